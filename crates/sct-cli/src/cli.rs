@@ -1,0 +1,190 @@
+//! The command-line interface: commands, arguments and their help.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Strategic commissioning toolkit: assess ICB capability against frameworks kept as data,
+/// validate and score assessments.
+#[derive(Debug, Parser)]
+#[command(name = "sct", version, about, long_about = None)]
+#[command(
+    after_help = "Exit status: 0 success, 1 failure, 2 bad input or usage.\n\nExample:\n  sct score examples/baseline-2026-03/bnssg-illustrative.toml"
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options every command takes.
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// Add frameworks from this directory (or file); repeatable. Files here override bundled
+    /// frameworks with the same id and version. Also read from SCT_FRAMEWORK_PATH.
+    #[arg(long = "framework-dir", global = true, value_name = "DIR")]
+    pub framework_dirs: Vec<PathBuf>,
+    /// Use this organisations table (CSV: ods_code,name,region,valid_from,valid_to,
+    /// population_approx) instead of the bundled ICB table.
+    #[arg(long, global = true, value_name = "FILE")]
+    pub organisations: Option<PathBuf>,
+    /// Successions table to go with --organisations (CSV: predecessor,successor,effective,share).
+    #[arg(long, global = true, value_name = "FILE", requires = "organisations")]
+    pub successions: Option<PathBuf>,
+}
+
+/// Where and whether to write an output.
+#[derive(Debug, Args)]
+pub struct OutputArgs {
+    /// Write to FILE instead of standard output (written atomically).
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Replace FILE if it exists.
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// List, show and validate frameworks (capability toolkits, assessment rounds).
+    #[command(subcommand)]
+    Frameworks(FrameworksCommand),
+    /// Write a blank response for a round or toolkit, with every capability's level
+    /// descriptors as comments.
+    #[command(after_help = "Example:\n  sct template baseline-2026-03 -o my-icb-2026-03.toml")]
+    Template(TemplateArgs),
+    /// Check a response against its framework: ids, levels, dates, organisation; report
+    /// coverage.
+    #[command(after_help = "Example:\n  sct validate my-icb-2026-03.toml --strict")]
+    Validate(ValidateArgs),
+    /// Score a response: domain and overall scores with coverage, confidence, evidence,
+    /// gap to target, milestones, method and provenance.
+    #[command(
+        after_help = "Example:\n  sct score examples/baseline-2026-03/bnssg-illustrative.toml --format json -o score.json"
+    )]
+    Score(ScoreArgs),
+    /// Print the JSON Schema of a file format, for editors.
+    #[command(after_help = "Example:\n  sct schema response > response.schema.json")]
+    Schema(SchemaArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum FrameworksCommand {
+    /// List the known frameworks.
+    #[command(after_help = "Example:\n  sct frameworks list --format json")]
+    List {
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+        format: ListFormat,
+    },
+    /// Show one framework: its levels, domains and capabilities, or its milestones.
+    #[command(
+        after_help = "Examples:\n  sct frameworks show capability-toolkit\n  sct frameworks show capability-toolkit --format toml > my-toolkit.toml"
+    )]
+    Show {
+        /// Framework id.
+        id: String,
+        /// Version (default: the latest known).
+        #[arg(long)]
+        version: Option<String>,
+        /// Output format: text, json, or the file's own toml (to copy and edit).
+        #[arg(long, value_enum, default_value_t = ShowFormat::Text)]
+        format: ShowFormat,
+    },
+    /// Validate framework files or directories, including their references to other frameworks.
+    #[command(after_help = "Example:\n  sct frameworks validate my-frameworks/")]
+    Validate {
+        /// Files or directories.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ListFormat {
+    Table,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ShowFormat {
+    Text,
+    Json,
+    Toml,
+}
+
+#[derive(Debug, Args)]
+pub struct TemplateArgs {
+    /// A round id (for example baseline-2026-03) or a toolkit id.
+    pub framework: String,
+    /// Version of the round or toolkit (default: the latest known).
+    #[arg(long)]
+    pub version: Option<String>,
+    /// An individual self-assessment template (individual competencies only).
+    #[arg(long)]
+    pub individual: bool,
+    #[command(flatten)]
+    pub out: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    /// The response file (TOML).
+    pub response: PathBuf,
+    /// Treat unanswered capabilities as errors.
+    #[arg(long)]
+    pub strict: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ValidateFormat::Text)]
+    pub format: ValidateFormat,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ValidateFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct ScoreArgs {
+    /// The response file (TOML).
+    pub response: PathBuf,
+    /// Output format (default: from the -o extension, else table).
+    #[arg(long, value_enum)]
+    pub format: Option<ScoreFormat>,
+    /// Judge milestones as of this date, YYYY-MM-DD (default: the assessed date).
+    #[arg(long, value_name = "DATE")]
+    pub as_of: Option<String>,
+    /// Treat unanswered capabilities as errors.
+    #[arg(long)]
+    pub strict: bool,
+    #[command(flatten)]
+    pub out: OutputArgs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ScoreFormat {
+    Table,
+    Json,
+    Csv,
+}
+
+#[derive(Debug, Args)]
+pub struct SchemaArgs {
+    /// capability, assessment-round or response.
+    #[arg(value_parser = clap::builder::PossibleValuesParser::new(sct_core::schema::SCHEMA_KINDS))]
+    pub kind: String,
+    #[command(flatten)]
+    pub out: OutputArgs,
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_definition_is_consistent() {
+        super::Cli::command().debug_assert();
+    }
+}

@@ -1,0 +1,283 @@
+//! `sct frameworks list|show|validate`.
+
+use std::fmt::Write as _;
+use std::process::ExitCode;
+
+use serde::Serialize;
+
+use sct_core::load::{FrameworkContent, LoadedFramework, Origin};
+use sct_core::model::Status;
+use sct_core::{Error, FrameworkRegistry};
+
+use crate::cli::{FrameworksCommand, GlobalArgs, ListFormat, ShowFormat};
+use crate::outputs::print;
+
+use super::framework_dirs;
+
+#[derive(Serialize)]
+struct Listed<'a> {
+    id: &'a str,
+    version: &'a str,
+    kind: String,
+    status: Status,
+    title: &'a str,
+    source: &'a str,
+    origin: String,
+    sha256: &'a str,
+}
+
+fn origin(fw: &LoadedFramework) -> String {
+    match &fw.origin {
+        Origin::Bundled => "bundled".to_string(),
+        Origin::File(p) => p.display().to_string(),
+    }
+}
+
+fn status_word(s: Status) -> &'static str {
+    match s {
+        Status::Draft => "draft",
+        Status::Official => "official",
+        Status::Example => "example",
+        Status::Superseded => "superseded",
+    }
+}
+
+pub fn run(global: &GlobalArgs, cmd: FrameworksCommand) -> Result<ExitCode, Error> {
+    match cmd {
+        FrameworksCommand::List { format } => {
+            let reg = FrameworkRegistry::with_dirs(&framework_dirs(global))?;
+            print(&list(&reg, format))?;
+            Ok(ExitCode::SUCCESS)
+        }
+        FrameworksCommand::Show {
+            id,
+            version,
+            format,
+        } => {
+            let reg = FrameworkRegistry::with_dirs(&framework_dirs(global))?;
+            let fw = reg.get(&id, version.as_deref())?;
+            let text = match format {
+                ShowFormat::Toml => fw.source.text.clone(),
+                ShowFormat::Json => {
+                    let value = match &fw.content {
+                        FrameworkContent::Capability(t) => serde_json::to_value(t),
+                        FrameworkContent::Round(r) => serde_json::to_value(r),
+                        FrameworkContent::Other => serde_json::to_value(&fw.header),
+                    }
+                    .unwrap_or_default();
+                    format!(
+                        "{}\n",
+                        serde_json::to_string_pretty(&value).unwrap_or_default()
+                    )
+                }
+                ShowFormat::Text => show_text(fw),
+            };
+            print(&text)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        FrameworksCommand::Validate { paths } => {
+            let mut reg = FrameworkRegistry::with_dirs(&framework_dirs(global))?;
+            let before: Vec<(String, String)> = reg
+                .iter()
+                .map(|f| (f.id().to_string(), f.source.sha256.clone()))
+                .collect();
+            for path in &paths {
+                reg.add_dir(path)?;
+            }
+            let warnings = reg.check_references()?;
+            let mut text = String::new();
+            for fw in reg.iter() {
+                if let Origin::File(p) = &fw.origin
+                    && paths.iter().any(|given| p.starts_with(given))
+                    && !before.contains(&(fw.id().to_string(), fw.source.sha256.clone()))
+                {
+                    for w in fw.warnings.iter() {
+                        eprint!("{w}");
+                    }
+                    let _ = writeln!(
+                        text,
+                        "ok: {} ({} {} {}, {} warning(s))",
+                        p.display(),
+                        fw.header.kind,
+                        fw.id(),
+                        fw.version(),
+                        fw.warnings.0.len()
+                    );
+                }
+            }
+            for w in warnings.iter() {
+                eprint!("{w}");
+            }
+            print(&text)?;
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn list(reg: &FrameworkRegistry, format: ListFormat) -> String {
+    let rows: Vec<Listed> = reg
+        .iter()
+        .map(|f| Listed {
+            id: f.id(),
+            version: f.version(),
+            kind: f.header.kind.to_string(),
+            status: f.header.status,
+            title: &f.header.title,
+            source: &f.header.source,
+            origin: origin(f),
+            sha256: &f.source.sha256,
+        })
+        .collect();
+    let mut out = String::new();
+    match format {
+        ListFormat::Json => {
+            let _ = writeln!(
+                out,
+                "{}",
+                serde_json::to_string_pretty(&rows).unwrap_or_default()
+            );
+        }
+        ListFormat::Table => {
+            let w_id = rows.iter().map(|r| r.id.len()).max().unwrap_or(2).max(2);
+            let w_ver = rows
+                .iter()
+                .map(|r| r.version.len())
+                .max()
+                .unwrap_or(7)
+                .max(7);
+            let w_kind = rows.iter().map(|r| r.kind.len()).max().unwrap_or(4).max(4);
+            let _ = writeln!(
+                out,
+                "{:w_id$}  {:w_ver$}  {:w_kind$}  {:10}  {:8}  TITLE",
+                "ID", "VERSION", "KIND", "STATUS", "ORIGIN"
+            );
+            for r in &rows {
+                let _ = writeln!(
+                    out,
+                    "{:w_id$}  {:w_ver$}  {:w_kind$}  {:10}  {:8}  {}",
+                    r.id,
+                    r.version,
+                    r.kind,
+                    status_word(r.status),
+                    r.origin,
+                    r.title
+                );
+            }
+        }
+    }
+    out
+}
+
+fn show_text(fw: &LoadedFramework) -> String {
+    let mut out = String::new();
+    let h = &fw.header;
+    let _ = writeln!(
+        out,
+        "{} ({} {}, {}, {})",
+        h.title,
+        h.id.get_ref(),
+        h.version.get_ref(),
+        h.kind,
+        status_word(h.status)
+    );
+    let _ = writeln!(out, "Source: {}", h.source);
+    let _ = writeln!(
+        out,
+        "File: {} (sha256 {})",
+        fw.source.name, fw.source.sha256
+    );
+    match &fw.content {
+        FrameworkContent::Capability(t) => {
+            if !t.drafting_note.is_empty() {
+                let _ = writeln!(out, "Drafting: {}", t.drafting_note.trim());
+            }
+            let _ = writeln!(out, "\nLevels:");
+            for (i, l) in t.levels.iter().enumerate() {
+                let drafted = if l.drafted {
+                    "  [name drafted by this toolkit]"
+                } else {
+                    ""
+                };
+                let _ = writeln!(out, "  {} {:14} {}{drafted}", i + 1, l.id.get_ref(), l.name);
+            }
+            for d in &t.domains {
+                let _ = writeln!(
+                    out,
+                    "\n{} {} [{}] ({}, {} capabilities)",
+                    d.section,
+                    d.title,
+                    d.id.get_ref(),
+                    d.kind.as_str(),
+                    d.capabilities.len()
+                );
+                for c in &d.capabilities {
+                    let ind = if c.individual.is_some() {
+                        "  +individual"
+                    } else {
+                        ""
+                    };
+                    let w = if c.weight() != 1.0 {
+                        format!("  weight {}", c.weight())
+                    } else {
+                        String::new()
+                    };
+                    let _ = writeln!(out, "  - {:44} {}{w}{ind}", c.id.get_ref(), c.title);
+                }
+            }
+            if !t.enabler_crosswalk.is_empty() {
+                let _ = writeln!(
+                    out,
+                    "\nEnabler cross-check ({}):",
+                    t.enabler_crosswalk.len()
+                );
+                for e in &t.enabler_crosswalk {
+                    let ds: Vec<&str> = e.domains.iter().map(|d| d.get_ref().as_str()).collect();
+                    let _ = writeln!(out, "  - {} -> {}", e.enabler, ds.join(", "));
+                }
+            }
+        }
+        FrameworkContent::Round(r) => {
+            let _ = writeln!(
+                out,
+                "Toolkit: {} {}",
+                r.toolkit.id.get_ref(),
+                r.toolkit.version.get_ref()
+            );
+            let _ = writeln!(
+                out,
+                "Window: {} to {}; due {}",
+                r.window.opens.get_ref(),
+                r.window.closes.get_ref(),
+                r.due.get_ref()
+            );
+            let _ = writeln!(out, "Completed by: {}", r.completed_by);
+            let _ = writeln!(out, "Signed off by: {}", r.signed_off_by);
+            let _ = writeln!(out, "\nMilestones:");
+            for m in &r.milestones {
+                let _ = writeln!(out, "  - {} [{}]", m.title, m.id.get_ref());
+                for d in &m.due {
+                    let used = if m.due.len() > 1 && d.used_for_status {
+                        "  (used for status)"
+                    } else {
+                        ""
+                    };
+                    let _ = writeln!(
+                        out,
+                        "      due {} ({}; {}){used}",
+                        d.date.get_ref(),
+                        d.as_written,
+                        d.source
+                    );
+                }
+            }
+            if !r.programme_dates.is_empty() {
+                let _ = writeln!(out, "\nProgramme dates:");
+                for p in &r.programme_dates {
+                    let _ = writeln!(out, "  - {} {} ({})", p.date.get_ref(), p.title, p.source);
+                }
+            }
+        }
+        FrameworkContent::Other => {}
+    }
+    out
+}

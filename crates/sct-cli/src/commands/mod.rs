@@ -1,0 +1,62 @@
+//! One module per command. Each loads what it needs, calls the libraries and prints.
+
+mod frameworks;
+mod score;
+mod template;
+mod validate;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use sct_core::{Error, Sct};
+
+use crate::cli::{Cli, Command, GlobalArgs};
+use crate::outputs::emit;
+
+/// Runs a parsed command line.
+pub fn run(cli: Cli) -> Result<ExitCode, Error> {
+    match cli.command {
+        Command::Frameworks(cmd) => frameworks::run(&cli.global, cmd),
+        Command::Template(args) => template::run(&load(&cli.global)?, args),
+        Command::Validate(args) => validate::run(&load(&cli.global)?, args),
+        Command::Score(args) => score::run(&load(&cli.global)?, args),
+        Command::Schema(args) => {
+            // The kind was checked by clap against the known kinds.
+            let text = sct_core::schema::schema_for(&args.kind).unwrap_or_default();
+            emit(&args.out, &format!("{text}\n"), &[])?;
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+/// Framework directories: SCT_FRAMEWORK_PATH first, then --framework-dir in order, so the
+/// command line wins.
+pub fn framework_dirs(global: &GlobalArgs) -> Vec<PathBuf> {
+    let mut dirs: Vec<PathBuf> = std::env::var_os("SCT_FRAMEWORK_PATH")
+        .map(|v| {
+            std::env::split_paths(&v)
+                .filter(|p| !p.as_os_str().is_empty())
+                .collect()
+        })
+        .unwrap_or_default();
+    dirs.extend(global.framework_dirs.iter().cloned());
+    dirs
+}
+
+/// Loads frameworks and organisations as the global options say.
+pub fn load(global: &GlobalArgs) -> Result<Sct, Error> {
+    let orgs = global
+        .organisations
+        .as_deref()
+        .map(|o| (o, global.successions.as_deref()));
+    Sct::with(&framework_dirs(global), orgs)
+}
+
+/// Parses a `--as-of` style date argument.
+pub fn parse_date_arg(flag: &str, value: &str) -> Result<sct_core::Date, Error> {
+    sct_core::Date::parse(value).map_err(|e| {
+        Error::Invalid(sct_core::Diagnostics(vec![sct_core::Diagnostic::error(
+            format!("{flag}: {e}"),
+        )]))
+    })
+}

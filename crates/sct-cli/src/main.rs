@@ -1,0 +1,32 @@
+//! `sct`: the strategic commissioning toolkit's command line. Parses arguments, calls the
+//! libraries, prints results and maps errors to exit codes: 0 success, 1 failure, 2 bad input
+//! or usage.
+
+mod cli;
+mod commands;
+mod outputs;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let cli = cli::Cli::parse();
+    match commands::run(cli) {
+        Ok(code) => code,
+        Err(err) => {
+            let text = err.to_string();
+            let text = text.trim_end();
+            if text.starts_with("error:") || text.starts_with("warning:") {
+                eprintln!("{text}");
+            } else {
+                eprintln!("error: {text}");
+            }
+            if err.is_bad_input() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::from(1)
+            }
+        }
+    }
+}

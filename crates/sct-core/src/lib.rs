@@ -1,0 +1,144 @@
+//! # sct-core
+//!
+//! The core of `sct`, the strategic commissioning toolkit: frameworks as data (a capability
+//! toolkit and assessment rounds, loaded from TOML), assessment responses, validation with
+//! located diagnostics, and transparent scoring.
+//!
+//! Data flows one way: [`model`] types are [`load`]ed from files, checked by [`validate`],
+//! and computed on by [`score`] and [`milestones`]; presentation lives in other crates.
+//!
+//! ```
+//! use sct_core::{Sct, SourceFile};
+//!
+//! let sct = Sct::bundled()?;
+//! let response = SourceFile::from_text("my-icb.toml", r#"
+//!     round = "baseline-2026-03"
+//!     assessed = 2026-03-20
+//!     [organisation]
+//!     name = "NHS Bristol, North Somerset and South Gloucestershire ICB"
+//!     ods_code = "QUY"
+//!     [capabilities.integrated-needs-assessment]
+//!     level = "embedding"
+//!     confidence = "high"
+//!     evidence = ["Integrated needs assessment approved by the board, February 2026"]
+//! "#);
+//! let report = sct.score_source(&response, Default::default(), None)?;
+//! let domain = &report.domains[0];
+//! assert_eq!(domain.id, "understanding-context");
+//! assert_eq!(domain.summary.score, Some(3.0));
+//! assert_eq!(domain.summary.coverage.answered, 1);
+//! println!("{}", report.method.description);
+//! # Ok::<(), sct_core::Error>(())
+//! ```
+
+pub mod assessment;
+pub mod diagnostic;
+pub mod error;
+pub mod load;
+pub mod milestones;
+pub mod model;
+pub mod output;
+pub mod provenance;
+pub mod schema;
+pub mod score;
+pub mod source;
+pub mod template;
+pub mod validate;
+
+use std::path::{Path, PathBuf};
+
+pub use assessment::Assessment;
+pub use diagnostic::{Diagnostic, Diagnostics, Severity};
+pub use error::{Error, Result};
+pub use load::{FrameworkRegistry, LoadedFramework};
+pub use model::{Date, Organisations};
+pub use score::ScoreReport;
+pub use source::SourceFile;
+pub use validate::ResolveOptions;
+
+/// Frameworks and organisations loaded once, ready to validate and score responses.
+#[derive(Debug, Clone)]
+pub struct Sct {
+    /// Known frameworks.
+    pub registry: FrameworkRegistry,
+    /// Known organisations.
+    pub organisations: Organisations,
+}
+
+impl Sct {
+    /// The bundled frameworks and organisation table.
+    pub fn bundled() -> Result<Sct> {
+        Ok(Sct {
+            registry: FrameworkRegistry::bundled()?,
+            organisations: Organisations::bundled(),
+        })
+    }
+
+    /// The bundled frameworks plus framework directories (later ones override earlier), and
+    /// optionally a user's own organisations table (and successions table).
+    pub fn with(
+        framework_dirs: &[PathBuf],
+        organisations: Option<(&Path, Option<&Path>)>,
+    ) -> Result<Sct> {
+        let registry = FrameworkRegistry::with_dirs(framework_dirs)?;
+        let organisations = match organisations {
+            None => Organisations::bundled(),
+            Some((orgs, succ)) => {
+                let o = SourceFile::read(orgs)?;
+                let s = succ.map(SourceFile::read).transpose()?;
+                Organisations::parse(&o, s.as_ref())?
+            }
+        };
+        Ok(Sct {
+            registry,
+            organisations,
+        })
+    }
+
+    /// Resolves a response (already read) against its frameworks.
+    pub fn validate_source(
+        &self,
+        src: &SourceFile,
+        options: ResolveOptions,
+    ) -> Result<(Assessment, validate::ResolvedFrameworks<'_>)> {
+        let doc = load::parse_toml::<model::ResponseDoc>(src).map_err(Error::Invalid)?;
+        let fw = validate::resolve_frameworks(src, &doc, &self.registry)?;
+        let assessment = validate::resolve_response(src, &doc, &fw, &self.organisations, options)?;
+        Ok((assessment, fw))
+    }
+
+    /// Reads and resolves a response file.
+    pub fn validate_file(
+        &self,
+        path: &Path,
+        options: ResolveOptions,
+    ) -> Result<(Assessment, validate::ResolvedFrameworks<'_>)> {
+        let src = SourceFile::read(path)?;
+        self.validate_source(&src, options)
+    }
+
+    /// Resolves and scores a response. `as_of` dates milestone statuses (default: the
+    /// assessed date).
+    pub fn score_source(
+        &self,
+        src: &SourceFile,
+        options: ResolveOptions,
+        as_of: Option<Date>,
+    ) -> Result<ScoreReport> {
+        let (assessment, fw) = self.validate_source(src, options)?;
+        let provenance =
+            provenance::Provenance::new(&fw.files(), &src.name, &src.sha256, &self.organisations);
+        Ok(score::score(&fw, &assessment, as_of, provenance))
+    }
+
+    /// Reads, resolves and scores a response file.
+    pub fn score_file(
+        &self,
+        path: &Path,
+        options: ResolveOptions,
+        as_of: Option<Date>,
+    ) -> Result<ScoreReport> {
+        let src = SourceFile::read(path)?;
+        self.score_source(&src, options, as_of)
+    }
+}

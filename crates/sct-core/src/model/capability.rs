@@ -1,0 +1,319 @@
+//! The capability toolkit: levels, domains (stages and enablers), capabilities with a
+//! descriptor per level, optional individual competencies, and the scoring configuration.
+
+use std::collections::BTreeMap;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use toml::Spanned;
+
+use super::{Documents, FrameworkKind, SourceRef, Status};
+
+/// A capability toolkit (framework kind `capability`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CapabilityToolkit {
+    /// Always `capability`.
+    pub kind: FrameworkKind,
+    /// Identifier, kebab-case.
+    #[schemars(with = "String")]
+    pub id: Spanned<String>,
+    /// Version.
+    #[schemars(with = "String")]
+    pub version: Spanned<String>,
+    /// Human title.
+    pub title: String,
+    /// Citation of the publication it is drawn from.
+    pub source: String,
+    /// How authoritative it is.
+    pub status: Status,
+    /// What the toolkit is for.
+    #[serde(default)]
+    pub description: String,
+    /// Which parts are the authors' drafting rather than the source's words.
+    #[serde(default)]
+    pub drafting_note: String,
+    /// Documents cited by `source` tables, by key.
+    #[serde(default)]
+    pub documents: Documents,
+    /// The levels, lowest first. Level k scores k.
+    pub levels: Vec<Level>,
+    /// How scores are aggregated and banded.
+    #[serde(default)]
+    pub scoring: ScoringConfig,
+    /// The domains: stages of commissioning and enablers.
+    pub domains: Vec<Domain>,
+    /// Cross-check of a list of enablers against the domains that cover them.
+    #[serde(default)]
+    pub enabler_crosswalk: Vec<EnablerCrosswalk>,
+}
+
+/// One level of capability.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Level {
+    /// Identifier used in responses, kebab-case (for example `starting-out`).
+    #[schemars(with = "String")]
+    pub id: Spanned<String>,
+    /// Display name (for example `Starting out`).
+    pub name: String,
+    /// What the level means in general.
+    #[serde(default)]
+    pub description: String,
+    /// True when the level's name is the toolkit authors' choice rather than the source's.
+    #[serde(default)]
+    pub drafted: bool,
+    /// Where the level comes from, if the source names it.
+    #[serde(default)]
+    pub source: Option<SourceRef>,
+}
+
+/// A way of combining several scores into one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum Aggregation {
+    /// Arithmetic mean, ignoring weights.
+    Mean,
+    /// Mean weighted by each item's weight.
+    #[default]
+    WeightedMean,
+    /// Median (mean of the middle two for an even count), ignoring weights.
+    Median,
+    /// The lowest score: a chain is as strong as its weakest link.
+    Min,
+}
+
+impl Aggregation {
+    /// The name as written in files.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Aggregation::Mean => "mean",
+            Aggregation::WeightedMean => "weighted-mean",
+            Aggregation::Median => "median",
+            Aggregation::Min => "min",
+        }
+    }
+}
+
+/// The `[scoring]` table.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ScoringConfig {
+    /// How a domain's capability scores combine (default `weighted-mean`).
+    #[serde(default)]
+    pub domain_aggregation: Aggregation,
+    /// How domain scores combine into the overall score (default `weighted-mean`).
+    #[serde(default)]
+    pub overall_aggregation: Aggregation,
+    /// Score-to-level bands: a score is at the highest level whose `min_score` it reaches.
+    /// Default: each level from its own rank (Starting out from 1, the next from 2, ...).
+    #[serde(default)]
+    pub bands: Vec<Band>,
+}
+
+impl Default for ScoringConfig {
+    fn default() -> Self {
+        ScoringConfig {
+            domain_aggregation: Aggregation::WeightedMean,
+            overall_aggregation: Aggregation::WeightedMean,
+            bands: Vec::new(),
+        }
+    }
+}
+
+/// One band of the score-to-level banding.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Band {
+    /// The level id.
+    #[schemars(with = "String")]
+    pub level: Spanned<String>,
+    /// The lowest score at this level.
+    #[schemars(with = "f64")]
+    pub min_score: Spanned<f64>,
+}
+
+/// Whether a domain is a stage of commissioning or an enabler.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum DomainKind {
+    /// One of the stages of the commissioning cycle.
+    Stage,
+    /// An enabler of effective commissioning.
+    Enabler,
+}
+
+impl DomainKind {
+    /// The name as written in files.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DomainKind::Stage => "stage",
+            DomainKind::Enabler => "enabler",
+        }
+    }
+}
+
+/// A domain: a stage or an enabler, with its capabilities.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Domain {
+    /// Identifier, kebab-case.
+    #[schemars(with = "String")]
+    pub id: Spanned<String>,
+    /// Section of the source (for example `3.1`).
+    pub section: String,
+    /// Stage or enabler.
+    pub kind: DomainKind,
+    /// Human title.
+    pub title: String,
+    /// What the source asks, in a sentence or two.
+    #[serde(default)]
+    pub summary: String,
+    /// Where it comes from.
+    pub source: SourceRef,
+    /// Weight in the overall score (default 1).
+    #[serde(default)]
+    #[schemars(with = "Option<f64>")]
+    pub weight: Option<Spanned<f64>>,
+    /// The capabilities assessed in this domain.
+    pub capabilities: Vec<Capability>,
+}
+
+impl Domain {
+    /// The domain's weight (1 when not set).
+    pub fn weight(&self) -> f64 {
+        self.weight.as_ref().map(|w| *w.get_ref()).unwrap_or(1.0)
+    }
+}
+
+/// One capability, with a descriptor for every level.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Capability {
+    /// Identifier, kebab-case, unique in the toolkit.
+    #[schemars(with = "String")]
+    pub id: Spanned<String>,
+    /// Human title.
+    pub title: String,
+    /// What the capability is.
+    #[serde(default)]
+    pub summary: String,
+    /// Where it comes from.
+    pub source: SourceRef,
+    /// Weight within its domain (default 1).
+    #[serde(default)]
+    #[schemars(with = "Option<f64>")]
+    pub weight: Option<Spanned<f64>>,
+    /// What each level looks like for an organisation, by level id.
+    #[schemars(with = "BTreeMap<String, String>")]
+    pub descriptors: BTreeMap<Spanned<String>, String>,
+    /// The matching competency of an individual commissioner, where the source speaks of one.
+    #[serde(default)]
+    pub individual: Option<IndividualCompetency>,
+}
+
+impl Capability {
+    /// The capability's weight (1 when not set).
+    pub fn weight(&self) -> f64 {
+        self.weight.as_ref().map(|w| *w.get_ref()).unwrap_or(1.0)
+    }
+
+    /// The organisational descriptor of a level.
+    pub fn descriptor(&self, level_id: &str) -> Option<&str> {
+        self.descriptors.get(level_id).map(String::as_str)
+    }
+}
+
+/// An individual commissioner's competency matching a capability.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct IndividualCompetency {
+    /// Name of the competency.
+    pub competency: String,
+    /// Where it comes from.
+    pub source: SourceRef,
+    /// What each level looks like for a person, by level id.
+    #[schemars(with = "BTreeMap<String, String>")]
+    pub descriptors: BTreeMap<Spanned<String>, String>,
+}
+
+impl IndividualCompetency {
+    /// The individual descriptor of a level.
+    pub fn descriptor(&self, level_id: &str) -> Option<&str> {
+        self.descriptors.get(level_id).map(String::as_str)
+    }
+}
+
+/// One entry of a cross-check: an enabler named in the source and the domains covering it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EnablerCrosswalk {
+    /// The enabler, paraphrased.
+    pub enabler: String,
+    /// Where the source lists it.
+    pub source: SourceRef,
+    /// Domain ids that cover it (at least one).
+    #[schemars(with = "Vec<String>")]
+    pub domains: Vec<Spanned<String>>,
+}
+
+impl CapabilityToolkit {
+    /// Level ids in order, lowest first.
+    pub fn level_ids(&self) -> impl Iterator<Item = &str> {
+        self.levels.iter().map(|l| l.id.get_ref().as_str())
+    }
+
+    /// The one-based rank of a level id (the score it earns).
+    pub fn level_rank(&self, level_id: &str) -> Option<usize> {
+        self.levels
+            .iter()
+            .position(|l| l.id.get_ref() == level_id)
+            .map(|i| i + 1)
+    }
+
+    /// The level with a one-based rank.
+    pub fn level_by_rank(&self, rank: usize) -> Option<&Level> {
+        rank.checked_sub(1).and_then(|i| self.levels.get(i))
+    }
+
+    /// Every capability with its domain, in file order.
+    pub fn capabilities(&self) -> impl Iterator<Item = (&Domain, &Capability)> {
+        self.domains
+            .iter()
+            .flat_map(|d| d.capabilities.iter().map(move |c| (d, c)))
+    }
+
+    /// Finds a capability by id.
+    pub fn capability(&self, id: &str) -> Option<(&Domain, &Capability)> {
+        self.capabilities().find(|(_, c)| c.id.get_ref() == id)
+    }
+
+    /// Resolves a level written by a user: its id (`starting-out`) or its name
+    /// (`Starting out`), ignoring case and treating spaces, hyphens and underscores alike.
+    pub fn resolve_level(&self, written: &str) -> Option<usize> {
+        let key = normalise_level(written);
+        self.levels
+            .iter()
+            .position(|l| normalise_level(l.id.get_ref()) == key || normalise_level(&l.name) == key)
+            .map(|i| i + 1)
+    }
+
+    /// The list of valid level ids, for error messages.
+    pub fn level_list(&self) -> String {
+        self.levels
+            .iter()
+            .map(|l| l.id.get_ref().as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
+fn normalise_level(s: &str) -> String {
+    s.trim()
+        .chars()
+        .map(|c| match c {
+            ' ' | '_' => '-',
+            c => c.to_ascii_lowercase(),
+        })
+        .collect()
+}

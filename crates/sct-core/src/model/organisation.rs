@@ -1,0 +1,318 @@
+//! Organisations as reference data: codes, names, regions, validity dates and successions.
+//! The bundled table is NHS England's integrated care boards (42 until 31 March 2026, 36 from
+//! 1 April 2026); users may supply their own table with the same columns.
+
+use serde::{Deserialize, Serialize};
+
+use crate::diagnostic::{Diagnostic, Diagnostics, Location};
+use crate::error::Error;
+use crate::source::SourceFile;
+
+use super::Date;
+
+/// One organisation and the dates it existed.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Organisation {
+    /// ODS code.
+    pub ods_code: String,
+    /// Name.
+    pub name: String,
+    /// NHS England region.
+    pub region: String,
+    /// First day it existed.
+    pub valid_from: Date,
+    /// Last day it existed, if it has ended.
+    pub valid_to: Option<Date>,
+    /// Approximate population, where a dated source gives one.
+    pub population: Option<u64>,
+}
+
+impl Organisation {
+    /// Whether it existed on `date`.
+    pub fn valid_on(&self, date: Date) -> bool {
+        self.valid_from <= date && self.valid_to.is_none_or(|to| date <= to)
+    }
+}
+
+/// Whether all of a predecessor passed to a successor or only part of it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Share {
+    /// The whole predecessor.
+    Whole,
+    /// Part of a predecessor that was split.
+    Part,
+}
+
+/// A predecessor's passing to a successor.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Succession {
+    /// The ended organisation.
+    pub predecessor: String,
+    /// The organisation it passed to.
+    pub successor: String,
+    /// The day the successor took over.
+    pub effective: Date,
+    /// Whole or part.
+    pub share: Share,
+}
+
+/// A table of organisations with their successions.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Organisations {
+    /// Where the table came from (file name or `bundled:...`).
+    pub source_name: String,
+    /// SHA-256 of the organisations file.
+    pub sha256: String,
+    /// The organisations, in file order.
+    pub organisations: Vec<Organisation>,
+    /// The successions, in file order.
+    pub successions: Vec<Succession>,
+}
+
+const BUNDLED_ICBS: &str = include_str!("../../../../data/organisations/icbs.csv");
+const BUNDLED_SUCCESSIONS: &str =
+    include_str!("../../../../data/organisations/icb-successions.csv");
+
+#[derive(Deserialize)]
+struct OrgRow {
+    ods_code: String,
+    name: String,
+    #[serde(default)]
+    region: String,
+    valid_from: String,
+    #[serde(default)]
+    valid_to: String,
+    #[serde(default)]
+    population_approx: String,
+}
+
+#[derive(Deserialize)]
+struct SuccessionRow {
+    predecessor: String,
+    successor: String,
+    effective: String,
+    share: String,
+}
+
+impl Organisations {
+    /// The bundled table of integrated care boards and their 1 April 2026 successions.
+    pub fn bundled() -> Organisations {
+        let orgs = SourceFile::from_text("bundled:data/organisations/icbs.csv", BUNDLED_ICBS);
+        let succ = SourceFile::from_text(
+            "bundled:data/organisations/icb-successions.csv",
+            BUNDLED_SUCCESSIONS,
+        );
+        // The bundled files are checked by this crate's tests, so a failure here is a bug.
+        Organisations::parse(&orgs, Some(&succ)).expect("bundled organisation tables are valid")
+    }
+
+    /// Reads an organisations CSV (columns `ods_code,name,region,valid_from,valid_to,
+    /// population_approx`) and, optionally, a successions CSV
+    /// (`predecessor,successor,effective,share`).
+    pub fn parse(orgs: &SourceFile, successions: Option<&SourceFile>) -> Result<Self, Error> {
+        let mut diags = Diagnostics::default();
+        let mut organisations = Vec::new();
+        for (row, line) in read_rows::<OrgRow>(orgs, &mut diags) {
+            let at = |col: &str| Location {
+                file: orgs.name.clone(),
+                line,
+                column: 1,
+                snippet: Some((col.to_string(), 0)),
+            };
+            let valid_from = match Date::parse(&row.valid_from) {
+                Ok(d) => d,
+                Err(e) => {
+                    diags.push(
+                        Diagnostic::error(format!("valid_from: {e}")).at(at(&row.valid_from)),
+                    );
+                    continue;
+                }
+            };
+            let valid_to = if row.valid_to.trim().is_empty() {
+                None
+            } else {
+                match Date::parse(&row.valid_to) {
+                    Ok(d) => Some(d),
+                    Err(e) => {
+                        diags.push(
+                            Diagnostic::error(format!("valid_to: {e}")).at(at(&row.valid_to)),
+                        );
+                        continue;
+                    }
+                }
+            };
+            let population = if row.population_approx.trim().is_empty() {
+                None
+            } else {
+                match row.population_approx.trim().parse::<u64>() {
+                    Ok(p) => Some(p),
+                    Err(_) => {
+                        diags.push(
+                            Diagnostic::error(format!(
+                                "population_approx \"{}\" is not a whole number",
+                                row.population_approx
+                            ))
+                            .at(at(&row.population_approx))
+                            .expected("a whole number, or an empty cell"),
+                        );
+                        continue;
+                    }
+                }
+            };
+            if row.ods_code.trim().is_empty() {
+                diags.push(Diagnostic::error("empty ods_code").at(at("")));
+                continue;
+            }
+            organisations.push(Organisation {
+                ods_code: row.ods_code.trim().to_string(),
+                name: row.name,
+                region: row.region,
+                valid_from,
+                valid_to,
+                population,
+            });
+        }
+        let mut succ_rows = Vec::new();
+        if let Some(succ) = successions {
+            for (row, line) in read_rows::<SuccessionRow>(succ, &mut diags) {
+                let loc = Location {
+                    file: succ.name.clone(),
+                    line,
+                    column: 1,
+                    snippet: None,
+                };
+                let share = match row.share.trim() {
+                    "whole" => Share::Whole,
+                    "part" => Share::Part,
+                    other => {
+                        diags.push(
+                            Diagnostic::error(format!("share \"{other}\" is not known"))
+                                .at(loc)
+                                .expected("whole or part"),
+                        );
+                        continue;
+                    }
+                };
+                match Date::parse(&row.effective) {
+                    Ok(effective) => succ_rows.push(Succession {
+                        predecessor: row.predecessor.trim().to_string(),
+                        successor: row.successor.trim().to_string(),
+                        effective,
+                        share,
+                    }),
+                    Err(e) => diags.push(Diagnostic::error(format!("effective: {e}")).at(loc)),
+                }
+            }
+        }
+        if diags.has_errors() {
+            return Err(Error::Invalid(diags));
+        }
+        Ok(Organisations {
+            source_name: orgs.name.clone(),
+            sha256: orgs.sha256.clone(),
+            organisations,
+            successions: succ_rows,
+        })
+    }
+
+    /// Finds an organisation by ODS code (case-insensitive).
+    pub fn get(&self, ods_code: &str) -> Option<&Organisation> {
+        let code = ods_code.trim();
+        self.organisations
+            .iter()
+            .find(|o| o.ods_code.eq_ignore_ascii_case(code))
+    }
+
+    /// The organisations that existed on `date`.
+    pub fn active_on(&self, date: Date) -> impl Iterator<Item = &Organisation> {
+        self.organisations.iter().filter(move |o| o.valid_on(date))
+    }
+}
+
+/// Reads CSV rows, recording a diagnostic (with the line) for each row that does not fit.
+fn read_rows<T: for<'de> Deserialize<'de>>(
+    src: &SourceFile,
+    diags: &mut Diagnostics,
+) -> Vec<(T, usize)> {
+    let mut reader = csv::ReaderBuilder::new()
+        .trim(csv::Trim::None)
+        .from_reader(src.text.as_bytes());
+    let mut out = Vec::new();
+    let headers = match reader.headers() {
+        Ok(h) => h.clone(),
+        Err(e) => {
+            diags.push(
+                Diagnostic::error(format!("cannot read the header row: {e}")).at(Location {
+                    file: src.name.clone(),
+                    line: 1,
+                    column: 1,
+                    snippet: None,
+                }),
+            );
+            return out;
+        }
+    };
+    let mut record = csv::StringRecord::new();
+    loop {
+        match reader.read_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {
+                let line = record.position().map(|p| p.line() as usize).unwrap_or(0);
+                match record.deserialize::<T>(Some(&headers)) {
+                    Ok(row) => out.push((row, line)),
+                    Err(e) => diags.push(Diagnostic::error(format!("cannot read row: {e}")).at(
+                        Location {
+                            file: src.name.clone(),
+                            line,
+                            column: 1,
+                            snippet: None,
+                        },
+                    )),
+                }
+            }
+            Err(e) => {
+                let line = e.position().map(|p| p.line() as usize).unwrap_or(0);
+                diags.push(
+                    Diagnostic::error(format!("cannot read row: {e}")).at(Location {
+                        file: src.name.clone(),
+                        line,
+                        column: 1,
+                        snippet: None,
+                    }),
+                );
+                break;
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bundled_table_has_42_baseline_icbs_and_36_after_april_2026() {
+        let orgs = Organisations::bundled();
+        let baseline = Date::from_ymd(2026, 3, 31).unwrap();
+        let after = Date::from_ymd(2026, 4, 1).unwrap();
+        assert_eq!(orgs.active_on(baseline).count(), 42);
+        assert_eq!(orgs.active_on(after).count(), 36);
+        assert_eq!(orgs.successions.len(), 16);
+        let frimley = orgs.get("qnq").unwrap();
+        assert!(frimley.valid_on(baseline) && !frimley.valid_on(after));
+    }
+
+    #[test]
+    fn a_bad_date_names_the_file_and_line() {
+        let src = SourceFile::from_text(
+            "orgs.csv",
+            "ods_code,name,region,valid_from,valid_to,population_approx\nAAA,A,R,2022-07-01,,\nBBB,B,R,2022-13-01,,\n",
+        );
+        let err = Organisations::parse(&src, None).unwrap_err();
+        let text = err.to_string();
+        assert!(text.contains("orgs.csv:3:1"), "{text}");
+        assert!(text.contains("2022-13-01"), "{text}");
+    }
+}

@@ -1,0 +1,115 @@
+//! The one way `sct` writes output files: refuse to overwrite an existing file unless asked,
+//! never write over an input, and write through a temporary file in the same directory that
+//! is renamed into place, so a reader never sees half a file and a failure loses nothing.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use crate::error::Error;
+
+/// Whether an existing output may be replaced.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Overwrite {
+    /// Refuse if the file exists (the default).
+    #[default]
+    Refuse,
+    /// Replace it (`--force`).
+    Replace,
+}
+
+/// Writes `bytes` to `path` atomically. `inputs` are the files the output was made from;
+/// writing over one of them is refused even with [`Overwrite::Replace`].
+pub fn write_atomic(
+    path: &Path,
+    bytes: &[u8],
+    overwrite: Overwrite,
+    inputs: &[&Path],
+) -> Result<(), Error> {
+    let io = |action: &'static str, path: &Path| {
+        let path = path.to_path_buf();
+        move |source| Error::Io {
+            path,
+            action,
+            source,
+        }
+    };
+    if path.is_dir() {
+        return Err(Error::IsDirectory {
+            path: path.to_path_buf(),
+        });
+    }
+    if let Ok(out) = path.canonicalize() {
+        for input in inputs {
+            if input.canonicalize().is_ok_and(|i| i == out) {
+                return Err(Error::OutputIsInput {
+                    path: path.to_path_buf(),
+                });
+            }
+        }
+        if overwrite == Overwrite::Refuse {
+            return Err(Error::OutputExists {
+                path: path.to_path_buf(),
+            });
+        }
+    }
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".sct-")
+        .suffix(".tmp")
+        .tempfile_in(&dir)
+        .map_err(io("create a temporary file in", &dir))?;
+    tmp.write_all(bytes).map_err(io("write", tmp.path()))?;
+    tmp.as_file().sync_all().map_err(io("write", path))?;
+    match overwrite {
+        Overwrite::Replace => tmp.persist(path).map(|_| ()).map_err(|e| Error::Io {
+            path: path.to_path_buf(),
+            action: "write",
+            source: e.error,
+        }),
+        Overwrite::Refuse => tmp.persist_noclobber(path).map(|_| ()).map_err(|e| {
+            if e.error.kind() == std::io::ErrorKind::AlreadyExists {
+                Error::OutputExists {
+                    path: path.to_path_buf(),
+                }
+            } else {
+                Error::Io {
+                    path: path.to_path_buf(),
+                    action: "write",
+                    source: e.error,
+                }
+            }
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refuses_to_overwrite_without_replace_and_keeps_the_old_content() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("out.txt");
+        write_atomic(&p, b"first", Overwrite::Refuse, &[]).unwrap();
+        let err = write_atomic(&p, b"second", Overwrite::Refuse, &[]).unwrap_err();
+        assert!(matches!(err, Error::OutputExists { .. }));
+        assert_eq!(std::fs::read(&p).unwrap(), b"first");
+        write_atomic(&p, b"third", Overwrite::Replace, &[]).unwrap();
+        assert_eq!(std::fs::read(&p).unwrap(), b"third");
+        // No temporary files are left behind.
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn never_writes_over_an_input_even_when_forced() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("in.toml");
+        std::fs::write(&p, "keep").unwrap();
+        let err = write_atomic(&p, b"x", Overwrite::Replace, &[&p]).unwrap_err();
+        assert!(matches!(err, Error::OutputIsInput { .. }));
+        assert_eq!(std::fs::read(&p).unwrap(), b"keep");
+    }
+}

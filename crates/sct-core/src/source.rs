@@ -1,0 +1,207 @@
+//! Reading input files into memory with the checks every loader needs: a file (not a
+//! directory), not empty, not huge, valid UTF-8. Keeps the text so diagnostics can point
+//! at a line and column, and the SHA-256 so outputs can record exactly what they read.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256};
+
+use crate::diagnostic::{Diagnostic, Location};
+use crate::error::Error;
+
+/// Largest input file `sct` reads (64 MiB). Assessment and framework files are kilobytes;
+/// anything far larger is almost certainly the wrong file, and refusing it early avoids
+/// exhausting memory.
+pub const MAX_INPUT_BYTES: u64 = 64 * 1024 * 1024;
+
+/// The text of one input file, with its display name and checksum.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceFile {
+    /// The name used in messages: the path as the user gave it, or `bundled:NAME`.
+    pub name: String,
+    /// The file's full text.
+    pub text: String,
+    /// Lower-case hex SHA-256 of the file's bytes.
+    pub sha256: String,
+}
+
+impl SourceFile {
+    /// Wraps text that did not come from disk (bundled data, tests, stdin).
+    pub fn from_text(name: impl Into<String>, text: impl Into<String>) -> Self {
+        let text = text.into();
+        let sha256 = sha256_hex(text.as_bytes());
+        SourceFile {
+            name: name.into(),
+            text,
+            sha256,
+        }
+    }
+
+    /// Reads `path`, refusing directories, empty files, files over [`MAX_INPUT_BYTES`] and
+    /// bytes that are not UTF-8 (the error names the line and column of the first bad byte).
+    pub fn read(path: &Path) -> Result<Self, Error> {
+        let name = path.display().to_string();
+        let meta = std::fs::metadata(path).map_err(|source| Error::Io {
+            path: PathBuf::from(path),
+            action: "read",
+            source,
+        })?;
+        if meta.is_dir() {
+            return Err(Error::IsDirectory {
+                path: path.to_path_buf(),
+            });
+        }
+        if meta.len() > MAX_INPUT_BYTES {
+            return Err(Error::TooLarge {
+                path: path.to_path_buf(),
+                size: meta.len(),
+                limit: MAX_INPUT_BYTES,
+            });
+        }
+        let bytes = std::fs::read(path).map_err(|source| Error::Io {
+            path: path.to_path_buf(),
+            action: "read",
+            source,
+        })?;
+        Self::from_bytes(name, bytes)
+    }
+
+    /// Checks raw bytes as [`SourceFile::read`] does and wraps them.
+    pub fn from_bytes(name: String, bytes: Vec<u8>) -> Result<Self, Error> {
+        if bytes.len() as u64 > MAX_INPUT_BYTES {
+            return Err(Error::TooLarge {
+                path: PathBuf::from(&name),
+                size: bytes.len() as u64,
+                limit: MAX_INPUT_BYTES,
+            });
+        }
+        if bytes.iter().all(|b| b.is_ascii_whitespace()) {
+            return Err(Error::EmptyFile {
+                path: PathBuf::from(name),
+            });
+        }
+        let sha256 = sha256_hex(&bytes);
+        match String::from_utf8(bytes) {
+            Ok(text) => Ok(SourceFile { name, text, sha256 }),
+            Err(e) => {
+                let valid = e.utf8_error().valid_up_to();
+                let bytes = e.into_bytes();
+                // The prefix up to `valid` is valid UTF-8 by definition.
+                let prefix = String::from_utf8_lossy(&bytes[..valid]);
+                let (line, column) = line_col_in(&prefix, prefix.len());
+                Err(Error::NotUtf8 {
+                    path: PathBuf::from(name),
+                    line,
+                    column,
+                    byte: bytes[valid],
+                })
+            }
+        }
+    }
+
+    /// One-based line and column (in characters) of a byte offset.
+    pub fn line_col(&self, offset: usize) -> (usize, usize) {
+        line_col_in(&self.text, offset)
+    }
+
+    /// The location of a byte span, with the source line for display.
+    pub fn location(&self, span: std::ops::Range<usize>) -> Location {
+        let start = span.start.min(self.text.len());
+        let (line, column) = self.line_col(start);
+        let line_text = self.text.lines().nth(line - 1).unwrap_or("").to_string();
+        let end = span.end.clamp(start, self.text.len());
+        let len = self.text[start..end]
+            .lines()
+            .next()
+            .map(|l| l.chars().count())
+            .unwrap_or(0)
+            .max(1);
+        Location {
+            file: self.name.clone(),
+            line,
+            column,
+            snippet: Some((line_text, len)),
+        }
+    }
+
+    /// An error diagnostic at a byte span of this file.
+    pub fn error_at(&self, span: std::ops::Range<usize>, message: impl Into<String>) -> Diagnostic {
+        Diagnostic::error(message).at(self.location(span))
+    }
+
+    /// A warning diagnostic at a byte span of this file.
+    pub fn warning_at(
+        &self,
+        span: std::ops::Range<usize>,
+        message: impl Into<String>,
+    ) -> Diagnostic {
+        Diagnostic::warning(message).at(self.location(span))
+    }
+}
+
+fn line_col_in(text: &str, offset: usize) -> (usize, usize) {
+    let mut offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    let before = &text[..offset];
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map(|i| i + 1).unwrap_or(0);
+    let column = text[line_start..offset].chars().count() + 1;
+    (line, column)
+}
+
+/// Lower-case hex SHA-256 of `bytes`.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    let digest = Sha256::digest(bytes);
+    let mut out = String::with_capacity(64);
+    for b in digest {
+        let _ = write!(out, "{b:02x}");
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_and_column_are_one_based_and_count_characters() {
+        let src = SourceFile::from_text("t", "a = 1\nbé = \"x\"\n");
+        assert_eq!(src.line_col(0), (1, 1));
+        assert_eq!(src.line_col(6), (2, 1));
+        // 'é' is two bytes, so byte 10 is the '=' of "bé =": the fourth character.
+        assert_eq!(src.line_col(10), (2, 4));
+    }
+
+    #[test]
+    fn invalid_utf8_reports_line_and_column_of_the_bad_byte() {
+        let err =
+            SourceFile::from_bytes("f.toml".into(), b"a = 1\nb = \"\xff\"\n".to_vec()).unwrap_err();
+        match err {
+            Error::NotUtf8 {
+                line, column, byte, ..
+            } => {
+                assert_eq!((line, column, byte), (2, 6, 0xff));
+            }
+            other => panic!("unexpected error {other:?}"),
+        }
+    }
+
+    #[test]
+    fn empty_and_whitespace_files_are_refused() {
+        assert!(matches!(
+            SourceFile::from_bytes("e".into(), b" \n\t".to_vec()),
+            Err(Error::EmptyFile { .. })
+        ));
+    }
+
+    #[test]
+    fn sha256_matches_known_digest() {
+        assert_eq!(
+            sha256_hex(b"abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+    }
+}

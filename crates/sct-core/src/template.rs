@@ -1,0 +1,250 @@
+//! Blank response templates: every capability listed with its level descriptors as comments
+//! and blank fields to fill in. A blank template validates (with coverage 0), so users can
+//! check their file as they go.
+
+use std::fmt::Write as _;
+
+use crate::load::LoadedFramework;
+use crate::model::{AssessmentRound, CapabilityToolkit, ResponseType};
+use crate::provenance::SCT_VERSION;
+
+/// A TOML string literal for `s`.
+fn quoted(s: &str) -> String {
+    toml::Value::String(s.to_string()).to_string()
+}
+
+/// Writes `text` as comment lines of at most about 96 characters, each starting `prefix`.
+fn comment(out: &mut String, prefix: &str, text: &str) {
+    let mut line = String::new();
+    for word in text.split_whitespace() {
+        if !line.is_empty() && prefix.len() + line.len() + word.len() + 1 > 96 {
+            let _ = writeln!(out, "{prefix}{line}");
+            line.clear();
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    if !line.is_empty() {
+        let _ = writeln!(out, "{prefix}{line}");
+    }
+}
+
+/// The blank template for a round (with its milestones) or a toolkit alone.
+pub fn response_template(
+    toolkit_file: &LoadedFramework,
+    toolkit: &CapabilityToolkit,
+    round: Option<(&LoadedFramework, &AssessmentRound)>,
+    response_type: ResponseType,
+) -> String {
+    let mut out = String::new();
+    let title = round
+        .map(|(_, r)| r.title.as_str())
+        .unwrap_or(toolkit.title.as_str());
+    let kind_words = match response_type {
+        ResponseType::Organisation => "organisation self-assessment",
+        ResponseType::Individual => "individual self-assessment",
+    };
+    let _ = writeln!(out, "# {title}: {kind_words}");
+    let made_from = match round {
+        Some((f, _)) => format!(
+            "{} {} and {} {}",
+            f.id(),
+            f.version(),
+            toolkit_file.id(),
+            toolkit_file.version()
+        ),
+        None => format!("{} {}", toolkit_file.id(), toolkit_file.version()),
+    };
+    let _ = writeln!(out, "# Made by sct {SCT_VERSION} from {made_from}.");
+    let _ = writeln!(out, "#");
+    comment(
+        &mut out,
+        "# ",
+        "Fill in each capability's level with one of the level ids below, or \"n/a\" with a reason. Blank values (\"\") mean not answered yet: they lower coverage but are not errors. Check the file as you go with `sct validate FILE`, and score it with `sct score FILE`.",
+    );
+    let _ = writeln!(out, "#");
+    let _ = writeln!(out, "# Levels (lowest first):");
+    for level in &toolkit.levels {
+        let drafted = if level.drafted {
+            " [name is this toolkit's drafting]"
+        } else {
+            ""
+        };
+        comment(
+            &mut out,
+            "#   ",
+            &format!(
+                "{} ({}){drafted}: {}",
+                level.id.get_ref(),
+                level.name,
+                level.description
+            ),
+        );
+    }
+    let _ = writeln!(out);
+    let _ = writeln!(out, "type = {}", quoted(response_type.as_str()));
+    match round {
+        Some((f, r)) => {
+            let _ = writeln!(out, "round = {}", quoted(f.id()));
+            let _ = writeln!(
+                out,
+                "framework_version = {}",
+                quoted(toolkit_file.version())
+            );
+            let _ = writeln!(
+                out,
+                "assessed = \"\"          # YYYY-MM-DD, from {} to {}",
+                r.window.opens.get_ref(),
+                r.window.closes.get_ref()
+            );
+        }
+        None => {
+            let _ = writeln!(out, "framework = {}", quoted(toolkit_file.id()));
+            let _ = writeln!(
+                out,
+                "framework_version = {}",
+                quoted(toolkit_file.version())
+            );
+            let _ = writeln!(out, "assessed = \"\"          # YYYY-MM-DD");
+        }
+    }
+    let _ = writeln!(
+        out,
+        "notice = \"\"            # repeated on every output, e.g. \"Draft for board discussion\""
+    );
+    let _ = writeln!(out);
+    let _ = writeln!(out, "[organisation]");
+    let _ = writeln!(out, "name = \"\"");
+    let _ = writeln!(
+        out,
+        "ods_code = \"\"          # e.g. \"QUY\"; checked against the organisations table"
+    );
+    let _ = writeln!(out);
+    match response_type {
+        ResponseType::Organisation => {
+            let _ = writeln!(out, "[respondent]");
+            let _ = writeln!(
+                out,
+                "role = \"\"              # who completed it, e.g. \"Director of Strategy\""
+            );
+            if let Some((_, r)) = round {
+                let _ = writeln!(out, "signed_off_by = \"\"     # {}", r.signed_off_by);
+            } else {
+                let _ = writeln!(out, "signed_off_by = \"\"");
+            }
+        }
+        ResponseType::Individual => {
+            let _ = writeln!(out, "[person]");
+            let _ = writeln!(
+                out,
+                "id = \"\"                # a pseudonymous id, not a name"
+            );
+            let _ = writeln!(
+                out,
+                "role_group = \"\"        # e.g. \"Commissioning managers\""
+            );
+        }
+    }
+    let levels = toolkit.level_ids().collect::<Vec<_>>().join(" | ");
+    for domain in &toolkit.domains {
+        let caps: Vec<_> = domain
+            .capabilities
+            .iter()
+            .filter(|c| response_type == ResponseType::Organisation || c.individual.is_some())
+            .collect();
+        if caps.is_empty() {
+            continue;
+        }
+        let _ = writeln!(out);
+        let _ = writeln!(
+            out,
+            "# ==== {} {} ({}) ====",
+            domain.section,
+            domain.title,
+            domain.kind.as_str()
+        );
+        if !domain.summary.is_empty() {
+            comment(&mut out, "# ", &domain.summary);
+        }
+        for cap in caps {
+            let _ = writeln!(out);
+            let (heading, descriptors): (String, Vec<(&str, &str)>) =
+                match (response_type, &cap.individual) {
+                    (ResponseType::Individual, Some(ind)) => (
+                        format!("{}: {}", cap.title, ind.competency),
+                        toolkit
+                            .level_ids()
+                            .filter_map(|l| ind.descriptor(l).map(|d| (l, d)))
+                            .collect(),
+                    ),
+                    _ => (
+                        cap.title.clone(),
+                        toolkit
+                            .level_ids()
+                            .filter_map(|l| cap.descriptor(l).map(|d| (l, d)))
+                            .collect(),
+                    ),
+                };
+            let _ = writeln!(out, "# ---- {heading} ----");
+            if !cap.summary.is_empty() {
+                comment(&mut out, "# ", &cap.summary);
+            }
+            for (level, text) in descriptors {
+                comment(&mut out, "#   ", &format!("{level}: {text}"));
+            }
+            let _ = writeln!(out, "[capabilities.{}]", cap.id.get_ref());
+            let _ = writeln!(out, "level = \"\"             # {levels} | n/a");
+            let _ = writeln!(out, "confidence = \"\"        # low | medium | high");
+            let _ = writeln!(
+                out,
+                "evidence = []           # e.g. [\"Board paper 2026-02-12, item 7\", \"https://...\"]"
+            );
+            let _ = writeln!(
+                out,
+                "reason = \"\"            # required with level = \"n/a\""
+            );
+            let _ = writeln!(out, "target_level = \"\"");
+            let _ = writeln!(out, "target_date = \"\"       # YYYY-MM-DD");
+            let _ = writeln!(out, "rationale = \"\"");
+        }
+    }
+    if let (Some((f, r)), ResponseType::Organisation) = (round, response_type)
+        && !r.milestones.is_empty()
+    {
+        let _ = writeln!(out);
+        let _ = writeln!(out, "# ==== Milestones of {} ====", f.id());
+        comment(
+            &mut out,
+            "# ",
+            "status: complete | on-track | at-risk | not-started. completed_on only with status = \"complete\".",
+        );
+        for m in &r.milestones {
+            let _ = writeln!(out);
+            let _ = writeln!(out, "# ---- {} ----", m.title);
+            for d in &m.due {
+                let used = if m.due.len() > 1 && d.used_for_status {
+                    " [used for status]"
+                } else {
+                    ""
+                };
+                comment(
+                    &mut out,
+                    "#   ",
+                    &format!(
+                        "due {} ({}; {}){used}",
+                        d.date.get_ref(),
+                        d.as_written,
+                        d.source
+                    ),
+                );
+            }
+            let _ = writeln!(out, "[milestones.{}]", m.id.get_ref());
+            let _ = writeln!(out, "status = \"\"");
+            let _ = writeln!(out, "completed_on = \"\"");
+            let _ = writeln!(out, "note = \"\"");
+        }
+    }
+    out
+}

@@ -1,0 +1,404 @@
+//! Checks of framework files: a toolkit or round on its own, and a round's references to
+//! its toolkit.
+
+use std::collections::BTreeMap;
+
+use toml::Spanned;
+
+use crate::diagnostic::Diagnostics;
+use crate::load::FrameworkRegistry;
+use crate::model::{AssessmentRound, CapabilityToolkit, Documents, FrameworkKind, SourceRef};
+use crate::source::SourceFile;
+
+use super::is_kebab_id;
+
+/// Records ids, reporting the second of any duplicate with the line of the first.
+struct IdSet<'a> {
+    what: &'static str,
+    seen: BTreeMap<String, std::ops::Range<usize>>,
+    src: &'a SourceFile,
+}
+
+impl<'a> IdSet<'a> {
+    fn new(what: &'static str, src: &'a SourceFile) -> Self {
+        IdSet {
+            what,
+            seen: BTreeMap::new(),
+            src,
+        }
+    }
+
+    fn add(&mut self, id: &Spanned<String>, diags: &mut Diagnostics) {
+        let value = id.get_ref();
+        if !is_kebab_id(value) {
+            diags.push(
+                self.src
+                    .error_at(id.span(), format!("{} id \"{value}\" is not kebab-case", self.what))
+                    .expected("lower-case letters, digits and single hyphens, for example integrated-needs-assessment"),
+            );
+        }
+        if let Some(first) = self.seen.get(value) {
+            let (line, _) = self.src.line_col(first.start);
+            diags.push(
+                self.src
+                    .error_at(id.span(), format!("duplicate {} id \"{value}\"", self.what))
+                    .expected(format!(
+                        "a unique id; \"{value}\" is first used at line {line}"
+                    )),
+            );
+        } else {
+            self.seen.insert(value.clone(), id.span());
+        }
+    }
+}
+
+fn check_source(
+    source: &SourceRef,
+    documents: &Documents,
+    src: &SourceFile,
+    diags: &mut Diagnostics,
+) {
+    let doc = source.doc.get_ref();
+    if !documents.contains_key(doc) {
+        let known = documents.keys().cloned().collect::<Vec<_>>().join(", ");
+        diags.push(
+            src.error_at(
+                source.doc.span(),
+                format!("source cites document \"{doc}\", which is not in [documents]"),
+            )
+            .expected(if known.is_empty() {
+                "a key of the file's [documents] table (the table is empty)".to_string()
+            } else {
+                format!("one of: {known}")
+            }),
+        );
+    }
+    if source.section.trim().is_empty() {
+        diags.push(
+            src.error_at(source.doc.span(), "source has an empty section")
+                .expected("the section of the document, for example 3.1"),
+        );
+    }
+}
+
+fn check_weight(
+    weight: Option<&Spanned<f64>>,
+    what: &str,
+    src: &SourceFile,
+    diags: &mut Diagnostics,
+) {
+    if let Some(w) = weight {
+        let value = *w.get_ref();
+        if !(value.is_finite() && value > 0.0) {
+            diags.push(
+                src.error_at(w.span(), format!("{what} weight {value} is not allowed"))
+                    .expected("a number greater than 0 (the default is 1)"),
+            );
+        }
+    }
+}
+
+fn check_descriptors(
+    descriptors: &BTreeMap<Spanned<String>, String>,
+    owner: &Spanned<String>,
+    what: &str,
+    toolkit: &CapabilityToolkit,
+    src: &SourceFile,
+    diags: &mut Diagnostics,
+) {
+    for (key, text) in descriptors {
+        if toolkit.level_rank(key.get_ref()).is_none() {
+            diags.push(
+                src.error_at(
+                    key.span(),
+                    format!("\"{}\" is not a level of this toolkit", key.get_ref()),
+                )
+                .expected(format!("one of: {}", toolkit.level_list())),
+            );
+        } else if text.trim().is_empty() {
+            diags.push(
+                src.error_at(
+                    key.span(),
+                    format!("empty {what} descriptor for level \"{}\"", key.get_ref()),
+                )
+                .expected("a sentence saying what this level looks like"),
+            );
+        }
+    }
+    for level in toolkit.level_ids() {
+        if !descriptors.contains_key(level) {
+            diags.push(
+                src.error_at(
+                    owner.span(),
+                    format!(
+                        "capability \"{}\" has no {what} descriptor for level \"{level}\"",
+                        owner.get_ref()
+                    ),
+                )
+                .expected(format!(
+                    "a descriptor for every level: {}",
+                    toolkit.level_list()
+                )),
+            );
+        }
+    }
+}
+
+/// Checks a capability toolkit on its own: ids, levels, descriptors, weights, bands, sources.
+pub fn check_toolkit(t: &CapabilityToolkit, src: &SourceFile) -> Diagnostics {
+    let mut diags = Diagnostics::default();
+    if t.kind != FrameworkKind::Capability {
+        diags.push(src.error_at(
+            t.id.span(),
+            "a capability toolkit must have kind = \"capability\"",
+        ));
+    }
+    if t.levels.len() < 2 {
+        diags.push(
+            src.error_at(
+                t.id.span(),
+                format!("the toolkit has {} level(s)", t.levels.len()),
+            )
+            .expected("at least 2 [[levels]], lowest first"),
+        );
+    }
+    let mut level_ids = IdSet::new("level", src);
+    for level in &t.levels {
+        level_ids.add(&level.id, &mut diags);
+        if let Some(source) = &level.source {
+            check_source(source, &t.documents, src, &mut diags);
+        }
+    }
+    if t.domains.is_empty() {
+        diags.push(
+            src.error_at(t.id.span(), "the toolkit has no domains")
+                .expected("at least one [[domains]]"),
+        );
+    }
+    let mut domain_ids = IdSet::new("domain", src);
+    let mut capability_ids = IdSet::new("capability", src);
+    for domain in &t.domains {
+        domain_ids.add(&domain.id, &mut diags);
+        check_source(&domain.source, &t.documents, src, &mut diags);
+        check_weight(domain.weight.as_ref(), "domain", src, &mut diags);
+        if domain.capabilities.is_empty() {
+            diags.push(
+                src.error_at(
+                    domain.id.span(),
+                    format!("domain \"{}\" has no capabilities", domain.id.get_ref()),
+                )
+                .expected("at least one [[domains.capabilities]]"),
+            );
+        }
+        for cap in &domain.capabilities {
+            capability_ids.add(&cap.id, &mut diags);
+            check_source(&cap.source, &t.documents, src, &mut diags);
+            check_weight(cap.weight.as_ref(), "capability", src, &mut diags);
+            check_descriptors(
+                &cap.descriptors,
+                &cap.id,
+                "organisational",
+                t,
+                src,
+                &mut diags,
+            );
+            if let Some(ind) = &cap.individual {
+                check_source(&ind.source, &t.documents, src, &mut diags);
+                check_descriptors(&ind.descriptors, &cap.id, "individual", t, src, &mut diags);
+            }
+        }
+    }
+    let mut previous: Option<(usize, f64)> = None;
+    for band in &t.scoring.bands {
+        let Some(rank) = t.level_rank(band.level.get_ref()) else {
+            diags.push(
+                src.error_at(
+                    band.level.span(),
+                    format!("band names unknown level \"{}\"", band.level.get_ref()),
+                )
+                .expected(format!("one of: {}", t.level_list())),
+            );
+            continue;
+        };
+        let min = *band.min_score.get_ref();
+        if !min.is_finite() {
+            diags.push(src.error_at(
+                band.min_score.span(),
+                "band min_score must be a finite number",
+            ));
+        }
+        if let Some((prev_rank, prev_min)) = previous
+            && (rank <= prev_rank || min <= prev_min)
+        {
+            diags.push(
+                src.error_at(band.min_score.span(), "bands must rise: each band a higher level and a higher min_score than the one before")
+                    .expected(format!("a level above rank {prev_rank} with min_score above {prev_min}")),
+            );
+        }
+        previous = Some((rank, min));
+    }
+    for entry in &t.enabler_crosswalk {
+        check_source(&entry.source, &t.documents, src, &mut diags);
+        if entry.domains.is_empty() {
+            diags.push(
+                src.error_at(
+                    entry.source.doc.span(),
+                    format!("enabler \"{}\" is mapped to no domain", entry.enabler),
+                )
+                .expected("at least one domain id"),
+            );
+        }
+        for d in &entry.domains {
+            if !domain_ids.seen.contains_key(d.get_ref()) {
+                diags.push(
+                    src.error_at(
+                        d.span(),
+                        format!("crosswalk names unknown domain \"{}\"", d.get_ref()),
+                    )
+                    .expected(format!(
+                        "one of: {}",
+                        domain_ids
+                            .seen
+                            .keys()
+                            .cloned()
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )),
+                );
+            }
+        }
+    }
+    diags
+}
+
+/// Checks an assessment round on its own: window, due dates, milestone ids, sources.
+pub fn check_round_alone(r: &AssessmentRound, src: &SourceFile) -> Diagnostics {
+    let mut diags = Diagnostics::default();
+    if r.kind != FrameworkKind::AssessmentRound {
+        diags.push(src.error_at(
+            r.id.span(),
+            "an assessment round must have kind = \"assessment-round\"",
+        ));
+    }
+    if r.window.opens.get_ref() > r.window.closes.get_ref() {
+        diags.push(
+            src.error_at(
+                r.window.closes.span(),
+                format!(
+                    "the window closes ({}) before it opens ({})",
+                    r.window.closes.get_ref(),
+                    r.window.opens.get_ref()
+                ),
+            )
+            .expected("closes on or after opens"),
+        );
+    }
+    if r.due.get_ref() < r.window.opens.get_ref() {
+        diags.push(
+            src.error_at(
+                r.due.span(),
+                format!(
+                    "the round is due ({}) before its window opens ({})",
+                    r.due.get_ref(),
+                    r.window.opens.get_ref()
+                ),
+            )
+            .expected("a due date on or after the window opens"),
+        );
+    }
+    let mut ids = IdSet::new("milestone", src);
+    for m in &r.milestones {
+        ids.add(&m.id, &mut diags);
+        if m.due.is_empty() {
+            diags.push(
+                src.error_at(
+                    m.id.span(),
+                    format!("milestone \"{}\" has no due date", m.id.get_ref()),
+                )
+                .expected("at least one [[milestones.due]]"),
+            );
+        }
+        for due in &m.due {
+            check_source(&due.source, &r.documents, src, &mut diags);
+        }
+        let used = m.due.iter().filter(|d| d.used_for_status).count();
+        if m.due.len() > 1 && used != 1 {
+            diags.push(
+                src.error_at(
+                    m.id.span(),
+                    format!(
+                        "milestone \"{}\" has {} due dates and {used} marked used_for_status",
+                        m.id.get_ref(),
+                        m.due.len()
+                    ),
+                )
+                .expected(
+                    "exactly one due date with used_for_status = true when sources give several",
+                ),
+            );
+        }
+    }
+    let mut pids = IdSet::new("programme date", src);
+    for p in &r.programme_dates {
+        pids.add(&p.id, &mut diags);
+        check_source(&p.source, &r.documents, src, &mut diags);
+    }
+    diags
+}
+
+/// Checks a round's references: its toolkit and version exist, and its milestones name
+/// capabilities of that toolkit.
+pub fn check_round_references(
+    r: &AssessmentRound,
+    src: &SourceFile,
+    registry: &FrameworkRegistry,
+) -> Diagnostics {
+    let mut diags = Diagnostics::default();
+    let id = r.toolkit.id.get_ref();
+    let version = r.toolkit.version.get_ref();
+    let versions = registry.versions_of(id);
+    if versions.is_empty() {
+        diags.push(
+            src.error_at(
+                r.toolkit.id.span(),
+                format!("the round uses toolkit \"{id}\", which is not a known framework"),
+            )
+            .hint("add the toolkit's file with --framework-dir, or fix the id"),
+        );
+        return diags;
+    }
+    let Ok(fw) = registry.get(id, Some(version)) else {
+        diags.push(
+            src.error_at(
+                r.toolkit.version.span(),
+                format!("the round uses {id} version {version}, which is not known"),
+            )
+            .expected(format!("a known version of {id}: {}", versions.join(", "))),
+        );
+        return diags;
+    };
+    let Some(toolkit) = fw.as_toolkit() else {
+        diags.push(
+            src.error_at(
+                r.toolkit.id.span(),
+                format!(
+                    "\"{id}\" is a {} framework, not a capability toolkit",
+                    fw.header.kind
+                ),
+            )
+            .expected("the id of a framework of kind capability"),
+        );
+        return diags;
+    };
+    for m in &r.milestones {
+        for c in &m.capabilities {
+            if toolkit.capability(c.get_ref()).is_none() {
+                diags.push(
+                    src.error_at(c.span(), format!("milestone \"{}\" names capability \"{}\", which is not in {id} {version}", m.id.get_ref(), c.get_ref()))
+                        .expected("a capability id of the round's toolkit"),
+                );
+            }
+        }
+    }
+    diags
+}

@@ -1,0 +1,1 @@
+//! End-to-end tests of the `sct` binary live in `tests/`.
