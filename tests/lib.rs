@@ -1,1 +1,53 @@
-//! End-to-end tests of the `sct` binary live in `tests/`.
+//! Helpers for the end-to-end tests of the `sct` binary in `tests/`.
+//!
+//! Cargo gives a binary's path (`CARGO_BIN_EXE_sct`) only to tests in the binary's own
+//! package, so this crate builds `sct` through cargo once per test run (a no-op when it is
+//! up to date, and never a stale binary) and runs it from the workspace root, as a user would.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+
+/// The workspace root.
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+/// The path of the freshly built `sct` binary.
+pub fn sct_path() -> &'static Path {
+    static PATH: OnceLock<PathBuf> = OnceLock::new();
+    PATH.get_or_init(|| {
+        // Test executables live in target/<profile>/deps; the binary in target/<profile>.
+        let exe = std::env::current_exe().expect("test executable path");
+        let profile_dir = exe
+            .parent()
+            .and_then(Path::parent)
+            .expect("target/<profile>")
+            .to_path_buf();
+        let release = profile_dir.file_name().is_some_and(|n| n == "release");
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
+        let mut build = Command::new(cargo);
+        build
+            .args(["build", "--quiet", "-p", "sct-cli", "--bin", "sct"])
+            .current_dir(root());
+        if release {
+            build.arg("--release");
+        }
+        let status = build.status().expect("run cargo build for the sct binary");
+        assert!(status.success(), "cargo build of the sct binary failed");
+        profile_dir.join(format!("sct{}", std::env::consts::EXE_SUFFIX))
+    })
+}
+
+/// A command running `sct` in the workspace root with a clean environment for `sct`'s own
+/// variables.
+pub fn sct() -> assert_cmd::Command {
+    let mut cmd = assert_cmd::Command::new(sct_path());
+    cmd.current_dir(root())
+        .env_remove("SCT_FRAMEWORK_PATH")
+        .env("NO_COLOR", "1");
+    cmd
+}
+
+/// The bundled example baseline response, relative to the workspace root.
+pub const EXAMPLE: &str = "examples/baseline-2026-03/bnssg-illustrative.toml";

@@ -62,6 +62,16 @@ pub fn write_atomic(
         .tempfile_in(&dir)
         .map_err(io("create a temporary file in", &dir))?;
     tmp.write_all(bytes).map_err(io("write", tmp.path()))?;
+    // A temporary file is private (0600); an output should be readable like any file the
+    // user makes, or keep the mode of the file it replaces.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(path).map(|m| m.permissions().mode() & 0o777).unwrap_or(0o644);
+        tmp.as_file()
+            .set_permissions(std::fs::Permissions::from_mode(mode))
+            .map_err(io("write", path))?;
+    }
     tmp.as_file().sync_all().map_err(io("write", path))?;
     match overwrite {
         Overwrite::Replace => tmp.persist(path).map(|_| ()).map_err(|e| Error::Io {
@@ -101,6 +111,12 @@ mod tests {
         assert_eq!(std::fs::read(&p).unwrap(), b"third");
         // No temporary files are left behind.
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&p).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode, 0o644, "outputs are readable, not private temp files");
+        }
     }
 
     #[test]

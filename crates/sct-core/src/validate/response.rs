@@ -518,6 +518,11 @@ fn resolve_answer(
         );
         return None;
     }
+    let target = if matches!(level, AnswerLevel::NotApplicable { .. }) {
+        None
+    } else {
+        target
+    };
     Some(Answer {
         level,
         confidence,
@@ -527,18 +532,10 @@ fn resolve_answer(
             .map(|e| e.trim().to_string())
             .filter(|e| !e.is_empty())
             .collect(),
-        target: if matches!(level_is_na(raw), true) {
-            None
-        } else {
-            target
-        },
+        target,
         target_date,
         rationale: raw.rationale.trim().to_string(),
     })
-}
-
-fn level_is_na(raw: &crate::model::CapabilityAnswer) -> bool {
-    is_not_applicable(raw.level.get_ref().trim())
 }
 
 fn is_not_applicable(s: &str) -> bool {
