@@ -147,12 +147,9 @@ pub fn score_table(r: &ScoreReport) -> String {
                 m.due.date,
                 m.title
             );
-            wrap(
-                &mut out,
-                &format!("  {}              ", " ".repeat(status_w)),
-                &format!("({})", m.reason),
-                100,
-            );
+            // Align the reason under the title: "  " + status + "  due YYYY-MM-DD  ".
+            let indent = " ".repeat(2 + status_w + 2 + "due YYYY-MM-DD".len() + 2);
+            wrap(&mut out, &indent, &format!("({})", m.reason), 100);
         }
     }
 
