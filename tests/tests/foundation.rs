@@ -5,19 +5,36 @@ use predicates::prelude::*;
 use predicates::str::contains;
 use sct_tests::{EXAMPLE, root, sct};
 
+/// Runs `sct` with `args`, expecting success, and returns what it printed.
+fn stdout_of(args: &[&str]) -> Vec<u8> {
+    sct()
+        .args(args)
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone()
+}
+
+/// The bundled toolkit's TOML, as `sct frameworks show --format toml` gives it to users to edit.
+fn bundled_toolkit_toml() -> String {
+    let out = stdout_of(&[
+        "frameworks",
+        "show",
+        "capability-toolkit",
+        "--format",
+        "toml",
+    ]);
+    String::from_utf8(out).expect("UTF-8")
+}
+
 fn tmp() -> tempfile::TempDir {
     tempfile::tempdir().expect("temporary directory")
 }
 
 #[test]
 fn frameworks_list_json_lists_the_toolkit_and_the_round() {
-    let out = sct()
-        .args(["frameworks", "list", "--format", "json"])
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
+    let out = stdout_of(&["frameworks", "list", "--format", "json"]);
     let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
     let ids: Vec<&str> = v
         .as_array()
@@ -81,13 +98,7 @@ fn a_blank_template_validates_with_coverage_zero() {
 
 #[test]
 fn scoring_the_example_prints_domains_coverage_and_provenance() {
-    let out = sct()
-        .args(["score", EXAMPLE])
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
+    let out = stdout_of(&["score", EXAMPLE]);
     let text = String::from_utf8(out).unwrap();
     for needle in [
         "3.1 Understanding the local context",
@@ -108,13 +119,7 @@ fn scoring_the_example_prints_domains_coverage_and_provenance() {
 
 #[test]
 fn score_json_is_stable_and_complete() {
-    let out = sct()
-        .args(["score", EXAMPLE, "--format", "json"])
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
+    let out = stdout_of(&["score", EXAMPLE, "--format", "json"]);
     let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
     assert_eq!(v["schema"], "sct-score/1");
     assert_eq!(v["domains"].as_array().unwrap().len(), 11);
@@ -133,13 +138,7 @@ fn score_json_is_stable_and_complete() {
 
 #[test]
 fn score_csv_has_a_row_per_capability_domain_and_overall() {
-    let out = sct()
-        .args(["score", EXAMPLE, "--format", "csv"])
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
+    let out = stdout_of(&["score", EXAMPLE, "--format", "csv"]);
     let text = String::from_utf8(out).unwrap();
     let rows: Vec<&str> = text.lines().collect();
     assert!(rows[0].starts_with("scope,ods_code,round,domain_id,capability_id"));
@@ -300,20 +299,7 @@ fn output_is_never_overwritten_without_force_and_never_over_an_input() {
 #[test]
 fn a_users_edited_framework_overrides_the_bundled_one() {
     let dir = tmp();
-    let toolkit = sct()
-        .args([
-            "frameworks",
-            "show",
-            "capability-toolkit",
-            "--format",
-            "toml",
-        ])
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    let text = String::from_utf8(toolkit).unwrap().replace(
+    let text = bundled_toolkit_toml().replace(
         "domain_aggregation = \"weighted-mean\"",
         "domain_aggregation = \"min\"",
     );
@@ -324,13 +310,7 @@ fn a_users_edited_framework_overrides_the_bundled_one() {
         .assert()
         .success()
         .stdout(contains("ok:").and(contains("capability capability-toolkit 1.0.0")));
-    let bundled = sct()
-        .args(["score", EXAMPLE, "--format", "json"])
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
+    let bundled = stdout_of(&["score", EXAMPLE, "--format", "json"]);
     let edited = sct()
         .args(["score", EXAMPLE, "--format", "json", "--framework-dir"])
         .arg(dir.path())
@@ -358,20 +338,7 @@ fn a_users_edited_framework_overrides_the_bundled_one() {
 #[test]
 fn a_broken_user_framework_is_reported_with_its_line() {
     let dir = tmp();
-    let toolkit = sct()
-        .args([
-            "frameworks",
-            "show",
-            "capability-toolkit",
-            "--format",
-            "toml",
-        ])
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    let text = String::from_utf8(toolkit).unwrap().replacen(
+    let text = bundled_toolkit_toml().replacen(
         "id = \"linked-person-level-data\"",
         "id = \"integrated-needs-assessment\"",
         1,
@@ -425,13 +392,7 @@ fn a_users_organisations_table_is_used() {
 #[test]
 fn schemas_are_json_for_every_kind() {
     for kind in ["capability", "assessment-round", "response"] {
-        let out = sct()
-            .args(["schema", kind])
-            .assert()
-            .success()
-            .get_output()
-            .stdout
-            .clone();
+        let out = stdout_of(&["schema", kind]);
         let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
         assert!(v["properties"].is_object(), "{kind}");
     }

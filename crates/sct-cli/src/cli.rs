@@ -7,7 +7,12 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 /// Strategic commissioning toolkit: assess ICB capability against frameworks kept as data,
 /// validate and score assessments.
 #[derive(Debug, Parser)]
-#[command(name = "sct", version, about, long_about = None)]
+#[command(
+    name = "sct",
+    version,
+    about = "Strategic commissioning toolkit: assess ICB capability against frameworks kept as data; validate and score assessments.",
+    long_about = None
+)]
 #[command(
     after_help = "Exit status: 0 success, 1 failure, 2 bad input or usage.\n\nExample:\n  sct score examples/baseline-2026-03/bnssg-illustrative.toml"
 )]
@@ -25,11 +30,12 @@ pub struct GlobalArgs {
     /// frameworks with the same id and version. Also read from SCT_FRAMEWORK_PATH.
     #[arg(long = "framework-dir", global = true, value_name = "DIR")]
     pub framework_dirs: Vec<PathBuf>,
-    /// Use this organisations table (CSV: ods_code,name,region,valid_from,valid_to,
-    /// population_approx) instead of the bundled ICB table.
+    /// Use this organisations table instead of the bundled ICB table (CSV columns:
+    /// ods_code, name, region, valid_from, valid_to, population_approx).
     #[arg(long, global = true, value_name = "FILE")]
     pub organisations: Option<PathBuf>,
-    /// Successions table to go with --organisations (CSV: predecessor,successor,effective,share).
+    /// Successions table to go with --organisations (CSV columns: predecessor, successor,
+    /// effective, share).
     #[arg(long, global = true, value_name = "FILE", requires = "organisations")]
     pub successions: Option<PathBuf>,
 }

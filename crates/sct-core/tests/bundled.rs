@@ -3,9 +3,18 @@
 
 use std::path::{Path, PathBuf};
 
-use sct_core::model::{DomainKind, ResponseType};
+use sct_core::model::{CapabilityToolkit, DomainKind, ResponseType};
 use sct_core::template::response_template;
 use sct_core::{Sct, SourceFile};
+
+fn bundled_toolkit() -> CapabilityToolkit {
+    let sct = Sct::bundled().expect("bundled frameworks load");
+    let fw = sct
+        .registry
+        .get("capability-toolkit", None)
+        .expect("bundled toolkit");
+    fw.as_toolkit().expect("a capability toolkit").clone()
+}
 
 fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
@@ -56,14 +65,7 @@ fn bundled_toolkit_has_the_four_stages_and_seven_enablers() {
 
 #[test]
 fn every_enabler_of_section_2_2_is_covered() {
-    let sct = Sct::bundled().unwrap();
-    let t = sct
-        .registry
-        .get("capability-toolkit", None)
-        .unwrap()
-        .as_toolkit()
-        .unwrap()
-        .clone();
+    let t = bundled_toolkit();
     // Section 2.2 lists eight enablers.
     assert_eq!(t.enabler_crosswalk.len(), 8);
     for e in &t.enabler_crosswalk {
@@ -190,14 +192,7 @@ fn find_quotes(v: &toml::Value, out: &mut Vec<(String, String)>) {
 
 #[test]
 fn every_domain_and_capability_quotes_its_source() {
-    let sct = Sct::bundled().unwrap();
-    let t = sct
-        .registry
-        .get("capability-toolkit", None)
-        .unwrap()
-        .as_toolkit()
-        .unwrap()
-        .clone();
+    let t = bundled_toolkit();
     for (d, c) in t.capabilities() {
         assert!(
             !d.source.quote.trim().is_empty(),
