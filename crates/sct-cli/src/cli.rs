@@ -70,6 +70,18 @@ pub enum Command {
         after_help = "Example:\n  sct score examples/baseline-2026-03/bnssg-illustrative.toml --format json -o score.json"
     )]
     Score(ScoreArgs),
+    /// Write the assessment report: board summary, charts, capabilities with descriptors and
+    /// evidence, milestones, method and provenance.
+    #[command(
+        after_help = "Examples:\n  sct report examples/baseline-2026-03/bnssg-illustrative.toml -o report.html\n  sct report my-icb.toml --individuals people/ -o report.md"
+    )]
+    Report(ReportArgs),
+    /// Draw one chart of a response, for slides: the radar of domain scores, or one domain's
+    /// capability bars.
+    #[command(
+        after_help = "Examples:\n  sct chart radar examples/baseline-2026-03/bnssg-illustrative.toml -o radar.png\n  sct chart bars examples/baseline-2026-03/bnssg-illustrative.toml --domain evaluating-impact -o bars.svg"
+    )]
+    Chart(ChartArgs),
     /// Print the JSON Schema of a file format, for editors.
     #[command(after_help = "Example:\n  sct schema response > response.schema.json")]
     Schema(SchemaArgs),
@@ -174,6 +186,69 @@ pub enum ScoreFormat {
     Table,
     Json,
     Csv,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// The organisation's response file (TOML).
+    pub response: PathBuf,
+    /// Output format (default: from the -o extension, else md).
+    #[arg(long, value_enum)]
+    pub format: Option<ReportFormat>,
+    /// A directory of individual self-assessments of the same organisation, shown as
+    /// distributions beside the organisation's rating (groups under 5 people withheld).
+    #[arg(long, value_name = "DIR")]
+    pub individuals: Option<PathBuf>,
+    /// Use report.html, report.md and report.css from DIR instead of the built-in ones.
+    #[arg(long, value_name = "DIR")]
+    pub template_dir: Option<PathBuf>,
+    /// Date milestones and the report as of this date, YYYY-MM-DD (default: the assessed date).
+    #[arg(long, value_name = "DATE")]
+    pub as_of: Option<String>,
+    /// Treat unanswered capabilities as errors.
+    #[arg(long)]
+    pub strict: bool,
+    #[command(flatten)]
+    pub out: OutputArgs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    Html,
+    Md,
+    Json,
+    Csv,
+}
+
+#[derive(Debug, Args)]
+pub struct ChartArgs {
+    /// Which chart.
+    #[arg(value_enum)]
+    pub kind: ChartKind,
+    /// The response file (TOML).
+    pub response: PathBuf,
+    /// For bars: the domain id (see `sct frameworks show capability-toolkit`).
+    #[arg(long)]
+    pub domain: Option<String>,
+    /// Output format (default: from the -o extension, else svg).
+    #[arg(long, value_enum)]
+    pub format: Option<ChartFormatArg>,
+    #[command(flatten)]
+    pub out: OutputArgs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ChartKind {
+    /// Radar of domain scores with the target overlay.
+    Radar,
+    /// One domain's capability levels against targets.
+    Bars,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ChartFormatArg {
+    Svg,
+    Png,
 }
 
 #[derive(Debug, Args)]

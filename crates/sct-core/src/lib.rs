@@ -34,6 +34,7 @@
 pub mod assessment;
 pub mod diagnostic;
 pub mod error;
+pub mod individuals;
 pub mod load;
 pub mod milestones;
 pub mod model;
@@ -55,6 +56,17 @@ pub use model::{Date, Organisations};
 pub use score::ScoreReport;
 pub use source::SourceFile;
 pub use validate::ResolveOptions;
+
+/// A response resolved and scored, with the frameworks it was assessed against.
+#[derive(Debug, Clone)]
+pub struct Assessed<'a> {
+    /// The resolved response.
+    pub assessment: Assessment,
+    /// Its toolkit and round.
+    pub frameworks: validate::ResolvedFrameworks<'a>,
+    /// Its score.
+    pub score: ScoreReport,
+}
 
 /// Frameworks and organisations loaded once, ready to validate and score responses.
 #[derive(Debug, Clone)]
@@ -129,6 +141,62 @@ impl Sct {
         let provenance =
             provenance::Provenance::new(&fw.files(), &src.name, &src.sha256, &self.organisations);
         Ok(score::score(&fw, &assessment, as_of, provenance))
+    }
+
+    /// Reads and resolves every `*.toml` file in `dir` (in name order) as an individual
+    /// self-assessment. Errors from all files are reported together.
+    pub fn load_individuals(&self, dir: &Path) -> Result<Vec<Assessment>> {
+        let entries = std::fs::read_dir(dir).map_err(|source| Error::Io {
+            path: dir.to_path_buf(),
+            action: "read",
+            source,
+        })?;
+        let mut files: Vec<PathBuf> = entries
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.is_file() && p.extension().is_some_and(|x| x == "toml"))
+            .collect();
+        files.sort();
+        if files.is_empty() {
+            return Err(Error::Invalid(Diagnostics(vec![Diagnostic::error(format!("no *.toml self-assessments in {}", dir.display()))
+                .expected("a directory of individual self-assessment files (sct template ROUND --individual)")])));
+        }
+        let mut people = Vec::new();
+        let mut diags = Diagnostics::default();
+        for f in files {
+            match self.validate_file(&f, ResolveOptions::default()) {
+                Ok((a, _)) => people.push(a),
+                Err(Error::Invalid(d)) => diags.extend(d),
+                Err(e) => return Err(e),
+            }
+        }
+        if diags.has_errors() {
+            return Err(Error::Invalid(diags));
+        }
+        Ok(people)
+    }
+
+    /// Reads, resolves and scores a response file, keeping the resolved response and its
+    /// frameworks for reports.
+    pub fn assess_file(
+        &self,
+        path: &Path,
+        options: ResolveOptions,
+        as_of: Option<Date>,
+    ) -> Result<Assessed<'_>> {
+        let src = SourceFile::read(path)?;
+        let (assessment, frameworks) = self.validate_source(&src, options)?;
+        let provenance = provenance::Provenance::new(
+            &frameworks.files(),
+            &src.name,
+            &src.sha256,
+            &self.organisations,
+        );
+        let score = score::score(&frameworks, &assessment, as_of, provenance);
+        Ok(Assessed {
+            assessment,
+            frameworks,
+            score,
+        })
     }
 
     /// Reads, resolves and scores a response file.

@@ -14,6 +14,10 @@
 //! # Ok::<(), sct_core::Error>(())
 //! ```
 
+pub mod assessment;
+pub mod charts;
+pub mod render;
+pub mod report;
 mod score_csv;
 mod score_table;
 

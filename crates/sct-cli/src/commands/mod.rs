@@ -1,6 +1,7 @@
 //! One module per command. Each loads what it needs, calls the libraries and prints.
 
 mod frameworks;
+mod report;
 mod score;
 mod template;
 mod validate;
@@ -20,6 +21,8 @@ pub fn run(cli: Cli) -> Result<ExitCode, Error> {
         Command::Template(args) => template::run(&load(&cli.global)?, args),
         Command::Validate(args) => validate::run(&load(&cli.global)?, args),
         Command::Score(args) => score::run(&load(&cli.global)?, args),
+        Command::Report(args) => report::run(&load(&cli.global)?, args),
+        Command::Chart(args) => report::chart(&load(&cli.global)?, args),
         Command::Schema(args) => {
             // The kind was checked by clap against the known kinds.
             let text = sct_core::schema::schema_for(&args.kind).unwrap_or_default();

@@ -1,0 +1,1729 @@
+//! Charts of capability scores: a radar (spider) chart of domain scores against targets and a
+//! horizontal bar chart of capability levels against targets, as accessible SVG or PNG.
+//!
+//! Everything is drawn with `plotters` on a plain drawing area, with the bundled DejaVu Sans
+//! font (registered once as the `sans-serif` family), so the output never depends on the
+//! machine's fonts and the same input always gives byte-identical bytes.
+//!
+//! The SVG root carries `role="img"` and `aria-labelledby` pointing at a `<title>` and a
+//! `<desc>` inserted as its first children; their ids are derived from the chart's title and
+//! description, so several charts can be inlined in one HTML page. Colour is never the only
+//! signal: the score is solid with circles, the target dashed with squares, and bars print the
+//! level's name.
+//!
+//! ```
+//! use sct_report::charts::{Bar, BarChart, bars_svg};
+//! let chart = BarChart {
+//!     title: "3.1 Understanding the local context".into(),
+//!     description: "Population health: Developing, target Embedded.".into(),
+//!     level_names: ["Starting out", "Developing", "Maturing", "Embedded", "Mastering"]
+//!         .map(String::from).to_vec(),
+//!     bars: vec![Bar {
+//!         label: "Population health".into(),
+//!         level: Some(2.0),
+//!         target: Some(4.0),
+//!         note: None,
+//!     }],
+//! };
+//! let svg = bars_svg(&chart)?;
+//! assert!(svg.contains("role=\"img\"") && svg.contains("target: Embedded"));
+//! # Ok::<(), sct_report::charts::ChartError>(())
+//! ```
+
+use std::f64::consts::PI;
+use std::sync::OnceLock;
+
+use ab_glyph::{Font, FontRef, Glyph, GlyphId, PxScale, ScaleFont, point};
+use plotters::coord::Shift;
+use plotters::element::{Drawable, PointCollection};
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+use plotters::style::{FontDesc, FontFamily, FontStyle, register_font};
+
+/// Errors drawing a chart.
+#[derive(Debug, thiserror::Error)]
+pub enum ChartError {
+    #[error("cannot draw chart: {0}")]
+    Draw(String),
+}
+
+/// Output format of a chart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChartFormat {
+    Svg,
+    Png,
+}
+
+/// A radar (spider) chart of domain scores with a target overlay.
+#[derive(Debug, Clone)]
+pub struct RadarChart {
+    /// The chart's heading, e.g. "Capability by domain".
+    pub title: String,
+    /// A sentence for `<desc>`, e.g. the scores in words.
+    pub description: String,
+    /// One label per domain, e.g. "3.1 Understanding the local context".
+    pub axes: Vec<String>,
+    /// The level names, e.g. `["Starting out", ..., "Mastering"]`; ring k is level k.
+    pub level_names: Vec<String>,
+    /// Per axis, 1..=levels; `None` = not scored (drawn at the centre, marked hollow).
+    pub score: Vec<Option<f64>>,
+    /// Per axis target score; `None` = no target (the dashed outline is broken there).
+    pub target: Vec<Option<f64>>,
+}
+
+/// A horizontal bar chart of each capability's level against its target, for one domain.
+#[derive(Debug, Clone)]
+pub struct BarChart {
+    pub title: String,
+    pub description: String,
+    pub level_names: Vec<String>,
+    pub bars: Vec<Bar>,
+}
+
+/// One row of a [`BarChart`].
+#[derive(Debug, Clone)]
+pub struct Bar {
+    pub label: String,
+    pub level: Option<f64>,
+    pub target: Option<f64>,
+    /// E.g. "n/a" or "not answered", printed (in grey) instead of a bar.
+    pub note: Option<String>,
+}
+
+/// Draws a radar chart as SVG or PNG bytes.
+pub fn radar(chart: &RadarChart, format: ChartFormat) -> Result<Vec<u8>, ChartError> {
+    match format {
+        ChartFormat::Svg => radar_svg(chart).map(String::into_bytes),
+        ChartFormat::Png => {
+            let layout = RadarLayout::new(chart)?;
+            render_png(RADAR_SIZE, |cv| draw_radar(cv, &layout))
+        }
+    }
+}
+
+/// Draws a bar chart as SVG or PNG bytes.
+pub fn bars(chart: &BarChart, format: ChartFormat) -> Result<Vec<u8>, ChartError> {
+    match format {
+        ChartFormat::Svg => bars_svg(chart).map(String::into_bytes),
+        ChartFormat::Png => {
+            let layout = BarsLayout::new(chart)?;
+            render_png(layout.size, |cv| draw_bars(cv, &layout))
+        }
+    }
+}
+
+/// The radar chart's SVG as a String (for inlining in HTML).
+pub fn radar_svg(chart: &RadarChart) -> Result<String, ChartError> {
+    let layout = RadarLayout::new(chart)?;
+    let svg = render_svg(RADAR_SIZE, |cv| draw_radar(cv, &layout))?;
+    Ok(accessible_svg(
+        svg,
+        "radar",
+        "Radar chart",
+        &chart.title,
+        &chart.description,
+    ))
+}
+
+/// The bar chart's SVG as a String (for inlining in HTML).
+pub fn bars_svg(chart: &BarChart) -> Result<String, ChartError> {
+    let layout = BarsLayout::new(chart)?;
+    let svg = render_svg(layout.size, |cv| draw_bars(cv, &layout))?;
+    Ok(accessible_svg(
+        svg,
+        "bars",
+        "Bar chart",
+        &chart.title,
+        &chart.description,
+    ))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Palette (NHS identity colours) and fixed sizes.
+
+const fn hex(c: u32) -> RGBColor {
+    RGBColor((c >> 16) as u8, (c >> 8) as u8, c as u8)
+}
+
+/// Body text (NHS text colour), 14:1 on white.
+const TEXT: RGBColor = hex(0x212B32);
+/// Secondary text (notes, level names), NHS secondary text colour, 6.4:1 on white (white on
+/// NHS Blue is 6.4:1 too).
+const TEXT_GREY: RGBColor = hex(0x4C6272);
+const NHS_BLUE: RGBColor = hex(0x005EB8);
+const NHS_ORANGE: RGBColor = hex(0xED8B00);
+/// Grid lines (NHS Grey 4 / Grey 3).
+const GRID: RGBColor = hex(0xD8DDE0);
+const GRID_DARK: RGBColor = hex(0xAEB7BD);
+/// Alternate row banding (NHS Grey 5).
+const BAND: RGBColor = hex(0xF0F4F5);
+const PAPER: RGBColor = hex(0xFFFFFF);
+
+/// The font family every piece of text uses; the bundled DejaVu Sans is registered under it.
+const FAMILY: &str = "sans-serif";
+static FONT_REGULAR: &[u8] = include_bytes!("../../../reports/fonts/DejaVuSans.ttf");
+static FONT_BOLD: &[u8] = include_bytes!("../../../reports/fonts/DejaVuSans-Bold.ttf");
+
+const RADAR_SIZE: (u32, u32) = (720, 560);
+const BARS_WIDTH: u32 = 720;
+/// Longest text taken from an input, in characters (longer text is cut; nothing is that long).
+const MAX_TEXT_CHARS: usize = 300;
+/// Most rows a bar chart draws (the rest are summarised in one line).
+const MAX_BARS: usize = 60;
+/// Most spokes a radar chart draws.
+const MAX_AXES: usize = 48;
+/// Most levels (rings, gridlines) drawn.
+const MAX_LEVELS: usize = 20;
+
+/// The bundled fonts, parsed for measuring and for drawing PNG text.
+struct Fonts {
+    regular: FontRef<'static>,
+    bold: FontRef<'static>,
+}
+
+/// Registers the bundled fonts with plotters (as the `sans-serif` family) and parses them,
+/// once; an error if they cannot be parsed (never, in practice).
+fn fonts() -> Result<&'static Fonts, ChartError> {
+    static FONTS: OnceLock<Option<Fonts>> = OnceLock::new();
+    FONTS
+        .get_or_init(|| {
+            let registered = register_font(FAMILY, FontStyle::Normal, FONT_REGULAR).is_ok()
+                && register_font(FAMILY, FontStyle::Bold, FONT_BOLD).is_ok();
+            let fonts = Fonts {
+                regular: FontRef::try_from_slice(FONT_REGULAR).ok()?,
+                bold: FontRef::try_from_slice(FONT_BOLD).ok()?,
+            };
+            registered.then_some(fonts)
+        })
+        .as_ref()
+        .ok_or_else(|| ChartError::Draw("the bundled font cannot be loaded".into()))
+}
+
+fn font(bold: bool) -> Option<&'static FontRef<'static>> {
+    fonts()
+        .ok()
+        .map(|f| if bold { &f.bold } else { &f.regular })
+}
+
+fn draw_err(e: impl std::fmt::Display) -> ChartError {
+    ChartError::Draw(e.to_string())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Text: sanitising, measuring, wrapping.
+
+/// Input text made safe to draw: control characters become spaces, runs of whitespace one
+/// space, and the length is bounded. (XML escaping is done by the SVG backend.)
+fn clean(s: &str) -> String {
+    let s: String = s
+        .chars()
+        .take(MAX_TEXT_CHARS)
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// plotters' SVG backend writes `font-size` = size / 1.24 and places top-anchored text with
+/// `dy="0.76em"`.
+const SVG_FONT_FACTOR: f64 = 1.24;
+const SVG_TOP_TO_BASELINE: f64 = 0.76;
+
+/// Glyphs of `text` laid out (with kerning) from the origin at `px` pixels to the em, and the
+/// advance width.
+fn layout_glyphs(font: &FontRef<'static>, text: &str, px: f64) -> (Vec<Glyph>, f32) {
+    // ab_glyph scales by ascent - descent; convert from pixels per em.
+    let per_em = font.height_unscaled() / font.units_per_em().unwrap_or(2048.0);
+    let scale = PxScale::from(px as f32 * per_em);
+    let scaled = font.as_scaled(scale);
+    let mut glyphs = Vec::with_capacity(text.len());
+    let mut pen = 0.0f32;
+    let mut prev: Option<GlyphId> = None;
+    for c in text.chars() {
+        let id = scaled.glyph_id(c);
+        if let Some(p) = prev {
+            pen += scaled.kern(p, id);
+        }
+        glyphs.push(id.with_scale_and_position(scale, point(pen, 0.0)));
+        pen += scaled.h_advance(id);
+        prev = Some(id);
+    }
+    (glyphs, pen)
+}
+
+/// The width of `text` in pixels at `px` pixels to the em, measured with the bundled font.
+fn measure(text: &str, px: f64, bold: bool) -> f64 {
+    match font(bold) {
+        Some(f) => f64::from(layout_glyphs(f, text, px).1),
+        None => text.chars().count() as f64 * px * 0.62,
+    }
+}
+
+/// The longest prefix of `chars` (at least one character) whose width fits `max_w`.
+fn fitting_prefix(chars: &[char], suffix: &str, px: f64, bold: bool, max_w: f64) -> usize {
+    let fits = |n: usize| {
+        let s: String = chars[..n].iter().collect();
+        measure(&format!("{s}{suffix}"), px, bold) <= max_w
+    };
+    let (mut lo, mut hi) = (1usize, chars.len());
+    if hi <= 1 || !fits(1) {
+        return hi.min(1);
+    }
+    while lo < hi {
+        let mid = (lo + hi).div_ceil(2);
+        if fits(mid) { lo = mid } else { hi = mid - 1 }
+    }
+    lo
+}
+
+/// `text` shortened with an ellipsis to fit `max_w`.
+fn ellipsize(text: &str, px: f64, bold: bool, max_w: f64) -> String {
+    if measure(text, px, bold) <= max_w {
+        return text.to_string();
+    }
+    let chars: Vec<char> = text.chars().collect();
+    let n = fitting_prefix(&chars, "…", px, bold, max_w);
+    let head: String = chars[..n].iter().collect();
+    format!("{}…", head.trim_end())
+}
+
+/// `text` wrapped into at most `max_lines` lines of at most `max_w` pixels, breaking at spaces
+/// (and inside words only when a word alone is too wide); the last line is ellipsized if the
+/// text does not fit.
+fn wrap(text: &str, px: f64, bold: bool, max_w: f64, max_lines: usize) -> Vec<String> {
+    let mut words: std::collections::VecDeque<String> =
+        text.split_whitespace().map(str::to_string).collect();
+    let mut lines: Vec<String> = Vec::new();
+    let mut cur = String::new();
+    while let Some(word) = words.pop_front() {
+        let candidate = if cur.is_empty() {
+            word.clone()
+        } else {
+            format!("{cur} {word}")
+        };
+        if measure(&candidate, px, bold) <= max_w {
+            cur = candidate;
+        } else if cur.is_empty() {
+            // A single word wider than a line: break it.
+            let chars: Vec<char> = word.chars().collect();
+            let n = fitting_prefix(&chars, "", px, bold, max_w);
+            lines.push(chars[..n].iter().collect());
+            if n < chars.len() {
+                words.push_front(chars[n..].iter().collect());
+            }
+        } else {
+            lines.push(std::mem::take(&mut cur));
+            words.push_front(word);
+        }
+    }
+    if !cur.is_empty() {
+        lines.push(cur);
+    }
+    let max_lines = max_lines.max(1);
+    if lines.len() > max_lines {
+        let rest = lines.split_off(max_lines - 1).join(" ");
+        lines.push(ellipsize(&format!("{rest}…"), px, bold, max_w));
+    }
+    lines
+}
+
+/// A number with up to two decimals and no trailing zeros.
+fn fmt_num(v: f64) -> String {
+    let s = format!("{v:.2}");
+    s.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
+/// The level names to draw (at least one).
+fn level_names(names: &[String]) -> Vec<String> {
+    let names: Vec<String> = names.iter().take(MAX_LEVELS).map(|n| clean(n)).collect();
+    if names.is_empty() {
+        (1..=5).map(|k| format!("Level {k}")).collect()
+    } else {
+        names
+    }
+}
+
+/// A value clamped to `1..=levels`; non-finite values count as missing.
+fn clamp_level(v: Option<f64>, levels: usize) -> Option<f64> {
+    v.filter(|x| x.is_finite())
+        .map(|x| x.clamp(1.0, levels.max(1) as f64))
+}
+
+/// The name of the level a (clamped) value reaches, with the value when it is fractional.
+fn level_label(names: &[String], v: f64) -> String {
+    let idx = (v.floor().max(1.0) as usize).min(names.len()).max(1) - 1;
+    let name = names.get(idx).map(String::as_str).unwrap_or("");
+    if (v - v.round()).abs() < 1e-9 {
+        name.to_string()
+    } else {
+        format!("{name} ({})", fmt_num(v))
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// A drawing surface in logical pixels on either backend.
+
+struct Canvas<'a, DB: DrawingBackend> {
+    area: &'a DrawingArea<DB, Shift>,
+    scale: f64,
+    /// Draw text as pixels with the bundled font (bitmaps) rather than as `<text>` (SVG).
+    raster: bool,
+}
+
+type Pt = (f64, f64);
+
+/// Text alignment relative to the given x.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Align {
+    Left,
+    Center,
+    Right,
+}
+
+impl<DB: DrawingBackend> Canvas<'_, DB> {
+    fn px(&self, v: f64) -> i32 {
+        // `as` saturates and maps NaN to 0: never panics.
+        (v * self.scale).round() as i32
+    }
+
+    fn pt(&self, (x, y): Pt) -> (i32, i32) {
+        (self.px(x), self.px(y))
+    }
+
+    fn width(&self, w: f64) -> u32 {
+        ((w * self.scale).round() as u32).max(1)
+    }
+
+    fn draw<E>(&self, element: &E) -> Result<(), ChartError>
+    where
+        for<'b> &'b E: PointCollection<'b, (i32, i32)>,
+        E: Drawable<DB>,
+    {
+        self.area.draw(element).map_err(draw_err)
+    }
+
+    fn fill(&self, color: RGBColor) -> Result<(), ChartError> {
+        if self.raster && color == PAPER {
+            // The bitmap starts out white.
+            return Ok(());
+        }
+        self.area.fill(&color).map_err(draw_err)
+    }
+
+    fn rect(&self, a: Pt, b: Pt, color: RGBAColor) -> Result<(), ChartError> {
+        self.draw(&Rectangle::new([self.pt(a), self.pt(b)], color.filled()))
+    }
+
+    /// An open polyline.
+    fn path(&self, pts: &[Pt], color: RGBAColor, w: f64) -> Result<(), ChartError> {
+        if pts.len() < 2 {
+            return Ok(());
+        }
+        let pts: Vec<(i32, i32)> = pts.iter().map(|&p| self.pt(p)).collect();
+        self.draw(&PathElement::new(pts, color.stroke_width(self.width(w))))
+    }
+
+    fn polygon(&self, pts: &[Pt], color: RGBAColor) -> Result<(), ChartError> {
+        if pts.len() < 3 {
+            return Ok(());
+        }
+        let pts: Vec<(i32, i32)> = pts.iter().map(|&p| self.pt(p)).collect();
+        self.draw(&Polygon::new(pts, color.filled()))
+    }
+
+    fn circle(&self, c: Pt, r: f64, color: RGBAColor, filled: bool) -> Result<(), ChartError> {
+        let r = (r * self.scale).round().max(1.0) as u32;
+        let style = if filled {
+            color.filled()
+        } else {
+            color.stroke_width(self.width(1.0))
+        };
+        self.draw(&Circle::new(self.pt(c), r, style))
+    }
+
+    /// Text with its baseline at `y`, `px` pixels to the em.
+    #[allow(clippy::too_many_arguments)]
+    fn text(
+        &self,
+        s: &str,
+        x: f64,
+        y: f64,
+        px: f64,
+        bold: bool,
+        color: RGBColor,
+        align: Align,
+    ) -> Result<(), ChartError> {
+        if s.is_empty() {
+            return Ok(());
+        }
+        let h = match align {
+            Align::Left => HPos::Left,
+            Align::Center => HPos::Center,
+            Align::Right => HPos::Right,
+        };
+        if self.raster {
+            return self.raster_text(s, x, y, px, bold, color, align);
+        }
+        let style = if bold {
+            FontStyle::Bold
+        } else {
+            FontStyle::Normal
+        };
+        let font = FontDesc::new(FontFamily::Name(FAMILY), px * SVG_FONT_FACTOR, style)
+            .color(&color)
+            .pos(Pos::new(h, VPos::Top));
+        let top = y - px * SVG_TOP_TO_BASELINE;
+        self.draw(&Text::new(s.to_string(), (self.px(x), self.px(top)), font))
+    }
+
+    /// Text drawn pixel by pixel with the bundled font, positioned to the sub-pixel (plotters'
+    /// own ab_glyph text drops the glyphs' side bearings).
+    #[allow(clippy::too_many_arguments)]
+    fn raster_text(
+        &self,
+        s: &str,
+        x: f64,
+        y: f64,
+        px: f64,
+        bold: bool,
+        color: RGBColor,
+        align: Align,
+    ) -> Result<(), ChartError> {
+        let Some(font) = font(bold) else {
+            return Err(ChartError::Draw("the bundled font cannot be loaded".into()));
+        };
+        let (glyphs, width) = layout_glyphs(font, s, px * self.scale);
+        let x = (x * self.scale) as f32;
+        let x0 = match align {
+            Align::Left => x,
+            Align::Center => x - width / 2.0,
+            Align::Right => x - width,
+        };
+        let baseline = (y * self.scale) as f32;
+        let mut err = None;
+        for mut glyph in glyphs {
+            glyph.position = point(x0 + glyph.position.x, baseline);
+            let Some(outline) = font.outline_glyph(glyph) else {
+                continue;
+            };
+            let bounds = outline.px_bounds();
+            let (bx, by) = (bounds.min.x as i32, bounds.min.y as i32);
+            outline.draw(|gx, gy, coverage| {
+                if err.is_none() && coverage > 1.0 / 512.0 {
+                    let pos = (bx + gx as i32, by + gy as i32);
+                    let c = color.mix(f64::from(coverage.min(1.0)));
+                    if let Err(e) = self.area.draw_pixel(pos, &c) {
+                        err = Some(draw_err(e));
+                    }
+                }
+            });
+        }
+        err.map_or(Ok(()), Err)
+    }
+}
+
+/// Cut the path `pts` into dashes of `dash` with gaps of `gap`, continuing the pattern
+/// round corners; each dash is a polyline.
+fn dashes(pts: &[Pt], dash: f64, gap: f64) -> Vec<Vec<Pt>> {
+    let mut out = Vec::new();
+    let period = dash + gap;
+    if !(dash > 0.0 && gap >= 0.0 && period.is_finite()) {
+        return out;
+    }
+    let mut phase = 0.0f64;
+    let mut cur: Vec<Pt> = Vec::new();
+    for seg in pts.windows(2) {
+        let (a, b) = (seg[0], seg[1]);
+        let (dx, dy) = (b.0 - a.0, b.1 - a.1);
+        let len = (dx * dx + dy * dy).sqrt();
+        if !len.is_finite() || len < 1e-9 {
+            continue;
+        }
+        let at = |t: f64| (a.0 + dx * t / len, a.1 + dy * t / len);
+        let mut t = 0.0f64;
+        let mut guard = 0;
+        while len - t > 1e-6 && guard < 100_000 {
+            guard += 1;
+            let in_dash = phase < dash;
+            let remaining = if in_dash {
+                dash - phase
+            } else {
+                period - phase
+            };
+            let step = remaining.min(len - t).max(1e-6);
+            if in_dash {
+                if cur.is_empty() {
+                    cur.push(at(t));
+                }
+                cur.push(at(t + step));
+            }
+            t += step;
+            phase += step;
+            if in_dash && phase >= dash - 1e-9 {
+                out.push(std::mem::take(&mut cur));
+            }
+            if phase >= period - 1e-9 {
+                phase = 0.0;
+            }
+        }
+    }
+    if cur.len() >= 2 {
+        out.push(cur);
+    }
+    out
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rendering to SVG and PNG.
+
+fn render_svg<F>(size: (u32, u32), draw: F) -> Result<String, ChartError>
+where
+    F: for<'a, 'b> FnOnce(&Canvas<'a, SVGBackend<'b>>) -> Result<(), ChartError>,
+{
+    fonts()?;
+    let mut svg = String::new();
+    {
+        let area = SVGBackend::with_string(&mut svg, size).into_drawing_area();
+        let cv = Canvas {
+            area: &area,
+            scale: 1.0,
+            raster: false,
+        };
+        draw(&cv)?;
+        area.present().map_err(draw_err)?;
+    }
+    Ok(svg)
+}
+
+fn render_png<F>(size: (u32, u32), draw: F) -> Result<Vec<u8>, ChartError>
+where
+    F: for<'a, 'b> FnOnce(&Canvas<'a, BitMapBackend<'b>>) -> Result<(), ChartError>,
+{
+    fonts()?;
+    let (w, h) = size;
+    // Drawn at twice the size and box-filtered down, for anti-aliasing.
+    let (bw, bh) = (w * 2, h * 2);
+    let mut big = vec![255u8; bw as usize * bh as usize * 3];
+    {
+        let area = BitMapBackend::with_buffer_and_format(&mut big, (bw, bh))
+            .map_err(draw_err)?
+            .into_drawing_area();
+        let cv = Canvas {
+            area: &area,
+            scale: 2.0,
+            raster: true,
+        };
+        draw(&cv)?;
+        area.present().map_err(draw_err)?;
+    }
+    let small = downsample(&big, bw as usize, bh as usize);
+    let mut png = Vec::new();
+    use image::ImageEncoder;
+    image::codecs::png::PngEncoder::new_with_quality(
+        &mut png,
+        image::codecs::png::CompressionType::Fast,
+        image::codecs::png::FilterType::Up,
+    )
+    .write_image(&small, w, h, image::ColorType::Rgb8)
+    .map_err(draw_err)?;
+    Ok(png)
+}
+
+/// Halve an RGB image of `w`x`h` with a 2x2 box filter.
+fn downsample(src: &[u8], w: usize, h: usize) -> Vec<u8> {
+    let (ow, oh) = (w / 2, h / 2);
+    let mut out = vec![0u8; ow * oh * 3];
+    let mut sums = vec![0u16; ow * 6];
+    for (oy, o_row) in out.chunks_exact_mut(ow * 3).enumerate() {
+        let r0 = &src[2 * oy * w * 3..][..ow * 6];
+        let r1 = &src[(2 * oy + 1) * w * 3..][..ow * 6];
+        // All-white row pairs (common in a chart) need no arithmetic.
+        if r0.iter().chain(r1).fold(255u8, |m, &v| m & v) == 255 {
+            o_row.fill(255);
+            continue;
+        }
+        for ((s, &a), &b) in sums.iter_mut().zip(r0).zip(r1) {
+            *s = u16::from(a) + u16::from(b);
+        }
+        for (o, s) in o_row.chunks_exact_mut(3).zip(sums.chunks_exact(6)) {
+            o[0] = ((s[0] + s[3] + 2) >> 2) as u8;
+            o[1] = ((s[1] + s[4] + 2) >> 2) as u8;
+            o[2] = ((s[2] + s[5] + 2) >> 2) as u8;
+        }
+    }
+    out
+}
+
+// ---------------------------------------------------------------------------------------------
+// Accessible SVG.
+
+/// 64-bit FNV-1a.
+fn fnv1a(parts: &[&str]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for part in parts {
+        for &b in part.as_bytes().iter().chain(&[0xff]) {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    h
+}
+
+/// A lowercase ASCII slug of `s`, at most 32 characters, never empty.
+fn slug(s: &str) -> String {
+    let mut out = String::new();
+    for c in s.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
+        } else if !out.is_empty() && !out.ends_with('-') {
+            out.push('-');
+        }
+        if out.len() >= 32 {
+            break;
+        }
+    }
+    let out = out.trim_end_matches('-');
+    if out.is_empty() {
+        "chart".to_string()
+    } else {
+        out.to_string()
+    }
+}
+
+fn xml_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Adds `role="img"`, `aria-labelledby` and a leading `<title>` and `<desc>` to the root of
+/// plotters' SVG.
+fn accessible_svg(
+    mut svg: String,
+    kind: &str,
+    fallback_title: &str,
+    title: &str,
+    description: &str,
+) -> String {
+    let title = clean(title);
+    let title = if title.is_empty() {
+        fallback_title.to_string()
+    } else {
+        title
+    };
+    let desc = {
+        let d: String = description
+            .chars()
+            .take(4 * MAX_TEXT_CHARS)
+            .map(|c| if c.is_control() { ' ' } else { c })
+            .collect();
+        let d = d.split_whitespace().collect::<Vec<_>>().join(" ");
+        if d.is_empty() { title.clone() } else { d }
+    };
+    let id = format!(
+        "sct-{kind}-{}-{:08x}",
+        slug(&title),
+        fnv1a(&[kind, &title, &desc]) as u32
+    );
+    let (title_id, desc_id) = (format!("{id}-title"), format!("{id}-desc"));
+    // plotters escapes attribute values, so the first '>' closes the root tag.
+    let Some(end) = svg.find('>') else {
+        return svg;
+    };
+    let children = format!(
+        "\n<title id=\"{title_id}\">{}</title>\n<desc id=\"{desc_id}\">{}</desc>",
+        xml_escape(&title),
+        xml_escape(&desc)
+    );
+    svg.insert_str(end + 1, &children);
+    let attrs = format!(" role=\"img\" aria-labelledby=\"{title_id} {desc_id}\"");
+    let at = if svg[..end].ends_with('/') {
+        end - 1
+    } else {
+        end
+    };
+    svg.insert_str(at, &attrs);
+    svg
+}
+
+// ---------------------------------------------------------------------------------------------
+// The radar chart.
+
+const RADAR_TITLE_PX: f64 = 18.0;
+const RADAR_LABEL_PX: f64 = 12.0;
+const RADAR_LABEL_LINE: f64 = 15.0;
+const RADAR_LEVEL_PX: f64 = 11.0;
+const LEGEND_PX: f64 = 12.0;
+const MARGIN: f64 = 20.0;
+
+/// Everything about a radar chart that does not depend on the backend.
+struct RadarLayout {
+    title: String,
+    levels: Vec<String>,
+    /// Per axis: wrapped label lines, score, target.
+    axes: Vec<RadarAxis>,
+    centre: Pt,
+    radius: f64,
+}
+
+struct RadarAxis {
+    lines: Vec<String>,
+    width: f64,
+    score: Option<f64>,
+    target: Option<f64>,
+    /// Unit direction (screen coordinates, y down), starting at the top, clockwise.
+    dir: Pt,
+}
+
+/// Gap between the rim and an axis label.
+const LABEL_GAP: f64 = 14.0;
+
+impl RadarLayout {
+    fn new(chart: &RadarChart) -> Result<Self, ChartError> {
+        fonts()?;
+        let (w, h) = (f64::from(RADAR_SIZE.0), f64::from(RADAR_SIZE.1));
+        let title = ellipsize(&clean(&chart.title), RADAR_TITLE_PX, true, w - 2.0 * MARGIN);
+        let levels = level_names(&chart.level_names);
+        let n = chart.axes.len().min(MAX_AXES);
+        // Narrower labels when there are many spokes.
+        let max_w = if n > 12 { 120.0 } else { 150.0 };
+        let axes: Vec<RadarAxis> = chart
+            .axes
+            .iter()
+            .take(n)
+            .enumerate()
+            .map(|(i, label)| {
+                let score = clamp_level(chart.score.get(i).copied().flatten(), levels.len());
+                let target = clamp_level(chart.target.get(i).copied().flatten(), levels.len());
+                let mut label = clean(label);
+                if score.is_none() {
+                    label.push_str(" (not scored)");
+                }
+                let lines = wrap(label.trim(), RADAR_LABEL_PX, false, max_w, 3);
+                let width = lines
+                    .iter()
+                    .map(|l| measure(l, RADAR_LABEL_PX, false))
+                    .fold(0.0, f64::max);
+                let a = 2.0 * PI * i as f64 / n as f64;
+                RadarAxis {
+                    lines,
+                    width,
+                    score,
+                    target,
+                    dir: (a.sin(), -a.cos()),
+                }
+            })
+            .collect();
+
+        // The plot sits between the title and the legend; the radius is the largest that keeps
+        // every label inside.
+        let (top, bottom) = (52.0, h - 44.0);
+        let (left, right) = (MARGIN, w - MARGIN);
+        let centre = (w / 2.0, (top + bottom) / 2.0);
+        let mut r: f64 = 200.0;
+        for ax in &axes {
+            let (sx, sy) = ax.dir;
+            let bw = ax.width;
+            let bh = ax.lines.len() as f64 * RADAR_LABEL_LINE;
+            if sx > 1e-6 {
+                r = r.min((right - centre.0 - bw * (1.0 + sx) / 2.0) / sx - LABEL_GAP);
+            } else if sx < -1e-6 {
+                r = r.min((left - centre.0 + bw * (1.0 - sx) / 2.0) / sx - LABEL_GAP);
+            }
+            if sy > 1e-6 {
+                r = r.min((bottom - centre.1 - bh * (1.0 + sy) / 2.0) / sy - LABEL_GAP);
+            } else if sy < -1e-6 {
+                r = r.min((top - centre.1 + bh * (1.0 - sy) / 2.0) / sy - LABEL_GAP);
+            }
+        }
+        let radius = if r.is_finite() {
+            r.clamp(80.0, 200.0)
+        } else {
+            80.0
+        };
+        Ok(Self {
+            title,
+            levels,
+            axes,
+            centre,
+            radius,
+        })
+    }
+
+    fn point(&self, dir: Pt, value: f64) -> Pt {
+        let r = self.radius * value / self.levels.len() as f64;
+        (self.centre.0 + dir.0 * r, self.centre.1 + dir.1 * r)
+    }
+
+    /// The outline of ring `k` (a polygon through the spokes, or a circle for fewer than 3).
+    fn ring(&self, k: f64) -> Vec<Pt> {
+        let mut pts: Vec<Pt> = if self.axes.len() >= 3 {
+            self.axes.iter().map(|a| self.point(a.dir, k)).collect()
+        } else {
+            (0..72)
+                .map(|i| {
+                    let a = 2.0 * PI * f64::from(i) / 72.0;
+                    self.point((a.sin(), -a.cos()), k)
+                })
+                .collect()
+        };
+        if let Some(&first) = pts.first() {
+            pts.push(first);
+        }
+        pts
+    }
+}
+
+/// The target's outline as runs of points, broken where an axis has no target.
+fn target_runs(l: &RadarLayout) -> Vec<Vec<Pt>> {
+    let n = l.axes.len();
+    let pt = |i: usize| l.axes[i].target.map(|t| l.point(l.axes[i].dir, t));
+    match l.axes.iter().position(|a| a.target.is_none()) {
+        None => {
+            let mut run: Vec<Pt> = (0..n).filter_map(pt).collect();
+            if n >= 3 {
+                run.push(run[0]);
+            }
+            vec![run]
+        }
+        Some(gap) => {
+            // Start just after a gap so that runs wrapping past the last axis stay whole.
+            let mut runs = Vec::new();
+            let mut run = Vec::new();
+            for k in 1..=n {
+                match pt((gap + k) % n) {
+                    Some(p) => run.push(p),
+                    None => {
+                        if run.len() >= 2 {
+                            runs.push(std::mem::take(&mut run));
+                        }
+                        run.clear();
+                    }
+                }
+            }
+            if run.len() >= 2 {
+                runs.push(run);
+            }
+            runs
+        }
+    }
+}
+
+fn draw_radar<DB: DrawingBackend>(cv: &Canvas<DB>, l: &RadarLayout) -> Result<(), ChartError> {
+    let (w, h) = (f64::from(RADAR_SIZE.0), f64::from(RADAR_SIZE.1));
+    cv.fill(PAPER)?;
+    cv.text(
+        &l.title,
+        MARGIN,
+        32.0,
+        RADAR_TITLE_PX,
+        true,
+        TEXT,
+        Align::Left,
+    )?;
+    if l.axes.is_empty() {
+        cv.text(
+            "No domains to show",
+            w / 2.0,
+            h / 2.0,
+            14.0,
+            false,
+            TEXT_GREY,
+            Align::Center,
+        )?;
+        return Ok(());
+    }
+    let levels = l.levels.len();
+
+    // Grid: rings (the outermost darker) and spokes.
+    for k in 1..=levels {
+        let color = if k == levels { GRID_DARK } else { GRID };
+        cv.path(&l.ring(k as f64), color.to_rgba(), 1.0)?;
+    }
+    for ax in &l.axes {
+        cv.path(
+            &[l.centre, l.point(ax.dir, levels as f64)],
+            GRID.to_rgba(),
+            1.0,
+        )?;
+    }
+
+    // Score area.
+    let score_pts: Vec<Pt> = l
+        .axes
+        .iter()
+        .map(|a| l.point(a.dir, a.score.unwrap_or(0.0)))
+        .collect();
+    cv.polygon(&score_pts, NHS_BLUE.mix(0.22))?;
+
+    // Target: a dashed line, dark-cased so it stands out on white and on the blue fill,
+    // broken where an axis has no target.
+    let n = l.axes.len();
+    let runs = target_runs(l);
+    for dash in runs.iter().flat_map(|r| dashes(r, 9.0, 6.0)) {
+        cv.path(&dash, TEXT.to_rgba(), 4.5)?;
+        cv.path(&dash, NHS_ORANGE.to_rgba(), 2.5)?;
+    }
+
+    // Score outline.
+    let mut outline = score_pts.clone();
+    if n >= 3 {
+        outline.push(score_pts[0]);
+    }
+    cv.path(&outline, NHS_BLUE.to_rgba(), 2.5)?;
+    // Level names along the top spoke, just inside each ring, on a translucent backing that
+    // keeps them legible over the fill and data lines (which show through faintly); the
+    // markers are drawn over them.
+    let line_h = RADAR_LEVEL_PX + 3.0;
+    for (k, name) in l.levels.iter().enumerate() {
+        let (x, y) = l.point((0.0, -1.0), (k + 1) as f64);
+        let x = x + 6.0;
+        let top = y + 3.0;
+        // Skip names that would crowd the previous ring's.
+        if l.radius / (levels as f64) < line_h + 2.0 && k % 2 == 1 {
+            continue;
+        }
+        let tw = measure(name, RADAR_LEVEL_PX, false);
+        cv.rect((x - 2.0, top), (x + tw + 2.0, top + line_h), PAPER.mix(0.8))?;
+        cv.text(
+            name,
+            x,
+            top + RADAR_LEVEL_PX,
+            RADAR_LEVEL_PX,
+            false,
+            TEXT_GREY,
+            Align::Left,
+        )?;
+    }
+
+    // Markers on top: target squares, then score circles.
+    for ax in &l.axes {
+        if let Some(t) = ax.target {
+            let (x, y) = l.point(ax.dir, t);
+            let s = 4.5;
+            cv.rect((x - s, y - s), (x + s, y + s), TEXT.to_rgba())?;
+            cv.rect(
+                (x - s + 1.5, y - s + 1.5),
+                (x + s - 1.5, y + s - 1.5),
+                NHS_ORANGE.to_rgba(),
+            )?;
+        }
+    }
+    for (ax, &p) in l.axes.iter().zip(&score_pts) {
+        if ax.score.is_some() {
+            cv.circle(p, 5.5, PAPER.to_rgba(), true)?;
+            cv.circle(p, 4.0, NHS_BLUE.to_rgba(), true)?;
+        } else {
+            // Not scored: a hollow marker at the centre.
+            cv.circle(p, 5.5, NHS_BLUE.to_rgba(), true)?;
+            cv.circle(p, 3.5, PAPER.to_rgba(), true)?;
+        }
+    }
+
+    // Axis labels outside the rim.
+    for ax in &l.axes {
+        let (sx, sy) = ax.dir;
+        let (ax_x, ax_y) = l.point(ax.dir, levels as f64);
+        let (ax_x, ax_y) = (ax_x + sx * LABEL_GAP, ax_y + sy * LABEL_GAP);
+        let bh = ax.lines.len() as f64 * RADAR_LABEL_LINE;
+        let left = ax_x - ax.width * (1.0 - sx) / 2.0;
+        let top = ax_y - bh * (1.0 - sy) / 2.0;
+        let (x, align) = if sx > 0.3 {
+            (left, Align::Left)
+        } else if sx < -0.3 {
+            (left + ax.width, Align::Right)
+        } else {
+            (left + ax.width / 2.0, Align::Center)
+        };
+        for (i, line) in ax.lines.iter().enumerate() {
+            let baseline = top + i as f64 * RADAR_LABEL_LINE + 11.5;
+            cv.text(line, x, baseline, RADAR_LABEL_PX, false, TEXT, align)?;
+        }
+    }
+
+    // Legend: shape and line style as well as colour.
+    let y = h - 18.0;
+    let sample = 34.0;
+    let gap = 8.0;
+    let entries = ["Score (solid, circles)", "Target (dashed, squares)"];
+    let widths: Vec<f64> = entries
+        .iter()
+        .map(|e| sample + gap + measure(e, LEGEND_PX, false))
+        .collect();
+    let spacing = 32.0;
+    let total: f64 = widths.iter().sum::<f64>() + spacing;
+    let mut x = (w - total) / 2.0;
+    let mid = y - 4.0;
+    // Score.
+    cv.path(&[(x, mid), (x + sample, mid)], NHS_BLUE.to_rgba(), 2.5)?;
+    cv.circle((x + sample / 2.0, mid), 5.5, PAPER.to_rgba(), true)?;
+    cv.circle((x + sample / 2.0, mid), 4.0, NHS_BLUE.to_rgba(), true)?;
+    cv.text(
+        entries[0],
+        x + sample + gap,
+        y,
+        LEGEND_PX,
+        false,
+        TEXT,
+        Align::Left,
+    )?;
+    x += widths[0] + spacing;
+    // Target.
+    for dash in dashes(&[(x, mid), (x + sample, mid)], 9.0, 6.0) {
+        cv.path(&dash, TEXT.to_rgba(), 4.5)?;
+        cv.path(&dash, NHS_ORANGE.to_rgba(), 2.5)?;
+    }
+    let (cx, s) = (x + sample / 2.0, 4.5);
+    cv.rect((cx - s, mid - s), (cx + s, mid + s), TEXT.to_rgba())?;
+    cv.rect(
+        (cx - s + 1.5, mid - s + 1.5),
+        (cx + s - 1.5, mid + s - 1.5),
+        NHS_ORANGE.to_rgba(),
+    )?;
+    cv.text(
+        entries[1],
+        x + sample + gap,
+        y,
+        LEGEND_PX,
+        false,
+        TEXT,
+        Align::Left,
+    )?;
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------
+// The bar chart.
+
+const BARS_TITLE_PX: f64 = 18.0;
+const BARS_LABEL_PX: f64 = 12.0;
+const BARS_LABEL_LINE: f64 = 15.0;
+const BARS_SMALL_PX: f64 = 11.0;
+const ROW_H: f64 = 48.0;
+const BAR_H: f64 = 20.0;
+const LABEL_COL: f64 = 230.0;
+
+struct BarsLayout {
+    size: (u32, u32),
+    title: String,
+    levels: Vec<String>,
+    /// Level-name header lines per level.
+    header: Vec<Vec<String>>,
+    header_h: f64,
+    rows: Vec<BarRow>,
+    hidden: usize,
+    plot_x0: f64,
+    plot_x1: f64,
+    rows_top: f64,
+}
+
+struct BarRow {
+    lines: Vec<String>,
+    level: Option<f64>,
+    target: Option<f64>,
+    note: Option<String>,
+}
+
+impl BarsLayout {
+    fn new(chart: &BarChart) -> Result<Self, ChartError> {
+        fonts()?;
+        let w = f64::from(BARS_WIDTH);
+        let title = ellipsize(&clean(&chart.title), BARS_TITLE_PX, true, w - 2.0 * MARGIN);
+        let levels = level_names(&chart.level_names);
+        let plot_x0 = MARGIN + LABEL_COL + 16.0;
+        let last_half = levels
+            .last()
+            .map(|n| measure(n, BARS_SMALL_PX, false) / 2.0)
+            .unwrap_or(0.0)
+            .clamp(24.0, 48.0);
+        let plot_x1 = w - MARGIN - last_half;
+        let step = (plot_x1 - plot_x0) / levels.len() as f64;
+        let header: Vec<Vec<String>> = levels
+            .iter()
+            .map(|n| wrap(n, BARS_SMALL_PX, false, (step - 6.0).max(30.0), 2))
+            .collect();
+        let header_lines = header.iter().map(Vec::len).max().unwrap_or(1).max(1);
+        let header_h = header_lines as f64 * 13.0 + 8.0;
+        let rows: Vec<BarRow> = chart
+            .bars
+            .iter()
+            .take(MAX_BARS)
+            .map(|b| {
+                let level = clamp_level(b.level, levels.len());
+                let note = b
+                    .note
+                    .as_deref()
+                    .map(clean)
+                    .filter(|s| !s.is_empty())
+                    .or_else(|| level.is_none().then(|| "not scored".to_string()))
+                    .map(|s| ellipsize(&s, BARS_LABEL_PX, false, plot_x1 - plot_x0 - 16.0));
+                BarRow {
+                    lines: wrap(&clean(&b.label), BARS_LABEL_PX, false, LABEL_COL, 2),
+                    level: if note.is_some() { None } else { level },
+                    target: clamp_level(b.target, levels.len()),
+                    note,
+                }
+            })
+            .collect();
+        let hidden = chart.bars.len().saturating_sub(MAX_BARS);
+        let rows_top = 78.0 + header_h;
+        let body = if rows.is_empty() {
+            60.0
+        } else {
+            rows.len() as f64 * ROW_H
+        };
+        let extra = if hidden > 0 { 24.0 } else { 0.0 };
+        let height = (rows_top + body + extra + 20.0).ceil() as u32;
+        Ok(Self {
+            size: (BARS_WIDTH, height),
+            title,
+            levels,
+            header,
+            header_h,
+            rows,
+            hidden,
+            plot_x0,
+            plot_x1,
+            rows_top,
+        })
+    }
+
+    fn x(&self, v: f64) -> f64 {
+        self.plot_x0 + (self.plot_x1 - self.plot_x0) * v / self.levels.len() as f64
+    }
+}
+
+fn draw_bars<DB: DrawingBackend>(cv: &Canvas<DB>, l: &BarsLayout) -> Result<(), ChartError> {
+    let w = f64::from(l.size.0);
+    cv.fill(PAPER)?;
+    cv.text(
+        &l.title,
+        MARGIN,
+        32.0,
+        BARS_TITLE_PX,
+        true,
+        TEXT,
+        Align::Left,
+    )?;
+
+    // Legend.
+    let y = 58.0;
+    let mut x = MARGIN;
+    cv.rect((x, y - 11.0), (x + 22.0, y + 1.0), NHS_BLUE.to_rgba())?;
+    x += 30.0;
+    let t = "Level reached (bar, named)";
+    cv.text(t, x, y, BARS_SMALL_PX, false, TEXT, Align::Left)?;
+    x += measure(t, BARS_SMALL_PX, false) + 28.0;
+    cv.rect((x, y - 14.0), (x + 3.0, y + 4.0), TEXT.to_rgba())?;
+    x += 10.0;
+    cv.text(
+        "Target (dark marker)",
+        x,
+        y,
+        BARS_SMALL_PX,
+        false,
+        TEXT,
+        Align::Left,
+    )?;
+
+    if l.rows.is_empty() {
+        cv.text(
+            "No capabilities",
+            w / 2.0,
+            l.rows_top + 30.0,
+            14.0,
+            false,
+            TEXT_GREY,
+            Align::Center,
+        )?;
+        return Ok(());
+    }
+
+    let rows_bottom = l.rows_top + l.rows.len() as f64 * ROW_H;
+    // Row banding.
+    for (i, _) in l.rows.iter().enumerate().filter(|(i, _)| i % 2 == 1) {
+        let top = l.rows_top + i as f64 * ROW_H;
+        cv.rect(
+            (MARGIN - 8.0, top),
+            (w - MARGIN + 8.0, top + ROW_H),
+            BAND.to_rgba(),
+        )?;
+    }
+    // Gridlines and level names above them.
+    let header_top = l.rows_top - l.header_h;
+    for (k, lines) in l.header.iter().enumerate() {
+        let gx = l.x((k + 1) as f64);
+        cv.path(
+            &[(gx, l.rows_top - 4.0), (gx, rows_bottom)],
+            GRID_DARK.to_rgba(),
+            1.0,
+        )?;
+        for (i, line) in lines.iter().enumerate() {
+            let baseline = header_top + i as f64 * 13.0 + 11.0;
+            cv.text(
+                line,
+                gx,
+                baseline,
+                BARS_SMALL_PX,
+                false,
+                TEXT_GREY,
+                Align::Center,
+            )?;
+        }
+    }
+    cv.path(
+        &[(l.plot_x0, l.rows_top - 4.0), (l.plot_x0, rows_bottom)],
+        TEXT_GREY.to_rgba(),
+        1.0,
+    )?;
+
+    for (i, row) in l.rows.iter().enumerate() {
+        let top = l.rows_top + i as f64 * ROW_H;
+        let bar_top = top + 7.0;
+        let bar_mid = bar_top + BAR_H / 2.0;
+        // Label, centred on the bar.
+        let block = row.lines.len() as f64 * BARS_LABEL_LINE;
+        let label_top = (bar_mid - block / 2.0).max(top + 2.0);
+        for (j, line) in row.lines.iter().enumerate() {
+            let baseline = label_top + j as f64 * BARS_LABEL_LINE + 11.5;
+            cv.text(
+                line,
+                MARGIN,
+                baseline,
+                BARS_LABEL_PX,
+                false,
+                TEXT,
+                Align::Left,
+            )?;
+        }
+        // Bar, or the note instead.
+        if let Some(level) = row.level {
+            let x1 = l.x(level);
+            cv.rect(
+                (l.plot_x0, bar_top),
+                (x1, bar_top + BAR_H),
+                NHS_BLUE.to_rgba(),
+            )?;
+            let name = level_label(&l.levels, level);
+            let tw = measure(&name, BARS_LABEL_PX, true);
+            if tw + 14.0 <= x1 - l.plot_x0 {
+                cv.text(
+                    &name,
+                    x1 - 7.0,
+                    bar_mid + 4.5,
+                    BARS_LABEL_PX,
+                    true,
+                    PAPER,
+                    Align::Right,
+                )?;
+            } else {
+                cv.text(
+                    &name,
+                    x1 + 6.0,
+                    bar_mid + 4.5,
+                    BARS_LABEL_PX,
+                    true,
+                    TEXT,
+                    Align::Left,
+                )?;
+            }
+        } else if let Some(note) = &row.note {
+            cv.text(
+                note,
+                l.plot_x0 + 8.0,
+                bar_mid + 4.5,
+                BARS_LABEL_PX,
+                false,
+                TEXT_GREY,
+                Align::Left,
+            )?;
+        }
+        // Target marker and its name.
+        if let Some(t) = row.target {
+            let tx = l.x(t);
+            cv.rect(
+                (tx - 1.5, bar_top - 4.0),
+                (tx + 1.5, bar_top + BAR_H + 14.0),
+                TEXT.to_rgba(),
+            )?;
+            let text = format!("target: {}", level_label(&l.levels, t));
+            let tw = measure(&text, BARS_SMALL_PX, false);
+            let baseline = bar_top + BAR_H + 14.0;
+            if tx + 5.0 + tw <= w - 4.0 {
+                cv.text(
+                    &text,
+                    tx + 5.0,
+                    baseline,
+                    BARS_SMALL_PX,
+                    false,
+                    TEXT,
+                    Align::Left,
+                )?;
+            } else {
+                cv.text(
+                    &text,
+                    tx - 5.0,
+                    baseline,
+                    BARS_SMALL_PX,
+                    false,
+                    TEXT,
+                    Align::Right,
+                )?;
+            }
+        }
+    }
+    if l.hidden > 0 {
+        cv.text(
+            &format!("… and {} more not shown", l.hidden),
+            MARGIN,
+            rows_bottom + 18.0,
+            BARS_LABEL_PX,
+            false,
+            TEXT_GREY,
+            Align::Left,
+        )?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names() -> Vec<String> {
+        [
+            "Starting out",
+            "Developing",
+            "Maturing",
+            "Embedded",
+            "Mastering",
+        ]
+        .map(String::from)
+        .to_vec()
+    }
+
+    pub(super) fn sample_radar() -> RadarChart {
+        let axes = [
+            "3.1 Understanding the local context",
+            "3.2 Population health management",
+            "3.3 Strategic commissioning",
+            "3.4 Outcomes-based contracting",
+            "3.5 Provider collaboration",
+            "4.1 Data and digital infrastructure",
+            "4.2 Analytical capability",
+            "4.3 Workforce and leadership",
+            "4.4 Intelligent healthcare payor",
+            "4.5 Financial sustainability",
+            "4.6 Public and patient engagement",
+        ];
+        let score = [2.33, 1.75, 3.0, 2.5, 3.67, 2.0, 2.75, 3.25, 1.8, 2.6, 3.1];
+        RadarChart {
+            title: "Capability by domain".into(),
+            description: "Scores by domain, from 1.75 to 3.67 out of 5, against targets about one level higher.".into(),
+            axes: axes.map(String::from).to_vec(),
+            level_names: names(),
+            score: score.iter().map(|&s| Some(s)).collect(),
+            target: score.iter().map(|&s| Some((s + 1.0_f64).round().min(5.0))).collect(),
+        }
+    }
+
+    pub(super) fn sample_bars() -> BarChart {
+        BarChart {
+            title: "3.1 Understanding the local context".into(),
+            description: "Five capabilities: levels against targets.".into(),
+            level_names: names(),
+            bars: vec![
+                Bar { label: "3.1.1 Population needs assessment".into(), level: Some(2.0), target: Some(4.0), note: None },
+                Bar { label: "3.1.2 Using linked data to understand health inequalities across the system".into(), level: Some(3.0), target: Some(4.0), note: None },
+                Bar { label: "3.1.3 Community and voluntary sector insight".into(), level: Some(1.0), target: Some(3.0), note: None },
+                Bar { label: "3.1.4 Horizon scanning".into(), level: None, target: Some(3.0), note: Some("not answered".into()) },
+                Bar { label: "3.1.5 Place-based partnerships".into(), level: Some(4.5), target: Some(5.0), note: None },
+            ],
+        }
+    }
+
+    fn png_size(png: &[u8]) -> (u32, u32) {
+        use image::ImageDecoder;
+        let dec = image::codecs::png::PngDecoder::new(std::io::Cursor::new(png)).unwrap();
+        dec.dimensions()
+    }
+
+    const HOSTILE: &str = "<script>alert(1)</script> & \"x\" 'y'";
+
+    #[test]
+    fn svg_has_title_and_desc_referenced_by_aria() {
+        for (svg, title) in [
+            (radar_svg(&sample_radar()).unwrap(), "Capability by domain"),
+            (
+                bars_svg(&sample_bars()).unwrap(),
+                "3.1 Understanding the local context",
+            ),
+        ] {
+            assert!(svg.starts_with("<svg "), "{svg:.200}");
+            let root = &svg[..svg.find('>').unwrap()];
+            assert!(root.contains(r#"role="img""#), "{root}");
+            let ids = root.split("aria-labelledby=\"").nth(1).unwrap();
+            let ids: Vec<&str> = ids[..ids.find('"').unwrap()].split(' ').collect();
+            assert_eq!(ids.len(), 2);
+            assert!(ids[0].ends_with("-title") && ids[1].ends_with("-desc"));
+            let after_root = svg[svg.find('>').unwrap() + 1..].trim_start();
+            assert!(
+                after_root.starts_with(&format!("<title id=\"{}\">{}</title>", ids[0], title)),
+                "{after_root:.200}"
+            );
+            assert!(svg.contains(&format!("<desc id=\"{}\">", ids[1])));
+            assert_eq!(svg.matches("<title").count(), 1);
+        }
+        // Different charts get different ids.
+        let a = radar_svg(&sample_radar()).unwrap();
+        let mut other = sample_radar();
+        other.title = "Capability by domain (2025)".into();
+        let b = radar_svg(&other).unwrap();
+        let id = |s: &str| {
+            s.split("id=\"")
+                .nth(1)
+                .unwrap()
+                .split('"')
+                .next()
+                .unwrap()
+                .to_string()
+        };
+        assert_ne!(id(&a), id(&b));
+        assert!(id(&a).starts_with("sct-radar-capability-by-domain-"));
+    }
+
+    #[test]
+    fn hostile_text_is_escaped() {
+        let mut r = sample_radar();
+        r.title = HOSTILE.into();
+        r.description = HOSTILE.into();
+        r.axes[0] = HOSTILE.into();
+        r.level_names[0] = HOSTILE.into();
+        let mut b = sample_bars();
+        b.title = HOSTILE.into();
+        b.description = HOSTILE.into();
+        b.bars[0].label = HOSTILE.into();
+        b.bars[1].level = Some(1.0);
+        b.level_names[0] = HOSTILE.into();
+        b.bars[3].note = Some(HOSTILE.into());
+        for svg in [radar_svg(&r).unwrap(), bars_svg(&b).unwrap()] {
+            assert!(!svg.contains("<script"), "raw markup leaked");
+            assert!(!svg.contains("\"x\""), "raw quote leaked");
+            assert!(svg.contains("&lt;script&gt;"));
+            assert!(svg.contains("&amp;"));
+            assert!(svg.contains("&quot;x&quot;"));
+            assert!(svg.contains("&apos;y&apos;"));
+            // Title and desc hold the whole escaped text.
+            let escaped = "&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;x&quot; &apos;y&apos;";
+            assert!(svg.contains(&format!("\">{escaped}</title>")));
+            assert!(svg.contains(&format!("\">{escaped}</desc>")));
+        }
+        // Control characters (not allowed in XML) never reach the SVG.
+        r.axes[1] = "bell\u{7}and\u{0}nul".into();
+        let svg = radar_svg(&r).unwrap();
+        assert!(!svg.chars().any(|c| c.is_control() && c != '\n'));
+    }
+
+    #[test]
+    fn renders_are_deterministic() {
+        let (r, b) = (sample_radar(), sample_bars());
+        for format in [ChartFormat::Svg, ChartFormat::Png] {
+            assert_eq!(radar(&r, format).unwrap(), radar(&r, format).unwrap());
+            assert_eq!(bars(&b, format).unwrap(), bars(&b, format).unwrap());
+        }
+        assert_eq!(
+            radar_svg(&r).unwrap().into_bytes(),
+            radar(&r, ChartFormat::Svg).unwrap()
+        );
+    }
+
+    #[test]
+    fn png_has_signature_and_size() {
+        const SIG: &[u8] = b"\x89PNG\r\n\x1a\n";
+        let png = radar(&sample_radar(), ChartFormat::Png).unwrap();
+        assert!(png.starts_with(SIG));
+        assert_eq!(png_size(&png), RADAR_SIZE);
+        let b = sample_bars();
+        let png = bars(&b, ChartFormat::Png).unwrap();
+        assert!(png.starts_with(SIG));
+        let (w, h) = png_size(&png);
+        assert_eq!(w, 720);
+        // Height grows with the number of bars, and matches the SVG.
+        let svg = bars_svg(&b).unwrap();
+        assert!(svg.contains(&format!("height=\"{h}\"")));
+        let mut more = b.clone();
+        more.bars.extend(b.bars.iter().cloned());
+        let (_, h2) = png_size(&bars(&more, ChartFormat::Png).unwrap());
+        assert!(h2 > h);
+    }
+
+    #[test]
+    fn level_names_appear_in_svg() {
+        let svg = radar_svg(&sample_radar()).unwrap();
+        for name in names() {
+            assert!(svg.contains(&name), "radar lacks {name}");
+        }
+        let svg = bars_svg(&sample_bars()).unwrap();
+        for name in names() {
+            assert!(svg.contains(&name), "bars lack {name}");
+        }
+        assert!(svg.contains("target: Embedded"));
+        assert!(svg.contains("not answered"));
+        assert!(svg.contains("Embedded (4.5)"));
+        assert!(
+            radar_svg(&sample_radar())
+                .unwrap()
+                .contains("Score (solid, circles)")
+        );
+        assert!(
+            radar_svg(&sample_radar())
+                .unwrap()
+                .contains("Target (dashed, squares)")
+        );
+    }
+
+    #[test]
+    fn odd_inputs_do_not_panic() {
+        let empty_radar = RadarChart {
+            title: String::new(),
+            description: String::new(),
+            axes: vec![],
+            level_names: vec![],
+            score: vec![],
+            target: vec![],
+        };
+        let empty_bars = BarChart {
+            title: String::new(),
+            description: String::new(),
+            level_names: vec![],
+            bars: vec![],
+        };
+        let weird = [
+            None,
+            Some(f64::NAN),
+            Some(f64::INFINITY),
+            Some(f64::NEG_INFINITY),
+            Some(-3.0),
+            Some(0.0),
+            Some(99.0),
+            Some(2.5),
+        ];
+        let mut radars = vec![empty_radar.clone()];
+        for n in 1..=4 {
+            let mut r = sample_radar();
+            r.axes.truncate(n);
+            radars.push(r);
+        }
+        let mut r = sample_radar();
+        r.score = weird.to_vec();
+        r.target = weird.iter().rev().copied().collect();
+        r.axes.push("x".repeat(5000));
+        r.axes.push(String::new());
+        radars.push(r.clone());
+        r.level_names = vec![];
+        r.score.clear();
+        radars.push(r.clone());
+        r.level_names = vec!["Only".into()];
+        radars.push(r);
+        let mut r = sample_radar();
+        r.axes = (0..200).map(|i| format!("Axis {i}")).collect();
+        radars.push(r);
+        for r in &radars {
+            for f in [ChartFormat::Svg, ChartFormat::Png] {
+                radar(r, f).unwrap();
+            }
+        }
+        assert!(
+            radar_svg(&empty_radar)
+                .unwrap()
+                .contains("No domains to show")
+        );
+
+        let mut b = sample_bars();
+        b.bars = weird
+            .iter()
+            .zip(weird.iter().rev())
+            .map(|(&level, &target)| Bar {
+                label: "w".repeat(400),
+                level,
+                target,
+                note: None,
+            })
+            .collect();
+        b.bars.push(Bar {
+            label: String::new(),
+            level: Some(2.0),
+            target: None,
+            note: Some(String::new()),
+        });
+        let mut many = sample_bars();
+        many.bars = (0..500)
+            .map(|i| Bar {
+                label: format!("Row {i}"),
+                level: Some(f64::from(i % 5 + 1)),
+                target: None,
+                note: None,
+            })
+            .collect();
+        let mut no_levels = sample_bars();
+        no_levels.level_names.clear();
+        for chart in [&empty_bars, &b, &many, &no_levels] {
+            for f in [ChartFormat::Svg, ChartFormat::Png] {
+                bars(chart, f).unwrap();
+            }
+        }
+        let svg = bars_svg(&empty_bars).unwrap();
+        assert!(svg.contains("No capabilities"));
+        assert!(bars_svg(&many).unwrap().contains("440 more not shown"));
+    }
+
+    #[test]
+    fn wrapping_and_dashes() {
+        let lines = wrap("3.1 Understanding the local context", 12.0, false, 150.0, 3);
+        assert_eq!(lines.len(), 2, "{lines:?}");
+        assert!(lines.iter().all(|l| measure(l, 12.0, false) <= 150.0));
+        let long = wrap(&"word ".repeat(100), 12.0, false, 100.0, 2);
+        assert_eq!(long.len(), 2);
+        assert!(long[1].ends_with('…'));
+        assert!(wrap("", 12.0, false, 100.0, 2).is_empty());
+        // 0-8, 14-22, 28-36 (round the corner at 30), 42-50, 56-60.
+        let d = dashes(&[(0.0, 0.0), (30.0, 0.0), (30.0, 30.0)], 8.0, 6.0);
+        assert_eq!(d.len(), 5, "{d:?}");
+        assert_eq!(d[2], vec![(28.0, 0.0), (30.0, 0.0), (30.0, 6.0)]);
+        assert!(dashes(&[(f64::NAN, 0.0), (1.0, 1.0)], 9.0, 6.0).is_empty());
+    }
+
+    /// Writes sample PNGs (and SVGs) to /tmp/charts for eyeballing:
+    /// `cargo test -p sct-report --lib charts::tests::write_samples -- --ignored`.
+    #[test]
+    #[ignore]
+    fn write_samples() {
+        let dir = std::path::Path::new("/tmp/charts");
+        std::fs::create_dir_all(dir).unwrap();
+        let (r, b) = (sample_radar(), sample_bars());
+        std::fs::write(dir.join("radar.png"), radar(&r, ChartFormat::Png).unwrap()).unwrap();
+        std::fs::write(dir.join("radar.svg"), radar_svg(&r).unwrap()).unwrap();
+        std::fs::write(dir.join("bars.png"), bars(&b, ChartFormat::Png).unwrap()).unwrap();
+        std::fs::write(dir.join("bars.svg"), bars_svg(&b).unwrap()).unwrap();
+        // Gaps: some axes not scored, some without a target.
+        let mut g = r.clone();
+        g.score[2] = None;
+        g.score[7] = None;
+        g.target[5] = None;
+        g.target[6] = None;
+        g.target[10] = None;
+        std::fs::write(
+            dir.join("radar-gaps.png"),
+            radar(&g, ChartFormat::Png).unwrap(),
+        )
+        .unwrap();
+    }
+}

@@ -1,0 +1,244 @@
+//! Rendering reports with tera templates. The templates live in the workspace's `reports/`
+//! directory and are compiled in, so an installed `sct` needs no files; `--template-dir`
+//! points at a user's copy to restyle a report without rebuilding. HTML templates are
+//! autoescaped; the Markdown template escapes with the `md` filter.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+use tera::{Context, Tera, Value};
+
+use crate::charts::ChartError;
+
+/// The templates a report uses, by name (the file name in `reports/`).
+pub const TEMPLATE_NAMES: [&str; 3] = ["report.html", "report.md", "report.css"];
+
+const BUILTIN: [(&str, &str); 3] = [
+    ("report.html", include_str!("../../../reports/report.html")),
+    ("report.md", include_str!("../../../reports/report.md")),
+    ("report.css", include_str!("../../../reports/report.css")),
+];
+
+/// Errors rendering a report.
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    /// A template could not be parsed or rendered; the message names the file and line.
+    #[error("template {file}: {message}")]
+    Template {
+        /// The template file (a path, or `bundled:reports/NAME`).
+        file: String,
+        /// What went wrong, with the line where tera gives one.
+        message: String,
+    },
+    /// A template directory or file could not be read.
+    #[error("cannot read template {}: {source}", path.display())]
+    Io {
+        /// The path.
+        path: PathBuf,
+        /// The error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A chart could not be drawn.
+    #[error(transparent)]
+    Chart(#[from] ChartError),
+}
+
+/// Loaded templates, ready to render.
+pub struct Templates {
+    tera: Tera,
+    files: BTreeMap<String, String>,
+    css: String,
+}
+
+impl std::fmt::Debug for Templates {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Templates")
+            .field("files", &self.files)
+            .finish()
+    }
+}
+
+/// Every message in a tera error's chain, joined, so the line and column tera reports for a
+/// parse error are kept.
+fn chain(err: &tera::Error) -> String {
+    let mut parts = vec![err.to_string()];
+    let mut source = std::error::Error::source(err);
+    while let Some(s) = source {
+        parts.push(s.to_string());
+        source = s.source();
+    }
+    parts.join(": ").replace('\n', " ")
+}
+
+impl Templates {
+    /// The templates compiled into `sct`.
+    pub fn builtin() -> Result<Templates, ReportError> {
+        Templates::load(None)
+    }
+
+    /// The compiled-in templates, with any of `report.html`, `report.md` and `report.css`
+    /// found in `dir` taking their place.
+    pub fn load(dir: Option<&Path>) -> Result<Templates, ReportError> {
+        let mut texts: BTreeMap<String, (String, String)> = BUILTIN
+            .iter()
+            .map(|(name, text)| {
+                (
+                    name.to_string(),
+                    (format!("bundled:reports/{name}"), text.to_string()),
+                )
+            })
+            .collect();
+        if let Some(dir) = dir {
+            if !dir.is_dir() {
+                return Err(ReportError::Io {
+                    path: dir.to_path_buf(),
+                    source: std::io::Error::new(std::io::ErrorKind::NotFound, "not a directory"),
+                });
+            }
+            for name in TEMPLATE_NAMES {
+                let path = dir.join(name);
+                if path.is_file() {
+                    let text =
+                        std::fs::read_to_string(&path).map_err(|source| ReportError::Io {
+                            path: path.clone(),
+                            source,
+                        })?;
+                    texts.insert(name.to_string(), (path.display().to_string(), text));
+                }
+            }
+        }
+        let mut tera = Tera::default();
+        tera.register_filter("md", md_filter);
+        tera.register_filter("score", score_filter);
+        tera.register_filter("or_dash", or_dash_filter);
+        let css = texts
+            .get("report.css")
+            .map(|(_, t)| t.clone())
+            .unwrap_or_default();
+        for (name, (file, text)) in &texts {
+            if name.ends_with(".css") {
+                continue;
+            }
+            tera.add_raw_template(name, text)
+                .map_err(|e| ReportError::Template {
+                    file: file.clone(),
+                    message: chain(&e),
+                })?;
+        }
+        Ok(Templates {
+            tera,
+            files: texts.into_iter().map(|(n, (f, _))| (n, f)).collect(),
+            css,
+        })
+    }
+
+    /// Renders template `name` with `data` (serialised as the context's top level) and
+    /// `extra` values.
+    pub fn render<T: Serialize>(
+        &self,
+        name: &str,
+        data: &T,
+        extra: &[(&str, Value)],
+    ) -> Result<String, ReportError> {
+        let file = self
+            .files
+            .get(name)
+            .cloned()
+            .unwrap_or_else(|| name.to_string());
+        let mut ctx = Context::from_serialize(data).map_err(|e| ReportError::Template {
+            file: file.clone(),
+            message: chain(&e),
+        })?;
+        ctx.insert("css", &self.css);
+        for (k, v) in extra {
+            ctx.insert(*k, v);
+        }
+        self.tera
+            .render(name, &ctx)
+            .map_err(|e| ReportError::Template {
+                file,
+                message: chain(&e),
+            })
+    }
+}
+
+/// Escapes text for GitHub-flavoured Markdown (including inside table cells): Markdown
+/// punctuation and HTML are backslash-escaped or turned into entities; line breaks become
+/// spaces.
+pub fn escape_markdown(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '\\' | '`' | '*' | '_' | '[' | ']' | '#' | '|' | '~' | '!' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '\n' | '\r' => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn md_filter(value: &Value, _: &HashMap<String, Value>) -> tera::Result<Value> {
+    Ok(Value::String(match value {
+        Value::String(s) => escape_markdown(s),
+        Value::Null => String::new(),
+        other => escape_markdown(&other.to_string()),
+    }))
+}
+
+fn score_filter(value: &Value, _: &HashMap<String, Value>) -> tera::Result<Value> {
+    Ok(Value::String(match value.as_f64() {
+        Some(v) => format!("{v:.2}"),
+        None => "—".to_string(),
+    }))
+}
+
+fn or_dash_filter(value: &Value, _: &HashMap<String, Value>) -> tera::Result<Value> {
+    Ok(match value {
+        Value::Null => Value::String("—".to_string()),
+        Value::String(s) if s.is_empty() => Value::String("—".to_string()),
+        other => other.clone(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn markdown_escaping_neutralises_markup() {
+        assert_eq!(
+            escape_markdown("a|b *c* <script>x</script>\n[l](u)"),
+            "a\\|b \\*c\\* &lt;script&gt;x&lt;/script&gt; \\[l\\](u)"
+        );
+    }
+
+    #[test]
+    fn a_broken_user_template_names_its_file_and_line() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("report.md"),
+            "line one\n{% if x %}\nno end\n",
+        )
+        .unwrap();
+        let err = Templates::load(Some(dir.path())).unwrap_err().to_string();
+        assert!(err.contains("report.md"), "{err}");
+        assert!(err.contains(&dir.path().display().to_string()), "{err}");
+        assert!(
+            err.contains("4:1") || err.contains("3:") || err.contains("line"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn builtin_templates_parse() {
+        Templates::builtin().unwrap();
+    }
+}

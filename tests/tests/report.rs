@@ -1,0 +1,453 @@
+//! End-to-end tests of `sct report` and `sct chart`, including a real headless browser.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use predicates::prelude::*;
+use predicates::str::contains;
+use sct_tests::{EXAMPLE, root, sct};
+
+const INDIVIDUALS: &str = "examples/individuals/bnssg";
+const HOSTILE: &str =
+    "<script>document.title='pwned'</script><img src=x onerror=\"document.title='pwned2'\">";
+
+fn tmp() -> tempfile::TempDir {
+    tempfile::tempdir().expect("temporary directory")
+}
+
+fn report_to(dir: &Path, name: &str, extra: &[&str]) -> PathBuf {
+    let out = dir.join(name);
+    sct()
+        .args(["report", EXAMPLE])
+        .args(extra)
+        .arg("-o")
+        .arg(&out)
+        .assert()
+        .success();
+    out
+}
+
+/// A copy of the example whose user-supplied strings try to inject markup.
+fn hostile_example(dir: &Path) -> PathBuf {
+    let text = std::fs::read_to_string(root().join(EXAMPLE)).unwrap();
+    let evil = format!("{HOSTILE:?}");
+    let text = text
+        .replacen("evidence = [\"", &format!("evidence = [{evil}, \""), 1)
+        .replacen("rationale = \"", &format!("rationale = {evil} #\""), 1)
+        .replacen("notice = \"", "notice = \"<b>bold</b> | *star* ", 1);
+    let path = dir.join("hostile.toml");
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+#[test]
+fn the_html_report_holds_every_section_and_is_self_contained() {
+    let dir = tmp();
+    let html = std::fs::read_to_string(report_to(
+        dir.path(),
+        "r.html",
+        &["--individuals", INDIVIDUALS],
+    ))
+    .unwrap();
+    for needle in [
+        "<html lang=\"en-GB\">",
+        "id=\"summary\"",
+        "Board summary",
+        "Top strengths",
+        "Top gaps to target",
+        "Milestones at risk or missed",
+        "Capability profile",
+        "Capabilities by domain",
+        "id=\"milestones\"",
+        "id=\"individuals\"",
+        "id=\"method\"",
+        "id=\"provenance\"",
+        "sha256",
+        "@media print",
+        "ILLUSTRATIVE DATA",
+    ] {
+        assert!(html.contains(needle), "missing {needle:?}");
+    }
+    assert_eq!(html.matches("<h1").count(), 1, "exactly one h1");
+    // The radar and one bar chart per domain, each with a title and description.
+    assert_eq!(html.matches("<svg").count(), 12);
+    assert_eq!(html.matches("role=\"img\"").count(), 12);
+    assert!(html.matches("<desc").count() >= 12);
+    // Self-contained: no external resources, no scripts.
+    for bad in [
+        "<script",
+        "<link",
+        "src=\"http",
+        "href=\"http",
+        "@import",
+        "url(http",
+    ] {
+        assert!(!html.contains(bad), "found {bad:?}");
+    }
+    // Every table header cell says what it heads.
+    assert_eq!(html.matches("<th>").count(), 0);
+    assert_eq!(
+        html.matches("<th ").count(),
+        html.matches("<th scope=").count()
+    );
+    // The top-level rating without evidence is flagged.
+    assert!(html.contains("rated without evidence: validate before relying on it"));
+    // The analysts' role group has 3 people and is withheld.
+    assert!(html.contains("Withheld: fewer than 5 people"));
+}
+
+#[test]
+fn user_strings_are_escaped_in_html_and_markdown() {
+    let dir = tmp();
+    let hostile = hostile_example(dir.path());
+    let html_path = dir.path().join("h.html");
+    sct()
+        .args(["report"])
+        .arg(&hostile)
+        .arg("-o")
+        .arg(&html_path)
+        .assert()
+        .success();
+    let html = std::fs::read_to_string(&html_path).unwrap();
+    assert!(
+        !html.contains("<script>document"),
+        "script tag left unescaped"
+    );
+    assert!(!html.contains("<img src=x"), "img tag left unescaped");
+    assert!(!html.contains("<b>bold</b>"));
+    assert!(html.contains("&lt;script&gt;document.title="));
+    let md_path = dir.path().join("h.md");
+    sct()
+        .args(["report"])
+        .arg(&hostile)
+        .arg("-o")
+        .arg(&md_path)
+        .assert()
+        .success();
+    let md = std::fs::read_to_string(&md_path).unwrap();
+    assert!(!md.contains("<script>") && !md.contains("<img") && !md.contains("<b>"));
+    assert!(md.contains("&lt;script&gt;") && md.contains("\\*star\\*"));
+}
+
+#[test]
+fn markdown_and_html_snapshots() {
+    let dir = tmp();
+    let md = std::fs::read_to_string(report_to(
+        dir.path(),
+        "r.md",
+        &["--individuals", INDIVIDUALS],
+    ))
+    .unwrap();
+    insta::assert_snapshot!("report_md", md);
+    let html = std::fs::read_to_string(report_to(dir.path(), "r.html", &[])).unwrap();
+    insta::assert_snapshot!("report_html", html);
+}
+
+#[test]
+fn json_and_csv_reports() {
+    let dir = tmp();
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(report_to(dir.path(), "r.json", &[])).unwrap())
+            .unwrap();
+    assert_eq!(
+        json["schema"], "sct-score/1",
+        "the scoring JSON's fields are kept"
+    );
+    assert_eq!(
+        json["report"]["summary"]["strengths"]
+            .as_array()
+            .unwrap()
+            .len(),
+        5
+    );
+    assert_eq!(json["report"]["generated_at"], "2026-03-20");
+    let csv = std::fs::read_to_string(report_to(dir.path(), "r.csv", &[])).unwrap();
+    assert_eq!(
+        csv.lines().count(),
+        51,
+        "a header and one row per capability"
+    );
+    assert!(
+        csv.lines()
+            .next()
+            .unwrap()
+            .starts_with("ods_code,round,domain_section")
+    );
+}
+
+#[test]
+fn reports_and_charts_are_byte_identical_on_rerun() {
+    let dir = tmp();
+    for (name, extra) in [
+        ("a.html", vec![]),
+        ("a.md", vec!["--individuals", INDIVIDUALS]),
+    ] {
+        let a = report_to(dir.path(), name, &extra);
+        let b = report_to(dir.path(), &format!("b-{name}"), &extra);
+        assert_eq!(
+            std::fs::read(a).unwrap(),
+            std::fs::read(b).unwrap(),
+            "{name}"
+        );
+    }
+    for (kind, ext, extra) in [
+        ("radar", "svg", vec![]),
+        ("radar", "png", vec![]),
+        ("bars", "svg", vec!["--domain", "evaluating-impact"]),
+        ("bars", "png", vec!["--domain", "evaluating-impact"]),
+    ] {
+        let a = dir.path().join(format!("{kind}-1.{ext}"));
+        let b = dir.path().join(format!("{kind}-2.{ext}"));
+        for p in [&a, &b] {
+            sct()
+                .args(["chart", kind, EXAMPLE])
+                .args(&extra)
+                .arg("-o")
+                .arg(p)
+                .assert()
+                .success();
+        }
+        let bytes = std::fs::read(&a).unwrap();
+        assert_eq!(bytes, std::fs::read(&b).unwrap(), "{kind}.{ext}");
+        if ext == "png" {
+            assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n");
+        } else {
+            assert!(String::from_utf8(bytes).unwrap().contains("<title"));
+        }
+    }
+}
+
+#[test]
+fn the_report_is_dated_from_the_response_or_as_of_never_the_clock() {
+    let dir = tmp();
+    let md =
+        std::fs::read_to_string(report_to(dir.path(), "r.md", &["--as-of", "2026-06-30"])).unwrap();
+    assert!(md.contains("dated 2026-06-30"));
+    // As of 30 June the narrative milestone (due 15 May) is missed unless complete.
+    assert!(md.contains("**missed**"), "{md}");
+}
+
+#[test]
+fn chart_bars_needs_a_known_domain() {
+    sct()
+        .args(["chart", "bars", EXAMPLE])
+        .assert()
+        .code(2)
+        .stderr(contains("--domain").and(contains("evaluating-impact")));
+    sct()
+        .args(["chart", "bars", EXAMPLE, "--domain", "nope"])
+        .assert()
+        .code(2)
+        .stderr(contains("\"nope\" is not a domain"));
+}
+
+#[test]
+fn a_users_templates_restyle_the_report_and_broken_ones_are_located() {
+    let dir = tmp();
+    std::fs::write(
+        dir.path().join("report.md"),
+        "# Custom: {{ report.title | md }}\nOverall {{ report.summary.overall_level_name }}\n",
+    )
+    .unwrap();
+    let out = dir.path().join("custom.md");
+    sct()
+        .args(["report", EXAMPLE, "--template-dir"])
+        .arg(dir.path())
+        .arg("-o")
+        .arg(&out)
+        .assert()
+        .success();
+    let text = std::fs::read_to_string(&out).unwrap();
+    assert!(
+        text.starts_with("# Custom: Strategic commissioning capability"),
+        "{text}"
+    );
+    std::fs::write(dir.path().join("report.html"), "<p>\n{% for x in %}\n").unwrap();
+    sct()
+        .args(["report", EXAMPLE, "--format", "html", "--template-dir"])
+        .arg(dir.path())
+        .assert()
+        .code(2)
+        .stderr(
+            contains("report.html")
+                .and(contains(dir.path().display().to_string()))
+                .and(contains("2:")),
+        );
+}
+
+#[test]
+fn individuals_of_another_organisation_are_refused() {
+    let dir = tmp();
+    let text = std::fs::read_to_string(root().join(INDIVIDUALS).join("person-01.toml"))
+        .unwrap()
+        .replace("ods_code = \"QUY\"", "ods_code = \"QR1\"");
+    std::fs::write(dir.path().join("p.toml"), text).unwrap();
+    sct()
+        .args(["report", EXAMPLE, "--individuals"])
+        .arg(dir.path())
+        .assert()
+        .code(2)
+        .stderr(contains("for organisation \"QR1\", not QUY"));
+}
+
+fn chromium() -> Option<PathBuf> {
+    ["chromium", "chromium-browser", "google-chrome"]
+        .iter()
+        .find_map(|name| {
+            std::env::var_os("PATH").and_then(|paths| {
+                std::env::split_paths(&paths)
+                    .map(|p| p.join(name))
+                    .find(|p| p.is_file())
+            })
+        })
+}
+
+/// Renders the report (with hostile user strings) in headless Chromium: no injected script
+/// runs, charts and the board summary are there, and the page makes no network request.
+#[test]
+fn the_html_report_in_a_real_browser() {
+    let Some(browser) = chromium() else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "chromium is required under CI (.ci/run installs it)"
+        );
+        eprintln!(
+            "skipped: chromium is not installed (apt-get install chromium); CI runs this test"
+        );
+        return;
+    };
+    let dir = tmp();
+    let hostile = hostile_example(dir.path());
+    let html = dir.path().join("report.html");
+    sct()
+        .args(["report"])
+        .arg(&hostile)
+        .args(["--individuals", INDIVIDUALS, "-o"])
+        .arg(&html)
+        .assert()
+        .success();
+    let profile = dir.path().join("profile");
+    let netlog = dir.path().join("netlog.json");
+    let shot = dir.path().join("shot.png");
+    let run = |extra: &[String]| {
+        let out = Command::new(&browser)
+            .args([
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--disable-quic",
+            ])
+            .arg(format!("--user-data-dir={}", profile.display()))
+            .args(extra)
+            .arg(format!("file://{}", html.display()))
+            .output()
+            .expect("run chromium");
+        assert!(
+            out.status.success(),
+            "chromium failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let dom = run(&[
+        "--dump-dom".to_string(),
+        format!("--log-net-log={}", netlog.display()),
+    ]);
+    assert!(
+        dom.contains("<title>Strategic commissioning capability"),
+        "the page title was changed by injected script"
+    );
+    // The injected script and onerror handler would both rename the document.
+    let title = dom
+        .split("<title>")
+        .nth(1)
+        .and_then(|t| t.split("</title>").next())
+        .unwrap_or("");
+    assert!(
+        title.starts_with("Strategic commissioning capability") && !title.contains("pwned"),
+        "an injected script ran: title {title:?}"
+    );
+    assert!(!dom.contains("<img"), "an injected element was created");
+    assert!(!dom.contains("<script"), "a script element exists");
+    assert!(
+        dom.contains("&lt;script&gt;document.title="),
+        "the hostile evidence is shown as text"
+    );
+    assert!(dom.contains("id=\"summary\"") && dom.contains("Board summary"));
+    assert_eq!(dom.matches("<svg").count(), 12);
+    assert!(
+        dom.matches("<title id=").count() >= 12,
+        "every chart has a title"
+    );
+    // No request started by the page. Chromium's own services (update checks and the like)
+    // also appear in the net log, with the initiator "not an origin"; a request from a page
+    // opened from a file has the initiator "null".
+    let page_requests = page_initiated_requests(&netlog);
+    assert!(
+        page_requests.is_empty(),
+        "the page made network requests: {page_requests:?}"
+    );
+    // Control: a page that does load a remote image is caught by the same check.
+    let leak = dir.path().join("leak.html");
+    std::fs::write(
+        &leak,
+        "<html><body><img src=\"http://example.invalid/x.png\"></body></html>",
+    )
+    .unwrap();
+    let leak_log = dir.path().join("leak-netlog.json");
+    let out = Command::new(&browser)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--disable-quic",
+            "--dump-dom",
+        ])
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .arg(format!("--log-net-log={}", leak_log.display()))
+        .arg(format!("file://{}", leak.display()))
+        .output()
+        .expect("run chromium");
+    assert!(out.status.success());
+    assert_eq!(
+        page_initiated_requests(&leak_log),
+        vec!["http://example.invalid/x.png".to_string()],
+        "the net log check must catch a page's request"
+    );
+    run(&[
+        format!("--screenshot={}", shot.display()),
+        "--window-size=1280,1800".to_string(),
+        "--hide-scrollbars".to_string(),
+    ]);
+    let png = std::fs::read(&shot).expect("a screenshot was written");
+    assert!(
+        png.len() > 20_000 && png.starts_with(b"\x89PNG"),
+        "screenshot is empty"
+    );
+}
+
+/// URLs of requests in a Chromium net log that a page (not the browser itself) started.
+fn page_initiated_requests(netlog: &Path) -> Vec<String> {
+    let text = std::fs::read_to_string(netlog).expect("chromium wrote its net log");
+    let log: serde_json::Value = serde_json::from_str(&text).expect("the net log is JSON");
+    let start_job = log["constants"]["logEventTypes"]["URL_REQUEST_START_JOB"]
+        .as_u64()
+        .expect("event type in the net log constants");
+    log["events"]
+        .as_array()
+        .expect("events")
+        .iter()
+        .filter(|e| e["type"].as_u64() == Some(start_job))
+        .filter(|e| e["params"]["initiator"].as_str() != Some("not an origin"))
+        .filter_map(|e| e["params"]["url"].as_str().map(str::to_string))
+        .filter(|u| !u.starts_with("file://"))
+        .collect()
+}
