@@ -316,11 +316,7 @@ pub fn build(
         .filter(|(_, c)| c.gap.is_some_and(|g| g > 0))
         .collect();
     gaps.sort_by_key(|(_, c)| (std::cmp::Reverse(c.gap), c.target_date));
-    let gaps = gaps
-        .into_iter()
-        .take(SUMMARY_ITEMS)
-        .map(item)
-        .collect();
+    let gaps = gaps.into_iter().take(SUMMARY_ITEMS).map(item).collect();
 
     let mut warnings = Vec::new();
     let cov = &score.overall.coverage;
