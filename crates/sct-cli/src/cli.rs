@@ -82,6 +82,9 @@ pub enum Command {
         after_help = "Examples:\n  sct chart radar examples/baseline-2026-03/bnssg-illustrative.toml -o radar.png\n  sct chart bars examples/baseline-2026-03/bnssg-illustrative.toml --domain evaluating-impact -o bars.svg"
     )]
     Chart(ChartArgs),
+    /// KPI evaluation: statistical process control and KPI reviews.
+    #[command(subcommand)]
+    Kpi(KpiCommand),
     /// Print the JSON Schema of a file format, for editors.
     #[command(after_help = "Example:\n  sct schema response > response.schema.json")]
     Schema(SchemaArgs),
@@ -247,6 +250,71 @@ pub enum ChartKind {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ChartFormatArg {
+    Svg,
+    Png,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KpiCommand {
+    /// An XmR (Making Data Count) chart of one series: mean, limits, special causes, icons.
+    #[command(
+        after_help = "Method: shared/spec/spc.md (NHSRplotthedots 0.2.2 defaults).\n\nExample:\n  sct kpi spc ae.csv --improvement increase --target 78 --format csv"
+    )]
+    Spc(KpiSpcArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ImprovementArg {
+    Increase,
+    Decrease,
+    Neutral,
+}
+
+#[derive(Debug, Args)]
+pub struct KpiSpcArgs {
+    /// CSV with a header; columns `date` and `value` unless --date-col/--value-col say otherwise.
+    pub input: PathBuf,
+    /// Which direction is better.
+    #[arg(long, value_enum)]
+    pub improvement: ImprovementArg,
+    /// The target, for the assurance icon.
+    #[arg(long, allow_negative_numbers = true)]
+    pub target: Option<f64>,
+    /// Start a new segment (new mean and limits) at this date; repeatable.
+    #[arg(long, value_name = "DATE")]
+    pub rebase: Vec<String>,
+    /// Compute each segment's mean and limits from its first N points (N >= 12).
+    #[arg(long, value_name = "N")]
+    pub fix_after: Option<usize>,
+    /// Do not screen out large moving ranges.
+    #[arg(long)]
+    pub no_screen_outliers: bool,
+    /// Points on one side of the mean that make a shift.
+    #[arg(long, default_value_t = 7, value_name = "N")]
+    pub shift_length: usize,
+    /// Rising or falling points that make a trend.
+    #[arg(long, default_value_t = 7, value_name = "N")]
+    pub trend_length: usize,
+    /// The date column.
+    #[arg(long, default_value = "date")]
+    pub date_col: String,
+    /// The value column.
+    #[arg(long, default_value = "value")]
+    pub value_col: String,
+    /// Output format (default: from the -o extension, else csv).
+    #[arg(long, value_enum)]
+    pub format: Option<SpcFormat>,
+    /// Also write the summary JSON (icons and one group per segment) to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub summary: Option<PathBuf>,
+    #[command(flatten)]
+    pub out: OutputArgs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SpcFormat {
+    Csv,
+    Json,
     Svg,
     Png,
 }

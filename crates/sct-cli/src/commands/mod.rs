@@ -1,6 +1,8 @@
 //! One module per command. Each loads what it needs, calls the libraries and prints.
 
 mod frameworks;
+mod kpi;
+mod kpi_chart;
 mod report;
 mod score;
 mod template;
@@ -23,6 +25,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, Error> {
         Command::Score(args) => score::run(&load(&cli.global)?, args),
         Command::Report(args) => report::run(&load(&cli.global)?, args),
         Command::Chart(args) => report::chart(&load(&cli.global)?, args),
+        Command::Kpi(cmd) => kpi::run(&cli.global, cmd),
         Command::Schema(args) => {
             // The kind was checked by clap against the known kinds.
             let text = sct_core::schema::schema_for(&args.kind).unwrap_or_default();

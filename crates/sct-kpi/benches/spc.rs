@@ -1,0 +1,45 @@
+//! SPC core throughput: one long series and many short ones (target: 50 million points a
+//! second on one core).
+
+use std::hint::black_box;
+
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use sct_kpi::spc::{SpcOptions, spc};
+
+/// A deterministic noisy series with shifts, so every rule has work to do.
+fn series(n: usize, seed: u64) -> Vec<f64> {
+    let mut state = seed | 1;
+    (0..n)
+        .map(|i| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            let noise = (state % 1000) as f64 / 100.0;
+            let level = if (i / 40) % 3 == 0 { 50.0 } else { 55.0 };
+            level + noise
+        })
+        .collect()
+}
+
+fn bench(c: &mut Criterion) {
+    let options = SpcOptions::default();
+    let long = series(1_000_000, 7);
+    let mut g = c.benchmark_group("spc");
+    g.throughput(Throughput::Elements(long.len() as u64));
+    g.bench_function("one series of 1,000,000 points", |b| {
+        b.iter(|| spc(black_box(&long), &[], &options).expect("valid"))
+    });
+    let short: Vec<Vec<f64>> = (0..2_520).map(|k| series(120, k + 1)).collect();
+    g.throughput(Throughput::Elements((short.len() * 120) as u64));
+    g.bench_function("2,520 series of 120 points (42 ICBs x 60 KPIs)", |b| {
+        b.iter(|| {
+            for s in &short {
+                black_box(spc(black_box(s), &[], &options).expect("valid"));
+            }
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

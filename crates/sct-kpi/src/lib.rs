@@ -1,0 +1,8 @@
+//! # sct-kpi
+//!
+//! KPI evaluation: NHS periods, statistical process control following NHS England's *Making
+//! Data Count* XmR method (to `shared/spec/spc.md`).
+
+pub mod period;
+pub mod spc;
+pub mod spc_input;

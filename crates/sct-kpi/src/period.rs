@@ -1,0 +1,320 @@
+//! Periods as NHS analysts write them: ISO dates (`2025-04-01`), ISO weeks (`2025-W14`),
+//! months (`2025-04`), NHS financial quarters (`2025/26 Q1` = April to June 2025, also
+//! `2025-26 Q1`) and financial years (`2025/26`). Each period has a type, a first day and a
+//! successor, so gaps can be found and series ordered.
+
+use std::fmt;
+
+use chrono::{Datelike, Duration, NaiveDate, Weekday};
+use serde::{Deserialize, Serialize};
+
+/// The kind of a period.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum PeriodType {
+    /// A calendar day.
+    Day,
+    /// An ISO week (Monday to Sunday).
+    Week,
+    /// A calendar month.
+    Month,
+    /// An NHS financial quarter (Q1 = April to June).
+    Quarter,
+    /// An NHS financial year (April to March).
+    Year,
+}
+
+impl PeriodType {
+    /// The name as written in files.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PeriodType::Day => "day",
+            PeriodType::Week => "week",
+            PeriodType::Month => "month",
+            PeriodType::Quarter => "quarter",
+            PeriodType::Year => "year",
+        }
+    }
+}
+
+/// One period.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Period {
+    /// The kind of period.
+    pub kind: PeriodType,
+    /// Its first day (a Monday for weeks, 1 April for years and Q1).
+    pub start: NaiveDate,
+}
+
+/// The forms a period may be written in, for error messages.
+pub const ACCEPTED_FORMS: &str = "a date (2025-04-01), an ISO week (2025-W14), a month (2025-04), an NHS financial quarter (2025/26 Q1 or 2025-26 Q1) or an NHS financial year (2025/26)";
+
+fn fy_start_year(first: &str, second: &str) -> Option<i32> {
+    let y: i32 = first.parse().ok()?;
+    if first.len() != 4 || second.len() != 2 {
+        return None;
+    }
+    let next: i32 = second.parse().ok()?;
+    // "2025/26": the second part must be the following year's last two digits.
+    ((y + 1).rem_euclid(100) == next).then_some(y)
+}
+
+impl Period {
+    /// Parses any accepted form; the error says which forms are accepted.
+    pub fn parse(text: &str) -> Result<Period, String> {
+        let s = text.trim();
+        let bad = || format!("\"{text}\" is not a period; expected {ACCEPTED_FORMS}");
+        let bytes = s.as_bytes();
+        // Financial year or quarter: YYYY/YY or YYYY-YY, optionally " Qn".
+        // With a hyphen only the quarter form is accepted ("2025-26 Q1"): "2025-04" is a month.
+        if bytes.len() >= 7
+            && s.is_char_boundary(7)
+            && (bytes[4] == b'/'
+                || (bytes[4] == b'-' && s[7..].trim_start().starts_with(['Q', 'q'])))
+        {
+            let (fy, rest) = s.split_at(7);
+            let year = fy_start_year(&fy[..4], &fy[5..7]).ok_or_else(bad)?;
+            let rest = rest.trim();
+            if rest.is_empty() {
+                let start = NaiveDate::from_ymd_opt(year, 4, 1).ok_or_else(bad)?;
+                return Ok(Period {
+                    kind: PeriodType::Year,
+                    start,
+                });
+            }
+            let q: u32 = rest
+                .strip_prefix(['Q', 'q'])
+                .and_then(|n| n.parse().ok())
+                .filter(|n| (1..=4).contains(n))
+                .ok_or_else(bad)?;
+            let (y, m) = if q == 4 {
+                (year + 1, 1)
+            } else {
+                (year, 4 + 3 * (q - 1))
+            };
+            let start = NaiveDate::from_ymd_opt(y, m, 1).ok_or_else(bad)?;
+            return Ok(Period {
+                kind: PeriodType::Quarter,
+                start,
+            });
+        }
+        // ISO week: YYYY-Www.
+        if let Some((y, w)) = s
+            .split_once(['-'])
+            .filter(|(_, w)| w.starts_with(['W', 'w']))
+        {
+            let year: i32 = y.parse().ok().filter(|_| y.len() == 4).ok_or_else(bad)?;
+            let week: u32 = w[1..]
+                .parse()
+                .ok()
+                .filter(|_| w.len() == 3)
+                .ok_or_else(bad)?;
+            let start = NaiveDate::from_isoywd_opt(year, week, Weekday::Mon).ok_or_else(bad)?;
+            return Ok(Period {
+                kind: PeriodType::Week,
+                start,
+            });
+        }
+        match s.len() {
+            7 => {
+                let start =
+                    NaiveDate::parse_from_str(&format!("{s}-01"), "%Y-%m-%d").map_err(|_| bad())?;
+                Ok(Period {
+                    kind: PeriodType::Month,
+                    start,
+                })
+            }
+            10 => {
+                let start = NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| bad())?;
+                Ok(Period {
+                    kind: PeriodType::Day,
+                    start,
+                })
+            }
+            _ => Err(bad()),
+        }
+    }
+
+    /// The period after this one.
+    pub fn next(self) -> Period {
+        let start = match self.kind {
+            PeriodType::Day => self.start + Duration::days(1),
+            PeriodType::Week => self.start + Duration::days(7),
+            PeriodType::Month => add_months(self.start, 1),
+            PeriodType::Quarter => add_months(self.start, 3),
+            PeriodType::Year => add_months(self.start, 12),
+        };
+        Period {
+            kind: self.kind,
+            start,
+        }
+    }
+
+    /// The last day of the period.
+    pub fn end(self) -> NaiveDate {
+        self.next().start - Duration::days(1)
+    }
+
+    /// The financial year (as a period) that contains this period's first day.
+    pub fn financial_year(self) -> Period {
+        let d = self.start;
+        let y = if d.month() >= 4 {
+            d.year()
+        } else {
+            d.year() - 1
+        };
+        Period {
+            kind: PeriodType::Year,
+            start: NaiveDate::from_ymd_opt(y, 4, 1).unwrap_or(d),
+        }
+    }
+
+    /// The financial quarter that contains this period's first day.
+    pub fn quarter(self) -> Period {
+        let d = self.start;
+        let m = ((d.month0() + 9) % 12) / 3 * 3; // months since April at the quarter's start
+        let start = add_months(
+            NaiveDate::from_ymd_opt(self.financial_year().start.year(), 4, 1).unwrap_or(d),
+            m,
+        );
+        Period {
+            kind: PeriodType::Quarter,
+            start,
+        }
+    }
+
+    /// The month that contains this period's first day.
+    pub fn month(self) -> Period {
+        Period {
+            kind: PeriodType::Month,
+            start: self.start.with_day(1).unwrap_or(self.start),
+        }
+    }
+}
+
+fn add_months(d: NaiveDate, months: u32) -> NaiveDate {
+    d.checked_add_months(chrono::Months::new(months))
+        .unwrap_or(d)
+}
+
+impl fmt::Display for Period {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let d = self.start;
+        match self.kind {
+            PeriodType::Day => write!(f, "{}", d.format("%Y-%m-%d")),
+            PeriodType::Week => {
+                let w = d.iso_week();
+                write!(f, "{}-W{:02}", w.year(), w.week())
+            }
+            PeriodType::Month => write!(f, "{}", d.format("%Y-%m")),
+            PeriodType::Quarter => {
+                let fy = self.financial_year().start.year();
+                let q = ((d.month0() + 9) % 12) / 3 + 1;
+                write!(f, "{}/{:02} Q{q}", fy, (fy + 1).rem_euclid(100))
+            }
+            PeriodType::Year => write!(f, "{}/{:02}", d.year(), (d.year() + 1).rem_euclid(100)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p(s: &str) -> Period {
+        Period::parse(s).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    #[test]
+    fn every_form_parses_to_its_first_day() {
+        assert_eq!(
+            p("2025-04-17"),
+            Period {
+                kind: PeriodType::Day,
+                start: d("2025-04-17")
+            }
+        );
+        assert_eq!(
+            p("2025-W14"),
+            Period {
+                kind: PeriodType::Week,
+                start: d("2025-03-31")
+            }
+        );
+        assert_eq!(
+            p("2026-W01").start,
+            d("2025-12-29"),
+            "ISO week 1 of 2026 starts in December 2025"
+        );
+        assert_eq!(
+            p("2025-04"),
+            Period {
+                kind: PeriodType::Month,
+                start: d("2025-04-01")
+            }
+        );
+        assert_eq!(
+            p("2025/26 Q1"),
+            Period {
+                kind: PeriodType::Quarter,
+                start: d("2025-04-01")
+            }
+        );
+        assert_eq!(p("2025-26 Q1"), p("2025/26 Q1"));
+        assert_eq!(p("2025/26 Q4").start, d("2026-01-01"));
+        assert_eq!(p("2025/26 Q3").start, d("2025-10-01"));
+        assert_eq!(
+            p("2025/26"),
+            Period {
+                kind: PeriodType::Year,
+                start: d("2025-04-01")
+            }
+        );
+        assert_eq!(p("1999/00").start, d("1999-04-01"));
+    }
+
+    #[test]
+    fn bad_periods_name_the_accepted_forms() {
+        for bad in [
+            "2025/27",
+            "2025/26 Q5",
+            "2025-13",
+            "2025-W54",
+            "April 2025",
+            "",
+            "2025-02-30",
+            "25/26",
+        ] {
+            let err = Period::parse(bad).unwrap_err();
+            assert!(
+                err.contains("NHS financial quarter (2025/26 Q1"),
+                "{bad}: {err}"
+            );
+        }
+    }
+
+    #[test]
+    fn display_round_trips_and_next_steps_one_period() {
+        for s in [
+            "2025-04-17",
+            "2025-W14",
+            "2025-04",
+            "2025/26 Q1",
+            "2025/26 Q4",
+            "2025/26",
+            "2026-W01",
+        ] {
+            assert_eq!(p(s).to_string(), s);
+        }
+        assert_eq!(p("2025/26 Q4").next().to_string(), "2026/27 Q1");
+        assert_eq!(p("2025-12").next().to_string(), "2026-01");
+        assert_eq!(p("2025/26").end(), d("2026-03-31"));
+        assert_eq!(p("2026-02").quarter().to_string(), "2025/26 Q4");
+        assert_eq!(p("2025-06").quarter().to_string(), "2025/26 Q1");
+        assert_eq!(p("2026-03-31").financial_year().to_string(), "2025/26");
+    }
+}

@@ -1,0 +1,204 @@
+//! End-to-end tests of `sct kpi spc` against `shared/spec/spc.md`.
+
+use predicates::prelude::*;
+use predicates::str::contains;
+use sct_tests::sct;
+
+fn write(dir: &tempfile::TempDir, name: &str, text: &str) -> std::path::PathBuf {
+    let p = dir.path().join(name);
+    std::fs::write(&p, text).unwrap();
+    p
+}
+
+/// 5 6 5 6 … 20 by month: the worked example of the rules test (mean 80/12, AMR 1 after
+/// screening): eleven shift points below the mean, then one outside the upper limit.
+const SPIKE: &str = "date,value\n2024-01,5\n2024-02,6\n2024-03,5\n2024-04,6\n2024-05,5\n2024-06,6\n2024-07,5\n2024-08,6\n2024-09,5\n2024-10,6\n2024-11,5\n2024-12,20\n";
+
+#[test]
+fn csv_output_has_the_spec_columns_in_order_and_period_dates_as_first_days() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = write(&dir, "s.csv", SPIKE);
+    let out = sct()
+        .args(["kpi", "spc"])
+        .arg(&input)
+        .args(["--improvement", "increase"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8(out).unwrap();
+    let mut lines = text.lines();
+    assert!(
+        lines
+            .next()
+            .unwrap()
+            .starts_with("date,value,mean,lpl,upl,point_type")
+    );
+    let first: Vec<&str> = lines.next().unwrap().split(',').collect();
+    assert_eq!(
+        &first[..6],
+        [
+            "2024-01-01",
+            "5",
+            "6.666666666666667",
+            "4.006666666666667",
+            "9.326666666666668",
+            "special_cause_concern"
+        ]
+    );
+    let last = text.lines().last().unwrap();
+    assert!(
+        last.starts_with("2024-12-01,20,") && last.contains("special_cause_improvement"),
+        "{last}"
+    );
+    assert!(
+        last.ends_with("limits unreliable: fewer than 13 points in the segment"),
+        "the few-points warning is in the CSV too"
+    );
+}
+
+#[test]
+fn summary_and_json_name_icons_groups_and_settings() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = write(&dir, "s.csv", SPIKE);
+    let summary = dir.path().join("summary.json");
+    sct()
+        .args(["kpi", "spc"])
+        .arg(&input)
+        .args(["--improvement", "increase", "--target", "4", "--summary"])
+        .arg(&summary)
+        .assert()
+        .success();
+    let v: serde_json::Value = serde_json::from_slice(&std::fs::read(&summary).unwrap()).unwrap();
+    assert_eq!(v["variation_icon"], "improvement_high");
+    assert_eq!(
+        v["assurance_icon"], "pass",
+        "target 4 is below the lower limit 4.0067"
+    );
+    assert_eq!(v["groups"][0]["n"], 12);
+    assert_eq!(v["groups"][0]["concern"], 11);
+    assert_eq!(v["settings"]["shift_length"], 7);
+    let out = sct()
+        .args(["kpi", "spc"])
+        .arg(&input)
+        .args(["--improvement", "decrease", "--format", "json"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(v["points"].as_array().unwrap().len(), 12);
+    assert_eq!(v["summary"]["variation_icon"], "concern_high");
+    assert_eq!(v["summary"]["assurance_icon"], serde_json::Value::Null);
+}
+
+#[test]
+fn rebase_fix_after_and_run_lengths() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = write(
+        &dir,
+        "r.csv",
+        "date,value\n2024-01-01,1\n2024-02-01,3\n2024-03-01,1\n2024-04-01,3\n2024-05-01,11\n2024-06-01,13\n2024-07-01,11\n2024-08-01,13\n",
+    );
+    let out = sct()
+        .args(["kpi", "spc"])
+        .arg(&input)
+        .args([
+            "--improvement",
+            "increase",
+            "--rebase",
+            "2024-05",
+            "--format",
+            "json",
+        ])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(v["summary"]["groups"].as_array().unwrap().len(), 2);
+    assert_eq!(v["summary"]["groups"][1]["mean"], 12.0);
+    sct()
+        .args(["kpi", "spc"])
+        .arg(&input)
+        .args(["--improvement", "increase", "--rebase", "2024-09-01"])
+        .assert()
+        .code(2)
+        .stderr(contains("2024-09-01 is not a date in"));
+    sct()
+        .args(["kpi", "spc"])
+        .arg(&input)
+        .args(["--improvement", "increase", "--fix-after", "11"])
+        .assert()
+        .code(2)
+        .stderr(contains("--fix-after 11 is too small; expected 12 or more"));
+}
+
+#[test]
+fn bad_input_is_located_and_exits_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let dup = write(
+        &dir,
+        "dup.csv",
+        "date,value\n2024-01-01,1\n2024-02-01,2\n2024-01-01,3\n",
+    );
+    sct()
+        .args(["kpi", "spc"])
+        .arg(&dup)
+        .args(["--improvement", "increase"])
+        .assert()
+        .code(2)
+        .stderr(contains("date 2024-01-01 appears twice, on lines 2 and 4"));
+    let bad = write(
+        &dir,
+        "bad.csv",
+        "date,value\n2024-01-01,1\n2024-02-01,n/a\n",
+    );
+    sct()
+        .args(["kpi", "spc"])
+        .arg(&bad)
+        .args(["--improvement", "increase"])
+        .assert()
+        .code(2)
+        .stderr(contains("bad.csv:3:1").and(contains("\"n/a\" is not a number")));
+    let cols = write(&dir, "cols.csv", "month,count\n2024-01,1\n");
+    sct()
+        .args(["kpi", "spc"])
+        .arg(&cols)
+        .args(["--improvement", "increase"])
+        .assert()
+        .code(2)
+        .stderr(contains(
+            "has no `date` and `value` columns (it has: month, count)",
+        ));
+    sct()
+        .args(["kpi", "spc"])
+        .arg(&cols)
+        .args([
+            "--improvement",
+            "increase",
+            "--date-col",
+            "month",
+            "--value-col",
+            "count",
+        ])
+        .assert()
+        .success();
+    let date = write(&dir, "date.csv", "date,value\nJan 2024,1\n");
+    sct()
+        .args(["kpi", "spc"])
+        .arg(&date)
+        .args(["--improvement", "increase"])
+        .assert()
+        .code(2)
+        .stderr(contains("an NHS financial quarter (2025/26 Q1"));
+    sct()
+        .args(["kpi", "spc"])
+        .arg(&date)
+        .assert()
+        .code(2)
+        .stderr(contains("--improvement"));
+}
