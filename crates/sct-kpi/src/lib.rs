@@ -3,6 +3,7 @@
 //! KPI evaluation: NHS periods, statistical process control following NHS England's *Making
 //! Data Count* XmR method (to `shared/spec/spc.md`).
 
+pub mod kpiset;
 pub mod period;
 pub mod spc;
 pub mod spc_input;

@@ -5,10 +5,10 @@
 //! The core works on values already in date order and segment start indices; reading files,
 //! sorting dates and resolving rebase dates happen in [`crate::spc_input`].
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Which way is better.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Improvement {
     /// Higher is better.

@@ -141,23 +141,23 @@ pub fn bars_svg(chart: &BarChart) -> Result<String, ChartError> {
 // ---------------------------------------------------------------------------------------------
 // Palette (NHS identity colours) and fixed sizes.
 
-const fn hex(c: u32) -> RGBColor {
+pub(crate) const fn hex(c: u32) -> RGBColor {
     RGBColor((c >> 16) as u8, (c >> 8) as u8, c as u8)
 }
 
 /// Body text (NHS text colour), 14:1 on white.
-const TEXT: RGBColor = hex(0x212B32);
+pub(crate) const TEXT: RGBColor = hex(0x212B32);
 /// Secondary text (notes, level names), NHS secondary text colour, 6.4:1 on white (white on
 /// NHS Blue is 6.4:1 too).
-const TEXT_GREY: RGBColor = hex(0x4C6272);
-const NHS_BLUE: RGBColor = hex(0x005EB8);
-const NHS_ORANGE: RGBColor = hex(0xED8B00);
+pub(crate) const TEXT_GREY: RGBColor = hex(0x4C6272);
+pub(crate) const NHS_BLUE: RGBColor = hex(0x005EB8);
+pub(crate) const NHS_ORANGE: RGBColor = hex(0xED8B00);
 /// Grid lines (NHS Grey 4 / Grey 3).
-const GRID: RGBColor = hex(0xD8DDE0);
-const GRID_DARK: RGBColor = hex(0xAEB7BD);
+pub(crate) const GRID: RGBColor = hex(0xD8DDE0);
+pub(crate) const GRID_DARK: RGBColor = hex(0xAEB7BD);
 /// Alternate row banding (NHS Grey 5).
 const BAND: RGBColor = hex(0xF0F4F5);
-const PAPER: RGBColor = hex(0xFFFFFF);
+pub(crate) const PAPER: RGBColor = hex(0xFFFFFF);
 
 /// The font family every piece of text uses; the bundled DejaVu Sans is registered under it.
 const FAMILY: &str = "sans-serif";
@@ -214,7 +214,7 @@ fn draw_err(e: impl std::fmt::Display) -> ChartError {
 
 /// Input text made safe to draw: control characters become spaces, runs of whitespace one
 /// space, and the length is bounded. (XML escaping is done by the SVG backend.)
-fn clean(s: &str) -> String {
+pub(crate) fn clean(s: &str) -> String {
     let s: String = s
         .chars()
         .take(MAX_TEXT_CHARS)
@@ -251,7 +251,7 @@ fn layout_glyphs(font: &FontRef<'static>, text: &str, px: f64) -> (Vec<Glyph>, f
 }
 
 /// The width of `text` in pixels at `px` pixels to the em, measured with the bundled font.
-fn measure(text: &str, px: f64, bold: bool) -> f64 {
+pub(crate) fn measure(text: &str, px: f64, bold: bool) -> f64 {
     match font(bold) {
         Some(f) => f64::from(layout_glyphs(f, text, px).1),
         None => text.chars().count() as f64 * px * 0.62,
@@ -276,7 +276,7 @@ fn fitting_prefix(chars: &[char], suffix: &str, px: f64, bold: bool, max_w: f64)
 }
 
 /// `text` shortened with an ellipsis to fit `max_w`.
-fn ellipsize(text: &str, px: f64, bold: bool, max_w: f64) -> String {
+pub(crate) fn ellipsize(text: &str, px: f64, bold: bool, max_w: f64) -> String {
     if measure(text, px, bold) <= max_w {
         return text.to_string();
     }
@@ -289,7 +289,7 @@ fn ellipsize(text: &str, px: f64, bold: bool, max_w: f64) -> String {
 /// `text` wrapped into at most `max_lines` lines of at most `max_w` pixels, breaking at spaces
 /// (and inside words only when a word alone is too wide); the last line is ellipsized if the
 /// text does not fit.
-fn wrap(text: &str, px: f64, bold: bool, max_w: f64, max_lines: usize) -> Vec<String> {
+pub(crate) fn wrap(text: &str, px: f64, bold: bool, max_w: f64, max_lines: usize) -> Vec<String> {
     let mut words: std::collections::VecDeque<String> =
         text.split_whitespace().map(str::to_string).collect();
     let mut lines: Vec<String> = Vec::new();
@@ -362,18 +362,18 @@ fn level_label(names: &[String], v: f64) -> String {
 // ---------------------------------------------------------------------------------------------
 // A drawing surface in logical pixels on either backend.
 
-struct Canvas<'a, DB: DrawingBackend> {
+pub(crate) struct Canvas<'a, DB: DrawingBackend> {
     area: &'a DrawingArea<DB, Shift>,
     scale: f64,
     /// Draw text as pixels with the bundled font (bitmaps) rather than as `<text>` (SVG).
     raster: bool,
 }
 
-type Pt = (f64, f64);
+pub(crate) type Pt = (f64, f64);
 
 /// Text alignment relative to the given x.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
-enum Align {
+pub(crate) enum Align {
     Left,
     Center,
     Right,
@@ -401,7 +401,7 @@ impl<DB: DrawingBackend> Canvas<'_, DB> {
         self.area.draw(element).map_err(draw_err)
     }
 
-    fn fill(&self, color: RGBColor) -> Result<(), ChartError> {
+    pub(crate) fn fill(&self, color: RGBColor) -> Result<(), ChartError> {
         if self.raster && color == PAPER {
             // The bitmap starts out white.
             return Ok(());
@@ -409,12 +409,12 @@ impl<DB: DrawingBackend> Canvas<'_, DB> {
         self.area.fill(&color).map_err(draw_err)
     }
 
-    fn rect(&self, a: Pt, b: Pt, color: RGBAColor) -> Result<(), ChartError> {
+    pub(crate) fn rect(&self, a: Pt, b: Pt, color: RGBAColor) -> Result<(), ChartError> {
         self.draw(&Rectangle::new([self.pt(a), self.pt(b)], color.filled()))
     }
 
     /// An open polyline.
-    fn path(&self, pts: &[Pt], color: RGBAColor, w: f64) -> Result<(), ChartError> {
+    pub(crate) fn path(&self, pts: &[Pt], color: RGBAColor, w: f64) -> Result<(), ChartError> {
         if pts.len() < 2 {
             return Ok(());
         }
@@ -422,7 +422,7 @@ impl<DB: DrawingBackend> Canvas<'_, DB> {
         self.draw(&PathElement::new(pts, color.stroke_width(self.width(w))))
     }
 
-    fn polygon(&self, pts: &[Pt], color: RGBAColor) -> Result<(), ChartError> {
+    pub(crate) fn polygon(&self, pts: &[Pt], color: RGBAColor) -> Result<(), ChartError> {
         if pts.len() < 3 {
             return Ok(());
         }
@@ -430,7 +430,13 @@ impl<DB: DrawingBackend> Canvas<'_, DB> {
         self.draw(&Polygon::new(pts, color.filled()))
     }
 
-    fn circle(&self, c: Pt, r: f64, color: RGBAColor, filled: bool) -> Result<(), ChartError> {
+    pub(crate) fn circle(
+        &self,
+        c: Pt,
+        r: f64,
+        color: RGBAColor,
+        filled: bool,
+    ) -> Result<(), ChartError> {
         let r = (r * self.scale).round().max(1.0) as u32;
         let style = if filled {
             color.filled()
@@ -442,7 +448,7 @@ impl<DB: DrawingBackend> Canvas<'_, DB> {
 
     /// Text with its baseline at `y`, `px` pixels to the em.
     #[allow(clippy::too_many_arguments)]
-    fn text(
+    pub(crate) fn text(
         &self,
         s: &str,
         x: f64,
@@ -523,7 +529,7 @@ impl<DB: DrawingBackend> Canvas<'_, DB> {
 
 /// Cut the path `pts` into dashes of `dash` with gaps of `gap`, continuing the pattern
 /// round corners; each dash is a polyline.
-fn dashes(pts: &[Pt], dash: f64, gap: f64) -> Vec<Vec<Pt>> {
+pub(crate) fn dashes(pts: &[Pt], dash: f64, gap: f64) -> Vec<Vec<Pt>> {
     let mut out = Vec::new();
     let period = dash + gap;
     if !(dash > 0.0 && gap >= 0.0 && period.is_finite()) {
@@ -575,7 +581,7 @@ fn dashes(pts: &[Pt], dash: f64, gap: f64) -> Vec<Vec<Pt>> {
 // ---------------------------------------------------------------------------------------------
 // Rendering to SVG and PNG.
 
-fn render_svg<F>(size: (u32, u32), draw: F) -> Result<String, ChartError>
+pub(crate) fn render_svg<F>(size: (u32, u32), draw: F) -> Result<String, ChartError>
 where
     F: for<'a, 'b> FnOnce(&Canvas<'a, SVGBackend<'b>>) -> Result<(), ChartError>,
 {
@@ -594,7 +600,7 @@ where
     Ok(svg)
 }
 
-fn render_png<F>(size: (u32, u32), draw: F) -> Result<Vec<u8>, ChartError>
+pub(crate) fn render_png<F>(size: (u32, u32), draw: F) -> Result<Vec<u8>, ChartError>
 where
     F: for<'a, 'b> FnOnce(&Canvas<'a, BitMapBackend<'b>>) -> Result<(), ChartError>,
 {
@@ -689,7 +695,7 @@ fn slug(s: &str) -> String {
     }
 }
 
-fn xml_escape(s: &str) -> String {
+pub(crate) fn xml_escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
@@ -706,7 +712,7 @@ fn xml_escape(s: &str) -> String {
 
 /// Adds `role="img"`, `aria-labelledby` and a leading `<title>` and `<desc>` to the root of
 /// plotters' SVG.
-fn accessible_svg(
+pub(crate) fn accessible_svg(
     mut svg: String,
     kind: &str,
     fallback_title: &str,
@@ -762,7 +768,7 @@ const RADAR_LABEL_PX: f64 = 12.0;
 const RADAR_LABEL_LINE: f64 = 15.0;
 const RADAR_LEVEL_PX: f64 = 11.0;
 const LEGEND_PX: f64 = 12.0;
-const MARGIN: f64 = 20.0;
+pub(crate) const MARGIN: f64 = 20.0;
 
 /// Everything about a radar chart that does not depend on the backend.
 struct RadarLayout {

@@ -1,0 +1,228 @@
+//! KPI sets (framework kind `kpi-set`): indicators with their timeframe, period type, value
+//! type, better direction, target, plan trajectory and source.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use toml::Spanned;
+
+use sct_core::diagnostic::Diagnostics;
+use sct_core::load::{LoadedFramework, parse_toml};
+use sct_core::model::{Documents, FrameworkKind, SourceRef, Status};
+use sct_core::validate::is_kebab_id;
+
+use crate::period::{Period, PeriodType};
+use crate::spc::Improvement;
+
+/// The three timeframes of the framework's section 3.4.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Timeframe {
+    /// Leading indicators and KPIs, weekly or monthly.
+    Leading,
+    /// KPIs and outputs, quarterly.
+    Kpi,
+    /// Longer-term outcomes, annually.
+    Outcome,
+}
+
+impl Timeframe {
+    /// All, in reading order.
+    pub const ALL: [Timeframe; 3] = [Timeframe::Leading, Timeframe::Kpi, Timeframe::Outcome];
+
+    /// The name as written in files.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Timeframe::Leading => "leading",
+            Timeframe::Kpi => "kpi",
+            Timeframe::Outcome => "outcome",
+        }
+    }
+}
+
+/// How an indicator's value is made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ValueType {
+    /// A count: periods sum.
+    Count,
+    /// A mean: periods cannot be summed.
+    Mean,
+    /// Numerator over denominator × multiplier.
+    Proportion,
+    /// Per population × multiplier.
+    Rate,
+}
+
+/// A timeframe's description.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TimeframeInfo {
+    /// Title.
+    pub title: String,
+    /// Where the framework names it.
+    pub source: SourceRef,
+}
+
+/// A target for one period.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlanPoint {
+    /// The period, in the indicator's form.
+    pub period: Spanned<String>,
+    /// The planned value.
+    pub value: f64,
+}
+
+/// A plausible range.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Range {
+    /// Lowest plausible value.
+    pub min: f64,
+    /// Highest plausible value.
+    pub max: f64,
+}
+
+/// One indicator.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Indicator {
+    /// Identifier, kebab-case.
+    pub id: Spanned<String>,
+    /// Title.
+    pub title: String,
+    /// Timeframe.
+    pub timeframe: Timeframe,
+    /// Period type of its data.
+    pub period: PeriodType,
+    /// Unit printed after values.
+    #[serde(default)]
+    pub unit: String,
+    /// Value type.
+    pub value_type: ValueType,
+    /// value = multiplier × numerator / denominator, for proportions and rates.
+    #[serde(default)]
+    pub multiplier: Option<f64>,
+    /// Which direction is better.
+    pub improvement: Improvement,
+    /// The target, if any.
+    #[serde(default)]
+    pub target: Option<f64>,
+    /// `seed` when the sources give the target, else `example`.
+    #[serde(default)]
+    pub target_note: Option<String>,
+    /// Where the target comes from, for `seed` targets.
+    #[serde(default)]
+    pub target_source: Option<SourceRef>,
+    /// A target per period.
+    #[serde(default)]
+    pub plan: Vec<PlanPoint>,
+    /// Values outside this range are flagged.
+    #[serde(default)]
+    pub plausible: Option<Range>,
+    /// Where the data come from.
+    #[serde(default)]
+    pub data_source: String,
+    /// Where the indicator comes from.
+    pub source: SourceRef,
+    /// Free-text description.
+    #[serde(default)]
+    pub description: String,
+}
+
+impl Indicator {
+    /// The plan value for a period, if the trajectory has one.
+    pub fn plan_for(&self, period: Period) -> Option<f64> {
+        self.plan.iter().find(|p| Period::parse(p.period.get_ref()).ok() == Some(period)).map(|p| p.value)
+    }
+}
+
+/// A KPI set.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KpiSet {
+    /// Always `kpi-set`.
+    pub kind: FrameworkKind,
+    /// Identifier.
+    pub id: Spanned<String>,
+    /// Version.
+    pub version: Spanned<String>,
+    /// Title.
+    pub title: String,
+    /// Citation.
+    pub source: String,
+    /// Status.
+    pub status: Status,
+    /// Description.
+    #[serde(default)]
+    pub description: String,
+    /// What is the authors' drafting.
+    #[serde(default)]
+    pub drafting_note: String,
+    /// Cited documents.
+    #[serde(default)]
+    pub documents: Documents,
+    /// The timeframes, by name.
+    #[serde(default)]
+    pub timeframes: BTreeMap<String, TimeframeInfo>,
+    /// The indicators.
+    pub indicators: Vec<Indicator>,
+}
+
+impl KpiSet {
+    /// Finds an indicator.
+    pub fn indicator(&self, id: &str) -> Option<&Indicator> {
+        self.indicators.iter().find(|i| i.id.get_ref() == id)
+    }
+
+    /// Reads a KPI set from a loaded framework file and checks it.
+    pub fn from_framework(fw: &LoadedFramework) -> Result<KpiSet, Diagnostics> {
+        let set: KpiSet = parse_toml(&fw.source)?;
+        let diags = set.check(&fw.source);
+        if diags.has_errors() { Err(diags) } else { Ok(set) }
+    }
+
+    /// Checks ids, documents, targets and plans, with locations.
+    pub fn check(&self, src: &sct_core::SourceFile) -> Diagnostics {
+        let mut d = Diagnostics::default();
+        let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
+        let doc_ok = |s: &SourceRef, d: &mut Diagnostics| {
+            if !self.documents.contains_key(s.doc.get_ref()) {
+                d.push(src.error_at(s.doc.span(), format!("source cites document \"{}\", which is not in [documents]", s.doc.get_ref())));
+            }
+        };
+        for ind in &self.indicators {
+            let id = ind.id.get_ref();
+            if !is_kebab_id(id) {
+                d.push(src.error_at(ind.id.span(), format!("indicator id \"{id}\" is not kebab-case")));
+            }
+            if let Some(first) = seen.insert(id, ind.id.span().start) {
+                d.push(src.error_at(ind.id.span(), format!("duplicate indicator id \"{id}\"")).expected(format!("a unique id; first used at line {}", src.line_col(first).0)));
+            }
+            doc_ok(&ind.source, &mut d);
+            if let Some(ts) = &ind.target_source {
+                doc_ok(ts, &mut d);
+            }
+            if ind.target_note.as_deref() == Some("seed") && ind.target_source.is_none() {
+                d.push(src.error_at(ind.id.span(), format!("indicator \"{id}\" has a seed target but no target_source")).expected("target_source = { doc, section, quote }"));
+            }
+            if matches!(ind.value_type, ValueType::Proportion | ValueType::Rate) && ind.multiplier.is_none_or(|m| !(m.is_finite() && m > 0.0)) {
+                d.push(src.error_at(ind.id.span(), format!("indicator \"{id}\" is a {:?} without a positive multiplier", ind.value_type).to_lowercase()).expected("multiplier = 100 for a percentage"));
+            }
+            if let Some(r) = ind.plausible
+                && !(r.min < r.max)
+            {
+                d.push(src.error_at(ind.id.span(), format!("indicator \"{id}\": plausible min {} is not below max {}", r.min, r.max)));
+            }
+            for p in &ind.plan {
+                match Period::parse(p.period.get_ref()) {
+                    Ok(per) if per.kind == ind.period => {}
+                    Ok(per) => d.push(src.error_at(p.period.span(), format!("plan period \"{}\" is a {}, but indicator \"{id}\" is by {}", p.period.get_ref(), per.kind.as_str(), ind.period.as_str()))),
+                    Err(e) => d.push(src.error_at(p.period.span(), e)),
+                }
+            }
+        }
+        d
+    }
+}
