@@ -6,8 +6,10 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use toml::Spanned;
 
-use sct_core::diagnostic::Diagnostics;
-use sct_core::load::{LoadedFramework, parse_toml};
+use sct_core::Error;
+use sct_core::SourceFile;
+use sct_core::diagnostic::{Diagnostic, Diagnostics};
+use sct_core::load::{FrameworkRegistry, LoadedFramework, Origin, parse_toml};
 use sct_core::model::{Documents, FrameworkKind, SourceRef, Status};
 use sct_core::validate::is_kebab_id;
 
@@ -121,6 +123,10 @@ pub struct Indicator {
     /// Values outside this range are flagged.
     #[serde(default)]
     pub plausible: Option<Range>,
+    /// Periods the data are published after a period ends (0: by the end of the next
+    /// period), so a review does not flag data as late before they could exist.
+    #[serde(default)]
+    pub publication_lag: u32,
     /// Where the data come from.
     #[serde(default)]
     pub data_source: String,
@@ -134,7 +140,10 @@ pub struct Indicator {
 impl Indicator {
     /// The plan value for a period, if the trajectory has one.
     pub fn plan_for(&self, period: Period) -> Option<f64> {
-        self.plan.iter().find(|p| Period::parse(p.period.get_ref()).ok() == Some(period)).map(|p| p.value)
+        self.plan
+            .iter()
+            .find(|p| Period::parse(p.period.get_ref()).ok() == Some(period))
+            .map(|p| p.value)
     }
 }
 
@@ -176,11 +185,42 @@ impl KpiSet {
         self.indicators.iter().find(|i| i.id.get_ref() == id)
     }
 
+    /// Finds a KPI set by path (a `.toml` file that exists) or else by id (and optional
+    /// `@version`) among the known frameworks, parses it and checks it.
+    pub fn find(spec: &str, registry: &FrameworkRegistry) -> Result<KpiSet, Error> {
+        let path = std::path::Path::new(spec);
+        let fw = if path.exists() {
+            LoadedFramework::parse(SourceFile::read(path)?, Origin::File(path.to_path_buf()))
+                .map_err(Error::Invalid)?
+        } else {
+            let (id, version) = match spec.split_once('@') {
+                Some((i, v)) => (i, Some(v)),
+                None => (spec, None),
+            };
+            registry.get(id, version)?.clone()
+        };
+        if fw.header.kind != FrameworkKind::KpiSet {
+            return Err(Error::Invalid(Diagnostics(vec![
+                Diagnostic::error(format!(
+                    "{} is a {}, not a kpi-set",
+                    fw.source.name,
+                    fw.header.kind.as_str()
+                ))
+                .expected("a KPI set: a framework file with kind = \"kpi-set\""),
+            ])));
+        }
+        KpiSet::from_framework(&fw).map_err(Error::Invalid)
+    }
+
     /// Reads a KPI set from a loaded framework file and checks it.
     pub fn from_framework(fw: &LoadedFramework) -> Result<KpiSet, Diagnostics> {
         let set: KpiSet = parse_toml(&fw.source)?;
         let diags = set.check(&fw.source);
-        if diags.has_errors() { Err(diags) } else { Ok(set) }
+        if diags.has_errors() {
+            Err(diags)
+        } else {
+            Ok(set)
+        }
     }
 
     /// Checks ids, documents, targets and plans, with locations.
@@ -189,36 +229,83 @@ impl KpiSet {
         let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
         let doc_ok = |s: &SourceRef, d: &mut Diagnostics| {
             if !self.documents.contains_key(s.doc.get_ref()) {
-                d.push(src.error_at(s.doc.span(), format!("source cites document \"{}\", which is not in [documents]", s.doc.get_ref())));
+                d.push(src.error_at(
+                    s.doc.span(),
+                    format!(
+                        "source cites document \"{}\", which is not in [documents]",
+                        s.doc.get_ref()
+                    ),
+                ));
             }
         };
         for ind in &self.indicators {
             let id = ind.id.get_ref();
             if !is_kebab_id(id) {
-                d.push(src.error_at(ind.id.span(), format!("indicator id \"{id}\" is not kebab-case")));
+                d.push(src.error_at(
+                    ind.id.span(),
+                    format!("indicator id \"{id}\" is not kebab-case"),
+                ));
             }
             if let Some(first) = seen.insert(id, ind.id.span().start) {
-                d.push(src.error_at(ind.id.span(), format!("duplicate indicator id \"{id}\"")).expected(format!("a unique id; first used at line {}", src.line_col(first).0)));
+                d.push(
+                    src.error_at(ind.id.span(), format!("duplicate indicator id \"{id}\""))
+                        .expected(format!(
+                            "a unique id; first used at line {}",
+                            src.line_col(first).0
+                        )),
+                );
             }
             doc_ok(&ind.source, &mut d);
             if let Some(ts) = &ind.target_source {
                 doc_ok(ts, &mut d);
             }
             if ind.target_note.as_deref() == Some("seed") && ind.target_source.is_none() {
-                d.push(src.error_at(ind.id.span(), format!("indicator \"{id}\" has a seed target but no target_source")).expected("target_source = { doc, section, quote }"));
+                d.push(
+                    src.error_at(
+                        ind.id.span(),
+                        format!("indicator \"{id}\" has a seed target but no target_source"),
+                    )
+                    .expected("target_source = { doc, section, quote }"),
+                );
             }
-            if matches!(ind.value_type, ValueType::Proportion | ValueType::Rate) && ind.multiplier.is_none_or(|m| !(m.is_finite() && m > 0.0)) {
-                d.push(src.error_at(ind.id.span(), format!("indicator \"{id}\" is a {:?} without a positive multiplier", ind.value_type).to_lowercase()).expected("multiplier = 100 for a percentage"));
+            if matches!(ind.value_type, ValueType::Proportion | ValueType::Rate)
+                && ind.multiplier.is_none_or(|m| !(m.is_finite() && m > 0.0))
+            {
+                d.push(
+                    src.error_at(
+                        ind.id.span(),
+                        format!(
+                            "indicator \"{id}\" is a {:?} without a positive multiplier",
+                            ind.value_type
+                        )
+                        .to_lowercase(),
+                    )
+                    .expected("multiplier = 100 for a percentage"),
+                );
             }
             if let Some(r) = ind.plausible
                 && !(r.min < r.max)
             {
-                d.push(src.error_at(ind.id.span(), format!("indicator \"{id}\": plausible min {} is not below max {}", r.min, r.max)));
+                d.push(src.error_at(
+                    ind.id.span(),
+                    format!(
+                        "indicator \"{id}\": plausible min {} is not below max {}",
+                        r.min, r.max
+                    ),
+                ));
             }
             for p in &ind.plan {
                 match Period::parse(p.period.get_ref()) {
                     Ok(per) if per.kind == ind.period => {}
-                    Ok(per) => d.push(src.error_at(p.period.span(), format!("plan period \"{}\" is a {}, but indicator \"{id}\" is by {}", p.period.get_ref(), per.kind.as_str(), ind.period.as_str()))),
+                    Ok(per) => d.push(src.error_at(
+                        p.period.span(),
+                        format!(
+                            "plan period \"{}\" is a {}, but indicator \"{id}\" is by {}",
+                            p.period.get_ref(),
+                            per.kind.as_str(),
+                            ind.period.as_str()
+                        ),
+                    )),
                     Err(e) => d.push(src.error_at(p.period.span(), e)),
                 }
             }

@@ -150,6 +150,39 @@ impl Period {
         }
     }
 
+    /// The period before this one.
+    pub fn previous(self) -> Period {
+        let start = match self.kind {
+            PeriodType::Day => self.start - Duration::days(1),
+            PeriodType::Week => self.start - Duration::days(7),
+            PeriodType::Month => sub_months(self.start, 1),
+            PeriodType::Quarter => sub_months(self.start, 3),
+            PeriodType::Year => sub_months(self.start, 12),
+        };
+        Period {
+            kind: self.kind,
+            start,
+        }
+    }
+
+    /// The period of `kind` that contains `date`.
+    pub fn containing(date: NaiveDate, kind: PeriodType) -> Period {
+        let day = Period {
+            kind: PeriodType::Day,
+            start: date,
+        };
+        match kind {
+            PeriodType::Day => day,
+            PeriodType::Week => Period {
+                kind,
+                start: date - Duration::days(i64::from(date.weekday().num_days_from_monday())),
+            },
+            PeriodType::Month => day.month(),
+            PeriodType::Quarter => day.quarter(),
+            PeriodType::Year => day.financial_year(),
+        }
+    }
+
     /// The last day of the period.
     pub fn end(self) -> NaiveDate {
         self.next().start - Duration::days(1)
@@ -190,6 +223,11 @@ impl Period {
             start: self.start.with_day(1).unwrap_or(self.start),
         }
     }
+}
+
+fn sub_months(d: NaiveDate, months: u32) -> NaiveDate {
+    d.checked_sub_months(chrono::Months::new(months))
+        .unwrap_or(d)
 }
 
 fn add_months(d: NaiveDate, months: u32) -> NaiveDate {
@@ -316,5 +354,16 @@ mod tests {
         assert_eq!(p("2026-02").quarter().to_string(), "2025/26 Q4");
         assert_eq!(p("2025-06").quarter().to_string(), "2025/26 Q1");
         assert_eq!(p("2026-03-31").financial_year().to_string(), "2025/26");
+        for s in ["2025-04-17", "2025-W01", "2025-03", "2025/26 Q1", "2025/26"] {
+            assert_eq!(p(s).next().previous(), p(s));
+        }
+        assert_eq!(
+            Period::containing(d("2025-04-03"), PeriodType::Week).to_string(),
+            "2025-W14"
+        );
+        assert_eq!(
+            Period::containing(d("2026-02-10"), PeriodType::Quarter).to_string(),
+            "2025/26 Q4"
+        );
     }
 }

@@ -1,0 +1,861 @@
+//! KPI data: the long-form CSV `organisation,indicator,period,value[,numerator,denominator]`,
+//! read as a stream (only the rows of the organisations asked for are kept), checked row by
+//! row, and gathered into one series per organisation and indicator with its data-quality
+//! flags.
+//!
+//! Errors (the input cannot be used): an unreadable header, a period or number that does not
+//! parse, a proportion or rate with a zero denominator, no value and no numerator/denominator,
+//! periods of more than one type in a series, or periods coarser than the indicator's.
+//! Flags (the input is used, and the review says what is wrong): missing periods, duplicate
+//! rows, late data, a numerator above its denominator, values outside the set's plausible
+//! range, and a value that does not match its numerator and denominator.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::Read;
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use sct_core::diagnostic::{Diagnostic, Diagnostics, Location};
+
+use crate::aggregate::{aggregate, period_of};
+use crate::kpiset::{Indicator, KpiSet, ValueType};
+use crate::period::{ACCEPTED_FORMS, Period, PeriodType};
+
+/// Most errors reported for one file; the rest are counted.
+const MAX_ERRORS: usize = 50;
+/// Most periods listed in one "missing periods" flag.
+const MAX_LISTED: usize = 6;
+
+/// One value for one period.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Observation {
+    /// The period.
+    #[serde(serialize_with = "crate::aggregate::serialize_period")]
+    pub period: Period,
+    /// The value used: `multiplier × numerator / denominator` when both are given, else the
+    /// `value` column.
+    pub value: f64,
+    /// Numerator, when given.
+    pub numerator: Option<f64>,
+    /// Denominator, when given.
+    pub denominator: Option<f64>,
+    /// One-based line in the file (the last row, for an aggregated period).
+    pub line: u64,
+}
+
+/// What kind of data-quality problem a flag reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FlagKind {
+    /// Periods missing between the first and the latest.
+    MissingPeriods,
+    /// The same period twice.
+    Duplicate,
+    /// The latest period is older than expected at the review date.
+    Late,
+    /// A numerator above its denominator, for a proportion.
+    NumeratorAboveDenominator,
+    /// A value outside the plausible range in the KPI set.
+    Implausible,
+    /// The value column does not match its numerator and denominator.
+    ValueMismatch,
+    /// An aggregated period made from fewer sub-periods than it has.
+    IncompletePeriod,
+    /// Too few points for reliable SPC limits.
+    FewPoints,
+    /// No data for the indicator.
+    NoData,
+}
+
+impl FlagKind {
+    /// A short label for tables.
+    pub fn label(self) -> &'static str {
+        match self {
+            FlagKind::MissingPeriods => "missing periods",
+            FlagKind::Duplicate => "duplicate rows",
+            FlagKind::Late => "late data",
+            FlagKind::NumeratorAboveDenominator => "numerator above denominator",
+            FlagKind::Implausible => "implausible value",
+            FlagKind::ValueMismatch => "value does not match numerator/denominator",
+            FlagKind::IncompletePeriod => "incomplete period",
+            FlagKind::FewPoints => "too few points for SPC",
+            FlagKind::NoData => "no data",
+        }
+    }
+}
+
+/// One data-quality flag on a series.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Flag {
+    /// The kind.
+    pub kind: FlagKind,
+    /// What was found, in words, with the period and line.
+    pub message: String,
+}
+
+/// One organisation's data for one indicator, in period order.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Series {
+    /// ODS code.
+    pub organisation: String,
+    /// Indicator id.
+    pub indicator: String,
+    /// The period type the rows were written in.
+    pub source_period: PeriodType,
+    /// Observations in the indicator's period type, oldest first.
+    pub observations: Vec<Observation>,
+    /// Data-quality flags.
+    pub flags: Vec<Flag>,
+}
+
+/// Everything read from one KPI data file.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct KpiData {
+    /// The file's name as given.
+    pub file: String,
+    /// Data rows in the file.
+    pub rows_read: u64,
+    /// Rows kept (for the organisations asked for).
+    pub rows_kept: u64,
+    /// Series by (organisation, indicator).
+    pub series: BTreeMap<(String, String), Series>,
+    /// Organisations in the file (all of them, even those not kept).
+    pub organisations: BTreeSet<String>,
+    /// Warnings about the file as a whole (for example indicators not in the set).
+    pub warnings: Vec<String>,
+}
+
+impl KpiData {
+    /// The series of one organisation and indicator.
+    pub fn get(&self, organisation: &str, indicator: &str) -> Option<&Series> {
+        self.series
+            .get(&(organisation.to_string(), indicator.to_string()))
+    }
+
+    /// The end of the latest period with data for an organisation, if any.
+    pub fn latest_end(&self, organisation: &str) -> Option<NaiveDate> {
+        self.series
+            .values()
+            .filter(|s| s.organisation == organisation)
+            .filter_map(|s| s.observations.last().map(|o| o.period.end()))
+            .max()
+    }
+}
+
+/// A row as read, before it is put into a series.
+struct Row {
+    period: Period,
+    value: f64,
+    numerator: Option<f64>,
+    denominator: Option<f64>,
+    line: u64,
+}
+
+/// The columns of the file.
+struct Columns {
+    organisation: usize,
+    indicator: usize,
+    period: usize,
+    value: usize,
+    numerator: Option<usize>,
+    denominator: Option<usize>,
+}
+
+fn location(file: &str, line: u64, record: &csv::StringRecord) -> Location {
+    let text = record.iter().collect::<Vec<_>>().join(",");
+    let len = text.chars().count().max(1);
+    Location {
+        file: file.to_string(),
+        line: line as usize,
+        column: 1,
+        snippet: Some((text, len)),
+    }
+}
+
+fn columns(file: &str, headers: &csv::StringRecord) -> Result<Columns, Diagnostic> {
+    let find = |name: &str| {
+        headers
+            .iter()
+            .position(|h| h.trim_start_matches('\u{feff}').eq_ignore_ascii_case(name))
+    };
+    let required = ["organisation", "indicator", "period", "value"];
+    let missing: Vec<&str> = required
+        .iter()
+        .copied()
+        .filter(|c| find(c).is_none())
+        .collect();
+    if !missing.is_empty() {
+        let have = headers.iter().collect::<Vec<_>>().join(",");
+        return Err(Diagnostic::error(format!(
+            "the header has no column{} {} (it has: {have})",
+            if missing.len() == 1 { "" } else { "s" },
+            missing.join(", ")
+        ))
+        .at(location(file, 1, headers))
+        .expected("organisation,indicator,period,value[,numerator,denominator]"));
+    }
+    Ok(Columns {
+        organisation: find("organisation").unwrap_or(0),
+        indicator: find("indicator").unwrap_or(1),
+        period: find("period").unwrap_or(2),
+        value: find("value").unwrap_or(3),
+        numerator: find("numerator"),
+        denominator: find("denominator"),
+    })
+}
+
+/// Parses an optional number: empty is `None`; anything else must be a finite number.
+fn number(text: &str) -> Result<Option<f64>, ()> {
+    if text.is_empty() {
+        return Ok(None);
+    }
+    match text.parse::<f64>() {
+        Ok(v) if v.is_finite() => Ok(Some(v)),
+        _ => Err(()),
+    }
+}
+
+/// Decimal places written in a number, to judge whether a rounded value matches.
+fn decimals(text: &str) -> i32 {
+    text.split_once('.').map_or(0, |(_, d)| {
+        d.chars().take_while(char::is_ascii_digit).count() as i32
+    })
+}
+
+/// Reads KPI data for the organisations in `keep` (all when `None`), checking every kept row
+/// against `set`. Rows of other organisations are counted and skipped without being checked,
+/// so one organisation's review is not held up by another's bad rows.
+pub fn read_kpi_data<R: Read>(
+    input: R,
+    file: &str,
+    set: &KpiSet,
+    keep: Option<&BTreeSet<String>>,
+) -> Result<KpiData, Diagnostics> {
+    let mut diags = Diagnostics::default();
+    let mut errors = 0usize;
+    let mut push_error = |diags: &mut Diagnostics, d: Diagnostic| {
+        errors += 1;
+        if errors <= MAX_ERRORS {
+            diags.push(d);
+        }
+    };
+    let mut reader = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .flexible(false)
+        .from_reader(input);
+    let headers = match reader.headers() {
+        Ok(h) => h.clone(),
+        Err(e) => {
+            return Err(Diagnostics(vec![
+                Diagnostic::error(format!("cannot read the header row: {e}")).in_file(file),
+            ]));
+        }
+    };
+    let cols = columns(file, &headers).map_err(|d| Diagnostics(vec![d]))?;
+    let indicators: BTreeMap<&str, &Indicator> = set
+        .indicators
+        .iter()
+        .map(|i| (i.id.get_ref().as_str(), i))
+        .collect();
+    let mut rows: BTreeMap<(String, String), Vec<Row>> = BTreeMap::new();
+    let mut unknown: BTreeMap<String, (u64, u64)> = BTreeMap::new();
+    let mut mismatches: BTreeMap<(String, String), Vec<String>> = BTreeMap::new();
+    let mut organisations = BTreeSet::new();
+    let (mut rows_read, mut rows_kept) = (0u64, 0u64);
+    let mut record = csv::StringRecord::new();
+    loop {
+        match reader.read_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {}
+            Err(e) => {
+                let line = e.position().map_or(0, |p| p.line());
+                push_error(
+                    &mut diags,
+                    Diagnostic::error(format!("cannot read row: {e}"))
+                        .at(location(file, line, &record))
+                        .expected("organisation,indicator,period,value[,numerator,denominator]"),
+                );
+                break;
+            }
+        }
+        rows_read += 1;
+        let line = record.position().map_or(0, |p| p.line());
+        let field = |i: usize| record.get(i).unwrap_or("");
+        let org = field(cols.organisation);
+        if !organisations.contains(org) {
+            organisations.insert(org.to_string());
+        }
+        if keep.is_some_and(|k| !k.contains(org)) {
+            continue;
+        }
+        rows_kept += 1;
+        let ind_id = field(cols.indicator);
+        let Some(ind) = indicators.get(ind_id) else {
+            let e = unknown.entry(ind_id.to_string()).or_insert((line, 0));
+            e.1 += 1;
+            continue;
+        };
+        let at = || location(file, line, &record);
+        let period_text = field(cols.period);
+        let period = match Period::parse(period_text) {
+            Ok(p) => p,
+            Err(_) => {
+                push_error(
+                    &mut diags,
+                    Diagnostic::error(format!("`period` \"{period_text}\" is not a period"))
+                        .at(at())
+                        .expected(ACCEPTED_FORMS.to_string()),
+                );
+                continue;
+            }
+        };
+        let mut parse = |name: &str, col: Option<usize>| -> Result<Option<f64>, ()> {
+            let text = col.map_or("", field);
+            number(text).map_err(|()| {
+                push_error(
+                    &mut diags,
+                    Diagnostic::error(format!("`{name}` \"{text}\" is not a number"))
+                        .at(at())
+                        .expected(
+                            "a finite number such as 65.1 (no thousands separators or % sign)",
+                        ),
+                );
+            })
+        };
+        let (Ok(value), Ok(numerator), Ok(denominator)) = (
+            parse("value", Some(cols.value)),
+            parse("numerator", cols.numerator),
+            parse("denominator", cols.denominator),
+        ) else {
+            continue;
+        };
+        let ratio = matches!(ind.value_type, ValueType::Proportion | ValueType::Rate);
+        if ratio && denominator == Some(0.0) {
+            push_error(
+                &mut diags,
+                Diagnostic::error(format!(
+                    "indicator \"{ind_id}\" is a {} and its denominator is 0 for {period}",
+                    if ind.value_type == ValueType::Rate {
+                        "rate"
+                    } else {
+                        "proportion"
+                    }
+                ))
+                .at(at())
+                .expected("a denominator above 0, or leave the row out if there was no activity"),
+            );
+            continue;
+        }
+        let computed = match (numerator, denominator) {
+            (Some(n), Some(d)) if d != 0.0 => Some(ind.multiplier.unwrap_or(1.0) * n / d),
+            _ => None,
+        };
+        let value = match (value, computed) {
+            (_, Some(c)) => {
+                if let Some(v) = value {
+                    let tolerance = 0.5 * 10f64.powi(-decimals(field(cols.value))) + 1e-9;
+                    if (v - c).abs() > tolerance {
+                        mismatches
+                            .entry((org.to_string(), ind_id.to_string()))
+                            .or_default()
+                            .push(format!(
+                                "{period} (line {line}): value {v} but {} × {} / {} = {}",
+                                ind.multiplier.unwrap_or(1.0),
+                                numerator.unwrap_or_default(),
+                                denominator.unwrap_or_default(),
+                                round_for_display(c)
+                            ));
+                    }
+                }
+                c
+            }
+            (Some(v), None) => v,
+            (None, None) => {
+                push_error(
+                    &mut diags,
+                    Diagnostic::error(format!("no value for \"{ind_id}\" in {period}"))
+                        .at(at())
+                        .expected("a value, or a numerator and a denominator"),
+                );
+                continue;
+            }
+        };
+        rows.entry((org.to_string(), ind_id.to_string()))
+            .or_default()
+            .push(Row {
+                period,
+                value,
+                numerator,
+                denominator,
+                line,
+            });
+    }
+    let mut warnings = Vec::new();
+    for (id, (first, n)) in &unknown {
+        warnings.push(format!(
+            "{n} row{} for indicator \"{id}\" (first on line {first}) skipped: it is not in KPI set \"{}\"",
+            if *n == 1 { "" } else { "s" },
+            set.id.get_ref()
+        ));
+    }
+    let mut series = BTreeMap::new();
+    for ((org, ind_id), rows) in rows {
+        let Some(ind) = indicators.get(ind_id.as_str()) else {
+            continue;
+        };
+        match build_series(file, &org, ind, rows) {
+            Ok(mut s) => {
+                if let Some(m) = mismatches.remove(&(org.clone(), ind_id.clone())) {
+                    s.flags.push(Flag {
+                        kind: FlagKind::ValueMismatch,
+                        message: listed(&m, "value does not match its numerator and denominator"),
+                    });
+                }
+                s.flags.sort();
+                series.insert((org, ind_id), s);
+            }
+            Err(d) => push_error(&mut diags, d),
+        }
+    }
+    if errors > MAX_ERRORS {
+        diags.push(
+            Diagnostic::error(format!("{} more errors not shown", errors - MAX_ERRORS))
+                .in_file(file),
+        );
+    }
+    if diags.has_errors() {
+        return Err(diags);
+    }
+    Ok(KpiData {
+        file: file.to_string(),
+        rows_read,
+        rows_kept,
+        series,
+        organisations,
+        warnings,
+    })
+}
+
+/// Rounds a computed value for a message, so it does not show binary noise.
+pub(crate) fn round_for_display(v: f64) -> f64 {
+    (v * 1e4).round() / 1e4
+}
+
+fn listed(items: &[String], what: &str) -> String {
+    let shown = items.iter().take(MAX_LISTED).cloned().collect::<Vec<_>>();
+    let more = items.len().saturating_sub(MAX_LISTED);
+    format!(
+        "{what}: {}{}",
+        shown.join("; "),
+        if more > 0 {
+            format!("; and {more} more")
+        } else {
+            String::new()
+        }
+    )
+}
+
+/// Orders one series' rows, checks their period types, flags duplicates, gaps and
+/// implausible values, and aggregates finer periods up to the indicator's.
+fn build_series(
+    file: &str,
+    org: &str,
+    ind: &Indicator,
+    mut rows: Vec<Row>,
+) -> Result<Series, Diagnostic> {
+    let id = ind.id.get_ref();
+    let first_kind = rows[0].period.kind;
+    if let Some(other) = rows.iter().find(|r| r.period.kind != first_kind) {
+        let first = rows
+            .iter()
+            .find(|r| r.period.kind == first_kind)
+            .map_or(0, |r| r.line);
+        return Err(Diagnostic::error(format!(
+            "mixed period types in one series: {org} \"{id}\" has a {} on line {first} and a {} ({}) on line {}",
+            first_kind.as_str(),
+            other.period.kind.as_str(),
+            other.period,
+            other.line
+        ))
+        .in_file(file)
+        .expected(format!(
+            "every row of the series by {} (the indicator's period), or all by one finer period to aggregate",
+            ind.period.as_str()
+        )));
+    }
+    if first_kind > ind.period {
+        return Err(Diagnostic::error(format!(
+            "{org} \"{id}\" is by {} but the indicator is by {}: data cannot be split into shorter periods (line {})",
+            first_kind.as_str(),
+            ind.period.as_str(),
+            rows[0].line
+        ))
+        .in_file(file)
+        .expected(format!("periods of a {} or shorter", ind.period.as_str())));
+    }
+    let mut flags = Vec::new();
+    // Stable sort keeps file order among duplicates; the later row wins, as a resubmission.
+    rows.sort_by_key(|r| r.period);
+    let mut deduped: Vec<Row> = Vec::with_capacity(rows.len());
+    let mut duplicates = Vec::new();
+    for r in rows {
+        if let Some(last) = deduped.last_mut()
+            && last.period == r.period
+        {
+            let same = last.value == r.value;
+            duplicates.push(format!(
+                "{} on lines {} and {}{}",
+                r.period,
+                last.line,
+                r.line,
+                if same {
+                    " (same value)".to_string()
+                } else {
+                    format!(" ({} then {}; line {} used)", last.value, r.value, r.line)
+                }
+            ));
+            *last = r;
+            continue;
+        }
+        deduped.push(r);
+    }
+    if !duplicates.is_empty() {
+        flags.push(Flag {
+            kind: FlagKind::Duplicate,
+            message: listed(&duplicates, "the same period appears more than once"),
+        });
+    }
+    let mut above = Vec::new();
+    let mut implausible = Vec::new();
+    for r in &deduped {
+        if ind.value_type == ValueType::Proportion
+            && let (Some(n), Some(d)) = (r.numerator, r.denominator)
+            && n > d
+        {
+            above.push(format!("{} (line {}): {n} > {d}", r.period, r.line));
+        }
+        if let Some(range) = ind.plausible
+            && !(range.min..=range.max).contains(&r.value)
+        {
+            implausible.push(format!(
+                "{} (line {}): {} is outside {} to {}",
+                r.period,
+                r.line,
+                round_for_display(r.value),
+                range.min,
+                range.max
+            ));
+        }
+    }
+    if !above.is_empty() {
+        flags.push(Flag {
+            kind: FlagKind::NumeratorAboveDenominator,
+            message: listed(&above, "numerator above denominator"),
+        });
+    }
+    if !implausible.is_empty() {
+        flags.push(Flag {
+            kind: FlagKind::Implausible,
+            message: listed(&implausible, "value outside the plausible range"),
+        });
+    }
+    let observations: Vec<Observation> = deduped
+        .into_iter()
+        .map(|r| Observation {
+            period: r.period,
+            value: r.value,
+            numerator: r.numerator,
+            denominator: r.denominator,
+            line: r.line,
+        })
+        .collect();
+    let observations = if first_kind < ind.period {
+        let agg =
+            aggregate(&observations, ind.period, ind.value_type, ind.multiplier).map_err(|e| {
+                Diagnostic::error(format!(
+                    "{org} \"{id}\": cannot aggregate {} data to {}: {e}",
+                    first_kind.as_str(),
+                    ind.period.as_str()
+                ))
+                .in_file(file)
+            })?;
+        let incomplete: Vec<String> = agg
+            .iter()
+            .filter(|a| a.parts < a.expected_parts)
+            .map(|a| {
+                format!(
+                    "{} has {} of {} {}s",
+                    a.observation.period,
+                    a.parts,
+                    a.expected_parts,
+                    first_kind.as_str()
+                )
+            })
+            .collect();
+        if !incomplete.is_empty() {
+            flags.push(Flag {
+                kind: FlagKind::IncompletePeriod,
+                message: listed(&incomplete, "aggregated from part of the period"),
+            });
+        }
+        agg.into_iter().map(|a| a.observation).collect()
+    } else {
+        observations
+    };
+    let mut missing = Vec::new();
+    for w in observations.windows(2) {
+        let mut p = w[0].period.next();
+        while p < w[1].period && missing.len() <= 10_000 {
+            missing.push(p.to_string());
+            p = p.next();
+        }
+    }
+    if !missing.is_empty() {
+        let n = missing.len();
+        flags.push(Flag {
+            kind: FlagKind::MissingPeriods,
+            message: listed(
+                &missing,
+                &format!("{n} period{} missing", if n == 1 { "" } else { "s" }),
+            ),
+        });
+    }
+    Ok(Series {
+        organisation: org.to_string(),
+        indicator: id.clone(),
+        source_period: first_kind,
+        observations,
+        flags,
+    })
+}
+
+/// The latest period of `kind` a review dated `as_of` should have, allowing `lag` periods for
+/// publication: the last period ending on or before `as_of`, stepped back `lag` times.
+pub fn expected_latest(kind: PeriodType, as_of: NaiveDate, lag: u32) -> Period {
+    let mut p = period_of(as_of, kind);
+    if p.end() > as_of {
+        p = p.previous();
+    }
+    for _ in 0..lag {
+        p = p.previous();
+    }
+    p
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::kpiset::KpiSet;
+    use sct_core::source::SourceFile;
+
+    fn set() -> KpiSet {
+        let text = r#"
+kind = "kpi-set"
+id = "t"
+version = "1"
+title = "T"
+source = "test"
+status = "example"
+[documents]
+d = { title = "D" }
+[[indicators]]
+id = "prop"
+title = "Proportion"
+timeframe = "leading"
+period = "month"
+unit = "%"
+value_type = "proportion"
+multiplier = 100
+improvement = "increase"
+plausible = { min = 0.0, max = 100.0 }
+source = { doc = "d", section = "1", quote = "q" }
+[[indicators]]
+id = "count"
+title = "Count"
+timeframe = "kpi"
+period = "quarter"
+value_type = "count"
+improvement = "increase"
+source = { doc = "d", section = "1", quote = "q" }
+"#;
+        let src = SourceFile::from_text("t.toml", text);
+        sct_core::load::parse_toml(&src).unwrap()
+    }
+
+    fn read(csv: &str) -> Result<KpiData, Diagnostics> {
+        read_kpi_data(csv.as_bytes(), "d.csv", &set(), None)
+    }
+
+    fn messages(d: &Diagnostics) -> String {
+        d.iter()
+            .map(|x| format!("{} {:?}", x.message, x.location.as_ref().map(|l| l.line)))
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    #[test]
+    fn proportions_are_recomputed_from_numerator_and_denominator() {
+        let d = read("organisation,indicator,period,value,numerator,denominator\nQUY,prop,2024-04,66.9,27821,41567\n").unwrap();
+        let s = d.get("QUY", "prop").unwrap();
+        approx::assert_relative_eq!(s.observations[0].value, 100.0 * 27821.0 / 41567.0);
+        assert!(s.flags.is_empty(), "{:?}", s.flags);
+    }
+
+    #[test]
+    fn a_zero_denominator_is_an_error_naming_the_line() {
+        let e = read(
+            "organisation,indicator,period,value,numerator,denominator\nQUY,prop,2024-04,,0,0\n",
+        )
+        .unwrap_err();
+        let m = messages(&e);
+        assert!(
+            m.contains("denominator is 0") && m.contains("Some(2)"),
+            "{m}"
+        );
+    }
+
+    #[test]
+    fn bad_numbers_and_periods_name_the_row_and_the_accepted_forms() {
+        let e = read(
+            "organisation,indicator,period,value\nQUY,prop,April 2024,5\nQUY,prop,2024-05,5%\n",
+        )
+        .unwrap_err();
+        let m = messages(&e);
+        assert!(
+            m.contains("\"April 2024\" is not a period") && m.contains("Some(2)"),
+            "{m}"
+        );
+        assert!(
+            m.contains("\"5%\" is not a number") && m.contains("Some(3)"),
+            "{m}"
+        );
+        let d = e.iter().next().unwrap();
+        assert!(d.expected.as_deref().unwrap().contains("2025/26 Q1"));
+    }
+
+    #[test]
+    fn mixed_period_types_in_one_series_are_an_error() {
+        let e = read(
+            "organisation,indicator,period,value\nQUY,count,2024/25 Q1,5\nQUY,count,2024-07,5\n",
+        )
+        .unwrap_err();
+        assert!(
+            messages(&e).contains("mixed period types"),
+            "{}",
+            messages(&e)
+        );
+    }
+
+    #[test]
+    fn coarser_periods_than_the_indicator_are_an_error() {
+        let e = read("organisation,indicator,period,value\nQUY,prop,2024/25 Q1,5\n").unwrap_err();
+        assert!(messages(&e).contains("cannot be split"), "{}", messages(&e));
+    }
+
+    #[test]
+    fn flags_duplicates_gaps_implausible_and_numerator_above_denominator() {
+        let d = read(
+            "organisation,indicator,period,value,numerator,denominator\n\
+             QUY,prop,2024-04,50,5,10\n\
+             QUY,prop,2024-04,60,6,10\n\
+             QUY,prop,2024-07,120,12,10\n\
+             QUY,prop,2024-08,70,7,10\n",
+        )
+        .unwrap();
+        let s = d.get("QUY", "prop").unwrap();
+        let kinds: Vec<FlagKind> = s.flags.iter().map(|f| f.kind).collect();
+        assert_eq!(
+            kinds,
+            vec![
+                FlagKind::MissingPeriods,
+                FlagKind::Duplicate,
+                FlagKind::NumeratorAboveDenominator,
+                FlagKind::Implausible
+            ]
+        );
+        // The later duplicate is used.
+        assert_eq!(s.observations[0].value, 60.0);
+        assert!(s.flags[0].message.contains("2024-05") && s.flags[0].message.contains("2024-06"));
+        assert!(s.flags[1].message.contains("lines 2 and 3"));
+    }
+
+    #[test]
+    fn a_value_that_disagrees_with_its_fraction_is_flagged_within_rounding() {
+        let d = read(
+            "organisation,indicator,period,value,numerator,denominator\n\
+             QUY,prop,2024-04,66.9,27821,41567\n\
+             QUY,prop,2024-05,70.1,27821,41567\n",
+        )
+        .unwrap();
+        let s = d.get("QUY", "prop").unwrap();
+        assert_eq!(s.flags.len(), 1, "{:?}", s.flags);
+        assert_eq!(s.flags[0].kind, FlagKind::ValueMismatch);
+        assert!(s.flags[0].message.contains("2024-05"));
+    }
+
+    #[test]
+    fn other_organisations_rows_are_skipped_unchecked_and_unknown_indicators_warned() {
+        let keep: BTreeSet<String> = ["QUY".to_string()].into();
+        let d = read_kpi_data(
+            "organisation,indicator,period,value\nQOX,prop,bad,x\nQUY,nope,2024-04,1\nQUY,count,2024/25 Q1,3\n".as_bytes(),
+            "d.csv",
+            &set(),
+            Some(&keep),
+        )
+        .unwrap();
+        assert_eq!((d.rows_read, d.rows_kept), (3, 2));
+        assert!(d.organisations.contains("QOX"));
+        assert!(d.warnings[0].contains("\"nope\"") && d.warnings[0].contains("line 3"));
+        assert_eq!(d.get("QUY", "count").unwrap().observations[0].value, 3.0);
+    }
+
+    #[test]
+    fn weekly_counts_are_summed_into_quarters_and_partial_quarters_flagged() {
+        let mut csv = String::from("organisation,indicator,period,value\n");
+        // 2024/25 Q1 is April to June 2024: ISO weeks whose Thursday falls in it.
+        for w in 14..=26 {
+            csv.push_str(&format!("QUY,count,2024-W{w:02},1\n"));
+        }
+        csv.push_str("QUY,count,2024-W27,5\n");
+        let d = read(&csv).unwrap();
+        let s = d.get("QUY", "count").unwrap();
+        assert_eq!(s.observations.len(), 2);
+        assert_eq!(s.observations[0].period.to_string(), "2024/25 Q1");
+        assert_eq!(s.observations[0].value, 13.0);
+        assert_eq!(s.observations[1].value, 5.0);
+        assert_eq!(s.flags.len(), 1);
+        assert_eq!(s.flags[0].kind, FlagKind::IncompletePeriod);
+        assert!(
+            s.flags[0].message.contains("2024/25 Q2 has 1 of 13 weeks"),
+            "{}",
+            s.flags[0].message
+        );
+    }
+
+    #[test]
+    fn expected_latest_steps_back_for_unfinished_periods_and_lag() {
+        let d = NaiveDate::from_ymd_opt(2025, 11, 23).unwrap();
+        assert_eq!(
+            expected_latest(PeriodType::Month, d, 0).to_string(),
+            "2025-10"
+        );
+        assert_eq!(
+            expected_latest(PeriodType::Month, d, 1).to_string(),
+            "2025-09"
+        );
+        assert_eq!(
+            expected_latest(PeriodType::Quarter, d, 0).to_string(),
+            "2025/26 Q2"
+        );
+        assert_eq!(
+            expected_latest(PeriodType::Year, d, 0).to_string(),
+            "2024/25"
+        );
+        let end = NaiveDate::from_ymd_opt(2025, 9, 30).unwrap();
+        assert_eq!(
+            expected_latest(PeriodType::Month, end, 0).to_string(),
+            "2025-09"
+        );
+    }
+}

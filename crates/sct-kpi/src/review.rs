@@ -1,0 +1,754 @@
+//! A KPI review for one organisation: for each timeframe and indicator of a KPI set, the latest
+//! value and period, the target or plan for that period and the variance, the year to date,
+//! the SPC variation and assurance icons, the points for a small SPC chart, and data-quality
+//! flags; with a board summary of how many indicators are improving, concerning, and reliably
+//! passing or failing their targets.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use crate::aggregate::combine;
+use crate::data::{Flag, FlagKind, KpiData, Observation, expected_latest, round_for_display};
+use crate::kpiset::{Indicator, KpiSet, Timeframe, ValueType};
+use crate::period::{Period, PeriodType};
+use crate::spc::{
+    AssuranceIcon, Improvement, PointType, SpcOptions, SpcResult, VariationIcon, constants, spc,
+};
+
+/// The plain-English label of a variation icon, as Making Data Count words it.
+pub fn variation_label(icon: VariationIcon) -> &'static str {
+    match icon {
+        VariationIcon::CommonCause => "Common cause variation",
+        VariationIcon::ImprovementHigh => "Special cause variation: improvement (higher)",
+        VariationIcon::ImprovementLow => "Special cause variation: improvement (lower)",
+        VariationIcon::ConcernHigh => "Special cause variation: concern (higher)",
+        VariationIcon::ConcernLow => "Special cause variation: concern (lower)",
+        VariationIcon::NeutralHigh => "Special cause variation: neither better nor worse (higher)",
+        VariationIcon::NeutralLow => "Special cause variation: neither better nor worse (lower)",
+    }
+}
+
+/// The plain-English label of an assurance icon.
+pub fn assurance_label(icon: Option<AssuranceIcon>) -> &'static str {
+    match icon {
+        Some(AssuranceIcon::Pass) => "Consistently passing the target",
+        Some(AssuranceIcon::Fail) => "Consistently failing the target",
+        Some(AssuranceIcon::Inconsistent) => "Hit and miss: sometimes meets the target",
+        None => "No assurance: no target or no better direction",
+    }
+}
+
+/// Where a value stands against its plan or target.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum PlanPosition {
+    /// Above the plan value.
+    AbovePlan,
+    /// Equal to the plan value.
+    OnPlan,
+    /// Below the plan value.
+    BelowPlan,
+}
+
+impl PlanPosition {
+    fn of(value: f64, plan: f64) -> PlanPosition {
+        if value > plan {
+            PlanPosition::AbovePlan
+        } else if value < plan {
+            PlanPosition::BelowPlan
+        } else {
+            PlanPosition::OnPlan
+        }
+    }
+
+    /// Whether this position meets the plan, given which direction is better.
+    fn meets(self, improvement: Improvement) -> Option<bool> {
+        match improvement {
+            Improvement::Increase => Some(self != PlanPosition::BelowPlan),
+            Improvement::Decrease => Some(self != PlanPosition::AbovePlan),
+            Improvement::Neutral => None,
+        }
+    }
+}
+
+/// One value against its plan or target.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AgainstPlan {
+    /// The value.
+    pub value: f64,
+    /// The plan value for the period, or the target when the plan has none.
+    pub plan: Option<f64>,
+    /// `plan` when the trajectory gives the period's value, `target` otherwise.
+    pub plan_kind: Option<&'static str>,
+    /// value − plan, in the indicator's unit.
+    pub variance: Option<f64>,
+    /// Above, on or below the plan.
+    pub plan_position: Option<PlanPosition>,
+    /// Whether that meets the plan, given the better direction (none when neutral).
+    pub meets_plan: Option<bool>,
+}
+
+/// A financial year's periods combined.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct YearToDate {
+    /// The financial year (`2025/26`).
+    pub year: String,
+    /// First period included.
+    pub from: String,
+    /// Last period included.
+    pub to: String,
+    /// Periods included.
+    pub periods: usize,
+    /// The combined value against the mean of the periods' plan values.
+    #[serde(flatten)]
+    pub against: AgainstPlan,
+    /// How the periods were combined.
+    pub method: String,
+    /// Periods that met their plan (with a better direction and a plan).
+    pub periods_meeting_plan: usize,
+    /// Periods with a plan or target.
+    pub periods_with_plan: usize,
+}
+
+/// One point of an indicator's SPC chart.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ChartPoint {
+    /// The period.
+    pub period: String,
+    /// The value.
+    pub value: f64,
+    /// The centre line.
+    pub mean: f64,
+    /// Lower process limit.
+    pub lpl: Option<f64>,
+    /// Upper process limit.
+    pub upl: Option<f64>,
+    /// The point's classification.
+    pub point_type: &'static str,
+}
+
+/// An indicator's SPC summary.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SpcSummary {
+    /// The variation icon's name.
+    pub variation_icon: &'static str,
+    /// Its label.
+    pub variation_label: &'static str,
+    /// The assurance icon's name, if any.
+    pub assurance_icon: Option<&'static str>,
+    /// Its label.
+    pub assurance_label: &'static str,
+    /// The latest segment's centre line.
+    pub mean: f64,
+    /// Its lower process limit.
+    pub lpl: Option<f64>,
+    /// Its upper process limit.
+    pub upl: Option<f64>,
+    /// The target the assurance icon compares the limits with.
+    pub target: Option<f64>,
+    /// Points of each kind.
+    pub improvement_points: usize,
+    /// Concern points.
+    pub concern_points: usize,
+    /// The method's warnings.
+    pub warnings: Vec<String>,
+    /// The points, for the chart.
+    pub points: Vec<ChartPoint>,
+}
+
+/// One indicator's row of the review.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct IndicatorReview {
+    /// Id.
+    pub id: String,
+    /// Title.
+    pub title: String,
+    /// Timeframe.
+    pub timeframe: Timeframe,
+    /// Period type.
+    pub period_type: PeriodType,
+    /// Unit.
+    pub unit: String,
+    /// Value type.
+    pub value_type: ValueType,
+    /// Better direction.
+    pub improvement: Improvement,
+    /// The indicator's target.
+    pub target: Option<f64>,
+    /// `seed` or `example`.
+    pub target_note: Option<String>,
+    /// Where the data come from.
+    pub data_source: String,
+    /// Where the indicator comes from (document, section).
+    pub source: String,
+    /// Number of periods with data (up to the review date).
+    pub points: usize,
+    /// The latest period with data.
+    pub latest_period: Option<String>,
+    /// The latest value against its plan.
+    pub latest: Option<AgainstPlan>,
+    /// The latest financial year to date (periods shorter than a year).
+    pub year_to_date: Option<YearToDate>,
+    /// The financial year before, in full.
+    pub previous_year: Option<YearToDate>,
+    /// SPC, when there are at least two points.
+    pub spc: Option<SpcSummary>,
+    /// Data-quality flags.
+    pub flags: Vec<Flag>,
+    /// One sentence a board member can read.
+    pub headline: String,
+}
+
+/// The board summary's counts for one timeframe (or all).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Counts {
+    /// Indicators.
+    pub indicators: usize,
+    /// With data.
+    pub with_data: usize,
+    /// Latest point is special cause improvement.
+    pub improving: usize,
+    /// Latest point is special cause concern.
+    pub concerning: usize,
+    /// Latest point is common cause.
+    pub common_cause: usize,
+    /// Latest point is a neutral special cause.
+    pub neutral: usize,
+    /// Limits lie wholly on the passing side of the target.
+    pub consistently_passing: usize,
+    /// Limits lie wholly on the failing side of the target.
+    pub consistently_failing: usize,
+    /// The target lies within the limits.
+    pub hit_and_miss: usize,
+    /// Latest value meets its plan or target.
+    pub meeting_plan: usize,
+    /// Latest value misses its plan or target.
+    pub missing_plan: usize,
+    /// Indicators with at least one data-quality flag.
+    pub flagged: usize,
+}
+
+impl Counts {
+    fn add(&mut self, r: &IndicatorReview) {
+        self.indicators += 1;
+        if r.points > 0 {
+            self.with_data += 1;
+        }
+        if let Some(s) = &r.spc {
+            match s.variation_icon {
+                "common_cause" => self.common_cause += 1,
+                "improvement_high" | "improvement_low" => self.improving += 1,
+                "concern_high" | "concern_low" => self.concerning += 1,
+                _ => self.neutral += 1,
+            }
+            match s.assurance_icon {
+                Some("pass") => self.consistently_passing += 1,
+                Some("fail") => self.consistently_failing += 1,
+                Some("inconsistent") => self.hit_and_miss += 1,
+                _ => {}
+            }
+        }
+        match r.latest.as_ref().and_then(|l| l.meets_plan) {
+            Some(true) => self.meeting_plan += 1,
+            Some(false) => self.missing_plan += 1,
+            None => {}
+        }
+        if r.flags.iter().any(|f| f.kind != FlagKind::FewPoints) {
+            self.flagged += 1;
+        }
+    }
+}
+
+/// One timeframe's section.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TimeframeReview {
+    /// `leading`, `kpi` or `outcome`.
+    pub id: Timeframe,
+    /// Title.
+    pub title: String,
+    /// The framework's words for it.
+    pub quote: Option<String>,
+    /// Its counts.
+    pub counts: Counts,
+    /// Its indicators, in the set's order.
+    pub indicators: Vec<IndicatorReview>,
+}
+
+/// The KPI set a review used.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SetInfo {
+    /// Id.
+    pub id: String,
+    /// Version.
+    pub version: String,
+    /// Title.
+    pub title: String,
+    /// Citation.
+    pub source: String,
+    /// Status.
+    pub status: String,
+    /// What is the set's own drafting.
+    pub drafting_note: String,
+}
+
+/// A whole review.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct KpiReview {
+    /// The organisation's ODS code.
+    pub organisation: String,
+    /// Its name, when known.
+    pub organisation_name: Option<String>,
+    /// The set.
+    pub set: SetInfo,
+    /// The review date: data after it are left out, and data are late against it.
+    pub as_of: String,
+    /// `given` (--as-of) or `latest data` (the end of the latest period with data).
+    pub as_of_source: &'static str,
+    /// The data file.
+    pub data_file: String,
+    /// Rows read and kept.
+    pub rows_read: u64,
+    /// Rows for the organisation.
+    pub rows_for_organisation: u64,
+    /// Counts over all timeframes.
+    pub summary: Counts,
+    /// Sections in the order leading, kpi, outcome.
+    pub timeframes: Vec<TimeframeReview>,
+    /// Warnings about the data file as a whole.
+    pub warnings: Vec<String>,
+    /// How the review was computed, in words.
+    pub method: Vec<String>,
+}
+
+/// Errors building a review.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ReviewError {
+    /// The organisation has no rows.
+    #[error("no rows for organisation {code} in {file}; organisations in the file: {known}")]
+    NoRows {
+        /// The code asked for.
+        code: String,
+        /// The data file.
+        file: String,
+        /// Codes in the file.
+        known: String,
+    },
+}
+
+/// Options of a review.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ReviewOptions {
+    /// The review date (default: the end of the latest period with data).
+    pub as_of: Option<NaiveDate>,
+    /// The organisation's name, for the title.
+    pub organisation_name: Option<String>,
+}
+
+/// Builds the review of one organisation.
+pub fn review(
+    set: &KpiSet,
+    data: &KpiData,
+    organisation: &str,
+    options: &ReviewOptions,
+) -> Result<KpiReview, ReviewError> {
+    let rows_for_organisation: usize = data
+        .series
+        .values()
+        .filter(|s| s.organisation == organisation)
+        .map(|s| s.observations.len())
+        .sum();
+    if rows_for_organisation == 0 {
+        let known: Vec<&str> = data
+            .organisations
+            .iter()
+            .take(12)
+            .map(String::as_str)
+            .collect();
+        return Err(ReviewError::NoRows {
+            code: organisation.to_string(),
+            file: data.file.clone(),
+            known: if known.is_empty() {
+                "none".into()
+            } else {
+                known.join(", ")
+            },
+        });
+    }
+    let (as_of, as_of_source) = match options.as_of {
+        Some(d) => (d, "given"),
+        None => (
+            data.latest_end(organisation).unwrap_or_default(),
+            "latest data",
+        ),
+    };
+    let mut by_timeframe: BTreeMap<Timeframe, Vec<IndicatorReview>> = BTreeMap::new();
+    for ind in &set.indicators {
+        let obs: Vec<Observation> = data
+            .get(organisation, ind.id.get_ref())
+            .map(|s| {
+                s.observations
+                    .iter()
+                    .filter(|o| o.period.end() <= as_of)
+                    .cloned()
+                    .collect()
+            })
+            .unwrap_or_default();
+        let mut flags = data
+            .get(organisation, ind.id.get_ref())
+            .map(|s| s.flags.clone())
+            .unwrap_or_default();
+        by_timeframe
+            .entry(ind.timeframe)
+            .or_default()
+            .push(review_indicator(ind, &obs, &mut flags, as_of));
+    }
+    let mut summary = Counts::default();
+    let timeframes = Timeframe::ALL
+        .iter()
+        .filter_map(|tf| {
+            let indicators = by_timeframe.remove(tf)?;
+            let info = set.timeframes.get(tf.as_str());
+            let mut counts = Counts::default();
+            for r in &indicators {
+                counts.add(r);
+                summary.add(r);
+            }
+            Some(TimeframeReview {
+                id: *tf,
+                title: info.map_or_else(|| tf.as_str().to_string(), |i| i.title.clone()),
+                quote: info.map(|i| i.source.quote.clone()),
+                counts,
+                indicators,
+            })
+        })
+        .collect();
+    Ok(KpiReview {
+        organisation: organisation.to_string(),
+        organisation_name: options.organisation_name.clone(),
+        set: SetInfo {
+            id: set.id.get_ref().clone(),
+            version: set.version.get_ref().clone(),
+            title: set.title.clone(),
+            source: set.source.clone(),
+            status: format!("{:?}", set.status).to_lowercase(),
+            drafting_note: set.drafting_note.clone(),
+        },
+        as_of: as_of.to_string(),
+        as_of_source,
+        data_file: data.file.clone(),
+        rows_read: data.rows_read,
+        rows_for_organisation: rows_for_organisation as u64,
+        summary,
+        timeframes,
+        warnings: data.warnings.clone(),
+        method: method_statements(),
+    })
+}
+
+/// The method, as stated in every review.
+pub fn method_statements() -> Vec<String> {
+    vec![
+        "Statistical process control follows NHS England's Making Data Count XmR method: the centre line is the mean; process limits are the mean ± 2.66 × the average moving range, after screening out moving ranges of 3.267 × the average or more; special causes are a point outside the limits, a run of 7 points rising or falling, 2 of 3 points beyond 2 sigma on one side, or a run of 7 points on one side of the mean.".into(),
+        "The variation icon describes the latest point; the assurance icon compares the process limits with the target for the latest period: limits wholly on the passing side mean the process will consistently pass, wholly on the failing side that it will consistently fail, and a target within the limits that it will sometimes pass and sometimes fail.".into(),
+        format!("Fewer than {} points make the limits unreliable; the review says so for each such indicator.", constants::MIN_POINTS),
+        "The plan value for a period is the KPI set's plan trajectory for that period, or else its target. Variance is the latest value minus that plan value, in the indicator's unit (percentage points for percentages).".into(),
+        "Year to date combines the financial year's periods by value type: counts are summed; proportions are recomputed from summed numerators and denominators (never by averaging percentages); rates use summed numerators over the mean denominator; means use summed totals over summed counts, or, where only the period means are given, their average (stated).".into(),
+        "Data after the review date are left out. Data are late when the latest period is older than the last period that ended by the review date, less the indicator's publication lag.".into(),
+    ]
+}
+
+fn plan_value(ind: &Indicator, period: Period) -> (Option<f64>, Option<&'static str>) {
+    match ind.plan_for(period) {
+        Some(p) => (Some(p), Some("plan")),
+        None => (ind.target, ind.target.map(|_| "target")),
+    }
+}
+
+fn against(
+    ind: &Indicator,
+    value: f64,
+    plan: Option<f64>,
+    kind: Option<&'static str>,
+) -> AgainstPlan {
+    let position = plan.map(|p| PlanPosition::of(value, p));
+    AgainstPlan {
+        value,
+        plan,
+        plan_kind: kind,
+        variance: plan.map(|p| round_for_display(value - p)),
+        plan_position: position,
+        meets_plan: position.and_then(|p| p.meets(ind.improvement)),
+    }
+}
+
+/// Combines the periods of one financial year to date.
+fn year_to_date(ind: &Indicator, obs: &[Observation], year: Period) -> Option<YearToDate> {
+    let in_year: Vec<Observation> = obs
+        .iter()
+        .filter(|o| o.period.financial_year() == year)
+        .cloned()
+        .collect();
+    let (first, last) = (in_year.first()?, in_year.last()?);
+    let (value, method) = match combine(&in_year, ind.value_type, ind.multiplier) {
+        Ok(c) => (
+            c.value,
+            match ind.value_type {
+                ValueType::Count => "sum of the periods",
+                ValueType::Proportion => "summed numerators over summed denominators",
+                ValueType::Rate => "summed numerators over the mean denominator",
+                ValueType::Mean => "summed totals over summed counts",
+            }
+            .to_string(),
+        ),
+        Err(_) if ind.value_type == ValueType::Mean => (
+            in_year.iter().map(|o| o.value).sum::<f64>() / in_year.len() as f64,
+            "average of the period means (no totals and counts given)".to_string(),
+        ),
+        Err(_) => return None,
+    };
+    let plans: Vec<(f64, &'static str)> = in_year
+        .iter()
+        .filter_map(|o| {
+            let (p, k) = plan_value(ind, o.period);
+            Some((p?, k?))
+        })
+        .collect();
+    let meeting = in_year
+        .iter()
+        .filter(|o| {
+            let (p, _) = plan_value(ind, o.period);
+            p.and_then(|p| PlanPosition::of(o.value, p).meets(ind.improvement)) == Some(true)
+        })
+        .count();
+    let (plan, kind) = if plans.is_empty() {
+        (None, None)
+    } else {
+        let mean = plans.iter().map(|p| p.0).sum::<f64>() / plans.len() as f64;
+        let kind = if plans.iter().all(|p| p.1 == "plan") {
+            "plan"
+        } else {
+            "target"
+        };
+        (Some(round_for_display(mean)), Some(kind))
+    };
+    Some(YearToDate {
+        year: year.to_string(),
+        from: first.period.to_string(),
+        to: last.period.to_string(),
+        periods: in_year.len(),
+        against: against(ind, value, plan, kind),
+        method,
+        periods_meeting_plan: meeting,
+        periods_with_plan: plans.len(),
+    })
+}
+
+fn spc_summary(ind: &Indicator, obs: &[Observation], target: Option<f64>) -> Option<SpcSummary> {
+    if obs.len() < 2 {
+        return None;
+    }
+    let values: Vec<f64> = obs.iter().map(|o| o.value).collect();
+    let options = SpcOptions {
+        improvement: ind.improvement,
+        target,
+        ..SpcOptions::default()
+    };
+    let r: SpcResult = spc(&values, &[], &options).ok()?;
+    let seg = r.segments.last()?;
+    let points = obs
+        .iter()
+        .enumerate()
+        .map(|(i, o)| {
+            let s = &r.segments[r.segment_of[i]];
+            ChartPoint {
+                period: o.period.to_string(),
+                value: o.value,
+                mean: s.mean,
+                lpl: s.lpl,
+                upl: s.upl,
+                point_type: r.point_type[i].as_str(),
+            }
+        })
+        .collect();
+    Some(SpcSummary {
+        variation_icon: r.variation_icon.as_str(),
+        variation_label: variation_label(r.variation_icon),
+        assurance_icon: r.assurance_icon.map(AssuranceIcon::as_str),
+        assurance_label: assurance_label(r.assurance_icon),
+        mean: seg.mean,
+        lpl: seg.lpl,
+        upl: seg.upl,
+        target,
+        improvement_points: r
+            .point_type
+            .iter()
+            .filter(|p| **p == PointType::SpecialCauseImprovement)
+            .count(),
+        concern_points: r
+            .point_type
+            .iter()
+            .filter(|p| **p == PointType::SpecialCauseConcern)
+            .count(),
+        warnings: r.warnings,
+        points,
+    })
+}
+
+fn format_value(v: f64, unit: &str) -> String {
+    let v = round_for_display(v);
+    let text = if v.abs() >= 1000.0 {
+        format!("{v:.0}")
+    } else {
+        let s = format!("{v:.1}");
+        if unit == "£ per head" {
+            format!("{v:.2}")
+        } else {
+            s
+        }
+    };
+    match unit {
+        "%" => format!("{text} %"),
+        "£ per head" => format!("£{text} per head"),
+        "" => text,
+        u => format!("{text} {u}"),
+    }
+}
+
+fn headline(
+    ind: &Indicator,
+    latest: Option<(&Observation, &AgainstPlan)>,
+    ytd: Option<&YearToDate>,
+    spc: Option<&SpcSummary>,
+) -> String {
+    let unit = ind.unit.as_str();
+    let Some((o, a)) = latest else {
+        return "No data up to the review date.".into();
+    };
+    let mut s = format!("{}: {}", o.period, format_value(o.value, unit));
+    if let Some(p) = a.plan {
+        let word = match a.plan_position {
+            Some(PlanPosition::AbovePlan) => "above",
+            Some(PlanPosition::BelowPlan) => "below",
+            _ => "on",
+        };
+        s.push_str(&format!(
+            ", {word} the {} of {}",
+            a.plan_kind.unwrap_or("target"),
+            format_value(p, unit)
+        ));
+        match a.meets_plan {
+            Some(true) => s.push_str(" (met)"),
+            Some(false) => s.push_str(" (not met)"),
+            None => {}
+        }
+    }
+    s.push('.');
+    if let Some(y) = ytd
+        && y.periods > 1
+    {
+        s.push_str(&format!(
+            " {} year to date: {}",
+            y.year,
+            format_value(y.against.value, unit)
+        ));
+        if let Some(p) = y.against.plan {
+            s.push_str(&format!(" against {}", format_value(p, unit)));
+        }
+        if y.periods_with_plan > 0 && ind.improvement != Improvement::Neutral {
+            s.push_str(&format!(
+                "; {} met in {} of {} periods",
+                y.against.plan_kind.unwrap_or("target"),
+                y.periods_meeting_plan,
+                y.periods_with_plan
+            ));
+        }
+        s.push('.');
+    }
+    if let Some(sp) = spc {
+        s.push_str(&format!(" {}.", sp.variation_label));
+        if sp.assurance_icon.is_some() {
+            s.push_str(&format!(" {}.", sp.assurance_label));
+        }
+    }
+    s
+}
+
+fn review_indicator(
+    ind: &Indicator,
+    obs: &[Observation],
+    flags: &mut Vec<Flag>,
+    as_of: NaiveDate,
+) -> IndicatorReview {
+    let last = obs.last();
+    let latest = last.map(|o| {
+        let (p, k) = plan_value(ind, o.period);
+        against(ind, o.value, p, k)
+    });
+    let ytd = match (last, ind.period) {
+        (Some(o), p) if p < PeriodType::Year => year_to_date(ind, obs, o.period.financial_year()),
+        _ => None,
+    };
+    let previous_year = match (last, ind.period) {
+        (Some(o), p) if p < PeriodType::Year => {
+            year_to_date(ind, obs, o.period.financial_year().previous())
+        }
+        _ => None,
+    };
+    let target = last.and_then(|o| plan_value(ind, o.period).0);
+    let spc = spc_summary(ind, obs, target);
+    match last {
+        None => flags.push(Flag {
+            kind: FlagKind::NoData,
+            message: format!("no data for this indicator up to {as_of}"),
+        }),
+        Some(o) => {
+            let expected = expected_latest(ind.period, as_of, ind.publication_lag);
+            if o.period < expected {
+                flags.push(Flag {
+                    kind: FlagKind::Late,
+                    message: format!(
+                        "latest data are for {}; {expected} was expected by {as_of}",
+                        o.period
+                    ),
+                });
+            }
+            if obs.len() < constants::MIN_POINTS {
+                flags.push(Flag {
+                    kind: FlagKind::FewPoints,
+                    message: format!(
+                        "{} point{}: SPC limits need at least {} and are unreliable{}",
+                        obs.len(),
+                        if obs.len() == 1 { "" } else { "s" },
+                        constants::MIN_POINTS,
+                        if obs.len() < 2 { " (none drawn)" } else { "" }
+                    ),
+                });
+            }
+        }
+    }
+    flags.sort();
+    let headline = headline(ind, last.zip(latest.as_ref()), ytd.as_ref(), spc.as_ref());
+    IndicatorReview {
+        id: ind.id.get_ref().clone(),
+        title: ind.title.clone(),
+        timeframe: ind.timeframe,
+        period_type: ind.period,
+        unit: ind.unit.clone(),
+        value_type: ind.value_type,
+        improvement: ind.improvement,
+        target: ind.target,
+        target_note: ind.target_note.clone(),
+        data_source: ind.data_source.clone(),
+        source: format!("{} {}", ind.source.doc.get_ref(), ind.source.section),
+        points: obs.len(),
+        latest_period: last.map(|o| o.period.to_string()),
+        latest,
+        year_to_date: ytd,
+        previous_year,
+        spc,
+        flags: std::mem::take(flags),
+        headline,
+    }
+}
