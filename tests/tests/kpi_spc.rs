@@ -202,3 +202,72 @@ fn bad_input_is_located_and_exits_2() {
         .code(2)
         .stderr(contains("--improvement"));
 }
+
+#[test]
+fn svg_and_png_charts_are_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = write(&dir, "spike.csv", SPIKE);
+    let svg_path = dir.path().join("out.svg");
+    sct()
+        .args(["kpi", "spc"])
+        .arg(&input)
+        .args(["--improvement", "increase", "--format", "svg", "-o"])
+        .arg(&svg_path)
+        .assert()
+        .success();
+    let svg = std::fs::read_to_string(&svg_path).unwrap();
+    assert!(svg.starts_with("<svg "), "{svg:.200}");
+    let root = &svg[..svg.find('>').unwrap()];
+    assert!(root.contains(r#"role="img""#), "{root}");
+    assert!(
+        svg.contains(">spike.csv: XmR chart (higher is better)</title>"),
+        "{svg:.600}"
+    );
+    let desc = &svg[svg.find("<desc").unwrap()..svg.find("</desc>").unwrap()];
+    assert!(
+        desc.contains("12 points from 2024-01-01 to 2024-12-01"),
+        "{desc}"
+    );
+    assert!(desc.contains("11 special-cause concern points"), "{desc}");
+    assert!(desc.contains("2024-12-01 (improvement, outside the process limits)"));
+    assert!(desc.contains("Warning: segment 1 has 12 points, fewer than 13"));
+    assert!(desc.contains("Special cause variation: improvement (high)."));
+
+    // PNG, chosen by the extension; the same input gives the same bytes.
+    let png_path = dir.path().join("out.png");
+    for _ in 0..2 {
+        sct()
+            .args(["kpi", "spc"])
+            .arg(&input)
+            .args([
+                "--improvement",
+                "increase",
+                "--target",
+                "4",
+                "--force",
+                "-o",
+            ])
+            .arg(&png_path)
+            .assert()
+            .success();
+    }
+    let png = std::fs::read(&png_path).unwrap();
+    assert!(png.starts_with(b"\x89PNG\r\n\x1a\n"));
+    let again = dir.path().join("again.png");
+    sct()
+        .args(["kpi", "spc"])
+        .arg(&input)
+        .args([
+            "--improvement",
+            "increase",
+            "--target",
+            "4",
+            "--format",
+            "png",
+            "-o",
+        ])
+        .arg(&again)
+        .assert()
+        .success();
+    assert_eq!(std::fs::read(&again).unwrap(), png);
+}

@@ -1,4 +1,5 @@
-//! Chart rendering: a radar of 11 domains and a bar chart of 5 capabilities, as SVG and PNG.
+//! Chart rendering: a radar of 11 domains, a bar chart of 5 capabilities and an SPC chart of
+//! 120 points (full size and small), as SVG and PNG.
 //!
 //! `cargo bench -p sct-report --bench charts -- --warm-up-time 1 --measurement-time 2`
 
@@ -6,6 +7,7 @@ use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use sct_report::charts::{Bar, BarChart, ChartFormat, RadarChart, bars, radar};
+use sct_report::spc_chart::{SpcChart, SpcPoint, spc_chart};
 
 fn level_names() -> Vec<String> {
     [
@@ -78,6 +80,41 @@ fn bar_chart() -> BarChart {
     }
 }
 
+/// 120 monthly points in two segments, some of them special causes.
+fn spc(small: bool) -> SpcChart {
+    let points = (0..120usize)
+        .map(|i| {
+            let seg = usize::from(i >= 60);
+            let mean = 54.0 + 10.0 * seg as f64;
+            SpcPoint {
+                label: format!("{}-{:02}-01", 2015 + i / 12, i % 12 + 1),
+                value: 50.0 + 10.0 * seg as f64 + ((i * 37) % 17) as f64 / 2.0,
+                mean,
+                lpl: Some(mean - 6.0),
+                upl: Some(mean + 6.0),
+                point_type: match i % 11 {
+                    0 => "special_cause_concern",
+                    5 => "special_cause_improvement",
+                    _ => "common_cause",
+                }
+                .into(),
+                segment: seg,
+                note: (i % 11 == 0).then(|| "shift".into()),
+            }
+        })
+        .collect();
+    SpcChart {
+        title: "A&E: patients seen within 4 hours".into(),
+        description: String::new(),
+        unit: "%".into(),
+        points,
+        target: Some(58.0),
+        variation_icon: "improvement_high".into(),
+        assurance_icon: Some("inconsistent".into()),
+        small,
+    }
+}
+
 fn charts(c: &mut Criterion) {
     let (r, b) = (radar_chart(), bar_chart());
     c.bench_function("radar_svg", |bench| {
@@ -91,6 +128,16 @@ fn charts(c: &mut Criterion) {
     });
     c.bench_function("bars_png", |bench| {
         bench.iter(|| bars(black_box(&b), ChartFormat::Png).unwrap())
+    });
+    let (full, small) = (spc(false), spc(true));
+    c.bench_function("spc_120_svg", |bench| {
+        bench.iter(|| spc_chart(black_box(&full), ChartFormat::Svg).unwrap())
+    });
+    c.bench_function("spc_120_png", |bench| {
+        bench.iter(|| spc_chart(black_box(&full), ChartFormat::Png).unwrap())
+    });
+    c.bench_function("spc_120_small_svg", |bench| {
+        bench.iter(|| spc_chart(black_box(&small), ChartFormat::Svg).unwrap())
     });
 }
 

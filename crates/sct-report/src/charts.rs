@@ -199,6 +199,11 @@ fn fonts() -> Result<&'static Fonts, ChartError> {
         .ok_or_else(|| ChartError::Draw("the bundled font cannot be loaded".into()))
 }
 
+/// Loads the bundled fonts (see [`fonts`]) before text is measured for a layout.
+pub(crate) fn load_fonts() -> Result<(), ChartError> {
+    fonts().map(|_| ())
+}
+
 fn font(bold: bool) -> Option<&'static FontRef<'static>> {
     fonts()
         .ok()

@@ -20,6 +20,7 @@ pub mod render;
 pub mod report;
 mod score_csv;
 mod score_table;
+pub mod spc_chart;
 
 pub use score_csv::score_csv;
 pub use score_table::score_table;

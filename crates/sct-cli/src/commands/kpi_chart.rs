@@ -1,7 +1,91 @@
-//! Drawing `sct kpi spc` as a chart (waiting for the SPC chart module).
+//! Drawing `sct kpi spc` as a chart: the run becomes the plain [`SpcChart`] of `sct-report`.
 
+use std::path::Path;
+
+use sct_kpi::spc::{Improvement, Rule};
 use sct_kpi::spc_input::SpcRun;
+use sct_report::charts::ChartFormat;
+use sct_report::spc_chart::{SpcChart, SpcPoint, spc_chart};
 
-pub fn draw(_run: &SpcRun, _name: &str, _png: bool) -> Result<Vec<u8>, String> {
-    Err("SPC charts are not available in this build yet".to_string())
+/// The chart of `run` (read from the file `name`) as SVG, or PNG when `png`.
+pub fn draw(run: &SpcRun, name: &str, png: bool) -> Result<Vec<u8>, String> {
+    let format = if png {
+        ChartFormat::Png
+    } else {
+        ChartFormat::Svg
+    };
+    spc_chart(&chart(run, name), format).map_err(|e| e.to_string())
+}
+
+/// The rule that flagged a point, in words.
+fn rule_words(rule: Rule) -> &'static str {
+    match rule {
+        Rule::OutsideLimits => "outside the process limits",
+        Rule::Trend => "trend",
+        Rule::TwoOfThree => "two of three near a limit",
+        Rule::Shift => "shift",
+    }
+}
+
+/// The chart's data: each point with its segment's mean and limits.
+fn chart(run: &SpcRun, name: &str) -> SpcChart {
+    let res = &run.result;
+    let points = run
+        .points
+        .iter()
+        .enumerate()
+        .filter_map(|(i, p)| {
+            let segment = *res.segment_of.get(i)?;
+            let seg = res.segments.get(segment)?;
+            Some(SpcPoint {
+                label: p.date.format("%Y-%m-%d").to_string(),
+                value: p.value,
+                mean: seg.mean,
+                lpl: seg.lpl,
+                upl: seg.upl,
+                point_type: res.point_type.get(i)?.as_str().to_string(),
+                segment,
+                note: res
+                    .rule
+                    .get(i)
+                    .copied()
+                    .flatten()
+                    .map(|r| rule_words(r).to_string()),
+            })
+        })
+        .collect();
+    let file = Path::new(name)
+        .file_name()
+        .map(|f| f.to_string_lossy().into_owned())
+        .unwrap_or_else(|| name.to_string());
+    let direction = match run.options.improvement {
+        Improvement::Increase => "higher is better",
+        Improvement::Decrease => "lower is better",
+        Improvement::Neutral => "no better direction",
+    };
+    let o = &run.options;
+    let description = format!(
+        "XmR chart (Making Data Count) of {file}; shift {} points, trend {} points{}.{}",
+        o.shift_length,
+        o.trend_length,
+        if o.screen_outliers {
+            ""
+        } else {
+            ", moving ranges not screened"
+        },
+        res.warnings
+            .iter()
+            .map(|w| format!(" Warning: {w}."))
+            .collect::<String>(),
+    );
+    SpcChart {
+        title: format!("{file}: XmR chart ({direction})"),
+        description,
+        unit: String::new(),
+        points,
+        target: o.target,
+        variation_icon: res.variation_icon.as_str().to_string(),
+        assurance_icon: res.assurance_icon.map(|a| a.as_str().to_string()),
+        small: false,
+    }
 }

@@ -1,0 +1,1879 @@
+//! Statistical process control (SPC) charts in the *Making Data Count* style: an XmR chart of
+//! one series with its mean, process limits and target, special-cause points marked, and the
+//! variation and assurance icons, as accessible SVG or PNG.
+//!
+//! The chart takes plain data ([`SpcChart`]): the method itself (`shared/spec/spc.md`) is
+//! computed elsewhere and its names (`special_cause_concern`, `improvement_high`, `pass`, …)
+//! arrive as strings. It is drawn in the house style of [`crate::charts`] (the bundled DejaVu
+//! Sans font, NHS colours, `role="img"` with a `<title>` and a `<desc>` that says in words what
+//! the chart shows), and the same input always gives byte-identical output.
+//!
+//! Colour is never the only signal: common-cause points are small grey dots, improvement a
+//! large blue circle, concern an orange diamond, and neutral special causes purple triangles
+//! pointing up (high) or down (low); the mean is solid, the process limits short-dashed and the
+//! target long-dashed in red; a legend names every marker and line drawn. Lines break at a
+//! rebase (a change of segment): limits are never joined across segments.
+//!
+//! ```
+//! use sct_report::spc_chart::{SpcChart, SpcPoint, spc_svg};
+//! let points = [66.9, 67.6, 66.9, 67.7, 60.2]
+//!     .iter()
+//!     .enumerate()
+//!     .map(|(i, &value)| SpcPoint {
+//!         label: format!("2024-{:02}", i + 1),
+//!         value,
+//!         mean: 65.9,
+//!         lpl: Some(61.2),
+//!         upl: Some(70.6),
+//!         point_type: if i == 4 { "special_cause_concern" } else { "common_cause" }.into(),
+//!         segment: 0,
+//!         note: None,
+//!     })
+//!     .collect();
+//! let chart = SpcChart {
+//!     title: "A&E: 4-hour performance".into(),
+//!     description: String::new(),
+//!     unit: "%".into(),
+//!     points,
+//!     target: Some(70.7),
+//!     variation_icon: "concern_low".into(),
+//!     assurance_icon: Some("fail".into()),
+//!     small: false,
+//! };
+//! let svg = spc_svg(&chart)?;
+//! assert!(svg.contains(r#"role="img""#) && svg.contains("1 special-cause concern point"));
+//! # Ok::<(), sct_report::charts::ChartError>(())
+//! ```
+
+use std::ops::Range;
+
+use plotters::prelude::*;
+
+use crate::charts::{
+    Align, Canvas, ChartError, ChartFormat, GRID, GRID_DARK, MARGIN, NHS_BLUE, NHS_ORANGE, PAPER,
+    Pt, TEXT, TEXT_GREY, accessible_svg, clean, dashes, ellipsize, hex, load_fonts, measure,
+    render_png, render_svg, wrap, xml_escape,
+};
+
+/// One point of an [`SpcChart`], with the mean and limits of its segment.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SpcPoint {
+    /// The x-axis label: a date or period, e.g. `2024-04-01` or `2024-04`.
+    pub label: String,
+    /// The value.
+    pub value: f64,
+    /// The mean of the point's segment.
+    pub mean: f64,
+    /// The lower process limit of the point's segment, if defined.
+    pub lpl: Option<f64>,
+    /// The upper process limit of the point's segment, if defined.
+    pub upl: Option<f64>,
+    /// `common_cause`, `special_cause_improvement`, `special_cause_concern`,
+    /// `special_cause_neutral_high` or `special_cause_neutral_low` (anything else is drawn as
+    /// common cause).
+    pub point_type: String,
+    /// The point's segment; a change between consecutive points is a rebase.
+    pub segment: usize,
+    /// Why the point is flagged (e.g. the rule), given in the chart's description.
+    pub note: Option<String>,
+}
+
+/// An XmR chart of one series.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SpcChart {
+    /// The chart's heading, e.g. "A&E: 4-hour performance".
+    pub title: String,
+    /// Sentences put before the generated description in `<desc>` (e.g. warnings); may be
+    /// empty.
+    pub description: String,
+    /// The unit of the values, e.g. "%" or "minutes"; may be empty.
+    pub unit: String,
+    /// The points in order.
+    pub points: Vec<SpcPoint>,
+    /// The target, drawn as a red dashed line.
+    pub target: Option<f64>,
+    /// The variation icon: `common_cause`, `improvement_high`, `improvement_low`,
+    /// `concern_high`, `concern_low`, `neutral_high` or `neutral_low` (empty: none drawn).
+    pub variation_icon: String,
+    /// The assurance icon: `pass`, `fail` or `inconsistent`; `None` when not assessed.
+    pub assurance_icon: Option<String>,
+    /// A compact chart (320×140, no visible title, legend or icons) for a table cell.
+    pub small: bool,
+}
+
+/// Draws an SPC chart as SVG or PNG bytes.
+pub fn spc_chart(chart: &SpcChart, format: ChartFormat) -> Result<Vec<u8>, ChartError> {
+    match format {
+        ChartFormat::Svg => spc_svg(chart).map(String::into_bytes),
+        ChartFormat::Png => {
+            let layout = Layout::new(chart)?;
+            render_png(layout.size, |cv| draw_spc(cv, &layout))
+        }
+    }
+}
+
+/// The SPC chart's SVG as a String (for inlining in HTML).
+pub fn spc_svg(chart: &SpcChart) -> Result<String, ChartError> {
+    let layout = Layout::new(chart)?;
+    let svg = render_svg(layout.size, |cv| draw_spc(cv, &layout))?;
+    Ok(accessible_svg(
+        svg,
+        "spc",
+        "SPC chart",
+        &chart.title,
+        &describe(chart, &layout),
+    ))
+}
+
+/// The variation icon `name` (e.g. `improvement_high`) as a 40×40 inline SVG with
+/// `role="img"` and a `<title>`; an unknown name gives a grey "?" icon saying so.
+pub fn variation_icon_svg(name: &str) -> String {
+    let icon = Icon::variation(name);
+    icon_svg(icon, &icon.label(name))
+}
+
+/// The assurance icon `name` (`pass`, `fail`, `inconsistent`, or `None` when not assessed) as
+/// a 40×40 inline SVG with `role="img"` and a `<title>`; an unknown name gives a grey "?".
+pub fn assurance_icon_svg(name: Option<&str>) -> String {
+    let icon = Icon::assurance(name);
+    icon_svg(icon, &icon.label(name.unwrap_or("")))
+}
+
+/// The plain-English label of a variation icon name, e.g. "Special cause variation:
+/// improvement (high)".
+pub fn variation_icon_label(name: &str) -> String {
+    Icon::variation(name).label(name)
+}
+
+/// The plain-English label of an assurance icon name, e.g. "Assurance: consistently passing
+/// the target".
+pub fn assurance_icon_label(name: Option<&str>) -> String {
+    Icon::assurance(name).label(name.unwrap_or(""))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Palette beyond the shared one, and sizes.
+
+/// Common-cause points and inconsistent assurance (NHS Mid Grey, 3.6:1 on white).
+const GREY: RGBColor = hex(0x768692);
+/// Neutral special causes (NHS Purple).
+const PURPLE: RGBColor = hex(0x330072);
+/// The target line (NHS Red, 4.9:1 on white).
+const RED: RGBColor = hex(0xDA291C);
+
+const FULL_WIDTH: u32 = 760;
+const SMALL_SIZE: (u32, u32) = (320, 140);
+const TITLE_PX: f64 = 18.0;
+const TITLE_LINE: f64 = 22.0;
+const SUBTITLE_PX: f64 = 12.0;
+const SUBTITLE_LINE: f64 = 15.0;
+const TICK_PX: f64 = 11.0;
+const SMALL_TICK_PX: f64 = 10.0;
+const LEGEND_PX: f64 = 12.0;
+const LEGEND_ROW: f64 = 22.0;
+const LEGEND_SAMPLE: f64 = 28.0;
+const PLOT_H: f64 = 240.0;
+const ICON: f64 = 40.0;
+/// Least space between two x-axis labels.
+const LABEL_GAP: f64 = 8.0;
+/// Most special-cause points listed by name in the description (the latest are listed).
+const MAX_LISTED: usize = 8;
+/// Most segments described one by one.
+const MAX_SEGMENTS_DESCRIBED: usize = 6;
+
+// ---------------------------------------------------------------------------------------------
+// Point kinds and icons.
+
+/// How a point is classified, from its `point_type`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Kind {
+    Common,
+    Improvement,
+    Concern,
+    NeutralHigh,
+    NeutralLow,
+}
+
+impl Kind {
+    const ALL: [Kind; 5] = [
+        Kind::Common,
+        Kind::Improvement,
+        Kind::Concern,
+        Kind::NeutralHigh,
+        Kind::NeutralLow,
+    ];
+
+    fn parse(s: &str) -> Kind {
+        match s.trim() {
+            "special_cause_improvement" => Kind::Improvement,
+            "special_cause_concern" => Kind::Concern,
+            "special_cause_neutral_high" => Kind::NeutralHigh,
+            "special_cause_neutral_low" => Kind::NeutralLow,
+            _ => Kind::Common,
+        }
+    }
+
+    /// Legend text.
+    fn legend(self) -> &'static str {
+        match self {
+            Kind::Common => "Common cause",
+            Kind::Improvement => "Special cause: improvement",
+            Kind::Concern => "Special cause: concern",
+            Kind::NeutralHigh => "Special cause: high",
+            Kind::NeutralLow => "Special cause: low",
+        }
+    }
+
+    /// The words for counting, e.g. "special-cause concern".
+    fn words(self) -> &'static str {
+        match self {
+            Kind::Common => "common-cause",
+            Kind::Improvement => "special-cause improvement",
+            Kind::Concern => "special-cause concern",
+            Kind::NeutralHigh => "special-cause high (neutral)",
+            Kind::NeutralLow => "special-cause low (neutral)",
+        }
+    }
+
+    /// A short word for listing a point.
+    fn short(self) -> &'static str {
+        match self {
+            Kind::Common => "common cause",
+            Kind::Improvement => "improvement",
+            Kind::Concern => "concern",
+            Kind::NeutralHigh => "high",
+            Kind::NeutralLow => "low",
+        }
+    }
+}
+
+/// Draws a point marker of `kind` centred at `c`, `k` times the full size.
+fn draw_marker<DB: DrawingBackend>(
+    cv: &Canvas<DB>,
+    kind: Kind,
+    c: Pt,
+    k: f64,
+) -> Result<(), ChartError> {
+    let (x, y) = c;
+    let diamond = |r: f64| vec![(x, y - r), (x + r, y), (x, y + r), (x - r, y)];
+    // A triangle of circumradius r about its centroid, pointing up or down.
+    let triangle = |r: f64, up: bool| {
+        let s = if up { 1.0 } else { -1.0 };
+        let h = r * 3f64.sqrt() / 2.0;
+        vec![
+            (x, y - s * r),
+            (x + h, y + s * r / 2.0),
+            (x - h, y + s * r / 2.0),
+        ]
+    };
+    match kind {
+        Kind::Common => cv.circle(c, 3.2 * k, GREY.to_rgba(), true),
+        Kind::Improvement => {
+            cv.circle(c, 6.5 * k, PAPER.to_rgba(), true)?;
+            cv.circle(c, 5.0 * k, NHS_BLUE.to_rgba(), true)
+        }
+        Kind::Concern => {
+            // Orange is light on white (2.6:1): a dark casing gives the shape its edge.
+            cv.polygon(&diamond(8.8 * k), PAPER.to_rgba())?;
+            cv.polygon(&diamond(7.2 * k), TEXT.to_rgba())?;
+            cv.polygon(&diamond(5.4 * k), NHS_ORANGE.to_rgba())
+        }
+        Kind::NeutralHigh | Kind::NeutralLow => {
+            let up = kind == Kind::NeutralHigh;
+            cv.polygon(&triangle(10.0 * k, up), PAPER.to_rgba())?;
+            cv.polygon(&triangle(7.5 * k, up), PURPLE.to_rgba())
+        }
+    }
+}
+
+/// A variation or assurance icon.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Icon {
+    CommonCause,
+    /// A special cause of the kind (not `Common`), high or low.
+    Special(Kind, bool),
+    Pass,
+    Fail,
+    Inconsistent,
+    /// No assurance: no target, or no direction of improvement.
+    NotAssessed,
+    UnknownVariation,
+    UnknownAssurance,
+}
+
+impl Icon {
+    fn variation(name: &str) -> Icon {
+        match name.trim() {
+            "common_cause" => Icon::CommonCause,
+            "improvement_high" => Icon::Special(Kind::Improvement, true),
+            "improvement_low" => Icon::Special(Kind::Improvement, false),
+            "concern_high" => Icon::Special(Kind::Concern, true),
+            "concern_low" => Icon::Special(Kind::Concern, false),
+            "neutral_high" => Icon::Special(Kind::NeutralHigh, true),
+            "neutral_low" => Icon::Special(Kind::NeutralLow, false),
+            _ => Icon::UnknownVariation,
+        }
+    }
+
+    fn assurance(name: Option<&str>) -> Icon {
+        match name.map(str::trim) {
+            None => Icon::NotAssessed,
+            Some("pass") => Icon::Pass,
+            Some("fail") => Icon::Fail,
+            Some("inconsistent") => Icon::Inconsistent,
+            Some(_) => Icon::UnknownAssurance,
+        }
+    }
+
+    /// The label in plain English (`name` only shows in the label of an unknown icon).
+    fn label(self, name: &str) -> String {
+        let hl = |high: bool| if high { "high" } else { "low" };
+        match self {
+            Icon::CommonCause => "Common cause variation".into(),
+            Icon::Special(Kind::Improvement, high) => {
+                format!("Special cause variation: improvement ({})", hl(high))
+            }
+            Icon::Special(Kind::Concern, high) => {
+                format!("Special cause variation: concern ({})", hl(high))
+            }
+            Icon::Special(_, high) => format!("Special cause variation: neutral ({})", hl(high)),
+            Icon::Pass => "Assurance: consistently passing the target".into(),
+            Icon::Fail => "Assurance: consistently failing the target".into(),
+            Icon::Inconsistent => {
+                "Assurance: inconsistent, the target will sometimes be met and sometimes missed"
+                    .into()
+            }
+            Icon::NotAssessed => {
+                "Assurance: not assessed (no target, or no better direction)".into()
+            }
+            Icon::UnknownVariation => {
+                format!("Variation icon not known: \"{}\"", short_name(name))
+            }
+            Icon::UnknownAssurance => {
+                format!("Assurance icon not known: \"{}\"", short_name(name))
+            }
+        }
+    }
+
+    fn ring(self) -> RGBColor {
+        match self {
+            Icon::CommonCause | Icon::Inconsistent => GREY,
+            Icon::Special(Kind::Improvement, _) | Icon::Pass => NHS_BLUE,
+            Icon::Special(Kind::Concern, _) | Icon::Fail => NHS_ORANGE,
+            Icon::Special(_, _) => PURPLE,
+            Icon::NotAssessed | Icon::UnknownVariation | Icon::UnknownAssurance => GRID_DARK,
+        }
+    }
+}
+
+/// An unknown icon name, cleaned and kept short, for its label.
+fn short_name(name: &str) -> String {
+    let name = clean(name);
+    let short: String = name.chars().take(40).collect();
+    if short.len() < name.len() {
+        format!("{short}…")
+    } else {
+        short
+    }
+}
+
+/// `c` mixed with white: `amount` of the colour.
+fn tint(c: RGBColor, amount: f64) -> RGBColor {
+    let mix = |v: u8| (255.0 - (255.0 - f64::from(v)) * amount).round() as u8;
+    RGBColor(mix(c.0), mix(c.1), mix(c.2))
+}
+
+/// Draws a 40×40 icon centred at `c`: a coloured ring, and inside it a tiny run of points
+/// (variation) or a letter (assurance), so that the meaning never rests on colour alone.
+fn draw_icon<DB: DrawingBackend>(cv: &Canvas<DB>, icon: Icon, c: Pt) -> Result<(), ChartError> {
+    let (cx, cy) = c;
+    let ring = icon.ring();
+    cv.circle(c, 18.5, ring.to_rgba(), true)?;
+    cv.circle(c, 15.5, tint(ring, 0.12).to_rgba(), true)?;
+    let letter = |s: &str, px: f64, baseline: f64, color: RGBColor| {
+        cv.text(s, cx, baseline, px, true, color, Align::Center)
+    };
+    let xs = [-10.0, -5.0, 0.0, 5.0, 10.0];
+    match icon {
+        Icon::CommonCause => {
+            let pts: Vec<Pt> = xs
+                .iter()
+                .zip([1.0, -3.0, 2.0, -2.0, 1.0])
+                .map(|(&dx, dy)| (cx + dx, cy + dy))
+                .collect();
+            cv.path(&pts, GREY.to_rgba(), 1.0)?;
+            for &p in &pts {
+                cv.circle(p, 2.2, GREY.to_rgba(), true)?;
+            }
+        }
+        Icon::Special(kind, high) => {
+            // H above a rising run in the lower half; L below a falling run in the upper half.
+            let (dys, baseline) = if high {
+                ([9.0, 9.5, 7.0, 4.0, 1.0], cy - 1.5)
+            } else {
+                ([-9.0, -9.5, -7.0, -4.0, -1.0], cy + 12.5)
+            };
+            let pts: Vec<Pt> = xs
+                .iter()
+                .zip(dys)
+                .map(|(&dx, dy)| (cx + dx, cy + dy))
+                .collect();
+            cv.path(&pts, GREY.to_rgba(), 1.0)?;
+            for (i, &p) in pts.iter().enumerate() {
+                if i < 2 {
+                    cv.circle(p, 2.0, GREY.to_rgba(), true)?;
+                } else {
+                    draw_marker(cv, kind, p, 0.42)?;
+                }
+            }
+            letter(if high { "H" } else { "L" }, 12.0, baseline, TEXT)?;
+        }
+        Icon::Pass => letter("P", 19.0, cy + 7.0, TEXT)?,
+        Icon::Fail => letter("F", 19.0, cy + 7.0, TEXT)?,
+        Icon::Inconsistent => {
+            letter("?", 15.0, cy + 3.0, TEXT)?;
+            // A wave across the target: sometimes above, sometimes below.
+            let wave: Vec<Pt> = (0..=16)
+                .map(|i| {
+                    let t = f64::from(i) / 16.0;
+                    (
+                        cx - 9.0 + 18.0 * t,
+                        cy + 9.0 - 2.5 * (t * 2.0 * std::f64::consts::PI).sin(),
+                    )
+                })
+                .collect();
+            cv.path(&wave, TEXT.to_rgba(), 1.5)?;
+        }
+        Icon::NotAssessed => letter("–", 16.0, cy + 5.5, TEXT_GREY)?,
+        Icon::UnknownVariation | Icon::UnknownAssurance => letter("?", 17.0, cy + 6.0, TEXT_GREY)?,
+    }
+    Ok(())
+}
+
+/// A standalone icon: plotters' SVG with `role="img"`, `aria-label` and a `<title>` (no ids,
+/// so the same icon can appear many times in one page).
+fn icon_svg(icon: Icon, label: &str) -> String {
+    let label = xml_escape(label);
+    let size = (ICON as u32, ICON as u32);
+    match render_svg(size, |cv| draw_icon(cv, icon, (ICON / 2.0, ICON / 2.0))) {
+        Ok(mut svg) => {
+            let Some(end) = svg.find('>') else {
+                return svg;
+            };
+            svg.insert_str(end + 1, &format!("\n<title>{label}</title>"));
+            let at = if svg[..end].ends_with('/') {
+                end - 1
+            } else {
+                end
+            };
+            svg.insert_str(at, &format!(" role=\"img\" aria-label=\"{label}\""));
+            svg
+        }
+        // Only if the bundled font cannot be loaded: still an accessible image.
+        Err(_) => format!(
+            "<svg width=\"40\" height=\"40\" viewBox=\"0 0 40 40\" xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" aria-label=\"{label}\">\n<title>{label}</title>\n<circle cx=\"20\" cy=\"20\" r=\"17\" fill=\"none\" stroke=\"#768692\" stroke-width=\"3\"/>\n</svg>\n"
+        ),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Numbers.
+
+/// A "nice" step (1, 2, 2.5 or 5 × 10^k) giving about `target` intervals over `range`.
+fn nice_step(range: f64, target: usize) -> f64 {
+    let raw = range / target.max(1) as f64;
+    if !(raw.is_finite() && raw > 0.0) {
+        return 1.0;
+    }
+    let mag = 10f64.powf(raw.log10().floor());
+    let norm = raw / mag;
+    let nice = if norm <= 1.0 {
+        1.0
+    } else if norm <= 2.0 {
+        2.0
+    } else if norm <= 2.5 {
+        2.5
+    } else if norm <= 5.0 {
+        5.0
+    } else {
+        10.0
+    };
+    nice * mag
+}
+
+/// The fewest decimals (at most 6) that print multiples of `step` exactly.
+fn step_decimals(step: f64) -> usize {
+    (0..=6)
+        .find(|&d| {
+            let m = step * 10f64.powi(d as i32);
+            (m - m.round()).abs() < 1e-6 * m.abs().max(1.0)
+        })
+        .unwrap_or(6)
+}
+
+/// `v` with `d` decimals, without a negative zero.
+fn fixed(v: f64, d: usize) -> String {
+    let s = format!("{v:.d$}");
+    if s.starts_with('-') && s[1..].chars().all(|c| c == '0' || c == '.') {
+        s[1..].to_string()
+    } else {
+        s
+    }
+}
+
+/// `v` to at most `d` decimals, trailing zeros dropped.
+fn trimmed(v: f64, d: usize) -> String {
+    let s = fixed(v, d);
+    if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        s
+    }
+}
+
+fn finite(v: f64) -> Option<f64> {
+    v.is_finite().then_some(v)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Layout.
+
+/// A point reduced to what is drawn.
+struct Point {
+    label: String,
+    value: Option<f64>,
+    mean: Option<f64>,
+    lpl: Option<f64>,
+    upl: Option<f64>,
+    kind: Kind,
+    note: Option<String>,
+}
+
+/// A legend entry's sample.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Sample {
+    Marker(Kind),
+    Mean,
+    Limits,
+    Target,
+    Rebase,
+}
+
+struct LegendItem {
+    sample: Sample,
+    text: String,
+    x: f64,
+    /// Baseline of the row.
+    y: f64,
+}
+
+/// Everything about an SPC chart that does not depend on the backend.
+struct Layout {
+    size: (u32, u32),
+    small: bool,
+    title: Vec<String>,
+    subtitle: Vec<String>,
+    unit: String,
+    /// Plot area: left, top, right, bottom.
+    x0: f64,
+    y0: f64,
+    x1: f64,
+    y1: f64,
+    y_min: f64,
+    y_max: f64,
+    /// Gridline values and their labels.
+    ticks: Vec<(f64, String)>,
+    /// x of each point.
+    xs: Vec<f64>,
+    /// x-axis labels drawn: x, text, alignment.
+    x_labels: Vec<(f64, String, Align)>,
+    /// Indices of the points with a label (full size only).
+    x_ticks: Vec<usize>,
+    points: Vec<Point>,
+    /// Runs of consecutive points in one segment.
+    runs: Vec<Range<usize>>,
+    target: Option<f64>,
+    legend: Vec<LegendItem>,
+    /// Decimals for values in words.
+    value_decimals: usize,
+    icons: Vec<(Icon, Pt)>,
+    empty: bool,
+}
+
+impl Layout {
+    fn new(chart: &SpcChart) -> Result<Self, ChartError> {
+        load_fonts()?;
+        let small = chart.small;
+        let points: Vec<Point> = chart
+            .points
+            .iter()
+            .map(|p| Point {
+                label: clean(&p.label),
+                value: finite(p.value),
+                mean: finite(p.mean),
+                lpl: p.lpl.and_then(finite),
+                upl: p.upl.and_then(finite),
+                kind: Kind::parse(&p.point_type),
+                note: p.note.as_deref().map(clean).filter(|s| !s.is_empty()),
+            })
+            .collect();
+        let mut runs: Vec<Range<usize>> = Vec::new();
+        for (i, p) in chart.points.iter().enumerate() {
+            match runs.last_mut() {
+                Some(r) if chart.points[r.end - 1].segment == p.segment => r.end = i + 1,
+                _ => runs.push(i..i + 1),
+            }
+        }
+        let target = chart.target.and_then(finite);
+
+        // The value range: values, means, limits and the target.
+        let all: Vec<f64> = points
+            .iter()
+            .flat_map(|p| [p.value, p.mean, p.lpl, p.upl])
+            .chain([target])
+            .flatten()
+            .collect();
+        let empty = points.iter().all(|p| p.value.is_none());
+        let (lo, hi) = all
+            .iter()
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &v| {
+                (lo.min(v), hi.max(v))
+            });
+        let (lo, hi) = if lo <= hi { (lo, hi) } else { (0.0, 1.0) };
+        let span = hi - lo;
+        let (lo_p, hi_p) = if span > 1e-9 * hi.abs().max(lo.abs()).max(1e-300) {
+            (lo - span * 0.06, hi + span * 0.06)
+        } else {
+            let pad = (hi.abs() * 0.1).max(1.0);
+            (lo - pad, hi + pad)
+        };
+        // Values in words to one decimal place finer than the order of a tick step.
+        let value_decimals =
+            (1.0 - nice_step(hi_p - lo_p, 5).log10().floor()).clamp(0.0, 6.0) as usize;
+
+        let (width, tick_px, tick_target) = if small {
+            (f64::from(SMALL_SIZE.0), SMALL_TICK_PX, 3)
+        } else {
+            (f64::from(FULL_WIDTH), TICK_PX, 5)
+        };
+        let step = nice_step(hi_p - lo_p, tick_target);
+        let (mut y_min, mut y_max) = ((lo_p / step).floor() * step, (hi_p / step).ceil() * step);
+        let n_ticks = ((y_max - y_min) / step).round();
+        let ticks: Vec<(f64, String)> = if n_ticks.is_finite() && (1.0..=50.0).contains(&n_ticks) {
+            let d = step_decimals(step);
+            let first = (lo_p / step).floor();
+            (0..=n_ticks as usize)
+                .map(|k| {
+                    let v = (first + k as f64) * step;
+                    (v, fixed(v, d))
+                })
+                .collect()
+        } else {
+            // Astronomically large or odd values: just the ends.
+            y_min = lo_p;
+            y_max = hi_p;
+            vec![(lo_p, format!("{lo_p:e}")), (hi_p, format!("{hi_p:e}"))]
+        };
+        let tick_w = ticks
+            .iter()
+            .map(|(_, s)| measure(s, tick_px, false))
+            .fold(0.0, f64::max);
+
+        // Header: title, icon labels and icons.
+        let variation = (!chart.variation_icon.trim().is_empty())
+            .then(|| Icon::variation(&chart.variation_icon));
+        let assurance = Icon::assurance(chart.assurance_icon.as_deref());
+        let mut icons: Vec<(Icon, Pt)> = Vec::new();
+        let mut title = Vec::new();
+        let mut subtitle = Vec::new();
+        let (x0, y0, x1, y1, height);
+        if small {
+            x0 = 6.0 + tick_w + 5.0;
+            x1 = width - 8.0;
+            y0 = 10.0;
+            y1 = 116.0;
+            height = f64::from(SMALL_SIZE.1);
+        } else {
+            let shown: Vec<Icon> = variation
+                .into_iter()
+                .chain((assurance != Icon::NotAssessed).then_some(assurance))
+                .collect();
+            let icons_w = shown.len() as f64 * (ICON + 8.0);
+            for (i, &icon) in shown.iter().enumerate() {
+                let cx = width - MARGIN - ICON / 2.0 - (shown.len() - 1 - i) as f64 * (ICON + 8.0);
+                icons.push((icon, (cx, 14.0 + ICON / 2.0)));
+            }
+            let text_w = width - 2.0 * MARGIN - icons_w - 8.0;
+            title = wrap(&clean(&chart.title), TITLE_PX, true, text_w, 2);
+            let mut words = Vec::new();
+            if let Some(v) = variation {
+                words.push(format!("{}.", v.label(&chart.variation_icon)));
+            }
+            if chart.assurance_icon.is_some() {
+                let name = chart.assurance_icon.as_deref().unwrap_or("");
+                words.push(format!("{}.", assurance.label(name)));
+            }
+            subtitle = wrap(&words.join(" "), SUBTITLE_PX, false, text_w, 2);
+            let title_bottom = 30.0 + title.len().saturating_sub(1) as f64 * TITLE_LINE;
+            let sub_bottom = title_bottom + subtitle.len() as f64 * SUBTITLE_LINE + 4.0;
+            let icons_bottom = if icons.is_empty() { 0.0 } else { 14.0 + ICON };
+            let header = sub_bottom.max(icons_bottom) + 6.0;
+            x0 = MARGIN + tick_w + 8.0;
+            x1 = width - MARGIN;
+            y0 = header + 30.0;
+            y1 = y0 + PLOT_H;
+            height = 0.0; // set after the legend
+        }
+
+        // x labels, measured; in the full chart the plot ends early enough for the latest
+        // label to sit centred under its point.
+        let max_label = if small { 90.0 } else { 120.0 };
+        let labels: Vec<(String, f64)> = points
+            .iter()
+            .map(|p| {
+                let s = ellipsize(&p.label, tick_px, false, max_label);
+                let w = measure(&s, tick_px, false);
+                (s, w)
+            })
+            .collect();
+        let x1 = match labels.last() {
+            Some((_, lw)) if !small => x1.min(width - 2.0 - lw / 2.0 + 4.0),
+            _ => x1,
+        };
+
+        // x positions: evenly spaced, inset from the plot's edges.
+        let n = points.len();
+        let plot_w = (x1 - x0).max(1.0);
+        let pad = (plot_w / n.max(1) as f64 / 2.0).clamp(4.0, 16.0);
+        let xs: Vec<f64> = if n <= 1 {
+            vec![(x0 + x1) / 2.0; n]
+        } else {
+            let step = (plot_w - 2.0 * pad) / (n - 1) as f64;
+            (0..n).map(|i| x0 + pad + step * i as f64).collect()
+        };
+
+        let place = |i: usize, s: &str, w: f64| {
+            let x = xs[i];
+            if x - w / 2.0 < 2.0 {
+                (2.0, s.to_string(), Align::Left)
+            } else if x + w / 2.0 > width - 2.0 {
+                (width - 2.0, s.to_string(), Align::Right)
+            } else {
+                (x, s.to_string(), Align::Center)
+            }
+        };
+        // Thinned from the latest point back, so that labels never overlap.
+        let mut x_labels = Vec::new();
+        let mut x_ticks = Vec::new();
+        if n > 0 {
+            if small {
+                // The first and the latest, if both fit.
+                let (ls, lw) = &labels[n - 1];
+                let (fs, fw) = &labels[0];
+                if n > 1 && fw + lw + 12.0 <= width - 4.0 {
+                    x_labels.push((2.0, fs.clone(), Align::Left));
+                }
+                x_labels.push((width - 2.0, ls.clone(), Align::Right));
+            } else {
+                let widest = labels.iter().map(|(_, w)| *w).fold(0.0, f64::max);
+                let spacing = if n > 1 { xs[1] - xs[0] } else { plot_w };
+                let every = ((widest + LABEL_GAP + 4.0) / spacing.max(1e-9))
+                    .ceil()
+                    .max(1.0);
+                let every = if every.is_finite() {
+                    (every as usize).min(n)
+                } else {
+                    n
+                };
+                // Nudging a label inside an edge can bring it close to its neighbour: a
+                // label is kept only if it clears the one kept to its right.
+                let mut right_edge = f64::INFINITY;
+                for i in (0..n).rev().step_by(every.max(1)) {
+                    let (s, w) = &labels[i];
+                    let (x, text, align) = place(i, s, *w);
+                    let (left, right) = match align {
+                        Align::Left => (x, x + w),
+                        Align::Right => (x - w, x),
+                        Align::Center => (x - w / 2.0, x + w / 2.0),
+                    };
+                    if right + LABEL_GAP <= right_edge {
+                        x_labels.push((x, text, align));
+                        x_ticks.push(i);
+                        right_edge = left;
+                    }
+                }
+                x_labels.reverse();
+                x_ticks.reverse();
+            }
+        }
+
+        // Legend: the markers used, then the lines drawn.
+        let mut legend = Vec::new();
+        let mut height = height;
+        if !small {
+            let mut samples: Vec<(Sample, String)> = Vec::new();
+            for kind in Kind::ALL {
+                if points.iter().any(|p| p.kind == kind && p.value.is_some()) {
+                    samples.push((Sample::Marker(kind), kind.legend().into()));
+                }
+            }
+            if points.iter().any(|p| p.mean.is_some()) {
+                samples.push((Sample::Mean, "Mean (solid)".into()));
+            }
+            if points.iter().any(|p| p.lpl.is_some() || p.upl.is_some()) {
+                samples.push((Sample::Limits, "Process limits (dashed)".into()));
+            }
+            if let Some(t) = target {
+                samples.push((
+                    Sample::Target,
+                    format!("Target {} (red, long dashes)", trimmed(t, value_decimals)),
+                ));
+            }
+            if runs.len() > 1 {
+                samples.push((Sample::Rebase, "Rebase (new mean and limits)".into()));
+            }
+            let mut x = MARGIN;
+            let mut y = y1 + 48.0;
+            for (sample, text) in samples {
+                let w = LEGEND_SAMPLE + 6.0 + measure(&text, LEGEND_PX, false);
+                if x > MARGIN && x + w > width - MARGIN {
+                    x = MARGIN;
+                    y += LEGEND_ROW;
+                }
+                legend.push(LegendItem { sample, text, x, y });
+                x += w + 20.0;
+            }
+            height = legend.last().map_or(y1 + 36.0, |l| l.y + 14.0);
+        }
+
+        let unit = if small {
+            String::new()
+        } else {
+            ellipsize(&clean(&chart.unit), TICK_PX, false, width / 2.0)
+        };
+        Ok(Layout {
+            size: (width as u32, height.ceil() as u32),
+            small,
+            title,
+            subtitle,
+            unit,
+            x0,
+            y0,
+            x1,
+            y1,
+            y_min,
+            y_max,
+            ticks,
+            xs,
+            x_labels,
+            x_ticks,
+            points,
+            runs,
+            target,
+            legend,
+            value_decimals,
+            icons,
+            empty,
+        })
+    }
+
+    fn y(&self, v: f64) -> f64 {
+        self.y1 - (v - self.y_min) / (self.y_max - self.y_min) * (self.y1 - self.y0)
+    }
+
+    /// Marker scale.
+    fn k(&self) -> f64 {
+        if self.small { 0.7 } else { 1.0 }
+    }
+
+    /// The polylines of one per-segment line (mean or a limit): one per run, broken where the
+    /// value is missing; a lone point gets a short stub.
+    fn segment_lines(&self, get: impl Fn(&Point) -> Option<f64>) -> Vec<Vec<Pt>> {
+        let stub = if self.xs.len() > 1 {
+            ((self.xs[1] - self.xs[0]) / 2.0).min(8.0)
+        } else {
+            8.0
+        };
+        let mut out = Vec::new();
+        for run in &self.runs {
+            let mut cur: Vec<Pt> = Vec::new();
+            for i in run.clone() {
+                match get(&self.points[i]) {
+                    Some(v) => {
+                        let y = self.y(v);
+                        // A step where the value changes within a run.
+                        if let Some(&(px, py)) = cur.last() {
+                            if (py - y).abs() > 1e-9 {
+                                cur.push(((px + self.xs[i]) / 2.0, py));
+                                cur.push(((px + self.xs[i]) / 2.0, y));
+                            }
+                        }
+                        cur.push((self.xs[i], y));
+                    }
+                    None => out.push(std::mem::take(&mut cur)),
+                }
+            }
+            out.push(cur);
+        }
+        out.into_iter()
+            .filter(|l| !l.is_empty())
+            .map(|l| {
+                if l.len() == 1 {
+                    let (x, y) = l[0];
+                    return vec![(x - stub, y), (x + stub, y)];
+                }
+                // Only the corners: a level line is one straight segment.
+                let mut corners: Vec<Pt> = Vec::with_capacity(l.len());
+                for (i, &p) in l.iter().enumerate() {
+                    let level = |q: Option<&Pt>| q.is_some_and(|q| q.1 == p.1);
+                    if i == 0 || i == l.len() - 1 || !(level(l.get(i - 1)) && level(l.get(i + 1))) {
+                        corners.push(p);
+                    }
+                }
+                corners
+            })
+            .collect()
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Drawing.
+
+fn dashed<DB: DrawingBackend>(
+    cv: &Canvas<DB>,
+    pts: &[Pt],
+    (dash, gap): (f64, f64),
+    color: RGBColor,
+    w: f64,
+) -> Result<(), ChartError> {
+    for d in dashes(pts, dash, gap) {
+        cv.path(&d, color.to_rgba(), w)?;
+    }
+    Ok(())
+}
+
+const LIMIT_DASH: (f64, f64) = (5.0, 4.0);
+const TARGET_DASH: (f64, f64) = (14.0, 5.0);
+const REBASE_DASH: (f64, f64) = (2.0, 3.0);
+
+fn draw_spc<DB: DrawingBackend>(cv: &Canvas<DB>, l: &Layout) -> Result<(), ChartError> {
+    cv.fill(PAPER)?;
+    let tick_px = if l.small { SMALL_TICK_PX } else { TICK_PX };
+    let lw = if l.small { 0.8 } else { 1.0 };
+
+    // Header.
+    for (i, line) in l.title.iter().enumerate() {
+        let y = 30.0 + i as f64 * TITLE_LINE;
+        cv.text(line, MARGIN, y, TITLE_PX, true, TEXT, Align::Left)?;
+    }
+    let sub_top = 30.0 + l.title.len().saturating_sub(1) as f64 * TITLE_LINE;
+    for (i, line) in l.subtitle.iter().enumerate() {
+        let y = sub_top + (i + 1) as f64 * SUBTITLE_LINE + 2.0;
+        cv.text(line, MARGIN, y, SUBTITLE_PX, false, TEXT_GREY, Align::Left)?;
+    }
+    for &(icon, c) in &l.icons {
+        draw_icon(cv, icon, c)?;
+    }
+    if !l.unit.is_empty() {
+        cv.text(
+            &l.unit,
+            MARGIN,
+            l.y0 - 14.0,
+            TICK_PX,
+            false,
+            TEXT_GREY,
+            Align::Left,
+        )?;
+    }
+
+    // Grid and y labels.
+    for (v, s) in &l.ticks {
+        let y = l.y(*v);
+        cv.path(&[(l.x0, y), (l.x1, y)], GRID.to_rgba(), 1.0)?;
+        cv.text(
+            s,
+            l.x0 - if l.small { 5.0 } else { 8.0 },
+            y + tick_px * 0.36,
+            tick_px,
+            false,
+            TEXT_GREY,
+            Align::Right,
+        )?;
+    }
+    cv.path(&[(l.x0, l.y1), (l.x1, l.y1)], GRID_DARK.to_rgba(), 1.0)?;
+    if l.empty {
+        cv.text(
+            "No data to show",
+            (l.x0 + l.x1) / 2.0,
+            (l.y0 + l.y1) / 2.0,
+            if l.small { 12.0 } else { 14.0 },
+            false,
+            TEXT_GREY,
+            Align::Center,
+        )?;
+    }
+
+    // x labels and their ticks.
+    let label_y = l.y1 + if l.small { 16.0 } else { 17.0 };
+    for (x, s, align) in &l.x_labels {
+        cv.text(s, *x, label_y, tick_px, false, TEXT_GREY, *align)?;
+    }
+    if !l.small {
+        // Ticks at the labelled points (a label may be nudged inside the edge; its tick not).
+        for &i in &l.x_ticks {
+            if let Some(&x) = l.xs.get(i) {
+                cv.path(&[(x, l.y1), (x, l.y1 + 4.0)], GRID_DARK.to_rgba(), 1.0)?;
+            }
+        }
+    }
+
+    // Rebases: a dotted vertical line between segments.
+    for pair in l.runs.windows(2) {
+        let (a, b) = (pair[0].end - 1, pair[1].start);
+        if let (Some(&xa), Some(&xb)) = (l.xs.get(a), l.xs.get(b)) {
+            let x = (xa + xb) / 2.0;
+            dashed(cv, &[(x, l.y0), (x, l.y1)], REBASE_DASH, TEXT_GREY, 1.0)?;
+        }
+    }
+
+    // Limits (dashed), mean (solid), target (long red dashes).
+    for line in l
+        .segment_lines(|p| p.lpl)
+        .into_iter()
+        .chain(l.segment_lines(|p| p.upl))
+    {
+        dashed(cv, &line, LIMIT_DASH, GREY, 1.5 * lw)?;
+    }
+    for line in l.segment_lines(|p| p.mean) {
+        cv.path(&line, TEXT.to_rgba(), 1.5 * lw)?;
+    }
+    if let Some(t) = l.target {
+        let y = l.y(t);
+        dashed(cv, &[(l.x0, y), (l.x1, y)], TARGET_DASH, RED, 2.0 * lw)?;
+    }
+
+    // The data: a line through the values (broken at a missing value), then the markers.
+    let mut run: Vec<Pt> = Vec::new();
+    for (p, &x) in l.points.iter().zip(&l.xs) {
+        match p.value {
+            Some(v) => run.push((x, l.y(v))),
+            None => {
+                cv.path(&run, TEXT_GREY.to_rgba(), 1.5 * lw)?;
+                run.clear();
+            }
+        }
+    }
+    cv.path(&run, TEXT_GREY.to_rgba(), 1.5 * lw)?;
+    // Common cause first, so that special causes sit on top.
+    for common in [true, false] {
+        for (p, &x) in l.points.iter().zip(&l.xs) {
+            if let Some(v) = p.value {
+                if (p.kind == Kind::Common) == common {
+                    draw_marker(cv, p.kind, (x, l.y(v)), l.k())?;
+                }
+            }
+        }
+    }
+
+    // Legend.
+    for item in &l.legend {
+        let mid = item.y - 4.0;
+        let (sx0, sx1) = (item.x, item.x + LEGEND_SAMPLE);
+        match item.sample {
+            Sample::Marker(kind) => {
+                cv.path(&[(sx0, mid), (sx1, mid)], TEXT_GREY.to_rgba(), 1.5)?;
+                draw_marker(cv, kind, ((sx0 + sx1) / 2.0, mid), 1.0)?;
+            }
+            Sample::Mean => cv.path(&[(sx0, mid), (sx1, mid)], TEXT.to_rgba(), 1.5)?,
+            Sample::Limits => dashed(cv, &[(sx0, mid), (sx1, mid)], LIMIT_DASH, GREY, 1.5)?,
+            Sample::Target => dashed(cv, &[(sx0, mid), (sx1, mid)], TARGET_DASH, RED, 2.0)?,
+            Sample::Rebase => {
+                let x = (sx0 + sx1) / 2.0;
+                dashed(
+                    cv,
+                    &[(x, mid - 8.0), (x, mid + 8.0)],
+                    REBASE_DASH,
+                    TEXT_GREY,
+                    1.0,
+                )?
+            }
+        }
+        cv.text(
+            &item.text,
+            sx1 + 6.0,
+            item.y,
+            LEGEND_PX,
+            false,
+            TEXT,
+            Align::Left,
+        )?;
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------
+// The description in words.
+
+fn plural(n: usize, one: &str) -> String {
+    if n == 1 {
+        format!("1 {one} point")
+    } else {
+        format!("{n} {one} points")
+    }
+}
+
+/// The limits in words, e.g. "process limits 61.2 to 70.6".
+fn limits_words(lpl: Option<f64>, upl: Option<f64>, d: usize) -> String {
+    match (lpl, upl) {
+        (Some(a), Some(b)) => format!("process limits {} to {}", trimmed(a, d), trimmed(b, d)),
+        (Some(a), None) => format!("lower process limit {}", trimmed(a, d)),
+        (None, Some(b)) => format!("upper process limit {}", trimmed(b, d)),
+        (None, None) => "no process limits".into(),
+    }
+}
+
+/// The chart in words: the given description, then the points, mean, limits, target,
+/// special-cause counts, icons and unit, then the special-cause points by name.
+fn describe(chart: &SpcChart, l: &Layout) -> String {
+    let d = l.value_decimals;
+    let mut parts: Vec<String> = Vec::new();
+    let given = clean(&chart.description);
+    if !given.is_empty() {
+        parts.push(if given.ends_with('.') {
+            given
+        } else {
+            format!("{given}.")
+        });
+    }
+    let pts = &l.points;
+    let mut s = match pts.len() {
+        0 => "No data points".to_string(),
+        1 => format!("1 point, {}", pts[0].label),
+        n => format!("{n} points from {} to {}", pts[0].label, pts[n - 1].label),
+    };
+    let seg_words = |r: &Range<usize>| {
+        let p = &pts[r.start];
+        let mean = p
+            .mean
+            .map(|m| format!("mean {}", trimmed(m, d)))
+            .unwrap_or_else(|| "no mean".into());
+        format!("{mean}, {}", limits_words(p.lpl, p.upl, d))
+    };
+    if l.runs.len() == 1 {
+        s.push_str(&format!("; {}", seg_words(&l.runs[0])));
+    } else if l.runs.len() > 1 {
+        let k = l.runs.len();
+        s.push_str(&format!("; {k} segments (rebased)"));
+        for r in l.runs.iter().take(MAX_SEGMENTS_DESCRIBED) {
+            s.push_str(&format!("; from {}: {}", pts[r.start].label, seg_words(r)));
+        }
+        if k > MAX_SEGMENTS_DESCRIBED {
+            s.push_str(&format!(
+                "; and {} more segments",
+                k - MAX_SEGMENTS_DESCRIBED
+            ));
+        }
+    }
+    if let Some(t) = l.target {
+        s.push_str(&format!("; target {}", trimmed(t, d)));
+    }
+    let counts: Vec<String> = Kind::ALL[1..]
+        .iter()
+        .map(|&k| (k, pts.iter().filter(|p| p.kind == k).count()))
+        .filter(|&(_, n)| n > 0)
+        .map(|(k, n)| plural(n, k.words()))
+        .collect();
+    if !pts.is_empty() {
+        if counts.is_empty() {
+            s.push_str("; no special-cause points");
+        } else {
+            s.push_str(&format!("; {}", counts.join(", ")));
+        }
+    }
+    s.push('.');
+    parts.push(s);
+    if let Some(last) = pts.last() {
+        parts.push(format!(
+            "Latest point {}: {}{}.",
+            last.label,
+            last.value
+                .map(|v| trimmed(v, d))
+                .unwrap_or_else(|| "no value".into()),
+            if last.kind == Kind::Common {
+                ", common cause".to_string()
+            } else {
+                format!(", special cause ({})", last.kind.short())
+            }
+        ));
+    }
+    if !chart.variation_icon.trim().is_empty() {
+        parts.push(format!("{}.", variation_icon_label(&chart.variation_icon)));
+    }
+    if chart.assurance_icon.is_some() || l.target.is_some() {
+        parts.push(format!(
+            "{}.",
+            assurance_icon_label(chart.assurance_icon.as_deref())
+        ));
+    }
+    let unit = clean(&chart.unit);
+    if !unit.is_empty() {
+        parts.push(format!("Values in {unit}."));
+    }
+    let special: Vec<String> = pts
+        .iter()
+        .filter(|p| p.kind != Kind::Common)
+        .map(|p| match &p.note {
+            Some(n) => format!("{} ({}, {n})", p.label, p.kind.short()),
+            None => format!("{} ({})", p.label, p.kind.short()),
+        })
+        .collect();
+    if special.len() > MAX_LISTED {
+        let latest = &special[special.len() - MAX_LISTED..];
+        parts.push(format!(
+            "Special-cause points (the latest {MAX_LISTED} of {}): {}.",
+            special.len(),
+            latest.join("; ")
+        ));
+    } else if !special.is_empty() {
+        parts.push(format!("Special-cause points: {}.", special.join("; ")));
+    }
+    parts.join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The synthetic A&E 4-hour series (examples/kpi), with made-up classifications.
+    const AE: [(&str, f64); 30] = [
+        ("2023-04", 66.9),
+        ("2023-05", 67.6),
+        ("2023-06", 66.9),
+        ("2023-07", 67.7),
+        ("2023-08", 67.2),
+        ("2023-09", 65.9),
+        ("2023-10", 64.7),
+        ("2023-11", 63.3),
+        ("2023-12", 62.3),
+        ("2024-01", 61.7),
+        ("2024-02", 63.1),
+        ("2024-03", 66.0),
+        ("2024-04", 66.6),
+        ("2024-05", 67.1),
+        ("2024-06", 67.3),
+        ("2024-07", 66.7),
+        ("2024-08", 66.4),
+        ("2024-09", 65.4),
+        ("2024-10", 64.4),
+        ("2024-11", 63.6),
+        ("2024-12", 62.0),
+        ("2025-01", 61.5),
+        ("2025-02", 63.3),
+        ("2025-03", 66.0),
+        ("2025-04", 67.6),
+        ("2025-05", 68.6),
+        ("2025-06", 69.0),
+        ("2025-07", 69.8),
+        ("2025-08", 69.0),
+        ("2025-09", 68.6),
+    ];
+
+    fn point(label: &str, value: f64, point_type: &str, segment: usize) -> SpcPoint {
+        SpcPoint {
+            label: label.into(),
+            value,
+            mean: 65.9,
+            lpl: Some(61.2),
+            upl: Some(70.6),
+            point_type: point_type.into(),
+            segment,
+            note: None,
+        }
+    }
+
+    pub(super) fn sample() -> SpcChart {
+        let points = AE
+            .iter()
+            .enumerate()
+            .map(|(i, &(label, value))| {
+                let kind = match i {
+                    7..=10 => "special_cause_concern",
+                    25..=29 => "special_cause_improvement",
+                    _ => "common_cause",
+                };
+                let mut p = point(label, value, kind, 0);
+                if kind != "common_cause" {
+                    p.note = Some("shift".into());
+                }
+                p
+            })
+            .collect();
+        SpcChart {
+            title: "A&E: patients seen within 4 hours (higher is better)".into(),
+            description: String::new(),
+            unit: "%".into(),
+            points,
+            target: Some(70.7),
+            variation_icon: "improvement_high".into(),
+            assurance_icon: Some("fail".into()),
+            small: false,
+        }
+    }
+
+    /// 120 monthly points in two segments, with every kind of point.
+    pub(super) fn long() -> SpcChart {
+        let kinds = [
+            "common_cause",
+            "special_cause_improvement",
+            "special_cause_concern",
+            "special_cause_neutral_high",
+            "special_cause_neutral_low",
+        ];
+        let points = (0..120)
+            .map(|i| {
+                let seg = usize::from(i >= 60);
+                let v = 50.0 + 10.0 * seg as f64 + ((i * 37) % 17) as f64 / 2.0;
+                let kind = if i % 11 == 0 {
+                    kinds[(i / 11) % 5]
+                } else {
+                    kinds[0]
+                };
+                let mut p = point(
+                    &format!("{}-{:02}-01", 2015 + i / 12, i % 12 + 1),
+                    v,
+                    kind,
+                    seg,
+                );
+                p.mean = 54.0 + 10.0 * seg as f64;
+                p.lpl = Some(p.mean - 6.0);
+                p.upl = Some(p.mean + 6.0);
+                p
+            })
+            .collect();
+        SpcChart {
+            title: "Ten years of a measure".into(),
+            description: String::new(),
+            unit: "per 1,000".into(),
+            points,
+            target: Some(58.0),
+            variation_icon: "neutral_low".into(),
+            assurance_icon: Some("inconsistent".into()),
+            small: false,
+        }
+    }
+
+    fn root(svg: &str) -> &str {
+        &svg[..svg.find('>').unwrap()]
+    }
+
+    /// Whether the SVG draws `text` (plotters writes it on a line of its own).
+    fn draws(svg: &str, text: &str) -> bool {
+        svg.contains(&format!(">\n{text}\n</text>"))
+    }
+
+    #[test]
+    fn svg_is_accessible_and_described_in_words() {
+        let svg = spc_svg(&sample()).unwrap();
+        assert!(svg.starts_with("<svg "));
+        assert!(root(&svg).contains(r#"role="img""#));
+        assert!(root(&svg).contains("aria-labelledby=\"sct-spc-a-e-patients-seen"));
+        let after = svg[svg.find('>').unwrap() + 1..].trim_start();
+        assert!(after.starts_with("<title id="), "{after:.120}");
+        assert!(
+            svg.contains("&gt;A&amp;E: patients seen within 4 hours (higher is better)</title>")
+                || svg.contains(
+                    "\">A&amp;E: patients seen within 4 hours (higher is better)</title>"
+                )
+        );
+        let desc = svg.split("<desc").nth(1).unwrap();
+        let desc = &desc[desc.find('>').unwrap() + 1..desc.find("</desc>").unwrap()];
+        assert!(
+            desc.starts_with(
+                "30 points from 2023-04 to 2025-09; mean 65.9, process limits 61.2 to 70.6; \
+                 target 70.7; 5 special-cause improvement points, 4 special-cause concern points."
+            ),
+            "{desc}"
+        );
+        assert!(desc.contains("Latest point 2025-09: 68.6, special cause (improvement)."));
+        assert!(desc.contains("Special cause variation: improvement (high)."));
+        assert!(desc.contains("Assurance: consistently failing the target."));
+        assert!(desc.contains("Values in %."));
+        assert!(
+            desc.ends_with(
+                "Special-cause points (the latest 8 of 9): 2023-12 (concern, shift); \
+                 2024-01 (concern, shift); 2024-02 (concern, shift); 2025-05 (improvement, shift); \
+                 2025-06 (improvement, shift); 2025-07 (improvement, shift); \
+                 2025-08 (improvement, shift); 2025-09 (improvement, shift)."
+            ),
+            "{desc}"
+        );
+        // The legend names each marker and line used, in words.
+        for text in [
+            "Common cause",
+            "Special cause: improvement",
+            "Special cause: concern",
+            "Mean (solid)",
+            "Process limits (dashed)",
+            "Target 70.7 (red, long dashes)",
+        ] {
+            assert!(draws(&svg, text), "no {text}");
+        }
+        assert!(!svg.contains("Special cause: high"));
+        assert!(!svg.contains("Rebase"));
+        // The icons are drawn, with their meaning in words under the title.
+        assert!(draws(&svg, "H") && draws(&svg, "F"));
+        assert!(svg.contains(
+            "Special cause variation: improvement (high). Assurance: consistently failing the"
+        ));
+    }
+
+    #[test]
+    fn title_and_labels_are_escaped() {
+        let mut c = sample();
+        c.title = "<script>alert(1)</script> & co".into();
+        c.unit = "<b>&</b>".into();
+        c.points[29].label = "<i>x</i> & y".into();
+        c.points[8].note = Some("<script>".into());
+        c.description = "a < b & c".into();
+        for small in [false, true] {
+            c.small = small;
+            let svg = spc_svg(&c).unwrap();
+            assert!(!svg.contains("<script"), "raw markup leaked");
+            assert!(!svg.contains("<b>") && !svg.contains("<i>"));
+            assert!(svg.contains(">&lt;script&gt;alert(1)&lt;/script&gt; &amp; co</title>"));
+            assert!(svg.contains("a &lt; b &amp; c."));
+            if !small {
+                // The visible title and the x label.
+                assert!(draws(
+                    &svg,
+                    "&lt;script&gt;alert(1)&lt;/script&gt; &amp; co"
+                ));
+                assert!(draws(&svg, "&lt;i&gt;x&lt;/i&gt; &amp; y"));
+                assert!(draws(&svg, "&lt;b&gt;&amp;&lt;/b&gt;"));
+            }
+        }
+        c.title = "bell\u{7}and\u{0}nul".into();
+        let svg = spc_svg(&c).unwrap();
+        assert!(!svg.chars().any(|ch| ch.is_control() && ch != '\n'));
+    }
+
+    #[test]
+    fn renders_are_deterministic() {
+        for chart in [sample(), long()] {
+            let mut small = chart.clone();
+            small.small = true;
+            for c in [&chart, &small] {
+                for f in [ChartFormat::Svg, ChartFormat::Png] {
+                    assert_eq!(spc_chart(c, f).unwrap(), spc_chart(c, f).unwrap());
+                }
+                assert_eq!(
+                    spc_svg(c).unwrap().into_bytes(),
+                    spc_chart(c, ChartFormat::Svg).unwrap()
+                );
+            }
+        }
+    }
+
+    fn png_size(png: &[u8]) -> (u32, u32) {
+        use image::ImageDecoder;
+        let dec = image::codecs::png::PngDecoder::new(std::io::Cursor::new(png)).unwrap();
+        dec.dimensions()
+    }
+
+    #[test]
+    fn png_matches_svg_size_and_small_is_compact() {
+        let c = sample();
+        let png = spc_chart(&c, ChartFormat::Png).unwrap();
+        assert!(png.starts_with(b"\x89PNG\r\n\x1a\n"));
+        let (w, h) = png_size(&png);
+        assert_eq!(w, FULL_WIDTH);
+        let svg = spc_svg(&c).unwrap();
+        assert!(root(&svg).contains(&format!("width=\"{w}\" height=\"{h}\"")));
+        let mut s = c.clone();
+        s.small = true;
+        assert_eq!(
+            png_size(&spc_chart(&s, ChartFormat::Png).unwrap()),
+            SMALL_SIZE
+        );
+        let svg = spc_svg(&s).unwrap();
+        assert!(root(&svg).contains(r#"width="320" height="140""#));
+        assert!(root(&svg).contains(r#"role="img""#));
+        assert!(svg.contains("<title id=") && svg.contains("<desc id="));
+        // Compact: no visible title, legend or icons; the first and latest labels.
+        assert!(!svg.contains(">\nA&amp;E: patients"));
+        assert!(!svg.contains("Mean (solid)"));
+        assert!(!draws(&svg, "H"));
+        assert!(draws(&svg, "2023-04") && draws(&svg, "2025-09"));
+    }
+
+    #[test]
+    fn segments_break_the_lines_and_are_described() {
+        let mut c = sample();
+        for p in &mut c.points[15..] {
+            p.segment = 1;
+            p.mean = 66.5;
+            p.lpl = Some(60.0);
+            p.upl = None;
+        }
+        c.points[29].point_type = "special_cause_neutral_high".into();
+        let l = Layout::new(&c).unwrap();
+        assert_eq!(l.runs, vec![0..15, 15..30]);
+        let means = l.segment_lines(|p| p.mean);
+        assert_eq!(means.len(), 2);
+        assert_eq!(means[0].last().unwrap().0, l.xs[14]);
+        assert_eq!(means[1][0].0, l.xs[15]);
+        assert_eq!(l.segment_lines(|p| p.upl).len(), 1, "no upper limit after");
+        let desc = describe(&c, &l);
+        assert!(
+            desc.contains(
+                "2 segments (rebased); from 2023-04: mean 65.9, process limits 61.2 to 70.6; \
+                 from 2024-07: mean 66.5, lower process limit 60;"
+            ),
+            "{desc}"
+        );
+        let svg = spc_svg(&c).unwrap();
+        assert!(draws(&svg, "Rebase (new mean and limits)"));
+        assert!(draws(&svg, "Special cause: high"));
+        assert!(desc.contains("1 special-cause high (neutral) point"));
+    }
+
+    #[test]
+    fn x_labels_never_overlap() {
+        let l = Layout::new(&long()).unwrap();
+        assert!(
+            l.x_labels.len() > 3 && l.x_labels.len() < 20,
+            "{}",
+            l.x_labels.len()
+        );
+        assert_eq!(
+            l.x_labels.last().unwrap().1,
+            "2024-12-01",
+            "the latest is labelled"
+        );
+        let spans: Vec<(f64, f64)> = l
+            .x_labels
+            .iter()
+            .map(|(x, s, a)| {
+                let w = measure(s, TICK_PX, false);
+                match a {
+                    Align::Left => (*x, x + w),
+                    Align::Right => (x - w, *x),
+                    Align::Center => (x - w / 2.0, x + w / 2.0),
+                }
+            })
+            .collect();
+        for pair in spans.windows(2) {
+            assert!(pair[0].1 + 8.0 <= pair[1].0, "{spans:?}");
+        }
+        assert!(
+            spans
+                .iter()
+                .all(|&(a, b)| a >= 0.0 && b <= f64::from(FULL_WIDTH))
+        );
+    }
+
+    #[test]
+    fn numbers_are_free_of_float_noise() {
+        assert_eq!(nice_step(10.0, 5), 2.0);
+        assert_eq!(nice_step(0.3, 5), 0.1);
+        assert_eq!(nice_step(12.0, 5), 2.5);
+        assert_eq!(step_decimals(0.1), 1);
+        assert_eq!(step_decimals(2.5), 1);
+        assert_eq!(step_decimals(20.0), 0);
+        assert_eq!(fixed(-0.0001, 2), "0.00");
+        assert_eq!(trimmed(70.70000000000002, 2), "70.7");
+        assert_eq!(trimmed(-0.001, 1), "0");
+        let mut c = sample();
+        for p in &mut c.points {
+            p.value = p.value * 0.1 + 0.1 + 0.2 - 0.3;
+        }
+        let l = Layout::new(&c).unwrap();
+        for (v, s) in &l.ticks {
+            assert!(s.len() <= 5, "{s}");
+            assert!((s.parse::<f64>().unwrap() - v).abs() < 1e-9);
+        }
+    }
+
+    #[test]
+    fn icons_are_accessible_and_labelled() {
+        let cases = [
+            ("common_cause", "Common cause variation", None),
+            (
+                "improvement_high",
+                "Special cause variation: improvement (high)",
+                Some("H"),
+            ),
+            (
+                "improvement_low",
+                "Special cause variation: improvement (low)",
+                Some("L"),
+            ),
+            (
+                "concern_high",
+                "Special cause variation: concern (high)",
+                Some("H"),
+            ),
+            (
+                "concern_low",
+                "Special cause variation: concern (low)",
+                Some("L"),
+            ),
+            (
+                "neutral_high",
+                "Special cause variation: neutral (high)",
+                Some("H"),
+            ),
+            (
+                "neutral_low",
+                "Special cause variation: neutral (low)",
+                Some("L"),
+            ),
+        ];
+        for (name, label, letter) in cases {
+            let svg = variation_icon_svg(name);
+            assert!(root(&svg).contains(r#"role="img""#), "{name}");
+            assert!(root(&svg).contains(&format!("aria-label=\"{label}\"")));
+            assert!(svg.contains(&format!("<title>{label}</title>")));
+            assert!(root(&svg).contains(r#"width="40" height="40""#));
+            if let Some(letter) = letter {
+                assert!(draws(&svg, letter), "{name}");
+            }
+            assert_eq!(variation_icon_label(name), label);
+        }
+        for (name, label, letter) in [
+            (
+                Some("pass"),
+                "Assurance: consistently passing the target",
+                "P",
+            ),
+            (
+                Some("fail"),
+                "Assurance: consistently failing the target",
+                "F",
+            ),
+            (Some("inconsistent"), "Assurance: inconsistent", "?"),
+            (None, "Assurance: not assessed", "–"),
+        ] {
+            let svg = assurance_icon_svg(name);
+            assert!(root(&svg).contains(r#"role="img""#));
+            assert!(svg.contains(&format!("<title>{label}")), "{svg}");
+            assert!(draws(&svg, letter));
+        }
+        // Icons differ in shape, not only colour.
+        let shapes = |s: &str| s.matches("<polygon").count();
+        assert!(shapes(&variation_icon_svg("concern_high")) >= 3);
+        assert_eq!(shapes(&variation_icon_svg("improvement_high")), 0);
+        // Unknown names: labelled, escaped, no panic.
+        let svg = variation_icon_svg("<bogus & \"x\">");
+        assert!(svg.contains("<title>Variation icon not known: &quot;&lt;bogus &amp;"));
+        assert!(!svg.contains("<bogus"));
+        let svg = assurance_icon_svg(Some("maybe"));
+        assert!(svg.contains("<title>Assurance icon not known: &quot;maybe&quot;</title>"));
+        assert!(variation_icon_svg(&"x".repeat(10_000)).len() < 10_000);
+    }
+
+    #[test]
+    fn odd_inputs_do_not_panic() {
+        let empty = SpcChart {
+            title: String::new(),
+            description: String::new(),
+            unit: String::new(),
+            points: vec![],
+            target: None,
+            variation_icon: String::new(),
+            assurance_icon: None,
+            small: false,
+        };
+        let mut charts = vec![empty.clone()];
+        let mut one = sample();
+        one.points.truncate(1);
+        charts.push(one);
+        let mut flat = sample();
+        for p in &mut flat.points {
+            p.value = 5.0;
+            p.mean = 5.0;
+            p.lpl = None;
+            p.upl = None;
+        }
+        flat.target = Some(f64::NAN);
+        charts.push(flat);
+        let mut weird = sample();
+        let odd = [
+            f64::NAN,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            1e300,
+            -1e300,
+            0.0,
+        ];
+        for (i, p) in weird.points.iter_mut().enumerate() {
+            p.value = odd[i % odd.len()];
+            p.mean = odd[(i + 1) % odd.len()];
+            p.lpl = Some(odd[(i + 2) % odd.len()]);
+            p.upl = None;
+            p.point_type = ["nonsense", "", "special_cause_neutral_low"][i % 3].into();
+            p.segment = i % 4;
+            p.label = "x".repeat(i * 40);
+        }
+        weird.variation_icon = "what".into();
+        weird.assurance_icon = Some(String::new());
+        weird.title = "t".repeat(5000);
+        weird.unit = "u ".repeat(400);
+        charts.push(weird);
+        let mut all_nan = sample();
+        for p in &mut all_nan.points {
+            p.value = f64::NAN;
+        }
+        charts.push(all_nan);
+        let mut tiny = sample();
+        for (i, p) in tiny.points.iter_mut().enumerate() {
+            p.value = 1e-12 * i as f64;
+            p.mean = 1.5e-11;
+            p.lpl = Some(-1e-11);
+            p.upl = Some(4e-11);
+        }
+        charts.push(tiny);
+        let mut many = long();
+        many.points = (0..3000)
+            .map(|i| point(&i.to_string(), (i % 7) as f64, "common_cause", i / 500))
+            .collect();
+        charts.push(many);
+        for c in charts {
+            for small in [false, true] {
+                let mut c = c.clone();
+                c.small = small;
+                for f in [ChartFormat::Svg, ChartFormat::Png] {
+                    spc_chart(&c, f).unwrap();
+                }
+            }
+        }
+        let svg = spc_svg(&empty).unwrap();
+        assert!(svg.contains("No data to show"));
+        assert!(svg.contains("<title id=\"sct-spc-spc-chart-"));
+        assert!(svg.contains(">No data points.</desc>"));
+    }
+
+    #[test]
+    fn small_svg_snapshot() {
+        let points = [
+            (61.0, "common_cause"),
+            (63.5, "common_cause"),
+            (62.0, "common_cause"),
+            (70.0, "special_cause_improvement"),
+            (58.0, "special_cause_concern"),
+        ]
+        .iter()
+        .enumerate()
+        .map(|(i, &(v, kind))| SpcPoint {
+            label: format!("2025-0{}", i + 1),
+            value: v,
+            mean: 62.9,
+            lpl: Some(57.0),
+            upl: Some(68.8),
+            point_type: kind.into(),
+            segment: 0,
+            note: None,
+        })
+        .collect();
+        let chart = SpcChart {
+            title: "Small chart".into(),
+            description: "Five points.".into(),
+            unit: "%".into(),
+            points,
+            target: Some(65.0),
+            variation_icon: "concern_low".into(),
+            assurance_icon: Some("inconsistent".into()),
+            small: true,
+        };
+        insta::assert_snapshot!(spc_svg(&chart).unwrap());
+    }
+
+    /// Writes sample charts and icons to /tmp/charts for eyeballing:
+    /// `cargo test -p sct-report --lib spc_chart::tests::write_samples -- --ignored`.
+    #[test]
+    #[ignore]
+    fn write_samples() {
+        let dir = std::path::Path::new("/tmp/charts");
+        std::fs::create_dir_all(dir).unwrap();
+        let mut small = sample();
+        small.small = true;
+        for (name, c) in [
+            ("spc", sample()),
+            ("spc-long", long()),
+            ("spc-small", small),
+        ] {
+            std::fs::write(
+                dir.join(format!("{name}.png")),
+                spc_chart(&c, ChartFormat::Png).unwrap(),
+            )
+            .unwrap();
+            std::fs::write(dir.join(format!("{name}.svg")), spc_svg(&c).unwrap()).unwrap();
+        }
+        let icons: Vec<String> = [
+            "common_cause",
+            "improvement_high",
+            "improvement_low",
+            "concern_high",
+            "concern_low",
+            "neutral_high",
+            "neutral_low",
+            "bogus",
+        ]
+        .iter()
+        .map(|n| variation_icon_svg(n))
+        .chain(
+            [
+                Some("pass"),
+                Some("fail"),
+                Some("inconsistent"),
+                None,
+                Some("x"),
+            ]
+            .iter()
+            .map(|n| assurance_icon_svg(*n)),
+        )
+        .collect();
+        // Every icon in a strip, magnified four times.
+        let all: Vec<Icon> = [
+            "common_cause",
+            "improvement_high",
+            "improvement_low",
+            "concern_high",
+            "concern_low",
+            "neutral_high",
+            "neutral_low",
+            "bogus",
+        ]
+        .iter()
+        .map(|n| Icon::variation(n))
+        .chain(
+            [
+                Some("pass"),
+                Some("fail"),
+                Some("inconsistent"),
+                None,
+                Some("x"),
+            ]
+            .iter()
+            .map(|n| Icon::assurance(*n)),
+        )
+        .collect();
+        let w = 48 * all.len() as u32;
+        let png = render_png((w, 48), |cv| {
+            for (i, &icon) in all.iter().enumerate() {
+                draw_icon(cv, icon, (24.0 + 48.0 * i as f64, 24.0))?;
+            }
+            Ok(())
+        })
+        .unwrap();
+        let img = image::load_from_memory(&png).unwrap();
+        img.resize(w * 4, 48 * 4, image::imageops::FilterType::Nearest)
+            .save(dir.join("spc-icons.png"))
+            .unwrap();
+        std::fs::write(
+            dir.join("spc-icons.html"),
+            format!("<!doctype html><body>{}</body>", icons.join("\n")),
+        )
+        .unwrap();
+    }
+}
