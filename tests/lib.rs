@@ -51,3 +51,5 @@ pub fn sct() -> assert_cmd::Command {
 
 /// The bundled example baseline response, relative to the workspace root.
 pub const EXAMPLE: &str = "examples/baseline-2026-03/bnssg-illustrative.toml";
+
+pub mod browser;

@@ -1,11 +1,10 @@
 //! End-to-end tests of `sct report` and `sct chart`, including a real headless browser.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use predicates::prelude::*;
 use predicates::str::contains;
-use sct_tests::{EXAMPLE, root, sct};
+use sct_tests::{EXAMPLE, browser, root, sct};
 
 const INDIVIDUALS: &str = "examples/individuals/bnssg";
 const HOSTILE: &str =
@@ -290,30 +289,11 @@ fn individuals_of_another_organisation_are_refused() {
         .stderr(contains("for organisation \"QR1\", not QUY"));
 }
 
-fn chromium() -> Option<PathBuf> {
-    ["chromium", "chromium-browser", "google-chrome"]
-        .iter()
-        .find_map(|name| {
-            std::env::var_os("PATH").and_then(|paths| {
-                std::env::split_paths(&paths)
-                    .map(|p| p.join(name))
-                    .find(|p| p.is_file())
-            })
-        })
-}
-
 /// Renders the report (with hostile user strings) in headless Chromium: no injected script
 /// runs, charts and the board summary are there, and the page makes no network request.
 #[test]
 fn the_html_report_in_a_real_browser() {
-    let Some(browser) = chromium() else {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "chromium is required under CI (.ci/run installs it)"
-        );
-        eprintln!(
-            "skipped: chromium is not installed (apt-get install chromium); CI runs this test"
-        );
+    let Some(browser) = browser::chromium_or_skip() else {
         return;
     };
     let dir = tmp();
@@ -326,47 +306,10 @@ fn the_html_report_in_a_real_browser() {
         .arg(&html)
         .assert()
         .success();
-    let profile = dir.path().join("profile");
-    let netlog = dir.path().join("netlog.json");
-    let shot = dir.path().join("shot.png");
-    let run = |extra: &[String]| {
-        let out = Command::new(&browser)
-            .args([
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--disable-quic",
-            ])
-            .arg(format!("--user-data-dir={}", profile.display()))
-            .args(extra)
-            .arg(format!("file://{}", html.display()))
-            .output()
-            .expect("run chromium");
-        assert!(
-            out.status.success(),
-            "chromium failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    };
-    let dom = run(&[
-        "--dump-dom".to_string(),
-        format!("--log-net-log={}", netlog.display()),
-    ]);
-    assert!(
-        dom.contains("<title>Strategic commissioning capability"),
-        "the page title was changed by injected script"
-    );
+    let visit = browser::visit(&browser, dir.path(), &html);
+    let dom = &visit.dom;
     // The injected script and onerror handler would both rename the document.
-    let title = dom
-        .split("<title>")
-        .nth(1)
-        .and_then(|t| t.split("</title>").next())
-        .unwrap_or("");
+    let title = browser::title(dom);
     assert!(
         title.starts_with("Strategic commissioning capability") && !title.contains("pwned"),
         "an injected script ran: title {title:?}"
@@ -383,71 +326,14 @@ fn the_html_report_in_a_real_browser() {
         dom.matches("<title id=").count() >= 12,
         "every chart has a title"
     );
-    // No request started by the page. Chromium's own services (update checks and the like)
-    // also appear in the net log, with the initiator "not an origin"; a request from a page
-    // opened from a file has the initiator "null".
-    let page_requests = page_initiated_requests(&netlog);
     assert!(
-        page_requests.is_empty(),
-        "the page made network requests: {page_requests:?}"
+        visit.page_requests.is_empty(),
+        "the page made network requests: {:?}",
+        visit.page_requests
     );
-    // Control: a page that does load a remote image is caught by the same check.
-    let leak = dir.path().join("leak.html");
-    std::fs::write(
-        &leak,
-        "<html><body><img src=\"http://example.invalid/x.png\"></body></html>",
-    )
-    .unwrap();
-    let leak_log = dir.path().join("leak-netlog.json");
-    let out = Command::new(&browser)
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--disable-quic",
-            "--dump-dom",
-        ])
-        .arg(format!("--user-data-dir={}", profile.display()))
-        .arg(format!("--log-net-log={}", leak_log.display()))
-        .arg(format!("file://{}", leak.display()))
-        .output()
-        .expect("run chromium");
-    assert!(out.status.success());
-    assert_eq!(
-        page_initiated_requests(&leak_log),
-        vec!["http://example.invalid/x.png".to_string()],
-        "the net log check must catch a page's request"
-    );
-    run(&[
-        format!("--screenshot={}", shot.display()),
-        "--window-size=1280,1800".to_string(),
-        "--hide-scrollbars".to_string(),
-    ]);
-    let png = std::fs::read(&shot).expect("a screenshot was written");
+    browser::assert_request_check_works(&browser, dir.path());
     assert!(
-        png.len() > 20_000 && png.starts_with(b"\x89PNG"),
+        visit.screenshot.len() > 20_000 && visit.screenshot.starts_with(b"\x89PNG"),
         "screenshot is empty"
     );
-}
-
-/// URLs of requests in a Chromium net log that a page (not the browser itself) started.
-fn page_initiated_requests(netlog: &Path) -> Vec<String> {
-    let text = std::fs::read_to_string(netlog).expect("chromium wrote its net log");
-    let log: serde_json::Value = serde_json::from_str(&text).expect("the net log is JSON");
-    let start_job = log["constants"]["logEventTypes"]["URL_REQUEST_START_JOB"]
-        .as_u64()
-        .expect("event type in the net log constants");
-    log["events"]
-        .as_array()
-        .expect("events")
-        .iter()
-        .filter(|e| e["type"].as_u64() == Some(start_job))
-        .filter(|e| e["params"]["initiator"].as_str() != Some("not an origin"))
-        .filter_map(|e| e["params"]["url"].as_str().map(str::to_string))
-        .filter(|u| !u.starts_with("file://"))
-        .collect()
 }

@@ -261,6 +261,38 @@ pub enum KpiCommand {
         after_help = "Method: shared/spec/spc.md (NHSRplotthedots 0.2.2 defaults).\n\nExample:\n  sct kpi spc ae.csv --improvement increase --target 78 --format csv"
     )]
     Spc(KpiSpcArgs),
+    /// A KPI review for one organisation: per timeframe and indicator, the latest value against
+    /// plan, year to date, SPC variation and assurance icons, small SPC charts and data-quality
+    /// flags, with a board summary.
+    #[command(
+        after_help = "Data: CSV with columns organisation,indicator,period,value[,numerator,denominator];\nperiods as 2025-04-01, 2025-W14, 2025-04, 2025/26 Q1 or 2025/26.\n\nExample:\n  sct kpi review --set scf-three-timeframes --data examples/kpi/bnssg-kpis.csv --org QUY -o review.html"
+    )]
+    Review(KpiReviewArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct KpiReviewArgs {
+    /// The KPI set: a kpi-set TOML file, or the id[@version] of a known one.
+    #[arg(long, value_name = "SET", default_value = "scf-three-timeframes")]
+    pub set: String,
+    /// The KPI data CSV (streamed; only the organisation's rows are kept).
+    #[arg(long, value_name = "CSV")]
+    pub data: PathBuf,
+    /// The organisation's ODS code.
+    #[arg(long, value_name = "CODE")]
+    pub org: String,
+    /// Review as of this date, YYYY-MM-DD: later data are left out and data are late against
+    /// it (default: the end of the latest period with data).
+    #[arg(long, value_name = "DATE")]
+    pub as_of: Option<String>,
+    /// Output format (default: from the -o extension, else md).
+    #[arg(long, value_enum)]
+    pub format: Option<ReportFormat>,
+    /// Use kpi-review.html, kpi-review.md and report.css from DIR instead of the built-in ones.
+    #[arg(long, value_name = "DIR")]
+    pub template_dir: Option<PathBuf>,
+    #[command(flatten)]
+    pub out: OutputArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

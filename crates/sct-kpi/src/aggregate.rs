@@ -8,7 +8,7 @@ use chrono::Duration;
 use serde::Serializer;
 
 use crate::data::Observation;
-use crate::kpiset::ValueType;
+use crate::kpiset::{Aggregation, ValueType};
 use crate::period::{Period, PeriodType};
 
 /// Serialises a period in its written form (`2025-04`, `2025/26 Q1`).
@@ -68,14 +68,33 @@ pub struct Combined {
     pub denominator: Option<f64>,
 }
 
-/// Combines observations by value type. Errors say why they cannot be combined.
+/// Combines observations by value type, or as the indicator's `aggregation` overrides it.
+/// Errors say why they cannot be combined.
 pub fn combine(
     obs: &[Observation],
     value_type: ValueType,
     multiplier: Option<f64>,
+    aggregation: Option<Aggregation>,
 ) -> Result<Combined, String> {
-    if obs.is_empty() {
+    let Some(last) = obs.last() else {
         return Err("no periods to combine".into());
+    };
+    match aggregation {
+        Some(Aggregation::Latest) => {
+            return Ok(Combined {
+                value: last.value,
+                numerator: last.numerator,
+                denominator: last.denominator,
+            });
+        }
+        Some(Aggregation::Mean) => {
+            return Ok(Combined {
+                value: obs.iter().map(|o| o.value).sum::<f64>() / obs.len() as f64,
+                numerator: None,
+                denominator: None,
+            });
+        }
+        None => {}
     }
     if value_type == ValueType::Count {
         return Ok(Combined {
@@ -127,6 +146,7 @@ pub fn aggregate(
     kind: PeriodType,
     value_type: ValueType,
     multiplier: Option<f64>,
+    aggregation: Option<Aggregation>,
 ) -> Result<Vec<Aggregated>, String> {
     let mut out = Vec::new();
     let mut i = 0;
@@ -137,7 +157,7 @@ pub fn aggregate(
             j += 1;
         }
         let group = &obs[i..j];
-        let c = combine(group, value_type, multiplier)?;
+        let c = combine(group, value_type, multiplier, aggregation)?;
         out.push(Aggregated {
             observation: Observation {
                 period: whole,
@@ -181,6 +201,7 @@ mod tests {
             PeriodType::Quarter,
             ValueType::Proportion,
             Some(100.0),
+            None,
         )
         .unwrap();
         assert_eq!(q.len(), 1);
@@ -194,23 +215,43 @@ mod tests {
             obs("2024-04", 3.0, None, None),
             obs("2024-05", 4.0, None, None),
         ];
-        assert_eq!(combine(&m, ValueType::Count, None).unwrap().value, 7.0);
+        assert_eq!(
+            combine(&m, ValueType::Count, None, None).unwrap().value,
+            7.0
+        );
         let r = [
             obs("2024-04", 0.0, Some(10.0), Some(1000.0)),
             obs("2024-05", 0.0, Some(20.0), Some(3000.0)),
         ];
         // 30 events over a mean population of 2000, per 100,000.
         assert_relative_eq!(
-            combine(&r, ValueType::Rate, Some(100_000.0)).unwrap().value,
+            combine(&r, ValueType::Rate, Some(100_000.0), None)
+                .unwrap()
+                .value,
             1500.0
         );
         let means = [
             obs("2024-04", 30.0, Some(300.0), Some(10.0)),
             obs("2024-05", 40.0, Some(1200.0), Some(30.0)),
         ];
-        assert_relative_eq!(combine(&means, ValueType::Mean, None).unwrap().value, 37.5);
-        let err = combine(&m, ValueType::Mean, None).unwrap_err();
+        assert_relative_eq!(
+            combine(&means, ValueType::Mean, None, None).unwrap().value,
+            37.5
+        );
+        let err = combine(&m, ValueType::Mean, None, None).unwrap_err();
         assert!(err.contains("2024-04 (line 2)"), "{err}");
+    }
+
+    #[test]
+    fn snapshots_take_the_latest_and_run_rates_the_mean() {
+        let q = [
+            obs("2024/25 Q1", 100.0, None, None),
+            obs("2024/25 Q2", 120.0, None, None),
+        ];
+        let latest = combine(&q, ValueType::Count, None, Some(Aggregation::Latest)).unwrap();
+        assert_eq!(latest.value, 120.0);
+        let mean = combine(&q, ValueType::Rate, Some(1.0), Some(Aggregation::Mean)).unwrap();
+        assert_eq!(mean.value, 110.0);
     }
 
     #[test]

@@ -11,10 +11,12 @@
 //! range, and a value that does not match its numerator and denominator.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
 use std::io::Read;
 
 use chrono::NaiveDate;
 use serde::Serialize;
+use sha2::{Digest, Sha256};
 
 use sct_core::diagnostic::{Diagnostic, Diagnostics, Location};
 
@@ -114,6 +116,8 @@ pub struct Series {
 pub struct KpiData {
     /// The file's name as given.
     pub file: String,
+    /// SHA-256 of the file's bytes (hashed while streaming).
+    pub sha256: String,
     /// Data rows in the file.
     pub rows_read: u64,
     /// Rows kept (for the organisations asked for).
@@ -140,6 +144,20 @@ impl KpiData {
             .filter(|s| s.organisation == organisation)
             .filter_map(|s| s.observations.last().map(|o| o.period.end()))
             .max()
+    }
+}
+
+/// A reader that hashes the bytes it passes on, so a streamed file still gets its checksum.
+struct HashingReader<R> {
+    inner: R,
+    hasher: Sha256,
+}
+
+impl<R: Read> Read for HashingReader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.hasher.update(&buf[..n]);
+        Ok(n)
     }
 }
 
@@ -173,7 +191,7 @@ fn location(file: &str, line: u64, record: &csv::StringRecord) -> Location {
     }
 }
 
-fn columns(file: &str, headers: &csv::StringRecord) -> Result<Columns, Diagnostic> {
+fn columns(file: &str, headers: &csv::StringRecord) -> Result<Columns, Box<Diagnostic>> {
     let find = |name: &str| {
         headers
             .iter()
@@ -187,13 +205,15 @@ fn columns(file: &str, headers: &csv::StringRecord) -> Result<Columns, Diagnosti
         .collect();
     if !missing.is_empty() {
         let have = headers.iter().collect::<Vec<_>>().join(",");
-        return Err(Diagnostic::error(format!(
-            "the header has no column{} {} (it has: {have})",
-            if missing.len() == 1 { "" } else { "s" },
-            missing.join(", ")
-        ))
-        .at(location(file, 1, headers))
-        .expected("organisation,indicator,period,value[,numerator,denominator]"));
+        return Err(Box::new(
+            Diagnostic::error(format!(
+                "the header has no column{} {} (it has: {have})",
+                if missing.len() == 1 { "" } else { "s" },
+                missing.join(", ")
+            ))
+            .at(location(file, 1, headers))
+            .expected("organisation,indicator,period,value[,numerator,denominator]"),
+        ));
     }
     Ok(Columns {
         organisation: find("organisation").unwrap_or(0),
@@ -243,7 +263,11 @@ pub fn read_kpi_data<R: Read>(
     let mut reader = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
         .flexible(false)
-        .from_reader(input);
+        .buffer_capacity(1 << 16)
+        .from_reader(HashingReader {
+            inner: input,
+            hasher: Sha256::new(),
+        });
     let headers = match reader.headers() {
         Ok(h) => h.clone(),
         Err(e) => {
@@ -252,7 +276,7 @@ pub fn read_kpi_data<R: Read>(
             ]));
         }
     };
-    let cols = columns(file, &headers).map_err(|d| Diagnostics(vec![d]))?;
+    let cols = columns(file, &headers).map_err(|d| Diagnostics(vec![*d]))?;
     let indicators: BTreeMap<&str, &Indicator> = set
         .indicators
         .iter()
@@ -415,7 +439,7 @@ pub fn read_kpi_data<R: Read>(
                 s.flags.sort();
                 series.insert((org, ind_id), s);
             }
-            Err(d) => push_error(&mut diags, d),
+            Err(d) => push_error(&mut diags, *d),
         }
     }
     if errors > MAX_ERRORS {
@@ -427,8 +451,20 @@ pub fn read_kpi_data<R: Read>(
     if diags.has_errors() {
         return Err(diags);
     }
+    // Hash whatever the CSV reader left unread (nothing, unless it stopped early).
+    let mut rest = reader.into_inner();
+    let _ = std::io::copy(&mut rest, &mut std::io::sink());
+    let sha256 = rest
+        .hasher
+        .finalize()
+        .iter()
+        .fold(String::with_capacity(64), |mut s, b| {
+            let _ = write!(s, "{b:02x}");
+            s
+        });
     Ok(KpiData {
         file: file.to_string(),
+        sha256,
         rows_read,
         rows_kept,
         series,
@@ -463,7 +499,7 @@ fn build_series(
     org: &str,
     ind: &Indicator,
     mut rows: Vec<Row>,
-) -> Result<Series, Diagnostic> {
+) -> Result<Series, Box<Diagnostic>> {
     let id = ind.id.get_ref();
     let first_kind = rows[0].period.kind;
     if let Some(other) = rows.iter().find(|r| r.period.kind != first_kind) {
@@ -471,7 +507,7 @@ fn build_series(
             .iter()
             .find(|r| r.period.kind == first_kind)
             .map_or(0, |r| r.line);
-        return Err(Diagnostic::error(format!(
+        return Err(Box::new(Diagnostic::error(format!(
             "mixed period types in one series: {org} \"{id}\" has a {} on line {first} and a {} ({}) on line {}",
             first_kind.as_str(),
             other.period.kind.as_str(),
@@ -482,17 +518,17 @@ fn build_series(
         .expected(format!(
             "every row of the series by {} (the indicator's period), or all by one finer period to aggregate",
             ind.period.as_str()
-        )));
+        ))));
     }
     if first_kind > ind.period {
-        return Err(Diagnostic::error(format!(
+        return Err(Box::new(Diagnostic::error(format!(
             "{org} \"{id}\" is by {} but the indicator is by {}: data cannot be split into shorter periods (line {})",
             first_kind.as_str(),
             ind.period.as_str(),
             rows[0].line
         ))
         .in_file(file)
-        .expected(format!("periods of a {} or shorter", ind.period.as_str())));
+        .expected(format!("periods of a {} or shorter", ind.period.as_str()))));
     }
     let mut flags = Vec::new();
     // Stable sort keeps file order among duplicates; the later row wins, as a resubmission.
@@ -571,15 +607,23 @@ fn build_series(
         })
         .collect();
     let observations = if first_kind < ind.period {
-        let agg =
-            aggregate(&observations, ind.period, ind.value_type, ind.multiplier).map_err(|e| {
+        let agg = aggregate(
+            &observations,
+            ind.period,
+            ind.value_type,
+            ind.multiplier,
+            ind.aggregation,
+        )
+        .map_err(|e| {
+            Box::new(
                 Diagnostic::error(format!(
                     "{org} \"{id}\": cannot aggregate {} data to {}: {e}",
                     first_kind.as_str(),
                     ind.period.as_str()
                 ))
-                .in_file(file)
-            })?;
+                .in_file(file),
+            )
+        })?;
         let incomplete: Vec<String> = agg
             .iter()
             .filter(|a| a.parts < a.expected_parts)

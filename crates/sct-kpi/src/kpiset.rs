@@ -11,6 +11,7 @@ use sct_core::SourceFile;
 use sct_core::diagnostic::{Diagnostic, Diagnostics};
 use sct_core::load::{FrameworkRegistry, LoadedFramework, Origin, parse_toml};
 use sct_core::model::{Documents, FrameworkKind, SourceRef, Status};
+use sct_core::provenance::FrameworkUsed;
 use sct_core::validate::is_kebab_id;
 
 use crate::period::{Period, PeriodType};
@@ -31,6 +32,15 @@ pub enum Timeframe {
 impl Timeframe {
     /// All, in reading order.
     pub const ALL: [Timeframe; 3] = [Timeframe::Leading, Timeframe::Kpi, Timeframe::Outcome];
+
+    /// A short name for tables.
+    pub fn short_title(self) -> &'static str {
+        match self {
+            Timeframe::Leading => "Leading indicators (weekly or monthly)",
+            Timeframe::Kpi => "KPIs and outputs (quarterly)",
+            Timeframe::Outcome => "Long-term outcomes (annual)",
+        }
+    }
 
     /// The name as written in files.
     pub fn as_str(self) -> &'static str {
@@ -54,6 +64,17 @@ pub enum ValueType {
     Proportion,
     /// Per population × multiplier.
     Rate,
+}
+
+/// How periods combine when the value type's rule does not fit the measure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Aggregation {
+    /// The latest period stands for the longer one: a position at the period's end, such as
+    /// a rolling 12-month count or a stock.
+    Latest,
+    /// The mean of the periods: a run rate, such as an annualised cost per head.
+    Mean,
 }
 
 /// A timeframe's description.
@@ -106,6 +127,13 @@ pub struct Indicator {
     /// value = multiplier × numerator / denominator, for proportions and rates.
     #[serde(default)]
     pub multiplier: Option<f64>,
+    /// Overrides how periods combine (counts and rates only; proportions are always
+    /// recomputed from numerators and denominators).
+    #[serde(default)]
+    pub aggregation: Option<Aggregation>,
+    /// Decimal places to show values with (default: 0 for counts, 2 for £, else 1).
+    #[serde(default)]
+    pub decimals: Option<u32>,
     /// Which direction is better.
     pub improvement: Improvement,
     /// The target, if any.
@@ -187,7 +215,11 @@ impl KpiSet {
 
     /// Finds a KPI set by path (a `.toml` file that exists) or else by id (and optional
     /// `@version`) among the known frameworks, parses it and checks it.
-    pub fn find(spec: &str, registry: &FrameworkRegistry) -> Result<KpiSet, Error> {
+    /// Also returns which file it was, for provenance.
+    pub fn find(
+        spec: &str,
+        registry: &FrameworkRegistry,
+    ) -> Result<(KpiSet, FrameworkUsed), Error> {
         let path = std::path::Path::new(spec);
         let fw = if path.exists() {
             LoadedFramework::parse(SourceFile::read(path)?, Origin::File(path.to_path_buf()))
@@ -209,7 +241,8 @@ impl KpiSet {
                 .expected("a KPI set: a framework file with kind = \"kpi-set\""),
             ])));
         }
-        KpiSet::from_framework(&fw).map_err(Error::Invalid)
+        let set = KpiSet::from_framework(&fw).map_err(Error::Invalid)?;
+        Ok((set, FrameworkUsed::of(&fw)))
     }
 
     /// Reads a KPI set from a loaded framework file and checks it.
@@ -283,8 +316,17 @@ impl KpiSet {
                     .expected("multiplier = 100 for a percentage"),
                 );
             }
+            if ind.aggregation.is_some() && ind.value_type == ValueType::Proportion {
+                d.push(
+                    src.error_at(
+                        ind.id.span(),
+                        format!("indicator \"{id}\" is a proportion and sets aggregation"),
+                    )
+                    .expected("no aggregation: proportions are recomputed from summed numerators and denominators, never averaged"),
+                );
+            }
             if let Some(r) = ind.plausible
-                && !(r.min < r.max)
+                && r.min.partial_cmp(&r.max) != Some(std::cmp::Ordering::Less)
             {
                 d.push(src.error_at(
                     ind.id.span(),

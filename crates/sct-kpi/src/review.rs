@@ -7,11 +7,12 @@
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
+use sct_core::provenance::{FileUsed, FrameworkUsed, SCT_VERSION};
 use serde::Serialize;
 
 use crate::aggregate::combine;
 use crate::data::{Flag, FlagKind, KpiData, Observation, expected_latest, round_for_display};
-use crate::kpiset::{Indicator, KpiSet, Timeframe, ValueType};
+use crate::kpiset::{Aggregation, Indicator, KpiSet, Timeframe, ValueType};
 use crate::period::{Period, PeriodType};
 use crate::spc::{
     AssuranceIcon, Improvement, PointType, SpcOptions, SpcResult, VariationIcon, constants, spc,
@@ -199,6 +200,8 @@ pub struct IndicatorReview {
     pub flags: Vec<Flag>,
     /// One sentence a board member can read.
     pub headline: String,
+    /// Decimal places to show values with.
+    pub decimals: u32,
 }
 
 /// The board summary's counts for one timeframe (or all).
@@ -268,6 +271,8 @@ pub struct TimeframeReview {
     pub id: Timeframe,
     /// Title.
     pub title: String,
+    /// A short name for tables.
+    pub short_title: &'static str,
     /// The framework's words for it.
     pub quote: Option<String>,
     /// Its counts.
@@ -320,6 +325,19 @@ pub struct KpiReview {
     pub warnings: Vec<String>,
     /// How the review was computed, in words.
     pub method: Vec<String>,
+    /// Exactly which files it came from.
+    pub provenance: ReviewProvenance,
+}
+
+/// Where a review came from.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ReviewProvenance {
+    /// `sct` version.
+    pub sct_version: String,
+    /// The KPI set file.
+    pub kpi_set: FrameworkUsed,
+    /// The data file.
+    pub data: FileUsed,
 }
 
 /// Errors building a review.
@@ -349,6 +367,7 @@ pub struct ReviewOptions {
 /// Builds the review of one organisation.
 pub fn review(
     set: &KpiSet,
+    set_file: &FrameworkUsed,
     data: &KpiData,
     organisation: &str,
     options: &ReviewOptions,
@@ -418,6 +437,7 @@ pub fn review(
             Some(TimeframeReview {
                 id: *tf,
                 title: info.map_or_else(|| tf.as_str().to_string(), |i| i.title.clone()),
+                short_title: tf.short_title(),
                 quote: info.map(|i| i.source.quote.clone()),
                 counts,
                 indicators,
@@ -444,6 +464,14 @@ pub fn review(
         timeframes,
         warnings: data.warnings.clone(),
         method: method_statements(),
+        provenance: ReviewProvenance {
+            sct_version: SCT_VERSION.to_string(),
+            kpi_set: set_file.clone(),
+            data: FileUsed {
+                file: data.file.clone(),
+                sha256: data.sha256.clone(),
+            },
+        },
     })
 }
 
@@ -491,14 +519,16 @@ fn year_to_date(ind: &Indicator, obs: &[Observation], year: Period) -> Option<Ye
         .cloned()
         .collect();
     let (first, last) = (in_year.first()?, in_year.last()?);
-    let (value, method) = match combine(&in_year, ind.value_type, ind.multiplier) {
+    let (value, method) = match combine(&in_year, ind.value_type, ind.multiplier, ind.aggregation) {
         Ok(c) => (
             c.value,
-            match ind.value_type {
-                ValueType::Count => "sum of the periods",
-                ValueType::Proportion => "summed numerators over summed denominators",
-                ValueType::Rate => "summed numerators over the mean denominator",
-                ValueType::Mean => "summed totals over summed counts",
+            match (ind.aggregation, ind.value_type) {
+                (Some(Aggregation::Latest), _) => "the latest period (a position, not summed)",
+                (Some(Aggregation::Mean), _) => "mean of the periods (a run rate)",
+                (None, ValueType::Count) => "sum of the periods",
+                (None, ValueType::Proportion) => "summed numerators over summed denominators",
+                (None, ValueType::Rate) => "summed numerators over the mean denominator",
+                (None, ValueType::Mean) => "summed totals over summed counts",
             }
             .to_string(),
         ),
@@ -522,10 +552,17 @@ fn year_to_date(ind: &Indicator, obs: &[Observation], year: Period) -> Option<Ye
             p.and_then(|p| PlanPosition::of(o.value, p).meets(ind.improvement)) == Some(true)
         })
         .count();
+    let summed = ind.value_type == ValueType::Count && ind.aggregation.is_none();
     let (plan, kind) = if plans.is_empty() {
         (None, None)
     } else {
-        let mean = plans.iter().map(|p| p.0).sum::<f64>() / plans.len() as f64;
+        // A summed count is compared with the summed plan; anything else with the plan's mean.
+        let total = plans.iter().map(|p| p.0).sum::<f64>();
+        let mean = if summed {
+            total
+        } else {
+            total / plans.len() as f64
+        };
         let kind = if plans.iter().all(|p| p.1 == "plan") {
             "plan"
         } else {
@@ -596,21 +633,22 @@ fn spc_summary(ind: &Indicator, obs: &[Observation], target: Option<f64>) -> Opt
     })
 }
 
-fn format_value(v: f64, unit: &str) -> String {
-    let v = round_for_display(v);
-    let text = if v.abs() >= 1000.0 {
-        format!("{v:.0}")
-    } else {
-        let s = format!("{v:.1}");
-        if unit == "£ per head" {
-            format!("{v:.2}")
-        } else {
-            s
-        }
-    };
-    match unit {
+/// Decimal places for an indicator's values: the set's `decimals`, else none for counts, two
+/// for money and one otherwise.
+fn decimals(ind: &Indicator) -> u32 {
+    ind.decimals.unwrap_or(match ind.value_type {
+        ValueType::Count => 0,
+        _ if ind.unit.starts_with('£') => 2,
+        _ => 1,
+    })
+}
+
+fn format_value(v: f64, ind: &Indicator) -> String {
+    let places = decimals(ind) as usize;
+    let text = format!("{v:.places$}");
+    match ind.unit.as_str() {
         "%" => format!("{text} %"),
-        "£ per head" => format!("£{text} per head"),
+        u if u.starts_with('£') => format!("£{text}{}", &u['£'.len_utf8()..]),
         "" => text,
         u => format!("{text} {u}"),
     }
@@ -622,11 +660,10 @@ fn headline(
     ytd: Option<&YearToDate>,
     spc: Option<&SpcSummary>,
 ) -> String {
-    let unit = ind.unit.as_str();
     let Some((o, a)) = latest else {
         return "No data up to the review date.".into();
     };
-    let mut s = format!("{}: {}", o.period, format_value(o.value, unit));
+    let mut s = format!("{}: {}", o.period, format_value(o.value, ind));
     if let Some(p) = a.plan {
         let word = match a.plan_position {
             Some(PlanPosition::AbovePlan) => "above",
@@ -636,7 +673,7 @@ fn headline(
         s.push_str(&format!(
             ", {word} the {} of {}",
             a.plan_kind.unwrap_or("target"),
-            format_value(p, unit)
+            format_value(p, ind)
         ));
         match a.meets_plan {
             Some(true) => s.push_str(" (met)"),
@@ -651,10 +688,10 @@ fn headline(
         s.push_str(&format!(
             " {} year to date: {}",
             y.year,
-            format_value(y.against.value, unit)
+            format_value(y.against.value, ind)
         ));
         if let Some(p) = y.against.plan {
-            s.push_str(&format!(" against {}", format_value(p, unit)));
+            s.push_str(&format!(" against {}", format_value(p, ind)));
         }
         if y.periods_with_plan > 0 && ind.improvement != Improvement::Neutral {
             s.push_str(&format!(
@@ -750,5 +787,6 @@ fn review_indicator(
         spc,
         flags: std::mem::take(flags),
         headline,
+        decimals: decimals(ind),
     }
 }

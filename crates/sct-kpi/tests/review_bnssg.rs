@@ -16,14 +16,14 @@ fn root() -> PathBuf {
 
 fn bnssg(as_of: Option<&str>) -> KpiReview {
     let registry = FrameworkRegistry::bundled().unwrap();
-    let set = KpiSet::find("scf-three-timeframes", &registry).unwrap();
+    let (set, used) = KpiSet::find("scf-three-timeframes", &registry).unwrap();
     let file = std::fs::File::open(root().join("examples/kpi/bnssg-kpis.csv")).unwrap();
     let data = read_kpi_data(file, "bnssg-kpis.csv", &set, None).unwrap();
     let options = ReviewOptions {
         as_of: as_of.map(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").unwrap()),
         organisation_name: None,
     };
-    review(&set, &data, "QUY", &options).unwrap()
+    review(&set, &used, &data, "QUY", &options).unwrap()
 }
 
 fn row<'a>(r: &'a KpiReview, id: &str) -> &'a IndicatorReview {
@@ -114,4 +114,16 @@ fn a_late_review_date_flags_late_monthly_data() {
     );
     let hle = row(&r, "healthy-life-expectancy");
     assert!(!hle.flags.iter().any(|f| f.kind == FlagKind::Late));
+}
+
+#[test]
+fn provenance_names_the_set_and_the_streamed_files_checksum() {
+    let r = bnssg(None);
+    let bytes = std::fs::read(root().join("examples/kpi/bnssg-kpis.csv")).unwrap();
+    assert_eq!(
+        r.provenance.data.sha256,
+        sct_core::source::sha256_hex(&bytes)
+    );
+    assert_eq!(r.provenance.kpi_set.id, "scf-three-timeframes");
+    assert_eq!(r.provenance.kpi_set.kind, "kpi-set");
 }

@@ -16,6 +16,7 @@
 
 pub mod assessment;
 pub mod charts;
+pub mod kpi_review;
 pub mod render;
 pub mod report;
 mod score_csv;

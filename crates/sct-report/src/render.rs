@@ -12,12 +12,26 @@ use tera::{Context, Tera, Value};
 use crate::charts::ChartError;
 
 /// The templates a report uses, by name (the file name in `reports/`).
-pub const TEMPLATE_NAMES: [&str; 3] = ["report.html", "report.md", "report.css"];
+pub const TEMPLATE_NAMES: [&str; 5] = [
+    "report.html",
+    "report.md",
+    "report.css",
+    "kpi-review.html",
+    "kpi-review.md",
+];
 
-const BUILTIN: [(&str, &str); 3] = [
+const BUILTIN: [(&str, &str); 5] = [
     ("report.html", include_str!("../../../reports/report.html")),
     ("report.md", include_str!("../../../reports/report.md")),
     ("report.css", include_str!("../../../reports/report.css")),
+    (
+        "kpi-review.html",
+        include_str!("../../../reports/kpi-review.html"),
+    ),
+    (
+        "kpi-review.md",
+        include_str!("../../../reports/kpi-review.md"),
+    ),
 ];
 
 /// Errors rendering a report.
@@ -113,6 +127,7 @@ impl Templates {
         tera.register_filter("md", md_filter);
         tera.register_filter("score", score_filter);
         tera.register_filter("or_dash", or_dash_filter);
+        tera.register_filter("num", num_filter);
         let css = texts
             .get("report.css")
             .map(|(_, t)| t.clone())
@@ -196,6 +211,31 @@ fn md_filter(value: &Value, _: &HashMap<String, Value>) -> tera::Result<Value> {
 fn score_filter(value: &Value, _: &HashMap<String, Value>) -> tera::Result<Value> {
     Ok(Value::String(match value.as_f64() {
         Some(v) => format!("{v:.2}"),
+        None => "—".to_string(),
+    }))
+}
+
+/// Formats a number with `places` decimals (default 1); no value is a dash. Rounding is done
+/// once, here, so every output shows the same figure.
+fn num_filter(value: &Value, args: &HashMap<String, Value>) -> tera::Result<Value> {
+    let places = args
+        .get("places")
+        .and_then(Value::as_u64)
+        .unwrap_or(1)
+        .min(6) as usize;
+    Ok(Value::String(match value.as_f64() {
+        Some(v) => {
+            let s = format!("{v:.places$}");
+            // "-0.0" reads as a sign error.
+            if s.trim_start_matches('-')
+                .chars()
+                .all(|c| c == '0' || c == '.')
+            {
+                s.trim_start_matches('-').to_string()
+            } else {
+                s
+            }
+        }
         None => "—".to_string(),
     }))
 }

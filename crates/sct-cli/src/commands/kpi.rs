@@ -9,13 +9,87 @@ use sct_core::source::SourceFile;
 use sct_kpi::spc::{Improvement, SpcOptions};
 use sct_kpi::spc_input::{self, Columns};
 
-use crate::cli::{GlobalArgs, ImprovementArg, KpiCommand, KpiSpcArgs, SpcFormat};
+use std::collections::BTreeSet;
+
+use sct_core::diagnostic::Diagnostic;
+use sct_kpi::data::read_kpi_data;
+use sct_kpi::kpiset::KpiSet;
+use sct_kpi::review::ReviewOptions;
+use sct_report::kpi_review;
+use sct_report::render::Templates;
+
+use super::report::report_error;
+use crate::cli::{
+    GlobalArgs, ImprovementArg, KpiCommand, KpiReviewArgs, KpiSpcArgs, ReportFormat, SpcFormat,
+};
 use crate::outputs::{emit, emit_bytes, extension};
 
-pub fn run(_global: &GlobalArgs, cmd: KpiCommand) -> Result<ExitCode, Error> {
+pub fn run(global: &GlobalArgs, cmd: KpiCommand) -> Result<ExitCode, Error> {
     match cmd {
         KpiCommand::Spc(args) => spc(args),
+        KpiCommand::Review(args) => review(global, args),
     }
+}
+
+fn review(global: &GlobalArgs, args: KpiReviewArgs) -> Result<ExitCode, Error> {
+    let sct = super::load(global)?;
+    let as_of = args
+        .as_of
+        .as_deref()
+        .map(|d| super::parse_date_arg("--as-of", d))
+        .transpose()?;
+    let (set, set_file) = KpiSet::find(&args.set, &sct.registry)?;
+    let name = args.data.display().to_string();
+    let file = open_input(&args.data)?;
+    let keep: BTreeSet<String> = [args.org.clone()].into();
+    let data = read_kpi_data(std::io::BufReader::new(file), &name, &set, Some(&keep))
+        .map_err(Error::Invalid)?;
+    for w in &data.warnings {
+        eprintln!("warning: {w}");
+    }
+    let options = ReviewOptions {
+        as_of: as_of.map(|d| d.0),
+        organisation_name: sct.organisations.get(&args.org).map(|o| o.name.clone()),
+    };
+    let r = sct_kpi::review::review(&set, &set_file, &data, &args.org, &options).map_err(|e| {
+        Error::Invalid(Diagnostics(vec![
+            Diagnostic::error(e.to_string())
+                .in_file(&name)
+                .expected("--org with an organisation code in the file's `organisation` column"),
+        ]))
+    })?;
+    let format = args
+        .format
+        .unwrap_or(match extension(&args.out).as_deref() {
+            Some("html" | "htm") => ReportFormat::Html,
+            Some("json") => ReportFormat::Json,
+            Some("csv") => ReportFormat::Csv,
+            _ => ReportFormat::Md,
+        });
+    let templates = Templates::load(args.template_dir.as_deref()).map_err(report_error)?;
+    let text = match format {
+        ReportFormat::Html => kpi_review::html(&templates, &r).map_err(report_error)?,
+        ReportFormat::Md => kpi_review::markdown(&templates, &r).map_err(report_error)?,
+        ReportFormat::Json => kpi_review::json(&r),
+        ReportFormat::Csv => kpi_review::csv(&r),
+    };
+    emit(&args.out, &text, &[&args.data])?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Opens an input for streaming, with the errors [`SourceFile::read`] gives for a missing
+/// file or a directory.
+fn open_input(path: &std::path::Path) -> Result<std::fs::File, Error> {
+    if path.is_dir() {
+        return Err(Error::IsDirectory {
+            path: path.to_path_buf(),
+        });
+    }
+    std::fs::File::open(path).map_err(|source| Error::Io {
+        path: path.to_path_buf(),
+        action: "read",
+        source,
+    })
 }
 
 fn improvement(a: ImprovementArg) -> Improvement {

@@ -15,7 +15,7 @@ use crate::outputs::{emit, emit_bytes, extension};
 use super::parse_date_arg;
 
 /// Report errors are the user's (a broken template) or a failure to draw.
-fn report_error(e: ReportError) -> Error {
+pub(crate) fn report_error(e: ReportError) -> Error {
     match e {
         ReportError::Template { file, message } => Error::Invalid(Diagnostics(vec![
             Diagnostic::error(format!("template {file}: {message}")).in_file(file.clone()),
