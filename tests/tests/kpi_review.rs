@@ -306,3 +306,36 @@ fn the_html_review_in_a_real_browser() {
         "screenshot is empty"
     );
 }
+
+#[test]
+fn frameworks_validate_checks_a_kpi_set_and_show_lists_its_indicators() {
+    let dir = tmp();
+    let text = std::fs::read_to_string(root().join(SET))
+        .unwrap()
+        .replace("id = \"scf-three-timeframes\"", "id = \"my-kpis\"")
+        .replacen("id = \"fds-28-day\"", "id = \"ae-4-hour\"", 1)
+        .replacen(
+            "{ period = \"2024-05\", value = 70.7 }",
+            "{ period = \"2024/25 Q1\", value = 70.7 }",
+            1,
+        );
+    let path = write(dir.path(), "my-kpis.toml", &text);
+    sct()
+        .args(["frameworks", "validate"])
+        .arg(&path)
+        .assert()
+        .code(2)
+        .stderr(contains("duplicate indicator id \"ae-4-hour\""))
+        .stderr(contains("plan period \"2024/25 Q1\" is a quarter"))
+        .stderr(contains("my-kpis.toml:"));
+    sct()
+        .args(["frameworks", "validate", SET])
+        .assert()
+        .success();
+    sct()
+        .args(["frameworks", "show", "scf-three-timeframes"])
+        .assert()
+        .success()
+        .stdout(contains("Longer-term outcomes, assessed annually:"))
+        .stdout(contains("ae-4-hour").and(contains("plan for 12 periods")));
+}

@@ -77,6 +77,18 @@ pub enum Aggregation {
     Mean,
 }
 
+impl ValueType {
+    /// The name as written in files.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ValueType::Count => "count",
+            ValueType::Mean => "mean",
+            ValueType::Proportion => "proportion",
+            ValueType::Rate => "rate",
+        }
+    }
+}
+
 /// A timeframe's description.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -6,8 +6,9 @@ use std::process::ExitCode;
 use serde::Serialize;
 
 use sct_core::load::{FrameworkContent, LoadedFramework, Origin};
-use sct_core::model::Status;
+use sct_core::model::{FrameworkKind, Status};
 use sct_core::{Error, FrameworkRegistry};
+use sct_kpi::kpiset::{KpiSet, Timeframe};
 
 use crate::cli::{FrameworksCommand, GlobalArgs, ListFormat, ShowFormat};
 use crate::outputs::print;
@@ -62,6 +63,10 @@ pub fn run(global: &GlobalArgs, cmd: FrameworksCommand) -> Result<ExitCode, Erro
                     let value = match &fw.content {
                         FrameworkContent::Capability(t) => serde_json::to_value(t),
                         FrameworkContent::Round(r) => serde_json::to_value(r),
+                        FrameworkContent::Other if fw.header.kind == FrameworkKind::KpiSet => {
+                            let set = KpiSet::from_framework(fw).map_err(Error::Invalid)?;
+                            serde_json::to_value(set)
+                        }
                         FrameworkContent::Other => serde_json::to_value(&fw.header),
                     }
                     .unwrap_or_default();
@@ -85,6 +90,20 @@ pub fn run(global: &GlobalArgs, cmd: FrameworksCommand) -> Result<ExitCode, Erro
                 reg.add_dir(path)?;
             }
             let warnings = reg.check_references()?;
+            // Kinds read by other crates are checked here, with their own rules.
+            let mut kind_errors = sct_core::Diagnostics::default();
+            for fw in reg.iter() {
+                if fw.header.kind == FrameworkKind::KpiSet
+                    && let Origin::File(p) = &fw.origin
+                    && paths.iter().any(|given| p.starts_with(given))
+                    && let Err(d) = KpiSet::from_framework(fw)
+                {
+                    kind_errors.extend(d);
+                }
+            }
+            if kind_errors.has_errors() {
+                return Err(Error::Invalid(kind_errors));
+            }
             let mut text = String::new();
             for fw in reg.iter() {
                 if let Origin::File(p) = &fw.origin
@@ -277,7 +296,57 @@ fn show_text(fw: &LoadedFramework) -> String {
                 }
             }
         }
+        FrameworkContent::Other if h.kind == FrameworkKind::KpiSet => {
+            match KpiSet::from_framework(fw) {
+                Ok(set) => show_kpi_set(&mut out, &set),
+                Err(d) => {
+                    let _ = writeln!(out, "\nThis KPI set has errors:\n{d}");
+                }
+            }
+        }
         FrameworkContent::Other => {}
     }
     out
+}
+
+fn show_kpi_set(out: &mut String, set: &KpiSet) {
+    if !set.drafting_note.is_empty() {
+        let _ = writeln!(out, "Drafting: {}", set.drafting_note.trim());
+    }
+    for tf in Timeframe::ALL {
+        let inds: Vec<_> = set
+            .indicators
+            .iter()
+            .filter(|i| i.timeframe == tf)
+            .collect();
+        if inds.is_empty() {
+            continue;
+        }
+        let title = set
+            .timeframes
+            .get(tf.as_str())
+            .map_or(tf.short_title(), |t| t.title.as_str());
+        let _ = writeln!(out, "\n{title}:");
+        for i in inds {
+            let target = match (i.target, i.target_note.as_deref()) {
+                (Some(t), Some(note)) => format!("target {t} ({note})"),
+                (Some(t), None) => format!("target {t}"),
+                (None, _) => "no target".to_string(),
+            };
+            let _ = writeln!(
+                out,
+                "  {:28} {} [{}, {}, {} is better, {target}{}]",
+                i.id.get_ref(),
+                i.title,
+                i.period.as_str(),
+                i.value_type.as_str(),
+                i.improvement.as_str(),
+                if i.plan.is_empty() {
+                    String::new()
+                } else {
+                    format!("; plan for {} periods", i.plan.len())
+                }
+            );
+        }
+    }
 }
