@@ -243,6 +243,10 @@ pub struct SpcResult {
     pub warnings: Vec<String>,
 }
 
+// ---------------------------------------------------------------------------------------------
+// Accurate means (§4, §5)
+// ---------------------------------------------------------------------------------------------
+
 /// Knuth's two-sum: `a + b` as its rounded value and the exact rounding error, without
 /// branches.
 #[inline(always)]
@@ -252,25 +256,119 @@ fn two_sum(a: f64, b: f64) -> (f64, f64) {
     (s, (a - (s - z)) + (b - z))
 }
 
-/// An accurate sum: compensated (two-sum) accumulation in four independent lanes, so the
-/// additions do not wait on each other, with the lanes' errors added back at the end.
-fn compensated_sum(values: impl Iterator<Item = f64>) -> f64 {
-    let mut sum = [0.0_f64; 4];
-    let mut err = [0.0_f64; 4];
-    let mut lane = 0;
-    for x in values {
-        let (s, e) = two_sum(sum[lane], x);
-        sum[lane] = s;
-        err[lane] += e;
-        lane = (lane + 1) & 3;
+/// Two lanes of `f64`, with element-wise arithmetic: the compiler keeps such a pair in one
+/// vector register (SSE2, which every x86-64 has), so two lanes cost as much as one.
+#[derive(Clone, Copy, Default)]
+struct F2([f64; 2]);
+
+impl std::ops::Add for F2 {
+    type Output = F2;
+    #[inline(always)]
+    fn add(self, o: F2) -> F2 {
+        F2([self.0[0] + o.0[0], self.0[1] + o.0[1]])
     }
-    let (mut total, mut e_total) = (0.0_f64, err[0] + err[1] + err[2] + err[3]);
-    for s in sum {
+}
+
+impl std::ops::Sub for F2 {
+    type Output = F2;
+    #[inline(always)]
+    fn sub(self, o: F2) -> F2 {
+        F2([self.0[0] - o.0[0], self.0[1] - o.0[1]])
+    }
+}
+
+/// Compensated accumulators for two lanes.
+#[derive(Clone, Copy, Default)]
+struct Acc2 {
+    sum: F2,
+    err: F2,
+}
+
+impl Acc2 {
+    /// [`two_sum`] of the running sum and `x` in each lane, keeping the error.
+    #[inline(always)]
+    fn add(&mut self, x: F2) {
+        let s = self.sum + x;
+        let z = s - self.sum;
+        self.err = self.err + ((self.sum - (s - z)) + (x - z));
+        self.sum = s;
+    }
+
+    /// Adds the residual `x − m` in each lane, keeping the rounding errors of the subtraction
+    /// and of the addition.
+    #[inline(always)]
+    fn add_residual(&mut self, x: F2, m: F2) {
+        // `two_sum(x, −m)`, rearranged without changing a bit (negation is exact and rounding
+        // is symmetric): `x + (−m) = x − m` and `−m − z = −(m + z)`.
+        let r = x - m;
+        let z1 = r - x;
+        let e1 = (x - (r - z1)) - (m + z1);
+        let s = self.sum + r;
+        let z2 = s - self.sum;
+        let e2 = (self.sum - (s - z2)) + (r - z2);
+        self.err = self.err + (e1 + e2);
+        self.sum = s;
+    }
+}
+
+/// Compensated accumulation in four independent lanes: value `k` of a slice goes to lane
+/// `k % 4`, so the additions do not wait on each other. The lane order is part of the result
+/// (floating-point addition is not associative), so it never changes.
+///
+/// Whole chunks of four go through `add` (lanes 0 and 1, then 2 and 3), the rest (fewer than
+/// four) one by one to the first lanes through `add_one`. Returns the lanes' sums and errors.
+#[inline(always)]
+fn feed_lanes(
+    values: &[f64],
+    add: impl Fn(&mut Acc2, F2),
+    add_one: impl Fn(&mut f64, &mut f64, f64),
+) -> ([f64; 4], [f64; 4]) {
+    let (mut lo, mut hi) = (Acc2::default(), Acc2::default());
+    let chunks = values.chunks_exact(4);
+    let rest = chunks.remainder();
+    for c in chunks {
+        add(&mut lo, F2([c[0], c[1]]));
+        add(&mut hi, F2([c[2], c[3]]));
+    }
+    let sums = [lo.sum.0[0], lo.sum.0[1], hi.sum.0[0], hi.sum.0[1]];
+    let errs = [lo.err.0[0], lo.err.0[1], hi.err.0[0], hi.err.0[1]];
+    feed_rest(sums, errs, rest, add_one)
+}
+
+/// The rest of [`feed_lanes`]. Out of line on purpose: inlined, these scalar steps lead the
+/// compiler to give up vector instructions for lanes 2 and 3 in the main loop.
+#[inline(never)]
+fn feed_rest(
+    mut sums: [f64; 4],
+    mut errs: [f64; 4],
+    rest: &[f64],
+    add_one: impl Fn(&mut f64, &mut f64, f64),
+) -> ([f64; 4], [f64; 4]) {
+    for ((sum, err), &x) in sums.iter_mut().zip(&mut errs).zip(rest) {
+        add_one(sum, err, x);
+    }
+    (sums, errs)
+}
+
+/// The lanes' sums added up, compensated, with their errors added back at the end.
+fn lanes_total(sums: [f64; 4], errs: [f64; 4]) -> f64 {
+    let (mut total, mut e_total) = (0.0_f64, errs[0] + errs[1] + errs[2] + errs[3]);
+    for s in sums {
         let (t, e) = two_sum(total, s);
         total = t;
         e_total += e;
     }
     total + e_total
+}
+
+/// An accurate sum: compensated (two-sum) accumulation in four lanes (see [`feed_lanes`]).
+fn compensated_sum(values: &[f64]) -> f64 {
+    let (sums, errs) = feed_lanes(values, Acc2::add, |sum, err, x| {
+        let (s, e) = two_sum(*sum, x);
+        *sum = s;
+        *err += e;
+    });
+    lanes_total(sums, errs)
 }
 
 /// The arithmetic mean computed as R's `mean()` does (§4): an accurate sum divided by n, then
@@ -279,53 +377,107 @@ fn compensated_sum(values: impl Iterator<Item = f64>) -> f64 {
 /// error (two-sum), and both parts are summed with compensation.
 pub fn accurate_mean(values: &[f64]) -> f64 {
     let n = values.len() as f64;
-    let m = compensated_sum(values.iter().copied()) / n;
+    let m = compensated_sum(values) / n;
     if !m.is_finite() {
         return m;
     }
-    let mut sum = [0.0_f64; 4];
-    let mut err = [0.0_f64; 4];
-    for (k, &x) in values.iter().enumerate() {
-        let (r, e1) = two_sum(x, -m);
-        let lane = k & 3;
-        let (s, e2) = two_sum(sum[lane], r);
-        sum[lane] = s;
-        err[lane] += e1 + e2;
-    }
-    let residual = compensated_sum(sum.into_iter().chain(err));
+    let (sums, errs) = feed_lanes(
+        values,
+        |acc, x| acc.add_residual(x, F2([m, m])),
+        |sum, err, x| {
+            let (r, e1) = two_sum(x, -m);
+            let (s, e2) = two_sum(*sum, r);
+            *sum = s;
+            *err += e1 + e2;
+        },
+    );
+    // The eight partial results are summed as a series of their own: sums, then errors.
+    let [s0, s1, s2, s3] = sums;
+    let [e0, e1, e2, e3] = errs;
+    let residual = compensated_sum(&[s0, s1, s2, s3, e0, e1, e2, e3]);
     m + residual / n
 }
 
-fn sign(x: f64) -> i8 {
-    if x > 0.0 {
-        1
-    } else if x < 0.0 {
-        -1
-    } else {
-        0
-    }
-}
+// ---------------------------------------------------------------------------------------------
+// Centre line and limits (§3–6)
+// ---------------------------------------------------------------------------------------------
 
-/// Mean, AMR and limits of one segment's base points (§3–6).
-fn centre_and_limits(base: &[f64], screen: bool) -> (f64, Option<f64>, usize) {
+/// Mean, AMR and number of screened moving ranges of one segment's base points (§3–6).
+/// `ranges` is scratch space.
+fn centre_and_limits(
+    base: &[f64],
+    screen: bool,
+    ranges: &mut Vec<f64>,
+) -> (f64, Option<f64>, usize) {
     let mean = accurate_mean(base);
-    let ranges: Vec<f64> = base.windows(2).map(|w| (w[1] - w[0]).abs()).collect();
-    if ranges.is_empty() {
+    if base.len() < 2 {
         return (mean, None, 0);
     }
-    let amr = accurate_mean(&ranges);
+    ranges.clear();
+    ranges.extend(base.windows(2).map(|w| (w[1] - w[0]).abs()));
+    let amr = accurate_mean(ranges);
     if !screen {
         return (mean, Some(amr), 0);
     }
-    let cut = constants::SCREEN * amr;
-    let kept: Vec<f64> = ranges.iter().copied().filter(|r| *r < cut).collect();
-    let screened = ranges.len() - kept.len();
-    if kept.is_empty() {
+    let kept = keep_below(ranges, constants::SCREEN * amr);
+    let screened = ranges.len() - kept;
+    if kept == 0 {
         (mean, None, screened)
+    } else if screened == 0 {
+        // Nothing was dropped: the mean of the same values, in the same order, is `amr`.
+        (mean, Some(amr), 0)
     } else {
-        (mean, Some(accurate_mean(&kept)), screened)
+        (mean, Some(accurate_mean(&ranges[..kept])), screened)
     }
 }
+
+/// Moves the values below `cut` to the front of `values`, in order, and returns how many
+/// there are. Every value is written and the write position advances only for kept ones, so
+/// there is no branch to mispredict.
+fn keep_below(values: &mut [f64], cut: f64) -> usize {
+    let mut kept = 0;
+    for i in 0..values.len() {
+        let x = values[i];
+        values[kept] = x;
+        kept += usize::from(x < cut);
+    }
+    kept
+}
+
+// ---------------------------------------------------------------------------------------------
+// The whole series
+// ---------------------------------------------------------------------------------------------
+
+/// Scratch space reused from one call to the next, so a call allocates only its result.
+#[derive(Default)]
+struct Workspace {
+    /// Segment start indices.
+    starts: Vec<usize>,
+    /// Moving ranges of the current segment's base points.
+    ranges: Vec<f64>,
+    /// Per-point facts of the current segment (see [`mark`]).
+    marks: Vec<u8>,
+    /// Running counts of breaks in runs (see [`mark_runs`]).
+    breaks: Breaks,
+    /// Per-point membership of runs (see [`spread_runs`]).
+    runs: Vec<u8>,
+}
+
+/// Running counts of the breaks in runs of sides and of steps (see [`mark_runs`]).
+#[derive(Default)]
+struct Breaks {
+    side: Vec<u32>,
+    step: Vec<u32>,
+}
+
+thread_local! {
+    /// Each thread keeps its scratch space between calls (18 bytes a point of the largest
+    /// series so far), so that repeated calls neither allocate it nor fault its pages in again.
+    static WORKSPACE: std::cell::RefCell<Workspace> = std::cell::RefCell::default();
+}
+
+/// Scratch space for series longer than this many points is released after the call.
+const RETAINED_POINTS: usize = 1 << 21;
 
 /// Runs the method on `values` (in date order), with segments starting at `segment_starts`
 /// (indices; 0 is implied).
@@ -334,16 +486,38 @@ pub fn spc(
     segment_starts: &[usize],
     options: &SpcOptions,
 ) -> Result<SpcResult, SpcError> {
+    WORKSPACE.with(|ws| match ws.try_borrow_mut() {
+        Ok(mut ws) => {
+            let result = spc_with(&mut ws, values, segment_starts, options);
+            if values.len() > RETAINED_POINTS {
+                *ws = Workspace::default();
+            }
+            result
+        }
+        // Only reachable if a caller re-entered `spc` on this thread; then start afresh.
+        Err(_) => spc_with(&mut Workspace::default(), values, segment_starts, options),
+    })
+}
+
+/// Checks the values and options.
+fn validate(values: &[f64], options: &SpcOptions) -> Result<(), SpcError> {
     if values.is_empty() {
         return Err(SpcError::Empty);
     }
-    if let Some((index, value)) = values
-        .iter()
-        .copied()
-        .enumerate()
-        .find(|(_, v)| !v.is_finite())
-    {
-        return Err(SpcError::NotFinite { index, value });
+    // Check in blocks without an early exit, which the compiler turns into vector code; look
+    // for the culprit only in a block that fails.
+    for (b, block) in values.chunks(256).enumerate() {
+        if !block.iter().fold(true, |ok, v| ok & v.is_finite()) {
+            let (i, &value) = block
+                .iter()
+                .enumerate()
+                .find(|(_, v)| !v.is_finite())
+                .expect("a value that is not finite");
+            return Err(SpcError::NotFinite {
+                index: b * 256 + i,
+                value,
+            });
+        }
     }
     if let Some(n) = options.fix_after
         && n < constants::MIN_FIX_AFTER
@@ -362,31 +536,41 @@ pub fn spc(
             options.trend_length,
         ));
     }
+    Ok(())
+}
+
+/// [`spc`] with the scratch space `ws`.
+fn spc_with(
+    ws: &mut Workspace,
+    values: &[f64],
+    segment_starts: &[usize],
+    options: &SpcOptions,
+) -> Result<SpcResult, SpcError> {
+    validate(values, options)?;
     let n = values.len();
-    let mut starts: Vec<usize> = std::iter::once(0)
-        .chain(segment_starts.iter().copied().filter(|&s| s > 0 && s < n))
-        .collect();
+    let starts = &mut ws.starts;
+    starts.clear();
+    starts.push(0);
+    starts.extend(segment_starts.iter().copied().filter(|&s| s > 0 && s < n));
     starts.sort_unstable();
     starts.dedup();
 
     let mut point_type = vec![PointType::CommonCause; n];
     let mut rule = vec![None; n];
+    // Zeroed memory comes cheaply from the allocator, and segment 0 is left as it is.
     let mut segment_of = vec![0; n];
     let mut segments = Vec::with_capacity(starts.len());
     let mut warnings = Vec::new();
-    // Scratch space reused across segments.
-    let mut flags = Flags::default();
 
     for (k, &start) in starts.iter().enumerate() {
         let end = starts.get(k + 1).copied().unwrap_or(n);
         let ys = &values[start..end];
         let base_n = options.fix_after.map_or(ys.len(), |f| f.min(ys.len()));
-        let (mean, amr, screened) = centre_and_limits(&ys[..base_n], options.screen_outliers);
+        let (mean, amr, screened) =
+            centre_and_limits(&ys[..base_n], options.screen_outliers, &mut ws.ranges);
+        let bands = Bands::new(mean, amr);
         let (lpl, upl) = match amr {
-            Some(a) => (
-                Some(mean - constants::LIMIT * a),
-                Some(mean + constants::LIMIT * a),
-            ),
+            Some(_) => (Some(bands.lpl), Some(bands.upl)),
             None => (None, None),
         };
         if ys.len() < constants::MIN_POINTS {
@@ -412,8 +596,30 @@ pub fn spc(
                 ys.len()
             ));
         }
-        flags.classify(ys, mean, amr, lpl, upl, options);
-        let mut seg = Segment {
+        mark(&mut ws.marks, &mut ws.breaks, ys, &bands, options);
+        spread_runs(&ws.marks[PAD..PAD + ys.len()], &mut ws.runs);
+        classify(
+            &ws.marks,
+            &ws.runs,
+            options.improvement,
+            &mut point_type[start..end],
+            &mut rule[start..end],
+        );
+        if k > 0 {
+            segment_of[start..end].fill(k);
+        }
+        // §9: only common cause and two special-cause types occur with one direction.
+        let types = &point_type[start..end];
+        let common_cause = count(types, PointType::CommonCause);
+        let (up_type, _) = special_cause_types(options.improvement);
+        let up = count(types, up_type);
+        let down = ys.len() - common_cause - up;
+        let (improvement, concern, neutral) = match options.improvement {
+            Improvement::Increase => (up, down, 0),
+            Improvement::Decrease => (down, up, 0),
+            Improvement::Neutral => (0, 0, up + down),
+        };
+        segments.push(Segment {
             start,
             n: ys.len(),
             base: base_n,
@@ -422,24 +628,11 @@ pub fn spc(
             lpl,
             upl,
             screened,
-            common_cause: 0,
-            improvement: 0,
-            concern: 0,
-            neutral: 0,
-        };
-        for i in 0..ys.len() {
-            let (pt, r) = (flags.point_type(i, options.improvement), flags.rule[i]);
-            match pt {
-                PointType::CommonCause => seg.common_cause += 1,
-                PointType::SpecialCauseImprovement => seg.improvement += 1,
-                PointType::SpecialCauseConcern => seg.concern += 1,
-                _ => seg.neutral += 1,
-            }
-            point_type[start + i] = pt;
-            rule[start + i] = r;
-            segment_of[start + i] = k;
-        }
-        segments.push(seg);
+            common_cause,
+            improvement,
+            concern,
+            neutral,
+        });
     }
 
     let last = point_type[n - 1];
@@ -476,148 +669,313 @@ pub fn spc(
     })
 }
 
-/// Per-point working state for one segment.
-#[derive(Default)]
-struct Flags {
-    side: Vec<i8>,
-    trend: Vec<bool>,
-    shift: Vec<bool>,
-    outside: Vec<bool>,
-    beyond: Vec<bool>,
-    two_of_three: Vec<bool>,
-    rule: Vec<Option<Rule>>,
-    direction: Vec<i8>,
+// ---------------------------------------------------------------------------------------------
+// The rules (§7, §8)
+// ---------------------------------------------------------------------------------------------
+//
+// A segment goes through a few simple passes, none of which branches on the data (whether a
+// point continues a run is as good as random, so such branches would be mispredicted half the
+// time), and most of which carry nothing from one point to the next, so the compiler works on
+// several points at once:
+//
+// 1. `mark`, forward: one byte of facts per point (`marks`): its side of the mean, the sign of
+//    its step from the point before, whether it is outside the limits or beyond the near
+//    band; then `mark_runs` adds whether a run of equal sides (shift) or of equal non-zero
+//    steps (trend) long enough for its rule ends at the point.
+// 2. `spread_runs`, backward: carries each long enough run back to its first point (`runs`).
+// 3. `classify`: rule (c) from windows of three points, the first rule that applies, the
+//    direction and the point type.
+//
+// The byte of point i in `marks` is at index i + 2, with two zero bytes either side so that
+// windows of three at the ends need no special case (a zero byte has no side, so no window
+// containing it qualifies).
+
+/// The point is above the mean.
+const ABOVE: u8 = 1;
+/// The point is below the mean.
+const BELOW: u8 = 1 << 1;
+/// The point is higher than the one before it (in its segment).
+const RISE: u8 = 1 << 2;
+/// The point is lower than the one before it.
+const FALL: u8 = 1 << 3;
+/// Rule (a): the point is outside the limits.
+const OUTSIDE: u8 = 1 << 4;
+/// Beyond the near band on its own side of the mean, but not outside the limits (rule c).
+const BEYOND: u8 = 1 << 5;
+/// The run of points on this side of the mean that ends here is long enough for rule (d).
+const SHIFT_RUN: u8 = 1 << 6;
+/// The run of rises (or of falls) that ends here is long enough for rule (b).
+const TREND_RUN: u8 = 1 << 7;
+const SIDE: u8 = ABOVE | BELOW;
+const STEP: u8 = RISE | FALL;
+/// Padding bytes on each side of a segment's marks.
+const PAD: usize = 2;
+
+/// In `runs`: rule (d), the point is in a shift.
+const IN_SHIFT: u8 = 1;
+/// In `runs`: rule (b), the point is in a trend.
+const IN_TREND: u8 = 1 << 1;
+/// In `runs`: the trend's direction at this point is up (§8 b).
+const TREND_UP: u8 = 1 << 2;
+
+/// A segment's mean, limits and near band (§6). Without limits, the limits and band are
+/// infinite, so no finite value is outside them or beyond the band: rules (a) and (c) never
+/// apply, as the spec requires.
+struct Bands {
+    mean: f64,
+    lpl: f64,
+    upl: f64,
+    near_lo: f64,
+    near_hi: f64,
 }
 
-/// Clears `v` and fills it with `m` copies of `x`, keeping its allocation.
-fn reset<T: Copy>(v: &mut Vec<T>, m: usize, x: T) {
-    v.clear();
-    v.resize(m, x);
+impl Bands {
+    fn new(mean: f64, amr: Option<f64>) -> Bands {
+        match amr {
+            Some(a) => {
+                let near = 2.0 / 3.0 * constants::LIMIT * a;
+                Bands {
+                    mean,
+                    lpl: mean - constants::LIMIT * a,
+                    upl: mean + constants::LIMIT * a,
+                    near_lo: mean - near,
+                    near_hi: mean + near,
+                }
+            }
+            None => Bands {
+                mean,
+                lpl: f64::NEG_INFINITY,
+                upl: f64::INFINITY,
+                near_lo: f64::NEG_INFINITY,
+                near_hi: f64::INFINITY,
+            },
+        }
+    }
 }
 
-impl Flags {
-    /// Applies the rules (§7) and directions (§8) to one segment's points.
-    fn classify(
-        &mut self,
-        ys: &[f64],
-        mean: f64,
-        amr: Option<f64>,
-        lpl: Option<f64>,
-        upl: Option<f64>,
-        o: &SpcOptions,
-    ) {
-        let m = ys.len();
-        self.side.clear();
-        self.side.extend(ys.iter().map(|y| sign(y - mean)));
-        reset(&mut self.trend, m, false);
-        reset(&mut self.shift, m, false);
-        reset(&mut self.outside, m, false);
-        reset(&mut self.beyond, m, false);
-        reset(&mut self.two_of_three, m, false);
-        reset(&mut self.rule, m, None);
-        reset(&mut self.direction, m, 0);
+/// The facts about point `y` that need no other point but the one before, `prev_y` (§7), as
+/// the low byte of a `u64` (see [`mark`] for why so wide).
+#[inline(always)]
+fn point_facts(y: f64, prev_y: f64, b: &Bands) -> u64 {
+    let above = y - b.mean > 0.0;
+    let below = y - b.mean < 0.0;
+    let rise = y - prev_y > 0.0;
+    let fall = y - prev_y < 0.0;
+    let outside = (y > b.upl) | (y < b.lpl);
+    let beyond =
+        ((y > b.near_hi) & (y <= b.upl) & above) | ((y < b.near_lo) & (y >= b.lpl) & below);
+    let bit = |flag: bool, bit: u8| u64::from(flag) * u64::from(bit);
+    bit(above, ABOVE)
+        | bit(below, BELOW)
+        | bit(rise, RISE)
+        | bit(fall, FALL)
+        | bit(outside, OUTSIDE)
+        | bit(beyond, BEYOND)
+}
 
-        // (b) Trend: runs of strictly rising (or falling) consecutive points.
-        let mut run_start = 0; // index of the first point of the current monotone run
-        let mut run_dir = 0i8;
-        for i in 1..m {
-            let d = sign(ys[i] - ys[i - 1]);
-            if d == 0 {
-                run_dir = 0;
-                run_start = i;
-                continue;
-            }
-            if d != run_dir {
-                run_dir = d;
-                run_start = i - 1;
-            }
-            if i + 1 - run_start >= o.trend_length {
-                for t in &mut self.trend[run_start..=i] {
-                    *t = true;
-                }
-            }
+/// Pass 1: fills `marks` with one segment's facts (see the constants above). `breaks` is
+/// scratch space.
+fn mark(marks: &mut Vec<u8>, breaks: &mut Breaks, ys: &[f64], b: &Bands, o: &SpcOptions) {
+    let m = ys.len();
+    marks.clear();
+    marks.resize(m + 2 * PAD, 0);
+    let out = &mut marks[PAD..PAD + m];
+    // Comparisons of f64s give 64-bit results; the facts are combined at that width in a
+    // small buffer and narrowed to bytes in a second loop. (In one loop the compiler narrows
+    // every comparison first, which costs twice as much.) The first point has no step.
+    const BLOCK: usize = 32;
+    let mut wide = [0u64; BLOCK];
+    out[0] = point_facts(ys[0], ys[0], b) as u8;
+    let blocks = out[1..]
+        .chunks_mut(BLOCK)
+        .zip(ys[1..].chunks(BLOCK))
+        .zip(ys.chunks(BLOCK));
+    for ((out, ys), prev_ys) in blocks {
+        for ((w, &y), &prev_y) in wide.iter_mut().zip(ys).zip(prev_ys) {
+            *w = point_facts(y, prev_y, b);
         }
-        // (d) Shift: runs on one side of the mean; a point on the mean breaks the run.
-        let shift = &mut self.shift;
-        let mut s = 0;
-        while s < m {
-            let side = self.side[s];
-            let mut e = s + 1;
-            while e < m && self.side[e] == side {
-                e += 1;
-            }
-            if side != 0 && e - s >= o.shift_length {
-                for f in &mut shift[s..e] {
-                    *f = true;
-                }
-            }
-            s = e;
-        }
-        // (a) and (c) need limits.
-        let (outside, beyond, two_of_three) =
-            (&mut self.outside, &mut self.beyond, &mut self.two_of_three);
-        if let (Some(a), Some(l), Some(u)) = (amr, lpl, upl) {
-            let near = 2.0 / 3.0 * constants::LIMIT * a;
-            let (near_hi, near_lo) = (mean + near, mean - near);
-            for i in 0..m {
-                let y = ys[i];
-                outside[i] = y > u || y < l;
-                // Beyond the near band on its own side of the mean, but not outside the limits.
-                beyond[i] = (y > near_hi && y <= u && self.side[i] == 1)
-                    || (y < near_lo && y >= l && self.side[i] == -1);
-            }
-            for w in 0..m.saturating_sub(2) {
-                let side = self.side[w];
-                if side == 0 || self.side[w + 1] != side || self.side[w + 2] != side {
-                    continue;
-                }
-                let hits = usize::from(beyond[w])
-                    + usize::from(beyond[w + 1])
-                    + usize::from(beyond[w + 2]);
-                if hits >= 2 {
-                    for j in w..w + 3 {
-                        two_of_three[j] |= beyond[j];
-                    }
-                }
-            }
-        }
-        // The first rule that applies, in the order a, b, c, d, names the rule and direction.
-        for i in 0..m {
-            let (r, dir) = if self.outside[i] {
-                (Rule::OutsideLimits, self.side[i])
-            } else if self.trend[i] {
-                let d = if i + 1 < m && self.trend[i + 1] {
-                    sign(ys[i + 1] - ys[i])
-                } else {
-                    sign(ys[i] - ys[i - 1])
-                };
-                (Rule::Trend, if d == 0 { -1 } else { d })
-            } else if self.two_of_three[i] {
-                (Rule::TwoOfThree, self.side[i])
-            } else if self.shift[i] {
-                (Rule::Shift, self.side[i])
-            } else {
-                continue;
-            };
-            self.rule[i] = Some(r);
-            self.direction[i] = dir;
+        for (f, &w) in out.iter_mut().zip(&wide) {
+            *f = w as u8;
         }
     }
+    mark_runs(out, breaks, o.shift_length, o.trend_length);
+}
 
-    fn point_type(&self, i: usize, improvement: Improvement) -> PointType {
-        if self.rule[i].is_none() {
-            return PointType::CommonCause;
-        }
-        let up = self.direction[i] > 0;
-        match (improvement, up) {
-            (Improvement::Increase, true) | (Improvement::Decrease, false) => {
-                PointType::SpecialCauseImprovement
-            }
-            (Improvement::Increase, false) | (Improvement::Decrease, true) => {
-                PointType::SpecialCauseConcern
-            }
-            (Improvement::Neutral, true) => PointType::SpecialCauseNeutralHigh,
-            (Improvement::Neutral, false) => PointType::SpecialCauseNeutralLow,
+/// Marks the points where a run of points on one side of the mean (rule d), or of rises or of
+/// falls (rule b), has become long enough.
+///
+/// A point is *linked* to the one before if both are on the same side of the mean (for
+/// shifts), or if the steps to both are rises or both falls (for trends). This counts the
+/// breaks (missing links) up to each point, with additions only: a run of `L` points ends at
+/// `i` exactly when no link among its last `L − 1` is missing, that is when the count at `i`
+/// equals the count `L − 1` points earlier. The comparisons need nothing carried from one
+/// point to the next. (The counts wrap around, which is harmless: two of them are compared
+/// only fewer than `i` points apart.)
+fn mark_runs(marks: &mut [u8], breaks: &mut Breaks, shift_length: usize, trend_length: usize) {
+    let m = marks.len();
+    let (side, step) = (&mut breaks.side, &mut breaks.step);
+    side.resize(m, 0);
+    step.resize(m, 0);
+    let (mut side_breaks, mut step_breaks) = (0u32, 0u32);
+    let mut prev = 0u8; // the first point has no link
+    for ((&here, side), step) in marks.iter().zip(side.iter_mut()).zip(step.iter_mut()) {
+        side_breaks = side_breaks.wrapping_add(u32::from(here & prev & SIDE == 0));
+        step_breaks = step_breaks.wrapping_add(u32::from(here & prev & STEP == 0));
+        (*side, *step) = (side_breaks, step_breaks);
+        prev = here;
+    }
+    // (d) A run of L points on one side has L − 1 links. (A point on the mean has no link.)
+    let span = shift_length - 1;
+    if span < m {
+        let runs = marks[span..]
+            .iter_mut()
+            .zip(&side[span..])
+            .zip(&side[..m - span]);
+        for ((f, &now), &before) in runs {
+            *f |= u8::from(now == before) * SHIFT_RUN;
         }
     }
+    // (b) L points make L − 1 steps, all rises or all falls: the last step is one, and L − 2
+    // links join it to the others. (A tie is no step, so it has no link.)
+    let span = trend_length - 2;
+    if span < m {
+        let runs = marks[span..]
+            .iter_mut()
+            .zip(&step[span..])
+            .zip(&step[..m - span]);
+        for ((f, &now), &before) in runs {
+            *f |= u8::from((*f & STEP != 0) & (now == before)) * TREND_RUN;
+        }
+    }
+}
+
+/// Pass 2: carries each run long enough for rule (b) or (d) back from the point where it
+/// became long enough to its first point, and finds the direction of trend points (§8 b).
+/// Fills `runs` with one byte per point (`IN_SHIFT`, `IN_TREND`, `TREND_UP`).
+fn spread_runs(marks: &[u8], runs: &mut Vec<u8>) {
+    let m = marks.len();
+    runs.clear();
+    runs.resize(m, 0);
+    // State of point i + 1, carried down to point i (none past the end).
+    let mut next = 0u8; // its marks
+    let mut next_shift = false; // it is in a shift
+    let mut next_trend = false; // it is in a trend
+    let mut next_trend_step = false; // its step belongs to a run of steps long enough for (b)
+    for (r, &here) in runs.iter_mut().zip(marks).rev() {
+        // (d) The run ending here is long enough, or the next point is in a shift on the same
+        // side.
+        let shift = (here & SHIFT_RUN != 0) | (next_shift & (here & next & SIDE != 0));
+        // (b) This point's step belongs to a long enough run of steps if that run is long
+        // enough by here, or if the next step continues it and does. A point is in a trend if
+        // the run of steps ending at it or the one starting from it does.
+        let trend_step = (here & TREND_RUN != 0) | (next_trend_step & (here & next & STEP != 0));
+        let trend = trend_step | next_trend_step;
+        // §8 (b): the step to the next point if that one is in a trend too, else the step
+        // from the previous one; no step counts as falling.
+        let up = if next_trend { next } else { here } & RISE != 0;
+        *r =
+            (u8::from(shift) * IN_SHIFT) | (u8::from(trend) * IN_TREND) | (u8::from(up) * TREND_UP);
+        next = here;
+        next_shift = shift;
+        next_trend = trend;
+        next_trend_step = trend_step;
+    }
+}
+
+/// Rule (c) for one window of three points: all on the same side of the mean, and at least two
+/// of them beyond the near band.
+#[inline(always)]
+fn two_of_three(a: u8, b: u8, c: u8) -> bool {
+    let all = a & b & c;
+    let at_least_two = (a & b) | (c & (a | b));
+    (all & SIDE != 0) & (at_least_two & BEYOND != 0)
+}
+
+/// §9: the point types of a special cause up and down.
+fn special_cause_types(improvement: Improvement) -> (PointType, PointType) {
+    match improvement {
+        Improvement::Increase => (
+            PointType::SpecialCauseImprovement,
+            PointType::SpecialCauseConcern,
+        ),
+        Improvement::Decrease => (
+            PointType::SpecialCauseConcern,
+            PointType::SpecialCauseImprovement,
+        ),
+        Improvement::Neutral => (
+            PointType::SpecialCauseNeutralHigh,
+            PointType::SpecialCauseNeutralLow,
+        ),
+    }
+}
+
+/// Pass 3: the rules, directions and point types of one segment from its `marks` (padded)
+/// and `runs`. Nothing is carried from one point to the next, and the `if`s choose between
+/// values without side effects, so the compiler turns them into selects over many points at
+/// once rather than branches.
+fn classify(
+    marks: &[u8],
+    runs: &[u8],
+    improvement: Improvement,
+    point_type: &mut [PointType],
+    rule: &mut [Option<Rule>],
+) {
+    let (up_type, down_type) = special_cause_types(improvement);
+    let m = runs.len();
+    // Point i's marks, and those of the two points either side of it.
+    let (m0, m1, m2, m3, m4) = (
+        &marks[..m],
+        &marks[1..m + 1],
+        &marks[2..m + 2],
+        &marks[3..m + 3],
+        &marks[4..m + 4],
+    );
+    for i in 0..m {
+        let (here, run) = (m2[i], runs[i]);
+        let outside = here & OUTSIDE != 0;
+        let trend = run & IN_TREND != 0;
+        // (c) The windows containing this point start two points back, one back, and here.
+        let near = (here & BEYOND != 0)
+            & (two_of_three(m0[i], m1[i], here)
+                | two_of_three(m1[i], here, m3[i])
+                | two_of_three(here, m3[i], m4[i]));
+        let shift = run & IN_SHIFT != 0;
+        // §8: the first rule that applies, in the order a, b, c, d, gives the direction.
+        rule[i] = if outside {
+            Some(Rule::OutsideLimits)
+        } else if trend {
+            Some(Rule::Trend)
+        } else if near {
+            Some(Rule::TwoOfThree)
+        } else if shift {
+            Some(Rule::Shift)
+        } else {
+            None
+        };
+        let is_flagged = outside | trend | near | shift;
+        let is_up = if !outside & trend {
+            run & TREND_UP != 0
+        } else {
+            here & ABOVE != 0
+        };
+        point_type[i] = if !is_flagged {
+            PointType::CommonCause
+        } else if is_up {
+            up_type
+        } else {
+            down_type
+        };
+    }
+}
+
+/// How many of `point_type` are `t`. Counted in bytes, a block of at most 255 at a time, so
+/// that the compiler compares and adds many points at once.
+fn count(point_type: &[PointType], t: PointType) -> usize {
+    point_type
+        .chunks(255)
+        .map(|block| {
+            let in_block = block.iter().fold(0u8, |n, &p| n + u8::from(p == t));
+            usize::from(in_block)
+        })
+        .sum()
 }
