@@ -48,7 +48,8 @@ fn period() -> impl Strategy<Value = Period> {
         Just(PeriodType::Year),
     ];
     (kind, 0i64..40_000).prop_map(|(kind, days)| {
-        let date = chrono::NaiveDate::from_ymd_opt(1990, 1, 1).unwrap() + chrono::Duration::days(days);
+        let date =
+            chrono::NaiveDate::from_ymd_opt(1990, 1, 1).unwrap() + chrono::Duration::days(days);
         Period::containing(date, kind)
     })
 }
