@@ -1711,30 +1711,4 @@ mod tests {
         assert_eq!(d[2], vec![(28.0, 0.0), (30.0, 0.0), (30.0, 6.0)]);
         assert!(dashes(&[(f64::NAN, 0.0), (1.0, 1.0)], 9.0, 6.0).is_empty());
     }
-
-    /// Writes sample PNGs (and SVGs) to /tmp/charts for eyeballing:
-    /// `cargo test -p sct-report --lib charts::tests::write_samples -- --ignored`.
-    #[test]
-    #[ignore]
-    fn write_samples() {
-        let dir = std::path::Path::new("/tmp/charts");
-        std::fs::create_dir_all(dir).unwrap();
-        let (r, b) = (sample_radar(), sample_bars());
-        std::fs::write(dir.join("radar.png"), radar(&r, ChartFormat::Png).unwrap()).unwrap();
-        std::fs::write(dir.join("radar.svg"), radar_svg(&r).unwrap()).unwrap();
-        std::fs::write(dir.join("bars.png"), bars(&b, ChartFormat::Png).unwrap()).unwrap();
-        std::fs::write(dir.join("bars.svg"), bars_svg(&b).unwrap()).unwrap();
-        // Gaps: some axes not scored, some without a target.
-        let mut g = r.clone();
-        g.score[2] = None;
-        g.score[7] = None;
-        g.target[5] = None;
-        g.target[6] = None;
-        g.target[10] = None;
-        std::fs::write(
-            dir.join("radar-gaps.png"),
-            radar(&g, ChartFormat::Png).unwrap(),
-        )
-        .unwrap();
-    }
 }
