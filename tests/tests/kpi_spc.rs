@@ -53,8 +53,8 @@ fn csv_output_has_the_spec_columns_in_order_and_period_dates_as_first_days() {
         "{last}"
     );
     assert!(
-        last.ends_with("limits unreliable: fewer than 13 points in the segment"),
-        "the few-points warning is in the CSV too"
+        last.ends_with("limits unreliable: fewer than 13 points in the segment,7,7"),
+        "the few-points warning is in the CSV too, then the shift and trend lengths"
     );
 }
 

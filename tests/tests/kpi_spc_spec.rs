@@ -629,9 +629,6 @@ fn shift_and_trend_lengths_default_to_7_and_can_be_6() {
 }
 
 #[test]
-#[ignore = "spec \"Options beyond the reference\": the shift and trend lengths used must be said \
-            in every output; the CSV output (columns date,value,mean,lpl,upl,point_type,segment,\
-            rule,warning) does not say them"]
 fn the_csv_says_which_shift_and_trend_lengths_were_used() {
     // "--shift-length and --trend-length default to 7 … say which was used in every output."
     // The CSV may carry further columns after the six the spec fixes; this expects one naming

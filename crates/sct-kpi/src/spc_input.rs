@@ -238,10 +238,13 @@ fn point_warning(run: &SpcRun, i: usize) -> &'static str {
     }
 }
 
-/// The spec's CSV: `date,value,mean,lpl,upl,point_type`, then `segment`, `rule` and
-/// `warning`.
+/// The spec's CSV: `date,value,mean,lpl,upl,point_type`, then `segment`, `rule`, `warning`,
+/// and the `shift_length` and `trend_length` used (the spec asks every output to say them).
 pub fn to_csv(run: &SpcRun) -> String {
-    let mut out = String::from("date,value,mean,lpl,upl,point_type,segment,rule,warning\n");
+    let mut out = String::from(
+        "date,value,mean,lpl,upl,point_type,segment,rule,warning,shift_length,trend_length\n",
+    );
+    let (shift, trend) = (run.options.shift_length, run.options.trend_length);
     for (i, p) in run.points.iter().enumerate() {
         let seg = &run.result.segments[run.result.segment_of[i]];
         let rule = run.result.rule[i]
@@ -253,7 +256,7 @@ pub fn to_csv(run: &SpcRun) -> String {
             })
             .unwrap_or_default();
         out.push_str(&format!(
-            "{},{},{},{},{},{},{},{},{}\n",
+            "{},{},{},{},{},{},{},{},{},{shift},{trend}\n",
             p.date.format("%Y-%m-%d"),
             p.value,
             seg.mean,
