@@ -271,3 +271,31 @@ fn svg_and_png_charts_are_written() {
         .success();
     assert_eq!(std::fs::read(&again).unwrap(), png);
 }
+
+/// The bundled A&E 4-hour series (30 months) with its 2024/25 plan as the target: the CSV and
+/// JSON outputs, pinned.
+#[test]
+fn csv_and_json_snapshots_of_the_ae_example() {
+    let run = |format: &str| {
+        let out = sct()
+            .args([
+                "kpi",
+                "spc",
+                "examples/kpi/ae-4-hour.csv",
+                "--improvement",
+                "increase",
+                "--target",
+                "70.7",
+                "--format",
+                format,
+            ])
+            .assert()
+            .success()
+            .get_output()
+            .stdout
+            .clone();
+        String::from_utf8(out).unwrap()
+    };
+    insta::assert_snapshot!("spc_ae_csv", run("csv"));
+    insta::assert_snapshot!("spc_ae_json", run("json"));
+}
