@@ -22,7 +22,10 @@ pub fn check(toc: &TheoryOfChange, src: &SourceFile, kpi_set: Option<&KpiSet>) -
         if !toc.documents.contains_key(s.doc.get_ref()) {
             d.push(src.error_at(
                 s.doc.span(),
-                format!("source cites document \"{}\", which is not in [documents]", s.doc.get_ref()),
+                format!(
+                    "source cites document \"{}\", which is not in [documents]",
+                    s.doc.get_ref()
+                ),
             ));
         }
     };
@@ -39,7 +42,10 @@ pub fn check(toc: &TheoryOfChange, src: &SourceFile, kpi_set: Option<&KpiSet>) -
         if let Some(&at) = first.get(id) {
             d.push(
                 src.error_at(node.id.span(), format!("duplicate node id \"{id}\""))
-                    .expected(format!("a unique id; first used at line {}", src.line_col(at).0)),
+                    .expected(format!(
+                        "a unique id; first used at line {}",
+                        src.line_col(at).0
+                    )),
             );
         } else {
             first.insert(id, node.id.span().start);
@@ -52,7 +58,10 @@ pub fn check(toc: &TheoryOfChange, src: &SourceFile, kpi_set: Option<&KpiSet>) -
     if let (Some(name), None) = (&toc.kpi_set, kpi_set) {
         d.push(src.warning_at(
             name.span(),
-            format!("KPI set \"{}\" is not known, so KPI ids are not checked", name.get_ref()),
+            format!(
+                "KPI set \"{}\" is not known, so KPI ids are not checked",
+                name.get_ref()
+            ),
         ));
     }
     for node in &toc.nodes {
@@ -62,10 +71,21 @@ pub fn check(toc: &TheoryOfChange, src: &SourceFile, kpi_set: Option<&KpiSet>) -
                     if let Some(set) = kpi_set
                         && set.indicator(k.get_ref()).is_none()
                     {
-                        let known: Vec<&str> = set.indicators.iter().map(|i| i.id.get_ref().as_str()).collect();
+                        let known: Vec<&str> = set
+                            .indicators
+                            .iter()
+                            .map(|i| i.id.get_ref().as_str())
+                            .collect();
                         d.push(
-                            src.error_at(k.span(), format!("indicator names KPI \"{}\", which is not in KPI set \"{}\"", k.get_ref(), set.id.get_ref()))
-                                .expected(format!("one of: {}", known.join(", "))),
+                            src.error_at(
+                                k.span(),
+                                format!(
+                                    "indicator names KPI \"{}\", which is not in KPI set \"{}\"",
+                                    k.get_ref(),
+                                    set.id.get_ref()
+                                ),
+                            )
+                            .expected(format!("one of: {}", known.join(", "))),
                         );
                     } else if kpi_set.is_none() && toc.kpi_set.is_none() {
                         d.push(
@@ -75,17 +95,35 @@ pub fn check(toc: &TheoryOfChange, src: &SourceFile, kpi_set: Option<&KpiSet>) -
                     }
                 }
                 (None, Some(m)) => {
-                    let ok = m.get_ref().split_once('/').is_some_and(|(p, x)| !p.is_empty() && !x.is_empty());
+                    let ok = m
+                        .get_ref()
+                        .split_once('/')
+                        .is_some_and(|(p, x)| !p.is_empty() && !x.is_empty());
                     if !ok {
                         d.push(
-                            src.error_at(m.span(), format!("measure \"{}\" does not name a plugin and a measure", m.get_ref()))
-                                .expected("\"plugin-id/measure-id\""),
+                            src.error_at(
+                                m.span(),
+                                format!(
+                                    "measure \"{}\" does not name a plugin and a measure",
+                                    m.get_ref()
+                                ),
+                            )
+                            .expected("\"plugin-id/measure-id\""),
                         );
                     }
                 }
                 _ => d.push(
-                    src.error_at(node.id.span(), format!("an indicator of node \"{}\" gives {} of kpi and measure", node.id.get_ref(), if ind.kpi.is_some() { "both" } else { "neither" }))
-                        .expected("exactly one: kpi = \"<KPI id>\" or measure = \"plugin-id/measure-id\""),
+                    src.error_at(
+                        node.id.span(),
+                        format!(
+                            "an indicator of node \"{}\" gives {} of kpi and measure",
+                            node.id.get_ref(),
+                            if ind.kpi.is_some() { "both" } else { "neither" }
+                        ),
+                    )
+                    .expected(
+                        "exactly one: kpi = \"<KPI id>\" or measure = \"plugin-id/measure-id\"",
+                    ),
                 ),
             }
         }
@@ -100,8 +138,11 @@ pub fn check(toc: &TheoryOfChange, src: &SourceFile, kpi_set: Option<&KpiSet>) -
         for (name, spanned, node) in [("from", &link.from, a), ("to", &link.to, b)] {
             if node.is_none() {
                 d.push(
-                    src.error_at(spanned.span(), format!("link {name} \"{}\": no node has this id", spanned.get_ref()))
-                        .expected("the id of a node in [[nodes]]"),
+                    src.error_at(
+                        spanned.span(),
+                        format!("link {name} \"{}\": no node has this id", spanned.get_ref()),
+                    )
+                    .expected("the id of a node in [[nodes]]"),
                 );
             }
         }
@@ -126,22 +167,33 @@ pub fn check(toc: &TheoryOfChange, src: &SourceFile, kpi_set: Option<&KpiSet>) -
         if let Some(&at) = seen_links.get(&(from, to)) {
             d.push(src.warning_at(
                 link.from.span(),
-                format!("link \"{from}\" → \"{to}\" is given twice (first at line {})", src.line_col(at).0),
+                format!(
+                    "link \"{from}\" → \"{to}\" is given twice (first at line {})",
+                    src.line_col(at).0
+                ),
             ));
         } else {
             seen_links.insert((from, to), link.from.span().start);
         }
         if link.assumption.trim().is_empty() {
             d.push(
-                src.warning_at(link.from.span(), format!("link \"{from}\" → \"{to}\" states no assumption"))
-                    .expected("assumption = \"why this leads to that\""),
+                src.warning_at(
+                    link.from.span(),
+                    format!("link \"{from}\" → \"{to}\" states no assumption"),
+                )
+                .expected("assumption = \"why this leads to that\""),
             );
         }
     }
     // Cycles: name every node in order and point at the link that closes the cycle.
     for cycle in graph.cycles() {
-        let Some(&closing) = cycle.last() else { continue };
-        let mut names: Vec<&str> = cycle.iter().map(|&k| toc.links[k].from.get_ref().as_str()).collect();
+        let Some(&closing) = cycle.last() else {
+            continue;
+        };
+        let mut names: Vec<&str> = cycle
+            .iter()
+            .map(|&k| toc.links[k].from.get_ref().as_str())
+            .collect();
         names.push(toc.links[cycle[0]].from.get_ref());
         let link = &toc.links[closing];
         d.push(
@@ -150,8 +202,12 @@ pub fn check(toc: &TheoryOfChange, src: &SourceFile, kpi_set: Option<&KpiSet>) -
         );
     }
     // Reachability: from inputs forwards, to impacts backwards.
-    let inputs: Vec<usize> = (0..toc.nodes.len()).filter(|&i| toc.nodes[i].node_type == NodeType::Input).collect();
-    let impacts: Vec<usize> = (0..toc.nodes.len()).filter(|&i| toc.nodes[i].node_type == NodeType::Impact).collect();
+    let inputs: Vec<usize> = (0..toc.nodes.len())
+        .filter(|&i| toc.nodes[i].node_type == NodeType::Input)
+        .collect();
+    let impacts: Vec<usize> = (0..toc.nodes.len())
+        .filter(|&i| toc.nodes[i].node_type == NodeType::Impact)
+        .collect();
     let from_inputs = graph.reachable(inputs.iter().copied(), true);
     let to_impacts = graph.reachable(impacts.iter().copied(), false);
     if !toc.nodes.is_empty() && inputs.is_empty() {
@@ -171,16 +227,25 @@ pub fn check(toc: &TheoryOfChange, src: &SourceFile, kpi_set: Option<&KpiSet>) -
         if node.node_type.is_outcome() && !inputs.is_empty() && !from_inputs[i] {
             d.push(src.warning_at(
                 node.id.span(),
-                format!("{} \"{id}\" is not reachable from any input", node.node_type.as_str()),
+                format!(
+                    "{} \"{id}\" is not reachable from any input",
+                    node.node_type.as_str()
+                ),
             ));
         }
         if node.node_type != NodeType::Impact && !impacts.is_empty() && !to_impacts[i] {
-            d.push(src.warning_at(node.id.span(), format!("node \"{id}\" has no path to an impact")));
+            d.push(src.warning_at(
+                node.id.span(),
+                format!("node \"{id}\" has no path to an impact"),
+            ));
         }
         if node.node_type.is_outcome() && node.indicators.is_empty() {
             d.push(
-                src.warning_at(node.id.span(), format!("{} \"{id}\" has no indicator", node.node_type.as_str()))
-                    .expected("indicators = [{ kpi = \"<KPI id>\", direction = \"increase\" }]"),
+                src.warning_at(
+                    node.id.span(),
+                    format!("{} \"{id}\" has no indicator", node.node_type.as_str()),
+                )
+                .expected("indicators = [{ kpi = \"<KPI id>\", direction = \"increase\" }]"),
             );
         }
     }
@@ -201,7 +266,13 @@ mod tests {
 
     fn messages(d: &Diagnostics) -> Vec<String> {
         d.iter()
-            .map(|x| format!("{}:{}", x.location.as_ref().map_or(0, |l| l.line), x.message))
+            .map(|x| {
+                format!(
+                    "{}:{}",
+                    x.location.as_ref().map_or(0, |l| l.line),
+                    x.message
+                )
+            })
             .collect()
     }
 
@@ -253,7 +324,8 @@ assumption = "c"
         let (t, src) = toc(&body);
         let m = messages(&check(&t, &src, None));
         assert!(
-            m.iter().any(|x| x.contains("cycle: fewer-admissions → fewer-admissions")),
+            m.iter()
+                .any(|x| x.contains("cycle: fewer-admissions → fewer-admissions")),
             "{m:?}"
         );
     }
@@ -266,10 +338,26 @@ assumption = "c"
         let (t, src) = toc(&body);
         let d = check(&t, &src, None);
         let m = messages(&d);
-        assert!(m.iter().any(|x| x.contains("goes backwards in the chain: from impact to input")), "{m:?}");
-        assert!(m.iter().any(|x| x.contains("link to \"nowhere\": no node has this id")), "{m:?}");
-        assert!(m.iter().any(|x| x.contains("\"health\" → \"money\" states no assumption")), "{m:?}");
-        assert!(m.iter().any(|x| x.starts_with("38:") || x.starts_with("39:")), "lines are given: {m:?}");
+        assert!(
+            m.iter()
+                .any(|x| x.contains("goes backwards in the chain: from impact to input")),
+            "{m:?}"
+        );
+        assert!(
+            m.iter()
+                .any(|x| x.contains("link to \"nowhere\": no node has this id")),
+            "{m:?}"
+        );
+        assert!(
+            m.iter()
+                .any(|x| x.contains("\"health\" → \"money\" states no assumption")),
+            "{m:?}"
+        );
+        assert!(
+            m.iter()
+                .any(|x| x.starts_with("38:") || x.starts_with("39:")),
+            "lines are given: {m:?}"
+        );
     }
 
     #[test]
@@ -281,8 +369,20 @@ assumption = "c"
         let d = check(&t, &src, None);
         assert!(!d.has_errors());
         let m = messages(&d);
-        assert!(m.iter().any(|x| x.contains("outcome-short \"orphan\" is not reachable from any input")), "{m:?}");
-        assert!(m.iter().any(|x| x.contains("node \"orphan\" has no path to an impact")), "{m:?}");
-        assert!(m.iter().any(|x| x.contains("outcome-short \"orphan\" has no indicator")), "{m:?}");
+        assert!(
+            m.iter()
+                .any(|x| x.contains("outcome-short \"orphan\" is not reachable from any input")),
+            "{m:?}"
+        );
+        assert!(
+            m.iter()
+                .any(|x| x.contains("node \"orphan\" has no path to an impact")),
+            "{m:?}"
+        );
+        assert!(
+            m.iter()
+                .any(|x| x.contains("outcome-short \"orphan\" has no indicator")),
+            "{m:?}"
+        );
     }
 }

@@ -28,7 +28,9 @@ impl Graph {
         let mut out = vec![Vec::new(); n];
         let mut inc = vec![Vec::new(); n];
         for (k, link) in toc.links.iter().enumerate() {
-            if let (Some(&a), Some(&b)) = (index.get(link.from.get_ref()), index.get(link.to.get_ref())) {
+            if let (Some(&a), Some(&b)) =
+                (index.get(link.from.get_ref()), index.get(link.to.get_ref()))
+            {
                 out[a].push((b, k));
                 inc[b].push((a, k));
             }
@@ -153,7 +155,10 @@ impl Graph {
                 }
             }
         }
-        let Some(end) = (0..n).filter(|&v| keep[v]).max_by_key(|&v| (best[v], std::cmp::Reverse(v))) else {
+        let Some(end) = (0..n)
+            .filter(|&v| keep[v])
+            .max_by_key(|&v| (best[v], std::cmp::Reverse(v)))
+        else {
             return Some(Vec::new());
         };
         let mut path = vec![end];

@@ -12,6 +12,7 @@ pub mod graph;
 pub mod load;
 pub mod metrics;
 pub mod model;
+pub mod report;
 pub mod status;
 
 pub use model::{Evidence, Link, Node, NodeType, TheoryOfChange, TocIndicator};

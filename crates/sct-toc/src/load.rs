@@ -33,11 +33,17 @@ pub struct LoadedToc {
 
 /// Reads a theory of change from a loaded framework file and checks it, resolving its KPI set
 /// among `registry`'s frameworks.
-pub fn from_framework(fw: &LoadedFramework, registry: &FrameworkRegistry) -> Result<LoadedToc, Error> {
+pub fn from_framework(
+    fw: &LoadedFramework,
+    registry: &FrameworkRegistry,
+) -> Result<LoadedToc, Error> {
     if fw.header.kind != FrameworkKind::TheoryOfChange {
         return Err(Error::Invalid(Diagnostics(vec![
-            Diagnostic::error(format!("{} is a {}, not a theory-of-change", fw.source.name, fw.header.kind))
-                .expected("a framework file with kind = \"theory-of-change\""),
+            Diagnostic::error(format!(
+                "{} is a {}, not a theory-of-change",
+                fw.source.name, fw.header.kind
+            ))
+            .expected("a framework file with kind = \"theory-of-change\""),
         ])));
     }
     let toc: TheoryOfChange = parse_toml(&fw.source).map_err(Error::Invalid)?;

@@ -3,7 +3,15 @@
 //! indicators, and a roll-up along the chain that flags a node at risk when every precursor
 //! with a status is deteriorating or at risk.
 
+use chrono::NaiveDate;
 use serde::Serialize;
+
+use sct_kpi::data::KpiData;
+use sct_kpi::review::variation_label;
+use sct_kpi::spc::{Improvement, PointType, SpcOptions, spc};
+
+use crate::graph::Graph;
+use crate::model::{NodeType, TheoryOfChange, TocIndicator};
 
 /// A node's status.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -39,4 +47,209 @@ impl NodeStatus {
             NodeStatus::NoData => "No data",
         }
     }
+}
+
+/// The roll-up rule, as stated in every report.
+pub const ROLL_UP_RULE: &str = "A node's own status comes from its indicators, each run through the Making Data Count XmR method in the direction the theory expects: deteriorating if any indicator's latest point is a special cause of concern; otherwise improving if any is a special cause of improvement; otherwise no significant change if any has data; otherwise no data. Along the chain, a node is flagged at risk when it has at least one precursor (a node linking to it) with a status, and every such precursor is deteriorating or itself at risk; precursors with no data are left out. Statuses are judged in chain order, so risk carries forward from inputs to impact.";
+
+/// One indicator's latest position and variation.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct IndicatorState {
+    /// The KPI id or plugin measure.
+    pub name: String,
+    /// Whether it is a KPI of the KPI set.
+    pub is_kpi: bool,
+    /// The KPI's title, when known.
+    pub title: Option<String>,
+    /// The unit, when known.
+    pub unit: Option<String>,
+    /// The direction the theory expects.
+    pub direction: Improvement,
+    /// Periods with data up to the review date.
+    pub points: usize,
+    /// The latest period with data.
+    pub latest_period: Option<String>,
+    /// Its value.
+    pub latest_value: Option<f64>,
+    /// The variation icon of the XmR chart (in the expected direction), with 2 points or more.
+    pub variation_icon: Option<&'static str>,
+    /// Its label.
+    pub variation_label: Option<&'static str>,
+    /// The indicator's status.
+    pub status: NodeStatus,
+    /// Why, when there is no data.
+    pub note: Option<String>,
+}
+
+/// One node's live state.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct NodeState {
+    /// Node id.
+    pub id: String,
+    /// Its own status, from its indicators.
+    pub status: NodeStatus,
+    /// Flagged at risk by the roll-up.
+    pub at_risk: bool,
+    /// The precursors that make it at risk.
+    pub at_risk_because: Vec<String>,
+    /// Its indicators' states.
+    pub indicators: Vec<IndicatorState>,
+}
+
+/// Where the KPI data come from, for statuses.
+#[derive(Debug, Clone, Copy)]
+pub struct KpiSource<'a> {
+    /// The data.
+    pub data: &'a KpiData,
+    /// The KPI set the ToC's `kpi` indicators name.
+    pub set: &'a sct_kpi::kpiset::KpiSet,
+    /// The organisation.
+    pub organisation: &'a str,
+    /// Leave out data after this date.
+    pub as_of: Option<NaiveDate>,
+}
+
+fn indicator_state(ind: &TocIndicator, kpi: Option<KpiSource<'_>>) -> IndicatorState {
+    let name = ind.name();
+    let mut state = IndicatorState {
+        name: name.clone(),
+        is_kpi: ind.kpi.is_some(),
+        title: None,
+        unit: None,
+        direction: ind.direction,
+        points: 0,
+        latest_period: None,
+        latest_value: None,
+        variation_icon: None,
+        variation_label: None,
+        status: NodeStatus::NoData,
+        note: None,
+    };
+    let Some(k) = ind.kpi.as_ref().map(|k| k.get_ref()) else {
+        state.note = Some("plugin measures are not read into reviews yet".into());
+        return state;
+    };
+    let Some(src) = kpi else {
+        state.note = Some("no KPI data given".into());
+        return state;
+    };
+    if let Some(def) = src.set.indicator(k) {
+        state.title = Some(def.title.clone());
+        state.unit = Some(def.unit.clone());
+    }
+    let values: Vec<(String, f64)> = src
+        .data
+        .get(src.organisation, k)
+        .map(|s| {
+            s.observations
+                .iter()
+                .filter(|o| src.as_of.is_none_or(|d| o.period.end() <= d))
+                .map(|o| (o.period.to_string(), o.value))
+                .collect()
+        })
+        .unwrap_or_default();
+    state.points = values.len();
+    if let Some((p, v)) = values.last() {
+        state.latest_period = Some(p.clone());
+        state.latest_value = Some(*v);
+    }
+    if values.len() < 2 {
+        state.note = Some(format!(
+            "{} point{} of data: too few for SPC",
+            values.len(),
+            if values.len() == 1 { "" } else { "s" }
+        ));
+        return state;
+    }
+    let ys: Vec<f64> = values.iter().map(|v| v.1).collect();
+    let options = SpcOptions {
+        improvement: ind.direction,
+        ..SpcOptions::default()
+    };
+    match spc(&ys, &[], &options) {
+        Ok(r) => {
+            state.variation_icon = Some(r.variation_icon.as_str());
+            state.variation_label = Some(variation_label(r.variation_icon));
+            state.status = match r.point_type.last() {
+                Some(PointType::SpecialCauseImprovement) => NodeStatus::Improving,
+                Some(PointType::SpecialCauseConcern) => NodeStatus::Deteriorating,
+                _ => NodeStatus::NoSignificantChange,
+            };
+        }
+        Err(e) => state.note = Some(e.to_string()),
+    }
+    state
+}
+
+/// Each node's status and the roll-up, in node order.
+pub fn statuses(toc: &TheoryOfChange, graph: &Graph, kpi: Option<KpiSource<'_>>) -> Vec<NodeState> {
+    let mut states: Vec<NodeState> = toc
+        .nodes
+        .iter()
+        .map(|node| {
+            let indicators: Vec<IndicatorState> = node
+                .indicators
+                .iter()
+                .map(|i| indicator_state(i, kpi))
+                .collect();
+            let status = own_status(&indicators);
+            NodeState {
+                id: node.id.get_ref().clone(),
+                status,
+                at_risk: false,
+                at_risk_because: Vec::new(),
+                indicators,
+            }
+        })
+        .collect();
+    // Chain order: topological where the graph allows (the checker refuses cycles), else
+    // by node type, so a roll-up is still given.
+    let order = graph.topological_order().unwrap_or_else(|| {
+        let mut o: Vec<usize> = (0..toc.nodes.len()).collect();
+        o.sort_by_key(|&i| (toc.nodes[i].node_type, i));
+        o
+    });
+    for v in order {
+        let known: Vec<usize> = graph.inc[v]
+            .iter()
+            .map(|&(u, _)| u)
+            .filter(|&u| states[u].status != NodeStatus::NoData || states[u].at_risk)
+            .collect();
+        let bad = |u: usize| states[u].status == NodeStatus::Deteriorating || states[u].at_risk;
+        if !known.is_empty() && known.iter().all(|&u| bad(u)) {
+            let mut because: Vec<String> = known.iter().map(|&u| states[u].id.clone()).collect();
+            because.sort();
+            because.dedup();
+            states[v].at_risk = true;
+            states[v].at_risk_because = because;
+        }
+    }
+    states
+}
+
+fn own_status(indicators: &[IndicatorState]) -> NodeStatus {
+    let has = |s: NodeStatus| indicators.iter().any(|i| i.status == s);
+    if has(NodeStatus::Deteriorating) {
+        NodeStatus::Deteriorating
+    } else if has(NodeStatus::Improving) {
+        NodeStatus::Improving
+    } else if has(NodeStatus::NoSignificantChange) {
+        NodeStatus::NoSignificantChange
+    } else {
+        NodeStatus::NoData
+    }
+}
+
+/// Counts of nodes by status, per node type, for summaries.
+pub fn count_by_type(
+    toc: &TheoryOfChange,
+    states: &[NodeState],
+    t: NodeType,
+    s: NodeStatus,
+) -> usize {
+    toc.nodes
+        .iter()
+        .zip(states)
+        .filter(|(n, st)| n.node_type == t && st.status == s)
+        .count()
 }
