@@ -116,8 +116,9 @@ fn baseline_round_keeps_both_integrated_needs_assessment_dates() {
     }
 }
 
-/// Every `{ doc, section, quote }` table in every bundled framework file, with the document's
-/// `copy` path; each quote must appear (white space folded) in that copy.
+/// Every `{ doc, section, quote }` table in every bundled framework file and in the example
+/// theories of change, with the document's `copy` path; each quote must appear (white space
+/// folded) in that copy.
 #[test]
 fn every_quote_traces_to_its_source_document() {
     let seeds = repo_root().join("../shared/seeds");
@@ -132,7 +133,12 @@ fn every_quote_traces_to_its_source_document() {
     let mut checked = 0;
     let mut files = Vec::new();
     collect(&repo_root().join("frameworks"), &mut files);
-    assert!(!files.is_empty());
+    let bundled = files.len();
+    collect(
+        &repo_root().join("examples").join("theory-of-change"),
+        &mut files,
+    );
+    assert!(bundled > 0 && files.len() > bundled, "{files:?}");
     for file in files {
         let text = std::fs::read_to_string(&file).unwrap();
         let value: toml::Value = toml::from_str(&text).unwrap();

@@ -210,6 +210,9 @@ pub struct Capability {
     /// The matching competency of an individual commissioner, where the source speaks of one.
     #[serde(default)]
     pub individual: Option<IndividualCompetency>,
+    /// Theory-of-change node ids or KPI ids (`kpi:<id>`) this capability is meant to move.
+    #[serde(default)]
+    pub moves: Vec<String>,
 }
 
 impl Capability {
