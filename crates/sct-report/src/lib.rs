@@ -22,6 +22,7 @@ pub mod report;
 mod score_csv;
 mod score_table;
 pub mod spc_chart;
+pub mod toc_diagram;
 
 pub use score_csv::score_csv;
 pub use score_table::score_table;

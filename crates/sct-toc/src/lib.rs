@@ -8,7 +8,9 @@
 //! roll-up rule, and laid out in layers for drawing.
 
 pub mod check;
+pub mod export;
 pub mod graph;
+pub mod layout;
 pub mod load;
 pub mod metrics;
 pub mod model;

@@ -1,0 +1,874 @@
+//! The theory-of-change diagram: the layered left-to-right layout of
+//! [`sct_toc::layout`] drawn as accessible SVG or PNG in the house style of
+//! [`crate::charts`] (the bundled DejaVu Sans font, NHS colours, `role="img"` with a
+//! `<title>` and a `<desc>` describing the chain in words).
+//!
+//! One column per node type present, headed with its name; a box per node with its wrapped
+//! title; with statuses, the box is filled by status (NHS Blue tint improving, orange tint
+//! deteriorating, grey tint no significant change, white with a dashed border no data) **and**
+//! carries the status in words with a symbol ("▲ Improving", "▼ Deteriorating", "● No
+//! significant change", "○ No data", and "⚠ At risk" when flagged), so colour is never the only
+//! signal. Links are arrows whose width shows the strength of their evidence (dashed when none
+//! is stated), explained in a legend. The same input always gives byte-identical output.
+//!
+//! ```
+//! # use sct_core::SourceFile;
+//! # let text = "kind = \"theory-of-change\"\nid = \"t\"\nversion = \"1\"\ntitle = \"T\"\nsource = \"s\"\nstatus = \"example\"\n[[nodes]]\nid = \"money\"\ntitle = \"Money\"\ntype = \"input\"\n[[nodes]]\nid = \"health\"\ntitle = \"Health\"\ntype = \"impact\"\n[[links]]\nfrom = \"money\"\nto = \"health\"\n";
+//! # let toc: sct_toc::TheoryOfChange = sct_core::load::parse_toml(&SourceFile::from_text("t.toml", text)).unwrap();
+//! use sct_report::toc_diagram::toc_svg;
+//! use sct_toc::graph::Graph;
+//! let svg = toc_svg(&toc, &Graph::new(&toc), None)?;
+//! assert!(svg.contains(r#"role="img""#) && svg.contains("Inputs (1): Money."));
+//! # Ok::<(), sct_report::charts::ChartError>(())
+//! ```
+
+use std::fmt::Write as _;
+
+use plotters::prelude::*;
+use sct_toc::export::{
+    AT_RISK, NodeStyle, Statuses, evidence_label, evidence_width, node_style, status_text,
+};
+use sct_toc::graph::Graph;
+use sct_toc::layout::{BoxText, Layout, LayoutOptions, Pt, layout_with};
+use sct_toc::status::NodeStatus;
+use sct_toc::{Evidence, TheoryOfChange};
+
+use crate::charts::{
+    Align, Canvas, ChartError, ChartFormat, GRID_DARK, MARGIN, PAPER, TEXT, TEXT_GREY,
+    accessible_svg, clean, dashes, ellipsize, hex, load_fonts, measure, render_png, render_svg,
+    wrap,
+};
+
+const TITLE_PX: f64 = 18.0;
+const SUBTITLE_PX: f64 = 12.0;
+const HEADING_PX: f64 = 13.0;
+const NODE_PX: f64 = 12.0;
+const STATUS_PX: f64 = 11.0;
+const LEGEND_PX: f64 = 12.0;
+const LINE: f64 = 15.0;
+const BOX_WIDTH: f64 = 190.0;
+const PADDING: f64 = 8.0;
+const RADIUS: f64 = 6.0;
+/// Link colour (NHS secondary text colour).
+const LINK: RGBColor = TEXT_GREY;
+/// In SVG, dashed lines are drawn whole in this stand-in colour (one unit off [`LINK`]) and
+/// given their dash pattern afterwards: a few attributes instead of a polyline per dash.
+/// User text cannot produce the attribute, since the SVG backend escapes every `"`.
+const DASHED_STANDIN: RGBColor = RGBColor(0x4C, 0x62, 0x73);
+const DASHED_STANDIN_ATTR: &str = "stroke=\"#4C6273\"";
+const DASHED_ATTR: &str = "stroke=\"#4C6272\" stroke-dasharray=\"5 4\"";
+/// Narrowest drawing (room for the legend).
+const MIN_WIDTH: f64 = 560.0;
+/// Largest PNG drawn, in pixels (it is drawn at twice the size before downsampling).
+const MAX_PNG_PIXELS: f64 = 12_000_000.0;
+/// Longest side of a PNG.
+const MAX_PNG_SIDE: f64 = 16_000.0;
+/// Up to this many nodes the description names every node.
+const DESCRIBE_NODES: usize = 60;
+
+/// Draws the theory-of-change diagram as SVG or PNG bytes, with each node's status when
+/// `statuses` are given (nodes missing from them have no data).
+pub fn toc_diagram(
+    toc: &TheoryOfChange,
+    graph: &Graph,
+    statuses: Option<&Statuses>,
+    format: ChartFormat,
+) -> Result<Vec<u8>, ChartError> {
+    match format {
+        ChartFormat::Svg => toc_svg(toc, graph, statuses).map(String::into_bytes),
+        ChartFormat::Png => {
+            let d = Diagram::new(toc, graph, statuses)?;
+            let (w, h) = d.size;
+            if f64::from(w) * f64::from(h) > MAX_PNG_PIXELS || f64::from(w.max(h)) > MAX_PNG_SIDE {
+                return Err(ChartError::Draw(format!(
+                    "the diagram is {w}×{h} pixels, too large for a PNG; write SVG instead"
+                )));
+            }
+            render_png(d.size, |cv| d.draw(cv, false))
+        }
+    }
+}
+
+/// The diagram's SVG as a String (for inlining in HTML).
+pub fn toc_svg(
+    toc: &TheoryOfChange,
+    graph: &Graph,
+    statuses: Option<&Statuses>,
+) -> Result<String, ChartError> {
+    let d = Diagram::new(toc, graph, statuses)?;
+    let svg = render_svg(d.size, |cv| d.draw(cv, true))?;
+    let svg = svg.replace(DASHED_STANDIN_ATTR, DASHED_ATTR);
+    Ok(accessible_svg(
+        svg,
+        "toc",
+        "Theory of change",
+        &toc.title,
+        &describe(toc, statuses),
+    ))
+}
+
+/// The chain in words, for the diagram's `<desc>`: columns and their node counts, links by
+/// strength of evidence, nodes by status and those at risk, then each column's nodes (when
+/// there are not too many to list).
+pub fn describe(toc: &TheoryOfChange, statuses: Option<&Statuses>) -> String {
+    let mut d = String::new();
+    let columns: Vec<(&'static str, Vec<&str>)> = sct_toc::NodeType::ALL
+        .iter()
+        .map(|&t| {
+            (
+                t.heading(),
+                toc.nodes
+                    .iter()
+                    .filter(|n| n.node_type == t)
+                    .map(|n| n.title.as_str())
+                    .collect::<Vec<_>>(),
+            )
+        })
+        .filter(|(_, nodes)| !nodes.is_empty())
+        .collect();
+    let _ = write!(
+        d,
+        "Theory of change drawn left to right in {} column{}: {}.",
+        columns.len(),
+        if columns.len() == 1 { "" } else { "s" },
+        columns
+            .iter()
+            .map(|(h, nodes)| format!("{h} {}", nodes.len()))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    let by_evidence: Vec<String> = Evidence::ALL
+        .iter()
+        .rev()
+        .filter_map(|&e| {
+            let n = toc.links.iter().filter(|l| l.evidence == e).count();
+            (n > 0).then(|| format!("{n} {}", evidence_label(e).to_lowercase()))
+        })
+        .collect();
+    let _ = write!(
+        d,
+        " {} link{}{}.",
+        toc.links.len(),
+        if toc.links.len() == 1 { "" } else { "s" },
+        if by_evidence.is_empty() {
+            String::new()
+        } else {
+            format!(": {}", by_evidence.join(", "))
+        }
+    );
+    if let Some(m) = statuses {
+        let status_of = |id: &str| m.get(id).copied().unwrap_or((NodeStatus::NoData, false));
+        let counts: Vec<String> = [
+            NodeStatus::Improving,
+            NodeStatus::Deteriorating,
+            NodeStatus::NoSignificantChange,
+            NodeStatus::NoData,
+        ]
+        .iter()
+        .map(|&s| {
+            let n = toc
+                .nodes
+                .iter()
+                .filter(|node| status_of(node.id.get_ref()).0 == s)
+                .count();
+            format!("{n} {}", s.label().to_lowercase())
+        })
+        .collect();
+        let _ = write!(d, " Status: {}.", counts.join(", "));
+        let at_risk: Vec<String> = toc
+            .nodes
+            .iter()
+            .filter(|node| status_of(node.id.get_ref()).1)
+            .map(|node| clean(&node.title))
+            .collect();
+        if at_risk.is_empty() {
+            d.push_str(" No node is at risk.");
+        } else {
+            let _ = write!(d, " At risk: {}.", at_risk.join("; "));
+        }
+    }
+    if toc.nodes.len() <= DESCRIBE_NODES {
+        for (h, nodes) in &columns {
+            let names: Vec<String> = nodes.iter().map(|t| clean(t)).collect();
+            let _ = write!(d, " {h} ({}): {}.", nodes.len(), names.join("; "));
+        }
+    }
+    d
+}
+
+/// Everything measured and placed, ready to draw on either backend.
+struct Diagram {
+    size: (u32, u32),
+    title: String,
+    subtitle: String,
+    layout: Layout,
+    /// Per node: the status line and whether at risk (with statuses), and its style.
+    node_status: Vec<(Option<NodeStatus>, bool, NodeStyle)>,
+    /// Per edge: its evidence.
+    evidence: Vec<Evidence>,
+    /// Column headings, wrapped.
+    headings: Vec<Vec<String>>,
+    legend: Vec<LegendItem>,
+}
+
+#[derive(Clone, Copy)]
+enum Sample {
+    Link(Evidence),
+    Node(Option<NodeStatus>),
+}
+
+struct LegendItem {
+    sample: Sample,
+    text: String,
+    x: f64,
+    /// Baseline of the text.
+    y: f64,
+}
+
+const SAMPLE_W: f64 = 34.0;
+
+impl Diagram {
+    fn new(
+        toc: &TheoryOfChange,
+        graph: &Graph,
+        statuses: Option<&Statuses>,
+    ) -> Result<Diagram, ChartError> {
+        load_fonts()?;
+        let node_status: Vec<(Option<NodeStatus>, bool, NodeStyle)> = toc
+            .nodes
+            .iter()
+            .map(|n| match statuses {
+                Some(m) => {
+                    let (s, r) = m
+                        .get(n.id.get_ref().as_str())
+                        .copied()
+                        .unwrap_or((NodeStatus::NoData, false));
+                    (Some(s), r, node_style(Some(s)))
+                }
+                None => (None, false, node_style(None)),
+            })
+            .collect();
+        let options = LayoutOptions {
+            box_width: BOX_WIDTH,
+            line_height: LINE,
+            padding: PADDING,
+            max_title_lines: 4,
+            top: MARGIN + 46.0,
+            heading_height: 40.0,
+            margin: MARGIN,
+            ..LayoutOptions::default()
+        };
+        let inner = BOX_WIDTH - 2.0 * PADDING;
+        let layout = layout_with(toc, graph, &options, |i, node| {
+            let title = clean(&node.title);
+            let lines = if title.is_empty() {
+                vec![String::new()]
+            } else {
+                wrap(&title, NODE_PX, false, inner, options.max_title_lines)
+            };
+            let extra = match node_status.get(i) {
+                Some((Some(_), at_risk, _)) => 1 + usize::from(*at_risk),
+                _ => 0,
+            };
+            BoxText {
+                lines,
+                extra_lines: extra,
+            }
+        });
+        let evidence = layout
+            .edges
+            .iter()
+            .map(|e| toc.links.get(e.link).map_or(Evidence::None, |l| l.evidence))
+            .collect();
+        let headings = layout
+            .columns
+            .iter()
+            .map(|c| wrap(c.node_type.heading(), HEADING_PX, true, BOX_WIDTH, 2))
+            .collect();
+
+        // Legend, flowed into lines below the layout.
+        let width = layout.width.max(MIN_WIDTH);
+        let mut samples: Vec<(Sample, String)> = Evidence::ALL
+            .iter()
+            .rev()
+            .map(|&e| (Sample::Link(e), evidence_label(e).to_string()))
+            .collect();
+        if statuses.is_some() {
+            for s in [
+                NodeStatus::Improving,
+                NodeStatus::Deteriorating,
+                NodeStatus::NoSignificantChange,
+                NodeStatus::NoData,
+            ] {
+                samples.push((Sample::Node(Some(s)), status_text(s)));
+            }
+        }
+        let mut legend = Vec::new();
+        let top = layout.height + 4.0;
+        let (mut x, mut y) = (MARGIN, top + 12.0);
+        let mut row_kind_link = true;
+        for (sample, text) in samples {
+            let is_link = matches!(sample, Sample::Link(_));
+            let w = SAMPLE_W + 6.0 + measure(&text, LEGEND_PX, false) + 22.0;
+            if (x > MARGIN && x + w > width - MARGIN) || (is_link != row_kind_link) {
+                x = MARGIN;
+                y += 22.0;
+            }
+            row_kind_link = is_link;
+            legend.push(LegendItem { sample, text, x, y });
+            x += w;
+        }
+        let mut notes_y = y;
+        if statuses.is_some() {
+            notes_y += 22.0;
+            legend.push(LegendItem {
+                sample: Sample::Node(None),
+                text: format!(
+                    "{AT_RISK}: every precursor with a status is deteriorating or at risk"
+                ),
+                x: MARGIN,
+                y: notes_y,
+            });
+        }
+        let height = notes_y + 16.0;
+
+        let title = ellipsize(&clean(&toc.title), TITLE_PX, true, width - 2.0 * MARGIN);
+        let subtitle = ellipsize(
+            &clean(&format!(
+                "Theory of change {} version {}: from inputs (left) to impact (right)",
+                toc.id.get_ref(),
+                toc.version.get_ref()
+            )),
+            SUBTITLE_PX,
+            false,
+            width - 2.0 * MARGIN,
+        );
+        // `as` saturates; the sizes are finite and positive.
+        let size = (width.ceil() as u32, height.ceil() as u32);
+        Ok(Diagram {
+            size,
+            title,
+            subtitle,
+            layout,
+            node_status,
+            evidence,
+            headings,
+            legend,
+        })
+    }
+
+    /// Draws on `cv`; `svg_dashes` draws dashed links whole in [`DASHED_STANDIN`] for the SVG
+    /// to dash.
+    fn draw<DB: DrawingBackend>(
+        &self,
+        cv: &Canvas<DB>,
+        svg_dashes: bool,
+    ) -> Result<(), ChartError> {
+        cv.fill(PAPER)?;
+        let l = &self.layout;
+        cv.text(
+            &self.title,
+            MARGIN,
+            MARGIN + 16.0,
+            TITLE_PX,
+            true,
+            TEXT,
+            Align::Left,
+        )?;
+        cv.text(
+            &self.subtitle,
+            MARGIN,
+            MARGIN + 36.0,
+            SUBTITLE_PX,
+            false,
+            TEXT_GREY,
+            Align::Left,
+        )?;
+
+        // Column headings with a rule below.
+        for (c, col) in l.columns.iter().enumerate() {
+            let lines = self.headings.get(c).map_or(&[][..], Vec::as_slice);
+            let base = l.heading_y + 14.0 + if lines.len() > 1 { 0.0 } else { 8.0 };
+            for (k, line) in lines.iter().enumerate() {
+                cv.text(
+                    line,
+                    col.x,
+                    base + k as f64 * 16.0,
+                    HEADING_PX,
+                    true,
+                    TEXT,
+                    Align::Left,
+                )?;
+            }
+            let rule = l.heading_y + l.heading_height - 8.0;
+            cv.path(
+                &[(col.x, rule), (col.x + col.width, rule)],
+                GRID_DARK.to_rgba(),
+                1.0,
+            )?;
+        }
+
+        // Links under the boxes.
+        for (e, edge) in l.edges.iter().enumerate() {
+            let ev = self.evidence.get(e).copied().unwrap_or(Evidence::None);
+            draw_link(cv, &edge.route, ev, svg_dashes)?;
+        }
+
+        // Boxes.
+        for (i, b) in l.nodes.iter().enumerate() {
+            let (status, at_risk, style) =
+                self.node_status
+                    .get(i)
+                    .copied()
+                    .unwrap_or((None, false, node_style(None)));
+            let outline = rounded_rect(b.x, b.y, b.width, b.height, RADIUS);
+            cv.polygon(&outline, hex(style.fill).to_rgba())?;
+            let mut ring = outline.clone();
+            ring.push(outline[0]);
+            let stroke = hex(style.stroke).to_rgba();
+            let w = if at_risk { 3.0 } else { 1.5 };
+            if style.dashed {
+                for dash in dashes(&ring, 5.0, 3.0) {
+                    cv.path(&dash, stroke, w)?;
+                }
+            } else {
+                cv.path(&ring, stroke, w)?;
+            }
+            let mut y = b.y + PADDING + 11.0;
+            for line in &b.lines {
+                cv.text(line, b.x + PADDING, y, NODE_PX, false, TEXT, Align::Left)?;
+                y += LINE;
+            }
+            if let Some(s) = status {
+                cv.text(
+                    &status_text(s),
+                    b.x + PADDING,
+                    y,
+                    STATUS_PX,
+                    true,
+                    TEXT,
+                    Align::Left,
+                )?;
+                y += LINE;
+                if at_risk {
+                    cv.text(
+                        AT_RISK,
+                        b.x + PADDING,
+                        y,
+                        STATUS_PX,
+                        true,
+                        TEXT,
+                        Align::Left,
+                    )?;
+                }
+            }
+        }
+
+        // Legend.
+        for item in &self.legend {
+            let (x, y) = (item.x, item.y);
+            let mut text_x = x + SAMPLE_W + 6.0;
+            match item.sample {
+                Sample::Link(e) => {
+                    let route = line_route((x, y - 4.0), (x + SAMPLE_W, y - 4.0));
+                    draw_link(cv, &route, e, svg_dashes)?;
+                }
+                Sample::Node(Some(s)) => {
+                    let style = node_style(Some(s));
+                    let r = rounded_rect(x + 4.0, y - 12.0, SAMPLE_W - 8.0, 14.0, 3.0);
+                    cv.polygon(&r, hex(style.fill).to_rgba())?;
+                    let mut ring = r.clone();
+                    ring.push(r[0]);
+                    if style.dashed {
+                        for dash in dashes(&ring, 4.0, 2.5) {
+                            cv.path(&dash, hex(style.stroke).to_rgba(), 1.5)?;
+                        }
+                    } else {
+                        cv.path(&ring, hex(style.stroke).to_rgba(), 1.5)?;
+                    }
+                }
+                Sample::Node(None) => text_x = x,
+            }
+            cv.text(&item.text, text_x, y, LEGEND_PX, false, TEXT, Align::Left)?;
+        }
+        Ok(())
+    }
+}
+
+/// A straight route from `a` to `b` as one cubic curve.
+fn line_route(a: Pt, b: Pt) -> Vec<Pt> {
+    let third = ((b.0 - a.0) / 3.0, (b.1 - a.1) / 3.0);
+    vec![
+        a,
+        (a.0 + third.0, a.1 + third.1),
+        (b.0 - third.0, b.1 - third.1),
+        b,
+    ]
+}
+
+/// A route of cubic curves flattened to a polyline.
+fn flatten(route: &[Pt]) -> Vec<Pt> {
+    let Some(&first) = route.first() else {
+        return Vec::new();
+    };
+    let mut pts = vec![first];
+    let mut p0 = first;
+    for c in route[1..].chunks_exact(3) {
+        let (c1, c2, p3) = (c[0], c[1], c[2]);
+        let flat =
+            (c1.1 - p0.1).abs() < 1e-9 && (c2.1 - p3.1).abs() < 1e-9 && (p0.1 - p3.1).abs() < 1e-9;
+        let len = ((p3.0 - p0.0).powi(2) + (p3.1 - p0.1).powi(2)).sqrt();
+        let steps = if flat {
+            1
+        } else {
+            (len / 12.0).clamp(4.0, 16.0) as usize
+        };
+        for k in 1..=steps {
+            let t = k as f64 / steps as f64;
+            let u = 1.0 - t;
+            let (a, b, cc, d) = (u * u * u, 3.0 * u * u * t, 3.0 * u * t * t, t * t * t);
+            pts.push((
+                a * p0.0 + b * c1.0 + cc * c2.0 + d * p3.0,
+                a * p0.1 + b * c1.1 + cc * c2.1 + d * p3.1,
+            ));
+        }
+        p0 = p3;
+    }
+    pts
+}
+
+/// Draws a link along `route` with an arrowhead at its end, its width by evidence (dashed
+/// when none is stated: cut into dashes, or whole in the stand-in colour with `svg_dashes`).
+fn draw_link<DB: DrawingBackend>(
+    cv: &Canvas<DB>,
+    route: &[Pt],
+    evidence: Evidence,
+    svg_dashes: bool,
+) -> Result<(), ChartError> {
+    let mut pts = flatten(route);
+    if pts.len() < 2 {
+        return Ok(());
+    }
+    let w = evidence_width(evidence);
+    let tip = pts[pts.len() - 1];
+    // The direction into the tip: from the last control point, else the previous point.
+    let from = route
+        .len()
+        .checked_sub(2)
+        .and_then(|k| route.get(k))
+        .copied()
+        .filter(|p| (p.0 - tip.0).abs() + (p.1 - tip.1).abs() > 1e-6)
+        .unwrap_or(pts[pts.len() - 2]);
+    let (dx, dy) = (tip.0 - from.0, tip.1 - from.1);
+    let len = (dx * dx + dy * dy).sqrt();
+    let (ux, uy) = if len > 1e-9 {
+        (dx / len, dy / len)
+    } else {
+        (1.0, 0.0)
+    };
+    let head = 7.0 + 1.5 * w;
+    let half = 3.5 + w;
+    // End the line inside the arrowhead, so a wide line does not show round its tip.
+    if let Some(last) = pts.last_mut() {
+        *last = (tip.0 - ux * head * 0.6, tip.1 - uy * head * 0.6);
+    }
+    let colour = LINK.to_rgba();
+    if evidence == Evidence::None && svg_dashes {
+        cv.path(&pts, DASHED_STANDIN.to_rgba(), w)?;
+    } else if evidence == Evidence::None {
+        for dash in dashes(&pts, 5.0, 4.0) {
+            cv.path(&dash, colour, w)?;
+        }
+    } else {
+        cv.path(&pts, colour, w)?;
+    }
+    let base = (tip.0 - ux * head, tip.1 - uy * head);
+    cv.polygon(
+        &[
+            tip,
+            (base.0 - uy * half, base.1 + ux * half),
+            (base.0 + uy * half, base.1 - ux * half),
+        ],
+        colour,
+    )
+}
+
+/// A rectangle with rounded corners as a polygon (three points on each corner's arc).
+fn rounded_rect(x: f64, y: f64, w: f64, h: f64, r: f64) -> Vec<Pt> {
+    let r = r.min(w / 2.0).min(h / 2.0).max(0.0);
+    let corners = [
+        (x + w - r, y + r, -90.0f64),
+        (x + w - r, y + h - r, 0.0),
+        (x + r, y + h - r, 90.0),
+        (x + r, y + r, 180.0),
+    ];
+    let mut pts = Vec::with_capacity(16);
+    for (cx, cy, start) in corners {
+        for k in 0..=3 {
+            let a = (start + 30.0 * k as f64).to_radians();
+            pts.push((cx + r * a.cos(), cy + r * a.sin()));
+        }
+    }
+    pts
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sct_core::SourceFile;
+
+    fn toc_from(text: &str) -> TheoryOfChange {
+        sct_core::load::parse_toml(&SourceFile::from_text("t.toml", text)).expect("test ToC")
+    }
+
+    /// A chain through all seven columns with a crossing, a link within a column, a link
+    /// that skips columns and a hostile title.
+    fn sample() -> TheoryOfChange {
+        toc_from(
+            r#"kind = "theory-of-change"
+id = "sample"
+version = "1"
+title = "Sample <script>alert(1)</script> theory"
+source = "s"
+status = "example"
+[[nodes]]
+id = "money"
+title = "Money and people"
+type = "input"
+[[nodes]]
+id = "data"
+title = "Linked data"
+type = "input"
+[[nodes]]
+id = "ina"
+title = "Integrated needs assessment"
+type = "activity"
+[[nodes]]
+id = "intentions"
+title = "Commissioning intentions </text><script>alert(2)</script>"
+type = "activity"
+[[nodes]]
+id = "contracts"
+title = "New contracts and pathways"
+type = "output"
+[[nodes]]
+id = "shift"
+title = "Activity moving out of hospital"
+type = "outcome-short"
+[[nodes]]
+id = "admissions"
+title = "Fewer emergency admissions"
+type = "outcome-medium"
+[[nodes]]
+id = "hle"
+title = "Healthy life expectancy up and inequalities narrower"
+type = "outcome-long"
+[[nodes]]
+id = "health"
+title = "Better population health"
+type = "impact"
+[[links]]
+from = "money"
+to = "intentions"
+evidence = "weak"
+[[links]]
+from = "data"
+to = "ina"
+evidence = "strong"
+[[links]]
+from = "ina"
+to = "intentions"
+evidence = "moderate"
+[[links]]
+from = "intentions"
+to = "contracts"
+[[links]]
+from = "contracts"
+to = "shift"
+evidence = "moderate"
+[[links]]
+from = "shift"
+to = "admissions"
+[[links]]
+from = "admissions"
+to = "hle"
+[[links]]
+from = "hle"
+to = "health"
+[[links]]
+from = "data"
+to = "shift"
+evidence = "weak"
+"#,
+        )
+    }
+
+    fn statuses() -> Statuses {
+        [
+            ("money".to_string(), (NodeStatus::Improving, false)),
+            ("shift".to_string(), (NodeStatus::Deteriorating, false)),
+            (
+                "admissions".to_string(),
+                (NodeStatus::NoSignificantChange, true),
+            ),
+        ]
+        .into()
+    }
+
+    fn png_size(png: &[u8]) -> (u32, u32) {
+        use image::ImageDecoder;
+        let dec = image::codecs::png::PngDecoder::new(std::io::Cursor::new(png)).expect("a PNG");
+        dec.dimensions()
+    }
+
+    #[test]
+    fn svg_is_accessible_and_escapes_user_text() {
+        let t = sample();
+        let g = Graph::new(&t);
+        let svg = toc_svg(&t, &g, Some(&statuses())).expect("svg");
+        assert!(svg.starts_with("<svg "));
+        let root = &svg[..svg.find('>').expect("root")];
+        assert!(root.contains(r#"role="img""#) && root.contains("aria-labelledby=\"sct-toc-"));
+        assert!(svg.contains("<title id=\"sct-toc-sample-script-alert-1-script-"));
+        assert!(!svg.contains("<script"), "user text is escaped");
+        assert!(svg.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+        assert!(!svg.contains("</text><script"));
+        let desc = &svg[svg.find("<desc").expect("desc")..svg.find("</desc>").expect("desc end")];
+        for part in [
+            "drawn left to right in 7 columns: Inputs 2, Activities 2, Outputs 1, Short-term outcomes 1, Medium-term outcomes 1, Long-term outcomes 1, Impact 1.",
+            "9 links: 1 strong evidence, 2 moderate evidence, 2 weak evidence, 4 no evidence stated.",
+            "Status: 1 improving, 1 deteriorating, 1 no significant change, 6 no data.",
+            "At risk: Fewer emergency admissions.",
+            "Inputs (2): Money and people; Linked data.",
+        ] {
+            assert!(desc.contains(part), "{part} in {desc}");
+        }
+        // Headings, statuses in words and symbols, the legend.
+        for text in [
+            "Inputs",
+            "Medium-term outcomes",
+            "▲ Improving",
+            "▼ Deteriorating",
+            "● No significant change",
+            "○ No data",
+            "⚠ At risk",
+            "Strong evidence",
+            "No evidence stated",
+        ] {
+            assert!(svg.contains(text), "{text}");
+        }
+    }
+
+    #[test]
+    fn links_without_evidence_are_dashed_whole_in_svg() {
+        let t = sample();
+        let svg = toc_svg(&t, &Graph::new(&t), None).expect("svg");
+        // Four links and the legend's sample.
+        assert_eq!(svg.matches("stroke-dasharray=\"5 4\"").count(), 5);
+        assert!(!svg.contains(DASHED_STANDIN_ATTR));
+    }
+
+    #[test]
+    fn without_statuses_boxes_are_neutral_and_no_status_is_drawn() {
+        let t = sample();
+        let svg = toc_svg(&t, &Graph::new(&t), None).expect("svg");
+        assert!(!svg.contains("No data") && !svg.contains("Improving"));
+        assert!(!svg.contains("Status:"));
+        assert!(svg.contains("Weak evidence"));
+    }
+
+    #[test]
+    fn the_font_has_every_status_symbol() {
+        load_fonts().expect("fonts");
+        for s in ["▲", "▼", "●", "○", "⚠"] {
+            // A missing glyph would measure as the notdef box or nothing; these are drawn.
+            assert!(measure(s, 12.0, true) > 4.0, "{s}");
+        }
+    }
+
+    #[test]
+    fn output_is_deterministic() {
+        let t = sample();
+        let g = Graph::new(&t);
+        let s = statuses();
+        for format in [ChartFormat::Svg, ChartFormat::Png] {
+            let a = toc_diagram(&t, &g, Some(&s), format).expect("draw");
+            let b = toc_diagram(&t, &g, Some(&s), format).expect("draw");
+            assert!(a == b, "two renders differ");
+        }
+    }
+
+    #[test]
+    fn png_of_the_sample_has_a_sensible_size() {
+        let t = sample();
+        let png =
+            toc_diagram(&t, &Graph::new(&t), Some(&statuses()), ChartFormat::Png).expect("png");
+        assert!(png.starts_with(b"\x89PNG\r\n\x1a\n"));
+        let (w, h) = png_size(&png);
+        assert!((7 * 190..3000).contains(&w), "{w}");
+        assert!((200..1200).contains(&h), "{h}");
+    }
+
+    #[test]
+    fn the_bundled_template_draws_as_png() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../frameworks/theory-of-change");
+        let mut files: Vec<std::path::PathBuf> = std::fs::read_dir(&dir)
+            .map(|d| d.filter_map(|e| e.ok().map(|e| e.path())).collect())
+            .unwrap_or_default();
+        files.retain(|p| p.extension().is_some_and(|e| e == "toml"));
+        files.sort();
+        let tocs: Vec<TheoryOfChange> = if files.is_empty() {
+            vec![sample()]
+        } else {
+            files
+                .iter()
+                .map(|p| toc_from(&std::fs::read_to_string(p).expect("read template")))
+                .collect()
+        };
+        for t in tocs {
+            let png = toc_diagram(&t, &Graph::new(&t), None, ChartFormat::Png).expect("png");
+            assert!(png.starts_with(b"\x89PNG\r\n\x1a\n"));
+            let (w, h) = png_size(&png);
+            assert!((MIN_WIDTH as u32..4000).contains(&w), "{w}");
+            assert!((200..6000).contains(&h), "{h}");
+        }
+    }
+
+    #[test]
+    fn huge_diagrams_refuse_png_but_draw_svg() {
+        let mut text = String::from(
+            "kind = \"theory-of-change\"\nid = \"big\"\nversion = \"1\"\ntitle = \"Big\"\nsource = \"s\"\nstatus = \"example\"\n",
+        );
+        for i in 0..1200 {
+            let _ = write!(
+                text,
+                "[[nodes]]\nid = \"n{i}\"\ntitle = \"Node {i}\"\ntype = \"input\"\n"
+            );
+        }
+        let t = toc_from(&text);
+        let g = Graph::new(&t);
+        let err = toc_diagram(&t, &g, None, ChartFormat::Png).expect_err("too large");
+        assert!(err.to_string().contains("too large for a PNG"), "{err}");
+        assert!(toc_svg(&t, &g, None).is_ok());
+    }
+
+    #[test]
+    fn empty_theory_draws() {
+        let t = toc_from(
+            "kind = \"theory-of-change\"\nid = \"e\"\nversion = \"1\"\ntitle = \"\"\nsource = \"s\"\nstatus = \"example\"\n",
+        );
+        let svg = toc_svg(&t, &Graph::new(&t), None).expect("svg");
+        assert!(svg.contains("<title id=") && svg.contains(">Theory of change</title>"));
+    }
+
+    #[test]
+    fn flattened_routes_follow_the_curve() {
+        let flat = flatten(&line_route((0.0, 5.0), (30.0, 5.0)));
+        assert_eq!(flat, [(0.0, 5.0), (30.0, 5.0)]);
+        let curve = flatten(&[(0.0, 0.0), (50.0, 0.0), (50.0, 100.0), (100.0, 100.0)]);
+        assert!(curve.len() > 4);
+        assert_eq!(curve[curve.len() - 1], (100.0, 100.0));
+        assert!(flatten(&[]).is_empty());
+    }
+}
