@@ -1,12 +1,16 @@
 //! # sct-kpi
 //!
 //! KPI evaluation: NHS periods, statistical process control following NHS England's *Making
-//! Data Count* XmR method (to `shared/spec/spc.md`).
+//! Data Count* XmR method (to `shared/spec/spc.md`), and run charts with the Anhøj rules and
+//! Laney's p′ and u′ charts (to `shared/spec/runchart.md`), one chart per segment ([`chart`]).
 
 pub mod aggregate;
+pub mod chart;
 pub mod data;
 pub mod kpiset;
+pub mod laney;
 pub mod period;
 pub mod review;
+pub mod runchart;
 pub mod spc;
 pub mod spc_input;

@@ -1,0 +1,873 @@
+//! One result shape for every chart of `shared/spec/runchart.md` and `shared/spec/spc.md`:
+//! XmR, run, p′ and u′, chosen per segment (`auto`: a run chart for a short segment, else the
+//! indicator's chart, else XmR), with per-point centre, limits and point types, per-segment
+//! runs analysis, and the variation and assurance icons of the whole series.
+//!
+//! XmR segments come unchanged from [`crate::spc::spc`]; run charts from
+//! [`crate::runchart`]; p′ and u′ charts from [`crate::laney`] plus the runs analysis.
+
+use serde::Serialize;
+
+use crate::laney::{CountError, LaneyKind, NoSigma, check_counts, laney_segment};
+use crate::runchart::{RunRules, RunsAnalysis, flag_runs, median, runs_analysis};
+use crate::spc::{
+    AssuranceIcon, Improvement, PointType, Rule, SpcOptions, SpcResult, VariationIcon, constants,
+    spc,
+};
+
+/// A kind of chart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ChartKind {
+    /// XmR (Making Data Count), `spc.md`.
+    Xmr,
+    /// Run chart with the median and the runs analysis.
+    Run,
+    /// Laney's p′ chart of proportions.
+    PPrime,
+    /// Laney's u′ chart of rates.
+    UPrime,
+}
+
+impl ChartKind {
+    /// The name as written on the command line and in files.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ChartKind::Xmr => "xmr",
+            ChartKind::Run => "run",
+            ChartKind::PPrime => "pprime",
+            ChartKind::UPrime => "uprime",
+        }
+    }
+
+    /// The chart in words ("run chart").
+    pub fn describe(self) -> &'static str {
+        match self {
+            ChartKind::Xmr => "XmR chart",
+            ChartKind::Run => "run chart",
+            ChartKind::PPrime => "p′ chart",
+            ChartKind::UPrime => "u′ chart",
+        }
+    }
+
+    /// The Laney chart this is, if any.
+    pub fn laney(self) -> Option<LaneyKind> {
+        match self {
+            ChartKind::PPrime => Some(LaneyKind::P),
+            ChartKind::UPrime => Some(LaneyKind::U),
+            ChartKind::Xmr | ChartKind::Run => None,
+        }
+    }
+
+    /// Whether the chart needs numerators and denominators.
+    pub fn needs_counts(self) -> bool {
+        self.laney().is_some()
+    }
+}
+
+/// Which chart to draw.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ChartChoice {
+    /// Per segment: a run chart when the segment has fewer than `min_points` points, else the
+    /// indicator's chart (the `Some`), else XmR.
+    Auto(Option<ChartKind>),
+    /// This chart for every segment.
+    Only(ChartKind),
+}
+
+impl ChartChoice {
+    /// The name as written on the command line (`auto` or the chart's).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ChartChoice::Auto(_) => "auto",
+            ChartChoice::Only(k) => k.as_str(),
+        }
+    }
+}
+
+/// Why a segment got its chart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "reason")]
+pub enum ChoiceReason {
+    /// The chart was asked for.
+    Asked,
+    /// `auto`: fewer points than the minimum for limits.
+    FewPoints {
+        /// Points in the segment.
+        points: usize,
+        /// The minimum (`--min-points`).
+        min_points: usize,
+    },
+    /// `auto`: enough points, and the indicator names this chart.
+    Indicator,
+    /// `auto`: enough points, and no chart named: XmR.
+    Default,
+}
+
+impl ChoiceReason {
+    /// The choice in words, for example "9 points, fewer than 15: run chart".
+    pub fn describe(self, chart: ChartKind) -> String {
+        match self {
+            ChoiceReason::Asked => format!("{} as asked", chart.describe()),
+            ChoiceReason::FewPoints { points, min_points } => format!(
+                "{points} point{}, fewer than {min_points}: {}",
+                if points == 1 { "" } else { "s" },
+                chart.describe()
+            ),
+            ChoiceReason::Indicator => format!("the indicator's {}", chart.describe()),
+            ChoiceReason::Default => format!("enough points: {}", chart.describe()),
+        }
+    }
+}
+
+/// The `auto` rule of `runchart.md`: a run chart when a segment has fewer than `min_points`
+/// points (XmR limits from fewer are unreliable), otherwise the chart set for the indicator,
+/// otherwise XmR.
+pub fn auto_chart(
+    points: usize,
+    min_points: usize,
+    indicator: Option<ChartKind>,
+) -> (ChartKind, ChoiceReason) {
+    if points < min_points {
+        (
+            ChartKind::Run,
+            ChoiceReason::FewPoints { points, min_points },
+        )
+    } else if let Some(k) = indicator {
+        (k, ChoiceReason::Indicator)
+    } else {
+        (ChartKind::Xmr, ChoiceReason::Default)
+    }
+}
+
+/// The options of every chart.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChartOptions {
+    /// Which chart (default XmR).
+    pub chart: ChartChoice,
+    /// `auto` picks a run chart for segments with fewer points than this (default 15).
+    pub min_points: usize,
+    /// Which way is better.
+    pub improvement: Improvement,
+    /// The target, if any, on the output scale.
+    pub target: Option<f64>,
+    /// Each segment's centre (and limits) from its first N points (N ≥ 12).
+    pub fix_after: Option<usize>,
+    /// Run chart, p′ and u′ rules (default Anhøj).
+    pub run_rules: RunRules,
+    /// XmR: screen out large moving ranges (default on, as `spc.md`).
+    pub xmr_screen_outliers: bool,
+    /// p′ and u′: screen out large moving ranges of z (default off, Laney's method).
+    pub laney_screen_outliers: bool,
+    /// Proportions and rates are printed times this (default 100, percent).
+    pub multiplier: f64,
+    /// XmR: points on one side of the mean that make a shift (default 7).
+    pub shift_length: usize,
+    /// XmR: rising or falling points that make a trend (default 7).
+    pub trend_length: usize,
+}
+
+impl Default for ChartOptions {
+    fn default() -> Self {
+        ChartOptions {
+            chart: ChartChoice::Only(ChartKind::Xmr),
+            min_points: 15,
+            improvement: Improvement::Increase,
+            target: None,
+            fix_after: None,
+            run_rules: RunRules::Anhoj,
+            xmr_screen_outliers: true,
+            laney_screen_outliers: false,
+            multiplier: 100.0,
+            shift_length: 7,
+            trend_length: 7,
+        }
+    }
+}
+
+/// The data of a series, in date order.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum ChartInput<'a> {
+    /// Values (XmR and run charts).
+    Values(&'a [f64]),
+    /// Numerators and denominators (any chart: p′ and u′ need them; XmR and run charts use
+    /// x / n times the multiplier).
+    Counts {
+        /// The numerators x_i.
+        numerators: &'a [f64],
+        /// The denominators n_i.
+        denominators: &'a [f64],
+    },
+}
+
+impl ChartInput<'_> {
+    fn len(&self) -> usize {
+        match self {
+            ChartInput::Values(v) => v.len(),
+            ChartInput::Counts { numerators, .. } => numerators.len(),
+        }
+    }
+}
+
+/// Errors in the data or options, by zero-based position.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ChartError {
+    /// No points.
+    #[error("the series has no points")]
+    Empty,
+    /// A value that is not a finite number.
+    #[error("value {value} at position {index} is not a finite number")]
+    NotFinite {
+        /// Zero-based position.
+        index: usize,
+        /// The value.
+        value: f64,
+    },
+    /// A numerator or denominator the chart cannot use.
+    #[error("at position {index}: {error}")]
+    BadCount {
+        /// Zero-based position.
+        index: usize,
+        /// What is wrong.
+        error: CountError,
+    },
+    /// Different numbers of numerators and denominators.
+    #[error("{numerators} numerators but {denominators} denominators")]
+    LengthMismatch {
+        /// Numerators given.
+        numerators: usize,
+        /// Denominators given.
+        denominators: usize,
+    },
+    /// A p′ or u′ chart without numerators and denominators.
+    #[error("a {} needs numerators and denominators", .0.describe())]
+    NeedsCounts(ChartKind),
+    /// `--fix-after` below the minimum.
+    #[error("--fix-after {0} is too small; expected 12 or more")]
+    FixAfterTooSmall(usize),
+    /// A run length below 2.
+    #[error("--{0} {1} is too small; expected 2 or more")]
+    RunLengthTooSmall(&'static str, usize),
+    /// A multiplier that is not a positive finite number.
+    #[error("--multiplier {0} is not a positive number")]
+    BadMultiplier(f64),
+}
+
+/// A segment's limits.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum Limits {
+    /// No limits: a run chart, or limits undefined.
+    None,
+    /// The same limits for every point (XmR).
+    Constant {
+        /// Lower process limit.
+        lpl: f64,
+        /// Upper process limit.
+        upl: f64,
+    },
+    /// Limits per point (p′, u′), in the segment's order, on the output scale.
+    PerPoint {
+        /// Lower limits.
+        lpl: Vec<f64>,
+        /// Upper limits.
+        upl: Vec<f64>,
+    },
+}
+
+impl Limits {
+    /// The limits of the segment's point `j` (0 = its first), if any.
+    pub fn at(&self, j: usize) -> Option<(f64, f64)> {
+        match self {
+            Limits::None => None,
+            Limits::Constant { lpl, upl } => Some((*lpl, *upl)),
+            Limits::PerPoint { lpl, upl } => Some((*lpl.get(j)?, *upl.get(j)?)),
+        }
+    }
+}
+
+/// One segment of a chart: its chart, centre, limits, runs analysis and counts.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ChartSegment {
+    /// The chart drawn for it.
+    pub chart: ChartKind,
+    /// Why.
+    pub reason: ChoiceReason,
+    /// Index of its first point.
+    pub start: usize,
+    /// Number of points.
+    pub n: usize,
+    /// Number of base points the centre (and limits) come from.
+    pub base: usize,
+    /// Centre line on the output scale: the mean (XmR), median (run) or p̄, ū (× multiplier).
+    pub centre: f64,
+    /// Limits on the output scale.
+    pub limits: Limits,
+    /// XmR: the average moving range after screening.
+    pub amr: Option<f64>,
+    /// p′, u′: σ_z.
+    pub sigma_z: Option<f64>,
+    /// p′, u′: why there is no σ_z.
+    pub no_sigma: Option<NoSigma>,
+    /// Moving ranges (of values for XmR, of z for p′ and u′) screened out.
+    pub screened: usize,
+    /// The runs analysis (run, p′, u′; none for XmR, whose rules are `spc.md`'s).
+    pub runs: Option<RunsAnalysis>,
+    /// Common-cause points.
+    pub common_cause: usize,
+    /// Improvement points.
+    pub improvement: usize,
+    /// Concern points.
+    pub concern: usize,
+    /// Neutral special-cause points.
+    pub neutral: usize,
+}
+
+/// The variation icon of a chart: those of `spc.md` §10, and `neutral` when a run chart (or
+/// p′, u′) has too few crossings and nothing else to flag (`runchart.md` §6).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChartVariationIcon {
+    /// An icon of `spc.md` §10, from the last point.
+    Spc(VariationIcon),
+    /// Too few crossings: a non-random pattern that flags no point.
+    TooFewCrossings,
+}
+
+impl ChartVariationIcon {
+    /// The name as printed (`neutral` for too few crossings).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ChartVariationIcon::Spc(v) => v.as_str(),
+            ChartVariationIcon::TooFewCrossings => "neutral",
+        }
+    }
+
+    /// The text that goes with the icon, if any ("too few crossings").
+    pub fn text(self) -> Option<&'static str> {
+        match self {
+            ChartVariationIcon::Spc(_) => None,
+            ChartVariationIcon::TooFewCrossings => Some("too few crossings"),
+        }
+    }
+}
+
+impl Serialize for ChartVariationIcon {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+/// One point of a chart, for output.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct ChartPoint {
+    /// The value on the output scale.
+    pub value: f64,
+    /// Its segment's centre.
+    pub centre: f64,
+    /// Its lower limit, if any.
+    pub lpl: Option<f64>,
+    /// Its upper limit, if any.
+    pub upl: Option<f64>,
+    /// Its classification.
+    pub point_type: PointType,
+    /// The rule that flagged it, if any.
+    pub rule: Option<Rule>,
+    /// Index of its segment.
+    pub segment: usize,
+}
+
+/// The result for a whole series.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ChartResult {
+    /// Segments in order.
+    pub segments: Vec<ChartSegment>,
+    /// Each point's value on the output scale (x / n × multiplier from counts).
+    pub values: Vec<f64>,
+    /// Each point's classification.
+    pub point_type: Vec<PointType>,
+    /// The rule that first flagged each point: outside the limits, trend, two of three (XmR)
+    /// or shift (a run longer than the longest expected).
+    pub rule: Vec<Option<Rule>>,
+    /// Index of each point's segment.
+    pub segment_of: Vec<usize>,
+    /// The variation icon, from the last point.
+    pub variation_icon: ChartVariationIcon,
+    /// The assurance icon, with a target, a direction other than neutral, and limits on the
+    /// last point's chart (never for a run chart).
+    pub assurance_icon: Option<AssuranceIcon>,
+    /// Warnings, in words.
+    pub warnings: Vec<String>,
+}
+
+impl ChartResult {
+    /// Point `i` with its segment's centre and its limits. `None` past the end.
+    pub fn point(&self, i: usize) -> Option<ChartPoint> {
+        let segment = *self.segment_of.get(i)?;
+        let seg = self.segments.get(segment)?;
+        let limits = seg.limits.at(i.checked_sub(seg.start)?);
+        Some(ChartPoint {
+            value: *self.values.get(i)?,
+            centre: seg.centre,
+            lpl: limits.map(|l| l.0),
+            upl: limits.map(|l| l.1),
+            point_type: *self.point_type.get(i)?,
+            rule: *self.rule.get(i)?,
+            segment,
+        })
+    }
+
+    /// Every point, in order.
+    pub fn points(&self) -> impl Iterator<Item = ChartPoint> + '_ {
+        (0..self.values.len()).filter_map(|i| self.point(i))
+    }
+
+    /// The segment of point `i`.
+    pub fn segment_of_point(&self, i: usize) -> Option<&ChartSegment> {
+        self.segments.get(*self.segment_of.get(i)?)
+    }
+}
+
+/// Checks the data and options; returns the segment starts (0 first, sorted, unique).
+fn validate(
+    input: &ChartInput,
+    segment_starts: &[usize],
+    options: &ChartOptions,
+) -> Result<Vec<usize>, ChartError> {
+    let n = input.len();
+    if n == 0 {
+        return Err(ChartError::Empty);
+    }
+    match *input {
+        ChartInput::Values(values) => {
+            if let Some((index, &value)) = values.iter().enumerate().find(|(_, v)| !v.is_finite()) {
+                return Err(ChartError::NotFinite { index, value });
+            }
+        }
+        ChartInput::Counts {
+            numerators,
+            denominators,
+        } => {
+            if numerators.len() != denominators.len() {
+                return Err(ChartError::LengthMismatch {
+                    numerators: numerators.len(),
+                    denominators: denominators.len(),
+                });
+            }
+            // Proportions must not exceed 1 when any segment may be a p′ chart.
+            let kind = match options.chart {
+                ChartChoice::Only(ChartKind::PPrime)
+                | ChartChoice::Auto(Some(ChartKind::PPrime)) => LaneyKind::P,
+                _ => LaneyKind::U,
+            };
+            for (index, (&x, &d)) in numerators.iter().zip(denominators).enumerate() {
+                check_counts(kind, x, d).map_err(|error| ChartError::BadCount { index, error })?;
+            }
+        }
+    }
+    if let Some(f) = options.fix_after
+        && f < constants::MIN_FIX_AFTER
+    {
+        return Err(ChartError::FixAfterTooSmall(f));
+    }
+    let mut lengths = vec![
+        ("shift-length", options.shift_length),
+        ("trend-length", options.trend_length),
+    ];
+    if let RunRules::Fixed {
+        shift_length,
+        trend_length,
+    } = options.run_rules
+    {
+        lengths.extend([
+            ("shift-length", shift_length),
+            ("trend-length", trend_length),
+        ]);
+    }
+    if let Some(&(name, len)) = lengths.iter().find(|(_, len)| *len < 2) {
+        return Err(ChartError::RunLengthTooSmall(name, len));
+    }
+    if !(options.multiplier.is_finite() && options.multiplier > 0.0) {
+        return Err(ChartError::BadMultiplier(options.multiplier));
+    }
+    let mut starts = vec![0];
+    starts.extend(segment_starts.iter().copied().filter(|&s| s > 0 && s < n));
+    starts.sort_unstable();
+    starts.dedup();
+    Ok(starts)
+}
+
+/// Runs the chosen chart on `input` (in date order), with segments starting at
+/// `segment_starts` (indices; 0 is implied).
+pub fn chart(
+    input: ChartInput,
+    segment_starts: &[usize],
+    options: &ChartOptions,
+) -> Result<ChartResult, ChartError> {
+    let starts = validate(&input, segment_starts, options)?;
+    let n = input.len();
+    let choices: Vec<(ChartKind, ChoiceReason)> = starts
+        .iter()
+        .enumerate()
+        .map(|(k, &start)| {
+            let len = starts.get(k + 1).copied().unwrap_or(n) - start;
+            match options.chart {
+                ChartChoice::Only(kind) => (kind, ChoiceReason::Asked),
+                ChartChoice::Auto(indicator) => auto_chart(len, options.min_points, indicator),
+            }
+        })
+        .collect();
+    if let (ChartInput::Values(_), Some(&(kind, _))) =
+        (&input, choices.iter().find(|(k, _)| k.needs_counts()))
+    {
+        return Err(ChartError::NeedsCounts(kind));
+    }
+    let multiplier = match input {
+        ChartInput::Values(_) => 1.0,
+        ChartInput::Counts { .. } => options.multiplier,
+    };
+    // The values on the output scale (and, from counts, on the proportion scale, on which
+    // run charts are analysed as qicharts2 does).
+    let (values, proportions): (Vec<f64>, Option<Vec<f64>>) = match input {
+        ChartInput::Values(v) => (v.to_vec(), None),
+        ChartInput::Counts {
+            numerators,
+            denominators,
+        } => {
+            let p: Vec<f64> = numerators
+                .iter()
+                .zip(denominators)
+                .map(|(&x, &d)| x / d)
+                .collect();
+            (p.iter().map(|&p| p * multiplier).collect(), Some(p))
+        }
+    };
+    let xmr = if choices.iter().any(|(k, _)| *k == ChartKind::Xmr) {
+        let spc_options = SpcOptions {
+            improvement: options.improvement,
+            target: options.target,
+            fix_after: options.fix_after,
+            screen_outliers: options.xmr_screen_outliers,
+            shift_length: options.shift_length,
+            trend_length: options.trend_length,
+        };
+        // `spc` checks the same options as `validate`, so it cannot fail here; an error is
+        // passed on all the same rather than assumed away.
+        Some(spc(&values, &starts, &spc_options).map_err(|e| match e {
+            crate::spc::SpcError::Empty => ChartError::Empty,
+            crate::spc::SpcError::FixAfterTooSmall(f) => ChartError::FixAfterTooSmall(f),
+            crate::spc::SpcError::RunLengthTooSmall(a, b) => ChartError::RunLengthTooSmall(a, b),
+            crate::spc::SpcError::NotFinite { index, value } => {
+                ChartError::NotFinite { index, value }
+            }
+        })?)
+    } else {
+        None
+    };
+
+    let mut point_type = vec![PointType::CommonCause; n];
+    let mut rule = vec![None; n];
+    let mut segment_of = vec![0; n];
+    let mut segments = Vec::with_capacity(starts.len());
+    let mut warnings = Vec::new();
+    let mut scratch = Vec::new();
+    for (k, (&start, &(kind, reason))) in starts.iter().zip(&choices).enumerate() {
+        let end = starts.get(k + 1).copied().unwrap_or(n);
+        let len = end - start;
+        let base = options.fix_after.map_or(len, |f| f.min(len));
+        if let Some(f) = options.fix_after
+            && len < f
+        {
+            warnings.push(format!(
+                "segment {} has {len} points, fewer than --fix-after {f}: all are base points",
+                k + 1
+            ));
+        }
+        let types = &mut point_type[start..end];
+        let rules = &mut rule[start..end];
+        let mut seg = match (kind, &xmr) {
+            (ChartKind::Xmr, Some(x)) => xmr_segment(x, k, start, end, types, rules, &mut warnings),
+            (ChartKind::Run, _) => {
+                let ys = proportions.as_deref().unwrap_or(&values);
+                run_segment(
+                    &ys[start..end],
+                    base,
+                    multiplier,
+                    options,
+                    types,
+                    rules,
+                    &mut scratch,
+                )
+            }
+            _ => match (kind.laney(), input) {
+                (
+                    Some(lk),
+                    ChartInput::Counts {
+                        numerators,
+                        denominators,
+                    },
+                ) => laney_chart_segment(
+                    lk,
+                    &numerators[start..end],
+                    &denominators[start..end],
+                    base,
+                    multiplier,
+                    options,
+                    types,
+                    rules,
+                    &mut scratch,
+                ),
+                // `validate` and the check above rule these out.
+                _ => return Err(ChartError::NeedsCounts(kind)),
+            },
+        };
+        seg.chart = kind;
+        seg.reason = reason;
+        seg.start = start;
+        seg.n = len;
+        seg.base = base;
+        if seg.runs.is_some_and(|r| r.n_useful == 0) {
+            warnings.push(format!(
+                "segment {}: every point is on the centre line, so there is no runs analysis",
+                k + 1
+            ));
+        }
+        if let Some(why) = seg.no_sigma {
+            warnings.push(format!(
+                "segment {}: the limits are undefined: {}",
+                k + 1,
+                why.describe()
+            ));
+        }
+        count_types(&mut seg, &point_type[start..end], options.improvement);
+        if k > 0 {
+            segment_of[start..end].fill(k);
+        }
+        segments.push(seg);
+    }
+
+    let last = n - 1;
+    let last_seg = &segments[segment_of[last]];
+    let last_type = point_type[last];
+    let variation_icon = match last_seg.runs {
+        Some(r)
+            if r.crossings_signal
+                && !r.long_run_signal
+                && !r.trend_signal
+                && last_type == PointType::CommonCause =>
+        {
+            ChartVariationIcon::TooFewCrossings
+        }
+        _ => ChartVariationIcon::Spc(variation_icon(last_type, options.improvement)),
+    };
+    let assurance_icon = match (options.target, options.improvement, last_seg.chart) {
+        (None, _, _) | (_, Improvement::Neutral, _) | (_, _, ChartKind::Run) => None,
+        (Some(t), dir, _) => {
+            let limits = last_seg.limits.at(last - last_seg.start);
+            Some(assurance(t, dir, limits))
+        }
+    };
+    Ok(ChartResult {
+        segments,
+        values,
+        point_type,
+        rule,
+        segment_of,
+        variation_icon,
+        assurance_icon,
+        warnings,
+    })
+}
+
+/// An empty segment record, filled in by the caller and the chart's function.
+fn blank_segment(centre: f64, limits: Limits) -> ChartSegment {
+    ChartSegment {
+        chart: ChartKind::Run,
+        reason: ChoiceReason::Asked,
+        start: 0,
+        n: 0,
+        base: 0,
+        centre,
+        limits,
+        amr: None,
+        sigma_z: None,
+        no_sigma: None,
+        screened: 0,
+        runs: None,
+        common_cause: 0,
+        improvement: 0,
+        concern: 0,
+        neutral: 0,
+    }
+}
+
+/// Segment `k` (points `start..end`) of the XmR result `x`, with its warnings worded as
+/// [`spc`] words them.
+fn xmr_segment(
+    x: &SpcResult,
+    k: usize,
+    start: usize,
+    end: usize,
+    types: &mut [PointType],
+    rules: &mut [Option<Rule>],
+    warnings: &mut Vec<String>,
+) -> ChartSegment {
+    types.copy_from_slice(&x.point_type[start..end]);
+    rules.copy_from_slice(&x.rule[start..end]);
+    let Some(s) = x.segments.get(k) else {
+        return blank_segment(f64::NAN, Limits::None);
+    };
+    if s.n < constants::MIN_POINTS {
+        warnings.push(format!(
+            "segment {} has {} points, fewer than {}: its limits are unreliable",
+            k + 1,
+            s.n,
+            constants::MIN_POINTS
+        ));
+    }
+    if s.amr.is_none() {
+        warnings.push(format!(
+            "segment {}: no moving range remains after screening (for example a constant base), so the limits are undefined; only the trend and shift rules were applied",
+            k + 1
+        ));
+    }
+    let limits = match (s.lpl, s.upl) {
+        (Some(lpl), Some(upl)) => Limits::Constant { lpl, upl },
+        _ => Limits::None,
+    };
+    ChartSegment {
+        amr: s.amr,
+        screened: s.screened,
+        ..blank_segment(s.mean, limits)
+    }
+}
+
+/// One run-chart segment (`runchart.md`, "Run chart"): `ys` on the scale analysed, printed
+/// times `multiplier`.
+fn run_segment(
+    ys: &[f64],
+    base: usize,
+    multiplier: f64,
+    options: &ChartOptions,
+    types: &mut [PointType],
+    rules: &mut [Option<Rule>],
+    scratch: &mut Vec<f64>,
+) -> ChartSegment {
+    // A segment has at least one point, so its base has too.
+    let centre = median(&ys[..base.max(1)], scratch).unwrap_or(f64::NAN);
+    let runs = runs_analysis(ys, centre, options.run_rules);
+    flag_runs(
+        ys,
+        centre,
+        &runs,
+        options.run_rules,
+        options.improvement,
+        types,
+        rules,
+    );
+    ChartSegment {
+        runs: Some(runs),
+        ..blank_segment(centre * multiplier, Limits::None)
+    }
+}
+
+/// One p′ or u′ segment (`runchart.md`, "Laney p′ chart"): limits, outside-limit points
+/// (compared on the output scale, as qicharts2 does), then the runs analysis around p̄.
+#[allow(clippy::too_many_arguments)]
+fn laney_chart_segment(
+    kind: LaneyKind,
+    x: &[f64],
+    d: &[f64],
+    base: usize,
+    multiplier: f64,
+    options: &ChartOptions,
+    types: &mut [PointType],
+    rules: &mut [Option<Rule>],
+    scratch: &mut Vec<f64>,
+) -> ChartSegment {
+    let mut l = laney_segment(kind, x, d, base, options.laney_screen_outliers, scratch);
+    let runs = runs_analysis(&l.values, l.centre, options.run_rules);
+    let (up_type, down_type) = crate::runchart::special_cause_types(options.improvement);
+    let limits = if l.sigma_z.is_ok() {
+        for v in l.lpl.iter_mut().chain(l.upl.iter_mut()) {
+            *v *= multiplier;
+        }
+        for (j, (&p, (&lo, &hi))) in l.values.iter().zip(l.lpl.iter().zip(&l.upl)).enumerate() {
+            let y = p * multiplier;
+            let (above, below) = (y > hi, y < lo);
+            if above | below {
+                rules[j] = Some(Rule::OutsideLimits);
+                types[j] = if above { up_type } else { down_type };
+            }
+        }
+        Limits::PerPoint {
+            lpl: std::mem::take(&mut l.lpl),
+            upl: std::mem::take(&mut l.upl),
+        }
+    } else {
+        Limits::None
+    };
+    flag_runs(
+        &l.values,
+        l.centre,
+        &runs,
+        options.run_rules,
+        options.improvement,
+        types,
+        rules,
+    );
+    ChartSegment {
+        sigma_z: l.sigma_z.ok(),
+        no_sigma: l.sigma_z.err(),
+        screened: l.screened,
+        runs: Some(runs),
+        ..blank_segment(l.centre * multiplier, limits)
+    }
+}
+
+/// Counts the segment's point types by direction.
+fn count_types(seg: &mut ChartSegment, types: &[PointType], improvement: Improvement) {
+    let (mut common, mut up, mut down) = (0, 0, 0);
+    let (up_type, _) = crate::runchart::special_cause_types(improvement);
+    for &t in types {
+        if t == PointType::CommonCause {
+            common += 1;
+        } else if t == up_type {
+            up += 1;
+        } else {
+            down += 1;
+        }
+    }
+    seg.common_cause = common;
+    (seg.improvement, seg.concern, seg.neutral) = match improvement {
+        Improvement::Increase => (up, down, 0),
+        Improvement::Decrease => (down, up, 0),
+        Improvement::Neutral => (0, 0, up + down),
+    };
+}
+
+/// `spc.md` §10: the variation icon from the last point's type.
+fn variation_icon(last: PointType, improvement: Improvement) -> VariationIcon {
+    match (last, improvement) {
+        (PointType::CommonCause, _) => VariationIcon::CommonCause,
+        (PointType::SpecialCauseImprovement, Improvement::Decrease) => {
+            VariationIcon::ImprovementLow
+        }
+        (PointType::SpecialCauseImprovement, _) => VariationIcon::ImprovementHigh,
+        (PointType::SpecialCauseConcern, Improvement::Decrease) => VariationIcon::ConcernHigh,
+        (PointType::SpecialCauseConcern, _) => VariationIcon::ConcernLow,
+        (PointType::SpecialCauseNeutralHigh, _) => VariationIcon::NeutralHigh,
+        (PointType::SpecialCauseNeutralLow, _) => VariationIcon::NeutralLow,
+    }
+}
+
+/// `spc.md` §11 with the last point's limits (`None`: undefined, so inconsistent).
+fn assurance(target: f64, dir: Improvement, limits: Option<(f64, f64)>) -> AssuranceIcon {
+    match (limits, dir) {
+        (Some((l, _)), Improvement::Increase) if target < l => AssuranceIcon::Pass,
+        (Some((_, u)), Improvement::Increase) if target > u => AssuranceIcon::Fail,
+        (Some((_, u)), Improvement::Decrease) if target > u => AssuranceIcon::Pass,
+        (Some((l, _)), Improvement::Decrease) if target < l => AssuranceIcon::Fail,
+        _ => AssuranceIcon::Inconsistent,
+    }
+}
