@@ -256,9 +256,10 @@ pub enum ChartFormatArg {
 
 #[derive(Debug, Subcommand)]
 pub enum KpiCommand {
-    /// An XmR (Making Data Count) chart of one series: mean, limits, special causes, icons.
+    /// An SPC chart of one series: XmR (Making Data Count), run chart (Anhøj rules) or Laney's
+    /// p′ or u′ chart: centre, limits, special causes, icons.
     #[command(
-        after_help = "Method: shared/spec/spc.md (NHSRplotthedots 0.2.2 defaults).\n\nExample:\n  sct kpi spc ae.csv --improvement increase --target 78 --format csv"
+        after_help = "Method: shared/spec/spc.md (XmR, NHSRplotthedots 0.2.2 defaults) and shared/spec/runchart.md (run, p′, u′; qicharts2).\n\nExamples:\n  sct kpi spc ae.csv --improvement increase --target 78 --format csv\n  sct kpi spc outcomes.csv --improvement increase --chart run\n  sct kpi spc ae-counts.csv --improvement increase --chart pprime --summary summary.json"
     )]
     Spc(KpiSpcArgs),
     /// A KPI review for one organisation: per timeframe and indicator, the latest value against
@@ -318,13 +319,13 @@ pub struct KpiSpcArgs {
     /// Compute each segment's mean and limits from its first N points (N >= 12).
     #[arg(long, value_name = "N")]
     pub fix_after: Option<usize>,
-    /// Do not screen out large moving ranges.
+    /// XmR: do not screen out large moving ranges.
     #[arg(long)]
     pub no_screen_outliers: bool,
-    /// Points on one side of the mean that make a shift.
+    /// Points on one side of the centre that make a shift (XmR, and --run-rules fixed).
     #[arg(long, default_value_t = 7, value_name = "N")]
     pub shift_length: usize,
-    /// Rising or falling points that make a trend.
+    /// Rising or falling points that make a trend (XmR, and --run-rules fixed).
     #[arg(long, default_value_t = 7, value_name = "N")]
     pub trend_length: usize,
     /// The date column.
@@ -333,6 +334,31 @@ pub struct KpiSpcArgs {
     /// The value column.
     #[arg(long, default_value = "value")]
     pub value_col: String,
+    /// The chart: xmr (Making Data Count), run (median and runs analysis), pprime or uprime
+    /// (Laney, from numerators and denominators), or auto (per segment: run below
+    /// --min-points points, else xmr).
+    #[arg(long, value_enum, default_value_t = SpcChartArg::Xmr)]
+    pub chart: SpcChartArg,
+    /// With --chart auto, segments with fewer points than this get a run chart.
+    #[arg(long, default_value_t = 15, value_name = "N")]
+    pub min_points: usize,
+    /// The numerator column (p′, u′).
+    #[arg(long, default_value = "numerator")]
+    pub numerator_col: String,
+    /// The denominator column (p′, u′).
+    #[arg(long, default_value = "denominator")]
+    pub denominator_col: String,
+    /// Proportions and rates are printed times this (p′, u′; 100 = percent).
+    #[arg(long, default_value_t = 100.0, value_name = "X")]
+    pub multiplier: f64,
+    /// p′ and u′ only: screen out moving ranges of z at or above 3.267 times their mean
+    /// (off by default, Laney's method; XmR screens unless --no-screen-outliers).
+    #[arg(long)]
+    pub screen_outliers: bool,
+    /// Rules of the runs analysis of run, p′ and u′ charts: anhoj (adapt to the number of
+    /// points) or fixed (--shift-length points on one side, --trend-length rising or falling).
+    #[arg(long, value_enum, default_value_t = RunRulesArg::Anhoj)]
+    pub run_rules: RunRulesArg,
     /// Output format (default: from the -o extension, else csv).
     #[arg(long, value_enum)]
     pub format: Option<SpcFormat>,
@@ -341,6 +367,30 @@ pub struct KpiSpcArgs {
     pub summary: Option<PathBuf>,
     #[command(flatten)]
     pub out: OutputArgs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SpcChartArg {
+    /// XmR (Making Data Count), shared/spec/spc.md.
+    Xmr,
+    /// Run chart: median and runs analysis.
+    Run,
+    /// Laney's p′ chart of proportions.
+    Pprime,
+    /// Laney's u′ chart of rates.
+    Uprime,
+    /// Per segment: a run chart below --min-points points, else XmR.
+    Auto,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RunRulesArg {
+    /// Anhøj rules: longest run and number of crossings, limits adapted to the points.
+    #[value(alias = "anhoej")]
+    Anhoj,
+    /// Fixed rules: --shift-length points on one side of the centre, --trend-length rising
+    /// or falling.
+    Fixed,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

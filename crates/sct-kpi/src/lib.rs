@@ -6,6 +6,7 @@
 
 pub mod aggregate;
 pub mod chart;
+pub mod chart_input;
 pub mod data;
 pub mod kpiset;
 pub mod laney;

@@ -40,7 +40,8 @@ impl Default for Columns {
     }
 }
 
-fn at(src: &SourceFile, line: usize) -> Location {
+/// The location of one-based `line` of `src`, with the line as the snippet.
+pub(crate) fn at(src: &SourceFile, line: usize) -> Location {
     let text = src
         .text
         .lines()

@@ -6,6 +6,9 @@ use sct_core::Error;
 use sct_core::diagnostic::Diagnostics;
 use sct_core::output::{Overwrite, write_atomic};
 use sct_core::source::SourceFile;
+use sct_kpi::chart::{ChartChoice, ChartKind, ChartOptions};
+use sct_kpi::chart_input::{self, ChartColumns, SeriesData};
+use sct_kpi::runchart::RunRules;
 use sct_kpi::spc::{Improvement, SpcOptions};
 use sct_kpi::spc_input::{self, Columns};
 
@@ -20,7 +23,8 @@ use sct_report::render::Templates;
 
 use super::report::report_error;
 use crate::cli::{
-    GlobalArgs, ImprovementArg, KpiCommand, KpiReviewArgs, KpiSpcArgs, ReportFormat, SpcFormat,
+    GlobalArgs, ImprovementArg, KpiCommand, KpiReviewArgs, KpiSpcArgs, ReportFormat, RunRulesArg,
+    SpcChartArg, SpcFormat,
 };
 use crate::outputs::{emit, emit_bytes, extension};
 
@@ -101,6 +105,9 @@ fn improvement(a: ImprovementArg) -> Improvement {
 }
 
 fn spc(args: KpiSpcArgs) -> Result<ExitCode, Error> {
+    if args.chart != SpcChartArg::Xmr {
+        return chart(args);
+    }
     let src = SourceFile::read(&args.input)?;
     let columns = Columns {
         date: args.date_col.clone(),
@@ -152,6 +159,129 @@ fn spc(args: KpiSpcArgs) -> Result<ExitCode, Error> {
         )?,
         SpcFormat::Svg | SpcFormat::Png => {
             let bytes = crate::commands::kpi_chart::draw(&run, &src.name, format == SpcFormat::Png)
+                .map_err(|e| Error::Invalid(Diagnostics(vec![sct_core::Diagnostic::error(e)])))?;
+            emit_bytes(&args.out, &bytes, &[&args.input])?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `sct kpi spc --chart run|pprime|uprime|auto` (`shared/spec/runchart.md`). Writes the spec's
+/// CSV or JSON; SVG and PNG only where every segment is an XmR chart (`auto` on long
+/// segments), drawn as `--chart xmr` draws them.
+fn chart(args: KpiSpcArgs) -> Result<ExitCode, Error> {
+    let src = SourceFile::read(&args.input)?;
+    let columns = ChartColumns {
+        date: args.date_col.clone(),
+        value: args.value_col.clone(),
+        numerator: args.numerator_col.clone(),
+        denominator: args.denominator_col.clone(),
+    };
+    let choice = match args.chart {
+        SpcChartArg::Xmr => ChartChoice::Only(ChartKind::Xmr),
+        SpcChartArg::Run => ChartChoice::Only(ChartKind::Run),
+        SpcChartArg::Pprime => ChartChoice::Only(ChartKind::PPrime),
+        SpcChartArg::Uprime => ChartChoice::Only(ChartKind::UPrime),
+        SpcChartArg::Auto => ChartChoice::Auto(None),
+    };
+    let kind = match choice {
+        ChartChoice::Only(k) => Some(k),
+        ChartChoice::Auto(k) => k,
+    };
+    let data = chart_input::read_chart_series(&src, &columns, kind).map_err(Error::Invalid)?;
+    let options = ChartOptions {
+        chart: choice,
+        min_points: args.min_points,
+        improvement: improvement(args.improvement),
+        target: args.target,
+        fix_after: args.fix_after,
+        run_rules: match args.run_rules {
+            RunRulesArg::Anhoj => RunRules::Anhoj,
+            RunRulesArg::Fixed => RunRules::Fixed {
+                shift_length: args.shift_length,
+                trend_length: args.trend_length,
+            },
+        },
+        xmr_screen_outliers: !args.no_screen_outliers,
+        laney_screen_outliers: args.screen_outliers,
+        multiplier: args.multiplier,
+        shift_length: args.shift_length,
+        trend_length: args.trend_length,
+    };
+    let run =
+        chart_input::run_chart(&src.name, data, &args.rebase, options).map_err(Error::Invalid)?;
+    for w in &run.result.warnings {
+        eprintln!("warning: {w}");
+    }
+    let format = args
+        .format
+        .unwrap_or(match extension(&args.out).as_deref() {
+            Some("json") => SpcFormat::Json,
+            Some("svg") => SpcFormat::Svg,
+            Some("png") => SpcFormat::Png,
+            _ => SpcFormat::Csv,
+        });
+    let all_xmr = run
+        .result
+        .segments
+        .iter()
+        .all(|s| s.chart == ChartKind::Xmr);
+    if matches!(format, SpcFormat::Svg | SpcFormat::Png) && !all_xmr {
+        let kinds: BTreeSet<&str> = run
+            .result
+            .segments
+            .iter()
+            .filter(|s| s.chart != ChartKind::Xmr)
+            .map(|s| s.chart.describe())
+            .collect();
+        eprintln!(
+            "error: the {} is not drawn yet; write --format csv or json, or use --chart xmr for a drawing",
+            kinds.into_iter().collect::<Vec<_>>().join(" and ")
+        );
+        return Ok(ExitCode::FAILURE);
+    }
+    // Write the summary first: if the main output then fails, nothing is half-written.
+    if let Some(path) = &args.summary {
+        let text = format!(
+            "{}\n",
+            serde_json::to_string_pretty(&chart_input::summary(&run)).unwrap_or_default()
+        );
+        let mode = if args.out.force {
+            Overwrite::Replace
+        } else {
+            Overwrite::Refuse
+        };
+        write_atomic(path, text.as_bytes(), mode, &[&args.input])?;
+    }
+    match format {
+        SpcFormat::Csv => emit(&args.out, &chart_input::to_csv(&run), &[&args.input])?,
+        SpcFormat::Json => emit(
+            &args.out,
+            &format!(
+                "{}\n",
+                serde_json::to_string_pretty(&chart_input::to_json(&run)).unwrap_or_default()
+            ),
+            &[&args.input],
+        )?,
+        SpcFormat::Svg | SpcFormat::Png => {
+            // Every segment is XmR: draw the XmR chart of the same points and options.
+            let SeriesData::Values(points) = run.data else {
+                eprintln!(
+                    "error: an XmR chart of proportions is not drawn yet; write --format csv or json"
+                );
+                return Ok(ExitCode::FAILURE);
+            };
+            let options = SpcOptions {
+                improvement: run.options.improvement,
+                target: run.options.target,
+                fix_after: run.options.fix_after,
+                screen_outliers: run.options.xmr_screen_outliers,
+                shift_length: run.options.shift_length,
+                trend_length: run.options.trend_length,
+            };
+            let xmr =
+                spc_input::run(&src.name, points, &args.rebase, options).map_err(Error::Invalid)?;
+            let bytes = crate::commands::kpi_chart::draw(&xmr, &src.name, format == SpcFormat::Png)
                 .map_err(|e| Error::Invalid(Diagnostics(vec![sct_core::Diagnostic::error(e)])))?;
             emit_bytes(&args.out, &bytes, &[&args.input])?;
         }
