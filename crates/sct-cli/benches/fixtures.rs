@@ -1,6 +1,6 @@
 //! Deterministic synthetic data for the scale benchmarks (no large files are checked in):
-//! a KPI set of 60 monthly indicators and an extract of 42 organisations × 60 indicators ×
-//! 120 months. Used by `benches/process.rs` and by `examples/bench_fixtures.rs` (which the
+//! a KPI set of 60 monthly indicators, an extract of 42 organisations × 60 indicators ×
+//! 120 months, and a theory of change of 2,000 nodes and 6,000 links. Used by `benches/process.rs` and by `examples/bench_fixtures.rs` (which the
 //! root `bench` script runs to measure peak memory).
 
 use std::fmt::Write as _;
@@ -73,6 +73,78 @@ pub fn kpi_data() -> String {
                     ),
                 };
             }
+        }
+    }
+    s
+}
+
+/// Nodes in the generated theory of change.
+pub const TOC_NODES: usize = 2000;
+/// Links in it.
+pub const TOC_LINKS: usize = 6000;
+
+/// A theory of change of 2,000 nodes over the seven types and 6,000 distinct forward links
+/// (to the next type, or one in five to the type after), outcome nodes measured by KPIs of
+/// the benchmark set (`bench-60`).
+pub fn theory_of_change() -> String {
+    const TYPES: [&str; 7] = [
+        "input",
+        "activity",
+        "output",
+        "outcome-short",
+        "outcome-medium",
+        "outcome-long",
+        "impact",
+    ];
+    let mut s = String::from(
+        "kind = \"theory-of-change\"\nid = \"bench-toc\"\nversion = \"1\"\ntitle = \"Benchmark theory of change\"\nsource = \"synthetic\"\nstatus = \"example\"\nkpi_set = \"bench-60\"\n",
+    );
+    let type_of = |i: usize| i * TYPES.len() / TOC_NODES;
+    let mut by_type: Vec<Vec<usize>> = vec![Vec::new(); TYPES.len()];
+    for i in 0..TOC_NODES {
+        let t = type_of(i);
+        by_type[t].push(i);
+        let _ = write!(
+            s,
+            "[[nodes]]\nid = \"n{i}\"\ntitle = \"Node {i}: a {} with a title long enough to wrap\"\ntype = \"{}\"\n",
+            TYPES[t], TYPES[t]
+        );
+        if t >= 3 {
+            let _ = writeln!(
+                s,
+                "indicators = [{{ kpi = \"ind-{:02}\", direction = \"increase\" }}]",
+                i % INDICATORS
+            );
+        }
+    }
+    let mut x: u64 = 0x2545_F491_4F6C_DD1D;
+    let mut next = move |n: usize| {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        (x % n as u64) as usize
+    };
+    let mut seen = std::collections::BTreeSet::new();
+    let evidence = ["none", "weak", "moderate", "strong"];
+    while seen.len() < TOC_LINKS {
+        let a = next(TOC_NODES);
+        let t = type_of(a);
+        if t + 1 >= TYPES.len() {
+            continue;
+        }
+        let step = if next(5) == 0 && t + 2 < TYPES.len() {
+            2
+        } else {
+            1
+        };
+        let targets = &by_type[t + step];
+        let b = targets[next(targets.len())];
+        if seen.insert((a, b)) {
+            let _ = write!(
+                s,
+                "[[links]]\nfrom = \"n{a}\"\nto = \"n{b}\"\nassumption = \"Because\"\nevidence = \"{}\"\n",
+                evidence[next(4)]
+            );
         }
     }
     s

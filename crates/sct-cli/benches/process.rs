@@ -12,7 +12,7 @@ use std::process::Command;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 
-use fixtures::{kpi_data, kpi_set};
+use fixtures::{kpi_data, kpi_set, theory_of_change};
 
 const SCT: &str = env!("CARGO_BIN_EXE_sct");
 
@@ -39,6 +39,10 @@ fn bench(c: &mut Criterion) {
     let data = dir.path().join("kpis-42x60x120.csv");
     std::fs::write(&set, kpi_set()).expect("write the set");
     std::fs::write(&data, kpi_data()).expect("write the data");
+    let toc = dir.path().join("toc-2000.toml");
+    std::fs::write(&toc, theory_of_change()).expect("write the theory of change");
+    let toc = toc.display().to_string();
+    let fw_dir = dir.path().display().to_string();
     let (set, data) = (set.display().to_string(), data.display().to_string());
     let out = |name: &str| dir.path().join(name).display().to_string();
 
@@ -79,6 +83,27 @@ fn bench(c: &mut Criterion) {
             b.iter(|| {
                 run(&[
                     "kpi", "review", "--set", &set, "--data", &data, "--org", "Q17", "-o", &json,
+                    "--force",
+                ])
+            })
+        },
+    );
+    g.bench_function("sct toc check (2,000 nodes, 6,000 links)", |b| {
+        b.iter(|| run(&["--framework-dir", &fw_dir, "toc", "check", &toc]))
+    });
+    let toc_html = out("toc.html");
+    g.bench_function(
+        "sct toc report -o toc.html (2,000 nodes, 6,000 links)",
+        |b| {
+            b.iter(|| {
+                run(&[
+                    "--framework-dir",
+                    &fw_dir,
+                    "toc",
+                    "report",
+                    &toc,
+                    "-o",
+                    &toc_html,
                     "--force",
                 ])
             })

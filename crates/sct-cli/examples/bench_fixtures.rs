@@ -1,5 +1,6 @@
 //! Writes the synthetic scale fixtures of the benchmarks into a directory:
-//! `bench-60.toml` (a KPI set of 60 indicators) and `kpis-42x60x120.csv` (302,400 rows).
+//! `bench-60.toml` (a KPI set of 60 indicators), `kpis-42x60x120.csv` (302,400 rows) and
+//! `toc-2000.toml` (a theory of change of 2,000 nodes and 6,000 links).
 //!
 //! Usage: `cargo run --release -p sct-cli --example bench_fixtures -- DIR`
 
@@ -16,6 +17,7 @@ fn main() -> std::process::ExitCode {
     };
     match write("bench-60.toml", fixtures::kpi_set())
         .and_then(|()| write("kpis-42x60x120.csv", fixtures::kpi_data()))
+        .and_then(|()| write("toc-2000.toml", fixtures::theory_of_change()))
     {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {

@@ -85,6 +85,9 @@ pub enum Command {
     /// KPI evaluation: statistical process control and KPI reviews.
     #[command(subcommand)]
     Kpi(KpiCommand),
+    /// Theories of change: check one, report on it with live status from KPI data, draw it.
+    #[command(subcommand)]
+    Toc(TocCommand),
     /// Print the JSON Schema of a file format, for editors.
     #[command(after_help = "Example:\n  sct schema response > response.schema.json")]
     Schema(SchemaArgs),
@@ -399,6 +402,99 @@ pub enum SpcFormat {
     Json,
     Svg,
     Png,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TocCommand {
+    /// Check a theory of change: cycles, unknown nodes, backward links, reachability,
+    /// unmeasured outcomes, links without assumptions, unknown KPIs; and print its metrics.
+    #[command(
+        after_help = "Example:\n  sct toc check scf-commissioning-toc\n  sct toc check examples/theory-of-change/bnssg-toc.toml"
+    )]
+    Check(TocCheckArgs),
+    /// A report on a theory of change: the chain, indicators, live status and roll-up from
+    /// KPI data, the capabilities behind each node, links and assumptions, metrics.
+    #[command(
+        after_help = "Example:\n  sct toc report examples/theory-of-change/bnssg-toc.toml --kpi-data examples/kpi/bnssg-kpis.csv --org QUY -o toc.html"
+    )]
+    Report(TocReportArgs),
+    /// Draw a theory of change: a layered left-to-right diagram (one column per node type,
+    /// crossings reduced) as SVG or PNG, or export it as Graphviz DOT or Mermaid.
+    #[command(
+        after_help = "Examples:\n  sct toc diagram scf-commissioning-toc -o toc.svg\n  sct toc diagram examples/theory-of-change/bnssg-toc.toml -o toc.png\n  sct toc diagram examples/theory-of-change/bnssg-toc.toml --kpi-data examples/kpi/bnssg-kpis.csv --org QUY -o toc.svg\n  sct toc diagram examples/theory-of-change/bnssg-toc.toml -o toc.mmd"
+    )]
+    Diagram(TocDiagramArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct TocDiagramArgs {
+    /// A theory-of-change TOML file, or the id[@version] of a known one.
+    pub toc: String,
+    #[command(flatten)]
+    pub kpi: TocKpiArgs,
+    /// Output format (default: from the -o extension: .svg, .png, .dot or .gv, .mmd; else svg).
+    #[arg(long, value_enum)]
+    pub format: Option<TocDiagramFormat>,
+    #[command(flatten)]
+    pub out: OutputArgs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TocDiagramFormat {
+    /// Accessible SVG.
+    Svg,
+    /// PNG image.
+    Png,
+    /// Graphviz DOT.
+    Dot,
+    /// Mermaid flowchart.
+    Mmd,
+}
+
+#[derive(Debug, Args)]
+pub struct TocCheckArgs {
+    /// A theory-of-change TOML file, or the id[@version] of a known one.
+    pub toc: String,
+}
+
+/// KPI data for live status of a theory of change.
+#[derive(Debug, Args)]
+pub struct TocKpiArgs {
+    /// KPI data (CSV, as for `sct kpi review`) for live status.
+    #[arg(long, value_name = "CSV", requires = "org")]
+    pub kpi_data: Option<PathBuf>,
+    /// The organisation's ODS code in the KPI data.
+    #[arg(long, value_name = "CODE", requires = "kpi_data")]
+    pub org: Option<String>,
+    /// Leave out KPI data after this date, YYYY-MM-DD.
+    #[arg(long, value_name = "DATE")]
+    pub as_of: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct TocReportArgs {
+    /// A theory-of-change TOML file, or the id[@version] of a known one.
+    pub toc: String,
+    #[command(flatten)]
+    pub kpi: TocKpiArgs,
+    /// An assessment response: list each node's capabilities with their current levels.
+    #[arg(long, value_name = "RESPONSE")]
+    pub assessment: Option<PathBuf>,
+    /// Output format (default: from the -o extension, else md).
+    #[arg(long, value_enum)]
+    pub format: Option<TocReportFormat>,
+    /// Use toc-report.html, toc-report.md and report.css from DIR instead of the built-in ones.
+    #[arg(long, value_name = "DIR")]
+    pub template_dir: Option<PathBuf>,
+    #[command(flatten)]
+    pub out: OutputArgs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TocReportFormat {
+    Html,
+    Md,
+    Json,
 }
 
 #[derive(Debug, Args)]

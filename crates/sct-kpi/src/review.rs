@@ -635,7 +635,7 @@ fn spc_summary(ind: &Indicator, obs: &[Observation], target: Option<f64>) -> Opt
 
 /// Decimal places for an indicator's values: the set's `decimals`, else none for counts, two
 /// for money and one otherwise.
-fn decimals(ind: &Indicator) -> u32 {
+pub fn decimals(ind: &Indicator) -> u32 {
     ind.decimals.unwrap_or(match ind.value_type {
         ValueType::Count => 0,
         _ if ind.unit.starts_with('£') => 2,

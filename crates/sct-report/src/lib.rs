@@ -23,6 +23,7 @@ mod score_csv;
 mod score_table;
 pub mod spc_chart;
 pub mod toc_diagram;
+pub mod toc_report;
 
 pub use score_csv::score_csv;
 pub use score_table::score_table;

@@ -12,15 +12,17 @@ use tera::{Context, Tera, Value};
 use crate::charts::ChartError;
 
 /// The templates a report uses, by name (the file name in `reports/`).
-pub const TEMPLATE_NAMES: [&str; 5] = [
+pub const TEMPLATE_NAMES: [&str; 7] = [
     "report.html",
     "report.md",
     "report.css",
     "kpi-review.html",
     "kpi-review.md",
+    "toc-report.html",
+    "toc-report.md",
 ];
 
-const BUILTIN: [(&str, &str); 5] = [
+const BUILTIN: [(&str, &str); 7] = [
     ("report.html", include_str!("../../../reports/report.html")),
     ("report.md", include_str!("../../../reports/report.md")),
     ("report.css", include_str!("../../../reports/report.css")),
@@ -31,6 +33,14 @@ const BUILTIN: [(&str, &str); 5] = [
     (
         "kpi-review.md",
         include_str!("../../../reports/kpi-review.md"),
+    ),
+    (
+        "toc-report.html",
+        include_str!("../../../reports/toc-report.html"),
+    ),
+    (
+        "toc-report.md",
+        include_str!("../../../reports/toc-report.md"),
     ),
 ];
 

@@ -29,6 +29,15 @@ const TYPES: [&str; 7] = [
 /// A deterministic theory of change: `nodes` nodes spread over the seven types, `links`
 /// distinct links each from one type to the next (four in five) or the one after.
 fn generated(nodes: usize, links: usize) -> TheoryOfChange {
+    sct_core::load::parse_toml(&SourceFile::from_text(
+        "generated.toml",
+        generated_text(nodes, links),
+    ))
+    .expect("the generated theory of change parses")
+}
+
+/// The text of [`generated`].
+fn generated_text(nodes: usize, links: usize) -> String {
     let mut text = String::from(
         "kind = \"theory-of-change\"\nid = \"generated\"\nversion = \"1\"\ntitle = \"Generated theory of change\"\nsource = \"bench\"\nstatus = \"example\"\n",
     );
@@ -73,8 +82,7 @@ fn generated(nodes: usize, links: usize) -> TheoryOfChange {
             );
         }
     }
-    sct_core::load::parse_toml(&SourceFile::from_text("generated.toml", text))
-        .expect("the generated theory of change parses")
+    text
 }
 
 fn toc(c: &mut Criterion) {
@@ -99,6 +107,24 @@ fn toc(c: &mut Criterion) {
     group.bench_function("DOT + Mermaid", |b| {
         b.iter(|| (to_dot(black_box(&t), None), to_mermaid(black_box(&t), None)))
     });
+    // Check and report from the file's text: parse, check (cycles, reachability, every
+    // warning), metrics, statuses and the report content.
+    let registry = sct_core::load::FrameworkRegistry::bundled().expect("bundled frameworks");
+    let text = generated_text(2_000, 6_000);
+    group.bench_function(
+        "check + report (parse, check, metrics, statuses, report)",
+        |b| {
+            b.iter(|| {
+                let fw = sct_core::load::LoadedFramework::parse(
+                    SourceFile::from_text("generated.toml", black_box(text.clone())),
+                    sct_core::load::Origin::Bundled,
+                )
+                .expect("parses");
+                let loaded = sct_toc::load::from_framework(&fw, &registry).expect("checks");
+                sct_toc::report::build(&loaded, &sct_toc::report::ReportInputs::default())
+            })
+        },
+    );
     group.finish();
 }
 

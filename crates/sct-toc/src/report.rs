@@ -163,6 +163,8 @@ pub struct TocReport {
     pub at_risk: Vec<String>,
     /// Whether an assessment gave capability levels.
     pub has_assessment: bool,
+    /// Whether any node has a capability behind it.
+    pub has_capability_links: bool,
     /// The columns, in chain order (empty ones left out).
     pub columns: Vec<ColumnReport>,
     /// The links, in file order.
@@ -234,8 +236,11 @@ pub fn build(loaded: &LoadedToc, inputs: &ReportInputs<'_>) -> TocReport {
         });
     }
     let title_of = |id: &str| {
-        toc.node(id)
-            .map_or_else(|| id.to_string(), |n| n.title.clone())
+        loaded
+            .graph
+            .index
+            .get(id)
+            .map_or_else(|| id.to_string(), |&i| toc.nodes[i].title.clone())
     };
     let order = loaded.graph.topological_order().unwrap_or_default();
     let at_risk = order
@@ -274,6 +279,10 @@ pub fn build(loaded: &LoadedToc, inputs: &ReportInputs<'_>) -> TocReport {
         .collect(),
         at_risk,
         has_assessment: inputs.assessment_file.is_some(),
+        has_capability_links: columns
+            .values()
+            .flatten()
+            .any(|n| !n.capabilities.is_empty()),
         columns: columns
             .into_iter()
             .map(|(t, nodes)| ColumnReport {

@@ -63,6 +63,8 @@ pub struct IndicatorState {
     pub title: Option<String>,
     /// The unit, when known.
     pub unit: Option<String>,
+    /// Decimal places to show the value with.
+    pub decimals: u32,
     /// The direction the theory expects.
     pub direction: Improvement,
     /// Periods with data up to the review date.
@@ -116,6 +118,7 @@ fn indicator_state(ind: &TocIndicator, kpi: Option<KpiSource<'_>>) -> IndicatorS
         is_kpi: ind.kpi.is_some(),
         title: None,
         unit: None,
+        decimals: 1,
         direction: ind.direction,
         points: 0,
         latest_period: None,
@@ -136,6 +139,7 @@ fn indicator_state(ind: &TocIndicator, kpi: Option<KpiSource<'_>>) -> IndicatorS
     if let Some(def) = src.set.indicator(k) {
         state.title = Some(def.title.clone());
         state.unit = Some(def.unit.clone());
+        state.decimals = sct_kpi::review::decimals(def);
     }
     let values: Vec<(String, f64)> = src
         .data

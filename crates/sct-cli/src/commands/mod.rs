@@ -6,6 +6,8 @@ mod kpi_chart;
 mod report;
 mod score;
 mod template;
+mod toc;
+mod toc_draw;
 mod validate;
 
 use std::path::PathBuf;
@@ -26,6 +28,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, Error> {
         Command::Report(args) => report::run(&load(&cli.global)?, args),
         Command::Chart(args) => report::chart(&load(&cli.global)?, args),
         Command::Kpi(cmd) => kpi::run(&cli.global, cmd),
+        Command::Toc(cmd) => toc::run(&cli.global, cmd),
         Command::Schema(args) => {
             // The kind was checked by clap against the known kinds.
             let text = sct_core::schema::schema_for(&args.kind).unwrap_or_default();

@@ -44,13 +44,29 @@ pub fn diagram(sct: &Sct, args: TocDiagramArgs) -> Result<ExitCode, Error> {
             Some("mmd" | "mermaid") => TocDiagramFormat::Mmd,
             _ => TocDiagramFormat::Svg,
         });
-    let statuses: Option<&Statuses> = None;
+    // With KPI data, each node is drawn with its live status and the roll-up.
+    let (data, as_of) = super::toc::kpi_inputs(&loaded, &args.kpi)?;
+    let status_owned: Option<Statuses> = data.as_ref().map(|d| {
+        let r = super::toc::build_report(
+            &loaded,
+            Some(d),
+            args.kpi.org.as_deref(),
+            as_of,
+            Vec::new(),
+            None,
+        );
+        status_map(&r)
+    });
+    let statuses = status_owned.as_ref();
     let toc_path = Path::new(&args.toc);
-    let inputs: Vec<&Path> = if toc_path.exists() {
+    let mut inputs: Vec<&Path> = if toc_path.exists() {
         vec![toc_path]
     } else {
         Vec::new()
     };
+    if let Some(d) = &args.kpi.kpi_data {
+        inputs.push(d);
+    }
     let (toc, graph) = (&loaded.toc, &loaded.graph);
     match format {
         TocDiagramFormat::Svg | TocDiagramFormat::Png => {

@@ -1,0 +1,289 @@
+//! `sct toc check|report|diagram`.
+
+use std::collections::BTreeSet;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use sct_core::diagnostic::{Diagnostic, Diagnostics};
+use sct_core::provenance::FileUsed;
+use sct_core::{Error, ResolveOptions, Sct, SourceFile};
+use sct_kpi::data::{KpiData, read_kpi_data};
+use sct_report::render::Templates;
+use sct_report::toc_report;
+use sct_toc::load::{LoadedToc, find};
+use sct_toc::report::{CapabilityInfo, ReportInputs, TocReport, build};
+use sct_toc::status::KpiSource;
+
+use super::report::report_error;
+use crate::cli::{
+    GlobalArgs, TocCheckArgs, TocCommand, TocKpiArgs, TocReportArgs, TocReportFormat,
+};
+use crate::outputs::{emit, extension, print};
+
+pub fn run(global: &GlobalArgs, cmd: TocCommand) -> Result<ExitCode, Error> {
+    let sct = super::load(global)?;
+    match cmd {
+        TocCommand::Check(args) => check(&sct, args),
+        TocCommand::Report(args) => report(&sct, args),
+        TocCommand::Diagram(args) => super::toc_draw::diagram(&sct, args),
+    }
+}
+
+fn check(sct: &Sct, args: TocCheckArgs) -> Result<ExitCode, Error> {
+    let loaded = find(&args.toc, &sct.registry)?;
+    for w in loaded.warnings.iter() {
+        eprint!("{w}");
+    }
+    let m = sct_toc::metrics::metrics(&loaded.toc, &loaded.graph);
+    let mut text = String::new();
+    let _ = writeln!(
+        text,
+        "ok: {} (theory-of-change {} {}): {} nodes, {} links, {} warning(s)",
+        loaded.source.name,
+        loaded.toc.id.get_ref(),
+        loaded.toc.version.get_ref(),
+        m.nodes,
+        m.links,
+        loaded.warnings.warning_count()
+    );
+    let pct = |s: Option<f64>| s.map_or("—".to_string(), |x| format!("{:.0} %", x * 100.0));
+    let _ = writeln!(
+        text,
+        "outcomes measured: {}{}",
+        pct(m.outcomes_measured_share),
+        m.outcome_coverage
+            .iter()
+            .map(|h| format!("; {} {} of {}", h.node_type.as_str(), h.measured, h.nodes))
+            .collect::<String>()
+    );
+    let _ = writeln!(
+        text,
+        "links with an assumption: {} of {} ({}); evidence: {}",
+        m.links_with_assumption,
+        m.links,
+        pct(m.assumption_share),
+        m.evidence
+            .iter()
+            .map(|e| format!("{} {}", e.evidence.as_str(), e.links))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    let _ = writeln!(
+        text,
+        "longest measured chain: {}",
+        if m.longest_measured_chain.is_empty() {
+            "none".to_string()
+        } else {
+            format!(
+                "{} nodes ({})",
+                m.longest_measured_chain.len(),
+                m.longest_measured_chain.join(" → ")
+            )
+        }
+    );
+    print(&text)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn open_input(path: &Path) -> Result<std::fs::File, Error> {
+    if path.is_dir() {
+        return Err(Error::IsDirectory {
+            path: path.to_path_buf(),
+        });
+    }
+    std::fs::File::open(path).map_err(|source| Error::Io {
+        path: path.to_path_buf(),
+        action: "read",
+        source,
+    })
+}
+
+/// Reads the KPI data for one organisation, against the theory of change's KPI set.
+fn kpi_data(loaded: &LoadedToc, data: &Path, org: &str) -> Result<KpiData, Error> {
+    let Some((set, _)) = &loaded.kpi_set else {
+        return Err(Error::Invalid(Diagnostics(vec![
+            Diagnostic::error(format!(
+                "--kpi-data needs a KPI set, but {} names none that is known",
+                loaded.source.name
+            ))
+            .expected("kpi_set = \"<the id of a known KPI set>\" in the theory of change"),
+        ])));
+    };
+    let keep: BTreeSet<String> = [org.to_string()].into();
+    let name = data.display().to_string();
+    let kpi = read_kpi_data(
+        std::io::BufReader::new(open_input(data)?),
+        &name,
+        set,
+        Some(&keep),
+    )
+    .map_err(Error::Invalid)?;
+    for w in &kpi.warnings {
+        eprintln!("warning: {w}");
+    }
+    if !kpi.organisations.contains(org) {
+        return Err(Error::Invalid(Diagnostics(vec![
+            Diagnostic::error(format!("no rows for organisation {org} in {name}"))
+                .expected("--org with an organisation code in the file's `organisation` column"),
+        ])));
+    }
+    Ok(kpi)
+}
+
+/// The toolkit's capabilities with what they move, and their levels from an assessment.
+fn capabilities(
+    sct: &Sct,
+    assessment: Option<&PathBuf>,
+) -> Result<(Vec<CapabilityInfo>, Option<FileUsed>), Error> {
+    let Some(path) = assessment else {
+        // Without an assessment: the newest bundled or added capability toolkit, no levels.
+        let toolkit = sct.registry.iter().filter_map(|f| f.as_toolkit()).last();
+        let caps = toolkit
+            .map(|t| {
+                t.domains
+                    .iter()
+                    .flat_map(|d| &d.capabilities)
+                    .filter(|c| !c.moves.is_empty())
+                    .map(|c| CapabilityInfo {
+                        id: c.id.get_ref().clone(),
+                        title: c.title.clone(),
+                        moves: c.moves.clone(),
+                        level: None,
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        return Ok((caps, None));
+    };
+    let assessed = sct.assess_file(path, ResolveOptions::default(), None)?;
+    let toolkit = assessed.frameworks.toolkit;
+    let levels: std::collections::HashMap<&str, Option<String>> = assessed
+        .score
+        .domains
+        .iter()
+        .flat_map(|d| &d.capabilities)
+        .map(|c| {
+            (
+                c.id.as_str(),
+                c.level_name
+                    .clone()
+                    .or_else(|| (c.state == "n/a").then(|| "n/a".to_string())),
+            )
+        })
+        .collect();
+    let caps = toolkit
+        .domains
+        .iter()
+        .flat_map(|d| &d.capabilities)
+        .filter(|c| !c.moves.is_empty())
+        .map(|c| CapabilityInfo {
+            id: c.id.get_ref().clone(),
+            title: c.title.clone(),
+            moves: c.moves.clone(),
+            level: levels
+                .get(c.id.get_ref().as_str())
+                .cloned()
+                .flatten()
+                .or_else(|| Some("not answered".into())),
+        })
+        .collect();
+    let src = SourceFile::read(path)?;
+    Ok((
+        caps,
+        Some(FileUsed {
+            file: src.name,
+            sha256: src.sha256,
+        }),
+    ))
+}
+
+/// The KPI data and review date the `--kpi-data`, `--org` and `--as-of` options name.
+pub fn kpi_inputs(
+    loaded: &LoadedToc,
+    args: &TocKpiArgs,
+) -> Result<(Option<KpiData>, Option<chrono::NaiveDate>), Error> {
+    let as_of = args
+        .as_of
+        .as_deref()
+        .map(|d| super::parse_date_arg("--as-of", d))
+        .transpose()?;
+    let data = match (&args.kpi_data, &args.org) {
+        (Some(d), Some(org)) => Some(kpi_data(loaded, d, org)?),
+        _ => None,
+    };
+    Ok((data, as_of.map(|d| d.0)))
+}
+
+fn report(sct: &Sct, args: TocReportArgs) -> Result<ExitCode, Error> {
+    let loaded = find(&args.toc, &sct.registry)?;
+    let (data, as_of) = kpi_inputs(&loaded, &args.kpi)?;
+    let (caps, assessment_file) = capabilities(sct, args.assessment.as_ref())?;
+    let r = build_report(
+        &loaded,
+        data.as_ref(),
+        args.kpi.org.as_deref(),
+        as_of,
+        caps,
+        assessment_file,
+    );
+    let format = args
+        .format
+        .unwrap_or(match extension(&args.out).as_deref() {
+            Some("html" | "htm") => TocReportFormat::Html,
+            Some("json") => TocReportFormat::Json,
+            _ => TocReportFormat::Md,
+        });
+    let templates = Templates::load(args.template_dir.as_deref()).map_err(report_error)?;
+    let text = match format {
+        TocReportFormat::Html => {
+            let svg = super::toc_draw::report_svg(&loaded, &r)?;
+            toc_report::html(&templates, &r, &svg).map_err(report_error)?
+        }
+        TocReportFormat::Md => toc_report::markdown(&templates, &r).map_err(report_error)?,
+        TocReportFormat::Json => toc_report::json(&r),
+    };
+    let mut inputs: Vec<&Path> = Vec::new();
+    let toc_path = Path::new(&args.toc);
+    if toc_path.exists() {
+        inputs.push(toc_path);
+    }
+    if let Some(d) = &args.kpi.kpi_data {
+        inputs.push(d);
+    }
+    if let Some(a) = &args.assessment {
+        inputs.push(a);
+    }
+    emit(&args.out, &text, &inputs)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Builds the report with statuses when KPI data were given.
+pub fn build_report(
+    loaded: &LoadedToc,
+    data: Option<&KpiData>,
+    org: Option<&str>,
+    as_of: Option<chrono::NaiveDate>,
+    capabilities: Vec<CapabilityInfo>,
+    assessment_file: Option<FileUsed>,
+) -> TocReport {
+    let kpi = match (data, org, &loaded.kpi_set) {
+        (Some(data), Some(organisation), Some((set, _))) => Some(KpiSource {
+            data,
+            set,
+            organisation,
+            as_of,
+        }),
+        _ => None,
+    };
+    let inputs = ReportInputs {
+        kpi,
+        kpi_data_file: data.map(|d| FileUsed {
+            file: d.file.clone(),
+            sha256: d.sha256.clone(),
+        }),
+        capabilities,
+        assessment_file,
+    };
+    build(loaded, &inputs)
+}
