@@ -338,3 +338,25 @@ fn the_diagram_shows_live_status_with_kpi_data() {
             .contains("Improving")
     );
 }
+
+#[test]
+fn dot_and_mermaid_exports_of_the_template_are_pinned() {
+    let run = |format: &str| {
+        let out = sct()
+            .args([
+                "toc",
+                "diagram",
+                "scf-commissioning-toc",
+                "--format",
+                format,
+            ])
+            .assert()
+            .success()
+            .get_output()
+            .stdout
+            .clone();
+        String::from_utf8(out).unwrap()
+    };
+    insta::assert_snapshot!("toc_template_dot", run("dot"));
+    insta::assert_snapshot!("toc_template_mmd", run("mmd"));
+}
