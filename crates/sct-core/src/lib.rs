@@ -39,6 +39,7 @@ pub mod load;
 pub mod milestones;
 pub mod model;
 pub mod output;
+pub mod plan;
 pub mod provenance;
 pub mod schema;
 pub mod score;

@@ -362,12 +362,18 @@ impl FrameworkRegistry {
         }
     }
 
-    /// Checks references between frameworks (a round's toolkit and its capabilities).
+    /// Checks references between frameworks (a round's toolkit and its capabilities; a
+    /// toolkit's support links and the milestones of the rounds that use it).
     pub fn check_references(&self) -> Result<Diagnostics, Error> {
         let mut diags = Diagnostics::default();
         for fw in self.frameworks.values() {
             if let Some(round) = fw.as_round() {
                 diags.extend(validate::check_round_references(round, &fw.source, self));
+            }
+            if let Some(toolkit) = fw.as_toolkit() {
+                diags.extend(validate::check_toolkit_references(
+                    toolkit, &fw.source, self,
+                ));
             }
         }
         if diags.has_errors() {

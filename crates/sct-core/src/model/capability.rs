@@ -46,6 +46,10 @@ pub struct CapabilityToolkit {
     /// Cross-check of a list of enablers against the domains that cover them.
     #[serde(default)]
     pub enabler_crosswalk: Vec<EnablerCrosswalk>,
+    /// How a development plan is drawn up from an assessment: the priority rule and the
+    /// development programme's strands.
+    #[serde(default)]
+    pub planning: PlanningConfig,
 }
 
 /// One level of capability.
@@ -177,6 +181,10 @@ pub struct Domain {
     pub weight: Option<Spanned<f64>>,
     /// The capabilities assessed in this domain.
     pub capabilities: Vec<Capability>,
+    /// The development programme strands that develop this domain and the round milestones
+    /// it bears on, each link with its source.
+    #[serde(default)]
+    pub support: Vec<SupportLink>,
 }
 
 impl Domain {
@@ -213,6 +221,9 @@ pub struct Capability {
     /// Theory-of-change node ids or KPI ids (`kpi:<id>`) this capability is meant to move.
     #[serde(default)]
     pub moves: Vec<String>,
+    /// Strands and milestones for this capability beyond its domain's (see [`SupportLink`]).
+    #[serde(default)]
+    pub support: Vec<SupportLink>,
 }
 
 impl Capability {
@@ -224,6 +235,186 @@ impl Capability {
     /// The organisational descriptor of a level.
     pub fn descriptor(&self, level_id: &str) -> Option<&str> {
         self.descriptors.get(level_id).map(String::as_str)
+    }
+}
+
+/// A link from a domain or capability to the development programme strands that develop it
+/// and the round milestones it bears on, with the passage that justifies it.
+///
+/// A capability is developed by the strands its own links name or, when they name none, by
+/// its domain's; the milestones at stake are those of its own links, its domain's links and
+/// the round's milestones that name the capability.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SupportLink {
+    /// Strand ids of `[[planning.strands]]`.
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    pub strands: Vec<Spanned<String>>,
+    /// Milestone ids of the rounds that use this toolkit.
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    pub milestones: Vec<Spanned<String>>,
+    /// Where the link comes from.
+    pub source: SourceRef,
+}
+
+/// One key of the priority rule. Capabilities are compared key by key; a later key only
+/// breaks ties of the earlier ones.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum PriorityKey {
+    /// Larger gap to target times weight first.
+    WeightedGap,
+    /// Larger gap to target (in levels) first.
+    Gap,
+    /// Earliest due date of the milestones at stake first; none last.
+    MilestoneDue,
+    /// Earliest target date first; none last.
+    TargetDate,
+    /// Lower current level first.
+    CurrentLevel,
+    /// Larger weight first.
+    Weight,
+}
+
+impl PriorityKey {
+    /// The key as written in files.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PriorityKey::WeightedGap => "weighted-gap",
+            PriorityKey::Gap => "gap",
+            PriorityKey::MilestoneDue => "milestone-due",
+            PriorityKey::TargetDate => "target-date",
+            PriorityKey::CurrentLevel => "current-level",
+            PriorityKey::Weight => "weight",
+        }
+    }
+
+    /// The key in words, for the rule statement.
+    pub fn describe(self) -> &'static str {
+        match self {
+            PriorityKey::WeightedGap => "larger gap to target × weight first",
+            PriorityKey::Gap => "larger gap to target (levels) first",
+            PriorityKey::MilestoneDue => {
+                "milestones at stake due sooner first (none at stake last)"
+            }
+            PriorityKey::TargetDate => "target date sooner first (none set last)",
+            PriorityKey::CurrentLevel => "lower current level first",
+            PriorityKey::Weight => "larger weight first",
+        }
+    }
+}
+
+/// Which weight multiplies a capability's gap to target.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum PriorityWeight {
+    /// The capability's weight times its domain's (both default 1).
+    #[default]
+    CapabilityTimesDomain,
+    /// The capability's weight within its domain.
+    Capability,
+    /// The domain's weight.
+    Domain,
+    /// No weight (every capability weighs 1).
+    None,
+}
+
+impl PriorityWeight {
+    /// The name as written in files.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PriorityWeight::CapabilityTimesDomain => "capability-times-domain",
+            PriorityWeight::Capability => "capability",
+            PriorityWeight::Domain => "domain",
+            PriorityWeight::None => "none",
+        }
+    }
+
+    /// The weight in words.
+    pub fn describe(self) -> &'static str {
+        match self {
+            PriorityWeight::CapabilityTimesDomain => {
+                "the capability's weight times its domain's weight (each 1 unless set)"
+            }
+            PriorityWeight::Capability => "the capability's weight (1 unless set)",
+            PriorityWeight::Domain => "its domain's weight (1 unless set)",
+            PriorityWeight::None => "1 for every capability (weights not used)",
+        }
+    }
+}
+
+/// A strand of the development programme.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Strand {
+    /// Identifier, kebab-case.
+    #[schemars(with = "String")]
+    pub id: Spanned<String>,
+    /// Human title.
+    pub title: String,
+    /// What the strand offers.
+    #[serde(default)]
+    pub description: String,
+    /// Where it comes from.
+    pub source: SourceRef,
+}
+
+/// The `[planning]` table: how `sct plan` ranks priorities, and the programme's strands.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PlanningConfig {
+    /// The priority rule: keys in order (default `["weighted-gap", "milestone-due"]`).
+    #[serde(default = "default_order")]
+    pub order: Vec<PriorityKey>,
+    /// The weight that multiplies the gap (default `capability-times-domain`).
+    #[serde(default)]
+    pub weight: PriorityWeight,
+    /// Confidences at which a rating is marked "validate before investing" (default `["low"]`).
+    #[serde(default = "default_validate_confidence")]
+    #[schemars(with = "Vec<String>")]
+    pub validate_confidence: Vec<Spanned<String>>,
+    /// Whether a rating without evidence is marked "validate before investing" (default true).
+    #[serde(default = "default_true")]
+    pub validate_without_evidence: bool,
+    /// Where the planning approach comes from, if a source describes it.
+    #[serde(default)]
+    pub source: Option<SourceRef>,
+    /// The development programme's strands.
+    #[serde(default)]
+    pub strands: Vec<Strand>,
+}
+
+fn default_order() -> Vec<PriorityKey> {
+    vec![PriorityKey::WeightedGap, PriorityKey::MilestoneDue]
+}
+
+fn default_validate_confidence() -> Vec<Spanned<String>> {
+    vec![Spanned::new(0..0, "low".to_string())]
+}
+
+fn default_true() -> bool {
+    true
+}
+
+impl Default for PlanningConfig {
+    fn default() -> Self {
+        PlanningConfig {
+            order: default_order(),
+            weight: PriorityWeight::default(),
+            validate_confidence: default_validate_confidence(),
+            validate_without_evidence: true,
+            source: None,
+            strands: Vec::new(),
+        }
+    }
+}
+
+impl PlanningConfig {
+    /// Finds a strand by id.
+    pub fn strand(&self, id: &str) -> Option<&Strand> {
+        self.strands.iter().find(|s| s.id.get_ref() == id)
     }
 }
 

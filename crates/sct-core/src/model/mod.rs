@@ -16,7 +16,8 @@ pub use toml::Spanned;
 
 pub use capability::{
     Aggregation, Band, Capability, CapabilityToolkit, Domain, DomainKind, EnablerCrosswalk,
-    IndividualCompetency, Level, ScoringConfig,
+    IndividualCompetency, Level, PlanningConfig, PriorityKey, PriorityWeight, ScoringConfig,
+    Strand, SupportLink,
 };
 pub use date::{BlankableDate, Date};
 pub use organisation::{Organisation, Organisations, Succession};

@@ -5,9 +5,12 @@ use std::collections::BTreeMap;
 
 use toml::Spanned;
 
-use crate::diagnostic::Diagnostics;
+use crate::assessment::Confidence;
+use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::load::FrameworkRegistry;
-use crate::model::{AssessmentRound, CapabilityToolkit, Documents, FrameworkKind, SourceRef};
+use crate::model::{
+    AssessmentRound, CapabilityToolkit, Documents, FrameworkKind, SourceRef, SupportLink,
+};
 use crate::source::SourceFile;
 
 use super::is_kebab_id;
@@ -144,9 +147,180 @@ fn check_descriptors(
     }
 }
 
-/// Checks a capability toolkit on its own: ids, levels, descriptors, weights, bands, sources.
+/// Checks support links: each names a strand or a milestone, strands are strands of the
+/// toolkit's `[planning]`, sources cite known documents. (Milestone ids are checked against
+/// the rounds that use the toolkit, by [`check_toolkit_references`].)
+fn check_support(
+    links: &[SupportLink],
+    t: &CapabilityToolkit,
+    src: &SourceFile,
+    diags: &mut Diagnostics,
+) {
+    for link in links {
+        check_source(&link.source, &t.documents, src, diags);
+        if link.strands.is_empty() && link.milestones.is_empty() {
+            diags.push(
+                src.error_at(
+                    link.source.doc.span(),
+                    "a support link names no strand and no milestone",
+                )
+                .expected("strands = [...] and/or milestones = [...]"),
+            );
+        }
+        for s in &link.strands {
+            if t.planning.strand(s.get_ref()).is_none() {
+                let known: Vec<&str> = t
+                    .planning
+                    .strands
+                    .iter()
+                    .map(|x| x.id.get_ref().as_str())
+                    .collect();
+                let mut d = src
+                    .error_at(
+                        s.span(),
+                        format!(
+                            "support names strand \"{}\", which is not in [[planning.strands]]",
+                            s.get_ref()
+                        ),
+                    )
+                    .expected(if known.is_empty() {
+                        "a strand id of [[planning.strands]] (the toolkit defines none)".to_string()
+                    } else {
+                        format!("one of: {}", known.join(", "))
+                    });
+                if let Some(near) = super::closest(s.get_ref(), known.iter().copied()) {
+                    d = d.hint(format!("did you mean \"{near}\"?"));
+                }
+                diags.push(d);
+            }
+        }
+    }
+}
+
+/// Checks the `[planning]` table: strand ids and sources, the rule's keys, confidences.
+fn check_planning(t: &CapabilityToolkit, src: &SourceFile, diags: &mut Diagnostics) {
+    let p = &t.planning;
+    let mut strand_ids = IdSet::new("strand", src);
+    for s in &p.strands {
+        strand_ids.add(&s.id, diags);
+        check_source(&s.source, &t.documents, src, diags);
+        if s.title.trim().is_empty() {
+            diags.push(
+                src.error_at(
+                    s.id.span(),
+                    format!("strand \"{}\" has no title", s.id.get_ref()),
+                )
+                .expected("a title, for example \"Organisational development\""),
+            );
+        }
+    }
+    if let Some(source) = &p.source {
+        check_source(source, &t.documents, src, diags);
+    }
+    if p.order.is_empty() {
+        diags.push(
+            Diagnostic::error("[planning] order is empty")
+                .in_file(&src.name)
+                .expected("at least one key, for example [\"weighted-gap\", \"milestone-due\"]"),
+        );
+    }
+    for (i, key) in p.order.iter().enumerate() {
+        if p.order[..i].contains(key) {
+            diags.push(
+                Diagnostic::error(format!("[planning] order names \"{}\" twice", key.as_str()))
+                    .in_file(&src.name)
+                    .expected("each key once"),
+            );
+        }
+    }
+    for c in &p.validate_confidence {
+        if Confidence::parse(c.get_ref()).is_none() {
+            diags.push(
+                src.error_at(c.span(), format!("\"{}\" is not a confidence", c.get_ref()))
+                    .expected("low, medium or high"),
+            );
+        }
+    }
+}
+
+/// Checks a toolkit's references to rounds: every milestone its support links name is a
+/// milestone of a round that uses this toolkit (id and version). When no round uses it, the
+/// references cannot be checked and a warning says so.
+pub fn check_toolkit_references(
+    t: &CapabilityToolkit,
+    src: &SourceFile,
+    registry: &FrameworkRegistry,
+) -> Diagnostics {
+    let mut diags = Diagnostics::default();
+    let links: Vec<&SupportLink> = t
+        .domains
+        .iter()
+        .flat_map(|d| {
+            d.support
+                .iter()
+                .chain(d.capabilities.iter().flat_map(|c| c.support.iter()))
+        })
+        .collect();
+    if links.iter().all(|l| l.milestones.is_empty()) {
+        return diags;
+    }
+    let rounds: Vec<&AssessmentRound> = registry
+        .iter()
+        .filter_map(|f| f.as_round())
+        .filter(|r| {
+            r.toolkit.id.get_ref() == t.id.get_ref()
+                && r.toolkit.version.get_ref() == t.version.get_ref()
+        })
+        .collect();
+    if rounds.is_empty() {
+        diags.push(
+            Diagnostic::warning(format!(
+                "no assessment round uses {} {}, so the milestones its support links name cannot be checked",
+                t.id.get_ref(),
+                t.version.get_ref()
+            ))
+            .in_file(&src.name),
+        );
+        return diags;
+    }
+    let known: BTreeMap<&str, ()> = rounds
+        .iter()
+        .flat_map(|r| r.milestones.iter().map(|m| (m.id.get_ref().as_str(), ())))
+        .collect();
+    let round_ids: Vec<&str> = rounds.iter().map(|r| r.id.get_ref().as_str()).collect();
+    for link in links {
+        for m in &link.milestones {
+            if !known.contains_key(m.get_ref().as_str()) {
+                let mut d = src
+                    .error_at(
+                        m.span(),
+                        format!(
+                            "support names milestone \"{}\", which no round using {} {} has",
+                            m.get_ref(),
+                            t.id.get_ref(),
+                            t.version.get_ref()
+                        ),
+                    )
+                    .expected(format!(
+                        "a milestone id of {}: {}",
+                        round_ids.join(", "),
+                        known.keys().copied().collect::<Vec<_>>().join(", ")
+                    ));
+                if let Some(near) = super::closest(m.get_ref(), known.keys().copied()) {
+                    d = d.hint(format!("did you mean \"{near}\"?"));
+                }
+                diags.push(d);
+            }
+        }
+    }
+    diags
+}
+
+/// Checks a capability toolkit on its own: ids, levels, descriptors, weights, bands, sources,
+/// the planning table and support links.
 pub fn check_toolkit(t: &CapabilityToolkit, src: &SourceFile) -> Diagnostics {
     let mut diags = Diagnostics::default();
+    check_planning(t, src, &mut diags);
     if t.kind != FrameworkKind::Capability {
         diags.push(src.error_at(
             t.id.span(),
@@ -181,6 +355,7 @@ pub fn check_toolkit(t: &CapabilityToolkit, src: &SourceFile) -> Diagnostics {
         domain_ids.add(&domain.id, &mut diags);
         check_source(&domain.source, &t.documents, src, &mut diags);
         check_weight(domain.weight.as_ref(), "domain", src, &mut diags);
+        check_support(&domain.support, t, src, &mut diags);
         if domain.capabilities.is_empty() {
             diags.push(
                 src.error_at(
@@ -194,6 +369,7 @@ pub fn check_toolkit(t: &CapabilityToolkit, src: &SourceFile) -> Diagnostics {
             capability_ids.add(&cap.id, &mut diags);
             check_source(&cap.source, &t.documents, src, &mut diags);
             check_weight(cap.weight.as_ref(), "capability", src, &mut diags);
+            check_support(&cap.support, t, src, &mut diags);
             check_descriptors(
                 &cap.descriptors,
                 &cap.id,

@@ -5,7 +5,9 @@
 mod framework;
 mod response;
 
-pub use framework::{check_round_alone, check_round_references, check_toolkit};
+pub use framework::{
+    check_round_alone, check_round_references, check_toolkit, check_toolkit_references,
+};
 pub use response::{ResolveOptions, ResolvedFrameworks, resolve_frameworks, resolve_response};
 
 /// Whether `s` is a kebab-case identifier: lower-case ASCII letters and digits in groups
