@@ -339,3 +339,39 @@ fn frameworks_validate_checks_a_kpi_set_and_show_lists_its_indicators() {
         .stdout(contains("Longer-term outcomes, assessed annually:"))
         .stdout(contains("ae-4-hour").and(contains("plan for 12 periods")));
 }
+
+#[test]
+fn each_indicator_gets_the_chart_that_suits_it_and_says_why() {
+    let dir = tmp();
+    let out = review_to(dir.path(), "review.json", &[]);
+    let v: serde_json::Value = serde_json::from_slice(&std::fs::read(out).unwrap()).unwrap();
+    let chart = |id: &str| {
+        let s = &indicator(&v, id)["spc"];
+        (
+            s["chart"].as_str().unwrap().to_string(),
+            s["chart_reason"].as_str().unwrap().to_string(),
+        )
+    };
+    assert_eq!(
+        chart("ae-4-hour"),
+        ("pprime".into(), "the indicator's p′ chart".into())
+    );
+    assert_eq!(chart("cat2-mean-response").0, "xmr");
+    let (kind, why) = chart("running-cost-per-head");
+    assert_eq!(kind, "run");
+    assert_eq!(why, "10 points, fewer than 15: run chart");
+    assert_eq!(chart("healthy-life-expectancy").0, "run");
+    // A run chart has a median and a runs analysis, and no limits or assurance.
+    let hle = &indicator(&v, "healthy-life-expectancy")["spc"];
+    assert_eq!(hle["centre_name"], "median");
+    assert!(hle["runs"]["longest_run"].is_number());
+    assert!(hle["lpl"].is_null() && hle["assurance_icon"].is_null());
+    // p′ limits follow each month's denominator: they differ between months.
+    let points = indicator(&v, "ae-4-hour")["spc"]["points"]
+        .as_array()
+        .unwrap()
+        .clone();
+    let lpls: std::collections::BTreeSet<String> =
+        points.iter().map(|p| p["lpl"].to_string()).collect();
+    assert!(lpls.len() > 10, "stepped limits: {}", lpls.len());
+}

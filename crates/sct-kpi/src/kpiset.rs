@@ -14,6 +14,7 @@ use sct_core::model::{Documents, FrameworkKind, SourceRef, Status};
 use sct_core::provenance::FrameworkUsed;
 use sct_core::validate::is_kebab_id;
 
+use crate::chart::{ChartChoice, ChartKind};
 use crate::period::{Period, PeriodType};
 use crate::spc::Improvement;
 
@@ -64,6 +65,38 @@ pub enum ValueType {
     Proportion,
     /// Per population × multiplier.
     Rate,
+}
+
+/// The chart an indicator asks for. `auto` (the default) and every named chart still give a run
+/// chart to a series too short for limits (`shared/spec/runchart.md`, `--chart auto`); `run`
+/// always gives a run chart.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum IndicatorChart {
+    /// XmR unless the series is short.
+    #[default]
+    Auto,
+    /// XmR (Making Data Count).
+    Xmr,
+    /// A run chart.
+    Run,
+    /// Laney's p′ chart (proportions from numerators and denominators).
+    Pprime,
+    /// Laney's u′ chart (rates from numerators and denominators).
+    Uprime,
+}
+
+impl IndicatorChart {
+    /// The chart choice for the `auto` rule.
+    pub fn choice(self) -> ChartChoice {
+        match self {
+            IndicatorChart::Auto => ChartChoice::Auto(None),
+            IndicatorChart::Xmr => ChartChoice::Auto(Some(ChartKind::Xmr)),
+            IndicatorChart::Run => ChartChoice::Only(ChartKind::Run),
+            IndicatorChart::Pprime => ChartChoice::Auto(Some(ChartKind::PPrime)),
+            IndicatorChart::Uprime => ChartChoice::Auto(Some(ChartKind::UPrime)),
+        }
+    }
 }
 
 /// How periods combine when the value type's rule does not fit the measure.
@@ -148,6 +181,9 @@ pub struct Indicator {
     pub decimals: Option<u32>,
     /// Which direction is better.
     pub improvement: Improvement,
+    /// The chart to read it with (default `auto`).
+    #[serde(default)]
+    pub chart: IndicatorChart,
     /// The target, if any.
     #[serde(default)]
     pub target: Option<f64>,
@@ -326,6 +362,29 @@ impl KpiSet {
                         .to_lowercase(),
                     )
                     .expected("multiplier = 100 for a percentage"),
+                );
+            }
+            let laney = match ind.chart {
+                IndicatorChart::Pprime => Some(ValueType::Proportion),
+                IndicatorChart::Uprime => Some(ValueType::Rate),
+                _ => None,
+            };
+            if let Some(needed) = laney
+                && ind.value_type != needed
+            {
+                d.push(
+                    src.error_at(
+                        ind.id.span(),
+                        format!(
+                            "indicator \"{id}\" asks for a {} chart but is a {}",
+                            if needed == ValueType::Proportion { "p′" } else { "u′" },
+                            ind.value_type.as_str()
+                        ),
+                    )
+                    .expected(format!(
+                        "chart = \"pprime\" for a proportion, \"uprime\" for a rate; value_type = \"{}\" here",
+                        needed.as_str()
+                    )),
                 );
             }
             if ind.aggregation.is_some() && ind.value_type == ValueType::Proportion {

@@ -11,12 +11,12 @@ use sct_core::provenance::{FileUsed, FrameworkUsed, SCT_VERSION};
 use serde::Serialize;
 
 use crate::aggregate::combine;
+use crate::chart::{ChartChoice, ChartInput, ChartKind, ChartOptions, ChartVariationIcon, chart};
 use crate::data::{Flag, FlagKind, KpiData, Observation, expected_latest, round_for_display};
 use crate::kpiset::{Aggregation, Indicator, KpiSet, Timeframe, ValueType};
 use crate::period::{Period, PeriodType};
-use crate::spc::{
-    AssuranceIcon, Improvement, PointType, SpcOptions, SpcResult, VariationIcon, constants, spc,
-};
+use crate::runchart::RunsAnalysis;
+use crate::spc::{AssuranceIcon, Improvement, PointType, VariationIcon, constants};
 
 /// The plain-English label of a variation icon, as Making Data Count words it.
 pub fn variation_label(icon: VariationIcon) -> &'static str {
@@ -120,8 +120,8 @@ pub struct ChartPoint {
     pub period: String,
     /// The value.
     pub value: f64,
-    /// The centre line.
-    pub mean: f64,
+    /// The centre line (mean or median).
+    pub centre: f64,
     /// Lower process limit.
     pub lpl: Option<f64>,
     /// Upper process limit.
@@ -130,9 +130,19 @@ pub struct ChartPoint {
     pub point_type: &'static str,
 }
 
-/// An indicator's SPC summary.
+/// An indicator's chart summary (XmR, run, p′ or u′).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SpcSummary {
+    /// The chart used: `xmr`, `run`, `pprime` or `uprime`.
+    pub chart: &'static str,
+    /// Its name in words ("run chart").
+    pub chart_name: &'static str,
+    /// Why it was chosen, in words ("10 points, fewer than 15: run chart").
+    pub chart_reason: String,
+    /// What the centre line is: `mean` or `median`.
+    pub centre_name: &'static str,
+    /// The runs analysis (run, p′ and u′ charts).
+    pub runs: Option<RunsAnalysis>,
     /// The variation icon's name.
     pub variation_icon: &'static str,
     /// Its label.
@@ -142,8 +152,8 @@ pub struct SpcSummary {
     /// Its label.
     pub assurance_label: &'static str,
     /// The latest segment's centre line.
-    pub mean: f64,
-    /// Its lower process limit.
+    pub centre: f64,
+    /// The latest point's lower process limit (none on a run chart).
     pub lpl: Option<f64>,
     /// Its upper process limit.
     pub upl: Option<f64>,
@@ -478,7 +488,8 @@ pub fn review(
 /// The method, as stated in every review.
 pub fn method_statements() -> Vec<String> {
     vec![
-        "Statistical process control follows NHS England's Making Data Count XmR method: the centre line is the mean; process limits are the mean ± 2.66 × the average moving range, after screening out moving ranges of 3.267 × the average or more; special causes are a point outside the limits, a run of 7 points rising or falling, 2 of 3 points beyond 2 sigma on one side, or a run of 7 points on one side of the mean.".into(),
+        "Each indicator is read with the chart that suits it: a series of fewer than 15 points gets a run chart (median centre line; the Anhøj rules: a run longer than round(log2 n) + 3 points, or fewer crossings of the median than the 5 % quantile of Binomial(n − 1, 0.5), signal non-random variation); otherwise the indicator's chart (Laney's p′ chart for proportions with large denominators, whose limits follow each period's denominator) or, by default, NHS England's Making Data Count XmR chart.".into(),
+        "The XmR chart's centre line is the mean; process limits are the mean ± 2.66 × the average moving range, after screening out moving ranges of 3.267 × the average or more; special causes are a point outside the limits, a run of 7 points rising or falling, 2 of 3 points beyond 2 sigma on one side, or a run of 7 points on one side of the mean.".into(),
         "The variation icon describes the latest point; the assurance icon compares the process limits with the target for the latest period: limits wholly on the passing side mean the process will consistently pass, wholly on the failing side that it will consistently fail, and a target within the limits that it will sometimes pass and sometimes fail.".into(),
         format!("Fewer than {} points make the limits unreliable; the review says so for each such indicator.", constants::MIN_POINTS),
         "The plan value for a period is the KPI set's plan trajectory for that period, or else its target. Variance is the latest value minus that plan value, in the indicator's unit (percentage points for percentages).".into(),
@@ -582,41 +593,99 @@ fn year_to_date(ind: &Indicator, obs: &[Observation], year: Period) -> Option<Ye
     })
 }
 
+/// The chart of an indicator's series (`auto`: a run chart for a short series, else the
+/// indicator's chart, else XmR), on numerators and denominators when every period has them.
 fn spc_summary(ind: &Indicator, obs: &[Observation], target: Option<f64>) -> Option<SpcSummary> {
+    chart_summary(ind, obs, target, ind.improvement)
+}
+
+/// The chart summary of an indicator's observations, judged in `improvement`'s direction
+/// (a theory of change may expect a direction of its own). `None` with fewer than 2 points.
+pub fn chart_summary(
+    ind: &Indicator,
+    obs: &[Observation],
+    target: Option<f64>,
+    improvement: Improvement,
+) -> Option<SpcSummary> {
     if obs.len() < 2 {
         return None;
     }
     let values: Vec<f64> = obs.iter().map(|o| o.value).collect();
-    let options = SpcOptions {
-        improvement: ind.improvement,
+    let counts: Option<(Vec<f64>, Vec<f64>)> =
+        if matches!(ind.value_type, ValueType::Proportion | ValueType::Rate) {
+            obs.iter()
+                .map(|o| o.numerator.zip(o.denominator))
+                .collect::<Option<Vec<_>>>()
+                .map(|v| v.into_iter().unzip())
+        } else {
+            None
+        };
+    let mut warnings = Vec::new();
+    let mut choice = ind.chart.choice();
+    // A p′ or u′ chart needs every period's numerator and denominator; without them, XmR.
+    if let ChartChoice::Auto(Some(k)) = choice
+        && k.needs_counts()
+        && counts.is_none()
+    {
+        warnings.push(format!(
+            "a {} needs every period's numerator and denominator, which the data do not give: read with an XmR chart instead",
+            k.describe()
+        ));
+        choice = ChartChoice::Auto(Some(ChartKind::Xmr));
+    }
+    let options = ChartOptions {
+        chart: choice,
+        improvement,
         target,
-        ..SpcOptions::default()
+        multiplier: ind.multiplier.unwrap_or(1.0),
+        ..ChartOptions::default()
     };
-    let r: SpcResult = spc(&values, &[], &options).ok()?;
+    let input = match &counts {
+        Some((x, n)) => ChartInput::Counts {
+            numerators: x,
+            denominators: n,
+        },
+        None => ChartInput::Values(&values),
+    };
+    let r = chart(input, &[], &options).ok()?;
     let seg = r.segments.last()?;
+    let last = obs.len() - 1;
+    let (lpl, upl) = r.point(last).map_or((None, None), |p| (p.lpl, p.upl));
     let points = obs
         .iter()
-        .enumerate()
-        .map(|(i, o)| {
-            let s = &r.segments[r.segment_of[i]];
-            ChartPoint {
-                period: o.period.to_string(),
-                value: o.value,
-                mean: s.mean,
-                lpl: s.lpl,
-                upl: s.upl,
-                point_type: r.point_type[i].as_str(),
-            }
+        .zip(r.points())
+        .map(|(o, p)| ChartPoint {
+            period: o.period.to_string(),
+            value: p.value,
+            centre: p.centre,
+            lpl: p.lpl,
+            upl: p.upl,
+            point_type: p.point_type.as_str(),
         })
         .collect();
+    warnings.extend(r.warnings.iter().cloned());
+    let variation_label = match r.variation_icon {
+        ChartVariationIcon::Spc(v) => variation_label(v),
+        ChartVariationIcon::TooFewCrossings => {
+            "Non-random variation: too few crossings of the centre line"
+        }
+    };
     Some(SpcSummary {
+        chart: seg.chart.as_str(),
+        chart_name: seg.chart.describe(),
+        chart_reason: seg.reason.describe(seg.chart),
+        centre_name: match seg.chart {
+            ChartKind::Run => "median",
+            _ => "mean",
+        },
+        runs: seg.runs,
         variation_icon: r.variation_icon.as_str(),
-        variation_label: variation_label(r.variation_icon),
+        variation_label,
         assurance_icon: r.assurance_icon.map(AssuranceIcon::as_str),
         assurance_label: assurance_label(r.assurance_icon),
-        mean: seg.mean,
-        lpl: seg.lpl,
-        upl: seg.upl,
+        centre: seg.centre,
+        lpl,
+        upl,
         target,
         improvement_points: r
             .point_type
@@ -628,7 +697,7 @@ fn spc_summary(ind: &Indicator, obs: &[Observation], target: Option<f64>) -> Opt
             .iter()
             .filter(|p| **p == PointType::SpecialCauseConcern)
             .count(),
-        warnings: r.warnings,
+        warnings,
         points,
     })
 }

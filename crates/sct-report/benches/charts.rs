@@ -112,6 +112,7 @@ fn spc(small: bool) -> SpcChart {
         variation_icon: "improvement_high".into(),
         assurance_icon: Some("inconsistent".into()),
         small,
+        centre_name: String::new(),
     }
 }
 

@@ -23,7 +23,7 @@ pub fn indicator_chart(r: &IndicatorReview, small: bool) -> Option<SpcChart> {
             .map(|p| SpcPoint {
                 label: p.period.clone(),
                 value: p.value,
-                mean: p.mean,
+                mean: p.centre,
                 lpl: p.lpl,
                 upl: p.upl,
                 point_type: p.point_type.to_string(),
@@ -35,6 +35,7 @@ pub fn indicator_chart(r: &IndicatorReview, small: bool) -> Option<SpcChart> {
         variation_icon: spc.variation_icon.to_string(),
         assurance_icon: spc.assurance_icon.map(str::to_string),
         small,
+        centre_name: spc.centre_name.to_string(),
     })
 }
 
@@ -120,9 +121,11 @@ pub fn csv(review: &KpiReview) -> String {
         "ytd_value",
         "ytd_plan",
         "ytd_periods_meeting_plan",
+        "chart",
+        "chart_reason",
         "variation_icon",
         "assurance_icon",
-        "mean",
+        "centre",
         "lpl",
         "upl",
         "flags",
@@ -163,11 +166,13 @@ pub fn csv(review: &KpiReview) -> String {
                 num(y.and_then(|y| y.against.plan)),
                 y.map(|y| format!("{} of {}", y.periods_meeting_plan, y.periods_with_plan))
                     .unwrap_or_default(),
+                s.map(|s| s.chart).unwrap_or_default().to_string(),
+                s.map(|s| s.chart_reason.clone()).unwrap_or_default(),
                 s.map(|s| s.variation_icon).unwrap_or_default().to_string(),
                 s.and_then(|s| s.assurance_icon)
                     .unwrap_or_default()
                     .to_string(),
-                num(s.map(|s| s.mean)),
+                num(s.map(|s| s.centre)),
                 num(s.and_then(|s| s.lpl)),
                 num(s.and_then(|s| s.upl)),
                 r.flags

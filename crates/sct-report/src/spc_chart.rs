@@ -39,6 +39,7 @@
 //!     variation_icon: "concern_low".into(),
 //!     assurance_icon: Some("fail".into()),
 //!     small: false,
+//!     centre_name: String::new(),
 //! };
 //! let svg = spc_svg(&chart)?;
 //! assert!(svg.contains(r#"role="img""#) && svg.contains("1 special-cause concern point"));
@@ -99,6 +100,9 @@ pub struct SpcChart {
     pub assurance_icon: Option<String>,
     /// A compact chart (320×140, no visible title, legend or icons) for a table cell.
     pub small: bool,
+    /// What the centre line is, for the legend and description: `mean` (the default when
+    /// empty) or `median` (run charts).
+    pub centre_name: String,
 }
 
 /// Draws an SPC chart as SVG or PNG bytes.
@@ -297,6 +301,8 @@ enum Icon {
     Inconsistent,
     /// No assurance: no target, or no direction of improvement.
     NotAssessed,
+    /// A run chart's non-random pattern with no direction: too few crossings of the median.
+    TooFewCrossings,
     UnknownVariation,
     UnknownAssurance,
 }
@@ -311,6 +317,7 @@ impl Icon {
             "concern_low" => Icon::Special(Kind::Concern, false),
             "neutral_high" => Icon::Special(Kind::NeutralHigh, true),
             "neutral_low" => Icon::Special(Kind::NeutralLow, false),
+            "neutral" => Icon::TooFewCrossings,
             _ => Icon::UnknownVariation,
         }
     }
@@ -346,6 +353,9 @@ impl Icon {
             Icon::NotAssessed => {
                 "Assurance: not assessed (no target, or no better direction)".into()
             }
+            Icon::TooFewCrossings => {
+                "Non-random variation: too few crossings of the centre line".into()
+            }
             Icon::UnknownVariation => {
                 format!("Variation icon not known: \"{}\"", short_name(name))
             }
@@ -360,7 +370,7 @@ impl Icon {
             Icon::CommonCause | Icon::Inconsistent => GREY,
             Icon::Special(Kind::Improvement, _) | Icon::Pass => NHS_BLUE,
             Icon::Special(Kind::Concern, _) | Icon::Fail => NHS_ORANGE,
-            Icon::Special(_, _) => PURPLE,
+            Icon::Special(_, _) | Icon::TooFewCrossings => PURPLE,
             Icon::NotAssessed | Icon::UnknownVariation | Icon::UnknownAssurance => GRID_DARK,
         }
     }
@@ -443,6 +453,21 @@ fn draw_icon<DB: DrawingBackend>(cv: &Canvas<DB>, icon: Icon, c: Pt) -> Result<(
                 })
                 .collect();
             cv.path(&wave, TEXT.to_rgba(), 1.5)?;
+        }
+        Icon::TooFewCrossings => {
+            // Long runs either side of a centre line, crossing it once, and an "X" for
+            // crossings.
+            cv.path(&[(cx - 11.0, cy), (cx + 11.0, cy)], GREY.to_rgba(), 1.0)?;
+            let pts: Vec<Pt> = xs
+                .iter()
+                .zip([-5.0, -6.0, -5.0, 5.0, 6.0])
+                .map(|(&dx, dy)| (cx + dx, cy + dy))
+                .collect();
+            cv.path(&pts, GREY.to_rgba(), 1.0)?;
+            for &p in &pts {
+                cv.circle(p, 2.0, PURPLE.to_rgba(), true)?;
+            }
+            letter("X", 10.0, cy + 15.0, TEXT)?;
         }
         Icon::NotAssessed => letter("–", 16.0, cy + 5.5, TEXT_GREY)?,
         Icon::UnknownVariation | Icon::UnknownAssurance => letter("?", 17.0, cy + 6.0, TEXT_GREY)?,
@@ -565,6 +590,16 @@ struct LegendItem {
     x: f64,
     /// Baseline of the row.
     y: f64,
+}
+
+/// The centre line's name with a capital: "Mean" unless the chart says otherwise.
+fn centre_word(chart: &SpcChart) -> String {
+    let name = clean(&chart.centre_name);
+    let mut chars = name.chars();
+    match chars.next() {
+        Some(c) => c.to_uppercase().chain(chars).collect(),
+        None => "Mean".into(),
+    }
 }
 
 /// Everything about an SPC chart that does not depend on the backend.
@@ -818,7 +853,7 @@ impl Layout {
                 }
             }
             if points.iter().any(|p| p.mean.is_some()) {
-                samples.push((Sample::Mean, "Mean (solid)".into()));
+                samples.push((Sample::Mean, format!("{} (solid)", centre_word(chart))));
             }
             if points.iter().any(|p| p.lpl.is_some() || p.upl.is_some()) {
                 samples.push((Sample::Limits, "Process limits (dashed)".into()));
@@ -830,7 +865,13 @@ impl Layout {
                 ));
             }
             if runs.len() > 1 {
-                samples.push((Sample::Rebase, "Rebase (new mean and limits)".into()));
+                samples.push((
+                    Sample::Rebase,
+                    format!(
+                        "Rebase (new {} and limits)",
+                        centre_word(chart).to_lowercase()
+                    ),
+                ));
             }
             let mut x = MARGIN;
             let mut y = y1 + 48.0;
@@ -1155,8 +1196,8 @@ fn describe(chart: &SpcChart, l: &Layout) -> String {
         let p = &pts[r.start];
         let mean = p
             .mean
-            .map(|m| format!("mean {}", trimmed(m, d)))
-            .unwrap_or_else(|| "no mean".into());
+            .map(|m| format!("{} {}", centre_word(chart).to_lowercase(), trimmed(m, d)))
+            .unwrap_or_else(|| format!("no {}", centre_word(chart).to_lowercase()));
         format!("{mean}, {}", limits_words(p.lpl, p.upl, d))
     };
     if l.runs.len() == 1 {
@@ -1317,6 +1358,7 @@ mod tests {
             variation_icon: "improvement_high".into(),
             assurance_icon: Some("fail".into()),
             small: false,
+            centre_name: String::new(),
         }
     }
 
@@ -1359,6 +1401,7 @@ mod tests {
             variation_icon: "neutral_low".into(),
             assurance_icon: Some("inconsistent".into()),
             small: false,
+            centre_name: String::new(),
         }
     }
 
@@ -1683,6 +1726,7 @@ mod tests {
             variation_icon: String::new(),
             assurance_icon: None,
             small: false,
+            centre_name: String::new(),
         };
         let mut charts = vec![empty.clone()];
         let mut one = sample();
@@ -1784,6 +1828,7 @@ mod tests {
             variation_icon: "concern_low".into(),
             assurance_icon: Some("inconsistent".into()),
             small: true,
+            centre_name: String::new(),
         };
         insta::assert_snapshot!(spc_svg(&chart).unwrap());
     }

@@ -6,9 +6,9 @@
 use chrono::NaiveDate;
 use serde::Serialize;
 
-use sct_kpi::data::KpiData;
-use sct_kpi::review::variation_label;
-use sct_kpi::spc::{Improvement, PointType, SpcOptions, spc};
+use sct_kpi::data::{KpiData, Observation};
+use sct_kpi::review::chart_summary;
+use sct_kpi::spc::Improvement;
 
 use crate::graph::Graph;
 use crate::model::{NodeType, TheoryOfChange, TocIndicator};
@@ -50,7 +50,7 @@ impl NodeStatus {
 }
 
 /// The roll-up rule, as stated in every report.
-pub const ROLL_UP_RULE: &str = "A node's own status comes from its indicators, each run through the Making Data Count XmR method in the direction the theory expects: deteriorating if any indicator's latest point is a special cause of concern; otherwise improving if any is a special cause of improvement; otherwise no significant change if any has data; otherwise no data. Along the chain, a node is flagged at risk when it has at least one precursor (a node linking to it) with a status, and every such precursor is deteriorating or itself at risk; precursors with no data are left out. Statuses are judged in chain order, so risk carries forward from inputs to impact.";
+pub const ROLL_UP_RULE: &str = "A node's own status comes from its indicators, each read with the same chart as the KPI review (a run chart for a series of fewer than 15 points, else the indicator's chart or the Making Data Count XmR chart) in the direction the theory expects: deteriorating if any indicator's latest point is a special cause of concern; otherwise improving if any is a special cause of improvement; otherwise no significant change if any has data; otherwise no data. Along the chain, a node is flagged at risk when it has at least one precursor (a node linking to it) with a status, and every such precursor is deteriorating or itself at risk; precursors with no data are left out. Statuses are judged in chain order, so risk carries forward from inputs to impact.";
 
 /// One indicator's latest position and variation.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -77,6 +77,8 @@ pub struct IndicatorState {
     pub variation_icon: Option<&'static str>,
     /// Its label.
     pub variation_label: Option<&'static str>,
+    /// The chart it was read with ("run chart", "XmR chart", "p′ chart").
+    pub chart: Option<&'static str>,
     /// The indicator's status.
     pub status: NodeStatus,
     /// Why, when there is no data.
@@ -125,6 +127,7 @@ fn indicator_state(ind: &TocIndicator, kpi: Option<KpiSource<'_>>) -> IndicatorS
         latest_value: None,
         variation_icon: None,
         variation_label: None,
+        chart: None,
         status: NodeStatus::NoData,
         note: None,
     };
@@ -136,51 +139,49 @@ fn indicator_state(ind: &TocIndicator, kpi: Option<KpiSource<'_>>) -> IndicatorS
         state.note = Some("no KPI data given".into());
         return state;
     };
-    if let Some(def) = src.set.indicator(k) {
-        state.title = Some(def.title.clone());
-        state.unit = Some(def.unit.clone());
-        state.decimals = sct_kpi::review::decimals(def);
-    }
-    let values: Vec<(String, f64)> = src
+    let Some(def) = src.set.indicator(k) else {
+        state.note = Some(format!("KPI \"{k}\" is not in the KPI set"));
+        return state;
+    };
+    state.title = Some(def.title.clone());
+    state.unit = Some(def.unit.clone());
+    state.decimals = sct_kpi::review::decimals(def);
+    let obs: Vec<Observation> = src
         .data
         .get(src.organisation, k)
         .map(|s| {
             s.observations
                 .iter()
                 .filter(|o| src.as_of.is_none_or(|d| o.period.end() <= d))
-                .map(|o| (o.period.to_string(), o.value))
+                .cloned()
                 .collect()
         })
         .unwrap_or_default();
-    state.points = values.len();
-    if let Some((p, v)) = values.last() {
-        state.latest_period = Some(p.clone());
-        state.latest_value = Some(*v);
+    state.points = obs.len();
+    if let Some(o) = obs.last() {
+        state.latest_period = Some(o.period.to_string());
+        state.latest_value = Some(o.value);
     }
-    if values.len() < 2 {
-        state.note = Some(format!(
-            "{} point{} of data: too few for SPC",
-            values.len(),
-            if values.len() == 1 { "" } else { "s" }
-        ));
-        return state;
-    }
-    let ys: Vec<f64> = values.iter().map(|v| v.1).collect();
-    let options = SpcOptions {
-        improvement: ind.direction,
-        ..SpcOptions::default()
-    };
-    match spc(&ys, &[], &options) {
-        Ok(r) => {
-            state.variation_icon = Some(r.variation_icon.as_str());
-            state.variation_label = Some(variation_label(r.variation_icon));
-            state.status = match r.point_type.last() {
-                Some(PointType::SpecialCauseImprovement) => NodeStatus::Improving,
-                Some(PointType::SpecialCauseConcern) => NodeStatus::Deteriorating,
+    // The same chart as the KPI review (run chart for a short series, the indicator's chart
+    // otherwise), judged in the direction the theory expects.
+    match chart_summary(def, &obs, None, ind.direction) {
+        Some(summary) => {
+            state.variation_icon = Some(summary.variation_icon);
+            state.variation_label = Some(summary.variation_label);
+            state.chart = Some(summary.chart_name);
+            state.status = match summary.points.last().map(|p| p.point_type) {
+                Some("special_cause_improvement") => NodeStatus::Improving,
+                Some("special_cause_concern") => NodeStatus::Deteriorating,
                 _ => NodeStatus::NoSignificantChange,
             };
         }
-        Err(e) => state.note = Some(e.to_string()),
+        None => {
+            state.note = Some(format!(
+                "{} point{} of data: too few for a chart",
+                obs.len(),
+                if obs.len() == 1 { "" } else { "s" }
+            ))
+        }
     }
     state
 }

@@ -87,5 +87,6 @@ fn chart(run: &SpcRun, name: &str) -> SpcChart {
         variation_icon: res.variation_icon.as_str().to_string(),
         assurance_icon: res.assurance_icon.map(|a| a.as_str().to_string()),
         small: false,
+        centre_name: String::new(),
     }
 }
