@@ -76,6 +76,13 @@ pub enum Command {
         after_help = "Examples:\n  sct report examples/baseline-2026-03/bnssg-illustrative.toml -o report.html\n  sct report my-icb.toml --individuals people/ -o report.md"
     )]
     Report(ReportArgs),
+    /// Turn an assessment into a development plan: ranked priorities (rule stated), support
+    /// needed by strand of the development programme, individual development by role group,
+    /// a timeline, and progress against a previous response.
+    #[command(
+        after_help = "Examples:\n  sct plan examples/baseline-2026-03/bnssg-illustrative.toml -o plan.html\n  sct plan my-icb.toml --individuals people/ --against my-icb-2026-03.toml -o plan.xlsx"
+    )]
+    Plan(PlanArgs),
     /// Draw one chart of a response, for slides: the radar of domain scores, or one domain's
     /// capability bars.
     #[command(
@@ -224,6 +231,43 @@ pub enum ReportFormat {
     Md,
     Json,
     Csv,
+}
+
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    /// The organisation's response file (TOML).
+    pub response: PathBuf,
+    /// A directory of individual self-assessments of the same organisation: development needs
+    /// per role group (groups under 5 people withheld).
+    #[arg(long, value_name = "DIR")]
+    pub individuals: Option<PathBuf>,
+    /// A previous response (an earlier round, possibly of a predecessor ICB) to show progress
+    /// against.
+    #[arg(long, value_name = "PREVIOUS")]
+    pub against: Option<PathBuf>,
+    /// Output format (default: from the -o extension, else md).
+    #[arg(long, value_enum)]
+    pub format: Option<PlanFormat>,
+    /// Use plan.html, plan.md and report.css from DIR instead of the built-in ones.
+    #[arg(long, value_name = "DIR")]
+    pub template_dir: Option<PathBuf>,
+    /// Date milestones and the plan as of this date, YYYY-MM-DD (default: the assessed date).
+    #[arg(long, value_name = "DATE")]
+    pub as_of: Option<String>,
+    /// Treat unanswered capabilities as errors.
+    #[arg(long)]
+    pub strict: bool,
+    #[command(flatten)]
+    pub out: OutputArgs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PlanFormat {
+    Html,
+    Md,
+    Json,
+    Csv,
+    Xlsx,
 }
 
 #[derive(Debug, Args)]

@@ -166,6 +166,8 @@ pub struct SupportItem {
     pub milestones: Vec<MilestoneAtStake>,
     /// Whether the rating is to be validated first.
     pub validate_before_investing: bool,
+    /// Why it is to be validated.
+    pub validate_reasons: Vec<String>,
     /// Why this strand: the link's source.
     pub why: String,
 }
@@ -757,6 +759,7 @@ fn support_item(p: &Priority, why: String) -> SupportItem {
         next_level: p.next_level.clone(),
         milestones: p.milestones.clone(),
         validate_before_investing: p.validate_before_investing,
+        validate_reasons: p.validate_reasons.clone(),
         why,
     }
 }

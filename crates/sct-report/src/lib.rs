@@ -17,6 +17,8 @@
 pub mod assessment;
 pub mod charts;
 pub mod kpi_review;
+pub mod plan;
+pub mod plan_timeline;
 pub mod render;
 pub mod report;
 mod score_csv;

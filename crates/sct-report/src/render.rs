@@ -12,7 +12,7 @@ use tera::{Context, Tera, Value};
 use crate::charts::ChartError;
 
 /// The templates a report uses, by name (the file name in `reports/`).
-pub const TEMPLATE_NAMES: [&str; 7] = [
+pub const TEMPLATE_NAMES: [&str; 9] = [
     "report.html",
     "report.md",
     "report.css",
@@ -20,9 +20,11 @@ pub const TEMPLATE_NAMES: [&str; 7] = [
     "kpi-review.md",
     "toc-report.html",
     "toc-report.md",
+    "plan.html",
+    "plan.md",
 ];
 
-const BUILTIN: [(&str, &str); 7] = [
+const BUILTIN: [(&str, &str); 9] = [
     ("report.html", include_str!("../../../reports/report.html")),
     ("report.md", include_str!("../../../reports/report.md")),
     ("report.css", include_str!("../../../reports/report.css")),
@@ -42,6 +44,8 @@ const BUILTIN: [(&str, &str); 7] = [
         "toc-report.md",
         include_str!("../../../reports/toc-report.md"),
     ),
+    ("plan.html", include_str!("../../../reports/plan.html")),
+    ("plan.md", include_str!("../../../reports/plan.md")),
 ];
 
 /// Errors rendering a report.
@@ -67,6 +71,9 @@ pub enum ReportError {
     /// A chart could not be drawn.
     #[error(transparent)]
     Chart(#[from] ChartError),
+    /// A spreadsheet could not be written.
+    #[error("cannot write the spreadsheet: {0}")]
+    Spreadsheet(String),
 }
 
 /// Loaded templates, ready to render.

@@ -3,6 +3,7 @@
 mod frameworks;
 mod kpi;
 mod kpi_chart;
+mod plan;
 mod report;
 mod score;
 mod template;
@@ -26,6 +27,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, Error> {
         Command::Validate(args) => validate::run(&load(&cli.global)?, args),
         Command::Score(args) => score::run(&load(&cli.global)?, args),
         Command::Report(args) => report::run(&load(&cli.global)?, args),
+        Command::Plan(args) => plan::run(&load(&cli.global)?, args),
         Command::Chart(args) => report::chart(&load(&cli.global)?, args),
         Command::Kpi(cmd) => kpi::run(&cli.global, cmd),
         Command::Toc(cmd) => toc::run(&cli.global, cmd),

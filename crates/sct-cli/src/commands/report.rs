@@ -30,6 +30,11 @@ pub(crate) fn report_error(e: ReportError) -> Error {
             action: "draw",
             source: std::io::Error::other(c.to_string()),
         },
+        ReportError::Spreadsheet(message) => Error::Io {
+            path: "spreadsheet".into(),
+            action: "write",
+            source: std::io::Error::other(message),
+        },
     }
 }
 

@@ -1,0 +1,444 @@
+//! The development plan in each format: HTML (self-contained, with the timeline inline as
+//! SVG), Markdown, JSON, CSV (one row per priority) and an Excel workbook. The plan itself is
+//! computed by `sct_core::plan`; this module only presents it.
+//!
+//! The workbook is deterministic: its document properties carry the plan's date (the
+//! response's as-of or assessed date, never the clock), so the same inputs give the same bytes.
+
+use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook, Worksheet, XlsxError};
+use serde_json::Value;
+
+use sct_core::plan::{DevelopmentPlan, Priority, VALIDATE_BEFORE_INVESTING};
+
+use crate::plan_timeline::{timeline_chart, timeline_svg};
+use crate::render::{ReportError, Templates};
+
+/// The plan as one self-contained HTML file, with the timeline drawn inline.
+pub fn html(templates: &Templates, plan: &DevelopmentPlan) -> Result<String, ReportError> {
+    let svg = timeline_svg(&timeline_chart(plan))?;
+    templates.render(
+        "plan.html",
+        plan,
+        &[
+            ("timeline_svg", Value::String(svg)),
+            (
+                "validate_words",
+                Value::String(VALIDATE_BEFORE_INVESTING.into()),
+            ),
+        ],
+    )
+}
+
+/// The plan as GitHub-flavoured Markdown.
+pub fn markdown(templates: &Templates, plan: &DevelopmentPlan) -> Result<String, ReportError> {
+    templates.render(
+        "plan.md",
+        plan,
+        &[(
+            "validate_words",
+            Value::String(VALIDATE_BEFORE_INVESTING.into()),
+        )],
+    )
+}
+
+/// The plan as JSON (schema `sct-plan/1`).
+pub fn json(plan: &DevelopmentPlan) -> String {
+    let mut s = serde_json::to_string_pretty(plan).unwrap_or_default();
+    s.push('\n');
+    s
+}
+
+/// The columns of the CSV and of the workbook's Priorities sheet.
+const PRIORITY_COLUMNS: [&str; 25] = [
+    "ods_code",
+    "round",
+    "as_of",
+    "rank",
+    "tied",
+    "capability_id",
+    "capability_title",
+    "domain",
+    "level",
+    "target_level",
+    "target_set",
+    "target_date",
+    "gap",
+    "weight",
+    "weighted_gap",
+    "milestone_due",
+    "milestones",
+    "strands",
+    "next_level",
+    "next_level_descriptor",
+    "confidence",
+    "evidence_count",
+    "validate",
+    "validate_reasons",
+    "rule",
+];
+
+fn priority_row(plan: &DevelopmentPlan, p: &Priority) -> Vec<String> {
+    vec![
+        plan.ods_code.clone(),
+        plan.round.clone().unwrap_or_default(),
+        plan.as_of.map(|d| d.to_string()).unwrap_or_default(),
+        p.rank.to_string(),
+        p.tied.to_string(),
+        p.id.clone(),
+        p.title.clone(),
+        p.domain.clone(),
+        p.level_name.clone(),
+        p.target_level_name.clone(),
+        p.target_set.to_string(),
+        p.target_date.map(|d| d.to_string()).unwrap_or_default(),
+        p.gap.to_string(),
+        p.weight.to_string(),
+        p.weighted_gap.to_string(),
+        p.milestone_due.map(|d| d.to_string()).unwrap_or_default(),
+        p.milestones
+            .iter()
+            .map(|m| match &m.status {
+                Some(s) => format!("{} (due {}, {s})", m.title, m.due),
+                None => format!("{} (due {})", m.title, m.due),
+            })
+            .collect::<Vec<_>>()
+            .join("; "),
+        p.strands
+            .iter()
+            .map(|s| s.title.clone())
+            .collect::<Vec<_>>()
+            .join("; "),
+        p.next_level
+            .as_ref()
+            .map(|n| n.name.clone())
+            .unwrap_or_default(),
+        p.next_level
+            .as_ref()
+            .map(|n| n.descriptor.clone())
+            .unwrap_or_default(),
+        p.confidence
+            .map(|c| c.as_str().to_string())
+            .unwrap_or_default(),
+        p.evidence_count.to_string(),
+        if p.validate_before_investing {
+            VALIDATE_BEFORE_INVESTING.to_string()
+        } else {
+            String::new()
+        },
+        p.validate_reasons.join("; "),
+        plan.rule.order.join(", "),
+    ]
+}
+
+/// The plan as CSV: one row per priority, in rank order, with the rule used on every row.
+pub fn csv(plan: &DevelopmentPlan) -> String {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let _ = w.write_record(PRIORITY_COLUMNS);
+    for p in &plan.priorities {
+        let _ = w.write_record(priority_row(plan, p));
+    }
+    String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
+}
+
+/// Writes a header row in bold, freezes it and sets column widths.
+fn header(sheet: &mut Worksheet, columns: &[&str], widths: &[f64]) -> Result<(), XlsxError> {
+    let bold = Format::new().set_bold();
+    for (c, name) in columns.iter().enumerate() {
+        let c = c as u16;
+        sheet.write_string_with_format(0, c, *name, &bold)?;
+        sheet.set_column_width(c, widths.get(c as usize).copied().unwrap_or(14.0))?;
+    }
+    sheet.set_freeze_panes(1, 0)?;
+    Ok(())
+}
+
+fn rows(sheet: &mut Worksheet, rows: &[Vec<String>]) -> Result<(), XlsxError> {
+    let wrap = Format::new().set_text_wrap();
+    for (r, row) in rows.iter().enumerate() {
+        for (c, cell) in row.iter().enumerate() {
+            let (r, c) = (r as u32 + 1, c as u16);
+            // Whole numbers and decimals are written as numbers, everything else as text.
+            match cell.parse::<f64>() {
+                Ok(n) if n.is_finite() && !cell.starts_with('+') && !cell.is_empty() => {
+                    sheet.write_number(r, c, n)?
+                }
+                _ => sheet.write_string_with_format(r, c, cell, &wrap)?,
+            };
+        }
+    }
+    Ok(())
+}
+
+fn workbook(plan: &DevelopmentPlan) -> Result<Vec<u8>, XlsxError> {
+    let mut book = Workbook::new();
+    // Dated from the plan (as-of or assessed date), never the clock: reruns are byte-identical.
+    let date = plan
+        .as_of
+        .or(plan.assessed)
+        .map(|d| d.to_string())
+        .unwrap_or_else(|| "2000-01-01".to_string());
+    let part = |i: std::ops::Range<usize>, default: u16| {
+        date.get(i)
+            .and_then(|s| s.parse::<u16>().ok())
+            .unwrap_or(default)
+    };
+    let created =
+        ExcelDateTime::from_ymd(part(0..4, 2000), part(5..7, 1) as u8, part(8..10, 1) as u8)?;
+    book.set_properties(
+        &DocProperties::new()
+            .set_title(&plan.title)
+            .set_author("sct")
+            .set_comment(plan.notice.as_str())
+            .set_creation_datetime(&created),
+    );
+
+    let sheet = book.add_worksheet().set_name("Priorities")?;
+    let mut widths = [10.0; 25];
+    for (i, w) in [
+        (6, 36.0),
+        (7, 30.0),
+        (16, 40.0),
+        (17, 30.0),
+        (19, 60.0),
+        (23, 30.0),
+    ] {
+        widths[i] = w;
+    }
+    header(sheet, &PRIORITY_COLUMNS, &widths)?;
+    let body: Vec<Vec<String>> = plan
+        .priorities
+        .iter()
+        .map(|p| priority_row(plan, p))
+        .collect();
+    rows(sheet, &body)?;
+
+    let sheet = book.add_worksheet().set_name("Support by strand")?;
+    header(
+        sheet,
+        &[
+            "strand",
+            "rank",
+            "capability",
+            "level",
+            "target",
+            "target_date",
+            "next_level",
+            "next_level_descriptor",
+            "milestones",
+            "validate",
+            "why this strand",
+        ],
+        &[
+            28.0, 6.0, 34.0, 12.0, 12.0, 12.0, 12.0, 60.0, 40.0, 22.0, 60.0,
+        ],
+    )?;
+    let mut body = Vec::new();
+    for s in &plan.support {
+        for i in &s.items {
+            body.push(vec![
+                s.title.clone(),
+                i.rank.to_string(),
+                i.title.clone(),
+                i.level_name.clone(),
+                i.target_level_name.clone(),
+                i.target_date.map(|d| d.to_string()).unwrap_or_default(),
+                i.next_level
+                    .as_ref()
+                    .map(|n| n.name.clone())
+                    .unwrap_or_default(),
+                i.next_level
+                    .as_ref()
+                    .map(|n| n.descriptor.clone())
+                    .unwrap_or_default(),
+                i.milestones
+                    .iter()
+                    .map(|m| format!("{} (due {})", m.title, m.due))
+                    .collect::<Vec<_>>()
+                    .join("; "),
+                if i.validate_before_investing {
+                    VALIDATE_BEFORE_INVESTING.to_string()
+                } else {
+                    String::new()
+                },
+                i.why.clone(),
+            ]);
+        }
+    }
+    rows(sheet, &body)?;
+
+    if let Some(ind) = &plan.individuals {
+        let sheet = book.add_worksheet().set_name("Individual development")?;
+        header(
+            sheet,
+            &[
+                "role_group",
+                "people",
+                "shown",
+                "competency",
+                "capability",
+                "median",
+                "organisation_target",
+                "target_descriptor",
+            ],
+            &[28.0, 8.0, 40.0, 34.0, 34.0, 8.0, 14.0, 60.0],
+        )?;
+        let mut body = Vec::new();
+        for g in &ind.groups {
+            if g.suppressed {
+                body.push(vec![
+                    g.name.clone(),
+                    g.people.to_string(),
+                    format!("withheld: fewer than {} people", ind.min_group_size),
+                    String::new(),
+                    String::new(),
+                    String::new(),
+                    String::new(),
+                    String::new(),
+                ]);
+            } else if g.needs.is_empty() {
+                body.push(vec![
+                    g.name.clone(),
+                    g.people.to_string(),
+                    "no competency below the organisation's target".to_string(),
+                    String::new(),
+                    String::new(),
+                    String::new(),
+                    String::new(),
+                    String::new(),
+                ]);
+            }
+            for n in &g.needs {
+                body.push(vec![
+                    g.name.clone(),
+                    g.people.to_string(),
+                    "shown".to_string(),
+                    n.competency.clone(),
+                    n.title.clone(),
+                    n.median.to_string(),
+                    n.organisation_target_name.clone(),
+                    n.target_descriptor.clone(),
+                ]);
+            }
+        }
+        rows(sheet, &body)?;
+    }
+
+    let sheet = book.add_worksheet().set_name("Timeline")?;
+    header(
+        sheet,
+        &["date", "kind", "what", "status", "detail"],
+        &[12.0, 12.0, 50.0, 12.0, 70.0],
+    )?;
+    let body: Vec<Vec<String>> = plan
+        .timeline
+        .iter()
+        .map(|e| {
+            vec![
+                e.date.to_string(),
+                e.kind_label.to_string(),
+                e.title.clone(),
+                e.status.clone().unwrap_or_default(),
+                e.detail.clone(),
+            ]
+        })
+        .collect();
+    rows(sheet, &body)?;
+
+    if let Some(p) = &plan.progress {
+        let sheet = book.add_worksheet().set_name("Progress")?;
+        header(
+            sheet,
+            &[
+                "priority_rank",
+                "capability",
+                "level_then",
+                "target_then",
+                "level_now",
+                "target_now",
+                "change",
+                "status",
+            ],
+            &[12.0, 36.0, 14.0, 14.0, 14.0, 14.0, 8.0, 24.0],
+        )?;
+        let body: Vec<Vec<String>> = p
+            .rows
+            .iter()
+            .map(|r| {
+                vec![
+                    r.priority_rank.map(|x| x.to_string()).unwrap_or_default(),
+                    r.title.clone(),
+                    r.level_then.clone().unwrap_or_default(),
+                    r.target_then.clone().unwrap_or_default(),
+                    r.level_now.clone(),
+                    r.target_now.clone().unwrap_or_default(),
+                    r.change.map(|x| x.to_string()).unwrap_or_default(),
+                    r.status_label.to_string(),
+                ]
+            })
+            .collect();
+        rows(sheet, &body)?;
+    }
+
+    let sheet = book.add_worksheet().set_name("Method")?;
+    header(sheet, &["item", "text"], &[20.0, 120.0])?;
+    let mut body = vec![
+        vec!["title".to_string(), plan.title.clone()],
+        vec!["notice".to_string(), plan.notice.clone()],
+        vec!["rule".to_string(), plan.rule.order.join(", ")],
+    ];
+    body.extend(
+        plan.method
+            .iter()
+            .map(|m| vec!["method".to_string(), m.clone()]),
+    );
+    let prov = &plan.provenance;
+    body.push(vec!["sct version".to_string(), prov.sct_version.clone()]);
+    for f in &prov.frameworks {
+        body.push(vec![
+            f.kind.clone(),
+            format!("{} {} ({}), sha256 {}", f.id, f.version, f.file, f.sha256),
+        ]);
+    }
+    body.push(vec![
+        "response".to_string(),
+        format!("{}, sha256 {}", prov.response.file, prov.response.sha256),
+    ]);
+    body.push(vec![
+        "organisations".to_string(),
+        format!(
+            "{}, sha256 {}",
+            prov.organisations.file, prov.organisations.sha256
+        ),
+    ]);
+    if let Some(ind) = &plan.individuals {
+        for f in &ind.files {
+            body.push(vec![
+                "individual".to_string(),
+                format!("{}, sha256 {}", f.file, f.sha256),
+            ]);
+        }
+    }
+    if let Some(p) = &plan.progress {
+        body.push(vec![
+            "previous response".to_string(),
+            format!(
+                "{}, sha256 {}",
+                p.previous.file.file, p.previous.file.sha256
+            ),
+        ]);
+    }
+    // Text only on this sheet: a version or a checksum is not a number.
+    let wrap = Format::new().set_text_wrap();
+    for (r, row) in body.iter().enumerate() {
+        for (c, cell) in row.iter().enumerate() {
+            sheet.write_string_with_format(r as u32 + 1, c as u16, cell, &wrap)?;
+        }
+    }
+    book.save_to_buffer()
+}
+
+/// The plan as an Excel workbook: Priorities (the CSV's rows), Support by strand, Individual
+/// development, Timeline, Progress and Method sheets.
+pub fn xlsx(plan: &DevelopmentPlan) -> Result<Vec<u8>, ReportError> {
+    workbook(plan).map_err(|e| ReportError::Spreadsheet(e.to_string()))
+}
