@@ -582,6 +582,7 @@ enum Sample {
     Limits,
     Target,
     Rebase,
+    LongestRun,
 }
 
 struct LegendItem {
@@ -590,6 +591,37 @@ struct LegendItem {
     x: f64,
     /// Baseline of the row.
     y: f64,
+}
+
+/// The shading of a run chart's longest run (NHS pale grey-blue).
+const RUN_SHADE: RGBColor = crate::charts::hex(0xE8EDEE);
+
+/// The first and last index of the longest run of points on one side of the centre line
+/// (points on it neither continue nor break a run), for run charts; the earliest if tied.
+fn longest_run(points: &[Point]) -> Option<(usize, usize)> {
+    let mut best: Option<(usize, usize)> = None;
+    let mut cur: Option<(usize, usize, bool)> = None;
+    for (i, p) in points.iter().enumerate() {
+        let (Some(v), Some(c)) = (p.value, p.mean) else {
+            cur = None;
+            continue;
+        };
+        if v == c {
+            continue;
+        }
+        let above = v > c;
+        cur = match cur {
+            Some((a, _, side)) if side == above => Some((a, i, side)),
+            _ => Some((i, i, above)),
+        };
+        if let Some((a, b, _)) = cur {
+            let len = |r: (usize, usize)| r.1 - r.0;
+            if best.is_none_or(|x| len((a, b)) > len(x)) {
+                best = Some((a, b));
+            }
+        }
+    }
+    best
 }
 
 /// The centre line's name with a capital: "Mean" unless the chart says otherwise.
@@ -627,6 +659,8 @@ struct Layout {
     points: Vec<Point>,
     /// Runs of consecutive points in one segment.
     runs: Vec<Range<usize>>,
+    /// A run chart's longest run on one side of the median (first and last index).
+    longest_run: Option<(usize, usize)>,
     target: Option<f64>,
     legend: Vec<LegendItem>,
     /// Decimals for values in words.
@@ -660,6 +694,12 @@ impl Layout {
             }
         }
         let target = chart.target.and_then(finite);
+        // Run charts (a median centre line) mark their longest run.
+        let longest_run = if chart.centre_name.trim().eq_ignore_ascii_case("median") {
+            longest_run(&points)
+        } else {
+            None
+        };
 
         // The value range: values, means, limits and the target.
         let all: Vec<f64> = points
@@ -864,6 +904,15 @@ impl Layout {
                     format!("Target {} (red, long dashes)", trimmed(t, value_decimals)),
                 ));
             }
+            if let Some((a, b)) = longest_run {
+                samples.push((
+                    Sample::LongestRun,
+                    format!(
+                        "Longest run: {} points on one side of the median",
+                        b - a + 1
+                    ),
+                ));
+            }
             if runs.len() > 1 {
                 samples.push((
                     Sample::Rebase,
@@ -910,6 +959,7 @@ impl Layout {
             x_ticks,
             points,
             runs,
+            longest_run,
             target,
             legend,
             value_decimals,
@@ -1027,6 +1077,20 @@ fn draw_spc<DB: DrawingBackend>(cv: &Canvas<DB>, l: &Layout) -> Result<(), Chart
         )?;
     }
 
+    // A run chart's longest run, shaded behind everything else.
+    if let Some((a, b)) = l.longest_run {
+        let half = if l.xs.len() > 1 {
+            (l.xs[1] - l.xs[0]) / 2.0
+        } else {
+            6.0
+        };
+        cv.rect(
+            (l.xs[a] - half, l.y0),
+            (l.xs[b] + half, l.y1),
+            RUN_SHADE.to_rgba(),
+        )?;
+    }
+
     // Grid and y labels.
     for (v, s) in &l.ticks {
         let y = l.y(*v);
@@ -1128,6 +1192,9 @@ fn draw_spc<DB: DrawingBackend>(cv: &Canvas<DB>, l: &Layout) -> Result<(), Chart
             Sample::Mean => cv.path(&[(sx0, mid), (sx1, mid)], TEXT.to_rgba(), 1.5)?,
             Sample::Limits => dashed(cv, &[(sx0, mid), (sx1, mid)], LIMIT_DASH, GREY, 1.5)?,
             Sample::Target => dashed(cv, &[(sx0, mid), (sx1, mid)], TARGET_DASH, RED, 2.0)?,
+            Sample::LongestRun => {
+                cv.rect((sx0, mid - 7.0), (sx1, mid + 7.0), RUN_SHADE.to_rgba())?
+            }
             Sample::Rebase => {
                 let x = (sx0 + sx1) / 2.0;
                 dashed(
@@ -1831,5 +1898,29 @@ mod tests {
             centre_name: String::new(),
         };
         insta::assert_snapshot!(spc_svg(&chart).unwrap());
+    }
+
+    #[test]
+    fn a_run_chart_says_median_and_shades_its_longest_run() {
+        let mut chart = sample();
+        chart.centre_name = "median".into();
+        for (i, p) in chart.points.iter_mut().enumerate() {
+            p.mean = 65.0;
+            p.lpl = None;
+            p.upl = None;
+            // Three below, five above, then alternating: the longest run is 5.
+            p.value = match i {
+                0..3 => 64.0,
+                3..8 => 66.0,
+                _ if i % 2 == 0 => 64.0,
+                _ => 66.0,
+            };
+        }
+        let svg = spc_svg(&chart).unwrap();
+        assert!(svg.contains("Median (solid)"), "the centre is named");
+        assert!(svg.contains("Longest run: 5 points on one side of the median"));
+        chart.centre_name = String::new();
+        let svg = spc_svg(&chart).unwrap();
+        assert!(svg.contains("Mean (solid)") && !svg.contains("Longest run"));
     }
 }
