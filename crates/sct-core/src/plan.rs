@@ -1215,7 +1215,7 @@ pub fn build(inputs: PlanInputs<'_>) -> Result<DevelopmentPlan, Error> {
             .to_string(),
     ];
     if let Some(p) = &toolkit.planning.source {
-        method.push(format!("Planning source: {}.", source_words(p)));
+        method.push(format!("Planning source: {}", source_words(p)));
     }
     if let Some(rule) = &score.method.milestone_rule {
         method.push(rule.clone());
