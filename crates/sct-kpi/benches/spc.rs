@@ -1,10 +1,12 @@
 //! SPC core throughput: one long series and many short ones (target: 50 million points a
-//! second on one core). Every case calls the public [`spc`] once per series, so the short
-//! cases include the per-series overhead (validation, result allocation, segment set-up).
+//! second on one core). Every case calls the public [`spc`] (XmR) or [`chart`] (run chart,
+//! p′ chart) once per series, so the short cases include the per-series overhead
+//! (validation, result allocation, segment set-up).
 
 use std::hint::black_box;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use sct_kpi::chart::{ChartChoice, ChartInput, ChartKind, ChartOptions, chart};
 use sct_kpi::spc::{SpcOptions, spc};
 
 /// A deterministic noisy series with shifts, so every rule has work to do.
@@ -60,5 +62,78 @@ fn bench(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, bench);
+/// Deterministic counts for a p′ chart: denominators of 20,000 to 30,000 (A&E attendances in
+/// a month) and numerators near 70 % of them, with shifts.
+fn counts(n: usize, seed: u64) -> (Vec<f64>, Vec<f64>) {
+    let mut state = seed | 1;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    (0..n)
+        .map(|i| {
+            let d = 20_000.0 + (next() % 10_000) as f64;
+            let p = if (i / 40) % 3 == 0 { 0.70 } else { 0.72 } + (next() % 1000) as f64 / 50_000.0;
+            ((d * p).floor(), d)
+        })
+        .unzip()
+}
+
+fn bench_charts(c: &mut Criterion) {
+    let long = series(1_000_000, 7);
+    let short: Vec<Vec<f64>> = (0..2_520).map(|k| series(120, k + 1)).collect();
+    let run = ChartOptions {
+        chart: ChartChoice::Only(ChartKind::Run),
+        ..ChartOptions::default()
+    };
+    let mut g = c.benchmark_group("runchart");
+    g.throughput(Throughput::Elements(long.len() as u64));
+    g.bench_function("one series of 1,000,000 points", |b| {
+        b.iter(|| chart(ChartInput::Values(black_box(&long)), &[], &run).expect("valid"))
+    });
+    g.throughput(Throughput::Elements((short.len() * 120) as u64));
+    g.bench_function("2,520 series of 120 points (42 ICBs x 60 KPIs)", |b| {
+        b.iter(|| {
+            for s in &short {
+                black_box(chart(ChartInput::Values(black_box(s)), &[], &run).expect("valid"));
+            }
+        })
+    });
+    g.finish();
+
+    let (x, n) = counts(1_000_000, 7);
+    let short: Vec<(Vec<f64>, Vec<f64>)> = (0..2_520).map(|k| counts(120, k + 1)).collect();
+    let pprime = ChartOptions {
+        chart: ChartChoice::Only(ChartKind::PPrime),
+        ..ChartOptions::default()
+    };
+    let mut g = c.benchmark_group("pprime");
+    g.throughput(Throughput::Elements(x.len() as u64));
+    g.bench_function("one series of 1,000,000 points", |b| {
+        b.iter(|| {
+            let input = ChartInput::Counts {
+                numerators: black_box(&x),
+                denominators: black_box(&n),
+            };
+            chart(input, &[], &pprime).expect("valid")
+        })
+    });
+    g.throughput(Throughput::Elements((short.len() * 120) as u64));
+    g.bench_function("2,520 series of 120 points (42 ICBs x 60 KPIs)", |b| {
+        b.iter(|| {
+            for (x, n) in &short {
+                let input = ChartInput::Counts {
+                    numerators: black_box(x),
+                    denominators: black_box(n),
+                };
+                black_box(chart(input, &[], &pprime).expect("valid"));
+            }
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, bench, bench_charts);
 criterion_main!(benches);

@@ -8,8 +8,11 @@
 
 use serde::Serialize;
 
-use crate::laney::{CountError, LaneyKind, NoSigma, check_counts, laney_segment};
-use crate::runchart::{RunRules, RunsAnalysis, flag_runs, median, runs_analysis};
+use crate::laney::{CountError, LaneyKind, NoSigma, check_counts, laney_limits, laney_points};
+use crate::runchart::{
+    RunRules, RunsAnalysis, analysis, flag_long_runs, flag_trend_points, longest_trend, median,
+    runs_analysis_with_codes,
+};
 use crate::spc::{
     AssuranceIcon, Improvement, PointType, Rule, SpcOptions, SpcResult, VariationIcon, constants,
     spc,
@@ -267,12 +270,18 @@ pub enum Limits {
         /// Upper process limit.
         upl: f64,
     },
-    /// Limits per point (p′, u′), in the segment's order, on the output scale.
-    PerPoint {
-        /// Lower limits.
-        lpl: Vec<f64>,
-        /// Upper limits.
-        upl: Vec<f64>,
+    /// Limits per point (p′, u′): `centre ± 3 · spread_i`, clamped to 0 and `top`, times
+    /// `multiplier`, computed on demand by [`Limits::at`] (storing the spread alone halves the
+    /// memory of a long chart, and gives the same bits: see [`crate::laney::laney_limits`]).
+    Spread {
+        /// p̄ or ū on the proportion scale.
+        centre: f64,
+        /// The clamp above: 1 for p′, infinity for u′.
+        top: f64,
+        /// The output scale.
+        multiplier: f64,
+        /// s_i · σ_z of each point, in the segment's order.
+        spread: Vec<f64>,
     },
 }
 
@@ -282,7 +291,12 @@ impl Limits {
         match self {
             Limits::None => None,
             Limits::Constant { lpl, upl } => Some((*lpl, *upl)),
-            Limits::PerPoint { lpl, upl } => Some((*lpl.get(j)?, *upl.get(j)?)),
+            Limits::Spread {
+                centre,
+                top,
+                multiplier,
+                spread,
+            } => Some(laney_limits(*centre, *top, *multiplier, *spread.get(j)?)),
         }
     }
 }
@@ -440,8 +454,19 @@ fn validate(
     }
     match *input {
         ChartInput::Values(values) => {
-            if let Some((index, &value)) = values.iter().enumerate().find(|(_, v)| !v.is_finite()) {
-                return Err(ChartError::NotFinite { index, value });
+            // In blocks without an early exit, which the compiler vectorises; the culprit is
+            // looked for only in a block that fails.
+            for (b, block) in values.chunks(256).enumerate() {
+                if !block.iter().fold(true, |ok, v| ok & v.is_finite()) {
+                    if let Some((i, &value)) =
+                        block.iter().enumerate().find(|(_, v)| !v.is_finite())
+                    {
+                        return Err(ChartError::NotFinite {
+                            index: b * 256 + i,
+                            value,
+                        });
+                    }
+                }
             }
         }
         ChartInput::Counts {
@@ -460,8 +485,25 @@ fn validate(
                 | ChartChoice::Auto(Some(ChartKind::PPrime)) => LaneyKind::P,
                 _ => LaneyKind::U,
             };
-            for (index, (&x, &d)) in numerators.iter().zip(denominators).enumerate() {
-                check_counts(kind, x, d).map_err(|error| ChartError::BadCount { index, error })?;
+            let cap = if kind == LaneyKind::P {
+                1.0
+            } else {
+                f64::INFINITY
+            };
+            let blocks = numerators.chunks(256).zip(denominators.chunks(256));
+            for (b, (xs, ds)) in blocks.enumerate() {
+                // NaN fails every comparison, so it fails this check too.
+                let ok = xs.iter().zip(ds).fold(true, |ok, (&x, &d)| {
+                    ok & (x >= 0.0) & (d > 0.0) & x.is_finite() & d.is_finite() & (x <= d * cap)
+                });
+                if !ok {
+                    for (i, (&x, &d)) in xs.iter().zip(ds).enumerate() {
+                        check_counts(kind, x, d).map_err(|error| ChartError::BadCount {
+                            index: b * 256 + i,
+                            error,
+                        })?;
+                    }
+                }
             }
         }
     }
@@ -497,6 +539,23 @@ fn validate(
     Ok(starts)
 }
 
+/// Scratch space reused from one call to the next on a thread, so that repeated calls
+/// neither allocate it nor fault its pages in again.
+#[derive(Default)]
+struct Workspace {
+    /// Values: a copy for the median, or moving ranges of z.
+    values: Vec<f64>,
+    /// Per-point codes of the runs analysis.
+    codes: Vec<u32>,
+}
+
+thread_local! {
+    static WORKSPACE: std::cell::RefCell<Workspace> = std::cell::RefCell::default();
+}
+
+/// Scratch space for series longer than this many points is released after the call.
+const RETAINED_POINTS: usize = 1 << 21;
+
 /// Runs the chosen chart on `input` (in date order), with segments starting at
 /// `segment_starts` (indices; 0 is implied).
 pub fn chart(
@@ -526,23 +585,23 @@ pub fn chart(
         ChartInput::Values(_) => 1.0,
         ChartInput::Counts { .. } => options.multiplier,
     };
-    // The values on the output scale (and, from counts, on the proportion scale, on which
-    // run charts are analysed as qicharts2 does).
-    let (values, proportions): (Vec<f64>, Option<Vec<f64>>) = match input {
-        ChartInput::Values(v) => (v.to_vec(), None),
+    // The values on the output scale: the values themselves, or x / n × multiplier, which
+    // the segments fill in unless an XmR chart needs them all first.
+    let any_xmr = choices.iter().any(|(k, _)| *k == ChartKind::Xmr);
+    let mut values: Vec<f64> = match input {
+        ChartInput::Values(v) => v.to_vec(),
         ChartInput::Counts {
             numerators,
             denominators,
-        } => {
-            let p: Vec<f64> = numerators
-                .iter()
-                .zip(denominators)
-                .map(|(&x, &d)| x / d)
-                .collect();
-            (p.iter().map(|&p| p * multiplier).collect(), Some(p))
-        }
+        } if any_xmr => numerators
+            .iter()
+            .zip(denominators)
+            .map(|(&x, &d)| x / d * multiplier)
+            .collect(),
+        ChartInput::Counts { .. } => Vec::new(),
     };
-    let xmr = if choices.iter().any(|(k, _)| *k == ChartKind::Xmr) {
+    let filled = !values.is_empty();
+    let xmr = if any_xmr {
         let spc_options = SpcOptions {
             improvement: options.improvement,
             target: options.target,
@@ -567,84 +626,99 @@ pub fn chart(
 
     let mut point_type = vec![PointType::CommonCause; n];
     let mut rule = vec![None; n];
+    // Zeroed memory comes cheaply from the allocator, and segment 0 is left as it is.
     let mut segment_of = vec![0; n];
     let mut segments = Vec::with_capacity(starts.len());
     let mut warnings = Vec::new();
-    let mut scratch = Vec::new();
-    for (k, (&start, &(kind, reason))) in starts.iter().zip(&choices).enumerate() {
-        let end = starts.get(k + 1).copied().unwrap_or(n);
-        let len = end - start;
-        let base = options.fix_after.map_or(len, |f| f.min(len));
-        if let Some(f) = options.fix_after
-            && len < f
-        {
-            warnings.push(format!(
-                "segment {} has {len} points, fewer than --fix-after {f}: all are base points",
-                k + 1
-            ));
-        }
-        let types = &mut point_type[start..end];
-        let rules = &mut rule[start..end];
-        let mut seg = match (kind, &xmr) {
-            (ChartKind::Xmr, Some(x)) => xmr_segment(x, k, start, end, types, rules, &mut warnings),
-            (ChartKind::Run, _) => {
-                let ys = proportions.as_deref().unwrap_or(&values);
-                run_segment(
-                    &ys[start..end],
-                    base,
-                    multiplier,
-                    options,
-                    types,
-                    rules,
-                    &mut scratch,
-                )
+    WORKSPACE.with(|ws| {
+        let mut fresh = Workspace::default();
+        let mut held = ws.try_borrow_mut();
+        // Only a re-entrant call on this thread finds it borrowed; it then starts afresh.
+        let ws: &mut Workspace = match held.as_deref_mut() {
+            Ok(ws) => ws,
+            Err(_) => &mut fresh,
+        };
+        for (k, (&start, &(kind, reason))) in starts.iter().zip(&choices).enumerate() {
+            let end = starts.get(k + 1).copied().unwrap_or(n);
+            let len = end - start;
+            let base = options.fix_after.map_or(len, |f| f.min(len));
+            if let Some(f) = options.fix_after
+                && len < f
+            {
+                warnings.push(format!(
+                    "segment {} has {len} points, fewer than --fix-after {f}: all are base points",
+                    k + 1
+                ));
             }
-            _ => match (kind.laney(), input) {
-                (
-                    Some(lk),
-                    ChartInput::Counts {
-                        numerators,
-                        denominators,
-                    },
-                ) => laney_chart_segment(
-                    lk,
-                    &numerators[start..end],
-                    &denominators[start..end],
-                    base,
-                    multiplier,
-                    options,
-                    types,
-                    rules,
-                    &mut scratch,
+            let types = &mut point_type[start..end];
+            let rules = &mut rule[start..end];
+            let counts = match input {
+                ChartInput::Counts {
+                    numerators,
+                    denominators,
+                } => Some((&numerators[start..end], &denominators[start..end])),
+                ChartInput::Values(_) => None,
+            };
+            let (mut seg, seg_values) = match (kind, &xmr, kind.laney(), counts) {
+                (ChartKind::Xmr, Some(x), _, _) => (
+                    xmr_segment(x, k, start, end, types, rules, &mut warnings),
+                    None,
                 ),
+                (ChartKind::Run, _, _, None) => (
+                    run_segment(&values[start..end], base, 1.0, options, types, rules, ws),
+                    None,
+                ),
+                (ChartKind::Run, _, _, Some((x, d))) => {
+                    // Analysed on the proportion scale, as qicharts2 does.
+                    let mut p: Vec<f64> = x.iter().zip(d).map(|(&x, &d)| x / d).collect();
+                    let seg = run_segment(&p, base, multiplier, options, types, rules, ws);
+                    p.iter_mut().for_each(|v| *v *= multiplier);
+                    (seg, Some(p))
+                }
+                (_, _, Some(lk), Some((x, d))) => {
+                    let (seg, p) =
+                        laney_chart_segment(lk, x, d, base, multiplier, options, types, rules, ws);
+                    (seg, Some(p))
+                }
                 // `validate` and the check above rule these out.
                 _ => return Err(ChartError::NeedsCounts(kind)),
-            },
-        };
-        seg.chart = kind;
-        seg.reason = reason;
-        seg.start = start;
-        seg.n = len;
-        seg.base = base;
-        if seg.runs.is_some_and(|r| r.n_useful == 0) {
-            warnings.push(format!(
-                "segment {}: every point is on the centre line, so there is no runs analysis",
-                k + 1
-            ));
+            };
+            if let (Some(v), false) = (seg_values, filled) {
+                if values.is_empty() && len == n {
+                    values = v;
+                } else {
+                    values.extend_from_slice(&v);
+                }
+            }
+            seg.chart = kind;
+            seg.reason = reason;
+            seg.start = start;
+            seg.n = len;
+            seg.base = base;
+            if seg.runs.is_some_and(|r| r.n_useful == 0) {
+                warnings.push(format!(
+                    "segment {}: every point is on the centre line, so there is no runs analysis",
+                    k + 1
+                ));
+            }
+            if let Some(why) = seg.no_sigma {
+                warnings.push(format!(
+                    "segment {}: the limits are undefined: {}",
+                    k + 1,
+                    why.describe()
+                ));
+            }
+            count_types(&mut seg, &point_type[start..end], options.improvement);
+            if k > 0 {
+                segment_of[start..end].fill(k);
+            }
+            segments.push(seg);
         }
-        if let Some(why) = seg.no_sigma {
-            warnings.push(format!(
-                "segment {}: the limits are undefined: {}",
-                k + 1,
-                why.describe()
-            ));
+        if n > RETAINED_POINTS {
+            *ws = Workspace::default();
         }
-        count_types(&mut seg, &point_type[start..end], options.improvement);
-        if k > 0 {
-            segment_of[start..end].fill(k);
-        }
-        segments.push(seg);
-    }
+        Ok(())
+    })?;
 
     let last = n - 1;
     let last_seg = &segments[segment_of[last]];
@@ -751,28 +825,30 @@ fn run_segment(
     options: &ChartOptions,
     types: &mut [PointType],
     rules: &mut [Option<Rule>],
-    scratch: &mut Vec<f64>,
+    ws: &mut Workspace,
 ) -> ChartSegment {
     // A segment has at least one point, so its base has too.
-    let centre = median(&ys[..base.max(1)], scratch).unwrap_or(f64::NAN);
-    let runs = runs_analysis(ys, centre, options.run_rules);
-    flag_runs(
+    let centre = median(&ys[..base.max(1)], &mut ws.values).unwrap_or(f64::NAN);
+    let runs = runs_analysis_with_codes(ys, centre, options.run_rules, &mut ws.codes);
+    flag_trend_points(
         ys,
-        centre,
         &runs,
         options.run_rules,
         options.improvement,
         types,
         rules,
     );
+    flag_long_runs(&ws.codes, &runs, options.improvement, types, rules);
     ChartSegment {
         runs: Some(runs),
         ..blank_segment(centre * multiplier, Limits::None)
     }
 }
 
-/// One p′ or u′ segment (`runchart.md`, "Laney p′ chart"): limits, outside-limit points
-/// (compared on the output scale, as qicharts2 does), then the runs analysis around p̄.
+/// One p′ or u′ segment (`runchart.md`, "Laney p′ chart"): limits and points outside them
+/// (the first rule), the runs analysis around p̄ on the proportion scale, then trends (fixed
+/// rules) and long runs where no earlier rule applies. Returns the segment and its values on
+/// the output scale.
 #[allow(clippy::too_many_arguments)]
 fn laney_chart_segment(
     kind: LaneyKind,
@@ -783,61 +859,65 @@ fn laney_chart_segment(
     options: &ChartOptions,
     types: &mut [PointType],
     rules: &mut [Option<Rule>],
-    scratch: &mut Vec<f64>,
-) -> ChartSegment {
-    let mut l = laney_segment(kind, x, d, base, options.laney_screen_outliers, scratch);
-    let runs = runs_analysis(&l.values, l.centre, options.run_rules);
-    let (up_type, down_type) = crate::runchart::special_cause_types(options.improvement);
+    ws: &mut Workspace,
+) -> (ChartSegment, Vec<f64>) {
+    let l = laney_points(
+        kind,
+        x,
+        d,
+        base,
+        options.laney_screen_outliers,
+        multiplier,
+        crate::runchart::special_cause_types(options.improvement),
+        types,
+        rules,
+        &mut ws.codes,
+        &mut ws.values,
+    );
+    // Trends look at the proportions themselves (fixed rules only).
+    let proportions = || -> Vec<f64> { x.iter().zip(d).map(|(&x, &d)| x / d).collect() };
+    let runs = analysis(l.runs, options.run_rules, || longest_trend(&proportions()));
+    if runs.trend_signal {
+        flag_trend_points(
+            &proportions(),
+            &runs,
+            options.run_rules,
+            options.improvement,
+            types,
+            rules,
+        );
+    }
+    flag_long_runs(&ws.codes, &runs, options.improvement, types, rules);
     let limits = if l.sigma_z.is_ok() {
-        for v in l.lpl.iter_mut().chain(l.upl.iter_mut()) {
-            *v *= multiplier;
-        }
-        for (j, (&p, (&lo, &hi))) in l.values.iter().zip(l.lpl.iter().zip(&l.upl)).enumerate() {
-            let y = p * multiplier;
-            let (above, below) = (y > hi, y < lo);
-            if above | below {
-                rules[j] = Some(Rule::OutsideLimits);
-                types[j] = if above { up_type } else { down_type };
-            }
-        }
-        Limits::PerPoint {
-            lpl: std::mem::take(&mut l.lpl),
-            upl: std::mem::take(&mut l.upl),
+        Limits::Spread {
+            centre: l.centre,
+            top: l.top,
+            multiplier,
+            spread: l.spread,
         }
     } else {
         Limits::None
     };
-    flag_runs(
-        &l.values,
-        l.centre,
-        &runs,
-        options.run_rules,
-        options.improvement,
-        types,
-        rules,
-    );
-    ChartSegment {
+    let seg = ChartSegment {
         sigma_z: l.sigma_z.ok(),
         no_sigma: l.sigma_z.err(),
         screened: l.screened,
         runs: Some(runs),
         ..blank_segment(l.centre * multiplier, limits)
-    }
+    };
+    (seg, l.values)
 }
 
-/// Counts the segment's point types by direction.
+/// Counts the segment's point types by direction, in one pass.
 fn count_types(seg: &mut ChartSegment, types: &[PointType], improvement: Improvement) {
-    let (mut common, mut up, mut down) = (0, 0, 0);
     let (up_type, _) = crate::runchart::special_cause_types(improvement);
-    for &t in types {
-        if t == PointType::CommonCause {
-            common += 1;
-        } else if t == up_type {
-            up += 1;
-        } else {
-            down += 1;
-        }
-    }
+    let (common, up) = types.iter().fold((0usize, 0usize), |(c, u), &t| {
+        (
+            c + usize::from(t == PointType::CommonCause),
+            u + usize::from(t == up_type),
+        )
+    });
+    let down = types.len() - common - up;
     seg.common_cause = common;
     (seg.improvement, seg.concern, seg.neutral) = match improvement {
         Improvement::Increase => (up, down, 0),

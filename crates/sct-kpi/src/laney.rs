@@ -9,7 +9,8 @@
 
 use serde::Serialize;
 
-use crate::spc::{accurate_mean, constants};
+use crate::runchart::{RunCounts, RunScanner};
+use crate::spc::{PointType, Rule, accurate_mean, compensated_sum, constants};
 
 /// Which of Laney's charts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -111,19 +112,6 @@ pub struct LaneySegment {
     pub upl: Vec<f64>,
 }
 
-/// A compensated (Neumaier) sum, as accurate as R's extended-precision `sum()` for these
-/// purposes.
-fn accurate_sum(values: &[f64]) -> f64 {
-    let (mut sum, mut err) = (0.0_f64, 0.0_f64);
-    for &x in values {
-        let s = sum + x;
-        let z = s - sum;
-        err += (sum - (s - z)) + (x - z);
-        sum = s;
-    }
-    sum + err
-}
-
 /// The p′ or u′ chart of one segment: numerators `x` and denominators `n` (checked by the
 /// caller with [`check_counts`]), the first `base` of them the base points (at least 1),
 /// moving ranges of z screened when `screen`. `scratch` is reused space.
@@ -133,6 +121,10 @@ fn accurate_sum(values: &[f64]) -> f64 {
 /// 3. z_i = (p_i − c) / s_i over the base points; σ_z = mean |z_i − z_(i−1)| / 1.128, after
 ///    dropping moving ranges at or above 3.267 × their mean when `screen`;
 /// 4. limits c ± 3 · s_i · σ_z, the upper clamped at 1 (p′ only) and the lower at 0.
+///
+/// The order of every floating-point operation is qicharts2's. This is the plain,
+/// step-by-step computation; [`crate::chart::chart`] uses a faster one over the same
+/// operations, which a property test checks against this bit for bit.
 pub fn laney_segment(
     kind: LaneyKind,
     x: &[f64],
@@ -142,25 +134,49 @@ pub fn laney_segment(
     scratch: &mut Vec<f64>,
 ) -> LaneySegment {
     let m = x.len().min(n.len());
+    let (x, n) = (&x[..m], &n[..m]);
     let base = base.clamp(1, m.max(1)).min(m);
-    let centre = accurate_sum(&x[..base]) / accurate_sum(&n[..base]);
-    let values: Vec<f64> = x[..m].iter().zip(&n[..m]).map(|(&x, &n)| x / n).collect();
+    // Compensated sums (as accurate as R's extended-precision `sum()` here; exact for whole
+    // counts below 2^53).
+    let centre = compensated_sum(&x[..base]) / compensated_sum(&n[..base]);
     let variance = match kind {
         LaneyKind::P => centre * (1.0 - centre),
         LaneyKind::U => centre,
     };
-    let (sigma_z, screened) = sigma_z(
-        variance,
-        centre,
-        &values[..base],
-        &n[..base],
-        screen,
-        scratch,
-    );
-    let (lpl, upl) = match sigma_z {
-        Ok(sz) => limits(kind, centre, variance, sz, &n[..m]),
-        Err(_) => (Vec::new(), Vec::new()),
+    // Steps 2 and 3 in one pass: p_i into `values`, s_i into `upl` and z_i into `lpl` for
+    // now (z of the later points is computed too, which costs less than a second loop, and
+    // is overwritten by the limits).
+    let (mut values, mut upl, mut lpl) = (vec![0.0; m], vec![0.0; m], vec![0.0; m]);
+    let outputs = values.iter_mut().zip(upl.iter_mut().zip(lpl.iter_mut()));
+    for ((p, (s, z)), (&x, &n)) in outputs.zip(x.iter().zip(n)) {
+        *p = x / n;
+        *s = (variance / n).sqrt();
+        *z = (*p - centre) / *s;
+    }
+    let (sigma_z, screened) = if base < 2 {
+        (Err(NoSigma::TooFewPoints), 0)
+    } else if variance.is_nan() || variance <= 0.0 {
+        (Err(NoSigma::DegenerateCentre), 0)
+    } else {
+        sigma_z(&lpl[..base], screen, scratch)
     };
+    match sigma_z {
+        Ok(sz) => {
+            // Step 4, as qicharts2 computes it: s_i · σ_z first, then c ± 3 × that, then
+            // the clamps.
+            let top = match kind {
+                LaneyKind::P => 1.0,
+                LaneyKind::U => f64::INFINITY,
+            };
+            for (lo, hi) in lpl.iter_mut().zip(upl.iter_mut()) {
+                (*lo, *hi) = laney_limits(centre, top, 1.0, *hi * sz);
+            }
+        }
+        Err(_) => {
+            lpl = Vec::new();
+            upl = Vec::new();
+        }
+    }
     LaneySegment {
         centre,
         sigma_z,
@@ -171,30 +187,16 @@ pub fn laney_segment(
     }
 }
 
-/// σ_z of the base points (step 3), and the number of moving ranges screened out.
-fn sigma_z(
-    variance: f64,
-    centre: f64,
-    p: &[f64],
-    n: &[f64],
-    screen: bool,
-    ranges: &mut Vec<f64>,
-) -> (Result<f64, NoSigma>, usize) {
-    if p.len() < 2 {
-        return (Err(NoSigma::TooFewPoints), 0);
-    }
-    if variance.is_nan() || variance <= 0.0 {
-        return (Err(NoSigma::DegenerateCentre), 0);
-    }
+/// σ_z from the base points' z-scores (step 3), and the number of moving ranges screened out.
+fn sigma_z(z: &[f64], screen: bool, ranges: &mut Vec<f64>) -> (Result<f64, NoSigma>, usize) {
     ranges.clear();
-    let mut prev_z = f64::NAN;
-    for (i, (&p, &n)) in p.iter().zip(n).enumerate() {
-        let z = (p - centre) / (variance / n).sqrt();
-        if i > 0 {
-            ranges.push((z - prev_z).abs());
-        }
-        prev_z = z;
-    }
+    ranges.extend(z[1..].iter().zip(z).map(|(&b, &a)| (b - a).abs()));
+    sigma_from_ranges(ranges, screen)
+}
+
+/// σ_z from the moving ranges of z (step 3): their mean / 1.128, after screening when
+/// `screen`. Returns it (or why there is none) and the number screened out.
+fn sigma_from_ranges(ranges: &mut Vec<f64>, screen: bool) -> (Result<f64, NoSigma>, usize) {
     let amr = accurate_mean(ranges);
     if !screen {
         return (Ok(amr / 1.128), 0);
@@ -210,27 +212,153 @@ fn sigma_z(
     }
 }
 
-/// Limits of every point (step 4), computed as qicharts2 does: s_i · σ_z first, then
-/// c ± 3 × that, then the clamps.
-fn limits(
+/// The limits of one point on the output scale from its spread `t` = s_i · σ_z, as qicharts2
+/// computes them: c − 3t and c + 3t, the lower clamped at 0 and the upper at `top` (1 for p′,
+/// infinity for u′), times `multiplier`. Exactly the bits of [`laney_segment`]'s limits times
+/// `multiplier`.
+#[inline(always)]
+pub fn laney_limits(centre: f64, top: f64, multiplier: f64, t: f64) -> (f64, f64) {
+    let (l, h) = (centre - 3.0 * t, centre + 3.0 * t);
+    (
+        (if l < 0.0 { 0.0 } else { l }) * multiplier,
+        (if h > top { top } else { h }) * multiplier,
+    )
+}
+
+/// A p′ or u′ segment, from [`laney_points`].
+pub(crate) struct LaneyPoints {
+    /// p̄ (or ū), on the proportion scale.
+    pub centre: f64,
+    /// The clamp above: 1 for p′, infinity for u′.
+    pub top: f64,
+    /// σ_z, or why there is none.
+    pub sigma_z: Result<f64, NoSigma>,
+    /// Moving ranges of z screened out.
+    pub screened: usize,
+    /// p_i × multiplier.
+    pub values: Vec<f64>,
+    /// s_i · σ_z (empty without σ_z): see [`laney_limits`].
+    pub spread: Vec<f64>,
+    /// The runs analysis' counts around the centre, on the proportion scale.
+    pub runs: RunCounts,
+}
+
+/// Points handled at a time by [`laney_points`]: their proportions and sigmas stay in the
+/// first-level cache between the passes over them.
+const BLOCK: usize = 512;
+
+/// The same figures as [`laney_segment`], bit for bit, on the output scale, with the runs
+/// codes (into `codes`, see [`RunScanner`]) and every point's type and rule set: the points
+/// outside their limits (compared on the output scale, as qicharts2 does) `up_type` or
+/// `down_type`, the others common cause (the first rule, so nothing is overwritten).
+///
+/// A chart of a million points is bound by memory traffic as much as by arithmetic, so this
+/// makes two sweeps over the points after the base sums, each result written once: the first
+/// computes p_i and s_i block by block (blocks of [`BLOCK`] points, which stay in cache), and
+/// from them the output values, the runs codes, the moving ranges of z (into `ranges`, reused
+/// space) and s_i; the second, once σ_z is known, the spreads s_i · σ_z (in place; the limits
+/// follow from them, see [`laney_limits`]) and the points outside the limits. Every loop but
+/// the runs scan is one the compiler vectorises.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn laney_points(
     kind: LaneyKind,
-    centre: f64,
-    variance: f64,
-    sigma_z: f64,
+    x: &[f64],
     n: &[f64],
-) -> (Vec<f64>, Vec<f64>) {
-    let mut lpl = Vec::with_capacity(n.len());
-    let mut upl = Vec::with_capacity(n.len());
+    base: usize,
+    screen: bool,
+    multiplier: f64,
+    (up_type, down_type): (PointType, PointType),
+    point_type: &mut [PointType],
+    rule: &mut [Option<Rule>],
+    codes: &mut Vec<u32>,
+    ranges: &mut Vec<f64>,
+) -> LaneyPoints {
+    let m = x.len().min(n.len()).min(point_type.len()).min(rule.len());
+    let (x, n) = (&x[..m], &n[..m]);
+    let base = base.clamp(1, m.max(1)).min(m);
+    // Step 1.
+    let centre = compensated_sum(&x[..base]) / compensated_sum(&n[..base]);
+    let variance = match kind {
+        LaneyKind::P => centre * (1.0 - centre),
+        LaneyKind::U => centre,
+    };
+    let degenerate = variance.is_nan() || variance <= 0.0;
+    // Steps 2 and 3, the output values and the runs codes.
+    let mut scanner = RunScanner::default();
+    codes.clear();
+    codes.reserve(m);
+    ranges.clear();
+    ranges.reserve(base.saturating_sub(1));
+    let mut values = Vec::with_capacity(m);
+    let mut s_all = Vec::with_capacity(m);
+    let (mut p, mut s, mut z) = ([0.0; BLOCK], [0.0; BLOCK], [0.0; BLOCK + 1]);
+    for (b, (xs, ns)) in x.chunks(BLOCK).zip(n.chunks(BLOCK)).enumerate() {
+        let k = xs.len();
+        let (p, s) = (&mut p[..k], &mut s[..k]);
+        for ((p, s), (&x, &n)) in p.iter_mut().zip(s.iter_mut()).zip(xs.iter().zip(ns)) {
+            *p = x / n;
+            *s = (variance / n).sqrt();
+        }
+        codes.extend(p.iter().map(|&p| scanner.push(p, centre)));
+        values.extend(p.iter().map(|&p| p * multiplier));
+        s_all.extend_from_slice(s);
+        // z of this block's base points, after the last z of the block before.
+        let in_base = base.saturating_sub(b * BLOCK).min(k);
+        if in_base > 0 && !degenerate {
+            let zs = &mut z[1..=in_base];
+            for ((z, &p), &s) in zs.iter_mut().zip(p.iter()).zip(s.iter()) {
+                *z = (p - centre) / s;
+            }
+            let first = usize::from(b == 0); // the very first z has no moving range
+            let moving = z[1 + first..=in_base].iter().zip(&z[first..in_base]);
+            ranges.extend(moving.map(|(&b, &a)| (b - a).abs()));
+            z[0] = z[in_base];
+        }
+    }
+    let (sigma_z, screened) = if base < 2 {
+        (Err(NoSigma::TooFewPoints), 0)
+    } else if degenerate {
+        (Err(NoSigma::DegenerateCentre), 0)
+    } else {
+        sigma_from_ranges(ranges, screen)
+    };
+    // Step 4 and the first rule, on the output scale.
     let top = match kind {
         LaneyKind::P => 1.0,
         LaneyKind::U => f64::INFINITY,
     };
-    for &n in n {
-        let sd = (variance / n).sqrt() * sigma_z;
-        let lo = centre - 3.0 * sd;
-        let hi = centre + 3.0 * sd;
-        lpl.push(if lo < 0.0 { 0.0 } else { lo });
-        upl.push(if hi > top { top } else { hi });
+    let mut spread = s_all;
+    match sigma_z {
+        Ok(sz) => {
+            let points = values.iter().zip(spread.iter_mut());
+            let flags = point_type.iter_mut().zip(rule.iter_mut());
+            for ((&y, t), (pt, r)) in points.zip(flags) {
+                *t *= sz;
+                let (lo, hi) = laney_limits(centre, top, multiplier, *t);
+                let (above, below) = (y > hi, y < lo);
+                *r = if above | below {
+                    Some(Rule::OutsideLimits)
+                } else {
+                    None
+                };
+                *pt = if above {
+                    up_type
+                } else if below {
+                    down_type
+                } else {
+                    PointType::CommonCause
+                };
+            }
+        }
+        Err(_) => spread = Vec::new(),
     }
-    (lpl, upl)
+    LaneyPoints {
+        centre,
+        top,
+        sigma_z,
+        screened,
+        values,
+        spread,
+        runs: RunCounts::of(codes),
+    }
 }

@@ -283,7 +283,7 @@ pub fn median(values: &[f64], scratch: &mut Vec<f64>) -> Option<f64> {
 
 /// Runs counted in one pass over a segment (§2–3).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-struct RunCounts {
+pub(crate) struct RunCounts {
     n_useful: usize,
     runs: usize,
     longest: usize,
@@ -295,42 +295,92 @@ fn side(y: f64, centre: f64) -> i8 {
     i8::from(y > centre) - i8::from(y < centre)
 }
 
-/// Counts useful points, runs and the longest run. Points on the centre neither continue nor
-/// break a run. Written without data-dependent branches (each step is a few selects), since
-/// whether a point continues a run is as good as random.
-fn count_runs(ys: &[f64], centre: f64) -> RunCounts {
-    let (mut n_useful, mut runs, mut current, mut longest) = (0usize, 0usize, 0usize, 0usize);
-    let mut last = 0i8; // the side of the last useful point
-    for &y in ys {
+/// The runs analysis of a segment, one point at a time (§2–3): gives each point a code
+/// `length × 4 + side + 1`, where `length` is the length so far of the run the point belongs
+/// to (points on the centre carry the last one on) and `side` is −1, 0 or 1. Points on the
+/// centre neither continue nor break a run. [`RunCounts::of`] counts from the codes, and
+/// [`flag_long_runs`] reads them backwards. Written with arithmetic and selects rather than
+/// branches, since whether a point continues a run is as good as random, and with as little
+/// carried from one point to the next as possible.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct RunScanner {
+    /// Length of the run so far.
+    current: u32,
+    /// Side of the last useful point.
+    last: i8,
+}
+
+impl RunScanner {
+    /// Takes the next point, `y` against `centre`, and returns its code.
+    #[inline(always)]
+    pub(crate) fn push(&mut self, y: f64, centre: f64) -> u32 {
         let s = side(y, centre);
         let useful = s != 0;
-        let same = s == last;
-        n_useful += usize::from(useful);
-        runs += usize::from(useful & !same);
-        current = if !useful {
-            current
-        } else if same {
-            current + 1
-        } else {
-            1
-        };
-        longest = longest.max(current);
-        last = if useful { s } else { last };
+        let restart = useful & (s != self.last);
+        let next = self.current + u32::from(useful);
+        self.current = if restart { 1 } else { next };
+        self.last = if useful { s } else { self.last };
+        self.current * 4 + (s + 1) as u32
     }
-    RunCounts {
-        n_useful,
-        runs,
-        longest,
+}
+
+impl RunCounts {
+    /// Counts from the codes of [`RunScanner`]: useful points (side code not 1), runs (useful
+    /// points whose run so far has length 1) and the longest run. One pass the compiler
+    /// vectorises.
+    pub(crate) fn of(codes: &[u32]) -> RunCounts {
+        let (n_useful, runs, longest) =
+            codes
+                .iter()
+                .fold((0usize, 0usize, 0u32), |(n, r, l), &code| {
+                    let useful = code & 3 != 1;
+                    (
+                        n + usize::from(useful),
+                        r + usize::from(useful & (code >> 2 == 1)),
+                        l.max(code >> 2),
+                    )
+                });
+        RunCounts {
+            n_useful,
+            runs,
+            longest: longest as usize,
+        }
     }
 }
 
 /// The runs analysis of one segment's values `ys` around `centre` (§2–5), without flagging
 /// points: see [`flag_runs`].
 pub fn runs_analysis(ys: &[f64], centre: f64, rules: RunRules) -> RunsAnalysis {
-    let c = count_runs(ys, centre);
+    runs_analysis_with_codes(ys, centre, rules, &mut Vec::new())
+}
+
+/// [`runs_analysis`], keeping each point's code (see [`RunScanner`]) in `codes` for
+/// [`flag_long_runs`].
+pub(crate) fn runs_analysis_with_codes(
+    ys: &[f64],
+    centre: f64,
+    rules: RunRules,
+    codes: &mut Vec<u32>,
+) -> RunsAnalysis {
+    let mut scanner = RunScanner::default();
+    codes.clear();
+    codes.resize(ys.len(), 0);
+    for (code, &y) in codes.iter_mut().zip(ys) {
+        *code = scanner.push(y, centre);
+    }
+    analysis(RunCounts::of(codes), rules, || longest_trend(ys))
+}
+
+/// The limits of randomness and the signals from the counts (§4–5). `longest_trend` gives the
+/// number of points in the longest trend, asked for only with fixed rules.
+pub(crate) fn analysis(
+    c: RunCounts,
+    rules: RunRules,
+    longest_trend: impl FnOnce() -> usize,
+) -> RunsAnalysis {
     if c.n_useful == 0 {
         let trend_signal = match rules {
-            RunRules::Fixed { trend_length, .. } => longest_trend(ys) >= trend_length,
+            RunRules::Fixed { trend_length, .. } => longest_trend() >= trend_length,
             RunRules::Anhoj => false,
         };
         return RunsAnalysis {
@@ -358,7 +408,7 @@ pub fn runs_analysis(ys: &[f64], centre: f64, rules: RunRules) -> RunsAnalysis {
         } => (
             Some(shift_length.saturating_sub(1)),
             None,
-            longest_trend(ys) >= trend_length,
+            longest_trend() >= trend_length,
         ),
     };
     let long_run_signal = longest_run_max.is_some_and(|max| c.longest > max);
@@ -378,7 +428,7 @@ pub fn runs_analysis(ys: &[f64], centre: f64, rules: RunRules) -> RunsAnalysis {
 
 /// The number of points in the longest sequence whose every step is a strict rise, or every
 /// step a strict fall (a tie breaks it; one point counts 1).
-fn longest_trend(ys: &[f64]) -> usize {
+pub(crate) fn longest_trend(ys: &[f64]) -> usize {
     let (mut longest, mut current, mut last_step) = (usize::from(!ys.is_empty()), 1usize, 0i8);
     for w in ys.windows(2) {
         let step = side(w[1], w[0]);
@@ -417,7 +467,9 @@ pub(crate) fn special_cause_types(improvement: Improvement) -> (PointType, Point
 /// rule has flagged them yet (`rule[i]` is `None`): with a trend (fixed rules), every point of
 /// a trend, by its direction as in `spc.md` §8 (b); then every useful point of a run longer
 /// than `longest_run_max`, by its side. A point on the centre belongs to no run and is not
-/// flagged by one. When only the crossings rule fires, no point is flagged.
+/// flagged by one. When only the crossings rule fires, no point is flagged. `scratch` is
+/// reused space.
+#[allow(clippy::too_many_arguments)]
 pub fn flag_runs(
     ys: &[f64],
     centre: f64,
@@ -426,43 +478,63 @@ pub fn flag_runs(
     improvement: Improvement,
     point_type: &mut [PointType],
     rule: &mut [Option<Rule>],
+    scratch: &mut Vec<u32>,
 ) {
-    let (up_type, down_type) = special_cause_types(improvement);
+    flag_trend_points(ys, runs, rules, improvement, point_type, rule);
+    if runs.long_run_signal {
+        runs_analysis_with_codes(ys, centre, rules, scratch);
+        flag_long_runs(scratch, runs, improvement, point_type, rule);
+    }
+}
+
+/// With fixed rules and a trend signal, flags every point of a trend where no other rule has
+/// flagged it yet (see [`flag_runs`]).
+pub(crate) fn flag_trend_points(
+    ys: &[f64],
+    runs: &RunsAnalysis,
+    rules: RunRules,
+    improvement: Improvement,
+    point_type: &mut [PointType],
+    rule: &mut [Option<Rule>],
+) {
     if runs.trend_signal
         && let RunRules::Fixed { trend_length, .. } = rules
     {
+        let (up_type, down_type) = special_cause_types(improvement);
         flag_trends(ys, trend_length, up_type, down_type, point_type, rule);
     }
+}
+
+/// Flags every useful point of a run longer than `longest_run_max`, where no other rule has
+/// flagged it yet, from the codes of [`runs_analysis_with_codes`]. One backward pass: the
+/// length of a whole run is the length so far at its last point.
+pub(crate) fn flag_long_runs(
+    codes: &[u32],
+    runs: &RunsAnalysis,
+    improvement: Improvement,
+    point_type: &mut [PointType],
+    rule: &mut [Option<Rule>],
+) {
     let (Some(max), true) = (runs.longest_run_max, runs.long_run_signal) else {
         return;
     };
-    let mut flag = |start: usize, end: usize, s: i8| {
-        let kind = if s > 0 { up_type } else { down_type };
-        for i in start..=end {
-            if side(ys[i], centre) == s && rule[i].is_none() {
-                rule[i] = Some(Rule::Shift);
-                point_type[i] = kind;
-            }
-        }
-    };
-    let (mut start, mut end, mut len, mut last) = (0usize, 0usize, 0usize, 0i8);
-    for (i, &y) in ys.iter().enumerate() {
-        let s = side(y, centre);
-        if s == 0 {
-            continue;
-        }
-        if s == last {
-            len += 1;
-        } else {
-            if len > max {
-                flag(start, end, last);
-            }
-            (start, len, last) = (i, 1, s);
-        }
-        end = i;
-    }
-    if len > max {
-        flag(start, end, last);
+    let (up_type, down_type) = special_cause_types(improvement);
+    let max = u32::try_from(max).unwrap_or(u32::MAX);
+    let (mut whole, mut next) = (0u32, 1u32); // `next`: the side code of the next useful point
+    for (&code, (t, r)) in codes
+        .iter()
+        .zip(point_type.iter_mut().zip(rule.iter_mut()))
+        .rev()
+    {
+        let s = code & 3; // 0 below, 1 on the centre, 2 above
+        let useful = s != 1;
+        let end_of_run = u32::from(useful & (s != next));
+        whole = (code >> 2) * end_of_run + whole * (1 - end_of_run);
+        next = if useful { s } else { next };
+        let flag = useful & (whole > max) & r.is_none();
+        let flagged_type = if s == 2 { up_type } else { down_type };
+        *t = if flag { flagged_type } else { *t };
+        *r = if flag { Some(Rule::Shift) } else { *r };
     }
 }
 

@@ -362,7 +362,7 @@ fn lanes_total(sums: [f64; 4], errs: [f64; 4]) -> f64 {
 }
 
 /// An accurate sum: compensated (two-sum) accumulation in four lanes (see [`feed_lanes`]).
-fn compensated_sum(values: &[f64]) -> f64 {
+pub(crate) fn compensated_sum(values: &[f64]) -> f64 {
     let (sums, errs) = feed_lanes(values, Acc2::add, |sum, err, x| {
         let (s, e) = two_sum(*sum, x);
         *sum = s;

@@ -3,6 +3,7 @@
 
 use proptest::prelude::*;
 use sct_kpi::chart::{ChartChoice, ChartInput, ChartKind, ChartOptions, Limits, chart};
+use sct_kpi::laney::{LaneyKind, laney_segment};
 use sct_kpi::runchart::RunRules;
 use sct_kpi::spc::PointType;
 
@@ -16,6 +17,15 @@ fn only(kind: ChartKind) -> ChartOptions {
 /// Counts for a p′ chart: (x, n) with 0 ≤ x ≤ n, n ≥ 1.
 fn proportions() -> impl Strategy<Value = (Vec<f64>, Vec<f64>)> {
     proptest::collection::vec((1u32..5000, 0.0f64..=1.0), 2..60).prop_map(|v| {
+        v.into_iter()
+            .map(|(n, share)| ((f64::from(n) * share).floor(), f64::from(n)))
+            .unzip()
+    })
+}
+
+/// Longer counts for a p′ chart, across several of the fused pass's blocks.
+fn long_proportions() -> impl Strategy<Value = (Vec<f64>, Vec<f64>)> {
+    proptest::collection::vec((1u32..5000, 0.0f64..=1.0), 400..1800).prop_map(|v| {
         v.into_iter()
             .map(|(n, share)| ((f64::from(n) * share).floor(), f64::from(n)))
             .unzip()
@@ -89,14 +99,17 @@ proptest! {
         let o = ChartOptions { laney_screen_outliers: screen, ..only(ChartKind::PPrime) };
         let r = chart(ChartInput::Counts { numerators: &x, denominators: &n }, &[], &o).unwrap();
         let s = &r.segments[0];
-        if let Limits::PerPoint { lpl, upl } = &s.limits {
-            for (&l, &u) in lpl.iter().zip(upl) {
-                prop_assert!(0.0 <= l && l <= s.centre && s.centre <= u && u <= 100.0,
-                    "{} <= {} <= {}", l, s.centre, u);
-            }
-        } else {
+        if s.limits == Limits::None {
             // Only when p̄ is 0 or 1, or screening left nothing.
             prop_assert!(s.no_sigma.is_some());
+        }
+        for p in r.points() {
+            if let (Some(l), Some(u)) = (p.lpl, p.upl) {
+                prop_assert!(0.0 <= l && l <= s.centre && s.centre <= u && u <= 100.0,
+                    "{} <= {} <= {}", l, s.centre, u);
+            } else {
+                prop_assert!(s.no_sigma.is_some());
+            }
         }
     }
 
@@ -109,8 +122,8 @@ proptest! {
             &only(ChartKind::UPrime),
         ).unwrap();
         let s = &r.segments[0];
-        if let Limits::PerPoint { lpl, upl } = &s.limits {
-            for (&l, &u) in lpl.iter().zip(upl) {
+        for p in r.points() {
+            if let (Some(l), Some(u)) = (p.lpl, p.upl) {
                 prop_assert!(0.0 <= l && l <= s.centre && s.centre <= u);
             }
         }
@@ -162,6 +175,42 @@ proptest! {
         if let Ok(r) = chart(ChartInput::Counts { numerators: &x, denominators: &n }, &starts, &o) {
             prop_assert_eq!(r.point_type.len(), x.len());
             prop_assert_eq!(r.points().count(), x.len());
+        }
+    }
+
+    /// The chart's fused one-pass p′ and u′ computation gives exactly (bit for bit) what the
+    /// plain step-by-step [`laney_segment`] gives, times the multiplier.
+    #[test]
+    fn the_fused_laney_pass_equals_the_step_by_step_one(
+        (x, n) in prop_oneof![proportions(), long_proportions()],
+        u in any::<bool>(),
+        screen in any::<bool>(),
+        multiplier in prop_oneof![Just(1.0), Just(100.0), Just(1000.0), 0.1f64..500.0],
+        fix in any::<bool>(),
+    ) {
+        let (kind, lk) = if u { (ChartKind::UPrime, LaneyKind::U) } else { (ChartKind::PPrime, LaneyKind::P) };
+        // Fixed after 12 points, or after about two thirds (across a block boundary).
+        let base = match (fix, x.len()) {
+            (true, len) if len > 600 => len * 2 / 3,
+            (true, len) if len > 12 => 12,
+            (_, len) => len,
+        };
+        let o = ChartOptions {
+            laney_screen_outliers: screen,
+            multiplier,
+            fix_after: (base < x.len()).then_some(base),
+            ..only(kind)
+        };
+        let r = chart(ChartInput::Counts { numerators: &x, denominators: &n }, &[], &o).unwrap();
+        let l = laney_segment(lk, &x, &n, base, screen, &mut Vec::new());
+        let s = &r.segments[0];
+        prop_assert_eq!(s.centre, l.centre * multiplier);
+        prop_assert_eq!(s.sigma_z, l.sigma_z.ok());
+        prop_assert_eq!(s.screened, l.screened);
+        for (i, p) in r.points().enumerate() {
+            prop_assert_eq!(p.value, l.values[i] * multiplier);
+            prop_assert_eq!(p.lpl, l.lpl.get(i).map(|v| v * multiplier));
+            prop_assert_eq!(p.upl, l.upl.get(i).map(|v| v * multiplier));
         }
     }
 }
