@@ -310,6 +310,9 @@ pub(crate) struct RunScanner {
     last: i8,
 }
 
+/// The longest run a [`RunScanner`] code can hold.
+const MAX_RUN: u32 = u32::MAX / 4;
+
 impl RunScanner {
     /// Takes the next point, `y` against `centre`, and returns its code.
     #[inline(always)]
@@ -317,7 +320,8 @@ impl RunScanner {
         let s = side(y, centre);
         let useful = s != 0;
         let restart = useful & (s != self.last);
-        let next = self.current + u32::from(useful);
+        // Saturating: a run of a billion points would need more memory than any series has.
+        let next = self.current.saturating_add(u32::from(useful)).min(MAX_RUN);
         self.current = if restart { 1 } else { next };
         self.last = if useful { s } else { self.last };
         self.current * 4 + (s + 1) as u32
