@@ -1,6 +1,7 @@
 //! Deterministic synthetic data for the scale benchmarks (no large files are checked in):
 //! a KPI set of 60 monthly indicators, an extract of 42 organisations × 60 indicators ×
-//! 120 months, and a theory of change of 2,000 nodes and 6,000 links. Used by `benches/process.rs` and by `examples/bench_fixtures.rs` (which the
+//! 120 months, a theory of change of 2,000 nodes and 6,000 links, and 40 individual
+//! self-assessments made from the bundled examples. Used by `benches/process.rs` and by `examples/bench_fixtures.rs` (which the
 //! root `bench` script runs to measure peak memory).
 
 use std::fmt::Write as _;
@@ -148,4 +149,53 @@ pub fn theory_of_change() -> String {
         }
     }
     s
+}
+
+/// People in the generated individuals directory.
+pub const PEOPLE: usize = 40;
+
+/// `PEOPLE` individual self-assessments of the bundled example's organisation, made from the
+/// example self-assessments in `examples/individuals/bnssg` (under `root`): each a copy with its
+/// own pseudonymous id, one of four role groups in turn, and (for every third person) one level
+/// raised, so the figures vary. Returns (file name, text) pairs.
+pub fn individuals(root: &std::path::Path) -> std::io::Result<Vec<(String, String)>> {
+    let dir = root.join("examples/individuals/bnssg");
+    let mut names: Vec<_> = std::fs::read_dir(&dir)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .collect();
+    names.sort();
+    let sources = names
+        .iter()
+        .map(std::fs::read_to_string)
+        .collect::<std::io::Result<Vec<_>>>()?;
+    if sources.is_empty() {
+        return Err(std::io::Error::other("no example self-assessments"));
+    }
+    let groups = [
+        "Commissioning managers",
+        "Analysts and intelligence",
+        "Clinical leaders",
+        "Contracting and finance",
+    ];
+    Ok((0..PEOPLE)
+        .map(|i| {
+            let src = &sources[i % sources.len()];
+            let mut text = String::with_capacity(src.len());
+            for line in src.lines() {
+                if line.starts_with("id = \"QUY-") {
+                    let _ = write!(text, "id = \"QUY-B{i:02}\"");
+                } else if line.starts_with("role_group = ") {
+                    let _ = write!(text, "role_group = \"{}\"", groups[i % groups.len()]);
+                } else {
+                    text.push_str(line);
+                }
+                text.push('\n');
+            }
+            if i % 3 == 0 {
+                text = text.replacen("level = \"developing\"", "level = \"embedding\"", 1);
+            }
+            (format!("person-{i:02}.toml"), text)
+        })
+        .collect())
 }

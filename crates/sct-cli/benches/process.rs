@@ -3,7 +3,8 @@
 //!
 //! - `sct score` and `sct report` on the bundled example (targets: 10 ms and 50 ms);
 //! - `sct kpi review` over a synthetic extract of 42 organisations × 60 indicators × 120
-//!   months (302,400 rows, about 13 MB) for one organisation (target: under 1 s).
+//!   months (302,400 rows, about 13 MB) for one organisation (target: under 1 s);
+//! - `sct plan` on the bundled example with 40 individual self-assessments (target: 50 ms).
 
 mod fixtures;
 
@@ -12,7 +13,7 @@ use std::process::Command;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 
-use fixtures::{kpi_data, kpi_set, theory_of_change};
+use fixtures::{individuals, kpi_data, kpi_set, theory_of_change};
 
 const SCT: &str = env!("CARGO_BIN_EXE_sct");
 
@@ -42,6 +43,12 @@ fn bench(c: &mut Criterion) {
     let toc = dir.path().join("toc-2000.toml");
     std::fs::write(&toc, theory_of_change()).expect("write the theory of change");
     let toc = toc.display().to_string();
+    let people = dir.path().join("individuals-40");
+    std::fs::create_dir(&people).expect("create the individuals directory");
+    for (name, text) in individuals(&root()).expect("read the example self-assessments") {
+        std::fs::write(people.join(name), text).expect("write a self-assessment");
+    }
+    let people = people.display().to_string();
     let fw_dir = dir.path().display().to_string();
     let (set, data) = (set.display().to_string(), data.display().to_string());
     let out = |name: &str| dir.path().join(name).display().to_string();
@@ -63,6 +70,23 @@ fn bench(c: &mut Criterion) {
             ])
         })
     });
+    let plan = out("plan.html");
+    g.bench_function(
+        "sct plan -o plan.html --individuals (bundled example, 40 people)",
+        |b| {
+            b.iter(|| {
+                run(&[
+                    "plan",
+                    "examples/baseline-2026-03/bnssg-illustrative.toml",
+                    "--individuals",
+                    &people,
+                    "-o",
+                    &plan,
+                    "--force",
+                ])
+            })
+        },
+    );
     let review = out("review.html");
     g.sample_size(10);
     g.bench_function(

@@ -112,6 +112,16 @@ impl Templates {
     /// The compiled-in templates, with any of `report.html`, `report.md` and `report.css`
     /// found in `dir` taking their place.
     pub fn load(dir: Option<&Path>) -> Result<Templates, ReportError> {
+        Templates::load_filtered(dir, None)
+    }
+
+    /// As [`Templates::load`], compiling only the templates named (and `report.css`): a
+    /// command that renders one report need not parse every other report's templates.
+    pub fn load_only(dir: Option<&Path>, names: &[&str]) -> Result<Templates, ReportError> {
+        Templates::load_filtered(dir, Some(names))
+    }
+
+    fn load_filtered(dir: Option<&Path>, only: Option<&[&str]>) -> Result<Templates, ReportError> {
         let mut texts: BTreeMap<String, (String, String)> = BUILTIN
             .iter()
             .map(|(name, text)| {
@@ -150,7 +160,7 @@ impl Templates {
             .map(|(_, t)| t.clone())
             .unwrap_or_default();
         for (name, (file, text)) in &texts {
-            if name.ends_with(".css") {
+            if name.ends_with(".css") || only.is_some_and(|o| !o.contains(&name.as_str())) {
                 continue;
             }
             tera.add_raw_template(name, text)

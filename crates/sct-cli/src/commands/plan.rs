@@ -70,7 +70,13 @@ pub fn run(sct: &Sct, args: PlanArgs) -> Result<ExitCode, Error> {
         PlanFormat::Json => emit(&args.out, &present::json(&plan), &inputs)?,
         PlanFormat::Csv => emit(&args.out, &present::csv(&plan), &inputs)?,
         PlanFormat::Html | PlanFormat::Md => {
-            let templates = Templates::load(args.template_dir.as_deref()).map_err(report_error)?;
+            let name = if format == PlanFormat::Html {
+                "plan.html"
+            } else {
+                "plan.md"
+            };
+            let templates = Templates::load_only(args.template_dir.as_deref(), &[name])
+                .map_err(report_error)?;
             let text = if format == PlanFormat::Html {
                 present::html(&templates, &plan)
             } else {
