@@ -824,11 +824,15 @@ fn review_indicator(
                 flags.push(Flag {
                     kind: FlagKind::FewPoints,
                     message: format!(
-                        "{} point{}: SPC limits need at least {} and are unreliable{}",
+                        "{} point{}: too few for reliable process limits (at least {} are needed){}",
                         obs.len(),
                         if obs.len() == 1 { "" } else { "s" },
                         constants::MIN_POINTS,
-                        if obs.len() < 2 { " (none drawn)" } else { "" }
+                        if obs.len() < 2 {
+                            "; no chart drawn"
+                        } else {
+                            "; read with a run chart"
+                        }
                     ),
                 });
             }
