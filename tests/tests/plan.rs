@@ -580,3 +580,28 @@ fn help_names_the_command() {
             .and(contains("xlsx")),
     );
 }
+
+#[test]
+fn the_assessment_report_includes_the_plans_first_priorities() {
+    let dir = tmp();
+    let json = dir.path().join("report.json");
+    sct()
+        .args(["report", EXAMPLE, "-o"])
+        .arg(&json)
+        .assert()
+        .success();
+    let r = json_of(&json);
+    let plan = json_of(&plan_to(dir.path(), "plan.json", &[]));
+    assert_eq!(r["report"]["plan"]["top"][0], plan["priorities"][0]);
+    assert_eq!(r["report"]["plan"]["top"].as_array().unwrap().len(), 5);
+    assert_eq!(r["report"]["plan"]["summary"], plan["summary"]);
+    let html = dir.path().join("report.html");
+    sct()
+        .args(["report", EXAMPLE, "-o"])
+        .arg(&html)
+        .assert()
+        .success();
+    let html = std::fs::read_to_string(html).unwrap();
+    assert!(html.contains("<a href=\"#plan\">Development plan</a>"));
+    assert!(html.contains("<code>sct plan</code> writes the whole development plan"));
+}

@@ -9,6 +9,7 @@ use sct_core::ScoreReport;
 use sct_core::individuals::IndividualsSummary;
 use sct_core::milestones::MilestoneStatus;
 use sct_core::model::{CapabilityToolkit, Date};
+use sct_core::plan::{DevelopmentPlan, PlanSummary, Priority};
 use sct_core::score::CapabilityScore;
 
 /// How many strengths and gaps the board summary lists.
@@ -165,6 +166,35 @@ pub struct ReportSections {
     pub level_names: Vec<String>,
     /// Individual self-assessments, when given.
     pub individuals: Option<IndividualsSummary>,
+    /// The development plan's top priorities, when the plan is drawn up (`sct report` does;
+    /// `sct plan` writes the whole plan).
+    pub plan: Option<PlanExcerpt>,
+}
+
+/// The development plan in brief, for the assessment report: its first priorities by the
+/// plan's rule and its counts.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PlanExcerpt {
+    /// The rule's keys in order.
+    pub rule: Vec<&'static str>,
+    /// The plan's counts.
+    pub summary: PlanSummary,
+    /// The first [`SUMMARY_ITEMS`] priorities in rank order (ties marked).
+    pub top: Vec<Priority>,
+}
+
+/// The excerpt of a development plan the report shows.
+pub fn plan_excerpt(plan: &DevelopmentPlan) -> PlanExcerpt {
+    PlanExcerpt {
+        rule: plan.rule.order.clone(),
+        summary: plan.summary.clone(),
+        top: plan
+            .priorities
+            .iter()
+            .take(SUMMARY_ITEMS)
+            .cloned()
+            .collect(),
+    }
 }
 
 /// The whole report: the score (the same fields as `sct score --format json`) plus the
@@ -409,6 +439,7 @@ pub fn build(
             milestones,
             level_names,
             individuals,
+            plan: None,
         },
     }
 }

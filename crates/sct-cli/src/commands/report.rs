@@ -67,13 +67,24 @@ pub fn run(sct: &Sct, args: ReportArgs) -> Result<ExitCode, Error> {
         }
         None => None,
     };
-    let r = report::build(
+    let mut r = report::build(
         &assessed.score,
         assessed.frameworks.toolkit,
         &assessed.assessment,
         individuals,
         as_of,
     );
+    // The development plan's top priorities (an individual self-assessment has no plan).
+    r.report.plan = sct_core::plan::build(sct_core::plan::PlanInputs {
+        frameworks: &assessed.frameworks,
+        assessment: &assessed.assessment,
+        score: &assessed.score,
+        individuals: None,
+        previous: None,
+        organisations: &sct.organisations,
+    })
+    .ok()
+    .map(|p| report::plan_excerpt(&p));
     let format = args
         .format
         .unwrap_or(match extension(&args.out).as_deref() {
