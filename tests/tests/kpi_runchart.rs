@@ -363,10 +363,13 @@ fn xmr_output_is_unchanged_by_the_chart_option() {
 }
 
 #[test]
-fn run_and_laney_charts_are_not_drawn_yet() {
+fn run_and_laney_charts_are_drawn_with_their_centre_and_stepped_limits() {
     let dir = tempfile::tempdir().unwrap();
     let input = write(&dir, "counts.csv", COUNTS);
-    for (chart, name) in [("run", "run chart"), ("pprime", "p′ chart")] {
+    for (chart, name, centre) in [
+        ("run", "run chart", "Median (solid)"),
+        ("pprime", "p′ chart", "Centre (solid)"),
+    ] {
         let out = dir.path().join(format!("{chart}.svg"));
         sct()
             .args(["kpi", "spc"])
@@ -374,9 +377,22 @@ fn run_and_laney_charts_are_not_drawn_yet() {
             .args(["--improvement", "increase", "--chart", chart, "-o"])
             .arg(&out)
             .assert()
-            .code(1)
-            .stderr(contains(format!("the {name} is not drawn yet")));
-        assert!(!out.exists());
+            .success();
+        let svg = std::fs::read_to_string(&out).unwrap();
+        assert!(
+            svg.contains("role=\"img\"") && svg.contains(name),
+            "{chart}"
+        );
+        assert!(svg.contains(centre), "{chart}: {centre}");
+        let png = dir.path().join(format!("{chart}.png"));
+        sct()
+            .args(["kpi", "spc"])
+            .arg(&input)
+            .args(["--improvement", "increase", "--chart", chart, "-o"])
+            .arg(&png)
+            .assert()
+            .success();
+        assert!(std::fs::read(&png).unwrap().starts_with(b"\x89PNG"));
     }
 }
 

@@ -226,20 +226,6 @@ fn chart(args: KpiSpcArgs) -> Result<ExitCode, Error> {
         .segments
         .iter()
         .all(|s| s.chart == ChartKind::Xmr);
-    if matches!(format, SpcFormat::Svg | SpcFormat::Png) && !all_xmr {
-        let kinds: BTreeSet<&str> = run
-            .result
-            .segments
-            .iter()
-            .filter(|s| s.chart != ChartKind::Xmr)
-            .map(|s| s.chart.describe())
-            .collect();
-        eprintln!(
-            "error: the {} is not drawn yet; write --format csv or json, or use --chart xmr for a drawing",
-            kinds.into_iter().collect::<Vec<_>>().join(" and ")
-        );
-        return Ok(ExitCode::FAILURE);
-    }
     // Write the summary first: if the main output then fails, nothing is half-written.
     if let Some(path) = &args.summary {
         let text = format!(
@@ -263,12 +249,20 @@ fn chart(args: KpiSpcArgs) -> Result<ExitCode, Error> {
             ),
             &[&args.input],
         )?,
+        SpcFormat::Svg | SpcFormat::Png
+            if !all_xmr || matches!(run.data, SeriesData::Counts(_)) =>
+        {
+            // Run, p′ and u′ charts (and XmR on counts): per-point centre and limits.
+            let bytes =
+                crate::commands::kpi_chart::draw_any(&run, &src.name, format == SpcFormat::Png)
+                    .map_err(|e| {
+                        Error::Invalid(Diagnostics(vec![sct_core::Diagnostic::error(e)]))
+                    })?;
+            emit_bytes(&args.out, &bytes, &[&args.input])?;
+        }
         SpcFormat::Svg | SpcFormat::Png => {
-            // Every segment is XmR: draw the XmR chart of the same points and options.
+            // Every segment is XmR on values: draw the XmR chart of the same points and options.
             let SeriesData::Values(points) = run.data else {
-                eprintln!(
-                    "error: an XmR chart of proportions is not drawn yet; write --format csv or json"
-                );
                 return Ok(ExitCode::FAILURE);
             };
             let options = SpcOptions {

@@ -1,7 +1,10 @@
 //! Drawing `sct kpi spc` as a chart: the run becomes the plain [`SpcChart`] of `sct-report`.
 
+use std::collections::BTreeSet;
 use std::path::Path;
 
+use sct_kpi::chart::ChartKind;
+use sct_kpi::chart_input::ChartRun;
 use sct_kpi::spc::{Improvement, Rule};
 use sct_kpi::spc_input::SpcRun;
 use sct_report::charts::ChartFormat;
@@ -88,5 +91,76 @@ fn chart(run: &SpcRun, name: &str) -> SpcChart {
         assurance_icon: res.assurance_icon.map(|a| a.as_str().to_string()),
         small: false,
         centre_name: String::new(),
+    }
+}
+
+/// The chart of a run of any kind (run chart, p′, u′, or XmR on counts) as SVG, or PNG when
+/// `png`: per-point centre and limits, so p′ and u′ limits are drawn as steps.
+pub fn draw_any(run: &ChartRun, name: &str, png: bool) -> Result<Vec<u8>, String> {
+    let format = if png {
+        ChartFormat::Png
+    } else {
+        ChartFormat::Svg
+    };
+    spc_chart(&any_chart(run, name), format).map_err(|e| e.to_string())
+}
+
+fn any_chart(run: &ChartRun, name: &str) -> SpcChart {
+    let res = &run.result;
+    let dates = run.data.dates();
+    let points = res
+        .points()
+        .zip(&dates)
+        .map(|(p, d)| SpcPoint {
+            label: d.format("%Y-%m-%d").to_string(),
+            value: p.value,
+            mean: p.centre,
+            lpl: p.lpl,
+            upl: p.upl,
+            point_type: p.point_type.as_str().to_string(),
+            segment: p.segment,
+            note: p.rule.map(|r| rule_words(r).to_string()),
+        })
+        .collect();
+    let file = Path::new(name)
+        .file_name()
+        .map(|f| f.to_string_lossy().into_owned())
+        .unwrap_or_else(|| name.to_string());
+    let direction = match run.options.improvement {
+        Improvement::Increase => "higher is better",
+        Improvement::Decrease => "lower is better",
+        Improvement::Neutral => "no better direction",
+    };
+    let kinds: BTreeSet<&str> = res.segments.iter().map(|s| s.chart.describe()).collect();
+    let kinds = kinds.into_iter().collect::<Vec<_>>().join(" and ");
+    let all_run = res.segments.iter().all(|s| s.chart == ChartKind::Run);
+    let reasons: Vec<String> = res
+        .segments
+        .iter()
+        .enumerate()
+        .map(|(k, s)| format!("segment {}: {}", k + 1, s.reason.describe(s.chart)))
+        .collect();
+    let description = format!(
+        "{kinds} of {file} ({}).{}{}",
+        reasons.join("; "),
+        res.variation_icon
+            .text()
+            .map(|t| format!(" Variation: {t}."))
+            .unwrap_or_default(),
+        res.warnings
+            .iter()
+            .map(|w| format!(" Warning: {w}."))
+            .collect::<String>(),
+    );
+    SpcChart {
+        title: format!("{file}: {kinds} ({direction})"),
+        description,
+        unit: String::new(),
+        points,
+        target: run.options.target,
+        variation_icon: res.variation_icon.as_str().to_string(),
+        assurance_icon: res.assurance_icon.map(|a| a.as_str().to_string()),
+        small: false,
+        centre_name: if all_run { "median" } else { "centre" }.to_string(),
     }
 }
