@@ -233,6 +233,7 @@ pub enum ReportFormat {
     Csv,
 }
 
+/// Arguments of `sct plan`.
 #[derive(Debug, Args)]
 pub struct PlanArgs {
     /// The organisation's response file (TOML).
@@ -261,12 +262,18 @@ pub struct PlanArgs {
     pub out: OutputArgs,
 }
 
+/// Formats of `sct plan`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum PlanFormat {
+    /// One self-contained HTML file, with the timeline drawn inline.
     Html,
+    /// GitHub-flavoured Markdown.
     Md,
+    /// JSON (schema sct-plan/1).
     Json,
+    /// CSV, one row per priority.
     Csv,
+    /// An Excel workbook.
     Xlsx,
 }
 
