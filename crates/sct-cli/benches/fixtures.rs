@@ -13,7 +13,8 @@ pub const INDICATORS: usize = 60;
 /// Months per series.
 pub const MONTHS: usize = 120;
 
-/// A KPI set of 60 monthly indicators: proportions, counts and means in turn.
+/// A KPI set of 60 monthly indicators: proportions (read with p′ charts), counts and means
+/// (XmR) in turn.
 pub fn kpi_set() -> String {
     let mut s = String::from(
         "kind = \"kpi-set\"\nid = \"bench-60\"\nversion = \"1\"\ntitle = \"Benchmark set\"\nsource = \"synthetic\"\nstatus = \"example\"\n[documents]\nsyn = { title = \"Synthetic\" }\n",
@@ -22,7 +23,7 @@ pub fn kpi_set() -> String {
         let (vt, extra, dir) = match i % 3 {
             0 => (
                 "proportion",
-                "multiplier = 100\nunit = \"%\"\ntarget = 75.0\nplausible = { min = 0.0, max = 100.0 }\n",
+                "multiplier = 100\nunit = \"%\"\ntarget = 75.0\nplausible = { min = 0.0, max = 100.0 }\nchart = \"pprime\"\n",
                 "increase",
             ),
             1 => ("count", "unit = \"people\"\ntarget = 1000.0\n", "increase"),
