@@ -152,3 +152,36 @@ pub fn page_initiated_requests(netlog: &Path) -> Vec<String> {
         .filter(|u| !u.starts_with("file://"))
         .collect()
 }
+
+/// Checks that hostile text put into a report's inputs stayed text: the document title was not
+/// changed by a script (it starts with `title_prefix` and says nothing of "pwned"), no element
+/// was injected, and the hostile text is shown escaped.
+pub fn assert_hostile_text_inert(visit: &Visit, title_prefix: &str) {
+    let dom = &visit.dom;
+    let title = title(dom);
+    assert!(
+        title.starts_with(title_prefix) && !title.contains("pwned"),
+        "an injected script ran: title {title:?}"
+    );
+    assert!(!dom.contains("<img"), "an injected element was created");
+    assert!(!dom.contains("<script"), "a script element exists");
+    assert!(
+        dom.contains("&lt;script&gt;document.title="),
+        "the hostile text is shown as text"
+    );
+}
+
+/// Checks that the page made no network request (with the control that shows the check can
+/// fail) and rendered a real screenshot.
+pub fn assert_self_contained(browser: &Path, work: &Path, visit: &Visit) {
+    assert!(
+        visit.page_requests.is_empty(),
+        "the page made network requests: {:?}",
+        visit.page_requests
+    );
+    assert_request_check_works(browser, work);
+    assert!(
+        visit.screenshot.len() > 20_000 && visit.screenshot.starts_with(b"\x89PNG"),
+        "screenshot is empty"
+    );
+}
