@@ -512,20 +512,20 @@ fn validate(
     {
         return Err(ChartError::FixAfterTooSmall(f));
     }
-    let mut lengths = vec![
+    // An array rather than a Vec: this runs once per series, and short series are many.
+    let fixed = match options.run_rules {
+        RunRules::Fixed {
+            shift_length,
+            trend_length,
+        } => [shift_length, trend_length],
+        RunRules::Anhoj => [options.shift_length, options.trend_length],
+    };
+    let lengths = [
         ("shift-length", options.shift_length),
         ("trend-length", options.trend_length),
+        ("shift-length", fixed[0]),
+        ("trend-length", fixed[1]),
     ];
-    if let RunRules::Fixed {
-        shift_length,
-        trend_length,
-    } = options.run_rules
-    {
-        lengths.extend([
-            ("shift-length", shift_length),
-            ("trend-length", trend_length),
-        ]);
-    }
     if let Some(&(name, len)) = lengths.iter().find(|(_, len)| *len < 2) {
         return Err(ChartError::RunLengthTooSmall(name, len));
     }

@@ -285,6 +285,7 @@ pub(crate) fn laney_points(
     let degenerate = variance.is_nan() || variance <= 0.0;
     // Steps 2 and 3, the output values and the runs codes.
     let mut scanner = RunScanner::default();
+    let mut runs = RunCounts::default();
     codes.clear();
     codes.reserve(m);
     ranges.clear();
@@ -300,6 +301,8 @@ pub(crate) fn laney_points(
             *s = (variance / n).sqrt();
         }
         codes.extend(p.iter().map(|&p| scanner.push(p, centre)));
+        // Counted now, while the block's codes are in cache, rather than in another sweep.
+        runs = runs.merge(RunCounts::of(&codes[b * BLOCK..]));
         values.extend(p.iter().map(|&p| p * multiplier));
         s_all.extend_from_slice(s);
         // z of this block's base points, after the last z of the block before.
@@ -359,6 +362,6 @@ pub(crate) fn laney_points(
         screened,
         values,
         spread,
-        runs: RunCounts::of(codes),
+        runs,
     }
 }

@@ -350,6 +350,17 @@ impl RunCounts {
             longest: longest as usize,
         }
     }
+
+    /// The counts of two consecutive stretches of codes from one scanner: a code already
+    /// carries its run's length so far, so the counts simply add up (and the longest is the
+    /// longer). Lets a caller count each block of codes while it is still in cache.
+    pub(crate) fn merge(self, later: RunCounts) -> RunCounts {
+        RunCounts {
+            n_useful: self.n_useful + later.n_useful,
+            runs: self.runs + later.runs,
+            longest: self.longest.max(later.longest),
+        }
+    }
 }
 
 /// The runs analysis of one segment's values `ys` around `centre` (§2–5), without flagging
