@@ -509,7 +509,11 @@ fn the_html_plan_in_a_real_browser() {
             &format!("rationale = {} Add population", &evil[..evil.len() - 1]),
             1,
         )
-        .replacen("notice = \"", "notice = \"<b>bold</b> ", 1)
+        .replacen(
+            "notice = \"",
+            &format!("notice = \"<b>bold</b> {} ", &evil[1..evil.len() - 1]),
+            1,
+        )
         .replacen(
             "[capabilities.intelligence-function]\nlevel = \"starting-out\"\nconfidence = \"medium\"\nevidence = [",
             &format!("[capabilities.intelligence-function]\nlevel = \"starting-out\"\nconfidence = \"low\"\nevidence = [{evil}, "),
@@ -527,14 +531,10 @@ fn the_html_plan_in_a_real_browser() {
         .success();
     let visit = browser::visit(&chromium, dir.path(), &html);
     let dom = &visit.dom;
-    let title = browser::title(dom);
-    assert!(
-        title.starts_with("Strategic commissioning development plan: NHS Bristol")
-            && !title.contains("pwned"),
-        "an injected script ran: title {title:?}"
+    browser::assert_hostile_text_inert(
+        &visit,
+        "Strategic commissioning development plan: NHS Bristol",
     );
-    assert!(!dom.contains("<img"), "an injected element was created");
-    assert!(!dom.contains("<script"), "a script element exists");
     assert!(
         !dom.contains("<b>bold"),
         "markup in the notice was not escaped"
@@ -560,16 +560,7 @@ fn the_html_plan_in_a_real_browser() {
         0,
         "every header cell has a scope"
     );
-    assert!(
-        visit.page_requests.is_empty(),
-        "the page made network requests: {:?}",
-        visit.page_requests
-    );
-    browser::assert_request_check_works(&chromium, dir.path());
-    assert!(
-        visit.screenshot.len() > 20_000 && visit.screenshot.starts_with(b"\x89PNG"),
-        "screenshot is empty"
-    );
+    browser::assert_self_contained(&chromium, dir.path(), &visit);
 }
 
 #[test]
