@@ -97,12 +97,23 @@ fn annual_outcomes_are_read_with_a_run_chart_and_flagged_as_short() {
     let r = bnssg(None);
     let hle = row(&r, "healthy-life-expectancy");
     assert_eq!(hle.points, 6);
-    let few = hle.flags.iter().find(|f| f.kind == FlagKind::FewPoints).unwrap();
-    assert!(few.message.contains("read with a run chart"), "{}", few.message);
+    let few = hle
+        .flags
+        .iter()
+        .find(|f| f.kind == FlagKind::FewPoints)
+        .unwrap();
+    assert!(
+        few.message.contains("read with a run chart"),
+        "{}",
+        few.message
+    );
     let spc = hle.spc.as_ref().unwrap();
     assert_eq!(spc.chart, "run");
     assert_eq!(spc.chart_reason, "6 points, fewer than 15: run chart");
-    assert!(spc.assurance_icon.is_none(), "a run chart has no limits to judge a target by");
+    assert!(
+        spc.assurance_icon.is_none(),
+        "a run chart has no limits to judge a target by"
+    );
     assert!(hle.year_to_date.is_none());
 }
 
