@@ -4,12 +4,16 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+/// The version `sct --version` prints: the package version, then the git commit in
+/// parentheses when built from a git checkout (set by build.rs).
+pub const VERSION: &str = env!("SCT_VERSION");
+
 /// Strategic commissioning toolkit: assess ICB capability against frameworks kept as data,
 /// validate and score assessments.
 #[derive(Debug, Parser)]
 #[command(
     name = "sct",
-    version,
+    version = VERSION,
     about = "Strategic commissioning toolkit: assess ICB capability against frameworks kept as data; validate and score assessments.",
     long_about = None
 )]
@@ -98,6 +102,16 @@ pub enum Command {
     /// Print the JSON Schema of a file format, for editors.
     #[command(after_help = "Example:\n  sct schema response > response.schema.json")]
     Schema(SchemaArgs),
+    /// Print a shell completion script (bash, zsh, fish, powershell or elvish).
+    #[command(
+        after_help = "Examples:\n  sct completions bash > ~/.local/share/bash-completion/completions/sct\n  sct completions zsh -o ~/.zfunc/_sct\n  sct completions fish > ~/.config/fish/completions/sct.fish"
+    )]
+    Completions(CompletionsArgs),
+    /// Print the man page for sct (roff).
+    #[command(
+        after_help = "Examples:\n  sct man -o sct.1 && man -l sct.1\n  sct man > ~/.local/share/man/man1/sct.1"
+    )]
+    Man(ManArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -553,6 +567,21 @@ pub struct SchemaArgs {
     /// capability, assessment-round or response.
     #[arg(value_parser = clap::builder::PossibleValuesParser::new(sct_core::schema::SCHEMA_KINDS))]
     pub kind: String,
+    #[command(flatten)]
+    pub out: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+    #[command(flatten)]
+    pub out: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ManArgs {
     #[command(flatten)]
     pub out: OutputArgs,
 }

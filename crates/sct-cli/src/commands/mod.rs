@@ -6,6 +6,7 @@ mod kpi_chart;
 mod plan;
 mod report;
 mod score;
+mod shell;
 mod template;
 mod toc;
 mod toc_draw;
@@ -37,6 +38,8 @@ pub fn run(cli: Cli) -> Result<ExitCode, Error> {
             emit(&args.out, &format!("{text}\n"), &[])?;
             Ok(ExitCode::SUCCESS)
         }
+        Command::Completions(args) => shell::completions(args),
+        Command::Man(args) => shell::man(args),
     }
 }
 
