@@ -14,7 +14,7 @@ use crate::laney::{LaneyKind, check_counts};
 use crate::period::{ACCEPTED_FORMS, Period};
 use crate::runchart::RunRules;
 use crate::spc::{Rule, constants};
-use crate::spc_input::{Columns, SeriesPoint, at, read_series};
+use crate::spc_input::{Columns, SeriesPoint, at, finish_series, read_series};
 
 /// One input point with a numerator and a denominator, in date order after reading.
 #[derive(Debug, Clone, PartialEq)]
@@ -265,31 +265,7 @@ pub fn read_counts(
             }
         }
     }
-    if points.is_empty() && !diags.has_errors() {
-        diags.push(
-            Diagnostic::error("the file has a header but no data rows")
-                .in_file(&src.name)
-                .expected("one row per date"),
-        );
-    }
-    points.sort_by_key(|p| (p.date, p.line));
-    for w in points.windows(2) {
-        if w[0].date == w[1].date {
-            diags.push(
-                Diagnostic::error(format!(
-                    "date {} appears twice, on lines {} and {}",
-                    w[0].date, w[0].line, w[1].line
-                ))
-                .at(at(src, w[1].line))
-                .expected("one row per date"),
-            );
-        }
-    }
-    if diags.has_errors() {
-        Err(diags)
-    } else {
-        Ok(points)
-    }
+    finish_series(src, points, diags, |p| (p.date, p.line), "one row per date")
 }
 
 /// A series with its chart.

@@ -140,6 +140,25 @@ pub fn read_series(src: &SourceFile, columns: &Columns) -> Result<Vec<SeriesPoin
             }
         }
     }
+    finish_series(
+        src,
+        points,
+        diags,
+        |p| (p.date, p.line),
+        "one value per date",
+    )
+}
+
+/// The checks every dated series ends with (§1): rows were read, the points are put in date
+/// order, and a date given twice is an error naming both lines. `key` gives a point's date
+/// and line; `one_per_date` is what is expected instead of a repeated date.
+pub(crate) fn finish_series<T>(
+    src: &SourceFile,
+    mut points: Vec<T>,
+    mut diags: Diagnostics,
+    key: impl Fn(&T) -> (NaiveDate, usize),
+    one_per_date: &str,
+) -> Result<Vec<T>, Diagnostics> {
     if points.is_empty() && !diags.has_errors() {
         diags.push(
             Diagnostic::error("the file has a header but no data rows")
@@ -147,16 +166,14 @@ pub fn read_series(src: &SourceFile, columns: &Columns) -> Result<Vec<SeriesPoin
                 .expected("one row per date"),
         );
     }
-    points.sort_by_key(|p| (p.date, p.line));
+    points.sort_by_key(&key);
     for w in points.windows(2) {
-        if w[0].date == w[1].date {
+        let ((d0, l0), (d1, l1)) = (key(&w[0]), key(&w[1]));
+        if d0 == d1 {
             diags.push(
-                Diagnostic::error(format!(
-                    "date {} appears twice, on lines {} and {}",
-                    w[0].date, w[0].line, w[1].line
-                ))
-                .at(at(src, w[1].line))
-                .expected("one value per date"),
+                Diagnostic::error(format!("date {d0} appears twice, on lines {l0} and {l1}"))
+                    .at(at(src, l1))
+                    .expected(one_per_date.to_string()),
             );
         }
     }
