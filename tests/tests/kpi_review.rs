@@ -99,7 +99,8 @@ fn html_has_every_timeframe_icons_with_labels_and_charts() {
     assert_eq!(html.matches("<svg").count(), 36);
     assert!(html.contains("Consistently failing the target"));
     assert!(html.contains("Making Data Count XmR"));
-    assert!(!html.contains("http://") || !html.contains("src=\"http"));
+    // Self-contained: nothing is loaded from elsewhere.
+    assert!(!html.contains("src=\"http") && !html.contains("href=\"http"));
     assert!(!html.contains("<script"));
 }
 

@@ -14,7 +14,10 @@ use crate::laney::{LaneyKind, check_counts};
 use crate::period::{ACCEPTED_FORMS, Period};
 use crate::runchart::RunRules;
 use crate::spc::{Rule, constants};
-use crate::spc_input::{Columns, SeriesPoint, at, finish_series, read_series};
+pub use crate::spc_input::resolve_rebase;
+use crate::spc_input::{
+    Columns, SeriesPoint, at, column, csv_with_header, finish_series, read_series,
+};
 
 /// One input point with a numerator and a denominator, in date order after reading.
 #[derive(Debug, Clone, PartialEq)]
@@ -147,22 +150,8 @@ pub fn read_counts(
     kind: LaneyKind,
 ) -> Result<Vec<CountPoint>, Diagnostics> {
     let mut diags = Diagnostics::default();
-    let mut reader = csv::ReaderBuilder::new()
-        .trim(csv::Trim::All)
-        .from_reader(src.text.as_bytes());
-    let headers = match reader.headers() {
-        Ok(h) => h.clone(),
-        Err(e) => {
-            return Err(Diagnostics(vec![
-                Diagnostic::error(format!("cannot read the header row: {e}")).at(at(src, 1)),
-            ]));
-        }
-    };
-    let find = |name: &str| {
-        headers
-            .iter()
-            .position(|h| h.trim_start_matches('\u{feff}') == name)
-    };
+    let (mut reader, headers) = csv_with_header(src)?;
+    let find = |name: &str| column(&headers, name);
     let wanted = [&columns.date, &columns.numerator, &columns.denominator];
     let missing: Vec<&str> = wanted
         .iter()
@@ -279,42 +268,6 @@ pub struct ChartRun {
     pub rebase: Vec<NaiveDate>,
     /// The result.
     pub result: ChartResult,
-}
-
-/// Resolves rebase dates (in any period form) to segment starts in `dates`. A rebase date not
-/// in the series is an error naming it (`spc.md` §2). Returns the starts and the dates.
-pub fn resolve_rebase(
-    src_name: &str,
-    dates: &[NaiveDate],
-    rebase: &[String],
-) -> Result<(Vec<usize>, Vec<NaiveDate>), Diagnostics> {
-    let mut diags = Diagnostics::default();
-    let mut starts = Vec::new();
-    let mut found = Vec::new();
-    for r in rebase {
-        match Period::parse(r) {
-            Err(e) => diags.push(Diagnostic::error(format!("--rebase: {e}"))),
-            Ok(p) => match dates.iter().position(|d| *d == p.start) {
-                Some(i) => {
-                    starts.push(i);
-                    found.push(p.start);
-                }
-                None => diags.push(
-                    Diagnostic::error(format!(
-                        "--rebase {r}: {} is not a date in {src_name}",
-                        p.start
-                    ))
-                    .expected("the date of a point in the series, where the new segment starts"),
-                ),
-            },
-        }
-    }
-    if diags.has_errors() {
-        return Err(diags);
-    }
-    found.sort();
-    found.dedup();
-    Ok((starts, found))
 }
 
 /// Runs the chart on the data read from the file `src_name`. Errors name the file line.

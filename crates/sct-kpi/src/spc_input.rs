@@ -61,22 +61,8 @@ pub(crate) fn at(src: &SourceFile, line: usize) -> Location {
 /// A duplicate date is an error naming both rows (§1).
 pub fn read_series(src: &SourceFile, columns: &Columns) -> Result<Vec<SeriesPoint>, Diagnostics> {
     let mut diags = Diagnostics::default();
-    let mut reader = csv::ReaderBuilder::new()
-        .trim(csv::Trim::All)
-        .from_reader(src.text.as_bytes());
-    let headers = match reader.headers() {
-        Ok(h) => h.clone(),
-        Err(e) => {
-            return Err(Diagnostics(vec![
-                Diagnostic::error(format!("cannot read the header row: {e}")).at(at(src, 1)),
-            ]));
-        }
-    };
-    let find = |name: &str| {
-        headers
-            .iter()
-            .position(|h| h.trim_start_matches('\u{feff}') == name)
-    };
+    let (mut reader, headers) = csv_with_header(src)?;
+    let find = |name: &str| column(&headers, name);
     let (Some(di), Some(vi)) = (find(&columns.date), find(&columns.value)) else {
         let have = headers.iter().collect::<Vec<_>>().join(", ");
         return Err(Diagnostics(vec![
@@ -184,6 +170,68 @@ pub(crate) fn finish_series<T>(
     }
 }
 
+/// Resolves rebase dates (written in any period form) against a series' dates (§2): the
+/// index of each segment start, and the dates sorted without repeats. A rebase date not in
+/// the series is an error naming it and the file.
+pub fn resolve_rebase(
+    src_name: &str,
+    dates: &[NaiveDate],
+    rebase: &[String],
+) -> Result<(Vec<usize>, Vec<NaiveDate>), Diagnostics> {
+    let mut diags = Diagnostics::default();
+    let mut starts = Vec::new();
+    let mut found = Vec::new();
+    for r in rebase {
+        match Period::parse(r) {
+            Err(e) => diags.push(Diagnostic::error(format!("--rebase: {e}"))),
+            Ok(p) => match dates.iter().position(|d| *d == p.start) {
+                Some(i) => {
+                    starts.push(i);
+                    found.push(p.start);
+                }
+                None => diags.push(
+                    Diagnostic::error(format!(
+                        "--rebase {r}: {} is not a date in {src_name}",
+                        p.start
+                    ))
+                    .expected("the date of a point in the series, where the new segment starts"),
+                ),
+            },
+        }
+    }
+    if diags.has_errors() {
+        return Err(diags);
+    }
+    found.sort();
+    found.dedup();
+    Ok((starts, found))
+}
+
+/// A CSV reader over `src` with its header row read, or an error at line 1.
+pub(crate) fn csv_with_header(
+    src: &SourceFile,
+) -> Result<(csv::Reader<&[u8]>, csv::StringRecord), Diagnostics> {
+    let mut reader = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .from_reader(src.text.as_bytes());
+    match reader.headers() {
+        Ok(h) => {
+            let h = h.clone();
+            Ok((reader, h))
+        }
+        Err(e) => Err(Diagnostics(vec![
+            Diagnostic::error(format!("cannot read the header row: {e}")).at(at(src, 1)),
+        ])),
+    }
+}
+
+/// The position of column `name` in a header row (a byte-order mark on the first is ignored).
+pub(crate) fn column(headers: &csv::StringRecord, name: &str) -> Option<usize> {
+    headers
+        .iter()
+        .position(|h| h.trim_start_matches('\u{feff}') == name)
+}
+
 /// A series with its SPC result.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SpcRun {
@@ -205,35 +253,11 @@ pub fn run(
     rebase: &[String],
     options: SpcOptions,
 ) -> Result<SpcRun, Diagnostics> {
-    let mut diags = Diagnostics::default();
-    let mut starts = Vec::new();
-    let mut dates = Vec::new();
-    for r in rebase {
-        match Period::parse(r) {
-            Err(e) => diags.push(Diagnostic::error(format!("--rebase: {e}"))),
-            Ok(p) => match points.iter().position(|x| x.date == p.start) {
-                Some(i) => {
-                    starts.push(i);
-                    dates.push(p.start);
-                }
-                None => diags.push(
-                    Diagnostic::error(format!(
-                        "--rebase {r}: {} is not a date in {src_name}",
-                        p.start
-                    ))
-                    .expected("the date of a point in the series, where the new segment starts"),
-                ),
-            },
-        }
-    }
-    if diags.has_errors() {
-        return Err(diags);
-    }
+    let all: Vec<NaiveDate> = points.iter().map(|p| p.date).collect();
+    let (starts, dates) = resolve_rebase(src_name, &all, rebase)?;
     let values: Vec<f64> = points.iter().map(|p| p.value).collect();
     let result = spc(&values, &starts, &options)
         .map_err(|e| Diagnostics(vec![Diagnostic::error(e.to_string()).in_file(src_name)]))?;
-    dates.sort();
-    dates.dedup();
     Ok(SpcRun {
         points,
         options,
