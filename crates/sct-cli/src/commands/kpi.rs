@@ -96,6 +96,39 @@ fn open_input(path: &std::path::Path) -> Result<std::fs::File, Error> {
     })
 }
 
+/// The output format: `--format`, else the `-o` extension, else CSV.
+fn spc_format(args: &KpiSpcArgs) -> SpcFormat {
+    args.format
+        .unwrap_or(match extension(&args.out).as_deref() {
+            Some("json") => SpcFormat::Json,
+            Some("svg") => SpcFormat::Svg,
+            Some("png") => SpcFormat::Png,
+            _ => SpcFormat::Csv,
+        })
+}
+
+/// Pretty JSON ending in a newline.
+fn json_text(value: &serde_json::Value) -> String {
+    format!(
+        "{}\n",
+        serde_json::to_string_pretty(value).unwrap_or_default()
+    )
+}
+
+/// Writes the `--summary` JSON, if asked for, with the same overwrite rule as `-o`.
+fn write_summary(args: &KpiSpcArgs, summary: &serde_json::Value) -> Result<(), Error> {
+    let Some(path) = &args.summary else {
+        return Ok(());
+    };
+    let mode = if args.out.force {
+        Overwrite::Replace
+    } else {
+        Overwrite::Refuse
+    };
+    write_atomic(path, json_text(summary).as_bytes(), mode, &[&args.input])?;
+    Ok(())
+}
+
 fn improvement(a: ImprovementArg) -> Improvement {
     match a {
         ImprovementArg::Increase => Improvement::Increase,
@@ -126,35 +159,14 @@ fn spc(args: KpiSpcArgs) -> Result<ExitCode, Error> {
     for w in &run.result.warnings {
         eprintln!("warning: {w}");
     }
-    let format = args
-        .format
-        .unwrap_or(match extension(&args.out).as_deref() {
-            Some("json") => SpcFormat::Json,
-            Some("svg") => SpcFormat::Svg,
-            Some("png") => SpcFormat::Png,
-            _ => SpcFormat::Csv,
-        });
+    let format = spc_format(&args);
     // Write the summary first: if the main output then fails, nothing is half-written.
-    if let Some(path) = &args.summary {
-        let text = format!(
-            "{}\n",
-            serde_json::to_string_pretty(&spc_input::summary(&run)).unwrap_or_default()
-        );
-        let mode = if args.out.force {
-            Overwrite::Replace
-        } else {
-            Overwrite::Refuse
-        };
-        write_atomic(path, text.as_bytes(), mode, &[&args.input])?;
-    }
+    write_summary(&args, &spc_input::summary(&run))?;
     match format {
         SpcFormat::Csv => emit(&args.out, &spc_input::to_csv(&run), &[&args.input])?,
         SpcFormat::Json => emit(
             &args.out,
-            &format!(
-                "{}\n",
-                serde_json::to_string_pretty(&spc_input::to_json(&run)).unwrap_or_default()
-            ),
+            &json_text(&spc_input::to_json(&run)),
             &[&args.input],
         )?,
         SpcFormat::Svg | SpcFormat::Png => {
@@ -213,40 +225,19 @@ fn chart(args: KpiSpcArgs) -> Result<ExitCode, Error> {
     for w in &run.result.warnings {
         eprintln!("warning: {w}");
     }
-    let format = args
-        .format
-        .unwrap_or(match extension(&args.out).as_deref() {
-            Some("json") => SpcFormat::Json,
-            Some("svg") => SpcFormat::Svg,
-            Some("png") => SpcFormat::Png,
-            _ => SpcFormat::Csv,
-        });
+    let format = spc_format(&args);
     let all_xmr = run
         .result
         .segments
         .iter()
         .all(|s| s.chart == ChartKind::Xmr);
     // Write the summary first: if the main output then fails, nothing is half-written.
-    if let Some(path) = &args.summary {
-        let text = format!(
-            "{}\n",
-            serde_json::to_string_pretty(&chart_input::summary(&run)).unwrap_or_default()
-        );
-        let mode = if args.out.force {
-            Overwrite::Replace
-        } else {
-            Overwrite::Refuse
-        };
-        write_atomic(path, text.as_bytes(), mode, &[&args.input])?;
-    }
+    write_summary(&args, &chart_input::summary(&run))?;
     match format {
         SpcFormat::Csv => emit(&args.out, &chart_input::to_csv(&run), &[&args.input])?,
         SpcFormat::Json => emit(
             &args.out,
-            &format!(
-                "{}\n",
-                serde_json::to_string_pretty(&chart_input::to_json(&run)).unwrap_or_default()
-            ),
+            &json_text(&chart_input::to_json(&run)),
             &[&args.input],
         )?,
         SpcFormat::Svg | SpcFormat::Png
