@@ -8,7 +8,7 @@
 
 use serde::Serialize;
 
-use crate::laney::{CountError, LaneyKind, NoSigma, check_counts, laney_limits, laney_points};
+use crate::laney::{CountError, LaneyKind, NoSigma, first_bad_count, laney_limits, laney_points};
 use crate::runchart::{
     RunRules, RunsAnalysis, analysis, flag_long_runs, flag_trend_points, longest_trend, median,
     runs_analysis_with_codes,
@@ -443,6 +443,9 @@ impl ChartResult {
 }
 
 /// Checks the data and options; returns the segment starts (0 first, sorted, unique).
+///
+/// The counts are checked by [`check_all_counts`] or, for p′ and u′ segments, as those
+/// charts are computed.
 fn validate(
     input: &ChartInput,
     segment_starts: &[usize],
@@ -479,32 +482,6 @@ fn validate(
                     denominators: denominators.len(),
                 });
             }
-            // Proportions must not exceed 1 when any segment may be a p′ chart.
-            let kind = match options.chart {
-                ChartChoice::Only(ChartKind::PPrime)
-                | ChartChoice::Auto(Some(ChartKind::PPrime)) => LaneyKind::P,
-                _ => LaneyKind::U,
-            };
-            let cap = if kind == LaneyKind::P {
-                1.0
-            } else {
-                f64::INFINITY
-            };
-            let blocks = numerators.chunks(256).zip(denominators.chunks(256));
-            for (b, (xs, ds)) in blocks.enumerate() {
-                // NaN fails every comparison, so it fails this check too.
-                let ok = xs.iter().zip(ds).fold(true, |ok, (&x, &d)| {
-                    ok & (x >= 0.0) & (d > 0.0) & x.is_finite() & d.is_finite() & (x <= d * cap)
-                });
-                if !ok {
-                    for (i, (&x, &d)) in xs.iter().zip(ds).enumerate() {
-                        check_counts(kind, x, d).map_err(|error| ChartError::BadCount {
-                            index: b * 256 + i,
-                            error,
-                        })?;
-                    }
-                }
-            }
         }
     }
     if let Some(f) = options.fix_after
@@ -539,6 +516,31 @@ fn validate(
     Ok(starts)
 }
 
+/// Checks every numerator and denominator ([`crate::laney::check_counts`]): for p′ when any segment may be
+/// a p′ chart, since proportions must not exceed 1 there, else for u′.
+fn check_all_counts(
+    numerators: &[f64],
+    denominators: &[f64],
+    options: &ChartOptions,
+) -> Result<(), ChartError> {
+    let kind = match options.chart {
+        ChartChoice::Only(ChartKind::PPrime) | ChartChoice::Auto(Some(ChartKind::PPrime)) => {
+            LaneyKind::P
+        }
+        _ => LaneyKind::U,
+    };
+    let blocks = numerators.chunks(256).zip(denominators.chunks(256));
+    for (b, (xs, ds)) in blocks.enumerate() {
+        if let Some((i, error)) = first_bad_count(kind, xs, ds) {
+            return Err(ChartError::BadCount {
+                index: b * 256 + i,
+                error,
+            });
+        }
+    }
+    Ok(())
+}
+
 /// Scratch space reused from one call to the next on a thread, so that repeated calls
 /// neither allocate it nor fault its pages in again.
 #[derive(Default)]
@@ -563,6 +565,34 @@ pub fn chart(
     segment_starts: &[usize],
     options: &ChartOptions,
 ) -> Result<ChartResult, ChartError> {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2") {
+        // SAFETY: the processor has AVX2, as just checked.
+        return unsafe { chart_avx2(input, segment_starts, options) };
+    }
+    chart_portable(input, segment_starts, options)
+}
+
+/// [`chart`] compiled for AVX2: the checks of the counts and the arithmetic over the points
+/// take four lanes at a time where SSE2 takes two. The results are the same bits (see
+/// [`crate::laney`]).
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn chart_avx2(
+    input: ChartInput,
+    segment_starts: &[usize],
+    options: &ChartOptions,
+) -> Result<ChartResult, ChartError> {
+    chart_portable(input, segment_starts, options)
+}
+
+/// [`chart`] for any processor, inlined into each entry point.
+#[inline(always)]
+fn chart_portable(
+    input: ChartInput,
+    segment_starts: &[usize],
+    options: &ChartOptions,
+) -> Result<ChartResult, ChartError> {
     let starts = validate(&input, segment_starts, options)?;
     let n = input.len();
     let choices: Vec<(ChartKind, ChoiceReason)> = starts
@@ -580,6 +610,16 @@ pub fn chart(
         (&input, choices.iter().find(|(k, _)| k.needs_counts()))
     {
         return Err(ChartError::NeedsCounts(kind));
+    }
+    // p′ and u′ segments check their counts as they go, in cache; any other chart of counts
+    // needs them all checked first.
+    if let ChartInput::Counts {
+        numerators,
+        denominators,
+    } = input
+        && choices.iter().any(|(k, _)| k.laney().is_none())
+    {
+        check_all_counts(numerators, denominators, options)?;
     }
     let multiplier = match input {
         ChartInput::Values(_) => 1.0,
@@ -677,7 +717,11 @@ pub fn chart(
                 }
                 (_, _, Some(lk), Some((x, d))) => {
                     let (seg, p) =
-                        laney_chart_segment(lk, x, d, base, multiplier, options, types, rules, ws);
+                        laney_chart_segment(lk, x, d, base, multiplier, options, types, rules, ws)
+                            .map_err(|(i, error)| ChartError::BadCount {
+                                index: start + i,
+                                error,
+                            })?;
                     (seg, Some(p))
                 }
                 // `validate` and the check above rule these out.
@@ -860,7 +904,7 @@ fn laney_chart_segment(
     types: &mut [PointType],
     rules: &mut [Option<Rule>],
     ws: &mut Workspace,
-) -> (ChartSegment, Vec<f64>) {
+) -> Result<(ChartSegment, Vec<f64>), (usize, CountError)> {
     let l = laney_points(
         kind,
         x,
@@ -873,7 +917,7 @@ fn laney_chart_segment(
         rules,
         &mut ws.codes,
         &mut ws.values,
-    );
+    )?;
     // Trends look at the proportions themselves (fixed rules only).
     let proportions = || -> Vec<f64> { x.iter().zip(d).map(|(&x, &d)| x / d).collect() };
     let runs = analysis(l.runs, options.run_rules, || longest_trend(&proportions()));
@@ -905,7 +949,7 @@ fn laney_chart_segment(
         runs: Some(runs),
         ..blank_segment(l.centre * multiplier, limits)
     };
-    (seg, l.values)
+    Ok((seg, l.values))
 }
 
 /// Counts the segment's point types by direction, in one pass.
@@ -949,5 +993,53 @@ fn assurance(target: f64, dir: Improvement, limits: Option<(f64, f64)>) -> Assur
         (Some((_, u)), Improvement::Decrease) if target > u => AssuranceIcon::Pass,
         (Some((l, _)), Improvement::Decrease) if target < l => AssuranceIcon::Fail,
         _ => AssuranceIcon::Inconsistent,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn options(chart: ChartChoice, screen: bool) -> ChartOptions {
+        ChartOptions {
+            chart,
+            laney_screen_outliers: screen,
+            xmr_screen_outliers: screen,
+            ..ChartOptions::default()
+        }
+    }
+
+    proptest! {
+        /// The entry point compiled for this processor (AVX2 where it has it) gives the same
+        /// bits as the portable build: every float through its `Debug` form, which tells
+        /// apart every value but NaN payloads.
+        #[test]
+        fn the_processor_specific_build_equals_the_portable_one(
+            pairs in prop::collection::vec((0u32..2_000, 1u32..2_000), 1..1_300),
+            cut in 0usize..1_300,
+            which in 0usize..5,
+            screen in any::<bool>(),
+            bad in any::<bool>(),
+        ) {
+            let n: Vec<f64> = pairs.iter().map(|&(_, d)| f64::from(d)).collect();
+            let mut x: Vec<f64> = pairs.iter().map(|&(a, d)| f64::from(a % (d + 1))).collect();
+            if bad {
+                let i = cut % x.len();
+                x[i] = n[i] + 1.0;
+            }
+            let chart_choice = [
+                ChartChoice::Only(ChartKind::PPrime),
+                ChartChoice::Only(ChartKind::UPrime),
+                ChartChoice::Only(ChartKind::Run),
+                ChartChoice::Only(ChartKind::Xmr),
+                ChartChoice::Auto(Some(ChartKind::PPrime)),
+            ][which];
+            let o = options(chart_choice, screen);
+            let input = || ChartInput::Counts { numerators: &x, denominators: &n };
+            let fast = format!("{:?}", chart(input(), &[cut], &o));
+            let portable = format!("{:?}", chart_portable(input(), &[cut], &o));
+            prop_assert_eq!(fast, portable);
+        }
     }
 }

@@ -10,7 +10,9 @@
 use serde::Serialize;
 
 use crate::runchart::{RunCounts, RunScanner};
-use crate::spc::{PointType, Rule, accurate_mean, compensated_sum, constants};
+use crate::spc::{
+    PointType, Rule, RunningSum, accurate_mean, accurate_mean_from_sum, compensated_sum, constants,
+};
 
 /// Which of Laney's charts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -68,6 +70,32 @@ pub fn check_counts(kind: LaneyKind, x: f64, n: f64) -> Result<(), CountError> {
     } else {
         Ok(())
     }
+}
+
+/// Checks a block of counts as [`check_counts`] does, and returns the index in the block of
+/// the first pair it refuses, with why. Every pair of a block is tested without an early exit,
+/// which the compiler vectorises; the culprit is looked for only in a block that fails.
+#[inline(always)]
+pub(crate) fn first_bad_count(
+    kind: LaneyKind,
+    x: &[f64],
+    n: &[f64],
+) -> Option<(usize, CountError)> {
+    let cap = match kind {
+        LaneyKind::P => 1.0,
+        LaneyKind::U => f64::INFINITY,
+    };
+    // NaN fails every comparison, so it fails this check too.
+    let ok = x.iter().zip(n).fold(true, |ok, (&x, &n)| {
+        ok & (x >= 0.0) & (n > 0.0) & x.is_finite() & n.is_finite() & (x <= n * cap)
+    });
+    if ok {
+        return None;
+    }
+    x.iter()
+        .zip(n)
+        .enumerate()
+        .find_map(|(i, (&x, &n))| check_counts(kind, x, n).err().map(|e| (i, e)))
 }
 
 /// Why σ_z, and so the limits, could not be computed.
@@ -191,13 +219,19 @@ pub fn laney_segment(
 fn sigma_z(z: &[f64], screen: bool, ranges: &mut Vec<f64>) -> (Result<f64, NoSigma>, usize) {
     ranges.clear();
     ranges.extend(z[1..].iter().zip(z).map(|(&b, &a)| (b - a).abs()));
-    sigma_from_ranges(ranges, screen)
+    let sum = compensated_sum(ranges);
+    sigma_from_ranges(ranges, sum, screen)
 }
 
 /// σ_z from the moving ranges of z (step 3): their mean / 1.128, after screening when
-/// `screen`. Returns it (or why there is none) and the number screened out.
-fn sigma_from_ranges(ranges: &mut Vec<f64>, screen: bool) -> (Result<f64, NoSigma>, usize) {
-    let amr = accurate_mean(ranges);
+/// `screen`, given `sum`, their [`compensated_sum`]. Returns it (or why there is none) and
+/// the number screened out.
+fn sigma_from_ranges(
+    ranges: &mut Vec<f64>,
+    sum: f64,
+    screen: bool,
+) -> (Result<f64, NoSigma>, usize) {
+    let amr = accurate_mean_from_sum(ranges, sum);
     if !screen {
         return (Ok(amr / 1.128), 0);
     }
@@ -259,8 +293,68 @@ const BLOCK: usize = 512;
 /// space) and s_i; the second, once σ_z is known, the spreads s_i · σ_z (in place; the limits
 /// follow from them, see [`laney_limits`]) and the points outside the limits. Every loop but
 /// the runs scan is one the compiler vectorises.
+///
+/// The counts are checked ([`first_bad_count`]) block by block in the first sweep, while they
+/// are in cache, rather than in a pass of their own: a refused pair gives its index in `x`
+/// and why, and nothing else.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn laney_points(
+    kind: LaneyKind,
+    x: &[f64],
+    n: &[f64],
+    base: usize,
+    screen: bool,
+    multiplier: f64,
+    types: (PointType, PointType),
+    point_type: &mut [PointType],
+    rule: &mut [Option<Rule>],
+    codes: &mut Vec<u32>,
+    ranges: &mut Vec<f64>,
+) -> Result<LaneyPoints, (usize, CountError)> {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2") {
+        // SAFETY: the processor has AVX2, as just checked.
+        return unsafe {
+            laney_points_avx2(
+                kind, x, n, base, screen, multiplier, types, point_type, rule, codes, ranges,
+            )
+        };
+    }
+    laney_points_portable(
+        kind, x, n, base, screen, multiplier, types, point_type, rule, codes, ranges,
+    )
+}
+
+/// [`laney_points`] compiled for AVX2, whose vector divisions and square roots take four
+/// lanes at the cost of SSE2's two. IEEE division and square root are exactly rounded at any
+/// vector width, and Rust never fuses a multiply and an add on its own, so the results are
+/// the same bits as [`laney_points_portable`]'s.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+#[allow(clippy::too_many_arguments)]
+fn laney_points_avx2(
+    kind: LaneyKind,
+    x: &[f64],
+    n: &[f64],
+    base: usize,
+    screen: bool,
+    multiplier: f64,
+    types: (PointType, PointType),
+    point_type: &mut [PointType],
+    rule: &mut [Option<Rule>],
+    codes: &mut Vec<u32>,
+    ranges: &mut Vec<f64>,
+) -> Result<LaneyPoints, (usize, CountError)> {
+    laney_points_portable(
+        kind, x, n, base, screen, multiplier, types, point_type, rule, codes, ranges,
+    )
+}
+
+/// [`laney_points`] for any processor (inlined into each entry point, so that each is
+/// compiled for its own instruction set).
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+fn laney_points_portable(
     kind: LaneyKind,
     x: &[f64],
     n: &[f64],
@@ -272,12 +366,14 @@ pub(crate) fn laney_points(
     rule: &mut [Option<Rule>],
     codes: &mut Vec<u32>,
     ranges: &mut Vec<f64>,
-) -> LaneyPoints {
+) -> Result<LaneyPoints, (usize, CountError)> {
     let m = x.len().min(n.len()).min(point_type.len()).min(rule.len());
     let (x, n) = (&x[..m], &n[..m]);
     let base = base.clamp(1, m.max(1)).min(m);
-    // Step 1.
-    let centre = compensated_sum(&x[..base]) / compensated_sum(&n[..base]);
+    // Step 1 ([`compensated_sum`], inlined).
+    let (xs, ns) = (&x[..base], &n[..base]);
+    let (sum_x, sum_n) = RunningSum::totals(xs, ns);
+    let centre = sum_x / sum_n;
     let variance = match kind {
         LaneyKind::P => centre * (1.0 - centre),
         LaneyKind::U => centre,
@@ -285,6 +381,7 @@ pub(crate) fn laney_points(
     let degenerate = variance.is_nan() || variance <= 0.0;
     // Steps 2 and 3, the output values and the runs codes.
     let mut scanner = RunScanner::default();
+    let mut range_sum = RunningSum::default();
     let mut runs = RunCounts::default();
     codes.clear();
     codes.reserve(m);
@@ -295,6 +392,9 @@ pub(crate) fn laney_points(
     let (mut p, mut s, mut z) = ([0.0; BLOCK], [0.0; BLOCK], [0.0; BLOCK + 1]);
     for (b, (xs, ns)) in x.chunks(BLOCK).zip(n.chunks(BLOCK)).enumerate() {
         let k = xs.len();
+        if let Some((i, error)) = first_bad_count(kind, xs, ns) {
+            return Err((b * BLOCK + i, error));
+        }
         let (p, s) = (&mut p[..k], &mut s[..k]);
         for ((p, s), (&x, &n)) in p.iter_mut().zip(s.iter_mut()).zip(xs.iter().zip(ns)) {
             *p = x / n;
@@ -315,6 +415,8 @@ pub(crate) fn laney_points(
             let first = usize::from(b == 0); // the very first z has no moving range
             let moving = z[1 + first..=in_base].iter().zip(&z[first..in_base]);
             ranges.extend(moving.map(|(&b, &a)| (b - a).abs()));
+            // Summed now, in cache, for the mean of the moving ranges.
+            range_sum.feed(ranges);
             z[0] = z[in_base];
         }
     }
@@ -323,7 +425,8 @@ pub(crate) fn laney_points(
     } else if degenerate {
         (Err(NoSigma::DegenerateCentre), 0)
     } else {
-        sigma_from_ranges(ranges, screen)
+        let sum = range_sum.total(ranges);
+        sigma_from_ranges(ranges, sum, screen)
     };
     // Step 4 and the first rule, on the output scale.
     let top = match kind {
@@ -355,7 +458,7 @@ pub(crate) fn laney_points(
         }
         Err(_) => spread = Vec::new(),
     }
-    LaneyPoints {
+    Ok(LaneyPoints {
         centre,
         top,
         sigma_z,
@@ -363,5 +466,5 @@ pub(crate) fn laney_points(
         values,
         spread,
         runs,
-    }
+    })
 }

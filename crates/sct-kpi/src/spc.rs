@@ -363,12 +363,71 @@ fn lanes_total(sums: [f64; 4], errs: [f64; 4]) -> f64 {
 
 /// An accurate sum: compensated (two-sum) accumulation in four lanes (see [`feed_lanes`]).
 pub(crate) fn compensated_sum(values: &[f64]) -> f64 {
-    let (sums, errs) = feed_lanes(values, Acc2::add, |sum, err, x| {
-        let (s, e) = two_sum(*sum, x);
-        *sum = s;
-        *err += e;
-    });
+    let (sums, errs) = feed_lanes(values, Acc2::add, add_one);
     lanes_total(sums, errs)
+}
+
+/// [`two_sum`] of one lane's running sum and `x`, keeping the error.
+#[inline(always)]
+fn add_one(sum: &mut f64, err: &mut f64, x: f64) {
+    let (s, e) = two_sum(*sum, x);
+    *sum = s;
+    *err += e;
+}
+
+/// [`compensated_sum`] of a slice that grows a piece at a time, so that it can be summed
+/// while its pieces are still in cache: the same lanes, the same operations, the same bits.
+#[derive(Clone, Copy, Default)]
+pub(crate) struct RunningSum {
+    /// Lanes 0 and 1.
+    lo: Acc2,
+    /// Lanes 2 and 3.
+    hi: Acc2,
+    /// How many values have been added.
+    fed: usize,
+}
+
+impl RunningSum {
+    /// Adds the whole chunks of four of `values[self.fed()..]`, where `values` is the slice
+    /// so far; the rest waits for the next call or [`RunningSum::total`].
+    #[inline(always)]
+    pub(crate) fn feed(&mut self, values: &[f64]) {
+        let chunks = values[self.fed.min(values.len())..].chunks_exact(4);
+        self.fed += chunks.len() * 4;
+        for c in chunks {
+            self.lo.add(F2([c[0], c[1]]));
+            self.hi.add(F2([c[2], c[3]]));
+        }
+    }
+
+    /// The sums of `a` and `b` at once, each as [`compensated_sum`] gives it: two chains of
+    /// additions that do not wait on each other, over two slices read in one pass.
+    #[inline(always)]
+    pub(crate) fn totals(a: &[f64], b: &[f64]) -> (f64, f64) {
+        let (mut ra, mut rb) = (RunningSum::default(), RunningSum::default());
+        let k = a.len().min(b.len()) / 4 * 4;
+        for (ca, cb) in a[..k].chunks_exact(4).zip(b[..k].chunks_exact(4)) {
+            ra.lo.add(F2([ca[0], ca[1]]));
+            ra.hi.add(F2([ca[2], ca[3]]));
+            rb.lo.add(F2([cb[0], cb[1]]));
+            rb.hi.add(F2([cb[2], cb[3]]));
+        }
+        (ra.fed, rb.fed) = (k, k);
+        (ra.total(a), rb.total(b))
+    }
+
+    /// The sum of `values`, the whole slice fed so far. Inlined, so that the caller's
+    /// instruction set (see [`crate::laney`]) applies to the whole-chunk loop.
+    #[inline(always)]
+    pub(crate) fn total(mut self, values: &[f64]) -> f64 {
+        self.feed(values);
+        let (lo, hi) = (self.lo, self.hi);
+        let sums = [lo.sum.0[0], lo.sum.0[1], hi.sum.0[0], hi.sum.0[1]];
+        let errs = [lo.err.0[0], lo.err.0[1], hi.err.0[0], hi.err.0[1]];
+        let rest = &values[self.fed.min(values.len())..];
+        let (sums, errs) = feed_rest(sums, errs, rest, add_one);
+        lanes_total(sums, errs)
+    }
 }
 
 /// The arithmetic mean computed as R's `mean()` does (§4): an accurate sum divided by n, then
@@ -376,8 +435,13 @@ pub(crate) fn compensated_sum(values: &[f64]) -> f64 {
 /// precision; here each residual `x − m` is split exactly into its rounded value and rounding
 /// error (two-sum), and both parts are summed with compensation.
 pub fn accurate_mean(values: &[f64]) -> f64 {
+    accurate_mean_from_sum(values, compensated_sum(values))
+}
+
+/// [`accurate_mean`] given `sum`, the [`compensated_sum`] of `values`.
+pub(crate) fn accurate_mean_from_sum(values: &[f64], sum: f64) -> f64 {
     let n = values.len() as f64;
-    let m = compensated_sum(values) / n;
+    let m = sum / n;
     if !m.is_finite() {
         return m;
     }

@@ -408,6 +408,50 @@ fn bad_counts_are_errors_naming_the_position() {
             error: CountError::NegativeNumerator { x: -1.0 }
         }
     );
+    // Checked block by block as the chart is computed: the position is the series', in a
+    // later block and a later segment alike, and the first bad pair is the one named.
+    let mut x = vec![5.0; 1500];
+    let n = vec![10.0; 1500];
+    x[1100] = 12.0;
+    x[1400] = -1.0;
+    for starts in [&[][..], &[700][..], &[1100][..]] {
+        let got = chart(
+            ChartInput::Counts {
+                numerators: &x,
+                denominators: &n,
+            },
+            starts,
+            &p,
+        )
+        .expect_err("invalid");
+        assert_eq!(
+            got,
+            ChartError::BadCount {
+                index: 1100,
+                error: CountError::NumeratorAboveDenominator { x: 12.0, n: 10.0 }
+            },
+            "segments starting at {starts:?}"
+        );
+    }
+    // With a run-chart segment among them (auto: too few points for p′), every pair is
+    // checked before any chart, and the first bad one is still the one named.
+    let auto = ChartOptions {
+        chart: ChartChoice::Auto(Some(ChartKind::PPrime)),
+        ..ChartOptions::default()
+    };
+    let got = chart(
+        ChartInput::Counts {
+            numerators: &x,
+            denominators: &n,
+        },
+        &[1495],
+        &auto,
+    )
+    .expect_err("invalid");
+    assert!(
+        matches!(got, ChartError::BadCount { index: 1100, .. }),
+        "{got:?}"
+    );
     // A rate may exceed 1.
     let u = options(ChartKind::UPrime);
     assert!(
