@@ -65,6 +65,11 @@ impl Period {
         let s = text.trim();
         let bad = || format!("\"{text}\" is not a period; expected {ACCEPTED_FORMS}");
         let bytes = s.as_bytes();
+        // Every form starts with a four-digit year: no sign, so that what parses prints back
+        // the same (chrono alone would take "-122-02" as a month of the year −122).
+        if !bytes.get(..4).is_some_and(|y| y.iter().all(u8::is_ascii_digit)) {
+            return Err(bad());
+        }
         // Financial year or quarter: YYYY/YY or YYYY-YY, optionally " Qn".
         // With a hyphen only the quarter form is accepted ("2025-26 Q1"): "2025-04" is a month.
         if bytes.len() >= 7
@@ -242,15 +247,15 @@ impl fmt::Display for Period {
             PeriodType::Day => write!(f, "{}", d.format("%Y-%m-%d")),
             PeriodType::Week => {
                 let w = d.iso_week();
-                write!(f, "{}-W{:02}", w.year(), w.week())
+                write!(f, "{:04}-W{:02}", w.year(), w.week())
             }
             PeriodType::Month => write!(f, "{}", d.format("%Y-%m")),
             PeriodType::Quarter => {
                 let fy = self.financial_year().start.year();
                 let q = ((d.month0() + 9) % 12) / 3 + 1;
-                write!(f, "{}/{:02} Q{q}", fy, (fy + 1).rem_euclid(100))
+                write!(f, "{fy:04}/{:02} Q{q}", (fy + 1).rem_euclid(100))
             }
-            PeriodType::Year => write!(f, "{}/{:02}", d.year(), (d.year() + 1).rem_euclid(100)),
+            PeriodType::Year => write!(f, "{:04}/{:02}", d.year(), (d.year() + 1).rem_euclid(100)),
         }
     }
 }
@@ -326,6 +331,9 @@ mod tests {
             "",
             "2025-02-30",
             "25/26",
+            // Signed years (found by the `period` fuzz target).
+            "-122-02",
+            "+025-W14",
         ] {
             let err = Period::parse(bad).unwrap_err();
             assert!(
@@ -345,6 +353,11 @@ mod tests {
             "2025/26 Q4",
             "2025/26",
             "2026-W01",
+            // Years before 1000 keep their four digits (found by the `period` fuzz target:
+            // "0025-W14" printed as "25-W14", which does not parse).
+            "0025-W14",
+            "0025/26 Q2",
+            "0999/00",
         ] {
             assert_eq!(p(s).to_string(), s);
         }
