@@ -20,8 +20,8 @@ pub mod protocol;
 pub mod schema;
 
 pub use protocol::{
-    ComputeRequest, ComputeResponse, Description, Direction, EvidenceItem, EvidenceStatus,
-    ComputeReply, DescribeReply, Handshake, MeasureInfo, MeasureKind, ParameterInfo, PluginError,
+    ComputeReply, ComputeRequest, ComputeResponse, DescribeReply, Description, Direction,
+    EvidenceItem, EvidenceStatus, Handshake, MeasureInfo, MeasureKind, ParameterInfo, PluginError,
     Point, Reply,
 };
 

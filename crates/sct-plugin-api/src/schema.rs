@@ -51,7 +51,10 @@ mod tests {
         let now = json_schema();
         if now != CHECKED_IN {
             if std::env::var_os("SCT_UPDATE_SCHEMA").is_some() {
-                let path = concat!(env!("CARGO_MANIFEST_DIR"), "/schema/plugin-protocol.schema.json");
+                let path = concat!(
+                    env!("CARGO_MANIFEST_DIR"),
+                    "/schema/plugin-protocol.schema.json"
+                );
                 std::fs::write(path, &now).unwrap();
             }
             panic!(
@@ -63,7 +66,13 @@ mod tests {
     #[test]
     fn the_schema_defines_every_document() {
         let v: serde_json::Value = serde_json::from_str(CHECKED_IN).unwrap();
-        for d in ["Handshake", "ComputeRequest", "Point", "EvidenceItem", "PluginError"] {
+        for d in [
+            "Handshake",
+            "ComputeRequest",
+            "Point",
+            "EvidenceItem",
+            "PluginError",
+        ] {
             assert!(v["$defs"].get(d).is_some(), "no definition of {d}");
         }
     }
