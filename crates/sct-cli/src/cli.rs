@@ -605,7 +605,9 @@ pub struct ManArgs {
 pub enum PluginsCommand {
     /// List the plugins found (plugins/, SCT_PLUGIN_PATH, --plugin-dir) with their kind,
     /// version and measures.
-    #[command(after_help = "Example:\n  sct plugins list\n  sct --plugin-dir ~/my-plugins plugins list")]
+    #[command(
+        after_help = "Example:\n  sct plugins list\n  sct --plugin-dir ~/my-plugins plugins list"
+    )]
     List {
         /// Output format.
         #[arg(long, value_enum, default_value_t = ListFormat::Table)]
@@ -613,7 +615,9 @@ pub enum PluginsCommand {
     },
     /// Check plugins: manifest, file inside the plugin's directory, sha256, handshake
     /// (protocol version) and describe (which must agree with the manifest).
-    #[command(after_help = "Example:\n  sct plugins check\n  sct plugins check neighbourhood-measures --isolate")]
+    #[command(
+        after_help = "Example:\n  sct plugins check\n  sct plugins check neighbourhood-measures --isolate"
+    )]
     Check(PluginsCheckArgs),
     /// Compute a plugin's measure and write its series (or evidence items) as CSV or JSON.
     #[command(

@@ -138,7 +138,7 @@ pub fn install(req: &Install<'_>, options: &Options) -> Result<(PathBuf, Manifes
     std::fs::write(
         tmp.path(),
         format!(
-            "# Written by `sct plugins install`; the checksum is of this machine's build.\n{text}"
+            "# Written by `sct plugins install` (the sha256 is of the installed file).\n{text}"
         ),
     )
     .map_err(|e| io(&name, tmp.path(), e))?;

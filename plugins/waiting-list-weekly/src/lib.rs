@@ -89,7 +89,11 @@ pub fn count_weeks<R: Read>(
             ))
         })
     };
-    let (c_week, c_org, c_wait) = (col("week_ending")?, col("organisation")?, col("weeks_waited")?);
+    let (c_week, c_org, c_wait) = (
+        col("week_ending")?,
+        col("organisation")?,
+        col("weeks_waited")?,
+    );
     let mut weeks: BTreeMap<(i32, u32), WeekCounts> = BTreeMap::new();
     // Consecutive rows usually share a week: remember the last one parsed.
     let mut last: Option<(Vec<u8>, (i32, u32))> = None;

@@ -15,8 +15,8 @@ use sct_plugin_host::discover::PATH_ENV;
 use sct_plugin_host::{Discovery, Fault, HostError, Isolation, Options, Plugin};
 
 use crate::cli::{
-    GlobalArgs, ListFormat, PluginOutputFormat, PluginRunOptions, PluginsCheckArgs,
-    PluginsCommand, PluginsInstallArgs, PluginsRunArgs,
+    GlobalArgs, ListFormat, PluginOutputFormat, PluginRunOptions, PluginsCheckArgs, PluginsCommand,
+    PluginsInstallArgs, PluginsRunArgs,
 };
 use crate::outputs::{emit, extension, print};
 
@@ -159,7 +159,12 @@ fn list(global: &GlobalArgs, format: ListFormat) -> Result<ExitCode, Error> {
         }
         ListFormat::Table => {
             let w_name = rows.iter().map(|r| r.name.len()).max().unwrap_or(4).max(4);
-            let w_ver = rows.iter().map(|r| r.version.len()).max().unwrap_or(7).max(7);
+            let w_ver = rows
+                .iter()
+                .map(|r| r.version.len())
+                .max()
+                .unwrap_or(7)
+                .max(7);
             let _ = writeln!(
                 out,
                 "{:w_name$}  {:w_ver$}  {:7}  MEASURES",
@@ -191,20 +196,22 @@ fn list(global: &GlobalArgs, format: ListFormat) -> Result<ExitCode, Error> {
                     }
                 );
             }
-            for dir in &d.not_installed {
-                eprintln!(
-                    "note: {} holds a plugin's source but no plugin.toml: build it and install it (see the README, \"Write your own plugin\"), for example\n  cargo build --release -p {}\n  sct plugins install target/release/{}{}{} --to {}",
-                    dir.display(),
-                    sct_plugin_host::manifest::dir_name(dir),
-                    std::env::consts::DLL_PREFIX,
-                    sct_plugin_host::manifest::dir_name(dir).replace('-', "_"),
-                    std::env::consts::DLL_SUFFIX,
-                    dir.parent().unwrap_or(Path::new(".")).display()
-                );
-            }
         }
     }
     print(&out)?;
+    if matches!(format, ListFormat::Table) {
+        for dir in &d.not_installed {
+            eprintln!(
+                "note: {} holds a plugin's source but no plugin.toml: build it and install it (see the README, \"Write your own plugin\"), for example\n  cargo build --release -p {}\n  sct plugins install target/release/{}{}{} --to {}",
+                dir.display(),
+                sct_plugin_host::manifest::dir_name(dir),
+                std::env::consts::DLL_PREFIX,
+                sct_plugin_host::manifest::dir_name(dir).replace('-', "_"),
+                std::env::consts::DLL_SUFFIX,
+                dir.parent().unwrap_or(Path::new(".")).display()
+            );
+        }
+    }
     Ok(ExitCode::SUCCESS)
 }
 
@@ -260,9 +267,7 @@ fn parse_params(params: &[String]) -> Result<BTreeMap<String, String>, Error> {
     let mut map = BTreeMap::new();
     for p in params {
         let Some((k, v)) = p.split_once('=').filter(|(k, _)| !k.is_empty()) else {
-            return Err(usage(format!(
-                "--param \"{p}\": expected NAME=VALUE"
-            )));
+            return Err(usage(format!("--param \"{p}\": expected NAME=VALUE")));
         };
         if map.insert(k.to_string(), v.to_string()).is_some() {
             return Err(usage(format!("--param {k} is given twice")));
@@ -446,7 +451,9 @@ pub fn toc_measures(
     }
     let mut data_for: BTreeMap<&str, Vec<String>> = BTreeMap::new();
     for d in plugin_data {
-        let Some((name, path)) = d.split_once('=').filter(|(n, p)| !n.is_empty() && !p.is_empty())
+        let Some((name, path)) = d
+            .split_once('=')
+            .filter(|(n, p)| !n.is_empty() && !p.is_empty())
         else {
             return Err(usage(format!("--plugin-data \"{d}\": expected NAME=PATH")));
         };
@@ -460,15 +467,13 @@ pub fn toc_measures(
         let Some((plugin_name, measure)) = split_measure(&name) else {
             continue;
         };
-        let plugin = opened
-            .entry(plugin_name.to_string())
-            .or_insert_with(|| {
-                open(&d, plugin_name, &options).map_err(|e| {
-                    // Once per plugin, not once per measure.
-                    eprintln!("warning: measures of plugin \"{plugin_name}\" have no data: {e}");
-                    e.to_string()
-                })
-            });
+        let plugin = opened.entry(plugin_name.to_string()).or_insert_with(|| {
+            open(&d, plugin_name, &options).map_err(|e| {
+                // Once per plugin, not once per measure.
+                eprintln!("warning: measures of plugin \"{plugin_name}\" have no data: {e}");
+                e.to_string()
+            })
+        });
         let result = match plugin {
             Err(e) => Err(e.clone()),
             Ok(p) => p

@@ -31,7 +31,11 @@ pub fn report_svg(loaded: &LoadedToc, report: &TocReport) -> Result<String, Erro
 }
 
 /// Runs `sct toc diagram`.
-pub fn diagram(global: &crate::cli::GlobalArgs, sct: &Sct, args: TocDiagramArgs) -> Result<ExitCode, Error> {
+pub fn diagram(
+    global: &crate::cli::GlobalArgs,
+    sct: &Sct,
+    args: TocDiagramArgs,
+) -> Result<ExitCode, Error> {
     let loaded = find(&args.toc, &sct.registry)?;
     for w in loaded.warnings.iter() {
         eprint!("{w}");
