@@ -102,7 +102,9 @@ pub unsafe extern "C" fn sct_plugin_compute(request: *const u8, len: usize) -> S
             SctBytes::NULL
         }
         "invalid-json" => SctBytes::from_vec(b"{\"protocol\": 1, \"ok\": {".to_vec()),
-        "invalid-utf8" => SctBytes::from_vec(b"{\"protocol\": 1, \"error\": \"\xff\xfe\"}".to_vec()),
+        "invalid-utf8" => {
+            SctBytes::from_vec(b"{\"protocol\": 1, \"error\": \"\xff\xfe\"}".to_vec())
+        }
         "huge" => SctBytes::from_vec(vec![b' '; 100 * 1024 * 1024]),
         "hang" => loop {
             std::thread::sleep(std::time::Duration::from_secs(3600));
