@@ -26,36 +26,38 @@ pub fn reply<T: DeserializeOwned>(
             message: "the reply is empty; expected a JSON object".into(),
         });
     }
-    // The version first, so a plugin of another protocol is named as such rather than as
-    // JSON that does not fit.
+    // One parse on the happy path; when it fails, the version is read on its own, so a
+    // plugin of another protocol is named as such rather than as JSON that does not fit.
     #[derive(serde::Deserialize)]
     struct Version {
         protocol: Option<u32>,
     }
-    let version: Version = serde_json::from_str(text).map_err(|e| Fault::InvalidJson {
-        call,
-        message: e.to_string(),
-    })?;
-    match version.protocol {
-        Some(p) if p == sct_plugin_api::PROTOCOL_VERSION => {}
-        Some(p) => {
-            return Err(Fault::Protocol {
-                what: "its reply",
-                found: p,
-                expected: sct_plugin_api::PROTOCOL_VERSION,
+    let protocol_fault = |p: u32| Fault::Protocol {
+        what: "its reply",
+        found: p,
+        expected: sct_plugin_api::PROTOCOL_VERSION,
+    };
+    let reply: Reply<T> = match serde_json::from_str(text) {
+        Ok(r) => r,
+        Err(e) => {
+            return Err(match serde_json::from_str::<Version>(text) {
+                Ok(Version { protocol: Some(p) }) if p != sct_plugin_api::PROTOCOL_VERSION => {
+                    protocol_fault(p)
+                }
+                Ok(Version { protocol: None }) => Fault::InvalidJson {
+                    call,
+                    message: "no \"protocol\" field; expected {\"protocol\": N, \"ok\": ...} or {\"protocol\": N, \"error\": {\"message\": ...}}".into(),
+                },
+                _ => Fault::InvalidJson {
+                    call,
+                    message: e.to_string(),
+                },
             });
         }
-        None => {
-            return Err(Fault::InvalidJson {
-                call,
-                message: "no \"protocol\" field; expected {\"protocol\": N, \"ok\": ...} or {\"protocol\": N, \"error\": {\"message\": ...}}".into(),
-            });
-        }
+    };
+    if reply.protocol != sct_plugin_api::PROTOCOL_VERSION {
+        return Err(protocol_fault(reply.protocol));
     }
-    let reply: Reply<T> = serde_json::from_str(text).map_err(|e| Fault::InvalidJson {
-        call,
-        message: e.to_string(),
-    })?;
     match reply.into_result() {
         Some(Ok(v)) => Ok(v),
         Some(Err(e)) => Err(Fault::Reported(e.message)),
