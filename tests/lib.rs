@@ -53,3 +53,31 @@ pub fn sct() -> assert_cmd::Command {
 pub const EXAMPLE: &str = "examples/baseline-2026-03/bnssg-illustrative.toml";
 
 pub mod browser;
+
+/// Builds a workspace `cdylib` package (in the same profile as the tests) and returns the
+/// path of its shared library, for the plugin tests.
+pub fn cdylib(package: &str) -> PathBuf {
+    let exe = std::env::current_exe().expect("test executable path");
+    let profile_dir = exe
+        .parent()
+        .and_then(Path::parent)
+        .expect("target/<profile>")
+        .to_path_buf();
+    let release = profile_dir.file_name().is_some_and(|n| n == "release");
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
+    let mut build = Command::new(cargo);
+    build
+        .args(["build", "--quiet", "-p", package, "--lib"])
+        .current_dir(root());
+    if release {
+        build.arg("--release");
+    }
+    let status = build.status().expect("run cargo build for a plugin");
+    assert!(status.success(), "cargo build -p {package} failed");
+    profile_dir.join(format!(
+        "{}{}{}",
+        std::env::consts::DLL_PREFIX,
+        package.replace('-', "_"),
+        std::env::consts::DLL_SUFFIX
+    ))
+}

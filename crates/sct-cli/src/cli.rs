@@ -42,6 +42,11 @@ pub struct GlobalArgs {
     /// effective, share).
     #[arg(long, global = true, value_name = "FILE", requires = "organisations")]
     pub successions: Option<PathBuf>,
+    /// Add plugins from this directory (one plugin's, or one holding plugin directories);
+    /// repeatable. Searched after plugins/ and SCT_PLUGIN_PATH; a plugin here replaces one
+    /// of the same name found earlier.
+    #[arg(long = "plugin-dir", global = true, value_name = "DIR")]
+    pub plugin_dirs: Vec<PathBuf>,
 }
 
 /// Where and whether to write an output.
@@ -102,6 +107,9 @@ pub enum Command {
     /// Print the JSON Schema of a file format, for editors.
     #[command(after_help = "Example:\n  sct schema response > response.schema.json")]
     Schema(SchemaArgs),
+    /// Plugins for local measures: list, check, run and install them.
+    #[command(subcommand)]
+    Plugins(PluginsCommand),
     /// Print a shell completion script (bash, zsh, fish, powershell or elvish).
     #[command(
         after_help = "Examples:\n  sct completions bash > ~/.local/share/bash-completion/completions/sct\n  sct completions zsh -o ~/.zfunc/_sct\n  sct completions fish > ~/.config/fish/completions/sct.fish"
@@ -528,12 +536,19 @@ pub struct TocKpiArgs {
     /// KPI data (CSV, as for `sct kpi review`) for live status.
     #[arg(long, value_name = "CSV", requires = "org")]
     pub kpi_data: Option<PathBuf>,
-    /// The organisation's ODS code in the KPI data.
-    #[arg(long, value_name = "CODE", requires = "kpi_data")]
+    /// The organisation's ODS code in the KPI data (and for plugin measures).
+    #[arg(long, value_name = "CODE")]
     pub org: Option<String>,
     /// Leave out KPI data after this date, YYYY-MM-DD.
     #[arg(long, value_name = "DATE")]
     pub as_of: Option<String>,
+    /// A data file for a plugin whose measures the indicators name
+    /// (`measure = "plugin:NAME/MEASURE"`), as NAME=PATH; repeatable. Plugin measures are
+    /// computed for --org.
+    #[arg(long, value_name = "NAME=PATH")]
+    pub plugin_data: Vec<String>,
+    #[command(flatten)]
+    pub plugin: PluginRunOptions,
 }
 
 #[derive(Debug, Args)]
@@ -584,6 +599,124 @@ pub struct CompletionsArgs {
 pub struct ManArgs {
     #[command(flatten)]
     pub out: OutputArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PluginsCommand {
+    /// List the plugins found (plugins/, SCT_PLUGIN_PATH, --plugin-dir) with their kind,
+    /// version and measures.
+    #[command(
+        after_help = "Example:\n  sct plugins list\n  sct --plugin-dir ~/my-plugins plugins list"
+    )]
+    List {
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+        format: ListFormat,
+    },
+    /// Check plugins: manifest, file inside the plugin's directory, sha256, handshake
+    /// (protocol version) and describe (which must agree with the manifest).
+    #[command(
+        after_help = "Example:\n  sct plugins check\n  sct plugins check neighbourhood-measures --isolate"
+    )]
+    Check(PluginsCheckArgs),
+    /// Compute a plugin's measure and write its series (or evidence items) as CSV or JSON.
+    #[command(
+        after_help = "Examples:\n  sct plugins run waiting-list-weekly long-waits --data plugins/waiting-list-weekly/sample/waiting-list.csv --org QUY --param weeks=52 -o long-waits.csv\n  sct plugins run capability-evidence milestone-documents --data plugins/capability-evidence/sample/evidence -o evidence.json"
+    )]
+    Run(PluginsRunArgs),
+    /// Copy a built library (.so, .dylib, .dll) or a script into a plugin directory and write
+    /// its manifest, with the checksum of the copy and the measures its describe gives.
+    #[command(
+        after_help = "Examples:\n  cargo build --release -p waiting-list-weekly\n  sct plugins install target/release/libwaiting_list_weekly.so --to plugins\n  sct plugins install my_measure.py --to ~/my-plugins"
+    )]
+    Install(PluginsInstallArgs),
+    /// The child side of --isolate (not for direct use).
+    #[command(name = "__isolated-call", hide = true)]
+    IsolatedCall {
+        /// The plugin's directory.
+        dir: PathBuf,
+        /// handshake, describe or compute (request on standard input).
+        verb: String,
+    },
+}
+
+/// How plugins are run.
+#[derive(Debug, Clone, Args)]
+pub struct PluginRunOptions {
+    /// Run native plugins in a child sct process, so a crash (segfault, abort) is an error
+    /// instead of the end of sct.
+    #[arg(long)]
+    pub isolate: bool,
+    /// Stop a command plugin (or an isolated call) after this many seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = 30.0)]
+    pub timeout: f64,
+    /// Refuse a plugin reply larger than this many MiB.
+    #[arg(long, value_name = "MIB", default_value_t = 32)]
+    pub max_output_mb: usize,
+}
+
+#[derive(Debug, Args)]
+pub struct PluginsCheckArgs {
+    /// The plugin (default: every plugin found).
+    pub name: Option<String>,
+    #[command(flatten)]
+    pub plugin: PluginRunOptions,
+}
+
+#[derive(Debug, Args)]
+pub struct PluginsRunArgs {
+    /// The plugin's name.
+    pub plugin: String,
+    /// The measure's id.
+    pub measure: String,
+    /// A parameter of the measure, NAME=VALUE; repeatable.
+    #[arg(long = "param", value_name = "NAME=VALUE")]
+    pub params: Vec<String>,
+    /// A local data file or folder for the plugin; repeatable.
+    #[arg(long, value_name = "PATH")]
+    pub data: Vec<PathBuf>,
+    /// The organisation's ODS code.
+    #[arg(long, value_name = "CODE")]
+    pub org: Option<String>,
+    /// The first period wanted, as the measure writes periods (2025-W14, 2025-04).
+    #[arg(long, value_name = "PERIOD")]
+    pub from: Option<String>,
+    /// The last period wanted.
+    #[arg(long, value_name = "PERIOD")]
+    pub to: Option<String>,
+    /// Output format (default: from the -o extension, else csv).
+    #[arg(long, value_enum)]
+    pub format: Option<PluginOutputFormat>,
+    #[command(flatten)]
+    pub plugin_options: PluginRunOptions,
+    #[command(flatten)]
+    pub out: OutputArgs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PluginOutputFormat {
+    Csv,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct PluginsInstallArgs {
+    /// The built library or the script.
+    pub file: PathBuf,
+    /// The plugin's name (default: the name its describe gives).
+    #[arg(long)]
+    pub name: Option<String>,
+    /// The directory to install into (the plugin goes in DIR/NAME/).
+    #[arg(long, value_name = "DIR", default_value = "plugins")]
+    pub to: PathBuf,
+    /// The program that runs a script (default: python3 for .py, Rscript for .R).
+    #[arg(long, value_name = "PROGRAM")]
+    pub interpreter: Option<String>,
+    /// Replace an installed plugin of the same name.
+    #[arg(long)]
+    pub force: bool,
+    #[command(flatten)]
+    pub plugin: PluginRunOptions,
 }
 
 #[cfg(test)]

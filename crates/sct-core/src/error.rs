@@ -76,6 +76,15 @@ pub enum Error {
         /// The output path.
         path: PathBuf,
     },
+    /// A plugin could not be found, checked or run; the message names the plugin and the
+    /// fault.
+    #[error("{message}")]
+    Plugin {
+        /// What went wrong, naming the plugin.
+        message: String,
+        /// Whether the user's input (a manifest, a name, a parameter) is at fault.
+        bad_input: bool,
+    },
 }
 
 impl Error {
@@ -94,6 +103,7 @@ impl Error {
             | Error::UnknownFramework { .. }
             | Error::OutputExists { .. }
             | Error::OutputIsInput { .. } => true,
+            Error::Plugin { bad_input, .. } => *bad_input,
         }
     }
 }

@@ -11,7 +11,7 @@ use sct_core::provenance::{FileUsed, FrameworkUsed, SCT_VERSION};
 use crate::load::LoadedToc;
 use crate::metrics::{TocMetrics, metrics};
 use crate::model::{Evidence, NodeType};
-use crate::status::{IndicatorState, KpiSource, NodeStatus, ROLL_UP_RULE, statuses};
+use crate::status::{IndicatorState, KpiSource, NodeStatus, ROLL_UP_RULE};
 
 /// A capability of the toolkit and what it is meant to move, with its current level when an
 /// assessment was given.
@@ -188,12 +188,15 @@ pub struct ReportInputs<'a> {
     pub capabilities: Vec<CapabilityInfo>,
     /// The assessment file, for provenance.
     pub assessment_file: Option<FileUsed>,
+    /// Plugin measures' series, for indicators that name them.
+    pub measures: Option<crate::status::MeasureSource<'a>>,
 }
 
 /// Builds the report.
 pub fn build(loaded: &LoadedToc, inputs: &ReportInputs<'_>) -> TocReport {
     let toc = &loaded.toc;
-    let states = statuses(toc, &loaded.graph, inputs.kpi);
+    let states =
+        crate::status::statuses_with_measures(toc, &loaded.graph, inputs.kpi, inputs.measures);
     let mut columns: BTreeMap<NodeType, Vec<NodeReport>> = BTreeMap::new();
     for (node, state) in toc.nodes.iter().zip(&states) {
         let kpis: Vec<String> = node
@@ -248,7 +251,7 @@ pub fn build(loaded: &LoadedToc, inputs: &ReportInputs<'_>) -> TocReport {
         .filter(|&&i| states[i].at_risk)
         .map(|&i| states[i].id.clone())
         .collect();
-    let has_status = inputs.kpi.is_some();
+    let has_status = inputs.kpi.is_some() || inputs.measures.is_some();
     TocReport {
         id: toc.id.get_ref().clone(),
         version: toc.version.get_ref().clone(),
@@ -320,7 +323,9 @@ pub fn build(loaded: &LoadedToc, inputs: &ReportInputs<'_>) -> TocReport {
         provenance: TocProvenance {
             sct_version: SCT_VERSION.to_string(),
             theory_of_change: loaded.file.clone(),
-            kpi_set: has_status
+            kpi_set: inputs
+                .kpi
+                .is_some()
                 .then(|| loaded.kpi_set.as_ref().map(|(_, f)| f.clone()))
                 .flatten(),
             kpi_data: inputs.kpi_data_file.clone(),

@@ -113,7 +113,108 @@ pub struct KpiSource<'a> {
     pub as_of: Option<NaiveDate>,
 }
 
-fn indicator_state(ind: &TocIndicator, kpi: Option<KpiSource<'_>>) -> IndicatorState {
+/// A plugin measure's series, computed by the caller (this crate runs no plugins).
+#[derive(Debug, Clone, PartialEq)]
+pub struct MeasureSeries {
+    /// The measure's title.
+    pub title: String,
+    /// Its unit.
+    pub unit: String,
+    /// Its points, in period order (one period type).
+    pub observations: Vec<Observation>,
+}
+
+/// Plugin measures by the name an indicator gives them (`plugin:NAME/MEASURE` or
+/// `NAME/MEASURE`); an `Err` says why a measure has no series (plugin not found, a fault).
+pub type MeasureData = std::collections::BTreeMap<String, Result<MeasureSeries, String>>;
+
+/// Where plugin measures come from, for statuses.
+#[derive(Debug, Clone, Copy)]
+pub struct MeasureSource<'a> {
+    /// The series.
+    pub data: &'a MeasureData,
+    /// Leave out points after this date.
+    pub as_of: Option<NaiveDate>,
+}
+
+/// A KPI-set indicator standing for a plugin measure, so it is read with the same charts as
+/// a KPI: a mean-type value (XmR, or a run chart when short), at its own period.
+fn measure_indicator(
+    name: &str,
+    m: &MeasureSeries,
+    period: sct_kpi::period::PeriodType,
+    direction: Improvement,
+) -> sct_kpi::kpiset::Indicator {
+    sct_kpi::kpiset::Indicator {
+        id: toml::Spanned::new(0..0, name.to_string()),
+        title: m.title.clone(),
+        timeframe: sct_kpi::kpiset::Timeframe::Leading,
+        period,
+        unit: m.unit.clone(),
+        value_type: sct_kpi::kpiset::ValueType::Mean,
+        multiplier: None,
+        aggregation: None,
+        decimals: None,
+        improvement: direction,
+        chart: sct_kpi::kpiset::IndicatorChart::Auto,
+        target: None,
+        target_note: None,
+        target_source: None,
+        plan: vec![],
+        plausible: None,
+        publication_lag: 0,
+        data_source: format!("plugin measure {name}"),
+        source: sct_core::model::SourceRef {
+            doc: toml::Spanned::new(0..0, "plugin".into()),
+            section: String::new(),
+            quote: String::new(),
+        },
+        description: String::new(),
+    }
+}
+
+fn measure_state(
+    mut state: IndicatorState,
+    name: &str,
+    measures: Option<MeasureSource<'_>>,
+) -> IndicatorState {
+    let Some(src) = measures else {
+        state.note = Some("plugin measures were not computed (no plugins given)".into());
+        return state;
+    };
+    let series = match src.data.get(name) {
+        None => {
+            state.note = Some(format!("plugin measure {name} was not computed"));
+            return state;
+        }
+        Some(Err(why)) => {
+            state.note = Some(why.clone());
+            return state;
+        }
+        Some(Ok(s)) => s,
+    };
+    let obs: Vec<Observation> = series
+        .observations
+        .iter()
+        .filter(|o| src.as_of.is_none_or(|d| o.period.end() <= d))
+        .cloned()
+        .collect();
+    let period = obs
+        .first()
+        .map(|o| o.period.kind)
+        .unwrap_or(sct_kpi::period::PeriodType::Month);
+    let def = measure_indicator(name, series, period, state.direction);
+    state.title = Some(series.title.clone());
+    state.unit = Some(series.unit.clone());
+    state.decimals = sct_kpi::review::decimals(&def);
+    read_series(state, &def, &obs)
+}
+
+fn indicator_state(
+    ind: &TocIndicator,
+    kpi: Option<KpiSource<'_>>,
+    measures: Option<MeasureSource<'_>>,
+) -> IndicatorState {
     let name = ind.name();
     let mut state = IndicatorState {
         name: name.clone(),
@@ -132,8 +233,7 @@ fn indicator_state(ind: &TocIndicator, kpi: Option<KpiSource<'_>>) -> IndicatorS
         note: None,
     };
     let Some(k) = ind.kpi.as_ref().map(|k| k.get_ref()) else {
-        state.note = Some("plugin measures are not read into reviews yet".into());
-        return state;
+        return measure_state(state, &name, measures);
     };
     let Some(src) = kpi else {
         state.note = Some("no KPI data given".into());
@@ -157,6 +257,15 @@ fn indicator_state(ind: &TocIndicator, kpi: Option<KpiSource<'_>>) -> IndicatorS
                 .collect()
         })
         .unwrap_or_default();
+    read_series(state, def, &obs)
+}
+
+/// The indicator's latest point and its status from the chart that suits it.
+fn read_series(
+    mut state: IndicatorState,
+    def: &sct_kpi::kpiset::Indicator,
+    obs: &[Observation],
+) -> IndicatorState {
     state.points = obs.len();
     if let Some(o) = obs.last() {
         state.latest_period = Some(o.period.to_string());
@@ -164,7 +273,7 @@ fn indicator_state(ind: &TocIndicator, kpi: Option<KpiSource<'_>>) -> IndicatorS
     }
     // The same chart as the KPI review (run chart for a short series, the indicator's chart
     // otherwise), judged in the direction the theory expects.
-    match chart_summary(def, &obs, None, ind.direction) {
+    match chart_summary(def, obs, None, state.direction) {
         Some(summary) => {
             state.variation_icon = Some(summary.variation_icon);
             state.variation_label = Some(summary.variation_label);
@@ -188,6 +297,16 @@ fn indicator_state(ind: &TocIndicator, kpi: Option<KpiSource<'_>>) -> IndicatorS
 
 /// Each node's status and the roll-up, in node order.
 pub fn statuses(toc: &TheoryOfChange, graph: &Graph, kpi: Option<KpiSource<'_>>) -> Vec<NodeState> {
+    statuses_with_measures(toc, graph, kpi, None)
+}
+
+/// As [`statuses`], with plugin measures' series for indicators that name them.
+pub fn statuses_with_measures(
+    toc: &TheoryOfChange,
+    graph: &Graph,
+    kpi: Option<KpiSource<'_>>,
+    measures: Option<MeasureSource<'_>>,
+) -> Vec<NodeState> {
     let mut states: Vec<NodeState> = toc
         .nodes
         .iter()
@@ -195,7 +314,7 @@ pub fn statuses(toc: &TheoryOfChange, graph: &Graph, kpi: Option<KpiSource<'_>>)
             let indicators: Vec<IndicatorState> = node
                 .indicators
                 .iter()
-                .map(|i| indicator_state(i, kpi))
+                .map(|i| indicator_state(i, kpi, measures))
                 .collect();
             let status = own_status(&indicators);
             NodeState {

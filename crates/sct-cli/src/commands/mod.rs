@@ -4,6 +4,7 @@ mod frameworks;
 mod kpi;
 mod kpi_chart;
 mod plan;
+mod plugins;
 mod report;
 mod score;
 mod shell;
@@ -38,6 +39,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, Error> {
             emit(&args.out, &format!("{text}\n"), &[])?;
             Ok(ExitCode::SUCCESS)
         }
+        Command::Plugins(cmd) => plugins::run(&cli.global, cmd),
         Command::Completions(args) => shell::completions(args),
         Command::Man(args) => shell::man(args),
     }

@@ -13,7 +13,7 @@ use sct_report::render::Templates;
 use sct_report::toc_report;
 use sct_toc::load::{LoadedToc, find};
 use sct_toc::report::{CapabilityInfo, ReportInputs, TocReport, build};
-use sct_toc::status::KpiSource;
+use sct_toc::status::{KpiSource, MeasureData, MeasureSource};
 
 use super::report::report_error;
 use crate::cli::{
@@ -25,8 +25,8 @@ pub fn run(global: &GlobalArgs, cmd: TocCommand) -> Result<ExitCode, Error> {
     let sct = super::load(global)?;
     match cmd {
         TocCommand::Check(args) => check(&sct, args),
-        TocCommand::Report(args) => report(&sct, args),
-        TocCommand::Diagram(args) => super::toc_draw::diagram(&sct, args),
+        TocCommand::Report(args) => report(global, &sct, args),
+        TocCommand::Diagram(args) => super::toc_draw::diagram(global, &sct, args),
     }
 }
 
@@ -215,9 +215,26 @@ pub fn kpi_inputs(
     Ok((data, as_of.map(|d| d.0)))
 }
 
-fn report(sct: &Sct, args: TocReportArgs) -> Result<ExitCode, Error> {
+/// The plugin measures the theory of change names, computed as `--plugin-data`, `--org`
+/// and the plugin options say.
+pub fn plugin_measures(
+    global: &GlobalArgs,
+    loaded: &LoadedToc,
+    args: &TocKpiArgs,
+) -> Result<Option<MeasureData>, Error> {
+    super::plugins::toc_measures(
+        global,
+        &loaded.toc,
+        args.org.as_deref(),
+        &args.plugin_data,
+        &args.plugin,
+    )
+}
+
+fn report(global: &GlobalArgs, sct: &Sct, args: TocReportArgs) -> Result<ExitCode, Error> {
     let loaded = find(&args.toc, &sct.registry)?;
     let (data, as_of) = kpi_inputs(&loaded, &args.kpi)?;
+    let measures = plugin_measures(global, &loaded, &args.kpi)?;
     let (caps, assessment_file) = capabilities(sct, args.assessment.as_ref())?;
     let r = build_report(
         &loaded,
@@ -226,6 +243,7 @@ fn report(sct: &Sct, args: TocReportArgs) -> Result<ExitCode, Error> {
         as_of,
         caps,
         assessment_file,
+        measures.as_ref(),
     );
     let format = args
         .format
@@ -266,6 +284,7 @@ pub fn build_report(
     as_of: Option<chrono::NaiveDate>,
     capabilities: Vec<CapabilityInfo>,
     assessment_file: Option<FileUsed>,
+    measures: Option<&MeasureData>,
 ) -> TocReport {
     let kpi = match (data, org, &loaded.kpi_set) {
         (Some(data), Some(organisation), Some((set, _))) => Some(KpiSource {
@@ -284,6 +303,7 @@ pub fn build_report(
         }),
         capabilities,
         assessment_file,
+        measures: measures.map(|data| MeasureSource { data, as_of }),
     };
     build(loaded, &inputs)
 }

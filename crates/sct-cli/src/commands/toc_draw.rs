@@ -31,7 +31,11 @@ pub fn report_svg(loaded: &LoadedToc, report: &TocReport) -> Result<String, Erro
 }
 
 /// Runs `sct toc diagram`.
-pub fn diagram(sct: &Sct, args: TocDiagramArgs) -> Result<ExitCode, Error> {
+pub fn diagram(
+    global: &crate::cli::GlobalArgs,
+    sct: &Sct,
+    args: TocDiagramArgs,
+) -> Result<ExitCode, Error> {
     let loaded = find(&args.toc, &sct.registry)?;
     for w in loaded.warnings.iter() {
         eprint!("{w}");
@@ -46,14 +50,16 @@ pub fn diagram(sct: &Sct, args: TocDiagramArgs) -> Result<ExitCode, Error> {
         });
     // With KPI data, each node is drawn with its live status and the roll-up.
     let (data, as_of) = super::toc::kpi_inputs(&loaded, &args.kpi)?;
-    let status_owned: Option<Statuses> = data.as_ref().map(|d| {
+    let measures = super::toc::plugin_measures(global, &loaded, &args.kpi)?;
+    let status_owned: Option<Statuses> = (data.is_some() || measures.is_some()).then(|| {
         let r = super::toc::build_report(
             &loaded,
-            Some(d),
+            data.as_ref(),
             args.kpi.org.as_deref(),
             as_of,
             Vec::new(),
             None,
+            measures.as_ref(),
         );
         status_map(&r)
     });

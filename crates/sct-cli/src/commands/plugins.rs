@@ -1,0 +1,540 @@
+//! `sct plugins list|check|run|install`, and plugin measures for theories of change.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Duration;
+
+use serde::Serialize;
+
+use sct_core::Error;
+use sct_plugin_api::{ComputeRequest, ComputeResponse, PROTOCOL_VERSION};
+use sct_plugin_host::discover::PATH_ENV;
+use sct_plugin_host::{Discovery, Fault, HostError, Isolation, Options, Plugin};
+
+use crate::cli::{
+    GlobalArgs, ListFormat, PluginOutputFormat, PluginRunOptions, PluginsCheckArgs, PluginsCommand,
+    PluginsInstallArgs, PluginsRunArgs,
+};
+use crate::outputs::{emit, extension, print};
+
+/// The project's plugin directory, relative to the working directory.
+const PROJECT_PLUGINS: &str = "plugins";
+
+pub fn run(global: &GlobalArgs, cmd: PluginsCommand) -> Result<ExitCode, Error> {
+    match cmd {
+        PluginsCommand::List { format } => list(global, format),
+        PluginsCommand::Check(args) => check(global, args),
+        PluginsCommand::Run(args) => run_measure(global, args),
+        PluginsCommand::Install(args) => install(args),
+        PluginsCommand::IsolatedCall { dir, verb } => isolated_call(&dir, &verb),
+    }
+}
+
+/// The plugin error as the CLI's error (exit status 2 for bad input, else 1).
+pub fn host_error(e: HostError) -> Error {
+    Error::Plugin {
+        bad_input: e.is_bad_input(),
+        message: e.to_string(),
+    }
+}
+
+fn usage(message: String) -> Error {
+    Error::Invalid(sct_core::Diagnostics(vec![sct_core::Diagnostic::error(
+        message,
+    )]))
+}
+
+/// The plugins found on the search path.
+pub fn discovery(global: &GlobalArgs) -> Discovery {
+    let places = sct_plugin_host::search_path(
+        Path::new(PROJECT_PLUGINS),
+        std::env::var_os(PATH_ENV),
+        &global.plugin_dirs,
+    );
+    sct_plugin_host::discover(&places)
+}
+
+/// How plugins run, from the command line.
+pub fn options(o: &PluginRunOptions) -> Result<Options, Error> {
+    if !(o.timeout.is_finite() && o.timeout > 0.0) {
+        return Err(usage(format!(
+            "--timeout {}: expected a number of seconds above 0",
+            o.timeout
+        )));
+    }
+    let isolate = if o.isolate {
+        let program = std::env::current_exe().map_err(|source| Error::Io {
+            path: "the sct executable".into(),
+            action: "find",
+            source,
+        })?;
+        Some(Isolation {
+            program,
+            args: vec!["plugins".into(), "__isolated-call".into()],
+        })
+    } else {
+        None
+    };
+    Ok(Options {
+        timeout: Duration::from_secs_f64(o.timeout),
+        max_output: o.max_output_mb.saturating_mul(1024 * 1024),
+        isolate,
+    })
+}
+
+/// Finds and opens (checks and loads) one plugin.
+pub fn open(discovery: &Discovery, name: &str, options: &Options) -> Result<Plugin, HostError> {
+    let Some(found) = discovery.get(name) else {
+        let searched = if discovery.searched.is_empty() {
+            format!("nowhere (no {PROJECT_PLUGINS}/ here, no {PATH_ENV}, no --plugin-dir)")
+        } else {
+            discovery
+                .searched
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let known: Vec<String> = discovery.plugins.iter().map(|f| f.name()).collect();
+        return Err(HostError::new(
+            name,
+            Fault::NotFound {
+                searched,
+                known: if known.is_empty() {
+                    "none".into()
+                } else {
+                    known.join(", ")
+                },
+            },
+        ));
+    };
+    Plugin::open(found, options)
+}
+
+#[derive(Serialize)]
+struct ListRow {
+    name: String,
+    version: String,
+    kind: String,
+    measures: Vec<String>,
+    dir: String,
+    problem: Option<String>,
+}
+
+fn list(global: &GlobalArgs, format: ListFormat) -> Result<ExitCode, Error> {
+    let d = discovery(global);
+    let rows: Vec<ListRow> = d
+        .plugins
+        .iter()
+        .map(|f| match &f.manifest {
+            Ok(m) => ListRow {
+                name: m.name.clone(),
+                version: m.version.clone(),
+                kind: m.kind.as_str().into(),
+                measures: m.measures.clone(),
+                dir: f.dir.display().to_string(),
+                problem: None,
+            },
+            Err(e) => ListRow {
+                name: f.name(),
+                version: "?".into(),
+                kind: "?".into(),
+                measures: vec![],
+                dir: f.dir.display().to_string(),
+                problem: Some(e.to_string()),
+            },
+        })
+        .collect();
+    let mut out = String::new();
+    match format {
+        ListFormat::Json => {
+            let _ = writeln!(
+                out,
+                "{}",
+                serde_json::to_string_pretty(&rows).unwrap_or_default()
+            );
+        }
+        ListFormat::Table => {
+            let w_name = rows.iter().map(|r| r.name.len()).max().unwrap_or(4).max(4);
+            let w_ver = rows
+                .iter()
+                .map(|r| r.version.len())
+                .max()
+                .unwrap_or(7)
+                .max(7);
+            let _ = writeln!(
+                out,
+                "{:w_name$}  {:w_ver$}  {:7}  MEASURES",
+                "NAME", "VERSION", "KIND"
+            );
+            for r in &rows {
+                let measures = match &r.problem {
+                    Some(p) => format!("(cannot be used: {p})"),
+                    None => r.measures.join(", "),
+                };
+                let _ = writeln!(
+                    out,
+                    "{:w_name$}  {:w_ver$}  {:7}  {}",
+                    r.name, r.version, r.kind, measures
+                );
+            }
+            if rows.is_empty() {
+                let _ = writeln!(
+                    out,
+                    "(no plugins found in {})",
+                    if d.searched.is_empty() {
+                        format!("{PROJECT_PLUGINS}/, {PATH_ENV} or --plugin-dir")
+                    } else {
+                        d.searched
+                            .iter()
+                            .map(|p| p.display().to_string())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    }
+                );
+            }
+        }
+    }
+    print(&out)?;
+    if matches!(format, ListFormat::Table) {
+        for dir in &d.not_installed {
+            eprintln!(
+                "note: {} holds a plugin's source but no plugin.toml: build it and install it (see the README, \"Write your own plugin\"), for example\n  cargo build --release -p {}\n  sct plugins install target/release/{}{}{} --to {}",
+                dir.display(),
+                sct_plugin_host::manifest::dir_name(dir),
+                std::env::consts::DLL_PREFIX,
+                sct_plugin_host::manifest::dir_name(dir).replace('-', "_"),
+                std::env::consts::DLL_SUFFIX,
+                dir.parent().unwrap_or(Path::new(".")).display()
+            );
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn check(global: &GlobalArgs, args: PluginsCheckArgs) -> Result<ExitCode, Error> {
+    let d = discovery(global);
+    let options = options(&args.plugin)?;
+    let names: Vec<String> = match &args.name {
+        Some(n) => vec![n.clone()],
+        None => d.plugins.iter().map(|f| f.name()).collect(),
+    };
+    if names.is_empty() {
+        return Err(usage(
+            "no plugins found to check; expected plugins in plugins/, SCT_PLUGIN_PATH or --plugin-dir".into(),
+        ));
+    }
+    let mut failed: Vec<HostError> = Vec::new();
+    let mut out = String::new();
+    for name in &names {
+        match open(&d, name, &options).and_then(|p| p.check().map(|desc| (p, desc))) {
+            Ok((p, desc)) => {
+                let _ = writeln!(
+                    out,
+                    "ok: {} {} ({}, protocol {PROTOCOL_VERSION}, sha256 {}…): {}",
+                    p.manifest.name,
+                    p.manifest.version,
+                    p.manifest.kind.as_str(),
+                    &p.manifest.sha256[..12],
+                    desc.measures
+                        .iter()
+                        .map(|m| m.id.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                );
+            }
+            Err(e) => {
+                let _ = writeln!(out, "FAILED: {e}");
+                failed.push(e);
+            }
+        }
+    }
+    print(&out)?;
+    match failed.len() {
+        0 => Ok(ExitCode::SUCCESS),
+        1 => Err(host_error(failed.remove(0))),
+        n => Err(Error::Plugin {
+            bad_input: failed.iter().all(|e| e.is_bad_input()),
+            message: format!("{n} of {} plugins failed their checks", names.len()),
+        }),
+    }
+}
+
+fn parse_params(params: &[String]) -> Result<BTreeMap<String, String>, Error> {
+    let mut map = BTreeMap::new();
+    for p in params {
+        let Some((k, v)) = p.split_once('=').filter(|(k, _)| !k.is_empty()) else {
+            return Err(usage(format!("--param \"{p}\": expected NAME=VALUE")));
+        };
+        if map.insert(k.to_string(), v.to_string()).is_some() {
+            return Err(usage(format!("--param {k} is given twice")));
+        }
+    }
+    Ok(map)
+}
+
+#[derive(Serialize)]
+struct RunOutput<'a> {
+    plugin: &'a str,
+    plugin_version: &'a str,
+    #[serde(flatten)]
+    response: &'a ComputeResponse,
+}
+
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+fn number(v: Option<f64>) -> String {
+    v.map(|x| x.to_string()).unwrap_or_default()
+}
+
+/// The response as CSV: the series (`period,value,numerator,denominator`), or the evidence
+/// items when the measure gives evidence.
+fn to_csv(r: &ComputeResponse) -> String {
+    let mut out = String::new();
+    if r.series.is_empty() && !r.evidence.is_empty() {
+        out.push_str("id,title,status,supports,path,note\n");
+        for e in &r.evidence {
+            let status = match e.status {
+                sct_plugin_api::EvidenceStatus::Present => "present",
+                sct_plugin_api::EvidenceStatus::Missing => "missing",
+            };
+            let _ = writeln!(
+                out,
+                "{},{},{status},{},{},{}",
+                csv_field(&e.id),
+                csv_field(&e.title),
+                csv_field(e.supports.as_deref().unwrap_or("")),
+                csv_field(e.path.as_deref().unwrap_or("")),
+                csv_field(e.note.as_deref().unwrap_or(""))
+            );
+        }
+    } else {
+        out.push_str("period,value,numerator,denominator\n");
+        for p in &r.series {
+            let _ = writeln!(
+                out,
+                "{},{},{},{}",
+                csv_field(&p.period),
+                p.value,
+                number(p.numerator),
+                number(p.denominator)
+            );
+        }
+    }
+    out
+}
+
+fn run_measure(global: &GlobalArgs, args: PluginsRunArgs) -> Result<ExitCode, Error> {
+    let options = options(&args.plugin_options)?;
+    let parameters = parse_params(&args.params)?;
+    let format = args
+        .format
+        .unwrap_or(match extension(&args.out).as_deref() {
+            Some("json") => PluginOutputFormat::Json,
+            _ => PluginOutputFormat::Csv,
+        });
+    let d = discovery(global);
+    let plugin = open(&d, &args.plugin, &options).map_err(host_error)?;
+    let request = ComputeRequest {
+        protocol: PROTOCOL_VERSION,
+        measure: args.measure.clone(),
+        parameters,
+        organisation: args.org.clone(),
+        period_from: args.from.clone(),
+        period_to: args.to.clone(),
+        data: args.data.iter().map(|p| p.display().to_string()).collect(),
+    };
+    let response = plugin.compute(&request).map_err(host_error)?;
+    for note in &response.notes {
+        eprintln!("note: plugin \"{}\": {note}", plugin.manifest.name);
+    }
+    let text = match format {
+        PluginOutputFormat::Csv => to_csv(&response),
+        PluginOutputFormat::Json => {
+            let mut t = serde_json::to_string_pretty(&RunOutput {
+                plugin: &plugin.manifest.name,
+                plugin_version: &plugin.manifest.version,
+                response: &response,
+            })
+            .unwrap_or_default();
+            t.push('\n');
+            t
+        }
+    };
+    let inputs: Vec<&Path> = args.data.iter().map(PathBuf::as_path).collect();
+    emit(&args.out, &text, &inputs)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn install(args: PluginsInstallArgs) -> Result<ExitCode, Error> {
+    let options = options(&args.plugin)?;
+    let (dir, manifest) = sct_plugin_host::install::install(
+        &sct_plugin_host::install::Install {
+            source: &args.file,
+            name: args.name.as_deref(),
+            to: &args.to,
+            interpreter: args.interpreter.as_deref(),
+            force: args.force,
+        },
+        &options,
+    )
+    .map_err(host_error)?;
+    print(&format!(
+        "installed {} {} ({}) in {}: measures {}\n",
+        manifest.name,
+        manifest.version,
+        manifest.kind.as_str(),
+        dir.display(),
+        manifest.measures.join(", ")
+    ))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn isolated_call(dir: &Path, verb: &str) -> Result<ExitCode, Error> {
+    let mut input = Vec::new();
+    if verb == sct_plugin_api::command::COMPUTE {
+        std::io::stdin()
+            .read_to_end(&mut input)
+            .map_err(|source| Error::Io {
+                path: "standard input".into(),
+                action: "read",
+                source,
+            })?;
+    }
+    let out = sct_plugin_host::serve_isolated(dir, verb, &input).map_err(host_error)?;
+    let mut stdout = std::io::stdout().lock();
+    stdout
+        .write_all(&out)
+        .and_then(|_| stdout.flush())
+        .map_err(|source| Error::Io {
+            path: "standard output".into(),
+            action: "write",
+            source,
+        })?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Splits `plugin:NAME/MEASURE` (or `NAME/MEASURE`) into the plugin and the measure.
+pub fn split_measure(name: &str) -> Option<(&str, &str)> {
+    let bare = name.strip_prefix("plugin:").unwrap_or(name);
+    bare.split_once('/')
+        .filter(|(p, m)| !p.is_empty() && !m.is_empty())
+}
+
+/// Computes the plugin measures a theory of change's indicators name, for `--org`. A plugin
+/// that is missing or fails leaves its measures without data, with the reason (and a warning);
+/// the report is still written.
+pub fn toc_measures(
+    global: &GlobalArgs,
+    toc: &sct_toc::model::TheoryOfChange,
+    org: Option<&str>,
+    plugin_data: &[String],
+    run: &PluginRunOptions,
+) -> Result<Option<sct_toc::status::MeasureData>, Error> {
+    let names: std::collections::BTreeSet<String> = toc
+        .nodes
+        .iter()
+        .flat_map(|n| &n.indicators)
+        .filter_map(|i| i.measure.as_ref().map(|m| m.get_ref().clone()))
+        .collect();
+    if names.is_empty() || (plugin_data.is_empty() && org.is_none()) {
+        return Ok(None);
+    }
+    let mut data_for: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+    for d in plugin_data {
+        let Some((name, path)) = d
+            .split_once('=')
+            .filter(|(n, p)| !n.is_empty() && !p.is_empty())
+        else {
+            return Err(usage(format!("--plugin-data \"{d}\": expected NAME=PATH")));
+        };
+        data_for.entry(name).or_default().push(path.to_string());
+    }
+    let options = options(run)?;
+    let d = discovery(global);
+    let mut opened: BTreeMap<String, Result<Plugin, String>> = BTreeMap::new();
+    let mut out = sct_toc::status::MeasureData::new();
+    for name in names {
+        let Some((plugin_name, measure)) = split_measure(&name) else {
+            continue;
+        };
+        let plugin = opened.entry(plugin_name.to_string()).or_insert_with(|| {
+            open(&d, plugin_name, &options).map_err(|e| {
+                // Once per plugin, not once per measure.
+                eprintln!("warning: measures of plugin \"{plugin_name}\" have no data: {e}");
+                e.to_string()
+            })
+        });
+        let result = match plugin {
+            Err(e) => Err(e.clone()),
+            Ok(p) => p
+                .compute(&ComputeRequest {
+                    protocol: PROTOCOL_VERSION,
+                    measure: measure.to_string(),
+                    organisation: org.map(str::to_string),
+                    data: data_for.get(plugin_name).cloned().unwrap_or_default(),
+                    ..Default::default()
+                })
+                .map_err(|e| e.to_string())
+                .and_then(|r| series(p, measure, &r)),
+        };
+        if let (Ok(_), Err(e)) = (&plugin, &result) {
+            eprintln!("warning: {name} has no data: {e}");
+        }
+        out.insert(name, result);
+    }
+    Ok(Some(out))
+}
+
+/// A plugin's response as the observations a status is read from.
+fn series(
+    plugin: &Plugin,
+    measure: &str,
+    r: &ComputeResponse,
+) -> Result<sct_toc::status::MeasureSeries, String> {
+    let mut observations = Vec::with_capacity(r.series.len());
+    let mut kind = None;
+    for (i, p) in r.series.iter().enumerate() {
+        let period = sct_kpi::period::Period::parse(&p.period).map_err(|e| {
+            format!(
+                "plugin \"{}\": point {} of {measure}: {e}",
+                plugin.manifest.name,
+                i + 1
+            )
+        })?;
+        if *kind.get_or_insert(period.kind) != period.kind {
+            return Err(format!(
+                "plugin \"{}\": {measure} mixes period types ({} at point {})",
+                plugin.manifest.name,
+                p.period,
+                i + 1
+            ));
+        }
+        observations.push(sct_kpi::data::Observation {
+            period,
+            value: p.value,
+            numerator: p.numerator,
+            denominator: p.denominator,
+            line: i as u64 + 1,
+        });
+    }
+    observations.sort_by_key(|o| o.period.start);
+    let info = plugin.describe().ok();
+    let m = info
+        .as_ref()
+        .and_then(|d| d.measures.iter().find(|m| m.id == measure));
+    Ok(sct_toc::status::MeasureSeries {
+        title: m.map_or_else(|| measure.to_string(), |m| m.title.clone()),
+        unit: m.map(|m| m.unit.clone()).unwrap_or_default(),
+        observations,
+    })
+}

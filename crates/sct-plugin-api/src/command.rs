@@ -1,0 +1,23 @@
+//! The protocol of command plugins: any executable run as `PROGRAM VERB`.
+//!
+//! | verb | standard input | standard output |
+//! | --- | --- | --- |
+//! | `handshake` | nothing | a [`Handshake`](crate::Handshake): `{"protocol": 1}` |
+//! | `describe` | nothing | a [`DescribeReply`](crate::DescribeReply) |
+//! | `compute` | a [`ComputeRequest`](crate::ComputeRequest) | a [`ComputeReply`](crate::ComputeReply) |
+//!
+//! All JSON is UTF-8. A plugin reports a failure it understands (a missing data file, a bad
+//! parameter) as a reply with an `error` and exit status 0; any other exit status is a fault,
+//! reported by the host with the status and what the plugin wrote to standard error. The
+//! host runs the program with the user's working directory (so relative `--data` paths work),
+//! sets `SCT_PLUGIN_DIR` to the plugin's directory, stops it after a timeout (30 s by default)
+//! and refuses output over a size limit.
+
+/// The verb asking for the protocol version.
+pub const HANDSHAKE: &str = "handshake";
+/// The verb asking for the description.
+pub const DESCRIBE: &str = "describe";
+/// The verb asking for a computation.
+pub const COMPUTE: &str = "compute";
+/// The environment variable holding the plugin's own directory.
+pub const PLUGIN_DIR_ENV: &str = "SCT_PLUGIN_DIR";

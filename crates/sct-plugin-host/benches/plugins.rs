@@ -1,0 +1,153 @@
+//! Plugin host benchmarks (issue 7): native call overhead (describe + compute on a tiny
+//! request), a command plugin round trip (the Python example), and what the host adds to a
+//! 1,000,000-row measure of the native example (the same compute called directly).
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use sct_plugin_api::{ComputeRequest, PROTOCOL_VERSION};
+use sct_plugin_host::discover::Found;
+use sct_plugin_host::{Manifest, Options, Plugin};
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// Builds a workspace cdylib in release and installs it into a temp dir; returns the plugin.
+fn installed(package: &str, dir: &Path) -> Plugin {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let ok = Command::new(cargo)
+        .args(["build", "--release", "--quiet", "--lib", "-p", package])
+        .current_dir(root())
+        .status()
+        .expect("cargo build")
+        .success();
+    assert!(ok, "cargo build -p {package}");
+    let lib = root().join("target/release").join(format!(
+        "{}{}{}",
+        std::env::consts::DLL_PREFIX,
+        package.replace('-', "_"),
+        std::env::consts::DLL_SUFFIX
+    ));
+    let (pdir, _) = sct_plugin_host::install::install(
+        &sct_plugin_host::install::Install {
+            source: &lib,
+            name: None,
+            to: dir,
+            interpreter: None,
+            force: true,
+        },
+        &Options::default(),
+    )
+    .expect("install");
+    open(&pdir)
+}
+
+fn open(dir: &Path) -> Plugin {
+    let found = Found {
+        dir: dir.to_path_buf(),
+        manifest: Manifest::read(dir),
+    };
+    Plugin::open(&found, &Options::default()).expect("open plugin")
+}
+
+fn request(measure: &str, data: Vec<String>) -> ComputeRequest {
+    ComputeRequest {
+        protocol: PROTOCOL_VERSION,
+        measure: measure.into(),
+        organisation: Some("QUY".into()),
+        data,
+        ..Default::default()
+    }
+}
+
+fn bench(c: &mut Criterion) {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let mut g = c.benchmark_group("plugins");
+
+    let fault = installed("sct-fault-plugin", tmp.path());
+    let tiny = request("ok", vec![]);
+    g.bench_function("native call: describe + compute (tiny request)", |b| {
+        b.iter(|| {
+            let d = fault.describe().expect("describe");
+            let r = fault.compute(&tiny).expect("compute");
+            (d.measures.len(), r.series.len())
+        })
+    });
+
+    // The smallest command plugin: a shell script, so the figure is the host's round trip
+    // (spawn, pipes, timeout, checks) rather than an interpreter's start-up.
+    let sh_dir = tmp.path().join("minimal-command");
+    std::fs::create_dir_all(&sh_dir).expect("dir");
+    let script = "#!/bin/sh\ncase \"$1\" in\n  handshake) echo '{\"protocol\":1}' ;;\n  describe) echo '{\"protocol\":1,\"ok\":{\"name\":\"minimal-command\",\"version\":\"1\",\"protocol\":1,\"measures\":[{\"id\":\"m\",\"title\":\"M\"}]}}' ;;\n  compute) cat >/dev/null; echo '{\"protocol\":1,\"ok\":{\"measure\":\"m\",\"series\":[{\"period\":\"2025-04\",\"value\":1}]}}' ;;\nesac\n";
+    let sh = sh_dir.join("minimal.sh");
+    std::fs::write(&sh, script).expect("script");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&sh, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    }
+    let (sh_plugin_dir, _) = sct_plugin_host::install::install(
+        &sct_plugin_host::install::Install {
+            source: &sh,
+            name: None,
+            to: tmp.path(),
+            interpreter: None,
+            force: true,
+        },
+        &Options::default(),
+    )
+    .expect("install the shell plugin");
+    let minimal = open(&sh_plugin_dir);
+    let m = request("m", vec![]);
+    g.sample_size(30);
+    g.bench_function(
+        "command plugin round trip (minimal shell script, compute)",
+        |b| b.iter(|| minimal.compute(&m).expect("compute").series.len()),
+    );
+
+    let python = open(&root().join("plugins/neighbourhood-measures"));
+    let sample = root()
+        .join("plugins/neighbourhood-measures/sample/proactive-care.csv")
+        .display()
+        .to_string();
+    let req = request("care-plan-coverage", vec![sample]);
+    g.sample_size(10);
+    g.bench_function("command plugin round trip (Python example, compute)", |b| {
+        b.iter(|| python.compute(&req).expect("compute").series.len())
+    });
+
+    // 1,000,000 rows: 40 weeks x 25,000 open pathways for one ICB, with another ICB's rows
+    // interleaved every tenth row.
+    let csv = tmp.path().join("waiting-list-1m.csv");
+    let mut text = String::from("week_ending,organisation,pathway_id,weeks_waited\n");
+    let start = chrono::NaiveDate::from_ymd_opt(2025, 4, 6).expect("date");
+    for i in 0..1_000_000u32 {
+        let week = start + chrono::Duration::weeks(i64::from(i / 25_000));
+        let org = if i % 10 == 0 { "QOX" } else { "QUY" };
+        text.push_str(&format!("{week},{org},P{i},{}\n", (i * 7919) % 78));
+    }
+    std::fs::write(&csv, text).expect("write csv");
+    let native = installed("waiting-list-weekly", tmp.path());
+    let big = request("long-waits", vec![csv.display().to_string()]);
+    g.bench_function(
+        "1,000,000-row measure: native example called directly",
+        |b| {
+            b.iter(|| {
+                waiting_list_weekly::compute(&big)
+                    .expect("compute")
+                    .series
+                    .len()
+            })
+        },
+    );
+    g.bench_function(
+        "1,000,000-row measure: native example through the host",
+        |b| b.iter(|| native.compute(&big).expect("compute").series.len()),
+    );
+    g.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

@@ -1,0 +1,296 @@
+//! The plugin host of `sct`: finds plugins ([`discover`]), checks them before anything of
+//! theirs runs ([`manifest::verify`]: protocol version, file inside the plugin's directory,
+//! sha256), and calls them: native plugins in-process through libloading ([`native`]) or,
+//! with isolation, in a child process; command plugins as child processes ([`process`]) with
+//! a timeout, an output cap, standard error captured and the exit status reported. Every reply
+//! is checked ([`decode`]): size, UTF-8, JSON, protocol version.
+
+pub mod decode;
+pub mod discover;
+pub mod error;
+pub mod install;
+pub mod manifest;
+pub mod native;
+pub mod process;
+
+use std::ffi::{OsStr, OsString};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use sct_plugin_api::{ComputeRequest, ComputeResponse, Description};
+
+pub use discover::{Discovery, Found, discover, search_path};
+pub use error::{Fault, HostError};
+pub use manifest::{Kind, Manifest};
+
+/// The default time a command plugin (or isolated native call) may take.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+/// The default cap on a reply, in bytes.
+pub const DEFAULT_MAX_OUTPUT: usize = 32 * 1024 * 1024;
+
+/// How to run a native plugin in a child process: `program ARGS... DIR VERB`, the request on
+/// standard input (`sct` passes itself and `plugins __isolated-call`).
+#[derive(Debug, Clone)]
+pub struct Isolation {
+    /// The program (`sct` itself).
+    pub program: PathBuf,
+    /// Arguments before the plugin's directory and the verb.
+    pub args: Vec<OsString>,
+}
+
+/// How plugins are run.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Time limit of a command plugin or isolated call.
+    pub timeout: Duration,
+    /// Cap on a reply, in bytes.
+    pub max_output: usize,
+    /// Run native plugins in a child process, so a crash is an error rather than the end of
+    /// `sct`.
+    pub isolate: Option<Isolation>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            timeout: DEFAULT_TIMEOUT,
+            max_output: DEFAULT_MAX_OUTPUT,
+            isolate: None,
+        }
+    }
+}
+
+enum Runner {
+    Native(native::NativePlugin),
+    Isolated(Isolation),
+    Command,
+}
+
+/// A plugin that passed the checks before loading, ready to call.
+pub struct Plugin {
+    /// Its directory.
+    pub dir: PathBuf,
+    /// Its manifest.
+    pub manifest: Manifest,
+    /// Its file, resolved inside its directory.
+    pub file: PathBuf,
+    runner: Runner,
+    options: Options,
+}
+
+impl std::fmt::Debug for Plugin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Plugin")
+            .field("dir", &self.dir)
+            .field("manifest", &self.manifest)
+            .finish()
+    }
+}
+
+impl Plugin {
+    /// Checks a found plugin (manifest, protocol, file inside its directory, sha256) and,
+    /// for a native plugin run in-process, loads it and checks its ABI version.
+    pub fn open(found: &Found, options: &Options) -> Result<Plugin, HostError> {
+        let manifest = match &found.manifest {
+            Ok(m) => m.clone(),
+            Err(e) => {
+                return Err(HostError::new(
+                    e.plugin.clone(),
+                    clone_manifest_fault(&e.fault),
+                ));
+            }
+        };
+        Plugin::open_dir(&found.dir, manifest, options)
+    }
+
+    /// As [`Plugin::open`], for a directory and its manifest.
+    pub fn open_dir(
+        dir: &Path,
+        manifest: Manifest,
+        options: &Options,
+    ) -> Result<Plugin, HostError> {
+        let file = manifest::verify(dir, &manifest)?;
+        let runner = match (manifest.kind, &options.isolate) {
+            (Kind::Command, _) => Runner::Command,
+            (Kind::Native, Some(iso)) => Runner::Isolated(iso.clone()),
+            (Kind::Native, None) => Runner::Native(
+                native::NativePlugin::load(&file).map_err(|f| HostError::new(&manifest.name, f))?,
+            ),
+        };
+        Ok(Plugin {
+            dir: dir.to_path_buf(),
+            manifest,
+            file,
+            runner,
+            options: options.clone(),
+        })
+    }
+
+    fn err(&self, fault: Fault) -> HostError {
+        HostError::new(&self.manifest.name, fault)
+    }
+
+    /// Runs a verb in a child process: the command plugin itself, or `sct` isolating a
+    /// native one.
+    fn run_child(&self, verb: &'static str, input: &[u8]) -> Result<Vec<u8>, HostError> {
+        let dir_env: &OsStr = self.dir.as_os_str();
+        let program = match &self.runner {
+            Runner::Isolated(iso) => {
+                let mut args: Vec<&OsStr> = iso.args.iter().map(|a| a.as_os_str()).collect();
+                args.push(self.dir.as_os_str());
+                args.push(OsStr::new(verb));
+                process::Program {
+                    program: &iso.program,
+                    args,
+                    env: vec![],
+                }
+            }
+            _ => match &self.manifest.interpreter {
+                Some(interp) => process::Program {
+                    program: Path::new(interp),
+                    args: vec![self.file.as_os_str(), OsStr::new(verb)],
+                    env: vec![(sct_plugin_api::command::PLUGIN_DIR_ENV, dir_env)],
+                },
+                None => process::Program {
+                    program: &self.file,
+                    args: vec![OsStr::new(verb)],
+                    env: vec![(sct_plugin_api::command::PLUGIN_DIR_ENV, dir_env)],
+                },
+            },
+        };
+        process::run(
+            &program,
+            verb,
+            input,
+            self.options.timeout,
+            self.options.max_output,
+        )
+        .map_err(|f| self.err(f))
+    }
+
+    /// Asks the plugin's protocol version and refuses any other than this host's.
+    pub fn handshake(&self) -> Result<(), HostError> {
+        match &self.runner {
+            // Checked when it was loaded.
+            Runner::Native(_) => Ok(()),
+            _ => {
+                let out = self.run_child(sct_plugin_api::command::HANDSHAKE, &[])?;
+                decode::handshake(&out, self.options.max_output).map_err(|f| self.err(f))
+            }
+        }
+    }
+
+    /// The plugin's description.
+    pub fn describe(&self) -> Result<Description, HostError> {
+        let bytes = match &self.runner {
+            Runner::Native(n) => n
+                .describe_bytes(self.options.max_output)
+                .map_err(|f| self.err(f))?,
+            _ => self.run_child(sct_plugin_api::command::DESCRIBE, &[])?,
+        };
+        decode::reply(&bytes, "describe", self.options.max_output).map_err(|f| self.err(f))
+    }
+
+    /// Computes a measure the manifest lists.
+    pub fn compute(&self, request: &ComputeRequest) -> Result<ComputeResponse, HostError> {
+        if !self.manifest.measures.contains(&request.measure) {
+            return Err(self.err(Fault::UnknownMeasure {
+                measure: request.measure.clone(),
+                known: self.manifest.measures.join(", "),
+            }));
+        }
+        let input = serde_json::to_vec(request).unwrap_or_default();
+        let bytes = self.compute_bytes(&input)?;
+        let response: ComputeResponse =
+            decode::reply(&bytes, "compute", self.options.max_output).map_err(|f| self.err(f))?;
+        if response.measure != request.measure {
+            return Err(self.err(Fault::InvalidJson {
+                call: "compute",
+                message: format!(
+                    "the reply is for measure \"{}\"; expected \"{}\"",
+                    response.measure, request.measure
+                ),
+            }));
+        }
+        Ok(response)
+    }
+
+    /// The raw reply bytes of `compute` for request bytes, unchecked.
+    pub fn compute_bytes(&self, input: &[u8]) -> Result<Vec<u8>, HostError> {
+        match &self.runner {
+            Runner::Native(n) => n
+                .compute_bytes(input, self.options.max_output)
+                .map_err(|f| self.err(f)),
+            _ => self.run_child(sct_plugin_api::command::COMPUTE, input),
+        }
+    }
+
+    /// The raw reply bytes of `describe`, unchecked.
+    pub fn describe_bytes(&self) -> Result<Vec<u8>, HostError> {
+        match &self.runner {
+            Runner::Native(n) => n
+                .describe_bytes(self.options.max_output)
+                .map_err(|f| self.err(f)),
+            _ => self.run_child(sct_plugin_api::command::DESCRIBE, &[]),
+        }
+    }
+
+    /// `sct plugins check`: the handshake and the description, which must agree with the
+    /// manifest (name and measures).
+    pub fn check(&self) -> Result<Description, HostError> {
+        self.handshake()?;
+        let d = self.describe()?;
+        if d.name != self.manifest.name {
+            return Err(self.err(Fault::Mismatch(format!("it calls itself \"{}\"", d.name))));
+        }
+        let offered: Vec<&str> = d.measures.iter().map(|m| m.id.as_str()).collect();
+        let listed: Vec<&str> = self.manifest.measures.iter().map(|m| m.as_str()).collect();
+        if offered != listed {
+            return Err(self.err(Fault::Mismatch(format!(
+                "it offers measures [{}], the manifest lists [{}]",
+                offered.join(", "),
+                listed.join(", ")
+            ))));
+        }
+        Ok(d)
+    }
+}
+
+/// A copy of a manifest-reading fault (errors are not `Clone`: they may hold I/O errors).
+fn clone_manifest_fault(f: &Fault) -> Fault {
+    match f {
+        Fault::Manifest {
+            path,
+            line,
+            message,
+        } => Fault::Manifest {
+            path: path.clone(),
+            line: *line,
+            message: message.clone(),
+        },
+        Fault::Io { path, source } => Fault::Io {
+            path: path.clone(),
+            source: std::io::Error::new(source.kind(), source.to_string()),
+        },
+        other => Fault::Reported(other.to_string()),
+    }
+}
+
+/// The child side of an isolated native call (`sct plugins __isolated-call DIR VERB`): checks
+/// and loads the plugin in this process and returns the raw reply of `verb` for `input`, for
+/// the parent to check.
+pub fn serve_isolated(dir: &Path, verb: &str, input: &[u8]) -> Result<Vec<u8>, HostError> {
+    let manifest = Manifest::read(dir)?;
+    let options = Options {
+        max_output: usize::MAX,
+        ..Options::default()
+    };
+    let plugin = Plugin::open_dir(dir, manifest, &options)?;
+    match verb {
+        sct_plugin_api::command::HANDSHAKE => {
+            Ok(format!("{{\"protocol\":{}}}", sct_plugin_api::PROTOCOL_VERSION).into_bytes())
+        }
+        sct_plugin_api::command::DESCRIBE => plugin.describe_bytes(),
+        _ => plugin.compute_bytes(input),
+    }
+}

@@ -1,0 +1,95 @@
+//! Native plugins: a shared library loaded with libloading and called through the C ABI of
+//! [`sct_plugin_api::ffi`].
+
+use std::path::Path;
+
+use libloading::Library;
+use sct_plugin_api::ffi::{self, AbiVersionFn, ComputeFn, DescribeFn, FreeFn, SctBytes};
+
+use crate::error::Fault;
+
+/// A loaded native plugin. The library stays loaded while this lives.
+pub struct NativePlugin {
+    describe: DescribeFn,
+    compute: ComputeFn,
+    free: FreeFn,
+    // Last, so the function pointers above are never used after the library is unloaded.
+    _library: Library,
+}
+
+impl std::fmt::Debug for NativePlugin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("NativePlugin")
+    }
+}
+
+impl NativePlugin {
+    /// Loads the library (already checked against its manifest), checks its ABI version and
+    /// finds its functions.
+    pub fn load(path: &Path) -> Result<NativePlugin, Fault> {
+        let load_err = |e: libloading::Error| Fault::Load {
+            path: path.to_path_buf(),
+            message: e.to_string(),
+        };
+        // SAFETY: loading a library runs its initialisers. The host only gets here for a file
+        // inside the plugin's directory whose sha256 matches the manifest the user installed.
+        let library = unsafe { Library::new(path) }.map_err(load_err)?;
+        // SAFETY: the symbol types are the ABI's, documented in sct_plugin_api::ffi.
+        unsafe {
+            let version: AbiVersionFn = *library
+                .get::<AbiVersionFn>(ffi::symbols::ABI_VERSION)
+                .map_err(load_err)?;
+            let found = version();
+            if found != sct_plugin_api::PROTOCOL_VERSION {
+                return Err(Fault::Protocol {
+                    what: "its sct_plugin_abi_version",
+                    found,
+                    expected: sct_plugin_api::PROTOCOL_VERSION,
+                });
+            }
+            let describe: DescribeFn = *library
+                .get::<DescribeFn>(ffi::symbols::DESCRIBE)
+                .map_err(load_err)?;
+            let compute: ComputeFn = *library
+                .get::<ComputeFn>(ffi::symbols::COMPUTE)
+                .map_err(load_err)?;
+            let free: FreeFn = *library
+                .get::<FreeFn>(ffi::symbols::FREE)
+                .map_err(load_err)?;
+            Ok(NativePlugin {
+                describe,
+                compute,
+                free,
+                _library: library,
+            })
+        }
+    }
+
+    /// Calls `describe`; the bytes are copied and the plugin's freed.
+    pub fn describe_bytes(&self, limit: usize) -> Result<Vec<u8>, Fault> {
+        // SAFETY: the ABI's describe takes nothing and returns plugin-owned bytes.
+        let out = unsafe { (self.describe)() };
+        self.take(out, "describe", limit)
+    }
+
+    /// Calls `compute` with request bytes the host owns for the call.
+    pub fn compute_bytes(&self, request: &[u8], limit: usize) -> Result<Vec<u8>, Fault> {
+        // SAFETY: `request` is valid for the call, as the ABI asks.
+        let out = unsafe { (self.compute)(request.as_ptr(), request.len()) };
+        self.take(out, "compute", limit)
+    }
+
+    fn take(&self, out: SctBytes, call: &'static str, limit: usize) -> Result<Vec<u8>, Fault> {
+        let result = if out.ptr.is_null() {
+            Ok(Vec::new())
+        } else if out.len > limit {
+            Err(Fault::TooLarge { call, limit })
+        } else {
+            // SAFETY: the ABI promises `len` readable bytes at `ptr` until freed.
+            Ok(unsafe { std::slice::from_raw_parts(out.ptr, out.len) }.to_vec())
+        };
+        // SAFETY: returned by this library, freed once.
+        unsafe { (self.free)(out) };
+        result
+    }
+}

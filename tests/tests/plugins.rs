@@ -1,0 +1,933 @@
+//! End-to-end tests of `sct plugins`: the three example plugins on their sample data
+//! (against hand-computed values), a theory of change reading a plugin measure, and every
+//! fault of issue 7: `sct` names the plugin and the fault, exits non-zero and writes nothing,
+//! and a good plugin beside a faulty one still works.
+
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use approx::assert_relative_eq;
+use sct_tests::{cdylib, root, sct};
+
+const WAITING_LIST_CSV: &str = "plugins/waiting-list-weekly/sample/waiting-list.csv";
+const NEIGHBOURHOOD_CSV: &str = "plugins/neighbourhood-measures/sample/proactive-care.csv";
+const EVIDENCE_DIR: &str = "plugins/capability-evidence/sample/evidence";
+
+/// The native example, built and installed (as the README says) into a directory of its own.
+fn native_example_dir() -> &'static Path {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    DIR.get_or_init(|| {
+        let dir = tempfile::Builder::new()
+            .prefix("sct-native-example-")
+            .tempdir()
+            .expect("temp dir")
+            .keep();
+        let lib = cdylib("waiting-list-weekly");
+        sct()
+            .args(["plugins", "install"])
+            .arg(&lib)
+            .arg("--to")
+            .arg(&dir)
+            .assert()
+            .success();
+        dir
+    })
+}
+
+/// A fresh directory with the fault plugin installed (as `fault`).
+fn fault_dir() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let lib = cdylib("sct-fault-plugin");
+    sct()
+        .args(["plugins", "install"])
+        .arg(&lib)
+        .arg("--to")
+        .arg(dir.path())
+        .env_remove("SCT_FAULT_PLUGIN_ABI")
+        .assert()
+        .success();
+    dir
+}
+
+fn sct_with_native() -> assert_cmd::Command {
+    let mut cmd = sct();
+    cmd.arg("--plugin-dir").arg(native_example_dir());
+    cmd
+}
+
+fn stdout(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn stderr(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+fn parse_csv(text: &str) -> Vec<Vec<String>> {
+    text.lines()
+        .skip(1)
+        .map(|l| l.split(',').map(str::to_string).collect())
+        .collect()
+}
+
+#[test]
+fn list_shows_the_three_examples_and_check_passes_for_each() {
+    let out = sct_with_native()
+        .args(["plugins", "list"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    for (name, kind, measures) in [
+        ("capability-evidence", "command", "milestone-documents"),
+        (
+            "neighbourhood-measures",
+            "command",
+            "care-plan-coverage, neighbourhood-spread",
+        ),
+        (
+            "waiting-list-weekly",
+            "native",
+            "waiting-list-size, long-waits",
+        ),
+    ] {
+        let line = text
+            .lines()
+            .find(|l| l.starts_with(name))
+            .unwrap_or_else(|| panic!("{name} not listed:\n{text}"));
+        assert!(line.contains(kind) && line.ends_with(measures), "{line}");
+    }
+    let out = sct_with_native()
+        .args(["plugins", "check"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert_eq!(
+        text.lines().filter(|l| l.starts_with("ok: ")).count(),
+        3,
+        "{text}"
+    );
+    // Isolated, the native example is checked from a child sct process.
+    let out = sct_with_native()
+        .args(["plugins", "check", "waiting-list-weekly", "--isolate"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).starts_with("ok: waiting-list-weekly 0.1.0 (native, protocol 1"));
+}
+
+#[test]
+fn a_clean_clone_says_how_to_install_the_native_example() {
+    let out = sct().args(["plugins", "list"]).output().unwrap();
+    assert!(out.status.success());
+    let err = stderr(&out);
+    assert!(
+        err.contains("plugins/waiting-list-weekly holds a plugin's source but no plugin.toml")
+            || stdout(&out).contains("waiting-list-weekly"),
+        "{err}"
+    );
+}
+
+#[test]
+fn the_native_example_gives_the_hand_counted_weekly_series() {
+    let dir = tempfile::tempdir().unwrap();
+    let size = dir.path().join("size.csv");
+    sct_with_native()
+        .args(["plugins", "run", "waiting-list-weekly", "waiting-list-size"])
+        .args(["--data", WAITING_LIST_CSV, "--org", "QUY", "-o"])
+        .arg(&size)
+        .assert()
+        .success();
+    // Open pathways per week for QUY, counted by hand from the sample.
+    assert_eq!(
+        std::fs::read_to_string(&size).unwrap(),
+        "period,value,numerator,denominator\n2025-W14,6,,\n2025-W15,5,,\n2025-W16,7,,\n2025-W17,5,,\n2025-W18,6,,\n2025-W19,7,,\n2025-W20,5,,\n2025-W21,6,,\n"
+    );
+    let waits = dir.path().join("waits.csv");
+    sct_with_native()
+        .args(["plugins", "run", "waiting-list-weekly", "long-waits"])
+        .args([
+            "--data",
+            WAITING_LIST_CSV,
+            "--org",
+            "QUY",
+            "--param",
+            "weeks=52",
+        ])
+        .args(["--from", "2025-W14", "--to", "2025-W16", "-o"])
+        .arg(&waits)
+        .assert()
+        .success();
+    let rows = parse_csv(&std::fs::read_to_string(&waits).unwrap());
+    // W14: 53 and 60 weeks of 6 pathways; W15: 54 of 5; W16: 55 and 61 of 7.
+    let expected = [
+        ("2025-W14", 2.0, 6.0),
+        ("2025-W15", 1.0, 5.0),
+        ("2025-W16", 2.0, 7.0),
+    ];
+    assert_eq!(rows.len(), expected.len());
+    for (row, (period, num, den)) in rows.iter().zip(expected) {
+        assert_eq!(row[0], period);
+        assert_relative_eq!(
+            row[1].parse::<f64>().unwrap(),
+            100.0 * num / den,
+            epsilon = 1e-9
+        );
+        assert_eq!(row[2].parse::<f64>().unwrap(), num);
+        assert_eq!(row[3].parse::<f64>().unwrap(), den);
+    }
+    // The same through a child process.
+    let isolated = dir.path().join("isolated.csv");
+    sct_with_native()
+        .args([
+            "plugins",
+            "run",
+            "waiting-list-weekly",
+            "waiting-list-size",
+            "--isolate",
+        ])
+        .args(["--data", WAITING_LIST_CSV, "--org", "QUY", "-o"])
+        .arg(&isolated)
+        .assert()
+        .success();
+    assert_eq!(
+        std::fs::read(&isolated).unwrap(),
+        std::fs::read(&size).unwrap()
+    );
+}
+
+#[test]
+fn the_python_example_gives_the_hand_computed_neighbourhood_series() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("coverage.json");
+    sct()
+        .args([
+            "plugins",
+            "run",
+            "neighbourhood-measures",
+            "care-plan-coverage",
+        ])
+        .args(["--data", NEIGHBOURHOOD_CSV, "--org", "QUY", "-o"])
+        .arg(&out)
+        .assert()
+        .success();
+    let v: serde_json::Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
+    assert_eq!(v["plugin"], "neighbourhood-measures");
+    let series = v["series"].as_array().unwrap();
+    // April 2025: (120 + 60 + 80) of (400 + 300 + 200) eligible; September: 512 of 960.
+    assert_eq!(series.len(), 6);
+    assert_eq!(series[0]["period"], "2025-04");
+    assert_relative_eq!(
+        series[0]["value"].as_f64().unwrap(),
+        100.0 * 260.0 / 900.0,
+        epsilon = 1e-9
+    );
+    assert_eq!(series[0]["numerator"], 260.0);
+    assert_eq!(series[5]["denominator"], 960.0);
+    assert_relative_eq!(
+        series[5]["value"].as_f64().unwrap(),
+        100.0 * 512.0 / 960.0,
+        epsilon = 1e-9
+    );
+    // The spread between neighbourhoods: April 40 % (Yate) - 20 % (Weston) = 20 points.
+    let spread = dir.path().join("spread.csv");
+    sct()
+        .args([
+            "plugins",
+            "run",
+            "neighbourhood-measures",
+            "neighbourhood-spread",
+        ])
+        .args(["--data", NEIGHBOURHOOD_CSV, "--org", "QUY", "-o"])
+        .arg(&spread)
+        .assert()
+        .success();
+    let rows = parse_csv(&std::fs::read_to_string(&spread).unwrap());
+    assert_eq!(rows[0][0], "2025-04");
+    assert_relative_eq!(rows[0][1].parse::<f64>().unwrap(), 20.0, epsilon = 1e-9);
+    // July: Bristol Inner City 200/420, Weston 105/300, Yate 96/205.
+    let july = [200.0 / 420.0, 105.0 / 300.0, 96.0 / 205.0].map(|x| 100.0 * x);
+    let gap = july.iter().cloned().fold(f64::MIN, f64::max)
+        - july.iter().cloned().fold(f64::MAX, f64::min);
+    assert_relative_eq!(rows[3][1].parse::<f64>().unwrap(), gap, epsilon = 1e-9);
+}
+
+#[test]
+fn the_evidence_example_reports_documents_found_and_missing() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("evidence.csv");
+    let run = sct()
+        .args([
+            "plugins",
+            "run",
+            "capability-evidence",
+            "milestone-documents",
+        ])
+        .args(["--data", EVIDENCE_DIR, "-o"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(run.status.success(), "{}", stderr(&run));
+    assert!(
+        stderr(&run).contains("5 of 9 documents found"),
+        "{}",
+        stderr(&run)
+    );
+    let rows = parse_csv(&std::fs::read_to_string(&out).unwrap());
+    let status: Vec<(&str, &str)> = rows
+        .iter()
+        .map(|r| (r[0].as_str(), r[2].as_str()))
+        .collect();
+    assert_eq!(
+        status,
+        [
+            ("ina-report", "present"),
+            ("ina-board-approval", "present"),
+            ("ina-shared", "missing"),
+            ("strategy", "present"),
+            ("strategy-board-approval", "present"),
+            ("phip", "present"),
+            ("phip-board-approval", "missing"),
+            ("phip-region", "missing"),
+            ("evaluation-framework", "missing"),
+        ]
+    );
+    assert_eq!(rows.len(), 9);
+    assert_eq!(
+        rows[0][4],
+        "needs-assessment/2026-03-integrated-needs-assessment.md"
+    );
+    // One milestone.
+    let one = sct()
+        .args([
+            "plugins",
+            "run",
+            "capability-evidence",
+            "milestone-documents",
+        ])
+        .args([
+            "--data",
+            EVIDENCE_DIR,
+            "--param",
+            "milestone=five-year-strategy",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&one.stdout).unwrap();
+    assert_eq!(v["evidence"].as_array().unwrap().len(), 2);
+    assert_eq!(v["evidence"][0]["supports"], "five-year-strategy");
+}
+
+#[test]
+fn a_theory_of_change_reads_a_plugin_measure() {
+    let dir = tempfile::tempdir().unwrap();
+    let toc = dir.path().join("toc.toml");
+    std::fs::write(
+        &toc,
+        r#"kind = "theory-of-change"
+id = "plugin-toc"
+version = "1.0.0"
+title = "A theory of change measured by a plugin"
+source = "test"
+status = "example"
+
+[[nodes]]
+id = "referral-management"
+title = "Referral management"
+type = "activity"
+
+[[nodes]]
+id = "shorter-waits"
+title = "Shorter waiting list"
+type = "outcome-short"
+indicators = [{ measure = "plugin:waiting-list-weekly/waiting-list-size", direction = "decrease" }]
+
+[[links]]
+from = "referral-management"
+to = "shorter-waits"
+assumption = "Managing referrals shortens the list."
+evidence = "weak"
+"#,
+    )
+    .unwrap();
+    let out = dir.path().join("toc.json");
+    let run = sct_with_native()
+        .args(["toc", "report"])
+        .arg(&toc)
+        .args(["--org", "QUY", "--plugin-data"])
+        .arg(format!("waiting-list-weekly={WAITING_LIST_CSV}"))
+        .arg("-o")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(run.status.success(), "{}", stderr(&run));
+    let v: serde_json::Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
+    let node = v["columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|c| c["nodes"].as_array().unwrap())
+        .find(|n| n["id"] == "shorter-waits")
+        .unwrap()
+        .clone();
+    let ind = &node["indicators"][0];
+    assert_eq!(ind["name"], "plugin:waiting-list-weekly/waiting-list-size");
+    assert_eq!(ind["title"], "Open pathways on the waiting list");
+    assert_eq!(ind["points"], 8);
+    assert_eq!(ind["latest_period"], "2025-W21");
+    assert_eq!(ind["latest_value"], 6.0);
+    // 8 points: a run chart, with no signal in so short and flat a series.
+    assert_eq!(ind["chart"], "run chart");
+    assert_eq!(node["status"], "no-significant-change");
+    // Without the plugin, the indicator has no data and says why; the report is still written.
+    let run = sct()
+        .args(["toc", "report"])
+        .arg(&toc)
+        .args(["--org", "QUY", "--format", "json"])
+        .output()
+        .unwrap();
+    assert!(run.status.success());
+    assert!(
+        stderr(&run).contains("plugin \"waiting-list-weekly\": not found"),
+        "{}",
+        stderr(&run)
+    );
+}
+
+// ---- faults ----
+
+/// Runs `sct plugins run fault MEASURE` with extra arguments; asserts a non-zero exit, an
+/// error naming the plugin and containing `fault`, and no output file.
+fn assert_fault(dir: &Path, measure: &str, extra: &[&str], fault: &str) -> String {
+    let out_dir = tempfile::tempdir().unwrap();
+    let out = out_dir.path().join("out.csv");
+    let run = sct()
+        .arg("--plugin-dir")
+        .arg(dir)
+        .args(["plugins", "run", "fault", measure])
+        .args(extra)
+        .arg("-o")
+        .arg(&out)
+        .output()
+        .unwrap();
+    let err = stderr(&run);
+    assert!(!run.status.success(), "{measure}: exit 0\n{err}");
+    assert!(err.contains("plugin \"fault\""), "{measure}: {err}");
+    assert!(
+        err.contains(fault),
+        "{measure}: expected \"{fault}\" in:\n{err}"
+    );
+    assert!(!out.exists(), "{measure}: an output was written");
+    assert_eq!(
+        std::fs::read_dir(out_dir.path()).unwrap().count(),
+        0,
+        "{measure}: a partial file was left"
+    );
+    err
+}
+
+#[test]
+fn a_native_plugin_that_panics_is_an_error() {
+    let dir = fault_dir();
+    let err = assert_fault(
+        dir.path(),
+        "panic",
+        &[],
+        "panicked computing \"panic\": the fault plugin panics on purpose",
+    );
+    // The plugin's own panic message comes first (from its standard library); sct's error
+    // names the plugin and the panic.
+    assert!(
+        err.lines()
+            .any(|l| l.starts_with("error: plugin \"fault\": panicked computing")),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_native_plugin_that_aborts_or_segfaults_under_isolate_is_an_error() {
+    let dir = fault_dir();
+    assert_fault(
+        dir.path(),
+        "abort",
+        &["--isolate"],
+        "crashed during compute: killed by signal 6 (SIGABRT)",
+    );
+    assert_fault(
+        dir.path(),
+        "segfault",
+        &["--isolate"],
+        "crashed during compute: killed by signal 11 (SIGSEGV)",
+    );
+}
+
+#[test]
+fn invalid_json_invalid_utf8_and_huge_replies_are_errors() {
+    let dir = fault_dir();
+    assert_fault(
+        dir.path(),
+        "invalid-json",
+        &[],
+        "invalid JSON in its compute reply",
+    );
+    assert_fault(
+        dir.path(),
+        "invalid-utf8",
+        &[],
+        "invalid UTF-8 in its compute reply: byte 26 (0xff)",
+    );
+    assert_fault(
+        dir.path(),
+        "huge",
+        &[],
+        "output too large: its compute reply is more than the 33554432-byte limit",
+    );
+    // The same through a child process: the cap is enforced on the pipe.
+    assert_fault(dir.path(), "huge", &["--isolate"], "output too large");
+    assert_fault(dir.path(), "invalid-json", &["--isolate"], "invalid JSON");
+}
+
+#[test]
+fn a_native_plugin_that_never_returns_times_out_under_isolate() {
+    let dir = fault_dir();
+    assert_fault(
+        dir.path(),
+        "hang",
+        &["--isolate", "--timeout", "1"],
+        "timed out: compute did not finish within 1 s",
+    );
+}
+
+#[test]
+fn a_native_plugin_of_another_protocol_version_is_refused() {
+    let dir = fault_dir();
+    let out = tempfile::tempdir().unwrap();
+    let run = sct()
+        .arg("--plugin-dir")
+        .arg(dir.path())
+        .env("SCT_FAULT_PLUGIN_ABI", "99")
+        .args(["plugins", "run", "fault", "ok", "-o"])
+        .arg(out.path().join("x.csv"))
+        .output()
+        .unwrap();
+    assert_eq!(run.status.code(), Some(2));
+    assert!(stderr(&run).contains("plugin \"fault\": wrong protocol version: its sct_plugin_abi_version says protocol 99, but this sct speaks protocol 1"), "{}", stderr(&run));
+    assert!(!out.path().join("x.csv").exists());
+}
+
+#[test]
+fn a_checksum_mismatch_is_refused_before_loading() {
+    let dir = fault_dir();
+    let lib = std::fs::read_dir(dir.path().join("fault"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| {
+            p.extension()
+                .is_some_and(|e| e == std::env::consts::DLL_EXTENSION)
+        })
+        .unwrap();
+    let mut bytes = std::fs::read(&lib).unwrap();
+    bytes.push(0);
+    std::fs::write(&lib, bytes).unwrap();
+    let err = assert_fault(dir.path(), "ok", &[], "sha256 mismatch");
+    assert!(err.contains("refusing to load it"), "{err}");
+}
+
+#[test]
+fn a_manifest_pointing_outside_its_directory_is_refused() {
+    let dir = fault_dir();
+    let manifest = dir.path().join("fault").join("plugin.toml");
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    let file_line = text
+        .lines()
+        .find(|l| l.starts_with("file = "))
+        .unwrap()
+        .to_string();
+    let lib_name = file_line
+        .trim_start_matches("file = ")
+        .trim_matches('"')
+        .to_string();
+    // Up and out with "..".
+    std::fs::copy(
+        dir.path().join("fault").join(&lib_name),
+        dir.path().join(&lib_name),
+    )
+    .unwrap();
+    std::fs::write(
+        &manifest,
+        text.replace(&file_line, &format!("file = \"../{lib_name}\"")),
+    )
+    .unwrap();
+    assert_fault(dir.path(), "ok", &[], "goes up with \"..\"");
+    // Absolute.
+    let abs = dir.path().join(&lib_name);
+    std::fs::write(
+        &manifest,
+        text.replace(
+            &file_line,
+            &format!("file = {:?}", abs.display().to_string()),
+        ),
+    )
+    .unwrap();
+    assert_fault(dir.path(), "ok", &[], "is an absolute path");
+    // Through a symbolic link.
+    #[cfg(unix)]
+    {
+        std::os::unix::fs::symlink(&abs, dir.path().join("fault").join("link.so")).unwrap();
+        std::fs::write(&manifest, text.replace(&file_line, "file = \"link.so\"")).unwrap();
+        assert_fault(dir.path(), "ok", &[], "is a symbolic link");
+    }
+}
+
+/// Writes a command plugin (a Python script) with a manifest into `dir/NAME/`.
+fn command_plugin(dir: &Path, name: &str, script: &str) {
+    let pdir = dir.join(name);
+    std::fs::create_dir_all(&pdir).unwrap();
+    std::fs::write(pdir.join("plugin.py"), script).unwrap();
+    let sha = sha256_hex(&std::fs::read(pdir.join("plugin.py")).unwrap());
+    std::fs::write(
+        pdir.join("plugin.toml"),
+        format!(
+            "name = \"{name}\"\nversion = \"1.0.0\"\nkind = \"command\"\nfile = \"plugin.py\"\nsha256 = \"{sha}\"\nprotocol = 1\nmeasures = [\"m\"]\ninterpreter = \"python3\"\n"
+        ),
+    )
+    .unwrap();
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    // The host's own function is not exported to the tests: use the command line's install
+    // path instead would rewrite the manifest, so compute it with Python's hashlib.
+    let out = std::process::Command::new("python3")
+        .args([
+            "-c",
+            "import hashlib,sys; print(hashlib.sha256(sys.stdin.buffer.read()).hexdigest())",
+        ])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .and_then(|mut c| {
+            use std::io::Write;
+            c.stdin.take().unwrap().write_all(bytes)?;
+            c.wait_with_output()
+        })
+        .unwrap();
+    String::from_utf8(out.stdout).unwrap().trim().to_string()
+}
+
+const GOOD_BODY: &str = r#"import json, sys
+verb = sys.argv[1]
+if verb == "handshake":
+    print(json.dumps({"protocol": PROTO}))
+elif verb == "describe":
+    print(json.dumps({"protocol": PROTO, "ok": {"name": "NAME", "version": "1.0.0", "protocol": PROTO, "measures": [{"id": "m", "title": "M"}]}}))
+else:
+    req = json.load(sys.stdin)
+    BODY
+"#;
+
+fn script(name: &str, proto: u32, body: &str) -> String {
+    GOOD_BODY
+        .replace("PROTO", &proto.to_string())
+        .replace("NAME", name)
+        .replace("BODY", body)
+}
+
+/// Runs `sct plugins run NAME m` over `dir` with extra arguments; the same checks as
+/// [`assert_fault`].
+fn assert_command_fault(dir: &Path, name: &str, extra: &[&str], fault: &str) -> String {
+    let out_dir = tempfile::tempdir().unwrap();
+    let out = out_dir.path().join("out.json");
+    let run = sct()
+        .arg("--plugin-dir")
+        .arg(dir)
+        .args(["plugins", "run", name, "m"])
+        .args(extra)
+        .arg("-o")
+        .arg(&out)
+        .output()
+        .unwrap();
+    let err = stderr(&run);
+    assert!(!run.status.success(), "{name}: exit 0\n{err}");
+    assert!(err.contains(&format!("plugin \"{name}\"")), "{name}: {err}");
+    assert!(
+        err.contains(fault),
+        "{name}: expected \"{fault}\" in:\n{err}"
+    );
+    assert_eq!(
+        std::fs::read_dir(out_dir.path()).unwrap().count(),
+        0,
+        "{name}: output written"
+    );
+    err
+}
+
+#[test]
+fn command_plugin_faults_are_errors_naming_the_plugin_and_the_fault() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    command_plugin(
+        d,
+        "good",
+        &script(
+            "good",
+            1,
+            r#"print(json.dumps({"protocol": 1, "ok": {"measure": "m", "series": [{"period": "2025-04", "value": 3}]}}))"#,
+        ),
+    );
+    command_plugin(
+        d,
+        "exits",
+        &script(
+            "exits",
+            1,
+            r#"sys.stderr.write("cannot open the extract\n"); sys.exit(3)"#,
+        ),
+    );
+    command_plugin(
+        d,
+        "bad-json",
+        &script(
+            "bad-json",
+            1,
+            r#"sys.stdout.write("{\"protocol\": 1, \"ok\": [")"#,
+        ),
+    );
+    command_plugin(
+        d,
+        "bad-utf8",
+        &script(
+            "bad-utf8",
+            1,
+            r#"sys.stdout.buffer.write(b'{"protocol": 1, "ok": "\xc3\x28"}')"#,
+        ),
+    );
+    command_plugin(
+        d,
+        "huge",
+        &script("huge", 1, r#"sys.stdout.write(" " * (100 * 1024 * 1024))"#),
+    );
+    command_plugin(
+        d,
+        "sleeps",
+        &script("sleeps", 1, "import time; time.sleep(600)"),
+    );
+    command_plugin(
+        d,
+        "old-protocol",
+        &script(
+            "old-protocol",
+            7,
+            r#"print(json.dumps({"protocol": 7, "ok": {"measure": "m"}}))"#,
+        ),
+    );
+    command_plugin(
+        d,
+        "crashes",
+        &script(
+            "crashes",
+            1,
+            "import os, signal; os.kill(os.getpid(), signal.SIGSEGV)",
+        ),
+    );
+
+    let err = assert_command_fault(
+        d,
+        "exits",
+        &[],
+        "compute failed: exit status 3; its standard error:\n  cannot open the extract",
+    );
+    assert!(err.starts_with("error: plugin \"exits\""));
+    assert_command_fault(d, "bad-json", &[], "invalid JSON in its compute reply");
+    assert_command_fault(
+        d,
+        "bad-utf8",
+        &[],
+        "invalid UTF-8 in its compute reply: byte 23 (0xc3)",
+    );
+    assert_command_fault(d, "huge", &[], "output too large");
+    assert_command_fault(
+        d,
+        "sleeps",
+        &["--timeout", "1"],
+        "timed out: compute did not finish within 1 s",
+    );
+    assert_command_fault(
+        d,
+        "old-protocol",
+        &[],
+        "wrong protocol version: its reply says protocol 7",
+    );
+    assert_command_fault(d, "crashes", &[], "killed by signal 11 (SIGSEGV)");
+
+    // The handshake of `check` refuses the other protocol too, and check goes on to the
+    // good plugin: it is reported ok and the run of it works.
+    let check = sct()
+        .arg("--plugin-dir")
+        .arg(d)
+        .args(["plugins", "check"])
+        .output()
+        .unwrap();
+    assert!(!check.status.success());
+    let text = stdout(&check);
+    assert!(text.contains("ok: good 1.0.0"), "{text}");
+    assert!(
+        text.contains(
+            "FAILED: plugin \"old-protocol\": wrong protocol version: its handshake says protocol 7"
+        ),
+        "{text}"
+    );
+    // Only the handshake fails (the other faults are in compute): the error is its own.
+    assert!(
+        stderr(&check).contains("error: plugin \"old-protocol\": wrong protocol version"),
+        "{}",
+        stderr(&check)
+    );
+    let run = sct()
+        .arg("--plugin-dir")
+        .arg(d)
+        .args(["plugins", "run", "good", "m"])
+        .output()
+        .unwrap();
+    assert!(run.status.success(), "{}", stderr(&run));
+    assert_eq!(
+        stdout(&run),
+        "period,value,numerator,denominator\n2025-04,3,,\n"
+    );
+}
+
+#[test]
+fn a_good_native_plugin_beside_a_faulty_one_still_works() {
+    let dir = fault_dir();
+    // A broken manifest and a checksum mismatch beside the native example and the fault plugin.
+    std::fs::create_dir(dir.path().join("broken")).unwrap();
+    std::fs::write(dir.path().join("broken").join("plugin.toml"), "name = 3\n").unwrap();
+    let list = sct_with_native()
+        .arg("--plugin-dir")
+        .arg(dir.path())
+        .args(["plugins", "list"])
+        .output()
+        .unwrap();
+    assert!(list.status.success());
+    assert!(stdout(&list).contains("broken"), "{}", stdout(&list));
+    assert!(
+        stdout(&list).contains("cannot be used"),
+        "{}",
+        stdout(&list)
+    );
+    // After a panic in the fault plugin in the same process, the native example still works.
+    let run = sct_with_native()
+        .arg("--plugin-dir")
+        .arg(dir.path())
+        .args(["plugins", "run", "waiting-list-weekly", "waiting-list-size"])
+        .args(["--data", WAITING_LIST_CSV, "--org", "QOX"])
+        .output()
+        .unwrap();
+    assert!(run.status.success(), "{}", stderr(&run));
+    assert!(
+        stdout(&run)
+            .starts_with("period,value,numerator,denominator\n2025-W14,3,,\n2025-W15,2,,\n")
+    );
+    let check = sct_with_native()
+        .arg("--plugin-dir")
+        .arg(dir.path())
+        .args(["plugins", "check"])
+        .output()
+        .unwrap();
+    assert_eq!(check.status.code(), Some(2));
+    let text = stdout(&check);
+    assert!(text.contains("ok: waiting-list-weekly"), "{text}");
+    assert!(text.contains("ok: fault"), "{text}");
+    assert!(text.contains("FAILED: plugin \"broken\": "), "{text}");
+}
+
+#[test]
+fn bad_arguments_are_usage_errors() {
+    let run = sct()
+        .args([
+            "plugins",
+            "run",
+            "neighbourhood-measures",
+            "care-plan-coverage",
+            "--param",
+            "oops",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(run.status.code(), Some(2));
+    assert!(stderr(&run).contains("--param \"oops\": expected NAME=VALUE"));
+    let run = sct()
+        .args(["plugins", "run", "nope", "m"])
+        .output()
+        .unwrap();
+    assert_eq!(run.status.code(), Some(2));
+    assert!(stderr(&run).contains("plugin \"nope\": not found; looked in plugins; found: capability-evidence, neighbourhood-measures"), "{}", stderr(&run));
+    let run = sct()
+        .args(["plugins", "run", "neighbourhood-measures", "nothing"])
+        .output()
+        .unwrap();
+    assert_eq!(run.status.code(), Some(2));
+    assert!(
+        stderr(&run).contains(
+            "no measure \"nothing\"; it offers: care-plan-coverage, neighbourhood-spread"
+        )
+    );
+    // A failure the plugin reports (a missing data file) names the plugin.
+    let run = sct()
+        .args([
+            "plugins",
+            "run",
+            "neighbourhood-measures",
+            "care-plan-coverage",
+            "--data",
+            "no-such.csv",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(run.status.code(), Some(2));
+    assert!(
+        stderr(&run).contains("plugin \"neighbourhood-measures\": cannot read no-such.csv"),
+        "{}",
+        stderr(&run)
+    );
+}
+
+#[test]
+fn install_refuses_to_overwrite_without_force() {
+    let dir = tempfile::tempdir().unwrap();
+    let script = root().join("plugins/neighbourhood-measures/neighbourhood.py");
+    sct()
+        .args(["plugins", "install"])
+        .arg(&script)
+        .arg("--to")
+        .arg(dir.path())
+        .assert()
+        .success();
+    let again = sct()
+        .args(["plugins", "install"])
+        .arg(&script)
+        .arg("--to")
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(!again.status.success());
+    assert!(
+        stderr(&again).contains("refusing to overwrite it (use --force to replace it)"),
+        "{}",
+        stderr(&again)
+    );
+    sct()
+        .args(["plugins", "install"])
+        .arg(&script)
+        .arg("--to")
+        .arg(dir.path())
+        .arg("--force")
+        .assert()
+        .success();
+    let manifest =
+        std::fs::read_to_string(dir.path().join("neighbourhood-measures/plugin.toml")).unwrap();
+    assert!(manifest.contains("interpreter = \"python3\""));
+    assert!(manifest.contains("measures = [\"care-plan-coverage\", \"neighbourhood-spread\"]"));
+}
