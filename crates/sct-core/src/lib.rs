@@ -32,6 +32,7 @@
 //! ```
 
 pub mod assessment;
+pub mod derived;
 pub mod diagnostic;
 pub mod error;
 pub mod individuals;
@@ -52,7 +53,7 @@ use std::path::{Path, PathBuf};
 pub use assessment::Assessment;
 pub use diagnostic::{Diagnostic, Diagnostics, Severity};
 pub use error::{Error, Result};
-pub use load::{FrameworkRegistry, LoadedFramework};
+pub use load::{FrameworkRegistry, LoadedFramework, ReadResponse, ResponseReader, ResponseReaders};
 pub use model::{Date, Organisations};
 pub use score::ScoreReport;
 pub use source::SourceFile;
@@ -76,6 +77,9 @@ pub struct Sct {
     pub registry: FrameworkRegistry,
     /// Known organisations.
     pub organisations: Organisations,
+    /// Readers of response formats beyond TOML and JSON (for example `sct-xlsx`'s workbook
+    /// reader); the `*_file` methods pick one by the file's extension.
+    pub readers: ResponseReaders,
 }
 
 impl Sct {
@@ -84,6 +88,7 @@ impl Sct {
         Ok(Sct {
             registry: FrameworkRegistry::bundled()?,
             organisations: Organisations::bundled(),
+            readers: ResponseReaders::default(),
         })
     }
 
@@ -105,7 +110,48 @@ impl Sct {
         Ok(Sct {
             registry,
             organisations,
+            readers: ResponseReaders::default(),
         })
+    }
+
+    /// Adds a reader of another response format (see [`ResponseReader`]).
+    pub fn with_reader(mut self, reader: std::sync::Arc<dyn ResponseReader>) -> Sct {
+        self.readers.add(reader);
+        self
+    }
+
+    /// Reads a response file in any known format (TOML, JSON, or a registered reader's),
+    /// without validating it.
+    pub fn read_response(&self, path: &Path) -> Result<ReadResponse> {
+        self.readers.read(path, &self.registry)
+    }
+
+    /// Resolves a response read by [`Sct::read_response`]. The reader's own findings and
+    /// validation's are reported together, so a workbook with several problems lists them
+    /// all at once.
+    pub fn validate_read(
+        &self,
+        read: &ReadResponse,
+        options: ResolveOptions,
+    ) -> Result<(Assessment, validate::ResolvedFrameworks<'_>)> {
+        let mut found = read.diagnostics.clone();
+        match self.validate_source(&read.source, options) {
+            Ok((mut assessment, fw)) if !found.has_errors() => {
+                found.extend(std::mem::take(&mut assessment.warnings));
+                assessment.warnings = found;
+                Ok((assessment, fw))
+            }
+            Ok(_) => Err(Error::Invalid(found)),
+            Err(Error::Invalid(d)) => {
+                found.extend(d);
+                Err(Error::Invalid(found))
+            }
+            Err(e) if found.has_errors() => {
+                found.push(Diagnostic::error(e.to_string()).in_file(&read.source.name));
+                Err(Error::Invalid(found))
+            }
+            Err(e) => Err(e),
+        }
     }
 
     /// Resolves a response (already read) against its frameworks.
@@ -126,8 +172,8 @@ impl Sct {
         path: &Path,
         options: ResolveOptions,
     ) -> Result<(Assessment, validate::ResolvedFrameworks<'_>)> {
-        let src = SourceFile::read(path)?;
-        self.validate_source(&src, options)
+        let read = self.read_response(path)?;
+        self.validate_read(&read, options)
     }
 
     /// Resolves and scores a response. `as_of` dates milestone statuses (default: the
@@ -144,7 +190,8 @@ impl Sct {
         Ok(score::score(&fw, &assessment, as_of, provenance))
     }
 
-    /// Reads and resolves every `*.toml` file in `dir` (in name order) as an individual
+    /// Reads and resolves every response file in `dir` (`*.toml`, `*.json` and the formats of
+    /// the registered readers, such as `*.xlsx`; in name order) as an individual
     /// self-assessment. Errors from all files are reported together.
     pub fn load_individuals(&self, dir: &Path) -> Result<Vec<Assessment>> {
         let entries = std::fs::read_dir(dir).map_err(|source| Error::Io {
@@ -154,11 +201,11 @@ impl Sct {
         })?;
         let mut files: Vec<PathBuf> = entries
             .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.is_file() && p.extension().is_some_and(|x| x == "toml"))
+            .filter(|p| p.is_file() && self.readers.is_response_file(p))
             .collect();
         files.sort();
         if files.is_empty() {
-            return Err(Error::Invalid(Diagnostics(vec![Diagnostic::error(format!("no *.toml self-assessments in {}", dir.display()))
+            return Err(Error::Invalid(Diagnostics(vec![Diagnostic::error(format!("no self-assessment files (*.toml, *.json, *.xlsx) in {}", dir.display()))
                 .expected("a directory of individual self-assessment files (sct template ROUND --individual)")])));
         }
         let mut people = Vec::new();
@@ -184,8 +231,9 @@ impl Sct {
         options: ResolveOptions,
         as_of: Option<Date>,
     ) -> Result<Assessed<'_>> {
-        let src = SourceFile::read(path)?;
-        let (assessment, frameworks) = self.validate_source(&src, options)?;
+        let read = self.read_response(path)?;
+        let src = &read.source;
+        let (assessment, frameworks) = self.validate_read(&read, options)?;
         let provenance = provenance::Provenance::new(
             &frameworks.files(),
             &src.name,
@@ -207,7 +255,6 @@ impl Sct {
         options: ResolveOptions,
         as_of: Option<Date>,
     ) -> Result<ScoreReport> {
-        let src = SourceFile::read(path)?;
-        self.score_source(&src, options, as_of)
+        Ok(self.assess_file(path, options, as_of)?.score)
     }
 }

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
+use crate::derived::Places;
 use crate::diagnostic::{Diagnostic, Location};
 use crate::error::Error;
 
@@ -24,6 +25,10 @@ pub struct SourceFile {
     pub text: String,
     /// Lower-case hex SHA-256 of the file's bytes.
     pub sha256: String,
+    /// For a response read from another format (JSON, a workbook), `text` is its TOML
+    /// equivalent and these are the places (JSON paths, cells) its values came from:
+    /// diagnostics name the place, never a line of `text`. `None` for files read as they are.
+    pub places: Option<Places>,
 }
 
 impl SourceFile {
@@ -35,6 +40,18 @@ impl SourceFile {
             name: name.into(),
             text,
             sha256,
+            places: None,
+        }
+    }
+
+    /// The TOML equivalent of a file in another format (see [`crate::derived`]): `sha256` is
+    /// the checksum of the original file's bytes.
+    pub fn derived(name: impl Into<String>, text: String, sha256: String, places: Places) -> Self {
+        SourceFile {
+            name: name.into(),
+            text,
+            sha256,
+            places: Some(places),
         }
     }
 
@@ -83,7 +100,12 @@ impl SourceFile {
         }
         let sha256 = sha256_hex(&bytes);
         match String::from_utf8(bytes) {
-            Ok(text) => Ok(SourceFile { name, text, sha256 }),
+            Ok(text) => Ok(SourceFile {
+                name,
+                text,
+                sha256,
+                places: None,
+            }),
             Err(e) => {
                 let valid = e.utf8_error().valid_up_to();
                 let bytes = e.into_bytes();
@@ -105,8 +127,18 @@ impl SourceFile {
         line_col_in(&self.text, offset)
     }
 
-    /// The location of a byte span, with the source line for display.
+    /// The location of a byte span, with the source line for display. For a derived source
+    /// the location is the file alone (the place goes into the message: see
+    /// [`SourceFile::error_at`]).
     pub fn location(&self, span: std::ops::Range<usize>) -> Location {
+        if self.places.is_some() {
+            return Location {
+                file: self.name.clone(),
+                line: 0,
+                column: 0,
+                snippet: None,
+            };
+        }
         let start = span.start.min(self.text.len());
         let (line, column) = self.line_col(start);
         // The line holding `start`, found from `start` (not by walking every earlier line).
@@ -136,9 +168,20 @@ impl SourceFile {
         }
     }
 
-    /// An error diagnostic at a byte span of this file.
+    /// An error diagnostic at a byte span of this file. For a derived source the message
+    /// starts with the place the span came from, as in
+    /// `'3.1 Understanding'!H6: "Mastered" is not a level ...`.
     pub fn error_at(&self, span: std::ops::Range<usize>, message: impl Into<String>) -> Diagnostic {
-        Diagnostic::error(message).at(self.location(span))
+        Diagnostic::error(self.placed(&span, message.into())).at(self.location(span))
+    }
+
+    /// `message`, prefixed with the place of `span` when this source is derived and the span
+    /// has one.
+    fn placed(&self, span: &std::ops::Range<usize>, message: String) -> String {
+        match self.places.as_ref().and_then(|p| p.at(span.start)) {
+            Some(place) if !span.is_empty() => format!("{place}: {message}"),
+            _ => message,
+        }
     }
 
     /// A warning diagnostic at a byte span of this file.
@@ -147,7 +190,7 @@ impl SourceFile {
         span: std::ops::Range<usize>,
         message: impl Into<String>,
     ) -> Diagnostic {
-        Diagnostic::warning(message).at(self.location(span))
+        Diagnostic::warning(self.placed(&span, message.into())).at(self.location(span))
     }
 }
 

@@ -1,6 +1,7 @@
-//! Loading: TOML text into the model, with every parse error turned into a diagnostic that
+//! Loading: TOML text (and the TOML equivalent of JSON and workbook responses) into the model, with every parse error turned into a diagnostic that
 //! names the file, line and column; and the registry of known frameworks.
 
+pub mod json;
 pub mod registry;
 pub mod response;
 
@@ -10,7 +11,7 @@ use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::source::SourceFile;
 
 pub use registry::{FrameworkContent, FrameworkRegistry, LoadedFramework, Origin};
-pub use response::load_response;
+pub use response::{ReadResponse, ResponseReader, ResponseReaders, load_response};
 
 /// Parses a TOML document into `T`, or returns one error diagnostic located in `src`.
 pub fn parse_toml<T: DeserializeOwned>(src: &SourceFile) -> Result<T, Diagnostics> {

@@ -145,6 +145,7 @@ pub fn mini_sct(toolkit: &str) -> Sct {
     Sct {
         registry: registry(toolkit, Some(MINI_ROUND)),
         organisations: orgs,
+        readers: Default::default(),
     }
 }
 
