@@ -120,6 +120,12 @@ pub enum Command {
         after_help = "Examples:\n  sct man -o sct.1 && man -l sct.1\n  sct man > ~/.local/share/man/man1/sct.1"
     )]
     Man(ManArgs),
+    /// Convert a response between TOML, JSON and the Excel workbook, losing nothing. The
+    /// response is validated first; an invalid one is refused with its errors.
+    #[command(
+        after_help = "Examples:\n  sct convert filled-in.xlsx -o my-icb-2026-03.toml\n  sct convert my-icb-2026-03.toml -o my-icb-2026-03.xlsx\n  sct convert my-icb-2026-03.toml -o my-icb-2026-03.json"
+    )]
+    Convert(ConvertArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -177,13 +183,39 @@ pub struct TemplateArgs {
     /// An individual self-assessment template (individual competencies only).
     #[arg(long)]
     pub individual: bool,
+    /// Output format (default: from the -o extension, else toml).
+    #[arg(long, value_enum)]
+    pub format: Option<ResponseFormat>,
+    #[command(flatten)]
+    pub out: OutputArgs,
+}
+
+/// Formats a response can be written in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ResponseFormat {
+    /// TOML, the native format (a template has every descriptor as comments).
+    Toml,
+    /// An Excel workbook: a sheet per domain, dropdowns, locked descriptors.
+    Xlsx,
+    /// JSON with the same fields as the TOML.
+    Json,
+}
+
+/// Arguments of `sct convert`.
+#[derive(Debug, Args)]
+pub struct ConvertArgs {
+    /// The response to convert (TOML, JSON or a filled .xlsx workbook).
+    pub response: PathBuf,
+    /// Output format (default: from the -o extension).
+    #[arg(long, value_enum)]
+    pub format: Option<ResponseFormat>,
     #[command(flatten)]
     pub out: OutputArgs,
 }
 
 #[derive(Debug, Args)]
 pub struct ValidateArgs {
-    /// The response file (TOML).
+    /// The response file (TOML, JSON or a filled .xlsx workbook).
     pub response: PathBuf,
     /// Treat unanswered capabilities as errors.
     #[arg(long)]
@@ -201,7 +233,7 @@ pub enum ValidateFormat {
 
 #[derive(Debug, Args)]
 pub struct ScoreArgs {
-    /// The response file (TOML).
+    /// The response file (TOML, JSON or a filled .xlsx workbook).
     pub response: PathBuf,
     /// Output format (default: from the -o extension, else table).
     #[arg(long, value_enum)]
@@ -221,11 +253,13 @@ pub enum ScoreFormat {
     Table,
     Json,
     Csv,
+    /// An Excel workbook: summary, capabilities, milestones, method and provenance sheets.
+    Xlsx,
 }
 
 #[derive(Debug, Args)]
 pub struct ReportArgs {
-    /// The organisation's response file (TOML).
+    /// The organisation's response file (TOML, JSON or a filled .xlsx workbook).
     pub response: PathBuf,
     /// Output format (default: from the -o extension, else md).
     #[arg(long, value_enum)]
@@ -258,7 +292,7 @@ pub enum ReportFormat {
 /// Arguments of `sct plan`.
 #[derive(Debug, Args)]
 pub struct PlanArgs {
-    /// The organisation's response file (TOML).
+    /// The organisation's response file (TOML, JSON or a filled .xlsx workbook).
     pub response: PathBuf,
     /// A directory of individual self-assessments of the same organisation: development needs
     /// per role group (groups under 5 people withheld).
@@ -304,7 +338,7 @@ pub struct ChartArgs {
     /// Which chart.
     #[arg(value_enum)]
     pub kind: ChartKind,
-    /// The response file (TOML).
+    /// The response file (TOML, JSON or a filled .xlsx workbook).
     pub response: PathBuf,
     /// For bars: the domain id (see `sct frameworks show capability-toolkit`).
     #[arg(long)]

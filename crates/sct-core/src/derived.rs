@@ -211,7 +211,11 @@ mod tests {
             "Mastered".into(),
             "'Sheet 1'!H5",
         );
-        d.set(&["organisation", "name"], "N \"x\"".into(), "Organisation!C5");
+        d.set(
+            &["organisation", "name"],
+            "N \"x\"".into(),
+            "Organisation!C5",
+        );
         d.set(&["odd key"], toml::Value::Integer(3), "x");
         let (text, places) = d.render();
         assert_eq!(
@@ -224,6 +228,9 @@ mod tests {
         assert_eq!(at("level"), Some("'Sheet 1'!H5"));
         assert_eq!(at("[organisation]"), None);
         let parsed: toml::Table = toml::from_str(&text).unwrap();
-        assert_eq!(parsed["capabilities"]["a-b"]["level"].as_str(), Some("Mastered"));
+        assert_eq!(
+            parsed["capabilities"]["a-b"]["level"].as_str(),
+            Some("Mastered")
+        );
     }
 }

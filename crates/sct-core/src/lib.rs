@@ -42,6 +42,7 @@ pub mod model;
 pub mod output;
 pub mod plan;
 pub mod provenance;
+pub mod response_text;
 pub mod schema;
 pub mod score;
 pub mod source;

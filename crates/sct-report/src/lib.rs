@@ -23,12 +23,14 @@ pub mod render;
 pub mod report;
 mod score_csv;
 mod score_table;
+mod score_xlsx;
 pub mod spc_chart;
 pub mod toc_diagram;
 pub mod toc_report;
 
 pub use score_csv::score_csv;
 pub use score_table::score_table;
+pub use score_xlsx::score_xlsx;
 
 use sct_core::ScoreReport;
 

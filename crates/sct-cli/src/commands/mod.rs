@@ -1,5 +1,6 @@
 //! One module per command. Each loads what it needs, calls the libraries and prints.
 
+mod convert;
 mod frameworks;
 mod kpi;
 mod kpi_chart;
@@ -42,6 +43,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, Error> {
         Command::Plugins(cmd) => plugins::run(&cli.global, cmd),
         Command::Completions(args) => shell::completions(args),
         Command::Man(args) => shell::man(args),
+        Command::Convert(args) => convert::run(&load(&cli.global)?, args),
     }
 }
 
@@ -59,13 +61,30 @@ pub fn framework_dirs(global: &GlobalArgs) -> Vec<PathBuf> {
     dirs
 }
 
-/// Loads frameworks and organisations as the global options say.
+/// Loads frameworks and organisations as the global options say, with the workbook reader
+/// registered so that every command reading a response accepts a filled `.xlsx`.
 pub fn load(global: &GlobalArgs) -> Result<Sct, Error> {
     let orgs = global
         .organisations
         .as_deref()
         .map(|o| (o, global.successions.as_deref()));
-    Sct::with(&framework_dirs(global), orgs)
+    Ok(sct_xlsx::install(Sct::with(&framework_dirs(global), orgs)?))
+}
+
+/// A workbook that could not be built is a failure of sct, not of the input (exit status 1).
+pub fn workbook_error(e: sct_xlsx::WorkbookError) -> Error {
+    match e {
+        sct_xlsx::WorkbookError::Unplaced(message) => {
+            Error::Invalid(sct_core::Diagnostics(vec![sct_core::Diagnostic::error(
+                message,
+            )]))
+        }
+        other => Error::Io {
+            path: "the workbook".into(),
+            action: "write",
+            source: std::io::Error::other(other.to_string()),
+        },
+    }
 }
 
 /// Parses a `--as-of` style date argument.

@@ -5,9 +5,10 @@ use std::process::ExitCode;
 use sct_core::{Error, ResolveOptions, Sct};
 
 use crate::cli::{ScoreArgs, ScoreFormat};
-use crate::outputs::emit;
+use crate::outputs::{emit, emit_bytes};
 
 use super::parse_date_arg;
+use super::report::report_error;
 
 pub fn run(sct: &Sct, args: ScoreArgs) -> Result<ExitCode, Error> {
     let as_of = args
@@ -32,6 +33,7 @@ pub fn run(sct: &Sct, args: ScoreArgs) -> Result<ExitCode, Error> {
         {
             Some("json") => ScoreFormat::Json,
             Some("csv") => ScoreFormat::Csv,
+            Some("xlsx") => ScoreFormat::Xlsx,
             _ => ScoreFormat::Table,
         }
     });
@@ -39,6 +41,11 @@ pub fn run(sct: &Sct, args: ScoreArgs) -> Result<ExitCode, Error> {
         ScoreFormat::Table => sct_report::score_table(&report),
         ScoreFormat::Json => sct_report::score_json(&report),
         ScoreFormat::Csv => sct_report::score_csv(&report),
+        ScoreFormat::Xlsx => {
+            let bytes = sct_report::score_xlsx(&report).map_err(report_error)?;
+            emit_bytes(&args.out, &bytes, &[&args.response])?;
+            return Ok(ExitCode::SUCCESS);
+        }
     };
     emit(&args.out, &text, &[&args.response])?;
     Ok(ExitCode::SUCCESS)
