@@ -136,20 +136,25 @@ impl Sct {
         options: ResolveOptions,
     ) -> Result<(Assessment, validate::ResolvedFrameworks<'_>)> {
         let mut found = read.diagnostics.clone();
+        // Errors first (the reader's, then validation's), then warnings.
+        let invalid = |mut d: Diagnostics| {
+            d.0.sort_by_key(|d| !d.is_error());
+            Err(Error::Invalid(d))
+        };
         match self.validate_source(&read.source, options) {
             Ok((mut assessment, fw)) if !found.has_errors() => {
                 found.extend(std::mem::take(&mut assessment.warnings));
                 assessment.warnings = found;
                 Ok((assessment, fw))
             }
-            Ok(_) => Err(Error::Invalid(found)),
+            Ok(_) => invalid(found),
             Err(Error::Invalid(d)) => {
                 found.extend(d);
-                Err(Error::Invalid(found))
+                invalid(found)
             }
             Err(e) if found.has_errors() => {
                 found.push(Diagnostic::error(e.to_string()).in_file(&read.source.name));
-                Err(Error::Invalid(found))
+                invalid(found)
             }
             Err(e) => Err(e),
         }

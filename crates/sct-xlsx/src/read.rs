@@ -590,9 +590,9 @@ impl WorkbookReader<'_> {
                 self.doc.set(&path, v, place);
             }
         }
-        // A person is all or nothing: both fields, as blanks when left out, once either is
-        // given.
-        if person.iter().any(|(_, v, _)| v.is_some()) {
+        // An individual's response always has its person, blank fields and all, as the TOML
+        // template has.
+        if response_type == ResponseType::Individual {
             for (key, value, place) in person {
                 let path: Vec<&str> = key.split('.').collect();
                 self.doc.set(

@@ -200,7 +200,7 @@ pub fn resolve_response(
         (_, None, _) => diags.push(
             Diagnostic::warning("the assessed date is not filled in")
                 .in_file(&src.name)
-                .hint("set assessed = 2026-03-20 (the date the assessment was agreed)"),
+                .hint("fill in the date the assessment was agreed: assessed = 2026-03-20 in TOML, \"Assessed on\" in a workbook"),
         ),
         _ => {}
     }
@@ -350,7 +350,7 @@ fn check_organisation(
         diags.push(
             Diagnostic::warning("the organisation's ODS code is not filled in")
                 .in_file(&src.name)
-                .hint("set ods_code under [organisation], for example ods_code = \"QUY\""),
+                .hint("fill in the ODS code, for example QUY: ods_code under [organisation] in TOML, \"ODS code\" in a workbook"),
         );
         return;
     }
@@ -416,7 +416,7 @@ fn resolve_answer(
         if raw.reason.trim().is_empty() {
             diags.push(
                 src.error_at(raw.level.span(), "level is n/a but no reason is given")
-                    .expected("reason = \"...\" saying why the capability does not apply"),
+                    .expected("a reason saying why the capability does not apply (reason = \"...\" in TOML, \"Reason if n/a\" in a workbook)"),
             );
             return None;
         }
