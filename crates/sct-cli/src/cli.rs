@@ -65,9 +65,11 @@ pub enum Command {
     /// List, show and validate frameworks (capability toolkits, assessment rounds).
     #[command(subcommand)]
     Frameworks(FrameworksCommand),
-    /// Write a blank response for a round or toolkit, with every capability's level
-    /// descriptors as comments.
-    #[command(after_help = "Example:\n  sct template baseline-2026-03 -o my-icb-2026-03.toml")]
+    /// Write a blank response for a round or toolkit: TOML with every capability's level
+    /// descriptors as comments, or (-o FILE.xlsx) an Excel workbook with dropdowns.
+    #[command(
+        after_help = "Examples:\n  sct template baseline-2026-03 -o my-icb-2026-03.toml\n  sct template baseline-2026-03 -o my-icb-2026-03.xlsx"
+    )]
     Template(TemplateArgs),
     /// Check a response against its framework: ids, levels, dates, organisation; report
     /// coverage.
