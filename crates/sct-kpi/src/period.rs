@@ -67,7 +67,10 @@ impl Period {
         let bytes = s.as_bytes();
         // Every form starts with a four-digit year: no sign, so that what parses prints back
         // the same (chrono alone would take "-122-02" as a month of the year −122).
-        if !bytes.get(..4).is_some_and(|y| y.iter().all(u8::is_ascii_digit)) {
+        if !bytes
+            .get(..4)
+            .is_some_and(|y| y.iter().all(u8::is_ascii_digit))
+        {
             return Err(bad());
         }
         // Financial year or quarter: YYYY/YY or YYYY-YY, optionally " Qn".
