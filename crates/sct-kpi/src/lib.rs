@@ -11,6 +11,8 @@ pub mod data;
 pub mod kpiset;
 pub mod laney;
 pub mod period;
+pub mod profile;
+pub mod rebase_log;
 pub mod review;
 pub mod runchart;
 pub mod spc;
