@@ -415,9 +415,10 @@ pub struct KpiSpcArgs {
     /// --min-points points, else xmr).
     #[arg(long, value_enum, default_value_t = SpcChartArg::Xmr)]
     pub chart: SpcChartArg,
-    /// With --chart auto, segments with fewer points than this get a run chart.
-    #[arg(long, default_value_t = 15, value_name = "N")]
-    pub min_points: usize,
+    /// With --chart auto, segments with fewer points than this get a run chart (default 15;
+    /// 13 under --profile mdc, where an XmR segment with fewer gets no limits, flags or icons).
+    #[arg(long, value_name = "N")]
+    pub min_points: Option<usize>,
     /// The numerator column (p′, u′).
     #[arg(long, default_value = "numerator")]
     pub numerator_col: String,
@@ -427,8 +428,9 @@ pub struct KpiSpcArgs {
     /// Proportions and rates are printed times this (p′, u′; 100 = percent).
     #[arg(long, default_value_t = 100.0, value_name = "X")]
     pub multiplier: f64,
-    /// p′ and u′ only: screen out moving ranges of z at or above 3.267 times their mean
-    /// (off by default, Laney's method; XmR screens unless --no-screen-outliers).
+    /// p′ and u′: screen out moving ranges of z at or above 3.267 times their mean (off by
+    /// default, Laney's method); XmR under --profile mdc: screen moving ranges (off by default).
+    /// XmR under ptd-0.2.2 screens unless --no-screen-outliers.
     #[arg(long)]
     pub screen_outliers: bool,
     /// Rules of the runs analysis of run, p′ and u′ charts: anhoj (adapt to the number of
@@ -442,7 +444,57 @@ pub struct KpiSpcArgs {
     #[arg(long, value_name = "FILE")]
     pub summary: Option<PathBuf>,
     #[command(flatten)]
+    pub spc: SpcProfileArgs,
+    /// The rebase log to apply (CSV: indicator,organisation,date,reason,approved_by,approved_on;
+    /// default: INPUT's stem + .rebase-log.csv beside it, when that exists).
+    #[arg(long, value_name = "CSV")]
+    pub rebase_log: Option<PathBuf>,
+    /// Apply only the rebase log's rows for this indicator.
+    #[arg(long, value_name = "ID")]
+    pub indicator: Option<String>,
+    /// Apply only the rebase log's rows for this organisation.
+    #[arg(long, value_name = "CODE")]
+    pub org: Option<String>,
+    /// XmR: a row whose value is empty or not a number becomes a shown gap, not an error.
+    #[arg(long)]
+    pub skip_invalid: bool,
+    #[command(flatten)]
     pub out: OutputArgs,
+}
+
+/// The SPC rule profile options shared by `sct kpi spc`, `review` and `ipr`.
+#[derive(Debug, Args)]
+pub struct SpcProfileArgs {
+    /// The SPC rule profile (shared/spec/spc-profiles.md): ptd-0.2.2 (NHSRplotthedots 0.2.2,
+    /// shared/spec/spc.md; the default, or the KPI set's) or mdc (Making Data Count's tools).
+    #[arg(long, value_enum, value_name = "PROFILE")]
+    pub profile: Option<ProfileArg>,
+    /// Also judge under this profile and list where the two differ.
+    #[arg(long, value_enum, value_name = "PROFILE")]
+    pub compare_profile: Option<ProfileArg>,
+    /// mdc: what a point flagged both high and low becomes (default improvement).
+    #[arg(long, value_enum)]
+    pub conflict: Option<ConflictArg>,
+    /// Treat values either side of a gap (missing periods) as consecutive.
+    #[arg(long)]
+    pub join_gaps: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ProfileArg {
+    /// NHSRplotthedots 0.2.2 (shared/spec/spc.md).
+    #[value(name = "ptd-0.2.2")]
+    Ptd022,
+    /// NHS England's Making Data Count tools, as this toolkit reads them.
+    Mdc,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ConflictArg {
+    /// A point flagged both high and low is an improvement.
+    Improvement,
+    /// It is a concern.
+    Concern,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -23,9 +23,11 @@ use sct_report::render::Templates;
 
 use super::report::report_error;
 use crate::cli::{
-    GlobalArgs, ImprovementArg, KpiCommand, KpiReviewArgs, KpiSpcArgs, ReportFormat, RunRulesArg,
-    SpcChartArg, SpcFormat,
+    ConflictArg, GlobalArgs, ImprovementArg, KpiCommand, KpiReviewArgs, KpiSpcArgs, ProfileArg,
+    ReportFormat, RunRulesArg, SpcChartArg, SpcFormat, SpcProfileArgs,
 };
+use sct_kpi::profile::{Conflict, Profile, ProfileKind};
+use sct_kpi::rebase_log::{self, RebaseEntry, RebaseLog};
 use crate::outputs::{emit, emit_bytes, extension};
 
 pub fn run(global: &GlobalArgs, cmd: KpiCommand) -> Result<ExitCode, Error> {
@@ -137,6 +139,113 @@ fn improvement(a: ImprovementArg) -> Improvement {
     }
 }
 
+/// The profile kind named by a command-line value.
+fn kind_of(a: ProfileArg) -> ProfileKind {
+    match a {
+        ProfileArg::Ptd022 => ProfileKind::Ptd022,
+        ProfileArg::Mdc => ProfileKind::Mdc,
+    }
+}
+
+/// A bad-input error with one message and what was expected.
+fn invalid(message: String, expected: &str) -> Error {
+    Error::Invalid(Diagnostics(vec![
+        Diagnostic::error(message).expected(expected.to_string()),
+    ]))
+}
+
+/// The profile (and the one to compare with) from the options: `default` when `--profile` is
+/// not given; screening on for `ptd-0.2.2` unless `no_screen`, off for `mdc` unless `screen`;
+/// `--conflict` only with `mdc`.
+pub(crate) fn profiles(
+    args: &SpcProfileArgs,
+    default: ProfileKind,
+    default_conflict: Option<Conflict>,
+    no_screen: bool,
+    screen: bool,
+    min_points: Option<usize>,
+) -> Result<(Profile, Option<Profile>), Error> {
+    let kind = args.profile.map(kind_of).unwrap_or(default);
+    let conflict = args.conflict.map(|c| match c {
+        ConflictArg::Improvement => Conflict::Improvement,
+        ConflictArg::Concern => Conflict::Concern,
+    });
+    if conflict.is_some() && kind != ProfileKind::Mdc && args.compare_profile != Some(ProfileArg::Mdc) {
+        return Err(invalid(
+            "--conflict applies to the mdc profile only (ptd-0.2.2 takes the direction of the first rule)".into(),
+            "--profile mdc or --compare-profile mdc with --conflict",
+        ));
+    }
+    if min_points.is_some_and(|m| m < 2) {
+        return Err(invalid(
+            format!("--min-points {} is too small", min_points.unwrap_or(0)),
+            "2 or more",
+        ));
+    }
+    let make = |kind: ProfileKind| Profile {
+        screen_outliers: match kind {
+            ProfileKind::Ptd022 => !no_screen,
+            ProfileKind::Mdc => screen,
+        },
+        conflict: conflict.or(default_conflict).unwrap_or_default(),
+        min_points: min_points.unwrap_or(sct_kpi::spc::constants::MIN_POINTS),
+        ..Profile::of(kind)
+    };
+    Ok((make(kind), args.compare_profile.map(kind_of).map(make)))
+}
+
+/// The rebase log: `--rebase-log`, else `default` if that file exists; `None` without one.
+pub(crate) fn load_rebase_log(
+    given: Option<&std::path::Path>,
+    default: std::path::PathBuf,
+) -> Result<Option<RebaseLog>, Error> {
+    let path = match given {
+        Some(p) => p.to_path_buf(),
+        None if default.is_file() => default,
+        None => return Ok(None),
+    };
+    let src = SourceFile::read(&path)?;
+    rebase_log::read_rebase_log(&src)
+        .map(Some)
+        .map_err(Error::Invalid)
+}
+
+/// The rebase log rows for `sct kpi spc`'s one series: those of `--indicator` and `--org`
+/// when given; otherwise every row, which must then be for one series.
+fn spc_log_rows(args: &KpiSpcArgs) -> Result<Vec<RebaseEntry>, Error> {
+    let Some(log) = load_rebase_log(
+        args.rebase_log.as_deref(),
+        rebase_log::default_path(&args.input),
+    )?
+    else {
+        return Ok(Vec::new());
+    };
+    let rows: Vec<RebaseEntry> = log
+        .entries
+        .into_iter()
+        .filter(|e| args.indicator.as_ref().is_none_or(|i| *i == e.indicator))
+        .filter(|e| args.org.as_ref().is_none_or(|o| *o == e.organisation))
+        .collect();
+    let series: BTreeSet<(&str, &str)> = rows
+        .iter()
+        .map(|e| (e.organisation.as_str(), e.indicator.as_str()))
+        .collect();
+    if series.len() > 1 {
+        let names: Vec<String> = series.iter().map(|(o, i)| format!("{o} {i}")).collect();
+        return Err(Error::Invalid(Diagnostics(vec![
+            Diagnostic::error(format!(
+                "the rebase log {} has rows for {} series ({}); sct kpi spc reads one",
+                log.file,
+                series.len(),
+                names.join(", ")
+            ))
+            .in_file(&log.file)
+            .expected("--indicator ID and --org CODE to choose the rows that apply"),
+        ])));
+    }
+    Ok(rows)
+}
+
 fn spc(args: KpiSpcArgs) -> Result<ExitCode, Error> {
     if args.chart != SpcChartArg::Xmr {
         return chart(args);
@@ -146,18 +255,60 @@ fn spc(args: KpiSpcArgs) -> Result<ExitCode, Error> {
         date: args.date_col.clone(),
         value: args.value_col.clone(),
     };
-    let points = spc_input::read_series(&src, &columns).map_err(Error::Invalid)?;
+    let read =
+        spc_input::read_series_with(&src, &columns, args.skip_invalid).map_err(Error::Invalid)?;
+    let (profile, compare) = profiles(
+        &args.spc,
+        ProfileKind::Ptd022,
+        None,
+        args.no_screen_outliers,
+        args.screen_outliers,
+        args.min_points,
+    )?;
     let options = SpcOptions {
         improvement: improvement(args.improvement),
         target: args.target,
         fix_after: args.fix_after,
-        screen_outliers: !args.no_screen_outliers,
+        screen_outliers: profile.screen_outliers,
         shift_length: args.shift_length,
         trend_length: args.trend_length,
     };
-    let run = spc_input::run(&src.name, points, &args.rebase, options).map_err(Error::Invalid)?;
+    let settings = spc_input::RunSettings {
+        profile,
+        compare,
+        gaps: spc_input::find_gaps(&read.points, &read.skipped),
+        join_gaps: args.spc.join_gaps,
+        rebase_log: spc_log_rows(&args)?,
+    };
+    let run = spc_input::run_with(&src.name, read.points, &args.rebase, options, settings)
+        .map_err(Error::Invalid)?;
     for w in &run.result.warnings {
         eprintln!("warning: {w}");
+    }
+    for s in run.suggestion_texts() {
+        eprintln!("note: {s}");
+    }
+    if let Some(c) = &run.compare {
+        eprintln!(
+            "note: {} and {} judge {} point{} differently{}",
+            run.profile_name,
+            c.profile_name,
+            c.differences.len(),
+            if c.differences.len() == 1 { "" } else { "s" },
+            if c.differences.is_empty() { "" } else { ":" }
+        );
+        for &i in &c.differences {
+            eprintln!(
+                "  {}: {} under {} ({}); {} under {} ({})",
+                run.label(i),
+                run.result.point_type[i].as_str(),
+                run.profile_name,
+                or_none(&run.explanation(i)),
+                c.result.point_type[i].as_str(),
+                c.profile_name,
+                or_none(&sct_kpi::profile::explanation(&c.hits[i], |k| run.label(k)))
+            );
+        }
     }
     let format = spc_format(&args);
     // Write the summary first: if the main output then fails, nothing is half-written.
@@ -176,6 +327,11 @@ fn spc(args: KpiSpcArgs) -> Result<ExitCode, Error> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// "no rule" for an empty explanation.
+fn or_none(text: &str) -> &str {
+    if text.is_empty() { "no rule" } else { text }
 }
 
 /// `sct kpi spc --chart run|pprime|uprime|auto` (`shared/spec/runchart.md`). Writes the spec's
@@ -201,9 +357,47 @@ fn chart(args: KpiSpcArgs) -> Result<ExitCode, Error> {
         ChartChoice::Auto(k) => k,
     };
     let data = chart_input::read_chart_series(&src, &columns, kind).map_err(Error::Invalid)?;
+    if args.skip_invalid {
+        return Err(invalid(
+            "--skip-invalid applies to --chart xmr only".into(),
+            "--chart xmr, or a file without invalid rows",
+        ));
+    }
+    let (profile, compare) = profiles(
+        &args.spc,
+        ProfileKind::Ptd022,
+        None,
+        args.no_screen_outliers,
+        args.screen_outliers,
+        args.min_points,
+    )?;
+    if compare.is_some() {
+        return Err(invalid(
+            "--compare-profile applies to --chart xmr only".into(),
+            "--chart xmr with --compare-profile",
+        ));
+    }
+    let breaks: Vec<usize> = match (&data, args.spc.join_gaps) {
+        (SeriesData::Values(points), false) => spc_input::find_gaps(points, &[])
+            .iter()
+            .map(|g| g.before)
+            .collect(),
+        _ => Vec::new(),
+    };
+    // Rebase log rows are checked against the series (naming the log's row) and applied as
+    // --rebase dates.
+    let log_rows = spc_log_rows(&args)?;
+    let dates = data.dates();
+    let refs: Vec<&RebaseEntry> = log_rows.iter().collect();
+    rebase_log::resolve(&refs, &dates, &src.name).map_err(Error::Invalid)?;
+    let mut rebase = args.rebase.clone();
+    rebase.extend(log_rows.iter().map(|e| e.date.clone()));
     let options = ChartOptions {
         chart: choice,
-        min_points: args.min_points,
+        min_points: args.min_points.unwrap_or(match profile.kind {
+            ProfileKind::Mdc => profile.min_points,
+            ProfileKind::Ptd022 => 15,
+        }),
         improvement: improvement(args.improvement),
         target: args.target,
         fix_after: args.fix_after,
@@ -214,14 +408,15 @@ fn chart(args: KpiSpcArgs) -> Result<ExitCode, Error> {
                 trend_length: args.trend_length,
             },
         },
-        xmr_screen_outliers: !args.no_screen_outliers,
         laney_screen_outliers: args.screen_outliers,
         multiplier: args.multiplier,
         shift_length: args.shift_length,
         trend_length: args.trend_length,
+        xmr_screen_outliers: profile.screen_outliers,
+        profile,
+        breaks,
     };
-    let run =
-        chart_input::run_chart(&src.name, data, &args.rebase, options).map_err(Error::Invalid)?;
+    let run = chart_input::run_chart(&src.name, data, &rebase, options).map_err(Error::Invalid)?;
     for w in &run.result.warnings {
         eprintln!("warning: {w}");
     }
@@ -264,8 +459,15 @@ fn chart(args: KpiSpcArgs) -> Result<ExitCode, Error> {
                 shift_length: run.options.shift_length,
                 trend_length: run.options.trend_length,
             };
-            let xmr =
-                spc_input::run(&src.name, points, &args.rebase, options).map_err(Error::Invalid)?;
+            let settings = spc_input::RunSettings {
+                profile: run.options.profile,
+                gaps: spc_input::find_gaps(&points, &[]),
+                join_gaps: args.spc.join_gaps,
+                rebase_log: log_rows,
+                ..Default::default()
+            };
+            let xmr = spc_input::run_with(&src.name, points, &args.rebase, options, settings)
+                .map_err(Error::Invalid)?;
             let bytes = crate::commands::kpi_chart::draw(&xmr, &src.name, format == SpcFormat::Png)
                 .map_err(|e| Error::Invalid(Diagnostics(vec![sct_core::Diagnostic::error(e)])))?;
             emit_bytes(&args.out, &bytes, &[&args.input])?;
