@@ -345,6 +345,64 @@ pub enum KpiCommand {
         after_help = "Data: CSV with columns organisation,indicator,period,value[,numerator,denominator];\nperiods as 2025-04-01, 2025-W14, 2025-04, 2025/26 Q1 or 2025/26.\n\nExample:\n  sct kpi review --set scf-three-timeframes --data examples/kpi/bnssg-kpis.csv --org QUY -o review.html"
     )]
     Review(KpiReviewArgs),
+    /// The integrated performance report: one row per indicator (and organisation), grouped by
+    /// the framework's three timeframes, with latest value, plan, variance, last three values,
+    /// sparkline, variation and assurance icons named in words, chart and rule profile.
+    #[command(
+        after_help = "Examples:\n  sct kpi ipr --set scf-three-timeframes --data examples/kpi/bnssg-kpis.csv --org QUY -o ipr.html\n  sct kpi ipr --data kpis.csv --orgs all --as-of 2025-03-31 -o ipr.xlsx"
+    )]
+    Ipr(KpiIprArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct KpiIprArgs {
+    /// The KPI set: a kpi-set TOML file, or the id[@version] of a known one.
+    #[arg(long, value_name = "SET", default_value = "scf-three-timeframes")]
+    pub set: String,
+    /// The KPI data CSV.
+    #[arg(long, value_name = "CSV")]
+    pub data: PathBuf,
+    /// One organisation's ODS code.
+    #[arg(long, value_name = "CODE", conflicts_with = "orgs", required_unless_present = "orgs")]
+    pub org: Option<String>,
+    /// `all`: every organisation in the data, one row per indicator and organisation.
+    #[arg(long, value_enum, value_name = "all")]
+    pub orgs: Option<OrgsArg>,
+    /// As of this date, YYYY-MM-DD (default: the end of the latest period with data).
+    #[arg(long, value_name = "DATE")]
+    pub as_of: Option<String>,
+    /// Output format (default: from the -o extension, else md).
+    #[arg(long, value_enum)]
+    pub format: Option<IprFormat>,
+    /// Use ipr.html, ipr.md and report.css from DIR instead of the built-in ones.
+    #[arg(long, value_name = "DIR")]
+    pub template_dir: Option<PathBuf>,
+    #[command(flatten)]
+    pub spc: SpcProfileArgs,
+    /// The rebase log (default: the data file's stem + .rebase-log.csv beside it, when that
+    /// exists).
+    #[arg(long, value_name = "CSV")]
+    pub rebase_log: Option<PathBuf>,
+    /// A row whose value is empty or not a number is left out as a shown gap, not an error.
+    #[arg(long)]
+    pub skip_invalid: bool,
+    #[command(flatten)]
+    pub out: OutputArgs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OrgsArg {
+    /// Every organisation in the data.
+    All,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum IprFormat {
+    Html,
+    Md,
+    Csv,
+    Xlsx,
+    Json,
 }
 
 #[derive(Debug, Args)]
@@ -368,6 +426,15 @@ pub struct KpiReviewArgs {
     /// Use kpi-review.html, kpi-review.md and report.css from DIR instead of the built-in ones.
     #[arg(long, value_name = "DIR")]
     pub template_dir: Option<PathBuf>,
+    #[command(flatten)]
+    pub spc: SpcProfileArgs,
+    /// The rebase log (default: the data file's stem + .rebase-log.csv beside it, when that
+    /// exists).
+    #[arg(long, value_name = "CSV")]
+    pub rebase_log: Option<PathBuf>,
+    /// A row whose value is empty or not a number is left out as a shown gap, not an error.
+    #[arg(long)]
+    pub skip_invalid: bool,
     #[command(flatten)]
     pub out: OutputArgs,
 }

@@ -8,6 +8,7 @@ pub mod aggregate;
 pub mod chart;
 pub mod chart_input;
 pub mod data;
+pub mod ipr;
 pub mod kpiset;
 pub mod laney;
 pub mod period;

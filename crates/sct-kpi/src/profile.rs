@@ -768,43 +768,62 @@ pub struct Suggestion {
 /// Candidate rebases: every run of at least [`SUSTAINED_SHIFT`] consecutive points on one side
 /// of its segment's mean that does not already start a segment.
 pub fn suggest_rebases(values: &[f64], judged: &Judged) -> Vec<Suggestion> {
+    let segments: Vec<(usize, usize, f64)> = judged
+        .result
+        .segments
+        .iter()
+        .map(|s| (s.start, s.n, s.mean))
+        .collect();
+    suggest_rebases_in(values, &segments, &judged.breaks)
+}
+
+/// [`suggest_rebases`] for segments given as (start, points, centre line), with gaps before
+/// the points at `breaks`.
+pub fn suggest_rebases_in(
+    values: &[f64],
+    segments: &[(usize, usize, f64)],
+    breaks: &[usize],
+) -> Vec<Suggestion> {
     let n = values.len();
     let mut out = Vec::new();
     let mut linked = vec![true; n];
     if n > 0 {
         linked[0] = false;
     }
-    for &b in &judged.breaks {
+    for &b in breaks {
         if b < n {
             linked[b] = false;
         }
     }
-    for seg in &judged.result.segments {
-        let end = seg.start + seg.n;
-        let side: Vec<i8> = values[seg.start..end]
+    for &(start, len, mean) in segments {
+        let end = (start + len).min(n);
+        if start >= end {
+            continue;
+        }
+        let side: Vec<i8> = values[start..end]
             .iter()
             .map(|&y| {
-                if y - seg.mean > 0.0 {
+                if y - mean > 0.0 {
                     1
-                } else if y - seg.mean < 0.0 {
+                } else if y - mean < 0.0 {
                     -1
                 } else {
                     0
                 }
             })
             .collect();
-        let mut seg_linked = linked[seg.start..end].to_vec();
+        let mut seg_linked = linked[start..end].to_vec();
         seg_linked[0] = false;
         for (first, last) in side_runs(&side, &seg_linked) {
-            let len = last - first + 1;
-            if len >= SUSTAINED_SHIFT && first > 0 {
+            let run = last - first + 1;
+            if run >= SUSTAINED_SHIFT && first > 0 {
                 out.push(Suggestion {
-                    start: seg.start + first,
-                    last: seg.start + last,
-                    len,
+                    start: start + first,
+                    last: start + last,
+                    len: run,
                     high: side[first] > 0,
-                    segment_mean: seg.mean,
-                    shift_mean: accurate_mean(&values[seg.start + first..seg.start + last + 1]),
+                    segment_mean: mean,
+                    shift_mean: accurate_mean(&values[start + first..start + last + 1]),
                 });
             }
         }

@@ -92,7 +92,11 @@ pub fn find_gaps(points: &[SeriesPoint], skipped: &[Skipped]) -> Vec<Gap> {
             if known.is_none() {
                 periods.push(s.date.format("%Y-%m-%d").to_string());
             }
-            reasons.push(format!("line {}: value \"{}\" skipped", s.line, s.text));
+            reasons.push(if s.text.is_empty() {
+                format!("line {}: empty value skipped", s.line)
+            } else {
+                format!("line {}: value \"{}\" is not a number, skipped", s.line, s.text)
+            });
         }
         if !reasons.is_empty() {
             gaps.push(Gap {

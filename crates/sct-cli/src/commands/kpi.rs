@@ -15,7 +15,7 @@ use sct_kpi::spc_input::{self, Columns};
 use std::collections::BTreeSet;
 
 use sct_core::diagnostic::Diagnostic;
-use sct_kpi::data::read_kpi_data;
+use sct_kpi::data::read_kpi_data_with;
 use sct_kpi::kpiset::KpiSet;
 use sct_kpi::review::ReviewOptions;
 use sct_report::kpi_review;
@@ -23,7 +23,8 @@ use sct_report::render::Templates;
 
 use super::report::report_error;
 use crate::cli::{
-    ConflictArg, GlobalArgs, ImprovementArg, KpiCommand, KpiReviewArgs, KpiSpcArgs, ProfileArg,
+    ConflictArg, GlobalArgs, ImprovementArg, IprFormat, KpiCommand, KpiIprArgs, KpiReviewArgs,
+    KpiSpcArgs, ProfileArg,
     ReportFormat, RunRulesArg, SpcChartArg, SpcFormat, SpcProfileArgs,
 };
 use sct_kpi::profile::{Conflict, Profile, ProfileKind};
@@ -34,7 +35,117 @@ pub fn run(global: &GlobalArgs, cmd: KpiCommand) -> Result<ExitCode, Error> {
     match cmd {
         KpiCommand::Spc(args) => spc(args),
         KpiCommand::Review(args) => review(global, args),
+        KpiCommand::Ipr(args) => ipr(global, args),
     }
+}
+
+/// The review options the profile arguments, rebase log and review date give.
+fn review_options(
+    set: &KpiSet,
+    spc: &SpcProfileArgs,
+    as_of: Option<chrono::NaiveDate>,
+    rebase_log: Option<&std::path::Path>,
+    data: &std::path::Path,
+) -> Result<ReviewOptions, Error> {
+    // The same checks as `sct kpi spc` (--conflict needs mdc); the set's profile is the default.
+    let default = set.profile.unwrap_or_default();
+    profiles(spc, default, set.conflict, false, false, None)?;
+    Ok(ReviewOptions {
+        as_of,
+        organisation_name: None,
+        profile: spc.profile.map(kind_of),
+        conflict: spc.conflict.map(|c| match c {
+            ConflictArg::Improvement => Conflict::Improvement,
+            ConflictArg::Concern => Conflict::Concern,
+        }),
+        compare: spc.compare_profile.map(kind_of),
+        rebase_log: load_rebase_log(rebase_log, rebase_log::default_path(data))?,
+        join_gaps: spc.join_gaps,
+    })
+}
+
+fn ipr(global: &GlobalArgs, args: KpiIprArgs) -> Result<ExitCode, Error> {
+    let sct = super::load(global)?;
+    let as_of = args
+        .as_of
+        .as_deref()
+        .map(|d| super::parse_date_arg("--as-of", d))
+        .transpose()?;
+    let (set, set_file) = KpiSet::find(&args.set, &sct.registry)?;
+    let name = args.data.display().to_string();
+    let file = open_input(&args.data)?;
+    let keep: Option<BTreeSet<String>> = args.org.clone().map(|o| [o].into());
+    let data = read_kpi_data_with(
+        std::io::BufReader::new(file),
+        &name,
+        &set,
+        keep.as_ref(),
+        args.skip_invalid,
+    )
+    .map_err(Error::Invalid)?;
+    for w in &data.warnings {
+        eprintln!("warning: {w}");
+    }
+    let organisations: Vec<String> = match &args.org {
+        Some(o) => vec![o.clone()],
+        None => data
+            .organisations
+            .iter()
+            .filter(|o| data.series.keys().any(|(org, _)| org == *o))
+            .cloned()
+            .collect(),
+    };
+    if organisations.is_empty() {
+        return Err(invalid(
+            format!("{name} has no rows for the KPI set's indicators"),
+            "rows with an organisation and an indicator of the set",
+        ));
+    }
+    let options = review_options(
+        &set,
+        &args.spc,
+        as_of.map(|d| d.0),
+        args.rebase_log.as_deref(),
+        &args.data,
+    )?;
+    let report = sct_kpi::ipr::ipr(&set, &set_file, &data, &organisations, &options, |o| {
+        sct.organisations.get(o).map(|x| x.name.clone())
+    })
+    .map_err(|e| {
+        Error::Invalid(Diagnostics(vec![
+            Diagnostic::error(e.to_string())
+                .in_file(&name)
+                .expected("--org with an organisation code in the file's `organisation` column"),
+        ]))
+    })?;
+    let format = args
+        .format
+        .unwrap_or(match extension(&args.out).as_deref() {
+            Some("html" | "htm") => IprFormat::Html,
+            Some("json") => IprFormat::Json,
+            Some("csv") => IprFormat::Csv,
+            Some("xlsx") => IprFormat::Xlsx,
+            _ => IprFormat::Md,
+        });
+    let templates = Templates::load(args.template_dir.as_deref()).map_err(report_error)?;
+    match format {
+        IprFormat::Xlsx => {
+            let bytes = sct_report::ipr::xlsx(&report).map_err(report_error)?;
+            emit_bytes(&args.out, &bytes, &[&args.data])?;
+        }
+        other => {
+            let text = match other {
+                IprFormat::Html => sct_report::ipr::html(&templates, &report).map_err(report_error)?,
+                IprFormat::Md => {
+                    sct_report::ipr::markdown(&templates, &report).map_err(report_error)?
+                }
+                IprFormat::Csv => sct_report::ipr::csv(&report),
+                _ => sct_report::ipr::json(&report),
+            };
+            emit(&args.out, &text, &[&args.data])?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn review(global: &GlobalArgs, args: KpiReviewArgs) -> Result<ExitCode, Error> {
@@ -48,14 +159,26 @@ fn review(global: &GlobalArgs, args: KpiReviewArgs) -> Result<ExitCode, Error> {
     let name = args.data.display().to_string();
     let file = open_input(&args.data)?;
     let keep: BTreeSet<String> = [args.org.clone()].into();
-    let data = read_kpi_data(std::io::BufReader::new(file), &name, &set, Some(&keep))
-        .map_err(Error::Invalid)?;
+    let data = read_kpi_data_with(
+        std::io::BufReader::new(file),
+        &name,
+        &set,
+        Some(&keep),
+        args.skip_invalid,
+    )
+    .map_err(Error::Invalid)?;
     for w in &data.warnings {
         eprintln!("warning: {w}");
     }
     let options = ReviewOptions {
-        as_of: as_of.map(|d| d.0),
         organisation_name: sct.organisations.get(&args.org).map(|o| o.name.clone()),
+        ..review_options(
+            &set,
+            &args.spc,
+            as_of.map(|d| d.0),
+            args.rebase_log.as_deref(),
+            &args.data,
+        )?
     };
     let r = sct_kpi::review::review(&set, &set_file, &data, &args.org, &options).map_err(|e| {
         Error::Invalid(Diagnostics(vec![
