@@ -132,7 +132,7 @@ fn chart(run: &SpcRun, name: &str) -> SpcChart {
             .collect::<String>(),
     );
     SpcChart {
-        title: format!("{file}: XmR chart ({direction}; {})", run.profile_name),
+        title: format!("{file}: XmR chart ({direction})"),
         description,
         unit: String::new(),
         points,
