@@ -48,9 +48,10 @@ fn the_ae_row_reads_below_plan_with_both_icons_named_in_every_format() {
         ae.contains("improvement_high,Special cause variation: improvement (higher),fail,Consistently failing the target,pprime,ptd-0.2.2"),
         "{ae}"
     );
-    let json: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(ipr_to(dir.path(), "ipr.json", &[])).unwrap())
-            .unwrap();
+    let json: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(ipr_to(dir.path(), "ipr.json", &[])).unwrap(),
+    )
+    .unwrap();
     let sections = json["sections"].as_array().unwrap();
     let ids: Vec<&str> = sections.iter().map(|s| s["id"].as_str().unwrap()).collect();
     assert_eq!(ids, ["leading", "kpi", "outcome"], "the three timeframes");
@@ -78,7 +79,10 @@ fn the_ae_row_reads_below_plan_with_both_icons_named_in_every_format() {
     ] {
         assert!(html.contains(needle), "{needle}");
     }
-    assert!(!html.contains("<script"), "no script is needed to read or filter it");
+    assert!(
+        !html.contains("<script"),
+        "no script is needed to read or filter it"
+    );
 }
 
 #[test]
@@ -217,7 +221,16 @@ fn compare_profile_lists_the_points_that_differ_with_explanations() {
     let json = sct()
         .args(["kpi", "spc"])
         .arg(&input)
-        .args(["--improvement", "increase", "--profile", "mdc", "--compare-profile", "ptd-0.2.2", "--format", "json"])
+        .args([
+            "--improvement",
+            "increase",
+            "--profile",
+            "mdc",
+            "--compare-profile",
+            "ptd-0.2.2",
+            "--format",
+            "json",
+        ])
         .assert()
         .success()
         .get_output()
@@ -234,7 +247,14 @@ fn compare_profile_lists_the_points_that_differ_with_explanations() {
     sct()
         .args(["kpi", "spc"])
         .arg(&input)
-        .args(["--improvement", "increase", "--profile", "mdc", "--compare-profile", "mdc"])
+        .args([
+            "--improvement",
+            "increase",
+            "--profile",
+            "mdc",
+            "--compare-profile",
+            "mdc",
+        ])
         .assert()
         .success()
         .stderr(contains("judge 0 points differently"));
@@ -270,7 +290,14 @@ fn ptd_profile_output_equals_the_default() {
                 sct()
                     .args(["kpi", "spc"])
                     .arg(&input)
-                    .args(["--improvement", "decrease", "--target", "2", "--format", format])
+                    .args([
+                        "--improvement",
+                        "decrease",
+                        "--target",
+                        "2",
+                        "--format",
+                        format,
+                    ])
                     .args(extra)
                     .assert()
                     .success()
@@ -278,7 +305,11 @@ fn ptd_profile_output_equals_the_default() {
                     .stdout
                     .clone()
             };
-            assert_eq!(run(&[]), run(&["--profile", "ptd-0.2.2"]), "case {case} {format}");
+            assert_eq!(
+                run(&[]),
+                run(&["--profile", "ptd-0.2.2"]),
+                "case {case} {format}"
+            );
         }
     }
 }
@@ -294,7 +325,17 @@ fn the_rebase_log_is_applied_and_printed_beside_each_chart() {
     let _ = json;
     let review = dir.path().join("review.json");
     sct()
-        .args(["kpi", "review", "--data", DATA, "--org", "QUY", "--rebase-log", LOG, "-o"])
+        .args([
+            "kpi",
+            "review",
+            "--data",
+            DATA,
+            "--org",
+            "QUY",
+            "--rebase-log",
+            LOG,
+            "-o",
+        ])
         .arg(&review)
         .assert()
         .success();
@@ -323,7 +364,11 @@ fn the_rebase_log_is_applied_and_printed_beside_each_chart() {
         .arg(&out)
         .assert()
         .success();
-    assert!(std::fs::read_to_string(&out).unwrap().contains("a new ambulance dispatch model"));
+    assert!(
+        std::fs::read_to_string(&out)
+            .unwrap()
+            .contains("a new ambulance dispatch model")
+    );
 }
 
 #[test]
@@ -331,15 +376,35 @@ fn rebase_log_errors_name_the_file_and_row() {
     let dir = tmp();
     let header = "indicator,organisation,date,reason,approved_by,approved_on\n";
     let cases = [
-        ("cat2-mean-response,QUY,2024-04,,Board,2024-05-14\n", "no `reason`"),
-        ("cat2-mean-response,QUY,2019-04,why,Board,2024-05-14\n", "not a period with data"),
-        ("no-such-kpi,QUY,2024-04,why,Board,2024-05-14\n", "not in KPI set"),
-        ("cat2-mean-response,QUY,2024-04,why,Board,14/05/2024\n", "`approved_on`"),
+        (
+            "cat2-mean-response,QUY,2024-04,,Board,2024-05-14\n",
+            "no `reason`",
+        ),
+        (
+            "cat2-mean-response,QUY,2019-04,why,Board,2024-05-14\n",
+            "not a period with data",
+        ),
+        (
+            "no-such-kpi,QUY,2024-04,why,Board,2024-05-14\n",
+            "not in KPI set",
+        ),
+        (
+            "cat2-mean-response,QUY,2024-04,why,Board,14/05/2024\n",
+            "`approved_on`",
+        ),
     ];
     for (row, what) in cases {
         let log = write(dir.path(), "log.csv", &format!("{header}{row}"));
         sct()
-            .args(["kpi", "review", "--data", DATA, "--org", "QUY", "--rebase-log"])
+            .args([
+                "kpi",
+                "review",
+                "--data",
+                DATA,
+                "--org",
+                "QUY",
+                "--rebase-log",
+            ])
             .arg(&log)
             .arg("-o")
             .arg(dir.path().join("r.json"))
@@ -420,7 +485,8 @@ fn gaps_are_shown_not_joined_unless_asked_and_invalid_values_need_skip_invalid()
         .arg(&out)
         .assert()
         .success();
-    let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
     let cat2 = v["timeframes"][0]["indicators"]
         .as_array()
         .unwrap()
@@ -439,7 +505,15 @@ fn gaps_are_shown_not_joined_unless_asked_and_invalid_values_need_skip_invalid()
     assert!(kinds.contains(&"missing-periods") && kinds.contains(&"skipped-invalid"));
     let joined = dir.path().join("j.json");
     sct()
-        .args(["kpi", "review", "--org", "QUY", "--skip-invalid", "--join-gaps", "--data"])
+        .args([
+            "kpi",
+            "review",
+            "--org",
+            "QUY",
+            "--skip-invalid",
+            "--join-gaps",
+            "--data",
+        ])
         .arg(&input)
         .arg("-o")
         .arg(&joined)
@@ -456,14 +530,22 @@ fn gaps_are_shown_not_joined_unless_asked_and_invalid_values_need_skip_invalid()
         .arg(&html)
         .assert()
         .success();
-    assert!(std::fs::read_to_string(&html).unwrap().contains("2024-07 missing before 2024-08"));
+    assert!(
+        std::fs::read_to_string(&html)
+            .unwrap()
+            .contains("2024-07 missing before 2024-08")
+    );
 }
 
 #[test]
 fn a_kpi_set_can_choose_the_mdc_profile() {
     let dir = tmp();
     let text = std::fs::read_to_string(root().join(SET)).unwrap();
-    let text = text.replacen("[documents]", "profile = \"mdc\"\nconflict = \"concern\"\n\n[documents]", 1);
+    let text = text.replacen(
+        "[documents]",
+        "profile = \"mdc\"\nconflict = \"concern\"\n\n[documents]",
+        1,
+    );
     let set = write(dir.path(), "mdc-set.toml", &text);
     sct()
         .args(["frameworks", "validate"])
@@ -479,10 +561,23 @@ fn a_kpi_set_can_choose_the_mdc_profile() {
         .assert()
         .success();
     let csv = std::fs::read_to_string(&out).unwrap();
-    assert!(csv.lines().any(|l| l.contains(",cat2-mean-response,") && l.contains(",mdc,")));
+    assert!(
+        csv.lines()
+            .any(|l| l.contains(",cat2-mean-response,") && l.contains(",mdc,"))
+    );
     // --conflict needs mdc.
     sct()
-        .args(["kpi", "ipr", "--org", "QUY", "--data", DATA, "--conflict", "concern", "-o"])
+        .args([
+            "kpi",
+            "ipr",
+            "--org",
+            "QUY",
+            "--data",
+            DATA,
+            "--conflict",
+            "concern",
+            "-o",
+        ])
         .arg(dir.path().join("c.csv"))
         .assert()
         .code(2)

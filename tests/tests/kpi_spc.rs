@@ -236,7 +236,9 @@ fn svg_and_png_charts_are_written() {
     assert!(desc.contains("profile ptd-0.2.2"), "{desc}");
     // Each special cause's explanation is its point's tooltip.
     assert!(
-        svg.contains("<title>2024-12-01: above the upper process limit (outside_limits, 2024-12-01)</title>"),
+        svg.contains(
+            "<title>2024-12-01: above the upper process limit (outside_limits, 2024-12-01)</title>"
+        ),
         "{svg}"
     );
     assert!(desc.contains("Warning: segment 1 has 12 points, fewer than 13"));

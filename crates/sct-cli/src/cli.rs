@@ -363,7 +363,12 @@ pub struct KpiIprArgs {
     #[arg(long, value_name = "CSV")]
     pub data: PathBuf,
     /// One organisation's ODS code.
-    #[arg(long, value_name = "CODE", conflicts_with = "orgs", required_unless_present = "orgs")]
+    #[arg(
+        long,
+        value_name = "CODE",
+        conflicts_with = "orgs",
+        required_unless_present = "orgs"
+    )]
     pub org: Option<String>,
     /// `all`: every organisation in the data, one row per indicator and organisation.
     #[arg(long, value_enum, value_name = "all")]

@@ -9,11 +9,11 @@
 use serde::Serialize;
 
 use crate::laney::{CountError, LaneyKind, NoSigma, first_bad_count, laney_limits, laney_points};
+use crate::profile::{Hit, Profile, judge};
 use crate::runchart::{
     RunRules, RunsAnalysis, analysis, flag_long_runs, flag_trend_points, longest_trend, median,
     runs_analysis_with_codes,
 };
-use crate::profile::{Hit, Profile, judge};
 use crate::spc::{
     AssuranceIcon, Improvement, PointType, Rule, SpcOptions, SpcResult, VariationIcon, constants,
 };
@@ -669,14 +669,20 @@ fn chart_portable(
         };
         // `judge` checks the same options as `validate`, so it cannot fail here; an error is
         // passed on all the same rather than assumed away.
-        Some(judge(&values, &starts, &options.breaks, &spc_options, &profile).map_err(|e| match e {
-            crate::spc::SpcError::Empty => ChartError::Empty,
-            crate::spc::SpcError::FixAfterTooSmall(f) => ChartError::FixAfterTooSmall(f),
-            crate::spc::SpcError::RunLengthTooSmall(a, b) => ChartError::RunLengthTooSmall(a, b),
-            crate::spc::SpcError::NotFinite { index, value } => {
-                ChartError::NotFinite { index, value }
-            }
-        })?)
+        Some(
+            judge(&values, &starts, &options.breaks, &spc_options, &profile).map_err(
+                |e| match e {
+                    crate::spc::SpcError::Empty => ChartError::Empty,
+                    crate::spc::SpcError::FixAfterTooSmall(f) => ChartError::FixAfterTooSmall(f),
+                    crate::spc::SpcError::RunLengthTooSmall(a, b) => {
+                        ChartError::RunLengthTooSmall(a, b)
+                    }
+                    crate::spc::SpcError::NotFinite { index, value } => {
+                        ChartError::NotFinite { index, value }
+                    }
+                },
+            )?,
+        )
     } else {
         None
     };
@@ -891,7 +897,13 @@ fn single_hit(
         }
         Rule::Trend => {
             let run = |up: bool| {
-                let step = |k: usize| if up { get(k) > get(k - 1) } else { get(k) < get(k - 1) };
+                let step = |k: usize| {
+                    if up {
+                        get(k) > get(k - 1)
+                    } else {
+                        get(k) < get(k - 1)
+                    }
+                };
                 let (mut a, mut b) = (i, i);
                 while a > lo && step(a) {
                     a -= 1;

@@ -10,8 +10,7 @@ use serde::Serialize;
 use crate::data::KpiData;
 use crate::kpiset::{KpiSet, Timeframe};
 use crate::review::{
-    IconDifference, KpiReview, PlanPosition, ReviewError, ReviewOptions, SetInfo,
-    review,
+    IconDifference, KpiReview, PlanPosition, ReviewError, ReviewOptions, SetInfo, review,
 };
 use sct_core::provenance::FrameworkUsed;
 

@@ -158,11 +158,9 @@ pub fn read_rebase_log(src: &SourceFile) -> Result<RebaseLog, Diagnostics> {
         let approved_text = field(5);
         let Ok(approved_on) = NaiveDate::parse_from_str(&approved_text, "%Y-%m-%d") else {
             diags.push(
-                Diagnostic::error(format!(
-                    "`approved_on` \"{approved_text}\" is not a date"
-                ))
-                .at(at(src, line))
-                .expected("a date as YYYY-MM-DD"),
+                Diagnostic::error(format!("`approved_on` \"{approved_text}\" is not a date"))
+                    .at(at(src, line))
+                    .expected("a date as YYYY-MM-DD"),
             );
             continue;
         };
@@ -248,16 +246,26 @@ mod tests {
         .unwrap();
         assert_eq!(ok.entries.len(), 1);
         assert_eq!(ok.entries[0].line, 2);
-        assert!(ok.entries[0].describe().contains("approved by Board on 2024-05-20"));
+        assert!(
+            ok.entries[0]
+                .describe()
+                .contains("approved by Board on 2024-05-20")
+        );
         let bad = read_rebase_log(&src(
             "indicator,organisation,date,reason,approved_by,approved_on\nae-4-hour,QUY,2024-04,,Board,2024-05-20\nae-4-hour,QUY,2024-13,x,y,2024-05-20\nae-4-hour,QUY,2024-04,x,y,20/5/2024\n",
         ))
         .unwrap_err();
         let text = bad.to_string();
         assert_eq!(bad.0.len(), 3, "{text}");
-        assert!(text.contains("no `reason`") && text.contains("2024-13") && text.contains("20/5/2024"));
+        assert!(
+            text.contains("no `reason`") && text.contains("2024-13") && text.contains("20/5/2024")
+        );
         let missing = read_rebase_log(&src("indicator,date\n")).unwrap_err();
-        assert!(missing.to_string().contains("organisation, reason, approved_by, approved_on"));
+        assert!(
+            missing
+                .to_string()
+                .contains("organisation, reason, approved_by, approved_on")
+        );
         let twice = read_rebase_log(&src(
             "indicator,organisation,date,reason,approved_by,approved_on\na,Q,2024-04,x,y,2024-05-20\na,Q,2024-04-01,x,y,2024-05-20\n",
         ))

@@ -15,9 +15,9 @@ use crate::chart::{ChartChoice, ChartInput, ChartKind, ChartOptions, ChartVariat
 use crate::data::{Flag, FlagKind, KpiData, Observation, expected_latest, round_for_display};
 use crate::kpiset::{Aggregation, Indicator, KpiSet, Timeframe, ValueType};
 use crate::period::{Period, PeriodType};
-use crate::runchart::RunsAnalysis;
 use crate::profile::{Conflict, Profile, ProfileKind};
 use crate::rebase_log::{RebaseEntry, RebaseLog};
+use crate::runchart::RunsAnalysis;
 use crate::spc::{AssuranceIcon, Improvement, PointType, VariationIcon, constants};
 
 /// The plain-English label of a variation icon, as Making Data Count words it.
@@ -480,7 +480,11 @@ pub fn check_rebase_log(
     organisation: &str,
 ) -> Result<(), ReviewError> {
     let mut problems = Vec::new();
-    for e in log.entries.iter().filter(|e| e.organisation == organisation) {
+    for e in log
+        .entries
+        .iter()
+        .filter(|e| e.organisation == organisation)
+    {
         let Some(ind) = set.indicator(&e.indicator) else {
             problems.push(format!(
                 "{} line {}: indicator \"{}\" is not in KPI set \"{}\"",
@@ -491,9 +495,9 @@ pub fn check_rebase_log(
             ));
             continue;
         };
-        let found = data.get(organisation, ind.id.get_ref()).is_some_and(|s| {
-            s.observations.iter().any(|o| o.period.start == e.start)
-        });
+        let found = data
+            .get(organisation, ind.id.get_ref())
+            .is_some_and(|s| s.observations.iter().any(|o| o.period.start == e.start));
         if !found {
             problems.push(format!(
                 "{} line {}: the rebase at {} is not a period with data for {organisation} \"{}\" in {}",
@@ -917,7 +921,9 @@ pub fn chart_summary_with(
     };
     let r = chart(input, &starts, &options).ok()?;
     let seg = r.segments.last()?;
-    let label = |k: usize| obs.get(k).map(|o| o.period.to_string()).unwrap_or_default();
+    // Each period's name once: formatting dates is a good part of the cost of a review.
+    let labels: Vec<String> = obs.iter().map(|o| o.period.to_string()).collect();
+    let label = |k: usize| labels.get(k).cloned().unwrap_or_default();
     let icon_of = |r: &crate::chart::ChartResult| {
         (
             r.icons.then(|| r.variation_icon.as_str()),
@@ -947,7 +953,11 @@ pub fn chart_summary_with(
                     b.as_str(),
                     c.profile,
                     crate::profile::explanation(
-                        if c.hits[i].is_empty() { &r.hits[i] } else { &c.hits[i] },
+                        if c.hits[i].is_empty() {
+                            &r.hits[i]
+                        } else {
+                            &c.hits[i]
+                        },
                         label
                     )
                 )
@@ -961,19 +971,22 @@ pub fn chart_summary_with(
             points,
         })
     });
-    let segs: Vec<(usize, usize, f64)> =
-        r.segments.iter().map(|s| (s.start, s.n, s.centre)).collect();
+    let segs: Vec<(usize, usize, f64)> = r
+        .segments
+        .iter()
+        .map(|s| (s.start, s.n, s.centre))
+        .collect();
     let suggested_rebases = crate::profile::suggest_rebases_in(&r.values, &segs, &options.breaks)
         .iter()
         .map(|s| crate::profile::suggestion_text(s, label))
         .collect();
     let last = obs.len() - 1;
     let (lpl, upl) = r.point(last).map_or((None, None), |p| (p.lpl, p.upl));
-    let points = obs
+    let points = labels
         .iter()
         .zip(r.points())
-        .map(|(o, p)| ChartPoint {
-            period: o.period.to_string(),
+        .map(|(period, p)| ChartPoint {
+            period: period.clone(),
             value: p.value,
             centre: p.centre,
             lpl: p.lpl,

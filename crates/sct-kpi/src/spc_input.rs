@@ -88,14 +88,20 @@ pub fn find_gaps(points: &[SeriesPoint], skipped: &[Skipped]) -> Vec<Gap> {
                 ));
             }
         }
-        for s in skipped.iter().filter(|s| s.date > w[0].date && s.date < w[1].date) {
+        for s in skipped
+            .iter()
+            .filter(|s| s.date > w[0].date && s.date < w[1].date)
+        {
             if known.is_none() {
                 periods.push(s.date.format("%Y-%m-%d").to_string());
             }
             reasons.push(if s.text.is_empty() {
                 format!("line {}: empty value skipped", s.line)
             } else {
-                format!("line {}: value \"{}\" is not a number, skipped", s.line, s.text)
+                format!(
+                    "line {}: value \"{}\" is not a number, skipped",
+                    s.line, s.text
+                )
             });
         }
         if !reasons.is_empty() {
@@ -546,7 +552,11 @@ fn field(text: &str) -> String {
 fn point_warning(run: &SpcRun, i: usize) -> &'static str {
     let seg = &run.result.segments[run.result.segment_of[i]];
     let withheld = run.profile.kind == profile::ProfileKind::Mdc && seg.n < run.profile.min_points;
-    match (withheld, seg.amr.is_none(), seg.n < crate::spc::constants::MIN_POINTS) {
+    match (
+        withheld,
+        seg.amr.is_none(),
+        seg.n < crate::spc::constants::MIN_POINTS,
+    ) {
         (true, _, _) => "no limits or flags: too few points for the mdc profile",
         (false, true, _) => "limits undefined: no moving range remains",
         (false, false, true) => "limits unreliable: fewer than 13 points in the segment",
@@ -588,8 +598,16 @@ pub fn to_csv(run: &SpcRun) -> String {
             profile::rules_text(&run.hits[i]),
             field(&run.explanation(i)),
             field(&run.profile_name),
-            field(&run.gap_before(i).map(|g| g.reason.clone()).unwrap_or_default()),
-            field(&run.rebase_entry(i).map(|e| e.describe()).unwrap_or_default()),
+            field(
+                &run.gap_before(i)
+                    .map(|g| g.reason.clone())
+                    .unwrap_or_default()
+            ),
+            field(
+                &run.rebase_entry(i)
+                    .map(|e| e.describe())
+                    .unwrap_or_default()
+            ),
         ));
         if let Some(c) = &run.compare {
             if c.differences.binary_search(&i).is_ok() {

@@ -51,7 +51,10 @@ fn two_of_three_counts_points_beyond_the_limits_only_under_mdc() {
     assert_eq!(p.result.point_type[21], PointType::CommonCause);
     // mdc: 19 counts too, so both 19 and 16 are flagged; 12, inside the band, is not.
     assert_eq!(m.result.point_type[21], PointType::SpecialCauseImprovement);
-    assert_eq!(profile::rules_text(&m.hits[20]), "outside_limits;two_of_three");
+    assert_eq!(
+        profile::rules_text(&m.hits[20]),
+        "outside_limits;two_of_three"
+    );
     assert_eq!(profile::rules_text(&m.hits[21]), "two_of_three");
     assert_eq!(m.result.point_type[22], PointType::CommonCause);
     assert_eq!(profile::differences(&m, &p), vec![21]);
@@ -77,14 +80,31 @@ fn a_point_in_a_falling_trend_above_the_mean_under_both_conflict_rules() {
     };
     let concern = judge(&v, &[], &[], &opts(), &concern).unwrap();
     let p = judge(&v, &[], &[], &opts(), &ptd()).unwrap();
-    assert_relative_eq!(improvement.result.segments[0].mean, 339.0 / 27.0, max_relative = 1e-12);
-    assert_relative_eq!(improvement.result.segments[0].amr.unwrap(), 2.0, max_relative = 1e-12);
+    assert_relative_eq!(
+        improvement.result.segments[0].mean,
+        339.0 / 27.0,
+        max_relative = 1e-12
+    );
+    assert_relative_eq!(
+        improvement.result.segments[0].amr.unwrap(),
+        2.0,
+        max_relative = 1e-12
+    );
     assert_eq!(profile::rules_text(&improvement.hits[last]), "trend;shift");
-    assert_eq!(improvement.result.point_type[last], PointType::SpecialCauseImprovement);
-    assert_eq!(concern.result.point_type[last], PointType::SpecialCauseConcern);
+    assert_eq!(
+        improvement.result.point_type[last],
+        PointType::SpecialCauseImprovement
+    );
+    assert_eq!(
+        concern.result.point_type[last],
+        PointType::SpecialCauseConcern
+    );
     // ptd-0.2.2: the trend comes first and it is falling.
     assert_eq!(p.result.point_type[last], PointType::SpecialCauseConcern);
-    assert_eq!(improvement.variation_icon(), Some(VariationIcon::ImprovementHigh));
+    assert_eq!(
+        improvement.variation_icon(),
+        Some(VariationIcon::ImprovementHigh)
+    );
     assert_eq!(concern.variation_icon(), Some(VariationIcon::ConcernLow));
     assert_eq!(
         profile::explanation(&improvement.hits[last], label),
@@ -111,7 +131,12 @@ fn twelve_points_under_mdc_get_no_limits_flags_or_icons() {
     let s = &m.result.segments[0];
     assert!(s.upl.is_none() && s.lpl.is_none());
     assert_relative_eq!(s.mean, 161.0 / 12.0, max_relative = 1e-12);
-    assert!(m.result.point_type.iter().all(|t| *t == PointType::CommonCause));
+    assert!(
+        m.result
+            .point_type
+            .iter()
+            .all(|t| *t == PointType::CommonCause)
+    );
     assert_eq!((m.variation_icon(), m.assurance_icon()), (None, None));
     assert!(m.result.warnings[0].contains("fewer than 13 (--min-points)"));
     v.insert(0, 12.0);
@@ -133,7 +158,11 @@ fn a_spike_whose_screening_changes_the_limits() {
     assert_relative_eq!(ps.mean, 12.1, max_relative = 1e-12);
     assert_eq!(ps.screened, 2);
     assert_relative_eq!(ps.amr.unwrap(), 48.5 / 22.0, max_relative = 1e-12);
-    assert_relative_eq!(ps.upl.unwrap(), 12.1 + 2.66 * 48.5 / 22.0, max_relative = 1e-12);
+    assert_relative_eq!(
+        ps.upl.unwrap(),
+        12.1 + 2.66 * 48.5 / 22.0,
+        max_relative = 1e-12
+    );
     assert_eq!(ms.screened, 0);
     assert_relative_eq!(ms.amr.unwrap(), 84.5 / 24.0, max_relative = 1e-12);
     assert_relative_eq!(ms.upl.unwrap(), 21.465416667, max_relative = 1e-9);
@@ -161,8 +190,16 @@ fn gaps_break_moving_ranges_and_runs() {
     assert_eq!(joined.result.rule[26], Some(Rule::Shift));
     assert_eq!(gapped.result.rule[26], None, "4 + 3 points are two runs");
     // The moving range 14 → 14 across the gap is not counted: 19 × 2 + 2 + 5 × 0 over 26.
-    assert_relative_eq!(gapped.result.segments[0].amr.unwrap(), 40.0 / 25.0, max_relative = 1e-12);
-    assert_relative_eq!(joined.result.segments[0].amr.unwrap(), 40.0 / 26.0, max_relative = 1e-12);
+    assert_relative_eq!(
+        gapped.result.segments[0].amr.unwrap(),
+        40.0 / 25.0,
+        max_relative = 1e-12
+    );
+    assert_relative_eq!(
+        joined.result.segments[0].amr.unwrap(),
+        40.0 / 26.0,
+        max_relative = 1e-12
+    );
     assert!(gapped.result.warnings.iter().any(|w| w.contains("1 gap")));
 }
 
@@ -200,7 +237,10 @@ fn sustained_shifts_are_suggested_not_applied() {
     assert_eq!((s[0].start, s[0].len, s[0].high), (24, 12, true));
     assert_relative_eq!(s[0].shift_mean, 15.5, max_relative = 1e-12);
     let text = profile::suggestion_text(&s[0], label);
-    assert!(text.starts_with("12 points in a row above the mean of 12.5 from p25 to p36"), "{text}");
+    assert!(
+        text.starts_with("12 points in a row above the mean of 12.5 from p25 to p36"),
+        "{text}"
+    );
     assert!(text.contains("not applied"));
     // Rebased there, it is no longer suggested.
     let r = judge(&v, &[24], &[], &opts(), &ptd()).unwrap();

@@ -262,7 +262,10 @@ fn workbook(ipr: &Ipr) -> Result<Vec<u8>, XlsxError> {
         ExcelDateTime::from_ymd(part(0..4, 2000), part(5..7, 1) as u8, part(8..10, 1) as u8)?;
     book.set_properties(
         &DocProperties::new()
-            .set_title(format!("Integrated performance report, as of {}", ipr.as_of))
+            .set_title(format!(
+                "Integrated performance report, as of {}",
+                ipr.as_of
+            ))
             .set_author("sct")
             .set_creation_datetime(&created),
     );

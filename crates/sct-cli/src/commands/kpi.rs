@@ -24,12 +24,11 @@ use sct_report::render::Templates;
 use super::report::report_error;
 use crate::cli::{
     ConflictArg, GlobalArgs, ImprovementArg, IprFormat, KpiCommand, KpiIprArgs, KpiReviewArgs,
-    KpiSpcArgs, ProfileArg,
-    ReportFormat, RunRulesArg, SpcChartArg, SpcFormat, SpcProfileArgs,
+    KpiSpcArgs, ProfileArg, ReportFormat, RunRulesArg, SpcChartArg, SpcFormat, SpcProfileArgs,
 };
+use crate::outputs::{emit, emit_bytes, extension};
 use sct_kpi::profile::{Conflict, Profile, ProfileKind};
 use sct_kpi::rebase_log::{self, RebaseEntry, RebaseLog};
-use crate::outputs::{emit, emit_bytes, extension};
 
 pub fn run(global: &GlobalArgs, cmd: KpiCommand) -> Result<ExitCode, Error> {
     match cmd {
@@ -135,7 +134,9 @@ fn ipr(global: &GlobalArgs, args: KpiIprArgs) -> Result<ExitCode, Error> {
         }
         other => {
             let text = match other {
-                IprFormat::Html => sct_report::ipr::html(&templates, &report).map_err(report_error)?,
+                IprFormat::Html => {
+                    sct_report::ipr::html(&templates, &report).map_err(report_error)?
+                }
                 IprFormat::Md => {
                     sct_report::ipr::markdown(&templates, &report).map_err(report_error)?
                 }
@@ -293,7 +294,10 @@ pub(crate) fn profiles(
         ConflictArg::Improvement => Conflict::Improvement,
         ConflictArg::Concern => Conflict::Concern,
     });
-    if conflict.is_some() && kind != ProfileKind::Mdc && args.compare_profile != Some(ProfileArg::Mdc) {
+    if conflict.is_some()
+        && kind != ProfileKind::Mdc
+        && args.compare_profile != Some(ProfileArg::Mdc)
+    {
         return Err(invalid(
             "--conflict applies to the mdc profile only (ptd-0.2.2 takes the direction of the first rule)".into(),
             "--profile mdc or --compare-profile mdc with --conflict",

@@ -71,13 +71,15 @@ fn chart(run: &SpcRun, name: &str) -> SpcChart {
             upl: seg.upl,
             point_type: point_type.as_str().to_string(),
             segment,
-            note: (!explanation.is_empty()).then_some(explanation).or_else(|| {
-                res.rule
-                    .get(i)
-                    .copied()
-                    .flatten()
-                    .map(|r| rule_words(r).to_string())
-            }),
+            note: (!explanation.is_empty())
+                .then_some(explanation)
+                .or_else(|| {
+                    res.rule
+                        .get(i)
+                        .copied()
+                        .flatten()
+                        .map(|r| rule_words(r).to_string())
+                }),
         });
     }
     let file = Path::new(name)
