@@ -53,7 +53,7 @@ fn csv_output_has_the_spec_columns_in_order_and_period_dates_as_first_days() {
         "{last}"
     );
     assert!(
-        last.ends_with("limits unreliable: fewer than 13 points in the segment,7,7"),
+        last.contains("limits unreliable: fewer than 13 points in the segment,7,7,"),
         "the few-points warning is in the CSV too, then the shift and trend lengths"
     );
 }
@@ -229,7 +229,18 @@ fn svg_and_png_charts_are_written() {
         "{desc}"
     );
     assert!(desc.contains("11 special-cause concern points"), "{desc}");
-    assert!(desc.contains("2024-12-01 (improvement, outside the process limits)"));
+    assert!(
+        desc.contains("2024-12-01 (improvement, above the upper process"),
+        "{desc}"
+    );
+    assert!(desc.contains("profile ptd-0.2.2"), "{desc}");
+    // Each special cause's explanation is its point's tooltip.
+    assert!(
+        svg.contains(
+            "<title>2024-12-01: above the upper process limit (outside_limits, 2024-12-01)</title>"
+        ),
+        "{svg}"
+    );
     assert!(desc.contains("Warning: segment 1 has 12 points, fewer than 13"));
     assert!(desc.contains("Special cause variation: improvement (high)."));
 

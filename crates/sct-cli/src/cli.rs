@@ -381,6 +381,69 @@ pub enum KpiCommand {
         after_help = "Data: CSV with columns organisation,indicator,period,value[,numerator,denominator];\nperiods as 2025-04-01, 2025-W14, 2025-04, 2025/26 Q1 or 2025/26.\n\nExample:\n  sct kpi review --set scf-three-timeframes --data examples/kpi/bnssg-kpis.csv --org QUY -o review.html"
     )]
     Review(KpiReviewArgs),
+    /// The integrated performance report: one row per indicator (and organisation), grouped by
+    /// the framework's three timeframes, with latest value, plan, variance, last three values,
+    /// sparkline, variation and assurance icons named in words, chart and rule profile.
+    #[command(
+        after_help = "Examples:\n  sct kpi ipr --set scf-three-timeframes --data examples/kpi/bnssg-kpis.csv --org QUY -o ipr.html\n  sct kpi ipr --data kpis.csv --orgs all --as-of 2025-03-31 -o ipr.xlsx"
+    )]
+    Ipr(KpiIprArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct KpiIprArgs {
+    /// The KPI set: a kpi-set TOML file, or the id[@version] of a known one.
+    #[arg(long, value_name = "SET", default_value = "scf-three-timeframes")]
+    pub set: String,
+    /// The KPI data CSV.
+    #[arg(long, value_name = "CSV")]
+    pub data: PathBuf,
+    /// One organisation's ODS code.
+    #[arg(
+        long,
+        value_name = "CODE",
+        conflicts_with = "orgs",
+        required_unless_present = "orgs"
+    )]
+    pub org: Option<String>,
+    /// `all`: every organisation in the data, one row per indicator and organisation.
+    #[arg(long, value_enum, value_name = "all")]
+    pub orgs: Option<OrgsArg>,
+    /// As of this date, YYYY-MM-DD (default: the end of the latest period with data).
+    #[arg(long, value_name = "DATE")]
+    pub as_of: Option<String>,
+    /// Output format (default: from the -o extension, else md).
+    #[arg(long, value_enum)]
+    pub format: Option<IprFormat>,
+    /// Use ipr.html, ipr.md and report.css from DIR instead of the built-in ones.
+    #[arg(long, value_name = "DIR")]
+    pub template_dir: Option<PathBuf>,
+    #[command(flatten)]
+    pub spc: SpcProfileArgs,
+    /// The rebase log (default: the data file's stem + .rebase-log.csv beside it, when that
+    /// exists).
+    #[arg(long, value_name = "CSV")]
+    pub rebase_log: Option<PathBuf>,
+    /// A row whose value is empty or not a number is left out as a shown gap, not an error.
+    #[arg(long)]
+    pub skip_invalid: bool,
+    #[command(flatten)]
+    pub out: OutputArgs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OrgsArg {
+    /// Every organisation in the data.
+    All,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum IprFormat {
+    Html,
+    Md,
+    Csv,
+    Xlsx,
+    Json,
 }
 
 #[derive(Debug, Args)]
@@ -404,6 +467,15 @@ pub struct KpiReviewArgs {
     /// Use kpi-review.html, kpi-review.md and report.css from DIR instead of the built-in ones.
     #[arg(long, value_name = "DIR")]
     pub template_dir: Option<PathBuf>,
+    #[command(flatten)]
+    pub spc: SpcProfileArgs,
+    /// The rebase log (default: the data file's stem + .rebase-log.csv beside it, when that
+    /// exists).
+    #[arg(long, value_name = "CSV")]
+    pub rebase_log: Option<PathBuf>,
+    /// A row whose value is empty or not a number is left out as a shown gap, not an error.
+    #[arg(long)]
+    pub skip_invalid: bool,
     #[command(flatten)]
     pub out: OutputArgs,
 }
@@ -451,9 +523,10 @@ pub struct KpiSpcArgs {
     /// --min-points points, else xmr).
     #[arg(long, value_enum, default_value_t = SpcChartArg::Xmr)]
     pub chart: SpcChartArg,
-    /// With --chart auto, segments with fewer points than this get a run chart.
-    #[arg(long, default_value_t = 15, value_name = "N")]
-    pub min_points: usize,
+    /// With --chart auto, segments with fewer points than this get a run chart (default 15;
+    /// 13 under --profile mdc, where an XmR segment with fewer gets no limits, flags or icons).
+    #[arg(long, value_name = "N")]
+    pub min_points: Option<usize>,
     /// The numerator column (p′, u′).
     #[arg(long, default_value = "numerator")]
     pub numerator_col: String,
@@ -463,8 +536,9 @@ pub struct KpiSpcArgs {
     /// Proportions and rates are printed times this (p′, u′; 100 = percent).
     #[arg(long, default_value_t = 100.0, value_name = "X")]
     pub multiplier: f64,
-    /// p′ and u′ only: screen out moving ranges of z at or above 3.267 times their mean
-    /// (off by default, Laney's method; XmR screens unless --no-screen-outliers).
+    /// p′ and u′: screen out moving ranges of z at or above 3.267 times their mean (off by
+    /// default, Laney's method); XmR under --profile mdc: screen moving ranges (off by default).
+    /// XmR under ptd-0.2.2 screens unless --no-screen-outliers.
     #[arg(long)]
     pub screen_outliers: bool,
     /// Rules of the runs analysis of run, p′ and u′ charts: anhoj (adapt to the number of
@@ -478,7 +552,57 @@ pub struct KpiSpcArgs {
     #[arg(long, value_name = "FILE")]
     pub summary: Option<PathBuf>,
     #[command(flatten)]
+    pub spc: SpcProfileArgs,
+    /// The rebase log to apply (CSV: indicator,organisation,date,reason,approved_by,approved_on;
+    /// default: INPUT's stem + .rebase-log.csv beside it, when that exists).
+    #[arg(long, value_name = "CSV")]
+    pub rebase_log: Option<PathBuf>,
+    /// Apply only the rebase log's rows for this indicator.
+    #[arg(long, value_name = "ID")]
+    pub indicator: Option<String>,
+    /// Apply only the rebase log's rows for this organisation.
+    #[arg(long, value_name = "CODE")]
+    pub org: Option<String>,
+    /// XmR: a row whose value is empty or not a number becomes a shown gap, not an error.
+    #[arg(long)]
+    pub skip_invalid: bool,
+    #[command(flatten)]
     pub out: OutputArgs,
+}
+
+/// The SPC rule profile options shared by `sct kpi spc`, `review` and `ipr`.
+#[derive(Debug, Args)]
+pub struct SpcProfileArgs {
+    /// The SPC rule profile (shared/spec/spc-profiles.md): ptd-0.2.2 (NHSRplotthedots 0.2.2,
+    /// shared/spec/spc.md; the default, or the KPI set's) or mdc (Making Data Count's tools).
+    #[arg(long, value_enum, value_name = "PROFILE")]
+    pub profile: Option<ProfileArg>,
+    /// Also judge under this profile and list where the two differ.
+    #[arg(long, value_enum, value_name = "PROFILE")]
+    pub compare_profile: Option<ProfileArg>,
+    /// mdc: what a point flagged both high and low becomes (default improvement).
+    #[arg(long, value_enum)]
+    pub conflict: Option<ConflictArg>,
+    /// Treat values either side of a gap (missing periods) as consecutive.
+    #[arg(long)]
+    pub join_gaps: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ProfileArg {
+    /// NHSRplotthedots 0.2.2 (shared/spec/spc.md).
+    #[value(name = "ptd-0.2.2")]
+    Ptd022,
+    /// NHS England's Making Data Count tools, as this toolkit reads them.
+    Mdc,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ConflictArg {
+    /// A point flagged both high and low is an improvement.
+    Improvement,
+    /// It is a concern.
+    Concern,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

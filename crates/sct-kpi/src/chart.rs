@@ -9,13 +9,13 @@
 use serde::Serialize;
 
 use crate::laney::{CountError, LaneyKind, NoSigma, first_bad_count, laney_limits, laney_points};
+use crate::profile::{Hit, Profile, judge};
 use crate::runchart::{
     RunRules, RunsAnalysis, analysis, flag_long_runs, flag_trend_points, longest_trend, median,
     runs_analysis_with_codes,
 };
 use crate::spc::{
     AssuranceIcon, Improvement, PointType, Rule, SpcOptions, SpcResult, VariationIcon, constants,
-    spc,
 };
 
 /// A kind of chart.
@@ -169,6 +169,10 @@ pub struct ChartOptions {
     pub shift_length: usize,
     /// XmR: rising or falling points that make a trend (default 7).
     pub trend_length: usize,
+    /// XmR: the rule profile (default `ptd-0.2.2`; its screening is `xmr_screen_outliers`).
+    pub profile: Profile,
+    /// XmR: indices of points with a gap before them (values either side are not consecutive).
+    pub breaks: Vec<usize>,
 }
 
 impl Default for ChartOptions {
@@ -185,6 +189,8 @@ impl Default for ChartOptions {
             multiplier: 100.0,
             shift_length: 7,
             trend_length: 7,
+            profile: Profile::default(),
+            breaks: Vec::new(),
         }
     }
 }
@@ -412,6 +418,13 @@ pub struct ChartResult {
     pub assurance_icon: Option<AssuranceIcon>,
     /// Warnings, in words.
     pub warnings: Vec<String>,
+    /// Every rule behind each point's flag, with its run or window (XmR: every rule of the
+    /// profile; run, p′, u′: the rule that flagged it).
+    pub hits: Vec<Vec<Hit>>,
+    /// `false` when the XmR profile withholds the icons (too few points under `mdc`).
+    pub icons: bool,
+    /// The XmR profile's name ("ptd-0.2.2", "mdc, 6-point").
+    pub profile: String,
 }
 
 impl ChartResult {
@@ -650,16 +663,26 @@ fn chart_portable(
             shift_length: options.shift_length,
             trend_length: options.trend_length,
         };
-        // `spc` checks the same options as `validate`, so it cannot fail here; an error is
+        let profile = Profile {
+            screen_outliers: options.xmr_screen_outliers,
+            ..options.profile
+        };
+        // `judge` checks the same options as `validate`, so it cannot fail here; an error is
         // passed on all the same rather than assumed away.
-        Some(spc(&values, &starts, &spc_options).map_err(|e| match e {
-            crate::spc::SpcError::Empty => ChartError::Empty,
-            crate::spc::SpcError::FixAfterTooSmall(f) => ChartError::FixAfterTooSmall(f),
-            crate::spc::SpcError::RunLengthTooSmall(a, b) => ChartError::RunLengthTooSmall(a, b),
-            crate::spc::SpcError::NotFinite { index, value } => {
-                ChartError::NotFinite { index, value }
-            }
-        })?)
+        Some(
+            judge(&values, &starts, &options.breaks, &spc_options, &profile).map_err(
+                |e| match e {
+                    crate::spc::SpcError::Empty => ChartError::Empty,
+                    crate::spc::SpcError::FixAfterTooSmall(f) => ChartError::FixAfterTooSmall(f),
+                    crate::spc::SpcError::RunLengthTooSmall(a, b) => {
+                        ChartError::RunLengthTooSmall(a, b)
+                    }
+                    crate::spc::SpcError::NotFinite { index, value } => {
+                        ChartError::NotFinite { index, value }
+                    }
+                },
+            )?,
+        )
     } else {
         None
     };
@@ -701,7 +724,7 @@ fn chart_portable(
             };
             let (mut seg, seg_values) = match (kind, &xmr, kind.laney(), counts) {
                 (ChartKind::Xmr, Some(x), _, _) => (
-                    xmr_segment(x, k, start, end, types, rules, &mut warnings),
+                    xmr_segment(&x.result, k, start, end, types, rules, &mut warnings),
                     None,
                 ),
                 (ChartKind::Run, _, _, None) => (
@@ -764,6 +787,31 @@ fn chart_portable(
         Ok(())
     })?;
 
+    let mut hits: Vec<Vec<Hit>> = vec![Vec::new(); n];
+    for seg in &segments {
+        let range = seg.start..seg.start + seg.n;
+        match (&xmr, seg.chart) {
+            (Some(x), ChartKind::Xmr) => hits[range.clone()].clone_from_slice(&x.hits[range]),
+            _ => {
+                for i in range {
+                    if let Some(r) = rule[i] {
+                        let centre = seg.centre;
+                        let limits = seg.limits.at(i - seg.start);
+                        hits[i].push(single_hit(&values, seg, i, r, centre, limits));
+                    }
+                }
+            }
+        }
+    }
+    let icons = match (&xmr, segments.last()) {
+        (Some(x), Some(s)) if s.chart == ChartKind::Xmr => x.icons,
+        _ => true,
+    };
+    let profile_name = Profile {
+        screen_outliers: options.xmr_screen_outliers,
+        ..options.profile
+    }
+    .name(options.shift_length, options.trend_length);
     let last = n - 1;
     let last_seg = &segments[segment_of[last]];
     let last_type = point_type[last];
@@ -794,7 +842,85 @@ fn chart_portable(
         variation_icon,
         assurance_icon,
         warnings,
+        hits,
+        icons,
+        profile: profile_name,
     })
+}
+
+/// The run or window behind point `i`'s flag by rule `r` on a run, p′ or u′ chart (values on
+/// the output scale): the point itself outside its limits, the run on its side of the centre
+/// for a shift, the longest rising or falling run through it for a trend.
+fn single_hit(
+    values: &[f64],
+    seg: &ChartSegment,
+    i: usize,
+    r: Rule,
+    centre: f64,
+    limits: Option<(f64, f64)>,
+) -> Hit {
+    let (lo, hi) = (seg.start, seg.start + seg.n - 1);
+    let y = values.get(i).copied().unwrap_or(f64::NAN);
+    let one = |high: bool| Hit {
+        rule: r,
+        first: i,
+        last: i,
+        position: 1,
+        len: 1,
+        beyond: 0,
+        high,
+    };
+    let span = |first: usize, last: usize, high: bool| Hit {
+        rule: r,
+        first,
+        last,
+        position: i - first + 1,
+        len: last - first + 1,
+        beyond: 0,
+        high,
+    };
+    let get = |k: usize| values.get(k).copied().unwrap_or(f64::NAN);
+    match r {
+        Rule::OutsideLimits => one(limits.is_some_and(|(_, u)| y > u)),
+        Rule::Shift | Rule::TwoOfThree => {
+            let high = y > centre;
+            let same = |k: usize| (get(k) > centre) == high && get(k) != centre;
+            // Points on the centre neither continue nor break a run (runchart.md).
+            let (mut a, mut b) = (i, i);
+            while a > lo && (same(a - 1) || get(a - 1) == centre) {
+                a -= 1;
+            }
+            while b < hi && (same(b + 1) || get(b + 1) == centre) {
+                b += 1;
+            }
+            span(a, b, high)
+        }
+        Rule::Trend => {
+            let run = |up: bool| {
+                let step = |k: usize| {
+                    if up {
+                        get(k) > get(k - 1)
+                    } else {
+                        get(k) < get(k - 1)
+                    }
+                };
+                let (mut a, mut b) = (i, i);
+                while a > lo && step(a) {
+                    a -= 1;
+                }
+                while b < hi && step(b + 1) {
+                    b += 1;
+                }
+                (a, b)
+            };
+            let (up, down) = (run(true), run(false));
+            if up.1 - up.0 >= down.1 - down.0 {
+                span(up.0, up.1, true)
+            } else {
+                span(down.0, down.1, false)
+            }
+        }
+    }
 }
 
 /// An empty segment record, filled in by the caller and the chart's function.

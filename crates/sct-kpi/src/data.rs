@@ -66,6 +66,8 @@ pub enum FlagKind {
     IncompletePeriod,
     /// Too few points for reliable SPC limits.
     FewPoints,
+    /// Rows left out with `--skip-invalid` (an empty or non-numeric value): shown as gaps.
+    SkippedInvalid,
     /// No data for the indicator.
     NoData,
 }
@@ -82,6 +84,7 @@ impl FlagKind {
             FlagKind::ValueMismatch => "value does not match numerator/denominator",
             FlagKind::IncompletePeriod => "incomplete period",
             FlagKind::FewPoints => "too few points for SPC",
+            FlagKind::SkippedInvalid => "invalid rows skipped",
             FlagKind::NoData => "no data",
         }
     }
@@ -252,6 +255,20 @@ pub fn read_kpi_data<R: Read>(
     set: &KpiSet,
     keep: Option<&BTreeSet<String>>,
 ) -> Result<KpiData, Diagnostics> {
+    read_kpi_data_with(input, file, set, keep, false)
+}
+
+/// [`read_kpi_data`]; with `skip_invalid`, a row whose value is not a number, or that has no
+/// value and no numerator and denominator, is left out and flagged on its series (its period
+/// then shows as a gap) instead of being an error.
+pub fn read_kpi_data_with<R: Read>(
+    input: R,
+    file: &str,
+    set: &KpiSet,
+    keep: Option<&BTreeSet<String>>,
+    skip_invalid: bool,
+) -> Result<KpiData, Diagnostics> {
+    let mut skipped: BTreeMap<(String, String), Vec<String>> = BTreeMap::new();
     let mut diags = Diagnostics::default();
     let mut errors = 0usize;
     let mut push_error = |diags: &mut Diagnostics, d: Diagnostic| {
@@ -283,6 +300,7 @@ pub fn read_kpi_data<R: Read>(
         .map(|i| (i.id.get_ref().as_str(), i))
         .collect();
     let mut rows: BTreeMap<(String, String), Vec<Row>> = BTreeMap::new();
+    let mut current: Option<((String, String), Vec<Row>)> = None;
     let mut unknown: BTreeMap<String, (u64, u64)> = BTreeMap::new();
     let mut mismatches: BTreeMap<(String, String), Vec<String>> = BTreeMap::new();
     let mut organisations = BTreeSet::new();
@@ -334,9 +352,14 @@ pub fn read_kpi_data<R: Read>(
                 continue;
             }
         };
+        let mut bad_number = None;
         let mut parse = |name: &str, col: Option<usize>| -> Result<Option<f64>, ()> {
             let text = col.map_or("", field);
             number(text).map_err(|()| {
+                if skip_invalid {
+                    bad_number = Some(format!("{period} (line {line}): `{name}` \"{text}\""));
+                    return;
+                }
                 push_error(
                     &mut diags,
                     Diagnostic::error(format!("`{name}` \"{text}\" is not a number"))
@@ -352,6 +375,12 @@ pub fn read_kpi_data<R: Read>(
             parse("numerator", cols.numerator),
             parse("denominator", cols.denominator),
         ) else {
+            if let Some(what) = bad_number {
+                skipped
+                    .entry((org.to_string(), ind_id.to_string()))
+                    .or_default()
+                    .push(format!("{what} is not a number"));
+            }
             continue;
         };
         let ratio = matches!(ind.value_type, ValueType::Proportion | ValueType::Rate);
@@ -395,6 +424,13 @@ pub fn read_kpi_data<R: Read>(
                 c
             }
             (Some(v), None) => v,
+            (None, None) if skip_invalid => {
+                skipped
+                    .entry((org.to_string(), ind_id.to_string()))
+                    .or_default()
+                    .push(format!("{period} (line {line}): no value"));
+                continue;
+            }
             (None, None) => {
                 push_error(
                     &mut diags,
@@ -405,15 +441,27 @@ pub fn read_kpi_data<R: Read>(
                 continue;
             }
         };
-        rows.entry((org.to_string(), ind_id.to_string()))
-            .or_default()
-            .push(Row {
-                period,
-                value,
-                numerator,
-                denominator,
-                line,
-            });
+        let row = Row {
+            period,
+            value,
+            numerator,
+            denominator,
+            line,
+        };
+        // Rows of one series usually come together: gather them before touching the map,
+        // which saves a lookup and two allocations a row.
+        match &mut current {
+            Some(((o, i), run)) if o == org && i == ind_id => run.push(row),
+            _ => {
+                if let Some((key, run)) = current.take() {
+                    rows.entry(key).or_default().extend(run);
+                }
+                current = Some(((org.to_string(), ind_id.to_string()), vec![row]));
+            }
+        }
+    }
+    if let Some((key, run)) = current.take() {
+        rows.entry(key).or_default().extend(run);
     }
     let mut warnings = Vec::new();
     for (id, (first, n)) in &unknown {
@@ -430,6 +478,12 @@ pub fn read_kpi_data<R: Read>(
         };
         match build_series(file, &org, ind, rows) {
             Ok(mut s) => {
+                if let Some(m) = skipped.remove(&(org.clone(), ind_id.clone())) {
+                    s.flags.push(Flag {
+                        kind: FlagKind::SkippedInvalid,
+                        message: listed(&m, "rows skipped (--skip-invalid), shown as gaps"),
+                    });
+                }
                 if let Some(m) = mismatches.remove(&(org.clone(), ind_id.clone())) {
                     s.flags.push(Flag {
                         kind: FlagKind::ValueMismatch,

@@ -211,6 +211,10 @@ pub struct Indicator {
     /// Free-text description.
     #[serde(default)]
     pub description: String,
+    /// Under the `mdc` profile, what a point flagged both high and low becomes (default: the
+    /// set's `conflict`, else improvement).
+    #[serde(default)]
+    pub conflict: Option<crate::profile::Conflict>,
 }
 
 impl Indicator {
@@ -251,6 +255,14 @@ pub struct KpiSet {
     /// The timeframes, by name.
     #[serde(default)]
     pub timeframes: BTreeMap<String, TimeframeInfo>,
+    /// The SPC rule profile for all its indicators (`ptd-0.2.2`, the default, or `mdc`;
+    /// `shared/spec/spc-profiles.md`); `--profile` overrides it.
+    #[serde(default)]
+    pub profile: Option<crate::profile::ProfileKind>,
+    /// Under `mdc`, what a point flagged both high and low becomes, for every indicator that
+    /// does not say (default improvement).
+    #[serde(default)]
+    pub conflict: Option<crate::profile::Conflict>,
     /// The indicators.
     pub indicators: Vec<Indicator>,
 }

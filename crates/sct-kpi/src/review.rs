@@ -15,6 +15,8 @@ use crate::chart::{ChartChoice, ChartInput, ChartKind, ChartOptions, ChartVariat
 use crate::data::{Flag, FlagKind, KpiData, Observation, expected_latest, round_for_display};
 use crate::kpiset::{Aggregation, Indicator, KpiSet, Timeframe, ValueType};
 use crate::period::{Period, PeriodType};
+use crate::profile::{Conflict, Profile, ProfileKind};
+use crate::rebase_log::{RebaseEntry, RebaseLog};
 use crate::runchart::RunsAnalysis;
 use crate::spc::{AssuranceIcon, Improvement, PointType, VariationIcon, constants};
 
@@ -128,6 +130,32 @@ pub struct ChartPoint {
     pub upl: Option<f64>,
     /// The point's classification.
     pub point_type: &'static str,
+    /// Why it is a special cause: every rule with its run or window, in words.
+    pub explanation: Option<String>,
+}
+
+/// A point judged differently under another profile.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ProfileComparison {
+    /// The other profile.
+    pub profile: String,
+    /// Its variation icon.
+    pub variation_icon: Option<&'static str>,
+    /// Its assurance icon.
+    pub assurance_icon: Option<&'static str>,
+    /// Whether either icon differs.
+    pub icons_differ: bool,
+    /// The periods whose point type differs, with both types.
+    pub points: Vec<String>,
+}
+
+/// A gap in a series: periods missing before a period with data.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct GapNote {
+    /// The period after the gap.
+    pub before: String,
+    /// The periods missing.
+    pub missing: Vec<String>,
 }
 
 /// An indicator's chart summary (XmR, run, p′ or u′).
@@ -167,6 +195,18 @@ pub struct SpcSummary {
     pub warnings: Vec<String>,
     /// The points, for the chart.
     pub points: Vec<ChartPoint>,
+    /// The XmR rule profile ("ptd-0.2.2", "mdc").
+    pub profile: String,
+    /// The rebase log's rows applied (each starts a segment).
+    pub rebases: Vec<RebaseEntry>,
+    /// Candidate rebases with their evidence, never applied.
+    pub suggested_rebases: Vec<String>,
+    /// Gaps: periods missing between the first and the latest.
+    pub gaps: Vec<GapNote>,
+    /// Whether values either side of a gap were treated as consecutive (`--join-gaps`).
+    pub gaps_joined: bool,
+    /// The same series under another profile (`--compare-profile`).
+    pub compare: Option<ProfileComparison>,
 }
 
 /// One indicator's row of the review.
@@ -337,6 +377,14 @@ pub struct KpiReview {
     pub method: Vec<String>,
     /// Exactly which files it came from.
     pub provenance: ReviewProvenance,
+    /// The XmR rule profile.
+    pub profile: String,
+    /// The profile compared with, if any.
+    pub compare_profile: Option<String>,
+    /// Indicators whose icons differ between the two profiles.
+    pub icon_differences: Vec<IconDifference>,
+    /// The rebase log file, if one was used.
+    pub rebase_log: Option<String>,
 }
 
 /// Where a review came from.
@@ -363,6 +411,9 @@ pub enum ReviewError {
         /// Codes in the file.
         known: String,
     },
+    /// A rebase log row that does not fit the set or the data.
+    #[error("{0}")]
+    RebaseLog(String),
 }
 
 /// Options of a review.
@@ -372,6 +423,93 @@ pub struct ReviewOptions {
     pub as_of: Option<NaiveDate>,
     /// The organisation's name, for the title.
     pub organisation_name: Option<String>,
+    /// The XmR rule profile (default: the KPI set's, else `ptd-0.2.2`).
+    pub profile: Option<ProfileKind>,
+    /// Under `mdc`, the conflict rule for every indicator (default: the indicator's, the
+    /// set's, else improvement).
+    pub conflict: Option<Conflict>,
+    /// A second profile to compare with.
+    pub compare: Option<ProfileKind>,
+    /// The rebase log.
+    pub rebase_log: Option<RebaseLog>,
+    /// Treat values either side of a gap as consecutive.
+    pub join_gaps: bool,
+}
+
+/// An indicator whose icons differ between two profiles.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct IconDifference {
+    /// Indicator id.
+    pub indicator: String,
+    /// Title.
+    pub title: String,
+    /// The variation icon under the review's profile.
+    pub variation_icon: Option<&'static str>,
+    /// The assurance icon under it.
+    pub assurance_icon: Option<&'static str>,
+    /// The variation icon under the other profile.
+    pub compare_variation_icon: Option<&'static str>,
+    /// The assurance icon under the other profile.
+    pub compare_assurance_icon: Option<&'static str>,
+}
+
+/// The profile an indicator is read with.
+pub fn indicator_profile(
+    set: &KpiSet,
+    ind: &Indicator,
+    kind: Option<ProfileKind>,
+    conflict: Option<Conflict>,
+) -> Profile {
+    let kind = kind.or(set.profile).unwrap_or_default();
+    Profile {
+        conflict: conflict
+            .or(ind.conflict)
+            .or(set.conflict)
+            .unwrap_or_default(),
+        ..Profile::of(kind)
+    }
+}
+
+/// Checks the rebase log's rows for one organisation against the set and the data: an
+/// indicator the set does not have, or a date that is not a period with data, is an error
+/// naming the log's file and row.
+pub fn check_rebase_log(
+    log: &RebaseLog,
+    set: &KpiSet,
+    data: &KpiData,
+    organisation: &str,
+) -> Result<(), ReviewError> {
+    let mut problems = Vec::new();
+    for e in log
+        .entries
+        .iter()
+        .filter(|e| e.organisation == organisation)
+    {
+        let Some(ind) = set.indicator(&e.indicator) else {
+            problems.push(format!(
+                "{} line {}: indicator \"{}\" is not in KPI set \"{}\"",
+                e.file,
+                e.line,
+                e.indicator,
+                set.id.get_ref()
+            ));
+            continue;
+        };
+        let found = data
+            .get(organisation, ind.id.get_ref())
+            .is_some_and(|s| s.observations.iter().any(|o| o.period.start == e.start));
+        if !found {
+            problems.push(format!(
+                "{} line {}: the rebase at {} is not a period with data for {organisation} \"{}\" in {}",
+                e.file, e.line, e.date, e.indicator, data.file
+            ));
+        }
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(ReviewError::RebaseLog(problems.join("; ")))
+    }
 }
 
 /// Builds the review of one organisation.
@@ -412,8 +550,23 @@ pub fn review(
             "latest data",
         ),
     };
+    if let Some(log) = &options.rebase_log {
+        check_rebase_log(log, set, data, organisation)?;
+    }
     let mut by_timeframe: BTreeMap<Timeframe, Vec<IndicatorReview>> = BTreeMap::new();
     for ind in &set.indicators {
+        let spc = SeriesSpc {
+            profile: indicator_profile(set, ind, options.profile, options.conflict),
+            compare: options
+                .compare
+                .map(|k| indicator_profile(set, ind, Some(k), options.conflict)),
+            rebases: options
+                .rebase_log
+                .as_ref()
+                .map(|l| l.for_series(organisation, ind.id.get_ref()))
+                .unwrap_or_default(),
+            join_gaps: options.join_gaps,
+        };
         let obs: Vec<Observation> = data
             .get(organisation, ind.id.get_ref())
             .map(|s| {
@@ -431,10 +584,10 @@ pub fn review(
         by_timeframe
             .entry(ind.timeframe)
             .or_default()
-            .push(review_indicator(ind, &obs, &mut flags, as_of));
+            .push(review_indicator(ind, &obs, &mut flags, as_of, &spc));
     }
     let mut summary = Counts::default();
-    let timeframes = Timeframe::ALL
+    let timeframes: Vec<TimeframeReview> = Timeframe::ALL
         .iter()
         .filter_map(|tf| {
             let indicators = by_timeframe.remove(tf)?;
@@ -454,7 +607,51 @@ pub fn review(
             })
         })
         .collect();
+    let profile = options.profile.or(set.profile).unwrap_or_default();
+    let icon_differences = timeframes
+        .iter()
+        .flat_map(|tf| &tf.indicators)
+        .filter_map(|r| {
+            let s = r.spc.as_ref()?;
+            let c = s.compare.as_ref()?;
+            c.icons_differ.then(|| IconDifference {
+                indicator: r.id.clone(),
+                title: r.title.clone(),
+                variation_icon: Some(s.variation_icon),
+                assurance_icon: s.assurance_icon,
+                compare_variation_icon: c.variation_icon,
+                compare_assurance_icon: c.assurance_icon,
+            })
+        })
+        .collect();
+    let mut method = method_statements();
+    method.push(format!(
+        "XmR rule profile: {}.{}",
+        Profile::of(profile).describe(),
+        options
+            .compare
+            .map(|k| format!(" Compared with {}.", Profile::of(k).describe()))
+            .unwrap_or_default()
+    ));
+    method.push(if options.join_gaps {
+        "Gaps (missing periods) are joined (--join-gaps): values either side of a gap are treated as consecutive.".to_string()
+    } else {
+        "Gaps (missing periods) are shown and not joined: no moving range, run or window of the XmR chart spans a gap.".to_string()
+    });
+    method.push(format!(
+        "Rebases come only from the rebase log{}; a run of {} or more points on one side of the centre line is suggested as a candidate rebase, with its evidence, and never applied.",
+        options
+            .rebase_log
+            .as_ref()
+            .map(|l| format!(" ({})", l.file))
+            .unwrap_or_default(),
+        crate::profile::SUSTAINED_SHIFT
+    ));
     Ok(KpiReview {
+        profile: profile.as_str().to_string(),
+        compare_profile: options.compare.map(|k| k.as_str().to_string()),
+        icon_differences,
+        rebase_log: options.rebase_log.as_ref().map(|l| l.file.clone()),
         organisation: organisation.to_string(),
         organisation_name: options.organisation_name.clone(),
         set: SetInfo {
@@ -473,7 +670,7 @@ pub fn review(
         summary,
         timeframes,
         warnings: data.warnings.clone(),
-        method: method_statements(),
+        method,
         provenance: ReviewProvenance {
             sct_version: SCT_VERSION.to_string(),
             kpi_set: set_file.clone(),
@@ -595,8 +792,27 @@ fn year_to_date(ind: &Indicator, obs: &[Observation], year: Period) -> Option<Ye
 
 /// The chart of an indicator's series (`auto`: a run chart for a short series, else the
 /// indicator's chart, else XmR), on numerators and denominators when every period has them.
-fn spc_summary(ind: &Indicator, obs: &[Observation], target: Option<f64>) -> Option<SpcSummary> {
-    chart_summary(ind, obs, target, ind.improvement)
+fn spc_summary(
+    ind: &Indicator,
+    obs: &[Observation],
+    target: Option<f64>,
+    spc: &SeriesSpc,
+) -> Option<SpcSummary> {
+    chart_summary_with(ind, obs, target, ind.improvement, spc)
+}
+
+/// How one series is read: the XmR profile, a profile to compare with, the rebase log's rows
+/// and whether gaps are joined.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SeriesSpc<'a> {
+    /// The profile.
+    pub profile: Profile,
+    /// Another profile to compare with.
+    pub compare: Option<Profile>,
+    /// The rebase log's rows for the series.
+    pub rebases: Vec<&'a RebaseEntry>,
+    /// Treat values either side of a gap as consecutive.
+    pub join_gaps: bool,
 }
 
 /// The chart summary of an indicator's observations, judged in `improvement`'s direction
@@ -606,6 +822,17 @@ pub fn chart_summary(
     obs: &[Observation],
     target: Option<f64>,
     improvement: Improvement,
+) -> Option<SpcSummary> {
+    chart_summary_with(ind, obs, target, improvement, &SeriesSpc::default())
+}
+
+/// [`chart_summary`] under a profile, with the rebase log's rows, gaps and a comparison.
+pub fn chart_summary_with(
+    ind: &Indicator,
+    obs: &[Observation],
+    target: Option<f64>,
+    improvement: Improvement,
+    spc: &SeriesSpc,
 ) -> Option<SpcSummary> {
     if obs.len() < 2 {
         return None;
@@ -633,13 +860,58 @@ pub fn chart_summary(
         ));
         choice = ChartChoice::Auto(Some(ChartKind::Xmr));
     }
-    let options = ChartOptions {
+    let mut gaps = Vec::new();
+    let mut breaks = Vec::new();
+    for (i, w) in obs.windows(2).enumerate() {
+        let mut p = w[0].period.next();
+        let mut missing = Vec::new();
+        while p < w[1].period && missing.len() < 10_000 {
+            missing.push(p.to_string());
+            p = p.next();
+        }
+        if !missing.is_empty() {
+            breaks.push(i + 1);
+            gaps.push(GapNote {
+                before: w[1].period.to_string(),
+                missing,
+            });
+        }
+    }
+    // The rows whose period has data up to the review date, dated as the series' periods.
+    let rebases: Vec<RebaseEntry> = spc
+        .rebases
+        .iter()
+        .filter_map(|e| {
+            let o = obs.iter().find(|o| o.period.start == e.start)?;
+            Some(RebaseEntry {
+                date: o.period.to_string(),
+                ..(*e).clone()
+            })
+        })
+        .collect();
+    let starts: Vec<usize> = rebases
+        .iter()
+        .filter_map(|e| obs.iter().position(|o| o.period.start == e.start))
+        .collect();
+    let options_for = |profile: Profile| ChartOptions {
         chart: choice,
         improvement,
         target,
         multiplier: ind.multiplier.unwrap_or(1.0),
+        min_points: match profile.kind {
+            ProfileKind::Mdc => profile.min_points,
+            ProfileKind::Ptd022 => ChartOptions::default().min_points,
+        },
+        xmr_screen_outliers: profile.screen_outliers,
+        profile,
+        breaks: if spc.join_gaps {
+            Vec::new()
+        } else {
+            breaks.clone()
+        },
         ..ChartOptions::default()
     };
+    let options = options_for(spc.profile);
     let input = match &counts {
         Some((x, n)) => ChartInput::Counts {
             numerators: x,
@@ -647,20 +919,89 @@ pub fn chart_summary(
         },
         None => ChartInput::Values(&values),
     };
-    let r = chart(input, &[], &options).ok()?;
+    let r = chart(input, &starts, &options).ok()?;
     let seg = r.segments.last()?;
+    // Each period's name once: formatting dates is a good part of the cost of a review.
+    let labels: Vec<String> = obs.iter().map(|o| o.period.to_string()).collect();
+    let label = |k: usize| labels.get(k).cloned().unwrap_or_default();
+    let icon_of = |r: &crate::chart::ChartResult| {
+        (
+            r.icons.then(|| r.variation_icon.as_str()),
+            if r.icons {
+                r.assurance_icon.map(AssuranceIcon::as_str)
+            } else {
+                None
+            },
+        )
+    };
+    let compare = spc.compare.and_then(|other| {
+        let c = chart(input, &starts, &options_for(other)).ok()?;
+        let mine = icon_of(&r);
+        let theirs = icon_of(&c);
+        let points = r
+            .point_type
+            .iter()
+            .zip(&c.point_type)
+            .enumerate()
+            .filter(|(_, (a, b))| a != b)
+            .map(|(i, (a, b))| {
+                format!(
+                    "{}: {} under {}, {} under {} ({})",
+                    label(i),
+                    a.as_str(),
+                    r.profile,
+                    b.as_str(),
+                    c.profile,
+                    crate::profile::explanation(
+                        if c.hits[i].is_empty() {
+                            &r.hits[i]
+                        } else {
+                            &c.hits[i]
+                        },
+                        label
+                    )
+                )
+            })
+            .collect();
+        Some(ProfileComparison {
+            profile: c.profile.clone(),
+            variation_icon: theirs.0,
+            assurance_icon: theirs.1,
+            icons_differ: mine != theirs,
+            points,
+        })
+    });
+    let segs: Vec<(usize, usize, f64)> = r
+        .segments
+        .iter()
+        .map(|s| (s.start, s.n, s.centre))
+        .collect();
+    let suggested_rebases = crate::profile::suggest_rebases_in(&r.values, &segs, &options.breaks)
+        .iter()
+        .map(|s| crate::profile::suggestion_text(s, label))
+        .collect();
     let last = obs.len() - 1;
     let (lpl, upl) = r.point(last).map_or((None, None), |p| (p.lpl, p.upl));
-    let points = obs
+    let points = labels
         .iter()
         .zip(r.points())
-        .map(|(o, p)| ChartPoint {
-            period: o.period.to_string(),
+        .map(|(period, p)| ChartPoint {
+            period: period.clone(),
             value: p.value,
             centre: p.centre,
             lpl: p.lpl,
             upl: p.upl,
             point_type: p.point_type.as_str(),
+            explanation: None,
+        })
+        .collect::<Vec<_>>();
+    let points = points
+        .into_iter()
+        .enumerate()
+        .map(|(i, mut p)| {
+            let text = crate::profile::explanation(&r.hits[i], label);
+            p.explanation = (!text.is_empty()).then_some(text);
+            p
         })
         .collect();
     warnings.extend(r.warnings.iter().cloned());
@@ -699,6 +1040,12 @@ pub fn chart_summary(
             .count(),
         warnings,
         points,
+        profile: r.profile.clone(),
+        rebases,
+        suggested_rebases,
+        gaps,
+        gaps_joined: spc.join_gaps,
+        compare,
     })
 }
 
@@ -786,6 +1133,7 @@ fn review_indicator(
     obs: &[Observation],
     flags: &mut Vec<Flag>,
     as_of: NaiveDate,
+    series: &SeriesSpc,
 ) -> IndicatorReview {
     let last = obs.last();
     let latest = last.map(|o| {
@@ -803,7 +1151,7 @@ fn review_indicator(
         _ => None,
     };
     let target = last.and_then(|o| plan_value(ind, o.period).0);
-    let spc = spc_summary(ind, obs, target);
+    let spc = spc_summary(ind, obs, target, series);
     match last {
         None => flags.push(Flag {
             kind: FlagKind::NoData,

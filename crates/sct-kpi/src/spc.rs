@@ -564,7 +564,7 @@ pub fn spc(
 }
 
 /// Checks the values and options.
-fn validate(values: &[f64], options: &SpcOptions) -> Result<(), SpcError> {
+pub(crate) fn validate(values: &[f64], options: &SpcOptions) -> Result<(), SpcError> {
     if values.is_empty() {
         return Err(SpcError::Empty);
     }
@@ -785,16 +785,16 @@ const TREND_UP: u8 = 1 << 2;
 /// A segment's mean, limits and near band (§6). Without limits, the limits and band are
 /// infinite, so no finite value is outside them or beyond the band: rules (a) and (c) never
 /// apply, as the spec requires.
-struct Bands {
-    mean: f64,
-    lpl: f64,
-    upl: f64,
-    near_lo: f64,
-    near_hi: f64,
+pub(crate) struct Bands {
+    pub(crate) mean: f64,
+    pub(crate) lpl: f64,
+    pub(crate) upl: f64,
+    pub(crate) near_lo: f64,
+    pub(crate) near_hi: f64,
 }
 
 impl Bands {
-    fn new(mean: f64, amr: Option<f64>) -> Bands {
+    pub(crate) fn new(mean: f64, amr: Option<f64>) -> Bands {
         match amr {
             Some(a) => {
                 let near = 2.0 / 3.0 * constants::LIMIT * a;

@@ -8,8 +8,10 @@ use serde_json::{Value, json};
 use sct_core::diagnostic::{Diagnostic, Diagnostics, Location};
 use sct_core::source::SourceFile;
 
-use crate::period::{ACCEPTED_FORMS, Period};
-use crate::spc::{SpcOptions, SpcResult, spc};
+use crate::period::{ACCEPTED_FORMS, Period, PeriodType};
+use crate::profile::{self, Hit, Profile, Suggestion, judge};
+use crate::rebase_log::RebaseEntry;
+use crate::spc::{SpcOptions, SpcResult};
 
 /// One input point, in date order after reading.
 #[derive(Debug, Clone, PartialEq)]
@@ -20,6 +22,97 @@ pub struct SeriesPoint {
     pub value: f64,
     /// Its one-based line in the file.
     pub line: usize,
+    /// The form its date was written in (a day for ISO dates).
+    pub period: PeriodType,
+}
+
+/// A row left out with `--skip-invalid` (its value empty or not a number): a shown gap.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Skipped {
+    /// The row's date.
+    pub date: NaiveDate,
+    /// Its one-based line.
+    pub line: usize,
+    /// The value as written.
+    pub text: String,
+}
+
+/// A series as read: its points in date order and the rows skipped.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ReadSeries {
+    /// The points, in date order.
+    pub points: Vec<SeriesPoint>,
+    /// Rows skipped with `--skip-invalid`, in date order.
+    pub skipped: Vec<Skipped>,
+}
+
+/// A gap before a point: periods missing between it and the point before (the period type
+/// known from how the dates are written), or rows skipped as invalid.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Gap {
+    /// Index of the point after the gap.
+    pub before: usize,
+    /// The periods missing, as written (months as 2024-05, dates as 2024-05-01).
+    pub periods: Vec<String>,
+    /// Why, in words ("2 periods missing", "line 7: value \"\" skipped").
+    pub reason: String,
+}
+
+/// The gaps of a series: with one period type coarser than a day for every point, each
+/// period missing between the first and the last; and each row skipped as invalid.
+pub fn find_gaps(points: &[SeriesPoint], skipped: &[Skipped]) -> Vec<Gap> {
+    let mut gaps: Vec<Gap> = Vec::new();
+    let kind = points.first().map(|p| p.period);
+    let known = kind.filter(|k| *k > PeriodType::Day && points.iter().all(|p| p.period == *k));
+    for (i, w) in points.windows(2).enumerate() {
+        let mut periods = Vec::new();
+        let mut reasons = Vec::new();
+        if let Some(kind) = known {
+            let mut p = Period {
+                kind,
+                start: w[0].date,
+            }
+            .next();
+            let mut missing = 0;
+            while p.start < w[1].date && missing < 10_000 {
+                if !skipped.iter().any(|s| s.date == p.start) {
+                    missing += 1;
+                }
+                periods.push(p.to_string());
+                p = p.next();
+            }
+            if missing > 0 {
+                reasons.push(format!(
+                    "{missing} period{} missing",
+                    if missing == 1 { "" } else { "s" }
+                ));
+            }
+        }
+        for s in skipped
+            .iter()
+            .filter(|s| s.date > w[0].date && s.date < w[1].date)
+        {
+            if known.is_none() {
+                periods.push(s.date.format("%Y-%m-%d").to_string());
+            }
+            reasons.push(if s.text.is_empty() {
+                format!("line {}: empty value skipped", s.line)
+            } else {
+                format!(
+                    "line {}: value \"{}\" is not a number, skipped",
+                    s.line, s.text
+                )
+            });
+        }
+        if !reasons.is_empty() {
+            gaps.push(Gap {
+                before: i + 1,
+                periods,
+                reason: reasons.join("; "),
+            });
+        }
+    }
+    gaps
 }
 
 /// Which columns hold the date and the value.
@@ -60,6 +153,17 @@ pub(crate) fn at(src: &SourceFile, line: usize) -> Location {
 /// Reads a date/value CSV: every row checked, errors located by line, then sorted by date.
 /// A duplicate date is an error naming both rows (§1).
 pub fn read_series(src: &SourceFile, columns: &Columns) -> Result<Vec<SeriesPoint>, Diagnostics> {
+    read_series_with(src, columns, false).map(|s| s.points)
+}
+
+/// [`read_series`], and with `skip_invalid` a row whose value is empty or not a number is
+/// kept aside as a gap rather than an error.
+pub fn read_series_with(
+    src: &SourceFile,
+    columns: &Columns,
+    skip_invalid: bool,
+) -> Result<ReadSeries, Diagnostics> {
+    let mut skipped = Vec::new();
     let mut diags = Diagnostics::default();
     let (mut reader, headers) = csv_with_header(src)?;
     let find = |name: &str| column(&headers, name);
@@ -87,8 +191,8 @@ pub fn read_series(src: &SourceFile, columns: &Columns) -> Result<Vec<SeriesPoin
                 let line = record.position().map_or(0, |p| p.line() as usize);
                 let date_text = record.get(di).unwrap_or("");
                 let value_text = record.get(vi).unwrap_or("");
-                let date = match Period::parse(date_text) {
-                    Ok(p) => p.start,
+                let (date, period) = match Period::parse(date_text) {
+                    Ok(p) => (p.start, p.kind),
                     Err(_) => {
                         diags.push(
                             Diagnostic::error(format!(
@@ -106,6 +210,12 @@ pub fn read_series(src: &SourceFile, columns: &Columns) -> Result<Vec<SeriesPoin
                         date,
                         value: v,
                         line,
+                        period,
+                    }),
+                    _ if skip_invalid => skipped.push(Skipped {
+                        date,
+                        line,
+                        text: value_text.to_string(),
                     }),
                     _ => diags.push(
                         Diagnostic::error(format!(
@@ -115,7 +225,8 @@ pub fn read_series(src: &SourceFile, columns: &Columns) -> Result<Vec<SeriesPoin
                         .at(at(src, line))
                         .expected(
                             "a finite number such as 65.1 (no thousands separators or % sign)",
-                        ),
+                        )
+                        .hint("leave the row out as a shown gap with --skip-invalid"),
                     ),
                 }
             }
@@ -126,13 +237,15 @@ pub fn read_series(src: &SourceFile, columns: &Columns) -> Result<Vec<SeriesPoin
             }
         }
     }
-    finish_series(
+    let points = finish_series(
         src,
         points,
         diags,
         |p| (p.date, p.line),
         "one value per date",
-    )
+    )?;
+    skipped.sort_by_key(|s: &Skipped| s.date);
+    Ok(ReadSeries { points, skipped })
 }
 
 /// The checks every dated series ends with (§1): rows were read, the points are put in date
@@ -232,17 +345,67 @@ pub(crate) fn column(headers: &csv::StringRecord, name: &str) -> Option<usize> {
         .position(|h| h.trim_start_matches('\u{feff}') == name)
 }
 
-/// A series with its SPC result.
+/// A series with its SPC result under a profile.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SpcRun {
     /// The points in date order.
     pub points: Vec<SeriesPoint>,
     /// The options used.
     pub options: SpcOptions,
-    /// The rebase dates (each starts a segment).
+    /// The rebase dates (each starts a segment), from `--rebase` and the rebase log.
     pub rebase: Vec<NaiveDate>,
     /// The result.
     pub result: SpcResult,
+    /// The profile.
+    pub profile: Profile,
+    /// Its name in outputs ("mdc, 6-point").
+    pub profile_name: String,
+    /// Every rule behind each point's flag.
+    pub hits: Vec<Vec<Hit>>,
+    /// `false` when the profile withholds the icons.
+    pub icons: bool,
+    /// Gaps in the series.
+    pub gaps: Vec<Gap>,
+    /// Whether values either side of a gap were treated as consecutive (`--join-gaps`).
+    pub join_gaps: bool,
+    /// The rebase log's rows applied.
+    pub rebase_log: Vec<RebaseEntry>,
+    /// Candidate rebases (never applied).
+    pub suggestions: Vec<Suggestion>,
+    /// The same series under another profile (`--compare-profile`).
+    pub compare: Option<Box<Comparison>>,
+}
+
+/// A series judged under a second profile, and where the two differ.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Comparison {
+    /// The other profile.
+    pub profile: Profile,
+    /// Its name.
+    pub profile_name: String,
+    /// Its result.
+    pub result: SpcResult,
+    /// Its rules behind each flag.
+    pub hits: Vec<Vec<Hit>>,
+    /// `false` when it withholds the icons.
+    pub icons: bool,
+    /// Indices of the points whose point type differs.
+    pub differences: Vec<usize>,
+}
+
+/// What a run uses beyond the method's options.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RunSettings {
+    /// The profile (default `ptd-0.2.2`).
+    pub profile: Profile,
+    /// A second profile to compare with.
+    pub compare: Option<Profile>,
+    /// Gaps in the series (see [`find_gaps`]).
+    pub gaps: Vec<Gap>,
+    /// Treat values either side of a gap as consecutive.
+    pub join_gaps: bool,
+    /// Rebase log rows for this series.
+    pub rebase_log: Vec<RebaseEntry>,
 }
 
 /// Resolves rebase dates (written in any period form) to segment starts and runs the method.
@@ -253,52 +416,176 @@ pub fn run(
     rebase: &[String],
     options: SpcOptions,
 ) -> Result<SpcRun, Diagnostics> {
+    let settings = RunSettings {
+        profile: Profile {
+            screen_outliers: options.screen_outliers,
+            ..Profile::default()
+        },
+        ..RunSettings::default()
+    };
+    run_with(src_name, points, rebase, options, settings)
+}
+
+/// [`run`] under a profile, with gaps, the rebase log's rows and a comparison.
+pub fn run_with(
+    src_name: &str,
+    points: Vec<SeriesPoint>,
+    rebase: &[String],
+    options: SpcOptions,
+    settings: RunSettings,
+) -> Result<SpcRun, Diagnostics> {
     let all: Vec<NaiveDate> = points.iter().map(|p| p.date).collect();
-    let (starts, dates) = resolve_rebase(src_name, &all, rebase)?;
+    let (mut starts, mut dates) = resolve_rebase(src_name, &all, rebase)?;
+    let logged: Vec<&RebaseEntry> = settings.rebase_log.iter().collect();
+    let from_log = crate::rebase_log::resolve(&logged, &all, src_name)?;
+    for i in from_log {
+        starts.push(i);
+        dates.push(all[i]);
+    }
+    dates.sort();
+    dates.dedup();
     let values: Vec<f64> = points.iter().map(|p| p.value).collect();
-    let result = spc(&values, &starts, &options)
-        .map_err(|e| Diagnostics(vec![Diagnostic::error(e.to_string()).in_file(src_name)]))?;
+    let breaks: Vec<usize> = if settings.join_gaps {
+        Vec::new()
+    } else {
+        settings.gaps.iter().map(|g| g.before).collect()
+    };
+    let fail = |e: crate::spc::SpcError| {
+        Diagnostics(vec![Diagnostic::error(e.to_string()).in_file(src_name)])
+    };
+    let judged = judge(&values, &starts, &breaks, &options, &settings.profile).map_err(fail)?;
+    let suggestions = profile::suggest_rebases(&values, &judged);
+    let compare = match settings.compare {
+        Some(other) => {
+            let b = judge(&values, &starts, &breaks, &options, &other).map_err(fail)?;
+            Some(Box::new(Comparison {
+                profile: other,
+                profile_name: b.profile.clone(),
+                differences: profile::differences(&judged, &b),
+                result: b.result,
+                hits: b.hits,
+                icons: b.icons,
+            }))
+        }
+        None => None,
+    };
     Ok(SpcRun {
         points,
         options,
         rebase: dates,
-        result,
+        result: judged.result,
+        profile: settings.profile,
+        profile_name: judged.profile,
+        hits: judged.hits,
+        icons: judged.icons,
+        gaps: settings.gaps,
+        join_gaps: settings.join_gaps,
+        rebase_log: settings.rebase_log,
+        suggestions,
+        compare,
     })
+}
+
+impl SpcRun {
+    /// The variation icon, unless the profile withholds it.
+    pub fn variation_icon(&self) -> Option<&'static str> {
+        self.icons.then(|| self.result.variation_icon.as_str())
+    }
+
+    /// The assurance icon, unless withheld or not applicable.
+    pub fn assurance_icon(&self) -> Option<&'static str> {
+        if self.icons {
+            self.result.assurance_icon.map(|a| a.as_str())
+        } else {
+            None
+        }
+    }
+
+    /// Point `i`'s date as printed.
+    pub fn label(&self, i: usize) -> String {
+        self.points
+            .get(i)
+            .map(|p| p.date.format("%Y-%m-%d").to_string())
+            .unwrap_or_default()
+    }
+
+    /// Point `i`'s explanation, empty for common cause.
+    pub fn explanation(&self, i: usize) -> String {
+        profile::explanation(&self.hits[i], |k| self.label(k))
+    }
+
+    /// The rebase log row that starts a segment at point `i`, if any.
+    pub fn rebase_entry(&self, i: usize) -> Option<&RebaseEntry> {
+        let date = self.points.get(i)?.date;
+        self.rebase_log.iter().find(|e| e.start == date)
+    }
+
+    /// The gap before point `i`, if any.
+    pub fn gap_before(&self, i: usize) -> Option<&Gap> {
+        self.gaps.iter().find(|g| g.before == i)
+    }
+
+    /// The candidate rebases in words.
+    pub fn suggestion_texts(&self) -> Vec<String> {
+        self.suggestions
+            .iter()
+            .map(|s| profile::suggestion_text(s, |k| self.label(k)))
+            .collect()
+    }
 }
 
 fn num(v: Option<f64>) -> String {
     v.map(|x| x.to_string()).unwrap_or_default()
 }
 
-/// The warning for a point's segment, if its limits are unreliable or undefined (§5, §12).
+/// A CSV field, quoted when it must be.
+fn field(text: &str) -> String {
+    if text.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text.to_string()
+    }
+}
+
+/// The warning for a point's segment, if its limits are unreliable or undefined (§5, §12),
+/// or withheld by the profile.
 fn point_warning(run: &SpcRun, i: usize) -> &'static str {
     let seg = &run.result.segments[run.result.segment_of[i]];
-    match (seg.amr.is_none(), seg.n < crate::spc::constants::MIN_POINTS) {
-        (true, _) => "limits undefined: no moving range remains",
-        (false, true) => "limits unreliable: fewer than 13 points in the segment",
+    let withheld = run.profile.kind == profile::ProfileKind::Mdc && seg.n < run.profile.min_points;
+    match (
+        withheld,
+        seg.amr.is_none(),
+        seg.n < crate::spc::constants::MIN_POINTS,
+    ) {
+        (true, _, _) => "no limits or flags: too few points for the mdc profile",
+        (false, true, _) => "limits undefined: no moving range remains",
+        (false, false, true) => "limits unreliable: fewer than 13 points in the segment",
         _ => "",
     }
 }
 
-/// The spec's CSV: `date,value,mean,lpl,upl,point_type`, then `segment`, `rule`, `warning`,
-/// and the `shift_length` and `trend_length` used (the spec asks every output to say them).
+fn rule_name(rule: Option<crate::spc::Rule>) -> &'static str {
+    rule.map(profile::rule_id).unwrap_or_default()
+}
+
+/// The spec's CSV: `date,value,mean,lpl,upl,point_type`, then `segment`, `rule` (the first
+/// rule), `warning`, the `shift_length` and `trend_length` used, every rule behind the flag
+/// (`rules`) and its `explanation`, the `profile`, any gap before the point and the rebase log
+/// row that starts a segment there; with a comparison, the other profile's judgement of the
+/// points it judges differently.
 pub fn to_csv(run: &SpcRun) -> String {
     let mut out = String::from(
-        "date,value,mean,lpl,upl,point_type,segment,rule,warning,shift_length,trend_length\n",
+        "date,value,mean,lpl,upl,point_type,segment,rule,warning,shift_length,trend_length,rules,explanation,profile,gap_before,rebase_log",
     );
+    if run.compare.is_some() {
+        out.push_str(",compare_profile,compare_point_type,compare_rules,compare_explanation");
+    }
+    out.push('\n');
     let (shift, trend) = (run.options.shift_length, run.options.trend_length);
     for (i, p) in run.points.iter().enumerate() {
         let seg = &run.result.segments[run.result.segment_of[i]];
-        let rule = run.result.rule[i]
-            .map(|r| {
-                serde_json::to_value(r)
-                    .ok()
-                    .and_then(|v| v.as_str().map(str::to_string))
-                    .unwrap_or_default()
-            })
-            .unwrap_or_default();
         out.push_str(&format!(
-            "{},{},{},{},{},{},{},{},{},{shift},{trend}\n",
+            "{},{},{},{},{},{},{},{},{},{shift},{trend},{},{},{},{},{}",
             p.date.format("%Y-%m-%d"),
             p.value,
             seg.mean,
@@ -306,9 +593,36 @@ pub fn to_csv(run: &SpcRun) -> String {
             num(seg.upl),
             run.result.point_type[i].as_str(),
             run.result.segment_of[i] + 1,
-            rule,
-            point_warning(run, i)
+            rule_name(run.result.rule[i]),
+            point_warning(run, i),
+            profile::rules_text(&run.hits[i]),
+            field(&run.explanation(i)),
+            field(&run.profile_name),
+            field(
+                &run.gap_before(i)
+                    .map(|g| g.reason.clone())
+                    .unwrap_or_default()
+            ),
+            field(
+                &run.rebase_entry(i)
+                    .map(|e| e.describe())
+                    .unwrap_or_default()
+            ),
         ));
+        if let Some(c) = &run.compare {
+            if c.differences.binary_search(&i).is_ok() {
+                out.push_str(&format!(
+                    ",{},{},{},{}",
+                    field(&c.profile_name),
+                    c.result.point_type[i].as_str(),
+                    profile::rules_text(&c.hits[i]),
+                    field(&profile::explanation(&c.hits[i], |k| run.label(k)))
+                ));
+            } else {
+                out.push_str(",,,,");
+            }
+        }
+        out.push('\n');
     }
     out
 }
@@ -317,15 +631,68 @@ pub fn to_csv(run: &SpcRun) -> String {
 pub fn settings(run: &SpcRun) -> Value {
     let o = &run.options;
     json!({
-        "method": "XmR (Making Data Count; NHSRplotthedots 0.2.2 defaults) as shared/spec/spc.md",
+        "method": "XmR (Making Data Count) as shared/spec/spc.md, with the rule profile of shared/spec/spc-profiles.md",
+        "profile": run.profile_name,
+        "profile_description": run.profile.describe(),
         "improvement": o.improvement.as_str(),
         "target": o.target,
         "rebase": run.rebase.iter().map(|d| d.format("%Y-%m-%d").to_string()).collect::<Vec<_>>(),
+        "rebase_log": run.rebase_log,
         "fix_after": o.fix_after,
-        "screen_outliers": o.screen_outliers,
+        "screen_outliers": run.profile.screen_outliers,
         "shift_length": o.shift_length,
         "trend_length": o.trend_length,
+        "gaps": if run.join_gaps { "joined (--join-gaps): values either side of a gap are treated as consecutive" } else { "not joined: no moving range, run or window spans a gap" },
     })
+}
+
+/// The hits of point `i` as JSON, dated.
+fn hits_json(run: &SpcRun, hits: &[Hit]) -> Value {
+    Value::Array(
+        hits.iter()
+            .map(|h| {
+                json!({
+                    "rule": profile::rule_id(h.rule),
+                    "first": run.label(h.first),
+                    "last": run.label(h.last),
+                    "position": h.position,
+                    "points": h.len,
+                    "direction": if h.high { "high" } else { "low" },
+                })
+            })
+            .collect(),
+    )
+}
+
+/// The comparison with a second profile, if any.
+fn comparison_json(run: &SpcRun) -> Option<Value> {
+    let c = run.compare.as_ref()?;
+    let points: Vec<Value> = c
+        .differences
+        .iter()
+        .map(|&i| {
+            json!({
+                "date": run.label(i),
+                "value": run.points[i].value,
+                "point_type": run.result.point_type[i].as_str(),
+                "rules": profile::rules_text(&run.hits[i]),
+                "explanation": run.explanation(i),
+                "compare_point_type": c.result.point_type[i].as_str(),
+                "compare_rules": profile::rules_text(&c.hits[i]),
+                "compare_explanation": profile::explanation(&c.hits[i], |k| run.label(k)),
+            })
+        })
+        .collect();
+    Some(json!({
+        "profile": run.profile_name,
+        "compare_profile": c.profile_name,
+        "compare_profile_description": c.profile.describe(),
+        "variation_icon": run.variation_icon(),
+        "compare_variation_icon": c.icons.then(|| c.result.variation_icon.as_str()),
+        "assurance_icon": run.assurance_icon(),
+        "compare_assurance_icon": if c.icons { c.result.assurance_icon.map(|a| a.as_str()) } else { None },
+        "points": points,
+    }))
 }
 
 /// The `--summary` JSON: icons and one group per segment.
@@ -348,16 +715,29 @@ pub fn summary(run: &SpcRun) -> Value {
                 "improvement": s.improvement,
                 "concern": s.concern,
                 "neutral": s.neutral,
+                "rebase_log": run.rebase_entry(s.start),
             })
         })
         .collect();
-    json!({
-        "variation_icon": run.result.variation_icon.as_str(),
-        "assurance_icon": run.result.assurance_icon.map(|a| a.as_str()),
+    let gaps: Vec<Value> = run
+        .gaps
+        .iter()
+        .map(|g| json!({ "before": run.label(g.before), "periods": g.periods, "reason": g.reason }))
+        .collect();
+    let mut v = json!({
+        "variation_icon": run.variation_icon(),
+        "assurance_icon": run.assurance_icon(),
+        "profile": run.profile_name,
         "groups": groups,
         "settings": settings(run),
+        "gaps": gaps,
+        "suggested_rebases": run.suggestion_texts(),
         "warnings": run.result.warnings,
-    })
+    });
+    if let Some(c) = comparison_json(run) {
+        v["comparison"] = c;
+    }
+    v
 }
 
 /// `--format json`: the points and the summary together.
@@ -368,6 +748,7 @@ pub fn to_json(run: &SpcRun) -> Value {
         .enumerate()
         .map(|(i, p)| {
             let seg = &run.result.segments[run.result.segment_of[i]];
+            let explanation = run.explanation(i);
             json!({
                 "date": p.date.format("%Y-%m-%d").to_string(),
                 "value": p.value,
@@ -377,6 +758,9 @@ pub fn to_json(run: &SpcRun) -> Value {
                 "point_type": run.result.point_type[i].as_str(),
                 "segment": run.result.segment_of[i] + 1,
                 "rule": run.result.rule[i],
+                "rules": hits_json(run, &run.hits[i]),
+                "explanation": Some(explanation).filter(|e| !e.is_empty()),
+                "gap_before": run.gap_before(i).map(|g| g.reason.clone()),
                 "warning": Some(point_warning(run, i)).filter(|w| !w.is_empty()),
             })
         })

@@ -22,6 +22,7 @@ fn bnssg(as_of: Option<&str>) -> KpiReview {
     let options = ReviewOptions {
         as_of: as_of.map(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").unwrap()),
         organisation_name: None,
+        ..ReviewOptions::default()
     };
     review(&set, &used, &data, "QUY", &options).unwrap()
 }

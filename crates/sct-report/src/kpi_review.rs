@@ -10,27 +10,50 @@ use crate::charts::ChartFormat;
 use crate::render::{ReportError, Templates};
 use crate::spc_chart::{self, SpcChart, SpcPoint};
 
-/// The small SPC chart of one indicator, if it has SPC results.
+/// The SPC chart of one indicator, if it has SPC results: each special cause's explanation as
+/// its tooltip, and a gap in the series drawn as a break.
 pub fn indicator_chart(r: &IndicatorReview, small: bool) -> Option<SpcChart> {
     let spc = r.spc.as_ref()?;
+    let mut points = Vec::with_capacity(spc.points.len());
+    for p in &spc.points {
+        if let Some(g) = spc.gaps.iter().find(|g| g.before == p.period) {
+            for label in &g.missing {
+                points.push(SpcPoint {
+                    label: label.clone(),
+                    value: f64::NAN,
+                    mean: f64::NAN,
+                    lpl: None,
+                    upl: None,
+                    point_type: "common_cause".into(),
+                    segment: 0,
+                    note: None,
+                });
+            }
+        }
+        points.push(SpcPoint {
+            label: p.period.clone(),
+            value: p.value,
+            mean: p.centre,
+            lpl: p.lpl,
+            upl: p.upl,
+            point_type: p.point_type.to_string(),
+            segment: 0,
+            note: p.explanation.clone(),
+        });
+    }
+    // Rebases start new segments: number them so the chart breaks its lines there.
+    let mut segment = 0;
+    for p in &mut points {
+        if spc.rebases.iter().any(|e| e.date == p.label) {
+            segment += 1;
+        }
+        p.segment = segment;
+    }
     Some(SpcChart {
         title: r.title.clone(),
         description: r.headline.clone(),
         unit: r.unit.clone(),
-        points: spc
-            .points
-            .iter()
-            .map(|p| SpcPoint {
-                label: p.period.clone(),
-                value: p.value,
-                mean: p.centre,
-                lpl: p.lpl,
-                upl: p.upl,
-                point_type: p.point_type.to_string(),
-                segment: 0,
-                note: None,
-            })
-            .collect(),
+        points,
         target: spc.target,
         variation_icon: spc.variation_icon.to_string(),
         assurance_icon: spc.assurance_icon.map(str::to_string),

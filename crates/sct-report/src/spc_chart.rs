@@ -119,7 +119,10 @@ pub fn spc_chart(chart: &SpcChart, format: ChartFormat) -> Result<Vec<u8>, Chart
 /// The SPC chart's SVG as a String (for inlining in HTML).
 pub fn spc_svg(chart: &SpcChart) -> Result<String, ChartError> {
     let layout = Layout::new(chart)?;
-    let svg = render_svg(layout.size, |cv| draw_spc(cv, &layout))?;
+    let svg = with_point_titles(
+        render_svg(layout.size, |cv| draw_spc(cv, &layout))?,
+        &layout,
+    );
     Ok(accessible_svg(
         svg,
         "spc",
@@ -127,6 +130,32 @@ pub fn spc_svg(chart: &SpcChart) -> Result<String, ChartError> {
         &chart.title,
         &describe(chart, &layout),
     ))
+}
+
+/// Adds a tooltip (`<title>`) over every point with a note (a special cause's explanation):
+/// a transparent circle a little larger than the marker, so hovering the point shows why it
+/// is flagged, and assistive technology can read it.
+fn with_point_titles(mut svg: String, l: &Layout) -> String {
+    let mut tips = String::new();
+    for (p, &x) in l.points.iter().zip(&l.xs) {
+        let (Some(v), Some(note)) = (p.value, &p.note) else {
+            continue;
+        };
+        tips.push_str(&format!(
+            "<circle cx=\"{x:.1}\" cy=\"{:.1}\" r=\"{:.1}\" fill=\"transparent\"><title>{}: {}</title></circle>\n",
+            l.y(v),
+            9.0 * l.k(),
+            crate::charts::xml_escape(&p.label),
+            crate::charts::xml_escape(note)
+        ));
+    }
+    if tips.is_empty() {
+        return svg;
+    }
+    if let Some(end) = svg.rfind("</svg>") {
+        svg.insert_str(end, &format!("<g class=\"point-notes\">\n{tips}</g>\n"));
+    }
+    svg
 }
 
 /// The variation icon `name` (e.g. `improvement_high`) as a 40×40 inline SVG with

@@ -170,6 +170,7 @@ fn measure_indicator(
             quote: String::new(),
         },
         description: String::new(),
+        conflict: None,
     }
 }
 

@@ -15,7 +15,7 @@ use sct_kpi::spc_input::{self, Columns};
 use std::collections::BTreeSet;
 
 use sct_core::diagnostic::Diagnostic;
-use sct_kpi::data::read_kpi_data;
+use sct_kpi::data::read_kpi_data_with;
 use sct_kpi::kpiset::KpiSet;
 use sct_kpi::review::ReviewOptions;
 use sct_report::kpi_review;
@@ -23,16 +23,130 @@ use sct_report::render::Templates;
 
 use super::report::report_error;
 use crate::cli::{
-    GlobalArgs, ImprovementArg, KpiCommand, KpiReviewArgs, KpiSpcArgs, ReportFormat, RunRulesArg,
-    SpcChartArg, SpcFormat,
+    ConflictArg, GlobalArgs, ImprovementArg, IprFormat, KpiCommand, KpiIprArgs, KpiReviewArgs,
+    KpiSpcArgs, ProfileArg, ReportFormat, RunRulesArg, SpcChartArg, SpcFormat, SpcProfileArgs,
 };
 use crate::outputs::{emit, emit_bytes, extension};
+use sct_kpi::profile::{Conflict, Profile, ProfileKind};
+use sct_kpi::rebase_log::{self, RebaseEntry, RebaseLog};
 
 pub fn run(global: &GlobalArgs, cmd: KpiCommand) -> Result<ExitCode, Error> {
     match cmd {
         KpiCommand::Spc(args) => spc(args),
         KpiCommand::Review(args) => review(global, args),
+        KpiCommand::Ipr(args) => ipr(global, args),
     }
+}
+
+/// The review options the profile arguments, rebase log and review date give.
+fn review_options(
+    set: &KpiSet,
+    spc: &SpcProfileArgs,
+    as_of: Option<chrono::NaiveDate>,
+    rebase_log: Option<&std::path::Path>,
+    data: &std::path::Path,
+) -> Result<ReviewOptions, Error> {
+    // The same checks as `sct kpi spc` (--conflict needs mdc); the set's profile is the default.
+    let default = set.profile.unwrap_or_default();
+    profiles(spc, default, set.conflict, false, false, None)?;
+    Ok(ReviewOptions {
+        as_of,
+        organisation_name: None,
+        profile: spc.profile.map(kind_of),
+        conflict: spc.conflict.map(|c| match c {
+            ConflictArg::Improvement => Conflict::Improvement,
+            ConflictArg::Concern => Conflict::Concern,
+        }),
+        compare: spc.compare_profile.map(kind_of),
+        rebase_log: load_rebase_log(rebase_log, rebase_log::default_path(data))?,
+        join_gaps: spc.join_gaps,
+    })
+}
+
+fn ipr(global: &GlobalArgs, args: KpiIprArgs) -> Result<ExitCode, Error> {
+    let sct = super::load(global)?;
+    let as_of = args
+        .as_of
+        .as_deref()
+        .map(|d| super::parse_date_arg("--as-of", d))
+        .transpose()?;
+    let (set, set_file) = KpiSet::find(&args.set, &sct.registry)?;
+    let name = args.data.display().to_string();
+    let file = open_input(&args.data)?;
+    let keep: Option<BTreeSet<String>> = args.org.clone().map(|o| [o].into());
+    let data = read_kpi_data_with(
+        std::io::BufReader::new(file),
+        &name,
+        &set,
+        keep.as_ref(),
+        args.skip_invalid,
+    )
+    .map_err(Error::Invalid)?;
+    for w in &data.warnings {
+        eprintln!("warning: {w}");
+    }
+    let organisations: Vec<String> = match &args.org {
+        Some(o) => vec![o.clone()],
+        None => data
+            .organisations
+            .iter()
+            .filter(|o| data.series.keys().any(|(org, _)| org == *o))
+            .cloned()
+            .collect(),
+    };
+    if organisations.is_empty() {
+        return Err(invalid(
+            format!("{name} has no rows for the KPI set's indicators"),
+            "rows with an organisation and an indicator of the set",
+        ));
+    }
+    let options = review_options(
+        &set,
+        &args.spc,
+        as_of.map(|d| d.0),
+        args.rebase_log.as_deref(),
+        &args.data,
+    )?;
+    let report = sct_kpi::ipr::ipr(&set, &set_file, &data, &organisations, &options, |o| {
+        sct.organisations.get(o).map(|x| x.name.clone())
+    })
+    .map_err(|e| {
+        Error::Invalid(Diagnostics(vec![
+            Diagnostic::error(e.to_string())
+                .in_file(&name)
+                .expected("--org with an organisation code in the file's `organisation` column"),
+        ]))
+    })?;
+    let format = args
+        .format
+        .unwrap_or(match extension(&args.out).as_deref() {
+            Some("html" | "htm") => IprFormat::Html,
+            Some("json") => IprFormat::Json,
+            Some("csv") => IprFormat::Csv,
+            Some("xlsx") => IprFormat::Xlsx,
+            _ => IprFormat::Md,
+        });
+    let templates = Templates::load(args.template_dir.as_deref()).map_err(report_error)?;
+    match format {
+        IprFormat::Xlsx => {
+            let bytes = sct_report::ipr::xlsx(&report).map_err(report_error)?;
+            emit_bytes(&args.out, &bytes, &[&args.data])?;
+        }
+        other => {
+            let text = match other {
+                IprFormat::Html => {
+                    sct_report::ipr::html(&templates, &report).map_err(report_error)?
+                }
+                IprFormat::Md => {
+                    sct_report::ipr::markdown(&templates, &report).map_err(report_error)?
+                }
+                IprFormat::Csv => sct_report::ipr::csv(&report),
+                _ => sct_report::ipr::json(&report),
+            };
+            emit(&args.out, &text, &[&args.data])?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn review(global: &GlobalArgs, args: KpiReviewArgs) -> Result<ExitCode, Error> {
@@ -46,14 +160,26 @@ fn review(global: &GlobalArgs, args: KpiReviewArgs) -> Result<ExitCode, Error> {
     let name = args.data.display().to_string();
     let file = open_input(&args.data)?;
     let keep: BTreeSet<String> = [args.org.clone()].into();
-    let data = read_kpi_data(std::io::BufReader::new(file), &name, &set, Some(&keep))
-        .map_err(Error::Invalid)?;
+    let data = read_kpi_data_with(
+        std::io::BufReader::new(file),
+        &name,
+        &set,
+        Some(&keep),
+        args.skip_invalid,
+    )
+    .map_err(Error::Invalid)?;
     for w in &data.warnings {
         eprintln!("warning: {w}");
     }
     let options = ReviewOptions {
-        as_of: as_of.map(|d| d.0),
         organisation_name: sct.organisations.get(&args.org).map(|o| o.name.clone()),
+        ..review_options(
+            &set,
+            &args.spc,
+            as_of.map(|d| d.0),
+            args.rebase_log.as_deref(),
+            &args.data,
+        )?
     };
     let r = sct_kpi::review::review(&set, &set_file, &data, &args.org, &options).map_err(|e| {
         Error::Invalid(Diagnostics(vec![
@@ -137,6 +263,116 @@ fn improvement(a: ImprovementArg) -> Improvement {
     }
 }
 
+/// The profile kind named by a command-line value.
+fn kind_of(a: ProfileArg) -> ProfileKind {
+    match a {
+        ProfileArg::Ptd022 => ProfileKind::Ptd022,
+        ProfileArg::Mdc => ProfileKind::Mdc,
+    }
+}
+
+/// A bad-input error with one message and what was expected.
+fn invalid(message: String, expected: &str) -> Error {
+    Error::Invalid(Diagnostics(vec![
+        Diagnostic::error(message).expected(expected.to_string()),
+    ]))
+}
+
+/// The profile (and the one to compare with) from the options: `default` when `--profile` is
+/// not given; screening on for `ptd-0.2.2` unless `no_screen`, off for `mdc` unless `screen`;
+/// `--conflict` only with `mdc`.
+pub(crate) fn profiles(
+    args: &SpcProfileArgs,
+    default: ProfileKind,
+    default_conflict: Option<Conflict>,
+    no_screen: bool,
+    screen: bool,
+    min_points: Option<usize>,
+) -> Result<(Profile, Option<Profile>), Error> {
+    let kind = args.profile.map(kind_of).unwrap_or(default);
+    let conflict = args.conflict.map(|c| match c {
+        ConflictArg::Improvement => Conflict::Improvement,
+        ConflictArg::Concern => Conflict::Concern,
+    });
+    if conflict.is_some()
+        && kind != ProfileKind::Mdc
+        && args.compare_profile != Some(ProfileArg::Mdc)
+    {
+        return Err(invalid(
+            "--conflict applies to the mdc profile only (ptd-0.2.2 takes the direction of the first rule)".into(),
+            "--profile mdc or --compare-profile mdc with --conflict",
+        ));
+    }
+    if min_points.is_some_and(|m| m < 2) {
+        return Err(invalid(
+            format!("--min-points {} is too small", min_points.unwrap_or(0)),
+            "2 or more",
+        ));
+    }
+    let make = |kind: ProfileKind| Profile {
+        screen_outliers: match kind {
+            ProfileKind::Ptd022 => !no_screen,
+            ProfileKind::Mdc => screen,
+        },
+        conflict: conflict.or(default_conflict).unwrap_or_default(),
+        min_points: min_points.unwrap_or(sct_kpi::spc::constants::MIN_POINTS),
+        ..Profile::of(kind)
+    };
+    Ok((make(kind), args.compare_profile.map(kind_of).map(make)))
+}
+
+/// The rebase log: `--rebase-log`, else `default` if that file exists; `None` without one.
+pub(crate) fn load_rebase_log(
+    given: Option<&std::path::Path>,
+    default: std::path::PathBuf,
+) -> Result<Option<RebaseLog>, Error> {
+    let path = match given {
+        Some(p) => p.to_path_buf(),
+        None if default.is_file() => default,
+        None => return Ok(None),
+    };
+    let src = SourceFile::read(&path)?;
+    rebase_log::read_rebase_log(&src)
+        .map(Some)
+        .map_err(Error::Invalid)
+}
+
+/// The rebase log rows for `sct kpi spc`'s one series: those of `--indicator` and `--org`
+/// when given; otherwise every row, which must then be for one series.
+fn spc_log_rows(args: &KpiSpcArgs) -> Result<Vec<RebaseEntry>, Error> {
+    let Some(log) = load_rebase_log(
+        args.rebase_log.as_deref(),
+        rebase_log::default_path(&args.input),
+    )?
+    else {
+        return Ok(Vec::new());
+    };
+    let rows: Vec<RebaseEntry> = log
+        .entries
+        .into_iter()
+        .filter(|e| args.indicator.as_ref().is_none_or(|i| *i == e.indicator))
+        .filter(|e| args.org.as_ref().is_none_or(|o| *o == e.organisation))
+        .collect();
+    let series: BTreeSet<(&str, &str)> = rows
+        .iter()
+        .map(|e| (e.organisation.as_str(), e.indicator.as_str()))
+        .collect();
+    if series.len() > 1 {
+        let names: Vec<String> = series.iter().map(|(o, i)| format!("{o} {i}")).collect();
+        return Err(Error::Invalid(Diagnostics(vec![
+            Diagnostic::error(format!(
+                "the rebase log {} has rows for {} series ({}); sct kpi spc reads one",
+                log.file,
+                series.len(),
+                names.join(", ")
+            ))
+            .in_file(&log.file)
+            .expected("--indicator ID and --org CODE to choose the rows that apply"),
+        ])));
+    }
+    Ok(rows)
+}
+
 fn spc(args: KpiSpcArgs) -> Result<ExitCode, Error> {
     if args.chart != SpcChartArg::Xmr {
         return chart(args);
@@ -146,18 +382,60 @@ fn spc(args: KpiSpcArgs) -> Result<ExitCode, Error> {
         date: args.date_col.clone(),
         value: args.value_col.clone(),
     };
-    let points = spc_input::read_series(&src, &columns).map_err(Error::Invalid)?;
+    let read =
+        spc_input::read_series_with(&src, &columns, args.skip_invalid).map_err(Error::Invalid)?;
+    let (profile, compare) = profiles(
+        &args.spc,
+        ProfileKind::Ptd022,
+        None,
+        args.no_screen_outliers,
+        args.screen_outliers,
+        args.min_points,
+    )?;
     let options = SpcOptions {
         improvement: improvement(args.improvement),
         target: args.target,
         fix_after: args.fix_after,
-        screen_outliers: !args.no_screen_outliers,
+        screen_outliers: profile.screen_outliers,
         shift_length: args.shift_length,
         trend_length: args.trend_length,
     };
-    let run = spc_input::run(&src.name, points, &args.rebase, options).map_err(Error::Invalid)?;
+    let settings = spc_input::RunSettings {
+        profile,
+        compare,
+        gaps: spc_input::find_gaps(&read.points, &read.skipped),
+        join_gaps: args.spc.join_gaps,
+        rebase_log: spc_log_rows(&args)?,
+    };
+    let run = spc_input::run_with(&src.name, read.points, &args.rebase, options, settings)
+        .map_err(Error::Invalid)?;
     for w in &run.result.warnings {
         eprintln!("warning: {w}");
+    }
+    for s in run.suggestion_texts() {
+        eprintln!("note: {s}");
+    }
+    if let Some(c) = &run.compare {
+        eprintln!(
+            "note: {} and {} judge {} point{} differently{}",
+            run.profile_name,
+            c.profile_name,
+            c.differences.len(),
+            if c.differences.len() == 1 { "" } else { "s" },
+            if c.differences.is_empty() { "" } else { ":" }
+        );
+        for &i in &c.differences {
+            eprintln!(
+                "  {}: {} under {} ({}); {} under {} ({})",
+                run.label(i),
+                run.result.point_type[i].as_str(),
+                run.profile_name,
+                or_none(&run.explanation(i)),
+                c.result.point_type[i].as_str(),
+                c.profile_name,
+                or_none(&sct_kpi::profile::explanation(&c.hits[i], |k| run.label(k)))
+            );
+        }
     }
     let format = spc_format(&args);
     // Write the summary first: if the main output then fails, nothing is half-written.
@@ -176,6 +454,11 @@ fn spc(args: KpiSpcArgs) -> Result<ExitCode, Error> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// "no rule" for an empty explanation.
+fn or_none(text: &str) -> &str {
+    if text.is_empty() { "no rule" } else { text }
 }
 
 /// `sct kpi spc --chart run|pprime|uprime|auto` (`shared/spec/runchart.md`). Writes the spec's
@@ -201,9 +484,47 @@ fn chart(args: KpiSpcArgs) -> Result<ExitCode, Error> {
         ChartChoice::Auto(k) => k,
     };
     let data = chart_input::read_chart_series(&src, &columns, kind).map_err(Error::Invalid)?;
+    if args.skip_invalid {
+        return Err(invalid(
+            "--skip-invalid applies to --chart xmr only".into(),
+            "--chart xmr, or a file without invalid rows",
+        ));
+    }
+    let (profile, compare) = profiles(
+        &args.spc,
+        ProfileKind::Ptd022,
+        None,
+        args.no_screen_outliers,
+        args.screen_outliers,
+        args.min_points,
+    )?;
+    if compare.is_some() {
+        return Err(invalid(
+            "--compare-profile applies to --chart xmr only".into(),
+            "--chart xmr with --compare-profile",
+        ));
+    }
+    let breaks: Vec<usize> = match (&data, args.spc.join_gaps) {
+        (SeriesData::Values(points), false) => spc_input::find_gaps(points, &[])
+            .iter()
+            .map(|g| g.before)
+            .collect(),
+        _ => Vec::new(),
+    };
+    // Rebase log rows are checked against the series (naming the log's row) and applied as
+    // --rebase dates.
+    let log_rows = spc_log_rows(&args)?;
+    let dates = data.dates();
+    let refs: Vec<&RebaseEntry> = log_rows.iter().collect();
+    rebase_log::resolve(&refs, &dates, &src.name).map_err(Error::Invalid)?;
+    let mut rebase = args.rebase.clone();
+    rebase.extend(log_rows.iter().map(|e| e.date.clone()));
     let options = ChartOptions {
         chart: choice,
-        min_points: args.min_points,
+        min_points: args.min_points.unwrap_or(match profile.kind {
+            ProfileKind::Mdc => profile.min_points,
+            ProfileKind::Ptd022 => 15,
+        }),
         improvement: improvement(args.improvement),
         target: args.target,
         fix_after: args.fix_after,
@@ -214,14 +535,15 @@ fn chart(args: KpiSpcArgs) -> Result<ExitCode, Error> {
                 trend_length: args.trend_length,
             },
         },
-        xmr_screen_outliers: !args.no_screen_outliers,
         laney_screen_outliers: args.screen_outliers,
         multiplier: args.multiplier,
         shift_length: args.shift_length,
         trend_length: args.trend_length,
+        xmr_screen_outliers: profile.screen_outliers,
+        profile,
+        breaks,
     };
-    let run =
-        chart_input::run_chart(&src.name, data, &args.rebase, options).map_err(Error::Invalid)?;
+    let run = chart_input::run_chart(&src.name, data, &rebase, options).map_err(Error::Invalid)?;
     for w in &run.result.warnings {
         eprintln!("warning: {w}");
     }
@@ -264,8 +586,15 @@ fn chart(args: KpiSpcArgs) -> Result<ExitCode, Error> {
                 shift_length: run.options.shift_length,
                 trend_length: run.options.trend_length,
             };
-            let xmr =
-                spc_input::run(&src.name, points, &args.rebase, options).map_err(Error::Invalid)?;
+            let settings = spc_input::RunSettings {
+                profile: run.options.profile,
+                gaps: spc_input::find_gaps(&points, &[]),
+                join_gaps: args.spc.join_gaps,
+                rebase_log: log_rows,
+                ..Default::default()
+            };
+            let xmr = spc_input::run_with(&src.name, points, &args.rebase, options, settings)
+                .map_err(Error::Invalid)?;
             let bytes = crate::commands::kpi_chart::draw(&xmr, &src.name, format == SpcFormat::Png)
                 .map_err(|e| Error::Invalid(Diagnostics(vec![sct_core::Diagnostic::error(e)])))?;
             emit_bytes(&args.out, &bytes, &[&args.input])?;

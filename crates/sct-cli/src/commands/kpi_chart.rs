@@ -30,33 +30,58 @@ fn rule_words(rule: Rule) -> &'static str {
     }
 }
 
-/// The chart's data: each point with its segment's mean and limits.
+/// The chart's data: each point with its segment's mean and limits and, on a special cause,
+/// its explanation (the point's tooltip); a gap in the series is drawn as a break.
 fn chart(run: &SpcRun, name: &str) -> SpcChart {
     let res = &run.result;
-    let points = run
-        .points
-        .iter()
-        .enumerate()
-        .filter_map(|(i, p)| {
-            let segment = *res.segment_of.get(i)?;
-            let seg = res.segments.get(segment)?;
-            Some(SpcPoint {
-                label: p.date.format("%Y-%m-%d").to_string(),
-                value: p.value,
-                mean: seg.mean,
-                lpl: seg.lpl,
-                upl: seg.upl,
-                point_type: res.point_type.get(i)?.as_str().to_string(),
-                segment,
-                note: res
-                    .rule
-                    .get(i)
-                    .copied()
-                    .flatten()
-                    .map(|r| rule_words(r).to_string()),
-            })
-        })
-        .collect();
+    let mut points = Vec::with_capacity(run.points.len());
+    for (i, p) in run.points.iter().enumerate() {
+        let (Some(&segment), Some(&point_type)) = (res.segment_of.get(i), res.point_type.get(i))
+        else {
+            continue;
+        };
+        let Some(seg) = res.segments.get(segment) else {
+            continue;
+        };
+        if let Some(g) = run.gap_before(i) {
+            let labels = if g.periods.is_empty() {
+                vec!["gap".to_string()]
+            } else {
+                g.periods.clone()
+            };
+            for label in labels {
+                points.push(SpcPoint {
+                    label,
+                    value: f64::NAN,
+                    mean: f64::NAN,
+                    lpl: None,
+                    upl: None,
+                    point_type: "common_cause".into(),
+                    segment,
+                    note: None,
+                });
+            }
+        }
+        let explanation = run.explanation(i);
+        points.push(SpcPoint {
+            label: p.date.format("%Y-%m-%d").to_string(),
+            value: p.value,
+            mean: seg.mean,
+            lpl: seg.lpl,
+            upl: seg.upl,
+            point_type: point_type.as_str().to_string(),
+            segment,
+            note: (!explanation.is_empty())
+                .then_some(explanation)
+                .or_else(|| {
+                    res.rule
+                        .get(i)
+                        .copied()
+                        .flatten()
+                        .map(|r| rule_words(r).to_string())
+                }),
+        });
+    }
     let file = Path::new(name)
         .file_name()
         .map(|f| f.to_string_lossy().into_owned())
@@ -67,15 +92,42 @@ fn chart(run: &SpcRun, name: &str) -> SpcChart {
         Improvement::Neutral => "no better direction",
     };
     let o = &run.options;
+    let mut notes: Vec<String> = run
+        .rebase_log
+        .iter()
+        .map(|e| format!(" Rebase log: {}.", e.describe()))
+        .collect();
+    if !run.gaps.is_empty() {
+        notes.push(format!(
+            " Gaps: {}{}.",
+            run.gaps
+                .iter()
+                .map(|g| format!("before {} ({})", run.label(g.before), g.reason))
+                .collect::<Vec<_>>()
+                .join("; "),
+            if run.join_gaps {
+                ", joined (--join-gaps)"
+            } else {
+                ", not joined"
+            }
+        ));
+    }
+    notes.extend(
+        run.suggestion_texts()
+            .iter()
+            .map(|s| format!(" Suggested: {s}.")),
+    );
     let description = format!(
-        "XmR chart (Making Data Count) of {file}; shift {} points, trend {} points{}.{}",
+        "XmR chart (Making Data Count) of {file}; profile {}; shift {} points, trend {} points{}.{}{}",
+        run.profile_name,
         o.shift_length,
         o.trend_length,
-        if o.screen_outliers {
+        if run.profile.screen_outliers {
             ""
         } else {
             ", moving ranges not screened"
         },
+        notes.concat(),
         res.warnings
             .iter()
             .map(|w| format!(" Warning: {w}."))
@@ -87,8 +139,8 @@ fn chart(run: &SpcRun, name: &str) -> SpcChart {
         unit: String::new(),
         points,
         target: o.target,
-        variation_icon: res.variation_icon.as_str().to_string(),
-        assurance_icon: res.assurance_icon.map(|a| a.as_str().to_string()),
+        variation_icon: run.variation_icon().unwrap_or_default().to_string(),
+        assurance_icon: run.assurance_icon().map(str::to_string),
         small: false,
         centre_name: String::new(),
     }

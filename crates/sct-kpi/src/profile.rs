@@ -1,0 +1,879 @@
+//! SPC rule profiles (`shared/spec/spc-profiles.md`): `ptd-0.2.2`, which is `spc.md` exactly,
+//! and `mdc`, NHS England's Making Data Count tools as this toolkit reads them; every rule that
+//! flags a point with the run or window behind it (for explanations); gaps in a series; the
+//! points two profiles judge differently; and candidate rebases.
+//!
+//! [`judge`] keeps the fast path fast: `ptd-0.2.2` on a series without gaps takes its centre
+//! lines, limits, point types and icons from [`crate::spc::spc`] unchanged, and only the
+//! explanations of its flagged points come from the straightforward evaluation here
+//! ([`judge_detailed`]), which every other case uses in full. A property test pins the two
+//! together (`tests/profile_properties.rs`).
+
+use serde::{Deserialize, Serialize};
+
+use crate::spc::{
+    AssuranceIcon, Bands, Improvement, PointType, Rule, Segment, SpcError, SpcOptions, SpcResult,
+    VariationIcon, accurate_mean, constants, spc,
+};
+
+/// A named set of SPC rules.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+pub enum ProfileKind {
+    /// NHSRplotthedots 0.2.2: `spc.md` exactly (the default).
+    #[default]
+    #[serde(rename = "ptd-0.2.2")]
+    Ptd022,
+    /// Making Data Count's tools: no screening, two of three counting points beyond the
+    /// limits, every rule speaks (with a conflict rule), at least 13 points for limits.
+    #[serde(rename = "mdc")]
+    Mdc,
+}
+
+impl ProfileKind {
+    /// The name as written on the command line and in files.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProfileKind::Ptd022 => "ptd-0.2.2",
+            ProfileKind::Mdc => "mdc",
+        }
+    }
+
+    /// Parses a profile name.
+    pub fn parse(text: &str) -> Option<ProfileKind> {
+        match text {
+            "ptd-0.2.2" => Some(ProfileKind::Ptd022),
+            "mdc" => Some(ProfileKind::Mdc),
+            _ => None,
+        }
+    }
+}
+
+/// What a point flagged both high and low becomes under `mdc` (rule 3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Conflict {
+    /// Improvement (the default, as the MDC single-chart tool shows).
+    #[default]
+    Improvement,
+    /// Concern.
+    Concern,
+}
+
+impl Conflict {
+    /// The name as written on the command line and in files.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Conflict::Improvement => "improvement",
+            Conflict::Concern => "concern",
+        }
+    }
+}
+
+/// A profile with its settings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Profile {
+    /// Which rules.
+    pub kind: ProfileKind,
+    /// Screen out large moving ranges (`ptd-0.2.2`: on; `mdc`: off).
+    pub screen_outliers: bool,
+    /// `mdc`: what a point flagged both high and low becomes.
+    pub conflict: Conflict,
+    /// `mdc`: a segment with fewer points gets no limits, flags or icons (default 13).
+    pub min_points: usize,
+}
+
+impl Default for Profile {
+    fn default() -> Self {
+        Profile::of(ProfileKind::Ptd022)
+    }
+}
+
+impl Profile {
+    /// A profile with its default settings.
+    pub fn of(kind: ProfileKind) -> Profile {
+        Profile {
+            kind,
+            screen_outliers: kind == ProfileKind::Ptd022,
+            conflict: Conflict::Improvement,
+            min_points: constants::MIN_POINTS,
+        }
+    }
+
+    /// The profile's name in outputs, with run lengths other than 7 ("mdc, 6-point").
+    pub fn name(&self, shift_length: usize, trend_length: usize) -> String {
+        let base = self.kind.as_str();
+        match (shift_length, trend_length) {
+            (7, 7) => base.to_string(),
+            (s, t) if s == t => format!("{base}, {s}-point"),
+            (s, t) => format!("{base}, {s}-point shift, {t}-point trend"),
+        }
+    }
+
+    /// The profile in words, as every output states it.
+    pub fn describe(&self) -> String {
+        match self.kind {
+            ProfileKind::Ptd022 => format!(
+                "ptd-0.2.2: NHSRplotthedots 0.2.2 as shared/spec/spc.md (moving ranges {}screened; the first rule that flags a point gives its direction)",
+                if self.screen_outliers { "" } else { "not " }
+            ),
+            ProfileKind::Mdc => format!(
+                "mdc: this toolkit's reading of NHS England's Making Data Count tools (moving ranges {}screened; two of three counts points beyond the limits; every rule gives a direction, conflicts read as {}; segments of fewer than {} points get no limits, flags or icons)",
+                if self.screen_outliers { "" } else { "not " },
+                self.conflict.as_str(),
+                self.min_points
+            ),
+        }
+    }
+}
+
+/// One rule's finding on one point: the rule, the run or window behind it, and its direction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Hit {
+    /// The rule.
+    pub rule: Rule,
+    /// Index of the first point of the run or window (the point itself for outside limits).
+    pub first: usize,
+    /// Index of its last point.
+    pub last: usize,
+    /// The point's place in the run or window, from 1.
+    pub position: usize,
+    /// Points in the run or window.
+    pub len: usize,
+    /// Two of three: points of the window beyond the near band.
+    pub beyond: usize,
+    /// High (above the mean, or a rising trend) or low.
+    pub high: bool,
+}
+
+/// A series judged under a profile.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Judged {
+    /// Segments, point types, first rules and icons, as [`crate::spc::spc`] gives them.
+    pub result: SpcResult,
+    /// Every rule that flagged each point (empty for common cause).
+    pub hits: Vec<Vec<Hit>>,
+    /// `false` when `mdc` withholds the icons (the last segment has too few points).
+    pub icons: bool,
+    /// The profile's name in outputs.
+    pub profile: String,
+    /// Indices of the points with a gap before them, treated as not consecutive.
+    pub breaks: Vec<usize>,
+}
+
+impl Judged {
+    /// The variation icon, unless withheld.
+    pub fn variation_icon(&self) -> Option<VariationIcon> {
+        self.icons.then_some(self.result.variation_icon)
+    }
+
+    /// The assurance icon, unless withheld or not applicable.
+    pub fn assurance_icon(&self) -> Option<AssuranceIcon> {
+        if self.icons {
+            self.result.assurance_icon
+        } else {
+            None
+        }
+    }
+}
+
+/// Sorted, unique segment starts with 0 first (as [`crate::spc::spc`] reads them).
+fn starts_of(n: usize, segment_starts: &[usize]) -> Vec<usize> {
+    let mut starts = vec![0];
+    starts.extend(segment_starts.iter().copied().filter(|&s| s > 0 && s < n));
+    starts.sort_unstable();
+    starts.dedup();
+    starts
+}
+
+/// Judges `values` (in date order) with segments starting at `segment_starts` and gaps before
+/// the points at `breaks` (values either side of a gap are not consecutive: no moving range,
+/// run or window spans it; pass no breaks to join gaps).
+pub fn judge(
+    values: &[f64],
+    segment_starts: &[usize],
+    breaks: &[usize],
+    options: &SpcOptions,
+    profile: &Profile,
+) -> Result<Judged, SpcError> {
+    let mut breaks: Vec<usize> = breaks
+        .iter()
+        .copied()
+        .filter(|&b| b > 0 && b < values.len())
+        .collect();
+    breaks.sort_unstable();
+    breaks.dedup();
+    if profile.kind == ProfileKind::Ptd022 && breaks.is_empty() {
+        let options = SpcOptions {
+            screen_outliers: profile.screen_outliers,
+            ..options.clone()
+        };
+        let result = spc(values, segment_starts, &options)?;
+        let mut hits = vec![Vec::new(); values.len()];
+        let starts = starts_of(values.len(), segment_starts);
+        for (k, seg) in result.segments.iter().enumerate() {
+            let end = starts.get(k + 1).copied().unwrap_or(values.len());
+            if !result.point_type[seg.start..end]
+                .iter()
+                .any(|t| *t != PointType::CommonCause)
+            {
+                continue;
+            }
+            let linked = vec![true; end - seg.start];
+            let bands = Bands::new(seg.mean, seg.amr);
+            let found = segment_hits(
+                &values[seg.start..end],
+                &linked,
+                &bands,
+                ProfileKind::Ptd022,
+                &options,
+            );
+            for (j, h) in found.into_iter().enumerate() {
+                hits[seg.start + j] = h.into_iter().map(|h| shifted(h, seg.start)).collect();
+            }
+        }
+        return Ok(Judged {
+            result,
+            hits,
+            icons: true,
+            profile: profile.name(options.shift_length, options.trend_length),
+            breaks,
+        });
+    }
+    judge_detailed(values, segment_starts, &breaks, options, profile)
+}
+
+fn shifted(h: Hit, by: usize) -> Hit {
+    Hit {
+        first: h.first + by,
+        last: h.last + by,
+        ..h
+    }
+}
+
+/// The straightforward evaluation of any profile, with gaps: what [`judge`] does for every
+/// case but `ptd-0.2.2` without gaps (where it must agree with [`crate::spc::spc`] exactly).
+pub fn judge_detailed(
+    values: &[f64],
+    segment_starts: &[usize],
+    breaks: &[usize],
+    options: &SpcOptions,
+    profile: &Profile,
+) -> Result<Judged, SpcError> {
+    crate::spc::validate(values, options)?;
+    let n = values.len();
+    let starts = starts_of(n, segment_starts);
+    let mut linked_all = vec![true; n];
+    linked_all[0] = false;
+    for &b in breaks {
+        if b < n {
+            linked_all[b] = false;
+        }
+    }
+    let mut point_type = vec![PointType::CommonCause; n];
+    let mut rule = vec![None; n];
+    let mut segment_of = vec![0; n];
+    let mut hits: Vec<Vec<Hit>> = vec![Vec::new(); n];
+    let mut segments = Vec::with_capacity(starts.len());
+    let mut warnings = Vec::new();
+    let (up_type, down_type) = types(options.improvement);
+    let mut icons = true;
+    for (k, &start) in starts.iter().enumerate() {
+        let end = starts.get(k + 1).copied().unwrap_or(n);
+        let ys = &values[start..end];
+        let mut linked = linked_all[start..end].to_vec();
+        linked[0] = false;
+        let base_n = options.fix_after.map_or(ys.len(), |f| f.min(ys.len()));
+        let base = &ys[..base_n];
+        let mean = accurate_mean(base);
+        let short = profile.kind == ProfileKind::Mdc && ys.len() < profile.min_points;
+        let (amr, screened) = if short {
+            (None, 0)
+        } else {
+            average_moving_range(base, &linked[..base_n], profile.screen_outliers)
+        };
+        let bands = Bands::new(mean, amr);
+        if short {
+            warnings.push(format!(
+                "segment {} has {} points, fewer than {} (--min-points): no limits, special-cause flags or icons under the mdc profile",
+                k + 1,
+                ys.len(),
+                profile.min_points
+            ));
+            if end == n {
+                icons = false;
+            }
+        } else {
+            if ys.len() < constants::MIN_POINTS {
+                warnings.push(format!(
+                    "segment {} has {} points, fewer than {}: its limits are unreliable",
+                    k + 1,
+                    ys.len(),
+                    constants::MIN_POINTS
+                ));
+            }
+            if amr.is_none() {
+                warnings.push(format!(
+                    "segment {}: no moving range remains after screening (for example a constant base), so the limits are undefined; only the trend and shift rules were applied",
+                    k + 1
+                ));
+            }
+        }
+        if let Some(f) = options.fix_after
+            && ys.len() < f
+        {
+            warnings.push(format!(
+                "segment {} has {} points, fewer than --fix-after {f}: all are base points",
+                k + 1,
+                ys.len()
+            ));
+        }
+        let found = if short {
+            vec![Vec::new(); ys.len()]
+        } else {
+            segment_hits(ys, &linked, &bands, profile.kind, options)
+        };
+        let in_trend: Vec<bool> = found
+            .iter()
+            .map(|h| h.iter().any(|h| h.rule == Rule::Trend))
+            .collect();
+        let (mut common, mut up) = (0, 0);
+        for (j, h) in found.into_iter().enumerate() {
+            let i = start + j;
+            let h: Vec<Hit> = h.into_iter().map(|h| shifted(h, start)).collect();
+            segment_of[i] = k;
+            let first = [
+                Rule::OutsideLimits,
+                Rule::Trend,
+                Rule::TwoOfThree,
+                Rule::Shift,
+            ]
+            .into_iter()
+            .find(|r| h.iter().any(|x| x.rule == *r));
+            rule[i] = first;
+            let Some(first) = first else {
+                common += 1;
+                hits[i] = h;
+                continue;
+            };
+            // spc.md §8: the first rule's direction; (b) the step to the next point if it is
+            // in a trend too, else the step from the previous one (no step counts as falling).
+            let ptd_high = match first {
+                Rule::Trend => {
+                    let step_up = |at: usize| linked[at] && ys[at] - ys[at - 1] > 0.0;
+                    if j + 1 < ys.len() && linked[j + 1] && in_trend[j + 1] {
+                        step_up(j + 1)
+                    } else {
+                        j > 0 && step_up(j)
+                    }
+                }
+                _ => ys[j] - mean > 0.0,
+            };
+            let high = match profile.kind {
+                ProfileKind::Ptd022 => ptd_high,
+                ProfileKind::Mdc => {
+                    let all_high = h.iter().all(|x| x.high);
+                    let all_low = h.iter().all(|x| !x.high);
+                    if all_high || all_low {
+                        all_high
+                    } else {
+                        match (options.improvement, profile.conflict) {
+                            (Improvement::Neutral, _) => ptd_high,
+                            (Improvement::Increase, Conflict::Improvement)
+                            | (Improvement::Decrease, Conflict::Concern) => true,
+                            _ => false,
+                        }
+                    }
+                }
+            };
+            point_type[i] = if high { up_type } else { down_type };
+            up += usize::from(high);
+            hits[i] = h;
+        }
+        let down = ys.len() - common - up;
+        let (improvement, concern, neutral) = match options.improvement {
+            Improvement::Increase => (up, down, 0),
+            Improvement::Decrease => (down, up, 0),
+            Improvement::Neutral => (0, 0, up + down),
+        };
+        segments.push(Segment {
+            start,
+            n: ys.len(),
+            base: base_n,
+            mean,
+            amr,
+            lpl: amr.map(|_| bands.lpl),
+            upl: amr.map(|_| bands.upl),
+            screened,
+            common_cause: common,
+            improvement,
+            concern,
+            neutral,
+        });
+    }
+    let variation_icon = variation_icon(point_type[n - 1], options.improvement);
+    let last_seg = &segments[segment_of[n - 1]];
+    let assurance_icon = match (options.target, options.improvement) {
+        (None, _) | (_, Improvement::Neutral) => None,
+        (Some(t), dir) => Some(match (last_seg.lpl, last_seg.upl, dir) {
+            (Some(l), _, Improvement::Increase) if t < l => AssuranceIcon::Pass,
+            (_, Some(u), Improvement::Increase) if t > u => AssuranceIcon::Fail,
+            (_, Some(u), Improvement::Decrease) if t > u => AssuranceIcon::Pass,
+            (Some(l), _, Improvement::Decrease) if t < l => AssuranceIcon::Fail,
+            _ => AssuranceIcon::Inconsistent,
+        }),
+    };
+    if !breaks.is_empty() {
+        warnings.push(format!(
+            "{} gap{} in the series: values either side of a gap are not treated as consecutive",
+            breaks.len(),
+            if breaks.len() == 1 { "" } else { "s" }
+        ));
+    }
+    Ok(Judged {
+        result: SpcResult {
+            segments,
+            point_type,
+            rule,
+            segment_of,
+            variation_icon,
+            assurance_icon,
+            warnings,
+        },
+        hits,
+        icons,
+        profile: profile.name(options.shift_length, options.trend_length),
+        breaks: breaks.to_vec(),
+    })
+}
+
+/// §9: the point types of a special cause up and down.
+fn types(improvement: Improvement) -> (PointType, PointType) {
+    match improvement {
+        Improvement::Increase => (
+            PointType::SpecialCauseImprovement,
+            PointType::SpecialCauseConcern,
+        ),
+        Improvement::Decrease => (
+            PointType::SpecialCauseConcern,
+            PointType::SpecialCauseImprovement,
+        ),
+        Improvement::Neutral => (
+            PointType::SpecialCauseNeutralHigh,
+            PointType::SpecialCauseNeutralLow,
+        ),
+    }
+}
+
+/// §10: the variation icon of the last point's type.
+pub fn variation_icon(last: PointType, improvement: Improvement) -> VariationIcon {
+    match (last, improvement) {
+        (PointType::CommonCause, _) => VariationIcon::CommonCause,
+        (PointType::SpecialCauseImprovement, Improvement::Decrease) => {
+            VariationIcon::ImprovementLow
+        }
+        (PointType::SpecialCauseImprovement, _) => VariationIcon::ImprovementHigh,
+        (PointType::SpecialCauseConcern, Improvement::Decrease) => VariationIcon::ConcernHigh,
+        (PointType::SpecialCauseConcern, _) => VariationIcon::ConcernLow,
+        (PointType::SpecialCauseNeutralHigh, _) => VariationIcon::NeutralHigh,
+        (PointType::SpecialCauseNeutralLow, _) => VariationIcon::NeutralLow,
+    }
+}
+
+/// §5: the average moving range of consecutive (linked) base points, screened or not, and the
+/// number screened out. Computed as [`crate::spc::spc`] computes it, to the bit.
+fn average_moving_range(base: &[f64], linked: &[bool], screen: bool) -> (Option<f64>, usize) {
+    let ranges: Vec<f64> = (1..base.len())
+        .filter(|&i| linked[i])
+        .map(|i| (base[i] - base[i - 1]).abs())
+        .collect();
+    if ranges.is_empty() {
+        return (None, 0);
+    }
+    let amr = accurate_mean(&ranges);
+    if !screen {
+        return (Some(amr), 0);
+    }
+    let cut = constants::SCREEN * amr;
+    let kept: Vec<f64> = ranges.iter().copied().filter(|&r| r < cut).collect();
+    let screened = ranges.len() - kept.len();
+    if kept.is_empty() {
+        (None, screened)
+    } else if screened == 0 {
+        (Some(amr), 0)
+    } else {
+        (Some(accurate_mean(&kept)), screened)
+    }
+}
+
+/// Every rule that flags each point of one segment (indices local to the segment). `linked[i]`
+/// says point i follows point i − 1 with no gap (false for the first).
+fn segment_hits(
+    ys: &[f64],
+    linked: &[bool],
+    b: &Bands,
+    kind: ProfileKind,
+    o: &SpcOptions,
+) -> Vec<Vec<Hit>> {
+    let m = ys.len();
+    let mut hits: Vec<Vec<Hit>> = vec![Vec::new(); m];
+    let side: Vec<i8> = ys
+        .iter()
+        .map(|&y| {
+            if y - b.mean > 0.0 {
+                1
+            } else if y - b.mean < 0.0 {
+                -1
+            } else {
+                0
+            }
+        })
+        .collect();
+    // (a) Outside the limits.
+    for (j, &y) in ys.iter().enumerate() {
+        if (y > b.upl) | (y < b.lpl) {
+            hits[j].push(Hit {
+                rule: Rule::OutsideLimits,
+                first: j,
+                last: j,
+                position: 1,
+                len: 1,
+                beyond: 0,
+                high: y > b.upl,
+            });
+        }
+    }
+    // (b) Trend: runs of equal non-zero steps between linked points.
+    let step: Vec<i8> = (0..m)
+        .map(|j| {
+            if j == 0 || !linked[j] {
+                0
+            } else if ys[j] - ys[j - 1] > 0.0 {
+                1
+            } else if ys[j] - ys[j - 1] < 0.0 {
+                -1
+            } else {
+                0
+            }
+        })
+        .collect();
+    let mut a = 1;
+    while a < m {
+        if step[a] == 0 {
+            a += 1;
+            continue;
+        }
+        let mut e = a;
+        while e + 1 < m && step[e + 1] == step[a] {
+            e += 1;
+        }
+        let (first, last) = (a - 1, e);
+        let len = last - first + 1;
+        if len >= o.trend_length {
+            for (j, h) in hits.iter_mut().enumerate().take(last + 1).skip(first) {
+                h.push(Hit {
+                    rule: Rule::Trend,
+                    first,
+                    last,
+                    position: j - first + 1,
+                    len,
+                    beyond: 0,
+                    high: step[a] > 0,
+                });
+            }
+        }
+        a = e + 1;
+    }
+    // (c) Two of three beyond the near band.
+    let beyond: Vec<bool> = ys
+        .iter()
+        .zip(&side)
+        .map(|(&y, &s)| match kind {
+            ProfileKind::Ptd022 => {
+                ((y > b.near_hi) & (y <= b.upl) & (s > 0))
+                    | ((y < b.near_lo) & (y >= b.lpl) & (s < 0))
+            }
+            ProfileKind::Mdc => ((y > b.near_hi) & (s > 0)) | ((y < b.near_lo) & (s < 0)),
+        })
+        .collect();
+    for w in 0..m.saturating_sub(2) {
+        let same = side[w] != 0 && side[w] == side[w + 1] && side[w] == side[w + 2];
+        let count = beyond[w..w + 3].iter().filter(|&&x| x).count();
+        if !(same && linked[w + 1] && linked[w + 2] && count >= 2) {
+            continue;
+        }
+        for j in w..w + 3 {
+            if beyond[j] && !hits[j].iter().any(|h| h.rule == Rule::TwoOfThree) {
+                hits[j].push(Hit {
+                    rule: Rule::TwoOfThree,
+                    first: w,
+                    last: w + 2,
+                    position: j - w + 1,
+                    len: 3,
+                    beyond: count,
+                    high: side[j] > 0,
+                });
+            }
+        }
+    }
+    // (d) Shift: runs of linked points on one side of the mean.
+    for (first, last) in side_runs(&side, linked) {
+        let len = last - first + 1;
+        if len >= o.shift_length {
+            for (j, h) in hits.iter_mut().enumerate().take(last + 1).skip(first) {
+                h.push(Hit {
+                    rule: Rule::Shift,
+                    first,
+                    last,
+                    position: j - first + 1,
+                    len,
+                    beyond: 0,
+                    high: side[first] > 0,
+                });
+            }
+        }
+    }
+    hits
+}
+
+/// The maximal runs of linked points with the same non-zero side, as (first, last).
+fn side_runs(side: &[i8], linked: &[bool]) -> Vec<(usize, usize)> {
+    let mut runs = Vec::new();
+    let mut j = 0;
+    while j < side.len() {
+        if side[j] == 0 {
+            j += 1;
+            continue;
+        }
+        let mut e = j;
+        while e + 1 < side.len() && linked[e + 1] && side[e + 1] == side[j] {
+            e += 1;
+        }
+        runs.push((j, e));
+        j = e + 1;
+    }
+    runs
+}
+
+/// The rules of `hits` as their ids, in the order a, b, c, d, separated by `;`.
+pub fn rules_text(hits: &[Hit]) -> String {
+    let mut rules: Vec<&str> = Vec::new();
+    for r in [
+        Rule::OutsideLimits,
+        Rule::Trend,
+        Rule::TwoOfThree,
+        Rule::Shift,
+    ] {
+        if hits.iter().any(|h| h.rule == r) {
+            rules.push(rule_id(r));
+        }
+    }
+    rules.join(";")
+}
+
+/// A rule's id as the spec writes it.
+pub fn rule_id(rule: Rule) -> &'static str {
+    match rule {
+        Rule::OutsideLimits => "outside_limits",
+        Rule::Trend => "trend",
+        Rule::TwoOfThree => "two_of_three",
+        Rule::Shift => "shift",
+    }
+}
+
+/// "1st", "2nd", "3rd", "4th", "11th", "22nd".
+pub fn ordinal(n: usize) -> String {
+    let suffix = match (n % 10, n % 100) {
+        (_, 11..=13) => "th",
+        (1, _) => "st",
+        (2, _) => "nd",
+        (3, _) => "rd",
+        _ => "th",
+    };
+    format!("{n}{suffix}")
+}
+
+/// One plain sentence per hit, joined by "; ", with dates from `label` (a point's index to
+/// its date or period), for example "7th of 9 points in a row above the mean (shift,
+/// 2024-04 to 2024-12)".
+pub fn explanation(hits: &[Hit], label: impl Fn(usize) -> String) -> String {
+    hits.iter()
+        .map(|h| {
+            let span = if h.first == h.last {
+                label(h.first)
+            } else {
+                format!("{} to {}", label(h.first), label(h.last))
+            };
+            let side = if h.high { "above" } else { "below" };
+            let what = match h.rule {
+                Rule::OutsideLimits => format!(
+                    "{} the {} process limit",
+                    side,
+                    if h.high { "upper" } else { "lower" }
+                ),
+                Rule::Trend => format!(
+                    "{} of {} points in a row {}",
+                    ordinal(h.position),
+                    h.len,
+                    if h.high { "rising" } else { "falling" }
+                ),
+                Rule::TwoOfThree => format!(
+                    "{} of 3 points in a row more than two sigma {side} the mean",
+                    h.beyond
+                ),
+                Rule::Shift => format!(
+                    "{} of {} points in a row {side} the mean",
+                    ordinal(h.position),
+                    h.len
+                ),
+            };
+            format!("{what} ({}, {span})", rule_id(h.rule))
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// The indices of the points whose point type differs between two judgements of the same
+/// series.
+pub fn differences(a: &Judged, b: &Judged) -> Vec<usize> {
+    a.result
+        .point_type
+        .iter()
+        .zip(&b.result.point_type)
+        .enumerate()
+        .filter(|(_, (x, y))| x != y)
+        .map(|(i, _)| i)
+        .collect()
+}
+
+/// Points in a row on one side of the mean from which a rebase is suggested.
+pub const SUSTAINED_SHIFT: usize = 12;
+
+/// A candidate rebase: a sustained shift, with the evidence. Never applied by `sct`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Suggestion {
+    /// Index of the first point of the shift, where the new segment would start.
+    pub start: usize,
+    /// Index of its last point.
+    pub last: usize,
+    /// Points in the shift.
+    pub len: usize,
+    /// Above (true) or below the segment's mean.
+    pub high: bool,
+    /// The segment's mean.
+    pub segment_mean: f64,
+    /// The mean of the shift's points.
+    pub shift_mean: f64,
+}
+
+/// Candidate rebases: every run of at least [`SUSTAINED_SHIFT`] consecutive points on one side
+/// of its segment's mean that does not already start a segment.
+pub fn suggest_rebases(values: &[f64], judged: &Judged) -> Vec<Suggestion> {
+    let segments: Vec<(usize, usize, f64)> = judged
+        .result
+        .segments
+        .iter()
+        .map(|s| (s.start, s.n, s.mean))
+        .collect();
+    suggest_rebases_in(values, &segments, &judged.breaks)
+}
+
+/// [`suggest_rebases`] for segments given as (start, points, centre line), with gaps before
+/// the points at `breaks`.
+pub fn suggest_rebases_in(
+    values: &[f64],
+    segments: &[(usize, usize, f64)],
+    breaks: &[usize],
+) -> Vec<Suggestion> {
+    let n = values.len();
+    let mut out = Vec::new();
+    let mut linked = vec![true; n];
+    if n > 0 {
+        linked[0] = false;
+    }
+    for &b in breaks {
+        if b < n {
+            linked[b] = false;
+        }
+    }
+    for &(start, len, mean) in segments {
+        let end = (start + len).min(n);
+        if start >= end {
+            continue;
+        }
+        let side: Vec<i8> = values[start..end]
+            .iter()
+            .map(|&y| {
+                if y - mean > 0.0 {
+                    1
+                } else if y - mean < 0.0 {
+                    -1
+                } else {
+                    0
+                }
+            })
+            .collect();
+        let mut seg_linked = linked[start..end].to_vec();
+        seg_linked[0] = false;
+        for (first, last) in side_runs(&side, &seg_linked) {
+            let run = last - first + 1;
+            if run >= SUSTAINED_SHIFT && first > 0 {
+                out.push(Suggestion {
+                    start: start + first,
+                    last: start + last,
+                    len: run,
+                    high: side[first] > 0,
+                    segment_mean: mean,
+                    shift_mean: accurate_mean(&values[start + first..start + last + 1]),
+                });
+            }
+        }
+    }
+    out
+}
+
+/// A suggestion's evidence in words, with dates from `label`.
+pub fn suggestion_text(s: &Suggestion, label: impl Fn(usize) -> String) -> String {
+    format!(
+        "{} points in a row {} the mean of {} from {} to {} (their mean {}): a candidate rebase at {}, not applied; record it in the rebase log if it reflects a real change",
+        s.len,
+        if s.high { "above" } else { "below" },
+        round4(s.segment_mean),
+        label(s.start),
+        label(s.last),
+        round4(s.shift_mean),
+        label(s.start)
+    )
+}
+
+fn round4(v: f64) -> f64 {
+    (v * 1e4).round() / 1e4
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ordinals() {
+        let got: Vec<String> = [1, 2, 3, 4, 11, 12, 13, 21, 22, 23, 101, 111]
+            .iter()
+            .map(|&n| ordinal(n))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                "1st", "2nd", "3rd", "4th", "11th", "12th", "13th", "21st", "22nd", "23rd",
+                "101st", "111th"
+            ]
+        );
+    }
+
+    #[test]
+    fn names_carry_run_lengths() {
+        let mdc = Profile::of(ProfileKind::Mdc);
+        assert_eq!(mdc.name(7, 7), "mdc");
+        assert_eq!(mdc.name(6, 6), "mdc, 6-point");
+        assert_eq!(Profile::default().name(7, 7), "ptd-0.2.2");
+        assert!(!mdc.screen_outliers && Profile::default().screen_outliers);
+    }
+}

@@ -1,0 +1,306 @@
+//! The integrated performance report (`sct kpi ipr`) as HTML, Markdown, CSV, xlsx and JSON. The
+//! rows are computed by `sct_kpi::ipr`; this module only presents them.
+//!
+//! The HTML needs no script: rows are grouped by timeframe, then listed again under each
+//! variation and each assurance icon (pre-sorted sections in `<details>` elements, reached from
+//! an index of icons), so a reader filters by icon by following a link; every row links to its
+//! indicator's full chart further down the same file.
+
+use std::collections::BTreeMap;
+
+use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook, XlsxError};
+use sct_kpi::ipr::{Ipr, IprRow};
+use serde_json::{Value, json};
+
+use crate::kpi_review::indicator_chart;
+use crate::render::{ReportError, Templates};
+use crate::spc_chart::{self, assurance_icon_svg, variation_icon_svg};
+
+/// The order icons are listed in: concerns first, then improvements, neutral, common cause.
+const VARIATION_ORDER: [&str; 8] = [
+    "concern_high",
+    "concern_low",
+    "improvement_high",
+    "improvement_low",
+    "neutral_high",
+    "neutral_low",
+    "neutral",
+    "common_cause",
+];
+const ASSURANCE_ORDER: [&str; 3] = ["fail", "inconsistent", "pass"];
+
+/// A sparkline of `values` as a small inline SVG with a text alternative.
+pub fn sparkline(values: &[f64], title: &str) -> String {
+    let (w, h, pad) = (120.0, 28.0, 3.0);
+    let finite: Vec<f64> = values.iter().copied().filter(|v| v.is_finite()).collect();
+    let label = match (finite.first(), finite.last()) {
+        (Some(a), Some(b)) => format!(
+            "Sparkline of {}: {} values from {} to {}",
+            title,
+            finite.len(),
+            trim(*a),
+            trim(*b)
+        ),
+        _ => format!("Sparkline of {title}: no values"),
+    };
+    let label = crate::charts::xml_escape(&label);
+    let (lo, hi) = finite
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), &v| {
+            (l.min(v), h.max(v))
+        });
+    let span = if hi > lo { hi - lo } else { 1.0 };
+    let n = finite.len();
+    let step = if n > 1 {
+        (w - 2.0 * pad) / (n - 1) as f64
+    } else {
+        0.0
+    };
+    let pts: Vec<String> = finite
+        .iter()
+        .enumerate()
+        .map(|(i, v)| {
+            let x = pad + i as f64 * step;
+            let y = h - pad - (v - lo) / span * (h - 2.0 * pad);
+            format!("{x:.1},{y:.1}")
+        })
+        .collect();
+    let last = pts
+        .last()
+        .and_then(|p| p.split_once(','))
+        .map(|(x, y)| format!("<circle cx=\"{x}\" cy=\"{y}\" r=\"2.5\" fill=\"#005EB8\"/>"))
+        .unwrap_or_default();
+    format!(
+        "<svg class=\"sparkline\" width=\"{w}\" height=\"{h}\" viewBox=\"0 0 {w} {h}\" xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" aria-label=\"{label}\"><title>{label}</title><polyline points=\"{}\" fill=\"none\" stroke=\"#425563\" stroke-width=\"1.5\"/>{last}</svg>",
+        pts.join(" ")
+    )
+}
+
+fn trim(v: f64) -> String {
+    let s = format!("{v:.2}");
+    s.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
+/// The drawn pieces and details the HTML template places, by row anchor.
+fn graphics(ipr: &Ipr) -> Result<Value, ReportError> {
+    let mut icons: BTreeMap<String, String> = BTreeMap::new();
+    let mut out = serde_json::Map::new();
+    for review in &ipr.reviews {
+        for tf in &review.timeframes {
+            for r in &tf.indicators {
+                let anchor = sct_kpi::ipr::anchor(&review.organisation, &r.id);
+                let chart = match indicator_chart(r, false) {
+                    Some(c) => Value::String(spc_chart::spc_svg(&c)?),
+                    None => Value::Null,
+                };
+                let (variation, assurance) = match &r.spc {
+                    Some(s) => {
+                        let v = icons
+                            .entry(format!("v:{}", s.variation_icon))
+                            .or_insert_with(|| variation_icon_svg(s.variation_icon))
+                            .clone();
+                        let a = icons
+                            .entry(format!("a:{:?}", s.assurance_icon))
+                            .or_insert_with(|| assurance_icon_svg(s.assurance_icon))
+                            .clone();
+                        (Value::String(v), Value::String(a))
+                    }
+                    None => (Value::Null, Value::Null),
+                };
+                let values: Vec<f64> = r
+                    .spc
+                    .as_ref()
+                    .map(|s| s.points.iter().map(|p| p.value).collect())
+                    .unwrap_or_default();
+                out.insert(
+                    anchor,
+                    json!({
+                        "chart": chart,
+                        "variation": variation,
+                        "assurance": assurance,
+                        "sparkline": sparkline(&values, &r.title),
+                        "review": r,
+                    }),
+                );
+            }
+        }
+    }
+    Ok(Value::Object(out))
+}
+
+/// Rows listed under each icon, in the order of `order`, each list keeping the report's order.
+fn by_icon(ipr: &Ipr, order: &[&str], icon: impl Fn(&IprRow) -> Option<&'static str>) -> Value {
+    let mut groups: Vec<Value> = Vec::new();
+    let all: Vec<&IprRow> = ipr.sections.iter().flat_map(|s| &s.rows).collect();
+    let mut names: Vec<&str> = order.to_vec();
+    names.push("none");
+    for name in names {
+        let rows: Vec<&&IprRow> = all
+            .iter()
+            .filter(|r| icon(r).unwrap_or("none") == name)
+            .collect();
+        if !rows.is_empty() {
+            groups.push(json!({ "icon": name, "rows": rows }));
+        }
+    }
+    Value::Array(groups)
+}
+
+/// The report as one self-contained HTML file, no scripts.
+pub fn html(templates: &Templates, ipr: &Ipr) -> Result<String, ReportError> {
+    let g = graphics(ipr)?;
+    let variation = by_icon(ipr, &VARIATION_ORDER, |r| r.variation_icon);
+    let assurance = by_icon(ipr, &ASSURANCE_ORDER, |r| r.assurance_icon);
+    templates.render(
+        "ipr.html",
+        ipr,
+        &[
+            ("graphics", g),
+            ("by_variation", variation),
+            ("by_assurance", assurance),
+        ],
+    )
+}
+
+/// The report as GitHub-flavoured Markdown.
+pub fn markdown(templates: &Templates, ipr: &Ipr) -> Result<String, ReportError> {
+    let variation = by_icon(ipr, &VARIATION_ORDER, |r| r.variation_icon);
+    templates.render("ipr.md", ipr, &[("by_variation", variation)])
+}
+
+/// The report as JSON (the rows, grouped by timeframe).
+pub fn json(ipr: &Ipr) -> String {
+    let mut s = serde_json::to_string_pretty(ipr).unwrap_or_default();
+    s.push('\n');
+    s
+}
+
+/// The columns of the CSV and of the xlsx sheet.
+pub const COLUMNS: [&str; 21] = [
+    "organisation",
+    "timeframe",
+    "indicator",
+    "title",
+    "unit",
+    "improvement",
+    "latest_period",
+    "latest_value",
+    "plan",
+    "plan_kind",
+    "variance",
+    "plan_position",
+    "meets_plan",
+    "last_three",
+    "variation_icon",
+    "variation_label",
+    "assurance_icon",
+    "assurance_label",
+    "chart",
+    "profile",
+    "flags",
+];
+
+fn num(v: Option<f64>) -> String {
+    v.map(|x| x.to_string()).unwrap_or_default()
+}
+
+fn cells(r: &IprRow) -> Vec<String> {
+    vec![
+        r.organisation.clone(),
+        r.timeframe.as_str().to_string(),
+        r.indicator.clone(),
+        r.title.clone(),
+        r.unit.clone(),
+        r.improvement.to_string(),
+        r.latest_period.clone().unwrap_or_default(),
+        num(r.latest_value),
+        num(r.plan),
+        r.plan_kind.unwrap_or_default().to_string(),
+        num(r.variance),
+        r.plan_position
+            .and_then(|p| serde_json::to_value(p).ok())
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default(),
+        r.meets_plan.map(|m| m.to_string()).unwrap_or_default(),
+        r.last_three
+            .iter()
+            .map(|p| format!("{}: {}", p.period, p.value))
+            .collect::<Vec<_>>()
+            .join("; "),
+        r.variation_icon.unwrap_or_default().to_string(),
+        r.variation_label.clone(),
+        r.assurance_icon.unwrap_or_default().to_string(),
+        r.assurance_label.clone(),
+        r.chart.unwrap_or_default().to_string(),
+        r.profile.clone(),
+        r.flags.join("; "),
+    ]
+}
+
+/// The report as CSV: one row per indicator and organisation, with the icons' names.
+pub fn csv(ipr: &Ipr) -> String {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let _ = w.write_record(COLUMNS);
+    for s in &ipr.sections {
+        for r in &s.rows {
+            let _ = w.write_record(cells(r));
+        }
+    }
+    String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
+}
+
+fn workbook(ipr: &Ipr) -> Result<Vec<u8>, XlsxError> {
+    let mut book = Workbook::new();
+    // Dated from the report, never the clock: reruns are byte-identical.
+    let part = |i: std::ops::Range<usize>, default: u16| {
+        ipr.as_of
+            .get(i)
+            .and_then(|s| s.parse::<u16>().ok())
+            .unwrap_or(default)
+    };
+    let created =
+        ExcelDateTime::from_ymd(part(0..4, 2000), part(5..7, 1) as u8, part(8..10, 1) as u8)?;
+    book.set_properties(
+        &DocProperties::new()
+            .set_title(format!(
+                "Integrated performance report, as of {}",
+                ipr.as_of
+            ))
+            .set_author("sct")
+            .set_creation_datetime(&created),
+    );
+    let bold = Format::new().set_bold();
+    let sheet = book.add_worksheet().set_name("IPR")?;
+    for (c, name) in COLUMNS.iter().enumerate() {
+        sheet.write_string_with_format(0, c as u16, *name, &bold)?;
+    }
+    let numeric = [7usize, 8, 10];
+    let mut r = 1u32;
+    for s in &ipr.sections {
+        for row in &s.rows {
+            let values = [row.latest_value, row.plan, row.variance];
+            for (c, cell) in cells(row).iter().enumerate() {
+                match numeric.iter().position(|&k| k == c).and_then(|k| values[k]) {
+                    Some(v) => sheet.write_number(r, c as u16, v)?,
+                    None => sheet.write_string(r, c as u16, cell)?,
+                };
+            }
+            r += 1;
+        }
+    }
+    sheet.set_freeze_panes(1, 0)?;
+    sheet.autofilter(0, 0, r.saturating_sub(1).max(1), COLUMNS.len() as u16 - 1)?;
+    let sheet = book.add_worksheet().set_name("Method")?;
+    sheet.write_string_with_format(0, 0, "Method", &bold)?;
+    let wrap = Format::new().set_text_wrap();
+    sheet.set_column_width(0, 120)?;
+    for (i, m) in ipr.method.iter().enumerate() {
+        sheet.write_string_with_format(i as u32 + 1, 0, m, &wrap)?;
+    }
+    book.save_to_buffer()
+}
+
+/// The report as an Excel workbook: the IPR sheet (the CSV's rows, filterable) and Method.
+pub fn xlsx(ipr: &Ipr) -> Result<Vec<u8>, ReportError> {
+    workbook(ipr).map_err(|e| ReportError::Spreadsheet(e.to_string()))
+}
