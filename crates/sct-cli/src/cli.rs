@@ -345,6 +345,55 @@ pub enum KpiCommand {
         after_help = "Data: CSV with columns organisation,indicator,period,value[,numerator,denominator];\nperiods as 2025-04-01, 2025-W14, 2025-04, 2025/26 Q1 or 2025/26.\n\nExample:\n  sct kpi review --set scf-three-timeframes --data examples/kpi/bnssg-kpis.csv --org QUY -o review.html"
     )]
     Review(KpiReviewArgs),
+    /// A funnel plot comparing organisations on one indicator: proportions by the Fingertips
+    /// method (Wilson score limits) or indirectly standardised ratios by Spiegelhalter's
+    /// method (exact Poisson limits, optional over-dispersion), 95 % and 99.8 % limits.
+    #[command(
+        after_help = "Method: shared/spec/funnel.md.\nInput: CSV with columns org,numerator,denominator (--type proportion) or org,observed,expected (--type ratio).\n\nExamples:\n  sct kpi funnel screening.csv --type proportion -o funnel.csv\n  sct kpi funnel mortality.csv --type ratio --overdispersion -o funnel.svg"
+    )]
+    Funnel(KpiFunnelArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct KpiFunnelArgs {
+    /// CSV with a header: org,numerator,denominator (proportion) or org,observed,expected
+    /// (ratio).
+    pub input: PathBuf,
+    /// What the indicator is.
+    #[arg(long = "type", value_enum)]
+    pub kind: FunnelTypeArg,
+    /// Values and limits are printed times this (default: 100 for proportions, i.e. percent;
+    /// 1 for ratios).
+    #[arg(long, value_name = "M")]
+    pub multiplier: Option<f64>,
+    /// Ratios only: widen the limits for over-dispersion (the SHMI approach) and judge
+    /// outliers against them.
+    #[arg(long)]
+    pub overdispersion: bool,
+    /// Output format (default: from the -o extension, else csv).
+    #[arg(long, value_enum)]
+    pub format: Option<FunnelFormat>,
+    /// The chart's title (SVG and PNG; default: the input's file name).
+    #[arg(long, value_name = "TEXT")]
+    pub title: Option<String>,
+    #[command(flatten)]
+    pub out: OutputArgs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FunnelTypeArg {
+    /// Proportions (numerator/denominator), Fingertips method.
+    Proportion,
+    /// Indirectly standardised ratios (observed/expected), Spiegelhalter's method.
+    Ratio,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FunnelFormat {
+    Csv,
+    Json,
+    Svg,
+    Png,
 }
 
 #[derive(Debug, Args)]

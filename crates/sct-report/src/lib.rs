@@ -16,6 +16,7 @@
 
 pub mod assessment;
 pub mod charts;
+pub mod funnel_chart;
 pub mod kpi_review;
 pub mod plan;
 pub mod plan_timeline;

@@ -32,6 +32,7 @@ pub fn run(global: &GlobalArgs, cmd: KpiCommand) -> Result<ExitCode, Error> {
     match cmd {
         KpiCommand::Spc(args) => spc(args),
         KpiCommand::Review(args) => review(global, args),
+        KpiCommand::Funnel(args) => super::kpi_funnel::run(args),
     }
 }
 

@@ -3,6 +3,7 @@
 mod frameworks;
 mod kpi;
 mod kpi_chart;
+mod kpi_funnel;
 mod plan;
 mod plugins;
 mod report;
