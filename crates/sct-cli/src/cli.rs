@@ -115,6 +115,13 @@ pub enum Command {
         after_help = "Examples:\n  sct completions bash > ~/.local/share/bash-completion/completions/sct\n  sct completions zsh -o ~/.zfunc/_sct\n  sct completions fish > ~/.config/fish/completions/sct.fish"
     )]
     Completions(CompletionsArgs),
+    /// Compare ICBs: a cohort's assessments side by side (heatmaps, distributions, quarter
+    /// positions), groups such as leadership clusters, change since an earlier round across
+    /// reorganisations, people's competencies, and KPI funnel plots.
+    #[command(
+        after_help = "Inputs: response files, or directories holding them (walked for *.toml; an orgs.csv and a kpis.csv at a directory's top are used as --orgs and --kpis).\n\nExamples:\n  sct compare examples/cohort/ -o cohort.html\n  sct compare responses/ --round reassessment-2027-03 --against baseline-2026-03 --group-by region -o cohort.md\n  sct compare responses/ --orgs orgs.csv --kpis kpis.csv --skip-invalid -o cohort.json"
+    )]
+    Compare(CompareArgs),
     /// Print the man page for sct (roff).
     #[command(
         after_help = "Examples:\n  sct man -o sct.1 && man -l sct.1\n  sct man > ~/.local/share/man/man1/sct.1"
@@ -776,4 +783,48 @@ mod tests {
     fn the_command_line_definition_is_consistent() {
         super::Cli::command().debug_assert();
     }
+}
+
+#[derive(Debug, Args)]
+pub struct CompareArgs {
+    /// Response files or directories of them.
+    #[arg(required = true, value_name = "DIR-OR-FILE")]
+    pub inputs: Vec<PathBuf>,
+    /// The round to compare (default: the latest round in the inputs).
+    #[arg(long, value_name = "ID")]
+    pub round: Option<String>,
+    /// Compare with this earlier round (default: the round before --round in the inputs, if
+    /// any).
+    #[arg(long, value_name = "ROUND")]
+    pub against: Option<String>,
+    /// Group organisations by this column of the organisations table: region, cluster or any
+    /// other (default: cluster where the table has it, else region).
+    #[arg(long, value_name = "FIELD")]
+    pub group_by: Option<String>,
+    /// Organisations table: CSV with a code column and any of name, region, population,
+    /// cluster, or other columns to group by.
+    #[arg(long, value_name = "CSV")]
+    pub orgs: Option<PathBuf>,
+    /// KPI data (long form, as sct kpi review reads) for funnel plots and small-multiple SPC
+    /// charts.
+    #[arg(long, value_name = "CSV")]
+    pub kpis: Option<PathBuf>,
+    /// The KPI set the data follow: a kpi-set TOML file, or the id[@version] of a known one.
+    #[arg(long, value_name = "SET", default_value = "scf-three-timeframes")]
+    pub set: String,
+    /// Capability mapping between the rounds' toolkit versions: CSV with columns from,to
+    /// (earlier id, later id).
+    #[arg(long, value_name = "CSV")]
+    pub mapping: Option<PathBuf>,
+    /// Go on past malformed response files: list them in the report and exit with status 1.
+    #[arg(long)]
+    pub skip_invalid: bool,
+    /// Output format (default: from the -o extension, else md).
+    #[arg(long, value_enum)]
+    pub format: Option<ReportFormat>,
+    /// Use compare.html, compare.md and report.css from DIR instead of the built-in ones.
+    #[arg(long, value_name = "DIR")]
+    pub template_dir: Option<PathBuf>,
+    #[command(flatten)]
+    pub out: OutputArgs,
 }

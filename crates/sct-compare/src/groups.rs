@@ -18,6 +18,8 @@ pub struct GroupCell {
     pub score: Option<f64>,
     /// The level that score reaches (each level from its own rank).
     pub level: Option<String>,
+    /// That level's rank.
+    pub rank: Option<u8>,
     /// Members with a score.
     pub members_scored: usize,
 }
@@ -116,6 +118,9 @@ pub fn group_view(
                     GroupCell {
                         score,
                         level: score.and_then(|s| level_reached(s, frame)),
+                        rank: score
+                            .filter(|s| s.is_finite())
+                            .map(|s| s.floor().clamp(1.0, frame.levels.len().max(1) as f64) as u8),
                         members_scored: vals.len(),
                     }
                 })

@@ -29,6 +29,8 @@ pub struct PeopleCapability {
     pub median: Option<f64>,
     /// The organisation's own rating.
     pub organisation_level: Option<u8>,
+    /// Its level name.
+    pub organisation_level_name: Option<String>,
     /// Organisation's rating − people's median (None when either is missing or withheld).
     pub gap: Option<f64>,
 }
@@ -103,6 +105,8 @@ pub fn people_summaries(
                             counts: if suppressed { Vec::new() } else { counts },
                             median: med,
                             organisation_level,
+                            organisation_level_name: organisation_level
+                                .map(|r| frame.level_name(r)),
                             gap: match (organisation_level, med) {
                                 (Some(l), Some(m)) => Some(f64::from(l) - m),
                                 _ => None,

@@ -203,13 +203,13 @@ pub fn longitudinal(
                 ),
             });
             continue;
-        } else if let Some(split) = preds.iter().find(|s| s.share == Share::Part) {
+        } else if preds.iter().any(|s| s.share == Share::Part) {
             let split_codes: Vec<&str> = preds
                 .iter()
                 .filter(|s| s.share == Share::Part)
                 .map(|s| s.predecessor.as_str())
                 .collect();
-            let _ = split;
+
             unpaired.push(Unpaired {
                 code: code.to_string(),
                 name: now.name.clone(),
@@ -219,9 +219,6 @@ pub fn longitudinal(
                     split_codes.join(", ")
                 ),
             });
-            for s in &preds {
-                used_earlier.insert(s.predecessor.to_ascii_uppercase());
-            }
             continue;
         } else {
             let missing: Vec<&str> = preds
@@ -236,9 +233,6 @@ pub fn longitudinal(
                     round: round.into(),
                     reason: format!("predecessor {} did not respond to {against}, so the merged baseline is incomplete", missing.join(", ")),
                 });
-                for s in &preds {
-                    used_earlier.insert(s.predecessor.to_ascii_uppercase());
-                }
                 continue;
             }
             let base: Vec<&OrgResponse> = preds
@@ -336,8 +330,29 @@ pub fn longitudinal(
             .filter(|s| s.predecessor.eq_ignore_ascii_case(code))
             .map(|s| s.successor.as_str())
             .collect();
+        let answered: Vec<&str> = successors
+            .iter()
+            .copied()
+            .filter(|s| later.contains_key(s.to_ascii_uppercase().as_str()))
+            .collect();
+        let not: Vec<&str> = successors
+            .iter()
+            .copied()
+            .filter(|s| !answered.contains(s))
+            .collect();
         let reason = if successors.is_empty() {
             format!("no response to {round}")
+        } else if !answered.is_empty() {
+            format!(
+                "passed to {} on reorganisation; not compared (see {} in {round}){}",
+                successors.join(" and "),
+                answered.join(" and "),
+                if !not.is_empty() {
+                    format!("; {} did not respond to {round}", not.join(" and "))
+                } else {
+                    String::new()
+                }
+            )
         } else {
             format!(
                 "succeeded by {}, which did not respond to {round}",

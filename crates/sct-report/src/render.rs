@@ -12,7 +12,7 @@ use tera::{Context, Tera, Value};
 use crate::charts::ChartError;
 
 /// The templates a report uses, by name (the file name in `reports/`).
-pub const TEMPLATE_NAMES: [&str; 9] = [
+pub const TEMPLATE_NAMES: [&str; 11] = [
     "report.html",
     "report.md",
     "report.css",
@@ -22,9 +22,11 @@ pub const TEMPLATE_NAMES: [&str; 9] = [
     "toc-report.md",
     "plan.html",
     "plan.md",
+    "compare.html",
+    "compare.md",
 ];
 
-const BUILTIN: [(&str, &str); 9] = [
+const BUILTIN: [(&str, &str); 11] = [
     ("report.html", include_str!("../../../reports/report.html")),
     ("report.md", include_str!("../../../reports/report.md")),
     ("report.css", include_str!("../../../reports/report.css")),
@@ -46,6 +48,11 @@ const BUILTIN: [(&str, &str); 9] = [
     ),
     ("plan.html", include_str!("../../../reports/plan.html")),
     ("plan.md", include_str!("../../../reports/plan.md")),
+    (
+        "compare.html",
+        include_str!("../../../reports/compare.html"),
+    ),
+    ("compare.md", include_str!("../../../reports/compare.md")),
 ];
 
 /// Errors rendering a report.

@@ -1,5 +1,6 @@
 //! One module per command. Each loads what it needs, calls the libraries and prints.
 
+mod compare;
 mod frameworks;
 mod kpi;
 mod kpi_chart;
@@ -43,6 +44,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, Error> {
         Command::Plugins(cmd) => plugins::run(&cli.global, cmd),
         Command::Completions(args) => shell::completions(args),
         Command::Man(args) => shell::man(args),
+        Command::Compare(args) => compare::run(&load(&cli.global)?, args),
     }
 }
 
