@@ -191,7 +191,7 @@ pub fn load_response(sct: &Sct, path: &Path) -> Result<LoadedResponse, Error> {
     if !is_response_file(path) {
         return Err(Error::Invalid(Diagnostics(vec![
             Diagnostic::error("not a response format sct reads")
-                .in_file(&path.display().to_string())
+                .in_file(path.display().to_string())
                 .expected("a TOML response (*.toml)"),
         ])));
     }

@@ -26,7 +26,7 @@ fn read_mapping(path: &std::path::Path) -> Result<CapabilityMapping, Error> {
     let mut reader = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
         .from_reader(src.text.as_bytes());
-    let headers = reader.headers().map(|h| h.clone()).unwrap_or_default();
+    let headers = reader.headers().cloned().unwrap_or_default();
     let (Some(fi), Some(ti)) = (
         headers.iter().position(|h| h == "from"),
         headers.iter().position(|h| h == "to"),
