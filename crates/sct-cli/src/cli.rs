@@ -117,6 +117,13 @@ pub enum Command {
         after_help = "Examples:\n  sct completions bash > ~/.local/share/bash-completion/completions/sct\n  sct completions zsh -o ~/.zfunc/_sct\n  sct completions fish > ~/.config/fish/completions/sct.fish"
     )]
     Completions(CompletionsArgs),
+    /// Compare ICBs: a cohort's assessments side by side (heatmaps, distributions, quarter
+    /// positions), groups such as leadership clusters, change since an earlier round across
+    /// reorganisations, people's competencies, and KPI funnel plots.
+    #[command(
+        after_help = "Inputs: response files, or directories holding them (walked for *.toml; an orgs.csv and a kpis.csv at a directory's top are used as --orgs and --kpis).\n\nExamples:\n  sct compare examples/cohort/ -o cohort.html\n  sct compare responses/ --round reassessment-2027-03 --against baseline-2026-03 --group-by region -o cohort.md\n  sct compare responses/ --orgs orgs.csv --kpis kpis.csv --skip-invalid -o cohort.json"
+    )]
+    Compare(CompareArgs),
     /// Print the man page for sct (roff).
     #[command(
         after_help = "Examples:\n  sct man -o sct.1 && man -l sct.1\n  sct man > ~/.local/share/man/man1/sct.1"
@@ -388,6 +395,13 @@ pub enum KpiCommand {
         after_help = "Examples:\n  sct kpi ipr --set scf-three-timeframes --data examples/kpi/bnssg-kpis.csv --org QUY -o ipr.html\n  sct kpi ipr --data kpis.csv --orgs all --as-of 2025-03-31 -o ipr.xlsx"
     )]
     Ipr(KpiIprArgs),
+    /// A funnel plot comparing organisations on one indicator: proportions by the Fingertips
+    /// method (Wilson score limits) or indirectly standardised ratios by Spiegelhalter's
+    /// method (exact Poisson limits, optional over-dispersion), 95 % and 99.8 % limits.
+    #[command(
+        after_help = "Method: shared/spec/funnel.md.\nInput: CSV with columns org,numerator,denominator (--type proportion) or org,observed,expected (--type ratio).\n\nExamples:\n  sct kpi funnel screening.csv --type proportion -o funnel.csv\n  sct kpi funnel mortality.csv --type ratio --overdispersion -o funnel.svg"
+    )]
+    Funnel(KpiFunnelArgs),
 }
 
 #[derive(Debug, Args)]
@@ -431,6 +445,32 @@ pub struct KpiIprArgs {
     pub out: OutputArgs,
 }
 
+#[derive(Debug, Args)]
+pub struct KpiFunnelArgs {
+    /// CSV with a header: org,numerator,denominator (proportion) or org,observed,expected
+    /// (ratio).
+    pub input: PathBuf,
+    /// What the indicator is.
+    #[arg(long = "type", value_enum)]
+    pub kind: FunnelTypeArg,
+    /// Values and limits are printed times this (default: 100 for proportions, i.e. percent;
+    /// 1 for ratios).
+    #[arg(long, value_name = "M")]
+    pub multiplier: Option<f64>,
+    /// Ratios only: widen the limits for over-dispersion (the SHMI approach) and judge
+    /// outliers against them.
+    #[arg(long)]
+    pub overdispersion: bool,
+    /// Output format (default: from the -o extension, else csv).
+    #[arg(long, value_enum)]
+    pub format: Option<FunnelFormat>,
+    /// The chart's title (SVG and PNG; default: the input's file name).
+    #[arg(long, value_name = "TEXT")]
+    pub title: Option<String>,
+    #[command(flatten)]
+    pub out: OutputArgs,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum OrgsArg {
     /// Every organisation in the data.
@@ -444,6 +484,22 @@ pub enum IprFormat {
     Csv,
     Xlsx,
     Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FunnelTypeArg {
+    /// Proportions (numerator/denominator), Fingertips method.
+    Proportion,
+    /// Indirectly standardised ratios (observed/expected), Spiegelhalter's method.
+    Ratio,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FunnelFormat {
+    Csv,
+    Json,
+    Svg,
+    Png,
 }
 
 #[derive(Debug, Args)]
@@ -887,4 +943,48 @@ mod tests {
     fn the_command_line_definition_is_consistent() {
         super::Cli::command().debug_assert();
     }
+}
+
+#[derive(Debug, Args)]
+pub struct CompareArgs {
+    /// Response files or directories of them.
+    #[arg(required = true, value_name = "DIR-OR-FILE")]
+    pub inputs: Vec<PathBuf>,
+    /// The round to compare (default: the latest round in the inputs).
+    #[arg(long, value_name = "ID")]
+    pub round: Option<String>,
+    /// Compare with this earlier round (default: the round before --round in the inputs, if
+    /// any).
+    #[arg(long, value_name = "ROUND")]
+    pub against: Option<String>,
+    /// Group organisations by this column of the organisations table: region, cluster or any
+    /// other (default: cluster where the table has it, else region).
+    #[arg(long, value_name = "FIELD")]
+    pub group_by: Option<String>,
+    /// Organisations table: CSV with a code column and any of name, region, population,
+    /// cluster, or other columns to group by.
+    #[arg(long, value_name = "CSV")]
+    pub orgs: Option<PathBuf>,
+    /// KPI data (long form, as sct kpi review reads) for funnel plots and small-multiple SPC
+    /// charts.
+    #[arg(long, value_name = "CSV")]
+    pub kpis: Option<PathBuf>,
+    /// The KPI set the data follow: a kpi-set TOML file, or the id[@version] of a known one.
+    #[arg(long, value_name = "SET", default_value = "scf-three-timeframes")]
+    pub set: String,
+    /// Capability mapping between the rounds' toolkit versions: CSV with columns from,to
+    /// (earlier id, later id).
+    #[arg(long, value_name = "CSV")]
+    pub mapping: Option<PathBuf>,
+    /// Go on past malformed response files: list them in the report and exit with status 1.
+    #[arg(long)]
+    pub skip_invalid: bool,
+    /// Output format (default: from the -o extension, else md).
+    #[arg(long, value_enum)]
+    pub format: Option<ReportFormat>,
+    /// Use compare.html, compare.md and report.css from DIR instead of the built-in ones.
+    #[arg(long, value_name = "DIR")]
+    pub template_dir: Option<PathBuf>,
+    #[command(flatten)]
+    pub out: OutputArgs,
 }

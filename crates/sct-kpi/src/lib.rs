@@ -2,17 +2,21 @@
 //!
 //! KPI evaluation: NHS periods, statistical process control following NHS England's *Making
 //! Data Count* XmR method (to `shared/spec/spc.md`), and run charts with the Anhøj rules and
-//! Laney's p′ and u′ charts (to `shared/spec/runchart.md`), one chart per segment ([`chart`]).
+//! Laney's p′ and u′ charts (to `shared/spec/runchart.md`), one chart per segment ([`chart`]); funnel plots comparing organisations ([`funnel`], to
+//! `shared/spec/funnel.md`).
 
 pub mod aggregate;
 pub mod chart;
 pub mod chart_input;
 pub mod data;
+pub mod funnel;
+pub mod funnel_input;
 pub mod ipr;
 pub mod kpiset;
 pub mod laney;
 pub mod period;
 pub mod profile;
+pub mod quantile;
 pub mod rebase_log;
 pub mod review;
 pub mod runchart;

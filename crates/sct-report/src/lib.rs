@@ -16,6 +16,8 @@
 
 pub mod assessment;
 pub mod charts;
+pub mod compare;
+pub mod funnel_chart;
 pub mod ipr;
 pub mod kpi_review;
 pub mod plan;

@@ -12,7 +12,7 @@ use tera::{Context, Tera, Value};
 use crate::charts::ChartError;
 
 /// The templates a report uses, by name (the file name in `reports/`).
-pub const TEMPLATE_NAMES: [&str; 11] = [
+pub const TEMPLATE_NAMES: [&str; 13] = [
     "report.html",
     "report.md",
     "report.css",
@@ -24,9 +24,11 @@ pub const TEMPLATE_NAMES: [&str; 11] = [
     "plan.md",
     "ipr.html",
     "ipr.md",
+    "compare.html",
+    "compare.md",
 ];
 
-const BUILTIN: [(&str, &str); 11] = [
+const BUILTIN: [(&str, &str); 13] = [
     ("report.html", include_str!("../../../reports/report.html")),
     ("report.md", include_str!("../../../reports/report.md")),
     ("report.css", include_str!("../../../reports/report.css")),
@@ -50,6 +52,11 @@ const BUILTIN: [(&str, &str); 11] = [
     ("plan.md", include_str!("../../../reports/plan.md")),
     ("ipr.html", include_str!("../../../reports/ipr.html")),
     ("ipr.md", include_str!("../../../reports/ipr.md")),
+    (
+        "compare.html",
+        include_str!("../../../reports/compare.html"),
+    ),
+    ("compare.md", include_str!("../../../reports/compare.md")),
 ];
 
 /// Errors rendering a report.

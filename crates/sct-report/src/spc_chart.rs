@@ -534,7 +534,7 @@ fn icon_svg(icon: Icon, label: &str) -> String {
 // Numbers.
 
 /// A "nice" step (1, 2, 2.5 or 5 × 10^k) giving about `target` intervals over `range`.
-fn nice_step(range: f64, target: usize) -> f64 {
+pub(crate) fn nice_step(range: f64, target: usize) -> f64 {
     let raw = range / target.max(1) as f64;
     if !(raw.is_finite() && raw > 0.0) {
         return 1.0;
@@ -556,7 +556,7 @@ fn nice_step(range: f64, target: usize) -> f64 {
 }
 
 /// The fewest decimals (at most 6) that print multiples of `step` exactly.
-fn step_decimals(step: f64) -> usize {
+pub(crate) fn step_decimals(step: f64) -> usize {
     (0..=6)
         .find(|&d| {
             let m = step * 10f64.powi(d as i32);
@@ -566,7 +566,7 @@ fn step_decimals(step: f64) -> usize {
 }
 
 /// `v` with `d` decimals, without a negative zero.
-fn fixed(v: f64, d: usize) -> String {
+pub(crate) fn fixed(v: f64, d: usize) -> String {
     let s = format!("{v:.d$}");
     if s.starts_with('-') && s[1..].chars().all(|c| c == '0' || c == '.') {
         s[1..].to_string()
@@ -576,7 +576,7 @@ fn fixed(v: f64, d: usize) -> String {
 }
 
 /// `v` to at most `d` decimals, trailing zeros dropped.
-fn trimmed(v: f64, d: usize) -> String {
+pub(crate) fn trimmed(v: f64, d: usize) -> String {
     let s = fixed(v, d);
     if s.contains('.') {
         s.trim_end_matches('0').trim_end_matches('.').to_string()

@@ -35,6 +35,7 @@ pub fn run(global: &GlobalArgs, cmd: KpiCommand) -> Result<ExitCode, Error> {
         KpiCommand::Spc(args) => spc(args),
         KpiCommand::Review(args) => review(global, args),
         KpiCommand::Ipr(args) => ipr(global, args),
+        KpiCommand::Funnel(args) => super::kpi_funnel::run(args),
     }
 }
 

@@ -1,9 +1,11 @@
 //! One module per command. Each loads what it needs, calls the libraries and prints.
 
+mod compare;
 mod convert;
 mod frameworks;
 mod kpi;
 mod kpi_chart;
+mod kpi_funnel;
 mod plan;
 mod plugins;
 mod report;
@@ -44,6 +46,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, Error> {
         Command::Completions(args) => shell::completions(args),
         Command::Man(args) => shell::man(args),
         Command::Convert(args) => convert::run(&load(&cli.global)?, args),
+        Command::Compare(args) => compare::run(&load(&cli.global)?, args),
     }
 }
 

@@ -1,0 +1,83 @@
+//! `sct kpi funnel` (`shared/spec/funnel.md`).
+
+use std::process::ExitCode;
+
+use sct_core::Error;
+use sct_core::diagnostic::{Diagnostic, Diagnostics};
+use sct_core::source::SourceFile;
+use sct_kpi::funnel_input::{self, Funnel, FunnelKind};
+use sct_report::charts::ChartFormat;
+use sct_report::funnel_chart::{funnel_chart, proportion_chart, ratio_chart};
+
+use crate::cli::{FunnelFormat, FunnelTypeArg, KpiFunnelArgs};
+use crate::outputs::{emit, emit_bytes, extension};
+
+fn invalid(name: &str, message: String) -> Error {
+    Error::Invalid(Diagnostics(vec![Diagnostic::error(message).in_file(name)]))
+}
+
+pub fn run(args: KpiFunnelArgs) -> Result<ExitCode, Error> {
+    let kind = match args.kind {
+        FunnelTypeArg::Proportion => FunnelKind::Proportion,
+        FunnelTypeArg::Ratio => FunnelKind::Ratio,
+    };
+    if args.overdispersion && kind == FunnelKind::Proportion {
+        return Err(Error::Invalid(Diagnostics(vec![
+            Diagnostic::error("--overdispersion applies to --type ratio only")
+                .expected("--type ratio --overdispersion, or no --overdispersion"),
+        ])));
+    }
+    let multiplier = args.multiplier.unwrap_or(kind.default_multiplier());
+    let src = SourceFile::read(&args.input)?;
+    let rows = funnel_input::read_funnel_rows(&src, kind).map_err(Error::Invalid)?;
+    let funnel = funnel_input::compute(&rows, kind, multiplier, args.overdispersion)
+        .map_err(|e| invalid(&src.name, e.to_string()))?;
+    if let Some(note) = funnel_input::overdispersion_note(&funnel) {
+        eprintln!("note: {note}");
+    }
+    let format = args
+        .format
+        .unwrap_or(match extension(&args.out).as_deref() {
+            Some("json") => FunnelFormat::Json,
+            Some("svg") => FunnelFormat::Svg,
+            Some("png") => FunnelFormat::Png,
+            _ => FunnelFormat::Csv,
+        });
+    let inputs = [args.input.as_path()];
+    match format {
+        FunnelFormat::Csv => emit(&args.out, &funnel_input::to_csv(&funnel), &inputs)?,
+        FunnelFormat::Json => {
+            let text =
+                serde_json::to_string_pretty(&funnel_input::to_json(&funnel)).unwrap_or_default();
+            emit(&args.out, &format!("{text}\n"), &inputs)?
+        }
+        FunnelFormat::Svg | FunnelFormat::Png => {
+            let title = args.title.clone().unwrap_or_else(|| {
+                args.input
+                    .file_stem()
+                    .map(|s| s.to_string_lossy().into_owned())
+                    .unwrap_or_default()
+            });
+            let chart = match &funnel {
+                Funnel::Proportion(f) => {
+                    let unit = if multiplier == 100.0 {
+                        "%".to_string()
+                    } else {
+                        format!("per {multiplier}")
+                    };
+                    proportion_chart(f, &title, &unit)
+                }
+                Funnel::Ratio(f) => ratio_chart(f, &title),
+            };
+            let chart_format = if format == FunnelFormat::Png {
+                ChartFormat::Png
+            } else {
+                ChartFormat::Svg
+            };
+            let bytes = funnel_chart(&chart, chart_format)
+                .map_err(|e| invalid(&src.name, e.to_string()))?;
+            emit_bytes(&args.out, &bytes, &inputs)?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,779 @@
+//! Funnel plots: organisations compared on one indicator at one time, to
+//! `shared/spec/funnel.md`.
+//!
+//! - Proportions by the Fingertips method: limits at denominator n are the proportions whose
+//!   Wilson score interval just reaches the pooled proportion p, which is exactly
+//!   `p ± z·√(p(1 − p)/n)` (z at full precision), clamped to [0, M] for display; each
+//!   organisation's significance is judged against the unclamped limits.
+//! - Indirectly standardised ratios by Spiegelhalter's method: exact Poisson limits at the
+//!   expected count E from chi-square quantiles with non-integer degrees of freedom, and
+//!   optionally limits widened for over-dispersion (the SHMI approach: winsorised z-scores,
+//!   φ, additive random-effects τ²).
+//!
+//! ```
+//! use sct_kpi::funnel::{ProportionInput, proportions, Significance};
+//! let rows = vec![
+//!     ProportionInput { org: "A".into(), numerator: 50.0, denominator: 100.0 },
+//!     ProportionInput { org: "B".into(), numerator: 420.0, denominator: 1000.0 },
+//!     ProportionInput { org: "C".into(), numerator: 300.0, denominator: 500.0 },
+//! ];
+//! let funnel = proportions(&rows, 100.0)?;
+//! assert!((funnel.baseline - 48.125).abs() < 1e-12);
+//! assert_eq!(funnel.rows[2].significance, Significance::High001);
+//! # Ok::<(), sct_kpi::funnel::FunnelError>(())
+//! ```
+
+use serde::Serialize;
+
+use crate::quantile::{chi_square_quantile, normal_quantile};
+
+/// The two-sided probability outside the 95 % limits, halved (one tail).
+pub const TAIL_95: f64 = 0.025;
+/// The one-tail probability outside the 99.8 % limits.
+pub const TAIL_998: f64 = 0.001;
+/// The z of the 95 % over-dispersion-adjusted limits, as the spec gives it.
+pub const OD_Z_95: f64 = 1.959964;
+/// The z of the 99.8 % over-dispersion-adjusted limits, as the spec gives it.
+pub const OD_Z_998: f64 = 3.090232;
+
+/// What went wrong computing a funnel (inputs are checked row by row when read; these are
+/// the checks of the whole set).
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum FunnelError {
+    /// No rows.
+    #[error("no organisations to compare")]
+    Empty,
+    /// A row's values are outside what the method accepts.
+    #[error("{org}: {problem}")]
+    BadRow {
+        /// The organisation.
+        org: String,
+        /// What is wrong.
+        problem: String,
+    },
+    /// The same organisation twice.
+    #[error("organisation {org} appears twice (rows {first} and {second})")]
+    Duplicate {
+        /// The organisation.
+        org: String,
+        /// The first row (one-based among the rows given).
+        first: usize,
+        /// The second row.
+        second: usize,
+    },
+    /// The multiplier is not a positive finite number.
+    #[error("the multiplier must be a positive number, not {0}")]
+    Multiplier(f64),
+}
+
+/// One organisation's numerator and denominator.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProportionInput {
+    /// The organisation.
+    pub org: String,
+    /// Numerator, 0 ≤ numerator ≤ denominator.
+    pub numerator: f64,
+    /// Denominator, > 0.
+    pub denominator: f64,
+}
+
+/// Where a proportion lies against the limits (first match wins, strict inequalities).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Significance {
+    /// Below the 99.8 % lower limit.
+    #[serde(rename = "Low (0.001)")]
+    Low001,
+    /// Below the 95 % lower limit.
+    #[serde(rename = "Low (0.025)")]
+    Low025,
+    /// Above the 99.8 % upper limit.
+    #[serde(rename = "High (0.001)")]
+    High001,
+    /// Above the 95 % upper limit.
+    #[serde(rename = "High (0.025)")]
+    High025,
+    /// Inside the 95 % limits.
+    #[serde(rename = "Not significant")]
+    NotSignificant,
+}
+
+impl Significance {
+    /// The label the spec's output uses, e.g. `Low (0.001)`.
+    pub fn label(self) -> &'static str {
+        match self {
+            Significance::Low001 => "Low (0.001)",
+            Significance::Low025 => "Low (0.025)",
+            Significance::High001 => "High (0.001)",
+            Significance::High025 => "High (0.025)",
+            Significance::NotSignificant => "Not significant",
+        }
+    }
+
+    /// Whether outside the 95 % limits.
+    pub fn is_outlier(self) -> bool {
+        self != Significance::NotSignificant
+    }
+}
+
+/// One organisation on a proportion funnel.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ProportionRow {
+    /// The organisation.
+    pub org: String,
+    /// Numerator.
+    pub numerator: f64,
+    /// Denominator.
+    pub denominator: f64,
+    /// numerator / denominator × M.
+    pub value: f64,
+    /// The pooled proportion × M.
+    pub baseline: f64,
+    /// 95 % lower limit × M, clamped to [0, M].
+    pub lower_95: f64,
+    /// 95 % upper limit × M, clamped.
+    pub upper_95: f64,
+    /// 99.8 % lower limit × M, clamped.
+    pub lower_998: f64,
+    /// 99.8 % upper limit × M, clamped.
+    pub upper_998: f64,
+    /// Against the unclamped limits.
+    pub significance: Significance,
+}
+
+/// A proportion funnel: the pooled baseline and every organisation.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ProportionFunnel {
+    /// The multiplier M (100 = percent).
+    pub multiplier: f64,
+    /// Σ numerators / Σ denominators × M.
+    pub baseline: f64,
+    /// The pooled proportion, unscaled.
+    pub pooled: f64,
+    /// The organisations, in input order.
+    pub rows: Vec<ProportionRow>,
+}
+
+/// The method in words, for reports and chart descriptions.
+pub const PROPORTION_METHOD: &str = "Fingertips method: the centre line is the pooled proportion (all numerators over all denominators); the 95 % and 99.8 % limits at each denominator are the proportions whose Wilson score interval just reaches it, p ± z·√(p(1 − p)/n) with z = 1.959964 and 3.090232, shown clamped to the scale; an organisation is significant when its value lies strictly outside the unclamped limits.";
+
+/// The method for ratios in words.
+pub const RATIO_METHOD: &str = "Spiegelhalter's method: indirectly standardised ratio O/E against a centre of 1; exact Poisson 95 % and 99.8 % limits at each expected count E from chi-square quantiles, χ²(α/2; 2E)/2E and χ²(1 − α/2; 2E + 2)/2E; an organisation is an outlier when its ratio lies outside the limits (the limits themselves count as inside).";
+
+/// The over-dispersion method in words.
+pub const OVERDISPERSION_METHOD: &str = "Over-dispersion (the SHMI approach, Spiegelhalter 2012): z = √E · ln(O/E), the top and bottom 10 % of z dropped (organisations with O = 0 have no z), φ the mean of the remaining z², τ² = (kφ − (k − 1)) / (Σw − Σw²/Σw) with w = E when kφ ≥ k − 1 (else 0), and limits exp(± z · √(1/E + τ²)).";
+
+/// The unclamped proportion limits at denominator `n` for pooled proportion `p` and
+/// normal quantile `z`: the proportions whose Wilson score interval just reaches p.
+pub fn proportion_limits(p: f64, n: f64, z: f64) -> (f64, f64) {
+    let half = z * (p * (1.0 - p) / n).sqrt();
+    (p - half, p + half)
+}
+
+fn check_multiplier(m: f64) -> Result<(), FunnelError> {
+    if m.is_finite() && m > 0.0 {
+        Ok(())
+    } else {
+        Err(FunnelError::Multiplier(m))
+    }
+}
+
+/// Rejects an organisation given twice, naming both rows.
+fn check_duplicates<'a>(orgs: impl Iterator<Item = &'a str>) -> Result<(), FunnelError> {
+    let mut seen = std::collections::HashMap::new();
+    for (i, org) in orgs.enumerate() {
+        if let Some(first) = seen.insert(org, i + 1) {
+            return Err(FunnelError::Duplicate {
+                org: org.to_string(),
+                first,
+                second: i + 1,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Computes a proportion funnel with multiplier `m` (spec: default 100).
+pub fn proportions(rows: &[ProportionInput], m: f64) -> Result<ProportionFunnel, FunnelError> {
+    check_multiplier(m)?;
+    if rows.is_empty() {
+        return Err(FunnelError::Empty);
+    }
+    check_duplicates(rows.iter().map(|r| r.org.as_str()))?;
+    for r in rows {
+        let bad = |problem: String| FunnelError::BadRow {
+            org: r.org.clone(),
+            problem,
+        };
+        if !(r.denominator.is_finite() && r.denominator > 0.0) {
+            return Err(bad(format!(
+                "denominator {} is not greater than 0",
+                r.denominator
+            )));
+        }
+        if !(r.numerator.is_finite() && r.numerator >= 0.0) {
+            return Err(bad(format!("numerator {} is negative", r.numerator)));
+        }
+        if r.numerator > r.denominator {
+            return Err(bad(format!(
+                "numerator {} is greater than denominator {}",
+                r.numerator, r.denominator
+            )));
+        }
+    }
+    let (num, den) = rows
+        .iter()
+        .fold((0.0, 0.0), |(a, b), r| (a + r.numerator, b + r.denominator));
+    let p = num / den;
+    let (z95, z998) = (
+        normal_quantile(1.0 - TAIL_95),
+        normal_quantile(1.0 - TAIL_998),
+    );
+    let out = rows
+        .iter()
+        .map(|r| {
+            let value = r.numerator / r.denominator * m;
+            let (l95, u95) = proportion_limits(p, r.denominator, z95);
+            let (l998, u998) = proportion_limits(p, r.denominator, z998);
+            let (l95, u95, l998, u998) = (l95 * m, u95 * m, l998 * m, u998 * m);
+            let significance = if value < l998 {
+                Significance::Low001
+            } else if value < l95 {
+                Significance::Low025
+            } else if value > u998 {
+                Significance::High001
+            } else if value > u95 {
+                Significance::High025
+            } else {
+                Significance::NotSignificant
+            };
+            let clamp = |v: f64| v.clamp(0.0, m);
+            ProportionRow {
+                org: r.org.clone(),
+                numerator: r.numerator,
+                denominator: r.denominator,
+                value,
+                baseline: p * m,
+                lower_95: clamp(l95),
+                upper_95: clamp(u95),
+                lower_998: clamp(l998),
+                upper_998: clamp(u998),
+                significance,
+            }
+        })
+        .collect();
+    Ok(ProportionFunnel {
+        multiplier: m,
+        baseline: p * m,
+        pooled: p,
+        rows: out,
+    })
+}
+
+/// One organisation's observed and expected counts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RatioInput {
+    /// The organisation.
+    pub org: String,
+    /// Observed count O ≥ 0, a whole number.
+    pub observed: f64,
+    /// Expected count E > 0.
+    pub expected: f64,
+}
+
+/// Limits widened for over-dispersion, with the estimate behind them.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Overdispersion {
+    /// φ: the mean squared z-score over the organisations kept (None when none were kept).
+    pub phi: Option<f64>,
+    /// τ²: the between-organisation variance on the log scale (0 when φ shows no
+    /// over-dispersion).
+    pub tau2: f64,
+    /// Organisations with a z-score (O > 0).
+    pub with_z: usize,
+    /// Organisations kept after dropping the top and bottom 10 % of z.
+    pub kept: usize,
+    /// Organisations left out of the estimate because O = 0 (no z).
+    pub zero_observed: usize,
+}
+
+/// One organisation on a ratio funnel. Every value is multiplied by M.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RatioRow {
+    /// The organisation.
+    pub org: String,
+    /// Observed count.
+    pub observed: f64,
+    /// Expected count.
+    pub expected: f64,
+    /// O / E × M.
+    pub ratio: f64,
+    /// Exact Poisson 95 % lower limit × M.
+    pub lower_95: f64,
+    /// Exact Poisson 95 % upper limit × M.
+    pub upper_95: f64,
+    /// Exact Poisson 99.8 % lower limit × M.
+    pub lower_998: f64,
+    /// Exact Poisson 99.8 % upper limit × M.
+    pub upper_998: f64,
+    /// Over-dispersion-adjusted limits × M (lower 95, upper 95, lower 99.8, upper 99.8), when
+    /// asked for.
+    pub od_limits: Option<[f64; 4]>,
+    /// Outside the (adjusted, when asked for) 95 % limits.
+    pub outlier_95: bool,
+    /// Outside the (adjusted, when asked for) 99.8 % limits.
+    pub outlier_998: bool,
+}
+
+/// A ratio funnel: every organisation against a centre of 1 × M.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RatioFunnel {
+    /// The multiplier M.
+    pub multiplier: f64,
+    /// The centre line, 1 × M.
+    pub centre: f64,
+    /// The over-dispersion estimate, when asked for.
+    pub overdispersion: Option<Overdispersion>,
+    /// The organisations, in input order.
+    pub rows: Vec<RatioRow>,
+}
+
+/// Exact Poisson limits for the ratio O/E at expected count `e`, for one-tail probability
+/// `tail`: `χ²(tail; 2E) / 2E` and `χ²(1 − tail; 2E + 2) / 2E`.
+pub fn poisson_limits(e: f64, tail: f64) -> (f64, f64) {
+    let lower = chi_square_quantile(tail, 2.0 * e).map_or(f64::NAN, |x| x / (2.0 * e));
+    let upper = chi_square_quantile(1.0 - tail, 2.0 * e + 2.0).map_or(f64::NAN, |x| x / (2.0 * e));
+    (lower, upper)
+}
+
+/// Over-dispersion-adjusted limits `exp(± z·√(1/E + τ²))` at expected count `e`.
+pub fn overdispersed_limits(e: f64, tau2: f64, z: f64) -> (f64, f64) {
+    let half = z * (1.0 / e + tau2).sqrt();
+    ((-half).exp(), half.exp())
+}
+
+/// Average ranks (one-based) of `values`, ties sharing the mean of their ranks.
+fn average_ranks(values: &[f64]) -> Vec<f64> {
+    let mut order: Vec<usize> = (0..values.len()).collect();
+    order.sort_by(|&a, &b| values[a].total_cmp(&values[b]));
+    let mut ranks = vec![0.0; values.len()];
+    let mut i = 0;
+    while i < order.len() {
+        let mut j = i;
+        while j + 1 < order.len() && values[order[j + 1]] == values[order[i]] {
+            j += 1;
+        }
+        // Positions i..=j (zero-based) hold ranks i+1..=j+1; their mean is (i + j)/2 + 1.
+        let rank = (i + j) as f64 / 2.0 + 1.0;
+        for &k in &order[i..=j] {
+            ranks[k] = rank;
+        }
+        i = j + 1;
+    }
+    ranks
+}
+
+/// Estimates over-dispersion from observed and expected counts (`shared/spec/funnel.md`).
+pub fn estimate_overdispersion(rows: &[RatioInput]) -> Overdispersion {
+    let with_z: Vec<(f64, f64)> = rows
+        .iter()
+        .filter(|r| r.observed > 0.0)
+        .map(|r| {
+            (
+                r.expected.sqrt() * (r.observed / r.expected).ln(),
+                r.expected,
+            )
+        })
+        .collect();
+    let n = with_z.len();
+    let zs: Vec<f64> = with_z.iter().map(|&(z, _)| z).collect();
+    let ranks = average_ranks(&zs);
+    let kept: Vec<(f64, f64)> = with_z
+        .iter()
+        .zip(&ranks)
+        .filter(|(_, rank)| {
+            let band = (*rank * 10.0 / (n as f64 + 1.0)).floor();
+            band > 0.0 && band < 9.0
+        })
+        .map(|(&zw, _)| zw)
+        .collect();
+    let k = kept.len() as f64;
+    let phi = (!kept.is_empty()).then(|| kept.iter().map(|(z, _)| z * z).sum::<f64>() / k);
+    let tau2 = match phi {
+        Some(phi) if k * phi >= k - 1.0 => {
+            let sw: f64 = kept.iter().map(|&(_, w)| w).sum();
+            let sw2: f64 = kept.iter().map(|&(_, w)| w * w).sum();
+            let denom = sw - sw2 / sw;
+            let t = (k * phi - (k - 1.0)) / denom;
+            if t.is_finite() { t.max(0.0) } else { 0.0 }
+        }
+        _ => 0.0,
+    };
+    Overdispersion {
+        phi,
+        tau2,
+        with_z: n,
+        kept: kept.len(),
+        zero_observed: rows.len() - n,
+    }
+}
+
+/// Computes a ratio funnel with multiplier `m` (spec: default 1), optionally with limits
+/// adjusted for over-dispersion (then outliers are judged against those).
+pub fn ratios(
+    rows: &[RatioInput],
+    m: f64,
+    overdispersion: bool,
+) -> Result<RatioFunnel, FunnelError> {
+    check_multiplier(m)?;
+    if rows.is_empty() {
+        return Err(FunnelError::Empty);
+    }
+    check_duplicates(rows.iter().map(|r| r.org.as_str()))?;
+    for r in rows {
+        let bad = |problem: String| FunnelError::BadRow {
+            org: r.org.clone(),
+            problem,
+        };
+        if !(r.expected.is_finite() && r.expected > 0.0) {
+            return Err(bad(format!(
+                "expected {} is not greater than 0",
+                r.expected
+            )));
+        }
+        if !(r.observed.is_finite() && r.observed >= 0.0 && r.observed.fract() == 0.0) {
+            return Err(bad(format!(
+                "observed {} is not a whole number of 0 or more",
+                r.observed
+            )));
+        }
+    }
+    let od = overdispersion.then(|| estimate_overdispersion(rows));
+    let out = rows
+        .iter()
+        .map(|r| {
+            let e = r.expected;
+            let ratio = r.observed / e * m;
+            let (l95, u95) = poisson_limits(e, TAIL_95);
+            let (l998, u998) = poisson_limits(e, TAIL_998);
+            let poisson = [l95 * m, u95 * m, l998 * m, u998 * m];
+            let od_limits = od.as_ref().map(|od| {
+                let (a, b) = overdispersed_limits(e, od.tau2, OD_Z_95);
+                let (c, d) = overdispersed_limits(e, od.tau2, OD_Z_998);
+                [a * m, b * m, c * m, d * m]
+            });
+            let judged = od_limits.unwrap_or(poisson);
+            let outside = |lo: f64, hi: f64| !(lo <= ratio && ratio <= hi);
+            RatioRow {
+                org: r.org.clone(),
+                observed: r.observed,
+                expected: e,
+                ratio,
+                lower_95: poisson[0],
+                upper_95: poisson[1],
+                lower_998: poisson[2],
+                upper_998: poisson[3],
+                od_limits,
+                outlier_95: outside(judged[0], judged[1]),
+                outlier_998: outside(judged[2], judged[3]),
+            }
+        })
+        .collect();
+    Ok(RatioFunnel {
+        multiplier: m,
+        centre: m,
+        overdispersion: od,
+        rows: out,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use approx::assert_relative_eq;
+
+    fn prop(org: &str, numerator: f64, denominator: f64) -> ProportionInput {
+        ProportionInput {
+            org: org.into(),
+            numerator,
+            denominator,
+        }
+    }
+
+    #[test]
+    fn proportion_limits_are_the_wilson_inversion() {
+        // p = 0.2, n = 100: p ± 1.959964 × 0.04 (hand-worked: √(0.2 × 0.8 / 100) = 0.04).
+        let z = normal_quantile(0.975);
+        let (lo, hi) = proportion_limits(0.2, 100.0, z);
+        assert_relative_eq!(lo, 0.2 - 0.078398559381602, max_relative = 1e-12);
+        assert_relative_eq!(hi, 0.2 + 0.078398559381602, max_relative = 1e-12);
+        // The Wilson interval of x/n = hi has lower bound p; of x/n = lo, upper bound p.
+        let wilson = |phat: f64, n: f64| {
+            let z2 = z * z;
+            let centre = (phat + z2 / (2.0 * n)) / (1.0 + z2 / n);
+            let half = z / (1.0 + z2 / n) * (phat * (1.0 - phat) / n + z2 / (4.0 * n * n)).sqrt();
+            (centre - half, centre + half)
+        };
+        assert_relative_eq!(wilson(hi, 100.0).0, 0.2, max_relative = 1e-12);
+        assert_relative_eq!(wilson(lo, 100.0).1, 0.2, max_relative = 1e-12);
+    }
+
+    #[test]
+    fn pooled_baseline_limits_at_given_denominators_and_clamping() {
+        let f = proportions(
+            &[
+                prop("A", 10.0, 50.0),
+                prop("B", 30.0, 150.0),
+                prop("C", 1.0, 4.0),
+            ],
+            100.0,
+        )
+        .unwrap();
+        // Pooled: 41 / 204, not the mean of the rates.
+        assert_relative_eq!(f.baseline, 41.0 / 204.0 * 100.0, max_relative = 1e-12);
+        let p: f64 = 41.0 / 204.0;
+        let half = |n: f64, z: f64| z * (p * (1.0 - p) / n).sqrt() * 100.0;
+        let b = &f.rows[1];
+        assert_relative_eq!(
+            b.upper_95,
+            p * 100.0 + half(150.0, 1.959963984540054),
+            max_relative = 1e-12
+        );
+        assert_relative_eq!(
+            b.lower_998,
+            p * 100.0 - half(150.0, 3.090232306167813),
+            max_relative = 1e-12
+        );
+        // At n = 4 the 99.8 % lower limit is below 0: shown clamped to 0.
+        assert_eq!(f.rows[2].lower_998, 0.0);
+        assert!(
+            f.rows
+                .iter()
+                .all(|r| r.significance == Significance::NotSignificant)
+        );
+    }
+
+    #[test]
+    fn a_classification_changes_when_a_numerator_crosses_a_limit() {
+        // 10 organisations of 1000 at 200 events, one varying. Pooled p moves with it, so the
+        // limits are recomputed each time; the crossing is found by hand-worked bounds.
+        let run = |x: f64| {
+            let mut rows: Vec<ProportionInput> = (0..9)
+                .map(|i| prop(&format!("O{i}"), 200.0, 1000.0))
+                .collect();
+            rows.push(prop("X", x, 1000.0));
+            proportions(&rows, 100.0).unwrap().rows[9].significance
+        };
+        // p = (1800 + x) / 10000; the 95 % upper limit for n = 1000 is p + 1.96·√(p(1−p)/1000).
+        // x = 230: p = 0.203, limit 0.22794 → 23.0 % is High (0.025).
+        // x = 225: p = 0.2025, limit 0.22741 → 22.5 % is Not significant.
+        assert_eq!(run(225.0), Significance::NotSignificant);
+        assert_eq!(run(230.0), Significance::High025);
+        // 99.8 %: x = 245, p = 0.2045, limit 0.2045 + 3.0902·0.012762 = 0.24394 → High (0.001).
+        assert_eq!(run(240.0), Significance::High025);
+        assert_eq!(run(245.0), Significance::High001);
+        assert_eq!(run(160.0), Significance::Low025);
+        assert_eq!(run(150.0), Significance::Low001);
+    }
+
+    #[test]
+    fn proportions_reject_bad_rows_and_duplicates() {
+        assert!(matches!(
+            proportions(&[prop("A", 5.0, 4.0)], 100.0),
+            Err(FunnelError::BadRow { .. })
+        ));
+        assert!(matches!(
+            proportions(&[prop("A", 1.0, 0.0)], 100.0),
+            Err(FunnelError::BadRow { .. })
+        ));
+        assert!(matches!(
+            proportions(&[prop("A", -1.0, 2.0)], 100.0),
+            Err(FunnelError::BadRow { .. })
+        ));
+        assert_eq!(
+            proportions(
+                &[
+                    prop("A", 1.0, 2.0),
+                    prop("B", 1.0, 2.0),
+                    prop("A", 1.0, 3.0)
+                ],
+                100.0
+            ),
+            Err(FunnelError::Duplicate {
+                org: "A".into(),
+                first: 1,
+                second: 3
+            })
+        );
+        assert_eq!(proportions(&[], 100.0), Err(FunnelError::Empty));
+    }
+
+    fn ratio(org: &str, observed: f64, expected: f64) -> RatioInput {
+        RatioInput {
+            org: org.into(),
+            observed,
+            expected,
+        }
+    }
+
+    #[test]
+    fn exact_poisson_limits_at_given_expected_counts() {
+        // E = 1: lower = χ²(0.025; 2)/2 = −ln(0.975); upper = χ²(0.975; 4)/2.
+        let (lo, hi) = poisson_limits(1.0, 0.025);
+        assert_relative_eq!(lo, -(0.975f64).ln(), max_relative = 1e-12);
+        assert_relative_eq!(hi, 11.143286781877794 / 2.0, max_relative = 1e-10);
+        // E = 100: the Poisson 95 % bounds for 100 events, over 100 (Garwood: 81.36, 121.63).
+        let (lo, hi) = poisson_limits(100.0, 0.025);
+        assert_relative_eq!(lo, 0.8136, epsilon = 1e-4);
+        assert_relative_eq!(hi, 1.2163, epsilon = 1e-4);
+        // Non-integer E is used as given.
+        let (lo, _) = poisson_limits(2.5, 0.001);
+        assert!(lo > 0.0 && lo < 0.1);
+    }
+
+    #[test]
+    fn poisson_limits_at_fractional_expected_counts_match_40_digit_references() {
+        // References computed with mpmath (40 digits) from the same chi-square definitions.
+        let cases = [
+            (
+                7.3,
+                [
+                    0.411_455_505_214_056_9,
+                    2.0310981861704939,
+                    0.22628507802060086,
+                    2.751851597323692,
+                ],
+            ),
+            (
+                0.42,
+                [
+                    0.000_273_914_290_509_847,
+                    10.771033041502857,
+                    1.2857334135312214e-7,
+                    18.922_327_329_474_77,
+                ],
+            ),
+            (
+                1234.5,
+                [
+                    0.944_988_068_339_279_3,
+                    1.0573789494357941,
+                    0.914_351_216_944_916_5,
+                    1.0911109185564531,
+                ],
+            ),
+        ];
+        for (e, want) in cases {
+            let (a, b) = poisson_limits(e, TAIL_95);
+            let (c, d) = poisson_limits(e, TAIL_998);
+            for (got, want) in [a, b, c, d].into_iter().zip(want) {
+                assert_relative_eq!(got, want, max_relative = 1e-9);
+            }
+        }
+    }
+
+    #[test]
+    fn ratio_outliers_are_judged_inclusive_and_scaled_by_m() {
+        let f = ratios(
+            &[
+                ratio("A", 130.0, 100.0),
+                ratio("B", 100.0, 100.0),
+                ratio("C", 0.0, 3.0),
+            ],
+            100.0,
+            false,
+        )
+        .unwrap();
+        assert_relative_eq!(f.rows[0].ratio, 130.0);
+        assert!(f.rows[0].outlier_95 && !f.rows[0].outlier_998);
+        assert!(!f.rows[1].outlier_95);
+        assert_relative_eq!(f.rows[1].upper_95, 121.63, epsilon = 0.01);
+        // O = 0 at E = 3: lower 95 % limit χ²(0.025; 6)/6 = 0.2062 > 0, so an outlier.
+        assert!(f.rows[2].outlier_95);
+        assert_eq!(f.centre, 100.0);
+    }
+
+    #[test]
+    fn overdispersion_estimate_hand_worked() {
+        // 12 organisations; z = √E ln(O/E). n = 12 with z: bands floor(rank·10/13) drop ranks
+        // 1 (band 0) and 12 (band 9); rank 11 → band 8 is kept.
+        let rows: Vec<RatioInput> = [
+            (50.0, 100.0),
+            (80.0, 100.0),
+            (90.0, 100.0),
+            (95.0, 100.0),
+            (100.0, 100.0),
+            (105.0, 100.0),
+            (110.0, 100.0),
+            (120.0, 100.0),
+            (130.0, 100.0),
+            (140.0, 100.0),
+            (150.0, 100.0),
+            (200.0, 100.0),
+        ]
+        .iter()
+        .enumerate()
+        .map(|(i, &(o, e))| ratio(&format!("O{i}"), o, e))
+        .collect();
+        let od = estimate_overdispersion(&rows);
+        assert_eq!((od.with_z, od.kept, od.zero_observed), (12, 10, 0));
+        let zs: Vec<f64> = [
+            80.0f64, 90.0, 95.0, 100.0, 105.0, 110.0, 120.0, 130.0, 140.0, 150.0,
+        ]
+        .iter()
+        .map(|o| 10.0 * (o / 100.0).ln())
+        .collect();
+        let phi = zs.iter().map(|z| z * z).sum::<f64>() / 10.0;
+        assert_relative_eq!(od.phi.unwrap(), phi, max_relative = 1e-12);
+        // Σw = 1000, Σw² = 100000: denominator 1000 − 100 = 900.
+        assert_relative_eq!(od.tau2, (10.0 * phi - 9.0) / 900.0, max_relative = 1e-12);
+        let f = ratios(&rows, 1.0, true).unwrap();
+        let [lo, hi, _, _] = f.rows[0].od_limits.unwrap();
+        let half = 1.959964 * (0.01 + od.tau2).sqrt();
+        assert_relative_eq!(lo, (-half).exp(), max_relative = 1e-12);
+        assert_relative_eq!(hi, half.exp(), max_relative = 1e-12);
+        // Adjusted limits are wider, so 150/100 is no longer an outlier at 95 %.
+        assert!(f.rows[10].od_limits.is_some());
+        assert!(!f.rows[10].outlier_95);
+        let plain = ratios(&rows, 1.0, false).unwrap();
+        assert!(plain.rows[10].outlier_95);
+    }
+
+    #[test]
+    fn overdispersion_leaves_out_zero_counts_and_ties_share_ranks() {
+        assert_eq!(
+            average_ranks(&[3.0, 1.0, 3.0, 2.0]),
+            vec![3.5, 1.0, 3.5, 2.0]
+        );
+        let rows = vec![
+            ratio("A", 0.0, 5.0),
+            ratio("B", 5.0, 5.0),
+            ratio("C", 6.0, 5.0),
+        ];
+        let od = estimate_overdispersion(&rows);
+        assert_eq!(od.zero_observed, 1);
+        assert_eq!(od.with_z, 2);
+        // n = 2: bands floor(10/3) = 3 and floor(20/3) = 6, both kept; kφ < k − 1 → τ² = 0.
+        assert_eq!(od.kept, 2);
+        assert_eq!(od.tau2, 0.0);
+    }
+
+    #[test]
+    fn ratios_reject_fractional_observed_and_zero_expected() {
+        assert!(matches!(
+            ratios(&[ratio("A", 1.5, 2.0)], 1.0, false),
+            Err(FunnelError::BadRow { .. })
+        ));
+        assert!(matches!(
+            ratios(&[ratio("A", 1.0, 0.0)], 1.0, false),
+            Err(FunnelError::BadRow { .. })
+        ));
+        assert!(matches!(
+            ratios(&[ratio("A", 1.0, 2.0), ratio("A", 2.0, 2.0)], 1.0, false),
+            Err(FunnelError::Duplicate { .. })
+        ));
+        assert_eq!(
+            ratios(&[ratio("A", 1.0, 2.0)], 0.0, false),
+            Err(FunnelError::Multiplier(0.0))
+        );
+    }
+}

@@ -1,0 +1,444 @@
+//! `sct kpi funnel` input and output: a CSV of organisations in (`org,numerator,denominator`
+//! or `org,observed,expected`), the spec's CSV and JSON out (`shared/spec/funnel.md`).
+
+use std::collections::HashMap;
+
+use serde_json::{Value, json};
+
+use sct_core::diagnostic::{Diagnostic, Diagnostics};
+use sct_core::source::SourceFile;
+
+use crate::funnel::{
+    FunnelError, OVERDISPERSION_METHOD, PROPORTION_METHOD, ProportionFunnel, ProportionInput,
+    RATIO_METHOD, RatioFunnel, RatioInput, proportions, ratios,
+};
+use crate::spc_input::{at, column, csv_with_header};
+
+/// Which funnel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FunnelKind {
+    /// Proportions (Fingertips), columns `org,numerator,denominator`.
+    Proportion,
+    /// Indirectly standardised ratios (Spiegelhalter), columns `org,observed,expected`.
+    Ratio,
+}
+
+impl FunnelKind {
+    /// The spec's default multiplier: 100 (percent) for proportions, 1 for ratios.
+    pub fn default_multiplier(self) -> f64 {
+        match self {
+            FunnelKind::Proportion => 100.0,
+            FunnelKind::Ratio => 1.0,
+        }
+    }
+
+    fn columns(self) -> [&'static str; 3] {
+        match self {
+            FunnelKind::Proportion => ["org", "numerator", "denominator"],
+            FunnelKind::Ratio => ["org", "observed", "expected"],
+        }
+    }
+}
+
+/// A computed funnel of either kind.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Funnel {
+    /// A proportion funnel.
+    Proportion(ProportionFunnel),
+    /// A ratio funnel.
+    Ratio(RatioFunnel),
+}
+
+/// One row as read: organisation, the two numbers, its line.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FunnelRow {
+    /// The organisation.
+    pub org: String,
+    /// Numerator or observed.
+    pub a: f64,
+    /// Denominator or expected.
+    pub b: f64,
+    /// One-based line in the file.
+    pub line: usize,
+}
+
+/// Reads a funnel CSV: every row checked against the method's rules, errors naming the file
+/// and line, an organisation given twice named with both lines.
+pub fn read_funnel_rows(src: &SourceFile, kind: FunnelKind) -> Result<Vec<FunnelRow>, Diagnostics> {
+    let [org_col, a_col, b_col] = kind.columns();
+    let (mut reader, headers) = csv_with_header(src)?;
+    let (Some(oi), Some(ai), Some(bi)) = (
+        column(&headers, org_col),
+        column(&headers, a_col),
+        column(&headers, b_col),
+    ) else {
+        let have = headers.iter().collect::<Vec<_>>().join(", ");
+        return Err(Diagnostics(vec![
+            Diagnostic::error(format!(
+                "the header has no `{org_col}`, `{a_col}` and `{b_col}` columns (it has: {have})"
+            ))
+            .at(at(src, 1))
+            .expected(format!("columns {org_col},{a_col},{b_col}"))
+            .hint(match kind {
+                FunnelKind::Proportion => "for observed and expected counts use --type ratio",
+                FunnelKind::Ratio => "for numerators and denominators use --type proportion",
+            }),
+        ]));
+    };
+    let mut diags = Diagnostics::default();
+    let mut rows = Vec::new();
+    let mut first_line: HashMap<String, usize> = HashMap::new();
+    let mut record = csv::StringRecord::new();
+    loop {
+        match reader.read_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {
+                let line = record.position().map_or(0, |p| p.line() as usize);
+                let org = record.get(oi).unwrap_or("").to_string();
+                let number = |i: usize, name: &str, diags: &mut Diagnostics| {
+                    let text = record.get(i).unwrap_or("");
+                    match text.parse::<f64>() {
+                        Ok(v) if v.is_finite() => Some(v),
+                        _ => {
+                            diags.push(
+                                Diagnostic::error(format!("`{name}` \"{text}\" is not a number"))
+                                    .at(at(src, line))
+                                    .expected("a finite number such as 42 or 17.5"),
+                            );
+                            None
+                        }
+                    }
+                };
+                if org.is_empty() {
+                    diags.push(
+                        Diagnostic::error(format!("`{org_col}` is empty"))
+                            .at(at(src, line))
+                            .expected("an organisation code or name"),
+                    );
+                    continue;
+                }
+                let (Some(a), Some(b)) =
+                    (number(ai, a_col, &mut diags), number(bi, b_col, &mut diags))
+                else {
+                    continue;
+                };
+                if let Some(problem) = row_problem(kind, a, b) {
+                    diags.push(
+                        Diagnostic::error(format!("{org}: {problem}"))
+                            .at(at(src, line))
+                            .expected(match kind {
+                                FunnelKind::Proportion => {
+                                    "numerator ≥ 0, denominator > 0, numerator ≤ denominator"
+                                }
+                                FunnelKind::Ratio => "observed a whole number ≥ 0, expected > 0",
+                            }),
+                    );
+                    continue;
+                }
+                if let Some(first) = first_line.get(&org) {
+                    diags.push(
+                        Diagnostic::error(format!(
+                            "organisation {org} appears twice, on lines {first} and {line}"
+                        ))
+                        .at(at(src, line))
+                        .expected("one row per organisation"),
+                    );
+                    continue;
+                }
+                first_line.insert(org.clone(), line);
+                rows.push(FunnelRow { org, a, b, line });
+            }
+            Err(e) => {
+                let line = e.position().map_or(0, |p| p.line() as usize);
+                diags.push(Diagnostic::error(format!("cannot read row: {e}")).at(at(src, line)));
+                break;
+            }
+        }
+    }
+    if rows.is_empty() && !diags.has_errors() {
+        diags.push(
+            Diagnostic::error("the file has a header but no data rows")
+                .in_file(&src.name)
+                .expected("one row per organisation"),
+        );
+    }
+    if diags.has_errors() {
+        Err(diags)
+    } else {
+        Ok(rows)
+    }
+}
+
+/// What is wrong with one row's numbers, if anything.
+fn row_problem(kind: FunnelKind, a: f64, b: f64) -> Option<String> {
+    match kind {
+        FunnelKind::Proportion if b <= 0.0 => {
+            Some(format!("denominator {b} is not greater than 0"))
+        }
+        FunnelKind::Proportion if a < 0.0 => Some(format!("numerator {a} is negative")),
+        FunnelKind::Proportion if a > b => {
+            Some(format!("numerator {a} is greater than denominator {b}"))
+        }
+        FunnelKind::Ratio if b <= 0.0 => Some(format!("expected {b} is not greater than 0")),
+        FunnelKind::Ratio if a < 0.0 || a.fract() != 0.0 => {
+            Some(format!("observed {a} is not a whole number of 0 or more"))
+        }
+        _ => None,
+    }
+}
+
+/// Computes the funnel of rows read by [`read_funnel_rows`].
+pub fn compute(
+    rows: &[FunnelRow],
+    kind: FunnelKind,
+    multiplier: f64,
+    overdispersion: bool,
+) -> Result<Funnel, FunnelError> {
+    match kind {
+        FunnelKind::Proportion => {
+            let input: Vec<ProportionInput> = rows
+                .iter()
+                .map(|r| ProportionInput {
+                    org: r.org.clone(),
+                    numerator: r.a,
+                    denominator: r.b,
+                })
+                .collect();
+            proportions(&input, multiplier).map(Funnel::Proportion)
+        }
+        FunnelKind::Ratio => {
+            let input: Vec<RatioInput> = rows
+                .iter()
+                .map(|r| RatioInput {
+                    org: r.org.clone(),
+                    observed: r.a,
+                    expected: r.b,
+                })
+                .collect();
+            ratios(&input, multiplier, overdispersion).map(Funnel::Ratio)
+        }
+    }
+}
+
+/// A number as CSV and JSON text: the shortest form that reads back to the same value.
+fn num(v: f64) -> String {
+    format!("{v}")
+}
+
+/// The spec's CSV: one row per organisation in input order, columns as `funnel.md` names them.
+pub fn to_csv(funnel: &Funnel) -> String {
+    let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
+    // Writing to a Vec cannot fail.
+    match funnel {
+        Funnel::Proportion(f) => {
+            let _ = w.write_record([
+                "org",
+                "numerator",
+                "denominator",
+                "value",
+                "baseline",
+                "lower_95",
+                "upper_95",
+                "lower_998",
+                "upper_998",
+                "significance",
+            ]);
+            for r in &f.rows {
+                let _ = w.write_record([
+                    r.org.clone(),
+                    num(r.numerator),
+                    num(r.denominator),
+                    num(r.value),
+                    num(r.baseline),
+                    num(r.lower_95),
+                    num(r.upper_95),
+                    num(r.lower_998),
+                    num(r.upper_998),
+                    r.significance.label().to_string(),
+                ]);
+            }
+        }
+        Funnel::Ratio(f) => {
+            let mut header = vec![
+                "org",
+                "observed",
+                "expected",
+                "ratio",
+                "lower_95",
+                "upper_95",
+                "lower_998",
+                "upper_998",
+            ];
+            if f.overdispersion.is_some() {
+                header.extend(["od_lower_95", "od_upper_95", "od_lower_998", "od_upper_998"]);
+            }
+            header.extend(["outlier_95", "outlier_998"]);
+            let _ = w.write_record(&header);
+            for r in &f.rows {
+                let mut rec = vec![
+                    r.org.clone(),
+                    num(r.observed),
+                    num(r.expected),
+                    num(r.ratio),
+                    num(r.lower_95),
+                    num(r.upper_95),
+                    num(r.lower_998),
+                    num(r.upper_998),
+                ];
+                if let Some(od) = r.od_limits {
+                    rec.extend(od.iter().map(|&v| num(v)));
+                }
+                rec.push(u8::from(r.outlier_95).to_string());
+                rec.push(u8::from(r.outlier_998).to_string());
+                let _ = w.write_record(&rec);
+            }
+        }
+    }
+    String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
+}
+
+/// The method in words for a funnel (with the over-dispersion estimate when there is one).
+pub fn method_text(funnel: &Funnel) -> String {
+    match funnel {
+        Funnel::Proportion(_) => PROPORTION_METHOD.to_string(),
+        Funnel::Ratio(f) => match &f.overdispersion {
+            None => RATIO_METHOD.to_string(),
+            Some(_) => format!("{RATIO_METHOD} {OVERDISPERSION_METHOD}"),
+        },
+    }
+}
+
+/// The over-dispersion note for standard error, e.g. `over-dispersion: φ = 2.31, τ² = 0.0123
+/// (from 38 of 42 organisations; 1 with O = 0 left out)`.
+pub fn overdispersion_note(funnel: &Funnel) -> Option<String> {
+    let Funnel::Ratio(RatioFunnel {
+        overdispersion: Some(od),
+        rows,
+        ..
+    }) = funnel
+    else {
+        return None;
+    };
+    let phi = od.phi.map_or(
+        "not estimated (no organisations left after winsorising)".to_string(),
+        |p| format!("{p:.6}"),
+    );
+    Some(format!(
+        "over-dispersion: φ = {phi}, τ² = {:.6} (from {} of {} organisations after dropping the top and bottom 10 % of z; {} with O = 0 left out)",
+        od.tau2,
+        od.kept,
+        rows.len(),
+        od.zero_observed
+    ))
+}
+
+/// The JSON output: the method, the centre, the over-dispersion estimate and every row with
+/// the CSV's fields.
+pub fn to_json(funnel: &Funnel) -> Value {
+    match funnel {
+        Funnel::Proportion(f) => json!({
+            "type": "proportion",
+            "method": method_text(funnel),
+            "multiplier": f.multiplier,
+            "baseline": f.baseline,
+            "rows": f.rows.iter().map(|r| json!({
+                "org": r.org,
+                "numerator": r.numerator,
+                "denominator": r.denominator,
+                "value": r.value,
+                "baseline": r.baseline,
+                "lower_95": r.lower_95,
+                "upper_95": r.upper_95,
+                "lower_998": r.lower_998,
+                "upper_998": r.upper_998,
+                "significance": r.significance.label(),
+            })).collect::<Vec<_>>(),
+        }),
+        Funnel::Ratio(f) => json!({
+            "type": "ratio",
+            "method": method_text(funnel),
+            "multiplier": f.multiplier,
+            "centre": f.centre,
+            "overdispersion": f.overdispersion.as_ref().map(|od| json!({
+                "phi": od.phi,
+                "tau2": od.tau2,
+                "organisations_with_z": od.with_z,
+                "kept_after_winsorising": od.kept,
+                "zero_observed_left_out": od.zero_observed,
+            })),
+            "rows": f.rows.iter().map(|r| {
+                let mut row = json!({
+                    "org": r.org,
+                    "observed": r.observed,
+                    "expected": r.expected,
+                    "ratio": r.ratio,
+                    "lower_95": r.lower_95,
+                    "upper_95": r.upper_95,
+                    "lower_998": r.lower_998,
+                    "upper_998": r.upper_998,
+                });
+                if let (Some(od), Some(obj)) = (r.od_limits, row.as_object_mut()) {
+                    obj.insert("od_lower_95".into(), json!(od[0]));
+                    obj.insert("od_upper_95".into(), json!(od[1]));
+                    obj.insert("od_lower_998".into(), json!(od[2]));
+                    obj.insert("od_upper_998".into(), json!(od[3]));
+                }
+                if let Some(obj) = row.as_object_mut() {
+                    obj.insert("outlier_95".into(), json!(u8::from(r.outlier_95)));
+                    obj.insert("outlier_998".into(), json!(u8::from(r.outlier_998)));
+                }
+                row
+            }).collect::<Vec<_>>(),
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_rows_and_names_bad_lines_and_duplicates() {
+        let src = SourceFile::from_text(
+            "p.csv",
+            "org,numerator,denominator\nA,5,10\nB,11,10\nA,1,2\nC,x,3\n",
+        );
+        let err = read_funnel_rows(&src, FunnelKind::Proportion)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("p.csv:3:1") && err.contains("greater than denominator"),
+            "{err}"
+        );
+        assert!(err.contains("appears twice, on lines 2 and 4"), "{err}");
+        assert!(
+            err.contains("p.csv:5:1") && err.contains("\"x\" is not a number"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn wrong_columns_point_to_the_other_type() {
+        let src = SourceFile::from_text("r.csv", "org,observed,expected\nA,5,10\n");
+        let err = read_funnel_rows(&src, FunnelKind::Proportion)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("--type ratio"), "{err}");
+    }
+
+    #[test]
+    fn csv_columns_follow_the_spec() {
+        let src = SourceFile::from_text("r.csv", "org,observed,expected\nA,5,10\nB,20,10\nC,0,2\n");
+        let rows = read_funnel_rows(&src, FunnelKind::Ratio).unwrap();
+        let f = compute(&rows, FunnelKind::Ratio, 1.0, true).unwrap();
+        let text = to_csv(&f);
+        assert!(text.starts_with("org,observed,expected,ratio,lower_95,upper_95,lower_998,upper_998,od_lower_95,od_upper_95,od_lower_998,od_upper_998,outlier_95,outlier_998\n"), "{text}");
+        assert!(
+            overdispersion_note(&f)
+                .unwrap()
+                .contains("1 with O = 0 left out")
+        );
+        let plain = compute(&rows, FunnelKind::Ratio, 1.0, false).unwrap();
+        assert!(to_csv(&plain).starts_with("org,observed,expected,ratio,lower_95,upper_95,lower_998,upper_998,outlier_95,outlier_998\n"));
+    }
+}

@@ -1,0 +1,645 @@
+//! Funnel plots (`shared/spec/funnel.md`): organisations as labelled points against the
+//! centre line and the 95 % and 99.8 % limits drawn as smooth curves over the range of
+//! denominators (or expected counts), as accessible SVG or PNG in the house style of
+//! [`crate::charts`].
+//!
+//! Colour is never the only signal: organisations inside the 95 % limits are small grey
+//! circles, those outside them triangles pointing up (high) or down (low), larger and orange
+//! outside the 99.8 % limits; the 95 % limits are long-dashed, the 99.8 % limits solid; a
+//! legend names every mark, and the description lists every organisation outside the limits.
+
+use plotters::prelude::*;
+use serde::Serialize;
+
+use sct_kpi::funnel::{
+    OD_Z_95, OD_Z_998, ProportionFunnel, RatioFunnel, Significance, TAIL_95, TAIL_998,
+    overdispersed_limits, poisson_limits, proportion_limits,
+};
+use sct_kpi::quantile::normal_quantile;
+
+use crate::charts::{
+    Align, Canvas, ChartError, ChartFormat, GRID, GRID_DARK, MARGIN, NHS_BLUE, NHS_ORANGE, PAPER,
+    Pt, TEXT, TEXT_GREY, accessible_svg, clean, dashes, ellipsize, load_fonts, render_png,
+    render_svg, wrap,
+};
+use crate::spc_chart::{nice_step, step_decimals, trimmed};
+
+const SIZE: (u32, u32) = (760, 520);
+const TITLE_PX: f64 = 17.0;
+const SUB_PX: f64 = 12.0;
+const TICK_PX: f64 = 11.0;
+const LABEL_PX: f64 = 9.5;
+const GREY: RGBColor = crate::charts::hex(0x768692);
+/// Above this many organisations only those outside the 95 % limits are labelled.
+const LABEL_ALL_UP_TO: usize = 45;
+/// Samples along each limit curve.
+const CURVE_SAMPLES: usize = 160;
+
+/// Where an organisation lies against the limits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FunnelClass {
+    /// Inside the 95 % limits.
+    Within,
+    /// Above the 95 % limit (inside the 99.8 %).
+    High95,
+    /// Below the 95 % limit.
+    Low95,
+    /// Above the 99.8 % limit.
+    High998,
+    /// Below the 99.8 % limit.
+    Low998,
+}
+
+impl FunnelClass {
+    /// In words, for tables and descriptions.
+    pub fn words(self) -> &'static str {
+        match self {
+            FunnelClass::Within => "within the 95 % limits",
+            FunnelClass::High95 => "above the 95 % limit",
+            FunnelClass::Low95 => "below the 95 % limit",
+            FunnelClass::High998 => "above the 99.8 % limit",
+            FunnelClass::Low998 => "below the 99.8 % limit",
+        }
+    }
+
+    /// A symbol for tables (so colour is not the only signal).
+    pub fn symbol(self) -> &'static str {
+        match self {
+            FunnelClass::Within => "●",
+            FunnelClass::High95 => "▲",
+            FunnelClass::Low95 => "▼",
+            FunnelClass::High998 => "▲▲",
+            FunnelClass::Low998 => "▼▼",
+        }
+    }
+}
+
+/// One organisation on the plot.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FunnelPoint {
+    /// The label drawn beside it.
+    pub label: String,
+    /// Denominator or expected count.
+    pub x: f64,
+    /// Value or ratio (× M).
+    pub y: f64,
+    /// Against the limits.
+    pub class: FunnelClass,
+}
+
+/// A funnel plot, as plain data.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FunnelChart {
+    /// The heading.
+    pub title: String,
+    /// The method and the pooled value in words (shown under the title and in `<desc>`).
+    pub method: String,
+    /// The x-axis label, e.g. "Denominator".
+    pub x_label: String,
+    /// The y-axis unit, e.g. "%".
+    pub y_label: String,
+    /// The centre line.
+    pub centre: f64,
+    /// The limit curves: 95 % lower, 95 % upper, 99.8 % lower, 99.8 % upper, each as (x, y).
+    pub limits: [Vec<(f64, f64)>; 4],
+    /// The organisations.
+    pub points: Vec<FunnelPoint>,
+}
+
+/// The class of a proportion's significance.
+pub fn class_of(s: Significance) -> FunnelClass {
+    match s {
+        Significance::Low001 => FunnelClass::Low998,
+        Significance::Low025 => FunnelClass::Low95,
+        Significance::High001 => FunnelClass::High998,
+        Significance::High025 => FunnelClass::High95,
+        Significance::NotSignificant => FunnelClass::Within,
+    }
+}
+
+/// x positions for limit curves over `lo..=hi`, denser at the narrow end where they bend.
+fn curve_xs(lo: f64, hi: f64) -> Vec<f64> {
+    (0..=CURVE_SAMPLES)
+        .map(|i| {
+            let t = i as f64 / CURVE_SAMPLES as f64;
+            lo + (hi - lo) * t * t
+        })
+        .collect()
+}
+
+/// The x range the curves cover: from a little below the smallest to a little above the
+/// largest denominator.
+fn x_range(xs: impl Iterator<Item = f64>) -> (f64, f64) {
+    let (lo, hi) = xs.fold((f64::INFINITY, 0.0f64), |(a, b), x| (a.min(x), b.max(x)));
+    if !lo.is_finite() {
+        return (1.0, 10.0);
+    }
+    ((lo * 0.8).max(hi * 0.005), hi * 1.05)
+}
+
+/// The funnel plot of a proportion funnel.
+pub fn proportion_chart(f: &ProportionFunnel, title: &str, unit: &str) -> FunnelChart {
+    let (lo, hi) = x_range(f.rows.iter().map(|r| r.denominator));
+    let (z95, z998) = (
+        normal_quantile(1.0 - TAIL_95),
+        normal_quantile(1.0 - TAIL_998),
+    );
+    let m = f.multiplier;
+    let clamp = |v: f64| (v * m).clamp(0.0, m);
+    let curve = |z: f64, upper: bool| -> Vec<(f64, f64)> {
+        curve_xs(lo, hi)
+            .into_iter()
+            .map(|n| {
+                let (a, b) = proportion_limits(f.pooled, n, z);
+                (n, clamp(if upper { b } else { a }))
+            })
+            .collect()
+    };
+    FunnelChart {
+        title: title.to_string(),
+        method: format!(
+            "Proportions, Fingertips method (Wilson score limits around the pooled value {} {unit}, 95 % and 99.8 %).",
+            trimmed(f.baseline, 2)
+        ),
+        x_label: "Denominator".into(),
+        y_label: unit.to_string(),
+        centre: f.baseline,
+        limits: [
+            curve(z95, false),
+            curve(z95, true),
+            curve(z998, false),
+            curve(z998, true),
+        ],
+        points: f
+            .rows
+            .iter()
+            .map(|r| FunnelPoint {
+                label: r.org.clone(),
+                x: r.denominator,
+                y: r.value,
+                class: class_of(r.significance),
+            })
+            .collect(),
+    }
+}
+
+/// The funnel plot of a ratio funnel (the over-dispersion-adjusted limits when estimated).
+pub fn ratio_chart(f: &RatioFunnel, title: &str) -> FunnelChart {
+    let (lo, hi) = x_range(f.rows.iter().map(|r| r.expected));
+    let m = f.multiplier;
+    let curve = |which: usize| -> Vec<(f64, f64)> {
+        curve_xs(lo, hi)
+            .into_iter()
+            .map(|e| {
+                let (tail, z) = if which < 2 {
+                    (TAIL_95, OD_Z_95)
+                } else {
+                    (TAIL_998, OD_Z_998)
+                };
+                let (a, b) = match &f.overdispersion {
+                    Some(od) => overdispersed_limits(e, od.tau2, z),
+                    None => poisson_limits(e, tail),
+                };
+                (e, m * if which % 2 == 0 { a } else { b })
+            })
+            .collect()
+    };
+    let od_words = match &f.overdispersion {
+        Some(od) => format!(
+            " Limits adjusted for over-dispersion: φ = {}, τ² = {}.",
+            od.phi
+                .map_or("not estimated".to_string(), |p| trimmed(p, 4)),
+            trimmed(od.tau2, 6)
+        ),
+        None => String::new(),
+    };
+    let points = f
+        .rows
+        .iter()
+        .map(|r| {
+            let lim = r
+                .od_limits
+                .unwrap_or([r.lower_95, r.upper_95, r.lower_998, r.upper_998]);
+            let class = if r.ratio < lim[2] {
+                FunnelClass::Low998
+            } else if r.ratio > lim[3] {
+                FunnelClass::High998
+            } else if r.ratio < lim[0] {
+                FunnelClass::Low95
+            } else if r.ratio > lim[1] {
+                FunnelClass::High95
+            } else {
+                FunnelClass::Within
+            };
+            FunnelPoint {
+                label: r.org.clone(),
+                x: r.expected,
+                y: r.ratio,
+                class,
+            }
+        })
+        .collect();
+    FunnelChart {
+        title: title.to_string(),
+        method: format!(
+            "Indirectly standardised ratios, Spiegelhalter's method (exact Poisson limits around {}, 95 % and 99.8 %).{od_words}",
+            trimmed(f.centre, 2)
+        ),
+        x_label: "Expected count".into(),
+        y_label: "ratio".into(),
+        centre: f.centre,
+        limits: [curve(0), curve(1), curve(2), curve(3)],
+        points,
+    }
+}
+
+/// Draws a funnel plot as SVG or PNG bytes.
+pub fn funnel_chart(chart: &FunnelChart, format: ChartFormat) -> Result<Vec<u8>, ChartError> {
+    match format {
+        ChartFormat::Svg => funnel_svg(chart).map(String::into_bytes),
+        ChartFormat::Png => {
+            let l = Layout::new(chart)?;
+            render_png(SIZE, |cv| draw(cv, &l))
+        }
+    }
+}
+
+/// The funnel plot's SVG (for inlining in HTML).
+pub fn funnel_svg(chart: &FunnelChart) -> Result<String, ChartError> {
+    let l = Layout::new(chart)?;
+    let svg = render_svg(SIZE, |cv| draw(cv, &l))?;
+    Ok(accessible_svg(
+        svg,
+        "funnel",
+        "Funnel plot",
+        &chart.title,
+        &describe(chart),
+    ))
+}
+
+/// The chart in words: the method, how many organisations lie where, and who is outside.
+pub fn describe(chart: &FunnelChart) -> String {
+    let count = |c: &[FunnelClass]| chart.points.iter().filter(|p| c.contains(&p.class)).count();
+    let mut s = format!(
+        "Funnel plot of {} organisations. {} {} within the 95 % limits; {} above and {} below them (of which {} above and {} below the 99.8 % limits).",
+        chart.points.len(),
+        clean(&chart.method),
+        count(&[FunnelClass::Within]),
+        count(&[FunnelClass::High95, FunnelClass::High998]),
+        count(&[FunnelClass::Low95, FunnelClass::Low998]),
+        count(&[FunnelClass::High998]),
+        count(&[FunnelClass::Low998]),
+    );
+    let outside: Vec<String> = chart
+        .points
+        .iter()
+        .filter(|p| p.class != FunnelClass::Within)
+        .map(|p| {
+            format!(
+                "{} ({}, {})",
+                clean(&p.label),
+                trimmed(p.y, 2),
+                p.class.words()
+            )
+        })
+        .collect();
+    if !outside.is_empty() {
+        s.push_str(&format!(" Outside the limits: {}.", outside.join("; ")));
+    }
+    s
+}
+
+struct Layout {
+    title: Vec<String>,
+    method: Vec<String>,
+    x0: f64,
+    x1: f64,
+    y0: f64,
+    y1: f64,
+    xmax: f64,
+    ymin: f64,
+    ymax: f64,
+    xticks: Vec<(f64, String)>,
+    yticks: Vec<(f64, String)>,
+    chart: FunnelChart,
+}
+
+impl Layout {
+    fn new(chart: &FunnelChart) -> Result<Self, ChartError> {
+        load_fonts()?;
+        let (w, h) = (SIZE.0 as f64, SIZE.1 as f64);
+        let title = wrap(&clean(&chart.title), TITLE_PX, true, w - 2.0 * MARGIN, 2);
+        let method = wrap(&clean(&chart.method), SUB_PX, false, w - 2.0 * MARGIN, 3);
+        let y0 = 22.0 + title.len() as f64 * 21.0 + method.len() as f64 * 15.0 + 18.0;
+        let (x0, x1, y1) = (70.0, w - MARGIN - 10.0, h - 78.0);
+        let finite = |v: &f64| v.is_finite();
+        let xmax = chart
+            .points
+            .iter()
+            .map(|p| p.x)
+            .chain(chart.limits.iter().flatten().map(|&(x, _)| x))
+            .filter(finite)
+            .fold(0.0f64, f64::max)
+            .max(1e-9);
+        let ys: Vec<f64> = chart
+            .points
+            .iter()
+            .map(|p| p.y)
+            .chain(std::iter::once(chart.centre))
+            .chain(
+                chart
+                    .limits
+                    .iter()
+                    .flat_map(|c| c.iter().skip(c.len() / 20).map(|&(_, y)| y)),
+            )
+            .filter(finite)
+            .collect();
+        let lo = ys.iter().copied().fold(f64::INFINITY, f64::min);
+        let hi = ys.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        let (lo, hi) = if lo.is_finite() && hi > lo {
+            (lo, hi)
+        } else {
+            (chart.centre - 1.0, chart.centre + 1.0)
+        };
+        let ystep = nice_step(hi - lo, 6);
+        let (ymin, ymax) = ((lo / ystep).floor() * ystep, (hi / ystep).ceil() * ystep);
+        let xstep = nice_step(xmax, 6);
+        let xmax = (xmax / xstep).ceil() * xstep;
+        let (xd, yd) = (step_decimals(xstep), step_decimals(ystep));
+        let ticks = |a: f64, b: f64, step: f64, d: usize| {
+            let mut out = Vec::new();
+            let mut v = a;
+            while v <= b + step * 1e-6 && out.len() < 40 {
+                out.push((v, trimmed(v, d)));
+                v += step;
+            }
+            out
+        };
+        Ok(Layout {
+            title,
+            method,
+            x0,
+            x1,
+            y0,
+            y1,
+            xmax,
+            ymin,
+            ymax,
+            xticks: ticks(0.0, xmax, xstep, xd),
+            yticks: ticks(ymin, ymax, ystep, yd),
+            chart: chart.clone(),
+        })
+    }
+
+    fn x(&self, v: f64) -> f64 {
+        self.x0 + (v / self.xmax) * (self.x1 - self.x0)
+    }
+
+    fn y(&self, v: f64) -> f64 {
+        let t = (v - self.ymin) / (self.ymax - self.ymin);
+        self.y1 - t.clamp(-0.02, 1.02) * (self.y1 - self.y0)
+    }
+}
+
+fn triangle(c: Pt, r: f64, up: bool) -> Vec<Pt> {
+    let s = if up { -1.0 } else { 1.0 };
+    vec![
+        (c.0, c.1 + s * r),
+        (c.0 - r * 0.95, c.1 - s * r * 0.7),
+        (c.0 + r * 0.95, c.1 - s * r * 0.7),
+    ]
+}
+
+fn draw<DB: DrawingBackend>(cv: &Canvas<DB>, l: &Layout) -> Result<(), ChartError> {
+    cv.fill(PAPER)?;
+    for (i, line) in l.title.iter().enumerate() {
+        cv.text(
+            line,
+            MARGIN,
+            28.0 + i as f64 * 21.0,
+            TITLE_PX,
+            true,
+            TEXT,
+            Align::Left,
+        )?;
+    }
+    let top = 28.0 + l.title.len() as f64 * 21.0;
+    for (i, line) in l.method.iter().enumerate() {
+        cv.text(
+            line,
+            MARGIN,
+            top + i as f64 * 15.0,
+            SUB_PX,
+            false,
+            TEXT_GREY,
+            Align::Left,
+        )?;
+    }
+    for (v, s) in &l.yticks {
+        let y = l.y(*v);
+        cv.path(&[(l.x0, y), (l.x1, y)], GRID.to_rgba(), 1.0)?;
+        cv.text(
+            s,
+            l.x0 - 8.0,
+            y + 4.0,
+            TICK_PX,
+            false,
+            TEXT_GREY,
+            Align::Right,
+        )?;
+    }
+    for (v, s) in &l.xticks {
+        let x = l.x(*v);
+        cv.path(&[(x, l.y1), (x, l.y1 + 4.0)], GRID_DARK.to_rgba(), 1.0)?;
+        cv.text(s, x, l.y1 + 17.0, TICK_PX, false, TEXT_GREY, Align::Center)?;
+    }
+    cv.path(&[(l.x0, l.y1), (l.x1, l.y1)], GRID_DARK.to_rgba(), 1.0)?;
+    cv.text(
+        &clean(&l.chart.x_label),
+        (l.x0 + l.x1) / 2.0,
+        l.y1 + 33.0,
+        TICK_PX,
+        false,
+        TEXT,
+        Align::Center,
+    )?;
+    cv.text(
+        &clean(&l.chart.y_label),
+        MARGIN,
+        l.y0 - 8.0,
+        TICK_PX,
+        false,
+        TEXT_GREY,
+        Align::Left,
+    )?;
+
+    // Centre and limits.
+    let yc = l.y(l.chart.centre);
+    cv.path(&[(l.x0, yc), (l.x1, yc)], TEXT.to_rgba(), 1.5)?;
+    for (i, curve) in l.chart.limits.iter().enumerate() {
+        let pts: Vec<Pt> = curve
+            .iter()
+            .filter(|(x, y)| x.is_finite() && y.is_finite())
+            .map(|&(x, y)| (l.x(x), l.y(y)))
+            .collect();
+        if i < 2 {
+            for d in dashes(&pts, 8.0, 5.0) {
+                cv.path(&d, NHS_BLUE.to_rgba(), 1.5)?;
+            }
+        } else {
+            cv.path(&pts, NHS_ORANGE.to_rgba(), 1.5)?;
+        }
+    }
+
+    // Organisations: labels only where they will not crowd the plot.
+    let label_all = l.chart.points.len() <= LABEL_ALL_UP_TO;
+    for p in &l.chart.points {
+        if !(p.x.is_finite() && p.y.is_finite()) {
+            continue;
+        }
+        let c = (l.x(p.x), l.y(p.y));
+        match p.class {
+            FunnelClass::Within => cv.circle(c, 3.5, GREY.to_rgba(), true)?,
+            FunnelClass::High95 | FunnelClass::Low95 => cv.polygon(
+                &triangle(c, 5.5, p.class == FunnelClass::High95),
+                NHS_BLUE.to_rgba(),
+            )?,
+            FunnelClass::High998 | FunnelClass::Low998 => cv.polygon(
+                &triangle(c, 7.5, p.class == FunnelClass::High998),
+                NHS_ORANGE.to_rgba(),
+            )?,
+        }
+        if label_all || p.class != FunnelClass::Within {
+            let text = ellipsize(&clean(&p.label), LABEL_PX, false, 90.0);
+            cv.text(
+                &text,
+                c.0 + 7.0,
+                c.1 + 3.0,
+                LABEL_PX,
+                false,
+                TEXT,
+                Align::Left,
+            )?;
+        }
+    }
+
+    // Legend.
+    let ly = SIZE.1 as f64 - 22.0;
+    let mut x = MARGIN;
+    cv.path(&[(x, ly - 4.0), (x + 24.0, ly - 4.0)], TEXT.to_rgba(), 1.5)?;
+    cv.text("centre", x + 30.0, ly, TICK_PX, false, TEXT, Align::Left)?;
+    x += 85.0;
+    for d in dashes(&[(x, ly - 4.0), (x + 24.0, ly - 4.0)], 8.0, 5.0) {
+        cv.path(&d, NHS_BLUE.to_rgba(), 1.5)?;
+    }
+    cv.text(
+        "95 % limits",
+        x + 30.0,
+        ly,
+        TICK_PX,
+        false,
+        TEXT,
+        Align::Left,
+    )?;
+    x += 115.0;
+    cv.path(
+        &[(x, ly - 4.0), (x + 24.0, ly - 4.0)],
+        NHS_ORANGE.to_rgba(),
+        1.5,
+    )?;
+    cv.text(
+        "99.8 % limits",
+        x + 30.0,
+        ly,
+        TICK_PX,
+        false,
+        TEXT,
+        Align::Left,
+    )?;
+    x += 125.0;
+    cv.circle((x + 6.0, ly - 4.0), 3.5, GREY.to_rgba(), true)?;
+    cv.text("within", x + 16.0, ly, TICK_PX, false, TEXT, Align::Left)?;
+    x += 70.0;
+    cv.polygon(
+        &triangle((x + 6.0, ly - 4.0), 5.5, true),
+        NHS_BLUE.to_rgba(),
+    )?;
+    cv.text(
+        "outside 95 %",
+        x + 16.0,
+        ly,
+        TICK_PX,
+        false,
+        TEXT,
+        Align::Left,
+    )?;
+    x += 110.0;
+    cv.polygon(
+        &triangle((x + 6.0, ly - 4.0), 7.5, true),
+        NHS_ORANGE.to_rgba(),
+    )?;
+    cv.text(
+        "outside 99.8 % (▲ high, ▼ low)",
+        x + 18.0,
+        ly,
+        TICK_PX,
+        false,
+        TEXT,
+        Align::Left,
+    )?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sct_kpi::funnel::{ProportionInput, RatioInput, proportions, ratios};
+
+    fn sample() -> ProportionFunnel {
+        let rows: Vec<ProportionInput> = (0..12)
+            .map(|i| ProportionInput {
+                org: format!("Org <{i}>"),
+                numerator: if i == 3 { 300.0 } else { 200.0 + i as f64 },
+                denominator: 1000.0 + 100.0 * i as f64,
+            })
+            .collect();
+        proportions(&rows, 100.0).unwrap()
+    }
+
+    #[test]
+    fn svg_is_accessible_escaped_and_deterministic() {
+        let chart = proportion_chart(&sample(), "A&E <4h>", "%");
+        let a = funnel_svg(&chart).unwrap();
+        assert_eq!(a, funnel_svg(&chart).unwrap());
+        assert!(a.contains(r#"role="img""#));
+        assert!(a.contains("A&amp;E &lt;4h&gt;"));
+        assert!(!a.contains("Org <3>"));
+        assert!(
+            a.contains("Outside the limits: ")
+                && a.contains("Org &lt;3&gt; (23.08, above the 99.8 % limit)"),
+            "{}",
+            &a[..900]
+        );
+        assert!(a.contains("Fingertips method"));
+    }
+
+    #[test]
+    fn ratio_chart_states_overdispersion_and_draws_png() {
+        let rows: Vec<RatioInput> = (1..=15)
+            .map(|i| RatioInput {
+                org: format!("R{i}"),
+                observed: (i * 9) as f64,
+                expected: (i * 10) as f64,
+            })
+            .collect();
+        let f = ratios(&rows, 1.0, true).unwrap();
+        let chart = ratio_chart(&f, "Mortality");
+        assert!(chart.method.contains("φ ="));
+        assert!(
+            funnel_chart(&chart, ChartFormat::Png)
+                .unwrap()
+                .starts_with(b"\x89PNG")
+        );
+    }
+}
