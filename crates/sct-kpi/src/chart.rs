@@ -418,9 +418,9 @@ pub struct ChartResult {
     pub assurance_icon: Option<AssuranceIcon>,
     /// Warnings, in words.
     pub warnings: Vec<String>,
-    /// Every rule behind each point's flag, with its run or window (XmR: every rule of the
-    /// profile; run, p′, u′: the rule that flagged it).
-    pub hits: Vec<Vec<Hit>>,
+    /// The XmR profile's hits, for [`ChartResult::hits`].
+    #[serde(skip)]
+    xmr_hits: PointHits,
     /// `false` when the XmR profile withholds the icons (too few points under `mdc`).
     pub icons: bool,
     /// The XmR profile's name ("ptd-0.2.2", "mdc, 6-point").
@@ -428,6 +428,22 @@ pub struct ChartResult {
 }
 
 impl ChartResult {
+    /// Every rule behind point `i`'s flag, with its run or window (XmR: every rule of the
+    /// profile; run, p′, u′: the rule that flagged it); empty for a common-cause point.
+    pub fn hits(&self, i: usize) -> Vec<Hit> {
+        let Some(seg) = self.segment_of_point(i) else {
+            return Vec::new();
+        };
+        if seg.chart == ChartKind::Xmr {
+            return self.xmr_hits.get(i).to_vec();
+        }
+        let Some(r) = self.rule.get(i).copied().flatten() else {
+            return Vec::new();
+        };
+        let limits = seg.limits.at(i - seg.start);
+        vec![single_hit(&self.values, seg, i, r, seg.centre, limits)]
+    }
+
     /// Point `i` with its segment's centre and its limits. `None` past the end.
     pub fn point(&self, i: usize) -> Option<ChartPoint> {
         let segment = *self.segment_of.get(i)?;
@@ -787,19 +803,13 @@ fn chart_portable(
         Ok(())
     })?;
 
-    let mut hits: Vec<Vec<Hit>> = vec![Vec::new(); n];
-    for seg in &segments {
-        let range = seg.start..seg.start + seg.n;
-        match (&xmr, seg.chart) {
-            (Some(x), ChartKind::Xmr) => hits[range.clone()].clone_from_slice(&x.hits[range]),
-            _ => {
-                for i in range {
-                    if let Some(r) = rule[i] {
-                        let centre = seg.centre;
-                        let limits = seg.limits.at(i - seg.start);
-                        hits[i].push(single_hit(&values, seg, i, r, centre, limits));
-                    }
-                }
+    // The hits of run, p′ and u′ points follow from their rules and values when asked for
+    // (see [`ChartResult::hits`]); the XmR profile's, which can be several per point, are kept.
+    let mut xmr_hits = PointHits::default();
+    if let Some(x) = &xmr {
+        for seg in segments.iter().filter(|s| s.chart == ChartKind::Xmr) {
+            for i in seg.start..seg.start + seg.n {
+                xmr_hits.extend(i, &x.hits[i]);
             }
         }
     }
@@ -842,10 +852,35 @@ fn chart_portable(
         variation_icon,
         assurance_icon,
         warnings,
-        hits,
+        xmr_hits,
         icons,
         profile: profile_name,
     })
+}
+
+/// The XmR profile's hits (see [`Hit`]) of the flagged points only, in one flat list: most
+/// points of a chart are common cause, and a list per point would cost more than the chart.
+#[derive(Debug, Clone, Default, PartialEq)]
+struct PointHits {
+    /// The point of each hit, in order.
+    point: Vec<usize>,
+    /// The hits.
+    hits: Vec<Hit>,
+}
+
+impl PointHits {
+    /// The hits on point `i` (empty when it is not flagged).
+    fn get(&self, i: usize) -> &[Hit] {
+        let from = self.point.partition_point(|&k| k < i);
+        let to = from + self.point[from..].partition_point(|&k| k == i);
+        &self.hits[from..to]
+    }
+
+    /// Adds hits to point `i`, which is at or after every point added before.
+    fn extend(&mut self, i: usize, hits: &[Hit]) {
+        self.point.extend(std::iter::repeat_n(i, hits.len()));
+        self.hits.extend_from_slice(hits);
+    }
 }
 
 /// The run or window behind point `i`'s flag by rule `r` on a run, p′ or u′ chart (values on

@@ -952,14 +952,13 @@ pub fn chart_summary_with(
                     r.profile,
                     b.as_str(),
                     c.profile,
-                    crate::profile::explanation(
-                        if c.hits[i].is_empty() {
-                            &r.hits[i]
-                        } else {
-                            &c.hits[i]
-                        },
-                        label
-                    )
+                    {
+                        let (ours, theirs) = (r.hits(i), c.hits(i));
+                        crate::profile::explanation(
+                            if theirs.is_empty() { &ours } else { &theirs },
+                            label,
+                        )
+                    }
                 )
             })
             .collect();
@@ -999,7 +998,7 @@ pub fn chart_summary_with(
         .into_iter()
         .enumerate()
         .map(|(i, mut p)| {
-            let text = crate::profile::explanation(&r.hits[i], label);
+            let text = crate::profile::explanation(&r.hits(i), label);
             p.explanation = (!text.is_empty()).then_some(text);
             p
         })
