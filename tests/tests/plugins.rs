@@ -1325,6 +1325,84 @@ fn a_missing_or_failing_plugin_leaves_its_kpis_without_data_saying_why() {
 }
 
 #[test]
+fn a_theory_of_change_kpi_that_is_a_plugin_measure_is_computed() {
+    let dir = tempfile::tempdir().unwrap();
+    let frameworks = dir.path().join("frameworks");
+    std::fs::create_dir(&frameworks).unwrap();
+    std::fs::copy(
+        root().join(PLUGIN_KPI_SET),
+        frameworks.join("waiting-list-kpis.toml"),
+    )
+    .unwrap();
+    let toc = dir.path().join("toc.toml");
+    std::fs::write(
+        &toc,
+        r#"kind = "theory-of-change"
+id = "kpi-plugin-toc"
+version = "1.0.0"
+title = "A theory of change whose KPI a plugin computes"
+source = "test"
+status = "example"
+kpi_set = "waiting-list-kpis"
+
+[[nodes]]
+id = "validation"
+title = "Waiting-list validation"
+type = "activity"
+
+[[nodes]]
+id = "fewer-long-waits"
+title = "Fewer long waits"
+type = "outcome-short"
+indicators = [{ kpi = "long-waits-52", direction = "decrease" }]
+
+[[links]]
+from = "validation"
+to = "fewer-long-waits"
+assumption = "Validation removes pathways that should have closed."
+evidence = "weak"
+"#,
+    )
+    .unwrap();
+    let run = sct_with_native()
+        .arg("--framework-dir")
+        .arg(&frameworks)
+        .args(["toc", "report"])
+        .arg(&toc)
+        .args([
+            "--kpi-data",
+            KPI_DATA,
+            "--org",
+            "QUY",
+            "--as-of",
+            "2025-05-31",
+        ])
+        .args(["--format", "json", "--plugin-data"])
+        .arg(format!("waiting-list-weekly={WAITING_LIST_CSV}"))
+        .output()
+        .unwrap();
+    assert!(run.status.success(), "{}", stderr(&run));
+    let v: serde_json::Value = serde_json::from_slice(&run.stdout).unwrap();
+    let ind = v["columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|c| c["nodes"].as_array().unwrap())
+        .find(|n| n["id"] == "fewer-long-waits")
+        .unwrap()["indicators"][0]
+        .clone();
+    assert_eq!(ind["points"], 8, "{ind}");
+    assert_eq!(ind["latest_period"], "2025-W21");
+    assert_eq!(
+        v["provenance"]["plugins"][0]["measures"],
+        serde_json::json!([
+            "plugin:waiting-list-weekly/long-waits",
+            "plugin:waiting-list-weekly/waiting-list-size"
+        ])
+    );
+}
+
+#[test]
 fn a_kpi_set_naming_a_malformed_plugin_measure_is_refused_with_its_line() {
     let dir = tempfile::tempdir().unwrap();
     let set = std::fs::read_to_string(root().join(PLUGIN_KPI_SET))
