@@ -382,6 +382,31 @@ evidence = "weak"
     // 8 points: a run chart, with no signal in so short and flat a series.
     assert_eq!(ind["chart"], "run chart");
     assert_eq!(node["status"], "no-significant-change");
+    // The report records the plugin that computed the measure, and the checksum of its file.
+    let p = &v["provenance"]["plugins"][0];
+    assert_eq!(p["name"], "waiting-list-weekly");
+    assert_eq!(p["version"], "0.1.0");
+    assert_eq!(p["sha256"], native_example_sha256());
+    assert_eq!(
+        p["measures"][0],
+        "plugin:waiting-list-weekly/waiting-list-size"
+    );
+    let md = sct_with_native()
+        .args(["toc", "report"])
+        .arg(&toc)
+        .args(["--org", "QUY", "--format", "md", "--plugin-data"])
+        .arg(format!("waiting-list-weekly={WAITING_LIST_CSV}"))
+        .output()
+        .unwrap();
+    assert!(md.status.success(), "{}", stderr(&md));
+    assert!(
+        stdout(&md).contains(&format!(
+            "- plugin waiting-list-weekly 0.1.0 (native), sha256 {}: plugin:waiting-list-weekly/waiting-list-size; data {WAITING_LIST_CSV}, sha256 ",
+            native_example_sha256()
+        )),
+        "{}",
+        stdout(&md)
+    );
     // Without the plugin, the indicator has no data and says why; the report is still written.
     let run = sct()
         .args(["toc", "report"])
@@ -930,4 +955,480 @@ fn install_refuses_to_overwrite_without_force() {
         std::fs::read_to_string(dir.path().join("neighbourhood-measures/plugin.toml")).unwrap();
     assert!(manifest.contains("interpreter = \"python3\""));
     assert!(manifest.contains("measures = [\"care-plan-coverage\", \"neighbourhood-spread\"]"));
+}
+
+// ---- plugin measures in the KPI review and the IPR ----
+
+const PLUGIN_KPI_SET: &str = "examples/kpi/waiting-list-kpis.toml";
+const KPI_DATA: &str = "examples/kpi/bnssg-kpis.csv";
+
+/// `sct kpi review|ipr` of the example KPI set whose indicators name plugin measures, with the
+/// sample waiting list, as of the end of May 2025.
+fn plugin_kpi(command: &str, extra: &[&str]) -> std::process::Output {
+    sct_with_native()
+        .args(["kpi", command, "--set", PLUGIN_KPI_SET, "--data", KPI_DATA])
+        .args(["--org", "QUY", "--as-of", "2025-05-31", "--plugin-data"])
+        .arg(format!("waiting-list-weekly={WAITING_LIST_CSV}"))
+        .args(extra)
+        .output()
+        .unwrap()
+}
+
+fn review_indicator<'a>(v: &'a serde_json::Value, id: &str) -> &'a serde_json::Value {
+    v["timeframes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|t| t["indicators"].as_array().unwrap())
+        .find(|i| i["id"] == id)
+        .unwrap_or_else(|| panic!("no indicator {id}"))
+}
+
+/// The installed native example's checksum, from its manifest, checked against its file.
+fn native_example_sha256() -> String {
+    let dir = native_example_dir().join("waiting-list-weekly");
+    let manifest = std::fs::read_to_string(dir.join("plugin.toml")).unwrap();
+    let sha = manifest
+        .lines()
+        .find_map(|l| l.strip_prefix("sha256 = \""))
+        .and_then(|l| l.strip_suffix('"'))
+        .unwrap()
+        .to_string();
+    let file = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.file_name().unwrap() != "plugin.toml")
+        .unwrap();
+    assert_eq!(sha256_hex(&std::fs::read(file).unwrap()), sha);
+    sha
+}
+
+#[test]
+fn a_kpi_review_reads_plugin_measures_and_records_the_plugin() {
+    let run = plugin_kpi("review", &["--format", "json"]);
+    assert!(run.status.success(), "{}", stderr(&run));
+    let v: serde_json::Value = serde_json::from_slice(&run.stdout).unwrap();
+
+    // Weekly share over 52 weeks for QUY, counted by hand from the sample (over / open):
+    // W14 2/6, W15 1/5, W16 2/7, W17 0/5, W18 1/6, W19 1/7, W20 0/5, W21 0/6.
+    let waits = review_indicator(&v, "long-waits-52");
+    assert_eq!(
+        waits["data_source"],
+        "plugin measure plugin:waiting-list-weekly/long-waits"
+    );
+    assert_eq!(waits["points"], 8);
+    assert_eq!(waits["latest_period"], "2025-W21");
+    assert_relative_eq!(waits["latest"]["value"].as_f64().unwrap(), 0.0);
+    assert_eq!(waits["latest"]["meets_plan"], true);
+    // 2025/26 to date is W15 to W21 (W14 starts on 31 March): 5 of 41, from the numerators
+    // and denominators, never by averaging the weekly percentages.
+    let ytd = &waits["year_to_date"];
+    assert_eq!(ytd["year"], "2025/26");
+    assert_eq!(ytd["periods"], 7);
+    assert_relative_eq!(
+        ytd["value"].as_f64().unwrap(),
+        100.0 * 5.0 / 41.0,
+        epsilon = 1e-9
+    );
+    assert_eq!(ytd["periods_meeting_plan"], 3);
+    // 8 points: a run chart whose centre is the median, (14.29 + 16.67) / 2.
+    let spc = &waits["spc"];
+    assert_eq!(spc["chart"], "run");
+    assert_relative_eq!(
+        spc["centre"].as_f64().unwrap(),
+        (100.0 / 7.0 + 100.0 / 6.0) / 2.0,
+        epsilon = 1e-9
+    );
+
+    // Open pathways per week aggregated to months by the latest week (weeks belong to the
+    // month of their Thursday): April is W14 to W17 (W17: 5), May is W18 to W21 (W21: 6), and
+    // May lacks its fifth week.
+    let size = review_indicator(&v, "waiting-list-size");
+    let values: Vec<(String, f64)> = size["spc"]["points"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                p["period"].as_str().unwrap().to_string(),
+                p["value"].as_f64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        values,
+        [("2025-04".to_string(), 5.0), ("2025-05".to_string(), 6.0)]
+    );
+    assert!(
+        size["flags"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["message"] == "aggregated from part of the period: 2025-05 has 4 of 5 weeks"),
+        "{}",
+        size["flags"]
+    );
+    // The KPI from the data file is read as before.
+    assert_eq!(
+        review_indicator(&v, "ae-4-hour")["latest_period"],
+        "2025-05"
+    );
+
+    // Provenance: the plugin's name, version and the checksum of the file that ran, and the
+    // data it was given with theirs.
+    let p = &v["provenance"]["plugins"][0];
+    assert_eq!(p["name"], "waiting-list-weekly");
+    assert_eq!(p["version"], "0.1.0");
+    assert_eq!(p["kind"], "native");
+    assert_eq!(p["sha256"], native_example_sha256());
+    assert_eq!(
+        p["measures"],
+        serde_json::json!([
+            "plugin:waiting-list-weekly/long-waits",
+            "plugin:waiting-list-weekly/waiting-list-size"
+        ])
+    );
+    assert_eq!(p["data"][0]["file"], WAITING_LIST_CSV);
+    assert_eq!(
+        p["data"][0]["sha256"],
+        sha256_hex(&std::fs::read(root().join(WAITING_LIST_CSV)).unwrap())
+    );
+    // And in words, in the Markdown's provenance and method.
+    let md = plugin_kpi("review", &["--format", "md"]);
+    assert!(md.status.success(), "{}", stderr(&md));
+    let text = stdout(&md);
+    assert!(
+        text.contains(&format!(
+            "- plugin waiting-list-weekly 0.1.0 (native), sha256 {}: ",
+            native_example_sha256()
+        )),
+        "{text}"
+    );
+    assert!(text.contains("Plugin measures (plugin:waiting-list-weekly/long-waits"));
+}
+
+#[test]
+fn the_ipr_reads_plugin_measures_and_shows_their_provenance() {
+    let run = plugin_kpi("ipr", &["--format", "json"]);
+    assert!(run.status.success(), "{}", stderr(&run));
+    let v: serde_json::Value = serde_json::from_slice(&run.stdout).unwrap();
+    let row = v["sections"][0]["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["indicator"] == "long-waits-52")
+        .unwrap();
+    assert_eq!(row["latest_period"], "2025-W21");
+    let last_three: Vec<f64> = row["last_three"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["value"].as_f64().unwrap())
+        .collect();
+    // W19 1/7, W20 0/5, W21 0/6.
+    assert_eq!(last_three.len(), 3);
+    assert_relative_eq!(last_three[0], 100.0 / 7.0, epsilon = 1e-9);
+    assert_relative_eq!(last_three[1] + last_three[2], 0.0);
+    assert_eq!(
+        v["provenance"]["plugins"][0]["sha256"],
+        native_example_sha256()
+    );
+    let md = plugin_kpi("ipr", &["--format", "md"]);
+    assert!(md.status.success(), "{}", stderr(&md));
+    assert!(
+        stdout(&md).contains("## Provenance\n\n- sct "),
+        "{}",
+        stdout(&md)
+    );
+    assert!(stdout(&md).contains("- plugin waiting-list-weekly 0.1.0 (native), sha256 "));
+}
+
+/// The IPR in headless Chromium with a plugin data file whose name is hostile: the
+/// provenance section names the plugin, and the name stays text.
+#[test]
+fn the_ipr_with_plugin_provenance_in_a_real_browser() {
+    let Some(chromium) = sct_tests::browser::chromium_or_skip() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let hostile = dir.path().join("waits<img src=x onerror=alert(1)>.csv");
+    std::fs::copy(root().join(WAITING_LIST_CSV), &hostile).unwrap();
+    let html = dir.path().join("ipr.html");
+    let run = sct_with_native()
+        .args(["kpi", "ipr", "--set", PLUGIN_KPI_SET, "--data", KPI_DATA])
+        .args(["--org", "QUY", "--as-of", "2025-05-31", "--plugin-data"])
+        .arg(format!("waiting-list-weekly={}", hostile.display()))
+        .arg("-o")
+        .arg(&html)
+        .output()
+        .unwrap();
+    assert!(run.status.success(), "{}", stderr(&run));
+    let visit = sct_tests::browser::visit(&chromium, dir.path(), &html);
+    let dom = &visit.dom;
+    assert!(!dom.contains("<img"), "an injected element was created");
+    assert!(dom.contains("waits&lt;img src=x onerror=alert(1)&gt;.csv"));
+    assert!(dom.contains("id=\"provenance-h\">Provenance</h2>"));
+    assert!(dom.contains(&format!(
+        "waiting-list-weekly 0.1.0 (native), sha256 {}",
+        native_example_sha256()
+    )));
+    sct_tests::browser::assert_self_contained(&chromium, dir.path(), &visit);
+}
+
+#[test]
+fn a_weekly_proportion_from_a_plugin_gets_a_p_prime_chart() {
+    // 20 weeks of 100 open pathways, (week number) of them over 52 weeks: p̄ = 210 / 2000.
+    let dir = tempfile::tempdir().unwrap();
+    let mut csv = String::from("week_ending,organisation,pathway_id,weeks_waited\n");
+    // Sundays from 6 April 2025 (ISO weeks 14 to 33).
+    let (mut month, mut day) = (4u32, 6u32);
+    for w in 0..20u32 {
+        let day_text = format!("2025-{month:02}-{day:02}");
+        day += 7;
+        let days_in_month = if matches!(month, 4 | 6) { 30 } else { 31 };
+        if day > days_in_month {
+            day -= days_in_month;
+            month += 1;
+        }
+        let day = day_text;
+        for p in 0..100u32 {
+            let waited = if p <= w { 60 } else { 10 };
+            csv.push_str(&format!("{day},QUY,P{w}-{p},{waited}\n"));
+        }
+    }
+    let waits = dir.path().join("waits.csv");
+    std::fs::write(&waits, csv).unwrap();
+    let set = std::fs::read_to_string(root().join(PLUGIN_KPI_SET))
+        .unwrap()
+        .replace(
+            "measure = \"plugin:waiting-list-weekly/long-waits\"",
+            "chart = \"pprime\"\nmeasure = \"plugin:waiting-list-weekly/long-waits\"",
+        );
+    let set_path = dir.path().join("set.toml");
+    std::fs::write(&set_path, set).unwrap();
+    let run = sct_with_native()
+        .args(["kpi", "review", "--set"])
+        .arg(&set_path)
+        .args(["--data", KPI_DATA, "--org", "QUY", "--format", "json"])
+        .arg("--plugin-data")
+        .arg(format!("waiting-list-weekly={}", waits.display()))
+        .output()
+        .unwrap();
+    assert!(run.status.success(), "{}", stderr(&run));
+    let v: serde_json::Value = serde_json::from_slice(&run.stdout).unwrap();
+    let spc = &review_indicator(&v, "long-waits-52")["spc"];
+    assert_eq!(spc["chart"], "pprime", "{spc}");
+    // 1 + 2 + ... + 20 = 210 of 2,000.
+    assert_relative_eq!(
+        spc["centre"].as_f64().unwrap(),
+        100.0 * 210.0 / 2000.0,
+        epsilon = 1e-9
+    );
+}
+
+#[test]
+fn a_missing_or_failing_plugin_leaves_its_kpis_without_data_saying_why() {
+    // Missing: the review is still written; the indicators say why they have no data.
+    let run = sct()
+        .args(["kpi", "review", "--set", PLUGIN_KPI_SET, "--data", KPI_DATA])
+        .args(["--org", "QUY", "--as-of", "2025-05-31", "--format", "json"])
+        .output()
+        .unwrap();
+    assert!(run.status.success(), "{}", stderr(&run));
+    assert_eq!(
+        stderr(&run)
+            .matches("warning: measures of plugin \"waiting-list-weekly\" have no data: plugin \"waiting-list-weekly\": not found")
+            .count(),
+        1,
+        "{}",
+        stderr(&run)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&run.stdout).unwrap();
+    let waits = review_indicator(&v, "long-waits-52");
+    assert_eq!(waits["points"], 0);
+    assert_eq!(waits["flags"].as_array().unwrap().len(), 1, "said once");
+    assert_eq!(waits["flags"][0]["kind"], "no-data");
+    assert!(
+        waits["flags"][0]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("no series from plugin:waiting-list-weekly/long-waits: plugin \"waiting-list-weekly\": not found"),
+        "{}",
+        waits["flags"][0]
+    );
+    assert!(v["provenance"].get("plugins").is_none(), "no plugin ran");
+
+    // Failing: a plugin's error, invalid JSON or a bad parameter, each named on its indicator.
+    let dir = fault_dir();
+    let set = std::fs::read_to_string(root().join(PLUGIN_KPI_SET))
+        .unwrap()
+        .replace(
+            "plugin:waiting-list-weekly/long-waits",
+            "plugin:fault/invalid-json",
+        )
+        .replace(
+            "plugin:waiting-list-weekly/waiting-list-size",
+            "plugin:fault/error",
+        );
+    let set_path = dir.path().join("set.toml");
+    std::fs::write(&set_path, set).unwrap();
+    let run = sct()
+        .arg("--plugin-dir")
+        .arg(dir.path())
+        .args(["kpi", "review", "--set"])
+        .arg(&set_path)
+        .args(["--data", KPI_DATA, "--org", "QUY", "--format", "json"])
+        .output()
+        .unwrap();
+    assert!(run.status.success(), "{}", stderr(&run));
+    let v: serde_json::Value = serde_json::from_slice(&run.stdout).unwrap();
+    let message = |id: &str| {
+        review_indicator(&v, id)["flags"][0]["message"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    assert!(
+        message("long-waits-52").contains("plugin \"fault\": invalid JSON"),
+        "{}",
+        message("long-waits-52")
+    );
+    assert!(
+        message("waiting-list-size").contains("the fault plugin reports an error"),
+        "{}",
+        message("waiting-list-size")
+    );
+    assert!(stderr(&run).contains("warning: indicator \"long-waits-52\" of QUY has no data"));
+
+    // A bad parameter is the plugin's error, named on the indicator.
+    let set = std::fs::read_to_string(root().join(PLUGIN_KPI_SET))
+        .unwrap()
+        .replace("weeks = \"52\"", "weeks = \"a year\"");
+    let set_path = dir.path().join("bad-param.toml");
+    std::fs::write(&set_path, set).unwrap();
+    let run = sct_with_native()
+        .args(["kpi", "review", "--set"])
+        .arg(&set_path)
+        .args(["--data", KPI_DATA, "--org", "QUY", "--format", "json"])
+        .arg("--plugin-data")
+        .arg(format!("waiting-list-weekly={WAITING_LIST_CSV}"))
+        .output()
+        .unwrap();
+    assert!(run.status.success(), "{}", stderr(&run));
+    let v: serde_json::Value = serde_json::from_slice(&run.stdout).unwrap();
+    assert!(
+        review_indicator(&v, "long-waits-52")["flags"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("parameter weeks = \"a year\" is not a whole number of weeks")
+    );
+}
+
+#[test]
+fn a_theory_of_change_kpi_that_is_a_plugin_measure_is_computed() {
+    let dir = tempfile::tempdir().unwrap();
+    let frameworks = dir.path().join("frameworks");
+    std::fs::create_dir(&frameworks).unwrap();
+    std::fs::copy(
+        root().join(PLUGIN_KPI_SET),
+        frameworks.join("waiting-list-kpis.toml"),
+    )
+    .unwrap();
+    let toc = dir.path().join("toc.toml");
+    std::fs::write(
+        &toc,
+        r#"kind = "theory-of-change"
+id = "kpi-plugin-toc"
+version = "1.0.0"
+title = "A theory of change whose KPI a plugin computes"
+source = "test"
+status = "example"
+kpi_set = "waiting-list-kpis"
+
+[[nodes]]
+id = "validation"
+title = "Waiting-list validation"
+type = "activity"
+
+[[nodes]]
+id = "fewer-long-waits"
+title = "Fewer long waits"
+type = "outcome-short"
+indicators = [{ kpi = "long-waits-52", direction = "decrease" }]
+
+[[links]]
+from = "validation"
+to = "fewer-long-waits"
+assumption = "Validation removes pathways that should have closed."
+evidence = "weak"
+"#,
+    )
+    .unwrap();
+    let run = sct_with_native()
+        .arg("--framework-dir")
+        .arg(&frameworks)
+        .args(["toc", "report"])
+        .arg(&toc)
+        .args([
+            "--kpi-data",
+            KPI_DATA,
+            "--org",
+            "QUY",
+            "--as-of",
+            "2025-05-31",
+        ])
+        .args(["--format", "json", "--plugin-data"])
+        .arg(format!("waiting-list-weekly={WAITING_LIST_CSV}"))
+        .output()
+        .unwrap();
+    assert!(run.status.success(), "{}", stderr(&run));
+    let v: serde_json::Value = serde_json::from_slice(&run.stdout).unwrap();
+    let ind = v["columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|c| c["nodes"].as_array().unwrap())
+        .find(|n| n["id"] == "fewer-long-waits")
+        .unwrap()["indicators"][0]
+        .clone();
+    assert_eq!(ind["points"], 8, "{ind}");
+    assert_eq!(ind["latest_period"], "2025-W21");
+    assert_eq!(
+        v["provenance"]["plugins"][0]["measures"],
+        serde_json::json!([
+            "plugin:waiting-list-weekly/long-waits",
+            "plugin:waiting-list-weekly/waiting-list-size"
+        ])
+    );
+}
+
+#[test]
+fn a_kpi_set_naming_a_malformed_plugin_measure_is_refused_with_its_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let set = std::fs::read_to_string(root().join(PLUGIN_KPI_SET))
+        .unwrap()
+        .replace(
+            "measure = \"plugin:waiting-list-weekly/long-waits\"",
+            "measure = \"plugin:waiting-list-weekly\"",
+        );
+    let line = set
+        .lines()
+        .position(|l| l == "measure = \"plugin:waiting-list-weekly\"")
+        .unwrap()
+        + 1;
+    let set_path = dir.path().join("set.toml");
+    std::fs::write(&set_path, set).unwrap();
+    let run = sct()
+        .args(["kpi", "review", "--set"])
+        .arg(&set_path)
+        .args(["--data", KPI_DATA, "--org", "QUY"])
+        .output()
+        .unwrap();
+    assert_eq!(run.status.code(), Some(2), "{}", stderr(&run));
+    let err = stderr(&run);
+    assert!(
+        err.contains("measure \"plugin:waiting-list-weekly\" does not name a plugin and a measure"),
+        "{err}"
+    );
+    assert!(err.contains(&format!("set.toml:{line}")), "{err}");
 }

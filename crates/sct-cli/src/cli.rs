@@ -442,6 +442,8 @@ pub struct KpiIprArgs {
     #[arg(long)]
     pub skip_invalid: bool,
     #[command(flatten)]
+    pub plugins: KpiPluginArgs,
+    #[command(flatten)]
     pub out: OutputArgs,
 }
 
@@ -469,6 +471,18 @@ pub struct KpiFunnelArgs {
     pub title: Option<String>,
     #[command(flatten)]
     pub out: OutputArgs,
+}
+
+/// Plugin measures for KPI-set indicators that name one (`measure = "plugin:NAME/MEASURE"`).
+#[derive(Debug, Args)]
+pub struct KpiPluginArgs {
+    /// A data file for a plugin whose measures the KPI set's indicators name
+    /// (`measure = "plugin:NAME/MEASURE"`), as NAME=PATH; repeatable. Plugin measures are
+    /// computed for each organisation reviewed.
+    #[arg(long, value_name = "NAME=PATH")]
+    pub plugin_data: Vec<String>,
+    #[command(flatten)]
+    pub plugin: PluginRunOptions,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -532,6 +546,8 @@ pub struct KpiReviewArgs {
     /// A row whose value is empty or not a number is left out as a shown gap, not an error.
     #[arg(long)]
     pub skip_invalid: bool,
+    #[command(flatten)]
+    pub plugins: KpiPluginArgs,
     #[command(flatten)]
     pub out: OutputArgs,
 }

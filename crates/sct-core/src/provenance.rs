@@ -84,3 +84,21 @@ impl Provenance {
         }
     }
 }
+
+/// A plugin whose measures an output used: which build of which plugin computed them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PluginUsed {
+    /// Its name, as in its manifest.
+    pub name: String,
+    /// Its version, as in its manifest.
+    pub version: String,
+    /// `native` or `command`.
+    pub kind: String,
+    /// SHA-256 of its file, checked against the manifest before it ran.
+    pub sha256: String,
+    /// The measures it was asked for, as indicators name them (`plugin:NAME/MEASURE`).
+    pub measures: Vec<String>,
+    /// The local data it was given (`--plugin-data`), with the SHA-256 of each file (empty
+    /// for a folder).
+    pub data: Vec<FileUsed>,
+}

@@ -131,6 +131,9 @@ pub struct KpiData {
     pub organisations: BTreeSet<String>,
     /// Warnings about the file as a whole (for example indicators not in the set).
     pub warnings: Vec<String>,
+    /// The plugins whose measures supplied series (added by the caller, which runs them).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub plugins: Vec<sct_core::provenance::PluginUsed>,
 }
 
 impl KpiData {
@@ -302,6 +305,7 @@ pub fn read_kpi_data_with<R: Read>(
     let mut rows: BTreeMap<(String, String), Vec<Row>> = BTreeMap::new();
     let mut current: Option<((String, String), Vec<Row>)> = None;
     let mut unknown: BTreeMap<String, (u64, u64)> = BTreeMap::new();
+    let mut supplied: BTreeMap<String, (u64, u64)> = BTreeMap::new();
     let mut mismatches: BTreeMap<(String, String), Vec<String>> = BTreeMap::new();
     let mut organisations = BTreeSet::new();
     let (mut rows_read, mut rows_kept) = (0u64, 0u64);
@@ -338,6 +342,12 @@ pub fn read_kpi_data_with<R: Read>(
             e.1 += 1;
             continue;
         };
+        if ind.measure.is_some() {
+            // A plugin measure supplies this indicator: its rows here are not used.
+            let e = supplied.entry(ind_id.to_string()).or_insert((line, 0));
+            e.1 += 1;
+            continue;
+        }
         let at = || location(file, line, &record);
         let period_text = field(cols.period);
         let period = match Period::parse(period_text) {
@@ -471,6 +481,17 @@ pub fn read_kpi_data_with<R: Read>(
             set.id.get_ref()
         ));
     }
+    for (id, (first, n)) in &supplied {
+        let measure = indicators
+            .get(id.as_str())
+            .and_then(|i| i.measure.as_ref())
+            .map(|m| m.get_ref().as_str())
+            .unwrap_or_default();
+        warnings.push(format!(
+            "{n} row{} for indicator \"{id}\" (first on line {first}) skipped: its series comes from plugin measure {measure}",
+            if *n == 1 { "" } else { "s" },
+        ));
+    }
     let mut series = BTreeMap::new();
     for ((org, ind_id), rows) in rows {
         let Some(ind) = indicators.get(ind_id.as_str()) else {
@@ -524,7 +545,112 @@ pub fn read_kpi_data_with<R: Read>(
         series,
         organisations,
         warnings,
+        plugins: Vec::new(),
     })
+}
+
+impl Series {
+    /// A series without data, saying why (a plugin that is missing or failed).
+    pub fn without_data(organisation: &str, ind: &Indicator, reason: String) -> Series {
+        Series {
+            organisation: organisation.to_string(),
+            indicator: ind.id.get_ref().clone(),
+            source_period: ind.period,
+            observations: Vec::new(),
+            flags: vec![Flag {
+                kind: FlagKind::NoData,
+                message: reason,
+            }],
+        }
+    }
+}
+
+/// Builds one organisation's series of an indicator from points supplied by another source
+/// than a KPI data file (a plugin measure, named by `source` in messages), with the same
+/// checks, flags and aggregation as the file's rows: a value is recomputed from its numerator
+/// and denominator when both are given (flagged when the two disagree), a ratio with a zero
+/// denominator is refused, duplicates, gaps and implausible values are flagged, and shorter
+/// periods are aggregated up to the indicator's. An error says why the points cannot be used.
+pub fn series_from_points(
+    source: &str,
+    organisation: &str,
+    ind: &Indicator,
+    points: Vec<Observation>,
+) -> Result<Series, String> {
+    let id = ind.id.get_ref();
+    if points.is_empty() {
+        return Ok(Series {
+            organisation: organisation.to_string(),
+            indicator: id.clone(),
+            source_period: ind.period,
+            observations: Vec::new(),
+            flags: Vec::new(),
+        });
+    }
+    let ratio = matches!(ind.value_type, ValueType::Proportion | ValueType::Rate);
+    let mut rows = Vec::with_capacity(points.len());
+    let mut mismatches = Vec::new();
+    for p in points {
+        if !p.value.is_finite()
+            || p.numerator.is_some_and(|n| !n.is_finite())
+            || p.denominator.is_some_and(|d| !d.is_finite())
+        {
+            return Err(format!(
+                "{source}: point {} ({}) is not a finite number",
+                p.line, p.period
+            ));
+        }
+        if ratio && p.denominator == Some(0.0) {
+            return Err(format!(
+                "{source}: point {} ({}): indicator \"{id}\" is a {} and its denominator is 0",
+                p.line,
+                p.period,
+                ind.value_type.as_str()
+            ));
+        }
+        let value = match (p.numerator, p.denominator) {
+            (Some(n), Some(d)) if d != 0.0 => {
+                let c = ind.multiplier.unwrap_or(1.0) * n / d;
+                if (p.value - c).abs() > 1e-6 * c.abs().max(1.0) {
+                    mismatches.push(format!(
+                        "{} (point {}): value {} but {} × {n} / {d} = {}",
+                        p.period,
+                        p.line,
+                        p.value,
+                        ind.multiplier.unwrap_or(1.0),
+                        round_for_display(c)
+                    ));
+                }
+                c
+            }
+            _ => p.value,
+        };
+        rows.push(Row {
+            period: p.period,
+            value,
+            numerator: p.numerator,
+            denominator: p.denominator,
+            line: p.line,
+        });
+    }
+    let mut s = build_series(source, organisation, ind, rows).map_err(|d| {
+        let mut text = d.message.clone();
+        if let Some(e) = &d.expected {
+            let _ = write!(text, "; expected {e}");
+        }
+        format!("{source}: {text}")
+    })?;
+    if !mismatches.is_empty() {
+        s.flags.push(Flag {
+            kind: FlagKind::ValueMismatch,
+            message: listed(
+                &mismatches,
+                "value does not match its numerator and denominator",
+            ),
+        });
+        s.flags.sort();
+    }
+    Ok(s)
 }
 
 /// Rounds a computed value for a message, so it does not show binary noise.
@@ -954,6 +1080,97 @@ source = { doc = "d", section = "1", quote = "q" }
         assert_eq!(
             expected_latest(PeriodType::Month, end, 0).to_string(),
             "2025-09"
+        );
+    }
+
+    fn point(period: &str, value: f64, n: Option<f64>, d: Option<f64>, line: u64) -> Observation {
+        Observation {
+            period: Period::parse(period).unwrap(),
+            value,
+            numerator: n,
+            denominator: d,
+            line,
+        }
+    }
+
+    #[test]
+    fn supplied_points_are_checked_and_aggregated_as_rows_are() {
+        let set = set();
+        let prop = set.indicator("prop").unwrap();
+        // Weeks 14 to 17 of 2025 hold April's Thursdays: one month, 5 of 23.
+        let weeks = vec![
+            point("2025-W14", 33.3, Some(2.0), Some(6.0), 1),
+            point("2025-W15", 20.0, Some(1.0), Some(5.0), 2),
+            point("2025-W16", 28.6, Some(2.0), Some(7.0), 3),
+            point("2025-W17", 0.0, Some(0.0), Some(5.0), 4),
+        ];
+        let s = series_from_points("plugin:p/m", "QUY", prop, weeks).unwrap();
+        assert_eq!(s.observations.len(), 1);
+        assert_eq!(s.observations[0].period.to_string(), "2025-04");
+        approx::assert_relative_eq!(s.observations[0].value, 100.0 * 5.0 / 23.0);
+        // The values given were rounded: each is recomputed from its numerator and
+        // denominator, and flagged as not matching them.
+        assert_eq!(s.flags.len(), 1, "{:?}", s.flags);
+        assert_eq!(s.flags[0].kind, FlagKind::ValueMismatch);
+        assert!(
+            s.flags[0]
+                .message
+                .starts_with("value does not match its numerator and denominator: 2025-W14 (point 1): value 33.3 but 100 × 2 / 6 = 33.3333"),
+            "{}",
+            s.flags[0].message
+        );
+    }
+
+    #[test]
+    fn supplied_points_that_cannot_be_used_say_why() {
+        let set = set();
+        let prop = set.indicator("prop").unwrap();
+        let count = set.indicator("count").unwrap();
+        let zero = vec![point("2025-04", 0.0, Some(0.0), Some(0.0), 3)];
+        assert_eq!(
+            series_from_points("plugin:p/m", "QUY", prop, zero).unwrap_err(),
+            "plugin:p/m: point 3 (2025-04): indicator \"prop\" is a proportion and its denominator is 0"
+        );
+        let nan = vec![point("2025-04", f64::NAN, None, None, 1)];
+        assert!(
+            series_from_points("plugin:p/m", "QUY", prop, nan)
+                .unwrap_err()
+                .contains("is not a finite number")
+        );
+        // Quarterly `count` cannot be split from years.
+        let years = vec![point("2024/25", 1.0, None, None, 1)];
+        assert!(
+            series_from_points("plugin:p/m", "QUY", count, years)
+                .unwrap_err()
+                .starts_with(
+                    "plugin:p/m: QUY \"count\" is by year but the indicator is by quarter"
+                )
+        );
+        let empty = series_from_points("plugin:p/m", "QUY", count, vec![]).unwrap();
+        assert!(empty.observations.is_empty() && empty.flags.is_empty());
+        let none = Series::without_data("QUY", count, "the plugin was not found".into());
+        assert_eq!(none.flags[0].kind, FlagKind::NoData);
+    }
+
+    #[test]
+    fn rows_of_an_indicator_a_plugin_supplies_are_skipped_with_a_warning() {
+        let mut set = set();
+        set.indicators[0].measure = Some(toml::Spanned::new(0..0, "plugin:p/m".into()));
+        let d = read_kpi_data(
+            "organisation,indicator,period,value\nQUY,prop,2024-04,66.9\nQUY,count,2024/25 Q1,3\n"
+                .as_bytes(),
+            "d.csv",
+            &set,
+            None,
+        )
+        .unwrap();
+        assert!(d.get("QUY", "prop").is_none());
+        assert!(d.get("QUY", "count").is_some());
+        assert_eq!(
+            d.warnings,
+            [
+                "1 row for indicator \"prop\" (first on line 2) skipped: its series comes from plugin measure plugin:p/m"
+            ]
         );
     }
 }

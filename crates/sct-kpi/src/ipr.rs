@@ -10,7 +10,8 @@ use serde::Serialize;
 use crate::data::KpiData;
 use crate::kpiset::{KpiSet, Timeframe};
 use crate::review::{
-    IconDifference, KpiReview, PlanPosition, ReviewError, ReviewOptions, SetInfo, review,
+    IconDifference, KpiReview, PlanPosition, ReviewError, ReviewOptions, ReviewProvenance, SetInfo,
+    review,
 };
 use sct_core::provenance::FrameworkUsed;
 
@@ -112,6 +113,8 @@ pub struct Ipr {
     pub sections: Vec<IprSection>,
     /// How it was computed.
     pub method: Vec<String>,
+    /// Exactly which files (and plugins) it came from: the same for every organisation.
+    pub provenance: Option<ReviewProvenance>,
     /// The reviews the rows come from (for each indicator's full chart).
     #[serde(skip)]
     pub reviews: Vec<KpiReview>,
@@ -203,6 +206,7 @@ pub fn ipr(
             .collect(),
         sections,
         method,
+        provenance: first.map(|r| r.provenance.clone()),
         reviews,
     })
 }

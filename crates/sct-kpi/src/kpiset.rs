@@ -215,9 +215,31 @@ pub struct Indicator {
     /// set's `conflict`, else improvement).
     #[serde(default)]
     pub conflict: Option<crate::profile::Conflict>,
+    /// A plugin measure that supplies this indicator's series instead of the KPI data file:
+    /// `plugin:NAME/MEASURE` (the caller computes it and hands the series to the review).
+    #[serde(default)]
+    pub measure: Option<Spanned<String>>,
+    /// Parameters passed to the plugin measure (`{ weeks = "52" }`), as `--param` would.
+    #[serde(default)]
+    pub measure_parameters: BTreeMap<String, String>,
+}
+
+/// Splits a plugin measure's name, `plugin:NAME/MEASURE` (or `NAME/MEASURE`), into the plugin
+/// and the measure; `None` when it is not of that form.
+pub fn split_plugin_measure(name: &str) -> Option<(&str, &str)> {
+    let bare = name.strip_prefix("plugin:").unwrap_or(name);
+    bare.split_once('/')
+        .filter(|(p, m)| !p.is_empty() && !m.is_empty() && !m.contains('/'))
 }
 
 impl Indicator {
+    /// The plugin and measure that supply the series, when a plugin measure does.
+    pub fn plugin_measure(&self) -> Option<(&str, &str)> {
+        self.measure
+            .as_ref()
+            .and_then(|m| split_plugin_measure(m.get_ref()))
+    }
+
     /// The plan value for a period, if the trajectory has one.
     pub fn plan_for(&self, period: Period) -> Option<f64> {
         self.plan
@@ -419,6 +441,31 @@ impl KpiSet {
                     ),
                 ));
             }
+            if let Some(m) = &ind.measure
+                && split_plugin_measure(m.get_ref()).is_none()
+            {
+                d.push(
+                    src.error_at(
+                        m.span(),
+                        format!(
+                            "indicator \"{id}\": measure \"{}\" does not name a plugin and a measure",
+                            m.get_ref()
+                        ),
+                    )
+                    .expected("measure = \"plugin:NAME/MEASURE\", as `sct plugins list` names them"),
+                );
+            }
+            if ind.measure.is_none() && !ind.measure_parameters.is_empty() {
+                d.push(
+                    src.error_at(
+                        ind.id.span(),
+                        format!("indicator \"{id}\" sets measure_parameters but no measure"),
+                    )
+                    .expected(
+                        "measure = \"plugin:NAME/MEASURE\" with measure_parameters, or neither",
+                    ),
+                );
+            }
             for p in &ind.plan {
                 match Period::parse(p.period.get_ref()) {
                     Ok(per) if per.kind == ind.period => {}
@@ -436,5 +483,73 @@ impl KpiSet {
             }
         }
         d
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plugin_measure_names_split_into_plugin_and_measure() {
+        assert_eq!(
+            split_plugin_measure("plugin:waiting-list-weekly/long-waits"),
+            Some(("waiting-list-weekly", "long-waits"))
+        );
+        assert_eq!(split_plugin_measure("local/m"), Some(("local", "m")));
+        for bad in ["plugin:p", "plugin:/m", "plugin:p/", "p/m/x", ""] {
+            assert_eq!(split_plugin_measure(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_malformed_measure_and_parameters_without_one_are_errors_at_their_line() {
+        let text = r#"kind = "kpi-set"
+id = "t"
+version = "1"
+title = "T"
+source = "test"
+status = "example"
+[documents]
+d = { title = "D" }
+[[indicators]]
+id = "a"
+title = "A"
+timeframe = "leading"
+period = "week"
+value_type = "count"
+improvement = "decrease"
+measure = "waiting-list-weekly"
+source = { doc = "d", section = "1", quote = "q" }
+[[indicators]]
+id = "b"
+title = "B"
+timeframe = "leading"
+period = "week"
+value_type = "count"
+improvement = "decrease"
+measure_parameters = { weeks = "52" }
+source = { doc = "d", section = "1", quote = "q" }
+"#;
+        let src = sct_core::SourceFile::from_text("t.toml", text);
+        let set: KpiSet = sct_core::load::parse_toml(&src).unwrap();
+        let d = set.check(&src);
+        let found: Vec<(String, Option<usize>)> = d
+            .iter()
+            .map(|x| (x.message.clone(), x.location.as_ref().map(|l| l.line)))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                (
+                    "indicator \"a\": measure \"waiting-list-weekly\" does not name a plugin and a measure".to_string(),
+                    Some(16)
+                ),
+                (
+                    "indicator \"b\" sets measure_parameters but no measure".to_string(),
+                    Some(19)
+                ),
+            ]
+        );
     }
 }

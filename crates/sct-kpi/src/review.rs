@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
-use sct_core::provenance::{FileUsed, FrameworkUsed, SCT_VERSION};
+use sct_core::provenance::{FileUsed, FrameworkUsed, PluginUsed, SCT_VERSION};
 use serde::Serialize;
 
 use crate::aggregate::combine;
@@ -396,6 +396,10 @@ pub struct ReviewProvenance {
     pub kpi_set: FrameworkUsed,
     /// The data file.
     pub data: FileUsed,
+    /// The plugins whose measures supplied series: name, version and the SHA-256 of the
+    /// file that ran.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub plugins: Vec<PluginUsed>,
 }
 
 /// Errors building a review.
@@ -638,6 +642,17 @@ pub fn review(
     } else {
         "Gaps (missing periods) are shown and not joined: no moving range, run or window of the XmR chart spans a gap.".to_string()
     });
+    let measures: Vec<&str> = set
+        .indicators
+        .iter()
+        .filter_map(|i| i.measure.as_ref().map(|m| m.get_ref().as_str()))
+        .collect();
+    if !measures.is_empty() {
+        method.push(format!(
+            "Plugin measures ({}) supply their indicators' series instead of the data file: each is computed by its plugin for the organisation (the plugin's name, version and file checksum are under Provenance), and its points are checked, flagged, aggregated and charted as the data file's rows are; a value is recomputed from its numerator and denominator when the plugin gives both.",
+            measures.join(", ")
+        ));
+    }
     method.push(format!(
         "Rebases come only from the rebase log{}; a run of {} or more points on one side of the centre line is suggested as a candidate rebase, with its evidence, and never applied.",
         options
@@ -678,6 +693,7 @@ pub fn review(
                 file: data.file.clone(),
                 sha256: data.sha256.clone(),
             },
+            plugins: data.plugins.clone(),
         },
     })
 }
@@ -1152,6 +1168,8 @@ fn review_indicator(
     let target = last.and_then(|o| plan_value(ind, o.period).0);
     let spc = spc_summary(ind, obs, target, series);
     match last {
+        // A series without data that already says why (a plugin that failed) says it once.
+        None if flags.iter().any(|f| f.kind == FlagKind::NoData) => {}
         None => flags.push(Flag {
             kind: FlagKind::NoData,
             message: format!("no data for this indicator up to {as_of}"),
@@ -1197,7 +1215,11 @@ fn review_indicator(
         improvement: ind.improvement,
         target: ind.target,
         target_note: ind.target_note.clone(),
-        data_source: ind.data_source.clone(),
+        data_source: match (&ind.measure, ind.data_source.is_empty()) {
+            (Some(m), true) => format!("plugin measure {}", m.get_ref()),
+            (Some(m), false) => format!("{} (plugin measure {})", ind.data_source, m.get_ref()),
+            (None, _) => ind.data_source.clone(),
+        },
         source: format!("{} {}", ind.source.doc.get_ref(), ind.source.section),
         points: obs.len(),
         latest_period: last.map(|o| o.period.to_string()),

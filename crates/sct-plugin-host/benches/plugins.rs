@@ -1,6 +1,7 @@
 //! Plugin host benchmarks (issue 7): native call overhead (describe + compute on a tiny
 //! request), a command plugin round trip (the Python example), and what the host adds to a
-//! 1,000,000-row measure of the native example (the same compute called directly).
+//! 1,000,000-row measure of the native example (against the same library called through its
+//! C ABI without the host, and the same compute called directly).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -76,6 +77,26 @@ fn bench(c: &mut Criterion) {
         })
     });
 
+    // The parts: describe is asked once per load (its checked reply is kept), so its full
+    // cost (the call, the copy, the checks and the decoding) is paid on the first call only;
+    // compute pays its own on every call.
+    g.bench_function("native describe uncached (call, checks, decode)", |b| {
+        b.iter(|| {
+            let bytes = fault.describe_bytes().expect("describe");
+            sct_plugin_host::decode::reply::<sct_plugin_api::Description>(
+                &bytes,
+                "describe",
+                usize::MAX,
+            )
+            .expect("decode")
+            .measures
+            .len()
+        })
+    });
+    g.bench_function("native compute (tiny request)", |b| {
+        b.iter(|| fault.compute(&tiny).expect("compute").series.len())
+    });
+
     // The smallest command plugin: a shell script, so the figure is the host's round trip
     // (spawn, pipes, timeout, checks) rather than an interpreter's start-up.
     let sh_dir = tmp.path().join("minimal-command");
@@ -139,6 +160,37 @@ fn bench(c: &mut Criterion) {
                     .expect("compute")
                     .series
                     .len()
+            })
+        },
+    );
+    // The same library, called through its C ABI with the request already encoded and the
+    // reply decoded with no checks: the baseline for what the host adds, with the same
+    // compiled code as the host runs (the direct call above is another compilation of it).
+    // SAFETY: the installed, checked example; the symbol types are the ABI's.
+    let raw = unsafe { libloading::Library::new(&native.file) }.expect("load the example");
+    let (raw_compute, raw_free) = unsafe {
+        (
+            *raw.get::<sct_plugin_api::ffi::ComputeFn>(sct_plugin_api::ffi::symbols::COMPUTE)
+                .expect("compute"),
+            *raw.get::<sct_plugin_api::ffi::FreeFn>(sct_plugin_api::ffi::symbols::FREE)
+                .expect("free"),
+        )
+    };
+    let big_bytes = serde_json::to_vec(&big).expect("request");
+    g.bench_function(
+        "1,000,000-row measure: native example through its C ABI, without the host",
+        |b| {
+            b.iter(|| {
+                // SAFETY: the request lives through the call; the reply is read, then freed
+                // once.
+                unsafe {
+                    let out = raw_compute(big_bytes.as_ptr(), big_bytes.len());
+                    let reply: sct_plugin_api::ComputeReply =
+                        serde_json::from_slice(std::slice::from_raw_parts(out.ptr, out.len))
+                            .expect("reply");
+                    raw_free(out);
+                    reply.ok.expect("ok").series.len()
+                }
             })
         },
     );

@@ -104,6 +104,7 @@ pub fn install(req: &Install<'_>, options: &Options) -> Result<(PathBuf, Manifes
         plugin
             .describe()
             .map_err(|e| HostError::new(&label, e.fault))?
+            .clone()
     };
     let name = req.name.unwrap_or(&described.name).to_string();
     let manifest = Manifest {

@@ -76,6 +76,9 @@ pub struct Plugin {
     pub file: PathBuf,
     runner: Runner,
     options: Options,
+    /// The description, once asked for and checked: it is fixed for a loaded plugin, so it
+    /// is asked once per load rather than once per call.
+    description: std::sync::OnceLock<Description>,
 }
 
 impl std::fmt::Debug for Plugin {
@@ -123,6 +126,7 @@ impl Plugin {
             file,
             runner,
             options: options.clone(),
+            description: std::sync::OnceLock::new(),
         })
     }
 
@@ -180,15 +184,24 @@ impl Plugin {
         }
     }
 
-    /// The plugin's description.
-    pub fn describe(&self) -> Result<Description, HostError> {
-        let bytes = match &self.runner {
+    /// The plugin's description: asked of the plugin and checked (size, UTF-8, JSON,
+    /// protocol version) on the first call after loading, kept for later calls.
+    pub fn describe(&self) -> Result<&Description, HostError> {
+        if let Some(d) = self.description.get() {
+            return Ok(d);
+        }
+        let limit = self.options.max_output;
+        let d: Description = match &self.runner {
             Runner::Native(n) => n
-                .describe_bytes(self.options.max_output)
+                .describe_with(limit, |b| decode::reply(b, "describe", limit))
+                .and_then(|r| r)
                 .map_err(|f| self.err(f))?,
-            _ => self.run_child(sct_plugin_api::command::DESCRIBE, &[])?,
+            _ => {
+                let bytes = self.run_child(sct_plugin_api::command::DESCRIBE, &[])?;
+                decode::reply(&bytes, "describe", limit).map_err(|f| self.err(f))?
+            }
         };
-        decode::reply(&bytes, "describe", self.options.max_output).map_err(|f| self.err(f))
+        Ok(self.description.get_or_init(|| d))
     }
 
     /// Computes a measure the manifest lists.
@@ -200,9 +213,15 @@ impl Plugin {
             }));
         }
         let input = serde_json::to_vec(request).unwrap_or_default();
-        let bytes = self.compute_bytes(&input)?;
-        let response: ComputeResponse =
-            decode::reply(&bytes, "compute", self.options.max_output).map_err(|f| self.err(f))?;
+        let limit = self.options.max_output;
+        let response: ComputeResponse = match &self.runner {
+            // Read in place, before the plugin frees its bytes.
+            Runner::Native(n) => n
+                .compute_with(&input, limit, |b| decode::reply(b, "compute", limit))
+                .and_then(|r| r),
+            _ => decode::reply(&self.compute_bytes(&input)?, "compute", limit),
+        }
+        .map_err(|f| self.err(f))?;
         if response.measure != request.measure {
             return Err(self.err(Fault::InvalidJson {
                 call: "compute",
@@ -239,7 +258,7 @@ impl Plugin {
     /// manifest (name and measures).
     pub fn check(&self) -> Result<Description, HostError> {
         self.handshake()?;
-        let d = self.describe()?;
+        let d = self.describe()?.clone();
         if d.name != self.manifest.name {
             return Err(self.err(Fault::Mismatch(format!("it calls itself \"{}\"", d.name))));
         }
@@ -292,5 +311,56 @@ pub fn serve_isolated(dir: &Path, verb: &str, input: &[u8]) -> Result<Vec<u8>, H
         }
         sct_plugin_api::command::DESCRIBE => plugin.describe_bytes(),
         _ => plugin.compute_bytes(input),
+    }
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use super::*;
+
+    /// A command plugin that notes each verb it is asked in `calls.log` beside it.
+    fn counting_plugin(dir: &Path) -> Plugin {
+        let script = "#!/bin/sh\necho \"$1\" >> \"$(dirname \"$0\")/calls.log\"\ncase \"$1\" in\n  handshake) echo '{\"protocol\":1}' ;;\n  describe) echo '{\"protocol\":1,\"ok\":{\"name\":\"counting\",\"version\":\"1\",\"protocol\":1,\"measures\":[{\"id\":\"m\",\"title\":\"M\"}]}}' ;;\n  compute) cat >/dev/null; echo '{\"protocol\":1,\"ok\":{\"measure\":\"m\",\"series\":[{\"period\":\"2025-04\",\"value\":1}]}}' ;;\nesac\n";
+        let file = dir.join("counting.sh");
+        std::fs::write(&file, script).unwrap();
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let manifest = Manifest {
+            name: "counting".into(),
+            version: "1".into(),
+            kind: Kind::Command,
+            file: "counting.sh".into(),
+            sha256: manifest::sha256_file(&file).unwrap(),
+            protocol: sct_plugin_api::PROTOCOL_VERSION,
+            measures: vec!["m".into()],
+            interpreter: None,
+            description: String::new(),
+        };
+        Plugin::open_dir(dir, manifest, &Options::default()).unwrap()
+    }
+
+    #[test]
+    fn describe_is_asked_once_per_load_and_compute_every_call() {
+        let dir = tempfile::tempdir().unwrap();
+        let plugin = counting_plugin(dir.path());
+        let request = ComputeRequest {
+            protocol: sct_plugin_api::PROTOCOL_VERSION,
+            measure: "m".into(),
+            ..Default::default()
+        };
+        for _ in 0..3 {
+            assert_eq!(plugin.describe().unwrap().name, "counting");
+            assert_eq!(plugin.compute(&request).unwrap().series.len(), 1);
+        }
+        let log = std::fs::read_to_string(dir.path().join("calls.log")).unwrap();
+        assert_eq!(
+            log, "describe\ncompute\ncompute\ncompute\n",
+            "the checked description is kept; each compute runs"
+        );
+        // A plugin opened again asks again.
+        let again = counting_plugin(dir.path());
+        again.describe().unwrap();
+        let log = std::fs::read_to_string(dir.path().join("calls.log")).unwrap();
+        assert!(log.ends_with("compute\ndescribe\n"), "{log}");
     }
 }

@@ -67,29 +67,72 @@ impl NativePlugin {
 
     /// Calls `describe`; the bytes are copied and the plugin's freed.
     pub fn describe_bytes(&self, limit: usize) -> Result<Vec<u8>, Fault> {
+        self.describe_with(limit, <[u8]>::to_vec)
+    }
+
+    /// Calls `describe` and reads the reply with `read` in place, before the plugin's bytes
+    /// are freed (no copy).
+    pub fn describe_with<T>(
+        &self,
+        limit: usize,
+        read: impl FnOnce(&[u8]) -> T,
+    ) -> Result<T, Fault> {
         // SAFETY: the ABI's describe takes nothing and returns plugin-owned bytes.
         let out = unsafe { (self.describe)() };
-        self.take(out, "describe", limit)
+        self.take_with(out, "describe", limit, read)
     }
 
     /// Calls `compute` with request bytes the host owns for the call.
     pub fn compute_bytes(&self, request: &[u8], limit: usize) -> Result<Vec<u8>, Fault> {
-        // SAFETY: `request` is valid for the call, as the ABI asks.
-        let out = unsafe { (self.compute)(request.as_ptr(), request.len()) };
-        self.take(out, "compute", limit)
+        self.compute_with(request, limit, <[u8]>::to_vec)
     }
 
-    fn take(&self, out: SctBytes, call: &'static str, limit: usize) -> Result<Vec<u8>, Fault> {
-        let result = if out.ptr.is_null() {
-            Ok(Vec::new())
+    /// Calls `compute` and reads the reply with `read` in place, before the plugin's bytes
+    /// are freed (no copy).
+    pub fn compute_with<T>(
+        &self,
+        request: &[u8],
+        limit: usize,
+        read: impl FnOnce(&[u8]) -> T,
+    ) -> Result<T, Fault> {
+        // SAFETY: `request` is valid for the call, as the ABI asks.
+        let out = unsafe { (self.compute)(request.as_ptr(), request.len()) };
+        self.take_with(out, "compute", limit, read)
+    }
+
+    /// Reads plugin-owned bytes (at most `limit`) and frees them, exactly once, whatever
+    /// `read` does.
+    fn take_with<T>(
+        &self,
+        out: SctBytes,
+        call: &'static str,
+        limit: usize,
+        read: impl FnOnce(&[u8]) -> T,
+    ) -> Result<T, Fault> {
+        /// Frees the plugin's bytes when dropped, so they are freed even if `read` unwinds.
+        struct Owned<'a> {
+            free: &'a FreeFn,
+            bytes: SctBytes,
+        }
+        impl Drop for Owned<'_> {
+            fn drop(&mut self) {
+                // SAFETY: returned by this library, freed once (here).
+                unsafe { (self.free)(self.bytes) };
+            }
+        }
+        let owned = Owned {
+            free: &self.free,
+            bytes: out,
+        };
+        if out.ptr.is_null() {
+            Ok(read(&[]))
         } else if out.len > limit {
             Err(Fault::TooLarge { call, limit })
         } else {
-            // SAFETY: the ABI promises `len` readable bytes at `ptr` until freed.
-            Ok(unsafe { std::slice::from_raw_parts(out.ptr, out.len) }.to_vec())
-        };
-        // SAFETY: returned by this library, freed once.
-        unsafe { (self.free)(out) };
-        result
+            // SAFETY: the ABI promises `len` readable bytes at `ptr` until freed, and `owned`
+            // frees them only after this borrow ends.
+            let bytes = unsafe { std::slice::from_raw_parts(owned.bytes.ptr, owned.bytes.len) };
+            Ok(read(bytes))
+        }
     }
 }

@@ -297,10 +297,49 @@ fn workbook(ipr: &Ipr) -> Result<Vec<u8>, XlsxError> {
     for (i, m) in ipr.method.iter().enumerate() {
         sheet.write_string_with_format(i as u32 + 1, 0, m, &wrap)?;
     }
+    if let Some(p) = &ipr.provenance {
+        let mut lines = vec![
+            format!("sct {}", p.sct_version),
+            format!(
+                "KPI set {} {} ({}), sha256 {}",
+                p.kpi_set.id, p.kpi_set.version, p.kpi_set.file, p.kpi_set.sha256
+            ),
+            format!("data {}, sha256 {}", p.data.file, p.data.sha256),
+        ];
+        lines.extend(p.plugins.iter().map(plugin_line));
+        let top = ipr.method.len() as u32 + 2;
+        sheet.write_string_with_format(top, 0, "Provenance", &bold)?;
+        for (i, line) in lines.iter().enumerate() {
+            sheet.write_string_with_format(top + 1 + i as u32, 0, line, &wrap)?;
+        }
+    }
     book.save_to_buffer()
 }
 
 /// The report as an Excel workbook: the IPR sheet (the CSV's rows, filterable) and Method.
 pub fn xlsx(ipr: &Ipr) -> Result<Vec<u8>, ReportError> {
     workbook(ipr).map_err(|e| ReportError::Spreadsheet(e.to_string()))
+}
+
+/// A plugin used, in one line: name, version, kind, checksum, measures and data.
+fn plugin_line(p: &sct_core::provenance::PluginUsed) -> String {
+    let data: String = p
+        .data
+        .iter()
+        .map(|f| {
+            if f.sha256.is_empty() {
+                format!("; data {}", f.file)
+            } else {
+                format!("; data {}, sha256 {}", f.file, f.sha256)
+            }
+        })
+        .collect();
+    format!(
+        "plugin {} {} ({}), sha256 {}: {}{data}",
+        p.name,
+        p.version,
+        p.kind,
+        p.sha256,
+        p.measures.join(", ")
+    )
 }

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use sct_core::provenance::{FileUsed, FrameworkUsed, SCT_VERSION};
+use sct_core::provenance::{FileUsed, FrameworkUsed, PluginUsed, SCT_VERSION};
 
 use crate::load::LoadedToc;
 use crate::metrics::{TocMetrics, metrics};
@@ -130,6 +130,9 @@ pub struct TocProvenance {
     pub kpi_data: Option<FileUsed>,
     /// The assessment response, when given.
     pub assessment: Option<FileUsed>,
+    /// The plugins whose measures gave series (filled in by the caller, which runs them).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub plugins: Vec<PluginUsed>,
 }
 
 /// A whole theory-of-change report.
@@ -330,6 +333,7 @@ pub fn build(loaded: &LoadedToc, inputs: &ReportInputs<'_>) -> TocReport {
                 .flatten(),
             kpi_data: inputs.kpi_data_file.clone(),
             assessment: inputs.assessment_file.clone(),
+            plugins: Vec::new(),
         },
     }
 }

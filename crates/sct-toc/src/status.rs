@@ -171,6 +171,8 @@ fn measure_indicator(
         },
         description: String::new(),
         conflict: None,
+        measure: None,
+        measure_parameters: Default::default(),
     }
 }
 

@@ -86,6 +86,7 @@ fn ipr(global: &GlobalArgs, args: KpiIprArgs) -> Result<ExitCode, Error> {
     for w in &data.warnings {
         eprintln!("warning: {w}");
     }
+    let mut data = data;
     let organisations: Vec<String> = match &args.org {
         Some(o) => vec![o.clone()],
         None => data
@@ -95,6 +96,14 @@ fn ipr(global: &GlobalArgs, args: KpiIprArgs) -> Result<ExitCode, Error> {
             .cloned()
             .collect(),
     };
+    super::plugin_measures::fill_kpi_measures(
+        global,
+        &set,
+        &mut data,
+        &organisations,
+        &args.plugins.plugin_data,
+        &args.plugins.plugin,
+    )?;
     if organisations.is_empty() {
         return Err(invalid(
             format!("{name} has no rows for the KPI set's indicators"),
@@ -128,10 +137,14 @@ fn ipr(global: &GlobalArgs, args: KpiIprArgs) -> Result<ExitCode, Error> {
             _ => IprFormat::Md,
         });
     let templates = Templates::load(args.template_dir.as_deref()).map_err(report_error)?;
+    let plugin_data = super::plugin_measures::data_paths(&args.plugins.plugin_data);
+    let inputs: Vec<&std::path::Path> = std::iter::once(args.data.as_path())
+        .chain(plugin_data.iter().map(|p| p.as_path()))
+        .collect();
     match format {
         IprFormat::Xlsx => {
             let bytes = sct_report::ipr::xlsx(&report).map_err(report_error)?;
-            emit_bytes(&args.out, &bytes, &[&args.data])?;
+            emit_bytes(&args.out, &bytes, &inputs)?;
         }
         other => {
             let text = match other {
@@ -144,7 +157,7 @@ fn ipr(global: &GlobalArgs, args: KpiIprArgs) -> Result<ExitCode, Error> {
                 IprFormat::Csv => sct_report::ipr::csv(&report),
                 _ => sct_report::ipr::json(&report),
             };
-            emit(&args.out, &text, &[&args.data])?;
+            emit(&args.out, &text, &inputs)?;
         }
     }
     Ok(ExitCode::SUCCESS)
@@ -172,6 +185,15 @@ fn review(global: &GlobalArgs, args: KpiReviewArgs) -> Result<ExitCode, Error> {
     for w in &data.warnings {
         eprintln!("warning: {w}");
     }
+    let mut data = data;
+    super::plugin_measures::fill_kpi_measures(
+        global,
+        &set,
+        &mut data,
+        std::slice::from_ref(&args.org),
+        &args.plugins.plugin_data,
+        &args.plugins.plugin,
+    )?;
     let options = ReviewOptions {
         organisation_name: sct.organisations.get(&args.org).map(|o| o.name.clone()),
         ..review_options(
@@ -204,7 +226,11 @@ fn review(global: &GlobalArgs, args: KpiReviewArgs) -> Result<ExitCode, Error> {
         ReportFormat::Json => kpi_review::json(&r),
         ReportFormat::Csv => kpi_review::csv(&r),
     };
-    emit(&args.out, &text, &[&args.data])?;
+    let plugin_data = super::plugin_measures::data_paths(&args.plugins.plugin_data);
+    let inputs: Vec<&std::path::Path> = std::iter::once(args.data.as_path())
+        .chain(plugin_data.iter().map(|p| p.as_path()))
+        .collect();
+    emit(&args.out, &text, &inputs)?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -7,6 +7,7 @@ mod kpi;
 mod kpi_chart;
 mod kpi_funnel;
 mod plan;
+mod plugin_measures;
 mod plugins;
 mod report;
 mod score;

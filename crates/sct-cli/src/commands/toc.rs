@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use sct_core::diagnostic::{Diagnostic, Diagnostics};
-use sct_core::provenance::FileUsed;
+use sct_core::provenance::{FileUsed, PluginUsed};
 use sct_core::{Error, ResolveOptions, Sct, SourceFile};
 use sct_kpi::data::{KpiData, read_kpi_data};
 use sct_report::render::Templates;
@@ -198,8 +198,10 @@ fn capabilities(
     ))
 }
 
-/// The KPI data and review date the `--kpi-data`, `--org` and `--as-of` options name.
+/// The KPI data and review date the `--kpi-data`, `--org` and `--as-of` options name. KPIs
+/// of the set that are plugin measures are computed for `--org`.
 pub fn kpi_inputs(
+    global: &GlobalArgs,
     loaded: &LoadedToc,
     args: &TocKpiArgs,
 ) -> Result<(Option<KpiData>, Option<chrono::NaiveDate>), Error> {
@@ -208,21 +210,35 @@ pub fn kpi_inputs(
         .as_deref()
         .map(|d| super::parse_date_arg("--as-of", d))
         .transpose()?;
-    let data = match (&args.kpi_data, &args.org) {
-        (Some(d), Some(org)) => Some(kpi_data(loaded, d, org)?),
+    let data = match (&args.kpi_data, &args.org, &loaded.kpi_set) {
+        (Some(d), Some(org), Some((set, _))) => {
+            let mut data = kpi_data(loaded, d, org)?;
+            if set.indicators.iter().any(|i| i.measure.is_some()) {
+                super::plugin_measures::fill_kpi_measures(
+                    global,
+                    set,
+                    &mut data,
+                    std::slice::from_ref(org),
+                    &args.plugin_data,
+                    &args.plugin,
+                )?;
+            }
+            Some(data)
+        }
+        (Some(d), Some(org), None) => Some(kpi_data(loaded, d, org)?),
         _ => None,
     };
     Ok((data, as_of.map(|d| d.0)))
 }
 
 /// The plugin measures the theory of change names, computed as `--plugin-data`, `--org`
-/// and the plugin options say.
+/// and the plugin options say, with the plugins used.
 pub fn plugin_measures(
     global: &GlobalArgs,
     loaded: &LoadedToc,
     args: &TocKpiArgs,
-) -> Result<Option<MeasureData>, Error> {
-    super::plugins::toc_measures(
+) -> Result<Option<(MeasureData, Vec<PluginUsed>)>, Error> {
+    super::plugin_measures::toc_measures(
         global,
         &loaded.toc,
         args.org.as_deref(),
@@ -231,20 +247,51 @@ pub fn plugin_measures(
     )
 }
 
+/// The plugins behind a report's series: those of the theory's own measures and those of its
+/// KPI set's plugin-measure KPIs, one entry per plugin.
+fn plugins_used(
+    measures: Option<&(MeasureData, Vec<PluginUsed>)>,
+    data: Option<&KpiData>,
+) -> Vec<PluginUsed> {
+    let mut by_name: std::collections::BTreeMap<String, PluginUsed> = Default::default();
+    let all = measures
+        .map(|(_, p)| p.as_slice())
+        .unwrap_or_default()
+        .iter()
+        .chain(data.map(|d| d.plugins.as_slice()).unwrap_or_default());
+    for p in all {
+        match by_name.get_mut(&p.name) {
+            Some(seen) => {
+                for m in &p.measures {
+                    if !seen.measures.contains(m) {
+                        seen.measures.push(m.clone());
+                    }
+                }
+                seen.measures.sort();
+            }
+            None => {
+                by_name.insert(p.name.clone(), p.clone());
+            }
+        }
+    }
+    by_name.into_values().collect()
+}
+
 fn report(global: &GlobalArgs, sct: &Sct, args: TocReportArgs) -> Result<ExitCode, Error> {
     let loaded = find(&args.toc, &sct.registry)?;
-    let (data, as_of) = kpi_inputs(&loaded, &args.kpi)?;
+    let (data, as_of) = kpi_inputs(global, &loaded, &args.kpi)?;
     let measures = plugin_measures(global, &loaded, &args.kpi)?;
     let (caps, assessment_file) = capabilities(sct, args.assessment.as_ref())?;
-    let r = build_report(
+    let mut r = build_report(
         &loaded,
         data.as_ref(),
         args.kpi.org.as_deref(),
         as_of,
         caps,
         assessment_file,
-        measures.as_ref(),
+        measures.as_ref().map(|(m, _)| m),
     );
+    r.provenance.plugins = plugins_used(measures.as_ref(), data.as_ref());
     let format = args
         .format
         .unwrap_or(match extension(&args.out).as_deref() {
@@ -272,6 +319,8 @@ fn report(global: &GlobalArgs, sct: &Sct, args: TocReportArgs) -> Result<ExitCod
     if let Some(a) = &args.assessment {
         inputs.push(a);
     }
+    let plugin_data = super::plugin_measures::data_paths(&args.kpi.plugin_data);
+    inputs.extend(plugin_data.iter().map(|p| p.as_path()));
     emit(&args.out, &text, &inputs)?;
     Ok(ExitCode::SUCCESS)
 }

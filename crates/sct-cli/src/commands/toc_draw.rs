@@ -49,7 +49,7 @@ pub fn diagram(
             _ => TocDiagramFormat::Svg,
         });
     // With KPI data, each node is drawn with its live status and the roll-up.
-    let (data, as_of) = super::toc::kpi_inputs(&loaded, &args.kpi)?;
+    let (data, as_of) = super::toc::kpi_inputs(global, &loaded, &args.kpi)?;
     let measures = super::toc::plugin_measures(global, &loaded, &args.kpi)?;
     let status_owned: Option<Statuses> = (data.is_some() || measures.is_some()).then(|| {
         let r = super::toc::build_report(
@@ -59,7 +59,7 @@ pub fn diagram(
             as_of,
             Vec::new(),
             None,
-            measures.as_ref(),
+            measures.as_ref().map(|(m, _)| m),
         );
         status_map(&r)
     });
