@@ -177,6 +177,92 @@ fn the_html_ipr_in_a_real_browser() {
     browser::assert_self_contained(&chromium, dir.path(), &visit);
 }
 
+/// The data of `DATA` for two organisations (QUY and QOX).
+fn two_organisations(dir: &Path) -> PathBuf {
+    let mut data = std::fs::read_to_string(root().join(DATA)).unwrap();
+    let other: String = data
+        .lines()
+        .skip(1)
+        .map(|l| format!("{}\n", l.replacen("QUY", "QOX", 1)))
+        .collect();
+    data.push_str(&other);
+    write(dir, "two.csv", &data)
+}
+
+/// With several organisations the report draws compact charts and each icon once: in
+/// headless Chromium nothing injected runs, every chart is an image with a title and a
+/// description, every icon an image named in words (using the symbols drawn once), every
+/// flagged point a tooltip, and the page is self-contained.
+#[test]
+fn the_html_ipr_of_several_organisations_in_a_real_browser() {
+    let dir = tmp();
+    let evil = format!("{HOSTILE:?}");
+    let set_text = std::fs::read_to_string(root().join(SET)).unwrap();
+    let set_text = set_text.replacen(
+        "title = \"A&E: patients",
+        &format!("title = {} A&E: patients", &evil[..evil.len() - 1]),
+        1,
+    );
+    let set = write(dir.path(), "hostile-set.toml", &set_text);
+    let data = two_organisations(dir.path());
+    let html = dir.path().join("ipr.html");
+    sct()
+        .args(["kpi", "ipr", "--orgs", "all", "--data"])
+        .arg(&data)
+        .arg("--set")
+        .arg(&set)
+        .arg("-o")
+        .arg(&html)
+        .assert()
+        .success();
+    let text = std::fs::read_to_string(&html).unwrap();
+    // 24 rows: 24 compact charts, 24 sparklines, 48 icons using symbols, and the symbols.
+    assert_eq!(text.matches("<svg class=\"spc-compact\"").count(), 24);
+    assert_eq!(text.matches("class=\"sparkline\"").count(), 24);
+    assert_eq!(text.matches("<use href=\"#icon-").count(), 48);
+    assert_eq!(text.matches("<svg class=\"icon-defs\"").count(), 1);
+    for needle in [
+        "id=\"chart-QOX-ae-4-hour\"",
+        "aria-labelledby=\"chart-QOX-ae-4-hour-title chart-QOX-ae-4-hour-desc\"",
+        "href=\"#chart-QUY-ae-4-hour\"",
+        "<td>QOX</td>",
+        "In each chart: grey dots are common cause",
+        "@page { size: A4 landscape",
+    ] {
+        assert!(text.contains(needle), "{needle}");
+    }
+    let tooltips =
+        text.matches("</title></circle>").count() + text.matches("</title></path>").count();
+    assert!(
+        tooltips > 0,
+        "flagged points carry their reasons as tooltips"
+    );
+    assert!(!text.contains("<script"));
+    // Rerunning gives the same bytes.
+    let again = dir.path().join("again.html");
+    sct()
+        .args(["kpi", "ipr", "--orgs", "all", "--data"])
+        .arg(&data)
+        .arg("--set")
+        .arg(&set)
+        .arg("-o")
+        .arg(&again)
+        .assert()
+        .success();
+    assert_eq!(std::fs::read(&again).unwrap(), text.as_bytes());
+
+    let Some(chromium) = browser::chromium_or_skip() else {
+        return;
+    };
+    let visit = browser::visit(&chromium, dir.path(), &html);
+    let dom = &visit.dom;
+    browser::assert_hostile_text_inert(&visit, "Integrated performance report: QOX, QUY");
+    // Charts, sparklines, icons and the hidden symbols' holder.
+    assert_eq!(dom.matches("<svg").count(), 24 + 24 + 48 + 1);
+    assert!(dom.matches("role=\"img\"").count() >= 24 + 24 + 48);
+    browser::assert_self_contained(&chromium, dir.path(), &visit);
+}
+
 /// A series built so that `mdc` and `ptd-0.2.2` disagree: a window with one point beyond the
 /// limits and one between two and three sigma (see crates/sct-kpi/tests/spc_profiles.rs).
 fn built_series(dir: &Path) -> PathBuf {

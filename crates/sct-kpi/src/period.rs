@@ -246,12 +246,19 @@ fn add_months(d: NaiveDate, months: u32) -> NaiveDate {
 impl fmt::Display for Period {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let d = self.start;
+        // Written with integers, not chrono's strftime: an IPR formats a few hundred thousand
+        // labels. (Years outside 0..=9999 keep chrono's signed form.)
+        let plain_year = (0..=9999).contains(&d.year());
         match self.kind {
+            PeriodType::Day if plain_year => {
+                write!(f, "{:04}-{:02}-{:02}", d.year(), d.month(), d.day())
+            }
             PeriodType::Day => write!(f, "{}", d.format("%Y-%m-%d")),
             PeriodType::Week => {
                 let w = d.iso_week();
                 write!(f, "{:04}-W{:02}", w.year(), w.week())
             }
+            PeriodType::Month if plain_year => write!(f, "{:04}-{:02}", d.year(), d.month()),
             PeriodType::Month => write!(f, "{}", d.format("%Y-%m")),
             PeriodType::Quarter => {
                 let fy = self.financial_year().start.year();

@@ -7,14 +7,14 @@
 //! indicator's full chart further down the same file.
 
 use std::collections::BTreeMap;
+use std::fmt::Write;
 
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook, XlsxError};
 use sct_kpi::ipr::{Ipr, IprRow};
 use serde_json::{Value, json};
 
-use crate::kpi_review::indicator_chart;
 use crate::render::{ReportError, Templates};
-use crate::spc_chart::{self, assurance_icon_svg, variation_icon_svg};
+use crate::spc_chart;
 
 /// The order icons are listed in: concerns first, then improvements, neutral, common cause.
 const VARIATION_ORDER: [&str; 8] = [
@@ -31,6 +31,13 @@ const ASSURANCE_ORDER: [&str; 3] = ["fail", "inconsistent", "pass"];
 
 /// A sparkline of `values` as a small inline SVG with a text alternative.
 pub fn sparkline(values: &[f64], title: &str) -> String {
+    let mut out = String::with_capacity(256 + 10 * values.len());
+    sparkline_into(&mut out, values, title);
+    out
+}
+
+/// Appends the sparkline of `values` (see [`sparkline`]) to `out`.
+pub fn sparkline_into(out: &mut String, values: &[f64], title: &str) {
     let (w, h, pad) = (120.0, 28.0, 3.0);
     let finite: Vec<f64> = values.iter().copied().filter(|v| v.is_finite()).collect();
     let label = match (finite.first(), finite.last()) {
@@ -56,24 +63,31 @@ pub fn sparkline(values: &[f64], title: &str) -> String {
     } else {
         0.0
     };
-    let pts: Vec<String> = finite
-        .iter()
-        .enumerate()
-        .map(|(i, v)| {
-            let x = pad + i as f64 * step;
-            let y = h - pad - (v - lo) / span * (h - 2.0 * pad);
-            format!("{x:.1},{y:.1}")
-        })
-        .collect();
-    let last = pts
-        .last()
-        .and_then(|p| p.split_once(','))
-        .map(|(x, y)| format!("<circle cx=\"{x}\" cy=\"{y}\" r=\"2.5\" fill=\"#005EB8\"/>"))
-        .unwrap_or_default();
-    format!(
-        "<svg class=\"sparkline\" width=\"{w}\" height=\"{h}\" viewBox=\"0 0 {w} {h}\" xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" aria-label=\"{label}\"><title>{label}</title><polyline points=\"{}\" fill=\"none\" stroke=\"#425563\" stroke-width=\"1.5\"/>{last}</svg>",
-        pts.join(" ")
-    )
+    let _ = write!(
+        out,
+        "<svg class=\"sparkline\" width=\"{w}\" height=\"{h}\" viewBox=\"0 0 {w} {h}\" xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" aria-label=\"{label}\"><title>{label}</title><polyline points=\""
+    );
+    let mut last = None;
+    for (i, v) in finite.iter().enumerate() {
+        let x = pad + i as f64 * step;
+        let y = h - pad - (v - lo) / span * (h - 2.0 * pad);
+        if i > 0 {
+            out.push(' ');
+        }
+        spc_chart::coord(out, x);
+        out.push(',');
+        spc_chart::coord(out, y);
+        last = Some((x, y));
+    }
+    out.push_str("\" fill=\"none\" stroke=\"#425563\" stroke-width=\"1.5\"/>");
+    if let Some((x, y)) = last {
+        out.push_str("<circle cx=\"");
+        spc_chart::coord(out, x);
+        out.push_str("\" cy=\"");
+        spc_chart::coord(out, y);
+        out.push_str("\" r=\"2.5\" fill=\"#005EB8\"/>");
+    }
+    out.push_str("</svg>");
 }
 
 fn trim(v: f64) -> String {
@@ -81,63 +95,143 @@ fn trim(v: f64) -> String {
     s.trim_end_matches('0').trim_end_matches('.').to_string()
 }
 
-/// The drawn pieces and details the HTML template places, by row anchor.
-fn graphics(ipr: &Ipr) -> Result<Value, ReportError> {
-    let mut icons: BTreeMap<String, String> = BTreeMap::new();
-    let mut out = serde_json::Map::new();
-    for review in &ipr.reviews {
-        for tf in &review.timeframes {
-            for r in &tf.indicators {
-                let anchor = sct_kpi::ipr::anchor(&review.organisation, &r.id);
-                let chart = match indicator_chart(r, false) {
-                    Some(c) => Value::String(spc_chart::spc_svg(&c)?),
-                    None => Value::Null,
-                };
-                let (variation, assurance) = match &r.spc {
-                    Some(s) => {
-                        let v = icons
-                            .entry(format!("v:{}", s.variation_icon))
-                            .or_insert_with(|| variation_icon_svg(s.variation_icon))
-                            .clone();
-                        let a = icons
-                            .entry(format!("a:{:?}", s.assurance_icon))
-                            .or_insert_with(|| assurance_icon_svg(s.assurance_icon))
-                            .clone();
-                        (Value::String(v), Value::String(a))
-                    }
-                    None => (Value::Null, Value::Null),
-                };
-                let values: Vec<f64> = r
-                    .spc
-                    .as_ref()
-                    .map(|s| s.points.iter().map(|p| p.value).collect())
-                    .unwrap_or_default();
-                out.insert(
-                    anchor,
-                    json!({
-                        "chart": chart,
-                        "variation": variation,
-                        "assurance": assurance,
-                        "sparkline": sparkline(&values, &r.title),
-                        "review": r,
-                    }),
-                );
-            }
-        }
-    }
-    Ok(Value::Object(out))
+/// How the HTML report draws each indicator's full chart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChartStyle {
+    /// The full chart of `sct kpi spc` and the KPI review (drawn with plotters: title, icons,
+    /// legend): for a report of one organisation.
+    Full,
+    /// The compact chart ([`spc_chart::compact_svg_into`]): the same data, lines, markers and
+    /// tooltips, hand-written and a tenth of the size; for a report of several organisations,
+    /// which may hold thousands of charts. Icons are drawn once and referenced (`<use>`).
+    Compact,
 }
 
-/// Rows listed under each icon, in the order of `order`, each list keeping the report's order.
+impl ChartStyle {
+    /// The style for `ipr`: full for one organisation, compact for several.
+    pub fn for_report(ipr: &Ipr) -> ChartStyle {
+        if ipr.organisations.len() > 1 {
+            ChartStyle::Compact
+        } else {
+            ChartStyle::Full
+        }
+    }
+}
+
+/// The id of an icon's `<symbol>` in a compact report.
+fn icon_symbol_id(kind: &str, name: &str) -> String {
+    let name: String = name
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .collect();
+    format!("icon-{kind}-{name}")
+}
+
+/// A drawn icon (`<svg …>…</svg>`) turned into a `<symbol>` with `id`, its `<title>` and
+/// accessibility attributes left to each use.
+fn icon_symbol(svg: &str, id: &str) -> String {
+    let body = svg
+        .find("</title>")
+        .map(|t| &svg[t + "</title>".len()..])
+        .or_else(|| svg.find('>').map(|e| &svg[e + 1..]))
+        .unwrap_or_default();
+    let body = body.trim().trim_end_matches("</svg>");
+    format!("<symbol id=\"{id}\" viewBox=\"0 0 40 40\">{body}</symbol>\n")
+}
+
+/// An icon in a compact report: an accessible image that uses the symbol drawn once.
+fn icon_use(id: &str, label: &str) -> String {
+    let label = crate::charts::xml_escape(label);
+    format!(
+        "<svg width=\"40\" height=\"40\" viewBox=\"0 0 40 40\" xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" aria-label=\"{label}\"><title>{label}</title><use href=\"#{id}\"/></svg>"
+    )
+}
+
+/// The drawn icons a row shows (inline in a full report, references in a compact one), and
+/// in a compact report the symbols they use.
+pub(crate) struct IconDrawer {
+    style: ChartStyle,
+    drawn: BTreeMap<String, String>,
+    symbols: BTreeMap<String, String>,
+}
+
+impl IconDrawer {
+    /// No icon drawn yet.
+    pub(crate) fn new(style: ChartStyle) -> IconDrawer {
+        IconDrawer {
+            style,
+            drawn: BTreeMap::new(),
+            symbols: BTreeMap::new(),
+        }
+    }
+
+    /// The icon `name` of `kind` (`v` variation, `a` assurance) as the row shows it, drawn by
+    /// `draw` the first time.
+    pub(crate) fn icon(
+        &mut self,
+        kind: &str,
+        name: &str,
+        label: &str,
+        draw: impl Fn() -> String,
+    ) -> String {
+        let id = icon_symbol_id(kind, name);
+        if let Some(s) = self.drawn.get(&id) {
+            return s.clone();
+        }
+        let svg = draw();
+        let shown = match self.style {
+            ChartStyle::Full => svg,
+            ChartStyle::Compact => {
+                self.symbols.insert(id.clone(), icon_symbol(&svg, &id));
+                icon_use(&id, label)
+            }
+        };
+        self.drawn.insert(id, shown.clone());
+        shown
+    }
+
+    /// The hidden `<svg>` holding every symbol used (empty in a full report).
+    pub(crate) fn defs(&self) -> String {
+        if self.symbols.is_empty() {
+            return String::new();
+        }
+        let mut s = String::from(
+            "<svg class=\"icon-defs\" width=\"0\" height=\"0\" aria-hidden=\"true\" focusable=\"false\" xmlns=\"http://www.w3.org/2000/svg\">\n",
+        );
+        for sym in self.symbols.values() {
+            s.push_str(sym);
+        }
+        s.push_str("</svg>");
+        s
+    }
+}
+
+/// Rows listed under each icon, in the order of `order`, each list keeping the report's order;
+/// each row with only what a list shows (its anchor, indicator, title, organisation, timeframe,
+/// icons and their labels, headline).
 fn by_icon(ipr: &Ipr, order: &[&str], icon: impl Fn(&IprRow) -> Option<&'static str>) -> Value {
     let mut groups: Vec<Value> = Vec::new();
     let all: Vec<&IprRow> = ipr.sections.iter().flat_map(|s| &s.rows).collect();
     let mut names: Vec<&str> = order.to_vec();
     names.push("none");
     for name in names {
-        let rows: Vec<&&IprRow> = all
+        let rows: Vec<Value> = all
             .iter()
             .filter(|r| icon(r).unwrap_or("none") == name)
+            .map(|r| {
+                json!({
+                    "anchor": r.anchor,
+                    "indicator": r.indicator,
+                    "title": r.title,
+                    "organisation": r.organisation,
+                    "timeframe": r.timeframe,
+                    "variation_icon": r.variation_icon,
+                    "variation_label": r.variation_label,
+                    "assurance_icon": r.assurance_icon,
+                    "assurance_label": r.assurance_label,
+                    "headline": r.headline,
+                })
+            })
             .collect();
         if !rows.is_empty() {
             groups.push(json!({ "icon": name, "rows": rows }));
@@ -146,18 +240,56 @@ fn by_icon(ipr: &Ipr, order: &[&str], icon: impl Fn(&IprRow) -> Option<&'static 
     Value::Array(groups)
 }
 
-/// The report as one self-contained HTML file, no scripts.
+/// The report as the templates' context: every row without its sparkline's values (drawn
+/// already; the JSON output keeps them).
+fn context(ipr: &Ipr) -> Result<Value, ReportError> {
+    let mut data = serde_json::to_value(ipr).map_err(|e| ReportError::Template {
+        file: "ipr".into(),
+        message: e.to_string(),
+    })?;
+    if let Some(sections) = data.get_mut("sections").and_then(Value::as_array_mut) {
+        for section in sections {
+            if let Some(rows) = section.get_mut("rows").and_then(Value::as_array_mut) {
+                for row in rows {
+                    if let Some(row) = row.as_object_mut() {
+                        row.remove("sparkline");
+                    }
+                }
+            }
+        }
+    }
+    Ok(data)
+}
+
+/// The report as one self-contained HTML file, no scripts. The page is the `ipr.html`
+/// template; its rows, lists and chart sections are written by [`crate::ipr_html`].
 pub fn html(templates: &Templates, ipr: &Ipr) -> Result<String, ReportError> {
-    let g = graphics(ipr)?;
-    let variation = by_icon(ipr, &VARIATION_ORDER, |r| r.variation_icon);
-    let assurance = by_icon(ipr, &ASSURANCE_ORDER, |r| r.assurance_icon);
-    templates.render(
+    let style = ChartStyle::for_report(ipr);
+    let f = crate::ipr_html::fragments(ipr, style, &VARIATION_ORDER, &ASSURANCE_ORDER)?;
+    let tables: serde_json::Map<String, Value> = f
+        .tables
+        .into_iter()
+        .map(|(id, html)| (id.to_string(), Value::String(html)))
+        .collect();
+    let lists = |groups: Vec<(&str, usize, String)>| {
+        Value::Array(
+            groups
+                .into_iter()
+                .map(|(icon, count, items)| json!({ "icon": icon, "count": count, "items_html": items }))
+                .collect(),
+        )
+    };
+    templates.render_value(
         "ipr.html",
-        ipr,
-        &[
-            ("graphics", g),
-            ("by_variation", variation),
-            ("by_assurance", assurance),
+        context(ipr)?,
+        vec![
+            ("rows_html", Value::Object(tables)),
+            ("by_variation", lists(f.by_variation)),
+            ("by_assurance", lists(f.by_assurance)),
+            ("charts_html", Value::String(f.charts)),
+            ("icon_defs", Value::String(f.icon_defs)),
+            ("compact_charts", Value::Bool(style == ChartStyle::Compact)),
+            ("chart_legend", Value::String(spc_chart::LEGEND.to_string())),
         ],
     )
 }
@@ -165,7 +297,7 @@ pub fn html(templates: &Templates, ipr: &Ipr) -> Result<String, ReportError> {
 /// The report as GitHub-flavoured Markdown.
 pub fn markdown(templates: &Templates, ipr: &Ipr) -> Result<String, ReportError> {
     let variation = by_icon(ipr, &VARIATION_ORDER, |r| r.variation_icon);
-    templates.render("ipr.md", ipr, &[("by_variation", variation)])
+    templates.render_value("ipr.md", context(ipr)?, vec![("by_variation", variation)])
 }
 
 /// The report as JSON (the rows, grouped by timeframe).

@@ -19,6 +19,7 @@ pub mod charts;
 pub mod compare;
 pub mod funnel_chart;
 pub mod ipr;
+mod ipr_html;
 pub mod kpi_review;
 pub mod plan;
 pub mod plan_timeline;

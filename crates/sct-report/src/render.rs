@@ -195,25 +195,54 @@ impl Templates {
         data: &T,
         extra: &[(&str, Value)],
     ) -> Result<String, ReportError> {
-        let file = self
-            .files
-            .get(name)
-            .cloned()
-            .unwrap_or_else(|| name.to_string());
-        let mut ctx = Context::from_serialize(data).map_err(|e| ReportError::Template {
+        let data = serde_json::to_value(data).map_err(|e| ReportError::Template {
+            file: self.file(name),
+            message: e.to_string(),
+        })?;
+        self.render_value(name, data, extra.to_vec())
+    }
+
+    /// As [`Templates::render`], with the context's top level already a JSON object and the
+    /// `extra` values moved in, not copied: for reports whose drawn pieces run to megabytes
+    /// (`sct kpi ipr --orgs all`).
+    pub fn render_value(
+        &self,
+        name: &str,
+        data: Value,
+        extra: Vec<(&str, Value)>,
+    ) -> Result<String, ReportError> {
+        let file = self.file(name);
+        let mut data = match data {
+            Value::Object(map) => map,
+            other => {
+                return Err(ReportError::Template {
+                    file,
+                    message: format!("the report's data is not an object but {other}"),
+                });
+            }
+        };
+        data.insert("css".into(), Value::String(self.css.clone()));
+        for (k, v) in extra {
+            data.insert(k.to_string(), v);
+        }
+        let ctx = Context::from_value(Value::Object(data)).map_err(|e| ReportError::Template {
             file: file.clone(),
             message: chain(&e),
         })?;
-        ctx.insert("css", &self.css);
-        for (k, v) in extra {
-            ctx.insert(*k, v);
-        }
         self.tera
             .render(name, &ctx)
             .map_err(|e| ReportError::Template {
                 file,
                 message: chain(&e),
             })
+    }
+
+    /// The file template `name` was read from, for messages.
+    fn file(&self, name: &str) -> String {
+        self.files
+            .get(name)
+            .cloned()
+            .unwrap_or_else(|| name.to_string())
     }
 }
 
@@ -256,26 +285,27 @@ fn score_filter(value: &Value, _: &HashMap<String, Value>) -> tera::Result<Value
 /// Formats a number with `places` decimals (default 1); no value is a dash. Rounding is done
 /// once, here, so every output shows the same figure.
 fn num_filter(value: &Value, args: &HashMap<String, Value>) -> tera::Result<Value> {
-    let places = args
-        .get("places")
-        .and_then(Value::as_u64)
-        .unwrap_or(1)
-        .min(6) as usize;
+    let places = args.get("places").and_then(Value::as_u64).unwrap_or(1) as usize;
     Ok(Value::String(match value.as_f64() {
-        Some(v) => {
-            let s = format!("{v:.places$}");
-            // "-0.0" reads as a sign error.
-            if s.trim_start_matches('-')
-                .chars()
-                .all(|c| c == '0' || c == '.')
-            {
-                s.trim_start_matches('-').to_string()
-            } else {
-                s
-            }
-        }
+        Some(v) => format_number(v, places),
         None => "—".to_string(),
     }))
+}
+
+/// `v` with `places` decimals (at most 6), never "-0.0": the `num` filter, for reports that
+/// write their rows in code.
+pub(crate) fn format_number(v: f64, places: usize) -> String {
+    let places = places.min(6);
+    let s = format!("{v:.places$}");
+    // "-0.0" reads as a sign error.
+    if s.trim_start_matches('-')
+        .chars()
+        .all(|c| c == '0' || c == '.')
+    {
+        s.trim_start_matches('-').to_string()
+    } else {
+        s
+    }
 }
 
 fn or_dash_filter(value: &Value, _: &HashMap<String, Value>) -> tera::Result<Value> {

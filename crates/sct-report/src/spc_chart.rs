@@ -48,6 +48,10 @@
 
 use std::ops::Range;
 
+mod compact;
+pub(crate) use compact::coord;
+pub use compact::{COMPACT_SIZE, LEGEND, compact_svg, compact_svg_into};
+
 use plotters::prelude::*;
 
 use crate::charts::{
@@ -128,7 +132,13 @@ pub fn spc_svg(chart: &SpcChart) -> Result<String, ChartError> {
         "spc",
         "SPC chart",
         &chart.title,
-        &describe(chart, &layout),
+        &describe(
+            chart,
+            &layout.points,
+            &layout.runs,
+            layout.target,
+            layout.value_decimals,
+        ),
     ))
 }
 
@@ -663,6 +673,166 @@ fn centre_word(chart: &SpcChart) -> String {
     }
 }
 
+/// The chart's data reduced to what is drawn and described, with no text measured: shared by
+/// the full chart and the compact one ([`compact`]).
+struct Series {
+    points: Vec<Point>,
+    /// Runs of consecutive points in one segment.
+    runs: Vec<Range<usize>>,
+    /// A run chart's longest run on one side of the median (first and last index).
+    longest_run: Option<(usize, usize)>,
+    target: Option<f64>,
+    /// The value range to show: values, centre lines, limits and target, padded.
+    lo: f64,
+    hi: f64,
+    /// Decimals for values in words.
+    value_decimals: usize,
+    empty: bool,
+}
+
+impl Series {
+    fn new(chart: &SpcChart) -> Series {
+        let points: Vec<Point> = chart
+            .points
+            .iter()
+            .map(|p| Point {
+                label: clean(&p.label),
+                value: finite(p.value),
+                mean: finite(p.mean),
+                lpl: p.lpl.and_then(finite),
+                upl: p.upl.and_then(finite),
+                kind: Kind::parse(&p.point_type),
+                note: p.note.as_deref().map(clean).filter(|s| !s.is_empty()),
+            })
+            .collect();
+        let mut runs: Vec<Range<usize>> = Vec::new();
+        for (i, p) in chart.points.iter().enumerate() {
+            match runs.last_mut() {
+                Some(r) if chart.points[r.end - 1].segment == p.segment => r.end = i + 1,
+                _ => runs.push(i..i + 1),
+            }
+        }
+        let target = chart.target.and_then(finite);
+        // Run charts (a median centre line) mark their longest run.
+        let longest_run = if chart.centre_name.trim().eq_ignore_ascii_case("median") {
+            longest_run(&points)
+        } else {
+            None
+        };
+
+        // The value range: values, means, limits and the target.
+        let empty = points.iter().all(|p| p.value.is_none());
+        let (lo, hi) = points
+            .iter()
+            .flat_map(|p| [p.value, p.mean, p.lpl, p.upl])
+            .chain([target])
+            .flatten()
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
+                (lo.min(v), hi.max(v))
+            });
+        let (lo, hi) = if lo <= hi { (lo, hi) } else { (0.0, 1.0) };
+        let span = hi - lo;
+        let (lo, hi) = if span > 1e-9 * hi.abs().max(lo.abs()).max(1e-300) {
+            (lo - span * 0.06, hi + span * 0.06)
+        } else {
+            let pad = (hi.abs() * 0.1).max(1.0);
+            (lo - pad, hi + pad)
+        };
+        // Values in words to one decimal place finer than the order of a tick step.
+        let value_decimals = (1.0 - nice_step(hi - lo, 5).log10().floor()).clamp(0.0, 6.0) as usize;
+        Series {
+            points,
+            runs,
+            longest_run,
+            target,
+            lo,
+            hi,
+            value_decimals,
+            empty,
+        }
+    }
+}
+
+/// Gridlines for the value range `lo..hi`: about `target` nice steps, and the axis' ends.
+fn value_ticks(lo: f64, hi: f64, target: usize) -> (f64, f64, Vec<(f64, String)>) {
+    let step = nice_step(hi - lo, target);
+    let (y_min, y_max) = ((lo / step).floor() * step, (hi / step).ceil() * step);
+    let n_ticks = ((y_max - y_min) / step).round();
+    if n_ticks.is_finite() && (1.0..=50.0).contains(&n_ticks) {
+        let d = step_decimals(step);
+        let first = (lo / step).floor();
+        let ticks = (0..=n_ticks as usize)
+            .map(|k| {
+                let v = (first + k as f64) * step;
+                (v, fixed(v, d))
+            })
+            .collect();
+        (y_min, y_max, ticks)
+    } else {
+        // Astronomically large or odd values: just the ends.
+        (
+            lo,
+            hi,
+            vec![(lo, format!("{lo:e}")), (hi, format!("{hi:e}"))],
+        )
+    }
+}
+
+/// The polylines of one per-segment line (mean or a limit) over points at `xs`: one per run,
+/// broken where the value is missing, a step where it changes; a lone point gets a short stub.
+fn segment_lines(
+    points: &[Point],
+    runs: &[Range<usize>],
+    xs: &[f64],
+    y: impl Fn(f64) -> f64,
+    get: impl Fn(&Point) -> Option<f64>,
+) -> Vec<Vec<Pt>> {
+    let stub = if xs.len() > 1 {
+        ((xs[1] - xs[0]) / 2.0).min(8.0)
+    } else {
+        8.0
+    };
+    let mut out = Vec::new();
+    for run in runs {
+        let mut cur: Vec<Pt> = Vec::new();
+        for i in run.clone() {
+            match get(&points[i]) {
+                Some(v) => {
+                    let y = y(v);
+                    // A step where the value changes within a run.
+                    if let Some(&(px, py)) = cur.last() {
+                        if (py - y).abs() > 1e-9 {
+                            cur.push(((px + xs[i]) / 2.0, py));
+                            cur.push(((px + xs[i]) / 2.0, y));
+                        }
+                    }
+                    cur.push((xs[i], y));
+                }
+                None => out.push(std::mem::take(&mut cur)),
+            }
+        }
+        out.push(cur);
+    }
+    out.into_iter()
+        .filter(|l| !l.is_empty())
+        .map(|l| {
+            if l.len() == 1 {
+                let (x, y) = l[0];
+                return vec![(x - stub, y), (x + stub, y)];
+            }
+            // Only the corners: a level line is one straight segment.
+            let mut corners: Vec<Pt> = Vec::with_capacity(l.len());
+            for (i, &p) in l.iter().enumerate() {
+                let level = |q: Option<&Pt>| q.is_some_and(|q| q.1 == p.1);
+                if i == 0 || i == l.len() - 1 || !(level(l.get(i - 1)) && level(l.get(i + 1))) {
+                    corners.push(p);
+                }
+            }
+            corners
+        })
+        .collect()
+}
+
 /// Everything about an SPC chart that does not depend on the backend.
 struct Layout {
     size: (u32, u32),
@@ -702,82 +872,22 @@ impl Layout {
     fn new(chart: &SpcChart) -> Result<Self, ChartError> {
         load_fonts()?;
         let small = chart.small;
-        let points: Vec<Point> = chart
-            .points
-            .iter()
-            .map(|p| Point {
-                label: clean(&p.label),
-                value: finite(p.value),
-                mean: finite(p.mean),
-                lpl: p.lpl.and_then(finite),
-                upl: p.upl.and_then(finite),
-                kind: Kind::parse(&p.point_type),
-                note: p.note.as_deref().map(clean).filter(|s| !s.is_empty()),
-            })
-            .collect();
-        let mut runs: Vec<Range<usize>> = Vec::new();
-        for (i, p) in chart.points.iter().enumerate() {
-            match runs.last_mut() {
-                Some(r) if chart.points[r.end - 1].segment == p.segment => r.end = i + 1,
-                _ => runs.push(i..i + 1),
-            }
-        }
-        let target = chart.target.and_then(finite);
-        // Run charts (a median centre line) mark their longest run.
-        let longest_run = if chart.centre_name.trim().eq_ignore_ascii_case("median") {
-            longest_run(&points)
-        } else {
-            None
-        };
-
-        // The value range: values, means, limits and the target.
-        let all: Vec<f64> = points
-            .iter()
-            .flat_map(|p| [p.value, p.mean, p.lpl, p.upl])
-            .chain([target])
-            .flatten()
-            .collect();
-        let empty = points.iter().all(|p| p.value.is_none());
-        let (lo, hi) = all
-            .iter()
-            .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &v| {
-                (lo.min(v), hi.max(v))
-            });
-        let (lo, hi) = if lo <= hi { (lo, hi) } else { (0.0, 1.0) };
-        let span = hi - lo;
-        let (lo_p, hi_p) = if span > 1e-9 * hi.abs().max(lo.abs()).max(1e-300) {
-            (lo - span * 0.06, hi + span * 0.06)
-        } else {
-            let pad = (hi.abs() * 0.1).max(1.0);
-            (lo - pad, hi + pad)
-        };
-        // Values in words to one decimal place finer than the order of a tick step.
-        let value_decimals =
-            (1.0 - nice_step(hi_p - lo_p, 5).log10().floor()).clamp(0.0, 6.0) as usize;
-
+        let Series {
+            points,
+            runs,
+            longest_run,
+            target,
+            lo,
+            hi,
+            value_decimals,
+            empty,
+        } = Series::new(chart);
         let (width, tick_px, tick_target) = if small {
             (f64::from(SMALL_SIZE.0), SMALL_TICK_PX, 3)
         } else {
             (f64::from(FULL_WIDTH), TICK_PX, 5)
         };
-        let step = nice_step(hi_p - lo_p, tick_target);
-        let (mut y_min, mut y_max) = ((lo_p / step).floor() * step, (hi_p / step).ceil() * step);
-        let n_ticks = ((y_max - y_min) / step).round();
-        let ticks: Vec<(f64, String)> = if n_ticks.is_finite() && (1.0..=50.0).contains(&n_ticks) {
-            let d = step_decimals(step);
-            let first = (lo_p / step).floor();
-            (0..=n_ticks as usize)
-                .map(|k| {
-                    let v = (first + k as f64) * step;
-                    (v, fixed(v, d))
-                })
-                .collect()
-        } else {
-            // Astronomically large or odd values: just the ends.
-            y_min = lo_p;
-            y_max = hi_p;
-            vec![(lo_p, format!("{lo_p:e}")), (hi_p, format!("{hi_p:e}"))]
-        };
+        let (y_min, y_max, ticks) = value_ticks(lo, hi, tick_target);
         let tick_w = ticks
             .iter()
             .map(|(_, s)| measure(s, tick_px, false))
@@ -1006,53 +1116,9 @@ impl Layout {
         if self.small { 0.7 } else { 1.0 }
     }
 
-    /// The polylines of one per-segment line (mean or a limit): one per run, broken where the
-    /// value is missing; a lone point gets a short stub.
+    /// The polylines of one per-segment line (mean or a limit); see [`segment_lines`].
     fn segment_lines(&self, get: impl Fn(&Point) -> Option<f64>) -> Vec<Vec<Pt>> {
-        let stub = if self.xs.len() > 1 {
-            ((self.xs[1] - self.xs[0]) / 2.0).min(8.0)
-        } else {
-            8.0
-        };
-        let mut out = Vec::new();
-        for run in &self.runs {
-            let mut cur: Vec<Pt> = Vec::new();
-            for i in run.clone() {
-                match get(&self.points[i]) {
-                    Some(v) => {
-                        let y = self.y(v);
-                        // A step where the value changes within a run.
-                        if let Some(&(px, py)) = cur.last() {
-                            if (py - y).abs() > 1e-9 {
-                                cur.push(((px + self.xs[i]) / 2.0, py));
-                                cur.push(((px + self.xs[i]) / 2.0, y));
-                            }
-                        }
-                        cur.push((self.xs[i], y));
-                    }
-                    None => out.push(std::mem::take(&mut cur)),
-                }
-            }
-            out.push(cur);
-        }
-        out.into_iter()
-            .filter(|l| !l.is_empty())
-            .map(|l| {
-                if l.len() == 1 {
-                    let (x, y) = l[0];
-                    return vec![(x - stub, y), (x + stub, y)];
-                }
-                // Only the corners: a level line is one straight segment.
-                let mut corners: Vec<Pt> = Vec::with_capacity(l.len());
-                for (i, &p) in l.iter().enumerate() {
-                    let level = |q: Option<&Pt>| q.is_some_and(|q| q.1 == p.1);
-                    if i == 0 || i == l.len() - 1 || !(level(l.get(i - 1)) && level(l.get(i + 1))) {
-                        corners.push(p);
-                    }
-                }
-                corners
-            })
-            .collect()
+        segment_lines(&self.points, &self.runs, &self.xs, |v| self.y(v), get)
     }
 }
 
@@ -1271,8 +1337,13 @@ fn limits_words(lpl: Option<f64>, upl: Option<f64>, d: usize) -> String {
 
 /// The chart in words: the given description, then the points, mean, limits, target,
 /// special-cause counts, icons and unit, then the special-cause points by name.
-fn describe(chart: &SpcChart, l: &Layout) -> String {
-    let d = l.value_decimals;
+fn describe(
+    chart: &SpcChart,
+    pts: &[Point],
+    runs: &[Range<usize>],
+    target: Option<f64>,
+    d: usize,
+) -> String {
     let mut parts: Vec<String> = Vec::new();
     let given = clean(&chart.description);
     if !given.is_empty() {
@@ -1282,7 +1353,6 @@ fn describe(chart: &SpcChart, l: &Layout) -> String {
             format!("{given}.")
         });
     }
-    let pts = &l.points;
     let mut s = match pts.len() {
         0 => "No data points".to_string(),
         1 => format!("1 point, {}", pts[0].label),
@@ -1296,12 +1366,12 @@ fn describe(chart: &SpcChart, l: &Layout) -> String {
             .unwrap_or_else(|| format!("no {}", centre_word(chart).to_lowercase()));
         format!("{mean}, {}", limits_words(p.lpl, p.upl, d))
     };
-    if l.runs.len() == 1 {
-        s.push_str(&format!("; {}", seg_words(&l.runs[0])));
-    } else if l.runs.len() > 1 {
-        let k = l.runs.len();
+    if runs.len() == 1 {
+        s.push_str(&format!("; {}", seg_words(&runs[0])));
+    } else if runs.len() > 1 {
+        let k = runs.len();
         s.push_str(&format!("; {k} segments (rebased)"));
-        for r in l.runs.iter().take(MAX_SEGMENTS_DESCRIBED) {
+        for r in runs.iter().take(MAX_SEGMENTS_DESCRIBED) {
             s.push_str(&format!("; from {}: {}", pts[r.start].label, seg_words(r)));
         }
         if k > MAX_SEGMENTS_DESCRIBED {
@@ -1311,7 +1381,7 @@ fn describe(chart: &SpcChart, l: &Layout) -> String {
             ));
         }
     }
-    if let Some(t) = l.target {
+    if let Some(t) = target {
         s.push_str(&format!("; target {}", trimmed(t, d)));
     }
     let counts: Vec<String> = Kind::ALL[1..]
@@ -1346,7 +1416,7 @@ fn describe(chart: &SpcChart, l: &Layout) -> String {
     if !chart.variation_icon.trim().is_empty() {
         parts.push(format!("{}.", variation_icon_label(&chart.variation_icon)));
     }
-    if chart.assurance_icon.is_some() || l.target.is_some() {
+    if chart.assurance_icon.is_some() || target.is_some() {
         parts.push(format!(
             "{}.",
             assurance_icon_label(chart.assurance_icon.as_deref())
@@ -1662,7 +1732,7 @@ mod tests {
         assert_eq!(means[0].last().unwrap().0, l.xs[14]);
         assert_eq!(means[1][0].0, l.xs[15]);
         assert_eq!(l.segment_lines(|p| p.upl).len(), 1, "no upper limit after");
-        let desc = describe(&c, &l);
+        let desc = describe(&c, &l.points, &l.runs, l.target, l.value_decimals);
         assert!(
             desc.contains(
                 "2 segments (rebased); from 2023-04: mean 65.9, process limits 61.2 to 70.6; \

@@ -1,0 +1,444 @@
+//! The per-row HTML of the integrated performance report, written straight into buffers: the
+//! rows of each timeframe's table, the items listed under each icon, and each indicator's
+//! chart section. With `--orgs all` a report has thousands of rows (42 organisations × 60
+//! indicators), and rendering each through the template engine cost more than the whole
+//! analysis; the page around them (headings, captions, the icon index, the method) stays in
+//! the `ipr.html` template. Every string from the user's files is HTML-escaped here.
+
+use std::collections::HashMap;
+use std::fmt::Write;
+
+use sct_kpi::ipr::{Ipr, IprRow};
+use sct_kpi::review::IndicatorReview;
+
+use crate::ipr::{ChartStyle, IconDrawer, sparkline_into};
+use crate::kpi_review::indicator_chart;
+use crate::render::{ReportError, format_number};
+use crate::spc_chart::{self, assurance_icon_svg, variation_icon_svg};
+
+/// Text escaped for HTML content and attribute values (as the templates' autoescaping does).
+pub(crate) fn escape_into(out: &mut String, s: &str) {
+    let mut start = 0;
+    for (i, b) in s.bytes().enumerate() {
+        let rep = match b {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            b'\'' => "&#x27;",
+            b'/' => "&#x2F;",
+            _ => continue,
+        };
+        out.push_str(&s[start..i]);
+        out.push_str(rep);
+        start = i + 1;
+    }
+    out.push_str(&s[start..]);
+}
+
+/// `s` with its first letter a capital and the rest lower case (the templates' `capitalize`).
+fn capitalize(s: &str) -> String {
+    let mut chars = s.chars();
+    match chars.next() {
+        Some(c) => c
+            .to_uppercase()
+            .chain(chars.as_str().to_lowercase().chars())
+            .collect(),
+        None => String::new(),
+    }
+}
+
+/// The per-row pieces of the HTML report.
+pub(crate) struct Fragments {
+    /// Each timeframe's table body, by timeframe id.
+    pub tables: Vec<(&'static str, String)>,
+    /// The list items under each variation icon: icon, count, `<li>`s.
+    pub by_variation: Vec<(&'static str, usize, String)>,
+    /// The list items under each assurance icon.
+    pub by_assurance: Vec<(&'static str, usize, String)>,
+    /// Every indicator's chart section, in the tables' order.
+    pub charts: String,
+    /// The icon symbols a compact report uses (empty in a full one).
+    pub icon_defs: String,
+}
+
+/// Writes every row's pieces.
+pub(crate) fn fragments(
+    ipr: &Ipr,
+    style: ChartStyle,
+    variation_order: &[&'static str],
+    assurance_order: &[&'static str],
+) -> Result<Fragments, ReportError> {
+    let several = ipr.organisations.len() > 1;
+    let mut icons = IconDrawer::new(style);
+    let reviews: HashMap<String, &IndicatorReview> = ipr
+        .reviews
+        .iter()
+        .flat_map(|review| {
+            review.timeframes.iter().flat_map(move |tf| {
+                tf.indicators
+                    .iter()
+                    .map(move |r| (sct_kpi::ipr::anchor(&review.organisation, &r.id), r))
+            })
+        })
+        .collect();
+    let rows: usize = ipr.sections.iter().map(|s| s.rows.len()).sum();
+    let mut charts = String::with_capacity(rows * 12 * 1024);
+    let mut tables = Vec::new();
+    for section in &ipr.sections {
+        let mut body = String::with_capacity(section.rows.len() * 3 * 1024);
+        for r in &section.rows {
+            let review = reviews.get(&r.anchor).copied();
+            table_row(&mut body, r, review, several, &mut icons);
+            if let Some(x) = review {
+                chart_section(&mut charts, r, x, several, style)?;
+            }
+        }
+        tables.push((section.id.as_str(), body));
+    }
+    let list = |order: &[&'static str],
+                icon: &dyn Fn(&IprRow) -> Option<&'static str>,
+                variation_first: bool| {
+        let mut names = order.to_vec();
+        names.push("none");
+        names
+            .into_iter()
+            .filter_map(|name| {
+                let mut items = String::new();
+                let mut n = 0;
+                for r in ipr.sections.iter().flat_map(|s| &s.rows) {
+                    if icon(r).unwrap_or("none") != name {
+                        continue;
+                    }
+                    n += 1;
+                    list_item(&mut items, r, several, variation_first);
+                }
+                (n > 0).then_some((name, n, items))
+            })
+            .collect::<Vec<_>>()
+    };
+    let by_variation = list(variation_order, &|r| r.variation_icon, true);
+    let by_assurance = list(assurance_order, &|r| r.assurance_icon, false);
+    Ok(Fragments {
+        tables,
+        by_variation,
+        by_assurance,
+        charts,
+        icon_defs: icons.defs(),
+    })
+}
+
+fn num(out: &mut String, v: f64, places: u32) {
+    out.push_str(&format_number(v, places as usize));
+}
+
+/// One `<tr>` of a timeframe's table.
+fn table_row(
+    out: &mut String,
+    r: &IprRow,
+    review: Option<&IndicatorReview>,
+    several: bool,
+    icons: &mut IconDrawer,
+) {
+    let d = r.decimals;
+    out.push_str("<tr>\n  <th scope=\"row\"><a href=\"#");
+    escape_into(out, &r.anchor);
+    out.push_str("\">");
+    escape_into(out, &r.title);
+    out.push_str("</a><br><span class=\"muted\">");
+    escape_into(out, &r.unit);
+    let _ = write!(out, "; {} is better</span></th>\n  ", r.improvement);
+    if several {
+        out.push_str("<td>");
+        escape_into(out, &r.organisation);
+        out.push_str("</td>");
+    }
+    match r.latest_value {
+        Some(v) => {
+            out.push_str("<td><span class=\"value\">");
+            num(out, v, d);
+            out.push_str("</span> ");
+            escape_into(out, &r.unit);
+            out.push_str("<br><span class=\"muted\">");
+            escape_into(out, r.latest_period.as_deref().unwrap_or_default());
+            out.push_str("</span></td>\n  <td>");
+            match r.plan {
+                Some(p) => {
+                    num(out, p, d);
+                    let _ = write!(
+                        out,
+                        " <span class=\"muted\">({})</span>",
+                        r.plan_kind.unwrap_or_default()
+                    );
+                }
+                None => out.push_str("<span class=\"muted\">none</span>"),
+            }
+            out.push_str("<br>");
+            if let Some(position) = r.plan_position {
+                let name = serde_json::to_value(position)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_string))
+                    .unwrap_or_default();
+                let (class, mark) = match r.meets_plan {
+                    Some(true) => ("status-met", "✓ "),
+                    Some(false) => ("status-missed", "✕ "),
+                    None => ("status-on-track", ""),
+                };
+                let _ = write!(
+                    out,
+                    "<span class=\"status {class}\">{mark}{}</span>",
+                    capitalize(&name.replace('-', " "))
+                );
+            }
+            out.push_str("</td>\n  <td class=\"num\">");
+            match r.variance {
+                Some(v) => {
+                    num(out, v, d);
+                    if r.unit == "%" {
+                        out.push_str(" pp");
+                    }
+                }
+                None => out.push('—'),
+            }
+            out.push_str("</td>\n  ");
+        }
+        None => out.push_str("<td colspan=\"3\" class=\"muted\">No data</td>\n  "),
+    }
+    out.push_str("<td>");
+    if r.last_three.is_empty() {
+        out.push('—');
+    }
+    for (i, p) in r.last_three.iter().enumerate() {
+        if i > 0 {
+            out.push_str("<br>");
+        }
+        escape_into(out, &p.period);
+        out.push_str(": ");
+        num(out, p.value, d);
+    }
+    out.push_str("</td>\n  <td>");
+    sparkline_into(out, &r.sparkline, &r.title);
+    out.push_str("</td>\n  <td class=\"icon-cell\">");
+    if let Some(s) = review.and_then(|x| x.spc.as_ref()) {
+        out.push_str(&icons.icon(
+            "v",
+            s.variation_icon,
+            &spc_chart::variation_icon_label(s.variation_icon),
+            || variation_icon_svg(s.variation_icon),
+        ));
+    }
+    out.push_str("<span class=\"icon-label\">");
+    escape_into(out, &r.variation_label);
+    out.push_str("</span></td>\n  <td class=\"icon-cell\">");
+    if let Some(s) = review.and_then(|x| x.spc.as_ref()) {
+        out.push_str(&icons.icon(
+            "a",
+            s.assurance_icon.unwrap_or("none"),
+            &spc_chart::assurance_icon_label(s.assurance_icon),
+            || assurance_icon_svg(s.assurance_icon),
+        ));
+    }
+    out.push_str("<span class=\"icon-label\">");
+    escape_into(out, &r.assurance_label);
+    out.push_str("</span></td>\n  <td>");
+    out.push_str(r.chart_name.unwrap_or("no chart"));
+    out.push_str("<br><span class=\"muted\">");
+    escape_into(out, &r.profile);
+    out.push_str("</span>");
+    if !r.flags.is_empty() {
+        out.push_str("<br><span class=\"flag-inline\"><span aria-hidden=\"true\">⚑ </span>");
+        escape_into(out, &r.flags.join("; "));
+        out.push_str("</span>");
+    }
+    out.push_str("</td>\n</tr>\n");
+}
+
+/// One `<li>` under an icon: the row's link, organisation and both icons' names.
+fn list_item(out: &mut String, r: &IprRow, several: bool, variation_first: bool) {
+    out.push_str("<li><a href=\"#");
+    escape_into(out, &r.anchor);
+    out.push_str("\">");
+    escape_into(out, &r.title);
+    out.push_str("</a>");
+    if several {
+        out.push_str(" (");
+        escape_into(out, &r.organisation);
+        out.push(')');
+    }
+    out.push_str(": ");
+    let (a, b) = if variation_first {
+        (&r.variation_label, &r.assurance_label)
+    } else {
+        (&r.assurance_label, &r.variation_label)
+    };
+    escape_into(out, a);
+    out.push_str("; ");
+    escape_into(out, b);
+    out.push_str("</li>\n");
+}
+
+/// One indicator's chart section: its chart, what is said beside it (warnings, gaps, why
+/// points are flagged, rebases, suggested rebases, the profile comparison, data-quality
+/// flags) and a link back to its table.
+fn chart_section(
+    out: &mut String,
+    r: &IprRow,
+    x: &IndicatorReview,
+    several: bool,
+    style: ChartStyle,
+) -> Result<(), ReportError> {
+    out.push_str("<section class=\"chart-section\" id=\"");
+    escape_into(out, &r.anchor);
+    out.push_str("\" aria-labelledby=\"");
+    escape_into(out, &r.anchor);
+    out.push_str("-h\">\n<h3 id=\"");
+    escape_into(out, &r.anchor);
+    out.push_str("-h\">");
+    escape_into(out, &r.title);
+    if several {
+        out.push_str(" (");
+        escape_into(out, &r.organisation);
+        out.push(')');
+    }
+    out.push_str("</h3>\n<p>");
+    escape_into(out, &r.headline);
+    out.push_str("</p>\n");
+    match (indicator_chart(x, false), &x.spc) {
+        (Some(c), Some(sp)) => {
+            out.push_str("<figure>");
+            match style {
+                ChartStyle::Full => out.push_str(&spc_chart::spc_svg(&c)?),
+                ChartStyle::Compact => spc_chart::compact_svg_into(out, &c, &r.anchor),
+            }
+            out.push_str("<figcaption>");
+            escape_into(out, &capitalize(sp.chart_name));
+            out.push_str(" (");
+            escape_into(out, &sp.chart_reason);
+            out.push_str("); XmR rule profile ");
+            escape_into(out, &sp.profile);
+            out.push_str(". Hover a flagged point for why it is flagged; the reasons are also listed below.</figcaption></figure>\n");
+        }
+        _ => out.push_str("<p class=\"muted\">No chart: fewer than 2 points.</p>\n"),
+    }
+    if let Some(sp) = &x.spc {
+        for w in &sp.warnings {
+            out.push_str("<p class=\"muted\">");
+            escape_into(out, w);
+            out.push_str("</p>\n");
+        }
+        if !sp.gaps.is_empty() {
+            out.push_str("<p>Gaps: ");
+            for (i, g) in sp.gaps.iter().enumerate() {
+                if i > 0 {
+                    out.push_str("; ");
+                }
+                escape_into(out, &g.missing.join(", "));
+                out.push_str(" missing before ");
+                escape_into(out, &g.before);
+            }
+            out.push_str(if sp.gaps_joined {
+                " (joined: --join-gaps).</p>\n"
+            } else {
+                " (shown, not joined).</p>\n"
+            });
+        }
+        let explained: Vec<_> = sp
+            .points
+            .iter()
+            .filter_map(|p| p.explanation.as_ref().map(|e| (p, e)))
+            .collect();
+        if !explained.is_empty() {
+            let n = explained.len();
+            let _ = write!(
+                out,
+                "<details><summary>Why {n} point{} flagged</summary><ul>",
+                if n != 1 { "s are" } else { " is" }
+            );
+            for (p, e) in explained {
+                out.push_str("<li>");
+                escape_into(out, &p.period);
+                out.push_str(" (");
+                escape_into(out, &p.point_type.replace('_', " "));
+                out.push_str("): ");
+                escape_into(out, e);
+                out.push_str("</li>");
+            }
+            out.push_str("</ul></details>\n");
+        }
+        for e in &sp.rebases {
+            out.push_str("<p><span aria-hidden=\"true\">↦ </span>Rebase log: rebased at ");
+            escape_into(out, &e.date);
+            out.push_str(": ");
+            escape_into(out, &e.reason);
+            out.push_str(" (approved by ");
+            escape_into(out, &e.approved_by);
+            let _ = write!(out, " on {}; ", e.approved_on);
+            escape_into(out, &e.file);
+            let _ = writeln!(out, " line {}).</p>", e.line);
+        }
+        for t in &sp.suggested_rebases {
+            out.push_str("<p class=\"notice\" role=\"note\">Suggested rebase: ");
+            escape_into(out, t);
+            out.push_str(".</p>\n");
+        }
+        if let Some(c) = &sp.compare {
+            out.push_str("<p>Under ");
+            escape_into(out, &c.profile);
+            out.push_str(": variation ");
+            escape_into(out, &c.variation_icon.unwrap_or("none").replace('_', " "));
+            out.push_str(", assurance ");
+            escape_into(out, c.assurance_icon.unwrap_or("none"));
+            if c.icons_differ {
+                out.push_str(" (the icons differ)");
+            }
+            out.push('.');
+            if !c.points.is_empty() {
+                out.push_str(" Points judged differently: ");
+                escape_into(out, &c.points.join("; "));
+                out.push('.');
+            }
+            out.push_str("</p>\n");
+        }
+    }
+    if !x.flags.is_empty() {
+        out.push_str("<ul>");
+        for f in &x.flags {
+            let kind = serde_json::to_value(f.kind)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_default();
+            out.push_str("<li><span class=\"flag-inline\"><span aria-hidden=\"true\">⚑ </span>");
+            escape_into(out, &kind.replace('-', " "));
+            out.push_str("</span>: ");
+            escape_into(out, &f.message);
+            out.push_str("</li>");
+        }
+        out.push_str("</ul>\n");
+    }
+    out.push_str("<p class=\"back\"><a href=\"#tf-");
+    out.push_str(r.timeframe.as_str());
+    out.push_str("\">Back to the table</a></p>\n</section>\n");
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escaping_matches_the_templates() {
+        let mut s = String::new();
+        escape_into(&mut s, "<a href='x'>&\"/é</a>");
+        assert_eq!(
+            s,
+            "&lt;a href=&#x27;x&#x27;&gt;&amp;&quot;&#x2F;é&lt;&#x2F;a&gt;"
+        );
+    }
+
+    #[test]
+    fn capitalize_is_the_templates() {
+        assert_eq!(capitalize("below plan"), "Below plan");
+        assert_eq!(capitalize("P′ CHART"), "P′ chart");
+        assert_eq!(capitalize(""), "");
+    }
+}
