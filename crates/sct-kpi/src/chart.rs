@@ -11,7 +11,8 @@ use serde::Serialize;
 use crate::laney::{CountError, LaneyKind, NoSigma, first_bad_count, laney_limits, laney_points};
 use crate::profile::{Hit, Profile, judge};
 use crate::runchart::{
-    RunRules, RunsAnalysis, analysis, flag_long_runs, flag_trend_points, longest_trend, median,
+    RunRules, RunsAnalysis, analysis, analysis_in_pieces, codes_in_pieces, flag_long_runs,
+    flag_trend_points, longest_trend, longest_trend_in_pieces, median, pieces,
     runs_analysis_with_codes,
 };
 use crate::spc::{
@@ -171,7 +172,8 @@ pub struct ChartOptions {
     pub trend_length: usize,
     /// XmR: the rule profile (default `ptd-0.2.2`; its screening is `xmr_screen_outliers`).
     pub profile: Profile,
-    /// XmR: indices of points with a gap before them (values either side are not consecutive).
+    /// Indices of points with a gap before them: values either side are not consecutive (no
+    /// moving range, run, crossing, trend or window spans a gap), on every chart.
     pub breaks: Vec<usize>,
 }
 
@@ -421,6 +423,9 @@ pub struct ChartResult {
     /// The XmR profile's hits, for [`ChartResult::hits`].
     #[serde(skip)]
     xmr_hits: PointHits,
+    /// The points with a gap before them (no run behind a hit spans one).
+    #[serde(skip)]
+    breaks: Vec<usize>,
     /// `false` when the XmR profile withholds the icons (too few points under `mdc`).
     pub icons: bool,
     /// The XmR profile's name ("ptd-0.2.2", "mdc, 6-point").
@@ -441,7 +446,15 @@ impl ChartResult {
             return Vec::new();
         };
         let limits = seg.limits.at(i - seg.start);
-        vec![single_hit(&self.values, seg, i, r, seg.centre, limits)]
+        vec![single_hit(
+            &self.values,
+            seg,
+            &self.breaks,
+            i,
+            r,
+            seg.centre,
+            limits,
+        )]
     }
 
     /// Point `i` with its segment's centre and its limits. `None` past the end.
@@ -729,6 +742,22 @@ fn chart_portable(
                     k + 1
                 ));
             }
+            // Gaps inside the segment, relative to its start (run, p′ and u′ charts; the XmR
+            // chart takes them whole).
+            let gaps: Vec<usize> = options
+                .breaks
+                .iter()
+                .filter(|&&b| b > start && b < end)
+                .map(|&b| b - start)
+                .collect();
+            if !gaps.is_empty() && kind != ChartKind::Xmr {
+                warnings.push(format!(
+                    "segment {}: {} gap{} in the series: values either side of a gap are not treated as consecutive (no run, crossing, trend or moving range spans a gap; --join-gaps joins them)",
+                    k + 1,
+                    gaps.len(),
+                    if gaps.len() == 1 { "" } else { "s" }
+                ));
+            }
             let types = &mut point_type[start..end];
             let rules = &mut rule[start..end];
             let counts = match input {
@@ -744,20 +773,31 @@ fn chart_portable(
                     None,
                 ),
                 (ChartKind::Run, _, _, None) => (
-                    run_segment(&values[start..end], base, 1.0, options, types, rules, ws),
+                    run_segment(
+                        &values[start..end],
+                        base,
+                        1.0,
+                        options,
+                        &gaps,
+                        types,
+                        rules,
+                        ws,
+                    ),
                     None,
                 ),
                 (ChartKind::Run, _, _, Some((x, d))) => {
                     // Analysed on the proportion scale, as qicharts2 does.
                     let mut p: Vec<f64> = x.iter().zip(d).map(|(&x, &d)| x / d).collect();
-                    let seg = run_segment(&p, base, multiplier, options, types, rules, ws);
+                    let seg =
+                        run_segment(&p, base, multiplier, options, &gaps, types, rules, ws);
                     p.iter_mut().for_each(|v| *v *= multiplier);
                     (seg, Some(p))
                 }
                 (_, _, Some(lk), Some((x, d))) => {
-                    let (seg, p) =
-                        laney_chart_segment(lk, x, d, base, multiplier, options, types, rules, ws)
-                            .map_err(|(i, error)| ChartError::BadCount {
+                    let (seg, p) = laney_chart_segment(
+                        lk, x, d, base, multiplier, options, &gaps, types, rules, ws,
+                    )
+                    .map_err(|(i, error)| ChartError::BadCount {
                                 index: start + i,
                                 error,
                             })?;
@@ -853,6 +893,7 @@ fn chart_portable(
         assurance_icon,
         warnings,
         xmr_hits,
+        breaks: options.breaks.clone(),
         icons,
         profile: profile_name,
     })
@@ -885,16 +926,28 @@ impl PointHits {
 
 /// The run or window behind point `i`'s flag by rule `r` on a run, p′ or u′ chart (values on
 /// the output scale): the point itself outside its limits, the run on its side of the centre
-/// for a shift, the longest rising or falling run through it for a trend.
+/// for a shift, the longest rising or falling run through it for a trend; neither spans a gap
+/// (a point of `breaks` has a gap before it).
 fn single_hit(
     values: &[f64],
     seg: &ChartSegment,
+    breaks: &[usize],
     i: usize,
     r: Rule,
     centre: f64,
     limits: Option<(f64, f64)>,
 ) -> Hit {
-    let (lo, hi) = (seg.start, seg.start + seg.n - 1);
+    let lo = breaks
+        .iter()
+        .copied()
+        .filter(|&b| b <= i)
+        .fold(seg.start, usize::max);
+    let hi = breaks
+        .iter()
+        .copied()
+        .filter(|&b| b > i)
+        .map(|b| b - 1)
+        .fold(seg.start + seg.n - 1, usize::min);
     let y = values.get(i).copied().unwrap_or(f64::NAN);
     let one = |high: bool| Hit {
         rule: r,
@@ -1022,31 +1075,76 @@ fn xmr_segment(
 }
 
 /// One run-chart segment (`runchart.md`, "Run chart"): `ys` on the scale analysed, printed
-/// times `multiplier`.
+/// times `multiplier`. With gaps before the points of `gaps` (relative), no run, crossing or
+/// trend spans a gap (see [`crate::runchart::analysis_in_pieces`]).
+#[allow(clippy::too_many_arguments)]
 fn run_segment(
     ys: &[f64],
     base: usize,
     multiplier: f64,
     options: &ChartOptions,
+    gaps: &[usize],
     types: &mut [PointType],
     rules: &mut [Option<Rule>],
     ws: &mut Workspace,
 ) -> ChartSegment {
     // A segment has at least one point, so its base has too.
     let centre = median(&ys[..base.max(1)], &mut ws.values).unwrap_or(f64::NAN);
-    let runs = runs_analysis_with_codes(ys, centre, options.run_rules, &mut ws.codes);
-    flag_trend_points(
-        ys,
-        &runs,
-        options.run_rules,
-        options.improvement,
-        types,
-        rules,
-    );
-    flag_long_runs(&ws.codes, &runs, options.improvement, types, rules);
+    let runs = if gaps.is_empty() {
+        let runs = runs_analysis_with_codes(ys, centre, options.run_rules, &mut ws.codes);
+        flag_trend_points(
+            ys,
+            &runs,
+            options.run_rules,
+            options.improvement,
+            types,
+            rules,
+        );
+        flag_long_runs(&ws.codes, &runs, options.improvement, types, rules);
+        runs
+    } else {
+        let (counts, pieces) = codes_in_pieces(ys, centre, gaps, &mut ws.codes);
+        let runs = analysis_in_pieces(counts, pieces, options.run_rules, || {
+            longest_trend_in_pieces(ys, gaps)
+        });
+        flag_in_pieces(ys, gaps, &ws.codes, &runs, options, types, rules);
+        runs
+    };
     ChartSegment {
         runs: Some(runs),
         ..blank_segment(centre * multiplier, Limits::None)
+    }
+}
+
+/// Trends and long runs flagged within each part between gaps (their codes restart at each
+/// part, see [`codes_in_pieces`]).
+fn flag_in_pieces(
+    ys: &[f64],
+    gaps: &[usize],
+    codes: &[u32],
+    runs: &RunsAnalysis,
+    options: &ChartOptions,
+    types: &mut [PointType],
+    rules: &mut [Option<Rule>],
+) {
+    for piece in pieces(ys.len(), gaps) {
+        flag_trend_points(
+            &ys[piece.clone()],
+            runs,
+            options.run_rules,
+            options.improvement,
+            &mut types[piece.clone()],
+            &mut rules[piece.clone()],
+        );
+    }
+    for piece in pieces(ys.len(), gaps) {
+        flag_long_runs(
+            &codes[piece.clone()],
+            runs,
+            options.improvement,
+            &mut types[piece.clone()],
+            &mut rules[piece],
+        );
     }
 }
 
@@ -1062,6 +1160,7 @@ fn laney_chart_segment(
     base: usize,
     multiplier: f64,
     options: &ChartOptions,
+    gaps: &[usize],
     types: &mut [PointType],
     rules: &mut [Option<Rule>],
     ws: &mut Workspace,
@@ -1078,21 +1177,34 @@ fn laney_chart_segment(
         rules,
         &mut ws.codes,
         &mut ws.values,
+        gaps,
     )?;
     // Trends look at the proportions themselves (fixed rules only).
     let proportions = || -> Vec<f64> { x.iter().zip(d).map(|(&x, &d)| x / d).collect() };
-    let runs = analysis(l.runs, options.run_rules, || longest_trend(&proportions()));
-    if runs.trend_signal {
-        flag_trend_points(
-            &proportions(),
-            &runs,
-            options.run_rules,
-            options.improvement,
-            types,
-            rules,
-        );
-    }
-    flag_long_runs(&ws.codes, &runs, options.improvement, types, rules);
+    let runs = if gaps.is_empty() {
+        let runs = analysis(l.runs, options.run_rules, || longest_trend(&proportions()));
+        if runs.trend_signal {
+            flag_trend_points(
+                &proportions(),
+                &runs,
+                options.run_rules,
+                options.improvement,
+                types,
+                rules,
+            );
+        }
+        flag_long_runs(&ws.codes, &runs, options.improvement, types, rules);
+        runs
+    } else {
+        // No run, crossing or trend spans a gap: the runs are counted again, part by part.
+        let p = proportions();
+        let (counts, pieces) = codes_in_pieces(&p, l.centre, gaps, &mut ws.codes);
+        let runs = analysis_in_pieces(counts, pieces, options.run_rules, || {
+            longest_trend_in_pieces(&p, gaps)
+        });
+        flag_in_pieces(&p, gaps, &ws.codes, &runs, options, types, rules);
+        runs
+    };
     let limits = if l.sigma_z.is_ok() {
         Limits::Spread {
             centre: l.centre,

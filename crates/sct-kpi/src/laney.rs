@@ -310,6 +310,7 @@ pub(crate) fn laney_points(
     rule: &mut [Option<Rule>],
     codes: &mut Vec<u32>,
     ranges: &mut Vec<f64>,
+    breaks: &[usize],
 ) -> Result<LaneyPoints, (usize, CountError)> {
     #[cfg(target_arch = "x86_64")]
     if std::arch::is_x86_feature_detected!("avx2") {
@@ -317,11 +318,12 @@ pub(crate) fn laney_points(
         return unsafe {
             laney_points_avx2(
                 kind, x, n, base, screen, multiplier, types, point_type, rule, codes, ranges,
+                breaks,
             )
         };
     }
     laney_points_portable(
-        kind, x, n, base, screen, multiplier, types, point_type, rule, codes, ranges,
+        kind, x, n, base, screen, multiplier, types, point_type, rule, codes, ranges, breaks,
     )
 }
 
@@ -344,9 +346,10 @@ fn laney_points_avx2(
     rule: &mut [Option<Rule>],
     codes: &mut Vec<u32>,
     ranges: &mut Vec<f64>,
+    breaks: &[usize],
 ) -> Result<LaneyPoints, (usize, CountError)> {
     laney_points_portable(
-        kind, x, n, base, screen, multiplier, types, point_type, rule, codes, ranges,
+        kind, x, n, base, screen, multiplier, types, point_type, rule, codes, ranges, breaks,
     )
 }
 
@@ -366,6 +369,7 @@ fn laney_points_portable(
     rule: &mut [Option<Rule>],
     codes: &mut Vec<u32>,
     ranges: &mut Vec<f64>,
+    breaks: &[usize],
 ) -> Result<LaneyPoints, (usize, CountError)> {
     let m = x.len().min(n.len()).min(point_type.len()).min(rule.len());
     let (x, n) = (&x[..m], &n[..m]);
@@ -420,12 +424,24 @@ fn laney_points_portable(
             z[0] = z[in_base];
         }
     }
+    // A gap before point j + 1 (`breaks`, relative to the segment) leaves out the moving
+    // range of z from point j to j + 1: values either side of a gap are not consecutive.
+    let gapped_sum = (!breaks.is_empty() && !degenerate).then(|| {
+        let mut j = 0;
+        ranges.retain(|_| {
+            j += 1;
+            !breaks.contains(&j)
+        });
+        compensated_sum(ranges)
+    });
     let (sigma_z, screened) = if base < 2 {
         (Err(NoSigma::TooFewPoints), 0)
     } else if degenerate {
         (Err(NoSigma::DegenerateCentre), 0)
+    } else if ranges.is_empty() {
+        (Err(NoSigma::TooFewPoints), 0)
     } else {
-        let sum = range_sum.total(ranges);
+        let sum = gapped_sum.unwrap_or_else(|| range_sum.total(ranges));
         sigma_from_ranges(ranges, sum, screen)
     };
     // Step 4 and the first rule, on the output scale.

@@ -640,7 +640,7 @@ pub fn review(
     method.push(if options.join_gaps {
         "Gaps (missing periods) are joined (--join-gaps): values either side of a gap are treated as consecutive.".to_string()
     } else {
-        "Gaps (missing periods) are shown and not joined: no moving range, run or window of the XmR chart spans a gap.".to_string()
+        "Gaps (missing periods) are shown and not joined: no moving range, run or window of the XmR chart spans a gap, and on run, p′ and u′ charts no run, crossing, trend or moving range of z spans one (crossings are counted between consecutive points only, and their expected minimum over those pairs).".to_string()
     });
     let measures: Vec<&str> = set
         .indicators

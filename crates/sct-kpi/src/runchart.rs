@@ -393,6 +393,72 @@ pub(crate) fn analysis(
     rules: RunRules,
     longest_trend: impl FnOnce() -> usize,
 ) -> RunsAnalysis {
+    analysis_in_pieces(c, 1, rules, longest_trend)
+}
+
+/// The parts of `0..len` between gaps: a gap comes before each point of `breaks` (sorted).
+pub(crate) fn pieces(len: usize, breaks: &[usize]) -> Vec<std::ops::Range<usize>> {
+    let mut out = Vec::with_capacity(breaks.len() + 1);
+    let mut start = 0;
+    for &b in breaks.iter().filter(|&&b| b > 0 && b < len) {
+        if b > start {
+            out.push(start..b);
+            start = b;
+        }
+    }
+    if start < len {
+        out.push(start..len);
+    }
+    out
+}
+
+/// The runs codes of `ys` around `centre` (see [`RunScanner`]) when a gap comes before each
+/// point of `breaks`: no run continues across a gap, so each part between gaps is scanned
+/// afresh. Returns the counts and how many parts have a useful point.
+pub(crate) fn codes_in_pieces(
+    ys: &[f64],
+    centre: f64,
+    breaks: &[usize],
+    codes: &mut Vec<u32>,
+) -> (RunCounts, usize) {
+    codes.clear();
+    codes.reserve(ys.len());
+    let mut with_useful = 0;
+    for piece in pieces(ys.len(), breaks) {
+        let mut scanner = RunScanner::default();
+        let mut useful = false;
+        for &y in &ys[piece] {
+            let code = scanner.push(y, centre);
+            useful |= code & 3 != 1;
+            codes.push(code);
+        }
+        with_useful += usize::from(useful);
+    }
+    (RunCounts::of(codes), with_useful)
+}
+
+/// The longest trend of `ys` within the parts between gaps.
+pub(crate) fn longest_trend_in_pieces(ys: &[f64], breaks: &[usize]) -> usize {
+    pieces(ys.len(), breaks)
+        .into_iter()
+        .map(|p| longest_trend(&ys[p]))
+        .max()
+        .unwrap_or(0)
+}
+
+/// [`analysis`] of a segment whose useful points fall in `pieces` parts between gaps (1 with
+/// no gap, where this is `runchart.md` exactly). No run spans a gap, so the runs of each part
+/// are counted apart: `crossings` counts the changes of side between consecutive useful points
+/// of a part (runs − parts), and `crossings_min` is taken over those pairs of consecutive
+/// points, the 5 % quantile of Binomial(n_useful − parts, ½). `longest_run_max` stays that of
+/// `n_useful`.
+pub(crate) fn analysis_in_pieces(
+    c: RunCounts,
+    pieces: usize,
+    rules: RunRules,
+    longest_trend: impl FnOnce() -> usize,
+) -> RunsAnalysis {
+    let pieces = pieces.max(1);
     if c.n_useful == 0 {
         let trend_signal = match rules {
             RunRules::Fixed { trend_length, .. } => longest_trend() >= trend_length,
@@ -410,11 +476,11 @@ pub(crate) fn analysis(
             runs_signal: trend_signal,
         };
     }
-    let crossings = c.runs.saturating_sub(1);
+    let crossings = c.runs.saturating_sub(pieces);
     let (longest_run_max, crossings_min, trend_signal) = match rules {
         RunRules::Anhoj => (
             longest_run_max(c.n_useful),
-            crossings_min(c.n_useful),
+            crossings_min(c.n_useful.saturating_sub(pieces - 1).max(1)),
             false,
         ),
         RunRules::Fixed {
