@@ -669,3 +669,92 @@ fn a_kpi_set_can_choose_the_mdc_profile() {
         .code(2)
         .stderr(contains("mdc profile only").or(contains("mdc")));
 }
+
+/// Gaps on run and p′ charts from `sct kpi spc`: a missing month and a skipped row are shown
+/// (stderr notes, a warning) and break the runs; `--join-gaps` joins them; an invalid row
+/// without `--skip-invalid` is an error naming its line; `--compare-profile` says why it is
+/// XmR only.
+#[test]
+fn run_and_pprime_charts_break_at_gaps_and_skip_invalid_rows() {
+    let dir = tmp();
+    // 8 months above the median then 8 below, with 2024-05 missing and 2024-09 invalid.
+    let mut text = String::from("date,value,numerator,denominator\n");
+    for i in 0..18 {
+        let month = format!("{}-{:02}", 2024 + i / 12, i % 12 + 1);
+        let high = i < 10;
+        match i {
+            4 => continue,
+            8 => text.push_str(&format!("{month},,,100\n")),
+            _ => text.push_str(&format!(
+                "{month},{},{},100\n",
+                if high { 10 } else { 0 },
+                if high { 30 } else { 10 }
+            )),
+        }
+    }
+    let input = write(dir.path(), "gapped.csv", &text);
+    for chart in ["run", "pprime"] {
+        sct()
+            .args(["kpi", "spc"])
+            .arg(&input)
+            .args(["--improvement", "increase", "--chart", chart])
+            .assert()
+            .code(2)
+            .stderr(contains("gapped.csv"))
+            .stderr(contains(":9:").or(contains("line 9")));
+        let out = sct()
+            .args(["kpi", "spc"])
+            .arg(&input)
+            .args([
+                "--improvement",
+                "increase",
+                "--skip-invalid",
+                "--chart",
+                chart,
+            ])
+            .args(["--format", "json"])
+            .assert()
+            .success()
+            .stderr(contains(
+                "note: gap before 2024-06-01: 1 period missing (not joined",
+            ))
+            .stderr(contains("line 9: empty value skipped").or(contains("line 9: value")))
+            .stderr(contains("2 gaps in the series"))
+            .get_output()
+            .stdout
+            .clone();
+        let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+        let text = v.to_string();
+        assert!(text.contains("\"crossings\":1"), "{chart}: {text}");
+        let joined = sct()
+            .args(["kpi", "spc"])
+            .arg(&input)
+            .args(["--improvement", "increase", "--skip-invalid", "--join-gaps"])
+            .args(["--chart", chart, "--format", "json"])
+            .assert()
+            .success()
+            .stderr(contains("(joined: --join-gaps)"))
+            .stderr(contains("gaps in the series").not())
+            .get_output()
+            .stdout
+            .clone();
+        assert_ne!(
+            joined, out,
+            "{chart}: joining the gaps changes the analysis"
+        );
+    }
+    sct()
+        .args(["kpi", "spc"])
+        .arg(&input)
+        .args([
+            "--improvement",
+            "increase",
+            "--skip-invalid",
+            "--chart",
+            "run",
+        ])
+        .args(["--compare-profile", "mdc"])
+        .assert()
+        .code(2)
+        .stderr(contains("the profiles are XmR rule sets"));
+}

@@ -635,7 +635,8 @@ pub struct KpiSpcArgs {
     /// Apply only the rebase log's rows for this organisation.
     #[arg(long, value_name = "CODE")]
     pub org: Option<String>,
-    /// XmR: a row whose value is empty or not a number becomes a shown gap, not an error.
+    /// A row whose value (or numerator or denominator) is empty or not a number becomes a
+    /// shown gap, not an error, on every chart.
     #[arg(long)]
     pub skip_invalid: bool,
     #[command(flatten)]
@@ -649,7 +650,8 @@ pub struct SpcProfileArgs {
     /// shared/spec/spc.md; the default, or the KPI set's) or mdc (Making Data Count's tools).
     #[arg(long, value_enum, value_name = "PROFILE")]
     pub profile: Option<ProfileArg>,
-    /// Also judge under this profile and list where the two differ.
+    /// Also judge under this profile and list where the two differ (`sct kpi spc`: XmR charts
+    /// only, the profiles being XmR rule sets; review and ipr compare every chart's icons).
     #[arg(long, value_enum, value_name = "PROFILE")]
     pub compare_profile: Option<ProfileArg>,
     /// mdc: what a point flagged both high and low becomes (default improvement).

@@ -11,12 +11,12 @@ use sct_core::source::SourceFile;
 
 use crate::chart::{ChartError, ChartInput, ChartKind, ChartOptions, ChartResult, chart};
 use crate::laney::{LaneyKind, check_counts};
-use crate::period::{ACCEPTED_FORMS, Period};
+use crate::period::{ACCEPTED_FORMS, Period, PeriodType};
 use crate::runchart::RunRules;
 use crate::spc::{Rule, constants};
 pub use crate::spc_input::resolve_rebase;
 use crate::spc_input::{
-    Columns, SeriesPoint, at, column, csv_with_header, finish_series, read_series,
+    Columns, SeriesPoint, Skipped, at, column, csv_with_header, finish_series, read_series_with,
 };
 
 /// One input point with a numerator and a denominator, in date order after reading.
@@ -30,6 +30,8 @@ pub struct CountPoint {
     pub denominator: f64,
     /// Its one-based line in the file.
     pub line: usize,
+    /// The form its date was written in (a day for ISO dates).
+    pub period: PeriodType,
 }
 
 /// Which columns hold the date, value, numerator and denominator.
@@ -66,6 +68,16 @@ pub enum SeriesData {
 }
 
 impl SeriesData {
+    /// The gaps of the series (see [`crate::spc_input::find_gaps_in`]): periods missing
+    /// between the first and the last, and rows skipped as invalid.
+    pub fn gaps(&self, skipped: &[Skipped]) -> Vec<crate::spc_input::Gap> {
+        let dated: Vec<(NaiveDate, PeriodType)> = match self {
+            SeriesData::Values(p) => p.iter().map(|p| (p.date, p.period)).collect(),
+            SeriesData::Counts(p) => p.iter().map(|p| (p.date, p.period)).collect(),
+        };
+        crate::spc_input::find_gaps_in(&dated, skipped)
+    }
+
     /// The dates in order.
     pub fn dates(&self) -> Vec<NaiveDate> {
         match self {
@@ -119,6 +131,18 @@ pub fn read_chart_series(
     columns: &ChartColumns,
     chart: Option<ChartKind>,
 ) -> Result<SeriesData, Diagnostics> {
+    read_chart_series_with(src, columns, chart, false).map(|(data, _)| data)
+}
+
+/// [`read_chart_series`], and with `skip_invalid` a row whose value, numerator or
+/// denominator is empty or not a number is kept aside as a gap (see
+/// [`crate::spc_input::find_gaps_in`]) rather than an error.
+pub fn read_chart_series_with(
+    src: &SourceFile,
+    columns: &ChartColumns,
+    chart: Option<ChartKind>,
+    skip_invalid: bool,
+) -> Result<(SeriesData, Vec<Skipped>), Diagnostics> {
     let names = header_names(src);
     let has = |c: &str| names.iter().any(|n| n == c);
     let counts_kind = match chart.and_then(ChartKind::laney) {
@@ -129,15 +153,17 @@ pub fn read_chart_series(
         None => None,
     };
     match counts_kind {
-        Some(kind) => read_counts(src, columns, kind).map(SeriesData::Counts),
-        None => read_series(
+        Some(kind) => read_counts_with(src, columns, kind, skip_invalid)
+            .map(|(points, skipped)| (SeriesData::Counts(points), skipped)),
+        None => read_series_with(
             src,
             &Columns {
                 date: columns.date.clone(),
                 value: columns.value.clone(),
             },
+            skip_invalid,
         )
-        .map(SeriesData::Values),
+        .map(|r| (SeriesData::Values(r.points), r.skipped)),
     }
 }
 
@@ -149,7 +175,20 @@ pub fn read_counts(
     columns: &ChartColumns,
     kind: LaneyKind,
 ) -> Result<Vec<CountPoint>, Diagnostics> {
+    read_counts_with(src, columns, kind, false).map(|(points, _)| points)
+}
+
+/// [`read_counts`], and with `skip_invalid` a row whose numerator or denominator is empty or
+/// not a number is kept aside as a gap rather than an error (a number out of range, such as
+/// x > n, is still an error).
+pub fn read_counts_with(
+    src: &SourceFile,
+    columns: &ChartColumns,
+    kind: LaneyKind,
+    skip_invalid: bool,
+) -> Result<(Vec<CountPoint>, Vec<Skipped>), Diagnostics> {
     let mut diags = Diagnostics::default();
+    let mut skipped = Vec::new();
     let (mut reader, headers) = csv_with_header(src)?;
     let find = |name: &str| column(&headers, name);
     let wanted = [&columns.date, &columns.numerator, &columns.denominator];
@@ -195,7 +234,7 @@ pub fn read_counts(
                 let line = record.position().map_or(0, |p| p.line() as usize);
                 let date_text = record.get(di).unwrap_or("");
                 let date = match Period::parse(date_text) {
-                    Ok(p) => Some(p.start),
+                    Ok(p) => Some((p.start, p.kind)),
                     Err(_) => {
                         diags.push(
                             Diagnostic::error(format!(
@@ -208,6 +247,16 @@ pub fn read_counts(
                         None
                     }
                 };
+                let invalid = |col: usize| {
+                    let text = record.get(col).unwrap_or("");
+                    (!text.parse::<f64>().is_ok_and(f64::is_finite)).then(|| text.to_string())
+                };
+                if let (true, Some((date, _))) = (skip_invalid, date)
+                    && let Some(text) = invalid(xi).or_else(|| invalid(ni))
+                {
+                    skipped.push(Skipped { date, line, text });
+                    continue;
+                }
                 let mut number = |col: usize, name: &str| {
                     let text = record.get(col).unwrap_or("");
                     match text.parse::<f64>() {
@@ -227,7 +276,7 @@ pub fn read_counts(
                 };
                 let x = number(xi, &columns.numerator);
                 let n = number(ni, &columns.denominator);
-                let (Some(date), Some(x), Some(n)) = (date, x, n) else {
+                let (Some((date, period)), Some(x), Some(n)) = (date, x, n) else {
                     continue;
                 };
                 match check_counts(kind, x, n) {
@@ -236,6 +285,7 @@ pub fn read_counts(
                         numerator: x,
                         denominator: n,
                         line,
+                        period,
                     }),
                     Err(e) => {
                         diags.push(Diagnostic::error(e.to_string()).at(at(src, line)).expected(
@@ -254,7 +304,9 @@ pub fn read_counts(
             }
         }
     }
+    skipped.sort_by_key(|s: &Skipped| (s.date, s.line));
     finish_series(src, points, diags, |p| (p.date, p.line), "one row per date")
+        .map(|points| (points, skipped))
 }
 
 /// A series with its chart.

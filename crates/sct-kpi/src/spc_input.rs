@@ -61,6 +61,20 @@ pub struct Gap {
 /// The gaps of a series: with one period type coarser than a day for every point, each
 /// period missing between the first and the last; and each row skipped as invalid.
 pub fn find_gaps(points: &[SeriesPoint], skipped: &[Skipped]) -> Vec<Gap> {
+    let dated: Vec<(NaiveDate, PeriodType)> = points.iter().map(|p| (p.date, p.period)).collect();
+    find_gaps_in(&dated, skipped)
+}
+
+/// [`find_gaps`] of points given as their dates and the form each was written in.
+pub fn find_gaps_in(points: &[(NaiveDate, PeriodType)], skipped: &[Skipped]) -> Vec<Gap> {
+    struct P {
+        date: NaiveDate,
+        period: PeriodType,
+    }
+    let points: Vec<P> = points
+        .iter()
+        .map(|&(date, period)| P { date, period })
+        .collect();
     let mut gaps: Vec<Gap> = Vec::new();
     let kind = points.first().map(|p| p.period);
     let known = kind.filter(|k| *k > PeriodType::Day && points.iter().all(|p| p.period == *k));

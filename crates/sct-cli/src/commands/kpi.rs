@@ -510,13 +510,9 @@ fn chart(args: KpiSpcArgs) -> Result<ExitCode, Error> {
         ChartChoice::Only(k) => Some(k),
         ChartChoice::Auto(k) => k,
     };
-    let data = chart_input::read_chart_series(&src, &columns, kind).map_err(Error::Invalid)?;
-    if args.skip_invalid {
-        return Err(invalid(
-            "--skip-invalid applies to --chart xmr only".into(),
-            "--chart xmr, or a file without invalid rows",
-        ));
-    }
+    let (data, skipped) =
+        chart_input::read_chart_series_with(&src, &columns, kind, args.skip_invalid)
+            .map_err(Error::Invalid)?;
     let (profile, compare) = profiles(
         &args.spc,
         ProfileKind::Ptd022,
@@ -526,17 +522,34 @@ fn chart(args: KpiSpcArgs) -> Result<ExitCode, Error> {
         args.min_points,
     )?;
     if compare.is_some() {
+        // The profiles are rule sets for the XmR chart (spc-profiles.md: `mdc` is `spc.md`
+        // with differences); a run, p′ or u′ chart is judged by runchart.md whatever the
+        // profile, so there is nothing to compare point by point.
         return Err(invalid(
-            "--compare-profile applies to --chart xmr only".into(),
-            "--chart xmr with --compare-profile",
+            "--compare-profile applies to --chart xmr only: the profiles are XmR rule sets (shared/spec/spc-profiles.md), and run, p′ and u′ charts follow runchart.md under every profile".into(),
+            "--chart xmr with --compare-profile (sct kpi review and ipr --compare-profile compare the icons of every chart)",
         ));
     }
-    let breaks: Vec<usize> = match (&data, args.spc.join_gaps) {
-        (SeriesData::Values(points), false) => spc_input::find_gaps(points, &[])
-            .iter()
-            .map(|g| g.before)
-            .collect(),
-        _ => Vec::new(),
+    let gaps = data.gaps(&skipped);
+    for g in &gaps {
+        eprintln!(
+            "note: gap before {}: {}{}",
+            data.dates()
+                .get(g.before)
+                .map(|d| d.to_string())
+                .unwrap_or_default(),
+            g.reason,
+            if args.spc.join_gaps {
+                " (joined: --join-gaps)"
+            } else {
+                " (not joined: values either side are not consecutive)"
+            }
+        );
+    }
+    let breaks: Vec<usize> = if args.spc.join_gaps {
+        Vec::new()
+    } else {
+        gaps.iter().map(|g| g.before).collect()
     };
     // Rebase log rows are checked against the series (naming the log's row) and applied as
     // --rebase dates.
@@ -615,7 +628,7 @@ fn chart(args: KpiSpcArgs) -> Result<ExitCode, Error> {
             };
             let settings = spc_input::RunSettings {
                 profile: run.options.profile,
-                gaps: spc_input::find_gaps(&points, &[]),
+                gaps: spc_input::find_gaps(&points, &skipped),
                 join_gaps: args.spc.join_gaps,
                 rebase_log: log_rows,
                 ..Default::default()
