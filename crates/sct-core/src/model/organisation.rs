@@ -68,6 +68,21 @@ pub struct Organisations {
     pub organisations: Vec<Organisation>,
     /// The successions, in file order.
     pub successions: Vec<Succession>,
+    /// Upper-cased ODS code to position in `organisations`, built on first lookup so that a
+    /// cohort of many thousands of responses is not a scan of the table per response.
+    pub index: CodeIndex,
+}
+
+/// A lazily built lookup from upper-cased ODS code to the organisation's position. It never
+/// takes part in equality: two tables with the same rows are equal whether or not either has
+/// been searched.
+#[derive(Debug, Clone, Default)]
+pub struct CodeIndex(std::sync::OnceLock<std::collections::HashMap<String, usize>>);
+
+impl PartialEq for CodeIndex {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
 }
 
 const BUNDLED_ICBS: &str = include_str!("../../../../data/organisations/icbs.csv");
@@ -213,12 +228,30 @@ impl Organisations {
             sha256: orgs.sha256.clone(),
             organisations,
             successions: succ_rows,
+            index: CodeIndex::default(),
         })
     }
 
     /// Finds an organisation by ODS code (case-insensitive).
     pub fn get(&self, ods_code: &str) -> Option<&Organisation> {
         let code = ods_code.trim();
+        let index = self.index.0.get_or_init(|| {
+            let mut map = std::collections::HashMap::with_capacity(self.organisations.len());
+            for (i, o) in self.organisations.iter().enumerate() {
+                // The first row with a code wins, as the linear search did.
+                map.entry(o.ods_code.to_ascii_uppercase()).or_insert(i);
+            }
+            map
+        });
+        // The fields are public, so the table may have changed since the index was built:
+        // trust the index only when it still fits, else search the rows.
+        let position = index.get(&code.to_ascii_uppercase());
+        let hit = position
+            .and_then(|&i| self.organisations.get(i))
+            .filter(|o| o.ods_code.eq_ignore_ascii_case(code));
+        if hit.is_some() || (position.is_none() && index.len() == self.organisations.len()) {
+            return hit;
+        }
         self.organisations
             .iter()
             .find(|o| o.ods_code.eq_ignore_ascii_case(code))
