@@ -3,8 +3,18 @@
 
 use serde_json::{Value, json};
 
-use sct_compare::Comparison;
-use sct_compare::cohort::HeatCell;
+use std::fmt::Write;
+
+use serde::Serialize;
+use tera::escape_html;
+
+use sct_compare::cohort::{CapabilityView, DomainView, Frame, HeatCell, Position};
+use sct_compare::groups::GroupView;
+use sct_compare::individuals::PeopleSummary;
+use sct_compare::kpi::IndicatorFunnel;
+use sct_compare::load::SkippedFile;
+use sct_compare::longitudinal::Longitudinal;
+use sct_compare::{Comparison, Provenance, RoundInfo};
 
 use crate::funnel_chart::{funnel_svg, proportion_chart};
 use crate::render::{ReportError, Templates};
@@ -58,10 +68,218 @@ fn graphics(c: &Comparison) -> Result<Value, ReportError> {
     Ok(json!({ "funnels": funnels, "spc": spc }))
 }
 
+/// Above this many organisations the organisations × capabilities heatmap is summarised:
+/// 10,000 rows by 40-odd capabilities is half a million cells, a page nobody can read (and
+/// tens of megabytes to write). The distribution table keeps every capability, and the CSV
+/// and JSON outputs keep every cell.
+pub const CAPABILITY_HEATMAP_LIMIT: usize = 500;
+
+/// What the report says in place of the capability heatmap of a large cohort, or `None`
+/// when the heatmap is shown in full.
+pub fn capability_heatmap_summary(c: &Comparison) -> Option<String> {
+    let organisations = c.cohort.organisations.len();
+    (organisations > CAPABILITY_HEATMAP_LIMIT).then(|| {
+        format!(
+            "The organisations × capabilities heatmap is summarised: with {organisations} organisations it would be {} cells, too many to read, so it is shown only for cohorts of up to {CAPABILITY_HEATMAP_LIMIT} organisations. The distribution of every capability across the cohort is in the next section, each organisation's domain levels are above, and every organisation's level for every capability is in the CSV and JSON outputs (sct compare -o cohort.csv).",
+            organisations * c.cohort.capabilities.len()
+        )
+    })
+}
+
+/// The page's context: the comparison as the template sees it. The organisations' cells
+/// are not handed to the template engine (they are most of a large cohort's size, and a
+/// template loop over half a million cells is slow): the heatmap rows are built here, in
+/// Rust, escaped, and the template places them.
+#[derive(Serialize)]
+struct Page<'a> {
+    schema: &'a str,
+    notices: &'a [String],
+    frame: &'a Frame,
+    rounds: &'a [RoundInfo],
+    cohort: CohortPage<'a>,
+    round_choice: &'a str,
+    groups: &'a Option<GroupView>,
+    longitudinal: &'a Option<Longitudinal>,
+    people: &'a [PeopleSummary],
+    people_rule: &'a str,
+    kpis: &'a [IndicatorFunnel],
+    skipped: &'a [SkippedFile],
+    method: &'a [String],
+    provenance: &'a Provenance,
+}
+
+#[derive(Serialize)]
+struct CohortPage<'a> {
+    round: &'a str,
+    organisations: Vec<OrgPage<'a>>,
+    domains: &'a [DomainView],
+    capabilities: &'a [CapabilityView],
+    median_coverage: Option<f64>,
+}
+
+#[derive(Serialize)]
+struct OrgPage<'a> {
+    code: &'a str,
+    name: &'a str,
+    unsafe_note: &'a Option<String>,
+}
+
+/// A number as the templates' `num` filter writes it (no "-0.00").
+fn num(v: f64, places: usize) -> String {
+    let s = format!("{v:.places$}");
+    if s.trim_start_matches('-')
+        .chars()
+        .all(|c| c == '0' || c == '.')
+    {
+        s.trim_start_matches('-').to_string()
+    } else {
+        s
+    }
+}
+
+/// The quarter mark after a level (nothing for the middle half).
+fn position_mark(out: &mut String, p: Option<Position>) {
+    match p {
+        Some(Position::TopQuarter) => out.push_str(
+            "<span class=\"pos\" title=\"top quarter\">▲<span class=\"vh\"> top quarter</span></span>",
+        ),
+        Some(Position::BottomQuarter) => out.push_str(
+            "<span class=\"pos\" title=\"bottom quarter\">▼<span class=\"vh\"> bottom quarter</span></span>",
+        ),
+        _ => {}
+    }
+}
+
+/// The opening of a heatmap cell, coloured by level (and labelled in words inside).
+fn cell_open(out: &mut String, cell: &HeatCell) {
+    match cell.rank {
+        Some(rank) => {
+            let _ = write!(out, "<td class=\"lvl-{rank}\">");
+        }
+        None => out.push_str("<td class=\"none\">"),
+    }
+}
+
+/// The rows of the organisations × domains heatmap (escaped HTML).
+fn domain_rows(c: &Comparison) -> String {
+    let mut out = String::with_capacity(c.cohort.organisations.len() * 600);
+    for o in &c.cohort.organisations {
+        let _ = write!(
+            out,
+            "<tr><th scope=\"row\">{} ({})",
+            escape_html(&o.name),
+            escape_html(&o.code)
+        );
+        if let Some(note) = &o.unsafe_note {
+            let note = escape_html(note);
+            let _ = write!(
+                out,
+                " <span title=\"{note}\">⚑<span class=\"vh\"> {note}</span></span>"
+            );
+        }
+        out.push_str("</th>");
+        if c.groups.is_some() {
+            let _ = write!(
+                out,
+                "<td>{}</td>",
+                escape_html(o.group.as_deref().unwrap_or(""))
+            );
+        }
+        for cell in &o.domains {
+            cell_open(&mut out, cell);
+            out.push_str(&escape_html(&cell.text));
+            if let Some(score) = cell.score {
+                let _ = write!(out, " <span class=\"muted\">({})</span>", num(score, 2));
+            }
+            position_mark(&mut out, cell.position);
+            out.push_str("</td>");
+        }
+        match o.coverage {
+            Some(v) => {
+                let _ = write!(out, "<td class=\"num\">{:.0} %</td>", (v * 100.0).round());
+            }
+            None => out.push_str("<td class=\"num\">—</td>"),
+        }
+        out.push_str("</tr>\n    ");
+    }
+    out
+}
+
+/// Per domain, the rows of its organisations × capabilities heatmap (escaped HTML); empty
+/// when the heatmap is summarised.
+fn capability_rows(c: &Comparison, summarised: bool) -> Vec<String> {
+    if summarised {
+        return vec![String::new(); c.frame.domains.len()];
+    }
+    let domain_of: Vec<usize> = c.frame.capabilities().map(|(d, _, _)| d).collect();
+    let mut rows = vec![String::new(); c.frame.domains.len()];
+    for o in &c.cohort.organisations {
+        let code = escape_html(&o.code);
+        for (d, out) in rows.iter_mut().enumerate() {
+            let _ = write!(out, "<tr><th scope=\"row\">{code}</th>");
+            for (cell, _) in o
+                .capabilities
+                .iter()
+                .zip(&domain_of)
+                .filter(|(_, cd)| **cd == d)
+            {
+                cell_open(out, cell);
+                out.push_str(&escape_html(&cell.text));
+                position_mark(out, cell.position);
+                out.push_str("</td>");
+            }
+            out.push_str("</tr>\n    ");
+        }
+    }
+    rows
+}
+
 /// The comparison as a self-contained HTML page.
 pub fn html(templates: &Templates, c: &Comparison) -> Result<String, ReportError> {
     let g = graphics(c)?;
-    templates.render("compare.html", c, &[("graphics", g)])
+    let summary = capability_heatmap_summary(c);
+    let page = Page {
+        schema: c.schema,
+        notices: &c.notices,
+        frame: &c.frame,
+        rounds: &c.rounds,
+        cohort: CohortPage {
+            round: &c.cohort.round,
+            organisations: c
+                .cohort
+                .organisations
+                .iter()
+                .map(|o| OrgPage {
+                    code: &o.code,
+                    name: &o.name,
+                    unsafe_note: &o.unsafe_note,
+                })
+                .collect(),
+            domains: &c.cohort.domains,
+            capabilities: &c.cohort.capabilities,
+            median_coverage: c.cohort.median_coverage,
+        },
+        round_choice: &c.round_choice,
+        groups: &c.groups,
+        longitudinal: &c.longitudinal,
+        people: &c.people,
+        people_rule: &c.people_rule,
+        kpis: &c.kpis,
+        skipped: &c.skipped,
+        method: &c.method,
+        provenance: &c.provenance,
+    };
+    let capability_rows = capability_rows(c, summary.is_some());
+    templates.render(
+        "compare.html",
+        &page,
+        &[
+            ("graphics", g),
+            ("capability_heatmap_summary", json!(summary)),
+            ("domain_rows", Value::String(domain_rows(c))),
+            ("capability_rows", json!(capability_rows)),
+        ],
+    )
 }
 
 /// The comparison as GitHub-flavoured Markdown.
