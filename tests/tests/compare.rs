@@ -410,3 +410,57 @@ fn the_checked_in_cohort_is_what_its_generator_makes() {
         );
     }
 }
+
+#[test]
+fn a_cohort_directory_reads_a_filled_workbook_the_same_as_toml() {
+    // Three baseline responses as TOML, then the same three with one converted to .xlsx by
+    // `sct convert` (and the TOML removed): the comparison must be the same.
+    let toml_dir = tmp();
+    let files = small_cohort(toml_dir.path(), 3);
+    let xlsx_dir = tmp();
+    small_cohort(xlsx_dir.path(), 3);
+    let first = files[0].file_name().unwrap().to_str().unwrap().to_string();
+    let workbook = xlsx_dir.path().join(first.replace(".toml", ".xlsx"));
+    sct()
+        .arg("convert")
+        .arg(&files[0])
+        .arg("-o")
+        .arg(&workbook)
+        .assert()
+        .success();
+    std::fs::remove_file(xlsx_dir.path().join(&first)).unwrap();
+    // An Office lock file beside it is not a response.
+    std::fs::write(xlsx_dir.path().join("~$lock.xlsx"), b"lock").unwrap();
+    let from_toml = json_of(&[toml_dir.path().to_str().unwrap()]);
+    let from_xlsx = json_of(&[xlsx_dir.path().to_str().unwrap()]);
+    assert_eq!(
+        from_xlsx["cohort"]["organisations"]
+            .as_array()
+            .unwrap()
+            .len(),
+        3
+    );
+    let cells = |v: &serde_json::Value| -> Vec<(serde_json::Value, serde_json::Value)> {
+        v["cohort"]["organisations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|o| (o["domains"].clone(), o["capabilities"].clone()))
+            .collect()
+    };
+    assert_eq!(cells(&from_toml), cells(&from_xlsx));
+    assert_eq!(
+        from_toml["cohort"]["domains"],
+        from_xlsx["cohort"]["domains"]
+    );
+    let names: Vec<&str> = from_xlsx["provenance"]["responses"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["file"].as_str().unwrap())
+        .collect();
+    assert!(
+        names.iter().any(|n| n.ends_with(".xlsx")),
+        "the workbook is one of the responses read: {names:?}"
+    );
+}

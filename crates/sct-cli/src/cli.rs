@@ -997,7 +997,8 @@ pub struct CompareArgs {
     /// Go on past malformed response files: list them in the report and exit with status 1.
     #[arg(long)]
     pub skip_invalid: bool,
-    /// Output format (default: from the -o extension, else md).
+    /// Output format (default: from the -o extension, else md; -o FILE.xlsx writes the cohort
+    /// tables as an Excel workbook with a chart beside each).
     #[arg(long, value_enum)]
     pub format: Option<ReportFormat>,
     /// Use compare.html, compare.md and report.css from DIR instead of the built-in ones.

@@ -27,17 +27,21 @@ pub struct CohortFiles {
     pub kpis: Option<PathBuf>,
 }
 
-/// Whether `path` is a response file this loader reads (TOML; xlsx once the spreadsheet
-/// loader is added to [`load_response`]).
-pub fn is_response_file(path: &Path) -> bool {
-    path.extension()
+/// Whether `path` is a response file to take from a cohort directory: TOML, or a format a
+/// reader registered with `sct` reads (the filled `.xlsx` workbook when the CLI installs the
+/// workbook reader). JSON files are read when named, but not picked up from a directory,
+/// where they are far more likely to be earlier outputs (`cohort.json`) than responses.
+pub fn is_response_file(sct: &Sct, path: &Path) -> bool {
+    let json = path
+        .extension()
         .and_then(|e| e.to_str())
-        .is_some_and(|e| e.eq_ignore_ascii_case("toml"))
+        .is_some_and(|e| e.eq_ignore_ascii_case("json"));
+    !json && sct.readers.is_response_file(path)
 }
 
 /// Expands the paths given: files are taken as they are, directories walked (in name
 /// order, recursively) for response files, plus `orgs.csv` and `kpis.csv` at their top.
-pub fn collect_files(paths: &[PathBuf]) -> Result<CohortFiles, Error> {
+pub fn collect_files(sct: &Sct, paths: &[PathBuf]) -> Result<CohortFiles, Error> {
     let mut out = CohortFiles::default();
     for p in paths {
         if p.is_dir() {
@@ -52,7 +56,7 @@ pub fn collect_files(paths: &[PathBuf]) -> Result<CohortFiles, Error> {
                     slot.get_or_insert(f);
                 }
             }
-            walk(p, &mut out.responses)?;
+            walk(sct, p, &mut out.responses)?;
         } else if p.exists() {
             out.responses.push(p.clone());
         } else {
@@ -70,14 +74,15 @@ pub fn collect_files(paths: &[PathBuf]) -> Result<CohortFiles, Error> {
     out.responses.dedup();
     if out.responses.is_empty() {
         return Err(Error::Invalid(Diagnostics(vec![
-            Diagnostic::error("no assessment responses found")
-                .expected("response files (*.toml), or directories holding them"),
+            Diagnostic::error("no assessment responses found").expected(
+                "response files (*.toml, or *.xlsx workbooks), or directories holding them",
+            ),
         ])));
     }
     Ok(out)
 }
 
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), Error> {
+fn walk(sct: &Sct, dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), Error> {
     let entries = std::fs::read_dir(dir).map_err(|source| Error::Io {
         path: dir.to_path_buf(),
         action: "read",
@@ -87,8 +92,8 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), Error> {
     paths.sort();
     for p in paths {
         if p.is_dir() {
-            walk(&p, out)?;
-        } else if is_response_file(&p) {
+            walk(sct, &p, out)?;
+        } else if is_response_file(sct, &p) {
             out.push(p);
         }
     }
@@ -185,14 +190,14 @@ pub struct SkippedFile {
 /// The round id used for a response that names none.
 pub const NO_ROUND: &str = "(no round)";
 
-/// Loads one response file: the single entry point for every response format (TOML now;
-/// a spreadsheet loader joins here by extension).
+/// Loads one response file: the single entry point for every response format (TOML, JSON,
+/// and whatever readers `sct` has registered, such as the filled `.xlsx` workbook).
 pub fn load_response(sct: &Sct, path: &Path) -> Result<LoadedResponse, Error> {
-    if !is_response_file(path) {
+    if !sct.readers.is_response_file(path) {
         return Err(Error::Invalid(Diagnostics(vec![
             Diagnostic::error("not a response format sct reads")
                 .in_file(path.display().to_string())
-                .expected("a TOML response (*.toml)"),
+                .expected("a response file (*.toml, *.json, or a filled *.xlsx workbook)"),
         ])));
     }
     let assessed = sct.assess_file(path, ResolveOptions::default(), None)?;

@@ -17,6 +17,7 @@
 pub mod assessment;
 pub mod charts;
 pub mod compare;
+pub mod compare_xlsx;
 pub mod funnel_chart;
 pub mod ipr;
 mod ipr_html;

@@ -15,7 +15,7 @@ use sct_report::render::Templates;
 
 use super::report::report_error;
 use crate::cli::{CompareArgs, ReportFormat};
-use crate::outputs::{emit, extension};
+use crate::outputs::{emit, emit_bytes, extension};
 
 /// Below this many files no progress bar is drawn (loading is quick).
 const PROGRESS_FROM: usize = 50;
@@ -58,7 +58,7 @@ fn read_mapping(path: &std::path::Path) -> Result<CapabilityMapping, Error> {
 }
 
 pub fn run(sct: &Sct, args: CompareArgs) -> Result<ExitCode, Error> {
-    let files = collect_files(&args.inputs)?;
+    let files = collect_files(sct, &args.inputs)?;
     let bar =
         (std::io::stderr().is_terminal() && files.responses.len() >= PROGRESS_FROM).then(|| {
             let bar = indicatif::ProgressBar::new(files.responses.len() as u64);
@@ -122,6 +122,20 @@ pub fn run(sct: &Sct, args: CompareArgs) -> Result<ExitCode, Error> {
         kpi.as_ref().map(|(s, d, n)| (s, d, n.clone())),
         &options,
     )?;
+    let mut inputs: Vec<&std::path::Path> = files.responses.iter().map(|p| p.as_path()).collect();
+    inputs.extend(orgs_path.as_deref());
+    inputs.extend(kpis_path.as_deref());
+    let exit = if skipped {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    };
+    // A workbook is chosen by the -o extension (the shared --format values are text formats).
+    if args.format.is_none() && extension(&args.out).as_deref() == Some("xlsx") {
+        let bytes = sct_report::compare_xlsx::compare_xlsx(&comparison).map_err(report_error)?;
+        emit_bytes(&args.out, &bytes, &inputs)?;
+        return Ok(exit);
+    }
     let format = args
         .format
         .unwrap_or(match extension(&args.out).as_deref() {
@@ -144,13 +158,6 @@ pub fn run(sct: &Sct, args: CompareArgs) -> Result<ExitCode, Error> {
         ReportFormat::Json => report::json(&comparison),
         ReportFormat::Csv => report::csv(&comparison),
     };
-    let mut inputs: Vec<&std::path::Path> = files.responses.iter().map(|p| p.as_path()).collect();
-    inputs.extend(orgs_path.as_deref());
-    inputs.extend(kpis_path.as_deref());
     emit(&args.out, &text, &inputs)?;
-    Ok(if skipped {
-        ExitCode::FAILURE
-    } else {
-        ExitCode::SUCCESS
-    })
+    Ok(exit)
 }
