@@ -464,3 +464,69 @@ fn a_cohort_directory_reads_a_filled_workbook_the_same_as_toml() {
         "the workbook is one of the responses read: {names:?}"
     );
 }
+
+#[test]
+fn the_cohort_as_a_workbook_has_its_tables_and_a_chart_beside_each() {
+    use calamine::{Data, Reader, Xlsx};
+    let dir = tmp();
+    let out = dir.path().join("cohort.xlsx");
+    sct()
+        .args(["compare", COHORT, "-o"])
+        .arg(&out)
+        .assert()
+        .success();
+    let v = json_of(&[COHORT]);
+    let mut book: Xlsx<_> = calamine::open_workbook(&out).expect("a workbook");
+    let names = book.sheet_names();
+    for sheet in [
+        "Domain levels",
+        "Capability levels",
+        "Distributions",
+        "Groups",
+        "Change",
+        "Change by organisation",
+        "Method",
+        "Provenance",
+    ] {
+        assert!(names.iter().any(|n| n == sheet), "{sheet} in {names:?}");
+    }
+    // Levels are numbers, the first organisation's as the JSON has them.
+    let levels = book.worksheet_range("Domain levels").unwrap();
+    let first = &v["cohort"]["organisations"][0];
+    assert_eq!(
+        levels.get_value((1, 0)),
+        Some(&Data::String(first["code"].as_str().unwrap().into()))
+    );
+    let cell = &first["domains"][0];
+    match cell["rank"].as_u64() {
+        Some(rank) => assert_eq!(levels.get_value((1, 4)), Some(&Data::Float(rank as f64))),
+        None => assert_eq!(
+            levels.get_value((1, 4)),
+            Some(&Data::String(cell["text"].as_str().unwrap().into()))
+        ),
+    }
+    assert_eq!(
+        levels.height(),
+        v["cohort"]["organisations"].as_array().unwrap().len() + 1
+    );
+    // Distribution counts as the JSON's.
+    let dist = book.worksheet_range("Distributions").unwrap();
+    let counts = &v["cohort"]["domains"][0]["distribution"]["counts"];
+    for (i, n) in counts.as_array().unwrap().iter().enumerate() {
+        assert_eq!(
+            dist.get_value((1, 3 + i as u32)),
+            Some(&Data::Float(n.as_u64().unwrap() as f64))
+        );
+    }
+    // A native chart beside each table: one chart part per table sheet.
+    let file = std::fs::File::open(&out).unwrap();
+    let zip = zip::ZipArchive::new(file).expect("a zip archive");
+    let charts = zip
+        .file_names()
+        .filter(|n| n.starts_with("xl/charts/chart"))
+        .count();
+    assert_eq!(
+        charts, 6,
+        "domain, capability, distribution, group and two change charts"
+    );
+}
