@@ -6,7 +6,7 @@ mod common;
 
 use common::*;
 use proptest::prelude::*;
-use sct_core::model::{CapabilityAnswer, ResponseDoc, ResponseType};
+use sct_core::model::{BlankableDate, CapabilityAnswer, ResponseDoc, ResponseType};
 use sct_core::response_text::{response_json, response_toml};
 use sct_core::{ReadResponse, ResolveOptions, SourceFile};
 use toml::Spanned;
@@ -18,6 +18,8 @@ struct AnswerChoice {
     kind: u8,
     level: usize,
     confidence: usize,
+    /// 0: no target; otherwise a target this many levels above the level, less one.
+    target: usize,
     evidence: Vec<String>,
     reason: String,
     rationale: String,
@@ -34,15 +36,17 @@ fn answer() -> impl Strategy<Value = AnswerChoice> {
         0u8..3,
         0usize..16,
         0usize..4,
+        0usize..4,
         proptest::collection::vec(text().prop_filter("non-blank", |s| !s.is_empty()), 0..3),
         text().prop_filter("non-blank", |s| !s.is_empty()),
         text(),
     )
         .prop_map(
-            |(kind, level, confidence, evidence, reason, rationale)| AnswerChoice {
+            |(kind, level, confidence, target, evidence, reason, rationale)| AnswerChoice {
                 kind,
                 level,
                 confidence,
+                target,
                 evidence,
                 reason,
                 rationale,
@@ -74,15 +78,25 @@ fn apply(answer: &mut CapabilityAnswer, levels: &[String], choice: &AnswerChoice
             answer.confidence = spanned(String::new());
         }
         1 => {
-            answer.level = spanned(levels[choice.level % levels.len()].clone());
+            let level = choice.level % levels.len();
+            answer.level = spanned(levels[level].clone());
             answer.confidence = spanned(confidence.to_string());
+            if choice.target == 0 {
+                answer.target_level = spanned(String::new());
+                answer.target_date = Spanned::new(0..0, BlankableDate(None));
+            } else {
+                let target = (level + choice.target - 1).min(levels.len() - 1);
+                answer.target_level = spanned(levels[target].clone());
+                let date = sct_core::Date::parse("2028-03-31").expect("a date");
+                answer.target_date = Spanned::new(0..0, BlankableDate(Some(date)));
+            }
         }
         _ => {
             answer.level = spanned("n/a".to_string());
             answer.reason = choice.reason.clone();
             answer.confidence = spanned(String::new());
             answer.target_level = spanned(String::new());
-            answer.target_date = Spanned::new(0..0, sct_core::model::BlankableDate(None));
+            answer.target_date = Spanned::new(0..0, BlankableDate(None));
         }
     }
 }
