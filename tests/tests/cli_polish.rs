@@ -147,15 +147,25 @@ fn json_of(args: &[&str], stdin: Option<&str>) -> serde_json::Value {
         cmd.write_stdin(input);
     }
     let out = cmd.assert().success().get_output().stdout.clone();
-    serde_json::from_slice(&out)
-        .unwrap_or_else(|e| panic!("{args:?}: not JSON ({e}): {}", String::from_utf8_lossy(&out)))
+    serde_json::from_slice(&out).unwrap_or_else(|e| {
+        panic!(
+            "{args:?}: not JSON ({e}): {}",
+            String::from_utf8_lossy(&out)
+        )
+    })
 }
 
 #[test]
 fn every_command_with_a_json_format_prints_json_that_parses() {
     let runs: &[&[&str]] = &[
         &["frameworks", "list", "--format", "json"],
-        &["frameworks", "show", "capability-toolkit", "--format", "json"],
+        &[
+            "frameworks",
+            "show",
+            "capability-toolkit",
+            "--format",
+            "json",
+        ],
         &["validate", RESPONSE, "--format", "json"],
         &["score", RESPONSE, "--format", "json"],
         &["plan", RESPONSE, "--format", "json"],
@@ -305,8 +315,5 @@ fn exit_statuses_are_documented_in_help_and_kept() {
         .arg(&existing)
         .assert()
         .failure();
-    assert_eq!(
-        std::fs::read_to_string(&existing).expect("read"),
-        "keep me"
-    );
+    assert_eq!(std::fs::read_to_string(&existing).expect("read"), "keep me");
 }

@@ -62,6 +62,7 @@ pub fn run(sct: &Sct, args: ValidateArgs) -> Result<ExitCode, Error> {
                 .filter(|x| matches!(x.level, AnswerLevel::NotApplicable { .. }))
                 .count();
             let v = json!({
+                "schema": "sct-validate/1",
                 "file": name,
                 "valid": true,
                 "toolkit": a.toolkit_id,
@@ -76,7 +77,7 @@ pub fn run(sct: &Sct, args: ValidateArgs) -> Result<ExitCode, Error> {
             Ok(ExitCode::SUCCESS)
         }
         (Err(Error::Invalid(diags)), ValidateFormat::Json) => {
-            let v = json!({ "file": name, "valid": false, "diagnostics": diags });
+            let v = json!({ "schema": "sct-validate/1", "file": name, "valid": false, "diagnostics": diags });
             print(&format!(
                 "{}\n",
                 serde_json::to_string_pretty(&v).unwrap_or_default()
