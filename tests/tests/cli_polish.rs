@@ -127,3 +127,193 @@ fn version_names_sct_the_package_version_and_the_commit() {
         assert_eq!(version.trim_end(), format!("{expected} ({hash})"));
     }
 }
+
+const RESPONSE: &str = "examples/baseline-2026-03/bnssg-illustrative.toml";
+
+/// A response with one unknown level: bad input.
+fn invalid_response() -> String {
+    let text = std::fs::read_to_string(root().join(RESPONSE)).expect("example response");
+    let first_level = text.find("level = \"").expect("a level in the example");
+    let end = text[first_level + 9..].find('"').expect("closing quote") + first_level + 9;
+    format!("{}level = \"mastered{}", &text[..first_level], &text[end..])
+}
+
+/// Runs `sct` with `args` and the given standard input, expecting success; parses stdout as
+/// JSON.
+fn json_of(args: &[&str], stdin: Option<&str>) -> serde_json::Value {
+    let mut cmd = sct();
+    cmd.args(args);
+    if let Some(input) = stdin {
+        cmd.write_stdin(input);
+    }
+    let out = cmd.assert().success().get_output().stdout.clone();
+    serde_json::from_slice(&out).unwrap_or_else(|e| {
+        panic!(
+            "{args:?}: not JSON ({e}): {}",
+            String::from_utf8_lossy(&out)
+        )
+    })
+}
+
+#[test]
+fn every_command_with_a_json_format_prints_json_that_parses() {
+    let runs: &[&[&str]] = &[
+        &["frameworks", "list", "--format", "json"],
+        &[
+            "frameworks",
+            "show",
+            "capability-toolkit",
+            "--format",
+            "json",
+        ],
+        &["validate", RESPONSE, "--format", "json"],
+        &["score", RESPONSE, "--format", "json"],
+        &["plan", RESPONSE, "--format", "json"],
+        &["schema", "response"],
+        &["plugins", "list", "--format", "json"],
+        &[
+            "kpi",
+            "spc",
+            "examples/kpi/ae-4-hour.csv",
+            "--improvement",
+            "increase",
+            "--format",
+            "json",
+        ],
+        &["convert", RESPONSE, "--format", "json", "-o", "-"],
+    ];
+    for args in runs {
+        let value = json_of(args, None);
+        assert!(
+            value.is_object() || value.is_array(),
+            "{args:?}: not an object or array"
+        );
+    }
+}
+
+#[test]
+fn validate_and_score_read_standard_input_with_dash() {
+    let text = std::fs::read_to_string(root().join(RESPONSE)).expect("example response");
+    sct()
+        .args(["validate", "-"])
+        .write_stdin(text.clone())
+        .assert()
+        .success()
+        .stdout(contains("<stdin>: valid"));
+    let from_stdin = json_of(&["score", "-", "--format", "json"], Some(&text));
+    let from_file = json_of(&["score", RESPONSE, "--format", "json"], None);
+    // The same response scores the same whichever way it came in; only the file name (in
+    // the provenance and the warnings) differs, and standard input is named <stdin>.
+    let warnings = from_stdin["warnings"].to_string();
+    assert!(warnings.contains("--> <stdin>"), "{warnings}");
+    let strip = |mut v: serde_json::Value| {
+        if let Some(map) = v.as_object_mut() {
+            map.remove("provenance");
+            map.remove("warnings");
+        }
+        v
+    };
+    assert_eq!(strip(from_stdin), strip(from_file));
+}
+
+#[test]
+fn json_written_to_standard_output_reads_back_through_standard_input() {
+    let out = sct()
+        .args(["convert", RESPONSE, "--format", "json", "-o", "-"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let json = String::from_utf8(out).expect("UTF-8");
+    let from_json = json_of(&["score", "-", "--format", "json"], Some(&json));
+    let from_toml = json_of(&["score", RESPONSE, "--format", "json"], None);
+    assert_eq!(from_json["overall"], from_toml["overall"]);
+    assert_eq!(from_json["domains"], from_toml["domains"]);
+}
+
+#[test]
+fn bad_standard_input_is_named_stdin_with_line_and_column_and_exits_2() {
+    sct()
+        .args(["validate", "-"])
+        .write_stdin(invalid_response())
+        .assert()
+        .code(2)
+        .stderr(contains("error:"))
+        .stderr(contains("--> <stdin>:"));
+    sct()
+        .args(["validate", "-"])
+        .write_stdin("")
+        .assert()
+        .code(2)
+        .stderr(contains("<stdin>"));
+}
+
+#[test]
+fn colour_is_off_by_default_with_no_color_and_never_and_on_with_always() {
+    let bad = invalid_response();
+    let stderr_of = |args: &[&str], no_color: bool| {
+        let mut cmd = sct();
+        if !no_color {
+            cmd.env_remove("NO_COLOR");
+        }
+        let out = cmd
+            .args(args)
+            .write_stdin(bad.clone())
+            .assert()
+            .code(2)
+            .get_output()
+            .stderr
+            .clone();
+        String::from_utf8(out).expect("UTF-8")
+    };
+    // NO_COLOR, --color never, and auto through a pipe: no escape codes at all.
+    for (args, no_color) in [
+        (&["validate", "-"][..], true),
+        (&["validate", "-", "--color", "never"][..], false),
+        (&["--color", "auto", "validate", "-"][..], false),
+    ] {
+        let text = stderr_of(args, no_color);
+        assert!(text.contains("error:"), "{text}");
+        assert!(!text.contains('\x1b'), "{args:?}: escape codes in {text:?}");
+    }
+    // --color always wins over NO_COLOR and a pipe: the label is bold red, as rustc's.
+    let text = stderr_of(&["validate", "-", "--color", "always"], true);
+    assert!(text.contains("\x1b[1;31merror:\x1b[0m"), "{text:?}");
+    sct()
+        .args(["--color", "sometimes", "frameworks", "list"])
+        .assert()
+        .code(2);
+}
+
+#[test]
+fn exit_statuses_are_documented_in_help_and_kept() {
+    let help = stdout_of(&["--help"]);
+    for line in ["0  success", "1  failure", "2  bad input or usage"] {
+        assert!(help.contains(line), "no {line:?} in --help:\n{help}");
+    }
+    // 0: a valid response.
+    sct().args(["validate", RESPONSE]).assert().code(0);
+    // 2: bad input, and bad usage.
+    sct()
+        .args(["validate", "-"])
+        .write_stdin(invalid_response())
+        .assert()
+        .code(2);
+    sct().args(["validate", "--no-such-flag"]).assert().code(2);
+    sct()
+        .args(["validate", "no/such/file.toml"])
+        .assert()
+        .code(2)
+        .stderr(contains("no/such/file.toml"));
+    // 1: a failure that is not the input's fault (an output that may not be replaced).
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let existing = dir.path().join("score.json");
+    std::fs::write(&existing, "keep me").expect("write");
+    sct()
+        .args(["score", RESPONSE, "-o"])
+        .arg(&existing)
+        .assert()
+        .failure();
+    assert_eq!(std::fs::read_to_string(&existing).expect("read"), "keep me");
+}

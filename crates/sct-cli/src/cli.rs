@@ -18,7 +18,7 @@ pub const VERSION: &str = env!("SCT_VERSION");
     long_about = None
 )]
 #[command(
-    after_help = "Exit status: 0 success, 1 failure, 2 bad input or usage.\n\nExample:\n  sct score examples/baseline-2026-03/bnssg-illustrative.toml"
+    after_help = "Exit status:\n  0  success\n  1  failure (a check found problems, an output could not be written, a plugin failed)\n  2  bad input or usage (an invalid file, a bad argument)\n\nFiles: - reads standard input where a file is read, and -o - writes to standard output.\nColour: --color auto|always|never; NO_COLOR=1 turns it off under auto.\n\nExample:\n  sct score examples/baseline-2026-03/bnssg-illustrative.toml"
 )]
 pub struct Cli {
     #[command(flatten)]
@@ -47,6 +47,20 @@ pub struct GlobalArgs {
     /// of the same name found earlier.
     #[arg(long = "plugin-dir", global = true, value_name = "DIR")]
     pub plugin_dirs: Vec<PathBuf>,
+    /// Colour diagnostics: auto (on a terminal, unless NO_COLOR is set), always or never.
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
+    pub color: ColorChoice,
+}
+
+/// When to colour diagnostics (`--color`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    /// On a terminal, unless NO_COLOR is set.
+    Auto,
+    /// Always, even through a pipe or with NO_COLOR set.
+    Always,
+    /// Never.
+    Never,
 }
 
 /// Where and whether to write an output.

@@ -5,6 +5,7 @@
 mod cli;
 mod commands;
 mod outputs;
+mod style;
 
 use std::process::ExitCode;
 
@@ -12,15 +13,16 @@ use clap::Parser;
 
 fn main() -> ExitCode {
     let cli = cli::Cli::parse();
+    style::init(cli.global.color);
     match commands::run(cli) {
         Ok(code) => code,
         Err(err) => {
             let text = err.to_string();
             let text = text.trim_end();
             if text.starts_with("error:") || text.starts_with("warning:") {
-                eprintln!("{text}");
+                style::eprint(&format!("{text}\n"));
             } else {
-                eprintln!("error: {text}");
+                style::eprint(&format!("error: {text}\n"));
             }
             if err.is_bad_input() {
                 ExitCode::from(2)

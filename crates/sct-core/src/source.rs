@@ -57,7 +57,11 @@ impl SourceFile {
 
     /// Reads `path`, refusing directories, empty files, files over [`MAX_INPUT_BYTES`] and
     /// bytes that are not UTF-8 (the error names the line and column of the first bad byte).
+    /// The path `-` reads standard input instead, named [`STDIN_NAME`] in messages.
     pub fn read(path: &Path) -> Result<Self, Error> {
+        if is_stdin(path) {
+            return Self::read_stdin();
+        }
         let name = path.display().to_string();
         let meta = std::fs::metadata(path).map_err(|source| Error::Io {
             path: PathBuf::from(path),
@@ -82,6 +86,22 @@ impl SourceFile {
             source,
         })?;
         Self::from_bytes(name, bytes)
+    }
+
+    /// Reads standard input to its end (at most [`MAX_INPUT_BYTES`]), checked as a file is.
+    pub fn read_stdin() -> Result<Self, Error> {
+        use std::io::Read;
+        let mut bytes = Vec::new();
+        std::io::stdin()
+            .lock()
+            .take(MAX_INPUT_BYTES + 1)
+            .read_to_end(&mut bytes)
+            .map_err(|source| Error::Io {
+                path: PathBuf::from(STDIN_NAME),
+                action: "read",
+                source,
+            })?;
+        Self::from_bytes(STDIN_NAME.to_string(), bytes)
     }
 
     /// Checks raw bytes as [`SourceFile::read`] does and wraps them.
@@ -206,6 +226,14 @@ fn line_col_in(text: &str, offset: usize) -> (usize, usize) {
     let line_start = before.rfind('\n').map(|i| i + 1).unwrap_or(0);
     let column = text[line_start..offset].chars().count() + 1;
     (line, column)
+}
+
+/// The name standard input goes by in messages.
+pub const STDIN_NAME: &str = "<stdin>";
+
+/// Whether a path argument is `-`, meaning standard input (or output).
+pub fn is_stdin(path: &Path) -> bool {
+    path.as_os_str() == "-"
 }
 
 /// Lower-case hex SHA-256 of `bytes`.

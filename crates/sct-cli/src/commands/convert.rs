@@ -37,7 +37,7 @@ pub fn run(sct: &Sct, args: ConvertArgs) -> Result<ExitCode, Error> {
     let read = sct.read_response(&args.response)?;
     let (assessment, _) = sct.validate_read(&read, ResolveOptions::default())?;
     for w in assessment.warnings.iter() {
-        eprint!("{w}");
+        crate::style::eprint(&w.to_string());
     }
     let doc = parse_toml::<ResponseDoc>(&read.source).map_err(Error::Invalid)?;
     let inputs = [args.response.as_path()];
@@ -61,7 +61,7 @@ pub fn run(sct: &Sct, args: ConvertArgs) -> Result<ExitCode, Error> {
                 sct_xlsx::response_workbook(&frameworks, doc.response_type, Some(&doc))
                     .map_err(workbook_error)?;
             for note in notes {
-                eprintln!("warning: {note}");
+                crate::style::eprint(&format!("warning: {note}\n"));
             }
             emit_bytes(&args.out, &bytes, &inputs)?;
         }

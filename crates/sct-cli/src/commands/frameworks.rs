@@ -111,7 +111,7 @@ pub fn run(global: &GlobalArgs, cmd: FrameworksCommand) -> Result<ExitCode, Erro
                     && !before.contains(&(fw.id().to_string(), fw.source.sha256.clone()))
                 {
                     for w in fw.warnings.iter() {
-                        eprint!("{w}");
+                        crate::style::eprint(&w.to_string());
                     }
                     let _ = writeln!(
                         text,
@@ -125,7 +125,7 @@ pub fn run(global: &GlobalArgs, cmd: FrameworksCommand) -> Result<ExitCode, Erro
                 }
             }
             for w in warnings.iter() {
-                eprint!("{w}");
+                crate::style::eprint(&w.to_string());
             }
             print(&text)?;
             Ok(ExitCode::SUCCESS)

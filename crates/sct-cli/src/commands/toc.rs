@@ -33,7 +33,7 @@ pub fn run(global: &GlobalArgs, cmd: TocCommand) -> Result<ExitCode, Error> {
 fn check(sct: &Sct, args: TocCheckArgs) -> Result<ExitCode, Error> {
     let loaded = find(&args.toc, &sct.registry)?;
     for w in loaded.warnings.iter() {
-        eprint!("{w}");
+        crate::style::eprint(&w.to_string());
     }
     let m = sct_toc::metrics::metrics(&loaded.toc, &loaded.graph);
     let mut text = String::new();
@@ -120,7 +120,7 @@ fn kpi_data(loaded: &LoadedToc, data: &Path, org: &str) -> Result<KpiData, Error
     )
     .map_err(Error::Invalid)?;
     for w in &kpi.warnings {
-        eprintln!("warning: {w}");
+        crate::style::eprint(&format!("warning: {w}\n"));
     }
     if !kpi.organisations.contains(org) {
         return Err(Error::Invalid(Diagnostics(vec![

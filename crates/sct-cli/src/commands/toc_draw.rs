@@ -38,7 +38,7 @@ pub fn diagram(
 ) -> Result<ExitCode, Error> {
     let loaded = find(&args.toc, &sct.registry)?;
     for w in loaded.warnings.iter() {
-        eprint!("{w}");
+        crate::style::eprint(&w.to_string());
     }
     let format = args
         .format

@@ -15,11 +15,15 @@ pub fn run(sct: &Sct, args: ValidateArgs) -> Result<ExitCode, Error> {
         strict: args.strict,
     };
     let result = sct.validate_file(&args.response, options);
-    let name = args.response.display().to_string();
+    let name = if sct_core::source::is_stdin(&args.response) {
+        sct_core::source::STDIN_NAME.to_string()
+    } else {
+        args.response.display().to_string()
+    };
     match (result, args.format) {
         (Ok((a, _)), ValidateFormat::Text) => {
             for w in a.warnings.iter() {
-                eprint!("{w}");
+                crate::style::eprint(&w.to_string());
             }
             let total = a.answers.len();
             let answered = a
@@ -58,6 +62,7 @@ pub fn run(sct: &Sct, args: ValidateArgs) -> Result<ExitCode, Error> {
                 .filter(|x| matches!(x.level, AnswerLevel::NotApplicable { .. }))
                 .count();
             let v = json!({
+                "schema": "sct-validate/1",
                 "file": name,
                 "valid": true,
                 "toolkit": a.toolkit_id,
@@ -72,7 +77,7 @@ pub fn run(sct: &Sct, args: ValidateArgs) -> Result<ExitCode, Error> {
             Ok(ExitCode::SUCCESS)
         }
         (Err(Error::Invalid(diags)), ValidateFormat::Json) => {
-            let v = json!({ "file": name, "valid": false, "diagnostics": diags });
+            let v = json!({ "schema": "sct-validate/1", "file": name, "valid": false, "diagnostics": diags });
             print(&format!(
                 "{}\n",
                 serde_json::to_string_pretty(&v).unwrap_or_default()

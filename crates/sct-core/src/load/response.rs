@@ -84,7 +84,19 @@ impl ResponseReaders {
 
     /// Reads a response file: JSON by its extension, a registered format by its reader, and
     /// anything else as TOML.
+    /// `-` reads standard input: JSON when it starts with `{`, else TOML (a workbook cannot
+    /// come through standard input).
     pub fn read(&self, path: &Path, registry: &FrameworkRegistry) -> Result<ReadResponse, Error> {
+        if crate::source::is_stdin(path) {
+            let source = SourceFile::read_stdin()?;
+            if source.text.trim_start().starts_with('{') {
+                return super::json::read_json_source(&source);
+            }
+            return Ok(ReadResponse {
+                source,
+                diagnostics: Diagnostics::default(),
+            });
+        }
         if extension(path).as_deref() == Some("json") {
             return super::json::read_json_response(path);
         }

@@ -1,0 +1,111 @@
+//! Colour for diagnostics on standard error, as rustc shows them: `error:` in bold red,
+//! `warning:` in bold yellow, `note:` and the `-->` location in bold blue, `= hint:` and
+//! `= expected:` in bold. Plain ANSI escapes; off unless standard error is a terminal, off
+//! when `NO_COLOR` is set (<https://no-color.org>), and `--color` overrides both.
+
+use std::io::{IsTerminal, Write};
+use std::sync::OnceLock;
+
+use crate::cli::ColorChoice;
+
+static ENABLED: OnceLock<bool> = OnceLock::new();
+
+const RESET: &str = "\x1b[0m";
+const BOLD: &str = "\x1b[1m";
+const BOLD_RED: &str = "\x1b[1;31m";
+const BOLD_YELLOW: &str = "\x1b[1;33m";
+const BOLD_BLUE: &str = "\x1b[1;34m";
+
+/// Whether to colour, from `--color`, `NO_COLOR` (set and not empty) and whether standard
+/// error is a terminal (`TERM=dumb` counts as not one).
+pub fn decide(choice: ColorChoice, no_color: Option<&str>, stderr_is_terminal: bool) -> bool {
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => no_color.is_none_or(str::is_empty) && stderr_is_terminal,
+    }
+}
+
+/// Settles colour for the rest of the run; call once, before anything is printed.
+pub fn init(choice: ColorChoice) {
+    let no_color = std::env::var("NO_COLOR").ok();
+    let dumb = std::env::var("TERM").is_ok_and(|t| t == "dumb");
+    let terminal = std::io::stderr().is_terminal() && !dumb;
+    let _ = ENABLED.set(decide(choice, no_color.as_deref(), terminal));
+}
+
+fn enabled() -> bool {
+    ENABLED.get().copied().unwrap_or(false)
+}
+
+/// `text` (one or more rendered diagnostics) with its labels coloured.
+pub fn paint(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 64);
+    for line in text.split_inclusive('\n') {
+        let (body, newline) = match line.strip_suffix('\n') {
+            Some(b) => (b, "\n"),
+            None => (line, ""),
+        };
+        let labels: [(&str, &str); 6] = [
+            ("error:", BOLD_RED),
+            ("warning:", BOLD_YELLOW),
+            ("note:", BOLD_BLUE),
+            ("  --> ", BOLD_BLUE),
+            ("  = hint:", BOLD),
+            ("  = expected:", BOLD),
+        ];
+        match labels.iter().find(|(label, _)| body.starts_with(label)) {
+            Some((label, colour)) => {
+                out.push_str(colour);
+                out.push_str(label);
+                out.push_str(RESET);
+                out.push_str(&body[label.len()..]);
+            }
+            None => out.push_str(body),
+        }
+        out.push_str(newline);
+    }
+    out
+}
+
+/// Prints diagnostics text to standard error, coloured if colour is on.
+pub fn eprint(text: &str) {
+    let text = if enabled() {
+        paint(text)
+    } else {
+        text.to_string()
+    };
+    let _ = std::io::stderr().lock().write_all(text.as_bytes());
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn labels_are_coloured_and_the_rest_is_kept() {
+        let text = "error: bad level\n  --> a.toml:3:9\n  = hint: use 1 to 5\nplain\n";
+        let painted = paint(text);
+        assert!(painted.starts_with("\x1b[1;31merror:\x1b[0m bad level\n"));
+        assert!(painted.contains("\x1b[1;34m  --> \x1b[0ma.toml:3:9\n"));
+        assert!(painted.contains("\x1b[1m  = hint:\x1b[0m use 1 to 5\n"));
+        assert!(painted.ends_with("plain\n"));
+        let stripped = painted
+            .replace(BOLD_RED, "")
+            .replace(BOLD_BLUE, "")
+            .replace(BOLD, "")
+            .replace(RESET, "");
+        assert_eq!(stripped, text);
+    }
+
+    #[test]
+    fn no_color_and_terminals_decide_auto_but_not_an_explicit_choice() {
+        assert!(decide(ColorChoice::Auto, None, true));
+        assert!(!decide(ColorChoice::Auto, None, false));
+        assert!(!decide(ColorChoice::Auto, Some("1"), true));
+        // NO_COLOR set but empty does not count, as no-color.org says.
+        assert!(decide(ColorChoice::Auto, Some(""), true));
+        assert!(decide(ColorChoice::Always, Some("1"), false));
+        assert!(!decide(ColorChoice::Never, None, true));
+    }
+}
