@@ -169,9 +169,17 @@ pub fn read_funnel_rows(src: &SourceFile, kind: FunnelKind) -> Result<Vec<Funnel
     }
 }
 
+/// The largest observed or expected count of a ratio: far above any count of events an
+/// organisation reports, and below the sizes at which the exact Poisson limits' incomplete
+/// gamma function stops converging in reasonable time (found by fuzzing).
+pub const MAX_RATIO_COUNT: f64 = 1e9;
+
 /// What is wrong with one row's numbers, if anything.
 fn row_problem(kind: FunnelKind, a: f64, b: f64) -> Option<String> {
     match kind {
+        FunnelKind::Ratio if a > MAX_RATIO_COUNT || b > MAX_RATIO_COUNT => Some(format!(
+            "observed {a} or expected {b} is above {MAX_RATIO_COUNT:e}, the largest count the exact Poisson limits take"
+        )),
         FunnelKind::Proportion if b <= 0.0 => {
             Some(format!("denominator {b} is not greater than 0"))
         }
@@ -440,5 +448,25 @@ mod tests {
         );
         let plain = compute(&rows, FunnelKind::Ratio, 1.0, false).unwrap();
         assert!(to_csv(&plain).starts_with("org,observed,expected,ratio,lower_95,upper_95,lower_998,upper_998,outlier_95,outlier_998\n"));
+    }
+
+    #[test]
+    fn huge_expected_counts_are_refused_and_the_largest_allowed_is_quick() {
+        // Found by the `funnel_input` fuzz target: an expected count of 5e15 kept the exact
+        // Poisson limits' incomplete gamma function running for minutes.
+        let src = SourceFile::from_text(
+            "r.csv",
+            "org,observed,expected\nA,50,45.2\nC,30,4999999999999991.4\n",
+        );
+        let err = read_funnel_rows(&src, FunnelKind::Ratio).expect_err("refused");
+        let text = format!("{err:?}");
+        assert!(text.contains("above 1e9"), "{text}");
+        let src = SourceFile::from_text(
+            "r.csv",
+            "org,observed,expected\nA,50,45.2\nC,1000000000,1000000000\n",
+        );
+        let rows = read_funnel_rows(&src, FunnelKind::Ratio).expect("allowed");
+        let funnel = compute(&rows, FunnelKind::Ratio, 1.0, true).expect("limits");
+        assert!(format!("{funnel:?}").contains("1000000000"));
     }
 }
