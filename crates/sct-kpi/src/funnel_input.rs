@@ -130,7 +130,9 @@ pub fn read_funnel_rows(src: &SourceFile, kind: FunnelKind) -> Result<Vec<Funnel
                                 FunnelKind::Proportion => {
                                     "numerator ≥ 0, denominator > 0, numerator ≤ denominator"
                                 }
-                                FunnelKind::Ratio => "observed a whole number ≥ 0, expected > 0",
+                                FunnelKind::Ratio => {
+                                    "observed a whole number ≥ 0, expected > 0, both at most 1e9"
+                                }
                             }),
                     );
                     continue;
