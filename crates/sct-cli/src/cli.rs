@@ -448,13 +448,8 @@ pub struct KpiIprArgs {
     pub template_dir: Option<PathBuf>,
     #[command(flatten)]
     pub spc: SpcProfileArgs,
-    /// The rebase log (default: the data file's stem + .rebase-log.csv beside it, when that
-    /// exists).
-    #[arg(long, value_name = "CSV")]
-    pub rebase_log: Option<PathBuf>,
-    /// A row whose value is empty or not a number is left out as a shown gap, not an error.
-    #[arg(long)]
-    pub skip_invalid: bool,
+    #[command(flatten)]
+    pub rows: KpiRowArgs,
     #[command(flatten)]
     pub plugins: KpiPluginArgs,
     #[command(flatten)]
@@ -553,13 +548,8 @@ pub struct KpiReviewArgs {
     pub template_dir: Option<PathBuf>,
     #[command(flatten)]
     pub spc: SpcProfileArgs,
-    /// The rebase log (default: the data file's stem + .rebase-log.csv beside it, when that
-    /// exists).
-    #[arg(long, value_name = "CSV")]
-    pub rebase_log: Option<PathBuf>,
-    /// A row whose value is empty or not a number is left out as a shown gap, not an error.
-    #[arg(long)]
-    pub skip_invalid: bool,
+    #[command(flatten)]
+    pub rows: KpiRowArgs,
     #[command(flatten)]
     pub plugins: KpiPluginArgs,
     #[command(flatten)]
@@ -655,6 +645,19 @@ pub struct KpiSpcArgs {
     pub skip_invalid: bool,
     #[command(flatten)]
     pub out: OutputArgs,
+}
+
+/// How `sct kpi review` and `ipr` treat the KPI data's rows: the rebase log applied to them,
+/// and what an invalid value becomes.
+#[derive(Debug, Args)]
+pub struct KpiRowArgs {
+    /// The rebase log (default: the data file's stem + .rebase-log.csv beside it, when that
+    /// exists).
+    #[arg(long, value_name = "CSV")]
+    pub rebase_log: Option<PathBuf>,
+    /// A row whose value is empty or not a number is left out as a shown gap, not an error.
+    #[arg(long)]
+    pub skip_invalid: bool,
 }
 
 /// The SPC rule profile options shared by `sct kpi spc`, `review` and `ipr`.

@@ -80,7 +80,7 @@ fn ipr(global: &GlobalArgs, args: KpiIprArgs) -> Result<ExitCode, Error> {
         &name,
         &set,
         keep.as_ref(),
-        args.skip_invalid,
+        args.rows.skip_invalid,
     )
     .map_err(Error::Invalid)?;
     for w in &data.warnings {
@@ -114,7 +114,7 @@ fn ipr(global: &GlobalArgs, args: KpiIprArgs) -> Result<ExitCode, Error> {
         &set,
         &args.spc,
         as_of.map(|d| d.0),
-        args.rebase_log.as_deref(),
+        args.rows.rebase_log.as_deref(),
         &args.data,
     )?;
     let report = sct_kpi::ipr::ipr(&set, &set_file, &data, &organisations, &options, |o| {
@@ -179,7 +179,7 @@ fn review(global: &GlobalArgs, args: KpiReviewArgs) -> Result<ExitCode, Error> {
         &name,
         &set,
         Some(&keep),
-        args.skip_invalid,
+        args.rows.skip_invalid,
     )
     .map_err(Error::Invalid)?;
     for w in &data.warnings {
@@ -200,7 +200,7 @@ fn review(global: &GlobalArgs, args: KpiReviewArgs) -> Result<ExitCode, Error> {
             &set,
             &args.spc,
             as_of.map(|d| d.0),
-            args.rebase_log.as_deref(),
+            args.rows.rebase_log.as_deref(),
             &args.data,
         )?
     };
