@@ -278,9 +278,10 @@ pub enum Limits {
         /// Upper process limit.
         upl: f64,
     },
-    /// Limits per point (p′, u′): `centre ± 3 · spread_i`, clamped to 0 and `top`, times
-    /// `multiplier`, computed on demand by [`Limits::at`] (storing the spread alone halves the
-    /// memory of a long chart, and gives the same bits: see [`crate::laney::laney_limits`]).
+    /// Limits per point (p′, u′): `centre ± 3 · s_i · σ_z`, clamped to 0 and `top`, times
+    /// `multiplier`, computed on demand by [`Limits::at`] (storing s_i alone halves the memory
+    /// of a long chart and spares a pass over it, and gives the same bits: see
+    /// [`crate::laney::laney_limits`]).
     Spread {
         /// p̄ or ū on the proportion scale.
         centre: f64,
@@ -288,8 +289,11 @@ pub enum Limits {
         top: f64,
         /// The output scale.
         multiplier: f64,
-        /// s_i · σ_z of each point, in the segment's order.
-        spread: Vec<f64>,
+        /// σ_z, the ratio of the spread of z to what the counts alone would give.
+        sigma_z: f64,
+        /// s_i, the standard deviation of each point's proportion from its denominator, in
+        /// the segment's order.
+        sigma: Vec<f64>,
     },
 }
 
@@ -303,8 +307,14 @@ impl Limits {
                 centre,
                 top,
                 multiplier,
-                spread,
-            } => Some(laney_limits(*centre, *top, *multiplier, *spread.get(j)?)),
+                sigma_z,
+                sigma,
+            } => Some(laney_limits(
+                *centre,
+                *top,
+                *multiplier,
+                *sigma.get(j)? * *sigma_z,
+            )),
         }
     }
 }
@@ -1205,15 +1215,15 @@ fn laney_chart_segment(
         flag_in_pieces(&p, gaps, &ws.codes, &runs, options, types, rules);
         runs
     };
-    let limits = if l.sigma_z.is_ok() {
-        Limits::Spread {
+    let limits = match l.sigma_z {
+        Ok(sigma_z) => Limits::Spread {
             centre: l.centre,
             top: l.top,
             multiplier,
-            spread: l.spread,
-        }
-    } else {
-        Limits::None
+            sigma_z,
+            sigma: l.sigma,
+        },
+        Err(_) => Limits::None,
     };
     let seg = ChartSegment {
         sigma_z: l.sigma_z.ok(),

@@ -271,8 +271,8 @@ pub(crate) struct LaneyPoints {
     pub screened: usize,
     /// p_i × multiplier.
     pub values: Vec<f64>,
-    /// s_i · σ_z (empty without σ_z): see [`laney_limits`].
-    pub spread: Vec<f64>,
+    /// s_i (empty without σ_z): the limits are [`laney_limits`] of s_i · σ_z.
+    pub sigma: Vec<f64>,
     /// The runs analysis' counts around the centre, on the proportion scale.
     pub runs: RunCounts,
 }
@@ -290,9 +290,9 @@ const BLOCK: usize = 512;
 /// makes two sweeps over the points after the base sums, each result written once: the first
 /// computes p_i and s_i block by block (blocks of [`BLOCK`] points, which stay in cache), and
 /// from them the output values, the runs codes, the moving ranges of z (into `ranges`, reused
-/// space) and s_i; the second, once σ_z is known, the spreads s_i · σ_z (in place; the limits
-/// follow from them, see [`laney_limits`]) and the points outside the limits. Every loop but
-/// the runs scan is one the compiler vectorises.
+/// space) and s_i; the second, once σ_z is known, the points outside the limits (the limits
+/// themselves follow on demand from s_i and σ_z, see [`laney_limits`], so s_i is written once
+/// and never rewritten). Every loop but the runs scan is one the compiler vectorises.
 ///
 /// The counts are checked ([`first_bad_count`]) block by block in the first sweep, while they
 /// are in cache, rather than in a pass of their own: a refused pair gives its index in `x`
@@ -392,23 +392,25 @@ fn laney_points_portable(
     ranges.clear();
     ranges.reserve(base.saturating_sub(1));
     let mut values = Vec::with_capacity(m);
-    let mut s_all = Vec::with_capacity(m);
-    let (mut p, mut s, mut z) = ([0.0; BLOCK], [0.0; BLOCK], [0.0; BLOCK + 1]);
+    let mut sigma = Vec::with_capacity(m);
+    let (mut p, mut z) = ([0.0; BLOCK], [0.0; BLOCK + 1]);
     for (b, (xs, ns)) in x.chunks(BLOCK).zip(n.chunks(BLOCK)).enumerate() {
         let k = xs.len();
         if let Some((i, error)) = first_bad_count(kind, xs, ns) {
             return Err((b * BLOCK + i, error));
         }
-        let (p, s) = (&mut p[..k], &mut s[..k]);
-        for ((p, s), (&x, &n)) in p.iter_mut().zip(s.iter_mut()).zip(xs.iter().zip(ns)) {
+        let p = &mut p[..k];
+        for (p, (&x, &n)) in p.iter_mut().zip(xs.iter().zip(ns)) {
             *p = x / n;
-            *s = (variance / n).sqrt();
         }
+        // Written straight into the result (no copy from a block of its own); read back below
+        // while in cache.
+        sigma.extend(ns.iter().map(|&n| (variance / n).sqrt()));
+        let s = &sigma[b * BLOCK..];
         codes.extend(p.iter().map(|&p| scanner.push(p, centre)));
         // Counted now, while the block's codes are in cache, rather than in another sweep.
         runs = runs.merge(RunCounts::of(&codes[b * BLOCK..]));
         values.extend(p.iter().map(|&p| p * multiplier));
-        s_all.extend_from_slice(s);
         // z of this block's base points, after the last z of the block before.
         let in_base = base.saturating_sub(b * BLOCK).min(k);
         if in_base > 0 && !degenerate {
@@ -449,14 +451,12 @@ fn laney_points_portable(
         LaneyKind::P => 1.0,
         LaneyKind::U => f64::INFINITY,
     };
-    let mut spread = s_all;
     match sigma_z {
         Ok(sz) => {
-            let points = values.iter().zip(spread.iter_mut());
+            let points = values.iter().zip(sigma.iter());
             let flags = point_type.iter_mut().zip(rule.iter_mut());
-            for ((&y, t), (pt, r)) in points.zip(flags) {
-                *t *= sz;
-                let (lo, hi) = laney_limits(centre, top, multiplier, *t);
+            for ((&y, &s), (pt, r)) in points.zip(flags) {
+                let (lo, hi) = laney_limits(centre, top, multiplier, s * sz);
                 let (above, below) = (y > hi, y < lo);
                 *r = if above | below {
                     Some(Rule::OutsideLimits)
@@ -472,7 +472,7 @@ fn laney_points_portable(
                 };
             }
         }
-        Err(_) => spread = Vec::new(),
+        Err(_) => sigma = Vec::new(),
     }
     Ok(LaneyPoints {
         centre,
@@ -480,7 +480,7 @@ fn laney_points_portable(
         sigma_z,
         screened,
         values,
-        spread,
+        sigma,
         runs,
     })
 }
