@@ -286,6 +286,42 @@ fn colour_is_off_by_default_with_no_color_and_never_and_on_with_always() {
         .code(2);
 }
 
+/// Warnings and notes that commands print beside their results (here `sct kpi spc` on a
+/// short series) are coloured as the diagnostics are, and only when colour is on.
+#[test]
+fn warnings_beside_results_follow_the_colour_choice() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let csv = dir.path().join("short.csv");
+    std::fs::write(
+        &csv,
+        "date,value\n2025-01-01,1\n2025-02-01,2\n2025-03-01,3\n2025-04-01,2\n",
+    )
+    .expect("write the series");
+    let stderr_with = |colour: &str| {
+        let out = sct()
+            .env_remove("NO_COLOR")
+            .args(["--color", colour, "kpi", "spc"])
+            .arg(&csv)
+            .args(["--improvement", "increase"])
+            .assert()
+            .success()
+            .get_output()
+            .stderr
+            .clone();
+        String::from_utf8(out).expect("UTF-8")
+    };
+    let plain = stderr_with("never");
+    assert!(
+        plain.starts_with("warning: segment 1 has 4 points, fewer than 13"),
+        "{plain:?}"
+    );
+    let coloured = stderr_with("always");
+    assert!(
+        coloured.starts_with("\x1b[1;33mwarning:\x1b[0m segment 1 has 4 points"),
+        "{coloured:?}"
+    );
+}
+
 #[test]
 fn exit_statuses_are_documented_in_help_and_kept() {
     let help = stdout_of(&["--help"]);

@@ -81,7 +81,7 @@ pub fn run(sct: &Sct, args: CompareArgs) -> Result<ExitCode, Error> {
         b.finish_and_clear();
     }
     for s in &loaded.skipped {
-        eprintln!("skipped {}:\n{}", s.file, s.error);
+        crate::style::warning(format_args!("skipped {}:\n{}", s.file, s.error));
     }
     let orgs_path = args.orgs.clone().or(files.orgs.clone());
     let attributes = orgs_path

@@ -84,7 +84,7 @@ fn ipr(global: &GlobalArgs, args: KpiIprArgs) -> Result<ExitCode, Error> {
     )
     .map_err(Error::Invalid)?;
     for w in &data.warnings {
-        eprintln!("warning: {w}");
+        crate::style::warning(w);
     }
     let mut data = data;
     let organisations: Vec<String> = match &args.org {
@@ -183,7 +183,7 @@ fn review(global: &GlobalArgs, args: KpiReviewArgs) -> Result<ExitCode, Error> {
     )
     .map_err(Error::Invalid)?;
     for w in &data.warnings {
-        eprintln!("warning: {w}");
+        crate::style::warning(w);
     }
     let mut data = data;
     super::plugin_measures::fill_kpi_measures(
@@ -437,20 +437,20 @@ fn spc(args: KpiSpcArgs) -> Result<ExitCode, Error> {
     let run = spc_input::run_with(&src.name, read.points, &args.rebase, options, settings)
         .map_err(Error::Invalid)?;
     for w in &run.result.warnings {
-        eprintln!("warning: {w}");
+        crate::style::warning(w);
     }
     for s in run.suggestion_texts() {
-        eprintln!("note: {s}");
+        crate::style::note(s);
     }
     if let Some(c) = &run.compare {
-        eprintln!(
-            "note: {} and {} judge {} point{} differently{}",
+        crate::style::note(format_args!(
+            "{} and {} judge {} point{} differently{}",
             run.profile_name,
             c.profile_name,
             c.differences.len(),
             if c.differences.len() == 1 { "" } else { "s" },
             if c.differences.is_empty() { "" } else { ":" }
-        );
+        ));
         for &i in &c.differences {
             eprintln!(
                 "  {}: {} under {} ({}); {} under {} ({})",
@@ -532,8 +532,8 @@ fn chart(args: KpiSpcArgs) -> Result<ExitCode, Error> {
     }
     let gaps = data.gaps(&skipped);
     for g in &gaps {
-        eprintln!(
-            "note: gap before {}: {}{}",
+        crate::style::note(format_args!(
+            "gap before {}: {}{}",
             data.dates()
                 .get(g.before)
                 .map(|d| d.to_string())
@@ -544,7 +544,7 @@ fn chart(args: KpiSpcArgs) -> Result<ExitCode, Error> {
             } else {
                 " (not joined: values either side are not consecutive)"
             }
-        );
+        ));
     }
     let breaks: Vec<usize> = if args.spc.join_gaps {
         Vec::new()
@@ -585,7 +585,7 @@ fn chart(args: KpiSpcArgs) -> Result<ExitCode, Error> {
     };
     let run = chart_input::run_chart(&src.name, data, &rebase, options).map_err(Error::Invalid)?;
     for w in &run.result.warnings {
-        eprintln!("warning: {w}");
+        crate::style::warning(w);
     }
     let format = spc_format(&args);
     let all_xmr = run

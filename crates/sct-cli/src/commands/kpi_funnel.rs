@@ -33,7 +33,7 @@ pub fn run(args: KpiFunnelArgs) -> Result<ExitCode, Error> {
     let funnel = funnel_input::compute(&rows, kind, multiplier, args.overdispersion)
         .map_err(|e| invalid(&src.name, e.to_string()))?;
     if let Some(note) = funnel_input::overdispersion_note(&funnel) {
-        eprintln!("note: {note}");
+        crate::style::note(note);
     }
     let format = args
         .format

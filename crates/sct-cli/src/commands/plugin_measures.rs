@@ -87,7 +87,9 @@ impl PluginMeasures {
         let entry = self.opened.entry(name.to_string()).or_insert_with(|| {
             open(discovery, name, options).map_err(|e| {
                 // Once per plugin, not once per measure.
-                eprintln!("warning: measures of plugin \"{name}\" have no data: {e}");
+                crate::style::warning(format_args!(
+                    "measures of plugin \"{name}\" have no data: {e}"
+                ));
                 e.to_string()
             })
         });
@@ -254,7 +256,7 @@ pub fn toc_measures(
         if let Err(e) = &result
             && plugin_opened(&plugins, &name)
         {
-            eprintln!("warning: {name} has no data: {e}");
+            crate::style::warning(format_args!("{name} has no data: {e}"));
         }
         out.insert(name, result);
     }
@@ -292,10 +294,10 @@ pub fn fill_kpi_measures(
         .collect();
     if indicators.is_empty() {
         if !plugin_data_args.is_empty() {
-            eprintln!(
-                "warning: --plugin-data is not used: no indicator of KPI set \"{}\" names a plugin measure",
+            crate::style::warning(format_args!(
+                "--plugin-data is not used: no indicator of KPI set \"{}\" names a plugin measure",
                 set.id.get_ref()
-            );
+            ));
         }
         return Ok(());
     }
@@ -318,10 +320,10 @@ pub fn fill_kpi_measures(
                 })
                 .unwrap_or_else(|why| {
                     if plugin_opened(&plugins, name) {
-                        eprintln!(
-                            "warning: indicator \"{}\" of {org} has no data: {why}",
+                        crate::style::warning(format_args!(
+                            "indicator \"{}\" of {org} has no data: {why}",
                             ind.id.get_ref()
-                        );
+                        ));
                     }
                     Series::without_data(org, ind, format!("no series from {name}: {why}"))
                 });

@@ -201,15 +201,15 @@ fn list(global: &GlobalArgs, format: ListFormat) -> Result<ExitCode, Error> {
     print(&out)?;
     if matches!(format, ListFormat::Table) {
         for dir in &d.not_installed {
-            eprintln!(
-                "note: {} holds a plugin's source but no plugin.toml: build it and install it (see the README, \"Write your own plugin\"), for example\n  cargo build --release -p {}\n  sct plugins install target/release/{}{}{} --to {}",
+            crate::style::note(format_args!(
+                "{} holds a plugin's source but no plugin.toml: build it and install it (see the README, \"Write your own plugin\"), for example\n  cargo build --release -p {}\n  sct plugins install target/release/{}{}{} --to {}",
                 dir.display(),
                 sct_plugin_host::manifest::dir_name(dir),
                 std::env::consts::DLL_PREFIX,
                 sct_plugin_host::manifest::dir_name(dir).replace('-', "_"),
                 std::env::consts::DLL_SUFFIX,
                 dir.parent().unwrap_or(Path::new(".")).display()
-            );
+            ));
         }
     }
     Ok(ExitCode::SUCCESS)
@@ -355,7 +355,7 @@ fn run_measure(global: &GlobalArgs, args: PluginsRunArgs) -> Result<ExitCode, Er
     };
     let response = plugin.compute(&request).map_err(host_error)?;
     for note in &response.notes {
-        eprintln!("note: plugin \"{}\": {note}", plugin.manifest.name);
+        crate::style::note(format_args!("plugin \"{}\": {note}", plugin.manifest.name));
     }
     let text = match format {
         PluginOutputFormat::Csv => to_csv(&response),
