@@ -56,10 +56,23 @@ pub fn write_atomic(
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
     };
+    if !dir.is_dir() {
+        return Err(Error::Io {
+            path: path.to_path_buf(),
+            action: "write",
+            source: std::io::Error::new(
+                std::io::ErrorKind::NotFound,
+                format!("the folder {} does not exist", dir.display()),
+            ),
+        });
+    }
     let mut tmp = tempfile::Builder::new()
         .prefix(".sct-")
         .suffix(".tmp")
         .tempfile_in(&dir)
+        // The kind alone: tempfile's own error names its random file, which means nothing to
+        // the user.
+        .map_err(|e| std::io::Error::from(e.kind()))
         .map_err(io("create a temporary file in", &dir))?;
     tmp.write_all(bytes).map_err(io("write", tmp.path()))?;
     // A temporary file is private (0600); an output should be readable like any file the
@@ -119,6 +132,24 @@ mod tests {
             let mode = std::fs::metadata(&p).unwrap().permissions().mode() & 0o777;
             assert_eq!(mode, 0o644, "outputs are readable, not private temp files");
         }
+    }
+
+    #[test]
+    fn a_missing_folder_is_named_and_nothing_is_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("no-such-folder").join("out.html");
+        let err = write_atomic(&p, b"x", Overwrite::Refuse, &[]).unwrap_err();
+        let text = err.to_string();
+        assert!(
+            text.starts_with(&format!("cannot write {}: the folder ", p.display()))
+                && text.ends_with("no-such-folder does not exist"),
+            "{text}"
+        );
+        assert!(
+            !err.is_bad_input(),
+            "an output that cannot be written is exit 1"
+        );
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
     }
 
     #[test]

@@ -211,15 +211,27 @@ fn columns(file: &str, headers: &csv::StringRecord) -> Result<Columns, Box<Diagn
         .collect();
     if !missing.is_empty() {
         let have = headers.iter().collect::<Vec<_>>().join(",");
-        return Err(Box::new(
-            Diagnostic::error(format!(
-                "the header has no column{} {} (it has: {have})",
-                if missing.len() == 1 { "" } else { "s" },
-                missing.join(", ")
-            ))
-            .at(location(file, 1, headers))
-            .expected("organisation,indicator,period,value[,numerator,denominator]"),
-        ));
+        let mut diagnostic = Diagnostic::error(format!(
+            "the header has no column{} {} (it has: {have})",
+            if missing.len() == 1 { "" } else { "s" },
+            missing.join(", ")
+        ))
+        .at(location(file, 1, headers))
+        .expected("organisation,indicator,period,value[,numerator,denominator]");
+        let renames: Vec<String> = missing
+            .iter()
+            .filter_map(|&wanted| {
+                let alias = headers.iter().find(|h| is_alias_of(wanted, h))?;
+                Some(format!(
+                    "`{}` to `{wanted}`",
+                    alias.trim_start_matches('\u{feff}')
+                ))
+            })
+            .collect();
+        if !renames.is_empty() {
+            diagnostic = diagnostic.hint(format!("rename the column {}", renames.join(", ")));
+        }
+        return Err(Box::new(diagnostic));
     }
     Ok(Columns {
         organisation: find("organisation").unwrap_or(0),
@@ -229,6 +241,34 @@ fn columns(file: &str, headers: &csv::StringRecord) -> Result<Columns, Box<Diagn
         numerator: find("numerator"),
         denominator: find("denominator"),
     })
+}
+
+/// Whether a header names a required column under another common name (as NHS extracts
+/// often do: `org_code`, `ods_code`, `kpi`, `month`), for a hint to rename it.
+fn is_alias_of(wanted: &str, header: &str) -> bool {
+    let header = header
+        .trim_start_matches('\u{feff}')
+        .trim()
+        .to_ascii_lowercase()
+        .replace([' ', '-'], "_");
+    let aliases: &[&str] = match wanted {
+        "organisation" => &[
+            "org",
+            "org_code",
+            "organisation_code",
+            "organization",
+            "organization_code",
+            "ods",
+            "ods_code",
+            "icb",
+            "icb_code",
+        ],
+        "indicator" => &["kpi", "kpi_id", "indicator_id", "measure", "metric"],
+        "period" => &["date", "month", "quarter", "year", "week", "period_start"],
+        "value" => &["val", "result", "rate", "score"],
+        _ => &[],
+    };
+    aliases.contains(&header.as_str())
 }
 
 /// Parses an optional number: empty is `None`; anything else must be a finite number.
@@ -924,6 +964,24 @@ source = { doc = "d", section = "1", quote = "q" }
         let s = d.get("QUY", "prop").unwrap();
         approx::assert_relative_eq!(s.observations[0].value, 100.0 * 27821.0 / 41567.0);
         assert!(s.flags.is_empty(), "{:?}", s.flags);
+    }
+
+    #[test]
+    fn a_missing_column_under_a_common_other_name_gets_a_hint_to_rename_it() {
+        let e = read("ODS Code,indicator,month,value\nQUY,prop,2024-04,66.9\n").unwrap_err();
+        let d = e.iter().next().expect("one diagnostic");
+        assert!(
+            d.message.contains("no columns organisation, period"),
+            "{}",
+            d.message
+        );
+        assert_eq!(
+            d.hint.as_deref(),
+            Some("rename the column `ODS Code` to `organisation`, `month` to `period`")
+        );
+        // No hint when nothing looks like the missing column.
+        let e = read("who,indicator,period,value\nQUY,prop,2024-04,66.9\n").unwrap_err();
+        assert_eq!(e.iter().next().and_then(|d| d.hint.clone()), None);
     }
 
     #[test]
