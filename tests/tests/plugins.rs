@@ -920,6 +920,29 @@ fn bad_arguments_are_usage_errors() {
 }
 
 #[test]
+fn installing_a_file_that_is_not_there_is_bad_input_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let to = dir.path().join("plugins");
+    let run = sct()
+        .args(["plugins", "install"])
+        .arg(dir.path().join("libnothing.so"))
+        .arg("--to")
+        .arg(&to)
+        .output()
+        .unwrap();
+    assert_eq!(run.status.code(), Some(2), "{}", stderr(&run));
+    assert!(
+        stderr(&run).contains("libnothing.so: no such file"),
+        "{}",
+        stderr(&run)
+    );
+    assert!(
+        !to.exists(),
+        "nothing is created for a file that is not there"
+    );
+}
+
+#[test]
 fn install_refuses_to_overwrite_without_force() {
     let dir = tempfile::tempdir().unwrap();
     let script = root().join("plugins/neighbourhood-measures/neighbourhood.py");

@@ -85,7 +85,7 @@ impl OrgAttributes {
                 Ok(r) => r,
                 Err(e) => {
                     let line = e.position().map_or(0, |p| p.line() as usize);
-                    diags.push(Diagnostic::error(format!("cannot read row: {e}")).at(at(line)));
+                    diags.push(Diagnostic::csv_row(&e, None).at(at(line)));
                     break;
                 }
             };

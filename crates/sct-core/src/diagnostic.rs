@@ -97,6 +97,49 @@ impl Diagnostic {
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error
     }
+
+    /// An error for a CSV row the reader could not take, in words rather than the csv
+    /// crate's ("found record with 1 fields, but the previous record has 2 fields"), with what
+    /// was expected; `headers` names the column of a field that would not convert. The
+    /// caller adds the location.
+    pub fn csv_row(error: &csv::Error, headers: Option<&csv::StringRecord>) -> Self {
+        match error.kind() {
+            csv::ErrorKind::UnequalLengths {
+                expected_len, len, ..
+            } => Diagnostic::error(format!(
+                "this row has {len} field{}; the header has {expected_len}",
+                if *len == 1 { "" } else { "s" }
+            ))
+            .expected(format!(
+                "{expected_len} comma-separated fields on every row"
+            ))
+            .hint("a field that holds a comma must be in double quotes"),
+            csv::ErrorKind::Utf8 { err, .. } => Diagnostic::error(format!(
+                "field {} of this row is not valid UTF-8",
+                err.field() + 1
+            ))
+            .expected("UTF-8 text (save the file as \"CSV UTF-8\")"),
+            csv::ErrorKind::Deserialize { err, .. } => {
+                let column = err.field().and_then(|i| {
+                    let i = usize::try_from(i).ok()?;
+                    Some(match headers.and_then(|h| h.get(i)) {
+                        Some(name) => format!("column `{name}`"),
+                        None => format!("field {}", i + 1),
+                    })
+                });
+                let what = match err.kind() {
+                    csv::DeserializeErrorKind::Message(m)
+                    | csv::DeserializeErrorKind::Unsupported(m) => m.clone(),
+                    other => other.to_string(),
+                };
+                Diagnostic::error(match column {
+                    Some(c) => format!("{c} of this row: {what}"),
+                    None => format!("this row: {what}"),
+                })
+            }
+            _ => Diagnostic::error(format!("cannot read this row: {error}")),
+        }
+    }
 }
 
 impl fmt::Display for Diagnostic {
@@ -192,6 +235,38 @@ impl fmt::Display for Diagnostics {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn csv_rows_that_cannot_be_read_are_described_in_words() {
+        let mut reader = csv::Reader::from_reader("code,region\nQUY\n".as_bytes());
+        let e = reader.records().next().expect("a row").unwrap_err();
+        let d = Diagnostic::csv_row(&e, None);
+        assert_eq!(d.message, "this row has 1 field; the header has 2");
+        assert_eq!(
+            d.expected.as_deref(),
+            Some("2 comma-separated fields on every row")
+        );
+
+        #[derive(Debug, serde::Deserialize)]
+        #[allow(dead_code)] // read only to make the error
+        struct Row {
+            code: String,
+            size: u32,
+        }
+        let mut reader = csv::Reader::from_reader("code,size\nQUY,big\n".as_bytes());
+        let headers = reader.headers().expect("a header").clone();
+        let e = reader
+            .deserialize::<Row>()
+            .next()
+            .expect("a row")
+            .unwrap_err();
+        let d = Diagnostic::csv_row(&e, Some(&headers));
+        assert!(
+            d.message.starts_with("column `size` of this row: "),
+            "{}",
+            d.message
+        );
+    }
 
     #[test]
     fn renders_location_snippet_expected_and_hint() {

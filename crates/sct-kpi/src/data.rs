@@ -358,9 +358,7 @@ pub fn read_kpi_data_with<R: Read>(
                 let line = e.position().map_or(0, |p| p.line());
                 push_error(
                     &mut diags,
-                    Diagnostic::error(format!("cannot read row: {e}"))
-                        .at(location(file, line, &record))
-                        .expected("organisation,indicator,period,value[,numerator,denominator]"),
+                    Diagnostic::csv_row(&e, None).at(location(file, line, &record)),
                 );
                 break;
             }

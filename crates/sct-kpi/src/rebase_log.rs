@@ -123,7 +123,7 @@ pub fn read_rebase_log(src: &SourceFile) -> Result<RebaseLog, Diagnostics> {
             Ok(true) => {}
             Err(e) => {
                 let line = e.position().map_or(0, |p| p.line() as usize);
-                diags.push(Diagnostic::error(format!("cannot read row: {e}")).at(at(src, line)));
+                diags.push(Diagnostic::csv_row(&e, None).at(at(src, line)));
                 break;
             }
         }

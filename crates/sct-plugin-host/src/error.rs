@@ -24,6 +24,11 @@ impl HostError {
     /// Whether the user's input (a manifest, a name, a parameter) is at fault (exit status
     /// 2), rather than the plugin failing as it ran (exit status 1).
     pub fn is_bad_input(&self) -> bool {
+        // A file that is not there is a path the user gave wrongly (as in `sct-core`); one
+        // that cannot be read for another reason is a failure of the environment.
+        if let Fault::Io { source, .. } = &self.fault {
+            return source.kind() == std::io::ErrorKind::NotFound;
+        }
         matches!(
             self.fault,
             Fault::NotFound { .. }

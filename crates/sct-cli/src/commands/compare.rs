@@ -43,7 +43,12 @@ fn read_mapping(path: &std::path::Path) -> Result<CapabilityMapping, Error> {
     for rec in reader.records() {
         let rec = rec.map_err(|e| {
             Error::Invalid(Diagnostics(vec![
-                Diagnostic::error(format!("cannot read row: {e}")).in_file(&src.name),
+                Diagnostic::csv_row(&e, Some(&headers)).at(sct_core::diagnostic::Location {
+                    file: src.name.clone(),
+                    line: e.position().map_or(0, |p| p.line() as usize),
+                    column: 1,
+                    snippet: None,
+                }),
             ]))
         })?;
         map.insert(

@@ -294,26 +294,22 @@ fn read_rows<T: for<'de> Deserialize<'de>>(
                 let line = record.position().map(|p| p.line() as usize).unwrap_or(0);
                 match record.deserialize::<T>(Some(&headers)) {
                     Ok(row) => out.push((row, line)),
-                    Err(e) => diags.push(Diagnostic::error(format!("cannot read row: {e}")).at(
-                        Location {
-                            file: src.name.clone(),
-                            line,
-                            column: 1,
-                            snippet: None,
-                        },
-                    )),
-                }
-            }
-            Err(e) => {
-                let line = e.position().map(|p| p.line() as usize).unwrap_or(0);
-                diags.push(
-                    Diagnostic::error(format!("cannot read row: {e}")).at(Location {
+                    Err(e) => diags.push(Diagnostic::csv_row(&e, Some(&headers)).at(Location {
                         file: src.name.clone(),
                         line,
                         column: 1,
                         snippet: None,
-                    }),
-                );
+                    })),
+                }
+            }
+            Err(e) => {
+                let line = e.position().map(|p| p.line() as usize).unwrap_or(0);
+                diags.push(Diagnostic::csv_row(&e, Some(&headers)).at(Location {
+                    file: src.name.clone(),
+                    line,
+                    column: 1,
+                    snippet: None,
+                }));
                 break;
             }
         }
