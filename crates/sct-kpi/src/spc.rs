@@ -438,7 +438,9 @@ pub fn accurate_mean(values: &[f64]) -> f64 {
     accurate_mean_from_sum(values, compensated_sum(values))
 }
 
-/// [`accurate_mean`] given `sum`, the [`compensated_sum`] of `values`.
+/// [`accurate_mean`] given `sum`, the [`compensated_sum`] of `values`. Inlined, so that the
+/// caller's instruction set (see [`crate::laney`]) applies to the correction pass.
+#[inline(always)]
 pub(crate) fn accurate_mean_from_sum(values: &[f64], sum: f64) -> f64 {
     let n = values.len() as f64;
     let m = sum / n;
