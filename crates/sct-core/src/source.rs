@@ -29,7 +29,24 @@ pub struct SourceFile {
     /// equivalent and these are the places (JSON paths, cells) its values came from:
     /// diagnostics name the place, never a line of `text`. `None` for files read as they are.
     pub places: Option<Places>,
+    /// Where the lines of `text` start, built the first time a location is asked for.
+    lines: LineIndex,
 }
+
+/// The byte offsets of the newlines of a file's text (and the text's length then), built
+/// once, so that a file with thousands of findings (links without assumptions in a large
+/// theory of change, say) is not scanned from its start again for each one.
+#[derive(Debug, Clone, Default)]
+struct LineIndex(std::sync::OnceLock<(usize, Vec<usize>)>);
+
+/// A cache of what the text already says: it never makes two files differ.
+impl PartialEq for LineIndex {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl Eq for LineIndex {}
 
 impl SourceFile {
     /// Wraps text that did not come from disk (bundled data, tests, stdin).
@@ -41,6 +58,7 @@ impl SourceFile {
             text,
             sha256,
             places: None,
+            lines: LineIndex::default(),
         }
     }
 
@@ -52,6 +70,7 @@ impl SourceFile {
             text,
             sha256,
             places: Some(places),
+            lines: LineIndex::default(),
         }
     }
 
@@ -125,6 +144,7 @@ impl SourceFile {
                 text,
                 sha256,
                 places: None,
+                lines: LineIndex::default(),
             }),
             Err(e) => {
                 let valid = e.utf8_error().valid_up_to();
@@ -144,7 +164,23 @@ impl SourceFile {
 
     /// One-based line and column (in characters) of a byte offset.
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
-        line_col_in(&self.text, offset)
+        let (len, newlines) = self.lines.0.get_or_init(|| {
+            let newlines = self.text.bytes().enumerate().filter(|&(_, b)| b == b'\n');
+            (self.text.len(), newlines.map(|(i, _)| i).collect())
+        });
+        if *len != self.text.len() {
+            // `text` was changed after the index was built (it is a public field).
+            return line_col_in(&self.text, offset);
+        }
+        let mut offset = offset.min(self.text.len());
+        while !self.text.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        // The newlines before `offset` are the lines before its own.
+        let before = newlines.partition_point(|&nl| nl < offset);
+        let line_start = before.checked_sub(1).map_or(0, |k| newlines[k] + 1);
+        let column = self.text[line_start..offset].chars().count() + 1;
+        (before + 1, column)
     }
 
     /// The location of a byte span, with the source line for display. For a derived source
@@ -249,6 +285,19 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_line_index_gives_what_a_scan_from_the_start_gives_at_every_offset() {
+        let text = "a = 1\r\nbé = \"x\"\n\n  ü = [\n1,\n]\nlast line without newline";
+        let src = SourceFile::from_text("t", text);
+        for offset in 0..=text.len() + 2 {
+            assert_eq!(
+                src.line_col(offset),
+                line_col_in(text, offset),
+                "offset {offset}"
+            );
+        }
+    }
 
     #[test]
     fn line_and_column_are_one_based_and_count_characters() {
