@@ -353,3 +353,99 @@ fn exit_statuses_are_documented_in_help_and_kept() {
         .failure();
     assert_eq!(std::fs::read_to_string(&existing).expect("read"), "keep me");
 }
+
+#[test]
+fn the_checking_commands_report_in_json_with_their_schema() {
+    let v = json_of(
+        &["frameworks", "validate", "frameworks/", "--format", "json"],
+        None,
+    );
+    assert_eq!(v["schema"], "sct-frameworks-validate/1");
+    assert_eq!(v["valid"], true);
+    let checked = v["frameworks"].as_array().expect("a list of frameworks");
+    assert!(
+        checked
+            .iter()
+            .any(|f| f["id"] == "capability-toolkit" && f["kind"] == "capability"),
+        "{v}"
+    );
+
+    let v = json_of(
+        &[
+            "toc",
+            "check",
+            "examples/theory-of-change/bnssg-toc.toml",
+            "--format",
+            "json",
+        ],
+        None,
+    );
+    assert_eq!(v["schema"], "sct-toc-check/1");
+    assert_eq!(v["valid"], true);
+    assert!(v["metrics"]["nodes"].as_u64().is_some_and(|n| n > 0), "{v}");
+    assert!(v["diagnostics"].is_array(), "{v}");
+
+    let v = json_of(&["plugins", "check", "--format", "json"], None);
+    assert_eq!(v["schema"], "sct-plugins-check/1");
+    let plugins = v["plugins"].as_array().expect("a list of plugins");
+    let evidence = plugins
+        .iter()
+        .find(|p| p["name"] == "capability-evidence")
+        .expect("the bundled capability-evidence plugin is checked");
+    assert_eq!(evidence["ok"], true, "{v}");
+    assert!(
+        evidence["measures"]
+            .as_array()
+            .is_some_and(|m| !m.is_empty()),
+        "{v}"
+    );
+}
+
+#[test]
+fn the_checking_commands_report_invalid_input_in_json_with_exit_2() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let bad = dir.path().join("bad.toml");
+    std::fs::write(&bad, "kind = \"capability-toolkit\"\nid = \n").expect("write");
+    for args in [vec!["frameworks", "validate"], vec!["toc", "check"]] {
+        let out = sct()
+            .args(&args)
+            .arg(&bad)
+            .args(["--format", "json"])
+            .output()
+            .expect("run sct");
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+            panic!(
+                "{args:?}: not JSON ({e}): {}",
+                String::from_utf8_lossy(&out.stdout)
+            )
+        });
+        assert_eq!(v["valid"], false, "{args:?}: {v}");
+        let first = &v["diagnostics"][0];
+        assert_eq!(first["severity"], "error", "{args:?}: {v}");
+        assert!(
+            first["location"]["file"]
+                .as_str()
+                .is_some_and(|f| f.ends_with("bad.toml")),
+            "{args:?}: the error names the file: {v}"
+        );
+        assert_eq!(first["location"]["line"], 2, "{args:?}: {v}");
+    }
+}
+
+#[test]
+fn a_dash_where_a_folder_is_expected_is_refused_as_a_usage_error() {
+    for args in [
+        vec!["compare", "-"],
+        vec!["report", RESPONSE, "--individuals", "-"],
+        vec!["plan", RESPONSE, "--individuals", "-"],
+        vec!["frameworks", "validate", "-"],
+        vec!["--framework-dir", "-", "frameworks", "list"],
+    ] {
+        sct()
+            .args(&args)
+            .assert()
+            .code(2)
+            .stderr(contains("standard input) cannot stand for a folder"));
+    }
+}

@@ -32,7 +32,7 @@ pub struct Cli {
 pub struct GlobalArgs {
     /// Add frameworks from this directory (or file); repeatable. Files here override bundled
     /// frameworks with the same id and version. Also read from SCT_FRAMEWORK_PATH.
-    #[arg(long = "framework-dir", global = true, value_name = "DIR")]
+    #[arg(long = "framework-dir", global = true, value_name = "DIR", value_parser = folder_path)]
     pub framework_dirs: Vec<PathBuf>,
     /// Use this organisations table instead of the bundled ICB table (CSV columns:
     /// ods_code, name, region, valid_from, valid_to, population_approx).
@@ -45,7 +45,7 @@ pub struct GlobalArgs {
     /// Add plugins from this directory (one plugin's, or one holding plugin directories);
     /// repeatable. Searched after plugins/ and SCT_PLUGIN_PATH; a plugin here replaces one
     /// of the same name found earlier.
-    #[arg(long = "plugin-dir", global = true, value_name = "DIR")]
+    #[arg(long = "plugin-dir", global = true, value_name = "DIR", value_parser = folder_path)]
     pub plugin_dirs: Vec<PathBuf>,
     /// Colour diagnostics: auto (on a terminal, unless NO_COLOR is set), always or never.
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
@@ -175,12 +175,28 @@ pub enum FrameworksCommand {
         format: ShowFormat,
     },
     /// Validate framework files or directories, including their references to other frameworks.
-    #[command(after_help = "Example:\n  sct frameworks validate my-frameworks/")]
+    #[command(
+        after_help = "Examples:\n  sct frameworks validate my-frameworks/\n  sct frameworks validate my-frameworks/ --format json"
+    )]
     Validate {
         /// Files or directories.
-        #[arg(required = true)]
+        #[arg(required = true, value_parser = folder_path)]
         paths: Vec<PathBuf>,
+        /// Output format: text, or JSON (schema `sct-frameworks-validate/1`; invalid input is
+        /// reported in it too, with exit status 2).
+        #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
+        format: CheckFormat,
     },
+}
+
+/// Output formats of the checking commands (`frameworks validate`, `toc check`,
+/// `plugins check`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CheckFormat {
+    /// Lines for people.
+    Text,
+    /// One JSON document with a `schema` key.
+    Json,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -289,10 +305,10 @@ pub struct ReportArgs {
     pub format: Option<ReportFormat>,
     /// A directory of individual self-assessments of the same organisation, shown as
     /// distributions beside the organisation's rating (groups under 5 people withheld).
-    #[arg(long, value_name = "DIR")]
+    #[arg(long, value_name = "DIR", value_parser = folder_path)]
     pub individuals: Option<PathBuf>,
     /// Use report.html, report.md and report.css from DIR instead of the built-in ones.
-    #[arg(long, value_name = "DIR")]
+    #[arg(long, value_name = "DIR", value_parser = folder_path)]
     pub template_dir: Option<PathBuf>,
     /// Date milestones and the report as of this date, YYYY-MM-DD (default: the assessed date).
     #[arg(long, value_name = "DATE")]
@@ -319,7 +335,7 @@ pub struct PlanArgs {
     pub response: PathBuf,
     /// A directory of individual self-assessments of the same organisation: development needs
     /// per role group (groups under 5 people withheld).
-    #[arg(long, value_name = "DIR")]
+    #[arg(long, value_name = "DIR", value_parser = folder_path)]
     pub individuals: Option<PathBuf>,
     /// A previous response (an earlier round, possibly of a predecessor ICB) to show progress
     /// against.
@@ -329,7 +345,7 @@ pub struct PlanArgs {
     #[arg(long, value_enum)]
     pub format: Option<PlanFormat>,
     /// Use plan.html, plan.md and report.css from DIR instead of the built-in ones.
-    #[arg(long, value_name = "DIR")]
+    #[arg(long, value_name = "DIR", value_parser = folder_path)]
     pub template_dir: Option<PathBuf>,
     /// Date milestones and the plan as of this date, YYYY-MM-DD (default: the assessed date).
     #[arg(long, value_name = "DATE")]
@@ -444,7 +460,7 @@ pub struct KpiIprArgs {
     #[arg(long, value_enum)]
     pub format: Option<IprFormat>,
     /// Use ipr.html, ipr.md and report.css from DIR instead of the built-in ones.
-    #[arg(long, value_name = "DIR")]
+    #[arg(long, value_name = "DIR", value_parser = folder_path)]
     pub template_dir: Option<PathBuf>,
     #[command(flatten)]
     pub spc: SpcProfileArgs,
@@ -544,7 +560,7 @@ pub struct KpiReviewArgs {
     #[arg(long, value_enum)]
     pub format: Option<ReportFormat>,
     /// Use kpi-review.html, kpi-review.md and report.css from DIR instead of the built-in ones.
-    #[arg(long, value_name = "DIR")]
+    #[arg(long, value_name = "DIR", value_parser = folder_path)]
     pub template_dir: Option<PathBuf>,
     #[command(flatten)]
     pub spc: SpcProfileArgs,
@@ -733,7 +749,7 @@ pub enum TocCommand {
     /// Check a theory of change: cycles, unknown nodes, backward links, reachability,
     /// unmeasured outcomes, links without assumptions, unknown KPIs; and print its metrics.
     #[command(
-        after_help = "Example:\n  sct toc check scf-commissioning-toc\n  sct toc check examples/theory-of-change/bnssg-toc.toml"
+        after_help = "Examples:\n  sct toc check scf-commissioning-toc\n  sct toc check examples/theory-of-change/bnssg-toc.toml --format json"
     )]
     Check(TocCheckArgs),
     /// A report on a theory of change: the chain, indicators, live status and roll-up from
@@ -779,6 +795,10 @@ pub enum TocDiagramFormat {
 pub struct TocCheckArgs {
     /// A theory-of-change TOML file, or the id[@version] of a known one.
     pub toc: String,
+    /// Output format: text, or JSON (schema `sct-toc-check/1`: the findings and metrics;
+    /// invalid input is reported in it too, with exit status 2).
+    #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
+    pub format: CheckFormat,
 }
 
 /// KPI data for live status of a theory of change.
@@ -815,7 +835,7 @@ pub struct TocReportArgs {
     #[arg(long, value_enum)]
     pub format: Option<TocReportFormat>,
     /// Use toc-report.html, toc-report.md and report.css from DIR instead of the built-in ones.
-    #[arg(long, value_name = "DIR")]
+    #[arg(long, value_name = "DIR", value_parser = folder_path)]
     pub template_dir: Option<PathBuf>,
     #[command(flatten)]
     pub out: OutputArgs,
@@ -867,7 +887,7 @@ pub enum PluginsCommand {
     /// Check plugins: manifest, file inside the plugin's directory, sha256, handshake
     /// (protocol version) and describe (which must agree with the manifest).
     #[command(
-        after_help = "Example:\n  sct plugins check\n  sct plugins check neighbourhood-measures --isolate"
+        after_help = "Examples:\n  sct plugins check\n  sct plugins check neighbourhood-measures --isolate\n  sct plugins check --format json"
     )]
     Check(PluginsCheckArgs),
     /// Compute a plugin's measure and write its series (or evidence items) as CSV or JSON.
@@ -910,6 +930,10 @@ pub struct PluginRunOptions {
 pub struct PluginsCheckArgs {
     /// The plugin (default: every plugin found).
     pub name: Option<String>,
+    /// Output format: text, or JSON (schema `sct-plugins-check/1`: each plugin's result;
+    /// the exit status is as for text).
+    #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
+    pub format: CheckFormat,
     #[command(flatten)]
     pub plugin: PluginRunOptions,
 }
@@ -958,7 +982,7 @@ pub struct PluginsInstallArgs {
     #[arg(long)]
     pub name: Option<String>,
     /// The directory to install into (the plugin goes in DIR/NAME/).
-    #[arg(long, value_name = "DIR", default_value = "plugins")]
+    #[arg(long, value_name = "DIR", default_value = "plugins", value_parser = folder_path)]
     pub to: PathBuf,
     /// The program that runs a script (default: python3 for .py, Rscript for .R).
     #[arg(long, value_name = "PROGRAM")]
@@ -983,7 +1007,7 @@ mod tests {
 #[derive(Debug, Args)]
 pub struct CompareArgs {
     /// Response files or directories of them.
-    #[arg(required = true, value_name = "DIR-OR-FILE")]
+    #[arg(required = true, value_name = "DIR-OR-FILE", value_parser = folder_path)]
     pub inputs: Vec<PathBuf>,
     /// The round to compare (default: the latest round in the inputs).
     #[arg(long, value_name = "ID")]
@@ -1019,8 +1043,20 @@ pub struct CompareArgs {
     #[arg(long, value_enum)]
     pub format: Option<ReportFormat>,
     /// Use compare.html, compare.md and report.css from DIR instead of the built-in ones.
-    #[arg(long, value_name = "DIR")]
+    #[arg(long, value_name = "DIR", value_parser = folder_path)]
     pub template_dir: Option<PathBuf>,
     #[command(flatten)]
     pub out: OutputArgs,
+}
+
+/// Parses an argument that names a folder (or several files found by walking one), refusing
+/// `-`: standard input is one stream, not a folder of files.
+fn folder_path(arg: &str) -> Result<PathBuf, String> {
+    if arg == "-" {
+        return Err(
+            "`-` (standard input) cannot stand for a folder or a set of files; expected a path"
+                .to_string(),
+        );
+    }
+    Ok(PathBuf::from(arg))
 }

@@ -41,6 +41,36 @@ pub fn extension(out: &OutputArgs) -> Option<String> {
         .map(|e| e.to_ascii_lowercase())
 }
 
+/// Prints `value` as pretty JSON and a newline to standard output.
+pub fn print_json(value: &serde_json::Value) -> Result<(), Error> {
+    print(&format!(
+        "{}\n",
+        serde_json::to_string_pretty(value).unwrap_or_default()
+    ))
+}
+
+/// For a checking command's `--format json`: prints the refusal of invalid input in that
+/// command's schema (`valid: false` and the diagnostics, each with its location) and gives
+/// exit status 2, as the text form does; other errors are passed on to be printed as text.
+pub fn invalid_as_json(
+    schema: &str,
+    file: Option<&str>,
+    error: Error,
+) -> Result<std::process::ExitCode, Error> {
+    match error {
+        Error::Invalid(diags) => {
+            let mut v =
+                serde_json::json!({ "schema": schema, "valid": false, "diagnostics": diags });
+            if let Some(file) = file {
+                v["file"] = file.into();
+            }
+            print_json(&v)?;
+            Ok(std::process::ExitCode::from(2))
+        }
+        other => Err(other),
+    }
+}
+
 /// Prints to standard output, treating a closed pipe as the reader having seen enough.
 pub fn print(text: &str) -> Result<(), Error> {
     print_bytes(text.as_bytes())

@@ -10,8 +10,8 @@ use sct_core::model::{FrameworkKind, Status};
 use sct_core::{Error, FrameworkRegistry};
 use sct_kpi::kpiset::{KpiSet, Timeframe};
 
-use crate::cli::{FrameworksCommand, GlobalArgs, ListFormat, ShowFormat};
-use crate::outputs::print;
+use crate::cli::{CheckFormat, FrameworksCommand, GlobalArgs, ListFormat, ShowFormat};
+use crate::outputs::{invalid_as_json, print, print_json};
 
 use super::framework_dirs;
 
@@ -80,57 +80,106 @@ pub fn run(global: &GlobalArgs, cmd: FrameworksCommand) -> Result<ExitCode, Erro
             print(&text)?;
             Ok(ExitCode::SUCCESS)
         }
-        FrameworksCommand::Validate { paths } => {
-            let mut reg = FrameworkRegistry::with_dirs(&framework_dirs(global))?;
-            let before: Vec<(String, String)> = reg
-                .iter()
-                .map(|f| (f.id().to_string(), f.source.sha256.clone()))
-                .collect();
-            for path in &paths {
-                reg.add_dir(path)?;
-            }
-            let warnings = reg.check_references()?;
-            // Kinds read by other crates are checked here, with their own rules.
-            let mut kind_errors = sct_core::Diagnostics::default();
-            for fw in reg.iter() {
-                if fw.header.kind == FrameworkKind::KpiSet
-                    && let Origin::File(p) = &fw.origin
-                    && paths.iter().any(|given| p.starts_with(given))
-                    && let Err(d) = KpiSet::from_framework(fw)
-                {
-                    kind_errors.extend(d);
+        FrameworksCommand::Validate { paths, format } => {
+            let checked = match validate(global, &paths) {
+                Ok(checked) => checked,
+                Err(e) if format == CheckFormat::Json => {
+                    return invalid_as_json("sct-frameworks-validate/1", None, e);
                 }
-            }
-            if kind_errors.has_errors() {
-                return Err(Error::Invalid(kind_errors));
-            }
-            let mut text = String::new();
-            for fw in reg.iter() {
-                if let Origin::File(p) = &fw.origin
-                    && paths.iter().any(|given| p.starts_with(given))
-                    && !before.contains(&(fw.id().to_string(), fw.source.sha256.clone()))
-                {
-                    for w in fw.warnings.iter() {
+                Err(e) => return Err(e),
+            };
+            match format {
+                CheckFormat::Text => {
+                    let mut text = String::new();
+                    for fw in &checked.frameworks {
+                        for w in fw.warnings.iter() {
+                            crate::style::eprint(&w.to_string());
+                        }
+                        let _ = writeln!(
+                            text,
+                            "ok: {} ({} {} {}, {} warning(s))",
+                            fw.file,
+                            fw.kind,
+                            fw.id,
+                            fw.version,
+                            fw.warnings.0.len()
+                        );
+                    }
+                    for w in checked.references.iter() {
                         crate::style::eprint(&w.to_string());
                     }
-                    let _ = writeln!(
-                        text,
-                        "ok: {} ({} {} {}, {} warning(s))",
-                        p.display(),
-                        fw.header.kind,
-                        fw.id(),
-                        fw.version(),
-                        fw.warnings.0.len()
-                    );
+                    print(&text)?;
                 }
+                CheckFormat::Json => print_json(&serde_json::json!({
+                    "schema": "sct-frameworks-validate/1",
+                    "valid": true,
+                    "frameworks": checked.frameworks,
+                    "diagnostics": checked.references,
+                }))?,
             }
-            for w in warnings.iter() {
-                crate::style::eprint(&w.to_string());
-            }
-            print(&text)?;
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// A framework file that `sct frameworks validate` read and found valid.
+#[derive(Serialize)]
+struct Checked {
+    file: String,
+    kind: String,
+    id: String,
+    version: String,
+    /// Its own warnings.
+    warnings: sct_core::Diagnostics,
+}
+
+/// What `sct frameworks validate` found: each file given, and the warnings about references
+/// between frameworks.
+struct Validation {
+    frameworks: Vec<Checked>,
+    references: sct_core::Diagnostics,
+}
+
+/// Reads the frameworks under `paths` beside the known ones and checks them, their
+/// references and (for kinds read by other crates) their own rules.
+fn validate(global: &GlobalArgs, paths: &[std::path::PathBuf]) -> Result<Validation, Error> {
+    let mut reg = FrameworkRegistry::with_dirs(&framework_dirs(global))?;
+    for path in paths {
+        reg.add_dir(path)?;
+    }
+    let references = reg.check_references()?;
+    // Kinds read by other crates are checked here, with their own rules.
+    let mut kind_errors = sct_core::Diagnostics::default();
+    for fw in reg.iter() {
+        if fw.header.kind == FrameworkKind::KpiSet
+            && let Origin::File(p) = &fw.origin
+            && paths.iter().any(|given| p.starts_with(given))
+            && let Err(d) = KpiSet::from_framework(fw)
+        {
+            kind_errors.extend(d);
+        }
+    }
+    if kind_errors.has_errors() {
+        return Err(Error::Invalid(kind_errors));
+    }
+    let frameworks = reg
+        .iter()
+        .filter_map(|fw| match &fw.origin {
+            // Every file under the paths given, including copies of the bundled frameworks.
+            Origin::File(p) if paths.iter().any(|given| p.starts_with(given)) => Some(Checked {
+                file: p.display().to_string(),
+                kind: fw.header.kind.to_string(),
+                id: fw.id().to_string(),
+                version: fw.version().to_string(),
+                warnings: fw.warnings.clone(),
+            }),
+            _ => None,
+        })
+        .collect();
+    Ok(Validation {
+        frameworks,
+        references,
+    })
 }
 
 fn list(reg: &FrameworkRegistry, format: ListFormat) -> String {

@@ -15,10 +15,10 @@ use sct_plugin_host::discover::PATH_ENV;
 use sct_plugin_host::{Discovery, Fault, HostError, Isolation, Options, Plugin};
 
 use crate::cli::{
-    GlobalArgs, ListFormat, PluginOutputFormat, PluginRunOptions, PluginsCheckArgs, PluginsCommand,
-    PluginsInstallArgs, PluginsRunArgs,
+    CheckFormat, GlobalArgs, ListFormat, PluginOutputFormat, PluginRunOptions, PluginsCheckArgs,
+    PluginsCommand, PluginsInstallArgs, PluginsRunArgs,
 };
-use crate::outputs::{emit, extension, print};
+use crate::outputs::{emit, extension, print, print_json};
 
 /// The project's plugin directory, relative to the working directory.
 const PROJECT_PLUGINS: &str = "plugins";
@@ -229,9 +229,11 @@ fn check(global: &GlobalArgs, args: PluginsCheckArgs) -> Result<ExitCode, Error>
     }
     let mut failed: Vec<HostError> = Vec::new();
     let mut out = String::new();
+    let mut results = Vec::new();
     for name in &names {
         match open(&d, name, &options).and_then(|p| p.check().map(|desc| (p, desc))) {
             Ok((p, desc)) => {
+                let measures: Vec<&str> = desc.measures.iter().map(|m| m.id.as_str()).collect();
                 let _ = writeln!(
                     out,
                     "ok: {} {} ({}, protocol {PROTOCOL_VERSION}, sha256 {}…): {}",
@@ -239,20 +241,38 @@ fn check(global: &GlobalArgs, args: PluginsCheckArgs) -> Result<ExitCode, Error>
                     p.manifest.version,
                     p.manifest.kind.as_str(),
                     &p.manifest.sha256[..12],
-                    desc.measures
-                        .iter()
-                        .map(|m| m.id.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", ")
+                    measures.join(", ")
                 );
+                results.push(serde_json::json!({
+                    "name": p.manifest.name,
+                    "ok": true,
+                    "version": p.manifest.version,
+                    "kind": p.manifest.kind.as_str(),
+                    "protocol": PROTOCOL_VERSION,
+                    "sha256": p.manifest.sha256,
+                    "measures": measures,
+                }));
             }
             Err(e) => {
                 let _ = writeln!(out, "FAILED: {e}");
+                results.push(serde_json::json!({
+                    "name": name,
+                    "ok": false,
+                    "error": e.to_string(),
+                    "bad_input": e.is_bad_input(),
+                }));
                 failed.push(e);
             }
         }
     }
-    print(&out)?;
+    match args.format {
+        CheckFormat::Text => print(&out)?,
+        CheckFormat::Json => print_json(&serde_json::json!({
+            "schema": "sct-plugins-check/1",
+            "ok": failed.is_empty(),
+            "plugins": results,
+        }))?,
+    }
     match failed.len() {
         0 => Ok(ExitCode::SUCCESS),
         1 => Err(host_error(failed.remove(0))),

@@ -17,9 +17,9 @@ use sct_toc::status::{KpiSource, MeasureData, MeasureSource};
 
 use super::report::report_error;
 use crate::cli::{
-    GlobalArgs, TocCheckArgs, TocCommand, TocKpiArgs, TocReportArgs, TocReportFormat,
+    CheckFormat, GlobalArgs, TocCheckArgs, TocCommand, TocKpiArgs, TocReportArgs, TocReportFormat,
 };
-use crate::outputs::{emit, extension, print};
+use crate::outputs::{emit, extension, invalid_as_json, print, print_json};
 
 pub fn run(global: &GlobalArgs, cmd: TocCommand) -> Result<ExitCode, Error> {
     let sct = super::load(global)?;
@@ -31,11 +31,30 @@ pub fn run(global: &GlobalArgs, cmd: TocCommand) -> Result<ExitCode, Error> {
 }
 
 fn check(sct: &Sct, args: TocCheckArgs) -> Result<ExitCode, Error> {
-    let loaded = find(&args.toc, &sct.registry)?;
+    let loaded = match find(&args.toc, &sct.registry) {
+        Ok(loaded) => loaded,
+        Err(e) if args.format == CheckFormat::Json => {
+            let file = Path::new(&args.toc).exists().then_some(args.toc.as_str());
+            return invalid_as_json("sct-toc-check/1", file, e);
+        }
+        Err(e) => return Err(e),
+    };
+    let m = sct_toc::metrics::metrics(&loaded.toc, &loaded.graph);
+    if args.format == CheckFormat::Json {
+        print_json(&serde_json::json!({
+            "schema": "sct-toc-check/1",
+            "file": loaded.source.name,
+            "valid": true,
+            "id": loaded.toc.id.get_ref(),
+            "version": loaded.toc.version.get_ref(),
+            "metrics": m,
+            "diagnostics": loaded.warnings,
+        }))?;
+        return Ok(ExitCode::SUCCESS);
+    }
     for w in loaded.warnings.iter() {
         crate::style::eprint(&w.to_string());
     }
-    let m = sct_toc::metrics::metrics(&loaded.toc, &loaded.graph);
     let mut text = String::new();
     let _ = writeln!(
         text,
