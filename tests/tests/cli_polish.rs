@@ -449,3 +449,100 @@ fn a_dash_where_a_folder_is_expected_is_refused_as_a_usage_error() {
             .stderr(contains("standard input) cannot stand for a folder"));
     }
 }
+
+#[test]
+fn json_documents_name_their_schema() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let funnel = dir.path().join("funnel.csv");
+    std::fs::write(
+        &funnel,
+        "org,numerator,denominator\nA,50,100\nB,420,1000\nC,300,500\n",
+    )
+    .expect("write");
+    let funnel = funnel.to_str().expect("UTF-8 path");
+    let data = "examples/kpi/bnssg-kpis.csv";
+    let spc = "examples/kpi/ae-4-hour.csv";
+    let toc = "examples/theory-of-change/bnssg-toc.toml";
+    let runs: &[(&[&str], &str)] = &[
+        (&["score", RESPONSE, "--format", "json"], "sct-score/1"),
+        (
+            &[
+                "kpi", "review", "--data", data, "--org", "QUY", "--format", "json",
+            ],
+            "sct-kpi-review/1",
+        ),
+        (
+            &[
+                "kpi",
+                "ipr",
+                "--set",
+                "scf-three-timeframes",
+                "--data",
+                data,
+                "--org",
+                "QUY",
+                "--format",
+                "json",
+            ],
+            "sct-kpi-ipr/1",
+        ),
+        (
+            &[
+                "kpi",
+                "spc",
+                spc,
+                "--improvement",
+                "increase",
+                "--format",
+                "json",
+            ],
+            "sct-kpi-spc/1",
+        ),
+        (
+            &[
+                "kpi",
+                "spc",
+                spc,
+                "--improvement",
+                "increase",
+                "--chart",
+                "run",
+                "--format",
+                "json",
+            ],
+            "sct-kpi-spc-chart/1",
+        ),
+        (
+            &[
+                "kpi",
+                "funnel",
+                funnel,
+                "--type",
+                "proportion",
+                "--format",
+                "json",
+            ],
+            "sct-kpi-funnel/1",
+        ),
+        (
+            &["toc", "report", toc, "--format", "json"],
+            "sct-toc-report/1",
+        ),
+        (
+            &[
+                "plugins",
+                "run",
+                "capability-evidence",
+                "milestone-documents",
+                "--data",
+                "plugins/capability-evidence/sample/evidence",
+                "--format",
+                "json",
+            ],
+            "sct-plugins-run/1",
+        ),
+    ];
+    for (args, schema) in runs {
+        assert_eq!(json_of(args, None)["schema"], *schema, "{args:?}");
+    }
+}

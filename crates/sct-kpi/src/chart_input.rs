@@ -574,7 +574,7 @@ pub fn summary(run: &ChartRun) -> Value {
     })
 }
 
-/// `--format json`: the points and the summary together.
+/// `--format json` (schema `sct-kpi-spc-chart/1`): the points and the summary together.
 pub fn to_json(run: &ChartRun) -> Value {
     let dates = run.data.dates();
     let points: Vec<Value> = run
@@ -604,5 +604,5 @@ pub fn to_json(run: &ChartRun) -> Value {
             v
         })
         .collect();
-    json!({ "points": points, "summary": summary(run) })
+    json!({ "schema": "sct-kpi-spc-chart/1", "points": points, "summary": summary(run) })
 }

@@ -343,9 +343,9 @@ pub fn overdispersion_note(funnel: &Funnel) -> Option<String> {
 }
 
 /// The JSON output: the method, the centre, the over-dispersion estimate and every row with
-/// the CSV's fields.
+/// the CSV's fields (schema `sct-kpi-funnel/1`).
 pub fn to_json(funnel: &Funnel) -> Value {
-    match funnel {
+    let mut value = match funnel {
         Funnel::Proportion(f) => json!({
             "type": "proportion",
             "method": method_text(funnel),
@@ -400,7 +400,9 @@ pub fn to_json(funnel: &Funnel) -> Value {
                 row
             }).collect::<Vec<_>>(),
         }),
-    }
+    };
+    value["schema"] = json!("sct-kpi-funnel/1");
+    value
 }
 
 #[cfg(test)]

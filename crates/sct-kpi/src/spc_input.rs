@@ -754,7 +754,7 @@ pub fn summary(run: &SpcRun) -> Value {
     v
 }
 
-/// `--format json`: the points and the summary together.
+/// `--format json` (schema `sct-kpi-spc/1`): the points and the summary together.
 pub fn to_json(run: &SpcRun) -> Value {
     let points: Vec<Value> = run
         .points
@@ -779,5 +779,5 @@ pub fn to_json(run: &SpcRun) -> Value {
             })
         })
         .collect();
-    json!({ "points": points, "summary": summary(run) })
+    json!({ "schema": "sct-kpi-spc/1", "points": points, "summary": summary(run) })
 }

@@ -300,11 +300,9 @@ pub fn markdown(templates: &Templates, ipr: &Ipr) -> Result<String, ReportError>
     templates.render_value("ipr.md", context(ipr)?, vec![("by_variation", variation)])
 }
 
-/// The report as JSON (the rows, grouped by timeframe).
+/// The report as JSON (the rows, grouped by timeframe) (schema `sct-kpi-ipr/1`).
 pub fn json(ipr: &Ipr) -> String {
-    let mut s = serde_json::to_string_pretty(ipr).unwrap_or_default();
-    s.push('\n');
-    s
+    crate::json::with_schema("sct-kpi-ipr/1", ipr)
 }
 
 /// The columns of the CSV and of the xlsx sheet.

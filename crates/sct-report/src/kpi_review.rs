@@ -109,11 +109,9 @@ pub fn markdown(templates: &Templates, review: &KpiReview) -> Result<String, Rep
     templates.render("kpi-review.md", review, &[])
 }
 
-/// The review as JSON.
+/// The review as JSON (schema `sct-kpi-review/1`).
 pub fn json(review: &KpiReview) -> String {
-    let mut s = serde_json::to_string_pretty(review).unwrap_or_default();
-    s.push('\n');
-    s
+    crate::json::with_schema("sct-kpi-review/1", review)
 }
 
 fn num(v: Option<f64>) -> String {

@@ -21,6 +21,7 @@ pub mod compare_xlsx;
 pub mod funnel_chart;
 pub mod ipr;
 mod ipr_html;
+pub mod json;
 pub mod kpi_review;
 pub mod plan;
 pub mod plan_timeline;

@@ -24,9 +24,7 @@ pub fn markdown(templates: &Templates, report: &TocReport) -> Result<String, Rep
     templates.render("toc-report.md", report, &[])
 }
 
-/// The report as JSON.
+/// The report as JSON (schema `sct-toc-report/1`).
 pub fn json(report: &TocReport) -> String {
-    let mut s = serde_json::to_string_pretty(report).unwrap_or_default();
-    s.push('\n');
-    s
+    crate::json::with_schema("sct-toc-report/1", report)
 }

@@ -379,16 +379,14 @@ fn run_measure(global: &GlobalArgs, args: PluginsRunArgs) -> Result<ExitCode, Er
     }
     let text = match format {
         PluginOutputFormat::Csv => to_csv(&response),
-        PluginOutputFormat::Json => {
-            let mut t = serde_json::to_string_pretty(&RunOutput {
+        PluginOutputFormat::Json => sct_report::json::with_schema(
+            "sct-plugins-run/1",
+            &RunOutput {
                 plugin: &plugin.manifest.name,
                 plugin_version: &plugin.manifest.version,
                 response: &response,
-            })
-            .unwrap_or_default();
-            t.push('\n');
-            t
-        }
+            },
+        ),
     };
     let inputs: Vec<&Path> = args.data.iter().map(PathBuf::as_path).collect();
     emit(&args.out, &text, &inputs)?;
