@@ -13,8 +13,9 @@ pub const INDICATORS: usize = 60;
 /// Months per series.
 pub const MONTHS: usize = 120;
 
-/// A KPI set of 60 monthly indicators: proportions (read with p′ charts), counts and means
-/// (XmR) in turn.
+/// A KPI set of 60 indicators with monthly data: proportions (read with p′ charts), counts
+/// and means (XmR) in turn; every other count is an annual outcome (the months summed into
+/// 10 financial years, read with a run chart), so the review mixes all three charts.
 pub fn kpi_set() -> String {
     let mut s = String::from(
         "kind = \"kpi-set\"\nid = \"bench-60\"\nversion = \"1\"\ntitle = \"Benchmark set\"\nsource = \"synthetic\"\nstatus = \"example\"\n[documents]\nsyn = { title = \"Synthetic\" }\n",
@@ -29,10 +30,13 @@ pub fn kpi_set() -> String {
             1 => ("count", "unit = \"people\"\ntarget = 1000.0\n", "increase"),
             _ => ("mean", "unit = \"minutes\"\ntarget = 30.0\n", "decrease"),
         };
-        let timeframe = ["leading", "kpi", "outcome"][i % 3];
+        let (timeframe, period) = match i % 6 {
+            4 => ("outcome", "year"),
+            _ => (["leading", "kpi", "outcome"][i % 3], "month"),
+        };
         let _ = write!(
             s,
-            "[[indicators]]\nid = \"ind-{i:02}\"\ntitle = \"Indicator {i}\"\ntimeframe = \"{timeframe}\"\nperiod = \"month\"\nvalue_type = \"{vt}\"\n{extra}improvement = \"{dir}\"\nsource = {{ doc = \"syn\", section = \"1\", quote = \"q\" }}\n"
+            "[[indicators]]\nid = \"ind-{i:02}\"\ntitle = \"Indicator {i}\"\ntimeframe = \"{timeframe}\"\nperiod = \"{period}\"\nvalue_type = \"{vt}\"\n{extra}improvement = \"{dir}\"\nsource = {{ doc = \"syn\", section = \"1\", quote = \"q\" }}\n"
         );
     }
     s
