@@ -8,7 +8,7 @@ use sct_core::assessment::AnswerLevel;
 use sct_core::{Error, ResolveOptions, Sct};
 
 use crate::cli::{ValidateArgs, ValidateFormat};
-use crate::outputs::print;
+use crate::outputs::{invalid_as_json, print};
 
 pub fn run(sct: &Sct, args: ValidateArgs) -> Result<ExitCode, Error> {
     let options = ResolveOptions {
@@ -76,14 +76,7 @@ pub fn run(sct: &Sct, args: ValidateArgs) -> Result<ExitCode, Error> {
             ))?;
             Ok(ExitCode::SUCCESS)
         }
-        (Err(Error::Invalid(diags)), ValidateFormat::Json) => {
-            let v = json!({ "schema": "sct-validate/1", "file": name, "valid": false, "diagnostics": diags });
-            print(&format!(
-                "{}\n",
-                serde_json::to_string_pretty(&v).unwrap_or_default()
-            ))?;
-            Ok(ExitCode::from(2))
-        }
+        (Err(e), ValidateFormat::Json) => invalid_as_json("sct-validate/1", Some(&name), e),
         (Err(e), _) => Err(e),
     }
 }
