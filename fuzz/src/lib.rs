@@ -1,7 +1,9 @@
 //! What every fuzz target asserts besides "no panic": an error found in an input that has
 //! lines carries a location (a line, or a line and column) so the user can find it.
 
-use sct_core::{Diagnostics, Error};
+use std::sync::OnceLock;
+
+use sct_core::{Diagnostics, Error, Sct};
 
 /// Panics (a fuzz finding) when an error diagnostic has no location although the input is
 /// not empty. `what` names the loader, for the crash report.
@@ -24,4 +26,11 @@ pub fn assert_error_located(what: &str, input: &str, error: &Error) {
     if let Error::Invalid(diags) = error {
         assert_located(what, input, diags);
     }
+}
+
+/// The bundled frameworks and organisations, loaded once per fuzzing process: the targets
+/// that resolve responses against them would otherwise spend each execution reloading them.
+pub fn bundled_sct() -> &'static Sct {
+    static SCT: OnceLock<Sct> = OnceLock::new();
+    SCT.get_or_init(|| Sct::bundled().expect("the bundled frameworks load"))
 }
