@@ -1166,6 +1166,85 @@ fn the_ipr_reads_plugin_measures_and_shows_their_provenance() {
     assert!(stdout(&md).contains("- plugin waiting-list-weekly 0.1.0 (native), sha256 "));
 }
 
+/// `sct kpi review|ipr` of the plugin KPI set with no data file: the plugin measures alone.
+fn plugin_kpi_without_data(command: &str, extra: &[&str]) -> std::process::Output {
+    sct_with_native()
+        .args(["kpi", command, "--set", PLUGIN_KPI_SET])
+        .args(["--org", "QUY", "--as-of", "2025-05-31", "--plugin-data"])
+        .arg(format!("waiting-list-weekly={WAITING_LIST_CSV}"))
+        .args(extra)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn a_kpi_review_needs_no_data_file_when_plugin_measures_supply_the_series() {
+    let run = plugin_kpi_without_data("review", &["--format", "json"]);
+    assert!(run.status.success(), "{}", stderr(&run));
+    // The one indicator that names no plugin measure is named, since it can have no data.
+    assert!(
+        stderr(&run).contains("have no data: ae-4-hour"),
+        "{}",
+        stderr(&run)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&run.stdout).unwrap();
+    // The plugin's series are the same as beside a data file.
+    let waits = review_indicator(&v, "long-waits-52");
+    assert_eq!(waits["points"], 8);
+    assert_eq!(waits["latest_period"], "2025-W21");
+    assert_relative_eq!(
+        waits["year_to_date"]["value"].as_f64().unwrap(),
+        100.0 * 5.0 / 41.0,
+        epsilon = 1e-9
+    );
+    assert_eq!(review_indicator(&v, "ae-4-hour")["points"], 0);
+    // No data file: null where its name and checksum would be, and the plugin recorded.
+    assert!(v["data_file"].is_null(), "{}", v["data_file"]);
+    assert!(v["provenance"]["data"].is_null());
+    assert_eq!(v["rows_read"], 0);
+    assert_eq!(v["provenance"]["plugins"][0]["name"], "waiting-list-weekly");
+
+    let md = plugin_kpi_without_data("review", &["--format", "md"]);
+    assert!(md.status.success(), "{}", stderr(&md));
+    assert!(
+        stdout(&md).contains(
+            "- data: no data file, every series came from the plugin measures; 10 points\n"
+        ),
+        "{}",
+        stdout(&md)
+    );
+    let ipr = plugin_kpi_without_data("ipr", &["--format", "md"]);
+    assert!(ipr.status.success(), "{}", stderr(&ipr));
+    assert!(
+        stdout(&ipr).contains("- data: no data file, every series came from the plugin measures\n")
+    );
+}
+
+#[test]
+fn without_a_data_file_a_set_with_no_plugin_measure_or_every_organisation_is_refused() {
+    // The default set's indicators all come from the data file.
+    let run = sct()
+        .args(["kpi", "review", "--org", "QUY"])
+        .output()
+        .unwrap();
+    assert_eq!(run.status.code(), Some(2), "{}", stderr(&run));
+    assert!(
+        stderr(&run).contains(
+            "no --data given, and no indicator of KPI set \"scf-three-timeframes\" names a plugin measure"
+        ),
+        "{}",
+        stderr(&run)
+    );
+    // `--orgs all` takes its organisations from the data file.
+    let run = sct_with_native()
+        .args(["kpi", "ipr", "--set", PLUGIN_KPI_SET, "--orgs", "all"])
+        .output()
+        .unwrap();
+    assert_eq!(run.status.code(), Some(2), "{}", stderr(&run));
+    assert!(stderr(&run).contains("--orgs all lists the organisations in the KPI data"));
+    assert!(run.stdout.is_empty());
+}
+
 /// The IPR in headless Chromium with a plugin data file whose name is hostile: the
 /// provenance section names the plugin, and the name stays text.
 #[test]

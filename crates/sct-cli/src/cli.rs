@@ -439,9 +439,10 @@ pub struct KpiIprArgs {
     /// The KPI set: a kpi-set TOML file, or the id[@version] of a known one.
     #[arg(long, value_name = "SET", default_value = "scf-three-timeframes")]
     pub set: String,
-    /// The KPI data CSV.
+    /// The KPI data CSV (optional when the set's indicators name plugin measures, which
+    /// then supply every series).
     #[arg(long, value_name = "CSV")]
-    pub data: PathBuf,
+    pub data: Option<PathBuf>,
     /// One organisation's ODS code.
     #[arg(
         long,
@@ -546,9 +547,10 @@ pub struct KpiReviewArgs {
     /// The KPI set: a kpi-set TOML file, or the id[@version] of a known one.
     #[arg(long, value_name = "SET", default_value = "scf-three-timeframes")]
     pub set: String,
-    /// The KPI data CSV (streamed; only the organisation's rows are kept).
+    /// The KPI data CSV (streamed; only the organisation's rows are kept). Optional when the
+    /// set's indicators name plugin measures, which then supply every series.
     #[arg(long, value_name = "CSV")]
-    pub data: PathBuf,
+    pub data: Option<PathBuf>,
     /// The organisation's ODS code.
     #[arg(long, value_name = "CODE")]
     pub org: String,

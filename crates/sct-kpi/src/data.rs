@@ -19,6 +19,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use sct_core::diagnostic::{Diagnostic, Diagnostics, Location};
+use sct_core::provenance::FileUsed;
 
 use crate::aggregate::{aggregate, period_of};
 use crate::kpiset::{Indicator, KpiSet, ValueType};
@@ -114,13 +115,12 @@ pub struct Series {
     pub flags: Vec<Flag>,
 }
 
-/// Everything read from one KPI data file.
+/// Everything read from one KPI data file, or (with no file) the series plugin measures gave.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct KpiData {
-    /// The file's name as given.
-    pub file: String,
-    /// SHA-256 of the file's bytes (hashed while streaming).
-    pub sha256: String,
+    /// The file's name as given and the SHA-256 of its bytes (hashed while streaming); `None`
+    /// when no data file was read because every series comes from plugin measures.
+    pub source: Option<FileUsed>,
     /// Data rows in the file.
     pub rows_read: u64,
     /// Rows kept (for the organisations asked for).
@@ -137,6 +137,27 @@ pub struct KpiData {
 }
 
 impl KpiData {
+    /// Data without a file, for a KPI set whose indicators are filled in by plugin measures.
+    pub fn without_file() -> KpiData {
+        KpiData {
+            source: None,
+            rows_read: 0,
+            rows_kept: 0,
+            series: BTreeMap::new(),
+            organisations: BTreeSet::new(),
+            warnings: Vec::new(),
+            plugins: Vec::new(),
+        }
+    }
+
+    /// What the data are called in messages: the file's name, or that they are the plugin
+    /// measures' when no file was read.
+    pub fn name(&self) -> &str {
+        self.source
+            .as_ref()
+            .map_or("the plugin measures' data", |f| f.file.as_str())
+    }
+
     /// The series of one organisation and indicator.
     pub fn get(&self, organisation: &str, indicator: &str) -> Option<&Series> {
         self.series
@@ -576,8 +597,10 @@ pub fn read_kpi_data_with<R: Read>(
             s
         });
     Ok(KpiData {
-        file: file.to_string(),
-        sha256,
+        source: Some(FileUsed {
+            file: file.to_string(),
+            sha256,
+        }),
         rows_read,
         rows_kept,
         series,

@@ -361,8 +361,8 @@ pub struct KpiReview {
     pub as_of: String,
     /// `given` (--as-of) or `latest data` (the end of the latest period with data).
     pub as_of_source: &'static str,
-    /// The data file.
-    pub data_file: String,
+    /// The data file; `None` when every series came from plugin measures.
+    pub data_file: Option<String>,
     /// Rows read and kept.
     pub rows_read: u64,
     /// Rows for the organisation.
@@ -394,8 +394,8 @@ pub struct ReviewProvenance {
     pub sct_version: String,
     /// The KPI set file.
     pub kpi_set: FrameworkUsed,
-    /// The data file.
-    pub data: FileUsed,
+    /// The data file; `None` (null in JSON) when every series came from plugin measures.
+    pub data: Option<FileUsed>,
     /// The plugins whose measures supplied series: name, version and the SHA-256 of the
     /// file that ran.
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -406,13 +406,13 @@ pub struct ReviewProvenance {
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum ReviewError {
     /// The organisation has no rows.
-    #[error("no rows for organisation {code} in {file}; organisations in the file: {known}")]
+    #[error("no rows for organisation {code} in {file}; organisations in it: {known}")]
     NoRows {
         /// The code asked for.
         code: String,
-        /// The data file.
+        /// The data file (or that the data are the plugin measures').
         file: String,
-        /// Codes in the file.
+        /// Codes in the data.
         known: String,
     },
     /// A rebase log row that does not fit the set or the data.
@@ -505,7 +505,7 @@ pub fn check_rebase_log(
         if !found {
             problems.push(format!(
                 "{} line {}: the rebase at {} is not a period with data for {organisation} \"{}\" in {}",
-                e.file, e.line, e.date, e.indicator, data.file
+                e.file, e.line, e.date, e.indicator, data.name()
             ));
         }
     }
@@ -539,7 +539,7 @@ pub fn review(
             .collect();
         return Err(ReviewError::NoRows {
             code: organisation.to_string(),
-            file: data.file.clone(),
+            file: data.name().to_string(),
             known: if known.is_empty() {
                 "none".into()
             } else {
@@ -679,7 +679,7 @@ pub fn review(
         },
         as_of: as_of.to_string(),
         as_of_source,
-        data_file: data.file.clone(),
+        data_file: data.source.as_ref().map(|f| f.file.clone()),
         rows_read: data.rows_read,
         rows_for_organisation: rows_for_organisation as u64,
         summary,
@@ -689,10 +689,7 @@ pub fn review(
         provenance: ReviewProvenance {
             sct_version: SCT_VERSION.to_string(),
             kpi_set: set_file.clone(),
-            data: FileUsed {
-                file: data.file.clone(),
-                sha256: data.sha256.clone(),
-            },
+            data: data.source.clone(),
             plugins: data.plugins.clone(),
         },
     })

@@ -434,7 +434,10 @@ fn workbook(ipr: &Ipr) -> Result<Vec<u8>, XlsxError> {
                 "KPI set {} {} ({}), sha256 {}",
                 p.kpi_set.id, p.kpi_set.version, p.kpi_set.file, p.kpi_set.sha256
             ),
-            format!("data {}, sha256 {}", p.data.file, p.data.sha256),
+            match &p.data {
+                Some(d) => format!("data {}, sha256 {}", d.file, d.sha256),
+                None => "no data file: every series came from the plugin measures".to_string(),
+            },
         ];
         lines.extend(p.plugins.iter().map(plugin_line));
         let top = ipr.method.len() as u32 + 2;

@@ -45,7 +45,7 @@ fn review_options(
     spc: &SpcProfileArgs,
     as_of: Option<chrono::NaiveDate>,
     rebase_log: Option<&std::path::Path>,
-    data: &std::path::Path,
+    data: Option<&std::path::Path>,
 ) -> Result<ReviewOptions, Error> {
     // The same checks as `sct kpi spc` (--conflict needs mdc); the set's profile is the default.
     let default = set.profile.unwrap_or_default();
@@ -59,7 +59,7 @@ fn review_options(
             ConflictArg::Concern => Conflict::Concern,
         }),
         compare: spc.compare_profile.map(kind_of),
-        rebase_log: load_rebase_log(rebase_log, rebase_log::default_path(data))?,
+        rebase_log: load_rebase_log(rebase_log, data.map(rebase_log::default_path))?,
         join_gaps: spc.join_gaps,
     })
 }
@@ -72,21 +72,20 @@ fn ipr(global: &GlobalArgs, args: KpiIprArgs) -> Result<ExitCode, Error> {
         .map(|d| super::parse_date_arg("--as-of", d))
         .transpose()?;
     let (set, set_file) = KpiSet::find(&args.set, &sct.registry)?;
-    let name = args.data.display().to_string();
-    let file = open_input(&args.data)?;
+    if args.data.is_none() && args.orgs.is_some() {
+        return Err(invalid(
+            "--orgs all lists the organisations in the KPI data, and no --data was given".into(),
+            "--data CSV, or one organisation with --org CODE",
+        ));
+    }
     let keep: Option<BTreeSet<String>> = args.org.clone().map(|o| [o].into());
-    let data = read_kpi_data_with(
-        std::io::BufReader::new(file),
-        &name,
+    let mut data = read_data(
+        args.data.as_deref(),
         &set,
         keep.as_ref(),
         args.rows.skip_invalid,
-    )
-    .map_err(Error::Invalid)?;
-    for w in &data.warnings {
-        crate::style::warning(w);
-    }
-    let mut data = data;
+    )?;
+    let name = data.name().to_string();
     let organisations: Vec<String> = match &args.org {
         Some(o) => vec![o.clone()],
         None => data
@@ -115,18 +114,12 @@ fn ipr(global: &GlobalArgs, args: KpiIprArgs) -> Result<ExitCode, Error> {
         &args.spc,
         as_of.map(|d| d.0),
         args.rows.rebase_log.as_deref(),
-        &args.data,
+        args.data.as_deref(),
     )?;
     let report = sct_kpi::ipr::ipr(&set, &set_file, &data, &organisations, &options, |o| {
         sct.organisations.get(o).map(|x| x.name.clone())
     })
-    .map_err(|e| {
-        Error::Invalid(Diagnostics(vec![
-            Diagnostic::error(e.to_string())
-                .in_file(&name)
-                .expected("--org with an organisation code in the file's `organisation` column"),
-        ]))
-    })?;
+    .map_err(|e| review_error(e, &data))?;
     let format = args
         .format
         .unwrap_or(match extension(&args.out).as_deref() {
@@ -138,8 +131,11 @@ fn ipr(global: &GlobalArgs, args: KpiIprArgs) -> Result<ExitCode, Error> {
         });
     let templates = Templates::load(args.template_dir.as_deref()).map_err(report_error)?;
     let plugin_data = super::plugin_measures::data_paths(&args.plugins.plugin_data);
-    let inputs: Vec<&std::path::Path> = std::iter::once(args.data.as_path())
-        .chain(plugin_data.iter().map(|p| p.as_path()))
+    let inputs: Vec<&std::path::Path> = args
+        .data
+        .iter()
+        .chain(plugin_data.iter())
+        .map(|p| p.as_path())
         .collect();
     match format {
         IprFormat::Xlsx => {
@@ -171,21 +167,13 @@ fn review(global: &GlobalArgs, args: KpiReviewArgs) -> Result<ExitCode, Error> {
         .map(|d| super::parse_date_arg("--as-of", d))
         .transpose()?;
     let (set, set_file) = KpiSet::find(&args.set, &sct.registry)?;
-    let name = args.data.display().to_string();
-    let file = open_input(&args.data)?;
     let keep: BTreeSet<String> = [args.org.clone()].into();
-    let data = read_kpi_data_with(
-        std::io::BufReader::new(file),
-        &name,
+    let mut data = read_data(
+        args.data.as_deref(),
         &set,
         Some(&keep),
         args.rows.skip_invalid,
-    )
-    .map_err(Error::Invalid)?;
-    for w in &data.warnings {
-        crate::style::warning(w);
-    }
-    let mut data = data;
+    )?;
     super::plugin_measures::fill_kpi_measures(
         global,
         &set,
@@ -201,16 +189,11 @@ fn review(global: &GlobalArgs, args: KpiReviewArgs) -> Result<ExitCode, Error> {
             &args.spc,
             as_of.map(|d| d.0),
             args.rows.rebase_log.as_deref(),
-            &args.data,
+            args.data.as_deref(),
         )?
     };
-    let r = sct_kpi::review::review(&set, &set_file, &data, &args.org, &options).map_err(|e| {
-        Error::Invalid(Diagnostics(vec![
-            Diagnostic::error(e.to_string())
-                .in_file(&name)
-                .expected("--org with an organisation code in the file's `organisation` column"),
-        ]))
-    })?;
+    let r = sct_kpi::review::review(&set, &set_file, &data, &args.org, &options)
+        .map_err(|e| review_error(e, &data))?;
     let format = args
         .format
         .unwrap_or(match extension(&args.out).as_deref() {
@@ -227,11 +210,78 @@ fn review(global: &GlobalArgs, args: KpiReviewArgs) -> Result<ExitCode, Error> {
         ReportFormat::Csv => kpi_review::csv(&r),
     };
     let plugin_data = super::plugin_measures::data_paths(&args.plugins.plugin_data);
-    let inputs: Vec<&std::path::Path> = std::iter::once(args.data.as_path())
-        .chain(plugin_data.iter().map(|p| p.as_path()))
+    let inputs: Vec<&std::path::Path> = args
+        .data
+        .iter()
+        .chain(plugin_data.iter())
+        .map(|p| p.as_path())
         .collect();
     emit(&args.out, &text, &inputs)?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// A review that could not be built, as a diagnostic: in the data file when there is one,
+/// else pointing at the plugin measures that were to supply the series.
+fn review_error(e: sct_kpi::review::ReviewError, data: &sct_kpi::data::KpiData) -> Error {
+    let d = Diagnostic::error(e.to_string());
+    let d = match &data.source {
+        Some(f) => d
+            .in_file(&f.file)
+            .expected("--org with an organisation code in the file's `organisation` column"),
+        None => d.expected(
+            "plugin measures that give points for the organisation (see the warnings above), or --data CSV",
+        ),
+    };
+    Error::Invalid(Diagnostics(vec![d]))
+}
+
+/// The KPI data for `review` and `ipr`: the `--data` file streamed (only `keep`'s rows kept),
+/// or, with no file, empty data for the set's plugin measures to fill. Without a file, a set
+/// none of whose indicators names a plugin measure is an error, and the indicators that name
+/// none are warned of, since they will have no data.
+fn read_data(
+    path: Option<&std::path::Path>,
+    set: &KpiSet,
+    keep: Option<&BTreeSet<String>>,
+    skip_invalid: bool,
+) -> Result<sct_kpi::data::KpiData, Error> {
+    let Some(path) = path else {
+        let (measured, unmeasured): (Vec<_>, Vec<_>) =
+            set.indicators.iter().partition(|i| i.measure.is_some());
+        if measured.is_empty() {
+            return Err(invalid(
+                format!(
+                    "no --data given, and no indicator of KPI set \"{}\" names a plugin measure",
+                    set.id.get_ref()
+                ),
+                "--data CSV with the set's indicators (organisation,indicator,period,value)",
+            ));
+        }
+        if !unmeasured.is_empty() {
+            let ids: Vec<&str> = unmeasured.iter().map(|i| i.id.get_ref().as_str()).collect();
+            crate::style::warning(format_args!(
+                "no --data given: {} indicator(s) of KPI set \"{}\" name no plugin measure and have no data: {}",
+                ids.len(),
+                set.id.get_ref(),
+                ids.join(", ")
+            ));
+        }
+        return Ok(sct_kpi::data::KpiData::without_file());
+    };
+    let name = path.display().to_string();
+    let file = open_input(path)?;
+    let data = read_kpi_data_with(
+        std::io::BufReader::new(file),
+        &name,
+        set,
+        keep,
+        skip_invalid,
+    )
+    .map_err(Error::Invalid)?;
+    for w in &data.warnings {
+        crate::style::warning(w);
+    }
+    Ok(data)
 }
 
 /// Opens an input for streaming, with the errors [`SourceFile::read`] gives for a missing
@@ -351,12 +401,12 @@ pub(crate) fn profiles(
 /// The rebase log: `--rebase-log`, else `default` if that file exists; `None` without one.
 pub(crate) fn load_rebase_log(
     given: Option<&std::path::Path>,
-    default: std::path::PathBuf,
+    default: Option<std::path::PathBuf>,
 ) -> Result<Option<RebaseLog>, Error> {
-    let path = match given {
-        Some(p) => p.to_path_buf(),
-        None if default.is_file() => default,
-        None => return Ok(None),
+    let path = match (given, default) {
+        (Some(p), _) => p.to_path_buf(),
+        (None, Some(default)) if default.is_file() => default,
+        (None, _) => return Ok(None),
     };
     let src = SourceFile::read(&path)?;
     rebase_log::read_rebase_log(&src)
@@ -369,7 +419,7 @@ pub(crate) fn load_rebase_log(
 fn spc_log_rows(args: &KpiSpcArgs) -> Result<Vec<RebaseEntry>, Error> {
     let Some(log) = load_rebase_log(
         args.rebase_log.as_deref(),
-        rebase_log::default_path(&args.input),
+        Some(rebase_log::default_path(&args.input)),
     )?
     else {
         return Ok(Vec::new());

@@ -365,10 +365,7 @@ pub fn build_report(
     };
     let inputs = ReportInputs {
         kpi,
-        kpi_data_file: data.map(|d| FileUsed {
-            file: d.file.clone(),
-            sha256: d.sha256.clone(),
-        }),
+        kpi_data_file: data.and_then(|d| d.source.clone()),
         capabilities,
         assessment_file,
         measures: measures.map(|data| MeasureSource { data, as_of }),
