@@ -1043,14 +1043,15 @@ fn a_kpi_review_reads_plugin_measures_and_records_the_plugin() {
     assert_eq!(waits["latest_period"], "2025-W21");
     assert_relative_eq!(waits["latest"]["value"].as_f64().unwrap(), 0.0);
     assert_eq!(waits["latest"]["meets_plan"], true);
-    // 2025/26 to date is W15 to W21 (W14 starts on 31 March): 5 of 41, from the numerators
-    // and denominators, never by averaging the weekly percentages.
+    // 2025/26 to date is W14 to W21 (W14 starts on Monday 31 March but its Thursday, 3
+    // April, is in 2025/26, as it is when weeks are aggregated into months): 7 of 47, from
+    // the numerators and denominators, never by averaging the weekly percentages.
     let ytd = &waits["year_to_date"];
     assert_eq!(ytd["year"], "2025/26");
-    assert_eq!(ytd["periods"], 7);
+    assert_eq!(ytd["periods"], 8);
     assert_relative_eq!(
         ytd["value"].as_f64().unwrap(),
-        100.0 * 5.0 / 41.0,
+        100.0 * 7.0 / 47.0,
         epsilon = 1e-9
     );
     assert_eq!(ytd["periods_meeting_plan"], 3);
@@ -1194,7 +1195,7 @@ fn a_kpi_review_needs_no_data_file_when_plugin_measures_supply_the_series() {
     assert_eq!(waits["latest_period"], "2025-W21");
     assert_relative_eq!(
         waits["year_to_date"]["value"].as_f64().unwrap(),
-        100.0 * 5.0 / 41.0,
+        100.0 * 7.0 / 47.0,
         epsilon = 1e-9
     );
     assert_eq!(review_indicator(&v, "ae-4-hour")["points"], 0);

@@ -196,9 +196,23 @@ impl Period {
         self.next().start - Duration::days(1)
     }
 
-    /// The financial year (as a period) that contains this period's first day.
+    /// The day that places this period in a month, quarter or financial year: its first day,
+    /// or for an ISO week its Thursday, as ISO 8601 assigns weeks to years. A week that
+    /// straddles a boundary (2025-W14 runs from Monday 31 March) is so counted once, in the
+    /// same financial year whether its year to date is taken week by week or from the months
+    /// its weeks are aggregated into.
+    fn anchor_day(self) -> NaiveDate {
+        if self.kind == PeriodType::Week {
+            self.start + Duration::days(3)
+        } else {
+            self.start
+        }
+    }
+
+    /// The financial year (as a period) that holds this period: the one containing its first
+    /// day, or a week's Thursday.
     pub fn financial_year(self) -> Period {
-        let d = self.start;
+        let d = self.anchor_day();
         let y = if d.month() >= 4 {
             d.year()
         } else {
@@ -210,9 +224,10 @@ impl Period {
         }
     }
 
-    /// The financial quarter that contains this period's first day.
+    /// The financial quarter that holds this period: the one containing its first day, or a
+    /// week's Thursday.
     pub fn quarter(self) -> Period {
-        let d = self.start;
+        let d = self.anchor_day();
         let m = ((d.month0() + 9) % 12) / 3 * 3; // months since April at the quarter's start
         let start = add_months(
             NaiveDate::from_ymd_opt(self.financial_year().start.year(), 4, 1).unwrap_or(d),
@@ -224,11 +239,13 @@ impl Period {
         }
     }
 
-    /// The month that contains this period's first day.
+    /// The month that holds this period: the one containing its first day, or a week's
+    /// Thursday.
     pub fn month(self) -> Period {
+        let d = self.anchor_day();
         Period {
             kind: PeriodType::Month,
-            start: self.start.with_day(1).unwrap_or(self.start),
+            start: d.with_day(1).unwrap_or(d),
         }
     }
 }
@@ -388,5 +405,26 @@ mod tests {
             Period::containing(d("2026-02-10"), PeriodType::Quarter).to_string(),
             "2025/26 Q4"
         );
+    }
+
+    #[test]
+    fn a_week_across_a_boundary_belongs_where_its_thursday_is() {
+        // 2025-W14 runs Monday 31 March to Sunday 6 April: its Thursday is 3 April.
+        let w14 = p("2025-W14");
+        assert_eq!(w14.financial_year().to_string(), "2025/26");
+        assert_eq!(w14.quarter().to_string(), "2025/26 Q1");
+        assert_eq!(w14.month().to_string(), "2025-04");
+        // 2024-W14 runs 1 to 7 April 2024, wholly in 2024/25; 2026-W14 (30 March to 5 April
+        // 2026) has its Thursday on 2 April, so it is in 2026/27 although it starts in March.
+        assert_eq!(p("2024-W14").financial_year().to_string(), "2024/25");
+        assert_eq!(p("2026-W14").financial_year().to_string(), "2026/27");
+        // 2025-W13 (24 to 30 March) is the last week of 2024/25.
+        assert_eq!(p("2025-W13").financial_year().to_string(), "2024/25");
+        assert_eq!(p("2025-W13").month().to_string(), "2025-03");
+        // A week in two months: 2025-W31 runs 28 July to 3 August, Thursday 31 July.
+        assert_eq!(p("2025-W31").month().to_string(), "2025-07");
+        // Other periods are placed by their first day, as before.
+        assert_eq!(p("2025-03-31").financial_year().to_string(), "2024/25");
+        assert_eq!(p("2025-04").financial_year().to_string(), "2025/26");
     }
 }

@@ -64,6 +64,21 @@ proptest! {
         prop_assert_eq!(p.next().start, p.end() + chrono::Duration::days(1));
     }
 
+    /// A week's month, quarter and financial year are those it is aggregated into, so its
+    /// year to date week by week and from its months count the same weeks.
+    #[test]
+    fn a_weeks_month_quarter_and_year_are_those_it_is_aggregated_into(
+        days in 0i64..40_000
+    ) {
+        let date = chrono::NaiveDate::from_ymd_opt(1990, 1, 1).unwrap() + chrono::Duration::days(days);
+        let p = Period::containing(date, PeriodType::Week);
+        prop_assert_eq!(p.month(), sct_kpi::aggregate::parent(p, PeriodType::Month));
+        prop_assert_eq!(p.quarter(), sct_kpi::aggregate::parent(p, PeriodType::Quarter));
+        prop_assert_eq!(p.financial_year(), sct_kpi::aggregate::parent(p, PeriodType::Year));
+        prop_assert_eq!(p.month().financial_year(), p.financial_year());
+        prop_assert_eq!(p.quarter().financial_year(), p.financial_year());
+    }
+
     #[test]
     fn any_text_parses_or_names_the_accepted_forms(s in "\\PC{0,14}") {
         if let Err(e) = Period::parse(&s) {
