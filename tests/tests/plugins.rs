@@ -1167,6 +1167,35 @@ fn the_ipr_reads_plugin_measures_and_shows_their_provenance() {
     assert!(stdout(&md).contains("- plugin waiting-list-weekly 0.1.0 (native), sha256 "));
 }
 
+/// A native plugin runs from a private copy of the bytes whose checksum was checked, so a
+/// file replaced after the check is never the one that runs.
+#[test]
+fn a_native_plugin_runs_the_bytes_that_were_checked() {
+    use sct_plugin_host::error::Fault;
+    use sct_plugin_host::native::NativePlugin;
+    let dir = tempfile::tempdir().unwrap();
+    let lib = cdylib("waiting-list-weekly");
+    let file = dir.path().join(lib.file_name().unwrap());
+    std::fs::copy(&lib, &file).unwrap();
+    let sha = sha256_hex(&std::fs::read(&file).unwrap());
+    let plugin = NativePlugin::load(&file, &sha).unwrap();
+    let before = plugin.describe_bytes(1 << 20).unwrap();
+
+    // Replaced once loaded: the loaded plugin still answers, from its copy.
+    std::fs::write(&file, b"not a library").unwrap();
+    assert_eq!(plugin.describe_bytes(1 << 20).unwrap(), before);
+    // And loading the replaced file is refused on its checksum, before anything runs.
+    match NativePlugin::load(&file, &sha) {
+        Err(Fault::Checksum {
+            expected, actual, ..
+        }) => {
+            assert_eq!(expected, sha);
+            assert_eq!(actual, sha256_hex(b"not a library"));
+        }
+        other => panic!("expected a checksum fault, got {other:?}"),
+    }
+}
+
 /// `sct kpi review|ipr` of the plugin KPI set with no data file: the plugin measures alone.
 fn plugin_kpi_without_data(command: &str, extra: &[&str]) -> std::process::Output {
     sct_with_native()

@@ -117,7 +117,8 @@ impl Plugin {
             (Kind::Command, _) => Runner::Command,
             (Kind::Native, Some(iso)) => Runner::Isolated(iso.clone()),
             (Kind::Native, None) => Runner::Native(
-                native::NativePlugin::load(&file).map_err(|f| HostError::new(&manifest.name, f))?,
+                native::NativePlugin::load(&file, &manifest.sha256)
+                    .map_err(|f| HostError::new(&manifest.name, f))?,
             ),
         };
         Ok(Plugin {

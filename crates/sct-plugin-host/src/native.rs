@@ -13,8 +13,10 @@ pub struct NativePlugin {
     describe: DescribeFn,
     compute: ComputeFn,
     free: FreeFn,
-    // Last, so the function pointers above are never used after the library is unloaded.
+    // After the function pointers, so they are never used after the library is unloaded.
     _library: Library,
+    // Last: the private copy the library was loaded from, removed once it is unloaded.
+    _copy: tempfile::TempDir,
 }
 
 impl std::fmt::Debug for NativePlugin {
@@ -24,16 +26,42 @@ impl std::fmt::Debug for NativePlugin {
 }
 
 impl NativePlugin {
-    /// Loads the library (already checked against its manifest), checks its ABI version and
-    /// finds its functions.
-    pub fn load(path: &Path) -> Result<NativePlugin, Fault> {
+    /// Loads the library at `path` whose SHA-256 must be `expected_sha256` (the manifest's),
+    /// checks its ABI version and finds its functions.
+    ///
+    /// The bytes are read once, checked, and written to a private temporary directory, and
+    /// the library is loaded from that copy: what runs is exactly what was checked, even if
+    /// the file in the plugin's directory is replaced between the check and the load.
+    pub fn load(path: &Path, expected_sha256: &str) -> Result<NativePlugin, Fault> {
+        let io = |source: std::io::Error| Fault::Io {
+            path: path.to_path_buf(),
+            source,
+        };
+        let bytes = std::fs::read(path).map_err(io)?;
+        let actual = crate::manifest::sha256_bytes(&bytes);
+        if !actual.eq_ignore_ascii_case(expected_sha256) {
+            return Err(Fault::Checksum {
+                file: path.to_path_buf(),
+                expected: expected_sha256.to_string(),
+                actual,
+            });
+        }
+        // tempfile makes the directory readable by this user only.
+        let copy_dir = tempfile::Builder::new()
+            .prefix("sct-plugin-")
+            .tempdir()
+            .map_err(io)?;
+        let copy = copy_dir
+            .path()
+            .join(path.file_name().unwrap_or(std::ffi::OsStr::new("plugin")));
+        std::fs::write(&copy, &bytes).map_err(io)?;
         let load_err = |e: libloading::Error| Fault::Load {
             path: path.to_path_buf(),
             message: e.to_string(),
         };
-        // SAFETY: loading a library runs its initialisers. The host only gets here for a file
-        // inside the plugin's directory whose sha256 matches the manifest the user installed.
-        let library = unsafe { Library::new(path) }.map_err(load_err)?;
+        // SAFETY: loading a library runs its initialisers. The host only gets here for the
+        // private copy of a file whose sha256 matches the manifest the user installed.
+        let library = unsafe { Library::new(&copy) }.map_err(load_err)?;
         // SAFETY: the symbol types are the ABI's, documented in sct_plugin_api::ffi.
         unsafe {
             let version: AbiVersionFn = *library
@@ -61,6 +89,7 @@ impl NativePlugin {
                 compute,
                 free,
                 _library: library,
+                _copy: copy_dir,
             })
         }
     }
