@@ -26,7 +26,10 @@ pub fn period_of(date: chrono::NaiveDate, kind: PeriodType) -> Period {
 /// is counted once.
 pub fn parent(p: Period, kind: PeriodType) -> Period {
     let day = if p.kind == PeriodType::Week {
-        p.start + Duration::days(3)
+        // Checked: a week at the very end of the calendar chrono can hold keeps its start.
+        p.start
+            .checked_add_days(chrono::Days::new(3))
+            .unwrap_or(p.start)
     } else {
         p.start
     };

@@ -203,7 +203,10 @@ impl Period {
     /// its weeks are aggregated into.
     fn anchor_day(self) -> NaiveDate {
         if self.kind == PeriodType::Week {
-            self.start + Duration::days(3)
+            // Checked: a week at the very end of the calendar chrono can hold keeps its start.
+            self.start
+                .checked_add_days(chrono::Days::new(3))
+                .unwrap_or(self.start)
         } else {
             self.start
         }
