@@ -988,9 +988,17 @@ const KPI_DATA: &str = "examples/kpi/bnssg-kpis.csv";
 /// `sct kpi review|ipr` of the example KPI set whose indicators name plugin measures, with the
 /// sample waiting list, as of the end of May 2025.
 fn plugin_kpi(command: &str, extra: &[&str]) -> std::process::Output {
-    sct_with_native()
-        .args(["kpi", command, "--set", PLUGIN_KPI_SET, "--data", KPI_DATA])
-        .args(["--org", "QUY", "--as-of", "2025-05-31", "--plugin-data"])
+    plugin_kpi_with(command, Some(KPI_DATA), extra)
+}
+
+/// As [`plugin_kpi`], with the KPI data file given, or none (the plugin measures alone).
+fn plugin_kpi_with(command: &str, data: Option<&str>, extra: &[&str]) -> std::process::Output {
+    let mut cmd = sct_with_native();
+    cmd.args(["kpi", command, "--set", PLUGIN_KPI_SET]);
+    if let Some(data) = data {
+        cmd.args(["--data", data]);
+    }
+    cmd.args(["--org", "QUY", "--as-of", "2025-05-31", "--plugin-data"])
         .arg(format!("waiting-list-weekly={WAITING_LIST_CSV}"))
         .args(extra)
         .output()
@@ -1196,20 +1204,9 @@ fn a_native_plugin_runs_the_bytes_that_were_checked() {
     }
 }
 
-/// `sct kpi review|ipr` of the plugin KPI set with no data file: the plugin measures alone.
-fn plugin_kpi_without_data(command: &str, extra: &[&str]) -> std::process::Output {
-    sct_with_native()
-        .args(["kpi", command, "--set", PLUGIN_KPI_SET])
-        .args(["--org", "QUY", "--as-of", "2025-05-31", "--plugin-data"])
-        .arg(format!("waiting-list-weekly={WAITING_LIST_CSV}"))
-        .args(extra)
-        .output()
-        .unwrap()
-}
-
 #[test]
 fn a_kpi_review_needs_no_data_file_when_plugin_measures_supply_the_series() {
-    let run = plugin_kpi_without_data("review", &["--format", "json"]);
+    let run = plugin_kpi_with("review", None, &["--format", "json"]);
     assert!(run.status.success(), "{}", stderr(&run));
     // The one indicator that names no plugin measure is named, since it can have no data.
     assert!(
@@ -1234,7 +1231,7 @@ fn a_kpi_review_needs_no_data_file_when_plugin_measures_supply_the_series() {
     assert_eq!(v["rows_read"], 0);
     assert_eq!(v["provenance"]["plugins"][0]["name"], "waiting-list-weekly");
 
-    let md = plugin_kpi_without_data("review", &["--format", "md"]);
+    let md = plugin_kpi_with("review", None, &["--format", "md"]);
     assert!(md.status.success(), "{}", stderr(&md));
     assert!(
         stdout(&md).contains(
@@ -1243,7 +1240,7 @@ fn a_kpi_review_needs_no_data_file_when_plugin_measures_supply_the_series() {
         "{}",
         stdout(&md)
     );
-    let ipr = plugin_kpi_without_data("ipr", &["--format", "md"]);
+    let ipr = plugin_kpi_with("ipr", None, &["--format", "md"]);
     assert!(ipr.status.success(), "{}", stderr(&ipr));
     assert!(
         stdout(&ipr).contains("- data: no data file, every series came from the plugin measures\n")
