@@ -64,18 +64,9 @@ pub enum Error {
         /// The ids (and versions) that are known.
         known: String,
     },
-    /// Refused to overwrite an existing output file.
-    #[error("{} already exists; refusing to overwrite it (use --force to replace it)", path.display())]
-    OutputExists {
-        /// The output path.
-        path: PathBuf,
-    },
-    /// The output path is the same file as an input.
-    #[error("{} is one of the inputs; refusing to overwrite an input", path.display())]
-    OutputIsInput {
-        /// The output path.
-        path: PathBuf,
-    },
+    /// An output was refused or could not be written; nothing was changed.
+    #[error(transparent)]
+    Output(#[from] sct_files::OutputError),
     /// A plugin could not be found, checked or run; the message names the plugin and the
     /// fault.
     #[error("{message}")]
@@ -100,9 +91,8 @@ impl Error {
             | Error::TooLarge { .. }
             | Error::NotUtf8 { .. }
             | Error::Invalid(_)
-            | Error::UnknownFramework { .. }
-            | Error::OutputExists { .. }
-            | Error::OutputIsInput { .. } => true,
+            | Error::UnknownFramework { .. } => true,
+            Error::Output(e) => e.is_bad_input(),
             Error::Plugin { bad_input, .. } => *bad_input,
         }
     }

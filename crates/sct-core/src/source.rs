@@ -99,7 +99,7 @@ impl SourceFile {
                 limit: MAX_INPUT_BYTES,
             });
         }
-        let bytes = std::fs::read(path).map_err(|source| Error::Io {
+        let bytes = sct_files::read_input(path).map_err(|source| Error::Io {
             path: path.to_path_buf(),
             action: "read",
             source,
@@ -110,6 +110,7 @@ impl SourceFile {
     /// Reads standard input to its end (at most [`MAX_INPUT_BYTES`]), checked as a file is.
     pub fn read_stdin() -> Result<Self, Error> {
         use std::io::Read;
+        sct_files::note_stdin();
         let mut bytes = Vec::new();
         std::io::stdin()
             .lock()
@@ -280,6 +281,22 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
         let _ = write!(out, "{b:02x}");
     }
     out
+}
+
+/// Opens an input file for streaming (a large CSV, say), with the errors
+/// [`SourceFile::read`] gives for a missing file or a directory; the file is recorded as an
+/// input, so no output of the same command can replace it.
+pub fn open_input(path: &Path) -> Result<std::fs::File, Error> {
+    if path.is_dir() {
+        return Err(Error::IsDirectory {
+            path: path.to_path_buf(),
+        });
+    }
+    sct_files::open_input(path).map_err(|source| Error::Io {
+        path: path.to_path_buf(),
+        action: "read",
+        source,
+    })
 }
 
 #[cfg(test)]

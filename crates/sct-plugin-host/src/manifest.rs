@@ -64,15 +64,20 @@ impl Manifest {
     pub fn read(dir: &Path) -> Result<Manifest, HostError> {
         let path = dir.join(MANIFEST);
         let plugin = dir_name(dir);
-        let text = std::fs::read_to_string(&path).map_err(|source| {
-            HostError::new(
-                &plugin,
-                Fault::Io {
-                    path: path.clone(),
-                    source,
-                },
-            )
-        })?;
+        let text = sct_files::read_input(&path)
+            .and_then(|bytes| {
+                String::from_utf8(bytes)
+                    .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))
+            })
+            .map_err(|source| {
+                HostError::new(
+                    &plugin,
+                    Fault::Io {
+                        path: path.clone(),
+                        source,
+                    },
+                )
+            })?;
         Manifest::parse(&text, &path, &plugin)
     }
 
@@ -195,7 +200,7 @@ pub fn resolve_file(dir: &Path, manifest: &Manifest) -> Result<PathBuf, HostErro
 
 /// The sha256 of a file, lower-case hex.
 pub fn sha256_file(path: &Path) -> std::io::Result<String> {
-    let mut f = std::fs::File::open(path)?;
+    let mut f = sct_files::open_input(path)?;
     let mut hasher = Sha256::new();
     let mut buf = vec![0u8; 1 << 16];
     loop {

@@ -37,7 +37,7 @@ impl NativePlugin {
             path: path.to_path_buf(),
             source,
         };
-        let bytes = std::fs::read(path).map_err(io)?;
+        let bytes = sct_files::read_input(path).map_err(io)?;
         let actual = crate::manifest::sha256_bytes(&bytes);
         if !actual.eq_ignore_ascii_case(expected_sha256) {
             return Err(Fault::Checksum {

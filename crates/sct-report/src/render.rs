@@ -152,8 +152,13 @@ impl Templates {
             for name in TEMPLATE_NAMES {
                 let path = dir.join(name);
                 if path.is_file() {
-                    let text =
-                        std::fs::read_to_string(&path).map_err(|source| ReportError::Io {
+                    let text = sct_files::read_input(&path)
+                        .and_then(|bytes| {
+                            String::from_utf8(bytes).map_err(|e| {
+                                std::io::Error::new(std::io::ErrorKind::InvalidData, e)
+                            })
+                        })
+                        .map_err(|source| ReportError::Io {
                             path: path.clone(),
                             source,
                         })?;

@@ -49,7 +49,7 @@ pub fn read_workbook(path: &Path, registry: &FrameworkRegistry) -> Result<ReadRe
             limit: MAX_INPUT_BYTES,
         });
     }
-    let bytes = std::fs::read(path).map_err(io)?;
+    let bytes = sct_files::read_input(path).map_err(io)?;
     read_workbook_bytes(&path.display().to_string(), &bytes, registry)
 }
 

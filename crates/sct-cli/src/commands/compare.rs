@@ -97,11 +97,7 @@ pub fn run(sct: &Sct, args: CompareArgs) -> Result<ExitCode, Error> {
     let kpi = match &kpis_path {
         Some(path) => {
             let (set, set_file) = KpiSet::find(&args.set, &sct.registry)?;
-            let file = std::fs::File::open(path).map_err(|source| Error::Io {
-                path: path.clone(),
-                action: "read",
-                source,
-            })?;
+            let file = sct_core::source::open_input(path)?;
             let name = path.display().to_string();
             let data = read_kpi_data(std::io::BufReader::new(file), &name, &set, None)
                 .map_err(Error::Invalid)?;

@@ -269,7 +269,7 @@ fn read_data(
         return Ok(sct_kpi::data::KpiData::without_file());
     };
     let name = path.display().to_string();
-    let file = open_input(path)?;
+    let file = sct_core::source::open_input(path)?;
     let data = read_kpi_data_with(
         std::io::BufReader::new(file),
         &name,
@@ -282,21 +282,6 @@ fn read_data(
         crate::style::warning(w);
     }
     Ok(data)
-}
-
-/// Opens an input for streaming, with the errors [`SourceFile::read`] gives for a missing
-/// file or a directory.
-fn open_input(path: &std::path::Path) -> Result<std::fs::File, Error> {
-    if path.is_dir() {
-        return Err(Error::IsDirectory {
-            path: path.to_path_buf(),
-        });
-    }
-    std::fs::File::open(path).map_err(|source| Error::Io {
-        path: path.to_path_buf(),
-        action: "read",
-        source,
-    })
 }
 
 /// The output format: `--format`, else the `-o` extension, else CSV.
@@ -316,6 +301,23 @@ fn json_text(value: &serde_json::Value) -> String {
         "{}\n",
         serde_json::to_string_pretty(value).unwrap_or_default()
     )
+}
+
+/// With `--summary`, checks it and `-o` together before anything is computed, so that two
+/// names for one file (or an output over the data) are refused with nothing written.
+fn check_spc_outputs(args: &KpiSpcArgs) -> Result<(), Error> {
+    let (Some(summary), Some(out)) = (&args.summary, &args.out.output) else {
+        return Ok(());
+    };
+    if out.as_os_str() == "-" {
+        return Ok(());
+    }
+    let mode = if args.out.force {
+        Overwrite::Replace
+    } else {
+        Overwrite::Refuse
+    };
+    sct_core::output::check_outputs(&[summary, out], mode, &[&args.input])
 }
 
 /// Writes the `--summary` JSON, if asked for, with the same overwrite rule as `-o`.
@@ -451,6 +453,7 @@ fn spc_log_rows(args: &KpiSpcArgs) -> Result<Vec<RebaseEntry>, Error> {
 }
 
 fn spc(args: KpiSpcArgs) -> Result<ExitCode, Error> {
+    check_spc_outputs(&args)?;
     if args.chart != SpcChartArg::Xmr {
         return chart(args);
     }

@@ -105,19 +105,6 @@ fn check(sct: &Sct, args: TocCheckArgs) -> Result<ExitCode, Error> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn open_input(path: &Path) -> Result<std::fs::File, Error> {
-    if path.is_dir() {
-        return Err(Error::IsDirectory {
-            path: path.to_path_buf(),
-        });
-    }
-    std::fs::File::open(path).map_err(|source| Error::Io {
-        path: path.to_path_buf(),
-        action: "read",
-        source,
-    })
-}
-
 /// Reads the KPI data for one organisation, against the theory of change's KPI set.
 fn kpi_data(loaded: &LoadedToc, data: &Path, org: &str) -> Result<KpiData, Error> {
     let Some((set, _)) = &loaded.kpi_set else {
@@ -132,7 +119,7 @@ fn kpi_data(loaded: &LoadedToc, data: &Path, org: &str) -> Result<KpiData, Error
     let keep: BTreeSet<String> = [org.to_string()].into();
     let name = data.display().to_string();
     let kpi = read_kpi_data(
-        std::io::BufReader::new(open_input(data)?),
+        std::io::BufReader::new(sct_core::source::open_input(data)?),
         &name,
         set,
         Some(&keep),
