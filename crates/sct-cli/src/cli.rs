@@ -2,6 +2,9 @@
 
 use std::path::PathBuf;
 
+use crate::args::{
+    MAX_POINTS, MAX_RUN, count_in, date_arg, finite_arg, multiplier_arg, timeout_arg,
+};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 /// The version `sct --version` prints: the package version, then the git commit in
@@ -18,7 +21,7 @@ pub const VERSION: &str = env!("SCT_VERSION");
     long_about = None
 )]
 #[command(
-    after_help = "Exit status:\n  0  success\n  1  failure (a check found problems, an output could not be written, a plugin failed)\n  2  bad input or usage (an invalid file, a bad argument)\n\nFiles: - reads standard input where a file is read, and -o - writes to standard output.\nColour: --color auto|always|never; NO_COLOR=1 turns it off under auto.\n\nExample:\n  sct score examples/baseline-2026-03/bnssg-illustrative.toml"
+    after_help = "Exit status:\n  0  success\n  1  failure (an output could not be written, a plugin failed, a comparison skipped responses)\n  2  bad input or usage (an invalid or missing file, a bad argument, an output that exists without --force, is an input or is not a regular file)\n\nFiles: - reads standard input where a file is read, and -o - writes to standard output.\nColour: --color auto|always|never; NO_COLOR=1 turns it off under auto.\n\nExample:\n  sct score examples/baseline-2026-03/bnssg-illustrative.toml"
 )]
 pub struct Cli {
     #[command(flatten)]
@@ -278,7 +281,7 @@ pub struct ScoreArgs {
     #[arg(long, value_enum)]
     pub format: Option<ScoreFormat>,
     /// Judge milestones as of this date, YYYY-MM-DD (default: the assessed date).
-    #[arg(long, value_name = "DATE")]
+    #[arg(long, value_name = "DATE", value_parser = date_arg)]
     pub as_of: Option<String>,
     /// Treat unanswered capabilities as errors.
     #[arg(long)]
@@ -311,7 +314,7 @@ pub struct ReportArgs {
     #[arg(long, value_name = "DIR", value_parser = folder_path)]
     pub template_dir: Option<PathBuf>,
     /// Date milestones and the report as of this date, YYYY-MM-DD (default: the assessed date).
-    #[arg(long, value_name = "DATE")]
+    #[arg(long, value_name = "DATE", value_parser = date_arg)]
     pub as_of: Option<String>,
     /// Treat unanswered capabilities as errors.
     #[arg(long)]
@@ -348,7 +351,7 @@ pub struct PlanArgs {
     #[arg(long, value_name = "DIR", value_parser = folder_path)]
     pub template_dir: Option<PathBuf>,
     /// Date milestones and the plan as of this date, YYYY-MM-DD (default: the assessed date).
-    #[arg(long, value_name = "DATE")]
+    #[arg(long, value_name = "DATE", value_parser = date_arg)]
     pub as_of: Option<String>,
     /// Treat unanswered capabilities as errors.
     #[arg(long)]
@@ -455,7 +458,7 @@ pub struct KpiIprArgs {
     #[arg(long, value_enum, value_name = "all")]
     pub orgs: Option<OrgsArg>,
     /// As of this date, YYYY-MM-DD (default: the end of the latest period with data).
-    #[arg(long, value_name = "DATE")]
+    #[arg(long, value_name = "DATE", value_parser = date_arg)]
     pub as_of: Option<String>,
     /// Output format (default: from the -o extension, else md).
     #[arg(long, value_enum)]
@@ -483,7 +486,7 @@ pub struct KpiFunnelArgs {
     pub kind: FunnelTypeArg,
     /// Values and limits are printed times this (default: 100 for proportions, i.e. percent;
     /// 1 for ratios).
-    #[arg(long, value_name = "M")]
+    #[arg(long, value_name = "M", value_parser = multiplier_arg, allow_negative_numbers = true)]
     pub multiplier: Option<f64>,
     /// Ratios only: widen the limits for over-dispersion (the SHMI approach) and judge
     /// outliers against them.
@@ -556,7 +559,7 @@ pub struct KpiReviewArgs {
     pub org: String,
     /// Review as of this date, YYYY-MM-DD: later data are left out and data are late against
     /// it (default: the end of the latest period with data).
-    #[arg(long, value_name = "DATE")]
+    #[arg(long, value_name = "DATE", value_parser = date_arg)]
     pub as_of: Option<String>,
     /// Output format (default: from the -o extension, else md).
     #[arg(long, value_enum)]
@@ -589,22 +592,22 @@ pub struct KpiSpcArgs {
     #[arg(long, value_enum)]
     pub improvement: ImprovementArg,
     /// The target, for the assurance icon.
-    #[arg(long, allow_negative_numbers = true)]
+    #[arg(long, allow_negative_numbers = true, value_parser = finite_arg)]
     pub target: Option<f64>,
     /// Start a new segment (new mean and limits) at this date; repeatable.
     #[arg(long, value_name = "DATE")]
     pub rebase: Vec<String>,
     /// Compute each segment's mean and limits from its first N points (N >= 12).
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", value_parser = count_in(12, MAX_POINTS))]
     pub fix_after: Option<usize>,
     /// XmR: do not screen out large moving ranges.
     #[arg(long)]
     pub no_screen_outliers: bool,
     /// Points on one side of the centre that make a shift (XmR, and --run-rules fixed).
-    #[arg(long, default_value_t = 7, value_name = "N")]
+    #[arg(long, default_value_t = 7, value_name = "N", value_parser = count_in(2, MAX_RUN))]
     pub shift_length: usize,
     /// Rising or falling points that make a trend (XmR, and --run-rules fixed).
-    #[arg(long, default_value_t = 7, value_name = "N")]
+    #[arg(long, default_value_t = 7, value_name = "N", value_parser = count_in(2, MAX_RUN))]
     pub trend_length: usize,
     /// The date column.
     #[arg(long, default_value = "date")]
@@ -619,7 +622,7 @@ pub struct KpiSpcArgs {
     pub chart: SpcChartArg,
     /// With --chart auto, segments with fewer points than this get a run chart (default 15;
     /// 13 under --profile mdc, where an XmR segment with fewer gets no limits, flags or icons).
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", value_parser = count_in(1, MAX_POINTS))]
     pub min_points: Option<usize>,
     /// The numerator column (p′, u′).
     #[arg(long, default_value = "numerator")]
@@ -628,7 +631,7 @@ pub struct KpiSpcArgs {
     #[arg(long, default_value = "denominator")]
     pub denominator_col: String,
     /// Proportions and rates are printed times this (p′, u′; 100 = percent).
-    #[arg(long, default_value_t = 100.0, value_name = "X")]
+    #[arg(long, default_value_t = 100.0, value_name = "X", value_parser = multiplier_arg, allow_negative_numbers = true)]
     pub multiplier: f64,
     /// p′ and u′: screen out moving ranges of z at or above 3.267 times their mean (off by
     /// default, Laney's method); XmR under --profile mdc: screen moving ranges (off by default).
@@ -813,7 +816,7 @@ pub struct TocKpiArgs {
     #[arg(long, value_name = "CODE")]
     pub org: Option<String>,
     /// Leave out KPI data after this date, YYYY-MM-DD.
-    #[arg(long, value_name = "DATE")]
+    #[arg(long, value_name = "DATE", value_parser = date_arg)]
     pub as_of: Option<String>,
     /// A data file for a plugin whose measures the indicators name
     /// (`measure = "plugin:NAME/MEASURE"`), as NAME=PATH; repeatable. Plugin measures are
@@ -921,10 +924,10 @@ pub struct PluginRunOptions {
     #[arg(long)]
     pub isolate: bool,
     /// Stop a command plugin (or an isolated call) after this many seconds.
-    #[arg(long, value_name = "SECONDS", default_value_t = 30.0)]
+    #[arg(long, value_name = "SECONDS", default_value_t = 30.0, value_parser = timeout_arg, allow_negative_numbers = true)]
     pub timeout: f64,
     /// Refuse a plugin reply larger than this many MiB.
-    #[arg(long, value_name = "MIB", default_value_t = 32)]
+    #[arg(long, value_name = "MIB", default_value_t = 32, value_parser = count_in(1, 4096))]
     pub max_output_mb: usize,
 }
 

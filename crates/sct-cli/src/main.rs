@@ -2,6 +2,7 @@
 //! libraries, prints results and maps errors to exit codes: 0 success, 1 failure, 2 bad input
 //! or usage.
 
+mod args;
 mod cli;
 mod commands;
 mod outputs;
