@@ -353,3 +353,169 @@ fn workbooks_write_formula_like_strings_as_text_never_as_formulas() {
         );
     }
 }
+
+/// A file name that tries to close a code span and a table cell and inject HTML.
+const HOSTILE_NAME: &str = "r`<img src=x onerror=alert(1)>`|x";
+
+/// `md` with every code span taken out, as CommonMark reads them: a run of n backticks
+/// opens one, the next run of exactly n closes it (an unclosed run is literal text).
+fn outside_code_spans(md: &str) -> String {
+    let chars: Vec<char> = md.chars().collect();
+    let run_at = |i: usize| chars[i..].iter().take_while(|&&c| c == '`').count();
+    let mut out = String::new();
+    let mut i = 0;
+    while i < chars.len() {
+        if chars[i] == '\\' && i + 1 < chars.len() {
+            out.push(chars[i]);
+            out.push(chars[i + 1]);
+            i += 2;
+            continue;
+        }
+        if chars[i] != '`' {
+            out.push(chars[i]);
+            i += 1;
+            continue;
+        }
+        let n = run_at(i);
+        let mut j = i + n;
+        let close = loop {
+            if j >= chars.len() {
+                break None;
+            }
+            if chars[j] == '`' {
+                let m = run_at(j);
+                if m == n {
+                    break Some(j + m);
+                }
+                j += m;
+            } else {
+                j += 1;
+            }
+        };
+        match close {
+            Some(end) => {
+                out.push_str("<code/>");
+                i = end;
+            }
+            None => {
+                out.extend(&chars[i..i + n]);
+                i += n;
+            }
+        }
+    }
+    out
+}
+
+/// Asserts that nothing in `md` is HTML a user wrote: no `<img` or `<script` outside code
+/// spans, and every table row has as many cells as its table's header.
+fn assert_no_user_html(what: &str, md: &str) {
+    let text = outside_code_spans(md);
+    for bad in ["<img", "<script", "<b>"] {
+        assert!(
+            !text.contains(bad),
+            "{what}: {bad} outside a code span:\n{md}"
+        );
+    }
+    let mut cells = None;
+    for line in text.lines() {
+        if !line.starts_with('|') {
+            cells = None;
+            continue;
+        }
+        let n = line
+            .replace("\\\\", "")
+            .replace("\\|", "")
+            .matches('|')
+            .count();
+        match cells {
+            None => cells = Some(n),
+            Some(c) => assert_eq!(c, n, "{what}: a table row with its own cells: {line}"),
+        }
+    }
+}
+
+#[test]
+fn markdown_outputs_escape_user_strings_for_their_context() {
+    let dir = tmp();
+    let d = dir.path();
+    let response = d.join(format!("{HOSTILE_NAME}.toml"));
+    std::fs::copy(root().join(EXAMPLE), &response).unwrap();
+    let orgs = d.join(format!("{HOSTILE_NAME}.csv"));
+    std::fs::copy(root().join("data/organisations/icbs.csv"), &orgs).unwrap();
+    let md = {
+        let out = sct()
+            .arg("report")
+            .arg(&response)
+            .arg("--organisations")
+            .arg(&orgs)
+            .args(["--format", "md"])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    assert_no_user_html("report.md", &md);
+    // The file names are in code spans that show them as they are.
+    assert!(md.contains(&format!("{HOSTILE_NAME}.toml``")), "{md}");
+    assert!(md.contains(&format!("{HOSTILE_NAME}.csv``")), "{md}");
+
+    let out = sct()
+        .arg("plan")
+        .arg(&response)
+        .args(["--format", "md"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert_no_user_html("plan.md", &String::from_utf8(out.stdout).unwrap());
+
+    // KPI data, with a rebase log whose reason and approver hold HTML and pipes.
+    let data = d.join(format!("{HOSTILE_NAME}.csv.kpis"));
+    std::fs::copy(root().join("examples/kpi/bnssg-kpis.csv"), &data).unwrap();
+    let log = d.join("log.csv");
+    std::fs::write(
+        &log,
+        format!(
+            "indicator,organisation,date,reason,approved_by,approved_on\ncat2-mean-response,QUY,2024-04,\"<img src=x> | `x\",\"<script>x</script>\",2024-05-14\n"
+        ),
+    )
+    .unwrap();
+    for cmd in ["review", "ipr"] {
+        let out = sct()
+            .args(["kpi", cmd, "--set", "scf-three-timeframes", "--data"])
+            .arg(&data)
+            .arg("--rebase-log")
+            .arg(&log)
+            .args(["--org", "QUY", "--format", "md"])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_no_user_html(cmd, &String::from_utf8(out.stdout).unwrap());
+    }
+
+    // A cohort whose region holds HTML and a pipe.
+    let orgs = std::fs::read_to_string(root().join("examples/cohort/orgs.csv")).unwrap();
+    let orgs = orgs.replace(",South West,", ",\"<img src=x>|`y\",");
+    std::fs::write(d.join("orgs.csv"), orgs).unwrap();
+    let out = sct()
+        .arg("compare")
+        .arg(root().join("examples/cohort/baseline-2026-03"))
+        .arg("--orgs")
+        .arg(d.join("orgs.csv"))
+        .args(["--group-by", "region", "--format", "md"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_no_user_html("compare.md", &String::from_utf8(out.stdout).unwrap());
+}
