@@ -478,9 +478,7 @@ fn markdown_outputs_escape_user_strings_for_their_context() {
     let log = d.join("log.csv");
     std::fs::write(
         &log,
-        format!(
-            "indicator,organisation,date,reason,approved_by,approved_on\ncat2-mean-response,QUY,2024-04,\"<img src=x> | `x\",\"<script>x</script>\",2024-05-14\n"
-        ),
+        "indicator,organisation,date,reason,approved_by,approved_on\ncat2-mean-response,QUY,2024-04,\"<img src=x> | `x\",\"<script>x</script>\",2024-05-14\n",
     )
     .unwrap();
     for cmd in ["review", "ipr"] {
@@ -518,4 +516,204 @@ fn markdown_outputs_escape_user_strings_for_their_context() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert_no_user_html("compare.md", &String::from_utf8(out.stdout).unwrap());
+}
+
+/// Terminal control sequences an attacker would put in a file: clear the screen, set the
+/// window title, ring the bell, return to the line's start to print a fake "ok", and the
+/// single-byte CSI and a right-to-left override.
+const ESCAPES: &str = "\u{1b}[2J\u{1b}]0;pwned\u{7}\rok \u{9b}31m\u{202e}";
+
+/// The characters that act on a terminal, found in `text` (sct's own colour codes aside).
+fn terminal_controls(text: &str) -> Vec<char> {
+    let mut text = text.to_string();
+    for own in [
+        "\u{1b}[0m",
+        "\u{1b}[1m",
+        "\u{1b}[1;31m",
+        "\u{1b}[1;33m",
+        "\u{1b}[1;34m",
+    ] {
+        text = text.replace(own, "");
+    }
+    text.chars()
+        .filter(|&c| {
+            (c.is_control() && c != '\n' && c != '\t')
+                || ('\u{202a}'..='\u{202e}').contains(&c)
+                || ('\u{2066}'..='\u{2069}').contains(&c)
+        })
+        .collect()
+}
+
+fn run_with(args: &[&std::ffi::OsStr], color: &str) -> (String, String) {
+    let out = sct().arg("--color").arg(color).args(args).output().unwrap();
+    (
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn diagnostics_never_echo_terminal_escape_sequences() {
+    let dir = tmp();
+    let d = dir.path();
+    let example = std::fs::read_to_string(root().join(EXAMPLE)).unwrap();
+    let toml_escapes: String = ESCAPES
+        .chars()
+        .map(|c| format!("\\u{:04X}", u32::from(c)))
+        .collect();
+    // An unknown capability and an unknown level, each quoted in its error, the level after a
+    // tab (kept, so the caret lines up under it).
+    let bad = example
+        .replacen(
+            "level = \"embedding\"",
+            &format!("level =\t\"{toml_escapes}\""),
+            1,
+        )
+        .replacen(
+            "[capabilities.integrated-needs-assessment]",
+            &format!("[capabilities.\"x{toml_escapes}\"]\nlevel = \"embedding\"\n[capabilities.integrated-needs-assessment]"),
+            1,
+        );
+    // The file's name holds escapes too: it is quoted in every location.
+    let name = format!("r{ESCAPES}.toml");
+    let response = d.join(&name);
+    std::fs::write(&response, &bad).unwrap();
+    // A CSV whose value is an escape sequence, and a warning-only response for stdout.
+    let series = d.join(format!("s{ESCAPES}.csv"));
+    std::fs::write(
+        &series,
+        format!("date,value\n2024-01,1\n2024-02,{ESCAPES}\n"),
+    )
+    .unwrap();
+    let fine = d.join(format!("fine{ESCAPES}.toml"));
+    std::fs::copy(root().join(EXAMPLE), &fine).unwrap();
+    let out = d.join(format!("out{ESCAPES}.csv"));
+    let cases: Vec<Vec<&std::ffi::OsStr>> = vec![
+        vec!["validate".as_ref(), response.as_os_str()],
+        vec!["report".as_ref(), response.as_os_str()],
+        vec![
+            "kpi".as_ref(),
+            "spc".as_ref(),
+            series.as_os_str(),
+            "--improvement".as_ref(),
+            "increase".as_ref(),
+        ],
+        vec!["validate".as_ref(), fine.as_os_str()],
+        vec![
+            "score".as_ref(),
+            fine.as_os_str(),
+            "--format".as_ref(),
+            "csv".as_ref(),
+            "-o".as_ref(),
+            out.as_os_str(),
+        ],
+    ];
+    for args in &cases {
+        for color in ["never", "always"] {
+            let (stdout, stderr) = run_with(args, color);
+            assert!(!stderr.is_empty() || stdout.contains("valid"), "{args:?}");
+            assert_eq!(terminal_controls(&stderr), [], "{args:?} stderr:\n{stderr}");
+            if args[0] == "validate" {
+                assert_eq!(terminal_controls(&stdout), [], "{args:?} stdout:\n{stdout}");
+            }
+            // Shown as escapes, so the reader sees what the file holds.
+            assert!(
+                stderr.contains("\\u{1b}]0;pwned\\u{7}\\u{d}ok")
+                    || stdout.contains("\\u{1b}]0;pwned"),
+                "{args:?}:\n{stderr}{stdout}"
+            );
+        }
+    }
+    let (_, stderr) = run_with(&cases[0], "never");
+    assert!(stderr.contains("level =\t\""), "the tab is kept:\n{stderr}");
+}
+
+/// The text of a response with `n` capabilities the toolkit does not have, each on its own
+/// lines or all on one line.
+fn unknown_capabilities(n: usize, one_line: bool) -> String {
+    let example = std::fs::read_to_string(root().join(EXAMPLE)).unwrap();
+    let head = example.split("[capabilities.").next().unwrap();
+    if one_line {
+        let at = head.find("[organisation]").unwrap();
+        let entries: Vec<String> = (0..n)
+            .map(|i| format!("zz-unknown-{i} = {{ level = \"embedding\" }}"))
+            .collect();
+        format!(
+            "{}capabilities = {{ {} }}\n{}",
+            &head[..at],
+            entries.join(", "),
+            &head[at..]
+        )
+    } else {
+        let mut text = head.to_string();
+        for i in 0..n {
+            text.push_str(&format!(
+                "[capabilities.zz-unknown-{i}]\nlevel = \"embedding\"\n"
+            ));
+        }
+        text
+    }
+}
+
+#[test]
+fn diagnostics_quote_bounded_excerpts_and_stop_after_fifty() {
+    let dir = tmp();
+    let d = dir.path();
+    // One field of 2 MB: quoted as its start and end, with the count left out.
+    let big = d.join("big.csv");
+    std::fs::write(
+        &big,
+        format!(
+            "date,value\n2024-01,1\n2024-02,{}\n",
+            "9x".repeat(1_000_000)
+        ),
+    )
+    .unwrap();
+    let out = sct()
+        .args(["kpi", "spc"])
+        .arg(&big)
+        .args(["--improvement", "increase"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.len() < 2_000, "{} bytes of error text", err.len());
+    assert!(err.contains("more characters) …"), "{err}");
+    assert!(err.contains("big.csv:3:1"), "{err}");
+
+    // 2,000 unknown capabilities, one per table and all on one line: 50 errors are shown,
+    // the rest counted, and every quoted line is an excerpt.
+    for one_line in [false, true] {
+        let file = d.join(format!("unknown-{one_line}.toml"));
+        std::fs::write(&file, unknown_capabilities(2_000, one_line)).unwrap();
+        let out = sct().arg("validate").arg(&file).output().unwrap();
+        assert_eq!(out.status.code(), Some(2));
+        let err = String::from_utf8(out.stderr).unwrap();
+        assert_eq!(err.matches("error: ").count(), 50, "one_line {one_line}");
+        assert!(
+            err.ends_with("note: 1950 more errors not shown (at most 50 of each are)\n"),
+            "{}",
+            &err[err.len().saturating_sub(300)..]
+        );
+        assert!(
+            err.lines().all(|l| l.chars().count() < 400),
+            "one_line {one_line}"
+        );
+        assert!(err.len() < 50 * 800, "{} bytes", err.len());
+        // The machine-readable form still lists every one.
+        let out = sct()
+            .arg("validate")
+            .arg(&file)
+            .args(["--format", "json"])
+            .output()
+            .unwrap();
+        let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let errors = json["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|d| d["severity"] == "error")
+            .count();
+        assert_eq!(errors, 2_000);
+    }
 }

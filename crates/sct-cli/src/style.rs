@@ -1,10 +1,22 @@
-//! Colour for diagnostics on standard error, as rustc shows them: `error:` in bold red,
-//! `warning:` in bold yellow, `note:` and the `-->` location in bold blue, `= hint:` and
-//! `= expected:` in bold. Plain ANSI escapes; off unless standard error is a terminal, off
-//! when `NO_COLOR` is set (<https://no-color.org>), and `--color` overrides both.
+//! Everything `sct` writes to standard error goes through [`eprint`], which does three
+//! things, in this order:
+//!
+//! 1. **Shows control characters** from input files as escapes (`\u{1b}`), so a message
+//!    quoting a file cannot clear the screen, retitle the window or overwrite a line with a
+//!    fake "ok" ([`sct_core::quote::visible`]; line feeds and tabs are kept).
+//! 2. **Bounds the count**: at most [`SHOWN`] errors, as many warnings and as many notes
+//!    are printed; the rest are counted, and [`finish`] says how many were not shown.
+//! 3. **Colours** the labels, as rustc does: `error:` in bold red, `warning:` in bold yellow,
+//!    `note:` and the `-->` location in bold blue, `= hint:` and `= expected:` in bold. Plain
+//!    ANSI escapes, added after step 1; off unless standard error is a terminal, off when
+//!    `NO_COLOR` is set (<https://no-color.org>), and `--color` overrides both.
 
 use std::io::{IsTerminal, Write};
 use std::sync::OnceLock;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use sct_core::Diagnostics;
+use sct_core::quote::visible;
 
 use crate::cli::ColorChoice;
 
@@ -68,14 +80,86 @@ pub fn paint(text: &str) -> String {
     out
 }
 
-/// Prints diagnostics text to standard error, coloured if colour is on.
-pub fn eprint(text: &str) {
+/// The most messages of each kind (errors, warnings, notes) printed in one run.
+pub const SHOWN: usize = Diagnostics::SHOWN;
+
+/// Messages printed and messages left out, by kind: errors, warnings, notes.
+static PRINTED: [AtomicUsize; 3] = [const { AtomicUsize::new(0) }; 3];
+static LEFT_OUT: [AtomicUsize; 3] = [const { AtomicUsize::new(0) }; 3];
+
+/// The kind of a message, from the label its first line starts with (`None`: unlabelled
+/// text such as `wrote FILE`, always printed).
+fn kind(text: &str) -> Option<usize> {
+    ["error:", "warning:", "note:"]
+        .iter()
+        .position(|label| text.starts_with(label))
+}
+
+/// Whether one more message of `text`'s kind may be printed; counts it either way.
+fn admit(text: &str) -> bool {
+    let Some(k) = kind(text) else {
+        return true;
+    };
+    if PRINTED[k].fetch_add(1, Ordering::Relaxed) < SHOWN {
+        true
+    } else {
+        LEFT_OUT[k].fetch_add(1, Ordering::Relaxed);
+        false
+    }
+}
+
+/// Writes `text` (control characters already visible) to standard error, coloured if on.
+fn write(text: &str) {
     let text = if enabled() {
         paint(text)
     } else {
         text.to_string()
     };
     let _ = std::io::stderr().lock().write_all(text.as_bytes());
+}
+
+/// Prints one message (a diagnostic, a warning, a note, or plain text) to standard error:
+/// control characters shown as escapes, coloured if colour is on, and left out (counted)
+/// past the first [`SHOWN`] of its kind.
+pub fn eprint(text: &str) {
+    if admit(text) {
+        write(&visible(text));
+    }
+}
+
+/// Prints diagnostics as their `Display` does (a blank line between), through [`eprint`]:
+/// past the first [`SHOWN`] of a kind they are counted without being rendered.
+pub fn diagnostics(diags: &Diagnostics) {
+    let mut first = true;
+    for d in diags.iter() {
+        let k = usize::from(!d.is_error());
+        if PRINTED[k].fetch_add(1, Ordering::Relaxed) >= SHOWN {
+            LEFT_OUT[k].fetch_add(1, Ordering::Relaxed);
+            continue;
+        }
+        let text = d.to_string();
+        write(&if first { text } else { format!("\n{text}") });
+        first = false;
+    }
+}
+
+/// Says how many messages were left out, if any; call once, last.
+pub fn finish() {
+    let left_out: Vec<String> = ["error", "warning", "note"]
+        .iter()
+        .zip(&LEFT_OUT)
+        .filter_map(|(what, n)| match n.load(Ordering::Relaxed) {
+            0 => None,
+            1 => Some(format!("1 more {what}")),
+            n => Some(format!("{n} more {what}s")),
+        })
+        .collect();
+    if !left_out.is_empty() {
+        write(&format!(
+            "note: {} not shown (at most {SHOWN} of each are)\n",
+            left_out.join(" and ")
+        ));
+    }
 }
 
 /// Prints `warning: {message}` to standard error, coloured as the diagnostics are.

@@ -43,6 +43,7 @@ pub mod model;
 pub mod output;
 pub mod plan;
 pub mod provenance;
+pub mod quote;
 pub mod response_text;
 pub mod schema;
 pub mod score;

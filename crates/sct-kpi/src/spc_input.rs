@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 use serde_json::{Value, json};
 
 use sct_core::csv_out::CsvWriter;
-use sct_core::diagnostic::{Diagnostic, Diagnostics, Location};
+use sct_core::diagnostic::{Diagnostic, Diagnostics, Location, Snippet};
 use sct_core::source::SourceFile;
 
 use crate::period::{ACCEPTED_FORMS, Period, PeriodType};
@@ -150,18 +150,13 @@ impl Default for Columns {
 
 /// The location of one-based `line` of `src`, with the line as the snippet.
 pub(crate) fn at(src: &SourceFile, line: usize) -> Location {
-    let text = src
-        .text
-        .lines()
-        .nth(line.saturating_sub(1))
-        .unwrap_or("")
-        .to_string();
-    let len = text.chars().count().max(1);
+    let text = src.text.lines().nth(line.saturating_sub(1)).unwrap_or("");
+    let len = text.chars().take(Snippet::UNDERLINE).count().max(1);
     Location {
         file: src.name.clone(),
         line,
         column: 1,
-        snippet: Some((text, len)),
+        snippet: Some(Snippet::at_column(text, 1, len)),
     }
 }
 

@@ -19,7 +19,7 @@ use crate::cli::{
     CheckFormat, GlobalArgs, ListFormat, PluginOutputFormat, PluginRunOptions, PluginsCheckArgs,
     PluginsCommand, PluginsInstallArgs, PluginsRunArgs,
 };
-use crate::outputs::{emit, extension, print, print_json};
+use crate::outputs::{emit, extension, print, print_json, print_text};
 
 /// The project's plugin directory, relative to the working directory.
 const PROJECT_PLUGINS: &str = "plugins";
@@ -267,7 +267,7 @@ fn check(global: &GlobalArgs, args: PluginsCheckArgs) -> Result<ExitCode, Error>
         }
     }
     match args.format {
-        CheckFormat::Text => print(&out)?,
+        CheckFormat::Text => print_text(&out)?,
         CheckFormat::Json => print_json(&serde_json::json!({
             "schema": "sct-plugins-check/1",
             "ok": failed.is_empty(),
