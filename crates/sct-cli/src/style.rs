@@ -4,8 +4,10 @@
 //! 1. **Shows control characters** from input files as escapes (`\u{1b}`), so a message
 //!    quoting a file cannot clear the screen, retitle the window or overwrite a line with a
 //!    fake "ok" ([`sct_core::quote::visible`]; line feeds and tabs are kept).
-//! 2. **Bounds the count**: at most [`SHOWN`] errors, as many warnings and as many notes
-//!    are printed; the rest are counted, and [`finish`] says how many were not shown.
+//! 2. **Bounds the size**: a line longer than [`LINE_CHARS`] is cut to its start and end
+//!    (diagnostics already quote shorter excerpts; this holds for every other message, an
+//!    error quoting an argument, say), and at most [`SHOWN`] errors, as many warnings and as
+//!    many notes are printed; the rest are counted, and [`finish`] says how many.
 //! 3. **Colours** the labels, as rustc does: `error:` in bold red, `warning:` in bold yellow,
 //!    `note:` and the `-->` location in bold blue, `= hint:` and `= expected:` in bold. Plain
 //!    ANSI escapes, added after step 1; off unless standard error is a terminal, off when
@@ -16,7 +18,7 @@ use std::sync::OnceLock;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use sct_core::Diagnostics;
-use sct_core::quote::visible;
+use sct_core::quote::{excerpt, visible};
 
 use crate::cli::ColorChoice;
 
@@ -118,12 +120,22 @@ fn write(text: &str) {
     let _ = std::io::stderr().lock().write_all(text.as_bytes());
 }
 
+/// The most characters of one line of a message printed.
+pub const LINE_CHARS: usize = 1_000;
+
+/// `text` with each line cut to [`LINE_CHARS`] and control characters visible.
+fn shown(text: &str) -> String {
+    text.split_inclusive('\n')
+        .map(|line| visible(&excerpt(line, LINE_CHARS)).into_owned())
+        .collect()
+}
+
 /// Prints one message (a diagnostic, a warning, a note, or plain text) to standard error:
-/// control characters shown as escapes, coloured if colour is on, and left out (counted)
-/// past the first [`SHOWN`] of its kind.
+/// control characters shown as escapes, each line bounded, coloured if colour is on, and
+/// left out (counted) past the first [`SHOWN`] of its kind.
 pub fn eprint(text: &str) {
     if admit(text) {
-        write(&visible(text));
+        write(&shown(text));
     }
 }
 
@@ -137,7 +149,7 @@ pub fn diagnostics(diags: &Diagnostics) {
             LEFT_OUT[k].fetch_add(1, Ordering::Relaxed);
             continue;
         }
-        let text = d.to_string();
+        let text = shown(&d.to_string());
         write(&if first { text } else { format!("\n{text}") });
         first = false;
     }
@@ -190,6 +202,17 @@ mod tests {
             .replace(BOLD, "")
             .replace(RESET, "");
         assert_eq!(stripped, text);
+    }
+
+    #[test]
+    fn messages_show_controls_and_long_lines_bounded() {
+        let text = format!("error: \u{1b}[2J{}\n  = hint: \rok\tx\n", "y".repeat(5_000));
+        let shown = shown(&text);
+        assert!(shown.starts_with("error: \\u{1b}[2Jyyy"), "{shown}");
+        assert!(shown.contains("more characters) …yyy"), "{shown}");
+        assert!(shown.contains("yyy\n  = hint"), "{shown}");
+        assert!(shown.ends_with("  = hint: \\u{d}ok\tx\n"), "{shown}");
+        assert!(shown.lines().all(|l| l.chars().count() < LINE_CHARS + 40));
     }
 
     #[test]
