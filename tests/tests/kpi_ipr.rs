@@ -62,7 +62,8 @@ fn the_ae_row_reads_below_plan_with_both_icons_named_in_every_format() {
     assert_eq!(row["anchor"], "chart-QUY-ae-4-hour");
     let md = std::fs::read_to_string(ipr_to(dir.path(), "ipr.md", &[])).unwrap();
     assert!(md.contains("below-plan (not met)"), "{md}");
-    assert!(md.contains("improvement_high: Special cause variation: improvement (higher)"));
+    // Every value is escaped as Markdown text, icon names too (`\_` renders as `_`).
+    assert!(md.contains("improvement\\_high: Special cause variation: improvement (higher)"));
     assert!(md.contains("fail: Consistently failing the target"));
     let xlsx = std::fs::read(ipr_to(dir.path(), "ipr.xlsx", &[])).unwrap();
     assert!(xlsx.starts_with(b"PK"), "an xlsx is a zip file");

@@ -15,15 +15,21 @@ use clap::Parser;
 fn main() -> ExitCode {
     let cli = cli::Cli::parse();
     style::init(cli.global.color);
-    match commands::run(cli) {
+    let code = match commands::run(cli) {
         Ok(code) => code,
         Err(err) => {
-            let text = err.to_string();
-            let text = text.trim_end();
-            if text.starts_with("error:") || text.starts_with("warning:") {
-                style::eprint(&format!("{text}\n"));
-            } else {
-                style::eprint(&format!("error: {text}\n"));
+            match &err {
+                // One at a time, so a million are counted rather than rendered.
+                sct_core::Error::Invalid(diags) if !diags.is_empty() => style::diagnostics(diags),
+                _ => {
+                    let text = err.to_string();
+                    let text = text.trim_end();
+                    if text.starts_with("error:") || text.starts_with("warning:") {
+                        style::eprint(&format!("{text}\n"));
+                    } else {
+                        style::eprint(&format!("error: {text}\n"));
+                    }
+                }
             }
             if err.is_bad_input() {
                 ExitCode::from(2)
@@ -31,5 +37,7 @@ fn main() -> ExitCode {
                 ExitCode::from(1)
             }
         }
-    }
+    };
+    style::finish();
+    code
 }

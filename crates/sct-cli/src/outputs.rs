@@ -25,7 +25,7 @@ pub fn emit_bytes(out: &OutputArgs, bytes: &[u8], inputs: &[&Path]) -> Result<()
                 Overwrite::Refuse
             };
             write_atomic(path, bytes, mode, inputs)?;
-            eprintln!("wrote {}", path.display());
+            crate::style::eprint(&format!("wrote {}\n", path.display()));
             Ok(())
         }
         _ => print_bytes(bytes),
@@ -74,6 +74,13 @@ pub fn invalid_as_json(
 /// Prints to standard output, treating a closed pipe as the reader having seen enough.
 pub fn print(text: &str) -> Result<(), Error> {
     print_bytes(text.as_bytes())
+}
+
+/// As [`print`], for a checking command's text summary, which quotes file names and ids
+/// from the input: control characters are shown as escapes, as on standard error. (Data
+/// outputs, CSV, JSON, Markdown, HTML, go through [`print`] byte for byte.)
+pub fn print_text(text: &str) -> Result<(), Error> {
+    print(&sct_core::quote::visible(text))
 }
 
 fn print_bytes(bytes: &[u8]) -> Result<(), Error> {

@@ -1,10 +1,24 @@
-//! Colour for diagnostics on standard error, as rustc shows them: `error:` in bold red,
-//! `warning:` in bold yellow, `note:` and the `-->` location in bold blue, `= hint:` and
-//! `= expected:` in bold. Plain ANSI escapes; off unless standard error is a terminal, off
-//! when `NO_COLOR` is set (<https://no-color.org>), and `--color` overrides both.
+//! Everything `sct` writes to standard error goes through [`eprint`], which does three
+//! things, in this order:
+//!
+//! 1. **Shows control characters** from input files as escapes (`\u{1b}`), so a message
+//!    quoting a file cannot clear the screen, retitle the window or overwrite a line with a
+//!    fake "ok" ([`sct_core::quote::visible`]; line feeds and tabs are kept).
+//! 2. **Bounds the size**: a line longer than [`LINE_CHARS`] is cut to its start and end
+//!    (diagnostics already quote shorter excerpts; this holds for every other message, an
+//!    error quoting an argument, say), and at most [`SHOWN`] errors, as many warnings and as
+//!    many notes are printed; the rest are counted, and [`finish`] says how many.
+//! 3. **Colours** the labels, as rustc does: `error:` in bold red, `warning:` in bold yellow,
+//!    `note:` and the `-->` location in bold blue, `= hint:` and `= expected:` in bold. Plain
+//!    ANSI escapes, added after step 1; off unless standard error is a terminal, off when
+//!    `NO_COLOR` is set (<https://no-color.org>), and `--color` overrides both.
 
 use std::io::{IsTerminal, Write};
 use std::sync::OnceLock;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use sct_core::Diagnostics;
+use sct_core::quote::{excerpt, visible};
 
 use crate::cli::ColorChoice;
 
@@ -68,14 +82,96 @@ pub fn paint(text: &str) -> String {
     out
 }
 
-/// Prints diagnostics text to standard error, coloured if colour is on.
-pub fn eprint(text: &str) {
+/// The most messages of each kind (errors, warnings, notes) printed in one run.
+pub const SHOWN: usize = Diagnostics::SHOWN;
+
+/// Messages printed and messages left out, by kind: errors, warnings, notes.
+static PRINTED: [AtomicUsize; 3] = [const { AtomicUsize::new(0) }; 3];
+static LEFT_OUT: [AtomicUsize; 3] = [const { AtomicUsize::new(0) }; 3];
+
+/// The kind of a message, from the label its first line starts with (`None`: unlabelled
+/// text such as `wrote FILE`, always printed).
+fn kind(text: &str) -> Option<usize> {
+    ["error:", "warning:", "note:"]
+        .iter()
+        .position(|label| text.starts_with(label))
+}
+
+/// Whether one more message of `text`'s kind may be printed; counts it either way.
+fn admit(text: &str) -> bool {
+    let Some(k) = kind(text) else {
+        return true;
+    };
+    if PRINTED[k].fetch_add(1, Ordering::Relaxed) < SHOWN {
+        true
+    } else {
+        LEFT_OUT[k].fetch_add(1, Ordering::Relaxed);
+        false
+    }
+}
+
+/// Writes `text` (control characters already visible) to standard error, coloured if on.
+fn write(text: &str) {
     let text = if enabled() {
         paint(text)
     } else {
         text.to_string()
     };
     let _ = std::io::stderr().lock().write_all(text.as_bytes());
+}
+
+/// The most characters of one line of a message printed.
+pub const LINE_CHARS: usize = 1_000;
+
+/// `text` with each line cut to [`LINE_CHARS`] and control characters visible.
+fn shown(text: &str) -> String {
+    text.split_inclusive('\n')
+        .map(|line| visible(&excerpt(line, LINE_CHARS)).into_owned())
+        .collect()
+}
+
+/// Prints one message (a diagnostic, a warning, a note, or plain text) to standard error:
+/// control characters shown as escapes, each line bounded, coloured if colour is on, and
+/// left out (counted) past the first [`SHOWN`] of its kind.
+pub fn eprint(text: &str) {
+    if admit(text) {
+        write(&shown(text));
+    }
+}
+
+/// Prints diagnostics as their `Display` does (a blank line between), through [`eprint`]:
+/// past the first [`SHOWN`] of a kind they are counted without being rendered.
+pub fn diagnostics(diags: &Diagnostics) {
+    let mut first = true;
+    for d in diags.iter() {
+        let k = usize::from(!d.is_error());
+        if PRINTED[k].fetch_add(1, Ordering::Relaxed) >= SHOWN {
+            LEFT_OUT[k].fetch_add(1, Ordering::Relaxed);
+            continue;
+        }
+        let text = shown(&d.to_string());
+        write(&if first { text } else { format!("\n{text}") });
+        first = false;
+    }
+}
+
+/// Says how many messages were left out, if any; call once, last.
+pub fn finish() {
+    let left_out: Vec<String> = ["error", "warning", "note"]
+        .iter()
+        .zip(&LEFT_OUT)
+        .filter_map(|(what, n)| match n.load(Ordering::Relaxed) {
+            0 => None,
+            1 => Some(format!("1 more {what}")),
+            n => Some(format!("{n} more {what}s")),
+        })
+        .collect();
+    if !left_out.is_empty() {
+        write(&format!(
+            "note: {} not shown (at most {SHOWN} of each are)\n",
+            left_out.join(" and ")
+        ));
+    }
 }
 
 /// Prints `warning: {message}` to standard error, coloured as the diagnostics are.
@@ -106,6 +202,17 @@ mod tests {
             .replace(BOLD, "")
             .replace(RESET, "");
         assert_eq!(stripped, text);
+    }
+
+    #[test]
+    fn messages_show_controls_and_long_lines_bounded() {
+        let text = format!("error: \u{1b}[2J{}\n  = hint: \rok\tx\n", "y".repeat(5_000));
+        let shown = shown(&text);
+        assert!(shown.starts_with("error: \\u{1b}[2Jyyy"), "{shown}");
+        assert!(shown.contains("more characters) …yyy"), "{shown}");
+        assert!(shown.contains("yyy\n  = hint"), "{shown}");
+        assert!(shown.ends_with("  = hint: \\u{d}ok\tx\n"), "{shown}");
+        assert!(shown.lines().all(|l| l.chars().count() < LINE_CHARS + 40));
     }
 
     #[test]

@@ -5,6 +5,8 @@ use std::fmt;
 
 use serde::Serialize;
 
+use crate::quote::{EXCERPT_CHARS, excerpt, visible, visible_width};
+
 /// How serious a diagnostic is. Errors make input invalid; warnings do not.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -24,9 +26,71 @@ pub struct Location {
     pub line: usize,
     /// One-based column, in characters.
     pub column: usize,
-    /// The source line and the number of characters to underline, for display only.
+    /// The source line (or the part of it around the finding), for display only.
     #[serde(skip)]
-    pub snippet: Option<(String, usize)>,
+    pub snippet: Option<Snippet>,
+}
+
+/// The part of a source line shown under a location, with the characters to underline. At
+/// most about [`Snippet::BEFORE`] characters before the underline, [`Snippet::UNDERLINE`]
+/// underlined and [`Snippet::AFTER`] after are kept, with `…` where the line is cut, however
+/// long the line: a file of one 60 MB line with thousands of findings on it keeps thousands
+/// of short excerpts, not thousands of copies of the line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Snippet {
+    /// The text shown.
+    pub text: String,
+    /// The characters of `text` before the underline.
+    pub lead: usize,
+    /// The number of characters underlined (0 for none).
+    pub len: usize,
+}
+
+impl Snippet {
+    /// Characters kept before the underline.
+    pub const BEFORE: usize = 60;
+    /// Characters underlined at most.
+    pub const UNDERLINE: usize = 80;
+    /// Characters kept after the underline.
+    pub const AFTER: usize = 40;
+
+    /// The excerpt of `line` around byte offset `at` (moved back to a character boundary),
+    /// underlining `len` characters from there. Costs the excerpt's length, not the line's.
+    pub fn at_byte(line: &str, at: usize, len: usize) -> Snippet {
+        let mut at = at.min(line.len());
+        while !line.is_char_boundary(at) {
+            at -= 1;
+        }
+        let start = line[..at]
+            .char_indices()
+            .rev()
+            .nth(Self::BEFORE - 1)
+            .map_or(0, |(i, _)| i);
+        let len = len.min(Self::UNDERLINE);
+        let end = line[at..]
+            .char_indices()
+            .nth(len + Self::AFTER)
+            .map_or(line.len(), |(i, _)| at + i);
+        let mut text = String::new();
+        if start > 0 {
+            text.push('…');
+        }
+        text.push_str(&line[start..end]);
+        let lead = text.chars().count() - line[at..end].chars().count();
+        if end < line.len() {
+            text.push('…');
+        }
+        Snippet { text, lead, len }
+    }
+
+    /// As [`Snippet::at_byte`], at one-based character `column` of `line`.
+    pub fn at_column(line: &str, column: usize, len: usize) -> Snippet {
+        let at = line
+            .char_indices()
+            .nth(column.saturating_sub(1))
+            .map_or(line.len(), |(i, _)| i);
+        Snippet::at_byte(line, at, len)
+    }
 }
 
 /// One finding about an input.
@@ -142,37 +206,62 @@ impl Diagnostic {
     }
 }
 
+/// `text` as a message shows it: cut to [`EXCERPT_CHARS`], control characters visible.
+fn shown(text: &str) -> String {
+    visible(&excerpt(text, EXCERPT_CHARS)).into_owned()
+}
+
+/// Rendered as rustc renders errors. Whatever the input held, the text is bounded (each of
+/// message, expected and hint at most [`EXCERPT_CHARS`] characters, the source line an
+/// excerpt around the finding) and shows control characters as escapes.
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let label = match self.severity {
             Severity::Error => "error",
             Severity::Warning => "warning",
         };
-        writeln!(f, "{label}: {}", self.message)?;
+        writeln!(f, "{label}: {}", shown(&self.message))?;
         if let Some(loc) = &self.location {
+            let file = shown(&loc.file);
             if loc.line == 0 {
-                writeln!(f, "  --> {}", loc.file)?;
+                writeln!(f, "  --> {file}")?;
             } else {
-                writeln!(f, "  --> {}:{}:{}", loc.file, loc.line, loc.column)?;
+                writeln!(f, "  --> {file}:{}:{}", loc.line, loc.column)?;
             }
-            if let Some((text, len)) = &loc.snippet {
+            if let Some(snippet) = &loc.snippet {
                 let num = loc.line.to_string();
                 let pad = " ".repeat(num.len());
                 writeln!(f, "{pad} |")?;
-                writeln!(f, "{num} | {text}")?;
-                let lead: String = text
+                writeln!(f, "{num} | {}", visible(&snippet.text))?;
+                // Tabs are kept so the caret lines up under them; an escape shown for a
+                // control character is as wide as the escape.
+                let lead: String = snippet
+                    .text
                     .chars()
-                    .take(loc.column.saturating_sub(1))
-                    .map(|c| if c == '\t' { '\t' } else { ' ' })
+                    .take(snippet.lead)
+                    .map(|c| match c {
+                        '\t' => "\t".to_string(),
+                        c => " ".repeat(visible_width(c)),
+                    })
                     .collect();
-                writeln!(f, "{pad} | {lead}{}", "^".repeat(*len))?;
+                // A span running past the line's end (an unclosed string, say) is underlined
+                // one caret per missing character, as before.
+                let under: Vec<char> = snippet
+                    .text
+                    .chars()
+                    .skip(snippet.lead)
+                    .take(snippet.len)
+                    .collect();
+                let carets = under.iter().map(|&c| visible_width(c)).sum::<usize>()
+                    + (snippet.len - under.len());
+                writeln!(f, "{pad} | {lead}{}", "^".repeat(carets))?;
             }
         }
         if let Some(expected) = &self.expected {
-            writeln!(f, "  = expected: {expected}")?;
+            writeln!(f, "  = expected: {}", shown(expected))?;
         }
         if let Some(hint) = &self.hint {
-            writeln!(f, "  = hint: {hint}")?;
+            writeln!(f, "  = hint: {}", shown(hint))?;
         }
         Ok(())
     }
@@ -220,13 +309,45 @@ impl Diagnostics {
     }
 }
 
+impl Diagnostics {
+    /// The most diagnostics of each severity that [`Display`](fmt::Display) shows; the rest
+    /// are counted in a last line. A file with a million errors gives fifty and the count.
+    pub const SHOWN: usize = 50;
+}
+
+/// The diagnostics one after another, a blank line between, at most [`Diagnostics::SHOWN`]
+/// errors and as many warnings, then how many more there are (counted, not rendered).
 impl fmt::Display for Diagnostics {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (i, d) in self.0.iter().enumerate() {
-            if i > 0 {
+        let (mut errors, mut warnings) = (0usize, 0usize);
+        let mut first = true;
+        for d in &self.0 {
+            let seen = if d.is_error() {
+                &mut errors
+            } else {
+                &mut warnings
+            };
+            *seen += 1;
+            if *seen > Self::SHOWN {
+                continue;
+            }
+            if !first {
                 writeln!(f)?;
             }
+            first = false;
             write!(f, "{d}")?;
+        }
+        let more = |n: usize, what: &str| match n.saturating_sub(Self::SHOWN) {
+            0 => None,
+            1 => Some(format!("1 more {what}")),
+            n => Some(format!("{n} more {what}s")),
+        };
+        let more: Vec<String> = [more(errors, "error"), more(warnings, "warning")]
+            .into_iter()
+            .flatten()
+            .collect();
+        if !more.is_empty() {
+            writeln!(f, "\n… and {} not shown", more.join(" and "))?;
         }
         Ok(())
     }
@@ -275,7 +396,7 @@ mod tests {
                 file: "r.toml".into(),
                 line: 3,
                 column: 9,
-                snippet: Some(("level = \"mastered\"".into(), 10)),
+                snippet: Some(Snippet::at_column("level = \"mastered\"", 9, 10)),
             })
             .expected("one of: starting-out, mastering")
             .hint("level ids are kebab-case");
@@ -283,6 +404,81 @@ mod tests {
         assert_eq!(
             text,
             "error: unknown level \"mastered\"\n  --> r.toml:3:9\n  |\n3 | level = \"mastered\"\n  |         ^^^^^^^^^^\n  = expected: one of: starting-out, mastering\n  = hint: level ids are kebab-case\n"
+        );
+    }
+
+    #[test]
+    fn a_huge_line_gives_a_bounded_excerpt_with_the_caret_in_place() {
+        let line = format!(
+            "{}level = \"mastered\"{}",
+            "x".repeat(5_000),
+            "y".repeat(5_000)
+        );
+        let column = 5_001 + "level = ".len();
+        let d = Diagnostic::error(format!("\"{}\" is not a level", "m".repeat(1_000_000))).at(
+            Location {
+                file: "r.toml".into(),
+                line: 1,
+                column,
+                snippet: Some(Snippet::at_column(&line, column, 10)),
+            },
+        );
+        let text = d.to_string();
+        assert!(text.len() < 1_000, "{} bytes", text.len());
+        assert!(text.contains("more characters) …"), "{text}");
+        let lines: Vec<&str> = text.lines().collect();
+        assert!(lines[3].starts_with("1 | …"), "{text}");
+        let caret = lines[4].find('^').unwrap();
+        assert_eq!(
+            lines[3][..].chars().nth(lines[4][..caret].chars().count()),
+            Some('"'),
+            "{text}"
+        );
+        assert!(lines[3].ends_with('…'), "{text}");
+    }
+
+    #[test]
+    fn control_characters_are_shown_as_escapes_and_the_caret_follows() {
+        let line = "name = \"\u{1b}[2J\u{1b}]0;pwned\u{7}\rok\"";
+        let d = Diagnostic::warning("\u{1b}[31mred\u{9b}")
+            .at(Location {
+                file: "a\u{1b}b.toml".into(),
+                line: 2,
+                column: 8,
+                snippet: Some(Snippet::at_column(line, 8, 1)),
+            })
+            .hint("\r\u{7}");
+        let text = d.to_string();
+        assert!(
+            !text.chars().any(crate::quote::is_hidden_control),
+            "{text:?}"
+        );
+        assert!(text.contains("\\u{1b}[31mred\\u{9b}"), "{text}");
+        assert!(text.contains("a\\u{1b}b.toml:2:8"), "{text}");
+        assert!(text.contains("= hint: \\u{d}\\u{7}"), "{text}");
+        // The caret is under the opening quote, after the visible escapes before it.
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines[4].find('^'), lines[3].find('"'), "{text}");
+    }
+
+    #[test]
+    fn at_most_fifty_of_each_severity_are_shown_and_the_rest_counted() {
+        let mut diags = Diagnostics::default();
+        for i in 0..1000 {
+            diags.push(Diagnostic::error(format!("bad {i}")));
+        }
+        for i in 0..3 {
+            diags.push(Diagnostic::warning(format!("odd {i}")));
+        }
+        let text = diags.to_string();
+        assert!(
+            text.contains("error: bad 49\n") && !text.contains("bad 50"),
+            "{text}"
+        );
+        assert!(text.contains("warning: odd 2"), "{text}");
+        assert!(
+            text.ends_with("\n… and 950 more errors not shown\n"),
+            "{text}"
         );
     }
 }

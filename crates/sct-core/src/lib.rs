@@ -32,6 +32,7 @@
 //! ```
 
 pub mod assessment;
+pub mod csv_out;
 pub mod derived;
 pub mod diagnostic;
 pub mod error;
@@ -42,6 +43,7 @@ pub mod model;
 pub mod output;
 pub mod plan;
 pub mod provenance;
+pub mod quote;
 pub mod response_text;
 pub mod schema;
 pub mod score;

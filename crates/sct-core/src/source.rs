@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use sha2::{Digest, Sha256};
 
 use crate::derived::Places;
-use crate::diagnostic::{Diagnostic, Location};
+use crate::diagnostic::{Diagnostic, Location, Snippet};
 use crate::error::Error;
 
 /// Largest input file `sct` reads (64 MiB). Assessment and framework files are kilobytes;
@@ -207,21 +207,20 @@ impl SourceFile {
         let line_end = self.text[at..]
             .find('\n')
             .map_or(self.text.len(), |i| at + i);
-        let line_text = self.text[line_start..line_end]
-            .trim_end_matches('\r')
-            .to_string();
+        let line_text = self.text[line_start..line_end].trim_end_matches('\r');
         let end = span.end.clamp(start, self.text.len());
+        // Underlined characters are counted only as far as an excerpt shows them.
         let len = self.text[start..end]
             .lines()
             .next()
-            .map(|l| l.chars().count())
+            .map(|l| l.chars().take(Snippet::UNDERLINE).count())
             .unwrap_or(0)
             .max(1);
         Location {
             file: self.name.clone(),
             line,
             column,
-            snippet: Some((line_text, len)),
+            snippet: Some(Snippet::at_byte(line_text, at - line_start, len)),
         }
     }
 

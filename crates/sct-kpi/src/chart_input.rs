@@ -6,6 +6,7 @@
 use chrono::NaiveDate;
 use serde_json::{Value, json};
 
+use sct_core::csv_out::CsvWriter;
 use sct_core::diagnostic::{Diagnostic, Diagnostics};
 use sct_core::source::SourceFile;
 
@@ -461,9 +462,24 @@ fn row_settings(run: &ChartRun, segment: usize) -> [String; 5] {
 /// numerators and denominators).
 pub fn to_csv(run: &ChartRun) -> String {
     let dates = run.data.dates();
-    let mut out = String::from(
-        "date,value,centre,lpl,upl,point_type,chart,segment,rule,warning,run_rules,shift_length,trend_length,screen_outliers,multiplier\n",
-    );
+    let mut w = CsvWriter::new();
+    w.row([
+        "date",
+        "value",
+        "centre",
+        "lpl",
+        "upl",
+        "point_type",
+        "chart",
+        "segment",
+        "rule",
+        "warning",
+        "run_rules",
+        "shift_length",
+        "trend_length",
+        "screen_outliers",
+        "multiplier",
+    ]);
     for (p, date) in run.result.points().zip(&dates) {
         let chart = run
             .result
@@ -471,20 +487,25 @@ pub fn to_csv(run: &ChartRun) -> String {
             .get(p.segment)
             .map_or("", |s| s.chart.as_str());
         let [rules, shift, trend, screen, multiplier] = row_settings(run, p.segment);
-        out.push_str(&format!(
-            "{},{},{},{},{},{},{chart},{},{},{},{rules},{shift},{trend},{screen},{multiplier}\n",
-            date.format("%Y-%m-%d"),
-            p.value,
-            p.centre,
+        w.row([
+            date.format("%Y-%m-%d").to_string(),
+            p.value.to_string(),
+            p.centre.to_string(),
             num(p.lpl),
             num(p.upl),
-            p.point_type.as_str(),
-            p.segment + 1,
-            rule_name(p.rule),
-            segment_warning(run, p.segment),
-        ));
+            p.point_type.as_str().to_string(),
+            chart.to_string(),
+            (p.segment + 1).to_string(),
+            rule_name(p.rule).to_string(),
+            segment_warning(run, p.segment).to_string(),
+            rules,
+            shift,
+            trend,
+            screen,
+            multiplier,
+        ]);
     }
-    out
+    w.finish()
 }
 
 /// The settings, in words and values, named in every output.

@@ -18,7 +18,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use sct_core::diagnostic::{Diagnostic, Diagnostics, Location};
+use sct_core::diagnostic::{Diagnostic, Diagnostics, Location, Snippet};
 use sct_core::provenance::FileUsed;
 
 use crate::aggregate::{aggregate, period_of};
@@ -209,12 +209,12 @@ struct Columns {
 
 fn location(file: &str, line: u64, record: &csv::StringRecord) -> Location {
     let text = record.iter().collect::<Vec<_>>().join(",");
-    let len = text.chars().count().max(1);
+    let len = text.chars().take(Snippet::UNDERLINE).count().max(1);
     Location {
         file: file.to_string(),
         line: line as usize,
         column: 1,
-        snippet: Some((text, len)),
+        snippet: Some(Snippet::at_column(&text, 1, len)),
     }
 }
 

@@ -5,6 +5,7 @@ use std::collections::HashMap;
 
 use serde_json::{Value, json};
 
+use sct_core::csv_out::CsvWriter;
 use sct_core::diagnostic::{Diagnostic, Diagnostics};
 use sct_core::source::SourceFile;
 
@@ -237,11 +238,10 @@ fn num(v: f64) -> String {
 
 /// The spec's CSV: one row per organisation in input order, columns as `funnel.md` names them.
 pub fn to_csv(funnel: &Funnel) -> String {
-    let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
-    // Writing to a Vec cannot fail.
+    let mut w = CsvWriter::new();
     match funnel {
         Funnel::Proportion(f) => {
-            let _ = w.write_record([
+            w.row([
                 "org",
                 "numerator",
                 "denominator",
@@ -254,7 +254,7 @@ pub fn to_csv(funnel: &Funnel) -> String {
                 "significance",
             ]);
             for r in &f.rows {
-                let _ = w.write_record([
+                w.row([
                     r.org.clone(),
                     num(r.numerator),
                     num(r.denominator),
@@ -283,7 +283,7 @@ pub fn to_csv(funnel: &Funnel) -> String {
                 header.extend(["od_lower_95", "od_upper_95", "od_lower_998", "od_upper_998"]);
             }
             header.extend(["outlier_95", "outlier_998"]);
-            let _ = w.write_record(&header);
+            w.row(&header);
             for r in &f.rows {
                 let mut rec = vec![
                     r.org.clone(),
@@ -300,11 +300,11 @@ pub fn to_csv(funnel: &Funnel) -> String {
                 }
                 rec.push(u8::from(r.outlier_95).to_string());
                 rec.push(u8::from(r.outlier_998).to_string());
-                let _ = w.write_record(&rec);
+                w.row(&rec);
             }
         }
     }
-    String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
+    w.finish()
 }
 
 /// The method in words for a funnel (with the over-dispersion estimate when there is one).

@@ -5,7 +5,8 @@
 use chrono::NaiveDate;
 use serde_json::{Value, json};
 
-use sct_core::diagnostic::{Diagnostic, Diagnostics, Location};
+use sct_core::csv_out::CsvWriter;
+use sct_core::diagnostic::{Diagnostic, Diagnostics, Location, Snippet};
 use sct_core::source::SourceFile;
 
 use crate::period::{ACCEPTED_FORMS, Period, PeriodType};
@@ -149,18 +150,13 @@ impl Default for Columns {
 
 /// The location of one-based `line` of `src`, with the line as the snippet.
 pub(crate) fn at(src: &SourceFile, line: usize) -> Location {
-    let text = src
-        .text
-        .lines()
-        .nth(line.saturating_sub(1))
-        .unwrap_or("")
-        .to_string();
-    let len = text.chars().count().max(1);
+    let text = src.text.lines().nth(line.saturating_sub(1)).unwrap_or("");
+    let len = text.chars().take(Snippet::UNDERLINE).count().max(1);
     Location {
         file: src.name.clone(),
         line,
         column: 1,
-        snippet: Some((text, len)),
+        snippet: Some(Snippet::at_column(text, 1, len)),
     }
 }
 
@@ -552,15 +548,6 @@ fn num(v: Option<f64>) -> String {
     v.map(|x| x.to_string()).unwrap_or_default()
 }
 
-/// A CSV field, quoted when it must be.
-fn field(text: &str) -> String {
-    if text.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", text.replace('"', "\"\""))
-    } else {
-        text.to_string()
-    }
-}
-
 /// The warning for a point's segment, if its limits are unreliable or undefined (§5, §12),
 /// or withheld by the profile.
 fn point_warning(run: &SpcRun, i: usize) -> &'static str {
@@ -588,57 +575,74 @@ fn rule_name(rule: Option<crate::spc::Rule>) -> &'static str {
 /// row that starts a segment there; with a comparison, the other profile's judgement of the
 /// points it judges differently.
 pub fn to_csv(run: &SpcRun) -> String {
-    let mut out = String::from(
-        "date,value,mean,lpl,upl,point_type,segment,rule,warning,shift_length,trend_length,rules,explanation,profile,gap_before,rebase_log",
-    );
+    let mut w = CsvWriter::new();
+    let mut header = vec![
+        "date",
+        "value",
+        "mean",
+        "lpl",
+        "upl",
+        "point_type",
+        "segment",
+        "rule",
+        "warning",
+        "shift_length",
+        "trend_length",
+        "rules",
+        "explanation",
+        "profile",
+        "gap_before",
+        "rebase_log",
+    ];
     if run.compare.is_some() {
-        out.push_str(",compare_profile,compare_point_type,compare_rules,compare_explanation");
+        header.extend([
+            "compare_profile",
+            "compare_point_type",
+            "compare_rules",
+            "compare_explanation",
+        ]);
     }
-    out.push('\n');
+    w.row(header);
     let (shift, trend) = (run.options.shift_length, run.options.trend_length);
     for (i, p) in run.points.iter().enumerate() {
         let seg = &run.result.segments[run.result.segment_of[i]];
-        out.push_str(&format!(
-            "{},{},{},{},{},{},{},{},{},{shift},{trend},{},{},{},{},{}",
-            p.date.format("%Y-%m-%d"),
-            p.value,
-            seg.mean,
+        let mut row = vec![
+            p.date.format("%Y-%m-%d").to_string(),
+            p.value.to_string(),
+            seg.mean.to_string(),
             num(seg.lpl),
             num(seg.upl),
-            run.result.point_type[i].as_str(),
-            run.result.segment_of[i] + 1,
-            rule_name(run.result.rule[i]),
-            point_warning(run, i),
+            run.result.point_type[i].as_str().to_string(),
+            (run.result.segment_of[i] + 1).to_string(),
+            rule_name(run.result.rule[i]).to_string(),
+            point_warning(run, i).to_string(),
+            shift.to_string(),
+            trend.to_string(),
             profile::rules_text(&run.hits[i]),
-            field(&run.explanation(i)),
-            field(&run.profile_name),
-            field(
-                &run.gap_before(i)
-                    .map(|g| g.reason.clone())
-                    .unwrap_or_default()
-            ),
-            field(
-                &run.rebase_entry(i)
-                    .map(|e| e.describe())
-                    .unwrap_or_default()
-            ),
-        ));
+            run.explanation(i),
+            run.profile_name.clone(),
+            run.gap_before(i)
+                .map(|g| g.reason.clone())
+                .unwrap_or_default(),
+            run.rebase_entry(i)
+                .map(|e| e.describe())
+                .unwrap_or_default(),
+        ];
         if let Some(c) = &run.compare {
             if c.differences.binary_search(&i).is_ok() {
-                out.push_str(&format!(
-                    ",{},{},{},{}",
-                    field(&c.profile_name),
-                    c.result.point_type[i].as_str(),
+                row.extend([
+                    c.profile_name.clone(),
+                    c.result.point_type[i].as_str().to_string(),
                     profile::rules_text(&c.hits[i]),
-                    field(&profile::explanation(&c.hits[i], |k| run.label(k)))
-                ));
+                    profile::explanation(&c.hits[i], |k| run.label(k)),
+                ]);
             } else {
-                out.push_str(",,,,");
+                row.extend([String::new(), String::new(), String::new(), String::new()]);
             }
         }
-        out.push('\n');
+        w.row(row);
     }
-    out
+    w.finish()
 }
 
 /// The settings, in words and values, named in every output.

@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+use sct_core::csv_out::CsvWriter;
 use serde_json::Value;
 
 use crate::charts::{self, Bar, BarChart, RadarChart};
@@ -127,7 +128,7 @@ pub fn json(r: &AssessmentReport) -> String {
 
 /// The report as CSV: one row per capability.
 pub fn csv(r: &AssessmentReport) -> String {
-    let mut w = csv::Writer::from_writer(Vec::new());
+    let mut w = CsvWriter::new();
     let header = [
         "ods_code",
         "round",
@@ -149,7 +150,7 @@ pub fn csv(r: &AssessmentReport) -> String {
         "reason",
         "flags",
     ];
-    let _ = w.write_record(header);
+    w.row(header);
     let round = r.score.round.clone().unwrap_or_default();
     for (d, dd) in r.score.domains.iter().zip(&r.report.domains) {
         for (c, cd) in d.capabilities.iter().zip(&dd.capabilities) {
@@ -174,8 +175,8 @@ pub fn csv(r: &AssessmentReport) -> String {
                 cd.reason.clone().unwrap_or_default(),
                 cd.flags.join("; "),
             ];
-            let _ = w.write_record(row);
+            w.row(row);
         }
     }
-    String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
+    w.finish()
 }

@@ -15,6 +15,7 @@ use sct_compare::kpi::IndicatorFunnel;
 use sct_compare::load::SkippedFile;
 use sct_compare::longitudinal::Longitudinal;
 use sct_compare::{Comparison, Provenance, RoundInfo};
+use sct_core::csv_out::CsvWriter;
 
 use crate::funnel_chart::{funnel_svg, proportion_chart};
 use crate::render::{ReportError, Templates};
@@ -309,8 +310,8 @@ fn state(cell: &HeatCell) -> &'static str {
 /// The comparison as CSV: one row per organisation and domain, then per organisation and
 /// capability, of the round compared (the longitudinal change where there is one).
 pub fn csv(c: &Comparison) -> String {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    let _ = w.write_record([
+    let mut w = CsvWriter::new();
+    w.row([
         "round",
         "code",
         "name",
@@ -363,7 +364,7 @@ pub fn csv(c: &Comparison) -> String {
                 },
             ));
         for ((kind, id, title), cell, change) in rows {
-            let _ = w.write_record([
+            w.row([
                 c.cohort.round.as_str(),
                 &o.code,
                 &o.name,
@@ -381,5 +382,5 @@ pub fn csv(c: &Comparison) -> String {
             ]);
         }
     }
-    String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
+    w.finish()
 }

@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write;
 
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook, XlsxError};
+use sct_core::csv_out::CsvWriter;
 use sct_kpi::ipr::{Ipr, IprRow};
 use serde_json::{Value, json};
 
@@ -369,14 +370,14 @@ fn cells(r: &IprRow) -> Vec<String> {
 
 /// The report as CSV: one row per indicator and organisation, with the icons' names.
 pub fn csv(ipr: &Ipr) -> String {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    let _ = w.write_record(COLUMNS);
+    let mut w = CsvWriter::new();
+    w.row(COLUMNS);
     for s in &ipr.sections {
         for r in &s.rows {
-            let _ = w.write_record(cells(r));
+            w.row(cells(r));
         }
     }
-    String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
+    w.finish()
 }
 
 fn workbook(ipr: &Ipr) -> Result<Vec<u8>, XlsxError> {

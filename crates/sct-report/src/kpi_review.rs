@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+use sct_core::csv_out::CsvWriter;
 use sct_kpi::review::{IndicatorReview, KpiReview};
 use serde_json::{Value, json};
 
@@ -120,8 +121,8 @@ fn num(v: Option<f64>) -> String {
 
 /// The review as CSV: one row per indicator.
 pub fn csv(review: &KpiReview) -> String {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    let _ = w.write_record([
+    let mut w = CsvWriter::new();
+    w.row([
         "organisation",
         "as_of",
         "timeframe",
@@ -156,7 +157,7 @@ pub fn csv(review: &KpiReview) -> String {
             let l = r.latest.as_ref();
             let y = r.year_to_date.as_ref();
             let s = r.spc.as_ref();
-            let _ = w.write_record([
+            w.row([
                 review.organisation.clone(),
                 review.as_of.clone(),
                 tf.id.as_str().to_string(),
@@ -204,5 +205,5 @@ pub fn csv(review: &KpiReview) -> String {
             ]);
         }
     }
-    String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
+    w.finish()
 }

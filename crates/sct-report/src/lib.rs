@@ -23,6 +23,7 @@ pub mod ipr;
 mod ipr_html;
 pub mod json;
 pub mod kpi_review;
+pub mod markdown;
 pub mod plan;
 pub mod plan_timeline;
 pub mod render;

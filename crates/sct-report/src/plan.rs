@@ -8,6 +8,7 @@
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook, Worksheet, XlsxError};
 use serde_json::Value;
 
+use sct_core::csv_out::CsvWriter;
 use sct_core::plan::{DevelopmentPlan, Priority, VALIDATE_BEFORE_INVESTING};
 
 use crate::plan_timeline::{timeline_chart, timeline_svg};
@@ -132,12 +133,12 @@ fn priority_row(plan: &DevelopmentPlan, p: &Priority) -> Vec<String> {
 
 /// The plan as CSV: one row per priority, in rank order, with the rule used on every row.
 pub fn csv(plan: &DevelopmentPlan) -> String {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    let _ = w.write_record(PRIORITY_COLUMNS);
+    let mut w = CsvWriter::new();
+    w.row(PRIORITY_COLUMNS);
     for p in &plan.priorities {
-        let _ = w.write_record(priority_row(plan, p));
+        w.row(priority_row(plan, p));
     }
-    String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
+    w.finish()
 }
 
 /// Writes a header row in bold, freezes it and sets column widths.

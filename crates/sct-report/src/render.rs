@@ -1,7 +1,10 @@
 //! Rendering reports with tera templates. The templates live in the workspace's `reports/`
 //! directory and are compiled in, so an installed `sct` needs no files; `--template-dir`
-//! points at a user's copy to restyle a report without rebuilding. HTML templates are
-//! autoescaped; the Markdown template escapes with the `md` filter.
+//! points at a user's copy to restyle a report without rebuilding. Every value a template
+//! prints is escaped for its output unless the template says otherwise: HTML templates with
+//! HTML escaping, Markdown templates with [`markdown::text`] (the `md` filter does the same,
+//! and `code` writes a code span with [`markdown::code`]), so neither a built-in template nor
+//! a user's copy can forget a value.
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
@@ -10,6 +13,7 @@ use serde::Serialize;
 use tera::{Context, Tera, Value};
 
 use crate::charts::ChartError;
+use crate::markdown;
 
 /// The templates a report uses, by name (the file name in `reports/`).
 pub const TEMPLATE_NAMES: [&str; 13] = [
@@ -89,7 +93,10 @@ pub enum ReportError {
 
 /// Loaded templates, ready to render.
 pub struct Templates {
+    /// The HTML templates (tera's HTML autoescaping).
     tera: Tera,
+    /// The Markdown templates (`*.md`), every value escaped as Markdown text.
+    markdown: Tera,
     files: BTreeMap<String, String>,
     css: String,
 }
@@ -166,11 +173,7 @@ impl Templates {
                 }
             }
         }
-        let mut tera = Tera::default();
-        tera.register_filter("md", md_filter);
-        tera.register_filter("score", score_filter);
-        tera.register_filter("or_dash", or_dash_filter);
-        tera.register_filter("num", num_filter);
+        let (mut tera, mut markdown) = (engine(false), engine(true));
         let css = texts
             .get("report.css")
             .map(|(_, t)| t.clone())
@@ -179,7 +182,13 @@ impl Templates {
             if name.ends_with(".css") || only.is_some_and(|o| !o.contains(&name.as_str())) {
                 continue;
             }
-            tera.add_raw_template(name, text)
+            let engine = if is_markdown(name) {
+                &mut markdown
+            } else {
+                &mut tera
+            };
+            engine
+                .add_raw_template(name, text)
                 .map_err(|e| ReportError::Template {
                     file: file.clone(),
                     message: chain(&e),
@@ -187,6 +196,7 @@ impl Templates {
         }
         Ok(Templates {
             tera,
+            markdown,
             files: texts.into_iter().map(|(n, (f, _))| (n, f)).collect(),
             css,
         })
@@ -234,7 +244,12 @@ impl Templates {
             file: file.clone(),
             message: chain(&e),
         })?;
-        self.tera
+        let engine = if is_markdown(name) {
+            &self.markdown
+        } else {
+            &self.tera
+        };
+        engine
             .render(name, &ctx)
             .map_err(|e| ReportError::Template {
                 file,
@@ -251,33 +266,71 @@ impl Templates {
     }
 }
 
-/// Escapes text for GitHub-flavoured Markdown (including inside table cells): Markdown
-/// punctuation and HTML are backslash-escaped or turned into entities; line breaks become
-/// spaces.
+/// Escapes text for GitHub-flavoured Markdown (including inside table cells): the same as
+/// [`markdown::text`].
 pub fn escape_markdown(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '\\' | '`' | '*' | '_' | '[' | ']' | '#' | '|' | '~' | '!' => {
-                out.push('\\');
-                out.push(c);
-            }
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '&' => out.push_str("&amp;"),
-            '\n' | '\r' => out.push(' '),
-            c => out.push(c),
-        }
-    }
-    out
+    markdown::text(s)
 }
 
-fn md_filter(value: &Value, _: &HashMap<String, Value>) -> tera::Result<Value> {
-    Ok(Value::String(match value {
-        Value::String(s) => escape_markdown(s),
-        Value::Null => String::new(),
-        other => escape_markdown(&other.to_string()),
-    }))
+/// Whether template `name` is Markdown (escaped as Markdown rather than HTML).
+fn is_markdown(name: &str) -> bool {
+    name.ends_with(".md")
+}
+
+/// A tera instance with sct's filters. For Markdown (`markdown`), every value printed is
+/// escaped with [`markdown::text`] unless its last filter is `md`, `code` or `safe`; the
+/// HTML instance keeps tera's HTML escaping of `.html` templates.
+fn engine(markdown: bool) -> Tera {
+    let mut tera = Tera::default();
+    if markdown {
+        tera.autoescape_on(vec![".md"]);
+        tera.set_escape_fn(markdown::text);
+    }
+    tera.register_filter(
+        "md",
+        MarkdownFilter {
+            code: false,
+            markdown,
+        },
+    );
+    tera.register_filter(
+        "code",
+        MarkdownFilter {
+            code: true,
+            markdown,
+        },
+    );
+    tera.register_filter("score", score_filter);
+    tera.register_filter("or_dash", or_dash_filter);
+    tera.register_filter("num", num_filter);
+    tera
+}
+
+/// The `md` filter (Markdown text) and the `code` filter (a code span). Their output is
+/// final in a Markdown template (not escaped again); in an HTML template it is escaped as
+/// HTML like any other value.
+struct MarkdownFilter {
+    code: bool,
+    markdown: bool,
+}
+
+impl tera::Filter for MarkdownFilter {
+    fn filter(&self, value: &Value, _: &HashMap<String, Value>) -> tera::Result<Value> {
+        let text = match value {
+            Value::String(s) => s.clone(),
+            Value::Null => String::new(),
+            other => other.to_string(),
+        };
+        Ok(Value::String(if self.code {
+            markdown::code(&text)
+        } else {
+            markdown::text(&text)
+        }))
+    }
+
+    fn is_safe(&self) -> bool {
+        self.markdown
+    }
 }
 
 fn score_filter(value: &Value, _: &HashMap<String, Value>) -> tera::Result<Value> {
@@ -324,6 +377,35 @@ fn or_dash_filter(value: &Value, _: &HashMap<String, Value>) -> tera::Result<Val
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        /// Whatever a value holds, a Markdown template prints it as text: escaped without a
+        /// filter, with `md`, and inside a table row; balanced with `code`.
+        #[test]
+        fn markdown_templates_escape_every_value(x in proptest::prelude::any::<String>()) {
+            let mut tera = engine(true);
+            tera.add_raw_template(
+                "t.md",
+                "{{ x }}\n{{ x | md }}\n| {{ x }} | {{ x | or_dash }} |\n{{ x | code }}\n",
+            )
+            .unwrap();
+            let ctx = Context::from_value(serde_json::json!({ "x": x })).unwrap();
+            let out = tera.render("t.md", &ctx).unwrap();
+            let lines: Vec<&str> = out.lines().collect();
+            proptest::prop_assert_eq!(lines.len(), 4, "{:?}", out);
+            let text = markdown::text(&x);
+            proptest::prop_assert_eq!(lines[0], text.as_str());
+            proptest::prop_assert_eq!(lines[1], text.as_str());
+            for line in &lines[..3] {
+                proptest::prop_assert!(!line.contains('<'), "{:?}", line);
+            }
+            // The cell separators are the template's three pipes; every other is escaped.
+            let row = lines[2].replace("\\\\", "").replace("\\|", "");
+            proptest::prop_assert_eq!(row.matches('|').count(), 3, "{:?}", lines[2]);
+            let code = markdown::code(&x);
+            proptest::prop_assert_eq!(lines[3], code.as_str());
+        }
+    }
 
     #[test]
     fn markdown_escaping_neutralises_markup() {

@@ -1,6 +1,7 @@
 //! The score as CSV: one row for the whole assessment, one per domain and one per capability.
 
 use sct_core::ScoreReport;
+use sct_core::csv_out::CsvWriter;
 use sct_core::score::ScoreSummary;
 
 const HEADER: [&str; 22] = [
@@ -52,10 +53,10 @@ fn summary_cells(s: &ScoreSummary) -> [String; 14] {
     ]
 }
 
-/// Renders a score report as CSV (RFC 4180, header row first). Every user-supplied string
-/// is quoted as needed by the csv writer.
+/// Renders a score report as CSV (RFC 4180, header row first), through
+/// [`CsvWriter`]: quoted as needed, and no field a spreadsheet would run as a formula.
 pub fn score_csv(r: &ScoreReport) -> String {
-    let mut w = csv::Writer::from_writer(Vec::new());
+    let mut w = CsvWriter::new();
     let round = r.round.clone().unwrap_or_default();
     let mut rows: Vec<Vec<String>> = vec![HEADER.iter().map(|s| s.to_string()).collect()];
     let mut push = |scope: &str,
@@ -129,9 +130,7 @@ pub fn score_csv(r: &ScoreReport) -> String {
         }
     }
     for row in rows {
-        // Writing to a Vec cannot fail.
-        let _ = w.write_record(&row);
+        w.row(&row);
     }
-    let bytes = w.into_inner().unwrap_or_default();
-    String::from_utf8(bytes).unwrap_or_default()
+    w.finish()
 }

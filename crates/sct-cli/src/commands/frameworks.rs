@@ -11,7 +11,7 @@ use sct_core::{Error, FrameworkRegistry};
 use sct_kpi::kpiset::{KpiSet, Timeframe};
 
 use crate::cli::{CheckFormat, FrameworksCommand, GlobalArgs, ListFormat, ShowFormat};
-use crate::outputs::{invalid_as_json, print, print_json};
+use crate::outputs::{invalid_as_json, print, print_json, print_text};
 
 use super::framework_dirs;
 
@@ -108,7 +108,7 @@ pub fn run(global: &GlobalArgs, cmd: FrameworksCommand) -> Result<ExitCode, Erro
                     for w in checked.references.iter() {
                         crate::style::eprint(&w.to_string());
                     }
-                    print(&text)?;
+                    print_text(&text)?;
                 }
                 CheckFormat::Json => print_json(&serde_json::json!({
                     "schema": "sct-frameworks-validate/1",

@@ -496,17 +496,18 @@ fn spc(args: KpiSpcArgs) -> Result<ExitCode, Error> {
         crate::style::note(s);
     }
     if let Some(c) = &run.compare {
-        crate::style::note(format_args!(
+        // One note, its points listed under it: printed or left out together.
+        let mut text = format!(
             "{} and {} judge {} point{} differently{}",
             run.profile_name,
             c.profile_name,
             c.differences.len(),
             if c.differences.len() == 1 { "" } else { "s" },
             if c.differences.is_empty() { "" } else { ":" }
-        ));
+        );
         for &i in &c.differences {
-            eprintln!(
-                "  {}: {} under {} ({}); {} under {} ({})",
+            text.push_str(&format!(
+                "\n  {}: {} under {} ({}); {} under {} ({})",
                 run.label(i),
                 run.result.point_type[i].as_str(),
                 run.profile_name,
@@ -514,8 +515,9 @@ fn spc(args: KpiSpcArgs) -> Result<ExitCode, Error> {
                 c.result.point_type[i].as_str(),
                 c.profile_name,
                 or_none(&sct_kpi::profile::explanation(&c.hits[i], |k| run.label(k)))
-            );
+            ));
         }
+        crate::style::note(text);
     }
     let format = spc_format(&args);
     // Write the summary first: if the main output then fails, nothing is half-written.

@@ -10,6 +10,7 @@ use std::time::Duration;
 use serde::Serialize;
 
 use sct_core::Error;
+use sct_core::csv_out::CsvWriter;
 use sct_plugin_api::{ComputeRequest, ComputeResponse, PROTOCOL_VERSION};
 use sct_plugin_host::discover::PATH_ENV;
 use sct_plugin_host::{Discovery, Fault, HostError, Isolation, Options, Plugin};
@@ -18,7 +19,7 @@ use crate::cli::{
     CheckFormat, GlobalArgs, ListFormat, PluginOutputFormat, PluginRunOptions, PluginsCheckArgs,
     PluginsCommand, PluginsInstallArgs, PluginsRunArgs,
 };
-use crate::outputs::{emit, extension, print, print_json};
+use crate::outputs::{emit, extension, print, print_json, print_text};
 
 /// The project's plugin directory, relative to the working directory.
 const PROJECT_PLUGINS: &str = "plugins";
@@ -266,7 +267,7 @@ fn check(global: &GlobalArgs, args: PluginsCheckArgs) -> Result<ExitCode, Error>
         }
     }
     match args.format {
-        CheckFormat::Text => print(&out)?,
+        CheckFormat::Text => print_text(&out)?,
         CheckFormat::Json => print_json(&serde_json::json!({
             "schema": "sct-plugins-check/1",
             "ok": failed.is_empty(),
@@ -304,53 +305,43 @@ struct RunOutput<'a> {
     response: &'a ComputeResponse,
 }
 
-fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
-    }
-}
-
 fn number(v: Option<f64>) -> String {
     v.map(|x| x.to_string()).unwrap_or_default()
 }
 
 /// The response as CSV: the series (`period,value,numerator,denominator`), or the evidence
-/// items when the measure gives evidence.
+/// items when the measure gives evidence. A plugin's strings are data like any other, so
+/// they go through the one CSV writer (quoted, never a formula).
 fn to_csv(r: &ComputeResponse) -> String {
-    let mut out = String::new();
+    let mut w = CsvWriter::new();
     if r.series.is_empty() && !r.evidence.is_empty() {
-        out.push_str("id,title,status,supports,path,note\n");
+        w.row(["id", "title", "status", "supports", "path", "note"]);
         for e in &r.evidence {
             let status = match e.status {
                 sct_plugin_api::EvidenceStatus::Present => "present",
                 sct_plugin_api::EvidenceStatus::Missing => "missing",
             };
-            let _ = writeln!(
-                out,
-                "{},{},{status},{},{},{}",
-                csv_field(&e.id),
-                csv_field(&e.title),
-                csv_field(e.supports.as_deref().unwrap_or("")),
-                csv_field(e.path.as_deref().unwrap_or("")),
-                csv_field(e.note.as_deref().unwrap_or(""))
-            );
+            w.row([
+                e.id.as_str(),
+                &e.title,
+                status,
+                e.supports.as_deref().unwrap_or(""),
+                e.path.as_deref().unwrap_or(""),
+                e.note.as_deref().unwrap_or(""),
+            ]);
         }
     } else {
-        out.push_str("period,value,numerator,denominator\n");
+        w.row(["period", "value", "numerator", "denominator"]);
         for p in &r.series {
-            let _ = writeln!(
-                out,
-                "{},{},{},{}",
-                csv_field(&p.period),
-                p.value,
+            w.row([
+                p.period.clone(),
+                p.value.to_string(),
                 number(p.numerator),
-                number(p.denominator)
-            );
+                number(p.denominator),
+            ]);
         }
     }
-    out
+    w.finish()
 }
 
 fn run_measure(global: &GlobalArgs, args: PluginsRunArgs) -> Result<ExitCode, Error> {

@@ -19,7 +19,7 @@ use super::report::report_error;
 use crate::cli::{
     CheckFormat, GlobalArgs, TocCheckArgs, TocCommand, TocKpiArgs, TocReportArgs, TocReportFormat,
 };
-use crate::outputs::{emit, extension, invalid_as_json, print, print_json};
+use crate::outputs::{emit, extension, invalid_as_json, print_json, print_text};
 
 pub fn run(global: &GlobalArgs, cmd: TocCommand) -> Result<ExitCode, Error> {
     let sct = super::load(global)?;
@@ -101,7 +101,7 @@ fn check(sct: &Sct, args: TocCheckArgs) -> Result<ExitCode, Error> {
             )
         }
     );
-    print(&text)?;
+    print_text(&text)?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -8,7 +8,7 @@ use sct_core::assessment::AnswerLevel;
 use sct_core::{Error, ResolveOptions, Sct};
 
 use crate::cli::{ValidateArgs, ValidateFormat};
-use crate::outputs::{invalid_as_json, print};
+use crate::outputs::{invalid_as_json, print, print_text};
 
 pub fn run(sct: &Sct, args: ValidateArgs) -> Result<ExitCode, Error> {
     let options = ResolveOptions {
@@ -42,7 +42,7 @@ pub fn run(sct: &Sct, args: ValidateArgs) -> Result<ExitCode, Error> {
             } else {
                 0.0
             };
-            print(&format!(
+            print_text(&format!(
                 "{name}: valid ({} {}); coverage {answered} of {applicable} applicable capabilities answered ({pct:.0}%), {na} n/a; {} warning(s)\n",
                 a.toolkit_id,
                 a.toolkit_version,

@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use crate::derived::DerivedToml;
-use crate::diagnostic::{Diagnostic, Diagnostics, Location};
+use crate::diagnostic::{Diagnostic, Diagnostics, Location, Snippet};
 use crate::error::Error;
 use crate::source::SourceFile;
 
@@ -20,19 +20,14 @@ pub fn read_json_response(path: &Path) -> Result<ReadResponse, Error> {
 /// As [`read_json_response`], for JSON text already read.
 pub fn read_json_source(src: &SourceFile) -> Result<ReadResponse, Error> {
     let value: serde_json::Value = serde_json::from_str(&src.text).map_err(|e| {
-        let line_text = src
-            .text
-            .lines()
-            .nth(e.line().saturating_sub(1))
-            .unwrap_or("")
-            .to_string();
+        let line_text = src.text.lines().nth(e.line().saturating_sub(1)).unwrap_or("");
         Error::Invalid(Diagnostics(vec![
             Diagnostic::error(format!("not valid JSON: {e}"))
                 .at(Location {
                     file: src.name.clone(),
                     line: e.line(),
                     column: e.column(),
-                    snippet: Some((line_text, 1)),
+                    snippet: Some(Snippet::at_column(line_text, e.column(), 1)),
                 })
                 .expected("a JSON object with the fields of a response (as `sct convert -o response.json` writes)"),
         ]))

@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::diagnostic::{Diagnostic, Diagnostics, Location};
+use crate::diagnostic::{Diagnostic, Diagnostics, Location, Snippet};
 use crate::error::Error;
 use crate::source::SourceFile;
 
@@ -133,7 +133,7 @@ impl Organisations {
                 file: orgs.name.clone(),
                 line,
                 column: 1,
-                snippet: Some((col.to_string(), 0)),
+                snippet: Some(Snippet::at_column(col, 1, 0)),
             };
             let valid_from = match Date::parse(&row.valid_from) {
                 Ok(d) => d,
