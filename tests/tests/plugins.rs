@@ -515,6 +515,28 @@ fn invalid_json_invalid_utf8_and_huge_replies_are_errors() {
     assert_fault(dir.path(), "invalid-json", &["--isolate"], "invalid JSON");
 }
 
+/// A native reply whose length is `SIZE_MAX` is refused on its length, before any slice or
+/// copy, in-process and in the isolated child (which once panicked on it): an error naming the
+/// plugin and the limit.
+#[test]
+fn a_native_reply_of_size_max_bytes_is_refused_with_or_without_isolate() {
+    let dir = fault_dir();
+    assert_fault(
+        dir.path(),
+        "size-max",
+        &[],
+        "output too large: its compute reply is more than the 33554432-byte limit",
+    );
+    let err = assert_fault(
+        dir.path(),
+        "size-max",
+        &["--isolate", "--max-output-mb", "2"],
+        "output too large: its compute reply is more than the 2097152-byte limit",
+    );
+    assert!(!err.contains("panicked"), "{err}");
+    assert!(!err.contains("crashed"), "{err}");
+}
+
 #[test]
 fn a_native_plugin_that_never_returns_times_out_under_isolate() {
     let dir = fault_dir();
@@ -919,6 +941,36 @@ fn bad_arguments_are_usage_errors() {
     );
 }
 
+/// The timeout and the reply limit go through the host's checked constructors: a value out
+/// of range is a usage error naming the option (exit status 2), never a panic.
+#[test]
+fn out_of_range_plugin_limits_are_usage_errors_never_panics() {
+    for (option, value) in [
+        ("--timeout", "1e308"),
+        ("--timeout", "inf"),
+        ("--timeout", "0"),
+        ("--timeout", "86401"),
+        ("--max-output-mb", "0"),
+        ("--max-output-mb", "18446744073709551615"),
+    ] {
+        let run = sct()
+            .args([
+                "plugins",
+                "run",
+                "neighbourhood-measures",
+                "care-plan-coverage",
+                option,
+                value,
+            ])
+            .output()
+            .unwrap();
+        let err = stderr(&run);
+        assert_eq!(run.status.code(), Some(2), "{option} {value}: {err}");
+        assert!(err.contains(option), "{option} {value}: {err}");
+        assert!(!err.contains("panicked"), "{option} {value}: {err}");
+    }
+}
+
 #[test]
 fn installing_a_file_that_is_not_there_is_bad_input_and_writes_nothing() {
     let dir = tempfile::tempdir().unwrap();
@@ -1187,11 +1239,18 @@ fn a_native_plugin_runs_the_bytes_that_were_checked() {
     std::fs::copy(&lib, &file).unwrap();
     let sha = sha256_hex(&std::fs::read(&file).unwrap());
     let plugin = NativePlugin::load(&file, &sha).unwrap();
-    let before = plugin.describe_bytes(1 << 20).unwrap();
+    let before = plugin
+        .describe_bytes(sct_plugin_host::MaxOutput::DEFAULT)
+        .unwrap();
 
     // Replaced once loaded: the loaded plugin still answers, from its copy.
     std::fs::write(&file, b"not a library").unwrap();
-    assert_eq!(plugin.describe_bytes(1 << 20).unwrap(), before);
+    assert_eq!(
+        plugin
+            .describe_bytes(sct_plugin_host::MaxOutput::DEFAULT)
+            .unwrap(),
+        before
+    );
     // And loading the replaced file is refused on its checksum, before anything runs.
     match NativePlugin::load(&file, &sha) {
         Err(Fault::Checksum {

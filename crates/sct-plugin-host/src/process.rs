@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 use wait_timeout::ChildExt;
 
 use crate::error::Fault;
+use crate::limits::{MaxOutput, Timeout};
 
 /// How much of standard error is kept for the message (its end).
 const STDERR_KEEP: usize = 8 * 1024;
@@ -23,7 +24,7 @@ pub struct Program<'a> {
     /// Its arguments.
     pub args: Vec<&'a std::ffi::OsStr>,
     /// Environment variables to set.
-    pub env: Vec<(&'a str, &'a std::ffi::OsStr)>,
+    pub env: Vec<(&'a str, std::ffi::OsString)>,
 }
 
 enum StdoutEnd {
@@ -38,9 +39,10 @@ pub fn run(
     program: &Program<'_>,
     call: &'static str,
     input: &[u8],
-    timeout: Duration,
-    limit: usize,
+    timeout: Timeout,
+    limit: MaxOutput,
 ) -> Result<Vec<u8>, Fault> {
+    let (timeout, limit) = (timeout.get(), limit.bytes());
     let started = Instant::now();
     let mut cmd = Command::new(program.program);
     cmd.args(&program.args)
