@@ -845,6 +845,122 @@ fn command_plugin_faults_are_errors_naming_the_plugin_and_the_fault() {
     );
 }
 
+// ---- command plugins: process groups ----
+
+/// The compute reply of the shell plugins below.
+const SHELL_REPLY: &str =
+    r#"echo '{"protocol":1,"ok":{"measure":"m","series":[{"period":"2025-04","value":1}]}}'"#;
+
+/// Writes a command plugin that is a shell script run itself (no interpreter) into
+/// `dir/NAME/`: it answers the handshake and describe, and runs `compute` for compute.
+fn shell_plugin(dir: &Path, name: &str, compute: &str) -> PathBuf {
+    let pdir = dir.join(name);
+    std::fs::create_dir_all(&pdir).unwrap();
+    let script = format!(
+        "#!/bin/sh\ncase \"$1\" in\n  handshake) echo '{{\"protocol\":1}}' ;;\n  describe) echo '{{\"protocol\":1,\"ok\":{{\"name\":\"{name}\",\"version\":\"1\",\"protocol\":1,\"measures\":[{{\"id\":\"m\",\"title\":\"M\"}}]}}}}' ;;\n  compute) {compute} ;;\nesac\n"
+    );
+    let file = pdir.join("plugin.sh");
+    std::fs::write(&file, &script).unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let sha = sha256_hex(script.as_bytes());
+    std::fs::write(
+        pdir.join("plugin.toml"),
+        format!(
+            "name = \"{name}\"\nversion = \"1\"\nkind = \"command\"\nfile = \"plugin.sh\"\nsha256 = \"{sha}\"\nprotocol = 1\nmeasures = [\"m\"]\n"
+        ),
+    )
+    .unwrap();
+    pdir
+}
+
+/// Whether process `pid` is running: `kill(pid, 0)` succeeds and it is not a zombie (ended,
+/// waiting for a parent to reap it).
+fn running(pid: i32) -> bool {
+    // SAFETY: signal 0 sends nothing; it only asks whether the process exists.
+    if unsafe { libc::kill(pid, 0) } != 0 {
+        return false;
+    }
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    let state = stat.rsplit(')').next().unwrap_or("").trim_start();
+    !(stat.is_empty() || state.starts_with('Z') || state.starts_with('X'))
+}
+
+/// Kills, when dropped, the process whose pid a plugin wrote to the file, if it is still
+/// running: a test that fails leaves nothing behind.
+struct KillOnDrop(PathBuf);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let pid = std::fs::read_to_string(&self.0)
+            .ok()
+            .and_then(|t| t.trim().parse::<i32>().ok());
+        if let Some(pid) = pid.filter(|p| *p > 0 && running(*p)) {
+            // SAFETY: only the plugin's own grandchild, by the pid it wrote.
+            unsafe { libc::kill(pid, libc::SIGKILL) };
+        }
+    }
+}
+
+/// Asserts the process whose pid a plugin wrote to `file` is gone (a killed process may take
+/// a moment to be torn down).
+fn assert_gone(pid_file: &Path) {
+    let text =
+        std::fs::read_to_string(pid_file).unwrap_or_else(|e| panic!("{}: {e}", pid_file.display()));
+    let pid: i32 = text.trim().parse().unwrap();
+    for _ in 0..2000 {
+        if !running(pid) {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    panic!("process {pid}, started by the plugin, outlived it");
+}
+
+#[test]
+fn a_command_plugin_that_times_out_is_ended_with_every_process_it_started() {
+    let dir = tempfile::tempdir().unwrap();
+    let pdir = shell_plugin(
+        dir.path(),
+        "forks",
+        r#"sleep 600 & echo $! > "$SCT_PLUGIN_DIR/grandchild.pid"; exec sleep 600"#,
+    );
+    let _cleanup = KillOnDrop(pdir.join("grandchild.pid"));
+    assert_command_fault(
+        dir.path(),
+        "forks",
+        &["--timeout", "2"],
+        "timed out: compute did not finish within 2 s",
+    );
+    assert_gone(&pdir.join("grandchild.pid"));
+}
+
+#[test]
+fn a_command_plugin_is_done_when_it_exits_though_a_grandchild_holds_its_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let pdir = shell_plugin(
+        dir.path(),
+        "lingers",
+        &format!(
+            r#"cat >/dev/null; sleep 600 & echo $! > "$SCT_PLUGIN_DIR/grandchild.pid"; {SHELL_REPLY}"#
+        ),
+    );
+    let _cleanup = KillOnDrop(pdir.join("grandchild.pid"));
+    let run = sct()
+        .arg("--plugin-dir")
+        .arg(dir.path())
+        .args(["plugins", "run", "lingers", "m", "--timeout", "20"])
+        .output()
+        .unwrap();
+    assert!(run.status.success(), "{}", stderr(&run));
+    assert_eq!(
+        stdout(&run),
+        "period,value,numerator,denominator\n2025-04,1,,\n"
+    );
+    // And the grandchild was ended with the plugin's group.
+    assert_gone(&pdir.join("grandchild.pid"));
+}
+
 #[test]
 fn a_good_native_plugin_beside_a_faulty_one_still_works() {
     let dir = fault_dir();

@@ -11,7 +11,9 @@
 //! reported by the host with the status and what the plugin wrote to standard error. The
 //! host runs the program with the user's working directory (so relative `--data` paths work),
 //! sets `SCT_PLUGIN_DIR` to the plugin's directory, stops it after a timeout (30 s by default)
-//! and refuses output over a size limit.
+//! and refuses output over a size limit. Each call runs in a process group of its own, ended
+//! as a whole (SIGKILL) when the call is over: the call is over when the program exits, and
+//! anything it left running in the background is stopped then.
 
 /// The verb asking for the protocol version.
 pub const HANDSHAKE: &str = "handshake";

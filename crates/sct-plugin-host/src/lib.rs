@@ -133,6 +133,8 @@ impl Plugin {
                 process::Program {
                     program: &iso.program,
                     args,
+                    inherit_fd: None,
+                    shown_as: &iso.program,
                     env: vec![(
                         ISOLATED_MAX_OUTPUT_ENV,
                         self.options.max_output.bytes().to_string().into(),
@@ -144,11 +146,15 @@ impl Plugin {
                     program: Path::new(interp),
                     args: vec![self.file.as_os_str(), OsStr::new(verb)],
                     env: vec![(sct_plugin_api::command::PLUGIN_DIR_ENV, dir_env())],
+                    inherit_fd: None,
+                    shown_as: Path::new(interp),
                 },
                 None => process::Program {
                     program: &self.file,
                     args: vec![OsStr::new(verb)],
                     env: vec![(sct_plugin_api::command::PLUGIN_DIR_ENV, dir_env())],
+                    inherit_fd: None,
+                    shown_as: &self.file,
                 },
             },
         };
