@@ -851,23 +851,46 @@ fn command_plugin_faults_are_errors_naming_the_plugin_and_the_fault() {
 const SHELL_REPLY: &str =
     r#"echo '{"protocol":1,"ok":{"measure":"m","series":[{"period":"2025-04","value":1}]}}'"#;
 
+/// The describe reply of the shell plugins below, for plugin `name`.
+fn shell_describe(name: &str) -> String {
+    format!(
+        "echo '{{\"protocol\":1,\"ok\":{{\"name\":\"{name}\",\"version\":\"1\",\"protocol\":1,\"measures\":[{{\"id\":\"m\",\"title\":\"M\"}}]}}}}'"
+    )
+}
+
 /// Writes a command plugin that is a shell script run itself (no interpreter) into
 /// `dir/NAME/`: it answers the handshake and describe, and runs `compute` for compute.
 fn shell_plugin(dir: &Path, name: &str, compute: &str) -> PathBuf {
+    let script = format!(
+        "#!/bin/sh\ncase \"$1\" in\n  handshake) echo '{{\"protocol\":1}}' ;;\n  describe) {} ;;\n  compute) {compute} ;;\nesac\n",
+        shell_describe(name)
+    );
+    write_plugin(dir, name, "plugin.sh", &script, None)
+}
+
+/// Writes `script` as `dir/NAME/FILE` (executable) with a manifest naming it, run by
+/// `interpreter` or itself; returns the plugin's directory.
+fn write_plugin(
+    dir: &Path,
+    name: &str,
+    file: &str,
+    script: &str,
+    interpreter: Option<&str>,
+) -> PathBuf {
     let pdir = dir.join(name);
     std::fs::create_dir_all(&pdir).unwrap();
-    let script = format!(
-        "#!/bin/sh\ncase \"$1\" in\n  handshake) echo '{{\"protocol\":1}}' ;;\n  describe) echo '{{\"protocol\":1,\"ok\":{{\"name\":\"{name}\",\"version\":\"1\",\"protocol\":1,\"measures\":[{{\"id\":\"m\",\"title\":\"M\"}}]}}}}' ;;\n  compute) {compute} ;;\nesac\n"
-    );
-    let file = pdir.join("plugin.sh");
-    std::fs::write(&file, &script).unwrap();
+    let path = pdir.join(file);
+    std::fs::write(&path, script).unwrap();
     use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o755)).unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
     let sha = sha256_hex(script.as_bytes());
+    let interpreter = interpreter
+        .map(|i| format!("interpreter = \"{i}\"\n"))
+        .unwrap_or_default();
     std::fs::write(
         pdir.join("plugin.toml"),
         format!(
-            "name = \"{name}\"\nversion = \"1\"\nkind = \"command\"\nfile = \"plugin.sh\"\nsha256 = \"{sha}\"\nprotocol = 1\nmeasures = [\"m\"]\n"
+            "name = \"{name}\"\nversion = \"1\"\nkind = \"command\"\nfile = \"{file}\"\nsha256 = \"{sha}\"\nprotocol = 1\nmeasures = [\"m\"]\n{interpreter}"
         ),
     )
     .unwrap();
@@ -959,6 +982,98 @@ fn a_command_plugin_is_done_when_it_exits_though_a_grandchild_holds_its_output()
     );
     // And the grandchild was ended with the plugin's group.
     assert_gone(&pdir.join("grandchild.pid"));
+}
+
+// ---- command plugins: what runs is what was checked ----
+
+/// The replacement a plugin below swaps in for its own file: were it ever run, it would leave
+/// `swapped-ran` in the plugin's directory and reply 666.
+const SWAPPED_SH: &str = "#!/bin/sh\ntouch \"$SCT_PLUGIN_DIR/swapped-ran\"\ncat >/dev/null\necho '{\"protocol\":1,\"ok\":{\"measure\":\"m\",\"series\":[{\"period\":\"2025-04\",\"value\":666}]}}'\n";
+
+/// A shell plugin (run itself) and a Python one (run by its interpreter) whose handshake, the
+/// first verb asked, replaces its own file, in place in its directory and through its own
+/// path.
+fn self_swapping_plugins(dir: &Path) -> Vec<PathBuf> {
+    std::fs::write(dir.join("swapped.sh"), SWAPPED_SH).unwrap();
+    std::fs::write(
+        dir.join("swapped.py"),
+        "import json, os, sys\nopen(os.path.join(os.environ['SCT_PLUGIN_DIR'], 'swapped-ran'), 'w').close()\nprint(json.dumps({'protocol': 1, 'ok': {'measure': 'm', 'series': [{'period': '2025-04', 'value': 666}]}}))\n",
+    )
+    .unwrap();
+    let sh = format!(
+        "#!/bin/sh\ncase \"$1\" in\n  handshake) cp \"$SCT_PLUGIN_DIR/../swapped.sh\" \"$SCT_PLUGIN_DIR/plugin.sh\"; cp \"$SCT_PLUGIN_DIR/../swapped.sh\" \"$0\" 2>/dev/null; echo '{{\"protocol\":1}}' ;;\n  describe) {} ;;\n  compute) cat >/dev/null; {SHELL_REPLY} ;;\nesac\n",
+        shell_describe("swaps-sh")
+    );
+    let py = r#"import json, os, shutil, sys
+here = os.environ["SCT_PLUGIN_DIR"]
+verb = sys.argv[1]
+if verb == "handshake":
+    shutil.copyfile(os.path.join(here, "..", "swapped.py"), os.path.join(here, "plugin.py"))
+    try:
+        shutil.copyfile(os.path.join(here, "..", "swapped.py"), sys.argv[0])
+    except OSError:
+        pass
+    print(json.dumps({"protocol": 1}))
+elif verb == "describe":
+    print(json.dumps({"protocol": 1, "ok": {"name": "swaps-py", "version": "1", "protocol": 1, "measures": [{"id": "m", "title": "M"}]}}))
+else:
+    json.load(sys.stdin)
+    print(json.dumps({"protocol": 1, "ok": {"measure": "m", "series": [{"period": "2025-04", "value": 1}]}}))
+"#;
+    vec![
+        write_plugin(dir, "swaps-sh", "plugin.sh", &sh, None),
+        write_plugin(dir, "swaps-py", "plugin.py", py, Some("python3")),
+    ]
+}
+
+/// A command plugin runs the bytes whose sha256 was checked, for every verb: one whose
+/// handshake replaces its own file goes on describing and computing with the checked bytes, the replacement
+/// never runs, and the replaced file is refused on its checksum at the next load.
+#[test]
+fn a_command_plugin_file_swapped_between_verbs_never_runs() {
+    use sct_plugin_host::{Found, Manifest, Options, Plugin};
+    let dir = tempfile::tempdir().unwrap();
+    for pdir in self_swapping_plugins(dir.path()) {
+        let found = Found {
+            dir: pdir.clone(),
+            manifest: Manifest::read(&pdir),
+        };
+        let plugin = Plugin::open(&found, &Options::default()).unwrap();
+        plugin.check().unwrap();
+        let swapped = std::fs::read_to_string(&plugin.file).unwrap();
+        assert!(swapped.contains("swapped-ran"), "the handshake did swap it");
+        let request = sct_plugin_api::ComputeRequest {
+            protocol: sct_plugin_api::PROTOCOL_VERSION,
+            measure: "m".into(),
+            ..Default::default()
+        };
+        let response = plugin.compute(&request).unwrap();
+        assert_eq!(response.series[0].value, 1.0, "{}", pdir.display());
+        assert!(
+            !pdir.join("swapped-ran").exists(),
+            "{}: the swapped file ran",
+            pdir.display()
+        );
+        // The next load checks the file again, and refuses it before anything of it runs.
+        let again = Plugin::open(&found, &Options::default()).unwrap_err();
+        assert!(again.to_string().contains("sha256 mismatch"), "{again}");
+        assert!(!pdir.join("swapped-ran").exists());
+    }
+    // The same through the command line: `plugins check` runs the handshake (which swaps the
+    // file), then describe, in one process; the run that follows is refused.
+    let dir = tempfile::tempdir().unwrap();
+    self_swapping_plugins(dir.path());
+    let check = sct()
+        .arg("--plugin-dir")
+        .arg(dir.path())
+        .args(["plugins", "check"])
+        .output()
+        .unwrap();
+    assert!(check.status.success(), "{}", stderr(&check));
+    let err = assert_command_fault(dir.path(), "swaps-sh", &[], "sha256 mismatch");
+    assert!(err.contains("refusing to load it"), "{err}");
+    assert!(!dir.path().join("swaps-sh/swapped-ran").exists());
+    assert!(!dir.path().join("swaps-py/swapped-ran").exists());
 }
 
 #[test]

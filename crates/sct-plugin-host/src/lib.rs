@@ -5,6 +5,7 @@
 //! a timeout, an output cap, standard error captured and the exit status reported. Every reply
 //! is checked ([`decode`]): size, UTF-8, JSON, protocol version.
 
+pub mod checked;
 pub mod decode;
 pub mod discover;
 pub mod error;
@@ -49,7 +50,8 @@ pub struct Options {
 enum Runner {
     Native(native::NativePlugin),
     Isolated(Isolation),
-    Command,
+    /// The checked bytes of the program, run for each verb (never the file again).
+    Command(checked::CheckedProgram),
 }
 
 /// A plugin that passed the checks before loading, ready to call.
@@ -100,7 +102,10 @@ impl Plugin {
     ) -> Result<Plugin, HostError> {
         let file = manifest::verify(dir, &manifest)?;
         let runner = match (manifest.kind, &options.isolate) {
-            (Kind::Command, _) => Runner::Command,
+            (Kind::Command, _) => Runner::Command(
+                checked::CheckedProgram::load(&file, &manifest.sha256)
+                    .map_err(|f| HostError::new(&manifest.name, f))?,
+            ),
             (Kind::Native, Some(iso)) => Runner::Isolated(iso.clone()),
             (Kind::Native, None) => Runner::Native(
                 native::NativePlugin::load(&file, &manifest.sha256)
@@ -121,11 +126,37 @@ impl Plugin {
         HostError::new(&self.manifest.name, fault)
     }
 
-    /// Runs a verb in a child process: the command plugin itself, or `sct` isolating a
-    /// native one.
+    /// Runs a verb in a child process: the command plugin itself (its checked bytes), or
+    /// `sct` isolating a native one.
     fn run_child(&self, verb: &'static str, input: &[u8]) -> Result<Vec<u8>, HostError> {
         let dir_env = || self.dir.as_os_str().to_os_string();
+        let runnable;
         let program = match &self.runner {
+            Runner::Command(checked) => {
+                runnable = checked.runnable().map_err(|source| {
+                    self.err(Fault::Spawn {
+                        program: self.file.display().to_string(),
+                        source,
+                    })
+                })?;
+                let env = vec![(sct_plugin_api::command::PLUGIN_DIR_ENV, dir_env())];
+                match &self.manifest.interpreter {
+                    Some(interp) => process::Program {
+                        program: Path::new(interp),
+                        args: vec![runnable.path.as_os_str(), OsStr::new(verb)],
+                        env,
+                        inherit_fd: runnable.inherit_fd,
+                        shown_as: Path::new(interp),
+                    },
+                    None => process::Program {
+                        program: &runnable.path,
+                        args: vec![OsStr::new(verb)],
+                        env,
+                        inherit_fd: runnable.inherit_fd,
+                        shown_as: &self.file,
+                    },
+                }
+            }
             Runner::Isolated(iso) => {
                 let mut args: Vec<&OsStr> = iso.args.iter().map(|a| a.as_os_str()).collect();
                 args.push(self.dir.as_os_str());
@@ -141,22 +172,12 @@ impl Plugin {
                     )],
                 }
             }
-            _ => match &self.manifest.interpreter {
-                Some(interp) => process::Program {
-                    program: Path::new(interp),
-                    args: vec![self.file.as_os_str(), OsStr::new(verb)],
-                    env: vec![(sct_plugin_api::command::PLUGIN_DIR_ENV, dir_env())],
-                    inherit_fd: None,
-                    shown_as: Path::new(interp),
-                },
-                None => process::Program {
-                    program: &self.file,
-                    args: vec![OsStr::new(verb)],
-                    env: vec![(sct_plugin_api::command::PLUGIN_DIR_ENV, dir_env())],
-                    inherit_fd: None,
-                    shown_as: &self.file,
-                },
-            },
+            // Native plugins in-process never get here.
+            Runner::Native(_) => {
+                return Err(self.err(Fault::Reported(
+                    "a native plugin loaded in this process has no child to run".into(),
+                )));
+            }
         };
         process::run(
             &program,
@@ -326,9 +347,10 @@ pub fn serve_isolated(
 mod tests {
     use super::*;
 
-    /// A command plugin that notes each verb it is asked in `calls.log` beside it.
+    /// A command plugin that notes each verb it is asked in `calls.log` beside it (found
+    /// through `SCT_PLUGIN_DIR`: its own path is the sealed copy's).
     fn counting_plugin(dir: &Path) -> Plugin {
-        let script = "#!/bin/sh\necho \"$1\" >> \"$(dirname \"$0\")/calls.log\"\ncase \"$1\" in\n  handshake) echo '{\"protocol\":1}' ;;\n  describe) echo '{\"protocol\":1,\"ok\":{\"name\":\"counting\",\"version\":\"1\",\"protocol\":1,\"measures\":[{\"id\":\"m\",\"title\":\"M\"}]}}' ;;\n  compute) cat >/dev/null; echo '{\"protocol\":1,\"ok\":{\"measure\":\"m\",\"series\":[{\"period\":\"2025-04\",\"value\":1}]}}' ;;\nesac\n";
+        let script = "#!/bin/sh\necho \"$1\" >> \"$SCT_PLUGIN_DIR/calls.log\"\ncase \"$1\" in\n  handshake) echo '{\"protocol\":1}' ;;\n  describe) echo '{\"protocol\":1,\"ok\":{\"name\":\"counting\",\"version\":\"1\",\"protocol\":1,\"measures\":[{\"id\":\"m\",\"title\":\"M\"}]}}' ;;\n  compute) cat >/dev/null; echo '{\"protocol\":1,\"ok\":{\"measure\":\"m\",\"series\":[{\"period\":\"2025-04\",\"value\":1}]}}' ;;\nesac\n";
         let file = dir.join("counting.sh");
         std::fs::write(&file, script).unwrap();
         use std::os::unix::fs::PermissionsExt;

@@ -38,15 +38,7 @@ impl NativePlugin {
             path: path.to_path_buf(),
             source,
         };
-        let bytes = std::fs::read(path).map_err(io)?;
-        let actual = crate::manifest::sha256_bytes(&bytes);
-        if !actual.eq_ignore_ascii_case(expected_sha256) {
-            return Err(Fault::Checksum {
-                file: path.to_path_buf(),
-                expected: expected_sha256.to_string(),
-                actual,
-            });
-        }
+        let (bytes, _) = crate::checked::read_checked(path, expected_sha256)?;
         // tempfile makes the directory readable by this user only.
         let copy_dir = tempfile::Builder::new()
             .prefix("sct-plugin-")
