@@ -1263,6 +1263,92 @@ fn install_refuses_to_overwrite_without_force() {
     assert!(manifest.contains("measures = [\"care-plan-coverage\", \"neighbourhood-spread\"]"));
 }
 
+/// A script to install whose describe names it `clobber`.
+fn clobber_script(dir: &Path, file: &str) -> PathBuf {
+    let path = dir.join(file);
+    std::fs::write(
+        &path,
+        format!(
+            "#!/bin/sh\ncase \"$1\" in\n  handshake) echo '{{\"protocol\":1}}' ;;\n  describe) {} ;;\n  compute) cat >/dev/null; {SHELL_REPLY} ;;\nesac\n",
+            shell_describe("clobber")
+        ),
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    path
+}
+
+/// `sct plugins install` never overwrites a file in the plugin's directory that is not the
+/// plugin's own: a script named `plugin.toml` (which its manifest would overwrite) and a
+/// file that would replace another file there are refused (exit status 2) and nothing is
+/// installed or changed; installing in place, or again with --force, still works.
+#[test]
+fn install_refuses_a_file_that_would_clobber_the_manifest_or_another_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let to = dir.path().join("plugins");
+    let src = dir.path().join("src");
+    std::fs::create_dir_all(&src).unwrap();
+    let install = |file: &Path, force: bool| {
+        let mut cmd = sct();
+        cmd.args(["plugins", "install"])
+            .arg(file)
+            .arg("--to")
+            .arg(&to);
+        if force {
+            cmd.arg("--force");
+        }
+        cmd.output().unwrap()
+    };
+    // Named as the manifest.
+    let run = install(&clobber_script(&src, "plugin.toml"), false);
+    assert_eq!(run.status.code(), Some(2), "{}", stderr(&run));
+    assert!(
+        stderr(&run).contains("plugin.toml is named plugin.toml, as the manifest"),
+        "{}",
+        stderr(&run)
+    );
+    assert!(
+        !to.exists() || std::fs::read_dir(&to).unwrap().count() == 0,
+        "something was installed"
+    );
+    // Installed properly, then a file of the user's beside it.
+    let run = install(&clobber_script(&src, "plugin.sh"), false);
+    assert!(run.status.success(), "{}", stderr(&run));
+    let notes = to.join("clobber").join("notes.sh");
+    std::fs::write(&notes, "my notes\n").unwrap();
+    let manifest_before = std::fs::read(to.join("clobber/plugin.toml")).unwrap();
+    let run = install(&clobber_script(&src, "notes.sh"), true);
+    assert_eq!(run.status.code(), Some(2), "{}", stderr(&run));
+    assert!(
+        stderr(&run).contains("notes.sh, which is not the installed plugin's file"),
+        "{}",
+        stderr(&run)
+    );
+    assert_eq!(std::fs::read_to_string(&notes).unwrap(), "my notes\n");
+    assert_eq!(
+        std::fs::read(to.join("clobber/plugin.toml")).unwrap(),
+        manifest_before
+    );
+    // A directory in the way is refused too.
+    std::fs::remove_file(&notes).unwrap();
+    std::fs::create_dir(&notes).unwrap();
+    let run = install(&clobber_script(&src, "notes.sh"), true);
+    assert_eq!(run.status.code(), Some(2), "{}", stderr(&run));
+    assert!(
+        stderr(&run).contains("not a regular file"),
+        "{}",
+        stderr(&run)
+    );
+    // The plugin's own file may be replaced with --force, and a plugin installed in place.
+    let run = install(&clobber_script(&src, "plugin.sh"), true);
+    assert!(run.status.success(), "{}", stderr(&run));
+    let run = install(&to.join("clobber/plugin.sh"), true);
+    assert!(run.status.success(), "{}", stderr(&run));
+    let listed = std::fs::read_dir(to.join("clobber")).unwrap().count();
+    assert_eq!(listed, 3, "plugin.sh, plugin.toml and the notes directory");
+}
+
 // ---- plugin measures in the KPI review and the IPR ----
 
 const PLUGIN_KPI_SET: &str = "examples/kpi/waiting-list-kpis.toml";
