@@ -984,6 +984,48 @@ fn a_command_plugin_is_done_when_it_exits_though_a_grandchild_holds_its_output()
     assert_gone(&pdir.join("grandchild.pid"));
 }
 
+/// A plugin's group is ended when `sct` is interrupted (Ctrl-C sends SIGINT to the
+/// terminal's foreground group, which a plugin's own group is not): neither the plugin nor
+/// what it started outlives `sct`.
+#[test]
+fn interrupting_sct_ends_the_plugin_and_every_process_it_started() {
+    let dir = tempfile::tempdir().unwrap();
+    let pdir = shell_plugin(
+        dir.path(),
+        "waits",
+        r#"sleep 600 & echo $! > "$SCT_PLUGIN_DIR/grandchild.pid"; echo $$ > "$SCT_PLUGIN_DIR/plugin.pid"; exec sleep 600"#,
+    );
+    let _cleanup = (
+        KillOnDrop(pdir.join("grandchild.pid")),
+        KillOnDrop(pdir.join("plugin.pid")),
+    );
+    let mut run = std::process::Command::new(sct_tests::sct_path())
+        .current_dir(root())
+        .arg("--plugin-dir")
+        .arg(dir.path())
+        .args(["plugins", "run", "waits", "m"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // Once the plugin is running (it has written both pids), interrupt sct.
+    for _ in 0..2000 {
+        if pdir.join("plugin.pid").exists() && pdir.join("grandchild.pid").exists() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    std::thread::sleep(std::time::Duration::from_millis(50));
+    let sct_pid = i32::try_from(run.id()).unwrap();
+    // SAFETY: signals the sct this test started.
+    unsafe { libc::kill(sct_pid, libc::SIGINT) };
+    let status = run.wait().unwrap();
+    use std::os::unix::process::ExitStatusExt;
+    assert_eq!(status.signal(), Some(libc::SIGINT), "{status:?}");
+    assert_gone(&pdir.join("plugin.pid"));
+    assert_gone(&pdir.join("grandchild.pid"));
+}
+
 // ---- command plugins: what runs is what was checked ----
 
 /// The replacement a plugin below swaps in for its own file: were it ever run, it would leave

@@ -79,12 +79,25 @@ mod unix {
 
     /// A running program and its process group, ended (SIGKILL to the group, then the
     /// program reaped) exactly once: by [`Group::end`] or, on any early return, on drop.
+    /// While it runs, the group is also ended if `sct` is interrupted ([`interrupt`]).
     struct Group {
         child: Child,
+        slot: Option<usize>,
         ended: bool,
     }
 
     impl Group {
+        fn new(child: Child) -> Group {
+            let slot = libc::pid_t::try_from(child.id())
+                .ok()
+                .and_then(interrupt::register);
+            Group {
+                child,
+                slot,
+                ended: false,
+            }
+        }
+
         fn end(&mut self) -> std::io::Result<ExitStatus> {
             self.ended = true;
             // The program is not reaped yet (its exit is watched with WNOWAIT), so its pid,
@@ -92,6 +105,10 @@ mod unix {
             if let Ok(pgid) = libc::pid_t::try_from(self.child.id()) {
                 // SAFETY: killpg only sends a signal; an empty group is ESRCH, ignored.
                 unsafe { libc::killpg(pgid, libc::SIGKILL) };
+            }
+            // Only now, so an interruption at any moment before still ends the group.
+            if let Some(slot) = self.slot.take() {
+                interrupt::unregister(slot);
             }
             self.child.wait()
         }
@@ -101,6 +118,71 @@ mod unix {
         fn drop(&mut self) {
             if !self.ended {
                 let _ = self.end();
+            }
+        }
+    }
+
+    /// The groups of the plugins running now, ended when `sct` is interrupted (SIGINT, as by
+    /// Ctrl-C), terminated (SIGTERM) or loses its terminal (SIGHUP): a group of its own no
+    /// longer gets the terminal's signals, so without this a plugin would outlive `sct`.
+    /// The handler is installed on the first plugin run, for each of those signals whose
+    /// disposition is still the default (one that is ignored or handled is left alone); it
+    /// kills the registered groups, then lets the signal take its default course.
+    mod interrupt {
+        use std::sync::Once;
+        use std::sync::atomic::{AtomicI32, Ordering};
+
+        const SIGNALS: [libc::c_int; 3] = [libc::SIGINT, libc::SIGTERM, libc::SIGHUP];
+        const SLOTS: usize = 64;
+        static GROUPS: [AtomicI32; SLOTS] = [const { AtomicI32::new(0) }; SLOTS];
+        static INSTALLED: Once = Once::new();
+
+        /// Registers group `pgid`; its slot, or `None` when all are taken (the group is then
+        /// still ended by its caller, only not on an interruption).
+        pub(super) fn register(pgid: libc::pid_t) -> Option<usize> {
+            INSTALLED.call_once(install);
+            GROUPS.iter().position(|g| {
+                g.compare_exchange(0, pgid, Ordering::SeqCst, Ordering::SeqCst)
+                    .is_ok()
+            })
+        }
+
+        pub(super) fn unregister(slot: usize) {
+            GROUPS[slot].store(0, Ordering::SeqCst);
+        }
+
+        extern "C" fn on_signal(signal: libc::c_int) {
+            // Only async-signal-safe calls: atomic loads, killpg, signal, raise.
+            for g in &GROUPS {
+                let pgid = g.load(Ordering::SeqCst);
+                if pgid > 0 {
+                    // SAFETY: sends a signal.
+                    unsafe { libc::killpg(pgid, libc::SIGKILL) };
+                }
+            }
+            // SAFETY: restores the default disposition and delivers the signal again.
+            unsafe {
+                libc::signal(signal, libc::SIG_DFL);
+                libc::raise(signal);
+            }
+        }
+
+        fn install() {
+            for signal in SIGNALS {
+                // SAFETY: sigaction with valid pointers to zeroed, then filled, structures;
+                // the handler only makes async-signal-safe calls.
+                unsafe {
+                    let mut old: libc::sigaction = std::mem::zeroed();
+                    if libc::sigaction(signal, std::ptr::null(), &mut old) != 0
+                        || old.sa_sigaction != libc::SIG_DFL
+                    {
+                        continue;
+                    }
+                    let mut new: libc::sigaction = std::mem::zeroed();
+                    new.sa_sigaction = on_signal as extern "C" fn(libc::c_int) as usize;
+                    libc::sigemptyset(&mut new.sa_mask);
+                    libc::sigaction(signal, &new, std::ptr::null_mut());
+                }
             }
         }
     }
@@ -275,10 +357,7 @@ mod unix {
             program: program.shown_as.display().to_string(),
             source,
         };
-        let mut group = Group {
-            child: spawn(program).map_err(spawn_fault)?,
-            ended: false,
-        };
+        let mut group = Group::new(spawn(program).map_err(spawn_fault)?);
         let exit = watch_exit(group.child.id()).map_err(spawn_fault)?;
         // Standard input on a thread of its own, so a plugin that does not read it never
         // blocks the reads below; it ends when the group does, at the latest.
