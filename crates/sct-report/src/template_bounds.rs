@@ -148,7 +148,8 @@ fn tag_len(s: &str, close: &str) -> Option<usize> {
             Some(q) if b == q => quote = None,
             Some(_) => {}
             None if b == b'"' || b == b'\'' || b == b'`' => quote = Some(b),
-            None if s[i..].starts_with(close) => return Some(i),
+            // Bytes, not text: `i` may be inside a character of several bytes.
+            None if bytes[i..].starts_with(close.as_bytes()) => return Some(i),
             None => {}
         }
         i += 1;
@@ -1029,6 +1030,9 @@ mod tests {
         // Quotes inside tags may hold the closing marks; comments and raw blocks are text.
         check_source("{{ \"}}\" }} {# it's {% if %} #} {% raw %}{% if %}{% if %}{% endraw %}")
             .unwrap();
+        // Characters of several bytes, in tags and out (found by fuzzing: a byte index
+        // inside `→` was sliced).
+        check_source("→ {{ → }} {% if a → b %}`→`{% endif %} {{ \"→\" }}").unwrap();
         assert!(
             check_source("x\n{{ \"unclosed }}")
                 .unwrap_err()
