@@ -515,6 +515,28 @@ fn invalid_json_invalid_utf8_and_huge_replies_are_errors() {
     assert_fault(dir.path(), "invalid-json", &["--isolate"], "invalid JSON");
 }
 
+/// A native reply whose length is `SIZE_MAX` is refused on its length, before any slice or
+/// copy, in-process and in the isolated child (which once panicked on it): an error naming the
+/// plugin and the limit.
+#[test]
+fn a_native_reply_of_size_max_bytes_is_refused_with_or_without_isolate() {
+    let dir = fault_dir();
+    assert_fault(
+        dir.path(),
+        "size-max",
+        &[],
+        "output too large: its compute reply is more than the 33554432-byte limit",
+    );
+    let err = assert_fault(
+        dir.path(),
+        "size-max",
+        &["--isolate", "--max-output-mb", "2"],
+        "output too large: its compute reply is more than the 2097152-byte limit",
+    );
+    assert!(!err.contains("panicked"), "{err}");
+    assert!(!err.contains("crashed"), "{err}");
+}
+
 #[test]
 fn a_native_plugin_that_never_returns_times_out_under_isolate() {
     let dir = fault_dir();
@@ -823,6 +845,279 @@ fn command_plugin_faults_are_errors_naming_the_plugin_and_the_fault() {
     );
 }
 
+// ---- command plugins: process groups ----
+
+/// The compute reply of the shell plugins below.
+const SHELL_REPLY: &str =
+    r#"echo '{"protocol":1,"ok":{"measure":"m","series":[{"period":"2025-04","value":1}]}}'"#;
+
+/// The describe reply of the shell plugins below, for plugin `name`.
+fn shell_describe(name: &str) -> String {
+    format!(
+        "echo '{{\"protocol\":1,\"ok\":{{\"name\":\"{name}\",\"version\":\"1\",\"protocol\":1,\"measures\":[{{\"id\":\"m\",\"title\":\"M\"}}]}}}}'"
+    )
+}
+
+/// Writes a command plugin that is a shell script run itself (no interpreter) into
+/// `dir/NAME/`: it answers the handshake and describe, and runs `compute` for compute.
+fn shell_plugin(dir: &Path, name: &str, compute: &str) -> PathBuf {
+    let script = format!(
+        "#!/bin/sh\ncase \"$1\" in\n  handshake) echo '{{\"protocol\":1}}' ;;\n  describe) {} ;;\n  compute) {compute} ;;\nesac\n",
+        shell_describe(name)
+    );
+    write_plugin(dir, name, "plugin.sh", &script, None)
+}
+
+/// Writes `script` as `dir/NAME/FILE` (executable) with a manifest naming it, run by
+/// `interpreter` or itself; returns the plugin's directory.
+fn write_plugin(
+    dir: &Path,
+    name: &str,
+    file: &str,
+    script: &str,
+    interpreter: Option<&str>,
+) -> PathBuf {
+    let pdir = dir.join(name);
+    std::fs::create_dir_all(&pdir).unwrap();
+    let path = pdir.join(file);
+    std::fs::write(&path, script).unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let sha = sha256_hex(script.as_bytes());
+    let interpreter = interpreter
+        .map(|i| format!("interpreter = \"{i}\"\n"))
+        .unwrap_or_default();
+    std::fs::write(
+        pdir.join("plugin.toml"),
+        format!(
+            "name = \"{name}\"\nversion = \"1\"\nkind = \"command\"\nfile = \"{file}\"\nsha256 = \"{sha}\"\nprotocol = 1\nmeasures = [\"m\"]\n{interpreter}"
+        ),
+    )
+    .unwrap();
+    pdir
+}
+
+/// Whether process `pid` is running: `kill(pid, 0)` succeeds and it is not a zombie (ended,
+/// waiting for a parent to reap it).
+fn running(pid: i32) -> bool {
+    // SAFETY: signal 0 sends nothing; it only asks whether the process exists.
+    if unsafe { libc::kill(pid, 0) } != 0 {
+        return false;
+    }
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    let state = stat.rsplit(')').next().unwrap_or("").trim_start();
+    !(stat.is_empty() || state.starts_with('Z') || state.starts_with('X'))
+}
+
+/// Kills, when dropped, the process whose pid a plugin wrote to the file, if it is still
+/// running: a test that fails leaves nothing behind.
+struct KillOnDrop(PathBuf);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let pid = std::fs::read_to_string(&self.0)
+            .ok()
+            .and_then(|t| t.trim().parse::<i32>().ok());
+        if let Some(pid) = pid.filter(|p| *p > 0 && running(*p)) {
+            // SAFETY: only the plugin's own grandchild, by the pid it wrote.
+            unsafe { libc::kill(pid, libc::SIGKILL) };
+        }
+    }
+}
+
+/// Asserts the process whose pid a plugin wrote to `file` is gone (a killed process may take
+/// a moment to be torn down).
+fn assert_gone(pid_file: &Path) {
+    let text =
+        std::fs::read_to_string(pid_file).unwrap_or_else(|e| panic!("{}: {e}", pid_file.display()));
+    let pid: i32 = text.trim().parse().unwrap();
+    for _ in 0..2000 {
+        if !running(pid) {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    panic!("process {pid}, started by the plugin, outlived it");
+}
+
+#[test]
+fn a_command_plugin_that_times_out_is_ended_with_every_process_it_started() {
+    let dir = tempfile::tempdir().unwrap();
+    let pdir = shell_plugin(
+        dir.path(),
+        "forks",
+        r#"sleep 600 & echo $! > "$SCT_PLUGIN_DIR/grandchild.pid"; exec sleep 600"#,
+    );
+    let _cleanup = KillOnDrop(pdir.join("grandchild.pid"));
+    assert_command_fault(
+        dir.path(),
+        "forks",
+        &["--timeout", "2"],
+        "timed out: compute did not finish within 2 s",
+    );
+    assert_gone(&pdir.join("grandchild.pid"));
+}
+
+#[test]
+fn a_command_plugin_is_done_when_it_exits_though_a_grandchild_holds_its_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let pdir = shell_plugin(
+        dir.path(),
+        "lingers",
+        &format!(
+            r#"cat >/dev/null; sleep 600 & echo $! > "$SCT_PLUGIN_DIR/grandchild.pid"; {SHELL_REPLY}"#
+        ),
+    );
+    let _cleanup = KillOnDrop(pdir.join("grandchild.pid"));
+    let run = sct()
+        .arg("--plugin-dir")
+        .arg(dir.path())
+        .args(["plugins", "run", "lingers", "m", "--timeout", "20"])
+        .output()
+        .unwrap();
+    assert!(run.status.success(), "{}", stderr(&run));
+    assert_eq!(
+        stdout(&run),
+        "period,value,numerator,denominator\n2025-04,1,,\n"
+    );
+    // And the grandchild was ended with the plugin's group.
+    assert_gone(&pdir.join("grandchild.pid"));
+}
+
+/// A plugin's group is ended when `sct` is interrupted (Ctrl-C sends SIGINT to the
+/// terminal's foreground group, which a plugin's own group is not): neither the plugin nor
+/// what it started outlives `sct`.
+#[test]
+fn interrupting_sct_ends_the_plugin_and_every_process_it_started() {
+    let dir = tempfile::tempdir().unwrap();
+    let pdir = shell_plugin(
+        dir.path(),
+        "waits",
+        r#"sleep 600 & echo $! > "$SCT_PLUGIN_DIR/grandchild.pid"; echo $$ > "$SCT_PLUGIN_DIR/plugin.pid"; exec sleep 600"#,
+    );
+    let _cleanup = (
+        KillOnDrop(pdir.join("grandchild.pid")),
+        KillOnDrop(pdir.join("plugin.pid")),
+    );
+    let mut run = std::process::Command::new(sct_tests::sct_path())
+        .current_dir(root())
+        .arg("--plugin-dir")
+        .arg(dir.path())
+        .args(["plugins", "run", "waits", "m"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // Once the plugin is running (it has written both pids), interrupt sct.
+    for _ in 0..2000 {
+        if pdir.join("plugin.pid").exists() && pdir.join("grandchild.pid").exists() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    std::thread::sleep(std::time::Duration::from_millis(50));
+    let sct_pid = i32::try_from(run.id()).unwrap();
+    // SAFETY: signals the sct this test started.
+    unsafe { libc::kill(sct_pid, libc::SIGINT) };
+    let status = run.wait().unwrap();
+    use std::os::unix::process::ExitStatusExt;
+    assert_eq!(status.signal(), Some(libc::SIGINT), "{status:?}");
+    assert_gone(&pdir.join("plugin.pid"));
+    assert_gone(&pdir.join("grandchild.pid"));
+}
+
+// ---- command plugins: what runs is what was checked ----
+
+/// The replacement a plugin below swaps in for its own file: were it ever run, it would leave
+/// `swapped-ran` in the plugin's directory and reply 666.
+const SWAPPED_SH: &str = "#!/bin/sh\ntouch \"$SCT_PLUGIN_DIR/swapped-ran\"\ncat >/dev/null\necho '{\"protocol\":1,\"ok\":{\"measure\":\"m\",\"series\":[{\"period\":\"2025-04\",\"value\":666}]}}'\n";
+
+/// A shell plugin (run itself) and a Python one (run by its interpreter) whose handshake, the
+/// first verb asked, replaces its own file, in place in its directory and through its own
+/// path.
+fn self_swapping_plugins(dir: &Path) -> Vec<PathBuf> {
+    std::fs::write(dir.join("swapped.sh"), SWAPPED_SH).unwrap();
+    std::fs::write(
+        dir.join("swapped.py"),
+        "import json, os, sys\nopen(os.path.join(os.environ['SCT_PLUGIN_DIR'], 'swapped-ran'), 'w').close()\nprint(json.dumps({'protocol': 1, 'ok': {'measure': 'm', 'series': [{'period': '2025-04', 'value': 666}]}}))\n",
+    )
+    .unwrap();
+    let sh = format!(
+        "#!/bin/sh\ncase \"$1\" in\n  handshake) cp \"$SCT_PLUGIN_DIR/../swapped.sh\" \"$SCT_PLUGIN_DIR/plugin.sh\"; cp \"$SCT_PLUGIN_DIR/../swapped.sh\" \"$0\" 2>/dev/null; echo '{{\"protocol\":1}}' ;;\n  describe) {} ;;\n  compute) cat >/dev/null; {SHELL_REPLY} ;;\nesac\n",
+        shell_describe("swaps-sh")
+    );
+    let py = r#"import json, os, shutil, sys
+here = os.environ["SCT_PLUGIN_DIR"]
+verb = sys.argv[1]
+if verb == "handshake":
+    shutil.copyfile(os.path.join(here, "..", "swapped.py"), os.path.join(here, "plugin.py"))
+    try:
+        shutil.copyfile(os.path.join(here, "..", "swapped.py"), sys.argv[0])
+    except OSError:
+        pass
+    print(json.dumps({"protocol": 1}))
+elif verb == "describe":
+    print(json.dumps({"protocol": 1, "ok": {"name": "swaps-py", "version": "1", "protocol": 1, "measures": [{"id": "m", "title": "M"}]}}))
+else:
+    json.load(sys.stdin)
+    print(json.dumps({"protocol": 1, "ok": {"measure": "m", "series": [{"period": "2025-04", "value": 1}]}}))
+"#;
+    vec![
+        write_plugin(dir, "swaps-sh", "plugin.sh", &sh, None),
+        write_plugin(dir, "swaps-py", "plugin.py", py, Some("python3")),
+    ]
+}
+
+/// A command plugin runs the bytes whose sha256 was checked, for every verb: one whose
+/// handshake replaces its own file goes on describing and computing with the checked bytes, the replacement
+/// never runs, and the replaced file is refused on its checksum at the next load.
+#[test]
+fn a_command_plugin_file_swapped_between_verbs_never_runs() {
+    use sct_plugin_host::{Found, Manifest, Options, Plugin};
+    let dir = tempfile::tempdir().unwrap();
+    for pdir in self_swapping_plugins(dir.path()) {
+        let found = Found {
+            dir: pdir.clone(),
+            manifest: Manifest::read(&pdir),
+        };
+        let plugin = Plugin::open(&found, &Options::default()).unwrap();
+        plugin.check().unwrap();
+        let swapped = std::fs::read_to_string(&plugin.file).unwrap();
+        assert!(swapped.contains("swapped-ran"), "the handshake did swap it");
+        let request = sct_plugin_api::ComputeRequest {
+            protocol: sct_plugin_api::PROTOCOL_VERSION,
+            measure: "m".into(),
+            ..Default::default()
+        };
+        let response = plugin.compute(&request).unwrap();
+        assert_eq!(response.series[0].value, 1.0, "{}", pdir.display());
+        assert!(
+            !pdir.join("swapped-ran").exists(),
+            "{}: the swapped file ran",
+            pdir.display()
+        );
+        // The next load checks the file again, and refuses it before anything of it runs.
+        let again = Plugin::open(&found, &Options::default()).unwrap_err();
+        assert!(again.to_string().contains("sha256 mismatch"), "{again}");
+        assert!(!pdir.join("swapped-ran").exists());
+    }
+    // The same through the command line: `plugins check` runs the handshake (which swaps the
+    // file), then describe, in one process; the run that follows is refused.
+    let dir = tempfile::tempdir().unwrap();
+    self_swapping_plugins(dir.path());
+    let check = sct()
+        .arg("--plugin-dir")
+        .arg(dir.path())
+        .args(["plugins", "check"])
+        .output()
+        .unwrap();
+    assert!(check.status.success(), "{}", stderr(&check));
+    let err = assert_command_fault(dir.path(), "swaps-sh", &[], "sha256 mismatch");
+    assert!(err.contains("refusing to load it"), "{err}");
+    assert!(!dir.path().join("swaps-sh/swapped-ran").exists());
+    assert!(!dir.path().join("swaps-py/swapped-ran").exists());
+}
+
 #[test]
 fn a_good_native_plugin_beside_a_faulty_one_still_works() {
     let dir = fault_dir();
@@ -919,6 +1214,36 @@ fn bad_arguments_are_usage_errors() {
     );
 }
 
+/// The timeout and the reply limit go through the host's checked constructors: a value out
+/// of range is a usage error naming the option (exit status 2), never a panic.
+#[test]
+fn out_of_range_plugin_limits_are_usage_errors_never_panics() {
+    for (option, value) in [
+        ("--timeout", "1e308"),
+        ("--timeout", "inf"),
+        ("--timeout", "0"),
+        ("--timeout", "86401"),
+        ("--max-output-mb", "0"),
+        ("--max-output-mb", "18446744073709551615"),
+    ] {
+        let run = sct()
+            .args([
+                "plugins",
+                "run",
+                "neighbourhood-measures",
+                "care-plan-coverage",
+                option,
+                value,
+            ])
+            .output()
+            .unwrap();
+        let err = stderr(&run);
+        assert_eq!(run.status.code(), Some(2), "{option} {value}: {err}");
+        assert!(err.contains(option), "{option} {value}: {err}");
+        assert!(!err.contains("panicked"), "{option} {value}: {err}");
+    }
+}
+
 #[test]
 fn installing_a_file_that_is_not_there_is_bad_input_and_writes_nothing() {
     let dir = tempfile::tempdir().unwrap();
@@ -978,6 +1303,92 @@ fn install_refuses_to_overwrite_without_force() {
         std::fs::read_to_string(dir.path().join("neighbourhood-measures/plugin.toml")).unwrap();
     assert!(manifest.contains("interpreter = \"python3\""));
     assert!(manifest.contains("measures = [\"care-plan-coverage\", \"neighbourhood-spread\"]"));
+}
+
+/// A script to install whose describe names it `clobber`.
+fn clobber_script(dir: &Path, file: &str) -> PathBuf {
+    let path = dir.join(file);
+    std::fs::write(
+        &path,
+        format!(
+            "#!/bin/sh\ncase \"$1\" in\n  handshake) echo '{{\"protocol\":1}}' ;;\n  describe) {} ;;\n  compute) cat >/dev/null; {SHELL_REPLY} ;;\nesac\n",
+            shell_describe("clobber")
+        ),
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    path
+}
+
+/// `sct plugins install` never overwrites a file in the plugin's directory that is not the
+/// plugin's own: a script named `plugin.toml` (which its manifest would overwrite) and a
+/// file that would replace another file there are refused (exit status 2) and nothing is
+/// installed or changed; installing in place, or again with --force, still works.
+#[test]
+fn install_refuses_a_file_that_would_clobber_the_manifest_or_another_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let to = dir.path().join("plugins");
+    let src = dir.path().join("src");
+    std::fs::create_dir_all(&src).unwrap();
+    let install = |file: &Path, force: bool| {
+        let mut cmd = sct();
+        cmd.args(["plugins", "install"])
+            .arg(file)
+            .arg("--to")
+            .arg(&to);
+        if force {
+            cmd.arg("--force");
+        }
+        cmd.output().unwrap()
+    };
+    // Named as the manifest.
+    let run = install(&clobber_script(&src, "plugin.toml"), false);
+    assert_eq!(run.status.code(), Some(2), "{}", stderr(&run));
+    assert!(
+        stderr(&run).contains("plugin.toml is named plugin.toml, as the manifest"),
+        "{}",
+        stderr(&run)
+    );
+    assert!(
+        !to.exists() || std::fs::read_dir(&to).unwrap().count() == 0,
+        "something was installed"
+    );
+    // Installed properly, then a file of the user's beside it.
+    let run = install(&clobber_script(&src, "plugin.sh"), false);
+    assert!(run.status.success(), "{}", stderr(&run));
+    let notes = to.join("clobber").join("notes.sh");
+    std::fs::write(&notes, "my notes\n").unwrap();
+    let manifest_before = std::fs::read(to.join("clobber/plugin.toml")).unwrap();
+    let run = install(&clobber_script(&src, "notes.sh"), true);
+    assert_eq!(run.status.code(), Some(2), "{}", stderr(&run));
+    assert!(
+        stderr(&run).contains("notes.sh, which is not the installed plugin's file"),
+        "{}",
+        stderr(&run)
+    );
+    assert_eq!(std::fs::read_to_string(&notes).unwrap(), "my notes\n");
+    assert_eq!(
+        std::fs::read(to.join("clobber/plugin.toml")).unwrap(),
+        manifest_before
+    );
+    // A directory in the way is refused too.
+    std::fs::remove_file(&notes).unwrap();
+    std::fs::create_dir(&notes).unwrap();
+    let run = install(&clobber_script(&src, "notes.sh"), true);
+    assert_eq!(run.status.code(), Some(2), "{}", stderr(&run));
+    assert!(
+        stderr(&run).contains("not a regular file"),
+        "{}",
+        stderr(&run)
+    );
+    // The plugin's own file may be replaced with --force, and a plugin installed in place.
+    let run = install(&clobber_script(&src, "plugin.sh"), true);
+    assert!(run.status.success(), "{}", stderr(&run));
+    let run = install(&to.join("clobber/plugin.sh"), true);
+    assert!(run.status.success(), "{}", stderr(&run));
+    let listed = std::fs::read_dir(to.join("clobber")).unwrap().count();
+    assert_eq!(listed, 3, "plugin.sh, plugin.toml and the notes directory");
 }
 
 // ---- plugin measures in the KPI review and the IPR ----
@@ -1187,11 +1598,18 @@ fn a_native_plugin_runs_the_bytes_that_were_checked() {
     std::fs::copy(&lib, &file).unwrap();
     let sha = sha256_hex(&std::fs::read(&file).unwrap());
     let plugin = NativePlugin::load(&file, &sha).unwrap();
-    let before = plugin.describe_bytes(1 << 20).unwrap();
+    let before = plugin
+        .describe_bytes(sct_plugin_host::MaxOutput::DEFAULT)
+        .unwrap();
 
     // Replaced once loaded: the loaded plugin still answers, from its copy.
     std::fs::write(&file, b"not a library").unwrap();
-    assert_eq!(plugin.describe_bytes(1 << 20).unwrap(), before);
+    assert_eq!(
+        plugin
+            .describe_bytes(sct_plugin_host::MaxOutput::DEFAULT)
+            .unwrap(),
+        before
+    );
     // And loading the replaced file is refused on its checksum, before anything runs.
     match NativePlugin::load(&file, &sha) {
         Err(Fault::Checksum {

@@ -274,6 +274,204 @@ fn a_users_templates_restyle_the_report_and_broken_ones_are_located() {
         );
 }
 
+/// A user's template that would recurse or grow without end (it once aborted the process on
+/// a stack overflow or an allocation) is refused with an error naming its file (exit status
+/// 2), and nothing is written.
+#[test]
+fn a_template_that_recurses_or_grows_without_end_is_refused_naming_its_file() {
+    let nested_ifs = format!(
+        "{}x{}",
+        "{% if true %}".repeat(200),
+        "{% endif %}".repeat(200)
+    );
+    let long_sum = format!("{{{{ 1{} }}}}", " + 1".repeat(5000));
+    let cases: [(&str, &str, &str); 10] = [
+        (
+            "an include of itself",
+            r#"{% include "report.md" %}"#,
+            "rendering would never end: `report.md` → `report.md`",
+        ),
+        (
+            "an import of itself",
+            r#"{% import "report.md" as me %}x"#,
+            "rendering would never end: `report.md` → `report.md`",
+        ),
+        (
+            "a macro calling itself",
+            "{% macro m(n) %}{{ self::m(n=n) }}{% endmacro m %}{{ self::m(n=1) }}",
+            "macro `m` of `report.md` → macro `m` of `report.md`",
+        ),
+        (
+            "macros calling each other",
+            "{% macro a() %}{{ self::b() }}{% endmacro a %}{% macro b() %}{% if true %}{{ self::a() }}{% endif %}{% endmacro b %}{{ self::a() }}",
+            "macro `a` of `report.md` → macro `b` of `report.md` → macro `a` of `report.md`",
+        ),
+        (
+            "a huge range",
+            "{% for i in range(end=100000000000) %}{% endfor %}",
+            "`range` of 100000000000 numbers, more than the 100000 allowed in one call",
+        ),
+        (
+            "a range that never ends",
+            "{% for i in range(end=10, step_by=0) %}{% endfor %}",
+            "`range` with step_by=0 never ends",
+        ),
+        (
+            "a value doubled in a loop",
+            r#"{% set_global s = "ab" %}{% for i in range(end=64) %}{% set_global s = s ~ s %}{% endfor %}{{ s }}"#,
+            "a value kept with `set` is larger than the",
+        ),
+        (
+            "a loop in a macro",
+            "{% macro m() %}{% for i in range(end=3) %}x{% endfor %}{% endmacro m %}{{ self::m() }}",
+            "macro `m` holds a `for` loop",
+        ),
+        (
+            "blocks nested deep",
+            &nested_ifs,
+            "nest 25 deep, more than the 24 allowed",
+        ),
+        (
+            "an expression nested deep",
+            &long_sum,
+            "a tag of 20003 characters, more than the 512 allowed",
+        ),
+    ];
+    for (case, template, expected) in cases {
+        let dir = tmp();
+        let templates = dir.path().join("templates");
+        std::fs::create_dir(&templates).unwrap();
+        std::fs::write(templates.join("report.md"), template).unwrap();
+        let out = dir.path().join("out.md");
+        let run = sct()
+            .args(["report", EXAMPLE, "--template-dir"])
+            .arg(&templates)
+            .arg("-o")
+            .arg(&out)
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&run.stderr);
+        assert_eq!(run.status.code(), Some(2), "{case}: {err}");
+        let file = templates.join("report.md").display().to_string();
+        assert!(err.contains(&format!("template {file}: ")), "{case}: {err}");
+        assert!(
+            err.contains(expected),
+            "{case}: expected {expected:?} in {err}"
+        );
+        assert!(!out.exists(), "{case}: an output was written");
+    }
+}
+
+/// The bounds stop only what would not end: a user's template may loop over a range, keep
+/// values, call macros that call macros, and use `replace` and `join`, and renders exactly.
+#[test]
+fn a_bounded_template_still_renders_ranges_sets_and_macro_calls() {
+    let dir = tmp();
+    std::fs::write(
+        dir.path().join("report.md"),
+        concat!(
+            "{% macro item(n) %}[{{ n }}]{% endmacro item %}",
+            "{% macro pair(n) %}{{ self::item(n=n) }}{{ self::item(n=n * 10) }}{% endmacro pair %}",
+            "{% set_global acc = \"\" %}",
+            "{% for i in range(start=1, end=4) %}{% set_global acc = acc ~ i %}{{ self::pair(n=i) }}{% endfor %}\n",
+            "{{ acc }} {{ range(end=3) | join(sep=\"-\") }} {{ \"a.b.c\" | replace(from=\".\", to=\"/\") }}\n",
+        ),
+    )
+    .unwrap();
+    let out = dir.path().join("out.md");
+    sct()
+        .args(["report", EXAMPLE, "--template-dir"])
+        .arg(dir.path())
+        .arg("-o")
+        .arg(&out)
+        .assert()
+        .success();
+    assert_eq!(
+        std::fs::read_to_string(&out).unwrap(),
+        "[1][10][2][20][3][30]\n123 0-1-2 a/b/c\n"
+    );
+}
+
+/// A copy of every bundled template, used through `--template-dir` (and so bounded and
+/// checked), renders byte for byte what the bundled ones do.
+#[test]
+fn copies_of_the_bundled_templates_render_the_same_under_the_bounds() {
+    let dir = tmp();
+    let copy = dir.path().join("templates");
+    std::fs::create_dir(&copy).unwrap();
+    for entry in std::fs::read_dir(root().join("reports")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_file() {
+            std::fs::copy(&path, copy.join(path.file_name().unwrap())).unwrap();
+        }
+    }
+    let runs: [(&[&str], &str); 6] = [
+        (&["report", EXAMPLE], "md"),
+        (&["report", EXAMPLE], "html"),
+        (
+            &[
+                "kpi",
+                "review",
+                "--data",
+                "examples/kpi/bnssg-kpis.csv",
+                "--org",
+                "QUY",
+            ],
+            "html",
+        ),
+        (
+            &[
+                "kpi",
+                "review",
+                "--data",
+                "examples/kpi/bnssg-kpis.csv",
+                "--org",
+                "QUY",
+            ],
+            "md",
+        ),
+        (
+            &[
+                "kpi",
+                "ipr",
+                "--data",
+                "examples/kpi/bnssg-kpis.csv",
+                "--org",
+                "QUY",
+            ],
+            "html",
+        ),
+        (
+            &[
+                "kpi",
+                "ipr",
+                "--data",
+                "examples/kpi/bnssg-kpis.csv",
+                "--org",
+                "QUY",
+            ],
+            "md",
+        ),
+    ];
+    for (i, (args, ext)) in runs.iter().enumerate() {
+        let bundled = dir.path().join(format!("{i}-bundled.{ext}"));
+        let copied = dir.path().join(format!("{i}-copied.{ext}"));
+        sct().args(*args).arg("-o").arg(&bundled).assert().success();
+        sct()
+            .args(*args)
+            .arg("--template-dir")
+            .arg(&copy)
+            .arg("-o")
+            .arg(&copied)
+            .assert()
+            .success();
+        assert!(
+            std::fs::read(&bundled).unwrap() == std::fs::read(&copied).unwrap(),
+            "{args:?} {ext}: the copies render differently"
+        );
+    }
+}
+
 #[test]
 fn individuals_of_another_organisation_are_refused() {
     let dir = tmp();

@@ -927,7 +927,7 @@ pub struct PluginRunOptions {
     #[arg(long, value_name = "SECONDS", default_value_t = 30.0, value_parser = timeout_arg, allow_negative_numbers = true)]
     pub timeout: f64,
     /// Refuse a plugin reply larger than this many MiB.
-    #[arg(long, value_name = "MIB", default_value_t = 32, value_parser = count_in(1, 4096))]
+    #[arg(long, value_name = "MIB", default_value_t = 32, value_parser = count_in(1, 1024))]
     pub max_output_mb: usize,
 }
 

@@ -11,7 +11,12 @@
 //! reported by the host with the status and what the plugin wrote to standard error. The
 //! host runs the program with the user's working directory (so relative `--data` paths work),
 //! sets `SCT_PLUGIN_DIR` to the plugin's directory, stops it after a timeout (30 s by default)
-//! and refuses output over a size limit.
+//! and refuses output over a size limit. Each call runs in a process group of its own, ended
+//! as a whole (SIGKILL) when the call is over (or `sct` is interrupted): the call is over when
+//! the program exits, and anything it left running in the background is stopped then. The program that runs is the
+//! copy of the plugin's file whose sha256 was checked (on Linux a sealed memory file run as
+//! `/proc/self/fd/N`), not the file itself, so the program's own path (`$0`, `__file__`) is
+//! not in the plugin's directory: find files beside the plugin through `SCT_PLUGIN_DIR`.
 
 /// The verb asking for the protocol version.
 pub const HANDSHAKE: &str = "handshake";

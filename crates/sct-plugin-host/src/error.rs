@@ -38,6 +38,8 @@ impl HostError {
                 | Fault::OutsideDir { .. }
                 | Fault::UnknownMeasure { .. }
                 | Fault::Reported(_)
+                | Fault::NamedAsManifest { .. }
+                | Fault::WouldReplace { .. }
         )
     }
 }
@@ -189,6 +191,21 @@ pub enum Fault {
         measure: String,
         /// The measures it offers.
         known: String,
+    },
+    /// `sct plugins install` of a file named as the manifest it writes beside it.
+    #[error("refused: {} is named {}, as the manifest that install writes beside it would be; rename the file (for example to plugin.sh or plugin.py) and install that; nothing was installed", file.display(), crate::manifest::MANIFEST)]
+    NamedAsManifest {
+        /// The file asked to be installed.
+        file: PathBuf,
+    },
+    /// `sct plugins install` would replace a file in the plugin's directory that is not the
+    /// plugin's own.
+    #[error("refused: installing would replace {}, {why}; move it or rename the file to install; nothing was installed", path.display())]
+    WouldReplace {
+        /// The file that would be replaced.
+        path: PathBuf,
+        /// What it is.
+        why: String,
     },
     /// `describe` disagrees with the manifest.
     #[error("its describe disagrees with its manifest: {0}")]

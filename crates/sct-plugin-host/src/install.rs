@@ -58,6 +58,56 @@ fn copy_atomic(plugin: &str, from: &Path, to: &Path) -> Result<(), HostError> {
     Ok(())
 }
 
+/// Refuses to put the plugin's file at `target` when something is there that is not the
+/// installed plugin's own file (`replacing`, under --force), the source itself (installing in
+/// place) or the same bytes: a user's file in the plugin's directory is never overwritten.
+fn refuse_to_clobber(
+    plugin: &str,
+    target: &Path,
+    source: &Path,
+    staged: &Path,
+    replacing: Option<&str>,
+) -> Result<(), HostError> {
+    let Ok(meta) = std::fs::symlink_metadata(target) else {
+        return Ok(());
+    };
+    let refuse = |why: &str| {
+        Err(HostError::new(
+            plugin,
+            Fault::WouldReplace {
+                path: target.to_path_buf(),
+                why: why.to_string(),
+            },
+        ))
+    };
+    if !meta.file_type().is_file() {
+        return refuse("which is not a regular file (a directory, a link or a special file)");
+    }
+    let name = target.file_name().and_then(|n| n.to_str());
+    if replacing.is_some() && replacing == name {
+        return Ok(());
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let same_file = std::fs::metadata(source)
+            .is_ok_and(|src| (src.dev(), src.ino()) == (meta.dev(), meta.ino()));
+        if same_file {
+            return Ok(());
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = source;
+    let same_bytes = match (std::fs::read(target), std::fs::read(staged)) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    };
+    if same_bytes {
+        return Ok(());
+    }
+    refuse("which is not the installed plugin's file")
+}
+
 /// Installs a plugin; returns its directory and manifest.
 pub fn install(req: &Install<'_>, options: &Options) -> Result<(PathBuf, Manifest), HostError> {
     let source_name = req
@@ -66,6 +116,16 @@ pub fn install(req: &Install<'_>, options: &Options) -> Result<(PathBuf, Manifes
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     let label = req.name.unwrap_or(&source_name).to_string();
+    // Before anything of it runs: installed, it would be overwritten by its own manifest
+    // (and on a case-insensitive file system a `Plugin.TOML` would be too).
+    if source_name.eq_ignore_ascii_case(MANIFEST) {
+        return Err(HostError::new(
+            &label,
+            Fault::NamedAsManifest {
+                file: req.source.to_path_buf(),
+            },
+        ));
+    }
     if !req.source.is_file() {
         return Err(io(
             &label,
@@ -133,8 +193,12 @@ pub fn install(req: &Install<'_>, options: &Options) -> Result<(PathBuf, Manifes
             ),
         ));
     }
+    let target = dir.join(&source_name);
+    // With --force, the installed plugin's own file may be replaced, and nothing else.
+    let replacing = Manifest::read(&dir).ok().map(|m| m.file);
+    refuse_to_clobber(&name, &target, req.source, &staged, replacing.as_deref())?;
     std::fs::create_dir_all(&dir).map_err(|e| io(&name, &dir, e))?;
-    copy_atomic(&name, &staged, &dir.join(&source_name))?;
+    copy_atomic(&name, &staged, &target)?;
     let tmp = tempfile::NamedTempFile::new_in(&dir).map_err(|e| io(&name, &dir, e))?;
     std::fs::write(
         tmp.path(),

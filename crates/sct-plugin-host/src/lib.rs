@@ -5,28 +5,25 @@
 //! a timeout, an output cap, standard error captured and the exit status reported. Every reply
 //! is checked ([`decode`]): size, UTF-8, JSON, protocol version.
 
+pub mod checked;
 pub mod decode;
 pub mod discover;
 pub mod error;
 pub mod install;
+pub mod limits;
 pub mod manifest;
 pub mod native;
 pub mod process;
 
 use std::ffi::{OsStr, OsString};
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
 use sct_plugin_api::{ComputeRequest, ComputeResponse, Description};
 
 pub use discover::{Discovery, Found, discover, search_path};
 pub use error::{Fault, HostError};
+pub use limits::{LimitError, MaxOutput, Timeout};
 pub use manifest::{Kind, Manifest};
-
-/// The default time a command plugin (or isolated native call) may take.
-pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
-/// The default cap on a reply, in bytes.
-pub const DEFAULT_MAX_OUTPUT: usize = 32 * 1024 * 1024;
 
 /// How to run a native plugin in a child process: `program ARGS... DIR VERB`, the request on
 /// standard input (`sct` passes itself and `plugins __isolated-call`).
@@ -39,31 +36,22 @@ pub struct Isolation {
 }
 
 /// How plugins are run.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Options {
     /// Time limit of a command plugin or isolated call.
-    pub timeout: Duration,
-    /// Cap on a reply, in bytes.
-    pub max_output: usize,
+    pub timeout: Timeout,
+    /// Cap on a reply.
+    pub max_output: MaxOutput,
     /// Run native plugins in a child process, so a crash is an error rather than the end of
     /// `sct`.
     pub isolate: Option<Isolation>,
 }
 
-impl Default for Options {
-    fn default() -> Self {
-        Options {
-            timeout: DEFAULT_TIMEOUT,
-            max_output: DEFAULT_MAX_OUTPUT,
-            isolate: None,
-        }
-    }
-}
-
 enum Runner {
     Native(native::NativePlugin),
     Isolated(Isolation),
-    Command,
+    /// The checked bytes of the program, run for each verb (never the file again).
+    Command(checked::CheckedProgram),
 }
 
 /// A plugin that passed the checks before loading, ready to call.
@@ -114,7 +102,10 @@ impl Plugin {
     ) -> Result<Plugin, HostError> {
         let file = manifest::verify(dir, &manifest)?;
         let runner = match (manifest.kind, &options.isolate) {
-            (Kind::Command, _) => Runner::Command,
+            (Kind::Command, _) => Runner::Command(
+                checked::CheckedProgram::load(&file, &manifest.sha256)
+                    .map_err(|f| HostError::new(&manifest.name, f))?,
+            ),
             (Kind::Native, Some(iso)) => Runner::Isolated(iso.clone()),
             (Kind::Native, None) => Runner::Native(
                 native::NativePlugin::load(&file, &manifest.sha256)
@@ -135,11 +126,37 @@ impl Plugin {
         HostError::new(&self.manifest.name, fault)
     }
 
-    /// Runs a verb in a child process: the command plugin itself, or `sct` isolating a
-    /// native one.
+    /// Runs a verb in a child process: the command plugin itself (its checked bytes), or
+    /// `sct` isolating a native one.
     fn run_child(&self, verb: &'static str, input: &[u8]) -> Result<Vec<u8>, HostError> {
-        let dir_env: &OsStr = self.dir.as_os_str();
+        let dir_env = || self.dir.as_os_str().to_os_string();
+        let runnable;
         let program = match &self.runner {
+            Runner::Command(checked) => {
+                runnable = checked.runnable().map_err(|source| {
+                    self.err(Fault::Spawn {
+                        program: self.file.display().to_string(),
+                        source,
+                    })
+                })?;
+                let env = vec![(sct_plugin_api::command::PLUGIN_DIR_ENV, dir_env())];
+                match &self.manifest.interpreter {
+                    Some(interp) => process::Program {
+                        program: Path::new(interp),
+                        args: vec![runnable.path.as_os_str(), OsStr::new(verb)],
+                        env,
+                        inherit_fd: runnable.inherit_fd,
+                        shown_as: Path::new(interp),
+                    },
+                    None => process::Program {
+                        program: &runnable.path,
+                        args: vec![OsStr::new(verb)],
+                        env,
+                        inherit_fd: runnable.inherit_fd,
+                        shown_as: &self.file,
+                    },
+                }
+            }
             Runner::Isolated(iso) => {
                 let mut args: Vec<&OsStr> = iso.args.iter().map(|a| a.as_os_str()).collect();
                 args.push(self.dir.as_os_str());
@@ -147,21 +164,20 @@ impl Plugin {
                 process::Program {
                     program: &iso.program,
                     args,
-                    env: vec![],
+                    inherit_fd: None,
+                    shown_as: &iso.program,
+                    env: vec![(
+                        ISOLATED_MAX_OUTPUT_ENV,
+                        self.options.max_output.bytes().to_string().into(),
+                    )],
                 }
             }
-            _ => match &self.manifest.interpreter {
-                Some(interp) => process::Program {
-                    program: Path::new(interp),
-                    args: vec![self.file.as_os_str(), OsStr::new(verb)],
-                    env: vec![(sct_plugin_api::command::PLUGIN_DIR_ENV, dir_env)],
-                },
-                None => process::Program {
-                    program: &self.file,
-                    args: vec![OsStr::new(verb)],
-                    env: vec![(sct_plugin_api::command::PLUGIN_DIR_ENV, dir_env)],
-                },
-            },
+            // Native plugins in-process never get here.
+            Runner::Native(_) => {
+                return Err(self.err(Fault::Reported(
+                    "a native plugin loaded in this process has no child to run".into(),
+                )));
+            }
         };
         process::run(
             &program,
@@ -180,7 +196,7 @@ impl Plugin {
             Runner::Native(_) => Ok(()),
             _ => {
                 let out = self.run_child(sct_plugin_api::command::HANDSHAKE, &[])?;
-                decode::handshake(&out, self.options.max_output).map_err(|f| self.err(f))
+                decode::handshake(&out, self.options.max_output.bytes()).map_err(|f| self.err(f))
             }
         }
     }
@@ -194,12 +210,12 @@ impl Plugin {
         let limit = self.options.max_output;
         let d: Description = match &self.runner {
             Runner::Native(n) => n
-                .describe_with(limit, |b| decode::reply(b, "describe", limit))
+                .describe_with(limit, |b| decode::reply(b, "describe", limit.bytes()))
                 .and_then(|r| r)
                 .map_err(|f| self.err(f))?,
             _ => {
                 let bytes = self.run_child(sct_plugin_api::command::DESCRIBE, &[])?;
-                decode::reply(&bytes, "describe", limit).map_err(|f| self.err(f))?
+                decode::reply(&bytes, "describe", limit.bytes()).map_err(|f| self.err(f))?
             }
         };
         Ok(self.description.get_or_init(|| d))
@@ -218,9 +234,11 @@ impl Plugin {
         let response: ComputeResponse = match &self.runner {
             // Read in place, before the plugin frees its bytes.
             Runner::Native(n) => n
-                .compute_with(&input, limit, |b| decode::reply(b, "compute", limit))
+                .compute_with(&input, limit, |b| {
+                    decode::reply(b, "compute", limit.bytes())
+                })
                 .and_then(|r| r),
-            _ => decode::reply(&self.compute_bytes(&input)?, "compute", limit),
+            _ => decode::reply(&self.compute_bytes(&input)?, "compute", limit.bytes()),
         }
         .map_err(|f| self.err(f))?;
         if response.measure != request.measure {
@@ -296,13 +314,23 @@ fn clone_manifest_fault(f: &Fault) -> Fault {
     }
 }
 
+/// The environment variable in which the parent of an isolated call passes its reply limit
+/// (in bytes) to the child, so the child refuses a plugin's oversized reply (even one whose
+/// length is `SIZE_MAX`) before it copies a byte.
+pub const ISOLATED_MAX_OUTPUT_ENV: &str = "SCT_ISOLATED_MAX_OUTPUT";
+
 /// The child side of an isolated native call (`sct plugins __isolated-call DIR VERB`): checks
-/// and loads the plugin in this process and returns the raw reply of `verb` for `input`, for
-/// the parent to check.
-pub fn serve_isolated(dir: &Path, verb: &str, input: &[u8]) -> Result<Vec<u8>, HostError> {
+/// and loads the plugin in this process and returns the raw reply of `verb` for `input`, at
+/// most `max_output` bytes (the parent's limit), for the parent to check.
+pub fn serve_isolated(
+    dir: &Path,
+    verb: &str,
+    input: &[u8],
+    max_output: MaxOutput,
+) -> Result<Vec<u8>, HostError> {
     let manifest = Manifest::read(dir)?;
     let options = Options {
-        max_output: usize::MAX,
+        max_output,
         ..Options::default()
     };
     let plugin = Plugin::open_dir(dir, manifest, &options)?;
@@ -319,9 +347,10 @@ pub fn serve_isolated(dir: &Path, verb: &str, input: &[u8]) -> Result<Vec<u8>, H
 mod tests {
     use super::*;
 
-    /// A command plugin that notes each verb it is asked in `calls.log` beside it.
+    /// A command plugin that notes each verb it is asked in `calls.log` beside it (found
+    /// through `SCT_PLUGIN_DIR`: its own path is the sealed copy's).
     fn counting_plugin(dir: &Path) -> Plugin {
-        let script = "#!/bin/sh\necho \"$1\" >> \"$(dirname \"$0\")/calls.log\"\ncase \"$1\" in\n  handshake) echo '{\"protocol\":1}' ;;\n  describe) echo '{\"protocol\":1,\"ok\":{\"name\":\"counting\",\"version\":\"1\",\"protocol\":1,\"measures\":[{\"id\":\"m\",\"title\":\"M\"}]}}' ;;\n  compute) cat >/dev/null; echo '{\"protocol\":1,\"ok\":{\"measure\":\"m\",\"series\":[{\"period\":\"2025-04\",\"value\":1}]}}' ;;\nesac\n";
+        let script = "#!/bin/sh\necho \"$1\" >> \"$SCT_PLUGIN_DIR/calls.log\"\ncase \"$1\" in\n  handshake) echo '{\"protocol\":1}' ;;\n  describe) echo '{\"protocol\":1,\"ok\":{\"name\":\"counting\",\"version\":\"1\",\"protocol\":1,\"measures\":[{\"id\":\"m\",\"title\":\"M\"}]}}' ;;\n  compute) cat >/dev/null; echo '{\"protocol\":1,\"ok\":{\"measure\":\"m\",\"series\":[{\"period\":\"2025-04\",\"value\":1}]}}' ;;\nesac\n";
         let file = dir.join("counting.sh");
         std::fs::write(&file, script).unwrap();
         use std::os::unix::fs::PermissionsExt;

@@ -7,6 +7,7 @@ use libloading::Library;
 use sct_plugin_api::ffi::{self, AbiVersionFn, ComputeFn, DescribeFn, FreeFn, SctBytes};
 
 use crate::error::Fault;
+use crate::limits::MaxOutput;
 
 /// A loaded native plugin. The library stays loaded while this lives.
 pub struct NativePlugin {
@@ -37,15 +38,7 @@ impl NativePlugin {
             path: path.to_path_buf(),
             source,
         };
-        let bytes = sct_files::read_input(path).map_err(io)?;
-        let actual = crate::manifest::sha256_bytes(&bytes);
-        if !actual.eq_ignore_ascii_case(expected_sha256) {
-            return Err(Fault::Checksum {
-                file: path.to_path_buf(),
-                expected: expected_sha256.to_string(),
-                actual,
-            });
-        }
+        let (bytes, _) = crate::checked::read_checked(path, expected_sha256)?;
         // tempfile makes the directory readable by this user only.
         let copy_dir = tempfile::Builder::new()
             .prefix("sct-plugin-")
@@ -95,7 +88,7 @@ impl NativePlugin {
     }
 
     /// Calls `describe`; the bytes are copied and the plugin's freed.
-    pub fn describe_bytes(&self, limit: usize) -> Result<Vec<u8>, Fault> {
+    pub fn describe_bytes(&self, limit: MaxOutput) -> Result<Vec<u8>, Fault> {
         self.describe_with(limit, <[u8]>::to_vec)
     }
 
@@ -103,7 +96,7 @@ impl NativePlugin {
     /// are freed (no copy).
     pub fn describe_with<T>(
         &self,
-        limit: usize,
+        limit: MaxOutput,
         read: impl FnOnce(&[u8]) -> T,
     ) -> Result<T, Fault> {
         // SAFETY: the ABI's describe takes nothing and returns plugin-owned bytes.
@@ -112,7 +105,7 @@ impl NativePlugin {
     }
 
     /// Calls `compute` with request bytes the host owns for the call.
-    pub fn compute_bytes(&self, request: &[u8], limit: usize) -> Result<Vec<u8>, Fault> {
+    pub fn compute_bytes(&self, request: &[u8], limit: MaxOutput) -> Result<Vec<u8>, Fault> {
         self.compute_with(request, limit, <[u8]>::to_vec)
     }
 
@@ -121,7 +114,7 @@ impl NativePlugin {
     pub fn compute_with<T>(
         &self,
         request: &[u8],
-        limit: usize,
+        limit: MaxOutput,
         read: impl FnOnce(&[u8]) -> T,
     ) -> Result<T, Fault> {
         // SAFETY: `request` is valid for the call, as the ABI asks.
@@ -135,7 +128,7 @@ impl NativePlugin {
         &self,
         out: SctBytes,
         call: &'static str,
-        limit: usize,
+        limit: MaxOutput,
         read: impl FnOnce(&[u8]) -> T,
     ) -> Result<T, Fault> {
         /// Frees the plugin's bytes when dropped, so they are freed even if `read` unwinds.
@@ -155,8 +148,13 @@ impl NativePlugin {
         };
         if out.ptr.is_null() {
             Ok(read(&[]))
-        } else if out.len > limit {
-            Err(Fault::TooLarge { call, limit })
+        } else if out.len > limit.bytes() {
+            // Checked before any slice or copy: a length of SIZE_MAX is refused here, not
+            // handed to `from_raw_parts`.
+            Err(Fault::TooLarge {
+                call,
+                limit: limit.bytes(),
+            })
         } else {
             // SAFETY: the ABI promises `len` readable bytes at `ptr` until freed, and `owned`
             // frees them only after this borrow ends.

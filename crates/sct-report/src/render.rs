@@ -4,9 +4,12 @@
 //! prints is escaped for its output unless the template says otherwise: HTML templates with
 //! HTML escaping, Markdown templates with [`markdown::text`] (the `md` filter does the same,
 //! and `code` writes a code span with [`markdown::code`]), so neither a built-in template nor
-//! a user's copy can forget a value.
+//! a user's copy can forget a value. A user's templates are bounded
+//! ([`crate::template_bounds`]): recursion is refused before rendering, and what a rendering
+//! builds is limited, so a template ends in a report or an error naming it, never in the
+//! process aborting.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
@@ -14,6 +17,7 @@ use tera::{Context, Tera, Value};
 
 use crate::charts::ChartError;
 use crate::markdown;
+use crate::template_bounds;
 
 /// The templates a report uses, by name (the file name in `reports/`).
 pub const TEMPLATE_NAMES: [&str; 13] = [
@@ -99,6 +103,8 @@ pub struct Templates {
     markdown: Tera,
     files: BTreeMap<String, String>,
     css: String,
+    /// Whether any template is the user's: every rendering is then bounded.
+    bounded: bool,
 }
 
 impl std::fmt::Debug for Templates {
@@ -110,7 +116,8 @@ impl std::fmt::Debug for Templates {
 }
 
 /// Every message in a tera error's chain, joined, so the line and column tera reports for a
-/// parse error are kept.
+/// parse error are kept. The calls of the bounds' own checks are left out (their messages
+/// say what was checked), so a check failing deep in nested macros reads once.
 fn chain(err: &tera::Error) -> String {
     let mut parts = vec![err.to_string()];
     let mut source = std::error::Error::source(err);
@@ -118,6 +125,7 @@ fn chain(err: &tera::Error) -> String {
         parts.push(s.to_string());
         source = s.source();
     }
+    parts.retain(|p| !template_bounds::is_check_call(p));
     parts.join(": ").replace('\n', " ")
 }
 
@@ -149,6 +157,7 @@ impl Templates {
                 )
             })
             .collect();
+        let mut user = BTreeSet::new();
         if let Some(dir) = dir {
             if !dir.is_dir() {
                 return Err(ReportError::Io {
@@ -169,11 +178,27 @@ impl Templates {
                             path: path.clone(),
                             source,
                         })?;
-                    texts.insert(name.to_string(), (path.display().to_string(), text));
+                    let file = path.display().to_string();
+                    if !name.ends_with(".css") {
+                        // Before tera parses it: its parser recurses on nesting.
+                        template_bounds::check_source(&text).map_err(|message| {
+                            ReportError::Template {
+                                file: file.clone(),
+                                message,
+                            }
+                        })?;
+                        user.insert(name.to_string());
+                    }
+                    texts.insert(name.to_string(), (file, text));
                 }
             }
         }
         let (mut tera, mut markdown) = (engine(false), engine(true));
+        let bounded = !user.is_empty();
+        if bounded {
+            template_bounds::register(&mut tera);
+            template_bounds::register(&mut markdown);
+        }
         let css = texts
             .get("report.css")
             .map(|(_, t)| t.clone())
@@ -194,11 +219,24 @@ impl Templates {
                     message: chain(&e),
                 })?;
         }
+        let files: BTreeMap<String, String> = texts.into_iter().map(|(n, (f, _))| (n, f)).collect();
+        if bounded {
+            for engine in [&mut tera, &mut markdown] {
+                template_bounds::check_parsed(engine, &user).map_err(|r| {
+                    ReportError::Template {
+                        file: files.get(&r.template).cloned().unwrap_or(r.template),
+                        message: r.message,
+                    }
+                })?;
+                template_bounds::bound_values(engine, &user);
+            }
+        }
         Ok(Templates {
             tera,
             markdown,
-            files: texts.into_iter().map(|(n, (f, _))| (n, f)).collect(),
+            files,
             css,
+            bounded,
         })
     }
 
@@ -240,7 +278,9 @@ impl Templates {
         for (k, v) in extra {
             data.insert(k.to_string(), v);
         }
-        let ctx = Context::from_value(Value::Object(data)).map_err(|e| ReportError::Template {
+        let data = Value::Object(data);
+        let data_bytes = if self.bounded { data_size(&data) } else { 0 };
+        let ctx = Context::from_value(data).map_err(|e| ReportError::Template {
             file: file.clone(),
             message: chain(&e),
         })?;
@@ -249,12 +289,25 @@ impl Templates {
         } else {
             &self.tera
         };
-        engine
-            .render(name, &ctx)
-            .map_err(|e| ReportError::Template {
-                file,
-                message: chain(&e),
-            })
+        let error = |e: tera::Error| ReportError::Template {
+            file: file.clone(),
+            message: chain(&e),
+        };
+        if !self.bounded {
+            return engine.render(name, &ctx).map_err(error);
+        }
+        let rendering = template_bounds::Rendering::start(data_bytes);
+        let mut out = template_bounds::LimitedWriter {
+            bytes: Vec::new(),
+            limit: rendering.output_limit(),
+        };
+        engine.render_to(name, &ctx, &mut out).map_err(error)?;
+        drop(rendering);
+        // tera writes only text it holds as UTF-8.
+        String::from_utf8(out.bytes).map_err(|e| ReportError::Template {
+            file: file.clone(),
+            message: e.to_string(),
+        })
     }
 
     /// The file template `name` was read from, for messages.
@@ -263,6 +316,21 @@ impl Templates {
             .get(name)
             .cloned()
             .unwrap_or_else(|| name.to_string())
+    }
+}
+
+/// The size of the report's data as the template limits count it (see
+/// [`template_bounds::size_of`]), at any depth: the data is the report's own.
+fn data_size(v: &Value) -> usize {
+    match v {
+        Value::String(s) => s.len(),
+        Value::Array(items) => items
+            .iter()
+            .fold(8usize, |n, i| n.saturating_add(8 + data_size(i))),
+        Value::Object(map) => map.iter().fold(8usize, |n, (k, i)| {
+            n.saturating_add(8 + k.len()).saturating_add(data_size(i))
+        }),
+        _ => 8,
     }
 }
 

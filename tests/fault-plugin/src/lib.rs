@@ -8,7 +8,7 @@ use sct_plugin_api::{
     ComputeRequest, ComputeResponse, Description, MeasureInfo, PluginError, Point,
 };
 
-const FAULTS: [&str; 9] = [
+const FAULTS: [&str; 10] = [
     "ok",
     "panic",
     "abort",
@@ -16,6 +16,7 @@ const FAULTS: [&str; 9] = [
     "invalid-json",
     "invalid-utf8",
     "huge",
+    "size-max",
     "hang",
     "error",
 ];
@@ -106,6 +107,11 @@ pub unsafe extern "C" fn sct_plugin_compute(request: *const u8, len: usize) -> S
             SctBytes::from_vec(b"{\"protocol\": 1, \"error\": \"\xff\xfe\"}".to_vec())
         }
         "huge" => SctBytes::from_vec(vec![b' '; 100 * 1024 * 1024]),
+        // A length no allocation can have: the host must refuse it before any slice or copy.
+        "size-max" => SctBytes {
+            ptr: std::ptr::addr_of!(SIZE_MAX_BYTE).cast_mut(),
+            len: usize::MAX,
+        },
         "hang" => loop {
             std::thread::sleep(std::time::Duration::from_secs(3600));
         },
@@ -114,12 +120,19 @@ pub unsafe extern "C" fn sct_plugin_compute(request: *const u8, len: usize) -> S
     }
 }
 
+/// The byte the `size-max` reply points at (it claims `usize::MAX` of them).
+static SIZE_MAX_BYTE: u8 = b'{';
+
 /// Frees what the functions above returned.
 ///
 /// # Safety
 /// `bytes` must come from this library and not have been freed.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn sct_plugin_free(bytes: SctBytes) {
+    // The `size-max` reply was never allocated.
+    if std::ptr::eq(bytes.ptr, std::ptr::addr_of!(SIZE_MAX_BYTE)) {
+        return;
+    }
     // SAFETY: the caller's promise, passed on.
     unsafe { bytes.free() }
 }

@@ -5,7 +5,6 @@ use std::fmt::Write as _;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::time::Duration;
 
 use serde::Serialize;
 
@@ -13,7 +12,9 @@ use sct_core::Error;
 use sct_core::csv_out::CsvWriter;
 use sct_plugin_api::{ComputeRequest, ComputeResponse, PROTOCOL_VERSION};
 use sct_plugin_host::discover::PATH_ENV;
-use sct_plugin_host::{Discovery, Fault, HostError, Isolation, Options, Plugin};
+use sct_plugin_host::{
+    Discovery, Fault, HostError, Isolation, MaxOutput, Options, Plugin, Timeout,
+};
 
 use crate::cli::{
     CheckFormat, GlobalArgs, ListFormat, PluginOutputFormat, PluginRunOptions, PluginsCheckArgs,
@@ -58,14 +59,15 @@ pub fn discovery(global: &GlobalArgs) -> Discovery {
     sct_plugin_host::discover(&places)
 }
 
-/// How plugins run, from the command line.
+/// How plugins run, from the command line. The limits are made through the host's checked
+/// constructors, so an out-of-range `--timeout` or `--max-output-mb` is a usage error.
 pub fn options(o: &PluginRunOptions) -> Result<Options, Error> {
-    if !(o.timeout.is_finite() && o.timeout > 0.0) {
-        return Err(usage(format!(
-            "--timeout {}: expected a number of seconds above 0",
-            o.timeout
-        )));
-    }
+    // The errors name the value as given, readably (`1e308`, not 309 digits).
+    let timeout =
+        Timeout::from_secs_f64(o.timeout).map_err(|e| usage(format!("--timeout: {e}")))?;
+    // A usize always fits a u64 where sct builds; were it not to, the largest is refused.
+    let max_output = MaxOutput::from_mib(u64::try_from(o.max_output_mb).unwrap_or(u64::MAX))
+        .map_err(|e| usage(format!("--max-output-mb: {e}")))?;
     let isolate = if o.isolate {
         let program = std::env::current_exe().map_err(|source| Error::Io {
             path: "the sct executable".into(),
@@ -80,8 +82,8 @@ pub fn options(o: &PluginRunOptions) -> Result<Options, Error> {
         None
     };
     Ok(Options {
-        timeout: Duration::from_secs_f64(o.timeout),
-        max_output: o.max_output_mb.saturating_mul(1024 * 1024),
+        timeout,
+        max_output,
         isolate,
     })
 }
@@ -419,7 +421,21 @@ fn isolated_call(dir: &Path, verb: &str) -> Result<ExitCode, Error> {
                 source,
             })?;
     }
-    let out = sct_plugin_host::serve_isolated(dir, verb, &input).map_err(host_error)?;
+    // The parent's reply limit; without one (run by hand), the default.
+    let max_output = match std::env::var(sct_plugin_host::ISOLATED_MAX_OUTPUT_ENV) {
+        Err(_) => MaxOutput::DEFAULT,
+        Ok(v) => v
+            .parse::<u64>()
+            .ok()
+            .and_then(|b| MaxOutput::from_bytes(b).ok())
+            .ok_or_else(|| {
+                usage(format!(
+                    "{}={v}: expected a reply limit in bytes, from 1 MiB to 1024 MiB",
+                    sct_plugin_host::ISOLATED_MAX_OUTPUT_ENV
+                ))
+            })?,
+    };
+    let out = sct_plugin_host::serve_isolated(dir, verb, &input, max_output).map_err(host_error)?;
     let mut stdout = std::io::stdout().lock();
     stdout
         .write_all(&out)
