@@ -19,7 +19,10 @@
 //! # Ok::<(), sct_core::Error>(())
 //! ```
 
+pub mod archive;
 pub mod layout;
+pub mod limits;
+pub mod ooxml;
 pub mod read;
 pub mod write;
 
