@@ -635,3 +635,58 @@ fn a_workbook_with_a_cell_past_excels_limits_or_a_bomb_exits_2_naming_the_file_s
             "a part of a response workbook has at most 33554432",
         ));
 }
+
+#[test]
+fn convert_keeps_line_breaks_empty_items_and_long_text_through_the_workbook() {
+    let dir = tmp();
+    let d = dir.path();
+    ok(&["convert", &example(), "-o", "a.json"], d);
+    let mut v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(d.join("a.json")).unwrap()).unwrap();
+    let first = v["capabilities"]
+        .as_object_mut()
+        .unwrap()
+        .values_mut()
+        .next()
+        .unwrap();
+    first["evidence"] = serde_json::json!(["one\nitem", "", "  ", "\"quoted\"", "=1+1"]);
+    first["rationale"] = serde_json::json!("A reason\r\n".repeat(5000));
+    v["notice"] = serde_json::json!("\tDraft\u{7}");
+    std::fs::write(d.join("b.json"), serde_json::to_string(&v).unwrap()).unwrap();
+    ok(&["convert", "b.json", "-o", "c.xlsx"], d);
+    ok(&["convert", "c.xlsx", "-o", "d.json"], d);
+    ok(&["convert", "b.json", "-o", "e.json"], d);
+    assert_eq!(
+        std::fs::read_to_string(d.join("d.json")).unwrap(),
+        std::fs::read_to_string(d.join("e.json")).unwrap()
+    );
+}
+
+#[test]
+fn convert_refuses_a_response_no_workbook_can_carry_with_exit_2_naming_the_field() {
+    let dir = tmp();
+    let d = dir.path();
+    ok(&["convert", &example(), "-o", "a.json"], d);
+    let mut v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(d.join("a.json")).unwrap()).unwrap();
+    let (id, first) = v["capabilities"]
+        .as_object_mut()
+        .unwrap()
+        .iter_mut()
+        .next()
+        .unwrap();
+    let id = id.clone();
+    // More than the "More text" sheet's rows can carry, at a cell's worth a row.
+    let length = 20_000_000;
+    first["rationale"] = serde_json::json!("a".repeat(length));
+    std::fs::write(d.join("big.json"), serde_json::to_string(&v).unwrap()).unwrap();
+    sct()
+        .current_dir(d)
+        .args(["convert", "big.json", "-o", "big.xlsx"])
+        .assert()
+        .code(2)
+        .stderr(contains(format!(
+            "capabilities.{id}.rationale ({length} characters)"
+        )));
+    assert!(!d.join("big.xlsx").exists());
+}

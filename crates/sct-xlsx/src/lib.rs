@@ -24,6 +24,7 @@ pub mod layout;
 pub mod limits;
 pub mod ooxml;
 pub mod read;
+pub mod text;
 pub mod write;
 
 use std::path::Path;

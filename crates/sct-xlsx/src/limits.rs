@@ -10,13 +10,14 @@ use crate::layout::{CAPABILITY_INPUTS, all_detail_keys};
 use crate::read::HEADER_SEARCH_ROWS;
 use crate::write::LEADING_COLUMNS;
 
-/// Rows beyond the header rows and the assessment's own rows: room for notes under a table.
+/// Rows beyond the header rows and the assessment's own rows: room for notes under a table,
+/// and for the rows of the "More text" sheet (each continues an answer by a cell's worth).
 pub const ROW_MARGIN: u32 = 500;
 /// Columns beyond the layout's own: room for a team's own notes beside the answers.
 pub const COLUMN_MARGIN: u32 = 50;
 /// Sheets beyond the layout's own: room for a team's own sheets.
 pub const SHEET_MARGIN: usize = 20;
-/// The fixed sheets (instructions, organisation, milestones and metadata), and one to spare.
+/// The fixed sheets: instructions, organisation, milestones, more text and metadata.
 const FIXED_SHEETS: usize = 5;
 
 /// Entries the archive's directory may list (sct writes about 25).

@@ -9,6 +9,8 @@
 //! date, a cell holding an error value, answers in a row without a capability id, a
 //! capability given twice. Every problem is collected; none stops the others being found.
 //!
+//! Text cells are decoded as [`crate::text`] says (a quoted cell or evidence line spells its
+//! text exactly), after joining the parts that continue a long answer on the "More text" sheet.
 //! The workbook itself is read within [`Limits`] by [`crate::ooxml`]: a workbook that holds
 //! more than an assessment needs is refused with the cell or part named, before it can cost
 //! more than a few megabytes.
@@ -23,11 +25,12 @@ use sct_core::source::{MAX_INPUT_BYTES, sha256_hex};
 use sct_core::{Diagnostic, Diagnostics, Error};
 
 use crate::layout::{
-    self, CAPABILITY_ID, CAPABILITY_INPUTS, CellKind, InputColumn, KEY, MILESTONE_ID,
-    MILESTONE_INPUTS, VALUE, cell_ref, meta, range_ref,
+    self, ANSWER_COLUMN, ANSWER_ID, CAPABILITY_ID, CAPABILITY_INPUTS, CONTINUED_TEXT, CellKind,
+    InputColumn, KEY, MILESTONE_ID, MILESTONE_INPUTS, VALUE, cell_ref, meta, range_ref,
 };
 use crate::limits::Limits;
 use crate::ooxml::{Area, BookError, Sheet, Value, read_book};
+use crate::text::{decode_lines, decode_text};
 
 /// How far down a sheet the reader looks for its header row.
 pub const HEADER_SEARCH_ROWS: u32 = 30;
@@ -71,6 +74,7 @@ pub fn read_workbook_bytes(
         doc: DerivedToml::new(),
         seen_capabilities: BTreeMap::new(),
         seen_milestones: BTreeMap::new(),
+        more: BTreeMap::new(),
     };
     let sheets = &book.sheets;
 
@@ -95,6 +99,7 @@ pub fn read_workbook_bytes(
     metadata.emit(&mut r.doc, response_type);
 
     let found_details = r.sheets(sheets, meta_at, response_type);
+    r.unused_more_text();
     // The organisation table is required in a response; an empty one reads as blanks.
     r.doc.table(&["organisation"], layout::ORGANISATION_SHEET);
     if !found_details {
@@ -120,6 +125,7 @@ enum SheetKind {
     Details,
     Capabilities,
     Milestones,
+    MoreText,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -165,6 +171,9 @@ fn find_header(sheet: &Sheet) -> Option<(u32, SheetKind)> {
             if text.eq_ignore_ascii_case(MILESTONE_ID) {
                 return Some((row, SheetKind::Milestones));
             }
+            if text.eq_ignore_ascii_case(CONTINUED_TEXT) {
+                return Some((row, SheetKind::MoreText));
+            }
             key |= text.eq_ignore_ascii_case(KEY);
             value |= text.eq_ignore_ascii_case(VALUE);
         }
@@ -202,9 +211,14 @@ impl Metadata {
         }
     }
 
-    /// A value, trimmed (a hand edit may pad it).
+    /// A value as written (for the response's own fields, which keep their blanks).
+    fn raw(&self, key: &str) -> &str {
+        self.values.get(key).map(|(v, _)| v.as_str()).unwrap_or("")
+    }
+
+    /// A value, trimmed (sct's own keys, which a hand edit may pad).
     fn get(&self, key: &str) -> &str {
-        self.values.get(key).map(|(v, _)| v.trim()).unwrap_or("")
+        self.raw(key).trim()
     }
 
     fn place(&self, key: &str) -> String {
@@ -334,8 +348,7 @@ impl Metadata {
             (meta::RESPONSE_FRAMEWORK, "framework"),
             (meta::RESPONSE_FRAMEWORK_VERSION, "framework_version"),
         ] {
-            let v = self.get(key);
-            if !v.is_empty() {
+            if let Some(v) = decode_text(self.raw(key)) {
                 doc.set(&[field], v.into(), self.place(key));
             }
         }
@@ -361,6 +374,12 @@ impl SheetView<'_> {
     }
 }
 
+/// One part of a long answer, from the "More text" sheet: its text and its cell.
+struct MorePart {
+    text: String,
+    place: String,
+}
+
 struct WorkbookReader<'a> {
     name: &'a str,
     diags: Diagnostics,
@@ -368,6 +387,9 @@ struct WorkbookReader<'a> {
     /// Capability id to the cell of its id, for duplicates.
     seen_capabilities: BTreeMap<String, String>,
     seen_milestones: BTreeMap<String, String>,
+    /// Parts continuing long answers, by answer id and lower-case column header, in order;
+    /// taken as the answers are read, so what is left continues no answer.
+    more: BTreeMap<(String, String), Vec<MorePart>>,
 }
 
 impl WorkbookReader<'_> {
@@ -385,8 +407,13 @@ impl WorkbookReader<'_> {
                 }
             })
             .collect();
+        // The parts that continue long answers are gathered first, whichever sheet comes first.
+        let continued = |k: &Option<(u32, SheetKind)>| matches!(k, Some((_, SheetKind::MoreText)));
+        let order = (0..sheets.len())
+            .filter(|&i| continued(&kinds[i]))
+            .chain((0..sheets.len()).filter(|&i| !continued(&kinds[i])));
         let mut found_details = false;
-        for i in 0..sheets.len() {
+        for i in order {
             let Some((header_row, kind)) = kinds[i] else {
                 continue;
             };
@@ -398,6 +425,7 @@ impl WorkbookReader<'_> {
                 }
                 SheetKind::Capabilities => self.rows(&sheet, header_row, RowKind::Capability),
                 SheetKind::Milestones => self.rows(&sheet, header_row, RowKind::Milestone),
+                SheetKind::MoreText => self.more_text(&sheet, header_row),
             }
         }
         found_details
@@ -428,12 +456,15 @@ impl WorkbookReader<'_> {
         }
     }
 
-    /// Reads one cell as `kind`: `None` when blank or unreadable (the error is recorded).
+    /// Reads one cell as `kind`: `None` when blank or unreadable (the error is recorded). A
+    /// text cell of the answer `continues` (its id and column header) is joined with the parts
+    /// that continue it on the "More text" sheet before it is decoded.
     fn cell(
         &mut self,
         sheet: &SheetView<'_>,
         (row, col): (u32, u32),
         kind: CellKind,
+        continues: Option<(&str, &str)>,
     ) -> Option<toml::Value> {
         let place = cell_ref(sheet.name(), row, col);
         if let Some(f) = sheet.formula(row, col) {
@@ -462,17 +493,26 @@ impl WorkbookReader<'_> {
                 return None;
             }
         };
-        let text = text.filter(|t| !t.trim().is_empty())?;
+        if kind == CellKind::Date {
+            return text.map(toml::Value::String);
+        }
+        let more = continues
+            .and_then(|(id, header)| self.more.remove(&(id.to_string(), header.to_lowercase())));
+        let full = match more {
+            None => text?,
+            Some(parts) => {
+                let rest: String = parts.into_iter().map(|p| p.text).collect();
+                text.unwrap_or_default() + &rest
+            }
+        };
         if kind == CellKind::Lines {
-            let items: Vec<toml::Value> = text
-                .split('\n')
-                .map(|l| l.strip_suffix('\r').unwrap_or(l))
-                .filter(|l| !l.trim().is_empty())
-                .map(|l| toml::Value::String(l.to_string()))
+            let items: Vec<toml::Value> = decode_lines(&full)
+                .into_iter()
+                .map(toml::Value::String)
                 .collect();
             return (!items.is_empty()).then_some(toml::Value::Array(items));
         }
-        Some(toml::Value::String(text))
+        decode_text(&full).map(toml::Value::String)
     }
 
     fn columns(&mut self, sheet: &SheetView<'_>, header: u32, wanted: &[&str]) -> Option<Vec<u32>> {
@@ -562,7 +602,12 @@ impl WorkbookReader<'_> {
                 .expected = Some("each detail once".into());
                 continue;
             }
-            let value = self.cell(sheet, (row, value_col), detail.kind);
+            let value = self.cell(
+                sheet,
+                (row, value_col),
+                detail.kind,
+                Some((detail.key, VALUE)),
+            );
             let path: Vec<&str> = detail.key.split('.').collect();
             if path[0] == "person" {
                 if response_type == ResponseType::Individual {
@@ -615,7 +660,10 @@ impl WorkbookReader<'_> {
             let values: Vec<Option<toml::Value>> = inputs
                 .iter()
                 .zip(&cols[1..])
-                .map(|(input, col)| self.cell(sheet, (row, *col), input.kind))
+                .map(|(input, col)| {
+                    let continues = (!id.is_empty()).then_some((id.as_str(), input.header));
+                    self.cell(sheet, (row, *col), input.kind, continues)
+                })
                 .collect();
             let answered = values.iter().any(Option::is_some);
             if id.is_empty() {
@@ -658,6 +706,69 @@ impl WorkbookReader<'_> {
                     );
                 }
             }
+        }
+    }
+
+    /// Gathers the rows of a "More text" sheet: each continues the answer its id and column
+    /// name, in order.
+    fn more_text(&mut self, sheet: &SheetView<'_>, header: u32) {
+        let Some(cols) = self.columns(sheet, header, &[ANSWER_ID, ANSWER_COLUMN, CONTINUED_TEXT])
+        else {
+            return;
+        };
+        let Some((_, end)) = sheet.sheet.extent() else {
+            return;
+        };
+        for row in header + 1..=end.0 {
+            let id = header_text(sheet.sheet, row, cols[0]).unwrap_or_default();
+            let column = header_text(sheet.sheet, row, cols[1]).unwrap_or_default();
+            let place = cell_ref(sheet.name(), row, cols[2]);
+            if sheet.formula(row, cols[2]).is_some() {
+                self.error(
+                    &place,
+                    "holds a formula; sct reads the text typed in, not formulas",
+                );
+                continue;
+            }
+            let text = match cell_text(sheet.sheet.value(row, cols[2])) {
+                Ok(text) => text,
+                Err((message, expected)) => {
+                    self.error(&place, message).expected = Some(expected);
+                    continue;
+                }
+            };
+            if id.is_empty() || column.is_empty() {
+                if text.is_some() {
+                    self.error(&place, "more text without the answer it continues")
+                        .expected = Some(format!(
+                        "the answer's id in column {} and its column's header in column {}",
+                        layout::column_name(cols[0]),
+                        layout::column_name(cols[1])
+                    ));
+                }
+                continue;
+            }
+            self.more
+                .entry((id, column.to_lowercase()))
+                .or_default()
+                .push(MorePart {
+                    text: text.unwrap_or_default(),
+                    place,
+                });
+        }
+    }
+
+    /// Errors for more text that continues no answer read (an unknown id or column).
+    fn unused_more_text(&mut self) {
+        for ((id, column), parts) in std::mem::take(&mut self.more) {
+            let place = parts.first().map(|p| p.place.clone()).unwrap_or_default();
+            self.error(
+                &place,
+                format!("continues \"{id}\" / \"{column}\", which is no text answer of this workbook"),
+            )
+            .expected = Some(
+                "the id of a capability, milestone or Organisation detail, and the header of one of its text columns".into(),
+            );
         }
     }
 
@@ -708,6 +819,7 @@ impl WorkbookReader<'_> {
 }
 
 /// A cell's value as text, `Ok(None)` when blank, or the problem and what was expected.
+/// Blank and quoted texts are left for [`decode_text`] and [`decode_lines`] to judge.
 fn cell_text(value: &Value) -> Result<Option<String>, (String, String)> {
     Ok(match value {
         Value::Empty => None,
