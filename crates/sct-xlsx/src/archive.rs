@@ -35,7 +35,7 @@ pub enum ArchiveError {
     },
     /// Two entries of the same name (names compare without regard to case).
     #[error("the archive holds two parts named {0}")]
-    Duplicate(String),
+    SameName(String),
     /// A part sct reads is encrypted or compressed in a way sct does not read.
     #[error("{part}: {what}")]
     Unsupported {
@@ -176,7 +176,7 @@ impl<'a> Archive<'a> {
             }
             let key = entry.name.to_lowercase();
             if archive.by_name.contains_key(&key) {
-                return Err(ArchiveError::Duplicate(entry.name));
+                return Err(ArchiveError::SameName(entry.name));
             }
             archive.by_name.insert(key, archive.entries.len());
             archive.entries.push(entry);

@@ -384,7 +384,7 @@ struct WorkbookReader<'a> {
     name: &'a str,
     diags: Diagnostics,
     doc: DerivedToml,
-    /// Capability id to the cell of its id, for duplicates.
+    /// Capability id to the cell of its id, to refuse a second row of the same id.
     seen_capabilities: BTreeMap<String, String>,
     seen_milestones: BTreeMap<String, String>,
     /// Parts continuing long answers, by answer id and lower-case column header, in order;
