@@ -561,3 +561,132 @@ fn a_workbook_saved_by_libreoffice_now_reads_the_same() {
     ok(&["convert", &example(), "-o", "direct.toml"], d);
     assert_eq!(body(&d.join("back.toml")), body(&d.join("direct.toml")));
 }
+
+/// `path`'s workbook with one part's text changed by `edit` (an xlsx file is a zip archive).
+fn edit_part(path: &Path, name: &str, edit: impl Fn(String) -> String) -> Vec<u8> {
+    use std::io::{Read, Write};
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(path).expect("open")).expect("a zip");
+    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default();
+    for i in 0..zip.len() {
+        let mut file = zip.by_index(i).expect("an entry");
+        let entry = file.name().to_string();
+        let mut content = Vec::new();
+        file.read_to_end(&mut content).expect("reads");
+        if entry == name {
+            let text = String::from_utf8(content).expect("UTF-8 XML");
+            content = edit(text).into_bytes();
+        }
+        out.start_file(entry.as_str(), options).expect("starts");
+        out.write_all(&content).expect("writes");
+    }
+    out.finish().expect("finishes").into_inner()
+}
+
+#[test]
+fn a_workbook_with_a_cell_past_excels_limits_or_a_bomb_exits_2_naming_the_file_sheet_and_cell() {
+    let dir = tmp();
+    let d = dir.path();
+    ok(&["template", "baseline-2026-03", "-o", "t.xlsx"], d);
+    let cells = [
+        (
+            r#"<row r="40"><c r="XFE40" t="inlineStr"><is><t>x</t></is></c></row>"#,
+            "error: '3.1 Understanding the local': cell XFE40 is past Excel's last column (XFD)",
+        ),
+        (
+            r#"<row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>x</t></is></c></row>"#,
+            "error: '3.1 Understanding the local'!XFD1048576: a value past the last row a response workbook uses",
+        ),
+        (
+            r#"<row r="5"><c r="H40" t="s"><v>-1</v></c></row>"#,
+            "error: '3.1 Understanding the local'!H40: \"-1\" is not the index of one of the workbook's",
+        ),
+    ];
+    for (i, (xml, error)) in cells.iter().enumerate() {
+        let bytes = edit_part(&d.join("t.xlsx"), "xl/worksheets/sheet3.xml", |sheet| {
+            sheet.replace("</sheetData>", &format!("{xml}</sheetData>"))
+        });
+        let name = format!("bad-{i}.xlsx");
+        std::fs::write(d.join(&name), bytes).unwrap();
+        sct()
+            .current_dir(d)
+            .args(["validate", &name])
+            .assert()
+            .code(2)
+            .stderr(contains(*error))
+            .stderr(contains(format!("  --> {name}")));
+    }
+    // A shared-strings part inflating to gigabytes is refused by its size, before it is read.
+    let bomb = edit_part(&d.join("t.xlsx"), "xl/sharedStrings.xml", |sst| {
+        sst.replace(
+            "</sst>",
+            &format!("<si><t>{}</t></si></sst>", "a".repeat(40 << 20)),
+        )
+    });
+    assert!(bomb.len() < 1 << 20, "the bomb is {} bytes", bomb.len());
+    std::fs::write(d.join("bomb.xlsx"), bomb).unwrap();
+    sct()
+        .current_dir(d)
+        .args(["score", "bomb.xlsx"])
+        .assert()
+        .code(2)
+        .stderr(contains("error: xl/sharedStrings.xml decompresses to"))
+        .stderr(contains(
+            "a part of a response workbook has at most 33554432",
+        ));
+}
+
+#[test]
+fn convert_keeps_line_breaks_empty_items_and_long_text_through_the_workbook() {
+    let dir = tmp();
+    let d = dir.path();
+    ok(&["convert", &example(), "-o", "a.json"], d);
+    let mut v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(d.join("a.json")).unwrap()).unwrap();
+    let first = v["capabilities"]
+        .as_object_mut()
+        .unwrap()
+        .values_mut()
+        .next()
+        .unwrap();
+    first["evidence"] = serde_json::json!(["one\nitem", "", "  ", "\"quoted\"", "=1+1"]);
+    first["rationale"] = serde_json::json!("A reason\r\n".repeat(5000));
+    v["notice"] = serde_json::json!("\tDraft\u{7}");
+    std::fs::write(d.join("b.json"), serde_json::to_string(&v).unwrap()).unwrap();
+    ok(&["convert", "b.json", "-o", "c.xlsx"], d);
+    ok(&["convert", "c.xlsx", "-o", "d.json"], d);
+    ok(&["convert", "b.json", "-o", "e.json"], d);
+    assert_eq!(
+        std::fs::read_to_string(d.join("d.json")).unwrap(),
+        std::fs::read_to_string(d.join("e.json")).unwrap()
+    );
+}
+
+#[test]
+fn convert_refuses_a_response_no_workbook_can_carry_with_exit_2_naming_the_field() {
+    let dir = tmp();
+    let d = dir.path();
+    ok(&["convert", &example(), "-o", "a.json"], d);
+    let mut v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(d.join("a.json")).unwrap()).unwrap();
+    let (id, first) = v["capabilities"]
+        .as_object_mut()
+        .unwrap()
+        .iter_mut()
+        .next()
+        .unwrap();
+    let id = id.clone();
+    // More than the "More text" sheet's rows can carry, at a cell's worth a row.
+    let length = 20_000_000;
+    first["rationale"] = serde_json::json!("a".repeat(length));
+    std::fs::write(d.join("big.json"), serde_json::to_string(&v).unwrap()).unwrap();
+    sct()
+        .current_dir(d)
+        .args(["convert", "big.json", "-o", "big.xlsx"])
+        .assert()
+        .code(2)
+        .stderr(contains(format!(
+            "capabilities.{id}.rationale ({length} characters)"
+        )));
+    assert!(!d.join("big.xlsx").exists());
+}

@@ -17,6 +17,8 @@ pub const INSTRUCTIONS_SHEET: &str = "Instructions";
 pub const ORGANISATION_SHEET: &str = "Organisation";
 /// The milestones sheet.
 pub const MILESTONES_SHEET: &str = "Milestones";
+/// The sheet where answers longer than a cell holds continue (made only when one does).
+pub const MORE_TEXT_SHEET: &str = "More text";
 
 /// Metadata keys (column A of the metadata sheet; values in column B).
 pub mod meta {
@@ -56,6 +58,14 @@ pub const MILESTONE_ID: &str = "Milestone id";
 pub const KEY: &str = "Key";
 /// The header of the organisation sheet's value column.
 pub const VALUE: &str = "Value";
+/// The header, on the "More text" sheet, of the column naming the answer a row continues: a
+/// capability or milestone id, or an Organisation sheet key.
+pub const ANSWER_ID: &str = "Answer id";
+/// The header, on the "More text" sheet, of the column naming the continued answer's column
+/// (its header, such as `Rationale`, or `Value` on the Organisation sheet).
+pub const ANSWER_COLUMN: &str = "Answer column";
+/// The header of the "More text" sheet's text column: marks the sheet.
+pub const CONTINUED_TEXT: &str = "Continued text";
 
 /// What an input cell holds, which decides how it is read and validated.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -272,6 +282,7 @@ pub fn domain_sheets(
         INSTRUCTIONS_SHEET,
         ORGANISATION_SHEET,
         MILESTONES_SHEET,
+        MORE_TEXT_SHEET,
         METADATA_SHEET,
     ]
     .iter()

@@ -19,8 +19,12 @@
 //! # Ok::<(), sct_core::Error>(())
 //! ```
 
+pub mod archive;
 pub mod layout;
+pub mod limits;
+pub mod ooxml;
 pub mod read;
+pub mod text;
 pub mod write;
 
 use std::path::Path;

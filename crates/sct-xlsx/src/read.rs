@@ -8,12 +8,15 @@
 //! cell named: a formula in an answer cell, merged answer cells, a date cell that is not a
 //! date, a cell holding an error value, answers in a row without a capability id, a
 //! capability given twice. Every problem is collected; none stops the others being found.
+//!
+//! Text cells are decoded as [`crate::text`] says (a quoted cell or evidence line spells its
+//! text exactly), after joining the parts that continue a long answer on the "More text" sheet.
+//! The workbook itself is read within [`Limits`] by [`crate::ooxml`]: a workbook that holds
+//! more than an assessment needs is refused with the cell or part named, before it can cost
+//! more than a few megabytes.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::Cursor;
 use std::path::Path;
-
-use calamine::{Data, Range, Reader, Xlsx};
 
 use sct_core::derived::DerivedToml;
 use sct_core::load::{FrameworkRegistry, ReadResponse};
@@ -22,12 +25,15 @@ use sct_core::source::{MAX_INPUT_BYTES, sha256_hex};
 use sct_core::{Diagnostic, Diagnostics, Error};
 
 use crate::layout::{
-    self, CAPABILITY_ID, CAPABILITY_INPUTS, CellKind, InputColumn, KEY, MILESTONE_ID,
-    MILESTONE_INPUTS, VALUE, cell_ref, meta, range_ref,
+    self, ANSWER_COLUMN, ANSWER_ID, CAPABILITY_ID, CAPABILITY_INPUTS, CONTINUED_TEXT, CellKind,
+    InputColumn, KEY, MILESTONE_ID, MILESTONE_INPUTS, VALUE, cell_ref, meta, range_ref,
 };
+use crate::limits::Limits;
+use crate::ooxml::{Area, BookError, Sheet, Value, read_book};
+use crate::text::{decode_lines, decode_text};
 
 /// How far down a sheet the reader looks for its header row.
-const HEADER_SEARCH_ROWS: u32 = 30;
+pub const HEADER_SEARCH_ROWS: u32 = 30;
 
 /// Reads the workbook at `path`.
 pub fn read_workbook(path: &Path, registry: &FrameworkRegistry) -> Result<ReadResponse, Error> {
@@ -60,37 +66,20 @@ pub fn read_workbook_bytes(
     registry: &FrameworkRegistry,
 ) -> Result<ReadResponse, Error> {
     let fatal = |d: Diagnostic| Error::Invalid(Diagnostics(vec![d]));
-    let mut book = Xlsx::new(Cursor::new(bytes)).map_err(|e| {
-        fatal(
-            Diagnostic::error(format!("cannot open it as an Excel workbook: {e}"))
-                .in_file(name)
-                .expected("an .xlsx workbook made by `sct template ... -o FILE.xlsx` (saved as Excel Workbook .xlsx, not .xls or .ods)"),
-        )
-    })?;
+    let book = read_book(bytes, &Limits::for_registry(registry))
+        .map_err(|e| fatal(book_diagnostic(name, &e)))?;
     let mut r = WorkbookReader {
         name,
         diags: Diagnostics::default(),
         doc: DerivedToml::new(),
         seen_capabilities: BTreeMap::new(),
         seen_milestones: BTreeMap::new(),
+        more: BTreeMap::new(),
     };
-    let sheets: Vec<String> = book.sheet_names();
-    let mut ranges = Vec::with_capacity(sheets.len());
-    for sheet in &sheets {
-        let range = book.worksheet_range(sheet).map_err(|e| {
-            fatal(
-                Diagnostic::error(format!(
-                    "cannot read sheet {}: {e}",
-                    layout::quote_sheet(sheet)
-                ))
-                .in_file(name),
-            )
-        })?;
-        ranges.push(range);
-    }
+    let sheets = &book.sheets;
 
     // The metadata sheet, found by its first row whatever it is called.
-    let Some(meta_at) = ranges.iter().position(is_metadata) else {
+    let Some(meta_at) = sheets.iter().position(is_metadata) else {
         return Err(fatal(
             Diagnostic::error("this workbook has no sct metadata sheet, so it cannot be tied to a framework")
                 .in_file(name)
@@ -102,45 +91,15 @@ pub fn read_workbook_bytes(
                 .hint("make a new template with `sct template`, copy the answers across, and keep the hidden sheet"),
         ));
     };
-    let metadata = Metadata::read(&sheets[meta_at], &ranges[meta_at]);
+    let metadata = Metadata::read(&sheets[meta_at]);
     let response_type = metadata.check(name, registry)?;
     for d in metadata.warnings(name, registry) {
         r.diags.push(d);
     }
     metadata.emit(&mut r.doc, response_type);
 
-    let mut found_details = false;
-    for (i, (sheet, range)) in sheets.iter().zip(&ranges).enumerate() {
-        if i == meta_at {
-            continue;
-        }
-        let Some((header_row, kind)) = find_header(range) else {
-            continue;
-        };
-        // Formulas and merged cells are looked up only on sheets that hold answers.
-        let formulas = book.worksheet_formula(sheet).unwrap_or_default();
-        let merges = book
-            .worksheet_merge_cells(sheet)
-            .and_then(Result::ok)
-            .unwrap_or_default();
-        let sheet = SheetView {
-            name: sheet,
-            range,
-            formulas: &formulas,
-        };
-        match kind {
-            SheetKind::Details => {
-                found_details = true;
-                r.details(&sheet, header_row, &merges, response_type);
-            }
-            SheetKind::Capabilities => {
-                r.rows(&sheet, header_row, &merges, RowKind::Capability);
-            }
-            SheetKind::Milestones => {
-                r.rows(&sheet, header_row, &merges, RowKind::Milestone);
-            }
-        }
-    }
+    let found_details = r.sheets(sheets, meta_at, response_type);
+    r.unused_more_text();
     // The organisation table is required in a response; an empty one reads as blanks.
     r.doc.table(&["organisation"], layout::ORGANISATION_SHEET);
     if !found_details {
@@ -166,6 +125,7 @@ enum SheetKind {
     Details,
     Capabilities,
     Milestones,
+    MoreText,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -174,29 +134,35 @@ enum RowKind {
     Milestone,
 }
 
-fn is_metadata(range: &Range<Data>) -> bool {
-    let text = |c| match range.get_value((0, c)) {
-        Some(Data::String(s)) => s.trim().to_string(),
-        _ => String::new(),
-    };
+/// A refusal of the workbook as a whole, named by the file (and the sheet, cell or part).
+fn book_diagnostic(name: &str, e: &BookError) -> Diagnostic {
+    let mut d = Diagnostic::error(e.to_string()).in_file(name);
+    if let Some(expected) = e.expected() {
+        d = d.expected(expected);
+    }
+    d
+}
+
+fn is_metadata(sheet: &Sheet) -> bool {
+    let text = |c| header_text(sheet, 0, c).unwrap_or_default();
     text(0) == meta::FORMAT && text(1).starts_with("sct-response-workbook")
 }
 
 /// A cell's text, for headers and ids.
-fn header_text(range: &Range<Data>, row: u32, col: u32) -> Option<String> {
-    match range.get_value((row, col))? {
-        Data::String(s) => Some(s.trim().to_string()),
+fn header_text(sheet: &Sheet, row: u32, col: u32) -> Option<String> {
+    match sheet.value(row, col) {
+        Value::Text(s) => Some(s.trim().to_string()),
         _ => None,
     }
 }
 
-fn find_header(range: &Range<Data>) -> Option<(u32, SheetKind)> {
-    let (start, end) = (range.start()?, range.end()?);
+fn find_header(sheet: &Sheet) -> Option<(u32, SheetKind)> {
+    let (start, end) = sheet.extent()?;
     for row in start.0..=end.0.min(start.0 + HEADER_SEARCH_ROWS) {
         let mut key = false;
         let mut value = false;
         for col in start.1..=end.1 {
-            let Some(text) = header_text(range, row, col) else {
+            let Some(text) = header_text(sheet, row, col) else {
                 continue;
             };
             if text.eq_ignore_ascii_case(CAPABILITY_ID) {
@@ -204,6 +170,9 @@ fn find_header(range: &Range<Data>) -> Option<(u32, SheetKind)> {
             }
             if text.eq_ignore_ascii_case(MILESTONE_ID) {
                 return Some((row, SheetKind::Milestones));
+            }
+            if text.eq_ignore_ascii_case(CONTINUED_TEXT) {
+                return Some((row, SheetKind::MoreText));
             }
             key |= text.eq_ignore_ascii_case(KEY);
             value |= text.eq_ignore_ascii_case(VALUE);
@@ -223,28 +192,33 @@ struct Metadata {
 }
 
 impl Metadata {
-    fn read(sheet: &str, range: &Range<Data>) -> Metadata {
+    fn read(sheet: &Sheet) -> Metadata {
         let mut values = BTreeMap::new();
-        if let Some(end) = range.end() {
+        if let Some((_, end)) = sheet.extent() {
             for row in 0..=end.0 {
-                if let (Some(k), v) = (header_text(range, row, 0), range.get_value((row, 1))) {
-                    let v = match v {
-                        Some(Data::String(s)) => s.trim().to_string(),
-                        Some(Data::Empty) | None => String::new(),
-                        Some(other) => other.to_string(),
-                    };
+                if let Some(k) = header_text(sheet, row, 0) {
+                    let v = cell_text(sheet.value(row, 1))
+                        .ok()
+                        .flatten()
+                        .unwrap_or_default();
                     values.entry(k).or_insert((v, row));
                 }
             }
         }
         Metadata {
-            sheet: sheet.to_string(),
+            sheet: sheet.name.clone(),
             values,
         }
     }
 
-    fn get(&self, key: &str) -> &str {
+    /// A value as written (for the response's own fields, which keep their blanks).
+    fn raw(&self, key: &str) -> &str {
         self.values.get(key).map(|(v, _)| v.as_str()).unwrap_or("")
+    }
+
+    /// A value, trimmed (sct's own keys, which a hand edit may pad).
+    fn get(&self, key: &str) -> &str {
+        self.raw(key).trim()
     }
 
     fn place(&self, key: &str) -> String {
@@ -374,8 +348,7 @@ impl Metadata {
             (meta::RESPONSE_FRAMEWORK, "framework"),
             (meta::RESPONSE_FRAMEWORK_VERSION, "framework_version"),
         ] {
-            let v = self.get(key);
-            if !v.is_empty() {
+            if let Some(v) = decode_text(self.raw(key)) {
                 doc.set(&[field], v.into(), self.place(key));
             }
         }
@@ -386,32 +359,78 @@ fn short(sha: &str) -> &str {
     sha.get(..12).unwrap_or(sha)
 }
 
-/// A sheet's values and formulas.
+/// A sheet as the reader looks at it.
 struct SheetView<'a> {
-    name: &'a str,
-    range: &'a Range<Data>,
-    formulas: &'a Range<String>,
+    sheet: &'a Sheet,
 }
 
 impl SheetView<'_> {
-    fn formula(&self, row: u32, col: u32) -> Option<&str> {
-        self.formulas
-            .get_value((row, col))
-            .map(String::as_str)
-            .filter(|f| !f.is_empty())
+    fn name(&self) -> &str {
+        &self.sheet.name
     }
+
+    fn formula(&self, row: u32, col: u32) -> Option<&str> {
+        self.sheet.formula(row, col)
+    }
+}
+
+/// One part of a long answer, from the "More text" sheet: its text and its cell.
+struct MorePart {
+    text: String,
+    place: String,
 }
 
 struct WorkbookReader<'a> {
     name: &'a str,
     diags: Diagnostics,
     doc: DerivedToml,
-    /// Capability id to the cell of its id, for duplicates.
+    /// Capability id to the cell of its id, to refuse a second row of the same id.
     seen_capabilities: BTreeMap<String, String>,
     seen_milestones: BTreeMap<String, String>,
+    /// Parts continuing long answers, by answer id and lower-case column header, in order;
+    /// taken as the answers are read, so what is left continues no answer.
+    more: BTreeMap<(String, String), Vec<MorePart>>,
 }
 
 impl WorkbookReader<'_> {
+    /// Reads every sheet but the metadata sheet (`meta_at`) by the kind its header row says;
+    /// whether there was an organisation sheet.
+    fn sheets(&mut self, sheets: &[Sheet], meta_at: usize, response_type: ResponseType) -> bool {
+        let kinds: Vec<Option<(u32, SheetKind)>> = sheets
+            .iter()
+            .enumerate()
+            .map(|(i, sheet)| {
+                if i == meta_at {
+                    None
+                } else {
+                    find_header(sheet)
+                }
+            })
+            .collect();
+        // The parts that continue long answers are gathered first, whichever sheet comes first.
+        let continued = |k: &Option<(u32, SheetKind)>| matches!(k, Some((_, SheetKind::MoreText)));
+        let order = (0..sheets.len())
+            .filter(|&i| continued(&kinds[i]))
+            .chain((0..sheets.len()).filter(|&i| !continued(&kinds[i])));
+        let mut found_details = false;
+        for i in order {
+            let Some((header_row, kind)) = kinds[i] else {
+                continue;
+            };
+            let sheet = SheetView { sheet: &sheets[i] };
+            match kind {
+                SheetKind::Details => {
+                    found_details = true;
+                    self.details(&sheet, header_row, response_type);
+                }
+                SheetKind::Capabilities => self.rows(&sheet, header_row, RowKind::Capability),
+                SheetKind::Milestones => self.rows(&sheet, header_row, RowKind::Milestone),
+                SheetKind::MoreText => self.more_text(&sheet, header_row),
+            }
+        }
+        found_details
+    }
+
     fn error(&mut self, place: &str, message: impl std::fmt::Display) -> &mut Diagnostic {
         self.diags
             .push(Diagnostic::error(format!("{place}: {message}")).in_file(self.name));
@@ -419,20 +438,14 @@ impl WorkbookReader<'_> {
     }
 
     /// Errors for merged regions that cover more than one cell in `columns` below the header.
-    fn merged(
-        &mut self,
-        sheet: &SheetView<'_>,
-        header: u32,
-        merges: &[calamine::Dimensions],
-        columns: &[u32],
-    ) {
-        for m in merges {
-            let (first, last) = (m.start, m.end);
-            if first == last || last.0 <= header {
+    fn merged(&mut self, sheet: &SheetView<'_>, header: u32, columns: &[u32]) {
+        for m in &sheet.sheet.merges {
+            let Area { start, end } = *m;
+            if start == end || end.0 <= header {
                 continue;
             }
-            if columns.iter().any(|c| (first.1..=last.1).contains(c)) {
-                let at = range_ref(sheet.name, first, last);
+            if columns.iter().any(|c| (start.1..=end.1).contains(c)) {
+                let at = range_ref(sheet.name(), start, end);
                 let d = Diagnostic::error(format!(
                     "{at}: merged cells where answers go; sct reads one answer a cell"
                 ))
@@ -443,61 +456,81 @@ impl WorkbookReader<'_> {
         }
     }
 
-    /// Reads one cell as `kind`: `None` when blank or unreadable (the error is recorded).
+    /// Reads one cell as `kind`: `None` when blank or unreadable (the error is recorded). A
+    /// text cell of the answer `continues` (its id and column header) is joined with the parts
+    /// that continue it on the "More text" sheet before it is decoded.
     fn cell(
         &mut self,
         sheet: &SheetView<'_>,
-        row: u32,
-        col: u32,
+        (row, col): (u32, u32),
         kind: CellKind,
+        continues: Option<(&str, &str)>,
     ) -> Option<toml::Value> {
-        let place = cell_ref(sheet.name, row, col);
+        let place = cell_ref(sheet.name(), row, col);
         if let Some(f) = sheet.formula(row, col) {
+            let shown = if f.is_empty() {
+                String::new()
+            } else {
+                format!(" (={f})")
+            };
             self.error(
                 &place,
-                format!("holds a formula (={f}); sct reads the answers typed in, not formulas"),
+                format!("holds a formula{shown}; sct reads the answers typed in, not formulas"),
             )
             .hint =
                 Some("copy the cell and paste it back as a value (Paste Special > Values)".into());
             return None;
         }
-        let data = sheet.range.get_value((row, col)).unwrap_or(&Data::Empty);
-        match (kind, read_value(data, kind)) {
-            (_, Ok(None)) => None,
-            (CellKind::Lines, Ok(Some(text))) => {
-                let items: Vec<toml::Value> = text
-                    .split('\n')
-                    .map(|l| l.strip_suffix('\r').unwrap_or(l))
-                    .filter(|l| !l.trim().is_empty())
-                    .map(|l| toml::Value::String(l.to_string()))
-                    .collect();
-                (!items.is_empty()).then_some(toml::Value::Array(items))
-            }
-            (_, Ok(Some(text))) => Some(toml::Value::String(text)),
-            (_, Err(problem)) => {
-                let (message, expected) = problem;
+        let value = sheet.sheet.value(row, col);
+        let text = match kind {
+            CellKind::Date => read_date(value).map(|d| d.map(|d| d.to_string())),
+            CellKind::Text | CellKind::Lines => cell_text(value),
+        };
+        let text = match text {
+            Ok(text) => text,
+            Err((message, expected)) => {
                 self.error(&place, message).expected = Some(expected);
-                None
+                return None;
             }
+        };
+        if kind == CellKind::Date {
+            return text.map(toml::Value::String);
         }
+        let more = continues
+            .and_then(|(id, header)| self.more.remove(&(id.to_string(), header.to_lowercase())));
+        let full = match more {
+            None => text?,
+            Some(parts) => {
+                let rest: String = parts.into_iter().map(|p| p.text).collect();
+                text.unwrap_or_default() + &rest
+            }
+        };
+        if kind == CellKind::Lines {
+            let items: Vec<toml::Value> = decode_lines(&full)
+                .into_iter()
+                .map(toml::Value::String)
+                .collect();
+            return (!items.is_empty()).then_some(toml::Value::Array(items));
+        }
+        decode_text(&full).map(toml::Value::String)
     }
 
     fn columns(&mut self, sheet: &SheetView<'_>, header: u32, wanted: &[&str]) -> Option<Vec<u32>> {
-        let (start, end) = (sheet.range.start()?, sheet.range.end()?);
+        let (start, end) = sheet.sheet.extent()?;
         let mut found: Vec<Option<u32>> = vec![None; wanted.len()];
         let mut ok = true;
         for col in start.1..=end.1 {
-            let Some(text) = header_text(sheet.range, header, col) else {
+            let Some(text) = header_text(sheet.sheet, header, col) else {
                 continue;
             };
             if let Some(i) = wanted.iter().position(|w| w.eq_ignore_ascii_case(&text)) {
                 if let Some(earlier) = found[i] {
                     self.error(
-                        &cell_ref(sheet.name, header, col),
+                        &cell_ref(sheet.name(), header, col),
                         format!(
                             "a second \"{}\" column (the first is {})",
                             wanted[i],
-                            cell_ref(sheet.name, header, earlier)
+                            cell_ref(sheet.name(), header, earlier)
                         ),
                     )
                     .expected = Some("each header once".into());
@@ -514,7 +547,7 @@ impl WorkbookReader<'_> {
             .map(|(w, _)| *w)
             .collect();
         if !missing.is_empty() {
-            let at = range_ref(sheet.name, (header, start.1), (header, end.1));
+            let at = range_ref(sheet.name(), (header, start.1), (header, end.1));
             self.error(
                 &at,
                 format!(
@@ -532,33 +565,27 @@ impl WorkbookReader<'_> {
         ok.then(|| found.into_iter().map(|c| c.unwrap_or(0)).collect())
     }
 
-    fn details(
-        &mut self,
-        sheet: &SheetView<'_>,
-        header: u32,
-        merges: &[calamine::Dimensions],
-        response_type: ResponseType,
-    ) {
+    fn details(&mut self, sheet: &SheetView<'_>, header: u32, response_type: ResponseType) {
         let Some(cols) = self.columns(sheet, header, &[KEY, VALUE]) else {
             return;
         };
         let (key_col, value_col) = (cols[0], cols[1]);
-        self.merged(sheet, header, merges, &[value_col]);
-        let Some(end) = sheet.range.end() else {
+        self.merged(sheet, header, &[value_col]);
+        let Some((_, end)) = sheet.sheet.extent() else {
             return;
         };
         let mut seen: BTreeMap<String, u32> = BTreeMap::new();
         let mut person: Vec<(&'static str, Option<toml::Value>, String)> = Vec::new();
         for row in header + 1..=end.0 {
-            let Some(key) = header_text(sheet.range, row, key_col).filter(|k| !k.is_empty()) else {
+            let Some(key) = header_text(sheet.sheet, row, key_col).filter(|k| !k.is_empty()) else {
                 continue;
             };
-            let place = cell_ref(sheet.name, row, value_col);
+            let place = cell_ref(sheet.name(), row, value_col);
             let Some(detail) = layout::all_detail_keys().find(|d| d.key == key) else {
                 self.diags.push(
                     Diagnostic::warning(format!(
                         "{}: \"{key}\" is not a detail sct knows; the row is ignored",
-                        cell_ref(sheet.name, row, key_col)
+                        cell_ref(sheet.name(), row, key_col)
                     ))
                     .in_file(self.name),
                 );
@@ -566,16 +593,21 @@ impl WorkbookReader<'_> {
             };
             if let Some(first) = seen.insert(key.clone(), row) {
                 self.error(
-                    &cell_ref(sheet.name, row, key_col),
+                    &cell_ref(sheet.name(), row, key_col),
                     format!(
                         "\"{key}\" is given twice (also {})",
-                        cell_ref(sheet.name, first, key_col)
+                        cell_ref(sheet.name(), first, key_col)
                     ),
                 )
                 .expected = Some("each detail once".into());
                 continue;
             }
-            let value = self.cell(sheet, row, value_col, detail.kind);
+            let value = self.cell(
+                sheet,
+                (row, value_col),
+                detail.kind,
+                Some((detail.key, VALUE)),
+            );
             let path: Vec<&str> = detail.key.split('.').collect();
             if path[0] == "person" {
                 if response_type == ResponseType::Individual {
@@ -604,13 +636,7 @@ impl WorkbookReader<'_> {
         }
     }
 
-    fn rows(
-        &mut self,
-        sheet: &SheetView<'_>,
-        header: u32,
-        merges: &[calamine::Dimensions],
-        kind: RowKind,
-    ) {
+    fn rows(&mut self, sheet: &SheetView<'_>, header: u32, kind: RowKind) {
         let (id_header, inputs, table): (&str, &[InputColumn], &str) = match kind {
             RowKind::Capability => (CAPABILITY_ID, &CAPABILITY_INPUTS, "capabilities"),
             RowKind::Milestone => (MILESTONE_ID, &MILESTONE_INPUTS, "milestones"),
@@ -621,21 +647,23 @@ impl WorkbookReader<'_> {
             return;
         };
         let id_col = cols[0];
-        self.merged(sheet, header, merges, &cols);
-        let Some(end) = sheet.range.end() else {
+        self.merged(sheet, header, &cols);
+        let Some((_, end)) = sheet.sheet.extent() else {
             return;
         };
         for row in header + 1..=end.0 {
-            let id_place = cell_ref(sheet.name, row, id_col);
-            let id = match sheet.range.get_value((row, id_col)) {
-                Some(Data::String(s)) => s.trim().to_string(),
-                Some(Data::Empty) | None => String::new(),
-                Some(other) => other.to_string(),
+            let id_place = cell_ref(sheet.name(), row, id_col);
+            let id = match cell_text(sheet.sheet.value(row, id_col)) {
+                Ok(Some(s)) => s.trim().to_string(),
+                _ => String::new(),
             };
             let values: Vec<Option<toml::Value>> = inputs
                 .iter()
                 .zip(&cols[1..])
-                .map(|(input, col)| self.cell(sheet, row, *col, input.kind))
+                .map(|(input, col)| {
+                    let continues = (!id.is_empty()).then_some((id.as_str(), input.header));
+                    self.cell(sheet, (row, *col), input.kind, continues)
+                })
                 .collect();
             let answered = values.iter().any(Option::is_some);
             if id.is_empty() {
@@ -645,7 +673,7 @@ impl WorkbookReader<'_> {
                         RowKind::Milestone => "milestone",
                     };
                     self.error(
-                        &cell_ref(sheet.name, row, cols[n + 1]),
+                        &cell_ref(sheet.name(), row, cols[n + 1]),
                         format!("an answer in a row without a {what} id (column {}), so sct cannot tell what it answers", layout::column_name(id_col)),
                     )
                     .expected = Some(format!("answers on a {what}'s own row, or the row removed"));
@@ -674,10 +702,73 @@ impl WorkbookReader<'_> {
                     self.doc.set(
                         &[table, &id, input.field],
                         v,
-                        cell_ref(sheet.name, row, *col),
+                        cell_ref(sheet.name(), row, *col),
                     );
                 }
             }
+        }
+    }
+
+    /// Gathers the rows of a "More text" sheet: each continues the answer its id and column
+    /// name, in order.
+    fn more_text(&mut self, sheet: &SheetView<'_>, header: u32) {
+        let Some(cols) = self.columns(sheet, header, &[ANSWER_ID, ANSWER_COLUMN, CONTINUED_TEXT])
+        else {
+            return;
+        };
+        let Some((_, end)) = sheet.sheet.extent() else {
+            return;
+        };
+        for row in header + 1..=end.0 {
+            let id = header_text(sheet.sheet, row, cols[0]).unwrap_or_default();
+            let column = header_text(sheet.sheet, row, cols[1]).unwrap_or_default();
+            let place = cell_ref(sheet.name(), row, cols[2]);
+            if sheet.formula(row, cols[2]).is_some() {
+                self.error(
+                    &place,
+                    "holds a formula; sct reads the text typed in, not formulas",
+                );
+                continue;
+            }
+            let text = match cell_text(sheet.sheet.value(row, cols[2])) {
+                Ok(text) => text,
+                Err((message, expected)) => {
+                    self.error(&place, message).expected = Some(expected);
+                    continue;
+                }
+            };
+            if id.is_empty() || column.is_empty() {
+                if text.is_some() {
+                    self.error(&place, "more text without the answer it continues")
+                        .expected = Some(format!(
+                        "the answer's id in column {} and its column's header in column {}",
+                        layout::column_name(cols[0]),
+                        layout::column_name(cols[1])
+                    ));
+                }
+                continue;
+            }
+            self.more
+                .entry((id, column.to_lowercase()))
+                .or_default()
+                .push(MorePart {
+                    text: text.unwrap_or_default(),
+                    place,
+                });
+        }
+    }
+
+    /// Errors for more text that continues no answer read (an unknown id or column).
+    fn unused_more_text(&mut self) {
+        for ((id, column), parts) in std::mem::take(&mut self.more) {
+            let place = parts.first().map(|p| p.place.clone()).unwrap_or_default();
+            self.error(
+                &place,
+                format!("continues \"{id}\" / \"{column}\", which is no text answer of this workbook"),
+            )
+            .expected = Some(
+                "the id of a capability, milestone or Organisation detail, and the header of one of its text columns".into(),
+            );
         }
     }
 
@@ -727,36 +818,22 @@ impl WorkbookReader<'_> {
     }
 }
 
-/// A cell's value as text for `kind`, `Ok(None)` when blank, or the problem and what was
-/// expected.
-fn read_value(data: &Data, kind: CellKind) -> Result<Option<String>, (String, String)> {
-    let date_expected =
-        || "a date (enter it as a date, such as 31/03/2027, or as text YYYY-MM-DD)".to_string();
-    if let Data::Error(e) = data {
-        return Err((
-            format!("holds the error value {e}"),
-            match kind {
-                CellKind::Date => date_expected(),
-                _ => "text".to_string(),
-            },
-        ));
-    }
-    if kind == CellKind::Date {
-        return read_date(data).map(|d| d.map(|d| d.to_string()));
-    }
-    Ok(match data {
-        Data::Empty => None,
-        Data::String(s) if s.trim().is_empty() => None,
-        Data::String(s) => Some(s.clone()),
-        Data::Int(i) => Some(i.to_string()),
-        Data::Float(f) => Some(number_text(*f)),
-        Data::Bool(b) => Some(if *b { "TRUE" } else { "FALSE" }.to_string()),
-        Data::DateTime(dt) => Some(match excel_date(dt) {
+/// A cell's value as text, `Ok(None)` when blank, or the problem and what was expected.
+/// Blank and quoted texts are left for [`decode_text`] and [`decode_lines`] to judge.
+fn cell_text(value: &Value) -> Result<Option<String>, (String, String)> {
+    Ok(match value {
+        Value::Empty => None,
+        Value::Text(s) => Some(s.to_string()),
+        Value::Number(f) | Value::Duration(f) => Some(number_text(*f)),
+        Value::Bool(b) => Some(if *b { "TRUE" } else { "FALSE" }.to_string()),
+        Value::DateTime(serial) => Some(match excel_date(*serial) {
             Ok(Some(d)) => d.to_string(),
-            _ => dt.to_string(),
+            _ => number_text(*serial),
         }),
-        Data::DateTimeIso(s) | Data::DurationIso(s) => Some(s.clone()),
-        Data::Error(_) => None,
+        Value::IsoDateTime(s) => Some(s.clone()),
+        Value::Error(e) => {
+            return Err((format!("holds the error value {e}"), "text".to_string()));
+        }
     })
 }
 
@@ -770,20 +847,17 @@ fn number_text(f: f64) -> String {
 }
 
 /// A date cell: a real date (no time of day), or text `YYYY-MM-DD`.
-fn read_date(data: &Data) -> Result<Option<Date>, (String, String)> {
+fn read_date(value: &Value) -> Result<Option<Date>, (String, String)> {
     let expected =
         "a date (enter it as a date, such as 31/03/2027, or as text YYYY-MM-DD)".to_string();
-    match data {
-        Data::Empty => Ok(None),
-        Data::String(s) if s.trim().is_empty() => Ok(None),
-        Data::String(s) => Date::parse(s)
+    match value {
+        Value::Empty => Ok(None),
+        Value::Text(s) if s.trim().is_empty() => Ok(None),
+        Value::Text(s) => Date::parse(s)
             .map(Some)
             .map_err(|_| (format!("\"{s}\" is not a date"), expected)),
-        Data::DateTime(dt) if dt.is_datetime() => match excel_date(dt) {
-            Ok(d) => Ok(d),
-            Err(what) => Err((what, expected)),
-        },
-        Data::DateTimeIso(s) => {
+        Value::DateTime(serial) => excel_date(*serial).map_err(|what| (what, expected)),
+        Value::IsoDateTime(s) => {
             let day = s.get(..10).unwrap_or(s);
             let time = s.get(10..).unwrap_or("");
             let midnight = time
@@ -795,34 +869,100 @@ fn read_date(data: &Data) -> Result<Option<Date>, (String, String)> {
                 Err(_) => Err((format!("\"{s}\" is not a date"), expected)),
             }
         }
-        Data::DateTime(dt) => Err((format!("{dt} is a duration, not a date"), expected)),
-        Data::DurationIso(s) => Err((format!("{s} is a duration, not a date"), expected)),
-        Data::Int(i) => Err((format!("{i} is a number, not a date"), expected)),
-        Data::Float(f) => Err((
+        Value::Duration(d) => Err((
+            format!("{} is a duration, not a date", number_text(*d)),
+            expected,
+        )),
+        Value::Number(f) => Err((
             format!("{} is a number, not a date", number_text(*f)),
             expected,
         )),
-        Data::Bool(b) => Err((
+        Value::Bool(b) => Err((
             format!("{} is not a date", if *b { "TRUE" } else { "FALSE" }),
             expected,
         )),
-        Data::Error(e) => Err((format!("holds the error value {e}"), expected)),
+        Value::Error(e) => Err((format!("holds the error value {e}"), expected)),
     }
 }
 
-/// An Excel date-time serial as a date; an error if it has a time of day or is no real day.
-fn excel_date(dt: &calamine::ExcelDateTime) -> Result<Option<Date>, String> {
-    let value = dt.as_f64();
-    if !value.is_finite() || !(0.0..3_000_000.0).contains(&value) {
-        return Err(format!("{value} is outside the dates a workbook can hold"));
+/// Milliseconds in a day.
+const DAY_MS: i64 = 86_400_000;
+
+/// An Excel date serial (1900 date system) as a date; an error if it has a time of day or is
+/// no real day.
+fn excel_date(serial: f64) -> Result<Option<Date>, String> {
+    if !serial.is_finite() || !(0.0..3_000_000.0).contains(&serial) {
+        return Err(format!(
+            "{} is outside the dates a workbook can hold",
+            number_text(serial)
+        ));
     }
-    let (y, m, d, h, min, s, ms) = dt.to_ymd_hms_milli();
-    if (h, min, s, ms) != (0, 0, 0, 0) {
+    // Within the range checked, the product is exact to the millisecond and fits an i64.
+    let ms = (serial * DAY_MS as f64).round() as i64;
+    let (days, time) = (ms.div_euclid(DAY_MS), ms.rem_euclid(DAY_MS));
+    let (y, m, d) = excel_day(days);
+    if time != 0 {
+        let (h, min) = (time / 3_600_000, (time / 60_000) % 60);
         return Err(format!(
             "{y:04}-{m:02}-{d:02} {h:02}:{min:02} has a time of day; a date alone is expected"
         ));
     }
-    Date::from_ymd(i32::from(y), u32::from(m), u32::from(d))
+    i32::try_from(y)
+        .ok()
+        .and_then(|y| Date::from_ymd(y, m, d))
         .map(Some)
         .ok_or_else(|| format!("{y:04}-{m:02}-{d:02} is not a real day"))
+}
+
+/// The calendar day of an Excel day number, as Excel shows it: day 1 is 1900-01-01 and day 60
+/// the 29 February 1900 that Excel keeps for Lotus 1-2-3's sake (no real day).
+fn excel_day(days: i64) -> (i64, u32, u32) {
+    match days {
+        60 => (1900, 2, 29),
+        // Days since 1970-01-01: day 1 is 1900-01-01 before the phantom day, 1900-03-01 is
+        // day 61 after it.
+        d if d < 60 => civil_day(d - 25_568),
+        d => civil_day(d - 25_569),
+    }
+}
+
+/// The proleptic Gregorian date of a day counted from 1970-01-01 (Howard Hinnant's
+/// algorithm).
+fn civil_day(days: i64) -> (i64, u32, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    (y, m, d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn excel_serials_are_the_days_excel_shows() {
+        let day = |serial: f64| excel_date(serial).map(|d| d.map(|d| d.to_string()));
+        assert_eq!(day(1.0), Ok(Some("1900-01-01".into())));
+        assert_eq!(day(59.0), Ok(Some("1900-02-28".into())));
+        assert!(
+            day(60.0)
+                .unwrap_err()
+                .contains("1900-02-29 is not a real day")
+        );
+        assert_eq!(day(61.0), Ok(Some("1900-03-01".into())));
+        assert_eq!(day(46112.0), Ok(Some("2026-03-31".into())));
+        assert_eq!(day(2_958_465.0), Ok(Some("9999-12-31".into())));
+        assert!(
+            day(46112.5)
+                .unwrap_err()
+                .contains("2026-03-31 12:00 has a time of day")
+        );
+        assert!(day(-1.0).is_err());
+    }
 }

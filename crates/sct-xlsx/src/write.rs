@@ -8,6 +8,12 @@
 //! from. Sheets are protected without a password so the layout is not changed by accident but
 //! can be by intent. The file is dated from the response (or the round), never the clock, so
 //! the same inputs give the same bytes.
+//!
+//! Answers are written as [`crate::text`] says, so that any text reads back as it was: as typed
+//! in the common case, quoted where it would otherwise read differently, and continued on a
+//! "More text" sheet (made only when needed) where it is longer than a cell holds. A response
+//! whose text would not read back within the reader's [`Limits`] is refused, naming its longest
+//! texts.
 
 use rust_xlsxwriter::{
     Color, DataValidation, DataValidationErrorStyle, DataValidationRule, DocProperties,
@@ -20,10 +26,12 @@ use sct_core::provenance::SCT_VERSION;
 use sct_core::validate::ResolvedFrameworks;
 
 use crate::layout::{
-    self, CAPABILITY, CAPABILITY_ID, CAPABILITY_INPUTS, CellKind, DetailRow, INSTRUCTIONS_SHEET,
-    InputColumn, KEY, METADATA_SHEET, MILESTONE_ID, MILESTONE_INPUTS, MILESTONES_SHEET,
-    ORGANISATION_SHEET, VALUE, meta,
+    self, ANSWER_COLUMN, ANSWER_ID, CAPABILITY, CAPABILITY_ID, CAPABILITY_INPUTS, CONTINUED_TEXT,
+    CellKind, DetailRow, INSTRUCTIONS_SHEET, InputColumn, KEY, METADATA_SHEET, MILESTONE_ID,
+    MILESTONE_INPUTS, MILESTONES_SHEET, MORE_TEXT_SHEET, ORGANISATION_SHEET, VALUE, meta,
 };
+use crate::limits::Limits;
+use crate::text::{CELL_LIMIT, encode_lines, encode_text, excel_len, split_for_cells};
 
 /// Building the workbook failed.
 #[derive(Debug, thiserror::Error)]
@@ -34,6 +42,74 @@ pub enum WorkbookError {
     /// The response answers capabilities or milestones the workbook has no row for.
     #[error("the response cannot be laid out as a workbook: {0}")]
     Unplaced(String),
+    /// A field that cannot continue on the "More text" sheet is longer than a cell holds.
+    #[error(
+        "{field} is {length} characters long, more than the {limit} an Excel cell holds; the workbook cannot carry it"
+    )]
+    TooLong {
+        /// The response field, as its TOML key.
+        field: String,
+        /// Its length (UTF-16 units, as Excel counts).
+        length: usize,
+        /// [`CELL_LIMIT`].
+        limit: usize,
+    },
+    /// The response holds more text than a workbook sct reads back may.
+    #[error(
+        "the response holds more text than a workbook sct reads back may ({reason}); its longest texts are {}; keep it as TOML or JSON",
+        longest_list(.longest)
+    )]
+    TooMuchText {
+        /// What would be over the reader's bounds.
+        reason: String,
+        /// The longest texts: their fields (as TOML keys) and lengths, longest first.
+        longest: Vec<(String, usize)>,
+    },
+}
+
+fn longest_list(longest: &[(String, usize)]) -> String {
+    longest
+        .iter()
+        .map(|(field, n)| format!("{field} ({n} characters)"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The answers' texts as they are written: the parts continuing on the "More text" sheet,
+/// each text's length (to name the longest if the workbook is refused) and the notes.
+#[derive(Debug, Default)]
+struct Texts {
+    continued: Vec<Continued>,
+    lengths: Vec<(String, usize)>,
+    notes: Notes,
+}
+
+impl Texts {
+    /// The three longest texts, longest first.
+    fn longest(&self) -> Vec<(String, usize)> {
+        let mut all = self.lengths.clone();
+        all.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        all.truncate(3);
+        all
+    }
+}
+
+/// An answer longer than a cell holds: the parts after the first.
+#[derive(Debug)]
+struct Continued {
+    id: String,
+    column: &'static str,
+    parts: Vec<String>,
+}
+
+/// Where an answer goes: its cell, and the id, column header and field that name it.
+struct Answer<'a> {
+    row: u32,
+    col: u16,
+    id: &'a str,
+    column: &'static str,
+    /// The response field, as its TOML key (`capabilities.ID.rationale`).
+    field: String,
 }
 
 /// Row (zero-based) of the header on domain and milestones sheets; answers start below it.
@@ -147,36 +223,27 @@ fn list_validation(
 }
 
 /// The workbook for a response (`answers`) or a blank template (`None`), with the notes worth
-/// telling the user (an evidence item holding a line break reads back as two items).
+/// telling the user (an answer longer than a cell holds continues on the "More text" sheet).
 pub fn build_workbook(
     fw: &ResolvedFrameworks<'_>,
     response_type: ResponseType,
     answers: Option<&ResponseDoc>,
 ) -> Result<(Workbook, Notes), WorkbookError> {
+    let (book, texts) = build(fw, response_type, answers)?;
+    Ok((book, texts.notes))
+}
+
+/// The workbook and the texts written into it.
+fn build(
+    fw: &ResolvedFrameworks<'_>,
+    response_type: ResponseType,
+    answers: Option<&ResponseDoc>,
+) -> Result<(Workbook, Texts), WorkbookError> {
     let formats = Formats::new();
-    let mut notes = Notes::new();
+    let mut texts = Texts::default();
     let mut book = Workbook::new();
-    let created = answers
-        .and_then(|a| a.assessed.as_ref())
-        .and_then(|a| a.get_ref().0)
-        .or(fw.round.map(|(_, r)| *r.window.opens.get_ref()));
-    let title = format!(
-        "{}: {}",
-        fw.round
-            .map(|(_, r)| r.title.as_str())
-            .unwrap_or(fw.toolkit.title.as_str()),
-        match response_type {
-            ResponseType::Organisation => "organisation self-assessment",
-            ResponseType::Individual => "individual self-assessment",
-        }
-    );
-    let mut props = DocProperties::new().set_title(&title).set_author("sct");
-    let created = match created {
-        Some(d) => excel_date(d)?,
-        None => ExcelDateTime::from_ymd(2000, 1, 1)?,
-    };
-    props = props.set_creation_datetime(&created);
-    book.set_properties(&props);
+    let title = workbook_title(fw, response_type);
+    book.set_properties(&properties(fw, answers, &title)?);
 
     let sheets = layout::domain_sheets(fw.toolkit, response_type);
     instructions(
@@ -187,7 +254,14 @@ pub fn build_workbook(
         &sheets,
         &formats,
     )?;
-    organisation(book.add_worksheet(), fw, response_type, answers, &formats)?;
+    organisation(
+        book.add_worksheet(),
+        fw,
+        response_type,
+        answers,
+        &formats,
+        &mut texts,
+    )?;
 
     let mut placed = std::collections::BTreeSet::new();
     for (domain, name) in &sheets {
@@ -199,64 +273,120 @@ pub fn build_workbook(
             domain,
             answers,
             &formats,
-            &mut notes,
+            &mut texts,
             &mut placed,
         )?;
     }
-    if let Some(doc) = answers {
-        let unplaced: Vec<&str> = doc
-            .capabilities
-            .keys()
-            .map(|k| k.get_ref().as_str())
-            .filter(|k| !placed.contains(*k))
-            .collect();
-        if !unplaced.is_empty() {
-            return Err(WorkbookError::Unplaced(format!(
-                "no row for capability {} in a {} workbook of {} {}",
-                unplaced.join(", "),
-                response_type.as_str(),
-                fw.toolkit.id.get_ref(),
-                fw.toolkit.version.get_ref()
-            )));
-        }
-    }
-
     let milestones = match (fw.round, response_type) {
         (Some((_, r)), ResponseType::Organisation) if !r.milestones.is_empty() => Some(r),
         _ => None,
     };
     if let Some(round) = milestones {
-        milestones_sheet(book.add_worksheet(), round, answers, &formats)?;
+        milestones_sheet(book.add_worksheet(), round, answers, &formats, &mut texts)?;
     }
     if let Some(doc) = answers {
-        let known = |id: &str| {
-            milestones.is_some_and(|r| r.milestones.iter().any(|m| m.id.get_ref() == id))
-        };
-        let unplaced: Vec<&str> = doc
-            .milestones
-            .keys()
-            .map(|k| k.get_ref().as_str())
-            .filter(|k| !known(k))
-            .collect();
-        if !unplaced.is_empty() {
-            return Err(WorkbookError::Unplaced(format!(
-                "no row for milestone {}",
-                unplaced.join(", ")
-            )));
-        }
+        check_placed(fw, response_type, doc, &placed, milestones)?;
+    }
+    if !texts.continued.is_empty() {
+        let limits = Limits::for_toolkit(fw.toolkit, fw.round.map(|(_, r)| r));
+        more_text_sheet(book.add_worksheet(), &texts, &limits, &formats)?;
     }
     metadata(book.add_worksheet(), fw, response_type, answers)?;
-    Ok((book, notes))
+    Ok((book, texts))
 }
 
-/// The workbook's bytes (see [`build_workbook`]).
+fn workbook_title(fw: &ResolvedFrameworks<'_>, response_type: ResponseType) -> String {
+    format!(
+        "{}: {}",
+        fw.round
+            .map(|(_, r)| r.title.as_str())
+            .unwrap_or(fw.toolkit.title.as_str()),
+        match response_type {
+            ResponseType::Organisation => "organisation self-assessment",
+            ResponseType::Individual => "individual self-assessment",
+        }
+    )
+}
+
+/// The document properties, dated from the response (or the round), never the clock.
+fn properties(
+    fw: &ResolvedFrameworks<'_>,
+    answers: Option<&ResponseDoc>,
+    title: &str,
+) -> Result<DocProperties, XlsxError> {
+    let created = answers
+        .and_then(|a| a.assessed.as_ref())
+        .and_then(|a| a.get_ref().0)
+        .or(fw.round.map(|(_, r)| *r.window.opens.get_ref()));
+    let created = match created {
+        Some(d) => excel_date(d)?,
+        None => ExcelDateTime::from_ymd(2000, 1, 1)?,
+    };
+    Ok(DocProperties::new()
+        .set_title(title)
+        .set_author("sct")
+        .set_creation_datetime(&created))
+}
+
+/// Refuses answers to capabilities or milestones the workbook has no row for.
+fn check_placed(
+    fw: &ResolvedFrameworks<'_>,
+    response_type: ResponseType,
+    doc: &ResponseDoc,
+    placed: &std::collections::BTreeSet<String>,
+    milestones: Option<&sct_core::model::AssessmentRound>,
+) -> Result<(), WorkbookError> {
+    let unplaced: Vec<&str> = doc
+        .capabilities
+        .keys()
+        .map(|k| k.get_ref().as_str())
+        .filter(|k| !placed.contains(*k))
+        .collect();
+    if !unplaced.is_empty() {
+        return Err(WorkbookError::Unplaced(format!(
+            "no row for capability {} in a {} workbook of {} {}",
+            unplaced.join(", "),
+            response_type.as_str(),
+            fw.toolkit.id.get_ref(),
+            fw.toolkit.version.get_ref()
+        )));
+    }
+    let known =
+        |id: &str| milestones.is_some_and(|r| r.milestones.iter().any(|m| m.id.get_ref() == id));
+    let unplaced: Vec<&str> = doc
+        .milestones
+        .keys()
+        .map(|k| k.get_ref().as_str())
+        .filter(|k| !known(k))
+        .collect();
+    if !unplaced.is_empty() {
+        return Err(WorkbookError::Unplaced(format!(
+            "no row for milestone {}",
+            unplaced.join(", ")
+        )));
+    }
+    Ok(())
+}
+
+/// The workbook's bytes (see [`build_workbook`]). A response whose text would not read back
+/// within the reader's bounds is refused, naming its longest texts.
 pub fn response_workbook(
     fw: &ResolvedFrameworks<'_>,
     response_type: ResponseType,
     answers: Option<&ResponseDoc>,
 ) -> Result<(Vec<u8>, Notes), WorkbookError> {
-    let (mut book, notes) = build_workbook(fw, response_type, answers)?;
-    Ok((book.save_to_buffer()?, notes))
+    let (mut book, texts) = build(fw, response_type, answers)?;
+    let bytes = book.save_to_buffer()?;
+    if answers.is_some() {
+        let limits = Limits::for_toolkit(fw.toolkit, fw.round.map(|(_, r)| r));
+        if let Err(e) = crate::ooxml::read_book(&bytes, &limits) {
+            return Err(WorkbookError::TooMuchText {
+                reason: e.to_string(),
+                longest: texts.longest(),
+            });
+        }
+    }
+    Ok((bytes, texts.notes))
 }
 
 fn instructions(
@@ -293,41 +423,7 @@ fn instructions(
         ),
     };
     sheet.write_string(1, 0, made_from)?;
-    let who = match response_type {
-        ResponseType::Organisation => "your organisation",
-        ResponseType::Individual => "you",
-    };
-    let mut steps = vec![
-        format!(
-            "1. On the {ORGANISATION_SHEET} sheet, fill in the yellow cells: who {} {}, and the date the assessment was agreed.",
-            if response_type == ResponseType::Organisation {
-                "is assessed and"
-            } else {
-                "you are and"
-            },
-            if response_type == ResponseType::Organisation {
-                "who completed it"
-            } else {
-                "your role group"
-            }
-        ),
-        format!(
-            "2. On each domain sheet ({} to {}), read the descriptors and choose from the dropdown in the Level column the level that best describes {who} now, or n/a with a reason. Add your confidence, the evidence (one item a line; press Alt+Enter for a new line), the target level and date, and the rationale.",
-            domains.first().map(|d| d.1.as_str()).unwrap_or("-"),
-            domains.last().map(|d| d.1.as_str()).unwrap_or("-"),
-        ),
-    ];
-    if fw.round.is_some_and(|(_, r)| !r.milestones.is_empty())
-        && response_type == ResponseType::Organisation
-    {
-        steps.push(format!(
-            "3. On the {MILESTONES_SHEET} sheet, report each milestone's status (and the date it was completed)."
-        ));
-    }
-    steps.push(format!(
-        "{}. Check the workbook as you go with `sct validate FILE.xlsx`; score it with `sct score FILE.xlsx` and write the board report with `sct report FILE.xlsx -o report.html`. Errors name the sheet and cell.",
-        steps.len() + 1
-    ));
+    let steps = steps(fw, response_type, domains);
     let mut row = 3;
     sheet.write_string_with_format(row, 0, "How to fill it in", &f.bold)?;
     row += 1;
@@ -338,15 +434,7 @@ fn instructions(
     row += 1;
     sheet.write_string_with_format(row, 0, "Good to know", &f.bold)?;
     row += 1;
-    for note in [
-        "Answer cells are yellow; the rest of each sheet is locked (protected without a password, so you can unprotect it to change the layout). Blank answers are not errors: they lower coverage.".to_string(),
-        "sct finds each column by its header and each capability by the id in its first column, so you may move, widen or hide columns and sort rows; keep the header texts and ids as they are, do not merge answer cells and do not put formulas in them.".to_string(),
-        format!(
-            "The hidden sheet \"{METADATA_SHEET}\" ties this workbook to {} {} (and its checksum): keep it. A workbook made from another version of the toolkit is refused with both versions named.",
-            fw.toolkit_file.id(),
-            fw.toolkit_file.version()
-        ),
-    ] {
+    for note in good_to_know(fw) {
         prose(sheet, row, &note, &f.wrap)?;
         row += 1;
     }
@@ -384,13 +472,76 @@ fn instructions(
     Ok(())
 }
 
+/// The numbered steps of the instructions sheet.
+fn steps(
+    fw: &ResolvedFrameworks<'_>,
+    response_type: ResponseType,
+    domains: &[(&sct_core::model::Domain, String)],
+) -> Vec<String> {
+    let who = match response_type {
+        ResponseType::Organisation => "your organisation",
+        ResponseType::Individual => "you",
+    };
+    let mut steps = vec![
+        format!(
+            "1. On the {ORGANISATION_SHEET} sheet, fill in the yellow cells: who {} {}, and the date the assessment was agreed.",
+            if response_type == ResponseType::Organisation {
+                "is assessed and"
+            } else {
+                "you are and"
+            },
+            if response_type == ResponseType::Organisation {
+                "who completed it"
+            } else {
+                "your role group"
+            }
+        ),
+        format!(
+            "2. On each domain sheet ({} to {}), read the descriptors and choose from the dropdown in the Level column the level that best describes {who} now, or n/a with a reason. Add your confidence, the evidence (one item a line; press Alt+Enter for a new line), the target level and date, and the rationale.",
+            domains.first().map(|d| d.1.as_str()).unwrap_or("-"),
+            domains.last().map(|d| d.1.as_str()).unwrap_or("-"),
+        ),
+    ];
+    if fw.round.is_some_and(|(_, r)| !r.milestones.is_empty())
+        && response_type == ResponseType::Organisation
+    {
+        steps.push(format!(
+            "3. On the {MILESTONES_SHEET} sheet, report each milestone's status (and the date it was completed)."
+        ));
+    }
+    steps.push(format!(
+        "{}. Check the workbook as you go with `sct validate FILE.xlsx`; score it with `sct score FILE.xlsx` and write the board report with `sct report FILE.xlsx -o report.html`. Errors name the sheet and cell.",
+        steps.len() + 1
+    ));
+    steps
+}
+
+/// The notes of the instructions sheet: how the workbook is read, how a text that a cell
+/// cannot show as it is gets written, and the hidden sheet.
+fn good_to_know(fw: &ResolvedFrameworks<'_>) -> Vec<String> {
+    vec![
+        "Answer cells are yellow; the rest of each sheet is locked (protected without a password, so you can unprotect it to change the layout). Blank answers are not errors: they lower coverage.".to_string(),
+        "sct finds each column by its header and each capability by the id in its first column, so you may move, widen or hide columns and sort rows; keep the header texts and ids as they are, do not merge answer cells and do not put formulas in them.".to_string(),
+        "Evidence is one item a line; blank lines are ignored. To keep a text exactly as it is (an evidence item with a line break in it, an empty or blank item, control characters), write it in double quotes with JSON escapes: \"first line\\nsecond line\", \"\" for an empty item, \\\" for a quote and \\\\ for a backslash. A cell, or a line of an evidence cell, that is exactly such a quoted text reads as the text it spells; sct writes answers this way only where it must.".to_string(),
+        format!(
+            "A cell holds at most {CELL_LIMIT} characters. A longer answer continues on a sheet headed \"{ANSWER_ID}\", \"{ANSWER_COLUMN}\" and \"{CONTINUED_TEXT}\" (sct adds one, \"{MORE_TEXT_SHEET}\", when it writes such an answer): each row's text follows the answer named by its id (the capability or milestone id, or the key on the {ORGANISATION_SHEET} sheet) and its column's header, in row order, with nothing added between."
+        ),
+        format!(
+            "The hidden sheet \"{METADATA_SHEET}\" ties this workbook to {} {} (and its checksum): keep it. A workbook made from another version of the toolkit is refused with both versions named.",
+            fw.toolkit_file.id(),
+            fw.toolkit_file.version()
+        ),
+    ]
+}
+
 fn organisation(
     sheet: &mut Worksheet,
     fw: &ResolvedFrameworks<'_>,
     response_type: ResponseType,
     answers: Option<&ResponseDoc>,
     f: &Formats,
-) -> Result<(), XlsxError> {
+    texts: &mut Texts,
+) -> Result<(), WorkbookError> {
     sheet.set_name(ORGANISATION_SHEET)?;
     let heading = match response_type {
         ResponseType::Organisation => "The organisation assessed",
@@ -429,7 +580,14 @@ fn organisation(
             guidance = format!("{guidance}. This round: {}", round.signed_off_by);
         }
         sheet.write_string_with_format(row, 3, &guidance, &f.text)?;
-        write_input(sheet, row, 2, r.kind, detail_value(answers, r), f)?;
+        let answer = Answer {
+            row,
+            col: 2,
+            id: r.key,
+            column: VALUE,
+            field: r.key.to_string(),
+        };
+        write_input(sheet, &answer, r.kind, detail_value(answers, r), f, texts)?;
         sheet.set_row_height(row, row_height(&[(&guidance, 60.0)]))?;
         if r.kind == CellKind::Date {
             let v = match fw.round {
@@ -487,29 +645,93 @@ fn detail_value<'a>(answers: Option<&'a ResponseDoc>, row: &DetailRow) -> Value<
     }
 }
 
+/// Writes an answer cell: a date as a date, a text encoded so that it reads back as it is
+/// (the parts past a cell's limit kept for the "More text" sheet).
 fn write_input(
     sheet: &mut Worksheet,
-    row: u32,
-    col: u16,
+    answer: &Answer<'_>,
     kind: CellKind,
     value: Value<'_>,
     f: &Formats,
-) -> Result<(), XlsxError> {
+    texts: &mut Texts,
+) -> Result<(), WorkbookError> {
     let format = f.input_for(kind);
-    match value {
-        Value::Text(s) if !s.is_empty() => {
-            sheet.write_string_with_format(row, col, s, format)?;
-        }
-        Value::Lines(items) if !items.is_empty() => {
-            sheet.write_string_with_format(row, col, items.join("\n"), format)?;
-        }
+    let (row, col) = (answer.row, answer.col);
+    let text = match value {
+        Value::Text(s) if !s.is_empty() => encode_text(s),
+        Value::Lines(items) if !items.is_empty() => encode_lines(items),
         Value::Date(Some(d)) => {
             sheet.write_date_with_format(row, col, excel_date(d)?, format)?;
+            return Ok(());
         }
         _ => {
             sheet.write_blank(row, col, format)?;
+            return Ok(());
+        }
+    };
+    let length = excel_len(&text);
+    texts.lengths.push((answer.field.clone(), length));
+    let mut parts = split_for_cells(&text).into_iter();
+    sheet.write_string_with_format(row, col, parts.next().unwrap_or(""), format)?;
+    let rest: Vec<String> = parts.map(str::to_string).collect();
+    if !rest.is_empty() {
+        texts.notes.push(format!(
+            "{} is {length} characters long, more than a cell holds: its cell shows the first {CELL_LIMIT} and the rest continue on the \"{MORE_TEXT_SHEET}\" sheet",
+            answer.field
+        ));
+        texts.continued.push(Continued {
+            id: answer.id.to_string(),
+            column: answer.column,
+            parts: rest,
+        });
+    }
+    Ok(())
+}
+
+/// The "More text" sheet: a row for each part of an answer past its cell, in order.
+fn more_text_sheet(
+    sheet: &mut Worksheet,
+    texts: &Texts,
+    limits: &Limits,
+    f: &Formats,
+) -> Result<(), WorkbookError> {
+    sheet.set_name(MORE_TEXT_SHEET)?;
+    sheet.write_string_with_format(0, 0, "Answers continued", &f.title)?;
+    sheet.write_string(
+        1,
+        0,
+        "Each row continues the answer named by its id and column: its text follows the answer's cell and the rows above it, with nothing added between.",
+    )?;
+    for (c, (h, w)) in [
+        (ANSWER_ID, 30.0),
+        (ANSWER_COLUMN, 26.0),
+        (CONTINUED_TEXT, 100.0),
+    ]
+    .iter()
+    .enumerate()
+    {
+        sheet.write_string_with_format(HEADER_ROW, c as u16, *h, &f.header)?;
+        sheet.set_column_width(c as u16, *w)?;
+    }
+    let mut row = HEADER_ROW + 1;
+    for c in &texts.continued {
+        for part in &c.parts {
+            if row >= limits.rows {
+                return Err(WorkbookError::TooMuchText {
+                    reason: format!(
+                        "its long answers need more than the {} rows the \"{MORE_TEXT_SHEET}\" sheet may have",
+                        limits.rows - HEADER_ROW - 1
+                    ),
+                    longest: texts.longest(),
+                });
+            }
+            sheet.write_string_with_format(row, 0, &c.id, &f.id)?;
+            sheet.write_string_with_format(row, 1, c.column, &f.id)?;
+            sheet.write_string_with_format(row, 2, part, &f.text)?;
+            row += 1;
         }
     }
+    sheet.set_freeze_panes(HEADER_ROW + 1, 0)?;
     Ok(())
 }
 
@@ -554,9 +776,9 @@ fn domain_sheet(
     domain: &sct_core::model::Domain,
     answers: Option<&ResponseDoc>,
     f: &Formats,
-    notes: &mut Notes,
+    texts: &mut Texts,
     placed: &mut std::collections::BTreeSet<String>,
-) -> Result<(), XlsxError> {
+) -> Result<(), WorkbookError> {
     let toolkit = fw.toolkit;
     sheet.write_string_with_format(
         0,
@@ -607,26 +829,7 @@ fn domain_sheet(
         if answer.is_some() {
             placed.insert(id.clone());
         }
-        let (title, descriptors): (String, Vec<String>) = match (response_type, &cap.individual) {
-            (ResponseType::Individual, Some(ind)) => (
-                format!("{}: {}", cap.title, ind.competency),
-                toolkit
-                    .level_ids()
-                    .map(|l| ind.descriptor(l).unwrap_or("").to_string())
-                    .collect(),
-            ),
-            _ => (
-                if cap.summary.is_empty() {
-                    cap.title.clone()
-                } else {
-                    format!("{}\n\n{}", cap.title, cap.summary)
-                },
-                toolkit
-                    .level_ids()
-                    .map(|l| cap.descriptor(l).unwrap_or("").to_string())
-                    .collect(),
-            ),
-        };
+        let (title, descriptors) = capability_text(toolkit, response_type, cap);
         sheet.write_string_with_format(row, 0, id, &f.id)?;
         sheet.write_string_with_format(row, 1, &title, &f.text)?;
         let mut sizes: Vec<(&str, f64)> = vec![(title.as_str(), 30.0)];
@@ -634,70 +837,16 @@ fn domain_sheet(
             sheet.write_string_with_format(row, LEADING_COLUMNS + l as u16, d, &f.text)?;
             sizes.push((d.as_str(), 32.0));
         }
-        for (n, input) in CAPABILITY_INPUTS.iter().enumerate() {
-            let value = capability_value(answer, input.field);
-            if let Value::Lines(items) = &value
-                && items.iter().any(|e| e.contains('\n'))
-            {
-                notes.push(format!(
-                    "an evidence item of {id} holds a line break; in the workbook each line reads back as a separate item"
-                ));
-            }
-            write_input(
-                sheet,
-                row,
-                capability_input_column(levels, n),
-                input.kind,
-                value,
-                f,
-            )?;
-        }
+        capability_answers(sheet, (row, levels), id, answer, f, texts)?;
         sheet.set_row_height(row, row_height(&sizes))?;
     }
     if !caps.is_empty() {
-        let (first, last) = (HEADER_ROW + 1, HEADER_ROW + caps.len() as u32);
-        let mut names: Vec<String> = toolkit.levels.iter().map(|l| l.name.clone()).collect();
-        let targets = names.clone();
-        names.push("n/a".into());
-        let validations = [
-            (
-                "level",
-                list_validation(
-                    &names,
-                    "Level",
-                    "The level that best describes the capability now, or n/a (then give the reason).",
-                )?,
-            ),
-            (
-                "confidence",
-                list_validation(
-                    &["Low".into(), "Medium".into(), "High".into()],
-                    "Confidence",
-                    "How sure you are of the level, given the evidence.",
-                )?,
-            ),
-            (
-                "target_level",
-                list_validation(
-                    &targets,
-                    "Target level",
-                    "The level aimed for (not below the level now).",
-                )?,
-            ),
-            (
-                "target_date",
-                date_validation(
-                    DataValidationRule::GreaterThanOrEqualTo(ExcelDateTime::from_ymd(2000, 1, 1)?),
-                    "Enter the date the target level is to be reached, for example 31/03/2027.",
-                )?,
-            ),
-        ];
-        for (field, v) in validations {
-            if let Some(n) = CAPABILITY_INPUTS.iter().position(|c| c.field == field) {
-                let col = capability_input_column(levels, n);
-                sheet.add_data_validation(first, col, last, col, &v)?;
-            }
-        }
+        capability_validations(
+            sheet,
+            toolkit,
+            HEADER_ROW + 1,
+            HEADER_ROW + caps.len() as u32,
+        )?;
     }
     sheet.set_freeze_panes(HEADER_ROW + 1, LEADING_COLUMNS)?;
     sheet.set_landscape();
@@ -707,12 +856,119 @@ fn domain_sheet(
     Ok(())
 }
 
+/// The answer cells of a capability's row (given with the toolkit's number of levels, which
+/// places the answer columns).
+fn capability_answers(
+    sheet: &mut Worksheet,
+    (row, levels): (u32, usize),
+    id: &str,
+    answer: Option<&CapabilityAnswer>,
+    f: &Formats,
+    texts: &mut Texts,
+) -> Result<(), WorkbookError> {
+    for (n, input) in CAPABILITY_INPUTS.iter().enumerate() {
+        let place = Answer {
+            row,
+            col: capability_input_column(levels, n),
+            id,
+            column: input.header,
+            field: format!("capabilities.{id}.{}", input.field),
+        };
+        let value = capability_value(answer, input.field);
+        write_input(sheet, &place, input.kind, value, f, texts)?;
+    }
+    Ok(())
+}
+
+/// A capability's title (with its summary, or the individual competency) and its level
+/// descriptors, as a domain sheet shows them.
+fn capability_text(
+    toolkit: &sct_core::model::CapabilityToolkit,
+    response_type: ResponseType,
+    cap: &sct_core::model::Capability,
+) -> (String, Vec<String>) {
+    match (response_type, &cap.individual) {
+        (ResponseType::Individual, Some(ind)) => (
+            format!("{}: {}", cap.title, ind.competency),
+            toolkit
+                .level_ids()
+                .map(|l| ind.descriptor(l).unwrap_or("").to_string())
+                .collect(),
+        ),
+        _ => (
+            if cap.summary.is_empty() {
+                cap.title.clone()
+            } else {
+                format!("{}\n\n{}", cap.title, cap.summary)
+            },
+            toolkit
+                .level_ids()
+                .map(|l| cap.descriptor(l).unwrap_or("").to_string())
+                .collect(),
+        ),
+    }
+}
+
+/// The dropdowns and date checks of a domain sheet's answer columns, rows `first` to `last`.
+fn capability_validations(
+    sheet: &mut Worksheet,
+    toolkit: &sct_core::model::CapabilityToolkit,
+    first: u32,
+    last: u32,
+) -> Result<(), XlsxError> {
+    let levels = toolkit.levels.len();
+    let mut names: Vec<String> = toolkit.levels.iter().map(|l| l.name.clone()).collect();
+    let targets = names.clone();
+    names.push("n/a".into());
+    let validations = [
+        (
+            "level",
+            list_validation(
+                &names,
+                "Level",
+                "The level that best describes the capability now, or n/a (then give the reason).",
+            )?,
+        ),
+        (
+            "confidence",
+            list_validation(
+                &["Low".into(), "Medium".into(), "High".into()],
+                "Confidence",
+                "How sure you are of the level, given the evidence.",
+            )?,
+        ),
+        (
+            "target_level",
+            list_validation(
+                &targets,
+                "Target level",
+                "The level aimed for (not below the level now).",
+            )?,
+        ),
+        (
+            "target_date",
+            date_validation(
+                DataValidationRule::GreaterThanOrEqualTo(ExcelDateTime::from_ymd(2000, 1, 1)?),
+                "Enter the date the target level is to be reached, for example 31/03/2027.",
+            )?,
+        ),
+    ];
+    for (field, v) in validations {
+        if let Some(n) = CAPABILITY_INPUTS.iter().position(|c| c.field == field) {
+            let col = capability_input_column(levels, n);
+            sheet.add_data_validation(first, col, last, col, &v)?;
+        }
+    }
+    Ok(())
+}
+
 fn milestones_sheet(
     sheet: &mut Worksheet,
     round: &sct_core::model::AssessmentRound,
     answers: Option<&ResponseDoc>,
     f: &Formats,
-) -> Result<(), XlsxError> {
+    texts: &mut Texts,
+) -> Result<(), WorkbookError> {
     sheet.set_name(MILESTONES_SHEET)?;
     sheet.write_string_with_format(0, 0, format!("Milestones of {}", round.title), &f.title)?;
     sheet.write_string(
@@ -749,14 +1005,15 @@ fn milestones_sheet(
         sheet.write_string_with_format(row, 1, &m.title, &f.text)?;
         sheet.write_string_with_format(row, 2, &due, &f.text)?;
         for (n, input) in inputs.iter().enumerate() {
-            write_input(
-                sheet,
+            let place = Answer {
                 row,
-                3 + n as u16,
-                input.kind,
-                milestone_value(answer, input.field),
-                f,
-            )?;
+                col: 3 + n as u16,
+                id,
+                column: input.header,
+                field: format!("milestones.{id}.{}", input.field),
+            };
+            let value = milestone_value(answer, input.field);
+            write_input(sheet, &place, input.kind, value, f, texts)?;
         }
         sheet.set_row_height(row, row_height(&[(&m.title, 50.0), (&due, 40.0)]))?;
     }
@@ -784,18 +1041,29 @@ fn metadata(
     fw: &ResolvedFrameworks<'_>,
     response_type: ResponseType,
     answers: Option<&ResponseDoc>,
-) -> Result<(), XlsxError> {
+) -> Result<(), WorkbookError> {
     sheet.set_name(METADATA_SHEET)?;
-    let written = |field: Option<&sct_core::model::Spanned<String>>| {
-        field.map(|s| s.get_ref().clone()).unwrap_or_default()
+    // The response's own fields keep their text exactly, as answers do; they have no "More
+    // text" rows, so one longer than a cell is refused.
+    let written = |field: Option<&sct_core::model::Spanned<String>>, name: &str| {
+        let text = encode_text(field.map(|s| s.get_ref().as_str()).unwrap_or(""));
+        let length = excel_len(&text);
+        if length > CELL_LIMIT {
+            return Err(WorkbookError::TooLong {
+                field: name.to_string(),
+                length,
+                limit: CELL_LIMIT,
+            });
+        }
+        Ok(text)
     };
     // A template records what `sct template` writes in TOML: the round (or the toolkit) and
     // the toolkit's version.
     let (round, framework, version) = match answers {
         Some(doc) => (
-            written(doc.round.as_ref()),
-            written(doc.framework.as_ref()),
-            written(doc.framework_version.as_ref()),
+            written(doc.round.as_ref(), "round")?,
+            written(doc.framework.as_ref(), "framework")?,
+            written(doc.framework_version.as_ref(), "framework_version")?,
         ),
         None => match fw.round {
             Some((f, _)) => (

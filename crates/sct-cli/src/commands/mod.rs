@@ -75,14 +75,19 @@ pub fn load(global: &GlobalArgs) -> Result<Sct, Error> {
     Ok(sct_xlsx::install(Sct::with(&framework_dirs(global), orgs)?))
 }
 
-/// A workbook that could not be built is a failure of sct, not of the input (exit status 1).
+/// A response the workbook cannot carry is a problem of the input (exit status 2), named by its
+/// field; a workbook that could not be built otherwise is a failure of sct (exit status 1).
 pub fn workbook_error(e: sct_xlsx::WorkbookError) -> Error {
+    use sct_xlsx::WorkbookError as W;
     match e {
-        sct_xlsx::WorkbookError::Unplaced(message) => {
+        W::Unplaced(message) => {
             Error::Invalid(sct_core::Diagnostics(vec![sct_core::Diagnostic::error(
                 message,
             )]))
         }
+        e @ (W::TooLong { .. } | W::TooMuchText { .. }) => Error::Invalid(sct_core::Diagnostics(
+            vec![sct_core::Diagnostic::error(e.to_string())],
+        )),
         other => Error::Io {
             path: "the workbook".into(),
             action: "write",

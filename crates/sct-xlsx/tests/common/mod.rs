@@ -13,6 +13,8 @@ use sct_core::validate::{ResolvedFrameworks, resolve_frameworks};
 use sct_core::{Sct, SourceFile};
 use sct_xlsx::write::{answer_cell, detail_cell, milestone_cell};
 
+pub mod zipped;
+
 /// The repository's root.
 pub fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
