@@ -56,7 +56,7 @@ pub enum WorkbookError {
     },
     /// The response holds more text than a workbook sct reads back may.
     #[error(
-        "the response holds more text than a workbook sct reads back may ({reason}); its longest texts are {}; keep it as TOML or JSON",
+        "{} and the rest are more text than a workbook sct reads back may hold ({reason}); keep this response as TOML or JSON",
         longest_list(.longest)
     )]
     TooMuchText {
