@@ -84,12 +84,12 @@ impl OrgAttributes {
             let rec = match rec {
                 Ok(r) => r,
                 Err(e) => {
-                    let line = e.position().map_or(0, |p| p.line() as usize);
+                    let line = sct_core::csv_line::record_line(src.text.as_bytes(), e.position());
                     diags.push(Diagnostic::csv_row(&e, None).at(at(line)));
                     break;
                 }
             };
-            let line = rec.position().map_or(0, |p| p.line() as usize);
+            let line = sct_core::csv_line::record_line(src.text.as_bytes(), rec.position());
             let code = rec.get(code_col).unwrap_or("").to_ascii_uppercase();
             if code.is_empty() {
                 diags.push(

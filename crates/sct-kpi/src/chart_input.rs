@@ -231,7 +231,7 @@ pub fn read_counts_with(
         match reader.read_record(&mut record) {
             Ok(false) => break,
             Ok(true) => {
-                let line = record.position().map_or(0, |p| p.line() as usize);
+                let line = sct_core::csv_line::record_line(src.text.as_bytes(), record.position());
                 let date_text = record.get(di).unwrap_or("");
                 let date = match Period::parse(date_text) {
                     Ok(p) => Some((p.start, p.kind)),
@@ -298,7 +298,7 @@ pub fn read_counts_with(
                 }
             }
             Err(e) => {
-                let line = e.position().map_or(0, |p| p.line() as usize);
+                let line = sct_core::csv_line::record_line(src.text.as_bytes(), e.position());
                 diags.push(Diagnostic::csv_row(&e, None).at(at(src, line)));
                 break;
             }

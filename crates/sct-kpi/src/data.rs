@@ -18,6 +18,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
+use sct_core::csv_line::LineTracker;
 use sct_core::diagnostic::{Diagnostic, Diagnostics, Location};
 use sct_core::provenance::FileUsed;
 
@@ -345,10 +346,10 @@ pub fn read_kpi_data_with<R: Read>(
         .trim(csv::Trim::All)
         .flexible(false)
         .buffer_capacity(1 << 16)
-        .from_reader(HashingReader {
+        .from_reader(LineTracker::new(HashingReader {
             inner: input,
             hasher: Sha256::new(),
-        });
+        }));
     let headers = match reader.headers() {
         Ok(h) => h.clone(),
         Err(e) => {
@@ -376,7 +377,7 @@ pub fn read_kpi_data_with<R: Read>(
             Ok(false) => break,
             Ok(true) => {}
             Err(e) => {
-                let line = e.position().map_or(0, |p| p.line());
+                let line = reader.get_mut().record_line(e.position());
                 push_error(
                     &mut diags,
                     Diagnostic::csv_row(&e, None).at(location(file, line, &record)),
@@ -385,7 +386,7 @@ pub fn read_kpi_data_with<R: Read>(
             }
         }
         rows_read += 1;
-        let line = record.position().map_or(0, |p| p.line());
+        let line = reader.get_mut().record_line(record.position());
         let field = |i: usize| record.get(i).unwrap_or("");
         let org = field(cols.organisation);
         if !organisations.contains(org) {
@@ -586,7 +587,7 @@ pub fn read_kpi_data_with<R: Read>(
         return Err(diags);
     }
     // Hash whatever the CSV reader left unread (nothing, unless it stopped early).
-    let mut rest = reader.into_inner();
+    let mut rest = reader.into_inner().into_inner();
     let _ = std::io::copy(&mut rest, &mut std::io::sink());
     let sha256 = rest
         .hasher

@@ -93,7 +93,7 @@ pub fn read_funnel_rows(src: &SourceFile, kind: FunnelKind) -> Result<Vec<Funnel
         match reader.read_record(&mut record) {
             Ok(false) => break,
             Ok(true) => {
-                let line = record.position().map_or(0, |p| p.line() as usize);
+                let line = sct_core::csv_line::record_line(src.text.as_bytes(), record.position());
                 let org = record.get(oi).unwrap_or("").to_string();
                 let number = |i: usize, name: &str, diags: &mut Diagnostics| {
                     let text = record.get(i).unwrap_or("");
@@ -151,7 +151,7 @@ pub fn read_funnel_rows(src: &SourceFile, kind: FunnelKind) -> Result<Vec<Funnel
                 rows.push(FunnelRow { org, a, b, line });
             }
             Err(e) => {
-                let line = e.position().map_or(0, |p| p.line() as usize);
+                let line = sct_core::csv_line::record_line(src.text.as_bytes(), e.position());
                 diags.push(Diagnostic::csv_row(&e, None).at(at(src, line)));
                 break;
             }

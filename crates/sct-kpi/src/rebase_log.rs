@@ -122,12 +122,12 @@ pub fn read_rebase_log(src: &SourceFile) -> Result<RebaseLog, Diagnostics> {
             Ok(false) => break,
             Ok(true) => {}
             Err(e) => {
-                let line = e.position().map_or(0, |p| p.line() as usize);
+                let line = sct_core::csv_line::record_line(src.text.as_bytes(), e.position());
                 diags.push(Diagnostic::csv_row(&e, None).at(at(src, line)));
                 break;
             }
         }
-        let line = record.position().map_or(0, |p| p.line() as usize);
+        let line = sct_core::csv_line::record_line(src.text.as_bytes(), record.position());
         let field = |k: usize| record.get(cols[k]).unwrap_or("").to_string();
         let mut row_ok = true;
         for (k, name) in COLUMNS.iter().enumerate() {

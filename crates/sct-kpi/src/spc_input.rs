@@ -202,7 +202,7 @@ pub fn read_series_with(
         match reader.read_record(&mut record) {
             Ok(false) => break,
             Ok(true) => {
-                let line = record.position().map_or(0, |p| p.line() as usize);
+                let line = sct_core::csv_line::record_line(src.text.as_bytes(), record.position());
                 let date_text = record.get(di).unwrap_or("");
                 let value_text = record.get(vi).unwrap_or("");
                 let (date, period) = match Period::parse(date_text) {
@@ -245,7 +245,7 @@ pub fn read_series_with(
                 }
             }
             Err(e) => {
-                let line = e.position().map_or(0, |p| p.line() as usize);
+                let line = sct_core::csv_line::record_line(src.text.as_bytes(), e.position());
                 diags.push(Diagnostic::csv_row(&e, None).at(at(src, line)));
                 break;
             }

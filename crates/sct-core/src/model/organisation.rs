@@ -291,7 +291,7 @@ fn read_rows<T: for<'de> Deserialize<'de>>(
         match reader.read_record(&mut record) {
             Ok(false) => break,
             Ok(true) => {
-                let line = record.position().map(|p| p.line() as usize).unwrap_or(0);
+                let line = crate::csv_line::record_line(src.text.as_bytes(), record.position());
                 match record.deserialize::<T>(Some(&headers)) {
                     Ok(row) => out.push((row, line)),
                     Err(e) => diags.push(Diagnostic::csv_row(&e, Some(&headers)).at(Location {
@@ -303,7 +303,7 @@ fn read_rows<T: for<'de> Deserialize<'de>>(
                 }
             }
             Err(e) => {
-                let line = e.position().map(|p| p.line() as usize).unwrap_or(0);
+                let line = crate::csv_line::record_line(src.text.as_bytes(), e.position());
                 diags.push(Diagnostic::csv_row(&e, Some(&headers)).at(Location {
                     file: src.name.clone(),
                     line,

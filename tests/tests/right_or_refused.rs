@@ -1,0 +1,123 @@
+//! End-to-end tests that `sct` gives the right result or refuses, never a silent wrong one:
+//! error locations in CRLF files, numbers that would overflow or mean nothing, references to
+//! nothing, counts that stop short, labels that say what was done.
+
+use std::path::{Path, PathBuf};
+
+use predicates::prelude::*;
+use predicates::str::contains;
+use sct_tests::{EXAMPLE, root, sct};
+
+fn tmp() -> tempfile::TempDir {
+    tempfile::tempdir().expect("temporary directory")
+}
+
+/// Writes `text` to `dir/name` with CRLF line endings, as Excel saves CSV.
+fn write_crlf(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let path = dir.join(name);
+    let crlf = text.replace("\r\n", "\n").replace('\n', "\r\n");
+    std::fs::write(&path, crlf).unwrap();
+    path
+}
+
+/// The bundled ICB table (CRLF, as it is checked in) with the row on line `line` broken.
+fn broken_icb_table(dir: &Path, line: usize) -> PathBuf {
+    let text = std::fs::read_to_string(root().join("data/organisations/icbs.csv")).unwrap();
+    assert!(
+        text.contains("\r\n"),
+        "the bundled ICB table has CRLF line endings"
+    );
+    let mut lines: Vec<String> = text.split("\r\n").map(str::to_string).collect();
+    let row = &mut lines[line - 1];
+    let date = row.find(",20").expect("a row with a date") + 1;
+    row.replace_range(date..date + 10, "2022-13-01");
+    let path = dir.join("icbs.csv");
+    std::fs::write(&path, lines.join("\r\n")).unwrap();
+    path
+}
+
+#[test]
+fn an_error_in_the_crlf_icb_table_names_its_own_line() {
+    let dir = tmp();
+    let table = broken_icb_table(dir.path(), 10);
+    sct()
+        .args(["validate", EXAMPLE, "--organisations"])
+        .arg(&table)
+        .assert()
+        .code(2)
+        .stderr(contains("icbs.csv:10:1"));
+}
+
+#[test]
+fn an_error_in_crlf_kpi_data_names_its_own_line() {
+    let dir = tmp();
+    let data = write_crlf(
+        dir.path(),
+        "k.csv",
+        "organisation,indicator,period,value\n\
+         QUY,ae-4-hour,2025-04,65\n\
+         \n\
+         QUY,ae-4-hour,2025-05,abc\n",
+    );
+    sct()
+        .args(["kpi", "review", "--org", "QUY", "--data"])
+        .arg(&data)
+        .assert()
+        .code(2)
+        .stderr(contains("k.csv:4:1"));
+}
+
+#[test]
+fn an_error_in_a_crlf_organisation_attributes_file_names_its_own_line() {
+    let dir = tmp();
+    let orgs = write_crlf(
+        dir.path(),
+        "orgs.csv",
+        "code,population\nQOX,940000\nQHG,lots\n",
+    );
+    sct()
+        .args(["compare", "examples/cohort/", "--orgs"])
+        .arg(&orgs)
+        .assert()
+        .code(2)
+        .stderr(contains("orgs.csv:3:1"));
+}
+
+#[test]
+fn an_error_in_a_crlf_capability_mapping_names_its_own_line() {
+    let dir = tmp();
+    let mapping = write_crlf(dir.path(), "map.csv", "from,to\na,b\nc\n");
+    sct()
+        .args(["compare", "examples/cohort/", "--mapping"])
+        .arg(&mapping)
+        .assert()
+        .code(2)
+        .stderr(contains("map.csv:3:1"));
+}
+
+#[test]
+fn an_error_in_a_crlf_spc_series_or_funnel_names_its_own_line() {
+    let dir = tmp();
+    let series = write_crlf(
+        dir.path(),
+        "s.csv",
+        "date,value\n2025-01-01,4\n2025-02-01,x\n",
+    );
+    sct()
+        .args(["kpi", "spc", "--improvement", "increase"])
+        .arg(&series)
+        .assert()
+        .code(2)
+        .stderr(contains("s.csv:3:1"));
+    let funnel = write_crlf(
+        dir.path(),
+        "f.csv",
+        "org,numerator,denominator\nA,1,10\nB,x,10\n",
+    );
+    sct()
+        .args(["kpi", "funnel", "--type", "proportion"])
+        .arg(&funnel)
+        .assert()
+        .code(2)
+        .stderr(contains("f.csv:3:1"));
+}
