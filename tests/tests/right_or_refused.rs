@@ -121,3 +121,38 @@ fn an_error_in_a_crlf_spc_series_or_funnel_names_its_own_line() {
         .code(2)
         .stderr(contains("f.csv:3:1"));
 }
+
+/// The bundled capability toolkit's text with `extra` added after the line `after`.
+fn toolkit_with(after: &str, extra: &str) -> String {
+    let text = std::fs::read_to_string(root().join("frameworks/capability-toolkit.toml")).unwrap();
+    assert!(text.contains(after), "the bundled toolkit has {after:?}");
+    text.replacen(after, &format!("{after}\n{extra}"), 1)
+}
+
+#[test]
+fn a_toolkit_weight_too_large_to_add_up_is_refused_where_it_is_written() {
+    for weight in ["1e308", "1e-320", "inf"] {
+        let dir = tmp();
+        let text = toolkit_with(
+            "id = \"integrated-needs-assessment\"",
+            &format!("weight = {weight}"),
+        );
+        let line = text
+            .lines()
+            .position(|l| l == format!("weight = {weight}"))
+            .unwrap()
+            + 1;
+        std::fs::write(dir.path().join("toolkit.toml"), text).unwrap();
+        sct()
+            .args(["score", EXAMPLE, "--framework-dir"])
+            .arg(dir.path())
+            .assert()
+            .code(2)
+            .stdout("")
+            .stderr(
+                contains(format!("toolkit.toml:{line}:"))
+                    .and(contains("capability weight"))
+                    .and(contains("from 0.000001 to 1000000")),
+            );
+    }
+}

@@ -84,6 +84,12 @@ fn check_source(
     }
 }
 
+/// The smallest and largest weight a toolkit may give. Weights only matter relative to each
+/// other, so a million to one is ample; inside this range a plan's weighted gap (gap ×
+/// capability weight × domain weight) and every weighted sum stay far from overflow and
+/// underflow, where `1e308` made a score NaN.
+pub const WEIGHT_RANGE: (f64, f64) = (1e-6, 1e6);
+
 fn check_weight(
     weight: Option<&Spanned<f64>>,
     what: &str,
@@ -92,10 +98,13 @@ fn check_weight(
 ) {
     if let Some(w) = weight {
         let value = *w.get_ref();
-        if !(value.is_finite() && value > 0.0) {
+        let (min, max) = WEIGHT_RANGE;
+        if !(min..=max).contains(&value) {
             diags.push(
                 src.error_at(w.span(), format!("{what} weight {value} is not allowed"))
-                    .expected("a number greater than 0 (the default is 1)"),
+                    .expected(format!(
+                        "a number from {min} to {max} (the default is 1; weights count only relative to each other)"
+                    )),
             );
         }
     }
