@@ -156,3 +156,42 @@ fn a_toolkit_weight_too_large_to_add_up_is_refused_where_it_is_written() {
             );
     }
 }
+
+#[test]
+fn a_capability_that_moves_an_unknown_node_or_kpi_is_refused_where_it_is_named() {
+    let dir = tmp();
+    let text = std::fs::read_to_string(root().join("frameworks/capability-toolkit.toml"))
+        .unwrap()
+        .replacen(
+            "moves = [\"integrated-needs-assessment\"]",
+            "moves = [\"integrated-needs-assesment\", \"kpi:ae-4-hours\"]",
+            1,
+        );
+    let line = text
+        .lines()
+        .position(|l| l.contains("integrated-needs-assesment"))
+        .expect("the bundled toolkit's first capability moves its node")
+        + 1;
+    std::fs::write(dir.path().join("toolkit.toml"), text).unwrap();
+    sct()
+        .args(["frameworks", "validate"])
+        .arg(dir.path())
+        .assert()
+        .code(2)
+        .stderr(
+            contains(format!("toolkit.toml:{line}:10"))
+                .and(contains("not a node of any theory of change"))
+                .and(contains("did you mean \"integrated-needs-assessment\"?"))
+                .and(contains(format!("toolkit.toml:{line}:40")))
+                .and(contains("not an indicator of any KPI set"))
+                .and(contains("did you mean \"kpi:ae-4-hour\"?")),
+        );
+    // Every command that loads the toolkit refuses it too: nothing is reported as moved by
+    // a capability that moves nothing.
+    sct()
+        .args(["toc", "report", "scf-commissioning-toc", "--framework-dir"])
+        .arg(dir.path())
+        .assert()
+        .code(2)
+        .stderr(contains("not a node of any theory of change"));
+}
