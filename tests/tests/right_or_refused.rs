@@ -195,3 +195,42 @@ fn a_capability_that_moves_an_unknown_node_or_kpi_is_refused_where_it_is_named()
         .code(2)
         .stderr(contains("not a node of any theory of change"));
 }
+
+#[test]
+fn a_population_of_0_is_refused_so_a_group_is_never_labelled_population_weighted_without_weights() {
+    let dir = tmp();
+    // Every member of one cluster with population 0: their weights summed to 0, and the
+    // cluster's scores were shown as none, labelled population-weighted.
+    let text = std::fs::read_to_string(root().join("examples/cohort/orgs.csv")).unwrap();
+    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+    let plain = lines.iter().skip(1).find(|l| !l.contains('"')).unwrap();
+    let cluster = plain.rsplit(',').nth(1).unwrap().to_string();
+    let mut first = None;
+    for (i, line) in lines.iter_mut().enumerate().skip(1) {
+        let mut fields: Vec<String> = line.split(',').map(str::to_string).collect();
+        let n = fields.len();
+        if fields[n - 2] == cluster && !line.contains('"') {
+            fields[3] = "0".into();
+            *line = fields.join(",");
+            first.get_or_insert(i + 1);
+        }
+    }
+    let first = first.expect("a cluster member without a quoted name");
+    let orgs = dir.path().join("orgs.csv");
+    std::fs::write(&orgs, lines.join("\n")).unwrap();
+    sct()
+        .args([
+            "compare",
+            "examples/cohort/",
+            "--group-by",
+            "cluster",
+            "--orgs",
+        ])
+        .arg(&orgs)
+        .assert()
+        .code(2)
+        .stderr(
+            contains(format!("orgs.csv:{first}:1"))
+                .and(contains("population \"0\" is not a whole number above 0")),
+        );
+}

@@ -44,8 +44,8 @@ impl OrgAttributes {
     }
 
     /// Reads a CSV with a `code` (or `ods_code`) column; other columns are attributes. A
-    /// code given twice or a population that is not a whole number is an error naming the
-    /// line.
+    /// code given twice or a population that is not a whole number above 0 is an error naming
+    /// the line.
     pub fn parse(src: &SourceFile) -> Result<OrgAttributes, Error> {
         let at = |line: usize| sct_core::diagnostic::Location {
             file: src.name.clone(),
@@ -113,11 +113,15 @@ impl OrgAttributes {
                     continue;
                 }
                 let v = rec.get(i).unwrap_or("").to_string();
-                if h == "population" && !v.is_empty() && v.parse::<u64>().is_err() {
+                // No organisation has no people: a group of populations 0 had no weights,
+                // and its scores were shown as none, labelled population-weighted.
+                if h == "population" && !v.is_empty() && !v.parse::<u64>().is_ok_and(|p| p > 0) {
                     diags.push(
-                        Diagnostic::error(format!("population \"{v}\" is not a whole number"))
-                            .at(at(line))
-                            .expected("a whole number of people, or an empty cell"),
+                        Diagnostic::error(format!(
+                            "population \"{v}\" is not a whole number above 0"
+                        ))
+                        .at(at(line))
+                        .expected("a whole number of people above 0, or an empty cell"),
                     );
                 }
                 if !v.is_empty() {
@@ -151,10 +155,12 @@ impl OrgAttributes {
             .filter(|s| !s.is_empty())
     }
 
-    /// An organisation's population, if the table gives one.
+    /// An organisation's population, if the table gives one (above 0: [`OrgAttributes::parse`]
+    /// refuses 0, and 0 here would be no weight at all).
     pub fn population(&self, code: &str) -> Option<f64> {
         self.get(code, "population")
             .and_then(|p| p.parse::<u64>().ok())
+            .filter(|&p| p > 0)
             .map(|p| p as f64)
     }
 

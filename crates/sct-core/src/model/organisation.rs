@@ -160,16 +160,17 @@ impl Organisations {
             let population = if row.population_approx.trim().is_empty() {
                 None
             } else {
+                // No organisation has no people: 0 would weight its scores by nothing.
                 match row.population_approx.trim().parse::<u64>() {
-                    Ok(p) => Some(p),
-                    Err(_) => {
+                    Ok(p) if p > 0 => Some(p),
+                    _ => {
                         diags.push(
                             Diagnostic::error(format!(
-                                "population_approx \"{}\" is not a whole number",
+                                "population_approx \"{}\" is not a whole number above 0",
                                 row.population_approx
                             ))
                             .at(at(&row.population_approx))
-                            .expected("a whole number, or an empty cell"),
+                            .expected("a whole number of people above 0, or an empty cell"),
                         );
                         continue;
                     }
