@@ -234,3 +234,68 @@ fn a_population_of_0_is_refused_so_a_group_is_never_labelled_population_weighted
                 .and(contains("population \"0\" is not a whole number above 0")),
         );
 }
+
+/// Writes `text` to `dir/name` as it is.
+fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+#[test]
+fn a_missing_period_count_is_exact_beyond_ten_thousand() {
+    let dir = tmp();
+    // 12,298 months missing between 1000-05 and 2025-04: the count stopped at 10,001.
+    let data = write(
+        dir.path(),
+        "gap.csv",
+        "organisation,indicator,period,value,numerator,denominator\n\
+         QUY,ae-4-hour,1000-04,,50,100\n\
+         QUY,ae-4-hour,1000-05,,50,100\n\
+         QUY,ae-4-hour,2025-04,,60,100\n",
+    );
+    let out = sct()
+        .args([
+            "kpi",
+            "review",
+            "--org",
+            "QUY",
+            "--as-of",
+            "2025-05-31",
+            "--format",
+            "json",
+            "--data",
+        ])
+        .arg(&data)
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    let ind = v["timeframes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|t| t["indicators"].as_array().unwrap())
+        .find(|i| i["id"] == "ae-4-hour")
+        .unwrap();
+    let flags = ind["flags"].to_string();
+    assert!(flags.contains("12298 periods missing"), "{flags}");
+    assert!(flags.contains("and 12292 more"), "{flags}");
+    let gap = &ind["spc"]["gaps"][0];
+    assert_eq!(gap["missing"].as_array().unwrap().len(), 10_000);
+    assert_eq!(gap["more"], 2298, "{gap}");
+    // The SPC series says so too.
+    let series = write(
+        dir.path(),
+        "s.csv",
+        "date,value\n1000-04,5\n2025-04,6\n2025-05,7\n",
+    );
+    sct()
+        .args(["kpi", "spc", "--improvement", "increase"])
+        .arg(&series)
+        .assert()
+        .success()
+        .stdout(contains("12299 periods missing (the first 10000 listed)"));
+}

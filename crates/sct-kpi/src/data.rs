@@ -721,8 +721,14 @@ pub(crate) fn round_for_display(v: f64) -> f64 {
 }
 
 fn listed(items: &[String], what: &str) -> String {
+    listed_of(items, items.len() as u64, what)
+}
+
+/// [`listed`] for `total` items of which `items` are the first (at least the first
+/// [`MAX_LISTED`], or all).
+fn listed_of(items: &[String], total: u64, what: &str) -> String {
     let shown = items.iter().take(MAX_LISTED).cloned().collect::<Vec<_>>();
-    let more = items.len().saturating_sub(MAX_LISTED);
+    let more = total.saturating_sub(shown.len() as u64);
     format!(
         "{what}: {}{}",
         shown.join("; "),
@@ -889,20 +895,23 @@ fn build_series(
     } else {
         observations
     };
+    // Counted exactly, however long the gaps; only the first few are named.
     let mut missing = Vec::new();
+    let mut n = 0u64;
     for w in observations.windows(2) {
+        n += w[0].period.periods_between(w[1].period);
         let mut p = w[0].period.next();
-        while p < w[1].period && missing.len() <= 10_000 {
+        while p < w[1].period && missing.len() < MAX_LISTED {
             missing.push(p.to_string());
             p = p.next();
         }
     }
-    if !missing.is_empty() {
-        let n = missing.len();
+    if n > 0 {
         flags.push(Flag {
             kind: FlagKind::MissingPeriods,
-            message: listed(
+            message: listed_of(
                 &missing,
+                n,
                 &format!("{n} period{} missing", if n == 1 { "" } else { "s" }),
             ),
         });

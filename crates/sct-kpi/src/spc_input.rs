@@ -11,6 +11,7 @@ use sct_core::source::SourceFile;
 use crate::period::{ACCEPTED_FORMS, Period, PeriodType};
 use crate::profile::{self, Hit, Profile, Suggestion, judge};
 use crate::rebase_log::RebaseEntry;
+use crate::review::MAX_GAP_LISTED;
 use crate::spc::{SpcOptions, SpcResult};
 
 /// One input point, in date order after reading.
@@ -87,17 +88,37 @@ pub fn find_gaps_in(points: &[(NaiveDate, PeriodType)], skipped: &[Skipped]) -> 
                 start: w[0].date,
             }
             .next();
-            let mut missing = 0;
-            while p.start < w[1].date && missing < 10_000 {
-                if !skipped.iter().any(|s| s.date == p.start) {
-                    missing += 1;
-                }
+            while p.start < w[1].date && periods.len() < MAX_GAP_LISTED {
                 periods.push(p.to_string());
                 p = p.next();
             }
+            // Counted exactly, however long the gap: the periods between, less those whose
+            // row is there but was skipped as invalid.
+            let all = Period {
+                kind,
+                start: w[0].date,
+            }
+            .periods_between(Period {
+                kind,
+                start: w[1].date,
+            });
+            let mut skipped_here: Vec<NaiveDate> = skipped
+                .iter()
+                .map(|s| s.date)
+                .filter(|&d| d > w[0].date && d < w[1].date)
+                .filter(|&d| Period::containing(d, kind).start == d)
+                .collect();
+            skipped_here.sort();
+            skipped_here.dedup();
+            let missing = all.saturating_sub(skipped_here.len() as u64);
             if missing > 0 {
+                let listed = if all > periods.len() as u64 {
+                    format!(" (the first {} listed)", periods.len())
+                } else {
+                    String::new()
+                };
                 reasons.push(format!(
-                    "{missing} period{} missing",
+                    "{missing} period{} missing{listed}",
                     if missing == 1 { "" } else { "s" }
                 ));
             }
