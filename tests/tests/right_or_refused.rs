@@ -299,3 +299,116 @@ fn a_missing_period_count_is_exact_beyond_ten_thousand() {
         .success()
         .stdout(contains("12299 periods missing (the first 10000 listed)"));
 }
+
+#[test]
+fn kpi_numbers_that_overflow_or_are_negative_are_refused_at_their_line() {
+    let dir = tmp();
+    let data = write(
+        dir.path(),
+        "k.csv",
+        "organisation,indicator,period,value,numerator,denominator\n\
+         QUY,ae-4-hour,2025-04,,1e308,1e308\n\
+         QUY,ae-4-hour,2025-05,,5,-10\n\
+         QUY,ae-4-hour,2025-06,,-5,10\n\
+         QUY,ae-4-hour,2025-07,,5,1e-300\n\
+         QUY,pharmacy-first-consultations,2025-04,-3,,\n\
+         QUY,pharmacy-first-consultations,2025-05,inf,,\n",
+    );
+    sct()
+        .args(["kpi", "review", "--org", "QUY", "--data"])
+        .arg(&data)
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr(
+            contains("k.csv:2:1")
+                .and(contains("`numerator` \"1e308\" is beyond ±1e15"))
+                .and(contains("k.csv:3:1"))
+                .and(contains("denominator -10 is negative"))
+                .and(contains("k.csv:4:1"))
+                .and(contains("numerator -5 is negative"))
+                .and(contains("k.csv:5:1"))
+                .and(contains("the value 100 × 5 / 1e-300 is beyond ±1e15"))
+                .and(contains("k.csv:6:1"))
+                .and(contains("value -3 is negative, and it is a count"))
+                .and(contains("k.csv:7:1"))
+                .and(contains("`value` \"inf\" is beyond ±1e15")),
+        );
+}
+
+#[test]
+fn funnel_counts_whose_sums_overflow_are_refused_at_their_line() {
+    let dir = tmp();
+    // Their sums were infinite, the pooled proportion NaN, every organisation "not
+    // significant", exit status 0.
+    let funnel = write(
+        dir.path(),
+        "f.csv",
+        "org,numerator,denominator\nA,5,10\nB,1e308,1.5e308\nC,1e308,1e308\n",
+    );
+    sct()
+        .args(["kpi", "funnel", "--type", "proportion"])
+        .arg(&funnel)
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr(
+            contains("f.csv:3:1")
+                .and(contains("beyond ±1e15"))
+                .and(contains("f.csv:4:1")),
+        );
+    // An expected count so small that the ratio and its limits are infinite.
+    let ratio = write(
+        dir.path(),
+        "r.csv",
+        "org,observed,expected\nA,1,1e-320\nB,5,5\n",
+    );
+    sct()
+        .args(["kpi", "funnel", "--type", "ratio"])
+        .arg(&ratio)
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr(contains("r.csv:2:1").and(contains("expected 1e-320 is too small")));
+    // A multiplier that makes the limits overflow.
+    let ok = write(
+        dir.path(),
+        "ok.csv",
+        "org,numerator,denominator\nA,5,10\nB,7,10\n",
+    );
+    sct()
+        .args([
+            "kpi",
+            "funnel",
+            "--type",
+            "proportion",
+            "--multiplier",
+            "1e308",
+        ])
+        .arg(&ok)
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr(contains("the multiplier must be above 0 and at most 1e9"));
+}
+
+#[test]
+fn an_spc_series_value_too_large_to_add_up_is_refused_at_its_line() {
+    let dir = tmp();
+    let series = write(
+        dir.path(),
+        "s.csv",
+        "date,value\n2025-01-01,1e308\n2025-02-01,-1e308\n2025-03-01,5\n",
+    );
+    sct()
+        .args(["kpi", "spc", "--improvement", "increase"])
+        .arg(&series)
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr(
+            contains("s.csv:2:1")
+                .and(contains("\"1e308\" is beyond ±1e15"))
+                .and(contains("s.csv:3:1")),
+        );
+}

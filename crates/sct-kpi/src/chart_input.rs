@@ -11,6 +11,7 @@ use sct_core::source::SourceFile;
 
 use crate::chart::{ChartError, ChartInput, ChartKind, ChartOptions, ChartResult, chart};
 use crate::laney::{LaneyKind, check_counts};
+use crate::number::NumberError;
 use crate::period::{ACCEPTED_FORMS, Period, PeriodType};
 use crate::runchart::RunRules;
 use crate::spc::{Rule, constants};
@@ -249,7 +250,9 @@ pub fn read_counts_with(
                 };
                 let invalid = |col: usize| {
                     let text = record.get(col).unwrap_or("");
-                    (!text.parse::<f64>().is_ok_and(f64::is_finite)).then(|| text.to_string())
+                    crate::number::parse(text)
+                        .is_err()
+                        .then(|| text.to_string())
                 };
                 if let (true, Some((date, _))) = (skip_invalid, date)
                     && let Some(text) = invalid(xi).or_else(|| invalid(ni))
@@ -259,17 +262,22 @@ pub fn read_counts_with(
                 }
                 let mut number = |col: usize, name: &str| {
                     let text = record.get(col).unwrap_or("");
-                    match text.parse::<f64>() {
-                        Ok(v) if v.is_finite() => Some(v),
-                        _ => {
+                    match crate::number::parse(text) {
+                        Ok(v) => Some(v),
+                        Err(e) => {
                             let what = if text.is_empty() {
                                 format!("`{name}` is empty")
                             } else {
-                                format!("`{name}` \"{text}\" is not a number")
+                                format!("`{name}` \"{text}\" {e}")
                             };
-                            diags.push(Diagnostic::error(what).at(at(src, line)).expected(
-                                "a finite number such as 1520 (no thousands separators)",
-                            ));
+                            let expected = match e {
+                                NumberError::TooLarge => e.expected(),
+                                NumberError::NotANumber => {
+                                    "a finite number such as 1520 (no thousands separators)"
+                                }
+                            };
+                            diags
+                                .push(Diagnostic::error(what).at(at(src, line)).expected(expected));
                             None
                         }
                     }

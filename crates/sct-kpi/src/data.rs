@@ -24,6 +24,7 @@ use sct_core::provenance::FileUsed;
 
 use crate::aggregate::{aggregate, period_of};
 use crate::kpiset::{Indicator, KpiSet, ValueType};
+use crate::number::{NumberError, show};
 use crate::period::{ACCEPTED_FORMS, Period, PeriodType};
 
 /// Most errors reported for one file; the rest are counted.
@@ -293,14 +294,50 @@ fn is_alias_of(wanted: &str, header: &str) -> bool {
     aliases.contains(&header.as_str())
 }
 
-/// Parses an optional number: empty is `None`; anything else must be a finite number.
-fn number(text: &str) -> Result<Option<f64>, ()> {
+/// Parses an optional number: empty is `None`; anything else must be a number within
+/// ±[`crate::number::MAX_MAGNITUDE`].
+fn number(text: &str) -> Result<Option<f64>, NumberError> {
     if text.is_empty() {
         return Ok(None);
     }
-    match text.parse::<f64>() {
-        Ok(v) if v.is_finite() => Ok(Some(v)),
-        _ => Err(()),
+    crate::number::parse(text).map(Some)
+}
+
+/// What is wrong with the signs of a row's numbers, if anything, and what was expected:
+/// numerators and denominators count people or events, so neither is ever negative, and
+/// neither is the value of a count, proportion or rate.
+fn sign_problem(
+    ind: &Indicator,
+    value: Option<f64>,
+    numerator: Option<f64>,
+    denominator: Option<f64>,
+) -> Option<(String, &'static str)> {
+    if let Some(d) = denominator.filter(|&d| d < 0.0) {
+        return Some((
+            format!("denominator {} is negative", show(d)),
+            "a denominator of 0 or more (above 0 for a proportion or rate): it counts people or events",
+        ));
+    }
+    if let Some(n) = numerator.filter(|&n| n < 0.0) {
+        return Some((
+            format!("numerator {} is negative", show(n)),
+            "a numerator of 0 or more: it counts people or events",
+        ));
+    }
+    let never_negative = matches!(
+        ind.value_type,
+        ValueType::Count | ValueType::Proportion | ValueType::Rate
+    );
+    match value.filter(|&v| v < 0.0 && never_negative) {
+        Some(v) => Some((
+            format!(
+                "value {} is negative, and it is a {}",
+                show(v),
+                ind.value_type.as_str()
+            ),
+            "a value of 0 or more",
+        )),
+        None => None,
     }
 }
 
@@ -425,18 +462,16 @@ pub fn read_kpi_data_with<R: Read>(
         let mut bad_number = None;
         let mut parse = |name: &str, col: Option<usize>| -> Result<Option<f64>, ()> {
             let text = col.map_or("", field);
-            number(text).map_err(|()| {
+            number(text).map_err(|e| {
                 if skip_invalid {
-                    bad_number = Some(format!("{period} (line {line}): `{name}` \"{text}\""));
+                    bad_number = Some(format!("{period} (line {line}): `{name}` \"{text}\" {e}"));
                     return;
                 }
                 push_error(
                     &mut diags,
-                    Diagnostic::error(format!("`{name}` \"{text}\" is not a number"))
+                    Diagnostic::error(format!("`{name}` \"{text}\" {e}"))
                         .at(at())
-                        .expected(
-                            "a finite number such as 65.1 (no thousands separators or % sign)",
-                        ),
+                        .expected(e.expected()),
                 );
             })
         };
@@ -449,7 +484,7 @@ pub fn read_kpi_data_with<R: Read>(
                 skipped
                     .entry((org.to_string(), ind_id.to_string()))
                     .or_default()
-                    .push(format!("{what} is not a number"));
+                    .push(what);
             }
             continue;
         };
@@ -470,10 +505,35 @@ pub fn read_kpi_data_with<R: Read>(
             );
             continue;
         }
+        if let Some((problem, expected)) = sign_problem(ind, value, numerator, denominator) {
+            push_error(
+                &mut diags,
+                Diagnostic::error(format!("indicator \"{ind_id}\" for {period}: {problem}"))
+                    .at(at())
+                    .expected(expected),
+            );
+            continue;
+        }
         let computed = match (numerator, denominator) {
             (Some(n), Some(d)) if d != 0.0 => Some(ind.multiplier.unwrap_or(1.0) * n / d),
             _ => None,
         };
+        if let Some(c) = computed
+            && let Err(e) = crate::number::check(c)
+        {
+            push_error(
+                &mut diags,
+                Diagnostic::error(format!(
+                    "indicator \"{ind_id}\" for {period}: the value {} × {} / {} {e}",
+                    show(ind.multiplier.unwrap_or(1.0)),
+                    show(numerator.unwrap_or_default()),
+                    show(denominator.unwrap_or_default()),
+                ))
+                .at(at())
+                .expected("a numerator and denominator whose ratio is a number from -1e15 to 1e15"),
+            );
+            continue;
+        }
         let value = match (value, computed) {
             (_, Some(c)) => {
                 if let Some(v) = value {

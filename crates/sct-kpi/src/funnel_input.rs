@@ -12,6 +12,7 @@ use crate::funnel::{
     FunnelError, OVERDISPERSION_METHOD, PROPORTION_METHOD, ProportionFunnel, ProportionInput,
     RATIO_METHOD, RatioFunnel, RatioInput, proportions, ratios,
 };
+use crate::number::NumberError;
 use crate::spc_input::{at, column, csv_with_header};
 
 /// Which funnel.
@@ -97,13 +98,18 @@ pub fn read_funnel_rows(src: &SourceFile, kind: FunnelKind) -> Result<Vec<Funnel
                 let org = record.get(oi).unwrap_or("").to_string();
                 let number = |i: usize, name: &str, diags: &mut Diagnostics| {
                     let text = record.get(i).unwrap_or("");
-                    match text.parse::<f64>() {
-                        Ok(v) if v.is_finite() => Some(v),
-                        _ => {
+                    match crate::number::parse(text) {
+                        Ok(v) => Some(v),
+                        Err(e) => {
                             diags.push(
-                                Diagnostic::error(format!("`{name}` \"{text}\" is not a number"))
+                                Diagnostic::error(format!("`{name}` \"{text}\" {e}"))
                                     .at(at(src, line))
-                                    .expected("a finite number such as 42 or 17.5"),
+                                    .expected(match e {
+                                        NumberError::TooLarge => e.expected(),
+                                        NumberError::NotANumber => {
+                                            "a finite number such as 42 or 17.5"
+                                        }
+                                    }),
                             );
                             None
                         }
@@ -227,6 +233,19 @@ pub fn compute(
                 .collect();
             ratios(&input, multiplier, overdispersion).map(Funnel::Ratio)
         }
+    }
+}
+
+/// A diagnostic for an error of [`compute`], at the line of the organisation it names.
+pub fn located(src: &SourceFile, rows: &[FunnelRow], error: &FunnelError) -> Diagnostic {
+    let d = Diagnostic::error(error.to_string());
+    let row = match error {
+        FunnelError::BadRow { org, .. } => rows.iter().find(|r| &r.org == org),
+        _ => None,
+    };
+    match row {
+        Some(r) => d.at(at(src, r.line)),
+        None => d.in_file(&src.name),
     }
 }
 
@@ -461,6 +480,13 @@ mod tests {
         let src = SourceFile::from_text(
             "r.csv",
             "org,observed,expected\nA,50,45.2\nC,30,4999999999999991.4\n",
+        );
+        let err = read_funnel_rows(&src, FunnelKind::Ratio).expect_err("refused");
+        let text = format!("{err:?}");
+        assert!(text.contains("beyond ±1e15"), "{text}");
+        let src = SourceFile::from_text(
+            "r.csv",
+            "org,observed,expected\nA,50,45.2\nC,30,4999999999991.4\n",
         );
         let err = read_funnel_rows(&src, FunnelKind::Ratio).expect_err("refused");
         let text = format!("{err:?}");

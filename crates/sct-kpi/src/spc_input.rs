@@ -240,28 +240,23 @@ pub fn read_series_with(
                         continue;
                     }
                 };
-                match value_text.parse::<f64>() {
-                    Ok(v) if v.is_finite() => points.push(SeriesPoint {
+                match crate::number::parse(value_text) {
+                    Ok(v) => points.push(SeriesPoint {
                         date,
                         value: v,
                         line,
                         period,
                     }),
-                    _ if skip_invalid => skipped.push(Skipped {
+                    Err(_) if skip_invalid => skipped.push(Skipped {
                         date,
                         line,
                         text: value_text.to_string(),
                     }),
-                    _ => diags.push(
-                        Diagnostic::error(format!(
-                            "`{}` \"{value_text}\" is not a number",
-                            columns.value
-                        ))
-                        .at(at(src, line))
-                        .expected(
-                            "a finite number such as 65.1 (no thousands separators or % sign)",
-                        )
-                        .hint("leave the row out as a shown gap with --skip-invalid"),
+                    Err(e) => diags.push(
+                        Diagnostic::error(format!("`{}` \"{value_text}\" {e}", columns.value))
+                            .at(at(src, line))
+                            .expected(e.expected())
+                            .hint("leave the row out as a shown gap with --skip-invalid"),
                     ),
                 }
             }
