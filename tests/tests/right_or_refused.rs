@@ -337,6 +337,88 @@ fn kpi_numbers_that_overflow_or_are_negative_are_refused_at_their_line() {
 }
 
 #[test]
+fn kpi_set_numbers_that_cannot_be_used_are_refused_at_their_indicator() {
+    let bundled =
+        std::fs::read_to_string(root().join("frameworks/kpi/scf-three-timeframes.toml")).unwrap();
+    let line = bundled
+        .lines()
+        .position(|l| l == "id = \"ae-4-hour\"")
+        .unwrap()
+        + 1;
+    for (change, message) in [
+        ("target = nan", "target NaN is not a number"),
+        ("target = 1e308", "target 1e308 is beyond ±1e15"),
+        (
+            "target = 70.7\nmultiplier = 1e308",
+            "multiplier 1e308 is not allowed",
+        ),
+        (
+            "target = 70.7\ndecimals = 4000000000",
+            "decimals = 4000000000 is more than 10",
+        ),
+        (
+            "target = 70.7\npublication_lag = 4000000000",
+            "publication_lag = 4000000000 is more than 100 periods",
+        ),
+    ] {
+        let dir = tmp();
+        let text = bundled
+            .replacen("target = 70.7\n", &format!("{change}\n"), 1)
+            .replacen(
+                "multiplier = 100\nimprovement = \"increase\"\nchart = \"pprime\"",
+                "improvement = \"increase\"\nchart = \"pprime\"",
+                usize::from(change.contains("multiplier")),
+            );
+        let set = write(dir.path(), "set.toml", &text);
+        sct()
+            .args([
+                "kpi",
+                "review",
+                "--org",
+                "QUY",
+                "--data",
+                "examples/kpi/bnssg-kpis.csv",
+            ])
+            .arg("--set")
+            .arg(&set)
+            .assert()
+            .code(2)
+            .stdout("")
+            .stderr(contains(format!("set.toml:{line}:")).and(contains(message)));
+    }
+    // A plan value is refused at its own line.
+    let dir = tmp();
+    let text = bundled.replacen(
+        "{ period = \"2024-04\", value = 70.7 }",
+        "{ period = \"2024-04\", value = inf }",
+        1,
+    );
+    let plan_line = text
+        .lines()
+        .position(|l| l.contains("value = inf"))
+        .unwrap()
+        + 1;
+    let set = write(dir.path(), "set.toml", &text);
+    sct()
+        .args([
+            "kpi",
+            "review",
+            "--org",
+            "QUY",
+            "--data",
+            "examples/kpi/bnssg-kpis.csv",
+        ])
+        .arg("--set")
+        .arg(&set)
+        .assert()
+        .code(2)
+        .stderr(
+            contains(format!("set.toml:{plan_line}:"))
+                .and(contains("plan value inf for 2024-04 is beyond ±1e15")),
+        );
+}
+
+#[test]
 fn funnel_counts_whose_sums_overflow_are_refused_at_their_line() {
     let dir = tmp();
     // Their sums were infinite, the pooled proportion NaN, every organisation "not
