@@ -722,6 +722,28 @@ pub fn series_from_points(
                 p.line, p.period
             ));
         }
+        // A plugin's numbers are held to what a data file's are.
+        let checked = [
+            ("value", Some(p.value)),
+            ("numerator", p.numerator),
+            ("denominator", p.denominator),
+        ];
+        for (name, v) in checked {
+            if let Some(Err(e)) = v.map(crate::number::check) {
+                return Err(format!(
+                    "{source}: point {} ({}): {name} {} {e}",
+                    p.line,
+                    p.period,
+                    show(v.unwrap_or_default())
+                ));
+            }
+        }
+        if let Some((problem, _)) = sign_problem(ind, Some(p.value), p.numerator, p.denominator) {
+            return Err(format!(
+                "{source}: point {} ({}): {problem}",
+                p.line, p.period
+            ));
+        }
         if ratio && p.denominator == Some(0.0) {
             return Err(format!(
                 "{source}: point {} ({}): indicator \"{id}\" is a {} and its denominator is 0",
@@ -733,6 +755,16 @@ pub fn series_from_points(
         let value = match (p.numerator, p.denominator) {
             (Some(n), Some(d)) if d != 0.0 => {
                 let c = ind.multiplier.unwrap_or(1.0) * n / d;
+                if let Err(e) = crate::number::check(c) {
+                    return Err(format!(
+                        "{source}: point {} ({}): the value {} × {} / {} {e}",
+                        p.line,
+                        p.period,
+                        show(ind.multiplier.unwrap_or(1.0)),
+                        show(n),
+                        show(d)
+                    ));
+                }
                 if (p.value - c).abs() > 1e-6 * c.abs().max(1.0) {
                     mismatches.push(format!(
                         "{} (point {}): value {} but {} × {n} / {d} = {}",
@@ -1294,6 +1326,18 @@ source = { doc = "d", section = "1", quote = "q" }
                 .starts_with(
                     "plugin:p/m: QUY \"count\" is by year but the indicator is by quarter"
                 )
+        );
+        // Held to what a file's rows are: no number beyond ±1e15, no negative count.
+        let huge = vec![point("2025-04", 1.0, Some(1e308), Some(1e308), 2)];
+        assert_eq!(
+            series_from_points("plugin:p/m", "QUY", prop, huge).unwrap_err(),
+            "plugin:p/m: point 2 (2025-04): numerator 1e308 is beyond ±1e15, the largest magnitude sct takes"
+        );
+        let negative = vec![point("2025/26 Q1", -4.0, None, None, 1)];
+        assert!(
+            series_from_points("plugin:p/m", "QUY", count, negative)
+                .unwrap_err()
+                .ends_with("value -4 is negative, and it is a count")
         );
         let empty = series_from_points("plugin:p/m", "QUY", count, vec![]).unwrap();
         assert!(empty.observations.is_empty() && empty.flags.is_empty());
