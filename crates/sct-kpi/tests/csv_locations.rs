@@ -55,9 +55,9 @@ fn file(layout: &Layout, header: &str, row: impl Fn(usize, bool) -> String) -> (
         }
         text.push_str(&row(i, i == layout.bad));
         text.push_str(if multiline {
-            &",\"two\nlines\""
+            ",\"two\nlines\""
         } else {
-            &",one line"
+            ",one line"
         });
         text.push_str(eol);
     }
