@@ -42,19 +42,33 @@ pub fn record_line(text: &[u8], position: Option<&csv::Position>) -> usize {
 /// ([`LineTracker::record_line`]) without the whole text in memory.
 ///
 /// What it remembers is dropped as records are asked about: ask about every record read
-/// (in order), or it keeps an entry for each line read since the last one asked about.
+/// (in order), or it keeps an entry for each CRLF line read since the last one asked about.
+/// A lone line break needs no entry (the reader consumes it with the record before it), so
+/// a file with LF endings and no blank lines costs nothing but the search for line breaks.
 #[derive(Debug)]
 pub struct LineTracker<R> {
     inner: R,
     /// Bytes passed on so far.
     offset: u64,
-    /// Runs of `\r`/`\n` bytes not yet behind the last record asked about, as byte ranges.
-    runs: VecDeque<(u64, u64)>,
-    /// The offsets of the `\n` bytes in `runs`.
-    newlines: VecDeque<u64>,
+    /// Runs of two or more `\r`/`\n` bytes (or any at the start of the text) not yet behind
+    /// the last record asked about.
+    runs: VecDeque<Run>,
+    /// The run the last byte passed on belongs to, which the next read may extend.
+    open: Option<Run>,
     /// The first bytes passed on (up to a byte-order mark's length), to know whether the
     /// text starts with one.
     head: Vec<u8>,
+}
+
+/// A run of line-break bytes: its byte range, and the `\n` bytes in it after its first byte.
+#[derive(Debug, Clone, Copy)]
+struct Run {
+    start: u64,
+    end: u64,
+    /// `\n` bytes after the first: the lines a reader standing after the first byte (where
+    /// the record before left it) still has to pass.
+    newlines_after_first: u64,
+    first_is_newline: bool,
 }
 
 impl<R> LineTracker<R> {
@@ -64,7 +78,7 @@ impl<R> LineTracker<R> {
             inner,
             offset: 0,
             runs: VecDeque::new(),
-            newlines: VecDeque::new(),
+            open: None,
             head: Vec::new(),
         }
     }
@@ -91,23 +105,29 @@ impl<R> LineTracker<R> {
         if from == 0 && self.head == BOM {
             from = BOM.len() as u64;
         }
-        while self.runs.front().is_some_and(|&(_, end)| end <= from) {
+        while self.runs.front().is_some_and(|r| r.end <= from) {
             self.runs.pop_front();
         }
-        while self.newlines.front().is_some_and(|&at| at < from) {
-            self.newlines.pop_front();
-        }
-        // The record starts where the run holding `from` ends (or at `from`).
-        let start = match self.runs.front() {
-            Some(&(run_start, end)) if run_start <= from => end,
-            _ => from,
+        let run = self
+            .runs
+            .front()
+            .or(self.open.as_ref())
+            .filter(|r| r.start <= from && from < r.end);
+        // A reader stands at the start of the text, or just after the first byte of the
+        // run that ended the record before.
+        let newlines = match run {
+            Some(r) if from == r.start => r.newlines_after_first + u64::from(r.first_is_newline),
+            Some(r) => r.newlines_after_first,
+            None => 0,
         };
-        let mut newlines = 0u64;
-        while self.newlines.front().is_some_and(|&at| at < start) {
-            self.newlines.pop_front();
-            newlines += 1;
-        }
         position.line().saturating_add(newlines)
+    }
+
+    /// Keeps a finished run if a record's line can depend on it.
+    fn close(&mut self, run: Run) {
+        if run.end - run.start >= 2 || run.start <= BOM.len() as u64 {
+            self.runs.push_back(run);
+        }
     }
 }
 
@@ -116,17 +136,25 @@ impl<R: Read> Read for LineTracker<R> {
         let n = self.inner.read(buf)?;
         let want = BOM.len().saturating_sub(self.head.len()).min(n);
         self.head.extend_from_slice(&buf[..want]);
-        for (i, &b) in buf[..n].iter().enumerate() {
-            if b != b'\r' && b != b'\n' {
-                continue;
-            }
+        for i in memchr::memchr2_iter(b'\r', b'\n', &buf[..n]) {
+            let newline = buf[i] == b'\n';
             let at = self.offset + i as u64;
-            match self.runs.back_mut() {
-                Some((_, end)) if *end == at => *end = at + 1,
-                _ => self.runs.push_back((at, at + 1)),
-            }
-            if b == b'\n' {
-                self.newlines.push_back(at);
+            match &mut self.open {
+                Some(run) if run.end == at => {
+                    run.end += 1;
+                    run.newlines_after_first += u64::from(newline);
+                }
+                open => {
+                    let next = Run {
+                        start: at,
+                        end: at + 1,
+                        newlines_after_first: 0,
+                        first_is_newline: newline,
+                    };
+                    if let Some(done) = open.replace(next) {
+                        self.close(done);
+                    }
+                }
             }
         }
         self.offset += n as u64;
