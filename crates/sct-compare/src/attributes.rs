@@ -56,14 +56,18 @@ impl OrgAttributes {
         let mut reader = csv::ReaderBuilder::new()
             .trim(csv::Trim::All)
             .from_reader(src.text.as_bytes());
-        let headers: Vec<String> = match reader.headers() {
-            Ok(h) => h
-                .iter()
-                .map(|s| s.trim_start_matches('\u{feff}').to_string())
-                .collect(),
+        let line_of = |p| sct_core::csv_line::record_line(src.text.as_bytes(), p).max(1);
+        let (headers, header_line): (Vec<String>, usize) = match reader.headers() {
+            Ok(h) => (
+                h.iter()
+                    .map(|s| s.trim_start_matches('\u{feff}').to_string())
+                    .collect(),
+                line_of(h.position()),
+            ),
             Err(e) => {
                 return Err(Error::Invalid(Diagnostics(vec![
-                    Diagnostic::error(format!("cannot read the header row: {e}")).at(at(1)),
+                    Diagnostic::error(format!("cannot read the header row: {e}"))
+                        .at(at(line_of(e.position()))),
                 ])));
             }
         };
@@ -73,7 +77,7 @@ impl OrgAttributes {
                     "the header has no `code` column (it has: {})",
                     headers.join(", ")
                 ))
-                .at(at(1))
+                .at(at(header_line))
                 .expected("columns code,name,region,population,cluster (any but code optional, others allowed)"),
             ])));
         };

@@ -17,7 +17,8 @@ use crate::runchart::RunRules;
 use crate::spc::{Rule, constants};
 pub use crate::spc_input::resolve_rebase;
 use crate::spc_input::{
-    Columns, SeriesPoint, Skipped, at, column, csv_with_header, finish_series, read_series_with,
+    Columns, SeriesPoint, Skipped, at, column, csv_with_header, finish_series, header_at,
+    read_series_with,
 };
 
 /// One input point with a numerator and a denominator, in date order after reading.
@@ -218,7 +219,7 @@ pub fn read_counts_with(
                     .join(" or "),
                 if missing.len() == 1 { "" } else { "s" },
             ))
-            .at(at(src, 1))
+            .at(header_at(src, &headers))
             .expected(format!(
                 "columns `{}`, `{}` and `{}`",
                 columns.date, columns.numerator, columns.denominator

@@ -220,7 +220,7 @@ fn location(file: &str, line: u64, record: &csv::StringRecord) -> Location {
     }
 }
 
-fn columns(file: &str, headers: &csv::StringRecord) -> Result<Columns, Box<Diagnostic>> {
+fn columns(file: &str, line: u64, headers: &csv::StringRecord) -> Result<Columns, Box<Diagnostic>> {
     let find = |name: &str| {
         headers
             .iter()
@@ -239,7 +239,7 @@ fn columns(file: &str, headers: &csv::StringRecord) -> Result<Columns, Box<Diagn
             if missing.len() == 1 { "" } else { "s" },
             missing.join(", ")
         ))
-        .at(location(file, 1, headers))
+        .at(location(file, line, headers))
         .expected("organisation,indicator,period,value[,numerator,denominator]");
         let renames: Vec<String> = missing
             .iter()
@@ -395,7 +395,8 @@ pub fn read_kpi_data_with<R: Read>(
             ]));
         }
     };
-    let cols = columns(file, &headers).map_err(|d| Diagnostics(vec![*d]))?;
+    let header_line = reader.get_mut().record_line(headers.position()).max(1);
+    let cols = columns(file, header_line, &headers).map_err(|d| Diagnostics(vec![*d]))?;
     let indicators: BTreeMap<&str, &Indicator> = set
         .indicators
         .iter()

@@ -13,7 +13,7 @@ use crate::funnel::{
     RATIO_METHOD, RatioFunnel, RatioInput, proportions, ratios,
 };
 use crate::number::NumberError;
-use crate::spc_input::{at, column, csv_with_header};
+use crate::spc_input::{at, column, csv_with_header, header_at};
 
 /// Which funnel.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -78,7 +78,7 @@ pub fn read_funnel_rows(src: &SourceFile, kind: FunnelKind) -> Result<Vec<Funnel
             Diagnostic::error(format!(
                 "the header has no `{org_col}`, `{a_col}` and `{b_col}` columns (it has: {have})"
             ))
-            .at(at(src, 1))
+            .at(header_at(src, &headers))
             .expected(format!("columns {org_col},{a_col},{b_col}"))
             .hint(match kind {
                 FunnelKind::Proportion => "for observed and expected counts use --type ratio",

@@ -13,7 +13,7 @@ use sct_core::diagnostic::{Diagnostic, Diagnostics};
 use sct_core::source::SourceFile;
 
 use crate::period::{ACCEPTED_FORMS, Period};
-use crate::spc_input::{at, column, csv_with_header};
+use crate::spc_input::{at, column, csv_with_header, header_at};
 
 /// The columns of a rebase log, in order.
 pub const COLUMNS: [&str; 6] = [
@@ -110,7 +110,7 @@ pub fn read_rebase_log(src: &SourceFile) -> Result<RebaseLog, Diagnostics> {
                 missing.join(", "),
                 if missing.len() == 1 { "" } else { "s" }
             ))
-            .at(at(src, 1))
+            .at(header_at(src, &headers))
             .expected(COLUMNS.join(",")),
         ]));
     }

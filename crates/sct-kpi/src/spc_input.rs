@@ -209,7 +209,7 @@ pub fn read_series_with(
                 "the header has no `{}` and `{}` columns (it has: {have})",
                 columns.date, columns.value
             ))
-            .at(at(src, 1))
+            .at(header_at(src, &headers))
             .expected(format!(
                 "columns `{}` and `{}`",
                 columns.date, columns.value
@@ -350,7 +350,15 @@ pub fn resolve_rebase(
     Ok((starts, found))
 }
 
-/// A CSV reader over `src` with its header row read, or an error at line 1.
+/// The location of a CSV file's header row: line 1, or below any blank lines before it.
+pub(crate) fn header_at(src: &SourceFile, headers: &csv::StringRecord) -> Location {
+    at(
+        src,
+        sct_core::csv_line::record_line(src.text.as_bytes(), headers.position()).max(1),
+    )
+}
+
+/// A CSV reader over `src` with its header row read, or an error at the header's line.
 pub(crate) fn csv_with_header(
     src: &SourceFile,
 ) -> Result<(csv::Reader<&[u8]>, csv::StringRecord), Diagnostics> {
@@ -363,7 +371,10 @@ pub(crate) fn csv_with_header(
             Ok((reader, h))
         }
         Err(e) => Err(Diagnostics(vec![
-            Diagnostic::error(format!("cannot read the header row: {e}")).at(at(src, 1)),
+            Diagnostic::error(format!("cannot read the header row: {e}")).at(at(
+                src,
+                sct_core::csv_line::record_line(src.text.as_bytes(), e.position()).max(1),
+            )),
         ])),
     }
 }

@@ -157,3 +157,18 @@ source = { doc = "d", section = "1", quote = "q" }
 "#;
     sct_core::load::parse_toml(&SourceFile::from_text("t.toml", text)).unwrap()
 }
+
+/// A header below blank lines (as some exports write) is named on its own line, not line 1.
+#[test]
+fn a_header_below_blank_lines_is_named_on_its_own_line() {
+    for eol in ["\n", "\r\n"] {
+        let text = format!("{eol}{eol}date,amount{eol}2025-01-01,4{eol}");
+        let src = SourceFile::from_text("s.csv", text.clone());
+        let diags = read_series(&src, &Columns::default()).unwrap_err();
+        assert_eq!(first_line(&diags), 3, "{diags:?}");
+        let text = text.replace("date,amount", "organisation,indicator,period");
+        let diags =
+            sct_kpi::data::read_kpi_data(text.as_bytes(), "d.csv", &set(), None).unwrap_err();
+        assert_eq!(first_line(&diags), 3, "{diags:?}");
+    }
+}

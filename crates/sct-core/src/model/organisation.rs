@@ -279,7 +279,7 @@ fn read_rows<T: for<'de> Deserialize<'de>>(
             diags.push(
                 Diagnostic::error(format!("cannot read the header row: {e}")).at(Location {
                     file: src.name.clone(),
-                    line: 1,
+                    line: crate::csv_line::record_line(src.text.as_bytes(), e.position()).max(1),
                     column: 1,
                     snippet: None,
                 }),
