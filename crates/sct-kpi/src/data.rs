@@ -341,6 +341,36 @@ fn sign_problem(
     }
 }
 
+/// Checks a row's signs ([`sign_problem`]) and computes its value from its numerator and
+/// denominator when it has both (`multiplier × numerator / denominator`), refusing a
+/// computed value beyond ±[`crate::number::MAX_MAGNITUDE`] (a tiny denominator); the error
+/// is what is wrong and what was expected.
+fn row_numbers(
+    ind: &Indicator,
+    value: Option<f64>,
+    numerator: Option<f64>,
+    denominator: Option<f64>,
+) -> Result<Option<f64>, (String, &'static str)> {
+    if let Some(problem) = sign_problem(ind, value, numerator, denominator) {
+        return Err(problem);
+    }
+    let m = ind.multiplier.unwrap_or(1.0);
+    let (Some(n), Some(d)) = (numerator, denominator) else {
+        return Ok(None);
+    };
+    if d == 0.0 {
+        return Ok(None);
+    }
+    let c = m * n / d;
+    match crate::number::check(c) {
+        Ok(c) => Ok(Some(c)),
+        Err(e) => Err((
+            format!("the value {} × {} / {} {e}", show(m), show(n), show(d)),
+            "a numerator and denominator whose ratio is a number from -1e15 to 1e15",
+        )),
+    }
+}
+
 /// Decimal places written in a number, to judge whether a rounded value matches.
 fn decimals(text: &str) -> i32 {
     text.split_once('.').map_or(0, |(_, d)| {
@@ -506,35 +536,18 @@ pub fn read_kpi_data_with<R: Read>(
             );
             continue;
         }
-        if let Some((problem, expected)) = sign_problem(ind, value, numerator, denominator) {
-            push_error(
-                &mut diags,
-                Diagnostic::error(format!("indicator \"{ind_id}\" for {period}: {problem}"))
-                    .at(at())
-                    .expected(expected),
-            );
-            continue;
-        }
-        let computed = match (numerator, denominator) {
-            (Some(n), Some(d)) if d != 0.0 => Some(ind.multiplier.unwrap_or(1.0) * n / d),
-            _ => None,
+        let computed = match row_numbers(ind, value, numerator, denominator) {
+            Ok(c) => c,
+            Err((problem, expected)) => {
+                push_error(
+                    &mut diags,
+                    Diagnostic::error(format!("indicator \"{ind_id}\" for {period}: {problem}"))
+                        .at(at())
+                        .expected(expected),
+                );
+                continue;
+            }
         };
-        if let Some(c) = computed
-            && let Err(e) = crate::number::check(c)
-        {
-            push_error(
-                &mut diags,
-                Diagnostic::error(format!(
-                    "indicator \"{ind_id}\" for {period}: the value {} × {} / {} {e}",
-                    show(ind.multiplier.unwrap_or(1.0)),
-                    show(numerator.unwrap_or_default()),
-                    show(denominator.unwrap_or_default()),
-                ))
-                .at(at())
-                .expected("a numerator and denominator whose ratio is a number from -1e15 to 1e15"),
-            );
-            continue;
-        }
         let value = match (value, computed) {
             (_, Some(c)) => {
                 if let Some(v) = value {
@@ -739,12 +752,9 @@ pub fn series_from_points(
                 ));
             }
         }
-        if let Some((problem, _)) = sign_problem(ind, Some(p.value), p.numerator, p.denominator) {
-            return Err(format!(
-                "{source}: point {} ({}): {problem}",
-                p.line, p.period
-            ));
-        }
+        let computed = row_numbers(ind, Some(p.value), p.numerator, p.denominator).map_err(
+            |(problem, _)| format!("{source}: point {} ({}): {problem}", p.line, p.period),
+        )?;
         if ratio && p.denominator == Some(0.0) {
             return Err(format!(
                 "{source}: point {} ({}): indicator \"{id}\" is a {} and its denominator is 0",
@@ -753,19 +763,8 @@ pub fn series_from_points(
                 ind.value_type.as_str()
             ));
         }
-        let value = match (p.numerator, p.denominator) {
-            (Some(n), Some(d)) if d != 0.0 => {
-                let c = ind.multiplier.unwrap_or(1.0) * n / d;
-                if let Err(e) = crate::number::check(c) {
-                    return Err(format!(
-                        "{source}: point {} ({}): the value {} × {} / {} {e}",
-                        p.line,
-                        p.period,
-                        show(ind.multiplier.unwrap_or(1.0)),
-                        show(n),
-                        show(d)
-                    ));
-                }
+        let value = match (p.numerator, p.denominator, computed) {
+            (Some(n), Some(d), Some(c)) => {
                 if (p.value - c).abs() > 1e-6 * c.abs().max(1.0) {
                     mismatches.push(format!(
                         "{} (point {}): value {} but {} × {n} / {d} = {}",
