@@ -62,7 +62,12 @@ impl OrgAttributes {
                 h.iter()
                     .map(|s| s.trim_start_matches('\u{feff}').to_string())
                     .collect(),
-                line_of(h.position()),
+                // Line 1 when there is no header at all, not the end of the blank lines.
+                if h.is_empty() {
+                    1
+                } else {
+                    line_of(h.position())
+                },
             ),
             Err(e) => {
                 return Err(Error::Invalid(Diagnostics(vec![

@@ -425,7 +425,11 @@ pub fn read_kpi_data_with<R: Read>(
             ]));
         }
     };
-    let header_line = reader.get_mut().record_line(headers.position()).max(1);
+    // Line 1 when there is no header at all, rather than the end of the blank lines.
+    let header_line = match headers.is_empty() {
+        true => 1,
+        false => reader.get_mut().record_line(headers.position()).max(1),
+    };
     let cols = columns(file, header_line, &headers).map_err(|d| Diagnostics(vec![*d]))?;
     let indicators: BTreeMap<&str, &Indicator> = set
         .indicators

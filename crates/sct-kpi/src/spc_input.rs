@@ -350,12 +350,14 @@ pub fn resolve_rebase(
     Ok((starts, found))
 }
 
-/// The location of a CSV file's header row: line 1, or below any blank lines before it.
+/// The location of a CSV file's header row: line 1, or below any blank lines before it
+/// (line 1 when there is no header at all, rather than the end of the blank lines).
 pub(crate) fn header_at(src: &SourceFile, headers: &csv::StringRecord) -> Location {
-    at(
-        src,
-        sct_core::csv_line::record_line(src.text.as_bytes(), headers.position()).max(1),
-    )
+    let line = match headers.is_empty() {
+        true => 1,
+        false => sct_core::csv_line::record_line(src.text.as_bytes(), headers.position()),
+    };
+    at(src, line.max(1))
 }
 
 /// A CSV reader over `src` with its header row read, or an error at the header's line.

@@ -172,3 +172,19 @@ fn a_header_below_blank_lines_is_named_on_its_own_line() {
         assert_eq!(first_line(&diags), 3, "{diags:?}");
     }
 }
+
+/// A file with no header at all, only a byte-order mark and blank lines (found by fuzzing),
+/// is named at line 1, not past its last line.
+#[test]
+fn a_file_with_no_header_is_named_at_line_1() {
+    let text = "\u{feff}\n\n\n";
+    let src = SourceFile::from_text("s.csv", text);
+    assert_eq!(
+        first_line(&read_series(&src, &Columns::default()).unwrap_err()),
+        1
+    );
+    let diags = read_funnel_rows(&src, FunnelKind::Proportion).unwrap_err();
+    assert_eq!(first_line(&diags), 1);
+    let diags = sct_kpi::data::read_kpi_data(text.as_bytes(), "d.csv", &set(), None).unwrap_err();
+    assert_eq!(first_line(&diags), 1);
+}
