@@ -4,7 +4,7 @@
 
 use libfuzzer_sys::fuzz_target;
 use sct_core::SourceFile;
-use sct_fuzz::assert_located;
+use sct_fuzz::{assert_csv_lines, assert_located};
 use sct_kpi::funnel_input::{FunnelKind, compute, read_funnel_rows};
 
 fuzz_target!(|data: &[u8]| {
@@ -30,6 +30,9 @@ fuzz_target!(|data: &[u8]| {
                 }
             }
         }
-        Err(diags) => assert_located("funnel_input", &src.text, &diags),
+        Err(diags) => {
+            assert_located("funnel_input", &src.text, &diags);
+            assert_csv_lines("funnel_input", "fuzz-funnel.csv", &src.text, &diags);
+        }
     }
 });

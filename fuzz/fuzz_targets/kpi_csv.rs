@@ -5,7 +5,7 @@ use std::sync::OnceLock;
 
 use libfuzzer_sys::fuzz_target;
 use sct_core::FrameworkRegistry;
-use sct_fuzz::assert_located;
+use sct_fuzz::{assert_csv_lines, assert_located};
 use sct_kpi::data::read_kpi_data;
 use sct_kpi::kpiset::KpiSet;
 
@@ -23,5 +23,6 @@ fuzz_target!(|data: &[u8]| {
     let text = String::from_utf8_lossy(data);
     if let Err(diags) = read_kpi_data(data, "fuzz.csv", set(), None) {
         assert_located("KPI data", &text, &diags);
+        assert_csv_lines("KPI data", "fuzz.csv", &text, &diags);
     }
 });

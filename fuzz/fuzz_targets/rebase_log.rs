@@ -3,7 +3,7 @@
 
 use libfuzzer_sys::fuzz_target;
 use sct_core::SourceFile;
-use sct_fuzz::assert_located;
+use sct_fuzz::{assert_csv_lines, assert_located};
 use sct_kpi::rebase_log::read_rebase_log;
 
 fuzz_target!(|data: &[u8]| {
@@ -12,5 +12,6 @@ fuzz_target!(|data: &[u8]| {
     };
     if let Err(diags) = read_rebase_log(&src) {
         assert_located("rebase_log", &src.text, &diags);
+        assert_csv_lines("rebase_log", "fuzz-rebase-log.csv", &src.text, &diags);
     }
 });

@@ -3,7 +3,7 @@
 
 use libfuzzer_sys::fuzz_target;
 use sct_core::SourceFile;
-use sct_fuzz::assert_located;
+use sct_fuzz::{assert_csv_lines, assert_located};
 use sct_kpi::spc_input::{Columns, read_series};
 
 fuzz_target!(|data: &[u8]| {
@@ -12,5 +12,6 @@ fuzz_target!(|data: &[u8]| {
     };
     if let Err(diags) = read_series(&src, &Columns::default()) {
         assert_located("series", &src.text, &diags);
+        assert_csv_lines("series", "fuzz.csv", &src.text, &diags);
     }
 });

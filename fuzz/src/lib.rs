@@ -87,3 +87,38 @@ pub fn template_with_fragment(part: u8, fragment: &[u8]) -> Vec<u8> {
     }
     out.finish().expect("finishes").into_inner()
 }
+
+/// Panics (a fuzz finding) when an error located in the CSV file `file`, whose text is
+/// `input`, names a line the input does not have, or (when no field is quoted, so that every
+/// record is one line, and no lone `\r` ends one) a blank line, on which no record starts: a
+/// CRLF file's errors named the line above theirs.
+pub fn assert_csv_lines(what: &str, file: &str, input: &str, diags: &Diagnostics) {
+    let lines: Vec<&str> = input
+        .split('\n')
+        .map(|l| l.strip_suffix('\r').unwrap_or(l))
+        .collect();
+    if input.trim().is_empty() {
+        return;
+    }
+    let one_line_records = !input.contains('"') && !input.replace("\r\n", "").contains('\r');
+    for d in diags.iter().filter(|d| d.is_error()) {
+        let Some(location) = d.location.as_ref().filter(|l| l.file == file && l.line > 0)
+        else {
+            continue;
+        };
+        let line = lines.get(location.line - 1).unwrap_or_else(|| {
+            panic!(
+                "{what}: an error on line {} of {}: {}",
+                location.line,
+                lines.len(),
+                d.message
+            )
+        });
+        assert!(
+            !one_line_records || !line.is_empty(),
+            "{what}: an error on blank line {}: {}",
+            location.line,
+            d.message
+        );
+    }
+}

@@ -485,7 +485,7 @@ fn bad_options_exit_2() {
     rejects(
         counts,
         &["--chart", "pprime", "--multiplier", "0"],
-        "--multiplier 0 is not a positive number",
+        "invalid value '0' for '--multiplier <X>': out of range",
     );
     rejects(
         counts,

@@ -598,16 +598,16 @@ pub struct KpiSpcArgs {
     #[arg(long, value_name = "DATE")]
     pub rebase: Vec<String>,
     /// Compute each segment's mean and limits from its first N points (N >= 12).
-    #[arg(long, value_name = "N", value_parser = count_in(12, MAX_POINTS))]
+    #[arg(long, value_name = "N", value_parser = count_in(0, MAX_POINTS))]
     pub fix_after: Option<usize>,
     /// XmR: do not screen out large moving ranges.
     #[arg(long)]
     pub no_screen_outliers: bool,
     /// Points on one side of the centre that make a shift (XmR, and --run-rules fixed).
-    #[arg(long, default_value_t = 7, value_name = "N", value_parser = count_in(2, MAX_RUN))]
+    #[arg(long, default_value_t = 7, value_name = "N", value_parser = count_in(0, MAX_RUN))]
     pub shift_length: usize,
     /// Rising or falling points that make a trend (XmR, and --run-rules fixed).
-    #[arg(long, default_value_t = 7, value_name = "N", value_parser = count_in(2, MAX_RUN))]
+    #[arg(long, default_value_t = 7, value_name = "N", value_parser = count_in(0, MAX_RUN))]
     pub trend_length: usize,
     /// The date column.
     #[arg(long, default_value = "date")]

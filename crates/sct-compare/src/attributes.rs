@@ -44,8 +44,8 @@ impl OrgAttributes {
     }
 
     /// Reads a CSV with a `code` (or `ods_code`) column; other columns are attributes. A
-    /// code given twice or a population that is not a whole number is an error naming the
-    /// line.
+    /// code given twice or a population that is not a whole number above 0 is an error naming
+    /// the line.
     pub fn parse(src: &SourceFile) -> Result<OrgAttributes, Error> {
         let at = |line: usize| sct_core::diagnostic::Location {
             file: src.name.clone(),
@@ -56,14 +56,23 @@ impl OrgAttributes {
         let mut reader = csv::ReaderBuilder::new()
             .trim(csv::Trim::All)
             .from_reader(src.text.as_bytes());
-        let headers: Vec<String> = match reader.headers() {
-            Ok(h) => h
-                .iter()
-                .map(|s| s.trim_start_matches('\u{feff}').to_string())
-                .collect(),
+        let line_of = |p| sct_core::csv_line::record_line(src.text.as_bytes(), p).max(1);
+        let (headers, header_line): (Vec<String>, usize) = match reader.headers() {
+            Ok(h) => (
+                h.iter()
+                    .map(|s| s.trim_start_matches('\u{feff}').to_string())
+                    .collect(),
+                // Line 1 when there is no header at all, not the end of the blank lines.
+                if h.is_empty() {
+                    1
+                } else {
+                    line_of(h.position())
+                },
+            ),
             Err(e) => {
                 return Err(Error::Invalid(Diagnostics(vec![
-                    Diagnostic::error(format!("cannot read the header row: {e}")).at(at(1)),
+                    Diagnostic::error(format!("cannot read the header row: {e}"))
+                        .at(at(line_of(e.position()))),
                 ])));
             }
         };
@@ -73,7 +82,7 @@ impl OrgAttributes {
                     "the header has no `code` column (it has: {})",
                     headers.join(", ")
                 ))
-                .at(at(1))
+                .at(at(header_line))
                 .expected("columns code,name,region,population,cluster (any but code optional, others allowed)"),
             ])));
         };
@@ -84,12 +93,12 @@ impl OrgAttributes {
             let rec = match rec {
                 Ok(r) => r,
                 Err(e) => {
-                    let line = e.position().map_or(0, |p| p.line() as usize);
+                    let line = sct_core::csv_line::record_line(src.text.as_bytes(), e.position());
                     diags.push(Diagnostic::csv_row(&e, None).at(at(line)));
                     break;
                 }
             };
-            let line = rec.position().map_or(0, |p| p.line() as usize);
+            let line = sct_core::csv_line::record_line(src.text.as_bytes(), rec.position());
             let code = rec.get(code_col).unwrap_or("").to_ascii_uppercase();
             if code.is_empty() {
                 diags.push(
@@ -113,11 +122,15 @@ impl OrgAttributes {
                     continue;
                 }
                 let v = rec.get(i).unwrap_or("").to_string();
-                if h == "population" && !v.is_empty() && v.parse::<u64>().is_err() {
+                // No organisation has no people: a group of populations 0 had no weights,
+                // and its scores were shown as none, labelled population-weighted.
+                if h == "population" && !v.is_empty() && !v.parse::<u64>().is_ok_and(|p| p > 0) {
                     diags.push(
-                        Diagnostic::error(format!("population \"{v}\" is not a whole number"))
-                            .at(at(line))
-                            .expected("a whole number of people, or an empty cell"),
+                        Diagnostic::error(format!(
+                            "population \"{v}\" is not a whole number above 0"
+                        ))
+                        .at(at(line))
+                        .expected("a whole number of people above 0, or an empty cell"),
                     );
                 }
                 if !v.is_empty() {
@@ -151,10 +164,12 @@ impl OrgAttributes {
             .filter(|s| !s.is_empty())
     }
 
-    /// An organisation's population, if the table gives one.
+    /// An organisation's population, if the table gives one (above 0: [`OrgAttributes::parse`]
+    /// refuses 0, and 0 here would be no weight at all).
     pub fn population(&self, code: &str) -> Option<f64> {
         self.get(code, "population")
             .and_then(|p| p.parse::<u64>().ok())
+            .filter(|&p| p > 0)
             .map(|p| p as f64)
     }
 

@@ -32,6 +32,7 @@
 //! ```
 
 pub mod assessment;
+pub mod csv_line;
 pub mod csv_out;
 pub mod derived;
 pub mod diagnostic;

@@ -20,7 +20,17 @@ pub fn aggregate(method: Aggregation, items: &[(f64, f64)]) -> Option<f64> {
         Aggregation::Mean => items.iter().map(|(v, _)| v).sum::<f64>() / items.len() as f64,
         Aggregation::WeightedMean => {
             let total: f64 = items.iter().map(|(_, w)| w).sum();
-            items.iter().map(|(v, w)| v * w).sum::<f64>() / total
+            let sum: f64 = items.iter().map(|(v, w)| v * w).sum();
+            if total.is_finite() && sum.is_finite() {
+                sum / total
+            } else {
+                // Weights so large that a sum overflows (the toolkit check refuses them, but
+                // a toolkit built in code is not checked): relative to the largest they are
+                // at most 1, and neither sum can overflow.
+                let largest = items.iter().map(|&(_, w)| w).fold(0.0, f64::max);
+                let total: f64 = items.iter().map(|(_, w)| w / largest).sum();
+                items.iter().map(|(v, w)| v * (w / largest)).sum::<f64>() / total
+            }
         }
         Aggregation::Median => {
             let mut v: Vec<f64> = items.iter().map(|(v, _)| *v).collect();
@@ -497,5 +507,30 @@ pub fn score(
             .iter()
             .map(|d| d.to_string().trim_end().to_string())
             .collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// A weighted mean of levels is a number between the lowest and highest level, for
+        /// weights of any size (1e308 made it NaN: both sums overflowed).
+        #[test]
+        fn a_weighted_mean_of_levels_is_finite_and_between_them_for_any_weights(
+            items in proptest::collection::vec(
+                (1u8..=5, prop_oneof![1e-300f64..1e-290, 0.5f64..10.0, 1e300f64..f64::MAX]),
+                1..20,
+            )
+        ) {
+            let items: Vec<(f64, f64)> = items.iter().map(|&(v, w)| (f64::from(v), w)).collect();
+            let mean = aggregate(Aggregation::WeightedMean, &items).unwrap();
+            let lo = items.iter().map(|i| i.0).fold(f64::INFINITY, f64::min);
+            let hi = items.iter().map(|i| i.0).fold(0.0, f64::max);
+            prop_assert!(mean.is_finite(), "{mean}");
+            prop_assert!(lo - 1e-9 <= mean && mean <= hi + 1e-9, "{lo} <= {mean} <= {hi}");
+        }
     }
 }

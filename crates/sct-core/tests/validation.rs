@@ -67,13 +67,13 @@ fn missing_individual_descriptor_is_an_error() {
 }
 
 #[test]
-fn weights_must_be_positive() {
-    for bad in ["0", "-1.5"] {
+fn weights_must_be_positive_and_within_a_million_to_one() {
+    for bad in ["0", "-1.5", "1e308", "1e-7", "nan"] {
         let text = toolkit_with("weight = 3", &format!("weight = {bad}"));
         let err = framework_errors(&text);
         let line = line_of(&text, &format!("weight = {bad}"));
         assert!(err.contains(&format!("fw.toml:{line}:10")), "{err}");
-        assert!(err.contains("a number greater than 0"), "{err}");
+        assert!(err.contains("a number from 0.000001 to 1000000"), "{err}");
     }
     let text = toolkit_with("weight = 2", "weight = 0");
     assert!(framework_errors(&text).contains("domain weight 0 is not allowed"));

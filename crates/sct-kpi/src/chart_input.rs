@@ -12,12 +12,14 @@ use sct_core::source::SourceFile;
 
 use crate::chart::{ChartError, ChartInput, ChartKind, ChartOptions, ChartResult, chart};
 use crate::laney::{LaneyKind, check_counts};
+use crate::number::NumberError;
 use crate::period::{ACCEPTED_FORMS, Period, PeriodType};
 use crate::runchart::RunRules;
 use crate::spc::{Rule, constants};
 pub use crate::spc_input::resolve_rebase;
 use crate::spc_input::{
-    Columns, SeriesPoint, Skipped, at, column, csv_with_header, finish_series, read_series_with,
+    Columns, SeriesPoint, Skipped, at, column, csv_with_header, finish_series, header_at,
+    read_series_with,
 };
 
 /// One input point with a numerator and a denominator, in date order after reading.
@@ -218,7 +220,7 @@ pub fn read_counts_with(
                     .join(" or "),
                 if missing.len() == 1 { "" } else { "s" },
             ))
-            .at(at(src, 1))
+            .at(header_at(src, &headers))
             .expected(format!(
                 "columns `{}`, `{}` and `{}`",
                 columns.date, columns.numerator, columns.denominator
@@ -232,7 +234,7 @@ pub fn read_counts_with(
         match reader.read_record(&mut record) {
             Ok(false) => break,
             Ok(true) => {
-                let line = record.position().map_or(0, |p| p.line() as usize);
+                let line = sct_core::csv_line::record_line(src.text.as_bytes(), record.position());
                 let date_text = record.get(di).unwrap_or("");
                 let date = match Period::parse(date_text) {
                     Ok(p) => Some((p.start, p.kind)),
@@ -250,7 +252,9 @@ pub fn read_counts_with(
                 };
                 let invalid = |col: usize| {
                     let text = record.get(col).unwrap_or("");
-                    (!text.parse::<f64>().is_ok_and(f64::is_finite)).then(|| text.to_string())
+                    crate::number::parse(text)
+                        .is_err()
+                        .then(|| text.to_string())
                 };
                 if let (true, Some((date, _))) = (skip_invalid, date)
                     && let Some(text) = invalid(xi).or_else(|| invalid(ni))
@@ -260,17 +264,22 @@ pub fn read_counts_with(
                 }
                 let mut number = |col: usize, name: &str| {
                     let text = record.get(col).unwrap_or("");
-                    match text.parse::<f64>() {
-                        Ok(v) if v.is_finite() => Some(v),
-                        _ => {
+                    match crate::number::parse(text) {
+                        Ok(v) => Some(v),
+                        Err(e) => {
                             let what = if text.is_empty() {
                                 format!("`{name}` is empty")
                             } else {
-                                format!("`{name}` \"{text}\" is not a number")
+                                format!("`{name}` \"{text}\" {e}")
                             };
-                            diags.push(Diagnostic::error(what).at(at(src, line)).expected(
-                                "a finite number such as 1520 (no thousands separators)",
-                            ));
+                            let expected = match e {
+                                NumberError::TooLarge => e.expected(),
+                                NumberError::NotANumber => {
+                                    "a finite number such as 1520 (no thousands separators)"
+                                }
+                            };
+                            diags
+                                .push(Diagnostic::error(what).at(at(src, line)).expected(expected));
                             None
                         }
                     }
@@ -299,7 +308,7 @@ pub fn read_counts_with(
                 }
             }
             Err(e) => {
-                let line = e.position().map_or(0, |p| p.line() as usize);
+                let line = sct_core::csv_line::record_line(src.text.as_bytes(), e.position());
                 diags.push(Diagnostic::csv_row(&e, None).at(at(src, line)));
                 break;
             }

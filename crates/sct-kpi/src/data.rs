@@ -18,11 +18,13 @@ use chrono::NaiveDate;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
+use sct_core::csv_line::LineTracker;
 use sct_core::diagnostic::{Diagnostic, Diagnostics, Location, Snippet};
 use sct_core::provenance::FileUsed;
 
 use crate::aggregate::{aggregate, period_of};
 use crate::kpiset::{Indicator, KpiSet, ValueType};
+use crate::number::{NumberError, show};
 use crate::period::{ACCEPTED_FORMS, Period, PeriodType};
 
 /// Most errors reported for one file; the rest are counted.
@@ -218,7 +220,7 @@ fn location(file: &str, line: u64, record: &csv::StringRecord) -> Location {
     }
 }
 
-fn columns(file: &str, headers: &csv::StringRecord) -> Result<Columns, Box<Diagnostic>> {
+fn columns(file: &str, line: u64, headers: &csv::StringRecord) -> Result<Columns, Box<Diagnostic>> {
     let find = |name: &str| {
         headers
             .iter()
@@ -237,7 +239,7 @@ fn columns(file: &str, headers: &csv::StringRecord) -> Result<Columns, Box<Diagn
             if missing.len() == 1 { "" } else { "s" },
             missing.join(", ")
         ))
-        .at(location(file, 1, headers))
+        .at(location(file, line, headers))
         .expected("organisation,indicator,period,value[,numerator,denominator]");
         let renames: Vec<String> = missing
             .iter()
@@ -292,14 +294,80 @@ fn is_alias_of(wanted: &str, header: &str) -> bool {
     aliases.contains(&header.as_str())
 }
 
-/// Parses an optional number: empty is `None`; anything else must be a finite number.
-fn number(text: &str) -> Result<Option<f64>, ()> {
+/// Parses an optional number: empty is `None`; anything else must be a number within
+/// ±[`crate::number::MAX_MAGNITUDE`].
+fn number(text: &str) -> Result<Option<f64>, NumberError> {
     if text.is_empty() {
         return Ok(None);
     }
-    match text.parse::<f64>() {
-        Ok(v) if v.is_finite() => Ok(Some(v)),
-        _ => Err(()),
+    crate::number::parse(text).map(Some)
+}
+
+/// What is wrong with the signs of a row's numbers, if anything, and what was expected:
+/// numerators and denominators count people or events, so neither is ever negative, and
+/// neither is the value of a count, proportion or rate.
+fn sign_problem(
+    ind: &Indicator,
+    value: Option<f64>,
+    numerator: Option<f64>,
+    denominator: Option<f64>,
+) -> Option<(String, &'static str)> {
+    if let Some(d) = denominator.filter(|&d| d < 0.0) {
+        return Some((
+            format!("denominator {} is negative", show(d)),
+            "a denominator of 0 or more (above 0 for a proportion or rate): it counts people or events",
+        ));
+    }
+    if let Some(n) = numerator.filter(|&n| n < 0.0) {
+        return Some((
+            format!("numerator {} is negative", show(n)),
+            "a numerator of 0 or more: it counts people or events",
+        ));
+    }
+    let never_negative = matches!(
+        ind.value_type,
+        ValueType::Count | ValueType::Proportion | ValueType::Rate
+    );
+    match value.filter(|&v| v < 0.0 && never_negative) {
+        Some(v) => Some((
+            format!(
+                "value {} is negative, and it is a {}",
+                show(v),
+                ind.value_type.as_str()
+            ),
+            "a value of 0 or more",
+        )),
+        None => None,
+    }
+}
+
+/// Checks a row's signs ([`sign_problem`]) and computes its value from its numerator and
+/// denominator when it has both (`multiplier × numerator / denominator`), refusing a
+/// computed value beyond ±[`crate::number::MAX_MAGNITUDE`] (a tiny denominator); the error
+/// is what is wrong and what was expected.
+fn row_numbers(
+    ind: &Indicator,
+    value: Option<f64>,
+    numerator: Option<f64>,
+    denominator: Option<f64>,
+) -> Result<Option<f64>, (String, &'static str)> {
+    if let Some(problem) = sign_problem(ind, value, numerator, denominator) {
+        return Err(problem);
+    }
+    let m = ind.multiplier.unwrap_or(1.0);
+    let (Some(n), Some(d)) = (numerator, denominator) else {
+        return Ok(None);
+    };
+    if d == 0.0 {
+        return Ok(None);
+    }
+    let c = m * n / d;
+    match crate::number::check(c) {
+        Ok(c) => Ok(Some(c)),
+        Err(e) => Err((
+            format!("the value {} × {} / {} {e}", show(m), show(n), show(d)),
+            "a numerator and denominator whose ratio is a number from -1e15 to 1e15",
+        )),
     }
 }
 
@@ -345,10 +413,10 @@ pub fn read_kpi_data_with<R: Read>(
         .trim(csv::Trim::All)
         .flexible(false)
         .buffer_capacity(1 << 16)
-        .from_reader(HashingReader {
+        .from_reader(LineTracker::new(HashingReader {
             inner: input,
             hasher: Sha256::new(),
-        });
+        }));
     let headers = match reader.headers() {
         Ok(h) => h.clone(),
         Err(e) => {
@@ -357,7 +425,12 @@ pub fn read_kpi_data_with<R: Read>(
             ]));
         }
     };
-    let cols = columns(file, &headers).map_err(|d| Diagnostics(vec![*d]))?;
+    // Line 1 when there is no header at all, rather than the end of the blank lines.
+    let header_line = match headers.is_empty() {
+        true => 1,
+        false => reader.get_mut().record_line(headers.position()).max(1),
+    };
+    let cols = columns(file, header_line, &headers).map_err(|d| Diagnostics(vec![*d]))?;
     let indicators: BTreeMap<&str, &Indicator> = set
         .indicators
         .iter()
@@ -376,7 +449,7 @@ pub fn read_kpi_data_with<R: Read>(
             Ok(false) => break,
             Ok(true) => {}
             Err(e) => {
-                let line = e.position().map_or(0, |p| p.line());
+                let line = reader.get_mut().record_line(e.position());
                 push_error(
                     &mut diags,
                     Diagnostic::csv_row(&e, None).at(location(file, line, &record)),
@@ -385,7 +458,7 @@ pub fn read_kpi_data_with<R: Read>(
             }
         }
         rows_read += 1;
-        let line = record.position().map_or(0, |p| p.line());
+        let line = reader.get_mut().record_line(record.position());
         let field = |i: usize| record.get(i).unwrap_or("");
         let org = field(cols.organisation);
         if !organisations.contains(org) {
@@ -424,18 +497,16 @@ pub fn read_kpi_data_with<R: Read>(
         let mut bad_number = None;
         let mut parse = |name: &str, col: Option<usize>| -> Result<Option<f64>, ()> {
             let text = col.map_or("", field);
-            number(text).map_err(|()| {
+            number(text).map_err(|e| {
                 if skip_invalid {
-                    bad_number = Some(format!("{period} (line {line}): `{name}` \"{text}\""));
+                    bad_number = Some(format!("{period} (line {line}): `{name}` \"{text}\" {e}"));
                     return;
                 }
                 push_error(
                     &mut diags,
-                    Diagnostic::error(format!("`{name}` \"{text}\" is not a number"))
+                    Diagnostic::error(format!("`{name}` \"{text}\" {e}"))
                         .at(at())
-                        .expected(
-                            "a finite number such as 65.1 (no thousands separators or % sign)",
-                        ),
+                        .expected(e.expected()),
                 );
             })
         };
@@ -448,7 +519,7 @@ pub fn read_kpi_data_with<R: Read>(
                 skipped
                     .entry((org.to_string(), ind_id.to_string()))
                     .or_default()
-                    .push(format!("{what} is not a number"));
+                    .push(what);
             }
             continue;
         };
@@ -469,9 +540,17 @@ pub fn read_kpi_data_with<R: Read>(
             );
             continue;
         }
-        let computed = match (numerator, denominator) {
-            (Some(n), Some(d)) if d != 0.0 => Some(ind.multiplier.unwrap_or(1.0) * n / d),
-            _ => None,
+        let computed = match row_numbers(ind, value, numerator, denominator) {
+            Ok(c) => c,
+            Err((problem, expected)) => {
+                push_error(
+                    &mut diags,
+                    Diagnostic::error(format!("indicator \"{ind_id}\" for {period}: {problem}"))
+                        .at(at())
+                        .expected(expected),
+                );
+                continue;
+            }
         };
         let value = match (value, computed) {
             (_, Some(c)) => {
@@ -586,7 +665,7 @@ pub fn read_kpi_data_with<R: Read>(
         return Err(diags);
     }
     // Hash whatever the CSV reader left unread (nothing, unless it stopped early).
-    let mut rest = reader.into_inner();
+    let mut rest = reader.into_inner().into_inner();
     let _ = std::io::copy(&mut rest, &mut std::io::sink());
     let sha256 = rest
         .hasher
@@ -661,6 +740,25 @@ pub fn series_from_points(
                 p.line, p.period
             ));
         }
+        // A plugin's numbers are held to what a data file's are.
+        let checked = [
+            ("value", Some(p.value)),
+            ("numerator", p.numerator),
+            ("denominator", p.denominator),
+        ];
+        for (name, v) in checked {
+            if let Some(Err(e)) = v.map(crate::number::check) {
+                return Err(format!(
+                    "{source}: point {} ({}): {name} {} {e}",
+                    p.line,
+                    p.period,
+                    show(v.unwrap_or_default())
+                ));
+            }
+        }
+        let computed = row_numbers(ind, Some(p.value), p.numerator, p.denominator).map_err(
+            |(problem, _)| format!("{source}: point {} ({}): {problem}", p.line, p.period),
+        )?;
         if ratio && p.denominator == Some(0.0) {
             return Err(format!(
                 "{source}: point {} ({}): indicator \"{id}\" is a {} and its denominator is 0",
@@ -669,9 +767,8 @@ pub fn series_from_points(
                 ind.value_type.as_str()
             ));
         }
-        let value = match (p.numerator, p.denominator) {
-            (Some(n), Some(d)) if d != 0.0 => {
-                let c = ind.multiplier.unwrap_or(1.0) * n / d;
+        let value = match (p.numerator, p.denominator, computed) {
+            (Some(n), Some(d), Some(c)) => {
                 if (p.value - c).abs() > 1e-6 * c.abs().max(1.0) {
                     mismatches.push(format!(
                         "{} (point {}): value {} but {} × {n} / {d} = {}",
@@ -720,8 +817,14 @@ pub(crate) fn round_for_display(v: f64) -> f64 {
 }
 
 fn listed(items: &[String], what: &str) -> String {
+    listed_of(items, items.len() as u64, what)
+}
+
+/// [`listed`] for `total` items of which `items` are the first (at least the first
+/// [`MAX_LISTED`], or all).
+fn listed_of(items: &[String], total: u64, what: &str) -> String {
     let shown = items.iter().take(MAX_LISTED).cloned().collect::<Vec<_>>();
-    let more = items.len().saturating_sub(MAX_LISTED);
+    let more = total.saturating_sub(shown.len() as u64);
     format!(
         "{what}: {}{}",
         shown.join("; "),
@@ -888,20 +991,23 @@ fn build_series(
     } else {
         observations
     };
+    // Counted exactly, however long the gaps; only the first few are named.
     let mut missing = Vec::new();
+    let mut n = 0u64;
     for w in observations.windows(2) {
+        n += w[0].period.periods_between(w[1].period);
         let mut p = w[0].period.next();
-        while p < w[1].period && missing.len() <= 10_000 {
+        while p < w[1].period && missing.len() < MAX_LISTED {
             missing.push(p.to_string());
             p = p.next();
         }
     }
-    if !missing.is_empty() {
-        let n = missing.len();
+    if n > 0 {
         flags.push(Flag {
             kind: FlagKind::MissingPeriods,
-            message: listed(
+            message: listed_of(
                 &missing,
+                n,
                 &format!("{n} period{} missing", if n == 1 { "" } else { "s" }),
             ),
         });
@@ -1224,6 +1330,18 @@ source = { doc = "d", section = "1", quote = "q" }
                 .starts_with(
                     "plugin:p/m: QUY \"count\" is by year but the indicator is by quarter"
                 )
+        );
+        // Held to what a file's rows are: no number beyond ±1e15, no negative count.
+        let huge = vec![point("2025-04", 1.0, Some(1e308), Some(1e308), 2)];
+        assert_eq!(
+            series_from_points("plugin:p/m", "QUY", prop, huge).unwrap_err(),
+            "plugin:p/m: point 2 (2025-04): numerator 1e308 is beyond ±1e15, the largest magnitude sct takes"
+        );
+        let negative = vec![point("2025/26 Q1", -4.0, None, None, 1)];
+        assert!(
+            series_from_points("plugin:p/m", "QUY", count, negative)
+                .unwrap_err()
+                .ends_with("value -4 is negative, and it is a count")
         );
         let empty = series_from_points("plugin:p/m", "QUY", count, vec![]).unwrap();
         assert!(empty.observations.is_empty() && empty.flags.is_empty());

@@ -25,6 +25,7 @@
 
 use serde::Serialize;
 
+use crate::number::{MAX_MULTIPLIER, check, show};
 use crate::quantile::{chi_square_quantile, normal_quantile};
 
 /// The two-sided probability outside the 95 % limits, halved (one tail).
@@ -61,8 +62,8 @@ pub enum FunnelError {
         /// The second row.
         second: usize,
     },
-    /// The multiplier is not a positive finite number.
-    #[error("the multiplier must be a positive number, not {0}")]
+    /// The multiplier is not above 0 and at most [`MAX_MULTIPLIER`].
+    #[error("the multiplier must be above 0 and at most 1e9, not {}", show(*.0))]
     Multiplier(f64),
 }
 
@@ -170,7 +171,8 @@ pub fn proportion_limits(p: f64, n: f64, z: f64) -> (f64, f64) {
 }
 
 fn check_multiplier(m: f64) -> Result<(), FunnelError> {
-    if m.is_finite() && m > 0.0 {
+    // Bounded so that no limit times the multiplier can overflow.
+    if m > 0.0 && m <= MAX_MULTIPLIER {
         Ok(())
     } else {
         Err(FunnelError::Multiplier(m))
@@ -218,6 +220,11 @@ pub fn proportions(rows: &[ProportionInput], m: f64) -> Result<ProportionFunnel,
                 "numerator {} is greater than denominator {}",
                 r.numerator, r.denominator
             )));
+        }
+        // Bounded so that the pooled sums cannot overflow (they were infinite, the pooled
+        // proportion NaN, and every organisation "not significant").
+        if let Err(e) = check(r.denominator) {
+            return Err(bad(format!("denominator {} {e}", show(r.denominator))));
         }
     }
     let (num, den) = rows
@@ -448,7 +455,7 @@ pub fn ratios(
         }
     }
     let od = overdispersion.then(|| estimate_overdispersion(rows));
-    let out = rows
+    let out: Vec<RatioRow> = rows
         .iter()
         .map(|r| {
             let e = r.expected;
@@ -478,6 +485,29 @@ pub fn ratios(
             }
         })
         .collect();
+    // An expected count so small that the ratio or a limit is infinite would be judged
+    // against infinite limits, never an outlier: refused instead.
+    for row in &out {
+        let mut numbers = vec![
+            row.ratio,
+            row.lower_95,
+            row.upper_95,
+            row.lower_998,
+            row.upper_998,
+        ];
+        numbers.extend(row.od_limits.iter().flatten());
+        if numbers.iter().any(|v| !v.is_finite()) {
+            return Err(FunnelError::BadRow {
+                org: row.org.clone(),
+                problem: format!(
+                    "expected {} is too small: the ratio {} / {} or its limits are too large to compute",
+                    show(row.expected),
+                    show(row.observed),
+                    show(row.expected)
+                ),
+            });
+        }
+    }
     Ok(RatioFunnel {
         multiplier: m,
         centre: m,

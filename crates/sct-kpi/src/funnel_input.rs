@@ -13,7 +13,8 @@ use crate::funnel::{
     FunnelError, OVERDISPERSION_METHOD, PROPORTION_METHOD, ProportionFunnel, ProportionInput,
     RATIO_METHOD, RatioFunnel, RatioInput, proportions, ratios,
 };
-use crate::spc_input::{at, column, csv_with_header};
+use crate::number::NumberError;
+use crate::spc_input::{at, column, csv_with_header, header_at};
 
 /// Which funnel.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -78,7 +79,7 @@ pub fn read_funnel_rows(src: &SourceFile, kind: FunnelKind) -> Result<Vec<Funnel
             Diagnostic::error(format!(
                 "the header has no `{org_col}`, `{a_col}` and `{b_col}` columns (it has: {have})"
             ))
-            .at(at(src, 1))
+            .at(header_at(src, &headers))
             .expected(format!("columns {org_col},{a_col},{b_col}"))
             .hint(match kind {
                 FunnelKind::Proportion => "for observed and expected counts use --type ratio",
@@ -94,17 +95,22 @@ pub fn read_funnel_rows(src: &SourceFile, kind: FunnelKind) -> Result<Vec<Funnel
         match reader.read_record(&mut record) {
             Ok(false) => break,
             Ok(true) => {
-                let line = record.position().map_or(0, |p| p.line() as usize);
+                let line = sct_core::csv_line::record_line(src.text.as_bytes(), record.position());
                 let org = record.get(oi).unwrap_or("").to_string();
                 let number = |i: usize, name: &str, diags: &mut Diagnostics| {
                     let text = record.get(i).unwrap_or("");
-                    match text.parse::<f64>() {
-                        Ok(v) if v.is_finite() => Some(v),
-                        _ => {
+                    match crate::number::parse(text) {
+                        Ok(v) => Some(v),
+                        Err(e) => {
                             diags.push(
-                                Diagnostic::error(format!("`{name}` \"{text}\" is not a number"))
+                                Diagnostic::error(format!("`{name}` \"{text}\" {e}"))
                                     .at(at(src, line))
-                                    .expected("a finite number such as 42 or 17.5"),
+                                    .expected(match e {
+                                        NumberError::TooLarge => e.expected(),
+                                        NumberError::NotANumber => {
+                                            "a finite number such as 42 or 17.5"
+                                        }
+                                    }),
                             );
                             None
                         }
@@ -152,7 +158,7 @@ pub fn read_funnel_rows(src: &SourceFile, kind: FunnelKind) -> Result<Vec<Funnel
                 rows.push(FunnelRow { org, a, b, line });
             }
             Err(e) => {
-                let line = e.position().map_or(0, |p| p.line() as usize);
+                let line = sct_core::csv_line::record_line(src.text.as_bytes(), e.position());
                 diags.push(Diagnostic::csv_row(&e, None).at(at(src, line)));
                 break;
             }
@@ -228,6 +234,19 @@ pub fn compute(
                 .collect();
             ratios(&input, multiplier, overdispersion).map(Funnel::Ratio)
         }
+    }
+}
+
+/// A diagnostic for an error of [`compute`], at the line of the organisation it names.
+pub fn located(src: &SourceFile, rows: &[FunnelRow], error: &FunnelError) -> Diagnostic {
+    let d = Diagnostic::error(error.to_string());
+    let row = match error {
+        FunnelError::BadRow { org, .. } => rows.iter().find(|r| &r.org == org),
+        _ => None,
+    };
+    match row {
+        Some(r) => d.at(at(src, r.line)),
+        None => d.in_file(&src.name),
     }
 }
 
@@ -461,6 +480,13 @@ mod tests {
         let src = SourceFile::from_text(
             "r.csv",
             "org,observed,expected\nA,50,45.2\nC,30,4999999999999991.4\n",
+        );
+        let err = read_funnel_rows(&src, FunnelKind::Ratio).expect_err("refused");
+        let text = format!("{err:?}");
+        assert!(text.contains("beyond ±1e15"), "{text}");
+        let src = SourceFile::from_text(
+            "r.csv",
+            "org,observed,expected\nA,50,45.2\nC,30,4999999999991.4\n",
         );
         let err = read_funnel_rows(&src, FunnelKind::Ratio).expect_err("refused");
         let text = format!("{err:?}");

@@ -383,6 +383,7 @@ impl KpiSet {
                     .expected("target_source = { doc, section, quote }"),
                 );
             }
+            check_numbers(ind, src, &mut d);
             if matches!(ind.value_type, ValueType::Proportion | ValueType::Rate)
                 && ind.multiplier.is_none_or(|m| !(m.is_finite() && m > 0.0))
             {
@@ -483,6 +484,80 @@ impl KpiSet {
             }
         }
         d
+    }
+}
+
+/// The most decimal places a value is shown with: an f64 holds about 16 significant digits,
+/// and far more made the review's formatting panic.
+pub const MAX_DECIMALS: u32 = 10;
+
+/// The longest publication lag, in periods: a review steps back one period at a time, and
+/// four billion of them never finished.
+pub const MAX_PUBLICATION_LAG: u32 = 100;
+
+/// Checks an indicator's numbers: a target, plan values and a plausible range within
+/// ±[`MAX_MAGNITUDE`](crate::number::MAX_MAGNITUDE) (NaN compared false with everything, and
+/// was shown as no target at all), a multiplier above 0 and at most
+/// [`MAX_MULTIPLIER`](crate::number::MAX_MULTIPLIER), and decimals and a publication lag
+/// that can be used. Each error is at the indicator's id, or at a plan point's period.
+fn check_numbers(ind: &Indicator, src: &sct_core::SourceFile, d: &mut Diagnostics) {
+    use crate::number::{MAX_MULTIPLIER, check, show};
+    let id = ind.id.get_ref();
+    let at_id = |message: String, expected: &str| {
+        src.error_at(ind.id.span(), format!("indicator \"{id}\": {message}"))
+            .expected(expected.to_string())
+    };
+    let mut numbers: Vec<(String, f64)> = Vec::new();
+    numbers.extend(ind.target.map(|t| ("target".to_string(), t)));
+    if let Some(r) = ind.plausible {
+        numbers.push(("plausible min".into(), r.min));
+        numbers.push(("plausible max".into(), r.max));
+    }
+    for (what, v) in numbers {
+        if let Err(e) = check(v) {
+            d.push(at_id(format!("{what} {} {e}", show(v)), e.expected()));
+        }
+    }
+    for p in &ind.plan {
+        if let Err(e) = check(p.value) {
+            d.push(
+                src.error_at(
+                    p.period.span(),
+                    format!(
+                        "indicator \"{id}\": plan value {} for {} {e}",
+                        show(p.value),
+                        p.period.get_ref()
+                    ),
+                )
+                .expected(e.expected()),
+            );
+        }
+    }
+    // A proportion or rate without a positive multiplier is reported by the caller.
+    let ratio = matches!(ind.value_type, ValueType::Proportion | ValueType::Rate);
+    if let Some(m) = ind.multiplier
+        && !(m > 0.0 && m <= MAX_MULTIPLIER)
+        && !(ratio && !(m.is_finite() && m > 0.0))
+    {
+        d.push(at_id(
+            format!("multiplier {} is not allowed", show(m)),
+            "a multiplier above 0 and at most 1e9 (100 for a percentage, 100000 per 100,000)",
+        ));
+    }
+    if let Some(places) = ind.decimals.filter(|&p| p > MAX_DECIMALS) {
+        d.push(at_id(
+            format!("decimals = {places} is more than {MAX_DECIMALS}"),
+            "decimals from 0 to 10",
+        ));
+    }
+    if ind.publication_lag > MAX_PUBLICATION_LAG {
+        d.push(at_id(
+            format!(
+                "publication_lag = {} is more than {MAX_PUBLICATION_LAG} periods",
+                ind.publication_lag
+            ),
+            "a publication lag from 0 to 100 periods",
+        ));
     }
 }
 

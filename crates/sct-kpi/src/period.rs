@@ -173,6 +173,22 @@ impl Period {
         }
     }
 
+    /// How many periods of this one's kind lie strictly between it and `later` (0 when
+    /// `later` is not after it), counted by arithmetic rather than by stepping through them,
+    /// so a gap of any length is counted exactly and at once.
+    pub fn periods_between(self, later: Period) -> u64 {
+        let months = |d: NaiveDate| i64::from(d.year()) * 12 + i64::from(d.month0());
+        let days = (later.start - self.start).num_days();
+        let steps = match self.kind {
+            PeriodType::Day => days,
+            PeriodType::Week => days.div_euclid(7),
+            PeriodType::Month => months(later.start) - months(self.start),
+            PeriodType::Quarter => (months(later.start) - months(self.start)).div_euclid(3),
+            PeriodType::Year => (months(later.start) - months(self.start)).div_euclid(12),
+        };
+        u64::try_from(steps - 1).unwrap_or(0)
+    }
+
     /// The period of `kind` that contains `date`.
     pub fn containing(date: NaiveDate, kind: PeriodType) -> Period {
         let day = Period {

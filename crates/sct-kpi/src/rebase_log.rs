@@ -13,7 +13,7 @@ use sct_core::diagnostic::{Diagnostic, Diagnostics};
 use sct_core::source::SourceFile;
 
 use crate::period::{ACCEPTED_FORMS, Period};
-use crate::spc_input::{at, column, csv_with_header};
+use crate::spc_input::{at, column, csv_with_header, header_at};
 
 /// The columns of a rebase log, in order.
 pub const COLUMNS: [&str; 6] = [
@@ -110,7 +110,7 @@ pub fn read_rebase_log(src: &SourceFile) -> Result<RebaseLog, Diagnostics> {
                 missing.join(", "),
                 if missing.len() == 1 { "" } else { "s" }
             ))
-            .at(at(src, 1))
+            .at(header_at(src, &headers))
             .expected(COLUMNS.join(",")),
         ]));
     }
@@ -122,12 +122,12 @@ pub fn read_rebase_log(src: &SourceFile) -> Result<RebaseLog, Diagnostics> {
             Ok(false) => break,
             Ok(true) => {}
             Err(e) => {
-                let line = e.position().map_or(0, |p| p.line() as usize);
+                let line = sct_core::csv_line::record_line(src.text.as_bytes(), e.position());
                 diags.push(Diagnostic::csv_row(&e, None).at(at(src, line)));
                 break;
             }
         }
-        let line = record.position().map_or(0, |p| p.line() as usize);
+        let line = sct_core::csv_line::record_line(src.text.as_bytes(), record.position());
         let field = |k: usize| record.get(cols[k]).unwrap_or("").to_string();
         let mut row_ok = true;
         for (k, name) in COLUMNS.iter().enumerate() {

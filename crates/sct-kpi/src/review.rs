@@ -154,8 +154,19 @@ pub struct ProfileComparison {
 pub struct GapNote {
     /// The period after the gap.
     pub before: String,
-    /// The periods missing.
+    /// The periods missing (the first [`MAX_GAP_LISTED`] of a longer gap).
     pub missing: Vec<String>,
+    /// How many more periods are missing than `missing` lists (written only when some are).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub more: u64,
+}
+
+/// The most periods of one gap a review lists (and draws as a break); a longer gap is counted
+/// exactly in [`GapNote::more`].
+pub const MAX_GAP_LISTED: usize = 10_000;
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 /// An indicator's chart summary (XmR, run, p′ or u′).
@@ -878,14 +889,16 @@ pub fn chart_summary_with(
     for (i, w) in obs.windows(2).enumerate() {
         let mut p = w[0].period.next();
         let mut missing = Vec::new();
-        while p < w[1].period && missing.len() < 10_000 {
+        while p < w[1].period && missing.len() < MAX_GAP_LISTED {
             missing.push(p.to_string());
             p = p.next();
         }
         if !missing.is_empty() {
+            let all = w[0].period.periods_between(w[1].period);
             breaks.push(i + 1);
             gaps.push(GapNote {
                 before: w[1].period.to_string(),
+                more: all.saturating_sub(missing.len() as u64),
                 missing,
             });
         }

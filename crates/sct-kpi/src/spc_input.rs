@@ -12,6 +12,7 @@ use sct_core::source::SourceFile;
 use crate::period::{ACCEPTED_FORMS, Period, PeriodType};
 use crate::profile::{self, Hit, Profile, Suggestion, judge};
 use crate::rebase_log::RebaseEntry;
+use crate::review::MAX_GAP_LISTED;
 use crate::spc::{SpcOptions, SpcResult};
 
 /// One input point, in date order after reading.
@@ -88,17 +89,37 @@ pub fn find_gaps_in(points: &[(NaiveDate, PeriodType)], skipped: &[Skipped]) -> 
                 start: w[0].date,
             }
             .next();
-            let mut missing = 0;
-            while p.start < w[1].date && missing < 10_000 {
-                if !skipped.iter().any(|s| s.date == p.start) {
-                    missing += 1;
-                }
+            while p.start < w[1].date && periods.len() < MAX_GAP_LISTED {
                 periods.push(p.to_string());
                 p = p.next();
             }
+            // Counted exactly, however long the gap: the periods between, less those whose
+            // row is there but was skipped as invalid.
+            let all = Period {
+                kind,
+                start: w[0].date,
+            }
+            .periods_between(Period {
+                kind,
+                start: w[1].date,
+            });
+            let mut skipped_here: Vec<NaiveDate> = skipped
+                .iter()
+                .map(|s| s.date)
+                .filter(|&d| d > w[0].date && d < w[1].date)
+                .filter(|&d| Period::containing(d, kind).start == d)
+                .collect();
+            skipped_here.sort();
+            skipped_here.dedup();
+            let missing = all.saturating_sub(skipped_here.len() as u64);
             if missing > 0 {
+                let listed = if all > periods.len() as u64 {
+                    format!(" (the first {} listed)", periods.len())
+                } else {
+                    String::new()
+                };
                 reasons.push(format!(
-                    "{missing} period{} missing",
+                    "{missing} period{} missing{listed}",
                     if missing == 1 { "" } else { "s" }
                 ));
             }
@@ -184,7 +205,7 @@ pub fn read_series_with(
                 "the header has no `{}` and `{}` columns (it has: {have})",
                 columns.date, columns.value
             ))
-            .at(at(src, 1))
+            .at(header_at(src, &headers))
             .expected(format!(
                 "columns `{}` and `{}`",
                 columns.date, columns.value
@@ -198,7 +219,7 @@ pub fn read_series_with(
         match reader.read_record(&mut record) {
             Ok(false) => break,
             Ok(true) => {
-                let line = record.position().map_or(0, |p| p.line() as usize);
+                let line = sct_core::csv_line::record_line(src.text.as_bytes(), record.position());
                 let date_text = record.get(di).unwrap_or("");
                 let value_text = record.get(vi).unwrap_or("");
                 let (date, period) = match Period::parse(date_text) {
@@ -215,33 +236,28 @@ pub fn read_series_with(
                         continue;
                     }
                 };
-                match value_text.parse::<f64>() {
-                    Ok(v) if v.is_finite() => points.push(SeriesPoint {
+                match crate::number::parse(value_text) {
+                    Ok(v) => points.push(SeriesPoint {
                         date,
                         value: v,
                         line,
                         period,
                     }),
-                    _ if skip_invalid => skipped.push(Skipped {
+                    Err(_) if skip_invalid => skipped.push(Skipped {
                         date,
                         line,
                         text: value_text.to_string(),
                     }),
-                    _ => diags.push(
-                        Diagnostic::error(format!(
-                            "`{}` \"{value_text}\" is not a number",
-                            columns.value
-                        ))
-                        .at(at(src, line))
-                        .expected(
-                            "a finite number such as 65.1 (no thousands separators or % sign)",
-                        )
-                        .hint("leave the row out as a shown gap with --skip-invalid"),
+                    Err(e) => diags.push(
+                        Diagnostic::error(format!("`{}` \"{value_text}\" {e}", columns.value))
+                            .at(at(src, line))
+                            .expected(e.expected())
+                            .hint("leave the row out as a shown gap with --skip-invalid"),
                     ),
                 }
             }
             Err(e) => {
-                let line = e.position().map_or(0, |p| p.line() as usize);
+                let line = sct_core::csv_line::record_line(src.text.as_bytes(), e.position());
                 diags.push(Diagnostic::csv_row(&e, None).at(at(src, line)));
                 break;
             }
@@ -330,7 +346,17 @@ pub fn resolve_rebase(
     Ok((starts, found))
 }
 
-/// A CSV reader over `src` with its header row read, or an error at line 1.
+/// The location of a CSV file's header row: line 1, or below any blank lines before it
+/// (line 1 when there is no header at all, rather than the end of the blank lines).
+pub(crate) fn header_at(src: &SourceFile, headers: &csv::StringRecord) -> Location {
+    let line = match headers.is_empty() {
+        true => 1,
+        false => sct_core::csv_line::record_line(src.text.as_bytes(), headers.position()),
+    };
+    at(src, line.max(1))
+}
+
+/// A CSV reader over `src` with its header row read, or an error at the header's line.
 pub(crate) fn csv_with_header(
     src: &SourceFile,
 ) -> Result<(csv::Reader<&[u8]>, csv::StringRecord), Diagnostics> {
@@ -343,7 +369,10 @@ pub(crate) fn csv_with_header(
             Ok((reader, h))
         }
         Err(e) => Err(Diagnostics(vec![
-            Diagnostic::error(format!("cannot read the header row: {e}")).at(at(src, 1)),
+            Diagnostic::error(format!("cannot read the header row: {e}")).at(at(
+                src,
+                sct_core::csv_line::record_line(src.text.as_bytes(), e.position()).max(1),
+            )),
         ])),
     }
 }

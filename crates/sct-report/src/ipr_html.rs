@@ -333,6 +333,9 @@ fn chart_section(
                     out.push_str("; ");
                 }
                 escape_into(out, &g.missing.join(", "));
+                if g.more > 0 {
+                    out.push_str(&format!(" and {} more", g.more));
+                }
                 out.push_str(" missing before ");
                 escape_into(out, &g.before);
             }

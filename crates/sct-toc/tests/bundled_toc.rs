@@ -137,7 +137,7 @@ fn every_capability_moves_a_template_node_or_a_kpi() {
     let (set, _) = t.kpi_set.as_ref().expect("the template's KPI set");
     let mut named = 0;
     for (_, c) in toolkit.capabilities() {
-        for m in &c.moves {
+        for m in c.moves.iter().map(|m| m.get_ref()) {
             let ok = match m.strip_prefix("kpi:") {
                 Some(kpi) => set.indicator(kpi).is_some(),
                 None => t.toc.node(m).is_some(),

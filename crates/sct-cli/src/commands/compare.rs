@@ -45,7 +45,7 @@ fn read_mapping(path: &std::path::Path) -> Result<CapabilityMapping, Error> {
             Error::Invalid(Diagnostics(vec![
                 Diagnostic::csv_row(&e, Some(&headers)).at(sct_core::diagnostic::Location {
                     file: src.name.clone(),
-                    line: e.position().map_or(0, |p| p.line() as usize),
+                    line: sct_core::csv_line::record_line(src.text.as_bytes(), e.position()),
                     column: 1,
                     snippet: None,
                 }),

@@ -31,7 +31,7 @@ pub fn run(args: KpiFunnelArgs) -> Result<ExitCode, Error> {
     let src = SourceFile::read(&args.input)?;
     let rows = funnel_input::read_funnel_rows(&src, kind).map_err(Error::Invalid)?;
     let funnel = funnel_input::compute(&rows, kind, multiplier, args.overdispersion)
-        .map_err(|e| invalid(&src.name, e.to_string()))?;
+        .map_err(|e| Error::Invalid(Diagnostics(vec![funnel_input::located(&src, &rows, &e)])))?;
     if let Some(note) = funnel_input::overdispersion_note(&funnel) {
         crate::style::note(note);
     }

@@ -154,7 +154,7 @@ fn capabilities(
                     .map(|c| CapabilityInfo {
                         id: c.id.get_ref().clone(),
                         title: c.title.clone(),
-                        moves: c.moves.clone(),
+                        moves: c.moves.iter().map(|m| m.get_ref().clone()).collect(),
                         level: None,
                     })
                     .collect()
@@ -186,7 +186,7 @@ fn capabilities(
         .map(|c| CapabilityInfo {
             id: c.id.get_ref().clone(),
             title: c.title.clone(),
-            moves: c.moves.clone(),
+            moves: c.moves.iter().map(|m| m.get_ref().clone()).collect(),
             level: levels
                 .get(c.id.get_ref().as_str())
                 .cloned()

@@ -220,7 +220,8 @@ pub struct Capability {
     pub individual: Option<IndividualCompetency>,
     /// Theory-of-change node ids or KPI ids (`kpi:<id>`) this capability is meant to move.
     #[serde(default)]
-    pub moves: Vec<String>,
+    #[schemars(with = "Vec<String>")]
+    pub moves: Vec<Spanned<String>>,
     /// Strands and milestones for this capability beyond its domain's (see [`SupportLink`]).
     #[serde(default)]
     pub support: Vec<SupportLink>,

@@ -160,16 +160,17 @@ impl Organisations {
             let population = if row.population_approx.trim().is_empty() {
                 None
             } else {
+                // No organisation has no people: 0 would weight its scores by nothing.
                 match row.population_approx.trim().parse::<u64>() {
-                    Ok(p) => Some(p),
-                    Err(_) => {
+                    Ok(p) if p > 0 => Some(p),
+                    _ => {
                         diags.push(
                             Diagnostic::error(format!(
-                                "population_approx \"{}\" is not a whole number",
+                                "population_approx \"{}\" is not a whole number above 0",
                                 row.population_approx
                             ))
                             .at(at(&row.population_approx))
-                            .expected("a whole number, or an empty cell"),
+                            .expected("a whole number of people above 0, or an empty cell"),
                         );
                         continue;
                     }
@@ -278,7 +279,7 @@ fn read_rows<T: for<'de> Deserialize<'de>>(
             diags.push(
                 Diagnostic::error(format!("cannot read the header row: {e}")).at(Location {
                     file: src.name.clone(),
-                    line: 1,
+                    line: crate::csv_line::record_line(src.text.as_bytes(), e.position()).max(1),
                     column: 1,
                     snippet: None,
                 }),
@@ -291,7 +292,7 @@ fn read_rows<T: for<'de> Deserialize<'de>>(
         match reader.read_record(&mut record) {
             Ok(false) => break,
             Ok(true) => {
-                let line = record.position().map(|p| p.line() as usize).unwrap_or(0);
+                let line = crate::csv_line::record_line(src.text.as_bytes(), record.position());
                 match record.deserialize::<T>(Some(&headers)) {
                     Ok(row) => out.push((row, line)),
                     Err(e) => diags.push(Diagnostic::csv_row(&e, Some(&headers)).at(Location {
@@ -303,7 +304,7 @@ fn read_rows<T: for<'de> Deserialize<'de>>(
                 }
             }
             Err(e) => {
-                let line = e.position().map(|p| p.line() as usize).unwrap_or(0);
+                let line = crate::csv_line::record_line(src.text.as_bytes(), e.position());
                 diags.push(Diagnostic::csv_row(&e, Some(&headers)).at(Location {
                     file: src.name.clone(),
                     line,

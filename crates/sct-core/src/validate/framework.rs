@@ -84,6 +84,12 @@ fn check_source(
     }
 }
 
+/// The smallest and largest weight a toolkit may give. Weights only matter relative to each
+/// other, so a million to one is ample; inside this range a plan's weighted gap (gap ×
+/// capability weight × domain weight) and every weighted sum stay far from overflow and
+/// underflow, where `1e308` made a score NaN.
+pub const WEIGHT_RANGE: (f64, f64) = (1e-6, 1e6);
+
 fn check_weight(
     weight: Option<&Spanned<f64>>,
     what: &str,
@@ -92,10 +98,13 @@ fn check_weight(
 ) {
     if let Some(w) = weight {
         let value = *w.get_ref();
-        if !(value.is_finite() && value > 0.0) {
+        let (min, max) = WEIGHT_RANGE;
+        if !(min..=max).contains(&value) {
             diags.push(
                 src.error_at(w.span(), format!("{what} weight {value} is not allowed"))
-                    .expected("a number greater than 0 (the default is 1)"),
+                    .expected(format!(
+                        "a number from {min} to {max} (the default is 1; weights count only relative to each other)"
+                    )),
             );
         }
     }
@@ -243,15 +252,16 @@ fn check_planning(t: &CapabilityToolkit, src: &SourceFile, diags: &mut Diagnosti
     }
 }
 
-/// Checks a toolkit's references to rounds: every milestone its support links name is a
-/// milestone of a round that uses this toolkit (id and version). When no round uses it, the
-/// references cannot be checked and a warning says so.
+/// Checks a toolkit's references to other frameworks: every milestone its support links name
+/// is a milestone of a round that uses this toolkit (id and version; when no round uses it,
+/// they cannot be checked and a warning says so), and every `moves` names a node of a theory
+/// of change or, as `kpi:<id>`, an indicator of a KPI set, known to the registry.
 pub fn check_toolkit_references(
     t: &CapabilityToolkit,
     src: &SourceFile,
     registry: &FrameworkRegistry,
 ) -> Diagnostics {
-    let mut diags = Diagnostics::default();
+    let mut diags = check_moves(t, src, registry);
     let links: Vec<&SupportLink> = t
         .domains
         .iter()
@@ -312,6 +322,94 @@ pub fn check_toolkit_references(
                 diags.push(d);
             }
         }
+    }
+    diags
+}
+
+/// The ids a framework of a kind read by another crate declares, read leniently from its
+/// text: a theory of change's nodes, a KPI set's indicators.
+#[derive(Default, serde::Deserialize)]
+struct DeclaredIds {
+    #[serde(default)]
+    nodes: Vec<DeclaredId>,
+    #[serde(default)]
+    indicators: Vec<DeclaredId>,
+}
+
+#[derive(serde::Deserialize)]
+struct DeclaredId {
+    id: String,
+}
+
+/// Checks that each capability's `moves` names something that exists: a node of a theory of
+/// change, or `kpi:<id>`, an indicator of a KPI set, among the frameworks the registry holds
+/// (the bundled ones and any added). A name that matches nothing is an error at the name,
+/// as an unknown milestone or strand is: the report would silently link it to nothing.
+fn check_moves(
+    t: &CapabilityToolkit,
+    src: &SourceFile,
+    registry: &FrameworkRegistry,
+) -> Diagnostics {
+    let mut diags = Diagnostics::default();
+    let moves: Vec<(&str, &Spanned<String>)> = t
+        .domains
+        .iter()
+        .flat_map(|d| &d.capabilities)
+        .flat_map(|c| c.moves.iter().map(move |m| (c.id.get_ref().as_str(), m)))
+        .collect();
+    if moves.is_empty() {
+        return diags;
+    }
+    let mut nodes: Vec<(String, &str)> = Vec::new();
+    let mut kpis: Vec<(String, &str)> = Vec::new();
+    for fw in registry.iter() {
+        let out = match fw.header.kind {
+            FrameworkKind::TheoryOfChange => &mut nodes,
+            FrameworkKind::KpiSet => &mut kpis,
+            _ => continue,
+        };
+        // A file that does not parse is reported by its own checks, where it is used.
+        let ids: DeclaredIds = toml::from_str(&fw.source.text).unwrap_or_default();
+        out.extend(
+            ids.nodes
+                .into_iter()
+                .chain(ids.indicators)
+                .map(|n| (n.id, fw.id())),
+        );
+    }
+    let framework_ids = |list: &[(String, &str)]| {
+        let mut ids: Vec<&str> = list.iter().map(|(_, fw)| *fw).collect();
+        ids.dedup();
+        ids.join(", ")
+    };
+    for (capability, m) in moves {
+        let name = m.get_ref().as_str();
+        let (id, list, what) = match name.strip_prefix("kpi:") {
+            Some(kpi) => (kpi, &kpis, "an indicator of any KPI set"),
+            None => (name, &nodes, "a node of any theory of change"),
+        };
+        if list.iter().any(|(known, _)| known == id) {
+            continue;
+        }
+        let mut d = src
+            .error_at(
+                m.span(),
+                format!("capability \"{capability}\" moves \"{name}\", which is not {what}"),
+            )
+            .expected(format!(
+                "a node id of a theory of change ({}), or kpi:<id> with an indicator of a KPI set ({})",
+                framework_ids(&nodes),
+                framework_ids(&kpis)
+            ));
+        if let Some(near) = super::closest(id, list.iter().map(|(known, _)| known.as_str())) {
+            let near = if name.starts_with("kpi:") {
+                format!("kpi:{near}")
+            } else {
+                near.to_string()
+            };
+            d = d.hint(format!("did you mean \"{near}\"?"));
+        }
+        diags.push(d);
     }
     diags
 }
