@@ -43,7 +43,7 @@ fn status_of(meaning: &str) -> i32 {
     let os = |s: &str| std::ffi::OsString::from(s);
     let ex = example.as_os_str().to_owned();
     let args: Vec<std::ffi::OsString> = match meaning {
-        m if m == "success" => vec![os("score"), ex],
+        "success" => vec![os("score"), ex],
         m if m.starts_with("an output that could not be written") => {
             vec![os("score"), ex, os("-o"), os("no-such-folder/score.json")]
         }
