@@ -1979,3 +1979,51 @@ fn a_kpi_set_naming_a_malformed_plugin_measure_is_refused_with_its_line() {
     );
     assert!(err.contains(&format!("set.toml:{line}")), "{err}");
 }
+
+/// The README: a plugin that is missing or fails leaves its indicators without data, with the
+/// reason, and the review is still written, also when the plugins were its only source.
+#[test]
+fn a_review_whose_only_plugin_failed_is_still_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("review.json");
+    // No plugin directory holds waiting-list-weekly here: it is not found.
+    let run = sct()
+        .args(["kpi", "review", "--set", PLUGIN_KPI_SET, "--org", "QUY"])
+        .args(["--as-of", "2025-05-31", "--plugin-data"])
+        .arg(format!("waiting-list-weekly={WAITING_LIST_CSV}"))
+        .arg("-o")
+        .arg(&out)
+        .output()
+        .unwrap();
+    let err = stderr(&run);
+    assert_eq!(run.status.code(), Some(0), "{err}");
+    assert!(err.contains("have no data"), "{err}");
+    let v: serde_json::Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
+    let ind = review_indicator(&v, "long-waits-52");
+    assert!(ind["latest"].is_null(), "{ind}");
+    let flags = ind["flags"].to_string();
+    assert!(
+        flags.contains("waiting-list-weekly"),
+        "the reason is kept: {flags}"
+    );
+    // Without a review date there is nothing to date it from: a usage error, nothing written.
+    let undated = dir.path().join("undated.json");
+    let run = sct()
+        .args([
+            "kpi",
+            "review",
+            "--set",
+            PLUGIN_KPI_SET,
+            "--org",
+            "QUY",
+            "--plugin-data",
+        ])
+        .arg(format!("waiting-list-weekly={WAITING_LIST_CSV}"))
+        .arg("-o")
+        .arg(&undated)
+        .output()
+        .unwrap();
+    assert_eq!(run.status.code(), Some(2));
+    assert!(stderr(&run).contains("--as-of"), "{}", stderr(&run));
+    assert!(!undated.exists());
+}

@@ -426,6 +426,15 @@ pub enum ReviewError {
         /// Codes in the data.
         known: String,
     },
+    /// No review date was given and no series of the organisation has data to date it
+    /// from (every series came from plugin measures that gave nothing).
+    #[error(
+        "no series of organisation {code} has data, so there is no latest period to date the review; give the review date"
+    )]
+    NothingToDate {
+        /// The organisation.
+        code: String,
+    },
     /// A rebase log row that does not fit the set or the data.
     #[error("{0}")]
     RebaseLog(String),
@@ -535,13 +544,16 @@ pub fn review(
     organisation: &str,
     options: &ReviewOptions,
 ) -> Result<KpiReview, ReviewError> {
-    let rows_for_organisation: usize = data
+    // An organisation with series (even series whose plugin measure failed, left without
+    // data with the reason) is reviewed; one with none at all is not in the data.
+    let (series_count, rows_for_organisation) = data
         .series
         .values()
         .filter(|s| s.organisation == organisation)
-        .map(|s| s.observations.len())
-        .sum();
-    if rows_for_organisation == 0 {
+        .fold((0usize, 0usize), |(n, rows), s| {
+            (n + 1, rows + s.observations.len())
+        });
+    if series_count == 0 {
         let known: Vec<&str> = data
             .organisations
             .iter()
@@ -558,12 +570,15 @@ pub fn review(
             },
         });
     }
+    let latest = data.latest_end(organisation);
+    if options.as_of.is_none() && latest.is_none() {
+        return Err(ReviewError::NothingToDate {
+            code: organisation.to_string(),
+        });
+    }
     let (as_of, as_of_source) = match options.as_of {
         Some(d) => (d, "given"),
-        None => (
-            data.latest_end(organisation).unwrap_or_default(),
-            "latest data",
-        ),
+        None => (latest.unwrap_or_default(), "latest data"),
     };
     if let Some(log) = &options.rebase_log {
         check_rebase_log(log, set, data, organisation)?;

@@ -224,6 +224,10 @@ fn review(global: &GlobalArgs, args: KpiReviewArgs) -> Result<ExitCode, Error> {
 /// else pointing at the plugin measures that were to supply the series.
 fn review_error(e: sct_kpi::review::ReviewError, data: &sct_kpi::data::KpiData) -> Error {
     let d = Diagnostic::error(e.to_string());
+    if matches!(e, sct_kpi::review::ReviewError::NothingToDate { .. }) {
+        let d = d.expected("--as-of DATE, the date the review is as of");
+        return Error::Invalid(Diagnostics(vec![d]));
+    }
     let d = match &data.source {
         Some(f) => d
             .in_file(&f.file)
