@@ -164,11 +164,26 @@ impl KpiData {
             .get(&(organisation.to_string(), indicator.to_string()))
     }
 
+    /// The series of one organisation, by indicator id. The map is ordered by organisation
+    /// first, so this is a range of it: a report over every organisation never scans every
+    /// series for each one.
+    pub fn series_of<'a>(&'a self, organisation: &str) -> impl Iterator<Item = &'a Series> + 'a {
+        let organisation = organisation.to_string();
+        let from = (organisation.clone(), String::new());
+        self.series
+            .range(from..)
+            .take_while(move |((o, _), _)| *o == organisation)
+            .map(|(_, s)| s)
+    }
+
+    /// Whether an organisation has any series (with or without observations).
+    pub fn has_series(&self, organisation: &str) -> bool {
+        self.series_of(organisation).next().is_some()
+    }
+
     /// The end of the latest period with data for an organisation, if any.
     pub fn latest_end(&self, organisation: &str) -> Option<NaiveDate> {
-        self.series
-            .values()
-            .filter(|s| s.organisation == organisation)
+        self.series_of(organisation)
             .filter_map(|s| s.observations.last().map(|o| o.period.end()))
             .max()
     }

@@ -525,9 +525,7 @@ pub fn review(
     options: &ReviewOptions,
 ) -> Result<KpiReview, ReviewError> {
     let rows_for_organisation: usize = data
-        .series
-        .values()
-        .filter(|s| s.organisation == organisation)
+        .series_of(organisation)
         .map(|s| s.observations.len())
         .sum();
     if rows_for_organisation == 0 {

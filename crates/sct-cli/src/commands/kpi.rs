@@ -91,7 +91,7 @@ fn ipr(global: &GlobalArgs, args: KpiIprArgs) -> Result<ExitCode, Error> {
         None => data
             .organisations
             .iter()
-            .filter(|o| data.series.keys().any(|(org, _)| org == *o))
+            .filter(|o| data.has_series(o))
             .cloned()
             .collect(),
     };
@@ -116,10 +116,6 @@ fn ipr(global: &GlobalArgs, args: KpiIprArgs) -> Result<ExitCode, Error> {
         args.rows.rebase_log.as_deref(),
         args.data.as_deref(),
     )?;
-    let report = sct_kpi::ipr::ipr(&set, &set_file, &data, &organisations, &options, |o| {
-        sct.organisations.get(o).map(|x| x.name.clone())
-    })
-    .map_err(|e| review_error(e, &data))?;
     let format = args
         .format
         .unwrap_or(match extension(&args.out).as_deref() {
@@ -129,6 +125,17 @@ fn ipr(global: &GlobalArgs, args: KpiIprArgs) -> Result<ExitCode, Error> {
             Some("xlsx") => IprFormat::Xlsx,
             _ => IprFormat::Md,
         });
+    // Only the HTML report draws each indicator's chart: the others keep the rows alone.
+    let report = sct_kpi::ipr::ipr_with(
+        &set,
+        &set_file,
+        &data,
+        &organisations,
+        &options,
+        |o| sct.organisations.get(o).map(|x| x.name.clone()),
+        format == IprFormat::Html,
+    )
+    .map_err(|e| review_error(e, &data))?;
     let templates = Templates::load(args.template_dir.as_deref()).map_err(report_error)?;
     let plugin_data = super::plugin_measures::data_paths(&args.plugins.plugin_data);
     let inputs: Vec<&std::path::Path> = args
