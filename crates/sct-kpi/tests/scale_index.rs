@@ -1,7 +1,8 @@
-//! Property tests of the lookups a report over every organisation relies on: the series of one
-//! organisation are a range of the map (never a scan of every series), and the integrated
-//! performance report built one review at a time is the report of the nested loops it
-//! replaced (by indicator in the set's order, then by organisation).
+//! Property tests of what lets the KPI data and reports scale: the series of one organisation
+//! are a range of the map (never a scan of every series); the integrated performance report
+//! built one review at a time is the report of the nested loops it replaced (by indicator in
+//! the set's order, then by organisation); and a series whose duplicates are folded as it is
+//! read keeps the rows and flags that sorting every row at the end kept.
 
 use std::collections::BTreeSet;
 
@@ -9,7 +10,7 @@ use chrono::NaiveDate;
 use proptest::prelude::*;
 use sct_core::SourceFile;
 use sct_core::provenance::FrameworkUsed;
-use sct_kpi::data::{KpiData, read_kpi_data};
+use sct_kpi::data::{FlagKind, KpiData, read_kpi_data};
 use sct_kpi::ipr::{ipr, ipr_with};
 use sct_kpi::kpiset::{KpiSet, Timeframe};
 use sct_kpi::review::{ReviewOptions, review};
@@ -170,4 +171,103 @@ proptest! {
         }
         prop_assert_eq!(timeframes, BTreeSet::from([Timeframe::Leading, Timeframe::Kpi]));
     }
+
+    #[test]
+    fn a_series_folded_as_it_is_read_keeps_what_sorting_every_row_keeps(
+        rows in proptest::collection::vec((0..3usize, 0..2usize, 0..12u32, 0..4u32), 1..600)
+    ) {
+        let mut csv = String::from("organisation,indicator,period,value\n");
+        for &(o, i, m, v) in &rows {
+            let period = format!("2024-{:02}", m + 1);
+            csv.push_str(&format!("{},{},{period},{v}\n", ORGS[o], ["c", "m"][i]));
+        }
+        let set = set_of_months();
+        let data = read_kpi_data(csv.as_bytes(), "d.csv", &set, None).unwrap();
+        for (o, org) in ORGS.iter().enumerate().take(3) {
+            for (i, ind) in ["c", "m"].into_iter().enumerate() {
+                // The old way: every row of the series in file order (line = index + 2), sorted
+                // stably by period, the last row of each period kept.
+                let mut series: Vec<(u32, u64, u32)> = rows
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, r)| r.0 == o && r.1 == i)
+                    .map(|(k, r)| (r.2, k as u64 + 2, r.3))
+                    .collect();
+                let Some(s) = data.get(org, ind) else {
+                    prop_assert!(series.is_empty());
+                    continue;
+                };
+                series.sort_by_key(|r| r.0);
+                let mut kept: Vec<(u32, u64, u32)> = Vec::new();
+                let mut duplicates = Vec::new();
+                for r in series {
+                    match kept.last_mut() {
+                        Some(last) if last.0 == r.0 => {
+                            duplicates.push(format!(
+                                "2024-{:02} on lines {} and {}{}",
+                                r.0 + 1,
+                                last.1,
+                                r.1,
+                                if last.2 == r.2 {
+                                    " (same value)".to_string()
+                                } else {
+                                    format!(" ({} then {}; line {} used)", last.2, r.2, r.1)
+                                }
+                            ));
+                            *last = r;
+                        }
+                        _ => kept.push(r),
+                    }
+                }
+                let got: Vec<(u64, f64)> = s.observations.iter().map(|x| (x.line, x.value)).collect();
+                let want: Vec<(u64, f64)> = kept.iter().map(|r| (r.1, f64::from(r.2))).collect();
+                prop_assert_eq!(got, want);
+                let flag = s.flags.iter().find(|f| f.kind == FlagKind::Duplicate);
+                if duplicates.is_empty() {
+                    prop_assert!(flag.is_none());
+                } else {
+                    let more = duplicates.len().saturating_sub(6);
+                    let mut message = format!(
+                        "the same period appears more than once: {}",
+                        duplicates[..duplicates.len().min(6)].join("; ")
+                    );
+                    if more > 0 {
+                        message.push_str(&format!("; and {more} more"));
+                    }
+                    prop_assert_eq!(flag.map(|f| f.message.as_str()), Some(message.as_str()));
+                }
+            }
+        }
+    }
+}
+
+/// Two monthly indicators with no plausible range, so only duplicates and gaps are flagged.
+fn set_of_months() -> KpiSet {
+    let text = r#"
+kind = "kpi-set"
+id = "t"
+version = "1"
+title = "T"
+source = "test"
+status = "example"
+[documents]
+d = { title = "D" }
+[[indicators]]
+id = "c"
+title = "Count"
+timeframe = "kpi"
+period = "month"
+value_type = "count"
+improvement = "increase"
+source = { doc = "d", section = "1", quote = "q" }
+[[indicators]]
+id = "m"
+title = "Mean"
+timeframe = "leading"
+period = "month"
+value_type = "mean"
+improvement = "decrease"
+source = { doc = "d", section = "1", quote = "q" }
+"#;
+    sct_core::load::parse_toml(&SourceFile::from_text("t.toml", text)).unwrap()
 }
