@@ -5,7 +5,7 @@ use std::io::Write;
 use std::path::Path;
 
 use sct_core::Error;
-use sct_core::output::{Overwrite, write_atomic};
+use sct_core::output::{Overwrite, write_atomic, write_atomic_with};
 
 use crate::cli::OutputArgs;
 
@@ -29,6 +29,31 @@ pub fn emit_bytes(out: &OutputArgs, bytes: &[u8], inputs: &[&Path]) -> Result<()
             Ok(())
         }
         _ => print_bytes(bytes),
+    }
+}
+
+/// As [`emit`], the output written by `fill` straight into a buffered writer (on the output's
+/// temporary file, or standard output): a large output is never held whole in memory.
+pub fn emit_with(
+    out: &OutputArgs,
+    inputs: &[&Path],
+    fill: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<(), Error> {
+    match &out.output {
+        Some(path) if path.as_os_str() != "-" => {
+            let mode = if out.force {
+                Overwrite::Replace
+            } else {
+                Overwrite::Refuse
+            };
+            write_atomic_with(path, mode, inputs, fill)?;
+            eprintln!("wrote {}", path.display());
+            Ok(())
+        }
+        _ => {
+            let mut stdout = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+            stdout_result(fill(&mut stdout).and_then(|()| stdout.flush()))
+        }
     }
 }
 
@@ -78,7 +103,12 @@ pub fn print(text: &str) -> Result<(), Error> {
 
 fn print_bytes(bytes: &[u8]) -> Result<(), Error> {
     let mut stdout = std::io::stdout().lock();
-    match stdout.write_all(bytes).and_then(|_| stdout.flush()) {
+    stdout_result(stdout.write_all(bytes).and_then(|_| stdout.flush()))
+}
+
+/// A write to standard output: an error, except a closed pipe.
+fn stdout_result(written: std::io::Result<()>) -> Result<(), Error> {
+    match written {
         Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(Error::Io {
             path: "standard output".into(),
             action: "write",

@@ -25,6 +25,18 @@ pub fn write_atomic(
     overwrite: Overwrite,
     inputs: &[&Path],
 ) -> Result<(), Error> {
+    write_atomic_with(path, overwrite, inputs, |w| w.write_all(bytes))
+}
+
+/// As [`write_atomic`], the contents written by `fill` into a buffered writer on the
+/// temporary file: a large output streams to disk instead of being held whole in memory. If
+/// `fill` fails, the temporary file is removed and `path` is left as it was.
+pub fn write_atomic_with(
+    path: &Path,
+    overwrite: Overwrite,
+    inputs: &[&Path],
+    fill: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<(), Error> {
     let io = |action: &'static str, path: &Path| {
         let path = path.to_path_buf();
         move |source| Error::Io {
@@ -74,7 +86,13 @@ pub fn write_atomic(
         // the user.
         .map_err(|e| std::io::Error::from(e.kind()))
         .map_err(io("create a temporary file in", &dir))?;
-    tmp.write_all(bytes).map_err(io("write", tmp.path()))?;
+    let written = tmp.path().to_path_buf();
+    {
+        let mut w = std::io::BufWriter::with_capacity(1 << 16, tmp.as_file_mut());
+        fill(&mut w)
+            .and_then(|()| w.flush())
+            .map_err(io("write", &written))?;
+    }
     // A temporary file is private (0600); an output should be readable like any file the
     // user makes, or keep the mode of the file it replaces.
     #[cfg(unix)]
@@ -160,5 +178,29 @@ mod tests {
         let err = write_atomic(&p, b"x", Overwrite::Replace, &[&p]).unwrap_err();
         assert!(matches!(err, Error::OutputIsInput { .. }));
         assert_eq!(std::fs::read(&p).unwrap(), b"keep");
+    }
+
+    #[test]
+    fn a_streamed_output_that_fails_half_way_leaves_the_old_file_and_no_temporary() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("out.csv");
+        std::fs::write(&p, "old").unwrap();
+        let err = write_atomic_with(&p, Overwrite::Replace, &[], |w| {
+            w.write_all(&[b'x'; 100_000])?;
+            Err(std::io::Error::other("the writer stopped"))
+        })
+        .unwrap_err();
+        assert!(err.to_string().contains("the writer stopped"), "{err}");
+        assert_eq!(std::fs::read(&p).unwrap(), b"old");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+        // Written in pieces larger than the buffer, every byte arrives.
+        write_atomic_with(&p, Overwrite::Replace, &[], |w| {
+            for _ in 0..3 {
+                w.write_all(&[b'y'; 100_000])?;
+            }
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(std::fs::read(&p).unwrap().len(), 300_000);
     }
 }
