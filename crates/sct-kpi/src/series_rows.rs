@@ -154,6 +154,8 @@ impl SeriesRows {
     pub(crate) fn finish(mut self) -> Option<Folded> {
         let first = self.first?;
         self.fold();
+        // The rows become the series' observations in place: keep no spare capacity.
+        self.rows.shrink_to_fit();
         let duplicates = Listing {
             shown: self.duplicates.iter().map(|(_, _, d)| d.text()).collect(),
             total: self.duplicate_count as usize,

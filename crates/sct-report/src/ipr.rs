@@ -305,6 +305,11 @@ pub fn json(ipr: &Ipr) -> String {
     crate::json::with_schema("sct-kpi-ipr/1", ipr)
 }
 
+/// [`json`] written straight into `out`.
+pub fn write_json(ipr: &Ipr, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    crate::json::write_with_schema("sct-kpi-ipr/1", ipr, out)
+}
+
 /// The columns of the CSV and of the xlsx sheet.
 pub const COLUMNS: [&str; 21] = [
     "organisation",
@@ -369,14 +374,22 @@ fn cells(r: &IprRow) -> Vec<String> {
 
 /// The report as CSV: one row per indicator and organisation, with the icons' names.
 pub fn csv(ipr: &Ipr) -> String {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    let _ = w.write_record(COLUMNS);
+    let mut out = Vec::new();
+    // Writing to a Vec cannot fail.
+    let _ = write_csv(ipr, &mut out);
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// [`csv`] written straight into `out`, row by row.
+pub fn write_csv(ipr: &Ipr, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    let mut w = csv::Writer::from_writer(out);
+    w.write_record(COLUMNS)?;
     for s in &ipr.sections {
         for r in &s.rows {
-            let _ = w.write_record(cells(r));
+            w.write_record(cells(r))?;
         }
     }
-    String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
+    w.flush()
 }
 
 fn workbook(ipr: &Ipr) -> Result<Vec<u8>, XlsxError> {

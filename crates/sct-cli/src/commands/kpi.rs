@@ -26,7 +26,7 @@ use crate::cli::{
     ConflictArg, GlobalArgs, ImprovementArg, IprFormat, KpiCommand, KpiIprArgs, KpiReviewArgs,
     KpiSpcArgs, ProfileArg, ReportFormat, RunRulesArg, SpcChartArg, SpcFormat, SpcProfileArgs,
 };
-use crate::outputs::{emit, emit_bytes, extension};
+use crate::outputs::{emit, emit_bytes, emit_with, extension};
 use sct_kpi::profile::{Conflict, Profile, ProfileKind};
 use sct_kpi::rebase_log::{self, RebaseEntry, RebaseLog};
 
@@ -149,17 +149,19 @@ fn ipr(global: &GlobalArgs, args: KpiIprArgs) -> Result<ExitCode, Error> {
             let bytes = sct_report::ipr::xlsx(&report).map_err(report_error)?;
             emit_bytes(&args.out, &bytes, &inputs)?;
         }
-        other => {
-            let text = match other {
-                IprFormat::Html => {
-                    sct_report::ipr::html(&templates, &report).map_err(report_error)?
-                }
-                IprFormat::Md => {
-                    sct_report::ipr::markdown(&templates, &report).map_err(report_error)?
-                }
-                IprFormat::Csv => sct_report::ipr::csv(&report),
-                _ => sct_report::ipr::json(&report),
-            };
+        // Rows straight into the file: the table of every organisation is never held twice.
+        IprFormat::Csv => emit_with(&args.out, &inputs, |w| {
+            sct_report::ipr::write_csv(&report, w)
+        })?,
+        IprFormat::Json => emit_with(&args.out, &inputs, |w| {
+            sct_report::ipr::write_json(&report, w)
+        })?,
+        IprFormat::Html => {
+            let text = sct_report::ipr::html(&templates, &report).map_err(report_error)?;
+            emit(&args.out, &text, &inputs)?;
+        }
+        IprFormat::Md => {
+            let text = sct_report::ipr::markdown(&templates, &report).map_err(report_error)?;
             emit(&args.out, &text, &inputs)?;
         }
     }
