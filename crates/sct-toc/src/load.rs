@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use sct_core::diagnostic::{Diagnostic, Diagnostics};
-use sct_core::load::{FrameworkRegistry, LoadedFramework, Origin, parse_toml};
+use sct_core::load::{FrameworkRegistry, LoadedFramework, Origin, parse_toml_in_batches};
 use sct_core::model::FrameworkKind;
 use sct_core::provenance::FrameworkUsed;
 use sct_core::{Error, SourceFile};
@@ -12,7 +12,7 @@ use sct_kpi::kpiset::KpiSet;
 
 use crate::check::check;
 use crate::graph::Graph;
-use crate::model::TheoryOfChange;
+use crate::model::{Link, Node, TheoryOfChange};
 
 /// A theory of change read and checked, with its KPI set.
 #[derive(Debug, Clone)]
@@ -31,6 +31,16 @@ pub struct LoadedToc {
     pub warnings: Diagnostics,
 }
 
+/// A batch of a theory of change's entries (see [`parse_toml_in_batches`]).
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Entries {
+    #[serde(default)]
+    nodes: Vec<Node>,
+    #[serde(default)]
+    links: Vec<Link>,
+}
+
 /// Reads a theory of change from a loaded framework file and checks it, resolving its KPI set
 /// among `registry`'s frameworks.
 pub fn from_framework(
@@ -46,7 +56,14 @@ pub fn from_framework(
             .expected("a framework file with kind = \"theory-of-change\""),
         ])));
     }
-    let toc: TheoryOfChange = parse_toml(&fw.source).map_err(Error::Invalid)?;
+    // A long theory of change is parsed a batch of nodes and links at a time: its memory
+    // grows with the model kept, not with the toml crate's tree of the whole file.
+    let toc: TheoryOfChange =
+        parse_toml_in_batches(&fw.source, |toc: &mut TheoryOfChange, e: Entries| {
+            toc.nodes.extend(e.nodes);
+            toc.links.extend(e.links);
+        })
+        .map_err(Error::Invalid)?;
     let kpi_set = match &toc.kpi_set {
         Some(name) => match registry.get(name.get_ref(), None) {
             Ok(set_fw) if set_fw.header.kind == FrameworkKind::KpiSet => {
