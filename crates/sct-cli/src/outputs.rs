@@ -8,6 +8,8 @@ use sct_core::Error;
 use sct_core::output::{Overwrite, write_atomic, write_atomic_with};
 
 use crate::cli::OutputArgs;
+use crate::commands::report::report_error;
+use sct_report::render::ReportError;
 
 /// Writes `text` to `-o FILE` (refusing to overwrite without `--force`, never over an
 /// input) or to standard output.
@@ -54,6 +56,38 @@ pub fn emit_with(
             let mut stdout = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
             stdout_result(fill(&mut stdout).and_then(|()| stdout.flush()))
         }
+    }
+}
+
+/// As [`emit_with`], for a page rendered from a template (`render`'s outer error is the
+/// writer's, the inner the template's): a template that fails half-way leaves nothing written
+/// (the temporary file is removed; for standard output the page is held until it is whole)
+/// and is the command's error.
+pub fn emit_rendered(
+    out: &OutputArgs,
+    inputs: &[&Path],
+    render: impl FnOnce(&mut dyn Write) -> std::io::Result<Result<(), ReportError>>,
+) -> Result<(), Error> {
+    let to_file = out.output.as_ref().is_some_and(|p| p.as_os_str() != "-");
+    if !to_file {
+        let mut page = Vec::new();
+        return match render(&mut page) {
+            Ok(Ok(())) => print_bytes(&page),
+            Ok(Err(e)) => Err(report_error(e)),
+            Err(e) => stdout_result(Err(e)),
+        };
+    }
+    let mut failed = None;
+    let written = emit_with(out, inputs, |w| match render(w)? {
+        Ok(()) => Ok(()),
+        Err(e) => {
+            failed = Some(e);
+            Err(std::io::Error::other("the template could not be rendered"))
+        }
+    });
+    match failed {
+        Some(e) => Err(report_error(e)),
+        None => written,
     }
 }
 

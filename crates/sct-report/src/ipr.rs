@@ -264,6 +264,25 @@ fn context(ipr: &Ipr) -> Result<Value, ReportError> {
 /// The report as one self-contained HTML file, no scripts. The page is the `ipr.html`
 /// template; its rows, lists and chart sections are written by [`crate::ipr_html`].
 pub fn html(templates: &Templates, ipr: &Ipr) -> Result<String, ReportError> {
+    let (context, extra) = html_context(ipr)?;
+    templates.render_value("ipr.html", context, extra)
+}
+
+/// [`html`] written into `out` as it is rendered (the page of every organisation runs to
+/// hundreds of megabytes). The outer error is `out`'s, the inner the report's.
+pub fn write_html(
+    templates: &Templates,
+    ipr: &Ipr,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<Result<(), ReportError>> {
+    match html_context(ipr) {
+        Ok((context, extra)) => templates.render_value_to("ipr.html", context, extra, out),
+        Err(e) => Ok(Err(e)),
+    }
+}
+
+/// The HTML page's context and the pieces written by sct.
+fn html_context(ipr: &Ipr) -> Result<(Value, Vec<(&'static str, Value)>), ReportError> {
     let style = ChartStyle::for_report(ipr);
     let f = crate::ipr_html::fragments(ipr, style, &VARIATION_ORDER, &ASSURANCE_ORDER)?;
     let tables: serde_json::Map<String, Value> = f
@@ -279,8 +298,7 @@ pub fn html(templates: &Templates, ipr: &Ipr) -> Result<String, ReportError> {
                 .collect(),
         )
     };
-    templates.render_value(
-        "ipr.html",
+    Ok((
         context(ipr)?,
         vec![
             ("rows_html", Value::Object(tables)),
@@ -291,13 +309,26 @@ pub fn html(templates: &Templates, ipr: &Ipr) -> Result<String, ReportError> {
             ("compact_charts", Value::Bool(style == ChartStyle::Compact)),
             ("chart_legend", Value::String(spc_chart::LEGEND.to_string())),
         ],
-    )
+    ))
 }
 
 /// The report as GitHub-flavoured Markdown.
 pub fn markdown(templates: &Templates, ipr: &Ipr) -> Result<String, ReportError> {
     let variation = by_icon(ipr, &VARIATION_ORDER, |r| r.variation_icon);
     templates.render_value("ipr.md", context(ipr)?, vec![("by_variation", variation)])
+}
+
+/// [`markdown`] written into `out` as it is rendered.
+pub fn write_markdown(
+    templates: &Templates,
+    ipr: &Ipr,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<Result<(), ReportError>> {
+    let variation = by_icon(ipr, &VARIATION_ORDER, |r| r.variation_icon);
+    match context(ipr) {
+        Ok(c) => templates.render_value_to("ipr.md", c, vec![("by_variation", variation)], out),
+        Err(e) => Ok(Err(e)),
+    }
 }
 
 /// The report as JSON (the rows, grouped by timeframe) (schema `sct-kpi-ipr/1`).

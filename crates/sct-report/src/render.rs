@@ -202,6 +202,24 @@ impl Templates {
         self.render_value(name, data, extra.to_vec())
     }
 
+    /// As [`Templates::render`], the page written into `out` (see
+    /// [`Templates::render_value_to`]), with the `extra` values moved in, not copied.
+    pub fn render_to<T: Serialize>(
+        &self,
+        name: &str,
+        data: &T,
+        extra: Vec<(&str, Value)>,
+        out: &mut dyn std::io::Write,
+    ) -> std::io::Result<Result<(), ReportError>> {
+        match serde_json::to_value(data) {
+            Ok(data) => self.render_value_to(name, data, extra, out),
+            Err(e) => Ok(Err(ReportError::Template {
+                file: self.file(name),
+                message: e.to_string(),
+            })),
+        }
+    }
+
     /// As [`Templates::render`], with the context's top level already a JSON object and the
     /// `extra` values moved in, not copied: for reports whose drawn pieces run to megabytes
     /// (`sct kpi ipr --orgs all`).
@@ -211,6 +229,48 @@ impl Templates {
         data: Value,
         extra: Vec<(&str, Value)>,
     ) -> Result<String, ReportError> {
+        let ctx = self.context(name, data, extra)?;
+        self.tera
+            .render(name, &ctx)
+            .map_err(|e| ReportError::Template {
+                file: self.file(name),
+                message: chain(&e),
+            })
+    }
+
+    /// As [`Templates::render_value`], the page written into `out` as it is rendered, never
+    /// held whole: for reports of hundreds of megabytes. The outer error is `out`'s (the
+    /// output could not be written), the inner the template's.
+    pub fn render_value_to(
+        &self,
+        name: &str,
+        data: Value,
+        extra: Vec<(&str, Value)>,
+        out: &mut dyn std::io::Write,
+    ) -> std::io::Result<Result<(), ReportError>> {
+        let ctx = match self.context(name, data, extra) {
+            Ok(ctx) => ctx,
+            Err(e) => return Ok(Err(e)),
+        };
+        match self.tera.render_to(name, &ctx, out) {
+            Ok(()) => Ok(Ok(())),
+            Err(e) => match e.kind {
+                tera::ErrorKind::Io(kind) => Err(std::io::Error::new(kind, chain(&e))),
+                _ => Ok(Err(ReportError::Template {
+                    file: self.file(name),
+                    message: chain(&e),
+                })),
+            },
+        }
+    }
+
+    /// The context of template `name`: `data`'s top level, the stylesheet and `extra`.
+    fn context(
+        &self,
+        name: &str,
+        data: Value,
+        extra: Vec<(&str, Value)>,
+    ) -> Result<Context, ReportError> {
         let file = self.file(name);
         let mut data = match data {
             Value::Object(map) => map,
@@ -225,16 +285,10 @@ impl Templates {
         for (k, v) in extra {
             data.insert(k.to_string(), v);
         }
-        let ctx = Context::from_value(Value::Object(data)).map_err(|e| ReportError::Template {
-            file: file.clone(),
+        Context::from_value(Value::Object(data)).map_err(|e| ReportError::Template {
+            file,
             message: chain(&e),
-        })?;
-        self.tera
-            .render(name, &ctx)
-            .map_err(|e| ReportError::Template {
-                file,
-                message: chain(&e),
-            })
+        })
     }
 
     /// The file template `name` was read from, for messages.

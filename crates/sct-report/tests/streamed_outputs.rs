@@ -107,3 +107,36 @@ fn the_streamed_funnel_json_and_csv_are_the_bytes_built_in_memory() {
         );
     }
 }
+
+#[test]
+fn the_streamed_toc_report_is_the_page_rendered_in_memory() {
+    use sct_report::render::Templates;
+    use sct_report::toc_report;
+    let registry = FrameworkRegistry::bundled().unwrap();
+    let templates = Templates::builtin().unwrap();
+    let example = root().join("examples/theory-of-change/bnssg-toc.toml");
+    for spec in ["scf-commissioning-toc", example.to_str().unwrap()] {
+        let loaded = sct_toc::load::find(spec, &registry).unwrap();
+        let inputs = sct_toc::report::ReportInputs {
+            kpi: None,
+            kpi_data_file: None,
+            capabilities: Vec::new(),
+            assessment_file: None,
+            measures: None,
+        };
+        let report = sct_toc::report::build(&loaded, &inputs);
+        let svg = sct_report::toc_diagram::toc_svg(&loaded.toc, &loaded.graph, None).unwrap();
+        let html = toc_report::html(&templates, &report, &svg).unwrap();
+        let written = |w: &mut dyn std::io::Write| {
+            toc_report::write_html(&templates, &report, svg.clone(), w).map(|r| r.unwrap())
+        };
+        assert_eq!(streamed(written), html, "{spec}");
+        let md = toc_report::markdown(&templates, &report).unwrap();
+        let written = |w: &mut dyn std::io::Write| {
+            toc_report::write_markdown(&templates, &report, w).map(|r| r.unwrap())
+        };
+        assert_eq!(streamed(written), md, "{spec}");
+        let json = streamed(|w| toc_report::write_json(&report, w));
+        assert_eq!(json, pretty_string("sct-toc-report/1", &report), "{spec}");
+    }
+}

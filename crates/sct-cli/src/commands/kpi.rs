@@ -26,7 +26,7 @@ use crate::cli::{
     ConflictArg, GlobalArgs, ImprovementArg, IprFormat, KpiCommand, KpiIprArgs, KpiReviewArgs,
     KpiSpcArgs, ProfileArg, ReportFormat, RunRulesArg, SpcChartArg, SpcFormat, SpcProfileArgs,
 };
-use crate::outputs::{emit, emit_bytes, emit_with, extension};
+use crate::outputs::{emit, emit_bytes, emit_rendered, emit_with, extension};
 use sct_kpi::profile::{Conflict, Profile, ProfileKind};
 use sct_kpi::rebase_log::{self, RebaseEntry, RebaseLog};
 
@@ -156,14 +156,12 @@ fn ipr(global: &GlobalArgs, args: KpiIprArgs) -> Result<ExitCode, Error> {
         IprFormat::Json => emit_with(&args.out, &inputs, |w| {
             sct_report::ipr::write_json(&report, w)
         })?,
-        IprFormat::Html => {
-            let text = sct_report::ipr::html(&templates, &report).map_err(report_error)?;
-            emit(&args.out, &text, &inputs)?;
-        }
-        IprFormat::Md => {
-            let text = sct_report::ipr::markdown(&templates, &report).map_err(report_error)?;
-            emit(&args.out, &text, &inputs)?;
-        }
+        IprFormat::Html => emit_rendered(&args.out, &inputs, |w| {
+            sct_report::ipr::write_html(&templates, &report, w)
+        })?,
+        IprFormat::Md => emit_rendered(&args.out, &inputs, |w| {
+            sct_report::ipr::write_markdown(&templates, &report, w)
+        })?,
     }
     Ok(ExitCode::SUCCESS)
 }
