@@ -107,6 +107,8 @@ pub fn write_kpi_data(
 /// Writes one series of `rows` rows (organisation `Q00`, the monthly count `ind-01` of
 /// [`kpi_set`]): the 120 months from April 2016 over and over, as an extract resubmitted many
 /// times would give, so the series kept is 120 points whatever the number of rows read.
+// Used by examples/bench_fixtures.rs only; this module is compiled into the bench too.
+#[allow(dead_code)]
 pub fn write_one_series(out: &mut impl std::io::Write, rows: usize) -> std::io::Result<()> {
     let mut out = std::io::BufWriter::with_capacity(1 << 16, out);
     out.write_all(b"organisation,indicator,period,value,numerator,denominator\n")?;
@@ -120,6 +122,8 @@ pub fn write_one_series(out: &mut impl std::io::Write, rows: usize) -> std::io::
 
 /// Writes a proportion funnel's input (`org,numerator,denominator`) for `orgs` organisations
 /// with deterministic pseudo-random denominators from 100 to about 10,000.
+// Used by examples/bench_fixtures.rs only; this module is compiled into the bench too.
+#[allow(dead_code)]
 pub fn write_funnel(out: &mut impl std::io::Write, orgs: usize) -> std::io::Result<()> {
     let mut out = std::io::BufWriter::with_capacity(1 << 16, out);
     out.write_all(b"org,numerator,denominator\n")?;

@@ -171,12 +171,13 @@ pub fn ipr_with(
     let mut first: Option<KpiReview> = None;
     let mut icon_differences = Vec::new();
     let mut charts = HashMap::new();
+    // One copy of the options (and of the rebase log they hold) for every organisation.
+    let mut o = ReviewOptions {
+        as_of,
+        ..options.clone()
+    };
     for org in organisations {
-        let o = ReviewOptions {
-            as_of,
-            organisation_name: names(org),
-            ..options.clone()
-        };
+        o.organisation_name = names(org);
         let mut r = review(set, set_file, data, org, &o)?;
         icon_differences.extend(
             r.icon_differences

@@ -281,8 +281,11 @@ pub fn write_html(
     }
 }
 
+/// A template's context and the values added to it.
+type Context = (Value, Vec<(&'static str, Value)>);
+
 /// The HTML page's context and the pieces written by sct.
-fn html_context(ipr: &Ipr) -> Result<(Value, Vec<(&'static str, Value)>), ReportError> {
+fn html_context(ipr: &Ipr) -> Result<Context, ReportError> {
     let style = ChartStyle::for_report(ipr);
     let f = crate::ipr_html::fragments(ipr, style, &VARIATION_ORDER, &ASSURANCE_ORDER)?;
     let tables: serde_json::Map<String, Value> = f

@@ -41,6 +41,24 @@ struct Entries {
     links: Vec<Link>,
 }
 
+/// Parses a theory of change's text. A long one is parsed a batch of nodes and links at a
+/// time ([`parse_toml_in_batches`]): its memory grows with the model kept, not with the toml
+/// crate's tree of the whole file; the model and errors are those of parsing it whole.
+pub fn parse(src: &SourceFile) -> Result<TheoryOfChange, Diagnostics> {
+    parse_toml_in_batches(src, add_entries)
+}
+
+/// [`parse`] cut into batches of `batch` bytes (small, to cut often, in tests and fuzzing).
+#[doc(hidden)]
+pub fn parse_in_batches_of(src: &SourceFile, batch: usize) -> Result<TheoryOfChange, Diagnostics> {
+    sct_core::load::parse_in_batches_of(src, batch, add_entries)
+}
+
+fn add_entries(toc: &mut TheoryOfChange, e: Entries) {
+    toc.nodes.extend(e.nodes);
+    toc.links.extend(e.links);
+}
+
 /// Reads a theory of change from a loaded framework file and checks it, resolving its KPI set
 /// among `registry`'s frameworks.
 pub fn from_framework(
@@ -56,14 +74,7 @@ pub fn from_framework(
             .expected("a framework file with kind = \"theory-of-change\""),
         ])));
     }
-    // A long theory of change is parsed a batch of nodes and links at a time: its memory
-    // grows with the model kept, not with the toml crate's tree of the whole file.
-    let toc: TheoryOfChange =
-        parse_toml_in_batches(&fw.source, |toc: &mut TheoryOfChange, e: Entries| {
-            toc.nodes.extend(e.nodes);
-            toc.links.extend(e.links);
-        })
-        .map_err(Error::Invalid)?;
+    let toc = parse(&fw.source).map_err(Error::Invalid)?;
     let kpi_set = match &toc.kpi_set {
         Some(name) => match registry.get(name.get_ref(), None) {
             Ok(set_fw) if set_fw.header.kind == FrameworkKind::KpiSet => {
