@@ -5,6 +5,7 @@
 //! root `bench` script runs to measure peak memory).
 
 use std::fmt::Write as _;
+use std::io::Write as _;
 
 /// Organisations in the extract.
 pub const ORGS: usize = 42;
@@ -17,10 +18,15 @@ pub const MONTHS: usize = 120;
 /// and means (XmR) in turn; every other count is an annual outcome (the months summed into
 /// 10 financial years, read with a run chart), so the review mixes all three charts.
 pub fn kpi_set() -> String {
-    let mut s = String::from(
-        "kind = \"kpi-set\"\nid = \"bench-60\"\nversion = \"1\"\ntitle = \"Benchmark set\"\nsource = \"synthetic\"\nstatus = \"example\"\n[documents]\nsyn = { title = \"Synthetic\" }\n",
+    kpi_set_of(INDICATORS)
+}
+
+/// [`kpi_set`] with `indicators` indicators (`bench-N`), the same kinds in the same turn.
+pub fn kpi_set_of(indicators: usize) -> String {
+    let mut s = format!(
+        "kind = \"kpi-set\"\nid = \"bench-{indicators}\"\nversion = \"1\"\ntitle = \"Benchmark set\"\nsource = \"synthetic\"\nstatus = \"example\"\n[documents]\nsyn = {{ title = \"Synthetic\" }}\n",
     );
-    for i in 0..INDICATORS {
+    for i in 0..indicators {
         let (vt, extra, dir) = match i % 3 {
             0 => (
                 "proportion",
@@ -44,8 +50,22 @@ pub fn kpi_set() -> String {
 
 /// The long-form extract: deterministic pseudo-random values around each indicator's level.
 pub fn kpi_data() -> String {
-    let mut s = String::with_capacity(14 << 20);
-    s.push_str("organisation,indicator,period,value,numerator,denominator\n");
+    let mut out = Vec::with_capacity(14 << 20);
+    write_kpi_data(&mut out, ORGS, INDICATORS, MONTHS).expect("write to memory");
+    String::from_utf8(out).expect("the generator writes ASCII")
+}
+
+/// Writes [`kpi_data`]'s extract for `orgs` organisations (`Q00`, `Q01`, …, wider codes past
+/// 100) × `indicators` × `months` from April 2016, streamed so any size can be generated.
+pub fn write_kpi_data(
+    out: &mut impl std::io::Write,
+    orgs: usize,
+    indicators: usize,
+    months: usize,
+) -> std::io::Result<()> {
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, out);
+    let width = orgs.saturating_sub(1).to_string().len().max(2);
+    out.write_all(b"organisation,indicator,period,value,numerator,denominator\n")?;
     let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
     let mut next = || {
         x ^= x << 13;
@@ -53,35 +73,70 @@ pub fn kpi_data() -> String {
         x ^= x << 17;
         (x >> 11) as f64 / (1u64 << 53) as f64
     };
-    for o in 0..ORGS {
-        for i in 0..INDICATORS {
-            for m in 0..MONTHS {
+    for o in 0..orgs {
+        for i in 0..indicators {
+            for m in 0..months {
                 let (y, mo) = (2016 + (3 + m) / 12, (3 + m) % 12 + 1);
-                let _ = match i % 3 {
+                match i % 3 {
                     0 => {
                         let den = 40_000 + (next() * 4000.0) as u64;
                         let num = (den as f64 * (0.7 + 0.05 * next())) as u64;
                         writeln!(
-                            s,
-                            "Q{o:02},ind-{i:02},{y}-{mo:02},{:.1},{num},{den}",
+                            out,
+                            "Q{o:0width$},ind-{i:02},{y}-{mo:02},{:.1},{num},{den}",
                             100.0 * num as f64 / den as f64
                         )
                     }
                     1 => writeln!(
-                        s,
-                        "Q{o:02},ind-{i:02},{y}-{mo:02},{},,",
+                        out,
+                        "Q{o:0width$},ind-{i:02},{y}-{mo:02},{},,",
                         900 + (next() * 200.0) as u64
                     ),
                     _ => writeln!(
-                        s,
-                        "Q{o:02},ind-{i:02},{y}-{mo:02},{:.1},,",
+                        out,
+                        "Q{o:0width$},ind-{i:02},{y}-{mo:02},{:.1},,",
                         25.0 + 10.0 * next()
                     ),
-                };
+                }?;
             }
         }
     }
-    s
+    out.flush()
+}
+
+/// Writes one series of `rows` rows (organisation `Q00`, the monthly count `ind-01` of
+/// [`kpi_set`]): the 120 months from April 2016 over and over, as an extract resubmitted many
+/// times would give, so the series kept is 120 points whatever the number of rows read.
+// Used by examples/bench_fixtures.rs only; this module is compiled into the bench too.
+#[allow(dead_code)]
+pub fn write_one_series(out: &mut impl std::io::Write, rows: usize) -> std::io::Result<()> {
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, out);
+    out.write_all(b"organisation,indicator,period,value,numerator,denominator\n")?;
+    for r in 0..rows {
+        let m = r % MONTHS;
+        let (y, mo) = (2016 + (3 + m) / 12, (3 + m) % 12 + 1);
+        writeln!(out, "Q00,ind-01,{y}-{mo:02},{},,", 900 + (r * 7919) % 200)?;
+    }
+    out.flush()
+}
+
+/// Writes a proportion funnel's input (`org,numerator,denominator`) for `orgs` organisations
+/// with deterministic pseudo-random denominators from 100 to about 10,000.
+// Used by examples/bench_fixtures.rs only; this module is compiled into the bench too.
+#[allow(dead_code)]
+pub fn write_funnel(out: &mut impl std::io::Write, orgs: usize) -> std::io::Result<()> {
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, out);
+    out.write_all(b"org,numerator,denominator\n")?;
+    let mut x: u64 = 0x2545_F491_4F6C_DD1D;
+    for o in 0..orgs {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        let den = 100 + x % 10_000;
+        let num = den * (60 + (x >> 20) % 30) / 100;
+        writeln!(out, "ORG{o:07},{num},{den}")?;
+    }
+    out.flush()
 }
 
 /// Nodes in the generated theory of change.
@@ -93,6 +148,12 @@ pub const TOC_LINKS: usize = 6000;
 /// (to the next type, or one in five to the type after), outcome nodes measured by KPIs of
 /// the benchmark set (`bench-60`).
 pub fn theory_of_change() -> String {
+    theory_of_change_of(TOC_NODES, TOC_LINKS)
+}
+
+/// [`theory_of_change`] with `nodes` nodes and `links` distinct links (at most what the
+/// forward links between the types allow).
+pub fn theory_of_change_of(nodes: usize, links: usize) -> String {
     const TYPES: [&str; 7] = [
         "input",
         "activity",
@@ -105,9 +166,9 @@ pub fn theory_of_change() -> String {
     let mut s = String::from(
         "kind = \"theory-of-change\"\nid = \"bench-toc\"\nversion = \"1\"\ntitle = \"Benchmark theory of change\"\nsource = \"synthetic\"\nstatus = \"example\"\nkpi_set = \"bench-60\"\n",
     );
-    let type_of = |i: usize| i * TYPES.len() / TOC_NODES;
+    let type_of = |i: usize| i * TYPES.len() / nodes;
     let mut by_type: Vec<Vec<usize>> = vec![Vec::new(); TYPES.len()];
-    for i in 0..TOC_NODES {
+    for i in 0..nodes {
         let t = type_of(i);
         by_type[t].push(i);
         let _ = write!(
@@ -132,8 +193,8 @@ pub fn theory_of_change() -> String {
     };
     let mut seen = std::collections::BTreeSet::new();
     let evidence = ["none", "weak", "moderate", "strong"];
-    while seen.len() < TOC_LINKS {
-        let a = next(TOC_NODES);
+    while seen.len() < links {
+        let a = next(nodes);
         let t = type_of(a);
         if t + 1 >= TYPES.len() {
             continue;

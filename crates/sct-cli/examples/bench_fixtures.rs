@@ -3,15 +3,69 @@
 //! `toc-2000.toml` (a theory of change of 2,000 nodes and 6,000 links) and `individuals-40/`
 //! (40 individual self-assessments for `sct plan`). Run from the workspace root.
 //!
-//! Usage: `cargo run --release -p sct-cli --example bench_fixtures -- DIR`
+//! With `--scale`, also the inputs of the memory benchmarks (each written only when missing,
+//! since they take a few seconds): `bench-6.toml` and `kpis-20000x6x17.csv` (2,040,000 rows:
+//! 20,000 organisations × 6 indicators × 17 months), `kpis-one-series-10m.csv` (one series
+//! of 10,000,000 rows), `toc-100000.toml` (100,000 nodes, 300,000 links) and
+//! `funnel-1000000.csv` (1,000,000 organisations).
+//!
+//! Usage: `cargo run --release -p sct-cli --example bench_fixtures -- DIR [--scale]`
 
 #[path = "../benches/fixtures.rs"]
 mod fixtures;
 
+use std::io::Write;
+use std::path::Path;
+
+/// Writes `name` in `dir` with `fill` unless it is already there (through a temporary name,
+/// so an interrupted run leaves no half-written fixture behind).
+fn write_once(
+    dir: &Path,
+    name: &str,
+    fill: impl FnOnce(&mut std::fs::File) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    let path = dir.join(name);
+    if path.exists() {
+        return Ok(());
+    }
+    let partial = dir.join(format!("{name}.partial"));
+    let mut file = std::fs::File::create(&partial)?;
+    fill(&mut file)?;
+    file.flush()?;
+    std::fs::rename(partial, path)
+}
+
+fn scale(dir: &Path) -> std::io::Result<()> {
+    write_once(dir, "bench-6.toml", |f| {
+        f.write_all(fixtures::kpi_set_of(6).as_bytes())
+    })?;
+    write_once(dir, "kpis-20000x6x17.csv", |f| {
+        fixtures::write_kpi_data(f, 20_000, 6, 17)
+    })?;
+    write_once(dir, "kpis-one-series-10m.csv", |f| {
+        fixtures::write_one_series(f, 10_000_000)
+    })?;
+    write_once(dir, "toc-100000.toml", |f| {
+        f.write_all(fixtures::theory_of_change_of(100_000, 300_000).as_bytes())
+    })?;
+    write_once(dir, "funnel-1000000.csv", |f| {
+        fixtures::write_funnel(f, 1_000_000)
+    })
+}
+
 fn main() -> std::process::ExitCode {
-    let Some(dir) = std::env::args_os().nth(1).map(std::path::PathBuf::from) else {
-        eprintln!("usage: bench_fixtures DIR");
+    let mut args = std::env::args_os().skip(1);
+    let (Some(dir), rest) = (args.next().map(std::path::PathBuf::from), args.next()) else {
+        eprintln!("usage: bench_fixtures DIR [--scale]");
         return std::process::ExitCode::from(2);
+    };
+    let with_scale = match rest {
+        None => false,
+        Some(a) if a == "--scale" => true,
+        Some(_) => {
+            eprintln!("usage: bench_fixtures DIR [--scale]");
+            return std::process::ExitCode::from(2);
+        }
     };
     let write = |name: &str, text: String| {
         std::fs::create_dir_all(&dir).and_then(|()| std::fs::write(dir.join(name), text))
@@ -26,7 +80,9 @@ fn main() -> std::process::ExitCode {
                 std::fs::write(people.join(name), text)?;
             }
             Ok(())
-        }) {
+        })
+        .and_then(|()| if with_scale { scale(&dir) } else { Ok(()) })
+    {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("cannot write fixtures in {}: {e}", dir.display());

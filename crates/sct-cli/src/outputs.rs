@@ -5,9 +5,11 @@ use std::io::Write;
 use std::path::Path;
 
 use sct_core::Error;
-use sct_core::output::{Overwrite, write_atomic};
+use sct_core::output::{Overwrite, write_atomic_with};
 
 use crate::cli::OutputArgs;
+use crate::commands::report::report_error;
+use sct_report::render::ReportError;
 
 /// Writes `text` to `-o FILE` (refusing to overwrite without `--force`, never over an
 /// input) or to standard output.
@@ -17,6 +19,16 @@ pub fn emit(out: &OutputArgs, text: &str, inputs: &[&Path]) -> Result<(), Error>
 
 /// As [`emit`], for bytes (a PNG, say).
 pub fn emit_bytes(out: &OutputArgs, bytes: &[u8], inputs: &[&Path]) -> Result<(), Error> {
+    emit_with(out, inputs, |w| w.write_all(bytes))
+}
+
+/// As [`emit`], the output written by `fill` straight into a buffered writer (on the output's
+/// temporary file, or standard output): a large output is never held whole in memory.
+pub fn emit_with(
+    out: &OutputArgs,
+    inputs: &[&Path],
+    fill: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<(), Error> {
     match &out.output {
         Some(path) if path.as_os_str() != "-" => {
             let mode = if out.force {
@@ -24,11 +36,46 @@ pub fn emit_bytes(out: &OutputArgs, bytes: &[u8], inputs: &[&Path]) -> Result<()
             } else {
                 Overwrite::Refuse
             };
-            write_atomic(path, bytes, mode, inputs)?;
+            write_atomic_with(path, mode, inputs, fill)?;
             crate::style::eprint(&format!("wrote {}\n", path.display()));
             Ok(())
         }
-        _ => print_bytes(bytes),
+        _ => {
+            let mut stdout = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+            stdout_result(fill(&mut stdout).and_then(|()| stdout.flush()))
+        }
+    }
+}
+
+/// As [`emit_with`], for a page rendered from a template (`render`'s outer error is the
+/// writer's, the inner the template's): a template that fails half-way leaves nothing written
+/// (the temporary file is removed; for standard output the page is held until it is whole)
+/// and is the command's error.
+pub fn emit_rendered(
+    out: &OutputArgs,
+    inputs: &[&Path],
+    render: impl FnOnce(&mut dyn Write) -> std::io::Result<Result<(), ReportError>>,
+) -> Result<(), Error> {
+    let to_file = out.output.as_ref().is_some_and(|p| p.as_os_str() != "-");
+    if !to_file {
+        let mut page = Vec::new();
+        return match render(&mut page) {
+            Ok(Ok(())) => print_bytes(&page),
+            Ok(Err(e)) => Err(report_error(e)),
+            Err(e) => stdout_result(Err(e)),
+        };
+    }
+    let mut failed = None;
+    let written = emit_with(out, inputs, |w| match render(w)? {
+        Ok(()) => Ok(()),
+        Err(e) => {
+            failed = Some(e);
+            Err(std::io::Error::other("the template could not be rendered"))
+        }
+    });
+    match failed {
+        Some(e) => Err(report_error(e)),
+        None => written,
     }
 }
 
@@ -85,7 +132,12 @@ pub fn print_text(text: &str) -> Result<(), Error> {
 
 fn print_bytes(bytes: &[u8]) -> Result<(), Error> {
     let mut stdout = std::io::stdout().lock();
-    match stdout.write_all(bytes).and_then(|_| stdout.flush()) {
+    stdout_result(stdout.write_all(bytes).and_then(|_| stdout.flush()))
+}
+
+/// A write to standard output: an error, except a closed pipe.
+fn stdout_result(written: std::io::Result<()>) -> Result<(), Error> {
+    match written {
         Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(Error::Io {
             path: "standard output".into(),
             action: "write",

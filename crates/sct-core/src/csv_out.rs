@@ -43,11 +43,12 @@ pub fn is_plain_number(s: &str) -> bool {
     digits(whole) && fraction.is_none_or(digits)
 }
 
-/// A CSV document built in memory, one row at a time, every field neutralised and quoted
-/// as needed. Rows may differ in length (nothing is dropped if one does).
+/// A CSV document written one row at a time, every field neutralised and quoted as needed,
+/// into memory (the default, [`CsvWriter::new`]) or straight into a stream
+/// ([`CsvWriter::to_writer`]). Rows may differ in length (nothing is dropped if one does).
 #[derive(Debug)]
-pub struct CsvWriter {
-    inner: csv::Writer<Vec<u8>>,
+pub struct CsvWriter<W: std::io::Write = Vec<u8>> {
+    inner: csv::Writer<W>,
 }
 
 impl Default for CsvWriter {
@@ -57,13 +58,9 @@ impl Default for CsvWriter {
 }
 
 impl CsvWriter {
-    /// An empty document.
+    /// An empty document in memory.
     pub fn new() -> Self {
-        CsvWriter {
-            inner: csv::WriterBuilder::new()
-                .flexible(true)
-                .from_writer(Vec::new()),
-        }
+        CsvWriter::to_writer(Vec::new())
     }
 
     /// Appends one row: each field through [`neutralise`], quoted where CSV requires it.
@@ -73,12 +70,7 @@ impl CsvWriter {
         I::Item: AsRef<str>,
     {
         // Writing to memory cannot fail.
-        for field in fields {
-            let _ = self
-                .inner
-                .write_field(neutralise(field.as_ref()).as_bytes());
-        }
-        let _ = self.inner.write_record(std::iter::empty::<&[u8]>());
+        let _ = self.write_row(fields);
     }
 
     /// The document's text.
@@ -86,6 +78,34 @@ impl CsvWriter {
         let bytes = self.inner.into_inner().unwrap_or_default();
         // Every field written was a `&str`, so the bytes are UTF-8.
         String::from_utf8(bytes).unwrap_or_default()
+    }
+}
+
+impl<W: std::io::Write> CsvWriter<W> {
+    /// A document written into `out` as its rows come: a large output is never held whole.
+    pub fn to_writer(out: W) -> Self {
+        CsvWriter {
+            inner: csv::WriterBuilder::new().flexible(true).from_writer(out),
+        }
+    }
+
+    /// Writes one row (as [`CsvWriter::row`]), or the stream's error.
+    pub fn write_row<I>(&mut self, fields: I) -> std::io::Result<()>
+    where
+        I: IntoIterator,
+        I::Item: AsRef<str>,
+    {
+        for field in fields {
+            self.inner
+                .write_field(neutralise(field.as_ref()).as_bytes())?;
+        }
+        self.inner.write_record(std::iter::empty::<&[u8]>())?;
+        Ok(())
+    }
+
+    /// Flushes what is buffered into the stream.
+    pub fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
     }
 }
 

@@ -22,6 +22,18 @@ pub fn write_atomic(
     sct_files::write_atomic(path, bytes, overwrite, inputs).map_err(Error::from)
 }
 
+/// As [`write_atomic`], the contents written by `fill` into a buffered writer on the
+/// temporary file: a large output streams to disk instead of being held whole in memory. If
+/// `fill` fails, the temporary file is removed and `path` is left as it was.
+pub fn write_atomic_with(
+    path: &Path,
+    overwrite: Overwrite,
+    inputs: &[&Path],
+    fill: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
+) -> Result<(), Error> {
+    sct_files::write_atomic_with(path, overwrite, inputs, fill).map_err(Error::from)
+}
+
 /// Checks that `path` may take an output, writing nothing (see [`sct_files::check_output`]).
 pub fn check_output(path: &Path, overwrite: Overwrite, inputs: &[&Path]) -> Result<(), Error> {
     sct_files::check_output(path, overwrite, inputs).map_err(Error::from)

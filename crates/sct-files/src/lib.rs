@@ -22,4 +22,4 @@ pub use error::OutputError;
 pub use identity::{FileId, FileKind};
 pub use ledger::{forget_all, is_input, note_input_file};
 pub use read::{note_stdin, open_input, read_input};
-pub use write::{Overwrite, check_output, check_outputs, write_atomic};
+pub use write::{Overwrite, check_output, check_outputs, write_atomic, write_atomic_with};

@@ -83,6 +83,18 @@ pub fn write_atomic(
     overwrite: Overwrite,
     inputs: &[&Path],
 ) -> Result<(), OutputError> {
+    write_atomic_with(path, overwrite, inputs, |w| w.write_all(bytes))
+}
+
+/// As [`write_atomic`], the contents written by `fill` into a buffered writer on the
+/// temporary file: a large output streams to disk instead of being held whole in memory. If
+/// `fill` fails, the temporary file is removed and `path` is left as it was.
+pub fn write_atomic_with(
+    path: &Path,
+    overwrite: Overwrite,
+    inputs: &[&Path],
+    fill: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<(), OutputError> {
     let target = target(path, overwrite, inputs)?;
     let folder = folder_of(&target.path);
     let mut tmp = tempfile::Builder::new()
@@ -92,7 +104,13 @@ pub fn write_atomic(
         // The kind alone: tempfile's own error names its random file, which means nothing to
         // the user.
         .map_err(|e| io("create a temporary file in", &folder)(std::io::Error::from(e.kind())))?;
-    tmp.write_all(bytes).map_err(io("write", path))?;
+    let written = tmp.path().to_path_buf();
+    {
+        let mut w = std::io::BufWriter::with_capacity(1 << 16, tmp.as_file_mut());
+        fill(&mut w)
+            .and_then(|()| w.flush())
+            .map_err(io("write", &written))?;
+    }
     set_mode(tmp.as_file(), &target.path).map_err(io("write", path))?;
     tmp.as_file().sync_all().map_err(io("write", path))?;
     // Between the checks and now the path may have changed: look again, so that a special

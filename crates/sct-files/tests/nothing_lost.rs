@@ -202,3 +202,28 @@ fn outputs_checked_together_refuse_two_names_for_one_new_file() {
         "nothing written by a check"
     );
 }
+
+#[test]
+fn a_streamed_output_that_fails_half_way_leaves_the_old_file_and_no_temporary() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("out.csv");
+    std::fs::write(&p, "old").unwrap();
+    let err = sct_files::write_atomic_with(&p, Overwrite::Replace, &[], |w| {
+        w.write_all(&[b'x'; 100_000])?;
+        Err(std::io::Error::other("the writer stopped"))
+    })
+    .unwrap_err();
+    assert!(err.to_string().contains("the writer stopped"), "{err}");
+    assert_eq!(std::fs::read(&p).unwrap(), b"old");
+    assert_eq!(files_in(dir.path()), ["out.csv"]);
+    // Written in pieces larger than the buffer, every byte arrives.
+    let q = dir.path().join("big.csv");
+    sct_files::write_atomic_with(&q, Overwrite::Replace, &[], |w| {
+        for _ in 0..3 {
+            w.write_all(&[b'y'; 100_000])?;
+        }
+        Ok(())
+    })
+    .unwrap();
+    assert_eq!(std::fs::read(&q).unwrap().len(), 300_000);
+}

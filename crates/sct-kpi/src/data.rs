@@ -26,11 +26,12 @@ use crate::aggregate::{aggregate, period_of};
 use crate::kpiset::{Indicator, KpiSet, ValueType};
 use crate::number::{NumberError, show};
 use crate::period::{ACCEPTED_FORMS, Period, PeriodType};
+use crate::series_rows::{Listing, SeriesRows};
 
 /// Most errors reported for one file; the rest are counted.
 const MAX_ERRORS: usize = 50;
-/// Most periods listed in one "missing periods" flag.
-const MAX_LISTED: usize = 6;
+/// Most items listed in one flag ("missing periods", "duplicate rows", …).
+pub(crate) const MAX_LISTED: usize = 6;
 
 /// One value for one period.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -166,11 +167,26 @@ impl KpiData {
             .get(&(organisation.to_string(), indicator.to_string()))
     }
 
+    /// The series of one organisation, by indicator id. The map is ordered by organisation
+    /// first, so this is a range of it: a report over every organisation never scans every
+    /// series for each one.
+    pub fn series_of<'a>(&'a self, organisation: &str) -> impl Iterator<Item = &'a Series> + 'a {
+        let organisation = organisation.to_string();
+        let from = (organisation.clone(), String::new());
+        self.series
+            .range(from..)
+            .take_while(move |((o, _), _)| *o == organisation)
+            .map(|(_, s)| s)
+    }
+
+    /// Whether an organisation has any series (with or without observations).
+    pub fn has_series(&self, organisation: &str) -> bool {
+        self.series_of(organisation).next().is_some()
+    }
+
     /// The end of the latest period with data for an organisation, if any.
     pub fn latest_end(&self, organisation: &str) -> Option<NaiveDate> {
-        self.series
-            .values()
-            .filter(|s| s.organisation == organisation)
+        self.series_of(organisation)
             .filter_map(|s| s.observations.last().map(|o| o.period.end()))
             .max()
     }
@@ -191,12 +207,13 @@ impl<R: Read> Read for HashingReader<R> {
 }
 
 /// A row as read, before it is put into a series.
-struct Row {
-    period: Period,
-    value: f64,
-    numerator: Option<f64>,
-    denominator: Option<f64>,
-    line: u64,
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Row {
+    pub(crate) period: Period,
+    pub(crate) value: f64,
+    pub(crate) numerator: Option<f64>,
+    pub(crate) denominator: Option<f64>,
+    pub(crate) line: u64,
 }
 
 /// The columns of the file.
@@ -400,7 +417,7 @@ pub fn read_kpi_data_with<R: Read>(
     keep: Option<&BTreeSet<String>>,
     skip_invalid: bool,
 ) -> Result<KpiData, Diagnostics> {
-    let mut skipped: BTreeMap<(String, String), Vec<String>> = BTreeMap::new();
+    let mut skipped: BTreeMap<(String, String), Listing> = BTreeMap::new();
     let mut diags = Diagnostics::default();
     let mut errors = 0usize;
     let mut push_error = |diags: &mut Diagnostics, d: Diagnostic| {
@@ -436,11 +453,11 @@ pub fn read_kpi_data_with<R: Read>(
         .iter()
         .map(|i| (i.id.get_ref().as_str(), i))
         .collect();
-    let mut rows: BTreeMap<(String, String), Vec<Row>> = BTreeMap::new();
-    let mut current: Option<((String, String), Vec<Row>)> = None;
+    let mut rows: BTreeMap<(String, String), SeriesRows> = BTreeMap::new();
+    let mut current: Option<((String, String), SeriesRows)> = None;
     let mut unknown: BTreeMap<String, (u64, u64)> = BTreeMap::new();
     let mut supplied: BTreeMap<String, (u64, u64)> = BTreeMap::new();
-    let mut mismatches: BTreeMap<(String, String), Vec<String>> = BTreeMap::new();
+    let mut mismatches: BTreeMap<(String, String), Listing> = BTreeMap::new();
     let mut organisations = BTreeSet::new();
     let (mut rows_read, mut rows_kept) = (0u64, 0u64);
     let mut record = csv::StringRecord::new();
@@ -519,7 +536,7 @@ pub fn read_kpi_data_with<R: Read>(
                 skipped
                     .entry((org.to_string(), ind_id.to_string()))
                     .or_default()
-                    .push(what);
+                    .push_with(|| what);
             }
             continue;
         };
@@ -560,13 +577,15 @@ pub fn read_kpi_data_with<R: Read>(
                         mismatches
                             .entry((org.to_string(), ind_id.to_string()))
                             .or_default()
-                            .push(format!(
-                                "{period} (line {line}): value {v} but {} × {} / {} = {}",
-                                ind.multiplier.unwrap_or(1.0),
-                                numerator.unwrap_or_default(),
-                                denominator.unwrap_or_default(),
-                                round_for_display(c)
-                            ));
+                            .push_with(|| {
+                                format!(
+                                    "{period} (line {line}): value {v} but {} × {} / {} = {}",
+                                    ind.multiplier.unwrap_or(1.0),
+                                    numerator.unwrap_or_default(),
+                                    denominator.unwrap_or_default(),
+                                    round_for_display(c)
+                                )
+                            });
                     }
                 }
                 c
@@ -576,7 +595,7 @@ pub fn read_kpi_data_with<R: Read>(
                 skipped
                     .entry((org.to_string(), ind_id.to_string()))
                     .or_default()
-                    .push(format!("{period} (line {line}): no value"));
+                    .push_with(|| format!("{period} (line {line}): no value"));
                 continue;
             }
             (None, None) => {
@@ -597,19 +616,23 @@ pub fn read_kpi_data_with<R: Read>(
             line,
         };
         // Rows of one series usually come together: gather them before touching the map,
-        // which saves a lookup and two allocations a row.
+        // which saves a lookup and two allocations a row. A series met again (a file not in
+        // series order) carries on from its rows so far.
         match &mut current {
-            Some(((o, i), run)) if o == org && i == ind_id => run.push(row),
+            Some(((o, i), series)) if o == org && i == ind_id => series.push(row),
             _ => {
-                if let Some((key, run)) = current.take() {
-                    rows.entry(key).or_default().extend(run);
+                if let Some((key, series)) = current.take() {
+                    rows.insert(key, series);
                 }
-                current = Some(((org.to_string(), ind_id.to_string()), vec![row]));
+                let key = (org.to_string(), ind_id.to_string());
+                let mut series = rows.remove(&key).unwrap_or_default();
+                series.push(row);
+                current = Some((key, series));
             }
         }
     }
-    if let Some((key, run)) = current.take() {
-        rows.entry(key).or_default().extend(run);
+    if let Some((key, series)) = current.take() {
+        rows.insert(key, series);
     }
     let mut warnings = Vec::new();
     for (id, (first, n)) in &unknown {
@@ -640,13 +663,13 @@ pub fn read_kpi_data_with<R: Read>(
                 if let Some(m) = skipped.remove(&(org.clone(), ind_id.clone())) {
                     s.flags.push(Flag {
                         kind: FlagKind::SkippedInvalid,
-                        message: listed(&m, "rows skipped (--skip-invalid), shown as gaps"),
+                        message: m.message("rows skipped (--skip-invalid), shown as gaps"),
                     });
                 }
                 if let Some(m) = mismatches.remove(&(org.clone(), ind_id.clone())) {
                     s.flags.push(Flag {
                         kind: FlagKind::ValueMismatch,
-                        message: listed(&m, "value does not match its numerator and denominator"),
+                        message: m.message("value does not match its numerator and denominator"),
                     });
                 }
                 s.flags.sort();
@@ -728,8 +751,8 @@ pub fn series_from_points(
         });
     }
     let ratio = matches!(ind.value_type, ValueType::Proportion | ValueType::Rate);
-    let mut rows = Vec::with_capacity(points.len());
-    let mut mismatches = Vec::new();
+    let mut rows = SeriesRows::default();
+    let mut mismatches = Listing::default();
     for p in points {
         if !p.value.is_finite()
             || p.numerator.is_some_and(|n| !n.is_finite())
@@ -770,14 +793,16 @@ pub fn series_from_points(
         let value = match (p.numerator, p.denominator, computed) {
             (Some(n), Some(d), Some(c)) => {
                 if (p.value - c).abs() > 1e-6 * c.abs().max(1.0) {
-                    mismatches.push(format!(
-                        "{} (point {}): value {} but {} × {n} / {d} = {}",
-                        p.period,
-                        p.line,
-                        p.value,
-                        ind.multiplier.unwrap_or(1.0),
-                        round_for_display(c)
-                    ));
+                    mismatches.push_with(|| {
+                        format!(
+                            "{} (point {}): value {} but {} × {n} / {d} = {}",
+                            p.period,
+                            p.line,
+                            p.value,
+                            ind.multiplier.unwrap_or(1.0),
+                            round_for_display(c)
+                        )
+                    });
                 }
                 c
             }
@@ -801,10 +826,7 @@ pub fn series_from_points(
     if !mismatches.is_empty() {
         s.flags.push(Flag {
             kind: FlagKind::ValueMismatch,
-            message: listed(
-                &mismatches,
-                "value does not match its numerator and denominator",
-            ),
+            message: mismatches.message("value does not match its numerator and denominator"),
         });
         s.flags.sort();
     }
@@ -822,7 +844,7 @@ fn listed(items: &[String], what: &str) -> String {
 
 /// [`listed`] for `total` items of which `items` are the first (at least the first
 /// [`MAX_LISTED`], or all).
-fn listed_of(items: &[String], total: u64, what: &str) -> String {
+pub(crate) fn listed_of(items: &[String], total: u64, what: &str) -> String {
     let shown = items.iter().take(MAX_LISTED).cloned().collect::<Vec<_>>();
     let more = total.saturating_sub(shown.len() as u64);
     format!(
@@ -842,21 +864,25 @@ fn build_series(
     file: &str,
     org: &str,
     ind: &Indicator,
-    mut rows: Vec<Row>,
+    rows: SeriesRows,
 ) -> Result<Series, Box<Diagnostic>> {
     let id = ind.id.get_ref();
-    let first_kind = rows[0].period.kind;
-    if let Some(other) = rows.iter().find(|r| r.period.kind != first_kind) {
-        let first = rows
-            .iter()
-            .find(|r| r.period.kind == first_kind)
-            .map_or(0, |r| r.line);
+    let Some(folded) = rows.finish() else {
+        return Ok(Series {
+            organisation: org.to_string(),
+            indicator: id.clone(),
+            source_period: ind.period,
+            observations: Vec::new(),
+            flags: Vec::new(),
+        });
+    };
+    let (first_kind, first_line) = folded.first;
+    if let Some((other, line)) = folded.other_kind {
         return Err(Box::new(Diagnostic::error(format!(
-            "mixed period types in one series: {org} \"{id}\" has a {} on line {first} and a {} ({}) on line {}",
+            "mixed period types in one series: {org} \"{id}\" has a {} on line {first_line} and a {} ({}) on line {line}",
             first_kind.as_str(),
-            other.period.kind.as_str(),
-            other.period,
-            other.line
+            other.kind.as_str(),
+            other,
         ))
         .in_file(file)
         .expected(format!(
@@ -866,78 +892,58 @@ fn build_series(
     }
     if first_kind > ind.period {
         return Err(Box::new(Diagnostic::error(format!(
-            "{org} \"{id}\" is by {} but the indicator is by {}: data cannot be split into shorter periods (line {})",
+            "{org} \"{id}\" is by {} but the indicator is by {}: data cannot be split into shorter periods (line {first_line})",
             first_kind.as_str(),
             ind.period.as_str(),
-            rows[0].line
         ))
         .in_file(file)
         .expected(format!("periods of a {} or shorter", ind.period.as_str()))));
     }
     let mut flags = Vec::new();
-    // Stable sort keeps file order among duplicates; the later row wins, as a resubmission.
-    rows.sort_by_key(|r| r.period);
-    let mut deduped: Vec<Row> = Vec::with_capacity(rows.len());
-    let mut duplicates = Vec::new();
-    for r in rows {
-        if let Some(last) = deduped.last_mut()
-            && last.period == r.period
-        {
-            let same = last.value == r.value;
-            duplicates.push(format!(
-                "{} on lines {} and {}{}",
-                r.period,
-                last.line,
-                r.line,
-                if same {
-                    " (same value)".to_string()
-                } else {
-                    format!(" ({} then {}; line {} used)", last.value, r.value, r.line)
-                }
-            ));
-            *last = r;
-            continue;
-        }
-        deduped.push(r);
-    }
-    if !duplicates.is_empty() {
+    // One row per period, the later row of a repeated period used, as a resubmission.
+    let deduped = folded.rows;
+    if !folded.duplicates.is_empty() {
         flags.push(Flag {
             kind: FlagKind::Duplicate,
-            message: listed(&duplicates, "the same period appears more than once"),
+            message: folded
+                .duplicates
+                .message("the same period appears more than once"),
         });
     }
-    let mut above = Vec::new();
-    let mut implausible = Vec::new();
+    let mut above = Listing::default();
+    let mut implausible = Listing::default();
     for r in &deduped {
         if ind.value_type == ValueType::Proportion
             && let (Some(n), Some(d)) = (r.numerator, r.denominator)
             && n > d
         {
-            above.push(format!("{} (line {}): {n} > {d}", r.period, r.line));
+            above.push_with(|| format!("{} (line {}): {n} > {d}", r.period, r.line));
         }
         if let Some(range) = ind.plausible
             && !(range.min..=range.max).contains(&r.value)
         {
-            implausible.push(format!(
-                "{} (line {}): {} is outside {} to {}",
-                r.period,
-                r.line,
-                round_for_display(r.value),
-                range.min,
-                range.max
-            ));
+            implausible.push_with(|| {
+                format!(
+                    "{} (line {}): {} is outside {} to {}",
+                    r.period,
+                    r.line,
+                    round_for_display(r.value),
+                    range.min,
+                    range.max
+                )
+            });
         }
     }
     if !above.is_empty() {
         flags.push(Flag {
             kind: FlagKind::NumeratorAboveDenominator,
-            message: listed(&above, "numerator above denominator"),
+            message: above.message("numerator above denominator"),
         });
     }
     if !implausible.is_empty() {
         flags.push(Flag {
             kind: FlagKind::Implausible,
-            message: listed(&implausible, "value outside the plausible range"),
+            message: implausible.message("value outside the plausible range"),
         });
     }
     let observations: Vec<Observation> = deduped

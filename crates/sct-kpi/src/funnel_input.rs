@@ -11,7 +11,7 @@ use sct_core::source::SourceFile;
 
 use crate::funnel::{
     FunnelError, OVERDISPERSION_METHOD, PROPORTION_METHOD, ProportionFunnel, ProportionInput,
-    RATIO_METHOD, RatioFunnel, RatioInput, proportions, ratios,
+    ProportionRow, RATIO_METHOD, RatioFunnel, RatioInput, RatioRow, proportions, ratios,
 };
 use crate::number::NumberError;
 use crate::spc_input::{at, column, csv_with_header, header_at};
@@ -257,10 +257,18 @@ fn num(v: f64) -> String {
 
 /// The spec's CSV: one row per organisation in input order, columns as `funnel.md` names them.
 pub fn to_csv(funnel: &Funnel) -> String {
-    let mut w = CsvWriter::new();
+    let mut out = Vec::new();
+    // Writing to a Vec cannot fail.
+    let _ = write_csv(funnel, &mut out);
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// [`to_csv`] written straight into `out`, row by row.
+pub fn write_csv(funnel: &Funnel, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    let mut w = CsvWriter::to_writer(out);
     match funnel {
         Funnel::Proportion(f) => {
-            w.row([
+            w.write_row([
                 "org",
                 "numerator",
                 "denominator",
@@ -271,9 +279,9 @@ pub fn to_csv(funnel: &Funnel) -> String {
                 "lower_998",
                 "upper_998",
                 "significance",
-            ]);
+            ])?;
             for r in &f.rows {
-                w.row([
+                w.write_row([
                     r.org.clone(),
                     num(r.numerator),
                     num(r.denominator),
@@ -284,7 +292,7 @@ pub fn to_csv(funnel: &Funnel) -> String {
                     num(r.lower_998),
                     num(r.upper_998),
                     r.significance.label().to_string(),
-                ]);
+                ])?;
             }
         }
         Funnel::Ratio(f) => {
@@ -302,7 +310,7 @@ pub fn to_csv(funnel: &Funnel) -> String {
                 header.extend(["od_lower_95", "od_upper_95", "od_lower_998", "od_upper_998"]);
             }
             header.extend(["outlier_95", "outlier_998"]);
-            w.row(&header);
+            w.write_row(&header)?;
             for r in &f.rows {
                 let mut rec = vec![
                     r.org.clone(),
@@ -319,11 +327,11 @@ pub fn to_csv(funnel: &Funnel) -> String {
                 }
                 rec.push(u8::from(r.outlier_95).to_string());
                 rec.push(u8::from(r.outlier_998).to_string());
-                w.row(&rec);
+                w.write_row(&rec)?;
             }
         }
     }
-    w.finish()
+    w.flush()
 }
 
 /// The method in words for a funnel (with the over-dispersion estimate when there is one).
@@ -422,6 +430,169 @@ pub fn to_json(funnel: &Funnel) -> Value {
     };
     value["schema"] = json!("sct-kpi-funnel/1");
     value
+}
+
+/// [`to_json`] as pretty JSON and a newline, serialised straight into `out` with no value
+/// tree: a funnel of a million organisations is written as it is read out. The fields are
+/// in [`to_json`]'s order (its maps are sorted by key), so the bytes are the same.
+pub fn write_json(funnel: &Funnel, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    match funnel {
+        Funnel::Proportion(f) => serde_json::to_writer_pretty(
+            &mut *out,
+            &ProportionJson {
+                baseline: f.baseline,
+                method: method_text(funnel),
+                multiplier: f.multiplier,
+                rows: Seq(&f.rows, |r| Row::Proportion(ProportionRowJson::of(r))),
+                schema: "sct-kpi-funnel/1",
+                kind: "proportion",
+            },
+        ),
+        Funnel::Ratio(f) => serde_json::to_writer_pretty(
+            &mut *out,
+            &RatioJson {
+                centre: f.centre,
+                method: method_text(funnel),
+                multiplier: f.multiplier,
+                overdispersion: f.overdispersion.as_ref().map(|od| OverdispersionJson {
+                    kept_after_winsorising: od.kept,
+                    organisations_with_z: od.with_z,
+                    phi: od.phi,
+                    tau2: od.tau2,
+                    zero_observed_left_out: od.zero_observed,
+                }),
+                rows: Seq(&f.rows, |r| Row::Ratio(RatioRowJson::of(r))),
+                schema: "sct-kpi-funnel/1",
+                kind: "ratio",
+            },
+        ),
+    }
+    .map_err(std::io::Error::other)?;
+    out.write_all(b"\n")
+}
+
+/// Rows serialised as a JSON array, each made as it is written.
+struct Seq<'a, T>(&'a [T], for<'r> fn(&'r T) -> Row<'r>);
+
+/// One row of either funnel, as written.
+#[derive(serde::Serialize)]
+#[serde(untagged)]
+enum Row<'a> {
+    Proportion(ProportionRowJson<'a>),
+    Ratio(RatioRowJson<'a>),
+}
+
+impl<T> serde::Serialize for Seq<'_, T> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.0.iter().map(self.1))
+    }
+}
+
+#[derive(serde::Serialize)]
+struct ProportionJson<'a> {
+    baseline: f64,
+    method: String,
+    multiplier: f64,
+    rows: Seq<'a, ProportionRow>,
+    schema: &'static str,
+    #[serde(rename = "type")]
+    kind: &'static str,
+}
+
+#[derive(serde::Serialize)]
+struct ProportionRowJson<'a> {
+    baseline: f64,
+    denominator: f64,
+    lower_95: f64,
+    lower_998: f64,
+    numerator: f64,
+    org: &'a str,
+    significance: &'static str,
+    upper_95: f64,
+    upper_998: f64,
+    value: f64,
+}
+
+impl ProportionRowJson<'_> {
+    fn of(r: &ProportionRow) -> ProportionRowJson<'_> {
+        ProportionRowJson {
+            baseline: r.baseline,
+            denominator: r.denominator,
+            lower_95: r.lower_95,
+            lower_998: r.lower_998,
+            numerator: r.numerator,
+            org: &r.org,
+            significance: r.significance.label(),
+            upper_95: r.upper_95,
+            upper_998: r.upper_998,
+            value: r.value,
+        }
+    }
+}
+
+#[derive(serde::Serialize)]
+struct RatioJson<'a> {
+    centre: f64,
+    method: String,
+    multiplier: f64,
+    overdispersion: Option<OverdispersionJson>,
+    rows: Seq<'a, RatioRow>,
+    schema: &'static str,
+    #[serde(rename = "type")]
+    kind: &'static str,
+}
+
+#[derive(serde::Serialize)]
+struct OverdispersionJson {
+    kept_after_winsorising: usize,
+    organisations_with_z: usize,
+    phi: Option<f64>,
+    tau2: f64,
+    zero_observed_left_out: usize,
+}
+
+#[derive(serde::Serialize)]
+struct RatioRowJson<'a> {
+    expected: f64,
+    lower_95: f64,
+    lower_998: f64,
+    observed: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    od_lower_95: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    od_lower_998: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    od_upper_95: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    od_upper_998: Option<f64>,
+    org: &'a str,
+    outlier_95: u8,
+    outlier_998: u8,
+    ratio: f64,
+    upper_95: f64,
+    upper_998: f64,
+}
+
+impl RatioRowJson<'_> {
+    fn of(r: &RatioRow) -> RatioRowJson<'_> {
+        let od = |i: usize| r.od_limits.map(|l| l[i]);
+        RatioRowJson {
+            expected: r.expected,
+            lower_95: r.lower_95,
+            lower_998: r.lower_998,
+            observed: r.observed,
+            od_lower_95: od(0),
+            od_lower_998: od(2),
+            od_upper_95: od(1),
+            od_upper_998: od(3),
+            org: &r.org,
+            outlier_95: u8::from(r.outlier_95),
+            outlier_998: u8::from(r.outlier_998),
+            ratio: r.ratio,
+            upper_95: r.upper_95,
+            upper_998: r.upper_998,
+        }
+    }
 }
 
 #[cfg(test)]

@@ -5,13 +5,15 @@
 //! rule profile. It is a projection of the KPI review of each organisation
 //! ([`crate::review`]), so the two never disagree.
 
+use std::collections::HashMap;
+
 use serde::Serialize;
 
 use crate::data::KpiData;
 use crate::kpiset::{KpiSet, Timeframe};
 use crate::review::{
-    IconDifference, KpiReview, PlanPosition, ReviewError, ReviewOptions, ReviewProvenance, SetInfo,
-    review,
+    IconDifference, IndicatorReview, KpiReview, PlanPosition, ReviewError, ReviewOptions,
+    ReviewProvenance, SetInfo, review,
 };
 use sct_core::provenance::FrameworkUsed;
 
@@ -115,9 +117,11 @@ pub struct Ipr {
     pub method: Vec<String>,
     /// Exactly which files (and plugins) it came from: the same for every organisation.
     pub provenance: Option<ReviewProvenance>,
-    /// The reviews the rows come from (for each indicator's full chart).
+    /// Each row's indicator review (its full chart, with the explanation of every flagged
+    /// point), by the row's anchor: for the HTML report. Empty when built without charts
+    /// ([`ipr_with`]), so a table of many organisations keeps only its rows.
     #[serde(skip)]
-    pub reviews: Vec<KpiReview>,
+    pub charts: HashMap<String, IndicatorReview>,
 }
 
 /// The anchor of an organisation's indicator in the HTML report (ids are kebab-case and ODS
@@ -131,7 +135,8 @@ pub fn anchor(organisation: &str, indicator: &str) -> String {
 }
 
 /// Builds the report for `organisations` (each must have rows), all as of the same date:
-/// `options.as_of`, else the end of the latest period with data of any of them.
+/// `options.as_of`, else the end of the latest period with data of any of them. Keeps every
+/// indicator's review for its chart; see [`ipr_with`].
 pub fn ipr(
     set: &KpiSet,
     set_file: &FrameworkUsed,
@@ -140,47 +145,56 @@ pub fn ipr(
     options: &ReviewOptions,
     names: impl Fn(&str) -> Option<String>,
 ) -> Result<Ipr, ReviewError> {
+    ipr_with(set, set_file, data, organisations, options, names, true)
+}
+
+/// [`ipr`]; with `keep_charts` false, each organisation's review is dropped once its rows
+/// are taken ([`Ipr::charts`] is empty), so memory grows with the rows kept, not with the
+/// charts of every organisation: for the outputs that show no chart (CSV, JSON, xlsx,
+/// Markdown).
+pub fn ipr_with(
+    set: &KpiSet,
+    set_file: &FrameworkUsed,
+    data: &KpiData,
+    organisations: &[String],
+    options: &ReviewOptions,
+    names: impl Fn(&str) -> Option<String>,
+    keep_charts: bool,
+) -> Result<Ipr, ReviewError> {
     let as_of = options.as_of.or_else(|| {
         organisations
             .iter()
             .filter_map(|o| data.latest_end(o))
             .max()
     });
-    let mut reviews = Vec::with_capacity(organisations.len());
+    let mut rows = Rows::new(set);
+    let mut first: Option<KpiReview> = None;
+    let mut icon_differences = Vec::new();
+    let mut charts = HashMap::new();
+    // One copy of the options (and of the rebase log they hold) for every organisation.
+    let mut o = ReviewOptions {
+        as_of,
+        ..options.clone()
+    };
     for org in organisations {
-        let o = ReviewOptions {
-            as_of,
-            organisation_name: names(org),
-            ..options.clone()
-        };
-        reviews.push(review(set, set_file, data, org, &o)?);
-    }
-    let mut sections: Vec<IprSection> = Vec::new();
-    for tf in Timeframe::ALL {
-        let mut rows = Vec::new();
-        let mut title = None;
-        for ind in set.indicators.iter().filter(|i| i.timeframe == tf) {
-            for r in &reviews {
-                let Some(t) = r.timeframes.iter().find(|t| t.id == tf) else {
-                    continue;
-                };
-                title.get_or_insert_with(|| (t.title.clone(), t.short_title));
-                let Some(x) = t.indicators.iter().find(|x| x.id == *ind.id.get_ref()) else {
-                    continue;
-                };
-                rows.push(row(r, x));
+        o.organisation_name = names(org);
+        let mut r = review(set, set_file, data, org, &o)?;
+        icon_differences.extend(
+            r.icon_differences
+                .iter()
+                .map(|d| (r.organisation.clone(), d.clone())),
+        );
+        rows.add(&r);
+        if keep_charts {
+            for t in &mut r.timeframes {
+                for x in t.indicators.drain(..) {
+                    charts.insert(anchor(&r.organisation, &x.id), x);
+                }
             }
         }
-        if let Some((title, short_title)) = title {
-            sections.push(IprSection {
-                id: tf,
-                title,
-                short_title,
-                rows,
-            });
-        }
+        first.get_or_insert(r);
     }
-    let first = reviews.first();
+    let first = first.as_ref();
     let mut method = first.map(|r| r.method.clone()).unwrap_or_default();
     method.push("The integrated performance report shows one row per indicator and organisation, grouped by the framework's three timeframes; each row is the same judgement as the KPI review's, and links to the indicator's full chart with the explanation of every flagged point.".into());
     Ok(Ipr {
@@ -196,19 +210,78 @@ pub fn ipr(
         organisations: organisations.to_vec(),
         profile: first.map(|r| r.profile.clone()).unwrap_or_default(),
         compare_profile: first.and_then(|r| r.compare_profile.clone()),
-        icon_differences: reviews
-            .iter()
-            .flat_map(|r| {
-                r.icon_differences
-                    .iter()
-                    .map(|d| (r.organisation.clone(), d.clone()))
-            })
-            .collect(),
-        sections,
+        icon_differences,
+        sections: rows.sections(),
         method,
         provenance: first.map(|r| r.provenance.clone()),
-        reviews,
+        charts,
     })
+}
+
+/// The rows of every timeframe as the reviews come in: by indicator in the set's order, then
+/// by organisation in the reviews' order. Each review is visited once and its rows put in
+/// their indicator's bucket, so nothing scans every review per indicator.
+struct Rows<'a> {
+    /// Per timeframe (in [`Timeframe::ALL`]'s order), each indicator's place among the set's
+    /// indicators of that timeframe.
+    position: [HashMap<&'a str, usize>; 3],
+    /// Per timeframe, the rows of each indicator.
+    buckets: [Vec<Vec<IprRow>>; 3],
+    /// Per timeframe, its title and short title, from the first review that has it.
+    titles: [Option<(String, &'static str)>; 3],
+}
+
+impl<'a> Rows<'a> {
+    fn new(set: &'a KpiSet) -> Rows<'a> {
+        let position = Timeframe::ALL.map(|tf| {
+            set.indicators
+                .iter()
+                .filter(|i| i.timeframe == tf)
+                .enumerate()
+                .map(|(k, i)| (i.id.get_ref().as_str(), k))
+                .collect::<HashMap<_, _>>()
+        });
+        let buckets = std::array::from_fn(|t| vec![Vec::new(); position[t].len()]);
+        Rows {
+            position,
+            buckets,
+            titles: Default::default(),
+        }
+    }
+
+    fn add(&mut self, r: &KpiReview) {
+        for (t, tf) in Timeframe::ALL.into_iter().enumerate() {
+            if self.position[t].is_empty() {
+                continue;
+            }
+            let Some(review) = r.timeframes.iter().find(|x| x.id == tf) else {
+                continue;
+            };
+            self.titles[t].get_or_insert_with(|| (review.title.clone(), review.short_title));
+            for x in &review.indicators {
+                if let Some(&k) = self.position[t].get(x.id.as_str()) {
+                    self.buckets[t][k].push(row(r, x));
+                }
+            }
+        }
+    }
+
+    fn sections(self) -> Vec<IprSection> {
+        Timeframe::ALL
+            .into_iter()
+            .zip(self.titles)
+            .zip(self.buckets)
+            .filter_map(|((id, title), buckets)| {
+                let (title, short_title) = title?;
+                Some(IprSection {
+                    id,
+                    title,
+                    short_title,
+                    rows: buckets.into_iter().flatten().collect(),
+                })
+            })
+            .collect()
+    }
 }
 
 fn row(r: &KpiReview, x: &crate::review::IndicatorReview) -> IprRow {

@@ -21,5 +21,6 @@ pub mod quantile;
 pub mod rebase_log;
 pub mod review;
 pub mod runchart;
+mod series_rows;
 pub mod spc;
 pub mod spc_input;

@@ -547,9 +547,7 @@ pub fn review(
     // An organisation with series (even series whose plugin measure failed, left without
     // data with the reason) is reviewed; one with none at all is not in the data.
     let (series_count, rows_for_organisation) = data
-        .series
-        .values()
-        .filter(|s| s.organisation == organisation)
+        .series_of(organisation)
         .fold((0usize, 0usize), |(n, rows), s| {
             (n + 1, rows + s.observations.len())
         });

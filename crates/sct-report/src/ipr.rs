@@ -265,6 +265,28 @@ fn context(ipr: &Ipr) -> Result<Value, ReportError> {
 /// The report as one self-contained HTML file, no scripts. The page is the `ipr.html`
 /// template; its rows, lists and chart sections are written by [`crate::ipr_html`].
 pub fn html(templates: &Templates, ipr: &Ipr) -> Result<String, ReportError> {
+    let (context, extra) = html_context(ipr)?;
+    templates.render_value("ipr.html", context, extra)
+}
+
+/// [`html`] written into `out` as it is rendered (the page of every organisation runs to
+/// hundreds of megabytes). The outer error is `out`'s, the inner the report's.
+pub fn write_html(
+    templates: &Templates,
+    ipr: &Ipr,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<Result<(), ReportError>> {
+    match html_context(ipr) {
+        Ok((context, extra)) => templates.render_value_to("ipr.html", context, extra, out),
+        Err(e) => Ok(Err(e)),
+    }
+}
+
+/// A template's context and the values added to it.
+type Context = (Value, Vec<(&'static str, Value)>);
+
+/// The HTML page's context and the pieces written by sct.
+fn html_context(ipr: &Ipr) -> Result<Context, ReportError> {
     let style = ChartStyle::for_report(ipr);
     let f = crate::ipr_html::fragments(ipr, style, &VARIATION_ORDER, &ASSURANCE_ORDER)?;
     let tables: serde_json::Map<String, Value> = f
@@ -280,8 +302,7 @@ pub fn html(templates: &Templates, ipr: &Ipr) -> Result<String, ReportError> {
                 .collect(),
         )
     };
-    templates.render_value(
-        "ipr.html",
+    Ok((
         context(ipr)?,
         vec![
             ("rows_html", Value::Object(tables)),
@@ -292,7 +313,7 @@ pub fn html(templates: &Templates, ipr: &Ipr) -> Result<String, ReportError> {
             ("compact_charts", Value::Bool(style == ChartStyle::Compact)),
             ("chart_legend", Value::String(spc_chart::LEGEND.to_string())),
         ],
-    )
+    ))
 }
 
 /// The report as GitHub-flavoured Markdown.
@@ -301,9 +322,27 @@ pub fn markdown(templates: &Templates, ipr: &Ipr) -> Result<String, ReportError>
     templates.render_value("ipr.md", context(ipr)?, vec![("by_variation", variation)])
 }
 
+/// [`markdown`] written into `out` as it is rendered.
+pub fn write_markdown(
+    templates: &Templates,
+    ipr: &Ipr,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<Result<(), ReportError>> {
+    let variation = by_icon(ipr, &VARIATION_ORDER, |r| r.variation_icon);
+    match context(ipr) {
+        Ok(c) => templates.render_value_to("ipr.md", c, vec![("by_variation", variation)], out),
+        Err(e) => Ok(Err(e)),
+    }
+}
+
 /// The report as JSON (the rows, grouped by timeframe) (schema `sct-kpi-ipr/1`).
 pub fn json(ipr: &Ipr) -> String {
     crate::json::with_schema("sct-kpi-ipr/1", ipr)
+}
+
+/// [`json`] written straight into `out`.
+pub fn write_json(ipr: &Ipr, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    crate::json::write_with_schema("sct-kpi-ipr/1", ipr, out)
 }
 
 /// The columns of the CSV and of the xlsx sheet.
@@ -370,14 +409,22 @@ fn cells(r: &IprRow) -> Vec<String> {
 
 /// The report as CSV: one row per indicator and organisation, with the icons' names.
 pub fn csv(ipr: &Ipr) -> String {
-    let mut w = CsvWriter::new();
-    w.row(COLUMNS);
+    let mut out = Vec::new();
+    // Writing to a Vec cannot fail.
+    let _ = write_csv(ipr, &mut out);
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// [`csv`] written straight into `out`, row by row.
+pub fn write_csv(ipr: &Ipr, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    let mut w = CsvWriter::to_writer(out);
+    w.write_row(COLUMNS)?;
     for s in &ipr.sections {
         for r in &s.rows {
-            w.row(cells(r));
+            w.write_row(cells(r))?;
         }
     }
-    w.finish()
+    w.flush()
 }
 
 fn workbook(ipr: &Ipr) -> Result<Vec<u8>, XlsxError> {

@@ -5,7 +5,6 @@
 //! analysis; the page around them (headings, captions, the icon index, the method) stays in
 //! the `ipr.html` template. Every string from the user's files is HTML-escaped here.
 
-use std::collections::HashMap;
 use std::fmt::Write;
 
 use sct_kpi::ipr::{Ipr, IprRow};
@@ -71,24 +70,13 @@ pub(crate) fn fragments(
 ) -> Result<Fragments, ReportError> {
     let several = ipr.organisations.len() > 1;
     let mut icons = IconDrawer::new(style);
-    let reviews: HashMap<String, &IndicatorReview> = ipr
-        .reviews
-        .iter()
-        .flat_map(|review| {
-            review.timeframes.iter().flat_map(move |tf| {
-                tf.indicators
-                    .iter()
-                    .map(move |r| (sct_kpi::ipr::anchor(&review.organisation, &r.id), r))
-            })
-        })
-        .collect();
     let rows: usize = ipr.sections.iter().map(|s| s.rows.len()).sum();
     let mut charts = String::with_capacity(rows * 12 * 1024);
     let mut tables = Vec::new();
     for section in &ipr.sections {
         let mut body = String::with_capacity(section.rows.len() * 3 * 1024);
         for r in &section.rows {
-            let review = reviews.get(&r.anchor).copied();
+            let review = ipr.charts.get(&r.anchor);
             table_row(&mut body, r, review, several, &mut icons);
             if let Some(x) = review {
                 chart_section(&mut charts, r, x, several, style)?;

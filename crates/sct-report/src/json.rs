@@ -15,13 +15,28 @@ struct Versioned<'a, T: Serialize> {
 /// `value` (which serialises as an object) as pretty JSON with a leading `schema` key, and a
 /// newline.
 pub fn with_schema<T: Serialize>(schema: &'static str, value: &T) -> String {
-    let mut s = serde_json::to_string_pretty(&Versioned {
-        schema,
-        body: value,
-    })
-    .unwrap_or_default();
-    s.push('\n');
-    s
+    let mut out = Vec::new();
+    if write_with_schema(schema, value, &mut out).is_err() {
+        out = b"\n".to_vec();
+    }
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// [`with_schema`] serialised straight into `out`, with no copy of the document in memory.
+pub fn write_with_schema<T: Serialize>(
+    schema: &'static str,
+    value: &T,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    serde_json::to_writer_pretty(
+        &mut *out,
+        &Versioned {
+            schema,
+            body: value,
+        },
+    )
+    .map_err(std::io::Error::other)?;
+    out.write_all(b"\n")
 }
 
 #[cfg(test)]

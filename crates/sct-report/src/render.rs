@@ -255,6 +255,24 @@ impl Templates {
         self.render_value(name, data, extra.to_vec())
     }
 
+    /// As [`Templates::render`], the page written into `out` (see
+    /// [`Templates::render_value_to`]), with the `extra` values moved in, not copied.
+    pub fn render_to<T: Serialize>(
+        &self,
+        name: &str,
+        data: &T,
+        extra: Vec<(&str, Value)>,
+        out: &mut dyn std::io::Write,
+    ) -> std::io::Result<Result<(), ReportError>> {
+        match serde_json::to_value(data) {
+            Ok(data) => self.render_value_to(name, data, extra, out),
+            Err(e) => Ok(Err(ReportError::Template {
+                file: self.file(name),
+                message: e.to_string(),
+            })),
+        }
+    }
+
     /// As [`Templates::render`], with the context's top level already a JSON object and the
     /// `extra` values moved in, not copied: for reports whose drawn pieces run to megabytes
     /// (`sct kpi ipr --orgs all`).
@@ -264,6 +282,79 @@ impl Templates {
         data: Value,
         extra: Vec<(&str, Value)>,
     ) -> Result<String, ReportError> {
+        let mut bytes = Vec::new();
+        let file = || self.file(name);
+        match self.render_value_to(name, data, extra, &mut bytes) {
+            Ok(Ok(())) => String::from_utf8(bytes).map_err(|e| ReportError::Template {
+                file: file(),
+                message: e.to_string(),
+            }),
+            Ok(Err(e)) => Err(e),
+            // Writing to memory fails only past the bounds, reported as the template's.
+            Err(e) => Err(ReportError::Template {
+                file: file(),
+                message: e.to_string(),
+            }),
+        }
+    }
+
+    /// As [`Templates::render_value`], the page written into `out` as it is rendered, never
+    /// held whole: for reports of hundreds of megabytes. The outer error is `out`'s (the
+    /// output could not be written), the inner the template's (including a user's template
+    /// that would write far more than the report's data).
+    pub fn render_value_to(
+        &self,
+        name: &str,
+        data: Value,
+        extra: Vec<(&str, Value)>,
+        out: &mut dyn std::io::Write,
+    ) -> std::io::Result<Result<(), ReportError>> {
+        let (ctx, data_bytes) = match self.context(name, data, extra) {
+            Ok(found) => found,
+            Err(e) => return Ok(Err(e)),
+        };
+        let engine = if is_markdown(name) {
+            &self.markdown
+        } else {
+            &self.tera
+        };
+        let template_error = |message: String| {
+            Ok(Err(ReportError::Template {
+                file: self.file(name),
+                message,
+            }))
+        };
+        if !self.bounded {
+            return match engine.render_to(name, &ctx, out) {
+                Ok(()) => Ok(Ok(())),
+                Err(e) => match e.kind {
+                    tera::ErrorKind::Io(kind) => Err(std::io::Error::new(kind, chain(&e))),
+                    _ => template_error(chain(&e)),
+                },
+            };
+        }
+        let rendering = template_bounds::Rendering::start(data_bytes);
+        let mut limited = template_bounds::LimitedWriter::new(out, rendering.output_limit());
+        let result = engine.render_to(name, &ctx, &mut limited);
+        drop(rendering);
+        match result {
+            Ok(()) => Ok(Ok(())),
+            Err(_) if limited.exceeded() => template_error(limited.refusal()),
+            Err(e) => match e.kind {
+                tera::ErrorKind::Io(kind) => Err(std::io::Error::new(kind, chain(&e))),
+                _ => template_error(chain(&e)),
+            },
+        }
+    }
+
+    /// The context of template `name`: `data`'s top level, the stylesheet and `extra`; and,
+    /// when a user's template is loaded, the data's size that bounds the rendering.
+    fn context(
+        &self,
+        name: &str,
+        data: Value,
+        extra: Vec<(&str, Value)>,
+    ) -> Result<(Context, usize), ReportError> {
         let file = self.file(name);
         let mut data = match data {
             Value::Object(map) => map,
@@ -281,33 +372,10 @@ impl Templates {
         let data = Value::Object(data);
         let data_bytes = if self.bounded { data_size(&data) } else { 0 };
         let ctx = Context::from_value(data).map_err(|e| ReportError::Template {
-            file: file.clone(),
+            file,
             message: chain(&e),
         })?;
-        let engine = if is_markdown(name) {
-            &self.markdown
-        } else {
-            &self.tera
-        };
-        let error = |e: tera::Error| ReportError::Template {
-            file: file.clone(),
-            message: chain(&e),
-        };
-        if !self.bounded {
-            return engine.render(name, &ctx).map_err(error);
-        }
-        let rendering = template_bounds::Rendering::start(data_bytes);
-        let mut out = template_bounds::LimitedWriter {
-            bytes: Vec::new(),
-            limit: rendering.output_limit(),
-        };
-        engine.render_to(name, &ctx, &mut out).map_err(error)?;
-        drop(rendering);
-        // tera writes only text it holds as UTF-8.
-        String::from_utf8(out.bytes).map_err(|e| ReportError::Template {
-            file: file.clone(),
-            message: e.to_string(),
-        })
+        Ok((ctx, data_bytes))
     }
 
     /// The file template `name` was read from, for messages.

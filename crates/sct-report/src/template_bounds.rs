@@ -966,28 +966,54 @@ pub fn register(tera: &mut Tera) {
     tera.register_function(BOUNDED_MACRO_CALL, BoundedValue { macro_output: true });
 }
 
-/// A writer that refuses to take more than `limit` bytes.
-pub struct LimitedWriter {
-    /// What was written.
-    pub bytes: Vec<u8>,
-    /// The limit.
-    pub limit: usize,
+/// A stream that refuses to take more than `limit` bytes: a rendering that would write far
+/// more than its report's data stops with [`LimitedWriter::refusal`] instead of filling the
+/// disk or the memory.
+pub struct LimitedWriter<W: std::io::Write> {
+    inner: W,
+    written: usize,
+    limit: usize,
+    exceeded: bool,
 }
 
-impl std::io::Write for LimitedWriter {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        if self.bytes.len().saturating_add(buf.len()) > self.limit {
-            return Err(std::io::Error::other(format!(
-                "the rendered output would be larger than the {}-byte limit; a template may not write far more than the report's data",
-                self.limit
-            )));
+impl<W: std::io::Write> LimitedWriter<W> {
+    /// A stream into `inner` that takes at most `limit` bytes.
+    pub fn new(inner: W, limit: usize) -> Self {
+        LimitedWriter {
+            inner,
+            written: 0,
+            limit,
+            exceeded: false,
         }
-        self.bytes.extend_from_slice(buf);
-        Ok(buf.len())
+    }
+
+    /// Whether a write was refused for going past the limit.
+    pub fn exceeded(&self) -> bool {
+        self.exceeded
+    }
+
+    /// The refusal, in words.
+    pub fn refusal(&self) -> String {
+        format!(
+            "the rendered output would be larger than the {}-byte limit; a template may not write far more than the report's data",
+            self.limit
+        )
+    }
+}
+
+impl<W: std::io::Write> std::io::Write for LimitedWriter<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.written.saturating_add(buf.len()) > self.limit {
+            self.exceeded = true;
+            return Err(std::io::Error::other(self.refusal()));
+        }
+        let n = self.inner.write(buf)?;
+        self.written += n;
+        Ok(n)
     }
 
     fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
+        self.inner.flush()
     }
 }
 
@@ -1175,15 +1201,15 @@ mod tests {
 
     #[test]
     fn the_rendered_output_stops_at_its_limit() {
-        let mut w = LimitedWriter {
-            bytes: Vec::new(),
-            limit: 10,
-        };
+        let mut bytes = Vec::new();
+        let mut w = LimitedWriter::new(&mut bytes, 10);
         use std::io::Write;
         w.write_all(b"0123456789").unwrap();
+        assert!(!w.exceeded());
         let err = w.write_all(b"x").unwrap_err();
         assert!(err.to_string().contains("10-byte limit"), "{err}");
-        assert_eq!(w.bytes, b"0123456789");
+        assert!(w.exceeded());
+        assert_eq!(bytes, b"0123456789");
     }
 
     #[test]

@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use sct_core::diagnostic::{Diagnostic, Diagnostics};
-use sct_core::load::{FrameworkRegistry, LoadedFramework, Origin, parse_toml};
+use sct_core::load::{FrameworkRegistry, LoadedFramework, Origin, parse_toml_in_batches};
 use sct_core::model::FrameworkKind;
 use sct_core::provenance::FrameworkUsed;
 use sct_core::{Error, SourceFile};
@@ -12,7 +12,7 @@ use sct_kpi::kpiset::KpiSet;
 
 use crate::check::check;
 use crate::graph::Graph;
-use crate::model::TheoryOfChange;
+use crate::model::{Link, Node, TheoryOfChange};
 
 /// A theory of change read and checked, with its KPI set.
 #[derive(Debug, Clone)]
@@ -31,6 +31,34 @@ pub struct LoadedToc {
     pub warnings: Diagnostics,
 }
 
+/// A batch of a theory of change's entries (see [`parse_toml_in_batches`]).
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Entries {
+    #[serde(default)]
+    nodes: Vec<Node>,
+    #[serde(default)]
+    links: Vec<Link>,
+}
+
+/// Parses a theory of change's text. A long one is parsed a batch of nodes and links at a
+/// time ([`parse_toml_in_batches`]): its memory grows with the model kept, not with the toml
+/// crate's tree of the whole file; the model and errors are those of parsing it whole.
+pub fn parse(src: &SourceFile) -> Result<TheoryOfChange, Diagnostics> {
+    parse_toml_in_batches(src, add_entries)
+}
+
+/// [`parse`] cut into batches of `batch` bytes (small, to cut often, in tests and fuzzing).
+#[doc(hidden)]
+pub fn parse_in_batches_of(src: &SourceFile, batch: usize) -> Result<TheoryOfChange, Diagnostics> {
+    sct_core::load::parse_in_batches_of(src, batch, add_entries)
+}
+
+fn add_entries(toc: &mut TheoryOfChange, e: Entries) {
+    toc.nodes.extend(e.nodes);
+    toc.links.extend(e.links);
+}
+
 /// Reads a theory of change from a loaded framework file and checks it, resolving its KPI set
 /// among `registry`'s frameworks.
 pub fn from_framework(
@@ -46,7 +74,7 @@ pub fn from_framework(
             .expected("a framework file with kind = \"theory-of-change\""),
         ])));
     }
-    let toc: TheoryOfChange = parse_toml(&fw.source).map_err(Error::Invalid)?;
+    let toc = parse(&fw.source).map_err(Error::Invalid)?;
     let kpi_set = match &toc.kpi_set {
         Some(name) => match registry.get(name.get_ref(), None) {
             Ok(set_fw) if set_fw.header.kind == FrameworkKind::KpiSet => {

@@ -26,7 +26,7 @@ use crate::cli::{
     ConflictArg, GlobalArgs, ImprovementArg, IprFormat, KpiCommand, KpiIprArgs, KpiReviewArgs,
     KpiSpcArgs, ProfileArg, ReportFormat, RunRulesArg, SpcChartArg, SpcFormat, SpcProfileArgs,
 };
-use crate::outputs::{emit, emit_bytes, extension};
+use crate::outputs::{emit, emit_bytes, emit_rendered, emit_with, extension};
 use sct_kpi::profile::{Conflict, Profile, ProfileKind};
 use sct_kpi::rebase_log::{self, RebaseEntry, RebaseLog};
 
@@ -91,7 +91,7 @@ fn ipr(global: &GlobalArgs, args: KpiIprArgs) -> Result<ExitCode, Error> {
         None => data
             .organisations
             .iter()
-            .filter(|o| data.series.keys().any(|(org, _)| org == *o))
+            .filter(|o| data.has_series(o))
             .cloned()
             .collect(),
     };
@@ -116,10 +116,6 @@ fn ipr(global: &GlobalArgs, args: KpiIprArgs) -> Result<ExitCode, Error> {
         args.rows.rebase_log.as_deref(),
         args.data.as_deref(),
     )?;
-    let report = sct_kpi::ipr::ipr(&set, &set_file, &data, &organisations, &options, |o| {
-        sct.organisations.get(o).map(|x| x.name.clone())
-    })
-    .map_err(|e| review_error(e, &data))?;
     let format = args
         .format
         .unwrap_or(match extension(&args.out).as_deref() {
@@ -129,6 +125,17 @@ fn ipr(global: &GlobalArgs, args: KpiIprArgs) -> Result<ExitCode, Error> {
             Some("xlsx") => IprFormat::Xlsx,
             _ => IprFormat::Md,
         });
+    // Only the HTML report draws each indicator's chart: the others keep the rows alone.
+    let report = sct_kpi::ipr::ipr_with(
+        &set,
+        &set_file,
+        &data,
+        &organisations,
+        &options,
+        |o| sct.organisations.get(o).map(|x| x.name.clone()),
+        format == IprFormat::Html,
+    )
+    .map_err(|e| review_error(e, &data))?;
     let templates = Templates::load(args.template_dir.as_deref()).map_err(report_error)?;
     let plugin_data = super::plugin_measures::data_paths(&args.plugins.plugin_data);
     let inputs: Vec<&std::path::Path> = args
@@ -142,19 +149,19 @@ fn ipr(global: &GlobalArgs, args: KpiIprArgs) -> Result<ExitCode, Error> {
             let bytes = sct_report::ipr::xlsx(&report).map_err(report_error)?;
             emit_bytes(&args.out, &bytes, &inputs)?;
         }
-        other => {
-            let text = match other {
-                IprFormat::Html => {
-                    sct_report::ipr::html(&templates, &report).map_err(report_error)?
-                }
-                IprFormat::Md => {
-                    sct_report::ipr::markdown(&templates, &report).map_err(report_error)?
-                }
-                IprFormat::Csv => sct_report::ipr::csv(&report),
-                _ => sct_report::ipr::json(&report),
-            };
-            emit(&args.out, &text, &inputs)?;
-        }
+        // Rows straight into the file: the table of every organisation is never held twice.
+        IprFormat::Csv => emit_with(&args.out, &inputs, |w| {
+            sct_report::ipr::write_csv(&report, w)
+        })?,
+        IprFormat::Json => emit_with(&args.out, &inputs, |w| {
+            sct_report::ipr::write_json(&report, w)
+        })?,
+        IprFormat::Html => emit_rendered(&args.out, &inputs, |w| {
+            sct_report::ipr::write_html(&templates, &report, w)
+        })?,
+        IprFormat::Md => emit_rendered(&args.out, &inputs, |w| {
+            sct_report::ipr::write_markdown(&templates, &report, w)
+        })?,
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -10,7 +10,7 @@ use sct_report::charts::ChartFormat;
 use sct_report::funnel_chart::{funnel_chart, proportion_chart, ratio_chart};
 
 use crate::cli::{FunnelFormat, FunnelTypeArg, KpiFunnelArgs};
-use crate::outputs::{emit, emit_bytes, extension};
+use crate::outputs::{emit_bytes, emit_with, extension};
 
 fn invalid(name: &str, message: String) -> Error {
     Error::Invalid(Diagnostics(vec![Diagnostic::error(message).in_file(name)]))
@@ -45,11 +45,11 @@ pub fn run(args: KpiFunnelArgs) -> Result<ExitCode, Error> {
         });
     let inputs = [args.input.as_path()];
     match format {
-        FunnelFormat::Csv => emit(&args.out, &funnel_input::to_csv(&funnel), &inputs)?,
+        FunnelFormat::Csv => {
+            emit_with(&args.out, &inputs, |w| funnel_input::write_csv(&funnel, w))?
+        }
         FunnelFormat::Json => {
-            let text =
-                serde_json::to_string_pretty(&funnel_input::to_json(&funnel)).unwrap_or_default();
-            emit(&args.out, &format!("{text}\n"), &inputs)?
+            emit_with(&args.out, &inputs, |w| funnel_input::write_json(&funnel, w))?
         }
         FunnelFormat::Svg | FunnelFormat::Png => {
             let title = args.title.clone().unwrap_or_else(|| {

@@ -9,7 +9,7 @@ mod kpi_funnel;
 mod plan;
 mod plugin_measures;
 mod plugins;
-mod report;
+pub(crate) mod report;
 mod score;
 mod shell;
 mod template;

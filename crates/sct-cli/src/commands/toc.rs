@@ -19,7 +19,9 @@ use super::report::report_error;
 use crate::cli::{
     CheckFormat, GlobalArgs, TocCheckArgs, TocCommand, TocKpiArgs, TocReportArgs, TocReportFormat,
 };
-use crate::outputs::{emit, extension, invalid_as_json, print_json, print_text};
+use crate::outputs::{
+    emit_rendered, emit_with, extension, invalid_as_json, print_json, print_text,
+};
 
 pub fn run(global: &GlobalArgs, cmd: TocCommand) -> Result<ExitCode, Error> {
     let sct = super::load(global)?;
@@ -306,13 +308,9 @@ fn report(global: &GlobalArgs, sct: &Sct, args: TocReportArgs) -> Result<ExitCod
             _ => TocReportFormat::Md,
         });
     let templates = Templates::load(args.template_dir.as_deref()).map_err(report_error)?;
-    let text = match format {
-        TocReportFormat::Html => {
-            let svg = super::toc_draw::report_svg(&loaded, &r)?;
-            toc_report::html(&templates, &r, &svg).map_err(report_error)?
-        }
-        TocReportFormat::Md => toc_report::markdown(&templates, &r).map_err(report_error)?,
-        TocReportFormat::Json => toc_report::json(&r),
+    let svg = match format {
+        TocReportFormat::Html => Some(super::toc_draw::report_svg(&loaded, &r)?),
+        _ => None,
     };
     let mut inputs: Vec<&Path> = Vec::new();
     let toc_path = Path::new(&args.toc);
@@ -327,7 +325,16 @@ fn report(global: &GlobalArgs, sct: &Sct, args: TocReportArgs) -> Result<ExitCod
     }
     let plugin_data = super::plugin_measures::data_paths(&args.kpi.plugin_data);
     inputs.extend(plugin_data.iter().map(|p| p.as_path()));
-    emit(&args.out, &text, &inputs)?;
+    // Written into the output as rendered: a report of 100,000 nodes is never held whole.
+    match svg {
+        Some(svg) => emit_rendered(&args.out, &inputs, |w| {
+            toc_report::write_html(&templates, &r, svg, w)
+        })?,
+        None if format == TocReportFormat::Md => emit_rendered(&args.out, &inputs, |w| {
+            toc_report::write_markdown(&templates, &r, w)
+        })?,
+        None => emit_with(&args.out, &inputs, |w| toc_report::write_json(&r, w))?,
+    }
     Ok(ExitCode::SUCCESS)
 }
 

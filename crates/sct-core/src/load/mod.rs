@@ -1,6 +1,7 @@
 //! Loading: TOML text (and the TOML equivalent of JSON and workbook responses) into the model, with every parse error turned into a diagnostic that
 //! names the file, line and column; and the registry of known frameworks.
 
+mod batched;
 pub mod json;
 pub mod registry;
 pub mod response;
@@ -10,6 +11,9 @@ use serde::de::DeserializeOwned;
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::source::SourceFile;
 
+pub use batched::{BATCH_BYTES, parse_toml_in_batches};
+#[doc(hidden)]
+pub use batched::{entries_found, parse_in_batches_of};
 pub use registry::{FrameworkContent, FrameworkRegistry, LoadedFramework, Origin};
 pub use response::{ReadResponse, ResponseReader, ResponseReaders, load_response};
 

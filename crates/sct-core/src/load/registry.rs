@@ -84,7 +84,13 @@ impl LoadedFramework {
 
     /// Parses one framework file and checks it on its own (not its references to others).
     pub fn parse(source: SourceFile, origin: Origin) -> Result<Self, Diagnostics> {
-        let header = parse_toml::<LenientHeader>(&source)?.into_header(&source)?;
+        // The header is in the preamble; the entries after it are only checked, a batch at a
+        // time, so a long file (a theory of change of 100,000 nodes) is never held as a tree.
+        let header = super::parse_toml_in_batches::<LenientHeader, serde::de::IgnoredAny>(
+            &source,
+            |_, _| {},
+        )?
+        .into_header(&source)?;
         let (content, diags) = match header.kind {
             FrameworkKind::Capability => {
                 let t = parse_toml::<CapabilityToolkit>(&source)?;
