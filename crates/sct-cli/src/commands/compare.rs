@@ -1,5 +1,6 @@
 //! `sct compare`: load a cohort, compare it, write the report.
 
+use crate::error::CliError;
 use std::io::IsTerminal;
 use std::process::ExitCode;
 
@@ -62,7 +63,7 @@ fn read_mapping(path: &std::path::Path) -> Result<CapabilityMapping, Error> {
     })
 }
 
-pub fn run(sct: &Sct, args: CompareArgs) -> Result<ExitCode, Error> {
+pub fn run(sct: &Sct, args: CompareArgs) -> Result<ExitCode, CliError> {
     let files = collect_files(sct, &args.inputs)?;
     let bar =
         (std::io::stderr().is_terminal() && files.responses.len() >= PROGRESS_FROM).then(|| {
