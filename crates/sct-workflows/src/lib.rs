@@ -22,6 +22,7 @@
 //! [`sct_files::write_atomic_with`] can replace one of them.
 
 pub mod assess;
+pub mod compare;
 pub mod document;
 pub mod error;
 pub mod format;
