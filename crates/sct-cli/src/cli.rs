@@ -3,13 +3,15 @@
 use std::path::PathBuf;
 
 use crate::args::{
-    MAX_POINTS, MAX_RUN, count_in, date_arg, date_value, finite_arg, multiplier_arg, timeout_arg,
+    MAX_POINTS, MAX_RUN, count_in, date_value, finite_arg, multiplier_arg, timeout_arg,
 };
 use clap::{Args, Parser, Subcommand, ValueEnum};
 pub use sct_workflows::assess::{
     AssessmentChart, CheckFormat, ImageFormat, PlanFormat, ReportFormat as AssessmentReportFormat,
     ResponseFormat, ScoreFormat,
 };
+pub use sct_workflows::kpi::{FunnelFormat, IprFormat};
+pub use sct_workflows::toc::{TocDiagramFormat, TocReportFormat};
 
 /// The version `sct --version` prints: the package version, then the git commit in
 /// parentheses when built from a git checkout (set by build.rs).
@@ -397,8 +399,8 @@ pub struct KpiIprArgs {
     #[arg(long, value_enum, value_name = "all")]
     pub orgs: Option<OrgsArg>,
     /// As of this date, YYYY-MM-DD (default: the end of the latest period with data).
-    #[arg(long, value_name = "DATE", value_parser = date_arg)]
-    pub as_of: Option<String>,
+    #[arg(long, value_name = "DATE", value_parser = date_value)]
+    pub as_of: Option<sct_core::Date>,
     /// Output format (default: from the -o extension, else md).
     #[arg(long, value_enum)]
     pub format: Option<IprFormat>,
@@ -460,28 +462,11 @@ pub enum OrgsArg {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum IprFormat {
-    Html,
-    Md,
-    Csv,
-    Xlsx,
-    Json,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum FunnelTypeArg {
     /// Proportions (numerator/denominator), Fingertips method.
     Proportion,
     /// Indirectly standardised ratios (observed/expected), Spiegelhalter's method.
     Ratio,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum FunnelFormat {
-    Csv,
-    Json,
-    Svg,
-    Png,
 }
 
 #[derive(Debug, Args)]
@@ -498,8 +483,8 @@ pub struct KpiReviewArgs {
     pub org: String,
     /// Review as of this date, YYYY-MM-DD: later data are left out and data are late against
     /// it (default: the end of the latest period with data).
-    #[arg(long, value_name = "DATE", value_parser = date_arg)]
-    pub as_of: Option<String>,
+    #[arg(long, value_name = "DATE", value_parser = date_value)]
+    pub as_of: Option<sct_core::Date>,
     /// Output format (default: from the -o extension, else md).
     #[arg(long, value_enum)]
     pub format: Option<ReportFormat>,
@@ -723,18 +708,6 @@ pub struct TocDiagramArgs {
     pub out: OutputArgs,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum TocDiagramFormat {
-    /// Accessible SVG.
-    Svg,
-    /// PNG image.
-    Png,
-    /// Graphviz DOT.
-    Dot,
-    /// Mermaid flowchart.
-    Mmd,
-}
-
 #[derive(Debug, Args)]
 pub struct TocCheckArgs {
     /// A theory-of-change TOML file, or the id[@version] of a known one.
@@ -755,8 +728,8 @@ pub struct TocKpiArgs {
     #[arg(long, value_name = "CODE")]
     pub org: Option<String>,
     /// Leave out KPI data after this date, YYYY-MM-DD.
-    #[arg(long, value_name = "DATE", value_parser = date_arg)]
-    pub as_of: Option<String>,
+    #[arg(long, value_name = "DATE", value_parser = date_value)]
+    pub as_of: Option<sct_core::Date>,
     /// A data file for a plugin whose measures the indicators name
     /// (`measure = "plugin:NAME/MEASURE"`), as NAME=PATH; repeatable. Plugin measures are
     /// computed for --org.
@@ -783,13 +756,6 @@ pub struct TocReportArgs {
     pub template_dir: Option<PathBuf>,
     #[command(flatten)]
     pub out: OutputArgs,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum TocReportFormat {
-    Html,
-    Md,
-    Json,
 }
 
 #[derive(Debug, Args)]

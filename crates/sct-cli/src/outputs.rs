@@ -6,8 +6,7 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use sct_files::{Overwrite, write_atomic_with};
-use sct_report::render::ReportError;
-use sct_workflows::{Outcome, Output, StreamError};
+use sct_workflows::{Document, Outcome, Output, StreamError};
 
 use crate::cli::OutputArgs;
 use crate::error::CliError;
@@ -17,7 +16,13 @@ use crate::error::CliError;
 /// fails half-way leaves nothing written. The exit status follows the outcome.
 pub fn emit_output(out: &OutputArgs, output: Output<'_>) -> Result<ExitCode, CliError> {
     notices(&output.notices);
-    let document = output.document;
+    let to_stdout = out.output.as_ref().is_none_or(|p| p.as_os_str() == "-");
+    let document = match output.document {
+        // Standard output cannot take back half a page: a page rendered from a template
+        // (which may fail half-way) is made whole first.
+        rendered @ Document::Rendered(_) if to_stdout => Document::Bytes(rendered.into_bytes()?),
+        document => document,
+    };
     let mut failed = None;
     let written = emit_with(out, &[], |w| match document.write_to(w) {
         Ok(()) => Ok(()),
@@ -96,38 +101,6 @@ pub fn emit_with(
             let mut stdout = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
             stdout_result(fill(&mut stdout).and_then(|()| stdout.flush()))
         }
-    }
-}
-
-/// As [`emit_with`], for a page rendered from a template (`render`'s outer error is the
-/// writer's, the inner the template's): a template that fails half-way leaves nothing written
-/// (the temporary file is removed; for standard output the page is held until it is whole)
-/// and is the command's error.
-pub fn emit_rendered(
-    out: &OutputArgs,
-    inputs: &[&Path],
-    render: impl FnOnce(&mut dyn Write) -> std::io::Result<Result<(), ReportError>>,
-) -> Result<(), CliError> {
-    let to_file = out.output.as_ref().is_some_and(|p| p.as_os_str() != "-");
-    if !to_file {
-        let mut page = Vec::new();
-        return match render(&mut page) {
-            Ok(Ok(())) => print_bytes(&page),
-            Ok(Err(e)) => Err(sct_workflows::Error::from(e).into()),
-            Err(e) => stdout_result(Err(e)),
-        };
-    }
-    let mut failed = None;
-    let written = emit_with(out, inputs, |w| match render(w)? {
-        Ok(()) => Ok(()),
-        Err(e) => {
-            failed = Some(e);
-            Err(std::io::Error::other("the template could not be rendered"))
-        }
-    });
-    match failed {
-        Some(e) => Err(sct_workflows::Error::from(e).into()),
-        None => written,
     }
 }
 

@@ -14,6 +14,7 @@ pub mod funnel_input;
 pub mod ipr;
 pub mod kpiset;
 pub mod laney;
+pub mod measures;
 pub mod number;
 pub mod period;
 pub mod profile;

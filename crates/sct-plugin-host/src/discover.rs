@@ -5,7 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::error::HostError;
+use crate::error::{Fault, HostError};
 use crate::manifest::{MANIFEST, Manifest, dir_name};
 
 /// The environment variable listing plugin directories (separated as PATH is).
@@ -47,6 +47,44 @@ impl Discovery {
     pub fn get(&self, name: &str) -> Option<&Found> {
         self.plugins.iter().find(|f| f.name() == name)
     }
+
+    /// Finds and opens (checks and loads) the plugin of this name; when there is none, the
+    /// error lists where it was looked for and the plugins that were found.
+    pub fn open(&self, name: &str, options: &crate::Options) -> Result<crate::Plugin, HostError> {
+        let Some(found) = self.get(name) else {
+            let searched = if self.searched.is_empty() {
+                format!("nowhere (no {PROJECT_PLUGINS}/ here, no {PATH_ENV}, no --plugin-dir)")
+            } else {
+                let places: Vec<String> = self
+                    .searched
+                    .iter()
+                    .map(|p| p.display().to_string())
+                    .collect();
+                places.join(", ")
+            };
+            let known: Vec<String> = self.plugins.iter().map(|f| f.name()).collect();
+            let known = if known.is_empty() {
+                "none".into()
+            } else {
+                known.join(", ")
+            };
+            return Err(HostError::new(name, Fault::NotFound { searched, known }));
+        };
+        crate::Plugin::open(found, options)
+    }
+}
+
+/// A project's plugin folder, relative to the working directory.
+pub const PROJECT_PLUGINS: &str = "plugins";
+
+/// The plugins in the project folder, on `$SCT_PLUGIN_PATH`, then in `extra_dirs`.
+pub fn discover_all(extra_dirs: &[PathBuf]) -> Discovery {
+    let places = search_path(
+        Path::new(PROJECT_PLUGINS),
+        std::env::var_os(PATH_ENV),
+        extra_dirs,
+    );
+    discover(&places)
 }
 
 /// The places to search: `project_plugins` (when it exists), the entries of

@@ -12,6 +12,7 @@ pub mod error;
 pub mod install;
 pub mod limits;
 pub mod manifest;
+pub mod measures;
 pub mod native;
 pub mod process;
 

@@ -29,8 +29,13 @@ pub enum Document<'a> {
     Text(String),
     /// Bytes (a workbook, a PNG).
     Bytes(Vec<u8>),
-    /// Written as it is made, for documents of hundreds of megabytes.
+    /// Written as it is made, row by row, for documents of hundreds of megabytes: only the
+    /// stream itself can fail.
     Streamed(Stream<'a>),
+    /// Rendered into the stream from a template, which may fail half-way (a user's
+    /// template): a writer that cannot take back what it wrote (standard output) should
+    /// hold it until it is whole.
+    Rendered(Stream<'a>),
 }
 
 impl std::fmt::Debug for Document<'_> {
@@ -39,6 +44,7 @@ impl std::fmt::Debug for Document<'_> {
             Document::Text(t) => write!(f, "Document::Text({} bytes)", t.len()),
             Document::Bytes(b) => write!(f, "Document::Bytes({} bytes)", b.len()),
             Document::Streamed(_) => write!(f, "Document::Streamed"),
+            Document::Rendered(_) => write!(f, "Document::Rendered"),
         }
     }
 }
@@ -49,7 +55,7 @@ impl Document<'_> {
         match self {
             Document::Text(t) => out.write_all(t.as_bytes())?,
             Document::Bytes(b) => out.write_all(&b)?,
-            Document::Streamed(stream) => stream(out)?,
+            Document::Streamed(stream) | Document::Rendered(stream) => stream(out)?,
         }
         Ok(())
     }

@@ -26,7 +26,11 @@ pub mod compare;
 pub mod document;
 pub mod error;
 pub mod format;
+mod funnel;
+pub mod kpi;
+pub mod measures;
 pub mod session;
+pub mod toc;
 
 pub use document::{Document, Outcome, Output, StreamError};
 pub use error::{Error, Result};

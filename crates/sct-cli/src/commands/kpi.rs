@@ -1,301 +1,151 @@
-//! `sct kpi spc`.
+//! `sct kpi review|ipr|funnel|spc`: the arguments as the workflows' options, the result
+//! written.
 
-use crate::error::CliError;
+use std::collections::BTreeSet;
 use std::process::ExitCode;
 
 use sct_core::Error;
-use sct_core::diagnostic::Diagnostics;
+use sct_core::diagnostic::{Diagnostic, Diagnostics};
 use sct_core::output::{Overwrite, write_atomic};
 use sct_core::source::SourceFile;
 use sct_kpi::chart::{ChartChoice, ChartKind, ChartOptions};
 use sct_kpi::chart_input::{self, ChartColumns, SeriesData};
+use sct_kpi::funnel_input::FunnelKind;
+use sct_kpi::profile::{Conflict, Profile, ProfileKind};
+use sct_kpi::rebase_log::{self, RebaseEntry};
 use sct_kpi::runchart::RunRules;
 use sct_kpi::spc::{Improvement, SpcOptions};
 use sct_kpi::spc_input::{self, Columns};
-
-use std::collections::BTreeSet;
-
-use sct_core::diagnostic::Diagnostic;
-use sct_kpi::data::read_kpi_data_with;
-use sct_kpi::kpiset::KpiSet;
-use sct_kpi::review::ReviewOptions;
-use sct_report::kpi_review;
-use sct_report::render::Templates;
-
-use super::report::report_error;
-use crate::cli::{
-    ConflictArg, GlobalArgs, ImprovementArg, IprFormat, KpiCommand, KpiIprArgs, KpiReviewArgs,
-    KpiSpcArgs, ProfileArg, ReportFormat, RunRulesArg, SpcChartArg, SpcFormat, SpcProfileArgs,
+use sct_workflows::kpi::{
+    self, FunnelFormat, IprFormat, IprOrganisations, KpiRowOptions, ReviewFormat, SpcProfileOptions,
 };
-use crate::outputs::{emit, emit_bytes, emit_rendered, emit_with, extension};
-use sct_kpi::profile::{Conflict, Profile, ProfileKind};
-use sct_kpi::rebase_log::{self, RebaseEntry, RebaseLog};
+use sct_workflows::{Format, Session};
 
-pub fn run(global: &GlobalArgs, cmd: KpiCommand) -> Result<ExitCode, CliError> {
+use super::measures::plugin_options;
+use crate::cli::{
+    ConflictArg, FunnelTypeArg, ImprovementArg, KpiCommand, KpiFunnelArgs, KpiIprArgs,
+    KpiReviewArgs, KpiRowArgs, KpiSpcArgs, ProfileArg, ReportFormat, RunRulesArg, SpcChartArg,
+    SpcFormat, SpcProfileArgs,
+};
+use crate::error::CliError;
+use crate::outputs::{emit, emit_bytes, emit_output, extension};
+
+/// Runs a `sct kpi` command.
+pub fn run(session: &Session, cmd: KpiCommand) -> Result<ExitCode, CliError> {
     match cmd {
         KpiCommand::Spc(args) => spc(args),
-        KpiCommand::Review(args) => review(global, args),
-        KpiCommand::Ipr(args) => ipr(global, args),
-        KpiCommand::Funnel(args) => super::kpi_funnel::run(args),
+        KpiCommand::Review(args) => review(session, args),
+        KpiCommand::Ipr(args) => ipr(session, args),
+        KpiCommand::Funnel(args) => funnel(session, args),
     }
 }
 
-/// The review options the profile arguments, rebase log and review date give.
-fn review_options(
-    set: &KpiSet,
-    spc: &SpcProfileArgs,
-    as_of: Option<chrono::NaiveDate>,
-    rebase_log: Option<&std::path::Path>,
-    data: Option<&std::path::Path>,
-) -> Result<ReviewOptions, Error> {
-    // The same checks as `sct kpi spc` (--conflict needs mdc); the set's profile is the default.
-    let default = set.profile.unwrap_or_default();
-    profiles(spc, default, set.conflict, false, false, None)?;
-    Ok(ReviewOptions {
-        as_of,
-        organisation_name: None,
-        profile: spc.profile.map(kind_of),
-        conflict: spc.conflict.map(|c| match c {
+/// `sct kpi review`.
+fn review(session: &Session, args: KpiReviewArgs) -> Result<ExitCode, CliError> {
+    let given = args.format.map(|f| match f {
+        ReportFormat::Html => ReviewFormat::Html,
+        ReportFormat::Md => ReviewFormat::Md,
+        ReportFormat::Json => ReviewFormat::Json,
+        ReportFormat::Csv => ReviewFormat::Csv,
+    });
+    let options = kpi::ReviewOptions {
+        format: ReviewFormat::choose(given, args.out.output.as_deref()),
+        plugins: plugin_options(&args.plugins.plugin_data, &args.plugins.plugin)?,
+        set: args.set,
+        data: args.data,
+        org: args.org,
+        as_of: args.as_of,
+        spc: spc_profile(&args.spc),
+        rows: row_options(args.rows),
+        template_dir: args.template_dir,
+    };
+    emit_output(&args.out, kpi::review(session, &options)?)
+}
+
+/// `sct kpi ipr`.
+fn ipr(session: &Session, args: KpiIprArgs) -> Result<ExitCode, CliError> {
+    let organisations = match args.org {
+        Some(code) => IprOrganisations::One(code),
+        None => IprOrganisations::All,
+    };
+    let options = kpi::IprOptions {
+        format: IprFormat::choose(args.format, args.out.output.as_deref()),
+        plugins: plugin_options(&args.plugins.plugin_data, &args.plugins.plugin)?,
+        set: args.set,
+        data: args.data,
+        organisations,
+        as_of: args.as_of,
+        spc: spc_profile(&args.spc),
+        rows: row_options(args.rows),
+        template_dir: args.template_dir,
+    };
+    emit_output(&args.out, kpi::ipr(session, &options)?)
+}
+
+/// `sct kpi funnel`.
+fn funnel(session: &Session, args: KpiFunnelArgs) -> Result<ExitCode, CliError> {
+    let options = kpi::FunnelOptions {
+        format: FunnelFormat::choose(args.format, args.out.output.as_deref()),
+        kind: match args.kind {
+            FunnelTypeArg::Proportion => FunnelKind::Proportion,
+            FunnelTypeArg::Ratio => FunnelKind::Ratio,
+        },
+        input: args.input,
+        multiplier: args.multiplier,
+        overdispersion: args.overdispersion,
+        title: args.title,
+    };
+    emit_output(&args.out, kpi::funnel(session, &options)?)
+}
+
+/// The profile arguments as the workflows' options.
+fn spc_profile(args: &SpcProfileArgs) -> SpcProfileOptions {
+    SpcProfileOptions {
+        profile: args.profile.map(kind_of),
+        compare_profile: args.compare_profile.map(kind_of),
+        conflict: args.conflict.map(|c| match c {
             ConflictArg::Improvement => Conflict::Improvement,
             ConflictArg::Concern => Conflict::Concern,
         }),
-        compare: spc.compare_profile.map(kind_of),
-        rebase_log: load_rebase_log(rebase_log, data.map(rebase_log::default_path))?,
-        join_gaps: spc.join_gaps,
-    })
+        join_gaps: args.join_gaps,
+    }
 }
 
-fn ipr(global: &GlobalArgs, args: KpiIprArgs) -> Result<ExitCode, CliError> {
-    let sct = super::load(global)?;
-    let as_of = args
-        .as_of
-        .as_deref()
-        .map(|d| super::parse_date_arg("--as-of", d))
-        .transpose()?;
-    let (set, set_file) = KpiSet::find(&args.set, &sct.registry)?;
-    if args.data.is_none() && args.orgs.is_some() {
-        return Err(invalid(
-            "--orgs all lists the organisations in the KPI data, and no --data was given".into(),
-            "--data CSV, or one organisation with --org CODE",
-        )
-        .into());
+/// The row arguments as the workflows' options.
+fn row_options(args: KpiRowArgs) -> KpiRowOptions {
+    KpiRowOptions {
+        rebase_log: args.rebase_log,
+        skip_invalid: args.skip_invalid,
     }
-    let keep: Option<BTreeSet<String>> = args.org.clone().map(|o| [o].into());
-    let mut data = read_data(
-        args.data.as_deref(),
-        &set,
-        keep.as_ref(),
-        args.rows.skip_invalid,
-    )?;
-    let name = data.name().to_string();
-    let organisations: Vec<String> = match &args.org {
-        Some(o) => vec![o.clone()],
-        None => data
-            .organisations
-            .iter()
-            .filter(|o| data.has_series(o))
-            .cloned()
-            .collect(),
-    };
-    super::plugin_measures::fill_kpi_measures(
-        global,
-        &set,
-        &mut data,
-        &organisations,
-        &args.plugins.plugin_data,
-        &args.plugins.plugin,
-    )?;
-    if organisations.is_empty() {
-        return Err(invalid(
-            format!("{name} has no rows for the KPI set's indicators"),
-            "rows with an organisation and an indicator of the set",
-        )
-        .into());
-    }
-    let options = review_options(
-        &set,
-        &args.spc,
-        as_of.map(|d| d.0),
-        args.rows.rebase_log.as_deref(),
-        args.data.as_deref(),
-    )?;
-    let format = args
-        .format
-        .unwrap_or(match extension(&args.out).as_deref() {
-            Some("html" | "htm") => IprFormat::Html,
-            Some("json") => IprFormat::Json,
-            Some("csv") => IprFormat::Csv,
-            Some("xlsx") => IprFormat::Xlsx,
-            _ => IprFormat::Md,
-        });
-    // Only the HTML report draws each indicator's chart: the others keep the rows alone.
-    let report = sct_kpi::ipr::ipr_with(
-        &set,
-        &set_file,
-        &data,
-        &organisations,
-        &options,
-        |o| sct.organisations.get(o).map(|x| x.name.clone()),
-        format == IprFormat::Html,
-    )
-    .map_err(|e| review_error(e, &data))?;
-    let templates = Templates::load(args.template_dir.as_deref()).map_err(report_error)?;
-    let plugin_data = super::plugin_measures::data_paths(&args.plugins.plugin_data);
-    let inputs: Vec<&std::path::Path> = args
-        .data
-        .iter()
-        .chain(plugin_data.iter())
-        .map(|p| p.as_path())
-        .collect();
-    match format {
-        IprFormat::Xlsx => {
-            let bytes = sct_report::ipr::xlsx(&report).map_err(report_error)?;
-            emit_bytes(&args.out, &bytes, &inputs)?;
-        }
-        // Rows straight into the file: the table of every organisation is never held twice.
-        IprFormat::Csv => emit_with(&args.out, &inputs, |w| {
-            sct_report::ipr::write_csv(&report, w)
-        })?,
-        IprFormat::Json => emit_with(&args.out, &inputs, |w| {
-            sct_report::ipr::write_json(&report, w)
-        })?,
-        IprFormat::Html => emit_rendered(&args.out, &inputs, |w| {
-            sct_report::ipr::write_html(&templates, &report, w)
-        })?,
-        IprFormat::Md => emit_rendered(&args.out, &inputs, |w| {
-            sct_report::ipr::write_markdown(&templates, &report, w)
-        })?,
-    }
-    Ok(ExitCode::SUCCESS)
 }
 
-fn review(global: &GlobalArgs, args: KpiReviewArgs) -> Result<ExitCode, CliError> {
-    let sct = super::load(global)?;
-    let as_of = args
-        .as_of
-        .as_deref()
-        .map(|d| super::parse_date_arg("--as-of", d))
-        .transpose()?;
-    let (set, set_file) = KpiSet::find(&args.set, &sct.registry)?;
-    let keep: BTreeSet<String> = [args.org.clone()].into();
-    let mut data = read_data(
-        args.data.as_deref(),
-        &set,
-        Some(&keep),
-        args.rows.skip_invalid,
-    )?;
-    super::plugin_measures::fill_kpi_measures(
-        global,
-        &set,
-        &mut data,
-        std::slice::from_ref(&args.org),
-        &args.plugins.plugin_data,
-        &args.plugins.plugin,
-    )?;
-    let options = ReviewOptions {
-        organisation_name: sct.organisations.get(&args.org).map(|o| o.name.clone()),
-        ..review_options(
-            &set,
-            &args.spc,
-            as_of.map(|d| d.0),
-            args.rows.rebase_log.as_deref(),
-            args.data.as_deref(),
-        )?
-    };
-    let r = sct_kpi::review::review(&set, &set_file, &data, &args.org, &options)
-        .map_err(|e| review_error(e, &data))?;
-    let format = args
-        .format
-        .unwrap_or(match extension(&args.out).as_deref() {
-            Some("html" | "htm") => ReportFormat::Html,
-            Some("json") => ReportFormat::Json,
-            Some("csv") => ReportFormat::Csv,
-            _ => ReportFormat::Md,
-        });
-    let templates = Templates::load(args.template_dir.as_deref()).map_err(report_error)?;
-    let text = match format {
-        ReportFormat::Html => kpi_review::html(&templates, &r).map_err(report_error)?,
-        ReportFormat::Md => kpi_review::markdown(&templates, &r).map_err(report_error)?,
-        ReportFormat::Json => kpi_review::json(&r),
-        ReportFormat::Csv => kpi_review::csv(&r),
-    };
-    let plugin_data = super::plugin_measures::data_paths(&args.plugins.plugin_data);
-    let inputs: Vec<&std::path::Path> = args
-        .data
-        .iter()
-        .chain(plugin_data.iter())
-        .map(|p| p.as_path())
-        .collect();
-    emit(&args.out, &text, &inputs)?;
-    Ok(ExitCode::SUCCESS)
+/// The profile kind named by a command-line value.
+fn kind_of(a: ProfileArg) -> ProfileKind {
+    match a {
+        ProfileArg::Ptd022 => ProfileKind::Ptd022,
+        ProfileArg::Mdc => ProfileKind::Mdc,
+    }
 }
 
-/// A review that could not be built, as a diagnostic: in the data file when there is one,
-/// else pointing at the plugin measures that were to supply the series.
-fn review_error(e: sct_kpi::review::ReviewError, data: &sct_kpi::data::KpiData) -> Error {
-    let d = Diagnostic::error(e.to_string());
-    if matches!(e, sct_kpi::review::ReviewError::NothingToDate { .. }) {
-        let d = d.expected("--as-of DATE, the date the review is as of");
-        return Error::Invalid(Diagnostics(vec![d]));
-    }
-    let d = match &data.source {
-        Some(f) => d
-            .in_file(&f.file)
-            .expected("--org with an organisation code in the file's `organisation` column"),
-        None => d.expected(
-            "plugin measures that give points for the organisation (see the warnings above), or --data CSV",
-        ),
-    };
-    Error::Invalid(Diagnostics(vec![d]))
+/// The profiles of `sct kpi spc`, checked as the workflows check them.
+fn profiles(
+    args: &SpcProfileArgs,
+    default: ProfileKind,
+    no_screen: bool,
+    screen: bool,
+    min_points: Option<usize>,
+) -> Result<(Profile, Option<Profile>), CliError> {
+    let spc = spc_profile(args);
+    Ok(kpi::profiles(
+        &spc, default, None, no_screen, screen, min_points,
+    )?)
 }
 
-/// The KPI data for `review` and `ipr`: the `--data` file streamed (only `keep`'s rows kept),
-/// or, with no file, empty data for the set's plugin measures to fill. Without a file, a set
-/// none of whose indicators names a plugin measure is an error, and the indicators that name
-/// none are warned of, since they will have no data.
-fn read_data(
-    path: Option<&std::path::Path>,
-    set: &KpiSet,
-    keep: Option<&BTreeSet<String>>,
-    skip_invalid: bool,
-) -> Result<sct_kpi::data::KpiData, Error> {
-    let Some(path) = path else {
-        let (measured, unmeasured): (Vec<_>, Vec<_>) =
-            set.indicators.iter().partition(|i| i.measure.is_some());
-        if measured.is_empty() {
-            return Err(invalid(
-                format!(
-                    "no --data given, and no indicator of KPI set \"{}\" names a plugin measure",
-                    set.id.get_ref()
-                ),
-                "--data CSV with the set's indicators (organisation,indicator,period,value)",
-            ));
-        }
-        if !unmeasured.is_empty() {
-            let ids: Vec<&str> = unmeasured.iter().map(|i| i.id.get_ref().as_str()).collect();
-            crate::style::warning(format_args!(
-                "no --data given: {} indicator(s) of KPI set \"{}\" name no plugin measure and have no data: {}",
-                ids.len(),
-                set.id.get_ref(),
-                ids.join(", ")
-            ));
-        }
-        return Ok(sct_kpi::data::KpiData::without_file());
-    };
-    let name = path.display().to_string();
-    let file = sct_core::source::open_input(path)?;
-    let data = read_kpi_data_with(
-        std::io::BufReader::new(file),
-        &name,
-        set,
-        keep,
-        skip_invalid,
-    )
-    .map_err(Error::Invalid)?;
-    for w in &data.warnings {
-        crate::style::warning(w);
-    }
-    Ok(data)
+/// A bad-input error with one message and what was expected.
+fn invalid(message: String, expected: &str) -> Error {
+    Error::Invalid(Diagnostics(vec![
+        Diagnostic::error(message).expected(expected.to_string()),
+    ]))
 }
 
 /// The output format: `--format`, else the `-o` extension, else CSV.
@@ -356,84 +206,10 @@ fn improvement(a: ImprovementArg) -> Improvement {
     }
 }
 
-/// The profile kind named by a command-line value.
-fn kind_of(a: ProfileArg) -> ProfileKind {
-    match a {
-        ProfileArg::Ptd022 => ProfileKind::Ptd022,
-        ProfileArg::Mdc => ProfileKind::Mdc,
-    }
-}
-
-/// A bad-input error with one message and what was expected.
-fn invalid(message: String, expected: &str) -> Error {
-    Error::Invalid(Diagnostics(vec![
-        Diagnostic::error(message).expected(expected.to_string()),
-    ]))
-}
-
-/// The profile (and the one to compare with) from the options: `default` when `--profile` is
-/// not given; screening on for `ptd-0.2.2` unless `no_screen`, off for `mdc` unless `screen`;
-/// `--conflict` only with `mdc`.
-pub(crate) fn profiles(
-    args: &SpcProfileArgs,
-    default: ProfileKind,
-    default_conflict: Option<Conflict>,
-    no_screen: bool,
-    screen: bool,
-    min_points: Option<usize>,
-) -> Result<(Profile, Option<Profile>), Error> {
-    let kind = args.profile.map(kind_of).unwrap_or(default);
-    let conflict = args.conflict.map(|c| match c {
-        ConflictArg::Improvement => Conflict::Improvement,
-        ConflictArg::Concern => Conflict::Concern,
-    });
-    if conflict.is_some()
-        && kind != ProfileKind::Mdc
-        && args.compare_profile != Some(ProfileArg::Mdc)
-    {
-        return Err(invalid(
-            "--conflict applies to the mdc profile only (ptd-0.2.2 takes the direction of the first rule)".into(),
-            "--profile mdc or --compare-profile mdc with --conflict",
-        ));
-    }
-    if min_points.is_some_and(|m| m < 2) {
-        return Err(invalid(
-            format!("--min-points {} is too small", min_points.unwrap_or(0)),
-            "2 or more",
-        ));
-    }
-    let make = |kind: ProfileKind| Profile {
-        screen_outliers: match kind {
-            ProfileKind::Ptd022 => !no_screen,
-            ProfileKind::Mdc => screen,
-        },
-        conflict: conflict.or(default_conflict).unwrap_or_default(),
-        min_points: min_points.unwrap_or(sct_kpi::spc::constants::MIN_POINTS),
-        ..Profile::of(kind)
-    };
-    Ok((make(kind), args.compare_profile.map(kind_of).map(make)))
-}
-
-/// The rebase log: `--rebase-log`, else `default` if that file exists; `None` without one.
-pub(crate) fn load_rebase_log(
-    given: Option<&std::path::Path>,
-    default: Option<std::path::PathBuf>,
-) -> Result<Option<RebaseLog>, Error> {
-    let path = match (given, default) {
-        (Some(p), _) => p.to_path_buf(),
-        (None, Some(default)) if default.is_file() => default,
-        (None, _) => return Ok(None),
-    };
-    let src = SourceFile::read(&path)?;
-    rebase_log::read_rebase_log(&src)
-        .map(Some)
-        .map_err(Error::Invalid)
-}
-
 /// The rebase log rows for `sct kpi spc`'s one series: those of `--indicator` and `--org`
 /// when given; otherwise every row, which must then be for one series.
-fn spc_log_rows(args: &KpiSpcArgs) -> Result<Vec<RebaseEntry>, Error> {
-    let Some(log) = load_rebase_log(
+fn spc_log_rows(args: &KpiSpcArgs) -> Result<Vec<RebaseEntry>, CliError> {
+    let Some(log) = kpi::load_rebase_log(
         args.rebase_log.as_deref(),
         Some(rebase_log::default_path(&args.input)),
     )?
@@ -461,7 +237,8 @@ fn spc_log_rows(args: &KpiSpcArgs) -> Result<Vec<RebaseEntry>, Error> {
             ))
             .in_file(&log.file)
             .expected("--indicator ID and --org CODE to choose the rows that apply"),
-        ])));
+        ]))
+        .into());
     }
     Ok(rows)
 }
@@ -481,7 +258,6 @@ fn spc(args: KpiSpcArgs) -> Result<ExitCode, CliError> {
     let (profile, compare) = profiles(
         &args.spc,
         ProfileKind::Ptd022,
-        None,
         args.no_screen_outliers,
         args.screen_outliers,
         args.min_points,
@@ -585,7 +361,6 @@ fn chart(args: KpiSpcArgs) -> Result<ExitCode, CliError> {
     let (profile, compare) = profiles(
         &args.spc,
         ProfileKind::Ptd022,
-        None,
         args.no_screen_outliers,
         args.screen_outliers,
         args.min_points,

@@ -5,19 +5,14 @@ mod compare;
 mod frameworks;
 mod kpi;
 mod kpi_chart;
-mod kpi_funnel;
-mod plugin_measures;
+mod measures;
 mod plugins;
-pub(crate) mod report;
 mod shell;
 mod toc;
-mod toc_draw;
 
 use crate::error::CliError;
 use std::path::PathBuf;
 use std::process::ExitCode;
-
-use sct_core::{Error, Sct};
 
 use crate::cli::{Cli, Command, GlobalArgs};
 use crate::outputs::emit;
@@ -32,8 +27,8 @@ pub fn run(cli: Cli) -> Result<ExitCode, CliError> {
         Command::Report(args) => assess::report(&session(&cli.global)?, args),
         Command::Plan(args) => assess::plan(&session(&cli.global)?, args),
         Command::Chart(args) => assess::chart(&session(&cli.global)?, args),
-        Command::Kpi(cmd) => kpi::run(&cli.global, cmd),
-        Command::Toc(cmd) => toc::run(&cli.global, cmd),
+        Command::Kpi(cmd) => kpi::run(&session(&cli.global)?, cmd),
+        Command::Toc(cmd) => toc::run(&session(&cli.global)?, cmd),
         Command::Schema(args) => {
             // The kind was checked by clap against the known kinds.
             let text = sct_core::schema::schema_for(&args.kind).unwrap_or_default();
@@ -72,23 +67,4 @@ pub fn session(global: &GlobalArgs) -> Result<sct_workflows::Session, CliError> 
             plugin_dirs: global.plugin_dirs.clone(),
         },
     )?)
-}
-
-/// Loads frameworks and organisations as the global options say, with the workbook reader
-/// registered so that every command reading a response accepts a filled `.xlsx`.
-pub fn load(global: &GlobalArgs) -> Result<Sct, Error> {
-    let orgs = global
-        .organisations
-        .as_deref()
-        .map(|o| (o, global.successions.as_deref()));
-    Ok(sct_xlsx::install(Sct::with(&framework_dirs(global), orgs)?))
-}
-
-/// Parses a `--as-of` style date argument.
-pub fn parse_date_arg(flag: &str, value: &str) -> Result<sct_core::Date, Error> {
-    sct_core::Date::parse(value).map_err(|e| {
-        Error::Invalid(sct_core::Diagnostics(vec![sct_core::Diagnostic::error(
-            format!("{flag}: {e}"),
-        )]))
-    })
 }

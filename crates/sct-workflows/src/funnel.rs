@@ -1,0 +1,116 @@
+//! Funnel plots comparing organisations: proportions (the Fingertips method) or indirectly
+//! standardised ratios (Spiegelhalter's, with over-dispersion when asked).
+
+use std::path::PathBuf;
+
+use sct_core::diagnostic::{Diagnostic, Diagnostics};
+use sct_core::source::SourceFile;
+use sct_kpi::funnel_input::{self, Funnel, FunnelKind};
+use sct_report::charts::ChartFormat;
+use sct_report::funnel_chart::{funnel_chart, proportion_chart, ratio_chart};
+
+use crate::document::{Document, Output};
+use crate::error::Result;
+use crate::format::formats;
+use crate::session::Session;
+
+formats! {
+    /// Formats of a funnel plot.
+    pub enum FunnelFormat {
+        /// CSV: each organisation with its value, limits and outlier flags.
+        Csv => [],
+        /// JSON.
+        Json => ["json"],
+        /// The chart as SVG.
+        Svg => ["svg"],
+        /// The chart as PNG.
+        Png => ["png"],
+    }
+    fallback Csv
+}
+
+/// Options of [`funnel`].
+#[derive(Debug, Clone)]
+pub struct FunnelOptions {
+    /// CSV with a header: org,numerator,denominator (proportions) or org,observed,expected
+    /// (ratios).
+    pub input: PathBuf,
+    /// What the indicator is.
+    pub kind: FunnelKind,
+    /// Values and limits times this (default: 100 for proportions, 1 for ratios).
+    pub multiplier: Option<f64>,
+    /// Ratios only: widen the limits for over-dispersion and judge outliers against them.
+    pub overdispersion: bool,
+    /// The chart's title (default: the input's file name).
+    pub title: Option<String>,
+    /// The format.
+    pub format: FunnelFormat,
+}
+
+/// A funnel plot: every organisation's value against control limits that narrow as its
+/// denominator grows, with outliers flagged.
+///
+/// ```
+/// use sct_kpi::funnel_input::FunnelKind;
+/// use sct_workflows::{Session, kpi::{FunnelFormat, FunnelOptions, funnel}};
+/// let dir = tempfile::tempdir()?;
+/// let input = dir.path().join("screening.csv");
+/// std::fs::write(&input, "org,numerator,denominator\nA,40,100\nB,55,120\nC,30,90\n")?;
+/// let options = FunnelOptions {
+///     input, kind: FunnelKind::Proportion, multiplier: None, overdispersion: false,
+///     title: None, format: FunnelFormat::Csv,
+/// };
+/// let csv = String::from_utf8(funnel(&Session::bundled()?, &options)?.document.into_bytes()?)?;
+/// assert_eq!(csv.lines().count(), 4);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn funnel(_session: &Session, options: &FunnelOptions) -> Result<Output<'static>> {
+    let kind = options.kind;
+    if options.overdispersion && kind == FunnelKind::Proportion {
+        return Err(sct_core::Error::Invalid(Diagnostics(vec![
+            Diagnostic::error("--overdispersion applies to --type ratio only")
+                .expected("--type ratio --overdispersion, or no --overdispersion"),
+        ]))
+        .into());
+    }
+    let multiplier = options.multiplier.unwrap_or(kind.default_multiplier());
+    let src = SourceFile::read(&options.input)?;
+    let invalid = |d| sct_core::Error::Invalid(Diagnostics(vec![d]));
+    let rows = funnel_input::read_funnel_rows(&src, kind).map_err(sct_core::Error::Invalid)?;
+    let funnel = funnel_input::compute(&rows, kind, multiplier, options.overdispersion)
+        .map_err(|e| invalid(funnel_input::located(&src, &rows, &e)))?;
+    let notices = funnel_input::overdispersion_note(&funnel)
+        .map(|note| vec![Diagnostic::note(note)])
+        .unwrap_or_default();
+    let chart = |format| {
+        let title = options.title.clone().unwrap_or_else(|| {
+            let stem = options.input.file_stem();
+            stem.map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_default()
+        });
+        let chart = match &funnel {
+            Funnel::Proportion(f) => {
+                let unit = if multiplier == 100.0 {
+                    "%".to_string()
+                } else {
+                    format!("per {multiplier}")
+                };
+                proportion_chart(f, &title, &unit)
+            }
+            Funnel::Ratio(f) => ratio_chart(f, &title),
+        };
+        funnel_chart(&chart, format)
+            .map_err(|e| invalid(Diagnostic::error(e.to_string()).in_file(&src.name)))
+    };
+    let document = match options.format {
+        FunnelFormat::Svg => Document::Bytes(chart(ChartFormat::Svg)?),
+        FunnelFormat::Png => Document::Bytes(chart(ChartFormat::Png)?),
+        FunnelFormat::Csv => {
+            Document::Streamed(Box::new(move |w| Ok(funnel_input::write_csv(&funnel, w)?)))
+        }
+        FunnelFormat::Json => {
+            Document::Streamed(Box::new(move |w| Ok(funnel_input::write_json(&funnel, w)?)))
+        }
+    };
+    Ok(Output::new(document).with_notices(notices))
+}

@@ -1,0 +1,443 @@
+//! KPI workflows: the review of one organisation, the integrated performance report of one
+//! or every organisation, and funnel plots comparing organisations. Plugin measures fill in
+//! the series of indicators that name one ([`crate::measures`]).
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use sct_core::diagnostic::{Diagnostic, Diagnostics};
+use sct_core::{Date, SourceFile};
+use sct_kpi::data::{KpiData, read_kpi_data_with};
+use sct_kpi::kpiset::KpiSet;
+use sct_kpi::profile::{Conflict, Profile, ProfileKind};
+use sct_kpi::rebase_log::{self, RebaseLog};
+use sct_kpi::review::{ReviewError, ReviewOptions as KpiReviewOptions};
+use sct_report::kpi_review;
+use sct_report::render::{ReportError, Templates};
+
+use crate::document::{Document, Output, StreamError};
+use crate::error::{Error, Result};
+use crate::format::formats;
+use crate::measures::{PluginOptions, fill_kpi_measures};
+use crate::session::Session;
+
+pub use crate::funnel::{FunnelFormat, FunnelOptions, funnel};
+
+formats! {
+    /// Formats of the KPI review.
+    pub enum ReviewFormat {
+        /// One self-contained HTML file, each indicator's chart drawn.
+        Html => ["html", "htm"],
+        /// GitHub-flavoured Markdown.
+        Md => [],
+        /// JSON (schema `sct-kpi-review/1`).
+        Json => ["json"],
+        /// CSV, one row per indicator.
+        Csv => ["csv"],
+    }
+    fallback Md
+}
+
+formats! {
+    /// Formats of the integrated performance report.
+    pub enum IprFormat {
+        /// One self-contained HTML file, each indicator's chart drawn.
+        Html => ["html", "htm"],
+        /// GitHub-flavoured Markdown.
+        Md => [],
+        /// CSV, one row per indicator and organisation.
+        Csv => ["csv"],
+        /// An Excel workbook.
+        Xlsx => ["xlsx"],
+        /// JSON (schema `sct-kpi-ipr/1`).
+        Json => ["json"],
+    }
+    fallback Md
+}
+
+/// The SPC rule profile choices shared by the review, the IPR and the SPC chart.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SpcProfileOptions {
+    /// The rule profile (default: the KPI set's, else `ptd-0.2.2`).
+    pub profile: Option<ProfileKind>,
+    /// A second profile to judge under and compare with.
+    pub compare_profile: Option<ProfileKind>,
+    /// Under `mdc`, what a point flagged both high and low becomes.
+    pub conflict: Option<Conflict>,
+    /// Treat values either side of a gap (missing periods) as consecutive.
+    pub join_gaps: bool,
+}
+
+/// How the review and the IPR treat the KPI data's rows.
+#[derive(Debug, Clone, Default)]
+pub struct KpiRowOptions {
+    /// The rebase log (default: the data file's stem + `.rebase-log.csv` beside it, when it
+    /// exists).
+    pub rebase_log: Option<PathBuf>,
+    /// A row whose value is empty or not a number is a shown gap, not an error.
+    pub skip_invalid: bool,
+}
+
+/// Options of [`review`].
+#[derive(Debug, Clone)]
+pub struct ReviewOptions {
+    /// The KPI set: a file, or the id\[@version\] of a known one.
+    pub set: String,
+    /// The KPI data CSV (optional when the set's indicators name plugin measures).
+    pub data: Option<PathBuf>,
+    /// The organisation's code.
+    pub org: String,
+    /// Review as of this date (default: the end of the latest period with data).
+    pub as_of: Option<Date>,
+    /// The rule profiles.
+    pub spc: SpcProfileOptions,
+    /// How rows are treated.
+    pub rows: KpiRowOptions,
+    /// How plugin measures are computed.
+    pub plugins: PluginOptions,
+    /// Templates to use instead of the bundled ones.
+    pub template_dir: Option<PathBuf>,
+    /// The format.
+    pub format: ReviewFormat,
+}
+
+/// The KPI review of one organisation: every indicator of the set with its chart, icons,
+/// plan position and flags, by timeframe.
+///
+/// ```
+/// use sct_workflows::{Session, kpi::{ReviewFormat, ReviewOptions, review}};
+/// let session = Session::bundled()?;
+/// let options = ReviewOptions {
+///     set: "scf-three-timeframes".into(),
+///     data: Some("../../examples/kpi/bnssg-kpis.csv".into()),
+///     org: "QUY".into(),
+///     as_of: None,
+///     spc: Default::default(),
+///     rows: Default::default(),
+///     plugins: Default::default(),
+///     template_dir: None,
+///     format: ReviewFormat::Json,
+/// };
+/// let json = String::from_utf8(review(&session, &options)?.document.into_bytes()?)?;
+/// assert!(json.contains("\"schema\": \"sct-kpi-review/1\""));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn review(session: &Session, options: &ReviewOptions) -> Result<Output<'static>> {
+    let sct = &session.sct;
+    let (set, set_file) = KpiSet::find(&options.set, &sct.registry)?;
+    let mut notices = Vec::new();
+    let keep: BTreeSet<String> = [options.org.clone()].into();
+    let data = options.data.as_deref();
+    let rows = &options.rows;
+    let mut kpi = read_data(data, &set, Some(&keep), rows.skip_invalid, &mut notices)?;
+    let orgs = std::slice::from_ref(&options.org);
+    fill_kpi_measures(
+        session,
+        &set,
+        &mut kpi,
+        orgs,
+        &options.plugins,
+        &mut notices,
+    );
+    let settings = KpiReviewOptions {
+        organisation_name: sct.organisations.get(&options.org).map(|o| o.name.clone()),
+        ..review_settings(&set, &options.spc, options.as_of, rows, data)?
+    };
+    let r = sct_kpi::review::review(&set, &set_file, &kpi, &options.org, &settings)
+        .map_err(|e| review_error(e, &kpi))?;
+    let templates = Templates::load(options.template_dir.as_deref())?;
+    let text = match options.format {
+        ReviewFormat::Html => kpi_review::html(&templates, &r)?,
+        ReviewFormat::Md => kpi_review::markdown(&templates, &r)?,
+        ReviewFormat::Json => kpi_review::json(&r),
+        ReviewFormat::Csv => kpi_review::csv(&r),
+    };
+    Ok(Output::text(text).with_notices(notices))
+}
+
+/// Which organisations an IPR covers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IprOrganisations {
+    /// One organisation, by code.
+    One(String),
+    /// Every organisation in the data with a series.
+    All,
+}
+
+/// Options of [`ipr`].
+#[derive(Debug, Clone)]
+pub struct IprOptions {
+    /// The KPI set: a file, or the id\[@version\] of a known one.
+    pub set: String,
+    /// The KPI data CSV (optional when the set's indicators name plugin measures).
+    pub data: Option<PathBuf>,
+    /// Which organisations.
+    pub organisations: IprOrganisations,
+    /// As of this date (default: the end of the latest period with data).
+    pub as_of: Option<Date>,
+    /// The rule profiles.
+    pub spc: SpcProfileOptions,
+    /// How rows are treated.
+    pub rows: KpiRowOptions,
+    /// How plugin measures are computed.
+    pub plugins: PluginOptions,
+    /// Templates to use instead of the bundled ones.
+    pub template_dir: Option<PathBuf>,
+    /// The format.
+    pub format: IprFormat,
+}
+
+/// The integrated performance report: one row per indicator (and organisation), with its
+/// latest value, plan, variance, icons and sparkline, grouped by timeframe. Streamed: the
+/// report of every organisation runs to hundreds of megabytes and is never held whole.
+///
+/// ```
+/// use sct_workflows::{Session, kpi::{IprFormat, IprOptions, IprOrganisations, ipr}};
+/// let session = Session::bundled()?;
+/// let options = IprOptions {
+///     set: "scf-three-timeframes".into(),
+///     data: Some("../../examples/kpi/bnssg-kpis.csv".into()),
+///     organisations: IprOrganisations::One("QUY".into()),
+///     as_of: None,
+///     spc: Default::default(),
+///     rows: Default::default(),
+///     plugins: Default::default(),
+///     template_dir: None,
+///     format: IprFormat::Csv,
+/// };
+/// let csv = String::from_utf8(ipr(&session, &options)?.document.into_bytes()?)?;
+/// assert!(csv.starts_with("organisation,timeframe,indicator,"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn ipr(session: &Session, options: &IprOptions) -> Result<Output<'static>> {
+    let sct = &session.sct;
+    let (set, set_file) = KpiSet::find(&options.set, &sct.registry)?;
+    let data = options.data.as_deref();
+    if data.is_none() && options.organisations == IprOrganisations::All {
+        return Err(invalid(
+            "--orgs all lists the organisations in the KPI data, and no --data was given".into(),
+            "--data CSV, or one organisation with --org CODE",
+        ));
+    }
+    let mut notices = Vec::new();
+    let keep: Option<BTreeSet<String>> = match &options.organisations {
+        IprOrganisations::One(o) => Some([o.clone()].into()),
+        IprOrganisations::All => None,
+    };
+    let rows = &options.rows;
+    let mut kpi = read_data(data, &set, keep.as_ref(), rows.skip_invalid, &mut notices)?;
+    let organisations: Vec<String> = match &options.organisations {
+        IprOrganisations::One(o) => vec![o.clone()],
+        IprOrganisations::All => kpi
+            .organisations
+            .iter()
+            .filter(|o| kpi.has_series(o))
+            .cloned()
+            .collect(),
+    };
+    let plugins = &options.plugins;
+    fill_kpi_measures(
+        session,
+        &set,
+        &mut kpi,
+        &organisations,
+        plugins,
+        &mut notices,
+    );
+    if organisations.is_empty() {
+        return Err(invalid(
+            format!("{} has no rows for the KPI set's indicators", kpi.name()),
+            "rows with an organisation and an indicator of the set",
+        ));
+    }
+    let settings = review_settings(&set, &options.spc, options.as_of, rows, data)?;
+    // Only the HTML report draws each indicator's chart: the others keep the rows alone.
+    let names = |o: &str| sct.organisations.get(o).map(|x| x.name.clone());
+    let html = options.format == IprFormat::Html;
+    let report = sct_kpi::ipr::ipr_with(
+        &set,
+        &set_file,
+        &kpi,
+        &organisations,
+        &settings,
+        names,
+        html,
+    )
+    .map_err(|e| review_error(e, &kpi))?;
+    drop(kpi);
+    let templates = Templates::load(options.template_dir.as_deref())?;
+    use sct_report::ipr as write;
+    let document: Document<'static> = match options.format {
+        IprFormat::Xlsx => Document::Bytes(write::xlsx(&report)?),
+        // Rows straight into the output: the table of every organisation is never held twice.
+        IprFormat::Csv => Document::Streamed(Box::new(move |w| Ok(write::write_csv(&report, w)?))),
+        IprFormat::Json => {
+            Document::Streamed(Box::new(move |w| Ok(write::write_json(&report, w)?)))
+        }
+        IprFormat::Html => Document::Rendered(Box::new(move |w| {
+            rendered(write::write_html(&templates, &report, w))
+        })),
+        IprFormat::Md => Document::Rendered(Box::new(move |w| {
+            rendered(write::write_markdown(&templates, &report, w))
+        })),
+    };
+    Ok(Output::new(document).with_notices(notices))
+}
+
+/// A report rendered into a stream, its two errors as one.
+pub(crate) fn rendered(
+    written: std::io::Result<std::result::Result<(), ReportError>>,
+) -> std::result::Result<(), StreamError> {
+    Ok(written?.map_err(Error::from)?)
+}
+
+/// The KPI crate's review settings from the profile options, rebase log and review date.
+fn review_settings(
+    set: &KpiSet,
+    spc: &SpcProfileOptions,
+    as_of: Option<Date>,
+    rows: &KpiRowOptions,
+    data: Option<&Path>,
+) -> Result<KpiReviewOptions> {
+    // The same checks as the SPC chart (a conflict rule needs mdc); the set's profile is
+    // the default.
+    let default = set.profile.unwrap_or_default();
+    profiles(spc, default, set.conflict, false, false, None)?;
+    let default_log = data.map(rebase_log::default_path);
+    Ok(KpiReviewOptions {
+        as_of: as_of.map(|d| d.0),
+        organisation_name: None,
+        profile: spc.profile,
+        conflict: spc.conflict,
+        compare: spc.compare_profile,
+        rebase_log: load_rebase_log(rows.rebase_log.as_deref(), default_log)?,
+        join_gaps: spc.join_gaps,
+    })
+}
+
+/// A review that could not be built, as a diagnostic: in the data file when there is one,
+/// else pointing at the plugin measures that were to supply the series.
+fn review_error(e: ReviewError, data: &KpiData) -> Error {
+    let d = Diagnostic::error(e.to_string());
+    let d = if matches!(e, ReviewError::NothingToDate { .. }) {
+        d.expected("--as-of DATE, the date the review is as of")
+    } else {
+        match &data.source {
+            Some(f) => d
+                .in_file(&f.file)
+                .expected("--org with an organisation code in the file's `organisation` column"),
+            None => d.expected(
+                "plugin measures that give points for the organisation (see the warnings above), or --data CSV",
+            ),
+        }
+    };
+    sct_core::Error::Invalid(Diagnostics(vec![d])).into()
+}
+
+/// The KPI data: the file streamed (only `keep`'s rows kept), or, with no file, empty data
+/// for the set's plugin measures to fill. Without a file, a set none of whose indicators
+/// names a plugin measure is an error, and the indicators that name none are warned of,
+/// since they will have no data.
+fn read_data(
+    path: Option<&Path>,
+    set: &KpiSet,
+    keep: Option<&BTreeSet<String>>,
+    skip_invalid: bool,
+    notices: &mut Vec<Diagnostic>,
+) -> Result<KpiData> {
+    let Some(path) = path else {
+        let (measured, unmeasured): (Vec<_>, Vec<_>) =
+            set.indicators.iter().partition(|i| i.measure.is_some());
+        if measured.is_empty() {
+            return Err(invalid(
+                format!(
+                    "no --data given, and no indicator of KPI set \"{}\" names a plugin measure",
+                    set.id.get_ref()
+                ),
+                "--data CSV with the set's indicators (organisation,indicator,period,value)",
+            ));
+        }
+        if !unmeasured.is_empty() {
+            let ids: Vec<&str> = unmeasured.iter().map(|i| i.id.get_ref().as_str()).collect();
+            notices.push(Diagnostic::warning(format!(
+                "no --data given: {} indicator(s) of KPI set \"{}\" name no plugin measure and have no data: {}",
+                ids.len(),
+                set.id.get_ref(),
+                ids.join(", ")
+            )));
+        }
+        return Ok(KpiData::without_file());
+    };
+    let name = path.display().to_string();
+    let file = std::io::BufReader::new(sct_core::source::open_input(path)?);
+    let data = read_kpi_data_with(file, &name, set, keep, skip_invalid)
+        .map_err(sct_core::Error::Invalid)?;
+    notices.extend(
+        data.warnings
+            .iter()
+            .map(|w| Diagnostic::warning(w.to_string())),
+    );
+    Ok(data)
+}
+
+/// A bad-input error with one message and what was expected.
+pub(crate) fn invalid(message: String, expected: &str) -> Error {
+    sct_core::Error::Invalid(Diagnostics(vec![
+        Diagnostic::error(message).expected(expected.to_string()),
+    ]))
+    .into()
+}
+
+/// The profile (and the one to compare with) from the options: `default` when no profile
+/// is chosen; screening on for `ptd-0.2.2` unless `no_screen`, off for `mdc` unless
+/// `screen`; a conflict rule only with `mdc`.
+pub fn profiles(
+    spc: &SpcProfileOptions,
+    default: ProfileKind,
+    default_conflict: Option<Conflict>,
+    no_screen: bool,
+    screen: bool,
+    min_points: Option<usize>,
+) -> Result<(Profile, Option<Profile>)> {
+    let kind = spc.profile.unwrap_or(default);
+    if spc.conflict.is_some()
+        && kind != ProfileKind::Mdc
+        && spc.compare_profile != Some(ProfileKind::Mdc)
+    {
+        return Err(invalid(
+            "--conflict applies to the mdc profile only (ptd-0.2.2 takes the direction of the first rule)".into(),
+            "--profile mdc or --compare-profile mdc with --conflict",
+        ));
+    }
+    if let Some(m) = min_points.filter(|m| *m < 2) {
+        return Err(invalid(
+            format!("--min-points {m} is too small"),
+            "2 or more",
+        ));
+    }
+    let make = |kind: ProfileKind| Profile {
+        screen_outliers: match kind {
+            ProfileKind::Ptd022 => !no_screen,
+            ProfileKind::Mdc => screen,
+        },
+        conflict: spc.conflict.or(default_conflict).unwrap_or_default(),
+        min_points: min_points.unwrap_or(sct_kpi::spc::constants::MIN_POINTS),
+        ..Profile::of(kind)
+    };
+    Ok((make(kind), spc.compare_profile.map(make)))
+}
+
+/// The rebase log: `given`, else `default` if that file exists; `None` without one.
+pub fn load_rebase_log(
+    given: Option<&Path>,
+    default: Option<PathBuf>,
+) -> Result<Option<RebaseLog>> {
+    let path = match (given, default) {
+        (Some(p), _) => p.to_path_buf(),
+        (None, Some(default)) if default.is_file() => default,
+        (None, _) => return Ok(None),
+    };
+    let src = SourceFile::read(&path)?;
+    let log = rebase_log::read_rebase_log(&src).map_err(sct_core::Error::Invalid)?;
+    Ok(Some(log))
+}
