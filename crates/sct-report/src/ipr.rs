@@ -11,9 +11,13 @@ use std::fmt::Write;
 
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook, XlsxError};
 use sct_core::csv_out::CsvWriter;
-use sct_kpi::ipr::{Ipr, IprRow};
+use sct_kpi::ipr::{Ipr, IprRow, IprSection};
+use sct_kpi::kpiset::Timeframe;
+use sct_kpi::review::{IconDifference, PlanPosition, ReviewProvenance, SetInfo};
+use serde::Serialize;
 use serde_json::{Value, json};
 
+use crate::pieces::marker;
 use crate::render::{ReportError, Templates};
 use crate::spc_chart;
 
@@ -207,132 +211,271 @@ impl IconDrawer {
     }
 }
 
-/// Rows listed under each icon, in the order of `order`, each list keeping the report's order;
-/// each row with only what a list shows (its anchor, indicator, title, organisation, timeframe,
-/// icons and their labels, headline).
-fn by_icon(ipr: &Ipr, order: &[&str], icon: impl Fn(&IprRow) -> Option<&'static str>) -> Value {
-    let mut groups: Vec<Value> = Vec::new();
-    let all: Vec<&IprRow> = ipr.sections.iter().flat_map(|s| &s.rows).collect();
-    let mut names: Vec<&str> = order.to_vec();
+/// The groups of rows under each icon, in the order of `order` and then `none`, each with how
+/// many rows it has; a group without rows is left out.
+fn icon_groups(
+    ipr: &Ipr,
+    order: &[&'static str],
+    icon: impl Fn(&IprRow) -> Option<&'static str>,
+) -> Vec<(&'static str, usize)> {
+    let mut names: Vec<&'static str> = order.to_vec();
     names.push("none");
-    for name in names {
-        let rows: Vec<Value> = all
-            .iter()
-            .filter(|r| icon(r).unwrap_or("none") == name)
-            .map(|r| {
-                json!({
-                    "anchor": r.anchor,
-                    "indicator": r.indicator,
-                    "title": r.title,
-                    "organisation": r.organisation,
-                    "timeframe": r.timeframe,
-                    "variation_icon": r.variation_icon,
-                    "variation_label": r.variation_label,
-                    "assurance_icon": r.assurance_icon,
-                    "assurance_label": r.assurance_label,
-                    "headline": r.headline,
-                })
-            })
-            .collect();
-        if !rows.is_empty() {
-            groups.push(json!({ "icon": name, "rows": rows }));
+    let mut counts = vec![0usize; names.len()];
+    for r in ipr.sections.iter().flat_map(|s| &s.rows) {
+        let name = icon(r).unwrap_or("none");
+        if let Some(k) = names.iter().position(|n| *n == name) {
+            counts[k] += 1;
         }
     }
-    Value::Array(groups)
+    names
+        .into_iter()
+        .zip(counts)
+        .filter(|(_, n)| *n > 0)
+        .collect()
 }
 
-/// The report as the templates' context: every row without its sparkline's values (drawn
-/// already; the JSON output keeps them).
-fn context(ipr: &Ipr) -> Result<Value, ReportError> {
-    let mut data = serde_json::to_value(ipr).map_err(|e| ReportError::Template {
+/// The rows under variation icon `name`, each with only what a list shows (its anchor,
+/// indicator, title, organisation, timeframe, icons and their labels, headline): for a
+/// user's Markdown template, which may list them itself.
+fn variation_rows(ipr: &Ipr, name: &str) -> Value {
+    ipr.sections
+        .iter()
+        .flat_map(|s| &s.rows)
+        .filter(|r| r.variation_icon.unwrap_or("none") == name)
+        .map(|r| {
+            json!({
+                "anchor": r.anchor,
+                "indicator": r.indicator,
+                "title": r.title,
+                "organisation": r.organisation,
+                "timeframe": r.timeframe,
+                "variation_icon": r.variation_icon,
+                "variation_label": r.variation_label,
+                "assurance_icon": r.assurance_icon,
+                "assurance_label": r.assurance_label,
+                "headline": r.headline,
+            })
+        })
+        .collect()
+}
+
+/// The report as the templates' context. With `rows` (a user's template, which may loop over
+/// them), every row without its sparkline's values (drawn already; the JSON output keeps
+/// them); without, each section's id and titles alone: the bundled templates print the rows
+/// as pieces ([`crate::pieces`]), and a tree of every row would cost more memory than the
+/// report itself.
+fn context(ipr: &Ipr, rows: bool) -> Result<Value, ReportError> {
+    let data = if rows {
+        serde_json::to_value(ipr).map(|mut data| {
+            without_sparklines(&mut data);
+            data
+        })
+    } else {
+        serde_json::to_value(Shell::of(ipr))
+    };
+    data.map_err(|e| ReportError::Template {
         file: "ipr".into(),
         message: e.to_string(),
-    })?;
-    if let Some(sections) = data.get_mut("sections").and_then(Value::as_array_mut) {
-        for section in sections {
-            if let Some(rows) = section.get_mut("rows").and_then(Value::as_array_mut) {
-                for row in rows {
-                    if let Some(row) = row.as_object_mut() {
-                        row.remove("sparkline");
-                    }
-                }
+    })
+}
+
+fn without_sparklines(data: &mut Value) {
+    let sections = data.get_mut("sections").and_then(Value::as_array_mut);
+    for section in sections.into_iter().flatten() {
+        let rows = section.get_mut("rows").and_then(Value::as_array_mut);
+        for row in rows.into_iter().flatten() {
+            if let Some(row) = row.as_object_mut() {
+                row.remove("sparkline");
             }
         }
     }
-    Ok(data)
+}
+
+/// The report without its rows, as the bundled templates' context.
+#[derive(Serialize)]
+struct Shell<'a> {
+    set: &'a SetInfo,
+    as_of: &'a str,
+    organisations: &'a [String],
+    profile: &'a str,
+    compare_profile: &'a Option<String>,
+    icon_differences: &'a [(String, IconDifference)],
+    sections: Vec<SectionShell<'a>>,
+    method: &'a [String],
+    provenance: &'a Option<ReviewProvenance>,
+}
+
+/// A section without its rows.
+#[derive(Serialize)]
+struct SectionShell<'a> {
+    id: Timeframe,
+    title: &'a str,
+    short_title: &'a str,
+}
+
+impl<'a> Shell<'a> {
+    fn of(ipr: &'a Ipr) -> Shell<'a> {
+        // Every field named, so a field added to the report cannot be missed here.
+        let Ipr {
+            set,
+            as_of,
+            organisations,
+            profile,
+            compare_profile,
+            icon_differences,
+            sections,
+            method,
+            provenance,
+            charts: _,
+        } = ipr;
+        let sections = sections
+            .iter()
+            .map(|s| {
+                let IprSection {
+                    id,
+                    title,
+                    short_title,
+                    rows: _,
+                } = s;
+                SectionShell {
+                    id: *id,
+                    title,
+                    short_title,
+                }
+            })
+            .collect();
+        Shell {
+            set,
+            as_of,
+            organisations,
+            profile,
+            compare_profile,
+            icon_differences,
+            sections,
+            method,
+            provenance,
+        }
+    }
+}
+
+/// Each timeframe's piece of table rows, by timeframe id, as the templates print it.
+fn row_markers(ipr: &Ipr) -> Value {
+    let markers: serde_json::Map<String, Value> = ipr
+        .sections
+        .iter()
+        .map(|s| {
+            let id = s.id.as_str();
+            (id.to_string(), Value::String(marker(&format!("rows:{id}"))))
+        })
+        .collect();
+    Value::Object(markers)
+}
+
+/// The page written by `write` into memory, as a string.
+fn page_string(
+    write: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<Result<(), ReportError>>,
+) -> Result<String, ReportError> {
+    let mut page = Vec::new();
+    let error = |message: String| ReportError::Template {
+        file: "ipr".into(),
+        message,
+    };
+    match write(&mut page) {
+        Ok(Ok(())) => String::from_utf8(page).map_err(|e| error(e.to_string())),
+        Ok(Err(e)) => Err(e),
+        // Writing to memory fails only past a user's template's bounds.
+        Err(e) => Err(error(e.to_string())),
+    }
 }
 
 /// The report as one self-contained HTML file, no scripts. The page is the `ipr.html`
 /// template; its rows, lists and chart sections are written by [`crate::ipr_html`].
 pub fn html(templates: &Templates, ipr: &Ipr) -> Result<String, ReportError> {
-    let (context, extra) = html_context(ipr)?;
-    templates.render_value("ipr.html", context, extra)
+    page_string(|w| write_html(templates, ipr, w))
 }
 
 /// [`html`] written into `out` as it is rendered (the page of every organisation runs to
-/// hundreds of megabytes). The outer error is `out`'s, the inner the report's.
+/// hundreds of megabytes): the template's page, with each timeframe's rows, each icon's list
+/// and every chart written at its marker straight from the report, row by row, never held
+/// whole. The outer error is `out`'s, the inner the report's.
 pub fn write_html(
     templates: &Templates,
     ipr: &Ipr,
     out: &mut dyn std::io::Write,
 ) -> std::io::Result<Result<(), ReportError>> {
-    match html_context(ipr) {
-        Ok((context, extra)) => templates.render_value_to("ipr.html", context, extra, out),
-        Err(e) => Ok(Err(e)),
-    }
-}
-
-/// A template's context and the values added to it.
-type Context = (Value, Vec<(&'static str, Value)>);
-
-/// The HTML page's context and the pieces written by sct.
-fn html_context(ipr: &Ipr) -> Result<Context, ReportError> {
     let style = ChartStyle::for_report(ipr);
-    let f = crate::ipr_html::fragments(ipr, style, &VARIATION_ORDER, &ASSURANCE_ORDER)?;
-    let tables: serde_json::Map<String, Value> = f
-        .tables
-        .into_iter()
-        .map(|(id, html)| (id.to_string(), Value::String(html)))
-        .collect();
-    let lists = |groups: Vec<(&str, usize, String)>| {
-        Value::Array(
-            groups
-                .into_iter()
-                .map(|(icon, count, items)| json!({ "icon": icon, "count": count, "items_html": items }))
-                .collect(),
-        )
+    let mut pieces = crate::ipr_html::HtmlPieces::new(ipr, style);
+    let context = match context(ipr, templates.is_users("ipr.html")) {
+        Ok(c) => c,
+        Err(e) => return Ok(Err(e)),
     };
-    Ok((
-        context(ipr)?,
-        vec![
-            ("rows_html", Value::Object(tables)),
-            ("by_variation", lists(f.by_variation)),
-            ("by_assurance", lists(f.by_assurance)),
-            ("charts_html", Value::String(f.charts)),
-            ("icon_defs", Value::String(f.icon_defs)),
-            ("compact_charts", Value::Bool(style == ChartStyle::Compact)),
-            ("chart_legend", Value::String(spc_chart::LEGEND.to_string())),
-        ],
-    ))
+    let lists = |kind: &str, groups: Vec<(&str, usize)>| {
+        let groups = groups.into_iter().map(|(icon, count)| {
+            let items = marker(&format!("{kind}:{icon}"));
+            json!({ "icon": icon, "count": count, "items_html": items })
+        });
+        Value::Array(groups.collect())
+    };
+    let variation = icon_groups(ipr, &VARIATION_ORDER, |r| r.variation_icon);
+    let assurance = icon_groups(ipr, &ASSURANCE_ORDER, |r| r.assurance_icon);
+    let extra = vec![
+        ("rows_html", row_markers(ipr)),
+        ("by_variation", lists("variation", variation)),
+        ("by_assurance", lists("assurance", assurance)),
+        ("charts_html", Value::String(marker("charts"))),
+        ("icon_defs", Value::String(pieces.icon_defs())),
+        ("compact_charts", Value::Bool(style == ChartStyle::Compact)),
+        ("chart_legend", Value::String(spc_chart::LEGEND.to_string())),
+    ];
+    templates.render_pieces_to(
+        "ipr.html",
+        context,
+        extra,
+        &mut |key, w| pieces.write(key, w),
+        out,
+    )
 }
 
 /// The report as GitHub-flavoured Markdown.
 pub fn markdown(templates: &Templates, ipr: &Ipr) -> Result<String, ReportError> {
-    let variation = by_icon(ipr, &VARIATION_ORDER, |r| r.variation_icon);
-    templates.render_value("ipr.md", context(ipr)?, vec![("by_variation", variation)])
+    page_string(|w| write_markdown(templates, ipr, w))
 }
 
-/// [`markdown`] written into `out` as it is rendered.
+/// [`markdown`] written into `out` as it is rendered: the template's page, with each
+/// timeframe's table rows and the rows under each variation icon written at their markers
+/// straight from the report ([`crate::ipr_md`]). A user's template gets every row too (it
+/// may loop over them, as the bundled template once did).
 pub fn write_markdown(
     templates: &Templates,
     ipr: &Ipr,
     out: &mut dyn std::io::Write,
 ) -> std::io::Result<Result<(), ReportError>> {
-    let variation = by_icon(ipr, &VARIATION_ORDER, |r| r.variation_icon);
-    match context(ipr) {
-        Ok(c) => templates.render_value_to("ipr.md", c, vec![("by_variation", variation)], out),
-        Err(e) => Ok(Err(e)),
-    }
+    let users = templates.is_users("ipr.md");
+    let context = match context(ipr, users) {
+        Ok(c) => c,
+        Err(e) => return Ok(Err(e)),
+    };
+    let groups = icon_groups(ipr, &VARIATION_ORDER, |r| r.variation_icon);
+    let variation = groups.into_iter().map(|(icon, count)| {
+        let items = marker(&format!("variation:{icon}"));
+        let mut g = json!({ "icon": icon, "count": count, "items_md": items });
+        if users {
+            g["rows"] = variation_rows(ipr, icon);
+        }
+        g
+    });
+    let extra = vec![
+        ("rows_md", row_markers(ipr)),
+        ("by_variation", Value::Array(variation.collect())),
+    ];
+    let mut pieces = crate::ipr_md::MdPieces::new(ipr);
+    templates.render_pieces_to(
+        "ipr.md",
+        context,
+        extra,
+        &mut |key, w| pieces.write(key, w),
+        out,
+    )
 }
 
 /// The report as JSON (the rows, grouped by timeframe) (schema `sct-kpi-ipr/1`).
@@ -370,6 +513,14 @@ pub const COLUMNS: [&str; 21] = [
     "flags",
 ];
 
+/// A plan position's name as the JSON writes it (`below-plan`).
+pub(crate) fn position_name(p: PlanPosition) -> String {
+    serde_json::to_value(p)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
+}
+
 fn num(v: Option<f64>) -> String {
     v.map(|x| x.to_string()).unwrap_or_default()
 }
@@ -387,10 +538,7 @@ fn cells(r: &IprRow) -> Vec<String> {
         num(r.plan),
         r.plan_kind.unwrap_or_default().to_string(),
         num(r.variance),
-        r.plan_position
-            .and_then(|p| serde_json::to_value(p).ok())
-            .and_then(|v| v.as_str().map(str::to_string))
-            .unwrap_or_default(),
+        r.plan_position.map(position_name).unwrap_or_default(),
         r.meets_plan.map(|m| m.to_string()).unwrap_or_default(),
         r.last_three
             .iter()

@@ -1,9 +1,10 @@
-//! The per-row HTML of the integrated performance report, written straight into buffers: the
-//! rows of each timeframe's table, the items listed under each icon, and each indicator's
-//! chart section. With `--orgs all` a report has thousands of rows (42 organisations × 60
-//! indicators), and rendering each through the template engine cost more than the whole
-//! analysis; the page around them (headings, captions, the icon index, the method) stays in
-//! the `ipr.html` template. Every string from the user's files is HTML-escaped here.
+//! The per-row HTML of the integrated performance report, written straight into the output
+//! at the markers the `ipr.html` template prints ([`crate::pieces`]): the rows of each
+//! timeframe's table, the items listed under each icon, and each indicator's chart section.
+//! With `--orgs all` a report has hundreds of thousands of rows, and rendering each through
+//! the template engine cost more than the whole analysis, as holding them all did memory;
+//! the page around them (headings, captions, the icon index, the method) stays in the
+//! template. Every string from the user's files is HTML-escaped here.
 
 use std::fmt::Write;
 
@@ -47,73 +48,106 @@ fn capitalize(s: &str) -> String {
     }
 }
 
-/// The per-row pieces of the HTML report.
-pub(crate) struct Fragments {
-    /// Each timeframe's table body, by timeframe id.
-    pub tables: Vec<(&'static str, String)>,
-    /// The list items under each variation icon: icon, count, `<li>`s.
-    pub by_variation: Vec<(&'static str, usize, String)>,
-    /// The list items under each assurance icon.
-    pub by_assurance: Vec<(&'static str, usize, String)>,
-    /// Every indicator's chart section, in the tables' order.
-    pub charts: String,
-    /// The icon symbols a compact report uses (empty in a full one).
-    pub icon_defs: String,
+/// The per-row pieces of the HTML report, each written at its marker ([`crate::pieces`])
+/// straight from the report into the output, row by row: `rows:TIMEFRAME` (a timeframe's
+/// table body), `variation:ICON` and `assurance:ICON` (the list items under an icon) and
+/// `charts` (every indicator's chart section, in the tables' order).
+pub(crate) struct HtmlPieces<'a> {
+    ipr: &'a Ipr,
+    style: ChartStyle,
+    several: bool,
+    /// Every icon the rows show, drawn before the page begins (its symbols come first).
+    icons: IconDrawer,
+    /// One row or chart section at a time, reused.
+    buf: String,
 }
 
-/// Writes every row's pieces.
-pub(crate) fn fragments(
-    ipr: &Ipr,
-    style: ChartStyle,
-    variation_order: &[&'static str],
-    assurance_order: &[&'static str],
-) -> Result<Fragments, ReportError> {
-    let several = ipr.organisations.len() > 1;
-    let mut icons = IconDrawer::new(style);
-    let rows: usize = ipr.sections.iter().map(|s| s.rows.len()).sum();
-    let mut charts = String::with_capacity(rows * 12 * 1024);
-    let mut tables = Vec::new();
-    for section in &ipr.sections {
-        let mut body = String::with_capacity(section.rows.len() * 3 * 1024);
-        for r in &section.rows {
-            let review = ipr.charts.get(&r.anchor);
-            table_row(&mut body, r, review, several, &mut icons);
-            if let Some(x) = review {
-                chart_section(&mut charts, r, x, several, style)?;
-            }
+impl<'a> HtmlPieces<'a> {
+    /// The pieces of `ipr` drawn in `style`; every icon a row shows is drawn now, so the
+    /// symbols ([`HtmlPieces::icon_defs`]) can be printed before the rows.
+    pub(crate) fn new(ipr: &'a Ipr, style: ChartStyle) -> HtmlPieces<'a> {
+        let mut icons = IconDrawer::new(style);
+        for r in ipr.sections.iter().flat_map(|s| &s.rows) {
+            row_icons(&mut icons, ipr.charts.get(&r.anchor));
         }
-        tables.push((section.id.as_str(), body));
+        HtmlPieces {
+            ipr,
+            style,
+            several: ipr.organisations.len() > 1,
+            icons,
+            buf: String::with_capacity(64 * 1024),
+        }
     }
-    let list = |order: &[&'static str],
-                icon: &dyn Fn(&IprRow) -> Option<&'static str>,
-                variation_first: bool| {
-        let mut names = order.to_vec();
-        names.push("none");
-        names
-            .into_iter()
-            .filter_map(|name| {
-                let mut items = String::new();
-                let mut n = 0;
-                for r in ipr.sections.iter().flat_map(|s| &s.rows) {
-                    if icon(r).unwrap_or("none") != name {
-                        continue;
-                    }
-                    n += 1;
-                    list_item(&mut items, r, several, variation_first);
+
+    /// The hidden `<svg>` of the icon symbols a compact report uses (empty in a full one).
+    pub(crate) fn icon_defs(&self) -> String {
+        self.icons.defs()
+    }
+
+    /// Writes the piece `key` into `out` (see [`crate::pieces::PieceWriter`]).
+    pub(crate) fn write(
+        &mut self,
+        key: &str,
+        out: &mut dyn std::io::Write,
+    ) -> std::io::Result<Result<bool, ReportError>> {
+        let ipr = self.ipr;
+        let rows = || ipr.sections.iter().flat_map(|s| &s.rows);
+        if let Some(id) = key.strip_prefix("rows:") {
+            let Some(section) = ipr.sections.iter().find(|s| s.id.as_str() == id) else {
+                return Ok(Ok(false));
+            };
+            for r in &section.rows {
+                self.buf.clear();
+                let review = ipr.charts.get(&r.anchor);
+                table_row(&mut self.buf, r, review, self.several, &mut self.icons);
+                out.write_all(self.buf.as_bytes())?;
+            }
+        } else if let Some(icon) = key.strip_prefix("variation:") {
+            for r in rows().filter(|r| r.variation_icon.unwrap_or("none") == icon) {
+                self.buf.clear();
+                list_item(&mut self.buf, r, self.several, true);
+                out.write_all(self.buf.as_bytes())?;
+            }
+        } else if let Some(icon) = key.strip_prefix("assurance:") {
+            for r in rows().filter(|r| r.assurance_icon.unwrap_or("none") == icon) {
+                self.buf.clear();
+                list_item(&mut self.buf, r, self.several, false);
+                out.write_all(self.buf.as_bytes())?;
+            }
+        } else if key == "charts" {
+            for r in rows() {
+                let Some(x) = ipr.charts.get(&r.anchor) else {
+                    continue;
+                };
+                self.buf.clear();
+                if let Err(e) = chart_section(&mut self.buf, r, x, self.several, self.style) {
+                    return Ok(Err(e));
                 }
-                (n > 0).then_some((name, n, items))
-            })
-            .collect::<Vec<_>>()
-    };
-    let by_variation = list(variation_order, &|r| r.variation_icon, true);
-    let by_assurance = list(assurance_order, &|r| r.assurance_icon, false);
-    Ok(Fragments {
-        tables,
-        by_variation,
-        by_assurance,
-        charts,
-        icon_defs: icons.defs(),
-    })
+                out.write_all(self.buf.as_bytes())?;
+            }
+        } else {
+            return Ok(Ok(false));
+        }
+        Ok(Ok(true))
+    }
+}
+
+/// The variation and assurance icons of a row with a chart, as the row shows them.
+fn row_icons(icons: &mut IconDrawer, review: Option<&IndicatorReview>) -> Option<(String, String)> {
+    let s = review.and_then(|x| x.spc.as_ref())?;
+    let variation = icons.icon(
+        "v",
+        s.variation_icon,
+        &spc_chart::variation_icon_label(s.variation_icon),
+        || variation_icon_svg(s.variation_icon),
+    );
+    let assurance = icons.icon(
+        "a",
+        s.assurance_icon.unwrap_or("none"),
+        &spc_chart::assurance_icon_label(s.assurance_icon),
+        || assurance_icon_svg(s.assurance_icon),
+    );
+    Some((variation, assurance))
 }
 
 fn num(out: &mut String, v: f64, places: u32) {
@@ -207,24 +241,15 @@ fn table_row(
     out.push_str("</td>\n  <td>");
     sparkline_into(out, &r.sparkline, &r.title);
     out.push_str("</td>\n  <td class=\"icon-cell\">");
-    if let Some(s) = review.and_then(|x| x.spc.as_ref()) {
-        out.push_str(&icons.icon(
-            "v",
-            s.variation_icon,
-            &spc_chart::variation_icon_label(s.variation_icon),
-            || variation_icon_svg(s.variation_icon),
-        ));
+    let drawn = row_icons(icons, review);
+    if let Some((variation, _)) = &drawn {
+        out.push_str(variation);
     }
     out.push_str("<span class=\"icon-label\">");
     escape_into(out, &r.variation_label);
     out.push_str("</span></td>\n  <td class=\"icon-cell\">");
-    if let Some(s) = review.and_then(|x| x.spc.as_ref()) {
-        out.push_str(&icons.icon(
-            "a",
-            s.assurance_icon.unwrap_or("none"),
-            &spc_chart::assurance_icon_label(s.assurance_icon),
-            || assurance_icon_svg(s.assurance_icon),
-        ));
+    if let Some((_, assurance)) = &drawn {
+        out.push_str(assurance);
     }
     out.push_str("<span class=\"icon-label\">");
     escape_into(out, &r.assurance_label);

@@ -17,6 +17,7 @@ use tera::{Context, Tera, Value};
 
 use crate::charts::ChartError;
 use crate::markdown;
+use crate::pieces::{self, PieceWriter};
 use crate::template_bounds;
 
 /// The templates a report uses, by name (the file name in `reports/`).
@@ -105,6 +106,8 @@ pub struct Templates {
     css: String,
     /// Whether any template is the user's: every rendering is then bounded.
     bounded: bool,
+    /// The templates read from the user's directory, by name.
+    user: BTreeSet<String>,
 }
 
 impl std::fmt::Debug for Templates {
@@ -237,7 +240,14 @@ impl Templates {
             files,
             css,
             bounded,
+            user,
         })
+    }
+
+    /// Whether template `name` is the user's copy (from `--template-dir`), not the bundled
+    /// one: a report may then give it data the bundled template does not need.
+    pub fn is_users(&self, name: &str) -> bool {
+        self.user.contains(name)
     }
 
     /// Renders template `name` with `data` (serialised as the context's top level) and
@@ -309,6 +319,21 @@ impl Templates {
         extra: Vec<(&str, Value)>,
         out: &mut dyn std::io::Write,
     ) -> std::io::Result<Result<(), ReportError>> {
+        self.render_pieces_to(name, data, extra, &mut |_, _| Ok(Ok(false)), out)
+    }
+
+    /// As [`Templates::render_value_to`], with each piece's marker that the page prints
+    /// ([`pieces::marker`], given to the template in `extra` for it to print `safe`) replaced
+    /// by the piece `pieces` writes: for pages whose bulk (thousands of table rows and
+    /// charts) is written by sct straight into `out`, never held whole.
+    pub fn render_pieces_to<'p>(
+        &self,
+        name: &str,
+        data: Value,
+        extra: Vec<(&str, Value)>,
+        pieces: &'p mut PieceWriter<'p>,
+        out: &mut dyn std::io::Write,
+    ) -> std::io::Result<Result<(), ReportError>> {
         let (ctx, data_bytes) = match self.context(name, data, extra) {
             Ok(found) => found,
             Err(e) => return Ok(Err(e)),
@@ -324,26 +349,32 @@ impl Templates {
                 message,
             }))
         };
-        if !self.bounded {
-            return match engine.render_to(name, &ctx, out) {
-                Ok(()) => Ok(Ok(())),
-                Err(e) => match e.kind {
-                    tera::ErrorKind::Io(kind) => Err(std::io::Error::new(kind, chain(&e))),
-                    _ => template_error(chain(&e)),
-                },
-            };
-        }
-        let rendering = template_bounds::Rendering::start(data_bytes);
-        let mut limited = template_bounds::LimitedWriter::new(out, rendering.output_limit());
-        let result = engine.render_to(name, &ctx, &mut limited);
+        // A user's template is bounded: what it writes, and the pieces it prints again.
+        let rendering = self
+            .bounded
+            .then(|| template_bounds::Rendering::start(data_bytes));
+        let limit = rendering.as_ref().map_or(usize::MAX, |r| r.output_limit());
+        let mut splicer = pieces::Splicer::new(out, limit, pieces);
+        let rendered = engine
+            .render_to(name, &ctx, &mut splicer)
+            .map_err(|e| match e.kind {
+                tera::ErrorKind::Io(kind) => (Some(std::io::Error::new(kind, chain(&e))), e),
+                _ => (None, e),
+            })
+            .and_then(|()| {
+                splicer
+                    .finish()
+                    .map_err(|e| (Some(e), tera::Error::msg("")))
+            });
         drop(rendering);
-        match result {
+        if let Some(e) = splicer.take_failure() {
+            return Ok(Err(e));
+        }
+        match rendered {
             Ok(()) => Ok(Ok(())),
-            Err(_) if limited.exceeded() => template_error(limited.refusal()),
-            Err(e) => match e.kind {
-                tera::ErrorKind::Io(kind) => Err(std::io::Error::new(kind, chain(&e))),
-                _ => template_error(chain(&e)),
-            },
+            Err(_) if splicer.exceeded() => template_error(splicer.refusal()),
+            Err((Some(io), _)) => Err(io),
+            Err((None, e)) => template_error(chain(&e)),
         }
     }
 

@@ -987,6 +987,11 @@ impl<W: std::io::Write> LimitedWriter<W> {
         }
     }
 
+    /// The stream written into, for bytes that do not count against the limit.
+    pub fn get_mut(&mut self) -> &mut W {
+        &mut self.inner
+    }
+
     /// Whether a write was refused for going past the limit.
     pub fn exceeded(&self) -> bool {
         self.exceeded
