@@ -117,11 +117,27 @@ pub struct Ipr {
     pub method: Vec<String>,
     /// Exactly which files (and plugins) it came from: the same for every organisation.
     pub provenance: Option<ReviewProvenance>,
-    /// Each row's indicator review (its full chart, with the explanation of every flagged
-    /// point), by the row's anchor: for the HTML report. Empty when built without charts
-    /// ([`ipr_with`]), so a table of many organisations keeps only its rows.
+    /// The review options every row was judged with (the date resolved), so that a row's
+    /// full chart can be made again when it is drawn ([`Ipr::chart`]).
     #[serde(skip)]
-    pub charts: HashMap<String, IndicatorReview>,
+    pub review_options: ReviewOptions,
+}
+
+impl Ipr {
+    /// A row's indicator review (its full chart, with the explanation of every flagged
+    /// point), made again from the data the report was built from: the HTML report draws
+    /// one chart at a time rather than holding every organisation's, so memory grows with
+    /// the rows kept, not with the charts. `None` when the row is not of `set`.
+    pub fn chart(&self, set: &KpiSet, data: &KpiData, row: &IprRow) -> Option<IndicatorReview> {
+        let ind = set
+            .indicators
+            .iter()
+            .find(|i| *i.id.get_ref() == row.indicator)?;
+        let options = &self.review_options;
+        let as_of = options.as_of?;
+        let x = crate::review::indicator_review(set, data, &row.organisation, ind, options, as_of);
+        Some(x)
+    }
 }
 
 /// The anchor of an organisation's indicator in the HTML report (ids are kebab-case and ODS
@@ -135,8 +151,9 @@ pub fn anchor(organisation: &str, indicator: &str) -> String {
 }
 
 /// Builds the report for `organisations` (each must have rows), all as of the same date:
-/// `options.as_of`, else the end of the latest period with data of any of them. Keeps every
-/// indicator's review for its chart; see [`ipr_with`].
+/// `options.as_of`, else the end of the latest period with data of any of them. Each
+/// organisation's review is dropped once its rows are taken; [`Ipr::chart`] makes a row's
+/// chart again when it is drawn.
 pub fn ipr(
     set: &KpiSet,
     set_file: &FrameworkUsed,
@@ -144,22 +161,6 @@ pub fn ipr(
     organisations: &[String],
     options: &ReviewOptions,
     names: impl Fn(&str) -> Option<String>,
-) -> Result<Ipr, ReviewError> {
-    ipr_with(set, set_file, data, organisations, options, names, true)
-}
-
-/// [`ipr`]; with `keep_charts` false, each organisation's review is dropped once its rows
-/// are taken ([`Ipr::charts`] is empty), so memory grows with the rows kept, not with the
-/// charts of every organisation: for the outputs that show no chart (CSV, JSON, xlsx,
-/// Markdown).
-pub fn ipr_with(
-    set: &KpiSet,
-    set_file: &FrameworkUsed,
-    data: &KpiData,
-    organisations: &[String],
-    options: &ReviewOptions,
-    names: impl Fn(&str) -> Option<String>,
-    keep_charts: bool,
 ) -> Result<Ipr, ReviewError> {
     let as_of = options.as_of.or_else(|| {
         organisations
@@ -170,7 +171,6 @@ pub fn ipr_with(
     let mut rows = Rows::new(set);
     let mut first: Option<KpiReview> = None;
     let mut icon_differences = Vec::new();
-    let mut charts = HashMap::new();
     // One copy of the options (and of the rebase log they hold) for every organisation.
     let mut o = ReviewOptions {
         as_of,
@@ -178,20 +178,13 @@ pub fn ipr_with(
     };
     for org in organisations {
         o.organisation_name = names(org);
-        let mut r = review(set, set_file, data, org, &o)?;
+        let r = review(set, set_file, data, org, &o)?;
         icon_differences.extend(
             r.icon_differences
                 .iter()
                 .map(|d| (r.organisation.clone(), d.clone())),
         );
         rows.add(&r);
-        if keep_charts {
-            for t in &mut r.timeframes {
-                for x in t.indicators.drain(..) {
-                    charts.insert(anchor(&r.organisation, &x.id), x);
-                }
-            }
-        }
         first.get_or_insert(r);
     }
     let first = first.as_ref();
@@ -214,7 +207,7 @@ pub fn ipr_with(
         sections: rows.sections(),
         method,
         provenance: first.map(|r| r.provenance.clone()),
-        charts,
+        review_options: o,
     })
 }
 

@@ -583,36 +583,17 @@ pub fn review(
     }
     let mut by_timeframe: BTreeMap<Timeframe, Vec<IndicatorReview>> = BTreeMap::new();
     for ind in &set.indicators {
-        let spc = SeriesSpc {
-            profile: indicator_profile(set, ind, options.profile, options.conflict),
-            compare: options
-                .compare
-                .map(|k| indicator_profile(set, ind, Some(k), options.conflict)),
-            rebases: options
-                .rebase_log
-                .as_ref()
-                .map(|l| l.for_series(organisation, ind.id.get_ref()))
-                .unwrap_or_default(),
-            join_gaps: options.join_gaps,
-        };
-        let obs: Vec<Observation> = data
-            .get(organisation, ind.id.get_ref())
-            .map(|s| {
-                s.observations
-                    .iter()
-                    .filter(|o| o.period.end() <= as_of)
-                    .cloned()
-                    .collect()
-            })
-            .unwrap_or_default();
-        let mut flags = data
-            .get(organisation, ind.id.get_ref())
-            .map(|s| s.flags.clone())
-            .unwrap_or_default();
         by_timeframe
             .entry(ind.timeframe)
             .or_default()
-            .push(review_indicator(ind, &obs, &mut flags, as_of, &spc));
+            .push(indicator_review(
+                set,
+                data,
+                organisation,
+                ind,
+                options,
+                as_of,
+            ));
     }
     let mut summary = Counts::default();
     let timeframes: Vec<TimeframeReview> = Timeframe::ALL
@@ -1164,6 +1145,42 @@ fn headline(
         }
     }
     s
+}
+/// One indicator's review for one organisation as of `as_of`: the same judgement a whole
+/// review gives it (the integrated performance report draws its chart from this, one
+/// indicator at a time, rather than holding every organisation's charts).
+pub fn indicator_review(
+    set: &KpiSet,
+    data: &KpiData,
+    organisation: &str,
+    ind: &Indicator,
+    options: &ReviewOptions,
+    as_of: NaiveDate,
+) -> IndicatorReview {
+    let spc = SeriesSpc {
+        profile: indicator_profile(set, ind, options.profile, options.conflict),
+        compare: options
+            .compare
+            .map(|k| indicator_profile(set, ind, Some(k), options.conflict)),
+        rebases: options
+            .rebase_log
+            .as_ref()
+            .map(|l| l.for_series(organisation, ind.id.get_ref()))
+            .unwrap_or_default(),
+        join_gaps: options.join_gaps,
+    };
+    let series = data.get(organisation, ind.id.get_ref());
+    let obs: Vec<Observation> = series
+        .map(|s| {
+            s.observations
+                .iter()
+                .filter(|o| o.period.end() <= as_of)
+                .cloned()
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut flags = series.map(|s| s.flags.clone()).unwrap_or_default();
+    review_indicator(ind, &obs, &mut flags, as_of, &spc)
 }
 
 fn review_indicator(

@@ -326,7 +326,7 @@ impl<'a> Shell<'a> {
             sections,
             method,
             provenance,
-            charts: _,
+            review_options: _,
         } = ipr;
         let sections = sections
             .iter()
@@ -390,9 +390,13 @@ fn page_string(
 
 /// The report as one self-contained HTML file, no scripts. The page is the `ipr.html`
 /// template; its rows, lists and chart sections are written by [`crate::ipr_html`].
-pub fn html(templates: &Templates, ipr: &Ipr) -> Result<String, ReportError> {
-    page_string(|w| write_html(templates, ipr, w))
+pub fn html(templates: &Templates, ipr: &Ipr, charts: Charts<'_>) -> Result<String, ReportError> {
+    page_string(|w| write_html(templates, ipr, charts, w))
 }
+
+/// Each row's full chart, made when it is drawn (usually [`Ipr::chart`] over the report's
+/// data): one at a time, so the page of every organisation never holds every chart.
+pub type Charts<'a> = &'a dyn Fn(&IprRow) -> Option<sct_kpi::review::IndicatorReview>;
 
 /// [`html`] written into `out` as it is rendered (the page of every organisation runs to
 /// hundreds of megabytes): the template's page, with each timeframe's rows, each icon's list
@@ -401,10 +405,11 @@ pub fn html(templates: &Templates, ipr: &Ipr) -> Result<String, ReportError> {
 pub fn write_html(
     templates: &Templates,
     ipr: &Ipr,
+    charts: Charts<'_>,
     out: &mut dyn std::io::Write,
 ) -> std::io::Result<Result<(), ReportError>> {
     let style = ChartStyle::for_report(ipr);
-    let mut pieces = crate::ipr_html::HtmlPieces::new(ipr, style);
+    let mut pieces = crate::ipr_html::HtmlPieces::new(ipr, style, charts);
     let context = match context(ipr, templates.is_users("ipr.html")) {
         Ok(c) => c,
         Err(e) => return Ok(Err(e)),

@@ -58,6 +58,8 @@ pub(crate) struct HtmlPieces<'a> {
     several: bool,
     /// Every icon the rows show, drawn before the page begins (its symbols come first).
     icons: IconDrawer,
+    /// Each row's full chart, made when it is drawn.
+    charts: crate::ipr::Charts<'a>,
     /// One row or chart section at a time, reused.
     buf: String,
 }
@@ -65,16 +67,21 @@ pub(crate) struct HtmlPieces<'a> {
 impl<'a> HtmlPieces<'a> {
     /// The pieces of `ipr` drawn in `style`; every icon a row shows is drawn now, so the
     /// symbols ([`HtmlPieces::icon_defs`]) can be printed before the rows.
-    pub(crate) fn new(ipr: &'a Ipr, style: ChartStyle) -> HtmlPieces<'a> {
+    pub(crate) fn new(
+        ipr: &'a Ipr,
+        style: ChartStyle,
+        charts: crate::ipr::Charts<'a>,
+    ) -> HtmlPieces<'a> {
         let mut icons = IconDrawer::new(style);
         for r in ipr.sections.iter().flat_map(|s| &s.rows) {
-            row_icons(&mut icons, ipr.charts.get(&r.anchor));
+            row_icons(&mut icons, r);
         }
         HtmlPieces {
             ipr,
             style,
             several: ipr.organisations.len() > 1,
             icons,
+            charts,
             buf: String::with_capacity(64 * 1024),
         }
     }
@@ -98,8 +105,7 @@ impl<'a> HtmlPieces<'a> {
             };
             for r in &section.rows {
                 self.buf.clear();
-                let review = ipr.charts.get(&r.anchor);
-                table_row(&mut self.buf, r, review, self.several, &mut self.icons);
+                table_row(&mut self.buf, r, self.several, &mut self.icons);
                 out.write_all(self.buf.as_bytes())?;
             }
         } else if let Some(icon) = key.strip_prefix("variation:") {
@@ -116,11 +122,11 @@ impl<'a> HtmlPieces<'a> {
             }
         } else if key == "charts" {
             for r in rows() {
-                let Some(x) = ipr.charts.get(&r.anchor) else {
+                let Some(x) = (self.charts)(r) else {
                     continue;
                 };
                 self.buf.clear();
-                if let Err(e) = chart_section(&mut self.buf, r, x, self.several, self.style) {
+                if let Err(e) = chart_section(&mut self.buf, r, &x, self.several, self.style) {
                     return Ok(Err(e));
                 }
                 out.write_all(self.buf.as_bytes())?;
@@ -133,19 +139,20 @@ impl<'a> HtmlPieces<'a> {
 }
 
 /// The variation and assurance icons of a row with a chart, as the row shows them.
-fn row_icons(icons: &mut IconDrawer, review: Option<&IndicatorReview>) -> Option<(String, String)> {
-    let s = review.and_then(|x| x.spc.as_ref())?;
+fn row_icons(icons: &mut IconDrawer, r: &IprRow) -> Option<(String, String)> {
+    // A row has a variation icon exactly when its indicator has a chart.
+    let variation_icon = r.variation_icon?;
     let variation = icons.icon(
         "v",
-        s.variation_icon,
-        &spc_chart::variation_icon_label(s.variation_icon),
-        || variation_icon_svg(s.variation_icon),
+        variation_icon,
+        &spc_chart::variation_icon_label(variation_icon),
+        || variation_icon_svg(variation_icon),
     );
     let assurance = icons.icon(
         "a",
-        s.assurance_icon.unwrap_or("none"),
-        &spc_chart::assurance_icon_label(s.assurance_icon),
-        || assurance_icon_svg(s.assurance_icon),
+        r.assurance_icon.unwrap_or("none"),
+        &spc_chart::assurance_icon_label(r.assurance_icon),
+        || assurance_icon_svg(r.assurance_icon),
     );
     Some((variation, assurance))
 }
@@ -155,13 +162,7 @@ fn num(out: &mut String, v: f64, places: u32) {
 }
 
 /// One `<tr>` of a timeframe's table.
-fn table_row(
-    out: &mut String,
-    r: &IprRow,
-    review: Option<&IndicatorReview>,
-    several: bool,
-    icons: &mut IconDrawer,
-) {
+fn table_row(out: &mut String, r: &IprRow, several: bool, icons: &mut IconDrawer) {
     let d = r.decimals;
     out.push_str("<tr>\n  <th scope=\"row\"><a href=\"#");
     escape_into(out, &r.anchor);
@@ -241,7 +242,7 @@ fn table_row(
     out.push_str("</td>\n  <td>");
     sparkline_into(out, &r.sparkline, &r.title);
     out.push_str("</td>\n  <td class=\"icon-cell\">");
-    let drawn = row_icons(icons, review);
+    let drawn = row_icons(icons, r);
     if let Some((variation, _)) = &drawn {
         out.push_str(variation);
     }

@@ -251,20 +251,9 @@ pub fn ipr(session: &Session, options: &IprOptions) -> Result<Output<'static>> {
         ));
     }
     let settings = review_settings(&set, &options.spc, options.as_of, rows, data)?;
-    // Only the HTML report draws each indicator's chart: the others keep the rows alone.
     let names = |o: &str| sct.organisations.get(o).map(|x| x.name.clone());
-    let html = options.format == IprFormat::Html;
-    let report = sct_kpi::ipr::ipr_with(
-        &set,
-        &set_file,
-        &kpi,
-        &organisations,
-        &settings,
-        names,
-        html,
-    )
-    .map_err(|e| review_error(e, &kpi))?;
-    drop(kpi);
+    let report = sct_kpi::ipr::ipr(&set, &set_file, &kpi, &organisations, &settings, names)
+        .map_err(|e| review_error(e, &kpi))?;
     let templates = Templates::load(options.template_dir.as_deref())?;
     use sct_report::ipr as write;
     let document: Document<'static> = match options.format {
@@ -274,8 +263,10 @@ pub fn ipr(session: &Session, options: &IprOptions) -> Result<Output<'static>> {
         IprFormat::Json => {
             Document::Streamed(Box::new(move |w| Ok(write::write_json(&report, w)?)))
         }
+        // Each indicator's chart is made again from the data as it is drawn, one at a time.
         IprFormat::Html => Document::Rendered(Box::new(move |w| {
-            rendered(write::write_html(&templates, &report, w))
+            let charts = |row: &sct_kpi::ipr::IprRow| report.chart(&set, &kpi, row);
+            rendered(write::write_html(&templates, &report, &charts, w))
         })),
         IprFormat::Md => Document::Rendered(Box::new(move |w| {
             rendered(write::write_markdown(&templates, &report, w))
