@@ -321,7 +321,7 @@ pub fn compare(
         method.push(l.method.clone());
     }
     if !kpi_funnels.is_empty() {
-        method.push(format!("KPI funnels: {} Each organisation's series is also shown as a small XmR chart (Making Data Count).", sct_kpi::funnel::PROPORTION_METHOD));
+        method.push(format!("KPI funnels: {} Each organisation's series is also shown as a small XmR chart (Making Data Count under the ptd-0.2.2 profile's defaults: one segment, no rebases, periods either side of a gap treated as consecutive, whatever the number of points).", sct_kpi::funnel::PROPORTION_METHOD));
     }
     let responses = loaded
         .organisations

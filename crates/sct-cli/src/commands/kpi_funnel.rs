@@ -1,4 +1,4 @@
-//! `sct kpi funnel` (`shared/spec/funnel.md`).
+//! `sct kpi funnel` (`docs/methods/funnels.md`).
 
 use crate::error::CliError;
 use std::process::ExitCode;
