@@ -352,7 +352,7 @@ pub enum KpiCommand {
     /// An SPC chart of one series: XmR (Making Data Count), run chart (Anhøj rules) or Laney's
     /// p′ or u′ chart: centre, limits, special causes, icons.
     #[command(
-        after_help = "Method: shared/spec/spc.md (XmR, NHSRplotthedots 0.2.2 defaults) and shared/spec/runchart.md (run, p′, u′; qicharts2).\n\nExamples:\n  sct kpi spc ae.csv --improvement increase --target 78 --format csv\n  sct kpi spc outcomes.csv --improvement increase --chart run\n  sct kpi spc ae-counts.csv --improvement increase --chart pprime --summary summary.json"
+        after_help = "Method: docs/methods/spc.md (XmR, NHSRplotthedots 0.2.2 defaults) and docs/methods/run-charts.md and laney.md (run, p′, u′; qicharts2).\n\nExamples:\n  sct kpi spc ae.csv --improvement increase --target 78 --format csv\n  sct kpi spc outcomes.csv --improvement increase --chart run\n  sct kpi spc ae-counts.csv --improvement increase --chart pprime --summary summary.json"
     )]
     Spc(KpiSpcArgs),
     /// A KPI review for one organisation: per timeframe and indicator, the latest value against
@@ -373,7 +373,7 @@ pub enum KpiCommand {
     /// method (Wilson score limits) or indirectly standardised ratios by Spiegelhalter's
     /// method (exact Poisson limits, optional over-dispersion), 95 % and 99.8 % limits.
     #[command(
-        after_help = "Method: shared/spec/funnel.md.\nInput: CSV with columns org,numerator,denominator (--type proportion) or org,observed,expected (--type ratio).\n\nExamples:\n  sct kpi funnel screening.csv --type proportion -o funnel.csv\n  sct kpi funnel mortality.csv --type ratio --overdispersion -o funnel.svg"
+        after_help = "Method: docs/methods/funnels.md.\nInput: CSV with columns org,numerator,denominator (--type proportion) or org,observed,expected (--type ratio).\n\nExamples:\n  sct kpi funnel screening.csv --type proportion -o funnel.csv\n  sct kpi funnel mortality.csv --type ratio --overdispersion -o funnel.svg"
     )]
     Funnel(KpiFunnelArgs),
 }
@@ -608,8 +608,8 @@ pub struct KpiRowArgs {
 /// The SPC rule profile options shared by `sct kpi spc`, `review` and `ipr`.
 #[derive(Debug, Args)]
 pub struct SpcProfileArgs {
-    /// The SPC rule profile (shared/spec/spc-profiles.md): ptd-0.2.2 (NHSRplotthedots 0.2.2,
-    /// shared/spec/spc.md; the default, or the KPI set's) or mdc (Making Data Count's tools).
+    /// The SPC rule profile (docs/methods/spc-profiles.md): ptd-0.2.2 (NHSRplotthedots 0.2.2,
+    /// docs/methods/spc.md; the default, or the KPI set's) or mdc (Making Data Count's tools).
     #[arg(long, value_enum, value_name = "PROFILE")]
     pub profile: Option<ProfileArg>,
     /// Also judge under this profile and list where the two differ (`sct kpi spc`: XmR charts
@@ -626,7 +626,7 @@ pub struct SpcProfileArgs {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ProfileArg {
-    /// NHSRplotthedots 0.2.2 (shared/spec/spc.md).
+    /// NHSRplotthedots 0.2.2 (docs/methods/spc.md).
     #[value(name = "ptd-0.2.2")]
     Ptd022,
     /// NHS England's Making Data Count tools, as this toolkit reads them.
@@ -643,7 +643,7 @@ pub enum ConflictArg {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum SpcChartArg {
-    /// XmR (Making Data Count), shared/spec/spc.md.
+    /// XmR (Making Data Count), docs/methods/spc.md.
     Xmr,
     /// Run chart: median and runs analysis.
     Run,

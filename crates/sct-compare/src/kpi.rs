@@ -1,4 +1,4 @@
-//! KPI comparison across a cohort: a funnel plot (`shared/spec/funnel.md`) for every
+//! KPI comparison across a cohort: a funnel plot (`docs/methods/funnels.md`) for every
 //! proportion indicator of the KPI set with numerators and denominators in the data, at the
 //! latest period any organisation reports, each organisation classified against the 95 %
 //! and 99.8 % limits; organisations without that period are listed, not dropped silently.

@@ -180,7 +180,7 @@ pub fn compare(
         Some(r) => {
             return Err(invalid(
                 format!(
-                    "--round {r}: no organisation's response is for that round (rounds found: {})",
+                    "round {r} was asked for, but no organisation's response is for it (rounds found: {})",
                     known()
                 ),
                 "a round id of the responses given",
@@ -202,7 +202,7 @@ pub fn compare(
     let against = match &options.against {
         Some(a) if a == &round => {
             return Err(invalid(
-                format!("--against {a} is the round being compared"),
+                format!("round {a}, to compare against, is the round being compared"),
                 "an earlier round",
             ));
         }
@@ -210,7 +210,7 @@ pub fn compare(
         Some(a) => {
             return Err(invalid(
                 format!(
-                    "--against {a}: no organisation's response is for that round (rounds found: {})",
+                    "round {a} was asked for to compare against, but no organisation's response is for it (rounds found: {})",
                     known()
                 ),
                 "a round id of the responses given",
@@ -266,11 +266,11 @@ pub fn compare(
     {
         return Err(invalid(
             format!(
-                "--group-by {g}: the organisations table ({}) has no such column (it has: {})",
+                "cannot group by {g}: the organisations table ({}) has no such column (it has: {})",
                 attributes.source,
                 attributes.columns.join(", ")
             ),
-            "a column of the organisations table (--orgs), such as region or cluster",
+            "a column of the organisations table, such as region or cluster",
         ));
     }
     let cohort = cohort_view(&round, &current, &frame, group_by.as_deref(), &attributes);
@@ -291,7 +291,7 @@ pub fn compare(
             .map_err(|e| {
                 invalid(
                     e.to_string(),
-                    "responses of both rounds assessed against one toolkit, or --mapping FILE",
+                    "responses of both rounds assessed against one toolkit, or a capability mapping between the two",
                 )
             })?,
         ),
@@ -321,7 +321,7 @@ pub fn compare(
         method.push(l.method.clone());
     }
     if !kpi_funnels.is_empty() {
-        method.push(format!("KPI funnels: {} Each organisation's series is also shown as a small XmR chart (Making Data Count).", sct_kpi::funnel::PROPORTION_METHOD));
+        method.push(format!("KPI funnels: {} Each organisation's series is also shown as a small XmR chart (Making Data Count under the ptd-0.2.2 profile's defaults: one segment, no rebases, periods either side of a gap treated as consecutive, whatever the number of points).", sct_kpi::funnel::PROPORTION_METHOD));
     }
     let responses = loaded
         .organisations

@@ -99,7 +99,7 @@ pub struct Longitudinal {
 pub enum LongitudinalError {
     /// The rounds used different toolkits and no mapping was given.
     #[error(
-        "round {against} was assessed against {from} and round {round} against {to}: comparing them needs a capability mapping (--mapping FILE, columns from,to), never a guess"
+        "round {against} was assessed against {from} and round {round} against {to}: comparing them needs a capability mapping (a CSV with columns from,to), never a guess"
     )]
     NeedsMapping {
         /// Earlier round.

@@ -67,15 +67,6 @@ pub enum Error {
     /// An output was refused or could not be written; nothing was changed.
     #[error(transparent)]
     Output(#[from] sct_files::OutputError),
-    /// A plugin could not be found, checked or run; the message names the plugin and the
-    /// fault.
-    #[error("{message}")]
-    Plugin {
-        /// What went wrong, naming the plugin.
-        message: String,
-        /// Whether the user's input (a manifest, a name, a parameter) is at fault.
-        bad_input: bool,
-    },
 }
 
 impl Error {
@@ -93,7 +84,6 @@ impl Error {
             | Error::Invalid(_)
             | Error::UnknownFramework { .. } => true,
             Error::Output(e) => e.is_bad_input(),
-            Error::Plugin { bad_input, .. } => *bad_input,
         }
     }
 }

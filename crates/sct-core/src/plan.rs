@@ -1022,14 +1022,14 @@ pub fn progress(
     let mut diags = Diagnostics::default();
     if previous.response_type != ResponseType::Organisation {
         diags.push(
-            here("--against: this is an individual self-assessment".into())
+            here("the earlier assessment to compare with is an individual self-assessment".into())
                 .expected("a previous organisation response"),
         );
     }
     if previous.toolkit_id != current.toolkit_id {
         diags.push(
             here(format!(
-                "--against: this response uses toolkit {}, the current one {}",
+                "the earlier assessment uses toolkit {}, the current one {}",
                 previous.toolkit_id, current.toolkit_id
             ))
             .expected("a previous response against the same toolkit"),
@@ -1040,7 +1040,7 @@ pub fn progress(
     {
         diags.push(
             here(format!(
-                "--against: this response is dated {then}, not before the current one ({now})"
+                "the earlier assessment is dated {then}, not before the current one ({now})"
             ))
             .expected("an earlier response"),
         );
@@ -1049,7 +1049,7 @@ pub fn progress(
     if rel.is_none() {
         diags.push(
             here(format!(
-                "--against: this response is for {} ({}), which is neither {} nor a predecessor of it in the successions table",
+                "the earlier assessment is for {} ({}), which is neither {} nor a predecessor of it in the successions table",
                 previous.organisation_name, previous.ods_code, current.ods_code
             ))
             .expected(format!(

@@ -1,4 +1,4 @@
-//! One result shape for every chart of `shared/spec/runchart.md` and `shared/spec/spc.md`:
+//! One result shape for every chart of `docs/methods/run-charts.md` and `docs/methods/spc.md`:
 //! XmR, run, p′ and u′, chosen per segment (`auto`: a run chart for a short segment, else the
 //! indicator's chart, else XmR), with per-point centre, limits and point types, per-segment
 //! runs analysis, and the variation and assurance icons of the whole series.
@@ -125,9 +125,9 @@ impl ChoiceReason {
     }
 }
 
-/// The `auto` rule of `runchart.md`: a run chart when a segment has fewer than `min_points`
-/// points (XmR limits from fewer are unreliable), otherwise the chart set for the indicator,
-/// otherwise XmR.
+/// The `auto` rule of `docs/methods/run-charts.md`: a run chart when a segment has fewer than
+/// `min_points` points (XmR limits from fewer are unreliable), otherwise the chart set for the
+/// indicator, otherwise XmR.
 pub fn auto_chart(
     points: usize,
     min_points: usize,
@@ -357,7 +357,7 @@ pub struct ChartSegment {
 }
 
 /// The variation icon of a chart: those of `spc.md` §10, and `neutral` when a run chart (or
-/// p′, u′) has too few crossings and nothing else to flag (`runchart.md` §6).
+/// p′, u′) has too few crossings and nothing else to flag (`docs/methods/run-charts.md` §6).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ChartVariationIcon {
     /// An icon of `spc.md` §10, from the last point.
@@ -983,7 +983,7 @@ fn single_hit(
         Rule::Shift | Rule::TwoOfThree => {
             let high = y > centre;
             let same = |k: usize| (get(k) > centre) == high && get(k) != centre;
-            // Points on the centre neither continue nor break a run (runchart.md).
+            // Points on the centre neither continue nor break a run (docs/methods/run-charts.md §2).
             let (mut a, mut b) = (i, i);
             while a > lo && (same(a - 1) || get(a - 1) == centre) {
                 a -= 1;
@@ -1084,7 +1084,7 @@ fn xmr_segment(
     }
 }
 
-/// One run-chart segment (`runchart.md`, "Run chart"): `ys` on the scale analysed, printed
+/// One run-chart segment (`docs/methods/run-charts.md`): `ys` on the scale analysed, printed
 /// times `multiplier`. With gaps before the points of `gaps` (relative), no run, crossing or
 /// trend spans a gap (see [`crate::runchart::analysis_in_pieces`]).
 #[allow(clippy::too_many_arguments)]
@@ -1158,7 +1158,7 @@ fn flag_in_pieces(
     }
 }
 
-/// One p′ or u′ segment (`runchart.md`, "Laney p′ chart"): limits and points outside them
+/// One p′ or u′ segment (`docs/methods/laney.md`): limits and points outside them
 /// (the first rule), the runs analysis around p̄ on the proportion scale, then trends (fixed
 /// rules) and long runs where no earlier rule applies. Returns the segment and its values on
 /// the output scale.

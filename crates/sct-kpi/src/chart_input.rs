@@ -1,5 +1,5 @@
-//! `sct kpi spc --chart run|pprime|uprime|auto` input and output (`shared/spec/runchart.md`):
-//! a CSV of dates with values, or with numerators and denominators, in; the spec's CSV
+//! `sct kpi spc --chart run|pprime|uprime|auto` input and output (`docs/methods/run-charts.md`):
+//! a CSV of dates with values, or with numerators and denominators, in; CSV
 //! (`date,value,centre,lpl,upl,point_type` first) and summary JSON out. `--chart xmr` keeps
 //! the reader and writer of [`crate::spc_input`], unchanged.
 
@@ -464,7 +464,7 @@ fn row_settings(run: &ChartRun, segment: usize) -> [String; 5] {
     [rules.to_string(), shift, trend, screen, multiplier]
 }
 
-/// The spec's CSV: `date,value,centre,lpl,upl,point_type` (limits empty for a run chart),
+/// The CSV: `date,value,centre,lpl,upl,point_type` (limits empty for a run chart),
 /// then `chart,segment,rule,warning`, and the settings used: `run_rules` (`anhoj` or `fixed`;
 /// empty on XmR rows, whose rules are `spc.md`'s), `shift_length`, `trend_length` (fixed rules
 /// and XmR), `screen_outliers` (XmR; p′ and u′: of moving ranges of z), `multiplier` (from
@@ -528,7 +528,7 @@ pub fn settings(run: &ChartRun) -> Value {
         RunRules::Anhoj => (None, None),
     };
     json!({
-        "method": "run charts (Anhøj rules) and Laney p′/u′ charts as shared/spec/runchart.md (qicharts2); XmR as shared/spec/spc.md",
+        "method": "run charts (Anhøj rules) and Laney p′/u′ charts as docs/methods/run-charts.md and laney.md (qicharts2); XmR as docs/methods/spc.md",
         "chart": o.chart.as_str(),
         "min_points": o.min_points,
         "run_rules": o.run_rules.as_str(),
@@ -550,7 +550,8 @@ pub fn settings(run: &ChartRun) -> Value {
     })
 }
 
-/// The `--summary` JSON: icons, one group per segment with the spec's fields (`chart`, `n`,
+/// The `--summary` JSON: icons, one group per segment with the runs analysis of
+/// `docs/methods/run-charts.md` §3–§5 (`chart`, `n`,
 /// `centre`, `n_useful`, `longest_run`, `longest_run_max`, `crossings`, `crossings_min`,
 /// `runs_signal`) and more, the settings and the warnings.
 pub fn summary(run: &ChartRun) -> Value {

@@ -1,5 +1,5 @@
 //! Funnel plots: organisations compared on one indicator at one time, to
-//! `shared/spec/funnel.md`.
+//! `docs/methods/funnels.md`.
 //!
 //! - Proportions by the Fingertips method: limits at denominator n are the proportions whose
 //!   Wilson score interval just reaches the pooled proportion p, which is exactly
@@ -7,7 +7,7 @@
 //!   organisation's significance is judged against the unclamped limits.
 //! - Indirectly standardised ratios by Spiegelhalter's method: exact Poisson limits at the
 //!   expected count E from chi-square quantiles with non-integer degrees of freedom, and
-//!   optionally limits widened for over-dispersion (the SHMI approach: winsorised z-scores,
+//!   optionally limits widened for over-dispersion (the SHMI approach: trimmed z-scores,
 //!   φ, additive random-effects τ²).
 //!
 //! ```
@@ -32,9 +32,10 @@ use crate::quantile::{chi_square_quantile, normal_quantile};
 pub const TAIL_95: f64 = 0.025;
 /// The one-tail probability outside the 99.8 % limits.
 pub const TAIL_998: f64 = 0.001;
-/// The z of the 95 % over-dispersion-adjusted limits, as the spec gives it.
+/// The z of the 95 % over-dispersion-adjusted limits, rounded as FunnelPlotR rounds it
+/// (`docs/methods/funnels.md`).
 pub const OD_Z_95: f64 = 1.959964;
-/// The z of the 99.8 % over-dispersion-adjusted limits, as the spec gives it.
+/// The z of the 99.8 % over-dispersion-adjusted limits, rounded likewise.
 pub const OD_Z_998: f64 = 3.090232;
 
 /// What went wrong computing a funnel (inputs are checked row by row when read; these are
@@ -99,7 +100,7 @@ pub enum Significance {
 }
 
 impl Significance {
-    /// The label the spec's output uses, e.g. `Low (0.001)`.
+    /// The label outputs use, e.g. `Low (0.001)`.
     pub fn label(self) -> &'static str {
         match self {
             Significance::Low001 => "Low (0.001)",
@@ -155,7 +156,7 @@ pub struct ProportionFunnel {
 }
 
 /// The method in words, for reports and chart descriptions.
-pub const PROPORTION_METHOD: &str = "Fingertips method: the centre line is the pooled proportion (all numerators over all denominators); the 95 % and 99.8 % limits at each denominator are the proportions whose Wilson score interval just reaches it, p ± z·√(p(1 − p)/n) with z = 1.959964 and 3.090232, shown clamped to the scale; an organisation is significant when its value lies strictly outside the unclamped limits.";
+pub const PROPORTION_METHOD: &str = "Fingertips method: the centre line is the pooled proportion (all numerators over all denominators); the 95 % and 99.8 % limits at each denominator are the proportions whose Wilson score interval just reaches it, p ± z·√(p(1 − p)/n) with z the standard normal quantiles Φ⁻¹(0.975) ≈ 1.959964 and Φ⁻¹(0.999) ≈ 3.090232 at full precision, shown clamped to the scale; an organisation is significant when its value lies strictly outside the unclamped limits.";
 
 /// The method for ratios in words.
 pub const RATIO_METHOD: &str = "Spiegelhalter's method: indirectly standardised ratio O/E against a centre of 1; exact Poisson 95 % and 99.8 % limits at each expected count E from chi-square quantiles, χ²(α/2; 2E)/2E and χ²(1 − α/2; 2E + 2)/2E; an organisation is an outlier when its ratio lies outside the limits (the limits themselves count as inside).";
@@ -379,7 +380,7 @@ fn average_ranks(values: &[f64]) -> Vec<f64> {
     ranks
 }
 
-/// Estimates over-dispersion from observed and expected counts (`shared/spec/funnel.md`).
+/// Estimates over-dispersion from observed and expected counts (`docs/methods/funnels.md`).
 pub fn estimate_overdispersion(rows: &[RatioInput]) -> Overdispersion {
     let with_z: Vec<(f64, f64)> = rows
         .iter()

@@ -1,5 +1,5 @@
 //! `sct kpi funnel` input and output: a CSV of organisations in (`org,numerator,denominator`
-//! or `org,observed,expected`), the spec's CSV and JSON out (`shared/spec/funnel.md`).
+//! or `org,observed,expected`), CSV and JSON out (`docs/methods/funnels.md`).
 
 use std::collections::HashMap;
 
@@ -26,7 +26,7 @@ pub enum FunnelKind {
 }
 
 impl FunnelKind {
-    /// The spec's default multiplier: 100 (percent) for proportions, 1 for ratios.
+    /// The default multiplier: 100 (percent) for proportions, 1 for ratios.
     pub fn default_multiplier(self) -> f64 {
         match self {
             FunnelKind::Proportion => 100.0,
@@ -255,7 +255,8 @@ fn num(v: f64) -> String {
     format!("{v}")
 }
 
-/// The spec's CSV: one row per organisation in input order, columns as `funnel.md` names them.
+/// The CSV: one row per organisation in input order, columns as `docs/methods/funnels.md`
+/// describes them.
 pub fn to_csv(funnel: &Funnel) -> String {
     let mut out = Vec::new();
     // Writing to a Vec cannot fail.

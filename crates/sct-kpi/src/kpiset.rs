@@ -68,7 +68,7 @@ pub enum ValueType {
 }
 
 /// The chart an indicator asks for. `auto` (the default) and every named chart still give a run
-/// chart to a series too short for limits (`shared/spec/runchart.md`, `--chart auto`); `run`
+/// chart to a series too short for limits (`docs/methods/run-charts.md`, `--chart auto`); `run`
 /// always gives a run chart.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -278,7 +278,7 @@ pub struct KpiSet {
     #[serde(default)]
     pub timeframes: BTreeMap<String, TimeframeInfo>,
     /// The SPC rule profile for all its indicators (`ptd-0.2.2`, the default, or `mdc`;
-    /// `shared/spec/spc-profiles.md`); `--profile` overrides it.
+    /// `docs/methods/spc-profiles.md`); `--profile` overrides it.
     #[serde(default)]
     pub profile: Option<crate::profile::ProfileKind>,
     /// Under `mdc`, what a point flagged both high and low becomes, for every indicator that

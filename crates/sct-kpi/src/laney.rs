@@ -1,4 +1,4 @@
-//! Laney's p′ chart (proportions) and u′ chart (rates), exactly as `shared/spec/runchart.md`
+//! Laney's p′ chart (proportions) and u′ chart (rates), exactly as `docs/methods/laney.md`
 //! defines them, to match the R package qicharts2: limits that follow each period's
 //! denominator, widened (or narrowed) by σ_z, the variation of the z-scores between periods.
 //!

@@ -1,9 +1,10 @@
 //! # sct-kpi
 //!
 //! KPI evaluation: NHS periods, statistical process control following NHS England's *Making
-//! Data Count* XmR method (to `shared/spec/spc.md`), and run charts with the Anhøj rules and
-//! Laney's p′ and u′ charts (to `shared/spec/runchart.md`), one chart per segment ([`chart`]); funnel plots comparing organisations ([`funnel`], to
-//! `shared/spec/funnel.md`).
+//! Data Count* XmR method (to `docs/methods/spc.md`), and run charts with the Anhøj rules and
+//! Laney's p′ and u′ charts (to `docs/methods/run-charts.md` and `laney.md`), one chart per
+//! segment ([`chart`]); funnel plots comparing organisations ([`funnel`], to
+//! `docs/methods/funnels.md`).
 
 pub mod aggregate;
 pub mod chart;

@@ -1,4 +1,4 @@
-//! SPC rule profiles (`shared/spec/spc-profiles.md`): `ptd-0.2.2`, which is `spc.md` exactly,
+//! SPC rule profiles (`docs/methods/spc-profiles.md`): `ptd-0.2.2`, which is `spc.md` exactly,
 //! and `mdc`, NHS England's Making Data Count tools as this toolkit reads them; every rule that
 //! flags a point with the run or window behind it (for explanations); gaps in a series; the
 //! points two profiles judge differently; and candidate rebases.
@@ -113,7 +113,7 @@ impl Profile {
     pub fn describe(&self) -> String {
         match self.kind {
             ProfileKind::Ptd022 => format!(
-                "ptd-0.2.2: NHSRplotthedots 0.2.2 as shared/spec/spc.md (moving ranges {}screened; the first rule that flags a point gives its direction)",
+                "ptd-0.2.2: NHSRplotthedots 0.2.2 as docs/methods/spc.md (moving ranges {}screened; the first rule that flags a point gives its direction)",
                 if self.screen_outliers { "" } else { "not " }
             ),
             ProfileKind::Mdc => format!(
@@ -670,7 +670,7 @@ pub fn rules_text(hits: &[Hit]) -> String {
     rules.join(";")
 }
 
-/// A rule's id as the spec writes it.
+/// A rule's id as outputs write it.
 pub fn rule_id(rule: Rule) -> &'static str {
     match rule {
         Rule::OutsideLimits => "outside_limits",

@@ -1,5 +1,5 @@
 //! Quantiles of the standard normal and chi-square distributions at full double precision,
-//! for funnel limits (`shared/spec/funnel.md`): the normal quantile through the inverse
+//! for funnel limits (`docs/methods/funnels.md`): the normal quantile through the inverse
 //! complementary error function, the chi-square quantile (any positive degrees of freedom,
 //! not only whole ones) by inverting the regularised incomplete gamma function.
 

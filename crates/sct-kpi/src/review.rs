@@ -633,7 +633,7 @@ pub fn review(
             })
         })
         .collect();
-    let mut method = method_statements();
+    let mut method = method_statements(&Profile::of(profile));
     method.push(format!(
         "XmR rule profile: {}.{}",
         Profile::of(profile).describe(),
@@ -700,17 +700,31 @@ pub fn review(
     })
 }
 
-/// The method, as stated in every review.
-pub fn method_statements() -> Vec<String> {
+/// The method, as stated in every review read under `profile`: the run-chart threshold and the
+/// XmR chart's screening follow the profile, as the charts themselves do.
+pub fn method_statements(profile: &Profile) -> Vec<String> {
     vec![
-        "Each indicator is read with the chart that suits it: a series of fewer than 15 points gets a run chart (median centre line; the Anhøj rules: a run longer than round(log2 n) + 3 points, or fewer crossings of the median than the 5 % quantile of Binomial(n − 1, 0.5), signal non-random variation); otherwise the indicator's chart (Laney's p′ chart for proportions with large denominators, whose limits follow each period's denominator) or, by default, NHS England's Making Data Count XmR chart.".into(),
-        "The XmR chart's centre line is the mean; process limits are the mean ± 2.66 × the average moving range, after screening out moving ranges of 3.267 × the average or more; special causes are a point outside the limits, a run of 7 points rising or falling, 2 of 3 points beyond 2 sigma on one side, or a run of 7 points on one side of the mean.".into(),
+        format!("Each indicator is read with the chart that suits it: a series of fewer than {} points gets a run chart (median centre line; the Anhøj rules: a run longer than round(log2 n) + 3 points, or fewer crossings of the median than the 5 % quantile of Binomial(n − 1, 0.5), signal non-random variation); otherwise the indicator's chart (Laney's p′ chart for proportions with large denominators, whose limits follow each period's denominator) or, by default, NHS England's Making Data Count XmR chart.", run_chart_below(profile)),
+        format!("The XmR chart's centre line is the mean; process limits are the mean ± 2.66 × the average moving range, {}; special causes are a point outside the limits, a run of 7 points rising or falling, 2 of 3 points beyond 2 sigma on one side, or a run of 7 points on one side of the mean.", if profile.screen_outliers {
+            "after screening out moving ranges of 3.267 × the average or more"
+        } else {
+            "with no moving range screened out"
+        }),
         "The variation icon describes the latest point; the assurance icon compares the process limits with the target for the latest period: limits wholly on the passing side mean the process will consistently pass, wholly on the failing side that it will consistently fail, and a target within the limits that it will sometimes pass and sometimes fail.".into(),
         format!("Fewer than {} points make the limits unreliable; the review says so for each such indicator.", constants::MIN_POINTS),
         "The plan value for a period is the KPI set's plan trajectory for that period, or else its target. Variance is the latest value minus that plan value, in the indicator's unit (percentage points for percentages).".into(),
         "Year to date combines the financial year's periods by value type: counts are summed; proportions are recomputed from summed numerators and denominators (never by averaging percentages); rates use summed numerators over the mean denominator; means use summed totals over summed counts, or, where only the period means are given, their average (stated). A week counts in the financial year (and the month or quarter) that holds its Thursday, as ISO 8601 assigns weeks to years and as weeks are aggregated into months.".into(),
         "Data after the review date are left out. Data are late when the latest period is older than the last period that ended by the review date, less the indicator's publication lag.".into(),
     ]
+}
+
+/// Below how many points a segment of a review is read with a run chart: `mdc`'s minimum for
+/// limits, else the default of `--chart auto` (15), as `docs/methods/run-charts.md` says.
+fn run_chart_below(profile: &Profile) -> usize {
+    match profile.kind {
+        ProfileKind::Mdc => profile.min_points,
+        ProfileKind::Ptd022 => ChartOptions::default().min_points,
+    }
 }
 
 fn plan_value(ind: &Indicator, period: Period) -> (Option<f64>, Option<&'static str>) {
@@ -918,10 +932,7 @@ pub fn chart_summary_with(
         improvement,
         target,
         multiplier: ind.multiplier.unwrap_or(1.0),
-        min_points: match profile.kind {
-            ProfileKind::Mdc => profile.min_points,
-            ProfileKind::Ptd022 => ChartOptions::default().min_points,
-        },
+        min_points: run_chart_below(&profile),
         xmr_screen_outliers: profile.screen_outliers,
         profile,
         breaks: if spc.join_gaps {

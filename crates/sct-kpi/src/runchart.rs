@@ -1,4 +1,4 @@
-//! Run charts with the Anhøj rules (or fixed rules), exactly as `shared/spec/runchart.md`
+//! Run charts with the Anhøj rules (or fixed rules), exactly as `docs/methods/run-charts.md`
 //! defines them, to match the R package qicharts2. The section numbers in comments refer to
 //! that specification's "Run chart" list.
 //!
@@ -447,7 +447,7 @@ pub(crate) fn longest_trend_in_pieces(ys: &[f64], breaks: &[usize]) -> usize {
 }
 
 /// [`analysis`] of a segment whose useful points fall in `pieces` parts between gaps (1 with
-/// no gap, where this is `runchart.md` exactly). No run spans a gap, so the runs of each part
+/// no gap, where this is `docs/methods/run-charts.md` exactly). No run spans a gap, so the runs of each part
 /// are counted apart: `crossings` counts the changes of side between consecutive useful points
 /// of a part (runs − parts), and `crossings_min` is taken over those pairs of consecutive
 /// points, the 5 % quantile of Binomial(n_useful − parts, ½). `longest_run_max` stays that of

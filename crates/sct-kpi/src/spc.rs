@@ -1,5 +1,5 @@
 //! Statistical process control: NHS England's *Making Data Count* XmR method with the
-//! defaults of NHSRplotthedots 0.2.2, exactly as `shared/spec/spc.md` defines it. The section
+//! defaults of NHSRplotthedots 0.2.2, exactly as `docs/methods/spc.md` defines it. The section
 //! numbers in comments refer to that specification's "Method".
 //!
 //! The core works on values already in date order and segment start indices; reading files,
@@ -786,7 +786,7 @@ const TREND_UP: u8 = 1 << 2;
 
 /// A segment's mean, limits and near band (§6). Without limits, the limits and band are
 /// infinite, so no finite value is outside them or beyond the band: rules (a) and (c) never
-/// apply, as the spec requires.
+/// apply, as `docs/methods/spc.md` §5 requires.
 pub(crate) struct Bands {
     pub(crate) mean: f64,
     pub(crate) lpl: f64,

@@ -1,4 +1,5 @@
-//! `sct kpi spc` input and output: a CSV of dates and values in, the spec's CSV and JSON out.
+//! `sct kpi spc` input and output: a CSV of dates and values in, CSV and JSON out
+//! (columns and fields as `docs/methods/spc.md` and the README describe them).
 //! Dates may be ISO dates or any period form (months, ISO weeks, NHS quarters and years),
 //! reported as the period's first day.
 
@@ -598,7 +599,7 @@ fn rule_name(rule: Option<crate::spc::Rule>) -> &'static str {
     rule.map(profile::rule_id).unwrap_or_default()
 }
 
-/// The spec's CSV: `date,value,mean,lpl,upl,point_type`, then `segment`, `rule` (the first
+/// The CSV: `date,value,mean,lpl,upl,point_type`, then `segment`, `rule` (the first
 /// rule), `warning`, the `shift_length` and `trend_length` used, every rule behind the flag
 /// (`rules`) and its `explanation`, the `profile`, any gap before the point and the rebase log
 /// row that starts a segment there; with a comparison, the other profile's judgement of the
@@ -678,7 +679,7 @@ pub fn to_csv(run: &SpcRun) -> String {
 pub fn settings(run: &SpcRun) -> Value {
     let o = &run.options;
     json!({
-        "method": "XmR (Making Data Count) as shared/spec/spc.md, with the rule profile of shared/spec/spc-profiles.md",
+        "method": "XmR (Making Data Count) as docs/methods/spc.md, with the rule profile of docs/methods/spc-profiles.md",
         "profile": run.profile_name,
         "profile_description": run.profile.describe(),
         "improvement": o.improvement.as_str(),

@@ -142,3 +142,38 @@ fn provenance_names_the_set_and_the_streamed_files_checksum() {
     assert_eq!(r.provenance.kpi_set.id, "scf-three-timeframes");
     assert_eq!(r.provenance.kpi_set.kind, "kpi-set");
 }
+
+/// The review's method states the run-chart threshold and the screening of the profile it
+/// was read under (15 and screened under `ptd-0.2.2`, 13 and unscreened under `mdc`), as the
+/// charts themselves use them.
+#[test]
+fn the_method_states_the_profiles_threshold_and_screening() {
+    use sct_kpi::profile::{Profile, ProfileKind};
+    use sct_kpi::review::method_statements;
+    let ptd = method_statements(&Profile::of(ProfileKind::Ptd022)).join("\n");
+    assert!(
+        ptd.contains("a series of fewer than 15 points gets a run chart"),
+        "{ptd}"
+    );
+    assert!(ptd.contains("after screening out moving ranges"), "{ptd}");
+    let mdc = method_statements(&Profile::of(ProfileKind::Mdc)).join("\n");
+    assert!(
+        mdc.contains("a series of fewer than 13 points gets a run chart"),
+        "{mdc}"
+    );
+    assert!(mdc.contains("with no moving range screened out"), "{mdc}");
+    let registry = FrameworkRegistry::bundled().unwrap();
+    let (set, used) = KpiSet::find("scf-three-timeframes", &registry).unwrap();
+    let file = std::fs::File::open(root().join("examples/kpi/bnssg-kpis.csv")).unwrap();
+    let data = read_kpi_data(file, "bnssg-kpis.csv", &set, None).unwrap();
+    let options = ReviewOptions {
+        profile: Some(ProfileKind::Mdc),
+        ..ReviewOptions::default()
+    };
+    let r = review(&set, &used, &data, "QUY", &options).unwrap();
+    assert!(
+        r.method[0].contains("fewer than 13 points"),
+        "{:?}",
+        r.method
+    );
+}

@@ -136,9 +136,7 @@ pub enum Fault {
         message: String,
     },
     /// The reply is larger than the limit.
-    #[error(
-        "output too large: its {call} reply is more than the {limit}-byte limit (raise it with --max-output-mb)"
-    )]
+    #[error("output too large: its {call} reply is more than the {limit}-byte limit")]
     TooLarge {
         /// `describe`, `compute` or `handshake`.
         call: &'static str,
@@ -146,9 +144,7 @@ pub enum Fault {
         limit: usize,
     },
     /// A command (or isolated native call) did not finish in time.
-    #[error(
-        "timed out: {call} did not finish within {seconds} s and was stopped (raise the limit with --timeout)"
-    )]
+    #[error("timed out: {call} did not finish within {seconds} s and was stopped")]
     Timeout {
         /// `describe`, `compute` or `handshake`.
         call: &'static str,
@@ -206,6 +202,13 @@ pub enum Fault {
         path: PathBuf,
         /// What it is.
         why: String,
+    },
+    /// `sct plugins install` found a plugin installed where it would install one; replacing
+    /// it is the caller's choice (the command line's `--force`).
+    #[error("{} exists: a plugin is installed there; refusing to overwrite it", path.display())]
+    AlreadyInstalled {
+        /// The installed plugin's manifest.
+        path: PathBuf,
     },
     /// `describe` disagrees with the manifest.
     #[error("its describe disagrees with its manifest: {0}")]

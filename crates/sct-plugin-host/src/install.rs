@@ -184,13 +184,11 @@ pub fn install(req: &Install<'_>, options: &Options) -> Result<(PathBuf, Manifes
     let dir = req.to.join(&name);
     let manifest_path = dir.join(MANIFEST);
     if manifest_path.exists() && !req.force {
-        return Err(io(
+        return Err(HostError::new(
             &name,
-            &manifest_path,
-            std::io::Error::new(
-                std::io::ErrorKind::AlreadyExists,
-                "a plugin is installed there; refusing to overwrite it (use --force to replace it)",
-            ),
+            Fault::AlreadyInstalled {
+                path: manifest_path,
+            },
         ));
     }
     let target = dir.join(&source_name);

@@ -59,7 +59,7 @@ pub fn run(
         program: program.shown_as.display().to_string(),
         source: std::io::Error::new(
             std::io::ErrorKind::Unsupported,
-            "command plugins and --isolate need a Unix system (a process group per plugin)",
+            "command plugins and isolated native plugins need a Unix system (a process group per plugin)",
         ),
     })
 }

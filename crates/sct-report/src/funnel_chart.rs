@@ -1,4 +1,4 @@
-//! Funnel plots (`shared/spec/funnel.md`): organisations as labelled points against the
+//! Funnel plots (`docs/methods/funnels.md`): organisations as labelled points against the
 //! centre line and the 95 % and 99.8 % limits drawn as smooth curves over the range of
 //! denominators (or expected counts), as accessible SVG or PNG in the house style of
 //! [`crate::charts`].

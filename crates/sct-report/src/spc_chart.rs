@@ -2,7 +2,7 @@
 //! one series with its mean, process limits and target, special-cause points marked, and the
 //! variation and assurance icons, as accessible SVG or PNG.
 //!
-//! The chart takes plain data ([`SpcChart`]): the method itself (`shared/spec/spc.md`) is
+//! The chart takes plain data ([`SpcChart`]): the method itself (`docs/methods/spc.md`) is
 //! computed elsewhere and its names (`special_cause_concern`, `improvement_high`, `pass`, …)
 //! arrive as strings. It is drawn in the house style of [`crate::charts`] (the bundled DejaVu
 //! Sans font, NHS colours, `role="img"` with a `<title>` and a `<desc>` that says in words what

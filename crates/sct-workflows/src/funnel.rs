@@ -1,5 +1,6 @@
-//! Funnel plots comparing organisations: proportions (the Fingertips method) or indirectly
-//! standardised ratios (Spiegelhalter's, with over-dispersion when asked).
+//! Funnel plots comparing organisations (`docs/methods/funnels.md`): proportions (the
+//! Fingertips method) or indirectly standardised ratios (Spiegelhalter's, with
+//! over-dispersion when asked).
 
 use std::path::PathBuf;
 

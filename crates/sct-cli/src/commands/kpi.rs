@@ -333,7 +333,7 @@ fn or_none(text: &str) -> &str {
     if text.is_empty() { "no rule" } else { text }
 }
 
-/// `sct kpi spc --chart run|pprime|uprime|auto` (`shared/spec/runchart.md`). Writes the spec's
+/// `sct kpi spc --chart run|pprime|uprime|auto` (`docs/methods/run-charts.md`). Writes the
 /// CSV or JSON; SVG and PNG only where every segment is an XmR chart (`auto` on long
 /// segments), drawn as `--chart xmr` draws them.
 fn chart(args: KpiSpcArgs) -> Result<ExitCode, CliError> {
@@ -366,11 +366,11 @@ fn chart(args: KpiSpcArgs) -> Result<ExitCode, CliError> {
         args.min_points,
     )?;
     if compare.is_some() {
-        // The profiles are rule sets for the XmR chart (spc-profiles.md: `mdc` is `spc.md`
-        // with differences); a run, p′ or u′ chart is judged by runchart.md whatever the
-        // profile, so there is nothing to compare point by point.
+        // The profiles are rule sets for the XmR chart (docs/methods/spc-profiles.md: `mdc` is
+        // `spc.md` with differences); a run, p′ or u′ chart is judged by run-charts.md and
+        // laney.md whatever the profile, so there is nothing to compare point by point.
         return Err(invalid(
-            "--compare-profile applies to --chart xmr only: the profiles are XmR rule sets (shared/spec/spc-profiles.md), and run, p′ and u′ charts follow runchart.md under every profile".into(),
+            "--compare-profile applies to --chart xmr only: the profiles are XmR rule sets (docs/methods/spc-profiles.md), and run, p′ and u′ charts follow docs/methods/run-charts.md and laney.md under every profile".into(),
             "--chart xmr with --compare-profile (sct kpi review and ipr --compare-profile compare the icons of every chart)",
         ).into());
     }

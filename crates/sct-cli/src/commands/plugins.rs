@@ -36,12 +36,10 @@ pub fn run(global: &GlobalArgs, cmd: PluginsCommand) -> Result<ExitCode, CliErro
     }
 }
 
-/// The plugin error as the CLI's error (exit status 2 for bad input, else 1).
-pub fn host_error(e: HostError) -> Error {
-    Error::Plugin {
-        bad_input: e.is_bad_input(),
-        message: e.to_string(),
-    }
+/// The plugin error as the CLI's error (exit status 2 for bad input, else 1), kept whole so
+/// that `CliError` can add the option that changes it.
+pub fn host_error(e: HostError) -> CliError {
+    CliError::Plugin(e)
 }
 
 fn usage(message: String) -> Error {
@@ -279,12 +277,12 @@ fn check(global: &GlobalArgs, args: PluginsCheckArgs) -> Result<ExitCode, CliErr
     }
     match failed.len() {
         0 => Ok(ExitCode::SUCCESS),
-        1 => Err(host_error(failed.remove(0)).into()),
-        n => Err(Error::Plugin {
+        1 => Err(host_error(failed.remove(0))),
+        n => Err(CliError::PluginChecks {
+            failed: n,
+            checked: names.len(),
             bad_input: failed.iter().all(|e| e.is_bad_input()),
-            message: format!("{n} of {} plugins failed their checks", names.len()),
-        }
-        .into()),
+        }),
     }
 }
 
