@@ -218,7 +218,7 @@ mod tests {
             out.push_str(&rest[..i]);
             let after = &rest[i + PREFIX.len()..];
             match after.find("-->") {
-                Some(k) if k <= MAX_KEY && is_key(after[..k].as_bytes()) => {
+                Some(k) if k <= MAX_KEY && is_key(&after.as_bytes()[..k]) => {
                     if after[..k] == *"unknown" {
                         out.push_str(&rest[i..i + PREFIX.len() + k + 3]);
                     } else {
