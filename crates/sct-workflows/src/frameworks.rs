@@ -103,14 +103,16 @@ pub(crate) fn pretty(value: &impl Serialize) -> String {
     )
 }
 
+/// The width of a table's column: its widest cell, or its header.
+pub(crate) fn width(cells: impl Iterator<Item = usize>, header: &str) -> usize {
+    cells.max().unwrap_or(0).max(header.len())
+}
+
 /// The list as a table for people.
 fn list_table(rows: &[Listed]) -> String {
-    let width = |f: fn(&Listed) -> usize, header: usize| {
-        rows.iter().map(f).max().unwrap_or(header).max(header)
-    };
-    let w_id = width(|r| r.id.len(), 2);
-    let w_ver = width(|r| r.version.len(), 7);
-    let w_kind = width(|r| r.kind.len(), 4);
+    let w_id = width(rows.iter().map(|r| r.id.len()), "ID");
+    let w_ver = width(rows.iter().map(|r| r.version.len()), "VERSION");
+    let w_kind = width(rows.iter().map(|r| r.kind.len()), "KIND");
     let mut out = String::new();
     let _ = writeln!(
         out,

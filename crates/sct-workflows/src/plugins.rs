@@ -18,7 +18,7 @@ use crate::assess::{CheckFormat, json_text};
 use crate::document::{Outcome, Output};
 use crate::error::Result;
 use crate::format::formats;
-use crate::frameworks::{ListFormat, pretty};
+use crate::frameworks::{ListFormat, pretty, width};
 use crate::session::Session;
 
 formats! {
@@ -111,9 +111,8 @@ pub fn list(session: &Session, options: &ListOptions) -> Result<Output<'static>>
 
 /// The list as a table for people; with no plugins, where they were looked for.
 fn list_table(rows: &[ListRow], d: &Discovery) -> String {
-    let w_name = rows.iter().map(|r| r.name.len()).max().unwrap_or(4).max(4);
-    let w_ver = rows.iter().map(|r| r.version.len()).max().unwrap_or(7);
-    let w_ver = w_ver.max(7);
+    let w_name = width(rows.iter().map(|r| r.name.len()), "NAME");
+    let w_ver = width(rows.iter().map(|r| r.version.len()), "VERSION");
     let mut out = String::new();
     let _ = writeln!(
         out,
