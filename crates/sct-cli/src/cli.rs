@@ -10,7 +10,9 @@ pub use sct_workflows::assess::{
     AssessmentChart, CheckFormat, ImageFormat, PlanFormat, ReportFormat as AssessmentReportFormat,
     ResponseFormat, ScoreFormat,
 };
+pub use sct_workflows::frameworks::{ListFormat, ShowFormat};
 pub use sct_workflows::kpi::{FunnelFormat, IprFormat};
+pub use sct_workflows::plugins::RunFormat as PluginRunFormat;
 pub use sct_workflows::toc::{TocDiagramFormat, TocReportFormat};
 
 /// The version `sct --version` prints: the package version, then the git commit in
@@ -196,19 +198,6 @@ pub enum FrameworksCommand {
         #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
         format: CheckFormat,
     },
-}
-
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum ListFormat {
-    Table,
-    Json,
-}
-
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum ShowFormat {
-    Text,
-    Json,
-    Toml,
 }
 
 #[derive(Debug, Args)]
@@ -871,17 +860,11 @@ pub struct PluginsRunArgs {
     pub to: Option<String>,
     /// Output format (default: from the -o extension, else csv).
     #[arg(long, value_enum)]
-    pub format: Option<PluginOutputFormat>,
+    pub format: Option<PluginRunFormat>,
     #[command(flatten)]
     pub plugin_options: PluginRunOptions,
     #[command(flatten)]
     pub out: OutputArgs,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum PluginOutputFormat {
-    Csv,
-    Json,
 }
 
 #[derive(Debug, Args)]

@@ -109,36 +109,6 @@ pub fn extension(out: &OutputArgs) -> Option<String> {
     sct_workflows::format::extension(out.output.as_deref())
 }
 
-/// Prints `value` as pretty JSON and a newline to standard output.
-pub fn print_json(value: &serde_json::Value) -> Result<(), CliError> {
-    print(&format!(
-        "{}\n",
-        serde_json::to_string_pretty(value).unwrap_or_default()
-    ))
-}
-
-/// For a checking command's `--format json`: prints the refusal of invalid input in that
-/// command's schema (`valid: false` and the diagnostics, each with its location) and gives
-/// exit status 2, as the text form does; other errors are passed on to be printed as text.
-pub fn invalid_as_json(
-    schema: &str,
-    file: Option<&str>,
-    error: sct_core::Error,
-) -> Result<ExitCode, CliError> {
-    match error {
-        sct_core::Error::Invalid(diags) => {
-            let mut v =
-                serde_json::json!({ "schema": schema, "valid": false, "diagnostics": diags });
-            if let Some(file) = file {
-                v["file"] = file.into();
-            }
-            print_json(&v)?;
-            Ok(ExitCode::from(2))
-        }
-        other => Err(other.into()),
-    }
-}
-
 /// Prints to standard output, treating a closed pipe as the reader having seen enough.
 pub fn print(text: &str) -> Result<(), CliError> {
     print_bytes(text.as_bytes())

@@ -26,9 +26,11 @@ pub mod compare;
 pub mod document;
 pub mod error;
 pub mod format;
+pub mod frameworks;
 mod funnel;
 pub mod kpi;
 pub mod measures;
+pub mod plugins;
 pub mod session;
 pub mod toc;
 

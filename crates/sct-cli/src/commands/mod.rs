@@ -20,7 +20,7 @@ use crate::outputs::emit;
 /// Runs a parsed command line.
 pub fn run(cli: Cli) -> Result<ExitCode, CliError> {
     match cli.command {
-        Command::Frameworks(cmd) => frameworks::run(&cli.global, cmd),
+        Command::Frameworks(cmd) => frameworks::run(&frameworks_session(&cli.global)?, cmd),
         Command::Template(args) => assess::template(&session(&cli.global)?, args),
         Command::Validate(args) => assess::validate(&session(&cli.global)?, args),
         Command::Score(args) => assess::score(&session(&cli.global)?, args),
@@ -35,7 +35,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, CliError> {
             emit(&args.out, &format!("{text}\n"), &[])?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Plugins(cmd) => plugins::run(&cli.global, cmd),
+        Command::Plugins(cmd) => plugins::run(|| plugins_session(&cli.global), cmd),
         Command::Completions(args) => shell::completions(args),
         Command::Man(args) => shell::man(args),
         Command::Convert(args) => assess::convert(&session(&cli.global)?, args),
@@ -65,6 +65,28 @@ pub fn session(global: &GlobalArgs) -> Result<sct_workflows::Session, CliError> 
             organisations: global.organisations.clone(),
             successions: global.successions.clone(),
             plugin_dirs: global.plugin_dirs.clone(),
+        },
+    )?)
+}
+
+/// The session of `sct frameworks`: the frameworks alone, as they read no organisations (so a
+/// table given with --organisations is neither read nor refused there).
+fn frameworks_session(global: &GlobalArgs) -> Result<sct_workflows::Session, CliError> {
+    Ok(sct_workflows::Session::load(
+        sct_workflows::SessionOptions {
+            framework_dirs: framework_dirs(global),
+            ..Default::default()
+        },
+    )?)
+}
+
+/// The session of `sct plugins`: the plugin folders with the bundled frameworks, as plugins
+/// read no framework (so a framework folder in error does not stop them).
+fn plugins_session(global: &GlobalArgs) -> Result<sct_workflows::Session, CliError> {
+    Ok(sct_workflows::Session::load(
+        sct_workflows::SessionOptions {
+            plugin_dirs: global.plugin_dirs.clone(),
+            ..Default::default()
         },
     )?)
 }
