@@ -715,6 +715,13 @@ fn slug(s: &str) -> String {
 
 pub(crate) fn xml_escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
+    escape_xml_into(&mut out, s);
+    out
+}
+
+/// Appends `s` to `out` escaped for XML content and attribute values (the one XML escaper
+/// every SVG writer uses).
+pub(crate) fn escape_xml_into(out: &mut String, s: &str) {
     for c in s.chars() {
         match c {
             '&' => out.push_str("&amp;"),
@@ -725,7 +732,6 @@ pub(crate) fn xml_escape(s: &str) -> String {
             c => out.push(c),
         }
     }
-    out
 }
 
 /// Adds `role="img"`, `aria-labelledby` and a leading `<title>` and `<desc>` to the root of
@@ -990,19 +996,69 @@ fn draw_radar<DB: DrawingBackend>(cv: &Canvas<DB>, l: &RadarLayout) -> Result<()
 
     // Target: a dashed line, dark-cased so it stands out on white and on the blue fill,
     // broken where an axis has no target.
-    let n = l.axes.len();
-    let runs = target_runs(l);
-    for dash in runs.iter().flat_map(|r| dashes(r, 9.0, 6.0)) {
-        cv.path(&dash, TEXT.to_rgba(), 4.5)?;
-        cv.path(&dash, NHS_ORANGE.to_rgba(), 2.5)?;
+    for run in target_runs(l) {
+        draw_target_dashes(cv, &run)?;
     }
 
     // Score outline.
     let mut outline = score_pts.clone();
-    if n >= 3 {
+    if l.axes.len() >= 3 {
         outline.push(score_pts[0]);
     }
     cv.path(&outline, NHS_BLUE.to_rgba(), 2.5)?;
+    draw_radar_level_names(cv, l)?;
+
+    // Markers on top: target squares, then score circles.
+    for ax in &l.axes {
+        if let Some(t) = ax.target {
+            draw_target_marker(cv, l.point(ax.dir, t))?;
+        }
+    }
+    for (ax, &p) in l.axes.iter().zip(&score_pts) {
+        if ax.score.is_some() {
+            draw_score_marker(cv, p)?;
+        } else {
+            // Not scored: a hollow marker at the centre.
+            cv.circle(p, 5.5, NHS_BLUE.to_rgba(), true)?;
+            cv.circle(p, 3.5, PAPER.to_rgba(), true)?;
+        }
+    }
+    draw_radar_axis_labels(cv, l)?;
+    draw_radar_legend(cv)
+}
+
+/// A run of the target line: dashes, dark-cased.
+fn draw_target_dashes<DB: DrawingBackend>(cv: &Canvas<DB>, run: &[Pt]) -> Result<(), ChartError> {
+    for dash in dashes(run, 9.0, 6.0) {
+        cv.path(&dash, TEXT.to_rgba(), 4.5)?;
+        cv.path(&dash, NHS_ORANGE.to_rgba(), 2.5)?;
+    }
+    Ok(())
+}
+
+/// The target marker: an orange square cased in the text colour.
+fn draw_target_marker<DB: DrawingBackend>(cv: &Canvas<DB>, (x, y): Pt) -> Result<(), ChartError> {
+    let s = 4.5;
+    cv.rect((x - s, y - s), (x + s, y + s), TEXT.to_rgba())?;
+    cv.rect(
+        (x - s + 1.5, y - s + 1.5),
+        (x + s - 1.5, y + s - 1.5),
+        NHS_ORANGE.to_rgba(),
+    )
+}
+
+/// The score marker: a blue circle ringed in white.
+fn draw_score_marker<DB: DrawingBackend>(cv: &Canvas<DB>, p: Pt) -> Result<(), ChartError> {
+    cv.circle(p, 5.5, PAPER.to_rgba(), true)?;
+    cv.circle(p, 4.0, NHS_BLUE.to_rgba(), true)
+}
+
+/// The level names up the top spoke.
+fn draw_radar_level_names<DB: DrawingBackend>(
+    cv: &Canvas<DB>,
+    l: &RadarLayout,
+) -> Result<(), ChartError> {
+    let levels = l.levels.len();
     // Level names along the top spoke, just inside each ring, on a translucent backing that
     // keeps them legible over the fill and data lines (which show through faintly); the
     // markers are drawn over them.
@@ -1028,30 +1084,15 @@ fn draw_radar<DB: DrawingBackend>(cv: &Canvas<DB>, l: &RadarLayout) -> Result<()
         )?;
     }
 
-    // Markers on top: target squares, then score circles.
-    for ax in &l.axes {
-        if let Some(t) = ax.target {
-            let (x, y) = l.point(ax.dir, t);
-            let s = 4.5;
-            cv.rect((x - s, y - s), (x + s, y + s), TEXT.to_rgba())?;
-            cv.rect(
-                (x - s + 1.5, y - s + 1.5),
-                (x + s - 1.5, y + s - 1.5),
-                NHS_ORANGE.to_rgba(),
-            )?;
-        }
-    }
-    for (ax, &p) in l.axes.iter().zip(&score_pts) {
-        if ax.score.is_some() {
-            cv.circle(p, 5.5, PAPER.to_rgba(), true)?;
-            cv.circle(p, 4.0, NHS_BLUE.to_rgba(), true)?;
-        } else {
-            // Not scored: a hollow marker at the centre.
-            cv.circle(p, 5.5, NHS_BLUE.to_rgba(), true)?;
-            cv.circle(p, 3.5, PAPER.to_rgba(), true)?;
-        }
-    }
+    Ok(())
+}
 
+/// The axis labels, outside the rim.
+fn draw_radar_axis_labels<DB: DrawingBackend>(
+    cv: &Canvas<DB>,
+    l: &RadarLayout,
+) -> Result<(), ChartError> {
+    let levels = l.levels.len();
     // Axis labels outside the rim.
     for ax in &l.axes {
         let (sx, sy) = ax.dir;
@@ -1073,7 +1114,12 @@ fn draw_radar<DB: DrawingBackend>(cv: &Canvas<DB>, l: &RadarLayout) -> Result<()
         }
     }
 
-    // Legend: shape and line style as well as colour.
+    Ok(())
+}
+
+/// The legend along the foot: shape and line style as well as colour.
+fn draw_radar_legend<DB: DrawingBackend>(cv: &Canvas<DB>) -> Result<(), ChartError> {
+    let (w, h) = (f64::from(RADAR_SIZE.0), f64::from(RADAR_SIZE.1));
     let y = h - 18.0;
     let sample = 34.0;
     let gap = 8.0;
@@ -1088,8 +1134,7 @@ fn draw_radar<DB: DrawingBackend>(cv: &Canvas<DB>, l: &RadarLayout) -> Result<()
     let mid = y - 4.0;
     // Score.
     cv.path(&[(x, mid), (x + sample, mid)], NHS_BLUE.to_rgba(), 2.5)?;
-    cv.circle((x + sample / 2.0, mid), 5.5, PAPER.to_rgba(), true)?;
-    cv.circle((x + sample / 2.0, mid), 4.0, NHS_BLUE.to_rgba(), true)?;
+    draw_score_marker(cv, (x + sample / 2.0, mid))?;
     cv.text(
         entries[0],
         x + sample + gap,
@@ -1101,17 +1146,8 @@ fn draw_radar<DB: DrawingBackend>(cv: &Canvas<DB>, l: &RadarLayout) -> Result<()
     )?;
     x += widths[0] + spacing;
     // Target.
-    for dash in dashes(&[(x, mid), (x + sample, mid)], 9.0, 6.0) {
-        cv.path(&dash, TEXT.to_rgba(), 4.5)?;
-        cv.path(&dash, NHS_ORANGE.to_rgba(), 2.5)?;
-    }
-    let (cx, s) = (x + sample / 2.0, 4.5);
-    cv.rect((cx - s, mid - s), (cx + s, mid + s), TEXT.to_rgba())?;
-    cv.rect(
-        (cx - s + 1.5, mid - s + 1.5),
-        (cx + s - 1.5, mid + s - 1.5),
-        NHS_ORANGE.to_rgba(),
-    )?;
+    draw_target_dashes(cv, &[(x, mid), (x + sample, mid)])?;
+    draw_target_marker(cv, (x + sample / 2.0, mid))?;
     cv.text(
         entries[1],
         x + sample + gap,
@@ -1237,8 +1273,40 @@ fn draw_bars<DB: DrawingBackend>(cv: &Canvas<DB>, l: &BarsLayout) -> Result<(), 
         TEXT,
         Align::Left,
     )?;
+    draw_bars_legend(cv)?;
+    if l.rows.is_empty() {
+        cv.text(
+            "No capabilities",
+            w / 2.0,
+            l.rows_top + 30.0,
+            14.0,
+            false,
+            TEXT_GREY,
+            Align::Center,
+        )?;
+        return Ok(());
+    }
+    let rows_bottom = l.rows_top + l.rows.len() as f64 * ROW_H;
+    draw_bars_grid(cv, l, rows_bottom)?;
+    for (i, row) in l.rows.iter().enumerate() {
+        draw_bar_row(cv, l, i, row)?;
+    }
+    if l.hidden > 0 {
+        cv.text(
+            &format!("… and {} more not shown", l.hidden),
+            MARGIN,
+            rows_bottom + 18.0,
+            BARS_LABEL_PX,
+            false,
+            TEXT_GREY,
+            Align::Left,
+        )?;
+    }
+    Ok(())
+}
 
-    // Legend.
+/// The legend under the title: the bar and the target marker.
+fn draw_bars_legend<DB: DrawingBackend>(cv: &Canvas<DB>) -> Result<(), ChartError> {
     let y = 58.0;
     let mut x = MARGIN;
     cv.rect((x, y - 11.0), (x + 22.0, y + 1.0), NHS_BLUE.to_rgba())?;
@@ -1257,21 +1325,16 @@ fn draw_bars<DB: DrawingBackend>(cv: &Canvas<DB>, l: &BarsLayout) -> Result<(), 
         TEXT,
         Align::Left,
     )?;
+    Ok(())
+}
 
-    if l.rows.is_empty() {
-        cv.text(
-            "No capabilities",
-            w / 2.0,
-            l.rows_top + 30.0,
-            14.0,
-            false,
-            TEXT_GREY,
-            Align::Center,
-        )?;
-        return Ok(());
-    }
-
-    let rows_bottom = l.rows_top + l.rows.len() as f64 * ROW_H;
+/// Row banding, the gridlines with the level names above them, and the axis.
+fn draw_bars_grid<DB: DrawingBackend>(
+    cv: &Canvas<DB>,
+    l: &BarsLayout,
+    rows_bottom: f64,
+) -> Result<(), ChartError> {
+    let w = f64::from(l.size.0);
     // Row banding.
     for (i, _) in l.rows.iter().enumerate().filter(|(i, _)| i % 2 == 1) {
         let top = l.rows_top + i as f64 * ROW_H;
@@ -1309,110 +1372,120 @@ fn draw_bars<DB: DrawingBackend>(cv: &Canvas<DB>, l: &BarsLayout) -> Result<(), 
         1.0,
     )?;
 
-    for (i, row) in l.rows.iter().enumerate() {
-        let top = l.rows_top + i as f64 * ROW_H;
-        let bar_top = top + 7.0;
-        let bar_mid = bar_top + BAR_H / 2.0;
-        // Label, centred on the bar.
-        let block = row.lines.len() as f64 * BARS_LABEL_LINE;
-        let label_top = (bar_mid - block / 2.0).max(top + 2.0);
-        for (j, line) in row.lines.iter().enumerate() {
-            let baseline = label_top + j as f64 * BARS_LABEL_LINE + 11.5;
+    Ok(())
+}
+
+/// Row `i`: its label, its bar (or the note instead) and its target marker.
+fn draw_bar_row<DB: DrawingBackend>(
+    cv: &Canvas<DB>,
+    l: &BarsLayout,
+    i: usize,
+    row: &BarRow,
+) -> Result<(), ChartError> {
+    let w = f64::from(l.size.0);
+    let top = l.rows_top + i as f64 * ROW_H;
+    let bar_top = top + 7.0;
+    let bar_mid = bar_top + BAR_H / 2.0;
+    // Label, centred on the bar.
+    let block = row.lines.len() as f64 * BARS_LABEL_LINE;
+    let label_top = (bar_mid - block / 2.0).max(top + 2.0);
+    for (j, line) in row.lines.iter().enumerate() {
+        let baseline = label_top + j as f64 * BARS_LABEL_LINE + 11.5;
+        cv.text(
+            line,
+            MARGIN,
+            baseline,
+            BARS_LABEL_PX,
+            false,
+            TEXT,
+            Align::Left,
+        )?;
+    }
+    // Bar, or the note instead.
+    if let Some(level) = row.level {
+        let x1 = l.x(level);
+        cv.rect(
+            (l.plot_x0, bar_top),
+            (x1, bar_top + BAR_H),
+            NHS_BLUE.to_rgba(),
+        )?;
+        let name = level_label(&l.levels, level);
+        let tw = measure(&name, BARS_LABEL_PX, true);
+        if tw + 14.0 <= x1 - l.plot_x0 {
             cv.text(
-                line,
-                MARGIN,
-                baseline,
+                &name,
+                x1 - 7.0,
+                bar_mid + 4.5,
                 BARS_LABEL_PX,
-                false,
+                true,
+                PAPER,
+                Align::Right,
+            )?;
+        } else {
+            cv.text(
+                &name,
+                x1 + 6.0,
+                bar_mid + 4.5,
+                BARS_LABEL_PX,
+                true,
                 TEXT,
                 Align::Left,
             )?;
         }
-        // Bar, or the note instead.
-        if let Some(level) = row.level {
-            let x1 = l.x(level);
-            cv.rect(
-                (l.plot_x0, bar_top),
-                (x1, bar_top + BAR_H),
-                NHS_BLUE.to_rgba(),
-            )?;
-            let name = level_label(&l.levels, level);
-            let tw = measure(&name, BARS_LABEL_PX, true);
-            if tw + 14.0 <= x1 - l.plot_x0 {
-                cv.text(
-                    &name,
-                    x1 - 7.0,
-                    bar_mid + 4.5,
-                    BARS_LABEL_PX,
-                    true,
-                    PAPER,
-                    Align::Right,
-                )?;
-            } else {
-                cv.text(
-                    &name,
-                    x1 + 6.0,
-                    bar_mid + 4.5,
-                    BARS_LABEL_PX,
-                    true,
-                    TEXT,
-                    Align::Left,
-                )?;
-            }
-        } else if let Some(note) = &row.note {
-            cv.text(
-                note,
-                l.plot_x0 + 8.0,
-                bar_mid + 4.5,
-                BARS_LABEL_PX,
-                false,
-                TEXT_GREY,
-                Align::Left,
-            )?;
-        }
-        // Target marker and its name.
-        if let Some(t) = row.target {
-            let tx = l.x(t);
-            cv.rect(
-                (tx - 1.5, bar_top - 4.0),
-                (tx + 1.5, bar_top + BAR_H + 14.0),
-                TEXT.to_rgba(),
-            )?;
-            let text = format!("target: {}", level_label(&l.levels, t));
-            let tw = measure(&text, BARS_SMALL_PX, false);
-            let baseline = bar_top + BAR_H + 14.0;
-            if tx + 5.0 + tw <= w - 4.0 {
-                cv.text(
-                    &text,
-                    tx + 5.0,
-                    baseline,
-                    BARS_SMALL_PX,
-                    false,
-                    TEXT,
-                    Align::Left,
-                )?;
-            } else {
-                cv.text(
-                    &text,
-                    tx - 5.0,
-                    baseline,
-                    BARS_SMALL_PX,
-                    false,
-                    TEXT,
-                    Align::Right,
-                )?;
-            }
-        }
-    }
-    if l.hidden > 0 {
+    } else if let Some(note) = &row.note {
         cv.text(
-            &format!("… and {} more not shown", l.hidden),
-            MARGIN,
-            rows_bottom + 18.0,
+            note,
+            l.plot_x0 + 8.0,
+            bar_mid + 4.5,
             BARS_LABEL_PX,
             false,
             TEXT_GREY,
             Align::Left,
+        )?;
+    }
+    if let Some(t) = row.target {
+        draw_bar_target(cv, l, t, bar_top)?;
+    }
+    Ok(())
+}
+
+/// The target marker at level `t` on a row whose bar starts at `bar_top`, and its name
+/// (to the right of the marker, or to its left where the right has no room).
+fn draw_bar_target<DB: DrawingBackend>(
+    cv: &Canvas<DB>,
+    l: &BarsLayout,
+    t: f64,
+    bar_top: f64,
+) -> Result<(), ChartError> {
+    let w = f64::from(l.size.0);
+    let tx = l.x(t);
+    cv.rect(
+        (tx - 1.5, bar_top - 4.0),
+        (tx + 1.5, bar_top + BAR_H + 14.0),
+        TEXT.to_rgba(),
+    )?;
+    let text = format!("target: {}", level_label(&l.levels, t));
+    let tw = measure(&text, BARS_SMALL_PX, false);
+    let baseline = bar_top + BAR_H + 14.0;
+    if tx + 5.0 + tw <= w - 4.0 {
+        cv.text(
+            &text,
+            tx + 5.0,
+            baseline,
+            BARS_SMALL_PX,
+            false,
+            TEXT,
+            Align::Left,
+        )?;
+    } else {
+        cv.text(
+            &text,
+            tx - 5.0,
+            baseline,
+            BARS_SMALL_PX,
+            false,
+            TEXT,
+            Align::Right,
         )?;
     }
     Ok(())

@@ -35,6 +35,7 @@ pub mod spc_chart;
 mod template_bounds;
 pub mod toc_diagram;
 pub mod toc_report;
+mod workbook;
 
 pub use score_csv::score_csv;
 pub use score_table::score_table;
