@@ -1382,7 +1382,6 @@ fn draw_bar_row<DB: DrawingBackend>(
     i: usize,
     row: &BarRow,
 ) -> Result<(), ChartError> {
-    let w = f64::from(l.size.0);
     let top = l.rows_top + i as f64 * ROW_H;
     let bar_top = top + 7.0;
     let bar_mid = bar_top + BAR_H / 2.0;

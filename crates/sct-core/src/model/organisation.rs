@@ -137,7 +137,7 @@ impl Organisations {
             };
             match organisation(row, at) {
                 Ok(o) => organisations.push(o),
-                Err(d) => diags.push(d),
+                Err(d) => diags.push(*d),
             }
         }
         let mut succ_rows = Vec::new();
@@ -151,7 +151,7 @@ impl Organisations {
                 };
                 match succession(row, loc) {
                     Ok(x) => succ_rows.push(x),
-                    Err(d) => diags.push(d),
+                    Err(d) => diags.push(*d),
                 }
             }
         }
@@ -253,11 +253,16 @@ fn read_rows<T: for<'de> Deserialize<'de>>(
 }
 
 /// One row of the organisations table, checked: dates, population, code.
-fn organisation(row: OrgRow, at: impl Fn(&str) -> Location) -> Result<Organisation, Diagnostic> {
+fn organisation(
+    row: OrgRow,
+    at: impl Fn(&str) -> Location,
+) -> Result<Organisation, Box<Diagnostic>> {
     let valid_from = match Date::parse(&row.valid_from) {
         Ok(d) => d,
         Err(e) => {
-            return Err(Diagnostic::error(format!("valid_from: {e}")).at(at(&row.valid_from)));
+            return Err(Box::new(
+                Diagnostic::error(format!("valid_from: {e}")).at(at(&row.valid_from)),
+            ));
         }
     };
     let valid_to = if row.valid_to.trim().is_empty() {
@@ -266,7 +271,9 @@ fn organisation(row: OrgRow, at: impl Fn(&str) -> Location) -> Result<Organisati
         match Date::parse(&row.valid_to) {
             Ok(d) => Some(d),
             Err(e) => {
-                return Err(Diagnostic::error(format!("valid_to: {e}")).at(at(&row.valid_to)));
+                return Err(Box::new(
+                    Diagnostic::error(format!("valid_to: {e}")).at(at(&row.valid_to)),
+                ));
             }
         }
     };
@@ -277,17 +284,19 @@ fn organisation(row: OrgRow, at: impl Fn(&str) -> Location) -> Result<Organisati
         match row.population_approx.trim().parse::<u64>() {
             Ok(p) if p > 0 => Some(p),
             _ => {
-                return Err(Diagnostic::error(format!(
-                    "population_approx \"{}\" is not a whole number above 0",
-                    row.population_approx
-                ))
-                .at(at(&row.population_approx))
-                .expected("a whole number of people above 0, or an empty cell"));
+                return Err(Box::new(
+                    Diagnostic::error(format!(
+                        "population_approx \"{}\" is not a whole number above 0",
+                        row.population_approx
+                    ))
+                    .at(at(&row.population_approx))
+                    .expected("a whole number of people above 0, or an empty cell"),
+                ));
             }
         }
     };
     if row.ods_code.trim().is_empty() {
-        return Err(Diagnostic::error("empty ods_code").at(at("")));
+        return Err(Box::new(Diagnostic::error("empty ods_code").at(at(""))));
     }
     Ok(Organisation {
         ods_code: row.ods_code.trim().to_string(),
@@ -300,18 +309,20 @@ fn organisation(row: OrgRow, at: impl Fn(&str) -> Location) -> Result<Organisati
 }
 
 /// One row of the successions table, checked: share and date; `loc` is where it is.
-fn succession(row: SuccessionRow, loc: Location) -> Result<Succession, Diagnostic> {
+fn succession(row: SuccessionRow, loc: Location) -> Result<Succession, Box<Diagnostic>> {
     let share = match row.share.trim() {
         "whole" => Share::Whole,
         "part" => Share::Part,
         other => {
-            return Err(Diagnostic::error(format!("share \"{other}\" is not known"))
-                .at(loc)
-                .expected("whole or part"));
+            return Err(Box::new(
+                Diagnostic::error(format!("share \"{other}\" is not known"))
+                    .at(loc)
+                    .expected("whole or part"),
+            ));
         }
     };
     let effective = Date::parse(&row.effective)
-        .map_err(|e| Diagnostic::error(format!("effective: {e}")).at(loc))?;
+        .map_err(|e| Box::new(Diagnostic::error(format!("effective: {e}")).at(loc)))?;
     Ok(Succession {
         predecessor: row.predecessor.trim().to_string(),
         successor: row.successor.trim().to_string(),

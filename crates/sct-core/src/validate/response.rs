@@ -477,7 +477,7 @@ fn resolve_answer(
     assessed: Option<Date>,
     diags: &mut Diagnostics,
 ) -> Option<Answer> {
-    let mut report = |d: Diagnostic| diags.push(d);
+    let mut report = |d: Box<Diagnostic>| diags.push(*d);
     let level = answer_level(src, raw, toolkit).map_err(&mut report).ok()?;
     let confidence = confidence(src, raw).map_err(&mut report).ok()?;
     let target = target_level(src, raw, toolkit).map_err(&mut report).ok()?;
@@ -544,17 +544,17 @@ fn answer_level(
     src: &SourceFile,
     raw: &crate::model::CapabilityAnswer,
     toolkit: &CapabilityToolkit,
-) -> Result<AnswerLevel, Diagnostic> {
+) -> Result<AnswerLevel, Box<Diagnostic>> {
     let written = raw.level.get_ref().trim();
     if written.is_empty() {
         return Ok(AnswerLevel::Unanswered);
     }
     if is_not_applicable(written) {
         if raw.reason.trim().is_empty() {
-            return Err(
+            return Err(Box::new(
                 src.error_at(raw.level.span(), "level is n/a but no reason is given")
                     .expected("a reason saying why the capability does not apply (reason = \"...\" in TOML, \"Reason if n/a\" in a workbook)"),
-            );
+            ));
         }
         return Ok(AnswerLevel::NotApplicable {
             reason: raw.reason.trim().to_string(),
@@ -577,7 +577,7 @@ fn answer_level(
             if let Some(s) = closest(&written.to_ascii_lowercase(), toolkit.level_ids()) {
                 d = d.hint(format!("did you mean \"{s}\"?"));
             }
-            Err(d)
+            Err(Box::new(d))
         }
     }
 }
@@ -586,17 +586,19 @@ fn answer_level(
 fn confidence(
     src: &SourceFile,
     raw: &crate::model::CapabilityAnswer,
-) -> Result<Option<Confidence>, Diagnostic> {
+) -> Result<Option<Confidence>, Box<Diagnostic>> {
     let conf_written = raw.confidence.get_ref().trim();
     if conf_written.is_empty() {
         return Ok(None);
     }
     Confidence::parse(conf_written).map(Some).ok_or_else(|| {
-        src.error_at(
-            raw.confidence.span(),
-            format!("confidence \"{conf_written}\" is not known"),
+        Box::new(
+            src.error_at(
+                raw.confidence.span(),
+                format!("confidence \"{conf_written}\" is not known"),
+            )
+            .expected("low, medium or high"),
         )
-        .expected("low, medium or high")
     })
 }
 
@@ -605,7 +607,7 @@ fn target_level(
     src: &SourceFile,
     raw: &crate::model::CapabilityAnswer,
     toolkit: &CapabilityToolkit,
-) -> Result<Option<usize>, Diagnostic> {
+) -> Result<Option<usize>, Box<Diagnostic>> {
     let target_written = raw.target_level.get_ref().trim();
     if target_written.is_empty() {
         return Ok(None);
@@ -614,15 +616,17 @@ fn target_level(
         .resolve_level(target_written)
         .map(Some)
         .ok_or_else(|| {
-            src.error_at(
-                raw.target_level.span(),
-                format!(
-                    "target level \"{target_written}\" is not a level of {} {}",
-                    toolkit.id.get_ref(),
-                    toolkit.version.get_ref()
-                ),
+            Box::new(
+                src.error_at(
+                    raw.target_level.span(),
+                    format!(
+                        "target level \"{target_written}\" is not a level of {} {}",
+                        toolkit.id.get_ref(),
+                        toolkit.version.get_ref()
+                    ),
+                )
+                .expected(format!("one of: {}", toolkit.level_list())),
             )
-            .expected(format!("one of: {}", toolkit.level_list()))
         })
 }
 
