@@ -201,12 +201,7 @@ pub fn compare(
         Some((set, data, source)) => (kpi::funnels(set, data, &codes), Some(source)),
         None => (Vec::new(), None),
     };
-    let mut notices: Vec<String> = Vec::new();
-    for o in &loaded.organisations {
-        if !o.notice.trim().is_empty() && !notices.contains(&o.notice) {
-            notices.push(o.notice.clone());
-        }
-    }
+    let notices = notices(&loaded.organisations);
     let method = method(
         groups.as_ref(),
         longitudinal.as_ref(),
@@ -249,6 +244,17 @@ pub fn compare(
         skipped: loaded.skipped,
         method,
     })
+}
+
+/// The responses' notices (for example that they are synthetic), each once, in file order.
+fn notices(organisations: &[OrgResponse]) -> Vec<String> {
+    let mut notices: Vec<String> = Vec::new();
+    for o in organisations {
+        if !o.notice.trim().is_empty() && !notices.contains(&o.notice) {
+            notices.push(o.notice.clone());
+        }
+    }
+    notices
 }
 
 /// The round to compare, and how it was chosen, in words: `--round`, else the latest.
