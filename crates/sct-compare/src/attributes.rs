@@ -47,12 +47,7 @@ impl OrgAttributes {
     /// code given twice or a population that is not a whole number above 0 is an error naming
     /// the line.
     pub fn parse(src: &SourceFile) -> Result<OrgAttributes, Error> {
-        let at = |line: usize| sct_core::diagnostic::Location {
-            file: src.name.clone(),
-            line,
-            column: 1,
-            snippet: None,
-        };
+        let at = |line: usize| location(src, line);
         let mut reader = csv::ReaderBuilder::new()
             .trim(csv::Trim::All)
             .from_reader(src.text.as_bytes());
@@ -116,27 +111,7 @@ impl OrgAttributes {
                 );
                 continue;
             }
-            let mut m = BTreeMap::new();
-            for (i, h) in headers.iter().enumerate() {
-                if i == code_col {
-                    continue;
-                }
-                let v = rec.get(i).unwrap_or("").to_string();
-                // No organisation has no people: a group of populations 0 had no weights,
-                // and its scores were shown as none, labelled population-weighted.
-                if h == "population" && !v.is_empty() && !v.parse::<u64>().is_ok_and(|p| p > 0) {
-                    diags.push(
-                        Diagnostic::error(format!(
-                            "population \"{v}\" is not a whole number above 0"
-                        ))
-                        .at(at(line))
-                        .expected("a whole number of people above 0, or an empty cell"),
-                    );
-                }
-                if !v.is_empty() {
-                    m.insert(h.clone(), v);
-                }
-            }
+            let m = row_attributes(&rec, &headers, code_col, at(line), &mut diags);
             rows.insert(code, m);
         }
         if diags.has_errors() {
@@ -177,6 +152,47 @@ impl OrgAttributes {
     pub fn has_column(&self, field: &str) -> bool {
         self.columns.iter().any(|c| c == field)
     }
+}
+
+/// Where a line of `src` is, for a diagnostic.
+fn location(src: &SourceFile, line: usize) -> sct_core::diagnostic::Location {
+    sct_core::diagnostic::Location {
+        file: src.name.clone(),
+        line,
+        column: 1,
+        snippet: None,
+    }
+}
+
+/// A row's attributes by column name (empty cells left out; the code column is the key,
+/// not an attribute); a population that is not a whole number above 0 is an error at `at`.
+fn row_attributes(
+    rec: &csv::StringRecord,
+    headers: &[String],
+    code_col: usize,
+    at: sct_core::diagnostic::Location,
+    diags: &mut Diagnostics,
+) -> BTreeMap<String, String> {
+    let mut m = BTreeMap::new();
+    for (i, h) in headers.iter().enumerate() {
+        if i == code_col {
+            continue;
+        }
+        let v = rec.get(i).unwrap_or("").to_string();
+        // No organisation has no people: a group of populations 0 had no weights,
+        // and its scores were shown as none, labelled population-weighted.
+        if h == "population" && !v.is_empty() && !v.parse::<u64>().is_ok_and(|p| p > 0) {
+            diags.push(
+                Diagnostic::error(format!("population \"{v}\" is not a whole number above 0"))
+                    .at(at.clone())
+                    .expected("a whole number of people above 0, or an empty cell"),
+            );
+        }
+        if !v.is_empty() {
+            m.insert(h.clone(), v);
+        }
+    }
+    m
 }
 
 #[cfg(test)]

@@ -366,66 +366,13 @@ pub fn cohort_view(
     let rows = orgs
         .iter()
         .map(|o| {
-            let domain_cells: Vec<HeatCell> = frame
-                .domains
-                .iter()
-                .zip(&domains)
-                .map(|(d, view)| {
-                    let rank = o.domain_levels.get(&d.id).copied().flatten();
-                    HeatCell {
-                        rank,
-                        text: rank.map_or("no score".to_string(), |r| frame.level_name(r)),
-                        score: o.domain_scores.get(&d.id).copied().flatten(),
-                        position: rank.and_then(|r| view.distribution.position(r)),
-                    }
-                })
-                .collect();
-            let cap_cells = frame
-                .capabilities()
-                .zip(&capabilities)
-                .map(|((_, id, _), view)| {
-                    let cell = o.answers.get(id).copied().unwrap_or(Cell::Unanswered);
-                    HeatCell {
-                        rank: cell.rank(),
-                        text: cell_text(cell, frame),
-                        score: None,
-                        position: cell.rank().and_then(|r| view.distribution.position(r)),
-                    }
-                })
-                .collect();
-            let mut quarters = [0; 3];
-            for c in &domain_cells {
-                match c.position {
-                    Some(Position::TopQuarter) => quarters[0] += 1,
-                    Some(Position::MiddleHalf) => quarters[1] += 1,
-                    Some(Position::BottomQuarter) => quarters[2] += 1,
-                    None => {}
-                }
-            }
-            let unsafe_note = match (o.coverage, median_coverage) {
-                (None, _) => Some("no capability answered".to_string()),
-                (Some(c), _) if c < SAFE_COVERAGE => Some(format!(
-                    "answered {:.0} % of applicable capabilities: its levels rest on too few answers to compare safely",
-                    c * 100.0
-                )),
-                (Some(c), Some(m)) if (c - m).abs() > COVERAGE_SPREAD => Some(format!(
-                    "coverage {:.0} % against the cohort's median {:.0} %: it is compared on different capabilities from its peers",
-                    c * 100.0,
-                    m * 100.0
-                )),
-                _ => None,
-            };
-            OrgRow {
-                code: o.code.clone(),
-                name: o.name.clone(),
-                group: group_of(o),
-                coverage: o.coverage,
-                unsafe_note,
-                domains: domain_cells,
-                capabilities: cap_cells,
-                quarters,
-                file: o.file.clone(),
-            }
+            org_row(
+                o,
+                frame,
+                (&domains, &capabilities),
+                median_coverage,
+                group_of(o),
+            )
         })
         .collect();
     CohortView {
@@ -434,6 +381,81 @@ pub fn cohort_view(
         domains,
         capabilities,
         median_coverage,
+    }
+}
+
+/// One organisation's row of the heatmaps: its level and position in each domain and
+/// capability, how many domains fall in each quarter, and whether it is safe to compare.
+fn org_row(
+    o: &OrgResponse,
+    frame: &Frame,
+    (domains, capabilities): (&[DomainView], &[CapabilityView]),
+    median_coverage: Option<f64>,
+    group: Option<String>,
+) -> OrgRow {
+    let domain_cells: Vec<HeatCell> = frame
+        .domains
+        .iter()
+        .zip(domains)
+        .map(|(d, view)| {
+            let rank = o.domain_levels.get(&d.id).copied().flatten();
+            HeatCell {
+                rank,
+                text: rank.map_or("no score".to_string(), |r| frame.level_name(r)),
+                score: o.domain_scores.get(&d.id).copied().flatten(),
+                position: rank.and_then(|r| view.distribution.position(r)),
+            }
+        })
+        .collect();
+    let cap_cells = frame
+        .capabilities()
+        .zip(capabilities)
+        .map(|((_, id, _), view)| {
+            let cell = o.answers.get(id).copied().unwrap_or(Cell::Unanswered);
+            HeatCell {
+                rank: cell.rank(),
+                text: cell_text(cell, frame),
+                score: None,
+                position: cell.rank().and_then(|r| view.distribution.position(r)),
+            }
+        })
+        .collect();
+    let mut quarters = [0; 3];
+    for c in &domain_cells {
+        match c.position {
+            Some(Position::TopQuarter) => quarters[0] += 1,
+            Some(Position::MiddleHalf) => quarters[1] += 1,
+            Some(Position::BottomQuarter) => quarters[2] += 1,
+            None => {}
+        }
+    }
+    OrgRow {
+        code: o.code.clone(),
+        name: o.name.clone(),
+        group,
+        coverage: o.coverage,
+        unsafe_note: unsafe_note(o.coverage, median_coverage),
+        domains: domain_cells,
+        capabilities: cap_cells,
+        quarters,
+        file: o.file.clone(),
+    }
+}
+
+/// Why an organisation's coverage makes it unsafe to compare, if it does.
+fn unsafe_note(coverage: Option<f64>, median_coverage: Option<f64>) -> Option<String> {
+    match (coverage, median_coverage) {
+        (None, _) => Some("no capability answered".to_string()),
+        (Some(c), _) if c < SAFE_COVERAGE => Some(format!(
+            "answered {:.0} % of applicable capabilities: its levels rest on too few answers to compare safely",
+            c * 100.0
+        )),
+        (Some(c), Some(m)) if (c - m).abs() > COVERAGE_SPREAD => Some(format!(
+            "coverage {:.0} % against the cohort's median {:.0} %: it is compared on different capabilities from its peers",
+            c * 100.0,
+            m * 100.0
+        )),
+        _ => None,
     }
 }
 

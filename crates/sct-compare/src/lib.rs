@@ -60,14 +60,8 @@ pub struct RoundInfo {
     pub latest_assessed: Option<String>,
 }
 
-/// A file used, with its SHA-256.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct FileUsed {
-    /// Path or bundled name.
-    pub file: String,
-    /// SHA-256.
-    pub sha256: String,
-}
+/// A file used, with its SHA-256 (the one type every output's provenance uses).
+pub use sct_core::provenance::FileUsed;
 
 /// A whole comparison, ready to present.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -168,111 +162,15 @@ pub fn compare(
     let attributes = attributes.unwrap_or_else(|| OrgAttributes::from_organisations(organisations));
     let rounds = rounds_of(&loaded);
     let with_orgs: Vec<&RoundInfo> = rounds.iter().filter(|r| r.organisations > 0).collect();
-    let known = || {
-        with_orgs
-            .iter()
-            .map(|r| r.id.as_str())
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
-    let (round, round_choice) = match &options.round {
-        Some(r) if with_orgs.iter().any(|x| &x.id == r) => (r.clone(), format!("{r} (--round)")),
-        Some(r) => {
-            return Err(invalid(
-                format!(
-                    "round {r} was asked for, but no organisation's response is for it (rounds found: {})",
-                    known()
-                ),
-                "a round id of the responses given",
-            ));
-        }
-        None => match with_orgs.last() {
-            Some(r) => (
-                r.id.clone(),
-                format!("{} (the latest round in the inputs)", r.id),
-            ),
-            None => {
-                return Err(invalid(
-                    "no organisation's assessment among the responses".into(),
-                    "at least one organisation response (type = \"organisation\")",
-                ));
-            }
-        },
-    };
-    let against = match &options.against {
-        Some(a) if a == &round => {
-            return Err(invalid(
-                format!("round {a}, to compare against, is the round being compared"),
-                "an earlier round",
-            ));
-        }
-        Some(a) if with_orgs.iter().any(|x| &x.id == a) => Some(a.clone()),
-        Some(a) => {
-            return Err(invalid(
-                format!(
-                    "round {a} was asked for to compare against, but no organisation's response is for it (rounds found: {})",
-                    known()
-                ),
-                "a round id of the responses given",
-            ));
-        }
-        None => {
-            let i = with_orgs.iter().position(|r| r.id == round).unwrap_or(0);
-            (i > 0).then(|| with_orgs[i - 1].id.clone())
-        }
-    };
+    let (round, round_choice) = choose_round(options, &with_orgs)?;
+    let against = choose_against(options, &with_orgs, &round)?;
     let current: Vec<&OrgResponse> = loaded
         .organisations
         .iter()
         .filter(|o| o.round == round)
         .collect();
-    let toolkits: BTreeSet<&str> = current.iter().map(|o| o.toolkit.as_str()).collect();
-    if toolkits.len() > 1 {
-        return Err(invalid(
-            format!(
-                "round {round} mixes toolkits ({}); one round is compared against one toolkit",
-                toolkits.into_iter().collect::<Vec<_>>().join(", ")
-            ),
-            "responses of one round assessed against the same toolkit version",
-        ));
-    }
-    let toolkit_key = toolkits.into_iter().next().unwrap_or_default().to_string();
-    let (tid, tver) = toolkit_key
-        .split_once('@')
-        .unwrap_or((toolkit_key.as_str(), ""));
-    let toolkit = sct
-        .registry
-        .get(tid, Some(tver))?
-        .as_toolkit()
-        .ok_or_else(|| {
-            invalid(
-                format!("{toolkit_key} is not a capability toolkit"),
-                "a capability toolkit",
-            )
-        })?;
-    let frame = Frame::of(toolkit);
-
-    let group_by = options.group_by.clone().or_else(|| {
-        if attributes.has_column("cluster") {
-            Some("cluster".into())
-        } else if attributes.has_column("region") {
-            Some("region".into())
-        } else {
-            None
-        }
-    });
-    if let Some(g) = &group_by
-        && !attributes.has_column(g)
-    {
-        return Err(invalid(
-            format!(
-                "cannot group by {g}: the organisations table ({}) has no such column (it has: {})",
-                attributes.source,
-                attributes.columns.join(", ")
-            ),
-            "a column of the organisations table, such as region or cluster",
-        ));
-    }
+    let frame = round_frame(sct, &current, &round)?;
+    let group_by = choose_group_by(options, &attributes)?;
     let cohort = cohort_view(&round, &current, &frame, group_by.as_deref(), &attributes);
     let groups = group_by
         .as_deref()
@@ -303,26 +201,12 @@ pub fn compare(
         Some((set, data, source)) => (kpi::funnels(set, data, &codes), Some(source)),
         None => (Vec::new(), None),
     };
-    let mut notices: Vec<String> = Vec::new();
-    for o in &loaded.organisations {
-        if !o.notice.trim().is_empty() && !notices.contains(&o.notice) {
-            notices.push(o.notice.clone());
-        }
-    }
-    let mut method = vec![
-        "Levels are compared as the toolkit's level ranks (Starting out = 1 … Mastering = 5); a domain is shown at the level its score reaches under the toolkit's scoring. Organisations are never ranked: each is placed in the top quarter (a level above the cohort's upper quartile), the middle half, or the bottom quarter (a level below the lower quartile), judged on whole levels, so differences smaller than a level never separate organisations and equal levels always share a position.".to_string(),
-        QUARTILE_METHOD.to_string(),
-        format!("Answers of n/a and unanswered capabilities are counted and shown, never imputed. A capability answered by fewer than {:.0} % of the organisations it applies to, or an organisation answering fewer than {:.0} % of its applicable capabilities (or differing from the cohort's median coverage by more than {:.0} points), is flagged as unsafe to compare.", cohort::SAFE_COVERAGE * 100.0, cohort::SAFE_COVERAGE * 100.0, cohort::COVERAGE_SPREAD * 100.0),
-    ];
-    if let Some(g) = &groups {
-        method.push(g.method.clone());
-    }
-    if let Some(l) = &longitudinal {
-        method.push(l.method.clone());
-    }
-    if !kpi_funnels.is_empty() {
-        method.push(format!("KPI funnels: {} Each organisation's series is also shown as a small XmR chart (Making Data Count under the ptd-0.2.2 profile's defaults: one segment, no rebases, periods either side of a gap treated as consecutive, whatever the number of points).", sct_kpi::funnel::PROPORTION_METHOD));
-    }
+    let notices = notices(&loaded.organisations);
+    let method = method(
+        groups.as_ref(),
+        longitudinal.as_ref(),
+        !kpi_funnels.is_empty(),
+    );
     let responses = loaded
         .organisations
         .iter()
@@ -360,4 +244,168 @@ pub fn compare(
         skipped: loaded.skipped,
         method,
     })
+}
+
+/// The responses' notices (for example that they are synthetic), each once, in file order.
+fn notices(organisations: &[OrgResponse]) -> Vec<String> {
+    let mut notices: Vec<String> = Vec::new();
+    for o in organisations {
+        if !o.notice.trim().is_empty() && !notices.contains(&o.notice) {
+            notices.push(o.notice.clone());
+        }
+    }
+    notices
+}
+
+/// The round to compare, and how it was chosen, in words: `--round`, else the latest.
+fn choose_round(
+    options: &CompareOptions,
+    with_orgs: &[&RoundInfo],
+) -> Result<(String, String), Error> {
+    let known = || known_rounds(with_orgs);
+    Ok(match &options.round {
+        Some(r) if with_orgs.iter().any(|x| &x.id == r) => (r.clone(), format!("{r} (--round)")),
+        Some(r) => {
+            return Err(invalid(
+                format!(
+                    "round {r} was asked for, but no organisation's response is for it (rounds found: {})",
+                    known()
+                ),
+                "a round id of the responses given",
+            ));
+        }
+        None => match with_orgs.last() {
+            Some(r) => (
+                r.id.clone(),
+                format!("{} (the latest round in the inputs)", r.id),
+            ),
+            None => {
+                return Err(invalid(
+                    "no organisation's assessment among the responses".into(),
+                    "at least one organisation response (type = \"organisation\")",
+                ));
+            }
+        },
+    })
+}
+
+/// The rounds with organisations' responses, for messages.
+fn known_rounds(with_orgs: &[&RoundInfo]) -> String {
+    with_orgs
+        .iter()
+        .map(|r| r.id.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The round to compare against: `--against`, else the one before `round`, if any.
+fn choose_against(
+    options: &CompareOptions,
+    with_orgs: &[&RoundInfo],
+    round: &str,
+) -> Result<Option<String>, Error> {
+    let known = || known_rounds(with_orgs);
+    Ok(match &options.against {
+        Some(a) if a == round => {
+            return Err(invalid(
+                format!("round {a}, to compare against, is the round being compared"),
+                "an earlier round",
+            ));
+        }
+        Some(a) if with_orgs.iter().any(|x| &x.id == a) => Some(a.clone()),
+        Some(a) => {
+            return Err(invalid(
+                format!(
+                    "round {a} was asked for to compare against, but no organisation's response is for it (rounds found: {})",
+                    known()
+                ),
+                "a round id of the responses given",
+            ));
+        }
+        None => {
+            let i = with_orgs.iter().position(|r| r.id == round).unwrap_or(0);
+            (i > 0).then(|| with_orgs[i - 1].id.clone())
+        }
+    })
+}
+
+/// The toolkit the round's responses were assessed against (one per round), as a frame.
+fn round_frame(sct: &Sct, current: &[&OrgResponse], round: &str) -> Result<Frame, Error> {
+    let toolkits: BTreeSet<&str> = current.iter().map(|o| o.toolkit.as_str()).collect();
+    if toolkits.len() > 1 {
+        return Err(invalid(
+            format!(
+                "round {round} mixes toolkits ({}); one round is compared against one toolkit",
+                toolkits.into_iter().collect::<Vec<_>>().join(", ")
+            ),
+            "responses of one round assessed against the same toolkit version",
+        ));
+    }
+    let toolkit_key = toolkits.into_iter().next().unwrap_or_default().to_string();
+    let (tid, tver) = toolkit_key
+        .split_once('@')
+        .unwrap_or((toolkit_key.as_str(), ""));
+    let toolkit = sct
+        .registry
+        .get(tid, Some(tver))?
+        .as_toolkit()
+        .ok_or_else(|| {
+            invalid(
+                format!("{toolkit_key} is not a capability toolkit"),
+                "a capability toolkit",
+            )
+        })?;
+    Ok(Frame::of(toolkit))
+}
+
+/// The field to group by: `--group-by`, else `cluster` or `region` where the table has it.
+fn choose_group_by(
+    options: &CompareOptions,
+    attributes: &OrgAttributes,
+) -> Result<Option<String>, Error> {
+    let group_by = options.group_by.clone().or_else(|| {
+        if attributes.has_column("cluster") {
+            Some("cluster".into())
+        } else if attributes.has_column("region") {
+            Some("region".into())
+        } else {
+            None
+        }
+    });
+    if let Some(g) = &group_by
+        && !attributes.has_column(g)
+    {
+        return Err(invalid(
+            format!(
+                "cannot group by {g}: the organisations table ({}) has no such column (it has: {})",
+                attributes.source,
+                attributes.columns.join(", ")
+            ),
+            "a column of the organisations table, such as region or cluster",
+        ));
+    }
+    Ok(group_by)
+}
+
+/// The method, paragraph by paragraph.
+fn method(
+    groups: Option<&GroupView>,
+    longitudinal: Option<&Longitudinal>,
+    kpis: bool,
+) -> Vec<String> {
+    let mut method = vec![
+        "Levels are compared as the toolkit's level ranks (Starting out = 1 … Mastering = 5); a domain is shown at the level its score reaches under the toolkit's scoring. Organisations are never ranked: each is placed in the top quarter (a level above the cohort's upper quartile), the middle half, or the bottom quarter (a level below the lower quartile), judged on whole levels, so differences smaller than a level never separate organisations and equal levels always share a position.".to_string(),
+        QUARTILE_METHOD.to_string(),
+        format!("Answers of n/a and unanswered capabilities are counted and shown, never imputed. A capability answered by fewer than {:.0} % of the organisations it applies to, or an organisation answering fewer than {:.0} % of its applicable capabilities (or differing from the cohort's median coverage by more than {:.0} points), is flagged as unsafe to compare.", cohort::SAFE_COVERAGE * 100.0, cohort::SAFE_COVERAGE * 100.0, cohort::COVERAGE_SPREAD * 100.0),
+    ];
+    if let Some(g) = groups {
+        method.push(g.method.clone());
+    }
+    if let Some(l) = longitudinal {
+        method.push(l.method.clone());
+    }
+    if kpis {
+        method.push(format!("KPI funnels: {} Each organisation's series is also shown as a small XmR chart (Making Data Count under the ptd-0.2.2 profile's defaults: one segment, no rebases, periods either side of a gap treated as consecutive, whatever the number of points).", sct_kpi::funnel::PROPORTION_METHOD));
+    }
+    method
 }

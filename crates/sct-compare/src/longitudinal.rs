@@ -122,6 +122,9 @@ pub struct CapabilityMapping {
     pub map: BTreeMap<String, String>,
 }
 
+/// Responses of one round by ODS code.
+type ByCode<'a> = BTreeMap<&'a str, &'a OrgResponse>;
+
 impl CapabilityMapping {
     /// Reads a capability mapping CSV (columns `from,to`: an earlier round's capability id
     /// and the later toolkit's), every malformed row named by its line.
@@ -179,17 +182,14 @@ pub fn longitudinal(
     attributes: &OrgAttributes,
     mapping: Option<&CapabilityMapping>,
 ) -> Result<Longitudinal, LongitudinalError> {
-    let later: BTreeMap<&str, &OrgResponse> = orgs
-        .iter()
-        .filter(|o| o.round == round)
-        .map(|o| (o.code.as_str(), o))
-        .collect();
-    let earlier: BTreeMap<&str, &OrgResponse> = orgs
-        .iter()
-        .filter(|o| o.round == against)
-        .map(|o| (o.code.as_str(), o))
-        .collect();
-    let toolkit_of = |m: &BTreeMap<&str, &OrgResponse>| {
+    let of_round = |r: &str| -> ByCode {
+        orgs.iter()
+            .filter(|o| o.round == r)
+            .map(|o| (o.code.as_str(), o))
+            .collect()
+    };
+    let (later, earlier) = (of_round(round), of_round(against));
+    let toolkit_of = |m: &ByCode| {
         m.values()
             .map(|o| o.toolkit.clone())
             .collect::<BTreeSet<_>>()
@@ -203,9 +203,154 @@ pub fn longitudinal(
             to: to.into_iter().collect::<Vec<_>>().join(", "),
         });
     }
-    // Earlier answers under the later toolkit's capability ids.
-    let earlier_level = |o: &OrgResponse, later_id: &str| -> Option<f64> {
-        let id = match mapping {
+    let caps: Vec<(&str, &str)> = frame.capabilities().map(|(_, id, t)| (id, t)).collect();
+    let mut paired = Vec::new();
+    let mut unpaired = Vec::new();
+    let mut used_earlier: BTreeSet<String> = BTreeSet::new();
+    for (code, now) in &later {
+        let not_compared = |reason: String| Unpaired {
+            code: code.to_string(),
+            name: now.name.clone(),
+            round: round.into(),
+            reason,
+        };
+        let (baseline, relation) =
+            match baseline(code, &earlier, organisations, attributes, against) {
+                Ok(found) => found,
+                Err(reason) => {
+                    unpaired.push(not_compared(reason));
+                    continue;
+                }
+            };
+        for b in &baseline {
+            used_earlier.insert(b.code.clone());
+        }
+        let changes = Changes {
+            frame,
+            caps: &caps,
+            attributes,
+            mapping,
+        };
+        paired.push(changes.paired(code, now, &baseline, relation));
+    }
+    for (code, then) in &earlier {
+        if used_earlier.contains(*code) || later.contains_key(code) {
+            continue;
+        }
+        unpaired.push(Unpaired {
+            code: code.to_string(),
+            name: then.name.clone(),
+            round: against.into(),
+            reason: why_not_followed(code, organisations, &later, round),
+        });
+    }
+    let capabilities = capability_changes(&caps, &paired);
+    Ok(Longitudinal {
+        round: round.into(),
+        against: against.into(),
+        paired,
+        capabilities,
+        unpaired,
+        mapping: mapping.map(|m| m.source.clone()),
+        method: format!(
+            "Each organisation of {round} is paired with its own response to {against}, or, when it was formed on a reorganisation, with the aggregate of the predecessors that passed to it whole (the mean of their levels and scores, weighted by population where every predecessor's population is known, else equally; a capability is compared only where every predecessor answered it). A successor that took part of a split predecessor is shown as not comparable: the part's share cannot be known. An organisation moved up (or down) a capability when its level changed by at least one whole level; smaller changes (possible only against an aggregate) count as no change. Organisations without both rounds are listed with the reason, not dropped."
+        ),
+    })
+}
+
+/// The earlier responses an organisation of the later round is compared with, and how, in
+/// words; or why it is not compared.
+fn baseline<'a>(
+    code: &str,
+    earlier: &ByCode<'a>,
+    organisations: &Organisations,
+    attributes: &OrgAttributes,
+    against: &str,
+) -> Result<(Vec<&'a OrgResponse>, String), String> {
+    let preds: Vec<_> = organisations
+        .successions
+        .iter()
+        .filter(|s| {
+            s.successor.eq_ignore_ascii_case(code) && !s.predecessor.eq_ignore_ascii_case(code)
+        })
+        .collect();
+    if let Some(then) = earlier.get(code) {
+        let gained: Vec<&str> = preds.iter().map(|s| s.predecessor.as_str()).collect();
+        let rel = if gained.is_empty() {
+            "the same organisation".to_string()
+        } else {
+            format!(
+                "the same organisation (it also gained part of {}: the comparison is indicative)",
+                gained.join(", ")
+            )
+        };
+        return Ok((vec![*then], rel));
+    }
+    if preds.is_empty() {
+        return Err(format!(
+            "no response to {against} and no predecessor in the successions table"
+        ));
+    }
+    if preds.iter().any(|s| s.share == Share::Part) {
+        let split_codes: Vec<&str> = preds
+            .iter()
+            .filter(|s| s.share == Share::Part)
+            .map(|s| s.predecessor.as_str())
+            .collect();
+        return Err(format!(
+            "not comparable: it took part of {} (split between successors); the share that passed to it is not known, so its baseline cannot be formed without user-supplied shares",
+            split_codes.join(", ")
+        ));
+    }
+    let missing: Vec<&str> = preds
+        .iter()
+        .filter(|s| !earlier.contains_key(s.predecessor.to_ascii_uppercase().as_str()))
+        .map(|s| s.predecessor.as_str())
+        .collect();
+    if !missing.is_empty() {
+        return Err(format!(
+            "predecessor {} did not respond to {against}, so the merged baseline is incomplete",
+            missing.join(", ")
+        ));
+    }
+    let base: Vec<&OrgResponse> = preds
+        .iter()
+        .filter_map(|s| {
+            earlier
+                .get(s.predecessor.to_ascii_uppercase().as_str())
+                .copied()
+        })
+        .collect();
+    let weighted = base
+        .iter()
+        .all(|o| attributes.population(&o.code).is_some());
+    let rel = format!(
+        "successor of {} (whole successions), compared with their {} aggregate",
+        base.iter()
+            .map(|o| o.code.as_str())
+            .collect::<Vec<_>>()
+            .join(" and "),
+        if weighted {
+            "population-weighted"
+        } else {
+            "equally weighted (populations not all known)"
+        }
+    );
+    Ok((base, rel))
+}
+
+/// What the change of one organisation is measured against.
+struct Changes<'a> {
+    frame: &'a Frame,
+    caps: &'a [(&'a str, &'a str)],
+    attributes: &'a OrgAttributes,
+    mapping: Option<&'a CapabilityMapping>,
+}
+
+impl Changes<'_> {
+    /// An earlier answer's level under the later toolkit's capability id.
+    fn earlier_level(&self, o: &OrgResponse, later_id: &str) -> Option<f64> {
+        let id = match self.mapping {
             Some(m) => m
                 .map
                 .iter()
@@ -214,111 +359,25 @@ pub fn longitudinal(
             None => later_id,
         };
         o.answers.get(id).and_then(|c| c.rank()).map(f64::from)
-    };
-    let caps: Vec<(&str, &str)> = frame.capabilities().map(|(_, id, t)| (id, t)).collect();
-    let mut paired = Vec::new();
-    let mut unpaired = Vec::new();
-    let mut used_earlier: BTreeSet<String> = BTreeSet::new();
-    for (code, now) in &later {
-        let preds: Vec<_> = organisations
-            .successions
-            .iter()
-            .filter(|s| {
-                s.successor.eq_ignore_ascii_case(code) && !s.predecessor.eq_ignore_ascii_case(code)
-            })
-            .collect();
-        let (baseline, relation): (Vec<&OrgResponse>, String) = if let Some(then) =
-            earlier.get(code)
-        {
-            let gained: Vec<&str> = preds.iter().map(|s| s.predecessor.as_str()).collect();
-            let rel = if gained.is_empty() {
-                "the same organisation".to_string()
-            } else {
-                format!(
-                    "the same organisation (it also gained part of {}: the comparison is indicative)",
-                    gained.join(", ")
-                )
-            };
-            (vec![*then], rel)
-        } else if preds.is_empty() {
-            unpaired.push(Unpaired {
-                code: code.to_string(),
-                name: now.name.clone(),
-                round: round.into(),
-                reason: format!(
-                    "no response to {against} and no predecessor in the successions table"
-                ),
-            });
-            continue;
-        } else if preds.iter().any(|s| s.share == Share::Part) {
-            let split_codes: Vec<&str> = preds
-                .iter()
-                .filter(|s| s.share == Share::Part)
-                .map(|s| s.predecessor.as_str())
-                .collect();
+    }
 
-            unpaired.push(Unpaired {
-                code: code.to_string(),
-                name: now.name.clone(),
-                round: round.into(),
-                reason: format!(
-                    "not comparable: it took part of {} (split between successors); the share that passed to it is not known, so its baseline cannot be formed without user-supplied shares",
-                    split_codes.join(", ")
-                ),
-            });
-            continue;
-        } else {
-            let missing: Vec<&str> = preds
-                .iter()
-                .filter(|s| !earlier.contains_key(s.predecessor.to_ascii_uppercase().as_str()))
-                .map(|s| s.predecessor.as_str())
-                .collect();
-            if !missing.is_empty() {
-                unpaired.push(Unpaired {
-                    code: code.to_string(),
-                    name: now.name.clone(),
-                    round: round.into(),
-                    reason: format!("predecessor {} did not respond to {against}, so the merged baseline is incomplete", missing.join(", ")),
-                });
-                continue;
-            }
-            let base: Vec<&OrgResponse> = preds
-                .iter()
-                .filter_map(|s| {
-                    earlier
-                        .get(s.predecessor.to_ascii_uppercase().as_str())
-                        .copied()
-                })
-                .collect();
-            let weighted = base
-                .iter()
-                .all(|o| attributes.population(&o.code).is_some());
-            let rel = format!(
-                "successor of {} (whole successions), compared with their {} aggregate",
-                base.iter()
-                    .map(|o| o.code.as_str())
-                    .collect::<Vec<_>>()
-                    .join(" and "),
-                if weighted {
-                    "population-weighted"
-                } else {
-                    "equally weighted (populations not all known)"
-                }
-            );
-            (base, rel)
-        };
-        for b in &baseline {
-            used_earlier.insert(b.code.clone());
-        }
+    /// `now` against its `baseline`: per domain and per capability, and the tally.
+    fn paired(
+        &self,
+        code: &str,
+        now: &OrgResponse,
+        baseline: &[&OrgResponse],
+        relation: String,
+    ) -> PairedOrg {
         let weights: Vec<f64> = {
             let all = baseline
                 .iter()
-                .all(|o| attributes.population(&o.code).is_some());
+                .all(|o| self.attributes.population(&o.code).is_some());
             baseline
                 .iter()
                 .map(|o| {
                     if all {
-                        attributes.population(&o.code).unwrap_or(1.0)
+                        self.attributes.population(&o.code).unwrap_or(1.0)
                     } else {
                         1.0
                     }
@@ -337,7 +396,8 @@ pub fn longitudinal(
                 .then(|| weighted_mean(&vals))
                 .flatten()
         };
-        let domain_changes = frame
+        let domain_changes = self
+            .frame
             .domains
             .iter()
             .map(|d| {
@@ -346,16 +406,17 @@ pub fn longitudinal(
                 Some(now_s? - then?)
             })
             .collect();
-        let capability_changes: Vec<Option<f64>> = caps
+        let capability_changes: Vec<Option<f64>> = self
+            .caps
             .iter()
             .map(|(id, _)| {
-                let then = agg(&|o: &OrgResponse| earlier_level(o, id));
+                let then = agg(&|o: &OrgResponse| self.earlier_level(o, id));
                 let now_l = now.answers.get(*id).and_then(|c| c.rank()).map(f64::from);
                 Some(now_l? - then?)
             })
             .collect();
         let (up, down, same) = tally(&capability_changes);
-        paired.push(PairedOrg {
+        PairedOrg {
             code: code.to_string(),
             name: now.name.clone(),
             baseline: baseline.iter().map(|o| o.code.clone()).collect(),
@@ -365,56 +426,57 @@ pub fn longitudinal(
             up,
             down,
             same,
-        });
-    }
-    for (code, then) in &earlier {
-        if used_earlier.contains(*code) || later.contains_key(code) {
-            continue;
         }
-        let successors: Vec<&str> = organisations
-            .successions
-            .iter()
-            .filter(|s| s.predecessor.eq_ignore_ascii_case(code))
-            .map(|s| s.successor.as_str())
-            .collect();
-        let answered: Vec<&str> = successors
-            .iter()
-            .copied()
-            .filter(|s| later.contains_key(s.to_ascii_uppercase().as_str()))
-            .collect();
-        let not: Vec<&str> = successors
-            .iter()
-            .copied()
-            .filter(|s| !answered.contains(s))
-            .collect();
-        let reason = if successors.is_empty() {
-            format!("no response to {round}")
-        } else if !answered.is_empty() {
-            format!(
-                "passed to {} on reorganisation; not compared (see {} in {round}){}",
-                successors.join(" and "),
-                answered.join(" and "),
-                if !not.is_empty() {
-                    format!("; {} did not respond to {round}", not.join(" and "))
-                } else {
-                    String::new()
-                }
-            )
-        } else {
-            format!(
-                "succeeded by {}, which did not respond to {round}",
-                successors.join(" and ")
-            )
-        };
-        unpaired.push(Unpaired {
-            code: code.to_string(),
-            name: then.name.clone(),
-            round: against.into(),
-            reason,
-        });
     }
-    let capabilities = caps
+}
+
+/// Why an organisation of the earlier round is not followed into the later one.
+fn why_not_followed(
+    code: &str,
+    organisations: &Organisations,
+    later: &ByCode,
+    round: &str,
+) -> String {
+    let successors: Vec<&str> = organisations
+        .successions
         .iter()
+        .filter(|s| s.predecessor.eq_ignore_ascii_case(code))
+        .map(|s| s.successor.as_str())
+        .collect();
+    let answered: Vec<&str> = successors
+        .iter()
+        .copied()
+        .filter(|s| later.contains_key(s.to_ascii_uppercase().as_str()))
+        .collect();
+    let not: Vec<&str> = successors
+        .iter()
+        .copied()
+        .filter(|s| !answered.contains(s))
+        .collect();
+    if successors.is_empty() {
+        format!("no response to {round}")
+    } else if !answered.is_empty() {
+        format!(
+            "passed to {} on reorganisation; not compared (see {} in {round}){}",
+            successors.join(" and "),
+            answered.join(" and "),
+            if !not.is_empty() {
+                format!("; {} did not respond to {round}", not.join(" and "))
+            } else {
+                String::new()
+            }
+        )
+    } else {
+        format!(
+            "succeeded by {}, which did not respond to {round}",
+            successors.join(" and ")
+        )
+    }
+}
+
+/// Per capability: how many of the paired organisations moved up, down or neither.
+fn capability_changes(caps: &[(&str, &str)], paired: &[PairedOrg]) -> Vec<CapabilityChange> {
+    caps.iter()
         .enumerate()
         .map(|(i, (id, title))| {
             let changes: Vec<Option<f64>> =
@@ -429,18 +491,7 @@ pub fn longitudinal(
                 same,
             }
         })
-        .collect();
-    Ok(Longitudinal {
-        round: round.into(),
-        against: against.into(),
-        paired,
-        capabilities,
-        unpaired,
-        mapping: mapping.map(|m| m.source.clone()),
-        method: format!(
-            "Each organisation of {round} is paired with its own response to {against}, or, when it was formed on a reorganisation, with the aggregate of the predecessors that passed to it whole (the mean of their levels and scores, weighted by population where every predecessor's population is known, else equally; a capability is compared only where every predecessor answered it). A successor that took part of a split predecessor is shown as not comparable: the part's share cannot be known. An organisation moved up (or down) a capability when its level changed by at least one whole level; smaller changes (possible only against an aggregate) count as no change. Organisations without both rounds are listed with the reason, not dropped."
-        ),
-    })
+        .collect()
 }
 
 /// (up, down, same) of level changes, a whole level being the resolution.

@@ -679,29 +679,7 @@ pub fn priorities(
             continue;
         }
         let weight = weight_of(config, domain, cap);
-        let milestones: Vec<MilestoneAtStake> = match round {
-            Some(r) => {
-                let ids = milestone_ids_for(r, domain, cap);
-                let mut v: Vec<MilestoneAtStake> = r
-                    .milestones
-                    .iter()
-                    .filter(|m| ids.contains(&m.id.get_ref().as_str()))
-                    .filter_map(|m| {
-                        let due = m.status_due()?;
-                        Some(MilestoneAtStake {
-                            id: m.id.get_ref().clone(),
-                            title: m.title.clone(),
-                            due: *due.date.get_ref(),
-                            due_as_written: due.as_written.clone(),
-                            status: statuses.get(m.id.get_ref()).map(|s| s.as_str().to_string()),
-                        })
-                    })
-                    .collect();
-                v.sort_by(|a, b| a.due.cmp(&b.due).then_with(|| a.id.cmp(&b.id)));
-                v
-            }
-            None => Vec::new(),
-        };
+        let milestones = milestones_at_stake(round, domain, cap, statuses);
         let milestone_due = milestones
             .iter()
             .filter(|m| m.status.as_deref() != Some(MilestoneStatus::Met.as_str()))
@@ -745,6 +723,37 @@ pub fn priorities(
     }
     rank(&mut out, &config.order);
     out
+}
+
+/// The round's milestones that hang on a capability (through its support links), earliest
+/// due first, with their status as of the plan's date.
+fn milestones_at_stake(
+    round: Option<&AssessmentRound>,
+    domain: &Domain,
+    cap: &Capability,
+    statuses: &BTreeMap<String, MilestoneStatus>,
+) -> Vec<MilestoneAtStake> {
+    let Some(r) = round else {
+        return Vec::new();
+    };
+    let ids = milestone_ids_for(r, domain, cap);
+    let mut v: Vec<MilestoneAtStake> = r
+        .milestones
+        .iter()
+        .filter(|m| ids.contains(&m.id.get_ref().as_str()))
+        .filter_map(|m| {
+            let due = m.status_due()?;
+            Some(MilestoneAtStake {
+                id: m.id.get_ref().clone(),
+                title: m.title.clone(),
+                due: *due.date.get_ref(),
+                due_as_written: due.as_written.clone(),
+                status: statuses.get(m.id.get_ref()).map(|s| s.as_str().to_string()),
+            })
+        })
+        .collect();
+    v.sort_by(|a, b| a.due.cmp(&b.due).then_with(|| a.id.cmp(&b.id)));
+    v
 }
 
 fn support_item(p: &Priority, why: String) -> SupportItem {
@@ -1018,6 +1027,64 @@ pub fn progress(
     priorities: &[Priority],
     orgs: &Organisations,
 ) -> Result<Progress, Error> {
+    let (predecessor, relation) = check_previous(current, previous, orgs)?;
+    let rank_of: BTreeMap<&str, usize> =
+        priorities.iter().map(|p| (p.id.as_str(), p.rank)).collect();
+    let mut rows = Vec::new();
+    let mut gaps_then = 0;
+    let mut gaps_closed = 0;
+    for (_, cap) in toolkit.capabilities() {
+        let id = cap.id.get_ref();
+        let Some(row) = progress_row(
+            toolkit,
+            cap,
+            current,
+            previous,
+            rank_of.get(id.as_str()).copied(),
+        ) else {
+            continue;
+        };
+        if row.gap_then.is_some_and(|g| g > 0) {
+            gaps_then += 1;
+            if row.status == ProgressStatus::GapClosed {
+                gaps_closed += 1;
+            }
+        }
+        rows.push(row);
+    }
+    // Today's priorities first, in rank order; then the rest in toolkit order.
+    rows.sort_by_key(|r| r.priority_rank.unwrap_or(usize::MAX));
+    Ok(Progress {
+        previous: PreviousResponse {
+            organisation: previous.organisation_name.clone(),
+            ods_code: previous.ods_code.clone(),
+            assessed: previous.assessed,
+            round: previous.round.clone(),
+            toolkit_version: previous.toolkit_version.clone(),
+            file: FileUsed {
+                file: previous.source_name.clone(),
+                sha256: previous.source_sha256.clone(),
+            },
+        },
+        relation,
+        predecessor,
+        rows,
+        gaps_closed,
+        gaps_then,
+        rule: "Rows are today's priorities and every capability that had a target above its level in the previous response. \
+               A gap is closed when the level now reaches the previous response's target; improved when the level rose but has not reached it; \
+               otherwise no change or fell back. Capabilities are matched by id."
+            .to_string(),
+    })
+}
+
+/// The previous response must be an earlier organisation response of the same toolkit, for
+/// the same organisation or a predecessor; returns the predecessor and the relation.
+fn check_previous(
+    current: &Assessment,
+    previous: &Assessment,
+    orgs: &Organisations,
+) -> Result<(bool, String), Error> {
     let here = |msg: String| Diagnostic::error(msg).in_file(&previous.source_name);
     let mut diags = Diagnostics::default();
     if previous.response_type != ResponseType::Organisation {
@@ -1061,82 +1128,50 @@ pub fn progress(
     if diags.has_errors() {
         return Err(Error::Invalid(diags));
     }
-    let (predecessor, relation) = rel.unwrap_or_default();
-    let rank_of: BTreeMap<&str, usize> =
-        priorities.iter().map(|p| (p.id.as_str(), p.rank)).collect();
-    let mut rows = Vec::new();
-    let mut gaps_then = 0;
-    let mut gaps_closed = 0;
-    for (_, cap) in toolkit.capabilities() {
-        let id = cap.id.get_ref();
-        let Some(now) = current.answers.get(id).and_then(|a| a.rank()) else {
-            continue;
-        };
-        let now_answer = &current.answers[id];
-        let then_answer = previous.answers.get(id);
-        let then = then_answer.and_then(|a| a.rank());
-        let target_then = then_answer.and_then(|a| a.target);
-        let gap_then = then.zip(target_then).map(|(l, t)| t as i64 - l as i64);
-        let had_gap = gap_then.is_some_and(|g| g > 0);
-        let priority_rank = rank_of.get(id.as_str()).copied();
-        if priority_rank.is_none() && !had_gap {
-            continue;
-        }
-        let status = match then {
-            None => ProgressStatus::NotRatedThen,
-            Some(_) if had_gap && target_then.is_some_and(|tt| now >= tt) => {
-                ProgressStatus::GapClosed
-            }
-            Some(t) if now > t => ProgressStatus::Improved,
-            Some(t) if now == t => ProgressStatus::NoChange,
-            Some(_) => ProgressStatus::FellBack,
-        };
-        if had_gap {
-            gaps_then += 1;
-            if status == ProgressStatus::GapClosed {
-                gaps_closed += 1;
-            }
-        }
-        rows.push(ProgressRow {
-            id: id.clone(),
-            title: cap.title.clone(),
-            priority_rank,
-            level_then: then.map(|r| level_name(toolkit, r)),
-            target_then: target_then.map(|r| level_name(toolkit, r)),
-            level_now: level_name(toolkit, now),
-            target_now: now_answer.target.map(|r| level_name(toolkit, r)),
-            change: then.map(|t| now as i64 - t as i64),
-            gap_then,
-            gap_now: now_answer
-                .target
-                .map_or(0, |t| t.max(now) as i64 - now as i64),
-            status,
-            status_label: status.as_str(),
-        });
+    Ok(rel.unwrap_or_default())
+}
+
+/// One capability's progress: included when it is a priority today or had a gap then.
+fn progress_row(
+    toolkit: &CapabilityToolkit,
+    cap: &Capability,
+    current: &Assessment,
+    previous: &Assessment,
+    priority_rank: Option<usize>,
+) -> Option<ProgressRow> {
+    let id = cap.id.get_ref();
+    let now = current.answers.get(id).and_then(|a| a.rank())?;
+    let now_answer = &current.answers[id];
+    let then_answer = previous.answers.get(id);
+    let then = then_answer.and_then(|a| a.rank());
+    let target_then = then_answer.and_then(|a| a.target);
+    let gap_then = then.zip(target_then).map(|(l, t)| t as i64 - l as i64);
+    let had_gap = gap_then.is_some_and(|g| g > 0);
+    if priority_rank.is_none() && !had_gap {
+        return None;
     }
-    // Today's priorities first, in rank order; then the rest in toolkit order.
-    rows.sort_by_key(|r| r.priority_rank.unwrap_or(usize::MAX));
-    Ok(Progress {
-        previous: PreviousResponse {
-            organisation: previous.organisation_name.clone(),
-            ods_code: previous.ods_code.clone(),
-            assessed: previous.assessed,
-            round: previous.round.clone(),
-            toolkit_version: previous.toolkit_version.clone(),
-            file: FileUsed {
-                file: previous.source_name.clone(),
-                sha256: previous.source_sha256.clone(),
-            },
-        },
-        relation,
-        predecessor,
-        rows,
-        gaps_closed,
-        gaps_then,
-        rule: "Rows are today's priorities and every capability that had a target above its level in the previous response. \
-               A gap is closed when the level now reaches the previous response's target; improved when the level rose but has not reached it; \
-               otherwise no change or fell back. Capabilities are matched by id."
-            .to_string(),
+    let status = match then {
+        None => ProgressStatus::NotRatedThen,
+        Some(_) if had_gap && target_then.is_some_and(|tt| now >= tt) => ProgressStatus::GapClosed,
+        Some(t) if now > t => ProgressStatus::Improved,
+        Some(t) if now == t => ProgressStatus::NoChange,
+        Some(_) => ProgressStatus::FellBack,
+    };
+    Some(ProgressRow {
+        id: id.clone(),
+        title: cap.title.clone(),
+        priority_rank,
+        level_then: then.map(|r| level_name(toolkit, r)),
+        target_then: target_then.map(|r| level_name(toolkit, r)),
+        level_now: level_name(toolkit, now),
+        target_now: now_answer.target.map(|r| level_name(toolkit, r)),
+        change: then.map(|t| now as i64 - t as i64),
+        gap_then,
+        gap_now: now_answer
+            .target
+            .map_or(0, |t| t.max(now) as i64 - now as i64),
+        status,
+        status_label: status.as_str(),
     })
 }
 
@@ -1168,64 +1203,15 @@ pub fn build(inputs: PlanInputs<'_>) -> Result<DevelopmentPlan, Error> {
         .map(|p| progress(toolkit, a, p, &priorities, inputs.organisations))
         .transpose()?;
     let timeline = timeline(round, score, &priorities);
-    let cov = &score.overall.coverage;
-    let without_target: Vec<String> = toolkit
-        .capabilities()
-        .filter_map(|(_, c)| {
-            let ans = a.answers.get(c.id.get_ref())?;
-            (ans.rank().is_some() && ans.target.is_none()).then(|| c.title.clone())
-        })
-        .collect();
-    let milestones_attention: Vec<String> = score
-        .milestones
-        .iter()
-        .filter(|m| matches!(m.status, MilestoneStatus::AtRisk | MilestoneStatus::Missed))
-        .filter(|m| {
-            priorities
-                .iter()
-                .any(|p| p.milestones.iter().any(|x| x.id == m.id))
-        })
-        .map(|m| format!("{} ({}, due {})", m.title, m.status.as_str(), m.due.date))
-        .collect();
-    let summary = PlanSummary {
-        priorities: priorities.len(),
-        below_target: priorities.iter().filter(|p| p.gap > 0).count(),
-        to_validate: priorities
-            .iter()
-            .filter(|p| p.validate_before_investing)
-            .count(),
-        without_target,
-        not_applicable: cov.not_applicable,
-        unanswered: cov.unanswered,
-        tied: priorities.iter().filter(|p| p.tied).count(),
-        strands_needed: support
-            .iter()
-            .filter(|s| !s.id.is_empty())
-            .map(|s| s.title.clone())
-            .collect(),
-        milestones_attention,
-    };
+    let summary = plan_summary(toolkit, a, score, &priorities, &support);
     let rule = rule(&toolkit.planning);
-    let mut method = vec![
-        rule.description.clone(),
-        "Milestones at stake for a capability are those its own support links and its domain's name in the toolkit, and the round's milestones that name the capability; \
-         for ranking, the earliest due date of those not yet met counts. Strands are those the capability's own links name, or else its domain's."
-            .to_string(),
-        "Support needed lists every priority below its target under each strand that develops it, with the next level's descriptor from the toolkit: what one step better looks like."
-            .to_string(),
-    ];
-    if let Some(p) = &toolkit.planning.source {
-        method.push(format!("Planning source: {}", source_words(p)));
-    }
-    if let Some(rule) = &score.method.milestone_rule {
-        method.push(rule.clone());
-    }
-    if let Some(i) = &individuals {
-        method.push(i.rule.clone());
-    }
-    if let Some(p) = &progress {
-        method.push(p.rule.clone());
-    }
+    let method = plan_method(
+        toolkit,
+        score,
+        &rule,
+        individuals.as_ref(),
+        progress.as_ref(),
+    );
     let provenance = score.provenance.clone();
     let who = if a.organisation_name.is_empty() {
         "Organisation not named".to_string()
@@ -1256,4 +1242,82 @@ pub fn build(inputs: PlanInputs<'_>) -> Result<DevelopmentPlan, Error> {
         method,
         provenance,
     })
+}
+
+/// The plan's summary: how many priorities, how many to validate, what is missing.
+fn plan_summary(
+    toolkit: &CapabilityToolkit,
+    a: &Assessment,
+    score: &ScoreReport,
+    priorities: &[Priority],
+    support: &[StrandSupport],
+) -> PlanSummary {
+    let cov = &score.overall.coverage;
+    let without_target: Vec<String> = toolkit
+        .capabilities()
+        .filter_map(|(_, c)| {
+            let ans = a.answers.get(c.id.get_ref())?;
+            (ans.rank().is_some() && ans.target.is_none()).then(|| c.title.clone())
+        })
+        .collect();
+    let milestones_attention: Vec<String> = score
+        .milestones
+        .iter()
+        .filter(|m| matches!(m.status, MilestoneStatus::AtRisk | MilestoneStatus::Missed))
+        .filter(|m| {
+            priorities
+                .iter()
+                .any(|p| p.milestones.iter().any(|x| x.id == m.id))
+        })
+        .map(|m| format!("{} ({}, due {})", m.title, m.status.as_str(), m.due.date))
+        .collect();
+    PlanSummary {
+        priorities: priorities.len(),
+        below_target: priorities.iter().filter(|p| p.gap > 0).count(),
+        to_validate: priorities
+            .iter()
+            .filter(|p| p.validate_before_investing)
+            .count(),
+        without_target,
+        not_applicable: cov.not_applicable,
+        unanswered: cov.unanswered,
+        tied: priorities.iter().filter(|p| p.tied).count(),
+        strands_needed: support
+            .iter()
+            .filter(|s| !s.id.is_empty())
+            .map(|s| s.title.clone())
+            .collect(),
+        milestones_attention,
+    }
+}
+
+/// The method, paragraph by paragraph: the rule, milestones, support and what else was used.
+fn plan_method(
+    toolkit: &CapabilityToolkit,
+    score: &ScoreReport,
+    rule: &PriorityRule,
+    individuals: Option<&IndividualDevelopment>,
+    progress: Option<&Progress>,
+) -> Vec<String> {
+    let mut method = vec![
+        rule.description.clone(),
+        "Milestones at stake for a capability are those its own support links and its domain's name in the toolkit, and the round's milestones that name the capability; \
+         for ranking, the earliest due date of those not yet met counts. Strands are those the capability's own links name, or else its domain's."
+            .to_string(),
+        "Support needed lists every priority below its target under each strand that develops it, with the next level's descriptor from the toolkit: what one step better looks like."
+            .to_string(),
+    ];
+    if let Some(p) = &toolkit.planning.source {
+        method.push(format!("Planning source: {}", source_words(p)));
+    }
+    if let Some(rule) = &score.method.milestone_rule {
+        method.push(rule.clone());
+    }
+    if let Some(i) = individuals {
+        method.push(i.rule.clone());
+    }
+    if let Some(p) = progress {
+        method.push(p.rule.clone());
+    }
+    method
 }

@@ -5,9 +5,9 @@
 
 use serde::Serialize;
 
-use crate::assessment::{AnswerLevel, Assessment, Confidence};
+use crate::assessment::{Answer, AnswerLevel, Assessment, Confidence};
 use crate::milestones::{MilestoneResult, milestone_statuses, rule_in_words};
-use crate::model::{Aggregation, CapabilityToolkit, Date, ResponseType};
+use crate::model::{Aggregation, Capability, CapabilityToolkit, Date, Domain, ResponseType};
 use crate::provenance::Provenance;
 use crate::validate::ResolvedFrameworks;
 
@@ -370,8 +370,6 @@ pub fn score(
     provenance: Provenance,
 ) -> ScoreReport {
     let toolkit = fw.toolkit;
-    let level_id = |rank: usize| toolkit.level_by_rank(rank).map(|l| l.id.get_ref().clone());
-    let level_name = |rank: usize| toolkit.level_by_rank(rank).map(|l| l.name.clone());
     let mut domains = Vec::new();
     let mut overall_cov = Coverage::default();
     let mut overall_conf = ConfidenceMix::default();
@@ -379,84 +377,17 @@ pub fn score(
     let mut domain_scores = Vec::new();
     let mut domain_targets = Vec::new();
     for domain in &toolkit.domains {
-        let mut caps = Vec::new();
-        let mut cov = Coverage::default();
-        let mut conf = ConfidenceMix::default();
-        let mut without = 0;
-        let mut scored = Vec::new();
-        let mut targets = Vec::new();
-        for cap in &domain.capabilities {
-            let Some(answer) = assessment.answers.get(cap.id.get_ref()) else {
-                continue; // not applicable to this response type (an individual's non-competency)
-            };
-            let (state, rank, reason) = match &answer.level {
-                AnswerLevel::Level { rank } => ("answered", Some(*rank), None),
-                AnswerLevel::NotApplicable { reason } => ("n/a", None, Some(reason.clone())),
-                AnswerLevel::Unanswered => ("unanswered", None, None),
-            };
-            match state {
-                "answered" => cov.answered += 1,
-                "n/a" => cov.not_applicable += 1,
-                _ => cov.unanswered += 1,
-            }
-            if let Some(rank) = rank {
-                scored.push((rank as f64, cap.weight()));
-                targets.push((answer.target.unwrap_or(rank).max(rank) as f64, cap.weight()));
-                match answer.confidence {
-                    Some(Confidence::Low) => conf.low += 1,
-                    Some(Confidence::Medium) => conf.medium += 1,
-                    Some(Confidence::High) => conf.high += 1,
-                    None => conf.unstated += 1,
-                }
-                if answer.evidence.is_empty() {
-                    without += 1;
-                }
-            }
-            caps.push(CapabilityScore {
-                id: cap.id.get_ref().clone(),
-                title: cap.title.clone(),
-                weight: cap.weight(),
-                state,
-                level: rank.and_then(level_id),
-                level_name: rank.and_then(level_name),
-                score: rank.map(|r| r as f64),
-                confidence: answer.confidence,
-                evidence_count: answer.evidence.len(),
-                target_level: answer.target.and_then(level_id),
-                target_date: answer.target_date,
-                gap: rank.zip(answer.target).map(|(r, t)| t as i64 - r as i64),
-                reason,
-            });
-        }
-        if caps.is_empty() {
+        let Some(d) = score_domain(toolkit, domain, assessment) else {
             continue;
-        }
-        cov.finish();
-        let s = summary(
-            toolkit,
-            toolkit.scoring.domain_aggregation,
-            &scored,
-            &targets,
-            cov,
-            conf,
-            without,
-        );
-        if let (Some(sc), Some(t)) = (s.score, s.target_score) {
+        };
+        if let (Some(sc), Some(t)) = (d.score.summary.score, d.score.summary.target_score) {
             domain_scores.push((sc, domain.weight()));
             domain_targets.push((t, domain.weight()));
         }
-        overall_cov.add(cov);
-        overall_conf.add(conf);
-        overall_without += without;
-        domains.push(DomainScore {
-            id: domain.id.get_ref().clone(),
-            section: domain.section.clone(),
-            kind: domain.kind.as_str(),
-            title: domain.title.clone(),
-            weight: domain.weight(),
-            summary: s,
-            capabilities: caps,
-        });
+        overall_cov.add(d.tally.0);
+        overall_conf.add(d.tally.1);
+        overall_without += d.tally.2;
+        domains.push(d.score);
     }
     overall_cov.finish();
     let overall = summary(
@@ -510,6 +441,106 @@ pub fn score(
     }
 }
 
+/// A domain scored, with the tallies the overall summary adds up: coverage, the
+/// confidence mix and the ratings without evidence.
+struct ScoredDomain {
+    score: DomainScore,
+    tally: (Coverage, ConfidenceMix, usize),
+}
+
+/// Scores one domain; None when none of its capabilities applies to this response type.
+fn score_domain(
+    toolkit: &CapabilityToolkit,
+    domain: &Domain,
+    assessment: &Assessment,
+) -> Option<ScoredDomain> {
+    let mut caps = Vec::new();
+    let mut cov = Coverage::default();
+    let mut conf = ConfidenceMix::default();
+    let mut without = 0;
+    let mut scored = Vec::new();
+    let mut targets = Vec::new();
+    for cap in &domain.capabilities {
+        let Some(answer) = assessment.answers.get(cap.id.get_ref()) else {
+            continue; // not applicable to this response type (an individual's non-competency)
+        };
+        let c = capability_score(toolkit, cap, answer);
+        match c.state {
+            "answered" => cov.answered += 1,
+            "n/a" => cov.not_applicable += 1,
+            _ => cov.unanswered += 1,
+        }
+        if let AnswerLevel::Level { rank } = answer.level {
+            scored.push((rank as f64, cap.weight()));
+            targets.push((answer.target.unwrap_or(rank).max(rank) as f64, cap.weight()));
+            match answer.confidence {
+                Some(Confidence::Low) => conf.low += 1,
+                Some(Confidence::Medium) => conf.medium += 1,
+                Some(Confidence::High) => conf.high += 1,
+                None => conf.unstated += 1,
+            }
+            if answer.evidence.is_empty() {
+                without += 1;
+            }
+        }
+        caps.push(c);
+    }
+    if caps.is_empty() {
+        return None;
+    }
+    cov.finish();
+    let s = summary(
+        toolkit,
+        toolkit.scoring.domain_aggregation,
+        &scored,
+        &targets,
+        cov,
+        conf,
+        without,
+    );
+    Some(ScoredDomain {
+        score: DomainScore {
+            id: domain.id.get_ref().clone(),
+            section: domain.section.clone(),
+            kind: domain.kind.as_str(),
+            title: domain.title.clone(),
+            weight: domain.weight(),
+            summary: s,
+            capabilities: caps,
+        },
+        tally: (cov, conf, without),
+    })
+}
+
+/// One capability's answer as scored: its state, level, score, target and gap.
+fn capability_score(
+    toolkit: &CapabilityToolkit,
+    cap: &Capability,
+    answer: &Answer,
+) -> CapabilityScore {
+    let level_id = |rank: usize| toolkit.level_by_rank(rank).map(|l| l.id.get_ref().clone());
+    let level_name = |rank: usize| toolkit.level_by_rank(rank).map(|l| l.name.clone());
+    let (state, rank, reason) = match &answer.level {
+        AnswerLevel::Level { rank } => ("answered", Some(*rank), None),
+        AnswerLevel::NotApplicable { reason } => ("n/a", None, Some(reason.clone())),
+        AnswerLevel::Unanswered => ("unanswered", None, None),
+    };
+    CapabilityScore {
+        id: cap.id.get_ref().clone(),
+        title: cap.title.clone(),
+        weight: cap.weight(),
+        state,
+        level: rank.and_then(level_id),
+        level_name: rank.and_then(level_name),
+        score: rank.map(|r| r as f64),
+        confidence: answer.confidence,
+        evidence_count: answer.evidence.len(),
+        target_level: answer.target.and_then(level_id),
+        target_date: answer.target_date,
+        gap: rank.zip(answer.target).map(|(r, t)| t as i64 - r as i64),
+        reason,
+    }
+}
 #[cfg(test)]
 mod tests {
     use super::*;

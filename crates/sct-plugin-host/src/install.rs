@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use crate::error::{Fault, HostError};
 use crate::manifest::{Kind, MANIFEST, Manifest, sha256_file};
 use crate::{Options, Plugin};
+use sct_plugin_api::Description;
 
 /// What to install.
 #[derive(Debug, Clone)]
@@ -155,17 +156,7 @@ pub fn install(req: &Install<'_>, options: &Options) -> Result<(PathBuf, Manifes
         interpreter: interpreter.clone(),
         description: String::new(),
     };
-    let described = {
-        let plugin = Plugin::open_dir(staging.path(), provisional, options)
-            .map_err(|e| HostError::new(&label, e.fault))?;
-        plugin
-            .handshake()
-            .map_err(|e| HostError::new(&label, e.fault))?;
-        plugin
-            .describe()
-            .map_err(|e| HostError::new(&label, e.fault))?
-            .clone()
-    };
+    let described = describe_staged(&label, staging.path(), provisional, options)?;
     let name = req.name.unwrap_or(&described.name).to_string();
     let manifest = Manifest {
         name: name.clone(),
@@ -197,15 +188,45 @@ pub fn install(req: &Install<'_>, options: &Options) -> Result<(PathBuf, Manifes
     refuse_to_clobber(&name, &target, req.source, &staged, replacing.as_deref())?;
     std::fs::create_dir_all(&dir).map_err(|e| io(&name, &dir, e))?;
     copy_atomic(&name, &staged, &target)?;
-    let tmp = tempfile::NamedTempFile::new_in(&dir).map_err(|e| io(&name, &dir, e))?;
+    write_manifest(&name, &dir, &manifest_path, &text)?;
+    Ok((dir, manifest))
+}
+
+/// Describes the plugin staged in `dir` under a provisional manifest, so it is checked and
+/// loaded exactly as it will be once installed.
+fn describe_staged(
+    label: &str,
+    dir: &Path,
+    provisional: Manifest,
+    options: &Options,
+) -> Result<Description, HostError> {
+    let plugin =
+        Plugin::open_dir(dir, provisional, options).map_err(|e| HostError::new(label, e.fault))?;
+    plugin
+        .handshake()
+        .map_err(|e| HostError::new(label, e.fault))?;
+    Ok(plugin
+        .describe()
+        .map_err(|e| HostError::new(label, e.fault))?
+        .clone())
+}
+
+/// Writes the manifest beside the installed file, atomically.
+fn write_manifest(
+    name: &str,
+    dir: &Path,
+    manifest_path: &Path,
+    text: &str,
+) -> Result<(), HostError> {
+    let tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| io(name, dir, e))?;
     std::fs::write(
         tmp.path(),
         format!(
             "# Written by `sct plugins install` (the sha256 is of the installed file).\n{text}"
         ),
     )
-    .map_err(|e| io(&name, tmp.path(), e))?;
-    tmp.persist(&manifest_path)
-        .map_err(|e| io(&name, &manifest_path, e.error))?;
-    Ok((dir, manifest))
+    .map_err(|e| io(name, tmp.path(), e))?;
+    tmp.persist(manifest_path)
+        .map_err(|e| io(name, manifest_path, e.error))?;
+    Ok(())
 }

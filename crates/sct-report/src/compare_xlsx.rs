@@ -5,14 +5,15 @@
 //! can be sorted and summed; n/a and not answered stay as words, never as numbers. Dated
 //! from the round's latest assessment, never the clock, so reruns give the same bytes.
 
-use rust_xlsxwriter::{
-    Chart, ChartType, DocProperties, ExcelDateTime, Format, Workbook, Worksheet, XlsxError,
-};
+use rust_xlsxwriter::{Chart, ChartType, ExcelDateTime, Workbook, Worksheet, XlsxError};
 
 use sct_compare::Comparison;
 use sct_compare::cohort::{Distribution, HeatCell};
+use sct_compare::groups::GroupView;
+use sct_compare::longitudinal::Longitudinal;
 
 use crate::render::ReportError;
+use crate::workbook::{Formats, opt_number, properties, spreadsheet_error};
 
 /// Sheet names (Excel allows 31 characters; these are fixed, never user text).
 const DOMAIN_SHEET: &str = "Domain levels";
@@ -22,26 +23,21 @@ const GROUP_SHEET: &str = "Groups";
 const CHANGE_SHEET: &str = "Change";
 const PAIRED_SHEET: &str = "Change by organisation";
 
-struct Formats {
-    header: Format,
-    wrap: Format,
-    score: Format,
-    percent: Format,
-}
+/// One row of the Distributions sheet: kind, id, title and the distribution.
+type DistRow<'a> = (&'a str, &'a str, &'a str, &'a Distribution);
 
 /// The cohort comparison as an `.xlsx` workbook.
 pub fn compare_xlsx(c: &Comparison) -> Result<Vec<u8>, ReportError> {
-    workbook(c).map_err(|e| ReportError::Spreadsheet(e.to_string()))
+    workbook(c).map_err(spreadsheet_error)
 }
 
 /// Header row: bold, wrapped, frozen, with column widths.
-fn header(sheet: &mut Worksheet, f: &Formats, columns: &[(String, f64)]) -> Result<(), XlsxError> {
-    for (i, (name, width)) in columns.iter().enumerate() {
-        sheet.write_string_with_format(0, i as u16, name, &f.header)?;
-        sheet.set_column_width(i as u16, *width)?;
-    }
-    sheet.set_freeze_panes(1, 0)?;
-    Ok(())
+fn header(
+    sheet: &mut Worksheet,
+    f: &Formats,
+    columns: Vec<(String, f64)>,
+) -> Result<(), XlsxError> {
+    crate::workbook::header(sheet, &f.header, columns)
 }
 
 /// A heatmap cell: the level rank as a number, or the words (n/a, not answered).
@@ -50,19 +46,6 @@ fn level_cell(sheet: &mut Worksheet, row: u32, col: u16, cell: &HeatCell) -> Res
         Some(rank) => sheet.write_number(row, col, f64::from(rank))?,
         None => sheet.write_string(row, col, &cell.text)?,
     };
-    Ok(())
-}
-
-fn opt_number(
-    sheet: &mut Worksheet,
-    row: u32,
-    col: u16,
-    v: Option<f64>,
-    format: &Format,
-) -> Result<(), XlsxError> {
-    if let Some(v) = v {
-        sheet.write_number_with_format(row, col, v, format)?;
-    }
     Ok(())
 }
 
@@ -83,22 +66,44 @@ fn level_key(
     Ok(())
 }
 
+/// A bar chart of `columns` of `sheet`, rows `first..=last`, labelled from `category`; the
+/// bars run top to bottom in the sheet's order.
+fn bar_chart(
+    kind: ChartType,
+    sheet: &str,
+    columns: impl IntoIterator<Item = u16>,
+    category: u16,
+    (first, last): (u32, u32),
+    title: &str,
+    axis: &str,
+) -> Chart {
+    let mut chart = Chart::new(kind);
+    for col in columns {
+        chart
+            .add_series()
+            .set_name((sheet, 0, col))
+            .set_categories((sheet, first, category, last, category))
+            .set_values((sheet, first, col, last, col));
+    }
+    chart.title().set_name(title);
+    chart.x_axis().set_name(axis);
+    chart.y_axis().set_reverse();
+    chart
+}
+
 /// A stacked bar chart of the counts at each level for distribution rows `first..=last` of
 /// the Distributions sheet (one series per level, so the bars read as the distribution).
 fn distribution_chart(c: &Comparison, title: &str, first: u32, last: u32) -> Chart {
-    let mut chart = Chart::new(ChartType::BarStacked);
-    for i in 0..c.frame.levels.len() {
-        let col = 3 + i as u16;
-        chart
-            .add_series()
-            .set_name((DISTRIBUTION_SHEET, 0, col))
-            .set_categories((DISTRIBUTION_SHEET, first, 2, last, 2))
-            .set_values((DISTRIBUTION_SHEET, first, col, last, col));
-    }
-    chart.title().set_name(title);
-    chart.x_axis().set_name("Organisations");
-    chart.y_axis().set_reverse();
-    chart
+    let levels = c.frame.levels.len() as u16;
+    bar_chart(
+        ChartType::BarStacked,
+        DISTRIBUTION_SHEET,
+        3..3 + levels,
+        2,
+        (first, last),
+        title,
+        "Organisations",
+    )
 }
 
 /// Height in pixels for a bar chart of `bars` bars, so the labels stay legible.
@@ -113,26 +118,16 @@ fn workbook(c: &Comparison) -> Result<Vec<u8>, XlsxError> {
         .and_then(|r| r.latest_assessed.as_deref())
         .and_then(|d| ExcelDateTime::parse_from_str(d).ok())
         .map_or_else(|| ExcelDateTime::from_ymd(2000, 1, 1), Ok)?;
-    book.set_properties(
-        &DocProperties::new()
-            .set_title(format!("ICB comparison: {}", c.cohort.round))
-            .set_author("sct")
-            .set_comment(c.notices.join(" "))
-            .set_creation_datetime(&created),
+    properties(
+        &mut book,
+        &format!("ICB comparison: {}", c.cohort.round),
+        &c.notices.join(" "),
+        &created,
     );
-    let f = Formats {
-        header: Format::new().set_bold().set_text_wrap(),
-        wrap: Format::new().set_text_wrap(),
-        score: Format::new().set_num_format("0.00"),
-        percent: Format::new().set_num_format("0%"),
-    };
-    let levels = c.frame.levels.len();
-    let domains = c.frame.domains.len();
-    let capabilities: Vec<(usize, &str, &str)> = c.frame.capabilities().collect();
-
+    let f = Formats::new();
     // Distributions first in the data, so the heatmap sheets' charts can point at it; the
     // sheets are still ordered as a reader wants them (heatmaps first).
-    let dist_rows: Vec<(&str, &str, &str, &Distribution)> = c
+    let dist_rows: Vec<DistRow> = c
         .cohort
         .domains
         .iter()
@@ -146,393 +141,410 @@ fn workbook(c: &Comparison) -> Result<Vec<u8>, XlsxError> {
             )
         }))
         .collect();
-
-    // Domain levels: organisations × domains, chart of the domain distributions.
-    {
-        let sheet = book.add_worksheet().set_name(DOMAIN_SHEET)?;
-        let mut columns: Vec<(String, f64)> = vec![
-            ("Code".into(), 8.0),
-            ("Organisation".into(), 40.0),
-            ("Group".into(), 14.0),
-            ("Coverage".into(), 9.0),
-        ];
-        columns.extend(c.frame.domains.iter().map(|d| (d.title.clone(), 14.0)));
-        columns.extend(
-            c.frame
-                .domains
-                .iter()
-                .map(|d| (format!("{} (score)", d.title), 10.0)),
-        );
-        columns.push(("Comparison unsafe".into(), 40.0));
-        header(sheet, &f, &columns)?;
-        for (r, o) in c.cohort.organisations.iter().enumerate() {
-            let r = r as u32 + 1;
-            sheet.write_string(r, 0, &o.code)?;
-            sheet.write_string(r, 1, &o.name)?;
-            if let Some(g) = &o.group {
-                sheet.write_string(r, 2, g)?;
-            }
-            opt_number(sheet, r, 3, o.coverage, &f.percent)?;
-            for (i, cell) in o.domains.iter().enumerate() {
-                level_cell(sheet, r, 4 + i as u16, cell)?;
-                opt_number(sheet, r, (4 + domains + i) as u16, cell.score, &f.score)?;
-            }
-            if let Some(note) = &o.unsafe_note {
-                sheet.write_string(r, (4 + 2 * domains) as u16, note)?;
-            }
-        }
-        sheet.autofilter(
-            0,
-            0,
-            c.cohort.organisations.len() as u32,
-            (4 + 2 * domains) as u16,
-        )?;
-        let beside = (5 + 2 * domains) as u16;
-        level_key(sheet, &f, c, 0, beside)?;
-        let chart = distribution_chart(
-            c,
-            &format!("Organisations at each level per domain, {}", c.cohort.round),
-            1,
-            domains as u32,
-        );
-        sheet.insert_chart(levels as u32 + 2, beside, &chart)?;
-    }
-
-    // Capability levels: organisations × capabilities, chart of the capability
-    // distributions.
-    {
-        let sheet = book.add_worksheet().set_name(CAPABILITY_SHEET)?;
-        let mut columns: Vec<(String, f64)> =
-            vec![("Code".into(), 8.0), ("Organisation".into(), 40.0)];
-        columns.extend(capabilities.iter().map(|(_, _, t)| (t.to_string(), 14.0)));
-        header(sheet, &f, &columns)?;
-        for (r, o) in c.cohort.organisations.iter().enumerate() {
-            let r = r as u32 + 1;
-            sheet.write_string(r, 0, &o.code)?;
-            sheet.write_string(r, 1, &o.name)?;
-            for (i, cell) in o.capabilities.iter().enumerate() {
-                level_cell(sheet, r, 2 + i as u16, cell)?;
-            }
-        }
-        let beside = (3 + capabilities.len()) as u16;
-        level_key(sheet, &f, c, 0, beside)?;
-        let mut chart = distribution_chart(
-            c,
-            &format!(
-                "Organisations at each level per capability, {}",
-                c.cohort.round
-            ),
-            domains as u32 + 1,
-            (domains + capabilities.len()) as u32,
-        );
-        chart.set_height(chart_height(capabilities.len()));
-        sheet.insert_chart(levels as u32 + 2, beside, &chart)?;
-    }
-
-    // Distributions: counts at each level, n/a, unanswered, median, quartiles, coverage.
-    {
-        let sheet = book.add_worksheet().set_name(DISTRIBUTION_SHEET)?;
-        let mut columns: Vec<(String, f64)> = vec![
-            ("Kind".into(), 10.0),
-            ("Id".into(), 24.0),
-            ("Title".into(), 40.0),
-        ];
-        columns.extend(c.frame.levels.iter().map(|l| (l.clone(), 10.0)));
-        for (name, width) in [
-            ("n/a", 6.0),
-            ("Not answered", 10.0),
-            ("Median (rank)", 9.0),
-            ("Median", 16.0),
-            ("Lower quartile (rank)", 10.0),
-            ("Upper quartile (rank)", 10.0),
-            ("Coverage", 9.0),
-            ("Comparison unsafe", 40.0),
-        ] {
-            columns.push((name.into(), width));
-        }
-        header(sheet, &f, &columns)?;
-        let at = 3 + levels as u16;
-        for (r, (kind, id, title, d)) in dist_rows.iter().enumerate() {
-            let r = r as u32 + 1;
-            sheet.write_string(r, 0, *kind)?;
-            sheet.write_string(r, 1, *id)?;
-            sheet.write_string_with_format(r, 2, *title, &f.wrap)?;
-            for (i, n) in d.counts.iter().enumerate() {
-                sheet.write_number(r, 3 + i as u16, *n as f64)?;
-            }
-            sheet.write_number(r, at, d.not_applicable as f64)?;
-            sheet.write_number(r, at + 1, d.unanswered as f64)?;
-            opt_number(sheet, r, at + 2, d.median, &f.score)?;
-            sheet.write_string(r, at + 3, &d.median_words)?;
-            opt_number(sheet, r, at + 4, d.q1, &f.score)?;
-            opt_number(sheet, r, at + 5, d.q3, &f.score)?;
-            opt_number(sheet, r, at + 6, d.coverage, &f.percent)?;
-            if let Some(note) = &d.unsafe_note {
-                sheet.write_string(r, at + 7, note)?;
-            }
-        }
-        let mut chart = distribution_chart(
-            c,
-            "Organisations at each level, per domain and capability",
-            1,
-            dist_rows.len() as u32,
-        );
-        chart.set_height(chart_height(dist_rows.len()));
-        sheet.insert_chart(1, at + 9, &chart)?;
-    }
-
-    // Groups: aggregated domain scores, with a clustered bar chart.
+    domain_sheet(&mut book, &f, c)?;
+    capability_sheet(&mut book, &f, c)?;
+    distribution_sheet(&mut book, &f, c, &dist_rows)?;
     if let Some(g) = &c.groups {
-        let sheet = book.add_worksheet().set_name(GROUP_SHEET)?;
-        let mut columns: Vec<(String, f64)> = vec![(g.field.clone(), 18.0)];
-        columns.extend(
-            c.frame
-                .domains
-                .iter()
-                .map(|d| (format!("{} (score)", d.title), 12.0)),
-        );
-        columns.extend(
-            c.frame
-                .domains
-                .iter()
-                .map(|d| (format!("{} (level)", d.title), 14.0)),
-        );
-        columns.push(("Members".into(), 40.0));
-        columns.push(("Weighting".into(), 30.0));
-        header(sheet, &f, &columns)?;
-        for (r, row) in g.groups.iter().enumerate() {
-            let r = r as u32 + 1;
-            sheet.write_string(r, 0, &row.name)?;
-            for (i, cell) in row.domains.iter().enumerate() {
-                opt_number(sheet, r, 1 + i as u16, cell.score, &f.score)?;
-                if let Some(level) = &cell.level {
-                    sheet.write_string(r, (1 + domains + i) as u16, level)?;
-                }
-            }
-            sheet.write_string_with_format(
-                r,
-                (1 + 2 * domains) as u16,
-                row.members.join(", "),
-                &f.wrap,
-            )?;
-            sheet.write_string(r, (2 + 2 * domains) as u16, &row.weighting)?;
-        }
-        let below = g.groups.len() as u32 + 2;
-        sheet.write_string_with_format(below, 0, &g.method, &f.wrap)?;
-        let last = g.groups.len().max(1) as u32;
-        let mut chart = Chart::new(ChartType::Bar);
-        for i in 0..domains {
-            let col = 1 + i as u16;
-            chart
-                .add_series()
-                .set_name((GROUP_SHEET, 0, col))
-                .set_categories((GROUP_SHEET, 1, 0, last, 0))
-                .set_values((GROUP_SHEET, 1, col, last, col));
-        }
-        chart
-            .title()
-            .set_name(&format!("Domain scores by {}", g.field));
-        chart.x_axis().set_name("Score (level rank)");
-        chart.y_axis().set_reverse();
-        chart.set_height(chart_height(g.groups.len() * domains.max(1) / 2));
-        sheet.insert_chart(1, (4 + 2 * domains) as u16, &chart)?;
+        group_sheet(&mut book, &f, c, g)?;
     }
-
-    // Change: per capability, how many moved up, down or not a whole level; then per
-    // organisation, the paired change.
     if let Some(l) = &c.longitudinal {
-        let sheet = book.add_worksheet().set_name(CHANGE_SHEET)?;
-        let columns: Vec<(String, f64)> = [
-            ("Capability id", 24.0),
-            ("Capability", 40.0),
-            ("Paired", 8.0),
-            ("Moved up", 9.0),
-            ("Moved down", 9.0),
-            ("No whole-level change", 12.0),
-        ]
-        .iter()
-        .map(|(n, w)| (n.to_string(), *w))
-        .collect();
-        header(sheet, &f, &columns)?;
-        for (r, x) in l.capabilities.iter().enumerate() {
-            let r = r as u32 + 1;
-            sheet.write_string(r, 0, &x.id)?;
-            sheet.write_string_with_format(r, 1, &x.title, &f.wrap)?;
-            sheet.write_number(r, 2, x.paired as f64)?;
-            sheet.write_number(r, 3, x.up as f64)?;
-            sheet.write_number(r, 4, x.down as f64)?;
-            sheet.write_number(r, 5, x.same as f64)?;
+        change_sheet(&mut book, &f, l)?;
+        paired_sheet(&mut book, &f, c, l)?;
+    }
+    method_sheet(&mut book, &f, c)?;
+    provenance_sheet(&mut book, &f, c)?;
+    book.save_to_buffer()
+}
+
+/// Domain levels: organisations × domains, chart of the domain distributions.
+fn domain_sheet(book: &mut Workbook, f: &Formats, c: &Comparison) -> Result<(), XlsxError> {
+    let levels = c.frame.levels.len();
+    let domains = c.frame.domains.len();
+    let sheet = book.add_worksheet().set_name(DOMAIN_SHEET)?;
+    let mut columns: Vec<(String, f64)> = vec![
+        ("Code".into(), 8.0),
+        ("Organisation".into(), 40.0),
+        ("Group".into(), 14.0),
+        ("Coverage".into(), 9.0),
+    ];
+    columns.extend(c.frame.domains.iter().map(|d| (d.title.clone(), 14.0)));
+    columns.extend(
+        c.frame
+            .domains
+            .iter()
+            .map(|d| (format!("{} (score)", d.title), 10.0)),
+    );
+    columns.push(("Comparison unsafe".into(), 40.0));
+    header(sheet, f, columns)?;
+    for (r, o) in c.cohort.organisations.iter().enumerate() {
+        let r = r as u32 + 1;
+        sheet.write_string(r, 0, &o.code)?;
+        sheet.write_string(r, 1, &o.name)?;
+        if let Some(g) = &o.group {
+            sheet.write_string(r, 2, g)?;
         }
-        let below = l.capabilities.len() as u32 + 2;
+        opt_number(sheet, r, 3, o.coverage, &f.percent)?;
+        for (i, cell) in o.domains.iter().enumerate() {
+            level_cell(sheet, r, 4 + i as u16, cell)?;
+            opt_number(sheet, r, (4 + domains + i) as u16, cell.score, &f.score)?;
+        }
+        if let Some(note) = &o.unsafe_note {
+            sheet.write_string(r, (4 + 2 * domains) as u16, note)?;
+        }
+    }
+    sheet.autofilter(
+        0,
+        0,
+        c.cohort.organisations.len() as u32,
+        (4 + 2 * domains) as u16,
+    )?;
+    let beside = (5 + 2 * domains) as u16;
+    level_key(sheet, f, c, 0, beside)?;
+    let chart = distribution_chart(
+        c,
+        &format!("Organisations at each level per domain, {}", c.cohort.round),
+        1,
+        domains as u32,
+    );
+    sheet.insert_chart(levels as u32 + 2, beside, &chart)?;
+    Ok(())
+}
+
+/// Capability levels: organisations × capabilities, chart of the capability distributions.
+fn capability_sheet(book: &mut Workbook, f: &Formats, c: &Comparison) -> Result<(), XlsxError> {
+    let levels = c.frame.levels.len();
+    let domains = c.frame.domains.len();
+    let capabilities: Vec<(usize, &str, &str)> = c.frame.capabilities().collect();
+    let sheet = book.add_worksheet().set_name(CAPABILITY_SHEET)?;
+    let mut columns: Vec<(String, f64)> = vec![("Code".into(), 8.0), ("Organisation".into(), 40.0)];
+    columns.extend(capabilities.iter().map(|(_, _, t)| (t.to_string(), 14.0)));
+    header(sheet, f, columns)?;
+    for (r, o) in c.cohort.organisations.iter().enumerate() {
+        let r = r as u32 + 1;
+        sheet.write_string(r, 0, &o.code)?;
+        sheet.write_string(r, 1, &o.name)?;
+        for (i, cell) in o.capabilities.iter().enumerate() {
+            level_cell(sheet, r, 2 + i as u16, cell)?;
+        }
+    }
+    let beside = (3 + capabilities.len()) as u16;
+    level_key(sheet, f, c, 0, beside)?;
+    let mut chart = distribution_chart(
+        c,
+        &format!(
+            "Organisations at each level per capability, {}",
+            c.cohort.round
+        ),
+        domains as u32 + 1,
+        (domains + capabilities.len()) as u32,
+    );
+    chart.set_height(chart_height(capabilities.len()));
+    sheet.insert_chart(levels as u32 + 2, beside, &chart)?;
+    Ok(())
+}
+
+/// Distributions: counts at each level, n/a, unanswered, median, quartiles, coverage.
+fn distribution_sheet(
+    book: &mut Workbook,
+    f: &Formats,
+    c: &Comparison,
+    dist_rows: &[DistRow],
+) -> Result<(), XlsxError> {
+    let levels = c.frame.levels.len();
+    let sheet = book.add_worksheet().set_name(DISTRIBUTION_SHEET)?;
+    let mut columns: Vec<(String, f64)> = vec![
+        ("Kind".into(), 10.0),
+        ("Id".into(), 24.0),
+        ("Title".into(), 40.0),
+    ];
+    columns.extend(c.frame.levels.iter().map(|l| (l.clone(), 10.0)));
+    for (name, width) in [
+        ("n/a", 6.0),
+        ("Not answered", 10.0),
+        ("Median (rank)", 9.0),
+        ("Median", 16.0),
+        ("Lower quartile (rank)", 10.0),
+        ("Upper quartile (rank)", 10.0),
+        ("Coverage", 9.0),
+        ("Comparison unsafe", 40.0),
+    ] {
+        columns.push((name.into(), width));
+    }
+    header(sheet, f, columns)?;
+    let at = 3 + levels as u16;
+    for (r, (kind, id, title, d)) in dist_rows.iter().enumerate() {
+        let r = r as u32 + 1;
+        sheet.write_string(r, 0, *kind)?;
+        sheet.write_string(r, 1, *id)?;
+        sheet.write_string_with_format(r, 2, *title, &f.wrap)?;
+        for (i, n) in d.counts.iter().enumerate() {
+            sheet.write_number(r, 3 + i as u16, *n as f64)?;
+        }
+        sheet.write_number(r, at, d.not_applicable as f64)?;
+        sheet.write_number(r, at + 1, d.unanswered as f64)?;
+        opt_number(sheet, r, at + 2, d.median, &f.score)?;
+        sheet.write_string(r, at + 3, &d.median_words)?;
+        opt_number(sheet, r, at + 4, d.q1, &f.score)?;
+        opt_number(sheet, r, at + 5, d.q3, &f.score)?;
+        opt_number(sheet, r, at + 6, d.coverage, &f.percent)?;
+        if let Some(note) = &d.unsafe_note {
+            sheet.write_string(r, at + 7, note)?;
+        }
+    }
+    let mut chart = distribution_chart(
+        c,
+        "Organisations at each level, per domain and capability",
+        1,
+        dist_rows.len() as u32,
+    );
+    chart.set_height(chart_height(dist_rows.len()));
+    sheet.insert_chart(1, at + 9, &chart)?;
+    Ok(())
+}
+
+/// Groups: aggregated domain scores, with a clustered bar chart.
+fn group_sheet(
+    book: &mut Workbook,
+    f: &Formats,
+    c: &Comparison,
+    g: &GroupView,
+) -> Result<(), XlsxError> {
+    let domains = c.frame.domains.len();
+    let sheet = book.add_worksheet().set_name(GROUP_SHEET)?;
+    let mut columns: Vec<(String, f64)> = vec![(g.field.clone(), 18.0)];
+    columns.extend(
+        c.frame
+            .domains
+            .iter()
+            .map(|d| (format!("{} (score)", d.title), 12.0)),
+    );
+    columns.extend(
+        c.frame
+            .domains
+            .iter()
+            .map(|d| (format!("{} (level)", d.title), 14.0)),
+    );
+    columns.push(("Members".into(), 40.0));
+    columns.push(("Weighting".into(), 30.0));
+    header(sheet, f, columns)?;
+    for (r, row) in g.groups.iter().enumerate() {
+        let r = r as u32 + 1;
+        sheet.write_string(r, 0, &row.name)?;
+        for (i, cell) in row.domains.iter().enumerate() {
+            opt_number(sheet, r, 1 + i as u16, cell.score, &f.score)?;
+            if let Some(level) = &cell.level {
+                sheet.write_string(r, (1 + domains + i) as u16, level)?;
+            }
+        }
         sheet.write_string_with_format(
-            below,
-            0,
-            format!(
-                "{} against {}: {} organisations paired, {} not compared (see {PAIRED_SHEET}).",
-                l.round,
-                l.against,
-                l.paired.len(),
-                l.unpaired.len()
-            ),
+            r,
+            (1 + 2 * domains) as u16,
+            row.members.join(", "),
             &f.wrap,
         )?;
-        sheet.write_string_with_format(below + 1, 0, &l.method, &f.wrap)?;
-        let last = l.capabilities.len().max(1) as u32;
-        let mut chart = Chart::new(ChartType::BarStacked);
-        for col in 3..=5u16 {
-            chart
-                .add_series()
-                .set_name((CHANGE_SHEET, 0, col))
-                .set_categories((CHANGE_SHEET, 1, 1, last, 1))
-                .set_values((CHANGE_SHEET, 1, col, last, col));
-        }
-        chart
-            .title()
-            .set_name(&format!("Change since {} per capability", l.against));
-        chart.x_axis().set_name("Organisations");
-        chart.y_axis().set_reverse();
-        chart.set_height(chart_height(l.capabilities.len()));
-        sheet.insert_chart(1, 7, &chart)?;
+        sheet.write_string(r, (2 + 2 * domains) as u16, &row.weighting)?;
+    }
+    let below = g.groups.len() as u32 + 2;
+    sheet.write_string_with_format(below, 0, &g.method, &f.wrap)?;
+    let last = g.groups.len().max(1) as u32;
+    let mut chart = bar_chart(
+        ChartType::Bar,
+        GROUP_SHEET,
+        (0..domains).map(|i| 1 + i as u16),
+        0,
+        (1, last),
+        &format!("Domain scores by {}", g.field),
+        "Score (level rank)",
+    );
+    chart.set_height(chart_height(g.groups.len() * domains.max(1) / 2));
+    sheet.insert_chart(1, (4 + 2 * domains) as u16, &chart)?;
+    Ok(())
+}
 
-        let sheet = book.add_worksheet().set_name(PAIRED_SHEET)?;
-        let mut columns: Vec<(String, f64)> = vec![
-            ("Code".into(), 8.0),
-            ("Organisation".into(), 40.0),
-            ("Compared with".into(), 30.0),
-        ];
-        columns.extend(
-            c.frame
-                .domains
-                .iter()
-                .map(|d| (format!("{} (change)", d.title), 12.0)),
-        );
-        for (n, w) in [
-            ("Capabilities up", 10.0),
-            ("Down", 8.0),
-            ("No whole-level change", 12.0),
-        ] {
-            columns.push((n.into(), w));
+/// Change: per capability, how many moved up, down or not a whole level.
+fn change_sheet(book: &mut Workbook, f: &Formats, l: &Longitudinal) -> Result<(), XlsxError> {
+    let sheet = book.add_worksheet().set_name(CHANGE_SHEET)?;
+    let columns: Vec<(String, f64)> = [
+        ("Capability id", 24.0),
+        ("Capability", 40.0),
+        ("Paired", 8.0),
+        ("Moved up", 9.0),
+        ("Moved down", 9.0),
+        ("No whole-level change", 12.0),
+    ]
+    .iter()
+    .map(|(n, w)| (n.to_string(), *w))
+    .collect();
+    header(sheet, f, columns)?;
+    for (r, x) in l.capabilities.iter().enumerate() {
+        let r = r as u32 + 1;
+        sheet.write_string(r, 0, &x.id)?;
+        sheet.write_string_with_format(r, 1, &x.title, &f.wrap)?;
+        sheet.write_number(r, 2, x.paired as f64)?;
+        sheet.write_number(r, 3, x.up as f64)?;
+        sheet.write_number(r, 4, x.down as f64)?;
+        sheet.write_number(r, 5, x.same as f64)?;
+    }
+    let below = l.capabilities.len() as u32 + 2;
+    sheet.write_string_with_format(
+        below,
+        0,
+        format!(
+            "{} against {}: {} organisations paired, {} not compared (see {PAIRED_SHEET}).",
+            l.round,
+            l.against,
+            l.paired.len(),
+            l.unpaired.len()
+        ),
+        &f.wrap,
+    )?;
+    sheet.write_string_with_format(below + 1, 0, &l.method, &f.wrap)?;
+    let last = l.capabilities.len().max(1) as u32;
+    let mut chart = bar_chart(
+        ChartType::BarStacked,
+        CHANGE_SHEET,
+        3..=5u16,
+        1,
+        (1, last),
+        &format!("Change since {} per capability", l.against),
+        "Organisations",
+    );
+    chart.set_height(chart_height(l.capabilities.len()));
+    sheet.insert_chart(1, 7, &chart)?;
+    Ok(())
+}
+
+/// Change by organisation: the paired change, then the organisations not compared.
+fn paired_sheet(
+    book: &mut Workbook,
+    f: &Formats,
+    c: &Comparison,
+    l: &Longitudinal,
+) -> Result<(), XlsxError> {
+    let domains = c.frame.domains.len();
+    let sheet = book.add_worksheet().set_name(PAIRED_SHEET)?;
+    let mut columns: Vec<(String, f64)> = vec![
+        ("Code".into(), 8.0),
+        ("Organisation".into(), 40.0),
+        ("Compared with".into(), 30.0),
+    ];
+    columns.extend(
+        c.frame
+            .domains
+            .iter()
+            .map(|d| (format!("{} (change)", d.title), 12.0)),
+    );
+    for (n, w) in [
+        ("Capabilities up", 10.0),
+        ("Down", 8.0),
+        ("No whole-level change", 12.0),
+    ] {
+        columns.push((n.into(), w));
+    }
+    header(sheet, f, columns)?;
+    for (r, p) in l.paired.iter().enumerate() {
+        let r = r as u32 + 1;
+        sheet.write_string(r, 0, &p.code)?;
+        sheet.write_string(r, 1, &p.name)?;
+        sheet.write_string(r, 2, &p.relation)?;
+        for (i, v) in p.domain_changes.iter().enumerate() {
+            opt_number(sheet, r, 3 + i as u16, *v, &f.score)?;
         }
-        header(sheet, &f, &columns)?;
-        for (r, p) in l.paired.iter().enumerate() {
-            let r = r as u32 + 1;
-            sheet.write_string(r, 0, &p.code)?;
-            sheet.write_string(r, 1, &p.name)?;
-            sheet.write_string(r, 2, &p.relation)?;
-            for (i, v) in p.domain_changes.iter().enumerate() {
-                opt_number(sheet, r, 3 + i as u16, *v, &f.score)?;
-            }
-            sheet.write_number(r, (3 + domains) as u16, p.up as f64)?;
-            sheet.write_number(r, (4 + domains) as u16, p.down as f64)?;
-            sheet.write_number(r, (5 + domains) as u16, p.same as f64)?;
-        }
-        // The organisations not compared, listed below (never silently dropped).
-        let mut below = l.paired.len() as u32 + 2;
-        sheet.write_string_with_format(below, 0, "Not compared", &f.header)?;
-        sheet.write_string_with_format(below, 2, "Round", &f.header)?;
-        sheet.write_string_with_format(below, 3, "Why", &f.header)?;
-        for u in &l.unpaired {
-            below += 1;
-            sheet.write_string(below, 0, &u.code)?;
-            sheet.write_string(below, 1, &u.name)?;
-            sheet.write_string(below, 2, &u.round)?;
-            sheet.write_string(below, 3, &u.reason)?;
-        }
-        let last = l.paired.len().max(1) as u32;
-        let mut chart = Chart::new(ChartType::Bar);
-        for col in [(3 + domains) as u16, (4 + domains) as u16] {
-            chart
-                .add_series()
-                .set_name((PAIRED_SHEET, 0, col))
-                .set_categories((PAIRED_SHEET, 1, 0, last, 0))
-                .set_values((PAIRED_SHEET, 1, col, last, col));
-        }
-        chart.title().set_name(&format!(
+        sheet.write_number(r, (3 + domains) as u16, p.up as f64)?;
+        sheet.write_number(r, (4 + domains) as u16, p.down as f64)?;
+        sheet.write_number(r, (5 + domains) as u16, p.same as f64)?;
+    }
+    // The organisations not compared, listed below (never silently dropped).
+    let mut below = l.paired.len() as u32 + 2;
+    sheet.write_string_with_format(below, 0, "Not compared", &f.header)?;
+    sheet.write_string_with_format(below, 2, "Round", &f.header)?;
+    sheet.write_string_with_format(below, 3, "Why", &f.header)?;
+    for u in &l.unpaired {
+        below += 1;
+        sheet.write_string(below, 0, &u.code)?;
+        sheet.write_string(below, 1, &u.name)?;
+        sheet.write_string(below, 2, &u.round)?;
+        sheet.write_string(below, 3, &u.reason)?;
+    }
+    let last = l.paired.len().max(1) as u32;
+    let mut chart = bar_chart(
+        ChartType::Bar,
+        PAIRED_SHEET,
+        [(3 + domains) as u16, (4 + domains) as u16],
+        0,
+        (1, last),
+        &format!(
             "Capabilities up and down since {}, per organisation",
             l.against
-        ));
-        chart.x_axis().set_name("Capabilities");
-        chart.y_axis().set_reverse();
-        chart.set_height(chart_height(l.paired.len()));
-        sheet.insert_chart(1, (7 + domains) as u16, &chart)?;
-    }
+        ),
+        "Capabilities",
+    );
+    chart.set_height(chart_height(l.paired.len()));
+    sheet.insert_chart(1, (7 + domains) as u16, &chart)?;
+    Ok(())
+}
 
-    // Method and provenance, as text.
-    {
-        let sheet = book.add_worksheet().set_name("Method")?;
-        sheet.set_column_width(0, 120.0)?;
-        sheet.write_string_with_format(0, 0, "Method", &f.header)?;
-        let mut r = 1;
-        for n in &c.notices {
-            sheet.write_string_with_format(r, 0, n, &f.wrap)?;
-            r += 1;
-        }
-        sheet.write_string_with_format(r, 0, &c.round_choice, &f.wrap)?;
-        r += 1;
-        if crate::compare::capability_heatmap_summary(c).is_some() {
-            sheet.write_string_with_format(
-                r,
-                0,
-                "Every organisation's level for every capability is on the Capability levels sheet (the HTML report summarises it for large cohorts).",
-                &f.wrap,
-            )?;
-            r += 1;
-        }
-        for m in &c.method {
-            sheet.write_string_with_format(r, 0, m, &f.wrap)?;
-            r += 1;
-        }
-        for s in &c.skipped {
-            sheet.write_string_with_format(
-                r,
-                0,
-                format!("Skipped {}: {}", s.file, s.error),
-                &f.wrap,
-            )?;
-            r += 1;
-        }
+/// Method, as text.
+fn method_sheet(book: &mut Workbook, f: &Formats, c: &Comparison) -> Result<(), XlsxError> {
+    let sheet = book.add_worksheet().set_name("Method")?;
+    sheet.set_column_width(0, 120.0)?;
+    sheet.write_string_with_format(0, 0, "Method", &f.header)?;
+    let mut lines: Vec<String> = c.notices.clone();
+    lines.push(c.round_choice.clone());
+    if crate::compare::capability_heatmap_summary(c).is_some() {
+        lines.push("Every organisation's level for every capability is on the Capability levels sheet (the HTML report summarises it for large cohorts).".into());
     }
-    {
-        let p = &c.provenance;
-        let sheet = book.add_worksheet().set_name("Provenance")?;
-        sheet.set_column_width(0, 30.0)?;
-        sheet.set_column_width(1, 70.0)?;
-        sheet.set_column_width(2, 66.0)?;
-        let rows = [
-            ("sct version", p.sct_version.clone(), String::new()),
-            ("Toolkit", p.toolkit.clone(), String::new()),
-            (
-                "Organisations and successions",
-                p.organisations.file.clone(),
-                p.organisations.sha256.clone(),
-            ),
-            (
-                "Organisation attributes",
-                p.attributes.clone(),
-                String::new(),
-            ),
-            (
-                "KPI data",
-                p.kpis.clone().unwrap_or_default(),
-                String::new(),
-            ),
-        ];
-        sheet.write_string_with_format(0, 0, "Item", &f.header)?;
-        sheet.write_string_with_format(0, 1, "File", &f.header)?;
-        sheet.write_string_with_format(0, 2, "SHA-256", &f.header)?;
-        let mut r = 1;
-        for (k, v, sha) in rows {
-            sheet.write_string(r, 0, k)?;
-            sheet.write_string(r, 1, v)?;
-            sheet.write_string(r, 2, sha)?;
-            r += 1;
-        }
-        for file in &p.responses {
-            sheet.write_string(r, 0, "Response")?;
-            sheet.write_string(r, 1, &file.file)?;
-            sheet.write_string(r, 2, &file.sha256)?;
-            r += 1;
-        }
+    lines.extend(c.method.iter().cloned());
+    lines.extend(
+        c.skipped
+            .iter()
+            .map(|s| format!("Skipped {}: {}", s.file, s.error)),
+    );
+    for (r, line) in lines.iter().enumerate() {
+        sheet.write_string_with_format(r as u32 + 1, 0, line, &f.wrap)?;
     }
-    book.save_to_buffer()
+    Ok(())
+}
+
+/// Provenance: every input file with its checksum.
+fn provenance_sheet(book: &mut Workbook, f: &Formats, c: &Comparison) -> Result<(), XlsxError> {
+    let p = &c.provenance;
+    let sheet = book.add_worksheet().set_name("Provenance")?;
+    sheet.set_column_width(0, 30.0)?;
+    sheet.set_column_width(1, 70.0)?;
+    sheet.set_column_width(2, 66.0)?;
+    let mut rows = vec![
+        ("sct version", p.sct_version.clone(), String::new()),
+        ("Toolkit", p.toolkit.clone(), String::new()),
+        (
+            "Organisations and successions",
+            p.organisations.file.clone(),
+            p.organisations.sha256.clone(),
+        ),
+        (
+            "Organisation attributes",
+            p.attributes.clone(),
+            String::new(),
+        ),
+        (
+            "KPI data",
+            p.kpis.clone().unwrap_or_default(),
+            String::new(),
+        ),
+    ];
+    rows.extend(
+        p.responses
+            .iter()
+            .map(|file| ("Response", file.file.clone(), file.sha256.clone())),
+    );
+    sheet.write_string_with_format(0, 0, "Item", &f.header)?;
+    sheet.write_string_with_format(0, 1, "File", &f.header)?;
+    sheet.write_string_with_format(0, 2, "SHA-256", &f.header)?;
+    for (r, (k, v, sha)) in rows.into_iter().enumerate() {
+        let r = r as u32 + 1;
+        sheet.write_string(r, 0, k)?;
+        sheet.write_string(r, 1, v)?;
+        sheet.write_string(r, 2, sha)?;
+    }
+    Ok(())
 }

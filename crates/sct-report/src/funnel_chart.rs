@@ -436,6 +436,14 @@ fn draw<DB: DrawingBackend>(cv: &Canvas<DB>, l: &Layout) -> Result<(), ChartErro
             Align::Left,
         )?;
     }
+    draw_axes(cv, l)?;
+    draw_limits(cv, l)?;
+    draw_points(cv, l)?;
+    draw_legend(cv)
+}
+
+/// Gridlines, ticks and the axis names.
+fn draw_axes<DB: DrawingBackend>(cv: &Canvas<DB>, l: &Layout) -> Result<(), ChartError> {
     for (v, s) in &l.yticks {
         let y = l.y(*v);
         cv.path(&[(l.x0, y), (l.x1, y)], GRID.to_rgba(), 1.0)?;
@@ -473,8 +481,11 @@ fn draw<DB: DrawingBackend>(cv: &Canvas<DB>, l: &Layout) -> Result<(), ChartErro
         TEXT_GREY,
         Align::Left,
     )?;
+    Ok(())
+}
 
-    // Centre and limits.
+/// The centre line, the 95 % limits (dashed) and the 99.8 % limits.
+fn draw_limits<DB: DrawingBackend>(cv: &Canvas<DB>, l: &Layout) -> Result<(), ChartError> {
     let yc = l.y(l.chart.centre);
     cv.path(&[(l.x0, yc), (l.x1, yc)], TEXT.to_rgba(), 1.5)?;
     for (i, curve) in l.chart.limits.iter().enumerate() {
@@ -491,7 +502,11 @@ fn draw<DB: DrawingBackend>(cv: &Canvas<DB>, l: &Layout) -> Result<(), ChartErro
             cv.path(&pts, NHS_ORANGE.to_rgba(), 1.5)?;
         }
     }
+    Ok(())
+}
 
+/// The organisations, marked by class.
+fn draw_points<DB: DrawingBackend>(cv: &Canvas<DB>, l: &Layout) -> Result<(), ChartError> {
     // Organisations: labels only where they will not crowd the plot.
     let label_all = l.chart.points.len() <= LABEL_ALL_UP_TO;
     for p in &l.chart.points {
@@ -523,8 +538,11 @@ fn draw<DB: DrawingBackend>(cv: &Canvas<DB>, l: &Layout) -> Result<(), ChartErro
             )?;
         }
     }
+    Ok(())
+}
 
-    // Legend.
+/// The legend along the foot.
+fn draw_legend<DB: DrawingBackend>(cv: &Canvas<DB>) -> Result<(), ChartError> {
     let ly = SIZE.1 as f64 - 22.0;
     let mut x = MARGIN;
     cv.path(&[(x, ly - 4.0), (x + 24.0, ly - 4.0)], TEXT.to_rgba(), 1.5)?;

@@ -5,14 +5,17 @@
 //! The workbook is deterministic: its document properties carry the plan's date (the
 //! response's as-of or assessed date, never the clock), so the same inputs give the same bytes.
 
-use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook, Worksheet, XlsxError};
+use rust_xlsxwriter::{ExcelDateTime, Workbook, Worksheet, XlsxError};
 use serde_json::Value;
 
 use sct_core::csv_out::CsvWriter;
-use sct_core::plan::{DevelopmentPlan, Priority, VALIDATE_BEFORE_INVESTING};
+use sct_core::plan::{
+    DevelopmentPlan, IndividualDevelopment, Priority, Progress, VALIDATE_BEFORE_INVESTING,
+};
 
 use crate::plan_timeline::{timeline_chart, timeline_svg};
 use crate::render::{ReportError, Templates};
+use crate::workbook::{Formats, properties, spreadsheet_error};
 
 /// The plan as one self-contained HTML file, with the timeline drawn inline.
 pub fn html(templates: &Templates, plan: &DevelopmentPlan) -> Result<String, ReportError> {
@@ -142,19 +145,17 @@ pub fn csv(plan: &DevelopmentPlan) -> String {
 }
 
 /// Writes a header row in bold, freezes it and sets column widths.
-fn header(sheet: &mut Worksheet, columns: &[&str], widths: &[f64]) -> Result<(), XlsxError> {
-    let bold = Format::new().set_bold();
-    for (c, name) in columns.iter().enumerate() {
-        let c = c as u16;
-        sheet.write_string_with_format(0, c, *name, &bold)?;
-        sheet.set_column_width(c, widths.get(c as usize).copied().unwrap_or(14.0))?;
-    }
-    sheet.set_freeze_panes(1, 0)?;
-    Ok(())
+fn header(
+    sheet: &mut Worksheet,
+    f: &Formats,
+    columns: &[&str],
+    widths: &[f64],
+) -> Result<(), XlsxError> {
+    let widths = (0..columns.len()).map(|c| widths.get(c).copied().unwrap_or(14.0));
+    crate::workbook::header(sheet, &f.bold, columns.iter().copied().zip(widths))
 }
 
-fn rows(sheet: &mut Worksheet, rows: &[Vec<String>]) -> Result<(), XlsxError> {
-    let wrap = Format::new().set_text_wrap();
+fn rows(sheet: &mut Worksheet, f: &Formats, rows: &[Vec<String>]) -> Result<(), XlsxError> {
     for (r, row) in rows.iter().enumerate() {
         for (c, cell) in row.iter().enumerate() {
             let (r, c) = (r as u32 + 1, c as u16);
@@ -163,11 +164,24 @@ fn rows(sheet: &mut Worksheet, rows: &[Vec<String>]) -> Result<(), XlsxError> {
                 Ok(n) if n.is_finite() && !cell.starts_with('+') && !cell.is_empty() => {
                     sheet.write_number(r, c, n)?
                 }
-                _ => sheet.write_string_with_format(r, c, cell, &wrap)?,
+                _ => sheet.write_string_with_format(r, c, cell, &f.wrap)?,
             };
         }
     }
     Ok(())
+}
+
+/// A sheet of `columns` (with `widths`) and `body`.
+fn sheet(
+    book: &mut Workbook,
+    f: &Formats,
+    name: &str,
+    (columns, widths): (&[&str], &[f64]),
+    body: &[Vec<String>],
+) -> Result<(), XlsxError> {
+    let sheet = book.add_worksheet().set_name(name)?;
+    header(sheet, f, columns, widths)?;
+    rows(sheet, f, body)
 }
 
 fn workbook(plan: &DevelopmentPlan) -> Result<Vec<u8>, XlsxError> {
@@ -185,15 +199,9 @@ fn workbook(plan: &DevelopmentPlan) -> Result<Vec<u8>, XlsxError> {
     };
     let created =
         ExcelDateTime::from_ymd(part(0..4, 2000), part(5..7, 1) as u8, part(8..10, 1) as u8)?;
-    book.set_properties(
-        &DocProperties::new()
-            .set_title(&plan.title)
-            .set_author("sct")
-            .set_comment(plan.notice.as_str())
-            .set_creation_datetime(&created),
-    );
+    properties(&mut book, &plan.title, plan.notice.as_str(), &created);
+    let f = Formats::new();
 
-    let sheet = book.add_worksheet().set_name("Priorities")?;
     let mut widths = [10.0; 25];
     for (i, w) in [
         (6, 36.0),
@@ -205,34 +213,83 @@ fn workbook(plan: &DevelopmentPlan) -> Result<Vec<u8>, XlsxError> {
     ] {
         widths[i] = w;
     }
-    header(sheet, &PRIORITY_COLUMNS, &widths)?;
     let body: Vec<Vec<String>> = plan
         .priorities
         .iter()
         .map(|p| priority_row(plan, p))
         .collect();
-    rows(sheet, &body)?;
-
-    let sheet = book.add_worksheet().set_name("Support by strand")?;
-    header(
-        sheet,
-        &[
-            "strand",
-            "rank",
-            "capability",
-            "level",
-            "target",
-            "target_date",
-            "next_level",
-            "next_level_descriptor",
-            "milestones",
-            "validate",
-            "why this strand",
-        ],
-        &[
-            28.0, 6.0, 34.0, 12.0, 12.0, 12.0, 12.0, 60.0, 40.0, 22.0, 60.0,
-        ],
+    sheet(
+        &mut book,
+        &f,
+        "Priorities",
+        (&PRIORITY_COLUMNS, &widths),
+        &body,
     )?;
+    sheet(
+        &mut book,
+        &f,
+        "Support by strand",
+        SUPPORT_COLUMNS,
+        &support_rows(plan),
+    )?;
+    if let Some(ind) = &plan.individuals {
+        sheet(
+            &mut book,
+            &f,
+            "Individual development",
+            INDIVIDUAL_COLUMNS,
+            &individual_rows(ind),
+        )?;
+    }
+    sheet(
+        &mut book,
+        &f,
+        "Timeline",
+        TIMELINE_COLUMNS,
+        &timeline_rows(plan),
+    )?;
+    if let Some(p) = &plan.progress {
+        sheet(
+            &mut book,
+            &f,
+            "Progress",
+            PROGRESS_COLUMNS,
+            &progress_rows(p),
+        )?;
+    }
+    let sheet = book.add_worksheet().set_name("Method")?;
+    header(sheet, &f, &["item", "text"], &[20.0, 120.0])?;
+    // Text only on this sheet: a version or a checksum is not a number.
+    for (r, row) in method_rows(plan).iter().enumerate() {
+        for (c, cell) in row.iter().enumerate() {
+            sheet.write_string_with_format(r as u32 + 1, c as u16, cell, &f.wrap)?;
+        }
+    }
+    book.save_to_buffer()
+}
+
+/// The Support by strand sheet's columns and widths.
+const SUPPORT_COLUMNS: (&[&str], &[f64]) = (
+    &[
+        "strand",
+        "rank",
+        "capability",
+        "level",
+        "target",
+        "target_date",
+        "next_level",
+        "next_level_descriptor",
+        "milestones",
+        "validate",
+        "why this strand",
+    ],
+    &[
+        28.0, 6.0, 34.0, 12.0, 12.0, 12.0, 12.0, 60.0, 40.0, 22.0, 60.0,
+    ],
+);
+
+/// One row per capability in each strand's support.
+fn support_rows(plan: &DevelopmentPlan) -> Vec<Vec<String>> {
     let mut body = Vec::new();
     for s in &plan.support {
         for i in &s.items {
@@ -265,73 +322,67 @@ fn workbook(plan: &DevelopmentPlan) -> Result<Vec<u8>, XlsxError> {
             ]);
         }
     }
-    rows(sheet, &body)?;
+    body
+}
 
-    if let Some(ind) = &plan.individuals {
-        let sheet = book.add_worksheet().set_name("Individual development")?;
-        header(
-            sheet,
-            &[
-                "role_group",
-                "people",
-                "shown",
-                "competency",
-                "capability",
-                "median",
-                "organisation_target",
-                "target_descriptor",
-            ],
-            &[28.0, 8.0, 40.0, 34.0, 34.0, 8.0, 14.0, 60.0],
-        )?;
-        let mut body = Vec::new();
-        for g in &ind.groups {
-            if g.suppressed {
-                body.push(vec![
-                    g.name.clone(),
-                    g.people.to_string(),
-                    format!("withheld: fewer than {} people", ind.min_group_size),
-                    String::new(),
-                    String::new(),
-                    String::new(),
-                    String::new(),
-                    String::new(),
-                ]);
-            } else if g.needs.is_empty() {
-                body.push(vec![
-                    g.name.clone(),
-                    g.people.to_string(),
-                    "no competency below the organisation's target".to_string(),
-                    String::new(),
-                    String::new(),
-                    String::new(),
-                    String::new(),
-                    String::new(),
-                ]);
-            }
-            for n in &g.needs {
-                body.push(vec![
-                    g.name.clone(),
-                    g.people.to_string(),
-                    "shown".to_string(),
-                    n.competency.clone(),
-                    n.title.clone(),
-                    n.median.to_string(),
-                    n.organisation_target_name.clone(),
-                    n.target_descriptor.clone(),
-                ]);
-            }
+/// The Individual development sheet's columns and widths.
+const INDIVIDUAL_COLUMNS: (&[&str], &[f64]) = (
+    &[
+        "role_group",
+        "people",
+        "shown",
+        "competency",
+        "capability",
+        "median",
+        "organisation_target",
+        "target_descriptor",
+    ],
+    &[28.0, 8.0, 40.0, 34.0, 34.0, 8.0, 14.0, 60.0],
+);
+
+/// One row per need of each role group; a withheld or satisfied group says so in a row.
+fn individual_rows(ind: &IndividualDevelopment) -> Vec<Vec<String>> {
+    let mut body = Vec::new();
+    for g in &ind.groups {
+        let shown = if g.suppressed {
+            Some(format!(
+                "withheld: fewer than {} people",
+                ind.min_group_size
+            ))
+        } else if g.needs.is_empty() {
+            Some("no competency below the organisation's target".to_string())
+        } else {
+            None
+        };
+        if let Some(shown) = shown {
+            let mut row = vec![g.name.clone(), g.people.to_string(), shown];
+            row.resize(8, String::new());
+            body.push(row);
         }
-        rows(sheet, &body)?;
+        for n in &g.needs {
+            body.push(vec![
+                g.name.clone(),
+                g.people.to_string(),
+                "shown".to_string(),
+                n.competency.clone(),
+                n.title.clone(),
+                n.median.to_string(),
+                n.organisation_target_name.clone(),
+                n.target_descriptor.clone(),
+            ]);
+        }
     }
+    body
+}
 
-    let sheet = book.add_worksheet().set_name("Timeline")?;
-    header(
-        sheet,
-        &["date", "kind", "what", "status", "detail"],
-        &[12.0, 12.0, 50.0, 12.0, 70.0],
-    )?;
-    let body: Vec<Vec<String>> = plan
-        .timeline
+/// The Timeline sheet's columns and widths.
+const TIMELINE_COLUMNS: (&[&str], &[f64]) = (
+    &["date", "kind", "what", "status", "detail"],
+    &[12.0, 12.0, 50.0, 12.0, 70.0],
+);
+
+fn timeline_rows(plan: &DevelopmentPlan) -> Vec<Vec<String>> {
+    plan.timeline
         .iter()
         .map(|e| {
             vec![
@@ -342,46 +393,44 @@ fn workbook(plan: &DevelopmentPlan) -> Result<Vec<u8>, XlsxError> {
                 e.detail.clone(),
             ]
         })
-        .collect();
-    rows(sheet, &body)?;
+        .collect()
+}
 
-    if let Some(p) = &plan.progress {
-        let sheet = book.add_worksheet().set_name("Progress")?;
-        header(
-            sheet,
-            &[
-                "priority_rank",
-                "capability",
-                "level_then",
-                "target_then",
-                "level_now",
-                "target_now",
-                "change",
-                "status",
-            ],
-            &[12.0, 36.0, 14.0, 14.0, 14.0, 14.0, 8.0, 24.0],
-        )?;
-        let body: Vec<Vec<String>> = p
-            .rows
-            .iter()
-            .map(|r| {
-                vec![
-                    r.priority_rank.map(|x| x.to_string()).unwrap_or_default(),
-                    r.title.clone(),
-                    r.level_then.clone().unwrap_or_default(),
-                    r.target_then.clone().unwrap_or_default(),
-                    r.level_now.clone(),
-                    r.target_now.clone().unwrap_or_default(),
-                    r.change.map(|x| x.to_string()).unwrap_or_default(),
-                    r.status_label.to_string(),
-                ]
-            })
-            .collect();
-        rows(sheet, &body)?;
-    }
+/// The Progress sheet's columns and widths.
+const PROGRESS_COLUMNS: (&[&str], &[f64]) = (
+    &[
+        "priority_rank",
+        "capability",
+        "level_then",
+        "target_then",
+        "level_now",
+        "target_now",
+        "change",
+        "status",
+    ],
+    &[12.0, 36.0, 14.0, 14.0, 14.0, 14.0, 8.0, 24.0],
+);
 
-    let sheet = book.add_worksheet().set_name("Method")?;
-    header(sheet, &["item", "text"], &[20.0, 120.0])?;
+fn progress_rows(p: &Progress) -> Vec<Vec<String>> {
+    p.rows
+        .iter()
+        .map(|r| {
+            vec![
+                r.priority_rank.map(|x| x.to_string()).unwrap_or_default(),
+                r.title.clone(),
+                r.level_then.clone().unwrap_or_default(),
+                r.target_then.clone().unwrap_or_default(),
+                r.level_now.clone(),
+                r.target_now.clone().unwrap_or_default(),
+                r.change.map(|x| x.to_string()).unwrap_or_default(),
+                r.status_label.to_string(),
+            ]
+        })
+        .collect()
+}
+
+/// The Method sheet: the plan's title, notice, rule and method, then every input file.
+fn method_rows(plan: &DevelopmentPlan) -> Vec<Vec<String>> {
     let mut body = vec![
         vec!["title".to_string(), plan.title.clone()],
         vec!["notice".to_string(), plan.notice.clone()],
@@ -428,18 +477,11 @@ fn workbook(plan: &DevelopmentPlan) -> Result<Vec<u8>, XlsxError> {
             ),
         ]);
     }
-    // Text only on this sheet: a version or a checksum is not a number.
-    let wrap = Format::new().set_text_wrap();
-    for (r, row) in body.iter().enumerate() {
-        for (c, cell) in row.iter().enumerate() {
-            sheet.write_string_with_format(r as u32 + 1, c as u16, cell, &wrap)?;
-        }
-    }
-    book.save_to_buffer()
+    body
 }
 
 /// The plan as an Excel workbook: Priorities (the CSV's rows), Support by strand, Individual
 /// development, Timeline, Progress and Method sheets.
 pub fn xlsx(plan: &DevelopmentPlan) -> Result<Vec<u8>, ReportError> {
-    workbook(plan).map_err(|e| ReportError::Spreadsheet(e.to_string()))
+    workbook(plan).map_err(spreadsheet_error)
 }

@@ -332,8 +332,55 @@ fn draw<DB: DrawingBackend>(cv: &Canvas<DB>, l: &Layout) -> Result<(), ChartErro
     let w = f64::from(l.size.0);
     cv.fill(PAPER)?;
     cv.text(&l.title, MARGIN, 32.0, TITLE_PX, true, TEXT, Align::Left)?;
+    draw_legend(cv)?;
+    if l.items.is_empty() {
+        cv.text(
+            "Nothing dated to show",
+            w / 2.0,
+            l.top + 30.0,
+            14.0,
+            false,
+            TEXT_GREY,
+            Align::Center,
+        )?;
+        return Ok(());
+    }
+    let bottom = l.bottom();
+    draw_grid(cv, l, bottom)?;
+    let mut y = l.top;
+    for item in &l.items {
+        match item {
+            Item::Section(name) => {
+                cv.text(name, MARGIN, y + 18.0, 13.0, true, TEXT, Align::Left)?;
+                y += SECTION_H;
+            }
+            Item::Row {
+                lines,
+                day,
+                mark,
+                text,
+            } => {
+                draw_row(cv, l, y, (lines, *day, *mark, text))?;
+                y += ROW_H;
+            }
+        }
+    }
+    if l.hidden > 0 {
+        cv.text(
+            &format!("… and {} more (see the table)", l.hidden),
+            MARGIN,
+            bottom + 34.0,
+            SMALL_PX,
+            false,
+            TEXT_GREY,
+            Align::Left,
+        )?;
+    }
+    Ok(())
+}
 
-    // Legend: every shape with its meaning.
+/// The legend: every shape with its meaning.
+fn draw_legend<DB: DrawingBackend>(cv: &Canvas<DB>) -> Result<(), ChartError> {
     let mut x = MARGIN + 8.0;
     let y = 60.0;
     for (mark, words) in [
@@ -349,20 +396,15 @@ fn draw<DB: DrawingBackend>(cv: &Canvas<DB>, l: &Layout) -> Result<(), ChartErro
         cv.text(words, x, y, SMALL_PX, false, TEXT, Align::Left)?;
         x += measure(words, SMALL_PX, false) + 22.0;
     }
+    Ok(())
+}
 
-    if l.items.is_empty() {
-        cv.text(
-            "Nothing dated to show",
-            w / 2.0,
-            l.top + 30.0,
-            14.0,
-            false,
-            TEXT_GREY,
-            Align::Center,
-        )?;
-        return Ok(());
-    }
-    let bottom = l.bottom();
+/// The year lines, the axis and the assessed date.
+fn draw_grid<DB: DrawingBackend>(
+    cv: &Canvas<DB>,
+    l: &Layout,
+    bottom: f64,
+) -> Result<(), ChartError> {
     // Year lines, labelled above the rows.
     for (day, year) in &l.years {
         let gx = l.x(*day);
@@ -395,59 +437,41 @@ fn draw<DB: DrawingBackend>(cv: &Canvas<DB>, l: &Layout) -> Result<(), ChartErro
         };
         cv.text(label, mx, bottom + 16.0, SMALL_PX, false, TEXT, align)?;
     }
+    Ok(())
+}
 
-    let mut y = l.top;
-    for item in &l.items {
-        match item {
-            Item::Section(name) => {
-                cv.text(name, MARGIN, y + 18.0, 13.0, true, TEXT, Align::Left)?;
-                y += SECTION_H;
-            }
-            Item::Row {
-                lines,
-                day,
-                mark,
-                text,
-            } => {
-                let mid = y + ROW_H / 2.0;
-                cv.path(&[(l.plot_x0, mid), (l.plot_x1, mid)], GRID.to_rgba(), 1.0)?;
-                let block = lines.len() as f64 * LINE;
-                for (j, line) in lines.iter().enumerate() {
-                    let baseline = mid - block / 2.0 + j as f64 * LINE + 10.5;
-                    cv.text(line, MARGIN, baseline, LABEL_PX, false, TEXT, Align::Left)?;
-                }
-                let mx = l.x(*day);
-                draw_mark(cv, *mark, (mx, mid))?;
-                // The words beside the marker, on a white backing so gridlines and the
-                // assessed line never run through them.
-                let tw = measure(text, SMALL_PX, false);
-                let (tx, align) = if mx + 12.0 + tw <= w - MARGIN {
-                    (mx + 12.0, Align::Left)
-                } else {
-                    (mx - 12.0, Align::Right)
-                };
-                let x0 = if align == Align::Left { tx } else { tx - tw };
-                cv.rect(
-                    (x0 - 2.0, mid - 7.0),
-                    (x0 + tw + 2.0, mid + 7.0),
-                    PAPER.to_rgba(),
-                )?;
-                cv.text(text, tx, mid + 4.0, SMALL_PX, false, TEXT, align)?;
-                y += ROW_H;
-            }
-        }
+/// One dated row at `y`: its label, its gridline, its mark and the words beside the mark.
+fn draw_row<DB: DrawingBackend>(
+    cv: &Canvas<DB>,
+    l: &Layout,
+    y: f64,
+    (lines, day, mark, text): (&[String], i64, Mark, &str),
+) -> Result<(), ChartError> {
+    let w = f64::from(l.size.0);
+    let mid = y + ROW_H / 2.0;
+    cv.path(&[(l.plot_x0, mid), (l.plot_x1, mid)], GRID.to_rgba(), 1.0)?;
+    let block = lines.len() as f64 * LINE;
+    for (j, line) in lines.iter().enumerate() {
+        let baseline = mid - block / 2.0 + j as f64 * LINE + 10.5;
+        cv.text(line, MARGIN, baseline, LABEL_PX, false, TEXT, Align::Left)?;
     }
-    if l.hidden > 0 {
-        cv.text(
-            &format!("… and {} more (see the table)", l.hidden),
-            MARGIN,
-            bottom + 34.0,
-            SMALL_PX,
-            false,
-            TEXT_GREY,
-            Align::Left,
-        )?;
-    }
+    let mx = l.x(day);
+    draw_mark(cv, mark, (mx, mid))?;
+    // The words beside the marker, on a white backing so gridlines and the
+    // assessed line never run through them.
+    let tw = measure(text, SMALL_PX, false);
+    let (tx, align) = if mx + 12.0 + tw <= w - MARGIN {
+        (mx + 12.0, Align::Left)
+    } else {
+        (mx - 12.0, Align::Right)
+    };
+    let x0 = if align == Align::Left { tx } else { tx - tw };
+    cv.rect(
+        (x0 - 2.0, mid - 7.0),
+        (x0 + tw + 2.0, mid + 7.0),
+        PAPER.to_rgba(),
+    )?;
+    cv.text(text, tx, mid + 4.0, SMALL_PX, false, TEXT, align)?;
     Ok(())
 }
 

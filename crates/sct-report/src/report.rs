@@ -10,7 +10,7 @@ use sct_core::individuals::IndividualsSummary;
 use sct_core::milestones::MilestoneStatus;
 use sct_core::model::{CapabilityToolkit, Date};
 use sct_core::plan::{DevelopmentPlan, PlanSummary, Priority};
-use sct_core::score::CapabilityScore;
+use sct_core::score::{CapabilityScore, DomainScore};
 
 /// How many strengths and gaps the board summary lists.
 pub const SUMMARY_ITEMS: usize = 5;
@@ -240,88 +240,97 @@ fn is_top_level(score: Option<f64>, levels: usize) -> bool {
     score.is_some_and(|s| s >= levels.saturating_sub(1) as f64 && levels >= 2)
 }
 
-/// Builds the report from the computed score, the toolkit, the resolved assessment and,
-/// optionally, the individuals' summary.
-pub fn build(
-    score: &ScoreReport,
+/// A capability paired with its domain, as the summary lists need them.
+type Rated<'a> = (&'a DomainScore, &'a CapabilityScore);
+
+/// The target level's name, when a target is set and names a level of the toolkit.
+fn target_level_name(toolkit: &CapabilityToolkit, c: &CapabilityScore) -> Option<String> {
+    c.target_level
+        .as_ref()
+        .and_then(|t| toolkit.level_rank(t))
+        .and_then(|r| toolkit.level_by_rank(r))
+        .map(|l| l.name.clone())
+}
+
+/// One capability in full: its rating, descriptor, evidence and the flags a reader should see.
+fn capability_detail(
     toolkit: &CapabilityToolkit,
     assessment: &Assessment,
-    individuals: Option<IndividualsSummary>,
-    as_of: Option<Date>,
-) -> AssessmentReport {
+    c: &CapabilityScore,
+) -> CapabilityDetail {
     let levels = toolkit.levels.len();
-    let level_names: Vec<String> = toolkit.levels.iter().map(|l| l.name.clone()).collect();
-    let mut all: Vec<(&sct_core::score::DomainScore, &CapabilityScore)> = Vec::new();
-    let mut domains = Vec::new();
-    for d in &score.domains {
-        let mut caps = Vec::new();
-        for c in &d.capabilities {
-            all.push((d, c));
-            let answer = assessment.answers.get(&c.id);
-            let descriptor = c
-                .level
-                .as_ref()
-                .and_then(|l| {
-                    toolkit
-                        .capability(&c.id)
-                        .and_then(|(_, cap)| cap.descriptor(l))
-                })
-                .map(str::to_string);
-            let mut flags = Vec::new();
-            if c.state == "answered" && c.evidence_count == 0 && is_top_level(c.score, levels) {
-                flags.push(format!(
-                    "{} rated without evidence: validate before relying on it",
-                    c.level_name.clone().unwrap_or_default()
-                ));
-            }
-            if c.state == "answered"
-                && c.confidence == Some(sct_core::assessment::Confidence::Low)
-                && is_top_level(c.score, levels)
-            {
-                flags.push("Top-level rating given with low confidence".to_string());
-            }
-            caps.push(CapabilityDetail {
-                id: c.id.clone(),
-                title: c.title.clone(),
-                state: c.state.to_string(),
-                level_name: c.level_name.clone(),
-                descriptor,
-                confidence: c.confidence.map(|x| x.as_str().to_string()),
-                evidence: answer.map(|a| a.evidence.clone()).unwrap_or_default(),
-                target_level_name: c
-                    .target_level
-                    .as_ref()
-                    .and_then(|t| toolkit.level_rank(t))
-                    .and_then(|r| toolkit.level_by_rank(r))
-                    .map(|l| l.name.clone()),
-                target_date: c.target_date,
-                rationale: answer.map(|a| a.rationale.clone()).unwrap_or_default(),
-                reason: c.reason.clone(),
-                flags,
-            });
-        }
-        domains.push(DomainDetail {
-            id: d.id.clone(),
-            section: d.section.clone(),
-            title: d.title.clone(),
-            kind: d.kind.to_string(),
-            score: d.summary.score,
-            level_name: d.summary.level_name.clone(),
-            coverage: coverage_words(&d.summary.coverage),
-            capabilities: caps,
-        });
+    let answer = assessment.answers.get(&c.id);
+    let descriptor = c
+        .level
+        .as_ref()
+        .and_then(|l| {
+            toolkit
+                .capability(&c.id)
+                .and_then(|(_, cap)| cap.descriptor(l))
+        })
+        .map(str::to_string);
+    let mut flags = Vec::new();
+    if c.state == "answered" && c.evidence_count == 0 && is_top_level(c.score, levels) {
+        flags.push(format!(
+            "{} rated without evidence: validate before relying on it",
+            c.level_name.clone().unwrap_or_default()
+        ));
     }
-    let item = |(d, c): &(&sct_core::score::DomainScore, &CapabilityScore)| SummaryItem {
+    if c.state == "answered"
+        && c.confidence == Some(sct_core::assessment::Confidence::Low)
+        && is_top_level(c.score, levels)
+    {
+        flags.push("Top-level rating given with low confidence".to_string());
+    }
+    CapabilityDetail {
+        id: c.id.clone(),
+        title: c.title.clone(),
+        state: c.state.to_string(),
+        level_name: c.level_name.clone(),
+        descriptor,
+        confidence: c.confidence.map(|x| x.as_str().to_string()),
+        evidence: answer.map(|a| a.evidence.clone()).unwrap_or_default(),
+        target_level_name: target_level_name(toolkit, c),
+        target_date: c.target_date,
+        rationale: answer.map(|a| a.rationale.clone()).unwrap_or_default(),
+        reason: c.reason.clone(),
+        flags,
+    }
+}
+
+/// One domain in full, with its capabilities.
+fn domain_detail(
+    toolkit: &CapabilityToolkit,
+    assessment: &Assessment,
+    d: &DomainScore,
+) -> DomainDetail {
+    DomainDetail {
+        id: d.id.clone(),
+        section: d.section.clone(),
+        title: d.title.clone(),
+        kind: d.kind.to_string(),
+        score: d.summary.score,
+        level_name: d.summary.level_name.clone(),
+        coverage: coverage_words(&d.summary.coverage),
+        capabilities: d
+            .capabilities
+            .iter()
+            .map(|c| capability_detail(toolkit, assessment, c))
+            .collect(),
+    }
+}
+
+/// The board summary's strengths and gaps, at most `SUMMARY_ITEMS` of each.
+fn strengths_and_gaps(
+    toolkit: &CapabilityToolkit,
+    all: &[Rated],
+) -> (Vec<SummaryItem>, Vec<SummaryItem>) {
+    let item = |(d, c): &&Rated| SummaryItem {
         id: c.id.clone(),
         title: c.title.clone(),
         domain: format!("{} {}", d.section, d.title),
         level_name: c.level_name.clone().unwrap_or_default(),
-        target_level_name: c
-            .target_level
-            .as_ref()
-            .and_then(|t| toolkit.level_rank(t))
-            .and_then(|r| toolkit.level_by_rank(r))
-            .map(|l| l.name.clone()),
+        target_level_name: target_level_name(toolkit, c),
         gap: c.gap,
         target_date: c.target_date,
     };
@@ -336,18 +345,18 @@ pub fn build(
             std::cmp::Reverse(c.confidence),
         )
     });
-    let strengths = strengths
-        .into_iter()
-        .take(SUMMARY_ITEMS)
-        .map(&item)
-        .collect();
+    let strengths = strengths.iter().take(SUMMARY_ITEMS).map(item).collect();
     let mut gaps: Vec<_> = all
         .iter()
         .filter(|(_, c)| c.gap.is_some_and(|g| g > 0))
         .collect();
     gaps.sort_by_key(|(_, c)| (std::cmp::Reverse(c.gap), c.target_date));
-    let gaps = gaps.into_iter().take(SUMMARY_ITEMS).map(item).collect();
+    let gaps = gaps.iter().take(SUMMARY_ITEMS).map(item).collect();
+    (strengths, gaps)
+}
 
+/// The board summary's warnings: coverage, confidence and evidence, in that order.
+fn warnings(score: &ScoreReport, all: &[Rated], domains: &[DomainDetail]) -> Vec<String> {
     let mut warnings = Vec::new();
     let cov = &score.overall.coverage;
     if cov.unanswered > 0 {
@@ -395,6 +404,44 @@ pub fn build(
             score.overall.without_evidence
         ));
     }
+    warnings
+}
+
+/// The board summary's one line per domain.
+fn domain_line(d: &DomainScore) -> DomainLine {
+    DomainLine {
+        section: d.section.clone(),
+        title: d.title.clone(),
+        kind: d.kind.to_string(),
+        score: d.summary.score,
+        level_name: d.summary.level_name.clone(),
+        target_score: d.summary.target_score,
+        coverage: coverage_words(&d.summary.coverage),
+    }
+}
+
+/// Builds the report from the computed score, the toolkit, the resolved assessment and,
+/// optionally, the individuals' summary.
+pub fn build(
+    score: &ScoreReport,
+    toolkit: &CapabilityToolkit,
+    assessment: &Assessment,
+    individuals: Option<IndividualsSummary>,
+    as_of: Option<Date>,
+) -> AssessmentReport {
+    let level_names: Vec<String> = toolkit.levels.iter().map(|l| l.name.clone()).collect();
+    let all: Vec<Rated> = score
+        .domains
+        .iter()
+        .flat_map(|d| d.capabilities.iter().map(move |c| (d, c)))
+        .collect();
+    let domains: Vec<DomainDetail> = score
+        .domains
+        .iter()
+        .map(|d| domain_detail(toolkit, assessment, d))
+        .collect();
+    let (strengths, gaps) = strengths_and_gaps(toolkit, &all);
+    let warnings = warnings(score, &all, &domains);
     let milestones: Vec<MilestoneLine> = score.milestones.iter().map(milestone_line).collect();
     let attention = score
         .milestones
@@ -416,20 +463,8 @@ pub fn build(
                 overall_level_name: score.overall.level_name.clone(),
                 overall_score: score.overall.score,
                 overall_target_score: score.overall.target_score,
-                coverage: coverage_words(cov),
-                domains: score
-                    .domains
-                    .iter()
-                    .map(|d| DomainLine {
-                        section: d.section.clone(),
-                        title: d.title.clone(),
-                        kind: d.kind.to_string(),
-                        score: d.summary.score,
-                        level_name: d.summary.level_name.clone(),
-                        target_score: d.summary.target_score,
-                        coverage: coverage_words(&d.summary.coverage),
-                    })
-                    .collect(),
+                coverage: coverage_words(&score.overall.coverage),
+                domains: score.domains.iter().map(domain_line).collect(),
                 strengths,
                 gaps,
                 milestones_attention: attention,

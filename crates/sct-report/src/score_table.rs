@@ -50,6 +50,20 @@ fn row(name: String, s: &ScoreSummary) -> Row {
 /// Renders a score report as a plain-text table for a terminal.
 pub fn score_table(r: &ScoreReport) -> String {
     let mut out = String::new();
+    heading(&mut out, r);
+    domain_table(&mut out, r);
+    milestones(&mut out, r);
+    method_and_provenance(&mut out, r);
+    out
+}
+
+/// `s` padded with spaces to `w` characters.
+fn pad(s: &str, w: usize) -> String {
+    format!("{s}{}", " ".repeat(w.saturating_sub(s.chars().count())))
+}
+
+/// Who, the notice, and the round, toolkit and date.
+fn heading(out: &mut String, r: &ScoreReport) {
     let who = if r.subject.ods_code.is_empty() {
         r.subject.organisation.clone()
     } else {
@@ -65,7 +79,7 @@ pub fn score_table(r: &ScoreReport) -> String {
         let _ = writeln!(out, "Individual self-assessment: {p} ({g})");
     }
     if !r.notice.is_empty() {
-        wrap(&mut out, "", &format!("NOTICE: {}", r.notice), 100);
+        wrap(out, "", &format!("NOTICE: {}", r.notice), 100);
     }
     let mut facts = Vec::new();
     if let Some(round) = &r.round {
@@ -80,7 +94,10 @@ pub fn score_table(r: &ScoreReport) -> String {
     ));
     let _ = writeln!(out, "{}", facts.join(" · "));
     let _ = writeln!(out);
+}
 
+/// One row per domain, then the overall row, aligned in columns.
+fn domain_table(out: &mut String, r: &ScoreReport) {
     let mut rows: Vec<Row> = r
         .domains
         .iter()
@@ -108,7 +125,6 @@ pub fn score_table(r: &ScoreReport) -> String {
             *w = (*w).max(c.chars().count());
         }
     }
-    let pad = |s: &str, w: usize| format!("{s}{}", " ".repeat(w.saturating_sub(s.chars().count())));
     let mut line = pad("Domain", name_w);
     for (h, w) in headers.iter().zip(widths) {
         line.push_str("  ");
@@ -128,7 +144,10 @@ pub fn score_table(r: &ScoreReport) -> String {
         }
         let _ = writeln!(out, "{}", l.trim_end());
     }
+}
 
+/// The milestones with their status and why.
+fn milestones(out: &mut String, r: &ScoreReport) {
     if !r.milestones.is_empty() {
         let _ = writeln!(out);
         let as_of = r.as_of.map(|d| d.to_string()).unwrap_or_default();
@@ -149,15 +168,18 @@ pub fn score_table(r: &ScoreReport) -> String {
             );
             // Align the reason under the title: "  " + status + "  due YYYY-MM-DD  ".
             let indent = " ".repeat(2 + status_w + 2 + "due YYYY-MM-DD".len() + 2);
-            wrap(&mut out, &indent, &format!("({})", m.reason), 100);
+            wrap(out, &indent, &format!("({})", m.reason), 100);
         }
     }
+}
 
+/// The method, the provenance and any warnings from validation.
+fn method_and_provenance(out: &mut String, r: &ScoreReport) {
     let _ = writeln!(out);
     let _ = writeln!(out, "Method");
-    wrap(&mut out, "  ", &r.method.description, 100);
+    wrap(out, "  ", &r.method.description, 100);
     if let Some(rule) = &r.method.milestone_rule {
-        wrap(&mut out, "  ", rule, 100);
+        wrap(out, "  ", rule, 100);
     }
     let _ = writeln!(out);
     let _ = writeln!(out, "Provenance (sct {})", r.provenance.sct_version);
@@ -187,5 +209,4 @@ pub fn score_table(r: &ScoreReport) -> String {
             }
         }
     }
-    out
 }

@@ -4,13 +4,14 @@
 //! header row. Dated from the response (as-of or assessed date), never the clock, so reruns
 //! give the same bytes.
 
-use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook, Worksheet, XlsxError};
+use rust_xlsxwriter::{ExcelDateTime, Workbook, Worksheet, XlsxError};
 
 use sct_core::ScoreReport;
 use sct_core::model::Date;
 use sct_core::score::ScoreSummary;
 
 use crate::render::ReportError;
+use crate::workbook::{Formats, header, properties, spreadsheet_error};
 
 /// A cell of a row: text, a number, a date, or nothing.
 enum Cell {
@@ -33,14 +34,6 @@ fn excel_date(d: Date) -> Result<ExcelDateTime, XlsxError> {
     ExcelDateTime::parse_from_str(&d.to_string())
 }
 
-struct Formats {
-    header: Format,
-    wrap: Format,
-    date: Format,
-    score: Format,
-    percent: Format,
-}
-
 /// Writes a sheet: bold frozen header, column widths, then the rows.
 fn table(
     sheet: &mut Worksheet,
@@ -49,11 +42,7 @@ fn table(
     rows: Vec<Vec<Cell>>,
     percent_columns: &[usize],
 ) -> Result<(), XlsxError> {
-    for (c, (name, width)) in columns.iter().enumerate() {
-        sheet.write_string_with_format(0, c as u16, *name, &f.header)?;
-        sheet.set_column_width(c as u16, *width)?;
-    }
-    sheet.set_freeze_panes(1, 0)?;
+    header(sheet, &f.header, columns.iter().copied())?;
     for (r, row) in rows.into_iter().enumerate() {
         let r = r as u32 + 1;
         for (c, cell) in row.into_iter().enumerate() {
@@ -106,21 +95,23 @@ fn workbook(r: &ScoreReport) -> Result<Vec<u8>, XlsxError> {
         Some(d) => excel_date(d)?,
         None => ExcelDateTime::from_ymd(2000, 1, 1)?,
     };
-    book.set_properties(
-        &DocProperties::new()
-            .set_title(format!("Score: {}", r.subject.organisation))
-            .set_author("sct")
-            .set_comment(r.notice.as_str())
-            .set_creation_datetime(&created),
+    properties(
+        &mut book,
+        &format!("Score: {}", r.subject.organisation),
+        r.notice.as_str(),
+        &created,
     );
-    let f = Formats {
-        header: Format::new().set_bold().set_text_wrap(),
-        wrap: Format::new().set_text_wrap(),
-        date: Format::new().set_num_format("yyyy-mm-dd"),
-        score: Format::new().set_num_format("0.00"),
-        percent: Format::new().set_num_format("0%"),
-    };
+    let f = Formats::new();
+    summary_sheet(&mut book, &f, r)?;
+    capability_sheet(&mut book, &f, r)?;
+    milestone_sheet(&mut book, &f, r)?;
+    method_sheet(&mut book, &f, r)?;
+    provenance_sheet(&mut book, &f, r)?;
+    book.save_to_buffer()
+}
 
+/// Summary: overall, then one row per domain, then who and what.
+fn summary_sheet(book: &mut Workbook, f: &Formats, r: &ScoreReport) -> Result<(), XlsxError> {
     let summary_columns = [
         ("Scope", 10.0),
         ("Domain id", 26.0),
@@ -163,7 +154,7 @@ fn workbook(r: &ScoreReport) -> Result<Vec<u8>, XlsxError> {
         rows.push(row);
     }
     let sheet = book.add_worksheet().set_name("Summary")?;
-    table(sheet, &f, &summary_columns, rows, &[12])?;
+    table(sheet, f, &summary_columns, rows, &[12])?;
     // Who and what, below the table, so the sheet stands on its own when printed.
     let below = r.domains.len() as u32 + 3;
     let about = [
@@ -183,6 +174,11 @@ fn workbook(r: &ScoreReport) -> Result<Vec<u8>, XlsxError> {
         sheet.write_string(below + i as u32, 3, v)?;
     }
 
+    Ok(())
+}
+
+/// Capabilities: one row per capability, by domain.
+fn capability_sheet(book: &mut Workbook, f: &Formats, r: &ScoreReport) -> Result<(), XlsxError> {
     let cap_columns = [
         ("Domain id", 24.0),
         ("Capability id", 30.0),
@@ -220,12 +216,17 @@ fn workbook(r: &ScoreReport) -> Result<Vec<u8>, XlsxError> {
     }
     table(
         book.add_worksheet().set_name("Capabilities")?,
-        &f,
+        f,
         &cap_columns,
         rows,
         &[],
     )?;
 
+    Ok(())
+}
+
+/// Milestones: one row per milestone with its status and why.
+fn milestone_sheet(book: &mut Workbook, f: &Formats, r: &ScoreReport) -> Result<(), XlsxError> {
     let milestone_columns = [
         ("Milestone id", 30.0),
         ("Title", 50.0),
@@ -256,12 +257,17 @@ fn workbook(r: &ScoreReport) -> Result<Vec<u8>, XlsxError> {
         .collect();
     table(
         book.add_worksheet().set_name("Milestones")?,
-        &f,
+        f,
         &milestone_columns,
         rows,
         &[],
     )?;
 
+    Ok(())
+}
+
+/// Method: the levels and their scores, then the aggregation in words.
+fn method_sheet(book: &mut Workbook, f: &Formats, r: &ScoreReport) -> Result<(), XlsxError> {
     let sheet = book.add_worksheet().set_name("Method")?;
     let rows = r
         .method
@@ -278,7 +284,7 @@ fn workbook(r: &ScoreReport) -> Result<Vec<u8>, XlsxError> {
         .collect();
     table(
         sheet,
-        &f,
+        f,
         &[
             ("Level id", 16.0),
             ("Level", 16.0),
@@ -301,6 +307,11 @@ fn workbook(r: &ScoreReport) -> Result<Vec<u8>, XlsxError> {
         sheet.write_string(below + i as u32, 0, line)?;
     }
 
+    Ok(())
+}
+
+/// Provenance: every input file with its version and checksum.
+fn provenance_sheet(book: &mut Workbook, f: &Formats, r: &ScoreReport) -> Result<(), XlsxError> {
     let mut rows = vec![vec![
         text("sct"),
         text(&r.provenance.sct_version),
@@ -329,7 +340,7 @@ fn workbook(r: &ScoreReport) -> Result<Vec<u8>, XlsxError> {
     ]);
     table(
         book.add_worksheet().set_name("Provenance")?,
-        &f,
+        f,
         &[
             ("What", 30.0),
             ("Version", 10.0),
@@ -339,10 +350,10 @@ fn workbook(r: &ScoreReport) -> Result<Vec<u8>, XlsxError> {
         rows,
         &[],
     )?;
-    book.save_to_buffer()
+    Ok(())
 }
 
 /// The score report as an Excel workbook.
 pub fn score_xlsx(report: &ScoreReport) -> Result<Vec<u8>, ReportError> {
-    workbook(report).map_err(|e| ReportError::Spreadsheet(e.to_string()))
+    workbook(report).map_err(spreadsheet_error)
 }

@@ -29,7 +29,7 @@ use sct_toc::export::{
     AT_RISK, NodeStyle, Statuses, evidence_label, evidence_width, node_style, status_text,
 };
 use sct_toc::graph::Graph;
-use sct_toc::layout::{BoxText, Layout, LayoutOptions, Pt, layout_with};
+use sct_toc::layout::{BoxText, Layout, LayoutOptions, NodeBox, Pt, layout_with};
 use sct_toc::status::NodeStatus;
 use sct_toc::{Evidence, TheoryOfChange};
 
@@ -227,6 +227,91 @@ struct LegendItem {
 
 const SAMPLE_W: f64 = 34.0;
 
+/// Each node's status, whether it is at risk, and its style (no statuses: all plain).
+type NodeLook = (Option<NodeStatus>, bool, NodeStyle);
+
+fn node_looks(toc: &TheoryOfChange, statuses: Option<&Statuses>) -> Vec<NodeLook> {
+    toc.nodes
+        .iter()
+        .map(|n| match statuses {
+            Some(m) => {
+                let (s, r) = m
+                    .get(n.id.get_ref().as_str())
+                    .copied()
+                    .unwrap_or((NodeStatus::NoData, false));
+                (Some(s), r, node_style(Some(s)))
+            }
+            None => (None, false, node_style(None)),
+        })
+        .collect()
+}
+
+/// The legend flowed into lines below the layout (links on their own lines, then the
+/// statuses), and the diagram's height with it.
+fn legend(top: f64, width: f64, with_statuses: bool) -> (Vec<LegendItem>, f64) {
+    let mut samples: Vec<(Sample, String)> = Evidence::ALL
+        .iter()
+        .rev()
+        .map(|&e| (Sample::Link(e), evidence_label(e).to_string()))
+        .collect();
+    if with_statuses {
+        for s in [
+            NodeStatus::Improving,
+            NodeStatus::Deteriorating,
+            NodeStatus::NoSignificantChange,
+            NodeStatus::NoData,
+        ] {
+            samples.push((Sample::Node(Some(s)), status_text(s)));
+        }
+    }
+    let mut legend = Vec::new();
+    let (mut x, mut y) = (MARGIN, top + 12.0);
+    let mut row_kind_link = true;
+    for (sample, text) in samples {
+        let is_link = matches!(sample, Sample::Link(_));
+        let w = SAMPLE_W + 6.0 + measure(&text, LEGEND_PX, false) + 22.0;
+        if (x > MARGIN && x + w > width - MARGIN) || (is_link != row_kind_link) {
+            x = MARGIN;
+            y += 22.0;
+        }
+        row_kind_link = is_link;
+        legend.push(LegendItem { sample, text, x, y });
+        x += w;
+    }
+    let mut notes_y = y;
+    if with_statuses {
+        notes_y += 22.0;
+        legend.push(LegendItem {
+            sample: Sample::Node(None),
+            text: format!("{AT_RISK}: every precursor with a status is deteriorating or at risk"),
+            x: MARGIN,
+            y: notes_y,
+        });
+    }
+    (legend, notes_y + 16.0)
+}
+
+/// A closed outline stroked in `style`, dashed (`dash`, `gap`) when the style says so.
+fn stroke_ring<DB: DrawingBackend>(
+    cv: &Canvas<DB>,
+    outline: &[Pt],
+    style: NodeStyle,
+    width: f64,
+    (dash, gap): (f64, f64),
+) -> Result<(), ChartError> {
+    let mut ring = outline.to_vec();
+    ring.push(outline[0]);
+    let stroke = hex(style.stroke).to_rgba();
+    if style.dashed {
+        for d in dashes(&ring, dash, gap) {
+            cv.path(&d, stroke, width)?;
+        }
+        Ok(())
+    } else {
+        cv.path(&ring, stroke, width)
+    }
+}
+
 impl Diagram {
     fn new(
         toc: &TheoryOfChange,
@@ -234,20 +319,7 @@ impl Diagram {
         statuses: Option<&Statuses>,
     ) -> Result<Diagram, ChartError> {
         load_fonts()?;
-        let node_status: Vec<(Option<NodeStatus>, bool, NodeStyle)> = toc
-            .nodes
-            .iter()
-            .map(|n| match statuses {
-                Some(m) => {
-                    let (s, r) = m
-                        .get(n.id.get_ref().as_str())
-                        .copied()
-                        .unwrap_or((NodeStatus::NoData, false));
-                    (Some(s), r, node_style(Some(s)))
-                }
-                None => (None, false, node_style(None)),
-            })
-            .collect();
+        let node_status = node_looks(toc, statuses);
         let options = LayoutOptions {
             box_width: BOX_WIDTH,
             line_height: LINE,
@@ -285,53 +357,8 @@ impl Diagram {
             .iter()
             .map(|c| wrap(c.node_type.heading(), HEADING_PX, true, BOX_WIDTH, 2))
             .collect();
-
-        // Legend, flowed into lines below the layout.
         let width = layout.width.max(MIN_WIDTH);
-        let mut samples: Vec<(Sample, String)> = Evidence::ALL
-            .iter()
-            .rev()
-            .map(|&e| (Sample::Link(e), evidence_label(e).to_string()))
-            .collect();
-        if statuses.is_some() {
-            for s in [
-                NodeStatus::Improving,
-                NodeStatus::Deteriorating,
-                NodeStatus::NoSignificantChange,
-                NodeStatus::NoData,
-            ] {
-                samples.push((Sample::Node(Some(s)), status_text(s)));
-            }
-        }
-        let mut legend = Vec::new();
-        let top = layout.height + 4.0;
-        let (mut x, mut y) = (MARGIN, top + 12.0);
-        let mut row_kind_link = true;
-        for (sample, text) in samples {
-            let is_link = matches!(sample, Sample::Link(_));
-            let w = SAMPLE_W + 6.0 + measure(&text, LEGEND_PX, false) + 22.0;
-            if (x > MARGIN && x + w > width - MARGIN) || (is_link != row_kind_link) {
-                x = MARGIN;
-                y += 22.0;
-            }
-            row_kind_link = is_link;
-            legend.push(LegendItem { sample, text, x, y });
-            x += w;
-        }
-        let mut notes_y = y;
-        if statuses.is_some() {
-            notes_y += 22.0;
-            legend.push(LegendItem {
-                sample: Sample::Node(None),
-                text: format!(
-                    "{AT_RISK}: every precursor with a status is deteriorating or at risk"
-                ),
-                x: MARGIN,
-                y: notes_y,
-            });
-        }
-        let height = notes_y + 16.0;
-
+        let (legend, height) = legend(layout.height + 4.0, width, statuses.is_some());
         let title = ellipsize(&clean(&toc.title), TITLE_PX, true, width - 2.0 * MARGIN);
         let subtitle = ellipsize(
             &clean(&format!(
@@ -384,8 +411,24 @@ impl Diagram {
             TEXT_GREY,
             Align::Left,
         )?;
+        self.draw_headings(cv)?;
+        // Links under the boxes.
+        for (e, edge) in l.edges.iter().enumerate() {
+            let ev = self.evidence.get(e).copied().unwrap_or(Evidence::None);
+            draw_link(cv, &edge.route, ev, svg_dashes)?;
+        }
+        for (i, b) in l.nodes.iter().enumerate() {
+            self.draw_box(cv, i, b)?;
+        }
+        for item in &self.legend {
+            draw_legend_item(cv, item, svg_dashes)?;
+        }
+        Ok(())
+    }
 
-        // Column headings with a rule below.
+    /// Column headings with a rule below.
+    fn draw_headings<DB: DrawingBackend>(&self, cv: &Canvas<DB>) -> Result<(), ChartError> {
+        let l = &self.layout;
         for (c, col) in l.columns.iter().enumerate() {
             let lines = self.headings.get(c).map_or(&[][..], Vec::as_slice);
             let base = l.heading_y + 14.0 + if lines.len() > 1 { 0.0 } else { 8.0 };
@@ -407,41 +450,44 @@ impl Diagram {
                 1.0,
             )?;
         }
+        Ok(())
+    }
 
-        // Links under the boxes.
-        for (e, edge) in l.edges.iter().enumerate() {
-            let ev = self.evidence.get(e).copied().unwrap_or(Evidence::None);
-            draw_link(cv, &edge.route, ev, svg_dashes)?;
+    /// Node `i`'s box: outline in its status style, title, then the status lines.
+    fn draw_box<DB: DrawingBackend>(
+        &self,
+        cv: &Canvas<DB>,
+        i: usize,
+        b: &NodeBox,
+    ) -> Result<(), ChartError> {
+        let (status, at_risk, style) =
+            self.node_status
+                .get(i)
+                .copied()
+                .unwrap_or((None, false, node_style(None)));
+        let outline = rounded_rect(b.x, b.y, b.width, b.height, RADIUS);
+        cv.polygon(&outline, hex(style.fill).to_rgba())?;
+        let w = if at_risk { 3.0 } else { 1.5 };
+        stroke_ring(cv, &outline, style, w, (5.0, 3.0))?;
+        let mut y = b.y + PADDING + 11.0;
+        for line in &b.lines {
+            cv.text(line, b.x + PADDING, y, NODE_PX, false, TEXT, Align::Left)?;
+            y += LINE;
         }
-
-        // Boxes.
-        for (i, b) in l.nodes.iter().enumerate() {
-            let (status, at_risk, style) =
-                self.node_status
-                    .get(i)
-                    .copied()
-                    .unwrap_or((None, false, node_style(None)));
-            let outline = rounded_rect(b.x, b.y, b.width, b.height, RADIUS);
-            cv.polygon(&outline, hex(style.fill).to_rgba())?;
-            let mut ring = outline.clone();
-            ring.push(outline[0]);
-            let stroke = hex(style.stroke).to_rgba();
-            let w = if at_risk { 3.0 } else { 1.5 };
-            if style.dashed {
-                for dash in dashes(&ring, 5.0, 3.0) {
-                    cv.path(&dash, stroke, w)?;
-                }
-            } else {
-                cv.path(&ring, stroke, w)?;
-            }
-            let mut y = b.y + PADDING + 11.0;
-            for line in &b.lines {
-                cv.text(line, b.x + PADDING, y, NODE_PX, false, TEXT, Align::Left)?;
-                y += LINE;
-            }
-            if let Some(s) = status {
+        if let Some(s) = status {
+            cv.text(
+                &status_text(s),
+                b.x + PADDING,
+                y,
+                STATUS_PX,
+                true,
+                TEXT,
+                Align::Left,
+            )?;
+            y += LINE;
+            if at_risk {
                 cv.text(
-                    &status_text(s),
+                    AT_RISK,
                     b.x + PADDING,
                     y,
                     STATUS_PX,
@@ -449,50 +495,34 @@ impl Diagram {
                     TEXT,
                     Align::Left,
                 )?;
-                y += LINE;
-                if at_risk {
-                    cv.text(
-                        AT_RISK,
-                        b.x + PADDING,
-                        y,
-                        STATUS_PX,
-                        true,
-                        TEXT,
-                        Align::Left,
-                    )?;
-                }
             }
-        }
-
-        // Legend.
-        for item in &self.legend {
-            let (x, y) = (item.x, item.y);
-            let mut text_x = x + SAMPLE_W + 6.0;
-            match item.sample {
-                Sample::Link(e) => {
-                    let route = line_route((x, y - 4.0), (x + SAMPLE_W, y - 4.0));
-                    draw_link(cv, &route, e, svg_dashes)?;
-                }
-                Sample::Node(Some(s)) => {
-                    let style = node_style(Some(s));
-                    let r = rounded_rect(x + 4.0, y - 12.0, SAMPLE_W - 8.0, 14.0, 3.0);
-                    cv.polygon(&r, hex(style.fill).to_rgba())?;
-                    let mut ring = r.clone();
-                    ring.push(r[0]);
-                    if style.dashed {
-                        for dash in dashes(&ring, 4.0, 2.5) {
-                            cv.path(&dash, hex(style.stroke).to_rgba(), 1.5)?;
-                        }
-                    } else {
-                        cv.path(&ring, hex(style.stroke).to_rgba(), 1.5)?;
-                    }
-                }
-                Sample::Node(None) => text_x = x,
-            }
-            cv.text(&item.text, text_x, y, LEGEND_PX, false, TEXT, Align::Left)?;
         }
         Ok(())
     }
+}
+
+/// One legend entry: its sample (a link or a box) and its words.
+fn draw_legend_item<DB: DrawingBackend>(
+    cv: &Canvas<DB>,
+    item: &LegendItem,
+    svg_dashes: bool,
+) -> Result<(), ChartError> {
+    let (x, y) = (item.x, item.y);
+    let mut text_x = x + SAMPLE_W + 6.0;
+    match item.sample {
+        Sample::Link(e) => {
+            let route = line_route((x, y - 4.0), (x + SAMPLE_W, y - 4.0));
+            draw_link(cv, &route, e, svg_dashes)?;
+        }
+        Sample::Node(Some(s)) => {
+            let style = node_style(Some(s));
+            let r = rounded_rect(x + 4.0, y - 12.0, SAMPLE_W - 8.0, 14.0, 3.0);
+            cv.polygon(&r, hex(style.fill).to_rgba())?;
+            stroke_ring(cv, &r, style, 1.5, (4.0, 2.5))?;
+        }
+        Sample::Node(None) => text_x = x,
+    }
+    cv.text(&item.text, text_x, y, LEGEND_PX, false, TEXT, Align::Left)
 }
 
 /// A straight route from `a` to `b` as one cubic curve.

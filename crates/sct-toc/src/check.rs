@@ -13,23 +13,50 @@ use sct_core::validate::is_kebab_id;
 use sct_kpi::kpiset::KpiSet;
 
 use crate::graph::Graph;
-use crate::model::{NodeType, TheoryOfChange};
+use crate::model::{Node, NodeType, TheoryOfChange, TocIndicator};
 
 /// Checks `toc` (read from `src`), with the KPI set its `kpi` indicators refer to when known.
 pub fn check(toc: &TheoryOfChange, src: &SourceFile, kpi_set: Option<&KpiSet>) -> Diagnostics {
     let mut d = Diagnostics::default();
-    let known_docs = |s: &SourceRef, d: &mut Diagnostics| {
-        if !toc.documents.contains_key(s.doc.get_ref()) {
-            d.push(src.error_at(
-                s.doc.span(),
-                format!(
-                    "source cites document \"{}\", which is not in [documents]",
-                    s.doc.get_ref()
-                ),
-            ));
+    check_ids(toc, src, &mut d);
+    if let (Some(name), None) = (&toc.kpi_set, kpi_set) {
+        d.push(src.warning_at(
+            name.span(),
+            format!(
+                "KPI set \"{}\" is not known, so KPI ids are not checked",
+                name.get_ref()
+            ),
+        ));
+    }
+    for node in &toc.nodes {
+        for ind in &node.indicators {
+            check_indicator(toc, src, kpi_set, node, ind, &mut d);
         }
-    };
-    // Ids.
+    }
+    let graph = Graph::new(toc);
+    check_links(toc, src, &graph, &mut d);
+    // Cycles: name every node in order and point at the link that closes the cycle.
+    for cycle in graph.cycles() {
+        let Some(&closing) = cycle.last() else {
+            continue;
+        };
+        let mut names: Vec<&str> = cycle
+            .iter()
+            .map(|&k| toc.links[k].from.get_ref().as_str())
+            .collect();
+        names.push(toc.links[cycle[0]].from.get_ref());
+        let link = &toc.links[closing];
+        d.push(
+            src.error_at(link.from.span(), format!("cycle: {}", names.join(" → ")))
+                .expected("a chain without loops; remove or reverse one of these links"),
+        );
+    }
+    check_reachability(toc, src, &graph, &mut d);
+    d
+}
+
+/// Node ids: kebab-case and unique; and the documents their sources cite.
+fn check_ids(toc: &TheoryOfChange, src: &SourceFile, d: &mut Diagnostics) {
     let mut first: HashMap<&str, usize> = HashMap::new();
     for node in &toc.nodes {
         let id = node.id.get_ref().as_str();
@@ -51,85 +78,101 @@ pub fn check(toc: &TheoryOfChange, src: &SourceFile, kpi_set: Option<&KpiSet>) -
             first.insert(id, node.id.span().start);
         }
         if let Some(s) = &node.source {
-            known_docs(s, &mut d);
+            known_doc(toc, src, s, d);
         }
     }
-    // Indicators.
-    if let (Some(name), None) = (&toc.kpi_set, kpi_set) {
-        d.push(src.warning_at(
-            name.span(),
+}
+
+/// A source must cite a document in `[documents]`.
+fn known_doc(toc: &TheoryOfChange, src: &SourceFile, s: &SourceRef, d: &mut Diagnostics) {
+    if !toc.documents.contains_key(s.doc.get_ref()) {
+        d.push(src.error_at(
+            s.doc.span(),
             format!(
-                "KPI set \"{}\" is not known, so KPI ids are not checked",
-                name.get_ref()
+                "source cites document \"{}\", which is not in [documents]",
+                s.doc.get_ref()
             ),
         ));
     }
-    for node in &toc.nodes {
-        for ind in &node.indicators {
-            match (&ind.kpi, &ind.measure) {
-                (Some(k), None) => {
-                    if let Some(set) = kpi_set
-                        && set.indicator(k.get_ref()).is_none()
-                    {
-                        let known: Vec<&str> = set
-                            .indicators
-                            .iter()
-                            .map(|i| i.id.get_ref().as_str())
-                            .collect();
-                        d.push(
-                            src.error_at(
-                                k.span(),
-                                format!(
-                                    "indicator names KPI \"{}\", which is not in KPI set \"{}\"",
-                                    k.get_ref(),
-                                    set.id.get_ref()
-                                ),
-                            )
-                            .expected(format!("one of: {}", known.join(", "))),
-                        );
-                    } else if kpi_set.is_none() && toc.kpi_set.is_none() {
-                        d.push(
-                            src.error_at(k.span(), format!("indicator names KPI \"{}\" but the theory of change names no kpi_set", k.get_ref()))
-                                .expected("kpi_set = \"<the id of a KPI set>\" at the top of the file"),
-                        );
-                    }
-                }
-                (None, Some(m)) => {
-                    let ok = m
-                        .get_ref()
-                        .split_once('/')
-                        .is_some_and(|(p, x)| !p.is_empty() && !x.is_empty());
-                    if !ok {
-                        d.push(
-                            src.error_at(
-                                m.span(),
-                                format!(
-                                    "measure \"{}\" does not name a plugin and a measure",
-                                    m.get_ref()
-                                ),
-                            )
-                            .expected("\"plugin-id/measure-id\""),
-                        );
-                    }
-                }
-                _ => d.push(
+}
+
+/// An indicator names exactly one of a KPI of the set and a plugin measure.
+fn check_indicator(
+    toc: &TheoryOfChange,
+    src: &SourceFile,
+    kpi_set: Option<&KpiSet>,
+    node: &Node,
+    ind: &TocIndicator,
+    d: &mut Diagnostics,
+) {
+    match (&ind.kpi, &ind.measure) {
+        (Some(k), None) => {
+            if let Some(set) = kpi_set
+                && set.indicator(k.get_ref()).is_none()
+            {
+                let known: Vec<&str> = set
+                    .indicators
+                    .iter()
+                    .map(|i| i.id.get_ref().as_str())
+                    .collect();
+                d.push(
                     src.error_at(
-                        node.id.span(),
+                        k.span(),
                         format!(
-                            "an indicator of node \"{}\" gives {} of kpi and measure",
-                            node.id.get_ref(),
-                            if ind.kpi.is_some() { "both" } else { "neither" }
+                            "indicator names KPI \"{}\", which is not in KPI set \"{}\"",
+                            k.get_ref(),
+                            set.id.get_ref()
                         ),
                     )
-                    .expected(
-                        "exactly one: kpi = \"<KPI id>\" or measure = \"plugin-id/measure-id\"",
-                    ),
-                ),
+                    .expected(format!("one of: {}", known.join(", "))),
+                );
+            } else if kpi_set.is_none() && toc.kpi_set.is_none() {
+                d.push(
+                    src.error_at(
+                        k.span(),
+                        format!(
+                            "indicator names KPI \"{}\" but the theory of change names no kpi_set",
+                            k.get_ref()
+                        ),
+                    )
+                    .expected("kpi_set = \"<the id of a KPI set>\" at the top of the file"),
+                );
             }
         }
+        (None, Some(m)) => {
+            let ok = m
+                .get_ref()
+                .split_once('/')
+                .is_some_and(|(p, x)| !p.is_empty() && !x.is_empty());
+            if !ok {
+                d.push(
+                    src.error_at(
+                        m.span(),
+                        format!(
+                            "measure \"{}\" does not name a plugin and a measure",
+                            m.get_ref()
+                        ),
+                    )
+                    .expected("\"plugin-id/measure-id\""),
+                );
+            }
+        }
+        _ => d.push(
+            src.error_at(
+                node.id.span(),
+                format!(
+                    "an indicator of node \"{}\" gives {} of kpi and measure",
+                    node.id.get_ref(),
+                    if ind.kpi.is_some() { "both" } else { "neither" }
+                ),
+            )
+            .expected("exactly one: kpi = \"<KPI id>\" or measure = \"plugin-id/measure-id\""),
+        ),
     }
-    // Links.
-    let graph = Graph::new(toc);
+}
+
+/// Links: both ends known, forwards in the chain, given once, with an assumption.
+fn check_links(toc: &TheoryOfChange, src: &SourceFile, graph: &Graph, d: &mut Diagnostics) {
     let mut seen_links: HashMap<(&str, &str), usize> = HashMap::new();
     for link in &toc.links {
         let (from, to) = (link.from.get_ref().as_str(), link.to.get_ref().as_str());
@@ -185,23 +228,10 @@ pub fn check(toc: &TheoryOfChange, src: &SourceFile, kpi_set: Option<&KpiSet>) -
             );
         }
     }
-    // Cycles: name every node in order and point at the link that closes the cycle.
-    for cycle in graph.cycles() {
-        let Some(&closing) = cycle.last() else {
-            continue;
-        };
-        let mut names: Vec<&str> = cycle
-            .iter()
-            .map(|&k| toc.links[k].from.get_ref().as_str())
-            .collect();
-        names.push(toc.links[cycle[0]].from.get_ref());
-        let link = &toc.links[closing];
-        d.push(
-            src.error_at(link.from.span(), format!("cycle: {}", names.join(" → ")))
-                .expected("a chain without loops; remove or reverse one of these links"),
-        );
-    }
-    // Reachability: from inputs forwards, to impacts backwards.
+}
+
+/// Reachability: from inputs forwards, to impacts backwards; and outcomes with indicators.
+fn check_reachability(toc: &TheoryOfChange, src: &SourceFile, graph: &Graph, d: &mut Diagnostics) {
     let inputs: Vec<usize> = (0..toc.nodes.len())
         .filter(|&i| toc.nodes[i].node_type == NodeType::Input)
         .collect();
@@ -249,7 +279,6 @@ pub fn check(toc: &TheoryOfChange, src: &SourceFile, kpi_set: Option<&KpiSet>) -
             );
         }
     }
-    d
 }
 
 #[cfg(test)]

@@ -340,13 +340,6 @@ fn mermaid_class(status: NodeStatus) -> &'static str {
 pub fn to_mermaid(toc: &TheoryOfChange, statuses: Option<&Statuses>) -> String {
     let mut s = String::new();
     let ids = mermaid_ids(toc);
-    let index: BTreeMap<&str, usize> = toc
-        .nodes
-        .iter()
-        .enumerate()
-        .rev()
-        .map(|(i, n)| (n.id.get_ref().as_str(), i))
-        .collect();
     let _ = writeln!(
         s,
         "%% {} ({} {}): theory of change",
@@ -355,6 +348,21 @@ pub fn to_mermaid(toc: &TheoryOfChange, statuses: Option<&Statuses>) -> String {
         mermaid_text(toc.version.get_ref())
     );
     s.push_str("flowchart LR\n");
+    let classes = mermaid_nodes(&mut s, toc, &ids, statuses);
+    mermaid_links(&mut s, toc, &ids);
+    if statuses.is_some() {
+        mermaid_classes(&mut s, &classes);
+    }
+    s
+}
+
+/// A subgraph per node type with its nodes; returns the nodes in each status class.
+fn mermaid_nodes<'a>(
+    s: &mut String,
+    toc: &TheoryOfChange,
+    ids: &'a [String],
+    statuses: Option<&Statuses>,
+) -> BTreeMap<&'static str, Vec<&'a str>> {
     let mut classes: BTreeMap<&'static str, Vec<&str>> = BTreeMap::new();
     for (t, nodes) in columns(toc) {
         let _ = writeln!(
@@ -386,6 +394,19 @@ pub fn to_mermaid(toc: &TheoryOfChange, statuses: Option<&Statuses>) -> String {
         }
         s.push_str("  end\n");
     }
+    classes
+}
+
+/// The links between known nodes, each with its assumption in a comment, then the widths of
+/// the moderate ones.
+fn mermaid_links(s: &mut String, toc: &TheoryOfChange, ids: &[String]) {
+    let index: BTreeMap<&str, usize> = toc
+        .nodes
+        .iter()
+        .enumerate()
+        .rev()
+        .map(|(i, n)| (n.id.get_ref().as_str(), i))
+        .collect();
     let mut widths: BTreeMap<u32, Vec<usize>> = BTreeMap::new();
     let mut drawn = 0usize;
     for link in &toc.links {
@@ -421,33 +442,34 @@ pub fn to_mermaid(toc: &TheoryOfChange, statuses: Option<&Statuses>) -> String {
         let list: Vec<String> = links.iter().map(usize::to_string).collect();
         let _ = writeln!(s, "  linkStyle {} stroke-width:{w}px", list.join(","));
     }
-    if statuses.is_some() {
-        for st in [
-            NodeStatus::Improving,
-            NodeStatus::Deteriorating,
-            NodeStatus::NoSignificantChange,
-            NodeStatus::NoData,
-        ] {
-            let style = node_style(Some(st));
-            let _ = writeln!(
-                s,
-                "  classDef {} fill:{},stroke:{},color:#212B32{}",
-                mermaid_class(st),
-                css_colour(style.fill),
-                css_colour(style.stroke),
-                if style.dashed {
-                    ",stroke-dasharray:5 3"
-                } else {
-                    ""
-                }
-            );
-        }
-        s.push_str("  classDef at_risk stroke-width:3px\n");
-        for (class, nodes) in &classes {
-            let _ = writeln!(s, "  class {} {class}", nodes.join(","));
-        }
+}
+
+/// The style of each status class and of at-risk nodes, then the nodes in each class.
+fn mermaid_classes(s: &mut String, classes: &BTreeMap<&'static str, Vec<&str>>) {
+    for st in [
+        NodeStatus::Improving,
+        NodeStatus::Deteriorating,
+        NodeStatus::NoSignificantChange,
+        NodeStatus::NoData,
+    ] {
+        let style = node_style(Some(st));
+        let _ = writeln!(
+            s,
+            "  classDef {} fill:{},stroke:{},color:#212B32{}",
+            mermaid_class(st),
+            css_colour(style.fill),
+            css_colour(style.stroke),
+            if style.dashed {
+                ",stroke-dasharray:5 3"
+            } else {
+                ""
+            }
+        );
     }
-    s
+    s.push_str("  classDef at_risk stroke-width:3px\n");
+    for (class, nodes) in classes {
+        let _ = writeln!(s, "  class {} {class}", nodes.join(","));
+    }
 }
 
 #[cfg(test)]

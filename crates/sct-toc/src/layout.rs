@@ -264,120 +264,11 @@ where
 {
     let o = sane(options);
     let n = toc.nodes.len();
-
-    // Columns of the node types present.
-    let mut col_of_type = [usize::MAX; 7];
-    let mut types: Vec<NodeType> = Vec::new();
-    for t in NodeType::ALL {
-        if toc.nodes.iter().any(|node| node.node_type == t) {
-            col_of_type[t.rank()] = types.len();
-            types.push(t);
-        }
-    }
-    let node_col: Vec<usize> = toc
-        .nodes
-        .iter()
-        .map(|node| col_of_type[node.node_type.rank()])
-        .collect();
-
-    // Links between known nodes, in file order.
-    let mut links: Vec<(usize, usize, usize)> = graph
-        .out
-        .iter()
-        .enumerate()
-        .flat_map(|(a, outs)| outs.iter().map(move |&(b, k)| (a, b, k)))
-        .filter(|&(a, b, _)| a < n && b < n)
-        .collect();
-    links.sort_by_key(|&(_, _, k)| k);
-
-    // Items: nodes 0..n, then waypoints of links that skip columns. Each item's column and
-    // neighbours in the columns to its left and right. A link from a later to an earlier
-    // column (only in a file the checker rejects) is laid out as if reversed.
-    let mut item_col: Vec<usize> = node_col.clone();
-    let mut left: Vec<Vec<usize>> = vec![Vec::new(); n];
-    let mut right: Vec<Vec<usize>> = vec![Vec::new(); n];
-    // Per edge: its chain of items, first column to last.
-    let mut chains: Vec<Vec<usize>> = Vec::with_capacity(links.len());
-    // Per waypoint item: its edge.
-    let mut waypoint_edge: Vec<usize> = Vec::new();
-    for (e, &(a, b, _)) in links.iter().enumerate() {
-        let (ca, cb) = (node_col[a], node_col[b]);
-        if ca == cb {
-            chains.push(Vec::new());
-            continue;
-        }
-        let (lo, hi, first, last) = if ca < cb {
-            (ca, cb, a, b)
-        } else {
-            (cb, ca, b, a)
-        };
-        let mut chain = vec![first];
-        for c in lo + 1..hi {
-            let id = item_col.len();
-            item_col.push(c);
-            left.push(Vec::new());
-            right.push(Vec::new());
-            waypoint_edge.push(e);
-            chain.push(id);
-        }
-        chain.push(last);
-        for w in chain.windows(2) {
-            right[w[0]].push(w[1]);
-            left[w[1]].push(w[0]);
-        }
-        chains.push(chain);
-    }
-    let items = item_col.len();
-
-    // Initial order: file order, then waypoints in link order.
-    let mut order: Vec<Vec<usize>> = vec![Vec::new(); types.len()];
-    for (i, &c) in item_col.iter().enumerate() {
-        order[c].push(i);
-    }
-    let mut pos = vec![0usize; items];
-    set_positions(&order, &mut pos);
-
-    // Barycentre sweeps, keeping the best ordering seen.
-    let mut best = order.clone();
-    let mut best_crossings = count_all(&order, &pos, &right, &item_col);
-    'sweeps: for _ in 0..o.sweeps {
-        for forward in [true, false] {
-            if best_crossings == 0 {
-                break 'sweeps;
-            }
-            let cols: Vec<usize> = if forward {
-                (1..order.len()).collect()
-            } else {
-                (0..order.len().saturating_sub(1)).rev().collect()
-            };
-            for c in cols {
-                let nbrs = if forward { &left } else { &right };
-                let mut keyed: Vec<(f64, usize, usize)> = order[c]
-                    .iter()
-                    .map(|&i| {
-                        let ns = &nbrs[i];
-                        let bary = if ns.is_empty() {
-                            pos[i] as f64
-                        } else {
-                            ns.iter().map(|&j| pos[j] as f64).sum::<f64>() / ns.len() as f64
-                        };
-                        (bary, pos[i], i)
-                    })
-                    .collect();
-                keyed.sort_by(|x, y| x.0.total_cmp(&y.0).then(x.1.cmp(&y.1)));
-                order[c] = keyed.into_iter().map(|(_, _, i)| i).collect();
-                for (p, &i) in order[c].iter().enumerate() {
-                    pos[i] = p;
-                }
-            }
-            let cr = count_all(&order, &pos, &right, &item_col);
-            if cr < best_crossings {
-                best_crossings = cr;
-                best = order.clone();
-            }
-        }
-    }
-    let order = best;
+    let (types, node_col) = node_columns(toc);
+    let links = known_links(graph, n);
+    let items = LayoutItems::new(&node_col, &links);
+    let order = best_order(&items, types.len(), o.sweeps);
+    let mut pos = vec![0usize; items.col.len()];
     set_positions(&order, &mut pos);
 
     // Box sizes.
@@ -400,119 +291,14 @@ where
             }
         })
         .collect();
-    let height_of = |i: usize| if i < n { boxes[i].height } else { 0.0 };
-
-    // Vertical positions: stacked, then straightened.
-    let content_top = o.top + o.heading_height;
-    let mut centre = vec![0.0f64; items];
-    for col in &order {
-        let mut y = content_top;
-        for (k, &i) in col.iter().enumerate() {
-            if k > 0 {
-                y += gap(&o, col[k - 1], i, n);
-            }
-            centre[i] = y + height_of(i) / 2.0;
-            y += height_of(i);
-        }
-    }
-    for round in 0..o.straighten {
-        let cols: Vec<usize> = if round % 2 == 0 {
-            (0..order.len()).collect()
-        } else {
-            (0..order.len()).rev().collect()
-        };
-        for c in cols {
-            let col = &order[c];
-            if col.is_empty() {
-                continue;
-            }
-            // Each item's desired centre: the mean of its neighbours' (None without any).
-            let desired: Vec<Option<f64>> = col
-                .iter()
-                .map(|&i| {
-                    let (l, r) = (&left[i], &right[i]);
-                    let count = l.len() + r.len();
-                    (count > 0)
-                        .then(|| l.iter().chain(r).map(|&j| centre[j]).sum::<f64>() / count as f64)
-                })
-                .collect();
-            if desired.iter().all(Option::is_none) {
-                continue;
-            }
-            // Minimum distance from the first item's centre to each item's centre.
-            let mut offset = vec![0.0f64; col.len()];
-            for k in 1..col.len() {
-                offset[k] = offset[k - 1]
-                    + height_of(col[k - 1]) / 2.0
-                    + gap(&o, col[k - 1], col[k], n)
-                    + height_of(col[k]) / 2.0;
-            }
-            // In the space of z = centre - offset, where order and gaps only ask z to be
-            // non-decreasing. Items without neighbours follow the one above them (or the
-            // first below), so they pack next to it rather than stay where they were pushed.
-            let mut z: Vec<Option<f64>> = desired
-                .iter()
-                .zip(&offset)
-                .map(|(d, off)| d.map(|d| d - off))
-                .collect();
-            let mut last = None;
-            for v in z.iter_mut() {
-                match v {
-                    Some(x) => last = Some(*x),
-                    None => *v = last,
-                }
-            }
-            let first = z.iter().flatten().next().copied().unwrap_or(0.0);
-            let z: Vec<f64> = z.into_iter().map(|v| v.unwrap_or(first)).collect();
-            let fitted = isotonic(&z);
-            for (k, &i) in col.iter().enumerate() {
-                centre[i] = fitted[k] + offset[k];
-            }
-        }
-    }
-    // Move everything up to the content top, on whole pixels.
-    let min_top = (0..items)
-        .map(|i| centre[i] - height_of(i) / 2.0)
-        .fold(f64::INFINITY, f64::min);
-    let shift = if min_top.is_finite() {
-        content_top - min_top
-    } else {
-        0.0
-    };
-    for c in centre.iter_mut() {
-        *c += shift;
-    }
-
-    // Columns and boxes.
-    let col_x = |c: usize| o.margin + c as f64 * (o.box_width + o.column_gap);
-    for (i, b) in boxes.iter_mut().enumerate() {
-        b.x = col_x(b.column);
-        b.y = (centre[i] - b.height / 2.0).round();
-    }
-    // Keep whole-pixel boxes apart after rounding.
-    for col in &order {
-        let mut prev_bottom: Option<(f64, usize)> = None;
-        for &i in col {
-            if i < n {
-                if let Some((bottom, p)) = prev_bottom {
-                    let min_y = bottom + gap(&o, p, i, n);
-                    if boxes[i].y < min_y {
-                        boxes[i].y = min_y;
-                    }
-                }
-                prev_bottom = Some((boxes[i].y + boxes[i].height, i));
-                centre[i] = boxes[i].y + boxes[i].height / 2.0;
-            } else {
-                centre[i] = centre[i].round();
-            }
-        }
-    }
+    let mut centre = vertical_centres(&o, &items, &order, &boxes);
+    place_boxes(&o, &order, &mut boxes, &mut centre);
     let columns: Vec<Column> = types
         .iter()
         .enumerate()
         .map(|(c, &t)| Column {
             node_type: t,
-            x: col_x(c),
+            x: column_x(&o, c),
             width: o.box_width,
             items: order[c]
                 .iter()
@@ -520,121 +306,16 @@ where
                     if i < n {
                         Item::Node(i)
                     } else {
-                        Item::Edge(waypoint_edge[i - n])
+                        Item::Edge(items.waypoint_edge[i - n])
                     }
                 })
                 .collect(),
         })
         .collect();
+    let port_y = ports(&o, &links, &items, &boxes, &centre);
+    let (edges, max_x) = routes(&o, &links, &items, &boxes, &centre, &port_y, &pos);
 
-    // Ports: links leave a box's right side and enter its left side (links within a column
-    // use the right side at both ends), spread in the order of the other end's height.
-    let mut right_ports: Vec<Vec<(f64, usize, usize)>> = vec![Vec::new(); n];
-    let mut left_ports: Vec<Vec<(f64, usize, usize)>> = vec![Vec::new(); n];
-    for (e, &(a, b, k)) in links.iter().enumerate() {
-        let chain = &chains[e];
-        if chain.is_empty() {
-            right_ports[a].push((centre[b], k, e));
-            right_ports[b].push((centre[a], k, e));
-            continue;
-        }
-        // The chain runs first column to last; its ends are a and b in some order.
-        let (first, last) = (chain[0], chain[chain.len() - 1]);
-        let (next_after_first, before_last) = (chain[1], chain[chain.len() - 2]);
-        right_ports[first].push((centre[next_after_first], k, e));
-        left_ports[last].push((centre[before_last], k, e));
-    }
-    // Per edge: (port at its first item, port at its last item) for chains, or (port at
-    // `from`, port at `to`) within a column.
-    let mut port_y: Vec<(f64, f64)> = vec![(0.0, 0.0); links.len()];
-    let mut port_seen: Vec<(bool, bool)> = vec![(false, false); links.len()];
-    for (i, b) in boxes.iter().enumerate() {
-        for (ports, is_left) in [(&mut right_ports[i], false), (&mut left_ports[i], true)] {
-            ports.sort_by(|x, y| x.0.total_cmp(&y.0).then(x.1.cmp(&y.1)).then(x.2.cmp(&y.2)));
-            let count = ports.len();
-            let inner = (b.height - 2.0 * o.padding).max(0.0);
-            for (j, &(_, _, e)) in ports.iter().enumerate() {
-                let y = if count <= 1 {
-                    b.y + b.height / 2.0
-                } else {
-                    (b.y + o.padding + inner * j as f64 / (count - 1) as f64).round()
-                };
-                let (a, _, _) = links[e];
-                let chain = &chains[e];
-                let at_start = if chain.is_empty() {
-                    // Within a column: the first use is `from` unless this is a self-link
-                    // seen once already.
-                    i == a && !port_seen[e].0
-                } else {
-                    !is_left
-                };
-                if at_start {
-                    port_y[e].0 = y;
-                    port_seen[e].0 = true;
-                } else {
-                    port_y[e].1 = y;
-                    port_seen[e].1 = true;
-                }
-            }
-        }
-    }
-
-    // Routes.
-    let mut edges: Vec<Edge> = Vec::with_capacity(links.len());
-    let mut max_x: f64 = 0.0;
-    for (e, &(a, b, k)) in links.iter().enumerate() {
-        let chain = &chains[e];
-        let route = if chain.is_empty() {
-            let (ba, bb) = (&boxes[a], &boxes[b]);
-            let x = ba.x + ba.width;
-            let (ya, yb) = port_y[e];
-            // Longer arcs bulge further, so nested arcs stay apart.
-            let bulge =
-                (o.column_gap * 0.15).min(12.0) + ((ya - yb).abs() * 0.12).min(o.column_gap * 0.35);
-            max_x = max_x.max(x + bulge);
-            vec![
-                (x, ya),
-                (x + bulge, ya),
-                (bb.x + bb.width + bulge, yb),
-                (bb.x + bb.width, yb),
-            ]
-        } else {
-            let (y_first, y_last) = port_y[e];
-            let (first, last) = (chain[0], chain[chain.len() - 1]);
-            let mut pts: Vec<(Pt, Pt)> = Vec::with_capacity(chain.len());
-            pts.push(((0.0, 0.0), (boxes[first].x + boxes[first].width, y_first)));
-            for &w in &chain[1..chain.len() - 1] {
-                let x = col_x(item_col[w]);
-                pts.push(((x, centre[w]), (x + o.box_width, centre[w])));
-            }
-            pts.push(((boxes[last].x, y_last), (0.0, 0.0)));
-            let mut route: Vec<Pt> = vec![pts[0].1];
-            for (k2, hop) in pts.windows(2).enumerate() {
-                let (p, q) = (hop[0].1, hop[1].0);
-                let dx = (q.0 - p.0) / 2.0;
-                route.extend([(p.0 + dx, p.1), (q.0 - dx, q.1), q]);
-                // Straight through a waypoint's column.
-                if k2 + 2 < pts.len() {
-                    let (s, t) = hop[1];
-                    let third = (t.0 - s.0) / 3.0;
-                    route.extend([(s.0 + third, s.1), (t.0 - third, t.1), t]);
-                }
-            }
-            if first != a {
-                route.reverse();
-            }
-            route
-        };
-        let ranks = chain.iter().map(|&i| pos[i]).collect();
-        edges.push(Edge {
-            from: a,
-            to: b,
-            link: k,
-            ranks,
-            route,
-        });
-    }
-
+    let content_top = o.top + o.heading_height;
     let right_edge = columns
         .last()
         .map_or(o.margin, |c| c.x + c.width)
@@ -653,6 +334,435 @@ where
         nodes: boxes,
         edges,
     }
+}
+
+/// A link between known nodes: from, to, and its index among the file's links.
+type Link = (usize, usize, usize);
+
+/// The node types present, in chain order (one column each), and each node's column.
+fn node_columns(toc: &TheoryOfChange) -> (Vec<NodeType>, Vec<usize>) {
+    let mut col_of_type = [usize::MAX; 7];
+    let mut types: Vec<NodeType> = Vec::new();
+    for t in NodeType::ALL {
+        if toc.nodes.iter().any(|node| node.node_type == t) {
+            col_of_type[t.rank()] = types.len();
+            types.push(t);
+        }
+    }
+    let node_col = toc
+        .nodes
+        .iter()
+        .map(|node| col_of_type[node.node_type.rank()])
+        .collect();
+    (types, node_col)
+}
+
+/// The links between known nodes, in file order.
+fn known_links(graph: &Graph, n: usize) -> Vec<Link> {
+    let mut links: Vec<Link> = graph
+        .out
+        .iter()
+        .enumerate()
+        .flat_map(|(a, outs)| outs.iter().map(move |&(b, k)| (a, b, k)))
+        .filter(|&(a, b, _)| a < n && b < n)
+        .collect();
+    links.sort_by_key(|&(_, _, k)| k);
+    links
+}
+
+/// What the layout orders: nodes 0..n, then waypoints of links that skip columns. A link
+/// from a later to an earlier column (only in a file the checker rejects) is laid out as if
+/// reversed.
+struct LayoutItems {
+    /// Each item's column.
+    col: Vec<usize>,
+    /// Each item's neighbours in the column to its left.
+    left: Vec<Vec<usize>>,
+    /// Each item's neighbours in the column to its right.
+    right: Vec<Vec<usize>>,
+    /// Per edge: its chain of items, first column to last (empty within a column).
+    chains: Vec<Vec<usize>>,
+    /// Per waypoint item: its edge.
+    waypoint_edge: Vec<usize>,
+}
+
+impl LayoutItems {
+    /// How many of the items are nodes (the rest are waypoints).
+    fn nodes(&self) -> usize {
+        self.col.len() - self.waypoint_edge.len()
+    }
+
+    fn new(node_col: &[usize], links: &[Link]) -> Self {
+        let n = node_col.len();
+        let mut it = LayoutItems {
+            col: node_col.to_vec(),
+            left: vec![Vec::new(); n],
+            right: vec![Vec::new(); n],
+            chains: Vec::with_capacity(links.len()),
+            waypoint_edge: Vec::new(),
+        };
+        for (e, &(a, b, _)) in links.iter().enumerate() {
+            let (ca, cb) = (node_col[a], node_col[b]);
+            if ca == cb {
+                it.chains.push(Vec::new());
+                continue;
+            }
+            let (lo, hi, first, last) = if ca < cb {
+                (ca, cb, a, b)
+            } else {
+                (cb, ca, b, a)
+            };
+            let mut chain = vec![first];
+            for c in lo + 1..hi {
+                let id = it.col.len();
+                it.col.push(c);
+                it.left.push(Vec::new());
+                it.right.push(Vec::new());
+                it.waypoint_edge.push(e);
+                chain.push(id);
+            }
+            chain.push(last);
+            for w in chain.windows(2) {
+                it.right[w[0]].push(w[1]);
+                it.left[w[1]].push(w[0]);
+            }
+            it.chains.push(chain);
+        }
+        it
+    }
+}
+
+/// The items of each column in the order with the fewest crossings seen over `sweeps`
+/// barycentre sweeps, starting from file order (then waypoints in link order).
+fn best_order(items: &LayoutItems, columns: usize, sweeps: usize) -> Vec<Vec<usize>> {
+    let mut order: Vec<Vec<usize>> = vec![Vec::new(); columns];
+    for (i, &c) in items.col.iter().enumerate() {
+        order[c].push(i);
+    }
+    let mut pos = vec![0usize; items.col.len()];
+    set_positions(&order, &mut pos);
+    let mut best = order.clone();
+    let mut best_crossings = count_all(&order, &pos, &items.right, &items.col);
+    'sweeps: for _ in 0..sweeps {
+        for forward in [true, false] {
+            if best_crossings == 0 {
+                break 'sweeps;
+            }
+            let cols: Vec<usize> = if forward {
+                (1..order.len()).collect()
+            } else {
+                (0..order.len().saturating_sub(1)).rev().collect()
+            };
+            let nbrs = if forward { &items.left } else { &items.right };
+            for c in cols {
+                sort_by_barycentre(&mut order[c], &mut pos, nbrs);
+            }
+            let cr = count_all(&order, &pos, &items.right, &items.col);
+            if cr < best_crossings {
+                best_crossings = cr;
+                best = order.clone();
+            }
+        }
+    }
+    best
+}
+
+/// Sorts one column by the mean position of each item's neighbours (its own position when
+/// it has none; ties keep the current order), and updates the positions.
+fn sort_by_barycentre(col: &mut Vec<usize>, pos: &mut [usize], nbrs: &[Vec<usize>]) {
+    let mut keyed: Vec<(f64, usize, usize)> = col
+        .iter()
+        .map(|&i| {
+            let ns = &nbrs[i];
+            let bary = if ns.is_empty() {
+                pos[i] as f64
+            } else {
+                ns.iter().map(|&j| pos[j] as f64).sum::<f64>() / ns.len() as f64
+            };
+            (bary, pos[i], i)
+        })
+        .collect();
+    keyed.sort_by(|x, y| x.0.total_cmp(&y.0).then(x.1.cmp(&y.1)));
+    *col = keyed.into_iter().map(|(_, _, i)| i).collect();
+    for (p, &i) in col.iter().enumerate() {
+        pos[i] = p;
+    }
+}
+
+/// The left edge of column `c`.
+fn column_x(o: &LayoutOptions, c: usize) -> f64 {
+    o.margin + c as f64 * (o.box_width + o.column_gap)
+}
+
+/// Each item's vertical centre: stacked, straightened towards its neighbours, then moved up
+/// to the content top.
+fn vertical_centres(
+    o: &LayoutOptions,
+    items: &LayoutItems,
+    order: &[Vec<usize>],
+    boxes: &[NodeBox],
+) -> Vec<f64> {
+    let n = boxes.len();
+    let height_of = |i: usize| if i < n { boxes[i].height } else { 0.0 };
+    let content_top = o.top + o.heading_height;
+    let mut centre = vec![0.0f64; items.col.len()];
+    for col in order {
+        let mut y = content_top;
+        for (k, &i) in col.iter().enumerate() {
+            if k > 0 {
+                y += gap(o, col[k - 1], i, n);
+            }
+            centre[i] = y + height_of(i) / 2.0;
+            y += height_of(i);
+        }
+    }
+    for round in 0..o.straighten {
+        let cols: Vec<usize> = if round % 2 == 0 {
+            (0..order.len()).collect()
+        } else {
+            (0..order.len()).rev().collect()
+        };
+        for c in cols {
+            straighten(o, items, &order[c], &height_of, &mut centre);
+        }
+    }
+    // Move everything up to the content top.
+    let min_top = (0..centre.len())
+        .map(|i| centre[i] - height_of(i) / 2.0)
+        .fold(f64::INFINITY, f64::min);
+    let shift = if min_top.is_finite() {
+        content_top - min_top
+    } else {
+        0.0
+    };
+    for c in centre.iter_mut() {
+        *c += shift;
+    }
+    centre
+}
+
+/// Moves the items of one column towards the mean centre of their neighbours, keeping
+/// their order and the gaps between them.
+fn straighten(
+    o: &LayoutOptions,
+    items: &LayoutItems,
+    col: &[usize],
+    height_of: &dyn Fn(usize) -> f64,
+    centre: &mut [f64],
+) {
+    let n = items.nodes();
+    if col.is_empty() {
+        return;
+    }
+    // Each item's desired centre: the mean of its neighbours' (None without any).
+    let desired: Vec<Option<f64>> = col
+        .iter()
+        .map(|&i| {
+            let (l, r) = (&items.left[i], &items.right[i]);
+            let count = l.len() + r.len();
+            (count > 0).then(|| l.iter().chain(r).map(|&j| centre[j]).sum::<f64>() / count as f64)
+        })
+        .collect();
+    if desired.iter().all(Option::is_none) {
+        return;
+    }
+    // Minimum distance from the first item's centre to each item's centre.
+    let mut offset = vec![0.0f64; col.len()];
+    for k in 1..col.len() {
+        offset[k] = offset[k - 1]
+            + height_of(col[k - 1]) / 2.0
+            + gap(o, col[k - 1], col[k], n)
+            + height_of(col[k]) / 2.0;
+    }
+    // In the space of z = centre - offset, where order and gaps only ask z to be
+    // non-decreasing. Items without neighbours follow the one above them (or the
+    // first below), so they pack next to it rather than stay where they were pushed.
+    let mut z: Vec<Option<f64>> = desired
+        .iter()
+        .zip(&offset)
+        .map(|(d, off)| d.map(|d| d - off))
+        .collect();
+    let mut last = None;
+    for v in z.iter_mut() {
+        match v {
+            Some(x) => last = Some(*x),
+            None => *v = last,
+        }
+    }
+    let first = z.iter().flatten().next().copied().unwrap_or(0.0);
+    let z: Vec<f64> = z.into_iter().map(|v| v.unwrap_or(first)).collect();
+    let fitted = isotonic(&z);
+    for (k, &i) in col.iter().enumerate() {
+        centre[i] = fitted[k] + offset[k];
+    }
+}
+
+/// Puts the boxes in their columns on whole pixels, kept apart after rounding; the centres
+/// follow the boxes (waypoints round to whole pixels).
+fn place_boxes(o: &LayoutOptions, order: &[Vec<usize>], boxes: &mut [NodeBox], centre: &mut [f64]) {
+    let n = boxes.len();
+    for (i, b) in boxes.iter_mut().enumerate() {
+        b.x = column_x(o, b.column);
+        b.y = (centre[i] - b.height / 2.0).round();
+    }
+    for col in order {
+        let mut prev_bottom: Option<(f64, usize)> = None;
+        for &i in col {
+            if i < n {
+                if let Some((bottom, p)) = prev_bottom {
+                    let min_y = bottom + gap(o, p, i, n);
+                    if boxes[i].y < min_y {
+                        boxes[i].y = min_y;
+                    }
+                }
+                prev_bottom = Some((boxes[i].y + boxes[i].height, i));
+                centre[i] = boxes[i].y + boxes[i].height / 2.0;
+            } else {
+                centre[i] = centre[i].round();
+            }
+        }
+    }
+}
+
+/// Per edge: the heights where it leaves and enters its boxes ((first item, last item) for
+/// chains, (`from`, `to`) within a column). Links leave a box's right side and enter its
+/// left side (links within a column use the right side at both ends), spread in the order
+/// of the other end's height.
+fn ports(
+    o: &LayoutOptions,
+    links: &[Link],
+    items: &LayoutItems,
+    boxes: &[NodeBox],
+    centre: &[f64],
+) -> Vec<(f64, f64)> {
+    let n = boxes.len();
+    let mut right_ports: Vec<Vec<(f64, usize, usize)>> = vec![Vec::new(); n];
+    let mut left_ports: Vec<Vec<(f64, usize, usize)>> = vec![Vec::new(); n];
+    for (e, &(a, b, k)) in links.iter().enumerate() {
+        let chain = &items.chains[e];
+        if chain.is_empty() {
+            right_ports[a].push((centre[b], k, e));
+            right_ports[b].push((centre[a], k, e));
+            continue;
+        }
+        // The chain runs first column to last; its ends are a and b in some order.
+        let (first, last) = (chain[0], chain[chain.len() - 1]);
+        let (next_after_first, before_last) = (chain[1], chain[chain.len() - 2]);
+        right_ports[first].push((centre[next_after_first], k, e));
+        left_ports[last].push((centre[before_last], k, e));
+    }
+    let mut port_y: Vec<(f64, f64)> = vec![(0.0, 0.0); links.len()];
+    let mut port_seen: Vec<(bool, bool)> = vec![(false, false); links.len()];
+    for (i, b) in boxes.iter().enumerate() {
+        for (ports, is_left) in [(&mut right_ports[i], false), (&mut left_ports[i], true)] {
+            ports.sort_by(|x, y| x.0.total_cmp(&y.0).then(x.1.cmp(&y.1)).then(x.2.cmp(&y.2)));
+            let count = ports.len();
+            let inner = (b.height - 2.0 * o.padding).max(0.0);
+            for (j, &(_, _, e)) in ports.iter().enumerate() {
+                let y = if count <= 1 {
+                    b.y + b.height / 2.0
+                } else {
+                    (b.y + o.padding + inner * j as f64 / (count - 1) as f64).round()
+                };
+                let (a, _, _) = links[e];
+                let at_start = if items.chains[e].is_empty() {
+                    // Within a column: the first use is `from` unless this is a self-link
+                    // seen once already.
+                    i == a && !port_seen[e].0
+                } else {
+                    !is_left
+                };
+                if at_start {
+                    port_y[e].0 = y;
+                    port_seen[e].0 = true;
+                } else {
+                    port_y[e].1 = y;
+                    port_seen[e].1 = true;
+                }
+            }
+        }
+    }
+    port_y
+}
+
+/// Each link's route, and the rightmost x an arc within a column reaches.
+fn routes(
+    o: &LayoutOptions,
+    links: &[Link],
+    items: &LayoutItems,
+    boxes: &[NodeBox],
+    centre: &[f64],
+    port_y: &[(f64, f64)],
+    pos: &[usize],
+) -> (Vec<Edge>, f64) {
+    let mut edges: Vec<Edge> = Vec::with_capacity(links.len());
+    let mut max_x: f64 = 0.0;
+    for (e, &(a, b, k)) in links.iter().enumerate() {
+        let chain = &items.chains[e];
+        let route = if chain.is_empty() {
+            let (ba, bb) = (&boxes[a], &boxes[b]);
+            let x = ba.x + ba.width;
+            let (ya, yb) = port_y[e];
+            // Longer arcs bulge further, so nested arcs stay apart.
+            let bulge =
+                (o.column_gap * 0.15).min(12.0) + ((ya - yb).abs() * 0.12).min(o.column_gap * 0.35);
+            max_x = max_x.max(x + bulge);
+            vec![
+                (x, ya),
+                (x + bulge, ya),
+                (bb.x + bb.width + bulge, yb),
+                (bb.x + bb.width, yb),
+            ]
+        } else {
+            chain_route(o, items, chain, boxes, centre, port_y[e], a)
+        };
+        let ranks = chain.iter().map(|&i| pos[i]).collect();
+        edges.push(Edge {
+            from: a,
+            to: b,
+            link: k,
+            ranks,
+            route,
+        });
+    }
+    (edges, max_x)
+}
+
+/// The route of a link across columns: curves between columns, straight through each
+/// waypoint's column; reversed when the link runs right to left (`from` is not first).
+fn chain_route(
+    o: &LayoutOptions,
+    items: &LayoutItems,
+    chain: &[usize],
+    boxes: &[NodeBox],
+    centre: &[f64],
+    (y_first, y_last): (f64, f64),
+    from: usize,
+) -> Vec<Pt> {
+    let (first, last) = (chain[0], chain[chain.len() - 1]);
+    let mut pts: Vec<(Pt, Pt)> = Vec::with_capacity(chain.len());
+    pts.push(((0.0, 0.0), (boxes[first].x + boxes[first].width, y_first)));
+    for &w in &chain[1..chain.len() - 1] {
+        let x = column_x(o, items.col[w]);
+        pts.push(((x, centre[w]), (x + o.box_width, centre[w])));
+    }
+    pts.push(((boxes[last].x, y_last), (0.0, 0.0)));
+    let mut route: Vec<Pt> = vec![pts[0].1];
+    for (k2, hop) in pts.windows(2).enumerate() {
+        let (p, q) = (hop[0].1, hop[1].0);
+        let dx = (q.0 - p.0) / 2.0;
+        route.extend([(p.0 + dx, p.1), (q.0 - dx, q.1), q]);
+        // Straight through a waypoint's column.
+        if k2 + 2 < pts.len() {
+            let (s, t) = hop[1];
+            let third = (t.0 - s.0) / 3.0;
+            route.extend([(s.0 + third, s.1), (t.0 - third, t.1), t]);
+        }
+    }
+    if first != from {
+        route.reverse();
+    }
+    route
 }
 
 /// The number of pairs of links that cross between adjacent columns (links within a column

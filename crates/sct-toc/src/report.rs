@@ -10,8 +10,8 @@ use sct_core::provenance::{FileUsed, FrameworkUsed, PluginUsed, SCT_VERSION};
 
 use crate::load::LoadedToc;
 use crate::metrics::{TocMetrics, metrics};
-use crate::model::{Evidence, NodeType};
-use crate::status::{IndicatorState, KpiSource, NodeStatus, ROLL_UP_RULE};
+use crate::model::{Evidence, Node, NodeType};
+use crate::status::{IndicatorState, KpiSource, NodeState, NodeStatus, ROLL_UP_RULE};
 
 /// A capability of the toolkit and what it is meant to move, with its current level when an
 /// assessment was given.
@@ -195,52 +195,68 @@ pub struct ReportInputs<'a> {
     pub measures: Option<crate::status::MeasureSource<'a>>,
 }
 
-/// Builds the report.
-pub fn build(loaded: &LoadedToc, inputs: &ReportInputs<'_>) -> TocReport {
-    let toc = &loaded.toc;
-    let states =
-        crate::status::statuses_with_measures(toc, &loaded.graph, inputs.kpi, inputs.measures);
-    let mut columns: BTreeMap<NodeType, Vec<NodeReport>> = BTreeMap::new();
-    for (node, state) in toc.nodes.iter().zip(&states) {
-        let kpis: Vec<String> = node
-            .indicators
-            .iter()
-            .filter_map(|i| i.kpi.as_ref().map(|k| format!("kpi:{}", k.get_ref())))
-            .collect();
-        let capabilities = inputs
-            .capabilities
-            .iter()
-            .filter_map(|c| {
-                let via = c
-                    .moves
-                    .iter()
-                    .find(|m| *m == node.id.get_ref() || kpis.contains(m))?;
-                Some(CapabilityLink {
-                    id: c.id.clone(),
-                    title: c.title.clone(),
-                    level: c.level.clone(),
-                    via: via.clone(),
-                })
+/// One node of the report: what it is, its status, and the capabilities that move it
+/// (directly or through one of its KPIs).
+fn node_report(node: &Node, state: &NodeState, capabilities: &[CapabilityInfo]) -> NodeReport {
+    let kpis: Vec<String> = node
+        .indicators
+        .iter()
+        .filter_map(|i| i.kpi.as_ref().map(|k| format!("kpi:{}", k.get_ref())))
+        .collect();
+    let capabilities = capabilities
+        .iter()
+        .filter_map(|c| {
+            let via = c
+                .moves
+                .iter()
+                .find(|m| *m == node.id.get_ref() || kpis.contains(m))?;
+            Some(CapabilityLink {
+                id: c.id.clone(),
+                title: c.title.clone(),
+                level: c.level.clone(),
+                via: via.clone(),
             })
-            .collect();
-        columns.entry(node.node_type).or_default().push(NodeReport {
-            id: node.id.get_ref().clone(),
-            title: node.title.clone(),
-            node_type: node.node_type,
-            owner: node.owner.clone(),
-            description: node.description.clone(),
-            source: node
-                .source
-                .as_ref()
-                .map(|s| format!("{} {}", s.doc.get_ref(), s.section)),
-            status: state.status,
-            status_label: state.status.label(),
-            at_risk: state.at_risk,
-            at_risk_because: state.at_risk_because.clone(),
-            indicators: state.indicators.clone(),
-            capabilities,
-        });
+        })
+        .collect();
+    NodeReport {
+        id: node.id.get_ref().clone(),
+        title: node.title.clone(),
+        node_type: node.node_type,
+        owner: node.owner.clone(),
+        description: node.description.clone(),
+        source: node
+            .source
+            .as_ref()
+            .map(|s| format!("{} {}", s.doc.get_ref(), s.section)),
+        status: state.status,
+        status_label: state.status.label(),
+        at_risk: state.at_risk,
+        at_risk_because: state.at_risk_because.clone(),
+        indicators: state.indicators.clone(),
+        capabilities,
     }
+}
+
+/// How many nodes have each status.
+fn status_counts(states: &[NodeState]) -> Vec<StatusCount> {
+    [
+        NodeStatus::Improving,
+        NodeStatus::Deteriorating,
+        NodeStatus::NoSignificantChange,
+        NodeStatus::NoData,
+    ]
+    .iter()
+    .map(|&s| StatusCount {
+        status: s,
+        label: s.label(),
+        nodes: states.iter().filter(|x| x.status == s).count(),
+    })
+    .collect()
+}
+
+/// Every link with the titles of its ends.
+fn link_reports(loaded: &LoadedToc) -> Vec<LinkReport> {
+    let toc = &loaded.toc;
     let title_of = |id: &str| {
         loaded
             .graph
@@ -248,6 +264,49 @@ pub fn build(loaded: &LoadedToc, inputs: &ReportInputs<'_>) -> TocReport {
             .get(id)
             .map_or_else(|| id.to_string(), |&i| toc.nodes[i].title.clone())
     };
+    toc.links
+        .iter()
+        .map(|l| LinkReport {
+            from: l.from.get_ref().clone(),
+            from_title: title_of(l.from.get_ref()),
+            to: l.to.get_ref().clone(),
+            to_title: title_of(l.to.get_ref()),
+            assumption: l.assumption.clone(),
+            evidence: l.evidence,
+        })
+        .collect()
+}
+
+/// The checker's warnings, each with its line.
+fn warning_lines(loaded: &LoadedToc) -> Vec<String> {
+    loaded
+        .warnings
+        .iter()
+        .map(|d| {
+            let at = d
+                .location
+                .as_ref()
+                .filter(|l| l.line > 0)
+                .map(|l| format!(" (line {})", l.line))
+                .unwrap_or_default();
+            format!("{}{at}", d.message)
+        })
+        .collect()
+}
+
+/// Builds the report.
+pub fn build(loaded: &LoadedToc, inputs: &ReportInputs<'_>) -> TocReport {
+    let toc = &loaded.toc;
+    let states =
+        crate::status::statuses_with_measures(toc, &loaded.graph, inputs.kpi, inputs.measures);
+    let mut columns: BTreeMap<NodeType, Vec<NodeReport>> = BTreeMap::new();
+    for (node, state) in toc.nodes.iter().zip(&states) {
+        columns.entry(node.node_type).or_default().push(node_report(
+            node,
+            state,
+            &inputs.capabilities,
+        ));
+    }
     let order = loaded.graph.topological_order().unwrap_or_default();
     let at_risk = order
         .iter()
@@ -270,19 +329,7 @@ pub fn build(loaded: &LoadedToc, inputs: &ReportInputs<'_>) -> TocReport {
             organisation: k.organisation.to_string(),
             as_of: k.as_of.map(|d| d.to_string()),
         }),
-        status_counts: [
-            NodeStatus::Improving,
-            NodeStatus::Deteriorating,
-            NodeStatus::NoSignificantChange,
-            NodeStatus::NoData,
-        ]
-        .iter()
-        .map(|&s| StatusCount {
-            status: s,
-            label: s.label(),
-            nodes: states.iter().filter(|x| x.status == s).count(),
-        })
-        .collect(),
+        status_counts: status_counts(&states),
         at_risk,
         has_assessment: inputs.assessment_file.is_some(),
         has_capability_links: columns
@@ -297,32 +344,9 @@ pub fn build(loaded: &LoadedToc, inputs: &ReportInputs<'_>) -> TocReport {
                 nodes,
             })
             .collect(),
-        links: toc
-            .links
-            .iter()
-            .map(|l| LinkReport {
-                from: l.from.get_ref().clone(),
-                from_title: title_of(l.from.get_ref()),
-                to: l.to.get_ref().clone(),
-                to_title: title_of(l.to.get_ref()),
-                assumption: l.assumption.clone(),
-                evidence: l.evidence,
-            })
-            .collect(),
+        links: link_reports(loaded),
         roll_up_rule: ROLL_UP_RULE,
-        warnings: loaded
-            .warnings
-            .iter()
-            .map(|d| {
-                let at = d
-                    .location
-                    .as_ref()
-                    .filter(|l| l.line > 0)
-                    .map(|l| format!(" (line {})", l.line))
-                    .unwrap_or_default();
-                format!("{}{at}", d.message)
-            })
-            .collect(),
+        warnings: warning_lines(loaded),
         provenance: TocProvenance {
             sct_version: SCT_VERSION.to_string(),
             theory_of_change: loaded.file.clone(),

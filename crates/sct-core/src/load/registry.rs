@@ -133,22 +133,37 @@ struct LenientHeader {
 impl LenientHeader {
     fn into_header(self, src: &SourceFile) -> Result<FrameworkHeader, Diagnostics> {
         let mut diags = Diagnostics::default();
+        let kind = self.kind(src, &mut diags);
+        let status = self.status(src, &mut diags);
+        self.check_text_fields(src, &mut diags);
+        if diags.has_errors() {
+            return Err(diags);
+        }
+        match (kind, self.id, self.version, self.title, self.source, status) {
+            (Some(kind), Some(id), Some(version), Some(title), Some(source), Some(status)) => {
+                Ok(FrameworkHeader {
+                    kind,
+                    id,
+                    version,
+                    title,
+                    source,
+                    status,
+                })
+            }
+            _ => Err(diags),
+        }
+    }
+
+    /// The framework kind, reported when missing or unknown.
+    fn kind(&self, src: &SourceFile, diags: &mut Diagnostics) -> Option<FrameworkKind> {
         let kinds = FrameworkKind::ALL
             .iter()
             .map(|k| k.as_str())
             .collect::<Vec<_>>()
             .join(", ");
-        let missing = |field: &str, expected: &str| {
-            Diagnostic::error(format!("missing field `{field}` in the framework header"))
-                .in_file(&src.name)
-                .expected(expected.to_string())
-                .hint(
-                    "every framework file starts with kind, id, version, title, source and status",
-                )
-        };
-        let kind = match &self.kind {
+        match &self.kind {
             None => {
-                diags.push(missing("kind", &kinds));
+                diags.push(missing_field(src, "kind", &kinds));
                 None
             }
             Some(k) => match FrameworkKind::ALL
@@ -167,10 +182,18 @@ impl LenientHeader {
                     None
                 }
             },
-        };
-        let status = match &self.status {
+        }
+    }
+
+    /// The status, reported when missing or unknown.
+    fn status(&self, src: &SourceFile, diags: &mut Diagnostics) -> Option<Status> {
+        match &self.status {
             None => {
-                diags.push(missing("status", "draft, official, example or superseded"));
+                diags.push(missing_field(
+                    src,
+                    "status",
+                    "draft, official, example or superseded",
+                ));
                 None
             }
             Some(s) => match s.get_ref().as_str() {
@@ -186,10 +209,14 @@ impl LenientHeader {
                     None
                 }
             },
-        };
+        }
+    }
+
+    /// Id and version non-empty, title and source present, and the id kebab-case.
+    fn check_text_fields(&self, src: &SourceFile, diags: &mut Diagnostics) {
         for (field, value) in [("id", &self.id), ("version", &self.version)] {
             match value {
-                None => diags.push(missing(field, "a non-empty string")),
+                None => diags.push(missing_field(src, field, "a non-empty string")),
                 Some(v) if v.get_ref().trim().is_empty() => diags.push(
                     src.error_at(v.span(), format!("`{field}` is empty"))
                         .expected("a non-empty string"),
@@ -198,10 +225,11 @@ impl LenientHeader {
             }
         }
         if self.title.is_none() {
-            diags.push(missing("title", "a string"));
+            diags.push(missing_field(src, "title", "a string"));
         }
         if self.source.is_none() {
-            diags.push(missing(
+            diags.push(missing_field(
+                src,
                 "source",
                 "a citation of the publication it is drawn from",
             ));
@@ -219,23 +247,15 @@ impl LenientHeader {
                 ),
             );
         }
-        if diags.has_errors() {
-            return Err(diags);
-        }
-        match (kind, self.id, self.version, self.title, self.source, status) {
-            (Some(kind), Some(id), Some(version), Some(title), Some(source), Some(status)) => {
-                Ok(FrameworkHeader {
-                    kind,
-                    id,
-                    version,
-                    title,
-                    source,
-                    status,
-                })
-            }
-            _ => Err(diags),
-        }
     }
+}
+
+/// A header field missing, with what it should hold.
+fn missing_field(src: &SourceFile, field: &str, expected: &str) -> Diagnostic {
+    Diagnostic::error(format!("missing field `{field}` in the framework header"))
+        .in_file(&src.name)
+        .expected(expected.to_string())
+        .hint("every framework file starts with kind, id, version, title, source and status")
 }
 
 /// All known frameworks, by id and version.

@@ -135,59 +135,10 @@ impl Organisations {
                 column: 1,
                 snippet: Some(Snippet::at_column(col, 1, 0)),
             };
-            let valid_from = match Date::parse(&row.valid_from) {
-                Ok(d) => d,
-                Err(e) => {
-                    diags.push(
-                        Diagnostic::error(format!("valid_from: {e}")).at(at(&row.valid_from)),
-                    );
-                    continue;
-                }
-            };
-            let valid_to = if row.valid_to.trim().is_empty() {
-                None
-            } else {
-                match Date::parse(&row.valid_to) {
-                    Ok(d) => Some(d),
-                    Err(e) => {
-                        diags.push(
-                            Diagnostic::error(format!("valid_to: {e}")).at(at(&row.valid_to)),
-                        );
-                        continue;
-                    }
-                }
-            };
-            let population = if row.population_approx.trim().is_empty() {
-                None
-            } else {
-                // No organisation has no people: 0 would weight its scores by nothing.
-                match row.population_approx.trim().parse::<u64>() {
-                    Ok(p) if p > 0 => Some(p),
-                    _ => {
-                        diags.push(
-                            Diagnostic::error(format!(
-                                "population_approx \"{}\" is not a whole number above 0",
-                                row.population_approx
-                            ))
-                            .at(at(&row.population_approx))
-                            .expected("a whole number of people above 0, or an empty cell"),
-                        );
-                        continue;
-                    }
-                }
-            };
-            if row.ods_code.trim().is_empty() {
-                diags.push(Diagnostic::error("empty ods_code").at(at("")));
-                continue;
+            match organisation(row, at) {
+                Ok(o) => organisations.push(o),
+                Err(d) => diags.push(*d),
             }
-            organisations.push(Organisation {
-                ods_code: row.ods_code.trim().to_string(),
-                name: row.name,
-                region: row.region,
-                valid_from,
-                valid_to,
-                population,
-            });
         }
         let mut succ_rows = Vec::new();
         if let Some(succ) = successions {
@@ -198,26 +149,9 @@ impl Organisations {
                     column: 1,
                     snippet: None,
                 };
-                let share = match row.share.trim() {
-                    "whole" => Share::Whole,
-                    "part" => Share::Part,
-                    other => {
-                        diags.push(
-                            Diagnostic::error(format!("share \"{other}\" is not known"))
-                                .at(loc)
-                                .expected("whole or part"),
-                        );
-                        continue;
-                    }
-                };
-                match Date::parse(&row.effective) {
-                    Ok(effective) => succ_rows.push(Succession {
-                        predecessor: row.predecessor.trim().to_string(),
-                        successor: row.successor.trim().to_string(),
-                        effective,
-                        share,
-                    }),
-                    Err(e) => diags.push(Diagnostic::error(format!("effective: {e}")).at(loc)),
+                match succession(row, loc) {
+                    Ok(x) => succ_rows.push(x),
+                    Err(d) => diags.push(*d),
                 }
             }
         }
@@ -316,6 +250,85 @@ fn read_rows<T: for<'de> Deserialize<'de>>(
         }
     }
     out
+}
+
+/// One row of the organisations table, checked: dates, population, code.
+fn organisation(
+    row: OrgRow,
+    at: impl Fn(&str) -> Location,
+) -> Result<Organisation, Box<Diagnostic>> {
+    let valid_from = match Date::parse(&row.valid_from) {
+        Ok(d) => d,
+        Err(e) => {
+            return Err(Box::new(
+                Diagnostic::error(format!("valid_from: {e}")).at(at(&row.valid_from)),
+            ));
+        }
+    };
+    let valid_to = if row.valid_to.trim().is_empty() {
+        None
+    } else {
+        match Date::parse(&row.valid_to) {
+            Ok(d) => Some(d),
+            Err(e) => {
+                return Err(Box::new(
+                    Diagnostic::error(format!("valid_to: {e}")).at(at(&row.valid_to)),
+                ));
+            }
+        }
+    };
+    let population = if row.population_approx.trim().is_empty() {
+        None
+    } else {
+        // No organisation has no people: 0 would weight its scores by nothing.
+        match row.population_approx.trim().parse::<u64>() {
+            Ok(p) if p > 0 => Some(p),
+            _ => {
+                return Err(Box::new(
+                    Diagnostic::error(format!(
+                        "population_approx \"{}\" is not a whole number above 0",
+                        row.population_approx
+                    ))
+                    .at(at(&row.population_approx))
+                    .expected("a whole number of people above 0, or an empty cell"),
+                ));
+            }
+        }
+    };
+    if row.ods_code.trim().is_empty() {
+        return Err(Box::new(Diagnostic::error("empty ods_code").at(at(""))));
+    }
+    Ok(Organisation {
+        ods_code: row.ods_code.trim().to_string(),
+        name: row.name,
+        region: row.region,
+        valid_from,
+        valid_to,
+        population,
+    })
+}
+
+/// One row of the successions table, checked: share and date; `loc` is where it is.
+fn succession(row: SuccessionRow, loc: Location) -> Result<Succession, Box<Diagnostic>> {
+    let share = match row.share.trim() {
+        "whole" => Share::Whole,
+        "part" => Share::Part,
+        other => {
+            return Err(Box::new(
+                Diagnostic::error(format!("share \"{other}\" is not known"))
+                    .at(loc)
+                    .expected("whole or part"),
+            ));
+        }
+    };
+    let effective = Date::parse(&row.effective)
+        .map_err(|e| Box::new(Diagnostic::error(format!("effective: {e}")).at(loc)))?;
+    Ok(Succession {
+        predecessor: row.predecessor.trim().to_string(),
+        successor: row.successor.trim().to_string(),
+        effective,
+        share,
+    })
 }
 
 #[cfg(test)]

@@ -447,13 +447,26 @@ pub fn check_toolkit(t: &CapabilityToolkit, src: &SourceFile) -> Diagnostics {
                 .expected("at least one [[domains]]"),
         );
     }
+    let domain_ids = check_domains(t, src, &mut diags);
+    check_bands(t, src, &mut diags);
+    check_crosswalk(t, src, &domain_ids, &mut diags);
+    diags
+}
+
+/// Domains and their capabilities: unique ids, sources, weights, support and descriptors.
+/// Returns the domain ids, which the crosswalk must name.
+fn check_domains<'a>(
+    t: &CapabilityToolkit,
+    src: &'a SourceFile,
+    diags: &mut Diagnostics,
+) -> IdSet<'a> {
     let mut domain_ids = IdSet::new("domain", src);
     let mut capability_ids = IdSet::new("capability", src);
     for domain in &t.domains {
-        domain_ids.add(&domain.id, &mut diags);
-        check_source(&domain.source, &t.documents, src, &mut diags);
-        check_weight(domain.weight.as_ref(), "domain", src, &mut diags);
-        check_support(&domain.support, t, src, &mut diags);
+        domain_ids.add(&domain.id, diags);
+        check_source(&domain.source, &t.documents, src, diags);
+        check_weight(domain.weight.as_ref(), "domain", src, diags);
+        check_support(&domain.support, t, src, diags);
         if domain.capabilities.is_empty() {
             diags.push(
                 src.error_at(
@@ -464,24 +477,22 @@ pub fn check_toolkit(t: &CapabilityToolkit, src: &SourceFile) -> Diagnostics {
             );
         }
         for cap in &domain.capabilities {
-            capability_ids.add(&cap.id, &mut diags);
-            check_source(&cap.source, &t.documents, src, &mut diags);
-            check_weight(cap.weight.as_ref(), "capability", src, &mut diags);
-            check_support(&cap.support, t, src, &mut diags);
-            check_descriptors(
-                &cap.descriptors,
-                &cap.id,
-                "organisational",
-                t,
-                src,
-                &mut diags,
-            );
+            capability_ids.add(&cap.id, diags);
+            check_source(&cap.source, &t.documents, src, diags);
+            check_weight(cap.weight.as_ref(), "capability", src, diags);
+            check_support(&cap.support, t, src, diags);
+            check_descriptors(&cap.descriptors, &cap.id, "organisational", t, src, diags);
             if let Some(ind) = &cap.individual {
-                check_source(&ind.source, &t.documents, src, &mut diags);
-                check_descriptors(&ind.descriptors, &cap.id, "individual", t, src, &mut diags);
+                check_source(&ind.source, &t.documents, src, diags);
+                check_descriptors(&ind.descriptors, &cap.id, "individual", t, src, diags);
             }
         }
     }
+    domain_ids
+}
+
+/// Scoring bands name known levels and rise.
+fn check_bands(t: &CapabilityToolkit, src: &SourceFile, diags: &mut Diagnostics) {
     let mut previous: Option<(usize, f64)> = None;
     for band in &t.scoring.bands {
         let Some(rank) = t.level_rank(band.level.get_ref()) else {
@@ -511,8 +522,17 @@ pub fn check_toolkit(t: &CapabilityToolkit, src: &SourceFile) -> Diagnostics {
         }
         previous = Some((rank, min));
     }
+}
+
+/// Each enabler of the crosswalk is mapped to known domains.
+fn check_crosswalk(
+    t: &CapabilityToolkit,
+    src: &SourceFile,
+    domain_ids: &IdSet<'_>,
+    diags: &mut Diagnostics,
+) {
     for entry in &t.enabler_crosswalk {
-        check_source(&entry.source, &t.documents, src, &mut diags);
+        check_source(&entry.source, &t.documents, src, diags);
         if entry.domains.is_empty() {
             diags.push(
                 src.error_at(
@@ -542,7 +562,6 @@ pub fn check_toolkit(t: &CapabilityToolkit, src: &SourceFile) -> Diagnostics {
             }
         }
     }
-    diags
 }
 
 /// Checks an assessment round on its own: window, due dates, milestone ids, sources.

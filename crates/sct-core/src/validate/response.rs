@@ -52,8 +52,39 @@ pub fn resolve_frameworks<'a>(
     doc: &ResponseDoc,
     registry: &'a FrameworkRegistry,
 ) -> Result<ResolvedFrameworks<'a>, Error> {
-    let invalid = |d: Diagnostic| Error::Invalid(Diagnostics(vec![d]));
-    let round = match &doc.round {
+    let round = resolve_round(src, doc, registry)?;
+    let (toolkit_file, toolkit_span) = toolkit_file(src, doc, registry, round)?;
+    let toolkit = toolkit_file.as_toolkit().ok_or_else(|| {
+        let msg = format!(
+            "\"{}\" is a {} framework, not a capability toolkit",
+            toolkit_file.id(),
+            toolkit_file.header.kind
+        );
+        invalid(match toolkit_span {
+            Some(span) => src.error_at(span, msg),
+            None => Diagnostic::error(msg).in_file(&src.name),
+        })
+    })?;
+    check_framework_version(src, doc, toolkit_file, round)?;
+    Ok(ResolvedFrameworks {
+        toolkit_file,
+        toolkit,
+        round,
+    })
+}
+
+/// An error of one diagnostic.
+fn invalid(d: Diagnostic) -> Error {
+    Error::Invalid(Diagnostics(vec![d]))
+}
+
+/// The round the response names, if it names one.
+fn resolve_round<'a>(
+    src: &SourceFile,
+    doc: &ResponseDoc,
+    registry: &'a FrameworkRegistry,
+) -> Result<Option<(&'a LoadedFramework, &'a AssessmentRound)>, Error> {
+    Ok(match &doc.round {
         Some(r) if !r.get_ref().trim().is_empty() => {
             let known_rounds = || {
                 registry
@@ -87,8 +118,18 @@ pub fn resolve_frameworks<'a>(
             Some((file, round))
         }
         _ => None,
-    };
-    let (toolkit_file, toolkit_span) = match (&round, &doc.framework) {
+    })
+}
+
+/// The toolkit's file: the round's toolkit (a framework named as well must agree), else the
+/// framework named; with the span of the name when the response named it.
+fn toolkit_file<'a>(
+    src: &SourceFile,
+    doc: &ResponseDoc,
+    registry: &'a FrameworkRegistry,
+    round: Option<(&'a LoadedFramework, &'a AssessmentRound)>,
+) -> Result<(&'a LoadedFramework, Option<std::ops::Range<usize>>), Error> {
+    Ok(match (round, &doc.framework) {
         (Some((_, round)), named) => {
             let id = round.toolkit.id.get_ref();
             if let Some(n) = named
@@ -130,18 +171,16 @@ pub fn resolve_frameworks<'a>(
                     .expected("round = \"baseline-2026-03\" (or framework = \"capability-toolkit\") at the top of the file"),
             ));
         }
-    };
-    let toolkit = toolkit_file.as_toolkit().ok_or_else(|| {
-        let msg = format!(
-            "\"{}\" is a {} framework, not a capability toolkit",
-            toolkit_file.id(),
-            toolkit_file.header.kind
-        );
-        invalid(match toolkit_span {
-            Some(span) => src.error_at(span, msg),
-            None => Diagnostic::error(msg).in_file(&src.name),
-        })
-    })?;
+    })
+}
+
+/// The framework version the response was made for must be the toolkit's.
+fn check_framework_version(
+    src: &SourceFile,
+    doc: &ResponseDoc,
+    toolkit_file: &LoadedFramework,
+    round: Option<(&LoadedFramework, &AssessmentRound)>,
+) -> Result<(), Error> {
     if let Some(v) = &doc.framework_version {
         let wanted = v.get_ref().trim();
         if !wanted.is_empty() && wanted != toolkit_file.version() {
@@ -157,11 +196,7 @@ pub fn resolve_frameworks<'a>(
             ));
         }
     }
-    Ok(ResolvedFrameworks {
-        toolkit_file,
-        toolkit,
-        round,
-    })
+    Ok(())
 }
 
 /// Resolves a response: checks every answer against the toolkit, the organisation code
@@ -177,8 +212,50 @@ pub fn resolve_response(
     let mut diags = Diagnostics::default();
     let toolkit = fw.toolkit;
     let round = fw.round.map(|(_, r)| r);
-
     let assessed = doc.assessed.as_ref().and_then(|a| a.get_ref().0);
+    check_assessed(src, doc, assessed, round, &mut diags);
+    check_organisation(src, doc, assessed, orgs, &mut diags);
+    check_person(src, doc, &mut diags);
+    let mut answers = resolve_answers(src, doc, toolkit, assessed, &mut diags);
+    fill_unanswered(src, doc, toolkit, options, &mut answers, &mut diags);
+    let milestones = resolve_milestones(src, doc, round, assessed, &mut diags);
+
+    if diags.has_errors() {
+        return Err(Error::Invalid(diags));
+    }
+    Ok(Assessment {
+        response_type: doc.response_type,
+        organisation_name: doc.organisation.name.trim().to_string(),
+        ods_code: doc
+            .organisation
+            .ods_code
+            .get_ref()
+            .trim()
+            .to_ascii_uppercase(),
+        notice: doc.notice.trim().to_string(),
+        respondent_role: doc.respondent.role.trim().to_string(),
+        signed_off_by: doc.respondent.signed_off_by.trim().to_string(),
+        person: doc.person.clone(),
+        round: round.map(|r| r.id.get_ref().clone()),
+        toolkit_id: toolkit.id.get_ref().clone(),
+        toolkit_version: toolkit.version.get_ref().clone(),
+        assessed,
+        answers,
+        milestones,
+        source_name: src.name.clone(),
+        source_sha256: src.sha256.clone(),
+        warnings: diags,
+    })
+}
+
+/// The assessed date must be filled in, and within the round's window.
+fn check_assessed(
+    src: &SourceFile,
+    doc: &ResponseDoc,
+    assessed: Option<Date>,
+    round: Option<&AssessmentRound>,
+    diags: &mut Diagnostics,
+) {
     match (&doc.assessed, assessed, round) {
         (_, Some(date), Some(r)) if !r.window.contains(date) => {
             let span = doc.assessed.as_ref().map(|a| a.span()).unwrap_or(0..0);
@@ -204,9 +281,10 @@ pub fn resolve_response(
         ),
         _ => {}
     }
+}
 
-    check_organisation(src, doc, assessed, orgs, &mut diags);
-
+/// `[person]` is for individual self-assessments, and only for them.
+fn check_person(src: &SourceFile, doc: &ResponseDoc, diags: &mut Diagnostics) {
     match (doc.response_type, &doc.person) {
         (ResponseType::Individual, None) => diags.push(
             Diagnostic::error("an individual self-assessment needs a [person] table")
@@ -220,7 +298,16 @@ pub fn resolve_response(
         ),
         _ => {}
     }
+}
 
+/// Each answer checked against the toolkit, by capability id.
+fn resolve_answers(
+    src: &SourceFile,
+    doc: &ResponseDoc,
+    toolkit: &CapabilityToolkit,
+    assessed: Option<Date>,
+    diags: &mut Diagnostics,
+) -> BTreeMap<String, Answer> {
     let mut answers = BTreeMap::new();
     for (key, raw) in &doc.capabilities {
         let id = key.get_ref();
@@ -260,11 +347,24 @@ pub fn resolve_response(
             );
             continue;
         }
-        if let Some(answer) = resolve_answer(src, key.span(), raw, toolkit, assessed, &mut diags) {
+        if let Some(answer) = resolve_answer(src, key.span(), raw, toolkit, assessed, diags) {
             answers.insert(id.clone(), answer);
         }
     }
 
+    answers
+}
+
+/// Reports the applicable capabilities not answered (errors with `strict`) and adds them
+/// as unanswered.
+fn fill_unanswered(
+    src: &SourceFile,
+    doc: &ResponseDoc,
+    toolkit: &CapabilityToolkit,
+    options: ResolveOptions,
+    answers: &mut BTreeMap<String, Answer>,
+    diags: &mut Diagnostics,
+) {
     let applicable: Vec<&str> = toolkit
         .capabilities()
         .filter(|(_, c)| doc.response_type == ResponseType::Organisation || c.individual.is_some())
@@ -306,35 +406,6 @@ pub fn resolve_response(
             .entry(id.to_string())
             .or_insert_with(Answer::unanswered);
     }
-
-    let milestones = resolve_milestones(src, doc, round, assessed, &mut diags);
-
-    if diags.has_errors() {
-        return Err(Error::Invalid(diags));
-    }
-    Ok(Assessment {
-        response_type: doc.response_type,
-        organisation_name: doc.organisation.name.trim().to_string(),
-        ods_code: doc
-            .organisation
-            .ods_code
-            .get_ref()
-            .trim()
-            .to_ascii_uppercase(),
-        notice: doc.notice.trim().to_string(),
-        respondent_role: doc.respondent.role.trim().to_string(),
-        signed_off_by: doc.respondent.signed_off_by.trim().to_string(),
-        person: doc.person.clone(),
-        round: round.map(|r| r.id.get_ref().clone()),
-        toolkit_id: toolkit.id.get_ref().clone(),
-        toolkit_version: toolkit.version.get_ref().clone(),
-        assessed,
-        answers,
-        milestones,
-        source_name: src.name.clone(),
-        source_sha256: src.sha256.clone(),
-        warnings: diags,
-    })
 }
 
 fn check_organisation(
@@ -406,91 +477,21 @@ fn resolve_answer(
     assessed: Option<Date>,
     diags: &mut Diagnostics,
 ) -> Option<Answer> {
-    // A field left out has an empty span; point at the capability's key instead.
-    let span_or_key = |s: std::ops::Range<usize>| if s.is_empty() { key_span.clone() } else { s };
+    let mut report = |d: Box<Diagnostic>| diags.push(*d);
+    let level = answer_level(src, raw, toolkit).map_err(&mut report).ok()?;
+    let confidence = confidence(src, raw).map_err(&mut report).ok()?;
+    let target = target_level(src, raw, toolkit).map_err(&mut report).ok()?;
     let written = raw.level.get_ref().trim();
-    let valid_levels = format!("one of: {}, or n/a (with a reason)", toolkit.level_list());
-    let level = if written.is_empty() {
-        AnswerLevel::Unanswered
-    } else if is_not_applicable(written) {
-        if raw.reason.trim().is_empty() {
-            diags.push(
-                src.error_at(raw.level.span(), "level is n/a but no reason is given")
-                    .expected("a reason saying why the capability does not apply (reason = \"...\" in TOML, \"Reason if n/a\" in a workbook)"),
-            );
-            return None;
-        }
-        AnswerLevel::NotApplicable {
-            reason: raw.reason.trim().to_string(),
-        }
-    } else {
-        match toolkit.resolve_level(written) {
-            Some(rank) => AnswerLevel::Level { rank },
-            None => {
-                let mut d = src
-                    .error_at(
-                        raw.level.span(),
-                        format!(
-                            "\"{written}\" is not a level of {} {}",
-                            toolkit.id.get_ref(),
-                            toolkit.version.get_ref()
-                        ),
-                    )
-                    .expected(valid_levels.clone());
-                if let Some(s) = closest(&written.to_ascii_lowercase(), toolkit.level_ids()) {
-                    d = d.hint(format!("did you mean \"{s}\"?"));
-                }
-                diags.push(d);
-                return None;
-            }
-        }
-    };
-    let conf_written = raw.confidence.get_ref().trim();
-    let confidence = if conf_written.is_empty() {
-        None
-    } else {
-        match Confidence::parse(conf_written) {
-            Some(c) => Some(c),
-            None => {
-                diags.push(
-                    src.error_at(
-                        raw.confidence.span(),
-                        format!("confidence \"{conf_written}\" is not known"),
-                    )
-                    .expected("low, medium or high"),
-                );
-                return None;
-            }
-        }
-    };
     let target_written = raw.target_level.get_ref().trim();
-    let target = if target_written.is_empty() {
-        None
-    } else {
-        match toolkit.resolve_level(target_written) {
-            Some(t) => Some(t),
-            None => {
-                diags.push(
-                    src.error_at(
-                        raw.target_level.span(),
-                        format!(
-                            "target level \"{target_written}\" is not a level of {} {}",
-                            toolkit.id.get_ref(),
-                            toolkit.version.get_ref()
-                        ),
-                    )
-                    .expected(format!("one of: {}", toolkit.level_list())),
-                );
-                return None;
-            }
-        }
-    };
     if let (AnswerLevel::Level { rank }, Some(t)) = (&level, target)
         && t < *rank
     {
+        // A field left out has an empty span; point at the capability's key instead.
+        let span = raw.target_level.span();
+        let span = if span.is_empty() { key_span } else { span };
         diags.push(
             src.error_at(
-                span_or_key(raw.target_level.span()),
+                span,
                 format!(
                     "target level \"{target_written}\" is below the current level \"{written}\""
                 ),
@@ -536,6 +537,97 @@ fn resolve_answer(
         target_date,
         rationale: raw.rationale.trim().to_string(),
     })
+}
+
+/// The level answered: a level of the toolkit, n/a (with a reason) or blank.
+fn answer_level(
+    src: &SourceFile,
+    raw: &crate::model::CapabilityAnswer,
+    toolkit: &CapabilityToolkit,
+) -> Result<AnswerLevel, Box<Diagnostic>> {
+    let written = raw.level.get_ref().trim();
+    if written.is_empty() {
+        return Ok(AnswerLevel::Unanswered);
+    }
+    if is_not_applicable(written) {
+        if raw.reason.trim().is_empty() {
+            return Err(Box::new(
+                src.error_at(raw.level.span(), "level is n/a but no reason is given")
+                    .expected("a reason saying why the capability does not apply (reason = \"...\" in TOML, \"Reason if n/a\" in a workbook)"),
+            ));
+        }
+        return Ok(AnswerLevel::NotApplicable {
+            reason: raw.reason.trim().to_string(),
+        });
+    }
+    match toolkit.resolve_level(written) {
+        Some(rank) => Ok(AnswerLevel::Level { rank }),
+        None => {
+            let valid_levels = format!("one of: {}, or n/a (with a reason)", toolkit.level_list());
+            let mut d = src
+                .error_at(
+                    raw.level.span(),
+                    format!(
+                        "\"{written}\" is not a level of {} {}",
+                        toolkit.id.get_ref(),
+                        toolkit.version.get_ref()
+                    ),
+                )
+                .expected(valid_levels);
+            if let Some(s) = closest(&written.to_ascii_lowercase(), toolkit.level_ids()) {
+                d = d.hint(format!("did you mean \"{s}\"?"));
+            }
+            Err(Box::new(d))
+        }
+    }
+}
+
+/// The confidence stated, if any.
+fn confidence(
+    src: &SourceFile,
+    raw: &crate::model::CapabilityAnswer,
+) -> Result<Option<Confidence>, Box<Diagnostic>> {
+    let conf_written = raw.confidence.get_ref().trim();
+    if conf_written.is_empty() {
+        return Ok(None);
+    }
+    Confidence::parse(conf_written).map(Some).ok_or_else(|| {
+        Box::new(
+            src.error_at(
+                raw.confidence.span(),
+                format!("confidence \"{conf_written}\" is not known"),
+            )
+            .expected("low, medium or high"),
+        )
+    })
+}
+
+/// The target level's rank, if a target is given.
+fn target_level(
+    src: &SourceFile,
+    raw: &crate::model::CapabilityAnswer,
+    toolkit: &CapabilityToolkit,
+) -> Result<Option<usize>, Box<Diagnostic>> {
+    let target_written = raw.target_level.get_ref().trim();
+    if target_written.is_empty() {
+        return Ok(None);
+    }
+    toolkit
+        .resolve_level(target_written)
+        .map(Some)
+        .ok_or_else(|| {
+            Box::new(
+                src.error_at(
+                    raw.target_level.span(),
+                    format!(
+                        "target level \"{target_written}\" is not a level of {} {}",
+                        toolkit.id.get_ref(),
+                        toolkit.version.get_ref()
+                    ),
+                )
+                .expected(format!("one of: {}", toolkit.level_list())),
+            )
+        })
 }
 
 fn is_not_applicable(s: &str) -> bool {

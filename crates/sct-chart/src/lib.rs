@@ -1,5 +1,8 @@
-//! Charts of capability scores: a radar (spider) chart of domain scores against targets and a
-//! horizontal bar chart of capability levels against targets, as accessible SVG or PNG.
+//! Accessible charts over plain data, as SVG or PNG: the drawing toolkit every chart of sct
+//! uses (a canvas over both backends, the bundled fonts, the NHS palette, text measuring,
+//! wrapping and escaping) and the charts of capability scores, a radar (spider) chart of
+//! domain scores against targets and a horizontal bar chart of capability levels against
+//! targets. Nothing here knows sct's domain types: callers convert their data to these.
 //!
 //! Everything is drawn with `plotters` on a plain drawing area, with the bundled DejaVu Sans
 //! font (registered once as the `sans-serif` family), so the output never depends on the
@@ -12,7 +15,7 @@
 //! level's name.
 //!
 //! ```
-//! use sct_report::charts::{Bar, BarChart, bars_svg};
+//! use sct_chart::{Bar, BarChart, bars_svg};
 //! let chart = BarChart {
 //!     title: "3.1 Understanding the local context".into(),
 //!     description: "Population health: Developing, target Embedded.".into(),
@@ -27,7 +30,7 @@
 //! };
 //! let svg = bars_svg(&chart)?;
 //! assert!(svg.contains("role=\"img\"") && svg.contains("target: Embedded"));
-//! # Ok::<(), sct_report::charts::ChartError>(())
+//! # Ok::<(), sct_chart::ChartError>(())
 //! ```
 
 use std::f64::consts::PI;
@@ -43,6 +46,7 @@ use plotters::style::{FontDesc, FontFamily, FontStyle, register_font};
 /// Errors drawing a chart.
 #[derive(Debug, thiserror::Error)]
 pub enum ChartError {
+    /// The drawing backend failed (in practice: the bundled fonts could not be loaded).
     #[error("cannot draw chart: {0}")]
     Draw(String),
 }
@@ -50,7 +54,9 @@ pub enum ChartError {
 /// Output format of a chart.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ChartFormat {
+    /// Scalable vector graphics, with a title and description for assistive technology.
     Svg,
+    /// A bitmap, drawn at twice the size and downsampled.
     Png,
 }
 
@@ -74,17 +80,24 @@ pub struct RadarChart {
 /// A horizontal bar chart of each capability's level against its target, for one domain.
 #[derive(Debug, Clone)]
 pub struct BarChart {
+    /// The chart's heading, e.g. the domain's title.
     pub title: String,
+    /// A sentence for `<desc>`: the levels and targets in words.
     pub description: String,
+    /// The level names, lowest first; gridline k is level k.
     pub level_names: Vec<String>,
+    /// One bar per capability, in the order drawn (top to bottom).
     pub bars: Vec<Bar>,
 }
 
 /// One row of a [`BarChart`].
 #[derive(Debug, Clone)]
 pub struct Bar {
+    /// The capability's name, wrapped to the label column.
     pub label: String,
+    /// The level reached, 1..=levels; `None` draws the note instead of a bar.
     pub level: Option<f64>,
+    /// The target level, drawn as a dark marker; `None` = no target.
     pub target: Option<f64>,
     /// E.g. "n/a" or "not answered", printed (in grey) instead of a bar.
     pub note: Option<String>,
@@ -141,23 +154,28 @@ pub fn bars_svg(chart: &BarChart) -> Result<String, ChartError> {
 // ---------------------------------------------------------------------------------------------
 // Palette (NHS identity colours) and fixed sizes.
 
-pub(crate) const fn hex(c: u32) -> RGBColor {
+/// A colour from `0xRRGGBB`.
+pub const fn hex(c: u32) -> RGBColor {
     RGBColor((c >> 16) as u8, (c >> 8) as u8, c as u8)
 }
 
 /// Body text (NHS text colour), 14:1 on white.
-pub(crate) const TEXT: RGBColor = hex(0x212B32);
+pub const TEXT: RGBColor = hex(0x212B32);
 /// Secondary text (notes, level names), NHS secondary text colour, 6.4:1 on white (white on
 /// NHS Blue is 6.4:1 too).
-pub(crate) const TEXT_GREY: RGBColor = hex(0x4C6272);
-pub(crate) const NHS_BLUE: RGBColor = hex(0x005EB8);
-pub(crate) const NHS_ORANGE: RGBColor = hex(0xED8B00);
+pub const TEXT_GREY: RGBColor = hex(0x4C6272);
+/// NHS Blue: scores, bars, improvement.
+pub const NHS_BLUE: RGBColor = hex(0x005EB8);
+/// NHS Orange: targets and concern.
+pub const NHS_ORANGE: RGBColor = hex(0xED8B00);
 /// Grid lines (NHS Grey 4 / Grey 3).
-pub(crate) const GRID: RGBColor = hex(0xD8DDE0);
-pub(crate) const GRID_DARK: RGBColor = hex(0xAEB7BD);
+pub const GRID: RGBColor = hex(0xD8DDE0);
+/// Axes and the outer ring (NHS Grey 3).
+pub const GRID_DARK: RGBColor = hex(0xAEB7BD);
 /// Alternate row banding (NHS Grey 5).
 const BAND: RGBColor = hex(0xF0F4F5);
-pub(crate) const PAPER: RGBColor = hex(0xFFFFFF);
+/// The background (white).
+pub const PAPER: RGBColor = hex(0xFFFFFF);
 
 /// The font family every piece of text uses; the bundled DejaVu Sans is registered under it.
 const FAMILY: &str = "sans-serif";
@@ -200,7 +218,7 @@ fn fonts() -> Result<&'static Fonts, ChartError> {
 }
 
 /// Loads the bundled fonts (see [`fonts`]) before text is measured for a layout.
-pub(crate) fn load_fonts() -> Result<(), ChartError> {
+pub fn load_fonts() -> Result<(), ChartError> {
     fonts().map(|_| ())
 }
 
@@ -219,7 +237,7 @@ fn draw_err(e: impl std::fmt::Display) -> ChartError {
 
 /// Input text made safe to draw: control characters become spaces, runs of whitespace one
 /// space, and the length is bounded. (XML escaping is done by the SVG backend.)
-pub(crate) fn clean(s: &str) -> String {
+pub fn clean(s: &str) -> String {
     // Most text (every period label) is clean already: copy it without splitting.
     let mut prev_space = true;
     let mut already_clean = s.len() <= MAX_TEXT_CHARS;
@@ -269,7 +287,7 @@ fn layout_glyphs(font: &FontRef<'static>, text: &str, px: f64) -> (Vec<Glyph>, f
 }
 
 /// The width of `text` in pixels at `px` pixels to the em, measured with the bundled font.
-pub(crate) fn measure(text: &str, px: f64, bold: bool) -> f64 {
+pub fn measure(text: &str, px: f64, bold: bool) -> f64 {
     match font(bold) {
         Some(f) => f64::from(layout_glyphs(f, text, px).1),
         None => text.chars().count() as f64 * px * 0.62,
@@ -294,7 +312,7 @@ fn fitting_prefix(chars: &[char], suffix: &str, px: f64, bold: bool, max_w: f64)
 }
 
 /// `text` shortened with an ellipsis to fit `max_w`.
-pub(crate) fn ellipsize(text: &str, px: f64, bold: bool, max_w: f64) -> String {
+pub fn ellipsize(text: &str, px: f64, bold: bool, max_w: f64) -> String {
     if measure(text, px, bold) <= max_w {
         return text.to_string();
     }
@@ -307,7 +325,7 @@ pub(crate) fn ellipsize(text: &str, px: f64, bold: bool, max_w: f64) -> String {
 /// `text` wrapped into at most `max_lines` lines of at most `max_w` pixels, breaking at spaces
 /// (and inside words only when a word alone is too wide); the last line is ellipsized if the
 /// text does not fit.
-pub(crate) fn wrap(text: &str, px: f64, bold: bool, max_w: f64, max_lines: usize) -> Vec<String> {
+pub fn wrap(text: &str, px: f64, bold: bool, max_w: f64, max_lines: usize) -> Vec<String> {
     let mut words: std::collections::VecDeque<String> =
         text.split_whitespace().map(str::to_string).collect();
     let mut lines: Vec<String> = Vec::new();
@@ -380,20 +398,26 @@ fn level_label(names: &[String], v: f64) -> String {
 // ---------------------------------------------------------------------------------------------
 // A drawing surface in logical pixels on either backend.
 
-pub(crate) struct Canvas<'a, DB: DrawingBackend> {
+/// A drawing surface in logical pixels on the SVG or the bitmap backend; every chart draws
+/// through it, so SVG and PNG show the same picture.
+pub struct Canvas<'a, DB: DrawingBackend> {
     area: &'a DrawingArea<DB, Shift>,
     scale: f64,
     /// Draw text as pixels with the bundled font (bitmaps) rather than as `<text>` (SVG).
     raster: bool,
 }
 
-pub(crate) type Pt = (f64, f64);
+/// A point in logical pixels, x to the right and y down.
+pub type Pt = (f64, f64);
 
 /// Text alignment relative to the given x.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub(crate) enum Align {
+pub enum Align {
+    /// Text starts at x.
     Left,
+    /// Text is centred on x.
     Center,
+    /// Text ends at x.
     Right,
 }
 
@@ -419,7 +443,8 @@ impl<DB: DrawingBackend> Canvas<'_, DB> {
         self.area.draw(element).map_err(draw_err)
     }
 
-    pub(crate) fn fill(&self, color: RGBColor) -> Result<(), ChartError> {
+    /// Fills the whole surface.
+    pub fn fill(&self, color: RGBColor) -> Result<(), ChartError> {
         if self.raster && color == PAPER {
             // The bitmap starts out white.
             return Ok(());
@@ -427,12 +452,13 @@ impl<DB: DrawingBackend> Canvas<'_, DB> {
         self.area.fill(&color).map_err(draw_err)
     }
 
-    pub(crate) fn rect(&self, a: Pt, b: Pt, color: RGBAColor) -> Result<(), ChartError> {
+    /// A filled rectangle between corners `a` and `b`.
+    pub fn rect(&self, a: Pt, b: Pt, color: RGBAColor) -> Result<(), ChartError> {
         self.draw(&Rectangle::new([self.pt(a), self.pt(b)], color.filled()))
     }
 
     /// An open polyline.
-    pub(crate) fn path(&self, pts: &[Pt], color: RGBAColor, w: f64) -> Result<(), ChartError> {
+    pub fn path(&self, pts: &[Pt], color: RGBAColor, w: f64) -> Result<(), ChartError> {
         if pts.len() < 2 {
             return Ok(());
         }
@@ -440,7 +466,8 @@ impl<DB: DrawingBackend> Canvas<'_, DB> {
         self.draw(&PathElement::new(pts, color.stroke_width(self.width(w))))
     }
 
-    pub(crate) fn polygon(&self, pts: &[Pt], color: RGBAColor) -> Result<(), ChartError> {
+    /// A filled polygon.
+    pub fn polygon(&self, pts: &[Pt], color: RGBAColor) -> Result<(), ChartError> {
         if pts.len() < 3 {
             return Ok(());
         }
@@ -448,13 +475,8 @@ impl<DB: DrawingBackend> Canvas<'_, DB> {
         self.draw(&Polygon::new(pts, color.filled()))
     }
 
-    pub(crate) fn circle(
-        &self,
-        c: Pt,
-        r: f64,
-        color: RGBAColor,
-        filled: bool,
-    ) -> Result<(), ChartError> {
+    /// A circle of radius `r` at `c`, filled or outlined.
+    pub fn circle(&self, c: Pt, r: f64, color: RGBAColor, filled: bool) -> Result<(), ChartError> {
         let r = (r * self.scale).round().max(1.0) as u32;
         let style = if filled {
             color.filled()
@@ -466,7 +488,7 @@ impl<DB: DrawingBackend> Canvas<'_, DB> {
 
     /// Text with its baseline at `y`, `px` pixels to the em.
     #[allow(clippy::too_many_arguments)]
-    pub(crate) fn text(
+    pub fn text(
         &self,
         s: &str,
         x: f64,
@@ -547,7 +569,7 @@ impl<DB: DrawingBackend> Canvas<'_, DB> {
 
 /// Cut the path `pts` into dashes of `dash` with gaps of `gap`, continuing the pattern
 /// round corners; each dash is a polyline.
-pub(crate) fn dashes(pts: &[Pt], dash: f64, gap: f64) -> Vec<Vec<Pt>> {
+pub fn dashes(pts: &[Pt], dash: f64, gap: f64) -> Vec<Vec<Pt>> {
     let mut out = Vec::new();
     let period = dash + gap;
     if !(dash > 0.0 && gap >= 0.0 && period.is_finite()) {
@@ -599,7 +621,8 @@ pub(crate) fn dashes(pts: &[Pt], dash: f64, gap: f64) -> Vec<Vec<Pt>> {
 // ---------------------------------------------------------------------------------------------
 // Rendering to SVG and PNG.
 
-pub(crate) fn render_svg<F>(size: (u32, u32), draw: F) -> Result<String, ChartError>
+/// Draws with `draw` on an SVG surface of `size` and returns the SVG.
+pub fn render_svg<F>(size: (u32, u32), draw: F) -> Result<String, ChartError>
 where
     F: for<'a, 'b> FnOnce(&Canvas<'a, SVGBackend<'b>>) -> Result<(), ChartError>,
 {
@@ -618,7 +641,9 @@ where
     Ok(svg)
 }
 
-pub(crate) fn render_png<F>(size: (u32, u32), draw: F) -> Result<Vec<u8>, ChartError>
+/// Draws with `draw` on a bitmap of `size` (drawn at twice the size and downsampled) and
+/// returns the PNG.
+pub fn render_png<F>(size: (u32, u32), draw: F) -> Result<Vec<u8>, ChartError>
 where
     F: for<'a, 'b> FnOnce(&Canvas<'a, BitMapBackend<'b>>) -> Result<(), ChartError>,
 {
@@ -713,8 +738,16 @@ fn slug(s: &str) -> String {
     }
 }
 
-pub(crate) fn xml_escape(s: &str) -> String {
+/// `s` escaped for XML content and attribute values.
+pub fn xml_escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
+    escape_xml_into(&mut out, s);
+    out
+}
+
+/// Appends `s` to `out` escaped for XML content and attribute values (the one XML escaper
+/// every SVG writer uses).
+pub fn escape_xml_into(out: &mut String, s: &str) {
     for c in s.chars() {
         match c {
             '&' => out.push_str("&amp;"),
@@ -725,12 +758,11 @@ pub(crate) fn xml_escape(s: &str) -> String {
             c => out.push(c),
         }
     }
-    out
 }
 
 /// Adds `role="img"`, `aria-labelledby` and a leading `<title>` and `<desc>` to the root of
 /// plotters' SVG.
-pub(crate) fn accessible_svg(
+pub fn accessible_svg(
     mut svg: String,
     kind: &str,
     fallback_title: &str,
@@ -786,7 +818,8 @@ const RADAR_LABEL_PX: f64 = 12.0;
 const RADAR_LABEL_LINE: f64 = 15.0;
 const RADAR_LEVEL_PX: f64 = 11.0;
 const LEGEND_PX: f64 = 12.0;
-pub(crate) const MARGIN: f64 = 20.0;
+/// The margin around every chart, in logical pixels.
+pub const MARGIN: f64 = 20.0;
 
 /// Everything about a radar chart that does not depend on the backend.
 struct RadarLayout {
@@ -990,19 +1023,69 @@ fn draw_radar<DB: DrawingBackend>(cv: &Canvas<DB>, l: &RadarLayout) -> Result<()
 
     // Target: a dashed line, dark-cased so it stands out on white and on the blue fill,
     // broken where an axis has no target.
-    let n = l.axes.len();
-    let runs = target_runs(l);
-    for dash in runs.iter().flat_map(|r| dashes(r, 9.0, 6.0)) {
-        cv.path(&dash, TEXT.to_rgba(), 4.5)?;
-        cv.path(&dash, NHS_ORANGE.to_rgba(), 2.5)?;
+    for run in target_runs(l) {
+        draw_target_dashes(cv, &run)?;
     }
 
     // Score outline.
     let mut outline = score_pts.clone();
-    if n >= 3 {
+    if l.axes.len() >= 3 {
         outline.push(score_pts[0]);
     }
     cv.path(&outline, NHS_BLUE.to_rgba(), 2.5)?;
+    draw_radar_level_names(cv, l)?;
+
+    // Markers on top: target squares, then score circles.
+    for ax in &l.axes {
+        if let Some(t) = ax.target {
+            draw_target_marker(cv, l.point(ax.dir, t))?;
+        }
+    }
+    for (ax, &p) in l.axes.iter().zip(&score_pts) {
+        if ax.score.is_some() {
+            draw_score_marker(cv, p)?;
+        } else {
+            // Not scored: a hollow marker at the centre.
+            cv.circle(p, 5.5, NHS_BLUE.to_rgba(), true)?;
+            cv.circle(p, 3.5, PAPER.to_rgba(), true)?;
+        }
+    }
+    draw_radar_axis_labels(cv, l)?;
+    draw_radar_legend(cv)
+}
+
+/// A run of the target line: dashes, dark-cased.
+fn draw_target_dashes<DB: DrawingBackend>(cv: &Canvas<DB>, run: &[Pt]) -> Result<(), ChartError> {
+    for dash in dashes(run, 9.0, 6.0) {
+        cv.path(&dash, TEXT.to_rgba(), 4.5)?;
+        cv.path(&dash, NHS_ORANGE.to_rgba(), 2.5)?;
+    }
+    Ok(())
+}
+
+/// The target marker: an orange square cased in the text colour.
+fn draw_target_marker<DB: DrawingBackend>(cv: &Canvas<DB>, (x, y): Pt) -> Result<(), ChartError> {
+    let s = 4.5;
+    cv.rect((x - s, y - s), (x + s, y + s), TEXT.to_rgba())?;
+    cv.rect(
+        (x - s + 1.5, y - s + 1.5),
+        (x + s - 1.5, y + s - 1.5),
+        NHS_ORANGE.to_rgba(),
+    )
+}
+
+/// The score marker: a blue circle ringed in white.
+fn draw_score_marker<DB: DrawingBackend>(cv: &Canvas<DB>, p: Pt) -> Result<(), ChartError> {
+    cv.circle(p, 5.5, PAPER.to_rgba(), true)?;
+    cv.circle(p, 4.0, NHS_BLUE.to_rgba(), true)
+}
+
+/// The level names up the top spoke.
+fn draw_radar_level_names<DB: DrawingBackend>(
+    cv: &Canvas<DB>,
+    l: &RadarLayout,
+) -> Result<(), ChartError> {
+    let levels = l.levels.len();
     // Level names along the top spoke, just inside each ring, on a translucent backing that
     // keeps them legible over the fill and data lines (which show through faintly); the
     // markers are drawn over them.
@@ -1028,30 +1111,15 @@ fn draw_radar<DB: DrawingBackend>(cv: &Canvas<DB>, l: &RadarLayout) -> Result<()
         )?;
     }
 
-    // Markers on top: target squares, then score circles.
-    for ax in &l.axes {
-        if let Some(t) = ax.target {
-            let (x, y) = l.point(ax.dir, t);
-            let s = 4.5;
-            cv.rect((x - s, y - s), (x + s, y + s), TEXT.to_rgba())?;
-            cv.rect(
-                (x - s + 1.5, y - s + 1.5),
-                (x + s - 1.5, y + s - 1.5),
-                NHS_ORANGE.to_rgba(),
-            )?;
-        }
-    }
-    for (ax, &p) in l.axes.iter().zip(&score_pts) {
-        if ax.score.is_some() {
-            cv.circle(p, 5.5, PAPER.to_rgba(), true)?;
-            cv.circle(p, 4.0, NHS_BLUE.to_rgba(), true)?;
-        } else {
-            // Not scored: a hollow marker at the centre.
-            cv.circle(p, 5.5, NHS_BLUE.to_rgba(), true)?;
-            cv.circle(p, 3.5, PAPER.to_rgba(), true)?;
-        }
-    }
+    Ok(())
+}
 
+/// The axis labels, outside the rim.
+fn draw_radar_axis_labels<DB: DrawingBackend>(
+    cv: &Canvas<DB>,
+    l: &RadarLayout,
+) -> Result<(), ChartError> {
+    let levels = l.levels.len();
     // Axis labels outside the rim.
     for ax in &l.axes {
         let (sx, sy) = ax.dir;
@@ -1073,7 +1141,12 @@ fn draw_radar<DB: DrawingBackend>(cv: &Canvas<DB>, l: &RadarLayout) -> Result<()
         }
     }
 
-    // Legend: shape and line style as well as colour.
+    Ok(())
+}
+
+/// The legend along the foot: shape and line style as well as colour.
+fn draw_radar_legend<DB: DrawingBackend>(cv: &Canvas<DB>) -> Result<(), ChartError> {
+    let (w, h) = (f64::from(RADAR_SIZE.0), f64::from(RADAR_SIZE.1));
     let y = h - 18.0;
     let sample = 34.0;
     let gap = 8.0;
@@ -1088,8 +1161,7 @@ fn draw_radar<DB: DrawingBackend>(cv: &Canvas<DB>, l: &RadarLayout) -> Result<()
     let mid = y - 4.0;
     // Score.
     cv.path(&[(x, mid), (x + sample, mid)], NHS_BLUE.to_rgba(), 2.5)?;
-    cv.circle((x + sample / 2.0, mid), 5.5, PAPER.to_rgba(), true)?;
-    cv.circle((x + sample / 2.0, mid), 4.0, NHS_BLUE.to_rgba(), true)?;
+    draw_score_marker(cv, (x + sample / 2.0, mid))?;
     cv.text(
         entries[0],
         x + sample + gap,
@@ -1101,17 +1173,8 @@ fn draw_radar<DB: DrawingBackend>(cv: &Canvas<DB>, l: &RadarLayout) -> Result<()
     )?;
     x += widths[0] + spacing;
     // Target.
-    for dash in dashes(&[(x, mid), (x + sample, mid)], 9.0, 6.0) {
-        cv.path(&dash, TEXT.to_rgba(), 4.5)?;
-        cv.path(&dash, NHS_ORANGE.to_rgba(), 2.5)?;
-    }
-    let (cx, s) = (x + sample / 2.0, 4.5);
-    cv.rect((cx - s, mid - s), (cx + s, mid + s), TEXT.to_rgba())?;
-    cv.rect(
-        (cx - s + 1.5, mid - s + 1.5),
-        (cx + s - 1.5, mid + s - 1.5),
-        NHS_ORANGE.to_rgba(),
-    )?;
+    draw_target_dashes(cv, &[(x, mid), (x + sample, mid)])?;
+    draw_target_marker(cv, (x + sample / 2.0, mid))?;
     cv.text(
         entries[1],
         x + sample + gap,
@@ -1237,8 +1300,40 @@ fn draw_bars<DB: DrawingBackend>(cv: &Canvas<DB>, l: &BarsLayout) -> Result<(), 
         TEXT,
         Align::Left,
     )?;
+    draw_bars_legend(cv)?;
+    if l.rows.is_empty() {
+        cv.text(
+            "No capabilities",
+            w / 2.0,
+            l.rows_top + 30.0,
+            14.0,
+            false,
+            TEXT_GREY,
+            Align::Center,
+        )?;
+        return Ok(());
+    }
+    let rows_bottom = l.rows_top + l.rows.len() as f64 * ROW_H;
+    draw_bars_grid(cv, l, rows_bottom)?;
+    for (i, row) in l.rows.iter().enumerate() {
+        draw_bar_row(cv, l, i, row)?;
+    }
+    if l.hidden > 0 {
+        cv.text(
+            &format!("… and {} more not shown", l.hidden),
+            MARGIN,
+            rows_bottom + 18.0,
+            BARS_LABEL_PX,
+            false,
+            TEXT_GREY,
+            Align::Left,
+        )?;
+    }
+    Ok(())
+}
 
-    // Legend.
+/// The legend under the title: the bar and the target marker.
+fn draw_bars_legend<DB: DrawingBackend>(cv: &Canvas<DB>) -> Result<(), ChartError> {
     let y = 58.0;
     let mut x = MARGIN;
     cv.rect((x, y - 11.0), (x + 22.0, y + 1.0), NHS_BLUE.to_rgba())?;
@@ -1257,21 +1352,16 @@ fn draw_bars<DB: DrawingBackend>(cv: &Canvas<DB>, l: &BarsLayout) -> Result<(), 
         TEXT,
         Align::Left,
     )?;
+    Ok(())
+}
 
-    if l.rows.is_empty() {
-        cv.text(
-            "No capabilities",
-            w / 2.0,
-            l.rows_top + 30.0,
-            14.0,
-            false,
-            TEXT_GREY,
-            Align::Center,
-        )?;
-        return Ok(());
-    }
-
-    let rows_bottom = l.rows_top + l.rows.len() as f64 * ROW_H;
+/// Row banding, the gridlines with the level names above them, and the axis.
+fn draw_bars_grid<DB: DrawingBackend>(
+    cv: &Canvas<DB>,
+    l: &BarsLayout,
+    rows_bottom: f64,
+) -> Result<(), ChartError> {
+    let w = f64::from(l.size.0);
     // Row banding.
     for (i, _) in l.rows.iter().enumerate().filter(|(i, _)| i % 2 == 1) {
         let top = l.rows_top + i as f64 * ROW_H;
@@ -1309,110 +1399,119 @@ fn draw_bars<DB: DrawingBackend>(cv: &Canvas<DB>, l: &BarsLayout) -> Result<(), 
         1.0,
     )?;
 
-    for (i, row) in l.rows.iter().enumerate() {
-        let top = l.rows_top + i as f64 * ROW_H;
-        let bar_top = top + 7.0;
-        let bar_mid = bar_top + BAR_H / 2.0;
-        // Label, centred on the bar.
-        let block = row.lines.len() as f64 * BARS_LABEL_LINE;
-        let label_top = (bar_mid - block / 2.0).max(top + 2.0);
-        for (j, line) in row.lines.iter().enumerate() {
-            let baseline = label_top + j as f64 * BARS_LABEL_LINE + 11.5;
+    Ok(())
+}
+
+/// Row `i`: its label, its bar (or the note instead) and its target marker.
+fn draw_bar_row<DB: DrawingBackend>(
+    cv: &Canvas<DB>,
+    l: &BarsLayout,
+    i: usize,
+    row: &BarRow,
+) -> Result<(), ChartError> {
+    let top = l.rows_top + i as f64 * ROW_H;
+    let bar_top = top + 7.0;
+    let bar_mid = bar_top + BAR_H / 2.0;
+    // Label, centred on the bar.
+    let block = row.lines.len() as f64 * BARS_LABEL_LINE;
+    let label_top = (bar_mid - block / 2.0).max(top + 2.0);
+    for (j, line) in row.lines.iter().enumerate() {
+        let baseline = label_top + j as f64 * BARS_LABEL_LINE + 11.5;
+        cv.text(
+            line,
+            MARGIN,
+            baseline,
+            BARS_LABEL_PX,
+            false,
+            TEXT,
+            Align::Left,
+        )?;
+    }
+    // Bar, or the note instead.
+    if let Some(level) = row.level {
+        let x1 = l.x(level);
+        cv.rect(
+            (l.plot_x0, bar_top),
+            (x1, bar_top + BAR_H),
+            NHS_BLUE.to_rgba(),
+        )?;
+        let name = level_label(&l.levels, level);
+        let tw = measure(&name, BARS_LABEL_PX, true);
+        if tw + 14.0 <= x1 - l.plot_x0 {
             cv.text(
-                line,
-                MARGIN,
-                baseline,
+                &name,
+                x1 - 7.0,
+                bar_mid + 4.5,
                 BARS_LABEL_PX,
-                false,
+                true,
+                PAPER,
+                Align::Right,
+            )?;
+        } else {
+            cv.text(
+                &name,
+                x1 + 6.0,
+                bar_mid + 4.5,
+                BARS_LABEL_PX,
+                true,
                 TEXT,
                 Align::Left,
             )?;
         }
-        // Bar, or the note instead.
-        if let Some(level) = row.level {
-            let x1 = l.x(level);
-            cv.rect(
-                (l.plot_x0, bar_top),
-                (x1, bar_top + BAR_H),
-                NHS_BLUE.to_rgba(),
-            )?;
-            let name = level_label(&l.levels, level);
-            let tw = measure(&name, BARS_LABEL_PX, true);
-            if tw + 14.0 <= x1 - l.plot_x0 {
-                cv.text(
-                    &name,
-                    x1 - 7.0,
-                    bar_mid + 4.5,
-                    BARS_LABEL_PX,
-                    true,
-                    PAPER,
-                    Align::Right,
-                )?;
-            } else {
-                cv.text(
-                    &name,
-                    x1 + 6.0,
-                    bar_mid + 4.5,
-                    BARS_LABEL_PX,
-                    true,
-                    TEXT,
-                    Align::Left,
-                )?;
-            }
-        } else if let Some(note) = &row.note {
-            cv.text(
-                note,
-                l.plot_x0 + 8.0,
-                bar_mid + 4.5,
-                BARS_LABEL_PX,
-                false,
-                TEXT_GREY,
-                Align::Left,
-            )?;
-        }
-        // Target marker and its name.
-        if let Some(t) = row.target {
-            let tx = l.x(t);
-            cv.rect(
-                (tx - 1.5, bar_top - 4.0),
-                (tx + 1.5, bar_top + BAR_H + 14.0),
-                TEXT.to_rgba(),
-            )?;
-            let text = format!("target: {}", level_label(&l.levels, t));
-            let tw = measure(&text, BARS_SMALL_PX, false);
-            let baseline = bar_top + BAR_H + 14.0;
-            if tx + 5.0 + tw <= w - 4.0 {
-                cv.text(
-                    &text,
-                    tx + 5.0,
-                    baseline,
-                    BARS_SMALL_PX,
-                    false,
-                    TEXT,
-                    Align::Left,
-                )?;
-            } else {
-                cv.text(
-                    &text,
-                    tx - 5.0,
-                    baseline,
-                    BARS_SMALL_PX,
-                    false,
-                    TEXT,
-                    Align::Right,
-                )?;
-            }
-        }
-    }
-    if l.hidden > 0 {
+    } else if let Some(note) = &row.note {
         cv.text(
-            &format!("… and {} more not shown", l.hidden),
-            MARGIN,
-            rows_bottom + 18.0,
+            note,
+            l.plot_x0 + 8.0,
+            bar_mid + 4.5,
             BARS_LABEL_PX,
             false,
             TEXT_GREY,
             Align::Left,
+        )?;
+    }
+    if let Some(t) = row.target {
+        draw_bar_target(cv, l, t, bar_top)?;
+    }
+    Ok(())
+}
+
+/// The target marker at level `t` on a row whose bar starts at `bar_top`, and its name
+/// (to the right of the marker, or to its left where the right has no room).
+fn draw_bar_target<DB: DrawingBackend>(
+    cv: &Canvas<DB>,
+    l: &BarsLayout,
+    t: f64,
+    bar_top: f64,
+) -> Result<(), ChartError> {
+    let w = f64::from(l.size.0);
+    let tx = l.x(t);
+    cv.rect(
+        (tx - 1.5, bar_top - 4.0),
+        (tx + 1.5, bar_top + BAR_H + 14.0),
+        TEXT.to_rgba(),
+    )?;
+    let text = format!("target: {}", level_label(&l.levels, t));
+    let tw = measure(&text, BARS_SMALL_PX, false);
+    let baseline = bar_top + BAR_H + 14.0;
+    if tx + 5.0 + tw <= w - 4.0 {
+        cv.text(
+            &text,
+            tx + 5.0,
+            baseline,
+            BARS_SMALL_PX,
+            false,
+            TEXT,
+            Align::Left,
+        )?;
+    } else {
+        cv.text(
+            &text,
+            tx - 5.0,
+            baseline,
+            BARS_SMALL_PX,
+            false,
+            TEXT,
+            Align::Right,
         )?;
     }
     Ok(())
