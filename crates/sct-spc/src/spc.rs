@@ -3,7 +3,7 @@
 //! numbers in comments refer to that specification's "Method".
 //!
 //! The core works on values already in date order and segment start indices; reading files,
-//! sorting dates and resolving rebase dates happen in [`crate::spc_input`].
+//! sorting dates and resolving rebase dates happen in the caller (`sct-kpi` reads files).
 
 use serde::{Deserialize, Serialize};
 
