@@ -16,6 +16,7 @@ use sct_compare::load::SkippedFile;
 use sct_compare::longitudinal::Longitudinal;
 use sct_compare::{Comparison, Provenance, RoundInfo};
 use sct_core::csv_out::CsvWriter;
+use sct_spc::chart::ChartVariationIcon;
 
 use crate::funnel_chart::{funnel_svg, proportion_chart};
 use crate::render::{ReportError, Templates};
@@ -51,18 +52,18 @@ fn graphics(c: &Comparison) -> Result<Value, ReportError> {
                         mean: s.mean[i],
                         lpl: s.lpl[i],
                         upl: s.upl[i],
-                        point_type: s.point_types[i].to_string(),
+                        point_type: s.point_types[i],
                         segment: 0,
                         note: None,
                     })
                     .collect(),
                 target: None,
-                variation_icon: s.variation_icon.to_string(),
+                variation_icon: Some(ChartVariationIcon::Spc(s.variation_icon)),
                 assurance_icon: None,
                 small: true,
                 centre_name: String::new(),
             };
-            smalls.push(json!({ "code": s.code, "svg": spc_svg(&chart)?, "variation": s.variation_icon.replace('_', " ") }));
+            smalls.push(json!({ "code": s.code, "svg": spc_svg(&chart)?, "variation": s.variation_icon.as_str().replace('_', " ") }));
         }
         spc.insert(k.id.clone(), Value::Array(smalls));
     }

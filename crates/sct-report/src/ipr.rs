@@ -6,6 +6,8 @@
 //! an index of icons), so a reader filters by icon by following a link; every row links to its
 //! indicator's full chart further down the same file.
 
+use sct_spc::chart::{ChartKind, ChartVariationIcon};
+use sct_spc::spc::{AssuranceIcon, VariationIcon};
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
@@ -18,17 +20,33 @@ use crate::render::{ReportError, Templates};
 use crate::spc_chart;
 
 /// The order icons are listed in: concerns first, then improvements, neutral, common cause.
-const VARIATION_ORDER: [&str; 8] = [
-    "concern_high",
-    "concern_low",
-    "improvement_high",
-    "improvement_low",
-    "neutral_high",
-    "neutral_low",
-    "neutral",
-    "common_cause",
+const VARIATION_ORDER: [ChartVariationIcon; 8] = [
+    ChartVariationIcon::Spc(VariationIcon::ConcernHigh),
+    ChartVariationIcon::Spc(VariationIcon::ConcernLow),
+    ChartVariationIcon::Spc(VariationIcon::ImprovementHigh),
+    ChartVariationIcon::Spc(VariationIcon::ImprovementLow),
+    ChartVariationIcon::Spc(VariationIcon::NeutralHigh),
+    ChartVariationIcon::Spc(VariationIcon::NeutralLow),
+    ChartVariationIcon::TooFewCrossings,
+    ChartVariationIcon::Spc(VariationIcon::CommonCause),
 ];
-const ASSURANCE_ORDER: [&str; 3] = ["fail", "inconsistent", "pass"];
+const ASSURANCE_ORDER: [AssuranceIcon; 3] = [
+    AssuranceIcon::Fail,
+    AssuranceIcon::Inconsistent,
+    AssuranceIcon::Pass,
+];
+
+/// The groups of rows by icon: each icon of `order`, then rows without one (`none`), with
+/// the name each group is listed under.
+pub(crate) fn icon_groups<T: Copy + PartialEq>(
+    order: &[T],
+    name: fn(T) -> &'static str,
+) -> impl Iterator<Item = (Option<T>, &'static str)> + '_ {
+    order
+        .iter()
+        .map(move |&t| (Some(t), name(t)))
+        .chain([(None, "none")])
+}
 
 /// A sparkline of `values` as a small inline SVG with a text alternative.
 pub fn sparkline(values: &[f64], title: &str) -> String {
@@ -210,15 +228,18 @@ impl IconDrawer {
 /// Rows listed under each icon, in the order of `order`, each list keeping the report's order;
 /// each row with only what a list shows (its anchor, indicator, title, organisation, timeframe,
 /// icons and their labels, headline).
-fn by_icon(ipr: &Ipr, order: &[&str], icon: impl Fn(&IprRow) -> Option<&'static str>) -> Value {
+fn by_icon<T: Copy + PartialEq>(
+    ipr: &Ipr,
+    order: &[T],
+    name: fn(T) -> &'static str,
+    icon: impl Fn(&IprRow) -> Option<T>,
+) -> Value {
     let mut groups: Vec<Value> = Vec::new();
     let all: Vec<&IprRow> = ipr.sections.iter().flat_map(|s| &s.rows).collect();
-    let mut names: Vec<&str> = order.to_vec();
-    names.push("none");
-    for name in names {
+    for (group, name) in icon_groups(order, name) {
         let rows: Vec<Value> = all
             .iter()
-            .filter(|r| icon(r).unwrap_or("none") == name)
+            .filter(|r| icon(r) == group)
             .map(|r| {
                 json!({
                     "anchor": r.anchor,
@@ -318,7 +339,9 @@ fn html_context(ipr: &Ipr) -> Result<Context, ReportError> {
 
 /// The report as GitHub-flavoured Markdown.
 pub fn markdown(templates: &Templates, ipr: &Ipr) -> Result<String, ReportError> {
-    let variation = by_icon(ipr, &VARIATION_ORDER, |r| r.variation_icon);
+    let variation = by_icon(ipr, &VARIATION_ORDER, ChartVariationIcon::as_str, |r| {
+        r.variation_icon
+    });
     templates.render_value("ipr.md", context(ipr)?, vec![("by_variation", variation)])
 }
 
@@ -328,7 +351,9 @@ pub fn write_markdown(
     ipr: &Ipr,
     out: &mut dyn std::io::Write,
 ) -> std::io::Result<Result<(), ReportError>> {
-    let variation = by_icon(ipr, &VARIATION_ORDER, |r| r.variation_icon);
+    let variation = by_icon(ipr, &VARIATION_ORDER, ChartVariationIcon::as_str, |r| {
+        r.variation_icon
+    });
     match context(ipr) {
         Ok(c) => templates.render_value_to("ipr.md", c, vec![("by_variation", variation)], out),
         Err(e) => Ok(Err(e)),
@@ -397,11 +422,15 @@ fn cells(r: &IprRow) -> Vec<String> {
             .map(|p| format!("{}: {}", p.period, p.value))
             .collect::<Vec<_>>()
             .join("; "),
-        r.variation_icon.unwrap_or_default().to_string(),
+        r.variation_icon
+            .map_or("", ChartVariationIcon::as_str)
+            .to_string(),
         r.variation_label.clone(),
-        r.assurance_icon.unwrap_or_default().to_string(),
+        r.assurance_icon
+            .map_or("", AssuranceIcon::as_str)
+            .to_string(),
         r.assurance_label.clone(),
-        r.chart.unwrap_or_default().to_string(),
+        r.chart.map_or("", ChartKind::as_str).to_string(),
         r.profile.clone(),
         r.flags.join("; "),
     ]

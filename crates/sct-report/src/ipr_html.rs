@@ -5,6 +5,8 @@
 //! analysis; the page around them (headings, captions, the icon index, the method) stays in
 //! the `ipr.html` template. Every string from the user's files is HTML-escaped here.
 
+use sct_spc::chart::ChartVariationIcon;
+use sct_spc::spc::AssuranceIcon;
 use std::fmt::Write;
 
 use sct_kpi::ipr::{Ipr, IprRow};
@@ -65,8 +67,8 @@ pub(crate) struct Fragments {
 pub(crate) fn fragments(
     ipr: &Ipr,
     style: ChartStyle,
-    variation_order: &[&'static str],
-    assurance_order: &[&'static str],
+    variation_order: &[ChartVariationIcon],
+    assurance_order: &[AssuranceIcon],
 ) -> Result<Fragments, ReportError> {
     let several = ipr.organisations.len() > 1;
     let mut icons = IconDrawer::new(style);
@@ -84,29 +86,20 @@ pub(crate) fn fragments(
         }
         tables.push((section.id.as_str(), body));
     }
-    let list = |order: &[&'static str],
-                icon: &dyn Fn(&IprRow) -> Option<&'static str>,
-                variation_first: bool| {
-        let mut names = order.to_vec();
-        names.push("none");
-        names
-            .into_iter()
-            .filter_map(|name| {
-                let mut items = String::new();
-                let mut n = 0;
-                for r in ipr.sections.iter().flat_map(|s| &s.rows) {
-                    if icon(r).unwrap_or("none") != name {
-                        continue;
-                    }
-                    n += 1;
-                    list_item(&mut items, r, several, variation_first);
-                }
-                (n > 0).then_some((name, n, items))
-            })
-            .collect::<Vec<_>>()
-    };
-    let by_variation = list(variation_order, &|r| r.variation_icon, true);
-    let by_assurance = list(assurance_order, &|r| r.assurance_icon, false);
+    let by_variation = icon_lists(
+        ipr,
+        variation_order,
+        ChartVariationIcon::as_str,
+        |r| r.variation_icon,
+        true,
+    );
+    let by_assurance = icon_lists(
+        ipr,
+        assurance_order,
+        AssuranceIcon::as_str,
+        |r| r.assurance_icon,
+        false,
+    );
     Ok(Fragments {
         tables,
         by_variation,
@@ -114,6 +107,31 @@ pub(crate) fn fragments(
         charts,
         icon_defs: icons.defs(),
     })
+}
+
+/// The list items under each icon of `order` (then `none`) that has rows: icon, count, `<li>`s.
+fn icon_lists<T: Copy + PartialEq>(
+    ipr: &Ipr,
+    order: &[T],
+    name: fn(T) -> &'static str,
+    icon: impl Fn(&IprRow) -> Option<T>,
+    variation_first: bool,
+) -> Vec<(&'static str, usize, String)> {
+    let several = ipr.organisations.len() > 1;
+    crate::ipr::icon_groups(order, name)
+        .filter_map(|(group, name)| {
+            let mut items = String::new();
+            let mut n = 0;
+            for r in ipr.sections.iter().flat_map(|s| &s.rows) {
+                if icon(r) != group {
+                    continue;
+                }
+                n += 1;
+                list_item(&mut items, r, several, variation_first);
+            }
+            (n > 0).then_some((name, n, items))
+        })
+        .collect()
 }
 
 fn num(out: &mut String, v: f64, places: u32) {
@@ -210,8 +228,8 @@ fn table_row(
     if let Some(s) = review.and_then(|x| x.spc.as_ref()) {
         out.push_str(&icons.icon(
             "v",
-            s.variation_icon,
-            &spc_chart::variation_icon_label(s.variation_icon),
+            s.variation_icon.as_str(),
+            spc_chart::variation_icon_label(s.variation_icon),
             || variation_icon_svg(s.variation_icon),
         ));
     }
@@ -221,8 +239,8 @@ fn table_row(
     if let Some(s) = review.and_then(|x| x.spc.as_ref()) {
         out.push_str(&icons.icon(
             "a",
-            s.assurance_icon.unwrap_or("none"),
-            &spc_chart::assurance_icon_label(s.assurance_icon),
+            s.assurance_icon.map_or("none", AssuranceIcon::as_str),
+            spc_chart::assurance_icon_label(s.assurance_icon),
             || assurance_icon_svg(s.assurance_icon),
         ));
     }
@@ -349,7 +367,7 @@ fn chart_section(
                 out.push_str("<li>");
                 escape_into(out, &p.period);
                 out.push_str(" (");
-                escape_into(out, &p.point_type.replace('_', " "));
+                escape_into(out, &p.point_type.as_str().replace('_', " "));
                 out.push_str("): ");
                 escape_into(out, e);
                 out.push_str("</li>");
@@ -376,9 +394,10 @@ fn chart_section(
             out.push_str("<p>Under ");
             escape_into(out, &c.profile);
             out.push_str(": variation ");
-            escape_into(out, &c.variation_icon.unwrap_or("none").replace('_', " "));
+            let variation = c.variation_icon.map_or("none", ChartVariationIcon::as_str);
+            escape_into(out, &variation.replace('_', " "));
             out.push_str(", assurance ");
-            escape_into(out, c.assurance_icon.unwrap_or("none"));
+            escape_into(out, c.assurance_icon.map_or("none", AssuranceIcon::as_str));
             if c.icons_differ {
                 out.push_str(" (the icons differ)");
             }

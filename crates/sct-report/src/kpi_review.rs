@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use sct_core::csv_out::CsvWriter;
 use sct_kpi::review::{IndicatorReview, KpiReview};
+use sct_spc::spc::{AssuranceIcon, PointType};
 use serde_json::{Value, json};
 
 use crate::charts::ChartFormat;
@@ -25,7 +26,7 @@ pub fn indicator_chart(r: &IndicatorReview, small: bool) -> Option<SpcChart> {
                     mean: f64::NAN,
                     lpl: None,
                     upl: None,
-                    point_type: "common_cause".into(),
+                    point_type: PointType::CommonCause,
                     segment: 0,
                     note: None,
                 });
@@ -37,7 +38,7 @@ pub fn indicator_chart(r: &IndicatorReview, small: bool) -> Option<SpcChart> {
             mean: p.centre,
             lpl: p.lpl,
             upl: p.upl,
-            point_type: p.point_type.to_string(),
+            point_type: p.point_type,
             segment: 0,
             note: p.explanation.clone(),
         });
@@ -56,8 +57,8 @@ pub fn indicator_chart(r: &IndicatorReview, small: bool) -> Option<SpcChart> {
         unit: r.unit.clone(),
         points,
         target: spc.target,
-        variation_icon: spc.variation_icon.to_string(),
-        assurance_icon: spc.assurance_icon.map(str::to_string),
+        variation_icon: Some(spc.variation_icon),
+        assurance_icon: spc.assurance_icon,
         small,
         centre_name: spc.centre_name.to_string(),
     })
@@ -188,11 +189,11 @@ pub fn csv(review: &KpiReview) -> String {
                 num(y.and_then(|y| y.against.plan)),
                 y.map(|y| format!("{} of {}", y.periods_meeting_plan, y.periods_with_plan))
                     .unwrap_or_default(),
-                s.map(|s| s.chart).unwrap_or_default().to_string(),
+                s.map_or("", |s| s.chart.as_str()).to_string(),
                 s.map(|s| s.chart_reason.clone()).unwrap_or_default(),
-                s.map(|s| s.variation_icon).unwrap_or_default().to_string(),
+                s.map_or("", |s| s.variation_icon.as_str()).to_string(),
                 s.and_then(|s| s.assurance_icon)
-                    .unwrap_or_default()
+                    .map_or("", AssuranceIcon::as_str)
                     .to_string(),
                 num(s.map(|s| s.centre)),
                 num(s.and_then(|s| s.lpl)),

@@ -3,9 +3,9 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use sct_kpi::chart::ChartKind;
+use sct_kpi::chart::{ChartKind, ChartVariationIcon};
 use sct_kpi::chart_input::ChartRun;
-use sct_kpi::spc::{Improvement, Rule};
+use sct_kpi::spc::{Improvement, PointType, Rule};
 use sct_kpi::spc_input::SpcRun;
 use sct_report::charts::ChartFormat;
 use sct_report::spc_chart::{SpcChart, SpcPoint, spc_chart};
@@ -56,7 +56,7 @@ fn chart(run: &SpcRun, name: &str) -> SpcChart {
                     mean: f64::NAN,
                     lpl: None,
                     upl: None,
-                    point_type: "common_cause".into(),
+                    point_type: PointType::CommonCause,
                     segment,
                     note: None,
                 });
@@ -69,7 +69,7 @@ fn chart(run: &SpcRun, name: &str) -> SpcChart {
             mean: seg.mean,
             lpl: seg.lpl,
             upl: seg.upl,
-            point_type: point_type.as_str().to_string(),
+            point_type,
             segment,
             note: (!explanation.is_empty())
                 .then_some(explanation)
@@ -139,8 +139,8 @@ fn chart(run: &SpcRun, name: &str) -> SpcChart {
         unit: String::new(),
         points,
         target: o.target,
-        variation_icon: run.variation_icon().unwrap_or_default().to_string(),
-        assurance_icon: run.assurance_icon().map(str::to_string),
+        variation_icon: run.variation_icon().map(ChartVariationIcon::Spc),
+        assurance_icon: run.assurance_icon(),
         small: false,
         centre_name: String::new(),
     }
@@ -169,7 +169,7 @@ fn any_chart(run: &ChartRun, name: &str) -> SpcChart {
             mean: p.centre,
             lpl: p.lpl,
             upl: p.upl,
-            point_type: p.point_type.as_str().to_string(),
+            point_type: p.point_type,
             segment: p.segment,
             note: p.rule.map(|r| rule_words(r).to_string()),
         })
@@ -210,8 +210,8 @@ fn any_chart(run: &ChartRun, name: &str) -> SpcChart {
         unit: String::new(),
         points,
         target: run.options.target,
-        variation_icon: res.variation_icon.as_str().to_string(),
-        assurance_icon: res.assurance_icon.map(|a| a.as_str().to_string()),
+        variation_icon: Some(res.variation_icon),
+        assurance_icon: res.assurance_icon,
         small: false,
         centre_name: if all_run { "median" } else { "centre" }.to_string(),
     }
