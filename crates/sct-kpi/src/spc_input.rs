@@ -9,6 +9,7 @@ use sct_core::csv_out::CsvWriter;
 use sct_core::diagnostic::{Diagnostic, Diagnostics, Location, Snippet};
 use sct_core::source::SourceFile;
 
+use crate::chart::ChartPoint;
 use crate::period::{ACCEPTED_FORMS, Period, PeriodType};
 use crate::profile::{self, Hit, Profile, Suggestion, judge};
 use crate::rebase_log::RebaseEntry;
@@ -538,6 +539,23 @@ impl SpcRun {
         } else {
             None
         }
+    }
+
+    /// Point `i` in the one shape every chart's points take: its value, its segment's mean
+    /// and limits, its type and first rule. `None` past the end.
+    pub fn point(&self, i: usize) -> Option<ChartPoint> {
+        let r = &self.result;
+        let segment = *r.segment_of.get(i)?;
+        let seg = r.segments.get(segment)?;
+        Some(ChartPoint {
+            value: self.points.get(i)?.value,
+            centre: seg.mean,
+            lpl: seg.lpl,
+            upl: seg.upl,
+            point_type: *r.point_type.get(i)?,
+            rule: *r.rule.get(i)?,
+            segment,
+        })
     }
 
     /// Point `i`'s date as printed.

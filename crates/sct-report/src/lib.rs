@@ -23,6 +23,7 @@ pub mod ipr;
 mod ipr_html;
 pub mod json;
 pub mod kpi_review;
+pub mod kpi_spc;
 pub mod markdown;
 pub mod plan;
 pub mod plan_timeline;
