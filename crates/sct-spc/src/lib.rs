@@ -11,12 +11,12 @@
 //!
 //! ```
 //! use sct_spc::chart::{ChartInput, ChartOptions, chart};
-//! use sct_spc::spc::PointType;
+//! use sct_spc::spc::{PointType, VariationIcon};
 //!
 //! let values = [5.0, 6.0, 5.5, 6.2, 5.8, 6.1, 5.9, 6.0, 5.7, 6.3, 5.6, 6.0, 5.9, 14.0];
 //! let result = chart(ChartInput::Values(&values), &[], &ChartOptions::default())?;
 //! assert_eq!(result.point_type[13], PointType::SpecialCauseImprovement);
-//! assert_eq!(result.variation_icon.as_str(), "improvement_high");
+//! assert_eq!(result.variation_icon.spc(), Some(VariationIcon::ImprovementHigh));
 //! # Ok::<(), sct_spc::chart::ChartError>(())
 //! ```
 
