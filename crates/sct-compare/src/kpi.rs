@@ -47,9 +47,9 @@ pub struct OrgSeries {
     /// Upper process limit per point.
     pub upl: Vec<Option<f64>>,
     /// Point types (`common_cause`, `special_cause_improvement`, …).
-    pub point_types: Vec<&'static str>,
+    pub point_types: Vec<sct_kpi::spc::PointType>,
     /// The variation icon.
-    pub variation_icon: &'static str,
+    pub variation_icon: sct_kpi::spc::VariationIcon,
 }
 
 /// The XmR chart of one organisation's aggregated series (None when too short or invalid).
@@ -77,8 +77,8 @@ fn xmr(
         upl: (0..values.len())
             .map(|i| seg(i).and_then(|s| s.upl))
             .collect(),
-        point_types: r.point_type.iter().map(|p| p.as_str()).collect(),
-        variation_icon: r.variation_icon.as_str(),
+        point_types: r.point_type.clone(),
+        variation_icon: r.variation_icon,
         values,
     })
 }

@@ -9,12 +9,14 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 
+use crate::chart::{ChartKind, ChartVariationIcon};
 use crate::data::KpiData;
 use crate::kpiset::{KpiSet, Timeframe};
 use crate::review::{
     IconDifference, IndicatorReview, KpiReview, PlanPosition, ReviewError, ReviewOptions,
     ReviewProvenance, SetInfo, review,
 };
+use crate::spc::{AssuranceIcon, Improvement};
 use sct_core::provenance::FrameworkUsed;
 
 /// One value of the last three.
@@ -42,7 +44,7 @@ pub struct IprRow {
     /// Decimal places to show.
     pub decimals: u32,
     /// Which direction is better.
-    pub improvement: &'static str,
+    pub improvement: Improvement,
     /// The latest period with data.
     pub latest_period: Option<String>,
     /// Its value.
@@ -61,16 +63,16 @@ pub struct IprRow {
     pub last_three: Vec<PeriodValue>,
     /// Every value, oldest first, for the sparkline.
     pub sparkline: Vec<f64>,
-    /// The variation icon's name (`concern_low`), if any.
-    pub variation_icon: Option<&'static str>,
+    /// The variation icon (`concern_low`), if any.
+    pub variation_icon: Option<ChartVariationIcon>,
     /// Its name in words.
     pub variation_label: String,
-    /// The assurance icon's name (`fail`), if any.
-    pub assurance_icon: Option<&'static str>,
+    /// The assurance icon (`fail`), if any.
+    pub assurance_icon: Option<AssuranceIcon>,
     /// Its name in words.
     pub assurance_label: String,
     /// The chart used (`xmr`, `run`, `pprime`, `uprime`).
-    pub chart: Option<&'static str>,
+    pub chart: Option<ChartKind>,
     /// The chart in words.
     pub chart_name: Option<&'static str>,
     /// The XmR rule profile.
@@ -296,7 +298,7 @@ fn row(r: &KpiReview, x: &crate::review::IndicatorReview) -> IprRow {
         timeframe: x.timeframe,
         unit: x.unit.clone(),
         decimals: x.decimals,
-        improvement: x.improvement.as_str(),
+        improvement: x.improvement,
         latest_period: x.latest_period.clone(),
         latest_value: latest.map(|l| l.value),
         plan: latest.and_then(|l| l.plan),

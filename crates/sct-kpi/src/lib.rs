@@ -1,28 +1,21 @@
 //! # sct-kpi
 //!
-//! KPI evaluation: NHS periods, statistical process control following NHS England's *Making
-//! Data Count* XmR method (to `docs/methods/spc.md`), and run charts with the Anhøj rules and
-//! Laney's p′ and u′ charts (to `docs/methods/run-charts.md` and `laney.md`), one chart per
-//! segment ([`chart`]); funnel plots comparing organisations ([`funnel`], to
-//! `docs/methods/funnels.md`).
+//! KPI evaluation over the statistics of [`sct_spc`]: KPI sets and their data, aggregation to
+//! coarser periods, reviews and integrated performance reports, the rebase log, and the file
+//! input and output of `sct kpi spc` and `sct kpi funnel`. The statistics' modules ([`spc`],
+//! [`chart`], [`funnel`], …) are re-exported here under their old paths.
 
 pub mod aggregate;
-pub mod chart;
 pub mod chart_input;
 pub mod data;
-pub mod funnel;
 pub mod funnel_input;
 pub mod ipr;
 pub mod kpiset;
-pub mod laney;
 pub mod measures;
-pub mod number;
-pub mod period;
-pub mod profile;
-pub mod quantile;
 pub mod rebase_log;
 pub mod review;
-pub mod runchart;
 mod series_rows;
-pub mod spc;
 pub mod spc_input;
+
+// The statistics live in their own crate; their module paths stay reachable here.
+pub use sct_spc::{chart, funnel, laney, number, period, profile, quantile, runchart, spc};

@@ -20,29 +20,6 @@ use crate::rebase_log::{RebaseEntry, RebaseLog};
 use crate::runchart::RunsAnalysis;
 use crate::spc::{AssuranceIcon, Improvement, PointType, VariationIcon, constants};
 
-/// The plain-English label of a variation icon, as Making Data Count words it.
-pub fn variation_label(icon: VariationIcon) -> &'static str {
-    match icon {
-        VariationIcon::CommonCause => "Common cause variation",
-        VariationIcon::ImprovementHigh => "Special cause variation: improvement (higher)",
-        VariationIcon::ImprovementLow => "Special cause variation: improvement (lower)",
-        VariationIcon::ConcernHigh => "Special cause variation: concern (higher)",
-        VariationIcon::ConcernLow => "Special cause variation: concern (lower)",
-        VariationIcon::NeutralHigh => "Special cause variation: neither better nor worse (higher)",
-        VariationIcon::NeutralLow => "Special cause variation: neither better nor worse (lower)",
-    }
-}
-
-/// The plain-English label of an assurance icon.
-pub fn assurance_label(icon: Option<AssuranceIcon>) -> &'static str {
-    match icon {
-        Some(AssuranceIcon::Pass) => "Consistently passing the target",
-        Some(AssuranceIcon::Fail) => "Consistently failing the target",
-        Some(AssuranceIcon::Inconsistent) => "Hit and miss: sometimes meets the target",
-        None => "No assurance: no target or no better direction",
-    }
-}
-
 /// Where a value stands against its plan or target.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -129,7 +106,7 @@ pub struct ChartPoint {
     /// Upper process limit.
     pub upl: Option<f64>,
     /// The point's classification.
-    pub point_type: &'static str,
+    pub point_type: PointType,
     /// Why it is a special cause: every rule with its run or window, in words.
     pub explanation: Option<String>,
 }
@@ -140,9 +117,9 @@ pub struct ProfileComparison {
     /// The other profile.
     pub profile: String,
     /// Its variation icon.
-    pub variation_icon: Option<&'static str>,
+    pub variation_icon: Option<ChartVariationIcon>,
     /// Its assurance icon.
-    pub assurance_icon: Option<&'static str>,
+    pub assurance_icon: Option<AssuranceIcon>,
     /// Whether either icon differs.
     pub icons_differ: bool,
     /// The periods whose point type differs, with both types.
@@ -173,7 +150,7 @@ fn is_zero(n: &u64) -> bool {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SpcSummary {
     /// The chart used: `xmr`, `run`, `pprime` or `uprime`.
-    pub chart: &'static str,
+    pub chart: ChartKind,
     /// Its name in words ("run chart").
     pub chart_name: &'static str,
     /// Why it was chosen, in words ("10 points, fewer than 15: run chart").
@@ -182,12 +159,12 @@ pub struct SpcSummary {
     pub centre_name: &'static str,
     /// The runs analysis (run, p′ and u′ charts).
     pub runs: Option<RunsAnalysis>,
-    /// The variation icon's name.
-    pub variation_icon: &'static str,
+    /// The variation icon.
+    pub variation_icon: ChartVariationIcon,
     /// Its label.
     pub variation_label: &'static str,
-    /// The assurance icon's name, if any.
-    pub assurance_icon: Option<&'static str>,
+    /// The assurance icon, if any.
+    pub assurance_icon: Option<AssuranceIcon>,
     /// Its label.
     pub assurance_label: &'static str,
     /// The latest segment's centre line.
@@ -301,17 +278,21 @@ impl Counts {
             self.with_data += 1;
         }
         if let Some(s) = &r.spc {
-            match s.variation_icon {
-                "common_cause" => self.common_cause += 1,
-                "improvement_high" | "improvement_low" => self.improving += 1,
-                "concern_high" | "concern_low" => self.concerning += 1,
+            match s.variation_icon.spc() {
+                Some(VariationIcon::CommonCause) => self.common_cause += 1,
+                Some(VariationIcon::ImprovementHigh | VariationIcon::ImprovementLow) => {
+                    self.improving += 1
+                }
+                Some(VariationIcon::ConcernHigh | VariationIcon::ConcernLow) => {
+                    self.concerning += 1
+                }
                 _ => self.neutral += 1,
             }
             match s.assurance_icon {
-                Some("pass") => self.consistently_passing += 1,
-                Some("fail") => self.consistently_failing += 1,
-                Some("inconsistent") => self.hit_and_miss += 1,
-                _ => {}
+                Some(AssuranceIcon::Pass) => self.consistently_passing += 1,
+                Some(AssuranceIcon::Fail) => self.consistently_failing += 1,
+                Some(AssuranceIcon::Inconsistent) => self.hit_and_miss += 1,
+                None => {}
             }
         }
         match r.latest.as_ref().and_then(|l| l.meets_plan) {
@@ -468,13 +449,13 @@ pub struct IconDifference {
     /// Title.
     pub title: String,
     /// The variation icon under the review's profile.
-    pub variation_icon: Option<&'static str>,
+    pub variation_icon: Option<ChartVariationIcon>,
     /// The assurance icon under it.
-    pub assurance_icon: Option<&'static str>,
+    pub assurance_icon: Option<AssuranceIcon>,
     /// The variation icon under the other profile.
-    pub compare_variation_icon: Option<&'static str>,
+    pub compare_variation_icon: Option<ChartVariationIcon>,
     /// The assurance icon under the other profile.
-    pub compare_assurance_icon: Option<&'static str>,
+    pub compare_assurance_icon: Option<AssuranceIcon>,
 }
 
 /// The profile an indicator is read with.
@@ -957,12 +938,8 @@ pub fn chart_summary_with(
     let label = |k: usize| labels.get(k).cloned().unwrap_or_default();
     let icon_of = |r: &crate::chart::ChartResult| {
         (
-            r.icons.then(|| r.variation_icon.as_str()),
-            if r.icons {
-                r.assurance_icon.map(AssuranceIcon::as_str)
-            } else {
-                None
-            },
+            r.icons.then_some(r.variation_icon),
+            if r.icons { r.assurance_icon } else { None },
         )
     };
     let compare = spc.compare.and_then(|other| {
@@ -1021,7 +998,7 @@ pub fn chart_summary_with(
             centre: p.centre,
             lpl: p.lpl,
             upl: p.upl,
-            point_type: p.point_type.as_str(),
+            point_type: p.point_type,
             explanation: None,
         })
         .collect::<Vec<_>>();
@@ -1035,25 +1012,16 @@ pub fn chart_summary_with(
         })
         .collect();
     warnings.extend(r.warnings.iter().cloned());
-    let variation_label = match r.variation_icon {
-        ChartVariationIcon::Spc(v) => variation_label(v),
-        ChartVariationIcon::TooFewCrossings => {
-            "Non-random variation: too few crossings of the centre line"
-        }
-    };
     Some(SpcSummary {
-        chart: seg.chart.as_str(),
+        chart: seg.chart,
         chart_name: seg.chart.describe(),
         chart_reason: seg.reason.describe(seg.chart),
-        centre_name: match seg.chart {
-            ChartKind::Run => "median",
-            _ => "mean",
-        },
+        centre_name: seg.chart.centre_name(),
         runs: seg.runs,
-        variation_icon: r.variation_icon.as_str(),
-        variation_label,
-        assurance_icon: r.assurance_icon.map(AssuranceIcon::as_str),
-        assurance_label: assurance_label(r.assurance_icon),
+        variation_icon: r.variation_icon,
+        variation_label: r.variation_icon.label(),
+        assurance_icon: r.assurance_icon,
+        assurance_label: AssuranceIcon::label(r.assurance_icon),
         centre: seg.centre,
         lpl,
         upl,

@@ -10,11 +10,12 @@ use sct_core::csv_out::CsvWriter;
 use sct_core::diagnostic::{Diagnostic, Diagnostics, Location, Snippet};
 use sct_core::source::SourceFile;
 
+use crate::chart::ChartPoint;
 use crate::period::{ACCEPTED_FORMS, Period, PeriodType};
 use crate::profile::{self, Hit, Profile, Suggestion, judge};
 use crate::rebase_log::RebaseEntry;
 use crate::review::MAX_GAP_LISTED;
-use crate::spc::{SpcOptions, SpcResult};
+use crate::spc::{AssuranceIcon, SpcOptions, SpcResult, VariationIcon};
 
 /// One input point, in date order after reading.
 #[derive(Debug, Clone, PartialEq)]
@@ -528,17 +529,34 @@ pub fn run_with(
 
 impl SpcRun {
     /// The variation icon, unless the profile withholds it.
-    pub fn variation_icon(&self) -> Option<&'static str> {
-        self.icons.then(|| self.result.variation_icon.as_str())
+    pub fn variation_icon(&self) -> Option<VariationIcon> {
+        self.icons.then_some(self.result.variation_icon)
     }
 
     /// The assurance icon, unless withheld or not applicable.
-    pub fn assurance_icon(&self) -> Option<&'static str> {
+    pub fn assurance_icon(&self) -> Option<AssuranceIcon> {
         if self.icons {
-            self.result.assurance_icon.map(|a| a.as_str())
+            self.result.assurance_icon
         } else {
             None
         }
+    }
+
+    /// Point `i` in the one shape every chart's points take: its value, its segment's mean
+    /// and limits, its type and first rule. `None` past the end.
+    pub fn point(&self, i: usize) -> Option<ChartPoint> {
+        let r = &self.result;
+        let segment = *r.segment_of.get(i)?;
+        let seg = r.segments.get(segment)?;
+        Some(ChartPoint {
+            value: self.points.get(i)?.value,
+            centre: seg.mean,
+            lpl: seg.lpl,
+            upl: seg.upl,
+            point_type: *r.point_type.get(i)?,
+            rule: *r.rule.get(i)?,
+            segment,
+        })
     }
 
     /// Point `i`'s date as printed.
@@ -736,9 +754,9 @@ fn comparison_json(run: &SpcRun) -> Option<Value> {
         "compare_profile": c.profile_name,
         "compare_profile_description": c.profile.describe(),
         "variation_icon": run.variation_icon(),
-        "compare_variation_icon": c.icons.then(|| c.result.variation_icon.as_str()),
+        "compare_variation_icon": c.icons.then_some(c.result.variation_icon),
         "assurance_icon": run.assurance_icon(),
-        "compare_assurance_icon": if c.icons { c.result.assurance_icon.map(|a| a.as_str()) } else { None },
+        "compare_assurance_icon": if c.icons { c.result.assurance_icon } else { None },
         "points": points,
     }))
 }

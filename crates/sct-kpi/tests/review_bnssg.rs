@@ -109,7 +109,7 @@ fn annual_outcomes_are_read_with_a_run_chart_and_flagged_as_short() {
         few.message
     );
     let spc = hle.spc.as_ref().unwrap();
-    assert_eq!(spc.chart, "run");
+    assert_eq!(spc.chart.as_str(), "run");
     assert_eq!(spc.chart_reason, "6 points, fewer than 15: run chart");
     assert!(
         spc.assurance_icon.is_none(),

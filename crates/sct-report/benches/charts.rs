@@ -3,6 +3,8 @@
 //!
 //! `cargo bench -p sct-report --bench charts -- --warm-up-time 1 --measurement-time 2`
 
+use sct_spc::chart::ChartVariationIcon;
+use sct_spc::spc::{AssuranceIcon, PointType, VariationIcon};
 use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};
@@ -93,11 +95,10 @@ fn spc(small: bool) -> SpcChart {
                 lpl: Some(mean - 6.0),
                 upl: Some(mean + 6.0),
                 point_type: match i % 11 {
-                    0 => "special_cause_concern",
-                    5 => "special_cause_improvement",
-                    _ => "common_cause",
-                }
-                .into(),
+                    0 => PointType::SpecialCauseConcern,
+                    5 => PointType::SpecialCauseImprovement,
+                    _ => PointType::CommonCause,
+                },
                 segment: seg,
                 note: (i % 11 == 0).then(|| "shift".into()),
             }
@@ -109,8 +110,8 @@ fn spc(small: bool) -> SpcChart {
         unit: "%".into(),
         points,
         target: Some(58.0),
-        variation_icon: "improvement_high".into(),
-        assurance_icon: Some("inconsistent".into()),
+        variation_icon: Some(ChartVariationIcon::Spc(VariationIcon::ImprovementHigh)),
+        assurance_icon: Some(AssuranceIcon::Inconsistent),
         small,
         centre_name: String::new(),
     }

@@ -16,10 +16,12 @@ use sct_compare::load::SkippedFile;
 use sct_compare::longitudinal::Longitudinal;
 use sct_compare::{Comparison, Provenance, RoundInfo};
 use sct_core::csv_out::CsvWriter;
+use sct_spc::chart::{ChartPoint, ChartVariationIcon};
 
 use crate::funnel_chart::{funnel_svg, proportion_chart};
+use crate::kpi_spc::{DrawnPoint, chart_points};
 use crate::render::{ReportError, Templates};
-use crate::spc_chart::{SpcChart, SpcPoint, spc_svg};
+use crate::spc_chart::{SpcChart, spc_svg};
 
 /// The charts of a comparison, drawn: per KPI indicator its funnel plot and one small SPC
 /// chart per organisation.
@@ -44,25 +46,27 @@ fn graphics(c: &Comparison) -> Result<Value, ReportError> {
                 title: format!("{}: {}", s.code, k.title),
                 description: String::new(),
                 unit: unit.clone(),
-                points: (0..s.values.len())
-                    .map(|i| SpcPoint {
-                        label: s.periods[i].clone(),
+                points: chart_points((0..s.values.len()).map(|i| DrawnPoint {
+                    label: s.periods[i].clone(),
+                    point: ChartPoint {
                         value: s.values[i],
-                        mean: s.mean[i],
+                        centre: s.mean[i],
                         lpl: s.lpl[i],
                         upl: s.upl[i],
-                        point_type: s.point_types[i].to_string(),
+                        point_type: s.point_types[i],
+                        rule: None,
                         segment: 0,
-                        note: None,
-                    })
-                    .collect(),
+                    },
+                    note: None,
+                    gap_before: None,
+                })),
                 target: None,
-                variation_icon: s.variation_icon.to_string(),
+                variation_icon: Some(ChartVariationIcon::Spc(s.variation_icon)),
                 assurance_icon: None,
                 small: true,
                 centre_name: String::new(),
             };
-            smalls.push(json!({ "code": s.code, "svg": spc_svg(&chart)?, "variation": s.variation_icon.replace('_', " ") }));
+            smalls.push(json!({ "code": s.code, "svg": spc_svg(&chart)?, "variation": s.variation_icon.as_str().replace('_', " ") }));
         }
         spc.insert(k.id.clone(), Value::Array(smalls));
     }

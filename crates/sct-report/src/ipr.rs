@@ -6,6 +6,8 @@
 //! an index of icons), so a reader filters by icon by following a link; every row links to its
 //! indicator's full chart further down the same file.
 
+use sct_spc::chart::{ChartKind, ChartVariationIcon};
+use sct_spc::spc::{AssuranceIcon, VariationIcon};
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
@@ -22,17 +24,33 @@ use crate::render::{ReportError, Templates};
 use crate::spc_chart;
 
 /// The order icons are listed in: concerns first, then improvements, neutral, common cause.
-const VARIATION_ORDER: [&str; 8] = [
-    "concern_high",
-    "concern_low",
-    "improvement_high",
-    "improvement_low",
-    "neutral_high",
-    "neutral_low",
-    "neutral",
-    "common_cause",
+const VARIATION_ORDER: [ChartVariationIcon; 8] = [
+    ChartVariationIcon::Spc(VariationIcon::ConcernHigh),
+    ChartVariationIcon::Spc(VariationIcon::ConcernLow),
+    ChartVariationIcon::Spc(VariationIcon::ImprovementHigh),
+    ChartVariationIcon::Spc(VariationIcon::ImprovementLow),
+    ChartVariationIcon::Spc(VariationIcon::NeutralHigh),
+    ChartVariationIcon::Spc(VariationIcon::NeutralLow),
+    ChartVariationIcon::TooFewCrossings,
+    ChartVariationIcon::Spc(VariationIcon::CommonCause),
 ];
-const ASSURANCE_ORDER: [&str; 3] = ["fail", "inconsistent", "pass"];
+const ASSURANCE_ORDER: [AssuranceIcon; 3] = [
+    AssuranceIcon::Fail,
+    AssuranceIcon::Inconsistent,
+    AssuranceIcon::Pass,
+];
+
+/// The groups of rows by icon: each icon of `order`, then rows without one (`none`), with
+/// the name each group is listed under.
+pub(crate) fn icon_groups<T: Copy + PartialEq>(
+    order: &[T],
+    name: fn(T) -> &'static str,
+) -> impl Iterator<Item = (Option<T>, &'static str)> + '_ {
+    order
+        .iter()
+        .map(move |&t| (Some(t), name(t)))
+        .chain([(None, "none")])
+}
 
 /// A sparkline of `values` as a small inline SVG with a text alternative.
 pub fn sparkline(values: &[f64], title: &str) -> String {
@@ -211,19 +229,28 @@ impl IconDrawer {
     }
 }
 
+/// The name a row is listed under by its variation icon (`none` without one).
+pub(crate) fn variation_name(r: &IprRow) -> &'static str {
+    r.variation_icon.map_or("none", ChartVariationIcon::as_str)
+}
+
+/// The name a row is listed under by its assurance icon (`none` without one).
+pub(crate) fn assurance_name(r: &IprRow) -> &'static str {
+    r.assurance_icon.map_or("none", AssuranceIcon::as_str)
+}
+
 /// The groups of rows under each icon, in the order of `order` and then `none`, each with how
 /// many rows it has; a group without rows is left out.
-fn icon_groups(
+fn icon_counts<T: Copy + PartialEq>(
     ipr: &Ipr,
-    order: &[&'static str],
-    icon: impl Fn(&IprRow) -> Option<&'static str>,
+    order: &[T],
+    name: fn(T) -> &'static str,
+    name_of: fn(&IprRow) -> &'static str,
 ) -> Vec<(&'static str, usize)> {
-    let mut names: Vec<&'static str> = order.to_vec();
-    names.push("none");
+    let names: Vec<&'static str> = icon_groups(order, name).map(|(_, n)| n).collect();
     let mut counts = vec![0usize; names.len()];
     for r in ipr.sections.iter().flat_map(|s| &s.rows) {
-        let name = icon(r).unwrap_or("none");
-        if let Some(k) = names.iter().position(|n| *n == name) {
+        if let Some(k) = names.iter().position(|n| *n == name_of(r)) {
             counts[k] += 1;
         }
     }
@@ -241,7 +268,7 @@ fn variation_rows(ipr: &Ipr, name: &str) -> Value {
     ipr.sections
         .iter()
         .flat_map(|s| &s.rows)
-        .filter(|r| r.variation_icon.unwrap_or("none") == name)
+        .filter(|r| variation_name(r) == name)
         .map(|r| {
             json!({
                 "anchor": r.anchor,
@@ -421,8 +448,13 @@ pub fn write_html(
         });
         Value::Array(groups.collect())
     };
-    let variation = icon_groups(ipr, &VARIATION_ORDER, |r| r.variation_icon);
-    let assurance = icon_groups(ipr, &ASSURANCE_ORDER, |r| r.assurance_icon);
+    let variation = icon_counts(
+        ipr,
+        &VARIATION_ORDER,
+        ChartVariationIcon::as_str,
+        variation_name,
+    );
+    let assurance = icon_counts(ipr, &ASSURANCE_ORDER, AssuranceIcon::as_str, assurance_name);
     let extra = vec![
         ("rows_html", row_markers(ipr)),
         ("by_variation", lists("variation", variation)),
@@ -460,7 +492,12 @@ pub fn write_markdown(
         Ok(c) => c,
         Err(e) => return Ok(Err(e)),
     };
-    let groups = icon_groups(ipr, &VARIATION_ORDER, |r| r.variation_icon);
+    let groups = icon_counts(
+        ipr,
+        &VARIATION_ORDER,
+        ChartVariationIcon::as_str,
+        variation_name,
+    );
     let variation = groups.into_iter().map(|(icon, count)| {
         let items = marker(&format!("variation:{icon}"));
         let mut g = json!({ "icon": icon, "count": count, "items_md": items });
@@ -550,11 +587,15 @@ fn cells(r: &IprRow) -> Vec<String> {
             .map(|p| format!("{}: {}", p.period, p.value))
             .collect::<Vec<_>>()
             .join("; "),
-        r.variation_icon.unwrap_or_default().to_string(),
+        r.variation_icon
+            .map_or("", ChartVariationIcon::as_str)
+            .to_string(),
         r.variation_label.clone(),
-        r.assurance_icon.unwrap_or_default().to_string(),
+        r.assurance_icon
+            .map_or("", AssuranceIcon::as_str)
+            .to_string(),
         r.assurance_label.clone(),
-        r.chart.unwrap_or_default().to_string(),
+        r.chart.map_or("", ChartKind::as_str).to_string(),
         r.profile.clone(),
         r.flags.join("; "),
     ]

@@ -6,6 +6,8 @@
 //! the page around them (headings, captions, the icon index, the method) stays in the
 //! template. Every string from the user's files is HTML-escaped here.
 
+use sct_spc::chart::ChartVariationIcon;
+use sct_spc::spc::AssuranceIcon;
 use std::fmt::Write;
 
 use sct_kpi::ipr::{Ipr, IprRow};
@@ -109,13 +111,13 @@ impl<'a> HtmlPieces<'a> {
                 out.write_all(self.buf.as_bytes())?;
             }
         } else if let Some(icon) = key.strip_prefix("variation:") {
-            for r in rows().filter(|r| r.variation_icon.unwrap_or("none") == icon) {
+            for r in rows().filter(|r| crate::ipr::variation_name(r) == icon) {
                 self.buf.clear();
                 list_item(&mut self.buf, r, self.several, true);
                 out.write_all(self.buf.as_bytes())?;
             }
         } else if let Some(icon) = key.strip_prefix("assurance:") {
-            for r in rows().filter(|r| r.assurance_icon.unwrap_or("none") == icon) {
+            for r in rows().filter(|r| crate::ipr::assurance_name(r) == icon) {
                 self.buf.clear();
                 list_item(&mut self.buf, r, self.several, false);
                 out.write_all(self.buf.as_bytes())?;
@@ -144,14 +146,14 @@ fn row_icons(icons: &mut IconDrawer, r: &IprRow) -> Option<(String, String)> {
     let variation_icon = r.variation_icon?;
     let variation = icons.icon(
         "v",
-        variation_icon,
-        &spc_chart::variation_icon_label(variation_icon),
+        variation_icon.as_str(),
+        spc_chart::variation_icon_label(variation_icon),
         || variation_icon_svg(variation_icon),
     );
     let assurance = icons.icon(
         "a",
-        r.assurance_icon.unwrap_or("none"),
-        &spc_chart::assurance_icon_label(r.assurance_icon),
+        crate::ipr::assurance_name(r),
+        spc_chart::assurance_icon_label(r.assurance_icon),
         || assurance_icon_svg(r.assurance_icon),
     );
     Some((variation, assurance))
@@ -375,7 +377,7 @@ fn chart_section(
                 out.push_str("<li>");
                 escape_into(out, &p.period);
                 out.push_str(" (");
-                escape_into(out, &p.point_type.replace('_', " "));
+                escape_into(out, &p.point_type.as_str().replace('_', " "));
                 out.push_str("): ");
                 escape_into(out, e);
                 out.push_str("</li>");
@@ -402,9 +404,10 @@ fn chart_section(
             out.push_str("<p>Under ");
             escape_into(out, &c.profile);
             out.push_str(": variation ");
-            escape_into(out, &c.variation_icon.unwrap_or("none").replace('_', " "));
+            let variation = c.variation_icon.map_or("none", ChartVariationIcon::as_str);
+            escape_into(out, &variation.replace('_', " "));
             out.push_str(", assurance ");
-            escape_into(out, c.assurance_icon.unwrap_or("none"));
+            escape_into(out, c.assurance_icon.map_or("none", AssuranceIcon::as_str));
             if c.icons_differ {
                 out.push_str(" (the icons differ)");
             }

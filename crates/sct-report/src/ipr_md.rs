@@ -47,7 +47,7 @@ impl<'a> MdPieces<'a> {
         } else if let Some(icon) = key.strip_prefix("variation:") {
             let several = ipr.organisations.len() > 1;
             let rows = ipr.sections.iter().flat_map(|s| &s.rows);
-            let listed = rows.filter(|r| r.variation_icon.unwrap_or("none") == icon);
+            let listed = rows.filter(|r| crate::ipr::variation_name(r) == icon);
             for (i, r) in listed.enumerate() {
                 self.buf.clear();
                 if i > 0 {
@@ -130,9 +130,9 @@ pub(crate) fn table_row(out: &mut String, r: &IprRow) {
     let _ = writeln!(
         out,
         " | {}: {} | {}: {} | {} | {} |",
-        text(r.variation_icon.unwrap_or("none")),
+        text(crate::ipr::variation_name(r)),
         text(&r.variation_label),
-        text(r.assurance_icon.unwrap_or("none")),
+        text(crate::ipr::assurance_name(r)),
         text(&r.assurance_label),
         text(r.chart_name.unwrap_or("none")),
         text(&r.profile)
@@ -155,6 +155,8 @@ mod tests {
     use sct_kpi::ipr::PeriodValue;
     use sct_kpi::kpiset::Timeframe;
     use sct_kpi::review::PlanPosition;
+    use sct_spc::chart::ChartVariationIcon;
+    use sct_spc::spc::{AssuranceIcon, Improvement, VariationIcon};
 
     /// The rows of a table and the list under an icon as the template wrote them before the
     /// rows were written in code (reports/ipr.md, up to this change).
@@ -238,8 +240,14 @@ mod tests {
             proptest::option::of(any::<bool>()),
         );
         let icons = (
-            proptest::option::of(prop_oneof![Just("concern_high"), Just("common_cause")]),
-            proptest::option::of(prop_oneof![Just("fail"), Just("pass")]),
+            proptest::option::of(prop_oneof![
+                Just(ChartVariationIcon::Spc(VariationIcon::ConcernHigh)),
+                Just(ChartVariationIcon::Spc(VariationIcon::CommonCause)),
+            ]),
+            proptest::option::of(prop_oneof![
+                Just(AssuranceIcon::Fail),
+                Just(AssuranceIcon::Pass)
+            ]),
             proptest::option::of(prop_oneof![Just("XmR chart"), Just("p′ chart")]),
             proptest::option::of(hostile()),
             proptest::collection::vec((hostile(), number()), 0..4),
@@ -251,7 +259,7 @@ mod tests {
             timeframe: Timeframe::Kpi,
             unit: t.2,
             decimals: v.3,
-            improvement: "increase",
+            improvement: Improvement::Increase,
             latest_period: i.3,
             latest_value: v.0,
             plan: v.1,

@@ -5,59 +5,52 @@ use std::collections::BTreeMap;
 
 use sct_core::csv_out::CsvWriter;
 use sct_kpi::review::{IndicatorReview, KpiReview};
+use sct_spc::chart::ChartPoint;
+use sct_spc::spc::AssuranceIcon;
 use serde_json::{Value, json};
 
 use crate::charts::ChartFormat;
+use crate::kpi_spc::{DrawnPoint, chart_points};
 use crate::render::{ReportError, Templates};
-use crate::spc_chart::{self, SpcChart, SpcPoint};
+use crate::spc_chart::{self, SpcChart};
 
 /// The SPC chart of one indicator, if it has SPC results: each special cause's explanation as
-/// its tooltip, and a gap in the series drawn as a break.
+/// its tooltip, a gap in the series drawn as a break, and a new segment at each rebase.
 pub fn indicator_chart(r: &IndicatorReview, small: bool) -> Option<SpcChart> {
     let spc = r.spc.as_ref()?;
-    let mut points = Vec::with_capacity(spc.points.len());
-    for p in &spc.points {
-        if let Some(g) = spc.gaps.iter().find(|g| g.before == p.period) {
-            for label in &g.missing {
-                points.push(SpcPoint {
-                    label: label.clone(),
-                    value: f64::NAN,
-                    mean: f64::NAN,
-                    lpl: None,
-                    upl: None,
-                    point_type: "common_cause".into(),
-                    segment: 0,
-                    note: None,
-                });
-            }
-        }
-        points.push(SpcPoint {
-            label: p.period.clone(),
-            value: p.value,
-            mean: p.centre,
-            lpl: p.lpl,
-            upl: p.upl,
-            point_type: p.point_type.to_string(),
-            segment: 0,
-            note: p.explanation.clone(),
-        });
-    }
-    // Rebases start new segments: number them so the chart breaks its lines there.
     let mut segment = 0;
-    for p in &mut points {
-        if spc.rebases.iter().any(|e| e.date == p.label) {
+    let points = spc.points.iter().map(|p| {
+        // Rebases start new segments: number them so the chart breaks its lines there.
+        if spc.rebases.iter().any(|e| e.date == p.period) {
             segment += 1;
         }
-        p.segment = segment;
-    }
+        DrawnPoint {
+            label: p.period.clone(),
+            point: ChartPoint {
+                value: p.value,
+                centre: p.centre,
+                lpl: p.lpl,
+                upl: p.upl,
+                point_type: p.point_type,
+                rule: None,
+                segment,
+            },
+            note: p.explanation.clone(),
+            gap_before: spc
+                .gaps
+                .iter()
+                .find(|g| g.before == p.period)
+                .map(|g| g.missing.as_slice()),
+        }
+    });
     Some(SpcChart {
         title: r.title.clone(),
         description: r.headline.clone(),
         unit: r.unit.clone(),
-        points,
+        points: chart_points(points),
         target: spc.target,
-        variation_icon: spc.variation_icon.to_string(),
-        assurance_icon: spc.assurance_icon.map(str::to_string),
+        variation_icon: Some(spc.variation_icon),
+        assurance_icon: spc.assurance_icon,
         small,
         centre_name: spc.centre_name.to_string(),
     })
@@ -188,11 +181,11 @@ pub fn csv(review: &KpiReview) -> String {
                 num(y.and_then(|y| y.against.plan)),
                 y.map(|y| format!("{} of {}", y.periods_meeting_plan, y.periods_with_plan))
                     .unwrap_or_default(),
-                s.map(|s| s.chart).unwrap_or_default().to_string(),
+                s.map_or("", |s| s.chart.as_str()).to_string(),
                 s.map(|s| s.chart_reason.clone()).unwrap_or_default(),
-                s.map(|s| s.variation_icon).unwrap_or_default().to_string(),
+                s.map_or("", |s| s.variation_icon.as_str()).to_string(),
                 s.and_then(|s| s.assurance_icon)
-                    .unwrap_or_default()
+                    .map_or("", AssuranceIcon::as_str)
                     .to_string(),
                 num(s.map(|s| s.centre)),
                 num(s.and_then(|s| s.lpl)),

@@ -26,6 +26,7 @@ mod ipr_html;
 mod ipr_md;
 pub mod json;
 pub mod kpi_review;
+pub mod kpi_spc;
 pub mod markdown;
 pub mod pieces;
 pub mod plan;

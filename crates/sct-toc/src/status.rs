@@ -6,9 +6,10 @@
 use chrono::NaiveDate;
 use serde::Serialize;
 
+use sct_kpi::chart::ChartVariationIcon;
 use sct_kpi::data::{KpiData, Observation};
 use sct_kpi::review::chart_summary;
-use sct_kpi::spc::Improvement;
+use sct_kpi::spc::{Improvement, PointType};
 
 use crate::graph::Graph;
 use crate::model::{NodeType, TheoryOfChange, TocIndicator};
@@ -74,7 +75,7 @@ pub struct IndicatorState {
     /// Its value.
     pub latest_value: Option<f64>,
     /// The variation icon of the XmR chart (in the expected direction), with 2 points or more.
-    pub variation_icon: Option<&'static str>,
+    pub variation_icon: Option<ChartVariationIcon>,
     /// Its label.
     pub variation_label: Option<&'static str>,
     /// The chart it was read with ("run chart", "XmR chart", "p′ chart").
@@ -282,8 +283,8 @@ fn read_series(
             state.variation_label = Some(summary.variation_label);
             state.chart = Some(summary.chart_name);
             state.status = match summary.points.last().map(|p| p.point_type) {
-                Some("special_cause_improvement") => NodeStatus::Improving,
-                Some("special_cause_concern") => NodeStatus::Deteriorating,
+                Some(PointType::SpecialCauseImprovement) => NodeStatus::Improving,
+                Some(PointType::SpecialCauseConcern) => NodeStatus::Deteriorating,
                 _ => NodeStatus::NoSignificantChange,
             };
         }

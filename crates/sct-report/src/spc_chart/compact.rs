@@ -450,6 +450,7 @@ pub fn compact_svg(chart: &SpcChart, id: &str) -> String {
 mod tests {
     use super::*;
     use crate::spc_chart::SpcPoint;
+    use crate::spc_chart::names::{ai, pt, vi};
 
     fn chart(values: &[f64], kinds: &[(usize, &str)]) -> SpcChart {
         let points = values
@@ -461,11 +462,10 @@ mod tests {
                 mean: 10.0,
                 lpl: Some(4.0),
                 upl: Some(16.0),
-                point_type: kinds
+                point_type: pt(kinds
                     .iter()
                     .find(|(k, _)| *k == i)
-                    .map_or("common_cause", |(_, t)| *t)
-                    .into(),
+                    .map_or("common_cause", |(_, t)| *t)),
                 segment: 0,
                 note: kinds
                     .iter()
@@ -479,8 +479,8 @@ mod tests {
             unit: "%".into(),
             points,
             target: Some(12.0),
-            variation_icon: "concern_high".into(),
-            assurance_icon: Some("fail".into()),
+            variation_icon: vi("concern_high"),
+            assurance_icon: ai("fail"),
             small: false,
             centre_name: String::new(),
         }

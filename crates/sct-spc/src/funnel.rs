@@ -11,7 +11,7 @@
 //!   φ, additive random-effects τ²).
 //!
 //! ```
-//! use sct_kpi::funnel::{ProportionInput, proportions, Significance};
+//! use sct_spc::funnel::{ProportionInput, proportions, Significance};
 //! let rows = vec![
 //!     ProportionInput { org: "A".into(), numerator: 50.0, denominator: 100.0 },
 //!     ProportionInput { org: "B".into(), numerator: 420.0, denominator: 1000.0 },
@@ -20,7 +20,7 @@
 //! let funnel = proportions(&rows, 100.0)?;
 //! assert!((funnel.baseline - 48.125).abs() < 1e-12);
 //! assert_eq!(funnel.rows[2].significance, Significance::High001);
-//! # Ok::<(), sct_kpi::funnel::FunnelError>(())
+//! # Ok::<(), sct_spc::funnel::FunnelError>(())
 //! ```
 
 use serde::Serialize;

@@ -3,7 +3,7 @@
 //! numbers in comments refer to that specification's "Method".
 //!
 //! The core works on values already in date order and segment start indices; reading files,
-//! sorting dates and resolving rebase dates happen in [`crate::spc_input`].
+//! sorting dates and resolving rebase dates happen in the caller (`sct-kpi` reads files).
 
 use serde::{Deserialize, Serialize};
 
@@ -26,6 +26,18 @@ impl Improvement {
             Improvement::Increase => "increase",
             Improvement::Decrease => "decrease",
             Improvement::Neutral => "neutral",
+        }
+    }
+
+    /// A segment's special-cause points counted as (improvement, concern, neutral) from those
+    /// above and below the centre: with a better direction, one side improves and the other
+    /// concerns; without one, both are neutral.
+    #[inline]
+    pub fn split(self, up: usize, down: usize) -> (usize, usize, usize) {
+        match self {
+            Improvement::Increase => (up, down, 0),
+            Improvement::Decrease => (down, up, 0),
+            Improvement::Neutral => (0, 0, up + down),
         }
     }
 }
@@ -55,6 +67,25 @@ impl PointType {
             PointType::SpecialCauseConcern => "special_cause_concern",
             PointType::SpecialCauseNeutralHigh => "special_cause_neutral_high",
             PointType::SpecialCauseNeutralLow => "special_cause_neutral_low",
+        }
+    }
+
+    /// §9: the point types of a special cause above and below the centre, for a direction.
+    #[inline]
+    pub fn special_causes(improvement: Improvement) -> (PointType, PointType) {
+        match improvement {
+            Improvement::Increase => (
+                PointType::SpecialCauseImprovement,
+                PointType::SpecialCauseConcern,
+            ),
+            Improvement::Decrease => (
+                PointType::SpecialCauseConcern,
+                PointType::SpecialCauseImprovement,
+            ),
+            Improvement::Neutral => (
+                PointType::SpecialCauseNeutralHigh,
+                PointType::SpecialCauseNeutralLow,
+            ),
         }
     }
 }
@@ -106,6 +137,38 @@ impl VariationIcon {
             VariationIcon::NeutralLow => "neutral_low",
         }
     }
+
+    /// The icon in plain English, as Making Data Count words it.
+    pub fn label(self) -> &'static str {
+        match self {
+            VariationIcon::CommonCause => "Common cause variation",
+            VariationIcon::ImprovementHigh => "Special cause variation: improvement (higher)",
+            VariationIcon::ImprovementLow => "Special cause variation: improvement (lower)",
+            VariationIcon::ConcernHigh => "Special cause variation: concern (higher)",
+            VariationIcon::ConcernLow => "Special cause variation: concern (lower)",
+            VariationIcon::NeutralHigh => {
+                "Special cause variation: neither better nor worse (higher)"
+            }
+            VariationIcon::NeutralLow => {
+                "Special cause variation: neither better nor worse (lower)"
+            }
+        }
+    }
+
+    /// §10: the icon of a series from its last point's type; every chart uses this rule.
+    pub fn of(last: PointType, improvement: Improvement) -> VariationIcon {
+        match (last, improvement) {
+            (PointType::CommonCause, _) => VariationIcon::CommonCause,
+            (PointType::SpecialCauseImprovement, Improvement::Decrease) => {
+                VariationIcon::ImprovementLow
+            }
+            (PointType::SpecialCauseImprovement, _) => VariationIcon::ImprovementHigh,
+            (PointType::SpecialCauseConcern, Improvement::Decrease) => VariationIcon::ConcernHigh,
+            (PointType::SpecialCauseConcern, _) => VariationIcon::ConcernLow,
+            (PointType::SpecialCauseNeutralHigh, _) => VariationIcon::NeutralHigh,
+            (PointType::SpecialCauseNeutralLow, _) => VariationIcon::NeutralLow,
+        }
+    }
 }
 
 /// The assurance icon (§11).
@@ -129,7 +192,51 @@ impl AssuranceIcon {
             AssuranceIcon::Inconsistent => "inconsistent",
         }
     }
+
+    /// The icon in plain English; `None` is no icon (no target, or no better direction).
+    pub fn label(icon: Option<AssuranceIcon>) -> &'static str {
+        match icon {
+            Some(AssuranceIcon::Pass) => "Consistently passing the target",
+            Some(AssuranceIcon::Fail) => "Consistently failing the target",
+            Some(AssuranceIcon::Inconsistent) => "Hit and miss: sometimes meets the target",
+            None => "No assurance: no target or no better direction",
+        }
+    }
+
+    /// §11: the icon from the target and the last point's limits (`None`: undefined, so
+    /// inconsistent); no icon without a target or a better direction. Every chart uses this
+    /// rule.
+    pub fn of(
+        target: Option<f64>,
+        improvement: Improvement,
+        limits: Option<(f64, f64)>,
+    ) -> Option<AssuranceIcon> {
+        let t = target?;
+        Some(match (limits, improvement) {
+            (_, Improvement::Neutral) => return None,
+            (Some((l, _)), Improvement::Increase) if t < l => AssuranceIcon::Pass,
+            (Some((_, u)), Improvement::Increase) if t > u => AssuranceIcon::Fail,
+            (Some((_, u)), Improvement::Decrease) if t > u => AssuranceIcon::Pass,
+            (Some((l, _)), Improvement::Decrease) if t < l => AssuranceIcon::Fail,
+            _ => AssuranceIcon::Inconsistent,
+        })
+    }
 }
+
+/// `Display` as the name printed in files (`as_str`), so that callers format the value
+/// rather than a copy of its name.
+macro_rules! display_as_str {
+    ($($t:ty),*) => {$(
+        impl std::fmt::Display for $t {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    )*};
+}
+pub(crate) use display_as_str;
+
+display_as_str!(Improvement, PointType, VariationIcon, AssuranceIcon);
 
 /// The constants of the XmR method.
 pub mod constants {
@@ -222,6 +329,13 @@ pub struct Segment {
     pub concern: usize,
     /// Neutral special-cause points.
     pub neutral: usize,
+}
+
+impl Segment {
+    /// The process limits (lower, upper), when defined.
+    pub fn limits(&self) -> Option<(f64, f64)> {
+        self.lpl.zip(self.upl)
+    }
 }
 
 /// The result for a whole series.
@@ -677,14 +791,10 @@ fn spc_with(
         // §9: only common cause and two special-cause types occur with one direction.
         let types = &point_type[start..end];
         let common_cause = count(types, PointType::CommonCause);
-        let (up_type, _) = special_cause_types(options.improvement);
+        let (up_type, _) = PointType::special_causes(options.improvement);
         let up = count(types, up_type);
         let down = ys.len() - common_cause - up;
-        let (improvement, concern, neutral) = match options.improvement {
-            Improvement::Increase => (up, down, 0),
-            Improvement::Decrease => (down, up, 0),
-            Improvement::Neutral => (0, 0, up + down),
-        };
+        let (improvement, concern, neutral) = options.improvement.split(up, down);
         segments.push(Segment {
             start,
             n: ys.len(),
@@ -701,29 +811,9 @@ fn spc_with(
         });
     }
 
-    let last = point_type[n - 1];
-    let variation_icon = match (last, options.improvement) {
-        (PointType::CommonCause, _) => VariationIcon::CommonCause,
-        (PointType::SpecialCauseImprovement, Improvement::Decrease) => {
-            VariationIcon::ImprovementLow
-        }
-        (PointType::SpecialCauseImprovement, _) => VariationIcon::ImprovementHigh,
-        (PointType::SpecialCauseConcern, Improvement::Decrease) => VariationIcon::ConcernHigh,
-        (PointType::SpecialCauseConcern, _) => VariationIcon::ConcernLow,
-        (PointType::SpecialCauseNeutralHigh, _) => VariationIcon::NeutralHigh,
-        (PointType::SpecialCauseNeutralLow, _) => VariationIcon::NeutralLow,
-    };
+    let variation_icon = VariationIcon::of(point_type[n - 1], options.improvement);
     let last_seg = &segments[segment_of[n - 1]];
-    let assurance_icon = match (options.target, options.improvement) {
-        (None, _) | (_, Improvement::Neutral) => None,
-        (Some(t), dir) => Some(match (last_seg.lpl, last_seg.upl, dir) {
-            (Some(l), _, Improvement::Increase) if t < l => AssuranceIcon::Pass,
-            (_, Some(u), Improvement::Increase) if t > u => AssuranceIcon::Fail,
-            (_, Some(u), Improvement::Decrease) if t > u => AssuranceIcon::Pass,
-            (Some(l), _, Improvement::Decrease) if t < l => AssuranceIcon::Fail,
-            _ => AssuranceIcon::Inconsistent,
-        }),
-    };
+    let assurance_icon = AssuranceIcon::of(options.target, options.improvement, last_seg.limits());
     Ok(SpcResult {
         segments,
         point_type,
@@ -957,24 +1047,6 @@ fn two_of_three(a: u8, b: u8, c: u8) -> bool {
     (all & SIDE != 0) & (at_least_two & BEYOND != 0)
 }
 
-/// §9: the point types of a special cause up and down.
-fn special_cause_types(improvement: Improvement) -> (PointType, PointType) {
-    match improvement {
-        Improvement::Increase => (
-            PointType::SpecialCauseImprovement,
-            PointType::SpecialCauseConcern,
-        ),
-        Improvement::Decrease => (
-            PointType::SpecialCauseConcern,
-            PointType::SpecialCauseImprovement,
-        ),
-        Improvement::Neutral => (
-            PointType::SpecialCauseNeutralHigh,
-            PointType::SpecialCauseNeutralLow,
-        ),
-    }
-}
-
 /// Pass 3: the rules, directions and point types of one segment from its `marks` (padded)
 /// and `runs`. Nothing is carried from one point to the next, and the `if`s choose between
 /// values without side effects, so the compiler turns them into selects over many points at
@@ -986,7 +1058,7 @@ fn classify(
     point_type: &mut [PointType],
     rule: &mut [Option<Rule>],
 ) {
-    let (up_type, down_type) = special_cause_types(improvement);
+    let (up_type, down_type) = PointType::special_causes(improvement);
     let m = runs.len();
     // Point i's marks, and those of the two points either side of it.
     let (m0, m1, m2, m3, m4) = (

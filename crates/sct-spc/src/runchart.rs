@@ -526,24 +526,6 @@ pub(crate) fn longest_trend(ys: &[f64]) -> usize {
     longest
 }
 
-/// §9 of `spc.md`: the point types of a special cause up and down.
-pub(crate) fn special_cause_types(improvement: Improvement) -> (PointType, PointType) {
-    match improvement {
-        Improvement::Increase => (
-            PointType::SpecialCauseImprovement,
-            PointType::SpecialCauseConcern,
-        ),
-        Improvement::Decrease => (
-            PointType::SpecialCauseConcern,
-            PointType::SpecialCauseImprovement,
-        ),
-        Improvement::Neutral => (
-            PointType::SpecialCauseNeutralHigh,
-            PointType::SpecialCauseNeutralLow,
-        ),
-    }
-}
-
 /// Flags the points of one segment that the runs analysis `runs` found (§6), where no other
 /// rule has flagged them yet (`rule[i]` is `None`): with a trend (fixed rules), every point of
 /// a trend, by its direction as in `spc.md` §8 (b); then every useful point of a run longer
@@ -581,7 +563,7 @@ pub(crate) fn flag_trend_points(
     if runs.trend_signal
         && let RunRules::Fixed { trend_length, .. } = rules
     {
-        let (up_type, down_type) = special_cause_types(improvement);
+        let (up_type, down_type) = PointType::special_causes(improvement);
         flag_trends(ys, trend_length, up_type, down_type, point_type, rule);
     }
 }
@@ -599,7 +581,7 @@ pub(crate) fn flag_long_runs(
     let (Some(max), true) = (runs.longest_run_max, runs.long_run_signal) else {
         return;
     };
-    let (up_type, down_type) = special_cause_types(improvement);
+    let (up_type, down_type) = PointType::special_causes(improvement);
     let max = u32::try_from(max).unwrap_or(u32::MAX);
     let (mut whole, mut next) = (0u32, 1u32); // `next`: the side code of the next useful point
     for (&code, (t, r)) in codes

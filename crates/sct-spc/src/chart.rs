@@ -67,7 +67,17 @@ impl ChartKind {
     pub fn needs_counts(self) -> bool {
         self.laney().is_some()
     }
+
+    /// What its centre line is: `median` on a run chart, else `mean`.
+    pub fn centre_name(self) -> &'static str {
+        match self {
+            ChartKind::Run => "median",
+            ChartKind::Xmr | ChartKind::PPrime | ChartKind::UPrime => "mean",
+        }
+    }
 }
+
+crate::spc::display_as_str!(ChartKind, ChartVariationIcon);
 
 /// Which chart to draw.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -372,6 +382,24 @@ impl ChartVariationIcon {
         match self {
             ChartVariationIcon::Spc(v) => v.as_str(),
             ChartVariationIcon::TooFewCrossings => "neutral",
+        }
+    }
+
+    /// The icon of `spc.md` §10, if it is one.
+    pub fn spc(self) -> Option<VariationIcon> {
+        match self {
+            ChartVariationIcon::Spc(v) => Some(v),
+            ChartVariationIcon::TooFewCrossings => None,
+        }
+    }
+
+    /// The icon in plain English (see [`VariationIcon::label`]).
+    pub fn label(self) -> &'static str {
+        match self {
+            ChartVariationIcon::Spc(v) => v.label(),
+            ChartVariationIcon::TooFewCrossings => {
+                "Non-random variation: too few crossings of the centre line"
+            }
         }
     }
 
@@ -884,14 +912,16 @@ fn chart_portable(
         {
             ChartVariationIcon::TooFewCrossings
         }
-        _ => ChartVariationIcon::Spc(variation_icon(last_type, options.improvement)),
+        _ => ChartVariationIcon::Spc(VariationIcon::of(last_type, options.improvement)),
     };
-    let assurance_icon = match (options.target, options.improvement, last_seg.chart) {
-        (None, _, _) | (_, Improvement::Neutral, _) | (_, _, ChartKind::Run) => None,
-        (Some(t), dir, _) => {
-            let limits = last_seg.limits.at(last - last_seg.start);
-            Some(assurance(t, dir, limits))
-        }
+    // A run chart has no limits to hold a target against.
+    let assurance_icon = match last_seg.chart {
+        ChartKind::Run => None,
+        _ => AssuranceIcon::of(
+            options.target,
+            options.improvement,
+            last_seg.limits.at(last - last_seg.start),
+        ),
     };
     Ok(ChartResult {
         segments,
@@ -1182,7 +1212,7 @@ fn laney_chart_segment(
         base,
         options.laney_screen_outliers,
         multiplier,
-        crate::runchart::special_cause_types(options.improvement),
+        PointType::special_causes(options.improvement),
         types,
         rules,
         &mut ws.codes,
@@ -1237,7 +1267,7 @@ fn laney_chart_segment(
 
 /// Counts the segment's point types by direction, in one pass.
 fn count_types(seg: &mut ChartSegment, types: &[PointType], improvement: Improvement) {
-    let (up_type, _) = crate::runchart::special_cause_types(improvement);
+    let (up_type, _) = PointType::special_causes(improvement);
     let (common, up) = types.iter().fold((0usize, 0usize), |(c, u), &t| {
         (
             c + usize::from(t == PointType::CommonCause),
@@ -1246,37 +1276,7 @@ fn count_types(seg: &mut ChartSegment, types: &[PointType], improvement: Improve
     });
     let down = types.len() - common - up;
     seg.common_cause = common;
-    (seg.improvement, seg.concern, seg.neutral) = match improvement {
-        Improvement::Increase => (up, down, 0),
-        Improvement::Decrease => (down, up, 0),
-        Improvement::Neutral => (0, 0, up + down),
-    };
-}
-
-/// `spc.md` §10: the variation icon from the last point's type.
-fn variation_icon(last: PointType, improvement: Improvement) -> VariationIcon {
-    match (last, improvement) {
-        (PointType::CommonCause, _) => VariationIcon::CommonCause,
-        (PointType::SpecialCauseImprovement, Improvement::Decrease) => {
-            VariationIcon::ImprovementLow
-        }
-        (PointType::SpecialCauseImprovement, _) => VariationIcon::ImprovementHigh,
-        (PointType::SpecialCauseConcern, Improvement::Decrease) => VariationIcon::ConcernHigh,
-        (PointType::SpecialCauseConcern, _) => VariationIcon::ConcernLow,
-        (PointType::SpecialCauseNeutralHigh, _) => VariationIcon::NeutralHigh,
-        (PointType::SpecialCauseNeutralLow, _) => VariationIcon::NeutralLow,
-    }
-}
-
-/// `spc.md` §11 with the last point's limits (`None`: undefined, so inconsistent).
-fn assurance(target: f64, dir: Improvement, limits: Option<(f64, f64)>) -> AssuranceIcon {
-    match (limits, dir) {
-        (Some((l, _)), Improvement::Increase) if target < l => AssuranceIcon::Pass,
-        (Some((_, u)), Improvement::Increase) if target > u => AssuranceIcon::Fail,
-        (Some((_, u)), Improvement::Decrease) if target > u => AssuranceIcon::Pass,
-        (Some((l, _)), Improvement::Decrease) if target < l => AssuranceIcon::Fail,
-        _ => AssuranceIcon::Inconsistent,
-    }
+    (seg.improvement, seg.concern, seg.neutral) = improvement.split(up, down);
 }
 
 #[cfg(test)]

@@ -275,7 +275,7 @@ pub fn judge_detailed(
     let mut hits: Vec<Vec<Hit>> = vec![Vec::new(); n];
     let mut segments = Vec::with_capacity(starts.len());
     let mut warnings = Vec::new();
-    let (up_type, down_type) = types(options.improvement);
+    let (up_type, down_type) = PointType::special_causes(options.improvement);
     let mut icons = true;
     for (k, &start) in starts.iter().enumerate() {
         let end = starts.get(k + 1).copied().unwrap_or(n);
@@ -390,11 +390,7 @@ pub fn judge_detailed(
             hits[i] = h;
         }
         let down = ys.len() - common - up;
-        let (improvement, concern, neutral) = match options.improvement {
-            Improvement::Increase => (up, down, 0),
-            Improvement::Decrease => (down, up, 0),
-            Improvement::Neutral => (0, 0, up + down),
-        };
+        let (improvement, concern, neutral) = options.improvement.split(up, down);
         segments.push(Segment {
             start,
             n: ys.len(),
@@ -410,18 +406,9 @@ pub fn judge_detailed(
             neutral,
         });
     }
-    let variation_icon = variation_icon(point_type[n - 1], options.improvement);
+    let variation_icon = VariationIcon::of(point_type[n - 1], options.improvement);
     let last_seg = &segments[segment_of[n - 1]];
-    let assurance_icon = match (options.target, options.improvement) {
-        (None, _) | (_, Improvement::Neutral) => None,
-        (Some(t), dir) => Some(match (last_seg.lpl, last_seg.upl, dir) {
-            (Some(l), _, Improvement::Increase) if t < l => AssuranceIcon::Pass,
-            (_, Some(u), Improvement::Increase) if t > u => AssuranceIcon::Fail,
-            (_, Some(u), Improvement::Decrease) if t > u => AssuranceIcon::Pass,
-            (Some(l), _, Improvement::Decrease) if t < l => AssuranceIcon::Fail,
-            _ => AssuranceIcon::Inconsistent,
-        }),
-    };
+    let assurance_icon = AssuranceIcon::of(options.target, options.improvement, last_seg.limits());
     if !breaks.is_empty() {
         warnings.push(format!(
             "{} gap{} in the series: values either side of a gap are not treated as consecutive",
@@ -444,39 +431,6 @@ pub fn judge_detailed(
         profile: profile.name(options.shift_length, options.trend_length),
         breaks: breaks.to_vec(),
     })
-}
-
-/// §9: the point types of a special cause up and down.
-fn types(improvement: Improvement) -> (PointType, PointType) {
-    match improvement {
-        Improvement::Increase => (
-            PointType::SpecialCauseImprovement,
-            PointType::SpecialCauseConcern,
-        ),
-        Improvement::Decrease => (
-            PointType::SpecialCauseConcern,
-            PointType::SpecialCauseImprovement,
-        ),
-        Improvement::Neutral => (
-            PointType::SpecialCauseNeutralHigh,
-            PointType::SpecialCauseNeutralLow,
-        ),
-    }
-}
-
-/// §10: the variation icon of the last point's type.
-pub fn variation_icon(last: PointType, improvement: Improvement) -> VariationIcon {
-    match (last, improvement) {
-        (PointType::CommonCause, _) => VariationIcon::CommonCause,
-        (PointType::SpecialCauseImprovement, Improvement::Decrease) => {
-            VariationIcon::ImprovementLow
-        }
-        (PointType::SpecialCauseImprovement, _) => VariationIcon::ImprovementHigh,
-        (PointType::SpecialCauseConcern, Improvement::Decrease) => VariationIcon::ConcernHigh,
-        (PointType::SpecialCauseConcern, _) => VariationIcon::ConcernLow,
-        (PointType::SpecialCauseNeutralHigh, _) => VariationIcon::NeutralHigh,
-        (PointType::SpecialCauseNeutralLow, _) => VariationIcon::NeutralLow,
-    }
 }
 
 /// §5: the average moving range of consecutive (linked) base points, screened or not, and the

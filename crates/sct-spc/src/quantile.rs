@@ -9,7 +9,7 @@ use statrs::function::gamma::{checked_gamma_lr, checked_gamma_ur, ln_gamma};
 /// The standard normal quantile: the z with Φ(z) = `p`, for 0 < p < 1 (NaN otherwise).
 ///
 /// ```
-/// let z = sct_kpi::quantile::normal_quantile(0.975);
+/// let z = sct_spc::quantile::normal_quantile(0.975);
 /// assert!((z - 1.959963984540054).abs() < 1e-14);
 /// ```
 pub fn normal_quantile(p: f64) -> f64 {
@@ -24,7 +24,7 @@ pub fn normal_quantile(p: f64) -> f64 {
 /// the x with P(χ²_df ≤ x) = `p`, for 0 < p < 1. `None` when df or p is out of range.
 ///
 /// ```
-/// let x = sct_kpi::quantile::chi_square_quantile(0.975, 2.0).unwrap();
+/// let x = sct_spc::quantile::chi_square_quantile(0.975, 2.0).unwrap();
 /// assert!((x - 7.377758908227871).abs() < 1e-12);
 /// ```
 pub fn chi_square_quantile(p: f64, df: f64) -> Option<f64> {
