@@ -1,5 +1,5 @@
-//! Embeds every TOML file under the workspace's `frameworks/` directory into the library, so
-//! an installed `sct` has the bundled frameworks wherever it runs. The list is generated, so a
+//! Embeds every TOML file under this crate's `frameworks/` directory into the library, so an
+//! installed `sct` has the bundled frameworks wherever it runs. The list is generated, so a
 //! new framework file needs no Rust change.
 
 use std::fmt::Write as _;
@@ -21,7 +21,7 @@ fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
 
 fn main() {
     let manifest = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("set by cargo"));
-    let root = manifest.join("../../frameworks");
+    let root = manifest.join("frameworks");
     println!("cargo:rerun-if-changed={}", root.display());
     let mut files = Vec::new();
     collect(&root, &mut files);
@@ -42,6 +42,6 @@ fn main() {
         .expect("write to string");
     }
     code.push_str("];\n");
-    let out = PathBuf::from(std::env::var("OUT_DIR").expect("set by cargo")).join("bundled.rs");
+    let out = PathBuf::from(std::env::var("OUT_DIR").expect("set by cargo")).join("frameworks.rs");
     std::fs::write(out, code).expect("write generated file");
 }
