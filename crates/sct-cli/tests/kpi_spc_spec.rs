@@ -3,8 +3,10 @@
 //! the comments; "§n" is the spec's Method step n). The rules themselves are worked through at
 //! the library level in `crates/sct-kpi/tests/spc_spec_examples.rs` and `spc_rules.rs`.
 
+mod common;
+
+use common::sct;
 use predicates::str::contains;
-use sct_tests::sct;
 use serde_json::Value;
 
 /// A CSV of `values` by month from January 2020 (`2020-01`, `2020-02`, …), in that order.

@@ -2,9 +2,11 @@
 //! take for formulas, Markdown that would break out into HTML, terminal escape sequences in
 //! diagnostics, and error text that grows with the input.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 
-use sct_tests::{EXAMPLE, root, sct};
+use common::{EXAMPLE, root, sct};
 
 fn tmp() -> tempfile::TempDir {
     tempfile::tempdir().expect("temporary directory")
@@ -237,7 +239,7 @@ else:
         FORMULAS[2]
     );
     std::fs::write(plugin.join("plugin.py"), &script).unwrap();
-    let sha = sct_tests_sha256(script.as_bytes());
+    let sha = sha256_of(script.as_bytes());
     std::fs::write(
         plugin.join("plugin.toml"),
         format!(
@@ -273,7 +275,7 @@ else:
 }
 
 /// SHA-256 of `bytes` in lower-case hex, through the library the host uses.
-fn sct_tests_sha256(bytes: &[u8]) -> String {
+fn sha256_of(bytes: &[u8]) -> String {
     sct_core::source::sha256_hex(bytes)
 }
 

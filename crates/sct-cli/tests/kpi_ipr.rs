@@ -1,11 +1,13 @@
 //! End-to-end tests of `sct kpi ipr` (the integrated performance report), the rule profiles
 //! and `--compare-profile` of `sct kpi spc`, the rebase log, candidate rebases and gaps.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 
+use common::{browser, root, sct};
 use predicates::prelude::*;
 use predicates::str::contains;
-use sct_tests::{browser, root, sct};
 
 const DATA: &str = "examples/kpi/bnssg-kpis.csv";
 const SET: &str = "frameworks/kpi/scf-three-timeframes.toml";

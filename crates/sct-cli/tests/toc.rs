@@ -1,11 +1,13 @@
 //! End-to-end tests of `sct toc check` and `sct toc report` on the bundled template, the
 //! BNSSG example, broken copies and hostile input (including the headless-browser check).
 
+mod common;
+
 use std::path::{Path, PathBuf};
 
+use common::{browser, root, sct};
 use predicates::prelude::*;
 use predicates::str::contains;
-use sct_tests::{browser, root, sct};
 
 const TEMPLATE: &str = "frameworks/theory-of-change/scf-commissioning-toc.toml";
 const EXAMPLE_TOC: &str = "examples/theory-of-change/bnssg-toc.toml";

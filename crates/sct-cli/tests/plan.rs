@@ -2,11 +2,13 @@
 //! format, snapshots, reruns, bad input, progress against a predecessor ICB's response, and a
 //! real headless browser.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 
+use common::{EXAMPLE, browser, root, sct};
 use predicates::prelude::*;
 use predicates::str::contains;
-use sct_tests::{EXAMPLE, browser, root, sct};
 
 const INDIVIDUALS: &str = "examples/individuals/bnssg";
 const HOSTILE: &str =

@@ -3,11 +3,13 @@
 //! fault of issue 7: `sct` names the plugin and the fault, exits non-zero and writes nothing,
 //! and a good plugin beside a faulty one still works.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use approx::assert_relative_eq;
-use sct_tests::{cdylib, root, sct};
+use common::{cdylib, root, sct};
 
 const WAITING_LIST_CSV: &str = "plugins/waiting-list-weekly/sample/waiting-list.csv";
 const NEIGHBOURHOOD_CSV: &str = "plugins/neighbourhood-measures/sample/proactive-care.csv";
@@ -999,7 +1001,7 @@ fn interrupting_sct_ends_the_plugin_and_every_process_it_started() {
         KillOnDrop(pdir.join("grandchild.pid")),
         KillOnDrop(pdir.join("plugin.pid")),
     );
-    let mut run = std::process::Command::new(sct_tests::sct_path())
+    let mut run = std::process::Command::new(common::sct_path())
         .current_dir(root())
         .arg("--plugin-dir")
         .arg(dir.path())
@@ -1694,7 +1696,7 @@ fn without_a_data_file_a_set_with_no_plugin_measure_or_every_organisation_is_ref
 /// provenance section names the plugin, and the name stays text.
 #[test]
 fn the_ipr_with_plugin_provenance_in_a_real_browser() {
-    let Some(chromium) = sct_tests::browser::chromium_or_skip() else {
+    let Some(chromium) = common::browser::chromium_or_skip() else {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
@@ -1710,7 +1712,7 @@ fn the_ipr_with_plugin_provenance_in_a_real_browser() {
         .output()
         .unwrap();
     assert!(run.status.success(), "{}", stderr(&run));
-    let visit = sct_tests::browser::visit(&chromium, dir.path(), &html);
+    let visit = common::browser::visit(&chromium, dir.path(), &html);
     let dom = &visit.dom;
     assert!(!dom.contains("<img"), "an injected element was created");
     assert!(dom.contains("waits&lt;img src=x onerror=alert(1)&gt;.csv"));
@@ -1719,7 +1721,7 @@ fn the_ipr_with_plugin_provenance_in_a_real_browser() {
         "waiting-list-weekly 0.1.0 (native), sha256 {}",
         native_example_sha256()
     )));
-    sct_tests::browser::assert_self_contained(&chromium, dir.path(), &visit);
+    common::browser::assert_self_contained(&chromium, dir.path(), &visit);
 }
 
 #[test]

@@ -1,8 +1,10 @@
 //! End-to-end tests of `sct kpi spc` against `shared/spec/spc.md`.
 
+mod common;
+
+use common::sct;
 use predicates::prelude::*;
 use predicates::str::contains;
-use sct_tests::sct;
 
 fn write(dir: &tempfile::TempDir, name: &str, text: &str) -> std::path::PathBuf {
     let p = dir.path().join(name);

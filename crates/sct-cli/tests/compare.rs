@@ -2,11 +2,13 @@
 //! including the browser check the assessment report passes), every format, bad input, and
 //! the fairness rules as the report shows them.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 
+use common::{browser, root, sct};
 use predicates::prelude::*;
 use predicates::str::contains;
-use sct_tests::{browser, root, sct};
 
 const COHORT: &str = "examples/cohort/";
 const HOSTILE: &str =

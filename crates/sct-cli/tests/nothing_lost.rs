@@ -3,10 +3,12 @@
 //! and a command's two outputs never go to one file. Each case checks the file's bytes are
 //! untouched and that nothing else was written.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 
+use common::{EXAMPLE, root, sct};
 use predicates::str::contains;
-use sct_tests::{EXAMPLE, root, sct};
 
 /// A private folder holding copies of the bundled inputs a case needs.
 struct Scratch {
@@ -202,7 +204,7 @@ fn forced_output_never_replaces_a_response_read_from_standard_input() {
     s.copy(EXAMPLE, "response.toml");
     let before = s.snapshot();
     // Standard input is the file itself (as `< response.toml` gives it), not a pipe.
-    let out = std::process::Command::new(sct_tests::sct_path())
+    let out = std::process::Command::new(common::sct_path())
         .current_dir(s.dir.path())
         .env("NO_COLOR", "1")
         .args(["convert", "-", "-o", "response.toml", "--force"])

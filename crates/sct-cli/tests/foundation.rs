@@ -1,9 +1,11 @@
 //! End-to-end tests of the foundation: frameworks, templates, validation and scoring from the
 //! command line, as a new user would run them.
 
+mod common;
+
+use common::{EXAMPLE, root, sct};
 use predicates::prelude::*;
 use predicates::str::contains;
-use sct_tests::{EXAMPLE, root, sct};
 
 /// Runs `sct` with `args`, expecting success, and returns what it printed.
 fn stdout_of(args: &[&str]) -> Vec<u8> {

@@ -1,8 +1,10 @@
 //! End-to-end tests of `sct toc diagram`: SVG, PNG, DOT and Mermaid from one theory of change,
 //! byte-identical on rerun, refusing to overwrite without --force, and a cycle rejected.
 
+mod common;
+
+use common::sct;
 use predicates::str::contains;
-use sct_tests::sct;
 
 /// A chain through all seven columns, with links that cross in file order, a link that skips
 /// columns, one within a column, and a hostile title.

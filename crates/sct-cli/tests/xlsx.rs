@@ -3,13 +3,15 @@
 //! `sct convert` both ways without loss, `sct score --format xlsx`, and a workbook saved by
 //! LibreOffice (a committed fixture, and a live conversion when `soffice` is installed).
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use calamine::{Data, Reader, Xlsx};
+use common::{EXAMPLE, root, sct};
 use predicates::str::contains;
 use sct_core::model::ResponseType;
-use sct_tests::{EXAMPLE, root, sct};
 
 fn tmp() -> tempfile::TempDir {
     tempfile::tempdir().expect("temporary directory")
@@ -490,7 +492,7 @@ fn individual_self_assessments_may_be_workbooks() {
 #[test]
 fn a_workbook_saved_by_libreoffice_reads_the_same() {
     let dir = tmp();
-    let fixture = root().join("tests/fixtures/xlsx/bnssg-libreoffice.xlsx");
+    let fixture = root().join("crates/sct-cli/tests/fixtures/xlsx/bnssg-libreoffice.xlsx");
     assert_eq!(
         score_of(&fixture, dir.path()),
         score_of(&root().join(EXAMPLE), dir.path())
@@ -521,7 +523,7 @@ fn a_workbook_saved_by_libreoffice_now_reads_the_same() {
             .is_ok_and(|o| o.status.success())
     }) else {
         eprintln!(
-            "skipped: LibreOffice (soffice) is not installed; the committed fixture tests/fixtures/xlsx/bnssg-libreoffice.xlsx covers this (Debian: apt-get install libreoffice-calc)"
+            "skipped: LibreOffice (soffice) is not installed; the committed fixture crates/sct-cli/tests/fixtures/xlsx/bnssg-libreoffice.xlsx covers this (Debian: apt-get install libreoffice-calc)"
         );
         return;
     };

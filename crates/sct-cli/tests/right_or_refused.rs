@@ -2,11 +2,13 @@
 //! error locations in CRLF files, numbers that would overflow or mean nothing, references to
 //! nothing, counts that stop short, labels that say what was done.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 
+use common::{EXAMPLE, root, sct};
 use predicates::prelude::*;
 use predicates::str::contains;
-use sct_tests::{EXAMPLE, root, sct};
 
 fn tmp() -> tempfile::TempDir {
     tempfile::tempdir().expect("temporary directory")

@@ -3,9 +3,11 @@
 //! neither the file nor a temporary one nor half a page on standard output, and the command
 //! fails naming the template.
 
+mod common;
+
+use common::sct;
 use predicates::prelude::*;
 use predicates::str::contains;
-use sct_tests::sct;
 
 const EXAMPLE_TOC: &str = "examples/theory-of-change/bnssg-toc.toml";
 

@@ -1,10 +1,12 @@
 //! End-to-end tests of the command-line polish: shell completions, the man page and
 //! `--version`.
 
+mod common;
+
 use std::process::{Command, Stdio};
 
+use common::{root, sct};
 use predicates::str::contains;
-use sct_tests::{root, sct};
 
 /// Runs `sct` with `args`, expecting success, and returns what it printed as text.
 fn stdout_of(args: &[&str]) -> String {

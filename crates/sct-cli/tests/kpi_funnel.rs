@@ -1,9 +1,11 @@
 //! End-to-end tests of `sct kpi funnel` (`shared/spec/funnel.md`): the output columns, the
 //! default multipliers, a classification changing as a numerator crosses a limit, bad input.
 
+mod common;
+
+use common::sct;
 use predicates::prelude::*;
 use predicates::str::contains;
-use sct_tests::sct;
 
 fn tmp() -> tempfile::TempDir {
     tempfile::tempdir().expect("temporary directory")

@@ -1,11 +1,13 @@
 //! End-to-end tests of `sct kpi review` on the bundled BNSSG example, hostile input and bad
 //! input, including the same headless-browser check as the assessment report.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 
+use common::{browser, root, sct};
 use predicates::prelude::*;
 use predicates::str::contains;
-use sct_tests::{browser, root, sct};
 
 const DATA: &str = "examples/kpi/bnssg-kpis.csv";
 const SET: &str = "frameworks/kpi/scf-three-timeframes.toml";

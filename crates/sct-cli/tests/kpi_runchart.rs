@@ -1,9 +1,11 @@
 //! End-to-end tests of `sct kpi spc --chart run|pprime|uprime|auto` against
 //! `shared/spec/runchart.md`, through the binary.
 
+mod common;
+
+use common::sct;
 use predicates::prelude::*;
 use predicates::str::contains;
-use sct_tests::sct;
 use serde_json::Value;
 
 fn write(dir: &tempfile::TempDir, name: &str, text: &str) -> std::path::PathBuf {

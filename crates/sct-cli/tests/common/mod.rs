@@ -1,42 +1,25 @@
-//! Helpers for the end-to-end tests of the `sct` binary in `tests/`.
+//! Helpers for the end-to-end tests of the `sct` binary, shared by every test file here.
 //!
-//! Cargo gives a binary's path (`CARGO_BIN_EXE_sct`) only to tests in the binary's own
-//! package, so this crate builds `sct` through cargo once per test run (a no-op when it is
-//! up to date, and never a stale binary) and runs it from the workspace root, as a user would.
+//! Cargo builds `sct` before these tests and gives its path as `CARGO_BIN_EXE_sct`, so the
+//! tests always run the binary of this build, and run it from the workspace root, as a user
+//! would.
+
+// Each test file is its own crate and uses only some of these helpers.
+#![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::OnceLock;
+
+pub mod browser;
 
 /// The workspace root.
 pub fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
-/// The path of the freshly built `sct` binary.
+/// The path of the `sct` binary cargo built for these tests.
 pub fn sct_path() -> &'static Path {
-    static PATH: OnceLock<PathBuf> = OnceLock::new();
-    PATH.get_or_init(|| {
-        // Test executables live in target/<profile>/deps; the binary in target/<profile>.
-        let exe = std::env::current_exe().expect("test executable path");
-        let profile_dir = exe
-            .parent()
-            .and_then(Path::parent)
-            .expect("target/<profile>")
-            .to_path_buf();
-        let release = profile_dir.file_name().is_some_and(|n| n == "release");
-        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
-        let mut build = Command::new(cargo);
-        build
-            .args(["build", "--quiet", "-p", "sct-cli", "--bin", "sct"])
-            .current_dir(root());
-        if release {
-            build.arg("--release");
-        }
-        let status = build.status().expect("run cargo build for the sct binary");
-        assert!(status.success(), "cargo build of the sct binary failed");
-        profile_dir.join(format!("sct{}", std::env::consts::EXE_SUFFIX))
-    })
+    Path::new(env!("CARGO_BIN_EXE_sct"))
 }
 
 /// A command running `sct` in the workspace root with a clean environment for `sct`'s own
@@ -51,8 +34,6 @@ pub fn sct() -> assert_cmd::Command {
 
 /// The bundled example baseline response, relative to the workspace root.
 pub const EXAMPLE: &str = "examples/baseline-2026-03/bnssg-illustrative.toml";
-
-pub mod browser;
 
 /// Builds a workspace `cdylib` package (in the same profile as the tests) and returns the
 /// path of its shared library, for the plugin tests.

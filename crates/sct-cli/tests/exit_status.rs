@@ -2,9 +2,11 @@
 //! runs `sct` as a user would and gets that row's status. A row added to the table without
 //! a case, or a case whose status disagrees with its row, fails.
 
+mod common;
+
 use std::path::Path;
 
-use sct_tests::{EXAMPLE, root, sct};
+use common::{EXAMPLE, root, sct};
 
 /// The rows of the README's exit status table: (status, meaning).
 fn readme_rows() -> Vec<(i32, String)> {
@@ -105,7 +107,9 @@ fn status_of(meaning: &str) -> i32 {
             );
             return exists;
         }
-        other => panic!("README row \"{other}\" has no case in tests/tests/exit_status.rs"),
+        other => {
+            panic!("README row \"{other}\" has no case in crates/sct-cli/tests/exit_status.rs")
+        }
     };
     let refs: Vec<&std::ffi::OsStr> = args.iter().map(|a| a.as_os_str()).collect();
     run(&refs)

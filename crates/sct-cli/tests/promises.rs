@@ -2,9 +2,11 @@
 //! be a test in the repository, so the table cannot point at a test that was renamed or
 //! removed.
 
+mod common;
+
 use std::path::Path;
 
-use sct_tests::root;
+use common::root;
 
 /// The test names (in backticks, snake case with an underscore) in the promises table.
 fn named_tests() -> Vec<String> {

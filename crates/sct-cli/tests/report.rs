@@ -1,10 +1,12 @@
 //! End-to-end tests of `sct report` and `sct chart`, including a real headless browser.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 
+use common::{EXAMPLE, browser, root, sct};
 use predicates::prelude::*;
 use predicates::str::contains;
-use sct_tests::{EXAMPLE, browser, root, sct};
 
 const INDIVIDUALS: &str = "examples/individuals/bnssg";
 const HOSTILE: &str =
