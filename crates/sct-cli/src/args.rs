@@ -61,6 +61,11 @@ pub fn timeout_arg(arg: &str) -> Result<f64, String> {
     }
 }
 
+/// A date argument (as [`date_arg`]) as the date it names.
+pub fn date_value(arg: &str) -> Result<sct_core::Date, String> {
+    date_arg(arg).and_then(|text| sct_core::Date::parse(&text))
+}
+
 /// A date argument, YYYY-MM-DD, from 1900 to 2199: the data `sct` reads are dated within
 /// those years, and a date far outside them is a typing slip.
 pub fn date_arg(arg: &str) -> Result<String, String> {

@@ -3,9 +3,13 @@
 use std::path::PathBuf;
 
 use crate::args::{
-    MAX_POINTS, MAX_RUN, count_in, date_arg, finite_arg, multiplier_arg, timeout_arg,
+    MAX_POINTS, MAX_RUN, count_in, date_arg, date_value, finite_arg, multiplier_arg, timeout_arg,
 };
 use clap::{Args, Parser, Subcommand, ValueEnum};
+pub use sct_workflows::assess::{
+    AssessmentChart, CheckFormat, ImageFormat, PlanFormat, ReportFormat as AssessmentReportFormat,
+    ResponseFormat, ScoreFormat,
+};
 
 /// The version `sct --version` prints: the package version, then the git commit in
 /// parentheses when built from a git checkout (set by build.rs).
@@ -192,16 +196,6 @@ pub enum FrameworksCommand {
     },
 }
 
-/// Output formats of the checking commands (`frameworks validate`, `toc check`,
-/// `plugins check`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum CheckFormat {
-    /// Lines for people.
-    Text,
-    /// One JSON document with a `schema` key.
-    Json,
-}
-
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum ListFormat {
     Table,
@@ -232,17 +226,6 @@ pub struct TemplateArgs {
     pub out: OutputArgs,
 }
 
-/// Formats a response can be written in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ResponseFormat {
-    /// TOML, the native format (a template has every descriptor as comments).
-    Toml,
-    /// An Excel workbook: a sheet per domain, dropdowns, locked descriptors.
-    Xlsx,
-    /// JSON with the same fields as the TOML.
-    Json,
-}
-
 /// Arguments of `sct convert`.
 #[derive(Debug, Args)]
 pub struct ConvertArgs {
@@ -263,14 +246,8 @@ pub struct ValidateArgs {
     #[arg(long)]
     pub strict: bool,
     /// Output format.
-    #[arg(long, value_enum, default_value_t = ValidateFormat::Text)]
-    pub format: ValidateFormat,
-}
-
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum ValidateFormat {
-    Text,
-    Json,
+    #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
+    pub format: CheckFormat,
 }
 
 #[derive(Debug, Args)]
@@ -281,22 +258,13 @@ pub struct ScoreArgs {
     #[arg(long, value_enum)]
     pub format: Option<ScoreFormat>,
     /// Judge milestones as of this date, YYYY-MM-DD (default: the assessed date).
-    #[arg(long, value_name = "DATE", value_parser = date_arg)]
-    pub as_of: Option<String>,
+    #[arg(long, value_name = "DATE", value_parser = date_value)]
+    pub as_of: Option<sct_core::Date>,
     /// Treat unanswered capabilities as errors.
     #[arg(long)]
     pub strict: bool,
     #[command(flatten)]
     pub out: OutputArgs,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ScoreFormat {
-    Table,
-    Json,
-    Csv,
-    /// An Excel workbook: summary, capabilities, milestones, method and provenance sheets.
-    Xlsx,
 }
 
 #[derive(Debug, Args)]
@@ -305,7 +273,7 @@ pub struct ReportArgs {
     pub response: PathBuf,
     /// Output format (default: from the -o extension, else md).
     #[arg(long, value_enum)]
-    pub format: Option<ReportFormat>,
+    pub format: Option<AssessmentReportFormat>,
     /// A directory of individual self-assessments of the same organisation, shown as
     /// distributions beside the organisation's rating (groups under 5 people withheld).
     #[arg(long, value_name = "DIR", value_parser = folder_path)]
@@ -314,8 +282,8 @@ pub struct ReportArgs {
     #[arg(long, value_name = "DIR", value_parser = folder_path)]
     pub template_dir: Option<PathBuf>,
     /// Date milestones and the report as of this date, YYYY-MM-DD (default: the assessed date).
-    #[arg(long, value_name = "DATE", value_parser = date_arg)]
-    pub as_of: Option<String>,
+    #[arg(long, value_name = "DATE", value_parser = date_value)]
+    pub as_of: Option<sct_core::Date>,
     /// Treat unanswered capabilities as errors.
     #[arg(long)]
     pub strict: bool,
@@ -351,8 +319,8 @@ pub struct PlanArgs {
     #[arg(long, value_name = "DIR", value_parser = folder_path)]
     pub template_dir: Option<PathBuf>,
     /// Date milestones and the plan as of this date, YYYY-MM-DD (default: the assessed date).
-    #[arg(long, value_name = "DATE", value_parser = date_arg)]
-    pub as_of: Option<String>,
+    #[arg(long, value_name = "DATE", value_parser = date_value)]
+    pub as_of: Option<sct_core::Date>,
     /// Treat unanswered capabilities as errors.
     #[arg(long)]
     pub strict: bool,
@@ -360,26 +328,11 @@ pub struct PlanArgs {
     pub out: OutputArgs,
 }
 
-/// Formats of `sct plan`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum PlanFormat {
-    /// One self-contained HTML file, with the timeline drawn inline.
-    Html,
-    /// GitHub-flavoured Markdown.
-    Md,
-    /// JSON (schema sct-plan/1).
-    Json,
-    /// CSV, one row per priority.
-    Csv,
-    /// An Excel workbook.
-    Xlsx,
-}
-
 #[derive(Debug, Args)]
 pub struct ChartArgs {
     /// Which chart.
     #[arg(value_enum)]
-    pub kind: ChartKind,
+    pub kind: AssessmentChart,
     /// The response file (TOML, JSON or a filled .xlsx workbook).
     pub response: PathBuf,
     /// For bars: the domain id (see `sct frameworks show capability-toolkit`).
@@ -387,23 +340,9 @@ pub struct ChartArgs {
     pub domain: Option<String>,
     /// Output format (default: from the -o extension, else svg).
     #[arg(long, value_enum)]
-    pub format: Option<ChartFormatArg>,
+    pub format: Option<ImageFormat>,
     #[command(flatten)]
     pub out: OutputArgs,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ChartKind {
-    /// Radar of domain scores with the target overlay.
-    Radar,
-    /// One domain's capability levels against targets.
-    Bars,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ChartFormatArg {
-    Svg,
-    Png,
 }
 
 #[derive(Debug, Subcommand)]

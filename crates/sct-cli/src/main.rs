@@ -5,6 +5,7 @@
 mod args;
 mod cli;
 mod commands;
+mod error;
 mod outputs;
 mod style;
 
@@ -18,24 +19,9 @@ fn main() -> ExitCode {
     let code = match commands::run(cli) {
         Ok(code) => code,
         Err(err) => {
-            match &err {
-                // One at a time, so a million are counted rather than rendered.
-                sct_core::Error::Invalid(diags) if !diags.is_empty() => style::diagnostics(diags),
-                _ => {
-                    let text = err.to_string();
-                    let text = text.trim_end();
-                    if text.starts_with("error:") || text.starts_with("warning:") {
-                        style::eprint(&format!("{text}\n"));
-                    } else {
-                        style::eprint(&format!("error: {text}\n"));
-                    }
-                }
-            }
-            if err.is_bad_input() {
-                ExitCode::from(2)
-            } else {
-                ExitCode::from(1)
-            }
+            // One at a time, so a million are counted rather than rendered.
+            style::diagnostics(&err.diagnostics());
+            ExitCode::from(err.exit_status())
         }
     };
     style::finish();

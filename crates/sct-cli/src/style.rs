@@ -144,7 +144,11 @@ pub fn eprint(text: &str) {
 pub fn diagnostics(diags: &Diagnostics) {
     let mut first = true;
     for d in diags.iter() {
-        let k = usize::from(!d.is_error());
+        let k = match d.severity {
+            sct_core::diagnostic::Severity::Error => 0,
+            sct_core::diagnostic::Severity::Warning => 1,
+            sct_core::diagnostic::Severity::Note => 2,
+        };
         if PRINTED[k].fetch_add(1, Ordering::Relaxed) >= SHOWN {
             LEFT_OUT[k].fetch_add(1, Ordering::Relaxed);
             continue;

@@ -122,6 +122,53 @@ pub struct CapabilityMapping {
     pub map: BTreeMap<String, String>,
 }
 
+impl CapabilityMapping {
+    /// Reads a capability mapping CSV (columns `from,to`: an earlier round's capability id
+    /// and the later toolkit's), every malformed row named by its line.
+    pub fn read(path: &std::path::Path) -> Result<CapabilityMapping, sct_core::Error> {
+        use sct_core::diagnostic::Location;
+        use sct_core::{Diagnostic, Diagnostics, Error, SourceFile};
+        let src = SourceFile::read(path)?;
+        let mut reader = csv::ReaderBuilder::new()
+            .trim(csv::Trim::All)
+            .from_reader(src.text.as_bytes());
+        let headers = reader.headers().cloned().unwrap_or_default();
+        let (Some(fi), Some(ti)) = (
+            headers.iter().position(|h| h == "from"),
+            headers.iter().position(|h| h == "to"),
+        ) else {
+            return Err(Error::Invalid(Diagnostics(vec![
+                Diagnostic::error("the mapping has no `from` and `to` columns")
+                    .in_file(&src.name)
+                    .expected(
+                        "columns from,to: an earlier round's capability id and the later toolkit's",
+                    ),
+            ])));
+        };
+        let mut map = BTreeMap::new();
+        for rec in reader.records() {
+            let rec = rec.map_err(|e| {
+                Error::Invalid(Diagnostics(vec![
+                    Diagnostic::csv_row(&e, Some(&headers)).at(Location {
+                        file: src.name.clone(),
+                        line: sct_core::csv_line::record_line(src.text.as_bytes(), e.position()),
+                        column: 1,
+                        snippet: None,
+                    }),
+                ]))
+            })?;
+            map.insert(
+                rec.get(fi).unwrap_or("").to_string(),
+                rec.get(ti).unwrap_or("").to_string(),
+            );
+        }
+        Ok(CapabilityMapping {
+            source: src.name.clone(),
+            map,
+        })
+    }
+}
+
 /// Compares round `round` with `against`. `orgs` holds every response of both rounds.
 pub fn longitudinal(
     round: &str,

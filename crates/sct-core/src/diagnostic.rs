@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use crate::quote::{EXCERPT_CHARS, excerpt, visible, visible_width};
 
-/// How serious a diagnostic is. Errors make input invalid; warnings do not.
+/// How serious a diagnostic is. Errors make input invalid; warnings and notes do not.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
@@ -15,6 +15,8 @@ pub enum Severity {
     Error,
     /// Worth the user's attention; the input is still usable.
     Warning,
+    /// Information beside a result (what a second rule profile would have judged, say).
+    Note,
 }
 
 /// A place in an input file.
@@ -128,6 +130,14 @@ impl Diagnostic {
         }
     }
 
+    /// A new note: information beside a result, not a problem.
+    pub fn note(message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: Severity::Note,
+            ..Diagnostic::error(message)
+        }
+    }
+
     /// Sets the location.
     pub fn at(mut self, location: Location) -> Self {
         self.location = Some(location);
@@ -219,6 +229,7 @@ impl fmt::Display for Diagnostic {
         let label = match self.severity {
             Severity::Error => "error",
             Severity::Warning => "warning",
+            Severity::Note => "note",
         };
         writeln!(f, "{label}: {}", shown(&self.message))?;
         if let Some(loc) = &self.location {
@@ -290,7 +301,10 @@ impl Diagnostics {
 
     /// Number of warnings.
     pub fn warning_count(&self) -> usize {
-        self.0.len() - self.error_count()
+        self.0
+            .iter()
+            .filter(|d| d.severity == Severity::Warning)
+            .count()
     }
 
     /// Iterates over the diagnostics.

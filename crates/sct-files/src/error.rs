@@ -8,7 +8,7 @@ use crate::identity::FileKind;
 #[derive(Debug, thiserror::Error)]
 pub enum OutputError {
     /// The file exists and replacing it was not asked for.
-    #[error("{} already exists; refusing to overwrite it (use --force to replace it)", path.display())]
+    #[error("{} already exists; refusing to overwrite it", path.display())]
     Exists {
         /// The output path.
         path: PathBuf,

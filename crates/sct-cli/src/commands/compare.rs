@@ -1,72 +1,61 @@
-//! `sct compare`: load a cohort, compare it, write the report.
+//! `sct compare`: the arguments as the workflow's options, a progress bar while a large
+//! cohort loads, and the report written.
 
 use std::io::IsTerminal;
 use std::process::ExitCode;
+use std::sync::{Arc, OnceLock};
 
-use sct_compare::attributes::OrgAttributes;
-use sct_compare::load::{collect_files, load_cohort};
-use sct_compare::longitudinal::CapabilityMapping;
-use sct_compare::{CompareOptions, compare};
-use sct_core::{Diagnostic, Diagnostics, Error, Sct, SourceFile};
-use sct_kpi::data::read_kpi_data;
-use sct_kpi::kpiset::KpiSet;
-use sct_report::compare as report;
-use sct_report::render::Templates;
+use sct_workflows::compare::{self, CompareFormat, CompareOptions};
+use sct_workflows::{Format, Session};
 
-use super::report::report_error;
 use crate::cli::{CompareArgs, ReportFormat};
-use crate::outputs::{emit, emit_bytes, extension};
+use crate::error::CliError;
+use crate::outputs::emit_output;
 
 /// Below this many files no progress bar is drawn (loading is quick).
 const PROGRESS_FROM: usize = 50;
 
-/// Reads a capability mapping CSV (`from,to`).
-fn read_mapping(path: &std::path::Path) -> Result<CapabilityMapping, Error> {
-    let src = SourceFile::read(path)?;
-    let mut reader = csv::ReaderBuilder::new()
-        .trim(csv::Trim::All)
-        .from_reader(src.text.as_bytes());
-    let headers = reader.headers().cloned().unwrap_or_default();
-    let (Some(fi), Some(ti)) = (
-        headers.iter().position(|h| h == "from"),
-        headers.iter().position(|h| h == "to"),
-    ) else {
-        return Err(Error::Invalid(Diagnostics(vec![
-            Diagnostic::error("the mapping has no `from` and `to` columns")
-                .in_file(&src.name)
-                .expected(
-                    "columns from,to: an earlier round's capability id and the later toolkit's",
-                ),
-        ])));
+/// `sct compare`.
+pub fn run(session: &Session, args: CompareArgs) -> Result<ExitCode, CliError> {
+    // The shared --format values are text formats; a workbook is chosen by `-o FILE.xlsx`.
+    let given = args.format.map(|f| match f {
+        ReportFormat::Html => CompareFormat::Html,
+        ReportFormat::Md => CompareFormat::Md,
+        ReportFormat::Json => CompareFormat::Json,
+        ReportFormat::Csv => CompareFormat::Csv,
+    });
+    let options = CompareOptions {
+        format: CompareFormat::choose(given, args.out.output.as_deref()),
+        inputs: args.inputs,
+        round: args.round,
+        against: args.against,
+        group_by: args.group_by,
+        orgs: args.orgs,
+        kpis: args.kpis,
+        set: args.set,
+        mapping: args.mapping,
+        skip_invalid: args.skip_invalid,
+        template_dir: args.template_dir,
+        progress: std::io::stderr().is_terminal().then(progress_bar),
     };
-    let mut map = std::collections::BTreeMap::new();
-    for rec in reader.records() {
-        let rec = rec.map_err(|e| {
-            Error::Invalid(Diagnostics(vec![
-                Diagnostic::csv_row(&e, Some(&headers)).at(sct_core::diagnostic::Location {
-                    file: src.name.clone(),
-                    line: sct_core::csv_line::record_line(src.text.as_bytes(), e.position()),
-                    column: 1,
-                    snippet: None,
-                }),
-            ]))
-        })?;
-        map.insert(
-            rec.get(fi).unwrap_or("").to_string(),
-            rec.get(ti).unwrap_or("").to_string(),
-        );
+    let output = compare::compare(session, &options);
+    if let Some(bar) = BAR.get() {
+        bar.finish_and_clear();
     }
-    Ok(CapabilityMapping {
-        source: src.name.clone(),
-        map,
-    })
+    emit_output(&args.out, output?)
 }
 
-pub fn run(sct: &Sct, args: CompareArgs) -> Result<ExitCode, Error> {
-    let files = collect_files(sct, &args.inputs)?;
-    let bar =
-        (std::io::stderr().is_terminal() && files.responses.len() >= PROGRESS_FROM).then(|| {
-            let bar = indicatif::ProgressBar::new(files.responses.len() as u64);
+/// The bar, drawn once the cohort is known to be large.
+static BAR: OnceLock<indicatif::ProgressBar> = OnceLock::new();
+
+/// A progress callback drawing a bar for cohorts of [`PROGRESS_FROM`] files or more.
+fn progress_bar() -> compare::Progress {
+    Arc::new(|done, total| {
+        if total < PROGRESS_FROM {
+            return;
+        }
+        let bar = BAR.get_or_init(|| {
+            let bar = indicatif::ProgressBar::new(total as u64);
             bar.set_style(
                 indicatif::ProgressStyle::with_template(
                     "loading {pos}/{len} responses {wide_bar} {eta}",
@@ -75,90 +64,6 @@ pub fn run(sct: &Sct, args: CompareArgs) -> Result<ExitCode, Error> {
             );
             bar
         });
-    let tick = || {
-        if let Some(b) = &bar {
-            b.inc(1);
-        }
-    };
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let loaded = load_cohort(sct, &files.responses, args.skip_invalid, threads, &tick)?;
-    if let Some(b) = &bar {
-        b.finish_and_clear();
-    }
-    for s in &loaded.skipped {
-        crate::style::warning(format_args!("skipped {}:\n{}", s.file, s.error));
-    }
-    let orgs_path = args.orgs.clone().or(files.orgs.clone());
-    let attributes = orgs_path
-        .as_deref()
-        .map(|p| SourceFile::read(p).and_then(|s| OrgAttributes::parse(&s)))
-        .transpose()?;
-    let kpis_path = args.kpis.clone().or(files.kpis.clone());
-    let kpi = match &kpis_path {
-        Some(path) => {
-            let (set, set_file) = KpiSet::find(&args.set, &sct.registry)?;
-            let file = sct_core::source::open_input(path)?;
-            let name = path.display().to_string();
-            let data = read_kpi_data(std::io::BufReader::new(file), &name, &set, None)
-                .map_err(Error::Invalid)?;
-            Some((
-                set,
-                data,
-                format!("{name} with KPI set {} {}", set_file.id, set_file.version),
-            ))
-        }
-        None => None,
-    };
-    let options = CompareOptions {
-        round: args.round.clone(),
-        against: args.against.clone(),
-        group_by: args.group_by.clone(),
-        mapping: args.mapping.as_deref().map(read_mapping).transpose()?,
-    };
-    let skipped = !loaded.skipped.is_empty();
-    let comparison = compare(
-        sct,
-        loaded,
-        attributes,
-        kpi.as_ref().map(|(s, d, n)| (s, d, n.clone())),
-        &options,
-    )?;
-    let mut inputs: Vec<&std::path::Path> = files.responses.iter().map(|p| p.as_path()).collect();
-    inputs.extend(orgs_path.as_deref());
-    inputs.extend(kpis_path.as_deref());
-    let exit = if skipped {
-        ExitCode::FAILURE
-    } else {
-        ExitCode::SUCCESS
-    };
-    // A workbook is chosen by the -o extension (the shared --format values are text formats).
-    if args.format.is_none() && extension(&args.out).as_deref() == Some("xlsx") {
-        let bytes = sct_report::compare_xlsx::compare_xlsx(&comparison).map_err(report_error)?;
-        emit_bytes(&args.out, &bytes, &inputs)?;
-        return Ok(exit);
-    }
-    let format = args
-        .format
-        .unwrap_or(match extension(&args.out).as_deref() {
-            Some("html" | "htm") => ReportFormat::Html,
-            Some("json") => ReportFormat::Json,
-            Some("csv") => ReportFormat::Csv,
-            _ => ReportFormat::Md,
-        });
-    let text = match format {
-        ReportFormat::Html => {
-            let templates = Templates::load_only(args.template_dir.as_deref(), &["compare.html"])
-                .map_err(report_error)?;
-            report::html(&templates, &comparison).map_err(report_error)?
-        }
-        ReportFormat::Md => {
-            let templates = Templates::load_only(args.template_dir.as_deref(), &["compare.md"])
-                .map_err(report_error)?;
-            report::markdown(&templates, &comparison).map_err(report_error)?
-        }
-        ReportFormat::Json => report::json(&comparison),
-        ReportFormat::Csv => report::csv(&comparison),
-    };
-    emit(&args.out, &text, &inputs)?;
-    Ok(exit)
+        bar.set_position(done as u64);
+    })
 }

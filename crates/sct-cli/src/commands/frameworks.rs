@@ -1,5 +1,6 @@
 //! `sct frameworks list|show|validate`.
 
+use crate::error::CliError;
 use std::fmt::Write as _;
 use std::process::ExitCode;
 
@@ -43,7 +44,7 @@ fn status_word(s: Status) -> &'static str {
     }
 }
 
-pub fn run(global: &GlobalArgs, cmd: FrameworksCommand) -> Result<ExitCode, Error> {
+pub fn run(global: &GlobalArgs, cmd: FrameworksCommand) -> Result<ExitCode, CliError> {
     match cmd {
         FrameworksCommand::List { format } => {
             let reg = FrameworkRegistry::with_dirs(&framework_dirs(global))?;
@@ -86,7 +87,7 @@ pub fn run(global: &GlobalArgs, cmd: FrameworksCommand) -> Result<ExitCode, Erro
                 Err(e) if format == CheckFormat::Json => {
                     return invalid_as_json("sct-frameworks-validate/1", None, e);
                 }
-                Err(e) => return Err(e),
+                Err(e) => return Err(e.into()),
             };
             match format {
                 CheckFormat::Text => {

@@ -1,5 +1,6 @@
 //! `sct kpi spc`.
 
+use crate::error::CliError;
 use std::process::ExitCode;
 
 use sct_core::Error;
@@ -30,7 +31,7 @@ use crate::outputs::{emit, emit_bytes, emit_rendered, emit_with, extension};
 use sct_kpi::profile::{Conflict, Profile, ProfileKind};
 use sct_kpi::rebase_log::{self, RebaseEntry, RebaseLog};
 
-pub fn run(global: &GlobalArgs, cmd: KpiCommand) -> Result<ExitCode, Error> {
+pub fn run(global: &GlobalArgs, cmd: KpiCommand) -> Result<ExitCode, CliError> {
     match cmd {
         KpiCommand::Spc(args) => spc(args),
         KpiCommand::Review(args) => review(global, args),
@@ -64,7 +65,7 @@ fn review_options(
     })
 }
 
-fn ipr(global: &GlobalArgs, args: KpiIprArgs) -> Result<ExitCode, Error> {
+fn ipr(global: &GlobalArgs, args: KpiIprArgs) -> Result<ExitCode, CliError> {
     let sct = super::load(global)?;
     let as_of = args
         .as_of
@@ -76,7 +77,8 @@ fn ipr(global: &GlobalArgs, args: KpiIprArgs) -> Result<ExitCode, Error> {
         return Err(invalid(
             "--orgs all lists the organisations in the KPI data, and no --data was given".into(),
             "--data CSV, or one organisation with --org CODE",
-        ));
+        )
+        .into());
     }
     let keep: Option<BTreeSet<String>> = args.org.clone().map(|o| [o].into());
     let mut data = read_data(
@@ -107,7 +109,8 @@ fn ipr(global: &GlobalArgs, args: KpiIprArgs) -> Result<ExitCode, Error> {
         return Err(invalid(
             format!("{name} has no rows for the KPI set's indicators"),
             "rows with an organisation and an indicator of the set",
-        ));
+        )
+        .into());
     }
     let options = review_options(
         &set,
@@ -166,7 +169,7 @@ fn ipr(global: &GlobalArgs, args: KpiIprArgs) -> Result<ExitCode, Error> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn review(global: &GlobalArgs, args: KpiReviewArgs) -> Result<ExitCode, Error> {
+fn review(global: &GlobalArgs, args: KpiReviewArgs) -> Result<ExitCode, CliError> {
     let sct = super::load(global)?;
     let as_of = args
         .as_of
@@ -463,7 +466,7 @@ fn spc_log_rows(args: &KpiSpcArgs) -> Result<Vec<RebaseEntry>, Error> {
     Ok(rows)
 }
 
-fn spc(args: KpiSpcArgs) -> Result<ExitCode, Error> {
+fn spc(args: KpiSpcArgs) -> Result<ExitCode, CliError> {
     check_spc_outputs(&args)?;
     if args.chart != SpcChartArg::Xmr {
         return chart(args);
@@ -557,7 +560,7 @@ fn or_none(text: &str) -> &str {
 /// `sct kpi spc --chart run|pprime|uprime|auto` (`shared/spec/runchart.md`). Writes the spec's
 /// CSV or JSON; SVG and PNG only where every segment is an XmR chart (`auto` on long
 /// segments), drawn as `--chart xmr` draws them.
-fn chart(args: KpiSpcArgs) -> Result<ExitCode, Error> {
+fn chart(args: KpiSpcArgs) -> Result<ExitCode, CliError> {
     let src = SourceFile::read(&args.input)?;
     let columns = ChartColumns {
         date: args.date_col.clone(),
@@ -594,7 +597,7 @@ fn chart(args: KpiSpcArgs) -> Result<ExitCode, Error> {
         return Err(invalid(
             "--compare-profile applies to --chart xmr only: the profiles are XmR rule sets (shared/spec/spc-profiles.md), and run, p′ and u′ charts follow runchart.md under every profile".into(),
             "--chart xmr with --compare-profile (sct kpi review and ipr --compare-profile compare the icons of every chart)",
-        ));
+        ).into());
     }
     let gaps = data.gaps(&skipped);
     for g in &gaps {

@@ -1,5 +1,6 @@
 //! `sct kpi funnel` (`shared/spec/funnel.md`).
 
+use crate::error::CliError;
 use std::process::ExitCode;
 
 use sct_core::Error;
@@ -16,7 +17,7 @@ fn invalid(name: &str, message: String) -> Error {
     Error::Invalid(Diagnostics(vec![Diagnostic::error(message).in_file(name)]))
 }
 
-pub fn run(args: KpiFunnelArgs) -> Result<ExitCode, Error> {
+pub fn run(args: KpiFunnelArgs) -> Result<ExitCode, CliError> {
     let kind = match args.kind {
         FunnelTypeArg::Proportion => FunnelKind::Proportion,
         FunnelTypeArg::Ratio => FunnelKind::Ratio,
@@ -25,7 +26,8 @@ pub fn run(args: KpiFunnelArgs) -> Result<ExitCode, Error> {
         return Err(Error::Invalid(Diagnostics(vec![
             Diagnostic::error("--overdispersion applies to --type ratio only")
                 .expected("--type ratio --overdispersion, or no --overdispersion"),
-        ])));
+        ]))
+        .into());
     }
     let multiplier = args.multiplier.unwrap_or(kind.default_multiplier());
     let src = SourceFile::read(&args.input)?;

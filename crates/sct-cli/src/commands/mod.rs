@@ -1,22 +1,19 @@
 //! One module per command. Each loads what it needs, calls the libraries and prints.
 
+mod assess;
 mod compare;
-mod convert;
 mod frameworks;
 mod kpi;
 mod kpi_chart;
 mod kpi_funnel;
-mod plan;
 mod plugin_measures;
 mod plugins;
 pub(crate) mod report;
-mod score;
 mod shell;
-mod template;
 mod toc;
 mod toc_draw;
-mod validate;
 
+use crate::error::CliError;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -26,15 +23,15 @@ use crate::cli::{Cli, Command, GlobalArgs};
 use crate::outputs::emit;
 
 /// Runs a parsed command line.
-pub fn run(cli: Cli) -> Result<ExitCode, Error> {
+pub fn run(cli: Cli) -> Result<ExitCode, CliError> {
     match cli.command {
         Command::Frameworks(cmd) => frameworks::run(&cli.global, cmd),
-        Command::Template(args) => template::run(&load(&cli.global)?, args),
-        Command::Validate(args) => validate::run(&load(&cli.global)?, args),
-        Command::Score(args) => score::run(&load(&cli.global)?, args),
-        Command::Report(args) => report::run(&load(&cli.global)?, args),
-        Command::Plan(args) => plan::run(&load(&cli.global)?, args),
-        Command::Chart(args) => report::chart(&load(&cli.global)?, args),
+        Command::Template(args) => assess::template(&session(&cli.global)?, args),
+        Command::Validate(args) => assess::validate(&session(&cli.global)?, args),
+        Command::Score(args) => assess::score(&session(&cli.global)?, args),
+        Command::Report(args) => assess::report(&session(&cli.global)?, args),
+        Command::Plan(args) => assess::plan(&session(&cli.global)?, args),
+        Command::Chart(args) => assess::chart(&session(&cli.global)?, args),
         Command::Kpi(cmd) => kpi::run(&cli.global, cmd),
         Command::Toc(cmd) => toc::run(&cli.global, cmd),
         Command::Schema(args) => {
@@ -46,8 +43,8 @@ pub fn run(cli: Cli) -> Result<ExitCode, Error> {
         Command::Plugins(cmd) => plugins::run(&cli.global, cmd),
         Command::Completions(args) => shell::completions(args),
         Command::Man(args) => shell::man(args),
-        Command::Convert(args) => convert::run(&load(&cli.global)?, args),
-        Command::Compare(args) => compare::run(&load(&cli.global)?, args),
+        Command::Convert(args) => assess::convert(&session(&cli.global)?, args),
+        Command::Compare(args) => compare::run(&session(&cli.global)?, args),
     }
 }
 
@@ -65,6 +62,18 @@ pub fn framework_dirs(global: &GlobalArgs) -> Vec<PathBuf> {
     dirs
 }
 
+/// The workflows' session: frameworks and organisations as the global options say.
+pub fn session(global: &GlobalArgs) -> Result<sct_workflows::Session, CliError> {
+    Ok(sct_workflows::Session::load(
+        sct_workflows::SessionOptions {
+            framework_dirs: framework_dirs(global),
+            organisations: global.organisations.clone(),
+            successions: global.successions.clone(),
+            plugin_dirs: global.plugin_dirs.clone(),
+        },
+    )?)
+}
+
 /// Loads frameworks and organisations as the global options say, with the workbook reader
 /// registered so that every command reading a response accepts a filled `.xlsx`.
 pub fn load(global: &GlobalArgs) -> Result<Sct, Error> {
@@ -73,27 +82,6 @@ pub fn load(global: &GlobalArgs) -> Result<Sct, Error> {
         .as_deref()
         .map(|o| (o, global.successions.as_deref()));
     Ok(sct_xlsx::install(Sct::with(&framework_dirs(global), orgs)?))
-}
-
-/// A response the workbook cannot carry is a problem of the input (exit status 2), named by its
-/// field; a workbook that could not be built otherwise is a failure of sct (exit status 1).
-pub fn workbook_error(e: sct_xlsx::WorkbookError) -> Error {
-    use sct_xlsx::WorkbookError as W;
-    match e {
-        W::Unplaced(message) => {
-            Error::Invalid(sct_core::Diagnostics(vec![sct_core::Diagnostic::error(
-                message,
-            )]))
-        }
-        e @ (W::TooLong { .. } | W::TooMuchText { .. }) => Error::Invalid(sct_core::Diagnostics(
-            vec![sct_core::Diagnostic::error(e.to_string())],
-        )),
-        other => Error::Io {
-            path: "the workbook".into(),
-            action: "write",
-            source: std::io::Error::other(other.to_string()),
-        },
-    }
 }
 
 /// Parses a `--as-of` style date argument.

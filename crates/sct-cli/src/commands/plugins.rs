@@ -1,5 +1,6 @@
 //! `sct plugins list|check|run|install`, and plugin measures for theories of change.
 
+use crate::error::CliError;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::io::{Read, Write};
@@ -25,7 +26,7 @@ use crate::outputs::{emit, extension, print, print_json, print_text};
 /// The project's plugin directory, relative to the working directory.
 const PROJECT_PLUGINS: &str = "plugins";
 
-pub fn run(global: &GlobalArgs, cmd: PluginsCommand) -> Result<ExitCode, Error> {
+pub fn run(global: &GlobalArgs, cmd: PluginsCommand) -> Result<ExitCode, CliError> {
     match cmd {
         PluginsCommand::List { format } => list(global, format),
         PluginsCommand::Check(args) => check(global, args),
@@ -127,7 +128,7 @@ struct ListRow {
     problem: Option<String>,
 }
 
-fn list(global: &GlobalArgs, format: ListFormat) -> Result<ExitCode, Error> {
+fn list(global: &GlobalArgs, format: ListFormat) -> Result<ExitCode, CliError> {
     let d = discovery(global);
     let rows: Vec<ListRow> = d
         .plugins
@@ -218,7 +219,7 @@ fn list(global: &GlobalArgs, format: ListFormat) -> Result<ExitCode, Error> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn check(global: &GlobalArgs, args: PluginsCheckArgs) -> Result<ExitCode, Error> {
+fn check(global: &GlobalArgs, args: PluginsCheckArgs) -> Result<ExitCode, CliError> {
     let d = discovery(global);
     let options = options(&args.plugin)?;
     let names: Vec<String> = match &args.name {
@@ -228,7 +229,7 @@ fn check(global: &GlobalArgs, args: PluginsCheckArgs) -> Result<ExitCode, Error>
     if names.is_empty() {
         return Err(usage(
             "no plugins found to check; expected plugins in plugins/, SCT_PLUGIN_PATH or --plugin-dir".into(),
-        ));
+        ).into());
     }
     let mut failed: Vec<HostError> = Vec::new();
     let mut out = String::new();
@@ -278,11 +279,12 @@ fn check(global: &GlobalArgs, args: PluginsCheckArgs) -> Result<ExitCode, Error>
     }
     match failed.len() {
         0 => Ok(ExitCode::SUCCESS),
-        1 => Err(host_error(failed.remove(0))),
+        1 => Err(host_error(failed.remove(0)).into()),
         n => Err(Error::Plugin {
             bad_input: failed.iter().all(|e| e.is_bad_input()),
             message: format!("{n} of {} plugins failed their checks", names.len()),
-        }),
+        }
+        .into()),
     }
 }
 
@@ -346,7 +348,7 @@ fn to_csv(r: &ComputeResponse) -> String {
     w.finish()
 }
 
-fn run_measure(global: &GlobalArgs, args: PluginsRunArgs) -> Result<ExitCode, Error> {
+fn run_measure(global: &GlobalArgs, args: PluginsRunArgs) -> Result<ExitCode, CliError> {
     let options = options(&args.plugin_options)?;
     let parameters = parse_params(&args.params)?;
     let format = args
@@ -386,7 +388,7 @@ fn run_measure(global: &GlobalArgs, args: PluginsRunArgs) -> Result<ExitCode, Er
     Ok(ExitCode::SUCCESS)
 }
 
-fn install(args: PluginsInstallArgs) -> Result<ExitCode, Error> {
+fn install(args: PluginsInstallArgs) -> Result<ExitCode, CliError> {
     let options = options(&args.plugin)?;
     let (dir, manifest) = sct_plugin_host::install::install(
         &sct_plugin_host::install::Install {
@@ -410,7 +412,7 @@ fn install(args: PluginsInstallArgs) -> Result<ExitCode, Error> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn isolated_call(dir: &Path, verb: &str) -> Result<ExitCode, Error> {
+fn isolated_call(dir: &Path, verb: &str) -> Result<ExitCode, CliError> {
     let mut input = Vec::new();
     if verb == sct_plugin_api::command::COMPUTE {
         std::io::stdin()

@@ -1,6 +1,7 @@
 //! `sct completions` and `sct man`: shell completion scripts and the man page, generated from
 //! the same command definitions as `--help`.
 
+use crate::error::CliError;
 use std::process::ExitCode;
 
 use clap::CommandFactory;
@@ -13,7 +14,7 @@ use crate::outputs::emit_bytes;
 const BIN: &str = "sct";
 
 /// Writes the completion script for the chosen shell.
-pub fn completions(args: CompletionsArgs) -> Result<ExitCode, Error> {
+pub fn completions(args: CompletionsArgs) -> Result<ExitCode, CliError> {
     let mut cmd = Cli::command();
     let mut script = Vec::new();
     clap_complete::generate(args.shell, &mut cmd, BIN, &mut script);
@@ -22,7 +23,7 @@ pub fn completions(args: CompletionsArgs) -> Result<ExitCode, Error> {
 }
 
 /// Writes the roff man page for `sct`.
-pub fn man(args: ManArgs) -> Result<ExitCode, Error> {
+pub fn man(args: ManArgs) -> Result<ExitCode, CliError> {
     let page = clap_mangen::Man::new(Cli::command());
     let mut roff = Vec::new();
     page.render(&mut roff).map_err(|source| Error::Io {

@@ -1,5 +1,6 @@
 //! `sct toc check|report|diagram`.
 
+use crate::error::CliError;
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -23,7 +24,7 @@ use crate::outputs::{
     emit_rendered, emit_with, extension, invalid_as_json, print_json, print_text,
 };
 
-pub fn run(global: &GlobalArgs, cmd: TocCommand) -> Result<ExitCode, Error> {
+pub fn run(global: &GlobalArgs, cmd: TocCommand) -> Result<ExitCode, CliError> {
     let sct = super::load(global)?;
     match cmd {
         TocCommand::Check(args) => check(&sct, args),
@@ -32,14 +33,14 @@ pub fn run(global: &GlobalArgs, cmd: TocCommand) -> Result<ExitCode, Error> {
     }
 }
 
-fn check(sct: &Sct, args: TocCheckArgs) -> Result<ExitCode, Error> {
+fn check(sct: &Sct, args: TocCheckArgs) -> Result<ExitCode, CliError> {
     let loaded = match find(&args.toc, &sct.registry) {
         Ok(loaded) => loaded,
         Err(e) if args.format == CheckFormat::Json => {
             let file = Path::new(&args.toc).exists().then_some(args.toc.as_str());
             return invalid_as_json("sct-toc-check/1", file, e);
         }
-        Err(e) => return Err(e),
+        Err(e) => return Err(e.into()),
     };
     let m = sct_toc::metrics::metrics(&loaded.toc, &loaded.graph);
     if args.format == CheckFormat::Json {
@@ -285,7 +286,7 @@ fn plugins_used(
     by_name.into_values().collect()
 }
 
-fn report(global: &GlobalArgs, sct: &Sct, args: TocReportArgs) -> Result<ExitCode, Error> {
+fn report(global: &GlobalArgs, sct: &Sct, args: TocReportArgs) -> Result<ExitCode, CliError> {
     let loaded = find(&args.toc, &sct.registry)?;
     let (data, as_of) = kpi_inputs(global, &loaded, &args.kpi)?;
     let measures = plugin_measures(global, &loaded, &args.kpi)?;

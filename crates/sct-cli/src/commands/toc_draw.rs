@@ -1,6 +1,7 @@
 //! `sct toc diagram`: the layered diagram as SVG or PNG, or the theory of change as Graphviz
 //! DOT or Mermaid.
 
+use crate::error::CliError;
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -35,7 +36,7 @@ pub fn diagram(
     global: &crate::cli::GlobalArgs,
     sct: &Sct,
     args: TocDiagramArgs,
-) -> Result<ExitCode, Error> {
+) -> Result<ExitCode, CliError> {
     let loaded = find(&args.toc, &sct.registry)?;
     for w in loaded.warnings.iter() {
         crate::style::eprint(&w.to_string());

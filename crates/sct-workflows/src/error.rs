@@ -1,0 +1,57 @@
+//! The one error type of the workflows: each library's own error, kept whole (its source
+//! chain and its variants), plus the workflows' own refusals.
+
+/// Why a workflow produced no document.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// Loading, validating or scoring failed (a file, a framework, a response).
+    #[error(transparent)]
+    Core(#[from] sct_core::Error),
+    /// A report could not be rendered (a user's template, a chart, a spreadsheet).
+    #[error(transparent)]
+    Report(#[from] sct_report::render::ReportError),
+    /// A response could not be laid out as a workbook.
+    #[error(transparent)]
+    Workbook(#[from] sct_xlsx::WorkbookError),
+    /// A plugin could not be found, checked or run.
+    #[error(transparent)]
+    Plugin(#[from] sct_plugin_host::HostError),
+    /// The options asked for something the workflow cannot do; `expected` says what would do.
+    #[error("{message}")]
+    Options {
+        /// What is wrong.
+        message: String,
+        /// What was expected instead.
+        expected: String,
+    },
+}
+
+impl Error {
+    /// An options error.
+    pub fn options(message: impl Into<String>, expected: impl Into<String>) -> Error {
+        Error::Options {
+            message: message.into(),
+            expected: expected.into(),
+        }
+    }
+
+    /// Whether the user's input or options are at fault (as opposed to the environment or a
+    /// plugin failing).
+    pub fn is_bad_input(&self) -> bool {
+        use sct_report::render::ReportError as R;
+        use sct_xlsx::WorkbookError as W;
+        match self {
+            Error::Core(e) => e.is_bad_input(),
+            Error::Report(R::Template { .. }) => true,
+            Error::Report(R::Io { source, .. }) => source.kind() == std::io::ErrorKind::NotFound,
+            Error::Report(_) => false,
+            Error::Workbook(W::Unplaced(_) | W::TooLong { .. } | W::TooMuchText { .. }) => true,
+            Error::Workbook(_) => false,
+            Error::Plugin(e) => e.is_bad_input(),
+            Error::Options { .. } => true,
+        }
+    }
+}
+
+/// Shorthand for results of this crate.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,65 @@
+//! Output formats: each workflow has its own, chosen by name, else by the output file's
+//! extension, else the workflow's default. One rule for every command.
+
+use std::path::Path;
+
+/// An output format of some workflow.
+pub trait Format: Copy + Sized {
+    /// The format for a file extension (lower case, without the dot), if it has one.
+    fn from_extension(extension: &str) -> Option<Self>;
+
+    /// The format when neither a name nor a known extension says.
+    fn fallback() -> Self;
+
+    /// `given`, else the format `path`'s extension names, else [`Format::fallback`].
+    fn choose(given: Option<Self>, path: Option<&Path>) -> Self {
+        given
+            .or_else(|| extension(path).and_then(|e| Self::from_extension(&e)))
+            .unwrap_or_else(Self::fallback)
+    }
+}
+
+/// The lower-cased extension of `path`, if any.
+pub fn extension(path: Option<&Path>) -> Option<String> {
+    path.and_then(Path::extension)
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase)
+}
+
+/// Declares a format enum: its variants with their doc comments, the extensions that choose
+/// each, and the fallback. Every format is listed by the command line through clap when the
+/// `clap` feature is on.
+macro_rules! formats {
+    (
+        $(#[$meta:meta])*
+        pub enum $name:ident {
+            $( $(#[$vmeta:meta])* $variant:ident => [$($ext:literal),*] ),+ $(,)?
+        }
+        fallback $fallback:ident
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        #[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
+        pub enum $name {
+            $( $(#[$vmeta])* $variant ),+
+        }
+
+        impl $crate::format::Format for $name {
+            fn from_extension(extension: &str) -> Option<Self> {
+                $(
+                    let extensions: &[&str] = &[$($ext),*];
+                    if extensions.contains(&extension) {
+                        return Some($name::$variant);
+                    }
+                )+
+                None
+            }
+
+            fn fallback() -> Self {
+                $name::$fallback
+            }
+        }
+    };
+}
+
+pub(crate) use formats;
