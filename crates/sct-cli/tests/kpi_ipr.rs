@@ -686,7 +686,7 @@ fn run_and_pprime_charts_break_at_gaps_and_skip_invalid_rows() {
         let month = format!("{}-{:02}", 2024 + i / 12, i % 12 + 1);
         let high = i < 10;
         match i {
-            4 => continue,
+            4 => {} // 2024-05 is missing
             8 => text.push_str(&format!("{month},,,100\n")),
             _ => text.push_str(&format!(
                 "{month},{},{},100\n",

@@ -250,8 +250,8 @@ fn the_python_example_gives_the_hand_computed_neighbourhood_series() {
     assert_relative_eq!(rows[0][1].parse::<f64>().unwrap(), 20.0, epsilon = 1e-9);
     // July: Bristol Inner City 200/420, Weston 105/300, Yate 96/205.
     let july = [200.0 / 420.0, 105.0 / 300.0, 96.0 / 205.0].map(|x| 100.0 * x);
-    let gap = july.iter().cloned().fold(f64::MIN, f64::max)
-        - july.iter().cloned().fold(f64::MAX, f64::min);
+    let gap = july.iter().copied().fold(f64::MIN, f64::max)
+        - july.iter().copied().fold(f64::MAX, f64::min);
     assert_relative_eq!(rows[3][1].parse::<f64>().unwrap(), gap, epsilon = 1e-9);
 }
 

@@ -43,6 +43,7 @@ use plotters::style::{FontDesc, FontFamily, FontStyle, register_font};
 /// Errors drawing a chart.
 #[derive(Debug, thiserror::Error)]
 pub enum ChartError {
+    /// The drawing backend failed; the text is its message.
     #[error("cannot draw chart: {0}")]
     Draw(String),
 }
@@ -50,7 +51,9 @@ pub enum ChartError {
 /// Output format of a chart.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ChartFormat {
+    /// Scalable vector graphics, text kept as text.
     Svg,
+    /// A PNG bitmap, text drawn with the bundled font.
     Png,
 }
 
@@ -74,17 +77,24 @@ pub struct RadarChart {
 /// A horizontal bar chart of each capability's level against its target, for one domain.
 #[derive(Debug, Clone)]
 pub struct BarChart {
+    /// The chart's heading, e.g. the domain's name.
     pub title: String,
+    /// A sentence for `<desc>`, e.g. the levels in words.
     pub description: String,
+    /// The level names, one per column of the scale.
     pub level_names: Vec<String>,
+    /// One bar per capability, top to bottom.
     pub bars: Vec<Bar>,
 }
 
 /// One row of a [`BarChart`].
 #[derive(Debug, Clone)]
 pub struct Bar {
+    /// The capability's label, printed beside the bar.
     pub label: String,
+    /// The level reached; `None` draws no bar (see `note`).
     pub level: Option<f64>,
+    /// The target level, marked on the bar's row; `None` = no target.
     pub target: Option<f64>,
     /// E.g. "n/a" or "not answered", printed (in grey) instead of a bar.
     pub note: Option<String>,
