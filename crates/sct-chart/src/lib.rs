@@ -179,8 +179,8 @@ pub const PAPER: RGBColor = hex(0xFFFFFF);
 
 /// The font family every piece of text uses; the bundled DejaVu Sans is registered under it.
 const FAMILY: &str = "sans-serif";
-static FONT_REGULAR: &[u8] = include_bytes!("../../../reports/fonts/DejaVuSans.ttf");
-static FONT_BOLD: &[u8] = include_bytes!("../../../reports/fonts/DejaVuSans-Bold.ttf");
+static FONT_REGULAR: &[u8] = sct_assets::fonts::DEJAVU_SANS;
+static FONT_BOLD: &[u8] = sct_assets::fonts::DEJAVU_SANS_BOLD;
 
 const RADAR_SIZE: (u32, u32) = (720, 560);
 const BARS_WIDTH: u32 = 720;

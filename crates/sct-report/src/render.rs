@@ -1,5 +1,5 @@
-//! Rendering reports with tera templates. The templates live in the workspace's `reports/`
-//! directory and are compiled in, so an installed `sct` needs no files; `--template-dir`
+//! Rendering reports with tera templates. The templates live in `sct-assets` (`reports/`)
+//! and are compiled in, so an installed `sct` needs no files; `--template-dir`
 //! points at a user's copy to restyle a report without rebuilding. Every value a template
 //! prints is escaped for its output unless the template says otherwise: HTML templates with
 //! HTML escaping, Markdown templates with [`markdown::text`] (the `md` filter does the same,
@@ -37,36 +37,7 @@ pub const TEMPLATE_NAMES: [&str; 13] = [
     "compare.md",
 ];
 
-const BUILTIN: [(&str, &str); 13] = [
-    ("report.html", include_str!("../../../reports/report.html")),
-    ("report.md", include_str!("../../../reports/report.md")),
-    ("report.css", include_str!("../../../reports/report.css")),
-    (
-        "kpi-review.html",
-        include_str!("../../../reports/kpi-review.html"),
-    ),
-    (
-        "kpi-review.md",
-        include_str!("../../../reports/kpi-review.md"),
-    ),
-    (
-        "toc-report.html",
-        include_str!("../../../reports/toc-report.html"),
-    ),
-    (
-        "toc-report.md",
-        include_str!("../../../reports/toc-report.md"),
-    ),
-    ("plan.html", include_str!("../../../reports/plan.html")),
-    ("plan.md", include_str!("../../../reports/plan.md")),
-    ("ipr.html", include_str!("../../../reports/ipr.html")),
-    ("ipr.md", include_str!("../../../reports/ipr.md")),
-    (
-        "compare.html",
-        include_str!("../../../reports/compare.html"),
-    ),
-    ("compare.md", include_str!("../../../reports/compare.md")),
-];
+const BUILTIN: [(&str, &str); 13] = sct_assets::reports::TEMPLATES;
 
 /// Errors rendering a report.
 #[derive(Debug, thiserror::Error)]

@@ -841,21 +841,12 @@ evidence = "weak"
 
     #[test]
     fn the_bundled_template_draws_as_png() {
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../../frameworks/theory-of-change");
-        let mut files: Vec<std::path::PathBuf> = std::fs::read_dir(&dir)
-            .map(|d| d.filter_map(|e| e.ok().map(|e| e.path())).collect())
-            .unwrap_or_default();
-        files.retain(|p| p.extension().is_some_and(|e| e == "toml"));
-        files.sort();
-        let tocs: Vec<TheoryOfChange> = if files.is_empty() {
-            vec![sample()]
-        } else {
-            files
-                .iter()
-                .map(|p| toc_from(&std::fs::read_to_string(p).expect("read template")))
-                .collect()
-        };
+        let tocs: Vec<TheoryOfChange> = sct_assets::frameworks::BUNDLED
+            .iter()
+            .filter(|(name, _)| name.starts_with("theory-of-change/"))
+            .map(|(_, text)| toc_from(text))
+            .collect();
+        assert!(!tocs.is_empty(), "a theory of change is bundled");
         for t in tocs {
             let png = toc_diagram(&t, &Graph::new(&t), None, ChartFormat::Png).expect("png");
             assert!(png.starts_with(b"\x89PNG\r\n\x1a\n"));

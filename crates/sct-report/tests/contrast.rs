@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 fn colours() -> BTreeMap<String, String> {
-    let css = include_str!("../../../reports/report.css");
+    let css = sct_assets::reports::template("report.css").expect("report.css is bundled");
     let mut vars = BTreeMap::new();
     for part in css.split(';') {
         if let Some((name, value)) = part.trim().rsplit_once(':')

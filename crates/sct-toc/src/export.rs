@@ -490,7 +490,7 @@ source = "s"
 status = "example"
 [[nodes]]
 id = "money"
-title = {hostile:?}
+title = {HOSTILE:?}
 type = "input"
 description = "Line one\nline \"two\""
 [[nodes]]
@@ -519,8 +519,7 @@ from = "outcome"
 to = "health"
 evidence = "moderate"
 assumption = "x"
-"#,
-            hostile = HOSTILE
+"#
         );
         sct_core::load::parse_toml(&SourceFile::from_text("t.toml", text)).expect("test ToC")
     }

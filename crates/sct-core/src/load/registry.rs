@@ -15,10 +15,6 @@ use crate::validate;
 
 use super::parse_toml;
 
-mod bundled {
-    include!(concat!(env!("OUT_DIR"), "/bundled.rs"));
-}
-
 /// Where a framework was loaded from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "type", content = "path", rename_all = "kebab-case")]
@@ -274,7 +270,7 @@ impl FrameworkRegistry {
     pub fn bundled() -> Result<Self, Error> {
         let mut reg = FrameworkRegistry::new();
         let mut diags = Diagnostics::default();
-        for (name, text) in bundled::BUNDLED {
+        for (name, text) in sct_assets::frameworks::BUNDLED {
             let src = SourceFile::from_text(format!("bundled:frameworks/{name}"), *text);
             match LoadedFramework::parse(src, Origin::Bundled) {
                 Ok(fw) => reg.insert(fw),

@@ -85,9 +85,8 @@ impl PartialEq for CodeIndex {
     }
 }
 
-const BUNDLED_ICBS: &str = include_str!("../../../../data/organisations/icbs.csv");
-const BUNDLED_SUCCESSIONS: &str =
-    include_str!("../../../../data/organisations/icb-successions.csv");
+const BUNDLED_ICBS: &str = sct_assets::organisations::ICBS;
+const BUNDLED_SUCCESSIONS: &str = sct_assets::organisations::ICB_SUCCESSIONS;
 
 #[derive(Deserialize)]
 struct OrgRow {
