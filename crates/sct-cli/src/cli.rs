@@ -13,6 +13,7 @@ pub use sct_workflows::assess::{
 pub use sct_workflows::frameworks::{ListFormat, ShowFormat};
 pub use sct_workflows::kpi::{FunnelFormat, IprFormat};
 pub use sct_workflows::plugins::RunFormat as PluginRunFormat;
+pub use sct_workflows::spc::SpcFormat;
 pub use sct_workflows::toc::{TocDiagramFormat, TocReportFormat};
 
 /// The version `sct --version` prints: the package version, then the git commit in
@@ -652,14 +653,6 @@ pub enum RunRulesArg {
     /// Fixed rules: --shift-length points on one side of the centre, --trend-length rising
     /// or falling.
     Fixed,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum SpcFormat {
-    Csv,
-    Json,
-    Svg,
-    Png,
 }
 
 #[derive(Debug, Subcommand)]

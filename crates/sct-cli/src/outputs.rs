@@ -104,11 +104,6 @@ pub fn emit_with(
     }
 }
 
-/// The format implied by the output file's extension, lower-cased, if any.
-pub fn extension(out: &OutputArgs) -> Option<String> {
-    sct_workflows::format::extension(out.output.as_deref())
-}
-
 /// Prints to standard output, treating a closed pipe as the reader having seen enough.
 pub fn print(text: &str) -> Result<(), CliError> {
     print_bytes(text.as_bytes())

@@ -178,16 +178,6 @@ pub fn finish() {
     }
 }
 
-/// Prints `warning: {message}` to standard error, coloured as the diagnostics are.
-pub fn warning(message: impl std::fmt::Display) {
-    eprint(&format!("warning: {message}\n"));
-}
-
-/// Prints `note: {message}` to standard error, coloured as the diagnostics are.
-pub fn note(message: impl std::fmt::Display) {
-    eprint(&format!("note: {message}\n"));
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -32,6 +32,7 @@ pub mod kpi;
 pub mod measures;
 pub mod plugins;
 pub mod session;
+pub mod spc;
 pub mod toc;
 
 pub use document::{Document, Outcome, Output, StreamError};

@@ -4,7 +4,6 @@ mod assess;
 mod compare;
 mod frameworks;
 mod kpi;
-mod kpi_chart;
 mod measures;
 mod plugins;
 mod shell;
