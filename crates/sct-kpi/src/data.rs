@@ -26,7 +26,7 @@ use crate::aggregate::{aggregate, period_of};
 use crate::kpiset::{Indicator, KpiSet, ValueType};
 use crate::number::{NumberError, show};
 use crate::period::{ACCEPTED_FORMS, Period, PeriodType};
-use crate::series_rows::{Listing, SeriesRows};
+use crate::series_rows::{Folded, Listing, SeriesRows};
 
 /// Most errors reported for one file; the rest are counted.
 const MAX_ERRORS: usize = 50;
@@ -1026,6 +1026,54 @@ fn build_series(
             flags: Vec::new(),
         });
     };
+    check_period_types(file, org, ind, &folded)?;
+    let (first_kind, _) = folded.first;
+    let mut flags = Vec::new();
+    // One row per period, the later row of a repeated period used, as a resubmission.
+    let deduped = folded.rows;
+    if !folded.duplicates.is_empty() {
+        flags.push(Flag {
+            kind: FlagKind::Duplicate,
+            message: folded
+                .duplicates
+                .message("the same period appears more than once"),
+        });
+    }
+    flag_values(ind, &deduped, &mut flags);
+    let observations: Vec<Observation> = deduped
+        .into_iter()
+        .map(|r| Observation {
+            period: r.period,
+            value: r.value,
+            numerator: r.numerator,
+            denominator: r.denominator,
+            line: r.line,
+        })
+        .collect();
+    let observations = if first_kind < ind.period {
+        aggregated(file, org, ind, first_kind, &observations, &mut flags)?
+    } else {
+        observations
+    };
+    flags.extend(missing_periods(&observations));
+    Ok(Series {
+        organisation: org.to_string(),
+        indicator: id.clone(),
+        source_period: first_kind,
+        observations,
+        flags,
+    })
+}
+
+/// Refuses a series whose rows mix period types, or whose periods are coarser than the
+/// indicator's (data cannot be split into shorter periods).
+fn check_period_types(
+    file: &str,
+    org: &str,
+    ind: &Indicator,
+    folded: &Folded,
+) -> Result<(), Box<Diagnostic>> {
+    let id = ind.id.get_ref();
     let (first_kind, first_line) = folded.first;
     if let Some((other, line)) = folded.other_kind {
         return Err(Box::new(Diagnostic::error(format!(
@@ -1049,20 +1097,15 @@ fn build_series(
         .in_file(file)
         .expected(format!("periods of a {} or shorter", ind.period.as_str()))));
     }
-    let mut flags = Vec::new();
-    // One row per period, the later row of a repeated period used, as a resubmission.
-    let deduped = folded.rows;
-    if !folded.duplicates.is_empty() {
-        flags.push(Flag {
-            kind: FlagKind::Duplicate,
-            message: folded
-                .duplicates
-                .message("the same period appears more than once"),
-        });
-    }
+    Ok(())
+}
+
+/// Flags numerators above their denominators (for a proportion) and values outside the
+/// indicator's plausible range.
+fn flag_values(ind: &Indicator, rows: &[Row], flags: &mut Vec<Flag>) {
     let mut above = Listing::default();
     let mut implausible = Listing::default();
-    for r in &deduped {
+    for r in rows {
         if ind.value_type == ValueType::Proportion
             && let (Some(n), Some(d)) = (r.numerator, r.denominator)
             && n > d
@@ -1096,58 +1139,61 @@ fn build_series(
             message: implausible.message("value outside the plausible range"),
         });
     }
-    let observations: Vec<Observation> = deduped
-        .into_iter()
-        .map(|r| Observation {
-            period: r.period,
-            value: r.value,
-            numerator: r.numerator,
-            denominator: r.denominator,
-            line: r.line,
+}
+
+/// Observations in finer periods than the indicator's, aggregated up to its period, flagging
+/// periods made from only some of their parts.
+fn aggregated(
+    file: &str,
+    org: &str,
+    ind: &Indicator,
+    first_kind: PeriodType,
+    observations: &[Observation],
+    flags: &mut Vec<Flag>,
+) -> Result<Vec<Observation>, Box<Diagnostic>> {
+    let agg = aggregate(
+        observations,
+        ind.period,
+        ind.value_type,
+        ind.multiplier,
+        ind.aggregation,
+    )
+    .map_err(|e| {
+        Box::new(
+            Diagnostic::error(format!(
+                "{org} \"{}\": cannot aggregate {} data to {}: {e}",
+                ind.id.get_ref(),
+                first_kind.as_str(),
+                ind.period.as_str()
+            ))
+            .in_file(file),
+        )
+    })?;
+    let incomplete: Vec<String> = agg
+        .iter()
+        .filter(|a| a.parts < a.expected_parts)
+        .map(|a| {
+            format!(
+                "{} has {} of {} {}s",
+                a.observation.period,
+                a.parts,
+                a.expected_parts,
+                first_kind.as_str()
+            )
         })
         .collect();
-    let observations = if first_kind < ind.period {
-        let agg = aggregate(
-            &observations,
-            ind.period,
-            ind.value_type,
-            ind.multiplier,
-            ind.aggregation,
-        )
-        .map_err(|e| {
-            Box::new(
-                Diagnostic::error(format!(
-                    "{org} \"{id}\": cannot aggregate {} data to {}: {e}",
-                    first_kind.as_str(),
-                    ind.period.as_str()
-                ))
-                .in_file(file),
-            )
-        })?;
-        let incomplete: Vec<String> = agg
-            .iter()
-            .filter(|a| a.parts < a.expected_parts)
-            .map(|a| {
-                format!(
-                    "{} has {} of {} {}s",
-                    a.observation.period,
-                    a.parts,
-                    a.expected_parts,
-                    first_kind.as_str()
-                )
-            })
-            .collect();
-        if !incomplete.is_empty() {
-            flags.push(Flag {
-                kind: FlagKind::IncompletePeriod,
-                message: listed(&incomplete, "aggregated from part of the period"),
-            });
-        }
-        agg.into_iter().map(|a| a.observation).collect()
-    } else {
-        observations
-    };
-    // Counted exactly, however long the gaps; only the first few are named.
+    if !incomplete.is_empty() {
+        flags.push(Flag {
+            kind: FlagKind::IncompletePeriod,
+            message: listed(&incomplete, "aggregated from part of the period"),
+        });
+    }
+    Ok(agg.into_iter().map(|a| a.observation).collect())
+}
+
+/// The flag for periods missing between observations, if any: counted exactly, however long
+/// the gaps; only the first few are named.
+fn missing_periods(observations: &[Observation]) -> Option<Flag> {
     let mut missing = Vec::new();
     let mut n = 0u64;
     for w in observations.windows(2) {
@@ -1158,22 +1204,13 @@ fn build_series(
             p = p.next();
         }
     }
-    if n > 0 {
-        flags.push(Flag {
-            kind: FlagKind::MissingPeriods,
-            message: listed_of(
-                &missing,
-                n,
-                &format!("{n} period{} missing", if n == 1 { "" } else { "s" }),
-            ),
-        });
-    }
-    Ok(Series {
-        organisation: org.to_string(),
-        indicator: id.clone(),
-        source_period: first_kind,
-        observations,
-        flags,
+    (n > 0).then(|| Flag {
+        kind: FlagKind::MissingPeriods,
+        message: listed_of(
+            &missing,
+            n,
+            &format!("{n} period{} missing", if n == 1 { "" } else { "s" }),
+        ),
     })
 }
 
