@@ -525,8 +525,52 @@ pub fn review(
     organisation: &str,
     options: &ReviewOptions,
 ) -> Result<KpiReview, ReviewError> {
-    // An organisation with series (even series whose plugin measure failed, left without
-    // data with the reason) is reviewed; one with none at all is not in the data.
+    let rows_for_organisation = rows_for(data, organisation)?;
+    let (as_of, as_of_source) = review_date(data, organisation, options)?;
+    if let Some(log) = &options.rebase_log {
+        check_rebase_log(log, set, data, organisation)?;
+    }
+    let (timeframes, summary) = timeframe_reviews(set, data, organisation, options, as_of);
+    let profile = options.profile.or(set.profile).unwrap_or_default();
+    let icon_differences = icon_differences(&timeframes);
+    let method = review_method(set, options, profile);
+    Ok(KpiReview {
+        profile: profile.as_str().to_string(),
+        compare_profile: options.compare.map(|k| k.as_str().to_string()),
+        icon_differences,
+        rebase_log: options.rebase_log.as_ref().map(|l| l.file.clone()),
+        organisation: organisation.to_string(),
+        organisation_name: options.organisation_name.clone(),
+        set: SetInfo {
+            id: set.id.get_ref().clone(),
+            version: set.version.get_ref().clone(),
+            title: set.title.clone(),
+            source: set.source.clone(),
+            status: format!("{:?}", set.status).to_lowercase(),
+            drafting_note: set.drafting_note.clone(),
+        },
+        as_of: as_of.to_string(),
+        as_of_source,
+        data_file: data.source.as_ref().map(|f| f.file.clone()),
+        rows_read: data.rows_read,
+        rows_for_organisation: rows_for_organisation as u64,
+        summary,
+        timeframes,
+        warnings: data.warnings.clone(),
+        method,
+        provenance: ReviewProvenance {
+            sct_version: SCT_VERSION.to_string(),
+            kpi_set: set_file.clone(),
+            data: data.source.clone(),
+            plugins: data.plugins.clone(),
+        },
+    })
+}
+
+/// The organisation's rows across its series, or an error naming some organisations the data
+/// have when it has none. An organisation with series (even series whose plugin measure
+/// failed, left without data with the reason) is reviewed; one with none is not in the data.
+fn rows_for(data: &KpiData, organisation: &str) -> Result<usize, ReviewError> {
     let (series_count, rows_for_organisation) = data
         .series_of(organisation)
         .fold((0usize, 0usize), |(n, rows), s| {
@@ -549,19 +593,37 @@ pub fn review(
             },
         });
     }
+    Ok(rows_for_organisation)
+}
+
+/// The date the review is as of, and where it came from: the one given, else the end of the
+/// organisation's latest period with data.
+fn review_date(
+    data: &KpiData,
+    organisation: &str,
+    options: &ReviewOptions,
+) -> Result<(NaiveDate, &'static str), ReviewError> {
     let latest = data.latest_end(organisation);
     if options.as_of.is_none() && latest.is_none() {
         return Err(ReviewError::NothingToDate {
             code: organisation.to_string(),
         });
     }
-    let (as_of, as_of_source) = match options.as_of {
+    Ok(match options.as_of {
         Some(d) => (d, "given"),
         None => (latest.unwrap_or_default(), "latest data"),
-    };
-    if let Some(log) = &options.rebase_log {
-        check_rebase_log(log, set, data, organisation)?;
-    }
+    })
+}
+
+/// Every indicator's review, grouped by timeframe in the order of [`Timeframe::ALL`], with the
+/// counts over them all.
+fn timeframe_reviews(
+    set: &KpiSet,
+    data: &KpiData,
+    organisation: &str,
+    options: &ReviewOptions,
+    as_of: NaiveDate,
+) -> (Vec<TimeframeReview>, Counts) {
     let mut by_timeframe: BTreeMap<Timeframe, Vec<IndicatorReview>> = BTreeMap::new();
     for ind in &set.indicators {
         by_timeframe
@@ -597,8 +659,12 @@ pub fn review(
             })
         })
         .collect();
-    let profile = options.profile.or(set.profile).unwrap_or_default();
-    let icon_differences = timeframes
+    (timeframes, summary)
+}
+
+/// The indicators whose icons differ under the compared profile.
+fn icon_differences(timeframes: &[TimeframeReview]) -> Vec<IconDifference> {
+    timeframes
         .iter()
         .flat_map(|tf| &tf.indicators)
         .filter_map(|r| {
@@ -613,7 +679,11 @@ pub fn review(
                 compare_assurance_icon: c.assurance_icon,
             })
         })
-        .collect();
+        .collect()
+}
+
+/// The review's method statements: the profile's, then the gaps, plugin measures and rebases.
+fn review_method(set: &KpiSet, options: &ReviewOptions, profile: ProfileKind) -> Vec<String> {
     let mut method = method_statements(&Profile::of(profile));
     method.push(format!(
         "XmR rule profile: {}.{}",
@@ -648,37 +718,7 @@ pub fn review(
             .unwrap_or_default(),
         crate::profile::SUSTAINED_SHIFT
     ));
-    Ok(KpiReview {
-        profile: profile.as_str().to_string(),
-        compare_profile: options.compare.map(|k| k.as_str().to_string()),
-        icon_differences,
-        rebase_log: options.rebase_log.as_ref().map(|l| l.file.clone()),
-        organisation: organisation.to_string(),
-        organisation_name: options.organisation_name.clone(),
-        set: SetInfo {
-            id: set.id.get_ref().clone(),
-            version: set.version.get_ref().clone(),
-            title: set.title.clone(),
-            source: set.source.clone(),
-            status: format!("{:?}", set.status).to_lowercase(),
-            drafting_note: set.drafting_note.clone(),
-        },
-        as_of: as_of.to_string(),
-        as_of_source,
-        data_file: data.source.as_ref().map(|f| f.file.clone()),
-        rows_read: data.rows_read,
-        rows_for_organisation: rows_for_organisation as u64,
-        summary,
-        timeframes,
-        warnings: data.warnings.clone(),
-        method,
-        provenance: ReviewProvenance {
-            sct_version: SCT_VERSION.to_string(),
-            kpi_set: set_file.clone(),
-            data: data.source.clone(),
-            plugins: data.plugins.clone(),
-        },
-    })
+    method
 }
 
 /// The method, as stated in every review read under `profile`: the run-chart threshold and the
