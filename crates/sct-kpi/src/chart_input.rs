@@ -193,7 +193,45 @@ pub fn read_counts_with(
     let mut diags = Diagnostics::default();
     let mut skipped = Vec::new();
     let (mut reader, headers) = csv_with_header(src)?;
-    let find = |name: &str| column(&headers, name);
+    let rows = CountRows {
+        src,
+        columns,
+        kind,
+        skip_invalid,
+        cols: count_columns(src, &headers, columns, kind)?,
+    };
+    let mut points = Vec::new();
+    let mut record = csv::StringRecord::new();
+    loop {
+        match reader.read_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {
+                let line = sct_core::csv_line::record_line(src.text.as_bytes(), record.position());
+                if let Some(point) = rows.point(line, &record, &mut diags, &mut skipped) {
+                    points.push(point);
+                }
+            }
+            Err(e) => {
+                let line = sct_core::csv_line::record_line(src.text.as_bytes(), e.position());
+                diags.push(Diagnostic::csv_row(&e, None).at(at(src, line)));
+                break;
+            }
+        }
+    }
+    skipped.sort_by_key(|s: &Skipped| (s.date, s.line));
+    finish_series(src, points, diags, |p| (p.date, p.line), "one row per date")
+        .map(|points| (points, skipped))
+}
+
+/// The positions of the date, numerator and denominator columns, or an error naming those the
+/// header lacks.
+fn count_columns(
+    src: &SourceFile,
+    headers: &csv::StringRecord,
+    columns: &ChartColumns,
+    kind: LaneyKind,
+) -> Result<(usize, usize, usize), Diagnostics> {
+    let find = |name: &str| column(headers, name);
     let wanted = [&columns.date, &columns.numerator, &columns.denominator];
     let missing: Vec<&str> = wanted
         .iter()
@@ -220,7 +258,7 @@ pub fn read_counts_with(
                     .join(" or "),
                 if missing.len() == 1 { "" } else { "s" },
             ))
-            .at(header_at(src, &headers))
+            .at(header_at(src, headers))
             .expected(format!(
                 "columns `{}`, `{}` and `{}`",
                 columns.date, columns.numerator, columns.denominator
@@ -228,95 +266,116 @@ pub fn read_counts_with(
             .hint("choose other columns with --date-col, --numerator-col and --denominator-col"),
         ]));
     };
-    let mut points = Vec::new();
-    let mut record = csv::StringRecord::new();
-    loop {
-        match reader.read_record(&mut record) {
-            Ok(false) => break,
-            Ok(true) => {
-                let line = sct_core::csv_line::record_line(src.text.as_bytes(), record.position());
-                let date_text = record.get(di).unwrap_or("");
-                let date = match Period::parse(date_text) {
-                    Ok(p) => Some((p.start, p.kind)),
-                    Err(_) => {
-                        diags.push(
-                            Diagnostic::error(format!(
-                                "`{}` \"{date_text}\" is not a date or period",
-                                columns.date
-                            ))
-                            .at(at(src, line))
-                            .expected(ACCEPTED_FORMS.to_string()),
-                        );
-                        None
-                    }
-                };
-                let invalid = |col: usize| {
-                    let text = record.get(col).unwrap_or("");
-                    crate::number::parse(text)
-                        .is_err()
-                        .then(|| text.to_string())
-                };
-                if let (true, Some((date, _))) = (skip_invalid, date)
-                    && let Some(text) = invalid(xi).or_else(|| invalid(ni))
-                {
-                    skipped.push(Skipped { date, line, text });
-                    continue;
-                }
-                let mut number = |col: usize, name: &str| {
-                    let text = record.get(col).unwrap_or("");
-                    match crate::number::parse(text) {
-                        Ok(v) => Some(v),
-                        Err(e) => {
-                            let what = if text.is_empty() {
-                                format!("`{name}` is empty")
-                            } else {
-                                format!("`{name}` \"{text}\" {e}")
-                            };
-                            let expected = match e {
-                                NumberError::TooLarge => e.expected(),
-                                NumberError::NotANumber => {
-                                    "a finite number such as 1520 (no thousands separators)"
-                                }
-                            };
-                            diags
-                                .push(Diagnostic::error(what).at(at(src, line)).expected(expected));
-                            None
-                        }
-                    }
-                };
-                let x = number(xi, &columns.numerator);
-                let n = number(ni, &columns.denominator);
-                let (Some((date, period)), Some(x), Some(n)) = (date, x, n) else {
-                    continue;
-                };
-                match check_counts(kind, x, n) {
-                    Ok(()) => points.push(CountPoint {
-                        date,
-                        numerator: x,
-                        denominator: n,
-                        line,
-                        period,
-                    }),
-                    Err(e) => {
-                        diags.push(Diagnostic::error(e.to_string()).at(at(src, line)).expected(
-                            match kind {
-                                LaneyKind::P => "0 <= numerator <= denominator, denominator > 0",
-                                LaneyKind::U => "numerator >= 0, denominator > 0",
-                            },
-                        ))
-                    }
-                }
+    Ok((di, xi, ni))
+}
+
+/// How the rows of a date/numerator/denominator CSV are read.
+struct CountRows<'a> {
+    src: &'a SourceFile,
+    columns: &'a ChartColumns,
+    kind: LaneyKind,
+    skip_invalid: bool,
+    /// The date, numerator and denominator columns.
+    cols: (usize, usize, usize),
+}
+
+impl CountRows<'_> {
+    /// One row's point, checked; `None` when the row is an error (pushed to `diags`) or, with
+    /// `skip_invalid`, kept aside in `skipped`.
+    fn point(
+        &self,
+        line: usize,
+        record: &csv::StringRecord,
+        diags: &mut Diagnostics,
+        skipped: &mut Vec<Skipped>,
+    ) -> Option<CountPoint> {
+        let (src, columns, kind) = (self.src, self.columns, self.kind);
+        let (di, xi, ni) = self.cols;
+        let date_text = record.get(di).unwrap_or("");
+        let date = match Period::parse(date_text) {
+            Ok(p) => Some((p.start, p.kind)),
+            Err(_) => {
+                diags.push(
+                    Diagnostic::error(format!(
+                        "`{}` \"{date_text}\" is not a date or period",
+                        columns.date
+                    ))
+                    .at(at(src, line))
+                    .expected(ACCEPTED_FORMS.to_string()),
+                );
+                None
             }
+        };
+        let invalid = |col: usize| {
+            let text = record.get(col).unwrap_or("");
+            crate::number::parse(text)
+                .is_err()
+                .then(|| text.to_string())
+        };
+        if let (true, Some((date, _))) = (self.skip_invalid, date)
+            && let Some(text) = invalid(xi).or_else(|| invalid(ni))
+        {
+            skipped.push(Skipped { date, line, text });
+            return None;
+        }
+        let x = self.number(line, record, xi, &columns.numerator, diags);
+        let n = self.number(line, record, ni, &columns.denominator, diags);
+        let (Some((date, period)), Some(x), Some(n)) = (date, x, n) else {
+            return None;
+        };
+        match check_counts(kind, x, n) {
+            Ok(()) => Some(CountPoint {
+                date,
+                numerator: x,
+                denominator: n,
+                line,
+                period,
+            }),
             Err(e) => {
-                let line = sct_core::csv_line::record_line(src.text.as_bytes(), e.position());
-                diags.push(Diagnostic::csv_row(&e, None).at(at(src, line)));
-                break;
+                diags.push(Diagnostic::error(e.to_string()).at(at(src, line)).expected(
+                    match kind {
+                        LaneyKind::P => "0 <= numerator <= denominator, denominator > 0",
+                        LaneyKind::U => "numerator >= 0, denominator > 0",
+                    },
+                ));
+                None
             }
         }
     }
-    skipped.sort_by_key(|s: &Skipped| (s.date, s.line));
-    finish_series(src, points, diags, |p| (p.date, p.line), "one row per date")
-        .map(|points| (points, skipped))
+
+    /// The number in column `col` (named `name`), or `None` with an error pushed to `diags`.
+    fn number(
+        &self,
+        line: usize,
+        record: &csv::StringRecord,
+        col: usize,
+        name: &str,
+        diags: &mut Diagnostics,
+    ) -> Option<f64> {
+        let text = record.get(col).unwrap_or("");
+        match crate::number::parse(text) {
+            Ok(v) => Some(v),
+            Err(e) => {
+                let what = if text.is_empty() {
+                    format!("`{name}` is empty")
+                } else {
+                    format!("`{name}` \"{text}\" {e}")
+                };
+                let expected = match e {
+                    NumberError::TooLarge => e.expected(),
+                    NumberError::NotANumber => {
+                        "a finite number such as 1520 (no thousands separators)"
+                    }
+                };
+                diags.push(
+                    Diagnostic::error(what)
+                        .at(at(self.src, line))
+                        .expected(expected),
+                );
+                None
+            }
+        }
+    }
 }
 
 /// A series with its chart.

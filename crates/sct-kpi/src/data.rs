@@ -26,7 +26,7 @@ use crate::aggregate::{aggregate, period_of};
 use crate::kpiset::{Indicator, KpiSet, ValueType};
 use crate::number::{NumberError, show};
 use crate::period::{ACCEPTED_FORMS, Period, PeriodType};
-use crate::series_rows::{Listing, SeriesRows};
+use crate::series_rows::{Folded, Listing, SeriesRows};
 
 /// Most errors reported for one file; the rest are counted.
 const MAX_ERRORS: usize = 50;
@@ -217,6 +217,7 @@ pub(crate) struct Row {
 }
 
 /// The columns of the file.
+#[derive(Clone, Copy)]
 struct Columns {
     organisation: usize,
     indicator: usize,
@@ -417,15 +418,6 @@ pub fn read_kpi_data_with<R: Read>(
     keep: Option<&BTreeSet<String>>,
     skip_invalid: bool,
 ) -> Result<KpiData, Diagnostics> {
-    let mut skipped: BTreeMap<(String, String), Listing> = BTreeMap::new();
-    let mut diags = Diagnostics::default();
-    let mut errors = 0usize;
-    let mut push_error = |diags: &mut Diagnostics, d: Diagnostic| {
-        errors += 1;
-        if errors <= MAX_ERRORS {
-            diags.push(d);
-        }
-    };
     let mut reader = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
         .flexible(false)
@@ -434,6 +426,30 @@ pub fn read_kpi_data_with<R: Read>(
             inner: input,
             hasher: Sha256::new(),
         }));
+    let cols = read_columns(&mut reader, file)?;
+    let mut reading = Reading::new(file, set, cols, keep, skip_invalid);
+    let mut record = csv::StringRecord::new();
+    loop {
+        match reader.read_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {}
+            Err(e) => {
+                let line = reader.get_mut().record_line(e.position());
+                reading.push_error(Diagnostic::csv_row(&e, None).at(location(file, line, &record)));
+                break;
+            }
+        }
+        let line = reader.get_mut().record_line(record.position());
+        reading.row(line, &record);
+    }
+    reading.finish(set, reader)
+}
+
+/// Reads the header row and finds the columns in it, or says why it cannot be used.
+fn read_columns<R: Read>(
+    reader: &mut csv::Reader<LineTracker<HashingReader<R>>>,
+    file: &str,
+) -> Result<Columns, Diagnostics> {
     let headers = match reader.headers() {
         Ok(h) => h.clone(),
         Err(e) => {
@@ -447,103 +463,167 @@ pub fn read_kpi_data_with<R: Read>(
         true => 1,
         false => reader.get_mut().record_line(headers.position()).max(1),
     };
-    let cols = columns(file, header_line, &headers).map_err(|d| Diagnostics(vec![*d]))?;
-    let indicators: BTreeMap<&str, &Indicator> = set
-        .indicators
+    columns(file, header_line, &headers).map_err(|d| Diagnostics(vec![*d]))
+}
+
+/// Hashes whatever the CSV reader left unread (nothing, unless it stopped early) and gives
+/// the SHA-256 of the whole file in hex.
+fn file_sha256<R: Read>(reader: csv::Reader<LineTracker<HashingReader<R>>>) -> String {
+    let mut rest = reader.into_inner().into_inner();
+    let _ = std::io::copy(&mut rest, &mut std::io::sink());
+    rest.hasher
+        .finalize()
         .iter()
-        .map(|i| (i.id.get_ref().as_str(), i))
-        .collect();
-    let mut rows: BTreeMap<(String, String), SeriesRows> = BTreeMap::new();
-    let mut current: Option<((String, String), SeriesRows)> = None;
-    let mut unknown: BTreeMap<String, (u64, u64)> = BTreeMap::new();
-    let mut supplied: BTreeMap<String, (u64, u64)> = BTreeMap::new();
-    let mut mismatches: BTreeMap<(String, String), Listing> = BTreeMap::new();
-    let mut organisations = BTreeSet::new();
-    let (mut rows_read, mut rows_kept) = (0u64, 0u64);
-    let mut record = csv::StringRecord::new();
-    loop {
-        match reader.read_record(&mut record) {
-            Ok(false) => break,
-            Ok(true) => {}
-            Err(e) => {
-                let line = reader.get_mut().record_line(e.position());
-                push_error(
-                    &mut diags,
-                    Diagnostic::csv_row(&e, None).at(location(file, line, &record)),
-                );
-                break;
-            }
+        .fold(String::with_capacity(64), |mut s, b| {
+            let _ = write!(s, "{b:02x}");
+            s
+        })
+}
+
+/// A row's value, numerator and denominator as written (each `None` when empty).
+type Numbers = (Option<f64>, Option<f64>, Option<f64>);
+
+/// One kept data row of an indicator read from the file: its organisation and indicator (as
+/// written, borrowed from the record), its line and the record itself.
+#[derive(Clone, Copy)]
+struct RowAt<'r> {
+    org: &'r str,
+    ind_id: &'r str,
+    line: u64,
+    record: &'r csv::StringRecord,
+}
+
+impl RowAt<'_> {
+    /// The row's series key, made only when something is recorded against the series.
+    fn key(&self) -> (String, String) {
+        (self.org.to_string(), self.ind_id.to_string())
+    }
+}
+
+/// One read of a KPI data file as it goes: the rows gathered by series, what was skipped or
+/// flagged on the way, and the errors so far.
+struct Reading<'a> {
+    file: &'a str,
+    cols: Columns,
+    keep: Option<&'a BTreeSet<String>>,
+    skip_invalid: bool,
+    indicators: BTreeMap<&'a str, &'a Indicator>,
+    diags: Diagnostics,
+    errors: usize,
+    rows: BTreeMap<(String, String), SeriesRows>,
+    /// The series being read, kept out of `rows` while its rows come together.
+    current: Option<((String, String), SeriesRows)>,
+    /// Rows of indicators not in the set: first line and count, by indicator.
+    unknown: BTreeMap<String, (u64, u64)>,
+    /// Rows of indicators a plugin measure supplies: first line and count, by indicator.
+    supplied: BTreeMap<String, (u64, u64)>,
+    mismatches: BTreeMap<(String, String), Listing>,
+    skipped: BTreeMap<(String, String), Listing>,
+    organisations: BTreeSet<String>,
+    rows_read: u64,
+    rows_kept: u64,
+}
+
+impl<'a> Reading<'a> {
+    fn new(
+        file: &'a str,
+        set: &'a KpiSet,
+        cols: Columns,
+        keep: Option<&'a BTreeSet<String>>,
+        skip_invalid: bool,
+    ) -> Self {
+        Reading {
+            file,
+            cols,
+            keep,
+            skip_invalid,
+            indicators: set
+                .indicators
+                .iter()
+                .map(|i| (i.id.get_ref().as_str(), i))
+                .collect(),
+            diags: Diagnostics::default(),
+            errors: 0,
+            rows: BTreeMap::new(),
+            current: None,
+            unknown: BTreeMap::new(),
+            supplied: BTreeMap::new(),
+            mismatches: BTreeMap::new(),
+            skipped: BTreeMap::new(),
+            organisations: BTreeSet::new(),
+            rows_read: 0,
+            rows_kept: 0,
         }
-        rows_read += 1;
-        let line = reader.get_mut().record_line(record.position());
+    }
+
+    /// Counts an error, keeping the first [`MAX_ERRORS`] to report.
+    fn push_error(&mut self, d: Diagnostic) {
+        self.errors += 1;
+        if self.errors <= MAX_ERRORS {
+            self.diags.push(d);
+        }
+    }
+
+    /// Takes one data row: counts it, skips it unless its organisation is kept and its
+    /// indicator read from the file, and otherwise checks it and adds it to its series.
+    #[inline]
+    fn row(&mut self, line: u64, record: &csv::StringRecord) {
+        self.rows_read += 1;
         let field = |i: usize| record.get(i).unwrap_or("");
-        let org = field(cols.organisation);
-        if !organisations.contains(org) {
-            organisations.insert(org.to_string());
+        let org = field(self.cols.organisation);
+        if !self.organisations.contains(org) {
+            self.organisations.insert(org.to_string());
         }
-        if keep.is_some_and(|k| !k.contains(org)) {
-            continue;
+        if self.keep.is_some_and(|k| !k.contains(org)) {
+            return;
         }
-        rows_kept += 1;
-        let ind_id = field(cols.indicator);
-        let Some(ind) = indicators.get(ind_id) else {
-            let e = unknown.entry(ind_id.to_string()).or_insert((line, 0));
+        self.rows_kept += 1;
+        let ind_id = field(self.cols.indicator);
+        let Some(&ind) = self.indicators.get(ind_id) else {
+            let e = self.unknown.entry(ind_id.to_string()).or_insert((line, 0));
             e.1 += 1;
-            continue;
+            return;
         };
         if ind.measure.is_some() {
             // A plugin measure supplies this indicator: its rows here are not used.
-            let e = supplied.entry(ind_id.to_string()).or_insert((line, 0));
+            let e = self.supplied.entry(ind_id.to_string()).or_insert((line, 0));
             e.1 += 1;
-            continue;
+            return;
         }
-        let at = || location(file, line, &record);
-        let period_text = field(cols.period);
+        let at = RowAt {
+            org,
+            ind_id,
+            line,
+            record,
+        };
+        if let Some(row) = self.checked_row(ind, at) {
+            self.push_row(org, ind_id, row);
+        }
+    }
+
+    /// A kept row's period and numbers, checked against its indicator; `None` when the row
+    /// is an error or skipped (both already recorded).
+    #[inline]
+    fn checked_row(&mut self, ind: &Indicator, row: RowAt<'_>) -> Option<Row> {
+        let (file, ind_id, line) = (self.file, row.ind_id, row.line);
+        let at = || location(file, line, row.record);
+        let period_text = row.record.get(self.cols.period).unwrap_or("");
         let period = match Period::parse(period_text) {
             Ok(p) => p,
             Err(_) => {
-                push_error(
-                    &mut diags,
+                self.push_error(
                     Diagnostic::error(format!("`period` \"{period_text}\" is not a period"))
                         .at(at())
                         .expected(ACCEPTED_FORMS.to_string()),
                 );
-                continue;
+                return None;
             }
         };
-        let mut bad_number = None;
-        let mut parse = |name: &str, col: Option<usize>| -> Result<Option<f64>, ()> {
-            let text = col.map_or("", field);
-            number(text).map_err(|e| {
-                if skip_invalid {
-                    bad_number = Some(format!("{period} (line {line}): `{name}` \"{text}\" {e}"));
-                    return;
-                }
-                push_error(
-                    &mut diags,
-                    Diagnostic::error(format!("`{name}` \"{text}\" {e}"))
-                        .at(at())
-                        .expected(e.expected()),
-                );
-            })
-        };
-        let (Ok(value), Ok(numerator), Ok(denominator)) = (
-            parse("value", Some(cols.value)),
-            parse("numerator", cols.numerator),
-            parse("denominator", cols.denominator),
-        ) else {
-            if let Some(what) = bad_number {
-                skipped
-                    .entry((org.to_string(), ind_id.to_string()))
-                    .or_default()
-                    .push_with(|| what);
-            }
-            continue;
-        };
+        let numbers = self.parsed_numbers(row, period)?;
+        let (value, numerator, denominator) = numbers;
         let ratio = matches!(ind.value_type, ValueType::Proportion | ValueType::Rate);
         if ratio && denominator == Some(0.0) {
-            push_error(
-                &mut diags,
+            self.push_error(
                 Diagnostic::error(format!(
                     "indicator \"{ind_id}\" is a {} and its denominator is 0 for {period}",
                     if ind.value_type == ValueType::Rate {
@@ -555,161 +635,231 @@ pub fn read_kpi_data_with<R: Read>(
                 .at(at())
                 .expected("a denominator above 0, or leave the row out if there was no activity"),
             );
-            continue;
+            return None;
         }
         let computed = match row_numbers(ind, value, numerator, denominator) {
             Ok(c) => c,
             Err((problem, expected)) => {
-                push_error(
-                    &mut diags,
+                self.push_error(
                     Diagnostic::error(format!("indicator \"{ind_id}\" for {period}: {problem}"))
                         .at(at())
                         .expected(expected),
                 );
-                continue;
+                return None;
             }
         };
-        let value = match (value, computed) {
-            (_, Some(c)) => {
-                if let Some(v) = value {
-                    let tolerance = 0.5 * 10f64.powi(-decimals(field(cols.value))) + 1e-9;
-                    if (v - c).abs() > tolerance {
-                        mismatches
-                            .entry((org.to_string(), ind_id.to_string()))
-                            .or_default()
-                            .push_with(|| {
-                                format!(
-                                    "{period} (line {line}): value {v} but {} × {} / {} = {}",
-                                    ind.multiplier.unwrap_or(1.0),
-                                    numerator.unwrap_or_default(),
-                                    denominator.unwrap_or_default(),
-                                    round_for_display(c)
-                                )
-                            });
-                    }
-                }
-                c
-            }
-            (Some(v), None) => v,
-            (None, None) if skip_invalid => {
-                skipped
-                    .entry((org.to_string(), ind_id.to_string()))
-                    .or_default()
-                    .push_with(|| format!("{period} (line {line}): no value"));
-                continue;
-            }
-            (None, None) => {
-                push_error(
-                    &mut diags,
-                    Diagnostic::error(format!("no value for \"{ind_id}\" in {period}"))
-                        .at(at())
-                        .expected("a value, or a numerator and a denominator"),
-                );
-                continue;
-            }
-        };
-        let row = Row {
+        let value = self.value_used(ind, row, period, numbers, computed)?;
+        Some(Row {
             period,
             value,
             numerator,
             denominator,
             line,
+        })
+    }
+
+    /// The row's value, numerator and denominator as numbers (empty is `None`); `None` when
+    /// one does not parse, which is an error, or (with `skip_invalid`) a skipped row.
+    #[inline]
+    fn parsed_numbers(&mut self, row: RowAt<'_>, period: Period) -> Option<Numbers> {
+        let (file, skip_invalid, cols) = (self.file, self.skip_invalid, self.cols);
+        let (line, record) = (row.line, row.record);
+        let field = |i: usize| record.get(i).unwrap_or("");
+        let mut bad_number = None;
+        let mut parse = |name: &str, col: Option<usize>| -> Result<Option<f64>, ()> {
+            let text = col.map_or("", field);
+            number(text).map_err(|e| {
+                if skip_invalid {
+                    bad_number = Some(format!("{period} (line {line}): `{name}` \"{text}\" {e}"));
+                    return;
+                }
+                self.push_error(
+                    Diagnostic::error(format!("`{name}` \"{text}\" {e}"))
+                        .at(location(file, line, record))
+                        .expected(e.expected()),
+                );
+            })
         };
+        let (Ok(value), Ok(numerator), Ok(denominator)) = (
+            parse("value", Some(cols.value)),
+            parse("numerator", cols.numerator),
+            parse("denominator", cols.denominator),
+        ) else {
+            if let Some(what) = bad_number {
+                self.skipped
+                    .entry(row.key())
+                    .or_default()
+                    .push_with(|| what);
+            }
+            return None;
+        };
+        Some((value, numerator, denominator))
+    }
+
+    /// The value used for a row: the one computed from its numerator and denominator (noting
+    /// a `value` column that does not match it), else its `value`; `None` when it has neither,
+    /// which is an error, or (with `skip_invalid`) a skipped row.
+    #[inline]
+    fn value_used(
+        &mut self,
+        ind: &Indicator,
+        row: RowAt<'_>,
+        period: Period,
+        (value, numerator, denominator): Numbers,
+        computed: Option<f64>,
+    ) -> Option<f64> {
+        let (ind_id, line) = (row.ind_id, row.line);
+        match (value, computed) {
+            (_, Some(c)) => {
+                if let Some(v) = value {
+                    let written = row.record.get(self.cols.value).unwrap_or("");
+                    let tolerance = 0.5 * 10f64.powi(-decimals(written)) + 1e-9;
+                    if (v - c).abs() > tolerance {
+                        self.mismatches.entry(row.key()).or_default().push_with(|| {
+                            format!(
+                                "{period} (line {line}): value {v} but {} × {} / {} = {}",
+                                ind.multiplier.unwrap_or(1.0),
+                                numerator.unwrap_or_default(),
+                                denominator.unwrap_or_default(),
+                                round_for_display(c)
+                            )
+                        });
+                    }
+                }
+                Some(c)
+            }
+            (Some(v), None) => Some(v),
+            (None, None) if self.skip_invalid => {
+                self.skipped
+                    .entry(row.key())
+                    .or_default()
+                    .push_with(|| format!("{period} (line {line}): no value"));
+                None
+            }
+            (None, None) => {
+                self.push_error(
+                    Diagnostic::error(format!("no value for \"{ind_id}\" in {period}"))
+                        .at(location(self.file, line, row.record))
+                        .expected("a value, or a numerator and a denominator"),
+                );
+                None
+            }
+        }
+    }
+
+    /// Adds a checked row to its series.
+    #[inline]
+    fn push_row(&mut self, org: &str, ind_id: &str, row: Row) {
         // Rows of one series usually come together: gather them before touching the map,
         // which saves a lookup and two allocations a row. A series met again (a file not in
         // series order) carries on from its rows so far.
-        match &mut current {
+        match &mut self.current {
             Some(((o, i), series)) if o == org && i == ind_id => series.push(row),
             _ => {
-                if let Some((key, series)) = current.take() {
-                    rows.insert(key, series);
+                if let Some((key, series)) = self.current.take() {
+                    self.rows.insert(key, series);
                 }
                 let key = (org.to_string(), ind_id.to_string());
-                let mut series = rows.remove(&key).unwrap_or_default();
+                let mut series = self.rows.remove(&key).unwrap_or_default();
                 series.push(row);
-                current = Some((key, series));
+                self.current = Some((key, series));
             }
         }
     }
-    if let Some((key, series)) = current.take() {
-        rows.insert(key, series);
-    }
-    let mut warnings = Vec::new();
-    for (id, (first, n)) in &unknown {
-        warnings.push(format!(
-            "{n} row{} for indicator \"{id}\" (first on line {first}) skipped: it is not in KPI set \"{}\"",
-            if *n == 1 { "" } else { "s" },
-            set.id.get_ref()
-        ));
-    }
-    for (id, (first, n)) in &supplied {
-        let measure = indicators
-            .get(id.as_str())
-            .and_then(|i| i.measure.as_ref())
-            .map(|m| m.get_ref().as_str())
-            .unwrap_or_default();
-        warnings.push(format!(
-            "{n} row{} for indicator \"{id}\" (first on line {first}) skipped: its series comes from plugin measure {measure}",
-            if *n == 1 { "" } else { "s" },
-        ));
-    }
-    let mut series = BTreeMap::new();
-    for ((org, ind_id), rows) in rows {
-        let Some(ind) = indicators.get(ind_id.as_str()) else {
-            continue;
-        };
-        match build_series(file, &org, ind, rows) {
-            Ok(mut s) => {
-                if let Some(m) = skipped.remove(&(org.clone(), ind_id.clone())) {
-                    s.flags.push(Flag {
-                        kind: FlagKind::SkippedInvalid,
-                        message: m.message("rows skipped (--skip-invalid), shown as gaps"),
-                    });
-                }
-                if let Some(m) = mismatches.remove(&(org.clone(), ind_id.clone())) {
-                    s.flags.push(Flag {
-                        kind: FlagKind::ValueMismatch,
-                        message: m.message("value does not match its numerator and denominator"),
-                    });
-                }
-                s.flags.sort();
-                series.insert((org, ind_id), s);
-            }
-            Err(d) => push_error(&mut diags, *d),
+
+    /// Warnings about rows skipped for their indicator: not in the set, or supplied by a
+    /// plugin measure.
+    fn warnings(&self, set: &KpiSet) -> Vec<String> {
+        let mut warnings = Vec::new();
+        for (id, (first, n)) in &self.unknown {
+            warnings.push(format!(
+                "{n} row{} for indicator \"{id}\" (first on line {first}) skipped: it is not in KPI set \"{}\"",
+                if *n == 1 { "" } else { "s" },
+                set.id.get_ref()
+            ));
         }
+        for (id, (first, n)) in &self.supplied {
+            let measure = self
+                .indicators
+                .get(id.as_str())
+                .and_then(|i| i.measure.as_ref())
+                .map(|m| m.get_ref().as_str())
+                .unwrap_or_default();
+            warnings.push(format!(
+                "{n} row{} for indicator \"{id}\" (first on line {first}) skipped: its series comes from plugin measure {measure}",
+                if *n == 1 { "" } else { "s" },
+            ));
+        }
+        warnings
     }
-    if errors > MAX_ERRORS {
-        diags.push(
-            Diagnostic::error(format!("{} more errors not shown", errors - MAX_ERRORS))
-                .in_file(file),
-        );
+
+    /// Builds every series from its rows, with the flags gathered while reading.
+    fn series(&mut self) -> BTreeMap<(String, String), Series> {
+        if let Some((key, series)) = self.current.take() {
+            self.rows.insert(key, series);
+        }
+        let mut series = BTreeMap::new();
+        for ((org, ind_id), rows) in std::mem::take(&mut self.rows) {
+            let Some(&ind) = self.indicators.get(ind_id.as_str()) else {
+                continue;
+            };
+            match build_series(self.file, &org, ind, rows) {
+                Ok(mut s) => {
+                    if let Some(m) = self.skipped.remove(&(org.clone(), ind_id.clone())) {
+                        s.flags.push(Flag {
+                            kind: FlagKind::SkippedInvalid,
+                            message: m.message("rows skipped (--skip-invalid), shown as gaps"),
+                        });
+                    }
+                    if let Some(m) = self.mismatches.remove(&(org.clone(), ind_id.clone())) {
+                        s.flags.push(Flag {
+                            kind: FlagKind::ValueMismatch,
+                            message: m
+                                .message("value does not match its numerator and denominator"),
+                        });
+                    }
+                    s.flags.sort();
+                    series.insert((org, ind_id), s);
+                }
+                Err(d) => self.push_error(*d),
+            }
+        }
+        series
     }
-    if diags.has_errors() {
-        return Err(diags);
+
+    /// The data read, or every error found (the first [`MAX_ERRORS`] and how many more).
+    fn finish<R: Read>(
+        mut self,
+        set: &KpiSet,
+        reader: csv::Reader<LineTracker<HashingReader<R>>>,
+    ) -> Result<KpiData, Diagnostics> {
+        let warnings = self.warnings(set);
+        let series = self.series();
+        if self.errors > MAX_ERRORS {
+            self.diags.push(
+                Diagnostic::error(format!(
+                    "{} more errors not shown",
+                    self.errors - MAX_ERRORS
+                ))
+                .in_file(self.file),
+            );
+        }
+        if self.diags.has_errors() {
+            return Err(self.diags);
+        }
+        Ok(KpiData {
+            source: Some(FileUsed {
+                file: self.file.to_string(),
+                sha256: file_sha256(reader),
+            }),
+            rows_read: self.rows_read,
+            rows_kept: self.rows_kept,
+            series,
+            organisations: self.organisations,
+            warnings,
+            plugins: Vec::new(),
+        })
     }
-    // Hash whatever the CSV reader left unread (nothing, unless it stopped early).
-    let mut rest = reader.into_inner().into_inner();
-    let _ = std::io::copy(&mut rest, &mut std::io::sink());
-    let sha256 = rest
-        .hasher
-        .finalize()
-        .iter()
-        .fold(String::with_capacity(64), |mut s, b| {
-            let _ = write!(s, "{b:02x}");
-            s
-        });
-    Ok(KpiData {
-        source: Some(FileUsed {
-            file: file.to_string(),
-            sha256,
-        }),
-        rows_read,
-        rows_kept,
-        series,
-        organisations,
-        warnings,
-        plugins: Vec::new(),
-    })
 }
 
 impl Series {
@@ -876,6 +1026,54 @@ fn build_series(
             flags: Vec::new(),
         });
     };
+    check_period_types(file, org, ind, &folded)?;
+    let (first_kind, _) = folded.first;
+    let mut flags = Vec::new();
+    // One row per period, the later row of a repeated period used, as a resubmission.
+    let deduped = folded.rows;
+    if !folded.duplicates.is_empty() {
+        flags.push(Flag {
+            kind: FlagKind::Duplicate,
+            message: folded
+                .duplicates
+                .message("the same period appears more than once"),
+        });
+    }
+    flag_values(ind, &deduped, &mut flags);
+    let observations: Vec<Observation> = deduped
+        .into_iter()
+        .map(|r| Observation {
+            period: r.period,
+            value: r.value,
+            numerator: r.numerator,
+            denominator: r.denominator,
+            line: r.line,
+        })
+        .collect();
+    let observations = if first_kind < ind.period {
+        aggregated(file, org, ind, first_kind, &observations, &mut flags)?
+    } else {
+        observations
+    };
+    flags.extend(missing_periods(&observations));
+    Ok(Series {
+        organisation: org.to_string(),
+        indicator: id.clone(),
+        source_period: first_kind,
+        observations,
+        flags,
+    })
+}
+
+/// Refuses a series whose rows mix period types, or whose periods are coarser than the
+/// indicator's (data cannot be split into shorter periods).
+fn check_period_types(
+    file: &str,
+    org: &str,
+    ind: &Indicator,
+    folded: &Folded,
+) -> Result<(), Box<Diagnostic>> {
+    let id = ind.id.get_ref();
     let (first_kind, first_line) = folded.first;
     if let Some((other, line)) = folded.other_kind {
         return Err(Box::new(Diagnostic::error(format!(
@@ -899,20 +1097,15 @@ fn build_series(
         .in_file(file)
         .expected(format!("periods of a {} or shorter", ind.period.as_str()))));
     }
-    let mut flags = Vec::new();
-    // One row per period, the later row of a repeated period used, as a resubmission.
-    let deduped = folded.rows;
-    if !folded.duplicates.is_empty() {
-        flags.push(Flag {
-            kind: FlagKind::Duplicate,
-            message: folded
-                .duplicates
-                .message("the same period appears more than once"),
-        });
-    }
+    Ok(())
+}
+
+/// Flags numerators above their denominators (for a proportion) and values outside the
+/// indicator's plausible range.
+fn flag_values(ind: &Indicator, rows: &[Row], flags: &mut Vec<Flag>) {
     let mut above = Listing::default();
     let mut implausible = Listing::default();
-    for r in &deduped {
+    for r in rows {
         if ind.value_type == ValueType::Proportion
             && let (Some(n), Some(d)) = (r.numerator, r.denominator)
             && n > d
@@ -946,58 +1139,61 @@ fn build_series(
             message: implausible.message("value outside the plausible range"),
         });
     }
-    let observations: Vec<Observation> = deduped
-        .into_iter()
-        .map(|r| Observation {
-            period: r.period,
-            value: r.value,
-            numerator: r.numerator,
-            denominator: r.denominator,
-            line: r.line,
+}
+
+/// Observations in finer periods than the indicator's, aggregated up to its period, flagging
+/// periods made from only some of their parts.
+fn aggregated(
+    file: &str,
+    org: &str,
+    ind: &Indicator,
+    first_kind: PeriodType,
+    observations: &[Observation],
+    flags: &mut Vec<Flag>,
+) -> Result<Vec<Observation>, Box<Diagnostic>> {
+    let agg = aggregate(
+        observations,
+        ind.period,
+        ind.value_type,
+        ind.multiplier,
+        ind.aggregation,
+    )
+    .map_err(|e| {
+        Box::new(
+            Diagnostic::error(format!(
+                "{org} \"{}\": cannot aggregate {} data to {}: {e}",
+                ind.id.get_ref(),
+                first_kind.as_str(),
+                ind.period.as_str()
+            ))
+            .in_file(file),
+        )
+    })?;
+    let incomplete: Vec<String> = agg
+        .iter()
+        .filter(|a| a.parts < a.expected_parts)
+        .map(|a| {
+            format!(
+                "{} has {} of {} {}s",
+                a.observation.period,
+                a.parts,
+                a.expected_parts,
+                first_kind.as_str()
+            )
         })
         .collect();
-    let observations = if first_kind < ind.period {
-        let agg = aggregate(
-            &observations,
-            ind.period,
-            ind.value_type,
-            ind.multiplier,
-            ind.aggregation,
-        )
-        .map_err(|e| {
-            Box::new(
-                Diagnostic::error(format!(
-                    "{org} \"{id}\": cannot aggregate {} data to {}: {e}",
-                    first_kind.as_str(),
-                    ind.period.as_str()
-                ))
-                .in_file(file),
-            )
-        })?;
-        let incomplete: Vec<String> = agg
-            .iter()
-            .filter(|a| a.parts < a.expected_parts)
-            .map(|a| {
-                format!(
-                    "{} has {} of {} {}s",
-                    a.observation.period,
-                    a.parts,
-                    a.expected_parts,
-                    first_kind.as_str()
-                )
-            })
-            .collect();
-        if !incomplete.is_empty() {
-            flags.push(Flag {
-                kind: FlagKind::IncompletePeriod,
-                message: listed(&incomplete, "aggregated from part of the period"),
-            });
-        }
-        agg.into_iter().map(|a| a.observation).collect()
-    } else {
-        observations
-    };
-    // Counted exactly, however long the gaps; only the first few are named.
+    if !incomplete.is_empty() {
+        flags.push(Flag {
+            kind: FlagKind::IncompletePeriod,
+            message: listed(&incomplete, "aggregated from part of the period"),
+        });
+    }
+    Ok(agg.into_iter().map(|a| a.observation).collect())
+}
+
+/// The flag for periods missing between observations, if any: counted exactly, however long
+/// the gaps; only the first few are named.
+fn missing_periods(observations: &[Observation]) -> Option<Flag> {
     let mut missing = Vec::new();
     let mut n = 0u64;
     for w in observations.windows(2) {
@@ -1008,22 +1204,13 @@ fn build_series(
             p = p.next();
         }
     }
-    if n > 0 {
-        flags.push(Flag {
-            kind: FlagKind::MissingPeriods,
-            message: listed_of(
-                &missing,
-                n,
-                &format!("{n} period{} missing", if n == 1 { "" } else { "s" }),
-            ),
-        });
-    }
-    Ok(Series {
-        organisation: org.to_string(),
-        indicator: id.clone(),
-        source_period: first_kind,
-        observations,
-        flags,
+    (n > 0).then(|| Flag {
+        kind: FlagKind::MissingPeriods,
+        message: listed_of(
+            &missing,
+            n,
+            &format!("{n} period{} missing", if n == 1 { "" } else { "s" }),
+        ),
     })
 }
 

@@ -67,26 +67,8 @@ pub struct FunnelRow {
 /// Reads a funnel CSV: every row checked against the method's rules, errors naming the file
 /// and line, an organisation given twice named with both lines.
 pub fn read_funnel_rows(src: &SourceFile, kind: FunnelKind) -> Result<Vec<FunnelRow>, Diagnostics> {
-    let [org_col, a_col, b_col] = kind.columns();
     let (mut reader, headers) = csv_with_header(src)?;
-    let (Some(oi), Some(ai), Some(bi)) = (
-        column(&headers, org_col),
-        column(&headers, a_col),
-        column(&headers, b_col),
-    ) else {
-        let have = headers.iter().collect::<Vec<_>>().join(", ");
-        return Err(Diagnostics(vec![
-            Diagnostic::error(format!(
-                "the header has no `{org_col}`, `{a_col}` and `{b_col}` columns (it has: {have})"
-            ))
-            .at(header_at(src, &headers))
-            .expected(format!("columns {org_col},{a_col},{b_col}"))
-            .hint(match kind {
-                FunnelKind::Proportion => "for observed and expected counts use --type ratio",
-                FunnelKind::Ratio => "for numerators and denominators use --type proportion",
-            }),
-        ]));
-    };
+    let cols = funnel_columns(src, &headers, kind)?;
     let mut diags = Diagnostics::default();
     let mut rows = Vec::new();
     let mut first_line: HashMap<String, usize> = HashMap::new();
@@ -96,66 +78,22 @@ pub fn read_funnel_rows(src: &SourceFile, kind: FunnelKind) -> Result<Vec<Funnel
             Ok(false) => break,
             Ok(true) => {
                 let line = sct_core::csv_line::record_line(src.text.as_bytes(), record.position());
-                let org = record.get(oi).unwrap_or("").to_string();
-                let number = |i: usize, name: &str, diags: &mut Diagnostics| {
-                    let text = record.get(i).unwrap_or("");
-                    match crate::number::parse(text) {
-                        Ok(v) => Some(v),
-                        Err(e) => {
-                            diags.push(
-                                Diagnostic::error(format!("`{name}` \"{text}\" {e}"))
-                                    .at(at(src, line))
-                                    .expected(match e {
-                                        NumberError::TooLarge => e.expected(),
-                                        NumberError::NotANumber => {
-                                            "a finite number such as 42 or 17.5"
-                                        }
-                                    }),
-                            );
-                            None
-                        }
-                    }
-                };
-                if org.is_empty() {
-                    diags.push(
-                        Diagnostic::error(format!("`{org_col}` is empty"))
-                            .at(at(src, line))
-                            .expected("an organisation code or name"),
-                    );
-                    continue;
-                }
-                let (Some(a), Some(b)) =
-                    (number(ai, a_col, &mut diags), number(bi, b_col, &mut diags))
-                else {
+                let Some(row) = funnel_row(src, kind, cols, line, &record, &mut diags) else {
                     continue;
                 };
-                if let Some(problem) = row_problem(kind, a, b) {
-                    diags.push(
-                        Diagnostic::error(format!("{org}: {problem}"))
-                            .at(at(src, line))
-                            .expected(match kind {
-                                FunnelKind::Proportion => {
-                                    "numerator ≥ 0, denominator > 0, numerator ≤ denominator"
-                                }
-                                FunnelKind::Ratio => {
-                                    "observed a whole number ≥ 0, expected > 0, both at most 1e9"
-                                }
-                            }),
-                    );
-                    continue;
-                }
-                if let Some(first) = first_line.get(&org) {
+                if let Some(first) = first_line.get(&row.org) {
                     diags.push(
                         Diagnostic::error(format!(
-                            "organisation {org} appears twice, on lines {first} and {line}"
+                            "organisation {} appears twice, on lines {first} and {line}",
+                            row.org
                         ))
                         .at(at(src, line))
                         .expected("one row per organisation"),
                     );
                     continue;
                 }
-                first_line.insert(org.clone(), line);
-                rows.push(FunnelRow { org, a, b, line });
+                first_line.insert(row.org.clone(), line);
+                rows.push(row);
             }
             Err(e) => {
                 let line = sct_core::csv_line::record_line(src.text.as_bytes(), e.position());
@@ -176,6 +114,93 @@ pub fn read_funnel_rows(src: &SourceFile, kind: FunnelKind) -> Result<Vec<Funnel
     } else {
         Ok(rows)
     }
+}
+
+/// The positions of the method's organisation and two number columns, or an error saying
+/// the header lacks them (with a hint when the file suits the other method).
+fn funnel_columns(
+    src: &SourceFile,
+    headers: &csv::StringRecord,
+    kind: FunnelKind,
+) -> Result<[usize; 3], Diagnostics> {
+    let [org_col, a_col, b_col] = kind.columns();
+    let (Some(oi), Some(ai), Some(bi)) = (
+        column(headers, org_col),
+        column(headers, a_col),
+        column(headers, b_col),
+    ) else {
+        let have = headers.iter().collect::<Vec<_>>().join(", ");
+        return Err(Diagnostics(vec![
+            Diagnostic::error(format!(
+                "the header has no `{org_col}`, `{a_col}` and `{b_col}` columns (it has: {have})"
+            ))
+            .at(header_at(src, headers))
+            .expected(format!("columns {org_col},{a_col},{b_col}"))
+            .hint(match kind {
+                FunnelKind::Proportion => "for observed and expected counts use --type ratio",
+                FunnelKind::Ratio => "for numerators and denominators use --type proportion",
+            }),
+        ]));
+    };
+    Ok([oi, ai, bi])
+}
+
+/// One row, checked against the method's rules (but not yet for a repeated organisation);
+/// `None` when it is an error (pushed to `diags`).
+fn funnel_row(
+    src: &SourceFile,
+    kind: FunnelKind,
+    [oi, ai, bi]: [usize; 3],
+    line: usize,
+    record: &csv::StringRecord,
+    diags: &mut Diagnostics,
+) -> Option<FunnelRow> {
+    let [org_col, a_col, b_col] = kind.columns();
+    let org = record.get(oi).unwrap_or("").to_string();
+    let number = |i: usize, name: &str, diags: &mut Diagnostics| {
+        let text = record.get(i).unwrap_or("");
+        match crate::number::parse(text) {
+            Ok(v) => Some(v),
+            Err(e) => {
+                diags.push(
+                    Diagnostic::error(format!("`{name}` \"{text}\" {e}"))
+                        .at(at(src, line))
+                        .expected(match e {
+                            NumberError::TooLarge => e.expected(),
+                            NumberError::NotANumber => "a finite number such as 42 or 17.5",
+                        }),
+                );
+                None
+            }
+        }
+    };
+    if org.is_empty() {
+        diags.push(
+            Diagnostic::error(format!("`{org_col}` is empty"))
+                .at(at(src, line))
+                .expected("an organisation code or name"),
+        );
+        return None;
+    }
+    let (Some(a), Some(b)) = (number(ai, a_col, diags), number(bi, b_col, diags)) else {
+        return None;
+    };
+    if let Some(problem) = row_problem(kind, a, b) {
+        diags.push(
+            Diagnostic::error(format!("{org}: {problem}"))
+                .at(at(src, line))
+                .expected(match kind {
+                    FunnelKind::Proportion => {
+                        "numerator ≥ 0, denominator > 0, numerator ≤ denominator"
+                    }
+                    FunnelKind::Ratio => {
+                        "observed a whole number ≥ 0, expected > 0, both at most 1e9"
+                    }
+                }),
+        );
+        return None;
+    }
+    Some(FunnelRow { org, a, b, line })
 }
 
 /// The largest observed or expected count of a ratio: far above any count of events an

@@ -342,6 +342,20 @@ impl KpiSet {
     pub fn check(&self, src: &sct_core::SourceFile) -> Diagnostics {
         let mut d = Diagnostics::default();
         let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
+        for ind in &self.indicators {
+            check_id(ind, src, &mut seen, &mut d);
+            self.check_sources(ind, src, &mut d);
+            check_numbers(ind, src, &mut d);
+            check_value_type(ind, src, &mut d);
+            check_measure(ind, src, &mut d);
+            check_plan(ind, src, &mut d);
+        }
+        d
+    }
+
+    /// Checks that an indicator's sources cite documents in `[documents]`, and that a seed
+    /// target says where it comes from.
+    fn check_sources(&self, ind: &Indicator, src: &sct_core::SourceFile, d: &mut Diagnostics) {
         let doc_ok = |s: &SourceRef, d: &mut Diagnostics| {
             if !self.documents.contains_key(s.doc.get_ref()) {
                 d.push(src.error_at(
@@ -353,137 +367,162 @@ impl KpiSet {
                 ));
             }
         };
-        for ind in &self.indicators {
-            let id = ind.id.get_ref();
-            if !is_kebab_id(id) {
-                d.push(src.error_at(
-                    ind.id.span(),
-                    format!("indicator id \"{id}\" is not kebab-case"),
-                ));
-            }
-            if let Some(first) = seen.insert(id, ind.id.span().start) {
-                d.push(
-                    src.error_at(ind.id.span(), format!("duplicate indicator id \"{id}\""))
-                        .expected(format!(
-                            "a unique id; first used at line {}",
-                            src.line_col(first).0
-                        )),
-                );
-            }
-            doc_ok(&ind.source, &mut d);
-            if let Some(ts) = &ind.target_source {
-                doc_ok(ts, &mut d);
-            }
-            if ind.target_note.as_deref() == Some("seed") && ind.target_source.is_none() {
-                d.push(
-                    src.error_at(
-                        ind.id.span(),
-                        format!("indicator \"{id}\" has a seed target but no target_source"),
-                    )
-                    .expected("target_source = { doc, section, quote }"),
-                );
-            }
-            check_numbers(ind, src, &mut d);
-            if matches!(ind.value_type, ValueType::Proportion | ValueType::Rate)
-                && ind.multiplier.is_none_or(|m| !(m.is_finite() && m > 0.0))
-            {
-                d.push(
-                    src.error_at(
-                        ind.id.span(),
-                        format!(
-                            "indicator \"{id}\" is a {:?} without a positive multiplier",
-                            ind.value_type
-                        )
-                        .to_lowercase(),
-                    )
-                    .expected("multiplier = 100 for a percentage"),
-                );
-            }
-            let laney = match ind.chart {
-                IndicatorChart::Pprime => Some(ValueType::Proportion),
-                IndicatorChart::Uprime => Some(ValueType::Rate),
-                _ => None,
-            };
-            if let Some(needed) = laney
-                && ind.value_type != needed
-            {
-                d.push(
-                    src.error_at(
-                        ind.id.span(),
-                        format!(
-                            "indicator \"{id}\" asks for a {} chart but is a {}",
-                            if needed == ValueType::Proportion { "p′" } else { "u′" },
-                            ind.value_type.as_str()
-                        ),
-                    )
-                    .expected(format!(
-                        "chart = \"pprime\" for a proportion, \"uprime\" for a rate; value_type = \"{}\" here",
-                        needed.as_str()
-                    )),
-                );
-            }
-            if ind.aggregation.is_some() && ind.value_type == ValueType::Proportion {
-                d.push(
-                    src.error_at(
-                        ind.id.span(),
-                        format!("indicator \"{id}\" is a proportion and sets aggregation"),
-                    )
-                    .expected("no aggregation: proportions are recomputed from summed numerators and denominators, never averaged"),
-                );
-            }
-            if let Some(r) = ind.plausible
-                && r.min.partial_cmp(&r.max) != Some(std::cmp::Ordering::Less)
-            {
-                d.push(src.error_at(
+        doc_ok(&ind.source, d);
+        if let Some(ts) = &ind.target_source {
+            doc_ok(ts, d);
+        }
+        if ind.target_note.as_deref() == Some("seed") && ind.target_source.is_none() {
+            d.push(
+                src.error_at(
                     ind.id.span(),
                     format!(
-                        "indicator \"{id}\": plausible min {} is not below max {}",
-                        r.min, r.max
+                        "indicator \"{}\" has a seed target but no target_source",
+                        ind.id.get_ref()
                     ),
-                ));
-            }
-            if let Some(m) = &ind.measure
-                && split_plugin_measure(m.get_ref()).is_none()
-            {
-                d.push(
-                    src.error_at(
-                        m.span(),
-                        format!(
-                            "indicator \"{id}\": measure \"{}\" does not name a plugin and a measure",
-                            m.get_ref()
-                        ),
-                    )
-                    .expected("measure = \"plugin:NAME/MEASURE\", as `sct plugins list` names them"),
-                );
-            }
-            if ind.measure.is_none() && !ind.measure_parameters.is_empty() {
-                d.push(
-                    src.error_at(
-                        ind.id.span(),
-                        format!("indicator \"{id}\" sets measure_parameters but no measure"),
-                    )
-                    .expected(
-                        "measure = \"plugin:NAME/MEASURE\" with measure_parameters, or neither",
-                    ),
-                );
-            }
-            for p in &ind.plan {
-                match Period::parse(p.period.get_ref()) {
-                    Ok(per) if per.kind == ind.period => {}
-                    Ok(per) => d.push(src.error_at(
-                        p.period.span(),
-                        format!(
-                            "plan period \"{}\" is a {}, but indicator \"{id}\" is by {}",
-                            p.period.get_ref(),
-                            per.kind.as_str(),
-                            ind.period.as_str()
-                        ),
-                    )),
-                    Err(e) => d.push(src.error_at(p.period.span(), e)),
-                }
-            }
+                )
+                .expected("target_source = { doc, section, quote }"),
+            );
         }
-        d
+    }
+}
+
+/// Checks that an indicator's id is kebab-case and not used before (`seen` holds where each
+/// id was first used).
+fn check_id<'a>(
+    ind: &'a Indicator,
+    src: &sct_core::SourceFile,
+    seen: &mut BTreeMap<&'a str, usize>,
+    d: &mut Diagnostics,
+) {
+    let id = ind.id.get_ref();
+    if !is_kebab_id(id) {
+        d.push(src.error_at(
+            ind.id.span(),
+            format!("indicator id \"{id}\" is not kebab-case"),
+        ));
+    }
+    if let Some(first) = seen.insert(id, ind.id.span().start) {
+        d.push(
+            src.error_at(ind.id.span(), format!("duplicate indicator id \"{id}\""))
+                .expected(format!(
+                    "a unique id; first used at line {}",
+                    src.line_col(first).0
+                )),
+        );
+    }
+}
+
+/// Checks what an indicator's value type asks of the rest of it: a positive multiplier for a
+/// proportion or rate, a Laney chart that fits it, no aggregation for a proportion, and a
+/// plausible range whose minimum is below its maximum.
+fn check_value_type(ind: &Indicator, src: &sct_core::SourceFile, d: &mut Diagnostics) {
+    let id = ind.id.get_ref();
+    if matches!(ind.value_type, ValueType::Proportion | ValueType::Rate)
+        && ind.multiplier.is_none_or(|m| !(m.is_finite() && m > 0.0))
+    {
+        d.push(
+            src.error_at(
+                ind.id.span(),
+                format!(
+                    "indicator \"{id}\" is a {:?} without a positive multiplier",
+                    ind.value_type
+                )
+                .to_lowercase(),
+            )
+            .expected("multiplier = 100 for a percentage"),
+        );
+    }
+    let laney = match ind.chart {
+        IndicatorChart::Pprime => Some(ValueType::Proportion),
+        IndicatorChart::Uprime => Some(ValueType::Rate),
+        _ => None,
+    };
+    if let Some(needed) = laney
+        && ind.value_type != needed
+    {
+        d.push(
+            src.error_at(
+                ind.id.span(),
+                format!(
+                    "indicator \"{id}\" asks for a {} chart but is a {}",
+                    if needed == ValueType::Proportion { "p′" } else { "u′" },
+                    ind.value_type.as_str()
+                ),
+            )
+            .expected(format!(
+                "chart = \"pprime\" for a proportion, \"uprime\" for a rate; value_type = \"{}\" here",
+                needed.as_str()
+            )),
+        );
+    }
+    if ind.aggregation.is_some() && ind.value_type == ValueType::Proportion {
+        d.push(
+            src.error_at(
+                ind.id.span(),
+                format!("indicator \"{id}\" is a proportion and sets aggregation"),
+            )
+            .expected("no aggregation: proportions are recomputed from summed numerators and denominators, never averaged"),
+        );
+    }
+    if let Some(r) = ind.plausible
+        && r.min.partial_cmp(&r.max) != Some(std::cmp::Ordering::Less)
+    {
+        d.push(src.error_at(
+            ind.id.span(),
+            format!(
+                "indicator \"{id}\": plausible min {} is not below max {}",
+                r.min, r.max
+            ),
+        ));
+    }
+}
+
+/// Checks that a plugin measure names a plugin and a measure, and that measure parameters
+/// come with a measure.
+fn check_measure(ind: &Indicator, src: &sct_core::SourceFile, d: &mut Diagnostics) {
+    let id = ind.id.get_ref();
+    if let Some(m) = &ind.measure
+        && split_plugin_measure(m.get_ref()).is_none()
+    {
+        d.push(
+            src.error_at(
+                m.span(),
+                format!(
+                    "indicator \"{id}\": measure \"{}\" does not name a plugin and a measure",
+                    m.get_ref()
+                ),
+            )
+            .expected("measure = \"plugin:NAME/MEASURE\", as `sct plugins list` names them"),
+        );
+    }
+    if ind.measure.is_none() && !ind.measure_parameters.is_empty() {
+        d.push(
+            src.error_at(
+                ind.id.span(),
+                format!("indicator \"{id}\" sets measure_parameters but no measure"),
+            )
+            .expected("measure = \"plugin:NAME/MEASURE\" with measure_parameters, or neither"),
+        );
+    }
+}
+
+/// Checks that every plan period parses and is of the indicator's period type.
+fn check_plan(ind: &Indicator, src: &sct_core::SourceFile, d: &mut Diagnostics) {
+    for p in &ind.plan {
+        match Period::parse(p.period.get_ref()) {
+            Ok(per) if per.kind == ind.period => {}
+            Ok(per) => d.push(src.error_at(
+                p.period.span(),
+                format!(
+                    "plan period \"{}\" is a {}, but indicator \"{}\" is by {}",
+                    p.period.get_ref(),
+                    per.kind.as_str(),
+                    ind.id.get_ref(),
+                    ind.period.as_str()
+                ),
+            )),
+            Err(e) => d.push(src.error_at(p.period.span(), e)),
+        }
     }
 }
 

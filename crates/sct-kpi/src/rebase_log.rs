@@ -91,29 +91,7 @@ pub fn default_path(data: &Path) -> PathBuf {
 /// no rebase recorded twice. Errors name the file and row.
 pub fn read_rebase_log(src: &SourceFile) -> Result<RebaseLog, Diagnostics> {
     let (mut reader, headers) = csv_with_header(src)?;
-    let mut cols = [0usize; 6];
-    let missing: Vec<&str> = COLUMNS
-        .iter()
-        .enumerate()
-        .filter_map(|(k, name)| match column(&headers, name) {
-            Some(i) => {
-                cols[k] = i;
-                None
-            }
-            None => Some(*name),
-        })
-        .collect();
-    if !missing.is_empty() {
-        return Err(Diagnostics(vec![
-            Diagnostic::error(format!(
-                "the rebase log's header has no {} column{}",
-                missing.join(", "),
-                if missing.len() == 1 { "" } else { "s" }
-            ))
-            .at(header_at(src, &headers))
-            .expected(COLUMNS.join(",")),
-        ]));
-    }
+    let cols = log_columns(src, &headers)?;
     let mut diags = Diagnostics::default();
     let mut entries: Vec<RebaseEntry> = Vec::new();
     let mut record = csv::StringRecord::new();
@@ -128,52 +106,8 @@ pub fn read_rebase_log(src: &SourceFile) -> Result<RebaseLog, Diagnostics> {
             }
         }
         let line = sct_core::csv_line::record_line(src.text.as_bytes(), record.position());
-        let field = |k: usize| record.get(cols[k]).unwrap_or("").to_string();
-        let mut row_ok = true;
-        for (k, name) in COLUMNS.iter().enumerate() {
-            if field(k).is_empty() {
-                diags.push(
-                    Diagnostic::error(format!("rebase log row has no `{name}`"))
-                        .at(at(src, line))
-                        .expected(format!("every column filled in: {}", COLUMNS.join(","))),
-                );
-                row_ok = false;
-            }
-        }
-        if !row_ok {
+        let Some(entry) = log_entry(src, &cols, line, &record, &mut diags) else {
             continue;
-        }
-        let date = field(2);
-        let start = match Period::parse(&date) {
-            Ok(p) => p.start,
-            Err(_) => {
-                diags.push(
-                    Diagnostic::error(format!("`date` \"{date}\" is not a date or period"))
-                        .at(at(src, line))
-                        .expected(ACCEPTED_FORMS.to_string()),
-                );
-                continue;
-            }
-        };
-        let approved_text = field(5);
-        let Ok(approved_on) = NaiveDate::parse_from_str(&approved_text, "%Y-%m-%d") else {
-            diags.push(
-                Diagnostic::error(format!("`approved_on` \"{approved_text}\" is not a date"))
-                    .at(at(src, line))
-                    .expected("a date as YYYY-MM-DD"),
-            );
-            continue;
-        };
-        let entry = RebaseEntry {
-            indicator: field(0),
-            organisation: field(1),
-            date,
-            start,
-            reason: field(3),
-            approved_by: field(4),
-            approved_on,
-            file: src.name.clone(),
-            line,
         };
         if let Some(first) = entries.iter().find(|e| {
             e.indicator == entry.indicator
@@ -198,6 +132,92 @@ pub fn read_rebase_log(src: &SourceFile) -> Result<RebaseLog, Diagnostics> {
     Ok(RebaseLog {
         file: src.name.clone(),
         entries,
+    })
+}
+
+/// The position of each of [`COLUMNS`] in the header, or an error naming those it lacks.
+fn log_columns(src: &SourceFile, headers: &csv::StringRecord) -> Result<[usize; 6], Diagnostics> {
+    let mut cols = [0usize; 6];
+    let missing: Vec<&str> = COLUMNS
+        .iter()
+        .enumerate()
+        .filter_map(|(k, name)| match column(headers, name) {
+            Some(i) => {
+                cols[k] = i;
+                None
+            }
+            None => Some(*name),
+        })
+        .collect();
+    if !missing.is_empty() {
+        return Err(Diagnostics(vec![
+            Diagnostic::error(format!(
+                "the rebase log's header has no {} column{}",
+                missing.join(", "),
+                if missing.len() == 1 { "" } else { "s" }
+            ))
+            .at(header_at(src, headers))
+            .expected(COLUMNS.join(",")),
+        ]));
+    }
+    Ok(cols)
+}
+
+/// One row's entry: every column filled in and both dates parsed; `None` when the row is
+/// an error (pushed to `diags`).
+fn log_entry(
+    src: &SourceFile,
+    cols: &[usize; 6],
+    line: usize,
+    record: &csv::StringRecord,
+    diags: &mut Diagnostics,
+) -> Option<RebaseEntry> {
+    let field = |k: usize| record.get(cols[k]).unwrap_or("").to_string();
+    let mut row_ok = true;
+    for (k, name) in COLUMNS.iter().enumerate() {
+        if field(k).is_empty() {
+            diags.push(
+                Diagnostic::error(format!("rebase log row has no `{name}`"))
+                    .at(at(src, line))
+                    .expected(format!("every column filled in: {}", COLUMNS.join(","))),
+            );
+            row_ok = false;
+        }
+    }
+    if !row_ok {
+        return None;
+    }
+    let date = field(2);
+    let start = match Period::parse(&date) {
+        Ok(p) => p.start,
+        Err(_) => {
+            diags.push(
+                Diagnostic::error(format!("`date` \"{date}\" is not a date or period"))
+                    .at(at(src, line))
+                    .expected(ACCEPTED_FORMS.to_string()),
+            );
+            return None;
+        }
+    };
+    let approved_text = field(5);
+    let Ok(approved_on) = NaiveDate::parse_from_str(&approved_text, "%Y-%m-%d") else {
+        diags.push(
+            Diagnostic::error(format!("`approved_on` \"{approved_text}\" is not a date"))
+                .at(at(src, line))
+                .expected("a date as YYYY-MM-DD"),
+        );
+        return None;
+    };
+    Some(RebaseEntry {
+        indicator: field(0),
+        organisation: field(1),
+        date,
+        start,
+        reason: field(3),
+        approved_by: field(4),
+        approved_on,
+        file: src.name.clone(),
+        line,
     })
 }
 

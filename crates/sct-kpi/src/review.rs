@@ -525,8 +525,52 @@ pub fn review(
     organisation: &str,
     options: &ReviewOptions,
 ) -> Result<KpiReview, ReviewError> {
-    // An organisation with series (even series whose plugin measure failed, left without
-    // data with the reason) is reviewed; one with none at all is not in the data.
+    let rows_for_organisation = rows_for(data, organisation)?;
+    let (as_of, as_of_source) = review_date(data, organisation, options)?;
+    if let Some(log) = &options.rebase_log {
+        check_rebase_log(log, set, data, organisation)?;
+    }
+    let (timeframes, summary) = timeframe_reviews(set, data, organisation, options, as_of);
+    let profile = options.profile.or(set.profile).unwrap_or_default();
+    let icon_differences = icon_differences(&timeframes);
+    let method = review_method(set, options, profile);
+    Ok(KpiReview {
+        profile: profile.as_str().to_string(),
+        compare_profile: options.compare.map(|k| k.as_str().to_string()),
+        icon_differences,
+        rebase_log: options.rebase_log.as_ref().map(|l| l.file.clone()),
+        organisation: organisation.to_string(),
+        organisation_name: options.organisation_name.clone(),
+        set: SetInfo {
+            id: set.id.get_ref().clone(),
+            version: set.version.get_ref().clone(),
+            title: set.title.clone(),
+            source: set.source.clone(),
+            status: format!("{:?}", set.status).to_lowercase(),
+            drafting_note: set.drafting_note.clone(),
+        },
+        as_of: as_of.to_string(),
+        as_of_source,
+        data_file: data.source.as_ref().map(|f| f.file.clone()),
+        rows_read: data.rows_read,
+        rows_for_organisation: rows_for_organisation as u64,
+        summary,
+        timeframes,
+        warnings: data.warnings.clone(),
+        method,
+        provenance: ReviewProvenance {
+            sct_version: SCT_VERSION.to_string(),
+            kpi_set: set_file.clone(),
+            data: data.source.clone(),
+            plugins: data.plugins.clone(),
+        },
+    })
+}
+
+/// The organisation's rows across its series, or an error naming some organisations the data
+/// have when it has none. An organisation with series (even series whose plugin measure
+/// failed, left without data with the reason) is reviewed; one with none is not in the data.
+fn rows_for(data: &KpiData, organisation: &str) -> Result<usize, ReviewError> {
     let (series_count, rows_for_organisation) = data
         .series_of(organisation)
         .fold((0usize, 0usize), |(n, rows), s| {
@@ -549,19 +593,37 @@ pub fn review(
             },
         });
     }
+    Ok(rows_for_organisation)
+}
+
+/// The date the review is as of, and where it came from: the one given, else the end of the
+/// organisation's latest period with data.
+fn review_date(
+    data: &KpiData,
+    organisation: &str,
+    options: &ReviewOptions,
+) -> Result<(NaiveDate, &'static str), ReviewError> {
     let latest = data.latest_end(organisation);
     if options.as_of.is_none() && latest.is_none() {
         return Err(ReviewError::NothingToDate {
             code: organisation.to_string(),
         });
     }
-    let (as_of, as_of_source) = match options.as_of {
+    Ok(match options.as_of {
         Some(d) => (d, "given"),
         None => (latest.unwrap_or_default(), "latest data"),
-    };
-    if let Some(log) = &options.rebase_log {
-        check_rebase_log(log, set, data, organisation)?;
-    }
+    })
+}
+
+/// Every indicator's review, grouped by timeframe in the order of [`Timeframe::ALL`], with the
+/// counts over them all.
+fn timeframe_reviews(
+    set: &KpiSet,
+    data: &KpiData,
+    organisation: &str,
+    options: &ReviewOptions,
+    as_of: NaiveDate,
+) -> (Vec<TimeframeReview>, Counts) {
     let mut by_timeframe: BTreeMap<Timeframe, Vec<IndicatorReview>> = BTreeMap::new();
     for ind in &set.indicators {
         by_timeframe
@@ -597,8 +659,12 @@ pub fn review(
             })
         })
         .collect();
-    let profile = options.profile.or(set.profile).unwrap_or_default();
-    let icon_differences = timeframes
+    (timeframes, summary)
+}
+
+/// The indicators whose icons differ under the compared profile.
+fn icon_differences(timeframes: &[TimeframeReview]) -> Vec<IconDifference> {
+    timeframes
         .iter()
         .flat_map(|tf| &tf.indicators)
         .filter_map(|r| {
@@ -613,7 +679,11 @@ pub fn review(
                 compare_assurance_icon: c.assurance_icon,
             })
         })
-        .collect();
+        .collect()
+}
+
+/// The review's method statements: the profile's, then the gaps, plugin measures and rebases.
+fn review_method(set: &KpiSet, options: &ReviewOptions, profile: ProfileKind) -> Vec<String> {
     let mut method = method_statements(&Profile::of(profile));
     method.push(format!(
         "XmR rule profile: {}.{}",
@@ -648,37 +718,7 @@ pub fn review(
             .unwrap_or_default(),
         crate::profile::SUSTAINED_SHIFT
     ));
-    Ok(KpiReview {
-        profile: profile.as_str().to_string(),
-        compare_profile: options.compare.map(|k| k.as_str().to_string()),
-        icon_differences,
-        rebase_log: options.rebase_log.as_ref().map(|l| l.file.clone()),
-        organisation: organisation.to_string(),
-        organisation_name: options.organisation_name.clone(),
-        set: SetInfo {
-            id: set.id.get_ref().clone(),
-            version: set.version.get_ref().clone(),
-            title: set.title.clone(),
-            source: set.source.clone(),
-            status: format!("{:?}", set.status).to_lowercase(),
-            drafting_note: set.drafting_note.clone(),
-        },
-        as_of: as_of.to_string(),
-        as_of_source,
-        data_file: data.source.as_ref().map(|f| f.file.clone()),
-        rows_read: data.rows_read,
-        rows_for_organisation: rows_for_organisation as u64,
-        summary,
-        timeframes,
-        warnings: data.warnings.clone(),
-        method,
-        provenance: ReviewProvenance {
-            sct_version: SCT_VERSION.to_string(),
-            kpi_set: set_file.clone(),
-            data: data.source.clone(),
-            plugins: data.plugins.clone(),
-        },
-    })
+    method
 }
 
 /// The method, as stated in every review read under `profile`: the run-chart threshold and the
@@ -851,63 +891,11 @@ pub fn chart_summary_with(
         return None;
     }
     let values: Vec<f64> = obs.iter().map(|o| o.value).collect();
-    let counts: Option<(Vec<f64>, Vec<f64>)> =
-        if matches!(ind.value_type, ValueType::Proportion | ValueType::Rate) {
-            obs.iter()
-                .map(|o| o.numerator.zip(o.denominator))
-                .collect::<Option<Vec<_>>>()
-                .map(|v| v.into_iter().unzip())
-        } else {
-            None
-        };
+    let counts = chart_counts(ind, obs);
     let mut warnings = Vec::new();
-    let mut choice = ind.chart.choice();
-    // A p′ or u′ chart needs every period's numerator and denominator; without them, XmR.
-    if let ChartChoice::Auto(Some(k)) = choice
-        && k.needs_counts()
-        && counts.is_none()
-    {
-        warnings.push(format!(
-            "a {} needs every period's numerator and denominator, which the data do not give: read with an XmR chart instead",
-            k.describe()
-        ));
-        choice = ChartChoice::Auto(Some(ChartKind::Xmr));
-    }
-    let mut gaps = Vec::new();
-    let mut breaks = Vec::new();
-    for (i, w) in obs.windows(2).enumerate() {
-        let mut p = w[0].period.next();
-        let mut missing = Vec::new();
-        while p < w[1].period && missing.len() < MAX_GAP_LISTED {
-            missing.push(p.to_string());
-            p = p.next();
-        }
-        if !missing.is_empty() {
-            let all = w[0].period.periods_between(w[1].period);
-            breaks.push(i + 1);
-            gaps.push(GapNote {
-                before: w[1].period.to_string(),
-                more: all.saturating_sub(missing.len() as u64),
-                missing,
-            });
-        }
-    }
-    // The rows whose period has data up to the review date, dated as the series' periods.
-    let rebases: Vec<RebaseEntry> = spc
-        .rebases
-        .iter()
-        .filter_map(|e| {
-            let o = obs.iter().find(|o| o.period.start == e.start)?;
-            Some(RebaseEntry {
-                date: o.period.to_string(),
-                ..(*e).clone()
-            })
-        })
-        .collect();
-    let starts: Vec<usize> = rebases
-        .iter()
-        .filter_map(|e| obs.iter().position(|o| o.period.start == e.start))
-        .collect();
+    let choice = chart_choice(ind, counts.is_some(), &mut warnings);
+    let (gaps, breaks) = gaps_in(obs);
+    let (rebases, starts) = rebases_in(spc, obs);
     let options_for = |profile: Profile| ChartOptions {
         chart: choice,
         improvement,
@@ -936,47 +924,9 @@ pub fn chart_summary_with(
     // Each period's name once: formatting dates is a good part of the cost of a review.
     let labels: Vec<String> = obs.iter().map(|o| o.period.to_string()).collect();
     let label = |k: usize| labels.get(k).cloned().unwrap_or_default();
-    let icon_of = |r: &crate::chart::ChartResult| {
-        (
-            r.icons.then_some(r.variation_icon),
-            if r.icons { r.assurance_icon } else { None },
-        )
-    };
     let compare = spc.compare.and_then(|other| {
         let c = chart(input, &starts, &options_for(other)).ok()?;
-        let mine = icon_of(&r);
-        let theirs = icon_of(&c);
-        let points = r
-            .point_type
-            .iter()
-            .zip(&c.point_type)
-            .enumerate()
-            .filter(|(_, (a, b))| a != b)
-            .map(|(i, (a, b))| {
-                format!(
-                    "{}: {} under {}, {} under {} ({})",
-                    label(i),
-                    a.as_str(),
-                    r.profile,
-                    b.as_str(),
-                    c.profile,
-                    {
-                        let (ours, theirs) = (r.hits(i), c.hits(i));
-                        crate::profile::explanation(
-                            if theirs.is_empty() { &ours } else { &theirs },
-                            label,
-                        )
-                    }
-                )
-            })
-            .collect();
-        Some(ProfileComparison {
-            profile: c.profile.clone(),
-            variation_icon: theirs.0,
-            assurance_icon: theirs.1,
-            icons_differ: mine != theirs,
-            points,
-        })
+        Some(profile_comparison(&r, &c, &labels))
     });
     let segs: Vec<(usize, usize, f64)> = r
         .segments
@@ -989,28 +939,7 @@ pub fn chart_summary_with(
         .collect();
     let last = obs.len() - 1;
     let (lpl, upl) = r.point(last).map_or((None, None), |p| (p.lpl, p.upl));
-    let points = labels
-        .iter()
-        .zip(r.points())
-        .map(|(period, p)| ChartPoint {
-            period: period.clone(),
-            value: p.value,
-            centre: p.centre,
-            lpl: p.lpl,
-            upl: p.upl,
-            point_type: p.point_type,
-            explanation: None,
-        })
-        .collect::<Vec<_>>();
-    let points = points
-        .into_iter()
-        .enumerate()
-        .map(|(i, mut p)| {
-            let text = crate::profile::explanation(&r.hits(i), label);
-            p.explanation = (!text.is_empty()).then_some(text);
-            p
-        })
-        .collect();
+    let points = chart_points(&r, &labels);
     warnings.extend(r.warnings.iter().cloned());
     Some(SpcSummary {
         chart: seg.chart,
@@ -1045,6 +974,151 @@ pub fn chart_summary_with(
         gaps_joined: spc.join_gaps,
         compare,
     })
+}
+
+/// Every period's numerator and denominator, for a proportion or rate that gives them all.
+fn chart_counts(ind: &Indicator, obs: &[Observation]) -> Option<(Vec<f64>, Vec<f64>)> {
+    if matches!(ind.value_type, ValueType::Proportion | ValueType::Rate) {
+        obs.iter()
+            .map(|o| o.numerator.zip(o.denominator))
+            .collect::<Option<Vec<_>>>()
+            .map(|v| v.into_iter().unzip())
+    } else {
+        None
+    }
+}
+
+/// The indicator's chart choice, or XmR (with a warning saying why) when it asks for a p′ or
+/// u′ chart, which needs every period's numerator and denominator, and the data lack them.
+fn chart_choice(ind: &Indicator, has_counts: bool, warnings: &mut Vec<String>) -> ChartChoice {
+    let choice = ind.chart.choice();
+    if let ChartChoice::Auto(Some(k)) = choice
+        && k.needs_counts()
+        && !has_counts
+    {
+        warnings.push(format!(
+            "a {} needs every period's numerator and denominator, which the data do not give: read with an XmR chart instead",
+            k.describe()
+        ));
+        return ChartChoice::Auto(Some(ChartKind::Xmr));
+    }
+    choice
+}
+
+/// The gaps between observations (the first few missing periods named) and the index of the
+/// observation after each, where the chart breaks its lines.
+fn gaps_in(obs: &[Observation]) -> (Vec<GapNote>, Vec<usize>) {
+    let mut gaps = Vec::new();
+    let mut breaks = Vec::new();
+    for (i, w) in obs.windows(2).enumerate() {
+        let mut p = w[0].period.next();
+        let mut missing = Vec::new();
+        while p < w[1].period && missing.len() < MAX_GAP_LISTED {
+            missing.push(p.to_string());
+            p = p.next();
+        }
+        if !missing.is_empty() {
+            let all = w[0].period.periods_between(w[1].period);
+            breaks.push(i + 1);
+            gaps.push(GapNote {
+                before: w[1].period.to_string(),
+                more: all.saturating_sub(missing.len() as u64),
+                missing,
+            });
+        }
+    }
+    (gaps, breaks)
+}
+
+/// The rebase log's rows whose period has data up to the review date, dated as the series'
+/// periods, and the index of the observation where each starts a segment.
+fn rebases_in(spc: &SeriesSpc, obs: &[Observation]) -> (Vec<RebaseEntry>, Vec<usize>) {
+    let rebases: Vec<RebaseEntry> = spc
+        .rebases
+        .iter()
+        .filter_map(|e| {
+            let o = obs.iter().find(|o| o.period.start == e.start)?;
+            Some(RebaseEntry {
+                date: o.period.to_string(),
+                ..(*e).clone()
+            })
+        })
+        .collect();
+    let starts: Vec<usize> = rebases
+        .iter()
+        .filter_map(|e| obs.iter().position(|o| o.period.start == e.start))
+        .collect();
+    (rebases, starts)
+}
+
+/// The icons under another profile (`c`) and the points it reads differently from `r`.
+fn profile_comparison(
+    r: &crate::chart::ChartResult,
+    c: &crate::chart::ChartResult,
+    labels: &[String],
+) -> ProfileComparison {
+    let label = |k: usize| labels.get(k).cloned().unwrap_or_default();
+    let icon_of = |r: &crate::chart::ChartResult| {
+        (
+            r.icons.then_some(r.variation_icon),
+            if r.icons { r.assurance_icon } else { None },
+        )
+    };
+    let mine = icon_of(r);
+    let theirs = icon_of(c);
+    let points = r
+        .point_type
+        .iter()
+        .zip(&c.point_type)
+        .enumerate()
+        .filter(|(_, (a, b))| a != b)
+        .map(|(i, (a, b))| {
+            format!(
+                "{}: {} under {}, {} under {} ({})",
+                label(i),
+                a.as_str(),
+                r.profile,
+                b.as_str(),
+                c.profile,
+                {
+                    let (ours, theirs) = (r.hits(i), c.hits(i));
+                    crate::profile::explanation(
+                        if theirs.is_empty() { &ours } else { &theirs },
+                        label,
+                    )
+                }
+            )
+        })
+        .collect();
+    ProfileComparison {
+        profile: c.profile.clone(),
+        variation_icon: theirs.0,
+        assurance_icon: theirs.1,
+        icons_differ: mine != theirs,
+        points,
+    }
+}
+
+/// Every point of the chart, with its period and, when a rule hit it, why.
+fn chart_points(r: &crate::chart::ChartResult, labels: &[String]) -> Vec<ChartPoint> {
+    let label = |k: usize| labels.get(k).cloned().unwrap_or_default();
+    labels
+        .iter()
+        .zip(r.points())
+        .enumerate()
+        .map(|(i, (period, p))| {
+            let text = crate::profile::explanation(&r.hits(i), label);
+            ChartPoint {
+                period: period.clone(),
+                value: p.value,
+                centre: p.centre,
+                lpl: p.lpl,
+                upl: p.upl,
+                point_type: p.point_type,
+                explanation: (!text.is_empty()).then_some(text),
+            }
+        })
+        .collect()
 }
 
 /// Decimal places for an indicator's values: the set's `decimals`, else none for counts, two
