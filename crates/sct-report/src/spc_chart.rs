@@ -850,75 +850,33 @@ impl Layout {
     fn new(chart: &SpcChart) -> Result<Self, ChartError> {
         load_fonts()?;
         let small = chart.small;
-        let Series {
-            points,
-            runs,
-            longest_run,
-            target,
-            lo,
-            hi,
-            value_decimals,
-            empty,
-        } = Series::new(chart);
+        let s = Series::new(chart);
         let (width, tick_px, tick_target) = if small {
             (f64::from(SMALL_SIZE.0), SMALL_TICK_PX, 3)
         } else {
             (f64::from(FULL_WIDTH), TICK_PX, 5)
         };
-        let (y_min, y_max, ticks) = value_ticks(lo, hi, tick_target);
+        let (y_min, y_max, ticks) = value_ticks(s.lo, s.hi, tick_target);
         let tick_w = ticks
             .iter()
             .map(|(_, s)| measure(s, tick_px, false))
             .fold(0.0, f64::max);
-
-        // Header: title, icon labels and icons.
-        let variation = chart.variation_icon.map(Icon::variation);
-        let assurance = Icon::assurance(chart.assurance_icon);
-        let mut icons: Vec<(Icon, Pt)> = Vec::new();
-        let mut title = Vec::new();
-        let mut subtitle = Vec::new();
-        let (x0, y0, x1, y1, height);
-        if small {
-            x0 = 6.0 + tick_w + 5.0;
-            x1 = width - 8.0;
-            y0 = 10.0;
-            y1 = 116.0;
-            height = f64::from(SMALL_SIZE.1);
-        } else {
-            let shown: Vec<Icon> = variation
-                .into_iter()
-                .chain((assurance != Icon::NotAssessed).then_some(assurance))
-                .collect();
-            let icons_w = shown.len() as f64 * (ICON + 8.0);
-            for (i, &icon) in shown.iter().enumerate() {
-                let cx = width - MARGIN - ICON / 2.0 - (shown.len() - 1 - i) as f64 * (ICON + 8.0);
-                icons.push((icon, (cx, 14.0 + ICON / 2.0)));
-            }
-            let text_w = width - 2.0 * MARGIN - icons_w - 8.0;
-            title = wrap(&clean(&chart.title), TITLE_PX, true, text_w, 2);
-            let mut words = Vec::new();
-            if let Some(v) = variation {
-                words.push(format!("{}.", v.label()));
-            }
-            if chart.assurance_icon.is_some() {
-                words.push(format!("{}.", assurance.label()));
-            }
-            subtitle = wrap(&words.join(" "), SUBTITLE_PX, false, text_w, 2);
-            let title_bottom = 30.0 + title.len().saturating_sub(1) as f64 * TITLE_LINE;
-            let sub_bottom = title_bottom + subtitle.len() as f64 * SUBTITLE_LINE + 4.0;
-            let icons_bottom = if icons.is_empty() { 0.0 } else { 14.0 + ICON };
-            let header = sub_bottom.max(icons_bottom) + 6.0;
-            x0 = MARGIN + tick_w + 8.0;
-            x1 = width - MARGIN;
-            y0 = header + 30.0;
-            y1 = y0 + PLOT_H;
-            height = 0.0; // set after the legend
-        }
+        let Header {
+            icons,
+            title,
+            subtitle,
+            x0,
+            y0,
+            x1,
+            y1,
+            height,
+        } = Header::new(chart, width, tick_w);
 
         // x labels, measured; in the full chart the plot ends early enough for the latest
         // label to sit centred under its point.
         let max_label = if small { 90.0 } else { 120.0 };
-        let labels: Vec<(String, f64)> = points
+        let labels: Vec<(String, f64)> = s
+            .points
             .iter()
             .map(|p| {
                 let s = ellipsize(&p.label, tick_px, false, max_label);
@@ -932,7 +890,7 @@ impl Layout {
         };
 
         // x positions: evenly spaced, inset from the plot's edges.
-        let n = points.len();
+        let n = s.points.len();
         let plot_w = (x1 - x0).max(1.0);
         let pad = (plot_w / n.max(1) as f64 / 2.0).clamp(4.0, 16.0);
         let xs: Vec<f64> = if n <= 1 {
@@ -941,113 +899,16 @@ impl Layout {
             let step = (plot_w - 2.0 * pad) / (n - 1) as f64;
             (0..n).map(|i| x0 + pad + step * i as f64).collect()
         };
-
-        let place = |i: usize, s: &str, w: f64| {
-            let x = xs[i];
-            if x - w / 2.0 < 2.0 {
-                (2.0, s.to_string(), Align::Left)
-            } else if x + w / 2.0 > width - 2.0 {
-                (width - 2.0, s.to_string(), Align::Right)
-            } else {
-                (x, s.to_string(), Align::Center)
-            }
+        let (x_labels, x_ticks) = if small {
+            (small_x_labels(&labels, width), Vec::new())
+        } else {
+            full_x_labels(&labels, &xs, width, plot_w)
         };
-        // Thinned from the latest point back, so that labels never overlap.
-        let mut x_labels = Vec::new();
-        let mut x_ticks = Vec::new();
-        if n > 0 {
-            if small {
-                // The first and the latest, if both fit.
-                let (ls, lw) = &labels[n - 1];
-                let (fs, fw) = &labels[0];
-                if n > 1 && fw + lw + 12.0 <= width - 4.0 {
-                    x_labels.push((2.0, fs.clone(), Align::Left));
-                }
-                x_labels.push((width - 2.0, ls.clone(), Align::Right));
-            } else {
-                let widest = labels.iter().map(|(_, w)| *w).fold(0.0, f64::max);
-                let spacing = if n > 1 { xs[1] - xs[0] } else { plot_w };
-                let every = ((widest + LABEL_GAP + 4.0) / spacing.max(1e-9))
-                    .ceil()
-                    .max(1.0);
-                let every = if every.is_finite() {
-                    (every as usize).min(n)
-                } else {
-                    n
-                };
-                // Nudging a label inside an edge can bring it close to its neighbour: a
-                // label is kept only if it clears the one kept to its right.
-                let mut right_edge = f64::INFINITY;
-                for i in (0..n).rev().step_by(every.max(1)) {
-                    let (s, w) = &labels[i];
-                    let (x, text, align) = place(i, s, *w);
-                    let (left, right) = match align {
-                        Align::Left => (x, x + w),
-                        Align::Right => (x - w, x),
-                        Align::Center => (x - w / 2.0, x + w / 2.0),
-                    };
-                    if right + LABEL_GAP <= right_edge {
-                        x_labels.push((x, text, align));
-                        x_ticks.push(i);
-                        right_edge = left;
-                    }
-                }
-                x_labels.reverse();
-                x_ticks.reverse();
-            }
-        }
 
-        // Legend: the markers used, then the lines drawn.
         let mut legend = Vec::new();
         let mut height = height;
         if !small {
-            let mut samples: Vec<(Sample, String)> = Vec::new();
-            for kind in Kind::ALL {
-                if points.iter().any(|p| p.kind == kind && p.value.is_some()) {
-                    samples.push((Sample::Marker(kind), kind.legend().into()));
-                }
-            }
-            if points.iter().any(|p| p.mean.is_some()) {
-                samples.push((Sample::Mean, format!("{} (solid)", centre_word(chart))));
-            }
-            if points.iter().any(|p| p.lpl.is_some() || p.upl.is_some()) {
-                samples.push((Sample::Limits, "Process limits (dashed)".into()));
-            }
-            if let Some(t) = target {
-                samples.push((
-                    Sample::Target,
-                    format!("Target {} (red, long dashes)", trimmed(t, value_decimals)),
-                ));
-            }
-            if let Some((a, b)) = longest_run {
-                samples.push((
-                    Sample::LongestRun,
-                    format!(
-                        "Longest run: {} points on one side of the median",
-                        b - a + 1
-                    ),
-                ));
-            }
-            if runs.len() > 1 {
-                samples.push((
-                    Sample::Rebase,
-                    format!(
-                        "Rebase (new {} and limits)",
-                        centre_word(chart).to_lowercase()
-                    ),
-                ));
-            }
-            let mut x = MARGIN;
-            let mut y = y1 + 48.0;
-            for (sample, text) in samples {
-                let w = LEGEND_SAMPLE + 6.0 + measure(&text, LEGEND_PX, false);
-                if x > MARGIN && x + w > width - MARGIN {
-                    x = MARGIN;
-                    y += LEGEND_ROW;
-                }
-                legend.push(LegendItem { sample, text, x, y });
-                x += w + 20.0;
-            }
+            legend = place_legend(legend_samples(chart, &s), width, y1);
             height = legend.last().map_or(y1 + 36.0, |l| l.y + 14.0);
         }
 
@@ -1056,6 +917,15 @@ impl Layout {
         } else {
             ellipsize(&clean(&chart.unit), TICK_PX, false, width / 2.0)
         };
+        let Series {
+            points,
+            runs,
+            longest_run,
+            target,
+            value_decimals,
+            empty,
+            ..
+        } = s;
         Ok(Layout {
             size: (width as u32, height.ceil() as u32),
             small,
@@ -1096,6 +966,205 @@ impl Layout {
     fn segment_lines(&self, get: impl Fn(&Point) -> Option<f64>) -> Vec<Vec<Pt>> {
         segment_lines(&self.points, &self.runs, &self.xs, |v| self.y(v), get)
     }
+}
+
+/// A chart's header (title, icon labels and icons) and the plot area below it.
+struct Header {
+    icons: Vec<(Icon, Pt)>,
+    title: Vec<String>,
+    subtitle: Vec<String>,
+    x0: f64,
+    y0: f64,
+    x1: f64,
+    y1: f64,
+    /// The small chart's height; 0 for the full chart, whose height follows its legend.
+    height: f64,
+}
+
+impl Header {
+    /// The header of `chart`, `width` wide, with y labels `tick_w` wide.
+    fn new(chart: &SpcChart, width: f64, tick_w: f64) -> Header {
+        if chart.small {
+            return Header {
+                icons: Vec::new(),
+                title: Vec::new(),
+                subtitle: Vec::new(),
+                x0: 6.0 + tick_w + 5.0,
+                x1: width - 8.0,
+                y0: 10.0,
+                y1: 116.0,
+                height: f64::from(SMALL_SIZE.1),
+            };
+        }
+        let variation = chart.variation_icon.map(Icon::variation);
+        let assurance = Icon::assurance(chart.assurance_icon);
+        let mut icons: Vec<(Icon, Pt)> = Vec::new();
+        let shown: Vec<Icon> = variation
+            .into_iter()
+            .chain((assurance != Icon::NotAssessed).then_some(assurance))
+            .collect();
+        let icons_w = shown.len() as f64 * (ICON + 8.0);
+        for (i, &icon) in shown.iter().enumerate() {
+            let cx = width - MARGIN - ICON / 2.0 - (shown.len() - 1 - i) as f64 * (ICON + 8.0);
+            icons.push((icon, (cx, 14.0 + ICON / 2.0)));
+        }
+        let text_w = width - 2.0 * MARGIN - icons_w - 8.0;
+        let title = wrap(&clean(&chart.title), TITLE_PX, true, text_w, 2);
+        let mut words = Vec::new();
+        if let Some(v) = variation {
+            words.push(format!("{}.", v.label()));
+        }
+        if chart.assurance_icon.is_some() {
+            words.push(format!("{}.", assurance.label()));
+        }
+        let subtitle = wrap(&words.join(" "), SUBTITLE_PX, false, text_w, 2);
+        let title_bottom = 30.0 + title.len().saturating_sub(1) as f64 * TITLE_LINE;
+        let sub_bottom = title_bottom + subtitle.len() as f64 * SUBTITLE_LINE + 4.0;
+        let icons_bottom = if icons.is_empty() { 0.0 } else { 14.0 + ICON };
+        let header = sub_bottom.max(icons_bottom) + 6.0;
+        let y0 = header + 30.0;
+        Header {
+            icons,
+            title,
+            subtitle,
+            x0: MARGIN + tick_w + 8.0,
+            x1: width - MARGIN,
+            y0,
+            y1: y0 + PLOT_H,
+            height: 0.0, // set after the legend
+        }
+    }
+}
+
+/// The small chart's x labels (text and width per point): the first and the latest, if
+/// both fit.
+fn small_x_labels(labels: &[(String, f64)], width: f64) -> Vec<(f64, String, Align)> {
+    let mut x_labels = Vec::new();
+    let n = labels.len();
+    if n > 0 {
+        let (ls, lw) = &labels[n - 1];
+        let (fs, fw) = &labels[0];
+        if n > 1 && fw + lw + 12.0 <= width - 4.0 {
+            x_labels.push((2.0, fs.clone(), Align::Left));
+        }
+        x_labels.push((width - 2.0, ls.clone(), Align::Right));
+    }
+    x_labels
+}
+
+/// The full chart's x labels and the points they label, thinned from the latest point back
+/// so that labels never overlap.
+fn full_x_labels(
+    labels: &[(String, f64)],
+    xs: &[f64],
+    width: f64,
+    plot_w: f64,
+) -> (Vec<(f64, String, Align)>, Vec<usize>) {
+    let n = labels.len();
+    let mut x_labels = Vec::new();
+    let mut x_ticks = Vec::new();
+    if n == 0 {
+        return (x_labels, x_ticks);
+    }
+    let place = |i: usize, s: &str, w: f64| {
+        let x = xs[i];
+        if x - w / 2.0 < 2.0 {
+            (2.0, s.to_string(), Align::Left)
+        } else if x + w / 2.0 > width - 2.0 {
+            (width - 2.0, s.to_string(), Align::Right)
+        } else {
+            (x, s.to_string(), Align::Center)
+        }
+    };
+    let widest = labels.iter().map(|(_, w)| *w).fold(0.0, f64::max);
+    let spacing = if n > 1 { xs[1] - xs[0] } else { plot_w };
+    let every = ((widest + LABEL_GAP + 4.0) / spacing.max(1e-9))
+        .ceil()
+        .max(1.0);
+    let every = if every.is_finite() {
+        (every as usize).min(n)
+    } else {
+        n
+    };
+    // Nudging a label inside an edge can bring it close to its neighbour: a label is kept
+    // only if it clears the one kept to its right.
+    let mut right_edge = f64::INFINITY;
+    for i in (0..n).rev().step_by(every.max(1)) {
+        let (s, w) = &labels[i];
+        let (x, text, align) = place(i, s, *w);
+        let (left, right) = match align {
+            Align::Left => (x, x + w),
+            Align::Right => (x - w, x),
+            Align::Center => (x - w / 2.0, x + w / 2.0),
+        };
+        if right + LABEL_GAP <= right_edge {
+            x_labels.push((x, text, align));
+            x_ticks.push(i);
+            right_edge = left;
+        }
+    }
+    x_labels.reverse();
+    x_ticks.reverse();
+    (x_labels, x_ticks)
+}
+
+/// The legend's entries: the markers used, then the lines drawn.
+fn legend_samples(chart: &SpcChart, s: &Series) -> Vec<(Sample, String)> {
+    let points = &s.points;
+    let mut samples: Vec<(Sample, String)> = Vec::new();
+    for kind in Kind::ALL {
+        if points.iter().any(|p| p.kind == kind && p.value.is_some()) {
+            samples.push((Sample::Marker(kind), kind.legend().into()));
+        }
+    }
+    if points.iter().any(|p| p.mean.is_some()) {
+        samples.push((Sample::Mean, format!("{} (solid)", centre_word(chart))));
+    }
+    if points.iter().any(|p| p.lpl.is_some() || p.upl.is_some()) {
+        samples.push((Sample::Limits, "Process limits (dashed)".into()));
+    }
+    if let Some(t) = s.target {
+        samples.push((
+            Sample::Target,
+            format!("Target {} (red, long dashes)", trimmed(t, s.value_decimals)),
+        ));
+    }
+    if let Some((a, b)) = s.longest_run {
+        samples.push((
+            Sample::LongestRun,
+            format!(
+                "Longest run: {} points on one side of the median",
+                b - a + 1
+            ),
+        ));
+    }
+    if s.runs.len() > 1 {
+        samples.push((
+            Sample::Rebase,
+            format!(
+                "Rebase (new {} and limits)",
+                centre_word(chart).to_lowercase()
+            ),
+        ));
+    }
+    samples
+}
+
+/// The legend's entries laid out in rows under a plot ending at `y1`.
+fn place_legend(samples: Vec<(Sample, String)>, width: f64, y1: f64) -> Vec<LegendItem> {
+    let mut legend = Vec::new();
+    let mut x = MARGIN;
+    let mut y = y1 + 48.0;
+    for (sample, text) in samples {
+        let w = LEGEND_SAMPLE + 6.0 + measure(&text, LEGEND_PX, false);
+        if x > MARGIN && x + w > width - MARGIN {
+            x = MARGIN;
+            y += LEGEND_ROW;
+        }
+        legend.push(LegendItem { sample, text, x, y });
+        x += w + 20.0;
+    }
+    legend
 }
 
 // ---------------------------------------------------------------------------------------------
