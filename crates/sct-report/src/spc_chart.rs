@@ -1189,9 +1189,15 @@ const REBASE_DASH: (f64, f64) = (2.0, 3.0);
 
 fn draw_spc<DB: DrawingBackend>(cv: &Canvas<DB>, l: &Layout) -> Result<(), ChartError> {
     cv.fill(PAPER)?;
-    let tick_px = if l.small { SMALL_TICK_PX } else { TICK_PX };
-    let lw = if l.small { 0.8 } else { 1.0 };
+    draw_header(cv, l)?;
+    draw_axes(cv, l)?;
+    draw_lines(cv, l)?;
+    draw_data(cv, l)?;
+    draw_legend(cv, l)
+}
 
+/// The title, the icon labels, the icons and the unit.
+fn draw_header<DB: DrawingBackend>(cv: &Canvas<DB>, l: &Layout) -> Result<(), ChartError> {
     // Header.
     for (i, line) in l.title.iter().enumerate() {
         let y = 30.0 + i as f64 * TITLE_LINE;
@@ -1216,7 +1222,12 @@ fn draw_spc<DB: DrawingBackend>(cv: &Canvas<DB>, l: &Layout) -> Result<(), Chart
             Align::Left,
         )?;
     }
+    Ok(())
+}
 
+/// The longest run's shade, the grid, the y labels and the x labels with their ticks.
+fn draw_axes<DB: DrawingBackend>(cv: &Canvas<DB>, l: &Layout) -> Result<(), ChartError> {
+    let tick_px = if l.small { SMALL_TICK_PX } else { TICK_PX };
     // A run chart's longest run, shaded behind everything else.
     if let Some((a, b)) = l.longest_run {
         let half = if l.xs.len() > 1 {
@@ -1271,7 +1282,12 @@ fn draw_spc<DB: DrawingBackend>(cv: &Canvas<DB>, l: &Layout) -> Result<(), Chart
             }
         }
     }
+    Ok(())
+}
 
+/// The rebases, the limits, the centre line and the target.
+fn draw_lines<DB: DrawingBackend>(cv: &Canvas<DB>, l: &Layout) -> Result<(), ChartError> {
+    let lw = if l.small { 0.8 } else { 1.0 };
     // Rebases: a dotted vertical line between segments.
     for pair in l.runs.windows(2) {
         let (a, b) = (pair[0].end - 1, pair[1].start);
@@ -1296,7 +1312,12 @@ fn draw_spc<DB: DrawingBackend>(cv: &Canvas<DB>, l: &Layout) -> Result<(), Chart
         let y = l.y(t);
         dashed(cv, &[(l.x0, y), (l.x1, y)], TARGET_DASH, RED, 2.0 * lw)?;
     }
+    Ok(())
+}
 
+/// The line through the values and the markers.
+fn draw_data<DB: DrawingBackend>(cv: &Canvas<DB>, l: &Layout) -> Result<(), ChartError> {
+    let lw = if l.small { 0.8 } else { 1.0 };
     // The data: a line through the values (broken at a missing value), then the markers.
     let mut run: Vec<Pt> = Vec::new();
     for (p, &x) in l.points.iter().zip(&l.xs) {
@@ -1319,7 +1340,11 @@ fn draw_spc<DB: DrawingBackend>(cv: &Canvas<DB>, l: &Layout) -> Result<(), Chart
             }
         }
     }
+    Ok(())
+}
 
+/// The legend: a sample of each marker and line, and its words.
+fn draw_legend<DB: DrawingBackend>(cv: &Canvas<DB>, l: &Layout) -> Result<(), ChartError> {
     // Legend.
     for item in &l.legend {
         let mid = item.y - 4.0;
@@ -1398,6 +1423,44 @@ fn describe(
             format!("{given}.")
         });
     }
+    parts.push(summary(chart, pts, runs, target, d));
+    if let Some(last) = pts.last() {
+        parts.push(format!(
+            "Latest point {}: {}{}.",
+            last.label,
+            last.value
+                .map(|v| trimmed(v, d))
+                .unwrap_or_else(|| "no value".into()),
+            if last.kind == Kind::Common {
+                ", common cause".to_string()
+            } else {
+                format!(", special cause ({})", last.kind.short())
+            }
+        ));
+    }
+    if let Some(v) = chart.variation_icon {
+        parts.push(format!("{}.", variation_icon_label(v)));
+    }
+    if chart.assurance_icon.is_some() || target.is_some() {
+        parts.push(format!("{}.", assurance_icon_label(chart.assurance_icon)));
+    }
+    let unit = clean(&chart.unit);
+    if !unit.is_empty() {
+        parts.push(format!("Values in {unit}."));
+    }
+    parts.extend(special_points(pts));
+    parts.join(" ")
+}
+
+/// The description's first sentence: the points, the segments with their centre and limits,
+/// the target and the count of each kind of special cause.
+fn summary(
+    chart: &SpcChart,
+    pts: &[Point],
+    runs: &[Range<usize>],
+    target: Option<f64>,
+    d: usize,
+) -> String {
     let mut s = match pts.len() {
         0 => "No data points".to_string(),
         1 => format!("1 point, {}", pts[0].label),
@@ -1443,31 +1506,11 @@ fn describe(
         }
     }
     s.push('.');
-    parts.push(s);
-    if let Some(last) = pts.last() {
-        parts.push(format!(
-            "Latest point {}: {}{}.",
-            last.label,
-            last.value
-                .map(|v| trimmed(v, d))
-                .unwrap_or_else(|| "no value".into()),
-            if last.kind == Kind::Common {
-                ", common cause".to_string()
-            } else {
-                format!(", special cause ({})", last.kind.short())
-            }
-        ));
-    }
-    if let Some(v) = chart.variation_icon {
-        parts.push(format!("{}.", variation_icon_label(v)));
-    }
-    if chart.assurance_icon.is_some() || target.is_some() {
-        parts.push(format!("{}.", assurance_icon_label(chart.assurance_icon)));
-    }
-    let unit = clean(&chart.unit);
-    if !unit.is_empty() {
-        parts.push(format!("Values in {unit}."));
-    }
+    s
+}
+
+/// The sentence listing the special-cause points (the latest few of many), if any.
+fn special_points(pts: &[Point]) -> Option<String> {
     let special: Vec<String> = pts
         .iter()
         .filter(|p| p.kind != Kind::Common)
@@ -1478,15 +1521,16 @@ fn describe(
         .collect();
     if special.len() > MAX_LISTED {
         let latest = &special[special.len() - MAX_LISTED..];
-        parts.push(format!(
+        Some(format!(
             "Special-cause points (the latest {MAX_LISTED} of {}): {}.",
             special.len(),
             latest.join("; ")
-        ));
+        ))
     } else if !special.is_empty() {
-        parts.push(format!("Special-cause points: {}.", special.join("; ")));
+        Some(format!("Special-cause points: {}.", special.join("; ")))
+    } else {
+        None
     }
-    parts.join(" ")
 }
 
 /// Point types and icons by the names files print them with, for tests.
