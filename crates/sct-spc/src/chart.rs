@@ -909,14 +909,7 @@ impl Charting<'_> {
     /// chart takes them whole), with a warning for them and for a short base.
     fn gaps(&mut self, k: usize, start: usize, end: usize, kind: ChartKind) -> Vec<usize> {
         let len = end - start;
-        if let Some(f) = self.options.fix_after
-            && len < f
-        {
-            self.warnings.push(format!(
-                "segment {} has {len} points, fewer than --fix-after {f}: all are base points",
-                k + 1
-            ));
-        }
+        crate::spc::fix_after_warning(k, len, self.options.fix_after, &mut self.warnings);
         let gaps: Vec<usize> = self
             .options
             .breaks

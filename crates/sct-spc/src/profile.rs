@@ -498,30 +498,9 @@ fn segment_warnings(
             profile.min_points
         ));
     } else {
-        if len < constants::MIN_POINTS {
-            warnings.push(format!(
-                "segment {} has {} points, fewer than {}: its limits are unreliable",
-                k + 1,
-                len,
-                constants::MIN_POINTS
-            ));
-        }
-        if no_amr {
-            warnings.push(format!(
-                "segment {}: no moving range remains after screening (for example a constant base), so the limits are undefined; only the trend and shift rules were applied",
-                k + 1
-            ));
-        }
+        crate::spc::limits_warnings(k, len, no_amr, warnings);
     }
-    if let Some(f) = options.fix_after
-        && len < f
-    {
-        warnings.push(format!(
-            "segment {} has {} points, fewer than --fix-after {f}: all are base points",
-            k + 1,
-            len
-        ));
-    }
+    crate::spc::fix_after_warning(k, len, options.fix_after, warnings);
 }
 
 /// §5: the average moving range of consecutive (linked) base points, screened or not, and the
