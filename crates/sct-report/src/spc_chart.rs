@@ -875,30 +875,15 @@ impl Layout {
         // x labels, measured; in the full chart the plot ends early enough for the latest
         // label to sit centred under its point.
         let max_label = if small { 90.0 } else { 120.0 };
-        let labels: Vec<(String, f64)> = s
-            .points
-            .iter()
-            .map(|p| {
-                let s = ellipsize(&p.label, tick_px, false, max_label);
-                let w = measure(&s, tick_px, false);
-                (s, w)
-            })
-            .collect();
+        let labels = measured_labels(&s.points, tick_px, max_label);
         let x1 = match labels.last() {
             Some((_, lw)) if !small => x1.min(width - 2.0 - lw / 2.0 + 4.0),
             _ => x1,
         };
 
         // x positions: evenly spaced, inset from the plot's edges.
-        let n = s.points.len();
         let plot_w = (x1 - x0).max(1.0);
-        let pad = (plot_w / n.max(1) as f64 / 2.0).clamp(4.0, 16.0);
-        let xs: Vec<f64> = if n <= 1 {
-            vec![(x0 + x1) / 2.0; n]
-        } else {
-            let step = (plot_w - 2.0 * pad) / (n - 1) as f64;
-            (0..n).map(|i| x0 + pad + step * i as f64).collect()
-        };
+        let xs = point_xs(s.points.len(), x0, x1, 16.0);
         let (x_labels, x_ticks) = if small {
             (small_x_labels(&labels, width), Vec::new())
         } else {
@@ -966,6 +951,31 @@ impl Layout {
     fn segment_lines(&self, get: impl Fn(&Point) -> Option<f64>) -> Vec<Vec<Pt>> {
         segment_lines(&self.points, &self.runs, &self.xs, |v| self.y(v), get)
     }
+}
+
+/// The x of each of `n` points, evenly spaced across `x0..x1`, inset from its edges by half
+/// a step (at least 4, at most `max_pad`); one point sits in the middle.
+fn point_xs(n: usize, x0: f64, x1: f64, max_pad: f64) -> Vec<f64> {
+    let plot_w = (x1 - x0).max(1.0);
+    let pad = (plot_w / n.max(1) as f64 / 2.0).clamp(4.0, max_pad);
+    if n <= 1 {
+        vec![(x0 + x1) / 2.0; n]
+    } else {
+        let step = (plot_w - 2.0 * pad) / (n - 1) as f64;
+        (0..n).map(|i| x0 + pad + step * i as f64).collect()
+    }
+}
+
+/// Each point's x label, shortened to `max_label` wide, and its width.
+fn measured_labels(points: &[Point], tick_px: f64, max_label: f64) -> Vec<(String, f64)> {
+    points
+        .iter()
+        .map(|p| {
+            let s = ellipsize(&p.label, tick_px, false, max_label);
+            let w = measure(&s, tick_px, false);
+            (s, w)
+        })
+        .collect()
 }
 
 /// A chart's header (title, icon labels and icons) and the plot area below it.

@@ -338,38 +338,7 @@ pub fn judge_detailed(
             neutral,
         });
     }
-    let PointOutputs {
-        point_type,
-        rule,
-        segment_of,
-        hits,
-        ..
-    } = out;
-    let variation_icon = VariationIcon::of(point_type[n - 1], options.improvement);
-    let last_seg = &segments[segment_of[n - 1]];
-    let assurance_icon = AssuranceIcon::of(options.target, options.improvement, last_seg.limits());
-    if !breaks.is_empty() {
-        warnings.push(format!(
-            "{} gap{} in the series: values either side of a gap are not treated as consecutive",
-            breaks.len(),
-            if breaks.len() == 1 { "" } else { "s" }
-        ));
-    }
-    Ok(Judged {
-        result: SpcResult {
-            segments,
-            point_type,
-            rule,
-            segment_of,
-            variation_icon,
-            assurance_icon,
-            warnings,
-        },
-        hits,
-        icons,
-        profile: profile.name(options.shift_length, options.trend_length),
-        breaks: breaks.to_vec(),
-    })
+    Ok(out.finish(segments, warnings, icons, breaks, options, profile))
 }
 
 /// One segment being judged: its index, its first point and its values, whether each value
@@ -433,6 +402,53 @@ impl PointOutputs {
             self.hits[i] = h;
         }
         (common, up)
+    }
+
+    /// The judgement: these points with their `segments`, the icons of the last point and a
+    /// warning for the gaps.
+    fn finish(
+        self,
+        segments: Vec<Segment>,
+        mut warnings: Vec<String>,
+        icons: bool,
+        breaks: &[usize],
+        options: &SpcOptions,
+        profile: &Profile,
+    ) -> Judged {
+        let n = self.point_type.len();
+        let PointOutputs {
+            point_type,
+            rule,
+            segment_of,
+            hits,
+            ..
+        } = self;
+        let variation_icon = VariationIcon::of(point_type[n - 1], options.improvement);
+        let last_seg = &segments[segment_of[n - 1]];
+        let assurance_icon =
+            AssuranceIcon::of(options.target, options.improvement, last_seg.limits());
+        if !breaks.is_empty() {
+            warnings.push(format!(
+                "{} gap{} in the series: values either side of a gap are not treated as consecutive",
+                breaks.len(),
+                if breaks.len() == 1 { "" } else { "s" }
+            ));
+        }
+        Judged {
+            result: SpcResult {
+                segments,
+                point_type,
+                rule,
+                segment_of,
+                variation_icon,
+                assurance_icon,
+                warnings,
+            },
+            hits,
+            icons,
+            profile: profile.name(options.shift_length, options.trend_length),
+            breaks: breaks.to_vec(),
+        }
     }
 }
 

@@ -18,7 +18,7 @@ use std::fmt::Write;
 use plotters::style::RGBColor;
 
 use super::{
-    GREY, Kind, PURPLE, Point, RED, RUN_SHADE, Series, SpcChart, describe, segment_lines,
+    GREY, Kind, PURPLE, Point, RED, RUN_SHADE, Series, SpcChart, describe, point_xs, segment_lines,
     value_ticks,
 };
 use crate::charts::{
@@ -180,13 +180,7 @@ pub fn compact_svg_into(out: &mut String, chart: &SpcChart, id: &str) {
     };
     let n = s.points.len();
     let plot_w = (f.x1 - f.x0).max(1.0);
-    let pad = (plot_w / n.max(1) as f64 / 2.0).clamp(4.0, 12.0);
-    let xs: Vec<f64> = if n <= 1 {
-        vec![(f.x0 + f.x1) / 2.0; n]
-    } else {
-        let step = (plot_w - 2.0 * pad) / (n - 1) as f64;
-        (0..n).map(|i| f.x0 + pad + step * i as f64).collect()
-    };
+    let xs = point_xs(n, f.x0, f.x1, 12.0);
 
     open_svg(out, chart, &s, &id);
     run_shade(out, &s, &xs, f);
