@@ -11,7 +11,7 @@ use sct_spc::spc::AssuranceIcon;
 use std::fmt::Write;
 
 use sct_kpi::ipr::{Ipr, IprRow};
-use sct_kpi::review::IndicatorReview;
+use sct_kpi::review::{IndicatorReview, ProfileComparison, SpcSummary};
 
 use crate::ipr::{ChartStyle, IconDrawer, sparkline_into};
 use crate::kpi_review::indicator_chart;
@@ -178,6 +178,51 @@ fn table_row(out: &mut String, r: &IprRow, several: bool, icons: &mut IconDrawer
         escape_into(out, &r.organisation);
         out.push_str("</td>");
     }
+    latest_cells(out, r);
+    out.push_str("<td>");
+    if r.last_three.is_empty() {
+        out.push('—');
+    }
+    for (i, p) in r.last_three.iter().enumerate() {
+        if i > 0 {
+            out.push_str("<br>");
+        }
+        escape_into(out, &p.period);
+        out.push_str(": ");
+        num(out, p.value, d);
+    }
+    out.push_str("</td>\n  <td>");
+    sparkline_into(out, &r.sparkline, &r.title);
+    out.push_str("</td>\n  <td class=\"icon-cell\">");
+    let drawn = row_icons(icons, r);
+    if let Some((variation, _)) = &drawn {
+        out.push_str(variation);
+    }
+    out.push_str("<span class=\"icon-label\">");
+    escape_into(out, &r.variation_label);
+    out.push_str("</span></td>\n  <td class=\"icon-cell\">");
+    if let Some((_, assurance)) = &drawn {
+        out.push_str(assurance);
+    }
+    out.push_str("<span class=\"icon-label\">");
+    escape_into(out, &r.assurance_label);
+    out.push_str("</span></td>\n  <td>");
+    out.push_str(r.chart_name.unwrap_or("no chart"));
+    out.push_str("<br><span class=\"muted\">");
+    escape_into(out, &r.profile);
+    out.push_str("</span>");
+    if !r.flags.is_empty() {
+        out.push_str("<br><span class=\"flag-inline\"><span aria-hidden=\"true\">⚑ </span>");
+        escape_into(out, &r.flags.join("; "));
+        out.push_str("</span>");
+    }
+    out.push_str("</td>\n</tr>\n");
+}
+
+/// The latest value, the plan with its status, and the variance: three cells (one saying
+/// "No data" across them when there is no value).
+fn latest_cells(out: &mut String, r: &IprRow) {
+    let d = r.decimals;
     match r.latest_value {
         Some(v) => {
             out.push_str("<td><span class=\"value\">");
@@ -229,44 +274,6 @@ fn table_row(out: &mut String, r: &IprRow, several: bool, icons: &mut IconDrawer
         }
         None => out.push_str("<td colspan=\"3\" class=\"muted\">No data</td>\n  "),
     }
-    out.push_str("<td>");
-    if r.last_three.is_empty() {
-        out.push('—');
-    }
-    for (i, p) in r.last_three.iter().enumerate() {
-        if i > 0 {
-            out.push_str("<br>");
-        }
-        escape_into(out, &p.period);
-        out.push_str(": ");
-        num(out, p.value, d);
-    }
-    out.push_str("</td>\n  <td>");
-    sparkline_into(out, &r.sparkline, &r.title);
-    out.push_str("</td>\n  <td class=\"icon-cell\">");
-    let drawn = row_icons(icons, r);
-    if let Some((variation, _)) = &drawn {
-        out.push_str(variation);
-    }
-    out.push_str("<span class=\"icon-label\">");
-    escape_into(out, &r.variation_label);
-    out.push_str("</span></td>\n  <td class=\"icon-cell\">");
-    if let Some((_, assurance)) = &drawn {
-        out.push_str(assurance);
-    }
-    out.push_str("<span class=\"icon-label\">");
-    escape_into(out, &r.assurance_label);
-    out.push_str("</span></td>\n  <td>");
-    out.push_str(r.chart_name.unwrap_or("no chart"));
-    out.push_str("<br><span class=\"muted\">");
-    escape_into(out, &r.profile);
-    out.push_str("</span>");
-    if !r.flags.is_empty() {
-        out.push_str("<br><span class=\"flag-inline\"><span aria-hidden=\"true\">⚑ </span>");
-        escape_into(out, &r.flags.join("; "));
-        out.push_str("</span>");
-    }
-    out.push_str("</td>\n</tr>\n");
 }
 
 /// One `<li>` under an icon: the row's link, organisation and both icons' names.
@@ -342,48 +349,8 @@ fn chart_section(
             escape_into(out, w);
             out.push_str("</p>\n");
         }
-        if !sp.gaps.is_empty() {
-            out.push_str("<p>Gaps: ");
-            for (i, g) in sp.gaps.iter().enumerate() {
-                if i > 0 {
-                    out.push_str("; ");
-                }
-                escape_into(out, &g.missing.join(", "));
-                if g.more > 0 {
-                    out.push_str(&format!(" and {} more", g.more));
-                }
-                out.push_str(" missing before ");
-                escape_into(out, &g.before);
-            }
-            out.push_str(if sp.gaps_joined {
-                " (joined: --join-gaps).</p>\n"
-            } else {
-                " (shown, not joined).</p>\n"
-            });
-        }
-        let explained: Vec<_> = sp
-            .points
-            .iter()
-            .filter_map(|p| p.explanation.as_ref().map(|e| (p, e)))
-            .collect();
-        if !explained.is_empty() {
-            let n = explained.len();
-            let _ = write!(
-                out,
-                "<details><summary>Why {n} point{} flagged</summary><ul>",
-                if n != 1 { "s are" } else { " is" }
-            );
-            for (p, e) in explained {
-                out.push_str("<li>");
-                escape_into(out, &p.period);
-                out.push_str(" (");
-                escape_into(out, &p.point_type.as_str().replace('_', " "));
-                out.push_str("): ");
-                escape_into(out, e);
-                out.push_str("</li>");
-            }
-            out.push_str("</ul></details>\n");
-        }
+        gaps_note(out, sp);
+        flagged_points(out, sp);
         for e in &sp.rebases {
             out.push_str("<p><span aria-hidden=\"true\">↦ </span>Rebase log: rebased at ");
             escape_into(out, &e.date);
@@ -401,23 +368,7 @@ fn chart_section(
             out.push_str(".</p>\n");
         }
         if let Some(c) = &sp.compare {
-            out.push_str("<p>Under ");
-            escape_into(out, &c.profile);
-            out.push_str(": variation ");
-            let variation = c.variation_icon.map_or("none", ChartVariationIcon::as_str);
-            escape_into(out, &variation.replace('_', " "));
-            out.push_str(", assurance ");
-            escape_into(out, c.assurance_icon.map_or("none", AssuranceIcon::as_str));
-            if c.icons_differ {
-                out.push_str(" (the icons differ)");
-            }
-            out.push('.');
-            if !c.points.is_empty() {
-                out.push_str(" Points judged differently: ");
-                escape_into(out, &c.points.join("; "));
-                out.push('.');
-            }
-            out.push_str("</p>\n");
+            profile_comparison(out, c);
         }
     }
     if !x.flags.is_empty() {
@@ -439,6 +390,77 @@ fn chart_section(
     out.push_str(r.timeframe.as_str());
     out.push_str("\">Back to the table</a></p>\n</section>\n");
     Ok(())
+}
+
+/// The gaps in the series, and whether they were joined.
+fn gaps_note(out: &mut String, sp: &SpcSummary) {
+    if !sp.gaps.is_empty() {
+        out.push_str("<p>Gaps: ");
+        for (i, g) in sp.gaps.iter().enumerate() {
+            if i > 0 {
+                out.push_str("; ");
+            }
+            escape_into(out, &g.missing.join(", "));
+            if g.more > 0 {
+                out.push_str(&format!(" and {} more", g.more));
+            }
+            out.push_str(" missing before ");
+            escape_into(out, &g.before);
+        }
+        out.push_str(if sp.gaps_joined {
+            " (joined: --join-gaps).</p>\n"
+        } else {
+            " (shown, not joined).</p>\n"
+        });
+    }
+}
+
+/// The flagged points, each with why, in a details element.
+fn flagged_points(out: &mut String, sp: &SpcSummary) {
+    let explained: Vec<_> = sp
+        .points
+        .iter()
+        .filter_map(|p| p.explanation.as_ref().map(|e| (p, e)))
+        .collect();
+    if !explained.is_empty() {
+        let n = explained.len();
+        let _ = write!(
+            out,
+            "<details><summary>Why {n} point{} flagged</summary><ul>",
+            if n != 1 { "s are" } else { " is" }
+        );
+        for (p, e) in explained {
+            out.push_str("<li>");
+            escape_into(out, &p.period);
+            out.push_str(" (");
+            escape_into(out, &p.point_type.as_str().replace('_', " "));
+            out.push_str("): ");
+            escape_into(out, e);
+            out.push_str("</li>");
+        }
+        out.push_str("</ul></details>\n");
+    }
+}
+
+/// The icons and the points judged differently under the other rule profile.
+fn profile_comparison(out: &mut String, c: &ProfileComparison) {
+    out.push_str("<p>Under ");
+    escape_into(out, &c.profile);
+    out.push_str(": variation ");
+    let variation = c.variation_icon.map_or("none", ChartVariationIcon::as_str);
+    escape_into(out, &variation.replace('_', " "));
+    out.push_str(", assurance ");
+    escape_into(out, c.assurance_icon.map_or("none", AssuranceIcon::as_str));
+    if c.icons_differ {
+        out.push_str(" (the icons differ)");
+    }
+    out.push('.');
+    if !c.points.is_empty() {
+        out.push_str(" Points judged differently: ");
+        escape_into(out, &c.points.join("; "));
+        out.push('.');
+    }
+    out.push_str("</p>\n");
 }
 
 #[cfg(test)]

@@ -850,204 +850,50 @@ impl Layout {
     fn new(chart: &SpcChart) -> Result<Self, ChartError> {
         load_fonts()?;
         let small = chart.small;
-        let Series {
-            points,
-            runs,
-            longest_run,
-            target,
-            lo,
-            hi,
-            value_decimals,
-            empty,
-        } = Series::new(chart);
+        let s = Series::new(chart);
         let (width, tick_px, tick_target) = if small {
             (f64::from(SMALL_SIZE.0), SMALL_TICK_PX, 3)
         } else {
             (f64::from(FULL_WIDTH), TICK_PX, 5)
         };
-        let (y_min, y_max, ticks) = value_ticks(lo, hi, tick_target);
+        let (y_min, y_max, ticks) = value_ticks(s.lo, s.hi, tick_target);
         let tick_w = ticks
             .iter()
             .map(|(_, s)| measure(s, tick_px, false))
             .fold(0.0, f64::max);
-
-        // Header: title, icon labels and icons.
-        let variation = chart.variation_icon.map(Icon::variation);
-        let assurance = Icon::assurance(chart.assurance_icon);
-        let mut icons: Vec<(Icon, Pt)> = Vec::new();
-        let mut title = Vec::new();
-        let mut subtitle = Vec::new();
-        let (x0, y0, x1, y1, height);
-        if small {
-            x0 = 6.0 + tick_w + 5.0;
-            x1 = width - 8.0;
-            y0 = 10.0;
-            y1 = 116.0;
-            height = f64::from(SMALL_SIZE.1);
-        } else {
-            let shown: Vec<Icon> = variation
-                .into_iter()
-                .chain((assurance != Icon::NotAssessed).then_some(assurance))
-                .collect();
-            let icons_w = shown.len() as f64 * (ICON + 8.0);
-            for (i, &icon) in shown.iter().enumerate() {
-                let cx = width - MARGIN - ICON / 2.0 - (shown.len() - 1 - i) as f64 * (ICON + 8.0);
-                icons.push((icon, (cx, 14.0 + ICON / 2.0)));
-            }
-            let text_w = width - 2.0 * MARGIN - icons_w - 8.0;
-            title = wrap(&clean(&chart.title), TITLE_PX, true, text_w, 2);
-            let mut words = Vec::new();
-            if let Some(v) = variation {
-                words.push(format!("{}.", v.label()));
-            }
-            if chart.assurance_icon.is_some() {
-                words.push(format!("{}.", assurance.label()));
-            }
-            subtitle = wrap(&words.join(" "), SUBTITLE_PX, false, text_w, 2);
-            let title_bottom = 30.0 + title.len().saturating_sub(1) as f64 * TITLE_LINE;
-            let sub_bottom = title_bottom + subtitle.len() as f64 * SUBTITLE_LINE + 4.0;
-            let icons_bottom = if icons.is_empty() { 0.0 } else { 14.0 + ICON };
-            let header = sub_bottom.max(icons_bottom) + 6.0;
-            x0 = MARGIN + tick_w + 8.0;
-            x1 = width - MARGIN;
-            y0 = header + 30.0;
-            y1 = y0 + PLOT_H;
-            height = 0.0; // set after the legend
-        }
+        let Header {
+            icons,
+            title,
+            subtitle,
+            x0,
+            y0,
+            x1,
+            y1,
+            height,
+        } = Header::new(chart, width, tick_w);
 
         // x labels, measured; in the full chart the plot ends early enough for the latest
         // label to sit centred under its point.
         let max_label = if small { 90.0 } else { 120.0 };
-        let labels: Vec<(String, f64)> = points
-            .iter()
-            .map(|p| {
-                let s = ellipsize(&p.label, tick_px, false, max_label);
-                let w = measure(&s, tick_px, false);
-                (s, w)
-            })
-            .collect();
+        let labels = measured_labels(&s.points, tick_px, max_label);
         let x1 = match labels.last() {
             Some((_, lw)) if !small => x1.min(width - 2.0 - lw / 2.0 + 4.0),
             _ => x1,
         };
 
         // x positions: evenly spaced, inset from the plot's edges.
-        let n = points.len();
         let plot_w = (x1 - x0).max(1.0);
-        let pad = (plot_w / n.max(1) as f64 / 2.0).clamp(4.0, 16.0);
-        let xs: Vec<f64> = if n <= 1 {
-            vec![(x0 + x1) / 2.0; n]
+        let xs = point_xs(s.points.len(), x0, x1, 16.0);
+        let (x_labels, x_ticks) = if small {
+            (small_x_labels(&labels, width), Vec::new())
         } else {
-            let step = (plot_w - 2.0 * pad) / (n - 1) as f64;
-            (0..n).map(|i| x0 + pad + step * i as f64).collect()
+            full_x_labels(&labels, &xs, width, plot_w)
         };
 
-        let place = |i: usize, s: &str, w: f64| {
-            let x = xs[i];
-            if x - w / 2.0 < 2.0 {
-                (2.0, s.to_string(), Align::Left)
-            } else if x + w / 2.0 > width - 2.0 {
-                (width - 2.0, s.to_string(), Align::Right)
-            } else {
-                (x, s.to_string(), Align::Center)
-            }
-        };
-        // Thinned from the latest point back, so that labels never overlap.
-        let mut x_labels = Vec::new();
-        let mut x_ticks = Vec::new();
-        if n > 0 {
-            if small {
-                // The first and the latest, if both fit.
-                let (ls, lw) = &labels[n - 1];
-                let (fs, fw) = &labels[0];
-                if n > 1 && fw + lw + 12.0 <= width - 4.0 {
-                    x_labels.push((2.0, fs.clone(), Align::Left));
-                }
-                x_labels.push((width - 2.0, ls.clone(), Align::Right));
-            } else {
-                let widest = labels.iter().map(|(_, w)| *w).fold(0.0, f64::max);
-                let spacing = if n > 1 { xs[1] - xs[0] } else { plot_w };
-                let every = ((widest + LABEL_GAP + 4.0) / spacing.max(1e-9))
-                    .ceil()
-                    .max(1.0);
-                let every = if every.is_finite() {
-                    (every as usize).min(n)
-                } else {
-                    n
-                };
-                // Nudging a label inside an edge can bring it close to its neighbour: a
-                // label is kept only if it clears the one kept to its right.
-                let mut right_edge = f64::INFINITY;
-                for i in (0..n).rev().step_by(every.max(1)) {
-                    let (s, w) = &labels[i];
-                    let (x, text, align) = place(i, s, *w);
-                    let (left, right) = match align {
-                        Align::Left => (x, x + w),
-                        Align::Right => (x - w, x),
-                        Align::Center => (x - w / 2.0, x + w / 2.0),
-                    };
-                    if right + LABEL_GAP <= right_edge {
-                        x_labels.push((x, text, align));
-                        x_ticks.push(i);
-                        right_edge = left;
-                    }
-                }
-                x_labels.reverse();
-                x_ticks.reverse();
-            }
-        }
-
-        // Legend: the markers used, then the lines drawn.
         let mut legend = Vec::new();
         let mut height = height;
         if !small {
-            let mut samples: Vec<(Sample, String)> = Vec::new();
-            for kind in Kind::ALL {
-                if points.iter().any(|p| p.kind == kind && p.value.is_some()) {
-                    samples.push((Sample::Marker(kind), kind.legend().into()));
-                }
-            }
-            if points.iter().any(|p| p.mean.is_some()) {
-                samples.push((Sample::Mean, format!("{} (solid)", centre_word(chart))));
-            }
-            if points.iter().any(|p| p.lpl.is_some() || p.upl.is_some()) {
-                samples.push((Sample::Limits, "Process limits (dashed)".into()));
-            }
-            if let Some(t) = target {
-                samples.push((
-                    Sample::Target,
-                    format!("Target {} (red, long dashes)", trimmed(t, value_decimals)),
-                ));
-            }
-            if let Some((a, b)) = longest_run {
-                samples.push((
-                    Sample::LongestRun,
-                    format!(
-                        "Longest run: {} points on one side of the median",
-                        b - a + 1
-                    ),
-                ));
-            }
-            if runs.len() > 1 {
-                samples.push((
-                    Sample::Rebase,
-                    format!(
-                        "Rebase (new {} and limits)",
-                        centre_word(chart).to_lowercase()
-                    ),
-                ));
-            }
-            let mut x = MARGIN;
-            let mut y = y1 + 48.0;
-            for (sample, text) in samples {
-                let w = LEGEND_SAMPLE + 6.0 + measure(&text, LEGEND_PX, false);
-                if x > MARGIN && x + w > width - MARGIN {
-                    x = MARGIN;
-                    y += LEGEND_ROW;
-                }
-                legend.push(LegendItem { sample, text, x, y });
-                x += w + 20.0;
-            }
+            legend = place_legend(legend_samples(chart, &s), width, y1);
             height = legend.last().map_or(y1 + 36.0, |l| l.y + 14.0);
         }
 
@@ -1056,6 +902,15 @@ impl Layout {
         } else {
             ellipsize(&clean(&chart.unit), TICK_PX, false, width / 2.0)
         };
+        let Series {
+            points,
+            runs,
+            longest_run,
+            target,
+            value_decimals,
+            empty,
+            ..
+        } = s;
         Ok(Layout {
             size: (width as u32, height.ceil() as u32),
             small,
@@ -1098,6 +953,230 @@ impl Layout {
     }
 }
 
+/// The x of each of `n` points, evenly spaced across `x0..x1`, inset from its edges by half
+/// a step (at least 4, at most `max_pad`); one point sits in the middle.
+fn point_xs(n: usize, x0: f64, x1: f64, max_pad: f64) -> Vec<f64> {
+    let plot_w = (x1 - x0).max(1.0);
+    let pad = (plot_w / n.max(1) as f64 / 2.0).clamp(4.0, max_pad);
+    if n <= 1 {
+        vec![(x0 + x1) / 2.0; n]
+    } else {
+        let step = (plot_w - 2.0 * pad) / (n - 1) as f64;
+        (0..n).map(|i| x0 + pad + step * i as f64).collect()
+    }
+}
+
+/// Each point's x label, shortened to `max_label` wide, and its width.
+fn measured_labels(points: &[Point], tick_px: f64, max_label: f64) -> Vec<(String, f64)> {
+    points
+        .iter()
+        .map(|p| {
+            let s = ellipsize(&p.label, tick_px, false, max_label);
+            let w = measure(&s, tick_px, false);
+            (s, w)
+        })
+        .collect()
+}
+
+/// A chart's header (title, icon labels and icons) and the plot area below it.
+struct Header {
+    icons: Vec<(Icon, Pt)>,
+    title: Vec<String>,
+    subtitle: Vec<String>,
+    x0: f64,
+    y0: f64,
+    x1: f64,
+    y1: f64,
+    /// The small chart's height; 0 for the full chart, whose height follows its legend.
+    height: f64,
+}
+
+impl Header {
+    /// The header of `chart`, `width` wide, with y labels `tick_w` wide.
+    fn new(chart: &SpcChart, width: f64, tick_w: f64) -> Header {
+        if chart.small {
+            return Header {
+                icons: Vec::new(),
+                title: Vec::new(),
+                subtitle: Vec::new(),
+                x0: 6.0 + tick_w + 5.0,
+                x1: width - 8.0,
+                y0: 10.0,
+                y1: 116.0,
+                height: f64::from(SMALL_SIZE.1),
+            };
+        }
+        let variation = chart.variation_icon.map(Icon::variation);
+        let assurance = Icon::assurance(chart.assurance_icon);
+        let mut icons: Vec<(Icon, Pt)> = Vec::new();
+        let shown: Vec<Icon> = variation
+            .into_iter()
+            .chain((assurance != Icon::NotAssessed).then_some(assurance))
+            .collect();
+        let icons_w = shown.len() as f64 * (ICON + 8.0);
+        for (i, &icon) in shown.iter().enumerate() {
+            let cx = width - MARGIN - ICON / 2.0 - (shown.len() - 1 - i) as f64 * (ICON + 8.0);
+            icons.push((icon, (cx, 14.0 + ICON / 2.0)));
+        }
+        let text_w = width - 2.0 * MARGIN - icons_w - 8.0;
+        let title = wrap(&clean(&chart.title), TITLE_PX, true, text_w, 2);
+        let mut words = Vec::new();
+        if let Some(v) = variation {
+            words.push(format!("{}.", v.label()));
+        }
+        if chart.assurance_icon.is_some() {
+            words.push(format!("{}.", assurance.label()));
+        }
+        let subtitle = wrap(&words.join(" "), SUBTITLE_PX, false, text_w, 2);
+        let title_bottom = 30.0 + title.len().saturating_sub(1) as f64 * TITLE_LINE;
+        let sub_bottom = title_bottom + subtitle.len() as f64 * SUBTITLE_LINE + 4.0;
+        let icons_bottom = if icons.is_empty() { 0.0 } else { 14.0 + ICON };
+        let header = sub_bottom.max(icons_bottom) + 6.0;
+        let y0 = header + 30.0;
+        Header {
+            icons,
+            title,
+            subtitle,
+            x0: MARGIN + tick_w + 8.0,
+            x1: width - MARGIN,
+            y0,
+            y1: y0 + PLOT_H,
+            height: 0.0, // set after the legend
+        }
+    }
+}
+
+/// The small chart's x labels (text and width per point): the first and the latest, if
+/// both fit.
+fn small_x_labels(labels: &[(String, f64)], width: f64) -> Vec<(f64, String, Align)> {
+    let mut x_labels = Vec::new();
+    let n = labels.len();
+    if n > 0 {
+        let (ls, lw) = &labels[n - 1];
+        let (fs, fw) = &labels[0];
+        if n > 1 && fw + lw + 12.0 <= width - 4.0 {
+            x_labels.push((2.0, fs.clone(), Align::Left));
+        }
+        x_labels.push((width - 2.0, ls.clone(), Align::Right));
+    }
+    x_labels
+}
+
+/// The full chart's x labels and the points they label, thinned from the latest point back
+/// so that labels never overlap.
+fn full_x_labels(
+    labels: &[(String, f64)],
+    xs: &[f64],
+    width: f64,
+    plot_w: f64,
+) -> (Vec<(f64, String, Align)>, Vec<usize>) {
+    let n = labels.len();
+    let mut x_labels = Vec::new();
+    let mut x_ticks = Vec::new();
+    if n == 0 {
+        return (x_labels, x_ticks);
+    }
+    let place = |i: usize, s: &str, w: f64| {
+        let x = xs[i];
+        if x - w / 2.0 < 2.0 {
+            (2.0, s.to_string(), Align::Left)
+        } else if x + w / 2.0 > width - 2.0 {
+            (width - 2.0, s.to_string(), Align::Right)
+        } else {
+            (x, s.to_string(), Align::Center)
+        }
+    };
+    let widest = labels.iter().map(|(_, w)| *w).fold(0.0, f64::max);
+    let spacing = if n > 1 { xs[1] - xs[0] } else { plot_w };
+    let every = ((widest + LABEL_GAP + 4.0) / spacing.max(1e-9))
+        .ceil()
+        .max(1.0);
+    let every = if every.is_finite() {
+        (every as usize).min(n)
+    } else {
+        n
+    };
+    // Nudging a label inside an edge can bring it close to its neighbour: a label is kept
+    // only if it clears the one kept to its right.
+    let mut right_edge = f64::INFINITY;
+    for i in (0..n).rev().step_by(every.max(1)) {
+        let (s, w) = &labels[i];
+        let (x, text, align) = place(i, s, *w);
+        let (left, right) = match align {
+            Align::Left => (x, x + w),
+            Align::Right => (x - w, x),
+            Align::Center => (x - w / 2.0, x + w / 2.0),
+        };
+        if right + LABEL_GAP <= right_edge {
+            x_labels.push((x, text, align));
+            x_ticks.push(i);
+            right_edge = left;
+        }
+    }
+    x_labels.reverse();
+    x_ticks.reverse();
+    (x_labels, x_ticks)
+}
+
+/// The legend's entries: the markers used, then the lines drawn.
+fn legend_samples(chart: &SpcChart, s: &Series) -> Vec<(Sample, String)> {
+    let points = &s.points;
+    let mut samples: Vec<(Sample, String)> = Vec::new();
+    for kind in Kind::ALL {
+        if points.iter().any(|p| p.kind == kind && p.value.is_some()) {
+            samples.push((Sample::Marker(kind), kind.legend().into()));
+        }
+    }
+    if points.iter().any(|p| p.mean.is_some()) {
+        samples.push((Sample::Mean, format!("{} (solid)", centre_word(chart))));
+    }
+    if points.iter().any(|p| p.lpl.is_some() || p.upl.is_some()) {
+        samples.push((Sample::Limits, "Process limits (dashed)".into()));
+    }
+    if let Some(t) = s.target {
+        samples.push((
+            Sample::Target,
+            format!("Target {} (red, long dashes)", trimmed(t, s.value_decimals)),
+        ));
+    }
+    if let Some((a, b)) = s.longest_run {
+        samples.push((
+            Sample::LongestRun,
+            format!(
+                "Longest run: {} points on one side of the median",
+                b - a + 1
+            ),
+        ));
+    }
+    if s.runs.len() > 1 {
+        samples.push((
+            Sample::Rebase,
+            format!(
+                "Rebase (new {} and limits)",
+                centre_word(chart).to_lowercase()
+            ),
+        ));
+    }
+    samples
+}
+
+/// The legend's entries laid out in rows under a plot ending at `y1`.
+fn place_legend(samples: Vec<(Sample, String)>, width: f64, y1: f64) -> Vec<LegendItem> {
+    let mut legend = Vec::new();
+    let mut x = MARGIN;
+    let mut y = y1 + 48.0;
+    for (sample, text) in samples {
+        let w = LEGEND_SAMPLE + 6.0 + measure(&text, LEGEND_PX, false);
+        if x > MARGIN && x + w > width - MARGIN {
+            x = MARGIN;
+            y += LEGEND_ROW;
+        }
+        legend.push(LegendItem { sample, text, x, y });
+        x += w + 20.0;
+    }
+    legend
+}
+
 // ---------------------------------------------------------------------------------------------
 // Drawing.
 
@@ -1120,9 +1199,15 @@ const REBASE_DASH: (f64, f64) = (2.0, 3.0);
 
 fn draw_spc<DB: DrawingBackend>(cv: &Canvas<DB>, l: &Layout) -> Result<(), ChartError> {
     cv.fill(PAPER)?;
-    let tick_px = if l.small { SMALL_TICK_PX } else { TICK_PX };
-    let lw = if l.small { 0.8 } else { 1.0 };
+    draw_header(cv, l)?;
+    draw_axes(cv, l)?;
+    draw_lines(cv, l)?;
+    draw_data(cv, l)?;
+    draw_legend(cv, l)
+}
 
+/// The title, the icon labels, the icons and the unit.
+fn draw_header<DB: DrawingBackend>(cv: &Canvas<DB>, l: &Layout) -> Result<(), ChartError> {
     // Header.
     for (i, line) in l.title.iter().enumerate() {
         let y = 30.0 + i as f64 * TITLE_LINE;
@@ -1147,7 +1232,12 @@ fn draw_spc<DB: DrawingBackend>(cv: &Canvas<DB>, l: &Layout) -> Result<(), Chart
             Align::Left,
         )?;
     }
+    Ok(())
+}
 
+/// The longest run's shade, the grid, the y labels and the x labels with their ticks.
+fn draw_axes<DB: DrawingBackend>(cv: &Canvas<DB>, l: &Layout) -> Result<(), ChartError> {
+    let tick_px = if l.small { SMALL_TICK_PX } else { TICK_PX };
     // A run chart's longest run, shaded behind everything else.
     if let Some((a, b)) = l.longest_run {
         let half = if l.xs.len() > 1 {
@@ -1202,7 +1292,12 @@ fn draw_spc<DB: DrawingBackend>(cv: &Canvas<DB>, l: &Layout) -> Result<(), Chart
             }
         }
     }
+    Ok(())
+}
 
+/// The rebases, the limits, the centre line and the target.
+fn draw_lines<DB: DrawingBackend>(cv: &Canvas<DB>, l: &Layout) -> Result<(), ChartError> {
+    let lw = if l.small { 0.8 } else { 1.0 };
     // Rebases: a dotted vertical line between segments.
     for pair in l.runs.windows(2) {
         let (a, b) = (pair[0].end - 1, pair[1].start);
@@ -1227,7 +1322,12 @@ fn draw_spc<DB: DrawingBackend>(cv: &Canvas<DB>, l: &Layout) -> Result<(), Chart
         let y = l.y(t);
         dashed(cv, &[(l.x0, y), (l.x1, y)], TARGET_DASH, RED, 2.0 * lw)?;
     }
+    Ok(())
+}
 
+/// The line through the values and the markers.
+fn draw_data<DB: DrawingBackend>(cv: &Canvas<DB>, l: &Layout) -> Result<(), ChartError> {
+    let lw = if l.small { 0.8 } else { 1.0 };
     // The data: a line through the values (broken at a missing value), then the markers.
     let mut run: Vec<Pt> = Vec::new();
     for (p, &x) in l.points.iter().zip(&l.xs) {
@@ -1250,7 +1350,11 @@ fn draw_spc<DB: DrawingBackend>(cv: &Canvas<DB>, l: &Layout) -> Result<(), Chart
             }
         }
     }
+    Ok(())
+}
 
+/// The legend: a sample of each marker and line, and its words.
+fn draw_legend<DB: DrawingBackend>(cv: &Canvas<DB>, l: &Layout) -> Result<(), ChartError> {
     // Legend.
     for item in &l.legend {
         let mid = item.y - 4.0;
@@ -1329,6 +1433,44 @@ fn describe(
             format!("{given}.")
         });
     }
+    parts.push(summary(chart, pts, runs, target, d));
+    if let Some(last) = pts.last() {
+        parts.push(format!(
+            "Latest point {}: {}{}.",
+            last.label,
+            last.value
+                .map(|v| trimmed(v, d))
+                .unwrap_or_else(|| "no value".into()),
+            if last.kind == Kind::Common {
+                ", common cause".to_string()
+            } else {
+                format!(", special cause ({})", last.kind.short())
+            }
+        ));
+    }
+    if let Some(v) = chart.variation_icon {
+        parts.push(format!("{}.", variation_icon_label(v)));
+    }
+    if chart.assurance_icon.is_some() || target.is_some() {
+        parts.push(format!("{}.", assurance_icon_label(chart.assurance_icon)));
+    }
+    let unit = clean(&chart.unit);
+    if !unit.is_empty() {
+        parts.push(format!("Values in {unit}."));
+    }
+    parts.extend(special_points(pts));
+    parts.join(" ")
+}
+
+/// The description's first sentence: the points, the segments with their centre and limits,
+/// the target and the count of each kind of special cause.
+fn summary(
+    chart: &SpcChart,
+    pts: &[Point],
+    runs: &[Range<usize>],
+    target: Option<f64>,
+    d: usize,
+) -> String {
     let mut s = match pts.len() {
         0 => "No data points".to_string(),
         1 => format!("1 point, {}", pts[0].label),
@@ -1374,31 +1516,11 @@ fn describe(
         }
     }
     s.push('.');
-    parts.push(s);
-    if let Some(last) = pts.last() {
-        parts.push(format!(
-            "Latest point {}: {}{}.",
-            last.label,
-            last.value
-                .map(|v| trimmed(v, d))
-                .unwrap_or_else(|| "no value".into()),
-            if last.kind == Kind::Common {
-                ", common cause".to_string()
-            } else {
-                format!(", special cause ({})", last.kind.short())
-            }
-        ));
-    }
-    if let Some(v) = chart.variation_icon {
-        parts.push(format!("{}.", variation_icon_label(v)));
-    }
-    if chart.assurance_icon.is_some() || target.is_some() {
-        parts.push(format!("{}.", assurance_icon_label(chart.assurance_icon)));
-    }
-    let unit = clean(&chart.unit);
-    if !unit.is_empty() {
-        parts.push(format!("Values in {unit}."));
-    }
+    s
+}
+
+/// The sentence listing the special-cause points (the latest few of many), if any.
+fn special_points(pts: &[Point]) -> Option<String> {
     let special: Vec<String> = pts
         .iter()
         .filter(|p| p.kind != Kind::Common)
@@ -1409,15 +1531,16 @@ fn describe(
         .collect();
     if special.len() > MAX_LISTED {
         let latest = &special[special.len() - MAX_LISTED..];
-        parts.push(format!(
+        Some(format!(
             "Special-cause points (the latest {MAX_LISTED} of {}): {}.",
             special.len(),
             latest.join("; ")
-        ));
+        ))
     } else if !special.is_empty() {
-        parts.push(format!("Special-cause points: {}.", special.join("; ")));
+        Some(format!("Special-cause points: {}.", special.join("; ")))
+    } else {
+        None
     }
-    parts.join(" ")
 }
 
 /// Point types and icons by the names files print them with, for tests.

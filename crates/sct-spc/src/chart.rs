@@ -675,6 +675,60 @@ fn chart_portable(
 ) -> Result<ChartResult, ChartError> {
     let starts = validate(&input, segment_starts, options)?;
     let n = input.len();
+    let choices = choose_charts(input, &starts, options)?;
+    let multiplier = match input {
+        ChartInput::Values(_) => 1.0,
+        ChartInput::Counts { .. } => options.multiplier,
+    };
+    let any_xmr = choices.iter().any(|(k, _)| *k == ChartKind::Xmr);
+    let values = output_values(input, any_xmr, multiplier);
+    let xmr = if any_xmr {
+        Some(judge_xmr(&values, &starts, options)?)
+    } else {
+        None
+    };
+    let mut chart = Charting {
+        input,
+        options,
+        xmr: xmr.as_ref(),
+        multiplier,
+        filled: !values.is_empty(),
+        values,
+        point_type: vec![PointType::CommonCause; n],
+        rule: vec![None; n],
+        // Zeroed memory comes cheaply from the allocator, and segment 0 is left as it is.
+        segment_of: vec![0; n],
+        segments: Vec::with_capacity(starts.len()),
+        warnings: Vec::new(),
+    };
+    WORKSPACE.with(|ws| {
+        let mut fresh = Workspace::default();
+        let mut held = ws.try_borrow_mut();
+        // Only a re-entrant call on this thread finds it borrowed; it then starts afresh.
+        let ws: &mut Workspace = match held.as_deref_mut() {
+            Ok(ws) => ws,
+            Err(_) => &mut fresh,
+        };
+        for (k, (&start, &choice)) in starts.iter().zip(&choices).enumerate() {
+            let end = starts.get(k + 1).copied().unwrap_or(n);
+            chart.segment(k, start, end, choice, ws)?;
+        }
+        if n > RETAINED_POINTS {
+            *ws = Workspace::default();
+        }
+        Ok(())
+    })?;
+    Ok(chart.finish())
+}
+
+/// The chart of each segment, and why; an error if one needs counts the input lacks, or if
+/// the counts of a chart that does not check them as it goes are bad.
+fn choose_charts(
+    input: ChartInput,
+    starts: &[usize],
+    options: &ChartOptions,
+) -> Result<Vec<(ChartKind, ChoiceReason)>, ChartError> {
+    let n = input.len();
     let choices: Vec<(ChartKind, ChoiceReason)> = starts
         .iter()
         .enumerate()
@@ -701,14 +755,13 @@ fn chart_portable(
     {
         check_all_counts(numerators, denominators, options)?;
     }
-    let multiplier = match input {
-        ChartInput::Values(_) => 1.0,
-        ChartInput::Counts { .. } => options.multiplier,
-    };
-    // The values on the output scale: the values themselves, or x / n × multiplier, which
-    // the segments fill in unless an XmR chart needs them all first.
-    let any_xmr = choices.iter().any(|(k, _)| *k == ChartKind::Xmr);
-    let mut values: Vec<f64> = match input {
+    Ok(choices)
+}
+
+/// The values on the output scale: the values themselves, or x / n × multiplier, which
+/// the segments fill in (left empty here) unless an XmR chart needs them all first.
+fn output_values(input: ChartInput, any_xmr: bool, multiplier: f64) -> Vec<f64> {
+    match input {
         ChartInput::Values(v) => v.to_vec(),
         ChartInput::Counts {
             numerators,
@@ -719,224 +772,242 @@ fn chart_portable(
             .map(|(&x, &d)| x / d * multiplier)
             .collect(),
         ChartInput::Counts { .. } => Vec::new(),
-    };
-    let filled = !values.is_empty();
-    let xmr = if any_xmr {
-        let spc_options = SpcOptions {
-            improvement: options.improvement,
-            target: options.target,
-            fix_after: options.fix_after,
-            screen_outliers: options.xmr_screen_outliers,
-            shift_length: options.shift_length,
-            trend_length: options.trend_length,
-        };
-        let profile = Profile {
-            screen_outliers: options.xmr_screen_outliers,
-            ..options.profile
-        };
-        // `judge` checks the same options as `validate`, so it cannot fail here; an error is
-        // passed on all the same rather than assumed away.
-        Some(
-            judge(&values, &starts, &options.breaks, &spc_options, &profile).map_err(
-                |e| match e {
-                    crate::spc::SpcError::Empty => ChartError::Empty,
-                    crate::spc::SpcError::FixAfterTooSmall(f) => ChartError::FixAfterTooSmall(f),
-                    crate::spc::SpcError::RunLengthTooSmall(a, b) => {
-                        ChartError::RunLengthTooSmall(a, b)
-                    }
-                    crate::spc::SpcError::NotFinite { index, value } => {
-                        ChartError::NotFinite { index, value }
-                    }
-                },
-            )?,
-        )
-    } else {
-        None
-    };
-
-    let mut point_type = vec![PointType::CommonCause; n];
-    let mut rule = vec![None; n];
-    // Zeroed memory comes cheaply from the allocator, and segment 0 is left as it is.
-    let mut segment_of = vec![0; n];
-    let mut segments = Vec::with_capacity(starts.len());
-    let mut warnings = Vec::new();
-    WORKSPACE.with(|ws| {
-        let mut fresh = Workspace::default();
-        let mut held = ws.try_borrow_mut();
-        // Only a re-entrant call on this thread finds it borrowed; it then starts afresh.
-        let ws: &mut Workspace = match held.as_deref_mut() {
-            Ok(ws) => ws,
-            Err(_) => &mut fresh,
-        };
-        for (k, (&start, &(kind, reason))) in starts.iter().zip(&choices).enumerate() {
-            let end = starts.get(k + 1).copied().unwrap_or(n);
-            let len = end - start;
-            let base = options.fix_after.map_or(len, |f| f.min(len));
-            if let Some(f) = options.fix_after
-                && len < f
-            {
-                warnings.push(format!(
-                    "segment {} has {len} points, fewer than --fix-after {f}: all are base points",
-                    k + 1
-                ));
-            }
-            // Gaps inside the segment, relative to its start (run, p′ and u′ charts; the XmR
-            // chart takes them whole).
-            let gaps: Vec<usize> = options
-                .breaks
-                .iter()
-                .filter(|&&b| b > start && b < end)
-                .map(|&b| b - start)
-                .collect();
-            if !gaps.is_empty() && kind != ChartKind::Xmr {
-                warnings.push(format!(
-                    "segment {}: {} gap{} in the series: values either side of a gap are not treated as consecutive (no run, crossing, trend or moving range spans a gap; --join-gaps joins them)",
-                    k + 1,
-                    gaps.len(),
-                    if gaps.len() == 1 { "" } else { "s" }
-                ));
-            }
-            let types = &mut point_type[start..end];
-            let rules = &mut rule[start..end];
-            let counts = match input {
-                ChartInput::Counts {
-                    numerators,
-                    denominators,
-                } => Some((&numerators[start..end], &denominators[start..end])),
-                ChartInput::Values(_) => None,
-            };
-            let (mut seg, seg_values) = match (kind, &xmr, kind.laney(), counts) {
-                (ChartKind::Xmr, Some(x), _, _) => (
-                    xmr_segment(&x.result, k, start, end, types, rules, &mut warnings),
-                    None,
-                ),
-                (ChartKind::Run, _, _, None) => (
-                    run_segment(
-                        &values[start..end],
-                        base,
-                        1.0,
-                        options,
-                        &gaps,
-                        types,
-                        rules,
-                        ws,
-                    ),
-                    None,
-                ),
-                (ChartKind::Run, _, _, Some((x, d))) => {
-                    // Analysed on the proportion scale, as qicharts2 does.
-                    let mut p: Vec<f64> = x.iter().zip(d).map(|(&x, &d)| x / d).collect();
-                    let seg =
-                        run_segment(&p, base, multiplier, options, &gaps, types, rules, ws);
-                    p.iter_mut().for_each(|v| *v *= multiplier);
-                    (seg, Some(p))
-                }
-                (_, _, Some(lk), Some((x, d))) => {
-                    let (seg, p) = laney_chart_segment(
-                        lk, x, d, base, multiplier, options, &gaps, types, rules, ws,
-                    )
-                    .map_err(|(i, error)| ChartError::BadCount {
-                                index: start + i,
-                                error,
-                            })?;
-                    (seg, Some(p))
-                }
-                // `validate` and the check above rule these out.
-                _ => return Err(ChartError::NeedsCounts(kind)),
-            };
-            if let (Some(v), false) = (seg_values, filled) {
-                if values.is_empty() && len == n {
-                    values = v;
-                } else {
-                    values.extend_from_slice(&v);
-                }
-            }
-            seg.chart = kind;
-            seg.reason = reason;
-            seg.start = start;
-            seg.n = len;
-            seg.base = base;
-            if seg.runs.is_some_and(|r| r.n_useful == 0) {
-                warnings.push(format!(
-                    "segment {}: every point is on the centre line, so there is no runs analysis",
-                    k + 1
-                ));
-            }
-            if let Some(why) = seg.no_sigma {
-                warnings.push(format!(
-                    "segment {}: the limits are undefined: {}",
-                    k + 1,
-                    why.describe()
-                ));
-            }
-            count_types(&mut seg, &point_type[start..end], options.improvement);
-            if k > 0 {
-                segment_of[start..end].fill(k);
-            }
-            segments.push(seg);
-        }
-        if n > RETAINED_POINTS {
-            *ws = Workspace::default();
-        }
-        Ok(())
-    })?;
-
-    // The hits of run, p′ and u′ points follow from their rules and values when asked for
-    // (see [`ChartResult::hits`]); the XmR profile's, which can be several per point, are kept.
-    let mut xmr_hits = PointHits::default();
-    if let Some(x) = &xmr {
-        for seg in segments.iter().filter(|s| s.chart == ChartKind::Xmr) {
-            for i in seg.start..seg.start + seg.n {
-                xmr_hits.extend(i, &x.hits[i]);
-            }
-        }
     }
-    let icons = match (&xmr, segments.last()) {
-        (Some(x), Some(s)) if s.chart == ChartKind::Xmr => x.icons,
-        _ => true,
+}
+
+/// The whole series judged as XmR under the options' profile, for its XmR segments.
+fn judge_xmr(
+    values: &[f64],
+    starts: &[usize],
+    options: &ChartOptions,
+) -> Result<crate::profile::Judged, ChartError> {
+    let spc_options = SpcOptions {
+        improvement: options.improvement,
+        target: options.target,
+        fix_after: options.fix_after,
+        screen_outliers: options.xmr_screen_outliers,
+        shift_length: options.shift_length,
+        trend_length: options.trend_length,
     };
-    let profile_name = Profile {
+    let profile = Profile {
         screen_outliers: options.xmr_screen_outliers,
         ..options.profile
-    }
-    .name(options.shift_length, options.trend_length);
-    let last = n - 1;
-    let last_seg = &segments[segment_of[last]];
-    let last_type = point_type[last];
-    let variation_icon = match last_seg.runs {
-        Some(r)
-            if r.crossings_signal
-                && !r.long_run_signal
-                && !r.trend_signal
-                && last_type == PointType::CommonCause =>
-        {
-            ChartVariationIcon::TooFewCrossings
-        }
-        _ => ChartVariationIcon::Spc(VariationIcon::of(last_type, options.improvement)),
     };
-    // A run chart has no limits to hold a target against.
-    let assurance_icon = match last_seg.chart {
-        ChartKind::Run => None,
-        _ => AssuranceIcon::of(
-            options.target,
-            options.improvement,
-            last_seg.limits.at(last - last_seg.start),
-        ),
-    };
-    Ok(ChartResult {
-        segments,
-        values,
-        point_type,
-        rule,
-        segment_of,
-        variation_icon,
-        assurance_icon,
-        warnings,
-        xmr_hits,
-        breaks: options.breaks.clone(),
-        icons,
-        profile: profile_name,
+    // `judge` checks the same options as `validate`, so it cannot fail here; an error is
+    // passed on all the same rather than assumed away.
+    judge(values, starts, &options.breaks, &spc_options, &profile).map_err(|e| match e {
+        crate::spc::SpcError::Empty => ChartError::Empty,
+        crate::spc::SpcError::FixAfterTooSmall(f) => ChartError::FixAfterTooSmall(f),
+        crate::spc::SpcError::RunLengthTooSmall(a, b) => ChartError::RunLengthTooSmall(a, b),
+        crate::spc::SpcError::NotFinite { index, value } => ChartError::NotFinite { index, value },
     })
+}
+
+/// A chart being built segment by segment: what every segment reads, and the per-point and
+/// per-segment results so far.
+struct Charting<'a> {
+    input: ChartInput<'a>,
+    options: &'a ChartOptions,
+    /// The XmR judgement of the whole series, when any segment is XmR.
+    xmr: Option<&'a crate::profile::Judged>,
+    multiplier: f64,
+    /// Whether `values` held every output value from the start.
+    filled: bool,
+    values: Vec<f64>,
+    point_type: Vec<PointType>,
+    rule: Vec<Option<Rule>>,
+    segment_of: Vec<usize>,
+    segments: Vec<ChartSegment>,
+    warnings: Vec<String>,
+}
+
+impl Charting<'_> {
+    /// Charts segment `k`, points `start..end`, as `kind`.
+    fn segment(
+        &mut self,
+        k: usize,
+        start: usize,
+        end: usize,
+        (kind, reason): (ChartKind, ChoiceReason),
+        ws: &mut Workspace,
+    ) -> Result<(), ChartError> {
+        let options = self.options;
+        let multiplier = self.multiplier;
+        let n = self.point_type.len();
+        let len = end - start;
+        let base = options.fix_after.map_or(len, |f| f.min(len));
+        let gaps = self.gaps(k, start, end, kind);
+        let types = &mut self.point_type[start..end];
+        let rules = &mut self.rule[start..end];
+        let counts = match self.input {
+            ChartInput::Counts {
+                numerators,
+                denominators,
+            } => Some((&numerators[start..end], &denominators[start..end])),
+            ChartInput::Values(_) => None,
+        };
+        let (mut seg, seg_values) = match (kind, self.xmr, kind.laney(), counts) {
+            (ChartKind::Xmr, Some(x), _, _) => (
+                xmr_segment(&x.result, k, start, end, types, rules, &mut self.warnings),
+                None,
+            ),
+            (ChartKind::Run, _, _, None) => (
+                run_segment(
+                    &self.values[start..end],
+                    base,
+                    1.0,
+                    options,
+                    &gaps,
+                    types,
+                    rules,
+                    ws,
+                ),
+                None,
+            ),
+            (ChartKind::Run, _, _, Some((x, d))) => {
+                // Analysed on the proportion scale, as qicharts2 does.
+                let mut p: Vec<f64> = x.iter().zip(d).map(|(&x, &d)| x / d).collect();
+                let seg = run_segment(&p, base, multiplier, options, &gaps, types, rules, ws);
+                p.iter_mut().for_each(|v| *v *= multiplier);
+                (seg, Some(p))
+            }
+            (_, _, Some(lk), Some((x, d))) => {
+                let (seg, p) = laney_chart_segment(
+                    lk, x, d, base, multiplier, options, &gaps, types, rules, ws,
+                )
+                .map_err(|(i, error)| ChartError::BadCount {
+                    index: start + i,
+                    error,
+                })?;
+                (seg, Some(p))
+            }
+            // `validate` and the check above rule these out.
+            _ => return Err(ChartError::NeedsCounts(kind)),
+        };
+        if let (Some(v), false) = (seg_values, self.filled) {
+            if self.values.is_empty() && len == n {
+                self.values = v;
+            } else {
+                self.values.extend_from_slice(&v);
+            }
+        }
+        seg.chart = kind;
+        seg.reason = reason;
+        seg.start = start;
+        seg.n = len;
+        seg.base = base;
+        self.note_no_analysis(k, &seg);
+        count_types(&mut seg, &self.point_type[start..end], options.improvement);
+        if k > 0 {
+            self.segment_of[start..end].fill(k);
+        }
+        self.segments.push(seg);
+        Ok(())
+    }
+
+    /// The gaps inside segment `k`, relative to its start (run, p′ and u′ charts; the XmR
+    /// chart takes them whole), with a warning for them and for a short base.
+    fn gaps(&mut self, k: usize, start: usize, end: usize, kind: ChartKind) -> Vec<usize> {
+        let len = end - start;
+        crate::spc::fix_after_warning(k, len, self.options.fix_after, &mut self.warnings);
+        let gaps: Vec<usize> = self
+            .options
+            .breaks
+            .iter()
+            .filter(|&&b| b > start && b < end)
+            .map(|&b| b - start)
+            .collect();
+        if !gaps.is_empty() && kind != ChartKind::Xmr {
+            self.warnings.push(format!(
+                "segment {}: {} gap{} in the series: values either side of a gap are not treated as consecutive (no run, crossing, trend or moving range spans a gap; --join-gaps joins them)",
+                k + 1,
+                gaps.len(),
+                if gaps.len() == 1 { "" } else { "s" }
+            ));
+        }
+        gaps
+    }
+
+    /// Warns when segment `k` has no runs analysis or no limits.
+    fn note_no_analysis(&mut self, k: usize, seg: &ChartSegment) {
+        if seg.runs.is_some_and(|r| r.n_useful == 0) {
+            self.warnings.push(format!(
+                "segment {}: every point is on the centre line, so there is no runs analysis",
+                k + 1
+            ));
+        }
+        if let Some(why) = seg.no_sigma {
+            self.warnings.push(format!(
+                "segment {}: the limits are undefined: {}",
+                k + 1,
+                why.describe()
+            ));
+        }
+    }
+
+    /// The result, with the XmR hits and the icons of the last point.
+    fn finish(self) -> ChartResult {
+        let options = self.options;
+        let (segments, point_type, segment_of) = (self.segments, self.point_type, self.segment_of);
+        let n = point_type.len();
+        // The hits of run, p′ and u′ points follow from their rules and values when asked for
+        // (see [`ChartResult::hits`]); the XmR profile's, which can be several per point, are
+        // kept.
+        let mut xmr_hits = PointHits::default();
+        if let Some(x) = self.xmr {
+            for seg in segments.iter().filter(|s| s.chart == ChartKind::Xmr) {
+                for i in seg.start..seg.start + seg.n {
+                    xmr_hits.extend(i, &x.hits[i]);
+                }
+            }
+        }
+        let icons = match (self.xmr, segments.last()) {
+            (Some(x), Some(s)) if s.chart == ChartKind::Xmr => x.icons,
+            _ => true,
+        };
+        let profile_name = Profile {
+            screen_outliers: options.xmr_screen_outliers,
+            ..options.profile
+        }
+        .name(options.shift_length, options.trend_length);
+        let last = n - 1;
+        let last_seg = &segments[segment_of[last]];
+        let last_type = point_type[last];
+        let variation_icon = match last_seg.runs {
+            Some(r)
+                if r.crossings_signal
+                    && !r.long_run_signal
+                    && !r.trend_signal
+                    && last_type == PointType::CommonCause =>
+            {
+                ChartVariationIcon::TooFewCrossings
+            }
+            _ => ChartVariationIcon::Spc(VariationIcon::of(last_type, options.improvement)),
+        };
+        // A run chart has no limits to hold a target against.
+        let assurance_icon = match last_seg.chart {
+            ChartKind::Run => None,
+            _ => AssuranceIcon::of(
+                options.target,
+                options.improvement,
+                last_seg.limits.at(last - last_seg.start),
+            ),
+        };
+        ChartResult {
+            segments,
+            values: self.values,
+            point_type,
+            rule: self.rule,
+            segment_of,
+            variation_icon,
+            assurance_icon,
+            warnings: self.warnings,
+            xmr_hits,
+            breaks: options.breaks.clone(),
+            icons,
+            profile: profile_name,
+        }
+    }
 }
 
 /// The XmR profile's hits (see [`Hit`]) of the flagged points only, in one flat list: most

@@ -428,54 +428,21 @@ fn laney_points_portable(
             z[0] = z[in_base];
         }
     }
-    // A gap before point j + 1 (`breaks`, relative to the segment) leaves out the moving
-    // range of z from point j to j + 1: values either side of a gap are not consecutive.
-    let gapped_sum = (!breaks.is_empty() && !degenerate).then(|| {
-        let mut j = 0;
-        ranges.retain(|_| {
-            j += 1;
-            !breaks.contains(&j)
-        });
-        compensated_sum(ranges)
-    });
-    let (sigma_z, screened) = if base < 2 {
-        (Err(NoSigma::TooFewPoints), 0)
-    } else if degenerate {
-        (Err(NoSigma::DegenerateCentre), 0)
-    } else if ranges.is_empty() {
-        (Err(NoSigma::TooFewPoints), 0)
-    } else {
-        let sum = gapped_sum.unwrap_or_else(|| range_sum.total(ranges));
-        sigma_from_ranges(ranges, sum, screen)
-    };
+    let (sigma_z, screened) = laney_sigma_z(ranges, breaks, base, degenerate, &range_sum, screen);
     // Step 4 and the first rule, on the output scale.
     let top = match kind {
         LaneyKind::P => 1.0,
         LaneyKind::U => f64::INFINITY,
     };
     match sigma_z {
-        Ok(sz) => {
-            // Backwards: the last points written (and the moving ranges read since) are
-            // the likeliest still in cache.
-            let points = values.iter().zip(sigma.iter());
-            let flags = point_type.iter_mut().zip(rule.iter_mut());
-            for ((&y, &s), (pt, r)) in points.zip(flags).rev() {
-                let (lo, hi) = laney_limits(centre, top, multiplier, s * sz);
-                let (above, below) = (y > hi, y < lo);
-                *r = if above | below {
-                    Some(Rule::OutsideLimits)
-                } else {
-                    None
-                };
-                *pt = if above {
-                    up_type
-                } else if below {
-                    down_type
-                } else {
-                    PointType::CommonCause
-                };
-            }
-        }
+        Ok(sz) => flag_outside_limits(
+            &values,
+            &sigma,
+            (centre, top, multiplier, sz),
+            (up_type, down_type),
+            point_type,
+            rule,
+        ),
         Err(_) => sigma = Vec::new(),
     }
     Ok(LaneyPoints {
@@ -487,4 +454,70 @@ fn laney_points_portable(
         sigma,
         runs,
     })
+}
+
+/// σ_z of the base (spc.md's p′ and u′ step 3) from the moving ranges of z, leaving out those
+/// across a gap, and how many ranges screening set aside; why there is none.
+#[inline(always)]
+fn laney_sigma_z(
+    ranges: &mut Vec<f64>,
+    breaks: &[usize],
+    base: usize,
+    degenerate: bool,
+    range_sum: &RunningSum,
+    screen: bool,
+) -> (Result<f64, NoSigma>, usize) {
+    // A gap before point j + 1 (`breaks`, relative to the segment) leaves out the moving
+    // range of z from point j to j + 1: values either side of a gap are not consecutive.
+    let gapped_sum = (!breaks.is_empty() && !degenerate).then(|| {
+        let mut j = 0;
+        ranges.retain(|_| {
+            j += 1;
+            !breaks.contains(&j)
+        });
+        compensated_sum(ranges)
+    });
+    if base < 2 {
+        (Err(NoSigma::TooFewPoints), 0)
+    } else if degenerate {
+        (Err(NoSigma::DegenerateCentre), 0)
+    } else if ranges.is_empty() {
+        (Err(NoSigma::TooFewPoints), 0)
+    } else {
+        let sum = gapped_sum.unwrap_or_else(|| range_sum.total(ranges));
+        sigma_from_ranges(ranges, sum, screen)
+    }
+}
+
+/// Flags the points outside the limits (step 4 and the first rule, on the output scale):
+/// the limits from the centre, the top of the scale, the multiplier and σ_z.
+#[inline(always)]
+fn flag_outside_limits(
+    values: &[f64],
+    sigma: &[f64],
+    (centre, top, multiplier, sz): (f64, f64, f64, f64),
+    (up_type, down_type): (PointType, PointType),
+    point_type: &mut [PointType],
+    rule: &mut [Option<Rule>],
+) {
+    // Backwards: the last points written (and the moving ranges read since) are the likeliest
+    // still in cache.
+    let points = values.iter().zip(sigma.iter());
+    let flags = point_type.iter_mut().zip(rule.iter_mut());
+    for ((&y, &s), (pt, r)) in points.zip(flags).rev() {
+        let (lo, hi) = laney_limits(centre, top, multiplier, s * sz);
+        let (above, below) = (y > hi, y < lo);
+        *r = if above | below {
+            Some(Rule::OutsideLimits)
+        } else {
+            None
+        };
+        *pt = if above {
+            up_type
+        } else if below {
+            down_type
+        } else {
+            PointType::CommonCause
+        };
+    }
 }

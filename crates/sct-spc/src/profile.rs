@@ -269,13 +269,17 @@ pub fn judge_detailed(
             linked_all[b] = false;
         }
     }
-    let mut point_type = vec![PointType::CommonCause; n];
-    let mut rule = vec![None; n];
-    let mut segment_of = vec![0; n];
-    let mut hits: Vec<Vec<Hit>> = vec![Vec::new(); n];
+    let (up_type, down_type) = PointType::special_causes(options.improvement);
+    let mut out = PointOutputs {
+        point_type: vec![PointType::CommonCause; n],
+        rule: vec![None; n],
+        segment_of: vec![0; n],
+        hits: vec![Vec::new(); n],
+        up_type,
+        down_type,
+    };
     let mut segments = Vec::with_capacity(starts.len());
     let mut warnings = Vec::new();
-    let (up_type, down_type) = PointType::special_causes(options.improvement);
     let mut icons = true;
     for (k, &start) in starts.iter().enumerate() {
         let end = starts.get(k + 1).copied().unwrap_or(n);
@@ -292,103 +296,31 @@ pub fn judge_detailed(
             average_moving_range(base, &linked[..base_n], profile.screen_outliers)
         };
         let bands = Bands::new(mean, amr);
-        if short {
-            warnings.push(format!(
-                "segment {} has {} points, fewer than {} (--min-points): no limits, special-cause flags or icons under the mdc profile",
-                k + 1,
-                ys.len(),
-                profile.min_points
-            ));
-            if end == n {
-                icons = false;
-            }
-        } else {
-            if ys.len() < constants::MIN_POINTS {
-                warnings.push(format!(
-                    "segment {} has {} points, fewer than {}: its limits are unreliable",
-                    k + 1,
-                    ys.len(),
-                    constants::MIN_POINTS
-                ));
-            }
-            if amr.is_none() {
-                warnings.push(format!(
-                    "segment {}: no moving range remains after screening (for example a constant base), so the limits are undefined; only the trend and shift rules were applied",
-                    k + 1
-                ));
-            }
-        }
-        if let Some(f) = options.fix_after
-            && ys.len() < f
-        {
-            warnings.push(format!(
-                "segment {} has {} points, fewer than --fix-after {f}: all are base points",
-                k + 1,
-                ys.len()
-            ));
+        segment_warnings(
+            k,
+            ys.len(),
+            short,
+            amr.is_none(),
+            options,
+            profile,
+            &mut warnings,
+        );
+        if short && end == n {
+            icons = false;
         }
         let found = if short {
             vec![Vec::new(); ys.len()]
         } else {
             segment_hits(ys, &linked, &bands, profile.kind, options)
         };
-        let in_trend: Vec<bool> = found
-            .iter()
-            .map(|h| h.iter().any(|h| h.rule == Rule::Trend))
-            .collect();
-        let (mut common, mut up) = (0, 0);
-        for (j, h) in found.into_iter().enumerate() {
-            let i = start + j;
-            let h: Vec<Hit> = h.into_iter().map(|h| shifted(h, start)).collect();
-            segment_of[i] = k;
-            let first = [
-                Rule::OutsideLimits,
-                Rule::Trend,
-                Rule::TwoOfThree,
-                Rule::Shift,
-            ]
-            .into_iter()
-            .find(|r| h.iter().any(|x| x.rule == *r));
-            rule[i] = first;
-            let Some(first) = first else {
-                common += 1;
-                hits[i] = h;
-                continue;
-            };
-            // spc.md §8: the first rule's direction; (b) the step to the next point if it is
-            // in a trend too, else the step from the previous one (no step counts as falling).
-            let ptd_high = match first {
-                Rule::Trend => {
-                    let step_up = |at: usize| linked[at] && ys[at] - ys[at - 1] > 0.0;
-                    if j + 1 < ys.len() && linked[j + 1] && in_trend[j + 1] {
-                        step_up(j + 1)
-                    } else {
-                        j > 0 && step_up(j)
-                    }
-                }
-                _ => ys[j] - mean > 0.0,
-            };
-            let high = match profile.kind {
-                ProfileKind::Ptd022 => ptd_high,
-                ProfileKind::Mdc => {
-                    let all_high = h.iter().all(|x| x.high);
-                    let all_low = h.iter().all(|x| !x.high);
-                    if all_high || all_low {
-                        all_high
-                    } else {
-                        match (options.improvement, profile.conflict) {
-                            (Improvement::Neutral, _) => ptd_high,
-                            (Improvement::Increase, Conflict::Improvement)
-                            | (Improvement::Decrease, Conflict::Concern) => true,
-                            _ => false,
-                        }
-                    }
-                }
-            };
-            point_type[i] = if high { up_type } else { down_type };
-            up += usize::from(high);
-            hits[i] = h;
-        }
+        let seg = SegmentSpan {
+            k,
+            start,
+            ys,
+            linked: &linked,
+            mean,
+        };
+        let (common, up) = out.classify(&seg, found, profile, options);
         let down = ys.len() - common - up;
         let (improvement, concern, neutral) = options.improvement.split(up, down);
         segments.push(Segment {
@@ -406,31 +338,185 @@ pub fn judge_detailed(
             neutral,
         });
     }
-    let variation_icon = VariationIcon::of(point_type[n - 1], options.improvement);
-    let last_seg = &segments[segment_of[n - 1]];
-    let assurance_icon = AssuranceIcon::of(options.target, options.improvement, last_seg.limits());
-    if !breaks.is_empty() {
-        warnings.push(format!(
-            "{} gap{} in the series: values either side of a gap are not treated as consecutive",
-            breaks.len(),
-            if breaks.len() == 1 { "" } else { "s" }
-        ));
+    Ok(out.finish(segments, warnings, icons, breaks, options, profile))
+}
+
+/// One segment being judged: its index, its first point and its values, whether each value
+/// follows on from the one before (no gap) and its mean.
+struct SegmentSpan<'a> {
+    k: usize,
+    start: usize,
+    ys: &'a [f64],
+    linked: &'a [bool],
+    mean: f64,
+}
+
+/// The per-point results of a judgement, filled segment by segment.
+struct PointOutputs {
+    point_type: Vec<PointType>,
+    rule: Vec<Option<Rule>>,
+    segment_of: Vec<usize>,
+    hits: Vec<Vec<Hit>>,
+    /// The point types of a high and a low special cause.
+    up_type: PointType,
+    down_type: PointType,
+}
+
+impl PointOutputs {
+    /// Records the hits `found` of segment `seg` and each point's type and first rule; the
+    /// counts of common-cause and high special-cause points.
+    fn classify(
+        &mut self,
+        seg: &SegmentSpan,
+        found: Vec<Vec<Hit>>,
+        profile: &Profile,
+        options: &SpcOptions,
+    ) -> (usize, usize) {
+        let (up_type, down_type) = (self.up_type, self.down_type);
+        let in_trend: Vec<bool> = found
+            .iter()
+            .map(|h| h.iter().any(|h| h.rule == Rule::Trend))
+            .collect();
+        let (mut common, mut up) = (0, 0);
+        for (j, h) in found.into_iter().enumerate() {
+            let i = seg.start + j;
+            let h: Vec<Hit> = h.into_iter().map(|h| shifted(h, seg.start)).collect();
+            self.segment_of[i] = seg.k;
+            let first = [
+                Rule::OutsideLimits,
+                Rule::Trend,
+                Rule::TwoOfThree,
+                Rule::Shift,
+            ]
+            .into_iter()
+            .find(|r| h.iter().any(|x| x.rule == *r));
+            self.rule[i] = first;
+            let Some(first) = first else {
+                common += 1;
+                self.hits[i] = h;
+                continue;
+            };
+            let high = direction(first, &h, j, seg, &in_trend, profile, options);
+            self.point_type[i] = if high { up_type } else { down_type };
+            up += usize::from(high);
+            self.hits[i] = h;
+        }
+        (common, up)
     }
-    Ok(Judged {
-        result: SpcResult {
-            segments,
+
+    /// The judgement: these points with their `segments`, the icons of the last point and a
+    /// warning for the gaps.
+    fn finish(
+        self,
+        segments: Vec<Segment>,
+        mut warnings: Vec<String>,
+        icons: bool,
+        breaks: &[usize],
+        options: &SpcOptions,
+        profile: &Profile,
+    ) -> Judged {
+        let n = self.point_type.len();
+        let PointOutputs {
             point_type,
             rule,
             segment_of,
-            variation_icon,
-            assurance_icon,
-            warnings,
-        },
-        hits,
-        icons,
-        profile: profile.name(options.shift_length, options.trend_length),
-        breaks: breaks.to_vec(),
-    })
+            hits,
+            ..
+        } = self;
+        let variation_icon = VariationIcon::of(point_type[n - 1], options.improvement);
+        let last_seg = &segments[segment_of[n - 1]];
+        let assurance_icon =
+            AssuranceIcon::of(options.target, options.improvement, last_seg.limits());
+        if !breaks.is_empty() {
+            warnings.push(format!(
+                "{} gap{} in the series: values either side of a gap are not treated as consecutive",
+                breaks.len(),
+                if breaks.len() == 1 { "" } else { "s" }
+            ));
+        }
+        Judged {
+            result: SpcResult {
+                segments,
+                point_type,
+                rule,
+                segment_of,
+                variation_icon,
+                assurance_icon,
+                warnings,
+            },
+            hits,
+            icons,
+            profile: profile.name(options.shift_length, options.trend_length),
+            breaks: breaks.to_vec(),
+        }
+    }
+}
+
+/// Whether a special-cause point (index `j` of `seg`, first flagged by `first`, with hits
+/// `h`) is high.
+fn direction(
+    first: Rule,
+    h: &[Hit],
+    j: usize,
+    seg: &SegmentSpan,
+    in_trend: &[bool],
+    profile: &Profile,
+    options: &SpcOptions,
+) -> bool {
+    // spc.md §8: the first rule's direction; (b) the step to the next point if it is
+    // in a trend too, else the step from the previous one (no step counts as falling).
+    let ptd_high = match first {
+        Rule::Trend => {
+            let step_up = |at: usize| seg.linked[at] && seg.ys[at] - seg.ys[at - 1] > 0.0;
+            if j + 1 < seg.ys.len() && seg.linked[j + 1] && in_trend[j + 1] {
+                step_up(j + 1)
+            } else {
+                j > 0 && step_up(j)
+            }
+        }
+        _ => seg.ys[j] - seg.mean > 0.0,
+    };
+    match profile.kind {
+        ProfileKind::Ptd022 => ptd_high,
+        ProfileKind::Mdc => {
+            let all_high = h.iter().all(|x| x.high);
+            let all_low = h.iter().all(|x| !x.high);
+            if all_high || all_low {
+                all_high
+            } else {
+                match (options.improvement, profile.conflict) {
+                    (Improvement::Neutral, _) => ptd_high,
+                    (Improvement::Increase, Conflict::Improvement)
+                    | (Improvement::Decrease, Conflict::Concern) => true,
+                    _ => false,
+                }
+            }
+        }
+    }
+}
+
+/// The warnings of segment `k` (`len` points): too short for the profile or for reliable
+/// limits, no moving range left, or shorter than the fixed base.
+fn segment_warnings(
+    k: usize,
+    len: usize,
+    short: bool,
+    no_amr: bool,
+    options: &SpcOptions,
+    profile: &Profile,
+    warnings: &mut Vec<String>,
+) {
+    if short {
+        warnings.push(format!(
+            "segment {} has {} points, fewer than {} (--min-points): no limits, special-cause flags or icons under the mdc profile",
+            k + 1,
+            len,
+            profile.min_points
+        ));
+    } else {
+        crate::spc::limits_warnings(k, len, no_amr, warnings);
+    }
+    crate::spc::fix_after_warning(k, len, options.fix_after, warnings);
 }
 
 /// §5: the average moving range of consecutive (linked) base points, screened or not, and the
@@ -496,7 +582,32 @@ fn segment_hits(
             });
         }
     }
-    // (b) Trend: runs of equal non-zero steps between linked points.
+    trend_hits(&mut hits, ys, linked, o.trend_length);
+    two_of_three_hits(&mut hits, ys, &side, linked, b, kind);
+    // (d) Shift: runs of linked points on one side of the mean.
+    for (first, last) in side_runs(&side, linked) {
+        let len = last - first + 1;
+        if len >= o.shift_length {
+            for (j, h) in hits.iter_mut().enumerate().take(last + 1).skip(first) {
+                h.push(Hit {
+                    rule: Rule::Shift,
+                    first,
+                    last,
+                    position: j - first + 1,
+                    len,
+                    beyond: 0,
+                    high: side[first] > 0,
+                });
+            }
+        }
+    }
+    hits
+}
+
+/// (b) Trend: runs of equal non-zero steps between linked points, at least `trend_length`
+/// points long.
+fn trend_hits(hits: &mut [Vec<Hit>], ys: &[f64], linked: &[bool], trend_length: usize) {
+    let m = ys.len();
     let step: Vec<i8> = (0..m)
         .map(|j| {
             if j == 0 || !linked[j] {
@@ -522,7 +633,7 @@ fn segment_hits(
         }
         let (first, last) = (a - 1, e);
         let len = last - first + 1;
-        if len >= o.trend_length {
+        if len >= trend_length {
             for (j, h) in hits.iter_mut().enumerate().take(last + 1).skip(first) {
                 h.push(Hit {
                     rule: Rule::Trend,
@@ -537,10 +648,22 @@ fn segment_hits(
         }
         a = e + 1;
     }
-    // (c) Two of three beyond the near band.
+}
+
+/// (c) Two of three beyond the near band, on one side of the mean (`side` of each point: 1
+/// above, -1 below, 0 on it).
+fn two_of_three_hits(
+    hits: &mut [Vec<Hit>],
+    ys: &[f64],
+    side: &[i8],
+    linked: &[bool],
+    b: &Bands,
+    kind: ProfileKind,
+) {
+    let m = ys.len();
     let beyond: Vec<bool> = ys
         .iter()
-        .zip(&side)
+        .zip(side)
         .map(|(&y, &s)| match kind {
             ProfileKind::Ptd022 => {
                 ((y > b.near_hi) & (y <= b.upl) & (s > 0))
@@ -569,24 +692,6 @@ fn segment_hits(
             }
         }
     }
-    // (d) Shift: runs of linked points on one side of the mean.
-    for (first, last) in side_runs(&side, linked) {
-        let len = last - first + 1;
-        if len >= o.shift_length {
-            for (j, h) in hits.iter_mut().enumerate().take(last + 1).skip(first) {
-                h.push(Hit {
-                    rule: Rule::Shift,
-                    first,
-                    last,
-                    position: j - first + 1,
-                    len,
-                    beyond: 0,
-                    high: side[first] > 0,
-                });
-            }
-        }
-    }
-    hits
 }
 
 /// The maximal runs of linked points with the same non-zero side, as (first, last).

@@ -753,29 +753,8 @@ fn spc_with(
             Some(_) => (Some(bands.lpl), Some(bands.upl)),
             None => (None, None),
         };
-        if ys.len() < constants::MIN_POINTS {
-            warnings.push(format!(
-                "segment {} has {} points, fewer than {}: its limits are unreliable",
-                k + 1,
-                ys.len(),
-                constants::MIN_POINTS
-            ));
-        }
-        if amr.is_none() {
-            warnings.push(format!(
-                "segment {}: no moving range remains after screening (for example a constant base), so the limits are undefined; only the trend and shift rules were applied",
-                k + 1
-            ));
-        }
-        if let Some(f) = options.fix_after
-            && ys.len() < f
-        {
-            warnings.push(format!(
-                "segment {} has {} points, fewer than --fix-after {f}: all are base points",
-                k + 1,
-                ys.len()
-            ));
-        }
+        limits_warnings(k, ys.len(), amr.is_none(), &mut warnings);
+        fix_after_warning(k, ys.len(), options.fix_after, &mut warnings);
         mark(&mut ws.marks, &mut ws.breaks, ys, &bands, options);
         spread_runs(&ws.marks[PAD..PAD + ys.len()], &mut ws.runs);
         classify(
@@ -823,6 +802,44 @@ fn spc_with(
         assurance_icon,
         warnings,
     })
+}
+
+/// Warns when segment `k` (`len` points) is too short for reliable limits, or has no moving
+/// range left to set them.
+pub(crate) fn limits_warnings(k: usize, len: usize, no_amr: bool, warnings: &mut Vec<String>) {
+    if len < constants::MIN_POINTS {
+        warnings.push(format!(
+            "segment {} has {} points, fewer than {}: its limits are unreliable",
+            k + 1,
+            len,
+            constants::MIN_POINTS
+        ));
+    }
+    if no_amr {
+        warnings.push(format!(
+            "segment {}: no moving range remains after screening (for example a constant base), so the limits are undefined; only the trend and shift rules were applied",
+            k + 1
+        ));
+    }
+}
+
+/// Warns when segment `k` (`len` points) is shorter than the fixed base, so that all its
+/// points are base points.
+pub(crate) fn fix_after_warning(
+    k: usize,
+    len: usize,
+    fix_after: Option<usize>,
+    warnings: &mut Vec<String>,
+) {
+    if let Some(f) = fix_after
+        && len < f
+    {
+        warnings.push(format!(
+            "segment {} has {} points, fewer than --fix-after {f}: all are base points",
+            k + 1,
+            len
+        ));
+    }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -18,9 +18,13 @@ use std::fmt::Write;
 use plotters::style::RGBColor;
 
 use super::{
-    GREY, Kind, PURPLE, RED, RUN_SHADE, Series, SpcChart, describe, segment_lines, value_ticks,
+    GREY, Kind, PURPLE, Point, RED, RUN_SHADE, Series, SpcChart, describe, point_xs, segment_lines,
+    value_ticks,
 };
-use crate::charts::{GRID, GRID_DARK, NHS_BLUE, NHS_ORANGE, PAPER, Pt, TEXT, TEXT_GREY, clean};
+use crate::charts::{
+    GRID, GRID_DARK, NHS_BLUE, NHS_ORANGE, PAPER, Pt, TEXT, TEXT_GREY, clean,
+    escape_xml_into as escape_into,
+};
 
 /// The compact chart's size in SVG units (it scales down with the page).
 pub const COMPACT_SIZE: (u32, u32) = (760, 200);
@@ -93,20 +97,6 @@ fn xy(out: &mut String, (x, y): Pt) {
     coord(out, y);
 }
 
-/// Text escaped for XML content and attribute values.
-fn escape_into(out: &mut String, s: &str) {
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            c => out.push(c),
-        }
-    }
-}
-
 /// An id made safe for XML and a URL fragment.
 fn safe_id(id: &str) -> String {
     let s: String = id
@@ -174,25 +164,55 @@ fn stroke_path(out: &mut String, d: &str, color: RGBColor, width: f64, dash: Opt
 pub fn compact_svg_into(out: &mut String, chart: &SpcChart, id: &str) {
     let s = Series::new(chart);
     let id = safe_id(id);
-    let (w, h) = COMPACT_SIZE;
     let (y_min, y_max, ticks) = value_ticks(s.lo, s.hi, 4);
     let widest = ticks
         .iter()
         .map(|(_, t)| t.chars().count())
         .max()
         .unwrap_or(1) as f64;
-    let (x0, x1, y0, y1) = (8.0 + widest * CHAR_W + 6.0, RIGHT, PLOT_TOP, PLOT_BOTTOM);
-    let y = |v: f64| y1 - (v - y_min) / (y_max - y_min) * (y1 - y0);
-    let n = s.points.len();
-    let plot_w = (x1 - x0).max(1.0);
-    let pad = (plot_w / n.max(1) as f64 / 2.0).clamp(4.0, 12.0);
-    let xs: Vec<f64> = if n <= 1 {
-        vec![(x0 + x1) / 2.0; n]
-    } else {
-        let step = (plot_w - 2.0 * pad) / (n - 1) as f64;
-        (0..n).map(|i| x0 + pad + step * i as f64).collect()
+    let f = Frame {
+        x0: 8.0 + widest * CHAR_W + 6.0,
+        x1: RIGHT,
+        y0: PLOT_TOP,
+        y1: PLOT_BOTTOM,
+        y_min,
+        y_max,
     };
+    let n = s.points.len();
+    let plot_w = (f.x1 - f.x0).max(1.0);
+    let xs = point_xs(n, f.x0, f.x1, 12.0);
 
+    open_svg(out, chart, &s, &id);
+    run_shade(out, &s, &xs, f);
+    y_axis(out, chart, &s, &ticks, f);
+    x_labels(out, &s, &xs, plot_w, f);
+    limit_lines(out, &s, &xs, f);
+    values_and_markers(out, &s, &xs, f);
+    out.push_str("</svg>\n");
+}
+
+/// The plot area of a compact chart and its value scale.
+#[derive(Clone, Copy)]
+struct Frame {
+    x0: f64,
+    x1: f64,
+    y0: f64,
+    y1: f64,
+    y_min: f64,
+    y_max: f64,
+}
+
+impl Frame {
+    /// The y coordinate of value `v`.
+    #[inline]
+    fn y(self, v: f64) -> f64 {
+        self.y1 - (v - self.y_min) / (self.y_max - self.y_min) * (self.y1 - self.y0)
+    }
+}
+
+/// The `<svg>` start tag, the title, the description and the paper.
+fn open_svg(out: &mut String, chart: &SpcChart, s: &Series, id: &str) {
+    let (w, h) = COMPACT_SIZE;
     let title = {
         let t = clean(&chart.title);
         if t.is_empty() {
@@ -214,27 +234,36 @@ pub fn compact_svg_into(out: &mut String, chart: &SpcChart, id: &str) {
         "</desc>\n<rect width=\"{w}\" height=\"{h}\" fill=\"{}\"/>\n",
         css(PAPER)
     );
+}
 
-    // A run chart's longest run, shaded behind everything else.
+/// A run chart's longest run, shaded behind everything else.
+fn run_shade(out: &mut String, s: &Series, xs: &[f64], f: Frame) {
     if let Some((a, b)) = s.longest_run {
-        let half = if n > 1 { (xs[1] - xs[0]) / 2.0 } else { 6.0 };
+        let half = if xs.len() > 1 {
+            (xs[1] - xs[0]) / 2.0
+        } else {
+            6.0
+        };
         out.push_str("<rect x=\"");
         coord(out, xs[a] - half);
-        let _ = write!(out, "\" y=\"{y0}\" width=\"");
+        let _ = write!(out, "\" y=\"{}\" width=\"", f.y0);
         coord(out, xs[b] - xs[a] + 2.0 * half);
         let _ = writeln!(
             out,
             "\" height=\"{}\" fill=\"{}\"/>",
-            y1 - y0,
+            f.y1 - f.y0,
             css(RUN_SHADE)
         );
     }
+}
 
-    // Grid and y labels; the unit above them.
+/// Grid and y labels; the unit above them; a note when there is nothing to draw.
+fn y_axis(out: &mut String, chart: &SpcChart, s: &Series, ticks: &[(f64, String)], f: Frame) {
+    let (x0, x1, y0, y1) = (f.x0, f.x1, f.y0, f.y1);
     let mut d = String::new();
-    for (v, _) in &ticks {
+    for (v, _) in ticks {
         d.push('M');
-        xy(&mut d, (x0, y(*v)));
+        xy(&mut d, (x0, f.y(*v)));
         d.push('H');
         coord(&mut d, x1);
     }
@@ -249,11 +278,11 @@ pub fn compact_svg_into(out: &mut String, chart: &SpcChart, id: &str) {
         css(GRID_DARK),
         css(TEXT_GREY)
     );
-    for (v, t) in &ticks {
+    for (v, t) in ticks {
         out.push_str("<text x=\"");
         coord(out, x0 - 5.0);
         out.push_str("\" y=\"");
-        coord(out, y(*v) + TICK_PX * 0.36);
+        coord(out, f.y(*v) + TICK_PX * 0.36);
         let _ = write!(out, "\">{t}</text>");
     }
     out.push_str("</g>\n");
@@ -274,83 +303,93 @@ pub fn compact_svg_into(out: &mut String, chart: &SpcChart, id: &str) {
             css(TEXT_GREY)
         );
     }
+}
 
-    // x labels, thinned from the latest point back so that they never overlap.
-    if n > 0 {
-        let spacing = if n > 1 { xs[1] - xs[0] } else { plot_w };
-        let label_w = |i: usize| s.points[i].label.chars().count().min(24) as f64 * CHAR_W;
-        let widest = (0..n).map(label_w).fold(0.0, f64::max);
-        let every = ((widest + 12.0) / spacing.max(1e-9))
-            .ceil()
-            .clamp(1.0, n as f64) as usize;
-        let mut right_edge = f64::INFINITY;
-        let mut labels: Vec<(f64, usize)> = Vec::new();
-        for i in (0..n).rev().step_by(every) {
-            let lw = label_w(i);
-            // Kept inside the chart: the latest label ends at the right edge if need be.
-            let x = (xs[i] - lw / 2.0).max(2.0).min(f64::from(w) - 2.0 - lw);
-            if x + lw + 8.0 <= right_edge {
-                labels.push((x, i));
-                right_edge = x;
-            }
-        }
-        let mut ticks_d = String::new();
-        let _ = write!(out, "<g fill=\"{}\">", css(TEXT_GREY));
-        for &(x, i) in labels.iter().rev() {
-            out.push_str("<text x=\"");
-            coord(out, x);
-            let _ = write!(out, "\" y=\"{}\">", y1 + 16.0);
-            escape_into(out, &s.points[i].label.chars().take(24).collect::<String>());
-            out.push_str("</text>");
-            ticks_d.push('M');
-            xy(&mut ticks_d, (xs[i], y1));
-            ticks_d.push_str("v4");
-        }
-        out.push_str("</g>\n");
-        stroke_path(out, &ticks_d, GRID_DARK, 1.0, None);
+/// x labels, thinned from the latest point back so that they never overlap, with their ticks.
+fn x_labels(out: &mut String, s: &Series, xs: &[f64], plot_w: f64, f: Frame) {
+    let n = xs.len();
+    if n == 0 {
+        return;
     }
+    let (w, _) = COMPACT_SIZE;
+    let spacing = if n > 1 { xs[1] - xs[0] } else { plot_w };
+    let label_w = |i: usize| s.points[i].label.chars().count().min(24) as f64 * CHAR_W;
+    let widest = (0..n).map(label_w).fold(0.0, f64::max);
+    let every = ((widest + 12.0) / spacing.max(1e-9))
+        .ceil()
+        .clamp(1.0, n as f64) as usize;
+    let mut right_edge = f64::INFINITY;
+    let mut labels: Vec<(f64, usize)> = Vec::new();
+    for i in (0..n).rev().step_by(every) {
+        let lw = label_w(i);
+        // Kept inside the chart: the latest label ends at the right edge if need be.
+        let x = (xs[i] - lw / 2.0).max(2.0).min(f64::from(w) - 2.0 - lw);
+        if x + lw + 8.0 <= right_edge {
+            labels.push((x, i));
+            right_edge = x;
+        }
+    }
+    let mut ticks_d = String::new();
+    let _ = write!(out, "<g fill=\"{}\">", css(TEXT_GREY));
+    for &(x, i) in labels.iter().rev() {
+        out.push_str("<text x=\"");
+        coord(out, x);
+        let _ = write!(out, "\" y=\"{}\">", f.y1 + 16.0);
+        escape_into(out, &s.points[i].label.chars().take(24).collect::<String>());
+        out.push_str("</text>");
+        ticks_d.push('M');
+        xy(&mut ticks_d, (xs[i], f.y1));
+        ticks_d.push_str("v4");
+    }
+    out.push_str("</g>\n");
+    stroke_path(out, &ticks_d, GRID_DARK, 1.0, None);
+}
 
-    // Rebases: a dotted vertical line between segments.
+/// Rebases (a dotted vertical line between segments), limits (dashed), centre line (solid),
+/// target (long red dashes).
+fn limit_lines(out: &mut String, s: &Series, xs: &[f64], f: Frame) {
+    let y = |v: f64| f.y(v);
     let mut d = String::new();
     for pair in s.runs.windows(2) {
         let (a, b) = (pair[0].end - 1, pair[1].start);
         if let (Some(&xa), Some(&xb)) = (xs.get(a), xs.get(b)) {
             d.push('M');
-            xy(&mut d, ((xa + xb) / 2.0, y0));
+            xy(&mut d, ((xa + xb) / 2.0, f.y0));
             d.push('V');
-            coord(&mut d, y1);
+            coord(&mut d, f.y1);
         }
     }
     stroke_path(out, &d, TEXT_GREY, 1.0, Some("2 3"));
 
-    // Limits (dashed), centre line (solid), target (long red dashes).
     let mut d = String::new();
-    for line in segment_lines(&s.points, &s.runs, &xs, y, |p| p.lpl)
+    for line in segment_lines(&s.points, &s.runs, xs, y, |p| p.lpl)
         .iter()
-        .chain(&segment_lines(&s.points, &s.runs, &xs, y, |p| p.upl))
+        .chain(&segment_lines(&s.points, &s.runs, xs, y, |p| p.upl))
     {
         polyline(&mut d, line);
     }
     stroke_path(out, &d, GREY, 1.2, Some("5 4"));
     let mut d = String::new();
-    for line in segment_lines(&s.points, &s.runs, &xs, y, |p| p.mean) {
+    for line in segment_lines(&s.points, &s.runs, xs, y, |p| p.mean) {
         polyline(&mut d, &line);
     }
     stroke_path(out, &d, TEXT, 1.2, None);
     if let Some(t) = s.target {
         let mut d = String::new();
-        polyline(&mut d, &[(x0, y(t)), (x1, y(t))]);
+        polyline(&mut d, &[(f.x0, y(t)), (f.x1, y(t))]);
         stroke_path(out, &d, RED, 1.6, Some("14 5"));
     }
+}
 
-    // The values: one path, broken at a missing value (a gap); then the markers.
+/// The values: one path, broken at a missing value (a gap); then the markers.
+fn values_and_markers(out: &mut String, s: &Series, xs: &[f64], f: Frame) {
     let mut d = String::new();
     let mut pen_down = false;
-    for (p, &x) in s.points.iter().zip(&xs) {
+    for (p, &x) in s.points.iter().zip(xs) {
         match p.value {
             Some(v) => {
                 d.push(if pen_down { 'L' } else { 'M' });
-                xy(&mut d, (x, y(v)));
+                xy(&mut d, (x, f.y(v)));
                 pen_down = true;
             }
             None => pen_down = false,
@@ -359,10 +398,10 @@ pub fn compact_svg_into(out: &mut String, chart: &SpcChart, id: &str) {
     stroke_path(out, &d, TEXT_GREY, 1.2, None);
     // Common cause: round dots as zero-length segments of one path.
     let mut d = String::new();
-    for (p, &x) in s.points.iter().zip(&xs) {
+    for (p, &x) in s.points.iter().zip(xs) {
         if let (Some(v), Kind::Common) = (p.value, p.kind) {
             d.push('M');
-            xy(&mut d, (x, y(v)));
+            xy(&mut d, (x, f.y(v)));
             d.push_str("h0");
         }
     }
@@ -375,68 +414,70 @@ pub fn compact_svg_into(out: &mut String, chart: &SpcChart, id: &str) {
     }
     out.push('\n');
     // Special causes on top, each with its reason as a tooltip.
-    for (p, &x) in s.points.iter().zip(&xs) {
+    for (p, &x) in s.points.iter().zip(xs) {
         let Some(v) = p.value else { continue };
-        if p.kind == Kind::Common {
-            continue;
+        if p.kind != Kind::Common {
+            special_mark(out, p, (x, f.y(v)));
         }
-        let c = (x, y(v));
-        match p.kind {
-            Kind::Improvement => {
-                out.push_str("<circle cx=\"");
-                coord(out, c.0);
-                out.push_str("\" cy=\"");
-                coord(out, c.1);
-                let _ = write!(
-                    out,
-                    "\" r=\"4.5\" fill=\"{}\" stroke=\"{}\" stroke-width=\"1.5\">",
-                    css(NHS_BLUE),
-                    css(PAPER)
-                );
-            }
-            Kind::Concern => {
-                out.push_str("<path d=\"M");
-                xy(out, (c.0, c.1 - 5.5));
-                let _ = write!(
-                    out,
-                    "l5.5 5.5-5.5 5.5-5.5-5.5z\" fill=\"{}\" stroke=\"{}\" stroke-width=\"1.2\">",
-                    css(NHS_ORANGE),
-                    css(TEXT)
-                );
-            }
-            _ => {
-                let up = p.kind == Kind::NeutralHigh;
-                let (r, sgn) = (6.5, if up { 1.0 } else { -1.0 });
-                let hw = r * 3f64.sqrt() / 2.0;
-                out.push_str("<path d=\"M");
-                xy(out, (c.0, c.1 - sgn * r));
-                out.push('L');
-                xy(out, (c.0 + hw, c.1 + sgn * r / 2.0));
-                out.push('L');
-                xy(out, (c.0 - hw, c.1 + sgn * r / 2.0));
-                let _ = write!(
-                    out,
-                    "z\" fill=\"{}\" stroke=\"{}\" stroke-width=\"1.2\">",
-                    css(PURPLE),
-                    css(PAPER)
-                );
-            }
-        }
-        out.push_str("<title>");
-        escape_into(out, &p.label);
-        out.push_str(": ");
-        match &p.note {
-            Some(note) => escape_into(out, note),
-            None => escape_into(out, p.kind.words()),
-        }
-        out.push_str("</title>");
-        out.push_str(if p.kind == Kind::Improvement {
-            "</circle>\n"
-        } else {
-            "</path>\n"
-        });
     }
-    out.push_str("</svg>\n");
+}
+
+/// A special-cause point's mark at `c`, with its reason as a tooltip.
+fn special_mark(out: &mut String, p: &Point, c: Pt) {
+    match p.kind {
+        Kind::Improvement => {
+            out.push_str("<circle cx=\"");
+            coord(out, c.0);
+            out.push_str("\" cy=\"");
+            coord(out, c.1);
+            let _ = write!(
+                out,
+                "\" r=\"4.5\" fill=\"{}\" stroke=\"{}\" stroke-width=\"1.5\">",
+                css(NHS_BLUE),
+                css(PAPER)
+            );
+        }
+        Kind::Concern => {
+            out.push_str("<path d=\"M");
+            xy(out, (c.0, c.1 - 5.5));
+            let _ = write!(
+                out,
+                "l5.5 5.5-5.5 5.5-5.5-5.5z\" fill=\"{}\" stroke=\"{}\" stroke-width=\"1.2\">",
+                css(NHS_ORANGE),
+                css(TEXT)
+            );
+        }
+        _ => {
+            let up = p.kind == Kind::NeutralHigh;
+            let (r, sgn) = (6.5, if up { 1.0 } else { -1.0 });
+            let hw = r * 3f64.sqrt() / 2.0;
+            out.push_str("<path d=\"M");
+            xy(out, (c.0, c.1 - sgn * r));
+            out.push('L');
+            xy(out, (c.0 + hw, c.1 + sgn * r / 2.0));
+            out.push('L');
+            xy(out, (c.0 - hw, c.1 + sgn * r / 2.0));
+            let _ = write!(
+                out,
+                "z\" fill=\"{}\" stroke=\"{}\" stroke-width=\"1.2\">",
+                css(PURPLE),
+                css(PAPER)
+            );
+        }
+    }
+    out.push_str("<title>");
+    escape_into(out, &p.label);
+    out.push_str(": ");
+    match &p.note {
+        Some(note) => escape_into(out, note),
+        None => escape_into(out, p.kind.words()),
+    }
+    out.push_str("</title>");
+    out.push_str(if p.kind == Kind::Improvement {
+        "</circle>\n"
+    } else {
+        "</path>\n"
+    });
 }
 
 /// The compact chart of `chart` as a String (see [`compact_svg_into`]).
