@@ -71,9 +71,13 @@ impl CliError {
             CliError::Workflow(W::Report(ReportError::Template { file, message })) => {
                 one(Diagnostic::error(format!("template {file}: {message}")).in_file(file.clone()))
             }
-            CliError::Workflow(W::Options { message, expected }) => {
-                one(Diagnostic::error(message.clone()).expected(expected.clone()))
-            }
+            CliError::Workflow(W::Options {
+                message,
+                expected,
+                settings,
+            }) => one(Diagnostic::error(message.clone())
+                .expected(expected.clone())
+                .settings(settings.iter().copied())),
             other => one(Diagnostic::error(with_hint(
                 other.to_string().trim_end(),
                 other.flag_hint(),

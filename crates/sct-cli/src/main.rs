@@ -6,6 +6,7 @@ mod args;
 mod cli;
 mod commands;
 mod error;
+mod flags;
 mod outputs;
 mod style;
 

@@ -64,7 +64,7 @@ fn exit_code(outcome: Outcome) -> ExitCode {
 /// Prints warnings and notes to standard error.
 pub fn notices(notices: &[sct_core::Diagnostic]) {
     for n in notices {
-        crate::style::eprint(&n.to_string());
+        crate::style::eprint(&crate::flags::shown(n));
     }
 }
 

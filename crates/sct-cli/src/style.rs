@@ -153,7 +153,7 @@ pub fn diagnostics(diags: &Diagnostics) {
             LEFT_OUT[k].fetch_add(1, Ordering::Relaxed);
             continue;
         }
-        let text = shown(&d.to_string());
+        let text = shown(&crate::flags::shown(d));
         write(&if first { text } else { format!("\n{text}") });
         first = false;
     }

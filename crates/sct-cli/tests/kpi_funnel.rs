@@ -195,5 +195,8 @@ fn bad_rows_and_duplicates_are_errors_naming_the_line() {
         .args(["--type", "proportion", "--overdispersion"])
         .assert()
         .code(2)
-        .stderr(contains("--overdispersion applies to --type ratio only"));
+        .stderr(
+            contains("over-dispersion applies to a ratio funnel only")
+                .and(contains("= hint: see --type, --overdispersion")),
+        );
 }

@@ -736,7 +736,9 @@ fn run_and_pprime_charts_break_at_gaps_and_skip_invalid_rows() {
             .args(["--chart", chart, "--format", "json"])
             .assert()
             .success()
-            .stderr(contains("(joined: --join-gaps)"))
+            .stderr(contains(
+                "(joined: values either side are treated as consecutive)",
+            ))
             .stderr(contains("gaps in the series").not())
             .get_output()
             .stdout

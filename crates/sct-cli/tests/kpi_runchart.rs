@@ -492,7 +492,7 @@ fn bad_options_exit_2() {
     rejects(
         counts,
         &["--chart", "pprime", "--fix-after", "5"],
-        "--fix-after 5 is too small",
+        "fix_after 5 is too small; expected 12 or more",
     );
     rejects(
         counts,
@@ -504,7 +504,7 @@ fn bad_options_exit_2() {
             "--shift-length",
             "1",
         ],
-        "--shift-length 1 is too small",
+        "shift_length 1 is too small; expected 2 or more",
     );
     rejects(counts, &["--chart", "bar"], "invalid value 'bar'");
     rejects(

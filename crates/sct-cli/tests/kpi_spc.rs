@@ -129,14 +129,17 @@ fn rebase_fix_after_and_run_lengths() {
         .args(["--improvement", "increase", "--rebase", "2024-09-01"])
         .assert()
         .code(2)
-        .stderr(contains("2024-09-01 is not a date in"));
+        .stderr(contains("2024-09-01 is not a date in").and(contains("= hint: see --rebase")));
     sct()
         .args(["kpi", "spc"])
         .arg(&input)
         .args(["--improvement", "increase", "--fix-after", "11"])
         .assert()
         .code(2)
-        .stderr(contains("--fix-after 11 is too small; expected 12 or more"));
+        .stderr(
+            contains("fix_after 11 is too small; expected 12 or more")
+                .and(contains("= hint: see --fix-after")),
+        );
 }
 
 #[test]

@@ -461,7 +461,7 @@ fn fix_after_through_the_command_line() {
             .assert()
             .code(2)
             .stderr(contains(format!(
-                "--fix-after {n} is too small; expected 12 or more"
+                "fix_after {n} is too small; expected 12 or more"
             )));
     }
 }

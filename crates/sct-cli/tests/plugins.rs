@@ -1179,7 +1179,12 @@ fn bad_arguments_are_usage_errors() {
         .output()
         .unwrap();
     assert_eq!(run.status.code(), Some(2));
-    assert!(stderr(&run).contains("--param \"oops\": expected NAME=VALUE"));
+    assert!(stderr(&run).contains("plugin parameter \"oops\": expected NAME=VALUE"));
+    assert!(
+        stderr(&run).contains("= hint: see --param"),
+        "{}",
+        stderr(&run)
+    );
     let run = sct()
         .args(["plugins", "run", "nope", "m"])
         .output()
@@ -1677,8 +1682,8 @@ fn without_a_data_file_a_set_with_no_plugin_measure_or_every_organisation_is_ref
     assert_eq!(run.status.code(), Some(2), "{}", stderr(&run));
     assert!(
         stderr(&run).contains(
-            "no --data given, and no indicator of KPI set \"scf-three-timeframes\" names a plugin measure"
-        ),
+            "no KPI data given, and no indicator of KPI set \"scf-three-timeframes\" names a plugin measure"
+        ) && stderr(&run).contains("= hint: see --data"),
         "{}",
         stderr(&run)
     );
@@ -1688,7 +1693,13 @@ fn without_a_data_file_a_set_with_no_plugin_measure_or_every_organisation_is_ref
         .output()
         .unwrap();
     assert_eq!(run.status.code(), Some(2), "{}", stderr(&run));
-    assert!(stderr(&run).contains("--orgs all lists the organisations in the KPI data"));
+    assert!(
+        stderr(&run).contains(
+            "every organisation in the KPI data was asked for, and no KPI data was given"
+        ) && stderr(&run).contains("= hint: see --data, --org"),
+        "{}",
+        stderr(&run)
+    );
     assert!(run.stdout.is_empty());
 }
 

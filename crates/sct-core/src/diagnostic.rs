@@ -6,6 +6,7 @@ use std::fmt;
 use serde::Serialize;
 
 use crate::quote::{EXCERPT_CHARS, excerpt, visible, visible_width};
+use crate::setting::Setting;
 
 /// How serious a diagnostic is. Errors make input invalid; warnings and notes do not.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -108,6 +109,10 @@ pub struct Diagnostic {
     pub expected: Option<String>,
     /// A suggestion for fixing it.
     pub hint: Option<String>,
+    /// The options that would change the outcome, for a front end to name its own way (the
+    /// command line as flags); the message itself names none.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub settings: Vec<Setting>,
 }
 
 impl Diagnostic {
@@ -119,6 +124,7 @@ impl Diagnostic {
             location: None,
             expected: None,
             hint: None,
+            settings: Vec::new(),
         }
     }
 
@@ -164,6 +170,12 @@ impl Diagnostic {
     /// Sets a hint.
     pub fn hint(mut self, hint: impl Into<String>) -> Self {
         self.hint = Some(hint.into());
+        self
+    }
+
+    /// Names the options that would change the outcome (see [`Setting`]).
+    pub fn settings(mut self, settings: impl IntoIterator<Item = Setting>) -> Self {
+        self.settings.extend(settings);
         self
     }
 

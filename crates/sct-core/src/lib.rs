@@ -48,6 +48,7 @@ pub mod quote;
 pub mod response_text;
 pub mod schema;
 pub mod score;
+pub mod setting;
 pub mod source;
 pub mod template;
 pub mod validate;
@@ -215,7 +216,8 @@ impl Sct {
         files.sort();
         if files.is_empty() {
             return Err(Error::Invalid(Diagnostics(vec![Diagnostic::error(format!("no self-assessment files (*.toml, *.json, *.xlsx) in {}", dir.display()))
-                .expected("a directory of individual self-assessment files (sct template ROUND --individual)")])));
+                .expected("a directory of individual self-assessment files, each made from the round's individual template")
+                .settings([crate::setting::Setting::Individuals])])));
         }
         let mut people = Vec::new();
         let mut diags = Diagnostics::default();

@@ -1185,7 +1185,8 @@ pub fn build(inputs: PlanInputs<'_>) -> Result<DevelopmentPlan, Error> {
         return Err(Error::Invalid(Diagnostics(vec![
             Diagnostic::error("a development plan is drawn up from an organisation's response; this is an individual self-assessment")
                 .in_file(&a.source_name)
-                .expected("type = \"organisation\" (pass individual self-assessments with --individuals DIR)"),
+                .expected("type = \"organisation\" (individual self-assessments are given as a directory of their own)")
+                .settings([crate::setting::Setting::Individuals]),
         ])));
     }
     let statuses: BTreeMap<String, MilestoneStatus> = score

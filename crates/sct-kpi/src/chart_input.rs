@@ -8,6 +8,7 @@ use serde_json::{Value, json};
 
 use sct_core::csv_out::CsvWriter;
 use sct_core::diagnostic::{Diagnostic, Diagnostics};
+use sct_core::setting::Setting;
 use sct_core::source::SourceFile;
 
 use crate::chart::{ChartError, ChartInput, ChartKind, ChartOptions, ChartResult, chart};
@@ -263,7 +264,12 @@ fn count_columns(
                 "columns `{}`, `{}` and `{}`",
                 columns.date, columns.numerator, columns.denominator
             ))
-            .hint("choose other columns with --date-col, --numerator-col and --denominator-col"),
+            .hint("choose the date, numerator and denominator columns")
+            .settings([
+                Setting::DateColumn,
+                Setting::NumeratorColumn,
+                Setting::DenominatorColumn,
+            ]),
         ]));
     };
     Ok((di, xi, ni))
@@ -432,10 +438,11 @@ pub fn run_chart(
                 kind.describe()
             ))
             .in_file(src_name)
-            .expected(
-                "`numerator` and `denominator` columns (or --numerator-col, --denominator-col)",
-            ),
-            other => Diagnostic::error(other.to_string()).in_file(src_name),
+            .expected("`numerator` and `denominator` columns, or the columns chosen for them")
+            .settings([Setting::NumeratorColumn, Setting::DenominatorColumn]),
+            other => Diagnostic::error(other.to_string())
+                .in_file(src_name)
+                .settings(settings_of(&other)),
         }])
     })?;
     Ok(ChartRun {
@@ -521,6 +528,17 @@ fn row_settings(run: &ChartRun, segment: usize) -> [String; 5] {
         _ => screen,
     };
     [rules.to_string(), shift, trend, screen, multiplier]
+}
+
+/// The options that would change a chart's error, for the front end to name.
+pub(crate) fn settings_of(error: &ChartError) -> Vec<Setting> {
+    match error {
+        ChartError::FixAfterTooSmall(_) => vec![Setting::FixAfter],
+        ChartError::RunLengthTooSmall("shift_length", _) => vec![Setting::ShiftLength],
+        ChartError::RunLengthTooSmall(_, _) => vec![Setting::TrendLength],
+        ChartError::BadMultiplier(_) => vec![Setting::Multiplier],
+        _ => Vec::new(),
+    }
 }
 
 /// The CSV: `date,value,centre,lpl,upl,point_type` (limits empty for a run chart),

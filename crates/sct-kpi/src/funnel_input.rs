@@ -137,9 +137,10 @@ fn funnel_columns(
             .at(header_at(src, headers))
             .expected(format!("columns {org_col},{a_col},{b_col}"))
             .hint(match kind {
-                FunnelKind::Proportion => "for observed and expected counts use --type ratio",
-                FunnelKind::Ratio => "for numerators and denominators use --type proportion",
-            }),
+                FunnelKind::Proportion => "for observed and expected counts draw a ratio funnel",
+                FunnelKind::Ratio => "for numerators and denominators draw a proportion funnel",
+            })
+            .settings([sct_core::setting::Setting::FunnelType]),
         ]));
     };
     Ok([oi, ai, bi])
@@ -264,7 +265,10 @@ pub fn compute(
 
 /// A diagnostic for an error of [`compute`], at the line of the organisation it names.
 pub fn located(src: &SourceFile, rows: &[FunnelRow], error: &FunnelError) -> Diagnostic {
-    let d = Diagnostic::error(error.to_string());
+    let mut d = Diagnostic::error(error.to_string());
+    if let FunnelError::Multiplier(_) = error {
+        d = d.settings([sct_core::setting::Setting::Multiplier]);
+    }
     let row = match error {
         FunnelError::BadRow { org, .. } => rows.iter().find(|r| &r.org == org),
         _ => None,
@@ -648,10 +652,10 @@ mod tests {
     #[test]
     fn wrong_columns_point_to_the_other_type() {
         let src = SourceFile::from_text("r.csv", "org,observed,expected\nA,5,10\n");
-        let err = read_funnel_rows(&src, FunnelKind::Proportion)
-            .unwrap_err()
-            .to_string();
-        assert!(err.contains("--type ratio"), "{err}");
+        let err = read_funnel_rows(&src, FunnelKind::Proportion).unwrap_err();
+        let d = &err.0[0];
+        assert!(d.hint.as_deref().unwrap().contains("ratio funnel"), "{err}");
+        assert_eq!(d.settings, [sct_core::setting::Setting::FunnelType]);
     }
 
     #[test]

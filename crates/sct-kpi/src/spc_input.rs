@@ -212,7 +212,11 @@ pub fn read_series_with(
                 "columns `{}` and `{}`",
                 columns.date, columns.value
             ))
-            .hint("choose other columns with --date-col and --value-col"),
+            .hint("choose the date and value columns")
+            .settings([
+                sct_core::setting::Setting::DateColumn,
+                sct_core::setting::Setting::ValueColumn,
+            ]),
         ]));
     };
     let mut points = Vec::new();
@@ -254,7 +258,8 @@ pub fn read_series_with(
                         Diagnostic::error(format!("`{}` \"{value_text}\" {e}", columns.value))
                             .at(at(src, line))
                             .expected(e.expected())
-                            .hint("leave the row out as a shown gap with --skip-invalid"),
+                            .hint("leave the row out, shown as a gap")
+                            .settings([sct_core::setting::Setting::SkipInvalid]),
                     ),
                 }
             }
@@ -324,7 +329,10 @@ pub fn resolve_rebase(
     let mut found = Vec::new();
     for r in rebase {
         match Period::parse(r) {
-            Err(e) => diags.push(Diagnostic::error(format!("--rebase: {e}"))),
+            Err(e) => diags.push(
+                Diagnostic::error(format!("rebase date: {e}"))
+                    .settings([sct_core::setting::Setting::Rebase]),
+            ),
             Ok(p) => match dates.iter().position(|d| *d == p.start) {
                 Some(i) => {
                     starts.push(i);
@@ -332,10 +340,11 @@ pub fn resolve_rebase(
                 }
                 None => diags.push(
                     Diagnostic::error(format!(
-                        "--rebase {r}: {} is not a date in {src_name}",
+                        "rebase date {r}: {} is not a date in {src_name}",
                         p.start
                     ))
-                    .expected("the date of a point in the series, where the new segment starts"),
+                    .expected("the date of a point in the series, where the new segment starts")
+                    .settings([sct_core::setting::Setting::Rebase]),
                 ),
             },
         }
@@ -492,7 +501,12 @@ pub fn run_with(
         settings.gaps.iter().map(|g| g.before).collect()
     };
     let fail = |e: crate::spc::SpcError| {
-        Diagnostics(vec![Diagnostic::error(e.to_string()).in_file(src_name)])
+        let e = crate::chart::ChartError::from(e);
+        Diagnostics(vec![
+            Diagnostic::error(e.to_string())
+                .in_file(src_name)
+                .settings(crate::chart_input::settings_of(&e)),
+        ])
     };
     let judged = judge(&values, &starts, &breaks, &options, &settings.profile).map_err(fail)?;
     let suggestions = profile::suggest_rebases(&values, &judged);

@@ -125,13 +125,13 @@ mod reference {
         }
         if options.shift_length < 2 {
             return Err(SpcError::RunLengthTooSmall(
-                "shift-length",
+                "shift_length",
                 options.shift_length,
             ));
         }
         if options.trend_length < 2 {
             return Err(SpcError::RunLengthTooSmall(
-                "trend-length",
+                "trend_length",
                 options.trend_length,
             ));
         }
@@ -180,7 +180,7 @@ mod reference {
                 && ys.len() < f
             {
                 warnings.push(format!(
-                    "segment {} has {} points, fewer than --fix-after {f}: all are base points",
+                    "segment {} has {} points, fewer than fix_after {f}: all are base points",
                     k + 1,
                     ys.len()
                 ));

@@ -138,7 +138,7 @@ fn twelve_points_under_mdc_get_no_limits_flags_or_icons() {
             .all(|t| *t == PointType::CommonCause)
     );
     assert_eq!((m.variation_icon(), m.assurance_icon()), (None, None));
-    assert!(m.result.warnings[0].contains("fewer than 13 (--min-points)"));
+    assert!(m.result.warnings[0].contains("fewer than 13 (min_points)"));
     v.insert(0, 12.0);
     let m13 = judge(&v, &[], &[], &o, &mdc()).unwrap();
     assert!(m13.result.segments[0].upl.is_some() && m13.variation_icon().is_some());

@@ -53,7 +53,9 @@ impl Discovery {
     pub fn open(&self, name: &str, options: &crate::Options) -> Result<crate::Plugin, HostError> {
         let Some(found) = self.get(name) else {
             let searched = if self.searched.is_empty() {
-                format!("nowhere (no {PROJECT_PLUGINS}/ here, no {PATH_ENV}, no --plugin-dir)")
+                format!(
+                    "nowhere (no {PROJECT_PLUGINS}/ here, no {PATH_ENV}, no plugin directory given)"
+                )
             } else {
                 let places: Vec<String> = self
                     .searched

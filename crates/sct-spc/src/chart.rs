@@ -265,13 +265,13 @@ pub enum ChartError {
     #[error("a {} needs numerators and denominators", .0.describe())]
     NeedsCounts(ChartKind),
     /// `--fix-after` below the minimum.
-    #[error("--fix-after {0} is too small; expected 12 or more")]
+    #[error("fix_after {0} is too small; expected 12 or more")]
     FixAfterTooSmall(usize),
     /// A run length below 2.
-    #[error("--{0} {1} is too small; expected 2 or more")]
+    #[error("{0} {1} is too small; expected 2 or more")]
     RunLengthTooSmall(&'static str, usize),
     /// A multiplier that is not a positive finite number.
-    #[error("--multiplier {0} is not a positive number")]
+    #[error("multiplier {0} is not a positive number")]
     BadMultiplier(f64),
 }
 
@@ -578,10 +578,10 @@ fn validate(
         RunRules::Anhoj => [options.shift_length, options.trend_length],
     };
     let lengths = [
-        ("shift-length", options.shift_length),
-        ("trend-length", options.trend_length),
-        ("shift-length", fixed[0]),
-        ("trend-length", fixed[1]),
+        ("shift_length", options.shift_length),
+        ("trend_length", options.trend_length),
+        ("shift_length", fixed[0]),
+        ("trend_length", fixed[1]),
     ];
     if let Some(&(name, len)) = lengths.iter().find(|(_, len)| *len < 2) {
         return Err(ChartError::RunLengthTooSmall(name, len));
@@ -716,7 +716,7 @@ fn chart_portable(
         if n > RETAINED_POINTS {
             *ws = Workspace::default();
         }
-        Ok(())
+        Ok::<(), ChartError>(())
     })?;
     Ok(chart.finish())
 }
@@ -795,12 +795,21 @@ fn judge_xmr(
     };
     // `judge` checks the same options as `validate`, so it cannot fail here; an error is
     // passed on all the same rather than assumed away.
-    judge(values, starts, &options.breaks, &spc_options, &profile).map_err(|e| match e {
-        crate::spc::SpcError::Empty => ChartError::Empty,
-        crate::spc::SpcError::FixAfterTooSmall(f) => ChartError::FixAfterTooSmall(f),
-        crate::spc::SpcError::RunLengthTooSmall(a, b) => ChartError::RunLengthTooSmall(a, b),
-        crate::spc::SpcError::NotFinite { index, value } => ChartError::NotFinite { index, value },
-    })
+    judge(values, starts, &options.breaks, &spc_options, &profile).map_err(ChartError::from)
+}
+
+/// An XmR error is the chart error of the same name: every chart reports one set of errors.
+impl From<crate::spc::SpcError> for ChartError {
+    fn from(e: crate::spc::SpcError) -> Self {
+        match e {
+            crate::spc::SpcError::Empty => ChartError::Empty,
+            crate::spc::SpcError::FixAfterTooSmall(f) => ChartError::FixAfterTooSmall(f),
+            crate::spc::SpcError::RunLengthTooSmall(a, b) => ChartError::RunLengthTooSmall(a, b),
+            crate::spc::SpcError::NotFinite { index, value } => {
+                ChartError::NotFinite { index, value }
+            }
+        }
+    }
 }
 
 /// A chart being built segment by segment: what every segment reads, and the per-point and
@@ -919,7 +928,7 @@ impl Charting<'_> {
             .collect();
         if !gaps.is_empty() && kind != ChartKind::Xmr {
             self.warnings.push(format!(
-                "segment {}: {} gap{} in the series: values either side of a gap are not treated as consecutive (no run, crossing, trend or moving range spans a gap; --join-gaps joins them)",
+                "segment {}: {} gap{} in the series: values either side of a gap are not treated as consecutive (no run, crossing, trend or moving range spans a gap; join_gaps joins them)",
                 k + 1,
                 gaps.len(),
                 if gaps.len() == 1 { "" } else { "s" }

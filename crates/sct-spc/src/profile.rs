@@ -508,7 +508,7 @@ fn segment_warnings(
 ) {
     if short {
         warnings.push(format!(
-            "segment {} has {} points, fewer than {} (--min-points): no limits, special-cause flags or icons under the mdc profile",
+            "segment {} has {} points, fewer than {} (min_points): no limits, special-cause flags or icons under the mdc profile",
             k + 1,
             len,
             profile.min_points

@@ -287,10 +287,10 @@ pub enum SpcError {
     #[error("the series has no points")]
     Empty,
     /// `--fix-after` below the minimum.
-    #[error("--fix-after {0} is too small; expected 12 or more")]
+    #[error("fix_after {0} is too small; expected 12 or more")]
     FixAfterTooSmall(usize),
     /// A run length below 2.
-    #[error("--{0} {1} is too small; expected 2 or more")]
+    #[error("{0} {1} is too small; expected 2 or more")]
     RunLengthTooSmall(&'static str, usize),
     /// A value that is not a finite number.
     #[error("value {value} at position {index} is not a finite number")]
@@ -706,13 +706,13 @@ pub(crate) fn validate(values: &[f64], options: &SpcOptions) -> Result<(), SpcEr
     }
     if options.shift_length < 2 {
         return Err(SpcError::RunLengthTooSmall(
-            "shift-length",
+            "shift_length",
             options.shift_length,
         ));
     }
     if options.trend_length < 2 {
         return Err(SpcError::RunLengthTooSmall(
-            "trend-length",
+            "trend_length",
             options.trend_length,
         ));
     }
@@ -835,7 +835,7 @@ pub(crate) fn fix_after_warning(
         && len < f
     {
         warnings.push(format!(
-            "segment {} has {} points, fewer than --fix-after {f}: all are base points",
+            "segment {} has {} points, fewer than fix_after {f}: all are base points",
             k + 1,
             len
         ));

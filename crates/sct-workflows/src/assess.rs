@@ -7,6 +7,7 @@ use sct_core::assessment::AnswerLevel;
 use sct_core::individuals::{IndividualsSummary, check_individuals, summarise};
 use sct_core::model::{ResponseDoc, ResponseType};
 use sct_core::plan::{self, PlanInputs};
+use sct_core::setting::Setting;
 use sct_core::validate::{ResolvedFrameworks, resolve_frameworks};
 use sct_core::{Assessed, Date, Diagnostic, ResolveOptions};
 use sct_report::charts::{self, ChartFormat};
@@ -283,14 +284,16 @@ pub fn chart(session: &Session, options: &ChartOptions) -> Result<Output<'static
             let ids: Vec<&str> = r.score.domains.iter().map(|d| d.id.as_str()).collect();
             let Some(id) = options.domain.as_deref() else {
                 return Err(Error::options(
-                    "`sct chart bars` draws one domain: --domain is required",
-                    format!("--domain with one of: {}", ids.join(", ")),
+                    "a bar chart draws one domain, and none was chosen",
+                    format!("a domain, one of: {}", ids.join(", ")),
+                    [Setting::Domain],
                 ));
             };
             let Some(chart) = assessment::domain_bar_chart(&r, id) else {
                 return Err(Error::options(
                     format!("\"{id}\" is not a domain of {}", r.score.toolkit),
                     format!("one of: {}", ids.join(", ")),
+                    [Setting::Domain],
                 ));
             };
             charts::bars(&chart, format)
@@ -494,8 +497,9 @@ pub fn template(session: &Session, options: &TemplateOptions) -> Result<Output<'
             response_type,
         ))),
         ResponseFormat::Json => Err(Error::options(
-            "sct template writes TOML or an Excel workbook, not JSON",
-            "-o FILE.toml or -o FILE.xlsx (a JSON response can be made with `sct convert`)",
+            "a template is written as TOML or an Excel workbook, not JSON",
+            "a TOML or Excel output (a JSON response can be made by converting a response)",
+            [Setting::Output, Setting::Format],
         )),
     }
 }
@@ -567,10 +571,10 @@ impl ResponseFormat {
                 Error::options(
                     match ext {
                         Some(ext) => format!("cannot tell the output format from \".{ext}\""),
-                        None => "no output format: give -o FILE.toml|.xlsx|.json or --format"
-                            .to_string(),
+                        None => "no output format: name an output file or a format".to_string(),
                     },
-                    "-o FILE.toml, -o FILE.xlsx or -o FILE.json, or --format toml|xlsx|json",
+                    "an output file ending .toml, .xlsx or .json, or the format toml, xlsx or json",
+                    [Setting::Output, Setting::Format],
                 )
             })
     }

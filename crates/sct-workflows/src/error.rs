@@ -23,15 +23,22 @@ pub enum Error {
         message: String,
         /// What was expected instead.
         expected: String,
+        /// The options that would change it, for the front end to name.
+        settings: Vec<sct_core::setting::Setting>,
     },
 }
 
 impl Error {
-    /// An options error.
-    pub fn options(message: impl Into<String>, expected: impl Into<String>) -> Error {
+    /// An options error; `settings` are the options that would change it.
+    pub fn options(
+        message: impl Into<String>,
+        expected: impl Into<String>,
+        settings: impl IntoIterator<Item = sct_core::setting::Setting>,
+    ) -> Error {
         Error::Options {
             message: message.into(),
             expected: expected.into(),
+            settings: settings.into_iter().collect(),
         }
     }
 

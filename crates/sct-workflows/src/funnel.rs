@@ -69,8 +69,12 @@ pub fn funnel(_session: &Session, options: &FunnelOptions) -> Result<Output<'sta
     let kind = options.kind;
     if options.overdispersion && kind == FunnelKind::Proportion {
         return Err(sct_core::Error::Invalid(Diagnostics(vec![
-            Diagnostic::error("--overdispersion applies to --type ratio only")
-                .expected("--type ratio --overdispersion, or no --overdispersion"),
+            Diagnostic::error("over-dispersion applies to a ratio funnel only")
+                .expected("a ratio funnel with over-dispersion, or a proportion funnel without")
+                .settings([
+                    sct_core::setting::Setting::FunnelType,
+                    sct_core::setting::Setting::Overdispersion,
+                ]),
         ]))
         .into());
     }

@@ -6,6 +6,7 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use sct_core::diagnostic::{Diagnostic, Diagnostics};
+use sct_core::setting::Setting;
 use sct_core::{Date, SourceFile};
 use sct_kpi::data::{KpiData, read_kpi_data_with};
 use sct_kpi::kpiset::KpiSet;
@@ -215,8 +216,9 @@ pub fn ipr(session: &Session, options: &IprOptions) -> Result<Output<'static>> {
     let data = options.data.as_deref();
     if data.is_none() && options.organisations == IprOrganisations::All {
         return Err(invalid(
-            "--orgs all lists the organisations in the KPI data, and no --data was given".into(),
-            "--data CSV, or one organisation with --org CODE",
+            "every organisation in the KPI data was asked for, and no KPI data was given".into(),
+            "a KPI data file, or one organisation",
+            &[Setting::KpiData, Setting::Organisation],
         ));
     }
     let mut notices = Vec::new();
@@ -248,6 +250,7 @@ pub fn ipr(session: &Session, options: &IprOptions) -> Result<Output<'static>> {
         return Err(invalid(
             format!("{} has no rows for the KPI set's indicators", kpi.name()),
             "rows with an organisation and an indicator of the set",
+            &[],
         ));
     }
     let settings = review_settings(&set, &options.spc, options.as_of, rows, data)?;
@@ -311,15 +314,19 @@ fn review_settings(
 fn review_error(e: ReviewError, data: &KpiData) -> Error {
     let d = Diagnostic::error(e.to_string());
     let d = if matches!(e, ReviewError::NothingToDate { .. }) {
-        d.expected("--as-of DATE, the date the review is as of")
+        d.expected("the date the review is as of")
+            .settings([Setting::AsOf])
     } else {
         match &data.source {
             Some(f) => d
                 .in_file(&f.file)
-                .expected("--org with an organisation code in the file's `organisation` column"),
-            None => d.expected(
-                "plugin measures that give points for the organisation (see the warnings above), or --data CSV",
-            ),
+                .expected("an organisation code in the file's `organisation` column")
+                .settings([Setting::Organisation]),
+            None => d
+                .expected(
+                    "plugin measures that give points for the organisation (see the warnings above), or a KPI data file",
+                )
+                .settings([Setting::KpiData]),
         }
     };
     sct_core::Error::Invalid(Diagnostics(vec![d])).into()
@@ -342,20 +349,24 @@ fn read_data(
         if measured.is_empty() {
             return Err(invalid(
                 format!(
-                    "no --data given, and no indicator of KPI set \"{}\" names a plugin measure",
+                    "no KPI data given, and no indicator of KPI set \"{}\" names a plugin measure",
                     set.id.get_ref()
                 ),
-                "--data CSV with the set's indicators (organisation,indicator,period,value)",
+                "a KPI data file (CSV) with the set's indicators (organisation,indicator,period,value)",
+                &[Setting::KpiData],
             ));
         }
         if !unmeasured.is_empty() {
             let ids: Vec<&str> = unmeasured.iter().map(|i| i.id.get_ref().as_str()).collect();
-            notices.push(Diagnostic::warning(format!(
-                "no --data given: {} indicator(s) of KPI set \"{}\" name no plugin measure and have no data: {}",
-                ids.len(),
-                set.id.get_ref(),
-                ids.join(", ")
-            )));
+            notices.push(
+                Diagnostic::warning(format!(
+                    "no KPI data given: {} indicator(s) of KPI set \"{}\" name no plugin measure and have no data: {}",
+                    ids.len(),
+                    set.id.get_ref(),
+                    ids.join(", ")
+                ))
+                .settings([Setting::KpiData]),
+            );
         }
         return Ok(KpiData::without_file());
     };
@@ -372,9 +383,11 @@ fn read_data(
 }
 
 /// A bad-input error with one message and what was expected.
-pub(crate) fn invalid(message: String, expected: &str) -> Error {
+pub(crate) fn invalid(message: String, expected: &str, settings: &[Setting]) -> Error {
     sct_core::Error::Invalid(Diagnostics(vec![
-        Diagnostic::error(message).expected(expected.to_string()),
+        Diagnostic::error(message)
+            .expected(expected.to_string())
+            .settings(settings.iter().copied()),
     ]))
     .into()
 }
@@ -396,14 +409,16 @@ pub fn profiles(
         && spc.compare_profile != Some(ProfileKind::Mdc)
     {
         return Err(invalid(
-            "--conflict applies to the mdc profile only (ptd-0.2.2 takes the direction of the first rule)".into(),
-            "--profile mdc or --compare-profile mdc with --conflict",
+            "a conflict rule applies to the mdc profile only (ptd-0.2.2 takes the direction of the first rule)".into(),
+            "the mdc profile (or mdc as the profile compared with) with a conflict rule",
+            &[Setting::Conflict, Setting::Profile, Setting::CompareProfile],
         ));
     }
     if let Some(m) = min_points.filter(|m| *m < 2) {
         return Err(invalid(
-            format!("--min-points {m} is too small"),
+            format!("min_points {m} is too small"),
             "2 or more",
+            &[Setting::MinPoints],
         ));
     }
     let make = |kind: ProfileKind| Profile {

@@ -47,10 +47,13 @@ pub fn fill_kpi_measures(
 ) {
     if set.indicators.iter().all(|i| i.measure.is_none()) {
         if !plugins.data.is_empty() {
-            notices.push(Diagnostic::warning(format!(
-                "--plugin-data is not used: no indicator of KPI set \"{}\" names a plugin measure",
-                set.id.get_ref()
-            )));
+            notices.push(
+                Diagnostic::warning(format!(
+                    "the plugin data is not used: no indicator of KPI set \"{}\" names a plugin measure",
+                    set.id.get_ref()
+                ))
+                .settings([sct_core::setting::Setting::PluginData]),
+            );
         }
         return;
     }

@@ -42,6 +42,12 @@ fn refused(message: String) -> crate::Error {
     sct_core::Error::Invalid(sct_core::Diagnostics(vec![Diagnostic::error(message)])).into()
 }
 
+/// A refused plugin parameter, naming the option that passes them.
+fn parameter_refused(message: String) -> crate::Error {
+    let d = Diagnostic::error(message).settings([sct_core::setting::Setting::PluginParameter]);
+    sct_core::Error::Invalid(sct_core::Diagnostics(vec![d])).into()
+}
+
 /// Options of [`list`].
 #[derive(Debug, Clone)]
 pub struct ListOptions {
@@ -132,7 +138,7 @@ fn list_table(rows: &[ListRow], d: &Discovery) -> String {
     }
     if rows.is_empty() {
         let places = if d.searched.is_empty() {
-            format!("{PROJECT_PLUGINS}/, {PATH_ENV} or --plugin-dir")
+            format!("{PROJECT_PLUGINS}/, {PATH_ENV} or a plugin directory given")
         } else {
             let searched: Vec<String> =
                 d.searched.iter().map(|p| p.display().to_string()).collect();
@@ -195,7 +201,7 @@ pub fn check(session: &Session, options: &CheckOptions) -> Result<PluginChecks> 
     };
     if names.is_empty() {
         return Err(refused(
-            "no plugins found to check; expected plugins in plugins/, SCT_PLUGIN_PATH or --plugin-dir".into(),
+            "no plugins found to check; expected plugins in plugins/, SCT_PLUGIN_PATH or a plugin directory given".into(),
         ));
     }
     let mut failed: Vec<HostError> = Vec::new();
@@ -311,10 +317,14 @@ pub fn parse_parameters(params: &[String]) -> Result<BTreeMap<String, String>> {
     let mut map = BTreeMap::new();
     for p in params {
         let Some((k, v)) = p.split_once('=').filter(|(k, _)| !k.is_empty()) else {
-            return Err(refused(format!("--param \"{p}\": expected NAME=VALUE")));
+            return Err(parameter_refused(format!(
+                "plugin parameter \"{p}\": expected NAME=VALUE"
+            )));
         };
         if map.insert(k.to_string(), v.to_string()).is_some() {
-            return Err(refused(format!("--param {k} is given twice")));
+            return Err(parameter_refused(format!(
+                "plugin parameter {k} is given twice"
+            )));
         }
     }
     Ok(map)

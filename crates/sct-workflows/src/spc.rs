@@ -7,6 +7,7 @@ use std::path::PathBuf;
 
 use sct_core::Diagnostic;
 use sct_core::diagnostic::Diagnostics;
+use sct_core::setting::Setting;
 use sct_core::source::SourceFile;
 use sct_kpi::chart::{ChartChoice, ChartKind, ChartOptions};
 use sct_kpi::chart_input::{self, ChartColumns, ChartRun, SeriesData};
@@ -274,8 +275,9 @@ fn any_chart(options: &SpcOptions) -> Result<SpcResult> {
         // The profiles are rule sets for the XmR chart; a run, p′ or u′ chart is judged by
         // the run-chart rules whatever the profile, so there is nothing to compare.
         return Err(invalid(
-            "--compare-profile applies to --chart xmr only: the profiles are XmR rule sets (docs/methods/spc-profiles.md), and run, p′ and u′ charts follow docs/methods/run-charts.md and laney.md under every profile".into(),
-            "--chart xmr with --compare-profile (sct kpi review and ipr --compare-profile compare the icons of every chart)",
+            "comparing rule profiles applies to the XmR chart only: the profiles are XmR rule sets (docs/methods/spc-profiles.md), and run, p′ and u′ charts follow docs/methods/run-charts.md and laney.md under every profile".into(),
+            "the XmR chart with a profile to compare (the review and the IPR compare the icons of every chart)",
+            &[Setting::Chart, Setting::CompareProfile],
         ));
     }
     let mut notices = gap_notes(&data, &skipped, options.spc.join_gaps);
@@ -338,7 +340,7 @@ fn gap_notes(data: &SeriesData, skipped: &[Skipped], join_gaps: bool) -> Vec<Dia
                 .map(|d| d.to_string())
                 .unwrap_or_default();
             let joined = if join_gaps {
-                " (joined: --join-gaps)"
+                " (joined: values either side are treated as consecutive)"
             } else {
                 " (not joined: values either side are not consecutive)"
             };
@@ -441,13 +443,14 @@ fn log_rows(options: &SpcOptions) -> Result<Vec<RebaseEntry>> {
         let names: Vec<String> = series.iter().map(|(o, i)| format!("{o} {i}")).collect();
         return Err(sct_core::Error::Invalid(Diagnostics(vec![
             Diagnostic::error(format!(
-                "the rebase log {} has rows for {} series ({}); sct kpi spc reads one",
+                "the rebase log {} has rows for {} series ({}); one series is charted",
                 log.file,
                 series.len(),
                 names.join(", ")
             ))
             .in_file(&log.file)
-            .expected("--indicator ID and --org CODE to choose the rows that apply"),
+            .expected("the indicator and organisation whose rows apply")
+            .settings([Setting::Indicator, Setting::Organisation]),
         ]))
         .into());
     }

@@ -325,10 +325,11 @@ fn kpi_data(
     let Some((set, _)) = &loaded.kpi_set else {
         return Err(invalid(
             Diagnostic::error(format!(
-                "--kpi-data needs a KPI set, but {} names none that is known",
+                "KPI data needs a KPI set, but {} names none that is known",
                 loaded.source.name
             ))
-            .expected("kpi_set = \"<the id of a known KPI set>\" in the theory of change"),
+            .expected("kpi_set = \"<the id of a known KPI set>\" in the theory of change")
+            .settings([sct_core::setting::Setting::TocKpiData]),
         )
         .into());
     };
@@ -344,7 +345,8 @@ fn kpi_data(
     if !kpi.organisations.contains(org) {
         return Err(invalid(
             Diagnostic::error(format!("no rows for organisation {org} in {name}"))
-                .expected("--org with an organisation code in the file's `organisation` column"),
+                .expected("an organisation code in the file's `organisation` column")
+                .settings([sct_core::setting::Setting::Organisation]),
         )
         .into());
     }

@@ -268,8 +268,9 @@ impl Metadata {
                 .in_file(name)
                 .expected(format!("a workbook made from {have}", ))
                 .hint(format!(
-                    "make a new template with `sct template` and copy the answers across, or point --framework-dir at a directory holding {made_from}"
-                )),
+                    "make a new template and copy the answers across, or add a directory of frameworks holding {made_from}"
+                ))
+                .settings([sct_core::setting::Setting::FrameworkDir]),
             )
         };
         if known.is_empty() {
@@ -288,7 +289,8 @@ impl Metadata {
                             "this workbook was made for round {round_id}, which this sct does not know"
                         ))
                         .in_file(name)
-                        .hint("run `sct frameworks list` to see the known rounds, or add the round with --framework-dir"),
+                        .hint("choose one of the known rounds (the frameworks list shows them), or add the round from a directory of frameworks")
+                        .settings([sct_core::setting::Setting::FrameworkDir]),
                     ));
                 }
                 Some((f, r)) if r.toolkit.version.get_ref() != version => {

@@ -656,7 +656,8 @@ pub fn check_round_references(
                 r.toolkit.id.span(),
                 format!("the round uses toolkit \"{id}\", which is not a known framework"),
             )
-            .hint("add the toolkit's file with --framework-dir, or fix the id"),
+            .hint("add the toolkit's file from a directory of extra frameworks, or fix the id")
+            .settings([crate::setting::Setting::FrameworkDir]),
         );
         return diags;
     }

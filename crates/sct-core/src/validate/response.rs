@@ -342,7 +342,7 @@ fn resolve_answers(
                     format!("capability \"{id}\" has no individual competency to self-assess"),
                 )
                 .expected(
-                    "a capability with an individual competency (see `sct template --individual`)",
+                    "a capability with an individual competency (as the round's individual template lists them)",
                 ),
             );
             continue;
@@ -432,7 +432,8 @@ fn check_organisation(
                 format!("\"{code}\" is not an organisation in {}", orgs.source_name),
             )
             .expected("the ODS code of a known organisation")
-            .hint("supply your own table with --organisations FILE if yours is not an ICB"),
+            .hint("supply your own table of organisations if yours is not an ICB")
+            .settings([crate::setting::Setting::Organisations]),
         ),
         Some(org) => {
             if let Some(date) = assessed
