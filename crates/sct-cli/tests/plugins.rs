@@ -713,74 +713,52 @@ fn assert_command_fault(dir: &Path, name: &str, extra: &[&str], fault: &str) -> 
     err
 }
 
-#[test]
-fn command_plugin_faults_are_errors_naming_the_plugin_and_the_fault() {
-    let dir = tempfile::tempdir().unwrap();
-    let d = dir.path();
-    command_plugin(
-        d,
-        "good",
-        &script(
+/// Command plugins that each fail one way (and one that works), installed in `d`.
+fn install_faulty_command_plugins(d: &std::path::Path) {
+    let plugins: [(&str, u32, &str); 8] = [
+        (
             "good",
             1,
             r#"print(json.dumps({"protocol": 1, "ok": {"measure": "m", "series": [{"period": "2025-04", "value": 3}]}}))"#,
         ),
-    );
-    command_plugin(
-        d,
-        "exits",
-        &script(
+        (
             "exits",
             1,
             r#"sys.stderr.write("cannot open the extract\n"); sys.exit(3)"#,
         ),
-    );
-    command_plugin(
-        d,
-        "bad-json",
-        &script(
+        (
             "bad-json",
             1,
             r#"sys.stdout.write("{\"protocol\": 1, \"ok\": [")"#,
         ),
-    );
-    command_plugin(
-        d,
-        "bad-utf8",
-        &script(
+        (
             "bad-utf8",
             1,
             r#"sys.stdout.buffer.write(b'{"protocol": 1, "ok": "\xc3\x28"}')"#,
         ),
-    );
-    command_plugin(
-        d,
-        "huge",
-        &script("huge", 1, r#"sys.stdout.write(" " * (100 * 1024 * 1024))"#),
-    );
-    command_plugin(
-        d,
-        "sleeps",
-        &script("sleeps", 1, "import time; time.sleep(600)"),
-    );
-    command_plugin(
-        d,
-        "old-protocol",
-        &script(
+        ("huge", 1, r#"sys.stdout.write(" " * (100 * 1024 * 1024))"#),
+        ("sleeps", 1, "import time; time.sleep(600)"),
+        (
             "old-protocol",
             7,
             r#"print(json.dumps({"protocol": 7, "ok": {"measure": "m"}}))"#,
         ),
-    );
-    command_plugin(
-        d,
-        "crashes",
-        &script(
+        (
             "crashes",
             1,
             "import os, signal; os.kill(os.getpid(), signal.SIGSEGV)",
         ),
-    );
+    ];
+    for (name, protocol, body) in plugins {
+        command_plugin(d, name, &script(name, protocol, body));
+    }
+}
+
+#[test]
+fn command_plugin_faults_are_errors_naming_the_plugin_and_the_fault() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    install_faulty_command_plugins(d);
 
     let err = assert_command_fault(
         d,

@@ -100,13 +100,8 @@ mod reference {
         }
     }
 
-    /// Runs the method on `values` (in date order), with segments starting at `segment_starts`
-    /// (indices; 0 is implied).
-    pub fn spc(
-        values: &[f64],
-        segment_starts: &[usize],
-        options: &SpcOptions,
-    ) -> Result<SpcResult, SpcError> {
+    /// The options' and values' errors, as the method checks them first.
+    fn check(values: &[f64], options: &SpcOptions) -> Result<(), SpcError> {
         if values.is_empty() {
             return Err(SpcError::Empty);
         }
@@ -135,6 +130,46 @@ mod reference {
                 options.trend_length,
             ));
         }
+        Ok(())
+    }
+
+    /// The warnings of segment `k` (zero-based) of `len` points.
+    fn segment_warnings(k: usize, len: usize, has_amr: bool, options: &SpcOptions) -> Vec<String> {
+        let mut warnings = Vec::new();
+        if len < constants::MIN_POINTS {
+            warnings.push(format!(
+                "segment {} has {} points, fewer than {}: its limits are unreliable",
+                k + 1,
+                len,
+                constants::MIN_POINTS
+            ));
+        }
+        if !has_amr {
+            warnings.push(format!(
+            "segment {}: no moving range remains after screening (for example a constant base), so the limits are undefined; only the trend and shift rules were applied",
+            k + 1
+        ));
+        }
+        if let Some(f) = options.fix_after
+            && len < f
+        {
+            warnings.push(format!(
+                "segment {} has {} points, fewer than fix_after {f}: all are base points",
+                k + 1,
+                len
+            ));
+        }
+        warnings
+    }
+
+    /// Runs the method on `values` (in date order), with segments starting at `segment_starts`
+    /// (indices; 0 is implied).
+    pub fn spc(
+        values: &[f64],
+        segment_starts: &[usize],
+        options: &SpcOptions,
+    ) -> Result<SpcResult, SpcError> {
+        check(values, options)?;
         let n = values.len();
         let mut starts: Vec<usize> = std::iter::once(0)
             .chain(segment_starts.iter().copied().filter(|&s| s > 0 && s < n))
@@ -162,29 +197,7 @@ mod reference {
                 ),
                 None => (None, None),
             };
-            if ys.len() < constants::MIN_POINTS {
-                warnings.push(format!(
-                    "segment {} has {} points, fewer than {}: its limits are unreliable",
-                    k + 1,
-                    ys.len(),
-                    constants::MIN_POINTS
-                ));
-            }
-            if amr.is_none() {
-                warnings.push(format!(
-                "segment {}: no moving range remains after screening (for example a constant base), so the limits are undefined; only the trend and shift rules were applied",
-                k + 1
-            ));
-            }
-            if let Some(f) = options.fix_after
-                && ys.len() < f
-            {
-                warnings.push(format!(
-                    "segment {} has {} points, fewer than fix_after {f}: all are base points",
-                    k + 1,
-                    ys.len()
-                ));
-            }
+            warnings.extend(segment_warnings(k, ys.len(), amr.is_some(), options));
             flags.classify(ys, mean, amr, lpl, upl, options);
             let mut seg = Segment {
                 start,

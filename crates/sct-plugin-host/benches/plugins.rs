@@ -8,7 +8,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use criterion::{Criterion, criterion_group, criterion_main};
+use criterion::measurement::WallTime;
+use criterion::{BenchmarkGroup, Criterion, criterion_group, criterion_main};
 use sct_plugin_api::{ComputeRequest, PROTOCOL_VERSION};
 use sct_plugin_host::discover::Found;
 use sct_plugin_host::{Manifest, Options, Plugin};
@@ -68,8 +69,16 @@ fn request(measure: &str, data: Vec<String>) -> ComputeRequest {
 fn bench(c: &mut Criterion) {
     let tmp = tempfile::tempdir().expect("temp dir");
     let mut g = c.benchmark_group("plugins");
+    native_calls(&mut g, tmp.path());
+    command_round_trips(&mut g, tmp.path());
+    let ratios = large_measure(&mut g, tmp.path());
+    g.finish();
+    write_paired_overhead(ratios);
+}
 
-    let fault = installed("sct-fault-plugin", tmp.path());
+/// A native plugin's calls on a tiny request, whole and in parts.
+fn native_calls(g: &mut BenchmarkGroup<'_, WallTime>, tmp: &Path) {
+    let fault = installed("sct-fault-plugin", tmp);
     let tiny = request("ok", vec![]);
     g.bench_function("native call: describe + compute (tiny request)", |b| {
         b.iter(|| {
@@ -98,10 +107,13 @@ fn bench(c: &mut Criterion) {
     g.bench_function("native compute (tiny request)", |b| {
         b.iter(|| fault.compute(&tiny).expect("compute").series.len())
     });
+}
 
+/// The host's round trip to command plugins: a minimal shell script and the Python example.
+fn command_round_trips(g: &mut BenchmarkGroup<'_, WallTime>, tmp: &Path) {
     // The smallest command plugin: a shell script, so the figure is the host's round trip
     // (spawn, pipes, timeout, checks) rather than an interpreter's start-up.
-    let sh_dir = tmp.path().join("minimal-command");
+    let sh_dir = tmp.join("minimal-command");
     std::fs::create_dir_all(&sh_dir).expect("dir");
     let script = "#!/bin/sh\ncase \"$1\" in\n  handshake) echo '{\"protocol\":1}' ;;\n  describe) echo '{\"protocol\":1,\"ok\":{\"name\":\"minimal-command\",\"version\":\"1\",\"protocol\":1,\"measures\":[{\"id\":\"m\",\"title\":\"M\"}]}}' ;;\n  compute) cat >/dev/null; echo '{\"protocol\":1,\"ok\":{\"measure\":\"m\",\"series\":[{\"period\":\"2025-04\",\"value\":1}]}}' ;;\nesac\n";
     let sh = sh_dir.join("minimal.sh");
@@ -115,7 +127,7 @@ fn bench(c: &mut Criterion) {
         &sct_plugin_host::install::Install {
             source: &sh,
             name: None,
-            to: tmp.path(),
+            to: tmp,
             interpreter: None,
             force: true,
         },
@@ -140,10 +152,14 @@ fn bench(c: &mut Criterion) {
     g.bench_function("command plugin round trip (Python example, compute)", |b| {
         b.iter(|| python.compute(&req).expect("compute").series.len())
     });
+}
 
+/// A 1,000,000-row measure called directly, through its C ABI and through the host; returns
+/// the paired samples' ratios of the host's time to the C ABI call's.
+fn large_measure(g: &mut BenchmarkGroup<'_, WallTime>, tmp: &Path) -> Vec<f64> {
     // 1,000,000 rows: 40 weeks x 25,000 open pathways for one ICB, with another ICB's rows
     // interleaved every tenth row.
-    let csv = tmp.path().join("waiting-list-1m.csv");
+    let csv = tmp.join("waiting-list-1m.csv");
     let mut text = String::from("week_ending,organisation,pathway_id,weeks_waited\n");
     let start = chrono::NaiveDate::from_ymd_opt(2025, 4, 6).expect("date");
     for i in 0..1_000_000u32 {
@@ -152,7 +168,7 @@ fn bench(c: &mut Criterion) {
         text.push_str(&format!("{week},{org},P{i},{}\n", (i * 7919) % 78));
     }
     std::fs::write(&csv, text).expect("write csv");
-    let native = installed("waiting-list-weekly", tmp.path());
+    let native = installed("waiting-list-weekly", tmp);
     let big = request("long-waits", vec![csv.display().to_string()]);
     g.bench_function(
         "1,000,000-row measure: native example called directly",
@@ -222,7 +238,11 @@ fn bench(c: &mut Criterion) {
             })
         },
     );
-    g.finish();
+    ratios
+}
+
+/// Writes the median of the paired ratios to the file `./bench` reads.
+fn write_paired_overhead(mut ratios: Vec<f64>) {
     ratios.sort_by(f64::total_cmp);
     if let Some(median) = ratios.get(ratios.len() / 2) {
         let dir = root().join("target/bench-report/work");
