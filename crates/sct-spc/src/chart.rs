@@ -8,7 +8,10 @@
 
 use serde::Serialize;
 
-use crate::laney::{CountError, LaneyKind, NoSigma, first_bad_count, laney_limits, laney_points};
+use crate::laney::{
+    CountError, LaneyInput, LaneyKind, LaneyOutput, NoSigma, first_bad_count, laney_limits,
+    laney_points,
+};
 use crate::profile::{Hit, Profile, judge};
 use crate::runchart::{
     RunRules, RunsAnalysis, analysis, analysis_in_pieces, codes_in_pieces, flag_long_runs,
@@ -1285,20 +1288,23 @@ fn laney_chart_segment(
     rules: &mut [Option<Rule>],
     ws: &mut Workspace,
 ) -> Result<(ChartSegment, Vec<f64>), (usize, CountError)> {
-    let l = laney_points(
+    let input = LaneyInput {
         kind,
         x,
-        d,
+        n: d,
         base,
-        options.laney_screen_outliers,
+        screen: options.laney_screen_outliers,
         multiplier,
-        PointType::special_causes(options.improvement),
-        types,
-        rules,
-        &mut ws.codes,
-        &mut ws.values,
-        gaps,
-    )?;
+        types: PointType::special_causes(options.improvement),
+        breaks: gaps,
+    };
+    let mut out = LaneyOutput {
+        point_type: types,
+        rule: rules,
+        codes: &mut ws.codes,
+        ranges: &mut ws.values,
+    };
+    let l = laney_points(&input, &mut out)?;
     // Trends look at the proportions themselves (fixed rules only).
     let proportions = || -> Vec<f64> { x.iter().zip(d).map(|(&x, &d)| x / d).collect() };
     let runs = if gaps.is_empty() {

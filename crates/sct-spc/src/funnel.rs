@@ -195,39 +195,73 @@ fn check_duplicates<'a>(orgs: impl Iterator<Item = &'a str>) -> Result<(), Funne
     Ok(())
 }
 
-/// Computes a proportion funnel with multiplier `m` (spec: default 100).
-pub fn proportions(rows: &[ProportionInput], m: f64) -> Result<ProportionFunnel, FunnelError> {
+/// The checks every funnel makes before computing: the multiplier, at least one row, each
+/// organisation once, and each row's own `problem` (the first found is the error).
+fn check_rows<R>(
+    rows: &[R],
+    m: f64,
+    org: impl Fn(&R) -> &String,
+    problem: impl Fn(&R) -> Option<String>,
+) -> Result<(), FunnelError> {
     check_multiplier(m)?;
     if rows.is_empty() {
         return Err(FunnelError::Empty);
     }
-    check_duplicates(rows.iter().map(|r| r.org.as_str()))?;
-    for r in rows {
-        let bad = |problem: String| FunnelError::BadRow {
-            org: r.org.clone(),
+    check_duplicates(rows.iter().map(|r| org(r).as_str()))?;
+    match rows.iter().find_map(|r| Some((org(r), problem(r)?))) {
+        Some((org, problem)) => Err(FunnelError::BadRow {
+            org: org.clone(),
             problem,
-        };
-        if !(r.denominator.is_finite() && r.denominator > 0.0) {
-            return Err(bad(format!(
+        }),
+        None => Ok(()),
+    }
+}
+
+impl ProportionInput {
+    /// What is wrong with this row, if anything.
+    fn problem(&self) -> Option<String> {
+        if !(self.denominator.is_finite() && self.denominator > 0.0) {
+            return Some(format!(
                 "denominator {} is not greater than 0",
-                r.denominator
-            )));
+                self.denominator
+            ));
         }
-        if !(r.numerator.is_finite() && r.numerator >= 0.0) {
-            return Err(bad(format!("numerator {} is negative", r.numerator)));
+        if !(self.numerator.is_finite() && self.numerator >= 0.0) {
+            return Some(format!("numerator {} is negative", self.numerator));
         }
-        if r.numerator > r.denominator {
-            return Err(bad(format!(
+        if self.numerator > self.denominator {
+            return Some(format!(
                 "numerator {} is greater than denominator {}",
-                r.numerator, r.denominator
-            )));
+                self.numerator, self.denominator
+            ));
         }
         // Bounded so that the pooled sums cannot overflow (they were infinite, the pooled
         // proportion NaN, and every organisation "not significant").
-        if let Err(e) = check(r.denominator) {
-            return Err(bad(format!("denominator {} {e}", show(r.denominator))));
-        }
+        check(self.denominator)
+            .err()
+            .map(|e| format!("denominator {} {e}", show(self.denominator)))
     }
+}
+
+impl RatioInput {
+    /// What is wrong with this row, if anything.
+    fn problem(&self) -> Option<String> {
+        if !(self.expected.is_finite() && self.expected > 0.0) {
+            return Some(format!("expected {} is not greater than 0", self.expected));
+        }
+        if !(self.observed.is_finite() && self.observed >= 0.0 && self.observed.fract() == 0.0) {
+            return Some(format!(
+                "observed {} is not a whole number of 0 or more",
+                self.observed
+            ));
+        }
+        None
+    }
+}
+
+/// Computes a proportion funnel with multiplier `m` (spec: default 100).
+pub fn proportions(rows: &[ProportionInput], m: f64) -> Result<ProportionFunnel, FunnelError> {
+    check_rows(rows, m, |r| &r.org, ProportionInput::problem)?;
     let (num, den) = rows
         .iter()
         .fold((0.0, 0.0), |(a, b), r| (a + r.numerator, b + r.denominator));
@@ -432,29 +466,7 @@ pub fn ratios(
     m: f64,
     overdispersion: bool,
 ) -> Result<RatioFunnel, FunnelError> {
-    check_multiplier(m)?;
-    if rows.is_empty() {
-        return Err(FunnelError::Empty);
-    }
-    check_duplicates(rows.iter().map(|r| r.org.as_str()))?;
-    for r in rows {
-        let bad = |problem: String| FunnelError::BadRow {
-            org: r.org.clone(),
-            problem,
-        };
-        if !(r.expected.is_finite() && r.expected > 0.0) {
-            return Err(bad(format!(
-                "expected {} is not greater than 0",
-                r.expected
-            )));
-        }
-        if !(r.observed.is_finite() && r.observed >= 0.0 && r.observed.fract() == 0.0) {
-            return Err(bad(format!(
-                "observed {} is not a whole number of 0 or more",
-                r.observed
-            )));
-        }
-    }
+    check_rows(rows, m, |r| &r.org, RatioInput::problem)?;
     let od = overdispersion.then(|| estimate_overdispersion(rows));
     let out: Vec<RatioRow> = rows
         .iter()

@@ -283,6 +283,39 @@ pub(crate) struct LaneyPoints {
 /// first-level cache between the passes over them.
 const BLOCK: usize = 512;
 
+/// What [`laney_points`] reads: one segment's counts and how to chart them.
+pub(crate) struct LaneyInput<'a> {
+    /// p′ or u′.
+    pub kind: LaneyKind,
+    /// The numerators.
+    pub x: &'a [f64],
+    /// The denominators.
+    pub n: &'a [f64],
+    /// How many points from the start the centre and σ_z come from.
+    pub base: usize,
+    /// Whether large moving ranges of z are screened out.
+    pub screen: bool,
+    /// The output scale (100 for percent).
+    pub multiplier: f64,
+    /// The point types of a point above and below its limits.
+    pub types: (PointType, PointType),
+    /// Gaps before these points (relative to the segment): no moving range spans one.
+    pub breaks: &'a [usize],
+}
+
+/// Where [`laney_points`] writes: every point's type and rule, and reused space for the runs
+/// codes and the moving ranges.
+pub(crate) struct LaneyOutput<'a> {
+    /// Each point's type.
+    pub point_type: &'a mut [PointType],
+    /// Each point's first rule.
+    pub rule: &'a mut [Option<Rule>],
+    /// The runs codes (see [`RunScanner`]).
+    pub codes: &'a mut Vec<u32>,
+    /// The moving ranges of z.
+    pub ranges: &'a mut Vec<f64>,
+}
+
 /// The same figures as [`laney_segment`], bit for bit, on the output scale, with the runs
 /// codes (into `codes`, see [`RunScanner`]) and every point's type and rule set: the points
 /// outside their limits (compared on the output scale, as qicharts2 does) `up_type` or
@@ -299,34 +332,16 @@ const BLOCK: usize = 512;
 /// The counts are checked ([`first_bad_count`]) block by block in the first sweep, while they
 /// are in cache, rather than in a pass of their own: a refused pair gives its index in `x`
 /// and why, and nothing else.
-#[allow(clippy::too_many_arguments)]
 pub(crate) fn laney_points(
-    kind: LaneyKind,
-    x: &[f64],
-    n: &[f64],
-    base: usize,
-    screen: bool,
-    multiplier: f64,
-    types: (PointType, PointType),
-    point_type: &mut [PointType],
-    rule: &mut [Option<Rule>],
-    codes: &mut Vec<u32>,
-    ranges: &mut Vec<f64>,
-    breaks: &[usize],
+    input: &LaneyInput<'_>,
+    out: &mut LaneyOutput<'_>,
 ) -> Result<LaneyPoints, (usize, CountError)> {
     #[cfg(target_arch = "x86_64")]
     if std::arch::is_x86_feature_detected!("avx2") {
         // SAFETY: the processor has AVX2, as just checked.
-        return unsafe {
-            laney_points_avx2(
-                kind, x, n, base, screen, multiplier, types, point_type, rule, codes, ranges,
-                breaks,
-            )
-        };
+        return unsafe { laney_points_avx2(input, out) };
     }
-    laney_points_portable(
-        kind, x, n, base, screen, multiplier, types, point_type, rule, codes, ranges, breaks,
-    )
+    laney_points_portable(input, out)
 }
 
 /// [`laney_points`] compiled for AVX2, whose vector divisions and square roots take four
@@ -335,44 +350,37 @@ pub(crate) fn laney_points(
 /// the same bits as [`laney_points_portable`]'s.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
-#[allow(clippy::too_many_arguments)]
 fn laney_points_avx2(
-    kind: LaneyKind,
-    x: &[f64],
-    n: &[f64],
-    base: usize,
-    screen: bool,
-    multiplier: f64,
-    types: (PointType, PointType),
-    point_type: &mut [PointType],
-    rule: &mut [Option<Rule>],
-    codes: &mut Vec<u32>,
-    ranges: &mut Vec<f64>,
-    breaks: &[usize],
+    input: &LaneyInput<'_>,
+    out: &mut LaneyOutput<'_>,
 ) -> Result<LaneyPoints, (usize, CountError)> {
-    laney_points_portable(
-        kind, x, n, base, screen, multiplier, types, point_type, rule, codes, ranges, breaks,
-    )
+    laney_points_portable(input, out)
 }
 
 /// [`laney_points`] for any processor (inlined into each entry point, so that each is
 /// compiled for its own instruction set).
 #[inline(always)]
-#[allow(clippy::too_many_arguments)]
 fn laney_points_portable(
-    kind: LaneyKind,
-    x: &[f64],
-    n: &[f64],
-    base: usize,
-    screen: bool,
-    multiplier: f64,
-    (up_type, down_type): (PointType, PointType),
-    point_type: &mut [PointType],
-    rule: &mut [Option<Rule>],
-    codes: &mut Vec<u32>,
-    ranges: &mut Vec<f64>,
-    breaks: &[usize],
+    input: &LaneyInput<'_>,
+    out: &mut LaneyOutput<'_>,
 ) -> Result<LaneyPoints, (usize, CountError)> {
+    let &LaneyInput {
+        kind,
+        x,
+        n,
+        base,
+        screen,
+        multiplier,
+        types: (up_type, down_type),
+        breaks,
+    } = input;
+    let LaneyOutput {
+        point_type,
+        rule,
+        codes,
+        ranges,
+    } = out;
+    let (point_type, rule) = (&mut **point_type, &mut **rule);
     let m = x.len().min(n.len()).min(point_type.len()).min(rule.len());
     let (x, n) = (&x[..m], &n[..m]);
     let base = base.clamp(1, m.max(1)).min(m);
