@@ -71,10 +71,28 @@ pub fn excerpt(text: &str, max: usize) -> Cow<'_, str> {
     ))
 }
 
+/// The first `most` of `items`, comma-separated, then " and N more" for the rest: a list in a
+/// message stays short however long it is.
+pub fn first_few(items: &[&str], most: usize) -> String {
+    let shown = items.len().min(most);
+    let mut text = items[..shown].join(", ");
+    if items.len() > shown {
+        text.push_str(&format!(" and {} more", items.len() - shown));
+    }
+    text
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn first_few_names_at_most_the_first_and_counts_the_rest() {
+        assert_eq!(first_few(&["a", "b"], 5), "a, b");
+        assert_eq!(first_few(&["a", "b", "c"], 2), "a, b and 1 more");
+        assert_eq!(first_few(&[], 5), "");
+    }
 
     #[test]
     fn escape_sequences_are_shown_not_obeyed() {

@@ -802,17 +802,12 @@ impl WorkbookReader<'_> {
             .filter(|id| !self.seen_capabilities.contains_key(*id))
             .collect();
         if !missing.is_empty() {
-            let shown: Vec<&str> = missing.iter().copied().take(5).collect();
-            let more = if missing.len() > shown.len() {
-                format!(" and {} more", missing.len() - shown.len())
-            } else {
-                String::new()
-            };
+            let missing: Vec<&str> = missing.into_iter().collect();
             self.diags.push(
                 Diagnostic::warning(format!(
-                    "{} capabilities have no row in the workbook (a deleted row or sheet?): {}{more}; they read as unanswered",
+                    "{} capabilities have no row in the workbook (a deleted row or sheet?): {}; they read as unanswered",
                     missing.len(),
-                    shown.join(", ")
+                    sct_core::quote::first_few(&missing, 5)
                 ))
                 .in_file(self.name),
             );

@@ -380,17 +380,11 @@ fn fill_unanswered(
         })
         .collect();
     if !missing.is_empty() {
-        let shown: Vec<&str> = missing.iter().copied().take(5).collect();
-        let more = if missing.len() > shown.len() {
-            format!(" and {} more", missing.len() - shown.len())
-        } else {
-            String::new()
-        };
         let msg = format!(
-            "{} of {} capabilities not answered: {}{more}",
+            "{} of {} capabilities not answered: {}",
             missing.len(),
             applicable.len(),
-            shown.join(", ")
+            crate::quote::first_few(&missing, 5)
         );
         let d = if options.strict {
             Diagnostic::error(msg)
