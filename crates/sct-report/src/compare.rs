@@ -129,19 +129,6 @@ struct OrgPage<'a> {
     unsafe_note: &'a Option<String>,
 }
 
-/// A number as the templates' `num` filter writes it (no "-0.00").
-fn num(v: f64, places: usize) -> String {
-    let s = format!("{v:.places$}");
-    if s.trim_start_matches('-')
-        .chars()
-        .all(|c| c == '0' || c == '.')
-    {
-        s.trim_start_matches('-').to_string()
-    } else {
-        s
-    }
-}
-
 /// The quarter mark after a level (nothing for the middle half).
 fn position_mark(out: &mut String, p: Option<Position>) {
     match p {
@@ -194,7 +181,7 @@ fn domain_rows(c: &Comparison) -> String {
             cell_open(&mut out, cell);
             out.push_str(&escape_html(&cell.text));
             if let Some(score) = cell.score {
-                let _ = write!(out, " <span class=\"muted\">({})</span>", num(score, 2));
+                let _ = write!(out, " <span class=\"muted\">({})</span>", crate::render::format_number(score, 2));
             }
             position_mark(&mut out, cell.position);
             out.push_str("</td>");
