@@ -7,6 +7,8 @@
 
 pub mod aggregate;
 pub mod chart_input;
+pub mod chart_output;
+pub mod chart_run;
 pub mod data;
 pub mod funnel_input;
 pub mod ipr;

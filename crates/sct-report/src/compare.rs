@@ -181,7 +181,11 @@ fn domain_rows(c: &Comparison) -> String {
             cell_open(&mut out, cell);
             out.push_str(&escape_html(&cell.text));
             if let Some(score) = cell.score {
-                let _ = write!(out, " <span class=\"muted\">({})</span>", crate::render::format_number(score, 2));
+                let _ = write!(
+                    out,
+                    " <span class=\"muted\">({})</span>",
+                    crate::render::format_number(score, 2)
+                );
             }
             position_mark(&mut out, cell.position);
             out.push_str("</td>");

@@ -1,13 +1,13 @@
-//! Series drawn as SPC charts: an XmR run of `sct kpi spc` ([`xmr_chart`]), a chart of any
-//! kind ([`series_chart`]) and a KPI review's indicator
+//! Series drawn as SPC charts: a run of `sct kpi spc` of any chart ([`series_chart`]) and a
+//! KPI review's indicator
 //! ([`crate::kpi_review::indicator_chart`]) all become the plain [`SpcChart`] through one
 //! conversion of their points ([`chart_points`]), which draws a gap in the series as a break.
 
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use sct_kpi::chart_input::ChartRun;
-use sct_kpi::spc_input::SpcRun;
+use sct_kpi::chart_run::ChartRun;
+use sct_kpi::profile::Judged;
 use sct_spc::chart::{ChartKind, ChartPoint, ChartVariationIcon};
 use sct_spc::spc::{Improvement, PointType, Rule};
 
@@ -98,13 +98,24 @@ fn warning_sentences(warnings: &[String]) -> String {
     warnings.iter().map(|w| format!(" Warning: {w}.")).collect()
 }
 
-/// The XmR chart of `run` (read from the file `name`): each point with its segment's mean and
-/// limits and, on a special cause, its explanation (the point's tooltip), else the rule that
-/// flagged it; a gap in the series drawn as a break.
-pub fn xmr_chart(run: &SpcRun, name: &str) -> SpcChart {
-    let points = (0..run.points.len()).filter_map(|i| {
-        let explanation = run.explanation(i);
-        let point = run.point(i)?;
+/// The chart of a run (read from the file `name`): an XmR chart of values (see
+/// [`ChartRun::xmr`]) with each segment's mean and limits and the profile's explanations; any
+/// other (run chart, p′, u′, XmR on counts, or segments of several kinds) with per-point centre
+/// and limits, so p′ and u′ limits are drawn as steps.
+pub fn series_chart(run: &ChartRun, name: &str) -> SpcChart {
+    match run.xmr() {
+        Some(x) => xmr_chart(run, x, name),
+        None => any_chart(run, name),
+    }
+}
+
+/// The XmR chart of `run`, judged as `x`: each point with its segment's mean and limits and,
+/// on a special cause, its explanation (the point's tooltip), else the rule that flagged it; a
+/// gap in the series drawn as a break.
+fn xmr_chart(run: &ChartRun, x: &Judged, name: &str) -> SpcChart {
+    let points = (0..run.len()).filter_map(|i| {
+        let explanation = run.explanation(x, i);
+        let point = run.xmr_point(x, i)?;
         Some(DrawnPoint {
             label: run.label(i),
             note: (!explanation.is_empty())
@@ -119,16 +130,16 @@ pub fn xmr_chart(run: &SpcRun, name: &str) -> SpcChart {
     let o = &run.options;
     let description = format!(
         "XmR chart (Making Data Count) of {file}; profile {}; shift {} points, trend {} points{}.{}{}",
-        run.profile_name,
+        x.profile,
         o.shift_length,
         o.trend_length,
-        if run.profile.screen_outliers {
+        if o.profile.screen_outliers {
             ""
         } else {
             ", moving ranges not screened"
         },
         xmr_notes(run),
-        warning_sentences(&run.result.warnings),
+        warning_sentences(&x.result.warnings),
     );
     SpcChart {
         title: format!("{file}: XmR chart ({})", direction(o.improvement)),
@@ -136,15 +147,15 @@ pub fn xmr_chart(run: &SpcRun, name: &str) -> SpcChart {
         unit: String::new(),
         points,
         target: o.target,
-        variation_icon: run.variation_icon().map(ChartVariationIcon::Spc),
-        assurance_icon: run.assurance_icon(),
+        variation_icon: x.variation_icon().map(ChartVariationIcon::Spc),
+        assurance_icon: x.assurance_icon(),
         small: false,
         centre_name: String::new(),
     }
 }
 
 /// The rebase log's rows, the gaps and the suggested rebases of an XmR run, as sentences.
-fn xmr_notes(run: &SpcRun) -> String {
+fn xmr_notes(run: &ChartRun) -> String {
     let mut notes: Vec<String> = run
         .rebase_log
         .iter()
@@ -173,9 +184,8 @@ fn xmr_notes(run: &SpcRun) -> String {
     notes.concat()
 }
 
-/// The chart of a run of any kind (run chart, p′, u′, or XmR on counts), read from the file
-/// `name`: per-point centre and limits, so p′ and u′ limits are drawn as steps.
-pub fn series_chart(run: &ChartRun, name: &str) -> SpcChart {
+/// The chart of a run other than an XmR chart of values, read from the file `name`.
+fn any_chart(run: &ChartRun, name: &str) -> SpcChart {
     let res = &run.result;
     let dates = run.data.dates();
     let points = chart_points(res.points().zip(&dates).map(|(point, d)| DrawnPoint {

@@ -12,7 +12,7 @@ use crate::laney::{
     CountError, LaneyInput, LaneyKind, LaneyOutput, NoSigma, first_bad_count, laney_limits,
     laney_points,
 };
-use crate::profile::{Hit, Profile, judge};
+use crate::profile::{Hit, Judged, Profile, judge};
 use crate::runchart::{
     RunRules, RunsAnalysis, analysis, analysis_in_pieces, codes_in_pieces, flag_long_runs,
     flag_trend_points, longest_trend, longest_trend_in_pieces, median, pieces,
@@ -461,9 +461,10 @@ pub struct ChartResult {
     pub assurance_icon: Option<AssuranceIcon>,
     /// Warnings, in words.
     pub warnings: Vec<String>,
-    /// The XmR profile's hits, for [`ChartResult::hits`].
+    /// The whole series judged as XmR under the profile, when any segment is XmR (see
+    /// [`ChartResult::xmr`]).
     #[serde(skip)]
-    xmr_hits: PointHits,
+    xmr: Option<Judged>,
     /// The points with a gap before them (no run behind a hit spans one).
     #[serde(skip)]
     breaks: Vec<usize>,
@@ -480,8 +481,8 @@ impl ChartResult {
         let Some(seg) = self.segment_of_point(i) else {
             return Vec::new();
         };
-        if seg.chart == ChartKind::Xmr {
-            return self.xmr_hits.get(i).to_vec();
+        if let (ChartKind::Xmr, Some(x)) = (seg.chart, &self.xmr) {
+            return x.hits.get(i).cloned().unwrap_or_default();
         }
         let Some(r) = self.rule.get(i).copied().flatten() else {
             return Vec::new();
@@ -517,6 +518,13 @@ impl ChartResult {
     /// Every point, in order.
     pub fn points(&self) -> impl Iterator<Item = ChartPoint> + '_ {
         (0..self.values.len()).filter_map(|i| self.point(i))
+    }
+
+    /// The XmR profile's judgement of the whole series (its segments, every rule behind each
+    /// flag, its icons and the profile's name), when any segment is XmR: what an XmR chart
+    /// reports beyond the points, and what its XmR segments were read from.
+    pub fn xmr(&self) -> Option<&Judged> {
+        self.xmr.as_ref()
     }
 
     /// The segment of point `i`.
@@ -693,7 +701,7 @@ fn chart_portable(
     let mut chart = Charting {
         input,
         options,
-        xmr: xmr.as_ref(),
+        xmr,
         multiplier,
         filled: !values.is_empty(),
         values,
@@ -783,7 +791,7 @@ fn judge_xmr(
     values: &[f64],
     starts: &[usize],
     options: &ChartOptions,
-) -> Result<crate::profile::Judged, ChartError> {
+) -> Result<Judged, ChartError> {
     let spc_options = SpcOptions {
         improvement: options.improvement,
         target: options.target,
@@ -821,7 +829,7 @@ struct Charting<'a> {
     input: ChartInput<'a>,
     options: &'a ChartOptions,
     /// The XmR judgement of the whole series, when any segment is XmR.
-    xmr: Option<&'a crate::profile::Judged>,
+    xmr: Option<Judged>,
     multiplier: f64,
     /// Whether `values` held every output value from the start.
     filled: bool,
@@ -858,7 +866,7 @@ impl Charting<'_> {
             } => Some((&numerators[start..end], &denominators[start..end])),
             ChartInput::Values(_) => None,
         };
-        let (mut seg, seg_values) = match (kind, self.xmr, kind.laney(), counts) {
+        let (mut seg, seg_values) = match (kind, &self.xmr, kind.laney(), counts) {
             (ChartKind::Xmr, Some(x), _, _) => (
                 xmr_segment(&x.result, k, start, end, types, rules, &mut self.warnings),
                 None,
@@ -962,18 +970,7 @@ impl Charting<'_> {
         let options = self.options;
         let (segments, point_type, segment_of) = (self.segments, self.point_type, self.segment_of);
         let n = point_type.len();
-        // The hits of run, p′ and u′ points follow from their rules and values when asked for
-        // (see [`ChartResult::hits`]); the XmR profile's, which can be several per point, are
-        // kept.
-        let mut xmr_hits = PointHits::default();
-        if let Some(x) = self.xmr {
-            for seg in segments.iter().filter(|s| s.chart == ChartKind::Xmr) {
-                for i in seg.start..seg.start + seg.n {
-                    xmr_hits.extend(i, &x.hits[i]);
-                }
-            }
-        }
-        let icons = match (self.xmr, segments.last()) {
+        let icons = match (&self.xmr, segments.last()) {
             (Some(x), Some(s)) if s.chart == ChartKind::Xmr => x.icons,
             _ => true,
         };
@@ -1014,36 +1011,14 @@ impl Charting<'_> {
             variation_icon,
             assurance_icon,
             warnings: self.warnings,
-            xmr_hits,
+            // The hits of run, p′ and u′ points follow from their rules and values when asked
+            // for (see [`ChartResult::hits`]); the XmR profile's, which can be several per
+            // point, are kept with its judgement.
+            xmr: self.xmr,
             breaks: options.breaks.clone(),
             icons,
             profile: profile_name,
         }
-    }
-}
-
-/// The XmR profile's hits (see [`Hit`]) of the flagged points only, in one flat list: most
-/// points of a chart are common cause, and a list per point would cost more than the chart.
-#[derive(Debug, Clone, Default, PartialEq)]
-struct PointHits {
-    /// The point of each hit, in order.
-    point: Vec<usize>,
-    /// The hits.
-    hits: Vec<Hit>,
-}
-
-impl PointHits {
-    /// The hits on point `i` (empty when it is not flagged).
-    fn get(&self, i: usize) -> &[Hit] {
-        let from = self.point.partition_point(|&k| k < i);
-        let to = from + self.point[from..].partition_point(|&k| k == i);
-        &self.hits[from..to]
-    }
-
-    /// Adds hits to point `i`, which is at or after every point added before.
-    fn extend(&mut self, i: usize, hits: &[Hit]) {
-        self.point.extend(std::iter::repeat_n(i, hits.len()));
-        self.hits.extend_from_slice(hits);
     }
 }
 

@@ -10,14 +10,16 @@ use sct_core::diagnostic::Diagnostics;
 use sct_core::setting::Setting;
 use sct_core::source::SourceFile;
 use sct_kpi::chart::{ChartChoice, ChartKind, ChartOptions};
-use sct_kpi::chart_input::{self, ChartColumns, ChartRun, SeriesData};
-use sct_kpi::profile::{Profile, ProfileKind};
+use sct_kpi::chart_input::{self, ChartColumns, SeriesData};
+use sct_kpi::chart_output;
+use sct_kpi::chart_run::{self, ChartRun, Layout, RunSettings};
+use sct_kpi::profile::{Judged, Profile, ProfileKind};
 use sct_kpi::rebase_log::{self, RebaseEntry};
 use sct_kpi::runchart::RunRules;
-use sct_kpi::spc::{Improvement, SpcOptions as XmrOptions};
-use sct_kpi::spc_input::{self, Columns, Skipped, SpcRun};
+use sct_kpi::spc::Improvement;
+use sct_kpi::spc_input::{self, Columns, Gap};
 use sct_report::charts::ChartFormat;
-use sct_report::kpi_spc::{series_chart, xmr_chart};
+use sct_report::kpi_spc::series_chart;
 use sct_report::spc_chart::spc_chart;
 
 use crate::assess::json_text;
@@ -145,58 +147,116 @@ pub struct SpcResult {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn spc(_session: &Session, options: &SpcOptions) -> Result<SpcResult> {
-    if options.chart == ChartChoice::Only(ChartKind::Xmr) {
-        xmr(options)
+    let src = SourceFile::read(&options.input)?;
+    let xmr = options.chart == ChartChoice::Only(ChartKind::Xmr);
+    let (data, gaps) = if xmr {
+        read_values(options, &src)?
     } else {
-        any_chart(options)
+        read_any(options, &src)?
+    };
+    let (profile, compare) = xmr_profiles(options)?;
+    if compare.is_some() && !xmr {
+        // The profiles are rule sets for the XmR chart; a run, p′ or u′ chart is judged by
+        // the run-chart rules whatever the profile, so there is nothing to compare.
+        return Err(invalid(
+            "comparing rule profiles applies to the XmR chart only: the profiles are XmR rule sets (docs/methods/spc-profiles.md), and run, p′ and u′ charts follow docs/methods/run-charts.md and laney.md under every profile".into(),
+            "the XmR chart with a profile to compare (the review and the IPR compare the icons of every chart)",
+            &[Setting::Chart, Setting::CompareProfile],
+        ));
     }
+    let rebase_log = log_rows(options)?;
+    if !xmr {
+        // Other than for `--chart xmr`, the rebase log's rows are checked against the series
+        // (naming the log's row) before the --rebase dates are, so that the first error
+        // reported stays the one it has always been.
+        let refs: Vec<&RebaseEntry> = rebase_log.iter().collect();
+        rebase_log::resolve(&refs, &data.dates(), &src.name).map_err(sct_core::Error::Invalid)?;
+    }
+    let settings = RunSettings {
+        compare,
+        gaps,
+        join_gaps: options.spc.join_gaps,
+        rebase_log,
+    };
+    let chart_options = chart_options(options, profile);
+    let run = chart_run::run_chart(&src.name, data, &options.rebase, chart_options, settings)
+        .map_err(sct_core::Error::Invalid)?;
+    write(&run, &src.name, options.format)
 }
 
-/// The XmR chart.
-fn xmr(options: &SpcOptions) -> Result<SpcResult> {
-    let src = SourceFile::read(&options.input)?;
+/// The series of an XmR chart: dates and values only, and its gaps.
+fn read_values(options: &SpcOptions, src: &SourceFile) -> Result<(SeriesData, Vec<Gap>)> {
     let columns = Columns {
         date: options.columns.date.clone(),
         value: options.columns.value.clone(),
     };
-    let read = spc_input::read_series_with(&src, &columns, options.skip_invalid)
+    let read = spc_input::read_series_with(src, &columns, options.skip_invalid)
         .map_err(sct_core::Error::Invalid)?;
-    let (profile, compare) = xmr_profiles(options)?;
-    let settings = spc_input::RunSettings {
-        profile,
-        compare,
-        gaps: spc_input::find_gaps(&read.points, &read.skipped),
-        join_gaps: options.spc.join_gaps,
-        rebase_log: log_rows(options)?,
+    let gaps = spc_input::find_gaps(&read.points, &read.skipped);
+    Ok((SeriesData::Values(read.points), gaps))
+}
+
+/// The series of a run, p′, u′ or per-segment chart: values, or numerators and denominators
+/// when the chart needs them (or the file has no value column), and its gaps.
+fn read_any(options: &SpcOptions, src: &SourceFile) -> Result<(SeriesData, Vec<Gap>)> {
+    let c = &options.columns;
+    let columns = ChartColumns {
+        date: c.date.clone(),
+        value: c.value.clone(),
+        numerator: c.numerator.clone(),
+        denominator: c.denominator.clone(),
     };
-    let xmr_options = XmrOptions {
-        improvement: options.improvement,
-        target: options.target,
-        fix_after: options.fix_after,
-        screen_outliers: profile.screen_outliers,
-        shift_length: options.shift_length,
-        trend_length: options.trend_length,
+    let kind = match options.chart {
+        ChartChoice::Only(k) => Some(k),
+        ChartChoice::Auto(k) => k,
     };
-    let run = spc_input::run_with(
-        &src.name,
-        read.points,
-        &options.rebase,
-        xmr_options,
-        settings,
-    )
-    .map_err(sct_core::Error::Invalid)?;
-    let notices = xmr_notices(&run);
-    let summary = spc_input::summary(&run);
-    let output = match options.format {
-        SpcFormat::Csv => Output::text(spc_input::to_csv(&run)),
-        SpcFormat::Json => Output::text(json_text(&spc_input::to_json(&run))),
-        SpcFormat::Svg => Output::bytes(draw_xmr(&run, &src.name, ChartFormat::Svg)?),
-        SpcFormat::Png => Output::bytes(draw_xmr(&run, &src.name, ChartFormat::Png)?),
+    let (data, skipped) =
+        chart_input::read_chart_series_with(src, &columns, kind, options.skip_invalid)
+            .map_err(sct_core::Error::Invalid)?;
+    let gaps = data.gaps(&skipped);
+    Ok((data, gaps))
+}
+
+/// The run written in `format`, with its notices, and its summary. SVG and PNG of a chart
+/// whose every segment is XmR on values are drawn as the XmR chart of the same points.
+fn write(run: &ChartRun, name: &str, format: SpcFormat) -> Result<SpcResult> {
+    let output = match format {
+        SpcFormat::Csv => Output::text(chart_output::to_csv(run)),
+        SpcFormat::Json => Output::text(json_text(&chart_output::to_json(run))),
+        SpcFormat::Svg => {
+            Output::bytes(draw(spc_chart(&series_chart(run, name), ChartFormat::Svg))?)
+        }
+        SpcFormat::Png => {
+            Output::bytes(draw(spc_chart(&series_chart(run, name), ChartFormat::Png))?)
+        }
     };
     Ok(SpcResult {
-        output: output.with_notices(notices),
-        summary,
+        output: output.with_notices(notices(run)),
+        summary: chart_output::summary(run),
     })
+}
+
+/// The notices of a run: for `--chart xmr` the warnings, the suggested rebases and the
+/// profiles' differences; for the other charts a note per gap and the warnings.
+fn notices(run: &ChartRun) -> Vec<Diagnostic> {
+    let warnings = |w: &[String]| -> Vec<Diagnostic> {
+        w.iter()
+            .map(|w| Diagnostic::warning(w.to_string()))
+            .collect()
+    };
+    match run.layout() {
+        Layout::Xmr(x) => {
+            let mut notices = warnings(&x.result.warnings);
+            notices.extend(run.suggestion_texts().into_iter().map(Diagnostic::note));
+            notices.extend(comparison_notes(run, x));
+            notices
+        }
+        Layout::Chart => {
+            let mut notices = gap_notes(run);
+            notices.extend(warnings(&run.result.warnings));
+            notices
+        }
+    }
 }
 
 /// The profiles of an XmR chart (`ptd-0.2.2` unless chosen).
@@ -211,23 +271,18 @@ fn xmr_profiles(options: &SpcOptions) -> Result<(Profile, Option<Profile>)> {
     )
 }
 
-/// The warnings, the suggested rebases and the profiles' differences of an XmR run.
-fn xmr_notices(run: &SpcRun) -> Vec<Diagnostic> {
-    let mut notices: Vec<Diagnostic> = run
-        .result
-        .warnings
-        .iter()
-        .map(|w| Diagnostic::warning(w.to_string()))
-        .collect();
-    notices.extend(run.suggestion_texts().into_iter().map(Diagnostic::note));
+/// Where a second profile judges the points of an XmR chart judged as `x` differently: a
+/// count, then one note per point.
+fn comparison_notes(run: &ChartRun, x: &Judged) -> Vec<Diagnostic> {
+    let mut notices = Vec::new();
     let Some(c) = &run.compare else {
         return notices;
     };
-    let n = c.differences.len();
+    let (b, n) = (&c.judged, c.differences.len());
     notices.push(Diagnostic::note(format!(
         "{} and {} judge {n} point{} differently{}",
-        run.profile_name,
-        c.profile_name,
+        x.profile,
+        b.profile,
         if n == 1 { "" } else { "s" },
         if n == 0 { "" } else { ":" }
     )));
@@ -236,12 +291,12 @@ fn xmr_notices(run: &SpcRun) -> Vec<Diagnostic> {
         notices.push(Diagnostic::note(format!(
             "  {}: {} under {} ({}); {} under {} ({})",
             run.label(i),
-            run.result.point_type[i].as_str(),
-            run.profile_name,
-            or_none(&run.explanation(i)),
-            c.result.point_type[i].as_str(),
-            c.profile_name,
-            or_none(&sct_kpi::profile::explanation(&c.hits[i], |k| run.label(k)))
+            x.result.point_type[i].as_str(),
+            x.profile,
+            or_none(&run.explanation(x, i)),
+            b.result.point_type[i].as_str(),
+            b.profile,
+            or_none(&run.explanation(b, i))
         )));
     }
     notices
@@ -252,87 +307,10 @@ fn or_none(text: &str) -> &str {
     if text.is_empty() { "no rule" } else { text }
 }
 
-/// A run, p′, u′ or per-segment chart. SVG and PNG of a chart whose every segment is XmR on
-/// values are drawn as the XmR chart of the same points.
-fn any_chart(options: &SpcOptions) -> Result<SpcResult> {
-    let src = SourceFile::read(&options.input)?;
-    let c = &options.columns;
-    let columns = ChartColumns {
-        date: c.date.clone(),
-        value: c.value.clone(),
-        numerator: c.numerator.clone(),
-        denominator: c.denominator.clone(),
-    };
-    let kind = match options.chart {
-        ChartChoice::Only(k) => Some(k),
-        ChartChoice::Auto(k) => k,
-    };
-    let (data, skipped) =
-        chart_input::read_chart_series_with(&src, &columns, kind, options.skip_invalid)
-            .map_err(sct_core::Error::Invalid)?;
-    let (profile, compare) = xmr_profiles(options)?;
-    if compare.is_some() {
-        // The profiles are rule sets for the XmR chart; a run, p′ or u′ chart is judged by
-        // the run-chart rules whatever the profile, so there is nothing to compare.
-        return Err(invalid(
-            "comparing rule profiles applies to the XmR chart only: the profiles are XmR rule sets (docs/methods/spc-profiles.md), and run, p′ and u′ charts follow docs/methods/run-charts.md and laney.md under every profile".into(),
-            "the XmR chart with a profile to compare (the review and the IPR compare the icons of every chart)",
-            &[Setting::Chart, Setting::CompareProfile],
-        ));
-    }
-    let mut notices = gap_notes(&data, &skipped, options.spc.join_gaps);
-    let breaks: Vec<usize> = if options.spc.join_gaps {
-        Vec::new()
-    } else {
-        data.gaps(&skipped).iter().map(|g| g.before).collect()
-    };
-    // Rebase log rows are checked against the series (naming the log's row) and applied as
-    // rebase dates.
-    let log_rows = log_rows(options)?;
-    let refs: Vec<&RebaseEntry> = log_rows.iter().collect();
-    rebase_log::resolve(&refs, &data.dates(), &src.name).map_err(sct_core::Error::Invalid)?;
-    let mut rebase = options.rebase.clone();
-    rebase.extend(log_rows.iter().map(|e| e.date.clone()));
-    let chart_options = chart_options(options, profile, breaks);
-    let run = chart_input::run_chart(&src.name, data, &rebase, chart_options)
-        .map_err(sct_core::Error::Invalid)?;
-    notices.extend(
-        run.result
-            .warnings
-            .iter()
-            .map(|w| Diagnostic::warning(w.to_string())),
-    );
-    let summary = chart_input::summary(&run);
-    let output = match options.format {
-        SpcFormat::Csv => Output::text(chart_input::to_csv(&run)),
-        SpcFormat::Json => Output::text(json_text(&chart_input::to_json(&run))),
-        SpcFormat::Svg => Output::bytes(draw_any(
-            options,
-            run,
-            &src.name,
-            &skipped,
-            log_rows,
-            ChartFormat::Svg,
-        )?),
-        SpcFormat::Png => Output::bytes(draw_any(
-            options,
-            run,
-            &src.name,
-            &skipped,
-            log_rows,
-            ChartFormat::Png,
-        )?),
-    };
-    Ok(SpcResult {
-        output: output.with_notices(notices),
-        summary,
-    })
-}
-
 /// A note for each gap in the series, saying whether it is joined.
-fn gap_notes(data: &SeriesData, skipped: &[Skipped], join_gaps: bool) -> Vec<Diagnostic> {
-    let dates = data.dates();
-    data.gaps(skipped)
+fn gap_notes(run: &ChartRun) -> Vec<Diagnostic> {
+    let (dates, join_gaps) = (run.data.dates(), run.join_gaps);
+    run.gaps
         .iter()
         .map(|g| {
             let before = dates
@@ -349,8 +327,8 @@ fn gap_notes(data: &SeriesData, skipped: &[Skipped], join_gaps: bool) -> Vec<Dia
         .collect()
 }
 
-/// The chart options from the workflow's.
-fn chart_options(options: &SpcOptions, profile: Profile, breaks: Vec<usize>) -> ChartOptions {
+/// The chart options from the workflow's (the breaks follow from the gaps as the run is made).
+fn chart_options(options: &SpcOptions, profile: Profile) -> ChartOptions {
     ChartOptions {
         chart: options.chart,
         min_points: options.min_points.unwrap_or(match profile.kind {
@@ -367,52 +345,8 @@ fn chart_options(options: &SpcOptions, profile: Profile, breaks: Vec<usize>) -> 
         trend_length: options.trend_length,
         xmr_screen_outliers: profile.screen_outliers,
         profile,
-        breaks,
+        breaks: Vec::new(),
     }
-}
-
-/// A chart of any kind drawn: per-point centre and limits (run, p′, u′, XmR on counts), or,
-/// when every segment is XmR on values, the XmR chart of the same points and options.
-fn draw_any(
-    options: &SpcOptions,
-    run: ChartRun,
-    name: &str,
-    skipped: &[Skipped],
-    log_rows: Vec<RebaseEntry>,
-    format: ChartFormat,
-) -> Result<Vec<u8>> {
-    let all_xmr = run
-        .result
-        .segments
-        .iter()
-        .all(|s| s.chart == ChartKind::Xmr);
-    let points = match run.data {
-        SeriesData::Values(points) if all_xmr => points,
-        _ => return draw(spc_chart(&series_chart(&run, name), format)),
-    };
-    let xmr_options = XmrOptions {
-        improvement: run.options.improvement,
-        target: run.options.target,
-        fix_after: run.options.fix_after,
-        screen_outliers: run.options.xmr_screen_outliers,
-        shift_length: run.options.shift_length,
-        trend_length: run.options.trend_length,
-    };
-    let settings = spc_input::RunSettings {
-        profile: run.options.profile,
-        gaps: spc_input::find_gaps(&points, skipped),
-        join_gaps: options.spc.join_gaps,
-        rebase_log: log_rows,
-        ..Default::default()
-    };
-    let xmr = spc_input::run_with(name, points, &options.rebase, xmr_options, settings)
-        .map_err(sct_core::Error::Invalid)?;
-    draw_xmr(&xmr, name, format)
-}
-
-/// The XmR chart of a run drawn.
-fn draw_xmr(run: &SpcRun, name: &str, format: ChartFormat) -> Result<Vec<u8>> {
-    draw(spc_chart(&xmr_chart(run, name), format))
 }
 
 /// A drawing, or why it could not be drawn as an error in the input.
