@@ -176,27 +176,25 @@ fn with_point_titles(mut svg: String, l: &Layout) -> String {
 
 /// The variation icon as a 40×40 inline SVG with `role="img"` and a `<title>`.
 pub fn variation_icon_svg(icon: ChartVariationIcon) -> String {
-    let icon = Icon::variation(icon);
-    icon_svg(icon, icon.label())
+    icon_svg(Icon::variation(icon), icon.label())
 }
 
 /// The assurance icon (`None` when not assessed) as a 40×40 inline SVG with `role="img"` and
 /// a `<title>`.
 pub fn assurance_icon_svg(icon: Option<AssuranceIcon>) -> String {
-    let icon = Icon::assurance(icon);
-    icon_svg(icon, icon.label())
+    icon_svg(Icon::assurance(icon), AssuranceIcon::label(icon))
 }
 
 /// The plain-English label of a variation icon, e.g. "Special cause variation: improvement
-/// (high)".
+/// (higher)": the icon's one label ([`ChartVariationIcon::label`]).
 pub fn variation_icon_label(icon: ChartVariationIcon) -> &'static str {
-    Icon::variation(icon).label()
+    icon.label()
 }
 
-/// The plain-English label of an assurance icon, e.g. "Assurance: consistently passing the
-/// target".
+/// The plain-English label of an assurance icon, e.g. "Consistently passing the target": the
+/// icon's one label ([`AssuranceIcon::label`]).
 pub fn assurance_icon_label(icon: Option<AssuranceIcon>) -> &'static str {
-    Icon::assurance(icon).label()
+    AssuranceIcon::label(icon)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -371,26 +369,6 @@ impl Icon {
             Some(AssuranceIcon::Pass) => Icon::Pass,
             Some(AssuranceIcon::Fail) => Icon::Fail,
             Some(AssuranceIcon::Inconsistent) => Icon::Inconsistent,
-        }
-    }
-
-    /// The label in plain English.
-    fn label(self) -> &'static str {
-        match self {
-            Icon::CommonCause => "Common cause variation",
-            Icon::Special(Kind::Improvement, true) => "Special cause variation: improvement (high)",
-            Icon::Special(Kind::Improvement, false) => "Special cause variation: improvement (low)",
-            Icon::Special(Kind::Concern, true) => "Special cause variation: concern (high)",
-            Icon::Special(Kind::Concern, false) => "Special cause variation: concern (low)",
-            Icon::Special(_, true) => "Special cause variation: neutral (high)",
-            Icon::Special(_, false) => "Special cause variation: neutral (low)",
-            Icon::Pass => "Assurance: consistently passing the target",
-            Icon::Fail => "Assurance: consistently failing the target",
-            Icon::Inconsistent => {
-                "Assurance: inconsistent, the target will sometimes be met and sometimes missed"
-            }
-            Icon::NotAssessed => "Assurance: not assessed (no target, or no better direction)",
-            Icon::TooFewCrossings => "Non-random variation: too few crossings of the centre line",
         }
     }
 
@@ -1021,11 +999,11 @@ impl Header {
         let text_w = width - 2.0 * MARGIN - icons_w - 8.0;
         let title = wrap(&clean(&chart.title), TITLE_PX, true, text_w, 2);
         let mut words = Vec::new();
-        if let Some(v) = variation {
+        if let Some(v) = chart.variation_icon {
             words.push(format!("{}.", v.label()));
         }
         if chart.assurance_icon.is_some() {
-            words.push(format!("{}.", assurance.label()));
+            words.push(format!("{}.", AssuranceIcon::label(chart.assurance_icon)));
         }
         let subtitle = wrap(&words.join(" "), SUBTITLE_PX, false, text_w, 2);
         let title_bottom = 30.0 + title.len().saturating_sub(1) as f64 * TITLE_LINE;
@@ -1745,8 +1723,8 @@ mod tests {
             "{desc}"
         );
         assert!(desc.contains("Latest point 2025-09: 68.6, special cause (improvement)."));
-        assert!(desc.contains("Special cause variation: improvement (high)."));
-        assert!(desc.contains("Assurance: consistently failing the target."));
+        assert!(desc.contains("Special cause variation: improvement (higher)."));
+        assert!(desc.contains("Consistently failing the target."));
         assert!(desc.contains("Values in %."));
         assert!(
             desc.ends_with(
@@ -1773,7 +1751,7 @@ mod tests {
         // The icons are drawn, with their meaning in words under the title.
         assert!(draws(&svg, "H") && draws(&svg, "F"));
         assert!(svg.contains(
-            "Special cause variation: improvement (high). Assurance: consistently failing the"
+            "Special cause variation: improvement (higher). Consistently failing the target."
         ));
     }
 
@@ -1950,32 +1928,32 @@ mod tests {
             ("common_cause", "Common cause variation", None),
             (
                 "improvement_high",
-                "Special cause variation: improvement (high)",
+                "Special cause variation: improvement (higher)",
                 Some("H"),
             ),
             (
                 "improvement_low",
-                "Special cause variation: improvement (low)",
+                "Special cause variation: improvement (lower)",
                 Some("L"),
             ),
             (
                 "concern_high",
-                "Special cause variation: concern (high)",
+                "Special cause variation: concern (higher)",
                 Some("H"),
             ),
             (
                 "concern_low",
-                "Special cause variation: concern (low)",
+                "Special cause variation: concern (lower)",
                 Some("L"),
             ),
             (
                 "neutral_high",
-                "Special cause variation: neutral (high)",
+                "Special cause variation: neither better nor worse (higher)",
                 Some("H"),
             ),
             (
                 "neutral_low",
-                "Special cause variation: neutral (low)",
+                "Special cause variation: neither better nor worse (lower)",
                 Some("L"),
             ),
         ];
@@ -1992,18 +1970,10 @@ mod tests {
             assert_eq!(variation_icon_label(icon), label);
         }
         for (name, label, letter) in [
-            (
-                Some("pass"),
-                "Assurance: consistently passing the target",
-                "P",
-            ),
-            (
-                Some("fail"),
-                "Assurance: consistently failing the target",
-                "F",
-            ),
-            (Some("inconsistent"), "Assurance: inconsistent", "?"),
-            (None, "Assurance: not assessed", "–"),
+            (Some("pass"), "Consistently passing the target", "P"),
+            (Some("fail"), "Consistently failing the target", "F"),
+            (Some("inconsistent"), "Hit and miss", "?"),
+            (None, "No assurance", "–"),
         ] {
             let svg = assurance_icon_svg(name.and_then(ai));
             assert!(root(&svg).contains(r#"role="img""#));
