@@ -138,7 +138,7 @@ pub fn spc_chart(chart: &SpcChart, format: ChartFormat) -> Result<Vec<u8>, Chart
 pub fn spc_svg(chart: &SpcChart) -> Result<String, ChartError> {
     let layout = Layout::new(chart)?;
     let mut svg = svg_start(layout.size);
-    draw_spc(&SvgSurface::into(&mut svg, layout.size), &layout)?;
+    draw_spc(&SvgSurface::new(&mut svg, layout.size), &layout)?;
     svg.push_str("</svg>\n");
     let s = &layout.series;
     let description = describe(chart, &s.points, &s.runs, s.target, s.value_decimals);
@@ -343,18 +343,8 @@ fn draw_icon<S: Surface>(cv: &S, icon: Icon, c: Pt) -> Result<(), ChartError> {
         };
         cv.text(s, (cx, baseline), font)
     };
-    let run = |dys: [f64; 5]| -> Vec<Pt> {
-        [-10.0, -5.0, 0.0, 5.0, 10.0]
-            .iter()
-            .zip(dys)
-            .map(|(&dx, dy)| (cx + dx, cy + dy))
-            .collect()
-    };
-    let thin = |color| Stroke {
-        color,
-        width: 1.0,
-        dash: None,
-    };
+    let run = |dys: [f64; 5]| icon_run(c, dys);
+    let thin = |color| solid(color, 1.0);
     match icon {
         Icon::CommonCause => {
             let pts = run([1.0, -3.0, 2.0, -2.0, 1.0]);
@@ -394,11 +384,7 @@ fn draw_icon<S: Surface>(cv: &S, icon: Icon, c: Pt) -> Result<(), ChartError> {
                     )
                 })
                 .collect();
-            let stroke = Stroke {
-                width: 1.5,
-                ..thin(TEXT)
-            };
-            cv.lines(&[wave], stroke)?;
+            cv.lines(&[wave], solid(TEXT, 1.5))?;
         }
         Icon::TooFewCrossings => {
             // Long runs either side of a centre line, crossing it once, and an "X" for
@@ -416,6 +402,15 @@ fn draw_icon<S: Surface>(cv: &S, icon: Icon, c: Pt) -> Result<(), ChartError> {
     Ok(())
 }
 
+/// Five points 5 apart across an icon centred at `c`, `dys` below its centre.
+fn icon_run((cx, cy): Pt, dys: [f64; 5]) -> Vec<Pt> {
+    [-10.0, -5.0, 0.0, 5.0, 10.0]
+        .iter()
+        .zip(dys)
+        .map(|(&dx, dy)| (cx + dx, cy + dy))
+        .collect()
+}
+
 /// The scale of the marks inside an icon.
 const ICON_MARK: f64 = 0.525;
 
@@ -427,7 +422,7 @@ fn icon_svg(icon: Icon, label: &str) -> String {
     let mut svg = svg_start(size);
     // Writing SVG text does not fail.
     let _ = draw_icon(
-        &SvgSurface::into(&mut svg, size),
+        &SvgSurface::new(&mut svg, size),
         icon,
         (ICON / 2.0, ICON / 2.0),
     );

@@ -145,7 +145,7 @@ pub fn compact_svg_into(out: &mut String, chart: &SpcChart, id: &str) {
     let l = Layout::compact(chart);
     open_svg(out, chart, &l.series, &safe_id(id));
     // Writing SVG text does not fail.
-    let _ = draw_spc(&SvgSurface::into(out, COMPACT_SIZE), &l);
+    let _ = draw_spc(&SvgSurface::new(out, COMPACT_SIZE), &l);
     out.push_str("</svg>\n");
 }
 

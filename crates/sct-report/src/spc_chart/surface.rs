@@ -190,7 +190,7 @@ pub(super) struct SvgSurface<'a> {
 
 impl<'a> SvgSurface<'a> {
     /// A surface of `size` writing into `out`, after a start tag the caller has written.
-    pub(super) fn into(out: &'a mut String, size: (u32, u32)) -> SvgSurface<'a> {
+    pub(super) fn new(out: &'a mut String, size: (u32, u32)) -> SvgSurface<'a> {
         SvgSurface {
             out: RefCell::new(out),
             size,
