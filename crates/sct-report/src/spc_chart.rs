@@ -1681,7 +1681,7 @@ mod tests {
         &svg[..svg.find('>').unwrap()]
     }
 
-    /// Whether the SVG draws `text` (plotters writes it on a line of its own).
+    /// Whether the SVG draws `text` (a `<text>` of its own).
     fn draws(svg: &str, text: &str) -> bool {
         svg.contains(&format!(">{text}</text>"))
     }
