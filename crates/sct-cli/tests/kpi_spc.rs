@@ -247,7 +247,7 @@ fn svg_and_png_charts_are_written() {
         "{svg}"
     );
     assert!(desc.contains("Warning: segment 1 has 12 points, fewer than 13"));
-    assert!(desc.contains("Special cause variation: improvement (high)."));
+    assert!(desc.contains("Special cause variation: improvement (higher)."));
 
     // PNG, chosen by the extension; the same input gives the same bytes.
     let png_path = dir.path().join("out.png");

@@ -676,17 +676,32 @@ fn every_variation_icon() {
     let falling = [base.clone(), vec![63.0, 60.0, 57.0, 54.0, 51.0, 48.0, 45.0]].concat();
     let rising = [base, vec![45.0, 48.0, 51.0, 54.0, 57.0, 60.0, 63.0]].concat();
     let cases = [
-        (&falling, "increase", "concern_low", "concern (low)"),
-        (&falling, "decrease", "improvement_low", "improvement (low)"),
-        (&falling, "neutral", "neutral_low", "neutral (low)"),
+        (&falling, "increase", "concern_low", "concern (lower)"),
+        (
+            &falling,
+            "decrease",
+            "improvement_low",
+            "improvement (lower)",
+        ),
+        (
+            &falling,
+            "neutral",
+            "neutral_low",
+            "neither better nor worse (lower)",
+        ),
         (
             &rising,
             "increase",
             "improvement_high",
-            "improvement (high)",
+            "improvement (higher)",
         ),
-        (&rising, "decrease", "concern_high", "concern (high)"),
-        (&rising, "neutral", "neutral_high", "neutral (high)"),
+        (&rising, "decrease", "concern_high", "concern (higher)"),
+        (
+            &rising,
+            "neutral",
+            "neutral_high",
+            "neither better nor worse (higher)",
+        ),
     ];
     for (y, improvement, icon, words) in cases {
         let input = write(&dir, "icons.csv", &monthly(y));
@@ -781,7 +796,7 @@ fn every_assurance_icon() {
         ],
     );
     let svg = std::fs::read_to_string(&svg).unwrap();
-    assert!(svg.contains("Assurance: consistently passing the target"));
+    assert!(svg.contains("Consistently passing the target"));
 }
 
 // ---------------------------------------------------------------------------------------------

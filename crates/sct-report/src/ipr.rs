@@ -121,12 +121,13 @@ fn trim(v: f64) -> String {
 /// How the HTML report draws each indicator's full chart.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ChartStyle {
-    /// The full chart of `sct kpi spc` and the KPI review (drawn with plotters: title, icons,
-    /// legend): for a report of one organisation.
+    /// The full chart of `sct kpi spc` and the KPI review (title, icons, legend): for a report
+    /// of one organisation.
     Full,
-    /// The compact chart ([`spc_chart::compact_svg_into`]): the same data, lines, markers and
-    /// tooltips, hand-written and a tenth of the size; for a report of several organisations,
-    /// which may hold thousands of charts. Icons are drawn once and referenced (`<use>`).
+    /// The compact chart ([`spc_chart::compact_svg_into`]): the same layout and drawing at a
+    /// compact size, without title, legend or measured text; for a report of several
+    /// organisations, which may hold thousands of charts. Icons are drawn once and referenced
+    /// (`<use>`).
     Compact,
 }
 

@@ -14,6 +14,12 @@
 //! target long-dashed in red; a legend names every marker and line drawn. Lines break at a
 //! rebase (a change of segment): limits are never joined across segments.
 //!
+//! One layout and one drawing serve every size and output: the full chart ([`spc_svg`],
+//! [`spc_chart`]), the small one of a table cell (`small`) and the compact one of reports that
+//! hold thousands ([`compact_svg_into`]) are laid out alike (scales, ticks, segments broken at
+//! rebases and gaps, markers, lines, legend, icons) and drawn by the same code, written as SVG
+//! text directly or painted on the chart toolkit's bitmap for PNG.
+//!
 //! ```
 //! use sct_report::spc_chart::{SpcChart, SpcPoint, spc_svg};
 //! use sct_spc::chart::ChartVariationIcon;
@@ -55,8 +61,10 @@
 use std::ops::Range;
 
 mod compact;
+mod surface;
 pub(crate) use compact::coord;
 pub use compact::{COMPACT_SIZE, LEGEND, compact_svg, compact_svg_into};
+use surface::{Font, Stroke, Surface, SvgSurface, svg_start};
 
 use sct_spc::chart::ChartVariationIcon;
 use sct_spc::spc::{AssuranceIcon, PointType, VariationIcon};
@@ -64,9 +72,9 @@ use sct_spc::spc::{AssuranceIcon, PointType, VariationIcon};
 use plotters::prelude::*;
 
 use crate::charts::{
-    Align, Canvas, ChartError, ChartFormat, GRID, GRID_DARK, MARGIN, NHS_BLUE, NHS_ORANGE, PAPER,
-    Pt, TEXT, TEXT_GREY, accessible_svg, clean, dashes, ellipsize, hex, load_fonts, measure,
-    render_png, render_svg, wrap, xml_escape,
+    Align, ChartError, ChartFormat, GRID, GRID_DARK, MARGIN, NHS_BLUE, NHS_ORANGE, PAPER, Pt, TEXT,
+    TEXT_GREY, accessible_svg, clean, ellipsize, hex, load_fonts, measure, render_png, wrap,
+    xml_escape,
 };
 
 /// One point of an [`SpcChart`], with the mean and limits of its segment.
@@ -129,74 +137,41 @@ pub fn spc_chart(chart: &SpcChart, format: ChartFormat) -> Result<Vec<u8>, Chart
 /// The SPC chart's SVG as a String (for inlining in HTML).
 pub fn spc_svg(chart: &SpcChart) -> Result<String, ChartError> {
     let layout = Layout::new(chart)?;
-    let svg = with_point_titles(
-        render_svg(layout.size, |cv| draw_spc(cv, &layout))?,
-        &layout,
-    );
+    let mut svg = svg_start(layout.size);
+    draw_spc(&SvgSurface::new(&mut svg, layout.size), &layout)?;
+    svg.push_str("</svg>\n");
+    let s = &layout.series;
+    let description = describe(chart, &s.points, &s.runs, s.target, s.value_decimals);
     Ok(accessible_svg(
         svg,
         "spc",
         "SPC chart",
         &chart.title,
-        &describe(
-            chart,
-            &layout.points,
-            &layout.runs,
-            layout.target,
-            layout.value_decimals,
-        ),
+        &description,
     ))
-}
-
-/// Adds a tooltip (`<title>`) over every point with a note (a special cause's explanation):
-/// a transparent circle a little larger than the marker, so hovering the point shows why it
-/// is flagged, and assistive technology can read it.
-fn with_point_titles(mut svg: String, l: &Layout) -> String {
-    let mut tips = String::new();
-    for (p, &x) in l.points.iter().zip(&l.xs) {
-        let (Some(v), Some(note)) = (p.value, &p.note) else {
-            continue;
-        };
-        tips.push_str(&format!(
-            "<circle cx=\"{x:.1}\" cy=\"{:.1}\" r=\"{:.1}\" fill=\"transparent\"><title>{}: {}</title></circle>\n",
-            l.y(v),
-            9.0 * l.k(),
-            crate::charts::xml_escape(&p.label),
-            crate::charts::xml_escape(note)
-        ));
-    }
-    if tips.is_empty() {
-        return svg;
-    }
-    if let Some(end) = svg.rfind("</svg>") {
-        svg.insert_str(end, &format!("<g class=\"point-notes\">\n{tips}</g>\n"));
-    }
-    svg
 }
 
 /// The variation icon as a 40×40 inline SVG with `role="img"` and a `<title>`.
 pub fn variation_icon_svg(icon: ChartVariationIcon) -> String {
-    let icon = Icon::variation(icon);
-    icon_svg(icon, icon.label())
+    icon_svg(Icon::variation(icon), icon.label())
 }
 
 /// The assurance icon (`None` when not assessed) as a 40×40 inline SVG with `role="img"` and
 /// a `<title>`.
 pub fn assurance_icon_svg(icon: Option<AssuranceIcon>) -> String {
-    let icon = Icon::assurance(icon);
-    icon_svg(icon, icon.label())
+    icon_svg(Icon::assurance(icon), AssuranceIcon::label(icon))
 }
 
 /// The plain-English label of a variation icon, e.g. "Special cause variation: improvement
-/// (high)".
+/// (higher)": the icon's one label ([`ChartVariationIcon::label`]).
 pub fn variation_icon_label(icon: ChartVariationIcon) -> &'static str {
-    Icon::variation(icon).label()
+    icon.label()
 }
 
-/// The plain-English label of an assurance icon, e.g. "Assurance: consistently passing the
-/// target".
+/// The plain-English label of an assurance icon, e.g. "Consistently passing the target": the
+/// icon's one label ([`AssuranceIcon::label`]).
 pub fn assurance_icon_label(icon: Option<AssuranceIcon>) -> &'static str {
-    Icon::assurance(icon).label()
+    AssuranceIcon::label(icon)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -295,45 +270,6 @@ impl Kind {
     }
 }
 
-/// Draws a point marker of `kind` centred at `c`, `k` times the full size.
-fn draw_marker<DB: DrawingBackend>(
-    cv: &Canvas<DB>,
-    kind: Kind,
-    c: Pt,
-    k: f64,
-) -> Result<(), ChartError> {
-    let (x, y) = c;
-    let diamond = |r: f64| vec![(x, y - r), (x + r, y), (x, y + r), (x - r, y)];
-    // A triangle of circumradius r about its centroid, pointing up or down.
-    let triangle = |r: f64, up: bool| {
-        let s = if up { 1.0 } else { -1.0 };
-        let h = r * 3f64.sqrt() / 2.0;
-        vec![
-            (x, y - s * r),
-            (x + h, y + s * r / 2.0),
-            (x - h, y + s * r / 2.0),
-        ]
-    };
-    match kind {
-        Kind::Common => cv.circle(c, 3.2 * k, GREY.to_rgba(), true),
-        Kind::Improvement => {
-            cv.circle(c, 6.5 * k, PAPER.to_rgba(), true)?;
-            cv.circle(c, 5.0 * k, NHS_BLUE.to_rgba(), true)
-        }
-        Kind::Concern => {
-            // Orange is light on white (2.6:1): a dark casing gives the shape its edge.
-            cv.polygon(&diamond(8.8 * k), PAPER.to_rgba())?;
-            cv.polygon(&diamond(7.2 * k), TEXT.to_rgba())?;
-            cv.polygon(&diamond(5.4 * k), NHS_ORANGE.to_rgba())
-        }
-        Kind::NeutralHigh | Kind::NeutralLow => {
-            let up = kind == Kind::NeutralHigh;
-            cv.polygon(&triangle(10.0 * k, up), PAPER.to_rgba())?;
-            cv.polygon(&triangle(7.5 * k, up), PURPLE.to_rgba())
-        }
-    }
-}
-
 /// A variation or assurance icon.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Icon {
@@ -374,26 +310,6 @@ impl Icon {
         }
     }
 
-    /// The label in plain English.
-    fn label(self) -> &'static str {
-        match self {
-            Icon::CommonCause => "Common cause variation",
-            Icon::Special(Kind::Improvement, true) => "Special cause variation: improvement (high)",
-            Icon::Special(Kind::Improvement, false) => "Special cause variation: improvement (low)",
-            Icon::Special(Kind::Concern, true) => "Special cause variation: concern (high)",
-            Icon::Special(Kind::Concern, false) => "Special cause variation: concern (low)",
-            Icon::Special(_, true) => "Special cause variation: neutral (high)",
-            Icon::Special(_, false) => "Special cause variation: neutral (low)",
-            Icon::Pass => "Assurance: consistently passing the target",
-            Icon::Fail => "Assurance: consistently failing the target",
-            Icon::Inconsistent => {
-                "Assurance: inconsistent, the target will sometimes be met and sometimes missed"
-            }
-            Icon::NotAssessed => "Assurance: not assessed (no target, or no better direction)",
-            Icon::TooFewCrossings => "Non-random variation: too few crossings of the centre line",
-        }
-    }
-
     fn ring(self) -> RGBColor {
         match self {
             Icon::CommonCause | Icon::Inconsistent => GREY,
@@ -413,45 +329,43 @@ fn tint(c: RGBColor, amount: f64) -> RGBColor {
 
 /// Draws a 40×40 icon centred at `c`: a coloured ring, and inside it a tiny run of points
 /// (variation) or a letter (assurance), so that the meaning never rests on colour alone.
-fn draw_icon<DB: DrawingBackend>(cv: &Canvas<DB>, icon: Icon, c: Pt) -> Result<(), ChartError> {
+fn draw_icon<S: Surface>(cv: &S, icon: Icon, c: Pt) -> Result<(), ChartError> {
     let (cx, cy) = c;
     let ring = icon.ring();
-    cv.circle(c, 18.5, ring.to_rgba(), true)?;
-    cv.circle(c, 15.5, tint(ring, 0.12).to_rgba(), true)?;
+    cv.circle(c, 18.5, ring)?;
+    cv.circle(c, 15.5, tint(ring, 0.12))?;
     let letter = |s: &str, px: f64, baseline: f64, color: RGBColor| {
-        cv.text(s, cx, baseline, px, true, color, Align::Center)
+        let font = Font {
+            px,
+            bold: true,
+            color,
+            align: Align::Center,
+        };
+        cv.text(s, (cx, baseline), font)
     };
-    let xs = [-10.0, -5.0, 0.0, 5.0, 10.0];
+    let run = |dys: [f64; 5]| icon_run(c, dys);
+    let thin = |color| solid(color, 1.0);
     match icon {
         Icon::CommonCause => {
-            let pts: Vec<Pt> = xs
-                .iter()
-                .zip([1.0, -3.0, 2.0, -2.0, 1.0])
-                .map(|(&dx, dy)| (cx + dx, cy + dy))
-                .collect();
-            cv.path(&pts, GREY.to_rgba(), 1.0)?;
+            let pts = run([1.0, -3.0, 2.0, -2.0, 1.0]);
+            cv.lines(std::slice::from_ref(&pts), thin(GREY))?;
             for &p in &pts {
-                cv.circle(p, 2.2, GREY.to_rgba(), true)?;
+                cv.circle(p, 2.2, GREY)?;
             }
         }
         Icon::Special(kind, high) => {
             // H above a rising run in the lower half; L below a falling run in the upper half.
-            let (dys, baseline) = if high {
-                ([9.0, 9.5, 7.0, 4.0, 1.0], cy - 1.5)
+            let (pts, baseline) = if high {
+                (run([9.0, 9.5, 7.0, 4.0, 1.0]), cy - 1.5)
             } else {
-                ([-9.0, -9.5, -7.0, -4.0, -1.0], cy + 12.5)
+                (run([-9.0, -9.5, -7.0, -4.0, -1.0]), cy + 12.5)
             };
-            let pts: Vec<Pt> = xs
-                .iter()
-                .zip(dys)
-                .map(|(&dx, dy)| (cx + dx, cy + dy))
-                .collect();
-            cv.path(&pts, GREY.to_rgba(), 1.0)?;
+            cv.lines(std::slice::from_ref(&pts), thin(GREY))?;
             for (i, &p) in pts.iter().enumerate() {
                 if i < 2 {
-                    cv.circle(p, 2.0, GREY.to_rgba(), true)?;
+                    cv.circle(p, 2.0, GREY)?;
                 } else {
-                    draw_marker(cv, kind, p, 0.42)?;
+                    cv.mark(kind, p, ICON_MARK, None)?;
                 }
             }
             letter(if high { "H" } else { "L" }, 12.0, baseline, TEXT)?;
@@ -470,20 +384,16 @@ fn draw_icon<DB: DrawingBackend>(cv: &Canvas<DB>, icon: Icon, c: Pt) -> Result<(
                     )
                 })
                 .collect();
-            cv.path(&wave, TEXT.to_rgba(), 1.5)?;
+            cv.lines(&[wave], solid(TEXT, 1.5))?;
         }
         Icon::TooFewCrossings => {
             // Long runs either side of a centre line, crossing it once, and an "X" for
             // crossings.
-            cv.path(&[(cx - 11.0, cy), (cx + 11.0, cy)], GREY.to_rgba(), 1.0)?;
-            let pts: Vec<Pt> = xs
-                .iter()
-                .zip([-5.0, -6.0, -5.0, 5.0, 6.0])
-                .map(|(&dx, dy)| (cx + dx, cy + dy))
-                .collect();
-            cv.path(&pts, GREY.to_rgba(), 1.0)?;
+            cv.lines(&[vec![(cx - 11.0, cy), (cx + 11.0, cy)]], thin(GREY))?;
+            let pts = run([-5.0, -6.0, -5.0, 5.0, 6.0]);
+            cv.lines(std::slice::from_ref(&pts), thin(GREY))?;
             for &p in &pts {
-                cv.circle(p, 2.0, PURPLE.to_rgba(), true)?;
+                cv.circle(p, 2.0, PURPLE)?;
             }
             letter("X", 10.0, cy + 15.0, TEXT)?;
         }
@@ -492,30 +402,37 @@ fn draw_icon<DB: DrawingBackend>(cv: &Canvas<DB>, icon: Icon, c: Pt) -> Result<(
     Ok(())
 }
 
-/// A standalone icon: plotters' SVG with `role="img"`, `aria-label` and a `<title>` (no ids,
-/// so the same icon can appear many times in one page).
+/// Five points 5 apart across an icon centred at `c`, `dys` below its centre.
+fn icon_run((cx, cy): Pt, dys: [f64; 5]) -> Vec<Pt> {
+    [-10.0, -5.0, 0.0, 5.0, 10.0]
+        .iter()
+        .zip(dys)
+        .map(|(&dx, dy)| (cx + dx, cy + dy))
+        .collect()
+}
+
+/// The scale of the marks inside an icon.
+const ICON_MARK: f64 = 0.525;
+
+/// A standalone icon: its SVG with `role="img"`, `aria-label` and a `<title>` (no ids, so the
+/// same icon can appear many times in one page).
 fn icon_svg(icon: Icon, label: &str) -> String {
     let label = xml_escape(label);
     let size = (ICON as u32, ICON as u32);
-    match render_svg(size, |cv| draw_icon(cv, icon, (ICON / 2.0, ICON / 2.0))) {
-        Ok(mut svg) => {
-            let Some(end) = svg.find('>') else {
-                return svg;
-            };
-            svg.insert_str(end + 1, &format!("\n<title>{label}</title>"));
-            let at = if svg[..end].ends_with('/') {
-                end - 1
-            } else {
-                end
-            };
-            svg.insert_str(at, &format!(" role=\"img\" aria-label=\"{label}\""));
-            svg
-        }
-        // Only if the bundled font cannot be loaded: still an accessible image.
-        Err(_) => format!(
-            "<svg width=\"40\" height=\"40\" viewBox=\"0 0 40 40\" xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" aria-label=\"{label}\">\n<title>{label}</title>\n<circle cx=\"20\" cy=\"20\" r=\"17\" fill=\"none\" stroke=\"#768692\" stroke-width=\"3\"/>\n</svg>\n"
-        ),
-    }
+    let mut svg = svg_start(size);
+    // Writing SVG text does not fail.
+    let _ = draw_icon(
+        &SvgSurface::new(&mut svg, size),
+        icon,
+        (ICON / 2.0, ICON / 2.0),
+    );
+    svg.push_str("</svg>\n");
+    let Some(end) = svg.find('>') else {
+        return svg;
+    };
+    svg.insert_str(end + 1, &format!("\n<title>{label}</title>"));
+    svg.insert_str(end, &format!(" role=\"img\" aria-label=\"{label}\""));
+    svg
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -811,13 +728,85 @@ fn segment_lines(
         .collect()
 }
 
-/// Everything about an SPC chart that does not depend on the backend.
+/// The three sizes an SPC chart is drawn at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Size {
+    /// The full chart: title, icons, legend (760 wide).
+    Full,
+    /// A table cell's chart, 320×140: no visible title, legend or icons.
+    Small,
+    /// The reports of thousands of charts ([`compact`]): 760×200, no text measured.
+    Compact,
+}
+
+/// What differs between the sizes in how the same things are drawn.
+#[derive(Debug, Clone, Copy)]
+struct Style {
+    tick_px: f64,
+    /// The y labels' right edge, left of the plot.
+    y_label_dx: f64,
+    /// The x labels' baseline, below the plot.
+    x_label_dy: f64,
+    /// The values, the centre line and the limits.
+    line_w: f64,
+    target_w: f64,
+    /// The diameter of a common-cause dot.
+    dot: f64,
+    /// The scale of special-cause marks ([`surface::Surface::mark`]).
+    mark_k: f64,
+    /// The size of "No data to show".
+    note_px: f64,
+}
+
+impl Size {
+    fn style(self) -> Style {
+        match self {
+            Size::Full => Style {
+                tick_px: TICK_PX,
+                y_label_dx: 8.0,
+                x_label_dy: 17.0,
+                line_w: 1.5,
+                target_w: 2.0,
+                dot: 6.4,
+                mark_k: FULL_MARK,
+                note_px: 14.0,
+            },
+            Size::Small => Style {
+                tick_px: SMALL_TICK_PX,
+                y_label_dx: 5.0,
+                x_label_dy: 16.0,
+                line_w: 1.2,
+                target_w: 1.6,
+                dot: 4.5,
+                mark_k: 0.875,
+                note_px: 12.0,
+            },
+            Size::Compact => Style {
+                tick_px: TICK_PX,
+                y_label_dx: 5.0,
+                x_label_dy: 16.0,
+                line_w: 1.2,
+                target_w: 1.6,
+                dot: 4.5,
+                mark_k: 1.0,
+                note_px: 13.0,
+            },
+        }
+    }
+}
+
+/// The scale of the full chart's marks (the legend's too).
+const FULL_MARK: f64 = 1.25;
+
+/// Everything about an SPC chart that does not depend on the output: what is drawn where.
+/// Every size and output draws from it ([`draw_spc`]).
 struct Layout {
     size: (u32, u32),
-    small: bool,
+    style: Style,
     title: Vec<String>,
     subtitle: Vec<String>,
-    unit: String,
+    /// The unit and where its text starts (baseline).
+    unit: Option<(Pt, String)>,
     /// Plot area: left, top, right, bottom.
     x0: f64,
     y0: f64,
@@ -831,110 +820,78 @@ struct Layout {
     xs: Vec<f64>,
     /// x-axis labels drawn: x, text, alignment.
     x_labels: Vec<(f64, String, Align)>,
-    /// Indices of the points with a label (full size only).
+    /// Indices of the points with a tick under them.
     x_ticks: Vec<usize>,
-    points: Vec<Point>,
-    /// Runs of consecutive points in one segment.
-    runs: Vec<Range<usize>>,
-    /// A run chart's longest run on one side of the median (first and last index).
-    longest_run: Option<(usize, usize)>,
-    target: Option<f64>,
+    series: Series,
     legend: Vec<LegendItem>,
-    /// Decimals for values in words.
-    value_decimals: usize,
     icons: Vec<(Icon, Pt)>,
-    empty: bool,
 }
 
 impl Layout {
+    /// The full or small chart of `chart` (text measured with the bundled font).
     fn new(chart: &SpcChart) -> Result<Self, ChartError> {
         load_fonts()?;
         let small = chart.small;
         let s = Series::new(chart);
-        let (width, tick_px, tick_target) = if small {
-            (f64::from(SMALL_SIZE.0), SMALL_TICK_PX, 3)
+        let style = if small { Size::Small } else { Size::Full }.style();
+        let (width, tick_target) = if small {
+            (f64::from(SMALL_SIZE.0), 3)
         } else {
-            (f64::from(FULL_WIDTH), TICK_PX, 5)
+            (f64::from(FULL_WIDTH), 5)
         };
         let (y_min, y_max, ticks) = value_ticks(s.lo, s.hi, tick_target);
         let tick_w = ticks
             .iter()
-            .map(|(_, s)| measure(s, tick_px, false))
+            .map(|(_, s)| measure(s, style.tick_px, false))
             .fold(0.0, f64::max);
-        let Header {
-            icons,
-            title,
-            subtitle,
-            x0,
-            y0,
-            x1,
-            y1,
-            height,
-        } = Header::new(chart, width, tick_w);
-
+        let header = Header::new(chart, width, tick_w);
         // x labels, measured; in the full chart the plot ends early enough for the latest
         // label to sit centred under its point.
         let max_label = if small { 90.0 } else { 120.0 };
-        let labels = measured_labels(&s.points, tick_px, max_label);
+        let labels = measured_labels(&s.points, style.tick_px, max_label);
         let x1 = match labels.last() {
-            Some((_, lw)) if !small => x1.min(width - 2.0 - lw / 2.0 + 4.0),
-            _ => x1,
+            Some((_, lw)) if !small => header.x1.min(width - 2.0 - lw / 2.0 + 4.0),
+            _ => header.x1,
         };
-
         // x positions: evenly spaced, inset from the plot's edges.
-        let plot_w = (x1 - x0).max(1.0);
-        let xs = point_xs(s.points.len(), x0, x1, 16.0);
+        let plot_w = (x1 - header.x0).max(1.0);
+        let xs = point_xs(s.points.len(), header.x0, x1, 16.0);
         let (x_labels, x_ticks) = if small {
             (small_x_labels(&labels, width), Vec::new())
         } else {
             full_x_labels(&labels, &xs, width, plot_w)
         };
-
-        let mut legend = Vec::new();
-        let mut height = height;
-        if !small {
-            legend = place_legend(legend_samples(chart, &s), width, y1);
-            height = legend.last().map_or(y1 + 36.0, |l| l.y + 14.0);
-        }
-
-        let unit = if small {
-            String::new()
+        let (legend, height) = if small {
+            (Vec::new(), header.height)
         } else {
-            ellipsize(&clean(&chart.unit), TICK_PX, false, width / 2.0)
+            let legend = place_legend(legend_samples(chart, &s), width, header.y1);
+            let height = legend.last().map_or(header.y1 + 36.0, |l| l.y + 14.0);
+            (legend, height)
         };
-        let Series {
-            points,
-            runs,
-            longest_run,
-            target,
-            value_decimals,
-            empty,
-            ..
-        } = s;
+        let unit = clean(&chart.unit);
+        let unit = (!small && !unit.is_empty()).then(|| {
+            let text = ellipsize(&unit, TICK_PX, false, width / 2.0);
+            ((MARGIN, header.y0 - 14.0), text)
+        });
         Ok(Layout {
             size: (width as u32, height.ceil() as u32),
-            small,
-            title,
-            subtitle,
+            style,
+            title: header.title,
+            subtitle: header.subtitle,
             unit,
-            x0,
-            y0,
+            x0: header.x0,
+            y0: header.y0,
             x1,
-            y1,
+            y1: header.y1,
             y_min,
             y_max,
             ticks,
             xs,
             x_labels,
             x_ticks,
-            points,
-            runs,
-            longest_run,
-            target,
+            series: s,
             legend,
-            value_decimals,
-            icons,
-            empty,
+            icons: header.icons,
         })
     }
 
@@ -942,14 +899,10 @@ impl Layout {
         self.y1 - (v - self.y_min) / (self.y_max - self.y_min) * (self.y1 - self.y0)
     }
 
-    /// Marker scale.
-    fn k(&self) -> f64 {
-        if self.small { 0.7 } else { 1.0 }
-    }
-
     /// The polylines of one per-segment line (mean or a limit); see [`segment_lines`].
     fn segment_lines(&self, get: impl Fn(&Point) -> Option<f64>) -> Vec<Vec<Pt>> {
-        segment_lines(&self.points, &self.runs, &self.xs, |v| self.y(v), get)
+        let s = &self.series;
+        segment_lines(&s.points, &s.runs, &self.xs, |v| self.y(v), get)
     }
 }
 
@@ -1021,11 +974,11 @@ impl Header {
         let text_w = width - 2.0 * MARGIN - icons_w - 8.0;
         let title = wrap(&clean(&chart.title), TITLE_PX, true, text_w, 2);
         let mut words = Vec::new();
-        if let Some(v) = variation {
+        if let Some(v) = chart.variation_icon {
             words.push(format!("{}.", v.label()));
         }
         if chart.assurance_icon.is_some() {
-            words.push(format!("{}.", assurance.label()));
+            words.push(format!("{}.", AssuranceIcon::label(chart.assurance_icon)));
         }
         let subtitle = wrap(&words.join(" "), SUBTITLE_PX, false, text_w, 2);
         let title_bottom = 30.0 + title.len().saturating_sub(1) as f64 * TITLE_LINE;
@@ -1180,216 +1133,228 @@ fn place_legend(samples: Vec<(Sample, String)>, width: f64, y1: f64) -> Vec<Lege
 // ---------------------------------------------------------------------------------------------
 // Drawing.
 
-fn dashed<DB: DrawingBackend>(
-    cv: &Canvas<DB>,
-    pts: &[Pt],
-    (dash, gap): (f64, f64),
-    color: RGBColor,
-    w: f64,
-) -> Result<(), ChartError> {
-    for d in dashes(pts, dash, gap) {
-        cv.path(&d, color.to_rgba(), w)?;
-    }
-    Ok(())
-}
-
 const LIMIT_DASH: (f64, f64) = (5.0, 4.0);
 const TARGET_DASH: (f64, f64) = (14.0, 5.0);
 const REBASE_DASH: (f64, f64) = (2.0, 3.0);
 
-fn draw_spc<DB: DrawingBackend>(cv: &Canvas<DB>, l: &Layout) -> Result<(), ChartError> {
+/// A solid stroke.
+fn solid(color: RGBColor, width: f64) -> Stroke {
+    Stroke {
+        color,
+        width,
+        dash: None,
+    }
+}
+
+/// A dashed stroke.
+fn dashed(color: RGBColor, width: f64, dash: (f64, f64)) -> Stroke {
+    Stroke {
+        color,
+        width,
+        dash: Some(dash),
+    }
+}
+
+/// Draws the chart laid out in `l`, at any size, on any surface: the one drawing of an SPC
+/// chart.
+fn draw_spc<S: Surface>(cv: &S, l: &Layout) -> Result<(), ChartError> {
     cv.fill(PAPER)?;
     draw_header(cv, l)?;
     draw_axes(cv, l)?;
+    draw_x_axis(cv, l)?;
     draw_lines(cv, l)?;
     draw_data(cv, l)?;
     draw_legend(cv, l)
 }
 
-/// The title, the icon labels, the icons and the unit.
-fn draw_header<DB: DrawingBackend>(cv: &Canvas<DB>, l: &Layout) -> Result<(), ChartError> {
-    // Header.
+/// The title, the icon labels and the icons.
+fn draw_header<S: Surface>(cv: &S, l: &Layout) -> Result<(), ChartError> {
+    let font = |px, bold, color| Font {
+        px,
+        bold,
+        color,
+        align: Align::Left,
+    };
     for (i, line) in l.title.iter().enumerate() {
         let y = 30.0 + i as f64 * TITLE_LINE;
-        cv.text(line, MARGIN, y, TITLE_PX, true, TEXT, Align::Left)?;
+        cv.text(line, (MARGIN, y), font(TITLE_PX, true, TEXT))?;
     }
     let sub_top = 30.0 + l.title.len().saturating_sub(1) as f64 * TITLE_LINE;
     for (i, line) in l.subtitle.iter().enumerate() {
         let y = sub_top + (i + 1) as f64 * SUBTITLE_LINE + 2.0;
-        cv.text(line, MARGIN, y, SUBTITLE_PX, false, TEXT_GREY, Align::Left)?;
+        cv.text(line, (MARGIN, y), font(SUBTITLE_PX, false, TEXT_GREY))?;
     }
     for &(icon, c) in &l.icons {
         draw_icon(cv, icon, c)?;
     }
-    if !l.unit.is_empty() {
-        cv.text(
-            &l.unit,
-            MARGIN,
-            l.y0 - 14.0,
-            TICK_PX,
-            false,
-            TEXT_GREY,
-            Align::Left,
-        )?;
-    }
     Ok(())
 }
 
-/// The longest run's shade, the grid, the y labels and the x labels with their ticks.
-fn draw_axes<DB: DrawingBackend>(cv: &Canvas<DB>, l: &Layout) -> Result<(), ChartError> {
-    let tick_px = if l.small { SMALL_TICK_PX } else { TICK_PX };
+/// The longest run's shade, the grid, the axis, the y labels, the unit and "No data to show".
+fn draw_axes<S: Surface>(cv: &S, l: &Layout) -> Result<(), ChartError> {
+    let st = l.style;
     // A run chart's longest run, shaded behind everything else.
-    if let Some((a, b)) = l.longest_run {
+    if let Some((a, b)) = l.series.longest_run {
         let half = if l.xs.len() > 1 {
             (l.xs[1] - l.xs[0]) / 2.0
         } else {
             6.0
         };
-        cv.rect(
-            (l.xs[a] - half, l.y0),
-            (l.xs[b] + half, l.y1),
-            RUN_SHADE.to_rgba(),
-        )?;
+        cv.rect((l.xs[a] - half, l.y0), (l.xs[b] + half, l.y1), RUN_SHADE)?;
     }
-
-    // Grid and y labels.
-    for (v, s) in &l.ticks {
-        let y = l.y(*v);
-        cv.path(&[(l.x0, y), (l.x1, y)], GRID.to_rgba(), 1.0)?;
-        cv.text(
-            s,
-            l.x0 - if l.small { 5.0 } else { 8.0 },
-            y + tick_px * 0.36,
-            tick_px,
-            false,
-            TEXT_GREY,
-            Align::Right,
-        )?;
+    let grid: Vec<Vec<Pt>> = l
+        .ticks
+        .iter()
+        .map(|(v, _)| vec![(l.x0, l.y(*v)), (l.x1, l.y(*v))])
+        .collect();
+    cv.lines(&grid, solid(GRID, 1.0))?;
+    cv.rule((l.x0, l.y1), (l.x1, l.y1), solid(GRID_DARK, 1.0))?;
+    let labels: Vec<(Pt, &str, Align)> = l
+        .ticks
+        .iter()
+        .map(|(v, s)| {
+            let at = (l.x0 - st.y_label_dx, l.y(*v) + st.tick_px * 0.36);
+            (at, s.as_str(), Align::Right)
+        })
+        .collect();
+    let grey = |px, align| Font {
+        px,
+        bold: false,
+        color: TEXT_GREY,
+        align,
+    };
+    cv.texts(&labels, grey(st.tick_px, Align::Right))?;
+    if let Some((at, unit)) = &l.unit {
+        cv.text(unit, *at, grey(TICK_PX, Align::Left))?;
     }
-    cv.path(&[(l.x0, l.y1), (l.x1, l.y1)], GRID_DARK.to_rgba(), 1.0)?;
-    if l.empty {
-        cv.text(
-            "No data to show",
-            (l.x0 + l.x1) / 2.0,
-            (l.y0 + l.y1) / 2.0,
-            if l.small { 12.0 } else { 14.0 },
-            false,
-            TEXT_GREY,
-            Align::Center,
-        )?;
-    }
-
-    // x labels and their ticks.
-    let label_y = l.y1 + if l.small { 16.0 } else { 17.0 };
-    for (x, s, align) in &l.x_labels {
-        cv.text(s, *x, label_y, tick_px, false, TEXT_GREY, *align)?;
-    }
-    if !l.small {
-        // Ticks at the labelled points (a label may be nudged inside the edge; its tick not).
-        for &i in &l.x_ticks {
-            if let Some(&x) = l.xs.get(i) {
-                cv.path(&[(x, l.y1), (x, l.y1 + 4.0)], GRID_DARK.to_rgba(), 1.0)?;
-            }
-        }
+    if l.series.empty {
+        let at = ((l.x0 + l.x1) / 2.0, (l.y0 + l.y1) / 2.0);
+        cv.text("No data to show", at, grey(st.note_px, Align::Center))?;
     }
     Ok(())
+}
+
+/// The x labels and the ticks of the labelled points (a label may be nudged inside the edge;
+/// its tick not).
+fn draw_x_axis<S: Surface>(cv: &S, l: &Layout) -> Result<(), ChartError> {
+    let st = l.style;
+    let y = l.y1 + st.x_label_dy;
+    let labels: Vec<(Pt, &str, Align)> = l
+        .x_labels
+        .iter()
+        .map(|(x, s, align)| ((*x, y), s.as_str(), *align))
+        .collect();
+    let font = Font {
+        px: st.tick_px,
+        bold: false,
+        color: TEXT_GREY,
+        align: Align::Left,
+    };
+    cv.texts(&labels, font)?;
+    let ticks: Vec<Pt> = l
+        .x_ticks
+        .iter()
+        .filter_map(|&i| l.xs.get(i).map(|&x| (x, l.y1)))
+        .collect();
+    cv.ticks(&ticks, 4.0, solid(GRID_DARK, 1.0))
 }
 
 /// The rebases, the limits, the centre line and the target.
-fn draw_lines<DB: DrawingBackend>(cv: &Canvas<DB>, l: &Layout) -> Result<(), ChartError> {
-    let lw = if l.small { 0.8 } else { 1.0 };
+fn draw_lines<S: Surface>(cv: &S, l: &Layout) -> Result<(), ChartError> {
+    let (s, st) = (&l.series, l.style);
     // Rebases: a dotted vertical line between segments.
-    for pair in l.runs.windows(2) {
-        let (a, b) = (pair[0].end - 1, pair[1].start);
-        if let (Some(&xa), Some(&xb)) = (l.xs.get(a), l.xs.get(b)) {
-            let x = (xa + xb) / 2.0;
-            dashed(cv, &[(x, l.y0), (x, l.y1)], REBASE_DASH, TEXT_GREY, 1.0)?;
-        }
-    }
-
-    // Limits (dashed), mean (solid), target (long red dashes).
-    for line in l
-        .segment_lines(|p| p.lpl)
-        .into_iter()
-        .chain(l.segment_lines(|p| p.upl))
-    {
-        dashed(cv, &line, LIMIT_DASH, GREY, 1.5 * lw)?;
-    }
-    for line in l.segment_lines(|p| p.mean) {
-        cv.path(&line, TEXT.to_rgba(), 1.5 * lw)?;
-    }
-    if let Some(t) = l.target {
+    let rebases: Vec<Vec<Pt>> = s
+        .runs
+        .windows(2)
+        .filter_map(|pair| {
+            let (a, b) = (pair[0].end - 1, pair[1].start);
+            let x = (l.xs.get(a)? + l.xs.get(b)?) / 2.0;
+            Some(vec![(x, l.y0), (x, l.y1)])
+        })
+        .collect();
+    cv.lines(&rebases, dashed(TEXT_GREY, 1.0, REBASE_DASH))?;
+    let mut limits = l.segment_lines(|p| p.lpl);
+    limits.extend(l.segment_lines(|p| p.upl));
+    cv.lines(&limits, dashed(GREY, st.line_w, LIMIT_DASH))?;
+    cv.lines(&l.segment_lines(|p| p.mean), solid(TEXT, st.line_w))?;
+    if let Some(t) = s.target {
         let y = l.y(t);
-        dashed(cv, &[(l.x0, y), (l.x1, y)], TARGET_DASH, RED, 2.0 * lw)?;
+        let line = [vec![(l.x0, y), (l.x1, y)]];
+        cv.lines(&line, dashed(RED, st.target_w, TARGET_DASH))?;
     }
     Ok(())
 }
 
-/// The line through the values and the markers.
-fn draw_data<DB: DrawingBackend>(cv: &Canvas<DB>, l: &Layout) -> Result<(), ChartError> {
-    let lw = if l.small { 0.8 } else { 1.0 };
-    // The data: a line through the values (broken at a missing value), then the markers.
-    let mut run: Vec<Pt> = Vec::new();
-    for (p, &x) in l.points.iter().zip(&l.xs) {
+/// The line through the values (broken at a missing value), the common-cause dots, then the
+/// special-cause marks on top, each with why it is flagged as a tooltip.
+fn draw_data<S: Surface>(cv: &S, l: &Layout) -> Result<(), ChartError> {
+    let (s, st) = (&l.series, l.style);
+    let mut trace: Vec<Vec<Pt>> = vec![Vec::new()];
+    for (p, &x) in s.points.iter().zip(&l.xs) {
         match p.value {
-            Some(v) => run.push((x, l.y(v))),
-            None => {
-                cv.path(&run, TEXT_GREY.to_rgba(), 1.5 * lw)?;
-                run.clear();
-            }
+            Some(v) => trace
+                .last_mut()
+                .into_iter()
+                .for_each(|t| t.push((x, l.y(v)))),
+            None if trace.last().is_some_and(|t| !t.is_empty()) => trace.push(Vec::new()),
+            None => {}
         }
     }
-    cv.path(&run, TEXT_GREY.to_rgba(), 1.5 * lw)?;
-    // Common cause first, so that special causes sit on top.
-    for common in [true, false] {
-        for (p, &x) in l.points.iter().zip(&l.xs) {
-            if let Some(v) = p.value {
-                if (p.kind == Kind::Common) == common {
-                    draw_marker(cv, p.kind, (x, l.y(v)), l.k())?;
-                }
-            }
+    cv.trace(&trace, solid(TEXT_GREY, st.line_w))?;
+    let at = |p: &Point, x: f64| p.value.map(|v| (x, l.y(v)));
+    let dots: Vec<Pt> = s
+        .points
+        .iter()
+        .zip(&l.xs)
+        .filter(|(p, _)| p.kind == Kind::Common)
+        .filter_map(|(p, &x)| at(p, x))
+        .collect();
+    cv.dots(&dots, GREY, st.dot)?;
+    for (p, &x) in s.points.iter().zip(&l.xs) {
+        let Some(c) = at(p, x) else { continue };
+        let why = p.note.as_deref().unwrap_or(p.kind.words());
+        if p.kind != Kind::Common {
+            cv.mark(p.kind, c, st.mark_k, Some((&p.label, why)))?;
+        } else if let Some(note) = &p.note {
+            // A common-cause point with a note: its note as a tooltip over the dot.
+            cv.tip(c, st.dot, (&p.label, note))?;
         }
     }
     Ok(())
 }
 
 /// The legend: a sample of each marker and line, and its words.
-fn draw_legend<DB: DrawingBackend>(cv: &Canvas<DB>, l: &Layout) -> Result<(), ChartError> {
-    // Legend.
+fn draw_legend<S: Surface>(cv: &S, l: &Layout) -> Result<(), ChartError> {
     for item in &l.legend {
         let mid = item.y - 4.0;
         let (sx0, sx1) = (item.x, item.x + LEGEND_SAMPLE);
+        let across = [vec![(sx0, mid), (sx1, mid)]];
+        let c = ((sx0 + sx1) / 2.0, mid);
         match item.sample {
             Sample::Marker(kind) => {
-                cv.path(&[(sx0, mid), (sx1, mid)], TEXT_GREY.to_rgba(), 1.5)?;
-                draw_marker(cv, kind, ((sx0 + sx1) / 2.0, mid), 1.0)?;
+                cv.lines(&across, solid(TEXT_GREY, 1.5))?;
+                if kind == Kind::Common {
+                    cv.dots(&[c], GREY, Size::Full.style().dot)?;
+                } else {
+                    cv.mark(kind, c, FULL_MARK, None)?;
+                }
             }
-            Sample::Mean => cv.path(&[(sx0, mid), (sx1, mid)], TEXT.to_rgba(), 1.5)?,
-            Sample::Limits => dashed(cv, &[(sx0, mid), (sx1, mid)], LIMIT_DASH, GREY, 1.5)?,
-            Sample::Target => dashed(cv, &[(sx0, mid), (sx1, mid)], TARGET_DASH, RED, 2.0)?,
-            Sample::LongestRun => {
-                cv.rect((sx0, mid - 7.0), (sx1, mid + 7.0), RUN_SHADE.to_rgba())?
-            }
+            Sample::Mean => cv.lines(&across, solid(TEXT, 1.5))?,
+            Sample::Limits => cv.lines(&across, dashed(GREY, 1.5, LIMIT_DASH))?,
+            Sample::Target => cv.lines(&across, dashed(RED, 2.0, TARGET_DASH))?,
+            Sample::LongestRun => cv.rect((sx0, mid - 7.0), (sx1, mid + 7.0), RUN_SHADE)?,
             Sample::Rebase => {
-                let x = (sx0 + sx1) / 2.0;
-                dashed(
-                    cv,
-                    &[(x, mid - 8.0), (x, mid + 8.0)],
-                    REBASE_DASH,
-                    TEXT_GREY,
-                    1.0,
-                )?
+                let line = [vec![(c.0, mid - 8.0), (c.0, mid + 8.0)]];
+                cv.lines(&line, dashed(TEXT_GREY, 1.0, REBASE_DASH))?
             }
         }
-        cv.text(
-            &item.text,
-            sx1 + 6.0,
-            item.y,
-            LEGEND_PX,
-            false,
-            TEXT,
-            Align::Left,
-        )?;
+        let font = Font {
+            px: LEGEND_PX,
+            bold: false,
+            color: TEXT,
+            align: Align::Left,
+        };
+        cv.text(&item.text, (sx1 + 6.0, item.y), font)?;
     }
     Ok(())
 }
@@ -1716,9 +1681,9 @@ mod tests {
         &svg[..svg.find('>').unwrap()]
     }
 
-    /// Whether the SVG draws `text` (plotters writes it on a line of its own).
+    /// Whether the SVG draws `text` (a `<text>` of its own).
     fn draws(svg: &str, text: &str) -> bool {
-        svg.contains(&format!(">\n{text}\n</text>"))
+        svg.contains(&format!(">{text}</text>"))
     }
 
     #[test]
@@ -1745,8 +1710,8 @@ mod tests {
             "{desc}"
         );
         assert!(desc.contains("Latest point 2025-09: 68.6, special cause (improvement)."));
-        assert!(desc.contains("Special cause variation: improvement (high)."));
-        assert!(desc.contains("Assurance: consistently failing the target."));
+        assert!(desc.contains("Special cause variation: improvement (higher)."));
+        assert!(desc.contains("Consistently failing the target."));
         assert!(desc.contains("Values in %."));
         assert!(
             desc.ends_with(
@@ -1773,7 +1738,7 @@ mod tests {
         // The icons are drawn, with their meaning in words under the title.
         assert!(draws(&svg, "H") && draws(&svg, "F"));
         assert!(svg.contains(
-            "Special cause variation: improvement (high). Assurance: consistently failing the"
+            "Special cause variation: improvement (higher). Consistently failing the target."
         ));
     }
 
@@ -1867,13 +1832,14 @@ mod tests {
         }
         c.points[29].point_type = pt("special_cause_neutral_high");
         let l = Layout::new(&c).unwrap();
-        assert_eq!(l.runs, vec![0..15, 15..30]);
+        assert_eq!(l.series.runs, vec![0..15, 15..30]);
         let means = l.segment_lines(|p| p.mean);
         assert_eq!(means.len(), 2);
         assert_eq!(means[0].last().unwrap().0, l.xs[14]);
         assert_eq!(means[1][0].0, l.xs[15]);
         assert_eq!(l.segment_lines(|p| p.upl).len(), 1, "no upper limit after");
-        let desc = describe(&c, &l.points, &l.runs, l.target, l.value_decimals);
+        let s = &l.series;
+        let desc = describe(&c, &s.points, &s.runs, s.target, s.value_decimals);
         assert!(
             desc.contains(
                 "2 segments (rebased); from 2023-04: mean 65.9, process limits 61.2 to 70.6; \
@@ -1950,32 +1916,32 @@ mod tests {
             ("common_cause", "Common cause variation", None),
             (
                 "improvement_high",
-                "Special cause variation: improvement (high)",
+                "Special cause variation: improvement (higher)",
                 Some("H"),
             ),
             (
                 "improvement_low",
-                "Special cause variation: improvement (low)",
+                "Special cause variation: improvement (lower)",
                 Some("L"),
             ),
             (
                 "concern_high",
-                "Special cause variation: concern (high)",
+                "Special cause variation: concern (higher)",
                 Some("H"),
             ),
             (
                 "concern_low",
-                "Special cause variation: concern (low)",
+                "Special cause variation: concern (lower)",
                 Some("L"),
             ),
             (
                 "neutral_high",
-                "Special cause variation: neutral (high)",
+                "Special cause variation: neither better nor worse (higher)",
                 Some("H"),
             ),
             (
                 "neutral_low",
-                "Special cause variation: neutral (low)",
+                "Special cause variation: neither better nor worse (lower)",
                 Some("L"),
             ),
         ];
@@ -1992,18 +1958,10 @@ mod tests {
             assert_eq!(variation_icon_label(icon), label);
         }
         for (name, label, letter) in [
-            (
-                Some("pass"),
-                "Assurance: consistently passing the target",
-                "P",
-            ),
-            (
-                Some("fail"),
-                "Assurance: consistently failing the target",
-                "F",
-            ),
-            (Some("inconsistent"), "Assurance: inconsistent", "?"),
-            (None, "Assurance: not assessed", "–"),
+            (Some("pass"), "Consistently passing the target", "P"),
+            (Some("fail"), "Consistently failing the target", "F"),
+            (Some("inconsistent"), "Hit and miss", "?"),
+            (None, "No assurance", "–"),
         ] {
             let svg = assurance_icon_svg(name.and_then(ai));
             assert!(root(&svg).contains(r#"role="img""#));
@@ -2011,7 +1969,7 @@ mod tests {
             assert!(draws(&svg, letter));
         }
         // Icons differ in shape, not only colour.
-        let shapes = |s: &str| s.matches("<polygon").count();
+        let shapes = |s: &str| s.matches("z\" fill=").count();
         assert!(shapes(&variation_icon_svg(vi("concern_high").unwrap())) >= 3);
         assert_eq!(
             shapes(&variation_icon_svg(vi("improvement_high").unwrap())),

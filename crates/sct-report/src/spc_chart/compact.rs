@@ -1,11 +1,11 @@
 //! A compact SPC chart for reports that hold thousands of charts (`sct kpi ipr --orgs all`:
-//! 42 organisations × 60 indicators). It shows what the full chart shows, drawn from the
-//! same [`Series`] and described by the same [`describe`], but written by hand straight into
-//! the report's buffer: one `<path>` per series (the values, each segment's centre line, its
-//! limits, the target), common-cause points as one path of round dots, and each special-cause
-//! point as a small mark with a `<title>` tooltip saying why it is flagged. No text is
-//! measured (label widths are estimated from their length), so a chart costs microseconds and
-//! a few kilobytes instead of plotters' tens of kilobytes.
+//! 42 organisations × 60 indicators). It is the full chart's plot at 760×200, laid out from the
+//! same `Series`, drawn by the same drawing code onto the SVG text writer and described by the
+//! same `describe`, written straight into the report's buffer: one `<path>` per series (the
+//! values, each segment's centre line, its limits, the target), common-cause points as one
+//! path of round dots, and each special-cause point as a small mark with a `<title>` tooltip
+//! saying why it is flagged. No text is measured (label widths are estimated from their
+//! length), so a chart costs microseconds and a few kilobytes.
 //!
 //! The markers keep the full chart's shapes (colour is never the only signal): grey dots for
 //! common cause, blue circles for improvement, orange diamonds for concern, purple triangles
@@ -17,14 +17,9 @@ use std::fmt::Write;
 
 use plotters::style::RGBColor;
 
-use super::{
-    GREY, Kind, PURPLE, Point, RED, RUN_SHADE, Series, SpcChart, describe, point_xs, segment_lines,
-    value_ticks,
-};
-use crate::charts::{
-    GRID, GRID_DARK, NHS_BLUE, NHS_ORANGE, PAPER, Pt, TEXT, TEXT_GREY, clean,
-    escape_xml_into as escape_into,
-};
+use super::surface::SvgSurface;
+use super::{Layout, Series, Size, SpcChart, describe, draw_spc, point_xs, value_ticks};
+use crate::charts::{Align, Pt, clean, escape_xml_into as escape_into};
 
 /// The compact chart's size in SVG units (it scales down with the page).
 pub const COMPACT_SIZE: (u32, u32) = (760, 200);
@@ -40,12 +35,12 @@ const PLOT_BOTTOM: f64 = 172.0;
 const RIGHT: f64 = 752.0;
 
 /// A colour as `#RRGGBB` (written per use: a few bytes, no allocation worth caching).
-fn css(c: RGBColor) -> Css {
+pub(super) fn css(c: RGBColor) -> Css {
     Css(c)
 }
 
 /// A colour formatted as `#RRGGBB`.
-struct Css(RGBColor);
+pub(super) struct Css(RGBColor);
 
 impl std::fmt::Display for Css {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -91,7 +86,8 @@ pub(crate) fn coord(out: &mut String, v: f64) {
     }
 }
 
-fn xy(out: &mut String, (x, y): Pt) {
+/// Writes `x y`.
+pub(super) fn xy(out: &mut String, (x, y): Pt) {
     coord(out, x);
     out.push(' ');
     coord(out, y);
@@ -117,7 +113,7 @@ fn safe_id(id: &str) -> String {
 }
 
 /// A polyline as path data (`M x y`, then `H x`, `V y` or `L x y`), appended to `d`.
-fn polyline(d: &mut String, pts: &[Pt]) {
+pub(super) fn polyline(d: &mut String, pts: &[Pt]) {
     let mut prev: Option<Pt> = None;
     for &(x, y) in pts {
         match prev {
@@ -142,75 +138,58 @@ fn polyline(d: &mut String, pts: &[Pt]) {
     }
 }
 
-/// Writes a `<path>` of `d` with a stroke (and dashes), if `d` has anything to draw.
-fn stroke_path(out: &mut String, d: &str, color: RGBColor, width: f64, dash: Option<&str>) {
-    if d.is_empty() {
-        return;
-    }
-    let _ = write!(
-        out,
-        "<path d=\"{d}\" fill=\"none\" stroke=\"{}\" stroke-width=\"{width}\"",
-        css(color)
-    );
-    if let Some(dash) = dash {
-        let _ = write!(out, " stroke-dasharray=\"{dash}\"");
-    }
-    out.push_str("/>");
-}
-
 /// Appends the compact chart of `chart` to `out`, as one `<svg>` with `role="img"`, a
 /// `<title>` and a `<desc>` whose ids start with `id` (which must be unique in the page, e.g.
 /// the row's anchor). Deterministic: the same chart always gives the same bytes.
 pub fn compact_svg_into(out: &mut String, chart: &SpcChart, id: &str) {
-    let s = Series::new(chart);
-    let id = safe_id(id);
-    let (y_min, y_max, ticks) = value_ticks(s.lo, s.hi, 4);
-    let widest = ticks
-        .iter()
-        .map(|(_, t)| t.chars().count())
-        .max()
-        .unwrap_or(1) as f64;
-    let f = Frame {
-        x0: 8.0 + widest * CHAR_W + 6.0,
-        x1: RIGHT,
-        y0: PLOT_TOP,
-        y1: PLOT_BOTTOM,
-        y_min,
-        y_max,
-    };
-    let n = s.points.len();
-    let plot_w = (f.x1 - f.x0).max(1.0);
-    let xs = point_xs(n, f.x0, f.x1, 12.0);
-
-    open_svg(out, chart, &s, &id);
-    run_shade(out, &s, &xs, f);
-    y_axis(out, chart, &s, &ticks, f);
-    x_labels(out, &s, &xs, plot_w, f);
-    limit_lines(out, &s, &xs, f);
-    values_and_markers(out, &s, &xs, f);
+    let l = Layout::compact(chart);
+    open_svg(out, chart, &l.series, &safe_id(id));
+    // Writing SVG text does not fail.
+    let _ = draw_spc(&SvgSurface::new(out, COMPACT_SIZE), &l);
     out.push_str("</svg>\n");
 }
 
-/// The plot area of a compact chart and its value scale.
-#[derive(Clone, Copy)]
-struct Frame {
-    x0: f64,
-    x1: f64,
-    y0: f64,
-    y1: f64,
-    y_min: f64,
-    y_max: f64,
-}
-
-impl Frame {
-    /// The y coordinate of value `v`.
-    #[inline]
-    fn y(self, v: f64) -> f64 {
-        self.y1 - (v - self.y_min) / (self.y_max - self.y_min) * (self.y1 - self.y0)
+impl Layout {
+    /// The compact chart of `chart`: the full chart's plot, lines and marks at 760×200, with
+    /// no title, legend or icons, and label widths estimated from their length.
+    fn compact(chart: &SpcChart) -> Layout {
+        let s = Series::new(chart);
+        let (y_min, y_max, ticks) = value_ticks(s.lo, s.hi, 4);
+        let widest = ticks
+            .iter()
+            .map(|(_, t)| t.chars().count())
+            .max()
+            .unwrap_or(1) as f64;
+        let (x0, x1) = (8.0 + widest * CHAR_W + 6.0, RIGHT);
+        let plot_w = (x1 - x0).max(1.0);
+        let xs = point_xs(s.points.len(), x0, x1, 12.0);
+        let (x_labels, x_ticks) = x_labels(&s, &xs, plot_w);
+        let unit = clean(&chart.unit);
+        let unit = (!unit.is_empty()).then(|| ((4.0, 11.0), unit.chars().take(60).collect()));
+        Layout {
+            size: COMPACT_SIZE,
+            style: Size::Compact.style(),
+            title: Vec::new(),
+            subtitle: Vec::new(),
+            unit,
+            x0,
+            y0: PLOT_TOP,
+            x1,
+            y1: PLOT_BOTTOM,
+            y_min,
+            y_max,
+            ticks,
+            xs,
+            x_labels,
+            x_ticks,
+            series: s,
+            legend: Vec::new(),
+            icons: Vec::new(),
+        }
     }
 }
 
-/// The `<svg>` start tag, the title, the description and the paper.
+/// The `<svg>` start tag, the title and the description.
 fn open_svg(out: &mut String, chart: &SpcChart, s: &Series, id: &str) {
     let (w, h) = COMPACT_SIZE;
     let title = {
@@ -229,87 +208,15 @@ fn open_svg(out: &mut String, chart: &SpcChart, s: &Series, id: &str) {
     escape_into(out, &title);
     let _ = write!(out, "</title>\n<desc id=\"{id}-desc\">");
     escape_into(out, &desc);
-    let _ = write!(
-        out,
-        "</desc>\n<rect width=\"{w}\" height=\"{h}\" fill=\"{}\"/>\n",
-        css(PAPER)
-    );
+    out.push_str("</desc>\n");
 }
 
-/// A run chart's longest run, shaded behind everything else.
-fn run_shade(out: &mut String, s: &Series, xs: &[f64], f: Frame) {
-    if let Some((a, b)) = s.longest_run {
-        let half = if xs.len() > 1 {
-            (xs[1] - xs[0]) / 2.0
-        } else {
-            6.0
-        };
-        out.push_str("<rect x=\"");
-        coord(out, xs[a] - half);
-        let _ = write!(out, "\" y=\"{}\" width=\"", f.y0);
-        coord(out, xs[b] - xs[a] + 2.0 * half);
-        let _ = writeln!(
-            out,
-            "\" height=\"{}\" fill=\"{}\"/>",
-            f.y1 - f.y0,
-            css(RUN_SHADE)
-        );
-    }
-}
-
-/// Grid and y labels; the unit above them; a note when there is nothing to draw.
-fn y_axis(out: &mut String, chart: &SpcChart, s: &Series, ticks: &[(f64, String)], f: Frame) {
-    let (x0, x1, y0, y1) = (f.x0, f.x1, f.y0, f.y1);
-    let mut d = String::new();
-    for (v, _) in ticks {
-        d.push('M');
-        xy(&mut d, (x0, f.y(*v)));
-        d.push('H');
-        coord(&mut d, x1);
-    }
-    stroke_path(out, &d, GRID, 1.0, None);
-    out.push_str("<path d=\"M");
-    xy(out, (x0, y1));
-    out.push('H');
-    coord(out, x1);
-    let _ = write!(
-        out,
-        "\" stroke=\"{}\" stroke-width=\"1\"/>\n<g fill=\"{}\" text-anchor=\"end\">",
-        css(GRID_DARK),
-        css(TEXT_GREY)
-    );
-    for (v, t) in ticks {
-        out.push_str("<text x=\"");
-        coord(out, x0 - 5.0);
-        out.push_str("\" y=\"");
-        coord(out, f.y(*v) + TICK_PX * 0.36);
-        let _ = write!(out, "\">{t}</text>");
-    }
-    out.push_str("</g>\n");
-    let unit = clean(&chart.unit);
-    if !unit.is_empty() {
-        let _ = write!(out, "<text x=\"4\" y=\"11\" fill=\"{}\">", css(TEXT_GREY));
-        escape_into(out, &unit.chars().take(60).collect::<String>());
-        out.push_str("</text>\n");
-    }
-    if s.empty {
-        out.push_str("<text x=\"");
-        coord(out, (x0 + x1) / 2.0);
-        out.push_str("\" y=\"");
-        coord(out, (y0 + y1) / 2.0);
-        let _ = writeln!(
-            out,
-            "\" text-anchor=\"middle\" fill=\"{}\" font-size=\"13\">No data to show</text>",
-            css(TEXT_GREY)
-        );
-    }
-}
-
-/// x labels, thinned from the latest point back so that they never overlap, with their ticks.
-fn x_labels(out: &mut String, s: &Series, xs: &[f64], plot_w: f64, f: Frame) {
+/// x labels (left-aligned at their start), thinned from the latest point back so that they
+/// never overlap, and the points they label.
+fn x_labels(s: &Series, xs: &[f64], plot_w: f64) -> (Vec<(f64, String, Align)>, Vec<usize>) {
     let n = xs.len();
     if n == 0 {
-        return;
+        return (Vec::new(), Vec::new());
     }
     let (w, _) = COMPACT_SIZE;
     let spacing = if n > 1 { xs[1] - xs[0] } else { plot_w };
@@ -329,155 +236,14 @@ fn x_labels(out: &mut String, s: &Series, xs: &[f64], plot_w: f64, f: Frame) {
             right_edge = x;
         }
     }
-    let mut ticks_d = String::new();
-    let _ = write!(out, "<g fill=\"{}\">", css(TEXT_GREY));
-    for &(x, i) in labels.iter().rev() {
-        out.push_str("<text x=\"");
-        coord(out, x);
-        let _ = write!(out, "\" y=\"{}\">", f.y1 + 16.0);
-        escape_into(out, &s.points[i].label.chars().take(24).collect::<String>());
-        out.push_str("</text>");
-        ticks_d.push('M');
-        xy(&mut ticks_d, (xs[i], f.y1));
-        ticks_d.push_str("v4");
-    }
-    out.push_str("</g>\n");
-    stroke_path(out, &ticks_d, GRID_DARK, 1.0, None);
-}
-
-/// Rebases (a dotted vertical line between segments), limits (dashed), centre line (solid),
-/// target (long red dashes).
-fn limit_lines(out: &mut String, s: &Series, xs: &[f64], f: Frame) {
-    let y = |v: f64| f.y(v);
-    let mut d = String::new();
-    for pair in s.runs.windows(2) {
-        let (a, b) = (pair[0].end - 1, pair[1].start);
-        if let (Some(&xa), Some(&xb)) = (xs.get(a), xs.get(b)) {
-            d.push('M');
-            xy(&mut d, ((xa + xb) / 2.0, f.y0));
-            d.push('V');
-            coord(&mut d, f.y1);
-        }
-    }
-    stroke_path(out, &d, TEXT_GREY, 1.0, Some("2 3"));
-
-    let mut d = String::new();
-    for line in segment_lines(&s.points, &s.runs, xs, y, |p| p.lpl)
-        .iter()
-        .chain(&segment_lines(&s.points, &s.runs, xs, y, |p| p.upl))
-    {
-        polyline(&mut d, line);
-    }
-    stroke_path(out, &d, GREY, 1.2, Some("5 4"));
-    let mut d = String::new();
-    for line in segment_lines(&s.points, &s.runs, xs, y, |p| p.mean) {
-        polyline(&mut d, &line);
-    }
-    stroke_path(out, &d, TEXT, 1.2, None);
-    if let Some(t) = s.target {
-        let mut d = String::new();
-        polyline(&mut d, &[(f.x0, y(t)), (f.x1, y(t))]);
-        stroke_path(out, &d, RED, 1.6, Some("14 5"));
-    }
-}
-
-/// The values: one path, broken at a missing value (a gap); then the markers.
-fn values_and_markers(out: &mut String, s: &Series, xs: &[f64], f: Frame) {
-    let mut d = String::new();
-    let mut pen_down = false;
-    for (p, &x) in s.points.iter().zip(xs) {
-        match p.value {
-            Some(v) => {
-                d.push(if pen_down { 'L' } else { 'M' });
-                xy(&mut d, (x, f.y(v)));
-                pen_down = true;
-            }
-            None => pen_down = false,
-        }
-    }
-    stroke_path(out, &d, TEXT_GREY, 1.2, None);
-    // Common cause: round dots as zero-length segments of one path.
-    let mut d = String::new();
-    for (p, &x) in s.points.iter().zip(xs) {
-        if let (Some(v), Kind::Common) = (p.value, p.kind) {
-            d.push('M');
-            xy(&mut d, (x, f.y(v)));
-            d.push_str("h0");
-        }
-    }
-    if !d.is_empty() {
-        let _ = write!(
-            out,
-            "<path d=\"{d}\" stroke=\"{}\" stroke-width=\"4.5\" stroke-linecap=\"round\"/>",
-            css(GREY)
-        );
-    }
-    out.push('\n');
-    // Special causes on top, each with its reason as a tooltip.
-    for (p, &x) in s.points.iter().zip(xs) {
-        let Some(v) = p.value else { continue };
-        if p.kind != Kind::Common {
-            special_mark(out, p, (x, f.y(v)));
-        }
-    }
-}
-
-/// A special-cause point's mark at `c`, with its reason as a tooltip.
-fn special_mark(out: &mut String, p: &Point, c: Pt) {
-    match p.kind {
-        Kind::Improvement => {
-            out.push_str("<circle cx=\"");
-            coord(out, c.0);
-            out.push_str("\" cy=\"");
-            coord(out, c.1);
-            let _ = write!(
-                out,
-                "\" r=\"4.5\" fill=\"{}\" stroke=\"{}\" stroke-width=\"1.5\">",
-                css(NHS_BLUE),
-                css(PAPER)
-            );
-        }
-        Kind::Concern => {
-            out.push_str("<path d=\"M");
-            xy(out, (c.0, c.1 - 5.5));
-            let _ = write!(
-                out,
-                "l5.5 5.5-5.5 5.5-5.5-5.5z\" fill=\"{}\" stroke=\"{}\" stroke-width=\"1.2\">",
-                css(NHS_ORANGE),
-                css(TEXT)
-            );
-        }
-        _ => {
-            let up = p.kind == Kind::NeutralHigh;
-            let (r, sgn) = (6.5, if up { 1.0 } else { -1.0 });
-            let hw = r * 3f64.sqrt() / 2.0;
-            out.push_str("<path d=\"M");
-            xy(out, (c.0, c.1 - sgn * r));
-            out.push('L');
-            xy(out, (c.0 + hw, c.1 + sgn * r / 2.0));
-            out.push('L');
-            xy(out, (c.0 - hw, c.1 + sgn * r / 2.0));
-            let _ = write!(
-                out,
-                "z\" fill=\"{}\" stroke=\"{}\" stroke-width=\"1.2\">",
-                css(PURPLE),
-                css(PAPER)
-            );
-        }
-    }
-    out.push_str("<title>");
-    escape_into(out, &p.label);
-    out.push_str(": ");
-    match &p.note {
-        Some(note) => escape_into(out, note),
-        None => escape_into(out, p.kind.words()),
-    }
-    out.push_str("</title>");
-    out.push_str(if p.kind == Kind::Improvement {
-        "</circle>\n"
-    } else {
-        "</path>\n"
-    });
+    labels
+        .into_iter()
+        .rev()
+        .map(|(x, i)| {
+            let text = s.points[i].label.chars().take(24).collect();
+            ((x, text, Align::Left), i)
+        })
+        .unzip()
 }
 
 /// The compact chart of `chart` as a String (see [`compact_svg_into`]).
@@ -490,8 +256,8 @@ pub fn compact_svg(chart: &SpcChart, id: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::spc_chart::SpcPoint;
     use crate::spc_chart::names::{ai, pt, vi};
+    use crate::spc_chart::{GREY, SpcPoint};
 
     fn chart(values: &[f64], kinds: &[(usize, &str)]) -> SpcChart {
         let points = values
