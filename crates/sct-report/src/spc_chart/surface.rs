@@ -349,12 +349,7 @@ impl Surface for SvgSurface<'_> {
     }
     fn circle(&self, c: Pt, r: f64, color: RGBColor) -> Result<(), ChartError> {
         self.write(|out| {
-            out.push_str("<circle cx=\"");
-            coord(out, c.0);
-            out.push_str("\" cy=\"");
-            coord(out, c.1);
-            out.push_str("\" r=\"");
-            coord(out, r);
+            circle_start(out, c, r);
             let _ = writeln!(out, "\" fill=\"{}\"/>", css(color));
         })
     }
@@ -396,12 +391,7 @@ impl Surface for SvgSurface<'_> {
     }
     fn tip(&self, c: Pt, d: f64, title: (&str, &str)) -> Result<(), ChartError> {
         self.write(|out| {
-            out.push_str("<circle cx=\"");
-            coord(out, c.0);
-            out.push_str("\" cy=\"");
-            coord(out, c.1);
-            out.push_str("\" r=\"");
-            coord(out, d);
+            circle_start(out, c, d);
             out.push_str("\" fill=\"transparent\">");
             title_element(out, title);
             out.push_str("</circle>\n");
@@ -443,14 +433,7 @@ fn svg_mark(out: &mut String, kind: Kind, c: Pt, k: f64) -> &'static str {
         coord(out, w * k);
         out.push('"');
     };
-    let circle = |out: &mut String, r: f64| {
-        out.push_str("<circle cx=\"");
-        coord(out, c.0);
-        out.push_str("\" cy=\"");
-        coord(out, c.1);
-        out.push_str("\" r=\"");
-        coord(out, r * k);
-    };
+    let circle = |out: &mut String, r: f64| circle_start(out, c, r * k);
     match kind {
         Kind::Common => {
             // A dot, as [`Surface::dots`] draws it.
@@ -487,4 +470,15 @@ fn svg_mark(out: &mut String, kind: Kind, c: Pt, k: f64) -> &'static str {
             "path"
         }
     }
+}
+
+/// The start of a `<circle>` centred at `c` with radius `r`, up to the radius's closing quote
+/// (left open for the fill and any title).
+fn circle_start(out: &mut String, c: Pt, r: f64) {
+    out.push_str("<circle cx=\"");
+    coord(out, c.0);
+    out.push_str("\" cy=\"");
+    coord(out, c.1);
+    out.push_str("\" r=\"");
+    coord(out, r);
 }
