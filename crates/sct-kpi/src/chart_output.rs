@@ -6,6 +6,8 @@
 //! `sct-kpi-spc-chart/1`). Columns and fields as `docs/methods/spc.md`,
 //! `docs/methods/run-charts.md` and the README describe them.
 
+use std::fmt::Write as _;
+
 use serde_json::{Value, json};
 
 use sct_core::csv_out::CsvWriter;
@@ -16,10 +18,6 @@ use crate::chart_run::{ChartRun, Layout};
 use crate::profile::{self, Hit, Judged};
 use crate::runchart::RunRules;
 use crate::spc::{Rule, constants};
-
-fn num(v: Option<f64>) -> String {
-    v.map(|x| x.to_string()).unwrap_or_default()
-}
 
 /// The printed name of a rule.
 fn rule_name(rule: Option<Rule>) -> &'static str {
@@ -40,13 +38,73 @@ pub fn to_csv(run: &ChartRun) -> String {
     let layout = run.layout();
     let mut w = CsvWriter::new();
     w.row(header(run, layout));
+    let mut row = RowBuffer::default();
     for i in 0..run.len() {
-        w.row(match layout {
-            Layout::Xmr(x) => xmr_row(run, x, i),
-            Layout::Chart => chart_row(run, i),
-        });
+        row.start();
+        match layout {
+            Layout::Xmr(x) => xmr_row(run, x, i, &mut row),
+            Layout::Chart => chart_row(run, i, &mut row),
+        }
+        w.row(row.fields());
     }
     w.finish()
+}
+
+/// One CSV row's fields, kept from row to row: once each field has grown to its width,
+/// writing a row allocates nothing (a series of a million points writes a million rows).
+#[derive(Default)]
+struct RowBuffer {
+    fields: Vec<String>,
+    used: usize,
+}
+
+impl RowBuffer {
+    /// Starts the next row.
+    fn start(&mut self) {
+        self.used = 0;
+    }
+
+    /// The next field, empty.
+    fn next(&mut self) -> &mut String {
+        if self.used == self.fields.len() {
+            self.fields.push(String::new());
+        }
+        let field = &mut self.fields[self.used];
+        field.clear();
+        self.used += 1;
+        field
+    }
+
+    /// A field of text.
+    fn text(&mut self, text: &str) {
+        self.next().push_str(text);
+    }
+
+    /// A field as `value` displays itself (as `to_string` would write it).
+    fn show(&mut self, value: impl std::fmt::Display) {
+        let _ = write!(self.next(), "{value}");
+    }
+
+    /// A number, or an empty field.
+    fn number(&mut self, value: Option<f64>) {
+        let field = self.next();
+        if let Some(v) = value {
+            let _ = write!(field, "{v}");
+        }
+    }
+
+    /// A point's date (`2024-01-01`), or an empty field.
+    fn date(&mut self, run: &ChartRun, i: usize) {
+        let field = self.next();
+        if let Some(d) = run.data.date(i) {
+            let _ = write!(field, "{}", d.format("%Y-%m-%d"));
+        }
+    }
+
+    /// The row so far.
+    fn fields(&self) -> &[String] {
+        &self.fields[..self.used]
+    }
 }
 
 /// The CSV's header row.
@@ -98,72 +156,65 @@ fn header(run: &ChartRun, layout: Layout) -> Vec<&'static str> {
 }
 
 /// Point `i`'s row of the XmR layout.
-fn xmr_row(run: &ChartRun, x: &Judged, i: usize) -> Vec<String> {
+fn xmr_row(run: &ChartRun, x: &Judged, i: usize, row: &mut RowBuffer) {
     let r = &x.result;
     let seg = &r.segments[r.segment_of[i]];
     let o = &run.options;
-    let mut row = vec![
-        run.label(i),
-        run.result.values[i].to_string(),
-        seg.mean.to_string(),
-        num(seg.lpl),
-        num(seg.upl),
-        r.point_type[i].as_str().to_string(),
-        (r.segment_of[i] + 1).to_string(),
-        rule_name(r.rule[i]).to_string(),
-        xmr_warning(run, x, i).to_string(),
-        o.shift_length.to_string(),
-        o.trend_length.to_string(),
-        profile::rules_text(&x.hits[i]),
-        run.explanation(x, i),
-        x.profile.clone(),
-        run.gap_before(i)
-            .map(|g| g.reason.clone())
-            .unwrap_or_default(),
-        run.rebase_entry(i)
-            .map(|e| e.describe())
-            .unwrap_or_default(),
-    ];
+    row.date(run, i);
+    row.show(run.result.values[i]);
+    row.show(seg.mean);
+    row.number(seg.lpl);
+    row.number(seg.upl);
+    row.text(r.point_type[i].as_str());
+    row.show(r.segment_of[i] + 1);
+    row.text(rule_name(r.rule[i]));
+    row.text(xmr_warning(run, x, i));
+    row.show(o.shift_length);
+    row.show(o.trend_length);
+    row.text(&profile::rules_text(&x.hits[i]));
+    row.text(&run.explanation(x, i));
+    row.text(&x.profile);
+    row.text(run.gap_before(i).map_or("", |g| g.reason.as_str()));
+    match run.rebase_entry(i) {
+        Some(e) => row.text(&e.describe()),
+        None => row.text(""),
+    }
     if let Some(c) = &run.compare {
         if c.differences.binary_search(&i).is_ok() {
             let b = &c.judged;
-            row.extend([
-                b.profile.clone(),
-                b.result.point_type[i].as_str().to_string(),
-                profile::rules_text(&b.hits[i]),
-                run.explanation(b, i),
-            ]);
+            row.text(&b.profile);
+            row.text(b.result.point_type[i].as_str());
+            row.text(&profile::rules_text(&b.hits[i]));
+            row.text(&run.explanation(b, i));
         } else {
-            row.extend([String::new(), String::new(), String::new(), String::new()]);
+            for _ in 0..4 {
+                row.text("");
+            }
         }
     }
-    row
 }
 
 /// Point `i`'s row of the layout every other chart shares.
-fn chart_row(run: &ChartRun, i: usize) -> Vec<String> {
+fn chart_row(run: &ChartRun, i: usize, row: &mut RowBuffer) {
     let Some(p) = run.result.point(i) else {
-        return Vec::new();
+        return;
     };
     let chart = run
         .result
         .segments
         .get(p.segment)
         .map_or("", |s| s.chart.as_str());
-    let mut row = vec![
-        run.label(i),
-        p.value.to_string(),
-        p.centre.to_string(),
-        num(p.lpl),
-        num(p.upl),
-        p.point_type.as_str().to_string(),
-        chart.to_string(),
-        (p.segment + 1).to_string(),
-        rule_name(p.rule).to_string(),
-        segment_warning(run, p.segment).to_string(),
-    ];
-    row.extend(row_settings(run, p.segment));
-    row
+    row.date(run, i);
+    row.show(p.value);
+    row.show(p.centre);
+    row.number(p.lpl);
+    row.number(p.upl);
+    row.text(p.point_type.as_str());
+    row.text(chart);
+    row.show(p.segment + 1);
+    row.text(rule_name(p.rule));
+    row.text(segment_warning(run, p.segment));
+    row_settings(run, p.segment, row);
 }
 
 /// The warning for point `i` of an XmR chart, if its segment's limits are unreliable or
@@ -205,41 +256,46 @@ fn segment_warning(run: &ChartRun, segment: usize) -> &'static str {
 
 /// The per-row settings of a segment: run rules, shift and trend lengths, screening,
 /// multiplier (empty where they do not apply).
-fn row_settings(run: &ChartRun, segment: usize) -> [String; 5] {
+fn row_settings(run: &ChartRun, segment: usize, row: &mut RowBuffer) {
     let o = &run.options;
     let Some(seg) = run.result.segments.get(segment) else {
-        return Default::default();
+        for _ in 0..5 {
+            row.text("");
+        }
+        return;
     };
-    let multiplier = match run.data {
-        SeriesData::Counts(_) => o.multiplier.to_string(),
-        SeriesData::Values(_) => String::new(),
-    };
-    let (rules, shift, trend, screen) = match (seg.chart, o.run_rules) {
-        (ChartKind::Xmr, _) => (
-            "",
-            o.shift_length.to_string(),
-            o.trend_length.to_string(),
-            o.xmr_screen_outliers.to_string(),
-        ),
-        (_, RunRules::Anhoj) => ("anhoj", String::new(), String::new(), String::new()),
+    match (seg.chart, o.run_rules) {
+        (ChartKind::Xmr, _) => {
+            row.text("");
+            row.show(o.shift_length);
+            row.show(o.trend_length);
+        }
+        (_, RunRules::Anhoj) => {
+            row.text("anhoj");
+            row.text("");
+            row.text("");
+        }
         (
             _,
             RunRules::Fixed {
                 shift_length,
                 trend_length,
             },
-        ) => (
-            "fixed",
-            shift_length.to_string(),
-            trend_length.to_string(),
-            String::new(),
-        ),
-    };
-    let screen = match seg.chart {
-        ChartKind::PPrime | ChartKind::UPrime => o.laney_screen_outliers.to_string(),
-        _ => screen,
-    };
-    [rules.to_string(), shift, trend, screen, multiplier]
+        ) => {
+            row.text("fixed");
+            row.show(shift_length);
+            row.show(trend_length);
+        }
+    }
+    match seg.chart {
+        ChartKind::PPrime | ChartKind::UPrime => row.show(o.laney_screen_outliers),
+        ChartKind::Xmr => row.show(o.xmr_screen_outliers),
+        ChartKind::Run => row.text(""),
+    }
+    match run.data {
+        SeriesData::Counts(_) => row.show(o.multiplier),
+        SeriesData::Values(_) => row.text(""),
+    }
 }
 
 /// The settings, in words and values, named in every output.
