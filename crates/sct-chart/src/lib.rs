@@ -217,7 +217,7 @@ fn fonts() -> Result<&'static Fonts, ChartError> {
         .ok_or_else(|| ChartError::Draw("the bundled font cannot be loaded".into()))
 }
 
-/// Loads the bundled fonts (see [`fonts`]) before text is measured for a layout.
+/// Loads the bundled fonts (parsed once and kept) before text is measured for a layout.
 pub fn load_fonts() -> Result<(), ChartError> {
     fonts().map(|_| ())
 }

@@ -109,9 +109,9 @@ pub fn print(text: &str) -> Result<(), CliError> {
     print_bytes(text.as_bytes())
 }
 
-/// As [`print`], for a checking command's text summary, which quotes file names and ids
+/// As [`print()`], for a checking command's text summary, which quotes file names and ids
 /// from the input: control characters are shown as escapes, as on standard error. (Data
-/// outputs, CSV, JSON, Markdown, HTML, go through [`print`] byte for byte.)
+/// outputs, CSV, JSON, Markdown, HTML, go through [`print()`] byte for byte.)
 pub fn print_text(text: &str) -> Result<(), CliError> {
     print(&sct_core::quote::visible(text))
 }

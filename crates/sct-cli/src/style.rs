@@ -1,4 +1,4 @@
-//! Everything `sct` writes to standard error goes through [`eprint`], which does three
+//! Everything `sct` writes to standard error goes through [`eprint()`], which does three
 //! things, in this order:
 //!
 //! 1. **Shows control characters** from input files as escapes (`\u{1b}`), so a message
@@ -139,7 +139,7 @@ pub fn eprint(text: &str) {
     }
 }
 
-/// Prints diagnostics as their `Display` does (a blank line between), through [`eprint`]:
+/// Prints diagnostics as their `Display` does (a blank line between), through [`eprint()`]:
 /// past the first [`SHOWN`] of a kind they are counted without being rendered.
 pub fn diagnostics(diags: &Diagnostics) {
     let mut first = true;

@@ -1,7 +1,7 @@
 //! # sct-compare
 //!
 //! Comparing ICBs fairly: many organisations' assessments of one round side by side
-//! ([`cohort`]), two rounds paired across reorganisations ([`longitudinal`]), organisations
+//! ([`cohort`]), two rounds paired across reorganisations ([`longitudinal()`]), organisations
 //! aggregated to groups such as leadership clusters ([`groups`]), people's own competency
 //! ratings against their organisation's ([`individuals`]), and KPI funnels ([`kpi`]).
 //!

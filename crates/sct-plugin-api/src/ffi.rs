@@ -22,7 +22,7 @@
 //!   The host owns them until it passes the same `SctBytes`, unchanged, to `sct_plugin_free`,
 //!   exactly once; it must not free them any other way, nor read them afterwards.
 //! - `sct_plugin_compute` takes `request`, `request_len` bytes of UTF-8 JSON (a
-//!   [`ComputeRequest`](crate::ComputeRequest)) that the **host** owns: valid only for the
+//!   [`crate::ComputeRequest`]) that the **host** owns: valid only for the
 //!   duration of the call; the plugin must not keep the pointer, write through it nor free
 //!   it. It returns bytes the **plugin** allocated, UTF-8 JSON of a
 //!   [`ComputeReply`](crate::ComputeReply), owned as for `sct_plugin_describe`.

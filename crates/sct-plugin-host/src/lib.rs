@@ -1,4 +1,4 @@
-//! The plugin host of `sct`: finds plugins ([`discover`]), checks them before anything of
+//! The plugin host of `sct`: finds plugins ([`discover()`]), checks them before anything of
 //! theirs runs ([`manifest::verify`]: protocol version, file inside the plugin's directory,
 //! sha256), and calls them: native plugins in-process through libloading ([`native`]) or,
 //! with isolation, in a child process; command plugins as child processes ([`process`]) with

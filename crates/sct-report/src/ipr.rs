@@ -417,7 +417,7 @@ fn page_string(
 }
 
 /// The report as one self-contained HTML file, no scripts. The page is the `ipr.html`
-/// template; its rows, lists and chart sections are written by [`crate::ipr_html`].
+/// template; its rows, lists and chart sections are written by `ipr_html`.
 pub fn html(templates: &Templates, ipr: &Ipr, charts: Charts<'_>) -> Result<String, ReportError> {
     page_string(|w| write_html(templates, ipr, charts, w))
 }
@@ -481,7 +481,7 @@ pub fn markdown(templates: &Templates, ipr: &Ipr) -> Result<String, ReportError>
 
 /// [`markdown`] written into `out` as it is rendered: the template's page, with each
 /// timeframe's table rows and the rows under each variation icon written at their markers
-/// straight from the report ([`crate::ipr_md`]). A user's template gets every row too (it
+/// straight from the report (`ipr_md`). A user's template gets every row too (it
 /// may loop over them, as the bundled template once did).
 pub fn write_markdown(
     templates: &Templates,
@@ -526,7 +526,7 @@ pub fn json(ipr: &Ipr) -> String {
     crate::json::with_schema("sct-kpi-ipr/1", ipr)
 }
 
-/// [`json`] written straight into `out`.
+/// [`json()`] written straight into `out`.
 pub fn write_json(ipr: &Ipr, out: &mut dyn std::io::Write) -> std::io::Result<()> {
     crate::json::write_with_schema("sct-kpi-ipr/1", ipr, out)
 }
@@ -610,7 +610,7 @@ pub fn csv(ipr: &Ipr) -> String {
     String::from_utf8(out).unwrap_or_default()
 }
 
-/// [`csv`] written straight into `out`, row by row.
+/// [`csv()`] written straight into `out`, row by row.
 pub fn write_csv(ipr: &Ipr, out: &mut dyn std::io::Write) -> std::io::Result<()> {
     let mut w = CsvWriter::to_writer(out);
     w.write_row(COLUMNS)?;

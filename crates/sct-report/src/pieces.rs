@@ -35,7 +35,7 @@ pub type PieceWriter<'a> =
 
 /// A stream that passes a rendered page into `out`, writing each piece at its marker.
 ///
-/// A user's template is bounded by `out` ([`LimitedWriter`]): the page's own text counts
+/// A user's template is bounded by `out` (a `LimitedWriter`): the page's own text counts
 /// against its limit, and so does every piece printed again; the first of each piece is
 /// the report's data, as the pieces were when the template engine held them, and does not.
 pub struct Splicer<'a, 'w> {

@@ -5,7 +5,7 @@
 //! HTML escaping, Markdown templates with [`markdown::text`] (the `md` filter does the same,
 //! and `code` writes a code span with [`markdown::code`]), so neither a built-in template nor
 //! a user's copy can forget a value. A user's templates are bounded
-//! ([`crate::template_bounds`]): recursion is refused before rendering, and what a rendering
+//! (`template_bounds`): recursion is refused before rendering, and what a rendering
 //! builds is limited, so a template ends in a report or an error naming it, never in the
 //! process aborting.
 

@@ -155,7 +155,7 @@ pub fn score(session: &Session, options: &ScoreOptions) -> Result<Output<'static
     })
 }
 
-/// Options of [`report`].
+/// Options of [`report()`].
 #[derive(Debug, Clone)]
 pub struct ReportOptions {
     /// The organisation's response file.
@@ -303,7 +303,7 @@ pub fn chart(session: &Session, options: &ChartOptions) -> Result<Output<'static
     Ok(Output::bytes(bytes))
 }
 
-/// Options of [`plan`].
+/// Options of [`plan()`].
 #[derive(Debug, Clone)]
 pub struct PlanOptions {
     /// The organisation's response file.

@@ -7,9 +7,9 @@
 //!
 //! Why a crate of its own: the workbook is one format among several for the same response, so
 //! `sct-core` stays free of spreadsheet libraries (it reads TOML and JSON, and takes other
-//! formats through its [`ResponseReader`](sct_core::ResponseReader) seam), while the writer
+//! formats through its [`sct_core::ResponseReader`] seam), while the writer
 //! and reader here share one description of the layout ([`layout`]) and change together.
-//! [`install`] registers the reader with an [`Sct`](sct_core::Sct); the `sct` command does so
+//! [`install`] registers the reader with an [`sct_core::Sct`]; the `sct` command does so
 //! for every command, so `validate`, `score`, `report`, `plan` and anything reading responses
 //! through `Sct` accept `.xlsx` files exactly as they accept TOML.
 //!
