@@ -47,7 +47,7 @@ fn the_ae_row_reads_below_plan_with_both_icons_named_in_every_format() {
     assert!(ae.starts_with("QUY,leading,ae-4-hour,"), "{ae}");
     assert!(ae.contains(",below-plan,false,"), "{ae}");
     assert!(
-        ae.contains("improvement_high,Special cause variation: improvement (higher),fail,Consistently failing the target,pprime,ptd-0.2.2"),
+        ae.contains("improvement_high,Special cause variation: improvement (higher),fail,Consistently failing the target,true,,pprime,ptd-0.2.2"),
         "{ae}"
     );
     let json: serde_json::Value = serde_json::from_str(
@@ -86,6 +86,61 @@ fn the_ae_row_reads_below_plan_with_both_icons_named_in_every_format() {
         !html.contains("<script"),
         "no script is needed to read or filter it"
     );
+}
+
+/// Community pharmacy referrals meet their target in every period since 2024-03, and the
+/// limits span that step change: the icon as computed ("consistently failing") is kept, the
+/// row says it is not reliable and why, and the row is not counted among the failing.
+#[test]
+fn an_assurance_icon_over_a_shift_is_not_reliable_in_every_format() {
+    let dir = tmp();
+    let note = "Assurance not reliable: the latest 3 periods all meet the target, and the limits span a shift; review the suggested rebase";
+    let csv = std::fs::read_to_string(ipr_to(dir.path(), "ipr.csv", &[])).unwrap();
+    assert!(
+        csv.lines()
+            .next()
+            .unwrap()
+            .contains("assurance_icon,assurance_label,assurance_reliable,assurance_note,chart")
+    );
+    let row = csv
+        .lines()
+        .find(|l| l.contains(",pharmacy-first-consultations,"))
+        .unwrap();
+    assert!(
+        row.contains(&format!(
+            ",fail,Consistently failing the target,false,\"{note}\",xmr,"
+        )),
+        "{row}"
+    );
+    let json: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(ipr_to(dir.path(), "ipr.json", &[])).unwrap(),
+    )
+    .unwrap();
+    let row = json["sections"][0]["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["indicator"] == "pharmacy-first-consultations")
+        .unwrap();
+    assert_eq!(row["assurance_icon"], "fail", "the method's icon is kept");
+    assert_eq!(row["assurance_reliable"], false);
+    assert_eq!(
+        row["assurance_note"]["reasons"],
+        serde_json::json!(["latest-meet-target", "limits-span-shift"])
+    );
+    assert_eq!(row["assurance_note"]["text"], note);
+    let md = std::fs::read_to_string(ipr_to(dir.path(), "ipr.md", &[])).unwrap();
+    assert!(
+        md.contains(&format!(
+            "not-reliable: Consistently failing the target ({note})"
+        )),
+        "{md}"
+    );
+    let html = std::fs::read_to_string(ipr_to(dir.path(), "ipr.html", &[])).unwrap();
+    assert!(html.contains(&format!("<strong>{note}</strong>")));
+    assert!(html.contains("id=\"assurance-not-reliable\""));
+    assert!(html.contains("Assurance: not reliable</a> <span class=\"big\">2</span>"));
+    assert!(html.contains("Assurance: fail</a> <span class=\"big\">3</span>"));
 }
 
 #[test]

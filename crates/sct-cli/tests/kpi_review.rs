@@ -106,6 +106,53 @@ fn html_has_every_timeframe_icons_with_labels_and_charts() {
     assert!(!html.contains("<script"));
 }
 
+/// Community pharmacy referrals meet their target in every period since 2024-03, and the
+/// limits span that step change: the review keeps the icon as computed but no longer counts
+/// the indicator among the consistently failing, and says why in the row, the chart and the
+/// board summary.
+#[test]
+fn the_pharmacy_icon_over_a_shift_is_not_counted_as_failing() {
+    let dir = tmp();
+    let note = "Assurance not reliable: the latest 3 periods all meet the target, and the limits span a shift; review the suggested rebase";
+    let out = review_to(dir.path(), "review.json", &[]);
+    let v: serde_json::Value = serde_json::from_slice(&std::fs::read(out).unwrap()).unwrap();
+    let spc = &indicator(&v, "pharmacy-first-consultations")["spc"];
+    assert_eq!(spc["assurance_icon"], "fail", "the method's icon is kept");
+    assert_eq!(spc["assurance_reliable"], false);
+    assert_eq!(spc["assurance_note"]["text"], note);
+    // Virtual wards' limits span a shift too; A&E, Category 2 and handovers still fail.
+    assert_eq!(v["summary"]["consistently_failing"], 3);
+    assert_eq!(v["summary"]["assurance_not_reliable"], 2);
+    let ae = &indicator(&v, "ae-4-hour")["spc"];
+    assert_eq!(ae["assurance_reliable"], true);
+    assert!(ae["assurance_note"].is_null());
+    let html = std::fs::read_to_string(review_to(dir.path(), "review.html", &[])).unwrap();
+    assert!(html.contains("<li>Consistently failing target <span class=\"big\">3</span></li>"));
+    assert!(html.contains("<li>Assurance not reliable <span class=\"big\">2</span></li>"));
+    assert!(
+        html.contains(&format!("<strong>{note}</strong>")),
+        "the row says why"
+    );
+    assert!(
+        html.contains(&format!(
+            "<title>Consistently failing the target ({note})</title>"
+        )),
+        "the icon says why"
+    );
+    let md = std::fs::read_to_string(review_to(dir.path(), "review.md", &[])).unwrap();
+    assert!(md.contains(&format!("Consistently failing the target ({note})")));
+    assert!(
+        md.contains("The assurance icon is marked not reliable"),
+        "the method says the rule"
+    );
+    let csv = std::fs::read_to_string(review_to(dir.path(), "review.csv", &[])).unwrap();
+    let row = csv
+        .lines()
+        .find(|l| l.contains(",pharmacy-first-consultations,"))
+        .unwrap();
+    assert!(row.contains(&format!(",fail,false,\"{note}\",")), "{row}");
+}
+
 #[test]
 fn markdown_and_csv_snapshots() {
     let dir = tmp();

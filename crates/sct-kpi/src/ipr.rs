@@ -9,6 +9,7 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 
+use crate::assurance::AssuranceNote;
 use crate::chart::{ChartKind, ChartVariationIcon};
 use crate::data::KpiData;
 use crate::kpiset::{KpiSet, Timeframe};
@@ -71,6 +72,10 @@ pub struct IprRow {
     pub assurance_icon: Option<AssuranceIcon>,
     /// Its name in words.
     pub assurance_label: String,
+    /// Whether the assurance icon can be relied on (as the review judges it).
+    pub assurance_reliable: bool,
+    /// Why it is not reliable, when it is not.
+    pub assurance_note: Option<AssuranceNote>,
     /// The chart used (`xmr`, `run`, `pprime`, `uprime`).
     pub chart: Option<ChartKind>,
     /// The chart in words.
@@ -318,6 +323,8 @@ fn row(r: &KpiReview, x: &crate::review::IndicatorReview) -> IprRow {
             || "No assurance: fewer than 2 points".to_string(),
             |s| s.assurance_label.to_string(),
         ),
+        assurance_reliable: spc.is_none_or(|s| s.assurance_reliable),
+        assurance_note: spc.and_then(|s| s.assurance_note.clone()),
         chart: spc.map(|s| s.chart),
         chart_name: spc.map(|s| s.chart_name),
         profile: spc.map_or_else(|| r.profile.clone(), |s| s.profile.clone()),

@@ -6,6 +6,7 @@
 //! [`chart`], [`funnel`], …) are re-exported here under their old paths.
 
 pub mod aggregate;
+pub mod assurance;
 pub mod chart_input;
 pub mod chart_output;
 pub mod chart_run;

@@ -11,6 +11,7 @@ use sct_core::provenance::{FileUsed, FrameworkUsed, PluginUsed, SCT_VERSION};
 use serde::Serialize;
 
 use crate::aggregate::combine;
+use crate::assurance::{AssuranceEvidence, AssuranceNote, reliability};
 use crate::chart::{ChartChoice, ChartInput, ChartKind, ChartOptions, ChartVariationIcon, chart};
 use crate::data::{Flag, FlagKind, KpiData, Observation, expected_latest, round_for_display};
 use crate::kpiset::{Aggregation, Indicator, KpiSet, Timeframe, ValueType};
@@ -167,6 +168,12 @@ pub struct SpcSummary {
     pub assurance_icon: Option<AssuranceIcon>,
     /// Its label.
     pub assurance_label: &'static str,
+    /// Whether the assurance icon can be relied on ([`crate::assurance::reliability`]): false
+    /// when the limits span a shift or the latest periods contradict it; true otherwise
+    /// (and when there is no icon).
+    pub assurance_reliable: bool,
+    /// Why the assurance icon is not reliable, when it is not.
+    pub assurance_note: Option<AssuranceNote>,
     /// The latest segment's centre line.
     pub centre: f64,
     /// The latest point's lower process limit (none on a run chart).
@@ -263,6 +270,9 @@ pub struct Counts {
     pub consistently_failing: usize,
     /// The target lies within the limits.
     pub hit_and_miss: usize,
+    /// An assurance icon that is not reliable (the limits span a shift, or the latest periods
+    /// contradict it): counted here, not as passing, failing or hit and miss.
+    pub assurance_not_reliable: usize,
     /// Latest value meets its plan or target.
     pub meeting_plan: usize,
     /// Latest value misses its plan or target.
@@ -289,6 +299,7 @@ impl Counts {
                 _ => self.neutral += 1,
             }
             match s.assurance_icon {
+                Some(_) if !s.assurance_reliable => self.assurance_not_reliable += 1,
                 Some(AssuranceIcon::Pass) => self.consistently_passing += 1,
                 Some(AssuranceIcon::Fail) => self.consistently_failing += 1,
                 Some(AssuranceIcon::Inconsistent) => self.hit_and_miss += 1,
@@ -732,6 +743,7 @@ pub fn method_statements(profile: &Profile) -> Vec<String> {
             "with no moving range screened out"
         }),
         "The variation icon describes the latest point; the assurance icon compares the process limits with the target for the latest period: limits wholly on the passing side mean the process will consistently pass, wholly on the failing side that it will consistently fail, and a target within the limits that it will sometimes pass and sometimes fail.".into(),
+        format!("The assurance icon is marked not reliable, and counted apart from passing, failing and hit and miss, when the limits span a shift (the series has a candidate rebase: the limits then describe a process that has changed) or when the latest {n} periods contradict it (all {n} meet the target where the icon says consistently failing, or all miss it where it says consistently passing); the icon itself is left as the method computes it.", n = crate::assurance::LATEST_PERIODS),
         format!("Fewer than {} points make the limits unreliable; the review says so for each such indicator.", constants::MIN_POINTS),
         "The plan value for a period is the KPI set's plan trajectory for that period, or else its target. Variance is the latest value minus that plan value, in the indicator's unit (percentage points for percentages).".into(),
         "Year to date combines the financial year's periods by value type: counts are summed; proportions are recomputed from summed numerators and denominators (never by averaging percentages); rates use summed numerators over the mean denominator; means use summed totals over summed counts, or, where only the period means are given, their average (stated). A week counts in the financial year (and the month or quarter) that holds its Thursday, as ISO 8601 assigns weeks to years and as weeks are aggregated into months.".into(),
@@ -933,10 +945,18 @@ pub fn chart_summary_with(
         .iter()
         .map(|s| (s.start, s.n, s.centre))
         .collect();
-    let suggested_rebases = crate::profile::suggest_rebases_in(&r.values, &segs, &options.breaks)
+    let suggestions = crate::profile::suggest_rebases_in(&r.values, &segs, &options.breaks);
+    let suggested_rebases: Vec<String> = suggestions
         .iter()
         .map(|s| crate::profile::suggestion_text(s, label))
         .collect();
+    let assurance_note = reliability(&AssuranceEvidence {
+        icon: r.assurance_icon,
+        target,
+        improvement,
+        values: &r.values,
+        suggested_rebases: suggestions.len(),
+    });
     let last = obs.len() - 1;
     let (lpl, upl) = r.point(last).map_or((None, None), |p| (p.lpl, p.upl));
     let points = chart_points(&r, &labels);
@@ -951,6 +971,8 @@ pub fn chart_summary_with(
         variation_label: r.variation_icon.label(),
         assurance_icon: r.assurance_icon,
         assurance_label: AssuranceIcon::label(r.assurance_icon),
+        assurance_reliable: assurance_note.is_none(),
+        assurance_note,
         centre: seg.centre,
         lpl,
         upl,
@@ -1195,6 +1217,9 @@ fn headline(
         s.push_str(&format!(" {}.", sp.variation_label));
         if sp.assurance_icon.is_some() {
             s.push_str(&format!(" {}.", sp.assurance_label));
+        }
+        if let Some(n) = &sp.assurance_note {
+            s.push_str(&format!(" {}.", n.text));
         }
     }
     s

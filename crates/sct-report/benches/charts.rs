@@ -112,6 +112,7 @@ fn spc(small: bool) -> SpcChart {
         target: Some(58.0),
         variation_icon: Some(ChartVariationIcon::Spc(VariationIcon::ImprovementHigh)),
         assurance_icon: Some(AssuranceIcon::Inconsistent),
+        assurance_note: None,
         small,
         centre_name: String::new(),
     }

@@ -63,6 +63,7 @@ fn graphics(c: &Comparison) -> Result<Value, ReportError> {
                 target: None,
                 variation_icon: Some(ChartVariationIcon::Spc(s.variation_icon)),
                 assurance_icon: None,
+                assurance_note: None,
                 small: true,
                 centre_name: String::new(),
             };

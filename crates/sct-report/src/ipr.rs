@@ -235,9 +235,24 @@ pub(crate) fn variation_name(r: &IprRow) -> &'static str {
     r.variation_icon.map_or("none", ChartVariationIcon::as_str)
 }
 
-/// The name a row is listed under by its assurance icon (`none` without one).
+/// The name a row is listed under by its assurance icon (`none` without one), or
+/// `not-reliable` when the icon is not reliable: such a row is counted apart from passing,
+/// failing and hit and miss ([`sct_kpi::assurance::reliability`]).
 pub(crate) fn assurance_name(r: &IprRow) -> &'static str {
-    r.assurance_icon.map_or("none", AssuranceIcon::as_str)
+    match r.assurance_icon {
+        Some(_) if !r.assurance_reliable => NOT_RELIABLE,
+        icon => icon.map_or("none", AssuranceIcon::as_str),
+    }
+}
+
+/// The group of rows whose assurance icon is not reliable.
+const NOT_RELIABLE: &str = "not-reliable";
+
+/// The assurance groups in order: each icon, then the icons not reliable, then none.
+fn assurance_groups() -> Vec<&'static str> {
+    let mut names: Vec<&'static str> = ASSURANCE_ORDER.map(AssuranceIcon::as_str).to_vec();
+    names.extend([NOT_RELIABLE, "none"]);
+    names
 }
 
 /// The groups of rows under each icon, in the order of `order` and then `none`, each with how
@@ -248,7 +263,20 @@ fn icon_counts<T: Copy + PartialEq>(
     name: fn(T) -> &'static str,
     name_of: fn(&IprRow) -> &'static str,
 ) -> Vec<(&'static str, usize)> {
-    let names: Vec<&'static str> = icon_groups(order, name).map(|(_, n)| n).collect();
+    group_counts(
+        ipr,
+        icon_groups(order, name).map(|(_, n)| n).collect(),
+        name_of,
+    )
+}
+
+/// How many rows each of the groups `names` has, in their order; a group without rows is
+/// left out.
+fn group_counts(
+    ipr: &Ipr,
+    names: Vec<&'static str>,
+    name_of: fn(&IprRow) -> &'static str,
+) -> Vec<(&'static str, usize)> {
     let mut counts = vec![0usize; names.len()];
     for r in ipr.sections.iter().flat_map(|s| &s.rows) {
         if let Some(k) = names.iter().position(|n| *n == name_of(r)) {
@@ -281,6 +309,8 @@ fn variation_rows(ipr: &Ipr, name: &str) -> Value {
                 "variation_label": r.variation_label,
                 "assurance_icon": r.assurance_icon,
                 "assurance_label": r.assurance_label,
+                "assurance_reliable": r.assurance_reliable,
+                "assurance_note": r.assurance_note,
                 "headline": r.headline,
             })
         })
@@ -455,7 +485,7 @@ pub fn write_html(
         ChartVariationIcon::as_str,
         variation_name,
     );
-    let assurance = icon_counts(ipr, &ASSURANCE_ORDER, AssuranceIcon::as_str, assurance_name);
+    let assurance = group_counts(ipr, assurance_groups(), assurance_name);
     let extra = vec![
         ("rows_html", row_markers(ipr)),
         ("by_variation", lists("variation", variation)),
@@ -532,7 +562,7 @@ pub fn write_json(ipr: &Ipr, out: &mut dyn std::io::Write) -> std::io::Result<()
 }
 
 /// The columns of the CSV and of the xlsx sheet.
-pub const COLUMNS: [&str; 21] = [
+pub const COLUMNS: [&str; 23] = [
     "organisation",
     "timeframe",
     "indicator",
@@ -551,6 +581,8 @@ pub const COLUMNS: [&str; 21] = [
     "variation_label",
     "assurance_icon",
     "assurance_label",
+    "assurance_reliable",
+    "assurance_note",
     "chart",
     "profile",
     "flags",
@@ -596,6 +628,11 @@ fn cells(r: &IprRow) -> Vec<String> {
             .map_or("", AssuranceIcon::as_str)
             .to_string(),
         r.assurance_label.clone(),
+        r.assurance_reliable.to_string(),
+        r.assurance_note
+            .as_ref()
+            .map(|n| n.text.clone())
+            .unwrap_or_default(),
         r.chart.map_or("", ChartKind::as_str).to_string(),
         r.profile.clone(),
         r.flags.join("; "),

@@ -16,7 +16,7 @@ use sct_kpi::review::{IndicatorReview, ProfileComparison, SpcSummary};
 use crate::ipr::{ChartStyle, IconDrawer, sparkline_into};
 use crate::kpi_review::indicator_chart;
 use crate::render::{ReportError, format_number};
-use crate::spc_chart::{self, assurance_icon_svg, variation_icon_svg};
+use crate::spc_chart::{self, assurance_icon_svg_noted, variation_icon_svg};
 
 /// Text escaped for HTML content and attribute values (as the templates' autoescaping does).
 pub(crate) fn escape_into(out: &mut String, s: &str) {
@@ -150,12 +150,25 @@ fn row_icons(icons: &mut IconDrawer, r: &IprRow) -> Option<(String, String)> {
         spc_chart::variation_icon_label(variation_icon),
         || variation_icon_svg(variation_icon),
     );
-    let assurance = icons.icon(
-        "a",
-        crate::ipr::assurance_name(r),
-        spc_chart::assurance_icon_label(r.assurance_icon),
-        || assurance_icon_svg(r.assurance_icon),
-    );
+    let note = r.assurance_note.as_ref().map(|n| n.text.as_str());
+    let name = r.assurance_icon.map_or("none", AssuranceIcon::as_str);
+    // An icon that is not reliable says why in its title: a symbol of its own.
+    let (name, label) = match note {
+        Some(n) => (
+            format!("{name}-not-reliable"),
+            format!(
+                "{} ({n})",
+                spc_chart::assurance_icon_label(r.assurance_icon)
+            ),
+        ),
+        None => (
+            name.to_string(),
+            spc_chart::assurance_icon_label(r.assurance_icon).to_string(),
+        ),
+    };
+    let assurance = icons.icon("a", &name, &label, || {
+        assurance_icon_svg_noted(r.assurance_icon, note)
+    });
     Some((variation, assurance))
 }
 
@@ -206,6 +219,11 @@ fn table_row(out: &mut String, r: &IprRow, several: bool, icons: &mut IconDrawer
     }
     out.push_str("<span class=\"icon-label\">");
     escape_into(out, &r.assurance_label);
+    if let Some(n) = &r.assurance_note {
+        out.push_str("</span><span class=\"icon-label\" style=\"clear: left\"><strong>");
+        escape_into(out, &n.text);
+        out.push_str("</strong>");
+    }
     out.push_str("</span></td>\n  <td>");
     out.push_str(r.chart_name.unwrap_or("no chart"));
     out.push_str("<br><span class=\"muted\">");
@@ -297,6 +315,10 @@ fn list_item(out: &mut String, r: &IprRow, several: bool, variation_first: bool)
     escape_into(out, a);
     out.push_str("; ");
     escape_into(out, b);
+    if let Some(n) = &r.assurance_note {
+        out.push_str(". ");
+        escape_into(out, &n.text);
+    }
     out.push_str("</li>\n");
 }
 

@@ -133,7 +133,10 @@ pub(crate) fn table_row(out: &mut String, r: &IprRow) {
         text(crate::ipr::variation_name(r)),
         text(&r.variation_label),
         text(crate::ipr::assurance_name(r)),
-        text(&r.assurance_label),
+        text(&match &r.assurance_note {
+            Some(n) => format!("{} ({})", r.assurance_label, n.text),
+            None => r.assurance_label.clone(),
+        }),
         text(r.chart_name.unwrap_or("none")),
         text(&r.profile)
     );
@@ -277,6 +280,8 @@ mod tests {
             variation_label: t.3,
             assurance_icon: i.1,
             assurance_label: t.4,
+            assurance_reliable: true,
+            assurance_note: None,
             chart: None,
             chart_name: i.2,
             profile: t.5,

@@ -51,6 +51,7 @@ pub fn indicator_chart(r: &IndicatorReview, small: bool) -> Option<SpcChart> {
         target: spc.target,
         variation_icon: Some(spc.variation_icon),
         assurance_icon: spc.assurance_icon,
+        assurance_note: spc.assurance_note.as_ref().map(|n| n.text.clone()),
         small,
         centre_name: spc.centre_name.to_string(),
     })
@@ -79,7 +80,10 @@ fn graphics(review: &KpiReview) -> Result<Value, ReportError> {
             let (variation, assurance) = match &r.spc {
                 Some(s) => (
                     Value::String(spc_chart::variation_icon_svg(s.variation_icon)),
-                    Value::String(spc_chart::assurance_icon_svg(s.assurance_icon)),
+                    Value::String(spc_chart::assurance_icon_svg_noted(
+                        s.assurance_icon,
+                        s.assurance_note.as_ref().map(|n| n.text.as_str()),
+                    )),
                 ),
                 None => (Value::Null, Value::Null),
             };
@@ -140,6 +144,8 @@ pub fn csv(review: &KpiReview) -> String {
         "chart_reason",
         "variation_icon",
         "assurance_icon",
+        "assurance_reliable",
+        "assurance_note",
         "centre",
         "lpl",
         "upl",
@@ -187,6 +193,11 @@ pub fn csv(review: &KpiReview) -> String {
                 s.and_then(|s| s.assurance_icon)
                     .map_or("", AssuranceIcon::as_str)
                     .to_string(),
+                s.map(|s| s.assurance_reliable.to_string())
+                    .unwrap_or_default(),
+                s.and_then(|s| s.assurance_note.as_ref())
+                    .map(|n| n.text.clone())
+                    .unwrap_or_default(),
                 num(s.map(|s| s.centre)),
                 num(s.and_then(|s| s.lpl)),
                 num(s.and_then(|s| s.upl)),

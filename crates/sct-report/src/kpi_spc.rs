@@ -149,6 +149,7 @@ fn xmr_chart(run: &ChartRun, x: &Judged, name: &str) -> SpcChart {
         target: o.target,
         variation_icon: x.variation_icon().map(ChartVariationIcon::Spc),
         assurance_icon: x.assurance_icon(),
+        assurance_note: None,
         small: false,
         centre_name: String::new(),
     }
@@ -221,6 +222,7 @@ fn any_chart(run: &ChartRun, name: &str) -> SpcChart {
         target: run.options.target,
         variation_icon: Some(res.variation_icon),
         assurance_icon: res.assurance_icon,
+        assurance_note: None,
         small: false,
         centre_name: if all_run { "median" } else { "centre" }.to_string(),
     }

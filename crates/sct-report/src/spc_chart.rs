@@ -50,6 +50,7 @@
 //!     target: Some(70.7),
 //!     variation_icon: Some(ChartVariationIcon::Spc(VariationIcon::ConcernLow)),
 //!     assurance_icon: Some(AssuranceIcon::Fail),
+//!     assurance_note: None,
 //!     small: false,
 //!     centre_name: String::new(),
 //! };
@@ -116,6 +117,9 @@ pub struct SpcChart {
     pub variation_icon: Option<ChartVariationIcon>,
     /// The assurance icon; `None` when not assessed.
     pub assurance_icon: Option<AssuranceIcon>,
+    /// Why the assurance icon is not reliable ("Assurance not reliable: …"), said beside it
+    /// in the subtitle and the description; `None` when it stands.
+    pub assurance_note: Option<String>,
     /// A compact chart (320×140, no visible title, legend or icons) for a table cell.
     pub small: bool,
     /// What the centre line is, for the legend and description: `mean` (the default when
@@ -160,6 +164,18 @@ pub fn variation_icon_svg(icon: ChartVariationIcon) -> String {
 /// a `<title>`.
 pub fn assurance_icon_svg(icon: Option<AssuranceIcon>) -> String {
     icon_svg(Icon::assurance(icon), AssuranceIcon::label(icon))
+}
+
+/// [`assurance_icon_svg`] with, when the icon is not reliable, the reason after its label in
+/// the `<title>` (so that no reader is told the icon alone).
+pub fn assurance_icon_svg_noted(icon: Option<AssuranceIcon>, note: Option<&str>) -> String {
+    match note {
+        Some(n) => icon_svg(
+            Icon::assurance(icon),
+            &format!("{} ({n})", AssuranceIcon::label(icon)),
+        ),
+        None => assurance_icon_svg(icon),
+    }
 }
 
 /// The plain-English label of a variation icon, e.g. "Special cause variation: improvement
@@ -980,7 +996,12 @@ impl Header {
         if chart.assurance_icon.is_some() {
             words.push(format!("{}.", AssuranceIcon::label(chart.assurance_icon)));
         }
-        let subtitle = wrap(&words.join(" "), SUBTITLE_PX, false, text_w, 2);
+        if let Some(n) = &chart.assurance_note {
+            words.push(format!("{n}."));
+        }
+        // A note on the assurance icon gets a third line rather than being cut short.
+        let lines = if chart.assurance_note.is_some() { 3 } else { 2 };
+        let subtitle = wrap(&words.join(" "), SUBTITLE_PX, false, text_w, lines);
         let title_bottom = 30.0 + title.len().saturating_sub(1) as f64 * TITLE_LINE;
         let sub_bottom = title_bottom + subtitle.len() as f64 * SUBTITLE_LINE + 4.0;
         let icons_bottom = if icons.is_empty() { 0.0 } else { 14.0 + ICON };
@@ -1419,6 +1440,9 @@ fn describe(
     if chart.assurance_icon.is_some() || target.is_some() {
         parts.push(format!("{}.", assurance_icon_label(chart.assurance_icon)));
     }
+    if let Some(n) = &chart.assurance_note {
+        parts.push(format!("{n}."));
+    }
     let unit = clean(&chart.unit);
     if !unit.is_empty() {
         parts.push(format!("Values in {unit}."));
@@ -1629,6 +1653,7 @@ mod tests {
             target: Some(70.7),
             variation_icon: vi("improvement_high"),
             assurance_icon: ai("fail"),
+            assurance_note: None,
             small: false,
             centre_name: String::new(),
         }
@@ -1672,6 +1697,7 @@ mod tests {
             target: Some(58.0),
             variation_icon: vi("neutral_low"),
             assurance_icon: ai("inconsistent"),
+            assurance_note: None,
             small: false,
             centre_name: String::new(),
         }
@@ -1987,6 +2013,7 @@ mod tests {
             target: None,
             variation_icon: None,
             assurance_icon: None,
+            assurance_note: None,
             small: false,
             centre_name: String::new(),
         };
@@ -2089,6 +2116,7 @@ mod tests {
             target: Some(65.0),
             variation_icon: vi("concern_low"),
             assurance_icon: ai("inconsistent"),
+            assurance_note: None,
             small: true,
             centre_name: String::new(),
         };

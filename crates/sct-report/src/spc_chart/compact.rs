@@ -288,6 +288,7 @@ mod tests {
             target: Some(12.0),
             variation_icon: vi("concern_high"),
             assurance_icon: ai("fail"),
+            assurance_note: None,
             small: false,
             centre_name: String::new(),
         }
