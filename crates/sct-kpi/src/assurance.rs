@@ -17,6 +17,9 @@ use crate::spc::{AssuranceIcon, Improvement};
 /// limits, so they contradict the icon rather than being the odd point a process throws up.
 pub const LATEST_PERIODS: usize = 3;
 
+// [`Unreliable::describe`] says "3" in words: the two must not drift apart.
+const _: () = assert!(LATEST_PERIODS == 3);
+
 /// Why an assurance icon is not reliable.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "kebab-case")]
