@@ -185,7 +185,7 @@ static FONT_BOLD: &[u8] = sct_assets::fonts::DEJAVU_SANS_BOLD;
 const RADAR_SIZE: (u32, u32) = (720, 560);
 const BARS_WIDTH: u32 = 720;
 /// Longest text taken from an input, in characters (longer text is cut; nothing is that long).
-const MAX_TEXT_CHARS: usize = 300;
+pub const MAX_TEXT_CHARS: usize = 300;
 /// Most rows a bar chart draws (the rest are summarised in one line).
 const MAX_BARS: usize = 60;
 /// Most spokes a radar chart draws.

@@ -1403,6 +1403,10 @@ fn limits_words(lpl: Option<f64>, upl: Option<f64>, d: usize) -> String {
 
 /// The chart in words: the given description, then the points, mean, limits, target,
 /// special-cause counts, icons and unit, then the special-cause points by name.
+///
+/// The caller's description is bounded as any text from an input is ([`clean`]); where that
+/// cuts it, it ends at its last whole sentence rather than mid-word (what follows restates the
+/// icons and their notes in full).
 fn describe(
     chart: &SpcChart,
     pts: &[Point],
@@ -1411,7 +1415,7 @@ fn describe(
     d: usize,
 ) -> String {
     let mut parts: Vec<String> = Vec::new();
-    let given = clean(&chart.description);
+    let given = whole_sentences(&chart.description);
     if !given.is_empty() {
         parts.push(if given.ends_with('.') {
             given
@@ -1449,6 +1453,16 @@ fn describe(
     }
     parts.extend(special_points(pts));
     parts.join(" ")
+}
+
+/// `text` cleaned and bounded ([`clean`]); if the bound cut it, up to its last full stop.
+fn whole_sentences(text: &str) -> String {
+    let cleaned = clean(text);
+    let cut = text.chars().count() > sct_chart::MAX_TEXT_CHARS;
+    match cleaned.rfind(". ") {
+        Some(end) if cut => cleaned[..=end].to_string(),
+        _ => cleaned,
+    }
 }
 
 /// The description's first sentence: the points, the segments with their centre and limits,
@@ -1766,6 +1780,27 @@ mod tests {
         assert!(svg.contains(
             "Special cause variation: improvement (higher). Consistently failing the target."
         ));
+    }
+
+    #[test]
+    fn a_long_description_ends_at_a_whole_sentence() {
+        let mut c = sample();
+        let first = "The first sentence says what the chart shows.";
+        c.description = format!("{first} {}", "word ".repeat(80));
+        let desc = describe_text(&spc_svg(&c).unwrap());
+        assert!(desc.starts_with(first), "{desc}");
+        assert!(!desc.contains("word"), "{desc}");
+        c.description = first.to_string();
+        assert!(describe_text(&spc_svg(&c).unwrap()).starts_with(first));
+    }
+
+    /// The text of the chart's `<desc>`.
+    fn describe_text(svg: &str) -> String {
+        let start = svg
+            .find("<desc")
+            .and_then(|i| svg[i..].find('>').map(|j| i + j + 1));
+        let start = start.expect("a desc");
+        svg[start..start + svg[start..].find("</desc>").expect("its end")].to_string()
     }
 
     #[test]
