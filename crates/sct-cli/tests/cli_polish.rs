@@ -6,6 +6,7 @@ mod common;
 use std::process::{Command, Stdio};
 
 use common::{root, sct};
+use predicates::prelude::PredicateBooleanExt;
 use predicates::str::contains;
 
 /// Runs `sct` with `args`, expecting success, and returns what it printed as text.
@@ -551,5 +552,32 @@ fn json_documents_name_their_schema() {
     ];
     for (args, schema) in runs {
         assert_eq!(json_of(args, None)["schema"], *schema, "{args:?}");
+    }
+}
+
+/// A file that is not there is named, and the reason is in words, not an operating-system code.
+#[test]
+fn a_missing_file_is_refused_in_words() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("missing.toml");
+    for args in [
+        vec!["score".to_string()],
+        vec![
+            "kpi".into(),
+            "spc".into(),
+            "--improvement".into(),
+            "increase".into(),
+        ],
+    ] {
+        sct()
+            .args(&args)
+            .arg(&missing)
+            .assert()
+            .code(2)
+            .stderr(contains(format!(
+                "cannot read {}: no such file or directory",
+                missing.display()
+            )))
+            .stderr(contains("os error").not());
     }
 }

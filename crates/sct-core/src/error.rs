@@ -9,7 +9,7 @@ use crate::diagnostic::Diagnostics;
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// A file could not be read or written.
-    #[error("cannot {action} {}: {source}", path.display())]
+    #[error("cannot {action} {}: {}", path.display(), sct_files::io_words(source))]
     Io {
         /// The file.
         path: PathBuf,

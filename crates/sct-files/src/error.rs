@@ -58,7 +58,7 @@ pub enum OutputError {
         folder: PathBuf,
     },
     /// The operating system refused.
-    #[error("cannot {action} {}: {source}", path.display())]
+    #[error("cannot {action} {}: {}", path.display(), io_words(source))]
     Io {
         /// The file.
         path: PathBuf,
@@ -87,5 +87,46 @@ fn same_as(path: &std::path::Path, other: &std::path::Path) -> String {
         String::new()
     } else {
         format!(" (the same file as {})", other.display())
+    }
+}
+
+/// An operating-system error in words a reader of a message understands: the common kinds
+/// named plainly ("no such file or directory"), any other as the system words it, without
+/// the "(os error 2)" code that means nothing to most readers.
+pub fn io_words(error: &std::io::Error) -> String {
+    use std::io::ErrorKind as K;
+    let plain = match error.kind() {
+        K::NotFound => "no such file or directory",
+        K::PermissionDenied => "permission denied",
+        K::AlreadyExists => "it already exists",
+        K::IsADirectory => "it is a directory",
+        K::NotADirectory => "a part of the path is not a directory",
+        K::StorageFull => "the disk is full",
+        K::ReadOnlyFilesystem => "the file system is read-only",
+        _ => "",
+    };
+    if !plain.is_empty() {
+        return plain.to_string();
+    }
+    let text = error.to_string();
+    match text.rfind(" (os error ") {
+        Some(at) if text.ends_with(')') => text[..at].to_string(),
+        _ => text,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn io_errors_read_as_words_without_their_code() {
+        let missing = std::fs::File::open("/no/such/sct/file").unwrap_err();
+        assert_eq!(io_words(&missing), "no such file or directory");
+        let other = std::io::Error::from_raw_os_error(5);
+        let words = io_words(&other);
+        assert!(!words.contains("os error") && !words.is_empty(), "{words}");
+        let custom = std::io::Error::other("the pipe broke");
+        assert_eq!(io_words(&custom), "the pipe broke");
     }
 }

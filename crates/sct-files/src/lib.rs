@@ -18,7 +18,7 @@ mod ledger;
 mod read;
 mod write;
 
-pub use error::OutputError;
+pub use error::{OutputError, io_words};
 pub use identity::{FileId, FileKind};
 pub use ledger::{forget_all, is_input, note_input_file};
 pub use read::{note_stdin, open_input, read_input};

@@ -98,7 +98,7 @@ pub enum Fault {
         why: String,
     },
     /// The plugin's file is missing or unreadable.
-    #[error("cannot read {}: {source}", path.display())]
+    #[error("cannot read {}: {}", path.display(), sct_files::io_words(source))]
     Io {
         /// The file.
         path: PathBuf,
@@ -172,7 +172,7 @@ pub enum Fault {
         stderr: String,
     },
     /// The program could not be started.
-    #[error("cannot run {program}: {source}")]
+    #[error("cannot run {program}: {}", sct_files::io_words(source))]
     Spawn {
         /// The program.
         program: String,

@@ -51,7 +51,7 @@ pub enum ReportError {
         message: String,
     },
     /// A template directory or file could not be read.
-    #[error("cannot read template {}: {source}", path.display())]
+    #[error("cannot read template {}: {}", path.display(), sct_files::io_words(source))]
     Io {
         /// The path.
         path: PathBuf,
