@@ -44,23 +44,34 @@ pub struct Cli {
 pub struct GlobalArgs {
     /// Add frameworks from this directory (or file); repeatable. Files here override bundled
     /// frameworks with the same id and version. Also read from SCT_FRAMEWORK_PATH.
-    #[arg(long = "framework-dir", global = true, value_name = "DIR", value_parser = folder_path)]
+    #[arg(long = "framework-dir", global = true, help_heading = "Global options", value_name = "DIR", value_parser = folder_path)]
     pub framework_dirs: Vec<PathBuf>,
     /// Use this organisations table instead of the bundled ICB table (CSV columns:
     /// ods_code, name, region, valid_from, valid_to, population_approx).
-    #[arg(long, global = true, value_name = "FILE")]
+    #[arg(
+        long,
+        global = true,
+        help_heading = "Global options",
+        value_name = "FILE"
+    )]
     pub organisations: Option<PathBuf>,
     /// Successions table to go with --organisations (CSV columns: predecessor, successor,
     /// effective, share).
-    #[arg(long, global = true, value_name = "FILE", requires = "organisations")]
+    #[arg(
+        long,
+        global = true,
+        help_heading = "Global options",
+        value_name = "FILE",
+        requires = "organisations"
+    )]
     pub successions: Option<PathBuf>,
     /// Add plugins from this directory (one plugin's, or one holding plugin directories);
     /// repeatable. Searched after plugins/ and SCT_PLUGIN_PATH; a plugin here replaces one
     /// of the same name found earlier.
-    #[arg(long = "plugin-dir", global = true, value_name = "DIR", value_parser = folder_path)]
+    #[arg(long = "plugin-dir", global = true, help_heading = "Global options", value_name = "DIR", value_parser = folder_path)]
     pub plugin_dirs: Vec<PathBuf>,
     /// Colour diagnostics: auto (on a terminal, unless NO_COLOR is set), always or never.
-    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
+    #[arg(long, global = true, help_heading = "Global options", value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
     pub color: ColorChoice,
 }
 

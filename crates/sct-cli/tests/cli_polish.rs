@@ -581,3 +581,18 @@ fn a_missing_file_is_refused_in_words() {
             .stderr(contains("os error").not());
     }
 }
+
+/// Each subcommand's help keeps its own options apart from the global ones, under a heading of
+/// their own.
+#[test]
+fn global_options_have_a_heading_of_their_own() {
+    for command in [vec!["man"], vec!["kpi", "spc"], vec!["score"]] {
+        let out = sct().args(&command).arg("--help").output().unwrap();
+        let help = String::from_utf8(out.stdout).unwrap();
+        let (own, global) = help
+            .split_once("Global options:")
+            .unwrap_or_else(|| panic!("{command:?}: no global heading in\n{help}"));
+        assert!(!own.contains("--framework-dir"), "{command:?}:\n{help}");
+        assert!(global.contains("--framework-dir") && global.contains("--plugin-dir"));
+    }
+}
