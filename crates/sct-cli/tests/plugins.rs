@@ -418,7 +418,7 @@ evidence = "weak"
         .unwrap();
     assert!(run.status.success());
     assert!(
-        stderr(&run).contains("plugin \"waiting-list-weekly\": not found"),
+        stderr(&run).contains("note: plugin \"waiting-list-weekly\" is not installed, so its measures have no data: looked "),
         "{}",
         stderr(&run)
     );
@@ -1168,7 +1168,7 @@ fn bad_arguments_are_usage_errors() {
         .output()
         .unwrap();
     assert_eq!(run.status.code(), Some(2));
-    assert!(stderr(&run).contains("plugin \"nope\": not found; looked in plugins; found: capability-evidence, neighbourhood-measures"), "{}", stderr(&run));
+    assert!(stderr(&run).contains("plugin \"nope\": not installed: looked in plugins; found: capability-evidence, neighbourhood-measures"), "{}", stderr(&run));
     let run = sct()
         .args(["plugins", "run", "neighbourhood-measures", "nothing"])
         .output()
@@ -1775,7 +1775,7 @@ fn a_missing_or_failing_plugin_leaves_its_kpis_without_data_saying_why() {
     assert!(run.status.success(), "{}", stderr(&run));
     assert_eq!(
         stderr(&run)
-            .matches("warning: measures of plugin \"waiting-list-weekly\" have no data: plugin \"waiting-list-weekly\": not found")
+            .matches("warning: plugin \"waiting-list-weekly\" is not installed, so its measures have no data: looked in plugins")
             .count(),
         1,
         "{}",
@@ -1790,7 +1790,7 @@ fn a_missing_or_failing_plugin_leaves_its_kpis_without_data_saying_why() {
         waits["flags"][0]["message"]
             .as_str()
             .unwrap()
-            .starts_with("no series from plugin:waiting-list-weekly/long-waits: plugin \"waiting-list-weekly\": not found"),
+            .starts_with("no series from plugin:waiting-list-weekly/long-waits: plugin \"waiting-list-weekly\" is not installed"),
         "{}",
         waits["flags"][0]
     );

@@ -54,7 +54,7 @@ impl Discovery {
         let Some(found) = self.get(name) else {
             let searched = if self.searched.is_empty() {
                 format!(
-                    "nowhere (no {PROJECT_PLUGINS}/ here, no {PATH_ENV}, no plugin directory given)"
+                    "nowhere (no {PROJECT_PLUGINS}/ folder here, {PATH_ENV} is not set and no plugin folder was given)"
                 )
             } else {
                 let places: Vec<String> = self
@@ -62,7 +62,7 @@ impl Discovery {
                     .iter()
                     .map(|p| p.display().to_string())
                     .collect();
-                places.join(", ")
+                format!("in {}", places.join(", "))
             };
             let known: Vec<String> = self.plugins.iter().map(|f| f.name()).collect();
             let known = if known.is_empty() {

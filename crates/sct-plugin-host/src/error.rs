@@ -48,9 +48,9 @@ impl HostError {
 #[derive(Debug, thiserror::Error)]
 pub enum Fault {
     /// No plugin of that name in the search path.
-    #[error("not found; looked in {searched}; found: {known}")]
+    #[error("not installed: looked {searched}; found: {known}")]
     NotFound {
-        /// The directories searched.
+        /// Where it was looked for: "in DIR, DIR" or "nowhere: why".
         searched: String,
         /// The plugins that were found.
         known: String,

@@ -13,6 +13,7 @@ use sct_kpi::kpiset::split_plugin_measure;
 use sct_kpi::measures::{Computed, MeasureSource};
 use sct_plugin_api::{ComputeRequest, ComputeResponse, PROTOCOL_VERSION};
 
+use crate::error::{Fault, HostError};
 use crate::{Discovery, Options, Plugin};
 
 /// Computes plugin measures, opening each plugin once.
@@ -24,6 +25,9 @@ pub struct PluginMeasures {
     opened: BTreeMap<String, Result<Plugin, String>>,
     asked: BTreeMap<String, BTreeSet<String>>,
     notices: Vec<Diagnostic>,
+    /// Whether a plugin that is not installed, and was given no data, is said as a note
+    /// rather than a warning.
+    missing_as_note: bool,
 }
 
 impl PluginMeasures {
@@ -41,22 +45,54 @@ impl PluginMeasures {
             opened: BTreeMap::new(),
             asked: BTreeMap::new(),
             notices: Vec::new(),
+            missing_as_note: false,
         }
+    }
+
+    /// Says a plugin that is not installed, and that was given no data, as a note rather than
+    /// a warning: for a theory of change, whose indicators may name measures an ICB has yet to
+    /// set up, that is a fact to state, not a fault.
+    pub fn missing_plugin_as_note(mut self) -> PluginMeasures {
+        self.missing_as_note = true;
+        self
     }
 
     /// The plugin, opened (checked and loaded) on first use; the reason when it cannot be.
     fn plugin(&mut self, name: &str) -> Result<&Plugin, String> {
-        let (discovery, options, notices) = (&self.discovery, &self.options, &mut self.notices);
-        let entry = self.opened.entry(name.to_string()).or_insert_with(|| {
-            discovery.open(name, options).map_err(|e| {
+        if !self.opened.contains_key(name) {
+            let opened = self.discovery.open(name, &self.options).map_err(|e| {
                 // Once per plugin, not once per measure.
-                notices.push(Diagnostic::warning(format!(
-                    "measures of plugin \"{name}\" have no data: {e}"
-                )));
-                e.to_string()
-            })
-        });
-        entry.as_ref().map_err(Clone::clone)
+                self.notices.push(self.not_opened(name, &e));
+                match e.fault {
+                    Fault::NotFound { .. } => format!("plugin \"{name}\" is not installed"),
+                    _ => e.to_string(),
+                }
+            });
+            self.opened.insert(name.to_string(), opened);
+        }
+        self.opened[name].as_ref().map_err(Clone::clone)
+    }
+
+    /// What is said, once, of a plugin that cannot be opened: a plugin that is not installed
+    /// says where it was looked for and how to install it.
+    fn not_opened(&self, name: &str, e: &HostError) -> Diagnostic {
+        let Fault::NotFound { searched, known } = &e.fault else {
+            return Diagnostic::warning(format!("measures of plugin \"{name}\" have no data: {e}"));
+        };
+        let message = format!(
+            "plugin \"{name}\" is not installed, so its measures have no data: looked {searched}; found: {known}"
+        );
+        let given_data = self.data_for.contains_key(name);
+        let diagnostic = if self.missing_as_note && !given_data {
+            Diagnostic::note(message)
+        } else {
+            Diagnostic::warning(message)
+        };
+        diagnostic
+            .hint(
+                "install it with `sct plugins install DIR`, or give the folder it is installed in",
+            )
+            .settings([sct_core::setting::Setting::PluginDir])
     }
 }
 

@@ -80,7 +80,7 @@ pub fn toc_measures(
     if names.is_empty() || (plugins.data.is_empty() && org.is_none()) {
         return None;
     }
-    let mut source = session.plugin_measures(plugins);
+    let mut source = session.plugin_measures(plugins).missing_plugin_as_note();
     let mut out = MeasureData::new();
     let mut missing = Vec::new();
     for name in names
