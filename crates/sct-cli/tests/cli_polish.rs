@@ -83,6 +83,27 @@ fn the_man_page_is_roff_and_names_sct_and_its_commands() {
 }
 
 #[test]
+fn the_man_page_describes_every_command_and_refers_to_no_other_page() {
+    let page = stdout_of(&["man"]);
+    // clap_mangen's own list names pages such as sct-kpi(1) that are not installed.
+    assert!(!page.contains("(1)"), "refers to another man page");
+    for command in [
+        "sct kpi review",
+        "sct kpi ipr",
+        "sct toc report",
+        "sct plugins install",
+    ] {
+        let heading = format!(".SS \"{}\"", command.replace('-', "\\-"));
+        assert!(page.contains(&heading), "no section {heading}");
+    }
+    // A command's own options are listed under it; the global ones once, at the top.
+    let review = page.split(".SS \"sct kpi review\"").nth(1).unwrap();
+    let review = review.split(".SS ").next().unwrap();
+    assert!(review.contains("\\-\\-as\\-of"), "{review}");
+    assert!(!review.contains("\\-\\-organisations"), "{review}");
+}
+
+#[test]
 fn the_man_page_renders_with_man_dash_l() {
     let have_man = Command::new("which")
         .arg("man")

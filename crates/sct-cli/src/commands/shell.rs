@@ -24,9 +24,7 @@ pub fn completions(args: CompletionsArgs) -> Result<ExitCode, CliError> {
 
 /// Writes the roff man page for `sct`.
 pub fn man(args: ManArgs) -> Result<ExitCode, CliError> {
-    let page = clap_mangen::Man::new(Cli::command());
-    let mut roff = Vec::new();
-    page.render(&mut roff).map_err(|source| Error::Io {
+    let roff = crate::man::render(Cli::command()).map_err(|source| Error::Io {
         path: "man page".into(),
         action: "render",
         source,
