@@ -283,7 +283,8 @@ fn the_html_ipr_of_several_organisations_in_a_real_browser() {
         "id=\"chart-QOX-ae-4-hour\"",
         "aria-labelledby=\"chart-QOX-ae-4-hour-title chart-QOX-ae-4-hour-desc\"",
         "href=\"#chart-QUY-ae-4-hour\"",
-        "<td>QOX</td>",
+        "Wiltshire Integrated Care Board (QOX)</a></th>",
+        "<tr class=\"indicator\">",
         "In each chart: grey dots are common cause",
         "@page { size: A4 landscape",
     ] {
