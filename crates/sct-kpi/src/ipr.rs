@@ -5,7 +5,7 @@
 //! rule profile. It is a projection of the KPI review of each organisation
 //! ([`crate::review`]), so the two never disagree.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use serde::Serialize;
 
@@ -103,6 +103,17 @@ pub struct IprSection {
     pub rows: Vec<IprRow>,
 }
 
+/// An indicator of the set with no data for any organisation of the report.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MissingIndicator {
+    /// Indicator id.
+    pub indicator: String,
+    /// Title.
+    pub title: String,
+    /// Timeframe.
+    pub timeframe: Timeframe,
+}
+
 /// A whole integrated performance report.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Ipr {
@@ -112,6 +123,12 @@ pub struct Ipr {
     pub as_of: String,
     /// The organisations, in order.
     pub organisations: Vec<String>,
+    /// The names of the organisations the organisations table knows, by code: a report is
+    /// titled and its rows labelled by name, with the code beside it.
+    pub organisation_names: BTreeMap<String, String>,
+    /// The set's indicators that have no data for any of the organisations (not in the data
+    /// file, or no point before the review date): said once, not as a row per organisation.
+    pub missing: Vec<MissingIndicator>,
     /// The XmR rule profile.
     pub profile: String,
     /// The profile compared with.
@@ -183,8 +200,12 @@ pub fn ipr(
         as_of,
         ..options.clone()
     };
+    let mut organisation_names = BTreeMap::new();
     for org in organisations {
         o.organisation_name = names(org);
+        if let Some(name) = &o.organisation_name {
+            organisation_names.insert(org.clone(), name.clone());
+        }
         let r = review(set, set_file, data, org, &o)?;
         icon_differences.extend(
             r.icon_differences
@@ -197,6 +218,8 @@ pub fn ipr(
     let first = first.as_ref();
     let mut method = first.map(|r| r.method.clone()).unwrap_or_default();
     method.push("The integrated performance report shows one row per indicator and organisation, grouped by the framework's three timeframes; each row is the same judgement as the KPI review's, and links to the indicator's full chart with the explanation of every flagged point.".into());
+    let sections = rows.sections();
+    let missing = missing_indicators(&sections);
     Ok(Ipr {
         set: first.map(|r| r.set.clone()).unwrap_or(SetInfo {
             id: set.id.get_ref().clone(),
@@ -208,14 +231,40 @@ pub fn ipr(
         }),
         as_of: first.map(|r| r.as_of.clone()).unwrap_or_default(),
         organisations: organisations.to_vec(),
+        organisation_names,
+        missing,
         profile: first.map(|r| r.profile.clone()).unwrap_or_default(),
         compare_profile: first.and_then(|r| r.compare_profile.clone()),
         icon_differences,
-        sections: rows.sections(),
+        sections,
         method,
         provenance: first.map(|r| r.provenance.clone()),
         review_options: o,
     })
+}
+
+/// The indicators none of whose rows has a point, in the sections' order.
+fn missing_indicators(sections: &[IprSection]) -> Vec<MissingIndicator> {
+    let mut missing: Vec<MissingIndicator> = Vec::new();
+    for s in sections {
+        let mut seen: Vec<(&str, bool)> = Vec::new();
+        for r in &s.rows {
+            let has = r.latest_value.is_some() || !r.sparkline.is_empty();
+            match seen.iter_mut().find(|(id, _)| *id == r.indicator) {
+                Some((_, any)) => *any |= has,
+                None => seen.push((&r.indicator, has)),
+            }
+        }
+        for (id, _) in seen.into_iter().filter(|(_, any)| !any) {
+            let r = s.rows.iter().find(|r| r.indicator == id);
+            missing.extend(r.map(|r| MissingIndicator {
+                indicator: r.indicator.clone(),
+                title: r.title.clone(),
+                timeframe: r.timeframe,
+            }));
+        }
+    }
+    missing
 }
 
 /// The rows of every timeframe as the reviews come in: by indicator in the set's order, then

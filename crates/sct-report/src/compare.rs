@@ -153,6 +153,15 @@ fn cell_open(out: &mut String, cell: &HeatCell) {
     }
 }
 
+/// Whether the groups group: at least one holds more than one organisation. Where every
+/// organisation is a group of its own (every ICB its own cluster), a table by group would
+/// repeat the organisations' table, and the report says so instead of printing it.
+fn grouping(c: &Comparison) -> bool {
+    c.groups
+        .as_ref()
+        .is_some_and(|g| g.groups.iter().any(|x| x.members.len() > 1))
+}
+
 /// The rows of the organisations × domains heatmap (escaped HTML).
 fn domain_rows(c: &Comparison) -> String {
     let mut out = String::with_capacity(c.cohort.organisations.len() * 600);
@@ -171,7 +180,7 @@ fn domain_rows(c: &Comparison) -> String {
             );
         }
         out.push_str("</th>");
-        if c.groups.is_some() {
+        if grouping(c) {
             let _ = write!(
                 out,
                 "<td>{}</td>",
@@ -274,6 +283,13 @@ pub fn html(templates: &Templates, c: &Comparison) -> Result<String, ReportError
             ("graphics", g),
             ("capability_heatmap_summary", json!(summary)),
             ("domain_rows", Value::String(domain_rows(c))),
+            ("grouping", json!(grouping(c))),
+            (
+                "singletons",
+                json!(c.groups.as_ref().map_or(0, |g| {
+                    g.groups.iter().filter(|x| x.members.len() == 1).count()
+                })),
+            ),
             ("capability_rows", json!(capability_rows)),
         ],
     )

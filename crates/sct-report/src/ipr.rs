@@ -13,7 +13,7 @@ use std::fmt::Write;
 
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook, XlsxError};
 use sct_core::csv_out::CsvWriter;
-use sct_kpi::ipr::{Ipr, IprRow, IprSection};
+use sct_kpi::ipr::{Ipr, IprRow, IprSection, MissingIndicator};
 use sct_kpi::kpiset::Timeframe;
 use sct_kpi::review::{IconDifference, PlanPosition, ReviewProvenance, SetInfo};
 use serde::Serialize;
@@ -262,12 +262,25 @@ fn icon_counts<T: Copy + PartialEq>(
     order: &[T],
     name: fn(T) -> &'static str,
     name_of: fn(&IprRow) -> &'static str,
+    keep: fn(&Ipr, &IprRow) -> bool,
 ) -> Vec<(&'static str, usize)> {
     group_counts(
         ipr,
         icon_groups(order, name).map(|(_, n)| n).collect(),
         name_of,
+        keep,
     )
+}
+
+/// Every row (the Markdown report lists them all).
+fn every_row(_: &Ipr, _: &IprRow) -> bool {
+    true
+}
+
+/// Whether the HTML report shows `r`: with several organisations, an indicator with no data
+/// for any of them is said once ([`Ipr::missing`]) rather than as a "No data" row for each.
+pub(crate) fn shown(ipr: &Ipr, r: &IprRow) -> bool {
+    ipr.organisations.len() <= 1 || !ipr.missing.iter().any(|m| m.indicator == r.indicator)
 }
 
 /// How many rows each of the groups `names` has, in their order; a group without rows is
@@ -276,9 +289,15 @@ fn group_counts(
     ipr: &Ipr,
     names: Vec<&'static str>,
     name_of: fn(&IprRow) -> &'static str,
+    keep: fn(&Ipr, &IprRow) -> bool,
 ) -> Vec<(&'static str, usize)> {
     let mut counts = vec![0usize; names.len()];
-    for r in ipr.sections.iter().flat_map(|s| &s.rows) {
+    for r in ipr
+        .sections
+        .iter()
+        .flat_map(|s| &s.rows)
+        .filter(|r| keep(ipr, r))
+    {
         if let Some(k) = names.iter().position(|n| *n == name_of(r)) {
             counts[k] += 1;
         }
@@ -355,6 +374,8 @@ struct Shell<'a> {
     set: &'a SetInfo,
     as_of: &'a str,
     organisations: &'a [String],
+    organisation_names: &'a BTreeMap<String, String>,
+    missing: &'a [MissingIndicator],
     profile: &'a str,
     compare_profile: &'a Option<String>,
     icon_differences: &'a [(String, IconDifference)],
@@ -378,6 +399,8 @@ impl<'a> Shell<'a> {
             set,
             as_of,
             organisations,
+            organisation_names,
+            missing,
             profile,
             compare_profile,
             icon_differences,
@@ -406,6 +429,8 @@ impl<'a> Shell<'a> {
             set,
             as_of,
             organisations,
+            organisation_names,
+            missing,
             profile,
             compare_profile,
             icon_differences,
@@ -484,8 +509,9 @@ pub fn write_html(
         &VARIATION_ORDER,
         ChartVariationIcon::as_str,
         variation_name,
+        shown,
     );
-    let assurance = group_counts(ipr, assurance_groups(), assurance_name);
+    let assurance = group_counts(ipr, assurance_groups(), assurance_name, shown);
     let extra = vec![
         ("rows_html", row_markers(ipr)),
         ("by_variation", lists("variation", variation)),
@@ -528,6 +554,7 @@ pub fn write_markdown(
         &VARIATION_ORDER,
         ChartVariationIcon::as_str,
         variation_name,
+        every_row,
     );
     let variation = groups.into_iter().map(|(icon, count)| {
         let items = marker(&format!("variation:{icon}"));

@@ -13,7 +13,7 @@ use std::fmt::Write;
 use sct_kpi::ipr::{Ipr, IprRow};
 use sct_kpi::review::{IndicatorReview, ProfileComparison, SpcSummary};
 
-use crate::ipr::{ChartStyle, IconDrawer, sparkline_into};
+use crate::ipr::{ChartStyle, IconDrawer, shown, sparkline_into};
 use crate::kpi_review::indicator_chart;
 use crate::render::{ReportError, format_number};
 use crate::spc_chart::{self, assurance_icon_svg_noted, variation_icon_svg};
@@ -105,30 +105,37 @@ impl<'a> HtmlPieces<'a> {
             let Some(section) = ipr.sections.iter().find(|s| s.id.as_str() == id) else {
                 return Ok(Ok(false));
             };
-            for r in &section.rows {
+            let mut last: Option<&str> = None;
+            for r in section.rows.iter().filter(|r| shown(ipr, r)) {
                 self.buf.clear();
-                table_row(&mut self.buf, r, self.several, &mut self.icons);
+                // Several organisations: the indicator once, as a heading row over its
+                // organisations' rows, each row headed by the organisation.
+                if self.several && last != Some(r.indicator.as_str()) {
+                    indicator_row(&mut self.buf, r);
+                    last = Some(&r.indicator);
+                }
+                table_row(&mut self.buf, r, self.several, ipr, &mut self.icons);
                 out.write_all(self.buf.as_bytes())?;
             }
         } else if let Some(icon) = key.strip_prefix("variation:") {
-            for r in rows().filter(|r| crate::ipr::variation_name(r) == icon) {
+            for r in rows().filter(|r| crate::ipr::variation_name(r) == icon && shown(ipr, r)) {
                 self.buf.clear();
-                list_item(&mut self.buf, r, self.several, true);
+                list_item(&mut self.buf, r, self.several, ipr, true);
                 out.write_all(self.buf.as_bytes())?;
             }
         } else if let Some(icon) = key.strip_prefix("assurance:") {
-            for r in rows().filter(|r| crate::ipr::assurance_name(r) == icon) {
+            for r in rows().filter(|r| crate::ipr::assurance_name(r) == icon && shown(ipr, r)) {
                 self.buf.clear();
-                list_item(&mut self.buf, r, self.several, false);
+                list_item(&mut self.buf, r, self.several, ipr, false);
                 out.write_all(self.buf.as_bytes())?;
             }
         } else if key == "charts" {
-            for r in rows() {
+            for r in rows().filter(|r| shown(ipr, r)) {
                 let Some(x) = (self.charts)(r) else {
                     continue;
                 };
                 self.buf.clear();
-                if let Err(e) = chart_section(&mut self.buf, r, &x, self.several, self.style) {
+                if let Err(e) = chart_section(&mut self.buf, r, &x, self.several, ipr, self.style) {
                     return Ok(Err(e));
                 }
                 out.write_all(self.buf.as_bytes())?;
@@ -176,20 +183,44 @@ fn num(out: &mut String, v: f64, places: u32) {
     out.push_str(&format_number(v, places as usize));
 }
 
-/// One `<tr>` of a timeframe's table.
-fn table_row(out: &mut String, r: &IprRow, several: bool, icons: &mut IconDrawer) {
+/// The organisation as a reader knows it: its name and code, or the code alone when the
+/// organisations table does not name it.
+fn organisation_into(out: &mut String, ipr: &Ipr, code: &str) {
+    match ipr.organisation_names.get(code) {
+        Some(name) => {
+            escape_into(out, name);
+            out.push_str(" (");
+            escape_into(out, code);
+            out.push(')');
+        }
+        None => escape_into(out, code),
+    }
+}
+
+/// The heading row over an indicator's organisations (a report of several).
+fn indicator_row(out: &mut String, r: &IprRow) {
+    out.push_str("<tr class=\"indicator\"><th scope=\"colgroup\" colspan=\"9\">");
+    escape_into(out, &r.title);
+    out.push_str(" <span class=\"muted\">");
+    escape_into(out, &r.unit);
+    let _ = write!(out, "; {} is better</span></th></tr>\n", r.improvement);
+}
+
+/// One `<tr>` of a timeframe's table: headed by the indicator (one organisation) or by the
+/// organisation (several, under the indicator's heading row).
+fn table_row(out: &mut String, r: &IprRow, several: bool, ipr: &Ipr, icons: &mut IconDrawer) {
     let d = r.decimals;
     out.push_str("<tr>\n  <th scope=\"row\"><a href=\"#");
     escape_into(out, &r.anchor);
     out.push_str("\">");
-    escape_into(out, &r.title);
-    out.push_str("</a><br><span class=\"muted\">");
-    escape_into(out, &r.unit);
-    let _ = write!(out, "; {} is better</span></th>\n  ", r.improvement);
     if several {
-        out.push_str("<td>");
-        escape_into(out, &r.organisation);
-        out.push_str("</td>");
+        organisation_into(out, ipr, &r.organisation);
+        out.push_str("</a></th>\n  ");
+    } else {
+        escape_into(out, &r.title);
+        out.push_str("</a><br><span class=\"muted\">");
+        escape_into(out, &r.unit);
+        let _ = write!(out, "; {} is better</span></th>\n  ", r.improvement);
     }
     latest_cells(out, r);
     out.push_str("<td>");
@@ -200,9 +231,12 @@ fn table_row(out: &mut String, r: &IprRow, several: bool, icons: &mut IconDrawer
         if i > 0 {
             out.push_str("<br>");
         }
+        // A period and its value on one line, never broken apart.
+        out.push_str("<span class=\"nowrap\">");
         escape_into(out, &p.period);
         out.push_str(": ");
         num(out, p.value, d);
+        out.push_str("</span>");
     }
     out.push_str("</td>\n  <td>");
     sparkline_into(out, &r.sparkline, &r.title);
@@ -295,16 +329,15 @@ fn latest_cells(out: &mut String, r: &IprRow) {
 }
 
 /// One `<li>` under an icon: the row's link, organisation and both icons' names.
-fn list_item(out: &mut String, r: &IprRow, several: bool, variation_first: bool) {
+fn list_item(out: &mut String, r: &IprRow, several: bool, ipr: &Ipr, variation_first: bool) {
     out.push_str("<li><a href=\"#");
     escape_into(out, &r.anchor);
     out.push_str("\">");
     escape_into(out, &r.title);
     out.push_str("</a>");
     if several {
-        out.push_str(" (");
-        escape_into(out, &r.organisation);
-        out.push(')');
+        out.push_str(", ");
+        organisation_into(out, ipr, &r.organisation);
     }
     out.push_str(": ");
     let (a, b) = if variation_first {
@@ -330,6 +363,7 @@ fn chart_section(
     r: &IprRow,
     x: &IndicatorReview,
     several: bool,
+    ipr: &Ipr,
     style: ChartStyle,
 ) -> Result<(), ReportError> {
     out.push_str("<section class=\"chart-section\" id=\"");
@@ -341,9 +375,8 @@ fn chart_section(
     out.push_str("-h\">");
     escape_into(out, &r.title);
     if several {
-        out.push_str(" (");
-        escape_into(out, &r.organisation);
-        out.push(')');
+        out.push_str(", ");
+        organisation_into(out, ipr, &r.organisation);
     }
     out.push_str("</h3>\n<p>");
     escape_into(out, &r.headline);

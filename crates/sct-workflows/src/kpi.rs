@@ -257,6 +257,9 @@ pub fn ipr(session: &Session, options: &IprOptions) -> Result<Output<'static>> {
     let names = |o: &str| sct.organisations.get(o).map(|x| x.name.clone());
     let report = sct_kpi::ipr::ipr(&set, &set_file, &kpi, &organisations, &settings, names)
         .map_err(|e| review_error(e, &kpi))?;
+    if !report.missing.is_empty() {
+        notices.push(missing_warning(&report, &set));
+    }
     let templates = Templates::load(options.template_dir.as_deref())?;
     use sct_report::ipr as write;
     let document: Document<'static> = match options.format {
@@ -276,6 +279,25 @@ pub fn ipr(session: &Session, options: &IprOptions) -> Result<Output<'static>> {
         })),
     };
     Ok(Output::new(document).with_notices(notices))
+}
+
+/// The warning that some of the set's indicators have no data for any organisation of the
+/// report (most often: not in the data file at all).
+fn missing_warning(report: &sct_kpi::ipr::Ipr, set: &KpiSet) -> Diagnostic {
+    let ids: Vec<&str> = report
+        .missing
+        .iter()
+        .map(|m| m.indicator.as_str())
+        .collect();
+    Diagnostic::warning(format!(
+        "{} of the {} indicators of KPI set \"{}\" have no data for any organisation: {}",
+        ids.len(),
+        set.indicators.len(),
+        set.id.get_ref(),
+        ids.join(", ")
+    ))
+    .expected("rows of these indicators in the KPI data (organisation,indicator,period,value)")
+    .settings([Setting::KpiData])
 }
 
 /// A report rendered into a stream, its two errors as one.

@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 pub mod browser;
+pub mod layout;
 
 /// The workspace root.
 pub fn root() -> PathBuf {
