@@ -352,6 +352,27 @@ impl Stack {
     }
 }
 
+/// Per box of `part`: the words that say where a referenced node is drawn (None for a node
+/// of the part).
+fn reference_words(toc: &TheoryOfChange, part: &Part) -> Vec<Option<String>> {
+    part.nodes
+        .iter()
+        .map(|n| match *n {
+            PartNode::Node(_) => None,
+            PartNode::To { node, part } => Some(format!(
+                "→ Part {}, {}:",
+                part + 1,
+                singular(toc.nodes[node].node_type)
+            )),
+            PartNode::From { node, part } => Some(format!(
+                "From part {}, {}:",
+                part + 1,
+                singular(toc.nodes[node].node_type)
+            )),
+        })
+        .collect()
+}
+
 /// The index in the theory of change of the node a box stands for.
 fn part_node_index(n: PartNode) -> usize {
     match n {
@@ -500,23 +521,7 @@ impl Diagram {
                 _ => (None, false, REFERENCE_STYLE),
             })
             .collect();
-        let reference: Vec<Option<String>> = part
-            .nodes
-            .iter()
-            .map(|n| match *n {
-                PartNode::Node(_) => None,
-                PartNode::To { node, part } => Some(format!(
-                    "→ Part {}, {}:",
-                    part + 1,
-                    singular(toc.nodes[node].node_type)
-                )),
-                PartNode::From { node, part } => Some(format!(
-                    "From part {}, {}:",
-                    part + 1,
-                    singular(toc.nodes[node].node_type)
-                )),
-            })
-            .collect();
+        let reference = reference_words(toc, &part);
         let options = LayoutOptions {
             box_width: BOX_WIDTH,
             line_height: LINE,
