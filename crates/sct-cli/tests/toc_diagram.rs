@@ -187,8 +187,9 @@ fn writes_svg_png_dot_and_mermaid_byte_identical_on_rerun() {
                 // The IHDR chunk: width and height, big-endian, at bytes 16..24.
                 let w = u32::from_be_bytes(first[16..20].try_into().unwrap());
                 let h = u32::from_be_bytes(first[20..24].try_into().unwrap());
+                // Seven columns in three parts of three, one below the other.
                 assert!(
-                    (1000..3000).contains(&w) && (200..2000).contains(&h),
+                    (560..=780).contains(&w) && (600..3000).contains(&h),
                     "{w}×{h}"
                 );
             }
@@ -290,4 +291,203 @@ fn a_theory_with_a_cycle_exits_2_naming_it() {
         .stderr(contains("needs"))
         .stderr(contains("intentions"));
     assert!(!out.exists(), "nothing is written");
+}
+
+/// The bundled 37-node example, relative to this crate.
+const BUNDLED: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../../examples/theory-of-change/bnssg-toc.toml"
+);
+
+/// CSS pixels a diagram may take on a page: the report's body is at most 1100 px wide with
+/// 24 px of padding on each side (`reports/report.css`), so 1052 px on a screen 1280 px wide;
+/// printed on A4 portrait between 12 mm margins, 186 mm = 703 px.
+const SCREEN_PX: f64 = 1052.0;
+const A4_PX: f64 = 186.0 / 25.4 * 96.0;
+
+/// Every `<svg ...>` element's viewBox width, with the smallest `font-size` inside it.
+fn svg_widths_and_smallest_text(doc: &str) -> Vec<(f64, f64)> {
+    doc.split("<svg ")
+        .skip(1)
+        .map(|svg| {
+            let svg = &svg[..svg.find("</svg>").unwrap_or(svg.len())];
+            let view = attr(svg, "viewBox").expect("a viewBox");
+            let width: f64 = view.split(' ').nth(2).unwrap().parse().unwrap();
+            let smallest = svg
+                .split("font-size=\"")
+                .skip(1)
+                .map(|s| s[..s.find('"').unwrap()].parse::<f64>().unwrap())
+                .fold(f64::INFINITY, f64::min);
+            (width, smallest)
+        })
+        .collect()
+}
+
+fn attr<'a>(tag: &'a str, name: &str) -> Option<&'a str> {
+    let at = tag.find(&format!(" {name}=\""))? + name.len() + 3;
+    Some(&tag[at..at + tag[at..].find('"')?])
+}
+
+fn points(tag: &str) -> Vec<(f64, f64)> {
+    attr(tag, "points")
+        .unwrap_or("")
+        .split_whitespace()
+        .map(|p| {
+            let (x, y) = p.split_once(',').unwrap();
+            (x.parse().unwrap(), y.parse().unwrap())
+        })
+        .collect()
+}
+
+/// The elements of a kind (`polyline`, `polygon`) whose attributes include `with`.
+fn shapes<'a>(svg: &'a str, kind: &str, with: &str) -> Vec<&'a str> {
+    svg.split(&format!("<{kind} "))
+        .skip(1)
+        .map(|s| &s[..s.find("/>").unwrap()])
+        .filter(|s| s.contains(with))
+        .map(|s| s.trim_start())
+        .collect()
+}
+
+/// A polyline as points about a pixel apart.
+fn resample(pts: &[(f64, f64)]) -> Vec<(f64, f64)> {
+    let mut out = vec![pts[0]];
+    for w in pts.windows(2) {
+        let len = (w[1].0 - w[0].0).hypot(w[1].1 - w[0].1);
+        let steps = (len.ceil() as usize).max(1);
+        for k in 1..=steps {
+            let t = k as f64 / steps as f64;
+            out.push((
+                w[0].0 + t * (w[1].0 - w[0].0),
+                w[0].1 + t * (w[1].1 - w[0].1),
+            ));
+        }
+    }
+    out
+}
+
+/// The longest stretch of `a` within `tol` of the polyline `b`.
+fn shared_run(a: &[(f64, f64)], b: &[(f64, f64)], tol: f64) -> f64 {
+    let near = |p: (f64, f64)| {
+        b.windows(2).any(|s| {
+            let (q, r) = (s[0], s[1]);
+            let (dx, dy) = (r.0 - q.0, r.1 - q.1);
+            let len2 = dx * dx + dy * dy;
+            let t = if len2 > 0.0 {
+                (((p.0 - q.0) * dx + (p.1 - q.1) * dy) / len2).clamp(0.0, 1.0)
+            } else {
+                0.0
+            };
+            (p.0 - q.0 - t * dx).hypot(p.1 - q.1 - t * dy) <= tol
+        })
+    };
+    let (mut best, mut run) = (0.0f64, 0.0f64);
+    for w in a.windows(2) {
+        if near(w[1]) {
+            run += (w[1].0 - w[0].0).hypot(w[1].1 - w[0].1);
+            best = best.max(run);
+        } else {
+            run = 0.0;
+        }
+    }
+    best
+}
+
+#[test]
+fn the_bundled_example_reads_at_12_px_on_screen_and_8_pt_on_a4() {
+    let dir = tempfile::tempdir().unwrap();
+    let svg_out = dir.path().join("toc.svg");
+    sct()
+        .args(["toc", "diagram", BUNDLED, "-o"])
+        .arg(&svg_out)
+        .assert()
+        .success();
+    let html_out = dir.path().join("toc.html");
+    sct()
+        .args(["toc", "report", BUNDLED, "-o"])
+        .arg(&html_out)
+        .assert()
+        .success();
+    let svg = std::fs::read_to_string(&svg_out).unwrap();
+    let html = std::fs::read_to_string(&html_out).unwrap();
+    let figures = svg_widths_and_smallest_text(&html);
+    assert_eq!(figures.len(), 3, "seven columns in three parts");
+    assert_eq!(html.matches("<figure class=\"toc-part\">").count(), 3);
+    for (width, smallest) in figures
+        .into_iter()
+        .chain(svg_widths_and_smallest_text(&svg))
+    {
+        let on_screen = smallest * (SCREEN_PX / width).min(1.0);
+        let on_a4_pt = smallest * (A4_PX / width).min(1.0) * 72.0 / 96.0;
+        assert!(
+            on_screen >= 12.0,
+            "{on_screen:.1} px on screen ({width} wide)"
+        );
+        assert!(on_a4_pt >= 8.0, "{on_a4_pt:.1} pt on A4 ({width} wide)");
+    }
+}
+
+#[test]
+fn the_bundled_example_links_never_share_a_stretch_and_arrows_land_on_boxes() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("toc.svg");
+    sct()
+        .args(["toc", "diagram", BUNDLED, "-o"])
+        .arg(&out)
+        .assert()
+        .success();
+    let svg = std::fs::read_to_string(&out).unwrap();
+    // Links (and the legend's samples) are drawn in the link colour.
+    let links: Vec<Vec<(f64, f64)>> = shapes(&svg, "polyline", "stroke=\"#4C6272\"")
+        .iter()
+        .map(|s| resample(&points(s)))
+        .collect();
+    assert!(links.len() >= 59, "{} lines", links.len());
+    for (i, a) in links.iter().enumerate() {
+        for (j, b) in links.iter().enumerate() {
+            if i != j {
+                let run = shared_run(a, b, 1.5);
+                assert!(
+                    run <= 24.0,
+                    "lines {i} and {j} run together for {run:.0} px"
+                );
+            }
+        }
+    }
+    // Boxes are filled polygons (white, or the pale grey of a reference); arrowheads are
+    // triangles in the link colour, their first point the tip.
+    let boxes: Vec<(f64, f64, f64, f64)> = ["#FFFFFF", "#F0F4F5"]
+        .iter()
+        .flat_map(|fill| shapes(&svg, "polygon", &format!("fill=\"{fill}\"")))
+        .map(|s| {
+            let p = points(s);
+            let xs = p.iter().map(|q| q.0);
+            let ys = p.iter().map(|q| q.1);
+            (
+                xs.clone().fold(f64::INFINITY, f64::min),
+                xs.fold(f64::NEG_INFINITY, f64::max),
+                ys.clone().fold(f64::INFINITY, f64::min),
+                ys.fold(f64::NEG_INFINITY, f64::max),
+            )
+        })
+        .collect();
+    let arrows = shapes(&svg, "polygon", "fill=\"#4C6272\"");
+    let mut off_border = 0;
+    for a in &arrows {
+        let tip = points(a)[0];
+        let on_border = boxes.iter().any(|&(x0, x1, y0, y1)| {
+            ((tip.0 - x0).abs() <= 1.0 || (tip.0 - x1).abs() <= 1.0) && tip.1 >= y0 && tip.1 <= y1
+        });
+        if !on_border {
+            // The legend's samples (one per strength of evidence in each part) lie below
+            // the boxes, level with none.
+            assert!(
+                boxes.iter().all(|&(_, _, y0, y1)| tip.1 < y0 || tip.1 > y1),
+                "an arrowhead off every box at {tip:?}"
+            );
+            off_border += 1;
+        }
+    }
+    assert_eq!(off_border, 4 * 3);
+    assert!(arrows.len() >= 59 + 12);
 }

@@ -29,7 +29,8 @@ use sct_toc::export::{
     AT_RISK, NodeStyle, Statuses, evidence_label, evidence_width, node_style, status_text,
 };
 use sct_toc::graph::Graph;
-use sct_toc::layout::{BoxText, Layout, LayoutOptions, NodeBox, Pt, layout_with};
+use sct_toc::layout::{BoxText, Layout, LayoutOptions, NodeBox, Pt, layout_graph};
+use sct_toc::parts::{Part, PartNode, split};
 use sct_toc::status::NodeStatus;
 use sct_toc::{Evidence, TheoryOfChange};
 
@@ -43,10 +44,11 @@ const TITLE_PX: f64 = 18.0;
 const SUBTITLE_PX: f64 = 12.0;
 const HEADING_PX: f64 = 13.0;
 const NODE_PX: f64 = 12.0;
-const STATUS_PX: f64 = 11.0;
+const STATUS_PX: f64 = 12.0;
 const LEGEND_PX: f64 = 12.0;
 const LINE: f64 = 15.0;
-const BOX_WIDTH: f64 = 190.0;
+const BOX_WIDTH: f64 = 180.0;
+const COLUMN_GAP: f64 = 64.0;
 const PADDING: f64 = 8.0;
 const RADIUS: f64 = 6.0;
 /// Link colour (NHS secondary text colour).
@@ -66,8 +68,16 @@ const MAX_PNG_SIDE: f64 = 16_000.0;
 /// Up to this many nodes the description names every node.
 const DESCRIBE_NODES: usize = 60;
 
+/// Widest part drawn, in pixels. A page between 12 mm margins on A4 portrait is 703 CSS
+/// pixels wide, so a part this wide prints at 703/780 of its size: its smallest text (12 px)
+/// at 8.1 pt. On a screen 1280 pixels wide a part is drawn at its own size.
+pub const MAX_PART_WIDTH: f64 = 780.0;
+/// Smallest text drawn, in pixels.
+pub const MIN_TEXT_PX: f64 = 12.0;
+
 /// Draws the theory-of-change diagram as SVG or PNG bytes, with each node's status when
-/// `statuses` are given (nodes missing from them have no data).
+/// `statuses` are given (nodes missing from them have no data). A theory too wide to read
+/// at [`MAX_PART_WIDTH`] is drawn in parts, one below the other (see [`sct_toc::parts`]).
 pub fn toc_diagram(
     toc: &TheoryOfChange,
     graph: &Graph,
@@ -77,34 +87,90 @@ pub fn toc_diagram(
     match format {
         ChartFormat::Svg => toc_svg(toc, graph, statuses).map(String::into_bytes),
         ChartFormat::Png => {
-            let d = Diagram::new(toc, graph, statuses)?;
-            let (w, h) = d.size;
+            let parts = Stack::new(toc, graph, statuses)?;
+            let (w, h) = parts.size;
             if f64::from(w) * f64::from(h) > MAX_PNG_PIXELS || f64::from(w.max(h)) > MAX_PNG_SIDE {
                 return Err(ChartError::Draw(format!(
                     "the diagram is {w}×{h} pixels, too large for a PNG; write SVG instead"
                 )));
             }
-            render_png(d.size, |cv| d.draw(cv, false))
+            render_png(parts.size, |cv| parts.draw(cv, false))
         }
     }
 }
 
-/// The diagram's SVG as a String (for inlining in HTML).
+/// The whole diagram's SVG as a String: its parts one below the other.
 pub fn toc_svg(
     toc: &TheoryOfChange,
     graph: &Graph,
     statuses: Option<&Statuses>,
 ) -> Result<String, ChartError> {
-    let d = Diagram::new(toc, graph, statuses)?;
-    let svg = render_svg(d.size, |cv| d.draw(cv, true))?;
+    let parts = Stack::new(toc, graph, statuses)?;
+    let svg = render_svg(parts.size, |cv| parts.draw(cv, true))?;
     let svg = svg.replace(DASHED_STANDIN_ATTR, DASHED_ATTR);
+    let mut desc = describe(toc, statuses);
+    desc.push_str(&parts_sentence(&parts.parts));
     Ok(accessible_svg(
         svg,
         "toc",
         "Theory of change",
         &toc.title,
-        &describe(toc, statuses),
+        &desc,
     ))
+}
+
+/// The diagram for an HTML page: one `<figure>` per part, each with its own SVG (a title and
+/// description of its own) and a caption, so that a page break can fall between parts.
+pub fn toc_figures(
+    toc: &TheoryOfChange,
+    graph: &Graph,
+    statuses: Option<&Statuses>,
+) -> Result<String, ChartError> {
+    let parts = Stack::new(toc, graph, statuses)?;
+    let count = parts.parts.len();
+    let mut html = String::new();
+    for d in &parts.parts {
+        let svg = render_svg(d.size, |cv| d.draw(cv, true))?;
+        let svg = svg.replace(DASHED_STANDIN_ATTR, DASHED_ATTR);
+        let title = if count > 1 {
+            format!("{}: {}", toc.title, d.subtitle_part)
+        } else {
+            toc.title.clone()
+        };
+        let desc = if count > 1 {
+            d.describe_part(toc)
+        } else {
+            describe(toc, statuses)
+        };
+        let svg = accessible_svg(svg, "toc", "Theory of change", &title, &desc);
+        let caption = if count > 1 {
+            format!(
+                "{}. Boxes with a dashed grey border stand for nodes drawn in another part.",
+                d.subtitle_part
+            )
+        } else {
+            "The whole chain.".to_string()
+        };
+        let _ = write!(
+            html,
+            "<figure class=\"toc-part\">\n{svg}\n<figcaption>{}</figcaption>\n</figure>\n",
+            sct_chart::xml_escape(&caption)
+        );
+    }
+    Ok(html)
+}
+
+/// How the parts are cut, in words (nothing for one part).
+fn parts_sentence(parts: &[Diagram]) -> String {
+    if parts.len() < 2 {
+        return String::new();
+    }
+    let list: Vec<String> = parts.iter().map(|d| d.subtitle_part.clone()).collect();
+    format!(
+        " Drawn in {} parts, each sharing its last column with the next: {}. A link that runs past a part ends at a box naming the node and the part it is drawn in.",
+        parts.len(),
+        list.join("; ")
+    )
 }
 
 /// The chain in words, for the diagram's `<desc>`: columns and their node counts, links by
@@ -196,20 +262,145 @@ pub fn describe(toc: &TheoryOfChange, statuses: Option<&Statuses>) -> String {
     d
 }
 
-/// Everything measured and placed, ready to draw on either backend.
+/// Everything measured and placed for one part, ready to draw on either backend.
 struct Diagram {
     size: (u32, u32),
+    /// Top of the drawing (parts are stacked one below the other).
+    top: f64,
     title: String,
     subtitle: String,
+    /// "Part 1 of 3: Inputs to Outputs" (empty when the diagram is one part).
+    subtitle_part: String,
     layout: Layout,
-    /// Per node: the status line and whether at risk (with statuses), and its style.
-    node_status: Vec<(Option<NodeStatus>, bool, NodeStyle)>,
+    /// Per box: the status line and whether at risk (with statuses), and its style.
+    node_status: Vec<NodeLook>,
+    /// Per box: the words of a reference to a node drawn in another part.
+    reference: Vec<Option<String>>,
+    /// Per box: how many of its first lines say where a referenced node is drawn.
+    header_lines: Vec<usize>,
+    /// What each box stands for.
+    part: Part,
     /// Per edge: its evidence.
     evidence: Vec<Evidence>,
     /// Column headings, wrapped.
     headings: Vec<Vec<String>>,
     legend: Vec<LegendItem>,
 }
+
+/// The diagram's parts, one below the other.
+struct Stack {
+    parts: Vec<Diagram>,
+    size: (u32, u32),
+}
+
+impl Stack {
+    /// Splits the theory into as few parts as keep each at most [`MAX_PART_WIDTH`] wide
+    /// (two columns a part at the least), and stacks them.
+    fn new(
+        toc: &TheoryOfChange,
+        graph: &Graph,
+        statuses: Option<&Statuses>,
+    ) -> Result<Stack, ChartError> {
+        load_fonts()?;
+        let looks = node_looks(toc, statuses);
+        let fit = (MAX_PART_WIDTH - 2.0 * MARGIN + COLUMN_GAP) / (BOX_WIDTH + COLUMN_GAP);
+        // `as` saturates; the quotient is finite and positive.
+        let mut columns = (fit.floor() as usize).max(2);
+        let mut parts = loop {
+            let split = split(toc, graph, columns);
+            let count = split.len();
+            let parts: Vec<Diagram> = split
+                .into_iter()
+                .enumerate()
+                .map(|(p, part)| Diagram::part(toc, part, (p, count), &looks, statuses.is_some()))
+                .collect();
+            // Channels for links within a column can widen a part: take fewer columns.
+            if columns <= 2 || parts.iter().all(|d| d.layout.width <= MAX_PART_WIDTH) {
+                break parts;
+            }
+            columns -= 1;
+        };
+        let width = parts.iter().map(|d| d.size.0).max().unwrap_or(0);
+        let mut y = 0.0;
+        for d in &mut parts {
+            d.shift(y);
+            y += f64::from(d.size.1);
+        }
+        // `as` saturates; the height is finite and positive.
+        let size = (width, y.ceil() as u32);
+        Ok(Stack { parts, size })
+    }
+
+    /// Draws every part, with a rule between parts.
+    fn draw<DB: DrawingBackend>(
+        &self,
+        cv: &Canvas<DB>,
+        svg_dashes: bool,
+    ) -> Result<(), ChartError> {
+        cv.fill(PAPER)?;
+        for (k, d) in self.parts.iter().enumerate() {
+            if k > 0 {
+                cv.path(
+                    &[(MARGIN, d.top), (f64::from(self.size.0) - MARGIN, d.top)],
+                    GRID_DARK.to_rgba(),
+                    1.0,
+                )?;
+            }
+            d.draw(cv, svg_dashes)?;
+        }
+        Ok(())
+    }
+}
+
+/// Per box of `part`: the words that say where a referenced node is drawn (None for a node
+/// of the part).
+fn reference_words(toc: &TheoryOfChange, part: &Part) -> Vec<Option<String>> {
+    part.nodes
+        .iter()
+        .map(|n| match *n {
+            PartNode::Node(_) => None,
+            PartNode::To { node, part } => Some(format!(
+                "→ Part {}, {}:",
+                part + 1,
+                singular(toc.nodes[node].node_type)
+            )),
+            PartNode::From { node, part } => Some(format!(
+                "From part {}, {}:",
+                part + 1,
+                singular(toc.nodes[node].node_type)
+            )),
+        })
+        .collect()
+}
+
+/// The index in the theory of change of the node a box stands for.
+fn part_node_index(n: PartNode) -> usize {
+    match n {
+        PartNode::Node(i) | PartNode::To { node: i, .. } | PartNode::From { node: i, .. } => i,
+    }
+}
+
+/// A node type in words, singular ("medium-term outcome"), for references.
+fn singular(t: sct_toc::NodeType) -> &'static str {
+    use sct_toc::NodeType as T;
+    match t {
+        T::Input => "input",
+        T::Activity => "activity",
+        T::Output => "output",
+        T::OutcomeShort => "short-term outcome",
+        T::OutcomeMedium => "medium-term outcome",
+        T::OutcomeLong => "long-term outcome",
+        T::Impact => "impact",
+    }
+}
+
+/// The style of a box standing for a node drawn in another part: pale grey, dashed grey
+/// border (its words say what it is).
+const REFERENCE_STYLE: NodeStyle = NodeStyle {
+    fill: 0xF0F4F5,
+    stroke: 0x768692,
+    dashed: true,
+};
 
 #[derive(Clone, Copy)]
 enum Sample {
@@ -313,31 +504,53 @@ fn stroke_ring<DB: DrawingBackend>(
 }
 
 impl Diagram {
-    fn new(
+    /// Part `p` of `count`, measured and laid out; `looks` are every node's.
+    fn part(
         toc: &TheoryOfChange,
-        graph: &Graph,
-        statuses: Option<&Statuses>,
-    ) -> Result<Diagram, ChartError> {
-        load_fonts()?;
-        let node_status = node_looks(toc, statuses);
+        part: Part,
+        (p, count): (usize, usize),
+        looks: &[NodeLook],
+        with_statuses: bool,
+    ) -> Diagram {
+        let plain = (None, false, node_style(None));
+        let node_status: Vec<NodeLook> = part
+            .nodes
+            .iter()
+            .map(|n| match n {
+                PartNode::Node(i) => looks.get(*i).copied().unwrap_or(plain),
+                _ => (None, false, REFERENCE_STYLE),
+            })
+            .collect();
+        let reference = reference_words(toc, &part);
         let options = LayoutOptions {
             box_width: BOX_WIDTH,
             line_height: LINE,
             padding: PADDING,
             max_title_lines: 4,
+            column_gap: COLUMN_GAP,
             top: MARGIN + 46.0,
             heading_height: 40.0,
             margin: MARGIN,
             ..LayoutOptions::default()
         };
         let inner = BOX_WIDTH - 2.0 * PADDING;
-        let layout = layout_with(toc, graph, &options, |i, node| {
+        let headers: Vec<Vec<String>> = reference
+            .iter()
+            .map(|r| {
+                r.as_ref()
+                    .map_or_else(Vec::new, |w| wrap(w, NODE_PX, true, inner, 2))
+            })
+            .collect();
+        let layout = layout_graph(&part.node_types, &part.links, &options, |i| {
+            let node = &toc.nodes[part_node_index(part.nodes[i])];
             let title = clean(&node.title);
-            let lines = if title.is_empty() {
-                vec![String::new()]
+            let mut lines = headers[i].clone();
+            let max = options.max_title_lines.saturating_sub(lines.len()).max(2);
+            if title.is_empty() {
+                lines.push(String::new());
             } else {
-                wrap(&title, NODE_PX, false, inner, options.max_title_lines)
-            };
+                lines.extend(wrap(&title, NODE_PX, false, inner, max));
+            }
             let extra = match node_status.get(i) {
                 Some((Some(_), at_risk, _)) => 1 + usize::from(*at_risk),
                 _ => 0,
@@ -358,30 +571,106 @@ impl Diagram {
             .map(|c| wrap(c.node_type.heading(), HEADING_PX, true, BOX_WIDTH, 2))
             .collect();
         let width = layout.width.max(MIN_WIDTH);
-        let (legend, height) = legend(layout.height + 4.0, width, statuses.is_some());
+        let (legend, height) = legend(layout.height + 4.0, width, with_statuses);
         let title = ellipsize(&clean(&toc.title), TITLE_PX, true, width - 2.0 * MARGIN);
-        let subtitle = ellipsize(
-            &clean(&format!(
+        let subtitle_part = match (part.columns.first(), part.columns.last()) {
+            (Some(a), Some(b)) if count > 1 => {
+                format!(
+                    "Part {} of {count}: {} to {}",
+                    p + 1,
+                    a.heading(),
+                    b.heading()
+                )
+            }
+            _ => String::new(),
+        };
+        let subtitle = if count > 1 {
+            format!("{subtitle_part} (version {})", toc.version.get_ref())
+        } else {
+            format!(
                 "Theory of change {} version {}: from inputs (left) to impact (right)",
                 toc.id.get_ref(),
                 toc.version.get_ref()
-            )),
-            SUBTITLE_PX,
-            false,
-            width - 2.0 * MARGIN,
-        );
+            )
+        };
+        let subtitle = ellipsize(&clean(&subtitle), SUBTITLE_PX, false, width - 2.0 * MARGIN);
         // `as` saturates; the sizes are finite and positive.
         let size = (width.ceil() as u32, height.ceil() as u32);
-        Ok(Diagram {
+        Diagram {
             size,
+            top: 0.0,
             title,
             subtitle,
+            subtitle_part,
             layout,
             node_status,
+            reference,
+            header_lines: headers.iter().map(Vec::len).collect(),
+            part,
             evidence,
             headings,
             legend,
-        })
+        }
+    }
+
+    /// Moves the drawing down by `dy` (to stack parts).
+    fn shift(&mut self, dy: f64) {
+        self.top += dy;
+        let l = &mut self.layout;
+        l.heading_y += dy;
+        for b in &mut l.nodes {
+            b.y += dy;
+        }
+        for e in &mut l.edges {
+            for p in &mut e.route {
+                p.1 += dy;
+            }
+        }
+        for item in &mut self.legend {
+            item.y += dy;
+        }
+    }
+
+    /// This part in words, for its `<desc>`: its columns and nodes, and its references.
+    fn describe_part(&self, toc: &TheoryOfChange) -> String {
+        let mut d = format!(
+            "{} of the theory of change, drawn left to right.",
+            self.subtitle_part
+        );
+        for col in &self.layout.columns {
+            let names: Vec<String> = col
+                .nodes()
+                .filter_map(|i| match self.part.nodes.get(i) {
+                    Some(PartNode::Node(n)) => Some(clean(&toc.nodes[*n].title)),
+                    _ => None,
+                })
+                .collect();
+            if names.len() <= DESCRIBE_NODES {
+                let _ = write!(
+                    d,
+                    " {} ({}): {}.",
+                    col.node_type.heading(),
+                    names.len(),
+                    names.join("; ")
+                );
+            }
+        }
+        let _ = write!(d, " {} links drawn.", self.layout.edges.len());
+        let refs: Vec<String> = self
+            .part
+            .nodes
+            .iter()
+            .zip(&self.reference)
+            .filter_map(|(n, r)| {
+                r.as_ref()
+                    .map(|r| format!("{r} {}", clean(&toc.nodes[part_node_index(*n)].title)))
+            })
+            .take(DESCRIBE_NODES)
+            .collect();
+        if !refs.is_empty() {
+            let _ = write!(d, " Links to and from other parts: {}.", refs.join("; "));
+        }
+        d
     }
 
     /// Draws on `cv`; `svg_dashes` draws dashed links whole in [`DASHED_STANDIN`] for the SVG
@@ -391,12 +680,11 @@ impl Diagram {
         cv: &Canvas<DB>,
         svg_dashes: bool,
     ) -> Result<(), ChartError> {
-        cv.fill(PAPER)?;
         let l = &self.layout;
         cv.text(
             &self.title,
             MARGIN,
-            MARGIN + 16.0,
+            self.top + MARGIN + 16.0,
             TITLE_PX,
             true,
             TEXT,
@@ -405,7 +693,7 @@ impl Diagram {
         cv.text(
             &self.subtitle,
             MARGIN,
-            MARGIN + 36.0,
+            self.top + MARGIN + 36.0,
             SUBTITLE_PX,
             false,
             TEXT_GREY,
@@ -470,8 +758,15 @@ impl Diagram {
         let w = if at_risk { 3.0 } else { 1.5 };
         stroke_ring(cv, &outline, style, w, (5.0, 3.0))?;
         let mut y = b.y + PADDING + 11.0;
-        for line in &b.lines {
-            cv.text(line, b.x + PADDING, y, NODE_PX, false, TEXT, Align::Left)?;
+        let header = self.header_lines.get(i).copied().unwrap_or(0);
+        for (k, line) in b.lines.iter().enumerate() {
+            // A reference's first lines say where its node is drawn.
+            let (bold, colour) = if k < header {
+                (true, TEXT_GREY)
+            } else {
+                (false, TEXT)
+            };
+            cv.text(line, b.x + PADDING, y, NODE_PX, bold, colour, Align::Left)?;
             y += LINE;
         }
         if let Some(s) = status {
@@ -793,8 +1088,9 @@ evidence = "weak"
     fn links_without_evidence_are_dashed_whole_in_svg() {
         let t = sample();
         let svg = toc_svg(&t, &Graph::new(&t), None).expect("svg");
-        // Four links and the legend's sample.
-        assert_eq!(svg.matches("stroke-dasharray=\"5 4\"").count(), 5);
+        // Four links (each between neighbouring columns, so drawn once) and the legend's
+        // sample in each of the three parts.
+        assert_eq!(svg.matches("stroke-dasharray=\"5 4\"").count(), 4 + 3);
         assert!(!svg.contains(DASHED_STANDIN_ATTR));
     }
 
@@ -835,8 +1131,12 @@ evidence = "weak"
             toc_diagram(&t, &Graph::new(&t), Some(&statuses()), ChartFormat::Png).expect("png");
         assert!(png.starts_with(b"\x89PNG\r\n\x1a\n"));
         let (w, h) = png_size(&png);
-        assert!((7 * 190..3000).contains(&w), "{w}");
-        assert!((200..1200).contains(&h), "{h}");
+        // Seven columns in three parts of three, one below the other.
+        assert!(
+            (MIN_WIDTH as u32..=MAX_PART_WIDTH as u32).contains(&w),
+            "{w}"
+        );
+        assert!((600..2400).contains(&h), "{h}");
     }
 
     #[test]

@@ -8,8 +8,7 @@
 //! 1. **Columns.** Each node goes in its type's column; empty columns are left out. A link that
 //!    skips columns gets a waypoint (a "dummy" item) in each column it passes, so it is routed
 //!    between the boxes rather than through them and its crossings are counted column by
-//!    column. Links between nodes of the same type are drawn as arcs to the right of the
-//!    column and take no part in the ordering.
+//!    column. Links between nodes of the same type take no part in the ordering.
 //! 2. **Order.** Starting from file order, a few sweeps of the barycentre heuristic, left to
 //!    right then right to left: each item moves to the mean position of its neighbours in the
 //!    column just swept, ties keeping their current order. After every sweep the links'
@@ -19,8 +18,15 @@
 //!    of their neighbours (least squares, keeping order and the gaps between boxes), so that
 //!    links run as straight as they can.
 //! 4. **Routes.** Links leave the right side of their box and enter the left side of the
-//!    next, their ports spread along the side in the order of the other end, so links into
-//!    one box do not cross at the box.
+//!    next, their ports spread along the side in the order of the other end (at least
+//!    `port_gap` apart: a box grows to hold its ports), so links into one box do not cross or
+//!    touch at the box. A link between two nodes of the same column runs in a channel of its
+//!    own to the right of the column: out of the source's right side, along a vertical track,
+//!    and back into the target's right side, its arrowhead pointing into the box. Tracks are
+//!    given shortest link first, each link the track nearest the boxes that no overlapping
+//!    link holds, so distinct links never share a segment and short links nest inside long
+//!    ones. Links between columns cross the channel straight and curve only in the gap beyond
+//!    it.
 //!
 //! The same theory of change and options always give the same layout.
 //!
@@ -72,6 +78,13 @@ pub struct LayoutOptions {
     pub sweeps: usize,
     /// Rounds of moving boxes towards their neighbours' height.
     pub straighten: usize,
+    /// Least vertical distance between two link ends on one side of a box.
+    pub port_gap: f64,
+    /// Horizontal distance between the tracks of links within a column.
+    pub track_gap: f64,
+    /// Room between a box and the first track of its column's channel (and after the last):
+    /// long enough for an arrowhead.
+    pub channel_pad: f64,
 }
 
 impl Default for LayoutOptions {
@@ -90,6 +103,9 @@ impl Default for LayoutOptions {
             margin: 20.0,
             sweeps: 4,
             straighten: 8,
+            port_gap: 9.0,
+            track_gap: 9.0,
+            channel_pad: 16.0,
         }
     }
 }
@@ -122,6 +138,8 @@ pub struct Column {
     pub x: f64,
     /// Width.
     pub width: f64,
+    /// Width of the channel to its right where links within the column run (0 without any).
+    pub channel: f64,
     /// Nodes and passing links, top to bottom.
     pub items: Vec<Item>,
 }
@@ -170,7 +188,8 @@ pub struct Edge {
     /// column).
     pub ranks: Vec<usize>,
     /// A path of cubic Bézier curves: the start, then three points (two controls and an end)
-    /// per curve. The last point touches `to`'s box.
+    /// per curve. The first point touches `from`'s box and the last `to`'s box; the last
+    /// curve ends straight into the box's side, so an arrowhead drawn along it enters square.
     pub route: Vec<Pt>,
 }
 
@@ -262,30 +281,50 @@ pub fn layout_with<F>(
 where
     F: FnMut(usize, &Node) -> BoxText,
 {
+    let types: Vec<NodeType> = toc.nodes.iter().map(|node| node.node_type).collect();
+    let links = known_links(graph, types.len());
+    layout_graph(&types, &links, options, |i| text(i, &toc.nodes[i]))
+}
+
+/// Lays out nodes given by their types (one column per type present) and `links` (from, to,
+/// the link's own index, which [`Edge::link`] keeps) between them, taking each box's text
+/// from `text`. What [`layout_with`] does for a whole theory of change, for any part of one
+/// (see [`crate::parts`]).
+pub fn layout_graph<F>(
+    node_types: &[NodeType],
+    links: &[(usize, usize, usize)],
+    options: &LayoutOptions,
+    mut text: F,
+) -> Layout
+where
+    F: FnMut(usize) -> BoxText,
+{
     let o = sane(options);
-    let n = toc.nodes.len();
-    let (types, node_col) = node_columns(toc);
-    let links = known_links(graph, n);
+    let n = node_types.len();
+    let (types, node_col) = node_columns(node_types);
+    let links: Vec<Link> = links
+        .iter()
+        .copied()
+        .filter(|&(a, b, _)| a < n && b < n)
+        .collect();
     let items = LayoutItems::new(&node_col, &links);
     let order = best_order(&items, types.len(), o.sweeps);
     let mut pos = vec![0usize; items.col.len()];
     set_positions(&order, &mut pos);
-
-    // Box sizes.
-    let mut boxes: Vec<NodeBox> = toc
-        .nodes
-        .iter()
-        .enumerate()
-        .map(|(i, node)| {
-            let t = text(i, node);
+    let side_ports = port_counts(&links, &items, n);
+    let mut boxes: Vec<NodeBox> = (0..n)
+        .map(|i| {
+            let t = text(i);
             let lines = t.lines.len().max(1) + t.extra_lines;
+            let for_text = 2.0 * o.padding + lines as f64 * o.line_height;
+            let for_ports = 2.0 * o.padding + side_ports[i].saturating_sub(1) as f64 * o.port_gap;
             NodeBox {
                 column: node_col[i],
                 rank: pos[i],
                 x: 0.0,
                 y: 0.0,
                 width: o.box_width,
-                height: (2.0 * o.padding + lines as f64 * o.line_height).round(),
+                height: for_text.max(for_ports).round(),
                 lines: t.lines,
                 extra_lines: t.extra_lines,
             }
@@ -293,13 +332,30 @@ where
         .collect();
     let mut centre = vertical_centres(&o, &items, &order, &boxes);
     place_boxes(&o, &order, &mut boxes, &mut centre);
+    let port_y = ports(&o, &links, &items, &boxes, &centre);
+    let (track, tracks) = tracks(&o, &links, &items, &node_col, &port_y, types.len());
+    let channel: Vec<f64> = tracks
+        .iter()
+        .map(|&t| {
+            if t == 0 {
+                0.0
+            } else {
+                2.0 * o.channel_pad + (t - 1) as f64 * o.track_gap
+            }
+        })
+        .collect();
+    let col_x = column_xs(&o, &channel);
+    for b in boxes.iter_mut() {
+        b.x = col_x[b.column];
+    }
     let columns: Vec<Column> = types
         .iter()
         .enumerate()
         .map(|(c, &t)| Column {
             node_type: t,
-            x: column_x(&o, c),
+            x: col_x[c],
             width: o.box_width,
+            channel: channel[c],
             items: order[c]
                 .iter()
                 .map(|&i| {
@@ -312,14 +368,20 @@ where
                 .collect(),
         })
         .collect();
-    let port_y = ports(&o, &links, &items, &boxes, &centre);
-    let (edges, max_x) = routes(&o, &links, &items, &boxes, &centre, &port_y, &pos);
+    let geo = Geometry {
+        o: &o,
+        items: &items,
+        boxes: &boxes,
+        centre: &centre,
+        col_x: &col_x,
+        channel: &channel,
+    };
+    let edges = routes(&geo, &links, &port_y, &track, &pos);
 
     let content_top = o.top + o.heading_height;
     let right_edge = columns
         .last()
-        .map_or(o.margin, |c| c.x + c.width)
-        .max(max_x);
+        .map_or(o.margin, |c| c.x + c.width + c.channel);
     let bottom = boxes
         .iter()
         .map(|b| b.y + b.height)
@@ -340,20 +402,20 @@ where
 type Link = (usize, usize, usize);
 
 /// The node types present, in chain order (one column each), and each node's column.
-fn node_columns(toc: &TheoryOfChange) -> (Vec<NodeType>, Vec<usize>) {
+fn node_columns(node_types: &[NodeType]) -> (Vec<NodeType>, Vec<usize>) {
     let mut col_of_type = [usize::MAX; 7];
+    let mut present = [false; 7];
+    for t in node_types {
+        present[t.rank()] = true;
+    }
     let mut types: Vec<NodeType> = Vec::new();
     for t in NodeType::ALL {
-        if toc.nodes.iter().any(|node| node.node_type == t) {
+        if present[t.rank()] {
             col_of_type[t.rank()] = types.len();
             types.push(t);
         }
     }
-    let node_col = toc
-        .nodes
-        .iter()
-        .map(|node| col_of_type[node.node_type.rank()])
-        .collect();
+    let node_col = node_types.iter().map(|t| col_of_type[t.rank()]).collect();
     (types, node_col)
 }
 
@@ -489,9 +551,17 @@ fn sort_by_barycentre(col: &mut Vec<usize>, pos: &mut [usize], nbrs: &[Vec<usize
     }
 }
 
-/// The left edge of column `c`.
-fn column_x(o: &LayoutOptions, c: usize) -> f64 {
-    o.margin + c as f64 * (o.box_width + o.column_gap)
+/// The left edge of each column: boxes, each column's channel, then the gap.
+fn column_xs(o: &LayoutOptions, channel: &[f64]) -> Vec<f64> {
+    let mut x = o.margin;
+    channel
+        .iter()
+        .map(|ch| {
+            let left = x;
+            x += o.box_width + ch + o.column_gap;
+            left
+        })
+        .collect()
 }
 
 /// Each item's vertical centre: stacked, straightened towards its neighbours, then moved up
@@ -597,12 +667,11 @@ fn straighten(
     }
 }
 
-/// Puts the boxes in their columns on whole pixels, kept apart after rounding; the centres
+/// Puts the boxes at their heights on whole pixels, kept apart after rounding; the centres
 /// follow the boxes (waypoints round to whole pixels).
 fn place_boxes(o: &LayoutOptions, order: &[Vec<usize>], boxes: &mut [NodeBox], centre: &mut [f64]) {
     let n = boxes.len();
     for (i, b) in boxes.iter_mut().enumerate() {
-        b.x = column_x(o, b.column);
         b.y = (centre[i] - b.height / 2.0).round();
     }
     for col in order {
@@ -685,79 +754,214 @@ fn ports(
     port_y
 }
 
-/// Each link's route, and the rightmost x an arc within a column reaches.
-fn routes(
+/// Where things are, for routing.
+struct Geometry<'a> {
+    o: &'a LayoutOptions,
+    items: &'a LayoutItems,
+    boxes: &'a [NodeBox],
+    centre: &'a [f64],
+    col_x: &'a [f64],
+    channel: &'a [f64],
+}
+
+impl Geometry<'_> {
+    /// The x where column `c`'s channel ends (the gap to the next column starts).
+    fn channel_end(&self, c: usize) -> f64 {
+        self.col_x[c] + self.o.box_width + self.channel[c]
+    }
+}
+
+/// Per node: the most link ends on one of its sides (left or right), so the box can be made
+/// tall enough to keep them `port_gap` apart.
+fn port_counts(links: &[Link], items: &LayoutItems, n: usize) -> Vec<usize> {
+    let (mut left, mut right) = (vec![0usize; n], vec![0usize; n]);
+    for (e, &(a, b, _)) in links.iter().enumerate() {
+        let chain = &items.chains[e];
+        if chain.is_empty() {
+            right[a] += 1;
+            right[b] += 1;
+        } else {
+            let (first, last) = (chain[0], chain[chain.len() - 1]);
+            if first < n {
+                right[first] += 1;
+            }
+            if last < n {
+                left[last] += 1;
+            }
+        }
+    }
+    left.iter().zip(&right).map(|(l, r)| *l.max(r)).collect()
+}
+
+/// Per edge, its track in its column's channel (`usize::MAX` for a link between columns),
+/// and per column, how many tracks it needs. Shortest links first, each on the track
+/// nearest the boxes whose links all stay `port_gap` clear of it, so that no two links
+/// share a stretch of track and shorter links nest inside longer ones.
+fn tracks(
     o: &LayoutOptions,
     links: &[Link],
     items: &LayoutItems,
-    boxes: &[NodeBox],
-    centre: &[f64],
+    node_col: &[usize],
     port_y: &[(f64, f64)],
-    pos: &[usize],
-) -> (Vec<Edge>, f64) {
-    let mut edges: Vec<Edge> = Vec::with_capacity(links.len());
-    let mut max_x: f64 = 0.0;
-    for (e, &(a, b, k)) in links.iter().enumerate() {
-        let chain = &items.chains[e];
-        let route = if chain.is_empty() {
-            let (ba, bb) = (&boxes[a], &boxes[b]);
-            let x = ba.x + ba.width;
+    columns: usize,
+) -> (Vec<usize>, Vec<usize>) {
+    let mut track = vec![usize::MAX; links.len()];
+    let mut per_col: Vec<Vec<(f64, f64, f64, usize)>> = vec![Vec::new(); columns];
+    for (e, &(a, _, _)) in links.iter().enumerate() {
+        if items.chains[e].is_empty() {
             let (ya, yb) = port_y[e];
-            // Longer arcs bulge further, so nested arcs stay apart.
-            let bulge =
-                (o.column_gap * 0.15).min(12.0) + ((ya - yb).abs() * 0.12).min(o.column_gap * 0.35);
-            max_x = max_x.max(x + bulge);
-            vec![
-                (x, ya),
-                (x + bulge, ya),
-                (bb.x + bb.width + bulge, yb),
-                (bb.x + bb.width, yb),
-            ]
-        } else {
-            chain_route(o, items, chain, boxes, centre, port_y[e], a)
-        };
-        let ranks = chain.iter().map(|&i| pos[i]).collect();
-        edges.push(Edge {
-            from: a,
-            to: b,
-            link: k,
-            ranks,
-            route,
-        });
+            let (lo, hi) = (ya.min(yb), ya.max(yb));
+            per_col[node_col[a]].push((hi - lo, lo, hi, e));
+        }
     }
-    (edges, max_x)
+    let key = |y: f64| (y * 4.0).round() as i64;
+    let sep = o.port_gap.max(1.0);
+    let mut counts = vec![0usize; columns];
+    for (c, mut col) in per_col.into_iter().enumerate() {
+        col.sort_by(|x, y| {
+            x.0.total_cmp(&y.0)
+                .then(x.1.total_cmp(&y.1))
+                .then(x.3.cmp(&y.3))
+        });
+        // Per track: its intervals by start, disjoint.
+        let mut held: Vec<std::collections::BTreeMap<i64, i64>> = Vec::new();
+        for (_, lo, hi, e) in col {
+            let (lo_k, hi_k) = (key(lo - sep), key(hi + sep));
+            let free = |t: &std::collections::BTreeMap<i64, i64>| {
+                t.range(..=hi_k)
+                    .next_back()
+                    .is_none_or(|(_, &end)| end < lo_k)
+            };
+            let t = match held.iter().position(free) {
+                Some(t) => t,
+                None => {
+                    held.push(std::collections::BTreeMap::new());
+                    held.len() - 1
+                }
+            };
+            held[t].insert(key(lo), key(hi));
+            track[e] = t;
+        }
+        counts[c] = held.len();
+    }
+    (track, counts)
 }
 
-/// The route of a link across columns: curves between columns, straight through each
-/// waypoint's column; reversed when the link runs right to left (`from` is not first).
+/// Each link's route.
+fn routes(
+    geo: &Geometry,
+    links: &[Link],
+    port_y: &[(f64, f64)],
+    track: &[usize],
+    pos: &[usize],
+) -> Vec<Edge> {
+    links
+        .iter()
+        .enumerate()
+        .map(|(e, &(a, b, k))| {
+            let chain = &geo.items.chains[e];
+            let route = if chain.is_empty() {
+                let x = geo.boxes[a].x + geo.boxes[a].width;
+                let xt = x + geo.o.channel_pad + track[e] as f64 * geo.o.track_gap;
+                let (ya, yb) = port_y[e];
+                orthogonal(&[(x, ya), (xt, ya), (xt, yb), (x, yb)], 4.0)
+            } else {
+                chain_route(geo, chain, port_y[e], a)
+            };
+            Edge {
+                from: a,
+                to: b,
+                link: k,
+                ranks: chain.iter().map(|&i| pos[i]).collect(),
+                route,
+            }
+        })
+        .collect()
+}
+
+/// A polyline of horizontal and vertical segments as cubic curves, its corners rounded with
+/// radius `r` (less where a segment is too short).
+fn orthogonal(pts: &[Pt], r: f64) -> Vec<Pt> {
+    let Some(&start) = pts.first() else {
+        return Vec::new();
+    };
+    let mut route = vec![start];
+    let mut at = start;
+    let dist = |p: Pt, q: Pt| ((q.0 - p.0).powi(2) + (q.1 - p.1).powi(2)).sqrt();
+    let towards = |p: Pt, q: Pt, d: f64| {
+        let len = dist(p, q);
+        if len < 1e-9 {
+            p
+        } else {
+            (p.0 + (q.0 - p.0) * d / len, p.1 + (q.1 - p.1) * d / len)
+        }
+    };
+    let line = |route: &mut Vec<Pt>, p: Pt, q: Pt| {
+        let third = ((q.0 - p.0) / 3.0, (q.1 - p.1) / 3.0);
+        route.extend([
+            (p.0 + third.0, p.1 + third.1),
+            (q.0 - third.0, q.1 - third.1),
+            q,
+        ]);
+    };
+    // The cubic that best follows a quarter circle.
+    const K: f64 = 0.552_284_75;
+    for w in pts.windows(3) {
+        let (corner, next) = (w[1], w[2]);
+        let rr = r
+            .min(dist(w[0], corner) / 2.0)
+            .min(dist(corner, next) / 2.0);
+        let (into, out) = (towards(corner, w[0], rr), towards(corner, next, rr));
+        line(&mut route, at, into);
+        route.extend([
+            towards(into, corner, rr * K),
+            towards(out, corner, rr * K),
+            out,
+        ]);
+        at = out;
+    }
+    if let Some(&end) = pts.last() {
+        line(&mut route, at, end);
+    }
+    route
+}
+
+/// The route of a link across columns: straight across the first column's channel, curves
+/// between columns, straight through each waypoint's column and its channel; reversed when
+/// the link runs right to left (`from` is not first).
 fn chain_route(
-    o: &LayoutOptions,
-    items: &LayoutItems,
+    geo: &Geometry,
     chain: &[usize],
-    boxes: &[NodeBox],
-    centre: &[f64],
     (y_first, y_last): (f64, f64),
     from: usize,
 ) -> Vec<Pt> {
+    let (items, boxes, centre) = (geo.items, geo.boxes, geo.centre);
     let (first, last) = (chain[0], chain[chain.len() - 1]);
-    let mut pts: Vec<(Pt, Pt)> = Vec::with_capacity(chain.len());
-    pts.push(((0.0, 0.0), (boxes[first].x + boxes[first].width, y_first)));
+    // Per stop: where the link enters and leaves it (straight in between).
+    let mut stops: Vec<(Pt, Pt)> = Vec::with_capacity(chain.len());
+    let out_x = boxes[first].x + boxes[first].width;
+    stops.push((
+        (out_x, y_first),
+        (geo.channel_end(items.col[first]), y_first),
+    ));
     for &w in &chain[1..chain.len() - 1] {
-        let x = column_x(o, items.col[w]);
-        pts.push(((x, centre[w]), (x + o.box_width, centre[w])));
+        let c = items.col[w];
+        stops.push(((geo.col_x[c], centre[w]), (geo.channel_end(c), centre[w])));
     }
-    pts.push(((boxes[last].x, y_last), (0.0, 0.0)));
-    let mut route: Vec<Pt> = vec![pts[0].1];
-    for (k2, hop) in pts.windows(2).enumerate() {
-        let (p, q) = (hop[0].1, hop[1].0);
-        let dx = (q.0 - p.0) / 2.0;
-        route.extend([(p.0 + dx, p.1), (q.0 - dx, q.1), q]);
-        // Straight through a waypoint's column.
-        if k2 + 2 < pts.len() {
-            let (s, t) = hop[1];
+    stops.push(((boxes[last].x, y_last), (boxes[last].x, y_last)));
+    let straight = |route: &mut Vec<Pt>, (s, t): (Pt, Pt)| {
+        if t.0 - s.0 > 1e-9 {
             let third = (t.0 - s.0) / 3.0;
             route.extend([(s.0 + third, s.1), (t.0 - third, t.1), t]);
         }
+    };
+    let mut route: Vec<Pt> = vec![stops[0].0];
+    straight(&mut route, stops[0]);
+    for hop in stops.windows(2) {
+        let (p, q) = (hop[0].1, hop[1].0);
+        let dx = (q.0 - p.0) / 2.0;
+        route.extend([(p.0 + dx, p.1), (q.0 - dx, q.1), q]);
+        straight(&mut route, hop[1]);
     }
     if first != from {
         route.reverse();
@@ -816,6 +1020,9 @@ fn sane(o: &LayoutOptions) -> LayoutOptions {
         margin: f(o.margin, d.margin),
         sweeps: o.sweeps.min(100),
         straighten: o.straighten.min(100),
+        port_gap: f(o.port_gap, d.port_gap),
+        track_gap: f(o.track_gap, d.track_gap),
+        channel_pad: f(o.channel_pad, d.channel_pad),
     }
 }
 
@@ -911,7 +1118,7 @@ fn isotonic(z: &[f64]) -> Vec<f64> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use proptest::prelude::*;
     use sct_core::SourceFile;
@@ -1063,18 +1270,170 @@ mod tests {
     }
 
     #[test]
-    fn links_within_a_column_arc_to_its_right_and_are_not_counted() {
+    fn links_within_a_column_run_in_a_channel_to_its_right_and_are_not_counted() {
         let t = toc_of(
             &[("a", "activity"), ("b", "activity"), ("c", "output")],
             &[("a", "b"), ("b", "c")],
         );
         let l = layout(&t, &Graph::new(&t));
-        let arc = &l.edges[0];
-        assert!(arc.ranks.is_empty());
-        assert_eq!(arc.route.len(), 4);
+        let e = &l.edges[0];
+        assert!(e.ranks.is_empty());
         let right = l.nodes[0].x + l.nodes[0].width;
-        assert!(arc.route[1].0 > right && arc.route[3].0 == right);
+        assert!(l.columns[0].channel > 0.0 && l.columns[1].channel == 0.0);
+        assert!(l.columns[1].x >= right + l.columns[0].channel + 64.0);
+        // Out of a's right side, along a track in the channel, back into b's right side.
+        assert_eq!(e.route[0].0, right);
+        assert!(
+            e.route
+                .iter()
+                .all(|p| p.0 >= right && p.0 <= right + l.columns[0].channel)
+        );
+        assert_arrow_lands(&l, e);
         assert_eq!(crossings(&l), 0);
+        // The link between columns crosses the channel straight.
+        let across = &l.edges[1];
+        assert_eq!(across.route[0].1, across.route[3].1);
+        assert_eq!(across.route[3].0, right + l.columns[0].channel);
+    }
+
+    /// The route of `e` ends on a side of its target's box, its last curve running straight
+    /// into the box (so the arrowhead drawn along it enters square).
+    fn assert_arrow_lands(l: &Layout, e: &Edge) {
+        let b = &l.nodes[e.to];
+        let n = e.route.len();
+        let (tip, before) = (e.route[n - 1], e.route[n - 2]);
+        assert!(
+            tip.1 >= b.y && tip.1 <= b.y + b.height,
+            "{tip:?} beside {b:?}"
+        );
+        assert_eq!(before.1, tip.1, "the last curve is horizontal into the box");
+        if tip.0 == b.x {
+            assert!(before.0 < tip.0, "enters the left side from the left");
+        } else {
+            assert_eq!(tip.0, b.x + b.width, "{tip:?} not on a side of {b:?}");
+            assert!(before.0 > tip.0, "enters the right side from the right");
+        }
+    }
+
+    /// A route as points about a pixel apart.
+    fn samples(route: &[Pt]) -> Vec<Pt> {
+        let mut pts = vec![route[0]];
+        for c in route[1..].chunks_exact(3) {
+            let p0 = *pts.last().unwrap_or(&route[0]);
+            let (c1, c2, p3) = (c[0], c[1], c[2]);
+            let rough = (c1.0 - p0.0).hypot(c1.1 - p0.1)
+                + (c2.0 - c1.0).hypot(c2.1 - c1.1)
+                + (p3.0 - c2.0).hypot(p3.1 - c2.1);
+            let steps = (rough.ceil() as usize).max(1);
+            for k in 1..=steps {
+                let t = k as f64 / steps as f64;
+                let u = 1.0 - t;
+                let (a, b, cc, d) = (u * u * u, 3.0 * u * u * t, 3.0 * u * t * t, t * t * t);
+                pts.push((
+                    a * p0.0 + b * c1.0 + cc * c2.0 + d * p3.0,
+                    a * p0.1 + b * c1.1 + cc * c2.1 + d * p3.1,
+                ));
+            }
+        }
+        pts
+    }
+
+    /// The longest stretch of `a` (in pixels) that runs within `tol` of `b`.
+    fn shared_run(a: &[Pt], b: &[Pt], tol: f64) -> f64 {
+        let near = |p: Pt| {
+            b.windows(2).any(|s| {
+                let (q, r) = (s[0], s[1]);
+                let (dx, dy) = (r.0 - q.0, r.1 - q.1);
+                let len2 = dx * dx + dy * dy;
+                let t = if len2 > 0.0 {
+                    (((p.0 - q.0) * dx + (p.1 - q.1) * dy) / len2).clamp(0.0, 1.0)
+                } else {
+                    0.0
+                };
+                (p.0 - q.0 - t * dx).hypot(p.1 - q.1 - t * dy) <= tol
+            })
+        };
+        let (mut best, mut run) = (0.0f64, 0.0f64);
+        for w in a.windows(2) {
+            if near(w[1]) {
+                run += (w[1].0 - w[0].0).hypot(w[1].1 - w[0].1);
+                best = best.max(run);
+            } else {
+                run = 0.0;
+            }
+        }
+        best
+    }
+
+    /// The longest stretch any link shares with another, and the pair.
+    pub(crate) fn worst_shared_run(l: &Layout, tol: f64) -> (f64, usize, usize) {
+        let pts: Vec<Vec<Pt>> = l.edges.iter().map(|e| samples(&e.route)).collect();
+        let mut worst = (0.0, 0, 0);
+        for i in 0..pts.len() {
+            for j in 0..pts.len() {
+                if i != j {
+                    let run = shared_run(&pts[i], &pts[j], tol);
+                    if run > worst.0 {
+                        worst = (run, i, j);
+                    }
+                }
+            }
+        }
+        worst
+    }
+
+    /// The bundled example: 37 nodes, 59 links, nine of them within the activities column.
+    fn bundled_example() -> TheoryOfChange {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../examples/theory-of-change/bnssg-toc.toml"
+        );
+        let text = std::fs::read_to_string(path).expect("the bundled example");
+        sct_core::load::parse_toml(&SourceFile::from_text("bnssg-toc.toml", text)).expect("parses")
+    }
+
+    #[test]
+    fn no_two_links_of_the_bundled_example_share_a_stretch_and_every_arrow_lands() {
+        let t = bundled_example();
+        let l = layout(&t, &Graph::new(&t));
+        let within = l.edges.iter().filter(|e| e.ranks.is_empty()).count();
+        assert_eq!((l.nodes.len(), l.edges.len(), within), (37, 59, 9));
+        let (run, i, j) = worst_shared_run(&l, 1.5);
+        assert!(
+            run <= MAX_SHARED_RUN,
+            "links {} and {} run together for {run:.0} px",
+            l.edges[i].link,
+            l.edges[j].link
+        );
+        for e in &l.edges {
+            assert_arrow_lands(&l, e);
+        }
+    }
+
+    #[test]
+    fn links_within_a_column_never_share_a_track() {
+        // Every activity linked to every later one: 15 links in one channel.
+        let ids = ["a", "b", "c", "d", "e", "f"];
+        let nodes: Vec<(&str, &str)> = ids.iter().map(|i| (*i, "activity")).collect();
+        let mut links = Vec::new();
+        for (k, a) in ids.iter().enumerate() {
+            for b in &ids[k + 1..] {
+                links.push((*a, *b));
+            }
+        }
+        let t = toc_of(&nodes, &links);
+        let l = layout(&t, &Graph::new(&t));
+        let (run, i, j) = worst_shared_run(&l, 1.5);
+        assert!(run <= MAX_SHARED_RUN, "links {i} and {j} share {run:.0} px");
+        for e in &l.edges {
+            assert_arrow_lands(&l, e);
+        }
+        for b in &l.nodes {
+            assert!(
+                b.height >= 2.0 * 8.0 + 4.0 * 9.0,
+                "five ports, 9 px apart: {b:?}"
+            );
+        }
     }
 
     #[test]
@@ -1132,6 +1491,10 @@ mod tests {
         assert_eq!(count_gap(&mut [(0, 2), (1, 1), (2, 0)], 3), 3);
         assert_eq!(count_gap(&mut [(0, 0), (1, 0), (2, 0)], 1), 0);
     }
+
+    /// Longest stretch two links may run within 1.5 px of each other: where they cross at a
+    /// shallow angle (a shared segment is far longer).
+    const MAX_SHARED_RUN: f64 = 24.0;
 
     const TYPES: [&str; 7] = [
         "input",

@@ -14,6 +14,7 @@ pub mod layout;
 pub mod load;
 pub mod metrics;
 pub mod model;
+pub mod parts;
 pub mod report;
 pub mod status;
 

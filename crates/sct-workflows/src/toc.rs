@@ -211,7 +211,7 @@ pub fn report(session: &Session, options: &ReportOptions) -> Result<Output<'stat
     let document: Document<'static> = match options.format {
         TocReportFormat::Html => {
             let statuses = r.has_status.then(|| status_map(&r));
-            let svg = toc_diagram::toc_svg(&loaded.toc, &loaded.graph, statuses.as_ref())
+            let svg = toc_diagram::toc_figures(&loaded.toc, &loaded.graph, statuses.as_ref())
                 .map_err(sct_report::render::ReportError::from)?;
             Document::Rendered(Box::new(move |w| {
                 streamed(toc_report::write_html(&templates, &r, svg, w))
