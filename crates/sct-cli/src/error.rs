@@ -114,6 +114,9 @@ fn plugin_hint(fault: &Fault) -> Option<&'static str> {
         Fault::TooLarge { .. } => Some("raise it with --max-output-mb"),
         Fault::Timeout { .. } => Some("raise the limit with --timeout"),
         Fault::AlreadyInstalled { .. } => Some("use --force to replace it"),
+        Fault::NotFound { .. } => {
+            Some("install it with `sct plugins install DIR`, or name its folder with --plugin-dir")
+        }
         _ => None,
     }
 }

@@ -159,8 +159,18 @@ pub fn diagnostics(diags: &Diagnostics) {
     }
 }
 
-/// Says how many messages were left out, if any; call once, last.
+/// Says how many messages were left out, if any, and, when there was an error among several
+/// messages, how many there were of each; call once, last.
 pub fn finish() {
+    let count = |k: usize| PRINTED[k].load(Ordering::Relaxed);
+    let (errors, warnings) = (count(0), count(1));
+    if errors > 0 && errors + warnings > 1 {
+        let mut total = vec![sct_core::quote::count_of(errors, "error")];
+        if warnings > 0 {
+            total.push(sct_core::quote::count_of(warnings, "warning"));
+        }
+        write(&format!("\nerror: {} in all\n", total.join(" and ")));
+    }
     let left_out: Vec<String> = ["error", "warning", "note"]
         .iter()
         .zip(&LEFT_OUT)

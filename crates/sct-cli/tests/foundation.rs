@@ -448,3 +448,40 @@ fn help_and_version_work() {
     }
     sct().arg("frobnicate").assert().code(2);
 }
+
+#[test]
+fn validation_errors_come_in_line_order_with_a_total_and_invalid_answers_are_not_unanswered() {
+    let example = std::fs::read_to_string(root().join(EXAMPLE)).unwrap();
+    // Three answers made invalid: the last rating of the file first, so that the order in
+    // which they are found (by capability) is not the order of the lines.
+    let mut bad = example.clone();
+    for level in ["\"embedding\"", "\"developing\""] {
+        let at = bad.rfind(&format!("\nlevel = {level}")).unwrap();
+        bad.replace_range(at..at + 9 + level.len(), "\nlevel = \"expert\"");
+    }
+    let first = bad.find("\nlevel = \"developing\"").unwrap();
+    bad.replace_range(first..first + 21, "\nlevel = \"expert\"");
+    let dir = tmp();
+    let file = dir.path().join("bad.toml");
+    std::fs::write(&file, &bad).unwrap();
+    let out = sct().arg("validate").arg(&file).assert().code(2);
+    let stderr = String::from_utf8(out.get_output().stderr.clone()).unwrap();
+    let lines: Vec<usize> = stderr
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("--> "))
+        .filter_map(|place| place.rsplit(':').nth(1)?.parse().ok())
+        .collect();
+    assert_eq!(lines.len(), 3, "{stderr}");
+    assert!(lines.windows(2).all(|w| w[0] < w[1]), "{lines:?}\n{stderr}");
+    assert!(
+        stderr
+            .trim_end()
+            .ends_with("error: 3 errors and 1 warning in all"),
+        "{stderr}"
+    );
+    // The one capability the example leaves unanswered, not the three answered wrongly.
+    assert!(
+        stderr.contains("warning: 1 of 50 capabilities not answered"),
+        "{stderr}"
+    );
+}

@@ -42,7 +42,7 @@ fn the_bundled_template_and_example_check_clean() {
             .args(["toc", "check", toc])
             .assert()
             .success()
-            .stdout(contains("ok: ").and(contains("0 warning(s)")))
+            .stdout(contains("ok: ").and(contains("0 warnings")))
             .stdout(contains("outcomes measured: 100 %"));
     }
 }

@@ -333,6 +333,26 @@ impl Diagnostics {
     pub fn extend(&mut self, other: Diagnostics) {
         self.0.extend(other.0);
     }
+
+    /// Puts the diagnostics in the order a person fixes them: errors, then warnings, then
+    /// notes; within each, file by file in line and column order, those with no line last
+    /// (in the order found).
+    pub fn sort_for_reading(&mut self) {
+        self.0.sort_by(|a, b| {
+            let rank = |d: &Diagnostic| match d.severity {
+                Severity::Error => 0,
+                Severity::Warning => 1,
+                Severity::Note => 2,
+            };
+            let place = |d: &Diagnostic| {
+                d.location
+                    .as_ref()
+                    .map(|l| (l.line == 0, l.file.clone(), l.line, l.column))
+                    .unwrap_or((true, String::new(), 0, 0))
+            };
+            rank(a).cmp(&rank(b)).then_with(|| place(a).cmp(&place(b)))
+        });
+    }
 }
 
 impl Diagnostics {

@@ -140,9 +140,9 @@ impl Sct {
         options: ResolveOptions,
     ) -> Result<(Assessment, validate::ResolvedFrameworks<'_>)> {
         let mut found = read.diagnostics.clone();
-        // Errors first (the reader's, then validation's), then warnings.
+        // Errors first, then warnings, each in line order: the order a person fixes them.
         let invalid = |mut d: Diagnostics| {
-            d.0.sort_by_key(|d| !d.is_error());
+            d.sort_for_reading();
             Err(Error::Invalid(d))
         };
         match self.validate_source(&read.source, options) {

@@ -71,6 +71,24 @@ pub fn excerpt(text: &str, max: usize) -> Cow<'_, str> {
     ))
 }
 
+/// "1 warning", "2 warnings": a count and its noun, plural where it is not one.
+pub fn count_of(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {}", plural(noun))
+    }
+}
+
+/// The plural of one of the nouns sct counts in its messages ("warning", "rating",
+/// "capability", "level", "indicator", "successor").
+pub fn plural(noun: &str) -> String {
+    match noun.strip_suffix('y') {
+        Some(stem) if !stem.ends_with(['a', 'e', 'o', 'u']) => format!("{stem}ies"),
+        _ => format!("{noun}s"),
+    }
+}
+
 /// The first `most` of `items`, comma-separated, then " and N more" for the rest: a list in a
 /// message stays short however long it is.
 pub fn first_few(items: &[&str], most: usize) -> String {
@@ -86,6 +104,14 @@ pub fn first_few(items: &[&str], most: usize) -> String {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn counts_take_the_plural_except_of_one() {
+        assert_eq!(count_of(1, "warning"), "1 warning");
+        assert_eq!(count_of(0, "warning"), "0 warnings");
+        assert_eq!(count_of(3, "capability"), "3 capabilities");
+        assert_eq!(count_of(2, "day"), "2 days");
+    }
 
     #[test]
     fn first_few_names_at_most_the_first_and_counts_the_rest() {

@@ -382,8 +382,11 @@ fn warnings(score: &ScoreReport, all: &[Rated], domains: &[DomainDetail]) -> Vec
     }
     if conf.unstated > 0 {
         warnings.push(format!(
-            "Confidence: {} rating(s) give no confidence.",
-            conf.unstated
+            "Confidence: {} no confidence.",
+            match conf.unstated {
+                1 => "1 rating gives".to_string(),
+                n => format!("{n} ratings give"),
+            }
         ));
     }
     let flagged: Vec<String> = domains
@@ -394,14 +397,22 @@ fn warnings(score: &ScoreReport, all: &[Rated], domains: &[DomainDetail]) -> Vec
         .collect();
     if !flagged.is_empty() {
         warnings.push(format!(
-            "Evidence: top-level rating(s) without evidence or with low confidence: {}.",
+            "Evidence: {} without evidence or with low confidence: {}.",
+            if flagged.len() == 1 {
+                "top-level rating"
+            } else {
+                "top-level ratings"
+            },
             flagged.join("; ")
         ));
     }
     if score.overall.without_evidence > 0 {
         warnings.push(format!(
-            "Evidence: {} rating(s) have no evidence recorded.",
-            score.overall.without_evidence
+            "Evidence: {} no evidence recorded.",
+            match score.overall.without_evidence {
+                1 => "1 rating has".to_string(),
+                n => format!("{n} ratings have"),
+            }
         ));
     }
     warnings

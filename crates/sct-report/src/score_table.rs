@@ -202,7 +202,11 @@ fn method_and_provenance(out: &mut String, r: &ScoreReport) {
     );
     if !r.warnings.is_empty() {
         let _ = writeln!(out);
-        let _ = writeln!(out, "{} warning(s) from validation:", r.warnings.len());
+        let _ = writeln!(
+            out,
+            "{} from validation:",
+            sct_core::quote::count_of(r.warnings.len(), "warning")
+        );
         for w in &r.warnings {
             for l in w.lines() {
                 let _ = writeln!(out, "  {l}");

@@ -409,10 +409,10 @@ pub fn validate(session: &Session, options: &ValidateOptions) -> Result<Output<'
                 0.0
             };
             format!(
-                "{name}: valid ({} {}); coverage {answered} of {applicable} applicable capabilities answered ({pct:.0}%), {na} n/a; {} warning(s)\n",
+                "{name}: valid ({} {}); coverage {answered} of {applicable} applicable capabilities answered ({pct:.0}%), {na} n/a; {}\n",
                 a.toolkit_id,
                 a.toolkit_version,
-                a.warnings.warning_count()
+                sct_core::quote::count_of(a.warnings.warning_count(), "warning")
             )
         }
         CheckFormat::Json => json_text(&serde_json::json!({

@@ -440,12 +440,12 @@ pub fn validate(session: &Session, options: &ValidateOptions) -> Result<Output<'
         notices.extend(fw.warnings.iter().cloned());
         let _ = writeln!(
             text,
-            "ok: {} ({} {} {}, {} warning(s))",
+            "ok: {} ({} {} {}, {})",
             fw.file,
             fw.kind,
             fw.id,
             fw.version,
-            fw.warnings.0.len()
+            sct_core::quote::count_of(fw.warnings.0.len(), "warning")
         );
     }
     notices.extend(checked.references.iter().cloned());

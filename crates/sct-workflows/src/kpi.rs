@@ -382,8 +382,8 @@ fn read_data(
             let ids: Vec<&str> = unmeasured.iter().map(|i| i.id.get_ref().as_str()).collect();
             notices.push(
                 Diagnostic::warning(format!(
-                    "no KPI data given: {} indicator(s) of KPI set \"{}\" name no plugin measure and have no data: {}",
-                    ids.len(),
+                    "no KPI data given: {} of KPI set \"{}\" name no plugin measure and have no data: {}",
+                    sct_core::quote::count_of(ids.len(), "indicator"),
                     set.id.get_ref(),
                     ids.join(", ")
                 ))

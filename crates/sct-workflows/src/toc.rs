@@ -116,13 +116,13 @@ fn check_text(loaded: &LoadedToc, m: &sct_toc::metrics::TocMetrics) -> String {
     let mut text = String::new();
     let _ = writeln!(
         text,
-        "ok: {} (theory-of-change {} {}): {} nodes, {} links, {} warning(s)",
+        "ok: {} (theory-of-change {} {}): {} nodes, {} links, {}",
         loaded.source.name,
         loaded.toc.id.get_ref(),
         loaded.toc.version.get_ref(),
         m.nodes,
         m.links,
-        loaded.warnings.warning_count()
+        sct_core::quote::count_of(loaded.warnings.warning_count(), "warning")
     );
     let pct = |s: Option<f64>| s.map_or("—".to_string(), |x| format!("{:.0} %", x * 100.0));
     let coverage: String = m

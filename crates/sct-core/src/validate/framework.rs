@@ -429,7 +429,10 @@ pub fn check_toolkit(t: &CapabilityToolkit, src: &SourceFile) -> Diagnostics {
         diags.push(
             src.error_at(
                 t.id.span(),
-                format!("the toolkit has {} level(s)", t.levels.len()),
+                format!(
+                    "the toolkit has {}",
+                    crate::quote::count_of(t.levels.len(), "level")
+                ),
             )
             .expected("at least 2 [[levels]], lowest first"),
         );

@@ -373,10 +373,10 @@ fn fill_unanswered(
     let missing: Vec<&str> = applicable
         .iter()
         .copied()
-        .filter(|id| {
-            answers
-                .get(*id)
-                .is_none_or(|a: &Answer| a.level == AnswerLevel::Unanswered)
+        .filter(|id| match answers.get(*id) {
+            Some(a) => a.level == AnswerLevel::Unanswered,
+            // An answer given but invalid has its own error: it is not also unanswered.
+            None => !doc.capabilities.keys().any(|k| k.get_ref() == id),
         })
         .collect();
     if !missing.is_empty() {
@@ -456,7 +456,12 @@ fn check_organisation(
                         org.ods_code, org.valid_from
                     ));
                 if !successors.is_empty() {
-                    d = d.hint(format!("its successor(s): {}", successors.join(", ")));
+                    let label = if successors.len() == 1 {
+                        "its successor"
+                    } else {
+                        "its successors"
+                    };
+                    d = d.hint(format!("{label}: {}", successors.join(", ")));
                 }
                 diags.push(d);
             }
