@@ -51,10 +51,18 @@ fn the_json_lists_priorities_with_strand_milestone_gap_and_the_rule() {
     assert_eq!(v["schema"], "sct-plan/1");
     assert_eq!(
         v["rule"]["order"],
-        serde_json::json!(["weighted-gap", "milestone-due"])
+        serde_json::json!([
+            "weighted-gap",
+            "milestones-at-risk",
+            "milestone-due",
+            "target-date",
+            "current-level",
+            "milestones-open",
+            "confirmed"
+        ])
     );
     assert!(v["rule"]["description"].as_str().unwrap().contains(
-        "larger gap to target × weight first; then milestones at stake due sooner first"
+        "larger gap to target × weight first; then more milestones at stake missed or at risk first; then milestones at stake due sooner first"
     ));
     let ps = v["priorities"].as_array().unwrap();
     assert!(ps.len() > 10);
@@ -63,11 +71,12 @@ fn the_json_lists_priorities_with_strand_milestone_gap_and_the_rule() {
     assert_eq!(top["id"], "intelligence-function");
     assert_eq!(top["gap"], 2);
     assert_eq!(top["weighted_gap"], 2.0);
-    assert_eq!(
-        top["tied"], true,
-        "intelligence function and evaluation approach tie"
-    );
-    assert_eq!(ps[1]["rank"], 1);
+    // Level with the evaluation approach on gap, milestone dates and level, the intelligence
+    // function has more milestones hanging on it, so it comes first: no tie.
+    assert_eq!(top["tied"], false);
+    assert_eq!(top["rank_label"], "1");
+    assert_eq!(ps[1]["id"], "evaluation-approach");
+    assert_eq!(ps[1]["rank"], 2);
     assert!(
         top["strands"]
             .as_array()
@@ -246,7 +255,7 @@ fn csv_has_one_row_per_priority() {
     assert_eq!(lines.len() - 1, v["priorities"].as_array().unwrap().len());
     assert!(lines[0].ends_with(",validate,validate_reasons,rule"));
     assert!(
-        lines[1].ends_with(",\"weighted-gap, milestone-due\""),
+        lines[1].ends_with(",\"weighted-gap, milestones-at-risk, milestone-due, target-date, current-level, milestones-open, confirmed\""),
         "{}",
         lines[1]
     );

@@ -67,6 +67,22 @@ pub struct MilestoneResult {
     pub note: String,
 }
 
+impl MilestoneResult {
+    /// What the response reported, in words, where it is not what the status says: a board
+    /// reading "on track" beside a milestone its owner reported "not started" must see both.
+    /// `None` where the report and the status agree.
+    pub fn reported_otherwise(&self) -> Option<&'static str> {
+        use MilestoneStatus as S;
+        match (self.reported, self.status) {
+            (Some(ReportedStatus::NotStarted), _) => Some("reported not started"),
+            (Some(ReportedStatus::OnTrack), S::AtRisk | S::Missed) => Some("reported on track"),
+            (Some(ReportedStatus::AtRisk), S::Missed) => Some("reported at risk"),
+            (None, S::OnTrack | S::AtRisk | S::Missed) => Some("no status reported"),
+            _ => None,
+        }
+    }
+}
+
 /// The rule, in words, for the method statement of every output.
 pub fn rule_in_words(at_risk_within_days: u32) -> String {
     format!(

@@ -23,7 +23,7 @@ use crate::assessment::{AnswerLevel, Assessment, Confidence};
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::error::Error;
 use crate::individuals::{IndividualsSummary, MIN_GROUP_SIZE};
-use crate::milestones::MilestoneStatus;
+use crate::milestones::{MilestoneResult, MilestoneStatus};
 use crate::model::organisation::Share;
 use crate::model::{
     AssessmentRound, Capability, CapabilityToolkit, Date, Domain, Organisations, PlanningConfig,
@@ -41,6 +41,8 @@ pub const VALIDATE_BEFORE_INVESTING: &str = "validate before investing";
 pub struct PriorityRule {
     /// The keys in order, as written in the toolkit.
     pub order: Vec<&'static str>,
+    /// The keys in order, in a few words each, for captions.
+    pub order_words: Vec<&'static str>,
     /// The weight that multiplies the gap.
     pub weight: &'static str,
     /// Confidences that mark a rating "validate before investing".
@@ -75,6 +77,9 @@ pub struct MilestoneAtStake {
     pub due_as_written: String,
     /// Status as of the plan's date (met, on track, at risk, missed), when the round is assessed.
     pub status: Option<String>,
+    /// What the response reported, where it is not what the status says ("reported not
+    /// started").
+    pub reported: Option<String>,
 }
 
 /// The level above the current one: what "one step better" looks like.
@@ -95,6 +100,8 @@ pub struct Priority {
     pub rank: usize,
     /// Whether another capability has the same rank.
     pub tied: bool,
+    /// The rank as shown everywhere: "=4" when tied, else "4".
+    pub rank_label: String,
     /// Capability id.
     pub id: String,
     /// Capability title.
@@ -129,6 +136,10 @@ pub struct Priority {
     pub milestones: Vec<MilestoneAtStake>,
     /// The earliest due date of its milestones not yet met.
     pub milestone_due: Option<Date>,
+    /// How many of its milestones are missed or at risk.
+    pub milestones_at_risk: usize,
+    /// How many of its milestones are not yet met.
+    pub milestones_open: usize,
     /// The next level up, unless it is at the top level.
     pub next_level: Option<NextLevel>,
     /// Confidence, if stated.
@@ -148,6 +159,8 @@ pub struct Priority {
 pub struct SupportItem {
     /// The priority's rank.
     pub rank: usize,
+    /// The rank as shown everywhere: "=4" when tied, else "4".
+    pub rank_label: String,
     /// Capability id.
     pub id: String,
     /// Capability title.
@@ -323,6 +336,8 @@ pub struct ProgressRow {
     pub title: String,
     /// Its rank among today's priorities, if it is one.
     pub priority_rank: Option<usize>,
+    /// That rank as shown everywhere ("=4" when tied).
+    pub priority_rank_label: Option<String>,
     /// Level then (name).
     pub level_then: Option<String>,
     /// Target then (name).
@@ -510,6 +525,7 @@ pub fn rule(config: &PlanningConfig) -> PriorityRule {
     };
     PriorityRule {
         order: config.order.iter().map(|k| k.as_str()).collect(),
+        order_words: config.order.iter().map(|k| k.label()).collect(),
         weight: config.weight.as_str(),
         validate_confidence: confidences,
         validate_without_evidence: config.validate_without_evidence,
@@ -536,6 +552,11 @@ pub fn compare(a: &Priority, b: &Priority, order: &[PriorityKey]) -> Ordering {
             PriorityKey::WeightedGap => b.weighted_gap.total_cmp(&a.weighted_gap),
             PriorityKey::Gap => b.gap.cmp(&a.gap),
             PriorityKey::MilestoneDue => date_first(a.milestone_due, b.milestone_due),
+            PriorityKey::MilestonesAtRisk => b.milestones_at_risk.cmp(&a.milestones_at_risk),
+            PriorityKey::MilestonesOpen => b.milestones_open.cmp(&a.milestones_open),
+            PriorityKey::Confirmed => a
+                .validate_before_investing
+                .cmp(&b.validate_before_investing),
             PriorityKey::TargetDate => date_first(a.target_date, b.target_date),
             PriorityKey::CurrentLevel => a.level_rank.cmp(&b.level_rank),
             PriorityKey::Weight => b.weight.total_cmp(&a.weight),
@@ -621,6 +642,15 @@ pub fn milestone_ids_for<'r>(
         .collect()
 }
 
+/// A rank as every output shows it: "=4" when it is shared, else "4".
+pub fn rank_label(rank: usize, tied: bool) -> String {
+    if tied {
+        format!("={rank}")
+    } else {
+        rank.to_string()
+    }
+}
+
 /// Ranks priorities in place by `order`: sorted (stably, so ties keep toolkit order), with
 /// competition ranks (1, 2, 2, 4) and tie marks.
 pub fn rank(priorities: &mut [Priority], order: &[PriorityKey]) {
@@ -635,6 +665,7 @@ pub fn rank(priorities: &mut [Priority], order: &[PriorityKey]) {
         for p in &mut priorities[i..j] {
             p.rank = i + 1;
             p.tied = j - i > 1;
+            p.rank_label = rank_label(p.rank, p.tied);
         }
         i = j;
     }
@@ -646,7 +677,7 @@ pub fn priorities(
     toolkit: &CapabilityToolkit,
     round: Option<&AssessmentRound>,
     assessment: &Assessment,
-    statuses: &BTreeMap<String, MilestoneStatus>,
+    statuses: &BTreeMap<String, &MilestoneResult>,
 ) -> Vec<Priority> {
     let config = &toolkit.planning;
     let validate_conf: Vec<Confidence> = config
@@ -680,15 +711,25 @@ pub fn priorities(
         }
         let weight = weight_of(config, domain, cap);
         let milestones = milestones_at_stake(round, domain, cap, statuses);
-        let milestone_due = milestones
-            .iter()
-            .filter(|m| m.status.as_deref() != Some(MilestoneStatus::Met.as_str()))
-            .map(|m| m.due)
-            .min();
+        let open = || {
+            milestones
+                .iter()
+                .filter(|m| m.status.as_deref() != Some(MilestoneStatus::Met.as_str()))
+        };
+        let milestone_due = open().map(|m| m.due).min();
+        let milestones_at_risk = open()
+            .filter(|m| {
+                [MilestoneStatus::AtRisk, MilestoneStatus::Missed]
+                    .iter()
+                    .any(|s| m.status.as_deref() == Some(s.as_str()))
+            })
+            .count();
+        let milestones_open = open().count();
         let target_level = level(target).unwrap_or(current_level);
         out.push(Priority {
             rank: 0,
             tied: false,
+            rank_label: String::new(),
             id: cap.id.get_ref().clone(),
             title: cap.title.clone(),
             domain_id: domain.id.get_ref().clone(),
@@ -706,6 +747,8 @@ pub fn priorities(
             strands: strands_for(toolkit, domain, cap),
             milestones,
             milestone_due,
+            milestones_at_risk,
+            milestones_open,
             next_level: level(current + 1).map(|l| NextLevel {
                 id: l.id.get_ref().clone(),
                 name: l.name.clone(),
@@ -731,7 +774,7 @@ fn milestones_at_stake(
     round: Option<&AssessmentRound>,
     domain: &Domain,
     cap: &Capability,
-    statuses: &BTreeMap<String, MilestoneStatus>,
+    statuses: &BTreeMap<String, &MilestoneResult>,
 ) -> Vec<MilestoneAtStake> {
     let Some(r) = round else {
         return Vec::new();
@@ -748,7 +791,13 @@ fn milestones_at_stake(
                 title: m.title.clone(),
                 due: *due.date.get_ref(),
                 due_as_written: due.as_written.clone(),
-                status: statuses.get(m.id.get_ref()).map(|s| s.as_str().to_string()),
+                status: statuses
+                    .get(m.id.get_ref())
+                    .map(|s| s.status.as_str().to_string()),
+                reported: statuses
+                    .get(m.id.get_ref())
+                    .and_then(|s| s.reported_otherwise())
+                    .map(str::to_string),
             })
         })
         .collect();
@@ -759,6 +808,7 @@ fn milestones_at_stake(
 fn support_item(p: &Priority, why: String) -> SupportItem {
     SupportItem {
         rank: p.rank,
+        rank_label: p.rank_label.clone(),
         id: p.id.clone(),
         title: p.title.clone(),
         level_name: p.level_name.clone(),
@@ -1028,8 +1078,8 @@ pub fn progress(
     orgs: &Organisations,
 ) -> Result<Progress, Error> {
     let (predecessor, relation) = check_previous(current, previous, orgs)?;
-    let rank_of: BTreeMap<&str, usize> =
-        priorities.iter().map(|p| (p.id.as_str(), p.rank)).collect();
+    let rank_of: BTreeMap<&str, &Priority> =
+        priorities.iter().map(|p| (p.id.as_str(), p)).collect();
     let mut rows = Vec::new();
     let mut gaps_then = 0;
     let mut gaps_closed = 0;
@@ -1137,8 +1187,9 @@ fn progress_row(
     cap: &Capability,
     current: &Assessment,
     previous: &Assessment,
-    priority_rank: Option<usize>,
+    priority: Option<&Priority>,
 ) -> Option<ProgressRow> {
+    let priority_rank = priority.map(|p| p.rank);
     let id = cap.id.get_ref();
     let now = current.answers.get(id).and_then(|a| a.rank())?;
     let now_answer = &current.answers[id];
@@ -1161,6 +1212,7 @@ fn progress_row(
         id: id.clone(),
         title: cap.title.clone(),
         priority_rank,
+        priority_rank_label: priority.map(|p| p.rank_label.clone()),
         level_then: then.map(|r| level_name(toolkit, r)),
         target_then: target_then.map(|r| level_name(toolkit, r)),
         level_now: level_name(toolkit, now),
@@ -1189,11 +1241,8 @@ pub fn build(inputs: PlanInputs<'_>) -> Result<DevelopmentPlan, Error> {
                 .settings([crate::setting::Setting::Individuals]),
         ])));
     }
-    let statuses: BTreeMap<String, MilestoneStatus> = score
-        .milestones
-        .iter()
-        .map(|m| (m.id.clone(), m.status))
-        .collect();
+    let statuses: BTreeMap<String, &MilestoneResult> =
+        score.milestones.iter().map(|m| (m.id.clone(), m)).collect();
     let priorities = priorities(toolkit, round, a, &statuses);
     let support = support_by_strand(toolkit, &priorities);
     let individuals = inputs

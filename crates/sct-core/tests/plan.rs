@@ -5,7 +5,7 @@
 
 mod common;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use proptest::prelude::*;
 use sct_core::assessment::{Answer, AnswerLevel, Assessment, Confidence};
@@ -113,8 +113,51 @@ fn bundled_plan(sct: &Sct) -> plan::DevelopmentPlan {
 fn the_bundled_example_plans_with_strands_milestones_and_validation() {
     let sct = Sct::bundled().unwrap();
     let p = bundled_plan(&sct);
-    assert_eq!(p.rule.order, ["weighted-gap", "milestone-due"]);
+    assert_eq!(
+        p.rule.order,
+        [
+            "weighted-gap",
+            "milestones-at-risk",
+            "milestone-due",
+            "target-date",
+            "current-level",
+            "milestones-open",
+            "confirmed"
+        ]
+    );
     assert!(!p.priorities.is_empty());
+    // Ties are broken on what matters to the plan: of the example's 46 priorities, most had
+    // shared five ranks under gap and due date alone.
+    let distinct: BTreeSet<usize> = p.priorities.iter().map(|x| x.rank).collect();
+    assert!(distinct.len() >= 15, "{} distinct ranks", distinct.len());
+    // Among equal gaps, a capability with a milestone at risk ranks first.
+    let co_production = p
+        .priorities
+        .iter()
+        .find(|x| x.id == "involvement-systematic-coproduction")
+        .expect("co-production is a priority");
+    assert!(co_production.milestones_at_risk > 0, "{co_production:?}");
+    assert!(
+        p.priorities
+            .iter()
+            .filter(|x| x.weighted_gap == co_production.weighted_gap && x.milestones_at_risk == 0)
+            .all(|x| x.rank > co_production.rank)
+    );
+    // Every rank is shown the same way.
+    for x in &p.priorities {
+        let want = if x.tied {
+            format!("={}", x.rank)
+        } else {
+            x.rank.to_string()
+        };
+        assert_eq!(x.rank_label, want);
+    }
+    for s in &p.support {
+        for i in &s.items {
+            let priority = p.priorities.iter().find(|x| x.id == i.id).unwrap();
+            assert_eq!(i.rank_label, priority.rank_label);
+        }
+    }
     // The top-level rating without evidence, with low confidence and no gap, is listed to
     // validate.
     let pay = p

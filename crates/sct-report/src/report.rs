@@ -85,6 +85,8 @@ pub struct MilestoneLine {
     pub status: String,
     /// Status as a CSS-friendly key.
     pub status_key: String,
+    /// What the response reported, where it is not what the status says.
+    pub reported: Option<String>,
     /// Due date used.
     pub due: Date,
     /// The due date as the source writes it.
@@ -175,7 +177,7 @@ pub struct ReportSections {
 /// plan's rule and its counts.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PlanExcerpt {
-    /// The rule's keys in order.
+    /// The rule's keys in order, in words.
     pub rule: Vec<&'static str>,
     /// The plan's counts.
     pub summary: PlanSummary,
@@ -186,7 +188,7 @@ pub struct PlanExcerpt {
 /// The excerpt of a development plan the report shows.
 pub fn plan_excerpt(plan: &DevelopmentPlan) -> PlanExcerpt {
     PlanExcerpt {
-        rule: plan.rule.order.clone(),
+        rule: plan.rule.order_words.clone(),
         summary: plan.summary.clone(),
         top: plan
             .priorities
@@ -222,6 +224,7 @@ fn milestone_line(m: &sct_core::milestones::MilestoneResult) -> MilestoneLine {
         title: m.title.clone(),
         status: m.status.as_str().to_string(),
         status_key: m.status.as_str().replace(' ', "-"),
+        reported: m.reported_otherwise().map(str::to_string),
         due: m.due.date,
         due_as_written: m.due.as_written.clone(),
         due_source: m.due.source.clone(),

@@ -271,6 +271,13 @@ pub enum PriorityKey {
     Gap,
     /// Earliest due date of the milestones at stake first; none last.
     MilestoneDue,
+    /// More milestones at stake missed or at risk first.
+    MilestonesAtRisk,
+    /// More milestones at stake not yet met first.
+    MilestonesOpen,
+    /// Ratings not marked "validate before investing" first: of two gaps otherwise equal, the
+    /// one the response stands behind is the surer investment.
+    Confirmed,
     /// Earliest target date first; none last.
     TargetDate,
     /// Lower current level first.
@@ -286,8 +293,26 @@ impl PriorityKey {
             PriorityKey::WeightedGap => "weighted-gap",
             PriorityKey::Gap => "gap",
             PriorityKey::MilestoneDue => "milestone-due",
+            PriorityKey::MilestonesAtRisk => "milestones-at-risk",
+            PriorityKey::MilestonesOpen => "milestones-open",
+            PriorityKey::Confirmed => "confirmed",
             PriorityKey::TargetDate => "target-date",
             PriorityKey::CurrentLevel => "current-level",
+            PriorityKey::Weight => "weight",
+        }
+    }
+
+    /// The key in a few words, for a caption ("gap × weight").
+    pub fn label(self) -> &'static str {
+        match self {
+            PriorityKey::WeightedGap => "gap × weight",
+            PriorityKey::Gap => "gap",
+            PriorityKey::MilestoneDue => "milestones due sooner",
+            PriorityKey::MilestonesAtRisk => "milestones at risk",
+            PriorityKey::MilestonesOpen => "milestones still open",
+            PriorityKey::TargetDate => "target date",
+            PriorityKey::CurrentLevel => "lower level",
+            PriorityKey::Confirmed => "ratings not to validate",
             PriorityKey::Weight => "weight",
         }
     }
@@ -300,6 +325,9 @@ impl PriorityKey {
             PriorityKey::MilestoneDue => {
                 "milestones at stake due sooner first (none at stake last)"
             }
+            PriorityKey::MilestonesAtRisk => "more milestones at stake missed or at risk first",
+            PriorityKey::MilestonesOpen => "more milestones at stake not yet met first",
+            PriorityKey::Confirmed => "ratings not marked to validate before investing first",
             PriorityKey::TargetDate => "target date sooner first (none set last)",
             PriorityKey::CurrentLevel => "lower current level first",
             PriorityKey::Weight => "larger weight first",
