@@ -591,7 +591,7 @@ fn candidate_rebases_are_suggested_with_evidence_and_never_applied() {
         .success();
     let md = std::fs::read_to_string(&review).unwrap();
     assert!(md.contains(
-        "suggested rebase: 19 points in a row above the mean of 9037.6667 from 2024-03 to 2025-09"
+        "suggested rebase: 19 points in a row above the mean of 9038 from 2024-03 to 2025-09"
     ));
     assert!(md.contains("not applied"));
 }

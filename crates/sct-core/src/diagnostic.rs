@@ -179,6 +179,29 @@ impl Diagnostic {
         self
     }
 
+    /// The diagnostic as a sentence for a report, not a terminal: the message, the line it is
+    /// at, what was expected and the hint, with no source excerpt or arrows.
+    pub fn in_words(&self) -> String {
+        let mut text = self.message.clone();
+        if let Some(line) = self.location.as_ref().map(|l| l.line).filter(|&l| l > 0) {
+            text.push_str(&format!(" (line {line})"));
+        }
+        if let Some(expected) = &self.expected {
+            text.push_str(&format!("; expected {expected}"));
+        }
+        text.push('.');
+        if let Some(hint) = &self.hint {
+            let mut chars = hint.chars();
+            if let Some(first) = chars.next() {
+                text.push(' ');
+                text.extend(first.to_uppercase());
+                text.push_str(chars.as_str());
+                text.push('.');
+            }
+        }
+        text
+    }
+
     /// Whether this is an error (not a warning).
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error

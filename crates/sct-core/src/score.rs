@@ -245,6 +245,9 @@ pub struct ScoreReport {
     pub provenance: Provenance,
     /// Warnings from validation, as text.
     pub warnings: Vec<String>,
+    /// The same warnings, as diagnostics, for outputs that word them their own way.
+    #[serde(skip)]
+    pub validation: Vec<crate::Diagnostic>,
 }
 
 /// The level a score falls in: the highest band whose lower bound it reaches.
@@ -438,6 +441,7 @@ pub fn score(
             .iter()
             .map(|d| d.to_string().trim_end().to_string())
             .collect(),
+        validation: assessment.warnings.iter().cloned().collect(),
     }
 }
 

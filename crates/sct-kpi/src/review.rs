@@ -311,7 +311,7 @@ impl Counts {
             Some(false) => self.missing_plan += 1,
             None => {}
         }
-        if r.flags.iter().any(|f| f.kind != FlagKind::FewPoints) {
+        if !r.flags.is_empty() {
             self.flagged += 1;
         }
     }
@@ -970,7 +970,12 @@ pub fn chart_summary_with(
         variation_icon: r.variation_icon,
         variation_label: r.variation_icon.label(),
         assurance_icon: r.assurance_icon,
-        assurance_label: AssuranceIcon::label(r.assurance_icon),
+        assurance_label: AssuranceIcon::label_or_why_none(
+            r.assurance_icon,
+            seg.chart != ChartKind::Run,
+            target,
+            improvement,
+        ),
         assurance_reliable: assurance_note.is_none(),
         assurance_note,
         centre: seg.centre,
@@ -1098,13 +1103,13 @@ fn profile_comparison(
             format!(
                 "{}: {} under {}, {} under {} ({})",
                 label(i),
-                a.as_str(),
+                a.label(),
                 r.profile,
-                b.as_str(),
+                b.label(),
                 c.profile,
                 {
                     let (ours, theirs) = (r.hits(i), c.hits(i));
-                    crate::profile::explanation(
+                    crate::profile::explanation_in_words(
                         if theirs.is_empty() { &ours } else { &theirs },
                         label,
                     )
@@ -1303,7 +1308,11 @@ fn review_indicator(
                     ),
                 });
             }
-            if obs.len() < constants::MIN_POINTS {
+            // A short series read with a run chart is read as it should be (its chart says
+            // so); too few points is a flag only where no chart can be drawn or where the
+            // chart asked for draws process limits from too few points.
+            let run_chart = spc.as_ref().is_some_and(|s| s.chart == ChartKind::Run);
+            if obs.len() < constants::MIN_POINTS && (obs.len() < 2 || !run_chart) {
                 flags.push(Flag {
                     kind: FlagKind::FewPoints,
                     message: format!(

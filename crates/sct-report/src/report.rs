@@ -171,6 +171,9 @@ pub struct ReportSections {
     /// The development plan's top priorities, when the plan is drawn up (`sct report` does;
     /// `sct plan` writes the whole plan).
     pub plan: Option<PlanExcerpt>,
+    /// Validation's warnings in sentences (the terminal's form, with its arrows and source
+    /// excerpt, is for the terminal).
+    pub validation_notes: Vec<String>,
 }
 
 /// The development plan in brief, for the assessment report: its first priorities by the
@@ -489,6 +492,7 @@ pub fn build(
             level_names,
             individuals,
             plan: None,
+            validation_notes: score.validation.iter().map(|d| d.in_words()).collect(),
         },
     }
 }

@@ -755,6 +755,30 @@ pub fn ordinal(n: usize) -> String {
 /// its date or period), for example "7th of 9 points in a row above the mean (shift,
 /// 2024-04 to 2024-12)".
 pub fn explanation(hits: &[Hit], label: impl Fn(usize) -> String) -> String {
+    explain(hits, label, rule_id)
+}
+
+/// [`explanation`] with each rule named in words ("two of three") rather than by its id, for
+/// text that is only read by people (a profile comparison).
+pub fn explanation_in_words(hits: &[Hit], label: impl Fn(usize) -> String) -> String {
+    explain(hits, label, rule_words)
+}
+
+/// A rule in words.
+pub fn rule_words(rule: Rule) -> &'static str {
+    match rule {
+        Rule::OutsideLimits => "outside the limits",
+        Rule::Trend => "trend",
+        Rule::TwoOfThree => "two of three",
+        Rule::Shift => "shift",
+    }
+}
+
+fn explain(
+    hits: &[Hit],
+    label: impl Fn(usize) -> String,
+    rule_name: fn(Rule) -> &'static str,
+) -> String {
     hits.iter()
         .map(|h| {
             let span = if h.first == h.last {
@@ -785,7 +809,7 @@ pub fn explanation(hits: &[Hit], label: impl Fn(usize) -> String) -> String {
                     h.len
                 ),
             };
-            format!("{what} ({}, {span})", rule_id(h.rule))
+            format!("{what} ({}, {span})", rule_name(h.rule))
         })
         .collect::<Vec<_>>()
         .join("; ")
@@ -896,21 +920,43 @@ pub fn suggestion_text(s: &Suggestion, label: impl Fn(usize) -> String) -> Strin
         "{} points in a row {} the mean of {} from {} to {} (their mean {}): a candidate rebase at {}, not applied; record it in the rebase log if it reflects a real change",
         s.len,
         if s.high { "above" } else { "below" },
-        round4(s.segment_mean),
+        four_figures(s.segment_mean),
         label(s.start),
         label(s.last),
-        round4(s.shift_mean),
+        four_figures(s.shift_mean),
         label(s.start)
     )
 }
 
-fn round4(v: f64) -> f64 {
-    (v * 1e4).round() / 1e4
+/// A mean in words: four significant figures, and no decimals beyond the units for a mean of
+/// 1000 or more ("9038", "68.58", "0.8512"): a reader compares the two means, and "9037.6667"
+/// claims a precision no count has.
+fn four_figures(v: f64) -> String {
+    if !v.is_finite() || v == 0.0 {
+        return format!("{v}");
+    }
+    let magnitude = v.abs().log10().floor() as i32;
+    let decimals = (3 - magnitude).clamp(0, 6) as usize;
+    let text = format!("{v:.decimals$}");
+    if text.contains('.') {
+        text.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        text
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn means_are_given_to_four_figures() {
+        assert_eq!(four_figures(9037.666_666), "9038");
+        assert_eq!(four_figures(68.5751), "68.58");
+        assert_eq!(four_figures(0.851_234), "0.8512");
+        assert_eq!(four_figures(12.5), "12.5");
+        assert_eq!(four_figures(-3.14159), "-3.142");
+    }
 
     #[test]
     fn ordinals() {

@@ -70,6 +70,17 @@ impl PointType {
         }
     }
 
+    /// The point type in words, for people ("special cause: concern").
+    pub fn label(self) -> &'static str {
+        match self {
+            PointType::CommonCause => "common cause",
+            PointType::SpecialCauseImprovement => "special cause: improvement",
+            PointType::SpecialCauseConcern => "special cause: concern",
+            PointType::SpecialCauseNeutralHigh => "special cause: high",
+            PointType::SpecialCauseNeutralLow => "special cause: low",
+        }
+    }
+
     /// §9: the point types of a special cause above and below the centre, for a direction.
     #[inline]
     pub fn special_causes(improvement: Improvement) -> (PointType, PointType) {
@@ -200,6 +211,25 @@ impl AssuranceIcon {
             Some(AssuranceIcon::Fail) => "Consistently failing the target",
             Some(AssuranceIcon::Inconsistent) => "Hit and miss: sometimes meets the target",
             None => "No assurance: no target or no better direction",
+        }
+    }
+
+    /// Why a chart has no assurance icon, or the icon's label when it has one: a run chart has
+    /// no process limits to judge a target by, which is not the same as having no target.
+    pub fn label_or_why_none(
+        icon: Option<AssuranceIcon>,
+        has_limits: bool,
+        target: Option<f64>,
+        improvement: Improvement,
+    ) -> &'static str {
+        match (icon, target, improvement) {
+            (Some(_), _, _) => AssuranceIcon::label(icon),
+            (None, None, _) => "No assurance: no target",
+            (None, Some(_), Improvement::Neutral) => "No assurance: no better direction",
+            (None, Some(_), _) if !has_limits => {
+                "No assurance: a run chart has no process limits to judge the target by"
+            }
+            (None, Some(_), _) => AssuranceIcon::label(None),
         }
     }
 
