@@ -323,7 +323,7 @@ fn distribution_sheet(
     let sheet = book.add_worksheet().set_name(DISTRIBUTION_SHEET)?;
     let mut columns: Vec<(String, f64)> = vec![
         ("Kind".into(), 10.0),
-        ("Id".into(), 24.0),
+        ("Id".into(), 30.0),
         ("Title".into(), 40.0),
     ];
     columns.extend(c.frame.levels.iter().map(|l| (l.clone(), 10.0)));
@@ -344,13 +344,18 @@ fn distribution_sheet(
     for (r, (kind, id, title, d)) in dist_rows.iter().enumerate() {
         let r = r as u32 + 1;
         sheet.write_string_with_format(r, 0, *kind, &f.plain)?;
-        sheet.write_string_with_format(r, 1, *id, &f.plain)?;
+        sheet.write_string_with_format(r, 1, *id, &f.wrap)?;
         sheet.write_string_with_format(r, 2, *title, &f.wrap)?;
         let note = d.unsafe_note.as_deref().unwrap_or("");
         fit_row(
             sheet,
             r,
-            &[(title, 40.0), (&d.median_words, 16.0), (note, 40.0)],
+            &[
+                (id, 30.0),
+                (title, 40.0),
+                (&d.median_words, 16.0),
+                (note, 40.0),
+            ],
         )?;
         for (i, n) in d.counts.iter().enumerate() {
             sheet.write_number_with_format(r, 3 + i as u16, *n as f64, &f.count)?;

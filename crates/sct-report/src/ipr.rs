@@ -767,7 +767,7 @@ const HEADINGS: [(&str, f64); 28] = [
     ("Assurance reliable", 9.0),
     ("Assurance note", 36.0),
     ("Chart", 8.0),
-    ("Rule profile", 10.0),
+    ("Rule profile", 12.0),
     ("Data flags", 16.0),
 ];
 

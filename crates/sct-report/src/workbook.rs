@@ -123,11 +123,11 @@ pub(crate) fn print_setup(
     Ok(())
 }
 
-/// The number of lines `text` takes wrapped in a column `width` characters wide (Excel's
-/// width unit is about one digit of the default font; words break at spaces, so allow for a
-/// little waste per line).
+/// The number of lines `text` takes wrapped in a column `width` characters wide. Excel's
+/// width unit is one digit of the default font, and prose averages a little narrower than a
+/// digit; words break at spaces, which the count follows word by word.
 pub(crate) fn wrapped_lines(text: &str, width: f64) -> u32 {
-    let per_line = (width * 0.95).max(4.0);
+    let per_line = (width * 1.05).max(4.0);
     text.split('\n')
         .map(|para| {
             let mut lines = 1u32;
@@ -220,4 +220,27 @@ pub(crate) fn properties(book: &mut Workbook, title: &str, comment: &str, create
 /// A workbook writer's error as the report error.
 pub(crate) fn spreadsheet_error(e: XlsxError) -> ReportError {
     ReportError::Spreadsheet(e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wrapped_text_is_counted_in_lines_a_word_at_a_time() {
+        assert_eq!(wrapped_lines("", 10.0), 1);
+        assert_eq!(wrapped_lines("short", 10.0), 1);
+        assert_eq!(wrapped_lines("one two three four five six", 10.0), 3);
+        assert_eq!(wrapped_lines("first\nsecond", 40.0), 2);
+        // A word longer than the column breaks where the column ends.
+        assert_eq!(wrapped_lines(&"x".repeat(25), 10.0), 3);
+    }
+
+    #[test]
+    fn headings_are_words() {
+        assert_eq!(heading("target_date"), "Target date");
+        assert_eq!(heading("ods_code"), "ODS code");
+        assert_eq!(heading("capability_id"), "Capability ID");
+        assert_eq!(heading("rank"), "Rank");
+    }
 }
