@@ -165,12 +165,20 @@ fn a_low_confidence_top_level_rating_without_evidence_shows_validate_before_inve
     assert!(
         html.contains("Validate before investing: rated with low confidence; no evidence recorded")
     );
-    let csv = std::fs::read_to_string(plan_to(dir.path(), "plan.csv", &[])).unwrap();
+    // In CSV the flag is a boolean, as every CSV spells one, with its reasons beside it.
+    let mut csv = csv::Reader::from_path(plan_to(dir.path(), "plan.csv", &[])).unwrap();
+    let header = csv.headers().unwrap().clone();
+    let at = |name: &str| header.iter().position(|h| h == name).unwrap();
     let row = csv
-        .lines()
-        .find(|l| l.contains("payor-payment-design"))
+        .records()
+        .map(Result::unwrap)
+        .find(|r| r.iter().any(|f| f == "payor-payment-design"))
         .unwrap();
-    assert!(row.contains("validate before investing"), "{row}");
+    assert_eq!(&row[at("validate")], "true", "{row:?}");
+    assert!(
+        row[at("validate_reasons")].contains("low confidence"),
+        "{row:?}"
+    );
 }
 
 #[test]

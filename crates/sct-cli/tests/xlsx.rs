@@ -72,7 +72,7 @@ fn template_xlsx_is_a_protected_workbook_with_a_sheet_per_domain_and_reruns_iden
     let names = book.sheet_names();
     assert_eq!(names[0], "Instructions");
     assert_eq!(names[1], "Organisation");
-    assert_eq!(names[2], "3.1 Understanding the local");
+    assert_eq!(names[2], "3.1 Understanding local context");
     assert_eq!(names.len(), 2 + 11 + 2, "{names:?}");
     assert!(names.contains(&"Milestones".to_string()));
     let meta = book
@@ -82,7 +82,9 @@ fn template_xlsx_is_a_protected_workbook_with_a_sheet_per_domain_and_reruns_iden
         .expect("metadata sheet")
         .clone();
     assert_eq!(meta.visible, calamine::SheetVisible::Hidden);
-    let sheet = book.worksheet_range("3.1 Understanding the local").unwrap();
+    let sheet = book
+        .worksheet_range("3.1 Understanding local context")
+        .unwrap();
     let header: Vec<String> = (0..14)
         .map(|c| {
             sheet
@@ -213,7 +215,7 @@ fn acceptance_one_bad_level_one_bad_date_one_missing_reason_give_three_located_e
     assert!(
         errors
             .iter()
-            .all(|e| e.starts_with("error: '3.1 Understanding the local'!")),
+            .all(|e| e.starts_with("error: '3.1 Understanding local context'!")),
         "{stderr}"
     );
     insta::assert_snapshot!("xlsx_three_errors", stderr);
@@ -234,7 +236,9 @@ fn acceptance_one_bad_level_one_bad_date_one_missing_reason_give_three_located_e
         .collect();
     assert_eq!(messages.len(), 3);
     assert!(
-        messages.contains(&"'3.1 Understanding the local'!M6: \"31/13/2027\" is not a date"),
+        messages.contains(
+            &"'3.1 Understanding local context'!M6: \"31/13/2027\" has no month 13: dates are read day first"
+        ),
         "{messages:?}"
     );
 
@@ -244,7 +248,7 @@ fn acceptance_one_bad_level_one_bad_date_one_missing_reason_give_three_located_e
         .args(["score", "baseline.xlsx"])
         .assert()
         .code(2)
-        .stderr(contains("'3.1 Understanding the local'!H5"));
+        .stderr(contains("'3.1 Understanding local context'!H5"));
     sct()
         .current_dir(dir.path())
         .args(["report", "baseline.xlsx", "-o", "r.html"])
@@ -330,7 +334,7 @@ fn convert_refuses_invalid_input_unknown_formats_and_overwriting() {
         .assert()
         .code(2)
         .stderr(contains(
-            "'3.1 Understanding the local'!H5: \"Mastered\" is not a level",
+            "'3.1 Understanding local context'!H5: \"Mastered\" is not a level",
         ));
     assert!(!d.join("bad.toml").exists());
     sct()
@@ -593,15 +597,15 @@ fn a_workbook_with_a_cell_past_excels_limits_or_a_bomb_exits_2_naming_the_file_s
     let cells = [
         (
             r#"<row r="40"><c r="XFE40" t="inlineStr"><is><t>x</t></is></c></row>"#,
-            "error: '3.1 Understanding the local': cell XFE40 is past Excel's last column (XFD)",
+            "error: '3.1 Understanding local context': cell XFE40 is past Excel's last column (XFD)",
         ),
         (
             r#"<row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>x</t></is></c></row>"#,
-            "error: '3.1 Understanding the local'!XFD1048576: a value past the last row a response workbook uses",
+            "error: '3.1 Understanding local context'!XFD1048576: a value past the last row a response workbook uses",
         ),
         (
             r#"<row r="5"><c r="H40" t="s"><v>-1</v></c></row>"#,
-            "error: '3.1 Understanding the local'!H40: \"-1\" is not the index of one of the workbook's",
+            "error: '3.1 Understanding local context'!H40: \"-1\" is not the index of one of the workbook's",
         ),
     ];
     for (i, (xml, error)) in cells.iter().enumerate() {

@@ -175,7 +175,9 @@ fn an_unknown_level_names_line_column_and_the_valid_levels() {
         "{err}"
     );
     assert!(
-        err.contains("expected: one of: low, mid, high, or n/a (with a reason)"),
+        err.contains(
+            "expected: one of: Low, Middle, High (or their ids low, mid, high), or n/a (with a reason)"
+        ),
         "{err}"
     );
 }

@@ -164,7 +164,7 @@ pub fn csv(r: &AssessmentReport) -> String {
                 c.title.clone(),
                 c.state.to_string(),
                 c.level.clone().unwrap_or_default(),
-                c.score.map(|s| s.to_string()).unwrap_or_default(),
+                sct_core::csv_out::opt_number(c.score),
                 cd.descriptor.clone().unwrap_or_default(),
                 cd.confidence.clone().unwrap_or_default(),
                 cd.evidence.join("; "),

@@ -5,7 +5,10 @@
 //! can be sorted and summed; n/a and not answered stay as words, never as numbers. Dated
 //! from the round's latest assessment, never the clock, so reruns give the same bytes.
 
-use rust_xlsxwriter::{Chart, ChartType, ExcelDateTime, Workbook, Worksheet, XlsxError};
+use rust_xlsxwriter::{
+    Chart, ChartFont, ChartLegendPosition, ChartType, ExcelDateTime, Format, FormatAlign, Workbook,
+    Worksheet, XlsxError,
+};
 
 use sct_compare::Comparison;
 use sct_compare::cohort::{Distribution, HeatCell};
@@ -13,7 +16,7 @@ use sct_compare::groups::GroupView;
 use sct_compare::longitudinal::Longitudinal;
 
 use crate::render::ReportError;
-use crate::workbook::{Formats, opt_number, properties, spreadsheet_error};
+use crate::workbook::{Formats, fit_row, opt_number, print_setup, properties, spreadsheet_error};
 
 /// Sheet names (Excel allows 31 characters; these are fixed, never user text).
 const DOMAIN_SHEET: &str = "Domain levels";
@@ -40,11 +43,46 @@ fn header(
     crate::workbook::header(sheet, &f.header, columns)
 }
 
-/// A heatmap cell: the level rank as a number, or the words (n/a, not answered).
-fn level_cell(sheet: &mut Worksheet, row: u32, col: u16, cell: &HeatCell) -> Result<(), XlsxError> {
+/// Width of a matrix column (a level or a score): narrow, under a turned heading, so a
+/// cohort's whole matrix prints on A4 at a size that can be read.
+const MATRIX_WIDTH: f64 = 5.5;
+
+/// Turns the headings of columns `cols` to read upwards and makes the header row tall enough
+/// for the longest, so a matrix of many narrow columns keeps every heading whole.
+fn turn_headings(
+    sheet: &mut Worksheet,
+    f: &Formats,
+    cols: std::ops::Range<u16>,
+    names: &[String],
+) -> Result<(), XlsxError> {
+    let turned = f
+        .header
+        .clone()
+        .set_rotation(90)
+        .set_align(FormatAlign::Center);
+    for (col, name) in cols.zip(names) {
+        sheet.write_string_with_format(0, col, name, &turned)?;
+        sheet.set_column_width(col, MATRIX_WIDTH)?;
+    }
+    // Two turned lines fit a narrow column; about 6 points per character along each.
+    let longest = names.iter().map(|n| n.chars().count()).max().unwrap_or(0);
+    let height = (longest as f64 / 2.0 + 2.0) * 6.0;
+    sheet.set_row_height(0, height.clamp(60.0, 409.0))?;
+    Ok(())
+}
+
+/// A heatmap cell: the level rank as a number, or the words (n/a, not answered) shrunk to
+/// the narrow column.
+fn level_cell(
+    sheet: &mut Worksheet,
+    row: u32,
+    col: u16,
+    cell: &HeatCell,
+    words: &Format,
+) -> Result<(), XlsxError> {
     match cell.rank {
-        Some(rank) => sheet.write_number(row, col, f64::from(rank))?,
-        None => sheet.write_string(row, col, &cell.text)?,
+        Some(rank) => sheet.write_number_with_format(row, col, f64::from(rank), words)?,
+        None => sheet.write_string_with_format(row, col, &cell.text, words)?,
     };
     Ok(())
 }
@@ -60,7 +98,7 @@ fn level_key(
     sheet.write_string_with_format(row, col, "Level", &f.header)?;
     sheet.write_string_with_format(row, col + 1, "Name", &f.header)?;
     for (i, name) in c.frame.levels.iter().enumerate() {
-        sheet.write_number(row + 1 + i as u32, col, (i + 1) as f64)?;
+        sheet.write_number_with_format(row + 1 + i as u32, col, (i + 1) as f64, &f.plain)?;
         sheet.write_string(row + 1 + i as u32, col + 1, name)?;
     }
     Ok(())
@@ -85,9 +123,14 @@ fn bar_chart(
             .set_categories((sheet, first, category, last, category))
             .set_values((sheet, first, col, last, col));
     }
-    chart.title().set_name(title);
+    chart
+        .title()
+        .set_name(title)
+        .set_font(ChartFont::new().set_size(12));
     chart.x_axis().set_name(axis);
     chart.y_axis().set_reverse();
+    // The legend below, so the bars and their labels have the chart's whole width.
+    chart.legend().set_position(ChartLegendPosition::Bottom);
     chart
 }
 
@@ -106,9 +149,18 @@ fn distribution_chart(c: &Comparison, title: &str, first: u32, last: u32) -> Cha
     )
 }
 
-/// Height in pixels for a bar chart of `bars` bars, so the labels stay legible.
+/// Height in pixels for a bar chart of `bars` bars, so every label has a line of its own.
 fn chart_height(bars: usize) -> u32 {
-    (120 + 22 * bars as u32).clamp(300, 1600)
+    (140 + 30 * bars as u32).clamp(360, 2400)
+}
+
+/// Width in pixels of every chart: room for a long domain title beside its bar.
+const CHART_WIDTH: u32 = 860;
+
+/// A chart sized for `bars` bars, its category labels in full.
+fn sized(mut chart: Chart, bars: usize) -> Chart {
+    chart.set_width(CHART_WIDTH).set_height(chart_height(bars));
+    chart
 }
 
 fn workbook(c: &Comparison) -> Result<Vec<u8>, XlsxError> {
@@ -167,29 +219,37 @@ fn domain_sheet(book: &mut Workbook, f: &Formats, c: &Comparison) -> Result<(), 
         ("Group".into(), 14.0),
         ("Coverage".into(), 9.0),
     ];
-    columns.extend(c.frame.domains.iter().map(|d| (d.title.clone(), 14.0)));
+    columns.extend(c.frame.domains.iter().map(|d| (d.title.clone(), 12.0)));
     columns.extend(
         c.frame
             .domains
             .iter()
-            .map(|d| (format!("{} (score)", d.title), 10.0)),
+            .map(|d| (format!("{} (score)", d.title), 12.0)),
     );
     columns.push(("Comparison unsafe".into(), 40.0));
+    let matrix: Vec<String> = columns[4..4 + 2 * domains]
+        .iter()
+        .map(|(n, _)| n.clone())
+        .collect();
     header(sheet, f, columns)?;
+    turn_headings(sheet, f, 4..(4 + 2 * domains) as u16, &matrix)?;
+    let words = f.plain.clone().set_shrink();
     for (r, o) in c.cohort.organisations.iter().enumerate() {
         let r = r as u32 + 1;
-        sheet.write_string(r, 0, &o.code)?;
-        sheet.write_string(r, 1, &o.name)?;
+        sheet.write_string_with_format(r, 0, &o.code, &f.plain)?;
+        sheet.write_string_with_format(r, 1, &o.name, &f.wrap)?;
+        let note = o.unsafe_note.as_deref().unwrap_or("");
+        fit_row(sheet, r, &[(&o.name, 40.0), (note, 40.0)])?;
         if let Some(g) = &o.group {
-            sheet.write_string(r, 2, g)?;
+            sheet.write_string_with_format(r, 2, g, &f.plain)?;
         }
         opt_number(sheet, r, 3, o.coverage, &f.percent)?;
         for (i, cell) in o.domains.iter().enumerate() {
-            level_cell(sheet, r, 4 + i as u16, cell)?;
+            level_cell(sheet, r, 4 + i as u16, cell, &words)?;
             opt_number(sheet, r, (4 + domains + i) as u16, cell.score, &f.score)?;
         }
         if let Some(note) = &o.unsafe_note {
-            sheet.write_string(r, (4 + 2 * domains) as u16, note)?;
+            sheet.write_string_with_format(r, (4 + 2 * domains) as u16, note, &f.wrap)?;
         }
     }
     sheet.autofilter(
@@ -200,11 +260,14 @@ fn domain_sheet(book: &mut Workbook, f: &Formats, c: &Comparison) -> Result<(), 
     )?;
     let beside = (5 + 2 * domains) as u16;
     level_key(sheet, f, c, 0, beside)?;
-    let chart = distribution_chart(
-        c,
-        &format!("Organisations at each level per domain, {}", c.cohort.round),
-        1,
-        domains as u32,
+    let chart = sized(
+        distribution_chart(
+            c,
+            &format!("Organisations at each level per domain, {}", c.cohort.round),
+            1,
+            domains as u32,
+        ),
+        domains,
     );
     sheet.insert_chart(levels as u32 + 2, beside, &chart)?;
     Ok(())
@@ -218,27 +281,33 @@ fn capability_sheet(book: &mut Workbook, f: &Formats, c: &Comparison) -> Result<
     let sheet = book.add_worksheet().set_name(CAPABILITY_SHEET)?;
     let mut columns: Vec<(String, f64)> = vec![("Code".into(), 8.0), ("Organisation".into(), 40.0)];
     columns.extend(capabilities.iter().map(|(_, _, t)| (t.to_string(), 14.0)));
+    let matrix: Vec<String> = capabilities.iter().map(|(_, _, t)| t.to_string()).collect();
     header(sheet, f, columns)?;
+    turn_headings(sheet, f, 2..(2 + capabilities.len()) as u16, &matrix)?;
+    let words = f.plain.clone().set_shrink();
     for (r, o) in c.cohort.organisations.iter().enumerate() {
         let r = r as u32 + 1;
-        sheet.write_string(r, 0, &o.code)?;
-        sheet.write_string(r, 1, &o.name)?;
+        sheet.write_string_with_format(r, 0, &o.code, &f.plain)?;
+        sheet.write_string_with_format(r, 1, &o.name, &f.wrap)?;
+        fit_row(sheet, r, &[(&o.name, 40.0)])?;
         for (i, cell) in o.capabilities.iter().enumerate() {
-            level_cell(sheet, r, 2 + i as u16, cell)?;
+            level_cell(sheet, r, 2 + i as u16, cell, &words)?;
         }
     }
     let beside = (3 + capabilities.len()) as u16;
     level_key(sheet, f, c, 0, beside)?;
-    let mut chart = distribution_chart(
-        c,
-        &format!(
-            "Organisations at each level per capability, {}",
-            c.cohort.round
+    let chart = sized(
+        distribution_chart(
+            c,
+            &format!(
+                "Organisations at each level per capability, {}",
+                c.cohort.round
+            ),
+            domains as u32 + 1,
+            (domains + capabilities.len()) as u32,
         ),
-        domains as u32 + 1,
-        (domains + capabilities.len()) as u32,
+        capabilities.len(),
     );
-    chart.set_height(chart_height(capabilities.len()));
     sheet.insert_chart(levels as u32 + 2, beside, &chart)?;
     Ok(())
 }
@@ -254,7 +323,7 @@ fn distribution_sheet(
     let sheet = book.add_worksheet().set_name(DISTRIBUTION_SHEET)?;
     let mut columns: Vec<(String, f64)> = vec![
         ("Kind".into(), 10.0),
-        ("Id".into(), 24.0),
+        ("Id".into(), 30.0),
         ("Title".into(), 40.0),
     ];
     columns.extend(c.frame.levels.iter().map(|l| (l.clone(), 10.0)));
@@ -274,30 +343,43 @@ fn distribution_sheet(
     let at = 3 + levels as u16;
     for (r, (kind, id, title, d)) in dist_rows.iter().enumerate() {
         let r = r as u32 + 1;
-        sheet.write_string(r, 0, *kind)?;
-        sheet.write_string(r, 1, *id)?;
+        sheet.write_string_with_format(r, 0, *kind, &f.plain)?;
+        sheet.write_string_with_format(r, 1, *id, &f.wrap)?;
         sheet.write_string_with_format(r, 2, *title, &f.wrap)?;
+        let note = d.unsafe_note.as_deref().unwrap_or("");
+        fit_row(
+            sheet,
+            r,
+            &[
+                (id, 30.0),
+                (title, 40.0),
+                (&d.median_words, 16.0),
+                (note, 40.0),
+            ],
+        )?;
         for (i, n) in d.counts.iter().enumerate() {
-            sheet.write_number(r, 3 + i as u16, *n as f64)?;
+            sheet.write_number_with_format(r, 3 + i as u16, *n as f64, &f.count)?;
         }
-        sheet.write_number(r, at, d.not_applicable as f64)?;
-        sheet.write_number(r, at + 1, d.unanswered as f64)?;
+        sheet.write_number_with_format(r, at, d.not_applicable as f64, &f.count)?;
+        sheet.write_number_with_format(r, at + 1, d.unanswered as f64, &f.count)?;
         opt_number(sheet, r, at + 2, d.median, &f.score)?;
-        sheet.write_string(r, at + 3, &d.median_words)?;
+        sheet.write_string_with_format(r, at + 3, &d.median_words, &f.wrap)?;
         opt_number(sheet, r, at + 4, d.q1, &f.score)?;
         opt_number(sheet, r, at + 5, d.q3, &f.score)?;
         opt_number(sheet, r, at + 6, d.coverage, &f.percent)?;
         if let Some(note) = &d.unsafe_note {
-            sheet.write_string(r, at + 7, note)?;
+            sheet.write_string_with_format(r, at + 7, note, &f.wrap)?;
         }
     }
-    let mut chart = distribution_chart(
-        c,
-        "Organisations at each level, per domain and capability",
-        1,
-        dist_rows.len() as u32,
+    let chart = sized(
+        distribution_chart(
+            c,
+            "Organisations at each level, per domain and capability",
+            1,
+            dist_rows.len() as u32,
+        ),
+        dist_rows.len(),
     );
-    chart.set_height(chart_height(dist_rows.len()));
     sheet.insert_chart(1, at + 9, &chart)?;
     Ok(())
 }
@@ -329,34 +411,33 @@ fn group_sheet(
     header(sheet, f, columns)?;
     for (r, row) in g.groups.iter().enumerate() {
         let r = r as u32 + 1;
-        sheet.write_string(r, 0, &row.name)?;
+        sheet.write_string_with_format(r, 0, &row.name, &f.plain)?;
         for (i, cell) in row.domains.iter().enumerate() {
             opt_number(sheet, r, 1 + i as u16, cell.score, &f.score)?;
             if let Some(level) = &cell.level {
-                sheet.write_string(r, (1 + domains + i) as u16, level)?;
+                sheet.write_string_with_format(r, (1 + domains + i) as u16, level, &f.plain)?;
             }
         }
-        sheet.write_string_with_format(
-            r,
-            (1 + 2 * domains) as u16,
-            row.members.join(", "),
-            &f.wrap,
-        )?;
-        sheet.write_string(r, (2 + 2 * domains) as u16, &row.weighting)?;
+        let members = row.members.join(", ");
+        sheet.write_string_with_format(r, (1 + 2 * domains) as u16, &members, &f.wrap)?;
+        sheet.write_string_with_format(r, (2 + 2 * domains) as u16, &row.weighting, &f.wrap)?;
+        fit_row(sheet, r, &[(&members, 40.0), (&row.weighting, 30.0)])?;
     }
     let below = g.groups.len() as u32 + 2;
     sheet.write_string_with_format(below, 0, &g.method, &f.wrap)?;
     let last = g.groups.len().max(1) as u32;
-    let mut chart = bar_chart(
-        ChartType::Bar,
-        GROUP_SHEET,
-        (0..domains).map(|i| 1 + i as u16),
-        0,
-        (1, last),
-        &format!("Domain scores by {}", g.field),
-        "Score (level rank)",
+    let chart = sized(
+        bar_chart(
+            ChartType::Bar,
+            GROUP_SHEET,
+            (0..domains).map(|i| 1 + i as u16),
+            0,
+            (1, last),
+            &format!("Domain scores by {}", g.field),
+            "Score (level rank)",
+        ),
+        g.groups.len() * domains.max(1) / 2,
     );
-    chart.set_height(chart_height(g.groups.len() * domains.max(1) / 2));
     sheet.insert_chart(1, (4 + 2 * domains) as u16, &chart)?;
     Ok(())
 }
@@ -378,12 +459,12 @@ fn change_sheet(book: &mut Workbook, f: &Formats, l: &Longitudinal) -> Result<()
     header(sheet, f, columns)?;
     for (r, x) in l.capabilities.iter().enumerate() {
         let r = r as u32 + 1;
-        sheet.write_string(r, 0, &x.id)?;
+        sheet.write_string_with_format(r, 0, &x.id, &f.plain)?;
         sheet.write_string_with_format(r, 1, &x.title, &f.wrap)?;
-        sheet.write_number(r, 2, x.paired as f64)?;
-        sheet.write_number(r, 3, x.up as f64)?;
-        sheet.write_number(r, 4, x.down as f64)?;
-        sheet.write_number(r, 5, x.same as f64)?;
+        fit_row(sheet, r, &[(&x.title, 40.0)])?;
+        for (col, n) in [(2, x.paired), (3, x.up), (4, x.down), (5, x.same)] {
+            sheet.write_number_with_format(r, col, n as f64, &f.count)?;
+        }
     }
     let below = l.capabilities.len() as u32 + 2;
     sheet.write_string_with_format(
@@ -400,16 +481,18 @@ fn change_sheet(book: &mut Workbook, f: &Formats, l: &Longitudinal) -> Result<()
     )?;
     sheet.write_string_with_format(below + 1, 0, &l.method, &f.wrap)?;
     let last = l.capabilities.len().max(1) as u32;
-    let mut chart = bar_chart(
-        ChartType::BarStacked,
-        CHANGE_SHEET,
-        3..=5u16,
-        1,
-        (1, last),
-        &format!("Change since {} per capability", l.against),
-        "Organisations",
+    let chart = sized(
+        bar_chart(
+            ChartType::BarStacked,
+            CHANGE_SHEET,
+            3..=5u16,
+            1,
+            (1, last),
+            &format!("Change since {} per capability", l.against),
+            "Organisations",
+        ),
+        l.capabilities.len(),
     );
-    chart.set_height(chart_height(l.capabilities.len()));
     sheet.insert_chart(1, 7, &chart)?;
     Ok(())
 }
@@ -444,15 +527,15 @@ fn paired_sheet(
     header(sheet, f, columns)?;
     for (r, p) in l.paired.iter().enumerate() {
         let r = r as u32 + 1;
-        sheet.write_string(r, 0, &p.code)?;
-        sheet.write_string(r, 1, &p.name)?;
+        sheet.write_string_with_format(r, 0, &p.code, &f.plain)?;
+        sheet.write_string_with_format(r, 1, &p.name, &f.plain)?;
         sheet.write_string(r, 2, &p.relation)?;
         for (i, v) in p.domain_changes.iter().enumerate() {
             opt_number(sheet, r, 3 + i as u16, *v, &f.score)?;
         }
-        sheet.write_number(r, (3 + domains) as u16, p.up as f64)?;
-        sheet.write_number(r, (4 + domains) as u16, p.down as f64)?;
-        sheet.write_number(r, (5 + domains) as u16, p.same as f64)?;
+        for (i, n) in [p.up, p.down, p.same].into_iter().enumerate() {
+            sheet.write_number_with_format(r, (3 + domains + i) as u16, n as f64, &f.count)?;
+        }
     }
     // The organisations not compared, listed below (never silently dropped).
     let mut below = l.paired.len() as u32 + 2;
@@ -467,19 +550,21 @@ fn paired_sheet(
         sheet.write_string(below, 3, &u.reason)?;
     }
     let last = l.paired.len().max(1) as u32;
-    let mut chart = bar_chart(
-        ChartType::Bar,
-        PAIRED_SHEET,
-        [(3 + domains) as u16, (4 + domains) as u16],
-        0,
-        (1, last),
-        &format!(
-            "Capabilities up and down since {}, per organisation",
-            l.against
+    let chart = sized(
+        bar_chart(
+            ChartType::Bar,
+            PAIRED_SHEET,
+            [(3 + domains) as u16, (4 + domains) as u16],
+            0,
+            (1, last),
+            &format!(
+                "Capabilities up and down since {}, per organisation",
+                l.against
+            ),
+            "Capabilities",
         ),
-        "Capabilities",
+        l.paired.len(),
     );
-    chart.set_height(chart_height(l.paired.len()));
     sheet.insert_chart(1, (7 + domains) as u16, &chart)?;
     Ok(())
 }
@@ -502,8 +587,9 @@ fn method_sheet(book: &mut Workbook, f: &Formats, c: &Comparison) -> Result<(), 
     );
     for (r, line) in lines.iter().enumerate() {
         sheet.write_string_with_format(r as u32 + 1, 0, line, &f.wrap)?;
+        fit_row(sheet, r as u32 + 1, &[(line, 120.0)])?;
     }
-    Ok(())
+    print_setup(sheet, 1, false)
 }
 
 /// Provenance: every input file with its checksum.
@@ -513,6 +599,7 @@ fn provenance_sheet(book: &mut Workbook, f: &Formats, c: &Comparison) -> Result<
     sheet.set_column_width(0, 30.0)?;
     sheet.set_column_width(1, 70.0)?;
     sheet.set_column_width(2, 66.0)?;
+    print_setup(sheet, 1, true)?;
     let mut rows = vec![
         ("sct version", p.sct_version.clone(), String::new()),
         ("Toolkit", p.toolkit.clone(), String::new()),
@@ -543,8 +630,9 @@ fn provenance_sheet(book: &mut Workbook, f: &Formats, c: &Comparison) -> Result<
     for (r, (k, v, sha)) in rows.into_iter().enumerate() {
         let r = r as u32 + 1;
         sheet.write_string(r, 0, k)?;
-        sheet.write_string(r, 1, v)?;
+        sheet.write_string_with_format(r, 1, &v, &f.wrap)?;
         sheet.write_string(r, 2, sha)?;
+        fit_row(sheet, r, &[(&v, 70.0)])?;
     }
     Ok(())
 }

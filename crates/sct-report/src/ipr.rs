@@ -11,7 +11,9 @@ use sct_spc::spc::{AssuranceIcon, VariationIcon};
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
-use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook, XlsxError};
+use rust_xlsxwriter::{DocProperties, ExcelDateTime, Workbook, Worksheet, XlsxError};
+
+use crate::workbook::{Formats, fit_row, header, print_setup};
 use sct_core::csv_out::CsvWriter;
 use sct_kpi::ipr::{Ipr, IprRow, IprSection, MissingIndicator};
 use sct_kpi::kpiset::Timeframe;
@@ -588,8 +590,10 @@ pub fn write_json(ipr: &Ipr, out: &mut dyn std::io::Write) -> std::io::Result<()
     crate::json::write_with_schema("sct-kpi-ipr/1", ipr, out)
 }
 
-/// The columns of the CSV and of the xlsx sheet.
-pub const COLUMNS: [&str; 23] = [
+/// The columns of the CSV (the xlsx sheet has the same, headed in words: [`HEADINGS`]).
+/// The last three periods are three pairs of columns, oldest first, so each value reads
+/// as a number.
+pub const COLUMNS: [&str; 28] = [
     "organisation",
     "timeframe",
     "indicator",
@@ -603,7 +607,12 @@ pub const COLUMNS: [&str; 23] = [
     "variance",
     "plan_position",
     "meets_plan",
-    "last_three",
+    "last_three_period_1",
+    "last_three_value_1",
+    "last_three_period_2",
+    "last_three_value_2",
+    "last_three_period_3",
+    "last_three_value_3",
     "variation_icon",
     "variation_label",
     "assurance_icon",
@@ -624,11 +633,14 @@ pub(crate) fn position_name(p: PlanPosition) -> String {
 }
 
 fn num(v: Option<f64>) -> String {
-    v.map(|x| x.to_string()).unwrap_or_default()
+    sct_core::csv_out::opt_number(v)
 }
 
+/// How many of the latest periods the report shows, each as a period and a value column.
+const LAST_THREE: usize = 3;
+
 fn cells(r: &IprRow) -> Vec<String> {
-    vec![
+    let mut cells = vec![
         r.organisation.clone(),
         r.timeframe.as_str().to_string(),
         r.indicator.clone(),
@@ -642,11 +654,14 @@ fn cells(r: &IprRow) -> Vec<String> {
         num(r.variance),
         r.plan_position.map(position_name).unwrap_or_default(),
         r.meets_plan.map(|m| m.to_string()).unwrap_or_default(),
-        r.last_three
-            .iter()
-            .map(|p| format!("{}: {}", p.period, p.value))
-            .collect::<Vec<_>>()
-            .join("; "),
+    ];
+    // Always three pairs, empty where fewer periods have data, so the columns line up.
+    for i in 0..LAST_THREE {
+        let p = r.last_three.get(i);
+        cells.push(p.map(|p| p.period.clone()).unwrap_or_default());
+        cells.push(num(p.map(|p| p.value)));
+    }
+    cells.extend([
         r.variation_icon
             .map_or("", ChartVariationIcon::as_str)
             .to_string(),
@@ -663,7 +678,8 @@ fn cells(r: &IprRow) -> Vec<String> {
         r.chart.map_or("", ChartKind::as_str).to_string(),
         r.profile.clone(),
         r.flags.join("; "),
-    ]
+    ]);
+    cells
 }
 
 /// The report as CSV: one row per indicator and organisation, with the icons' names.
@@ -706,33 +722,25 @@ fn workbook(ipr: &Ipr) -> Result<Vec<u8>, XlsxError> {
             .set_author("sct")
             .set_creation_datetime(&created),
     );
-    let bold = Format::new().set_bold();
+    let f = Formats::new();
     let sheet = book.add_worksheet().set_name("IPR")?;
-    for (c, name) in COLUMNS.iter().enumerate() {
-        sheet.write_string_with_format(0, c as u16, *name, &bold)?;
-    }
-    let numeric = [7usize, 8, 10];
+    header(sheet, &f.header, HEADINGS.iter().copied())?;
     let mut r = 1u32;
     for s in &ipr.sections {
         for row in &s.rows {
-            let values = [row.latest_value, row.plan, row.variance];
-            for (c, cell) in cells(row).iter().enumerate() {
-                match numeric.iter().position(|&k| k == c).and_then(|k| values[k]) {
-                    Some(v) => sheet.write_number(r, c as u16, v)?,
-                    None => sheet.write_string(r, c as u16, cell)?,
-                };
-            }
+            ipr_row(sheet, &f, r, row)?;
             r += 1;
         }
     }
-    sheet.set_freeze_panes(1, 0)?;
     sheet.autofilter(0, 0, r.saturating_sub(1).max(1), COLUMNS.len() as u16 - 1)?;
     let sheet = book.add_worksheet().set_name("Method")?;
-    sheet.write_string_with_format(0, 0, "Method", &bold)?;
-    let wrap = Format::new().set_text_wrap();
+    let (bold, wrap) = (&f.bold, &f.wrap);
+    sheet.write_string_with_format(0, 0, "Method", bold)?;
     sheet.set_column_width(0, 120)?;
+    print_setup(sheet, 1, false)?;
     for (i, m) in ipr.method.iter().enumerate() {
-        sheet.write_string_with_format(i as u32 + 1, 0, m, &wrap)?;
+        sheet.write_string_with_format(i as u32 + 1, 0, m, wrap)?;
+        fit_row(sheet, i as u32 + 1, &[(m, 120.0)])?;
     }
     if let Some(p) = &ipr.provenance {
         let mut lines = vec![
@@ -748,12 +756,84 @@ fn workbook(ipr: &Ipr) -> Result<Vec<u8>, XlsxError> {
         ];
         lines.extend(p.plugins.iter().map(plugin_line));
         let top = ipr.method.len() as u32 + 2;
-        sheet.write_string_with_format(top, 0, "Provenance", &bold)?;
+        sheet.write_string_with_format(top, 0, "Provenance", bold)?;
         for (i, line) in lines.iter().enumerate() {
-            sheet.write_string_with_format(top + 1 + i as u32, 0, line, &wrap)?;
+            sheet.write_string_with_format(top + 1 + i as u32, 0, line, wrap)?;
+            fit_row(sheet, top + 1 + i as u32, &[(line, 120.0)])?;
         }
     }
     book.save_to_buffer()
+}
+
+/// The xlsx sheet's column headings, in words, with their widths: one for each of
+/// [`COLUMNS`], in the same order.
+const HEADINGS: [(&str, f64); 28] = [
+    ("Organisation", 12.0),
+    ("Timeframe", 10.0),
+    ("Indicator id", 16.0),
+    ("Indicator", 36.0),
+    ("Unit", 8.0),
+    ("Better when", 9.0),
+    ("Latest period", 10.0),
+    ("Latest value", 10.0),
+    ("Plan or target", 10.0),
+    ("Plan kind", 8.0),
+    ("Variance", 9.0),
+    ("Against plan", 11.0),
+    ("Meets plan", 7.0),
+    ("Period 1 of last three", 10.0),
+    ("Value 1 of last three", 10.0),
+    ("Period 2 of last three", 10.0),
+    ("Value 2 of last three", 10.0),
+    ("Period 3 of last three", 10.0),
+    ("Value 3 of last three", 10.0),
+    ("Variation icon", 14.0),
+    ("Variation", 28.0),
+    ("Assurance icon", 12.0),
+    ("Assurance", 28.0),
+    ("Assurance reliable", 9.0),
+    ("Assurance note", 36.0),
+    ("Chart", 8.0),
+    ("Rule profile", 12.0),
+    ("Data flags", 16.0),
+];
+
+/// One row of the IPR sheet: values as numbers in the indicator's decimals, booleans as
+/// booleans, the rest as text, the row as tall as its longest wrapped text.
+fn ipr_row(sheet: &mut Worksheet, f: &Formats, r: u32, row: &IprRow) -> Result<(), XlsxError> {
+    let value_format = f.plain.clone().set_num_format(number_format(row.decimals));
+    let mut numbers: Vec<(usize, Option<f64>)> =
+        vec![(7, row.latest_value), (8, row.plan), (10, row.variance)];
+    for i in 0..LAST_THREE {
+        numbers.push((14 + 2 * i, row.last_three.get(i).map(|p| p.value)));
+    }
+    let booleans = [(12, row.meets_plan), (23, Some(row.assurance_reliable))];
+    let texts = cells(row);
+    let mut wrapped = Vec::new();
+    for (c, cell) in texts.iter().enumerate() {
+        let col = c as u16;
+        if let Some((_, v)) = numbers.iter().find(|(k, _)| *k == c) {
+            if let Some(v) = v {
+                sheet.write_number_with_format(r, col, *v, &value_format)?;
+            }
+        } else if let Some((_, b)) = booleans.iter().find(|(k, _)| *k == c) {
+            if let Some(b) = b {
+                sheet.write_boolean_with_format(r, col, *b, &f.boolean)?;
+            }
+        } else if !cell.is_empty() {
+            sheet.write_string_with_format(r, col, cell, &f.wrap)?;
+            wrapped.push((cell.as_str(), HEADINGS[c].1));
+        }
+    }
+    fit_row(sheet, r, &wrapped)
+}
+
+/// An Excel number format with `decimals` places and thousands separated (`#,##0.0`).
+fn number_format(decimals: u32) -> String {
+    match decimals {
+        0 => "#,##0".to_string(),
+        d => format!("#,##0.{}", "0".repeat(d.min(10) as usize)),
+    }
 }
 
 /// The report as an Excel workbook: the IPR sheet (the CSV's rows, filterable) and Method.

@@ -113,7 +113,7 @@ pub fn json(review: &KpiReview) -> String {
 }
 
 fn num(v: Option<f64>) -> String {
-    v.map(|x| x.to_string()).unwrap_or_default()
+    sct_core::csv_out::opt_number(v)
 }
 
 /// The review as CSV: one row per indicator.
@@ -140,6 +140,7 @@ pub fn csv(review: &KpiReview) -> String {
         "ytd_value",
         "ytd_plan",
         "ytd_periods_meeting_plan",
+        "ytd_periods_with_plan",
         "chart",
         "chart_reason",
         "variation_icon",
@@ -185,7 +186,9 @@ pub fn csv(review: &KpiReview) -> String {
                 y.map(|y| y.periods.to_string()).unwrap_or_default(),
                 num(y.map(|y| y.against.value)),
                 num(y.and_then(|y| y.against.plan)),
-                y.map(|y| format!("{} of {}", y.periods_meeting_plan, y.periods_with_plan))
+                y.map(|y| y.periods_meeting_plan.to_string())
+                    .unwrap_or_default(),
+                y.map(|y| y.periods_with_plan.to_string())
                     .unwrap_or_default(),
                 s.map_or("", |s| s.chart.as_str()).to_string(),
                 s.map(|s| s.chart_reason.clone()).unwrap_or_default(),

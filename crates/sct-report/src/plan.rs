@@ -15,7 +15,7 @@ use sct_core::plan::{
 
 use crate::plan_timeline::{timeline_chart, timeline_svg};
 use crate::render::{ReportError, Templates};
-use crate::workbook::{Formats, properties, spreadsheet_error};
+use crate::workbook::{Formats, fit_row, heading, properties, spreadsheet_error};
 
 /// The plan as one self-contained HTML file, with the timeline drawn inline.
 pub fn html(templates: &Templates, plan: &DevelopmentPlan) -> Result<String, ReportError> {
@@ -96,8 +96,8 @@ fn priority_row(plan: &DevelopmentPlan, p: &Priority) -> Vec<String> {
         p.target_set.to_string(),
         p.target_date.map(|d| d.to_string()).unwrap_or_default(),
         p.gap.to_string(),
-        p.weight.to_string(),
-        p.weighted_gap.to_string(),
+        sct_core::csv_out::number(p.weight),
+        sct_core::csv_out::number(p.weighted_gap),
         p.milestone_due.map(|d| d.to_string()).unwrap_or_default(),
         p.milestones
             .iter()
@@ -124,11 +124,8 @@ fn priority_row(plan: &DevelopmentPlan, p: &Priority) -> Vec<String> {
             .map(|c| c.as_str().to_string())
             .unwrap_or_default(),
         p.evidence_count.to_string(),
-        if p.validate_before_investing {
-            VALIDATE_BEFORE_INVESTING.to_string()
-        } else {
-            String::new()
-        },
+        // A boolean, spelt as every CSV spells one; the words are in the reasons column.
+        p.validate_before_investing.to_string(),
         p.validate_reasons.join("; "),
         plan.rule.order.join(", "),
     ]
@@ -152,23 +149,65 @@ fn header(
     widths: &[f64],
 ) -> Result<(), XlsxError> {
     let widths = (0..columns.len()).map(|c| widths.get(c).copied().unwrap_or(14.0));
-    crate::workbook::header(sheet, &f.bold, columns.iter().copied().zip(widths))
+    let names = columns.iter().map(|c| heading(c));
+    crate::workbook::header(sheet, &f.header, names.zip(widths))
 }
 
-fn rows(sheet: &mut Worksheet, f: &Formats, rows: &[Vec<String>]) -> Result<(), XlsxError> {
+/// Writes the rows below the header: each cell as what it is (a number, a date, a
+/// boolean, or wrapped text), each row as tall as its longest wrapped text.
+fn rows(
+    sheet: &mut Worksheet,
+    f: &Formats,
+    widths: &[f64],
+    rows: &[Vec<String>],
+) -> Result<(), XlsxError> {
     for (r, row) in rows.iter().enumerate() {
+        let r = r as u32 + 1;
+        let mut wrapped = Vec::new();
         for (c, cell) in row.iter().enumerate() {
-            let (r, c) = (r as u32 + 1, c as u16);
-            // Whole numbers and decimals are written as numbers, everything else as text.
-            match cell.parse::<f64>() {
-                Ok(n) if n.is_finite() && !cell.starts_with('+') && !cell.is_empty() => {
-                    sheet.write_number(r, c, n)?
-                }
-                _ => sheet.write_string_with_format(r, c, cell, &f.wrap)?,
-            };
+            if !typed_cell(sheet, f, r, c as u16, cell)? && !cell.is_empty() {
+                sheet.write_string_with_format(r, c as u16, cell, &f.wrap)?;
+                wrapped.push((cell.as_str(), widths.get(c).copied().unwrap_or(14.0)));
+            }
         }
+        fit_row(sheet, r, &wrapped)?;
     }
     Ok(())
+}
+
+/// Writes `cell` as a number, a date or a boolean when it is one (the CSV's spelling of
+/// each), and says whether it did.
+fn typed_cell(
+    sheet: &mut Worksheet,
+    f: &Formats,
+    r: u32,
+    c: u16,
+    cell: &str,
+) -> Result<bool, XlsxError> {
+    if let Ok(b) = cell.parse::<bool>() {
+        sheet.write_boolean_with_format(r, c, b, &f.boolean)?;
+    } else if let Some(d) = iso_date(cell) {
+        sheet.write_date_with_format(r, c, d, &f.date)?;
+    } else if sct_core::csv_out::is_plain_number(cell) {
+        let Ok(n) = cell.parse::<f64>() else {
+            return Ok(false);
+        };
+        let format = if n.fract() == 0.0 { &f.count } else { &f.score };
+        sheet.write_number_with_format(r, c, n, format)?;
+    } else {
+        return Ok(false);
+    }
+    Ok(true)
+}
+
+/// `text` as a date when it is exactly `YYYY-MM-DD`.
+fn iso_date(text: &str) -> Option<ExcelDateTime> {
+    let b = text.as_bytes();
+    let shape = b.len() == 10 && b[4] == b'-' && b[7] == b'-';
+    if !shape || !text.chars().all(|c| c.is_ascii_digit() || c == '-') {
+        return None;
+    }
+    ExcelDateTime::parse_from_str(text).ok()
 }
 
 /// A sheet of `columns` (with `widths`) and `body`.
@@ -181,7 +220,7 @@ fn sheet(
 ) -> Result<(), XlsxError> {
     let sheet = book.add_worksheet().set_name(name)?;
     header(sheet, f, columns, widths)?;
-    rows(sheet, f, body)
+    rows(sheet, f, widths, body)
 }
 
 fn workbook(plan: &DevelopmentPlan) -> Result<Vec<u8>, XlsxError> {
@@ -204,12 +243,15 @@ fn workbook(plan: &DevelopmentPlan) -> Result<Vec<u8>, XlsxError> {
 
     let mut widths = [10.0; 25];
     for (i, w) in [
+        (1, 16.0),
+        (5, 26.0),
         (6, 36.0),
         (7, 30.0),
         (16, 40.0),
         (17, 30.0),
         (19, 60.0),
         (23, 30.0),
+        (24, 24.0),
     ] {
         widths[i] = w;
     }
@@ -261,9 +303,12 @@ fn workbook(plan: &DevelopmentPlan) -> Result<Vec<u8>, XlsxError> {
     header(sheet, &f, &["item", "text"], &[20.0, 120.0])?;
     // Text only on this sheet: a version or a checksum is not a number.
     for (r, row) in method_rows(plan).iter().enumerate() {
+        let r = r as u32 + 1;
         for (c, cell) in row.iter().enumerate() {
-            sheet.write_string_with_format(r as u32 + 1, c as u16, cell, &f.wrap)?;
+            sheet.write_string_with_format(r, c as u16, cell, &f.wrap)?;
         }
+        let text = row.get(1).map_or("", String::as_str);
+        fit_row(sheet, r, &[(text, 120.0)])?;
     }
     book.save_to_buffer()
 }
@@ -313,11 +358,7 @@ fn support_rows(plan: &DevelopmentPlan) -> Vec<Vec<String>> {
                     .map(|m| format!("{} (due {})", m.title, m.due))
                     .collect::<Vec<_>>()
                     .join("; "),
-                if i.validate_before_investing {
-                    VALIDATE_BEFORE_INVESTING.to_string()
-                } else {
-                    String::new()
-                },
+                i.validate_before_investing.to_string(),
                 i.why.clone(),
             ]);
         }

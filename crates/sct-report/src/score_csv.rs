@@ -30,7 +30,7 @@ const HEADER: [&str; 22] = [
 ];
 
 fn num(v: Option<f64>) -> String {
-    v.map(|x| x.to_string()).unwrap_or_default()
+    sct_core::csv_out::opt_number(v)
 }
 
 fn summary_cells(s: &ScoreSummary) -> [String; 14] {

@@ -11,12 +11,13 @@ use sct_core::model::Date;
 use sct_core::score::ScoreSummary;
 
 use crate::render::ReportError;
-use crate::workbook::{Formats, header, properties, spreadsheet_error};
+use crate::workbook::{Formats, fit_row, header, properties, spreadsheet_error};
 
-/// A cell of a row: text, a number, a date, or nothing.
+/// A cell of a row: text, a number, a count, a date, or nothing.
 enum Cell {
     Text(String),
     Number(f64),
+    Count(usize),
     Date(Date),
     Blank,
 }
@@ -42,17 +43,32 @@ fn table(
     rows: Vec<Vec<Cell>>,
     percent_columns: &[usize],
 ) -> Result<(), XlsxError> {
+    // Weights are written as they were given (1, or 1.50), not as scores.
+    let weight_columns: Vec<usize> = columns
+        .iter()
+        .enumerate()
+        .filter(|(_, (name, _))| *name == "Weight")
+        .map(|(i, _)| i)
+        .collect();
     header(sheet, &f.header, columns.iter().copied())?;
     for (r, row) in rows.into_iter().enumerate() {
         let r = r as u32 + 1;
+        let mut wrapped: Vec<(String, f64)> = Vec::new();
         for (c, cell) in row.into_iter().enumerate() {
             let col = c as u16;
             match cell {
                 Cell::Text(s) if !s.is_empty() => {
-                    sheet.write_string_with_format(r, col, s, &f.wrap)?;
+                    sheet.write_string_with_format(r, col, &s, &f.wrap)?;
+                    wrapped.push((s, columns.get(c).map_or(10.0, |c| c.1)));
+                }
+                Cell::Count(n) => {
+                    sheet.write_number_with_format(r, col, n as f64, &f.count)?;
                 }
                 Cell::Number(n) if percent_columns.contains(&c) => {
                     sheet.write_number_with_format(r, col, n, &f.percent)?;
+                }
+                Cell::Number(n) if weight_columns.contains(&c) => {
+                    sheet.write_number_with_format(r, col, n, f.value_for(n))?;
                 }
                 Cell::Number(n) => {
                     sheet.write_number_with_format(r, col, n, &f.score)?;
@@ -63,6 +79,8 @@ fn table(
                 _ => {}
             }
         }
+        let cells: Vec<(&str, f64)> = wrapped.iter().map(|(t, w)| (t.as_str(), *w)).collect();
+        fit_row(sheet, r, &cells)?;
     }
     if columns.len() > 1 {
         sheet.autofilter(0, 0, 0, columns.len() as u16 - 1)?;
@@ -77,15 +95,15 @@ fn summary_cells(s: &ScoreSummary) -> Vec<Cell> {
         text(s.level_name.clone().unwrap_or_default()),
         opt_num(s.target_score),
         opt_num(s.gap_to_target),
-        Cell::Number(s.coverage.answered as f64),
-        Cell::Number(s.coverage.not_applicable as f64),
-        Cell::Number(s.coverage.unanswered as f64),
+        Cell::Count(s.coverage.answered),
+        Cell::Count(s.coverage.not_applicable),
+        Cell::Count(s.coverage.unanswered),
         opt_num(s.coverage.ratio),
-        Cell::Number(c.low as f64),
-        Cell::Number(c.medium as f64),
-        Cell::Number(c.high as f64),
-        Cell::Number(c.unstated as f64),
-        Cell::Number(s.without_evidence as f64),
+        Cell::Count(c.low),
+        Cell::Count(c.medium),
+        Cell::Count(c.high),
+        Cell::Count(c.unstated),
+        Cell::Count(s.without_evidence),
     ]
 }
 
@@ -113,7 +131,7 @@ fn workbook(r: &ScoreReport) -> Result<Vec<u8>, XlsxError> {
 /// Summary: overall, then one row per domain, then who and what.
 fn summary_sheet(book: &mut Workbook, f: &Formats, r: &ScoreReport) -> Result<(), XlsxError> {
     let summary_columns = [
-        ("Scope", 10.0),
+        ("Scope", 14.0),
         ("Domain id", 26.0),
         ("Section", 8.0),
         ("Title", 44.0),
@@ -162,16 +180,22 @@ fn summary_sheet(book: &mut Workbook, f: &Formats, r: &ScoreReport) -> Result<()
         ("ODS code", r.subject.ods_code.clone()),
         ("Round", r.round.clone().unwrap_or_default()),
         ("Toolkit", format!("{} {}", r.toolkit, r.toolkit_version)),
-        (
-            "Assessed",
-            r.assessed.map(|d| d.to_string()).unwrap_or_default(),
-        ),
-        ("As of", r.as_of.map(|d| d.to_string()).unwrap_or_default()),
         ("Notice", r.notice.clone()),
     ];
     for (i, (k, v)) in about.iter().enumerate() {
-        sheet.write_string_with_format(below + i as u32, 0, *k, &f.header)?;
-        sheet.write_string(below + i as u32, 3, v)?;
+        let row = below + i as u32;
+        sheet.write_string_with_format(row, 0, *k, &f.header)?;
+        sheet.write_string_with_format(row, 3, v, &f.wrap)?;
+        fit_row(sheet, row, &[(v, 44.0)])?;
+    }
+    // Dates as dates, so they sort and filter as dates.
+    let dates = [("Assessed", r.assessed), ("As of", r.as_of)];
+    for (i, (k, d)) in dates.into_iter().enumerate() {
+        let row = below + (about.len() + i) as u32;
+        sheet.write_string_with_format(row, 0, k, &f.header)?;
+        if let Some(d) = d {
+            sheet.write_date_with_format(row, 3, excel_date(d)?, &f.date)?;
+        }
     }
 
     Ok(())
@@ -206,10 +230,12 @@ fn capability_sheet(book: &mut Workbook, f: &Formats, r: &ScoreReport) -> Result
                 text(c.level_name.clone().unwrap_or_default()),
                 opt_num(c.score),
                 text(c.confidence.map(|x| x.as_str()).unwrap_or("")),
-                Cell::Number(c.evidence_count as f64),
+                Cell::Count(c.evidence_count),
                 text(c.target_level.clone().unwrap_or_default()),
                 c.target_date.map(Cell::Date).unwrap_or(Cell::Blank),
-                opt_num(c.gap.map(|g| g as f64)),
+                c.gap
+                    .and_then(|g| usize::try_from(g).ok())
+                    .map_or(Cell::Blank, Cell::Count),
                 text(c.reason.clone().unwrap_or_default()),
             ]);
         }

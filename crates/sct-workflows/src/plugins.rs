@@ -404,7 +404,7 @@ pub fn run(session: &Session, options: &RunOptions) -> Result<Output<'static>> {
 }
 
 fn number(v: Option<f64>) -> String {
-    v.map(|x| x.to_string()).unwrap_or_default()
+    sct_core::csv_out::opt_number(v)
 }
 
 /// The response as CSV: the series (`period,value,numerator,denominator`), or the evidence

@@ -238,8 +238,17 @@ pub fn descriptor_header(rank: usize, name: &str) -> String {
 /// Excel's longest sheet name.
 pub const MAX_SHEET_NAME: usize = 31;
 
-/// A sheet name for a domain: its section and title, shortened at a word boundary to fit
-/// Excel's 31 characters, without the characters Excel forbids in sheet names.
+/// Words that begin a new phrase: a name cut just before one ends on a whole phrase.
+const PHRASE_STARTS: [&str; 8] = ["and", "for", "of", "through", "with", "in", "to", "on"];
+
+/// Articles, the first words left out when a name is too long ("Understanding local context").
+const ARTICLES: [&str; 3] = ["the", "a", "an"];
+
+/// A sheet name for a domain: its section and title, without the characters Excel forbids,
+/// fitted to Excel's 31 characters without cutting a phrase where it can be helped: first
+/// without articles, then ending on a whole phrase ("4.1 System leadership" for "System
+/// leadership for population health"); only then cut at a word and ended with "…", so a
+/// reader sees the name is shortened. The sheet's first row has the full title.
 pub fn domain_sheet_name(domain: &Domain) -> String {
     let full = format!("{} {}", domain.section, domain.title);
     let clean: String = full
@@ -249,30 +258,51 @@ pub fn domain_sheet_name(domain: &Domain) -> String {
             c => c,
         })
         .collect();
-    let clean = clean.split_whitespace().collect::<Vec<_>>().join(" ");
-    if clean.chars().count() <= MAX_SHEET_NAME {
-        return clean;
+    let words: Vec<&str> = clean.split_whitespace().collect();
+    let fits = |w: &[&str]| w.join(" ").chars().count() <= MAX_SHEET_NAME;
+    if fits(&words) {
+        return words.join(" ");
     }
-    let mut out = String::new();
-    for word in clean.split(' ') {
-        let next = if out.is_empty() {
-            word.to_string()
-        } else {
-            format!("{out} {word}")
-        };
-        if next.chars().count() > MAX_SHEET_NAME {
-            break;
-        }
-        out = next;
+    let lean: Vec<&str> = words
+        .iter()
+        .enumerate()
+        .filter(|(i, w)| *i == 0 || !ARTICLES.contains(&w.to_lowercase().as_str()))
+        .map(|(_, w)| *w)
+        .collect();
+    if fits(&lean) {
+        return lean.join(" ");
     }
-    if out.is_empty() {
-        clean.chars().take(MAX_SHEET_NAME).collect()
-    } else {
-        out.trim_end_matches([',', ';', '-', ' ']).to_string()
+    // The longest whole phrase that fits, keeping at least two words of the title.
+    let phrase = (3..lean.len()).rev().find(|&end| {
+        let next = lean[end].to_lowercase();
+        let ends_phrase = PHRASE_STARTS.contains(&next.as_str()) || lean[end - 1].ends_with(',');
+        ends_phrase && fits(&lean[..end])
+    });
+    if let Some(end) = phrase {
+        return lean[..end].join(" ").trim_end_matches(',').to_string();
     }
+    shortened(&lean)
 }
 
-/// Sheet names for the domains that have capabilities for this response type, unique and
+/// `words` cut at the last word that fits with a closing "…", never ending on a word that
+/// begins a phrase.
+fn shortened(words: &[&str]) -> String {
+    let mut end = words.len();
+    while end > 1 && words[..end].join(" ").chars().count() + 1 > MAX_SHEET_NAME {
+        end -= 1;
+    }
+    while end > 1 && PHRASE_STARTS.contains(&words[end - 1].to_lowercase().as_str()) {
+        end -= 1;
+    }
+    let name = words[..end].join(" ");
+    if name.chars().count() + 1 > MAX_SHEET_NAME {
+        // One word longer than a sheet name: cut inside it.
+        let cut: String = name.chars().take(MAX_SHEET_NAME - 1).collect();
+        return format!("{cut}…");
+    }
+    format!("{}…", name.trim_end_matches([',', ';', '-']))
+}
+
 /// distinct from the fixed sheets, in toolkit order.
 pub fn domain_sheets(
     toolkit: &CapabilityToolkit,

@@ -1,6 +1,6 @@
 //! Reading a filled assessment workbook into the TOML equivalent of its response, every
 //! value remembering its cell, so that validation's errors name the sheet and cell
-//! (`'3.1 Understanding the local'!H6: "Mastered" is not a level of ...`).
+//! (`'3.1 Understanding local context'!H6: "Mastered" is not a level of ...`).
 //!
 //! Sheets are recognised by their header rows, not their names (a renamed sheet still reads),
 //! columns by their header text (moved columns still read) and capabilities by the id in each
@@ -843,16 +843,79 @@ fn number_text(f: f64) -> String {
     }
 }
 
-/// A date cell: a real date (no time of day), or text `YYYY-MM-DD`.
+const MONTHS: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+
+/// A date typed as text the way it is written in the UK, day first (`31/03/2027`, also with
+/// `.` or `-` between): the date it plainly is. A two-digit year, a month past 12 or a day
+/// the month does not have is refused, saying what is wrong and the form expected.
+fn day_month_year(s: &str) -> Result<Date, (String, String)> {
+    let expected = "a date as day/month/year with the year in full, such as 31/03/2027 for 31 March 2027 (or as text YYYY-MM-DD)".to_string();
+    let not_a_date = || (format!("\"{s}\" is not a date"), expected.clone());
+    let parts: Vec<&str> = s.split(['/', '.', '-']).collect();
+    let [d, m, y] = parts.as_slice() else {
+        return Err(not_a_date());
+    };
+    let number = |t: &str, most: usize| {
+        (!t.is_empty() && t.len() <= most && t.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| t.parse::<u32>().ok())
+            .flatten()
+    };
+    let (Some(day), Some(month), Some(year)) = (number(d, 2), number(m, 2), number(y, 4)) else {
+        return Err(not_a_date());
+    };
+    if y.len() != 4 {
+        return Err((
+            format!("\"{s}\" has a two-digit year, which could be more than one century"),
+            expected,
+        ));
+    }
+    let Some(month_name) = month.checked_sub(1).and_then(|i| MONTHS.get(i as usize)) else {
+        // Written month first, as in the US? Say how to write the date it would be.
+        let swapped = if (1..=12).contains(&day) && month <= 31 {
+            format!(
+                "; if you meant {month} {}, write {month:02}/{day:02}/{year}",
+                MONTHS[day as usize - 1]
+            )
+        } else {
+            String::new()
+        };
+        return Err((
+            format!("\"{s}\" has no month {month}: dates are read day first{swapped}"),
+            expected,
+        ));
+    };
+    Date::parse(&format!("{year:04}-{month:02}-{day:02}")).map_err(|_| {
+        (
+            format!("\"{s}\" is not a date: {month_name} {year} has no day {day}"),
+            expected.clone(),
+        )
+    })
+}
+
+/// A date cell: a real date (no time of day), text `YYYY-MM-DD`, or text day/month/year.
 fn read_date(value: &Value) -> Result<Option<Date>, (String, String)> {
     let expected =
         "a date (enter it as a date, such as 31/03/2027, or as text YYYY-MM-DD)".to_string();
     match value {
         Value::Empty => Ok(None),
         Value::Text(s) if s.trim().is_empty() => Ok(None),
-        Value::Text(s) => Date::parse(s)
-            .map(Some)
-            .map_err(|_| (format!("\"{s}\" is not a date"), expected)),
+        Value::Text(s) => match Date::parse(s.trim()) {
+            Ok(d) => Ok(Some(d)),
+            Err(_) => day_month_year(s.trim()).map(Some),
+        },
         Value::DateTime(serial) => excel_date(*serial).map_err(|what| (what, expected)),
         Value::IsoDateTime(s) => {
             let day = s.get(..10).unwrap_or(s);
@@ -941,6 +1004,36 @@ fn civil_day(days: i64) -> (i64, u32, u32) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_date_typed_day_first_is_the_date_it_plainly_is() {
+        let day = |s: &str| day_month_year(s).map(|d| d.to_string());
+        assert_eq!(day("31/03/2027"), Ok("2027-03-31".into()));
+        assert_eq!(day("1/4/2027"), Ok("2027-04-01".into()));
+        assert_eq!(day("31.03.2027"), Ok("2027-03-31".into()));
+        let refused = |s: &str| day_month_year(s).unwrap_err();
+        let (what, expected) = refused("31/13/2027");
+        assert!(what.contains("no month 13"), "{what}");
+        assert!(expected.contains("day/month/year"), "{expected}");
+        assert!(
+            !expected.contains("31/13/2027"),
+            "the hint is not the text typed"
+        );
+        let (what, _) = refused("03/31/2027");
+        assert!(what.contains("write 31/03/2027"), "{what}");
+        let (what, _) = refused("31/02/2027");
+        assert!(what.contains("February 2027 has no day 31"), "{what}");
+        let (what, _) = refused("31/03/27");
+        assert!(what.contains("two-digit year"), "{what}");
+        assert!(refused("next Tuesday").0.contains("is not a date"));
+        // Through the cell reader: text in either form reads as the date.
+        let text = |s: &str| {
+            read_date(&Value::Text(std::sync::Arc::new(s.to_string())))
+                .map(|d| d.map(|d| d.to_string()))
+        };
+        assert_eq!(text("2027-03-31"), Ok(Some("2027-03-31".into())));
+        assert_eq!(text(" 31/03/2027 "), Ok(Some("2027-03-31".into())));
+    }
 
     #[test]
     fn excel_serials_are_the_days_excel_shows() {

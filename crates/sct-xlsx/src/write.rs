@@ -176,6 +176,32 @@ fn protect(sheet: &mut Worksheet) {
     sheet.protect_with_options(&options);
 }
 
+/// Paper size 9 is A4 in the OOXML page set-up.
+const A4: u8 = 9;
+
+/// Sets a sheet up to print on A4, one page wide (as many tall as it needs), with its header
+/// row (when it has one) repeated on every page and page numbers in the footer: a team
+/// prints the workbook to discuss it, and nothing should be cut off the right-hand side.
+fn print_setup(
+    sheet: &mut Worksheet,
+    header_row: Option<u32>,
+    landscape: bool,
+) -> Result<(), XlsxError> {
+    sheet.set_paper_size(A4);
+    if landscape {
+        sheet.set_landscape();
+    } else {
+        sheet.set_portrait();
+    }
+    sheet.set_print_fit_to_pages(1, 0);
+    sheet.set_margins(0.4, 0.4, 0.6, 0.6, 0.3, 0.3);
+    sheet.set_footer("&L&A&RPage &P of &N");
+    if let Some(row) = header_row {
+        sheet.set_repeat_rows(row, row)?;
+    }
+    Ok(())
+}
+
 fn excel_date(d: Date) -> Result<ExcelDateTime, XlsxError> {
     // `Date` displays as YYYY-MM-DD, which Excel's date parser takes as it is.
     ExcelDateTime::parse_from_str(&d.to_string())
@@ -398,6 +424,7 @@ fn instructions(
     f: &Formats,
 ) -> Result<(), XlsxError> {
     sheet.set_name(INSTRUCTIONS_SHEET)?;
+    print_setup(sheet, None, false)?;
     sheet.set_column_width(0, 14.0)?;
     sheet.set_column_width(1, 8.0)?;
     sheet.set_column_width(2, 100.0)?;
@@ -543,6 +570,7 @@ fn organisation(
     texts: &mut Texts,
 ) -> Result<(), WorkbookError> {
     sheet.set_name(ORGANISATION_SHEET)?;
+    print_setup(sheet, Some(DETAIL_HEADER_ROW), true)?;
     let heading = match response_type {
         ResponseType::Organisation => "The organisation assessed",
         ResponseType::Individual => "About you",
@@ -696,6 +724,7 @@ fn more_text_sheet(
     f: &Formats,
 ) -> Result<(), WorkbookError> {
     sheet.set_name(MORE_TEXT_SHEET)?;
+    print_setup(sheet, Some(HEADER_ROW), true)?;
     sheet.write_string_with_format(0, 0, "Answers continued", &f.title)?;
     sheet.write_string(
         1,
@@ -728,6 +757,7 @@ fn more_text_sheet(
             sheet.write_string_with_format(row, 0, &c.id, &f.id)?;
             sheet.write_string_with_format(row, 1, c.column, &f.id)?;
             sheet.write_string_with_format(row, 2, part, &f.text)?;
+            sheet.set_row_height(row, row_height(&[(part, 100.0)]))?;
             row += 1;
         }
     }
@@ -849,9 +879,7 @@ fn domain_sheet(
         )?;
     }
     sheet.set_freeze_panes(HEADER_ROW + 1, LEADING_COLUMNS)?;
-    sheet.set_landscape();
-    sheet.set_print_fit_to_pages(1, 0);
-    sheet.set_repeat_rows(HEADER_ROW, HEADER_ROW)?;
+    print_setup(sheet, Some(HEADER_ROW), true)?;
     protect(sheet);
     Ok(())
 }
@@ -970,6 +998,7 @@ fn milestones_sheet(
     texts: &mut Texts,
 ) -> Result<(), WorkbookError> {
     sheet.set_name(MILESTONES_SHEET)?;
+    print_setup(sheet, Some(HEADER_ROW), true)?;
     sheet.write_string_with_format(0, 0, format!("Milestones of {}", round.title), &f.title)?;
     sheet.write_string(
         1,
@@ -1043,6 +1072,7 @@ fn metadata(
     answers: Option<&ResponseDoc>,
 ) -> Result<(), WorkbookError> {
     sheet.set_name(METADATA_SHEET)?;
+    print_setup(sheet, None, false)?;
     // The response's own fields keep their text exactly, as answers do; they have no "More
     // text" rows, so one longer than a cell is refused.
     let written = |field: Option<&sct_core::model::Spanned<String>>, name: &str| {

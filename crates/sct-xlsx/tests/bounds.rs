@@ -15,7 +15,7 @@ use sct_xlsx::limits::{Limits, MAX_ENTRIES, MAX_PART_BYTES, MAX_TOTAL_BYTES};
 
 /// The first domain sheet's part and name.
 const SHEET: &str = "xl/worksheets/sheet3.xml";
-const SHEET_NAME: &str = "'3.1 Understanding the local'";
+const SHEET_NAME: &str = "'3.1 Understanding local context'";
 
 fn template_bytes() -> Vec<u8> {
     template(&sct(), ResponseType::Organisation)

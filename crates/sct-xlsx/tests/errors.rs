@@ -72,7 +72,7 @@ fn a_bad_level_a_bad_date_and_a_missing_reason_are_three_errors_each_at_its_cell
     let na = answer(&mut book, &sct, "intelligence-function", "level", "n/a");
     let found = errors(&sct, &mut book);
     assert_eq!(found.len(), 3, "{found:#?}");
-    assert_eq!(level, "'3.1 Understanding the local'!H5");
+    assert_eq!(level, "'3.1 Understanding local context'!H5");
     assert!(
         found.iter().any(|m| m.starts_with(&format!(
             "{level}: \"Mastered\" is not a level of capability-toolkit 1.0.0"
@@ -82,7 +82,7 @@ fn a_bad_level_a_bad_date_and_a_missing_reason_are_three_errors_each_at_its_cell
     assert!(
         found
             .iter()
-            .any(|m| m.starts_with(&format!("{date}: \"31/13/2027\" is not a date"))),
+            .any(|m| m.starts_with(&format!("{date}: \"31/13/2027\" has no month 13"))),
         "{found:#?}"
     );
     assert!(
@@ -111,15 +111,16 @@ fn errors_say_what_was_expected_and_suggest_a_fix() {
     };
     let text = d.to_string();
     assert!(
-        text.contains("error: '3.1 Understanding the local'!H5: \"Mastered\" is not a level"),
+        text.contains("error: '3.1 Understanding local context'!H5: \"Mastered\" is not a level"),
         "{text}"
     );
     assert!(text.contains("  --> w.xlsx\n"), "{text}");
+    // The names the workbook's list shows, and the suggestion as a name.
     assert!(
-        text.contains("expected: one of: starting-out, developing"),
+        text.contains("expected: one of: Starting out, Developing, Embedding"),
         "{text}"
     );
-    assert!(text.contains("did you mean \"mastering\"?"), "{text}");
+    assert!(text.contains("did you mean \"Mastering\"?"), "{text}");
 }
 
 #[test]
@@ -218,7 +219,7 @@ fn a_missing_column_is_refused_naming_the_header_row() {
     assert_eq!(found.len(), 1, "{found:#?}");
     assert!(
         found[0].starts_with(
-            "'3.1 Understanding the local'!A4:N4: the header row has no \"Confidence\" column"
+            "'3.1 Understanding local context'!A4:N4: the header row has no \"Confidence\" column"
         ),
         "{found:#?}"
     );
@@ -290,7 +291,7 @@ fn merged_answer_cells_are_refused() {
     let found = errors(&sct, &mut book);
     assert_eq!(
         found,
-        vec!["'3.1 Understanding the local'!H6:I6: merged cells where answers go; sct reads one answer a cell".to_string()]
+        vec!["'3.1 Understanding local context'!H6:I6: merged cells where answers go; sct reads one answer a cell".to_string()]
     );
 }
 
@@ -312,7 +313,7 @@ fn formulas_in_answer_cells_are_refused() {
     let found = errors(&sct, &mut book);
     assert_eq!(found.len(), 1, "{found:#?}");
     assert!(
-        found[0].starts_with("'3.1 Understanding the local'!H6: holds a formula (=C6)"),
+        found[0].starts_with("'3.1 Understanding local context'!H6: holds a formula (=C6)"),
         "{found:#?}"
     );
 }
@@ -340,14 +341,14 @@ fn answers_in_an_extra_row_and_a_capability_given_twice_are_refused() {
     assert_eq!(found.len(), 3, "{found:#?}");
     assert!(
         found[0].starts_with(
-            "'3.1 Understanding the local'!H30: an answer in a row without a capability id"
+            "'3.1 Understanding local context'!H30: an answer in a row without a capability id"
         ),
         "{found:#?}"
     );
-    assert!(found[1].starts_with("'3.1 Understanding the local'!A31: \"integrated-needs-assessment\" has a second row (the first is '3.1 Understanding the local'!A5)"), "{found:#?}");
+    assert!(found[1].starts_with("'3.1 Understanding local context'!A31: \"integrated-needs-assessment\" has a second row (the first is '3.1 Understanding local context'!A5)"), "{found:#?}");
     assert!(
         found[2].starts_with(
-            "'3.1 Understanding the local'!A32: \"market-shaping-magic\" is not a capability"
+            "'3.1 Understanding local context'!A32: \"market-shaping-magic\" is not a capability"
         ),
         "{found:#?}"
     );

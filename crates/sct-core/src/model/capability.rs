@@ -521,6 +521,16 @@ impl CapabilityToolkit {
             .map(|i| i + 1)
     }
 
+    /// The levels' names as a workbook's list shows them ("Starting out, Developing"), for
+    /// error messages.
+    pub fn level_names(&self) -> String {
+        self.levels
+            .iter()
+            .map(|l| l.name.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
     /// The list of valid level ids, for error messages.
     pub fn level_list(&self) -> String {
         self.levels

@@ -370,13 +370,19 @@ fn fill_unanswered(
         .filter(|(_, c)| doc.response_type == ResponseType::Organisation || c.individual.is_some())
         .map(|(_, c)| c.id.get_ref().as_str())
         .collect();
+    // A level written but refused (its error is already reported) is an answer to correct,
+    // not a capability left unanswered: counting it twice would overstate what is missing.
+    let written = |id: &str| {
+        doc.capabilities
+            .iter()
+            .any(|(k, raw)| k.get_ref() == id && !raw.level.get_ref().trim().is_empty())
+    };
     let missing: Vec<&str> = applicable
         .iter()
         .copied()
         .filter(|id| match answers.get(*id) {
             Some(a) => a.level == AnswerLevel::Unanswered,
-            // An answer given but invalid has its own error: it is not also unanswered.
-            None => !doc.capabilities.keys().any(|k| k.get_ref() == id),
+            None => !written(id),
         })
         .collect();
     if !missing.is_empty() {
@@ -456,12 +462,7 @@ fn check_organisation(
                         org.ods_code, org.valid_from
                     ));
                 if !successors.is_empty() {
-                    let label = if successors.len() == 1 {
-                        "its successor"
-                    } else {
-                        "its successors"
-                    };
-                    d = d.hint(format!("{label}: {}", successors.join(", ")));
+                    d = d.hint(format!("its successor(s): {}", successors.join(", ")));
                 }
                 diags.push(d);
             }
@@ -563,7 +564,13 @@ fn answer_level(
     match toolkit.resolve_level(written) {
         Some(rank) => Ok(AnswerLevel::Level { rank }),
         None => {
-            let valid_levels = format!("one of: {}, or n/a (with a reason)", toolkit.level_list());
+            // The names first: they are what a workbook's list offers; the ids are what TOML
+            // files usually carry. Both are read.
+            let valid_levels = format!(
+                "one of: {} (or their ids {}), or n/a (with a reason)",
+                toolkit.level_names(),
+                toolkit.level_list()
+            );
             let mut d = src
                 .error_at(
                     raw.level.span(),
@@ -575,10 +582,26 @@ fn answer_level(
                 )
                 .expected(valid_levels);
             if let Some(s) = closest(&written.to_ascii_lowercase(), toolkit.level_ids()) {
-                d = d.hint(format!("did you mean \"{s}\"?"));
+                d = d.hint(format!(
+                    "did you mean \"{}\"?",
+                    as_written(toolkit, s, written)
+                ));
             }
             Err(Box::new(d))
         }
+    }
+}
+
+/// A level id as the user would write it: the level's name ("Mastering", as a workbook's
+/// list shows it) when they wrote a name's capitals or spaces, the id ("mastering") otherwise.
+fn as_written<'a>(toolkit: &'a CapabilityToolkit, id: &'a str, written: &str) -> &'a str {
+    let like_a_name = written.chars().any(|c| c.is_uppercase() || c == ' ');
+    match toolkit
+        .level_rank(id)
+        .and_then(|r| toolkit.level_by_rank(r))
+    {
+        Some(level) if like_a_name => level.name.as_str(),
+        _ => id,
     }
 }
 
