@@ -12,8 +12,8 @@ use plotters::prelude::*;
 use serde::Serialize;
 
 use sct_kpi::funnel::{
-    OD_Z_95, OD_Z_998, ProportionFunnel, RatioFunnel, Significance, TAIL_95, TAIL_998,
-    overdispersed_limits, poisson_limits, proportion_limits,
+    ArcsineFunnel, OD_Z_95, OD_Z_998, ProportionFunnel, RatioFunnel, Significance, TAIL_95,
+    TAIL_998, arcsine_limits, overdispersed_limits, poisson_limits, proportion_limits,
 };
 use sct_kpi::quantile::normal_quantile;
 
@@ -184,6 +184,76 @@ pub fn proportion_chart(f: &ProportionFunnel, title: &str, unit: &str) -> Funnel
     }
 }
 
+/// Where `y` lies against limits `[lower 95, upper 95, lower 99.8, upper 99.8]`, the limits
+/// themselves counting as inside.
+fn class_against(y: f64, lim: [f64; 4]) -> FunnelClass {
+    if y < lim[2] {
+        FunnelClass::Low998
+    } else if y > lim[3] {
+        FunnelClass::High998
+    } else if y < lim[0] {
+        FunnelClass::Low95
+    } else if y > lim[1] {
+        FunnelClass::High95
+    } else {
+        FunnelClass::Within
+    }
+}
+
+/// The funnel plot of a proportion funnel with over-dispersion: the adjusted limits (the
+/// arcsine method), with φ and τ² stated in the method line and the description.
+pub fn overdispersed_proportion_chart(f: &ArcsineFunnel, title: &str, unit: &str) -> FunnelChart {
+    let (lo, hi) = x_range(f.rows.iter().map(|r| r.denominator));
+    let (m, od) = (f.multiplier, &f.overdispersion);
+    let theta0 = f.pooled.sqrt().asin();
+    let curve = |z: f64, upper: bool| -> Vec<(f64, f64)> {
+        curve_xs(lo, hi)
+            .into_iter()
+            .map(|n| {
+                let (a, b) = arcsine_limits(theta0, n, od.tau2, z);
+                (n, m * if upper { b } else { a })
+            })
+            .collect()
+    };
+    let adjusted = if od.tau2 > 0.0 {
+        "Limits adjusted for over-dispersion"
+    } else {
+        "No over-dispersion found, so the limits are not widened"
+    };
+    FunnelChart {
+        title: title.to_string(),
+        method: format!(
+            "Proportions, arcsine method (FunnelPlotR) around the pooled value {} {unit}, 95 % and 99.8 %. {adjusted}: φ = {}, τ² = {} on the arcsine scale, from {} organisations.",
+            trimmed(f.baseline, 2),
+            trimmed(od.phi, 4),
+            trimmed(od.tau2, 6),
+            od.organisations
+        ),
+        x_label: "Denominator".into(),
+        y_label: unit.to_string(),
+        centre: f.baseline,
+        limits: [
+            curve(OD_Z_95, false),
+            curve(OD_Z_95, true),
+            curve(OD_Z_998, false),
+            curve(OD_Z_998, true),
+        ],
+        points: f
+            .rows
+            .iter()
+            .map(|r| FunnelPoint {
+                label: r.org.clone(),
+                x: r.denominator,
+                y: r.value,
+                class: class_against(
+                    r.value,
+                    [r.od_lower_95, r.od_upper_95, r.od_lower_998, r.od_upper_998],
+                ),
+            })
+            .collect(),
+    }
+}
+
 /// The funnel plot of a ratio funnel (the over-dispersion-adjusted limits when estimated).
 pub fn ratio_chart(f: &RatioFunnel, title: &str) -> FunnelChart {
     let (lo, hi) = x_range(f.rows.iter().map(|r| r.expected));
@@ -221,22 +291,11 @@ pub fn ratio_chart(f: &RatioFunnel, title: &str) -> FunnelChart {
             let lim = r
                 .od_limits
                 .unwrap_or([r.lower_95, r.upper_95, r.lower_998, r.upper_998]);
-            let class = if r.ratio < lim[2] {
-                FunnelClass::Low998
-            } else if r.ratio > lim[3] {
-                FunnelClass::High998
-            } else if r.ratio < lim[0] {
-                FunnelClass::Low95
-            } else if r.ratio > lim[1] {
-                FunnelClass::High95
-            } else {
-                FunnelClass::Within
-            };
             FunnelPoint {
                 label: r.org.clone(),
                 x: r.expected,
                 y: r.ratio,
-                class,
+                class: class_against(r.ratio, lim),
             }
         })
         .collect();
@@ -612,7 +671,9 @@ fn draw_legend<DB: DrawingBackend>(cv: &Canvas<DB>) -> Result<(), ChartError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use sct_kpi::funnel::{ProportionInput, RatioInput, proportions, ratios};
+    use sct_kpi::funnel::{
+        ProportionInput, RatioInput, proportions, proportions_overdispersed, ratios,
+    };
 
     fn sample() -> ProportionFunnel {
         let rows: Vec<ProportionInput> = (0..12)
@@ -640,6 +701,30 @@ mod tests {
             &a[..900]
         );
         assert!(a.contains("Fingertips method"));
+    }
+
+    #[test]
+    fn overdispersed_proportion_chart_states_phi_tau2_and_adjusted_limits() {
+        let rows: Vec<ProportionInput> = (0..12)
+            .map(|i| ProportionInput {
+                org: format!("P{i}"),
+                numerator: 400.0 + 37.0 * f64::from(i % 5) * f64::from(i),
+                denominator: 2000.0 + 150.0 * f64::from(i),
+            })
+            .collect();
+        let f = proportions_overdispersed(&rows, 100.0).unwrap();
+        assert!(f.overdispersion.tau2 > 0.0);
+        let chart = overdispersed_proportion_chart(&f, "Uptake", "%");
+        let svg = funnel_svg(&chart).unwrap();
+        assert!(
+            svg.contains("Limits adjusted for over-dispersion: φ = ") && svg.contains("τ² = "),
+            "{}",
+            &svg[..900]
+        );
+        // The points are judged against the adjusted limits, as the rows are.
+        for (p, r) in chart.points.iter().zip(&f.rows) {
+            assert_eq!(p.class != FunnelClass::Within, r.outlier_95, "{}", r.org);
+        }
     }
 
     #[test]

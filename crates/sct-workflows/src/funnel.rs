@@ -1,6 +1,6 @@
 //! Funnel plots comparing organisations (`docs/methods/funnels.md`): proportions (the
-//! Fingertips method) or indirectly standardised ratios (Spiegelhalter's, with
-//! over-dispersion when asked).
+//! Fingertips method, or the arcsine method with over-dispersion when asked) or indirectly
+//! standardised ratios (Spiegelhalter's, with over-dispersion when asked).
 
 use std::path::PathBuf;
 
@@ -8,7 +8,9 @@ use sct_core::diagnostic::{Diagnostic, Diagnostics};
 use sct_core::source::SourceFile;
 use sct_kpi::funnel_input::{self, Funnel, FunnelKind};
 use sct_report::charts::ChartFormat;
-use sct_report::funnel_chart::{funnel_chart, proportion_chart, ratio_chart};
+use sct_report::funnel_chart::{
+    funnel_chart, overdispersed_proportion_chart, proportion_chart, ratio_chart,
+};
 
 use crate::document::{Document, Output};
 use crate::error::Result;
@@ -30,6 +32,15 @@ formats! {
     fallback Csv
 }
 
+/// The unit of a proportion funnel's values: percent, or "per M".
+fn unit(multiplier: f64) -> String {
+    if multiplier == 100.0 {
+        "%".to_string()
+    } else {
+        format!("per {multiplier}")
+    }
+}
+
 /// Options of [`funnel`].
 #[derive(Debug, Clone)]
 pub struct FunnelOptions {
@@ -40,7 +51,8 @@ pub struct FunnelOptions {
     pub kind: FunnelKind,
     /// Values and limits times this (default: 100 for proportions, 1 for ratios).
     pub multiplier: Option<f64>,
-    /// Ratios only: widen the limits for over-dispersion and judge outliers against them.
+    /// Widen the limits for over-dispersion and judge outliers against them: proportions by
+    /// the arcsine method (FunnelPlotR), ratios by the SHMI approach.
     pub overdispersion: bool,
     /// The chart's title (default: the input's file name).
     pub title: Option<String>,
@@ -67,17 +79,6 @@ pub struct FunnelOptions {
 /// ```
 pub fn funnel(_session: &Session, options: &FunnelOptions) -> Result<Output<'static>> {
     let kind = options.kind;
-    if options.overdispersion && kind == FunnelKind::Proportion {
-        return Err(sct_core::Error::Invalid(Diagnostics(vec![
-            Diagnostic::error("over-dispersion applies to a ratio funnel only")
-                .expected("a ratio funnel with over-dispersion, or a proportion funnel without")
-                .settings([
-                    sct_core::setting::Setting::FunnelType,
-                    sct_core::setting::Setting::Overdispersion,
-                ]),
-        ]))
-        .into());
-    }
     let multiplier = options.multiplier.unwrap_or(kind.default_multiplier());
     let src = SourceFile::read(&options.input)?;
     let invalid = |d| sct_core::Error::Invalid(Diagnostics(vec![d]));
@@ -94,13 +95,9 @@ pub fn funnel(_session: &Session, options: &FunnelOptions) -> Result<Output<'sta
                 .unwrap_or_default()
         });
         let chart = match &funnel {
-            Funnel::Proportion(f) => {
-                let unit = if multiplier == 100.0 {
-                    "%".to_string()
-                } else {
-                    format!("per {multiplier}")
-                };
-                proportion_chart(f, &title, &unit)
+            Funnel::Proportion(f) => proportion_chart(f, &title, &unit(multiplier)),
+            Funnel::OverdispersedProportion(f) => {
+                overdispersed_proportion_chart(f, &title, &unit(multiplier))
             }
             Funnel::Ratio(f) => ratio_chart(f, &title),
         };
