@@ -19,7 +19,7 @@ use sct_kpi::quantile::normal_quantile;
 
 use crate::charts::{
     Align, Canvas, ChartError, ChartFormat, GRID, GRID_DARK, MARGIN, NHS_BLUE, NHS_ORANGE, PAPER,
-    Pt, TEXT, TEXT_GREY, accessible_svg, clean, dashes, ellipsize, load_fonts, render_png,
+    Pt, TEXT, TEXT_GREY, accessible_svg, clean, dashes, ellipsize, load_fonts, measure, render_png,
     render_svg, wrap,
 };
 use crate::spc_chart::{nice_step, step_decimals, trimmed};
@@ -564,40 +564,181 @@ fn draw_limits<DB: DrawingBackend>(cv: &Canvas<DB>, l: &Layout) -> Result<(), Ch
     Ok(())
 }
 
-/// The organisations, marked by class.
+/// The radius of an organisation's mark.
+fn mark_radius(class: FunnelClass) -> f64 {
+    match class {
+        FunnelClass::Within => 3.5,
+        FunnelClass::High95 | FunnelClass::Low95 => 5.5,
+        FunnelClass::High998 | FunnelClass::Low998 => 7.5,
+    }
+}
+
+/// The organisations, marked by class, then their labels.
 fn draw_points<DB: DrawingBackend>(cv: &Canvas<DB>, l: &Layout) -> Result<(), ChartError> {
-    // Organisations: labels only where they will not crowd the plot.
-    let label_all = l.chart.points.len() <= LABEL_ALL_UP_TO;
     for p in &l.chart.points {
         if !(p.x.is_finite() && p.y.is_finite()) {
             continue;
         }
         let c = (l.x(p.x), l.y(p.y));
+        let r = mark_radius(p.class);
         match p.class {
-            FunnelClass::Within => cv.circle(c, 3.5, GREY.to_rgba(), true)?,
+            FunnelClass::Within => cv.circle(c, r, GREY.to_rgba(), true)?,
             FunnelClass::High95 | FunnelClass::Low95 => cv.polygon(
-                &triangle(c, 5.5, p.class == FunnelClass::High95),
+                &triangle(c, r, p.class == FunnelClass::High95),
                 NHS_BLUE.to_rgba(),
             )?,
             FunnelClass::High998 | FunnelClass::Low998 => cv.polygon(
-                &triangle(c, 7.5, p.class == FunnelClass::High998),
+                &triangle(c, r, p.class == FunnelClass::High998),
                 NHS_ORANGE.to_rgba(),
             )?,
         }
-        if label_all || p.class != FunnelClass::Within {
-            let text = ellipsize(&clean(&p.label), LABEL_PX, false, 90.0);
-            cv.text(
-                &text,
-                c.0 + 7.0,
-                c.1 + 3.0,
-                LABEL_PX,
-                false,
-                TEXT,
-                Align::Left,
-            )?;
+    }
+    for label in place_labels(l) {
+        if let Some((a, b)) = label.leader {
+            cv.path(&[a, b], GRID_DARK.to_rgba(), 0.75)?;
         }
+        cv.text(
+            &label.text,
+            label.x,
+            label.y,
+            LABEL_PX,
+            false,
+            TEXT,
+            Align::Left,
+        )?;
     }
     Ok(())
+}
+
+/// A box on the canvas: left, top, right, bottom.
+type Rect = (f64, f64, f64, f64);
+
+fn overlaps(a: Rect, b: Rect) -> bool {
+    a.0 < b.2 && b.0 < a.2 && a.1 < b.3 && b.1 < a.3
+}
+
+/// A label where it is drawn: its text starting at `x` with its baseline at `y`, and a
+/// leader line to its mark when it had to move away from it.
+#[derive(Debug, Clone, PartialEq)]
+struct PlacedLabel {
+    text: String,
+    x: f64,
+    y: f64,
+    leader: Option<(Pt, Pt)>,
+}
+
+/// Labels placed so that none overlaps another label or a mark: outliers first (the 99.8 %
+/// ones before the 95 % ones), each at the first free place of right, left, above, below,
+/// then further up or down with a leader line; organisations within the limits are labelled
+/// beside their marks where there is room (all of them up to [`LABEL_ALL_UP_TO`]), the rest left to the table
+/// and CSV, which list every organisation. An outlier with no free place is labelled to its
+/// right regardless, so that every outlier is named on the chart.
+fn place_labels(l: &Layout) -> Vec<PlacedLabel> {
+    let points: Vec<(Pt, &FunnelPoint)> = l
+        .chart
+        .points
+        .iter()
+        .filter(|p| p.x.is_finite() && p.y.is_finite())
+        .map(|p| ((l.x(p.x), l.y(p.y)), p))
+        .collect();
+    let mut taken: Vec<Rect> = points
+        .iter()
+        .map(|&((x, y), p)| {
+            let r = mark_radius(p.class);
+            (x - r, y - r, x + r, y + r)
+        })
+        .collect();
+    let rank = |c: FunnelClass| match c {
+        FunnelClass::High998 | FunnelClass::Low998 => 0,
+        FunnelClass::High95 | FunnelClass::Low95 => 1,
+        FunnelClass::Within => 2,
+    };
+    let mut order: Vec<usize> = (0..points.len()).collect();
+    // Within a rank, the farthest from the centre first: they are the ones a reader looks for.
+    let yc = l.y(l.chart.centre);
+    order.sort_by(|&a, &b| {
+        let (pa, pb) = (points[a], points[b]);
+        rank(pa.1.class)
+            .cmp(&rank(pb.1.class))
+            .then((pb.0.1 - yc).abs().total_cmp(&(pa.0.1 - yc).abs()))
+    });
+    let label_within = points.len() <= LABEL_ALL_UP_TO;
+    let mut placed = Vec::new();
+    for i in order {
+        let (c, p) = points[i];
+        let outlier = p.class != FunnelClass::Within;
+        if !(outlier || label_within) {
+            continue;
+        }
+        let text = ellipsize(&clean(&p.label), LABEL_PX, false, 90.0);
+        let w = measure(&text, LABEL_PX, false);
+        let r = mark_radius(p.class);
+        let free = |rect: Rect| {
+            rect.0 >= l.x0
+                && rect.2 <= SIZE.0 as f64 - 4.0
+                && rect.1 >= l.y0 - 4.0
+                && rect.3 <= l.y1
+                && !taken.iter().any(|&t| overlaps(t, rect))
+        };
+        // Only outliers move away from their marks: leader lines for every organisation
+        // would turn a crowded funnel into a web.
+        let spots = if outlier { usize::MAX } else { ADJACENT_SPOTS };
+        let found = label_spots(c, r, w)
+            .into_iter()
+            .take(spots)
+            .find(|spot| free(label_box(spot.x, spot.y, w)));
+        let spot = match found {
+            Some(spot) => spot,
+            None if outlier => label_spots(c, r, w).swap_remove(0),
+            None => continue,
+        };
+        taken.push(label_box(spot.x, spot.y, w));
+        placed.push(PlacedLabel { text, ..spot });
+    }
+    placed
+}
+
+/// The box a label of width `w` takes with its text starting at `x` and baseline at `y`
+/// (with a pixel to spare around it).
+fn label_box(x: f64, y: f64, w: f64) -> Rect {
+    (
+        x - 1.0,
+        y - LABEL_PX * 0.8 - 1.0,
+        x + w + 1.0,
+        y + LABEL_PX * 0.25 + 1.0,
+    )
+}
+
+/// How many of [`label_spots`] touch their mark (right, left, above, below).
+const ADJACENT_SPOTS: usize = 4;
+
+/// The places tried for a label of width `w` beside a mark of radius `r` at `c`, in order.
+fn label_spots(c: Pt, r: f64, w: f64) -> Vec<PlacedLabel> {
+    let spot = |x: f64, y: f64, leader: bool| PlacedLabel {
+        text: String::new(),
+        x,
+        y,
+        leader: leader.then(|| {
+            let end_x = if x > c.0 { x - 1.0 } else { x + w + 1.0 };
+            (c, (end_x, y - LABEL_PX * 0.3))
+        }),
+    };
+    let (right, left) = (c.0 + r + 3.0, c.0 - r - 3.0 - w);
+    let mid = c.1 + LABEL_PX * 0.3;
+    let mut out = vec![
+        spot(right, mid, false),
+        spot(left, mid, false),
+        spot(c.0 - w / 2.0, c.1 - r - 3.0, false),
+        spot(c.0 - w / 2.0, c.1 + r + 3.0 + LABEL_PX * 0.8, false),
+    ];
+    for step in 1..=4 {
+        let dy = f64::from(step) * (LABEL_PX + 3.0);
+        for y in [mid - dy, mid + dy] {
+            out.push(spot(right + 4.0, y, true));
+            out.push(spot(left - 4.0, y, true));
+        }
+    }
+    out
 }
 
 /// The legend along the foot.
@@ -725,6 +866,51 @@ mod tests {
         for (p, r) in chart.points.iter().zip(&f.rows) {
             assert_eq!(p.class != FunnelClass::Within, r.outlier_95, "{}", r.org);
         }
+    }
+
+    /// 40 organisations crowded into a narrow band of expected counts, many outside the limits.
+    fn crowded_ratios() -> RatioFunnel {
+        let rows: Vec<RatioInput> = (0..40)
+            .map(|i| RatioInput {
+                org: format!("ORG{i:02}"),
+                observed: f64::from(80 + (i * 37) % 60),
+                expected: f64::from(95 + (i * 13) % 20),
+            })
+            .collect();
+        ratios(&rows, 1.0, false).unwrap()
+    }
+
+    #[test]
+    fn labels_do_not_collide_and_every_outlier_is_named() {
+        let chart = ratio_chart(&crowded_ratios(), "Crowded");
+        let l = Layout::new(&chart).unwrap();
+        let labels = place_labels(&l);
+        let boxes: Vec<Rect> = labels
+            .iter()
+            .map(|p| label_box(p.x, p.y, measure(&p.text, LABEL_PX, false)))
+            .collect();
+        for (i, a) in boxes.iter().enumerate() {
+            for (j, b) in boxes.iter().enumerate().skip(i + 1) {
+                assert!(
+                    !overlaps(*a, *b),
+                    "{} and {} overlap",
+                    labels[i].text,
+                    labels[j].text
+                );
+            }
+        }
+        let outliers: Vec<&str> = chart
+            .points
+            .iter()
+            .filter(|p| p.class != FunnelClass::Within)
+            .map(|p| p.label.as_str())
+            .collect();
+        assert!(outliers.len() >= 5, "{outliers:?}");
+        for o in outliers {
+            assert!(labels.iter().any(|p| p.text == o), "{o} is not labelled");
+        }
+        // And every organisation is in the description or is inside the limits.
+        assert!(describe(&chart).contains("Outside the limits: "));
     }
 
     #[test]
