@@ -438,7 +438,8 @@ pub struct KpiFunnelArgs {
     /// Output format (default: from the -o extension, else csv).
     #[arg(long, value_enum)]
     pub format: Option<FunnelFormat>,
-    /// The chart's title (SVG and PNG; default: the input's file name).
+    /// The chart's title (SVG and PNG; default: the indicator's name when the input's
+    /// `indicator` column or file name names one of a known KPI set, else the file's stem).
     #[arg(long, value_name = "TEXT")]
     pub title: Option<String>,
     #[command(flatten)]
@@ -580,7 +581,9 @@ pub struct KpiSpcArgs {
     /// default: INPUT's stem + .rebase-log.csv beside it, when that exists).
     #[arg(long, value_name = "CSV")]
     pub rebase_log: Option<PathBuf>,
-    /// Apply only the rebase log's rows for this indicator.
+    /// The indicator charted: only the rebase log's rows for it apply, and the chart is
+    /// titled by its name in a known KPI set (default: the indicator the data's `indicator`
+    /// column or file name names, if any).
     #[arg(long, value_name = "ID")]
     pub indicator: Option<String>,
     /// Apply only the rebase log's rows for this organisation.

@@ -311,3 +311,25 @@ fn the_bundled_cohort_is_mostly_inside_limits_adjusted_for_overdispersion() {
         .count();
     assert!(outside * 5 < total, "{adjusted}");
 }
+
+/// The chart is titled by the indicator when the input names it (a cut of the long-form KPI
+/// data keeps its `indicator` column), by its title in the bundled KPI set; else by the file.
+#[test]
+fn the_default_title_is_the_indicators_name() {
+    let dir = tmp();
+    let f = write(
+        dir.path(),
+        "funnel-in.csv",
+        "org,indicator,numerator,denominator\nA,ae-4-hour,700,1000\nB,ae-4-hour,760,1000\nC,ae-4-hour,720,900\n",
+    );
+    let svg = stdout(&["--type", "proportion", "--format", "svg"], &f);
+    assert!(
+        svg.contains(">A&amp;E: patients admitted, transferred or discharged within 4 hours (all types)</title>"),
+        "{}",
+        &svg[..600]
+    );
+    assert!(!svg.contains("funnel-in"));
+    let plain = write(dir.path(), "uptake.csv", &cohort(210));
+    let svg = stdout(&["--type", "proportion", "--format", "svg"], &plain);
+    assert!(svg.contains(">uptake</title>"), "{}", &svg[..600]);
+}

@@ -233,6 +233,27 @@ fn row_problem(kind: FunnelKind, a: f64, b: f64) -> Option<String> {
     }
 }
 
+/// The one indicator a CSV's `indicator` column names, when it has that column and every row
+/// names the same one (a file cut from the long-form KPI data): what a chart of it shows.
+/// `None` when there is no such column, it is empty, or rows name different indicators.
+pub fn single_indicator(src: &SourceFile) -> Option<String> {
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .from_reader(src.text.as_bytes());
+    let col = column(reader.headers().ok()?, "indicator")?;
+    let mut found: Option<String> = None;
+    for record in reader.records() {
+        let value = record.ok()?.get(col)?.trim().to_string();
+        match &found {
+            _ if value.is_empty() => return None,
+            Some(f) if *f != value => return None,
+            Some(_) => {}
+            None => found = Some(value),
+        }
+    }
+    found
+}
+
 /// Computes the funnel of rows read by [`read_funnel_rows`]: with `overdispersion`,
 /// proportions by the arcsine method and ratios with the SHMI adjustment.
 pub fn compute(
@@ -894,6 +915,22 @@ mod tests {
             d.message
         );
         assert_eq!(d.settings, [sct_core::setting::Setting::Overdispersion]);
+    }
+
+    #[test]
+    fn a_single_indicator_column_names_the_chart() {
+        let one = SourceFile::from_text(
+            "f.csv",
+            "org,indicator,numerator,denominator\nA,ae-4-hour,1,2\nB,ae-4-hour,2,3\n",
+        );
+        assert_eq!(single_indicator(&one).as_deref(), Some("ae-4-hour"));
+        let two = SourceFile::from_text(
+            "f.csv",
+            "org,indicator,numerator,denominator\nA,ae-4-hour,1,2\nB,fds,2,3\n",
+        );
+        assert_eq!(single_indicator(&two), None);
+        let none = SourceFile::from_text("f.csv", "org,numerator,denominator\nA,1,2\n");
+        assert_eq!(single_indicator(&none), None);
     }
 
     #[test]

@@ -32,6 +32,38 @@ formats! {
     fallback Csv
 }
 
+/// The title of the indicator `id` in the first KPI set the session knows that has it (the
+/// bundled sets and any the user added).
+fn indicator_title(session: &Session, id: &str) -> Option<String> {
+    session
+        .sct
+        .registry
+        .iter()
+        .filter(|fw| fw.header.kind == sct_core::model::FrameworkKind::KpiSet)
+        .filter_map(|fw| sct_kpi::kpiset::KpiSet::from_framework(fw).ok())
+        .find_map(|set| set.indicator(id).map(|i| i.title.clone()))
+}
+
+/// The name of the indicator a chart of the data `src` (read from `path`) shows, when it is
+/// known: the one `named` (by its title in a known KPI set, else its id), else the one the
+/// data's `indicator` column names, else the indicator whose id is the file's stem (as
+/// `ae-4-hour.csv`). `None` when nothing names it: the chart then falls back to the file.
+pub(crate) fn indicator_name(
+    session: &Session,
+    named: Option<&str>,
+    src: &SourceFile,
+    path: &std::path::Path,
+) -> Option<String> {
+    if let Some(id) = named
+        .map(str::to_string)
+        .or_else(|| funnel_input::single_indicator(src))
+    {
+        return Some(indicator_title(session, &id).unwrap_or(id));
+    }
+    let stem = path.file_stem()?.to_string_lossy();
+    indicator_title(session, &stem)
+}
+
 /// The unit of a proportion funnel's values: percent, or "per M".
 fn unit(multiplier: f64) -> String {
     if multiplier == 100.0 {
@@ -54,7 +86,8 @@ pub struct FunnelOptions {
     /// Widen the limits for over-dispersion and judge outliers against them: proportions by
     /// the arcsine method (FunnelPlotR), ratios by the SHMI approach.
     pub overdispersion: bool,
-    /// The chart's title (default: the input's file name).
+    /// The chart's title (default: the indicator's name when the input's `indicator` column or
+    /// its file name names one of a known KPI set, else the input's file stem).
     pub title: Option<String>,
     /// The format.
     pub format: FunnelFormat,
@@ -77,7 +110,7 @@ pub struct FunnelOptions {
 /// assert_eq!(csv.lines().count(), 4);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-pub fn funnel(_session: &Session, options: &FunnelOptions) -> Result<Output<'static>> {
+pub fn funnel(session: &Session, options: &FunnelOptions) -> Result<Output<'static>> {
     let kind = options.kind;
     let multiplier = options.multiplier.unwrap_or(kind.default_multiplier());
     let src = SourceFile::read(&options.input)?;
@@ -90,9 +123,10 @@ pub fn funnel(_session: &Session, options: &FunnelOptions) -> Result<Output<'sta
         .unwrap_or_default();
     let chart = |format| {
         let title = options.title.clone().unwrap_or_else(|| {
-            let stem = options.input.file_stem();
-            stem.map(|s| s.to_string_lossy().into_owned())
-                .unwrap_or_default()
+            indicator_name(session, None, &src, &options.input).unwrap_or_else(|| {
+                let stem = options.input.file_stem();
+                stem.map_or_else(String::new, |s| s.to_string_lossy().into_owned())
+            })
         });
         let chart = match &funnel {
             Funnel::Proportion(f) => proportion_chart(f, &title, &unit(multiplier)),
