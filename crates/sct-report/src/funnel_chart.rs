@@ -18,14 +18,16 @@ use sct_kpi::funnel::{
 use sct_kpi::quantile::normal_quantile;
 
 use crate::charts::{
-    Align, Canvas, ChartError, ChartFormat, GRID, GRID_DARK, MARGIN, NHS_BLUE, NHS_ORANGE, PAPER,
-    Pt, TEXT, TEXT_GREY, accessible_svg, clean, dashes, ellipsize, load_fonts, measure, render_png,
-    render_svg, wrap,
+    Align, Canvas, ChartError, ChartFormat, Fitted, GRID, GRID_DARK, MARGIN, NHS_BLUE, NHS_ORANGE,
+    PAPER, Pt, TEXT, TEXT_GREY, accessible_svg, clean, dashes, ellipsize, fit_text, load_fonts,
+    measure, render_png, render_svg, wrap,
 };
 use crate::spc_chart::{nice_step, step_decimals, trimmed};
 
 const SIZE: (u32, u32) = (760, 520);
 const TITLE_PX: f64 = 17.0;
+/// The smallest a long title shrinks to before taking a third line.
+const TITLE_MIN_PX: f64 = 13.5;
 const SUB_PX: f64 = 12.0;
 const TICK_PX: f64 = 11.0;
 const LABEL_PX: f64 = 9.5;
@@ -370,7 +372,8 @@ pub fn describe(chart: &FunnelChart) -> String {
 }
 
 struct Layout {
-    title: Vec<String>,
+    /// The title, shrunk rather than cut when long.
+    title: Fitted,
     method: Vec<String>,
     x0: f64,
     x1: f64,
@@ -388,9 +391,16 @@ impl Layout {
     fn new(chart: &FunnelChart) -> Result<Self, ChartError> {
         load_fonts()?;
         let (w, h) = (SIZE.0 as f64, SIZE.1 as f64);
-        let title = wrap(&clean(&chart.title), TITLE_PX, true, w - 2.0 * MARGIN, 2);
+        let title = fit_text(
+            &clean(&chart.title),
+            TITLE_PX,
+            TITLE_MIN_PX,
+            true,
+            w - 2.0 * MARGIN,
+            2,
+        );
         let method = wrap(&clean(&chart.method), SUB_PX, false, w - 2.0 * MARGIN, 3);
-        let y0 = 22.0 + title.len() as f64 * 21.0 + method.len() as f64 * 15.0 + 18.0;
+        let y0 = 22.0 + title_height(&title) + method.len() as f64 * 15.0 + 18.0;
         let (x0, x1, y1) = (70.0, w - MARGIN - 10.0, h - 78.0);
         let finite = |v: &f64| v.is_finite();
         let xmax = chart
@@ -461,6 +471,11 @@ impl Layout {
     }
 }
 
+/// The height the title's lines take (21 px a line at full size).
+fn title_height(title: &Fitted) -> f64 {
+    title.lines.len() as f64 * 21.0 * title.px / TITLE_PX
+}
+
 fn triangle(c: Pt, r: f64, up: bool) -> Vec<Pt> {
     let s = if up { -1.0 } else { 1.0 };
     vec![
@@ -472,18 +487,12 @@ fn triangle(c: Pt, r: f64, up: bool) -> Vec<Pt> {
 
 fn draw<DB: DrawingBackend>(cv: &Canvas<DB>, l: &Layout) -> Result<(), ChartError> {
     cv.fill(PAPER)?;
-    for (i, line) in l.title.iter().enumerate() {
-        cv.text(
-            line,
-            MARGIN,
-            28.0 + i as f64 * 21.0,
-            TITLE_PX,
-            true,
-            TEXT,
-            Align::Left,
-        )?;
+    let line = title_height(&l.title) / l.title.lines.len().max(1) as f64;
+    for (i, text) in l.title.lines.iter().enumerate() {
+        let y = 28.0 + i as f64 * line;
+        cv.text(text, MARGIN, y, l.title.px, true, TEXT, Align::Left)?;
     }
-    let top = 28.0 + l.title.len() as f64 * 21.0;
+    let top = 28.0 + title_height(&l.title);
     for (i, line) in l.method.iter().enumerate() {
         cv.text(
             line,
