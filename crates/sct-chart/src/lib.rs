@@ -362,6 +362,42 @@ pub fn wrap(text: &str, px: f64, bold: bool, max_w: f64, max_lines: usize) -> Ve
     lines
 }
 
+/// Text fitted to a width without cutting it: its lines and the size they are drawn at.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Fitted {
+    /// The lines, every word of the text in order.
+    pub lines: Vec<String>,
+    /// The size, pixels to the em.
+    pub px: f64,
+}
+
+/// `text` in lines of at most `max_w` pixels, not cut: at `px` in at most `max_lines` lines
+/// if it fits, else at the largest size down to `min_px` (in half-pixel steps) at which it
+/// does, else at `min_px` in up to twice `max_lines` lines. Titles and labels use it so that a
+/// reader sees the whole name (an ellipsis hides what tells two apart); only text too long
+/// for any title (beyond twice the lines at the smallest size) ends in an ellipsis.
+pub fn fit_text(
+    text: &str,
+    px: f64,
+    min_px: f64,
+    bold: bool,
+    max_w: f64,
+    max_lines: usize,
+) -> Fitted {
+    let mut size = px;
+    loop {
+        if size <= min_px {
+            let lines = wrap(text, size, bold, max_w, max_lines.max(1) * 2);
+            return Fitted { lines, px: size };
+        }
+        let lines = wrap(text, size, bold, max_w, usize::MAX);
+        if lines.len() <= max_lines.max(1) {
+            return Fitted { lines, px: size };
+        }
+        size = (size - 0.5).max(min_px);
+    }
+}
+
 /// A number with up to two decimals and no trailing zeros.
 fn fmt_num(v: f64) -> String {
     let s = format!("{v:.2}");
@@ -823,7 +859,7 @@ pub const MARGIN: f64 = 20.0;
 
 /// Everything about a radar chart that does not depend on the backend.
 struct RadarLayout {
-    title: String,
+    title: Fitted,
     levels: Vec<String>,
     /// Per axis: wrapped label lines, score, target.
     axes: Vec<RadarAxis>,
@@ -847,7 +883,15 @@ impl RadarLayout {
     fn new(chart: &RadarChart) -> Result<Self, ChartError> {
         fonts()?;
         let (w, h) = (f64::from(RADAR_SIZE.0), f64::from(RADAR_SIZE.1));
-        let title = ellipsize(&clean(&chart.title), RADAR_TITLE_PX, true, w - 2.0 * MARGIN);
+        let title = fit_text(
+            &clean(&chart.title),
+            RADAR_TITLE_PX,
+            BARS_TITLE_MIN_PX,
+            true,
+            w - 2.0 * MARGIN,
+            2,
+        );
+        let title_extra = (title.lines.len().max(1) - 1) as f64 * title.px * 1.25;
         let levels = level_names(&chart.level_names);
         let n = chart.axes.len().min(MAX_AXES);
         // Narrower labels when there are many spokes.
@@ -882,7 +926,7 @@ impl RadarLayout {
 
         // The plot sits between the title and the legend; the radius is the largest that keeps
         // every label inside.
-        let (top, bottom) = (52.0, h - 44.0);
+        let (top, bottom) = (52.0 + title_extra, h - 44.0);
         let (left, right) = (MARGIN, w - MARGIN);
         let centre = (w / 2.0, (top + bottom) / 2.0);
         let mut r: f64 = 200.0;
@@ -977,15 +1021,10 @@ fn target_runs(l: &RadarLayout) -> Vec<Vec<Pt>> {
 fn draw_radar<DB: DrawingBackend>(cv: &Canvas<DB>, l: &RadarLayout) -> Result<(), ChartError> {
     let (w, h) = (f64::from(RADAR_SIZE.0), f64::from(RADAR_SIZE.1));
     cv.fill(PAPER)?;
-    cv.text(
-        &l.title,
-        MARGIN,
-        32.0,
-        RADAR_TITLE_PX,
-        true,
-        TEXT,
-        Align::Left,
-    )?;
+    for (i, line) in l.title.lines.iter().enumerate() {
+        let y = 32.0 + i as f64 * l.title.px * 1.25;
+        cv.text(line, MARGIN, y, l.title.px, true, TEXT, Align::Left)?;
+    }
     if l.axes.is_empty() {
         cv.text(
             "No domains to show",
@@ -1191,6 +1230,10 @@ fn draw_radar_legend<DB: DrawingBackend>(cv: &Canvas<DB>) -> Result<(), ChartErr
 // The bar chart.
 
 const BARS_TITLE_PX: f64 = 18.0;
+/// The smallest a bar chart's title shrinks to before taking a third line.
+const BARS_TITLE_MIN_PX: f64 = 14.0;
+/// The smallest a bar's label shrinks to before taking a fourth line.
+const BARS_LABEL_MIN_PX: f64 = 10.0;
 const BARS_LABEL_PX: f64 = 12.0;
 const BARS_LABEL_LINE: f64 = 15.0;
 const BARS_SMALL_PX: f64 = 11.0;
@@ -1200,7 +1243,9 @@ const LABEL_COL: f64 = 230.0;
 
 struct BarsLayout {
     size: (u32, u32),
-    title: String,
+    title: Fitted,
+    /// How far the legend and rows move down for a title of more than one line.
+    title_extra: f64,
     levels: Vec<String>,
     /// Level-name header lines per level.
     header: Vec<Vec<String>>,
@@ -1213,7 +1258,7 @@ struct BarsLayout {
 }
 
 struct BarRow {
-    lines: Vec<String>,
+    label: Fitted,
     level: Option<f64>,
     target: Option<f64>,
     note: Option<String>,
@@ -1223,7 +1268,15 @@ impl BarsLayout {
     fn new(chart: &BarChart) -> Result<Self, ChartError> {
         fonts()?;
         let w = f64::from(BARS_WIDTH);
-        let title = ellipsize(&clean(&chart.title), BARS_TITLE_PX, true, w - 2.0 * MARGIN);
+        let title = fit_text(
+            &clean(&chart.title),
+            BARS_TITLE_PX,
+            BARS_TITLE_MIN_PX,
+            true,
+            w - 2.0 * MARGIN,
+            2,
+        );
+        let title_extra = (title.lines.len().max(1) - 1) as f64 * title.px * 1.25;
         let levels = level_names(&chart.level_names);
         let plot_x0 = MARGIN + LABEL_COL + 16.0;
         let last_half = levels
@@ -1253,7 +1306,15 @@ impl BarsLayout {
                     .or_else(|| level.is_none().then(|| "not scored".to_string()))
                     .map(|s| ellipsize(&s, BARS_LABEL_PX, false, plot_x1 - plot_x0 - 16.0));
                 BarRow {
-                    lines: wrap(&clean(&b.label), BARS_LABEL_PX, false, LABEL_COL, 2),
+                    // Three lines fill a row; a longer name shrinks rather than being cut.
+                    label: fit_text(
+                        &clean(&b.label),
+                        BARS_LABEL_PX,
+                        BARS_LABEL_MIN_PX,
+                        false,
+                        LABEL_COL,
+                        3,
+                    ),
                     level: if note.is_some() { None } else { level },
                     target: clamp_level(b.target, levels.len()),
                     note,
@@ -1261,7 +1322,7 @@ impl BarsLayout {
             })
             .collect();
         let hidden = chart.bars.len().saturating_sub(MAX_BARS);
-        let rows_top = 78.0 + header_h;
+        let rows_top = 78.0 + title_extra + header_h;
         let body = if rows.is_empty() {
             60.0
         } else {
@@ -1272,6 +1333,7 @@ impl BarsLayout {
         Ok(Self {
             size: (BARS_WIDTH, height),
             title,
+            title_extra,
             levels,
             header,
             header_h,
@@ -1291,16 +1353,11 @@ impl BarsLayout {
 fn draw_bars<DB: DrawingBackend>(cv: &Canvas<DB>, l: &BarsLayout) -> Result<(), ChartError> {
     let w = f64::from(l.size.0);
     cv.fill(PAPER)?;
-    cv.text(
-        &l.title,
-        MARGIN,
-        32.0,
-        BARS_TITLE_PX,
-        true,
-        TEXT,
-        Align::Left,
-    )?;
-    draw_bars_legend(cv)?;
+    for (i, line) in l.title.lines.iter().enumerate() {
+        let y = 32.0 + i as f64 * l.title.px * 1.25;
+        cv.text(line, MARGIN, y, l.title.px, true, TEXT, Align::Left)?;
+    }
+    draw_bars_legend(cv, 58.0 + l.title_extra)?;
     if l.rows.is_empty() {
         cv.text(
             "No capabilities",
@@ -1333,8 +1390,7 @@ fn draw_bars<DB: DrawingBackend>(cv: &Canvas<DB>, l: &BarsLayout) -> Result<(), 
 }
 
 /// The legend under the title: the bar and the target marker.
-fn draw_bars_legend<DB: DrawingBackend>(cv: &Canvas<DB>) -> Result<(), ChartError> {
-    let y = 58.0;
+fn draw_bars_legend<DB: DrawingBackend>(cv: &Canvas<DB>, y: f64) -> Result<(), ChartError> {
     let mut x = MARGIN;
     cv.rect((x, y - 11.0), (x + 22.0, y + 1.0), NHS_BLUE.to_rgba())?;
     x += 30.0;
@@ -1412,16 +1468,17 @@ fn draw_bar_row<DB: DrawingBackend>(
     let top = l.rows_top + i as f64 * ROW_H;
     let bar_top = top + 7.0;
     let bar_mid = bar_top + BAR_H / 2.0;
-    // Label, centred on the bar.
-    let block = row.lines.len() as f64 * BARS_LABEL_LINE;
+    // Label, centred on the bar (on the row, for three lines).
+    let line_h = BARS_LABEL_LINE * row.label.px / BARS_LABEL_PX;
+    let block = row.label.lines.len() as f64 * line_h;
     let label_top = (bar_mid - block / 2.0).max(top + 2.0);
-    for (j, line) in row.lines.iter().enumerate() {
-        let baseline = label_top + j as f64 * BARS_LABEL_LINE + 11.5;
+    for (j, line) in row.label.lines.iter().enumerate() {
+        let baseline = label_top + j as f64 * line_h + row.label.px * 0.95;
         cv.text(
             line,
             MARGIN,
             baseline,
-            BARS_LABEL_PX,
+            row.label.px,
             false,
             TEXT,
             Align::Left,
@@ -1470,18 +1527,21 @@ fn draw_bar_row<DB: DrawingBackend>(
         )?;
     }
     if let Some(t) = row.target {
-        draw_bar_target(cv, l, t, bar_top)?;
+        let background = if i % 2 == 1 { BAND } else { PAPER };
+        draw_bar_target(cv, l, t, bar_top, background)?;
     }
     Ok(())
 }
 
 /// The target marker at level `t` on a row whose bar starts at `bar_top`, and its name
-/// (to the right of the marker, or to its left where the right has no room).
+/// (to the right of the marker, or to its left where the right has no room) on a patch of
+/// the row's `background`, so that no gridline runs through it.
 fn draw_bar_target<DB: DrawingBackend>(
     cv: &Canvas<DB>,
     l: &BarsLayout,
     t: f64,
     bar_top: f64,
+    background: RGBColor,
 ) -> Result<(), ChartError> {
     let w = f64::from(l.size.0);
     let tx = l.x(t);
@@ -1493,7 +1553,14 @@ fn draw_bar_target<DB: DrawingBackend>(
     let text = format!("target: {}", level_label(&l.levels, t));
     let tw = measure(&text, BARS_SMALL_PX, false);
     let baseline = bar_top + BAR_H + 14.0;
-    if tx + 5.0 + tw <= w - 4.0 {
+    let right = tx + 5.0 + tw <= w - 4.0;
+    let x0 = if right { tx + 3.0 } else { tx - 7.0 - tw };
+    cv.rect(
+        (x0, baseline - BARS_SMALL_PX),
+        (x0 + tw + 4.0, baseline + 3.0),
+        background.to_rgba(),
+    )?;
+    if right {
         cv.text(
             &text,
             tx + 5.0,
@@ -1601,6 +1668,30 @@ mod tests {
                 Bar { label: "3.1.5 Place-based partnerships".into(), level: Some(4.5), target: Some(5.0), note: None },
             ],
         }
+    }
+
+    #[test]
+    fn bar_titles_and_labels_are_whole_and_target_names_sit_on_a_patch() {
+        let mut chart = sample_bars();
+        chart.title = "4.2 Clinical and care professional leadership and governance: capability levels and targets".into();
+        chart.bars[0].label =
+            "Understanding of biological, psychological and social risk and best practice pathways"
+                .into();
+        let l = BarsLayout::new(&chart).unwrap();
+        assert_eq!(l.title.lines.join(" "), chart.title);
+        assert_eq!(l.rows[0].label.lines.join(" "), chart.bars[0].label);
+        let svg = bars_svg(&chart).unwrap();
+        assert!(!svg.contains('…'), "nothing is cut");
+        // Each target's name is drawn on a patch of its row's colour (white on even rows,
+        // the band on odd ones), after the gridlines, so that none runs through it.
+        let first = svg.find("target: ").unwrap();
+        let patch = svg[..first].rfind("<rect").unwrap();
+        assert!(
+            svg[patch..first].contains("fill=\"#FFFFFF\""),
+            "{}",
+            &svg[patch..first]
+        );
+        assert!(svg.contains("fill=\"#F0F4F5\""));
     }
 
     fn png_size(png: &[u8]) -> (u32, u32) {
@@ -1847,6 +1938,19 @@ mod tests {
         assert_eq!(long.len(), 2);
         assert!(long[1].ends_with('…'));
         assert!(wrap("", 12.0, false, 100.0, 2).is_empty());
+        // Fitted text is never cut: it shrinks, then takes more lines.
+        let text = "A&E: patients admitted, transferred or discharged within 4 hours (all types)";
+        assert!(wrap(text, 18.0, true, 330.0, usize::MAX).len() > 2);
+        let fitted = fit_text(text, 18.0, 13.0, true, 330.0, 2);
+        assert_eq!(fitted.lines.join(" "), text);
+        assert!(fitted.lines.len() <= 2 && fitted.px < 18.0 && fitted.px >= 13.0);
+        let tight = fit_text(text, 18.0, 13.0, true, 230.0, 2);
+        assert_eq!((tight.lines.join(" ").as_str(), tight.px), (text, 13.0));
+        assert!(tight.lines.len() > 2);
+        assert_eq!(fit_text("Short", 18.0, 13.0, true, 400.0, 2).px, 18.0);
+        let absurd = fit_text(&"word ".repeat(500), 18.0, 13.0, true, 230.0, 2);
+        assert_eq!(absurd.lines.len(), 4);
+        assert!(absurd.lines[3].ends_with('…'));
         // 0-8, 14-22, 28-36 (round the corner at 30), 42-50, 56-60.
         let d = dashes(&[(0.0, 0.0), (30.0, 0.0), (30.0, 30.0)], 8.0, 6.0);
         assert_eq!(d.len(), 5, "{d:?}");

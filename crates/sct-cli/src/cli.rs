@@ -371,10 +371,11 @@ pub enum KpiCommand {
     )]
     Ipr(KpiIprArgs),
     /// A funnel plot comparing organisations on one indicator: proportions by the Fingertips
-    /// method (Wilson score limits) or indirectly standardised ratios by Spiegelhalter's
-    /// method (exact Poisson limits, optional over-dispersion), 95 % and 99.8 % limits.
+    /// method (Wilson score limits; with over-dispersion, the arcsine method) or indirectly
+    /// standardised ratios by Spiegelhalter's method (exact Poisson limits, optional
+    /// over-dispersion), 95 % and 99.8 % limits.
     #[command(
-        after_help = "Method: docs/methods/funnels.md.\nInput: CSV with columns org,numerator,denominator (--type proportion) or org,observed,expected (--type ratio).\n\nExamples:\n  sct kpi funnel screening.csv --type proportion -o funnel.csv\n  sct kpi funnel mortality.csv --type ratio --overdispersion -o funnel.svg"
+        after_help = "Method: docs/methods/funnels.md.\nInput: CSV with columns org,numerator,denominator (--type proportion) or org,observed,expected (--type ratio).\n\nExamples:\n  sct kpi funnel screening.csv --type proportion -o funnel.csv\n  sct kpi funnel ae-4-hour.csv --type proportion --overdispersion -o funnel.svg\n  sct kpi funnel mortality.csv --type ratio --overdispersion -o funnel.svg"
     )]
     Funnel(KpiFunnelArgs),
 }
@@ -430,14 +431,15 @@ pub struct KpiFunnelArgs {
     /// 1 for ratios).
     #[arg(long, value_name = "M", value_parser = multiplier_arg, allow_negative_numbers = true)]
     pub multiplier: Option<f64>,
-    /// Ratios only: widen the limits for over-dispersion (the SHMI approach) and judge
-    /// outliers against them.
+    /// Widen the limits for over-dispersion and judge outliers against them: proportions by
+    /// the arcsine method (FunnelPlotR), ratios by the SHMI approach.
     #[arg(long)]
     pub overdispersion: bool,
     /// Output format (default: from the -o extension, else csv).
     #[arg(long, value_enum)]
     pub format: Option<FunnelFormat>,
-    /// The chart's title (SVG and PNG; default: the input's file name).
+    /// The chart's title (SVG and PNG; default: the indicator's name when the input's
+    /// `indicator` column or file name names one of a known KPI set, else the file's stem).
     #[arg(long, value_name = "TEXT")]
     pub title: Option<String>,
     #[command(flatten)]
@@ -579,7 +581,9 @@ pub struct KpiSpcArgs {
     /// default: INPUT's stem + .rebase-log.csv beside it, when that exists).
     #[arg(long, value_name = "CSV")]
     pub rebase_log: Option<PathBuf>,
-    /// Apply only the rebase log's rows for this indicator.
+    /// The indicator charted: only the rebase log's rows for it apply, and the chart is
+    /// titled by its name in a known KPI set (default: the indicator the data's `indicator`
+    /// column or file name names, if any).
     #[arg(long, value_name = "ID")]
     pub indicator: Option<String>,
     /// Apply only the rebase log's rows for this organisation.

@@ -189,14 +189,147 @@ fn bad_rows_and_duplicates_are_errors_naming_the_line() {
         .assert()
         .code(2)
         .stderr(contains("not a whole number").and(contains("not greater than 0")));
-    sct()
+}
+
+/// `--overdispersion` with proportions: the arcsine method's columns, the estimate in the JSON
+/// and on standard error, and limits wide enough that an over-dispersed cohort is no longer
+/// mostly outside them. Hand-worked values in `crates/sct-spc/src/funnel/arcsine.rs`.
+#[test]
+fn proportions_with_overdispersion_use_the_arcsine_method() {
+    let dir = tmp();
+    // 20 organisations of 5,000 to 24,000 with proportions spread from 60 % to 79 %: far more
+    // spread than binomial variation at these sizes.
+    let mut text = String::from("org,numerator,denominator\n");
+    for i in 0..20u32 {
+        let n = 5000 + 1000 * i;
+        text.push_str(&format!("O{i},{},{n}\n", n * (60 + (i * 7) % 20) / 100));
+    }
+    let f = write(dir.path(), "uptake.csv", &text);
+    let outliers = |csv: &str, col: usize| {
+        csv.lines()
+            .skip(1)
+            .filter(|l| l.split(',').nth(col) == Some("1"))
+            .count()
+    };
+    let plain = stdout(&["--type", "proportion"], &f);
+    let unadjusted = plain
+        .lines()
+        .skip(1)
+        .filter(|l| !l.ends_with("Not significant"))
+        .count();
+    let out = sct()
         .args(["kpi", "funnel"])
         .arg(&f)
         .args(["--type", "proportion", "--overdispersion"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let csv = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(
+        csv.lines().next().unwrap(),
+        "org,numerator,denominator,value,baseline,lower_95,upper_95,lower_998,upper_998,od_lower_95,od_upper_95,od_lower_998,od_upper_998,outlier_95,outlier_998,z,z_winsorised"
+    );
+    assert!(unadjusted >= 15, "{plain}");
+    assert!(outliers(&csv, 13) <= 4, "{csv}");
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.contains("φ =") && err.contains("τ² =") && err.contains("limits are adjusted"),
+        "{err}"
+    );
+    let json: serde_json::Value = serde_json::from_str(&stdout(
+        &[
+            "--type",
+            "proportion",
+            "--overdispersion",
+            "--format",
+            "json",
+        ],
+        &f,
+    ))
+    .unwrap();
+    let od = &json["overdispersion"];
+    assert!(od["phi"].as_f64().unwrap() > 1.0 && od["tau2"].as_f64().unwrap() > 0.0);
+    assert_eq!(od["organisations"], 20);
+    assert!(od["q10"].as_f64().unwrap() < od["q90"].as_f64().unwrap());
+    let svg = stdout(
+        &[
+            "--type",
+            "proportion",
+            "--overdispersion",
+            "--format",
+            "svg",
+        ],
+        &f,
+    );
+    assert!(svg.contains("arcsine method") && svg.contains("Limits adjusted for over-dispersion"));
+    // One organisation cannot show a spread between organisations.
+    let one = write(dir.path(), "one.csv", "org,numerator,denominator\nA,5,10\n");
+    sct()
+        .args(["kpi", "funnel"])
+        .arg(&one)
+        .args(["--type", "proportion", "--overdispersion"])
         .assert()
         .code(2)
-        .stderr(
-            contains("over-dispersion applies to a ratio funnel only")
-                .and(contains("= hint: see --type, --overdispersion")),
-        );
+        .stderr(contains("at least two organisations").and(contains("--overdispersion")));
+}
+
+/// The bundled cohort's A&E 4-hour proportions at the latest month: binomial limits put most
+/// ICBs outside them (denominators of tens of thousands), the over-dispersion-adjusted ones
+/// do not.
+#[test]
+fn the_bundled_cohort_is_mostly_inside_limits_adjusted_for_overdispersion() {
+    let kpis = std::fs::read_to_string(common::root().join("examples/cohort/kpis.csv")).unwrap();
+    let mut text = String::from("org,numerator,denominator\n");
+    let rows: Vec<Vec<&str>> = kpis
+        .lines()
+        .map(|l| l.split(',').collect::<Vec<_>>())
+        .filter(|f| f.len() == 6 && f[1] == "ae-4-hour")
+        .collect();
+    let latest = rows.iter().map(|f| f[2]).max().unwrap();
+    for f in rows.iter().filter(|f| f[2] == latest) {
+        text.push_str(&format!("{},{},{}\n", f[0], f[4], f[5]));
+    }
+    let dir = tmp();
+    let input = write(dir.path(), "ae.csv", &text);
+    let plain = stdout(&["--type", "proportion"], &input);
+    let total = plain.lines().count() - 1;
+    let outside = plain
+        .lines()
+        .skip(1)
+        .filter(|l| !l.ends_with("Not significant"))
+        .count();
+    assert!(total >= 30 && outside * 2 > total, "{plain}");
+    let adjusted = stdout(&["--type", "proportion", "--overdispersion"], &input);
+    let outside = adjusted
+        .lines()
+        .skip(1)
+        .filter(|l| l.split(',').nth(13) == Some("1"))
+        .count();
+    assert!(outside * 5 < total, "{adjusted}");
+}
+
+/// The chart is titled by the indicator when the input names it (a cut of the long-form KPI
+/// data keeps its `indicator` column), by its title in the bundled KPI set; else by the file.
+#[test]
+fn the_default_title_is_the_indicators_name() {
+    let dir = tmp();
+    let f = write(
+        dir.path(),
+        "funnel-in.csv",
+        "org,indicator,numerator,denominator\nA,ae-4-hour,700,1000\nB,ae-4-hour,760,1000\nC,ae-4-hour,720,900\n",
+    );
+    let svg = stdout(&["--type", "proportion", "--format", "svg"], &f);
+    assert!(
+        svg.contains(">A&amp;E: patients admitted, transferred or discharged within 4 hours (all types)</title>"),
+        "{}",
+        &svg[..600]
+    );
+    assert!(!svg.contains("funnel-in"));
+    let plain = write(dir.path(), "uptake.csv", &cohort(210));
+    let svg = stdout(&["--type", "proportion", "--format", "svg"], &plain);
+    assert!(svg.contains(">uptake</title>"), "{}", &svg[..600]);
 }

@@ -225,7 +225,7 @@ fn svg_and_png_charts_are_written() {
     let root = &svg[..svg.find('>').unwrap()];
     assert!(root.contains(r#"role="img""#), "{root}");
     assert!(
-        svg.contains(">spike.csv: XmR chart (higher is better)</title>"),
+        svg.contains(">spike: XmR chart (higher is better)</title>"),
         "{svg:.600}"
     );
     let desc = &svg[svg.find("<desc").unwrap()..svg.find("</desc>").unwrap()];
@@ -286,6 +286,28 @@ fn svg_and_png_charts_are_written() {
         .assert()
         .success();
     assert_eq!(std::fs::read(&again).unwrap(), png);
+}
+
+/// A chart is titled by its indicator's name where that is known: the file named by an
+/// indicator's id, or `--indicator`; else by the file's stem.
+#[test]
+fn the_chart_is_titled_by_the_indicator_when_known() {
+    let title = |args: &[&str]| {
+        let out = sct()
+            .args(["kpi", "spc"])
+            .arg(common::root().join("examples/kpi/ae-4-hour.csv"))
+            .args(["--improvement", "increase", "--format", "svg"])
+            .args(args)
+            .output()
+            .unwrap();
+        let svg = String::from_utf8(out.stdout).unwrap();
+        let start = svg.find("<title").unwrap();
+        svg[start..svg.find("</title>").unwrap()].to_string()
+    };
+    let named = "A&amp;E: patients admitted, transferred or discharged within 4 hours (all types): XmR chart";
+    assert!(title(&[]).contains(named), "{}", title(&[]));
+    assert!(title(&["--indicator", "ae-4-hour"]).contains(named));
+    assert!(title(&["--indicator", "waits-unknown"]).contains(">waits-unknown: XmR chart"));
 }
 
 /// The bundled A&E 4-hour series (30 months) with its 2024/25 plan as the target: the CSV and

@@ -10,8 +10,9 @@ use sct_core::diagnostic::{Diagnostic, Diagnostics};
 use sct_core::source::SourceFile;
 
 use crate::funnel::{
-    FunnelError, OVERDISPERSION_METHOD, PROPORTION_METHOD, ProportionFunnel, ProportionInput,
-    ProportionRow, RATIO_METHOD, RatioFunnel, RatioInput, RatioRow, proportions, ratios,
+    ARCSINE_METHOD, ArcsineFunnel, ArcsineRow, FunnelError, OVERDISPERSION_METHOD,
+    PROPORTION_METHOD, ProportionFunnel, ProportionInput, ProportionRow, RATIO_METHOD, RatioFunnel,
+    RatioInput, RatioRow, proportions, proportions_overdispersed, ratios,
 };
 use crate::number::NumberError;
 use crate::spc_input::{at, column, csv_with_header, header_at};
@@ -45,8 +46,10 @@ impl FunnelKind {
 /// A computed funnel of either kind.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Funnel {
-    /// A proportion funnel.
+    /// A proportion funnel (the Fingertips method).
     Proportion(ProportionFunnel),
+    /// A proportion funnel with limits adjusted for over-dispersion (the arcsine method).
+    OverdispersedProportion(ArcsineFunnel),
     /// A ratio funnel.
     Ratio(RatioFunnel),
 }
@@ -230,7 +233,29 @@ fn row_problem(kind: FunnelKind, a: f64, b: f64) -> Option<String> {
     }
 }
 
-/// Computes the funnel of rows read by [`read_funnel_rows`].
+/// The one indicator a CSV's `indicator` column names, when it has that column and every row
+/// names the same one (a file cut from the long-form KPI data): what a chart of it shows.
+/// `None` when there is no such column, it is empty, or rows name different indicators.
+pub fn single_indicator(src: &SourceFile) -> Option<String> {
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .from_reader(src.text.as_bytes());
+    let col = column(reader.headers().ok()?, "indicator")?;
+    let mut found: Option<String> = None;
+    for record in reader.records() {
+        let value = record.ok()?.get(col)?.trim().to_string();
+        match &found {
+            _ if value.is_empty() => return None,
+            Some(f) if *f != value => return None,
+            Some(_) => {}
+            None => found = Some(value),
+        }
+    }
+    found
+}
+
+/// Computes the funnel of rows read by [`read_funnel_rows`]: with `overdispersion`,
+/// proportions by the arcsine method and ratios with the SHMI adjustment.
 pub fn compute(
     rows: &[FunnelRow],
     kind: FunnelKind,
@@ -247,7 +272,11 @@ pub fn compute(
                     denominator: r.b,
                 })
                 .collect();
-            proportions(&input, multiplier).map(Funnel::Proportion)
+            if overdispersion {
+                proportions_overdispersed(&input, multiplier).map(Funnel::OverdispersedProportion)
+            } else {
+                proportions(&input, multiplier).map(Funnel::Proportion)
+            }
         }
         FunnelKind::Ratio => {
             let input: Vec<RatioInput> = rows
@@ -266,8 +295,14 @@ pub fn compute(
 /// A diagnostic for an error of [`compute`], at the line of the organisation it names.
 pub fn located(src: &SourceFile, rows: &[FunnelRow], error: &FunnelError) -> Diagnostic {
     let mut d = Diagnostic::error(error.to_string());
-    if let FunnelError::Multiplier(_) = error {
-        d = d.settings([sct_core::setting::Setting::Multiplier]);
+    match error {
+        FunnelError::Multiplier(_) => d = d.settings([sct_core::setting::Setting::Multiplier]),
+        FunnelError::TooFewForOverdispersion(_) => {
+            d = d
+                .expected("two or more organisations")
+                .settings([sct_core::setting::Setting::Overdispersion]);
+        }
+        _ => {}
     }
     let row = match error {
         FunnelError::BadRow { org, .. } => rows.iter().find(|r| &r.org == org),
@@ -325,6 +360,12 @@ pub fn write_csv(funnel: &Funnel, out: &mut dyn std::io::Write) -> std::io::Resu
                 ])?;
             }
         }
+        Funnel::OverdispersedProportion(f) => {
+            w.write_row(ARCSINE_COLUMNS)?;
+            for r in &f.rows {
+                w.write_row(arcsine_record(r))?;
+            }
+        }
         Funnel::Ratio(f) => {
             let mut header = vec![
                 "org",
@@ -364,10 +405,56 @@ pub fn write_csv(funnel: &Funnel, out: &mut dyn std::io::Write) -> std::io::Resu
     w.flush()
 }
 
+/// The columns of a proportion funnel with over-dispersion, in the order of
+/// `docs/methods/funnels.md`.
+const ARCSINE_COLUMNS: [&str; 17] = [
+    "org",
+    "numerator",
+    "denominator",
+    "value",
+    "baseline",
+    "lower_95",
+    "upper_95",
+    "lower_998",
+    "upper_998",
+    "od_lower_95",
+    "od_upper_95",
+    "od_lower_998",
+    "od_upper_998",
+    "outlier_95",
+    "outlier_998",
+    "z",
+    "z_winsorised",
+];
+
+/// One row of [`ARCSINE_COLUMNS`].
+fn arcsine_record(r: &ArcsineRow) -> [String; 17] {
+    [
+        r.org.clone(),
+        num(r.numerator),
+        num(r.denominator),
+        num(r.value),
+        num(r.baseline),
+        num(r.lower_95),
+        num(r.upper_95),
+        num(r.lower_998),
+        num(r.upper_998),
+        num(r.od_lower_95),
+        num(r.od_upper_95),
+        num(r.od_lower_998),
+        num(r.od_upper_998),
+        u8::from(r.outlier_95).to_string(),
+        u8::from(r.outlier_998).to_string(),
+        num(r.z),
+        num(r.z_winsorised),
+    ]
+}
+
 /// The method in words for a funnel (with the over-dispersion estimate when there is one).
 pub fn method_text(funnel: &Funnel) -> String {
     match funnel {
         Funnel::Proportion(_) => PROPORTION_METHOD.to_string(),
+        Funnel::OverdispersedProportion(_) => ARCSINE_METHOD.to_string(),
         Funnel::Ratio(f) => match &f.overdispersion {
             None => RATIO_METHOD.to_string(),
             Some(_) => format!("{RATIO_METHOD} {OVERDISPERSION_METHOD}"),
@@ -378,6 +465,22 @@ pub fn method_text(funnel: &Funnel) -> String {
 /// The over-dispersion note for standard error, e.g. `over-dispersion: φ = 2.31, τ² = 0.0123
 /// (from 38 of 42 organisations; 1 with O = 0 left out)`.
 pub fn overdispersion_note(funnel: &Funnel) -> Option<String> {
+    if let Funnel::OverdispersedProportion(f) = funnel {
+        let od = &f.overdispersion;
+        return Some(format!(
+            "over-dispersion: φ = {:.6}, τ² = {:.6} on the arcsine scale (from all {} organisations, z-scores winsorised to [{:.4}, {:.4}]); the limits are adjusted for it{}",
+            od.phi,
+            od.tau2,
+            od.organisations,
+            od.q10,
+            od.q90,
+            if od.tau2 == 0.0 {
+                " (τ² = 0: no more spread than chance, so the adjusted limits equal the unadjusted ones)"
+            } else {
+                ""
+            }
+        ));
+    }
     let Funnel::Ratio(RatioFunnel {
         overdispersion: Some(od),
         rows,
@@ -421,6 +524,9 @@ pub fn to_json(funnel: &Funnel) -> Value {
                 "significance": r.significance.label(),
             })).collect::<Vec<_>>(),
         }),
+        Funnel::OverdispersedProportion(f) => {
+            serde_json::to_value(ArcsineJson::of(f, method_text(funnel))).unwrap_or_default()
+        }
         Funnel::Ratio(f) => json!({
             "type": "ratio",
             "method": method_text(funnel),
@@ -478,6 +584,9 @@ pub fn write_json(funnel: &Funnel, out: &mut dyn std::io::Write) -> std::io::Res
                 kind: "proportion",
             },
         ),
+        Funnel::OverdispersedProportion(f) => {
+            serde_json::to_writer_pretty(&mut *out, &ArcsineJson::of(f, method_text(funnel)))
+        }
         Funnel::Ratio(f) => serde_json::to_writer_pretty(
             &mut *out,
             &RatioJson {
@@ -509,6 +618,7 @@ struct Seq<'a, T>(&'a [T], for<'r> fn(&'r T) -> Row<'r>);
 #[serde(untagged)]
 enum Row<'a> {
     Proportion(ProportionRowJson<'a>),
+    Arcsine(ArcsineRowJson<'a>),
     Ratio(RatioRowJson<'a>),
 }
 
@@ -556,6 +666,97 @@ impl ProportionRowJson<'_> {
             upper_95: r.upper_95,
             upper_998: r.upper_998,
             value: r.value,
+        }
+    }
+}
+
+/// A proportion funnel with over-dispersion as JSON, fields in key order (as [`to_json`]'s
+/// sorted maps write them); the rows carry the CSV's columns.
+#[derive(serde::Serialize)]
+struct ArcsineJson<'a> {
+    baseline: f64,
+    method: String,
+    multiplier: f64,
+    overdispersion: ArcsineOverdispersionJson,
+    rows: Seq<'a, ArcsineRow>,
+    schema: &'static str,
+    #[serde(rename = "type")]
+    kind: &'static str,
+}
+
+impl ArcsineJson<'_> {
+    fn of(f: &ArcsineFunnel, method: String) -> ArcsineJson<'_> {
+        let od = &f.overdispersion;
+        ArcsineJson {
+            baseline: f.baseline,
+            method,
+            multiplier: f.multiplier,
+            overdispersion: ArcsineOverdispersionJson {
+                method: "arcsine",
+                organisations: od.organisations,
+                phi: od.phi,
+                q10: od.q10,
+                q90: od.q90,
+                tau2: od.tau2,
+            },
+            rows: Seq(&f.rows, |r| Row::Arcsine(ArcsineRowJson::of(r))),
+            schema: "sct-kpi-funnel/1",
+            kind: "proportion",
+        }
+    }
+}
+
+#[derive(serde::Serialize)]
+struct ArcsineOverdispersionJson {
+    method: &'static str,
+    organisations: usize,
+    phi: f64,
+    q10: f64,
+    q90: f64,
+    tau2: f64,
+}
+
+#[derive(serde::Serialize)]
+struct ArcsineRowJson<'a> {
+    baseline: f64,
+    denominator: f64,
+    lower_95: f64,
+    lower_998: f64,
+    numerator: f64,
+    od_lower_95: f64,
+    od_lower_998: f64,
+    od_upper_95: f64,
+    od_upper_998: f64,
+    org: &'a str,
+    outlier_95: u8,
+    outlier_998: u8,
+    upper_95: f64,
+    upper_998: f64,
+    value: f64,
+    z: f64,
+    z_winsorised: f64,
+}
+
+impl ArcsineRowJson<'_> {
+    fn of(r: &ArcsineRow) -> ArcsineRowJson<'_> {
+        ArcsineRowJson {
+            baseline: r.baseline,
+            denominator: r.denominator,
+            lower_95: r.lower_95,
+            lower_998: r.lower_998,
+            numerator: r.numerator,
+            od_lower_95: r.od_lower_95,
+            od_lower_998: r.od_lower_998,
+            od_upper_95: r.od_upper_95,
+            od_upper_998: r.od_upper_998,
+            org: &r.org,
+            outlier_95: u8::from(r.outlier_95),
+            outlier_998: u8::from(r.outlier_998),
+            upper_95: r.upper_95,
+            upper_998: r.upper_998,
+            value: r.value,
+            z: r.z,
+            z_winsorised: r.z_winsorised,
         }
     }
 }
@@ -672,6 +873,64 @@ mod tests {
         );
         let plain = compute(&rows, FunnelKind::Ratio, 1.0, false).unwrap();
         assert!(to_csv(&plain).starts_with("org,observed,expected,ratio,lower_95,upper_95,lower_998,upper_998,outlier_95,outlier_998\n"));
+    }
+
+    #[test]
+    fn proportions_with_overdispersion_write_the_spec_columns_and_estimate() {
+        let src = SourceFile::from_text(
+            "p.csv",
+            "org,numerator,denominator\nA,0,10\nB,20,20\nC,30,100\nD,45,120\nE,200,500\nF,90,300\n",
+        );
+        let rows = read_funnel_rows(&src, FunnelKind::Proportion).unwrap();
+        let f = compute(&rows, FunnelKind::Proportion, 100.0, true).unwrap();
+        let text = to_csv(&f);
+        assert!(text.starts_with("org,numerator,denominator,value,baseline,lower_95,upper_95,lower_998,upper_998,od_lower_95,od_upper_95,od_lower_998,od_upper_998,outlier_95,outlier_998,z,z_winsorised\n"), "{text}");
+        assert!(text.contains("\nB,20,20,100,"), "{text}");
+        let json = to_json(&f);
+        assert_eq!(json["type"], "proportion");
+        assert_eq!(json["overdispersion"]["organisations"], 6);
+        let tau2 = json["overdispersion"]["tau2"].as_f64().unwrap();
+        assert!((tau2 - 0.01424393478491192).abs() < 1e-15, "{tau2}");
+        assert!(json["overdispersion"]["q10"].as_f64().unwrap() < 0.0);
+        assert_eq!(json["rows"][0]["outlier_998"], 1);
+        assert!(json["rows"][0].get("significance").is_none());
+        let note = overdispersion_note(&f).unwrap();
+        assert!(
+            note.contains("φ = 7.504017")
+                && note.contains("τ² = 0.014244")
+                && note.contains("adjusted"),
+            "{note}"
+        );
+        assert!(method_text(&f).contains("arcsine"));
+        let one = read_funnel_rows(
+            &SourceFile::from_text("one.csv", "org,numerator,denominator\nA,1,2\n"),
+            FunnelKind::Proportion,
+        )
+        .unwrap();
+        let err = compute(&one, FunnelKind::Proportion, 100.0, true).unwrap_err();
+        let d = located(&src, &one, &err);
+        assert!(
+            d.message.contains("at least two organisations"),
+            "{}",
+            d.message
+        );
+        assert_eq!(d.settings, [sct_core::setting::Setting::Overdispersion]);
+    }
+
+    #[test]
+    fn a_single_indicator_column_names_the_chart() {
+        let one = SourceFile::from_text(
+            "f.csv",
+            "org,indicator,numerator,denominator\nA,ae-4-hour,1,2\nB,ae-4-hour,2,3\n",
+        );
+        assert_eq!(single_indicator(&one).as_deref(), Some("ae-4-hour"));
+        let two = SourceFile::from_text(
+            "f.csv",
+            "org,indicator,numerator,denominator\nA,ae-4-hour,1,2\nB,fds,2,3\n",
+        );
+        assert_eq!(single_indicator(&two), None);
+        let none = SourceFile::from_text("f.csv", "org,numerator,denominator\nA,1,2\n");
+        assert_eq!(single_indicator(&none), None);
     }
 
     #[test]

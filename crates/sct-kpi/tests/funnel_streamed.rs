@@ -34,7 +34,7 @@ proptest! {
                 line: i + 2,
             })
             .collect();
-        let Ok(funnel) = funnel_input::compute(&rows, kind, multiplier, ratio && overdispersion) else {
+        let Ok(funnel) = funnel_input::compute(&rows, kind, multiplier, overdispersion) else {
             return Ok(());
         };
         let built = format!("{}\n", serde_json::to_string_pretty(&funnel_input::to_json(&funnel)).unwrap());

@@ -12,20 +12,22 @@ use plotters::prelude::*;
 use serde::Serialize;
 
 use sct_kpi::funnel::{
-    OD_Z_95, OD_Z_998, ProportionFunnel, RatioFunnel, Significance, TAIL_95, TAIL_998,
-    overdispersed_limits, poisson_limits, proportion_limits,
+    ArcsineFunnel, OD_Z_95, OD_Z_998, ProportionFunnel, RatioFunnel, Significance, TAIL_95,
+    TAIL_998, arcsine_limits, overdispersed_limits, poisson_limits, proportion_limits,
 };
 use sct_kpi::quantile::normal_quantile;
 
 use crate::charts::{
-    Align, Canvas, ChartError, ChartFormat, GRID, GRID_DARK, MARGIN, NHS_BLUE, NHS_ORANGE, PAPER,
-    Pt, TEXT, TEXT_GREY, accessible_svg, clean, dashes, ellipsize, load_fonts, render_png,
-    render_svg, wrap,
+    Align, Canvas, ChartError, ChartFormat, Fitted, GRID, GRID_DARK, MARGIN, NHS_BLUE, NHS_ORANGE,
+    PAPER, Pt, TEXT, TEXT_GREY, accessible_svg, clean, dashes, ellipsize, fit_text, load_fonts,
+    measure, render_png, render_svg, wrap,
 };
 use crate::spc_chart::{nice_step, step_decimals, trimmed};
 
 const SIZE: (u32, u32) = (760, 520);
 const TITLE_PX: f64 = 17.0;
+/// The smallest a long title shrinks to before taking a third line.
+const TITLE_MIN_PX: f64 = 13.5;
 const SUB_PX: f64 = 12.0;
 const TICK_PX: f64 = 11.0;
 const LABEL_PX: f64 = 9.5;
@@ -184,6 +186,76 @@ pub fn proportion_chart(f: &ProportionFunnel, title: &str, unit: &str) -> Funnel
     }
 }
 
+/// Where `y` lies against limits `[lower 95, upper 95, lower 99.8, upper 99.8]`, the limits
+/// themselves counting as inside.
+fn class_against(y: f64, lim: [f64; 4]) -> FunnelClass {
+    if y < lim[2] {
+        FunnelClass::Low998
+    } else if y > lim[3] {
+        FunnelClass::High998
+    } else if y < lim[0] {
+        FunnelClass::Low95
+    } else if y > lim[1] {
+        FunnelClass::High95
+    } else {
+        FunnelClass::Within
+    }
+}
+
+/// The funnel plot of a proportion funnel with over-dispersion: the adjusted limits (the
+/// arcsine method), with φ and τ² stated in the method line and the description.
+pub fn overdispersed_proportion_chart(f: &ArcsineFunnel, title: &str, unit: &str) -> FunnelChart {
+    let (lo, hi) = x_range(f.rows.iter().map(|r| r.denominator));
+    let (m, od) = (f.multiplier, &f.overdispersion);
+    let theta0 = f.pooled.sqrt().asin();
+    let curve = |z: f64, upper: bool| -> Vec<(f64, f64)> {
+        curve_xs(lo, hi)
+            .into_iter()
+            .map(|n| {
+                let (a, b) = arcsine_limits(theta0, n, od.tau2, z);
+                (n, m * if upper { b } else { a })
+            })
+            .collect()
+    };
+    let adjusted = if od.tau2 > 0.0 {
+        "Limits adjusted for over-dispersion"
+    } else {
+        "No over-dispersion found, so the limits are not widened"
+    };
+    FunnelChart {
+        title: title.to_string(),
+        method: format!(
+            "Proportions, arcsine method (FunnelPlotR) around the pooled value {} {unit}, 95 % and 99.8 %. {adjusted}: φ = {}, τ² = {} on the arcsine scale, from {} organisations.",
+            trimmed(f.baseline, 2),
+            trimmed(od.phi, 4),
+            trimmed(od.tau2, 6),
+            od.organisations
+        ),
+        x_label: "Denominator".into(),
+        y_label: unit.to_string(),
+        centre: f.baseline,
+        limits: [
+            curve(OD_Z_95, false),
+            curve(OD_Z_95, true),
+            curve(OD_Z_998, false),
+            curve(OD_Z_998, true),
+        ],
+        points: f
+            .rows
+            .iter()
+            .map(|r| FunnelPoint {
+                label: r.org.clone(),
+                x: r.denominator,
+                y: r.value,
+                class: class_against(
+                    r.value,
+                    [r.od_lower_95, r.od_upper_95, r.od_lower_998, r.od_upper_998],
+                ),
+            })
+            .collect(),
+    }
+}
+
 /// The funnel plot of a ratio funnel (the over-dispersion-adjusted limits when estimated).
 pub fn ratio_chart(f: &RatioFunnel, title: &str) -> FunnelChart {
     let (lo, hi) = x_range(f.rows.iter().map(|r| r.expected));
@@ -221,22 +293,11 @@ pub fn ratio_chart(f: &RatioFunnel, title: &str) -> FunnelChart {
             let lim = r
                 .od_limits
                 .unwrap_or([r.lower_95, r.upper_95, r.lower_998, r.upper_998]);
-            let class = if r.ratio < lim[2] {
-                FunnelClass::Low998
-            } else if r.ratio > lim[3] {
-                FunnelClass::High998
-            } else if r.ratio < lim[0] {
-                FunnelClass::Low95
-            } else if r.ratio > lim[1] {
-                FunnelClass::High95
-            } else {
-                FunnelClass::Within
-            };
             FunnelPoint {
                 label: r.org.clone(),
                 x: r.expected,
                 y: r.ratio,
-                class,
+                class: class_against(r.ratio, lim),
             }
         })
         .collect();
@@ -311,7 +372,8 @@ pub fn describe(chart: &FunnelChart) -> String {
 }
 
 struct Layout {
-    title: Vec<String>,
+    /// The title, shrunk rather than cut when long.
+    title: Fitted,
     method: Vec<String>,
     x0: f64,
     x1: f64,
@@ -329,9 +391,16 @@ impl Layout {
     fn new(chart: &FunnelChart) -> Result<Self, ChartError> {
         load_fonts()?;
         let (w, h) = (SIZE.0 as f64, SIZE.1 as f64);
-        let title = wrap(&clean(&chart.title), TITLE_PX, true, w - 2.0 * MARGIN, 2);
+        let title = fit_text(
+            &clean(&chart.title),
+            TITLE_PX,
+            TITLE_MIN_PX,
+            true,
+            w - 2.0 * MARGIN,
+            2,
+        );
         let method = wrap(&clean(&chart.method), SUB_PX, false, w - 2.0 * MARGIN, 3);
-        let y0 = 22.0 + title.len() as f64 * 21.0 + method.len() as f64 * 15.0 + 18.0;
+        let y0 = 22.0 + title_height(&title) + method.len() as f64 * 15.0 + 18.0;
         let (x0, x1, y1) = (70.0, w - MARGIN - 10.0, h - 78.0);
         let finite = |v: &f64| v.is_finite();
         let xmax = chart
@@ -402,6 +471,11 @@ impl Layout {
     }
 }
 
+/// The height the title's lines take (21 px a line at full size).
+fn title_height(title: &Fitted) -> f64 {
+    title.lines.len() as f64 * 21.0 * title.px / TITLE_PX
+}
+
 fn triangle(c: Pt, r: f64, up: bool) -> Vec<Pt> {
     let s = if up { -1.0 } else { 1.0 };
     vec![
@@ -413,18 +487,12 @@ fn triangle(c: Pt, r: f64, up: bool) -> Vec<Pt> {
 
 fn draw<DB: DrawingBackend>(cv: &Canvas<DB>, l: &Layout) -> Result<(), ChartError> {
     cv.fill(PAPER)?;
-    for (i, line) in l.title.iter().enumerate() {
-        cv.text(
-            line,
-            MARGIN,
-            28.0 + i as f64 * 21.0,
-            TITLE_PX,
-            true,
-            TEXT,
-            Align::Left,
-        )?;
+    let line = title_height(&l.title) / l.title.lines.len().max(1) as f64;
+    for (i, text) in l.title.lines.iter().enumerate() {
+        let y = 28.0 + i as f64 * line;
+        cv.text(text, MARGIN, y, l.title.px, true, TEXT, Align::Left)?;
     }
-    let top = 28.0 + l.title.len() as f64 * 21.0;
+    let top = 28.0 + title_height(&l.title);
     for (i, line) in l.method.iter().enumerate() {
         cv.text(
             line,
@@ -505,40 +573,181 @@ fn draw_limits<DB: DrawingBackend>(cv: &Canvas<DB>, l: &Layout) -> Result<(), Ch
     Ok(())
 }
 
-/// The organisations, marked by class.
+/// The radius of an organisation's mark.
+fn mark_radius(class: FunnelClass) -> f64 {
+    match class {
+        FunnelClass::Within => 3.5,
+        FunnelClass::High95 | FunnelClass::Low95 => 5.5,
+        FunnelClass::High998 | FunnelClass::Low998 => 7.5,
+    }
+}
+
+/// The organisations, marked by class, then their labels.
 fn draw_points<DB: DrawingBackend>(cv: &Canvas<DB>, l: &Layout) -> Result<(), ChartError> {
-    // Organisations: labels only where they will not crowd the plot.
-    let label_all = l.chart.points.len() <= LABEL_ALL_UP_TO;
     for p in &l.chart.points {
         if !(p.x.is_finite() && p.y.is_finite()) {
             continue;
         }
         let c = (l.x(p.x), l.y(p.y));
+        let r = mark_radius(p.class);
         match p.class {
-            FunnelClass::Within => cv.circle(c, 3.5, GREY.to_rgba(), true)?,
+            FunnelClass::Within => cv.circle(c, r, GREY.to_rgba(), true)?,
             FunnelClass::High95 | FunnelClass::Low95 => cv.polygon(
-                &triangle(c, 5.5, p.class == FunnelClass::High95),
+                &triangle(c, r, p.class == FunnelClass::High95),
                 NHS_BLUE.to_rgba(),
             )?,
             FunnelClass::High998 | FunnelClass::Low998 => cv.polygon(
-                &triangle(c, 7.5, p.class == FunnelClass::High998),
+                &triangle(c, r, p.class == FunnelClass::High998),
                 NHS_ORANGE.to_rgba(),
             )?,
         }
-        if label_all || p.class != FunnelClass::Within {
-            let text = ellipsize(&clean(&p.label), LABEL_PX, false, 90.0);
-            cv.text(
-                &text,
-                c.0 + 7.0,
-                c.1 + 3.0,
-                LABEL_PX,
-                false,
-                TEXT,
-                Align::Left,
-            )?;
+    }
+    for label in place_labels(l) {
+        if let Some((a, b)) = label.leader {
+            cv.path(&[a, b], GRID_DARK.to_rgba(), 0.75)?;
         }
+        cv.text(
+            &label.text,
+            label.x,
+            label.y,
+            LABEL_PX,
+            false,
+            TEXT,
+            Align::Left,
+        )?;
     }
     Ok(())
+}
+
+/// A box on the canvas: left, top, right, bottom.
+type Rect = (f64, f64, f64, f64);
+
+fn overlaps(a: Rect, b: Rect) -> bool {
+    a.0 < b.2 && b.0 < a.2 && a.1 < b.3 && b.1 < a.3
+}
+
+/// A label where it is drawn: its text starting at `x` with its baseline at `y`, and a
+/// leader line to its mark when it had to move away from it.
+#[derive(Debug, Clone, PartialEq)]
+struct PlacedLabel {
+    text: String,
+    x: f64,
+    y: f64,
+    leader: Option<(Pt, Pt)>,
+}
+
+/// Labels placed so that none overlaps another label or a mark: outliers first (the 99.8 %
+/// ones before the 95 % ones), each at the first free place of right, left, above, below,
+/// then further up or down with a leader line; organisations within the limits are labelled
+/// beside their marks where there is room (all of them up to [`LABEL_ALL_UP_TO`]), the rest left to the table
+/// and CSV, which list every organisation. An outlier with no free place is labelled to its
+/// right regardless, so that every outlier is named on the chart.
+fn place_labels(l: &Layout) -> Vec<PlacedLabel> {
+    let points: Vec<(Pt, &FunnelPoint)> = l
+        .chart
+        .points
+        .iter()
+        .filter(|p| p.x.is_finite() && p.y.is_finite())
+        .map(|p| ((l.x(p.x), l.y(p.y)), p))
+        .collect();
+    let mut taken: Vec<Rect> = points
+        .iter()
+        .map(|&((x, y), p)| {
+            let r = mark_radius(p.class);
+            (x - r, y - r, x + r, y + r)
+        })
+        .collect();
+    let rank = |c: FunnelClass| match c {
+        FunnelClass::High998 | FunnelClass::Low998 => 0,
+        FunnelClass::High95 | FunnelClass::Low95 => 1,
+        FunnelClass::Within => 2,
+    };
+    let mut order: Vec<usize> = (0..points.len()).collect();
+    // Within a rank, the farthest from the centre first: they are the ones a reader looks for.
+    let yc = l.y(l.chart.centre);
+    order.sort_by(|&a, &b| {
+        let (pa, pb) = (points[a], points[b]);
+        rank(pa.1.class)
+            .cmp(&rank(pb.1.class))
+            .then((pb.0.1 - yc).abs().total_cmp(&(pa.0.1 - yc).abs()))
+    });
+    let label_within = points.len() <= LABEL_ALL_UP_TO;
+    let mut placed = Vec::new();
+    for i in order {
+        let (c, p) = points[i];
+        let outlier = p.class != FunnelClass::Within;
+        if !(outlier || label_within) {
+            continue;
+        }
+        let text = ellipsize(&clean(&p.label), LABEL_PX, false, 90.0);
+        let w = measure(&text, LABEL_PX, false);
+        let r = mark_radius(p.class);
+        let free = |rect: Rect| {
+            rect.0 >= l.x0
+                && rect.2 <= SIZE.0 as f64 - 4.0
+                && rect.1 >= l.y0 - 4.0
+                && rect.3 <= l.y1
+                && !taken.iter().any(|&t| overlaps(t, rect))
+        };
+        // Only outliers move away from their marks: leader lines for every organisation
+        // would turn a crowded funnel into a web.
+        let spots = if outlier { usize::MAX } else { ADJACENT_SPOTS };
+        let found = label_spots(c, r, w)
+            .into_iter()
+            .take(spots)
+            .find(|spot| free(label_box(spot.x, spot.y, w)));
+        let spot = match found {
+            Some(spot) => spot,
+            None if outlier => label_spots(c, r, w).swap_remove(0),
+            None => continue,
+        };
+        taken.push(label_box(spot.x, spot.y, w));
+        placed.push(PlacedLabel { text, ..spot });
+    }
+    placed
+}
+
+/// The box a label of width `w` takes with its text starting at `x` and baseline at `y`
+/// (with a pixel to spare around it).
+fn label_box(x: f64, y: f64, w: f64) -> Rect {
+    (
+        x - 1.0,
+        y - LABEL_PX * 0.8 - 1.0,
+        x + w + 1.0,
+        y + LABEL_PX * 0.25 + 1.0,
+    )
+}
+
+/// How many of [`label_spots`] touch their mark (right, left, above, below).
+const ADJACENT_SPOTS: usize = 4;
+
+/// The places tried for a label of width `w` beside a mark of radius `r` at `c`, in order.
+fn label_spots(c: Pt, r: f64, w: f64) -> Vec<PlacedLabel> {
+    let spot = |x: f64, y: f64, leader: bool| PlacedLabel {
+        text: String::new(),
+        x,
+        y,
+        leader: leader.then(|| {
+            let end_x = if x > c.0 { x - 1.0 } else { x + w + 1.0 };
+            (c, (end_x, y - LABEL_PX * 0.3))
+        }),
+    };
+    let (right, left) = (c.0 + r + 3.0, c.0 - r - 3.0 - w);
+    let mid = c.1 + LABEL_PX * 0.3;
+    let mut out = vec![
+        spot(right, mid, false),
+        spot(left, mid, false),
+        spot(c.0 - w / 2.0, c.1 - r - 3.0, false),
+        spot(c.0 - w / 2.0, c.1 + r + 3.0 + LABEL_PX * 0.8, false),
+    ];
+    for step in 1..=4 {
+        let dy = f64::from(step) * (LABEL_PX + 3.0);
+        for y in [mid - dy, mid + dy] {
+            out.push(spot(right + 4.0, y, true));
+            out.push(spot(left - 4.0, y, true));
+        }
+    }
+    out
 }
 
 /// The legend along the foot.
@@ -612,7 +821,9 @@ fn draw_legend<DB: DrawingBackend>(cv: &Canvas<DB>) -> Result<(), ChartError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use sct_kpi::funnel::{ProportionInput, RatioInput, proportions, ratios};
+    use sct_kpi::funnel::{
+        ProportionInput, RatioInput, proportions, proportions_overdispersed, ratios,
+    };
 
     fn sample() -> ProportionFunnel {
         let rows: Vec<ProportionInput> = (0..12)
@@ -640,6 +851,75 @@ mod tests {
             &a[..900]
         );
         assert!(a.contains("Fingertips method"));
+    }
+
+    #[test]
+    fn overdispersed_proportion_chart_states_phi_tau2_and_adjusted_limits() {
+        let rows: Vec<ProportionInput> = (0..12)
+            .map(|i| ProportionInput {
+                org: format!("P{i}"),
+                numerator: 400.0 + 37.0 * f64::from(i % 5) * f64::from(i),
+                denominator: 2000.0 + 150.0 * f64::from(i),
+            })
+            .collect();
+        let f = proportions_overdispersed(&rows, 100.0).unwrap();
+        assert!(f.overdispersion.tau2 > 0.0);
+        let chart = overdispersed_proportion_chart(&f, "Uptake", "%");
+        let svg = funnel_svg(&chart).unwrap();
+        assert!(
+            svg.contains("Limits adjusted for over-dispersion: φ = ") && svg.contains("τ² = "),
+            "{}",
+            &svg[..900]
+        );
+        // The points are judged against the adjusted limits, as the rows are.
+        for (p, r) in chart.points.iter().zip(&f.rows) {
+            assert_eq!(p.class != FunnelClass::Within, r.outlier_95, "{}", r.org);
+        }
+    }
+
+    /// 40 organisations crowded into a narrow band of expected counts, many outside the limits.
+    fn crowded_ratios() -> RatioFunnel {
+        let rows: Vec<RatioInput> = (0..40)
+            .map(|i| RatioInput {
+                org: format!("ORG{i:02}"),
+                observed: f64::from(80 + (i * 37) % 60),
+                expected: f64::from(95 + (i * 13) % 20),
+            })
+            .collect();
+        ratios(&rows, 1.0, false).unwrap()
+    }
+
+    #[test]
+    fn labels_do_not_collide_and_every_outlier_is_named() {
+        let chart = ratio_chart(&crowded_ratios(), "Crowded");
+        let l = Layout::new(&chart).unwrap();
+        let labels = place_labels(&l);
+        let boxes: Vec<Rect> = labels
+            .iter()
+            .map(|p| label_box(p.x, p.y, measure(&p.text, LABEL_PX, false)))
+            .collect();
+        for (i, a) in boxes.iter().enumerate() {
+            for (j, b) in boxes.iter().enumerate().skip(i + 1) {
+                assert!(
+                    !overlaps(*a, *b),
+                    "{} and {} overlap",
+                    labels[i].text,
+                    labels[j].text
+                );
+            }
+        }
+        let outliers: Vec<&str> = chart
+            .points
+            .iter()
+            .filter(|p| p.class != FunnelClass::Within)
+            .map(|p| p.label.as_str())
+            .collect();
+        assert!(outliers.len() >= 5, "{outliers:?}");
+        for o in outliers {
+            assert!(labels.iter().any(|p| p.text == o), "{o} is not labelled");
+        }
+        // And every organisation is in the description or is inside the limits.
+        assert!(describe(&chart).contains("Outside the limits: "));
     }
 
     #[test]

@@ -98,21 +98,40 @@ fn warning_sentences(warnings: &[String]) -> String {
     warnings.iter().map(|w| format!(" Warning: {w}.")).collect()
 }
 
-/// The chart of a run (read from the file `name`): an XmR chart of values (see
+/// The chart of a run (read from the file `name`, of the indicator named `indicator` when that
+/// is known: the title names it rather than the file): an XmR chart of values (see
 /// [`ChartRun::xmr`]) with each segment's mean and limits and the profile's explanations; any
 /// other (run chart, p′, u′, XmR on counts, or segments of several kinds) with per-point centre
 /// and limits, so p′ and u′ limits are drawn as steps.
-pub fn series_chart(run: &ChartRun, name: &str) -> SpcChart {
+pub fn series_chart(run: &ChartRun, name: &str, indicator: Option<&str>) -> SpcChart {
+    let file = file_name(name);
+    let stem = Path::new(&file)
+        .file_stem()
+        .map_or_else(|| file.clone(), |s| s.to_string_lossy().into_owned());
+    let subject = Subject {
+        title: indicator.map_or(stem, str::to_string),
+        described: match indicator {
+            Some(i) => format!("{i} ({file})"),
+            None => file,
+        },
+    };
     match run.xmr() {
-        Some(x) => xmr_chart(run, x, name),
-        None => any_chart(run, name),
+        Some(x) => xmr_chart(run, x, &subject),
+        None => any_chart(run, &subject),
     }
+}
+
+/// What a chart is of: the indicator's name when known, else the data file's stem, for the
+/// title; with the file name too for the description.
+struct Subject {
+    title: String,
+    described: String,
 }
 
 /// The XmR chart of `run`, judged as `x`: each point with its segment's mean and limits and,
 /// on a special cause, its explanation (the point's tooltip), else the rule that flagged it; a
 /// gap in the series drawn as a break.
-fn xmr_chart(run: &ChartRun, x: &Judged, name: &str) -> SpcChart {
+fn xmr_chart(run: &ChartRun, x: &Judged, subject: &Subject) -> SpcChart {
     let points = (0..run.len()).filter_map(|i| {
         let explanation = run.explanation(x, i);
         let point = run.xmr_point(x, i)?;
@@ -126,10 +145,10 @@ fn xmr_chart(run: &ChartRun, x: &Judged, name: &str) -> SpcChart {
         })
     });
     let points = chart_points(points);
-    let file = file_name(name);
     let o = &run.options;
     let description = format!(
-        "XmR chart (Making Data Count) of {file}; profile {}; shift {} points, trend {} points{}.{}{}",
+        "XmR chart (Making Data Count) of {}; profile {}; shift {} points, trend {} points{}.{}{}",
+        subject.described,
         x.profile,
         o.shift_length,
         o.trend_length,
@@ -142,7 +161,11 @@ fn xmr_chart(run: &ChartRun, x: &Judged, name: &str) -> SpcChart {
         warning_sentences(&x.result.warnings),
     );
     SpcChart {
-        title: format!("{file}: XmR chart ({})", direction(o.improvement)),
+        title: format!(
+            "{}: XmR chart ({})",
+            subject.title,
+            direction(o.improvement)
+        ),
         description,
         unit: String::new(),
         points,
@@ -186,7 +209,7 @@ fn xmr_notes(run: &ChartRun) -> String {
 }
 
 /// The chart of a run other than an XmR chart of values, read from the file `name`.
-fn any_chart(run: &ChartRun, name: &str) -> SpcChart {
+fn any_chart(run: &ChartRun, subject: &Subject) -> SpcChart {
     let res = &run.result;
     let dates = run.data.dates();
     let points = chart_points(res.points().zip(&dates).map(|(point, d)| DrawnPoint {
@@ -195,7 +218,6 @@ fn any_chart(run: &ChartRun, name: &str) -> SpcChart {
         point,
         gap_before: None,
     }));
-    let file = file_name(name);
     let kinds: BTreeSet<&str> = res.segments.iter().map(|s| s.chart.describe()).collect();
     let kinds = kinds.into_iter().collect::<Vec<_>>().join(" and ");
     let all_run = res.segments.iter().all(|s| s.chart == ChartKind::Run);
@@ -206,7 +228,8 @@ fn any_chart(run: &ChartRun, name: &str) -> SpcChart {
         .map(|(k, s)| format!("segment {}: {}", k + 1, s.reason.describe(s.chart)))
         .collect();
     let description = format!(
-        "{kinds} of {file} ({}).{}{}",
+        "{kinds} of {} ({}).{}{}",
+        subject.described,
         reasons.join("; "),
         res.variation_icon
             .text()
@@ -215,7 +238,11 @@ fn any_chart(run: &ChartRun, name: &str) -> SpcChart {
         warning_sentences(&res.warnings),
     );
     SpcChart {
-        title: format!("{file}: {kinds} ({})", direction(run.options.improvement)),
+        title: format!(
+            "{}: {kinds} ({})",
+            subject.title,
+            direction(run.options.improvement)
+        ),
         description,
         unit: String::new(),
         points,

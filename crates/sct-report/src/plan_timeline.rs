@@ -10,9 +10,9 @@ use sct_core::Date;
 use sct_core::plan::{DevelopmentPlan, TimelineKind};
 
 use crate::charts::{
-    Align, Canvas, ChartError, ChartFormat, GRID, GRID_DARK, MARGIN, NHS_BLUE, NHS_ORANGE, PAPER,
-    Pt, TEXT, TEXT_GREY, accessible_svg, clean, dashes, load_fonts, measure, render_png,
-    render_svg, wrap,
+    Align, Canvas, ChartError, ChartFormat, Fitted, GRID, GRID_DARK, MARGIN, NHS_BLUE, NHS_ORANGE,
+    PAPER, Pt, TEXT, TEXT_GREY, accessible_svg, clean, dashes, fit_text, load_fonts, measure,
+    render_png, render_svg,
 };
 
 /// The timeline to draw.
@@ -151,6 +151,10 @@ const LABEL_PX: f64 = 12.0;
 const SMALL_PX: f64 = 11.0;
 const LINE: f64 = 14.0;
 const ROW_H: f64 = 34.0;
+/// The smallest a milestone's label shrinks to before taking a fourth line.
+const LABEL_MIN_PX: f64 = 11.0;
+/// The smallest the title shrinks to before taking a third line.
+const TITLE_MIN_PX: f64 = 14.0;
 const SECTION_H: f64 = 26.0;
 const LABEL_COL: f64 = 290.0;
 const MAX_ROWS: usize = 80;
@@ -160,7 +164,7 @@ const DARK: RGBColor = RGBColor(0x42, 0x54, 0x63);
 enum Item {
     Section(String),
     Row {
-        lines: Vec<String>,
+        label: Fitted,
         day: i64,
         mark: Mark,
         text: String,
@@ -169,7 +173,7 @@ enum Item {
 
 struct Layout {
     size: (u32, u32),
-    title: String,
+    title: Fitted,
     items: Vec<Item>,
     /// Days from `start` to the end of the axis.
     span: i64,
@@ -179,6 +183,26 @@ struct Layout {
     plot_x0: f64,
     plot_x1: f64,
     top: f64,
+}
+
+/// How far everything below the title moves down for a title of more than one line.
+fn title_extra(title: &Fitted) -> f64 {
+    (title.lines.len().max(1) - 1) as f64 * title.px * 1.25
+}
+
+/// The height of a label's lines at its size.
+fn line_h(label: &Fitted) -> f64 {
+    LINE * label.px / LABEL_PX
+}
+
+impl Item {
+    /// Its height: a section's heading, or a row tall enough for its label's lines.
+    fn height(&self) -> f64 {
+        match self {
+            Item::Section(_) => SECTION_H,
+            Item::Row { label, .. } => ROW_H.max(label.lines.len() as f64 * line_h(label) + 8.0),
+        }
+    }
 }
 
 fn days(from: Date, to: Date) -> i64 {
@@ -203,8 +227,14 @@ impl Layout {
     fn new(chart: &TimelineChart) -> Result<Layout, ChartError> {
         load_fonts()?;
         let w = f64::from(WIDTH);
-        let title =
-            crate::charts::ellipsize(&clean(&chart.title), TITLE_PX, true, w - 2.0 * MARGIN);
+        let title = fit_text(
+            &clean(&chart.title),
+            TITLE_PX,
+            TITLE_MIN_PX,
+            true,
+            w - 2.0 * MARGIN,
+            2,
+        );
         let rows: Vec<&TimelineRow> = chart.rows.iter().take(MAX_ROWS).collect();
         let hidden = chart.rows.len().saturating_sub(MAX_ROWS);
         let dates: Vec<Date> = rows
@@ -249,20 +279,22 @@ impl Layout {
                 format!("{}, {}", r.date, clean(&r.note))
             };
             items.push(Item::Row {
-                lines: wrap(&clean(&r.label), LABEL_PX, false, LABEL_COL, 2),
+                // A long milestone takes a taller row, then shrinks, rather than being cut.
+                label: fit_text(
+                    &clean(&r.label),
+                    LABEL_PX,
+                    LABEL_MIN_PX,
+                    false,
+                    LABEL_COL,
+                    3,
+                ),
                 day: days(start, r.date),
                 mark: r.mark,
                 text,
             });
         }
-        let top = 104.0;
-        let body: f64 = items
-            .iter()
-            .map(|i| match i {
-                Item::Section(_) => SECTION_H,
-                Item::Row { .. } => ROW_H,
-            })
-            .sum();
+        let top = 104.0 + title_extra(&title);
+        let body: f64 = items.iter().map(Item::height).sum();
         let body = if items.is_empty() { 60.0 } else { body };
         let extra = if hidden > 0 { 22.0 } else { 0.0 };
         let height = (top + body + 40.0 + extra).ceil() as u32;
@@ -331,8 +363,11 @@ fn draw_mark<DB: DrawingBackend>(
 fn draw<DB: DrawingBackend>(cv: &Canvas<DB>, l: &Layout) -> Result<(), ChartError> {
     let w = f64::from(l.size.0);
     cv.fill(PAPER)?;
-    cv.text(&l.title, MARGIN, 32.0, TITLE_PX, true, TEXT, Align::Left)?;
-    draw_legend(cv)?;
+    for (i, line) in l.title.lines.iter().enumerate() {
+        let y = 32.0 + i as f64 * l.title.px * 1.25;
+        cv.text(line, MARGIN, y, l.title.px, true, TEXT, Align::Left)?;
+    }
+    draw_legend(cv, 60.0 + title_extra(&l.title))?;
     if l.items.is_empty() {
         cv.text(
             "Nothing dated to show",
@@ -355,13 +390,13 @@ fn draw<DB: DrawingBackend>(cv: &Canvas<DB>, l: &Layout) -> Result<(), ChartErro
                 y += SECTION_H;
             }
             Item::Row {
-                lines,
+                label,
                 day,
                 mark,
                 text,
             } => {
-                draw_row(cv, l, y, (lines, *day, *mark, text))?;
-                y += ROW_H;
+                draw_row(cv, l, (y, item.height()), (label, *day, *mark, text))?;
+                y += item.height();
             }
         }
     }
@@ -380,9 +415,8 @@ fn draw<DB: DrawingBackend>(cv: &Canvas<DB>, l: &Layout) -> Result<(), ChartErro
 }
 
 /// The legend: every shape with its meaning.
-fn draw_legend<DB: DrawingBackend>(cv: &Canvas<DB>) -> Result<(), ChartError> {
+fn draw_legend<DB: DrawingBackend>(cv: &Canvas<DB>, y: f64) -> Result<(), ChartError> {
     let mut x = MARGIN + 8.0;
-    let y = 60.0;
     for (mark, words) in [
         (Mark::Programme, "programme date"),
         (Mark::Met, "met"),
@@ -444,16 +478,17 @@ fn draw_grid<DB: DrawingBackend>(
 fn draw_row<DB: DrawingBackend>(
     cv: &Canvas<DB>,
     l: &Layout,
-    y: f64,
-    (lines, day, mark, text): (&[String], i64, Mark, &str),
+    (y, height): (f64, f64),
+    (label, day, mark, text): (&Fitted, i64, Mark, &str),
 ) -> Result<(), ChartError> {
     let w = f64::from(l.size.0);
-    let mid = y + ROW_H / 2.0;
+    let mid = y + height / 2.0;
     cv.path(&[(l.plot_x0, mid), (l.plot_x1, mid)], GRID.to_rgba(), 1.0)?;
-    let block = lines.len() as f64 * LINE;
-    for (j, line) in lines.iter().enumerate() {
-        let baseline = mid - block / 2.0 + j as f64 * LINE + 10.5;
-        cv.text(line, MARGIN, baseline, LABEL_PX, false, TEXT, Align::Left)?;
+    let lh = line_h(label);
+    let block = label.lines.len() as f64 * lh;
+    for (j, line) in label.lines.iter().enumerate() {
+        let baseline = mid - block / 2.0 + j as f64 * lh + label.px * 0.875;
+        cv.text(line, MARGIN, baseline, label.px, false, TEXT, Align::Left)?;
     }
     let mx = l.x(day);
     draw_mark(cv, mark, (mx, mid))?;
@@ -517,6 +552,31 @@ mod tests {
         assert_eq!(svg, timeline_svg(&chart).unwrap(), "deterministic");
         let png = timeline(&chart, ChartFormat::Png).unwrap();
         assert!(png.starts_with(b"\x89PNG"));
+    }
+
+    #[test]
+    fn long_titles_and_labels_are_shown_whole() {
+        let long = "Strategic commissioning development programme launched (Model ICB implementation support, organisational development, individual development)";
+        let chart = TimelineChart {
+            title: "Timeline of the development plan: programme dates, milestones of the baseline round and capability targets due".into(),
+            description: "One entry.".into(),
+            rows: vec![TimelineRow {
+                section: "Programme dates".into(),
+                label: long.into(),
+                date: d("2026-04-30"),
+                mark: Mark::Programme,
+                note: String::new(),
+            }],
+            marker: None,
+        };
+        let l = Layout::new(&chart).unwrap();
+        assert_eq!(l.title.lines.join(" "), clean(&chart.title));
+        let Item::Row { label, .. } = &l.items[1] else {
+            panic!("a row")
+        };
+        assert_eq!(label.lines.join(" "), long);
+        assert!(label.px >= LABEL_MIN_PX && l.items[1].height() >= ROW_H);
+        assert!(!timeline_svg(&chart).unwrap().contains('…'));
     }
 
     #[test]

@@ -73,9 +73,9 @@ use sct_spc::spc::{AssuranceIcon, PointType, VariationIcon};
 use plotters::prelude::*;
 
 use crate::charts::{
-    Align, ChartError, ChartFormat, GRID, GRID_DARK, MARGIN, NHS_BLUE, NHS_ORANGE, PAPER, Pt, TEXT,
-    TEXT_GREY, accessible_svg, clean, ellipsize, hex, load_fonts, measure, render_png, wrap,
-    xml_escape,
+    Align, ChartError, ChartFormat, Fitted, GRID, GRID_DARK, MARGIN, NHS_BLUE, NHS_ORANGE, PAPER,
+    Pt, TEXT, TEXT_GREY, accessible_svg, clean, ellipsize, fit_text, hex, load_fonts, measure,
+    render_png, wrap, xml_escape,
 };
 
 /// One point of an [`SpcChart`], with the mean and limits of its segment.
@@ -204,6 +204,8 @@ const FULL_WIDTH: u32 = 760;
 const SMALL_SIZE: (u32, u32) = (320, 140);
 const TITLE_PX: f64 = 18.0;
 const TITLE_LINE: f64 = 22.0;
+/// The smallest a long title shrinks to before taking a third line.
+const TITLE_MIN_PX: f64 = 14.0;
 const SUBTITLE_PX: f64 = 12.0;
 const SUBTITLE_LINE: f64 = 15.0;
 const TICK_PX: f64 = 11.0;
@@ -820,6 +822,7 @@ struct Layout {
     size: (u32, u32),
     style: Style,
     title: Vec<String>,
+    title_px: f64,
     subtitle: Vec<String>,
     /// The unit and where its text starts (baseline).
     unit: Option<(Pt, String)>,
@@ -893,6 +896,7 @@ impl Layout {
             size: (width as u32, height.ceil() as u32),
             style,
             title: header.title,
+            title_px: header.title_px,
             subtitle: header.subtitle,
             unit,
             x0: header.x0,
@@ -951,6 +955,9 @@ fn measured_labels(points: &[Point], tick_px: f64, max_label: f64) -> Vec<(Strin
 struct Header {
     icons: Vec<(Icon, Pt)>,
     title: Vec<String>,
+    /// The title's size: smaller than [`TITLE_PX`] for a long one, which shrinks rather than
+    /// being cut.
+    title_px: f64,
     subtitle: Vec<String>,
     x0: f64,
     y0: f64,
@@ -967,6 +974,7 @@ impl Header {
             return Header {
                 icons: Vec::new(),
                 title: Vec::new(),
+                title_px: TITLE_PX,
                 subtitle: Vec::new(),
                 x0: 6.0 + tick_w + 5.0,
                 x1: width - 8.0,
@@ -988,7 +996,18 @@ impl Header {
             icons.push((icon, (cx, 14.0 + ICON / 2.0)));
         }
         let text_w = width - 2.0 * MARGIN - icons_w - 8.0;
-        let title = wrap(&clean(&chart.title), TITLE_PX, true, text_w, 2);
+        let Fitted {
+            lines: title,
+            px: title_px,
+        } = fit_text(
+            &clean(&chart.title),
+            TITLE_PX,
+            TITLE_MIN_PX,
+            true,
+            text_w,
+            2,
+        );
+        let title_line = TITLE_LINE * title_px / TITLE_PX;
         let mut words = Vec::new();
         if let Some(v) = chart.variation_icon {
             words.push(format!("{}.", v.label()));
@@ -1002,7 +1021,7 @@ impl Header {
         // A note on the assurance icon gets a third line rather than being cut short.
         let lines = if chart.assurance_note.is_some() { 3 } else { 2 };
         let subtitle = wrap(&words.join(" "), SUBTITLE_PX, false, text_w, lines);
-        let title_bottom = 30.0 + title.len().saturating_sub(1) as f64 * TITLE_LINE;
+        let title_bottom = 30.0 + title.len().saturating_sub(1) as f64 * title_line;
         let sub_bottom = title_bottom + subtitle.len() as f64 * SUBTITLE_LINE + 4.0;
         let icons_bottom = if icons.is_empty() { 0.0 } else { 14.0 + ICON };
         let header = sub_bottom.max(icons_bottom) + 6.0;
@@ -1010,6 +1029,7 @@ impl Header {
         Header {
             icons,
             title,
+            title_px,
             subtitle,
             x0: MARGIN + tick_w + 8.0,
             x1: width - MARGIN,
@@ -1196,11 +1216,12 @@ fn draw_header<S: Surface>(cv: &S, l: &Layout) -> Result<(), ChartError> {
         color,
         align: Align::Left,
     };
+    let title_line = TITLE_LINE * l.title_px / TITLE_PX;
     for (i, line) in l.title.iter().enumerate() {
-        let y = 30.0 + i as f64 * TITLE_LINE;
-        cv.text(line, (MARGIN, y), font(TITLE_PX, true, TEXT))?;
+        let y = 30.0 + i as f64 * title_line;
+        cv.text(line, (MARGIN, y), font(l.title_px, true, TEXT))?;
     }
-    let sub_top = 30.0 + l.title.len().saturating_sub(1) as f64 * TITLE_LINE;
+    let sub_top = 30.0 + l.title.len().saturating_sub(1) as f64 * title_line;
     for (i, line) in l.subtitle.iter().enumerate() {
         let y = sub_top + (i + 1) as f64 * SUBTITLE_LINE + 2.0;
         cv.text(line, (MARGIN, y), font(SUBTITLE_PX, false, TEXT_GREY))?;

@@ -9,6 +9,8 @@
 //!   expected count E from chi-square quantiles with non-integer degrees of freedom, and
 //!   optionally limits widened for over-dispersion (the SHMI approach: trimmed z-scores,
 //!   φ, additive random-effects τ²).
+//! - Proportions with over-dispersion by the arcsine method of FunnelPlotR
+//!   ([`proportions_overdispersed`]): winsorised z-scores on the arcsine scale, the same τ².
 //!
 //! ```
 //! use sct_spc::funnel::{ProportionInput, proportions, Significance};
@@ -24,6 +26,12 @@
 //! ```
 
 use serde::Serialize;
+
+mod arcsine;
+pub use arcsine::{
+    ARCSINE_METHOD, ArcsineFunnel, ArcsineOverdispersion, ArcsineRow, WINSORISE, arcsine_limits,
+    arcsine_z, proportions_overdispersed, quantile_type7,
+};
 
 use crate::number::{MAX_MULTIPLIER, check, show};
 use crate::quantile::{chi_square_quantile, normal_quantile};
@@ -63,6 +71,12 @@ pub enum FunnelError {
         /// The second row.
         second: usize,
     },
+    /// Over-dispersion of proportions estimated from fewer than two organisations (with one,
+    /// τ² has a zero denominator).
+    #[error(
+        "over-dispersion needs at least two organisations to estimate the spread between them, and the file has {0}"
+    )]
+    TooFewForOverdispersion(usize),
     /// The multiplier is not above 0 and at most [`MAX_MULTIPLIER`].
     #[error("the multiplier must be above 0 and at most 1e9, not {}", show(*.0))]
     Multiplier(f64),
@@ -414,6 +428,22 @@ fn average_ranks(values: &[f64]) -> Vec<f64> {
     ranks
 }
 
+/// τ², the between-organisation variance of the additive random-effects model, from the
+/// over-dispersion factor `phi` of k organisations with inverse-variance `weights`
+/// (Spiegelhalter 2005): 0 when `k·φ < k − 1` (no more spread than chance), else
+/// `(k·φ − (k − 1)) / (Σw − Σw²/Σw)`, and 0 when that is negative or not finite (one
+/// organisation). Shared by the ratio (w = E) and proportion (w = 4n) methods.
+pub fn random_effects_tau2(phi: f64, weights: &[f64]) -> f64 {
+    let k = weights.len() as f64;
+    if k * phi < k - 1.0 {
+        return 0.0;
+    }
+    let sw: f64 = weights.iter().sum();
+    let sw2: f64 = weights.iter().map(|w| w * w).sum();
+    let t = (k * phi - (k - 1.0)) / (sw - sw2 / sw);
+    if t.is_finite() { t.max(0.0) } else { 0.0 }
+}
+
 /// Estimates over-dispersion from observed and expected counts (`docs/methods/funnels.md`).
 pub fn estimate_overdispersion(rows: &[RatioInput]) -> Overdispersion {
     let with_z: Vec<(f64, f64)> = rows
@@ -440,16 +470,8 @@ pub fn estimate_overdispersion(rows: &[RatioInput]) -> Overdispersion {
         .collect();
     let k = kept.len() as f64;
     let phi = (!kept.is_empty()).then(|| kept.iter().map(|(z, _)| z * z).sum::<f64>() / k);
-    let tau2 = match phi {
-        Some(phi) if k * phi >= k - 1.0 => {
-            let sw: f64 = kept.iter().map(|&(_, w)| w).sum();
-            let sw2: f64 = kept.iter().map(|&(_, w)| w * w).sum();
-            let denom = sw - sw2 / sw;
-            let t = (k * phi - (k - 1.0)) / denom;
-            if t.is_finite() { t.max(0.0) } else { 0.0 }
-        }
-        _ => 0.0,
-    };
+    let weights: Vec<f64> = kept.iter().map(|&(_, w)| w).collect();
+    let tau2 = phi.map_or(0.0, |phi| random_effects_tau2(phi, &weights));
     Overdispersion {
         phi,
         tau2,

@@ -1,6 +1,6 @@
 //! Funnel plots comparing organisations (`docs/methods/funnels.md`): proportions (the
-//! Fingertips method) or indirectly standardised ratios (Spiegelhalter's, with
-//! over-dispersion when asked).
+//! Fingertips method, or the arcsine method with over-dispersion when asked) or indirectly
+//! standardised ratios (Spiegelhalter's, with over-dispersion when asked).
 
 use std::path::PathBuf;
 
@@ -8,7 +8,9 @@ use sct_core::diagnostic::{Diagnostic, Diagnostics};
 use sct_core::source::SourceFile;
 use sct_kpi::funnel_input::{self, Funnel, FunnelKind};
 use sct_report::charts::ChartFormat;
-use sct_report::funnel_chart::{funnel_chart, proportion_chart, ratio_chart};
+use sct_report::funnel_chart::{
+    funnel_chart, overdispersed_proportion_chart, proportion_chart, ratio_chart,
+};
 
 use crate::document::{Document, Output};
 use crate::error::Result;
@@ -30,6 +32,47 @@ formats! {
     fallback Csv
 }
 
+/// The title of the indicator `id` in the first KPI set the session knows that has it (the
+/// bundled sets and any the user added).
+fn indicator_title(session: &Session, id: &str) -> Option<String> {
+    session
+        .sct
+        .registry
+        .iter()
+        .filter(|fw| fw.header.kind == sct_core::model::FrameworkKind::KpiSet)
+        .filter_map(|fw| sct_kpi::kpiset::KpiSet::from_framework(fw).ok())
+        .find_map(|set| set.indicator(id).map(|i| i.title.clone()))
+}
+
+/// The name of the indicator a chart of the data `src` (read from `path`) shows, when it is
+/// known: the one `named` (by its title in a known KPI set, else its id), else the one the
+/// data's `indicator` column names, else the indicator whose id is the file's stem (as
+/// `ae-4-hour.csv`). `None` when nothing names it: the chart then falls back to the file.
+pub(crate) fn indicator_name(
+    session: &Session,
+    named: Option<&str>,
+    src: &SourceFile,
+    path: &std::path::Path,
+) -> Option<String> {
+    if let Some(id) = named
+        .map(str::to_string)
+        .or_else(|| funnel_input::single_indicator(src))
+    {
+        return Some(indicator_title(session, &id).unwrap_or(id));
+    }
+    let stem = path.file_stem()?.to_string_lossy();
+    indicator_title(session, &stem)
+}
+
+/// The unit of a proportion funnel's values: percent, or "per M".
+fn unit(multiplier: f64) -> String {
+    if multiplier == 100.0 {
+        "%".to_string()
+    } else {
+        format!("per {multiplier}")
+    }
+}
+
 /// Options of [`funnel`].
 #[derive(Debug, Clone)]
 pub struct FunnelOptions {
@@ -40,9 +83,11 @@ pub struct FunnelOptions {
     pub kind: FunnelKind,
     /// Values and limits times this (default: 100 for proportions, 1 for ratios).
     pub multiplier: Option<f64>,
-    /// Ratios only: widen the limits for over-dispersion and judge outliers against them.
+    /// Widen the limits for over-dispersion and judge outliers against them: proportions by
+    /// the arcsine method (FunnelPlotR), ratios by the SHMI approach.
     pub overdispersion: bool,
-    /// The chart's title (default: the input's file name).
+    /// The chart's title (default: the indicator's name when the input's `indicator` column or
+    /// its file name names one of a known KPI set, else the input's file stem).
     pub title: Option<String>,
     /// The format.
     pub format: FunnelFormat,
@@ -65,19 +110,8 @@ pub struct FunnelOptions {
 /// assert_eq!(csv.lines().count(), 4);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-pub fn funnel(_session: &Session, options: &FunnelOptions) -> Result<Output<'static>> {
+pub fn funnel(session: &Session, options: &FunnelOptions) -> Result<Output<'static>> {
     let kind = options.kind;
-    if options.overdispersion && kind == FunnelKind::Proportion {
-        return Err(sct_core::Error::Invalid(Diagnostics(vec![
-            Diagnostic::error("over-dispersion applies to a ratio funnel only")
-                .expected("a ratio funnel with over-dispersion, or a proportion funnel without")
-                .settings([
-                    sct_core::setting::Setting::FunnelType,
-                    sct_core::setting::Setting::Overdispersion,
-                ]),
-        ]))
-        .into());
-    }
     let multiplier = options.multiplier.unwrap_or(kind.default_multiplier());
     let src = SourceFile::read(&options.input)?;
     let invalid = |d| sct_core::Error::Invalid(Diagnostics(vec![d]));
@@ -89,18 +123,15 @@ pub fn funnel(_session: &Session, options: &FunnelOptions) -> Result<Output<'sta
         .unwrap_or_default();
     let chart = |format| {
         let title = options.title.clone().unwrap_or_else(|| {
-            let stem = options.input.file_stem();
-            stem.map(|s| s.to_string_lossy().into_owned())
-                .unwrap_or_default()
+            indicator_name(session, None, &src, &options.input).unwrap_or_else(|| {
+                let stem = options.input.file_stem();
+                stem.map_or_else(String::new, |s| s.to_string_lossy().into_owned())
+            })
         });
         let chart = match &funnel {
-            Funnel::Proportion(f) => {
-                let unit = if multiplier == 100.0 {
-                    "%".to_string()
-                } else {
-                    format!("per {multiplier}")
-                };
-                proportion_chart(f, &title, &unit)
+            Funnel::Proportion(f) => proportion_chart(f, &title, &unit(multiplier)),
+            Funnel::OverdispersedProportion(f) => {
+                overdispersed_proportion_chart(f, &title, &unit(multiplier))
             }
             Funnel::Ratio(f) => ratio_chart(f, &title),
         };

@@ -146,7 +146,7 @@ pub struct SpcResult {
 /// assert_eq!(csv.lines().count(), 21);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-pub fn spc(_session: &Session, options: &SpcOptions) -> Result<SpcResult> {
+pub fn spc(session: &Session, options: &SpcOptions) -> Result<SpcResult> {
     let src = SourceFile::read(&options.input)?;
     let xmr = options.chart == ChartChoice::Only(ChartKind::Xmr);
     let (data, gaps) = if xmr {
@@ -181,7 +181,11 @@ pub fn spc(_session: &Session, options: &SpcOptions) -> Result<SpcResult> {
     let chart_options = chart_options(options, profile);
     let run = chart_run::run_chart(&src.name, data, &options.rebase, chart_options, settings)
         .map_err(sct_core::Error::Invalid)?;
-    write(&run, &src.name, options.format)
+    // The chart is titled by the indicator when it is known (--indicator, the data's
+    // `indicator` column, or a file named by an indicator's id), not by the file.
+    let indicator =
+        crate::funnel::indicator_name(session, options.indicator.as_deref(), &src, &options.input);
+    write(&run, &src.name, indicator.as_deref(), options.format)
 }
 
 /// The series of an XmR chart: dates and values only, and its gaps.
@@ -219,16 +223,23 @@ fn read_any(options: &SpcOptions, src: &SourceFile) -> Result<(SeriesData, Vec<G
 
 /// The run written in `format`, with its notices, and its summary. SVG and PNG of a chart
 /// whose every segment is XmR on values are drawn as the XmR chart of the same points.
-fn write(run: &ChartRun, name: &str, format: SpcFormat) -> Result<SpcResult> {
+fn write(
+    run: &ChartRun,
+    name: &str,
+    indicator: Option<&str>,
+    format: SpcFormat,
+) -> Result<SpcResult> {
     let output = match format {
         SpcFormat::Csv => Output::text(chart_output::to_csv(run)),
         SpcFormat::Json => Output::text(json_text(&chart_output::to_json(run))),
-        SpcFormat::Svg => {
-            Output::bytes(draw(spc_chart(&series_chart(run, name), ChartFormat::Svg))?)
-        }
-        SpcFormat::Png => {
-            Output::bytes(draw(spc_chart(&series_chart(run, name), ChartFormat::Png))?)
-        }
+        SpcFormat::Svg => Output::bytes(draw(spc_chart(
+            &series_chart(run, name, indicator),
+            ChartFormat::Svg,
+        ))?),
+        SpcFormat::Png => Output::bytes(draw(spc_chart(
+            &series_chart(run, name, indicator),
+            ChartFormat::Png,
+        ))?),
     };
     Ok(SpcResult {
         output: output.with_notices(notices(run)),

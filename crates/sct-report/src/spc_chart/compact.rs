@@ -170,6 +170,7 @@ impl Layout {
             size: COMPACT_SIZE,
             style: Size::Compact.style(),
             title: Vec::new(),
+            title_px: super::TITLE_PX,
             subtitle: Vec::new(),
             unit,
             x0,
