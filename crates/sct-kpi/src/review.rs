@@ -982,16 +982,8 @@ pub fn chart_summary_with(
         lpl,
         upl,
         target,
-        improvement_points: r
-            .point_type
-            .iter()
-            .filter(|p| **p == PointType::SpecialCauseImprovement)
-            .count(),
-        concern_points: r
-            .point_type
-            .iter()
-            .filter(|p| **p == PointType::SpecialCauseConcern)
-            .count(),
+        improvement_points: count_of_type(&r, PointType::SpecialCauseImprovement),
+        concern_points: count_of_type(&r, PointType::SpecialCauseConcern),
         warnings,
         points,
         profile: r.profile.clone(),
@@ -1124,6 +1116,11 @@ fn profile_comparison(
         icons_differ: mine != theirs,
         points,
     }
+}
+
+/// How many of the chart's points are of this type.
+fn count_of_type(r: &crate::chart::ChartResult, kind: PointType) -> usize {
+    r.point_type.iter().filter(|p| **p == kind).count()
 }
 
 /// Every point of the chart, with its period and, when a rule hit it, why.

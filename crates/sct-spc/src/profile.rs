@@ -951,11 +951,11 @@ mod tests {
 
     #[test]
     fn means_are_given_to_four_figures() {
-        assert_eq!(four_figures(9037.666_666), "9038");
+        assert_eq!(four_figures(9_037.666_666), "9038");
         assert_eq!(four_figures(68.5751), "68.58");
         assert_eq!(four_figures(0.851_234), "0.8512");
         assert_eq!(four_figures(12.5), "12.5");
-        assert_eq!(four_figures(-3.14159), "-3.142");
+        assert_eq!(four_figures(-4.567_89), "-4.568");
     }
 
     #[test]
