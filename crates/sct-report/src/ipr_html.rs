@@ -203,7 +203,7 @@ fn indicator_row(out: &mut String, r: &IprRow) {
     escape_into(out, &r.title);
     out.push_str(" <span class=\"muted\">");
     escape_into(out, &r.unit);
-    let _ = write!(out, "; {} is better</span></th></tr>\n", r.improvement);
+    let _ = writeln!(out, "; {} is better</span></th></tr>", r.improvement);
 }
 
 /// One `<tr>` of a timeframe's table: headed by the indicator (one organisation) or by the
