@@ -199,6 +199,54 @@ fn every_organisation_gets_its_rows() {
         .stderr(contains("--org"));
 }
 
+/// The JSON (`sct-kpi-ipr/1`) names each organisation from the organisations table and lists
+/// once the set's indicators without data for any of them; both fields were added without
+/// changing the schema key, as adding fields is compatible.
+#[test]
+fn the_json_names_the_organisations_and_the_indicators_without_data() {
+    let dir = tmp();
+    let one: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(ipr_to(dir.path(), "one.json", &[])).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(one["schema"], "sct-kpi-ipr/1");
+    assert_eq!(
+        one["organisation_names"],
+        serde_json::json!({"QUY": "NHS Bristol, North Somerset and South Gloucestershire Integrated Care Board"})
+    );
+    assert_eq!(one["missing"], serde_json::json!([]));
+    let out = dir.path().join("all.json");
+    sct()
+        .args([
+            "kpi",
+            "ipr",
+            "--orgs",
+            "all",
+            "--data",
+            "examples/cohort/kpis.csv",
+        ])
+        .arg("-o")
+        .arg(&out)
+        .assert()
+        .success();
+    let all: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    assert_eq!(all["schema"], "sct-kpi-ipr/1");
+    let orgs = all["organisations"].as_array().unwrap();
+    let names = all["organisation_names"].as_object().unwrap();
+    assert_eq!(names.len(), orgs.len(), "every organisation named");
+    let missing = all["missing"].as_array().unwrap();
+    assert_eq!(missing.len(), 10, "{missing:?}");
+    assert_eq!(
+        missing[0],
+        serde_json::json!({
+            "indicator": "cat2-mean-response",
+            "title": "Ambulance: mean Category 2 response time",
+            "timeframe": "leading",
+        })
+    );
+}
+
 /// The IPR of a KPI set and data with hostile strings, in headless Chromium: nothing
 /// injected runs, no script at all, every chart, icon and sparkline is an image with a title,
 /// and the page makes no network request.

@@ -154,26 +154,114 @@ fn the_kpi_review() {
     );
 }
 
+/// A line of a printed IPR table's body: a value of the last three ("2025-09: 68.6",
+/// "2024/25 Q4: 20.08") or a row without data. Headings, captions and the header row have
+/// neither.
+fn is_body_line(line: &str) -> bool {
+    let last_three = line.split(": ").skip(1).any(|after| {
+        after
+            .trim_start_matches('-')
+            .starts_with(|c: char| c.is_ascii_digit())
+    }) && line.contains(['-', '/']);
+    line.contains("No data") || last_three
+}
+
+/// No page of a printed IPR ends with a table's caption or header row (or, with several
+/// organisations, an indicator's heading row) that has no body row after it on that page.
+fn assert_no_orphaned_header(pages: &[String], several: bool) {
+    for (n, page) in pages.iter().enumerate() {
+        let lines: Vec<&str> = page.lines().collect();
+        let last = |is: &dyn Fn(&str) -> bool| lines.iter().rposition(|l| is(l));
+        let header = last(&|l| l.contains("Plan or target") && l.contains("Last three"));
+        let caption = last(&|l| l.contains("latest period and value, plan, variance"));
+        let heading = if several {
+            last(&|l| l.trim_end().ends_with("is better") && !is_body_line(l))
+        } else {
+            None
+        };
+        for (what, at) in [
+            ("header row", header),
+            ("caption", caption),
+            ("indicator's heading row", heading),
+        ] {
+            let Some(at) = at else { continue };
+            assert!(
+                lines[at + 1..].iter().any(|l| is_body_line(l)),
+                "page {}: a table's {what} ends the page with no row under it:\n{page}",
+                n + 1
+            );
+        }
+    }
+}
+
+/// The titles of an IPR's rows, from its JSON output.
+fn ipr_titles(args: &[&str]) -> Vec<String> {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let json = output(dir.path(), "ipr.json", args);
+    let ipr: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(json).unwrap()).unwrap();
+    ipr["sections"]
+        .as_array()
+        .expect("sections")
+        .iter()
+        .flat_map(|s| s["rows"].as_array().expect("rows").iter())
+        .map(|r| r["title"].as_str().expect("a row's title").to_string())
+        .collect()
+}
+
+/// How many of `titles` page `page` names: a title counts when its first words (as many as
+/// fit on one line of the table's first column) are on the page.
+fn titles_on(page: &str, titles: &[String]) -> usize {
+    let flat = page.split_whitespace().collect::<Vec<_>>().join(" ");
+    titles
+        .iter()
+        .filter(|t| {
+            let mut start = String::new();
+            for word in t.split_whitespace() {
+                if !start.is_empty() && start.len() + word.len() > 20 {
+                    break;
+                }
+                if !start.is_empty() {
+                    start.push(' ');
+                }
+                start.push_str(word);
+            }
+            page.lines().any(|l| l.contains(&start)) || flat.contains(t.as_str())
+        })
+        .count()
+}
+
 #[test]
 fn the_integrated_performance_report() {
-    laid_out(
-        "ipr.html",
-        &[
-            "kpi",
-            "ipr",
-            "--set",
-            "scf-three-timeframes",
-            "--data",
-            KPIS,
-            "--org",
-            "QUY",
-        ],
+    let args = [
+        "kpi",
+        "ipr",
+        "--set",
+        "scf-three-timeframes",
+        "--data",
+        KPIS,
+        "--org",
+        "QUY",
+    ];
+    let pages = laid_out("ipr.html", &args);
+    if pages.is_empty() {
+        return;
+    }
+    assert_no_orphaned_header(&pages, false);
+    // The weekly or monthly table (six indicators) is whole on page 1, under the title and
+    // the icon counts: a board reads the leading indicators first.
+    let titles = ipr_titles(&args);
+    let on_first = titles_on(&pages[0], &titles[..6]);
+    assert!(
+        on_first >= 6,
+        "page 1 names {on_first} of the first 6 indicators:\n{}",
+        pages[0]
     );
 }
 
 #[test]
 fn the_integrated_performance_report_of_every_organisation() {
-    laid_out(
+    let pages = laid_out(
         "ipr-all.html",
         &[
             "kpi",
@@ -186,6 +274,7 @@ fn the_integrated_performance_report_of_every_organisation() {
             "all",
         ],
     );
+    assert_no_orphaned_header(&pages, true);
 }
 
 #[test]

@@ -392,6 +392,9 @@ struct SectionShell<'a> {
     id: Timeframe,
     title: &'a str,
     short_title: &'a str,
+    /// How many of its rows the HTML report shows ([`shown`]): with none, it says so in words
+    /// instead of printing a table of headings alone.
+    shown_rows: usize,
 }
 
 impl<'a> Shell<'a> {
@@ -418,12 +421,13 @@ impl<'a> Shell<'a> {
                     id,
                     title,
                     short_title,
-                    rows: _,
+                    rows,
                 } = s;
                 SectionShell {
                     id: *id,
                     title,
                     short_title,
+                    shown_rows: rows.iter().filter(|r| shown(ipr, r)).count(),
                 }
             })
             .collect();

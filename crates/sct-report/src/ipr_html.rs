@@ -281,7 +281,7 @@ fn latest_cells(out: &mut String, r: &IprRow) {
             num(out, v, d);
             out.push_str("</span> ");
             escape_into(out, &r.unit);
-            out.push_str("<br><span class=\"muted\">");
+            out.push_str("<br><span class=\"muted nowrap\">");
             escape_into(out, r.latest_period.as_deref().unwrap_or_default());
             out.push_str("</span></td>\n  <td>");
             match r.plan {
