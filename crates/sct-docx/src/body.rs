@@ -5,9 +5,9 @@ use std::fmt::Write;
 use crate::{Block, Document, DocxError, Image, Orientation, Paragraph, Run, Table};
 
 /// A4 in twentieths of a point (210 × 297 mm).
-pub(crate) const A4_SHORT: u32 = 11906;
+const A4_SHORT: u32 = 11906;
 /// A4's long side in twentieths of a point.
-pub(crate) const A4_LONG: u32 = 16838;
+const A4_LONG: u32 = 16838;
 /// Margins of 2 cm (1134 twips) on every side, wide enough for printers and binders.
 const MARGIN: u32 = 1134;
 /// English Metric Units per twip (914400 per inch, 1440 twips per inch).
@@ -190,15 +190,15 @@ impl Writer {
         };
         self.images.push(image.png.clone());
         let n = self.images.len();
-        // Charts are drawn at twice their size (for sharpness): shown at 96 dpi halved, no
-        // wider than the share of the text width asked for.
+        // At 96 dpi, as a browser shows it, but no wider than the share of the text width
+        // asked for.
         let share = if image.max_width > 0.0 && image.max_width <= 1.0 {
             image.max_width
         } else {
             1.0
         };
         let max = (f64::from(self.text_width) * share) as u64 * EMU_PER_TWIP;
-        let natural = u64::from(px_w) * EMU_PER_PX / 2;
+        let natural = u64::from(px_w) * EMU_PER_PX;
         let cx = natural.min(max).max(1);
         let cy = (cx as f64 * f64::from(px_h) / f64::from(px_w.max(1))) as u64;
         let (name, alt) = (escape(&image.name), escape(&image.alt));

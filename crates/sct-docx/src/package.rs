@@ -7,17 +7,12 @@ use std::io::{Cursor, Write};
 use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, DateTime, ZipWriter};
 
-use crate::body::{A4_LONG, A4_SHORT, body};
-use crate::{Document, DocxError, Orientation, parts};
+use crate::body::body;
+use crate::{Document, DocxError, parts};
 
 /// The document as the bytes of a `.docx` file.
 pub fn to_bytes(doc: &Document) -> Result<Vec<u8>, DocxError> {
     let body = body(doc)?;
-    // Word's own margins are 2 cm: the footer's right tab stop sits at the text's right edge.
-    let width = match doc.orientation {
-        Orientation::Portrait => A4_SHORT,
-        Orientation::Landscape => A4_LONG,
-    };
     let mut zip = ZipWriter::new(Cursor::new(Vec::new()));
     // The zip's default time is the clock's when its `time` feature is on anywhere in the
     // build: the DOS epoch, always, instead.
@@ -46,10 +41,7 @@ pub fn to_bytes(doc: &Document) -> Result<Vec<u8>, DocxError> {
         parts::numbering(&body.ordered).as_bytes(),
     )?;
     part("word/settings.xml", parts::settings().as_bytes())?;
-    part(
-        "word/footer1.xml",
-        parts::footer(&doc.footer, width - 2 * 1134).as_bytes(),
-    )?;
+    part("word/footer1.xml", parts::footer(&doc.footer).as_bytes())?;
     for (k, png) in body.images.iter().enumerate() {
         part(&format!("word/media/image{}.png", k + 1), png)?;
     }

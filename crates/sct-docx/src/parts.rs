@@ -118,7 +118,7 @@ pub(crate) fn styles() -> String {
         "<w:style w:type=\"paragraph\" w:customStyle=\"1\" w:styleId=\"Figure\"><w:name w:val=\"Figure\"/><w:basedOn w:val=\"Normal\"/><w:qFormat/>",
         "<w:pPr><w:spacing w:before=\"120\" w:after=\"0\"/><w:jc w:val=\"center\"/></w:pPr></w:style>",
         "<w:style w:type=\"paragraph\" w:styleId=\"Footer\"><w:name w:val=\"footer\"/><w:basedOn w:val=\"Normal\"/>",
-        "<w:pPr><w:tabs><w:tab w:val=\"right\" w:pos=\"9638\"/></w:tabs><w:spacing w:after=\"0\"/></w:pPr><w:rPr><w:color w:val=\"4C6272\"/><w:sz w:val=\"16\"/><w:szCs w:val=\"16\"/></w:rPr></w:style>",
+        "<w:pPr><w:spacing w:after=\"0\"/></w:pPr><w:rPr><w:color w:val=\"4C6272\"/><w:sz w:val=\"16\"/><w:szCs w:val=\"16\"/></w:rPr></w:style>",
         "<w:style w:type=\"table\" w:default=\"1\" w:styleId=\"TableNormal\"><w:name w:val=\"Normal Table\"/>",
         "<w:tblPr><w:tblInd w:w=\"0\" w:type=\"dxa\"/><w:tblCellMar><w:top w:w=\"0\" w:type=\"dxa\"/><w:left w:w=\"108\" w:type=\"dxa\"/><w:bottom w:w=\"0\" w:type=\"dxa\"/><w:right w:w=\"108\" w:type=\"dxa\"/></w:tblCellMar></w:tblPr></w:style>",
         "<w:style w:type=\"table\" w:styleId=\"Grid\"><w:name w:val=\"Table Grid\"/><w:basedOn w:val=\"TableNormal\"/>",
@@ -161,16 +161,17 @@ pub(crate) fn numbering(ordered: &[bool]) -> String {
     s
 }
 
-/// `word/settings.xml`: British English, and the tab stop a footer's page number sits at.
+/// `word/settings.xml`: the default tab stop and Word 2013's compatibility mode.
 pub(crate) fn settings() -> String {
     format!(
         "{XML}<w:settings xmlns:w=\"{W_NS}\"><w:defaultTabStop w:val=\"720\"/><w:characterSpacingControl w:val=\"doNotCompress\"/><w:compat><w:compatSetting w:name=\"compatibilityMode\" w:uri=\"http://schemas.microsoft.com/office/word\" w:val=\"15\"/></w:compat><w:themeFontLang w:val=\"en-GB\"/></w:settings>"
     )
 }
 
-/// `word/footer1.xml`: the footer's text at the left, "Page n of m" at the right (PAGE and
-/// NUMPAGES fields, which Word and LibreOffice fill in on every page).
-pub(crate) fn footer(text: &str, right_tab: u32) -> String {
+/// `word/footer1.xml`: the footer's text, then "Page n of m" at the right margin (PAGE and
+/// NUMPAGES fields, which Word and LibreOffice fill in on every page). Two lines, so that a
+/// long title never splits the page number.
+pub(crate) fn footer(text: &str) -> String {
     let field = |instr: &str| {
         format!(
             "<w:r><w:fldChar w:fldCharType=\"begin\"/></w:r><w:r><w:instrText xml:space=\"preserve\"> {instr} </w:instrText></w:r><w:r><w:fldChar w:fldCharType=\"separate\"/></w:r><w:r><w:t>1</w:t></w:r><w:r><w:fldChar w:fldCharType=\"end\"/></w:r>"
@@ -178,15 +179,15 @@ pub(crate) fn footer(text: &str, right_tab: u32) -> String {
     };
     format!(
         concat!(
-            "{xml}<w:ftr xmlns:w=\"{w}\" xmlns:r=\"{r}\"><w:p><w:pPr><w:pStyle w:val=\"Footer\"/>",
-            "<w:tabs><w:tab w:val=\"right\" w:pos=\"{tab}\"/></w:tabs></w:pPr>",
-            "<w:r><w:t xml:space=\"preserve\">{text}</w:t></w:r><w:r><w:tab/><w:t xml:space=\"preserve\">Page </w:t></w:r>{page}",
+            "{xml}<w:ftr xmlns:w=\"{w}\" xmlns:r=\"{r}\">",
+            "<w:p><w:pPr><w:pStyle w:val=\"Footer\"/></w:pPr><w:r><w:t xml:space=\"preserve\">{text}</w:t></w:r></w:p>",
+            "<w:p><w:pPr><w:pStyle w:val=\"Footer\"/><w:jc w:val=\"right\"/></w:pPr>",
+            "<w:r><w:t xml:space=\"preserve\">Page </w:t></w:r>{page}",
             "<w:r><w:t xml:space=\"preserve\"> of </w:t></w:r>{pages}</w:p></w:ftr>"
         ),
         xml = XML,
         w = W_NS,
         r = REL_NS,
-        tab = right_tab,
         text = escape(text),
         page = field("PAGE"),
         pages = field("NUMPAGES")
