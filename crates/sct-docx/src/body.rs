@@ -274,13 +274,17 @@ fn cell(out: &mut String, twips: u32, paragraphs: &[Paragraph], header: bool, bo
 
 /// A paragraph with extra paragraph properties (a style, a list's numbering).
 fn paragraph(out: &mut String, p: &Paragraph, properties: Option<&str>) {
-    out.push_str("<w:p>");
-    match (properties, p.note) {
-        (Some(props), _) => {
-            let _ = write!(out, "<w:pPr>{props}</w:pPr>");
-        }
-        (None, true) => out.push_str(r#"<w:pPr><w:pStyle w:val="Note"/></w:pPr>"#),
-        (None, false) => {}
+    let style = match (properties, p.note) {
+        (Some(props), _) => props,
+        (None, true) => r#"<w:pStyle w:val="Note"/>"#,
+        (None, false) => "",
+    };
+    // keepNext follows the style and numbering, as the schema orders a paragraph's properties.
+    let keep = if p.keep_next { "<w:keepNext/>" } else { "" };
+    if style.is_empty() && keep.is_empty() {
+        out.push_str("<w:p>");
+    } else {
+        let _ = write!(out, "<w:p><w:pPr>{style}{keep}</w:pPr>");
     }
     for r in &p.runs {
         run(out, r);

@@ -101,6 +101,8 @@ pub struct Paragraph {
     pub runs: Vec<Run>,
     /// Smaller grey text (a note under a table, a provenance line).
     pub note: bool,
+    /// Kept on the same page as the block after it (a chart's headline with its chart).
+    pub keep_next: bool,
 }
 
 /// A run of text in one style. A newline in the text breaks the line.
@@ -194,7 +196,7 @@ impl Paragraph {
     pub fn text(text: impl Into<String>) -> Self {
         Paragraph {
             runs: vec![Run::plain(text)],
-            note: false,
+            ..Paragraph::default()
         }
     }
 
@@ -232,6 +234,12 @@ impl Paragraph {
     /// The same paragraph as smaller grey text.
     pub fn as_note(mut self) -> Self {
         self.note = true;
+        self
+    }
+
+    /// The same paragraph kept on the page of the block after it.
+    pub fn keep_with_next(mut self) -> Self {
+        self.keep_next = true;
         self
     }
 }

@@ -108,7 +108,7 @@ fn section_table(title: &str, rows: &[IprRow], several: bool) -> Table {
     ]);
     let mut widths = vec![4];
     if several {
-        widths.push(2);
+        widths.push(3);
     }
     widths.extend([2, 3, 2, 3, 3, 4, 3]);
     let mut t = Table::new(
@@ -247,7 +247,10 @@ fn chart_section(
         String::new()
     };
     doc.heading(3, format!("{}{org}", r.title));
-    doc.paragraph(r.headline.clone());
+    // The headline stays with its chart.
+    doc.push(Block::Paragraph(
+        Paragraph::text(r.headline.clone()).keep_with_next(),
+    ));
     let Some(x) = charts(r) else {
         doc.note("No chart: fewer than 2 points.");
         return Ok(());

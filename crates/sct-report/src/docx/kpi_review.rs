@@ -275,7 +275,10 @@ fn timeframe_table(title: &str, indicators: &[IndicatorReview]) -> Table {
 /// One indicator: its headline, chart and the notes under it.
 fn indicator(doc: &mut Document, r: &IndicatorReview) -> Result<(), DocxError> {
     doc.heading(3, r.title.clone());
-    doc.paragraph(r.headline.clone());
+    // The headline stays with its chart.
+    doc.push(Block::Paragraph(
+        Paragraph::text(r.headline.clone()).keep_with_next(),
+    ));
     if let (Some(spc), Some(drawn)) = (&r.spc, indicator_chart(r, false)) {
         let png = spc_chart(&drawn, ChartFormat::Png)?;
         chart(

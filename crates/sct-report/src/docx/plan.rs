@@ -114,6 +114,21 @@ fn validate(p: Paragraph, flagged: bool, reasons: &[String]) -> Paragraph {
     p.bold(format!("\n⚑ {words}: {}", reasons.join("; ")))
 }
 
+/// Milestones at stake, one a line (bulleted when there are several), or an em dash.
+fn milestones(list: &[MilestoneAtStake]) -> Paragraph {
+    let lines: Vec<String> = list.iter().map(milestone).collect();
+    match lines.as_slice() {
+        [] => "—".into(),
+        [one] => one.clone().into(),
+        many => many
+            .iter()
+            .map(|l| format!("• {l}"))
+            .collect::<Vec<_>>()
+            .join("\n")
+            .into(),
+    }
+}
+
 /// A milestone at stake in words, with its status mark.
 fn milestone(m: &MilestoneAtStake) -> String {
     let mut s = format!("{}, due {}", m.title, m.due);
@@ -163,14 +178,13 @@ fn priorities(doc: &mut Document, plan: &DevelopmentPlan) {
         if !p.target_set {
             level.push_str("\nno target set");
         }
-        let milestones: Vec<String> = p.milestones.iter().map(milestone).collect();
         let strands: Vec<&str> = p.strands.iter().map(|s| s.title.as_str()).collect();
         t.rows.push(vec![
             format!("{}{}", if p.tied { "=" } else { "" }, p.rank).into(),
             capability,
             level.into(),
             format!("{} × {:.2} = {:.2}", p.gap, p.weight, p.weighted_gap).into(),
-            or_dash(Some(&milestones.join("\n"))).into(),
+            milestones(&p.milestones),
             or_dash(Some(&strands.join("; "))).into(),
         ]);
     }
@@ -222,13 +236,12 @@ fn support(doc: &mut Document, plan: &DevelopmentPlan) {
                     .plain(format!(": {}", n.descriptor)),
                 None => "—".into(),
             };
-            let milestones: Vec<String> = i.milestones.iter().map(milestone).collect();
             t.rows.push(vec![
                 i.rank.to_string().into(),
                 capability,
                 now.into(),
                 next,
-                or_dash(Some(&milestones.join("\n"))).into(),
+                milestones(&i.milestones),
             ]);
         }
         doc.push(Block::Table(t));
