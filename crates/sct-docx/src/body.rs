@@ -103,15 +103,14 @@ impl Writer {
                 run(&mut self.xml, &Run::plain(text.as_str()));
                 self.xml.push_str("</w:p>");
             }
-            Block::Paragraph(p) => paragraph(&mut self.xml, p, None),
+            Block::Paragraph(p) => paragraph(&mut self.xml, p, None, ""),
             Block::List { ordered, items } => {
                 self.ordered.push(*ordered);
                 let id = self.ordered.len();
-                let style = format!(
-                    r#"<w:pStyle w:val="ListParagraph"/><w:numPr><w:ilvl w:val="0"/><w:numId w:val="{id}"/></w:numPr>"#
-                );
+                let numbering =
+                    format!(r#"<w:numPr><w:ilvl w:val="0"/><w:numId w:val="{id}"/></w:numPr>"#);
                 for item in items {
-                    paragraph(&mut self.xml, item, Some(&style));
+                    paragraph(&mut self.xml, item, Some("ListParagraph"), &numbering);
                 }
             }
             Block::Table(t) => self.table(t),
@@ -267,24 +266,23 @@ fn cell(out: &mut String, twips: u32, paragraphs: &[Paragraph], header: bool, bo
                 r.bold = true;
             }
         }
-        paragraph(out, &p, Some(r#"<w:pStyle w:val="TableText"/>"#));
+        paragraph(out, &p, Some("TableText"), "");
     }
     out.push_str("</w:tc>");
 }
 
-/// A paragraph with extra paragraph properties (a style, a list's numbering).
-fn paragraph(out: &mut String, p: &Paragraph, properties: Option<&str>) {
-    let style = match (properties, p.note) {
-        (Some(props), _) => props,
-        (None, true) => r#"<w:pStyle w:val="Note"/>"#,
-        (None, false) => "",
-    };
-    // keepNext follows the style and numbering, as the schema orders a paragraph's properties.
+/// A paragraph in `style` (else Note or Normal), with a list's `numbering` properties.
+fn paragraph(out: &mut String, p: &Paragraph, style: Option<&str>, numbering: &str) {
+    let style = style.or(p.note.then_some("Note"));
+    // In the order the schema gives a paragraph's properties: style, keepNext, numbering.
     let keep = if p.keep_next { "<w:keepNext/>" } else { "" };
-    if style.is_empty() && keep.is_empty() {
-        out.push_str("<w:p>");
-    } else {
-        let _ = write!(out, "<w:p><w:pPr>{style}{keep}</w:pPr>");
+    out.push_str("<w:p>");
+    if style.is_some() || !keep.is_empty() || !numbering.is_empty() {
+        out.push_str("<w:pPr>");
+        if let Some(style) = style {
+            let _ = write!(out, r#"<w:pStyle w:val="{style}"/>"#);
+        }
+        let _ = write!(out, "{keep}{numbering}</w:pPr>");
     }
     for r in &p.runs {
         run(out, r);

@@ -151,3 +151,40 @@ fn libreoffice_opens_it() {
     );
     assert!(std::fs::read(&pdf).unwrap().starts_with(b"%PDF"));
 }
+
+/// Every part that is XML parses, whatever text a user's file brought in: markup, quotes,
+/// control characters a CSV cell may carry, characters outside the basic plane.
+#[test]
+fn every_part_is_well_formed_whatever_the_text() {
+    let hostile =
+        "<b>&amp; \"quoted\" 'single' \u{1}\u{7}\u{1b}[31m \u{fffe} 🏥 tab\there\r\nnew line";
+    let mut doc = Document::new(hostile);
+    doc.footer = hostile.into();
+    doc.heading(1, hostile);
+    doc.paragraph(hostile);
+    doc.bullets([hostile]);
+    doc.push(Block::Table(Table::new(hostile, [hostile]).row([hostile])));
+    doc.push(Block::Image(Image::png(png(), hostile, hostile, hostile)));
+    let bytes = sct_docx::to_bytes(&doc).unwrap();
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(&bytes)).unwrap();
+    let names: Vec<String> = zip.file_names().map(str::to_string).collect();
+    for name in names
+        .iter()
+        .filter(|n| n.ends_with(".xml") || n.ends_with(".rels"))
+    {
+        let mut xml = String::new();
+        zip.by_name(name).unwrap().read_to_string(&mut xml).unwrap();
+        let mut reader = quick_xml::Reader::from_str(&xml);
+        loop {
+            match reader.read_event() {
+                Ok(quick_xml::events::Event::Eof) => break,
+                Ok(_) => {}
+                Err(e) => panic!("{name} is not well-formed: {e}\n{xml}"),
+            }
+        }
+        assert!(!xml.contains('\u{1}') && !xml.contains('\u{1b}'), "{name}");
+    }
+    let text = part(&bytes, "word/document.xml");
+    assert!(text.contains("&lt;b&gt;&amp;amp; &quot;quoted&quot; &apos;single&apos;"));
+    assert!(text.contains("🏥"));
+}
