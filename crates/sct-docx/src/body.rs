@@ -10,6 +10,10 @@ const A4_SHORT: u32 = 11906;
 const A4_LONG: u32 = 16838;
 /// Margins of 2 cm (1134 twips) on every side, wide enough for printers and binders.
 const MARGIN: u32 = 1134;
+/// A table cell's padding left and right, in twips (1 mm; the Grid style's tblCellMar in
+/// parts.rs): narrow, so that a portrait page
+/// holds eight columns of words (the people at each of five levels).
+const CELL_PADDING: u32 = 57;
 /// English Metric Units per twip (914400 per inch, 1440 twips per inch).
 const EMU_PER_TWIP: u64 = 635;
 /// English Metric Units per pixel at 96 dpi.
@@ -146,7 +150,7 @@ impl Writer {
         if columns == 0 {
             return;
         }
-        let grid = column_widths(&t.widths, columns, self.text_width);
+        let grid = column_widths(&t.widths, &least_widths(t, columns), self.text_width);
         let _ = write!(
             self.xml,
             r#"<w:tbl><w:tblPr><w:tblStyle w:val="Grid"/><w:tblW w:w="{}" w:type="dxa"/><w:tblLayout w:type="fixed"/><w:tblLook w:val="04A0" w:firstRow="1" w:lastRow="0" w:firstColumn="{}" w:lastColumn="0" w:noHBand="1" w:noVBand="1"/></w:tblPr><w:tblGrid>"#,
@@ -233,19 +237,72 @@ impl Writer {
     }
 }
 
-/// Column widths in twips summing to the text width, in proportion to `weights` (equal when
-/// they do not give one per column).
-fn column_widths(weights: &[u32], columns: usize, text_width: u32) -> Vec<u32> {
+/// Column widths in twips summing to the text width: in proportion to `weights` (equal when
+/// they do not give one per column), then widened where a column's longest word (in its
+/// header or any cell) would be broken mid-word ("Developin-g"), the room taken from the
+/// columns with most to spare. When the longest words alone overfill the page, each column
+/// gets its longest word's share.
+fn column_widths(weights: &[u32], least: &[u32], text_width: u32) -> Vec<u32> {
+    let columns = least.len();
     let weights: Vec<u32> = if weights.len() == columns && weights.iter().any(|w| *w > 0) {
         weights.to_vec()
     } else {
         vec![1; columns]
     };
-    let total: u32 = weights.iter().sum();
-    weights
-        .iter()
-        .map(|w| text_width * w / total.max(1))
+    let share = |parts: &[u32]| -> Vec<u32> {
+        let total = u64::from(parts.iter().sum::<u32>().max(1));
+        parts
+            .iter()
+            .map(|w| u32::try_from(u64::from(text_width) * u64::from(*w) / total).unwrap_or(0))
+            .collect()
+    };
+    if least.iter().map(|l| u64::from(*l)).sum::<u64>() > u64::from(text_width) {
+        return share(least);
+    }
+    let mut widths = share(&weights);
+    for i in 0..columns {
+        while widths[i] < least[i] {
+            let Some(j) = (0..columns)
+                .filter(|&j| j != i && widths[j] > least[j])
+                .max_by_key(|&j| widths[j] - least[j])
+            else {
+                break;
+            };
+            let give = (least[i] - widths[i]).min(widths[j] - least[j]);
+            widths[j] -= give;
+            widths[i] += give;
+        }
+    }
+    widths
+}
+
+/// Each column's least width: its longest word, in the header or any cell.
+fn least_widths(t: &Table, columns: usize) -> Vec<u32> {
+    (0..columns)
+        .map(|i| {
+            let header = t.header.get(i).map_or(0, |h| word_twips(h));
+            t.rows
+                .iter()
+                .filter_map(|row| row.get(i))
+                .flat_map(|p| &p.runs)
+                .map(|r| word_twips(&r.text))
+                .fold(header, u32::max)
+        })
         .collect()
+}
+
+/// The width a cell needs for the longest word of `text` in 9-point bold Arial (about 0.58
+/// em a character, on the generous side) with the cell's padding.
+fn word_twips(text: &str) -> u32 {
+    let chars = text
+        .split_whitespace()
+        .map(|w| w.chars().count())
+        .max()
+        .unwrap_or(0);
+    u32::try_from(chars)
+        .unwrap_or(u32::MAX / 200)
+        .saturating_mul(104)
+        .saturating_add(2 * CELL_PADDING + 20)
 }
 
 /// One table cell of width `twips` holding `paragraphs`.
@@ -261,7 +318,8 @@ fn cell(out: &mut String, twips: u32, paragraphs: &[Paragraph], header: bool, bo
     );
     for p in paragraphs {
         let mut p = p.clone();
-        if bold {
+        // A row header is bold unless it says itself which of its runs are.
+        if bold && !p.runs.iter().any(|r| r.bold) {
             for r in &mut p.runs {
                 r.bold = true;
             }
@@ -311,12 +369,37 @@ fn run(out: &mut String, r: &Run) {
             if j > 0 {
                 out.push_str("<w:tab/>");
             }
-            if !piece.is_empty() {
-                let _ = write!(out, r#"<w:t xml:space="preserve">{}</w:t>"#, escape(piece));
-            }
+            text(out, piece);
         }
     }
     out.push_str("</w:r>");
+}
+
+/// Text of a run, a hyphen between two digits (a date, 2027-03-31; a range) written as a
+/// non-breaking hyphen, so that a narrow column never breaks a date across lines.
+fn text(out: &mut String, piece: &str) {
+    let chars: Vec<char> = piece.chars().collect();
+    let mut start = 0;
+    for (i, c) in chars.iter().enumerate() {
+        let between_digits = *c == '-'
+            && i > 0
+            && chars[i - 1].is_ascii_digit()
+            && chars.get(i + 1).is_some_and(char::is_ascii_digit);
+        if between_digits {
+            t(out, &chars[start..i]);
+            out.push_str("<w:noBreakHyphen/>");
+            start = i + 1;
+        }
+    }
+    t(out, &chars[start..]);
+}
+
+/// One `<w:t>` of `chars`, escaped; nothing when empty.
+fn t(out: &mut String, chars: &[char]) {
+    if !chars.is_empty() {
+        let s: String = chars.iter().collect();
+        let _ = write!(out, r#"<w:t xml:space="preserve">{}</w:t>"#, escape(&s));
+    }
 }
 
 /// `s` escaped for XML text and attributes, without the characters XML 1.0 forbids (control
@@ -360,8 +443,32 @@ mod tests {
 
     #[test]
     fn column_widths_fill_the_text_width_in_proportion() {
-        assert_eq!(column_widths(&[3, 1], 2, 400), vec![300, 100]);
-        assert_eq!(column_widths(&[], 4, 400), vec![100; 4]);
+        assert_eq!(column_widths(&[3, 1], &[0, 0], 400), vec![300, 100]);
+        assert_eq!(column_widths(&[], &[0; 4], 400), vec![100; 4]);
+    }
+
+    #[test]
+    fn a_long_word_is_given_its_width_from_the_widest_column() {
+        let least = [word_twips("Competency"), word_twips("Developing")];
+        let widths = column_widths(&[9, 1], &least, 4000);
+        assert_eq!(widths.iter().sum::<u32>(), 4000);
+        assert_eq!(widths[1], least[1]);
+        // Longer words than the page holds: each column its word's share.
+        assert_eq!(column_widths(&[9, 1], &[1500, 500], 1000), vec![750, 250]);
+    }
+
+    #[test]
+    fn a_date_never_breaks_at_its_hyphens_and_other_hyphens_may() {
+        let mut out = String::new();
+        text(&mut out, "due 2027-03-31, well-led");
+        assert_eq!(
+            out,
+            concat!(
+                r#"<w:t xml:space="preserve">due 2027</w:t><w:noBreakHyphen/>"#,
+                r#"<w:t xml:space="preserve">03</w:t><w:noBreakHyphen/>"#,
+                r#"<w:t xml:space="preserve">31, well-led</w:t>"#
+            )
+        );
     }
 
     #[test]

@@ -125,7 +125,7 @@ pub(crate) fn styles() -> String {
         "<w:tblPr><w:tblBorders><w:top w:val=\"single\" w:sz=\"4\" w:space=\"0\" w:color=\"AEB7BD\"/><w:left w:val=\"single\" w:sz=\"4\" w:space=\"0\" w:color=\"AEB7BD\"/>",
         "<w:bottom w:val=\"single\" w:sz=\"4\" w:space=\"0\" w:color=\"AEB7BD\"/><w:right w:val=\"single\" w:sz=\"4\" w:space=\"0\" w:color=\"AEB7BD\"/>",
         "<w:insideH w:val=\"single\" w:sz=\"4\" w:space=\"0\" w:color=\"AEB7BD\"/><w:insideV w:val=\"single\" w:sz=\"4\" w:space=\"0\" w:color=\"AEB7BD\"/></w:tblBorders>",
-        "<w:tblCellMar><w:top w:w=\"28\" w:type=\"dxa\"/><w:left w:w=\"85\" w:type=\"dxa\"/><w:bottom w:w=\"28\" w:type=\"dxa\"/><w:right w:w=\"85\" w:type=\"dxa\"/></w:tblCellMar></w:tblPr></w:style>",
+        "<w:tblCellMar><w:top w:w=\"28\" w:type=\"dxa\"/><w:left w:w=\"57\" w:type=\"dxa\"/><w:bottom w:w=\"28\" w:type=\"dxa\"/><w:right w:w=\"57\" w:type=\"dxa\"/></w:tblCellMar></w:tblPr></w:style>",
         "</w:styles>"
     ));
     s

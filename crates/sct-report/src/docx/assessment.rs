@@ -326,25 +326,32 @@ fn individuals(doc: &mut Document, r: &AssessmentReport) {
     ];
     header.extend(r.report.level_names.iter().cloned());
     header.push("Median".into());
-    let mut widths = vec![4, 2];
-    widths.extend(std::iter::repeat_n(1, r.report.level_names.len() + 1));
+    // Room for each level's name in its header ("Developing", "Mastering").
+    let mut widths = vec![7, 4];
+    widths.extend(std::iter::repeat_n(4, r.report.level_names.len()));
+    widths.push(3);
     let mut t = Table::new("People at each level, per competency", header).widths(widths);
     for c in &ind.capabilities {
-        let mut row = vec![
-            format!("{}\n{}", c.title, c.competency),
-            or_dash(c.organisation_level_name.as_deref()),
+        let mut row: Vec<Paragraph> = vec![
+            Paragraph::new()
+                .bold(c.title.clone())
+                .plain(format!("\n{}", c.competency)),
+            or_dash(c.organisation_level_name.as_deref()).into(),
         ];
         if c.suppressed {
             let s = if c.respondents == 1 { "" } else { "s" };
-            row.push(format!(
-                "Withheld: {} respondent{s}, fewer than {}",
-                c.respondents, ind.min_group_size
-            ));
+            row.push(
+                format!(
+                    "Withheld: {} respondent{s}, fewer than {}",
+                    c.respondents, ind.min_group_size
+                )
+                .into(),
+            );
         } else {
-            row.extend(c.counts.iter().map(ToString::to_string));
-            row.push(score(c.median));
+            row.extend(c.counts.iter().map(|n| n.to_string().into()));
+            row.push(score(c.median).into());
         }
-        t = t.row(row);
+        t.rows.push(row);
     }
     doc.push(Block::Table(t));
     let mut t = Table::new("Role groups", ["Role group", "People", "Figures"]).widths([3, 1, 4]);

@@ -283,10 +283,12 @@ fn individuals(doc: &mut Document, plan: &DevelopmentPlan) {
             .widths([3, 2, 2, 6]);
             for n in &g.needs {
                 t = t.row([
-                    format!("{}\n{}", n.competency, n.title),
-                    format!("{:.1} ({})", n.median, n.median_level_name),
-                    n.organisation_target_name.clone(),
-                    n.target_descriptor.clone(),
+                    Paragraph::new()
+                        .bold(n.competency.clone())
+                        .plain(format!("\n{}", n.title)),
+                    format!("{:.1} ({})", n.median, n.median_level_name).into(),
+                    n.organisation_target_name.clone().into(),
+                    n.target_descriptor.clone().into(),
                 ]);
             }
             doc.push(Block::Table(t));
