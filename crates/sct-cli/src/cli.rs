@@ -121,14 +121,14 @@ pub enum Command {
     /// Write the assessment report: board summary, charts, capabilities with descriptors and
     /// evidence, milestones, method and provenance.
     #[command(
-        after_help = "Examples:\n  sct report examples/baseline-2026-03/bnssg-illustrative.toml -o report.html\n  sct report my-icb.toml --individuals people/ -o report.md"
+        after_help = "Examples:\n  sct report examples/baseline-2026-03/bnssg-illustrative.toml -o report.html\n  sct report my-icb.toml --individuals people/ -o report.md\n  sct report my-icb.toml -o board-paper.docx"
     )]
     Report(ReportArgs),
     /// Turn an assessment into a development plan: ranked priorities (rule stated), support
     /// needed by strand of the development programme, individual development by role group,
     /// a timeline, and progress against a previous response.
     #[command(
-        after_help = "Examples:\n  sct plan examples/baseline-2026-03/bnssg-illustrative.toml -o plan.html\n  sct plan my-icb.toml --individuals people/ --against my-icb-2026-03.toml -o plan.xlsx"
+        after_help = "Examples:\n  sct plan examples/baseline-2026-03/bnssg-illustrative.toml -o plan.html\n  sct plan my-icb.toml --individuals people/ --against my-icb-2026-03.toml -o plan.xlsx\n  sct plan my-icb.toml -o plan.docx"
     )]
     Plan(PlanArgs),
     /// Draw one chart of a response, for slides: the radar of domain scores, or one domain's
@@ -360,14 +360,14 @@ pub enum KpiCommand {
     /// plan, year to date, SPC variation and assurance icons, small SPC charts and data-quality
     /// flags, with a board summary.
     #[command(
-        after_help = "Data: CSV with columns organisation,indicator,period,value[,numerator,denominator];\nperiods as 2025-04-01, 2025-W14, 2025-04, 2025/26 Q1 or 2025/26.\n\nExample:\n  sct kpi review --set scf-three-timeframes --data examples/kpi/bnssg-kpis.csv --org QUY -o review.html"
+        after_help = "Data: CSV with columns organisation,indicator,period,value[,numerator,denominator];\nperiods as 2025-04-01, 2025-W14, 2025-04, 2025/26 Q1 or 2025/26.\n\nExamples:\n  sct kpi review --set scf-three-timeframes --data examples/kpi/bnssg-kpis.csv --org QUY -o review.html\n  sct kpi review --data examples/kpi/bnssg-kpis.csv --org QUY -o review.docx"
     )]
     Review(KpiReviewArgs),
     /// The integrated performance report: one row per indicator (and organisation), grouped by
     /// the framework's three timeframes, with latest value, plan, variance, last three values,
     /// sparkline, variation and assurance icons named in words, chart and rule profile.
     #[command(
-        after_help = "Examples:\n  sct kpi ipr --set scf-three-timeframes --data examples/kpi/bnssg-kpis.csv --org QUY -o ipr.html\n  sct kpi ipr --data kpis.csv --orgs all --as-of 2025-03-31 -o ipr.xlsx"
+        after_help = "Examples:\n  sct kpi ipr --set scf-three-timeframes --data examples/kpi/bnssg-kpis.csv --org QUY -o ipr.html\n  sct kpi ipr --data kpis.csv --orgs all --as-of 2025-03-31 -o ipr.xlsx\n  sct kpi ipr --data examples/kpi/bnssg-kpis.csv --org QUY -o ipr.docx"
     )]
     Ipr(KpiIprArgs),
     /// A funnel plot comparing organisations on one indicator: proportions by the Fingertips

@@ -45,6 +45,8 @@ formats! {
         Json => ["json"],
         /// CSV.
         Csv => ["csv"],
+        /// A Word document to edit: the board summary first, charts as images with alt text.
+        Docx => ["docx"],
     }
     fallback Md
 }
@@ -62,6 +64,8 @@ formats! {
         Csv => ["csv"],
         /// An Excel workbook.
         Xlsx => ["xlsx"],
+        /// A Word document to edit: the summary first, the timeline as an image with alt text.
+        Docx => ["docx"],
     }
     fallback Md
 }
@@ -209,13 +213,13 @@ pub fn report(session: &Session, options: &ReportOptions) -> Result<Output<'stat
         .ok()
         .map(|p| report::plan_excerpt(&p));
     let templates = Templates::load(options.template_dir.as_deref())?;
-    let text = match options.format {
-        ReportFormat::Html => assessment::html(&templates, &r)?,
-        ReportFormat::Md => assessment::markdown(&templates, &r)?,
-        ReportFormat::Json => assessment::json(&r),
-        ReportFormat::Csv => assessment::csv(&r),
-    };
-    Ok(Output::text(text))
+    Ok(match options.format {
+        ReportFormat::Html => Output::text(assessment::html(&templates, &r)?),
+        ReportFormat::Md => Output::text(assessment::markdown(&templates, &r)?),
+        ReportFormat::Json => Output::text(assessment::json(&r)),
+        ReportFormat::Csv => Output::text(assessment::csv(&r)),
+        ReportFormat::Docx => Output::bytes(sct_report::docx::assessment::docx(&r)?),
+    })
 }
 
 /// The people's self-assessments of `dir`, checked against the organisation's and summarised.
@@ -362,6 +366,7 @@ pub fn plan(session: &Session, options: &PlanOptions) -> Result<Output<'static>>
     let templates = |name: &str| Templates::load_only(options.template_dir.as_deref(), &[name]);
     Ok(match options.format {
         PlanFormat::Xlsx => Output::bytes(present::xlsx(&plan)?),
+        PlanFormat::Docx => Output::bytes(sct_report::docx::plan::docx(&plan)?),
         PlanFormat::Json => Output::text(present::json(&plan)),
         PlanFormat::Csv => Output::text(present::csv(&plan)),
         PlanFormat::Html => Output::text(present::html(&templates("plan.html")?, &plan)?),

@@ -10,6 +10,9 @@ pub enum Error {
     /// A report could not be rendered (a user's template, a chart, a spreadsheet).
     #[error(transparent)]
     Report(#[from] sct_report::render::ReportError),
+    /// A Word document could not be made (a chart drawn for it, or its package).
+    #[error(transparent)]
+    Docx(#[from] sct_report::docx::DocxError),
     /// A response could not be laid out as a workbook.
     #[error(transparent)]
     Workbook(#[from] sct_xlsx::WorkbookError),
@@ -52,6 +55,8 @@ impl Error {
             Error::Report(R::Template { .. }) => true,
             Error::Report(R::Io { source, .. }) => source.kind() == std::io::ErrorKind::NotFound,
             Error::Report(_) => false,
+            // Drawing and packaging fail only when the environment does (fonts, memory).
+            Error::Docx(_) => false,
             Error::Workbook(W::Unplaced(_) | W::TooLong { .. } | W::TooMuchText { .. }) => true,
             Error::Workbook(_) => false,
             Error::Plugin(e) => e.is_bad_input(),

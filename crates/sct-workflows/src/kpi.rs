@@ -35,6 +35,9 @@ formats! {
         Json => ["json"],
         /// CSV, one row per indicator.
         Csv => ["csv"],
+        /// A Word document to edit: the board summary first, each chart as an image with alt
+        /// text.
+        Docx => ["docx"],
     }
     fallback Md
 }
@@ -52,6 +55,8 @@ formats! {
         Xlsx => ["xlsx"],
         /// JSON (schema `sct-kpi-ipr/1`).
         Json => ["json"],
+        /// A Word document to edit, on landscape pages: each chart as an image with alt text.
+        Docx => ["docx"],
     }
     fallback Md
 }
@@ -147,13 +152,14 @@ pub fn review(session: &Session, options: &ReviewOptions) -> Result<Output<'stat
     let r = sct_kpi::review::review(&set, &set_file, &kpi, &options.org, &settings)
         .map_err(|e| review_error(e, &kpi))?;
     let templates = Templates::load(options.template_dir.as_deref())?;
-    let text = match options.format {
-        ReviewFormat::Html => kpi_review::html(&templates, &r)?,
-        ReviewFormat::Md => kpi_review::markdown(&templates, &r)?,
-        ReviewFormat::Json => kpi_review::json(&r),
-        ReviewFormat::Csv => kpi_review::csv(&r),
+    let output = match options.format {
+        ReviewFormat::Html => Output::text(kpi_review::html(&templates, &r)?),
+        ReviewFormat::Md => Output::text(kpi_review::markdown(&templates, &r)?),
+        ReviewFormat::Json => Output::text(kpi_review::json(&r)),
+        ReviewFormat::Csv => Output::text(kpi_review::csv(&r)),
+        ReviewFormat::Docx => Output::bytes(sct_report::docx::kpi_review::docx(&r)?),
     };
-    Ok(Output::text(text).with_notices(notices))
+    Ok(output.with_notices(notices))
 }
 
 /// Which organisations an IPR covers.
@@ -264,6 +270,10 @@ pub fn ipr(session: &Session, options: &IprOptions) -> Result<Output<'static>> {
     use sct_report::ipr as write;
     let document: Document<'static> = match options.format {
         IprFormat::Xlsx => Document::Bytes(write::xlsx(&report)?),
+        IprFormat::Docx => {
+            let charts = |row: &sct_kpi::ipr::IprRow| report.chart(&set, &kpi, row);
+            Document::Bytes(sct_report::docx::ipr::docx(&report, &charts)?)
+        }
         // Rows straight into the output: the table of every organisation is never held twice.
         IprFormat::Csv => Document::Streamed(Box::new(move |w| Ok(write::write_csv(&report, w)?))),
         IprFormat::Json => {
