@@ -169,7 +169,8 @@ pub fn finish() {
         if warnings > 0 {
             total.push(sct_core::quote::count_of(warnings, "warning"));
         }
-        write(&format!("\nerror: {} in all\n", total.join(" and ")));
+        // Not labelled "error:": it counts the messages above rather than adding one.
+        write(&format!("\n{} in all\n", total.join(" and ")));
     }
     let left_out: Vec<String> = ["error", "warning", "note"]
         .iter()

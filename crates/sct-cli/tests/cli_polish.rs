@@ -617,3 +617,29 @@ fn global_options_have_a_heading_of_their_own() {
         assert!(global.contains("--framework-dir") && global.contains("--plugin-dir"));
     }
 }
+
+#[test]
+fn an_output_named_for_a_format_the_command_does_not_write_is_refused_not_filled() {
+    // A review has no workbook: `review.xlsx` held Markdown before.
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let out = dir.path().join("review.xlsx");
+    sct()
+        .current_dir(root())
+        .args(["kpi", "review", "--data", "examples/kpi/bnssg-kpis.csv"])
+        .args(["--org", "QUY", "-o"])
+        .arg(&out)
+        .assert()
+        .code(2)
+        .stderr(contains("cannot write a .xlsx file").and(contains(".docx")));
+    assert!(!out.exists(), "nothing is written");
+    // A name the command does write, or one that names no format at all, is kept.
+    let md = dir.path().join("review.txt");
+    sct()
+        .current_dir(root())
+        .args(["kpi", "review", "--data", "examples/kpi/bnssg-kpis.csv"])
+        .args(["--org", "QUY", "-o"])
+        .arg(&md)
+        .assert()
+        .success();
+    assert!(std::fs::read_to_string(md).unwrap().contains("# "));
+}

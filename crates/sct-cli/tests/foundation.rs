@@ -476,7 +476,7 @@ fn validation_errors_come_in_line_order_with_a_total_and_invalid_answers_are_not
     assert!(
         stderr
             .trim_end()
-            .ends_with("error: 3 errors and 1 warning in all"),
+            .ends_with("\n3 errors and 1 warning in all"),
         "{stderr}"
     );
     // The one capability the example leaves unanswered, not the three answered wrongly.

@@ -613,5 +613,5 @@ fn the_assessment_report_includes_the_plans_first_priorities() {
         .success();
     let html = std::fs::read_to_string(html).unwrap();
     assert!(html.contains("<a href=\"#plan\">Development plan</a>"));
-    assert!(html.contains("<code>sct plan</code> writes the whole development plan"));
+    assert!(html.contains("<code>sct plan</code> writes the whole plan"));
 }

@@ -16,7 +16,7 @@ use crate::outputs::{emit_output, print_output};
 /// `sct score`.
 pub fn score(session: &Session, args: ScoreArgs) -> Result<ExitCode, CliError> {
     let options = assess::ScoreOptions {
-        format: ScoreFormat::choose(args.format, args.out.output.as_deref()),
+        format: ScoreFormat::choose_checked(args.format, args.out.output.as_deref())?,
         response: args.response,
         as_of: args.as_of,
         strict: args.strict,
@@ -27,7 +27,7 @@ pub fn score(session: &Session, args: ScoreArgs) -> Result<ExitCode, CliError> {
 /// `sct report`.
 pub fn report(session: &Session, args: ReportArgs) -> Result<ExitCode, CliError> {
     let options = assess::ReportOptions {
-        format: AssessmentReportFormat::choose(args.format, args.out.output.as_deref()),
+        format: AssessmentReportFormat::choose_checked(args.format, args.out.output.as_deref())?,
         response: args.response,
         individuals: args.individuals,
         template_dir: args.template_dir,
@@ -40,7 +40,7 @@ pub fn report(session: &Session, args: ReportArgs) -> Result<ExitCode, CliError>
 /// `sct chart`.
 pub fn chart(session: &Session, args: ChartArgs) -> Result<ExitCode, CliError> {
     let options = assess::ChartOptions {
-        format: ImageFormat::choose(args.format, args.out.output.as_deref()),
+        format: ImageFormat::choose_checked(args.format, args.out.output.as_deref())?,
         kind: args.kind,
         response: args.response,
         domain: args.domain,
@@ -51,7 +51,7 @@ pub fn chart(session: &Session, args: ChartArgs) -> Result<ExitCode, CliError> {
 /// `sct plan`.
 pub fn plan(session: &Session, args: PlanArgs) -> Result<ExitCode, CliError> {
     let options = assess::PlanOptions {
-        format: PlanFormat::choose(args.format, args.out.output.as_deref()),
+        format: PlanFormat::choose_checked(args.format, args.out.output.as_deref())?,
         response: args.response,
         individuals: args.individuals,
         against: args.against,
@@ -76,7 +76,7 @@ pub fn validate(session: &Session, args: ValidateArgs) -> Result<ExitCode, CliEr
 /// `sct template`.
 pub fn template(session: &Session, args: TemplateArgs) -> Result<ExitCode, CliError> {
     let options = assess::TemplateOptions {
-        format: ResponseFormat::choose(args.format, args.out.output.as_deref()),
+        format: ResponseFormat::choose_checked(args.format, args.out.output.as_deref())?,
         framework: args.framework,
         version: args.version,
         individual: args.individual,

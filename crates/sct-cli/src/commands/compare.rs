@@ -25,7 +25,7 @@ pub fn run(session: &Session, args: CompareArgs) -> Result<ExitCode, CliError> {
         ReportFormat::Csv => CompareFormat::Csv,
     });
     let options = CompareOptions {
-        format: CompareFormat::choose(given, args.out.output.as_deref()),
+        format: CompareFormat::choose_checked(given, args.out.output.as_deref())?,
         inputs: args.inputs,
         round: args.round,
         against: args.against,

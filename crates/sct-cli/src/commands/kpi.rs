@@ -44,7 +44,7 @@ fn review(session: &Session, args: KpiReviewArgs) -> Result<ExitCode, CliError> 
         ReportFormat::Csv => ReviewFormat::Csv,
     });
     let options = kpi::ReviewOptions {
-        format: ReviewFormat::choose(given, args.out.output.as_deref()),
+        format: ReviewFormat::choose_checked(given, args.out.output.as_deref())?,
         plugins: plugin_options(&args.plugins.plugin_data, &args.plugins.plugin)?,
         set: args.set,
         data: args.data,
@@ -64,7 +64,7 @@ fn ipr(session: &Session, args: KpiIprArgs) -> Result<ExitCode, CliError> {
         None => IprOrganisations::All,
     };
     let options = kpi::IprOptions {
-        format: IprFormat::choose(args.format, args.out.output.as_deref()),
+        format: IprFormat::choose_checked(args.format, args.out.output.as_deref())?,
         plugins: plugin_options(&args.plugins.plugin_data, &args.plugins.plugin)?,
         set: args.set,
         data: args.data,
@@ -80,7 +80,7 @@ fn ipr(session: &Session, args: KpiIprArgs) -> Result<ExitCode, CliError> {
 /// `sct kpi funnel`.
 fn funnel(session: &Session, args: KpiFunnelArgs) -> Result<ExitCode, CliError> {
     let options = kpi::FunnelOptions {
-        format: FunnelFormat::choose(args.format, args.out.output.as_deref()),
+        format: FunnelFormat::choose_checked(args.format, args.out.output.as_deref())?,
         kind: match args.kind {
             FunnelTypeArg::Proportion => FunnelKind::Proportion,
             FunnelTypeArg::Ratio => FunnelKind::Ratio,
@@ -174,7 +174,7 @@ fn improvement(a: ImprovementArg) -> Improvement {
 fn spc(session: &Session, args: KpiSpcArgs) -> Result<ExitCode, CliError> {
     check_spc_outputs(&args)?;
     let options = SpcOptions {
-        format: SpcFormat::choose(args.format, args.out.output.as_deref()),
+        format: SpcFormat::choose_checked(args.format, args.out.output.as_deref())?,
         input: args.input.clone(),
         columns: SpcColumns {
             date: args.date_col.clone(),

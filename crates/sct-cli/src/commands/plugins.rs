@@ -45,7 +45,7 @@ pub fn run(
             let options = RunOptions {
                 run: options(&args.plugin_options)?,
                 parameters: plugins::parse_parameters(&args.params)?,
-                format: Format::choose(args.format, args.out.output.as_deref()),
+                format: Format::choose_checked(args.format, args.out.output.as_deref())?,
                 plugin: args.plugin,
                 measure: args.measure,
                 data: args.data,

@@ -24,7 +24,7 @@ pub fn run(session: &Session, cmd: TocCommand) -> Result<ExitCode, CliError> {
         }
         TocCommand::Report(args) => {
             let options = toc::ReportOptions {
-                format: TocReportFormat::choose(args.format, args.out.output.as_deref()),
+                format: TocReportFormat::choose_checked(args.format, args.out.output.as_deref())?,
                 toc: args.toc,
                 kpi: kpi_options(args.kpi)?,
                 assessment: args.assessment,
@@ -34,7 +34,7 @@ pub fn run(session: &Session, cmd: TocCommand) -> Result<ExitCode, CliError> {
         }
         TocCommand::Diagram(args) => {
             let options = toc::DiagramOptions {
-                format: TocDiagramFormat::choose(args.format, args.out.output.as_deref()),
+                format: TocDiagramFormat::choose_checked(args.format, args.out.output.as_deref())?,
                 toc: args.toc,
                 kpi: kpi_options(args.kpi)?,
             };
