@@ -277,10 +277,21 @@ fn latest_cells(out: &mut String, r: &IprRow) {
     let d = r.decimals;
     match r.latest_value {
         Some(v) => {
+            // Money reads as the headline writes it: "£19.52 per head", not "19.52 £ per head".
             out.push_str("<td><span class=\"value\">");
-            num(out, v, d);
-            out.push_str("</span> ");
-            escape_into(out, &r.unit);
+            match r.unit.strip_prefix('£') {
+                Some(rest) => {
+                    out.push('£');
+                    num(out, v, d);
+                    out.push_str("</span>");
+                    escape_into(out, rest);
+                }
+                None => {
+                    num(out, v, d);
+                    out.push_str("</span> ");
+                    escape_into(out, &r.unit);
+                }
+            }
             out.push_str("<br><span class=\"muted nowrap\">");
             escape_into(out, r.latest_period.as_deref().unwrap_or_default());
             out.push_str("</span></td>\n  <td>");

@@ -40,7 +40,7 @@ formats! {
         /// One self-contained HTML file.
         Html => ["html", "htm"],
         /// GitHub-flavoured Markdown.
-        Md => [],
+        Md => ["md"],
         /// JSON.
         Json => ["json"],
         /// CSV.
@@ -57,7 +57,7 @@ formats! {
         /// One self-contained HTML file, with the timeline drawn inline.
         Html => ["html", "htm"],
         /// GitHub-flavoured Markdown.
-        Md => [],
+        Md => ["md"],
         /// JSON (schema sct-plan/1).
         Json => ["json"],
         /// CSV, one row per priority.
@@ -74,7 +74,7 @@ formats! {
     /// Formats of a chart drawn alone.
     pub enum ImageFormat {
         /// Scalable vector graphics.
-        Svg => [],
+        Svg => ["svg"],
         /// A PNG image.
         Png => ["png"],
     }

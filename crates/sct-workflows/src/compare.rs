@@ -25,7 +25,7 @@ formats! {
         /// One self-contained HTML file.
         Html => ["html", "htm"],
         /// GitHub-flavoured Markdown.
-        Md => [],
+        Md => ["md"],
         /// JSON (schema `sct-compare/1`).
         Json => ["json"],
         /// CSV, one row per organisation and capability.

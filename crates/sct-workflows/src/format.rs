@@ -49,7 +49,7 @@ pub trait Format: Copy + Sized {
 /// Extensions of the formats some sct workflow writes: an output named with one of these
 /// that the workflow at hand does not write is a mistake to refuse, not a name to keep.
 const OTHER_OUTPUTS: &[&str] = &[
-    "html", "htm", "json", "csv", "xlsx", "docx", "png", "svg", "pdf", "toml", "dot", "mmd",
+    "html", "htm", "json", "csv", "xlsx", "docx", "png", "svg", "pdf", "dot", "mmd",
 ];
 
 /// The lower-cased extension of `path`, if any.

@@ -21,7 +21,7 @@ formats! {
     /// Formats of a funnel plot.
     pub enum FunnelFormat {
         /// CSV: each organisation with its value, limits and outlier flags.
-        Csv => [],
+        Csv => ["csv"],
         /// JSON.
         Json => ["json"],
         /// The chart as SVG.

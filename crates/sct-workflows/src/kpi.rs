@@ -30,7 +30,7 @@ formats! {
         /// One self-contained HTML file, each indicator's chart drawn.
         Html => ["html", "htm"],
         /// GitHub-flavoured Markdown.
-        Md => [],
+        Md => ["md"],
         /// JSON (schema `sct-kpi-review/1`).
         Json => ["json"],
         /// CSV, one row per indicator.
@@ -48,7 +48,7 @@ formats! {
         /// One self-contained HTML file, each indicator's chart drawn.
         Html => ["html", "htm"],
         /// GitHub-flavoured Markdown.
-        Md => [],
+        Md => ["md"],
         /// CSV, one row per indicator and organisation.
         Csv => ["csv"],
         /// An Excel workbook.

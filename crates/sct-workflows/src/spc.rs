@@ -33,7 +33,7 @@ formats! {
     /// Formats of an SPC chart.
     pub enum SpcFormat {
         /// CSV, one row per point.
-        Csv => [],
+        Csv => ["csv"],
         /// JSON: the points, limits, rules and icons.
         Json => ["json"],
         /// The chart as SVG.

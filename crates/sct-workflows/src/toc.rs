@@ -30,7 +30,7 @@ formats! {
         /// One self-contained HTML file, with the diagram inline.
         Html => ["html", "htm"],
         /// GitHub-flavoured Markdown.
-        Md => [],
+        Md => ["md"],
         /// JSON (schema `sct-toc-report/1`).
         Json => ["json"],
     }
@@ -41,7 +41,7 @@ formats! {
     /// Formats of the theory-of-change diagram.
     pub enum TocDiagramFormat {
         /// Accessible SVG.
-        Svg => [],
+        Svg => ["svg"],
         /// PNG image.
         Png => ["png"],
         /// Graphviz DOT.
