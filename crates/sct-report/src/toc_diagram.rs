@@ -401,11 +401,16 @@ impl Place {
 /// only stops a part whose references alone outgrow the page.
 const MAX_CUTS: usize = 12;
 
+/// Most pages a part is cut into (by its height before cutting): a longer part is drawn
+/// whole.
+const MAX_BANDS: f64 = 12.0;
+
 /// A part laid out, the part of [`split`] it comes from, and whether it is a band of it.
 type Cut = (Diagram, usize, bool);
 
-/// Keeps `d` (part `home` of the split) when it is at most [`MAX_PART_HEIGHT`] tall, else
-/// cuts it into bands by the height of its boxes and does the same with each band.
+/// Keeps `d` (part `home` of the split) when it is at most [`MAX_PART_HEIGHT`] tall (or
+/// longer than [`MAX_BANDS`] pages), else cuts it into bands by the height of its boxes and
+/// does the same with each band.
 fn fit_height(
     toc: &TheoryOfChange,
     d: Diagram,
@@ -414,11 +419,15 @@ fn fit_height(
     depth: usize,
     out: &mut Vec<Cut>,
 ) {
-    if f64::from(d.size.1) <= MAX_PART_HEIGHT || d.part.nodes.len() < 2 || depth >= MAX_CUTS {
+    let height = f64::from(d.size.1);
+    // A part longer than a dozen pages is a poster to scroll, not pages to print: it is drawn
+    // whole rather than in hundreds of bands.
+    let poster = depth == 0 && height > MAX_BANDS * MAX_PART_HEIGHT;
+    if height <= MAX_PART_HEIGHT || d.part.nodes.len() < 2 || depth >= MAX_CUTS || poster {
         out.push((d, home, depth > 0));
         return;
     }
-    let bands = split_bands(&d.part, home, &bands_of(&d.layout, f64::from(d.size.1)));
+    let bands = split_bands(&d.part, home, &bands_of(&d.layout, height));
     if bands.len() < 2 {
         out.push((d, home, depth > 0));
         return;

@@ -10,6 +10,10 @@
 //! that source's part. A reference stands in the part's last (or first) column, whatever
 //! its node's type, and the drawing says so in words.
 //!
+//! A part too tall for a page is cut into **bands** ([`split_bands`]): a link between two
+//! bands is drawn once, beside its less linked end, from or to a reference box naming the
+//! other end; [`resolve`] then renumbers every reference to the band that draws its node.
+//!
 //! ```
 //! # use sct_core::SourceFile;
 //! # let text = "kind = \"theory-of-change\"\nid = \"t\"\nversion = \"1\"\ntitle = \"T\"\nsource = \"s\"\nstatus = \"example\"\n[[nodes]]\nid = \"money\"\ntitle = \"Money\"\ntype = \"input\"\n[[nodes]]\nid = \"plan\"\ntitle = \"Plan\"\ntype = \"activity\"\n[[nodes]]\nid = \"health\"\ntitle = \"Health\"\ntype = \"impact\"\n[[links]]\nfrom = \"money\"\nto = \"plan\"\n[[links]]\nfrom = \"plan\"\nto = \"health\"\n";
