@@ -493,6 +493,51 @@ fn place_bands(
         .collect()
 }
 
+/// A part's title, subtitle (both fitted to `width`) and its place in words ("Part 2 of 6:
+/// Inputs to Outputs, band 2 of 3"; empty when the diagram is one part).
+fn part_titles(
+    toc: &TheoryOfChange,
+    part: &Part,
+    place: Place,
+    width: f64,
+) -> (String, String, String) {
+    let count = place.count;
+    let band = match place.band {
+        (_, 1) => String::new(),
+        (b, n) => format!(", band {} of {n}", b + 1),
+    };
+    let subtitle_part = match (part.columns.first(), part.columns.last()) {
+        (Some(a), Some(b)) if count > 1 => {
+            format!(
+                "Part {} of {count}: {} to {}{band}",
+                place.index + 1,
+                a.heading(),
+                b.heading()
+            )
+        }
+        _ => String::new(),
+    };
+    // A part is headed by its place (the theory's title, which may be long, is below it):
+    // a band may be narrow, and the heading is what a reader turning pages looks for.
+    let title = if count > 1 {
+        subtitle_part.clone()
+    } else {
+        clean(&toc.title)
+    };
+    let title = ellipsize(&title, TITLE_PX, true, width - 2.0 * MARGIN);
+    let subtitle = if count > 1 {
+        format!("{}, version {}", clean(&toc.title), toc.version.get_ref())
+    } else {
+        format!(
+            "Theory of change {} version {}: from inputs (left) to impact (right)",
+            toc.id.get_ref(),
+            toc.version.get_ref()
+        )
+    };
+    let subtitle = ellipsize(&clean(&subtitle), SUBTITLE_PX, false, width - 2.0 * MARGIN);
+    (title, subtitle, subtitle_part)
+}
+
 /// Per box of `part`: the words that say where a referenced node is drawn (None for a node
 /// of the part).
 fn reference_words(toc: &TheoryOfChange, part: &Part) -> Vec<Option<String>> {
@@ -713,40 +758,7 @@ impl Diagram {
             .collect();
         let width = layout.width.max(MIN_WIDTH);
         let (legend, height) = legend(layout.height + 4.0, width, with_statuses);
-        let count = place.count;
-        let band = match place.band {
-            (_, 1) => String::new(),
-            (b, n) => format!(", band {} of {n}", b + 1),
-        };
-        let subtitle_part = match (part.columns.first(), part.columns.last()) {
-            (Some(a), Some(b)) if count > 1 => {
-                format!(
-                    "Part {} of {count}: {} to {}{band}",
-                    place.index + 1,
-                    a.heading(),
-                    b.heading()
-                )
-            }
-            _ => String::new(),
-        };
-        // A part is headed by its place (the theory's title, which may be long, is below it):
-        // a band may be narrow, and the heading is what a reader turning pages looks for.
-        let title = if count > 1 {
-            subtitle_part.clone()
-        } else {
-            clean(&toc.title)
-        };
-        let title = ellipsize(&title, TITLE_PX, true, width - 2.0 * MARGIN);
-        let subtitle = if count > 1 {
-            format!("{}, version {}", clean(&toc.title), toc.version.get_ref())
-        } else {
-            format!(
-                "Theory of change {} version {}: from inputs (left) to impact (right)",
-                toc.id.get_ref(),
-                toc.version.get_ref()
-            )
-        };
-        let subtitle = ellipsize(&clean(&subtitle), SUBTITLE_PX, false, width - 2.0 * MARGIN);
+        let (title, subtitle, subtitle_part) = part_titles(toc, &part, place, width);
         // `as` saturates; the sizes are finite and positive.
         let size = (width.ceil() as u32, height.ceil() as u32);
         Diagram {
