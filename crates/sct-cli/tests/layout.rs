@@ -277,20 +277,97 @@ fn the_integrated_performance_report_of_every_organisation() {
     assert_no_orphaned_header(&pages, true);
 }
 
+/// Each drawn part's scale: its width on the page over its own (viewBox) width.
+const PART_SCALES: &str = r#"
+(function () {
+  var out = [];
+  document.querySelectorAll('figure.toc-part svg').forEach(function (svg) {
+    out.push(String(svg.getBoundingClientRect().width / svg.viewBox.baseVal.width));
+  });
+  var pre = document.createElement('pre');
+  pre.id = 'sct-scales';
+  pre.textContent = JSON.stringify(out);
+  document.body.appendChild(pre);
+})();
+"#;
+
+/// Smallest text in a drawn part, in its own pixels (`sct_report::toc_diagram::MIN_TEXT_PX`).
+const PART_TEXT_PX: f64 = 12.0;
+
 #[test]
 fn the_theory_of_change_report() {
-    laid_out(
-        "toc.html",
-        &[
-            "toc",
-            "report",
-            "examples/theory-of-change/bnssg-toc.toml",
-            "--kpi-data",
-            KPIS,
-            "--org",
-            "QUY",
-            "--assessment",
-            EXAMPLE,
-        ],
-    );
+    let args = [
+        "toc",
+        "report",
+        "examples/theory-of-change/bnssg-toc.toml",
+        "--kpi-data",
+        KPIS,
+        "--org",
+        "QUY",
+        "--assessment",
+        EXAMPLE,
+    ];
+    let pages = laid_out("toc.html", &args);
+    assert_toc_parts_whole(&pages);
+    assert_toc_text_size(&args);
+}
+
+/// Every part of the diagram is printed whole on one page: its heading (drawn at its top)
+/// and its caption (below it) are on the same page.
+fn assert_toc_parts_whole(pages: &[String]) {
+    if pages.is_empty() {
+        return;
+    }
+    let count = (1..)
+        .take_while(|k| pages.iter().any(|p| p.contains(&format!("Part {k} of "))))
+        .count();
+    assert!(count >= 2, "the diagram is drawn in parts");
+    for k in 1..=count {
+        let label = format!("Part {k} of {count}:");
+        let on: Vec<(usize, usize)> = pages
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (i + 1, p.matches(&label).count()))
+            .filter(|&(_, n)| n > 0)
+            .collect();
+        assert!(
+            on.len() == 1 && on[0].1 >= 2,
+            "{label} (heading and caption) on pages {on:?}: the part is cut across pages"
+        );
+    }
+}
+
+/// The diagram's smallest text reads at 12 px or more on a screen 1280 px wide and at 8 pt
+/// or more printed on A4.
+fn assert_toc_text_size(args: &[&str]) {
+    let Some(chromium) = browser::chromium_or_skip() else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let page = output(dir.path(), "toc.html", args);
+    let scales = |print: bool| -> Vec<f64> {
+        layout::measured(
+            &chromium,
+            dir.path(),
+            &page,
+            (PART_SCALES, "sct-scales"),
+            print,
+        )
+        .iter()
+        .map(|s| s.parse().expect("a number"))
+        .collect()
+    };
+    let screen = scales(false);
+    assert!(!screen.is_empty(), "no part measured");
+    for s in screen {
+        assert!(
+            PART_TEXT_PX * s >= 12.0 - 1e-6,
+            "text at {:.1} px on screen",
+            PART_TEXT_PX * s
+        );
+    }
+    for s in scales(true) {
+        let pt = PART_TEXT_PX * s * 72.0 / 96.0;
+        assert!(pt >= 8.0 - 1e-6, "text at {pt:.1} pt on A4");
+    }
 }

@@ -30,7 +30,7 @@ use sct_toc::export::{
 };
 use sct_toc::graph::Graph;
 use sct_toc::layout::{BoxText, Layout, LayoutOptions, NodeBox, Pt, layout_graph};
-use sct_toc::parts::{Part, PartNode, split};
+use sct_toc::parts::{Part, PartNode, resolve, split, split_bands};
 use sct_toc::status::NodeStatus;
 use sct_toc::{Evidence, TheoryOfChange};
 
@@ -72,6 +72,10 @@ const DESCRIBE_NODES: usize = 60;
 /// pixels wide, so a part this wide prints at 703/780 of its size: its smallest text (12 px)
 /// at 8.1 pt. On a screen 1280 pixels wide a part is drawn at its own size.
 pub const MAX_PART_WIDTH: f64 = 780.0;
+/// Tallest part drawn, in pixels. A4 between 12 mm margins is 1,032 CSS pixels tall; a part
+/// at most this tall, printed at most at its own size, leaves room on the page for its
+/// caption, so no part is cut across pages.
+pub const MAX_PART_HEIGHT: f64 = 940.0;
 /// Smallest text drawn, in pixels.
 pub const MIN_TEXT_PX: f64 = 12.0;
 
@@ -87,7 +91,7 @@ pub fn toc_diagram(
     match format {
         ChartFormat::Svg => toc_svg(toc, graph, statuses).map(String::into_bytes),
         ChartFormat::Png => {
-            let parts = Stack::new(toc, graph, statuses)?;
+            let parts = Stack::new(toc, graph, statuses)?.stacked();
             let (w, h) = parts.size;
             if f64::from(w) * f64::from(h) > MAX_PNG_PIXELS || f64::from(w.max(h)) > MAX_PNG_SIDE {
                 return Err(ChartError::Draw(format!(
@@ -105,7 +109,7 @@ pub fn toc_svg(
     graph: &Graph,
     statuses: Option<&Statuses>,
 ) -> Result<String, ChartError> {
-    let parts = Stack::new(toc, graph, statuses)?;
+    let parts = Stack::new(toc, graph, statuses)?.stacked();
     let svg = render_svg(parts.size, |cv| parts.draw(cv, true))?;
     let svg = svg.replace(DASHED_STANDIN_ATTR, DASHED_ATTR);
     let mut desc = describe(toc, statuses);
@@ -295,7 +299,8 @@ struct Stack {
 
 impl Stack {
     /// Splits the theory into as few parts as keep each at most [`MAX_PART_WIDTH`] wide
-    /// (two columns a part at the least), and stacks them.
+    /// (two columns a part at the least), cuts a part taller than [`MAX_PART_HEIGHT`] into
+    /// bands, and stacks them.
     fn new(
         toc: &TheoryOfChange,
         graph: &Graph,
@@ -303,16 +308,17 @@ impl Stack {
     ) -> Result<Stack, ChartError> {
         load_fonts()?;
         let looks = node_looks(toc, statuses);
+        let with = statuses.is_some();
         let fit = (MAX_PART_WIDTH - 2.0 * MARGIN + COLUMN_GAP) / (BOX_WIDTH + COLUMN_GAP);
         // `as` saturates; the quotient is finite and positive.
         let mut columns = (fit.floor() as usize).max(2);
-        let mut parts = loop {
+        let wide = loop {
             let split = split(toc, graph, columns);
             let count = split.len();
             let parts: Vec<Diagram> = split
                 .into_iter()
                 .enumerate()
-                .map(|(p, part)| Diagram::part(toc, part, (p, count), &looks, statuses.is_some()))
+                .map(|(p, part)| Diagram::part(toc, part, Place::whole(p, count), &looks, with))
                 .collect();
             // Channels for links within a column can widen a part: take fewer columns.
             if columns <= 2 || parts.iter().all(|d| d.layout.width <= MAX_PART_WIDTH) {
@@ -320,15 +326,35 @@ impl Stack {
             }
             columns -= 1;
         };
+        let count = wide.len();
+        let mut cut = Vec::new();
+        for (home, d) in wide.into_iter().enumerate() {
+            fit_height(toc, d, home, (&looks, with), 0, &mut cut);
+        }
+        let parts = if cut.iter().all(|c| !c.2) {
+            // Nothing was cut: the parts are drawn as they were measured.
+            cut.into_iter().map(|c| c.0).collect()
+        } else {
+            place_bands(toc, cut, &looks, with)
+        };
+        debug_assert!(parts.len() >= count);
         let width = parts.iter().map(|d| d.size.0).max().unwrap_or(0);
+        let height: u32 = parts.iter().map(|d| d.size.1).sum();
+        Ok(Stack {
+            parts,
+            size: (width, height),
+        })
+    }
+
+    /// Moves each part below the one before, to draw them as one picture (each part is
+    /// drawn from the top of its own picture until then).
+    fn stacked(mut self) -> Stack {
         let mut y = 0.0;
-        for d in &mut parts {
+        for d in &mut self.parts {
             d.shift(y);
             y += f64::from(d.size.1);
         }
-        // `as` saturates; the height is finite and positive.
-        let size = (width, y.ceil() as u32);
-        Ok(Stack { parts, size })
+        self
     }
 
     /// Draws every part, with a rule between parts.
@@ -350,6 +376,166 @@ impl Stack {
         }
         Ok(())
     }
+}
+
+/// Where a part stands: its number among all parts, and which band of its columns it is.
+#[derive(Debug, Clone, Copy)]
+struct Place {
+    index: usize,
+    count: usize,
+    /// Band and bands of the part's columns ((0, 1) when they are drawn whole).
+    band: (usize, usize),
+}
+
+impl Place {
+    fn whole(index: usize, count: usize) -> Place {
+        Place {
+            index,
+            count,
+            band: (0, 1),
+        }
+    }
+}
+
+/// Deepest cutting of one part into bands: each cut at least halves the height, so this
+/// only stops a part whose references alone outgrow the page.
+const MAX_CUTS: usize = 12;
+
+/// Most pages a part is cut into (by its height before cutting): a longer part is drawn
+/// whole.
+const MAX_BANDS: f64 = 12.0;
+
+/// A part laid out, the part of [`split`] it comes from, and whether it is a band of it.
+type Cut = (Diagram, usize, bool);
+
+/// Keeps `d` (part `home` of the split) when it is at most [`MAX_PART_HEIGHT`] tall (or
+/// longer than [`MAX_BANDS`] pages), else cuts it into bands by the height of its boxes and
+/// does the same with each band.
+fn fit_height(
+    toc: &TheoryOfChange,
+    d: Diagram,
+    home: usize,
+    (looks, with): (&[NodeLook], bool),
+    depth: usize,
+    out: &mut Vec<Cut>,
+) {
+    let height = f64::from(d.size.1);
+    // A part longer than a dozen pages is a poster to scroll, not pages to print: it is drawn
+    // whole rather than in hundreds of bands.
+    let poster = depth == 0 && height > MAX_BANDS * MAX_PART_HEIGHT;
+    if height <= MAX_PART_HEIGHT || d.part.nodes.len() < 2 || depth >= MAX_CUTS || poster {
+        out.push((d, home, depth > 0));
+        return;
+    }
+    let bands = split_bands(&d.part, home, &bands_of(&d.layout, height));
+    if bands.len() < 2 {
+        out.push((d, home, depth > 0));
+        return;
+    }
+    for band in bands {
+        let sub = Diagram::part(toc, band, Place::whole(0, 2), looks, with);
+        fit_height(toc, sub, home, (looks, with), depth + 1, out);
+    }
+}
+
+/// The band of each box of a layout too tall for a page: bands of equal height over the
+/// boxes, as many as leave each band (with the part's title, headings and legend, and some
+/// room for the references a cut adds) within [`MAX_PART_HEIGHT`]; at least two.
+fn bands_of(layout: &Layout, height: f64) -> Vec<usize> {
+    let top = layout
+        .nodes
+        .iter()
+        .map(|b| b.y)
+        .fold(f64::INFINITY, f64::min);
+    let bottom = layout
+        .nodes
+        .iter()
+        .map(|b| b.y + b.height)
+        .fold(f64::NEG_INFINITY, f64::max);
+    let span = (bottom - top).max(1.0);
+    let room = (MAX_PART_HEIGHT - (height - span)).max(MAX_PART_HEIGHT / 4.0) * 0.85;
+    // `as` saturates; the quotient is finite and positive.
+    let count = ((span / room).ceil() as usize).max(2);
+    let step = span / count as f64;
+    layout
+        .nodes
+        .iter()
+        .map(|b| (((b.y + b.height / 2.0 - top) / step).floor().max(0.0) as usize).min(count - 1))
+        .collect()
+}
+
+/// The parts once some are cut into bands: references renumbered to the band that draws
+/// their node, each part laid out again with its place among all parts.
+fn place_bands(
+    toc: &TheoryOfChange,
+    cut: Vec<Cut>,
+    looks: &[NodeLook],
+    with: bool,
+) -> Vec<Diagram> {
+    let home_of: Vec<usize> = cut.iter().map(|c| c.1).collect();
+    let mut parts: Vec<Part> = cut.into_iter().map(|c| c.0.part).collect();
+    resolve(&mut parts, &home_of);
+    let count = parts.len();
+    let bands_in = |h: usize| home_of.iter().filter(|&&x| x == h).count();
+    parts
+        .into_iter()
+        .enumerate()
+        .map(|(k, part)| {
+            let h = home_of[k];
+            let first = home_of.iter().position(|&x| x == h).unwrap_or(k);
+            let place = Place {
+                index: k,
+                count,
+                band: (k - first, bands_in(h)),
+            };
+            Diagram::part(toc, part, place, looks, with)
+        })
+        .collect()
+}
+
+/// A part's title, subtitle (both fitted to `width`) and its place in words ("Part 2 of 6:
+/// Inputs to Outputs, band 2 of 3"; empty when the diagram is one part).
+fn part_titles(
+    toc: &TheoryOfChange,
+    part: &Part,
+    place: Place,
+    width: f64,
+) -> (String, String, String) {
+    let count = place.count;
+    let band = match place.band {
+        (_, 1) => String::new(),
+        (b, n) => format!(", band {} of {n}", b + 1),
+    };
+    let subtitle_part = match (part.columns.first(), part.columns.last()) {
+        (Some(a), Some(b)) if count > 1 => {
+            format!(
+                "Part {} of {count}: {} to {}{band}",
+                place.index + 1,
+                a.heading(),
+                b.heading()
+            )
+        }
+        _ => String::new(),
+    };
+    // A part is headed by its place (the theory's title, which may be long, is below it):
+    // a band may be narrow, and the heading is what a reader turning pages looks for.
+    let title = if count > 1 {
+        subtitle_part.clone()
+    } else {
+        clean(&toc.title)
+    };
+    let title = ellipsize(&title, TITLE_PX, true, width - 2.0 * MARGIN);
+    let subtitle = if count > 1 {
+        format!("{}, version {}", clean(&toc.title), toc.version.get_ref())
+    } else {
+        format!(
+            "Theory of change {} version {}: from inputs (left) to impact (right)",
+            toc.id.get_ref(),
+            toc.version.get_ref()
+        )
+    };
+    let subtitle = ellipsize(&clean(&subtitle), SUBTITLE_PX, false, width - 2.0 * MARGIN);
+    (title, subtitle, subtitle_part)
 }
 
 /// Per box of `part`: the words that say where a referenced node is drawn (None for a node
@@ -508,7 +694,7 @@ impl Diagram {
     fn part(
         toc: &TheoryOfChange,
         part: Part,
-        (p, count): (usize, usize),
+        place: Place,
         looks: &[NodeLook],
         with_statuses: bool,
     ) -> Diagram {
@@ -572,28 +758,7 @@ impl Diagram {
             .collect();
         let width = layout.width.max(MIN_WIDTH);
         let (legend, height) = legend(layout.height + 4.0, width, with_statuses);
-        let title = ellipsize(&clean(&toc.title), TITLE_PX, true, width - 2.0 * MARGIN);
-        let subtitle_part = match (part.columns.first(), part.columns.last()) {
-            (Some(a), Some(b)) if count > 1 => {
-                format!(
-                    "Part {} of {count}: {} to {}",
-                    p + 1,
-                    a.heading(),
-                    b.heading()
-                )
-            }
-            _ => String::new(),
-        };
-        let subtitle = if count > 1 {
-            format!("{subtitle_part} (version {})", toc.version.get_ref())
-        } else {
-            format!(
-                "Theory of change {} version {}: from inputs (left) to impact (right)",
-                toc.id.get_ref(),
-                toc.version.get_ref()
-            )
-        };
-        let subtitle = ellipsize(&clean(&subtitle), SUBTITLE_PX, false, width - 2.0 * MARGIN);
+        let (title, subtitle, subtitle_part) = part_titles(toc, &part, place, width);
         // `as` saturates; the sizes are finite and positive.
         let size = (width.ceil() as u32, height.ceil() as u32);
         Diagram {

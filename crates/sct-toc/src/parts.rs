@@ -10,6 +10,10 @@
 //! that source's part. A reference stands in the part's last (or first) column, whatever
 //! its node's type, and the drawing says so in words.
 //!
+//! A part too tall for a page is cut into **bands** ([`split_bands`]): a link between two
+//! bands is drawn once, beside its less linked end, from or to a reference box naming the
+//! other end; [`resolve`] then renumbers every reference to the band that draws its node.
+//!
 //! ```
 //! # use sct_core::SourceFile;
 //! # let text = "kind = \"theory-of-change\"\nid = \"t\"\nversion = \"1\"\ntitle = \"T\"\nsource = \"s\"\nstatus = \"example\"\n[[nodes]]\nid = \"money\"\ntitle = \"Money\"\ntype = \"input\"\n[[nodes]]\nid = \"plan\"\ntitle = \"Plan\"\ntype = \"activity\"\n[[nodes]]\nid = \"health\"\ntitle = \"Health\"\ntype = \"impact\"\n[[links]]\nfrom = \"money\"\nto = \"plan\"\n[[links]]\nfrom = \"plan\"\nto = \"health\"\n";
@@ -136,6 +140,87 @@ pub fn split(toc: &TheoryOfChange, graph: &Graph, max_columns: usize) -> Vec<Par
     parts.into_iter().map(Builder::finish).collect()
 }
 
+/// Cuts `part` (drawn as part `home` of [`split`]) into bands, one below the other, so that
+/// a column too long for a page is drawn on several: `band[i]` is the band of box `i`. A
+/// link between boxes of different bands is drawn once, in the band of the end with fewer
+/// such links, from (or to) a reference box naming the other end: a node linked to many
+/// nodes of another band is drawn there once as a reference, not each of them here. A
+/// reference box of `part` only follows its links into bands. References name column parts
+/// until [`resolve`] renumbers them; bands left without a node of their own are dropped.
+pub fn split_bands(part: &Part, home: usize, band: &[usize]) -> Vec<Part> {
+    let count = band.iter().max().map_or(0, |m| m + 1);
+    let mut bands: Vec<Builder> = (0..count)
+        .map(|_| Builder::new(part.columns.clone()))
+        .collect();
+    let is_node = |i: usize| matches!(part.nodes[i], PartNode::Node(_));
+    let mut crossing = vec![0usize; part.nodes.len()];
+    for &(a, b, _) in &part.links {
+        if band.get(a) != band.get(b) {
+            crossing[a] += 1;
+            crossing[b] += 1;
+        }
+    }
+    for (i, &b) in band.iter().enumerate().take(part.nodes.len()) {
+        bands[b].add(part.nodes[i], part.node_types[i]);
+    }
+    for &(a, b, k) in &part.links {
+        let (Some(&ba), Some(&bb)) = (band.get(a), band.get(b)) else {
+            continue;
+        };
+        let (na, nb) = (part.nodes[a], part.nodes[b]);
+        if ba == bb {
+            bands[ba].link(na, nb, k);
+        } else if is_node(b) && (crossing[a] >= crossing[b] || !is_node(a)) {
+            // Drawn beside its target, from a reference to its source.
+            let near = match na {
+                PartNode::Node(node) => PartNode::From { node, part: home },
+                other => other,
+            };
+            bands[bb].add(near, part.node_types[a]);
+            bands[bb].link(near, nb, k);
+        } else if is_node(a) {
+            // Drawn beside its source, to a reference to its target.
+            let far = match nb {
+                PartNode::Node(node) => PartNode::To { node, part: home },
+                other => other,
+            };
+            bands[ba].add(far, part.node_types[b]);
+            bands[ba].link(na, far, k);
+        }
+    }
+    bands
+        .into_iter()
+        .map(Builder::finish)
+        .filter(|p| p.nodes.iter().any(|n| matches!(n, PartNode::Node(_))))
+        .collect()
+}
+
+/// Renumbers the references of `parts` once column parts are cut into bands: `home[k]` is
+/// the part of [`split`] that `parts[k]` was cut from, and a reference naming part `c` comes
+/// to name the band of `c` that draws its node.
+pub fn resolve(parts: &mut [Part], home: &[usize]) {
+    let mut drawn: HashMap<(usize, usize), usize> = HashMap::new();
+    for (k, part) in parts.iter().enumerate() {
+        for n in &part.nodes {
+            if let PartNode::Node(node) = *n {
+                drawn.entry((home[k], node)).or_insert(k);
+            }
+        }
+    }
+    for part in parts.iter_mut() {
+        for n in &mut part.nodes {
+            match n {
+                PartNode::To { node, part } | PartNode::From { node, part } => {
+                    if let Some(&k) = drawn.get(&(*part, *node)) {
+                        *part = k;
+                    }
+                }
+                PartNode::Node(_) => {}
+            }
+        }
+    }
+}
+
 /// Column ranges (first, last; inclusive) of at most `max` columns, each starting at the
 /// last column of the one before.
 fn column_ranges(columns: usize, max: usize) -> Vec<(usize, usize)> {
@@ -245,6 +330,40 @@ mod tests {
             ]
         );
         assert_eq!(p1.links, [(0, 1, 2), (1, 2, 3), (3, 1, 4)]);
+    }
+
+    #[test]
+    fn a_link_between_bands_is_drawn_once_beside_its_less_linked_end() {
+        let t = toc_of(
+            &[
+                ("i", "input"),
+                ("j", "input"),
+                ("a", "activity"),
+                ("b", "activity"),
+                ("c", "activity"),
+            ],
+            &[("i", "a"), ("j", "b"), ("i", "b"), ("i", "c")],
+        );
+        let parts = split(&t, &Graph::new(&t), 3);
+        assert_eq!(parts.len(), 1);
+        // i and a above; j, b and c below: i's links to b and c cross, drawn below from one
+        // reference to i.
+        let mut bands = split_bands(&parts[0], 0, &[0, 1, 0, 1, 1]);
+        assert_eq!(bands.len(), 2);
+        resolve(&mut bands, &[0, 0]);
+        assert_eq!(bands[0].nodes, [PartNode::Node(0), PartNode::Node(2)]);
+        assert_eq!(bands[0].links, [(0, 1, 0)]);
+        assert_eq!(
+            bands[1].nodes,
+            [
+                PartNode::Node(1),
+                PartNode::Node(3),
+                PartNode::Node(4),
+                PartNode::From { node: 0, part: 0 }
+            ]
+        );
+        assert_eq!(bands[1].node_types[3], NodeType::Input);
+        assert_eq!(bands[1].links, [(0, 1, 1), (3, 1, 2), (3, 2, 3)]);
     }
 
     #[test]

@@ -332,3 +332,36 @@ pub fn assert_page_size(size: (f64, f64), page: PageBox, what: &str) {
         "{what}: printed on {size:?} pt, declared {page:?}"
     );
 }
+
+/// Runs `script` (which writes a JSON list of strings into `<pre id="ID">`) in a copy of
+/// `page`: on a screen 1280 px wide, or with its print styles at the printable width of its
+/// declared page (`print`). Returns what the script wrote.
+pub fn measured(
+    browser: &Path,
+    work: &Path,
+    page: &Path,
+    (script, id): (&str, &str),
+    print: bool,
+) -> Vec<String> {
+    let html = std::fs::read_to_string(page).expect("read the page");
+    let (html, width, name) = if print {
+        let width = declared_page(&html).content_px();
+        let printed = html
+            .replace("@media print", "@media all")
+            .replace("@media screen", "@media not all");
+        (printed, width, "measured-print.html")
+    } else {
+        (html, SCREEN_WIDTH, "measured-screen.html")
+    };
+    let copy = with_script(work, page, name, &html, script);
+    let dom = chromium(
+        browser,
+        work,
+        &copy,
+        &[
+            format!("--window-size={width},1400"),
+            "--dump-dom".to_string(),
+        ],
+    );
+    written(&dom, id)
+}
