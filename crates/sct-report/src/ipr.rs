@@ -594,7 +594,7 @@ pub fn write_json(ipr: &Ipr, out: &mut dyn std::io::Write) -> std::io::Result<()
     crate::json::write_with_schema("sct-kpi-ipr/1", ipr, out)
 }
 
-/// The columns of the CSV (the xlsx sheet has the same, headed in words: [`HEADINGS`]).
+/// The columns of the CSV (the xlsx sheet has the same, headed in words).
 /// The last three periods are three pairs of columns, oldest first, so each value reads
 /// as a number.
 pub const COLUMNS: [&str; 28] = [
