@@ -102,6 +102,44 @@ fn the_development_plan() {
     );
 }
 
+/// The development plan's tables break lines between words only: a printed word that is no
+/// word of the page is a piece of one broken mid-word ("Embedd" / "ing").
+#[test]
+fn the_development_plan_breaks_only_between_words() {
+    let Some(chromium) = browser::chromium_or_skip() else {
+        return;
+    };
+    if layout::poppler_or_skip().is_none() {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let page = output(dir.path(), "plan.html", &["plan", EXAMPLE]);
+    let html = std::fs::read_to_string(&page).unwrap();
+    let (pages, size) = layout::print(&chromium, dir.path(), &page);
+    layout::assert_page_size(size, layout::declared_page(&html), "plan.html");
+    let text = pages.join("\n");
+    // The tables: from the priorities to the timeline (whose chart is drawn, not wrapped).
+    let start = text
+        .find("Capabilities by priority")
+        .expect("the priorities table");
+    let end = text[start..]
+        .find("Timeline")
+        .map_or(text.len(), |e| start + e);
+    let tables = &text[start..end];
+    let printed = layout::words(tables);
+    for whole in ["Embedding", "Organisational", "Developing"] {
+        assert!(
+            printed.contains(whole),
+            "the printed plan never shows {whole:?} whole:\n{tables}"
+        );
+    }
+    let broken = layout::broken_words(tables, &layout::page_words(&html));
+    assert!(
+        broken.is_empty(),
+        "the printed plan breaks words mid-word: {broken:?}\n{tables}"
+    );
+}
+
 #[test]
 fn the_cohort_comparison() {
     laid_out("cohort.html", &["compare", COHORT]);

@@ -332,3 +332,44 @@ pub fn assert_page_size(size: (f64, f64), page: PageBox, what: &str) {
         "{what}: printed on {size:?} pt, declared {page:?}"
     );
 }
+
+/// The words of a text: its runs of letters (a hyphen, an apostrophe or a digit ends a word, so
+/// "co-production" is two words and a line broken at its hyphen loses none).
+pub fn words(text: &str) -> std::collections::BTreeSet<String> {
+    text.split(|c: char| !c.is_alphabetic())
+        .filter(|w| !w.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// The words of an HTML page's text (its style, script and tags removed, so only what a reader
+/// sees counts).
+pub fn page_words(html: &str) -> std::collections::BTreeSet<String> {
+    let mut text = String::new();
+    let mut rest = html;
+    while let Some(at) = rest.find('<') {
+        text.push_str(&rest[..at]);
+        text.push(' ');
+        let tail = &rest[at..];
+        let block = ["<style", "<script"]
+            .iter()
+            .find(|open| tail.starts_with(**open))
+            .map(|open| format!("</{}>", &open[1..]));
+        let end = match block {
+            Some(close) => tail.find(&close).map(|e| e + close.len()),
+            None => tail.find('>').map(|e| e + 1),
+        };
+        rest = &tail[end.unwrap_or(tail.len())..];
+    }
+    text.push_str(rest);
+    words(&text)
+}
+
+/// The printed words of `printed` that are no word of the page: the pieces of a word broken
+/// mid-word at a line's end ("Embedd" of "Embedding").
+pub fn broken_words(printed: &str, page: &std::collections::BTreeSet<String>) -> Vec<String> {
+    words(printed)
+        .into_iter()
+        .filter(|w| !page.contains(w))
+        .collect()
+}
