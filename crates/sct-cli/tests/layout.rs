@@ -145,6 +145,38 @@ fn the_cohort_comparison() {
     laid_out("cohort.html", &["compare", COHORT]);
 }
 
+/// The organisations × domains heatmaps show every column at 1280 px, Coverage included,
+/// without scrolling sideways.
+#[test]
+fn the_cohort_heatmaps_fit_the_screen() {
+    let Some(chromium) = browser::chromium_or_skip() else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("temporary directory");
+    for (name, args) in [
+        ("cohort.html", vec!["compare", COHORT]),
+        (
+            "region.html",
+            vec![
+                "compare",
+                "examples/cohort/baseline-2026-03",
+                "--orgs",
+                "examples/cohort/orgs.csv",
+                "--group-by",
+                "region",
+            ],
+        ),
+    ] {
+        let page = output(dir.path(), name, &args);
+        let scrolled = layout::scrolled_tables(&chromium, dir.path(), &page, "table.heat.domains");
+        assert!(
+            scrolled.is_empty(),
+            "{args:?} at 1280 px: heatmaps that scroll sideways:\n{}",
+            scrolled.join("\n")
+        );
+    }
+}
+
 #[test]
 fn the_change_between_rounds() {
     laid_out(

@@ -373,3 +373,47 @@ pub fn broken_words(printed: &str, page: &std::collections::BTreeSet<String>) ->
         .filter(|w| !page.contains(w))
         .collect()
 }
+
+/// Lists each table matching SELECTOR whose scroll region (the nearest ancestor that scrolls
+/// sideways, or the table itself) is wider inside than it shows: a reader must scroll to see
+/// its last columns.
+const SCROLLED: &str = r#"
+(function () {
+  var out = [];
+  document.querySelectorAll('SELECTOR').forEach(function (t, i) {
+    var box = t;
+    for (var p = t.parentElement; p && p !== document.body; p = p.parentElement) {
+      var s = getComputedStyle(p);
+      if (s.overflowX === 'auto' || s.overflowX === 'scroll') { box = p; break; }
+    }
+    var shown = Math.max(box.clientWidth, 1);
+    if (t.scrollWidth > t.clientWidth || box.scrollWidth > shown) {
+      var caption = t.querySelector('caption');
+      out.push('table ' + (i + 1) + ' (' + (caption ? caption.textContent.trim() : 'no caption') +
+        '): ' + Math.max(t.scrollWidth, box.scrollWidth) + ' px wide in ' + shown + ' px');
+    }
+  });
+  var pre = document.createElement('pre');
+  pre.id = 'sct-scrolled';
+  pre.textContent = JSON.stringify(out);
+  document.body.appendChild(pre);
+})();
+"#;
+
+/// The tables of `page` matching `selector` that a reader must scroll sideways to read whole
+/// at 1280 px (empty: every one fits).
+pub fn scrolled_tables(browser: &Path, work: &Path, page: &Path, selector: &str) -> Vec<String> {
+    let html = std::fs::read_to_string(page).expect("read the page");
+    let script = SCROLLED.replace("SELECTOR", selector);
+    let copy = with_script(work, page, "layout-scrolled.html", &html, &script);
+    let dom = chromium(
+        browser,
+        work,
+        &copy,
+        &[
+            format!("--window-size={SCREEN_WIDTH},1400"),
+            "--dump-dom".to_string(),
+        ],
+    );
+    written(&dom, "sct-scrolled")
+}
