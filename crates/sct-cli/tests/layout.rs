@@ -224,6 +224,45 @@ fn the_kpi_review() {
     );
 }
 
+/// Every output that draws a run chart says what its shaded band is (the longest run on one
+/// side of the median): in each chart's description, and where a sighted reader sees it (the
+/// chart's legend, its figure's caption or the page's key to its charts).
+#[test]
+fn every_run_chart_explains_its_shaded_band() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    // Two organisations' data (the example's, under a second code) for the compact charts of
+    // an IPR of several organisations: its quarterly indicators are run charts.
+    let example = std::fs::read_to_string(common::root().join(KPIS)).unwrap();
+    let second: String = example
+        .lines()
+        .skip(1)
+        .map(|l| format!("{}\n", l.replacen("QUY,", "QOX,", 1)))
+        .collect();
+    let two = dir.path().join("two-organisations.csv");
+    std::fs::write(&two, format!("{example}{second}")).unwrap();
+    let set = ["--set", "scf-three-timeframes"];
+    let one = ["--data", KPIS, "--org", "QUY"];
+    let all = ["--data", two.to_str().unwrap(), "--orgs", "all"];
+    let runs: [(&str, Vec<&str>); 3] = [
+        ("review.html", [&["kpi", "review"][..], &set, &one].concat()),
+        ("ipr.html", [&["kpi", "ipr"][..], &set, &one].concat()),
+        ("ipr-all.html", [&["kpi", "ipr"][..], &set, &all].concat()),
+    ];
+    for (name, args) in runs {
+        let page = output(dir.path(), name, &args);
+        let (banded, unexplained) = layout::run_bands(&std::fs::read_to_string(page).unwrap());
+        assert!(
+            banded > 0,
+            "{args:?}: no run chart drawn, so nothing checked"
+        );
+        assert!(
+            unexplained.is_empty(),
+            "{args:?}: run charts that do not say what their shaded band is:\n{}",
+            unexplained.join("\n")
+        );
+    }
+}
+
 /// A line of a printed IPR table's body: a value of the last three ("2025-09: 68.6",
 /// "2024/25 Q4: 20.08") or a row without data. Headings, captions and the header row have
 /// neither.

@@ -417,3 +417,60 @@ pub fn scrolled_tables(browser: &Path, work: &Path, page: &Path, selector: &str)
     );
     written(&dom, "sct-scrolled")
 }
+
+/// The fill of a run chart's shaded band (its longest run), as the SPC charts write it.
+const RUN_BAND: &str = "fill=\"#E8EDEE\"";
+
+/// The SPC charts of an HTML page that shade a run chart's longest run, and of those the ones
+/// whose band a reader is not told about: a chart's description (`<desc>`) must say what the
+/// band is, and so must something a sighted reader sees, the chart's own legend or, for a chart
+/// without one, the figure's caption or the page's key to its charts.
+pub fn run_bands(html: &str) -> (usize, Vec<String>) {
+    let mut outside = String::new();
+    let mut charts = Vec::new();
+    let mut rest = html;
+    while let Some(at) = rest.find("<svg") {
+        outside.push_str(&rest[..at]);
+        let end = rest[at..].find("</svg>").map_or(rest.len(), |e| at + e + 6);
+        charts.push((&rest[at..end], &rest[end..]));
+        rest = &rest[end..];
+    }
+    outside.push_str(rest);
+    // The page's key: its words outside any figure (a caption explains its own figure only).
+    let page_key = outside.split("<figure").enumerate().any(|(i, part)| {
+        let text = if i == 0 {
+            part
+        } else {
+            part.split("</figure>").nth(1).unwrap_or("")
+        };
+        text.contains("shaded band")
+    });
+    let mut banded = 0;
+    let mut unexplained = Vec::new();
+    for (svg, after) in charts {
+        if !svg.contains(RUN_BAND) || !svg.contains("sct-spc") && !svg.contains("spc-compact") {
+            continue;
+        }
+        banded += 1;
+        let title = svg
+            .split("<title")
+            .nth(1)
+            .and_then(|t| t.split('>').nth(1))
+            .and_then(|t| t.split('<').next())
+            .unwrap_or("an untitled chart")
+            .to_string();
+        let desc = svg.split("<desc").nth(1).unwrap_or("");
+        let legend = svg.contains(">Shaded: longest run");
+        let caption = after
+            .split("</figure>")
+            .next()
+            .is_some_and(|f| f.contains("<figcaption") && f.contains("shaded band"));
+        if !desc.contains("shaded band") {
+            unexplained.push(format!("{title}: its description does not name the band"));
+        }
+        if !(legend || caption || page_key) {
+            unexplained.push(format!("{title}: no legend, caption or key names the band"));
+        }
+    }
+    (banded, unexplained)
+}
