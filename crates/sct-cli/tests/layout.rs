@@ -102,9 +102,79 @@ fn the_development_plan() {
     );
 }
 
+/// The development plan's tables break lines between words only: a printed word that is no
+/// word of the page is a piece of one broken mid-word ("Embedd" / "ing").
+#[test]
+fn the_development_plan_breaks_only_between_words() {
+    let Some(chromium) = browser::chromium_or_skip() else {
+        return;
+    };
+    if layout::poppler_or_skip().is_none() {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let page = output(dir.path(), "plan.html", &["plan", EXAMPLE]);
+    let html = std::fs::read_to_string(&page).unwrap();
+    let (pages, size) = layout::print(&chromium, dir.path(), &page);
+    layout::assert_page_size(size, layout::declared_page(&html), "plan.html");
+    let text = pages.join("\n");
+    // The tables: from the priorities to the timeline (whose chart is drawn, not wrapped).
+    let start = text
+        .find("Capabilities by priority")
+        .expect("the priorities table");
+    let end = text[start..]
+        .find("Timeline")
+        .map_or(text.len(), |e| start + e);
+    let tables = &text[start..end];
+    let printed = layout::words(tables);
+    for whole in ["Embedding", "Organisational", "Developing"] {
+        assert!(
+            printed.contains(whole),
+            "the printed plan never shows {whole:?} whole:\n{tables}"
+        );
+    }
+    let broken = layout::broken_words(tables, &layout::page_words(&html));
+    assert!(
+        broken.is_empty(),
+        "the printed plan breaks words mid-word: {broken:?}\n{tables}"
+    );
+}
+
 #[test]
 fn the_cohort_comparison() {
     laid_out("cohort.html", &["compare", COHORT]);
+}
+
+/// The organisations × domains heatmaps show every column at 1280 px, Coverage included,
+/// without scrolling sideways.
+#[test]
+fn the_cohort_heatmaps_fit_the_screen() {
+    let Some(chromium) = browser::chromium_or_skip() else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("temporary directory");
+    for (name, args) in [
+        ("cohort.html", vec!["compare", COHORT]),
+        (
+            "region.html",
+            vec![
+                "compare",
+                "examples/cohort/baseline-2026-03",
+                "--orgs",
+                "examples/cohort/orgs.csv",
+                "--group-by",
+                "region",
+            ],
+        ),
+    ] {
+        let page = output(dir.path(), name, &args);
+        let scrolled = layout::scrolled_tables(&chromium, dir.path(), &page, "table.heat.domains");
+        assert!(
+            scrolled.is_empty(),
+            "{args:?} at 1280 px: heatmaps that scroll sideways:\n{}",
+            scrolled.join("\n")
+        );
+    }
 }
 
 #[test]
@@ -152,6 +222,45 @@ fn the_kpi_review() {
             "QUY",
         ],
     );
+}
+
+/// Every output that draws a run chart says what its shaded band is (the longest run on one
+/// side of the median): in each chart's description, and where a sighted reader sees it (the
+/// chart's legend, its figure's caption or the page's key to its charts).
+#[test]
+fn every_run_chart_explains_its_shaded_band() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    // Two organisations' data (the example's, under a second code) for the compact charts of
+    // an IPR of several organisations: its quarterly indicators are run charts.
+    let example = std::fs::read_to_string(common::root().join(KPIS)).unwrap();
+    let second: String = example
+        .lines()
+        .skip(1)
+        .map(|l| format!("{}\n", l.replacen("QUY,", "QOX,", 1)))
+        .collect();
+    let two = dir.path().join("two-organisations.csv");
+    std::fs::write(&two, format!("{example}{second}")).unwrap();
+    let set = ["--set", "scf-three-timeframes"];
+    let one = ["--data", KPIS, "--org", "QUY"];
+    let all = ["--data", two.to_str().unwrap(), "--orgs", "all"];
+    let runs: [(&str, Vec<&str>); 3] = [
+        ("review.html", [&["kpi", "review"][..], &set, &one].concat()),
+        ("ipr.html", [&["kpi", "ipr"][..], &set, &one].concat()),
+        ("ipr-all.html", [&["kpi", "ipr"][..], &set, &all].concat()),
+    ];
+    for (name, args) in runs {
+        let page = output(dir.path(), name, &args);
+        let (banded, unexplained) = layout::run_bands(&std::fs::read_to_string(page).unwrap());
+        assert!(
+            banded > 0,
+            "{args:?}: no run chart drawn, so nothing checked"
+        );
+        assert!(
+            unexplained.is_empty(),
+            "{args:?}: run charts that do not say what their shaded band is:\n{}",
+            unexplained.join("\n")
+        );
+    }
 }
 
 /// A line of a printed IPR table's body: a value of the last three ("2025-09: 68.6",

@@ -145,7 +145,7 @@ pub fn spc_svg(chart: &SpcChart) -> Result<String, ChartError> {
     draw_spc(&SvgSurface::new(&mut svg, layout.size), &layout)?;
     svg.push_str("</svg>\n");
     let s = &layout.series;
-    let description = describe(chart, &s.points, &s.runs, s.target, s.value_decimals);
+    let description = describe(chart, s);
     Ok(accessible_svg(
         svg,
         "spc",
@@ -1137,7 +1137,7 @@ fn legend_samples(chart: &SpcChart, s: &Series) -> Vec<(Sample, String)> {
         samples.push((
             Sample::LongestRun,
             format!(
-                "Longest run: {} points on one side of the median",
+                "Shaded: longest run, {} points on one side of the median",
                 b - a + 1
             ),
         ));
@@ -1423,18 +1423,14 @@ fn limits_words(lpl: Option<f64>, upl: Option<f64>, d: usize) -> String {
 }
 
 /// The chart in words: the given description, then the points, mean, limits, target,
-/// special-cause counts, icons and unit, then the special-cause points by name.
+/// special-cause counts, a run chart's shaded longest run, icons and unit, then the
+/// special-cause points by name.
 ///
 /// The caller's description is bounded as any text from an input is ([`clean`]); where that
 /// cuts it, it ends at its last whole sentence rather than mid-word (what follows restates the
 /// icons and their notes in full).
-fn describe(
-    chart: &SpcChart,
-    pts: &[Point],
-    runs: &[Range<usize>],
-    target: Option<f64>,
-    d: usize,
-) -> String {
+fn describe(chart: &SpcChart, s: &Series) -> String {
+    let (pts, runs, target, d) = (&s.points, &s.runs, s.target, s.value_decimals);
     let mut parts: Vec<String> = Vec::new();
     let given = whole_sentences(&chart.description);
     if !given.is_empty() {
@@ -1445,6 +1441,12 @@ fn describe(
         });
     }
     parts.push(summary(chart, pts, runs, target, d));
+    if let Some((a, b)) = s.longest_run {
+        parts.push(format!(
+            "The shaded band is the longest run: {}.",
+            run_words(b - a + 1, &pts[a].label, &pts[b].label)
+        ));
+    }
     if let Some(last) = pts.last() {
         parts.push(format!(
             "Latest point {}: {}{}.",
@@ -1474,6 +1476,20 @@ fn describe(
     }
     parts.extend(special_points(pts));
     parts.join(" ")
+}
+
+/// A run chart's longest run in words: what the shaded band behind its points marks (a run
+/// longer than expected is a shift: `docs/methods/run-charts.md`).
+fn run_words(n: usize, first: &str, last: &str) -> String {
+    let span = if n == 1 {
+        format!("at {first}")
+    } else {
+        format!("from {first} to {last}")
+    };
+    format!(
+        "{n} point{} in a row on one side of the median, {span}",
+        if n == 1 { "" } else { "s" }
+    )
 }
 
 /// `text` cleaned and bounded ([`clean`]); if the bound cut it, up to its last full stop.
@@ -1920,8 +1936,7 @@ mod tests {
         assert_eq!(means[0].last().unwrap().0, l.xs[14]);
         assert_eq!(means[1][0].0, l.xs[15]);
         assert_eq!(l.segment_lines(|p| p.upl).len(), 1, "no upper limit after");
-        let s = &l.series;
-        let desc = describe(&c, &s.points, &s.runs, s.target, s.value_decimals);
+        let desc = describe(&c, &l.series);
         assert!(
             desc.contains(
                 "2 segments (rebased); from 2023-04: mean 65.9, process limits 61.2 to 70.6; \
@@ -2197,9 +2212,14 @@ mod tests {
         }
         let svg = spc_svg(&chart).unwrap();
         assert!(svg.contains("Median (solid)"), "the centre is named");
-        assert!(svg.contains("Longest run: 5 points on one side of the median"));
+        assert!(svg.contains("Shaded: longest run, 5 points on one side of the median"));
+        // The description says what the band is, for a reader who cannot see the legend.
+        assert!(describe_text(&svg).contains(
+            "The shaded band is the longest run: 5 points in a row on one side of the median, \
+             from 2023-07 to 2023-11."
+        ));
         chart.centre_name = String::new();
         let svg = spc_svg(&chart).unwrap();
-        assert!(svg.contains("Mean (solid)") && !svg.contains("Longest run"));
+        assert!(svg.contains("Mean (solid)") && !svg.contains("longest run"));
     }
 }

@@ -333,6 +333,148 @@ pub fn assert_page_size(size: (f64, f64), page: PageBox, what: &str) {
     );
 }
 
+/// The words of a text: its runs of letters (a hyphen, an apostrophe or a digit ends a word, so
+/// "co-production" is two words and a line broken at its hyphen loses none).
+pub fn words(text: &str) -> std::collections::BTreeSet<String> {
+    text.split(|c: char| !c.is_alphabetic())
+        .filter(|w| !w.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// The words of an HTML page's text (its style, script and tags removed, so only what a reader
+/// sees counts).
+pub fn page_words(html: &str) -> std::collections::BTreeSet<String> {
+    let mut text = String::new();
+    let mut rest = html;
+    while let Some(at) = rest.find('<') {
+        text.push_str(&rest[..at]);
+        text.push(' ');
+        let tail = &rest[at..];
+        let block = ["<style", "<script"]
+            .iter()
+            .find(|open| tail.starts_with(**open))
+            .map(|open| format!("</{}>", &open[1..]));
+        let end = match block {
+            Some(close) => tail.find(&close).map(|e| e + close.len()),
+            None => tail.find('>').map(|e| e + 1),
+        };
+        rest = &tail[end.unwrap_or(tail.len())..];
+    }
+    text.push_str(rest);
+    words(&text)
+}
+
+/// The printed words of `printed` that are no word of the page: the pieces of a word broken
+/// mid-word at a line's end ("Embedd" of "Embedding").
+pub fn broken_words(printed: &str, page: &std::collections::BTreeSet<String>) -> Vec<String> {
+    words(printed)
+        .into_iter()
+        .filter(|w| !page.contains(w))
+        .collect()
+}
+
+/// Lists each table matching SELECTOR whose scroll region (the nearest ancestor that scrolls
+/// sideways, or the table itself) is wider inside than it shows: a reader must scroll to see
+/// its last columns.
+const SCROLLED: &str = r#"
+(function () {
+  var out = [];
+  document.querySelectorAll('SELECTOR').forEach(function (t, i) {
+    var box = t;
+    for (var p = t.parentElement; p && p !== document.body; p = p.parentElement) {
+      var s = getComputedStyle(p);
+      if (s.overflowX === 'auto' || s.overflowX === 'scroll') { box = p; break; }
+    }
+    var shown = Math.max(box.clientWidth, 1);
+    if (t.scrollWidth > t.clientWidth || box.scrollWidth > shown) {
+      var caption = t.querySelector('caption');
+      out.push('table ' + (i + 1) + ' (' + (caption ? caption.textContent.trim() : 'no caption') +
+        '): ' + Math.max(t.scrollWidth, box.scrollWidth) + ' px wide in ' + shown + ' px');
+    }
+  });
+  var pre = document.createElement('pre');
+  pre.id = 'sct-scrolled';
+  pre.textContent = JSON.stringify(out);
+  document.body.appendChild(pre);
+})();
+"#;
+
+/// The tables of `page` matching `selector` that a reader must scroll sideways to read whole
+/// at 1280 px (empty: every one fits).
+pub fn scrolled_tables(browser: &Path, work: &Path, page: &Path, selector: &str) -> Vec<String> {
+    let html = std::fs::read_to_string(page).expect("read the page");
+    let script = SCROLLED.replace("SELECTOR", selector);
+    let copy = with_script(work, page, "layout-scrolled.html", &html, &script);
+    let dom = chromium(
+        browser,
+        work,
+        &copy,
+        &[
+            format!("--window-size={SCREEN_WIDTH},1400"),
+            "--dump-dom".to_string(),
+        ],
+    );
+    written(&dom, "sct-scrolled")
+}
+
+/// The fill of a run chart's shaded band (its longest run), as the SPC charts write it.
+const RUN_BAND: &str = "fill=\"#E8EDEE\"";
+
+/// The SPC charts of an HTML page that shade a run chart's longest run, and of those the ones
+/// whose band a reader is not told about: a chart's description (`<desc>`) must say what the
+/// band is, and so must something a sighted reader sees, the chart's own legend or, for a chart
+/// without one, the figure's caption or the page's key to its charts.
+pub fn run_bands(html: &str) -> (usize, Vec<String>) {
+    let mut outside = String::new();
+    let mut charts = Vec::new();
+    let mut rest = html;
+    while let Some(at) = rest.find("<svg") {
+        outside.push_str(&rest[..at]);
+        let end = rest[at..].find("</svg>").map_or(rest.len(), |e| at + e + 6);
+        charts.push((&rest[at..end], &rest[end..]));
+        rest = &rest[end..];
+    }
+    outside.push_str(rest);
+    // The page's key: its words outside any figure (a caption explains its own figure only).
+    let page_key = outside.split("<figure").enumerate().any(|(i, part)| {
+        let text = if i == 0 {
+            part
+        } else {
+            part.split("</figure>").nth(1).unwrap_or("")
+        };
+        text.contains("shaded band")
+    });
+    let mut banded = 0;
+    let mut unexplained = Vec::new();
+    for (svg, after) in charts {
+        if !svg.contains(RUN_BAND) || !svg.contains("sct-spc") && !svg.contains("spc-compact") {
+            continue;
+        }
+        banded += 1;
+        let title = svg
+            .split("<title")
+            .nth(1)
+            .and_then(|t| t.split('>').nth(1))
+            .and_then(|t| t.split('<').next())
+            .unwrap_or("an untitled chart")
+            .to_string();
+        let desc = svg.split("<desc").nth(1).unwrap_or("");
+        let legend = svg.contains(">Shaded: longest run");
+        let caption = after
+            .split("</figure>")
+            .next()
+            .is_some_and(|f| f.contains("<figcaption") && f.contains("shaded band"));
+        if !desc.contains("shaded band") {
+            unexplained.push(format!("{title}: its description does not name the band"));
+        }
+        if !(legend || caption || page_key) {
+            unexplained.push(format!("{title}: no legend, caption or key names the band"));
+        }
+    }
+    (banded, unexplained)
+}
+
 /// Runs `script` (which writes a JSON list of strings into `<pre id="ID">`) in a copy of
 /// `page`: on a screen 1280 px wide, or with its print styles at the printable width of its
 /// declared page (`print`). Returns what the script wrote.

@@ -25,7 +25,7 @@ use crate::charts::{Align, Pt, clean, escape_xml_into as escape_into};
 pub const COMPACT_SIZE: (u32, u32) = (760, 200);
 
 /// The key to every compact chart's marks and lines, in words.
-pub const LEGEND: &str = "In each chart: grey dots are common cause, blue circles special cause improvement, orange diamonds special cause concern, purple triangles special cause with no better direction (pointing up when high, down when low); the solid line is the centre line (the mean, or the median of a run chart), short dashes the process limits, long red dashes the target and a dotted vertical line a rebase. Hover a marked point for why it is flagged.";
+pub const LEGEND: &str = "In each chart: grey dots are common cause, blue circles special cause improvement, orange diamonds special cause concern, purple triangles special cause with no better direction (pointing up when high, down when low); the solid line is the centre line (the mean, or the median of a run chart), short dashes the process limits, long red dashes the target and a dotted vertical line a rebase; a shaded band behind a run chart's points marks its longest run on one side of the median (a run longer than expected signals a shift). Hover a marked point for why it is flagged.";
 
 const TICK_PX: f64 = 11.0;
 /// An estimate of a tick label's character width at [`TICK_PX`] (digits, '-', '.').
@@ -201,7 +201,7 @@ fn open_svg(out: &mut String, chart: &SpcChart, s: &Series, id: &str) {
             t
         }
     };
-    let desc = describe(chart, &s.points, &s.runs, s.target, s.value_decimals);
+    let desc = describe(chart, s);
     let _ = write!(
         out,
         "<svg class=\"spc-compact\" width=\"{w}\" height=\"{h}\" viewBox=\"0 0 {w} {h}\" xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" aria-labelledby=\"{id}-title {id}-desc\" font-family=\"sans-serif\" font-size=\"{TICK_PX}\">\n<title id=\"{id}-title\">"
