@@ -366,33 +366,6 @@ fn resample(pts: &[(f64, f64)]) -> Vec<(f64, f64)> {
     out
 }
 
-/// The longest stretch of `a` within `tol` of the polyline `b`.
-fn shared_run(a: &[(f64, f64)], b: &[(f64, f64)], tol: f64) -> f64 {
-    let near = |p: (f64, f64)| {
-        b.windows(2).any(|s| {
-            let (q, r) = (s[0], s[1]);
-            let (dx, dy) = (r.0 - q.0, r.1 - q.1);
-            let len2 = dx * dx + dy * dy;
-            let t = if len2 > 0.0 {
-                (((p.0 - q.0) * dx + (p.1 - q.1) * dy) / len2).clamp(0.0, 1.0)
-            } else {
-                0.0
-            };
-            (p.0 - q.0 - t * dx).hypot(p.1 - q.1 - t * dy) <= tol
-        })
-    };
-    let (mut best, mut run) = (0.0f64, 0.0f64);
-    for w in a.windows(2) {
-        if near(w[1]) {
-            run += (w[1].0 - w[0].0).hypot(w[1].1 - w[0].1);
-            best = best.max(run);
-        } else {
-            run = 0.0;
-        }
-    }
-    best
-}
-
 #[test]
 fn the_bundled_example_reads_at_12_px_on_screen_and_8_pt_on_a4() {
     let dir = tempfile::tempdir().unwrap();
@@ -449,7 +422,7 @@ fn the_bundled_example_links_never_share_a_stretch_and_arrows_land_on_boxes() {
     for (i, a) in links.iter().enumerate() {
         for (j, b) in links.iter().enumerate() {
             if i != j {
-                let run = shared_run(a, b, 1.5);
+                let run = sct_toc::layout::shared_run(a, b, 1.5);
                 assert!(
                     run <= 24.0,
                     "lines {i} and {j} run together for {run:.0} px"

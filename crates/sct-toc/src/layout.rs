@@ -1117,6 +1117,35 @@ fn isotonic(z: &[f64]) -> Vec<f64> {
         .collect()
 }
 
+/// The longest stretch of the polyline `a` (in pixels) that runs within `tol` of the polyline
+/// `b`: how far two drawn links overlap, which a reader cannot tell apart. The diagram's tests
+/// hold every pair of links to a few pixels of it.
+pub fn shared_run(a: &[Pt], b: &[Pt], tol: f64) -> f64 {
+    let near = |p: Pt| {
+        b.windows(2).any(|s| {
+            let (q, r) = (s[0], s[1]);
+            let (dx, dy) = (r.0 - q.0, r.1 - q.1);
+            let len2 = dx * dx + dy * dy;
+            let t = if len2 > 0.0 {
+                (((p.0 - q.0) * dx + (p.1 - q.1) * dy) / len2).clamp(0.0, 1.0)
+            } else {
+                0.0
+            };
+            (p.0 - q.0 - t * dx).hypot(p.1 - q.1 - t * dy) <= tol
+        })
+    };
+    let (mut best, mut run) = (0.0f64, 0.0f64);
+    for w in a.windows(2) {
+        if near(w[1]) {
+            run += (w[1].0 - w[0].0).hypot(w[1].1 - w[0].1);
+            best = best.max(run);
+        } else {
+            run = 0.0;
+        }
+    }
+    best
+}
+
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
@@ -1336,33 +1365,6 @@ pub(crate) mod tests {
             }
         }
         pts
-    }
-
-    /// The longest stretch of `a` (in pixels) that runs within `tol` of `b`.
-    fn shared_run(a: &[Pt], b: &[Pt], tol: f64) -> f64 {
-        let near = |p: Pt| {
-            b.windows(2).any(|s| {
-                let (q, r) = (s[0], s[1]);
-                let (dx, dy) = (r.0 - q.0, r.1 - q.1);
-                let len2 = dx * dx + dy * dy;
-                let t = if len2 > 0.0 {
-                    (((p.0 - q.0) * dx + (p.1 - q.1) * dy) / len2).clamp(0.0, 1.0)
-                } else {
-                    0.0
-                };
-                (p.0 - q.0 - t * dx).hypot(p.1 - q.1 - t * dy) <= tol
-            })
-        };
-        let (mut best, mut run) = (0.0f64, 0.0f64);
-        for w in a.windows(2) {
-            if near(w[1]) {
-                run += (w[1].0 - w[0].0).hypot(w[1].1 - w[0].1);
-                best = best.max(run);
-            } else {
-                run = 0.0;
-            }
-        }
-        best
     }
 
     /// The longest stretch any link shares with another, and the pair.

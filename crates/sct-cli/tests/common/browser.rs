@@ -43,7 +43,9 @@ pub struct Visit {
     pub screenshot: Vec<u8>,
 }
 
-fn run(browser: &Path, profile: &Path, page: &Path, extra: &[String]) -> String {
+/// Runs headless Chromium on `page` with a profile of its own and the `extra` flags; returns
+/// what it printed (the DOM with `--dump-dom`). Every browser test starts Chromium here.
+pub fn run(browser: &Path, profile: &Path, page: &Path, extra: &[String]) -> String {
     let out = Command::new(browser)
         .args([
             "--headless",

@@ -129,31 +129,9 @@ pub fn declared_page(html: &str) -> PageBox {
 }
 
 fn chromium(browser: &Path, work: &Path, page: &Path, extra: &[String]) -> String {
-    let out = Command::new(browser)
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--hide-scrollbars",
-        ])
-        .arg(format!(
-            "--user-data-dir={}",
-            work.join("layout-profile").display()
-        ))
-        .args(extra)
-        .arg(format!("file://{}", page.display()))
-        .output()
-        .expect("run chromium");
-    assert!(
-        out.status.success(),
-        "chromium failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
+    let mut flags = vec!["--hide-scrollbars".to_string()];
+    flags.extend_from_slice(extra);
+    super::browser::run(browser, &work.join("layout-profile"), page, &flags)
 }
 
 /// The JSON list a script wrote into `<pre id="ID">`.

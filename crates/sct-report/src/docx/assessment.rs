@@ -388,38 +388,15 @@ fn method(doc: &mut Document, r: &AssessmentReport) {
 }
 
 fn provenance(doc: &mut Document, r: &AssessmentReport) {
-    let p = &r.score.provenance;
-    doc.heading(2, "Provenance");
-    let mut lines = vec![format!("sct version: {}", p.sct_version)];
-    for f in &p.frameworks {
-        lines.push(format!(
-            "{}: {} {} ({}), sha256 {}",
-            f.kind, f.id, f.version, f.file, f.sha256
-        ));
-    }
-    lines.push(format!(
-        "response: {}, sha256 {}",
-        p.response.file, p.response.sha256
-    ));
-    lines.push(format!(
-        "organisations: {}, sha256 {}",
-        p.organisations.file, p.organisations.sha256
-    ));
-    if let Some(ind) = &r.report.individuals {
-        lines.push(format!("individuals: {} files", ind.files.len()));
-        for f in &ind.files {
-            lines.push(format!("{}, sha256 {}", f.file, f.sha256));
-        }
-    }
-    lines.push(format!(
-        "dated: {} (the assessed date or --as-of, never the clock, so the same inputs give the same file)",
-        or_dash(r.report.generated_at.map(|d| d.to_string()).as_deref())
-    ));
-    for l in lines {
-        doc.note(l);
-    }
-    if !r.score.warnings.is_empty() {
-        doc.heading(3, "Validation warnings");
-        doc.bullets(r.score.warnings.iter().cloned());
+    super::assessment_provenance(doc, &r.score.provenance);
+    super::individuals_provenance(doc, r.report.individuals.as_ref().map(|i| &i.files[..]));
+    super::dated(
+        doc,
+        &or_dash(r.report.generated_at.map(|d| d.to_string()).as_deref()),
+        "the assessed date or --as-of",
+    );
+    if !r.report.validation_notes.is_empty() {
+        doc.heading(3, "Warnings from validation");
+        doc.bullets(r.report.validation_notes.iter().cloned());
     }
 }

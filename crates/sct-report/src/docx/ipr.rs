@@ -303,18 +303,6 @@ fn provenance(doc: &mut Document, ipr: &Ipr) {
         Some(d) => format!("data: {}, sha256 {}", d.file, d.sha256),
         None => "data: no data file: every series came from the plugin measures".into(),
     });
-    for pl in &p.plugins {
-        doc.note(format!(
-            "plugin: {} {} ({}), sha256 {}: {}",
-            pl.name,
-            pl.version,
-            pl.kind,
-            pl.sha256,
-            pl.measures.join(", ")
-        ));
-    }
-    doc.note(format!(
-        "dated: {} (--as-of or the latest data, never the clock, so the same inputs give the same file)",
-        ipr.as_of
-    ));
+    super::plugins_provenance(doc, &p.plugins);
+    super::dated(doc, &ipr.as_of.to_string(), "--as-of or the latest data");
 }

@@ -390,18 +390,6 @@ fn provenance(doc: &mut Document, review: &KpiReview) {
             review.rows_for_organisation, review.organisation
         ),
     });
-    for pl in &p.plugins {
-        doc.note(format!(
-            "plugin: {} {} ({}), sha256 {}: {}",
-            pl.name,
-            pl.version,
-            pl.kind,
-            pl.sha256,
-            pl.measures.join(", ")
-        ));
-    }
-    doc.note(format!(
-        "dated: {} (--as-of or the latest data, never the clock, so the same inputs give the same file)",
-        review.as_of
-    ));
+    super::plugins_provenance(doc, &p.plugins);
+    super::dated(doc, &review.as_of.to_string(), "--as-of or the latest data");
 }

@@ -376,37 +376,17 @@ fn progress(doc: &mut Document, pr: &Progress) {
 }
 
 fn provenance(doc: &mut Document, plan: &DevelopmentPlan) {
-    let p = &plan.provenance;
-    doc.heading(2, "Provenance");
-    doc.note(format!("sct version: {}", p.sct_version));
-    for f in &p.frameworks {
-        doc.note(format!(
-            "{}: {} {} ({}), sha256 {}",
-            f.kind, f.id, f.version, f.file, f.sha256
-        ));
-    }
-    doc.note(format!(
-        "response: {}, sha256 {}",
-        p.response.file, p.response.sha256
-    ));
-    doc.note(format!(
-        "organisations: {}, sha256 {}",
-        p.organisations.file, p.organisations.sha256
-    ));
-    if let Some(ind) = &plan.individuals {
-        doc.note(format!("individuals: {} files", ind.files.len()));
-        for f in &ind.files {
-            doc.note(format!("{}, sha256 {}", f.file, f.sha256));
-        }
-    }
+    super::assessment_provenance(doc, &plan.provenance);
+    super::individuals_provenance(doc, plan.individuals.as_ref().map(|i| &i.files[..]));
     if let Some(pr) = &plan.progress {
         doc.note(format!(
             "previous response: {}, sha256 {}",
             pr.previous.file.file, pr.previous.file.sha256
         ));
     }
-    doc.note(format!(
-        "dated: {} (the assessed date or --as-of, never the clock, so the same inputs give the same file)",
-        or_dash(plan.as_of.map(|d| d.to_string()).as_deref())
-    ));
+    super::dated(
+        doc,
+        &or_dash(plan.as_of.map(|d| d.to_string()).as_deref()),
+        "the assessed date or --as-of",
+    );
 }
