@@ -7,6 +7,7 @@ use serde::Serialize;
 
 use crate::diagnostic::Diagnostics;
 use crate::model::{Date, Person, ResponseType};
+use crate::team::Team;
 
 /// How sure the respondent is of an answer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -74,6 +75,8 @@ pub struct Answer {
     pub target_date: Option<Date>,
     /// Rationale.
     pub rationale: String,
+    /// Carried over from the previous round and not yet reviewed.
+    pub carried_over: bool,
 }
 
 impl Answer {
@@ -86,6 +89,7 @@ impl Answer {
             target: None,
             target_date: None,
             rationale: String::new(),
+            carried_over: false,
         }
     }
 
@@ -178,6 +182,9 @@ pub struct Assessment {
     pub answers: BTreeMap<String, Answer>,
     /// Milestone reports by milestone id (only those the response reports).
     pub milestones: BTreeMap<String, MilestoneReport>,
+    /// Who rated, moderated and approved the response, and what it carried over.
+    #[serde(skip_serializing_if = "Team::is_empty")]
+    pub team: Team,
     /// The response file's name.
     pub source_name: String,
     /// The response file's SHA-256.

@@ -50,6 +50,7 @@ pub mod schema;
 pub mod score;
 pub mod setting;
 pub mod source;
+pub mod team;
 pub mod template;
 pub mod validate;
 

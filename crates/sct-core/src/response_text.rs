@@ -6,7 +6,7 @@
 use crate::model::ResponseDoc;
 
 /// Fields holding dates, written as TOML dates.
-const DATE_FIELDS: [&str; 3] = ["assessed", "target_date", "completed_on"];
+const DATE_FIELDS: [&str; 4] = ["assessed", "target_date", "completed_on", "on"];
 
 /// The response as a tree of plain values with blanks removed.
 fn pruned(doc: &ResponseDoc) -> toml::Table {

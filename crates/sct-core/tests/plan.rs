@@ -275,6 +275,7 @@ fn assessment(answers: &[Ans]) -> Assessment {
                     Date::parse(["2027-03-31", "2026-09-30", "2028-03-31"][d as usize]).unwrap()
                 }),
                 rationale: String::new(),
+                carried_over: false,
             },
         };
         map.insert(id.to_string(), answer);
@@ -293,6 +294,7 @@ fn assessment(answers: &[Ans]) -> Assessment {
         assessed: Some(Date::parse("2026-03-20").unwrap()),
         answers: map,
         milestones: BTreeMap::new(),
+        team: Default::default(),
         source_name: "p.toml".into(),
         source_sha256: String::new(),
         warnings: Default::default(),

@@ -7,6 +7,7 @@ pub mod date;
 pub mod organisation;
 pub mod response;
 pub mod round;
+pub mod team;
 
 use std::collections::BTreeMap;
 
@@ -23,6 +24,10 @@ pub use date::{BlankableDate, Date};
 pub use organisation::{Organisation, Organisations, Succession};
 pub use response::{CapabilityAnswer, MilestoneAnswer, Person, ResponseDoc, ResponseType};
 pub use round::{AssessmentRound, DueDate, FrameworkRef, Milestone, ProgrammeDate, Window};
+pub use team::{
+    ApprovalDoc, ModeratedCapability, ModerationDoc, PreviousDoc, Rater, RaterSource, Stage,
+    StatusDoc,
+};
 
 /// The kinds of framework file. `sct-core` reads `capability` and `assessment-round`;
 /// the other kinds are read by the crates that own them.

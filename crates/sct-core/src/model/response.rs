@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use toml::Spanned;
 
 use super::BlankableDate;
+use super::team::{ApprovalDoc, ModerationDoc, PreviousDoc, Rater, StatusDoc};
 
 /// Whose assessment a response is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema, Default)]
@@ -61,6 +62,21 @@ pub struct ResponseDoc {
     /// The person, for an individual self-assessment.
     #[serde(default)]
     pub person: Option<Person>,
+    /// The rater, when the response is one rater's view in a team assessment.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rater: Option<Rater>,
+    /// Where the response is in its life (draft to approved), who moved it there and when.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<StatusDoc>,
+    /// How the response was agreed from several raters' responses.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub moderation: Option<ModerationDoc>,
+    /// The board's approval.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub approval: Option<ApprovalDoc>,
+    /// The earlier response this one's answers were carried over from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub previous: Option<PreviousDoc>,
     /// When the assessment was made.
     #[serde(default)]
     #[schemars(with = "Option<BlankableDate>")]
@@ -139,6 +155,10 @@ pub struct CapabilityAnswer {
     /// Why this level and target.
     #[serde(default)]
     pub rationale: String,
+    /// Carried over from the previous round and not yet reviewed: remove it (or set it to
+    /// false) once the answer has been looked at again.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub carried_over: bool,
 }
 
 /// A report on one milestone of the round.
@@ -156,6 +176,10 @@ pub struct MilestoneAnswer {
     /// A note.
     #[serde(default)]
     pub note: String,
+}
+
+fn is_false(b: &bool) -> bool {
+    !b
 }
 
 /// A blank string with an empty span: a field left out counts as not answered.

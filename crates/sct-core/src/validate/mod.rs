@@ -4,6 +4,7 @@
 
 mod framework;
 mod response;
+mod team;
 
 pub use framework::{
     check_round_alone, check_round_references, check_toolkit, check_toolkit_references,

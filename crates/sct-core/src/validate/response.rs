@@ -219,6 +219,7 @@ pub fn resolve_response(
     let mut answers = resolve_answers(src, doc, toolkit, assessed, &mut diags);
     fill_unanswered(src, doc, toolkit, options, &mut answers, &mut diags);
     let milestones = resolve_milestones(src, doc, round, assessed, &mut diags);
+    let team = super::team::resolve_team(src, doc, toolkit, &answers, &mut diags);
 
     if diags.has_errors() {
         return Err(Error::Invalid(diags));
@@ -242,6 +243,7 @@ pub fn resolve_response(
         assessed,
         answers,
         milestones,
+        team,
         source_name: src.name.clone(),
         source_sha256: src.sha256.clone(),
         warnings: diags,
@@ -537,6 +539,7 @@ fn resolve_answer(
         target,
         target_date,
         rationale: raw.rationale.trim().to_string(),
+        carried_over: raw.carried_over,
     })
 }
 
@@ -653,7 +656,7 @@ fn target_level(
         })
 }
 
-fn is_not_applicable(s: &str) -> bool {
+pub(super) fn is_not_applicable(s: &str) -> bool {
     matches!(
         s.to_ascii_lowercase().as_str(),
         "n/a" | "na" | "not applicable" | "not-applicable"
