@@ -31,6 +31,7 @@
 //! # Ok::<(), sct_core::Error>(())
 //! ```
 
+pub mod agreement;
 pub mod assessment;
 pub mod csv_line;
 pub mod csv_out;
@@ -41,6 +42,7 @@ pub mod individuals;
 pub mod load;
 pub mod milestones;
 pub mod model;
+pub mod moderation;
 pub mod output;
 pub mod plan;
 pub mod provenance;
