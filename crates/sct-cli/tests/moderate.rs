@@ -11,7 +11,6 @@ use std::io::{Read, Write};
 use std::path::Path;
 
 use common::{root, sct};
-use predicates::str::contains;
 
 const RATERS: [&str; 3] = ["ann.toml", "bob.toml", "cy.toml"];
 

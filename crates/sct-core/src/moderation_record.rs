@@ -949,3 +949,80 @@ fn agreed_answer(
         carried_over: false,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record() -> Record {
+        Record {
+            organisation: "Org".into(),
+            ods_code: "QUY".into(),
+            round: "r".into(),
+            framework: "t".into(),
+            framework_version: "1".into(),
+            agreement: Some(0.25),
+            raters: vec![RaterRow {
+                name: "A".into(),
+                role: "Director".into(),
+                email: String::new(),
+                file: "a.toml".into(),
+                sha256: "00".into(),
+            }],
+            capabilities: vec![CapabilityRow {
+                domain: "d".into(),
+                id: "x".into(),
+                title: "X".into(),
+                levels: vec!["Developing".into()],
+                confidences: vec![String::new()],
+                spread: "0".into(),
+                median: "Developing".into(),
+                flags: String::new(),
+                evidence: "Plan (A)\nAudit (A)".into(),
+                agreed: "Developing".into(),
+                rationale: String::new(),
+                evidence_accepted: "Plan\nAudit".into(),
+            }],
+            moderator: ModeratorRow::default(),
+        }
+    }
+
+    #[test]
+    fn a_toml_record_reads_back_what_was_written_with_its_lines() {
+        let text = record_toml(&record(), "made for a test");
+        let read = read_record_toml(SourceFile::from_text("m.toml", text)).unwrap();
+        let r = &read.record;
+        assert_eq!(r.organisation.text, "Org");
+        assert_eq!(r.capabilities[0].evidence.text, "Plan (A)\nAudit (A)");
+        assert_eq!(r.capabilities[0].evidence_accepted.text, "Plan\nAudit");
+        assert!(check_locked(&read, &record()).is_empty());
+        assert!(read.place_of(&r.raters[0].sha256).starts_with("line "));
+    }
+
+    #[test]
+    fn a_locked_value_edited_names_what_it_says_and_should_say() {
+        let text = record_toml(&record(), "m")
+            .replace("median = \"Developing\"", "median = \"Embedding\"");
+        let read = read_record_toml(SourceFile::from_text("m.toml", text)).unwrap();
+        let found = check_locked(&read, &record());
+        assert_eq!(found.0.len(), 1);
+        assert!(
+            found.0[0].message.starts_with(
+                "the median of x says \"Embedding\" but the raters' files say \"Developing\""
+            ),
+            "{}",
+            found.0[0].message
+        );
+        assert!(found.0[0].location.as_ref().is_some_and(|l| l.line > 0));
+    }
+
+    #[test]
+    fn a_record_of_another_schema_is_refused() {
+        let text = record_toml(&record(), "m").replace(RECORD_SCHEMA, "sct-score/1");
+        let err = read_record_toml(SourceFile::from_text("m.toml", text)).unwrap_err();
+        assert!(
+            err.0[0].message.contains("not a moderation record"),
+            "{err:?}"
+        );
+    }
+}

@@ -99,6 +99,15 @@ impl Formats {
     }
 }
 
+/// Prints on A4, one page wide, so that nothing is cut off the right-hand side.
+fn print_setup(sheet: &mut Worksheet, landscape: bool) {
+    sheet.set_paper_size(9);
+    if landscape {
+        sheet.set_landscape();
+    }
+    sheet.set_print_fit_to_pages(1, 0);
+}
+
 fn protect(sheet: &mut Worksheet) {
     sheet.protect_with_options(&ProtectionOptions {
         format_columns: true,
@@ -140,7 +149,8 @@ fn instructions(
     f: &Formats,
 ) -> Result<(), XlsxError> {
     sheet.set_name(INSTRUCTIONS_SHEET)?;
-    sheet.set_column_width(0, 110.0)?;
+    print_setup(sheet, false);
+    sheet.set_column_width(0, 100.0)?;
     sheet.write_string_with_format(0, 0, "Moderation of the raters' assessments", &f.title)?;
     sheet.write_string(1, 0, made_by)?;
     let steps = [
@@ -166,6 +176,7 @@ fn instructions(
 
 fn raters_sheet(sheet: &mut Worksheet, record: &Record, f: &Formats) -> Result<(), XlsxError> {
     sheet.set_name(RATERS_SHEET)?;
+    print_setup(sheet, true);
     sheet.write_string_with_format(0, 0, "The assessment and its raters", &f.title)?;
     let agreement = record.agreement.map_or_else(
         || "undefined (too few paired ratings)".to_string(),
@@ -268,6 +279,8 @@ fn moderation_sheet(
         sheet.write_string_with_format(HEADER_ROW, c as u16, h, &f.header)?;
         sheet.set_column_width(c as u16, *w)?;
     }
+    // Room for a rater's name and "confidence" on two or three lines.
+    sheet.set_row_height(HEADER_ROW, 45.0)?;
     let trailing = LEADING + 2 * raters;
     for (i, cap) in record.capabilities.iter().enumerate() {
         let row = HEADER_ROW + 1 + i as u32;
@@ -293,9 +306,7 @@ fn moderation_sheet(
         )?;
     }
     sheet.set_freeze_panes(HEADER_ROW + 1, LEADING)?;
-    sheet.set_landscape();
-    sheet.set_paper_size(9);
-    sheet.set_print_fit_to_pages(1, 0);
+    print_setup(sheet, true);
     sheet.set_repeat_rows(HEADER_ROW, HEADER_ROW)?;
     protect(sheet);
     Ok(())
@@ -453,4 +464,165 @@ fn read_capabilities(sheet: &Sheet, raters: u32) -> Vec<CapabilityRow<Field>> {
             }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sct_core::moderation_record::Place;
+
+    fn toolkit() -> CapabilityToolkit {
+        let sct = sct_core::Sct::bundled().expect("bundled frameworks");
+        sct.registry
+            .get("capability-toolkit", None)
+            .ok()
+            .and_then(|f| f.as_toolkit())
+            .expect("toolkit")
+            .clone()
+    }
+
+    fn record() -> Record {
+        let cap = |id: &str, levels: [&str; 2]| CapabilityRow {
+            domain: "d".into(),
+            id: id.into(),
+            title: format!("Title of {id}"),
+            levels: levels.iter().map(|s| s.to_string()).collect(),
+            confidences: vec!["high".into(), String::new()],
+            spread: "1".into(),
+            median: levels[0].into(),
+            flags: "no evidence from B".into(),
+            evidence: "Plan (A)".into(),
+            agreed: levels[0].into(),
+            rationale: String::new(),
+            evidence_accepted: "Plan".into(),
+        };
+        let rater = |name: &str| RaterRow {
+            name: name.into(),
+            role: "Director".into(),
+            email: String::new(),
+            file: format!("{name}.toml"),
+            sha256: "ab".repeat(32),
+        };
+        Record {
+            organisation: "Org".into(),
+            ods_code: "QUY".into(),
+            round: "baseline-2026-03".into(),
+            framework: "capability-toolkit".into(),
+            framework_version: "1.0.0".into(),
+            agreement: Some(0.5),
+            raters: vec![rater("A"), rater("B")],
+            capabilities: vec![
+                cap("x", ["Developing", "Embedding"]),
+                cap("y", ["Starting out", ""]),
+            ],
+            moderator: ModeratorRow {
+                name: "M".into(),
+                role: "Chair".into(),
+                on: "2026-03-24".into(),
+            },
+        }
+    }
+
+    /// What a record read says, without where.
+    fn texts(r: &Record<Field>) -> Record {
+        let t = |f: &Field| f.text.clone();
+        Record {
+            organisation: t(&r.organisation),
+            ods_code: t(&r.ods_code),
+            round: t(&r.round),
+            framework: t(&r.framework),
+            framework_version: t(&r.framework_version),
+            agreement: Some(0.5),
+            raters: r
+                .raters
+                .iter()
+                .map(|x| RaterRow {
+                    name: t(&x.name),
+                    role: t(&x.role),
+                    email: t(&x.email),
+                    file: t(&x.file),
+                    sha256: t(&x.sha256),
+                })
+                .collect(),
+            capabilities: r
+                .capabilities
+                .iter()
+                .map(|c| CapabilityRow {
+                    domain: t(&c.domain),
+                    id: t(&c.id),
+                    title: t(&c.title),
+                    levels: c.levels.iter().map(t).collect(),
+                    confidences: c.confidences.iter().map(t).collect(),
+                    spread: t(&c.spread),
+                    median: t(&c.median),
+                    flags: t(&c.flags),
+                    evidence: t(&c.evidence),
+                    agreed: t(&c.agreed),
+                    rationale: t(&c.rationale),
+                    evidence_accepted: t(&c.evidence_accepted),
+                })
+                .collect(),
+            moderator: ModeratorRow {
+                name: t(&r.moderator.name),
+                role: t(&r.moderator.role),
+                on: t(&r.moderator.on),
+            },
+        }
+    }
+
+    #[test]
+    fn a_written_workbook_reads_back_the_same_record_with_each_cell() {
+        let record = record();
+        let bytes = moderation_workbook(&record, &toolkit(), "made for a test").unwrap();
+        let read = read_moderation_workbook("m.xlsx", &bytes).unwrap();
+        assert_eq!(texts(&read.record), record);
+        // Ann's level of the first capability, the agreed level and a rater's checksum.
+        let first = &read.record.capabilities[0];
+        assert_eq!(first.levels[0].place, Place::Cell("Moderation!D8".into()));
+        assert_eq!(first.agreed.place, Place::Cell("Moderation!L8".into()));
+        assert_eq!(
+            read.record.raters[1].sha256.place,
+            Place::Cell("Raters!E12".into())
+        );
+        assert_eq!(read.record.moderator.on.text, "2026-03-24");
+    }
+
+    #[test]
+    fn only_the_moderators_cells_are_unlocked_and_the_sheets_are_protected() {
+        let bytes = moderation_workbook(&record(), &toolkit(), "made for a test").unwrap();
+        let mut zip = crate::archive::Archive::open(&bytes).unwrap();
+        let sheet =
+            String::from_utf8(zip.read("xl/worksheets/sheet3.xml").unwrap().unwrap()).unwrap();
+        assert!(sheet.contains("<sheetProtection"), "protected");
+        assert!(
+            sheet.contains("<dataValidation "),
+            "the agreed level's dropdown"
+        );
+        let styles = String::from_utf8(zip.read("xl/styles.xml").unwrap().unwrap()).unwrap();
+        // Two unlocked formats: the moderator's text cells and the date.
+        assert_eq!(styles.matches("locked=\"0\"").count(), 2, "{styles}");
+    }
+
+    #[test]
+    fn a_workbook_that_is_not_a_moderation_workbook_is_refused() {
+        let sct = sct_core::Sct::bundled().unwrap();
+        let fw = sct_core::validate::ResolvedFrameworks {
+            toolkit_file: sct.registry.get("capability-toolkit", None).unwrap(),
+            toolkit: sct
+                .registry
+                .get("capability-toolkit", None)
+                .unwrap()
+                .as_toolkit()
+                .unwrap(),
+            round: None,
+        };
+        let (bytes, _) =
+            crate::response_workbook(&fw, sct_core::model::ResponseType::Organisation, None)
+                .unwrap();
+        let err = read_moderation_workbook("r.xlsx", &bytes).unwrap_err();
+        assert!(
+            err.0[0].message.contains("not a moderation workbook"),
+            "{err:?}"
+        );
+    }
 }
