@@ -194,6 +194,9 @@ fn raters_sheet(sheet: &mut Worksheet, record: &Record, f: &Formats) -> Result<(
         let row = DETAILS_ROW + i as u32;
         sheet.write_string_with_format(row, 0, *label, &f.bold)?;
         sheet.write_string_with_format(row, 1, *value, &f.text)?;
+        // Excel does not size rows written by a program: room for a long name to wrap.
+        let lines = (value.chars().count() / 28 + 1) as f64;
+        sheet.set_row_height(row, 15.0 * lines + 2.0)?;
     }
     let widths = [28.0, 30.0, 28.0, 36.0, 68.0];
     for (c, (h, w)) in ["Rater", "Role", "Email", "File", "SHA-256"]
