@@ -12,6 +12,7 @@ pub use sct_workflows::assess::{
 };
 pub use sct_workflows::frameworks::{ListFormat, ShowFormat};
 pub use sct_workflows::kpi::{FunnelFormat, IprFormat};
+pub use sct_workflows::moderate::ModerateFormat;
 pub use sct_workflows::plugins::RunFormat as PluginRunFormat;
 pub use sct_workflows::spc::SpcFormat;
 pub use sct_workflows::toc::{TocDiagramFormat, TocReportFormat};
@@ -172,6 +173,63 @@ pub enum Command {
         after_help = "Examples:\n  sct convert filled-in.xlsx -o my-icb-2026-03.toml\n  sct convert my-icb-2026-03.toml -o my-icb-2026-03.xlsx\n  sct convert my-icb-2026-03.toml -o my-icb-2026-03.json"
     )]
     Convert(ConvertArgs),
+    /// Moderate a team's assessment: several raters' responses for one organisation and round
+    /// side by side (each rater's level and confidence, spread, median, flags, evidence pooled
+    /// with who cited it, Krippendorff's alpha) as a workbook or TOML record for the moderator
+    /// to fill in; `sct moderate apply` turns the filled record into the agreed response.
+    #[command(
+        args_conflicts_with_subcommands = true,
+        subcommand_negates_reqs = true,
+        after_help = "Method: docs/methods/moderation.md.\n\nExamples:\n  sct moderate ann.toml bob.toml cy.xlsx -o moderation.xlsx\n  sct moderate ann.toml bob.toml cy.xlsx -o moderation.toml\n  sct moderate apply moderation.xlsx -o agreed.toml\n  sct moderate apply moderation.toml --moderator \"A. Chair\" --moderator-role \"ICB chair\" --on 2026-03-24 -o agreed.toml"
+    )]
+    Moderate(ModerateArgs),
+}
+
+/// Arguments of `sct moderate`.
+#[derive(Debug, Args)]
+pub struct ModerateArgs {
+    #[command(subcommand)]
+    pub command: Option<ModerateCommand>,
+    /// The raters' responses (TOML, JSON or filled .xlsx workbooks, any mix), each with a
+    /// [rater] table, all for one organisation and round.
+    #[arg(required = true, value_name = "RESPONSES")]
+    pub responses: Vec<PathBuf>,
+    /// Output format (default: from the -o extension, else toml).
+    #[arg(long, value_enum)]
+    pub format: Option<ModerateFormat>,
+    #[command(flatten)]
+    pub out: OutputArgs,
+}
+
+/// `sct moderate`'s subcommands.
+#[derive(Debug, Subcommand)]
+pub enum ModerateCommand {
+    /// Make the agreed response from a filled moderation record (.xlsx or .toml): the raters'
+    /// files it names are read again and checked against their SHA-256, the locked cells
+    /// against what the files say, each agreed level against the levels; an agreed level
+    /// outside every rater's needs a rationale.
+    #[command(
+        after_help = "Example:\n  sct moderate apply moderation.xlsx --moderator \"A. Chair\" --on 2026-03-24 -o agreed.toml"
+    )]
+    Apply(ModerateApplyArgs),
+}
+
+/// Arguments of `sct moderate apply`.
+#[derive(Debug, Args)]
+pub struct ModerateApplyArgs {
+    /// The filled moderation record (.xlsx or .toml), in the folder with the raters' files.
+    pub record: PathBuf,
+    /// The moderator's name (default: the record's).
+    #[arg(long, value_name = "NAME")]
+    pub moderator: Option<String>,
+    /// The moderator's role (default: the record's).
+    #[arg(long, value_name = "ROLE")]
+    pub moderator_role: Option<String>,
+    /// The date the levels were agreed, YYYY-MM-DD (default: the record's).
+    #[arg(long, value_name = "DATE", value_parser = date_value)]
+    pub on: Option<sct_core::Date>,
+    #[command(flatten)]
+    pub out: OutputArgs,
 }
 
 #[derive(Debug, Subcommand)]

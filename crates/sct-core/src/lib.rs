@@ -43,6 +43,7 @@ pub mod load;
 pub mod milestones;
 pub mod model;
 pub mod moderation;
+pub mod moderation_record;
 pub mod output;
 pub mod plan;
 pub mod provenance;

@@ -79,4 +79,8 @@ pub enum Setting {
     PluginParameter,
     /// The round (assessment period) chosen.
     Round,
+    /// Who moderated a team's assessment.
+    Moderator,
+    /// The date the moderator's levels were agreed.
+    ModeratedOn,
 }

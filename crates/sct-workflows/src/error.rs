@@ -16,6 +16,10 @@ pub enum Error {
     /// A response could not be laid out as a workbook.
     #[error(transparent)]
     Workbook(#[from] sct_xlsx::WorkbookError),
+    /// Responses that cannot be moderated together (different organisations or rounds, a
+    /// rater twice, too few).
+    #[error(transparent)]
+    Moderation(#[from] sct_core::moderation::ModerationError),
     /// A plugin could not be found, checked or run.
     #[error(transparent)]
     Plugin(#[from] sct_plugin_host::HostError),
@@ -61,6 +65,7 @@ impl Error {
             Error::Workbook(_) => false,
             Error::Plugin(e) => e.is_bad_input(),
             Error::Options { .. } => true,
+            Error::Moderation(_) => true,
         }
     }
 }

@@ -30,6 +30,7 @@ pub mod frameworks;
 mod funnel;
 pub mod kpi;
 pub mod measures;
+pub mod moderate;
 pub mod plugins;
 pub mod session;
 pub mod spc;

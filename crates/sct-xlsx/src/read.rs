@@ -817,7 +817,7 @@ impl WorkbookReader<'_> {
 
 /// A cell's value as text, `Ok(None)` when blank, or the problem and what was expected.
 /// Blank and quoted texts are left for [`decode_text`] and [`decode_lines`] to judge.
-fn cell_text(value: &Value) -> Result<Option<String>, (String, String)> {
+pub(crate) fn cell_text(value: &Value) -> Result<Option<String>, (String, String)> {
     Ok(match value {
         Value::Empty => None,
         Value::Text(s) => Some(s.to_string()),

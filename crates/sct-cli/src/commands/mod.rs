@@ -5,6 +5,7 @@ mod compare;
 mod frameworks;
 mod kpi;
 mod measures;
+mod moderate;
 mod plugins;
 mod shell;
 mod toc;
@@ -39,6 +40,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, CliError> {
         Command::Man(args) => shell::man(args),
         Command::Convert(args) => assess::convert(&session(&cli.global)?, args),
         Command::Compare(args) => compare::run(&session(&cli.global)?, args),
+        Command::Moderate(args) => moderate::run(&session(&cli.global)?, args),
     }
 }
 
