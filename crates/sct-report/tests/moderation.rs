@@ -446,3 +446,40 @@ fn preview() {
     std::fs::write(dir.join("sct-moderation.json"), moderation::json(&c, &tk)).unwrap();
     println!("written to {}", dir.display());
 }
+
+/// No capability rated by two raters: alpha is undefined everywhere, and the view says why.
+#[test]
+fn alpha_without_a_pair_is_not_defined_and_says_why() {
+    let sct = sct();
+    let tk = toolkit(&sct);
+    let responses = [
+        rated(&sct, "ann.toml", ANN, &[("a1", "low", "", &["Plan"])]),
+        rated(
+            &sct,
+            "bob.toml",
+            ("Bob Okafor", "CFO"),
+            &[("b1", "high", "", &["Audit"])],
+        ),
+    ];
+    let c = consolidate(&tk, &responses).unwrap();
+    assert_eq!(c.agreement, None);
+    let why = "no capability was given a level by two or more raters";
+    let html = moderation::html(&Templates::builtin().unwrap(), &c, &tk).unwrap();
+    assert!(
+        html.contains(&format!("alpha is not defined, because {why}")),
+        "{html}"
+    );
+    let md = moderation::markdown(&Templates::builtin().unwrap(), &c, &tk).unwrap();
+    assert!(
+        md.contains(&format!("| not defined | not defined, because {why}")),
+        "{md}"
+    );
+    let json: serde_json::Value = serde_json::from_str(&moderation::json(&c, &tk)).unwrap();
+    assert_eq!(json["agreement"]["reading"], "not-defined");
+    assert!(
+        json["agreement"]["why_not_defined"]
+            .as_str()
+            .unwrap()
+            .starts_with(why)
+    );
+}
