@@ -29,6 +29,7 @@ pub mod json;
 pub mod kpi_review;
 pub mod kpi_spc;
 pub mod markdown;
+pub mod moderation;
 pub mod pieces;
 pub mod plan;
 pub mod plan_timeline;
