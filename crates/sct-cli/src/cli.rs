@@ -194,9 +194,13 @@ pub struct ModerateArgs {
     /// [rater] table, all for one organisation and round.
     #[arg(required = true, value_name = "RESPONSES")]
     pub responses: Vec<PathBuf>,
-    /// Output format (default: from the -o extension, else toml).
+    /// Output format (default: from the -o extension, else toml): xlsx or toml for the
+    /// record the moderator fills in; html, md or json for the consolidated view.
     #[arg(long, value_enum)]
     pub format: Option<ModerateFormat>,
+    /// Use moderation.html, moderation.md and report.css from DIR instead of the built-in ones.
+    #[arg(long, value_name = "DIR", value_parser = folder_path)]
+    pub template_dir: Option<PathBuf>,
     #[command(flatten)]
     pub out: OutputArgs,
 }

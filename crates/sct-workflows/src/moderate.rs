@@ -15,6 +15,8 @@ use sct_core::provenance::SCT_VERSION;
 use sct_core::setting::Setting;
 use sct_core::{Assessment, Diagnostic, Diagnostics, ResolveOptions, SourceFile};
 
+use sct_report::render::Templates;
+
 use crate::document::Output;
 use crate::error::Result;
 use crate::format::formats;
@@ -27,6 +29,12 @@ formats! {
         Xlsx => ["xlsx"],
         /// The same record as TOML, for teams without Excel.
         Toml => ["toml"],
+        /// The consolidated view to read before the meeting: a self-contained web page.
+        Html => ["html", "htm"],
+        /// The same view as Markdown.
+        Md => ["md"],
+        /// The consolidation as JSON (schema `sct-moderation/1`), every level named.
+        Json => ["json"],
     }
     fallback Toml
 }
@@ -41,9 +49,12 @@ pub struct ModerateOptions {
     pub record_dir: Option<PathBuf>,
     /// The format.
     pub format: ModerateFormat,
+    /// Templates to use instead of the bundled ones (HTML and Markdown).
+    pub template_dir: Option<PathBuf>,
 }
 
-/// The moderation record of several raters' responses for one organisation and round: per
+/// The moderation record of several raters' responses for one organisation and round (or,
+/// as HTML, Markdown or JSON, the consolidated view to read before the meeting): per
 /// capability each rater's level and confidence, the spread, median, flags and pooled
 /// evidence, with the moderator's cells (agreed level pre-filled with the median, rationale,
 /// evidence accepted) to fill in. Responses for different organisations or rounds, or two by
@@ -56,6 +67,7 @@ pub struct ModerateOptions {
 ///     responses: vec!["ann.toml".into(), "bob.xlsx".into()],
 ///     record_dir: Some(".".into()),
 ///     format: ModerateFormat::Xlsx,
+///     template_dir: None,
 /// })?;
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
@@ -80,6 +92,20 @@ pub fn moderate(session: &Session, options: &ModerateOptions) -> Result<Output<'
             &record, toolkit, &made_by,
         )?),
         ModerateFormat::Toml => Output::text(record_toml(&record, &made_by)),
+        ModerateFormat::Json => Output::text(sct_report::moderation::json(&c, toolkit)),
+        ModerateFormat::Html | ModerateFormat::Md => {
+            let name = if options.format == ModerateFormat::Html {
+                "moderation.html"
+            } else {
+                "moderation.md"
+            };
+            let templates = Templates::load_only(options.template_dir.as_deref(), &[name])?;
+            Output::text(if options.format == ModerateFormat::Html {
+                sct_report::moderation::html(&templates, &c, toolkit)?
+            } else {
+                sct_report::moderation::markdown(&templates, &c, toolkit)?
+            })
+        }
     })
 }
 

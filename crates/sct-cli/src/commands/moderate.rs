@@ -25,6 +25,7 @@ pub fn run(session: &Session, args: ModerateArgs) -> Result<ExitCode, CliError> 
                 .unwrap_or_default()
         }),
         responses: args.responses,
+        template_dir: args.template_dir,
     };
     emit_output(&args.out, moderate::moderate(session, &options)?)
 }
