@@ -33,8 +33,9 @@ RATERS = [
 ]
 
 NOTICE = (
-    "ILLUSTRATIVE DATA: written for sct's examples. This is one made-up rater's view, not "
-    "NHS Bristol, North Somerset and South Gloucestershire ICB's own assessment."
+    "ILLUSTRATIVE DATA: a made-up team assessment written for sct's examples, not NHS "
+    "Bristol, North Somerset and South Gloucestershire ICB's own assessment or its directors' "
+    "views."
 )
 
 
