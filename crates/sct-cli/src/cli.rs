@@ -105,7 +105,7 @@ pub enum Command {
     /// Write a blank response for a round or toolkit: TOML with every capability's level
     /// descriptors as comments, or (-o FILE.xlsx) an Excel workbook with dropdowns.
     #[command(
-        after_help = "Examples:\n  sct template baseline-2026-03 -o my-icb-2026-03.toml\n  sct template baseline-2026-03 -o my-icb-2026-03.xlsx"
+        after_help = "Examples:\n  sct template baseline-2026-03 -o my-icb-2026-03.toml\n  sct template baseline-2026-03 -o my-icb-2026-03.xlsx\n  sct template baseline-2026-03 --rater \"Asha Patel\" --rater-role \"Director of Finance\" -o asha.xlsx"
     )]
     Template(TemplateArgs),
     /// Check a response against its framework: ids, levels, dates, organisation; report
@@ -222,6 +222,16 @@ pub struct TemplateArgs {
     /// An individual self-assessment template (individual competencies only).
     #[arg(long)]
     pub individual: bool,
+    /// One rater's template for a team assessment: their name, written in [rater] (and on
+    /// the workbook's Organisation sheet), with the status a draft.
+    #[arg(long, value_name = "NAME", conflicts_with = "individual")]
+    pub rater: Option<String>,
+    /// The rater's role, for example "Director of Finance".
+    #[arg(long, value_name = "ROLE", requires = "rater")]
+    pub rater_role: Option<String>,
+    /// The rater's email address, if they want it recorded.
+    #[arg(long, value_name = "EMAIL", requires = "rater")]
+    pub rater_email: Option<String>,
     /// Output format (default: from the -o extension, else toml).
     #[arg(long, value_enum)]
     pub format: Option<ResponseFormat>,

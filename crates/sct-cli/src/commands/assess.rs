@@ -80,6 +80,11 @@ pub fn template(session: &Session, args: TemplateArgs) -> Result<ExitCode, CliEr
         framework: args.framework,
         version: args.version,
         individual: args.individual,
+        rater: args.rater.map(|name| sct_core::model::Rater {
+            name,
+            role: args.rater_role.unwrap_or_default(),
+            email: args.rater_email.unwrap_or_default(),
+        }),
     };
     emit_output(&args.out, assess::template(session, &options)?)
 }
