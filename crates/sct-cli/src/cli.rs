@@ -6,6 +6,7 @@ use crate::args::{
     MAX_POINTS, MAX_RUN, count_in, date_value, finite_arg, multiplier_arg, timeout_arg,
 };
 use clap::{Args, Parser, Subcommand, ValueEnum};
+pub use sct_workflows::approve::ApprovedFormat;
 pub use sct_workflows::assess::{
     AssessmentChart, CheckFormat, ImageFormat, PlanFormat, ReportFormat as AssessmentReportFormat,
     ResponseFormat, ScoreFormat,
@@ -172,6 +173,13 @@ pub enum Command {
         after_help = "Examples:\n  sct convert filled-in.xlsx -o my-icb-2026-03.toml\n  sct convert my-icb-2026-03.toml -o my-icb-2026-03.xlsx\n  sct convert my-icb-2026-03.toml -o my-icb-2026-03.json"
     )]
     Convert(ConvertArgs),
+    /// Record the board's approval of a moderated response: [status] approved and [approval]
+    /// (by, on, minute). The approved file is read-only for sct from then on: no command
+    /// writes over it, even with --force.
+    #[command(
+        after_help = "Example:\n  sct approve agreed.toml --by \"ICB board\" --on 2026-03-26 --minute \"Board, 26 March 2026, item 7\" -o approved.toml"
+    )]
+    Approve(ApproveArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -249,6 +257,32 @@ pub struct ConvertArgs {
     pub format: Option<ResponseFormat>,
     #[command(flatten)]
     pub out: OutputArgs,
+}
+
+/// Arguments of `sct approve`.
+#[derive(Debug, Args)]
+pub struct ApproveArgs {
+    /// The agreed (moderated) response: TOML, JSON or a filled .xlsx workbook.
+    pub response: PathBuf,
+    /// Who approved it, for example "ICB board".
+    #[arg(long, value_name = "WHO")]
+    pub by: String,
+    /// When, YYYY-MM-DD.
+    #[arg(long, value_name = "DATE", value_parser = date_value)]
+    pub on: sct_core::Date,
+    /// The minute that records it, for example "Board, 26 March 2026, item 7".
+    #[arg(long, value_name = "TEXT")]
+    pub minute: String,
+    /// Output format (default: from the -o extension, else toml).
+    #[arg(long, value_enum)]
+    pub format: Option<ApprovedFormat>,
+    /// Write where a file exists (replacing it), and approve a response that has not been
+    /// moderated. An approved response is never replaced.
+    #[arg(long)]
+    pub force: bool,
+    /// Write to FILE instead of standard output (written atomically).
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -31,7 +31,7 @@ pub enum OutputError {
     },
     /// The file is read-only for sct (the installed guard says why): it is never replaced,
     /// even when replacing files is asked for.
-    #[error("{} is {why}, which sct keeps read-only; refusing to write over it, even to replace it", path.display())]
+    #[error("{} is {why}, which sct keeps read-only; refusing to write over it", path.display())]
     ReadOnly {
         /// The output path.
         path: PathBuf,

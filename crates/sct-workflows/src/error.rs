@@ -19,6 +19,9 @@ pub enum Error {
     /// A plugin could not be found, checked or run.
     #[error(transparent)]
     Plugin(#[from] sct_plugin_host::HostError),
+    /// A response could not be approved.
+    #[error(transparent)]
+    Approval(#[from] crate::approve::ApprovalError),
     /// The options asked for something the workflow cannot do; `expected` says what would do.
     #[error("{message}")]
     Options {
@@ -61,6 +64,7 @@ impl Error {
             Error::Workbook(_) => false,
             Error::Plugin(e) => e.is_bad_input(),
             Error::Options { .. } => true,
+            Error::Approval(_) => true,
         }
     }
 }
