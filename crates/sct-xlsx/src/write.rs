@@ -401,7 +401,10 @@ pub fn response_workbook(
     response_type: ResponseType,
     answers: Option<&ResponseDoc>,
 ) -> Result<(Vec<u8>, Notes), WorkbookError> {
-    let (mut book, texts) = build(fw, response_type, answers)?;
+    let (mut book, mut texts) = build(fw, response_type, answers)?;
+    if let Some(doc) = answers {
+        texts.notes.extend(team_left_out(doc));
+    }
     let bytes = book.save_to_buffer()?;
     if answers.is_some() {
         let limits = Limits::for_toolkit(fw.toolkit, fw.round.map(|(_, r)| r));
@@ -413,6 +416,25 @@ pub fn response_workbook(
         }
     }
     Ok((bytes, texts.notes))
+}
+
+/// The team tables a workbook has no cells for (it carries the rater and the stage only): a
+/// note naming each, so that nobody takes the workbook for the whole record.
+fn team_left_out(doc: &ResponseDoc) -> Option<String> {
+    let tables: Vec<&str> = [
+        ("[moderation]", doc.moderation.is_some()),
+        ("[approval]", doc.approval.is_some()),
+        ("[previous]", doc.previous.is_some()),
+    ]
+    .into_iter()
+    .filter_map(|(name, present)| present.then_some(name))
+    .collect();
+    (!tables.is_empty()).then(|| {
+        format!(
+            "the workbook does not carry the response's {}: keep the TOML or JSON as the record of them",
+            tables.join(", ")
+        )
+    })
 }
 
 fn instructions(
