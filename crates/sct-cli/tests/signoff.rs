@@ -375,3 +375,112 @@ fn one_rater(text: String) -> String {
     }
     out
 }
+
+/// The report of `APPROVED` in `format`, as text.
+fn approved_report(format: &str) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join(format!("report.{format}"));
+    sct()
+        .args(["report", APPROVED, "-o"])
+        .arg(&out)
+        .assert()
+        .success();
+    std::fs::read_to_string(&out).unwrap()
+}
+
+/// The part of `text` from the line holding `from` up to (not including) the line holding `to`.
+fn between(text: &str, from: &str, to: &str) -> String {
+    let start = text.find(from).unwrap_or_else(|| panic!("no {from:?}"));
+    let end = text[start..].find(to).map_or(text.len(), |at| start + at);
+    text[start..end].to_string()
+}
+
+#[test]
+fn the_report_of_an_approved_response_shows_its_sign_off_and_moderation() {
+    let md = approved_report("md");
+    insta::assert_snapshot!(
+        "signoff_report_md_summary",
+        between(&md, "## Board summary", "| Domain |")
+    );
+    insta::assert_snapshot!(
+        "signoff_report_md_moderation",
+        between(&md, "## Moderation", "## Method")
+    );
+    let html = approved_report("html");
+    insta::assert_snapshot!(
+        "signoff_report_html_summary",
+        between(&html, "<section id=\"summary\"", "<table>")
+    );
+    let moderation = between(
+        &html,
+        "<section id=\"moderation\"",
+        "<section id=\"method\"",
+    );
+    assert!(
+        moderation.contains("<th scope=\"col\">Asha Patel</th>"),
+        "{moderation}"
+    );
+    assert!(
+        moderation.contains("<td><strong>Embedding</strong></td>"),
+        "the agreed level away from the median is bold:\n{moderation}"
+    );
+    assert!(html.contains("<a href=\"#moderation\">Moderation</a>"));
+
+    let json: serde_json::Value = serde_json::from_str(&approved_report("json")).unwrap();
+    let team = &json["report"]["team"];
+    assert_eq!(team["sign_off"]["stage"], "approved");
+    assert_eq!(team["sign_off"]["minute"], "Board, 26 March 2026, item 7");
+    assert_eq!(team["moderation"]["agreement"], 0.62);
+    assert_eq!(team["moderation"]["wide"], 6);
+    assert_eq!(
+        team["moderation"]["departures"].as_array().unwrap().len(),
+        2
+    );
+    assert_eq!(team["moderation"]["raters"].as_array().unwrap().len(), 3);
+}
+
+#[test]
+fn a_report_without_a_team_record_has_no_sign_off() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("report.json");
+    sct()
+        .args(["report", EXAMPLE, "-o"])
+        .arg(&out)
+        .assert()
+        .success();
+    let json: serde_json::Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
+    assert!(json["report"].get("team").is_none());
+    let md = dir.path().join("report.md");
+    sct()
+        .args(["report", EXAMPLE, "-o"])
+        .arg(&md)
+        .assert()
+        .success();
+    let md = std::fs::read_to_string(&md).unwrap();
+    assert!(!md.contains("Sign-off") && !md.contains("## Moderation"));
+}
+
+#[test]
+fn the_word_paper_of_an_approved_response_has_the_sign_off() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("paper.docx");
+    sct()
+        .args(["report", APPROVED, "-o"])
+        .arg(&out)
+        .assert()
+        .success();
+    let file = std::fs::File::open(&out).unwrap();
+    let mut zip = zip::ZipArchive::new(file).unwrap();
+    let mut xml = String::new();
+    std::io::Read::read_to_string(&mut zip.by_name("word/document.xml").unwrap(), &mut xml)
+        .unwrap();
+    let summary = xml
+        .find("Sign-off and moderation")
+        .expect("the sign-off heading");
+    let profile = xml.find("Capability profile").expect("the profile heading");
+    assert!(summary < profile, "the sign-off is in the board summary");
+    assert!(xml.contains("approved by ICB board on "));
+    assert!(xml.contains("(minute: Board, 26 March 2026, item 7)."));
+    assert!(xml.contains("Krippendorff"));
+    assert!(xml.contains(">Moderation<"), "the moderation section");
+}
