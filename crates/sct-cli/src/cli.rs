@@ -31,7 +31,7 @@ pub const VERSION: &str = env!("SCT_VERSION");
     long_about = None
 )]
 #[command(
-    after_help = "Exit status:\n  0  success\n  1  failure (an output could not be written, a plugin failed, a comparison skipped responses)\n  2  bad input or usage (an invalid or missing file, a bad argument, an output that exists without --force, is an input or is not a regular file)\n\nFiles: - reads standard input where a file is read, and -o - writes to standard output.\nColour: --color auto|always|never; NO_COLOR=1 turns it off under auto.\n\nExample:\n  sct score examples/baseline-2026-03/bnssg-illustrative.toml"
+    after_help = "Exit status:\n  0  success\n  1  failure (an output could not be written, a plugin failed, a comparison skipped responses)\n  2  bad input or usage (an invalid or missing file, a bad argument, an output that exists without --force, is an approved response, is an input or is not a regular file)\n\nFiles: - reads standard input where a file is read, and -o - writes to standard output.\nColour: --color auto|always|never; NO_COLOR=1 turns it off under auto.\n\nExample:\n  sct score examples/baseline-2026-03/bnssg-illustrative.toml"
 )]
 pub struct Cli {
     #[command(flatten)]
