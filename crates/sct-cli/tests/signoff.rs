@@ -484,3 +484,36 @@ fn the_word_paper_of_an_approved_response_has_the_sign_off() {
     assert!(xml.contains("Krippendorff"));
     assert!(xml.contains(">Moderation<"), "the moderation section");
 }
+
+#[test]
+fn a_moderated_or_draft_report_says_it_is_not_yet_approved() {
+    sct()
+        .args(["report", AGREED])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("**Sign-off and moderation**"))
+        .stdout(predicate::str::contains(
+            "- **Status:** moderated by Dr Sam Reid on 2026-03-24; not yet approved.",
+        ));
+    let dir = tempfile::tempdir().unwrap();
+    let draft = dir.path().join("draft.toml");
+    sct()
+        .args(["template", "baseline-2026-03", "--rater", "Asha Patel"])
+        .args(["--rater-role", "Director of Finance", "-o"])
+        .arg(&draft)
+        .assert()
+        .success();
+    sct()
+        .arg("report")
+        .arg(&draft)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("**Status and sign-off**"))
+        .stdout(predicate::str::contains(
+            "- **Status:** draft; not yet approved.",
+        ))
+        .stdout(predicate::str::contains(
+            "- **Rater:** Asha Patel (Director of Finance), one rater's view for moderation.",
+        ))
+        .stdout(predicate::str::contains("## Moderation").not());
+}

@@ -105,6 +105,9 @@ pub struct TeamSection {
     pub sign_off: Option<SignOff>,
     /// The moderation, when the response records one.
     pub moderation: Option<ModerationSummary>,
+    /// The board summary block's heading: "Sign-off and moderation", or "Status and sign-off"
+    /// for a response not moderated.
+    pub heading: String,
     /// The board summary's sign-off and moderation block, in sentences.
     pub summary: Vec<SummaryLine>,
 }
@@ -119,6 +122,12 @@ pub fn section(toolkit: &CapabilityToolkit, assessment: &Assessment) -> Option<T
         .as_ref()
         .map(|m| moderation(toolkit, assessment, m));
     (sign_off.is_some() || moderation.is_some()).then(|| TeamSection {
+        heading: if moderation.is_some() {
+            "Sign-off and moderation"
+        } else {
+            "Status and sign-off"
+        }
+        .to_string(),
         summary: summary_lines(sign_off.as_ref(), moderation.as_ref()),
         sign_off,
         moderation,

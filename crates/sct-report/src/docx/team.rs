@@ -10,7 +10,7 @@ pub(super) fn sign_off(doc: &mut Document, team: Option<&TeamSection>) {
     let Some(team) = team else {
         return;
     };
-    doc.heading(3, "Sign-off and moderation");
+    doc.heading(3, team.heading.clone());
     let lines = team
         .summary
         .iter()
