@@ -6,6 +6,7 @@ use crate::args::{
     MAX_POINTS, MAX_RUN, count_in, date_value, finite_arg, multiplier_arg, timeout_arg,
 };
 use clap::{Args, Parser, Subcommand, ValueEnum};
+pub use sct_workflows::approve::ApprovedFormat;
 pub use sct_workflows::assess::{
     AssessmentChart, CheckFormat, ImageFormat, PlanFormat, ReportFormat as AssessmentReportFormat,
     ResponseFormat, ScoreFormat,
@@ -31,7 +32,7 @@ pub const VERSION: &str = env!("SCT_VERSION");
     long_about = None
 )]
 #[command(
-    after_help = "Exit status:\n  0  success\n  1  failure (an output could not be written, a plugin failed, a comparison skipped responses)\n  2  bad input or usage (an invalid or missing file, a bad argument, an output that exists without --force, is an input or is not a regular file)\n\nFiles: - reads standard input where a file is read, and -o - writes to standard output.\nColour: --color auto|always|never; NO_COLOR=1 turns it off under auto.\n\nExample:\n  sct score examples/baseline-2026-03/bnssg-illustrative.toml"
+    after_help = "Exit status:\n  0  success\n  1  failure (an output could not be written, a plugin failed, a comparison skipped responses)\n  2  bad input or usage (an invalid or missing file, a bad argument, an output that exists without --force, is an approved response, is an input or is not a regular file)\n\nFiles: - reads standard input where a file is read, and -o - writes to standard output.\nColour: --color auto|always|never; NO_COLOR=1 turns it off under auto.\n\nExample:\n  sct score examples/baseline-2026-03/bnssg-illustrative.toml"
 )]
 pub struct Cli {
     #[command(flatten)]
@@ -106,7 +107,7 @@ pub enum Command {
     /// Write a blank response for a round or toolkit: TOML with every capability's level
     /// descriptors as comments, or (-o FILE.xlsx) an Excel workbook with dropdowns.
     #[command(
-        after_help = "Examples:\n  sct template baseline-2026-03 -o my-icb-2026-03.toml\n  sct template baseline-2026-03 -o my-icb-2026-03.xlsx"
+        after_help = "Examples:\n  sct template baseline-2026-03 -o my-icb-2026-03.toml\n  sct template baseline-2026-03 -o my-icb-2026-03.xlsx\n  sct template baseline-2026-03 --rater \"Asha Patel\" --rater-role \"Director of Finance\" -o asha.xlsx"
     )]
     Template(TemplateArgs),
     /// Check a response against its framework: ids, levels, dates, organisation; report
@@ -183,6 +184,13 @@ pub enum Command {
         after_help = "Method: docs/methods/moderation.md.\n\nExamples:\n  sct moderate ann.toml bob.toml cy.xlsx -o moderation.xlsx\n  sct moderate ann.toml bob.toml cy.xlsx -o moderation.toml\n  sct moderate apply moderation.xlsx -o agreed.toml\n  sct moderate apply moderation.toml --moderator \"A. Chair\" --moderator-role \"ICB chair\" --on 2026-03-24 -o agreed.toml"
     )]
     Moderate(ModerateArgs),
+    /// Record the board's approval of a moderated response: [status] approved and [approval]
+    /// (by, on, minute). The approved file is read-only for sct from then on: no command
+    /// writes over it, even with --force.
+    #[command(
+        after_help = "Example:\n  sct approve agreed.toml --by \"ICB board\" --on 2026-03-26 --minute \"Board, 26 March 2026, item 7\" -o approved.toml"
+    )]
+    Approve(ApproveArgs),
 }
 
 /// Arguments of `sct moderate`.
@@ -284,6 +292,16 @@ pub struct TemplateArgs {
     /// An individual self-assessment template (individual competencies only).
     #[arg(long)]
     pub individual: bool,
+    /// One rater's template for a team assessment: their name, written in [rater] (and on
+    /// the workbook's Organisation sheet), with the status a draft.
+    #[arg(long, value_name = "NAME", conflicts_with = "individual")]
+    pub rater: Option<String>,
+    /// The rater's role, for example "Director of Finance".
+    #[arg(long, value_name = "ROLE", requires = "rater")]
+    pub rater_role: Option<String>,
+    /// The rater's email address, if they want it recorded.
+    #[arg(long, value_name = "EMAIL", requires = "rater")]
+    pub rater_email: Option<String>,
     /// Output format (default: from the -o extension, else toml).
     #[arg(long, value_enum)]
     pub format: Option<ResponseFormat>,
@@ -301,6 +319,32 @@ pub struct ConvertArgs {
     pub format: Option<ResponseFormat>,
     #[command(flatten)]
     pub out: OutputArgs,
+}
+
+/// Arguments of `sct approve`.
+#[derive(Debug, Args)]
+pub struct ApproveArgs {
+    /// The agreed (moderated) response: TOML, JSON or a filled .xlsx workbook.
+    pub response: PathBuf,
+    /// Who approved it, for example "ICB board".
+    #[arg(long, value_name = "WHO")]
+    pub by: String,
+    /// When, YYYY-MM-DD.
+    #[arg(long, value_name = "DATE", value_parser = date_value)]
+    pub on: sct_core::Date,
+    /// The minute that records it, for example "Board, 26 March 2026, item 7".
+    #[arg(long, value_name = "TEXT")]
+    pub minute: String,
+    /// Output format (default: from the -o extension, else toml).
+    #[arg(long, value_enum)]
+    pub format: Option<ApprovedFormat>,
+    /// Write where a file exists (replacing it), and approve a response that has not been
+    /// moderated. An approved response is never replaced.
+    #[arg(long)]
+    pub force: bool,
+    /// Write to FILE instead of standard output (written atomically).
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -5,7 +5,7 @@
 use std::fmt::Write as _;
 
 use crate::load::LoadedFramework;
-use crate::model::{AssessmentRound, Capability, CapabilityToolkit, ResponseType};
+use crate::model::{AssessmentRound, Capability, CapabilityToolkit, Rater, ResponseType};
 use crate::provenance::SCT_VERSION;
 
 /// A TOML string literal for `s`.
@@ -38,18 +38,45 @@ pub fn response_template(
     round: Option<(&LoadedFramework, &AssessmentRound)>,
     response_type: ResponseType,
 ) -> String {
-    let mut out = String::new();
-    let t = Template {
+    Template {
         toolkit_file,
         toolkit,
         round,
         response_type,
-    };
-    t.heading(&mut out);
-    t.fields(&mut out);
-    t.capabilities(&mut out);
-    t.milestones(&mut out);
-    out
+        rater: None,
+    }
+    .text()
+}
+
+/// As [`response_template`], for one rater of a team assessment: the organisation's template
+/// with the `[rater]` named and its `[status]` a draft of theirs.
+pub fn rater_template(
+    toolkit_file: &LoadedFramework,
+    toolkit: &CapabilityToolkit,
+    round: Option<(&LoadedFramework, &AssessmentRound)>,
+    rater: &Rater,
+) -> String {
+    Template {
+        toolkit_file,
+        toolkit,
+        round,
+        response_type: ResponseType::Organisation,
+        rater: Some(rater),
+    }
+    .text()
+}
+
+impl Template<'_> {
+    fn text(&self) -> String {
+        let mut out = String::new();
+        let t = self;
+        t.heading(&mut out);
+        t.fields(&mut out);
+        t.team(&mut out);
+        t.capabilities(&mut out);
+        t.milestones(&mut out);
+        out
+    }
 }
 
 /// What a template is made from.
@@ -58,6 +85,8 @@ struct Template<'a> {
     toolkit: &'a CapabilityToolkit,
     round: Option<(&'a LoadedFramework, &'a AssessmentRound)>,
     response_type: ResponseType,
+    /// The rater, for one rater's view of a team assessment.
+    rater: Option<&'a Rater>,
 }
 
 impl Template<'_> {
@@ -68,6 +97,7 @@ impl Template<'_> {
             toolkit,
             round,
             response_type,
+            ..
         } = *self;
         let title = round
             .map(|(_, r)| r.title.as_str())
@@ -187,6 +217,29 @@ impl Template<'_> {
                 );
             }
         }
+    }
+
+    /// The rater and the response's stage, when the template is one rater's.
+    fn team(&self, out: &mut String) {
+        let Some(rater) = self.rater else {
+            return;
+        };
+        let _ = writeln!(out);
+        let _ = writeln!(
+            out,
+            "[rater]                  # one rater's view, for moderation with the others'"
+        );
+        let _ = writeln!(out, "name = {}", quoted(&rater.name));
+        let _ = writeln!(out, "role = {}", quoted(&rater.role));
+        if !rater.email.is_empty() {
+            let _ = writeln!(out, "email = {}", quoted(&rater.email));
+        }
+        let _ = writeln!(out);
+        let _ = writeln!(
+            out,
+            "[status]                 # draft while rating; \"submitted\" when handed in"
+        );
+        let _ = writeln!(out, "stage = \"draft\"");
     }
 
     /// Each domain's capabilities (those of an individual's competencies for an individual

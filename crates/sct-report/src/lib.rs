@@ -39,6 +39,7 @@ mod score_csv;
 mod score_table;
 mod score_xlsx;
 pub mod spc_chart;
+pub mod team;
 mod template_bounds;
 pub mod toc_diagram;
 pub mod toc_report;

@@ -174,6 +174,10 @@ pub struct ReportSections {
     /// Validation's warnings in sentences (the terminal's form, with its arrows and source
     /// excerpt, is for the terminal).
     pub validation_notes: Vec<String>,
+    /// The status, sign-off and moderation, when the response records any (left out of the
+    /// JSON otherwise, so a response without them reports as before).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub team: Option<crate::team::TeamSection>,
 }
 
 /// The development plan in brief, for the assessment report: its first priorities by the
@@ -493,6 +497,7 @@ pub fn build(
             individuals,
             plan: None,
             validation_notes: score.validation.iter().map(|d| d.in_words()).collect(),
+            team: crate::team::section(toolkit, assessment),
         },
     }
 }

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use sct_core::assessment::AnswerLevel;
 use sct_core::individuals::{IndividualsSummary, check_individuals, summarise};
-use sct_core::model::{ResponseDoc, ResponseType};
+use sct_core::model::{Rater, ResponseDoc, ResponseType};
 use sct_core::plan::{self, PlanInputs};
 use sct_core::setting::Setting;
 use sct_core::validate::{ResolvedFrameworks, resolve_frameworks};
@@ -480,6 +480,9 @@ pub struct TemplateOptions {
     pub individual: bool,
     /// The format (TOML or a workbook).
     pub format: ResponseFormat,
+    /// The rater, when the template is one rater's view of a team assessment (an
+    /// organisation's response only): named in `[rater]`, with `[status]` a draft.
+    pub rater: Option<Rater>,
 }
 
 /// A blank response to fill in: TOML with every descriptor as comments, or a workbook.
@@ -490,6 +493,9 @@ pub fn template(session: &Session, options: &TemplateOptions) -> Result<Output<'
     } else {
         ResponseType::Organisation
     };
+    if let Some(rater) = &options.rater {
+        return rater_template(&frameworks, options, rater);
+    }
     match options.format {
         ResponseFormat::Xlsx => {
             let (bytes, _) = sct_xlsx::response_workbook(&frameworks, response_type, None)?;
@@ -501,6 +507,51 @@ pub fn template(session: &Session, options: &TemplateOptions) -> Result<Output<'
             frameworks.round,
             response_type,
         ))),
+        ResponseFormat::Json => Err(Error::options(
+            "a template is written as TOML or an Excel workbook, not JSON",
+            "a TOML or Excel output (a JSON response can be made by converting a response)",
+            [Setting::Output, Setting::Format],
+        )),
+    }
+}
+
+/// One rater's template: the organisation's, with the rater and a draft status, as TOML or
+/// (read back from that TOML, so the two say the same) a workbook.
+fn rater_template(
+    frameworks: &ResolvedFrameworks<'_>,
+    options: &TemplateOptions,
+    rater: &Rater,
+) -> Result<Output<'static>> {
+    if options.individual {
+        return Err(Error::options(
+            "an individual self-assessment names its person, not a rater",
+            "a rater for an organisation's response, or an individual template without one",
+            [],
+        ));
+    }
+    if rater.name.trim().is_empty() {
+        return Err(Error::options(
+            "the rater's name is blank",
+            "the rater's name, as the team knows them",
+            [],
+        ));
+    }
+    let text = sct_core::template::rater_template(
+        frameworks.toolkit_file,
+        frameworks.toolkit,
+        frameworks.round,
+        rater,
+    );
+    match options.format {
+        ResponseFormat::Toml => Ok(Output::text(text)),
+        ResponseFormat::Xlsx => {
+            let source = sct_core::SourceFile::from_text("template.toml", text);
+            let doc = sct_core::load::parse_toml::<ResponseDoc>(&source)
+                .map_err(sct_core::Error::Invalid)?;
+            let (bytes, _) =
+                sct_xlsx::response_workbook(frameworks, ResponseType::Organisation, Some(&doc))?;
+            Ok(Output::bytes(bytes))
+        }
         ResponseFormat::Json => Err(Error::options(
             "a template is written as TOML or an Excel workbook, not JSON",
             "a TOML or Excel output (a JSON response can be made by converting a response)",

@@ -23,6 +23,9 @@ pub enum Error {
     /// A plugin could not be found, checked or run.
     #[error(transparent)]
     Plugin(#[from] sct_plugin_host::HostError),
+    /// A response could not be approved.
+    #[error(transparent)]
+    Approval(#[from] crate::approve::ApprovalError),
     /// The options asked for something the workflow cannot do; `expected` says what would do.
     #[error("{message}")]
     Options {
@@ -66,6 +69,7 @@ impl Error {
             Error::Plugin(e) => e.is_bad_input(),
             Error::Options { .. } => true,
             Error::Moderation(_) => true,
+            Error::Approval(_) => true,
         }
     }
 }

@@ -21,6 +21,7 @@
 //! Files: every input is read through `sct-files`, so no document written with
 //! [`sct_files::write_atomic_with`] can replace one of them.
 
+pub mod approve;
 pub mod assess;
 pub mod compare;
 pub mod document;

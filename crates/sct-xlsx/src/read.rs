@@ -119,6 +119,31 @@ pub fn read_workbook_bytes(
     })
 }
 
+/// The stage a workbook's Organisation sheet gives (its "Status" row), lower case, without
+/// reading the rest: for telling an approved response cheaply. `None` when the bytes are not
+/// a response workbook or give no stage.
+pub fn workbook_stage(bytes: &[u8]) -> Option<String> {
+    let limits = Limits::for_size(1_000, 1_000, 20, 100);
+    let book = read_book(bytes, &limits).ok()?;
+    book.sheets.iter().find_map(|sheet| {
+        let (header, SheetKind::Details) = find_header(sheet)? else {
+            return None;
+        };
+        let (start, end) = sheet.extent()?;
+        let column = |name: &str| {
+            (start.1..=end.1).find(|&c| {
+                header_text(sheet, header, c).is_some_and(|t| t.eq_ignore_ascii_case(name))
+            })
+        };
+        let (key, value) = (column(KEY)?, column(VALUE)?);
+        (header + 1..=end.0)
+            .find(|&row| header_text(sheet, row, key).as_deref() == Some(layout::STATUS_KEY))
+            .and_then(|row| cell_text(sheet.value(row, value)).ok().flatten())
+            .and_then(|s| decode_text(&s))
+            .map(|s| s.trim().to_lowercase())
+    })
+}
+
 /// What a sheet holds, judged by its header row.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum SheetKind {
@@ -620,6 +645,13 @@ impl WorkbookReader<'_> {
             if path[0] == "respondent" && response_type == ResponseType::Individual {
                 continue;
             }
+            // A stage picked from the list is lower case; one typed as "Approved" means the same.
+            let value = match value {
+                Some(toml::Value::String(s)) if detail.key == layout::STATUS_KEY => {
+                    Some(toml::Value::String(s.trim().to_lowercase()))
+                }
+                other => other,
+            };
             if let Some(v) = value {
                 self.doc.set(&path, v, place);
             }

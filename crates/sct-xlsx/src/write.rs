@@ -401,7 +401,10 @@ pub fn response_workbook(
     response_type: ResponseType,
     answers: Option<&ResponseDoc>,
 ) -> Result<(Vec<u8>, Notes), WorkbookError> {
-    let (mut book, texts) = build(fw, response_type, answers)?;
+    let (mut book, mut texts) = build(fw, response_type, answers)?;
+    if let Some(doc) = answers {
+        texts.notes.extend(team_left_out(doc));
+    }
     let bytes = book.save_to_buffer()?;
     if answers.is_some() {
         let limits = Limits::for_toolkit(fw.toolkit, fw.round.map(|(_, r)| r));
@@ -413,6 +416,25 @@ pub fn response_workbook(
         }
     }
     Ok((bytes, texts.notes))
+}
+
+/// The team tables a workbook has no cells for (it carries the rater and the stage only): a
+/// note naming each, so that nobody takes the workbook for the whole record.
+fn team_left_out(doc: &ResponseDoc) -> Option<String> {
+    let tables: Vec<&str> = [
+        ("[moderation]", doc.moderation.is_some()),
+        ("[approval]", doc.approval.is_some()),
+        ("[previous]", doc.previous.is_some()),
+    ]
+    .into_iter()
+    .filter_map(|(name, present)| present.then_some(name))
+    .collect();
+    (!tables.is_empty()).then(|| {
+        format!(
+            "the workbook does not carry the response's {}: keep the TOML or JSON as the record of them",
+            tables.join(", ")
+        )
+    })
 }
 
 fn instructions(
@@ -617,30 +639,54 @@ fn organisation(
         };
         write_input(sheet, &answer, r.kind, detail_value(answers, r), f, texts)?;
         sheet.set_row_height(row, row_height(&[(&guidance, 60.0)]))?;
-        if r.kind == CellKind::Date {
-            let v = match fw.round {
-                Some((_, round)) => date_validation(
-                    DataValidationRule::Between(
-                        excel_date(*round.window.opens.get_ref())?,
-                        excel_date(*round.window.closes.get_ref())?,
-                    ),
-                    &format!(
-                        "Enter the date the assessment was agreed, from {} to {}.",
-                        round.window.opens.get_ref(),
-                        round.window.closes.get_ref()
-                    ),
-                )?,
-                None => date_validation(
-                    DataValidationRule::GreaterThanOrEqualTo(ExcelDateTime::from_ymd(2000, 1, 1)?),
-                    "Enter the date the assessment was agreed.",
-                )?,
-            };
+        if let Some(v) = detail_validation(fw, r)? {
             sheet.add_data_validation(row, 2, row, 2, &v)?;
         }
     }
     sheet.set_freeze_panes(DETAIL_HEADER_ROW + 1, 0)?;
     protect(sheet);
     Ok(())
+}
+
+/// The check on an organisation-sheet value: a date within the round's window, a stage from
+/// the list.
+fn detail_validation(
+    fw: &ResolvedFrameworks<'_>,
+    r: &DetailRow,
+) -> Result<Option<DataValidation>, XlsxError> {
+    if r.key == layout::STATUS_KEY {
+        let stages: Vec<String> = sct_core::model::Stage::ALL
+            .iter()
+            .map(|s| s.as_str().to_string())
+            .collect();
+        return list_validation(
+            &stages,
+            "Status",
+            "Where the response is: draft, submitted, moderated or approved.",
+        )
+        .map(Some);
+    }
+    if r.kind != CellKind::Date {
+        return Ok(None);
+    }
+    let v = match fw.round {
+        Some((_, round)) => date_validation(
+            DataValidationRule::Between(
+                excel_date(*round.window.opens.get_ref())?,
+                excel_date(*round.window.closes.get_ref())?,
+            ),
+            &format!(
+                "Enter the date the assessment was agreed, from {} to {}.",
+                round.window.opens.get_ref(),
+                round.window.closes.get_ref()
+            ),
+        )?,
+        None => date_validation(
+            DataValidationRule::GreaterThanOrEqualTo(ExcelDateTime::from_ymd(2000, 1, 1)?),
+            "Enter the date the assessment was agreed.",
+        )?,
+    };
+    Ok(Some(v))
 }
 
 /// A value from the response for one organisation-sheet row.
@@ -669,6 +715,14 @@ fn detail_value<'a>(answers: Option<&'a ResponseDoc>, row: &DetailRow) -> Value<
                 .unwrap_or(""),
         ),
         "notice" => Value::Text(&doc.notice),
+        "rater.name" => Value::Text(doc.rater.as_ref().map_or("", |r| r.name.as_str())),
+        "rater.role" => Value::Text(doc.rater.as_ref().map_or("", |r| r.role.as_str())),
+        "rater.email" => Value::Text(doc.rater.as_ref().map_or("", |r| r.email.as_str())),
+        layout::STATUS_KEY => Value::Text(
+            doc.status
+                .as_ref()
+                .map_or("", |s| s.stage.get_ref().as_str()),
+        ),
         _ => Value::Blank,
     }
 }

@@ -7,8 +7,8 @@ use sct_workflows::assess::{self, CheckFormat, ImageFormat, ResponseFormat};
 use sct_workflows::{Format, Session};
 
 use crate::cli::{
-    AssessmentReportFormat, ChartArgs, ConvertArgs, PlanArgs, PlanFormat, ReportArgs, ScoreArgs,
-    ScoreFormat, TemplateArgs, ValidateArgs,
+    ApproveArgs, ApprovedFormat, AssessmentReportFormat, ChartArgs, ConvertArgs, PlanArgs,
+    PlanFormat, ReportArgs, ScoreArgs, ScoreFormat, TemplateArgs, ValidateArgs,
 };
 use crate::error::CliError;
 use crate::outputs::{emit_output, print_output};
@@ -80,6 +80,11 @@ pub fn template(session: &Session, args: TemplateArgs) -> Result<ExitCode, CliEr
         framework: args.framework,
         version: args.version,
         individual: args.individual,
+        rater: args.rater.map(|name| sct_core::model::Rater {
+            name,
+            role: args.rater_role.unwrap_or_default(),
+            email: args.rater_email.unwrap_or_default(),
+        }),
     };
     emit_output(&args.out, assess::template(session, &options)?)
 }
@@ -91,4 +96,22 @@ pub fn convert(session: &Session, args: ConvertArgs) -> Result<ExitCode, CliErro
         response: args.response,
     };
     emit_output(&args.out, assess::convert(session, &options)?)
+}
+
+/// `sct approve`: `--force` both replaces an existing output and approves a response that has
+/// not been moderated; an approved response is never replaced.
+pub fn approve(session: &Session, args: ApproveArgs) -> Result<ExitCode, CliError> {
+    let options = sct_workflows::approve::ApproveOptions {
+        format: ApprovedFormat::choose_checked(args.format, args.output.as_deref())?,
+        response: args.response,
+        by: args.by,
+        on: args.on,
+        minute: args.minute,
+        force: args.force,
+    };
+    let out = crate::cli::OutputArgs {
+        output: args.output,
+        force: args.force,
+    };
+    emit_output(&out, sct_workflows::approve::approve(session, &options)?)
 }

@@ -39,6 +39,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, CliError> {
         Command::Completions(args) => shell::completions(args),
         Command::Man(args) => shell::man(args),
         Command::Convert(args) => assess::convert(&session(&cli.global)?, args),
+        Command::Approve(args) => assess::approve(&session(&cli.global)?, args),
         Command::Compare(args) => compare::run(&session(&cli.global)?, args),
         Command::Moderate(args) => moderate::run(&session(&cli.global)?, args),
     }

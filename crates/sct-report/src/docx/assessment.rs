@@ -1,6 +1,6 @@
 //! The assessment report as a Word document: the board summary first, then the capability
-//! profile, each domain's capabilities, milestones, individuals, method and provenance, in
-//! the order and words of the HTML report.
+//! profile, each domain's capabilities, milestones, the moderation, individuals, method and
+//! provenance, in the order and words of the HTML report.
 
 use sct_docx::{Block, Document, Paragraph, Table};
 
@@ -37,6 +37,7 @@ pub fn docx(r: &AssessmentReport) -> Result<Vec<u8>, DocxError> {
     profile(&mut doc, r)?;
     domains(&mut doc, r)?;
     milestones(&mut doc, r);
+    super::team::moderation(&mut doc, r.report.team.as_ref());
     individuals(&mut doc, r);
     method(&mut doc, r);
     provenance(&mut doc, r);
@@ -61,6 +62,7 @@ fn summary(doc: &mut Document, r: &AssessmentReport) {
         format!("Target score: {}", score(b.overall_target_score)),
         format!("Coverage: {}", b.coverage),
     ]);
+    super::team::sign_off(doc, r.report.team.as_ref());
     let mut t = Table::new(
         "Level by domain",
         ["Domain", "Level", "Score", "Target", "Coverage"],
