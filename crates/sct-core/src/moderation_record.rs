@@ -888,8 +888,50 @@ pub fn agreed_response(inputs: &AgreedInputs<'_>) -> ResponseDoc {
             .max()
             .map(|d| Spanned::new(0..0, BlankableDate(Some(d)))),
         capabilities,
-        milestones: Default::default(),
+        milestones: agreed_milestones(inputs.raters),
     }
+}
+
+/// The milestone reports the raters agree on: a milestone every rater who reports it reports
+/// the same way (status and completion date), with their notes joined. Milestones on which
+/// they differ are left for the moderator to report: a status is a fact to check, not a
+/// median to take.
+fn agreed_milestones(
+    raters: &[Assessment],
+) -> std::collections::BTreeMap<Spanned<String>, crate::model::MilestoneAnswer> {
+    use crate::assessment::MilestoneReport;
+    let mut by_id: std::collections::BTreeMap<&str, Vec<&MilestoneReport>> = Default::default();
+    for rater in raters {
+        for (id, report) in &rater.milestones {
+            by_id.entry(id).or_default().push(report);
+        }
+    }
+    by_id
+        .into_iter()
+        .filter(|(_, reports)| {
+            reports
+                .iter()
+                .all(|r| r.status == reports[0].status && r.completed_on == reports[0].completed_on)
+        })
+        .filter_map(|(id, reports)| {
+            let first = reports[0];
+            let status = first.status?;
+            let mut notes: Vec<&str> = reports
+                .iter()
+                .map(|r| r.note.trim())
+                .filter(|n| !n.is_empty())
+                .collect();
+            notes.dedup();
+            Some((
+                plain(id),
+                crate::model::MilestoneAnswer {
+                    status: plain(status.as_str()),
+                    completed_on: Spanned::new(0..0, BlankableDate(first.completed_on)),
+                    note: notes.join(" "),
+                },
+            ))
+        })
+        .collect()
 }
 
 /// The lower middle of some values, as the median of levels is taken.
