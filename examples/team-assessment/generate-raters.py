@@ -32,11 +32,7 @@ RATERS = [
     ("rater-digital", "Owen Price", "Chief Digital and Information Officer", "", "2026-03-17", 0),
 ]
 
-NOTICE = (
-    "ILLUSTRATIVE DATA: a made-up team assessment written for sct's examples, not NHS "
-    "Bristol, North Somerset and South Gloucestershire ICB's own assessment or its directors' "
-    "views."
-)
+NOTICE = "ILLUSTRATIVE DATA: a made-up team assessment for sct's examples."
 
 
 def draw(stem: str, cap: str, salt: str) -> int:

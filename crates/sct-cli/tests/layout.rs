@@ -112,6 +112,25 @@ fn the_assessment_report_with_its_sign_off() {
 }
 
 #[test]
+fn the_bundled_team_assessment_report_and_its_moderation_view() {
+    let pages = laid_out(
+        "report.html",
+        &["report", "examples/team-assessment/approved.toml"],
+    );
+    assert_summary_on_page_one(&pages);
+    laid_out(
+        "moderation.html",
+        &[
+            "moderate",
+            "examples/team-assessment/raters/rater-strategy.toml",
+            "examples/team-assessment/raters/rater-finance.toml",
+            "examples/team-assessment/raters/rater-nursing.toml",
+            "examples/team-assessment/raters/rater-digital.xlsx",
+        ],
+    );
+}
+
+#[test]
 fn the_development_plan() {
     laid_out(
         "plan.html",

@@ -196,7 +196,7 @@ fn moderation_lines(m: &ModerationSummary) -> Vec<SummaryLine> {
             m.moderator,
             m.raters.len(),
             m.on.map(|d| format!(" on {d}")).unwrap_or_default(),
-            m.raters.join("; ")
+            m.rater_names.join(", ")
         ),
     )];
     let agreement = match &m.agreement_words {
@@ -210,40 +210,23 @@ fn moderation_lines(m: &ModerationSummary) -> Vec<SummaryLine> {
             m.wide, m.moderated
         ),
     ));
-    let departures = if m.departures.is_empty() {
-        "none: every agreed level is the raters' median.".to_string()
-    } else {
-        let named: Vec<String> = m
-            .departures
-            .iter()
-            .take(SUMMARY_DEPARTURES)
-            .map(|c| {
-                let why = c.rationale.trim_end_matches('.');
-                let why = if why.is_empty() {
-                    " (no rationale recorded)".to_string()
-                } else {
-                    format!(": {why}")
-                };
-                format!(
-                    "{} ({}, median {}){why}.",
-                    c.title,
-                    c.agreed,
-                    c.median.as_deref().unwrap_or("—")
-                )
-            })
-            .collect();
-        let more = m.departures.len().saturating_sub(SUMMARY_DEPARTURES);
-        let more = if more > 0 {
-            format!(" And {more} more, in the moderation section.")
-        } else {
-            String::new()
-        };
-        format!(
-            "{} of {}. {}{more}",
-            m.departures.len(),
-            m.moderated,
-            named.join(" ")
-        )
+    // A count only: the page must stay whole; each departure is named with the moderator's
+    // reason in the moderation section, and one with no reason is counted here.
+    let unexplained = m
+        .departures
+        .iter()
+        .filter(|c| c.rationale.trim().is_empty())
+        .count();
+    let departures = match (m.departures.len(), unexplained) {
+        (0, _) => "none: every agreed level is the raters' median.".to_string(),
+        (n, 0) => format!(
+            "{n} of {}, each with the moderator's reason in the moderation section.",
+            m.moderated
+        ),
+        (n, k) => format!(
+            "{n} of {}, {k} of them with no rationale recorded (see the moderation section).",
+            m.moderated
+        ),
     };
     lines.push(line("Agreed level not the raters' median:", departures));
     lines
