@@ -79,4 +79,8 @@ pub enum Setting {
     PluginParameter,
     /// The round (assessment period) chosen.
     Round,
+    /// An earlier response to show what changed since.
+    Previous,
+    /// The earlier response a template carries answers over from.
+    CarryFrom,
 }

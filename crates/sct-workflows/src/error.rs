@@ -16,6 +16,9 @@ pub enum Error {
     /// A response could not be laid out as a workbook.
     #[error(transparent)]
     Workbook(#[from] sct_xlsx::WorkbookError),
+    /// Two responses could not be compared (unrelated organisations, different scales).
+    #[error(transparent)]
+    Diff(#[from] sct_core::diff::DiffError),
     /// A plugin could not be found, checked or run.
     #[error(transparent)]
     Plugin(#[from] sct_plugin_host::HostError),
@@ -60,6 +63,7 @@ impl Error {
             Error::Workbook(W::Unplaced(_) | W::TooLong { .. } | W::TooMuchText { .. }) => true,
             Error::Workbook(_) => false,
             Error::Plugin(e) => e.is_bad_input(),
+            Error::Diff(_) => true,
             Error::Options { .. } => true,
         }
     }

@@ -22,7 +22,9 @@
 //! [`sct_files::write_atomic_with`] can replace one of them.
 
 pub mod assess;
+mod carry;
 pub mod compare;
+pub mod diff;
 pub mod document;
 pub mod error;
 pub mod format;
