@@ -63,9 +63,9 @@ impl ResponseRef {
         }
     }
 
-    /// "file (organisation, CODE)", as errors name a response.
+    /// The file, as errors name a response (with its code beside it).
     fn named(&self) -> String {
-        format!("{} ({}, {})", self.file, self.organisation, self.ods_code)
+        self.file.clone()
     }
 }
 
@@ -245,7 +245,7 @@ pub struct ResponseDiff {
 pub enum DiffError {
     /// Neither the same organisation nor a predecessor of the later one.
     #[error(
-        "{old} and {new} are not the same organisation, and the successions table does not make {old_code} a predecessor of {new_code}; expected two responses of one organisation, or a predecessor's response and then its successor's"
+        "{old} is a response of {old_code} and {new} of {new_code}: not the same organisation, and the successions table does not make {old_code} a predecessor of {new_code}"
     )]
     Unrelated {
         /// The earlier response, named.
@@ -259,7 +259,7 @@ pub enum DiffError {
     },
     /// The earlier response is of the later one's successor: the files are the wrong way round.
     #[error(
-        "{old} is of a successor of {new}'s organisation ({new_code} passed to {old_code}); expected the earlier (predecessor's) response first, then the later"
+        "{old} is a response of {old_code}, a successor of {new_code} (whose response {new} is): the responses are the wrong way round"
     )]
     Reversed {
         /// The earlier response, named.
@@ -272,9 +272,7 @@ pub enum DiffError {
         new_code: String,
     },
     /// One is an organisation's response and the other an individual's self-assessment.
-    #[error(
-        "{old} is an {old_type} response and {new} an {new_type} one; expected two responses of the same type"
-    )]
+    #[error("{old} is an {old_type} response and {new} an {new_type} one")]
     MixedTypes {
         /// The earlier response, named.
         old: String,
@@ -286,9 +284,7 @@ pub enum DiffError {
         new_type: &'static str,
     },
     /// The toolkits' level scales differ, so levels cannot be compared by place.
-    #[error(
-        "{old} uses the levels {old_levels} and {new} the levels {new_levels}; expected toolkits with the same levels, so that a level can be compared with a level"
-    )]
+    #[error("{old} uses the levels {old_levels} and {new} the levels {new_levels}")]
     Scales {
         /// The earlier response, named.
         old: String,
@@ -299,6 +295,29 @@ pub enum DiffError {
         /// Its levels' ids.
         new_levels: String,
     },
+}
+
+impl DiffError {
+    /// What would do instead, in words.
+    pub fn expected(&self) -> &'static str {
+        match self {
+            DiffError::Unrelated { .. } => {
+                "two responses of one organisation, or a predecessor's response and then its successor's"
+            }
+            DiffError::Reversed { .. } => {
+                "the earlier (predecessor's) response first, then the later"
+            }
+            DiffError::MixedTypes { .. } => "two responses of the same type",
+            DiffError::Scales { .. } => {
+                "toolkits with the same levels, so that a level can be compared with a level"
+            }
+        }
+    }
+
+    /// The error as a diagnostic: what is wrong and what would do.
+    pub fn diagnostic(&self) -> crate::Diagnostic {
+        crate::Diagnostic::error(self.to_string()).expected(self.expected())
+    }
 }
 
 /// Compares two responses: `old` the earlier, `new` the later.

@@ -72,7 +72,7 @@ pub struct CarryForward<'a> {
 
 /// The template for a round (or toolkit) started from an earlier response: every answer
 /// carried forward and marked `carried_over = true`, to review, with a `[previous]` table
-/// naming the earlier file. Answers are carried by capability id and level rank, so a
+/// naming the earlier file. Answers are carried by capability id and level id, so a
 /// capability the toolkit no longer has is left out (and listed in a comment).
 pub fn response_template_from(
     toolkit_file: &LoadedFramework,
@@ -233,31 +233,7 @@ impl Template<'_> {
                 let _ = writeln!(out, "assessed = \"\"          # YYYY-MM-DD");
             }
         }
-        if let Some(c) = self.carry {
-            let (name, code) = c.organisation.unwrap_or((
-                c.earlier.organisation_name.as_str(),
-                c.earlier.ods_code.as_str(),
-            ));
-            let _ = writeln!(out, "notice = {}", quoted(&c.earlier.notice));
-            let _ = writeln!(out);
-            let _ = writeln!(out, "[organisation]");
-            let _ = writeln!(out, "name = {}", quoted(name));
-            let _ = writeln!(out, "ods_code = {}", quoted(code));
-            let _ = writeln!(out);
-        } else {
-            let _ = writeln!(
-                out,
-                "notice = \"\"            # repeated on every output, e.g. \"Draft for board discussion\""
-            );
-            let _ = writeln!(out);
-            let _ = writeln!(out, "[organisation]");
-            let _ = writeln!(out, "name = \"\"");
-            let _ = writeln!(
-                out,
-                "ods_code = \"\"          # e.g. \"QUY\"; checked against the organisations table"
-            );
-            let _ = writeln!(out);
-        }
+        self.notice_and_organisation(out);
         match response_type {
             ResponseType::Organisation => {
                 let _ = writeln!(out, "[respondent]");
@@ -293,6 +269,41 @@ impl Template<'_> {
                 );
             }
         }
+        self.previous(out);
+    }
+
+    /// The notice and the organisation: the earlier response's (or the successor given) when
+    /// carrying one forward, else blank.
+    fn notice_and_organisation(&self, out: &mut String) {
+        if let Some(c) = self.carry {
+            let (name, code) = c.organisation.unwrap_or((
+                c.earlier.organisation_name.as_str(),
+                c.earlier.ods_code.as_str(),
+            ));
+            let _ = writeln!(out, "notice = {}", quoted(&c.earlier.notice));
+            let _ = writeln!(out);
+            let _ = writeln!(out, "[organisation]");
+            let _ = writeln!(out, "name = {}", quoted(name));
+            let _ = writeln!(out, "ods_code = {}", quoted(code));
+            let _ = writeln!(out);
+        } else {
+            let _ = writeln!(
+                out,
+                "notice = \"\"            # repeated on every output, e.g. \"Draft for board discussion\""
+            );
+            let _ = writeln!(out);
+            let _ = writeln!(out, "[organisation]");
+            let _ = writeln!(out, "name = \"\"");
+            let _ = writeln!(
+                out,
+                "ods_code = \"\"          # e.g. \"QUY\"; checked against the organisations table"
+            );
+            let _ = writeln!(out);
+        }
+    }
+
+    /// The `[previous]` table of a carried-forward template.
+    fn previous(&self, out: &mut String) {
         if let Some(c) = self.carry {
             let p = c.previous;
             let _ = writeln!(out);
@@ -405,9 +416,14 @@ impl Template<'_> {
 
     /// A carried answer's fields, levels named by this toolkit's ids (by rank), marked.
     fn carried_answer(&self, out: &mut String, a: &Answer, levels: &str) {
+        // A level is carried by its id in the earlier toolkit, so a toolkit whose scale
+        // changed keeps only the levels it still has (the rest are left blank, to answer).
+        let earlier = self.carry.map(|c| c.earlier_toolkit);
         let id = |rank: Option<usize>| {
-            rank.and_then(|r| self.toolkit.level_by_rank(r))
-                .map(|l| l.id.get_ref().clone())
+            rank.and_then(|r| earlier.and_then(|t| t.level_by_rank(r)))
+                .map(|l| l.id.get_ref().as_str())
+                .filter(|l| self.toolkit.level_rank(l).is_some())
+                .map(str::to_string)
                 .unwrap_or_default()
         };
         let (level, reason) = match &a.level {

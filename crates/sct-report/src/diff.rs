@@ -55,7 +55,7 @@ pub fn level_words(c: &CapabilityDiff) -> String {
     }
 }
 
-fn change_words<T: std::fmt::Display>(c: &Option<Change<T>>, same: Option<String>) -> String {
+fn change_words<T: std::fmt::Display>(c: Option<&Change<T>>, same: Option<String>) -> String {
     let show = |v: &Option<T>| {
         v.as_ref()
             .map(|x| x.to_string())
@@ -70,7 +70,7 @@ fn change_words<T: std::fmt::Display>(c: &Option<Change<T>>, same: Option<String
 /// The confidence column.
 pub fn confidence_words(c: &CapabilityDiff) -> String {
     change_words(
-        &c.confidence,
+        c.confidence.as_ref(),
         c.new.as_ref().and_then(|n| n.confidence.clone()),
     )
 }
