@@ -13,6 +13,7 @@ use std::collections::BTreeSet;
 use serde::Serialize;
 
 use crate::assessment::{Answer, AnswerLevel, Assessment};
+use crate::model::organisation::Share;
 use crate::model::{CapabilityToolkit, Date, Organisations, ResponseType};
 use crate::plan::relation;
 
@@ -400,7 +401,7 @@ fn check(
     if let Some((predecessor, words)) = relation(orgs, &o.ods_code, &n.ods_code) {
         return Ok(Relation {
             predecessor,
-            indicative: words.contains("indicative"),
+            indicative: predecessor && only_part(orgs, &o.ods_code, &n.ods_code),
             words,
         });
     }
@@ -419,6 +420,33 @@ fn check(
         new: new_ref.named(),
         new_code: codes.1,
     })
+}
+
+/// Whether every way from `previous` to `current` in the successions table passes through a
+/// part share (so the successor serves a different population from the predecessor).
+fn only_part(orgs: &Organisations, previous: &str, current: &str) -> bool {
+    // Walk back from the current organisation, carrying whether the path had a part share.
+    let mut frontier = vec![(current.to_ascii_uppercase(), false)];
+    let mut whole_path = false;
+    let mut seen = BTreeSet::new();
+    while let Some((code, part)) = frontier.pop() {
+        if !seen.insert((code.clone(), part)) {
+            continue;
+        }
+        for s in orgs
+            .successions
+            .iter()
+            .filter(|s| s.successor.eq_ignore_ascii_case(&code))
+        {
+            let part = part || s.share == Share::Part;
+            if s.predecessor.eq_ignore_ascii_case(previous) {
+                whole_path |= !part;
+            } else {
+                frontier.push((s.predecessor.to_ascii_uppercase(), part));
+            }
+        }
+    }
+    !whole_path
 }
 
 fn type_words(t: ResponseType) -> &'static str {
