@@ -825,6 +825,71 @@ mod tests {
     }
 
     #[test]
+    fn capabilities_new_or_gone_between_toolkits_are_listed_not_counted() {
+        let sct = Sct::bundled().unwrap();
+        let text = response(
+            "BNSSG",
+            "QUY",
+            "2026-03-20",
+            &format!(
+                "[capabilities.{CAP}]\nlevel = \"developing\"\n[capabilities.intelligence-function]\nlevel = \"embedding\"\n"
+            ),
+        );
+        let (a, fw) = sct
+            .validate_source(
+                &SourceFile::from_text("a.toml", &text),
+                ResolveOptions::default(),
+            )
+            .unwrap();
+        // The later toolkit dropped the first capability and gained one.
+        let mut later = fw.toolkit.clone();
+        let mut added = later.domains[0].capabilities.remove(0);
+        added.id = toml::Spanned::new(0..0, "new-capability".to_string());
+        later.domains[1].capabilities.push(added);
+        let d = diff(
+            DiffSide {
+                assessment: &a,
+                toolkit: fw.toolkit,
+            },
+            DiffSide {
+                assessment: &a,
+                toolkit: &later,
+            },
+            &sct.organisations,
+        )
+        .unwrap();
+        assert_eq!(cap(&d, CAP).presence, Presence::Gone);
+        assert_eq!(cap(&d, "new-capability").presence, Presence::New);
+        assert_eq!(
+            d.capabilities.last().unwrap().id,
+            CAP,
+            "gone ones come last"
+        );
+        assert_eq!(
+            (d.summary.new_capabilities, d.summary.gone_capabilities),
+            (1, 1)
+        );
+        assert_eq!(d.summary.compared, d.capabilities.len() - 2);
+        assert_eq!((d.summary.unchanged, d.summary.changed), (1, 0));
+        // A scale with a level renamed cannot be compared place by place.
+        let mut rescaled = fw.toolkit.clone();
+        rescaled.levels[0].id = toml::Spanned::new(0..0, "beginning".to_string());
+        let err = diff(
+            DiffSide {
+                assessment: &a,
+                toolkit: fw.toolkit,
+            },
+            DiffSide {
+                assessment: &a,
+                toolkit: &rescaled,
+            },
+            &sct.organisations,
+        )
+        .unwrap_err();
+        assert!(matches!(err, DiffError::Scales { .. }), "{err}");
+    }
+
+    #[test]
     fn level_moves_follow_the_ranks() {
         assert_eq!(level_move(Some(2), Some(2)), (LevelMove::Same, Some(0)));
         assert_eq!(level_move(Some(4), Some(1)), (LevelMove::Down, Some(-3)));
