@@ -187,11 +187,10 @@ fn a_template_from_last_year_carries_every_answer_marked_and_validates() {
     assert_eq!(v["summary"]["changed"], 0);
 }
 
-#[test]
-fn the_report_says_what_is_new_changed_and_merely_carried_over() {
-    let dir = tmp();
-    let (old, new) = carried(dir.path(), &[]);
-    // Review two answers: one raised and unmarked, one changed but still marked.
+/// Last year's response and this year's started from it, with two answers reviewed: one
+/// raised and unmarked, one changed but still marked.
+fn reviewed(dir: &Path) -> (PathBuf, PathBuf) {
+    let (old, new) = carried(dir, &[]);
     let text = std::fs::read_to_string(&new).unwrap();
     let text = edit_capability(&text, "integrated-needs-assessment", |s| {
         s.replace("level = \"embedding\"", "level = \"advancing\"")
@@ -205,6 +204,13 @@ fn the_report_says_what_is_new_changed_and_merely_carried_over() {
         text.replace("assessed = \"\"", "assessed = 2027-03-10"),
     )
     .unwrap();
+    (old, new)
+}
+
+#[test]
+fn the_report_says_what_is_new_changed_and_merely_carried_over() {
+    let dir = tmp();
+    let (_, new) = reviewed(dir.path());
     let out = dir.path().join("report.json");
     sct()
         .arg("report")
@@ -249,6 +255,12 @@ fn the_report_says_what_is_new_changed_and_merely_carried_over() {
         .unwrap();
     assert!(body.contains("Since the last assessment"));
     assert!(body.contains("Carried over, to review"));
+}
+
+#[test]
+fn the_report_follows_previous_only_while_the_earlier_file_is_unchanged() {
+    let dir = tmp();
+    let (old, new) = reviewed(dir.path());
     // Once the earlier file changes, the report no longer trusts it and says why.
     std::fs::write(
         &old,
@@ -286,6 +298,39 @@ fn the_report_says_what_is_new_changed_and_merely_carried_over() {
         md.contains("| Integrated needs assessment | Embedding → Advancing (+1) |"),
         "{md}"
     );
+    // [previous] naming another organisation's response (checksum and all): the report still
+    // comes out, without the section, and says why; named explicitly, it is refused.
+    std::fs::copy(root().join(S1Y5D_2027), &old).unwrap();
+    let sha = |p: &Path| sct_core::source::sha256_hex(&std::fs::read(p).unwrap());
+    let text = std::fs::read_to_string(&new).unwrap();
+    let recorded = text.split("sha256 = \"").nth(1).unwrap()[..64].to_string();
+    std::fs::write(&new, text.replace(&recorded, &sha(&old))).unwrap();
+    sct()
+        .arg("report")
+        .arg(&new)
+        .arg("-o")
+        .arg(&md_out)
+        .arg("--force")
+        .assert()
+        .success()
+        .stderr(contains("which cannot be compared"))
+        .stderr(contains("not the same organisation"));
+    assert!(
+        !std::fs::read_to_string(&md_out)
+            .unwrap()
+            .contains("## Since the last")
+    );
+    sct()
+        .arg("report")
+        .arg(&new)
+        .arg("--previous")
+        .arg(&old)
+        .arg("-o")
+        .arg(&md_out)
+        .arg("--force")
+        .assert()
+        .code(2)
+        .stderr(contains("not the same organisation"));
 }
 
 /// `text` with the table of capability `id` passed through `f`.

@@ -125,7 +125,22 @@ pub(crate) fn since(
             None => return Ok(None),
         },
     };
-    let (old, old_fw) = sct.validate_file(&path, ResolveOptions::default())?;
+    let read = sct.validate_file(&path, ResolveOptions::default());
+    let (old, old_fw) = match (read, explicit) {
+        (Ok(r), _) => r,
+        (Err(e), Some(_)) => return Err(e.into()),
+        // The one [previous] names is the response's own business: a report of it still
+        // comes out, saying why it does not compare.
+        (Err(e), None) => {
+            notices.push(unfollowed(
+                current.0,
+                &path,
+                &e.to_string(),
+                e.is_bad_input(),
+            ));
+            return Ok(None);
+        }
+    };
     if explicit.is_none()
         && let Some(prev) = &current.0.team.previous
         && !prev.sha256.trim().is_empty()
@@ -144,9 +159,35 @@ pub(crate) fn since(
         );
         return Ok(None);
     }
-    let d = compare(session, (&old, &old_fw), current)?;
+    let d = match compare(session, (&old, &old_fw), current) {
+        Ok(d) => d,
+        Err(crate::Error::Diff(e)) if explicit.is_none() => {
+            notices.push(unfollowed(current.0, &path, &e.to_string(), true));
+            return Ok(None);
+        }
+        Err(e) => return Err(e),
+    };
     notices.extend(carried_over_warnings(&d));
     Ok(Some(d))
+}
+
+/// A warning that the response `[previous]` names was not compared with, and why.
+fn unfollowed(current: &Assessment, path: &Path, why: &str, bad_input: bool) -> Diagnostic {
+    let what = if bad_input {
+        "cannot be compared"
+    } else {
+        "cannot be read"
+    };
+    Diagnostic::warning(format!(
+        "[previous] names {}, which {what}, so the report does not say what changed since: {}",
+        path.display(),
+        why.lines().next().unwrap_or_default()
+    ))
+    .in_file(&current.source_name)
+    .expected(
+        "an earlier response of this organisation or of a predecessor, as [previous] names it",
+    )
+    .settings([Setting::Previous])
 }
 
 /// Where `[previous]` says the earlier response is, when it says and the file is there.
