@@ -11,6 +11,7 @@ pub use sct_workflows::assess::{
     AssessmentChart, CheckFormat, ImageFormat, PlanFormat, ReportFormat as AssessmentReportFormat,
     ResponseFormat, ScoreFormat,
 };
+pub use sct_workflows::diff::DiffFormat;
 pub use sct_workflows::frameworks::{ListFormat, ShowFormat};
 pub use sct_workflows::kpi::{FunnelFormat, IprFormat};
 pub use sct_workflows::moderate::ModerateFormat;
@@ -107,7 +108,7 @@ pub enum Command {
     /// Write a blank response for a round or toolkit: TOML with every capability's level
     /// descriptors as comments, or (-o FILE.xlsx) an Excel workbook with dropdowns.
     #[command(
-        after_help = "Examples:\n  sct template baseline-2026-03 -o my-icb-2026-03.toml\n  sct template baseline-2026-03 -o my-icb-2026-03.xlsx\n  sct template baseline-2026-03 --rater \"Asha Patel\" --rater-role \"Director of Finance\" -o asha.xlsx"
+        after_help = "Examples:\n  sct template baseline-2026-03 -o my-icb-2026-03.toml\n  sct template baseline-2026-03 -o my-icb-2026-03.xlsx\n  sct template baseline-2026-03 --rater \"Asha Patel\" --rater-role \"Director of Finance\" -o asha.xlsx\n  sct template reassessment-2027-03 --from my-icb-2026-03.toml -o my-icb-2027-03.toml"
     )]
     Template(TemplateArgs),
     /// Check a response against its framework: ids, levels, dates, organisation; report
@@ -126,6 +127,13 @@ pub enum Command {
         after_help = "Examples:\n  sct report examples/baseline-2026-03/bnssg-illustrative.toml -o report.html\n  sct report my-icb.toml --individuals people/ -o report.md\n  sct report my-icb.toml -o board-paper.docx"
     )]
     Report(ReportArgs),
+    /// Say what changed between two responses: per capability the level, confidence,
+    /// evidence and target; capabilities new or gone; answers carried over. Across rounds, and
+    /// from a predecessor ICB's response to its successor's (the successions table).
+    #[command(
+        after_help = "Examples:\n  sct diff examples/baseline-2026-03/bnssg-illustrative.toml examples/cohort/reassessment-2027-03/QUY.toml\n  sct diff last-year.xlsx this-year.toml -o changes.md\n  sct diff last-year.toml this-year.toml --format json -o changes.json"
+    )]
+    Diff(DiffArgs),
     /// Turn an assessment into a development plan: ranked priorities (rule stated), support
     /// needed by strand of the development programme, individual development by role group,
     /// a timeline, and progress against a previous response.
@@ -294,7 +302,7 @@ pub struct TemplateArgs {
     pub individual: bool,
     /// One rater's template for a team assessment: their name, written in [rater] (and on
     /// the workbook's Organisation sheet), with the status a draft.
-    #[arg(long, value_name = "NAME", conflicts_with = "individual")]
+    #[arg(long, value_name = "NAME", conflicts_with_all = ["individual", "from"])]
     pub rater: Option<String>,
     /// The rater's role, for example "Director of Finance".
     #[arg(long, value_name = "ROLE", requires = "rater")]
@@ -302,9 +310,31 @@ pub struct TemplateArgs {
     /// The rater's email address, if they want it recorded.
     #[arg(long, value_name = "EMAIL", requires = "rater")]
     pub rater_email: Option<String>,
+    /// Start from an earlier response (TOML, JSON or a filled .xlsx workbook): every answer
+    /// carried forward and marked carried over, to review.
+    #[arg(long, value_name = "RESPONSE")]
+    pub from: Option<PathBuf>,
+    /// The organisation's ODS code, when it is not the earlier response's (a successor ICB
+    /// starting from its predecessor's response).
+    #[arg(long, value_name = "CODE", requires = "from")]
+    pub org: Option<String>,
     /// Output format (default: from the -o extension, else toml).
     #[arg(long, value_enum)]
     pub format: Option<ResponseFormat>,
+    #[command(flatten)]
+    pub out: OutputArgs,
+}
+
+/// Arguments of `sct diff`.
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The earlier response (TOML, JSON or a filled .xlsx workbook).
+    pub old: PathBuf,
+    /// The later response, of the same organisation or a successor of it.
+    pub new: PathBuf,
+    /// Output format (default: from the -o extension, else text).
+    #[arg(long, value_enum)]
+    pub format: Option<DiffFormat>,
     #[command(flatten)]
     pub out: OutputArgs,
 }
@@ -390,6 +420,10 @@ pub struct ReportArgs {
     /// Use report.html, report.md and report.css from DIR instead of the built-in ones.
     #[arg(long, value_name = "DIR", value_parser = folder_path)]
     pub template_dir: Option<PathBuf>,
+    /// An earlier response: the report says what changed since (default: the one the
+    /// response's [previous] table names, when found unchanged beside it).
+    #[arg(long, value_name = "RESPONSE")]
+    pub previous: Option<PathBuf>,
     /// Date milestones and the report as of this date, YYYY-MM-DD (default: the assessed date).
     #[arg(long, value_name = "DATE", value_parser = date_value)]
     pub as_of: Option<sct_core::Date>,

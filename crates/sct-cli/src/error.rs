@@ -72,6 +72,7 @@ impl CliError {
             CliError::Workflow(W::Report(ReportError::Template { file, message })) => {
                 one(Diagnostic::error(format!("template {file}: {message}")).in_file(file.clone()))
             }
+            CliError::Workflow(W::Diff(e)) => one(e.diagnostic()),
             CliError::Workflow(W::Options {
                 message,
                 expected,

@@ -44,6 +44,8 @@ pub fn flag(setting: Setting) -> &'static str {
         Setting::Round => "--round",
         Setting::Moderator => "--moderator",
         Setting::ModeratedOn => "--on",
+        Setting::Previous => "--previous",
+        Setting::CarryFrom => "--from",
     }
 }
 

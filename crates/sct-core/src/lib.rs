@@ -37,6 +37,7 @@ pub mod csv_line;
 pub mod csv_out;
 pub mod derived;
 pub mod diagnostic;
+pub mod diff;
 pub mod error;
 pub mod individuals;
 pub mod load;

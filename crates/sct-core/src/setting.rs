@@ -83,4 +83,8 @@ pub enum Setting {
     Moderator,
     /// The date the moderator's levels were agreed.
     ModeratedOn,
+    /// An earlier response to show what changed since.
+    Previous,
+    /// The earlier response a template carries answers over from.
+    CarryFrom,
 }

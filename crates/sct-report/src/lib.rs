@@ -20,6 +20,7 @@ pub mod assessment;
 pub use sct_chart as charts;
 pub mod compare;
 pub mod compare_xlsx;
+pub mod diff;
 pub mod docx;
 pub mod funnel_chart;
 pub mod ipr;

@@ -20,6 +20,9 @@ pub enum Error {
     /// rater twice, too few).
     #[error(transparent)]
     Moderation(#[from] sct_core::moderation::ModerationError),
+    /// Two responses could not be compared (unrelated organisations, different scales).
+    #[error(transparent)]
+    Diff(#[from] sct_core::diff::DiffError),
     /// A plugin could not be found, checked or run.
     #[error(transparent)]
     Plugin(#[from] sct_plugin_host::HostError),
@@ -67,6 +70,7 @@ impl Error {
             Error::Workbook(W::Unplaced(_) | W::TooLong { .. } | W::TooMuchText { .. }) => true,
             Error::Workbook(_) => false,
             Error::Plugin(e) => e.is_bad_input(),
+            Error::Diff(_) => true,
             Error::Options { .. } => true,
             Error::Moderation(_) => true,
             Error::Approval(_) => true,

@@ -23,7 +23,9 @@
 
 pub mod approve;
 pub mod assess;
+mod carry;
 pub mod compare;
+pub mod diff;
 pub mod document;
 pub mod error;
 pub mod format;

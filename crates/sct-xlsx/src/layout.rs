@@ -121,6 +121,15 @@ pub const CAPABILITY_INPUTS: [InputColumn; 7] = [
     input("Rationale", "rationale", CellKind::Text, 36.0),
 ];
 
+/// The column that marks an answer carried over from the previous round, after the other
+/// inputs: written only in a workbook made from a response with carried-over answers, and
+/// read when present (`yes` marks one; blank, or `no`, does not).
+pub const CARRIED_OVER: InputColumn = input("Carried over", "carried_over", CellKind::Text, 13.0);
+
+/// The metadata keys of the `[previous]` table (the response a workbook's answers were
+/// carried over from), written only when it has one.
+pub const PREVIOUS_KEYS: [&str; 4] = ["round", "ods_code", "file", "sha256"];
+
 /// The input columns of the milestones sheet.
 pub const MILESTONE_INPUTS: [InputColumn; 3] = [
     input("Status", "status", CellKind::Text, 14.0),

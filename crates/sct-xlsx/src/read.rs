@@ -379,6 +379,13 @@ impl Metadata {
                 doc.set(&[field], v.into(), self.place(key));
             }
         }
+        for field in layout::PREVIOUS_KEYS {
+            let key = format!("previous.{field}");
+            if self.values.contains_key(&key) {
+                let v = decode_text(self.raw(&key)).unwrap_or_default();
+                doc.set(&["previous", field], v.into(), self.place(&key));
+            }
+        }
     }
 }
 
@@ -450,7 +457,10 @@ impl WorkbookReader<'_> {
                     found_details = true;
                     self.details(&sheet, header_row, response_type);
                 }
-                SheetKind::Capabilities => self.rows(&sheet, header_row, RowKind::Capability),
+                SheetKind::Capabilities => {
+                    self.rows(&sheet, header_row, RowKind::Capability);
+                    self.carried_over(&sheet, header_row);
+                }
                 SheetKind::Milestones => self.rows(&sheet, header_row, RowKind::Milestone),
                 SheetKind::MoreText => self.more_text(&sheet, header_row),
             }
@@ -739,6 +749,50 @@ impl WorkbookReader<'_> {
                         cell_ref(sheet.name(), row, *col),
                     );
                 }
+            }
+        }
+    }
+
+    /// The "Carried over" column of a domain sheet, when it has one (a workbook made from a
+    /// response with carried-over answers): `yes` marks an answer carried over; blank or
+    /// `no` does not.
+    fn carried_over(&mut self, sheet: &SheetView<'_>, header: u32) {
+        let Some((start, end)) = sheet.sheet.extent() else {
+            return;
+        };
+        let wanted = layout::CARRIED_OVER.header;
+        let find = |text: &str| {
+            (start.1..=end.1).find(|c| {
+                header_text(sheet.sheet, header, *c).is_some_and(|h| h.eq_ignore_ascii_case(text))
+            })
+        };
+        let (Some(col), Some(id_col)) = (find(wanted), find(CAPABILITY_ID)) else {
+            return;
+        };
+        for row in header + 1..=end.0 {
+            let id = header_text(sheet.sheet, row, id_col).unwrap_or_default();
+            let place = cell_ref(sheet.name(), row, col);
+            let text = match cell_text(sheet.sheet.value(row, col)) {
+                Ok(t) => t.unwrap_or_default().trim().to_ascii_lowercase(),
+                Err((message, expected)) => {
+                    self.error(&place, message).expected = Some(expected);
+                    continue;
+                }
+            };
+            let flag = match text.as_str() {
+                "" | "no" | "false" => continue,
+                "yes" | "true" => true,
+                _ => {
+                    self.error(&place, format!("\"{text}\" is not yes or blank"))
+                        .expected = Some(
+                        "yes for an answer carried over and not yet reviewed, else blank".into(),
+                    );
+                    continue;
+                }
+            };
+            if !id.is_empty() {
+                self.doc
+                    .set(&["capabilities", &id, "carried_over"], flag.into(), place);
             }
         }
     }

@@ -892,6 +892,13 @@ fn domain_sheet(
     for input in CAPABILITY_INPUTS {
         headers.push((input.header.into(), input.width));
     }
+    let carried = answers.is_some_and(|d| d.capabilities.values().any(|a| a.carried_over));
+    if carried {
+        headers.push((
+            layout::CARRIED_OVER.header.into(),
+            layout::CARRIED_OVER.width,
+        ));
+    }
     for (c, (h, w)) in headers.iter().enumerate() {
         sheet.write_string_with_format(HEADER_ROW, c as u16, h, &f.header)?;
         sheet.set_column_width(c as u16, *w)?;
@@ -922,6 +929,9 @@ fn domain_sheet(
             sizes.push((d.as_str(), 32.0));
         }
         capability_answers(sheet, (row, levels), id, answer, f, texts)?;
+        if carried {
+            carried_flag(sheet, (row, levels), id, answer, f, texts)?;
+        }
         sheet.set_row_height(row, row_height(&sizes))?;
     }
     if !caps.is_empty() {
@@ -931,6 +941,15 @@ fn domain_sheet(
             HEADER_ROW + 1,
             HEADER_ROW + caps.len() as u32,
         )?;
+    }
+    if carried && !caps.is_empty() {
+        let col = capability_input_column(levels, CAPABILITY_INPUTS.len());
+        let v = list_validation(
+            &["yes".into()],
+            "Carried over",
+            "yes: carried over from the last round and not yet reviewed. Clear it once reviewed.",
+        )?;
+        sheet.add_data_validation(HEADER_ROW + 1, col, HEADER_ROW + caps.len() as u32, col, &v)?;
     }
     sheet.set_freeze_panes(HEADER_ROW + 1, LEADING_COLUMNS)?;
     print_setup(sheet, Some(HEADER_ROW), true)?;
@@ -960,6 +979,30 @@ fn capability_answers(
         write_input(sheet, &place, input.kind, value, f, texts)?;
     }
     Ok(())
+}
+
+/// The "Carried over" cell of a capability's row: `yes` for an answer carried over.
+fn carried_flag(
+    sheet: &mut Worksheet,
+    (row, levels): (u32, usize),
+    id: &str,
+    answer: Option<&CapabilityAnswer>,
+    f: &Formats,
+    texts: &mut Texts,
+) -> Result<(), WorkbookError> {
+    let input = layout::CARRIED_OVER;
+    let place = Answer {
+        row,
+        col: capability_input_column(levels, CAPABILITY_INPUTS.len()),
+        id,
+        column: input.header,
+        field: format!("capabilities.{id}.{}", input.field),
+    };
+    let value = match answer {
+        Some(a) if a.carried_over => Value::Text("yes"),
+        _ => Value::Blank,
+    };
+    write_input(sheet, &place, input.kind, value, f, texts)
 }
 
 /// A capability's title (with its summary, or the individual competency) and its level
@@ -1191,6 +1234,14 @@ fn metadata(
         (meta::RESPONSE_FRAMEWORK, framework),
         (meta::RESPONSE_FRAMEWORK_VERSION, version),
     ];
+    let mut rows = rows;
+    // The response carried over from, kept with the workbook's provenance (not to edit).
+    if let Some(p) = answers.and_then(|d| d.previous.as_ref()) {
+        let values = [&p.round, &p.ods_code, &p.file, &p.sha256];
+        for (key, value) in layout::PREVIOUS_KEYS.iter().zip(values) {
+            rows.push((previous_key(key), value.clone()));
+        }
+    }
     sheet.set_column_width(0, 28.0)?;
     sheet.set_column_width(1, 70.0)?;
     for (r, (k, v)) in rows.iter().enumerate() {
@@ -1200,6 +1251,16 @@ fn metadata(
     sheet.set_hidden(true);
     protect(sheet);
     Ok(())
+}
+
+/// The metadata key of a `[previous]` field (`previous.file`).
+fn previous_key(field: &str) -> &'static str {
+    match field {
+        "round" => "previous.round",
+        "ods_code" => "previous.ods_code",
+        "file" => "previous.file",
+        _ => "previous.sha256",
+    }
 }
 
 /// Where the writer puts one answer of a capability (`field` is a response field such as

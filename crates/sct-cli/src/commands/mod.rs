@@ -25,6 +25,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, CliError> {
         Command::Validate(args) => assess::validate(&session(&cli.global)?, args),
         Command::Score(args) => assess::score(&session(&cli.global)?, args),
         Command::Report(args) => assess::report(&session(&cli.global)?, args),
+        Command::Diff(args) => assess::diff(&session(&cli.global)?, args),
         Command::Plan(args) => assess::plan(&session(&cli.global)?, args),
         Command::Chart(args) => assess::chart(&session(&cli.global)?, args),
         Command::Kpi(cmd) => kpi::run(&session(&cli.global)?, cmd),
