@@ -1,0 +1,166 @@
+//! The readers on NHS England's own files, as published (read in place from the shared data
+//! folder; skipped, with a message, where it is absent): every file reads, the national
+//! figures computed from the provider rows equal those from each file's own total row, and an
+//! ICB's figure equals a hand computation from the trusts the ODS file maps to it.
+
+use std::path::{Path, PathBuf};
+
+use sct_publications::aggregate::to_icbs;
+use sct_publications::lookup::Lookup;
+use sct_publications::{Measure, OrgLevel, Period, Publication, read_file};
+
+fn nhs_data() -> Option<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/nhs-data");
+    if dir.is_dir() {
+        Some(dir)
+    } else {
+        eprintln!(
+            "skipped: the published NHS files are not at {}",
+            dir.display()
+        );
+        None
+    }
+}
+
+fn ae_files(dir: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir.join("ae"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "csv"))
+        .collect();
+    files.sort();
+    files
+}
+
+#[test]
+fn every_ae_file_reads_and_its_providers_sum_to_its_total_row() {
+    let Some(dir) = nhs_data() else { return };
+    let files = ae_files(&dir);
+    assert_eq!(files.len(), 4);
+    for file in files {
+        let extract = read_file(&file, None).unwrap();
+        assert_eq!(extract.publication, Publication::AeMonthly);
+        assert_eq!(extract.periods.len(), 1, "{}", file.display());
+        for measure in [Measure::AeFourHourAll, Measure::AeFourHourType1] {
+            let of = |level: OrgLevel| {
+                extract
+                    .observations
+                    .iter()
+                    .filter(|o| o.measure == measure && o.organisation.level == level)
+                    .fold((0.0, 0.0), |(n, d), o| {
+                        (n + o.numerator.unwrap(), d + o.denominator.unwrap())
+                    })
+            };
+            let (n, d) = of(OrgLevel::Provider);
+            let (tn, td) = of(OrgLevel::National);
+            assert!(td > 1_000_000.0, "{}: {td}", file.display());
+            assert_eq!((n, d), (tn, td), "{} {measure:?}", file.display());
+            let total_row = extract
+                .observations
+                .iter()
+                .find(|o| o.measure == measure && o.organisation.level == OrgLevel::National)
+                .unwrap();
+            assert_eq!(total_row.value, Some(100.0 * n / d));
+        }
+    }
+}
+
+/// The columns of a row of the current wording, by header, read without the library.
+fn hand_four_hours(file: &Path, trusts: &[String]) -> (f64, f64) {
+    let text = std::fs::read_to_string(file).unwrap();
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let col = |name: &str| header.iter().position(|h| *h == name).unwrap();
+    let attendance_columns = [
+        "A&E attendances Type 1",
+        "A&E attendances Type 2",
+        "A&E attendances Other A&E Department",
+        "A&E attendances Booked Appointments Type 1",
+        "A&E attendances Booked Appointments Type 2",
+        "A&E attendances Booked Appointments Other Department",
+    ]
+    .map(col);
+    let over_columns = [
+        "Attendances over 4hrs Type 1",
+        "Attendances over 4hrs Type 2",
+        "Attendances over 4hrs Other Department",
+        "Attendances over 4hrs Booked Appointments Type 1",
+        "Attendances over 4hrs Booked Appointments Type 2",
+        "Attendances over 4hrs Booked Appointments Other Department",
+    ]
+    .map(col);
+    let (mut attendances, mut over) = (0.0, 0.0);
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    for record in reader.records() {
+        let record = record.unwrap();
+        if !trusts.iter().any(|t| t == record[1].trim()) {
+            continue;
+        }
+        let sum = |cols: &[usize]| {
+            cols.iter()
+                .map(|c| record[*c].parse::<f64>().unwrap())
+                .sum::<f64>()
+        };
+        attendances += sum(&attendance_columns);
+        over += sum(&over_columns);
+    }
+    (attendances - over, attendances)
+}
+
+#[test]
+fn an_icbs_four_hour_performance_equals_the_hand_computation_from_its_trusts() {
+    let Some(dir) = nhs_data() else { return };
+    let etr_path = dir.join("lookups/etr.csv");
+    let lookup = Lookup::read("etr.csv", &std::fs::read_to_string(&etr_path).unwrap()).unwrap();
+    assert_eq!(lookup.len(), 210);
+    let trusts: Vec<String> = lookup
+        .iter()
+        .filter(|m| m.icb == "QUY")
+        .map(|m| m.code.clone())
+        .collect();
+    assert!(trusts.len() >= 2, "{trusts:?}");
+    let file = dir.join("ae/Monthly-AE-May-2025.csv");
+    let extract = read_file(&file, None).unwrap();
+    let aggregation = to_icbs(&extract.observations, &lookup);
+    let quy = aggregation
+        .icbs
+        .iter()
+        .find(|o| {
+            o.observation.organisation.code == "QUY"
+                && o.observation.measure == Measure::AeFourHourAll
+        })
+        .unwrap();
+    assert_eq!(
+        quy.observation.period,
+        Period::Month {
+            year: 2025,
+            month: 5
+        }
+    );
+    let (within, attendances) = hand_four_hours(&file, &trusts);
+    assert_eq!(quy.observation.numerator, Some(within));
+    assert_eq!(quy.observation.denominator, Some(attendances));
+    assert_eq!(quy.observation.value, Some(100.0 * within / attendances));
+    // Every member is a QUY trust, and providers the ODS trust file does not list (walk-in
+    // centres, independent providers) are returned, not dropped.
+    assert!(quy.members.iter().all(|m| trusts.contains(m)));
+    assert!(!aggregation.unmapped.is_empty());
+    assert!(
+        aggregation
+            .unmapped
+            .iter()
+            .all(|(o, _)| lookup.get(&o.code).is_none())
+    );
+}
+
+#[test]
+fn the_ons_lookup_reads_as_published() {
+    let Some(dir) = nhs_data() else { return };
+    let text = std::fs::read_to_string(dir.join("lookups/LOC22_ICB22_NHSER22_EN_LU.csv")).unwrap();
+    let lookup = Lookup::read("LOC22_ICB22_NHSER22_EN_LU.csv", &text).unwrap();
+    // 106 locations, each under its ODS and its GSS code.
+    assert_eq!(lookup.len(), 212);
+    assert_eq!(lookup.get("02P").unwrap().icb, "QF7");
+    let icbs: std::collections::BTreeSet<&str> = lookup.iter().map(|m| m.icb.as_str()).collect();
+    assert_eq!(icbs.len(), 42);
+}
