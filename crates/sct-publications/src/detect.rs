@@ -12,6 +12,8 @@ use crate::columns::Header;
 pub enum Publication {
     /// NHS England, A&E Attendances and Emergency Admissions, monthly provider CSV.
     AeMonthly,
+    /// NHS England, Referral to Treatment waiting times, full CSV extract (or its zip).
+    RttFullExtract,
     /// NHS Organisation Data Service, NHS trusts (`etr.csv`): no header row.
     OdsTrusts,
     /// ONS, sub-ICB locations to ICBs to NHS England regions lookup (CSV).
@@ -20,8 +22,9 @@ pub enum Publication {
 
 impl Publication {
     /// Every publication, in a stable order.
-    pub const ALL: [Publication; 3] = [
+    pub const ALL: [Publication; 4] = [
         Publication::AeMonthly,
+        Publication::RttFullExtract,
         Publication::OdsTrusts,
         Publication::OnsSubIcbLookup,
     ];
@@ -30,6 +33,7 @@ impl Publication {
     pub fn id(self) -> &'static str {
         match self {
             Publication::AeMonthly => "ae-monthly",
+            Publication::RttFullExtract => "rtt-full-extract",
             Publication::OdsTrusts => "ods-trusts",
             Publication::OnsSubIcbLookup => "ons-sub-icb-lookup",
         }
@@ -40,6 +44,9 @@ impl Publication {
         match self {
             Publication::AeMonthly => {
                 "NHS England A&E Attendances and Emergency Admissions (monthly provider CSV)"
+            }
+            Publication::RttFullExtract => {
+                "NHS England Referral to Treatment waiting times (full CSV extract)"
             }
             Publication::OdsTrusts => "NHS ODS NHS trusts file (etr.csv)",
             Publication::OnsSubIcbLookup => {
@@ -82,6 +89,13 @@ pub fn detect(first_row: &[&str]) -> Option<Publication> {
             .is_some()
     {
         return Some(Publication::AeMonthly);
+    }
+    if header.has_all(&[
+        "Provider Org Code",
+        "RTT Part Type",
+        "Gt 00 To 01 Weeks SUM 1",
+    ]) {
+        return Some(Publication::RttFullExtract);
     }
     if is_ons_lookup(&header) {
         return Some(Publication::OnsSubIcbLookup);

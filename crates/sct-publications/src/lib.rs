@@ -22,6 +22,7 @@ mod lines;
 pub mod lookup;
 pub mod model;
 pub mod read;
+pub mod rtt;
 
 pub use detect::{Publication, detect};
 pub use error::PublicationError;

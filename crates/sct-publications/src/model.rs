@@ -133,16 +133,34 @@ pub enum Measure {
     AeTwelveHourDecisionToAdmit,
     /// Emergency admissions, via A&E and otherwise.
     EmergencyAdmissions,
+    /// RTT: incomplete pathways (people waiting to start treatment).
+    RttIncompletePathways,
+    /// RTT: share of incomplete pathways (with a known clock start) waiting 18 weeks or less.
+    RttWithin18Weeks,
+    /// RTT: incomplete pathways waiting over 52 weeks.
+    RttOver52Weeks,
+    /// RTT: incomplete pathways waiting over 65 weeks.
+    RttOver65Weeks,
+    /// RTT: incomplete pathways waiting over 78 weeks.
+    RttOver78Weeks,
+    /// RTT: incomplete pathways waiting over 104 weeks.
+    RttOver104Weeks,
 }
 
 impl Measure {
     /// Every measure, in a stable order.
-    pub const ALL: [Measure; 5] = [
+    pub const ALL: [Measure; 11] = [
         Measure::AeFourHourAll,
         Measure::AeFourHourType1,
         Measure::AeAttendances,
         Measure::AeTwelveHourDecisionToAdmit,
         Measure::EmergencyAdmissions,
+        Measure::RttIncompletePathways,
+        Measure::RttWithin18Weeks,
+        Measure::RttOver52Weeks,
+        Measure::RttOver65Weeks,
+        Measure::RttOver78Weeks,
+        Measure::RttOver104Weeks,
     ];
 
     /// The indicator id `sct` writes it under (the bundled KPI sets use these ids).
@@ -153,6 +171,12 @@ impl Measure {
             Measure::AeAttendances => "ae-attendances",
             Measure::AeTwelveHourDecisionToAdmit => "ae-12-hour-dta",
             Measure::EmergencyAdmissions => "emergency-admissions",
+            Measure::RttIncompletePathways => "rtt-incomplete-pathways",
+            Measure::RttWithin18Weeks => "rtt-18-weeks",
+            Measure::RttOver52Weeks => "rtt-over-52-weeks",
+            Measure::RttOver65Weeks => "rtt-over-65-weeks",
+            Measure::RttOver78Weeks => "rtt-over-78-weeks",
+            Measure::RttOver104Weeks => "rtt-over-104-weeks",
         }
     }
 
@@ -166,16 +190,29 @@ impl Measure {
                 "A&E: waits of 12 hours or more from decision to admit"
             }
             Measure::EmergencyAdmissions => "Emergency admissions",
+            Measure::RttIncompletePathways => "RTT: incomplete pathways",
+            Measure::RttWithin18Weeks => "RTT: incomplete pathways within 18 weeks",
+            Measure::RttOver52Weeks => "RTT: incomplete pathways over 52 weeks",
+            Measure::RttOver65Weeks => "RTT: incomplete pathways over 65 weeks",
+            Measure::RttOver78Weeks => "RTT: incomplete pathways over 78 weeks",
+            Measure::RttOver104Weeks => "RTT: incomplete pathways over 104 weeks",
         }
     }
 
     /// How its observations combine.
     pub fn kind(self) -> MeasureKind {
         match self {
-            Measure::AeFourHourAll | Measure::AeFourHourType1 => MeasureKind::Proportion,
+            Measure::AeFourHourAll | Measure::AeFourHourType1 | Measure::RttWithin18Weeks => {
+                MeasureKind::Proportion
+            }
             Measure::AeAttendances
             | Measure::AeTwelveHourDecisionToAdmit
-            | Measure::EmergencyAdmissions => MeasureKind::Count,
+            | Measure::EmergencyAdmissions
+            | Measure::RttIncompletePathways
+            | Measure::RttOver52Weeks
+            | Measure::RttOver65Weeks
+            | Measure::RttOver78Weeks
+            | Measure::RttOver104Weeks => MeasureKind::Count,
         }
     }
 }

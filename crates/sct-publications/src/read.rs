@@ -1,12 +1,17 @@
-//! Reading one published file: its bytes, checksum and layout, then the reader for it.
+//! Reading one published file: its bytes, checksum and layout, then the reader for it. A zip
+//! (as the RTT full extract is downloaded) is read through: the CSV inside it is streamed.
 
+use std::io::{Cursor, Read};
 use std::path::Path;
 
 use sha2::{Digest, Sha256};
 
 use crate::detect::{Publication, detect};
 use crate::error::PublicationError;
-use crate::model::Extract;
+use crate::model::{Extract, Observation, Period};
+
+/// How much of a file is looked at to tell its layout.
+const SNIFF: usize = 64 * 1024;
 
 /// Reads a published data file, telling its layout from its first row unless `layout` names
 /// it. `name` is how errors and the extract name the file.
@@ -15,35 +20,10 @@ pub fn read_bytes(
     bytes: &[u8],
     layout: Option<Publication>,
 ) -> Result<Extract, PublicationError> {
-    let text = std::str::from_utf8(bytes).map_err(|e| {
-        let line = 1 + bytes[..e.valid_up_to()]
-            .iter()
-            .filter(|b| **b == b'\n')
-            .count();
-        PublicationError::Csv {
-            file: name.to_string(),
-            line,
-            message: "a byte is not valid UTF-8; expected text (save the file as UTF-8 or ASCII)"
-                .into(),
-        }
-    })?;
-    let text = text.trim_start_matches('\u{feff}');
-    let publication = match layout {
-        Some(p) => p,
-        None => detect_text(name, text)?,
-    };
-    let (periods, observations) = match publication {
-        Publication::AeMonthly => crate::ae::read(name, text)?,
-        Publication::OdsTrusts | Publication::OnsSubIcbLookup => {
-            return Err(PublicationError::UnknownLayout {
-                file: name.to_string(),
-                start: first_line(text),
-                known: format!(
-                    "{} (this file is an organisation lookup: give it as the lookup, not as data)",
-                    Publication::AeMonthly.title()
-                ),
-            });
-        }
+    let (publication, (periods, observations)) = if bytes.starts_with(b"PK\x03\x04") {
+        read_zip(name, bytes, layout)?
+    } else {
+        read_plain(name, bytes, layout)?
     };
     Ok(Extract {
         file: name.to_string(),
@@ -64,16 +44,137 @@ pub fn read_file(path: &Path, layout: Option<Publication>) -> Result<Extract, Pu
     read_bytes(&name, &bytes, layout)
 }
 
-fn first_line(text: &str) -> String {
-    text.lines().next().unwrap_or("").chars().take(60).collect()
+type Read_ = (Publication, (Vec<Period>, Vec<Observation>));
+
+fn read_plain(
+    name: &str,
+    bytes: &[u8],
+    layout: Option<Publication>,
+) -> Result<Read_, PublicationError> {
+    let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
+    let publication = match layout {
+        Some(p) => p,
+        None => detect_start(name, &bytes[..bytes.len().min(SNIFF)])?,
+    };
+    let read = match publication {
+        Publication::AeMonthly => crate::ae::read(name, utf8(name, bytes)?)?,
+        Publication::RttFullExtract => crate::rtt::read(name, bytes)?,
+        Publication::OdsTrusts | Publication::OnsSubIcbLookup => {
+            return Err(lookup_given_as_data(name, bytes));
+        }
+    };
+    Ok((publication, read))
 }
 
-/// The layout of a file's text, from its first row.
-fn detect_text(name: &str, text: &str) -> Result<Publication, PublicationError> {
+/// The CSV inside a zip, streamed. The zip must hold one CSV (other files, such as a
+/// readme, are ignored).
+fn read_zip(
+    name: &str,
+    bytes: &[u8],
+    layout: Option<Publication>,
+) -> Result<Read_, PublicationError> {
+    let bad_zip = |message: String| PublicationError::Csv {
+        file: name.to_string(),
+        line: 0,
+        message,
+    };
+    let mut archive = zip::ZipArchive::new(Cursor::new(bytes))
+        .map_err(|e| bad_zip(format!("is not a zip that can be read ({e}); expected the zip as downloaded, or the CSV inside it")))?;
+    let csvs: Vec<String> = archive
+        .file_names()
+        .filter(|n| n.to_ascii_lowercase().ends_with(".csv"))
+        .map(str::to_string)
+        .collect();
+    let [inner] = &csvs[..] else {
+        return Err(bad_zip(format!(
+            "holds {} CSV files ({}); expected one",
+            csvs.len(),
+            csvs.join(", ")
+        )));
+    };
+    let inner_name = format!("{name} ({inner})");
+    let mut entry = archive
+        .by_name(inner)
+        .map_err(|e| bad_zip(format!("cannot open {inner}: {e}")))?;
+    let mut start = Vec::with_capacity(SNIFF);
+    (&mut entry)
+        .take(SNIFF as u64)
+        .read_to_end(&mut start)
+        .map_err(|e| bad_zip(format!("cannot inflate {inner}: {e}")))?;
+    let start_text = start.strip_prefix(b"\xef\xbb\xbf").unwrap_or(&start);
+    let publication = match layout {
+        Some(p) => p,
+        None => detect_start(&inner_name, start_text)?,
+    };
+    let stream = Cursor::new(start_text.to_vec()).chain(entry);
+    let read = match publication {
+        Publication::RttFullExtract => crate::rtt::read(&inner_name, stream)?,
+        Publication::AeMonthly => {
+            let mut all = Vec::new();
+            let mut stream = stream;
+            stream
+                .read_to_end(&mut all)
+                .map_err(|e| bad_zip(format!("cannot inflate {inner}: {e}")))?;
+            crate::ae::read(&inner_name, utf8(&inner_name, &all)?)?
+        }
+        Publication::OdsTrusts | Publication::OnsSubIcbLookup => {
+            return Err(lookup_given_as_data(&inner_name, start_text));
+        }
+    };
+    Ok((publication, read))
+}
+
+fn utf8<'a>(name: &str, bytes: &'a [u8]) -> Result<&'a str, PublicationError> {
+    std::str::from_utf8(bytes).map_err(|e| {
+        let line = 1 + bytes[..e.valid_up_to()]
+            .iter()
+            .filter(|b| **b == b'\n')
+            .count();
+        PublicationError::Csv {
+            file: name.to_string(),
+            line,
+            message: "a byte is not valid UTF-8; expected text (save the file as UTF-8 or ASCII)"
+                .into(),
+        }
+    })
+}
+
+fn lookup_given_as_data(name: &str, start: &[u8]) -> PublicationError {
+    PublicationError::UnknownLayout {
+        file: name.to_string(),
+        start: first_line(start),
+        known: format!(
+            "{} (this file is an organisation lookup: give it as the lookup, not as data)",
+            data_publications()
+        ),
+    }
+}
+
+/// The publications that hold data (not lookups), in words.
+fn data_publications() -> String {
+    [Publication::AeMonthly, Publication::RttFullExtract]
+        .iter()
+        .map(|p| format!("{} ({})", p.title(), p.id()))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+fn first_line(bytes: &[u8]) -> String {
+    let line = bytes.split(|b| *b == b'\n').next().unwrap_or(&[]);
+    String::from_utf8_lossy(line)
+        .chars()
+        .take(60)
+        .collect::<String>()
+        .trim_end()
+        .to_string()
+}
+
+/// The layout of a file from its first bytes.
+fn detect_start(name: &str, start: &[u8]) -> Result<Publication, PublicationError> {
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
-        .from_reader(text.as_bytes());
+        .from_reader(start);
     let first: Vec<String> = reader
         .records()
         .next()
@@ -83,7 +184,7 @@ fn detect_text(name: &str, text: &str) -> Result<Publication, PublicationError> 
     let fields: Vec<&str> = first.iter().map(String::as_str).collect();
     detect(&fields).ok_or_else(|| PublicationError::UnknownLayout {
         file: name.to_string(),
-        start: first_line(text),
+        start: first_line(start),
         known: Publication::known(),
     })
 }

@@ -164,3 +164,74 @@ fn the_ons_lookup_reads_as_published() {
     let icbs: std::collections::BTreeSet<&str> = lookup.iter().map(|m| m.icb.as_str()).collect();
     assert_eq!(icbs.len(), 42);
 }
+
+/// From the file's own week bands, without the library: incomplete pathways (part 2, the
+/// treatment-function total C_999) of the rows `keep` selects: (within 18 weeks, known clock
+/// start, over 52 weeks).
+fn hand_rtt(
+    file: &Path,
+    keep: &dyn Fn(&csv::StringRecord, &csv::StringRecord) -> bool,
+) -> (f64, f64, f64) {
+    let mut reader = csv::Reader::from_path(file).unwrap();
+    let header = reader.headers().unwrap().clone();
+    let band = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let first = band("Gt 00 To 01 Weeks SUM 1");
+    let eighteen = band("Gt 18 To 19 Weeks SUM 1");
+    let fifty_two = band("Gt 52 To 53 Weeks SUM 1");
+    let last = band("Gt 104 Weeks SUM 1");
+    let (mut within, mut known, mut over) = (0.0, 0.0, 0.0);
+    for record in reader.records() {
+        let record = record.unwrap();
+        if &record[9] != "Part_2" || &record[11] != "C_999" || !keep(&header, &record) {
+            continue;
+        }
+        let n = |i: usize| record[i].parse::<f64>().unwrap_or(0.0);
+        within += (first..eighteen).map(n).sum::<f64>();
+        known += (first..=last).map(n).sum::<f64>();
+        over += (fifty_two..=last).map(n).sum::<f64>();
+    }
+    (within, known, over)
+}
+
+#[test]
+fn rtt_gives_the_share_within_18_weeks_and_the_52_week_count_the_bands_give() {
+    let Some(dir) = nhs_data() else { return };
+    let file = dir.join("rtt/20241130-RTT-November-2024-RBD.csv");
+    let extract = read_file(&file, None).unwrap();
+    assert_eq!(extract.publication, Publication::RttFullExtract);
+    assert_eq!(
+        extract.periods,
+        [Period::Month {
+            year: 2024,
+            month: 11
+        }]
+    );
+    let find = |code: &str, measure: Measure| {
+        extract
+            .observations
+            .iter()
+            .find(|o| o.organisation.code == code && o.measure == measure)
+            .unwrap_or_else(|| panic!("{code} {measure:?}"))
+            .clone()
+    };
+    let column = |h: &csv::StringRecord, name: &str| h.iter().position(|x| x == name).unwrap();
+    for (code, level_column) in [
+        ("RBD", "Provider Org Code"),
+        ("QVV", "Commissioner Parent Org Code"),
+    ] {
+        let (within, known, over) = hand_rtt(&file, &|h, r| &r[column(h, level_column)] == code);
+        assert!(known > 1000.0, "{code}: {known}");
+        let share = find(code, Measure::RttWithin18Weeks);
+        assert_eq!(share.numerator, Some(within), "{code}");
+        assert_eq!(share.denominator, Some(known), "{code}");
+        assert_eq!(share.value, Some(100.0 * within / known), "{code}");
+        assert_eq!(
+            find(code, Measure::RttOver52Weeks).value,
+            Some(over),
+            "{code}"
+        );
+    }
+    // The treatment functions are not counted again on top of their total.
+    let all = find("RBD", Measure::RttIncompletePathways).value.unwrap();
+    assert_eq!(all, hand_rtt(&file, &|_, _| true).1);
+}
