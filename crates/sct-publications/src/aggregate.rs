@@ -1,6 +1,7 @@
 //! Providers and sub-ICB locations summed to their ICBs. Counts are summed; proportions and
 //! means are recomputed from summed numerators and denominators, never averaged; figures
-//! that cannot be combined (centiles) are not aggregated. Every ICB figure records which
+//! that cannot be combined (centiles), and ambulance trusts' figures (a trust serves several
+//! ICBs), are passed through as they are. Every ICB figure records which
 //! organisations went into it, and organisations the lookup does not know are returned, not
 //! dropped.
 
@@ -39,7 +40,7 @@ pub fn to_icbs(observations: &[Observation], lookup: &Lookup) -> Aggregation {
     let mut unmapped: BTreeMap<String, (Organisation, usize)> = BTreeMap::new();
     let mut passed_through = Vec::new();
     for o in observations {
-        let combinable = o.measure.kind() != MeasureKind::AsPublished;
+        let combinable = o.measure.kind() != MeasureKind::AsPublished && o.measure.sums_to_icbs();
         let below_icb = matches!(o.organisation.level, OrgLevel::Provider | OrgLevel::SubIcb);
         if !(combinable && below_icb) {
             passed_through.push(o.clone());

@@ -14,6 +14,8 @@ pub enum Publication {
     AeMonthly,
     /// NHS England, Referral to Treatment waiting times, full CSV extract (or its zip).
     RttFullExtract,
+    /// NHS England, Ambulance Quality Indicators: system indicators (AmbSYS CSV).
+    AmbSys,
     /// NHS Organisation Data Service, NHS trusts (`etr.csv`): no header row.
     OdsTrusts,
     /// ONS, sub-ICB locations to ICBs to NHS England regions lookup (CSV).
@@ -22,9 +24,10 @@ pub enum Publication {
 
 impl Publication {
     /// Every publication, in a stable order.
-    pub const ALL: [Publication; 4] = [
+    pub const ALL: [Publication; 5] = [
         Publication::AeMonthly,
         Publication::RttFullExtract,
+        Publication::AmbSys,
         Publication::OdsTrusts,
         Publication::OnsSubIcbLookup,
     ];
@@ -34,6 +37,7 @@ impl Publication {
         match self {
             Publication::AeMonthly => "ae-monthly",
             Publication::RttFullExtract => "rtt-full-extract",
+            Publication::AmbSys => "ambsys",
             Publication::OdsTrusts => "ods-trusts",
             Publication::OnsSubIcbLookup => "ons-sub-icb-lookup",
         }
@@ -47,6 +51,9 @@ impl Publication {
             }
             Publication::RttFullExtract => {
                 "NHS England Referral to Treatment waiting times (full CSV extract)"
+            }
+            Publication::AmbSys => {
+                "NHS England Ambulance Quality Indicators, system indicators (AmbSYS CSV)"
             }
             Publication::OdsTrusts => "NHS ODS NHS trusts file (etr.csv)",
             Publication::OnsSubIcbLookup => {
@@ -96,6 +103,9 @@ pub fn detect(first_row: &[&str]) -> Option<Publication> {
         "Gt 00 To 01 Weeks SUM 1",
     ]) {
         return Some(Publication::RttFullExtract);
+    }
+    if header.has_all(&["Year", "Month", "Org Code", "A0", "A24"]) {
+        return Some(Publication::AmbSys);
     }
     if is_ons_lookup(&header) {
         return Some(Publication::OnsSubIcbLookup);

@@ -15,6 +15,7 @@
 
 pub mod ae;
 pub mod aggregate;
+pub mod ambsys;
 pub mod columns;
 pub mod detect;
 pub mod error;

@@ -145,11 +145,19 @@ pub enum Measure {
     RttOver78Weeks,
     /// RTT: incomplete pathways waiting over 104 weeks.
     RttOver104Weeks,
+    /// Ambulance: Category 1 mean response time, in seconds.
+    AmbulanceCategory1Mean,
+    /// Ambulance: Category 1 90th centile response time, in seconds.
+    AmbulanceCategory1Centile90,
+    /// Ambulance: Category 2 mean response time, in seconds.
+    AmbulanceCategory2Mean,
+    /// Ambulance: Category 2 90th centile response time, in seconds.
+    AmbulanceCategory2Centile90,
 }
 
 impl Measure {
     /// Every measure, in a stable order.
-    pub const ALL: [Measure; 11] = [
+    pub const ALL: [Measure; 15] = [
         Measure::AeFourHourAll,
         Measure::AeFourHourType1,
         Measure::AeAttendances,
@@ -161,6 +169,10 @@ impl Measure {
         Measure::RttOver65Weeks,
         Measure::RttOver78Weeks,
         Measure::RttOver104Weeks,
+        Measure::AmbulanceCategory1Mean,
+        Measure::AmbulanceCategory1Centile90,
+        Measure::AmbulanceCategory2Mean,
+        Measure::AmbulanceCategory2Centile90,
     ];
 
     /// The indicator id `sct` writes it under (the bundled KPI sets use these ids).
@@ -177,6 +189,10 @@ impl Measure {
             Measure::RttOver65Weeks => "rtt-over-65-weeks",
             Measure::RttOver78Weeks => "rtt-over-78-weeks",
             Measure::RttOver104Weeks => "rtt-over-104-weeks",
+            Measure::AmbulanceCategory1Mean => "ambulance-cat1-mean",
+            Measure::AmbulanceCategory1Centile90 => "ambulance-cat1-90th",
+            Measure::AmbulanceCategory2Mean => "ambulance-cat2-mean",
+            Measure::AmbulanceCategory2Centile90 => "ambulance-cat2-90th",
         }
     }
 
@@ -196,6 +212,14 @@ impl Measure {
             Measure::RttOver65Weeks => "RTT: incomplete pathways over 65 weeks",
             Measure::RttOver78Weeks => "RTT: incomplete pathways over 78 weeks",
             Measure::RttOver104Weeks => "RTT: incomplete pathways over 104 weeks",
+            Measure::AmbulanceCategory1Mean => "Ambulance: Category 1 mean response (seconds)",
+            Measure::AmbulanceCategory1Centile90 => {
+                "Ambulance: Category 1 90th centile response (seconds)"
+            }
+            Measure::AmbulanceCategory2Mean => "Ambulance: Category 2 mean response (seconds)",
+            Measure::AmbulanceCategory2Centile90 => {
+                "Ambulance: Category 2 90th centile response (seconds)"
+            }
         }
     }
 
@@ -213,7 +237,24 @@ impl Measure {
             | Measure::RttOver65Weeks
             | Measure::RttOver78Weeks
             | Measure::RttOver104Weeks => MeasureKind::Count,
+            Measure::AmbulanceCategory1Mean | Measure::AmbulanceCategory2Mean => MeasureKind::Mean,
+            Measure::AmbulanceCategory1Centile90 | Measure::AmbulanceCategory2Centile90 => {
+                MeasureKind::AsPublished
+            }
         }
+    }
+
+    /// Whether its providers can be summed to ICBs through an organisation lookup. An
+    /// ambulance trust serves several ICBs but the ODS file gives it one (its host), so
+    /// ambulance figures stay with the trust.
+    pub fn sums_to_icbs(self) -> bool {
+        !matches!(
+            self,
+            Measure::AmbulanceCategory1Mean
+                | Measure::AmbulanceCategory1Centile90
+                | Measure::AmbulanceCategory2Mean
+                | Measure::AmbulanceCategory2Centile90
+        )
     }
 }
 

@@ -59,6 +59,7 @@ fn read_plain(
     let read = match publication {
         Publication::AeMonthly => crate::ae::read(name, utf8(name, bytes)?)?,
         Publication::RttFullExtract => crate::rtt::read(name, bytes)?,
+        Publication::AmbSys => crate::ambsys::read(name, utf8(name, bytes)?)?,
         Publication::OdsTrusts | Publication::OnsSubIcbLookup => {
             return Err(lookup_given_as_data(name, bytes));
         }
@@ -109,13 +110,18 @@ fn read_zip(
     let stream = Cursor::new(start_text.to_vec()).chain(entry);
     let read = match publication {
         Publication::RttFullExtract => crate::rtt::read(&inner_name, stream)?,
-        Publication::AeMonthly => {
+        Publication::AeMonthly | Publication::AmbSys => {
             let mut all = Vec::new();
             let mut stream = stream;
             stream
                 .read_to_end(&mut all)
                 .map_err(|e| bad_zip(format!("cannot inflate {inner}: {e}")))?;
-            crate::ae::read(&inner_name, utf8(&inner_name, &all)?)?
+            let text = utf8(&inner_name, &all)?;
+            if publication == Publication::AeMonthly {
+                crate::ae::read(&inner_name, text)?
+            } else {
+                crate::ambsys::read(&inner_name, text)?
+            }
         }
         Publication::OdsTrusts | Publication::OnsSubIcbLookup => {
             return Err(lookup_given_as_data(&inner_name, start_text));
@@ -152,11 +158,15 @@ fn lookup_given_as_data(name: &str, start: &[u8]) -> PublicationError {
 
 /// The publications that hold data (not lookups), in words.
 fn data_publications() -> String {
-    [Publication::AeMonthly, Publication::RttFullExtract]
-        .iter()
-        .map(|p| format!("{} ({})", p.title(), p.id()))
-        .collect::<Vec<_>>()
-        .join("; ")
+    [
+        Publication::AeMonthly,
+        Publication::RttFullExtract,
+        Publication::AmbSys,
+    ]
+    .iter()
+    .map(|p| format!("{} ({})", p.title(), p.id()))
+    .collect::<Vec<_>>()
+    .join("; ")
 }
 
 fn first_line(bytes: &[u8]) -> String {

@@ -235,3 +235,47 @@ fn rtt_gives_the_share_within_18_weeks_and_the_52_week_count_the_bands_give() {
     let all = find("RBD", Measure::RttIncompletePathways).value.unwrap();
     assert_eq!(all, hand_rtt(&file, &|_, _| true).1);
 }
+
+#[test]
+fn ambsys_reads_england_regions_and_trusts_with_times_as_published() {
+    let Some(dir) = nhs_data() else { return };
+    for name in ["AmbSYS-to-Jan-2021.csv", "AmbSYS-up-to-March-2020-CSV.csv"] {
+        let extract = read_file(&dir.join("ambulance").join(name), None).unwrap();
+        assert_eq!(extract.publication, Publication::AmbSys);
+        assert_eq!(
+            extract.periods[0],
+            Period::Month {
+                year: 2017,
+                month: 8
+            }
+        );
+        let month = Period::Month {
+            year: 2019,
+            month: 10,
+        };
+        let c2: Vec<_> = extract
+            .observations
+            .iter()
+            .filter(|o| o.measure == Measure::AmbulanceCategory2Mean && o.period == month)
+            .collect();
+        let count = |level| c2.iter().filter(|o| o.organisation.level == level).count();
+        assert_eq!(
+            (
+                count(OrgLevel::National),
+                count(OrgLevel::Region),
+                count(OrgLevel::Provider)
+            ),
+            (1, 7, 11)
+        );
+        // The published mean is the total response time over the incidents, to the second.
+        for o in &c2 {
+            let computed = o.numerator.unwrap() / o.denominator.unwrap();
+            assert!(
+                (computed - o.value.unwrap()).abs() <= 0.5,
+                "{} {computed} {:?}",
+                o.organisation.code,
+                o.value
+            );
+        }
+    }
+}
