@@ -135,6 +135,8 @@ impl Sum {
                 numerator,
                 denominator,
                 value,
+                lower: None,
+                upper: None,
                 line: 0,
             },
             members,

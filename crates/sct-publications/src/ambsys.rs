@@ -157,6 +157,8 @@ pub fn read(file: &str, text: &str) -> Result<(Vec<Period>, Vec<Observation>), P
                     numerator: total,
                     denominator: incidents,
                     value: Some(mean),
+                    lower: None,
+                    upper: None,
                     line,
                 });
             }
@@ -168,6 +170,8 @@ pub fn read(file: &str, text: &str) -> Result<(Vec<Period>, Vec<Observation>), P
                     numerator: None,
                     denominator: None,
                     value: Some(centile),
+                    lower: None,
+                    upper: None,
                     line,
                 });
             }

@@ -16,6 +16,8 @@ pub enum Publication {
     RttFullExtract,
     /// NHS England, Ambulance Quality Indicators: system indicators (AmbSYS CSV).
     AmbSys,
+    /// OHID Fingertips indicator data (CSV download).
+    Fingertips,
     /// NHS Organisation Data Service, NHS trusts (`etr.csv`): no header row.
     OdsTrusts,
     /// ONS, sub-ICB locations to ICBs to NHS England regions lookup (CSV).
@@ -24,10 +26,11 @@ pub enum Publication {
 
 impl Publication {
     /// Every publication, in a stable order.
-    pub const ALL: [Publication; 5] = [
+    pub const ALL: [Publication; 6] = [
         Publication::AeMonthly,
         Publication::RttFullExtract,
         Publication::AmbSys,
+        Publication::Fingertips,
         Publication::OdsTrusts,
         Publication::OnsSubIcbLookup,
     ];
@@ -38,6 +41,7 @@ impl Publication {
             Publication::AeMonthly => "ae-monthly",
             Publication::RttFullExtract => "rtt-full-extract",
             Publication::AmbSys => "ambsys",
+            Publication::Fingertips => "fingertips",
             Publication::OdsTrusts => "ods-trusts",
             Publication::OnsSubIcbLookup => "ons-sub-icb-lookup",
         }
@@ -55,6 +59,7 @@ impl Publication {
             Publication::AmbSys => {
                 "NHS England Ambulance Quality Indicators, system indicators (AmbSYS CSV)"
             }
+            Publication::Fingertips => "OHID Fingertips indicator data (CSV download)",
             Publication::OdsTrusts => "NHS ODS NHS trusts file (etr.csv)",
             Publication::OnsSubIcbLookup => {
                 "ONS sub-ICB locations to ICBs to NHS England regions lookup"
@@ -106,6 +111,9 @@ pub fn detect(first_row: &[&str]) -> Option<Publication> {
     }
     if header.has_all(&["Year", "Month", "Org Code", "A0", "A24"]) {
         return Some(Publication::AmbSys);
+    }
+    if header.has_all(&["Indicator ID", "Area Code", "Time period", "Value"]) {
+        return Some(Publication::Fingertips);
     }
     if is_ons_lookup(&header) {
         return Some(Publication::OnsSubIcbLookup);

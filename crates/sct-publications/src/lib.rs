@@ -19,6 +19,7 @@ pub mod ambsys;
 pub mod columns;
 pub mod detect;
 pub mod error;
+pub mod fingertips;
 mod lines;
 pub mod lookup;
 pub mod model;

@@ -72,6 +72,13 @@ pub enum Period {
         /// The year of its April.
         start: i32,
     },
+    /// An NHS financial quarter (Q1 is April to June).
+    Quarter {
+        /// The year of the financial year's April.
+        start: i32,
+        /// The quarter, 1 to 4.
+        quarter: u32,
+    },
     /// A calendar year.
     CalendarYear {
         /// The year.
@@ -96,6 +103,13 @@ impl fmt::Display for Period {
             Period::Month { year, month } => write!(f, "{year:04}-{month:02}"),
             Period::FinancialYear { start } => {
                 write!(f, "{start:04}/{:02}", (start + 1).rem_euclid(100))
+            }
+            Period::Quarter { start, quarter } => {
+                write!(
+                    f,
+                    "{start:04}/{:02} Q{quarter}",
+                    (start + 1).rem_euclid(100)
+                )
             }
             Period::CalendarYear { year } => write!(f, "{year:04}"),
             Period::Pooled { from, to, .. } => write!(f, "{from:04}-{to:04}"),
@@ -153,6 +167,15 @@ pub enum Measure {
     AmbulanceCategory2Mean,
     /// Ambulance: Category 2 90th centile response time, in seconds.
     AmbulanceCategory2Centile90,
+    /// A Fingertips indicator, as published. `series` tells apart the sex and age
+    /// breakdowns of one indicator (0 for the first one in the file); the extract's
+    /// `series` names each.
+    Fingertips {
+        /// The Fingertips indicator id.
+        indicator: u32,
+        /// Which breakdown (sex and age) of the indicator.
+        series: u16,
+    },
 }
 
 impl Measure {
@@ -176,7 +199,17 @@ impl Measure {
     ];
 
     /// The indicator id `sct` writes it under (the bundled KPI sets use these ids).
-    pub fn id(self) -> &'static str {
+    pub fn id(self) -> String {
+        if let Measure::Fingertips { indicator, series } = self {
+            return match series {
+                0 => format!("fingertips-{indicator}"),
+                n => format!("fingertips-{indicator}-{n}"),
+            };
+        }
+        self.static_id().to_string()
+    }
+
+    fn static_id(self) -> &'static str {
         match self {
             Measure::AeFourHourAll => "ae-4-hour",
             Measure::AeFourHourType1 => "ae-4-hour-type-1",
@@ -193,6 +226,7 @@ impl Measure {
             Measure::AmbulanceCategory1Centile90 => "ambulance-cat1-90th",
             Measure::AmbulanceCategory2Mean => "ambulance-cat2-mean",
             Measure::AmbulanceCategory2Centile90 => "ambulance-cat2-90th",
+            Measure::Fingertips { .. } => "fingertips",
         }
     }
 
@@ -220,6 +254,7 @@ impl Measure {
             Measure::AmbulanceCategory2Centile90 => {
                 "Ambulance: Category 2 90th centile response (seconds)"
             }
+            Measure::Fingertips { .. } => "Fingertips indicator (named in the extract)",
         }
     }
 
@@ -238,9 +273,9 @@ impl Measure {
             | Measure::RttOver78Weeks
             | Measure::RttOver104Weeks => MeasureKind::Count,
             Measure::AmbulanceCategory1Mean | Measure::AmbulanceCategory2Mean => MeasureKind::Mean,
-            Measure::AmbulanceCategory1Centile90 | Measure::AmbulanceCategory2Centile90 => {
-                MeasureKind::AsPublished
-            }
+            Measure::AmbulanceCategory1Centile90
+            | Measure::AmbulanceCategory2Centile90
+            | Measure::Fingertips { .. } => MeasureKind::AsPublished,
         }
     }
 
@@ -274,6 +309,10 @@ pub struct Observation {
     /// The value: the count, the percentage (numerator over denominator times 100), the mean,
     /// or the figure as published. `None` where it cannot be computed (a denominator of 0).
     pub value: Option<f64>,
+    /// The lower 95% confidence limit, where the publication gives one.
+    pub lower: Option<f64>,
+    /// The upper 95% confidence limit, where the publication gives one.
+    pub upper: Option<f64>,
     /// The line of the file (or row of the sheet) it was read from, one-based.
     pub line: usize,
 }
@@ -294,6 +333,8 @@ impl Observation {
             numerator: Some(count),
             denominator: None,
             value: Some(count),
+            lower: None,
+            upper: None,
             line,
         }
     }
@@ -313,6 +354,8 @@ impl Observation {
             numerator: Some(numerator),
             denominator: Some(denominator),
             value: (denominator > 0.0).then(|| 100.0 * numerator / denominator),
+            lower: None,
+            upper: None,
             line,
         }
     }
@@ -331,4 +374,17 @@ pub struct Extract {
     pub periods: Vec<Period>,
     /// Every observation, in file order.
     pub observations: Vec<Observation>,
+    /// The name of each measure whose name the file gives (Fingertips indicators, with their
+    /// sex and age), by measure.
+    pub series: Vec<(Measure, String)>,
+}
+
+impl Extract {
+    /// A measure's name: the file's own where it gives one, else the measure's.
+    pub fn title_of(&self, measure: Measure) -> String {
+        self.series
+            .iter()
+            .find(|(m, _)| *m == measure)
+            .map_or_else(|| measure.title().to_string(), |(_, name)| name.clone())
+    }
 }

@@ -8,7 +8,7 @@ use sha2::{Digest, Sha256};
 
 use crate::detect::{Publication, detect};
 use crate::error::PublicationError;
-use crate::model::{Extract, Observation, Period};
+use crate::model::{Extract, Measure, Observation, Period};
 
 /// How much of a file is looked at to tell its layout.
 const SNIFF: usize = 64 * 1024;
@@ -20,7 +20,7 @@ pub fn read_bytes(
     bytes: &[u8],
     layout: Option<Publication>,
 ) -> Result<Extract, PublicationError> {
-    let (publication, (periods, observations)) = if bytes.starts_with(b"PK\x03\x04") {
+    let (publication, (periods, observations, series)) = if bytes.starts_with(b"PK\x03\x04") {
         read_zip(name, bytes, layout)?
     } else {
         read_plain(name, bytes, layout)?
@@ -31,6 +31,7 @@ pub fn read_bytes(
         publication,
         periods,
         observations,
+        series,
     })
 }
 
@@ -44,7 +45,27 @@ pub fn read_file(path: &Path, layout: Option<Publication>) -> Result<Extract, Pu
     read_bytes(&name, &bytes, layout)
 }
 
-type Read_ = (Publication, (Vec<Period>, Vec<Observation>));
+/// What a reader found: periods, observations and the names of measures the file names.
+type Parsed = (Vec<Period>, Vec<Observation>, Vec<(Measure, String)>);
+type Read_ = (Publication, Parsed);
+
+/// A reader's periods and observations, with no measure names of the file's own.
+fn unnamed((periods, observations): (Vec<Period>, Vec<Observation>)) -> Parsed {
+    (periods, observations, Vec::new())
+}
+
+/// Reads text of a layout that is read whole (not streamed).
+fn read_text(publication: Publication, name: &str, text: &str) -> Result<Parsed, PublicationError> {
+    Ok(match publication {
+        Publication::AeMonthly => unnamed(crate::ae::read(name, text)?),
+        Publication::AmbSys => unnamed(crate::ambsys::read(name, text)?),
+        Publication::Fingertips => crate::fingertips::read(name, text)?,
+        Publication::RttFullExtract => unnamed(crate::rtt::read(name, text.as_bytes())?),
+        Publication::OdsTrusts | Publication::OnsSubIcbLookup => {
+            return Err(lookup_given_as_data(name, text.as_bytes()));
+        }
+    })
+}
 
 fn read_plain(
     name: &str,
@@ -57,12 +78,8 @@ fn read_plain(
         None => detect_start(name, &bytes[..bytes.len().min(SNIFF)])?,
     };
     let read = match publication {
-        Publication::AeMonthly => crate::ae::read(name, utf8(name, bytes)?)?,
-        Publication::RttFullExtract => crate::rtt::read(name, bytes)?,
-        Publication::AmbSys => crate::ambsys::read(name, utf8(name, bytes)?)?,
-        Publication::OdsTrusts | Publication::OnsSubIcbLookup => {
-            return Err(lookup_given_as_data(name, bytes));
-        }
+        Publication::RttFullExtract => unnamed(crate::rtt::read(name, bytes)?),
+        other => read_text(other, name, utf8(name, bytes)?)?,
     };
     Ok((publication, read))
 }
@@ -109,22 +126,14 @@ fn read_zip(
     };
     let stream = Cursor::new(start_text.to_vec()).chain(entry);
     let read = match publication {
-        Publication::RttFullExtract => crate::rtt::read(&inner_name, stream)?,
-        Publication::AeMonthly | Publication::AmbSys => {
+        Publication::RttFullExtract => unnamed(crate::rtt::read(&inner_name, stream)?),
+        other => {
             let mut all = Vec::new();
             let mut stream = stream;
             stream
                 .read_to_end(&mut all)
                 .map_err(|e| bad_zip(format!("cannot inflate {inner}: {e}")))?;
-            let text = utf8(&inner_name, &all)?;
-            if publication == Publication::AeMonthly {
-                crate::ae::read(&inner_name, text)?
-            } else {
-                crate::ambsys::read(&inner_name, text)?
-            }
-        }
-        Publication::OdsTrusts | Publication::OnsSubIcbLookup => {
-            return Err(lookup_given_as_data(&inner_name, start_text));
+            read_text(other, &inner_name, utf8(&inner_name, &all)?)?
         }
     };
     Ok((publication, read))
@@ -162,6 +171,7 @@ fn data_publications() -> String {
         Publication::AeMonthly,
         Publication::RttFullExtract,
         Publication::AmbSys,
+        Publication::Fingertips,
     ]
     .iter()
     .map(|p| format!("{} ({})", p.title(), p.id()))

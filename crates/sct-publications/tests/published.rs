@@ -279,3 +279,69 @@ fn ambsys_reads_england_regions_and_trusts_with_times_as_published() {
         }
     }
 }
+
+#[test]
+fn every_fingertips_export_reads_with_its_periods_codes_and_limits() {
+    let Some(dir) = nhs_data() else { return };
+    let dir = dir.join("fingertips");
+    let smoking = read_file(&dir.join("smok_qof_prev.csv"), None).unwrap();
+    assert_eq!(smoking.publication, Publication::Fingertips);
+    assert_eq!(
+        smoking.periods.first(),
+        Some(&Period::FinancialYear { start: 2013 })
+    );
+    // ICBs are known by the ODS code their names end with, not Fingertips' `nE54...`.
+    let qrv: Vec<_> = smoking
+        .observations
+        .iter()
+        .filter(|o| o.organisation.code == "QRV")
+        .collect();
+    assert!(!qrv.is_empty());
+    assert!(qrv.iter().all(|o| o.organisation.level == OrgLevel::Icb));
+    assert!(qrv.iter().all(|o| o.lower.is_some() && o.upper.is_some()));
+    let sub_icb = smoking
+        .observations
+        .iter()
+        .find(|o| o.organisation.code == "02P")
+        .unwrap();
+    assert_eq!(sub_icb.organisation.level, OrgLevel::SubIcb);
+    // England appears once per series and period, however many area types the export
+    // repeats it for (91 England rows in the file).
+    let england: Vec<_> = smoking
+        .observations
+        .iter()
+        .filter(|o| o.organisation.level == OrgLevel::National)
+        .map(|o| (o.measure, o.period))
+        .collect();
+    let distinct: std::collections::BTreeSet<_> = england.iter().collect();
+    assert_eq!(england.len(), distinct.len());
+    assert!(
+        england.len() >= smoking.periods.len() && england.len() < 91,
+        "{}",
+        england.len()
+    );
+
+    let campylobacter = read_file(&dir.join("indicators-CountyUA.data.csv"), None).unwrap();
+    assert_eq!(
+        campylobacter.periods,
+        [2015, 2016, 2017].map(|year| Period::CalendarYear { year })
+    );
+    // Two age breakdowns of one indicator are two series, each named.
+    let series: std::collections::BTreeSet<_> = campylobacter
+        .observations
+        .iter()
+        .map(|o| o.measure)
+        .collect();
+    assert_eq!(series.len(), 2);
+    for m in series {
+        assert!(
+            campylobacter
+                .title_of(m)
+                .starts_with("Campylobacter incidence rate/100,000 (Persons, "),
+            "{}",
+            campylobacter.title_of(m)
+        );
+    }
+    let under5 = read_file(&dir.join("ed_under5.csv"), None).unwrap();
+    assert!(under5.observations.len() > 7000);
+}
