@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::lookup::Lookup;
-use crate::model::{Measure, MeasureKind, Observation, OrgLevel, Organisation, Period};
+use crate::model::{IcbBasis, Measure, MeasureKind, Observation, OrgLevel, Organisation, Period};
 
 /// One ICB figure and the organisations summed into it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -40,7 +40,8 @@ pub fn to_icbs(observations: &[Observation], lookup: &Lookup) -> Aggregation {
     let mut unmapped: BTreeMap<String, (Organisation, usize)> = BTreeMap::new();
     let mut passed_through = Vec::new();
     for o in observations {
-        let combinable = o.measure.kind() != MeasureKind::AsPublished && o.measure.sums_to_icbs();
+        let combinable = o.measure.kind() != MeasureKind::AsPublished
+            && o.measure.icb_basis() == IcbBasis::SummedFromProviders;
         let below_icb = matches!(o.organisation.level, OrgLevel::Provider | OrgLevel::SubIcb);
         if !(combinable && below_icb) {
             passed_through.push(o.clone());

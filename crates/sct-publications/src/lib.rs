@@ -20,6 +20,7 @@ pub mod columns;
 pub mod detect;
 pub mod error;
 pub mod fingertips;
+pub mod import;
 mod lines;
 pub mod lookup;
 pub mod model;
@@ -28,5 +29,7 @@ pub mod rtt;
 
 pub use detect::{Publication, detect};
 pub use error::PublicationError;
-pub use model::{Extract, Measure, MeasureKind, Observation, OrgLevel, Organisation, Period};
+pub use model::{
+    Extract, IcbBasis, Measure, MeasureKind, Observation, OrgLevel, Organisation, Period,
+};
 pub use read::{read_bytes, read_file};

@@ -132,6 +132,19 @@ pub enum MeasureKind {
     AsPublished,
 }
 
+/// Where an ICB's figure for a measure comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum IcbBasis {
+    /// Summed from the providers an organisation lookup places in the ICB (A&E).
+    SummedFromProviders,
+    /// Published for the ICB itself: by commissioner (RTT) or area (Fingertips).
+    Published,
+    /// No ICB figure: ambulance trusts serve several ICBs, and the ODS file names only a
+    /// trust's host ICB.
+    None,
+}
+
 /// A measure a publication reports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -279,17 +292,26 @@ impl Measure {
         }
     }
 
-    /// Whether its providers can be summed to ICBs through an organisation lookup. An
-    /// ambulance trust serves several ICBs but the ODS file gives it one (its host), so
-    /// ambulance figures stay with the trust.
-    pub fn sums_to_icbs(self) -> bool {
-        !matches!(
-            self,
+    /// Where an ICB's figure for this measure comes from.
+    pub fn icb_basis(self) -> IcbBasis {
+        match self {
+            Measure::AeFourHourAll
+            | Measure::AeFourHourType1
+            | Measure::AeAttendances
+            | Measure::AeTwelveHourDecisionToAdmit
+            | Measure::EmergencyAdmissions => IcbBasis::SummedFromProviders,
+            Measure::RttIncompletePathways
+            | Measure::RttWithin18Weeks
+            | Measure::RttOver52Weeks
+            | Measure::RttOver65Weeks
+            | Measure::RttOver78Weeks
+            | Measure::RttOver104Weeks
+            | Measure::Fingertips { .. } => IcbBasis::Published,
             Measure::AmbulanceCategory1Mean
-                | Measure::AmbulanceCategory1Centile90
-                | Measure::AmbulanceCategory2Mean
-                | Measure::AmbulanceCategory2Centile90
-        )
+            | Measure::AmbulanceCategory1Centile90
+            | Measure::AmbulanceCategory2Mean
+            | Measure::AmbulanceCategory2Centile90 => IcbBasis::None,
+        }
     }
 }
 
