@@ -42,6 +42,8 @@ pub fn flag(setting: Setting) -> &'static str {
         Setting::PluginDir => "--plugin-dir",
         Setting::PluginParameter => "--param",
         Setting::Round => "--round",
+        Setting::Lookup => "--lookup",
+        Setting::Unmapped => "--unmapped",
     }
 }
 

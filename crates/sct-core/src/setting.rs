@@ -79,4 +79,8 @@ pub enum Setting {
     PluginParameter,
     /// The round (assessment period) chosen.
     Round,
+    /// An organisation lookup that places providers in ICBs.
+    Lookup,
+    /// What is done with organisations no lookup knows.
+    Unmapped,
 }

@@ -88,11 +88,22 @@ impl Header {
             .zip(&self.normalised)
             .zip(&self.claimed)
             .filter(|((_, n), claimed)| !n.is_empty() && !**claimed)
-            .map(|((raw, n), _)| (edit_distance(&wanted, n), raw))
-            .filter(|(d, _)| *d <= wanted.chars().count().max(4) / 2)
-            .min_by_key(|(d, _)| *d)
-            .map(|(_, raw)| raw.clone())
+            .map(|((raw, n), _)| (edit_distance(&wanted, n), abbreviates(&wanted, n), raw))
+            .filter(|(d, abbreviated, _)| *abbreviated || *d <= wanted.chars().count().max(4) / 2)
+            .min_by_key(|(d, _, _)| *d)
+            .map(|(_, _, raw)| raw.clone())
     }
+}
+
+/// Whether one header's words begin the other's, in order (`org code` and `organisation
+/// code`): a rename that spells a word out, or cuts one short.
+fn abbreviates(a: &str, b: &str) -> bool {
+    let (a, b): (Vec<&str>, Vec<&str>) = (a.split(' ').collect(), b.split(' ').collect());
+    a.len() == b.len()
+        && a.len() > 1
+        && a.iter()
+            .zip(&b)
+            .all(|(x, y)| x.starts_with(y) || y.starts_with(x))
 }
 
 /// The Levenshtein distance between two strings, by characters.

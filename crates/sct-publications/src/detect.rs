@@ -124,6 +124,24 @@ pub fn detect(first_row: &[&str]) -> Option<Publication> {
     None
 }
 
+/// The publication a file is, from its first bytes (a CSV's first row; a zip is not opened
+/// here).
+pub fn detect_start(start: &[u8]) -> Option<Publication> {
+    let start = start.strip_prefix(b"\xef\xbb\xbf").unwrap_or(start);
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(start);
+    let first: Vec<String> = reader
+        .records()
+        .next()
+        .and_then(Result::ok)
+        .map(|r| r.iter().map(str::to_string).collect())
+        .unwrap_or_default();
+    let fields: Vec<&str> = first.iter().map(String::as_str).collect();
+    detect(&fields)
+}
+
 /// The ONS lookup's headers carry the boundary year: `LOC22CDH`, `SICBL23CDH`, `ICB23CDH`.
 fn is_ons_lookup(header: &Header) -> bool {
     let has = |prefixes: &[&str]| {

@@ -47,6 +47,9 @@ pub struct ImportOptions<'a> {
     pub lookup: Option<&'a Lookup>,
     /// Successions to apply to ICB codes (none to leave codes as published).
     pub successions: &'a [SuccessionRule],
+    /// At ICB level, keep the figures of organisations no lookup knows as their own rows
+    /// (else they are left out; either way they are listed in [`Import::unmapped`]).
+    pub keep_unmapped: bool,
 }
 
 /// One row of the long form.
@@ -180,8 +183,20 @@ fn icb_level(
     }
     if !summable.is_empty() {
         let empty = Lookup::default();
-        let aggregation = to_icbs(&summable, options.lookup.unwrap_or(&empty));
+        let lookup = options.lookup.unwrap_or(&empty);
+        let aggregation = to_icbs(&summable, lookup);
         out.unmapped = aggregation.unmapped;
+        if options.keep_unmapped {
+            icb.extend(
+                summable
+                    .iter()
+                    .filter(|o| {
+                        o.organisation.level == OrgLevel::Provider
+                            && lookup.get(&o.organisation.code).is_none()
+                    })
+                    .cloned(),
+            );
+        }
         for summed in aggregation.icbs {
             let o = &summed.observation;
             out.members.push(Members {

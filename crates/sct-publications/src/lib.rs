@@ -27,7 +27,7 @@ pub mod model;
 pub mod read;
 pub mod rtt;
 
-pub use detect::{Publication, detect};
+pub use detect::{Publication, detect, detect_start};
 pub use error::PublicationError;
 pub use model::{
     Extract, IcbBasis, Measure, MeasureKind, Observation, OrgLevel, Organisation, Period,

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use sha2::{Digest, Sha256};
 
-use crate::detect::{Publication, detect};
+use crate::detect::Publication;
 use crate::error::PublicationError;
 use crate::model::{Extract, Measure, Observation, Period};
 
@@ -191,18 +191,7 @@ fn first_line(bytes: &[u8]) -> String {
 
 /// The layout of a file from its first bytes.
 fn detect_start(name: &str, start: &[u8]) -> Result<Publication, PublicationError> {
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(start);
-    let first: Vec<String> = reader
-        .records()
-        .next()
-        .and_then(Result::ok)
-        .map(|r| r.iter().map(str::to_string).collect())
-        .unwrap_or_default();
-    let fields: Vec<&str> = first.iter().map(String::as_str).collect();
-    detect(&fields).ok_or_else(|| PublicationError::UnknownLayout {
+    crate::detect::detect_start(start).ok_or_else(|| PublicationError::UnknownLayout {
         file: name.to_string(),
         start: first_line(start),
         known: Publication::known(),

@@ -40,6 +40,7 @@ fn four_monthly_ae_files_make_one_icb_series_with_its_members() {
         level: Level::Icb,
         lookup: Some(&etr),
         successions: &[],
+        keep_unmapped: false,
     };
     let result = import(&extracts, options);
     let quy: Vec<_> = result
@@ -85,6 +86,7 @@ fn a_newer_ambsys_edition_revises_the_older_one() {
         level: Level::AsPublished,
         lookup: None,
         successions: &[],
+        keep_unmapped: false,
     };
     let result = import(&[newer.clone(), older.clone()], options);
     let older_source = result
@@ -120,6 +122,7 @@ fn a_newer_ambsys_edition_revises_the_older_one() {
             level: Level::Icb,
             lookup: None,
             successions: &[],
+            keep_unmapped: false,
         },
     );
     assert!(icb.rows.is_empty());
@@ -177,6 +180,7 @@ fn whole_successions_sum_predecessors_and_part_ones_are_listed() {
             level: Level::Icb,
             lookup: None,
             successions: &rules,
+            keep_unmapped: false,
         },
     );
     let share = result

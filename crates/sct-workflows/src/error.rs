@@ -19,6 +19,10 @@ pub enum Error {
     /// A plugin could not be found, checked or run.
     #[error(transparent)]
     Plugin(#[from] sct_plugin_host::HostError),
+    /// A published file (A&E, RTT, ambulance, Fingertips, an organisation lookup) could not
+    /// be read.
+    #[error(transparent)]
+    Publication(#[from] sct_publications::PublicationError),
     /// The options asked for something the workflow cannot do; `expected` says what would do.
     #[error("{message}")]
     Options {
@@ -61,6 +65,10 @@ impl Error {
             Error::Workbook(_) => false,
             Error::Plugin(e) => e.is_bad_input(),
             Error::Options { .. } => true,
+            Error::Publication(sct_publications::PublicationError::Io { source, .. }) => {
+                source.kind() == std::io::ErrorKind::NotFound
+            }
+            Error::Publication(_) => true,
         }
     }
 }
