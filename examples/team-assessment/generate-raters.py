@@ -26,16 +26,13 @@ LEVELS = ["starting-out", "developing", "embedding", "advancing", "mastering"]
 
 # (file stem, name, role, email, submitted on, how the rater leans: -1 harsher, +1 kinder)
 RATERS = [
-    ("rater-strategy", "Amira Khan", "Director of Strategy and Transformation", "", "2026-03-10", 0),
-    ("rater-finance", "Tom Reed", "Chief Finance Officer", "", "2026-03-11", -1),
-    ("rater-nursing", "Grace Mensah", "Chief Nursing Officer", "", "2026-03-12", 1),
-    ("rater-digital", "Owen Price", "Chief Digital and Information Officer", "", "2026-03-12", 0),
+    ("rater-strategy", "Amira Khan", "Director of Strategy and Transformation", "", "2026-03-13", 0),
+    ("rater-finance", "Tom Reed", "Chief Finance Officer", "", "2026-03-16", -1),
+    ("rater-nursing", "Grace Mensah", "Chief Nursing Officer", "", "2026-03-17", 1),
+    ("rater-digital", "Owen Price", "Chief Digital and Information Officer", "", "2026-03-17", 0),
 ]
 
-NOTICE = (
-    "ILLUSTRATIVE DATA: written for sct's examples. This is one made-up rater's view, not "
-    "NHS Bristol, North Somerset and South Gloucestershire ICB's own assessment."
-)
+NOTICE = "ILLUSTRATIVE DATA: a made-up team assessment for sct's examples."
 
 
 def draw(stem: str, cap: str, salt: str) -> int:
@@ -127,7 +124,29 @@ def response(stem: str, name: str, role: str, email: str, on: str, lean: int, ba
     for cap, answer in base["capabilities"].items():
         body.append("")
         body += answer_lines(stem, lean, cap, answer)
+    for milestone, report in base.get("milestones", {}).items():
+        body.append("")
+        body += milestone_lines(stem, milestone, report)
     return "\n".join(head + body) + "\n"
+
+
+def milestone_lines(stem: str, milestone: str, report: dict) -> list[str]:
+    """A milestone as this rater reports it: as the baseline does, except that the baseline
+    assessment itself is still under way when they rate, and the finance director sees the
+    co-production methodology as not started (so the panel must settle it)."""
+    status = report.get("status", "")
+    completed = report.get("completed_on", "")
+    note = report.get("note", "")
+    if milestone == "baseline-assessment":
+        status, completed, note = "on-track", "", "Raters' views submitted; moderation on 24 March."
+    if milestone == "co-production-methodology" and stem == "rater-finance":
+        status, note = "not-started", "No funding agreed, so no work has begun."
+    lines = [f"[milestones.{milestone}]", f"status = {toml_string(status)}"]
+    if completed:
+        lines.append(f"completed_on = {completed}")
+    if note:
+        lines.append(f"note = {toml_string(note)}")
+    return lines
 
 
 def main() -> None:

@@ -36,7 +36,7 @@ pub mod organisations {
 /// The report templates (tera, HTML and Markdown) and the stylesheet the HTML reports inline.
 pub mod reports {
     /// Every template, by its file name in `reports/`.
-    pub const TEMPLATES: [(&str, &str); 13] = [
+    pub const TEMPLATES: [(&str, &str); 15] = [
         ("report.html", include_str!("../reports/report.html")),
         ("report.md", include_str!("../reports/report.md")),
         ("report.css", include_str!("../reports/report.css")),
@@ -56,6 +56,11 @@ pub mod reports {
         ("ipr.md", include_str!("../reports/ipr.md")),
         ("compare.html", include_str!("../reports/compare.html")),
         ("compare.md", include_str!("../reports/compare.md")),
+        (
+            "moderation.html",
+            include_str!("../reports/moderation.html"),
+        ),
+        ("moderation.md", include_str!("../reports/moderation.md")),
     ];
 
     /// The template named `name` (a file name in `reports/`), if there is one.

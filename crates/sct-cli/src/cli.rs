@@ -6,12 +6,15 @@ use crate::args::{
     MAX_POINTS, MAX_RUN, count_in, date_value, finite_arg, multiplier_arg, timeout_arg,
 };
 use clap::{Args, Parser, Subcommand, ValueEnum};
+pub use sct_workflows::approve::ApprovedFormat;
 pub use sct_workflows::assess::{
     AssessmentChart, CheckFormat, ImageFormat, PlanFormat, ReportFormat as AssessmentReportFormat,
     ResponseFormat, ScoreFormat,
 };
+pub use sct_workflows::diff::DiffFormat;
 pub use sct_workflows::frameworks::{ListFormat, ShowFormat};
 pub use sct_workflows::kpi::{FunnelFormat, IprFormat};
+pub use sct_workflows::moderate::ModerateFormat;
 pub use sct_workflows::plugins::RunFormat as PluginRunFormat;
 pub use sct_workflows::spc::SpcFormat;
 pub use sct_workflows::toc::{TocDiagramFormat, TocReportFormat};
@@ -30,7 +33,7 @@ pub const VERSION: &str = env!("SCT_VERSION");
     long_about = None
 )]
 #[command(
-    after_help = "Exit status:\n  0  success\n  1  failure (an output could not be written, a plugin failed, a comparison skipped responses)\n  2  bad input or usage (an invalid or missing file, a bad argument, an output that exists without --force, is an input or is not a regular file)\n\nFiles: - reads standard input where a file is read, and -o - writes to standard output.\nColour: --color auto|always|never; NO_COLOR=1 turns it off under auto.\n\nExample:\n  sct score examples/baseline-2026-03/bnssg-illustrative.toml"
+    after_help = "Exit status:\n  0  success\n  1  failure (an output could not be written, a plugin failed, a comparison skipped responses)\n  2  bad input or usage (an invalid or missing file, a bad argument, an output that exists without --force, is an approved response, is an input or is not a regular file)\n\nFiles: - reads standard input where a file is read, and -o - writes to standard output.\nColour: --color auto|always|never; NO_COLOR=1 turns it off under auto.\n\nExample:\n  sct score examples/baseline-2026-03/bnssg-illustrative.toml"
 )]
 pub struct Cli {
     #[command(flatten)]
@@ -105,7 +108,7 @@ pub enum Command {
     /// Write a blank response for a round or toolkit: TOML with every capability's level
     /// descriptors as comments, or (-o FILE.xlsx) an Excel workbook with dropdowns.
     #[command(
-        after_help = "Examples:\n  sct template baseline-2026-03 -o my-icb-2026-03.toml\n  sct template baseline-2026-03 -o my-icb-2026-03.xlsx"
+        after_help = "Examples:\n  sct template baseline-2026-03 -o my-icb-2026-03.toml\n  sct template baseline-2026-03 -o my-icb-2026-03.xlsx\n  sct template baseline-2026-03 --rater \"Asha Patel\" --rater-role \"Director of Finance\" -o asha.xlsx\n  sct template reassessment-2027-03 --from my-icb-2026-03.toml -o my-icb-2027-03.toml"
     )]
     Template(TemplateArgs),
     /// Check a response against its framework: ids, levels, dates, organisation; report
@@ -124,6 +127,13 @@ pub enum Command {
         after_help = "Examples:\n  sct report examples/baseline-2026-03/bnssg-illustrative.toml -o report.html\n  sct report my-icb.toml --individuals people/ -o report.md\n  sct report my-icb.toml -o board-paper.docx"
     )]
     Report(ReportArgs),
+    /// Say what changed between two responses: per capability the level, confidence,
+    /// evidence and target; capabilities new or gone; answers carried over. Across rounds, and
+    /// from a predecessor ICB's response to its successor's (the successions table).
+    #[command(
+        after_help = "Examples:\n  sct diff examples/baseline-2026-03/bnssg-illustrative.toml examples/cohort/reassessment-2027-03/QUY.toml\n  sct diff last-year.xlsx this-year.toml -o changes.md\n  sct diff last-year.toml this-year.toml --format json -o changes.json"
+    )]
+    Diff(DiffArgs),
     /// Turn an assessment into a development plan: ranked priorities (rule stated), support
     /// needed by strand of the development programme, individual development by role group,
     /// a timeline, and progress against a previous response.
@@ -172,6 +182,74 @@ pub enum Command {
         after_help = "Examples:\n  sct convert filled-in.xlsx -o my-icb-2026-03.toml\n  sct convert my-icb-2026-03.toml -o my-icb-2026-03.xlsx\n  sct convert my-icb-2026-03.toml -o my-icb-2026-03.json"
     )]
     Convert(ConvertArgs),
+    /// Moderate a team's assessment: several raters' responses for one organisation and round
+    /// side by side (each rater's level and confidence, spread, median, flags, evidence pooled
+    /// with who cited it, Krippendorff's alpha) as a workbook or TOML record for the moderator
+    /// to fill in; `sct moderate apply` turns the filled record into the agreed response.
+    #[command(
+        args_conflicts_with_subcommands = true,
+        subcommand_negates_reqs = true,
+        after_help = "Method: docs/methods/moderation.md.\n\nExamples:\n  sct moderate ann.toml bob.toml cy.xlsx -o moderation.xlsx\n  sct moderate ann.toml bob.toml cy.xlsx -o moderation.toml\n  sct moderate apply moderation.xlsx -o agreed.toml\n  sct moderate apply moderation.toml --moderator \"A. Chair\" --moderator-role \"ICB chair\" --on 2026-03-24 -o agreed.toml"
+    )]
+    Moderate(ModerateArgs),
+    /// Record the board's approval of a moderated response: [status] approved and [approval]
+    /// (by, on, minute). The approved file is read-only for sct from then on: no command
+    /// writes over it, even with --force.
+    #[command(
+        after_help = "Example:\n  sct approve agreed.toml --by \"ICB board\" --on 2026-03-26 --minute \"Board, 26 March 2026, item 7\" -o approved.toml"
+    )]
+    Approve(ApproveArgs),
+}
+
+/// Arguments of `sct moderate`.
+#[derive(Debug, Args)]
+pub struct ModerateArgs {
+    #[command(subcommand)]
+    pub command: Option<ModerateCommand>,
+    /// The raters' responses (TOML, JSON or filled .xlsx workbooks, any mix), each with a
+    /// [rater] table, all for one organisation and round.
+    #[arg(required = true, value_name = "RESPONSES")]
+    pub responses: Vec<PathBuf>,
+    /// Output format (default: from the -o extension, else toml): xlsx or toml for the
+    /// record the moderator fills in; html, md or json for the consolidated view.
+    #[arg(long, value_enum)]
+    pub format: Option<ModerateFormat>,
+    /// Use moderation.html, moderation.md and report.css from DIR instead of the built-in ones.
+    #[arg(long, value_name = "DIR", value_parser = folder_path)]
+    pub template_dir: Option<PathBuf>,
+    #[command(flatten)]
+    pub out: OutputArgs,
+}
+
+/// `sct moderate`'s subcommands.
+#[derive(Debug, Subcommand)]
+pub enum ModerateCommand {
+    /// Make the agreed response from a filled moderation record (.xlsx or .toml): the raters'
+    /// files it names are read again and checked against their SHA-256, the locked cells
+    /// against what the files say, each agreed level against the levels; an agreed level
+    /// outside every rater's needs a rationale.
+    #[command(
+        after_help = "Example:\n  sct moderate apply moderation.xlsx --moderator \"A. Chair\" --on 2026-03-24 -o agreed.toml"
+    )]
+    Apply(ModerateApplyArgs),
+}
+
+/// Arguments of `sct moderate apply`.
+#[derive(Debug, Args)]
+pub struct ModerateApplyArgs {
+    /// The filled moderation record (.xlsx or .toml), in the folder with the raters' files.
+    pub record: PathBuf,
+    /// The moderator's name (default: the record's).
+    #[arg(long, value_name = "NAME")]
+    pub moderator: Option<String>,
+    /// The moderator's role (default: the record's).
+    #[arg(long, value_name = "ROLE")]
+    pub moderator_role: Option<String>,
+    /// The date the levels were agreed, YYYY-MM-DD (default: the record's).
+    #[arg(long, value_name = "DATE", value_parser = date_value)]
+    pub on: Option<sct_core::Date>,
+    #[command(flatten)]
+    pub out: OutputArgs,
 }
 
 #[derive(Debug, Subcommand)]
@@ -222,9 +300,41 @@ pub struct TemplateArgs {
     /// An individual self-assessment template (individual competencies only).
     #[arg(long)]
     pub individual: bool,
+    /// One rater's template for a team assessment: their name, written in [rater] (and on
+    /// the workbook's Organisation sheet), with the status a draft.
+    #[arg(long, value_name = "NAME", conflicts_with_all = ["individual", "from"])]
+    pub rater: Option<String>,
+    /// The rater's role, for example "Director of Finance".
+    #[arg(long, value_name = "ROLE", requires = "rater")]
+    pub rater_role: Option<String>,
+    /// The rater's email address, if they want it recorded.
+    #[arg(long, value_name = "EMAIL", requires = "rater")]
+    pub rater_email: Option<String>,
+    /// Start from an earlier response (TOML, JSON or a filled .xlsx workbook): every answer
+    /// carried forward and marked carried over, to review.
+    #[arg(long, value_name = "RESPONSE")]
+    pub from: Option<PathBuf>,
+    /// The organisation's ODS code, when it is not the earlier response's (a successor ICB
+    /// starting from its predecessor's response).
+    #[arg(long, value_name = "CODE", requires = "from")]
+    pub org: Option<String>,
     /// Output format (default: from the -o extension, else toml).
     #[arg(long, value_enum)]
     pub format: Option<ResponseFormat>,
+    #[command(flatten)]
+    pub out: OutputArgs,
+}
+
+/// Arguments of `sct diff`.
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The earlier response (TOML, JSON or a filled .xlsx workbook).
+    pub old: PathBuf,
+    /// The later response, of the same organisation or a successor of it.
+    pub new: PathBuf,
+    /// Output format (default: from the -o extension, else text).
+    #[arg(long, value_enum)]
+    pub format: Option<DiffFormat>,
     #[command(flatten)]
     pub out: OutputArgs,
 }
@@ -239,6 +349,32 @@ pub struct ConvertArgs {
     pub format: Option<ResponseFormat>,
     #[command(flatten)]
     pub out: OutputArgs,
+}
+
+/// Arguments of `sct approve`.
+#[derive(Debug, Args)]
+pub struct ApproveArgs {
+    /// The agreed (moderated) response: TOML, JSON or a filled .xlsx workbook.
+    pub response: PathBuf,
+    /// Who approved it, for example "ICB board".
+    #[arg(long, value_name = "WHO")]
+    pub by: String,
+    /// When, YYYY-MM-DD.
+    #[arg(long, value_name = "DATE", value_parser = date_value)]
+    pub on: sct_core::Date,
+    /// The minute that records it, for example "Board, 26 March 2026, item 7".
+    #[arg(long, value_name = "TEXT")]
+    pub minute: String,
+    /// Output format (default: from the -o extension, else toml).
+    #[arg(long, value_enum)]
+    pub format: Option<ApprovedFormat>,
+    /// Write where a file exists (replacing it), and approve a response that has not been
+    /// moderated. An approved response is never replaced.
+    #[arg(long)]
+    pub force: bool,
+    /// Write to FILE instead of standard output (written atomically).
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -284,6 +420,10 @@ pub struct ReportArgs {
     /// Use report.html, report.md and report.css from DIR instead of the built-in ones.
     #[arg(long, value_name = "DIR", value_parser = folder_path)]
     pub template_dir: Option<PathBuf>,
+    /// An earlier response: the report says what changed since (default: the one the
+    /// response's [previous] table names, when found unchanged beside it).
+    #[arg(long, value_name = "RESPONSE")]
+    pub previous: Option<PathBuf>,
     /// Date milestones and the report as of this date, YYYY-MM-DD (default: the assessed date).
     #[arg(long, value_name = "DATE", value_parser = date_value)]
     pub as_of: Option<sct_core::Date>,

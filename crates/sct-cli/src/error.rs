@@ -6,6 +6,7 @@ use sct_core::{Diagnostic, Diagnostics};
 use sct_files::OutputError;
 use sct_plugin_host::HostError;
 use sct_plugin_host::error::Fault;
+use sct_workflows::approve::ApprovalError;
 
 /// Why a command failed.
 #[derive(Debug, thiserror::Error)]
@@ -71,6 +72,7 @@ impl CliError {
             CliError::Workflow(W::Report(ReportError::Template { file, message })) => {
                 one(Diagnostic::error(format!("template {file}: {message}")).in_file(file.clone()))
             }
+            CliError::Workflow(W::Diff(e)) => one(e.diagnostic()),
             CliError::Workflow(W::Options {
                 message,
                 expected,
@@ -95,6 +97,9 @@ impl CliError {
             | CliError::Core(sct_core::Error::Output(e))
             | CliError::Workflow(W::Core(sct_core::Error::Output(e))) => output_hint(e),
             CliError::Plugin(e) | CliError::Workflow(W::Plugin(e)) => plugin_hint(&e.fault),
+            CliError::Workflow(W::Approval(ApprovalError::NotModerated { .. })) => {
+                Some("moderate it first, or approve it as it is with --force")
+            }
             _ => None,
         }
     }
@@ -104,6 +109,9 @@ impl CliError {
 fn output_hint(e: &OutputError) -> Option<&'static str> {
     match e {
         OutputError::Exists { .. } => Some("use --force to replace it"),
+        OutputError::ReadOnly { .. } => {
+            Some("--force does not replace it; write to another file with -o")
+        }
         _ => None,
     }
 }

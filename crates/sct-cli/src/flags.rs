@@ -42,6 +42,10 @@ pub fn flag(setting: Setting) -> &'static str {
         Setting::PluginDir => "--plugin-dir",
         Setting::PluginParameter => "--param",
         Setting::Round => "--round",
+        Setting::Moderator => "--moderator",
+        Setting::ModeratedOn => "--on",
+        Setting::Previous => "--previous",
+        Setting::CarryFrom => "--from",
         Setting::Lookup => "--lookup",
         Setting::Unmapped => "--unmapped",
     }

@@ -17,6 +17,8 @@ use clap::Parser;
 
 fn main() -> ExitCode {
     let cli = cli::Cli::parse();
+    // Every command, with a session or without, leaves an approved response as it is.
+    sct_workflows::approve::keep_approved_responses();
     style::init(cli.global.color);
     let code = match commands::run(cli) {
         Ok(code) => code,

@@ -100,7 +100,20 @@ fn status_of(meaning: &str) -> i32 {
                 os("-o").as_os_str(),
                 ex.as_os_str(),
             ]);
+            std::fs::copy(
+                root().join("crates/sct-cli/tests/fixtures/team/approved.toml"),
+                d.join("approved.toml"),
+            )
+            .unwrap();
+            let approved = run(&[
+                os("convert").as_os_str(),
+                ex.as_os_str(),
+                os("--force").as_os_str(),
+                os("-o").as_os_str(),
+                os("approved.toml").as_os_str(),
+            ]);
             assert_eq!(exists, input, "{meaning}: one status for every refusal");
+            assert_eq!(exists, approved, "{meaning}: one status for every refusal");
             assert_eq!(
                 std::fs::read_to_string(d.join("exists.json")).unwrap(),
                 "keep"

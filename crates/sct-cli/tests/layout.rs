@@ -94,6 +94,42 @@ fn the_assessment_report_with_individuals() {
     assert_summary_on_page_one(&pages);
 }
 
+/// A moderated and approved response: its sign-off and moderation in brief still leave the
+/// board summary whole on page 1.
+#[test]
+fn the_assessment_report_with_its_sign_off() {
+    let pages = laid_out(
+        "report.html",
+        &["report", "crates/sct-cli/tests/fixtures/team/approved.toml"],
+    );
+    assert_summary_on_page_one(&pages);
+    if let Some(first) = pages.first() {
+        assert!(
+            first.contains("Status:") && first.contains("Agreement:"),
+            "{first}"
+        );
+    }
+}
+
+#[test]
+fn the_bundled_team_assessment_report_and_its_moderation_view() {
+    let pages = laid_out(
+        "report.html",
+        &["report", "examples/team-assessment/approved.toml"],
+    );
+    assert_summary_on_page_one(&pages);
+    laid_out(
+        "moderation.html",
+        &[
+            "moderate",
+            "examples/team-assessment/raters/rater-strategy.toml",
+            "examples/team-assessment/raters/rater-finance.toml",
+            "examples/team-assessment/raters/rater-nursing.toml",
+            "examples/team-assessment/raters/rater-digital.xlsx",
+        ],
+    );
+}
+
 #[test]
 fn the_development_plan() {
     laid_out(

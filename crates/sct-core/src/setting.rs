@@ -79,6 +79,14 @@ pub enum Setting {
     PluginParameter,
     /// The round (assessment period) chosen.
     Round,
+    /// Who moderated a team's assessment.
+    Moderator,
+    /// The date the moderator's levels were agreed.
+    ModeratedOn,
+    /// An earlier response to show what changed since.
+    Previous,
+    /// The earlier response a template carries answers over from.
+    CarryFrom,
     /// An organisation lookup that places providers in ICBs.
     Lookup,
     /// What is done with organisations no lookup knows.

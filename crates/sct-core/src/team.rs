@@ -117,6 +117,39 @@ impl Team {
     }
 }
 
+/// The status a response's text (TOML or JSON) gives, read without checking the rest of the
+/// response: for telling cheaply whether a file is an approved response. `None` when the text
+/// is neither, or gives no stage sct knows.
+pub fn status_in_text(text: &str) -> Option<Status> {
+    if let Ok(table) = toml::from_str::<toml::Table>(text) {
+        let status = table.get("status")?.as_table()?;
+        let text_of = |key: &str| status.get(key).and_then(|v| v.as_str()).unwrap_or("");
+        let on = match status.get("on") {
+            Some(toml::Value::Datetime(d)) => Date::parse(&d.to_string()).ok(),
+            Some(toml::Value::String(s)) => Date::parse(s).ok(),
+            _ => None,
+        };
+        return Some(Status {
+            stage: stage_named(text_of("stage"))?,
+            by: text_of("by").trim().to_string(),
+            on,
+        });
+    }
+    let value: serde_json::Value = serde_json::from_str(text).ok()?;
+    let status = value.get("status")?;
+    let text_of = |key: &str| status.get(key).and_then(|v| v.as_str()).unwrap_or("");
+    Some(Status {
+        stage: stage_named(text_of("stage"))?,
+        by: text_of("by").trim().to_string(),
+        on: Date::parse(text_of("on")).ok(),
+    })
+}
+
+/// The stage written as `name`, if it is one.
+fn stage_named(name: &str) -> Option<Stage> {
+    Stage::ALL.into_iter().find(|s| s.as_str() == name.trim())
+}
+
 /// The median rank of some ratings: the lower middle value when their number is even, so
 /// that the median is always a level someone gave. `None` when nobody gave a level.
 pub fn median_rank(ratings: &[Rating]) -> Option<usize> {
@@ -134,6 +167,21 @@ mod tests {
 
     fn levels(ranks: &[usize]) -> Vec<Rating> {
         ranks.iter().map(|&rank| Rating::Level { rank }).collect()
+    }
+
+    #[test]
+    fn a_status_is_read_from_toml_or_json_text_alone() {
+        let toml =
+            "round = \"x\"\n[status]\nstage = \"approved\"\nby = \"ICB board\"\non = 2026-03-26\n";
+        let s = status_in_text(toml).unwrap();
+        assert_eq!(s.stage, Stage::Approved);
+        assert_eq!(s.by, "ICB board");
+        assert_eq!(s.on.map(|d| d.to_string()).as_deref(), Some("2026-03-26"));
+        let json = r#"{"status": {"stage": "moderated", "on": "2026-03-24"}}"#;
+        assert_eq!(status_in_text(json).unwrap().stage, Stage::Moderated);
+        assert_eq!(status_in_text("[status]\nstage = \"signed\"\n"), None);
+        assert_eq!(status_in_text("<html>"), None);
+        assert_eq!(status_in_text("type = \"organisation\"\n"), None);
     }
 
     #[test]

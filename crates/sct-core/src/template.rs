@@ -4,13 +4,24 @@
 
 use std::fmt::Write as _;
 
+use crate::assessment::{Answer, AnswerLevel, Assessment};
 use crate::load::LoadedFramework;
-use crate::model::{AssessmentRound, Capability, CapabilityToolkit, ResponseType};
+use crate::model::{
+    AssessmentRound, Capability, CapabilityToolkit, PreviousDoc, Rater, ResponseType,
+};
 use crate::provenance::SCT_VERSION;
 
 /// A TOML string literal for `s`.
 fn quoted(s: &str) -> String {
     toml::Value::String(s.to_string()).to_string()
+}
+
+/// Whether an answer says anything worth carrying (a level, n/a, evidence or a target).
+fn has_content(a: &Answer) -> bool {
+    !matches!(a.level, AnswerLevel::Unanswered)
+        || !a.evidence.is_empty()
+        || a.target.is_some()
+        || !a.rationale.trim().is_empty()
 }
 
 /// Writes `text` as comment lines of at most about 96 characters, each starting `prefix`.
@@ -38,18 +49,68 @@ pub fn response_template(
     round: Option<(&LoadedFramework, &AssessmentRound)>,
     response_type: ResponseType,
 ) -> String {
-    let mut out = String::new();
     let t = Template {
         toolkit_file,
         toolkit,
         round,
         response_type,
+        rater: None,
+        carry: None,
     };
-    t.heading(&mut out);
-    t.fields(&mut out);
-    t.capabilities(&mut out);
-    t.milestones(&mut out);
-    out
+    t.write()
+}
+
+/// As [`response_template`], for one rater of a team assessment: the organisation's template
+/// with the `[rater]` named and its `[status]` a draft of theirs.
+pub fn rater_template(
+    toolkit_file: &LoadedFramework,
+    toolkit: &CapabilityToolkit,
+    round: Option<(&LoadedFramework, &AssessmentRound)>,
+    rater: &Rater,
+) -> String {
+    let t = Template {
+        toolkit_file,
+        toolkit,
+        round,
+        response_type: ResponseType::Organisation,
+        rater: Some(rater),
+        carry: None,
+    };
+    t.write()
+}
+
+/// An earlier response to start the next round's from.
+#[derive(Debug, Clone, Copy)]
+pub struct CarryForward<'a> {
+    /// The earlier response, resolved against its own toolkit.
+    pub earlier: &'a Assessment,
+    /// The earlier response's toolkit (its levels name the carried answers' ranks).
+    pub earlier_toolkit: &'a CapabilityToolkit,
+    /// The `[previous]` table to write.
+    pub previous: &'a PreviousDoc,
+    /// The organisation's name and ODS code, when not the earlier response's (a successor).
+    pub organisation: Option<(&'a str, &'a str)>,
+}
+
+/// The template for a round (or toolkit) started from an earlier response: every answer
+/// carried forward and marked `carried_over = true`, to review, with a `[previous]` table
+/// naming the earlier file. Answers are carried by capability id and level id, so a
+/// capability the toolkit no longer has is left out (and listed in a comment).
+pub fn response_template_from(
+    toolkit_file: &LoadedFramework,
+    toolkit: &CapabilityToolkit,
+    round: Option<(&LoadedFramework, &AssessmentRound)>,
+    carry: CarryForward<'_>,
+) -> String {
+    let t = Template {
+        toolkit_file,
+        toolkit,
+        round,
+        response_type: carry.earlier.response_type,
+        rater: None,
+        carry: Some(carry),
+    };
+    t.write()
 }
 
 /// What a template is made from.
@@ -58,9 +119,56 @@ struct Template<'a> {
     toolkit: &'a CapabilityToolkit,
     round: Option<(&'a LoadedFramework, &'a AssessmentRound)>,
     response_type: ResponseType,
+    /// The rater, for one rater's view of a team assessment.
+    rater: Option<&'a Rater>,
+    carry: Option<CarryForward<'a>>,
 }
 
 impl Template<'_> {
+    fn write(&self) -> String {
+        let mut out = String::new();
+        self.heading(&mut out);
+        self.carried_heading(&mut out);
+        self.fields(&mut out);
+        self.team(&mut out);
+        self.capabilities(&mut out);
+        self.milestones(&mut out);
+        out
+    }
+
+    /// What a carried-forward template says about the answers it carries.
+    fn carried_heading(&self, out: &mut String) {
+        let Some(c) = self.carry else {
+            return;
+        };
+        comment(
+            out,
+            "# ",
+            &format!(
+                "Started from {} ({}): every answer is carried over and marked carried_over = true. Review each one; change what has changed, and remove carried_over (or set it to false) once it has been looked at again. `sct diff` and the report show what changed and what is merely carried over.",
+                c.previous.file,
+                c.earlier.round.as_deref().unwrap_or("no round")
+            ),
+        );
+        let gone: Vec<&str> = c
+            .earlier
+            .answers
+            .iter()
+            .filter(|(id, a)| self.toolkit.capability(id).is_none() && has_content(a))
+            .map(|(id, _)| id.as_str())
+            .collect();
+        if !gone.is_empty() {
+            comment(
+                out,
+                "# ",
+                &format!(
+                    "Not carried over, as this toolkit has no such capability: {}.",
+                    gone.join(", ")
+                ),
+            );
+        }
+        let _ = writeln!(out);
+    }
     /// The title, what it was made from, how to fill it in, and the levels.
     fn heading(&self, out: &mut String) {
         let Template {
@@ -68,6 +176,7 @@ impl Template<'_> {
             toolkit,
             round,
             response_type,
+            ..
         } = *self;
         let title = round
             .map(|(_, r)| r.title.as_str())
@@ -150,25 +259,21 @@ impl Template<'_> {
                 let _ = writeln!(out, "assessed = \"\"          # YYYY-MM-DD");
             }
         }
-        let _ = writeln!(
-            out,
-            "notice = \"\"            # repeated on every output, e.g. \"Draft for board discussion\""
-        );
-        let _ = writeln!(out);
-        let _ = writeln!(out, "[organisation]");
-        let _ = writeln!(out, "name = \"\"");
-        let _ = writeln!(
-            out,
-            "ods_code = \"\"          # e.g. \"QUY\"; checked against the organisations table"
-        );
-        let _ = writeln!(out);
+        self.notice_and_organisation(out);
         match response_type {
             ResponseType::Organisation => {
                 let _ = writeln!(out, "[respondent]");
-                let _ = writeln!(
-                    out,
-                    "role = \"\"              # who completed it, e.g. \"Director of Strategy\""
-                );
+                match self.carry {
+                    Some(c) => {
+                        let _ = writeln!(out, "role = {}", quoted(&c.earlier.respondent_role));
+                    }
+                    None => {
+                        let _ = writeln!(
+                            out,
+                            "role = \"\"              # who completed it, e.g. \"Director of Strategy\""
+                        );
+                    }
+                }
                 if let Some((_, r)) = round {
                     let _ = writeln!(out, "signed_off_by = \"\"     # {}", r.signed_off_by);
                 } else {
@@ -177,16 +282,89 @@ impl Template<'_> {
             }
             ResponseType::Individual => {
                 let _ = writeln!(out, "[person]");
+                let person = self.carry.and_then(|c| c.earlier.person.as_ref());
                 let _ = writeln!(
                     out,
-                    "id = \"\"                # a pseudonymous id, not a name"
+                    "id = {}                # a pseudonymous id, not a name",
+                    quoted(person.map(|p| p.id.as_str()).unwrap_or_default())
                 );
                 let _ = writeln!(
                     out,
-                    "role_group = \"\"        # e.g. \"Commissioning managers\""
+                    "role_group = {}        # e.g. \"Commissioning managers\"",
+                    quoted(person.map(|p| p.role_group.as_str()).unwrap_or_default())
                 );
             }
         }
+        self.previous(out);
+    }
+
+    /// The notice and the organisation: the earlier response's (or the successor given) when
+    /// carrying one forward, else blank.
+    fn notice_and_organisation(&self, out: &mut String) {
+        if let Some(c) = self.carry {
+            let (name, code) = c.organisation.unwrap_or((
+                c.earlier.organisation_name.as_str(),
+                c.earlier.ods_code.as_str(),
+            ));
+            let _ = writeln!(out, "notice = {}", quoted(&c.earlier.notice));
+            let _ = writeln!(out);
+            let _ = writeln!(out, "[organisation]");
+            let _ = writeln!(out, "name = {}", quoted(name));
+            let _ = writeln!(out, "ods_code = {}", quoted(code));
+            let _ = writeln!(out);
+        } else {
+            let _ = writeln!(
+                out,
+                "notice = \"\"            # repeated on every output, e.g. \"Draft for board discussion\""
+            );
+            let _ = writeln!(out);
+            let _ = writeln!(out, "[organisation]");
+            let _ = writeln!(out, "name = \"\"");
+            let _ = writeln!(
+                out,
+                "ods_code = \"\"          # e.g. \"QUY\"; checked against the organisations table"
+            );
+            let _ = writeln!(out);
+        }
+    }
+
+    /// The `[previous]` table of a carried-forward template.
+    fn previous(&self, out: &mut String) {
+        if let Some(c) = self.carry {
+            let p = c.previous;
+            let _ = writeln!(out);
+            let _ = writeln!(
+                out,
+                "[previous]              # the response these answers were carried over from"
+            );
+            let _ = writeln!(out, "round = {}", quoted(&p.round));
+            let _ = writeln!(out, "ods_code = {}", quoted(&p.ods_code));
+            let _ = writeln!(out, "file = {}", quoted(&p.file));
+            let _ = writeln!(out, "sha256 = {}", quoted(&p.sha256));
+        }
+    }
+
+    /// The rater and the response's stage, when the template is one rater's.
+    fn team(&self, out: &mut String) {
+        let Some(rater) = self.rater else {
+            return;
+        };
+        let _ = writeln!(out);
+        let _ = writeln!(
+            out,
+            "[rater]                  # one rater's view, for moderation with the others'"
+        );
+        let _ = writeln!(out, "name = {}", quoted(&rater.name));
+        let _ = writeln!(out, "role = {}", quoted(&rater.role));
+        if !rater.email.is_empty() {
+            let _ = writeln!(out, "email = {}", quoted(&rater.email));
+        }
+        let _ = writeln!(out);
+        let _ = writeln!(
+            out,
+            "[status]                 # draft while rating; \"submitted\" when handed in"
+        );
+        let _ = writeln!(out, "stage = \"draft\"");
     }
 
     /// Each domain's capabilities (those of an individual's competencies for an individual
@@ -257,6 +435,10 @@ impl Template<'_> {
             comment(out, "#   ", &format!("{level}: {text}"));
         }
         let _ = writeln!(out, "[capabilities.{}]", cap.id.get_ref());
+        if let Some(answer) = self.carried(cap) {
+            self.carried_answer(out, answer, levels);
+            return;
+        }
         let _ = writeln!(out, "level = \"\"             # {levels} | n/a");
         let _ = writeln!(out, "confidence = \"\"        # low | medium | high");
         let _ = writeln!(
@@ -270,6 +452,55 @@ impl Template<'_> {
         let _ = writeln!(out, "target_level = \"\"");
         let _ = writeln!(out, "target_date = \"\"       # YYYY-MM-DD");
         let _ = writeln!(out, "rationale = \"\"");
+    }
+
+    /// The earlier answer of `cap`, when one is carried and it says something.
+    fn carried(&self, cap: &Capability) -> Option<&Answer> {
+        let c = self.carry?;
+        c.earlier
+            .answers
+            .get(cap.id.get_ref())
+            .filter(|a| has_content(a))
+    }
+
+    /// A carried answer's fields, levels named by this toolkit's ids (by rank), marked.
+    fn carried_answer(&self, out: &mut String, a: &Answer, levels: &str) {
+        // A level is carried by its id in the earlier toolkit, so a toolkit whose scale
+        // changed keeps only the levels it still has (the rest are left blank, to answer).
+        let earlier = self.carry.map(|c| c.earlier_toolkit);
+        let id = |rank: Option<usize>| {
+            rank.and_then(|r| earlier.and_then(|t| t.level_by_rank(r)))
+                .map(|l| l.id.get_ref().as_str())
+                .filter(|l| self.toolkit.level_rank(l).is_some())
+                .map(str::to_string)
+                .unwrap_or_default()
+        };
+        let (level, reason) = match &a.level {
+            AnswerLevel::Level { rank } => (id(Some(*rank)), String::new()),
+            AnswerLevel::NotApplicable { reason } => ("n/a".to_string(), reason.clone()),
+            AnswerLevel::Unanswered => (String::new(), String::new()),
+        };
+        let _ = writeln!(out, "level = {}  # {levels} | n/a", quoted(&level));
+        let confidence = a.confidence.map(|c| c.as_str()).unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "confidence = {}  # low | medium | high",
+            quoted(confidence)
+        );
+        let evidence: Vec<String> = a.evidence.iter().map(|e| quoted(e)).collect();
+        let _ = writeln!(out, "evidence = [{}]", evidence.join(", "));
+        let _ = writeln!(out, "reason = {}", quoted(&reason));
+        let _ = writeln!(out, "target_level = {}", quoted(&id(a.target)));
+        match a.target_date {
+            Some(d) => {
+                let _ = writeln!(out, "target_date = {d}");
+            }
+            None => {
+                let _ = writeln!(out, "target_date = \"\"       # YYYY-MM-DD");
+            }
+        }
+        let _ = writeln!(out, "rationale = {}", quoted(&a.rationale));
+        let _ = writeln!(out, "carried_over = true  # remove once reviewed");
     }
 
     /// The round's milestones, for an organisation's response.

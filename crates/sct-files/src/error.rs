@@ -29,6 +29,15 @@ pub enum OutputError {
         /// The path the first output was written to.
         first: PathBuf,
     },
+    /// The file is read-only for sct (the installed guard says why): it is never replaced,
+    /// even when replacing files is asked for.
+    #[error("{} is {why}, which sct keeps read-only; refusing to write over it", path.display())]
+    ReadOnly {
+        /// The output path.
+        path: PathBuf,
+        /// What the file is, completing "PATH is ...", such as "an approved response".
+        why: String,
+    },
     /// The output path is a directory.
     #[error("{} is a directory; expected a file", path.display())]
     IsDirectory {

@@ -74,8 +74,9 @@ fn destination(path: &Path) -> PathBuf {
 
 /// Writes `bytes` to `path` atomically. Refused, with nothing changed: a path whose file was
 /// read by this process (see the crate docs) or is one of `inputs`, or was already written
-/// by it; a directory, FIFO, device, socket or dangling link; an existing file unless
-/// `overwrite` is [`Overwrite::Replace`]. A symbolic link to a regular file is written
+/// by it; a directory, FIFO, device, socket or dangling link; a file the installed
+/// [`crate::Guard`] keeps (an approved response), whatever `overwrite` says; an existing file
+/// unless `overwrite` is [`Overwrite::Replace`]. A symbolic link to a regular file is written
 /// through: the file it names is replaced and the link kept.
 pub fn write_atomic(
     path: &Path,
@@ -134,6 +135,12 @@ fn target(path: &Path, overwrite: Overwrite, inputs: &[&Path]) -> Result<Target,
     let existing = target_kind(&resolved, path)?;
     if let Some(id) = &existing {
         refuse_known(path, id, inputs)?;
+        if let Some(why) = crate::guard::kept(&resolved) {
+            return Err(OutputError::ReadOnly {
+                path: path.to_path_buf(),
+                why,
+            });
+        }
         if overwrite == Overwrite::Refuse {
             return Err(OutputError::Exists {
                 path: path.to_path_buf(),

@@ -21,7 +21,7 @@ use crate::pieces::{self, PieceWriter};
 use crate::template_bounds;
 
 /// The templates a report uses, by name (the file name in `reports/`).
-pub const TEMPLATE_NAMES: [&str; 13] = [
+pub const TEMPLATE_NAMES: [&str; 15] = [
     "report.html",
     "report.md",
     "report.css",
@@ -35,9 +35,11 @@ pub const TEMPLATE_NAMES: [&str; 13] = [
     "ipr.md",
     "compare.html",
     "compare.md",
+    "moderation.html",
+    "moderation.md",
 ];
 
-const BUILTIN: [(&str, &str); 13] = sct_assets::reports::TEMPLATES;
+const BUILTIN: [(&str, &str); 15] = sct_assets::reports::TEMPLATES;
 
 /// Errors rendering a report.
 #[derive(Debug, thiserror::Error)]

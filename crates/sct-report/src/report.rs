@@ -128,6 +128,9 @@ pub struct CapabilityDetail {
     pub reason: Option<String>,
     /// Flags for the reader (for example a top-level rating without evidence).
     pub flags: Vec<String>,
+    /// Carried over from the last assessment and not yet reviewed.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub carried_over: bool,
 }
 
 /// One domain in the detail section.
@@ -174,6 +177,80 @@ pub struct ReportSections {
     /// Validation's warnings in sentences (the terminal's form, with its arrows and source
     /// excerpt, is for the terminal).
     pub validation_notes: Vec<String>,
+    /// The status, sign-off and moderation, when the response records any (left out of the
+    /// JSON otherwise, so a response without them reports as before).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub team: Option<crate::team::TeamSection>,
+    /// What changed since the last assessment, when the earlier response is known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub since: Option<SinceLast>,
+}
+
+/// One capability in the "since the last assessment" section, in words.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SinceRow {
+    /// Capability id.
+    pub id: String,
+    /// Title.
+    pub title: String,
+    /// The level's move ("Developing → Embedding (+1)").
+    pub level: String,
+    /// The level now: its name, `n/a`, or a dash.
+    pub level_now: String,
+    /// The confidence, or its change.
+    pub confidence: String,
+    /// Evidence items added and removed ("+1 −2").
+    pub evidence: String,
+    /// The target, or its change.
+    pub target: String,
+    /// Changed, new, gone, or carried over.
+    pub status: String,
+    /// Evidence items added.
+    pub evidence_added: Vec<String>,
+    /// Evidence items removed.
+    pub evidence_removed: Vec<String>,
+}
+
+/// What changed since the last assessment: the diff, and its rows in words for the report.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SinceLast {
+    /// The diff itself.
+    pub diff: sct_core::diff::ResponseDiff,
+    /// The summary in a sentence.
+    pub summary: String,
+    /// Answers changed, new or gone.
+    pub changed: Vec<SinceRow>,
+    /// Answers still marked carried over with the earlier content: to review.
+    pub to_review: Vec<SinceRow>,
+}
+
+/// The report's section on what changed since the earlier response.
+pub fn since_last(diff: sct_core::diff::ResponseDiff) -> SinceLast {
+    use crate::diff as words;
+    let row = |c: &sct_core::diff::CapabilityDiff| SinceRow {
+        id: c.id.clone(),
+        title: c.title.clone(),
+        level: words::level_words(c),
+        level_now: words::level_now(c),
+        confidence: words::confidence_words(c),
+        evidence: words::evidence_words(c),
+        target: words::target_words(c),
+        status: words::status_words(c).to_string(),
+        evidence_added: c.evidence_added.clone(),
+        evidence_removed: c.evidence_removed.clone(),
+    };
+    let listed: Vec<&sct_core::diff::CapabilityDiff> = words::listed(&diff).collect();
+    let to_review = |c: &&&sct_core::diff::CapabilityDiff| c.carried_over && !c.changed;
+    SinceLast {
+        summary: words::summary_words(&diff),
+        changed: listed
+            .iter()
+            .filter(|c| !to_review(c))
+            .map(|c| row(c))
+            .collect(),
+        to_review: listed.iter().filter(to_review).map(|c| row(c)).collect(),
+        diff,
+    }
 }
 
 /// The development plan in brief, for the assessment report: its first priorities by the
@@ -301,6 +378,7 @@ fn capability_detail(
         rationale: answer.map(|a| a.rationale.clone()).unwrap_or_default(),
         reason: c.reason.clone(),
         flags,
+        carried_over: answer.is_some_and(|a| a.carried_over),
     }
 }
 
@@ -362,7 +440,12 @@ fn strengths_and_gaps(
 }
 
 /// The board summary's warnings: coverage, confidence and evidence, in that order.
-fn warnings(score: &ScoreReport, all: &[Rated], domains: &[DomainDetail]) -> Vec<String> {
+fn warnings(
+    score: &ScoreReport,
+    assessment: &Assessment,
+    all: &[Rated],
+    domains: &[DomainDetail],
+) -> Vec<String> {
     let mut warnings = Vec::new();
     let cov = &score.overall.coverage;
     if cov.unanswered > 0 {
@@ -412,6 +495,34 @@ fn warnings(score: &ScoreReport, all: &[Rated], domains: &[DomainDetail]) -> Vec
             flagged.join("; ")
         ));
     }
+    let carried: Vec<&str> = all
+        .iter()
+        .filter(|(_, c)| {
+            assessment
+                .answers
+                .get(&c.id)
+                .is_some_and(|a| a.carried_over)
+        })
+        .map(|(_, c)| c.title.as_str())
+        .collect();
+    if !carried.is_empty() {
+        // A whole round carried over would list every capability: name the first few.
+        let named = match carried.len() {
+            n if n > SUMMARY_ITEMS => format!(
+                "{} and {} more",
+                carried[..SUMMARY_ITEMS].join("; "),
+                n - SUMMARY_ITEMS
+            ),
+            _ => carried.join("; "),
+        };
+        warnings.push(format!(
+            "Carried over: {} from the last assessment and not yet reviewed: {named}.",
+            match carried.len() {
+                1 => "1 answer is carried over".to_string(),
+                n => format!("{n} answers are carried over"),
+            },
+        ));
+    }
     if score.overall.without_evidence > 0 {
         warnings.push(format!(
             "Evidence: {} no evidence recorded.",
@@ -458,7 +569,7 @@ pub fn build(
         .map(|d| domain_detail(toolkit, assessment, d))
         .collect();
     let (strengths, gaps) = strengths_and_gaps(toolkit, &all);
-    let warnings = warnings(score, &all, &domains);
+    let warnings = warnings(score, assessment, &all, &domains);
     let milestones: Vec<MilestoneLine> = score.milestones.iter().map(milestone_line).collect();
     let attention = score
         .milestones
@@ -493,6 +604,8 @@ pub fn build(
             individuals,
             plan: None,
             validation_notes: score.validation.iter().map(|d| d.in_words()).collect(),
+            team: crate::team::section(toolkit, assessment),
+            since: None,
         },
     }
 }

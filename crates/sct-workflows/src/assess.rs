@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use sct_core::assessment::AnswerLevel;
 use sct_core::individuals::{IndividualsSummary, check_individuals, summarise};
-use sct_core::model::{ResponseDoc, ResponseType};
+use sct_core::model::{Rater, ResponseDoc, ResponseType};
 use sct_core::plan::{self, PlanInputs};
 use sct_core::setting::Setting;
 use sct_core::validate::{ResolvedFrameworks, resolve_frameworks};
@@ -168,6 +168,9 @@ pub struct ReportOptions {
     pub individuals: Option<PathBuf>,
     /// A folder with the user's own copies of the report's templates.
     pub template_dir: Option<PathBuf>,
+    /// An earlier response to say what changed since (default: the one the response's
+    /// `[previous]` names, when it is found unchanged).
+    pub previous: Option<PathBuf>,
     /// Date milestones and the report as of this date (default: the assessed date).
     pub as_of: Option<Date>,
     /// Treat unanswered capabilities as errors.
@@ -186,6 +189,7 @@ pub struct ReportOptions {
 ///     response: "../../examples/baseline-2026-03/bnssg-illustrative.toml".into(),
 ///     individuals: None,
 ///     template_dir: None,
+///     previous: None,
 ///     as_of: None,
 ///     strict: false,
 ///     format: ReportFormat::Md,
@@ -212,14 +216,25 @@ pub fn report(session: &Session, options: &ReportOptions) -> Result<Output<'stat
     r.report.plan = plan::build(plan_inputs(session, &assessed, None, None))
         .ok()
         .map(|p| report::plan_excerpt(&p));
+    // What changed since the last assessment, when it is known.
+    let mut notices = Vec::new();
+    r.report.since = crate::diff::since(
+        session,
+        &options.response,
+        (&assessed.assessment, &assessed.frameworks),
+        options.previous.as_deref(),
+        &mut notices,
+    )?
+    .map(report::since_last);
     let templates = Templates::load(options.template_dir.as_deref())?;
-    Ok(match options.format {
+    let output = match options.format {
         ReportFormat::Html => Output::text(assessment::html(&templates, &r)?),
         ReportFormat::Md => Output::text(assessment::markdown(&templates, &r)?),
         ReportFormat::Json => Output::text(assessment::json(&r)),
         ReportFormat::Csv => Output::text(assessment::csv(&r)),
         ReportFormat::Docx => Output::bytes(sct_report::docx::assessment::docx(&r)?),
-    })
+    };
+    Ok(output.with_notices(notices))
 }
 
 /// The people's self-assessments of `dir`, checked against the organisation's and summarised.
@@ -478,18 +493,36 @@ pub struct TemplateOptions {
     pub version: Option<String>,
     /// An individual self-assessment rather than the organisation's.
     pub individual: bool,
-    /// The format (TOML or a workbook).
+    /// An earlier response to start from: its answers carried forward, marked carried over
+    /// (the type of response then follows the earlier one's).
+    pub from: Option<PathBuf>,
+    /// The organisation's ODS code, when starting from a predecessor's response.
+    pub organisation: Option<String>,
+    /// Where the template will be written, so that `[previous]` can name the earlier
+    /// response relative to it.
+    pub written_to: Option<PathBuf>,
+    /// The format (TOML or a workbook; JSON too when starting from an earlier response).
     pub format: ResponseFormat,
+    /// The rater, when the template is one rater's view of a team assessment (an
+    /// organisation's response only): named in `[rater]`, with `[status]` a draft.
+    pub rater: Option<Rater>,
 }
 
-/// A blank response to fill in: TOML with every descriptor as comments, or a workbook.
+/// A blank response to fill in: TOML with every descriptor as comments, or a workbook. With
+/// [`TemplateOptions::from`], the next round's response started from the last one.
 pub fn template(session: &Session, options: &TemplateOptions) -> Result<Output<'static>> {
     let frameworks = template_frameworks(session, &options.framework, options.version.as_deref())?;
+    if let Some(from) = &options.from {
+        return crate::carry::template_from(session, options, &frameworks, from);
+    }
     let response_type = if options.individual {
         ResponseType::Individual
     } else {
         ResponseType::Organisation
     };
+    if let Some(rater) = &options.rater {
+        return rater_template(&frameworks, options, rater);
+    }
     match options.format {
         ResponseFormat::Xlsx => {
             let (bytes, _) = sct_xlsx::response_workbook(&frameworks, response_type, None)?;
@@ -501,6 +534,51 @@ pub fn template(session: &Session, options: &TemplateOptions) -> Result<Output<'
             frameworks.round,
             response_type,
         ))),
+        ResponseFormat::Json => Err(Error::options(
+            "a template is written as TOML or an Excel workbook, not JSON",
+            "a TOML or Excel output (a JSON response can be made by converting a response)",
+            [Setting::Output, Setting::Format],
+        )),
+    }
+}
+
+/// One rater's template: the organisation's, with the rater and a draft status, as TOML or
+/// (read back from that TOML, so the two say the same) a workbook.
+fn rater_template(
+    frameworks: &ResolvedFrameworks<'_>,
+    options: &TemplateOptions,
+    rater: &Rater,
+) -> Result<Output<'static>> {
+    if options.individual {
+        return Err(Error::options(
+            "an individual self-assessment names its person, not a rater",
+            "a rater for an organisation's response, or an individual template without one",
+            [],
+        ));
+    }
+    if rater.name.trim().is_empty() {
+        return Err(Error::options(
+            "the rater's name is blank",
+            "the rater's name, as the team knows them",
+            [],
+        ));
+    }
+    let text = sct_core::template::rater_template(
+        frameworks.toolkit_file,
+        frameworks.toolkit,
+        frameworks.round,
+        rater,
+    );
+    match options.format {
+        ResponseFormat::Toml => Ok(Output::text(text)),
+        ResponseFormat::Xlsx => {
+            let source = sct_core::SourceFile::from_text("template.toml", text);
+            let doc = sct_core::load::parse_toml::<ResponseDoc>(&source)
+                .map_err(sct_core::Error::Invalid)?;
+            let (bytes, _) =
+                sct_xlsx::response_workbook(frameworks, ResponseType::Organisation, Some(&doc))?;
+            Ok(Output::bytes(bytes))
+        }
         ResponseFormat::Json => Err(Error::options(
             "a template is written as TOML or an Excel workbook, not JSON",
             "a TOML or Excel output (a JSON response can be made by converting a response)",

@@ -16,9 +16,19 @@ pub enum Error {
     /// A response could not be laid out as a workbook.
     #[error(transparent)]
     Workbook(#[from] sct_xlsx::WorkbookError),
+    /// Responses that cannot be moderated together (different organisations or rounds, a
+    /// rater twice, too few).
+    #[error(transparent)]
+    Moderation(#[from] sct_core::moderation::ModerationError),
+    /// Two responses could not be compared (unrelated organisations, different scales).
+    #[error(transparent)]
+    Diff(#[from] sct_core::diff::DiffError),
     /// A plugin could not be found, checked or run.
     #[error(transparent)]
     Plugin(#[from] sct_plugin_host::HostError),
+    /// A response could not be approved.
+    #[error(transparent)]
+    Approval(#[from] crate::approve::ApprovalError),
     /// A published file (A&E, RTT, ambulance, Fingertips, an organisation lookup) could not
     /// be read.
     #[error(transparent)]
@@ -64,7 +74,10 @@ impl Error {
             Error::Workbook(W::Unplaced(_) | W::TooLong { .. } | W::TooMuchText { .. }) => true,
             Error::Workbook(_) => false,
             Error::Plugin(e) => e.is_bad_input(),
+            Error::Diff(_) => true,
             Error::Options { .. } => true,
+            Error::Moderation(_) => true,
+            Error::Approval(_) => true,
             Error::Publication(sct_publications::PublicationError::Io { source, .. }) => {
                 source.kind() == std::io::ErrorKind::NotFound
             }

@@ -21,8 +21,11 @@
 //! Files: every input is read through `sct-files`, so no document written with
 //! [`sct_files::write_atomic_with`] can replace one of them.
 
+pub mod approve;
 pub mod assess;
+mod carry;
 pub mod compare;
+pub mod diff;
 pub mod document;
 pub mod error;
 pub mod format;
@@ -31,6 +34,7 @@ mod funnel;
 pub mod import;
 pub mod kpi;
 pub mod measures;
+pub mod moderate;
 pub mod plugins;
 pub mod session;
 pub mod spc;

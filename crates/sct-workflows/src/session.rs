@@ -39,6 +39,9 @@ impl Session {
             .organisations
             .as_deref()
             .map(|o| (o, options.successions.as_deref()));
+        // Whatever a front end writes through this session, an approved response stays as
+        // the board approved it.
+        crate::approve::keep_approved_responses();
         let sct = sct_xlsx::install(Sct::with(&options.framework_dirs, orgs)?);
         Ok(Session { sct, options })
     }

@@ -121,6 +121,15 @@ pub const CAPABILITY_INPUTS: [InputColumn; 7] = [
     input("Rationale", "rationale", CellKind::Text, 36.0),
 ];
 
+/// The column that marks an answer carried over from the previous round, after the other
+/// inputs: written only in a workbook made from a response with carried-over answers, and
+/// read when present (`yes` marks one; blank, or `no`, does not).
+pub const CARRIED_OVER: InputColumn = input("Carried over", "carried_over", CellKind::Text, 13.0);
+
+/// The metadata keys of the `[previous]` table (the response a workbook's answers were
+/// carried over from), written only when it has one.
+pub const PREVIOUS_KEYS: [&str; 4] = ["round", "ods_code", "file", "sha256"];
+
 /// The input columns of the milestones sheet.
 pub const MILESTONE_INPUTS: [InputColumn; 3] = [
     input("Status", "status", CellKind::Text, 14.0),
@@ -216,8 +225,38 @@ pub fn detail_rows(response_type: ResponseType) -> Vec<DetailRow> {
         "Repeated on every output, for example \"Draft for board discussion\"",
         CellKind::Text,
     ));
+    if response_type == ResponseType::Organisation {
+        rows.extend(TEAM_ROWS);
+    }
     rows
 }
+
+/// The organisation response's team rows, after the others so that a workbook made before
+/// them keeps its cells: who rated it (one rater's view of a team assessment) and its stage.
+const TEAM_ROWS: [DetailRow; 4] = [
+    detail(
+        "rater.name",
+        "Rater name",
+        "Your name, when this is your own rating for a team assessment; blank otherwise",
+        CellKind::Text,
+    ),
+    detail(
+        "rater.role",
+        "Rater role",
+        "For example Director of Finance",
+        CellKind::Text,
+    ),
+    detail("rater.email", "Rater email", "Optional", CellKind::Text),
+    detail(
+        STATUS_KEY,
+        "Status",
+        "draft or submitted while being rated; moderation and the board's approval set the later stages",
+        CellKind::Text,
+    ),
+];
+
+/// The Organisation sheet's key of the response's stage.
+pub const STATUS_KEY: &str = "status.stage";
 
 /// Every key the organisation sheet may hold, for either response type.
 pub fn all_detail_keys() -> impl Iterator<Item = DetailRow> {

@@ -22,6 +22,7 @@
 pub mod archive;
 pub mod layout;
 pub mod limits;
+pub mod moderation;
 pub mod ooxml;
 pub mod read;
 pub mod text;

@@ -70,6 +70,16 @@ impl Limits {
         Limits::of_size(size.0, size.1, size.2, size.3)
     }
 
+    /// The bounds for a workbook of so many capabilities, milestones, levels and domains.
+    pub fn for_size(
+        capabilities: usize,
+        milestones: usize,
+        levels: usize,
+        domains: usize,
+    ) -> Limits {
+        Limits::of_size(capabilities, milestones, levels, domains)
+    }
+
     fn of_size(capabilities: usize, milestones: usize, levels: usize, domains: usize) -> Limits {
         let items = capabilities
             .max(milestones)

@@ -119,6 +119,31 @@ pub fn read_workbook_bytes(
     })
 }
 
+/// The stage a workbook's Organisation sheet gives (its "Status" row), lower case, without
+/// reading the rest: for telling an approved response cheaply. `None` when the bytes are not
+/// a response workbook or give no stage.
+pub fn workbook_stage(bytes: &[u8]) -> Option<String> {
+    let limits = Limits::for_size(1_000, 1_000, 20, 100);
+    let book = read_book(bytes, &limits).ok()?;
+    book.sheets.iter().find_map(|sheet| {
+        let (header, SheetKind::Details) = find_header(sheet)? else {
+            return None;
+        };
+        let (start, end) = sheet.extent()?;
+        let column = |name: &str| {
+            (start.1..=end.1).find(|&c| {
+                header_text(sheet, header, c).is_some_and(|t| t.eq_ignore_ascii_case(name))
+            })
+        };
+        let (key, value) = (column(KEY)?, column(VALUE)?);
+        (header + 1..=end.0)
+            .find(|&row| header_text(sheet, row, key).as_deref() == Some(layout::STATUS_KEY))
+            .and_then(|row| cell_text(sheet.value(row, value)).ok().flatten())
+            .and_then(|s| decode_text(&s))
+            .map(|s| s.trim().to_lowercase())
+    })
+}
+
 /// What a sheet holds, judged by its header row.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum SheetKind {
@@ -354,6 +379,13 @@ impl Metadata {
                 doc.set(&[field], v.into(), self.place(key));
             }
         }
+        for field in layout::PREVIOUS_KEYS {
+            let key = format!("previous.{field}");
+            if self.values.contains_key(&key) {
+                let v = decode_text(self.raw(&key)).unwrap_or_default();
+                doc.set(&["previous", field], v.into(), self.place(&key));
+            }
+        }
     }
 }
 
@@ -425,7 +457,10 @@ impl WorkbookReader<'_> {
                     found_details = true;
                     self.details(&sheet, header_row, response_type);
                 }
-                SheetKind::Capabilities => self.rows(&sheet, header_row, RowKind::Capability),
+                SheetKind::Capabilities => {
+                    self.rows(&sheet, header_row, RowKind::Capability);
+                    self.carried_over(&sheet, header_row);
+                }
                 SheetKind::Milestones => self.rows(&sheet, header_row, RowKind::Milestone),
                 SheetKind::MoreText => self.more_text(&sheet, header_row),
             }
@@ -620,6 +655,13 @@ impl WorkbookReader<'_> {
             if path[0] == "respondent" && response_type == ResponseType::Individual {
                 continue;
             }
+            // A stage picked from the list is lower case; one typed as "Approved" means the same.
+            let value = match value {
+                Some(toml::Value::String(s)) if detail.key == layout::STATUS_KEY => {
+                    Some(toml::Value::String(s.trim().to_lowercase()))
+                }
+                other => other,
+            };
             if let Some(v) = value {
                 self.doc.set(&path, v, place);
             }
@@ -707,6 +749,50 @@ impl WorkbookReader<'_> {
                         cell_ref(sheet.name(), row, *col),
                     );
                 }
+            }
+        }
+    }
+
+    /// The "Carried over" column of a domain sheet, when it has one (a workbook made from a
+    /// response with carried-over answers): `yes` marks an answer carried over; blank or
+    /// `no` does not.
+    fn carried_over(&mut self, sheet: &SheetView<'_>, header: u32) {
+        let Some((start, end)) = sheet.sheet.extent() else {
+            return;
+        };
+        let wanted = layout::CARRIED_OVER.header;
+        let find = |text: &str| {
+            (start.1..=end.1).find(|c| {
+                header_text(sheet.sheet, header, *c).is_some_and(|h| h.eq_ignore_ascii_case(text))
+            })
+        };
+        let (Some(col), Some(id_col)) = (find(wanted), find(CAPABILITY_ID)) else {
+            return;
+        };
+        for row in header + 1..=end.0 {
+            let id = header_text(sheet.sheet, row, id_col).unwrap_or_default();
+            let place = cell_ref(sheet.name(), row, col);
+            let text = match cell_text(sheet.sheet.value(row, col)) {
+                Ok(t) => t.unwrap_or_default().trim().to_ascii_lowercase(),
+                Err((message, expected)) => {
+                    self.error(&place, message).expected = Some(expected);
+                    continue;
+                }
+            };
+            let flag = match text.as_str() {
+                "" | "no" | "false" => continue,
+                "yes" | "true" => true,
+                _ => {
+                    self.error(&place, format!("\"{text}\" is not yes or blank"))
+                        .expected = Some(
+                        "yes for an answer carried over and not yet reviewed, else blank".into(),
+                    );
+                    continue;
+                }
+            };
+            if !id.is_empty() {
+                self.doc
+                    .set(&["capabilities", &id, "carried_over"], flag.into(), place);
             }
         }
     }
@@ -817,7 +903,7 @@ impl WorkbookReader<'_> {
 
 /// A cell's value as text, `Ok(None)` when blank, or the problem and what was expected.
 /// Blank and quoted texts are left for [`decode_text`] and [`decode_lines`] to judge.
-fn cell_text(value: &Value) -> Result<Option<String>, (String, String)> {
+pub(crate) fn cell_text(value: &Value) -> Result<Option<String>, (String, String)> {
     Ok(match value {
         Value::Empty => None,
         Value::Text(s) => Some(s.to_string()),

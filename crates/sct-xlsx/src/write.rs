@@ -401,7 +401,10 @@ pub fn response_workbook(
     response_type: ResponseType,
     answers: Option<&ResponseDoc>,
 ) -> Result<(Vec<u8>, Notes), WorkbookError> {
-    let (mut book, texts) = build(fw, response_type, answers)?;
+    let (mut book, mut texts) = build(fw, response_type, answers)?;
+    if let Some(doc) = answers {
+        texts.notes.extend(team_left_out(doc));
+    }
     let bytes = book.save_to_buffer()?;
     if answers.is_some() {
         let limits = Limits::for_toolkit(fw.toolkit, fw.round.map(|(_, r)| r));
@@ -413,6 +416,25 @@ pub fn response_workbook(
         }
     }
     Ok((bytes, texts.notes))
+}
+
+/// The team tables a workbook has no cells for (it carries the rater and the stage only): a
+/// note naming each, so that nobody takes the workbook for the whole record.
+fn team_left_out(doc: &ResponseDoc) -> Option<String> {
+    let tables: Vec<&str> = [
+        ("[moderation]", doc.moderation.is_some()),
+        ("[approval]", doc.approval.is_some()),
+        ("[previous]", doc.previous.is_some()),
+    ]
+    .into_iter()
+    .filter_map(|(name, present)| present.then_some(name))
+    .collect();
+    (!tables.is_empty()).then(|| {
+        format!(
+            "the workbook does not carry the response's {}: keep the TOML or JSON as the record of them",
+            tables.join(", ")
+        )
+    })
 }
 
 fn instructions(
@@ -617,30 +639,54 @@ fn organisation(
         };
         write_input(sheet, &answer, r.kind, detail_value(answers, r), f, texts)?;
         sheet.set_row_height(row, row_height(&[(&guidance, 60.0)]))?;
-        if r.kind == CellKind::Date {
-            let v = match fw.round {
-                Some((_, round)) => date_validation(
-                    DataValidationRule::Between(
-                        excel_date(*round.window.opens.get_ref())?,
-                        excel_date(*round.window.closes.get_ref())?,
-                    ),
-                    &format!(
-                        "Enter the date the assessment was agreed, from {} to {}.",
-                        round.window.opens.get_ref(),
-                        round.window.closes.get_ref()
-                    ),
-                )?,
-                None => date_validation(
-                    DataValidationRule::GreaterThanOrEqualTo(ExcelDateTime::from_ymd(2000, 1, 1)?),
-                    "Enter the date the assessment was agreed.",
-                )?,
-            };
+        if let Some(v) = detail_validation(fw, r)? {
             sheet.add_data_validation(row, 2, row, 2, &v)?;
         }
     }
     sheet.set_freeze_panes(DETAIL_HEADER_ROW + 1, 0)?;
     protect(sheet);
     Ok(())
+}
+
+/// The check on an organisation-sheet value: a date within the round's window, a stage from
+/// the list.
+fn detail_validation(
+    fw: &ResolvedFrameworks<'_>,
+    r: &DetailRow,
+) -> Result<Option<DataValidation>, XlsxError> {
+    if r.key == layout::STATUS_KEY {
+        let stages: Vec<String> = sct_core::model::Stage::ALL
+            .iter()
+            .map(|s| s.as_str().to_string())
+            .collect();
+        return list_validation(
+            &stages,
+            "Status",
+            "Where the response is: draft, submitted, moderated or approved.",
+        )
+        .map(Some);
+    }
+    if r.kind != CellKind::Date {
+        return Ok(None);
+    }
+    let v = match fw.round {
+        Some((_, round)) => date_validation(
+            DataValidationRule::Between(
+                excel_date(*round.window.opens.get_ref())?,
+                excel_date(*round.window.closes.get_ref())?,
+            ),
+            &format!(
+                "Enter the date the assessment was agreed, from {} to {}.",
+                round.window.opens.get_ref(),
+                round.window.closes.get_ref()
+            ),
+        )?,
+        None => date_validation(
+            DataValidationRule::GreaterThanOrEqualTo(ExcelDateTime::from_ymd(2000, 1, 1)?),
+            "Enter the date the assessment was agreed.",
+        )?,
+    };
+    Ok(Some(v))
 }
 
 /// A value from the response for one organisation-sheet row.
@@ -669,6 +715,14 @@ fn detail_value<'a>(answers: Option<&'a ResponseDoc>, row: &DetailRow) -> Value<
                 .unwrap_or(""),
         ),
         "notice" => Value::Text(&doc.notice),
+        "rater.name" => Value::Text(doc.rater.as_ref().map_or("", |r| r.name.as_str())),
+        "rater.role" => Value::Text(doc.rater.as_ref().map_or("", |r| r.role.as_str())),
+        "rater.email" => Value::Text(doc.rater.as_ref().map_or("", |r| r.email.as_str())),
+        layout::STATUS_KEY => Value::Text(
+            doc.status
+                .as_ref()
+                .map_or("", |s| s.stage.get_ref().as_str()),
+        ),
         _ => Value::Blank,
     }
 }
@@ -838,6 +892,13 @@ fn domain_sheet(
     for input in CAPABILITY_INPUTS {
         headers.push((input.header.into(), input.width));
     }
+    let carried = answers.is_some_and(|d| d.capabilities.values().any(|a| a.carried_over));
+    if carried {
+        headers.push((
+            layout::CARRIED_OVER.header.into(),
+            layout::CARRIED_OVER.width,
+        ));
+    }
     for (c, (h, w)) in headers.iter().enumerate() {
         sheet.write_string_with_format(HEADER_ROW, c as u16, h, &f.header)?;
         sheet.set_column_width(c as u16, *w)?;
@@ -868,6 +929,9 @@ fn domain_sheet(
             sizes.push((d.as_str(), 32.0));
         }
         capability_answers(sheet, (row, levels), id, answer, f, texts)?;
+        if carried {
+            carried_flag(sheet, (row, levels), id, answer, f, texts)?;
+        }
         sheet.set_row_height(row, row_height(&sizes))?;
     }
     if !caps.is_empty() {
@@ -877,6 +941,15 @@ fn domain_sheet(
             HEADER_ROW + 1,
             HEADER_ROW + caps.len() as u32,
         )?;
+    }
+    if carried && !caps.is_empty() {
+        let col = capability_input_column(levels, CAPABILITY_INPUTS.len());
+        let v = list_validation(
+            &["yes".into()],
+            "Carried over",
+            "yes: carried over from the last round and not yet reviewed. Clear it once reviewed.",
+        )?;
+        sheet.add_data_validation(HEADER_ROW + 1, col, HEADER_ROW + caps.len() as u32, col, &v)?;
     }
     sheet.set_freeze_panes(HEADER_ROW + 1, LEADING_COLUMNS)?;
     print_setup(sheet, Some(HEADER_ROW), true)?;
@@ -906,6 +979,30 @@ fn capability_answers(
         write_input(sheet, &place, input.kind, value, f, texts)?;
     }
     Ok(())
+}
+
+/// The "Carried over" cell of a capability's row: `yes` for an answer carried over.
+fn carried_flag(
+    sheet: &mut Worksheet,
+    (row, levels): (u32, usize),
+    id: &str,
+    answer: Option<&CapabilityAnswer>,
+    f: &Formats,
+    texts: &mut Texts,
+) -> Result<(), WorkbookError> {
+    let input = layout::CARRIED_OVER;
+    let place = Answer {
+        row,
+        col: capability_input_column(levels, CAPABILITY_INPUTS.len()),
+        id,
+        column: input.header,
+        field: format!("capabilities.{id}.{}", input.field),
+    };
+    let value = match answer {
+        Some(a) if a.carried_over => Value::Text("yes"),
+        _ => Value::Blank,
+    };
+    write_input(sheet, &place, input.kind, value, f, texts)
 }
 
 /// A capability's title (with its summary, or the individual competency) and its level
@@ -1137,6 +1234,14 @@ fn metadata(
         (meta::RESPONSE_FRAMEWORK, framework),
         (meta::RESPONSE_FRAMEWORK_VERSION, version),
     ];
+    let mut rows = rows;
+    // The response carried over from, kept with the workbook's provenance (not to edit).
+    if let Some(p) = answers.and_then(|d| d.previous.as_ref()) {
+        let values = [&p.round, &p.ods_code, &p.file, &p.sha256];
+        for (key, value) in layout::PREVIOUS_KEYS.iter().zip(values) {
+            rows.push((previous_key(key), value.clone()));
+        }
+    }
     sheet.set_column_width(0, 28.0)?;
     sheet.set_column_width(1, 70.0)?;
     for (r, (k, v)) in rows.iter().enumerate() {
@@ -1146,6 +1251,16 @@ fn metadata(
     sheet.set_hidden(true);
     protect(sheet);
     Ok(())
+}
+
+/// The metadata key of a `[previous]` field (`previous.file`).
+fn previous_key(field: &str) -> &'static str {
+    match field {
+        "round" => "previous.round",
+        "ods_code" => "previous.ods_code",
+        "file" => "previous.file",
+        _ => "previous.sha256",
+    }
 }
 
 /// Where the writer puts one answer of a capability (`field` is a response field such as

@@ -151,3 +151,57 @@ fn json_reads_back_as_the_same_response() {
         score_json(&sct, &example_path())["overall"]
     );
 }
+
+/// The example with a rater and a stage, as one rater's view of a team assessment.
+fn rated_example() -> sct_core::model::ResponseDoc {
+    use sct_core::model::{BlankableDate, Rater, Spanned, Stage, StatusDoc};
+    let (_, mut doc) = example();
+    doc.rater = Some(Rater {
+        name: "Asha Patel".into(),
+        role: "Director of Finance".into(),
+        email: "asha.patel@example.nhs.uk".into(),
+    });
+    doc.status = Some(StatusDoc {
+        stage: Spanned::new(0..0, Stage::Submitted),
+        by: String::new(),
+        on: Spanned::new(0..0, BlankableDate(None)),
+    });
+    doc
+}
+
+#[test]
+fn the_rater_and_status_fill_in_and_read_back() {
+    let sct = sct();
+    let doc = rated_example();
+    let mut book = template(&sct, ResponseType::Organisation);
+    fill(&mut book, &sct, &doc);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let xlsx = save(&mut book, dir.path(), "rater.xlsx");
+    let read = sct.read_response(&xlsx).expect("reads");
+    assert!(read.diagnostics.is_empty(), "{}", read.diagnostics);
+    let back = doc_of(&read);
+    assert_eq!(back.rater, doc.rater);
+    assert_eq!(normalised(back), normalised(doc));
+    let bytes = std::fs::read(&xlsx).expect("reads");
+    assert_eq!(
+        sct_xlsx::read::workbook_stage(&bytes).as_deref(),
+        Some("submitted")
+    );
+}
+
+#[test]
+fn a_rated_response_converts_to_a_workbook_and_back() {
+    let sct = sct();
+    let doc = rated_example();
+    let fw = baseline(&sct);
+    let (bytes, _) =
+        sct_xlsx::response_workbook(&fw, ResponseType::Organisation, Some(&doc)).expect("writes");
+    let read = sct_xlsx::read_workbook_bytes("r.xlsx", &bytes, &sct.registry).expect("reads");
+    assert!(read.diagnostics.is_empty(), "{}", read.diagnostics);
+    assert_eq!(normalised(doc_of(&read)), normalised(doc));
+    // A blank template gives no stage.
+    let (blank, _) =
+        sct_xlsx::response_workbook(&fw, ResponseType::Organisation, None).expect("writes");
+    assert_eq!(sct_xlsx::read::workbook_stage(&blank), None);
+    assert_eq!(sct_xlsx::read::workbook_stage(b"not a workbook"), None);
+}

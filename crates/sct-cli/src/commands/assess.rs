@@ -1,4 +1,4 @@
-//! `sct score`, `report`, `chart`, `plan`, `validate`, `template` and `convert`: each parses
+//! `sct score`, `report`, `diff`, `chart`, `plan`, `validate`, `template` and `convert`: each parses
 //! its arguments into the workflow's options, calls it and writes what it made.
 
 use std::process::ExitCode;
@@ -7,8 +7,9 @@ use sct_workflows::assess::{self, CheckFormat, ImageFormat, ResponseFormat};
 use sct_workflows::{Format, Session};
 
 use crate::cli::{
-    AssessmentReportFormat, ChartArgs, ConvertArgs, PlanArgs, PlanFormat, ReportArgs, ScoreArgs,
-    ScoreFormat, TemplateArgs, ValidateArgs,
+    ApproveArgs, ApprovedFormat, AssessmentReportFormat, ChartArgs, ConvertArgs, DiffArgs,
+    DiffFormat, PlanArgs, PlanFormat, ReportArgs, ScoreArgs, ScoreFormat, TemplateArgs,
+    ValidateArgs,
 };
 use crate::error::CliError;
 use crate::outputs::{emit_output, print_output};
@@ -31,10 +32,21 @@ pub fn report(session: &Session, args: ReportArgs) -> Result<ExitCode, CliError>
         response: args.response,
         individuals: args.individuals,
         template_dir: args.template_dir,
+        previous: args.previous,
         as_of: args.as_of,
         strict: args.strict,
     };
     emit_output(&args.out, assess::report(session, &options)?)
+}
+
+/// `sct diff`.
+pub fn diff(session: &Session, args: DiffArgs) -> Result<ExitCode, CliError> {
+    let options = sct_workflows::diff::DiffOptions {
+        format: DiffFormat::choose_checked(args.format, args.out.output.as_deref())?,
+        old: args.old,
+        new: args.new,
+    };
+    emit_output(&args.out, sct_workflows::diff::diff(session, &options)?)
 }
 
 /// `sct chart`.
@@ -80,6 +92,14 @@ pub fn template(session: &Session, args: TemplateArgs) -> Result<ExitCode, CliEr
         framework: args.framework,
         version: args.version,
         individual: args.individual,
+        rater: args.rater.map(|name| sct_core::model::Rater {
+            name,
+            role: args.rater_role.unwrap_or_default(),
+            email: args.rater_email.unwrap_or_default(),
+        }),
+        from: args.from,
+        organisation: args.org,
+        written_to: args.out.output.clone(),
     };
     emit_output(&args.out, assess::template(session, &options)?)
 }
@@ -91,4 +111,22 @@ pub fn convert(session: &Session, args: ConvertArgs) -> Result<ExitCode, CliErro
         response: args.response,
     };
     emit_output(&args.out, assess::convert(session, &options)?)
+}
+
+/// `sct approve`: `--force` both replaces an existing output and approves a response that has
+/// not been moderated; an approved response is never replaced.
+pub fn approve(session: &Session, args: ApproveArgs) -> Result<ExitCode, CliError> {
+    let options = sct_workflows::approve::ApproveOptions {
+        format: ApprovedFormat::choose_checked(args.format, args.output.as_deref())?,
+        response: args.response,
+        by: args.by,
+        on: args.on,
+        minute: args.minute,
+        force: args.force,
+    };
+    let out = crate::cli::OutputArgs {
+        output: args.output,
+        force: args.force,
+    };
+    emit_output(&out, sct_workflows::approve::approve(session, &options)?)
 }

@@ -5,6 +5,7 @@ mod compare;
 mod frameworks;
 mod kpi;
 mod measures;
+mod moderate;
 mod plugins;
 mod shell;
 mod toc;
@@ -24,6 +25,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, CliError> {
         Command::Validate(args) => assess::validate(&session(&cli.global)?, args),
         Command::Score(args) => assess::score(&session(&cli.global)?, args),
         Command::Report(args) => assess::report(&session(&cli.global)?, args),
+        Command::Diff(args) => assess::diff(&session(&cli.global)?, args),
         Command::Plan(args) => assess::plan(&session(&cli.global)?, args),
         Command::Chart(args) => assess::chart(&session(&cli.global)?, args),
         Command::Kpi(cmd) => kpi::run(&session(&cli.global)?, cmd),
@@ -38,7 +40,9 @@ pub fn run(cli: Cli) -> Result<ExitCode, CliError> {
         Command::Completions(args) => shell::completions(args),
         Command::Man(args) => shell::man(args),
         Command::Convert(args) => assess::convert(&session(&cli.global)?, args),
+        Command::Approve(args) => assess::approve(&session(&cli.global)?, args),
         Command::Compare(args) => compare::run(&session(&cli.global)?, args),
+        Command::Moderate(args) => moderate::run(&session(&cli.global)?, args),
     }
 }
 

@@ -9,6 +9,7 @@ mod team;
 pub use framework::{
     check_round_alone, check_round_references, check_toolkit, check_toolkit_references,
 };
+pub(crate) use response::is_not_applicable;
 pub use response::{ResolveOptions, ResolvedFrameworks, resolve_frameworks, resolve_response};
 
 /// Whether `s` is a kebab-case identifier: lower-case ASCII letters and digits in groups

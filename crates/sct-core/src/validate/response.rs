@@ -656,7 +656,7 @@ fn target_level(
         })
 }
 
-pub(super) fn is_not_applicable(s: &str) -> bool {
+pub(crate) fn is_not_applicable(s: &str) -> bool {
     matches!(
         s.to_ascii_lowercase().as_str(),
         "n/a" | "na" | "not applicable" | "not-applicable"

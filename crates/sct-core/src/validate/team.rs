@@ -39,11 +39,23 @@ pub(super) fn resolve_team(
         check_status(src, status, &team, diags);
     }
     if doc.approval.is_some() && !team.is_approved() {
-        diags.push(
-            Diagnostic::warning("the response has an [approval] but its status is not approved")
-                .in_file(&src.name)
-                .expected("[status] stage = \"approved\", as the approval step writes it"),
-        );
+        let expected = "[status] stage = \"approved\", as the approval step writes it";
+        diags.push(match &doc.status {
+            Some(status) => src
+                .warning_at(
+                    status.stage.span(),
+                    format!(
+                        "the response records an approval ([approval]) but its status is {}, not approved",
+                        status.stage.get_ref().as_str()
+                    ),
+                )
+                .expected(expected),
+            None => Diagnostic::warning(
+                "the response records an approval ([approval]) but has no status saying it is approved",
+            )
+            .in_file(&src.name)
+            .expected(expected),
+        });
     }
     team
 }
@@ -106,7 +118,7 @@ fn check_status(src: &SourceFile, doc: &StatusDoc, team: &Team, diags: &mut Diag
         if stage >= Stage::Moderated && raters < 2 {
             mismatch(
                 format!(
-                    "the status is {} but only {raters} rater{} took part",
+                    "the status is {} but only {raters} rater{} took part: a moderation agrees several raters' views",
                     stage.as_str(),
                     if raters == 1 { "" } else { "s" }
                 ),

@@ -1,6 +1,6 @@
 //! The assessment report as a Word document: the board summary first, then the capability
-//! profile, each domain's capabilities, milestones, individuals, method and provenance, in
-//! the order and words of the HTML report.
+//! profile, each domain's capabilities, milestones, the moderation, individuals, method and
+//! provenance, in the order and words of the HTML report.
 
 use sct_docx::{Block, Document, Paragraph, Table};
 
@@ -34,9 +34,11 @@ pub fn docx(r: &AssessmentReport) -> Result<Vec<u8>, DocxError> {
         ));
     }
     summary(&mut doc, r);
+    since(&mut doc, r);
     profile(&mut doc, r)?;
     domains(&mut doc, r)?;
     milestones(&mut doc, r);
+    super::team::moderation(&mut doc, r.report.team.as_ref());
     individuals(&mut doc, r);
     method(&mut doc, r);
     provenance(&mut doc, r);
@@ -61,6 +63,7 @@ fn summary(doc: &mut Document, r: &AssessmentReport) {
         format!("Target score: {}", score(b.overall_target_score)),
         format!("Coverage: {}", b.coverage),
     ]);
+    super::team::sign_off(doc, r.report.team.as_ref());
     let mut t = Table::new(
         "Level by domain",
         ["Domain", "Level", "Score", "Target", "Coverage"],
@@ -175,6 +178,80 @@ fn plan_excerpt(doc: &mut Document, r: &AssessmentReport) {
         plan.summary.to_validate,
         plan.rule.join(", then ")
     ));
+}
+
+/// What changed since the last assessment, and what is merely carried over, as the HTML
+/// report's section has it.
+fn since(doc: &mut Document, r: &AssessmentReport) {
+    let Some(s) = &r.report.since else {
+        return;
+    };
+    let old = &s.diff.old;
+    doc.heading(2, "Since the last assessment");
+    let mut compared = format!("Compared with {} ({})", old.organisation, old.ods_code);
+    if let Some(round) = &old.round {
+        compared.push_str(&format!(", round {round}"));
+    }
+    if let Some(d) = old.assessed {
+        compared.push_str(&format!(", assessed {d}"));
+    }
+    doc.paragraph(format!(
+        "{compared}: {}. File {}, sha256 {}.",
+        s.diff.relation.words, old.file, old.sha256
+    ));
+    doc.paragraph(s.summary.clone());
+    if s.changed.is_empty() {
+        doc.paragraph("No answer changed.");
+    } else {
+        let mut t = Table::new(
+            "What changed",
+            [
+                "Capability",
+                "Level",
+                "Confidence",
+                "Evidence",
+                "Target",
+                "Status",
+            ],
+        )
+        .widths([4, 3, 2, 4, 3, 2]);
+        for c in &s.changed {
+            let mut evidence: Vec<String> = c
+                .evidence_added
+                .iter()
+                .map(|e| format!("added: {e}"))
+                .collect();
+            evidence.extend(c.evidence_removed.iter().map(|e| format!("removed: {e}")));
+            t = t.row([
+                c.title.clone(),
+                c.level.clone(),
+                c.confidence.clone(),
+                if evidence.is_empty() {
+                    "same".to_string()
+                } else {
+                    evidence.join("\n")
+                },
+                c.target.clone(),
+                c.status.clone(),
+            ]);
+        }
+        doc.push(Block::Table(t));
+    }
+    if !s.to_review.is_empty() {
+        doc.heading(3, "Carried over, to review");
+        doc.paragraph(
+            "Still marked carried over, with the same content as last time: review each and remove the mark.",
+        );
+        let items = s.to_review.iter().map(|c| {
+            Paragraph::new()
+                .bold(c.title.clone())
+                .plain(format!(": {}", c.level_now))
+        });
+        doc.list(false, items.collect());
+    }
+    for n in &s.diff.notes {
+        doc.paragraph(format!("Note: {n}"));
+    }
 }
 
 /// The radar chart and the table giving the same figures.

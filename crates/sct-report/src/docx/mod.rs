@@ -6,6 +6,7 @@ pub mod assessment;
 pub mod ipr;
 pub mod kpi_review;
 pub mod plan;
+mod team;
 
 use sct_docx::{Block, Document, Image};
 

@@ -98,6 +98,34 @@ pub fn fill(book: &mut Workbook, sct: &Sct, doc: &ResponseDoc) {
             doc.respondent.signed_off_by.clone(),
         ),
         ("notice", doc.notice.clone()),
+        (
+            "rater.name",
+            doc.rater
+                .as_ref()
+                .map(|r| r.name.clone())
+                .unwrap_or_default(),
+        ),
+        (
+            "rater.role",
+            doc.rater
+                .as_ref()
+                .map(|r| r.role.clone())
+                .unwrap_or_default(),
+        ),
+        (
+            "rater.email",
+            doc.rater
+                .as_ref()
+                .map(|r| r.email.clone())
+                .unwrap_or_default(),
+        ),
+        (
+            "status.stage",
+            doc.status
+                .as_ref()
+                .map(|s| s.stage.get_ref().as_str().to_string())
+                .unwrap_or_default(),
+        ),
     ];
     for (key, text) in texts {
         if !text.is_empty() {
