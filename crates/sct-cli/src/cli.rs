@@ -518,6 +518,70 @@ pub enum KpiCommand {
         after_help = "Method: docs/methods/funnels.md.\nInput: CSV with columns org,numerator,denominator (--type proportion) or org,observed,expected (--type ratio).\n\nExamples:\n  sct kpi funnel screening.csv --type proportion -o funnel.csv\n  sct kpi funnel ae-4-hour.csv --type proportion --overdispersion -o funnel.svg\n  sct kpi funnel mortality.csv --type ratio --overdispersion -o funnel.svg"
     )]
     Funnel(KpiFunnelArgs),
+    /// Read NHS England's and OHID's published files as downloaded (A&E monthly CSV, RTT full
+    /// extract or its zip, AmbSYS, Fingertips) into the long-form KPI CSV, with a provenance
+    /// record (each file's SHA-256, layout and periods; which providers went into each ICB).
+    #[command(
+        after_help = "Method: docs/methods/publications.md.\n\nExamples:\n  sct kpi import ae-2025/ -o ae.csv\n  sct kpi import ae-2025/ --lookup etr.csv --level icb --unmapped drop -o ae-icb.csv\n  sct kpi import Full-CSV-data-file-Nov24.zip --level icb --follow-successions -o rtt.csv"
+    )]
+    Import(KpiImportArgs),
+}
+
+/// The level `sct kpi import` writes rows at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ImportLevelArg {
+    /// As each file gives them: providers (trusts), ICBs, regions, England.
+    #[value(alias = "trust")]
+    Published,
+    /// ICBs: A&E summed from providers through --lookup; RTT by commissioner; Fingertips ICB
+    /// rows.
+    Icb,
+}
+
+#[derive(Debug, Args)]
+pub struct KpiImportArgs {
+    /// Published files, or folders of them (every CSV and zip in a folder, in name order).
+    #[arg(required = true, value_name = "FILE")]
+    pub inputs: Vec<PathBuf>,
+    /// The layout, when it should not be told from each file's first row: ae-monthly,
+    /// rtt-full-extract, ambsys or fingertips.
+    #[arg(long, value_name = "LAYOUT", value_parser = publication_value)]
+    pub layout: Option<sct_publications::Publication>,
+    /// An organisation lookup: the ODS trust file (etr.csv) or the ONS sub-ICB to ICB lookup
+    /// (CSV). Repeatable.
+    #[arg(long, value_name = "FILE")]
+    pub lookup: Vec<PathBuf>,
+    /// The level of the rows written.
+    #[arg(long, value_enum, default_value = "published")]
+    pub level: ImportLevelArg,
+    /// Follow the ICB successions (the bundled table, or --successions): a predecessor's
+    /// figures summed into its successor; a part succession is listed and left.
+    #[arg(long)]
+    pub follow_successions: bool,
+    /// At ICB level, what becomes of providers no lookup knows: refuse (the default, listing
+    /// them), keep (as their own rows) or drop (listed in the provenance record).
+    #[arg(long, value_enum, default_value = "refuse")]
+    pub unmapped: sct_workflows::import::Unmapped,
+    /// Where to write the provenance record (JSON; default: beside -o, as
+    /// NAME.provenance.json).
+    #[arg(long, value_name = "FILE")]
+    pub provenance: Option<PathBuf>,
+    #[command(flatten)]
+    pub out: OutputArgs,
+}
+
+/// A publication's id as `--layout` takes it.
+fn publication_value(text: &str) -> Result<sct_publications::Publication, String> {
+    sct_publications::Publication::parse(text).ok_or_else(|| {
+        format!(
+            "\"{text}\" is not a layout sct reads; expected one of: {}",
+            sct_publications::Publication::ALL
+                .iter()
+                .map(|p| p.id())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    })
 }
 
 #[derive(Debug, Args)]
@@ -748,6 +812,10 @@ pub struct KpiRowArgs {
     /// A row whose value is empty or not a number is left out as a shown gap, not an error.
     #[arg(long)]
     pub skip_invalid: bool,
+    /// With --data a published file (or a folder of them): an organisation lookup (the ODS
+    /// trust file etr.csv, or the ONS sub-ICB lookup) to sum providers to ICBs. Repeatable.
+    #[arg(long, value_name = "FILE")]
+    pub lookup: Vec<PathBuf>,
 }
 
 /// The SPC rule profile options shared by `sct kpi spc`, `review` and `ipr`.

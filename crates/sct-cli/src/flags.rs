@@ -46,6 +46,8 @@ pub fn flag(setting: Setting) -> &'static str {
         Setting::ModeratedOn => "--on",
         Setting::Previous => "--previous",
         Setting::CarryFrom => "--from",
+        Setting::Lookup => "--lookup",
+        Setting::Unmapped => "--unmapped",
     }
 }
 

@@ -87,4 +87,8 @@ pub enum Setting {
     Previous,
     /// The earlier response a template carries answers over from.
     CarryFrom,
+    /// An organisation lookup that places providers in ICBs.
+    Lookup,
+    /// What is done with organisations no lookup knows.
+    Unmapped,
 }

@@ -29,6 +29,10 @@ pub enum Error {
     /// A response could not be approved.
     #[error(transparent)]
     Approval(#[from] crate::approve::ApprovalError),
+    /// A published file (A&E, RTT, ambulance, Fingertips, an organisation lookup) could not
+    /// be read.
+    #[error(transparent)]
+    Publication(#[from] sct_publications::PublicationError),
     /// The options asked for something the workflow cannot do; `expected` says what would do.
     #[error("{message}")]
     Options {
@@ -74,6 +78,10 @@ impl Error {
             Error::Options { .. } => true,
             Error::Moderation(_) => true,
             Error::Approval(_) => true,
+            Error::Publication(sct_publications::PublicationError::Io { source, .. }) => {
+                source.kind() == std::io::ErrorKind::NotFound
+            }
+            Error::Publication(_) => true,
         }
     }
 }

@@ -82,6 +82,9 @@ pub struct KpiRowOptions {
     pub rebase_log: Option<PathBuf>,
     /// A row whose value is empty or not a number is a shown gap, not an error.
     pub skip_invalid: bool,
+    /// Organisation lookups for data given as NHS England's published files: providers are
+    /// then summed to ICBs as well (see [`crate::import`]).
+    pub lookups: Vec<PathBuf>,
 }
 
 /// Options of [`review`].
@@ -135,7 +138,7 @@ pub fn review(session: &Session, options: &ReviewOptions) -> Result<Output<'stat
     let keep: BTreeSet<String> = [options.org.clone()].into();
     let data = options.data.as_deref();
     let rows = &options.rows;
-    let mut kpi = read_data(data, &set, Some(&keep), rows.skip_invalid, &mut notices)?;
+    let mut kpi = read_data(session, data, &set, Some(&keep), rows, &mut notices)?;
     let orgs = std::slice::from_ref(&options.org);
     fill_kpi_measures(
         session,
@@ -233,7 +236,7 @@ pub fn ipr(session: &Session, options: &IprOptions) -> Result<Output<'static>> {
         IprOrganisations::All => None,
     };
     let rows = &options.rows;
-    let mut kpi = read_data(data, &set, keep.as_ref(), rows.skip_invalid, &mut notices)?;
+    let mut kpi = read_data(session, data, &set, keep.as_ref(), rows, &mut notices)?;
     let organisations: Vec<String> = match &options.organisations {
         IprOrganisations::One(o) => vec![o.clone()],
         IprOrganisations::All => kpi
@@ -364,17 +367,20 @@ fn review_error(e: ReviewError, data: &KpiData) -> Error {
     sct_core::Error::Invalid(Diagnostics(vec![d])).into()
 }
 
-/// The KPI data: the file streamed (only `keep`'s rows kept), or, with no file, empty data
-/// for the set's plugin measures to fill. Without a file, a set none of whose indicators
+/// The KPI data: the file streamed (only `keep`'s rows kept; a published file, or a folder
+/// of them, read as [`crate::import`] reads it), or, with no file, empty data for the set's
+/// plugin measures to fill. Without a file, a set none of whose indicators
 /// names a plugin measure is an error, and the indicators that name none are warned of,
 /// since they will have no data.
 fn read_data(
+    session: &Session,
     path: Option<&Path>,
     set: &KpiSet,
     keep: Option<&BTreeSet<String>>,
-    skip_invalid: bool,
+    rows: &KpiRowOptions,
     notices: &mut Vec<Diagnostic>,
 ) -> Result<KpiData> {
+    let skip_invalid = rows.skip_invalid;
     let Some(path) = path else {
         let (measured, unmeasured): (Vec<_>, Vec<_>) =
             set.indicators.iter().partition(|i| i.measure.is_some());
@@ -403,9 +409,17 @@ fn read_data(
         return Ok(KpiData::without_file());
     };
     let name = path.display().to_string();
-    let file = std::io::BufReader::new(sct_core::source::open_input(path)?);
-    let data = read_kpi_data_with(file, &name, set, keep, skip_invalid)
-        .map_err(sct_core::Error::Invalid)?;
+    let data = match crate::import::published_data(session, path, &rows.lookups)? {
+        Some((long_form, imported)) => {
+            notices.extend(imported);
+            read_kpi_data_with(long_form.as_slice(), &name, set, keep, skip_invalid)
+        }
+        None => {
+            let file = std::io::BufReader::new(sct_core::source::open_input(path)?);
+            read_kpi_data_with(file, &name, set, keep, skip_invalid)
+        }
+    }
+    .map_err(sct_core::Error::Invalid)?;
     notices.extend(
         data.warnings
             .iter()

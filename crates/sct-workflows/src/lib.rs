@@ -31,6 +31,7 @@ pub mod error;
 pub mod format;
 pub mod frameworks;
 mod funnel;
+pub mod import;
 pub mod kpi;
 pub mod measures;
 pub mod moderate;

@@ -18,9 +18,9 @@ use sct_workflows::{Format, Session};
 
 use super::measures::plugin_options;
 use crate::cli::{
-    ConflictArg, FunnelTypeArg, ImprovementArg, KpiCommand, KpiFunnelArgs, KpiIprArgs,
-    KpiReviewArgs, KpiRowArgs, KpiSpcArgs, ProfileArg, ReportFormat, RunRulesArg, SpcChartArg,
-    SpcProfileArgs,
+    ConflictArg, FunnelTypeArg, ImportLevelArg, ImprovementArg, KpiCommand, KpiFunnelArgs,
+    KpiImportArgs, KpiIprArgs, KpiReviewArgs, KpiRowArgs, KpiSpcArgs, ProfileArg, ReportFormat,
+    RunRulesArg, SpcChartArg, SpcProfileArgs,
 };
 use crate::error::CliError;
 use crate::outputs::emit_output;
@@ -32,6 +32,7 @@ pub fn run(session: &Session, cmd: KpiCommand) -> Result<ExitCode, CliError> {
         KpiCommand::Review(args) => review(session, args),
         KpiCommand::Ipr(args) => ipr(session, args),
         KpiCommand::Funnel(args) => funnel(session, args),
+        KpiCommand::Import(args) => import(session, args),
     }
 }
 
@@ -111,6 +112,7 @@ fn row_options(args: KpiRowArgs) -> KpiRowOptions {
     KpiRowOptions {
         rebase_log: args.rebase_log,
         skip_invalid: args.skip_invalid,
+        lookups: args.lookup,
     }
 }
 
@@ -159,6 +161,49 @@ fn write_summary(args: &KpiSpcArgs, summary: &serde_json::Value) -> Result<(), E
     };
     write_atomic(path, json_text(summary).as_bytes(), mode, &[&args.input])?;
     Ok(())
+}
+
+/// `sct kpi import`: the provenance record is checked with -o before anything is read, and
+/// written first, so that a failure leaves no long form without its record.
+fn import(session: &Session, args: KpiImportArgs) -> Result<ExitCode, CliError> {
+    let to_file = args.out.output.as_ref().filter(|p| p.as_os_str() != "-");
+    let provenance = args.provenance.clone().or_else(|| {
+        to_file.map(|out| {
+            let stem = out.file_stem().and_then(|s| s.to_str()).unwrap_or("kpis");
+            out.with_file_name(format!("{stem}.provenance.json"))
+        })
+    });
+    let mode = if args.out.force {
+        Overwrite::Replace
+    } else {
+        Overwrite::Refuse
+    };
+    let inputs: Vec<&std::path::Path> = args.inputs.iter().map(|p| p.as_path()).collect();
+    let outputs: Vec<&std::path::Path> = provenance
+        .iter()
+        .chain(to_file)
+        .map(|p| p.as_path())
+        .collect();
+    sct_core::output::check_outputs(&outputs, mode, &inputs)?;
+    let options = sct_workflows::import::ImportOptions {
+        inputs: args.inputs.clone(),
+        layout: args.layout,
+        lookups: args.lookup.clone(),
+        icb_level: args.level == ImportLevelArg::Icb,
+        successions: args.follow_successions,
+        unmapped: args.unmapped,
+    };
+    let imported = sct_workflows::import::import(session, &options)?;
+    match &provenance {
+        Some(path) => {
+            write_atomic(path, imported.provenance.as_bytes(), mode, &inputs)?;
+            crate::style::eprint(&format!("wrote {}\n", path.display()));
+        }
+        None => crate::style::eprint(
+            "note: no provenance record written (give -o FILE or --provenance FILE)\n",
+        ),
+    }
+    emit_output(&args.out, imported.output)
 }
 
 fn improvement(a: ImprovementArg) -> Improvement {

@@ -1,0 +1,409 @@
+//! NHS England's and OHID's published files brought into `sct`: `sct kpi import` writes them
+//! as the long-form KPI CSV with a provenance record, and the KPI workflows read a published
+//! file (or a folder of them) given as their data the same way ([`published_data`]).
+
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+use serde_json::json;
+
+use sct_core::diagnostic::Diagnostic;
+use sct_core::model::organisation::Share;
+use sct_core::setting::Setting;
+use sct_publications::import::{
+    self as library, ImportOptions as LibraryOptions, Level, SuccessionRule,
+};
+use sct_publications::lookup::Lookup;
+use sct_publications::{Extract, Publication, detect_start, read_bytes};
+
+use crate::error::{Error, Result};
+use crate::session::Session;
+use crate::{Document, Output};
+
+/// What to do with organisations no lookup places in an ICB.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "kebab-case")]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
+pub enum Unmapped {
+    /// Refuse, listing them: the lookup may be out of date.
+    #[default]
+    Refuse,
+    /// Keep their figures as their own rows.
+    Keep,
+    /// Leave them out (listed in the provenance record).
+    Drop,
+}
+
+/// Options of [`import`].
+#[derive(Debug, Clone, Default)]
+pub struct ImportOptions {
+    /// Published files, or folders of them (a folder's files are read in name order).
+    pub inputs: Vec<PathBuf>,
+    /// The layout, when not told from each file's first row.
+    pub layout: Option<Publication>,
+    /// Organisation lookups (the ODS trust file, the ONS sub-ICB lookup).
+    pub lookups: Vec<PathBuf>,
+    /// Sum to ICBs (else rows are written at the level each file gives).
+    pub icb_level: bool,
+    /// Follow the ICB successions of the session's organisations table.
+    pub successions: bool,
+    /// Organisations no lookup knows.
+    pub unmapped: Unmapped,
+}
+
+/// What [`import`] made: the long-form CSV and its provenance record.
+#[derive(Debug)]
+pub struct Imported {
+    /// The long-form CSV (`organisation,indicator,period,value,numerator,denominator`).
+    pub output: Output<'static>,
+    /// The provenance record, as JSON (schema `sct-kpi-import/1`).
+    pub provenance: String,
+}
+
+/// Reads published files into the long form.
+///
+/// ```
+/// use sct_workflows::{Session, import::{ImportOptions, import}};
+/// let dir = tempfile::tempdir()?;
+/// let file = dir.path().join("ae.csv");
+/// std::fs::write(&file, "Period,Org Code,Parent Org,Org name,A&E attendances Type 1,A&E attendances Type 2,A&E attendances Other A&E Department,Attendances over 4hrs Type 1,Attendances over 4hrs Type 2,Attendances over 4hrs Other Department,Patients who have waited 12+ hrs from DTA to admission,Emergency admissions via A&E - Type 1,Emergency admissions via A&E - Type 2,Emergency admissions via A&E - Other A&E department,Other emergency admissions\nMSitAE-MARCH-2026,RXA,NHS ENGLAND LONDON,TRUST A,100,0,0,20,0,0,1,30,0,0,5\n")?;
+/// let imported = import(&Session::bundled()?, &ImportOptions { inputs: vec![file], ..Default::default() })?;
+/// let csv = String::from_utf8(imported.output.document.into_bytes()?)?;
+/// assert!(csv.contains("RXA,ae-4-hour,2026-03,80,80,100"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn import(session: &Session, options: &ImportOptions) -> Result<Imported> {
+    let (csv, notices, provenance) = import_text(session, options)?;
+    let mut output = Output::new(Document::Text(csv));
+    output.notices = notices;
+    Ok(Imported { output, provenance })
+}
+
+/// The long form, its notices and its provenance record.
+fn import_text(
+    session: &Session,
+    options: &ImportOptions,
+) -> Result<(String, Vec<Diagnostic>, String)> {
+    let files = expand(&options.inputs)?;
+    let extracts = files
+        .iter()
+        .map(|f| read_published(f, options.layout))
+        .collect::<Result<Vec<_>>>()?;
+    let (lookup, lookup_sources) = read_lookups(&options.lookups)?;
+    let rules = if options.successions {
+        succession_rules(session)
+    } else {
+        Vec::new()
+    };
+    let result = library::import(
+        &extracts,
+        LibraryOptions {
+            level: if options.icb_level {
+                Level::Icb
+            } else {
+                Level::AsPublished
+            },
+            lookup: (!options.lookups.is_empty()).then_some(&lookup),
+            successions: &rules,
+            keep_unmapped: options.unmapped == Unmapped::Keep,
+        },
+    );
+    if options.icb_level && options.unmapped == Unmapped::Refuse && !result.unmapped.is_empty() {
+        return Err(unmapped_error(&result, options.lookups.is_empty()));
+    }
+    let mut notices = notices(&result, options);
+    if result.rows.is_empty() {
+        notices.push(Diagnostic::warning("the files gave no rows at this level"));
+    }
+    let provenance = provenance(&result, &lookup_sources, options);
+    Ok((long_form(&result.rows), notices, provenance))
+}
+
+/// The files of `inputs`, folders expanded to the data files in them, in name order.
+fn expand(inputs: &[PathBuf]) -> Result<Vec<PathBuf>> {
+    let mut files = Vec::new();
+    for input in inputs {
+        if !input.is_dir() {
+            files.push(input.clone());
+            continue;
+        }
+        let entries = std::fs::read_dir(input).map_err(|source| sct_core::Error::Io {
+            path: input.clone(),
+            action: "read",
+            source,
+        })?;
+        let mut inside: Vec<PathBuf> = entries
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.is_file() && is_data_file(p))
+            .collect();
+        inside.sort();
+        files.extend(inside);
+    }
+    if files.is_empty() {
+        return Err(Error::options(
+            "no published files to read",
+            "one or more published files (CSV or zip), or folders of them",
+            [Setting::KpiData],
+        ));
+    }
+    Ok(files)
+}
+
+/// A file a folder is read for: a CSV or a zip, not a note or a hidden file.
+fn is_data_file(path: &Path) -> bool {
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase);
+    !name.starts_with('.') && matches!(ext.as_deref(), Some("csv" | "zip"))
+}
+
+/// One published file, read through `sct-files` so that no output can replace it.
+fn read_published(path: &Path, layout: Option<Publication>) -> Result<Extract> {
+    let bytes = sct_files::read_input(path).map_err(|source| sct_core::Error::Io {
+        path: path.to_path_buf(),
+        action: "read",
+        source,
+    })?;
+    Ok(read_bytes(&path.display().to_string(), &bytes, layout)?)
+}
+
+/// A lookup file as read, for the provenance record.
+#[derive(Debug, Serialize)]
+struct LookupSource {
+    file: String,
+    sha256: String,
+    organisations: usize,
+}
+
+fn read_lookups(paths: &[PathBuf]) -> Result<(Lookup, Vec<LookupSource>)> {
+    let mut lookup = Lookup::default();
+    let mut sources = Vec::new();
+    for path in paths {
+        let bytes = sct_files::read_input(path).map_err(|source| sct_core::Error::Io {
+            path: path.clone(),
+            action: "read",
+            source,
+        })?;
+        let name = path.display().to_string();
+        let text = String::from_utf8_lossy(&bytes);
+        let one = Lookup::read(&name, &text)?;
+        sources.push(LookupSource {
+            file: name,
+            sha256: sct_publications::read::sha256_hex(&bytes),
+            organisations: one.len(),
+        });
+        lookup.extend(one);
+    }
+    Ok((lookup, sources))
+}
+
+/// The session's ICB successions as the import applies them.
+fn succession_rules(session: &Session) -> Vec<SuccessionRule> {
+    session
+        .sct
+        .organisations
+        .successions
+        .iter()
+        .map(|s| SuccessionRule {
+            predecessor: s.predecessor.clone(),
+            successor: s.successor.clone(),
+            whole: s.share == Share::Whole,
+        })
+        .collect()
+}
+
+/// Organisations no lookup knows, listed, with what would place them.
+fn unmapped_error(result: &library::Import, no_lookup: bool) -> Error {
+    let listed: Vec<String> = result
+        .unmapped
+        .iter()
+        .take(20)
+        .map(|(o, n)| format!("{} {} ({n} figures)", o.code, o.name))
+        .collect();
+    let more = result.unmapped.len().saturating_sub(listed.len());
+    let tail = if more > 0 {
+        format!(", and {more} more")
+    } else {
+        String::new()
+    };
+    let expected = if no_lookup {
+        "an organisation lookup (the ODS trust file etr.csv, or the ONS sub-ICB lookup) to place providers in ICBs"
+    } else {
+        "every provider in a lookup; or keep them as their own rows, or leave them out (listed in the provenance record)"
+    };
+    let (count, are, their) = in_no_lookup(result.unmapped.len());
+    Error::options(
+        format!(
+            "{count} {are} in no lookup, so {their} figures cannot be placed in an ICB: {}{tail}",
+            listed.join("; ")
+        ),
+        expected,
+        [Setting::Lookup, Setting::Unmapped],
+    )
+}
+
+/// "1 organisation is ... its" or "3 organisations are ... their".
+fn in_no_lookup(n: usize) -> (String, &'static str, &'static str) {
+    let count = sct_core::quote::count_of(n, "organisation");
+    if n == 1 {
+        (count, "is", "its")
+    } else {
+        (count, "are", "their")
+    }
+}
+
+fn notices(result: &library::Import, options: &ImportOptions) -> Vec<Diagnostic> {
+    let mut notices = Vec::new();
+    if !result.unmapped.is_empty() {
+        let what = match options.unmapped {
+            Unmapped::Keep => "kept as their own rows",
+            _ => "left out",
+        };
+        let (count, are, their) = in_no_lookup(result.unmapped.len());
+        notices.push(Diagnostic::warning(format!(
+            "{count} {are} in no lookup; {their} figures are {what} (listed in the provenance record)"
+        )));
+    }
+    if !result.no_icb_figure.is_empty() {
+        notices.push(Diagnostic::warning(format!(
+            "no ICB figure for {}: an ambulance trust serves several ICBs (left out at ICB level)",
+            result.no_icb_figure.join(", ")
+        )));
+    }
+    for rule in &result.partial_successions {
+        notices.push(Diagnostic::warning(format!(
+            "{} passed only in part to {}: its figures keep its own code",
+            rule.predecessor, rule.successor
+        )));
+    }
+    for source in result.sources.iter().filter(|s| s.revised_later > 0) {
+        notices.push(Diagnostic::note(format!(
+            "{} values of {} are revised by a later edition",
+            source.revised_later, source.file
+        )));
+    }
+    notices
+}
+
+/// The provenance record: its schema first, then how the rows were made and from what.
+#[derive(Serialize)]
+struct Provenance<'a> {
+    schema: &'static str,
+    level: &'static str,
+    successions: bool,
+    rows: usize,
+    sources: &'a [library::Source],
+    lookups: &'a [LookupSource],
+    indicators: &'a std::collections::BTreeMap<String, String>,
+    members: &'a [library::Members],
+    unmapped: Vec<serde_json::Value>,
+    unmapped_treatment: Unmapped,
+    no_icb_figure: &'a [String],
+    partial_successions: &'a [SuccessionRule],
+}
+
+fn provenance(
+    result: &library::Import,
+    lookups: &[LookupSource],
+    options: &ImportOptions,
+) -> String {
+    let record = Provenance {
+        schema: "sct-kpi-import/1",
+        level: if options.icb_level {
+            "icb"
+        } else {
+            "as-published"
+        },
+        successions: options.successions,
+        rows: result.rows.len(),
+        sources: &result.sources,
+        lookups,
+        indicators: &result.indicators,
+        members: &result.members,
+        unmapped: result
+            .unmapped
+            .iter()
+            .map(|(o, n)| json!({"organisation": o, "figures": n}))
+            .collect(),
+        unmapped_treatment: options.unmapped,
+        no_icb_figure: &result.no_icb_figure,
+        partial_successions: &result.partial_successions,
+    };
+    let mut text = serde_json::to_string_pretty(&record).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+/// The rows as `sct`'s long-form KPI CSV.
+fn long_form(rows: &[library::LongRow]) -> String {
+    let mut out = String::from("organisation,indicator,period,value,numerator,denominator\n");
+    let number = |v: Option<f64>| v.map(sct_core::csv_out::number).unwrap_or_default();
+    for r in rows {
+        out.push_str(&format!(
+            "{},{},{},{},{},{}\n",
+            csv_field(&r.organisation),
+            csv_field(&r.indicator),
+            csv_field(&r.period),
+            sct_core::csv_out::number(r.value),
+            number(r.numerator),
+            number(r.denominator)
+        ));
+    }
+    out
+}
+
+/// A text field of the long form: formula-like text neutralised, quoted where needed.
+fn csv_field(text: &str) -> String {
+    let text = sct_core::csv_out::neutralise(text);
+    if text.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text.into_owned()
+    }
+}
+
+/// The KPI data of a published file, or a folder of them, as long-form CSV bytes, for a
+/// workflow given one as its data; `None` when `path` is a file of `sct`'s own long form.
+pub fn published_data(
+    session: &Session,
+    path: &Path,
+    lookups: &[PathBuf],
+) -> Result<Option<(Vec<u8>, Vec<Diagnostic>)>> {
+    if !path.is_dir() && !looks_published(path) {
+        return Ok(None);
+    }
+    let options = ImportOptions {
+        inputs: vec![path.to_path_buf()],
+        lookups: lookups.to_vec(),
+        icb_level: !lookups.is_empty(),
+        unmapped: Unmapped::Keep,
+        ..Default::default()
+    };
+    let (csv, notices, _) = import_text(session, &options)?;
+    Ok(Some((csv.into_bytes(), notices)))
+}
+
+/// Whether a file's first row is a published layout's (a zip is taken to be one).
+fn looks_published(path: &Path) -> bool {
+    use std::io::Read;
+    let Ok(mut file) = std::fs::File::open(path) else {
+        return false;
+    };
+    let mut start = vec![0; 64 * 1024];
+    let n = file.read(&mut start).unwrap_or(0);
+    start.truncate(n);
+    if start.starts_with(b"PK\x03\x04") {
+        return true;
+    }
+    matches!(
+        detect_start(&start),
+        Some(
+            Publication::AeMonthly
+                | Publication::RttFullExtract
+                | Publication::AmbSys
+                | Publication::Fingertips
+        )
+    )
+}
