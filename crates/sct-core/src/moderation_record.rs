@@ -7,8 +7,9 @@
 //! median, so an untouched record applies), the rationale and the evidence accepted
 //! (pre-filled with the evidence pooled), and who moderated and when. The same record is
 //! written as a workbook (`sct-xlsx`) or as TOML ([`record_toml`]); both are read into a
-//! [`ReadRecord`], whose every value remembers its cell or span, so that [`check`] can name
-//! the cell an edit was made in and [`agreed_response`] the response it gives.
+//! [`ReadRecord`], whose every value remembers its cell or span, so that [`check_locked`]
+//! and [`check_agreed`] can name the cell an edit was made in and [`agreed_response`] the
+//! response it gives.
 
 use std::ops::Range;
 

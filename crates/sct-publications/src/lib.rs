@@ -5,7 +5,7 @@
 //! ambulance system indicators and Fingertips indicator data. Each reader here takes the file
 //! as downloaded, with the quirks real files have (line endings, junk trailing columns, the
 //! total row spelled three ways, a typo in a published header), finds its layout from its
-//! header ([`detect`]), and returns typed [`Observation`]s with numerators and denominators
+//! header ([`detect()`]), and returns typed [`Observation`]s with numerators and denominators
 //! where the publication has them. The organisation lookups NHS England and ONS publish
 //! ([`lookup`]) map trusts and sub-ICB locations to ICBs, and [`aggregate`] sums them to an
 //! ICB, recomputing proportions from summed numerators and denominators.
