@@ -80,7 +80,10 @@ pub struct Source {
     pub publication: Publication,
     /// The periods it covers.
     pub periods: Vec<String>,
-    /// Values in it that a later file (one whose latest period is later) revised.
+    /// Values in it that a later file (one whose latest period is later) also gives, so
+    /// that the later file's are used.
+    pub superseded: usize,
+    /// Of those, the values the later file gives differently: NHS England's revisions.
     pub revised_later: usize,
 }
 
@@ -134,13 +137,20 @@ pub fn import(extracts: &[Extract], options: ImportOptions<'_>) -> Import {
             sha256: extract.sha256.clone(),
             publication: extract.publication,
             periods: extract.periods.iter().map(Period::to_string).collect(),
+            superseded: 0,
             revised_later: 0,
         });
         for o in &extract.observations {
             let key = (o.organisation.code.clone(), o.measure, o.period);
-            if let Some((earlier, _)) = latest.insert(key, (i, o.clone())) {
-                if earlier != i {
-                    out.sources[earlier].revised_later += 1;
+            if let Some((earlier, old)) = latest.insert(key, (i, o.clone()))
+                && earlier != i
+            {
+                let source = &mut out.sources[earlier];
+                source.superseded += 1;
+                if (old.value, old.numerator, old.denominator)
+                    != (o.value, o.numerator, o.denominator)
+                {
+                    source.revised_later += 1;
                 }
             }
         }

@@ -278,10 +278,10 @@ fn notices(result: &library::Import, options: &ImportOptions) -> Vec<Diagnostic>
             rule.predecessor, rule.successor
         )));
     }
-    for source in result.sources.iter().filter(|s| s.revised_later > 0) {
+    for source in result.sources.iter().filter(|s| s.superseded > 0) {
         notices.push(Diagnostic::note(format!(
-            "{} values of {} are revised by a later edition",
-            source.revised_later, source.file
+            "{} of {}'s values are also in a later edition, whose figures are used ({} of them revised)",
+            source.superseded, source.file, source.revised_later
         )));
     }
     notices
