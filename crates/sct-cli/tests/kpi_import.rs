@@ -189,3 +189,79 @@ fn an_rtt_extract_imports_by_commissioner_with_successions() {
         "{csv:.500}"
     );
 }
+
+#[test]
+fn the_cancer_extracts_give_each_providers_faster_diagnosis_standard() {
+    use calamine::{Data, DataType, Reader, Xlsx};
+    let Some(data) = nhs_data() else { return };
+    let dir = tmp();
+    let out = dir.path().join("cancer.csv");
+    sct()
+        .args(["kpi", "import", "-o"])
+        .arg(&out)
+        .arg(data.join("cancer"))
+        .assert()
+        .success();
+    let csv = std::fs::read_to_string(&out).unwrap();
+    // The extract that declares its sheet as one cell is read whole: April to July 2025.
+    for month in ["2025-04", "2025-07", "2024-10", "2025-03"] {
+        assert!(csv.contains(&format!("R0A,fds-28-day,{month},")), "{month}");
+    }
+    // R0A's FDS for October 2024, summed from the sheet with another reader.
+    let path = data.join("cancer/CWT-CRS-Oct-2024-to-Mar-2025-Data-Extract-Provider.xlsx");
+    let mut book: Xlsx<_> = calamine::open_workbook(&path).unwrap();
+    let sheet = book.worksheet_range_at(0).unwrap().unwrap();
+    let text = |d: &Data| d.to_string();
+    let number = |d: &Data| d.as_f64().unwrap_or(0.0);
+    let (mut within, mut total) = (0.0, 0.0);
+    for row in sheet.rows().skip(1) {
+        if text(&row[4]) == "R0A" && text(&row[3]) == "28-day FDS" && text(&row[2]) == "OCT" {
+            within += number(&row[9]);
+            total += number(&row[8]);
+        }
+    }
+    assert!(total > 1000.0, "{total}");
+    let line = csv
+        .lines()
+        .find(|l| l.starts_with("R0A,fds-28-day,2024-10,"))
+        .unwrap();
+    let fields: Vec<&str> = line.split(',').collect();
+    assert_eq!(fields[4].parse::<f64>().unwrap(), within);
+    assert_eq!(fields[5].parse::<f64>().unwrap(), total);
+}
+
+#[test]
+fn the_ons_lookup_reads_as_the_published_workbook_and_as_csv_alike() {
+    let Some(data) = nhs_data() else { return };
+    let dir = tmp();
+    let mut counts = Vec::new();
+    for lookup in [
+        "LOC22_ICB22_NHSER22_EN_LU.xlsx",
+        "LOC22_ICB22_NHSER22_EN_LU.csv",
+    ] {
+        let out = dir.path().join(format!("{lookup}.csv"));
+        sct()
+            .args([
+                "kpi",
+                "import",
+                "--level",
+                "icb",
+                "--unmapped",
+                "keep",
+                "--lookup",
+            ])
+            .arg(data.join("lookups").join(lookup))
+            .arg(data.join("ae/Monthly-AE-May-2025.csv"))
+            .arg("-o")
+            .arg(&out)
+            .assert()
+            .success();
+        let record: serde_json::Value = serde_json::from_str(
+            &std::fs::read_to_string(dir.path().join(format!("{lookup}.provenance.json"))).unwrap(),
+        )
+        .unwrap();
+        counts.push(record["lookups"][0]["organisations"].as_u64().unwrap());
+    }
+    // 106 sub-ICB locations, each under its ODS and its ONS code, in either form.
+    assert_eq!(counts, [212, 212]);
+}

@@ -16,6 +16,8 @@ pub enum Publication {
     RttFullExtract,
     /// NHS England, Ambulance Quality Indicators: system indicators (AmbSYS CSV).
     AmbSys,
+    /// NHS England, Cancer Waiting Times, CWT-CRS provider data extract (its sheet's rows).
+    CancerWaitingTimes,
     /// OHID Fingertips indicator data (CSV download).
     Fingertips,
     /// NHS Organisation Data Service, NHS trusts (`etr.csv`): no header row.
@@ -26,10 +28,11 @@ pub enum Publication {
 
 impl Publication {
     /// Every publication, in a stable order.
-    pub const ALL: [Publication; 6] = [
+    pub const ALL: [Publication; 7] = [
         Publication::AeMonthly,
         Publication::RttFullExtract,
         Publication::AmbSys,
+        Publication::CancerWaitingTimes,
         Publication::Fingertips,
         Publication::OdsTrusts,
         Publication::OnsSubIcbLookup,
@@ -41,6 +44,7 @@ impl Publication {
             Publication::AeMonthly => "ae-monthly",
             Publication::RttFullExtract => "rtt-full-extract",
             Publication::AmbSys => "ambsys",
+            Publication::CancerWaitingTimes => "cancer-waiting-times",
             Publication::Fingertips => "fingertips",
             Publication::OdsTrusts => "ods-trusts",
             Publication::OnsSubIcbLookup => "ons-sub-icb-lookup",
@@ -58,6 +62,9 @@ impl Publication {
             }
             Publication::AmbSys => {
                 "NHS England Ambulance Quality Indicators, system indicators (AmbSYS CSV)"
+            }
+            Publication::CancerWaitingTimes => {
+                "NHS England Cancer Waiting Times, CWT-CRS provider data extract (xlsx)"
             }
             Publication::Fingertips => "OHID Fingertips indicator data (CSV download)",
             Publication::OdsTrusts => "NHS ODS NHS trusts file (etr.csv)",
@@ -111,6 +118,9 @@ pub fn detect(first_row: &[&str]) -> Option<Publication> {
     }
     if header.has_all(&["Year", "Month", "Org Code", "A0", "A24"]) {
         return Some(Publication::AmbSys);
+    }
+    if header.has_all(&["STANDARD", "ORG CODE", "TOTAL TREATED", "WITHIN STANDARD"]) {
+        return Some(Publication::CancerWaitingTimes);
     }
     if header.has_all(&["Indicator ID", "Area Code", "Time period", "Value"]) {
         return Some(Publication::Fingertips);

@@ -16,6 +16,7 @@
 pub mod ae;
 pub mod aggregate;
 pub mod ambsys;
+pub mod cancer;
 pub mod columns;
 pub mod detect;
 pub mod error;

@@ -180,6 +180,12 @@ pub enum Measure {
     AmbulanceCategory2Mean,
     /// Ambulance: Category 2 90th centile response time, in seconds.
     AmbulanceCategory2Centile90,
+    /// Cancer: the 28-day Faster Diagnosis Standard (told within 28 days of referral).
+    CancerFasterDiagnosis28Day,
+    /// Cancer: the 31-day combined standard (treated within 31 days of the decision to treat).
+    Cancer31Day,
+    /// Cancer: the 62-day combined standard (treated within 62 days of referral).
+    Cancer62Day,
     /// A Fingertips indicator, as published. `series` tells apart the sex and age
     /// breakdowns of one indicator (0 for the first one in the file); the extract's
     /// `series` names each.
@@ -193,7 +199,7 @@ pub enum Measure {
 
 impl Measure {
     /// Every measure, in a stable order.
-    pub const ALL: [Measure; 15] = [
+    pub const ALL: [Measure; 18] = [
         Measure::AeFourHourAll,
         Measure::AeFourHourType1,
         Measure::AeAttendances,
@@ -209,6 +215,9 @@ impl Measure {
         Measure::AmbulanceCategory1Centile90,
         Measure::AmbulanceCategory2Mean,
         Measure::AmbulanceCategory2Centile90,
+        Measure::CancerFasterDiagnosis28Day,
+        Measure::Cancer31Day,
+        Measure::Cancer62Day,
     ];
 
     /// The indicator id `sct` writes it under (the bundled KPI sets use these ids).
@@ -239,6 +248,9 @@ impl Measure {
             Measure::AmbulanceCategory1Centile90 => "ambulance-cat1-90th",
             Measure::AmbulanceCategory2Mean => "ambulance-cat2-mean",
             Measure::AmbulanceCategory2Centile90 => "ambulance-cat2-90th",
+            Measure::CancerFasterDiagnosis28Day => "fds-28-day",
+            Measure::Cancer31Day => "cancer-31-day",
+            Measure::Cancer62Day => "cancer-62-day",
             Measure::Fingertips { .. } => "fingertips",
         }
     }
@@ -267,6 +279,9 @@ impl Measure {
             Measure::AmbulanceCategory2Centile90 => {
                 "Ambulance: Category 2 90th centile response (seconds)"
             }
+            Measure::CancerFasterDiagnosis28Day => "Cancer: Faster Diagnosis Standard (28 days)",
+            Measure::Cancer31Day => "Cancer: 31-day combined standard",
+            Measure::Cancer62Day => "Cancer: 62-day combined standard",
             Measure::Fingertips { .. } => "Fingertips indicator (named in the extract)",
         }
     }
@@ -274,9 +289,12 @@ impl Measure {
     /// How its observations combine.
     pub fn kind(self) -> MeasureKind {
         match self {
-            Measure::AeFourHourAll | Measure::AeFourHourType1 | Measure::RttWithin18Weeks => {
-                MeasureKind::Proportion
-            }
+            Measure::AeFourHourAll
+            | Measure::AeFourHourType1
+            | Measure::RttWithin18Weeks
+            | Measure::CancerFasterDiagnosis28Day
+            | Measure::Cancer31Day
+            | Measure::Cancer62Day => MeasureKind::Proportion,
             Measure::AeAttendances
             | Measure::AeTwelveHourDecisionToAdmit
             | Measure::EmergencyAdmissions
@@ -299,7 +317,10 @@ impl Measure {
             | Measure::AeFourHourType1
             | Measure::AeAttendances
             | Measure::AeTwelveHourDecisionToAdmit
-            | Measure::EmergencyAdmissions => IcbBasis::SummedFromProviders,
+            | Measure::EmergencyAdmissions
+            | Measure::CancerFasterDiagnosis28Day
+            | Measure::Cancer31Day
+            | Measure::Cancer62Day => IcbBasis::SummedFromProviders,
             Measure::RttIncompletePathways
             | Measure::RttWithin18Weeks
             | Measure::RttOver52Weeks

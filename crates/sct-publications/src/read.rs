@@ -59,6 +59,7 @@ fn read_text(publication: Publication, name: &str, text: &str) -> Result<Parsed,
     Ok(match publication {
         Publication::AeMonthly => unnamed(crate::ae::read(name, text)?),
         Publication::AmbSys => unnamed(crate::ambsys::read(name, text)?),
+        Publication::CancerWaitingTimes => unnamed(crate::cancer::read(name, text)?),
         Publication::Fingertips => crate::fingertips::read(name, text)?,
         Publication::RttFullExtract => unnamed(crate::rtt::read(name, text.as_bytes())?),
         Publication::OdsTrusts | Publication::OnsSubIcbLookup => {
@@ -171,6 +172,7 @@ fn data_publications() -> String {
         Publication::AeMonthly,
         Publication::RttFullExtract,
         Publication::AmbSys,
+        Publication::CancerWaitingTimes,
         Publication::Fingertips,
     ]
     .iter()

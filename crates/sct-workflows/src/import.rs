@@ -149,24 +149,95 @@ fn expand(inputs: &[PathBuf]) -> Result<Vec<PathBuf>> {
     Ok(files)
 }
 
-/// A file a folder is read for: a CSV or a zip, not a note or a hidden file.
+/// A file a folder is read for: a CSV, a zip or a workbook, not a note, a hidden file or an
+/// Office lock file.
 fn is_data_file(path: &Path) -> bool {
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
     let ext = path
         .extension()
         .and_then(|e| e.to_str())
         .map(str::to_ascii_lowercase);
-    !name.starts_with('.') && matches!(ext.as_deref(), Some("csv" | "zip"))
+    !name.starts_with('.')
+        && !name.starts_with("~$")
+        && matches!(ext.as_deref(), Some("csv" | "zip" | "xlsx"))
 }
 
-/// One published file, read through `sct-files` so that no output can replace it.
+/// One published file, read through `sct-files` so that no output can replace it. A workbook
+/// (the cancer waiting times extract) is read as its first sheet's rows.
 fn read_published(path: &Path, layout: Option<Publication>) -> Result<Extract> {
     let bytes = sct_files::read_input(path).map_err(|source| sct_core::Error::Io {
         path: path.to_path_buf(),
         action: "read",
         source,
     })?;
-    Ok(read_bytes(&path.display().to_string(), &bytes, layout)?)
+    let name = path.display().to_string();
+    match workbook_as_csv(&name, &bytes)? {
+        Some(csv) => {
+            let mut extract = read_bytes(&name, csv.as_bytes(), layout)?;
+            extract.sha256 = sct_publications::read::sha256_hex(&bytes);
+            Ok(extract)
+        }
+        None => Ok(read_bytes(&name, &bytes, layout)?),
+    }
+}
+
+/// A workbook's first sheet as CSV text, or `None` when the bytes are not a workbook. The
+/// cells are read as they are, whatever size the sheet declares (one published extract
+/// declares a single cell), within the bounded reader's limits.
+fn workbook_as_csv(name: &str, bytes: &[u8]) -> Result<Option<String>> {
+    use sct_xlsx::ooxml::{EXCEL_ROWS, Value, read_book};
+    let is_workbook = sct_xlsx::archive::Archive::open(bytes)
+        .ok()
+        .and_then(|mut a| a.read("xl/workbook.xml").ok().flatten())
+        .is_some();
+    if !is_workbook {
+        return Ok(None);
+    }
+    let limits = sct_xlsx::limits::Limits {
+        rows: EXCEL_ROWS,
+        columns: 256,
+        sheets: 64,
+        shared_strings: 2_000_000,
+        merges: 10_000,
+    };
+    let book = read_book(bytes, &limits).map_err(|e| {
+        Error::options(
+            format!("{name} is a workbook that cannot be read: {e}"),
+            "the workbook as published (xlsx), or its first sheet saved as CSV",
+            [Setting::KpiData],
+        )
+    })?;
+    let Some(sheet) = book.sheets.first() else {
+        return Ok(Some(String::new()));
+    };
+    let Some(((_, _), (last_row, last_col))) = sheet.extent() else {
+        return Ok(Some(String::new()));
+    };
+    let mut out = String::new();
+    for row in 0..=last_row {
+        let cells: Vec<String> = (0..=last_col)
+            .map(|col| match sheet.value(row, col) {
+                Value::Empty => String::new(),
+                Value::Text(t) => csv_field(t),
+                Value::Number(n) | Value::Duration(n) => n.to_string(),
+                Value::DateTime(serial) => excel_date(*serial),
+                Value::Bool(b) => if *b { "TRUE" } else { "FALSE" }.to_string(),
+                Value::Error(e) => csv_field(e),
+                Value::IsoDateTime(t) => csv_field(t),
+            })
+            .collect();
+        out.push_str(&cells.join(","));
+        out.push('\n');
+    }
+    Ok(Some(out))
+}
+
+/// An Excel date serial (1900 date system) as `YYYY-MM-DD`.
+fn excel_date(serial: f64) -> String {
+    let epoch = chrono::NaiveDate::from_ymd_opt(1899, 12, 30).unwrap_or_default();
+    epoch
+        .checked_add_signed(chrono::Duration::days(serial.floor() as i64))
+        .map_or_else(|| serial.to_string(), |d| d.format("%Y-%m-%d").to_string())
 }
 
 /// A lookup file as read, for the provenance record.
@@ -187,7 +258,10 @@ fn read_lookups(paths: &[PathBuf]) -> Result<(Lookup, Vec<LookupSource>)> {
             source,
         })?;
         let name = path.display().to_string();
-        let text = String::from_utf8_lossy(&bytes);
+        let text = match workbook_as_csv(&name, &bytes)? {
+            Some(csv) => csv,
+            None => String::from_utf8_lossy(&bytes).into_owned(),
+        };
         let one = Lookup::read(&name, &text)?;
         sources.push(LookupSource {
             file: name,
@@ -403,6 +477,7 @@ fn looks_published(path: &Path) -> bool {
             Publication::AeMonthly
                 | Publication::RttFullExtract
                 | Publication::AmbSys
+                | Publication::CancerWaitingTimes
                 | Publication::Fingertips
         )
     )
