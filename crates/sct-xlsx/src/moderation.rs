@@ -347,14 +347,29 @@ fn capability_row(
             sheet.write_string_with_format(row, c, v.as_str(), &f.input)?;
         }
     }
-    let lines = cap
-        .evidence
-        .lines()
-        .count()
-        .max(cap.evidence_accepted.lines().count());
-    let title_lines = (cap.title.len() / 30 + 1).max(cap.flags.len() / 28 + 1);
-    sheet.set_row_height(row, (15.0 * lines.max(title_lines) as f64 + 3.0).min(409.0))?;
+    // Programs' rows are not sized by Excel or LibreOffice: room for the tallest cell, each of
+    // its lines wrapped at its column's width (a little under, as words do not fill a line).
+    let lines = [
+        wrapped_lines(&cap.title, 30),
+        wrapped_lines(&cap.flags, 28),
+        wrapped_lines(&cap.evidence, 46),
+        wrapped_lines(&cap.rationale, 36),
+        wrapped_lines(&cap.evidence_accepted, 46),
+    ]
+    .into_iter()
+    .max()
+    .unwrap_or(1);
+    sheet.set_row_height(row, (15.0 * lines as f64 + 3.0).min(409.0))?;
     Ok(())
+}
+
+/// How many lines `text` takes in a column about `width` characters wide, each of its own
+/// lines wrapped; at least one.
+fn wrapped_lines(text: &str, width: usize) -> usize {
+    text.lines()
+        .map(|line| line.chars().count().div_ceil(width.max(1)).max(1))
+        .sum::<usize>()
+        .max(1)
 }
 
 // ---- Reading ----
@@ -571,6 +586,14 @@ mod tests {
                 on: t(&r.moderator.on),
             },
         }
+    }
+
+    #[test]
+    fn a_long_line_takes_the_lines_it_wraps_to() {
+        assert_eq!(wrapped_lines("", 10), 1);
+        assert_eq!(wrapped_lines("0123456789", 10), 1);
+        assert_eq!(wrapped_lines("0123456789a", 10), 2);
+        assert_eq!(wrapped_lines("short\n0123456789abcdefghijk", 10), 4);
     }
 
     #[test]
