@@ -11,7 +11,6 @@
 use crate::columns::Header;
 use crate::detect::Publication;
 use crate::error::PublicationError;
-use crate::lines::LineCounter;
 use crate::model::{Measure, Observation, OrgLevel, Organisation, Period};
 
 /// The AmbSYS codes of one category: total response time (seconds), incidents, the mean
@@ -83,28 +82,12 @@ impl Columns {
 
 /// Reads an AmbSYS file's text. `file` names it in errors.
 pub fn read(file: &str, text: &str) -> Result<(Vec<Period>, Vec<Observation>), PublicationError> {
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(text.as_bytes());
-    let mut records = reader.records();
-    let header = match records.next() {
-        Some(r) => Header::new(
-            r.map_err(|e| PublicationError::csv(file, text.as_bytes(), &e))?
-                .iter(),
-        ),
-        None => return Err(PublicationError::NoRows { file: file.into() }),
-    };
+    let (header, records) = crate::lines::header_and_records(file, text)?;
     let columns = Columns::find(&header, file)?;
-    let mut lines = LineCounter::new(text.as_bytes());
     let mut periods = Vec::new();
     let mut observations = Vec::new();
-    for record in records {
-        let record = record.map_err(|e| PublicationError::csv(file, text.as_bytes(), &e))?;
-        if record.iter().all(|f| f.trim().is_empty()) {
-            continue;
-        }
-        let line = lines.of(&record);
+    for row in records {
+        let (record, line) = row?;
         let cell = |i: usize| record.get(i).unwrap_or("").trim();
         let bad = |column: usize, expected: &str| PublicationError::BadCell {
             file: file.into(),

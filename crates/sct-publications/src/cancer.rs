@@ -14,10 +14,8 @@
 use std::collections::BTreeMap;
 
 use crate::ae::month_number;
-use crate::columns::Header;
 use crate::detect::Publication;
 use crate::error::PublicationError;
-use crate::lines::LineCounter;
 use crate::model::{Measure, Observation, OrgLevel, Organisation, Period};
 
 /// The columns the reader uses.
@@ -60,30 +58,14 @@ impl Cuts {
 
 /// Reads a cancer waiting times extract's rows, as CSV text.
 pub fn read(file: &str, text: &str) -> Result<(Vec<Period>, Vec<Observation>), PublicationError> {
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(text.as_bytes());
-    let mut records = reader.records();
-    let header = match records.next() {
-        Some(r) => Header::new(
-            r.map_err(|e| PublicationError::csv(file, text.as_bytes(), &e))?
-                .iter(),
-        ),
-        None => return Err(PublicationError::NoRows { file: file.into() }),
-    };
+    let (header, records) = crate::lines::header_and_records(file, text)?;
     let title = Publication::CancerWaitingTimes.title();
     let col = |name: &str| header.require(file, title, &[name]);
     let cols: Vec<usize> = COLUMNS.iter().map(|c| col(c)).collect::<Result<_, _>>()?;
     let within_col = col("WITHIN STANDARD")?;
-    let mut lines = LineCounter::new(text.as_bytes());
     let mut sums: BTreeMap<(String, Measure, Period), Cuts> = BTreeMap::new();
-    for record in records {
-        let record = record.map_err(|e| PublicationError::csv(file, text.as_bytes(), &e))?;
-        if record.iter().all(|f| f.trim().is_empty()) {
-            continue;
-        }
-        let line = lines.of(&record);
+    for row in records {
+        let (record, line) = row?;
         let cell = |i: usize| record.get(i).unwrap_or("").trim();
         let bad = |i: usize, expected: &str| PublicationError::BadCell {
             file: file.into(),

@@ -14,7 +14,6 @@ use std::collections::BTreeMap;
 use crate::columns::Header;
 use crate::detect::Publication;
 use crate::error::PublicationError;
-use crate::lines::LineCounter;
 use crate::model::{Measure, Observation, OrgLevel, Organisation, Period};
 
 struct Columns {
@@ -93,29 +92,13 @@ pub type Read = (Vec<Period>, Vec<Observation>, Vec<(Measure, String)>);
 
 /// Reads a Fingertips file's text. `file` names it in errors.
 pub fn read(file: &str, text: &str) -> Result<Read, PublicationError> {
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(text.as_bytes());
-    let mut records = reader.records();
-    let header = match records.next() {
-        Some(r) => Header::new(
-            r.map_err(|e| PublicationError::csv(file, text.as_bytes(), &e))?
-                .iter(),
-        ),
-        None => return Err(PublicationError::NoRows { file: file.into() }),
-    };
+    let (header, records) = crate::lines::header_and_records(file, text)?;
     let columns = Columns::find(&header, file)?;
-    let mut lines = LineCounter::new(text.as_bytes());
     let mut series = Series::default();
     let mut seen: BTreeMap<(String, Measure, Period), usize> = BTreeMap::new();
     let mut observations: Vec<Observation> = Vec::new();
-    for record in records {
-        let record = record.map_err(|e| PublicationError::csv(file, text.as_bytes(), &e))?;
-        if record.iter().all(|f| f.trim().is_empty()) {
-            continue;
-        }
-        let line = lines.of(&record);
+    for row in records {
+        let (record, line) = row?;
         let row = Row {
             record: &record,
             header: &header,

@@ -2,6 +2,9 @@
 //! ending (it counts the `\n` of `\r\n` as part of the next record), so lines are counted
 //! here from the record's byte offset, moving forward only, once over the text.
 
+use crate::columns::Header;
+use crate::error::PublicationError;
+
 /// Counts lines up to each record's start, in one pass over the text.
 pub(crate) struct LineCounter<'a> {
     text: &'a [u8],
@@ -42,6 +45,43 @@ impl<'a> LineCounter<'a> {
             .position()
             .map_or(self.at, |p| usize::try_from(p.byte()).unwrap_or(usize::MAX));
         self.line_of(start)
+    }
+}
+
+/// One CSV record with its one-based line, or where it could not be read.
+pub(crate) type Record = Result<(csv::StringRecord, usize), PublicationError>;
+
+/// A CSV text's records with their lines, blank records left out, errors located.
+pub(crate) fn records<'a>(file: &'a str, text: &'a str) -> impl Iterator<Item = Record> + 'a {
+    let mut lines = LineCounter::new(text.as_bytes());
+    csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes())
+        .into_records()
+        .filter(|r| {
+            !r.as_ref()
+                .is_ok_and(|rec| rec.iter().all(|f| f.trim().is_empty()))
+        })
+        .map(move |r| {
+            r.map(|record| {
+                let line = lines.of(&record);
+                (record, line)
+            })
+            .map_err(|e| PublicationError::csv(file, text.as_bytes(), &e))
+        })
+}
+
+/// A CSV text's header row and the records after it; a text with no row is
+/// [`PublicationError::NoRows`].
+pub(crate) fn header_and_records<'a>(
+    file: &'a str,
+    text: &'a str,
+) -> Result<(Header, impl Iterator<Item = Record> + 'a), PublicationError> {
+    let mut all = records(file, text);
+    match all.next() {
+        Some(first) => Ok((Header::new(first?.0.iter()), all)),
+        None => Err(PublicationError::NoRows { file: file.into() }),
     }
 }
 

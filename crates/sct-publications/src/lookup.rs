@@ -11,7 +11,7 @@ use serde::Serialize;
 use crate::columns::Header;
 use crate::detect::{Publication, detect};
 use crate::error::PublicationError;
-use crate::lines::LineCounter;
+use crate::lines::records;
 
 /// Where an organisation belongs.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -103,35 +103,12 @@ fn csv_record(line: &str) -> Vec<String> {
         .unwrap_or_default()
 }
 
-/// A file's records with their lines.
-fn records<'a>(
-    file: &'a str,
-    text: &'a str,
-) -> impl Iterator<Item = Result<(csv::StringRecord, usize), PublicationError>> + 'a {
-    let mut lines = LineCounter::new(text.as_bytes());
-    csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(text.as_bytes())
-        .into_records()
-        .map(move |r| {
-            r.map(|record| {
-                let line = lines.of(&record);
-                (record, line)
-            })
-            .map_err(|e| PublicationError::csv(file, text.as_bytes(), &e))
-        })
-}
-
 /// `etr.csv`: code, name, region, ICB, address lines, postcode, open date, close date, ...
 fn read_etr(file: &str, text: &str) -> Result<Lookup, PublicationError> {
     let mut lookup = Lookup::default();
     for record in records(file, text) {
         let (record, line) = record?;
         let field = |i: usize| record.get(i).unwrap_or("").trim();
-        if record.iter().all(|f| f.trim().is_empty()) {
-            continue;
-        }
         if record.len() < 12 {
             return Err(PublicationError::BadCell {
                 file: file.into(),
