@@ -122,6 +122,48 @@ impl ValueType {
     }
 }
 
+/// Where an indicator's target comes from, as the set says (`target_note`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TargetNote {
+    /// Quoted from the seed papers the bundled sets are drafted from (an ICB's own plan).
+    Seed,
+    /// A national target, quoted from the publication that sets it.
+    National,
+    /// A national target as reported, which the set's drafting could not confirm against
+    /// the publication's own text.
+    Unconfirmed,
+    /// Illustrative only: neither a national standard nor an ICB's plan.
+    Example,
+}
+
+impl TargetNote {
+    /// The name as written in files.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TargetNote::Seed => "seed",
+            TargetNote::National => "national",
+            TargetNote::Unconfirmed => "unconfirmed",
+            TargetNote::Example => "example",
+        }
+    }
+
+    /// How a report says where the target comes from.
+    pub fn whence(self) -> &'static str {
+        match self {
+            TargetNote::Seed => "from the seed board papers",
+            TargetNote::National => "a national target",
+            TargetNote::Unconfirmed => "a national target as reported, not confirmed against the published text",
+            TargetNote::Example => "an example, not a national standard",
+        }
+    }
+
+    /// Whether the set must say where the target is quoted from.
+    pub fn needs_source(self) -> bool {
+        matches!(self, TargetNote::Seed | TargetNote::National)
+    }
+}
+
 /// A timeframe's description.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -187,10 +229,11 @@ pub struct Indicator {
     /// The target, if any.
     #[serde(default)]
     pub target: Option<f64>,
-    /// `seed` when the sources give the target, else `example`.
+    /// Where the target comes from: the seed papers, a national publication, an unconfirmed
+    /// national figure, or an example.
     #[serde(default)]
-    pub target_note: Option<String>,
-    /// Where the target comes from, for `seed` targets.
+    pub target_note: Option<TargetNote>,
+    /// Where the target comes from, for `seed` and `national` targets.
     #[serde(default)]
     pub target_source: Option<SourceRef>,
     /// A target per period.
@@ -353,8 +396,8 @@ impl KpiSet {
         d
     }
 
-    /// Checks that an indicator's sources cite documents in `[documents]`, and that a seed
-    /// target says where it comes from.
+    /// Checks that an indicator's sources cite documents in `[documents]`, and that a seed or
+    /// national target says where it comes from.
     fn check_sources(&self, ind: &Indicator, src: &sct_core::SourceFile, d: &mut Diagnostics) {
         let doc_ok = |s: &SourceRef, d: &mut Diagnostics| {
             if !self.documents.contains_key(s.doc.get_ref()) {
@@ -371,13 +414,15 @@ impl KpiSet {
         if let Some(ts) = &ind.target_source {
             doc_ok(ts, d);
         }
-        if ind.target_note.as_deref() == Some("seed") && ind.target_source.is_none() {
+        let note = ind.target_note.filter(|n| n.needs_source());
+        if let (Some(note), None) = (note, &ind.target_source) {
             d.push(
                 src.error_at(
                     ind.id.span(),
                     format!(
-                        "indicator \"{}\" has a seed target but no target_source",
-                        ind.id.get_ref()
+                        "indicator \"{}\" has a {} target but no target_source",
+                        ind.id.get_ref(),
+                        note.as_str()
                     ),
                 )
                 .expected("target_source = { doc, section, quote }"),

@@ -14,7 +14,7 @@ use crate::aggregate::combine;
 use crate::assurance::{AssuranceEvidence, AssuranceNote, reliability};
 use crate::chart::{ChartChoice, ChartInput, ChartKind, ChartOptions, ChartVariationIcon, chart};
 use crate::data::{Flag, FlagKind, KpiData, Observation, expected_latest, round_for_display};
-use crate::kpiset::{Aggregation, Indicator, KpiSet, Timeframe, ValueType};
+use crate::kpiset::{Aggregation, Indicator, KpiSet, TargetNote, Timeframe, ValueType};
 use crate::period::{Period, PeriodType};
 use crate::profile::{Conflict, Profile, ProfileKind};
 use crate::rebase_log::{RebaseEntry, RebaseLog};
@@ -61,7 +61,8 @@ pub struct AgainstPlan {
     pub value: f64,
     /// The plan value for the period, or the target when the plan has none.
     pub plan: Option<f64>,
-    /// `plan` when the trajectory gives the period's value, `target` otherwise.
+    /// `plan` when the trajectory gives the period's value, `target` otherwise
+    /// (`unconfirmed target` for a target the set marks unconfirmed).
     pub plan_kind: Option<&'static str>,
     /// value − plan, in the indicator's unit.
     pub variance: Option<f64>,
@@ -223,8 +224,8 @@ pub struct IndicatorReview {
     pub improvement: Improvement,
     /// The indicator's target.
     pub target: Option<f64>,
-    /// `seed` or `example`.
-    pub target_note: Option<String>,
+    /// Where the target comes from.
+    pub target_note: Option<TargetNote>,
     /// Where the data come from.
     pub data_source: String,
     /// Where the indicator comes from (document, section).
@@ -763,7 +764,17 @@ fn run_chart_below(profile: &Profile) -> usize {
 fn plan_value(ind: &Indicator, period: Period) -> (Option<f64>, Option<&'static str>) {
     match ind.plan_for(period) {
         Some(p) => (Some(p), Some("plan")),
-        None => (ind.target, ind.target.map(|_| "target")),
+        None => (ind.target, ind.target.map(|_| target_kind(ind))),
+    }
+}
+
+/// What a target is called beside its value: a target the set could not confirm against the
+/// published text says so wherever it is shown.
+fn target_kind(ind: &Indicator) -> &'static str {
+    if ind.target_note == Some(TargetNote::Unconfirmed) {
+        "unconfirmed target"
+    } else {
+        "target"
     }
 }
 
@@ -839,7 +850,7 @@ fn year_to_date(ind: &Indicator, obs: &[Observation], year: Period) -> Option<Ye
         let kind = if plans.iter().all(|p| p.1 == "plan") {
             "plan"
         } else {
-            "target"
+            target_kind(ind)
         };
         (Some(round_for_display(mean)), Some(kind))
     };
@@ -1338,7 +1349,7 @@ fn review_indicator(
         value_type: ind.value_type,
         improvement: ind.improvement,
         target: ind.target,
-        target_note: ind.target_note.clone(),
+        target_note: ind.target_note,
         data_source: match (&ind.measure, ind.data_source.is_empty()) {
             (Some(m), true) => format!("plugin measure {}", m.get_ref()),
             (Some(m), false) => format!("{} (plugin measure {})", ind.data_source, m.get_ref()),

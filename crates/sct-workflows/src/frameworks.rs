@@ -353,8 +353,8 @@ fn kpi_set_text(out: &mut String, set: &KpiSet) {
             .map_or(tf.short_title(), |t| t.title.as_str());
         let _ = writeln!(out, "\n{title}:");
         for i in inds {
-            let target = match (i.target, i.target_note.as_deref()) {
-                (Some(t), Some(note)) => format!("target {t} ({note})"),
+            let target = match (i.target, i.target_note) {
+                (Some(t), Some(note)) => format!("target {t} ({})", note.as_str()),
                 (Some(t), None) => format!("target {t}"),
                 (None, _) => "no target".to_string(),
             };

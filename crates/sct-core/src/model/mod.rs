@@ -122,6 +122,9 @@ pub struct DocumentRef {
     /// Where a copy is kept, for tracing (for example the seed file name).
     #[serde(default)]
     pub copy: String,
+    /// Where the publication is read, for a document of which no copy is kept.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub url: String,
 }
 
 /// Where a piece of framework content comes from: a document, a section and a verbatim quote.

@@ -4,6 +4,7 @@
 
 use sct_docx::{Block, Document, Paragraph, Table};
 use sct_kpi::review::{AgainstPlan, Counts, IndicatorReview, KpiReview, PlanPosition};
+use sct_kpi::kpiset::TargetNote;
 use sct_spc::chart::ChartKind;
 use sct_spc::spc::AssuranceIcon;
 
@@ -206,7 +207,7 @@ fn timeframe_table(title: &str, indicators: &[IndicatorReview]) -> Table {
                 row.push(format!("{} {}\n{period}", n(l.value), r.unit).into());
                 row.push(match l.plan {
                     Some(p) => {
-                        let example = if r.target_note.as_deref() == Some("example") {
+                        let example = if r.target_note == Some(TargetNote::Example) {
                             ", example"
                         } else {
                             ""
@@ -310,11 +311,8 @@ fn indicator(doc: &mut Document, r: &IndicatorReview) -> Result<(), DocxError> {
     doc.list(false, flags.collect());
     let target = match r.target {
         Some(t) => {
-            let whence = if r.target_note.as_deref() == Some("seed") {
-                "from the seed board papers"
-            } else {
-                "an example, not a national standard"
-            };
+            // A target the set gives no note for reads as an example, as it always has.
+            let whence = r.target_note.unwrap_or(TargetNote::Example).whence();
             format!("{} ({whence})", format_number(t, r.decimals as usize))
         }
         None => "none".into(),
