@@ -31,7 +31,24 @@ pub fn push_f64(out: &mut Vec<u8>, v: f64) {
         return;
     }
     let mut buffer = zmij::Buffer::new();
-    plain(out, buffer.format_finite(v).as_bytes());
+    let text = buffer.format_finite(v).as_bytes();
+    if significant_digits(text) > 15 {
+        // Two shortest candidates can be equally near `v` only with 16 or more digits (half
+        // a unit in the last place is then within the rounding interval), and zmij breaks
+        // such a tie to even where `Display` rounds half up: leave those to `Display`.
+        use std::io::Write as _;
+        let _ = write!(out, "{v}");
+        return;
+    }
+    plain(out, text);
+}
+
+/// The significant digits of a number as zmij prints it (leading zeros, the sign, the point
+/// and the exponent left out).
+fn significant_digits(text: &[u8]) -> usize {
+    let mantissa = text.split(|&b| b == b'e').next().unwrap_or(text);
+    let digits = mantissa.iter().filter(|b| b.is_ascii_digit());
+    digits.skip_while(|&&b| b == b'0').count()
 }
 
 /// Appends `v` as serde_json writes it (`1.0`, `1e-7`, `null` when not finite).
@@ -230,6 +247,8 @@ mod tests {
             0.01,
             0.005,
             9007199254740993.0,
+            1658206780088562.2,
+            10.0 + 1.0 / 65536.0,
             f64::NAN,
             f64::INFINITY,
             f64::NEG_INFINITY,
