@@ -495,7 +495,7 @@ mod tests {
 
     /// A field as a user's file may have it: mostly plain, sometimes padded, quoted, empty or
     /// not a number.
-    fn field(plain: impl Strategy<Value = String>) -> impl Strategy<Value = String> {
+    fn field(plain: impl Strategy<Value = String> + Clone) -> impl Strategy<Value = String> {
         prop_oneof![
             8 => plain.clone(),
             1 => plain.clone().prop_map(|f| format!(" {f}")),
