@@ -120,6 +120,31 @@ pub fn write_one_series(out: &mut impl std::io::Write, rows: usize) -> std::io::
     out.flush()
 }
 
+/// Writes one `sct kpi spc` series of `points` points (`date,value`): daily dates from
+/// 1 January 2000 and values drawn from N(100, 10) (Box-Muller over a fixed xorshift stream)
+/// rounded to 2 decimal places, the input the peer timings of one XmR series used.
+// Used by examples/bench_fixtures.rs only; this module is compiled into the bench too.
+#[allow(dead_code)]
+pub fn write_spc_series(out: &mut impl std::io::Write, points: usize) -> std::io::Result<()> {
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, out);
+    out.write_all(b"date,value\n")?;
+    let mut x: u64 = 0x853C_49E6_748F_EA9B;
+    let mut uniform = move || {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        // In (0, 1]: the logarithm below never sees zero.
+        ((x >> 11) + 1) as f64 / (1u64 << 53) as f64
+    };
+    let start = chrono::NaiveDate::from_ymd_opt(2000, 1, 1).expect("a date");
+    for date in start.iter_days().take(points) {
+        let (u, v) = (uniform(), uniform());
+        let z = (-2.0 * u.ln()).sqrt() * (std::f64::consts::TAU * v).cos();
+        writeln!(out, "{},{:.2}", date.format("%Y-%m-%d"), 100.0 + 10.0 * z)?;
+    }
+    out.flush()
+}
+
 /// Writes a proportion funnel's input (`org,numerator,denominator`) for `orgs` organisations
 /// with deterministic pseudo-random denominators from 100 to about 10,000.
 // Used by examples/bench_fixtures.rs only; this module is compiled into the bench too.

@@ -35,6 +35,7 @@ pub mod agreement;
 pub mod assessment;
 pub mod csv_line;
 pub mod csv_out;
+pub mod decimal;
 pub mod derived;
 pub mod diagnostic;
 pub mod diff;

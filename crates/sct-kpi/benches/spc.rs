@@ -171,5 +171,28 @@ fn hold_freed_memory() -> bool {
     false
 }
 
-criterion_group!(benches, bench, bench_charts);
+/// The machine's memory bandwidth as the figure the core's rates are compared with: one
+/// thread summing 1 GiB of `f64` (far beyond every cache), in eight independent lanes so that
+/// the additions wait on memory rather than on each other. Reported in values a second, the
+/// unit of the core's rates (one value is 8 bytes).
+fn bench_bandwidth(c: &mut Criterion) {
+    let values = vec![1.0_f64; 1 << 27];
+    let mut g = c.benchmark_group("memory");
+    g.sample_size(10);
+    g.throughput(Throughput::Elements(values.len() as u64));
+    g.bench_function("sum of 1 GiB of f64, one thread", |b| {
+        b.iter(|| {
+            let mut lanes = [0.0_f64; 8];
+            for chunk in black_box(&values).chunks_exact(8) {
+                for (lane, &v) in lanes.iter_mut().zip(chunk) {
+                    *lane += v;
+                }
+            }
+            lanes.iter().sum::<f64>()
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, bench, bench_charts, bench_bandwidth);
 criterion_main!(benches);

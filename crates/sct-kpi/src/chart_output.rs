@@ -6,11 +6,9 @@
 //! `sct-kpi-spc-chart/1`). Columns and fields as `docs/methods/spc.md`,
 //! `docs/methods/run-charts.md` and the README describe them.
 
-use std::fmt::Write as _;
-
 use serde_json::{Value, json};
 
-use sct_core::csv_out::CsvWriter;
+use sct_core::decimal;
 
 use crate::chart::{ChartKind, Limits};
 use crate::chart_input::SeriesData;
@@ -35,75 +33,212 @@ fn rule_name(rule: Option<Rule>) -> &'static str {
 /// XmR), `screen_outliers` (XmR; p′ and u′: of moving ranges of z), `multiplier` (from
 /// numerators and denominators).
 pub fn to_csv(run: &ChartRun) -> String {
+    let mut out = Vec::new();
+    // Writing to memory cannot fail, and every field written is UTF-8.
+    let _ = write_csv(run, &mut out);
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// [`to_csv`] written into `out` row by row, as [`sct_core::csv_out::CsvWriter`] would write
+/// it: a series of a million points is never held whole, and no field allocates.
+pub fn write_csv(run: &ChartRun, out: &mut dyn std::io::Write) -> std::io::Result<()> {
     let layout = run.layout();
-    let mut w = CsvWriter::new();
-    w.row(header(run, layout));
-    let mut row = RowBuffer::default();
+    let mut row = Row::new(out);
+    for name in header(run, layout) {
+        row.text(name);
+    }
+    row.end()?;
+    let mut gaps = GapCursor::new(run);
+    let mut cached = SegmentText::default();
     for i in 0..run.len() {
-        row.start();
         match layout {
-            Layout::Xmr(x) => xmr_row(run, x, i, &mut row),
+            Layout::Xmr(x) => xmr_row(run, x, i, &mut gaps, &mut cached, &mut row),
             Layout::Chart => chart_row(run, i, &mut row),
         }
-        w.row(row.fields());
+        row.end()?;
     }
-    w.finish()
+    row.flush()
 }
 
-/// One CSV row's fields, kept from row to row: once each field has grown to its width,
-/// writing a row allocates nothing (a series of a million points writes a million rows).
-#[derive(Default)]
-struct RowBuffer {
-    fields: Vec<String>,
-    used: usize,
+/// Rows of CSV written into a buffer of their own, handed to the stream a block at a time:
+/// each field is neutralised and quoted as [`sct_core::csv_out::CsvWriter`] does it, numbers
+/// and dates written without `core::fmt` in the same bytes as `Display` and `%Y-%m-%d`.
+struct Row<'a> {
+    out: &'a mut dyn std::io::Write,
+    buf: Vec<u8>,
+    /// Whether the next field is the row's first (no comma before it).
+    first: bool,
 }
 
-impl RowBuffer {
-    /// Starts the next row.
-    fn start(&mut self) {
-        self.used = 0;
-    }
+/// Bytes held before they are handed to the stream.
+const BLOCK: usize = 1 << 16;
 
-    /// The next field, empty.
-    fn next(&mut self) -> &mut String {
-        if self.used == self.fields.len() {
-            self.fields.push(String::new());
+impl<'a> Row<'a> {
+    fn new(out: &'a mut dyn std::io::Write) -> Self {
+        Row {
+            out,
+            buf: Vec::with_capacity(BLOCK + 4096),
+            first: true,
         }
-        let field = &mut self.fields[self.used];
-        field.clear();
-        self.used += 1;
-        field
+    }
+
+    /// Starts the next field.
+    #[inline]
+    fn sep(&mut self) {
+        if !self.first {
+            self.buf.push(b',');
+        }
+        self.first = false;
     }
 
     /// A field of text.
+    #[inline]
     fn text(&mut self, text: &str) {
-        self.next().push_str(text);
+        self.sep();
+        let bytes = text.as_bytes();
+        let plain = bytes.first().is_none_or(|b| !b"=+-@\t\r".contains(b))
+            && !bytes
+                .iter()
+                .any(|b| matches!(b, b',' | b'"' | b'\n' | b'\r'));
+        if plain {
+            self.buf.extend_from_slice(bytes);
+        } else {
+            self.quoted(text);
+        }
     }
 
-    /// A field as `value` displays itself (as `to_string` would write it).
-    fn show(&mut self, value: impl std::fmt::Display) {
-        let _ = write!(self.next(), "{value}");
+    /// A field that may need a `'` in front or quotes around it (see `sct_core::csv_out`).
+    #[cold]
+    fn quoted(&mut self, text: &str) {
+        let safe = sct_core::csv_out::neutralise(text);
+        let bytes = safe.as_bytes();
+        if bytes
+            .iter()
+            .any(|b| matches!(b, b',' | b'"' | b'\n' | b'\r'))
+        {
+            self.buf.push(b'"');
+            for &b in bytes {
+                if b == b'"' {
+                    self.buf.push(b'"');
+                }
+                self.buf.push(b);
+            }
+            self.buf.push(b'"');
+        } else {
+            self.buf.extend_from_slice(bytes);
+        }
+    }
+
+    /// Bytes already made into fields (from [`SegmentText`]), commas included.
+    #[inline]
+    fn raw(&mut self, bytes: &[u8]) {
+        self.buf.extend_from_slice(bytes);
+    }
+
+    /// A number as `Display` writes it.
+    #[inline]
+    fn show(&mut self, value: f64) {
+        self.sep();
+        push_number(&mut self.buf, value);
     }
 
     /// A number, or an empty field.
+    #[inline]
     fn number(&mut self, value: Option<f64>) {
-        let field = self.next();
+        self.sep();
         if let Some(v) = value {
-            let _ = write!(field, "{v}");
+            push_number(&mut self.buf, v);
         }
+    }
+
+    /// A count.
+    #[inline]
+    fn int(&mut self, value: usize) {
+        self.sep();
+        decimal::push_u64(&mut self.buf, value as u64);
+    }
+
+    /// `true` or `false`.
+    fn flag(&mut self, value: bool) {
+        self.text(if value { "true" } else { "false" });
     }
 
     /// A point's date (`2024-01-01`), or an empty field.
+    #[inline]
     fn date(&mut self, run: &ChartRun, i: usize) {
-        let field = self.next();
+        self.sep();
         if let Some(d) = run.data.date(i) {
-            let _ = write!(field, "{}", d.format("%Y-%m-%d"));
+            decimal::push_date(&mut self.buf, d);
         }
     }
 
-    /// The row so far.
-    fn fields(&self) -> &[String] {
-        &self.fields[..self.used]
+    /// Ends the row, handing a full block to the stream.
+    #[inline]
+    fn end(&mut self) -> std::io::Result<()> {
+        self.buf.push(b'\n');
+        self.first = true;
+        if self.buf.len() >= BLOCK {
+            self.out.write_all(&self.buf)?;
+            self.buf.clear();
+        }
+        Ok(())
+    }
+
+    /// Hands the rest to the stream.
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.out.write_all(&self.buf)?;
+        self.buf.clear();
+        self.out.flush()
+    }
+}
+
+/// `v` as `Display` writes it into a CSV field: a finite number is a plain decimal, which
+/// never needs quoting; anything else goes through the quoting rules.
+#[inline]
+fn push_number(buf: &mut Vec<u8>, v: f64) {
+    if v.is_finite() {
+        decimal::push_f64(buf, v);
+    } else {
+        let text = v.to_string();
+        buf.extend_from_slice(sct_core::csv_out::neutralise(&text).as_bytes());
+    }
+}
+
+/// The fields a segment's points share (`,mean,lpl,upl` of an XmR row), written once per
+/// segment rather than once per point.
+#[derive(Default)]
+struct SegmentText {
+    segment: Option<usize>,
+    bytes: Vec<u8>,
+}
+
+/// The gaps met in point order: each point's gap is found by moving forward, not by a search
+/// of every gap.
+struct GapCursor {
+    next: usize,
+    /// Whether the gaps are in point order (as `find_gaps` gives them); if not, each point's
+    /// gap is searched for.
+    sorted: bool,
+}
+
+impl GapCursor {
+    fn new(run: &ChartRun) -> Self {
+        GapCursor {
+            next: 0,
+            sorted: run.gaps.windows(2).all(|w| w[0].before <= w[1].before),
+        }
+    }
+
+    /// The gap before point `i` (points asked for in increasing order).
+    fn before<'r>(&mut self, run: &'r ChartRun, i: usize) -> Option<&'r crate::spc_input::Gap> {
+        if !self.sorted {
+            return run.gap_before(i);
+        }
+        let gaps = &run.gaps;
+        while gaps.get(self.next).is_some_and(|g| g.before < i) {
+            self.next += 1;
+        }
+        gaps.get(self.next).filter(|g| g.before == i)
     }
 }
 
@@ -156,25 +291,47 @@ fn header(run: &ChartRun, layout: Layout) -> Vec<&'static str> {
 }
 
 /// Point `i`'s row of the XmR layout.
-fn xmr_row(run: &ChartRun, x: &Judged, i: usize, row: &mut RowBuffer) {
+fn xmr_row(
+    run: &ChartRun,
+    x: &Judged,
+    i: usize,
+    gaps: &mut GapCursor,
+    cached: &mut SegmentText,
+    row: &mut Row,
+) {
     let r = &x.result;
-    let seg = &r.segments[r.segment_of[i]];
+    let k = r.segment_of[i];
     let o = &run.options;
     row.date(run, i);
     row.show(run.result.values[i]);
-    row.show(seg.mean);
-    row.number(seg.lpl);
-    row.number(seg.upl);
+    if cached.segment != Some(k) {
+        let seg = &r.segments[k];
+        cached.segment = Some(k);
+        cached.bytes.clear();
+        for v in [Some(seg.mean), seg.lpl, seg.upl] {
+            cached.bytes.push(b',');
+            if let Some(v) = v {
+                push_number(&mut cached.bytes, v);
+            }
+        }
+    }
+    row.raw(&cached.bytes);
     row.text(r.point_type[i].as_str());
-    row.show(r.segment_of[i] + 1);
+    row.int(k + 1);
     row.text(rule_name(r.rule[i]));
     row.text(xmr_warning(run, x, i));
-    row.show(o.shift_length);
-    row.show(o.trend_length);
-    row.text(&profile::rules_text(&x.hits[i]));
-    row.text(&run.explanation(x, i));
+    row.int(o.shift_length);
+    row.int(o.trend_length);
+    let hits = &x.hits[i];
+    if hits.is_empty() {
+        row.text("");
+        row.text("");
+    } else {
+        row.text(&profile::rules_text(hits));
+        row.text(&run.explanation(x, i));
+    }
     row.text(&x.profile);
-    row.text(run.gap_before(i).map_or("", |g| g.reason.as_str()));
+    row.text(gaps.before(run, i).map_or("", |g| g.reason.as_str()));
     match run.rebase_entry(i) {
         Some(e) => row.text(&e.describe()),
         None => row.text(""),
@@ -195,7 +352,7 @@ fn xmr_row(run: &ChartRun, x: &Judged, i: usize, row: &mut RowBuffer) {
 }
 
 /// Point `i`'s row of the layout every other chart shares.
-fn chart_row(run: &ChartRun, i: usize, row: &mut RowBuffer) {
+fn chart_row(run: &ChartRun, i: usize, row: &mut Row) {
     let Some(p) = run.result.point(i) else {
         return;
     };
@@ -211,7 +368,7 @@ fn chart_row(run: &ChartRun, i: usize, row: &mut RowBuffer) {
     row.number(p.upl);
     row.text(p.point_type.as_str());
     row.text(chart);
-    row.show(p.segment + 1);
+    row.int(p.segment + 1);
     row.text(rule_name(p.rule));
     row.text(segment_warning(run, p.segment));
     row_settings(run, p.segment, row);
@@ -256,7 +413,7 @@ fn segment_warning(run: &ChartRun, segment: usize) -> &'static str {
 
 /// The per-row settings of a segment: run rules, shift and trend lengths, screening,
 /// multiplier (empty where they do not apply).
-fn row_settings(run: &ChartRun, segment: usize, row: &mut RowBuffer) {
+fn row_settings(run: &ChartRun, segment: usize, row: &mut Row) {
     let o = &run.options;
     let Some(seg) = run.result.segments.get(segment) else {
         for _ in 0..5 {
@@ -267,8 +424,8 @@ fn row_settings(run: &ChartRun, segment: usize, row: &mut RowBuffer) {
     match (seg.chart, o.run_rules) {
         (ChartKind::Xmr, _) => {
             row.text("");
-            row.show(o.shift_length);
-            row.show(o.trend_length);
+            row.int(o.shift_length);
+            row.int(o.trend_length);
         }
         (_, RunRules::Anhoj) => {
             row.text("anhoj");
@@ -283,13 +440,13 @@ fn row_settings(run: &ChartRun, segment: usize, row: &mut RowBuffer) {
             },
         ) => {
             row.text("fixed");
-            row.show(shift_length);
-            row.show(trend_length);
+            row.int(shift_length);
+            row.int(trend_length);
         }
     }
     match seg.chart {
-        ChartKind::PPrime | ChartKind::UPrime => row.show(o.laney_screen_outliers),
-        ChartKind::Xmr => row.show(o.xmr_screen_outliers),
+        ChartKind::PPrime | ChartKind::UPrime => row.flag(o.laney_screen_outliers),
+        ChartKind::Xmr => row.flag(o.xmr_screen_outliers),
         ChartKind::Run => row.text(""),
     }
     match run.data {
@@ -386,6 +543,188 @@ pub fn to_json(run: &ChartRun) -> Value {
         Layout::Chart => ("sct-kpi-spc-chart/1", chart_points(run)),
     };
     json!({ "schema": schema, "points": points, "summary": summary(run) })
+}
+
+/// [`to_json`] written into `out` as serde_json's pretty printer writes it, followed by a line
+/// break, point by point: the points are never held as a tree of values (a million points
+/// would take gigabytes), and an XmR chart's points are written without one at all.
+pub fn write_json(run: &ChartRun, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    let layout = run.layout();
+    let mut w = JsonPoints {
+        out,
+        buf: Vec::with_capacity(BLOCK + 4096),
+        cached: None,
+        gaps: GapCursor::new(run),
+    };
+    w.buf.extend_from_slice(b"{\n  \"points\": [");
+    let mut written = 0;
+    for i in 0..run.len() {
+        let point = match layout {
+            Layout::Xmr(_) => None,
+            Layout::Chart => match chart_point(run, i) {
+                Some(p) => Some(p),
+                None => continue,
+            },
+        };
+        let before = if written == 0 { "\n    " } else { ",\n    " };
+        w.buf.extend_from_slice(before.as_bytes());
+        written += 1;
+        match (layout, point) {
+            (Layout::Xmr(x), _) => w.xmr_point(run, x, i),
+            (Layout::Chart, point) => indented(&mut w.buf, &point.unwrap_or_default(), 4),
+        }
+        w.spill()?;
+    }
+    if written > 0 {
+        w.buf.extend_from_slice(b"\n  ");
+    }
+    let schema = match layout {
+        Layout::Xmr(_) => "sct-kpi-spc/1",
+        Layout::Chart => "sct-kpi-spc-chart/1",
+    };
+    w.buf.extend_from_slice(b"],\n  \"schema\": ");
+    push_json_str(&mut w.buf, schema);
+    w.buf.extend_from_slice(b",\n  \"summary\": ");
+    indented(&mut w.buf, &summary(run), 2);
+    w.buf.extend_from_slice(b"\n}\n");
+    w.out.write_all(&w.buf)?;
+    w.out.flush()
+}
+
+/// `value` pretty-printed as it would be `depth` spaces in: serde_json's pretty printer only
+/// indents, and never writes a line break inside a string, so each line moves right.
+fn indented(buf: &mut Vec<u8>, value: &Value, depth: usize) {
+    let text = serde_json::to_vec_pretty(value).unwrap_or_default();
+    for (k, line) in text.split(|&b| b == b'\n').enumerate() {
+        if k > 0 {
+            buf.push(b'\n');
+            buf.extend(std::iter::repeat_n(b' ', depth));
+        }
+        buf.extend_from_slice(line);
+    }
+}
+
+/// `text` as a JSON string, escaped as serde_json escapes it.
+fn push_json_str(buf: &mut Vec<u8>, text: &str) {
+    // Writing to memory cannot fail.
+    let _ = serde_json::to_writer(&mut *buf, text);
+}
+
+/// An optional JSON string, or `null`.
+fn push_json_opt(buf: &mut Vec<u8>, text: Option<&str>) {
+    match text {
+        Some(t) => push_json_str(buf, t),
+        None => buf.extend_from_slice(b"null"),
+    }
+}
+
+/// An optional JSON number, or `null`.
+fn push_json_num(buf: &mut Vec<u8>, v: Option<f64>) {
+    match v {
+        Some(v) => decimal::push_json_f64(buf, v),
+        None => buf.extend_from_slice(b"null"),
+    }
+}
+
+/// The points of [`write_json`], buffered and handed to the stream a block at a time.
+struct JsonPoints<'a> {
+    out: &'a mut dyn std::io::Write,
+    buf: Vec<u8>,
+    /// The segment whose `lpl`, `mean` and `upl` are written in `SegmentText`.
+    cached: Option<(usize, [Vec<u8>; 3])>,
+    gaps: GapCursor,
+}
+
+impl JsonPoints<'_> {
+    /// Hands a full block to the stream.
+    fn spill(&mut self) -> std::io::Result<()> {
+        if self.buf.len() >= BLOCK {
+            self.out.write_all(&self.buf)?;
+            self.buf.clear();
+        }
+        Ok(())
+    }
+
+    /// Point `i` of an XmR chart, as [`xmr_points`] makes it and serde_json writes it (the
+    /// fields in the order of their names).
+    fn xmr_point(&mut self, run: &ChartRun, x: &Judged, i: usize) {
+        let r = &x.result;
+        let k = r.segment_of[i];
+        if self.cached.as_ref().is_none_or(|(s, _)| *s != k) {
+            let seg = &r.segments[k];
+            let mut text: [Vec<u8>; 3] = Default::default();
+            for (t, v) in text.iter_mut().zip([seg.lpl, Some(seg.mean), seg.upl]) {
+                push_json_num(t, v);
+            }
+            self.cached = Some((k, text));
+        }
+        let gap = self.gaps.before(run, i).map(|g| g.reason.as_str());
+        let b = &mut self.buf;
+        b.extend_from_slice(b"{\n      \"date\": \"");
+        if let Some(d) = run.data.date(i) {
+            decimal::push_date(b, d);
+        }
+        b.extend_from_slice(b"\",\n      \"explanation\": ");
+        let hits = &x.hits[i];
+        if hits.is_empty() {
+            b.extend_from_slice(b"null");
+        } else {
+            push_json_str(b, &run.explanation(x, i));
+        }
+        b.extend_from_slice(b",\n      \"gap_before\": ");
+        push_json_opt(b, gap);
+        let (_, [lpl, mean, upl]) = self.cached.as_ref().expect("cached above");
+        b.extend_from_slice(b",\n      \"lpl\": ");
+        b.extend_from_slice(lpl);
+        b.extend_from_slice(b",\n      \"mean\": ");
+        b.extend_from_slice(mean);
+        b.extend_from_slice(b",\n      \"point_type\": \"");
+        b.extend_from_slice(r.point_type[i].as_str().as_bytes());
+        b.extend_from_slice(b"\",\n      \"rule\": ");
+        push_json_opt(b, r.rule[i].map(profile::rule_id));
+        b.extend_from_slice(b",\n      \"rules\": ");
+        push_hits(b, run, hits);
+        b.extend_from_slice(b",\n      \"segment\": ");
+        decimal::push_u64(b, k as u64 + 1);
+        b.extend_from_slice(b",\n      \"upl\": ");
+        b.extend_from_slice(upl);
+        b.extend_from_slice(b",\n      \"value\": ");
+        decimal::push_json_f64(b, run.result.values[i]);
+        b.extend_from_slice(b",\n      \"warning\": ");
+        push_json_opt(b, Some(xmr_warning(run, x, i)).filter(|w| !w.is_empty()));
+        b.extend_from_slice(b"\n    }");
+    }
+}
+
+/// A point's hits as [`hits_json`] makes them, at the depth of a point's field.
+fn push_hits(b: &mut Vec<u8>, run: &ChartRun, hits: &[Hit]) {
+    if hits.is_empty() {
+        b.extend_from_slice(b"[]");
+        return;
+    }
+    b.push(b'[');
+    for (k, h) in hits.iter().enumerate() {
+        b.extend_from_slice(if k == 0 { b"\n" } else { b",\n" });
+        b.extend_from_slice(b"        {\n          \"direction\": ");
+        b.extend_from_slice(if h.high { b"\"high\"" } else { b"\"low\"" });
+        for (name, at) in [("first", h.first), ("last", h.last)] {
+            b.extend_from_slice(b",\n          \"");
+            b.extend_from_slice(name.as_bytes());
+            b.extend_from_slice(b"\": \"");
+            if let Some(d) = run.data.date(at) {
+                decimal::push_date(b, d);
+            }
+            b.push(b'"');
+        }
+        b.extend_from_slice(b",\n          \"points\": ");
+        decimal::push_u64(b, h.len as u64);
+        b.extend_from_slice(b",\n          \"position\": ");
+        decimal::push_u64(b, h.position as u64);
+        b.extend_from_slice(b",\n          \"rule\": \"");
+        b.extend_from_slice(profile::rule_id(h.rule).as_bytes());
+        b.extend_from_slice(b"\"\n        }");
+    }
+    b.extend_from_slice(b"\n      ]");
 }
 
 /// The summary of an XmR chart.
@@ -562,28 +901,111 @@ fn chart_summary(run: &ChartRun) -> Value {
 /// The points of the other charts as JSON, with the numerator and denominator of each when
 /// read from counts.
 fn chart_points(run: &ChartRun) -> Vec<Value> {
-    let points = (0..run.len()).filter_map(|i| Some((i, run.result.point(i)?)));
-    points
-        .map(|(i, p)| {
-            let mut v = json!({
-                "date": run.label(i),
-                "value": p.value,
-                "centre": p.centre,
-                "lpl": p.lpl,
-                "upl": p.upl,
-                "point_type": p.point_type.as_str(),
-                "chart": run.result.segments.get(p.segment).map(|s| s.chart.as_str()),
-                "segment": p.segment + 1,
-                "rule": p.rule,
-                "warning": Some(segment_warning(run, p.segment)).filter(|w| !w.is_empty()),
-            });
-            if let (SeriesData::Counts(c), Some(obj)) = (&run.data, v.as_object_mut())
-                && let Some(c) = c.get(i)
-            {
-                obj.insert("numerator".into(), json!(c.numerator));
-                obj.insert("denominator".into(), json!(c.denominator));
+    (0..run.len()).filter_map(|i| chart_point(run, i)).collect()
+}
+
+/// Point `i` of [`chart_points`], if there is one.
+fn chart_point(run: &ChartRun, i: usize) -> Option<Value> {
+    let p = run.result.point(i)?;
+    let mut v = json!({
+        "date": run.label(i),
+        "value": p.value,
+        "centre": p.centre,
+        "lpl": p.lpl,
+        "upl": p.upl,
+        "point_type": p.point_type.as_str(),
+        "chart": run.result.segments.get(p.segment).map(|s| s.chart.as_str()),
+        "segment": p.segment + 1,
+        "rule": p.rule,
+        "warning": Some(segment_warning(run, p.segment)).filter(|w| !w.is_empty()),
+    });
+    if let (SeriesData::Counts(c), Some(obj)) = (&run.data, v.as_object_mut())
+        && let Some(c) = c.get(i)
+    {
+        obj.insert("numerator".into(), json!(c.numerator));
+        obj.insert("denominator".into(), json!(c.denominator));
+    }
+    Some(v)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::chart::{ChartChoice, ChartOptions};
+    use crate::chart_run::{RunSettings, run_chart};
+    use crate::period::PeriodType;
+    use crate::spc_input::{Gap, SeriesPoint};
+
+    /// A monthly series with shifts, a trend and points outside the limits, a gap, and text
+    /// that needs quoting in the gap's reason.
+    fn run(chart: ChartChoice, n: usize) -> ChartRun {
+        let start = chrono::NaiveDate::from_ymd_opt(2010, 1, 1).unwrap();
+        let points: Vec<SeriesPoint> = (0..n)
+            .map(|i| SeriesPoint {
+                date: start + chrono::Months::new(i as u32),
+                value: match i {
+                    i if i % 37 == 0 => 400.0,
+                    i if (50..60).contains(&i) => 10.0 + i as f64,
+                    i => 100.0 + ((i * 7919) % 23) as f64 / 4.0 - if i > 120 { 9.0 } else { 0.0 },
+                },
+                line: i + 2,
+                period: PeriodType::Month,
+            })
+            .collect();
+        let gap = (n > 30).then(|| Gap {
+            before: 30,
+            periods: vec!["2012-06".into()],
+            reason: "line 32: value \"n/a, =1\" is not a number, skipped".into(),
+        });
+        let settings = RunSettings {
+            gaps: gap.into_iter().collect(),
+            ..RunSettings::default()
+        };
+        let options = ChartOptions {
+            chart,
+            target: Some(101.0),
+            ..ChartOptions::default()
+        };
+        let data = crate::chart_input::SeriesData::Values(points);
+        let rebase: Vec<String> = (n > 60)
+            .then(|| "2015-01".to_string())
+            .into_iter()
+            .collect();
+        run_chart("s.csv", data, &rebase, options, settings).unwrap()
+    }
+
+    #[test]
+    fn streamed_json_is_the_pretty_printed_tree() {
+        for chart in [
+            ChartChoice::Only(ChartKind::Xmr),
+            ChartChoice::Only(ChartKind::Run),
+            ChartChoice::Auto(None),
+        ] {
+            for n in [1, 2, 20, 200] {
+                let run = run(chart, n);
+                let mut streamed = Vec::new();
+                write_json(&run, &mut streamed).unwrap();
+                let tree = format!(
+                    "{}\n",
+                    serde_json::to_string_pretty(&to_json(&run)).unwrap()
+                );
+                assert_eq!(String::from_utf8(streamed).unwrap(), tree, "{chart:?} {n}");
             }
-            v
-        })
-        .collect()
+        }
+    }
+
+    #[test]
+    fn csv_rows_are_quoted_and_neutralised_as_the_csv_writer_does() {
+        let run = run(ChartChoice::Only(ChartKind::Xmr), 200);
+        let csv = to_csv(&run);
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .from_reader(csv.as_bytes());
+        let mut again = sct_core::csv_out::CsvWriter::new();
+        for record in reader.records() {
+            again.row(record.unwrap().iter());
+        }
+        assert_eq!(again.finish(), csv);
+        assert!(csv.contains("\"line 32: value \"\"n/a, =1\"\" is not a number, skipped\""));
+    }
 }

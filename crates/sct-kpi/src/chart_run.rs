@@ -244,10 +244,12 @@ impl ChartRun {
 
     /// Point `i`'s date as printed.
     pub fn label(&self, i: usize) -> String {
-        self.data
-            .date(i)
-            .map(|d| d.format("%Y-%m-%d").to_string())
-            .unwrap_or_default()
+        let mut text = Vec::with_capacity(10);
+        if let Some(d) = self.data.date(i) {
+            sct_core::decimal::push_date(&mut text, d);
+        }
+        // push_date writes ASCII.
+        String::from_utf8(text).unwrap_or_default()
     }
 
     /// Point `i` of an XmR chart in the one shape every chart's points take: its value, its

@@ -208,7 +208,9 @@ pub fn judge(
             ..options.clone()
         };
         let result = spc(values, segment_starts, &options)?;
-        let mut hits = vec![Vec::new(); values.len()];
+        // Each segment's hits moved in, never copied: a series of a million points has a
+        // million lists of hits, and two at once would double the memory they take.
+        let mut hits: Vec<Vec<Hit>> = Vec::new();
         let starts = starts_of(values.len(), segment_starts);
         for (k, seg) in result.segments.iter().enumerate() {
             let end = starts.get(k + 1).copied().unwrap_or(values.len());
@@ -216,19 +218,25 @@ pub fn judge(
                 .iter()
                 .any(|t| *t != PointType::CommonCause)
             {
+                hits.resize_with(end, Vec::new);
                 continue;
             }
             let linked = vec![true; end - seg.start];
             let bands = Bands::new(seg.mean, seg.amr);
-            let found = segment_hits(
+            let mut found = segment_hits(
                 &values[seg.start..end],
                 &linked,
                 &bands,
                 ProfileKind::Ptd022,
                 &options,
             );
-            for (j, h) in found.into_iter().enumerate() {
-                hits[seg.start + j] = h.into_iter().map(|h| shifted(h, seg.start)).collect();
+            for h in found.iter_mut().flatten() {
+                *h = shifted(*h, seg.start);
+            }
+            if hits.is_empty() {
+                hits = found;
+            } else {
+                hits.append(&mut found);
             }
         }
         return Ok(Judged {

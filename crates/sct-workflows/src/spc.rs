@@ -22,8 +22,7 @@ use sct_report::charts::ChartFormat;
 use sct_report::kpi_spc::series_chart;
 use sct_report::spc_chart::spc_chart;
 
-use crate::assess::json_text;
-use crate::document::Output;
+use crate::document::{Document, Output};
 use crate::error::Result;
 use crate::format::formats;
 use crate::kpi::{SpcProfileOptions, invalid, load_rebase_log, profiles};
@@ -179,13 +178,24 @@ pub fn spc(session: &Session, options: &SpcOptions) -> Result<SpcResult> {
         rebase_log,
     };
     let chart_options = chart_options(options, profile);
-    let run = chart_run::run_chart(&src.name, data, &options.rebase, chart_options, settings)
-        .map_err(sct_core::Error::Invalid)?;
     // The chart is titled by the indicator when it is known (--indicator, the data's
-    // `indicator` column, or a file named by an indicator's id), not by the file.
-    let indicator =
-        crate::funnel::indicator_name(session, options.indicator.as_deref(), &src, &options.input);
-    write(&run, &src.name, indicator.as_deref(), options.format)
+    // `indicator` column, or a file named by an indicator's id), not by the file; only a
+    // drawing has a title. The text read is let go before the chart is made.
+    let indicator = matches!(options.format, SpcFormat::Svg | SpcFormat::Png)
+        .then(|| {
+            crate::funnel::indicator_name(
+                session,
+                options.indicator.as_deref(),
+                &src,
+                &options.input,
+            )
+        })
+        .flatten();
+    let name = src.name.clone();
+    drop(src);
+    let run = chart_run::run_chart(&name, data, &options.rebase, chart_options, settings)
+        .map_err(sct_core::Error::Invalid)?;
+    write(run, &name, indicator.as_deref(), options.format)
 }
 
 /// The series of an XmR chart: dates and values only, and its gaps.
@@ -222,28 +232,35 @@ fn read_any(options: &SpcOptions, src: &SourceFile) -> Result<(SeriesData, Vec<G
 }
 
 /// The run written in `format`, with its notices, and its summary. SVG and PNG of a chart
-/// whose every segment is XmR on values are drawn as the XmR chart of the same points.
+/// whose every segment is XmR on values are drawn as the XmR chart of the same points; CSV
+/// and JSON are written as they are made, so that a long series is never held as text.
 fn write(
-    run: &ChartRun,
+    run: ChartRun,
     name: &str,
     indicator: Option<&str>,
     format: SpcFormat,
 ) -> Result<SpcResult> {
+    let notices = notices(&run);
+    let summary = chart_output::summary(&run);
     let output = match format {
-        SpcFormat::Csv => Output::text(chart_output::to_csv(run)),
-        SpcFormat::Json => Output::text(json_text(&chart_output::to_json(run))),
+        SpcFormat::Csv => Output::new(Document::Streamed(Box::new(move |w| {
+            Ok(chart_output::write_csv(&run, w)?)
+        }))),
+        SpcFormat::Json => Output::new(Document::Streamed(Box::new(move |w| {
+            Ok(chart_output::write_json(&run, w)?)
+        }))),
         SpcFormat::Svg => Output::bytes(draw(spc_chart(
-            &series_chart(run, name, indicator),
+            &series_chart(&run, name, indicator),
             ChartFormat::Svg,
         ))?),
         SpcFormat::Png => Output::bytes(draw(spc_chart(
-            &series_chart(run, name, indicator),
+            &series_chart(&run, name, indicator),
             ChartFormat::Png,
         ))?),
     };
     Ok(SpcResult {
-        output: output.with_notices(notices(run)),
-        summary: chart_output::summary(run),
+        output: output.with_notices(notices),
+        summary,
     })
 }
 
