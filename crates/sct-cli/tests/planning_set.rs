@@ -29,11 +29,19 @@ fn every_indicator_of_the_set_is_one_the_import_gives() {
     let ids = indicator_ids();
     assert_eq!(
         ids,
-        ["rtt-18-weeks", "fds-28-day", "ae-4-hour", "ambulance-cat2-mean"]
+        [
+            "rtt-18-weeks",
+            "fds-28-day",
+            "ae-4-hour",
+            "ambulance-cat2-mean"
+        ]
     );
     let imported: Vec<String> = Measure::ALL.iter().map(|m| m.id()).collect();
     for id in &ids {
-        assert!(imported.contains(id), "{id} is not an imported measure: {imported:?}");
+        assert!(
+            imported.contains(id),
+            "{id} is not an imported measure: {imported:?}"
+        );
     }
 }
 
@@ -45,7 +53,8 @@ fn the_unconfirmed_four_hour_target_is_marked_in_the_ipr() {
     let dir = tempfile::tempdir().unwrap();
     let ae = dir.path().join("ae-march.csv");
     // 1,000 attendances, 250 over 4 hours: 75.0 % within, against 82 %.
-    let row = "MSitAE-MARCH-2026,RXA,NHS ENGLAND SOUTH WEST ,TRUST A,1000,0,0,250,0,0,1,10,0,0,5\r\n";
+    let row =
+        "MSitAE-MARCH-2026,RXA,NHS ENGLAND SOUTH WEST ,TRUST A,1000,0,0,250,0,0,1,10,0,0,5\r\n";
     std::fs::write(&ae, format!("{AE}{row}")).unwrap();
     let etr = dir.path().join("etr.csv");
     std::fs::write(&etr, ETR).unwrap();
@@ -74,7 +83,10 @@ fn nhs_data() -> Option<PathBuf> {
     if dir.is_dir() {
         Some(dir)
     } else {
-        eprintln!("skipped: the published NHS files are not at {}", dir.display());
+        eprintln!(
+            "skipped: the published NHS files are not at {}",
+            dir.display()
+        );
         None
     }
 }
@@ -109,8 +121,15 @@ fn the_tour_runs_on_the_published_files() {
             .unwrap_or_else(|| panic!("no row for {needle}:\n{md}"))
             .to_string()
     };
-    assert!(row("18 weeks").contains("92.0 (target)"), "{}", row("18 weeks"));
+    assert!(
+        row("18 weeks").contains("92.0 (target)"),
+        "{}",
+        row("18 weeks")
+    );
     assert!(row("Faster Diagnosis").contains("80.0 (target)"));
     assert!(row("within 4 hours").contains("82.0 (unconfirmed target)"));
-    assert!(row("Category 2").contains("| — |"), "ambulance trusts give no ICB figure");
+    assert!(
+        row("Category 2").contains("| — |"),
+        "ambulance trusts give no ICB figure"
+    );
 }

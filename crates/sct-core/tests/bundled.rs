@@ -161,10 +161,21 @@ fn every_quote_traces_to_its_source_document() {
                 // A publication of which no copy is kept (the planning framework) must say
                 // where it is read, and its quotes cannot be checked here: count them apart.
                 let url = field("url").unwrap_or_else(|| {
-                    panic!("{}: document {doc} has neither a copy nor a url", file.display())
+                    panic!(
+                        "{}: document {doc} has neither a copy nor a url",
+                        file.display()
+                    )
                 });
-                assert!(url.starts_with("https://"), "{}: {doc}: {url}", file.display());
-                assert!(!quote.trim().is_empty(), "{}: empty quote of {doc}", file.display());
+                assert!(
+                    url.starts_with("https://"),
+                    "{}: {doc}: {url}",
+                    file.display()
+                );
+                assert!(
+                    !quote.trim().is_empty(),
+                    "{}: empty quote of {doc}",
+                    file.display()
+                );
                 read_elsewhere += 1;
                 continue;
             };
@@ -182,7 +193,10 @@ fn every_quote_traces_to_its_source_document() {
     }
     assert!(checked > 100, "only {checked} quotes checked");
     // Quotes of documents kept nowhere here are the exception: a handful, not a habit.
-    assert!(read_elsewhere < 20, "{read_elsewhere} quotes cite documents with no copy");
+    assert!(
+        read_elsewhere < 20,
+        "{read_elsewhere} quotes cite documents with no copy"
+    );
 }
 
 fn collect(dir: &Path, out: &mut Vec<PathBuf>) {

@@ -153,7 +153,9 @@ impl TargetNote {
         match self {
             TargetNote::Seed => "from the seed board papers",
             TargetNote::National => "a national target",
-            TargetNote::Unconfirmed => "a national target as reported, not confirmed against the published text",
+            TargetNote::Unconfirmed => {
+                "a national target as reported, not confirmed against the published text"
+            }
             TargetNote::Example => "an example, not a national standard",
         }
     }

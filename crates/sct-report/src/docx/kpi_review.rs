@@ -3,8 +3,8 @@
 //! drawn as in the HTML, then method and provenance.
 
 use sct_docx::{Block, Document, Paragraph, Table};
-use sct_kpi::review::{AgainstPlan, Counts, IndicatorReview, KpiReview, PlanPosition};
 use sct_kpi::kpiset::TargetNote;
+use sct_kpi::review::{AgainstPlan, Counts, IndicatorReview, KpiReview, PlanPosition};
 use sct_spc::chart::ChartKind;
 use sct_spc::spc::AssuranceIcon;
 
