@@ -621,23 +621,27 @@ pub(crate) fn accurate_mean_from_sum(values: &[f64], sum: f64) -> f64 {
 
 /// Mean, AMR and number of screened moving ranges of one segment's base points (§3–6).
 /// `ranges` is scratch space.
+///
+/// The passes are fused so that each accumulator sees exactly the additions of
+/// [`accurate_mean`] over its own slice, in the same order, while independent chains of
+/// additions overlap: one pass makes the moving ranges and sums them with the values, a
+/// second adds both slices' residuals, and the screening sums the kept ranges as it keeps
+/// them.
 #[inline(always)]
 fn centre_and_limits(
     base: &[f64],
     screen: bool,
     ranges: &mut Vec<f64>,
 ) -> (f64, Option<f64>, usize) {
-    let mean = accurate_mean_inline(base);
     if base.len() < 2 {
-        return (mean, None, 0);
+        return (accurate_mean_inline(base), None, 0);
     }
-    ranges.clear();
-    ranges.extend(base.windows(2).map(|w| (w[1] - w[0]).abs()));
-    let amr = accurate_mean_inline(ranges);
+    let (sum, range_sum) = sums_with_ranges(base, ranges);
+    let (mean, amr) = accurate_means_from_sums(base, sum, ranges, range_sum);
     if !screen {
         return (mean, Some(amr), 0);
     }
-    let kept = keep_below(ranges, constants::SCREEN * amr);
+    let (kept, kept_sum) = keep_below_summed(ranges, constants::SCREEN * amr);
     let screened = ranges.len() - kept;
     if kept == 0 {
         (mean, None, screened)
@@ -645,22 +649,112 @@ fn centre_and_limits(
         // Nothing was dropped: the mean of the same values, in the same order, is `amr`.
         (mean, Some(amr), 0)
     } else {
-        (mean, Some(accurate_mean_inline(&ranges[..kept])), screened)
+        let kept = &ranges[..kept];
+        (mean, Some(accurate_mean_from_sum(kept, kept_sum)), screened)
     }
 }
 
-/// Moves the values below `cut` to the front of `values`, in order, and returns how many
-/// there are. Every value is written and the write position advances only for kept ones, so
-/// there is no branch to mispredict.
+/// Fills `ranges` with the moving ranges of `values` (at least two) and returns the
+/// [`compensated_sum`]s of `values` and of `ranges`, made in one pass: range `k` needs values
+/// `k` and `k + 1`, so chunk `j` of the ranges is made from chunk `j` of the values and the
+/// first of the next.
 #[inline(always)]
-fn keep_below(values: &mut [f64], cut: f64) -> usize {
-    let mut kept = 0;
-    for i in 0..values.len() {
-        let x = values[i];
-        values[kept] = x;
-        kept += usize::from(x < cut);
+fn sums_with_ranges(values: &[f64], ranges: &mut Vec<f64>) -> (f64, f64) {
+    let n = values.len();
+    // Every range is written below: resizing only zeroes what the scratch space gains.
+    ranges.resize(n - 1, 0.0);
+    let (mut rv, mut rr) = (RunningSum::default(), RunningSum::default());
+    let whole = (n - 1) / 4;
+    for (j, out) in ranges[..whole * 4].chunks_exact_mut(4).enumerate() {
+        let v = &values[4 * j..4 * j + 5];
+        let r = [
+            (v[1] - v[0]).abs(),
+            (v[2] - v[1]).abs(),
+            (v[3] - v[2]).abs(),
+            (v[4] - v[3]).abs(),
+        ];
+        out.copy_from_slice(&r);
+        rv.lo.add(F2([v[0], v[1]]));
+        rv.hi.add(F2([v[2], v[3]]));
+        rr.lo.add(F2([r[0], r[1]]));
+        rr.hi.add(F2([r[2], r[3]]));
     }
-    kept
+    for (k, r) in ranges.iter_mut().enumerate().skip(whole * 4) {
+        *r = (values[k + 1] - values[k]).abs();
+    }
+    (rv.fed, rr.fed) = (whole * 4, whole * 4);
+    (rv.total(values), rr.total(ranges))
+}
+
+/// [`accurate_mean_from_sum`] of `a` and of `b` at once: the residual passes of both, in one
+/// loop while both have whole chunks left.
+#[inline(always)]
+fn accurate_means_from_sums(a: &[f64], sum_a: f64, b: &[f64], sum_b: f64) -> (f64, f64) {
+    let (ma, mb) = (sum_a / a.len() as f64, sum_b / b.len() as f64);
+    if !ma.is_finite() || !mb.is_finite() {
+        return (
+            accurate_mean_from_sum(a, sum_a),
+            accurate_mean_from_sum(b, sum_b),
+        );
+    }
+    let (mut la, mut ha, mut lb, mut hb) = Default::default();
+    let k = a.len().min(b.len()) / 4 * 4;
+    let (fa, fb) = (F2([ma, ma]), F2([mb, mb]));
+    for (ca, cb) in a[..k].chunks_exact(4).zip(b[..k].chunks_exact(4)) {
+        Acc2::add_residual(&mut la, F2([ca[0], ca[1]]), fa);
+        Acc2::add_residual(&mut ha, F2([ca[2], ca[3]]), fa);
+        Acc2::add_residual(&mut lb, F2([cb[0], cb[1]]), fb);
+        Acc2::add_residual(&mut hb, F2([cb[2], cb[3]]), fb);
+    }
+    (
+        residual_mean(a, k, la, ha, ma),
+        residual_mean(b, k, lb, hb, mb),
+    )
+}
+
+/// The end of [`accurate_mean_from_sum`] for `values` of mean estimate `m`, whose first `fed`
+/// values (whole chunks) went into the lanes `lo` and `hi`.
+#[inline(always)]
+fn residual_mean(values: &[f64], fed: usize, mut lo: Acc2, mut hi: Acc2, m: f64) -> f64 {
+    let f = F2([m, m]);
+    let chunks = values[fed..].chunks_exact(4);
+    let rest = chunks.remainder();
+    for c in chunks {
+        lo.add_residual(F2([c[0], c[1]]), f);
+        hi.add_residual(F2([c[2], c[3]]), f);
+    }
+    let sums = [lo.sum.0[0], lo.sum.0[1], hi.sum.0[0], hi.sum.0[1]];
+    let errs = [lo.err.0[0], lo.err.0[1], hi.err.0[0], hi.err.0[1]];
+    let (sums, errs) = feed_rest(sums, errs, rest, |sum, err, x| {
+        let (r, e1) = two_sum(x, -m);
+        let (s, e2) = two_sum(*sum, r);
+        *sum = s;
+        *err += e1 + e2;
+    });
+    let [s0, s1, s2, s3] = sums;
+    let [e0, e1, e2, e3] = errs;
+    let residual = compensated_sum(&[s0, s1, s2, s3, e0, e1, e2, e3]);
+    m + residual / values.len() as f64
+}
+
+/// Moves the values below `cut` to the front of `values`, in order, and returns how many
+/// there are with their [`compensated_sum`], added a block at a time while the kept values
+/// are still in cache. Every value is written and the write position advances only for kept
+/// ones, so there is no branch to mispredict.
+#[inline(always)]
+fn keep_below_summed(values: &mut [f64], cut: f64) -> (usize, f64) {
+    const BLOCK: usize = 256;
+    let mut kept = 0;
+    let mut sum = RunningSum::default();
+    for start in (0..values.len()).step_by(BLOCK) {
+        for i in start..(start + BLOCK).min(values.len()) {
+            let x = values[i];
+            values[kept] = x;
+            kept += usize::from(x < cut);
+        }
+        sum.feed(&values[..kept]);
+    }
+    (kept, sum.total(&values[..kept]))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1024,8 +1118,10 @@ fn point_facts(y: f64, prev_y: f64, b: &Bands) -> u64 {
 #[inline(always)]
 fn mark(marks: &mut Vec<u8>, breaks: &mut Breaks, ys: &[f64], b: &Bands, o: &SpcOptions) {
     let m = ys.len();
-    marks.clear();
+    // Every point's byte is written below; only the padding needs zeroing afresh.
     marks.resize(m + 2 * PAD, 0);
+    marks[..PAD].fill(0);
+    marks[PAD + m..].fill(0);
     let out = &mut marks[PAD..PAD + m];
     // Comparisons of f64s give 64-bit results; the facts are combined at that width in a
     // small buffer and narrowed to bytes in a second loop. (In one loop the compiler narrows
@@ -1103,7 +1199,7 @@ fn mark_runs(marks: &mut [u8], breaks: &mut Breaks, shift_length: usize, trend_l
 #[inline(always)]
 fn spread_runs(marks: &[u8], runs: &mut Vec<u8>) {
     let m = marks.len();
-    runs.clear();
+    // Every byte is written below.
     runs.resize(m, 0);
     // State of point i + 1, carried down to point i (none past the end).
     let mut next = 0u8; // its marks
@@ -1213,6 +1309,47 @@ fn count(point_type: &[PointType], t: PointType) -> usize {
         .sum()
 }
 
+/// The centre line and limits as they were computed before their passes were fused: one
+/// accurate mean after another over a materialised slice. Kept as the oracle the fused
+/// [`centre_and_limits`] must equal bit for bit.
+#[cfg(test)]
+mod oracle {
+    use super::{accurate_mean, constants};
+
+    /// Mean, AMR and number of screened moving ranges, pass by pass.
+    pub(super) fn centre_and_limits(base: &[f64], screen: bool) -> (f64, Option<f64>, usize) {
+        let mean = accurate_mean(base);
+        if base.len() < 2 {
+            return (mean, None, 0);
+        }
+        let mut ranges: Vec<f64> = base.windows(2).map(|w| (w[1] - w[0]).abs()).collect();
+        let amr = accurate_mean(&ranges);
+        if !screen {
+            return (mean, Some(amr), 0);
+        }
+        let kept = keep_below(&mut ranges, constants::SCREEN * amr);
+        let screened = ranges.len() - kept;
+        if kept == 0 {
+            (mean, None, screened)
+        } else if screened == 0 {
+            (mean, Some(amr), 0)
+        } else {
+            (mean, Some(accurate_mean(&ranges[..kept])), screened)
+        }
+    }
+
+    /// Moves the values below `cut` to the front, in order; returns how many there are.
+    fn keep_below(values: &mut [f64], cut: f64) -> usize {
+        let mut kept = 0;
+        for i in 0..values.len() {
+            let x = values[i];
+            values[kept] = x;
+            kept += usize::from(x < cut);
+        }
+        kept
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1280,7 +1417,70 @@ mod tests {
         )
     }
 
+    /// Series for the centre line and limits: every length from 1 (around the chunks of four
+    /// and the blocks of the screening), constant runs, and values from tiny to huge.
+    fn base_series() -> impl Strategy<Value = Vec<f64>> {
+        let value = prop_oneof![
+            (0i32..40).prop_map(|k| f64::from(k) / 4.0),
+            -1e3f64..1e3,
+            Just(5.0),
+            (-1e-300f64..1e-300),
+            (-1e300f64..1e300),
+            Just(0.0),
+            Just(-0.0),
+            Just(f64::MIN_POSITIVE),
+            Just(1e308),
+            Just(-1e308),
+        ];
+        prop_oneof![
+            proptest::collection::vec(value.clone(), 1..12),
+            proptest::collection::vec(value, 1..700),
+            (
+                any::<f64>().prop_filter("finite", |v| v.is_finite()),
+                1usize..600
+            )
+                .prop_map(|(v, n)| vec![v; n]),
+        ]
+    }
+
     proptest! {
+        /// The fused centre line and limits are the bits of the pass-by-pass oracle.
+        #[test]
+        fn fused_centre_and_limits_equal_the_oracle(
+            base in base_series(),
+            screen in any::<bool>(),
+        ) {
+            let (mean, amr, screened) = centre_and_limits(&base, screen, &mut Vec::new());
+            let (o_mean, o_amr, o_screened) = oracle::centre_and_limits(&base, screen);
+            prop_assert_eq!(mean.to_bits(), o_mean.to_bits());
+            prop_assert_eq!(amr.map(f64::to_bits), o_amr.map(f64::to_bits));
+            prop_assert_eq!(screened, o_screened);
+            // Scratch space left longer by a previous call gives the same bits.
+            let mut used = vec![7.0; base.len() + 9];
+            let again = centre_and_limits(&base, screen, &mut used);
+            prop_assert_eq!(again.0.to_bits(), o_mean.to_bits());
+            prop_assert_eq!(again.1.map(f64::to_bits), o_amr.map(f64::to_bits));
+        }
+
+        /// The whole method with its scratch space reused after a longer series gives the
+        /// bits of a fresh one (scratch space is resized, not cleared).
+        #[test]
+        fn reused_scratch_space_gives_the_same_bits(
+            first in series(),
+            values in series(),
+            starts in proptest::collection::vec(0usize..400, 0..4),
+            options in options(),
+        ) {
+            let mut ws = Workspace::default();
+            let _ = spc_with(&mut ws, &first, &[], &options);
+            let reused = spc_with(&mut ws, &values, &starts, &options);
+            let fresh = spc_with(&mut Workspace::default(), &values, &starts, &options);
+            match (reused, fresh) {
+                (Ok(a), Ok(b)) => prop_assert_eq!(bits(&a), bits(&b)),
+                (a, b) => prop_assert_eq!(a.err(), b.err()),
+            }
+        }
+
         /// The core compiled for AVX2 gives the same bits as compiled for any processor.
         #[test]
         fn every_instruction_set_gives_the_same_bits(
