@@ -851,7 +851,13 @@ mod tests {
     #[test]
     fn rows_shared_between_threads_are_the_rows_of_one_thread() {
         let rows: Vec<RatioInput> = (0..3 * PARALLEL_FROM)
-            .map(|i| ratio(&format!("O{i}"), (i % 97) as f64 * 3.0, 0.5 + i as f64 * 0.37))
+            .map(|i| {
+                ratio(
+                    &format!("O{i}"),
+                    (i % 97) as f64 * 3.0,
+                    0.5 + i as f64 * 0.37,
+                )
+            })
             .collect();
         for od in [false, true] {
             let f = ratios(&rows, 1.0, od).unwrap();
