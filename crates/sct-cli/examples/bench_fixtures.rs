@@ -7,7 +7,8 @@
 //! since they take a few seconds): `bench-6.toml` and `kpis-20000x6x17.csv` (2,040,000 rows:
 //! 20,000 organisations × 6 indicators × 17 months), `kpis-one-series-10m.csv` (one series
 //! of 10,000,000 rows), `toc-100000.toml` (100,000 nodes, 300,000 links) and
-//! `funnel-1000000.csv` (1,000,000 organisations).
+//! `funnel-1000000.csv` (1,000,000 organisations) and `funnel-ratio-10000.csv` (an indirectly
+//! standardised ratio funnel of 10,000 organisations).
 //!
 //! Usage: `cargo run --release -p sct-cli --example bench_fixtures -- DIR [--scale]`
 
@@ -50,6 +51,9 @@ fn scale(dir: &Path) -> std::io::Result<()> {
     })?;
     write_once(dir, "funnel-1000000.csv", |f| {
         fixtures::write_funnel(f, 1_000_000)
+    })?;
+    write_once(dir, "funnel-ratio-10000.csv", |f| {
+        fixtures::write_ratio_funnel(f, 10_000)
     })
 }
 
