@@ -164,6 +164,27 @@ pub fn write_funnel(out: &mut impl std::io::Write, orgs: usize) -> std::io::Resu
     out.flush()
 }
 
+/// Writes an indirectly standardised ratio funnel's input (`org,observed,expected`) for
+/// `orgs` organisations: expected counts from 10.0 to about 1,010 (one decimal, as a
+/// standardised expectation is published) and observed counts from 0.8 to 1.2 times them, so
+/// the ratios spread beyond chance and the over-dispersion estimate is not zero.
+// Used by examples/bench_fixtures.rs only; this module is compiled into the bench too.
+#[allow(dead_code)]
+pub fn write_ratio_funnel(out: &mut impl std::io::Write, orgs: usize) -> std::io::Result<()> {
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, out);
+    out.write_all(b"org,observed,expected\n")?;
+    let mut x: u64 = 0x2545_F491_4F6C_DD1D;
+    for o in 0..orgs {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        let tenths = 100 + x % 10_000;
+        let observed = tenths * (80 + (x >> 20) % 41) / 1000;
+        writeln!(out, "ORG{o:07},{observed},{}.{}", tenths / 10, tenths % 10)?;
+    }
+    out.flush()
+}
+
 /// Nodes in the generated theory of change.
 pub const TOC_NODES: usize = 2000;
 /// Links in it.

@@ -7,8 +7,9 @@
 //! since they take a few seconds): `bench-6.toml` and `kpis-20000x6x17.csv` (2,040,000 rows:
 //! 20,000 organisations × 6 indicators × 17 months), `kpis-one-series-10m.csv` (one series
 //! of 10,000,000 rows), `toc-100000.toml` (100,000 nodes, 300,000 links) and
-//! `funnel-1000000.csv` (1,000,000 organisations) and `spc-1000000.csv` (one `sct kpi spc`
-//! series of 1,000,000 daily points).
+//! `funnel-1000000.csv` (1,000,000 organisations), `spc-1000000.csv` (one `sct kpi spc`
+//! series of 1,000,000 daily points) and `funnel-ratio-10000.csv` (an indirectly
+//! standardised ratio funnel of 10,000 organisations).
 //!
 //! Usage: `cargo run --release -p sct-cli --example bench_fixtures -- DIR [--scale]`
 
@@ -54,6 +55,9 @@ fn scale(dir: &Path) -> std::io::Result<()> {
     })?;
     write_once(dir, "spc-1000000.csv", |f| {
         fixtures::write_spc_series(f, 1_000_000)
+    })?;
+    write_once(dir, "funnel-ratio-10000.csv", |f| {
+        fixtures::write_ratio_funnel(f, 10_000)
     })
 }
 

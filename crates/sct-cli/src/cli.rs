@@ -589,9 +589,10 @@ pub struct KpiIprArgs {
     /// The KPI set: a kpi-set TOML file, or the id[@version] of a known one.
     #[arg(long, value_name = "SET", default_value = "scf-three-timeframes")]
     pub set: String,
-    /// The KPI data CSV (optional when the set's indicators name plugin measures, which
-    /// then supply every series).
-    #[arg(long, value_name = "CSV")]
+    /// The KPI data: the long-form CSV, or the same columns as Parquet (told by the file's
+    /// first bytes). Optional when the set's indicators name plugin measures, which then
+    /// supply every series.
+    #[arg(long, value_name = "FILE")]
     pub data: Option<PathBuf>,
     /// One organisation's ODS code.
     #[arg(
@@ -681,9 +682,11 @@ pub struct KpiReviewArgs {
     /// The KPI set: a kpi-set TOML file, or the id[@version] of a known one.
     #[arg(long, value_name = "SET", default_value = "scf-three-timeframes")]
     pub set: String,
-    /// The KPI data CSV (streamed; only the organisation's rows are kept). Optional when the
-    /// set's indicators name plugin measures, which then supply every series.
-    #[arg(long, value_name = "CSV")]
+    /// The KPI data: the long-form CSV (streamed; only the organisation's rows are kept), or
+    /// the same columns as Parquet (told by the file's first bytes; only those columns are
+    /// read). Optional when the set's indicators name plugin measures, which then supply
+    /// every series.
+    #[arg(long, value_name = "FILE")]
     pub data: Option<PathBuf>,
     /// The organisation's ODS code.
     #[arg(long, value_name = "CODE")]
@@ -926,8 +929,8 @@ pub struct TocCheckArgs {
 /// KPI data for live status of a theory of change.
 #[derive(Debug, Args)]
 pub struct TocKpiArgs {
-    /// KPI data (CSV, as for `sct kpi review`) for live status.
-    #[arg(long, value_name = "CSV", requires = "org")]
+    /// KPI data (CSV or Parquet, as for `sct kpi review`) for live status.
+    #[arg(long, value_name = "FILE", requires = "org")]
     pub kpi_data: Option<PathBuf>,
     /// The organisation's ODS code in the KPI data (and for plugin measures).
     #[arg(long, value_name = "CODE")]
@@ -1133,9 +1136,9 @@ pub struct CompareArgs {
     /// cluster, or other columns to group by.
     #[arg(long, value_name = "CSV")]
     pub orgs: Option<PathBuf>,
-    /// KPI data (long form, as sct kpi review reads) for funnel plots and small-multiple SPC
-    /// charts.
-    #[arg(long, value_name = "CSV")]
+    /// KPI data (long form, CSV or Parquet, as sct kpi review reads) for funnel plots and
+    /// small-multiple SPC charts.
+    #[arg(long, value_name = "FILE")]
     pub kpis: Option<PathBuf>,
     /// The KPI set the data follow: a kpi-set TOML file, or the id[@version] of a known one.
     #[arg(long, value_name = "SET", default_value = "scf-three-timeframes")]

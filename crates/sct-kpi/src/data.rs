@@ -218,7 +218,7 @@ pub(crate) struct Row {
 
 /// The columns of the file.
 #[derive(Clone, Copy)]
-struct Columns {
+pub(crate) struct Columns {
     organisation: usize,
     indicator: usize,
     period: usize,
@@ -282,6 +282,20 @@ fn columns(file: &str, line: u64, headers: &csv::StringRecord) -> Result<Columns
         numerator: find("numerator"),
         denominator: find("denominator"),
     })
+}
+
+impl Columns {
+    /// The six columns in their usual order, as another format's reader (Parquet) hands
+    /// its rows over as records of `organisation,indicator,period,value,numerator,denominator`.
+    #[cfg_attr(not(feature = "parquet"), allow(dead_code))]
+    pub(crate) const IN_ORDER: Columns = Columns {
+        organisation: 0,
+        indicator: 1,
+        period: 2,
+        value: 3,
+        numerator: Some(4),
+        denominator: Some(5),
+    };
 }
 
 /// Whether a header names a required column under another common name (as NHS extracts
@@ -442,7 +456,7 @@ pub fn read_kpi_data_with<R: Read>(
         let line = reader.get_mut().record_line(record.position());
         reading.row(line, &record);
     }
-    reading.finish(set, reader)
+    reading.finish(set, file_sha256(reader))
 }
 
 /// Reads the header row and finds the columns in it, or says why it cannot be used.
@@ -501,8 +515,9 @@ impl RowAt<'_> {
 }
 
 /// One read of a KPI data file as it goes: the rows gathered by series, what was skipped or
-/// flagged on the way, and the errors so far.
-struct Reading<'a> {
+/// flagged on the way, and the errors so far. The CSV reader and the Parquet reader
+/// (`crate::parquet`) both hand it their rows as records.
+pub(crate) struct Reading<'a> {
     file: &'a str,
     cols: Columns,
     keep: Option<&'a BTreeSet<String>>,
@@ -525,7 +540,7 @@ struct Reading<'a> {
 }
 
 impl<'a> Reading<'a> {
-    fn new(
+    pub(crate) fn new(
         file: &'a str,
         set: &'a KpiSet,
         cols: Columns,
@@ -557,17 +572,24 @@ impl<'a> Reading<'a> {
     }
 
     /// Counts an error, keeping the first [`MAX_ERRORS`] to report.
-    fn push_error(&mut self, d: Diagnostic) {
+    pub(crate) fn push_error(&mut self, d: Diagnostic) {
         self.errors += 1;
         if self.errors <= MAX_ERRORS {
             self.diags.push(d);
         }
     }
 
+    /// Counts `n` more rows of the organisation of the last row taken, which was not kept
+    /// (another format's reader passing over a run of its rows unread).
+    #[cfg_attr(not(feature = "parquet"), allow(dead_code))]
+    pub(crate) fn more_rows_not_kept(&mut self, n: u64) {
+        self.rows_read += n;
+    }
+
     /// Takes one data row: counts it, skips it unless its organisation is kept and its
     /// indicator read from the file, and otherwise checks it and adds it to its series.
     #[inline]
-    fn row(&mut self, line: u64, record: &csv::StringRecord) {
+    pub(crate) fn row(&mut self, line: u64, record: &csv::StringRecord) {
         self.rows_read += 1;
         let field = |i: usize| record.get(i).unwrap_or("");
         let org = field(self.cols.organisation);
@@ -827,12 +849,9 @@ impl<'a> Reading<'a> {
         series
     }
 
-    /// The data read, or every error found (the first [`MAX_ERRORS`] and how many more).
-    fn finish<R: Read>(
-        mut self,
-        set: &KpiSet,
-        reader: csv::Reader<LineTracker<HashingReader<R>>>,
-    ) -> Result<KpiData, Diagnostics> {
+    /// The data read, or every error found (the first [`MAX_ERRORS`] and how many more);
+    /// `sha256` is the whole file's, in hex.
+    pub(crate) fn finish(mut self, set: &KpiSet, sha256: String) -> Result<KpiData, Diagnostics> {
         let warnings = self.warnings(set);
         let series = self.series();
         if self.errors > MAX_ERRORS {
@@ -850,7 +869,7 @@ impl<'a> Reading<'a> {
         Ok(KpiData {
             source: Some(FileUsed {
                 file: self.file.to_string(),
-                sha256: file_sha256(reader),
+                sha256,
             }),
             rows_read: self.rows_read,
             rows_kept: self.rows_kept,

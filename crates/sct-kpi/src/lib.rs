@@ -11,10 +11,13 @@ pub mod chart_input;
 pub mod chart_output;
 pub mod chart_run;
 pub mod data;
+pub mod data_file;
 pub mod funnel_input;
 pub mod ipr;
 pub mod kpiset;
 pub mod measures;
+#[cfg(feature = "parquet")]
+pub mod parquet;
 pub mod rebase_log;
 pub mod review;
 mod series_rows;

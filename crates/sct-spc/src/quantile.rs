@@ -57,18 +57,25 @@ pub fn gamma_quantile(a: f64, p: f64) -> Option<f64> {
     };
     // Bracket the root geometrically in both directions: quantiles of small shapes can be
     // far below 1 (about 1e-60 for a = 0.05, p = 0.001), out of reach of plain bisection.
+    // Both searches start from the same point, whose excess is computed once: it ends one
+    // search at once and starts the other (the incomplete gamma function is most of the time).
     let (mut lo, mut hi) = (a.max(1.0), a.max(1.0));
-    while excess(hi)? < 0.0 {
+    let start = excess(hi)?;
+    let mut at_hi = start;
+    while at_hi < 0.0 {
         hi *= 2.0;
         if !hi.is_finite() {
             return None;
         }
+        at_hi = excess(hi)?;
     }
-    while excess(lo)? >= 0.0 {
+    let mut at_lo = start;
+    while at_lo >= 0.0 {
         lo /= 2.0;
         if lo < f64::MIN_POSITIVE {
             return Some(lo);
         }
+        at_lo = excess(lo)?;
     }
     let log_norm = ln_gamma(a);
     let mut x = if hi > 4.0 * lo {

@@ -9,7 +9,7 @@ use sct_compare::attributes::OrgAttributes;
 use sct_compare::load::{collect_files, load_cohort};
 use sct_compare::longitudinal::CapabilityMapping;
 use sct_core::{Diagnostic, SourceFile};
-use sct_kpi::data::read_kpi_data;
+use sct_kpi::data_file::read_kpi_data_file;
 use sct_kpi::kpiset::KpiSet;
 use sct_report::compare as report;
 use sct_report::render::Templates;
@@ -164,8 +164,8 @@ fn read_kpis(
     let (set, set_file) = KpiSet::find(set, &session.sct.registry)?;
     let file = sct_core::source::open_input(path)?;
     let name = path.display().to_string();
-    let data = read_kpi_data(std::io::BufReader::new(file), &name, &set, None)
-        .map_err(sct_core::Error::Invalid)?;
+    let data =
+        read_kpi_data_file(file, &name, &set, None, false).map_err(sct_core::Error::Invalid)?;
     let named = format!("{name} with KPI set {} {}", set_file.id, set_file.version);
     Ok((set, data, named))
 }

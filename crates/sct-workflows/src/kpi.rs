@@ -415,8 +415,8 @@ fn read_data(
             read_kpi_data_with(long_form.as_slice(), &name, set, keep, skip_invalid)
         }
         None => {
-            let file = std::io::BufReader::new(sct_core::source::open_input(path)?);
-            read_kpi_data_with(file, &name, set, keep, skip_invalid)
+            let file = sct_core::source::open_input(path)?;
+            sct_kpi::data_file::read_kpi_data_file(file, &name, set, keep, skip_invalid)
         }
     }
     .map_err(sct_core::Error::Invalid)?;

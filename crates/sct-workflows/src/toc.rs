@@ -8,7 +8,8 @@ use std::path::{Path, PathBuf};
 use sct_core::diagnostic::{Diagnostic, Diagnostics};
 use sct_core::provenance::{FileUsed, PluginUsed};
 use sct_core::{Date, ResolveOptions, SourceFile};
-use sct_kpi::data::{KpiData, read_kpi_data};
+use sct_kpi::data::KpiData;
+use sct_kpi::data_file::read_kpi_data_file;
 use sct_report::charts::ChartFormat;
 use sct_report::render::Templates;
 use sct_report::{toc_diagram, toc_report};
@@ -335,8 +336,9 @@ fn kpi_data(
     };
     let keep: BTreeSet<String> = [org.to_string()].into();
     let name = data.display().to_string();
-    let file = std::io::BufReader::new(sct_core::source::open_input(data)?);
-    let kpi = read_kpi_data(file, &name, set, Some(&keep)).map_err(sct_core::Error::Invalid)?;
+    let file = sct_core::source::open_input(data)?;
+    let kpi = read_kpi_data_file(file, &name, set, Some(&keep), false)
+        .map_err(sct_core::Error::Invalid)?;
     notices.extend(
         kpi.warnings
             .iter()

@@ -1,0 +1,164 @@
+//! End-to-end tests of KPI data as Parquet: the bundled BNSSG example written as Parquet (by
+//! the parquet crate's writer, into a temporary directory) gives the review the CSV gives;
+//! a file of the wrong column type or a damaged file exits with status 2 and a message naming
+//! the file and the column, never a panic.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use common::{root, sct};
+use parquet::basic::Compression;
+use parquet::data_type::{BoolType, ByteArray, ByteArrayType, DoubleType};
+use parquet::file::properties::WriterProperties;
+use parquet::file::writer::SerializedFileWriter;
+use parquet::schema::parser::parse_message_type;
+use predicates::prelude::*;
+use predicates::str::contains;
+
+const DATA: &str = "examples/kpi/bnssg-kpis.csv";
+
+/// Writes the long-form CSV at `csv` as Parquet at `out`: text columns as text, the numbers
+/// as doubles (empty as null), `value` as `value_type` (`double`, `binary` for text, or
+/// `boolean`, which the long form never holds).
+fn to_parquet(csv: &Path, out: &Path, value_type: &str) {
+    let text = std::fs::read_to_string(csv).unwrap();
+    let rows: Vec<Vec<&str>> = text
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').collect())
+        .collect();
+    let schema = format!(
+        "message kpis {{ required binary organisation (UTF8); required binary indicator (UTF8);
+         required binary period (UTF8); optional {value_type} value; optional double numerator;
+         optional double denominator; }}"
+    );
+    let props = WriterProperties::builder()
+        .set_compression(Compression::SNAPPY)
+        .build();
+    let file = std::fs::File::create(out).unwrap();
+    let mut writer = SerializedFileWriter::new(
+        file,
+        Arc::new(parse_message_type(&schema).unwrap()),
+        Arc::new(props),
+    )
+    .unwrap();
+    let mut group = writer.next_row_group().unwrap();
+    for c in 0..6 {
+        let mut col = group.next_column().unwrap().unwrap();
+        let fields: Vec<&str> = rows
+            .iter()
+            .map(|r| r.get(c).copied().unwrap_or(""))
+            .collect();
+        let def: Vec<i16> = fields.iter().map(|f| i16::from(!f.is_empty())).collect();
+        if c < 3 || (c == 3 && value_type == "binary") {
+            let values: Vec<ByteArray> = fields
+                .iter()
+                .filter(|f| !f.is_empty())
+                .map(|f| ByteArray::from(*f))
+                .collect();
+            let def = (c == 3).then_some(def.as_slice());
+            col.typed::<ByteArrayType>()
+                .write_batch(&values, def, None)
+                .unwrap();
+        } else if c == 3 && value_type == "boolean" {
+            let values: Vec<bool> = fields
+                .iter()
+                .filter(|f| !f.is_empty())
+                .map(|f| *f != "0")
+                .collect();
+            col.typed::<BoolType>()
+                .write_batch(&values, Some(&def), None)
+                .unwrap();
+        } else {
+            let values: Vec<f64> = fields
+                .iter()
+                .filter(|f| !f.is_empty())
+                .map(|f| f.parse().unwrap())
+                .collect();
+            col.typed::<DoubleType>()
+                .write_batch(&values, Some(&def), None)
+                .unwrap();
+        }
+        col.close().unwrap();
+    }
+    group.close().unwrap();
+    writer.close().unwrap();
+}
+
+/// The review's JSON without the data file's name and checksum.
+fn review_json(data: &Path, dir: &Path, name: &str) -> serde_json::Value {
+    let out: PathBuf = dir.join(name);
+    sct()
+        .args([
+            "kpi",
+            "review",
+            "--org",
+            "QUY",
+            "--as-of",
+            "2025-06-30",
+            "--data",
+        ])
+        .arg(data)
+        .arg("-o")
+        .arg(&out)
+        .assert()
+        .success();
+    let text = std::fs::read_to_string(&out).unwrap();
+    let mut v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    strip_source(&mut v);
+    v
+}
+
+/// Removes every `sha256`, `file` and `data_file` field, which differ between the two files.
+fn strip_source(v: &mut serde_json::Value) {
+    match v {
+        serde_json::Value::Object(m) => {
+            m.remove("sha256");
+            m.remove("file");
+            m.remove("data_file");
+            m.values_mut().for_each(strip_source);
+        }
+        serde_json::Value::Array(a) => a.iter_mut().for_each(strip_source),
+        _ => {}
+    }
+}
+
+#[test]
+fn the_example_as_parquet_reviews_as_the_csv_does() {
+    let dir = tempfile::tempdir().unwrap();
+    let parquet = dir.path().join("bnssg-kpis.parquet");
+    to_parquet(&root().join(DATA), &parquet, "double");
+    let from_csv = review_json(&root().join(DATA), dir.path(), "csv.json");
+    assert_eq!(review_json(&parquet, dir.path(), "parquet.json"), from_csv);
+}
+
+#[test]
+fn a_column_of_the_wrong_type_exits_2_naming_the_file_and_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let parquet = dir.path().join("wrong.parquet");
+    to_parquet(&root().join(DATA), &parquet, "boolean");
+    sct()
+        .args(["kpi", "review", "--org", "QUY", "--data"])
+        .arg(&parquet)
+        .assert()
+        .code(2)
+        .stderr(contains(
+            "wrong.parquet: column `value` is BOOLEAN, but value must be a number",
+        ))
+        .stderr(contains("panicked").not());
+}
+
+#[test]
+fn a_damaged_parquet_file_exits_2_without_a_panic() {
+    let dir = tempfile::tempdir().unwrap();
+    let parquet = dir.path().join("kpis.csv");
+    std::fs::write(&parquet, b"PAR1 this is not a Parquet file at all PAR1").unwrap();
+    sct()
+        .args(["kpi", "ipr", "--orgs", "all", "--data"])
+        .arg(&parquet)
+        .assert()
+        .code(2)
+        .stderr(contains("kpis.csv is not a readable Parquet file"));
+}

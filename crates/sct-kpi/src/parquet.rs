@@ -1,0 +1,747 @@
+//! KPI data as Parquet: the long form as columns (`organisation`, `indicator`, `period`,
+//! `value`, and optionally `numerator` and `denominator`), as data platforms export it.
+//!
+//! Only those columns are read (column projection: any others in the file are never
+//! decoded), a batch of rows at a time, and each row is handed to the same reading the CSV
+//! goes through ([`crate::data`]), as the record the same data written as CSV would give: the
+//! same checks, flags, errors and series. A row's "line" in messages is its line in that CSV
+//! (the first data row is line 2, after the header).
+//!
+//! Column types: text for `organisation` and `indicator`; text or a date for `period` (a date
+//! is read as `YYYY-MM-DD`); a number (double, float or integer) or text for the numbers.
+//! Nulls are empty fields. A missing column or one of another type is an error naming the
+//! file, the column, what was found and what was expected. A file is told to be Parquet by
+//! its first four bytes (`PAR1`), not by its name.
+
+use std::collections::BTreeSet;
+use std::fmt::Write as _;
+use std::fs::File;
+use std::io::{Seek, SeekFrom};
+
+use parquet::basic::{ConvertedType, LogicalType, Type as Physical};
+use parquet::column::reader::ColumnReader;
+use parquet::data_type::ByteArray;
+use parquet::file::reader::{FileReader, RowGroupReader, SerializedFileReader};
+use parquet::schema::types::ColumnDescriptor;
+use sha2::{Digest, Sha256};
+
+use sct_core::diagnostic::{Diagnostic, Diagnostics};
+
+use crate::data::{Columns, KpiData, Reading};
+use crate::kpiset::KpiSet;
+
+/// Rows decoded at a time from each column: enough to keep the decoders busy, few enough that
+/// memory does not grow with the file.
+const BATCH: usize = 8192;
+
+/// Why a Parquet file cannot be read as KPI data.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ParquetError {
+    /// The file is not Parquet, or is damaged (the reader's own words).
+    #[error("{file} is not a readable Parquet file: {reason}")]
+    Unreadable {
+        /// The file.
+        file: String,
+        /// What the Parquet reader found.
+        reason: String,
+    },
+    /// Required columns are missing.
+    #[error("{file} has no column{} {} (it has: {})", if missing.len() == 1 { "" } else { "s" }, missing.join(", "), found.join(", "))]
+    MissingColumns {
+        /// The file.
+        file: String,
+        /// The required columns it lacks.
+        missing: Vec<&'static str>,
+        /// The columns it has.
+        found: Vec<String>,
+    },
+    /// A column is of a type the long form cannot hold.
+    #[error("{file}: column `{column}` is {found}, but {column} must be {expected}")]
+    WrongType {
+        /// The file.
+        file: String,
+        /// The column.
+        column: &'static str,
+        /// Its type as written in the file.
+        found: String,
+        /// The types it may have.
+        expected: &'static str,
+    },
+    /// A text value is not UTF-8.
+    #[error("{file}: column `{column}` on row {row} is not UTF-8 text")]
+    NotUtf8 {
+        /// The file.
+        file: String,
+        /// The column.
+        column: &'static str,
+        /// One-based row in the file.
+        row: u64,
+    },
+}
+
+impl ParquetError {
+    /// What the file should have had instead.
+    pub fn expected(&self) -> Option<&'static str> {
+        match self {
+            ParquetError::Unreadable { .. } => Some("a Parquet file (it starts with PAR1)"),
+            ParquetError::MissingColumns { .. } => Some(
+                "columns organisation, indicator, period and value (numerator and denominator optional)",
+            ),
+            ParquetError::WrongType { expected, .. } => Some(expected),
+            ParquetError::NotUtf8 { .. } => Some("UTF-8 text"),
+        }
+    }
+
+    /// The error as a located diagnostic, as every KPI data error is reported.
+    pub fn to_diagnostic(&self) -> Diagnostic {
+        let file = match self {
+            ParquetError::Unreadable { file, .. }
+            | ParquetError::MissingColumns { file, .. }
+            | ParquetError::WrongType { file, .. }
+            | ParquetError::NotUtf8 { file, .. } => file,
+        };
+        let mut d = Diagnostic::error(self.to_string()).in_file(file.clone());
+        if let Some(e) = self.expected() {
+            d = d.expected(e);
+        }
+        d
+    }
+}
+
+/// Reads KPI data from a Parquet file, exactly as [`read_kpi_data_with`] reads the same data
+/// written as CSV (only the long form's columns are decoded).
+///
+/// A damaged file is an error, never a panic: the Parquet reader asserts on some damage
+/// rather than returning an error, and such a panic is caught here and reported as the file
+/// being unreadable.
+///
+/// [`read_kpi_data_with`]: crate::data::read_kpi_data_with
+pub fn read_kpi_parquet(
+    file: File,
+    name: &str,
+    set: &KpiSet,
+    keep: Option<&BTreeSet<String>>,
+    skip_invalid: bool,
+) -> Result<KpiData, Diagnostics> {
+    let read = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        read_columns(file, name, set, keep, skip_invalid)
+    }));
+    read.unwrap_or_else(|panic| {
+        let reason = panic
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_string())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        let e = ParquetError::Unreadable {
+            file: name.to_string(),
+            reason: format!("it is damaged ({reason})"),
+        };
+        Err(Diagnostics(vec![e.to_diagnostic()]))
+    })
+}
+
+/// [`read_kpi_parquet`] without its guard.
+fn read_columns(
+    file: File,
+    name: &str,
+    set: &KpiSet,
+    keep: Option<&BTreeSet<String>>,
+    skip_invalid: bool,
+) -> Result<KpiData, Diagnostics> {
+    let one = |e: ParquetError| Diagnostics(vec![e.to_diagnostic()]);
+    let unreadable = |e: &dyn std::fmt::Display| ParquetError::Unreadable {
+        file: name.to_string(),
+        reason: e.to_string(),
+    };
+    let sha256 = sha256_hex(&file).map_err(|e| one(unreadable(&e)))?;
+    let reader = SerializedFileReader::new(file).map_err(|e| one(unreadable(&e)))?;
+    let schema = reader.metadata().file_metadata().schema_descr_ptr();
+    let layout = Layout::of(name, schema.columns()).map_err(one)?;
+    let mut reading = Reading::new(name, set, Columns::IN_ORDER, keep, skip_invalid);
+    let mut rows = RowsOut {
+        keep,
+        record: csv::StringRecord::new(),
+        text: String::new(),
+        line: 1,
+        passed_over: None,
+    };
+    for g in 0..reader.num_row_groups() {
+        let group = reader.get_row_group(g).map_err(|e| one(unreadable(&e)))?;
+        read_group(name, &layout, group.as_ref(), &mut reading, &mut rows).map_err(one)?;
+    }
+    reading.finish(set, sha256)
+}
+
+/// The SHA-256 of the whole file in hex (streamed, so memory does not grow with the file).
+fn sha256_hex(mut file: &File) -> std::io::Result<String> {
+    let mut hasher = Sha256::new();
+    std::io::copy(&mut file, &mut hasher)?;
+    file.seek(SeekFrom::Start(0))?;
+    Ok(hasher
+        .finalize()
+        .iter()
+        .fold(String::with_capacity(64), |mut s, b| {
+            let _ = write!(s, "{b:02x}");
+            s
+        }))
+}
+
+/// How a column's values are read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    /// Text (a byte array, UTF-8).
+    Text,
+    /// A date (days since 1970-01-01), written `YYYY-MM-DD`.
+    Date,
+    /// A 32-bit integer.
+    Int32,
+    /// A 64-bit integer.
+    Int64,
+    /// A single-precision float, written as its shortest decimal.
+    Float,
+    /// A double, written as its shortest decimal.
+    Double,
+}
+
+/// The long form's six columns, in order, and where each is in the file.
+const NAMES: [&str; 6] = [
+    "organisation",
+    "indicator",
+    "period",
+    "value",
+    "numerator",
+    "denominator",
+];
+/// The types each column may have, in words for errors.
+const TEXT: &str = "text (a UTF-8 byte array)";
+const PERIOD: &str = "text (as 2024-04, 2024-Q1, …) or a date";
+const NUMBER: &str = "a number (double, float, or a 32- or 64-bit integer) or text";
+
+/// One column to read: its index in the file, how its values are read, and its largest
+/// definition level (a value below it is a null).
+#[derive(Debug, Clone, Copy)]
+struct Col {
+    index: usize,
+    kind: Kind,
+    max_def: i16,
+}
+
+/// Where the long form's columns are in a file (`None` for an absent optional one).
+struct Layout([Option<Col>; 6]);
+
+impl Layout {
+    /// Finds the columns (names compared as the CSV header's are, ignoring case) and checks
+    /// their types.
+    fn of(
+        file: &str,
+        columns: &[std::sync::Arc<ColumnDescriptor>],
+    ) -> Result<Layout, ParquetError> {
+        let find = |name: &str| {
+            columns.iter().position(|c| {
+                c.path().parts().len() == 1 && c.name().trim().eq_ignore_ascii_case(name)
+            })
+        };
+        let missing: Vec<&'static str> = NAMES[..4]
+            .iter()
+            .copied()
+            .filter(|n| find(n).is_none())
+            .collect();
+        if !missing.is_empty() {
+            return Err(ParquetError::MissingColumns {
+                file: file.to_string(),
+                missing,
+                found: columns.iter().map(|c| c.path().string()).collect(),
+            });
+        }
+        let mut cols = [None; 6];
+        for (slot, &name) in cols.iter_mut().zip(&NAMES) {
+            let Some(index) = find(name) else { continue };
+            let c = &columns[index];
+            let expected = match name {
+                "organisation" | "indicator" => TEXT,
+                "period" => PERIOD,
+                _ => NUMBER,
+            };
+            let kind = kind_of(c)
+                .filter(|k| match name {
+                    "organisation" | "indicator" => *k == Kind::Text,
+                    "period" => matches!(k, Kind::Text | Kind::Date),
+                    _ => *k != Kind::Date,
+                })
+                .filter(|_| c.max_rep_level() == 0)
+                .ok_or_else(|| ParquetError::WrongType {
+                    file: file.to_string(),
+                    column: name,
+                    found: type_name(c),
+                    expected,
+                })?;
+            *slot = Some(Col {
+                index,
+                kind,
+                max_def: c.max_def_level(),
+            });
+        }
+        Ok(Layout(cols))
+    }
+}
+
+/// How a column is read, from its physical and logical types; `None` for a type the long form
+/// never holds (decimals, times, timestamps, booleans, nested or fixed-length values).
+fn kind_of(c: &ColumnDescriptor) -> Option<Kind> {
+    let logical = c.logical_type_ref();
+    let converted = c.converted_type();
+    let plain_integer = matches!(logical, None | Some(LogicalType::Integer { .. }))
+        && matches!(
+            converted,
+            ConvertedType::NONE
+                | ConvertedType::INT_8
+                | ConvertedType::INT_16
+                | ConvertedType::INT_32
+                | ConvertedType::INT_64
+                | ConvertedType::UINT_8
+                | ConvertedType::UINT_16
+                | ConvertedType::UINT_32
+                | ConvertedType::UINT_64
+        );
+    match c.physical_type() {
+        Physical::BYTE_ARRAY
+            if matches!(logical, None | Some(LogicalType::String))
+                && matches!(converted, ConvertedType::NONE | ConvertedType::UTF8) =>
+        {
+            Some(Kind::Text)
+        }
+        Physical::INT32
+            if matches!(logical, Some(LogicalType::Date)) || converted == ConvertedType::DATE =>
+        {
+            Some(Kind::Date)
+        }
+        Physical::INT32 if plain_integer => Some(Kind::Int32),
+        Physical::INT64 if plain_integer => Some(Kind::Int64),
+        Physical::FLOAT if logical.is_none() => Some(Kind::Float),
+        Physical::DOUBLE if logical.is_none() => Some(Kind::Double),
+        _ => None,
+    }
+}
+
+/// A column's type in words for an error: its physical type, with its logical type if any.
+fn type_name(c: &ColumnDescriptor) -> String {
+    let mut s = format!("{}", c.physical_type());
+    if let Some(l) = c.logical_type_ref() {
+        let _ = write!(s, " ({l:?})");
+    } else if c.converted_type() != ConvertedType::NONE {
+        let _ = write!(s, " ({})", c.converted_type());
+    }
+    if c.max_rep_level() > 0 {
+        s.push_str(", repeated");
+    }
+    s
+}
+
+/// One batch of one column's values: the definition levels (empty when the column is
+/// required) and the values that are not null.
+enum Values {
+    Bytes(Vec<ByteArray>),
+    Int32(Vec<i32>),
+    Int64(Vec<i64>),
+    Float(Vec<f32>),
+    Double(Vec<f64>),
+}
+
+/// A column being read through a row group: its reader and its current batch.
+struct Batch {
+    col: Col,
+    reader: ColumnReader,
+    def: Vec<i16>,
+    values: Values,
+    /// The next value (not null) to take.
+    next: usize,
+    /// Whether the batch was read (rather than skipped).
+    read: bool,
+}
+
+impl Batch {
+    fn new(col: Col, reader: ColumnReader) -> Batch {
+        let values = match &reader {
+            ColumnReader::ByteArrayColumnReader(_) => Values::Bytes(Vec::new()),
+            ColumnReader::Int32ColumnReader(_) => Values::Int32(Vec::new()),
+            ColumnReader::Int64ColumnReader(_) => Values::Int64(Vec::new()),
+            ColumnReader::FloatColumnReader(_) => Values::Float(Vec::new()),
+            _ => Values::Double(Vec::new()),
+        };
+        Batch {
+            col,
+            reader,
+            def: Vec::new(),
+            values,
+            next: 0,
+            read: false,
+        }
+    }
+
+    /// Skips up to `rows` rows, decoding as little as it can; how many were skipped.
+    fn skip(&mut self, rows: usize) -> parquet::errors::Result<usize> {
+        self.read = false;
+        match &mut self.reader {
+            ColumnReader::BoolColumnReader(r) => r.skip_records(rows),
+            ColumnReader::Int32ColumnReader(r) => r.skip_records(rows),
+            ColumnReader::Int64ColumnReader(r) => r.skip_records(rows),
+            ColumnReader::Int96ColumnReader(r) => r.skip_records(rows),
+            ColumnReader::FloatColumnReader(r) => r.skip_records(rows),
+            ColumnReader::DoubleColumnReader(r) => r.skip_records(rows),
+            ColumnReader::ByteArrayColumnReader(r) => r.skip_records(rows),
+            ColumnReader::FixedLenByteArrayColumnReader(r) => r.skip_records(rows),
+        }
+    }
+
+    /// Whether any of the first `rows` rows of this batch (of the organisation column) is of
+    /// an organisation kept.
+    fn any_kept(&self, rows: usize, out: &RowsOut<'_>) -> bool {
+        let Values::Bytes(v) = &self.values else {
+            return true;
+        };
+        let nulls = (0..rows).any(|i| !self.present(i));
+        // The same bytes (a dictionary's entry) as the value before: the same answer.
+        let mut last: Option<(*const u8, usize)> = None;
+        nulls && out.kept("")
+            || v.iter().any(|b| {
+                let bytes = b.data();
+                let id = (bytes.as_ptr(), bytes.len());
+                if last == Some(id) {
+                    return false;
+                }
+                last = Some(id);
+                std::str::from_utf8(bytes).map_or(true, |s| out.kept(s.trim()))
+            })
+    }
+
+    /// Reads up to `rows` more rows; how many were read.
+    fn fill(&mut self, rows: usize) -> parquet::errors::Result<usize> {
+        self.def.clear();
+        self.next = 0;
+        self.read = true;
+        let def = (self.col.max_def > 0).then_some(&mut self.def);
+        let (n, _, _) = match (&mut self.reader, &mut self.values) {
+            (ColumnReader::ByteArrayColumnReader(r), Values::Bytes(v)) => {
+                v.clear();
+                r.read_records(rows, def, None, v)?
+            }
+            (ColumnReader::Int32ColumnReader(r), Values::Int32(v)) => {
+                v.clear();
+                r.read_records(rows, def, None, v)?
+            }
+            (ColumnReader::Int64ColumnReader(r), Values::Int64(v)) => {
+                v.clear();
+                r.read_records(rows, def, None, v)?
+            }
+            (ColumnReader::FloatColumnReader(r), Values::Float(v)) => {
+                v.clear();
+                r.read_records(rows, def, None, v)?
+            }
+            (ColumnReader::DoubleColumnReader(r), Values::Double(v)) => {
+                v.clear();
+                r.read_records(rows, def, None, v)?
+            }
+            _ => {
+                return Err(parquet::errors::ParquetError::General(
+                    "a column's reader is not of its type".to_string(),
+                ));
+            }
+        };
+        Ok(n)
+    }
+
+    /// Whether row `i` of the batch has a value (is not null).
+    fn present(&self, i: usize) -> bool {
+        self.col.max_def == 0 || self.def[i] == self.col.max_def
+    }
+
+    /// The next row's field as text (as the CSV would have it: empty for a null), appended
+    /// to `out`; false when its text is not UTF-8.
+    fn take(&mut self, i: usize, out: &mut String) -> bool {
+        if !self.present(i) {
+            return true;
+        }
+        let k = self.next;
+        self.next += 1;
+        match &self.values {
+            Values::Bytes(v) => match std::str::from_utf8(v[k].data()) {
+                Ok(s) => out.push_str(s.trim()),
+                Err(_) => return false,
+            },
+            Values::Int32(v) if self.col.kind == Kind::Date => write_date(v[k], out),
+            Values::Int32(v) => {
+                let _ = write!(out, "{}", v[k]);
+            }
+            Values::Int64(v) => {
+                let _ = write!(out, "{}", v[k]);
+            }
+            Values::Float(v) => {
+                let _ = write!(out, "{}", v[k]);
+            }
+            Values::Double(v) => write_double(v[k], out),
+        }
+        true
+    }
+}
+
+/// Writes a double as its shortest decimal (as `{}` does): a whole number (most counts) as
+/// the integer, which is the same text and quicker to write.
+fn write_double(v: f64, out: &mut String) {
+    // Below 2^53 every whole double is an exact i64; -0.0 is left to `{}` ("-0").
+    if v.fract() == 0.0 && v.abs() < 9_007_199_254_740_992.0 && (v != 0.0 || v.is_sign_positive()) {
+        let _ = write!(out, "{}", v as i64);
+    } else {
+        let _ = write!(out, "{v}");
+    }
+}
+
+/// Writes a date given as days since 1970-01-01 as `YYYY-MM-DD`.
+fn write_date(days: i32, out: &mut String) {
+    let epoch = chrono::NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default();
+    match epoch.checked_add_signed(chrono::TimeDelta::days(i64::from(days))) {
+        Some(d) => {
+            let _ = write!(out, "{d}");
+        }
+        // Beyond chrono's range: a number no period reads, so the row's error says so.
+        None => {
+            let _ = write!(out, "{days}");
+        }
+    }
+}
+
+/// What is reused from row to row: the record handed on and its text, and the last
+/// organisation handed on whose rows are not kept.
+struct RowsOut<'a> {
+    keep: Option<&'a BTreeSet<String>>,
+    record: csv::StringRecord,
+    text: String,
+    /// The line of the last row (the header is line 1).
+    line: u64,
+    /// The organisation of the last row when it is not kept: its next rows are only counted.
+    passed_over: Option<String>,
+}
+
+impl RowsOut<'_> {
+    /// Whether an organisation's rows are kept.
+    fn kept(&self, org: &str) -> bool {
+        self.keep.is_none_or(|k| k.contains(org))
+    }
+}
+
+/// Reads one row group, a batch at a time, handing each row on. The organisation column is
+/// read first: a batch with no row of an organisation kept has its other columns skipped
+/// (whole pages unread where they fall inside it).
+fn read_group(
+    file: &str,
+    layout: &Layout,
+    group: &dyn RowGroupReader,
+    reading: &mut Reading<'_>,
+    out: &mut RowsOut<'_>,
+) -> Result<(), ParquetError> {
+    let unreadable = |e: parquet::errors::ParquetError| ParquetError::Unreadable {
+        file: file.to_string(),
+        reason: e.to_string(),
+    };
+    let mut batches: Vec<Option<Batch>> = Vec::with_capacity(6);
+    for col in &layout.0 {
+        batches.push(match col {
+            Some(c) => Some(Batch::new(
+                *c,
+                group.get_column_reader(c.index).map_err(unreadable)?,
+            )),
+            None => None,
+        });
+    }
+    let total = usize::try_from(group.metadata().num_rows()).unwrap_or(0);
+    let short = |column: usize, rows: usize| ParquetError::Unreadable {
+        file: file.to_string(),
+        reason: format!(
+            "column `{}` has {rows} rows where its row group has {total}",
+            NAMES[column]
+        ),
+    };
+    let mut done = 0;
+    while done < total {
+        let want = BATCH.min(total - done);
+        let Some(orgs) = batches[0].as_mut() else {
+            unreachable!("the organisation column is required")
+        };
+        if orgs.fill(want).map_err(unreadable)? != want {
+            return Err(short(0, done));
+        }
+        let any_kept = out.keep.is_none() || orgs.any_kept(want, out);
+        for (c, b) in batches.iter_mut().enumerate().skip(1) {
+            let Some(b) = b else { continue };
+            let n = match any_kept {
+                true => b.fill(want),
+                false => b.skip(want),
+            }
+            .map_err(unreadable)?;
+            if n != want {
+                return Err(short(c, done + n));
+            }
+        }
+        if any_kept {
+            for i in 0..want {
+                out.line += 1;
+                hand_on(file, &mut batches, i, reading, out)?;
+            }
+        } else if let Some(orgs) = &batches[0] {
+            pass_over(file, orgs, want, reading, out)?;
+        }
+        done += want;
+    }
+    Ok(())
+}
+
+/// Counts a batch none of whose rows is kept (only its organisation column was read): the
+/// first row of each run of one organisation's rows is handed on (so the reading notes the
+/// organisation), the rest only counted. A run is told by the value's bytes being the same
+/// bytes (a dictionary's entry), so most rows are never compared or looked up.
+fn pass_over(
+    file: &str,
+    orgs: &Batch,
+    rows: usize,
+    reading: &mut Reading<'_>,
+    out: &mut RowsOut<'_>,
+) -> Result<(), ParquetError> {
+    let Values::Bytes(values) = &orgs.values else {
+        unreachable!("the organisation column is text")
+    };
+    let mut next = 0;
+    let mut last: Option<(*const u8, usize)> = None;
+    let mut run = 0;
+    for i in 0..rows {
+        out.line += 1;
+        let bytes: &[u8] = match orgs.present(i) {
+            true => {
+                next += 1;
+                values[next - 1].data()
+            }
+            false => b"",
+        };
+        let id = (bytes.as_ptr(), bytes.len());
+        if last == Some(id) {
+            run += 1;
+            continue;
+        }
+        last = Some(id);
+        let text = std::str::from_utf8(bytes)
+            .map_err(|_| ParquetError::NotUtf8 {
+                file: file.to_string(),
+                column: NAMES[0],
+                row: out.line - 1,
+            })?
+            .trim();
+        if out.passed_over.as_deref() == Some(text) {
+            run += 1;
+            continue;
+        }
+        reading.more_rows_not_kept(run);
+        run = 0;
+        out.record.clear();
+        out.record.push_field(text);
+        reading.row(out.line, &out.record);
+        out.passed_over = Some(text.to_string());
+    }
+    reading.more_rows_not_kept(run);
+    Ok(())
+}
+
+/// Hands row `i` of the batches on as a record: only its organisation when that is not kept
+/// (the reading counts it and goes no further; the rows after it of the same organisation
+/// are only counted), else every field.
+fn hand_on(
+    file: &str,
+    batches: &mut [Option<Batch>],
+    i: usize,
+    reading: &mut Reading<'_>,
+    out: &mut RowsOut<'_>,
+) -> Result<(), ParquetError> {
+    let not_utf8 = |c: usize, line: u64| ParquetError::NotUtf8 {
+        file: file.to_string(),
+        column: NAMES[c],
+        row: line - 1,
+    };
+    out.record.clear();
+    out.text.clear();
+    if let Some(b) = batches[0].as_mut() {
+        if !b.take(i, &mut out.text) {
+            return Err(not_utf8(0, out.line));
+        }
+    }
+    if !out.kept(&out.text) {
+        if out.passed_over.as_deref() == Some(out.text.as_str()) {
+            reading.more_rows_not_kept(1);
+        } else {
+            out.record.push_field(&out.text);
+            reading.row(out.line, &out.record);
+            out.passed_over = Some(out.text.clone());
+        }
+        // The other columns' values of this row are passed over unread.
+        for b in batches.iter_mut().skip(1).flatten() {
+            if b.read && b.present(i) {
+                b.next += 1;
+            }
+        }
+        return Ok(());
+    }
+    out.passed_over = None;
+    out.record.push_field(&out.text);
+    for (c, b) in batches.iter_mut().enumerate().skip(1) {
+        out.text.clear();
+        if let Some(b) = b {
+            if !b.take(i, &mut out.text) {
+                return Err(not_utf8(c, out.line));
+            }
+        }
+        out.record.push_field(&out.text);
+    }
+    reading.row(out.line, &out.record);
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn doubles_are_written_as_display_writes_them() {
+        let values = [
+            0.0,
+            -0.0,
+            1.0,
+            -1.0,
+            5.0,
+            71.4,
+            1e15,
+            1e16,
+            -1e16,
+            9_007_199_254_740_991.0,
+            9_007_199_254_740_992.0,
+            1e300,
+            0.1,
+            1e-7,
+            -2.5,
+            f64::NAN,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            f64::MIN_POSITIVE,
+        ];
+        for v in values {
+            let mut out = String::new();
+            write_double(v, &mut out);
+            assert_eq!(out, format!("{v}"), "{v:?}");
+        }
+    }
+
+    #[test]
+    fn dates_are_written_as_iso_days() {
+        let mut out = String::new();
+        write_date(19814, &mut out);
+        assert_eq!(out, "2024-04-01");
+        out.clear();
+        write_date(i32::MAX, &mut out);
+        assert_eq!(out, i32::MAX.to_string());
+    }
+}

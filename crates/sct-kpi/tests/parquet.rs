@@ -1,0 +1,432 @@
+//! KPI data as Parquet: the same data written as CSV and as Parquet (by the parquet crate's
+//! own writer, into a temporary directory, with the compressions data platforms use) read to
+//! the same series, flags, errors and warnings; a file told to be Parquet by its magic bytes,
+//! not its name; and a missing column, a column of the wrong type or a damaged file refused
+//! with an error naming the file and the column, never a panic.
+#![cfg(feature = "parquet")]
+
+use std::collections::BTreeSet;
+use std::path::Path;
+use std::sync::Arc;
+
+use parquet::basic::{Compression, GzipLevel, ZstdLevel};
+use parquet::data_type::{ByteArray, ByteArrayType, DoubleType, Int32Type, Int64Type};
+use parquet::file::properties::WriterProperties;
+use parquet::file::writer::SerializedFileWriter;
+use parquet::schema::parser::parse_message_type;
+use sct_core::SourceFile;
+use sct_kpi::data::KpiData;
+use sct_kpi::data_file::read_kpi_data_file;
+use sct_kpi::kpiset::KpiSet;
+
+fn set() -> KpiSet {
+    let text = r#"
+kind = "kpi-set"
+id = "t"
+version = "1"
+title = "T"
+source = "test"
+status = "example"
+[documents]
+d = { title = "D" }
+[[indicators]]
+id = "p"
+title = "Proportion"
+timeframe = "leading"
+period = "month"
+value_type = "proportion"
+multiplier = 100
+improvement = "increase"
+target = 50.0
+source = { doc = "d", section = "1", quote = "q" }
+[[indicators]]
+id = "c"
+title = "Count"
+timeframe = "kpi"
+period = "quarter"
+value_type = "count"
+improvement = "increase"
+source = { doc = "d", section = "1", quote = "q" }
+"#;
+    sct_core::load::parse_toml(&SourceFile::from_text("t.toml", text)).unwrap()
+}
+
+/// One column's values, `None` for a null.
+enum Col {
+    Text(Vec<Option<String>>),
+    Double(Vec<Option<f64>>),
+    Int64(Vec<Option<i64>>),
+    Int32(Vec<Option<i32>>),
+}
+
+/// Writes `columns` under `schema` (one row group per `group` rows) with `compression`.
+fn write(path: &Path, schema: &str, columns: &[Col], compression: Compression, group: usize) {
+    let schema = Arc::new(parse_message_type(schema).unwrap());
+    let props = Arc::new(
+        WriterProperties::builder()
+            .set_compression(compression)
+            .build(),
+    );
+    let file = std::fs::File::create(path).unwrap();
+    let mut writer = SerializedFileWriter::new(file, schema, props).unwrap();
+    let rows = match &columns[0] {
+        Col::Text(v) => v.len(),
+        Col::Double(v) => v.len(),
+        Col::Int64(v) => v.len(),
+        Col::Int32(v) => v.len(),
+    };
+    for start in (0..rows).step_by(group) {
+        let end = (start + group).min(rows);
+        let mut rg = writer.next_row_group().unwrap();
+        for col in columns {
+            let mut w = rg.next_column().unwrap().unwrap();
+            let levels =
+                |present: Vec<bool>| -> Vec<i16> { present.into_iter().map(i16::from).collect() };
+            match col {
+                Col::Text(v) => {
+                    let v = &v[start..end];
+                    let values: Vec<ByteArray> = v
+                        .iter()
+                        .flatten()
+                        .map(|s| ByteArray::from(s.as_str()))
+                        .collect();
+                    let def = levels(v.iter().map(Option::is_some).collect());
+                    w.typed::<ByteArrayType>()
+                        .write_batch(&values, Some(&def), None)
+                        .unwrap();
+                }
+                Col::Double(v) => {
+                    let v = &v[start..end];
+                    let values: Vec<f64> = v.iter().flatten().copied().collect();
+                    let def = levels(v.iter().map(Option::is_some).collect());
+                    w.typed::<DoubleType>()
+                        .write_batch(&values, Some(&def), None)
+                        .unwrap();
+                }
+                Col::Int64(v) => {
+                    let v = &v[start..end];
+                    let values: Vec<i64> = v.iter().flatten().copied().collect();
+                    let def = levels(v.iter().map(Option::is_some).collect());
+                    w.typed::<Int64Type>()
+                        .write_batch(&values, Some(&def), None)
+                        .unwrap();
+                }
+                Col::Int32(v) => {
+                    let v = &v[start..end];
+                    let values: Vec<i32> = v.iter().flatten().copied().collect();
+                    let def = levels(v.iter().map(Option::is_some).collect());
+                    w.typed::<Int32Type>()
+                        .write_batch(&values, Some(&def), None)
+                        .unwrap();
+                }
+            }
+            w.close().unwrap();
+        }
+        rg.close().unwrap();
+    }
+    writer.close().unwrap();
+}
+
+/// The long form's schema: every column optional (as exports usually write them).
+const SCHEMA: &str = "message kpis {
+    optional binary organisation (UTF8);
+    optional binary indicator (UTF8);
+    optional binary period (UTF8);
+    optional double value;
+    optional int64 numerator;
+    optional int64 denominator;
+    optional binary note (UTF8);
+}";
+
+/// A small extract with what the reading flags: a duplicate, a value that does not match its
+/// numerator and denominator, an indicator not in the set, an empty value, and months summed
+/// into quarters; as CSV text and as Parquet columns.
+fn extract() -> (String, Vec<Col>) {
+    let mut rows: Vec<[Option<String>; 6]> = Vec::new();
+    let s = |v: &str| (!v.is_empty()).then(|| v.to_string());
+    for org in ["A", "B", "C"] {
+        for m in 1..=12 {
+            let (num, den) = (40 + (m * 7) % 20, 100);
+            let value = if org == "B" && m == 5 {
+                "12.5".to_string()
+            } else {
+                format!("{}", f64::from(num) * 100.0 / f64::from(den))
+            };
+            rows.push([
+                s(org),
+                s("p"),
+                s(&format!("2024-{m:02}")),
+                s(&value),
+                s(&num.to_string()),
+                s(&den.to_string()),
+            ]);
+            rows.push([
+                s(org),
+                s("c"),
+                s(&format!("2024-{m:02}")),
+                s(&(900 + m * 3).to_string()),
+                None,
+                None,
+            ]);
+        }
+        rows.push([s(org), s("zz"), s("2024-01"), s("1.25"), None, None]);
+    }
+    rows.push([s("A"), s("c"), s("2024-03"), s("911"), None, None]);
+    rows.push([s("C"), s("p"), s("2025-01"), None, s("5"), s("10")]);
+    let mut csv = String::from("organisation,indicator,period,value,numerator,denominator,note\n");
+    for r in &rows {
+        let fields: Vec<&str> = r.iter().map(|f| f.as_deref().unwrap_or("")).collect();
+        csv.push_str(&fields.join(","));
+        csv.push_str(",x\n");
+    }
+    let text = |i: usize| Col::Text(rows.iter().map(|r| r[i].clone()).collect());
+    let int = |i: usize| {
+        Col::Int64(
+            rows.iter()
+                .map(|r| r[i].as_ref().map(|v| v.parse().unwrap()))
+                .collect(),
+        )
+    };
+    let cols = vec![
+        text(0),
+        text(1),
+        text(2),
+        Col::Double(
+            rows.iter()
+                .map(|r| r[3].as_ref().map(|v| v.parse().unwrap()))
+                .collect(),
+        ),
+        int(4),
+        int(5),
+        Col::Text(rows.iter().map(|_| Some("x".to_string())).collect()),
+    ];
+    (csv, cols)
+}
+
+/// Reads a file through the format-sniffing entry point.
+fn read(path: &Path, keep: Option<&BTreeSet<String>>) -> Result<KpiData, String> {
+    let file = std::fs::File::open(path).unwrap();
+    read_kpi_data_file(file, "kpis", &set(), keep, false).map_err(|d| {
+        d.0.iter()
+            .map(|d| {
+                format!(
+                    "{} [expected: {}]",
+                    d.message,
+                    d.expected.clone().unwrap_or_default()
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    })
+}
+
+/// The data without its source (whose checksum is the file's own).
+fn without_source(mut d: KpiData) -> KpiData {
+    d.source = None;
+    d
+}
+
+#[test]
+fn parquet_reads_to_what_the_same_csv_reads_with_every_compression() {
+    let dir = tempfile::tempdir().unwrap();
+    let (csv, cols) = extract();
+    let csv_path = dir.path().join("kpis.csv");
+    std::fs::write(&csv_path, &csv).unwrap();
+    let from_csv = read(&csv_path, None).unwrap();
+    assert!(
+        !from_csv.warnings.is_empty(),
+        "the extract has an unknown indicator"
+    );
+    let compressions = [
+        Compression::UNCOMPRESSED,
+        Compression::SNAPPY,
+        Compression::ZSTD(ZstdLevel::default()),
+        Compression::GZIP(GzipLevel::default()),
+    ];
+    for (i, compression) in compressions.into_iter().enumerate() {
+        // Row groups of 10 rows: series and batches cross their boundaries.
+        let path = dir.path().join(format!("kpis-{i}.parquet"));
+        write(&path, SCHEMA, &cols, compression, 10);
+        let from_parquet = read(&path, None).unwrap();
+        assert_eq!(
+            without_source(from_parquet.clone()),
+            without_source(from_csv.clone()),
+            "{compression:?}"
+        );
+        let bytes = std::fs::read(&path).unwrap();
+        let sha = format!("{:x}", <sha2::Sha256 as sha2::Digest>::digest(&bytes));
+        assert_eq!(from_parquet.source.unwrap().sha256, sha);
+    }
+    let keep: BTreeSet<String> = ["B".to_string()].into();
+    let path = dir.path().join("kpis-1.parquet");
+    assert_eq!(
+        without_source(read(&path, Some(&keep)).unwrap()),
+        without_source(read(&csv_path, Some(&keep)).unwrap())
+    );
+}
+
+#[test]
+fn parquet_is_told_by_its_magic_bytes_not_its_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let (csv, cols) = extract();
+    let parquet_named_csv = dir.path().join("export.csv");
+    write(&parquet_named_csv, SCHEMA, &cols, Compression::SNAPPY, 1000);
+    let csv_named_parquet = dir.path().join("export.parquet");
+    std::fs::write(&csv_named_parquet, &csv).unwrap();
+    assert_eq!(
+        without_source(read(&parquet_named_csv, None).unwrap()),
+        without_source(read(&csv_named_parquet, None).unwrap())
+    );
+}
+
+#[test]
+fn row_errors_name_the_same_lines_as_the_csv() {
+    let dir = tempfile::tempdir().unwrap();
+    let (csv, cols) = extract();
+    let csv = csv.replacen("2024-07", "July", 1);
+    let Col::Text(mut periods) = cols.into_iter().nth(2).unwrap() else {
+        unreachable!()
+    };
+    let first = periods
+        .iter()
+        .position(|p| p.as_deref() == Some("2024-07"))
+        .unwrap();
+    periods[first] = Some("July".to_string());
+    let (_, mut cols) = extract();
+    cols[2] = Col::Text(periods);
+    let csv_path = dir.path().join("bad.csv");
+    std::fs::write(&csv_path, csv).unwrap();
+    let parquet_path = dir.path().join("bad.parquet");
+    write(&parquet_path, SCHEMA, &cols, Compression::SNAPPY, 7);
+    let from_csv = read(&csv_path, None).unwrap_err();
+    assert!(from_csv.contains("\"July\" is not a period"), "{from_csv}");
+    assert_eq!(read(&parquet_path, None).unwrap_err(), from_csv);
+}
+
+#[test]
+fn a_missing_column_is_named_with_the_columns_found() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("few.parquet");
+    let schema = "message kpis { required binary org (UTF8); required binary indicator (UTF8); required binary period (UTF8); }";
+    let text = |v: &str| Col::Text(vec![Some(v.to_string())]);
+    write(
+        &path,
+        schema,
+        &[text("A"), text("p"), text("2024-01")],
+        Compression::SNAPPY,
+        10,
+    );
+    let e = read(&path, None).unwrap_err();
+    assert!(
+        e.contains("kpis has no columns organisation, value (it has: org, indicator, period)"),
+        "{e}"
+    );
+    assert!(
+        e.contains("[expected: columns organisation, indicator, period and value"),
+        "{e}"
+    );
+}
+
+#[test]
+fn a_column_of_the_wrong_type_names_what_was_found_and_expected() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases = [
+        (
+            "message k { required int64 organisation; required binary indicator (UTF8); required binary period (UTF8); required double value; }",
+            vec![
+                Col::Int64(vec![Some(1)]),
+                Col::Text(vec![Some("p".into())]),
+                Col::Text(vec![Some("2024-01".into())]),
+                Col::Double(vec![Some(1.0)]),
+            ],
+            "column `organisation` is INT64, but organisation must be text (a UTF-8 byte array)",
+        ),
+        (
+            "message k { required binary organisation (UTF8); required binary indicator (UTF8); required binary period (UTF8); required int32 value (DATE); }",
+            vec![
+                Col::Text(vec![Some("A".into())]),
+                Col::Text(vec![Some("p".into())]),
+                Col::Text(vec![Some("2024-01".into())]),
+                Col::Int32(vec![Some(1)]),
+            ],
+            "column `value` is INT32 (Date), but value must be a number",
+        ),
+        (
+            "message k { required binary organisation (UTF8); required binary indicator (UTF8); required double period; required double value; }",
+            vec![
+                Col::Text(vec![Some("A".into())]),
+                Col::Text(vec![Some("p".into())]),
+                Col::Double(vec![Some(2024.0)]),
+                Col::Double(vec![Some(1.0)]),
+            ],
+            "column `period` is DOUBLE, but period must be text (as 2024-04, 2024-Q1, …) or a date",
+        ),
+    ];
+    for (i, (schema, cols, want)) in cases.into_iter().enumerate() {
+        let path = dir.path().join(format!("wrong-{i}.parquet"));
+        write(&path, schema, &cols, Compression::SNAPPY, 10);
+        let e = read(&path, None).unwrap_err();
+        assert!(e.starts_with(&format!("kpis: {want}")), "{e}");
+    }
+}
+
+#[test]
+fn a_date_period_reads_as_its_day() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("dates.parquet");
+    let schema = "message k { required binary organisation (UTF8); required binary indicator (UTF8); required int32 period (DATE); required int32 value; }";
+    // 19814 days after 1970-01-01 is 2024-04-01.
+    let cols = [
+        Col::Text(vec![Some("A".into()), Some("A".into())]),
+        Col::Text(vec![Some("c".into()), Some("c".into())]),
+        Col::Int32(vec![Some(19814), Some(19814 + 30)]),
+        Col::Int32(vec![Some(5), Some(7)]),
+    ];
+    write(&path, schema, &cols, Compression::SNAPPY, 10);
+    let csv_path = dir.path().join("dates.csv");
+    std::fs::write(
+        &csv_path,
+        "organisation,indicator,period,value\nA,c,2024-04-01,5\nA,c,2024-05-01,7\n",
+    )
+    .unwrap();
+    assert_eq!(
+        without_source(read(&path, None).unwrap()),
+        without_source(read(&csv_path, None).unwrap())
+    );
+}
+
+#[test]
+fn a_damaged_file_is_an_error_not_a_panic() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, cols) = extract();
+    let path = dir.path().join("whole.parquet");
+    write(&path, SCHEMA, &cols, Compression::SNAPPY, 10);
+    let bytes = std::fs::read(&path).unwrap();
+    let damaged = [
+        b"PAR1".to_vec(),
+        b"PAR1 not really PAR1".to_vec(),
+        bytes[..bytes.len() / 2].to_vec(),
+    ];
+    for (i, d) in damaged.iter().enumerate() {
+        let p = dir.path().join(format!("damaged-{i}.parquet"));
+        std::fs::write(&p, d).unwrap();
+        let e = read(&p, None).unwrap_err();
+        assert!(
+            e.starts_with("kpis is not a readable Parquet file"),
+            "{i}: {e}"
+        );
+    }
+    // Bytes of the data pages and the footer flipped, one at a time, or a piece cut out:
+    // an error or data, never a panic.
+    let cut = [&bytes[..bytes.len() / 3], &bytes[bytes.len() / 2..]].concat();
+    let p = dir.path().join("cut.parquet");
+    std::fs::write(&p, &cut).unwrap();
+    let _ = read(&p, None);
+    for at in (4..bytes.len() - 8).step_by(13) {
+        let mut d = bytes.clone();
+        d[at] ^= 0x5a;
+        let p = dir.path().join("flipped.parquet");
+        std::fs::write(&p, &d).unwrap();
+        let _ = read(&p, None);
+    }
+}
