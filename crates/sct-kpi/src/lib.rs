@@ -14,6 +14,7 @@ pub mod data;
 pub mod funnel_input;
 pub mod ipr;
 pub mod kpiset;
+mod lines;
 pub mod measures;
 pub mod rebase_log;
 pub mod review;
