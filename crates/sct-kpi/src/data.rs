@@ -180,6 +180,20 @@ impl KpiData {
             .map(|(_, s)| s)
     }
 
+    /// Drops the series of one organisation (a report over every organisation that has
+    /// taken an organisation's rows needs its data no more), giving back their memory.
+    pub fn remove_series_of(&mut self, organisation: &str) {
+        let keys: Vec<(String, String)> = self
+            .series
+            .range((organisation.to_string(), String::new())..)
+            .take_while(|((o, _), _)| o == organisation)
+            .map(|(k, _)| k.clone())
+            .collect();
+        for k in keys {
+            self.series.remove(&k);
+        }
+    }
+
     /// Whether an organisation has any series (with or without observations).
     pub fn has_series(&self, organisation: &str) -> bool {
         self.series_of(organisation).next().is_some()
@@ -973,7 +987,8 @@ impl<'a> Reading<'a> {
         match &mut self.current {
             Some(((o, i), series)) if o == org && i == ind_id => series.push(row),
             _ => {
-                if let Some((key, series)) = self.current.take() {
+                if let Some((key, mut series)) = self.current.take() {
+                    series.shrink();
                     self.rows.insert(key, series);
                 }
                 let key = (org.to_string(), ind_id.to_string());
