@@ -16,11 +16,9 @@ use sct_kpi::kpiset::KpiSet;
 mod fixtures;
 
 fn bench(c: &mut Criterion) {
-    let set: KpiSet = sct_core::load::parse_toml(&SourceFile::from_text(
-        "bench-60.toml",
-        &fixtures::kpi_set(),
-    ))
-    .expect("the benchmark set parses");
+    let set: KpiSet =
+        sct_core::load::parse_toml(&SourceFile::from_text("bench-60.toml", fixtures::kpi_set()))
+            .expect("the benchmark set parses");
     let csv = fixtures::kpi_data();
     let mut g = c.benchmark_group("read");
     g.throughput(Throughput::Bytes(csv.len() as u64));
