@@ -11,7 +11,11 @@
 //! series of 1,000,000 daily points) and `funnel-ratio-10000.csv` (an indirectly
 //! standardised ratio funnel of 10,000 organisations).
 //!
-//! Usage: `cargo run --release -p sct-cli --example bench_fixtures -- DIR [--scale]`
+//! With `--kpis ORGS INDICATORS MONTHS`, only `bench-INDICATORS.toml` and
+//! `kpis-ORGSxINDICATORSxMONTHS.csv` (the extract's generator at any size, streamed: the
+//! national runs of `./bench` write 151 million rows this way, and delete them after).
+//!
+//! Usage: `cargo run --release -p sct-cli --example bench_fixtures -- DIR [--scale | --kpis O I M]`
 
 #[path = "../benches/fixtures.rs"]
 mod fixtures;
@@ -61,7 +65,36 @@ fn scale(dir: &Path) -> std::io::Result<()> {
     })
 }
 
+/// `bench-I.toml` and `kpis-OxIxM.csv` for the sizes given, or why not.
+fn kpis(dir: &Path, sizes: &[String]) -> std::io::Result<()> {
+    let n: Vec<usize> = sizes.iter().filter_map(|s| s.parse().ok()).collect();
+    let [orgs, indicators, months] = n[..] else {
+        return Err(std::io::Error::other("--kpis takes three numbers"));
+    };
+    std::fs::create_dir_all(dir)?;
+    write_once(dir, &format!("bench-{indicators}.toml"), |f| {
+        f.write_all(fixtures::kpi_set_of(indicators).as_bytes())
+    })?;
+    write_once(
+        dir,
+        &format!("kpis-{orgs}x{indicators}x{months}.csv"),
+        |f| fixtures::write_kpi_data(f, orgs, indicators, months),
+    )
+}
+
 fn main() -> std::process::ExitCode {
+    let all: Vec<String> = std::env::args().skip(1).collect();
+    if let [dir, flag, sizes @ ..] = &all[..]
+        && flag == "--kpis"
+    {
+        return match kpis(Path::new(dir), sizes) {
+            Ok(()) => std::process::ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("cannot write the extract in {dir}: {e}");
+                std::process::ExitCode::FAILURE
+            }
+        };
+    }
     let mut args = std::env::args_os().skip(1);
     let (Some(dir), rest) = (args.next().map(std::path::PathBuf::from), args.next()) else {
         eprintln!("usage: bench_fixtures DIR [--scale]");

@@ -24,6 +24,7 @@ use sct_core::provenance::FileUsed;
 
 use crate::aggregate::{aggregate, period_of};
 use crate::kpiset::{Indicator, KpiSet, ValueType};
+use crate::lines;
 use crate::number::{NumberError, show};
 use crate::period::{ACCEPTED_FORMS, Period, PeriodType};
 use crate::series_rows::{Folded, Listing, SeriesRows};
@@ -179,6 +180,20 @@ impl KpiData {
             .map(|(_, s)| s)
     }
 
+    /// Drops the series of one organisation (a report over every organisation that has
+    /// taken an organisation's rows needs its data no more), giving back their memory.
+    pub fn remove_series_of(&mut self, organisation: &str) {
+        let keys: Vec<(String, String)> = self
+            .series
+            .range((organisation.to_string(), String::new())..)
+            .take_while(|((o, _), _)| o == organisation)
+            .map(|(k, _)| k.clone())
+            .collect();
+        for k in keys {
+            self.series.remove(&k);
+        }
+    }
+
     /// Whether an organisation has any series (with or without observations).
     pub fn has_series(&self, organisation: &str) -> bool {
         self.series_of(organisation).next().is_some()
@@ -193,7 +208,7 @@ impl KpiData {
 }
 
 /// A reader that hashes the bytes it passes on, so a streamed file still gets its checksum.
-struct HashingReader<R> {
+pub(crate) struct HashingReader<R> {
     inner: R,
     hasher: Sha256,
 }
@@ -216,19 +231,46 @@ pub(crate) struct Row {
     pub(crate) line: u64,
 }
 
-/// The columns of the file.
-#[derive(Clone, Copy)]
-pub(crate) struct Columns {
-    organisation: usize,
-    indicator: usize,
-    period: usize,
-    value: usize,
-    numerator: Option<usize>,
-    denominator: Option<usize>,
+/// Where each column of the long form is among a row's fields.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Columns {
+    /// `organisation`.
+    pub organisation: usize,
+    /// `indicator`.
+    pub indicator: usize,
+    /// `period`.
+    pub period: usize,
+    /// `value`.
+    pub value: usize,
+    /// `numerator`, when there is one.
+    pub numerator: Option<usize>,
+    /// `denominator`, when there is one.
+    pub denominator: Option<usize>,
 }
 
-fn location(file: &str, line: u64, record: &csv::StringRecord) -> Location {
-    let text = record.iter().collect::<Vec<_>>().join(",");
+/// The fields of one data row as text (trimmed), whatever they were read from: a CSV record,
+/// a line read straight from its bytes, or the columns of another format. What
+/// [`KpiDataBuilder::row`] takes.
+pub trait RowFields {
+    /// The field at `i`, `None` past the last.
+    fn get(&self, i: usize) -> Option<&str>;
+    /// The row as one line of text, its fields joined by commas, for error locations.
+    fn joined(&self) -> String;
+}
+
+impl RowFields for csv::StringRecord {
+    #[inline]
+    fn get(&self, i: usize) -> Option<&str> {
+        csv::StringRecord::get(self, i)
+    }
+
+    fn joined(&self) -> String {
+        self.iter().collect::<Vec<_>>().join(",")
+    }
+}
+
+fn location(file: &str, line: u64, record: &(impl RowFields + ?Sized)) -> Location {
+    let text = record.joined();
     let len = text.chars().take(Snippet::UNDERLINE).count().max(1);
     Location {
         file: file.to_string(),
@@ -432,36 +474,121 @@ pub fn read_kpi_data_with<R: Read>(
     keep: Option<&BTreeSet<String>>,
     skip_invalid: bool,
 ) -> Result<KpiData, Diagnostics> {
-    let mut reader = csv::ReaderBuilder::new()
+    read_kpi_lines(input, file, set, keep, skip_invalid, true)
+}
+
+/// The CSV reader every record that needs one goes through: fields trimmed, every row as
+/// wide as the header, line numbers tracked.
+fn csv_reader<R: Read>(input: R) -> csv::Reader<LineTracker<R>> {
+    csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
         .flexible(false)
         .buffer_capacity(1 << 16)
-        .from_reader(LineTracker::new(HashingReader {
-            inner: input,
-            hasher: Sha256::new(),
-        }));
-    let cols = read_columns(&mut reader, file)?;
+        .from_reader(LineTracker::new(input))
+}
+
+/// [`read_kpi_data_with`]; `simple` reads the lines that need no CSV quoting straight from
+/// their bytes ([`crate::lines`]), the rest through the csv crate (without it, everything
+/// goes through the csv crate: the two must give the same result, which the tests check).
+fn read_kpi_lines<R: Read>(
+    input: R,
+    file: &str,
+    set: &KpiSet,
+    keep: Option<&BTreeSet<String>>,
+    skip_invalid: bool,
+    simple: bool,
+) -> Result<KpiData, Diagnostics> {
+    let mut input = HashingReader {
+        inner: input,
+        hasher: Sha256::new(),
+    };
+    let mut buf = Vec::new();
+    let ended = lines::fill(&mut input, &mut buf, lines::CHUNK).map_err(|e| {
+        Diagnostics(vec![
+            Diagnostic::error(format!(
+                "cannot read the header row: {}",
+                csv::Error::from(e)
+            ))
+            .in_file(file),
+        ])
+    })?;
+    let head = if simple {
+        lines::header(&buf, ended)
+    } else {
+        None
+    };
+    let Some((headers, start)) = head else {
+        // The whole file through the csv crate.
+        let mut reader = csv_reader(std::io::Cursor::new(buf).chain(input));
+        let cols = read_columns(&mut reader, file)?;
+        let mut reading = Reading::new(file, set, cols, keep, skip_invalid);
+        csv_records(&mut reader, &mut reading, 0);
+        return reading.finish(set, || {
+            let (_, rest) = reader.into_inner().into_inner().into_inner();
+            rest.sha256()
+        });
+    };
+    let cols = columns(file, 1, &headers).map_err(|d| Diagnostics(vec![*d]))?;
     let mut reading = Reading::new(file, set, cols, keep, skip_invalid);
+    let width = headers.len();
+    let stop = lines::simple_lines(&mut input, &mut buf, start, 2, width, |line, fields| {
+        reading.row(line, fields);
+    });
+    match stop {
+        lines::Stop::End => reading.finish(set, || input.sha256()),
+        lines::Stop::Io(e) => {
+            reading.push_error(Diagnostic::csv_row(&csv::Error::from(e), None).in_file(file));
+            reading.finish(set, || input.sha256())
+        }
+        lines::Stop::Line { at, line } => {
+            // The csv crate reads on from this line, after a header as wide as the file's
+            // (line 1 of what it reads, so this line is its line 2).
+            let mut header = vec![b'h'; 2 * width - 1];
+            header.iter_mut().skip(1).step_by(2).for_each(|b| *b = b',');
+            header.push(b'\n');
+            buf.drain(..at);
+            let rest = std::io::Cursor::new(header)
+                .chain(std::io::Cursor::new(buf))
+                .chain(input);
+            let mut reader = csv_reader(rest);
+            let _ = reader.headers();
+            csv_records(&mut reader, &mut reading, line - 2);
+            reading.finish(set, || {
+                let (_, rest) = reader.into_inner().into_inner().into_inner();
+                rest.sha256()
+            })
+        }
+    }
+}
+
+/// Reads the records of `reader` into `reading` up to the first that cannot be read, each on
+/// its line in the file (the reader's line plus `shift`).
+fn csv_records<R: Read>(
+    reader: &mut csv::Reader<LineTracker<R>>,
+    reading: &mut Reading<'_>,
+    shift: u64,
+) {
+    let file = reading.file;
+    let in_file = |line: u64| if line == 0 { 0 } else { line + shift };
     let mut record = csv::StringRecord::new();
     loop {
         match reader.read_record(&mut record) {
             Ok(false) => break,
             Ok(true) => {}
             Err(e) => {
-                let line = reader.get_mut().record_line(e.position());
+                let line = in_file(reader.get_mut().record_line(e.position()));
                 reading.push_error(Diagnostic::csv_row(&e, None).at(location(file, line, &record)));
                 break;
             }
         }
-        let line = reader.get_mut().record_line(record.position());
+        let line = in_file(reader.get_mut().record_line(record.position()));
         reading.row(line, &record);
     }
-    reading.finish(set, file_sha256(reader))
 }
 
 /// Reads the header row and finds the columns in it, or says why it cannot be used.
 fn read_columns<R: Read>(
-    reader: &mut csv::Reader<LineTracker<HashingReader<R>>>,
+    reader: &mut csv::Reader<LineTracker<R>>,
     file: &str,
 ) -> Result<Columns, Diagnostics> {
     let headers = match reader.headers() {
@@ -480,18 +607,74 @@ fn read_columns<R: Read>(
     columns(file, header_line, &headers).map_err(|d| Diagnostics(vec![*d]))
 }
 
-/// Hashes whatever the CSV reader left unread (nothing, unless it stopped early) and gives
-/// the SHA-256 of the whole file in hex.
-fn file_sha256<R: Read>(reader: csv::Reader<LineTracker<HashingReader<R>>>) -> String {
-    let mut rest = reader.into_inner().into_inner();
-    let _ = std::io::copy(&mut rest, &mut std::io::sink());
-    rest.hasher
-        .finalize()
-        .iter()
-        .fold(String::with_capacity(64), |mut s, b| {
-            let _ = write!(s, "{b:02x}");
-            s
-        })
+impl<R: Read> HashingReader<R> {
+    /// Hashes whatever is left unread (nothing, unless the reading stopped early) and gives
+    /// the SHA-256 of the whole input in hex.
+    fn sha256(mut self) -> String {
+        let _ = std::io::copy(&mut self, &mut std::io::sink());
+        self.hasher
+            .finalize()
+            .iter()
+            .fold(String::with_capacity(64), |mut s, b| {
+                let _ = write!(s, "{b:02x}");
+                s
+            })
+    }
+}
+
+/// Builds [`KpiData`] from rows read from any source, one row at a time, with the checks,
+/// flags, warnings and errors of a KPI data file: what [`read_kpi_data_with`] does with each
+/// row of a CSV file, for a reader of another format (its columns given as text fields).
+pub struct KpiDataBuilder<'a> {
+    reading: Reading<'a>,
+    set: &'a KpiSet,
+}
+
+impl<'a> KpiDataBuilder<'a> {
+    /// A builder for the rows of `file` (named in messages) against `set`, keeping the
+    /// organisations in `keep` (all when `None`); `skip_invalid` as in [`read_kpi_data_with`].
+    pub fn new(
+        file: &'a str,
+        set: &'a KpiSet,
+        columns: Columns,
+        keep: Option<&'a BTreeSet<String>>,
+        skip_invalid: bool,
+    ) -> Self {
+        KpiDataBuilder {
+            reading: Reading::new(file, set, columns, keep, skip_invalid),
+            set,
+        }
+    }
+
+    /// Takes one data row, on its one-based line (or row number) in the file.
+    #[inline]
+    pub fn row(&mut self, line: u64, fields: &(impl RowFields + ?Sized)) {
+        self.reading.row(line, fields);
+    }
+
+    /// Records an error of the file itself (a row that could not be read at all).
+    pub fn error(&mut self, diagnostic: Diagnostic) {
+        self.reading.push_error(diagnostic);
+    }
+
+    /// The data, with the file's SHA-256 (asked for only when there is no error), or every
+    /// error found (the first 50 and how many more).
+    pub fn finish(self, sha256: impl FnOnce() -> String) -> Result<KpiData, Diagnostics> {
+        self.reading.finish(self.set, sha256)
+    }
+}
+
+impl Columns {
+    /// The columns named in a header row (on `line` of `file`, for the error), or why they
+    /// cannot be used (a required column missing, with a hint when it is there under another
+    /// common name).
+    pub fn find(
+        file: &str,
+        line: u64,
+        headers: &csv::StringRecord,
+    ) -> Result<Columns, Box<Diagnostic>> {
+        columns(file, line, headers)
+    }
 }
 
 /// A row's value, numerator and denominator as written (each `None` when empty).
@@ -499,15 +682,22 @@ type Numbers = (Option<f64>, Option<f64>, Option<f64>);
 
 /// One kept data row of an indicator read from the file: its organisation and indicator (as
 /// written, borrowed from the record), its line and the record itself.
-#[derive(Clone, Copy)]
-struct RowAt<'r> {
+struct RowAt<'r, F: ?Sized> {
     org: &'r str,
     ind_id: &'r str,
     line: u64,
-    record: &'r csv::StringRecord,
+    record: &'r F,
 }
 
-impl RowAt<'_> {
+impl<F: ?Sized> Clone for RowAt<'_, F> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<F: ?Sized> Copy for RowAt<'_, F> {}
+
+impl<F: ?Sized> RowAt<'_, F> {
     /// The row's series key, made only when something is recorded against the series.
     fn key(&self) -> (String, String) {
         (self.org.to_string(), self.ind_id.to_string())
@@ -537,6 +727,11 @@ pub(crate) struct Reading<'a> {
     organisations: BTreeSet<String>,
     rows_read: u64,
     rows_kept: u64,
+    /// The organisation of the row before (rows of one organisation usually come together,
+    /// so the sets are looked in only when it changes), and whether it is kept.
+    last_org: Option<(String, bool)>,
+    /// The indicator of the row before, and what it is in the set.
+    last_indicator: Option<(String, Option<&'a Indicator>)>,
 }
 
 impl<'a> Reading<'a> {
@@ -568,6 +763,37 @@ impl<'a> Reading<'a> {
             organisations: BTreeSet::new(),
             rows_read: 0,
             rows_kept: 0,
+            last_org: None,
+            last_indicator: None,
+        }
+    }
+
+    /// Whether rows of `org` are kept, noting the organisation among those of the file.
+    #[inline]
+    fn kept(&mut self, org: &str) -> bool {
+        match &self.last_org {
+            Some((o, kept)) if o == org => *kept,
+            _ => {
+                if !self.organisations.contains(org) {
+                    self.organisations.insert(org.to_string());
+                }
+                let kept = self.keep.is_none_or(|k| k.contains(org));
+                self.last_org = Some((org.to_string(), kept));
+                kept
+            }
+        }
+    }
+
+    /// The set's indicator of this id, if it has one.
+    #[inline]
+    fn indicator(&mut self, id: &str) -> Option<&'a Indicator> {
+        match &self.last_indicator {
+            Some((i, ind)) if i == id => *ind,
+            _ => {
+                let ind = self.indicators.get(id).copied();
+                self.last_indicator = Some((id.to_string(), ind));
+                ind
+            }
         }
     }
 
@@ -589,19 +815,16 @@ impl<'a> Reading<'a> {
     /// Takes one data row: counts it, skips it unless its organisation is kept and its
     /// indicator read from the file, and otherwise checks it and adds it to its series.
     #[inline]
-    pub(crate) fn row(&mut self, line: u64, record: &csv::StringRecord) {
+    pub(crate) fn row<F: RowFields + ?Sized>(&mut self, line: u64, record: &F) {
         self.rows_read += 1;
         let field = |i: usize| record.get(i).unwrap_or("");
         let org = field(self.cols.organisation);
-        if !self.organisations.contains(org) {
-            self.organisations.insert(org.to_string());
-        }
-        if self.keep.is_some_and(|k| !k.contains(org)) {
+        if !self.kept(org) {
             return;
         }
         self.rows_kept += 1;
         let ind_id = field(self.cols.indicator);
-        let Some(&ind) = self.indicators.get(ind_id) else {
+        let Some(ind) = self.indicator(ind_id) else {
             let e = self.unknown.entry(ind_id.to_string()).or_insert((line, 0));
             e.1 += 1;
             return;
@@ -626,7 +849,11 @@ impl<'a> Reading<'a> {
     /// A kept row's period and numbers, checked against its indicator; `None` when the row
     /// is an error or skipped (both already recorded).
     #[inline]
-    fn checked_row(&mut self, ind: &Indicator, row: RowAt<'_>) -> Option<Row> {
+    fn checked_row<F: RowFields + ?Sized>(
+        &mut self,
+        ind: &Indicator,
+        row: RowAt<'_, F>,
+    ) -> Option<Row> {
         let (file, ind_id, line) = (self.file, row.ind_id, row.line);
         let at = || location(file, line, row.record);
         let period_text = row.record.get(self.cols.period).unwrap_or("");
@@ -683,7 +910,11 @@ impl<'a> Reading<'a> {
     /// The row's value, numerator and denominator as numbers (empty is `None`); `None` when
     /// one does not parse, which is an error, or (with `skip_invalid`) a skipped row.
     #[inline]
-    fn parsed_numbers(&mut self, row: RowAt<'_>, period: Period) -> Option<Numbers> {
+    fn parsed_numbers<F: RowFields + ?Sized>(
+        &mut self,
+        row: RowAt<'_, F>,
+        period: Period,
+    ) -> Option<Numbers> {
         let (file, skip_invalid, cols) = (self.file, self.skip_invalid, self.cols);
         let (line, record) = (row.line, row.record);
         let field = |i: usize| record.get(i).unwrap_or("");
@@ -722,10 +953,10 @@ impl<'a> Reading<'a> {
     /// a `value` column that does not match it), else its `value`; `None` when it has neither,
     /// which is an error, or (with `skip_invalid`) a skipped row.
     #[inline]
-    fn value_used(
+    fn value_used<F: RowFields + ?Sized>(
         &mut self,
         ind: &Indicator,
-        row: RowAt<'_>,
+        row: RowAt<'_, F>,
         period: Period,
         (value, numerator, denominator): Numbers,
         computed: Option<f64>,
@@ -778,7 +1009,8 @@ impl<'a> Reading<'a> {
         match &mut self.current {
             Some(((o, i), series)) if o == org && i == ind_id => series.push(row),
             _ => {
-                if let Some((key, series)) = self.current.take() {
+                if let Some((key, mut series)) = self.current.take() {
+                    series.shrink();
                     self.rows.insert(key, series);
                 }
                 let key = (org.to_string(), ind_id.to_string());
@@ -850,8 +1082,12 @@ impl<'a> Reading<'a> {
     }
 
     /// The data read, or every error found (the first [`MAX_ERRORS`] and how many more);
-    /// `sha256` is the whole file's, in hex.
-    pub(crate) fn finish(mut self, set: &KpiSet, sha256: String) -> Result<KpiData, Diagnostics> {
+    /// `sha256` gives the whole file's, in hex, once it has all been read.
+    pub(crate) fn finish(
+        mut self,
+        set: &KpiSet,
+        sha256: impl FnOnce() -> String,
+    ) -> Result<KpiData, Diagnostics> {
         let warnings = self.warnings(set);
         let series = self.series();
         if self.errors > MAX_ERRORS {
@@ -869,7 +1105,7 @@ impl<'a> Reading<'a> {
         Ok(KpiData {
             source: Some(FileUsed {
                 file: self.file.to_string(),
-                sha256,
+                sha256: sha256(),
             }),
             rows_read: self.rows_read,
             rows_kept: self.rows_kept,
@@ -1295,6 +1531,76 @@ source = { doc = "d", section = "1", quote = "q" }
             .map(|x| format!("{} {:?}", x.message, x.location.as_ref().map(|l| l.line)))
             .collect::<Vec<_>>()
             .join("\n")
+    }
+
+    /// The file read with its simple lines straight from the bytes, and wholly through the
+    /// csv crate, as text to compare (every field, flag, warning and error with its line).
+    fn both_ways(bytes: &[u8], skip_invalid: bool) -> (String, String) {
+        let read = |simple| {
+            let d = read_kpi_lines(bytes, "d.csv", &set(), None, skip_invalid, simple);
+            format!("{d:#?}")
+        };
+        (read(true), read(false))
+    }
+
+    #[test]
+    fn lines_read_straight_from_the_bytes_give_what_the_csv_crate_gives() {
+        let h = "organisation,indicator,period,value,numerator,denominator";
+        let cases: Vec<Vec<u8>> = [
+            format!("{h}\nQUY,prop,2024-04,66.9,27821,41567\nQUY,prop,2024-05,60,6,10\n"),
+            format!("{h}\r\nQUY,prop,2024-04,66.9,27821,41567\r\n\r\nQUY,prop,2024-05,60,6,10\r\n"),
+            format!("\u{feff}{h}\nQUY,prop,2024-04,50,5,10\n\n\nQUY,prop,2024-04,60,6,10"),
+            format!("\n\n{h}\nQUY,prop,2024-04,50,5,10\n"),
+            format!("{h}\nQUY,prop,2024-04,50,5,10\n\"QUY\",prop,2024-05,x,5,10\nQUY,prop,2024-06,y,5,10\n"),
+            format!("{h}\nQUY,prop,2024-04,50,5,10\nQUY,prop,\"2024-05\n\",50,5,10\nQUY,prop,2024-13,5,5,10\n"),
+            format!("{h}\nQUY,prop,2024-04,50,5,10\nQUY,prop,2024-05,50,5\nQUY,prop,2024-06,50,5,10\n"),
+            format!("{h}\nQUY,prop,2024-04,50,5,10,9\n"),
+            format!("{h}\nQUY,prop,2024-04,50,5,10\rQUY,prop,2024-05,50,5,10\n"),
+            format!("{h}\n QUY , prop ,\t2024-04 ,50 ,5, 10\u{a0}\n\u{a0}QUY,count,2024/25 Q1,3,,\n"),
+            format!("{h}\nQUY,prop,April,50,5,10\nQUY,nope,2024-04,1,,\nQOX,count,2024-04,-1,,\n"),
+            format!("{h}\nQUY,prop,2024-04,,,\nQUY,prop,2024-05,5%,,\n"),
+            "\"organisation\",indicator,period,value\nQUY,prop,2024-04,50\n".to_string(),
+            "org,indicator,period,value\nQUY,prop,2024-04,50\n".to_string(),
+            format!("{h}\n"),
+            h.to_string(),
+            String::new(),
+            "\n\n".to_string(),
+        ]
+        .into_iter()
+        .map(String::into_bytes)
+        .collect();
+        let mut cases = cases;
+        let mut bad = format!("{h}\nQUY,prop,2024-04,50,5,10\nQUY,prop,2024-05,").into_bytes();
+        bad.extend_from_slice(b"\xff,5,10\n");
+        cases.push(bad);
+        let mut bad = format!("{h}\nQUY,prop,2024-04,50,5,10\nQUY,prop,2024-05,").into_bytes();
+        bad.extend_from_slice(b"\xff\xfe,5,10\nQUY,prop,2024-06,50,5,10\n");
+        cases.push(bad);
+        // Past the first buffer: a quoted line, then a bad row, after a megabyte of rows,
+        // and a line longer than a buffer.
+        let mut big = format!("{h}\n");
+        for m in 0..40_000 {
+            let _ = writeln!(
+                big,
+                "Q{:03},prop,{}-{:02},50,5,10",
+                m % 997,
+                2000 + m / 12 % 50,
+                m % 12 + 1
+            );
+        }
+        let mut quoted = big.clone();
+        quoted.push_str("\"QUY\",prop,2024-04,50,5,10\nQUY,prop,2024-99,50,5,10\n");
+        let mut long = big.clone();
+        let _ = writeln!(long, "QUY,prop,2024-04,50,5,{}", "1".repeat(3 << 20));
+        long.push_str("QUY,prop,bad,50,5,10\n");
+        cases.extend([big.into_bytes(), quoted.into_bytes(), long.into_bytes()]);
+        for case in &cases {
+            for skip_invalid in [false, true] {
+                let (fast, slow) = both_ways(case, skip_invalid);
+                let shown = String::from_utf8_lossy(&case[..case.len().min(200)]);
+                assert_eq!(fast, slow, "{shown:?}");
+            }
+        }
     }
 
     #[test]

@@ -174,6 +174,17 @@ pub fn anchor(organisation: &str, indicator: &str) -> String {
     format!("chart-{org}-{indicator}")
 }
 
+/// Where a row goes in the report: its timeframe (by its place in [`Timeframe::ALL`]) and its
+/// indicator's place among the set's indicators of that timeframe. The report lists rows in
+/// this order, then by organisation in the order they were reviewed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct RowPlace {
+    /// The timeframe's place in [`Timeframe::ALL`].
+    pub timeframe: usize,
+    /// The indicator's place among the set's indicators of the timeframe.
+    pub indicator: usize,
+}
+
 /// Builds the report for `organisations` (each must have rows), all as of the same date:
 /// `options.as_of`, else the end of the latest period with data of any of them. Each
 /// organisation's review is dropped once its rows are taken; [`Ipr::chart`] makes a row's
@@ -186,12 +197,171 @@ pub fn ipr(
     options: &ReviewOptions,
     names: impl Fn(&str) -> Option<String>,
 ) -> Result<Ipr, ReviewError> {
-    let as_of = options.as_of.or_else(|| {
+    let as_of = report_date(data, organisations, options);
+    let mut kept: BTreeMap<RowPlace, Vec<IprRow>> = BTreeMap::new();
+    let mut report = report(
+        set,
+        organisations,
+        options,
+        as_of,
+        names,
+        &|org, o| review(set, set_file, data, org, o),
+        |place, row| kept.entry(place).or_default().push(row),
+        |_| {},
+        batches(organisations, &|org| data.series_of(org).count()),
+    )?;
+    for (place, rows) in kept {
+        let id = Timeframe::ALL[place.timeframe];
+        if let Some(section) = report.sections.iter_mut().find(|s| s.id == id) {
+            section.rows.extend(rows);
+        }
+    }
+    Ok(report)
+}
+
+/// [`ipr`] for a report written as its rows come (a table of every organisation in the
+/// country): each row is handed to `each` with its place as it is made, and the report
+/// returned has no rows in its sections; each organisation's series are dropped from `data`
+/// once its rows are made, so memory falls as the report goes. `progress` is told how many
+/// organisations are done, of how many.
+// The arguments of `ipr` and the two callbacks a streamed report adds.
+#[allow(clippy::too_many_arguments)]
+pub fn ipr_each(
+    set: &KpiSet,
+    set_file: &FrameworkUsed,
+    data: &mut KpiData,
+    organisations: &[String],
+    options: &ReviewOptions,
+    names: impl Fn(&str) -> Option<String>,
+    each: impl FnMut(RowPlace, IprRow),
+    progress: Option<&dyn Fn(usize, usize)>,
+) -> Result<Ipr, ReviewError> {
+    let as_of = report_date(data, organisations, options);
+    let total = organisations.len();
+    let mut done = 0;
+    let batches = batches(organisations, &|org| data.series_of(org).count());
+    // The reviews borrow the data while the series of the organisations done are dropped
+    // between batches: the data move into a cell the two take turns at.
+    let cell = std::sync::RwLock::new(std::mem::replace(data, KpiData::without_file()));
+    let result = report(
+        set,
+        organisations,
+        options,
+        as_of,
+        names,
+        &|org, o| {
+            let data = cell
+                .read()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            review(set, set_file, &data, org, o)
+        },
+        each,
+        |batch| {
+            let mut data = cell
+                .write()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            for org in batch {
+                data.remove_series_of(org);
+            }
+            done += batch.len();
+            if let Some(progress) = progress {
+                progress(done, total);
+            }
+        },
+        batches,
+    );
+    *data = cell
+        .into_inner()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    result
+}
+
+/// Series reviewed together (whole organisations, two at least), shared among the threads,
+/// before their rows are taken: enough to share, few enough that the reviews held at once
+/// stay small beside the data.
+const BATCH_SERIES: usize = 4_096;
+
+/// The organisations in batches of about [`BATCH_SERIES`] series (two organisations at
+/// least, so two threads have one each), in order.
+fn batches<'o>(organisations: &'o [String], series: &dyn Fn(&str) -> usize) -> Vec<&'o [String]> {
+    let mut out = Vec::new();
+    let (mut from, mut n) = (0, 0);
+    for (i, org) in organisations.iter().enumerate() {
+        n += series(org);
+        if i + 1 - from >= 2 && n >= BATCH_SERIES {
+            out.push(&organisations[from..=i]);
+            (from, n) = (i + 1, 0);
+        }
+    }
+    if from < organisations.len() {
+        out.push(&organisations[from..]);
+    }
+    out
+}
+
+/// The reviews of a batch of organisations, in its order, made on up to two threads (the
+/// reviews of organisations are independent; their rows are still taken in order).
+fn reviews(
+    batch: &[(&String, Option<String>)],
+    options: &ReviewOptions,
+    review_one: &(dyn Fn(&str, &ReviewOptions) -> Result<KpiReview, ReviewError> + Sync),
+) -> Vec<Result<KpiReview, ReviewError>> {
+    let run = |part: &[(&String, Option<String>)]| -> Vec<Result<KpiReview, ReviewError>> {
+        let mut o = options.clone();
+        part.iter()
+            .map(|(org, name)| {
+                o.organisation_name.clone_from(name);
+                review_one(org, &o)
+            })
+            .collect()
+    };
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(2));
+    if threads < 2 || batch.len() < 2 {
+        return run(batch);
+    }
+    let (a, b) = batch.split_at(batch.len() / 2);
+    std::thread::scope(|scope| {
+        let second = scope.spawn(|| run(b));
+        let mut first = run(a);
+        match second.join() {
+            Ok(rest) => first.extend(rest),
+            Err(panic) => std::panic::resume_unwind(panic),
+        }
+        first
+    })
+}
+
+/// The date every organisation's review is as of: the one given, else the end of the latest
+/// period with data of any of them.
+fn report_date(
+    data: &KpiData,
+    organisations: &[String],
+    options: &ReviewOptions,
+) -> Option<chrono::NaiveDate> {
+    options.as_of.or_else(|| {
         organisations
             .iter()
             .filter_map(|o| data.latest_end(o))
             .max()
-    });
+    })
+}
+
+/// The report of [`ipr`] and [`ipr_each`]: each organisation reviewed by `review_one` as of
+/// `as_of`, its rows handed to `each`, in batches, `done` told of each batch once its rows
+/// are taken.
+// The parts of a report and the three things the two callers do differently.
+#[allow(clippy::too_many_arguments)]
+fn report(
+    set: &KpiSet,
+    organisations: &[String],
+    options: &ReviewOptions,
+    as_of: Option<chrono::NaiveDate>,
+    names: impl Fn(&str) -> Option<String>,
+    review_one: &(dyn Fn(&str, &ReviewOptions) -> Result<KpiReview, ReviewError> + Sync),
+    mut each: impl FnMut(RowPlace, IprRow),
+    mut done: impl FnMut(&[String]),
+    batches: Vec<&[String]>,
+) -> Result<Ipr, ReviewError> {
     let mut rows = Rows::new(set);
     let mut first: Option<KpiReview> = None;
     let mut icon_differences = Vec::new();
@@ -201,25 +371,30 @@ pub fn ipr(
         ..options.clone()
     };
     let mut organisation_names = BTreeMap::new();
-    for org in organisations {
-        o.organisation_name = names(org);
-        if let Some(name) = &o.organisation_name {
-            organisation_names.insert(org.clone(), name.clone());
+    for batch in batches {
+        let named: Vec<(&String, Option<String>)> =
+            batch.iter().map(|org| (org, names(org))).collect();
+        for ((org, name), r) in named.iter().zip(reviews(&named, &o, review_one)) {
+            if let Some(name) = name {
+                organisation_names.insert((*org).clone(), name.clone());
+            }
+            let r = r?;
+            icon_differences.extend(
+                r.icon_differences
+                    .iter()
+                    .map(|d| (r.organisation.clone(), d.clone())),
+            );
+            rows.add(&r, &mut each);
+            first.get_or_insert(r);
         }
-        let r = review(set, set_file, data, org, &o)?;
-        icon_differences.extend(
-            r.icon_differences
-                .iter()
-                .map(|d| (r.organisation.clone(), d.clone())),
-        );
-        rows.add(&r);
-        first.get_or_insert(r);
+        done(batch);
     }
+    o.organisation_name = organisations.last().and_then(|org| names(org));
     let first = first.as_ref();
     let mut method = first.map(|r| r.method.clone()).unwrap_or_default();
     method.push("The integrated performance report shows one row per indicator and organisation, grouped by the framework's three timeframes; each row is the same judgement as the KPI review's, and links to the indicator's full chart with the explanation of every flagged point.".into());
+    let missing = rows.missing();
     let sections = rows.sections();
-    let missing = missing_indicators(&sections);
     Ok(Ipr {
         set: first.map(|r| r.set.clone()).unwrap_or(SetInfo {
             id: set.id.get_ref().clone(),
@@ -243,39 +418,22 @@ pub fn ipr(
     })
 }
 
-/// The indicators none of whose rows has a point, in the sections' order.
-fn missing_indicators(sections: &[IprSection]) -> Vec<MissingIndicator> {
-    let mut missing: Vec<MissingIndicator> = Vec::new();
-    for s in sections {
-        let mut seen: Vec<(&str, bool)> = Vec::new();
-        for r in &s.rows {
-            let has = r.latest_value.is_some() || !r.sparkline.is_empty();
-            match seen.iter_mut().find(|(id, _)| *id == r.indicator) {
-                Some((_, any)) => *any |= has,
-                None => seen.push((&r.indicator, has)),
-            }
-        }
-        for (id, _) in seen.into_iter().filter(|(_, any)| !any) {
-            let r = s.rows.iter().find(|r| r.indicator == id);
-            missing.extend(r.map(|r| MissingIndicator {
-                indicator: r.indicator.clone(),
-                title: r.title.clone(),
-                timeframe: r.timeframe,
-            }));
-        }
-    }
-    missing
+/// What is known of an indicator's rows so far: the first row's indicator, title and
+/// timeframe, and whether any row has a point.
+struct Seen {
+    missing: MissingIndicator,
+    any: bool,
 }
 
-/// The rows of every timeframe as the reviews come in: by indicator in the set's order, then
-/// by organisation in the reviews' order. Each review is visited once and its rows put in
-/// their indicator's bucket, so nothing scans every review per indicator.
+/// The rows of every timeframe as the reviews come in, each handed on with its place (by
+/// indicator in the set's order, then by organisation in the reviews' order). Each review is
+/// visited once, so nothing scans every review per indicator.
 struct Rows<'a> {
     /// Per timeframe (in [`Timeframe::ALL`]'s order), each indicator's place among the set's
     /// indicators of that timeframe.
     position: [HashMap<&'a str, usize>; 3],
-    /// Per timeframe, the rows of each indicator.
-    buckets: [Vec<Vec<IprRow>>; 3],
+    /// Per timeframe, what is known of each indicator's rows.
+    seen: [Vec<Option<Seen>>; 3],
     /// Per timeframe, its title and short title, from the first review that has it.
     titles: [Option<(String, &'static str)>; 3],
 }
@@ -290,15 +448,15 @@ impl<'a> Rows<'a> {
                 .map(|(k, i)| (i.id.get_ref().as_str(), k))
                 .collect::<HashMap<_, _>>()
         });
-        let buckets = std::array::from_fn(|t| vec![Vec::new(); position[t].len()]);
+        let seen = std::array::from_fn(|t| (0..position[t].len()).map(|_| None).collect());
         Rows {
             position,
-            buckets,
+            seen,
             titles: Default::default(),
         }
     }
 
-    fn add(&mut self, r: &KpiReview) {
+    fn add(&mut self, r: &KpiReview, each: &mut impl FnMut(RowPlace, IprRow)) {
         for (t, tf) in Timeframe::ALL.into_iter().enumerate() {
             if self.position[t].is_empty() {
                 continue;
@@ -309,24 +467,51 @@ impl<'a> Rows<'a> {
             self.titles[t].get_or_insert_with(|| (review.title.clone(), review.short_title));
             for x in &review.indicators {
                 if let Some(&k) = self.position[t].get(x.id.as_str()) {
-                    self.buckets[t][k].push(row(r, x));
+                    let row = row(r, x);
+                    let has = row.latest_value.is_some() || !row.sparkline.is_empty();
+                    let seen = self.seen[t][k].get_or_insert_with(|| Seen {
+                        missing: MissingIndicator {
+                            indicator: row.indicator.clone(),
+                            title: row.title.clone(),
+                            timeframe: row.timeframe,
+                        },
+                        any: false,
+                    });
+                    seen.any |= has;
+                    each(
+                        RowPlace {
+                            timeframe: t,
+                            indicator: k,
+                        },
+                        row,
+                    );
                 }
             }
         }
     }
 
+    /// The indicators none of whose rows has a point, in the sections' order.
+    fn missing(&self) -> Vec<MissingIndicator> {
+        (0..3)
+            .filter(|&t| self.titles[t].is_some())
+            .flat_map(|t| self.seen[t].iter().flatten())
+            .filter(|s| !s.any)
+            .map(|s| s.missing.clone())
+            .collect()
+    }
+
+    /// The sections that have rows, without them.
     fn sections(self) -> Vec<IprSection> {
         Timeframe::ALL
             .into_iter()
             .zip(self.titles)
-            .zip(self.buckets)
-            .filter_map(|((id, title), buckets)| {
+            .filter_map(|(id, title)| {
                 let (title, short_title) = title?;
                 Some(IprSection {
                     id,
                     title,
                     short_title,
-                    rows: buckets.into_iter().flatten().collect(),
+                    rows: Vec::new(),
                 })
             })
             .collect()

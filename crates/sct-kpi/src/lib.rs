@@ -15,6 +15,7 @@ pub mod data_file;
 pub mod funnel_input;
 pub mod ipr;
 pub mod kpiset;
+mod lines;
 pub mod measures;
 #[cfg(feature = "parquet")]
 pub mod parquet;

@@ -169,7 +169,7 @@ fn read_columns(
         let group = reader.get_row_group(g).map_err(|e| one(unreadable(&e)))?;
         read_group(name, &layout, group.as_ref(), &mut reading, &mut rows).map_err(one)?;
     }
-    reading.finish(set, sha256)
+    reading.finish(set, || sha256)
 }
 
 /// The SHA-256 of the whole file in hex (streamed, so memory does not grow with the file).

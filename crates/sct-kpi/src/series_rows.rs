@@ -150,6 +150,12 @@ impl SeriesRows {
         }
     }
 
+    /// Gives back the spare room of a series put aside (its rows read, most likely all of
+    /// them): a file of many short series would otherwise hold up to twice their rows.
+    pub(crate) fn shrink(&mut self) {
+        self.rows.shrink_to_fit();
+    }
+
     /// The rows folded for the last time; `None` when no row was read.
     pub(crate) fn finish(mut self) -> Option<Folded> {
         let first = self.first?;

@@ -694,6 +694,17 @@ pub fn csv(ipr: &Ipr) -> String {
     String::from_utf8(out).unwrap_or_default()
 }
 
+/// The CSV's header row, into a CSV being written.
+pub fn write_csv_header<W: std::io::Write>(w: &mut CsvWriter<W>) -> std::io::Result<()> {
+    w.write_row(COLUMNS)
+}
+
+/// One row of the CSV ([`write_csv`]), into a CSV being written: for a report written as its
+/// rows come ([`sct_kpi::ipr::ipr_each`]), kept as CSV text rather than as rows.
+pub fn write_csv_row<W: std::io::Write>(w: &mut CsvWriter<W>, row: &IprRow) -> std::io::Result<()> {
+    w.write_row(cells(row))
+}
+
 /// [`csv()`] written straight into `out`, row by row.
 pub fn write_csv(ipr: &Ipr, out: &mut dyn std::io::Write) -> std::io::Result<()> {
     let mut w = CsvWriter::to_writer(out);

@@ -59,6 +59,32 @@ fn fy_start_year(first: &str, second: &str) -> Option<i32> {
     ((y + 1).rem_euclid(100) == next).then_some(y)
 }
 
+/// A month (`2025-04`) or a date (`2025-04-01`) written with every digit, read without a
+/// format parser: what extracts hold on every row. Anything else (and any date that does not
+/// exist) is `None`, and left to the general parser, which says what is wrong.
+#[inline]
+fn plain_month_or_day(b: &[u8]) -> Option<Period> {
+    let digits = |r: std::ops::Range<usize>| {
+        b[r].iter().try_fold(0u32, |n, &c| {
+            c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0'))
+        })
+    };
+    if !(b.len() == 7 || b.len() == 10) || b[4] != b'-' {
+        return None;
+    }
+    let year = i32::try_from(digits(0..4)?).ok()?;
+    let month = digits(5..7)?;
+    let (kind, day) = if b.len() == 7 {
+        (PeriodType::Month, 1)
+    } else if b[7] == b'-' {
+        (PeriodType::Day, digits(8..10)?)
+    } else {
+        return None;
+    };
+    let start = NaiveDate::from_ymd_opt(year, month, day)?;
+    Some(Period { kind, start })
+}
+
 impl Period {
     /// Parses any accepted form; the error says which forms are accepted.
     pub fn parse(text: &str) -> Result<Period, String> {
@@ -122,6 +148,9 @@ impl Period {
                 kind: PeriodType::Week,
                 start,
             });
+        }
+        if let Some(p) = plain_month_or_day(bytes) {
+            return Ok(p);
         }
         match s.len() {
             7 => {
@@ -316,6 +345,24 @@ mod tests {
 
     fn d(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    #[test]
+    fn plain_months_and_days_read_as_the_format_parser_reads_them() {
+        for y in ["0000", "1999", "2024", "2025", "9999"] {
+            for m in 0..=13 {
+                let month = format!("{y}-{m:02}");
+                let general = NaiveDate::parse_from_str(&format!("{month}-01"), "%Y-%m-%d").ok();
+                let plain = plain_month_or_day(month.as_bytes()).map(|p| p.start);
+                assert_eq!(plain, general, "{month}");
+                for d in 0..=32 {
+                    let day = format!("{month}-{d:02}");
+                    let general = NaiveDate::parse_from_str(&day, "%Y-%m-%d").ok();
+                    let plain = plain_month_or_day(day.as_bytes()).map(|p| p.start);
+                    assert_eq!(plain, general, "{day}");
+                }
+            }
+        }
     }
 
     #[test]

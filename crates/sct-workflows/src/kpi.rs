@@ -175,7 +175,7 @@ pub enum IprOrganisations {
 }
 
 /// Options of [`ipr`].
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct IprOptions {
     /// The KPI set: a file, or the id\[@version\] of a known one.
     pub set: String,
@@ -195,6 +195,25 @@ pub struct IprOptions {
     pub template_dir: Option<PathBuf>,
     /// The format.
     pub format: IprFormat,
+    /// Told how many organisations are done, of how many, as a report written as its rows
+    /// come (CSV) goes (for a progress bar); `None` tells nothing.
+    pub progress: Option<crate::compare::Progress>,
+}
+
+impl std::fmt::Debug for IprOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("IprOptions")
+            .field("set", &self.set)
+            .field("data", &self.data)
+            .field("organisations", &self.organisations)
+            .field("as_of", &self.as_of)
+            .field("spc", &self.spc)
+            .field("rows", &self.rows)
+            .field("plugins", &self.plugins)
+            .field("template_dir", &self.template_dir)
+            .field("format", &self.format)
+            .finish_non_exhaustive()
+    }
 }
 
 /// The integrated performance report: one row per indicator (and organisation), with its
@@ -214,6 +233,7 @@ pub struct IprOptions {
 ///     plugins: Default::default(),
 ///     template_dir: None,
 ///     format: IprFormat::Csv,
+///     progress: None,
 /// };
 /// let csv = String::from_utf8(ipr(&session, &options)?.document.into_bytes()?)?;
 /// assert!(csv.starts_with("organisation,timeframe,indicator,"));
@@ -264,6 +284,19 @@ pub fn ipr(session: &Session, options: &IprOptions) -> Result<Output<'static>> {
     }
     let settings = review_settings(&set, &options.spc, options.as_of, rows, data)?;
     let names = |o: &str| sct.organisations.get(o).map(|x| x.name.clone());
+    if options.format == IprFormat::Csv {
+        let report = IprRun {
+            set: &set,
+            set_file: &set_file,
+            organisations: &organisations,
+            settings: &settings,
+        };
+        let progress = options
+            .progress
+            .as_deref()
+            .map(|p| p as &dyn Fn(usize, usize));
+        return ipr_csv(&report, kpi, names, progress, notices);
+    }
     let report = sct_kpi::ipr::ipr(&set, &set_file, &kpi, &organisations, &settings, names)
         .map_err(|e| review_error(e, &kpi))?;
     if !report.missing.is_empty() {
@@ -291,6 +324,56 @@ pub fn ipr(session: &Session, options: &IprOptions) -> Result<Output<'static>> {
             rendered(write::write_markdown(&templates, &report, w))
         })),
     };
+    Ok(Output::new(document).with_notices(notices))
+}
+
+/// What one integrated performance report is made of, the data aside.
+struct IprRun<'a> {
+    set: &'a KpiSet,
+    set_file: &'a sct_core::provenance::FrameworkUsed,
+    organisations: &'a [String],
+    settings: &'a KpiReviewOptions,
+}
+
+/// The report as CSV, each row written into its indicator's text as it is made and each
+/// organisation's data dropped once its rows are made: memory holds the CSV text of the rows,
+/// not the rows, and falls as the data go.
+fn ipr_csv(
+    run: &IprRun<'_>,
+    mut kpi: KpiData,
+    names: impl Fn(&str) -> Option<String>,
+    progress: Option<&dyn Fn(usize, usize)>,
+    mut notices: Vec<Diagnostic>,
+) -> Result<Output<'static>> {
+    use sct_core::csv_out::CsvWriter;
+    use sct_report::ipr as write;
+    let mut texts: std::collections::BTreeMap<sct_kpi::ipr::RowPlace, CsvWriter> =
+        std::collections::BTreeMap::new();
+    let report = sct_kpi::ipr::ipr_each(
+        run.set,
+        run.set_file,
+        &mut kpi,
+        run.organisations,
+        run.settings,
+        names,
+        // Writing into memory cannot fail.
+        |place, row| drop(write::write_csv_row(texts.entry(place).or_default(), &row)),
+        progress,
+    )
+    .map_err(|e| review_error(e, &kpi))?;
+    if !report.missing.is_empty() {
+        notices.push(missing_warning(&report, run.set));
+    }
+    let document = Document::Streamed(Box::new(move |w| {
+        let mut header = CsvWriter::to_writer(&mut *w);
+        write::write_csv_header(&mut header)?;
+        header.flush()?;
+        drop(header);
+        for (_, text) in texts {
+            w.write_all(text.finish().as_bytes())?;
+        }
+        Ok(())
+    }));
     Ok(Output::new(document).with_notices(notices))
 }
 

@@ -1,6 +1,7 @@
 //! `sct kpi review|ipr|funnel|spc`: the arguments as the workflows' options, the result
 //! written.
 
+use std::io::IsTerminal as _;
 use std::process::ExitCode;
 
 use sct_core::Error;
@@ -74,8 +75,42 @@ fn ipr(session: &Session, args: KpiIprArgs) -> Result<ExitCode, CliError> {
         spc: spc_profile(&args.spc),
         rows: row_options(args.rows),
         template_dir: args.template_dir,
+        progress: std::io::stderr().is_terminal().then(ipr_progress),
     };
-    emit_output(&args.out, kpi::ipr(session, &options)?)
+    let output = kpi::ipr(session, &options);
+    if let Some(bar) = IPR_BAR.get() {
+        bar.finish_and_clear();
+    }
+    emit_output(&args.out, output?)
+}
+
+/// The bar of `sct kpi ipr`, drawn once the report is known to be large.
+static IPR_BAR: std::sync::OnceLock<indicatif::ProgressBar> = std::sync::OnceLock::new();
+
+/// Organisations from which `sct kpi ipr` shows its progress (a report of a few is done
+/// before a bar would be read).
+const IPR_PROGRESS_FROM: usize = 1_000;
+
+/// A progress callback drawing a bar of the organisations reviewed, for reports of
+/// [`IPR_PROGRESS_FROM`] organisations or more.
+fn ipr_progress() -> sct_workflows::compare::Progress {
+    std::sync::Arc::new(|done, total| {
+        if total < IPR_PROGRESS_FROM {
+            return;
+        }
+        let bar = IPR_BAR.get_or_init(|| {
+            let bar = indicatif::ProgressBar::new(total as u64);
+            bar.set_style(
+                indicatif::ProgressStyle::with_template(
+                    "reviewing {pos}/{len} organisations {wide_bar} {eta}",
+                )
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+            );
+            bar
+        });
+        // The bar redraws itself at most a few times a second; setting it is cheap.
+        bar.set_position(done as u64);
+    })
 }
 
 /// `sct kpi funnel`.

@@ -1,0 +1,232 @@
+//! The long-form CSV read straight from its bytes, a buffer at a time, for the lines that need
+//! none of CSV's quoting: no `"`, no line break inside (a `\r` only as the end of a `\r\n`),
+//! valid UTF-8, as many fields as the header. That is every line of the extracts data
+//! platforms write, and reading them so is several times faster than a general CSV reader
+//! (no copy of each record, no allocation per row). The first line that is anything else
+//! hands the rest of the file to the csv crate ([`crate::data`] does), so quoting, and every
+//! error and its line, are exactly the csv crate's.
+//!
+//! Lines are counted by `\n`, as [`sct_core::csv_line`] counts them for the csv crate, and
+//! fields are trimmed as the csv crate's `Trim::All` trims a `StringRecord` (`str::trim`);
+//! empty lines are skipped, as the csv crate skips them.
+
+use std::io::Read;
+
+/// Bytes read at a time.
+pub(crate) const CHUNK: usize = 1 << 20;
+
+/// The UTF-8 byte-order mark, which the csv crate skips at the start of its input.
+const BOM: &[u8] = b"\xef\xbb\xbf";
+
+/// One line's fields, borrowed from the buffer.
+pub(crate) struct Line<'b> {
+    text: &'b str,
+    /// Each field's byte range in `text`.
+    fields: &'b [(u32, u32)],
+}
+
+impl crate::data::RowFields for Line<'_> {
+    #[inline]
+    fn get(&self, i: usize) -> Option<&str> {
+        self.fields
+            .get(i)
+            .map(|&(a, b)| self.text[a as usize..b as usize].trim())
+    }
+
+    fn joined(&self) -> String {
+        let fields: Vec<&str> = (0..self.fields.len()).filter_map(|i| self.get(i)).collect();
+        fields.join(",")
+    }
+}
+
+/// Reads into `buf` (after what it holds) until it holds `want` bytes or the input ends;
+/// whether the input ended.
+pub(crate) fn fill<R: Read>(
+    input: &mut R,
+    buf: &mut Vec<u8>,
+    want: usize,
+) -> std::io::Result<bool> {
+    while buf.len() < want {
+        let start = buf.len();
+        buf.resize(want, 0);
+        let n = loop {
+            match input.read(&mut buf[start..]) {
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                other => break other,
+            }
+        };
+        match n {
+            Ok(0) => {
+                buf.truncate(start);
+                return Ok(true);
+            }
+            Ok(n) => buf.truncate(start + n),
+            Err(e) => {
+                buf.truncate(start);
+                return Err(e);
+            }
+        }
+    }
+    Ok(false)
+}
+
+/// The header's fields (trimmed) and where the data start, when the first line of `buf` (after
+/// a byte-order mark) is a simple, non-empty line ending in a line break; `None` sends the
+/// whole file to the csv crate.
+pub(crate) fn header(buf: &[u8], ended: bool) -> Option<(csv::StringRecord, usize)> {
+    let from = if buf.starts_with(BOM) { BOM.len() } else { 0 };
+    let (line, end) = match memchr::memchr(b'\n', &buf[from..]) {
+        Some(i) => (&buf[from..from + i], from + i + 1),
+        None if ended => (&buf[from..], buf.len()),
+        None => return None,
+    };
+    let line = line.strip_suffix(b"\r").unwrap_or(line);
+    if line.is_empty() || memchr::memchr2(b'"', b'\r', line).is_some() {
+        return None;
+    }
+    let text = std::str::from_utf8(line).ok()?;
+    Some((text.split(',').map(str::trim).collect(), end))
+}
+
+/// What stopped the reading of simple lines.
+pub(crate) enum Stop {
+    /// The input ended; every line was taken.
+    End,
+    /// A line that is not simple, at this byte of the buffer and on this line: the csv crate
+    /// reads from there.
+    Line { at: usize, line: u64 },
+    /// The input could not be read.
+    Io(std::io::Error),
+}
+
+/// The simple lines of the input, from byte `start` of `buf` (the rest of the input after it)
+/// on line `line`, each given to `row` with its line; stops at the end or at the first line
+/// that is not simple, with `buf` holding it at the byte said.
+pub(crate) fn simple_lines<R: Read>(
+    input: &mut R,
+    buf: &mut Vec<u8>,
+    mut start: usize,
+    mut line: u64,
+    width: usize,
+    mut row: impl FnMut(u64, &Line<'_>),
+) -> Stop {
+    let mut fields: Vec<(u32, u32)> = Vec::with_capacity(width);
+    let mut want = CHUNK;
+    loop {
+        buf.drain(..start);
+        start = 0;
+        let ended = match fill(input, buf, want) {
+            Ok(ended) => ended,
+            Err(e) => return Stop::Io(e),
+        };
+        // Whole lines only, unless the input ended (its last line may have no line break).
+        let whole = match memchr::memrchr(b'\n', buf) {
+            Some(i) => i + 1,
+            None if ended => buf.len(),
+            None => {
+                // One line longer than the buffer: read more of it.
+                want = 2 * buf.len().max(CHUNK);
+                continue;
+            }
+        };
+        want = CHUNK;
+        let Ok(text) = std::str::from_utf8(&buf[start..whole]) else {
+            // Some line here is not UTF-8: take the lines before it one at a time.
+            return per_line(buf, start, whole, line, width, &mut fields, &mut row);
+        };
+        if let Some(stop) = take_lines(text, start, &mut line, width, &mut fields, &mut row) {
+            return stop;
+        }
+        if ended && whole == buf.len() {
+            return Stop::End;
+        }
+        start = whole;
+    }
+}
+
+/// The lines of `text` (which starts at byte `offset` of the buffer); `Some` when one is
+/// not simple.
+#[inline]
+fn take_lines(
+    text: &str,
+    offset: usize,
+    line: &mut u64,
+    width: usize,
+    fields: &mut Vec<(u32, u32)>,
+    row: &mut impl FnMut(u64, &Line<'_>),
+) -> Option<Stop> {
+    let bytes = text.as_bytes();
+    let mut from = 0;
+    while from < bytes.len() {
+        let end = memchr::memchr(b'\n', &bytes[from..]).map_or(bytes.len(), |i| from + i);
+        let mut last = end;
+        if last > from && bytes[last - 1] == b'\r' {
+            last -= 1;
+        }
+        if last > from {
+            if !split(&bytes[from..last], width, fields) {
+                return Some(Stop::Line {
+                    at: offset + from,
+                    line: *line,
+                });
+            }
+            row(
+                *line,
+                &Line {
+                    text: &text[from..last],
+                    fields,
+                },
+            );
+        }
+        *line += 1;
+        from = end + 1;
+    }
+    None
+}
+
+/// The lines of `buf[start..whole]` up to the first that is not UTF-8 (or not simple), which
+/// is where the csv crate takes over.
+fn per_line(
+    buf: &[u8],
+    start: usize,
+    whole: usize,
+    mut line: u64,
+    width: usize,
+    fields: &mut Vec<(u32, u32)>,
+    row: &mut impl FnMut(u64, &Line<'_>),
+) -> Stop {
+    let mut from = start;
+    while from < whole {
+        let end = memchr::memchr(b'\n', &buf[from..whole]).map_or(whole, |i| from + i + 1);
+        let Ok(text) = std::str::from_utf8(&buf[from..end]) else {
+            return Stop::Line { at: from, line };
+        };
+        if let Some(stop) = take_lines(text, from, &mut line, width, fields, row) {
+            return stop;
+        }
+        from = end;
+    }
+    // Every line was UTF-8 after all (a line break split a character): not reached for
+    // valid text, but the csv crate takes whatever is left.
+    Stop::Line { at: whole, line }
+}
+
+/// Splits a line (no line break) into the ranges of its fields; `false` when it is not simple
+/// (a quote or a `\r` in it, or another number of fields than `width`).
+#[inline]
+fn split(line: &[u8], width: usize, fields: &mut Vec<(u32, u32)>) -> bool {
+    fields.clear();
+    if line.len() > u32::MAX as usize || memchr::memchr2(b'"', b'\r', line).is_some() {
+        return false;
+    }
+    let mut a = 0u32;
+    for i in memchr::memchr_iter(b',', line) {
+        if fields.len() == width {
+            return false;
+        }
+        fields.push((a, i as u32));
+        a = i as u32 + 1;
+    }
+    fields.push((a, line.len() as u32));
+    fields.len() == width
+}
