@@ -168,7 +168,7 @@ pub enum Command {
     /// positions), groups such as leadership clusters, change since an earlier round across
     /// reorganisations, people's competencies, and KPI funnel plots.
     #[command(
-        after_help = "Inputs: response files, or directories holding them (walked for *.toml; an orgs.csv and a kpis.csv at a directory's top are used as --orgs and --kpis).\n\nExamples:\n  sct compare examples/cohort/ -o cohort.html\n  sct compare responses/ --round reassessment-2027-03 --against baseline-2026-03 --group-by region -o cohort.md\n  sct compare responses/ --orgs orgs.csv --kpis kpis.csv --skip-invalid -o cohort.json"
+        after_help = "Inputs: response files, or directories holding them (walked for *.toml; an orgs.csv and a kpis.csv at a directory's top are used as --orgs and --kpis).\n\nExamples:\n  sct compare examples/cohort/ -o cohort.html\n  sct compare responses/ --round reassessment-2027-03 --against baseline-2026-03 --group-by region -o cohort.md\n  sct compare responses/ --orgs orgs.csv --kpis kpis.csv --skip-invalid -o cohort.json\n  sct compare responses/ --kpis downloads/ae/ --lookup etr.csv -o cohort.html"
     )]
     Compare(CompareArgs),
     /// Print the man page for sct (roff).
@@ -493,7 +493,7 @@ pub enum KpiCommand {
     /// An SPC chart of one series: XmR (Making Data Count), run chart (Anhøj rules) or Laney's
     /// p′ or u′ chart: centre, limits, special causes, icons.
     #[command(
-        after_help = "Method: docs/methods/spc.md (XmR, NHSRplotthedots 0.2.2 defaults) and docs/methods/run-charts.md and laney.md (run, p′, u′; qicharts2).\n\nExamples:\n  sct kpi spc ae.csv --improvement increase --target 78 --format csv\n  sct kpi spc outcomes.csv --improvement increase --chart run\n  sct kpi spc ae-counts.csv --improvement increase --chart pprime --summary summary.json"
+        after_help = "Method: docs/methods/spc.md (XmR, NHSRplotthedots 0.2.2 defaults) and docs/methods/run-charts.md and laney.md (run, p′, u′; qicharts2).\n\nExamples:\n  sct kpi spc ae.csv --improvement increase --target 78 --format csv\n  sct kpi spc outcomes.csv --improvement increase --chart run\n  sct kpi spc ae-counts.csv --improvement increase --chart pprime --summary summary.json\n  sct kpi spc downloads/ae/ --lookup etr.csv --org QUY --indicator ae-4-hour --improvement increase --chart pprime -o quy-ae.svg"
     )]
     Spc(KpiSpcArgs),
     /// A KPI review for one organisation: per timeframe and indicator, the latest value against
@@ -721,6 +721,8 @@ pub enum ImprovementArg {
 #[derive(Debug, Args)]
 pub struct KpiSpcArgs {
     /// CSV with a header; columns `date` and `value` unless --date-col/--value-col say otherwise.
+    /// Or NHS England's published files as downloaded (a file, or a folder of monthly files):
+    /// the series of --org and --indicator is charted.
     pub input: PathBuf,
     /// Which direction is better.
     #[arg(long, value_enum)]
@@ -790,10 +792,12 @@ pub struct KpiSpcArgs {
     pub rebase_log: Option<PathBuf>,
     /// The indicator charted: only the rebase log's rows for it apply, and the chart is
     /// titled by its name in a known KPI set (default: the indicator the data's `indicator`
-    /// column or file name names, if any).
+    /// column or file name names, if any). From published files, the indicator taken from
+    /// them (such as ae-4-hour; the only one, when they give one).
     #[arg(long, value_name = "ID")]
     pub indicator: Option<String>,
-    /// Apply only the rebase log's rows for this organisation.
+    /// Apply only the rebase log's rows for this organisation. From published files, the
+    /// organisation charted (a provider, or an ICB with --lookup or --level icb).
     #[arg(long, value_name = "CODE")]
     pub org: Option<String>,
     /// A row whose value (or numerator or denominator) is empty or not a number becomes a
@@ -801,7 +805,31 @@ pub struct KpiSpcArgs {
     #[arg(long)]
     pub skip_invalid: bool,
     #[command(flatten)]
+    pub published: PublishedArgs,
+    #[command(flatten)]
     pub out: OutputArgs,
+}
+
+/// How `sct kpi spc` and `sct compare` read NHS England's published files given as their
+/// data (docs/methods/publications.md), as `sct kpi import` would.
+#[derive(Debug, Args)]
+pub struct PublishedArgs {
+    /// With published files as the data: an organisation lookup (the ODS trust file etr.csv,
+    /// or the ONS sub-ICB lookup) to sum providers to ICBs. Repeatable.
+    #[arg(long, value_name = "FILE")]
+    pub lookup: Vec<PathBuf>,
+    /// With published files as the data: the level of the rows (default: icb with --lookup,
+    /// else published).
+    #[arg(long, value_enum)]
+    pub level: Option<ImportLevelArg>,
+    /// With published files as the data: follow the ICB successions (the bundled table, or
+    /// --successions), a predecessor's figures summed into its successor.
+    #[arg(long)]
+    pub follow_successions: bool,
+    /// With published files at ICB level: what becomes of providers no lookup knows: keep (the
+    /// default, as their own rows), drop (left out) or refuse (listing them).
+    #[arg(long, value_enum, default_value = "keep")]
+    pub unmapped: sct_workflows::import::Unmapped,
 }
 
 /// How `sct kpi review` and `ipr` treat the KPI data's rows: the rebase log applied to them,
@@ -1137,9 +1165,12 @@ pub struct CompareArgs {
     #[arg(long, value_name = "CSV")]
     pub orgs: Option<PathBuf>,
     /// KPI data (long form, CSV or Parquet, as sct kpi review reads) for funnel plots and
-    /// small-multiple SPC charts.
+    /// small-multiple SPC charts; or NHS England's published files as downloaded (a file, or a
+    /// folder of them), read as sct kpi import reads them.
     #[arg(long, value_name = "FILE")]
     pub kpis: Option<PathBuf>,
+    #[command(flatten)]
+    pub published: PublishedArgs,
     /// The KPI set the data follow: a kpi-set TOML file, or the id[@version] of a known one.
     #[arg(long, value_name = "SET", default_value = "scf-three-timeframes")]
     pub set: String,

@@ -17,6 +17,7 @@ use sct_report::render::Templates;
 use crate::document::{Outcome, Output};
 use crate::error::Result;
 use crate::format::formats;
+use crate::import::{PublishedOptions, published_data_with};
 use crate::session::Session;
 
 formats! {
@@ -54,8 +55,11 @@ pub struct CompareOptions {
     pub group_by: Option<String>,
     /// The organisations table (default: one found among the inputs, else the session's).
     pub orgs: Option<PathBuf>,
-    /// KPI data for funnels and small multiples (default: one found among the inputs).
+    /// KPI data for funnels and small multiples (default: one found among the inputs): a
+    /// long-form CSV, or NHS England's published files (a file, or a folder of them).
     pub kpis: Option<PathBuf>,
+    /// How published files given as the KPI data are read (lookups, level, successions).
+    pub published: PublishedOptions,
     /// The KPI set the data follow: a file, or the id\[@version\] of a known one.
     pub set: String,
     /// A capability mapping CSV between the rounds' toolkit versions.
@@ -90,7 +94,7 @@ impl std::fmt::Debug for CompareOptions {
 /// let options = CompareOptions {
 ///     inputs: vec!["../../examples/cohort".into()],
 ///     round: None, against: None, group_by: None, orgs: None, kpis: None,
-///     set: "scf-three-timeframes".into(), mapping: None, skip_invalid: false,
+///     published: Default::default(), set: "scf-three-timeframes".into(), mapping: None, skip_invalid: false,
 ///     template_dir: None, format: CompareFormat::Json, progress: None,
 /// };
 /// let json = String::from_utf8(compare(&session, &options)?.document.into_bytes()?)?;
@@ -110,7 +114,7 @@ pub fn compare(session: &Session, options: &CompareOptions) -> Result<Output<'st
     };
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     let loaded = load_cohort(sct, &files.responses, options.skip_invalid, threads, &tick)?;
-    let notices: Vec<Diagnostic> = loaded.skipped.iter().map(skipped_notice).collect();
+    let mut notices: Vec<Diagnostic> = loaded.skipped.iter().map(skipped_notice).collect();
     let attributes = options
         .orgs
         .as_deref()
@@ -119,8 +123,12 @@ pub fn compare(session: &Session, options: &CompareOptions) -> Result<Output<'st
         .transpose()?;
     let kpis = options.kpis.as_deref().or(files.kpis.as_deref());
     let kpi = kpis
-        .map(|path| read_kpis(session, path, &options.set))
-        .transpose()?;
+        .map(|path| read_kpis(session, path, &options.set, &options.published))
+        .transpose()?
+        .map(|(set, data, named, imported)| {
+            notices.extend(imported);
+            (set, data, named)
+        });
     let settings = sct_compare::CompareOptions {
         round: options.round.clone(),
         against: options.against.clone(),
@@ -155,19 +163,32 @@ fn skipped_notice(skipped: &sct_compare::load::SkippedFile) -> Diagnostic {
     Diagnostic::warning(format!("skipped {}: {why}", skipped.file))
 }
 
-/// The KPI set, its data at `path`, and how the report names them.
+/// The KPI set, its data at `path` (the long form, or published files read as
+/// [`crate::import`] reads them), how the report names them, and the import's notices.
 fn read_kpis(
     session: &Session,
     path: &std::path::Path,
     set: &str,
-) -> Result<(KpiSet, sct_kpi::data::KpiData, String)> {
+    published: &PublishedOptions,
+) -> Result<(KpiSet, sct_kpi::data::KpiData, String, Vec<Diagnostic>)> {
     let (set, set_file) = KpiSet::find(set, &session.sct.registry)?;
-    let file = sct_core::source::open_input(path)?;
     let name = path.display().to_string();
-    let data =
-        read_kpi_data_file(file, &name, &set, None, false).map_err(sct_core::Error::Invalid)?;
+    let (data, notices) = match published_data_with(session, path, published)? {
+        Some((long_form, notices)) => (
+            sct_kpi::data::read_kpi_data(long_form.as_slice(), &name, &set, None),
+            notices,
+        ),
+        None => {
+            let file = sct_core::source::open_input(path)?;
+            (
+                read_kpi_data_file(file, &name, &set, None, false),
+                Vec::new(),
+            )
+        }
+    };
+    let data = data.map_err(sct_core::Error::Invalid)?;
     let named = format!("{name} with KPI set {} {}", set_file.id, set_file.version);
-    Ok((set, data, named))
+    Ok((set, data, named, notices))
 }
 
 /// The comparison in the format asked for.

@@ -10,9 +10,8 @@ use serde_json::json;
 use sct_core::diagnostic::Diagnostic;
 use sct_core::model::organisation::Share;
 use sct_core::setting::Setting;
-use sct_publications::import::{
-    self as library, ImportOptions as LibraryOptions, Level, SuccessionRule,
-};
+pub use sct_publications::import::Level;
+use sct_publications::import::{self as library, ImportOptions as LibraryOptions, SuccessionRule};
 use sct_publications::lookup::Lookup;
 use sct_publications::{Extract, Publication, detect_start, read_bytes};
 
@@ -84,6 +83,17 @@ fn import_text(
     session: &Session,
     options: &ImportOptions,
 ) -> Result<(String, Vec<Diagnostic>, String)> {
+    let (result, notices, lookup_sources) = import_rows(session, options)?;
+    let provenance = provenance(&result, &lookup_sources, options);
+    Ok((long_form(&result.rows), notices, provenance))
+}
+
+/// The import's rows and everything that happened on the way, its notices, and the lookups
+/// read.
+fn import_rows(
+    session: &Session,
+    options: &ImportOptions,
+) -> Result<(library::Import, Vec<Diagnostic>, Vec<LookupSource>)> {
     let files = expand(&options.inputs)?;
     let extracts = files
         .iter()
@@ -115,8 +125,7 @@ fn import_text(
     if result.rows.is_empty() {
         notices.push(Diagnostic::warning("the files gave no rows at this level"));
     }
-    let provenance = provenance(&result, &lookup_sources, options);
-    Ok((long_form(&result.rows), notices, provenance))
+    Ok((result, notices, lookup_sources))
 }
 
 /// The files of `inputs`, folders expanded to the data files in them, in name order.
@@ -429,7 +438,7 @@ fn long_form(rows: &[library::LongRow]) -> String {
 }
 
 /// A text field of the long form: formula-like text neutralised, quoted where needed.
-fn csv_field(text: &str) -> String {
+pub(crate) fn csv_field(text: &str) -> String {
     let text = sct_core::csv_out::neutralise(text);
     if text.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", text.replace('"', "\"\""))
@@ -438,25 +447,204 @@ fn csv_field(text: &str) -> String {
     }
 }
 
+/// How a workflow given published files as its KPI data reads them (the choices of
+/// [`ImportOptions`] that make sense there; the layout is always told from each file).
+#[derive(Debug, Clone)]
+pub struct PublishedOptions {
+    /// Organisation lookups (the ODS trust file, the ONS sub-ICB lookup): providers are then
+    /// summed to ICBs.
+    pub lookups: Vec<PathBuf>,
+    /// The level of the rows (default: ICBs when a lookup is given, else as published).
+    pub level: Option<Level>,
+    /// Follow the ICB successions of the session's organisations table.
+    pub successions: bool,
+    /// At ICB level, organisations no lookup knows (default: kept as their own rows, so that
+    /// nothing given is silently lost).
+    pub unmapped: Unmapped,
+}
+
+impl Default for PublishedOptions {
+    fn default() -> Self {
+        PublishedOptions {
+            lookups: Vec::new(),
+            level: None,
+            successions: false,
+            unmapped: Unmapped::Keep,
+        }
+    }
+}
+
 /// The KPI data of a published file, or a folder of them, as long-form CSV bytes, for a
 /// workflow given one as its data; `None` when `path` is a file of `sct`'s own long form.
+/// With lookups, providers are summed to ICBs and those no lookup knows are kept.
 pub fn published_data(
     session: &Session,
     path: &Path,
     lookups: &[PathBuf],
 ) -> Result<Option<(Vec<u8>, Vec<Diagnostic>)>> {
+    let options = PublishedOptions {
+        lookups: lookups.to_vec(),
+        ..Default::default()
+    };
+    published_data_with(session, path, &options)
+}
+
+/// [`published_data`] with every choice of [`PublishedOptions`].
+///
+/// ```
+/// use sct_workflows::{Session, import::{PublishedOptions, published_data_with}};
+/// let dir = tempfile::tempdir()?;
+/// let file = dir.path().join("ae.csv");
+/// std::fs::write(&file, "Period,Org Code,Parent Org,Org name,A&E attendances Type 1,A&E attendances Type 2,A&E attendances Other A&E Department,Attendances over 4hrs Type 1,Attendances over 4hrs Type 2,Attendances over 4hrs Other Department,Patients who have waited 12+ hrs from DTA to admission,Emergency admissions via A&E - Type 1,Emergency admissions via A&E - Type 2,Emergency admissions via A&E - Other A&E department,Other emergency admissions\nMSitAE-MARCH-2026,RXA,NHS ENGLAND LONDON,TRUST A,100,0,0,20,0,0,1,30,0,0,5\n")?;
+/// let (csv, _) = published_data_with(&Session::bundled()?, &file, &PublishedOptions::default())?
+///     .expect("a published file");
+/// assert!(String::from_utf8(csv)?.contains("RXA,ae-4-hour,2026-03,80,80,100"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn published_data_with(
+    session: &Session,
+    path: &Path,
+    published: &PublishedOptions,
+) -> Result<Option<(Vec<u8>, Vec<Diagnostic>)>> {
     if !path.is_dir() && !looks_published(path) {
         return Ok(None);
     }
-    let options = ImportOptions {
-        inputs: vec![path.to_path_buf()],
-        lookups: lookups.to_vec(),
-        icb_level: !lookups.is_empty(),
-        unmapped: Unmapped::Keep,
-        ..Default::default()
-    };
-    let (csv, notices, _) = import_text(session, &options)?;
+    let (csv, notices, _) = import_text(session, &import_options(path, published))?;
     Ok(Some((csv.into_bytes(), notices)))
+}
+
+/// The import a workflow given published files as its data makes.
+fn import_options(path: &Path, published: &PublishedOptions) -> ImportOptions {
+    let icb_level = match published.level {
+        Some(level) => level == Level::Icb,
+        None => !published.lookups.is_empty(),
+    };
+    ImportOptions {
+        inputs: vec![path.to_path_buf()],
+        lookups: published.lookups.clone(),
+        icb_level,
+        successions: published.successions,
+        unmapped: published.unmapped,
+        ..Default::default()
+    }
+}
+
+/// One organisation's series of one indicator, read from published files.
+#[derive(Debug, Clone)]
+pub struct PublishedSeries {
+    /// The organisation.
+    pub organisation: String,
+    /// The indicator's id.
+    pub indicator: String,
+    /// The indicator's name as the publication gives it.
+    pub title: String,
+    /// Its rows, in period order.
+    pub rows: Vec<library::LongRow>,
+    /// What the import noticed (organisations no lookup knows, revisions, ...).
+    pub notices: Vec<Diagnostic>,
+}
+
+/// The series of `organisation` and `indicator` in a published file, or a folder of them;
+/// `None` when `path` is not published data. Either may be left out when the data hold only
+/// one; otherwise the error lists the ones there are.
+pub fn published_series(
+    session: &Session,
+    path: &Path,
+    published: &PublishedOptions,
+    organisation: Option<&str>,
+    indicator: Option<&str>,
+) -> Result<Option<PublishedSeries>> {
+    if !path.is_dir() && !looks_published(path) {
+        return Ok(None);
+    }
+    let (result, notices, _) = import_rows(session, &import_options(path, published))?;
+    let indicators: Vec<&str> = result.indicators.keys().map(String::as_str).collect();
+    let indicator = choose(
+        indicator,
+        &indicators,
+        path,
+        "indicator",
+        Setting::Indicator,
+    )?;
+    let organisations: std::collections::BTreeSet<&str> = result
+        .rows
+        .iter()
+        .filter(|r| r.indicator == indicator)
+        .map(|r| r.organisation.as_str())
+        .collect();
+    let organisations: Vec<&str> = organisations.into_iter().collect();
+    let organisation = choose(
+        organisation,
+        &organisations,
+        path,
+        "organisation",
+        Setting::Organisation,
+    )?;
+    let rows = result
+        .rows
+        .iter()
+        .filter(|r| r.indicator == indicator && r.organisation == organisation)
+        .cloned()
+        .collect();
+    Ok(Some(PublishedSeries {
+        title: result
+            .indicators
+            .get(&indicator)
+            .cloned()
+            .unwrap_or_default(),
+        organisation,
+        indicator,
+        rows,
+        notices,
+    }))
+}
+
+/// The one asked for when the data have it, else the only one there is; otherwise an error
+/// listing the ones there are.
+fn choose(
+    asked: Option<&str>,
+    there: &[&str],
+    path: &Path,
+    what: &str,
+    setting: Setting,
+) -> Result<String> {
+    match asked {
+        Some(a) if there.contains(&a) => return Ok(a.to_string()),
+        None if there.len() == 1 => return Ok(there[0].to_string()),
+        _ if there.is_empty() => {
+            return Err(Error::options(
+                format!("{} gives no {what} at this level", path.display()),
+                "published data with rows at the level asked for",
+                [setting],
+            ));
+        }
+        _ => {}
+    }
+    let listed: Vec<&str> = there.iter().take(30).copied().collect();
+    let more = there.len().saturating_sub(listed.len());
+    let tail = if more > 0 {
+        format!(", and {more} more")
+    } else {
+        String::new()
+    };
+    let message = match asked {
+        Some(a) => format!(
+            "{} has no {what} {a} (at this level); it has {}{tail}",
+            path.display(),
+            listed.join(", ")
+        ),
+        None => format!(
+            "{} holds {}: one series is charted, so name the {what} ({}{tail})",
+            path.display(),
+            sct_core::quote::count_of(there.len(), what),
+            listed.join(", ")
+        ),
+    };
+    Err(Error::options(
+        message,
+        format!("one {what} of the published data"),
+        [setting],
+    ))
 }
 
 /// Whether a file's first row is a published layout's (a zip is taken to be one).

@@ -25,6 +25,7 @@ use sct_report::spc_chart::spc_chart;
 use crate::document::{Document, Output};
 use crate::error::Result;
 use crate::format::formats;
+use crate::import::{PublishedOptions, PublishedSeries, published_series};
 use crate::kpi::{SpcProfileOptions, invalid, load_rebase_log, profiles};
 use crate::session::Session;
 
@@ -70,8 +71,11 @@ impl Default for SpcColumns {
 /// Options of [`spc`].
 #[derive(Debug, Clone)]
 pub struct SpcOptions {
-    /// The CSV of the series.
+    /// The CSV of the series; or NHS England's published files (a file, or a folder of them),
+    /// of which the series of [`SpcOptions::org`] and [`SpcOptions::indicator`] is charted.
     pub input: PathBuf,
+    /// How published files given as the input are read (lookups, level, successions).
+    pub published: PublishedOptions,
     /// Its columns.
     pub columns: SpcColumns,
     /// Which direction is better.
@@ -102,9 +106,11 @@ pub struct SpcOptions {
     pub spc: SpcProfileOptions,
     /// The rebase log (default: the data file's stem + `.rebase-log.csv` beside it).
     pub rebase_log: Option<PathBuf>,
-    /// The indicator of the rebase log's rows that apply.
+    /// The indicator of the rebase log's rows that apply (and, from published files, the
+    /// indicator charted).
     pub indicator: Option<String>,
-    /// The organisation of the rebase log's rows that apply.
+    /// The organisation of the rebase log's rows that apply (and, from published files, the
+    /// organisation charted).
     pub org: Option<String>,
     /// An empty or non-numeric value is a shown gap, not an error.
     pub skip_invalid: bool,
@@ -133,7 +139,7 @@ pub struct SpcResult {
 /// let rows: String = (0..20).map(|i| format!("{}-{:02}-01,{}\n", 2023 + i / 12, i % 12 + 1, 40 + i % 3)).collect();
 /// std::fs::write(&input, format!("date,value\n{rows}"))?;
 /// let options = SpcOptions {
-///     input, columns: Default::default(), improvement: Improvement::Decrease, target: None,
+///     input, published: Default::default(), columns: Default::default(), improvement: Improvement::Decrease, target: None,
 ///     rebase: vec![], fix_after: None, no_screen_outliers: false, screen_outliers: false,
 ///     shift_length: 7, trend_length: 7, chart: ChartChoice::Only(ChartKind::Xmr),
 ///     min_points: None, multiplier: 100.0, run_rules: RunRules::Anhoj, spc: Default::default(),
@@ -146,7 +152,73 @@ pub struct SpcResult {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn spc(session: &Session, options: &SpcOptions) -> Result<SpcResult> {
-    let src = SourceFile::read(&options.input)?;
+    match published_series(
+        session,
+        &options.input,
+        &options.published,
+        options.org.as_deref(),
+        options.indicator.as_deref(),
+    )? {
+        None => chart(session, options, SourceFile::read(&options.input)?, None),
+        Some(series) => {
+            // The series chosen is the one the rebase log's rows apply to.
+            let options = SpcOptions {
+                org: Some(series.organisation.clone()),
+                indicator: Some(series.indicator.clone()),
+                ..options.clone()
+            };
+            let src = SourceFile::from_text(
+                format!(
+                    "{} ({} {})",
+                    options.input.display(),
+                    series.organisation,
+                    series.indicator
+                ),
+                series_csv(&series, &options.columns),
+            );
+            let mut result = chart(session, &options, src, Some(&series.title))?;
+            result.output = result.output.with_notices(series.notices);
+            Ok(result)
+        }
+    }
+}
+
+/// A series from published files as the CSV the chart reads: the numerator and denominator
+/// columns only when the publication gives them.
+fn series_csv(series: &PublishedSeries, columns: &SpcColumns) -> String {
+    let fractions = series
+        .rows
+        .iter()
+        .all(|r| r.numerator.is_some() && r.denominator.is_some());
+    let field = |name: &str| crate::import::csv_field(name);
+    let mut text = format!("{},{}", field(&columns.date), field(&columns.value));
+    if fractions {
+        text.push_str(&format!(
+            ",{},{}",
+            field(&columns.numerator),
+            field(&columns.denominator)
+        ));
+    }
+    text.push('\n');
+    let number = sct_core::csv_out::number;
+    for r in &series.rows {
+        text.push_str(&format!("{},{}", r.period, number(r.value)));
+        if let (true, Some(n), Some(d)) = (fractions, r.numerator, r.denominator) {
+            text.push_str(&format!(",{},{}", number(n), number(d)));
+        }
+        text.push('\n');
+    }
+    text
+}
+
+/// The chart of the series in `src`; `published_title` is the indicator's name as a
+/// publication gives it, for the title when no known KPI set names it.
+fn chart(
+    session: &Session,
+    options: &SpcOptions,
+    src: SourceFile,
+    published_title: Option<&str>,
+) -> Result<SpcResult> {
     let xmr = options.chart == ChartChoice::Only(ChartKind::Xmr);
     let (data, gaps) = if xmr {
         read_values(options, &src)?
@@ -183,12 +255,19 @@ pub fn spc(session: &Session, options: &SpcOptions) -> Result<SpcResult> {
     // drawing has a title. The text read is let go before the chart is made.
     let indicator = matches!(options.format, SpcFormat::Svg | SpcFormat::Png)
         .then(|| {
-            crate::funnel::indicator_name(
+            let known = crate::funnel::indicator_name(
                 session,
                 options.indicator.as_deref(),
                 &src,
                 &options.input,
-            )
+            );
+            // A publication's own name for the indicator, when no known KPI set names it.
+            match published_title.filter(|t| !t.is_empty()) {
+                Some(title) if known.as_deref() == options.indicator.as_deref() => {
+                    Some(title.to_string())
+                }
+                _ => known,
+            }
         })
         .flatten();
     let name = src.name.clone();

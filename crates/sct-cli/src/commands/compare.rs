@@ -32,6 +32,7 @@ pub fn run(session: &Session, args: CompareArgs) -> Result<ExitCode, CliError> {
         group_by: args.group_by,
         orgs: args.orgs,
         kpis: args.kpis,
+        published: super::kpi::published_options(&args.published),
         set: args.set,
         mapping: args.mapping,
         skip_invalid: args.skip_invalid,

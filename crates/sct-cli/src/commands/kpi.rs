@@ -20,8 +20,8 @@ use sct_workflows::{Format, Session};
 use super::measures::plugin_options;
 use crate::cli::{
     ConflictArg, FunnelTypeArg, ImportLevelArg, ImprovementArg, KpiCommand, KpiFunnelArgs,
-    KpiImportArgs, KpiIprArgs, KpiReviewArgs, KpiRowArgs, KpiSpcArgs, ProfileArg, ReportFormat,
-    RunRulesArg, SpcChartArg, SpcProfileArgs,
+    KpiImportArgs, KpiIprArgs, KpiReviewArgs, KpiRowArgs, KpiSpcArgs, ProfileArg, PublishedArgs,
+    ReportFormat, RunRulesArg, SpcChartArg, SpcProfileArgs,
 };
 use crate::error::CliError;
 use crate::outputs::emit_output;
@@ -241,6 +241,20 @@ fn import(session: &Session, args: KpiImportArgs) -> Result<ExitCode, CliError> 
     emit_output(&args.out, imported.output)
 }
 
+/// How published files given as a command's data are read, as the workflow takes it.
+pub fn published_options(args: &PublishedArgs) -> sct_workflows::import::PublishedOptions {
+    use sct_workflows::import::Level;
+    sct_workflows::import::PublishedOptions {
+        lookups: args.lookup.clone(),
+        level: args.level.map(|level| match level {
+            ImportLevelArg::Published => Level::AsPublished,
+            ImportLevelArg::Icb => Level::Icb,
+        }),
+        successions: args.follow_successions,
+        unmapped: args.unmapped,
+    }
+}
+
 fn improvement(a: ImprovementArg) -> Improvement {
     match a {
         ImprovementArg::Increase => Improvement::Increase,
@@ -256,6 +270,7 @@ fn spc(session: &Session, args: KpiSpcArgs) -> Result<ExitCode, CliError> {
     let options = SpcOptions {
         format: SpcFormat::choose_checked(args.format, args.out.output.as_deref())?,
         input: args.input.clone(),
+        published: published_options(&args.published),
         columns: SpcColumns {
             date: args.date_col.clone(),
             value: args.value_col.clone(),
