@@ -810,8 +810,8 @@ pub struct KpiSpcArgs {
     pub out: OutputArgs,
 }
 
-/// How `sct kpi spc` and `sct compare` read NHS England's published files given as their
-/// data (docs/methods/publications.md), as `sct kpi import` would.
+/// How `sct kpi review`, `ipr`, `spc` and `sct compare` read NHS England's published files
+/// given as their data (docs/methods/publications.md), as `sct kpi import` would.
 #[derive(Debug, Args)]
 pub struct PublishedArgs {
     /// With published files as the data: an organisation lookup (the ODS trust file etr.csv,
@@ -843,10 +843,8 @@ pub struct KpiRowArgs {
     /// A row whose value is empty or not a number is left out as a shown gap, not an error.
     #[arg(long)]
     pub skip_invalid: bool,
-    /// With --data a published file (or a folder of them): an organisation lookup (the ODS
-    /// trust file etr.csv, or the ONS sub-ICB lookup) to sum providers to ICBs. Repeatable.
-    #[arg(long, value_name = "FILE")]
-    pub lookup: Vec<PathBuf>,
+    #[command(flatten)]
+    pub published: PublishedArgs,
 }
 
 /// The SPC rule profile options shared by `sct kpi spc`, `review` and `ipr`.

@@ -265,3 +265,47 @@ fn the_ons_lookup_reads_as_the_published_workbook_and_as_csv_alike() {
     // 106 sub-ICB locations, each under its ODS and its ONS code, in either form.
     assert_eq!(counts, [212, 212]);
 }
+
+/// `kpi review` and `kpi ipr` read published data with the import's options, as `spc` and
+/// `compare` do: the level, and what becomes of providers no lookup knows.
+#[test]
+fn the_review_and_ipr_take_the_imports_level_and_unmapped_options() {
+    let dir = tmp();
+    let folder = ae_folder(dir.path());
+    let etr = dir.path().join("etr.csv");
+    std::fs::write(&etr, ETR).unwrap();
+    let out = dir.path().join("ipr.json");
+    sct()
+        .args([
+            "kpi",
+            "ipr",
+            "--org",
+            "QUY",
+            "--unmapped",
+            "refuse",
+            "--data",
+        ])
+        .arg(&folder)
+        .arg("--lookup")
+        .arg(&etr)
+        .arg("-o")
+        .arg(&out)
+        .assert()
+        .code(2)
+        .stderr(contains("NXW01 A WALK-IN CENTRE"));
+    assert!(!out.exists());
+    // As published, a trust's own rows are reviewed under its own code.
+    let out = dir.path().join("review.json");
+    sct()
+        .args(["kpi", "review", "--org", "RXA", "--level", "published"])
+        .args(["--format", "json", "--data"])
+        .arg(&folder)
+        .arg("--lookup")
+        .arg(&etr)
+        .arg("-o")
+        .arg(&out)
+        .assert()
+        .success();
+    let review = std::fs::read_to_string(&out).unwrap();
+    assert!(review.contains("\"RXA\""), "{review:.300}");
+}

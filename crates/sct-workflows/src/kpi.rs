@@ -82,9 +82,9 @@ pub struct KpiRowOptions {
     pub rebase_log: Option<PathBuf>,
     /// A row whose value is empty or not a number is a shown gap, not an error.
     pub skip_invalid: bool,
-    /// Organisation lookups for data given as NHS England's published files: providers are
-    /// then summed to ICBs as well (see [`crate::import`]).
-    pub lookups: Vec<PathBuf>,
+    /// How data given as NHS England's published files are read: lookups (providers then
+    /// summed to ICBs), level, successions, unmapped providers (see [`crate::import`]).
+    pub published: crate::import::PublishedOptions,
 }
 
 /// Options of [`review`].
@@ -492,7 +492,7 @@ fn read_data(
         return Ok(KpiData::without_file());
     };
     let name = path.display().to_string();
-    let data = match crate::import::published_data(session, path, &rows.lookups)? {
+    let data = match crate::import::published_data_with(session, path, &rows.published)? {
         Some((long_form, imported)) => {
             notices.extend(imported);
             read_kpi_data_with(long_form.as_slice(), &name, set, keep, skip_invalid)

@@ -147,7 +147,7 @@ fn row_options(args: KpiRowArgs) -> KpiRowOptions {
     KpiRowOptions {
         rebase_log: args.rebase_log,
         skip_invalid: args.skip_invalid,
-        lookups: args.lookup,
+        published: published_options(&args.published),
     }
 }
 
