@@ -792,7 +792,7 @@ const HEADINGS: [(&str, f64); 28] = [
     ("Latest period", 10.0),
     ("Latest value", 10.0),
     ("Plan or target", 10.0),
-    ("Plan kind", 8.0),
+    ("Plan kind", 11.0),
     ("Variance", 9.0),
     ("Against plan", 11.0),
     ("Meets plan", 7.0),
