@@ -8,28 +8,13 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::{root, sct};
+use common::published::{AE_HEADER, etr, nhs_data};
+use common::sct;
 use predicates::str::contains;
 
 fn tmp() -> tempfile::TempDir {
     tempfile::tempdir().expect("temporary directory")
 }
-
-fn nhs_data() -> Option<PathBuf> {
-    let dir = root().join("../shared/nhs-data");
-    if dir.is_dir() {
-        Some(dir)
-    } else {
-        eprintln!(
-            "skipped: the published NHS files are not at {}",
-            dir.display()
-        );
-        None
-    }
-}
-
-const AE: &str = "Period,Org Code,Parent Org,Org name,A&E attendances Type 1,A&E attendances Type 2,A&E attendances Other A&E Department,Attendances over 4hrs Type 1,Attendances over 4hrs Type 2,Attendances over 4hrs Other Department,Patients who have waited 12+ hrs from DTA to admission,Emergency admissions via A&E - Type 1,Emergency admissions via A&E - Type 2,Emergency admissions via A&E - Other A&E department,Other emergency admissions\r\n";
-const ETR: &str = "\"RXA\",\"TRUST A\",\"Y58\",\"QUY\",\"\",\"\",\"\",\"\",\"\",\"X1 1XX\",\"20000101\",\"\",\"\",\"\",\"\",\"\",\"\",\"\",\"\",\"\",\"\",\"0\",\"\",\"K\",\"\",\"\",\"\"\r\n\"RXB\",\"TRUST B\",\"Y58\",\"QUY\",\"\",\"\",\"\",\"\",\"\",\"X1 1XX\",\"20000101\",\"\",\"\",\"\",\"\",\"\",\"\",\"\",\"\",\"\",\"\",\"0\",\"\",\"K\",\"\",\"\",\"\"\r\n";
 
 /// Two months of two trusts (and a walk-in centre no lookup knows) in a folder.
 fn ae_folder(dir: &Path) -> PathBuf {
@@ -37,7 +22,7 @@ fn ae_folder(dir: &Path) -> PathBuf {
     std::fs::create_dir(&folder).unwrap();
     for (month, a, b) in [("JANUARY", 100, 20), ("FEBRUARY", 200, 50)] {
         let text = format!(
-            "{AE}MSitAE-{month}-2026,RXA,NHS ENGLAND SOUTH WEST ,TRUST A,{a},0,0,{b},0,0,1,10,0,0,5\r\nMSitAE-{month}-2026,RXB,NHS ENGLAND SOUTH WEST ,TRUST B,{a},0,0,0,0,0,0,10,0,0,5\r\nMSitAE-{month}-2026,NXW01,NHS ENGLAND SOUTH WEST ,A WALK-IN CENTRE,0,0,50,0,0,5,0,0,0,0,0\r\n"
+            "{AE_HEADER}MSitAE-{month}-2026,RXA,NHS ENGLAND SOUTH WEST ,TRUST A,{a},0,0,{b},0,0,1,10,0,0,5\r\nMSitAE-{month}-2026,RXB,NHS ENGLAND SOUTH WEST ,TRUST B,{a},0,0,0,0,0,0,10,0,0,5\r\nMSitAE-{month}-2026,NXW01,NHS ENGLAND SOUTH WEST ,A WALK-IN CENTRE,0,0,50,0,0,5,0,0,0,0,0\r\n"
         );
         std::fs::write(folder.join(format!("ae-{month}.csv")), text).unwrap();
     }
@@ -50,7 +35,7 @@ fn a_folder_of_monthly_files_makes_one_icb_series_with_its_provenance() {
     let dir = tmp();
     let folder = ae_folder(dir.path());
     let etr = dir.path().join("etr.csv");
-    std::fs::write(&etr, ETR).unwrap();
+    std::fs::write(&etr, etr_file()).unwrap();
     let out = dir.path().join("kpis.csv");
     sct()
         .args(["kpi", "import"])
@@ -93,7 +78,7 @@ fn providers_in_no_lookup_are_refused_by_default_with_nothing_written() {
     let dir = tmp();
     let folder = ae_folder(dir.path());
     let etr = dir.path().join("etr.csv");
-    std::fs::write(&etr, ETR).unwrap();
+    std::fs::write(&etr, etr_file()).unwrap();
     let out = dir.path().join("kpis.csv");
     sct()
         .args(["kpi", "import"])
@@ -115,7 +100,7 @@ fn providers_in_no_lookup_are_refused_by_default_with_nothing_written() {
 fn a_lookup_given_as_data_and_an_unknown_layout_are_refused() {
     let dir = tmp();
     let etr = dir.path().join("etr.csv");
-    std::fs::write(&etr, ETR).unwrap();
+    std::fs::write(&etr, etr_file()).unwrap();
     sct()
         .args(["kpi", "import"])
         .arg(&etr)
@@ -132,7 +117,7 @@ fn a_lookup_given_as_data_and_an_unknown_layout_are_refused() {
         .stderr(contains("is not a publication sct knows"))
         .stderr(contains("ae-monthly"));
     let renamed = dir.path().join("renamed.csv");
-    std::fs::write(&renamed, AE.replace("Org Code", "Organisation Code")).unwrap();
+    std::fs::write(&renamed, AE_HEADER.replace("Org Code", "Organisation Code")).unwrap();
     sct()
         .args(["kpi", "import", "--layout", "ae-monthly"])
         .arg(&renamed)
@@ -273,7 +258,7 @@ fn the_review_and_ipr_take_the_imports_level_and_unmapped_options() {
     let dir = tmp();
     let folder = ae_folder(dir.path());
     let etr = dir.path().join("etr.csv");
-    std::fs::write(&etr, ETR).unwrap();
+    std::fs::write(&etr, etr_file()).unwrap();
     let out = dir.path().join("ipr.json");
     sct()
         .args([
@@ -308,4 +293,9 @@ fn the_review_and_ipr_take_the_imports_level_and_unmapped_options() {
         .success();
     let review = std::fs::read_to_string(&out).unwrap();
     assert!(review.contains("\"RXA\""), "{review:.300}");
+}
+
+/// The ODS trust file of the trusts these tests use.
+fn etr_file() -> String {
+    etr(&[("RXA", "TRUST A", "QUY"), ("RXB", "TRUST B", "QUY")])
 }

@@ -6,9 +6,8 @@
 
 mod common;
 
-use std::path::PathBuf;
-
-use common::{root, sct};
+use common::published::{AE_HEADER, etr, nhs_data};
+use common::sct;
 use sct_publications::model::Measure;
 
 const SET: &str = "planning-framework-2026-29";
@@ -45,9 +44,6 @@ fn every_indicator_of_the_set_is_one_the_import_gives() {
     }
 }
 
-const AE: &str = "Period,Org Code,Parent Org,Org name,A&E attendances Type 1,A&E attendances Type 2,A&E attendances Other A&E Department,Attendances over 4hrs Type 1,Attendances over 4hrs Type 2,Attendances over 4hrs Other Department,Patients who have waited 12+ hrs from DTA to admission,Emergency admissions via A&E - Type 1,Emergency admissions via A&E - Type 2,Emergency admissions via A&E - Other A&E department,Other emergency admissions\r\n";
-const ETR: &str = "\"RXA\",\"TRUST A\",\"Y58\",\"QUY\",\"\",\"\",\"\",\"\",\"\",\"X1 1XX\",\"20000101\",\"\",\"\",\"\",\"\",\"\",\"\",\"\",\"\",\"\",\"\",\"0\",\"\",\"K\",\"\",\"\",\"\"\r\n";
-
 #[test]
 fn the_unconfirmed_four_hour_target_is_marked_in_the_ipr() {
     let dir = tempfile::tempdir().unwrap();
@@ -55,9 +51,9 @@ fn the_unconfirmed_four_hour_target_is_marked_in_the_ipr() {
     // 1,000 attendances, 250 over 4 hours: 75.0 % within, against 82 %.
     let row =
         "MSitAE-MARCH-2026,RXA,NHS ENGLAND SOUTH WEST ,TRUST A,1000,0,0,250,0,0,1,10,0,0,5\r\n";
-    std::fs::write(&ae, format!("{AE}{row}")).unwrap();
+    std::fs::write(&ae, format!("{AE_HEADER}{row}")).unwrap();
     let etr = dir.path().join("etr.csv");
-    std::fs::write(&etr, ETR).unwrap();
+    std::fs::write(&etr, etr_file()).unwrap();
     let out = dir.path().join("ipr.md");
     sct()
         .args(["kpi", "ipr", "--set", SET, "--org", "QUY", "--data"])
@@ -76,19 +72,6 @@ fn the_unconfirmed_four_hour_target_is_marked_in_the_ipr() {
     assert!(row.contains("| 75.0 |"), "{row}");
     assert!(row.contains("82.0 (unconfirmed target)"), "{row}");
     assert!(row.contains("-7.0"), "{row}");
-}
-
-fn nhs_data() -> Option<PathBuf> {
-    let dir = root().join("../shared/nhs-data");
-    if dir.is_dir() {
-        Some(dir)
-    } else {
-        eprintln!(
-            "skipped: the published NHS files are not at {}",
-            dir.display()
-        );
-        None
-    }
 }
 
 /// The README's tour: import A&E, cancer and RTT to ICBs, then the IPR for one ICB.
@@ -132,4 +115,9 @@ fn the_tour_runs_on_the_published_files() {
         row("Category 2").contains("| — |"),
         "ambulance trusts give no ICB figure"
     );
+}
+
+/// The ODS trust file of the trusts these tests use.
+fn etr_file() -> String {
+    etr(&[("RXA", "TRUST A", "QUY")])
 }

@@ -8,31 +8,13 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
+use common::published::{AE_HEADER, etr, nhs_data};
 use common::{root, sct};
 use predicates::str::contains;
 
 fn tmp() -> tempfile::TempDir {
     tempfile::tempdir().expect("temporary directory")
 }
-
-fn nhs_data() -> Option<PathBuf> {
-    let dir = root().join("../shared/nhs-data");
-    if dir.is_dir() {
-        Some(dir)
-    } else {
-        eprintln!(
-            "skipped: the published NHS files are not at {}",
-            dir.display()
-        );
-        None
-    }
-}
-
-const AE: &str = "Period,Org Code,Parent Org,Org name,A&E attendances Type 1,A&E attendances Type 2,A&E attendances Other A&E Department,Attendances over 4hrs Type 1,Attendances over 4hrs Type 2,Attendances over 4hrs Other Department,Patients who have waited 12+ hrs from DTA to admission,Emergency admissions via A&E - Type 1,Emergency admissions via A&E - Type 2,Emergency admissions via A&E - Other A&E department,Other emergency admissions\r\n";
-
-/// The ODS trust file's layout (no header row; the ICB in the fourth column): trust A in
-/// QUY, trust B in QOX.
-const ETR: &str = "\"RXA\",\"TRUST A\",\"Y58\",\"QUY\",\"\",\"\",\"\",\"\",\"\",\"X1 1XX\",\"20000101\",\"\",\"\",\"\",\"\",\"\",\"\",\"\",\"\",\"\",\"\",\"0\",\"\",\"K\",\"\",\"\",\"\"\r\n\"RXB\",\"TRUST B\",\"Y58\",\"QOX\",\"\",\"\",\"\",\"\",\"\",\"X1 1XX\",\"20000101\",\"\",\"\",\"\",\"\",\"\",\"\",\"\",\"\",\"\",\"\",\"0\",\"\",\"K\",\"\",\"\",\"\"\r\n";
 
 const MONTHS: [&str; 6] = ["JANUARY", "FEBRUARY", "MARCH", "APRIL", "MAY", "JUNE"];
 
@@ -45,7 +27,7 @@ fn ae_folder(dir: &Path) -> PathBuf {
     for (m, month) in MONTHS.iter().enumerate() {
         let (a, over) = (100 + 10 * m, 20 + m);
         let text = format!(
-            "{AE}MSitAE-{month}-2026,RXA,NHS ENGLAND SOUTH WEST ,TRUST A,{a},0,0,{over},0,0,1,10,0,0,5\r\nMSitAE-{month}-2026,RXB,NHS ENGLAND LONDON,TRUST B,200,0,0,50,0,0,0,10,0,0,5\r\nMSitAE-{month}-2026,NXW01,NHS ENGLAND SOUTH WEST ,A WALK-IN CENTRE,0,0,50,0,0,5,0,0,0,0,0\r\n"
+            "{AE_HEADER}MSitAE-{month}-2026,RXA,NHS ENGLAND SOUTH WEST ,TRUST A,{a},0,0,{over},0,0,1,10,0,0,5\r\nMSitAE-{month}-2026,RXB,NHS ENGLAND LONDON,TRUST B,200,0,0,50,0,0,0,10,0,0,5\r\nMSitAE-{month}-2026,NXW01,NHS ENGLAND SOUTH WEST ,A WALK-IN CENTRE,0,0,50,0,0,5,0,0,0,0,0\r\n"
         );
         std::fs::write(folder.join(format!("{:02}-ae-{month}.csv", m + 1)), text).unwrap();
     }
@@ -63,7 +45,7 @@ fn spc_charts_one_icbs_series_from_a_folder_of_monthly_files() {
     let dir = tmp();
     let folder = ae_folder(dir.path());
     let etr = dir.path().join("etr.csv");
-    std::fs::write(&etr, ETR).unwrap();
+    std::fs::write(&etr, etr_file()).unwrap();
     let out = dir.path().join("spc.csv");
     sct()
         .args(["kpi", "spc", "--improvement", "increase"])
@@ -135,7 +117,7 @@ fn spc_on_published_files_names_what_is_missing_or_unknown() {
         .stderr(contains("--org"));
     // At ICB level, providers no lookup knows may be refused, as sct kpi import does.
     let etr = dir.path().join("etr.csv");
-    std::fs::write(&etr, ETR).unwrap();
+    std::fs::write(&etr, etr_file()).unwrap();
     sct()
         .args([
             "kpi",
@@ -177,7 +159,7 @@ fn compare_takes_published_files_as_its_kpi_data() {
     let dir = tmp();
     let folder = ae_folder(dir.path());
     let etr = dir.path().join("etr.csv");
-    std::fs::write(&etr, ETR).unwrap();
+    std::fs::write(&etr, etr_file()).unwrap();
     let out = dir.path().join("cohort.json");
     sct()
         .arg("compare")
@@ -254,4 +236,9 @@ fn the_published_files_give_an_icbs_spc_chart_and_the_cohorts_funnels() {
         .expect("an ae-4-hour funnel");
     assert_eq!(kpi["period"], "2025-09");
     assert!(kpi["funnel"]["rows"].as_array().unwrap().len() > 20);
+}
+
+/// The ODS trust file of the trusts these tests use.
+fn etr_file() -> String {
+    etr(&[("RXA", "TRUST A", "QUY"), ("RXB", "TRUST B", "QOX")])
 }

@@ -12,6 +12,7 @@ use std::process::Command;
 
 pub mod browser;
 pub mod layout;
+pub mod published;
 
 /// The workspace root.
 pub fn root() -> PathBuf {
