@@ -72,11 +72,13 @@ fn push_hundredths(out: &mut Vec<u8>, v: f64) -> bool {
     if !(0.01..1e9).contains(&a) {
         return false;
     }
-    let k = (a * 100.0).round();
-    if k / 100.0 != a {
+    // Rounded by adding a half and truncating (`round` is a call into libm on baseline
+    // x86-64): a `k` off by one from `round`'s at a tie fails the check below, and the
+    // number is then written the long way.
+    let k = (a * 100.0 + 0.5) as u64;
+    if k as f64 / 100.0 != a {
         return false;
     }
-    let k = k as u64;
     if v < 0.0 {
         out.push(b'-');
     }
@@ -183,20 +185,21 @@ pub fn push_date(out: &mut Vec<u8>, date: NaiveDate) {
         out.extend_from_slice(date.format("%Y-%m-%d").to_string().as_bytes());
         return;
     }
-    let (y, m, d) = (year as u32, date.month(), date.day());
+    let (y, m, d) = (year as usize, date.month() as usize, date.day() as usize);
+    let pair = |n: usize| &PAIRS[2 * n..2 * n + 2];
+    let (century, rest, month, day) = (pair(y / 100), pair(y % 100), pair(m), pair(d));
     out.extend_from_slice(&[
-        b'0' + (y / 1000) as u8,
-        b'0' + (y / 100 % 10) as u8,
-        b'0' + (y / 10 % 10) as u8,
-        b'0' + (y % 10) as u8,
-        b'-',
-        b'0' + (m / 10) as u8,
-        b'0' + (m % 10) as u8,
-        b'-',
-        b'0' + (d / 10) as u8,
-        b'0' + (d % 10) as u8,
+        century[0], century[1], rest[0], rest[1], b'-', month[0], month[1], b'-', day[0], day[1],
     ]);
 }
+
+/// The two digits of every number below 100, one after the other (`00`, `01`, … `99`).
+const PAIRS: &[u8; 200] = b"\
+    0001020304050607080910111213141516171819\
+    2021222324252627282930313233343536373839\
+    4041424344454647484950515253545556575859\
+    6061626364656667686970717273747576777879\
+    8081828384858687888990919293949596979899";
 
 #[cfg(test)]
 mod tests {

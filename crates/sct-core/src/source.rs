@@ -78,8 +78,17 @@ impl SourceFile {
     /// bytes that are not UTF-8 (the error names the line and column of the first bad byte).
     /// The path `-` reads standard input instead, named [`STDIN_NAME`] in messages.
     pub fn read(path: &Path) -> Result<Self, Error> {
+        Self::read_with(path, |_| ()).map(|(src, ())| src)
+    }
+
+    /// [`SourceFile::read`], with `work` given the file's text (once checked) on this thread
+    /// while the checksum is computed on another, for a file of a megabyte or more: a large
+    /// input is hashed and read at the same time. Returns the file and what `work` made.
+    pub fn read_with<T>(path: &Path, work: impl FnOnce(&str) -> T) -> Result<(Self, T), Error> {
         if is_stdin(path) {
-            return Self::read_stdin();
+            let src = Self::read_stdin()?;
+            let made = work(&src.text);
+            return Ok((src, made));
         }
         let name = path.display().to_string();
         let meta = std::fs::metadata(path).map_err(|source| Error::Io {
@@ -104,7 +113,7 @@ impl SourceFile {
             action: "read",
             source,
         })?;
-        Self::from_bytes(name, bytes)
+        Self::from_bytes_with(name, bytes, work)
     }
 
     /// Reads standard input to its end (at most [`MAX_INPUT_BYTES`]), checked as a file is.
@@ -126,6 +135,16 @@ impl SourceFile {
 
     /// Checks raw bytes as [`SourceFile::read`] does and wraps them.
     pub fn from_bytes(name: String, bytes: Vec<u8>) -> Result<Self, Error> {
+        Self::from_bytes_with(name, bytes, |_| ()).map(|(src, ())| src)
+    }
+
+    /// [`SourceFile::from_bytes`], and `work` given the text as [`SourceFile::read_with`]
+    /// gives it.
+    fn from_bytes_with<T>(
+        name: String,
+        bytes: Vec<u8>,
+        work: impl FnOnce(&str) -> T,
+    ) -> Result<(Self, T), Error> {
         if bytes.len() as u64 > MAX_INPUT_BYTES {
             return Err(Error::TooLarge {
                 path: PathBuf::from(&name),
@@ -138,15 +157,18 @@ impl SourceFile {
                 path: PathBuf::from(name),
             });
         }
-        let sha256 = sha256_hex(&bytes);
         match String::from_utf8(bytes) {
-            Ok(text) => Ok(SourceFile {
-                name,
-                text,
-                sha256,
-                places: None,
-                lines: LineIndex::default(),
-            }),
+            Ok(text) => {
+                let (sha256, made) = hash_beside(&text, work);
+                let src = SourceFile {
+                    name,
+                    text,
+                    sha256,
+                    places: None,
+                    lines: LineIndex::default(),
+                };
+                Ok((src, made))
+            }
             Err(e) => {
                 let valid = e.utf8_error().valid_up_to();
                 let bytes = e.into_bytes();
@@ -270,6 +292,26 @@ pub const STDIN_NAME: &str = "<stdin>";
 /// Whether a path argument is `-`, meaning standard input (or output).
 pub fn is_stdin(path: &Path) -> bool {
     path.as_os_str() == "-"
+}
+
+/// Inputs this large are hashed on a second thread while they are read.
+const HASH_BESIDE_FROM: usize = 1 << 20;
+
+/// The SHA-256 of `text`, and what `work` makes of it: side by side on two threads when the
+/// text is large (the checksum takes a few milliseconds a megabyte), one after the other
+/// when it is not.
+fn hash_beside<T>(text: &str, work: impl FnOnce(&str) -> T) -> (String, T) {
+    if text.len() < HASH_BESIDE_FROM {
+        return (sha256_hex(text.as_bytes()), work(text));
+    }
+    std::thread::scope(|scope| {
+        let hash = scope.spawn(|| sha256_hex(text.as_bytes()));
+        let made = work(text);
+        match hash.join() {
+            Ok(sha256) => (sha256, made),
+            Err(panic) => std::panic::resume_unwind(panic),
+        }
+    })
 }
 
 /// Lower-case hex SHA-256 of `bytes`.

@@ -18,6 +18,7 @@ mod guard;
 mod identity;
 mod ledger;
 mod read;
+mod stream;
 mod write;
 
 pub use error::{OutputError, io_words};

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use crate::error::OutputError;
 use crate::identity::{FileId, FileKind};
 use crate::ledger;
+use crate::stream::Streamed;
 
 /// Whether an existing output may be replaced.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -88,7 +89,8 @@ pub fn write_atomic(
 }
 
 /// As [`write_atomic`], the contents written by `fill` into a buffered writer on the
-/// temporary file: a large output streams to disk instead of being held whole in memory. If
+/// temporary file: a large output streams to disk instead of being held whole in memory, the
+/// writing overlapping the making (on a second thread once the output passes a megabyte). If
 /// `fill` fails, the temporary file is removed and `path` is left as it was.
 pub fn write_atomic_with(
     path: &Path,
@@ -98,7 +100,7 @@ pub fn write_atomic_with(
 ) -> Result<(), OutputError> {
     let target = target(path, overwrite, inputs)?;
     let folder = folder_of(&target.path);
-    let mut tmp = tempfile::Builder::new()
+    let tmp = tempfile::Builder::new()
         .prefix(".sct-")
         .suffix(".tmp")
         .tempfile_in(&folder)
@@ -106,12 +108,13 @@ pub fn write_atomic_with(
         // the user.
         .map_err(|e| io("create a temporary file in", &folder)(std::io::Error::from(e.kind())))?;
     let written = tmp.path().to_path_buf();
-    {
-        let mut w = std::io::BufWriter::with_capacity(1 << 16, tmp.as_file_mut());
-        fill(&mut w)
-            .and_then(|()| w.flush())
-            .map_err(io("write", &written))?;
-    }
+    let file = tmp.as_file();
+    std::thread::scope(|scope| {
+        let mut w = Streamed::new(scope, file);
+        let made = fill(&mut w).and_then(|()| w.flush());
+        w.finish(made)
+    })
+    .map_err(io("write", &written))?;
     set_mode(tmp.as_file(), &target.path).map_err(io("write", path))?;
     tmp.as_file().sync_all().map_err(io("write", path))?;
     // Between the checks and now the path may have changed: look again, so that a special

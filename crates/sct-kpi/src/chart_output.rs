@@ -95,38 +95,7 @@ impl<'a> Row<'a> {
     #[inline]
     fn text(&mut self, text: &str) {
         self.sep();
-        let bytes = text.as_bytes();
-        let plain = bytes.first().is_none_or(|b| !b"=+-@\t\r".contains(b))
-            && !bytes
-                .iter()
-                .any(|b| matches!(b, b',' | b'"' | b'\n' | b'\r'));
-        if plain {
-            self.buf.extend_from_slice(bytes);
-        } else {
-            self.quoted(text);
-        }
-    }
-
-    /// A field that may need a `'` in front or quotes around it (see `sct_core::csv_out`).
-    #[cold]
-    fn quoted(&mut self, text: &str) {
-        let safe = sct_core::csv_out::neutralise(text);
-        let bytes = safe.as_bytes();
-        if bytes
-            .iter()
-            .any(|b| matches!(b, b',' | b'"' | b'\n' | b'\r'))
-        {
-            self.buf.push(b'"');
-            for &b in bytes {
-                if b == b'"' {
-                    self.buf.push(b'"');
-                }
-                self.buf.push(b);
-            }
-            self.buf.push(b'"');
-        } else {
-            self.buf.extend_from_slice(bytes);
-        }
+        push_field(&mut self.buf, text);
     }
 
     /// Bytes already made into fields (from [`SegmentText`]), commas included.
@@ -192,6 +161,45 @@ impl<'a> Row<'a> {
     }
 }
 
+/// `text` as a CSV field: neutralised and quoted as [`sct_core::csv_out::CsvWriter`] does
+/// it.
+#[inline]
+fn push_field(buf: &mut Vec<u8>, text: &str) {
+    let bytes = text.as_bytes();
+    let plain = bytes.first().is_none_or(|b| !b"=+-@\t\r".contains(b))
+        && !bytes
+            .iter()
+            .any(|b| matches!(b, b',' | b'"' | b'\n' | b'\r'));
+    if plain {
+        buf.extend_from_slice(bytes);
+    } else {
+        push_quoted(buf, text);
+    }
+}
+
+/// A field that may need a `'` in front or quotes around it (see `sct_core::csv_out`).
+#[cold]
+fn push_quoted(buf: &mut Vec<u8>, text: &str) {
+    let safe = sct_core::csv_out::neutralise(text);
+    let bytes = safe.as_bytes();
+    if bytes
+        .iter()
+        .any(|b| matches!(b, b',' | b'"' | b'\n' | b'\r'))
+    {
+        buf.push(b'"');
+        // Runs without a quote copied whole, each quote doubled.
+        for (k, part) in bytes.split(|&b| b == b'"').enumerate() {
+            if k > 0 {
+                buf.extend_from_slice(b"\"\"");
+            }
+            buf.extend_from_slice(part);
+        }
+        buf.push(b'"');
+    } else {
+        buf.extend_from_slice(bytes);
+    }
+}
+
 /// `v` as `Display` writes it into a CSV field: a finite number is a plain decimal, which
 /// never needs quoting; anything else goes through the quoting rules.
 #[inline]
@@ -204,12 +212,47 @@ fn push_number(buf: &mut Vec<u8>, v: f64) {
     }
 }
 
-/// The fields a segment's points share (`,mean,lpl,upl` of an XmR row), written once per
-/// segment rather than once per point.
+/// The fields a segment's points share, written once per segment rather than once per
+/// point: `,mean,lpl,upl` of an XmR row, then `,segment`, then `,warning,shift_length,
+/// trend_length`; and the run's `,profile`, written once.
 #[derive(Default)]
 struct SegmentText {
     segment: Option<usize>,
     bytes: Vec<u8>,
+    number: Vec<u8>,
+    settings: Vec<u8>,
+    profile: Option<Vec<u8>>,
+}
+
+impl SegmentText {
+    /// Makes the fields of segment `k` of `x`, point `i` being one of its points.
+    fn make(&mut self, run: &ChartRun, x: &Judged, k: usize, i: usize) {
+        let seg = &x.result.segments[k];
+        let o = &run.options;
+        self.segment = Some(k);
+        self.bytes.clear();
+        for v in [Some(seg.mean), seg.lpl, seg.upl] {
+            self.bytes.push(b',');
+            if let Some(v) = v {
+                push_number(&mut self.bytes, v);
+            }
+        }
+        self.number.clear();
+        self.number.push(b',');
+        decimal::push_u64(&mut self.number, k as u64 + 1);
+        self.settings.clear();
+        self.settings.push(b',');
+        push_field(&mut self.settings, xmr_warning(run, x, i));
+        for n in [o.shift_length, o.trend_length] {
+            self.settings.push(b',');
+            decimal::push_u64(&mut self.settings, n as u64);
+        }
+        if self.profile.is_none() {
+            let mut profile = vec![b','];
+            push_field(&mut profile, &x.profile);
+            self.profile = Some(profile);
+        }
+    }
 }
 
 /// The gaps met in point order: each point's gap is found by moving forward, not by a search
@@ -301,36 +344,24 @@ fn xmr_row(
 ) {
     let r = &x.result;
     let k = r.segment_of[i];
-    let o = &run.options;
     row.date(run, i);
     row.show(run.result.values[i]);
     if cached.segment != Some(k) {
-        let seg = &r.segments[k];
-        cached.segment = Some(k);
-        cached.bytes.clear();
-        for v in [Some(seg.mean), seg.lpl, seg.upl] {
-            cached.bytes.push(b',');
-            if let Some(v) = v {
-                push_number(&mut cached.bytes, v);
-            }
-        }
+        cached.make(run, x, k, i);
     }
     row.raw(&cached.bytes);
     row.text(r.point_type[i].as_str());
-    row.int(k + 1);
+    row.raw(&cached.number);
     row.text(rule_name(r.rule[i]));
-    row.text(xmr_warning(run, x, i));
-    row.int(o.shift_length);
-    row.int(o.trend_length);
+    row.raw(&cached.settings);
     let hits = &x.hits[i];
     if hits.is_empty() {
-        row.text("");
-        row.text("");
+        row.raw(b",,");
     } else {
         row.text(&profile::rules_text(hits));
         row.text(&run.explanation(x, i));
     }
-    row.text(&x.profile);
+    row.raw(cached.profile.as_deref().unwrap_or_default());
     row.text(gaps.before(run, i).map_or("", |g| g.reason.as_str()));
     match run.rebase_entry(i) {
         Some(e) => row.text(&e.describe()),

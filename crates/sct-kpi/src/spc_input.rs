@@ -59,50 +59,49 @@ pub struct Gap {
 /// The gaps of a series: with one period type coarser than a day for every point, each
 /// period missing between the first and the last; and each row skipped as invalid.
 pub fn find_gaps(points: &[SeriesPoint], skipped: &[Skipped]) -> Vec<Gap> {
-    let dated: Vec<(NaiveDate, PeriodType)> = points.iter().map(|p| (p.date, p.period)).collect();
-    find_gaps_in(&dated, skipped)
+    gaps_of(
+        points.len(),
+        |i| (points[i].date, points[i].period),
+        skipped,
+    )
 }
 
 /// [`find_gaps`] of points given as their dates and the form each was written in.
 pub fn find_gaps_in(points: &[(NaiveDate, PeriodType)], skipped: &[Skipped]) -> Vec<Gap> {
-    struct P {
-        date: NaiveDate,
-        period: PeriodType,
+    gaps_of(points.len(), |i| points[i], skipped)
+}
+
+/// [`find_gaps`] of `len` points, point `i` being `point(i)` (its date and form): read in
+/// place, so that a long series is not copied to be looked at.
+fn gaps_of(
+    len: usize,
+    point: impl Fn(usize) -> (NaiveDate, PeriodType),
+    skipped: &[Skipped],
+) -> Vec<Gap> {
+    let kind = (len > 0).then(|| point(0).1);
+    let known = kind.filter(|k| *k > PeriodType::Day && (0..len).all(|i| point(i).1 == *k));
+    if known.is_none() && skipped.is_empty() {
+        // Dates (or mixed forms) with nothing skipped: no gap to show.
+        return Vec::new();
     }
-    let points: Vec<P> = points
-        .iter()
-        .map(|&(date, period)| P { date, period })
-        .collect();
     let mut gaps: Vec<Gap> = Vec::new();
-    let kind = points.first().map(|p| p.period);
-    let known = kind.filter(|k| *k > PeriodType::Day && points.iter().all(|p| p.period == *k));
-    for (i, w) in points.windows(2).enumerate() {
+    for i in 0..len.saturating_sub(1) {
+        let w = [point(i).0, point(i + 1).0];
         let mut periods = Vec::new();
         let mut reasons = Vec::new();
         if let Some(kind) = known {
-            let mut p = Period {
-                kind,
-                start: w[0].date,
-            }
-            .next();
-            while p.start < w[1].date && periods.len() < MAX_GAP_LISTED {
+            let mut p = Period { kind, start: w[0] }.next();
+            while p.start < w[1] && periods.len() < MAX_GAP_LISTED {
                 periods.push(p.to_string());
                 p = p.next();
             }
             // Counted exactly, however long the gap: the periods between, less those whose
             // row is there but was skipped as invalid.
-            let all = Period {
-                kind,
-                start: w[0].date,
-            }
-            .periods_between(Period {
-                kind,
-                start: w[1].date,
-            });
+            let all = Period { kind, start: w[0] }.periods_between(Period { kind, start: w[1] });
             let mut skipped_here: Vec<NaiveDate> = skipped
                 .iter()
                 .map(|s| s.date)
-                .filter(|&d| d > w[0].date && d < w[1].date)
+                .filter(|&d| d > w[0] && d < w[1])
                 .filter(|&d| Period::containing(d, kind).start == d)
                 .collect();
             skipped_here.sort();
@@ -120,10 +119,7 @@ pub fn find_gaps_in(points: &[(NaiveDate, PeriodType)], skipped: &[Skipped]) -> 
                 ));
             }
         }
-        for s in skipped
-            .iter()
-            .filter(|s| s.date > w[0].date && s.date < w[1].date)
-        {
+        for s in skipped.iter().filter(|s| s.date > w[0] && s.date < w[1]) {
             if known.is_none() {
                 periods.push(s.date.format("%Y-%m-%d").to_string());
             }
@@ -190,7 +186,30 @@ pub fn read_series_with(
     columns: &Columns,
     skip_invalid: bool,
 ) -> Result<ReadSeries, Diagnostics> {
-    if let Some(points) = read_simple(src, columns) {
+    read_series_prepared(src, columns, skip_invalid, prepare(&src.text, columns))
+}
+
+/// The points of a series read from a file's text alone, before the file is wrapped as a
+/// [`SourceFile`] (so that the reading can go on while the file's checksum is computed:
+/// see [`SourceFile::read_with`]); [`read_series_prepared`] finishes the reading.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Prepared(Option<Vec<SeriesPoint>>);
+
+/// The first half of [`read_series_with`]: the common case of a file read quickly from its
+/// text, if it is that case.
+pub fn prepare(text: &str, columns: &Columns) -> Prepared {
+    Prepared(read_simple_bytes(text.as_bytes(), columns))
+}
+
+/// [`read_series_with`] of `src`, whose text `prepared` was made from (by [`prepare`] with
+/// the same columns).
+pub fn read_series_prepared(
+    src: &SourceFile,
+    columns: &Columns,
+    skip_invalid: bool,
+    prepared: Prepared,
+) -> Result<ReadSeries, Diagnostics> {
+    if let Some(points) = prepared.0 {
         let points = finish_series(
             src,
             points,
@@ -302,21 +321,24 @@ fn read_series_csv(
 /// line ends, no quotes, no blank lines, no spaces around fields, every row as wide as the
 /// header and every date and value valid. Anything else gives `None`, and the full reader
 /// reads the file again, locating each problem; what both read gives the same points.
-fn read_simple(src: &SourceFile, columns: &Columns) -> Option<Vec<SeriesPoint>> {
-    let text = src.text.as_bytes();
-    if !text.is_ascii() || text.iter().any(|&b| b == b'"' || b == b'\r') {
+fn read_simple_bytes(text: &[u8], columns: &Columns) -> Option<Vec<SeriesPoint>> {
+    if !text.is_ascii() || memchr::memchr2(b'"', b'\r', text).is_some() {
         return None;
     }
     let body = text.strip_suffix(b"\n").unwrap_or(text);
-    let mut lines = body.split(|&b| b == b'\n');
-    let header: Vec<&[u8]> = lines.next()?.split(|&b| b == b',').collect();
+    let end = memchr::memchr(b'\n', body)?;
+    let (header, rows) = (&body[..end], &body[end + 1..]);
+    let header: Vec<&[u8]> = header.split(|&b| b == b',').collect();
     if !header.iter().all(|f| untrimmed(f)) {
         return None;
     }
     let find = |name: &str| header.iter().position(|h| *h == name.as_bytes());
     let (di, vi) = (find(&columns.date)?, find(&columns.value)?);
-    let mut points = Vec::with_capacity(body.iter().filter(|&&b| b == b'\n').count());
-    for (k, line) in lines.enumerate() {
+    let mut points = Vec::with_capacity(memchr::memchr_iter(b'\n', rows).count() + 1);
+    let mut start = 0;
+    for line_end in memchr::memchr_iter(b'\n', rows).chain([rows.len()]) {
+        let line = &rows[start..line_end];
+        start = line_end + 1;
         let (mut date, mut value, mut width) = (None, None, 0);
         for (j, field) in line.split(|&b| b == b',').enumerate() {
             if !untrimmed(field) {
@@ -335,15 +357,66 @@ fn read_simple(src: &SourceFile, columns: &Columns) -> Option<Vec<SeriesPoint>> 
         }
         // ASCII throughout, so every field is text.
         let (date, period) = parse_date(std::str::from_utf8(date?).ok()?)?;
-        let value = crate::number::parse(std::str::from_utf8(value?).ok()?).ok()?;
+        let value = parse_value(value?)?;
         points.push(SeriesPoint {
             date,
             value,
-            line: k + 2,
+            line: points.len() + 2,
             period,
         });
     }
     (!points.is_empty()).then_some(points)
+}
+
+/// Powers of ten a decimal of at most 15 digits is divided by.
+const TENS: [f64; 16] = [
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+];
+
+/// A value as [`crate::number::parse`] reads it, or `None` when it is not a number. Plain
+/// decimals of at most 15 digits (`98.43`, `-7`) are read directly: their digits as a whole
+/// number and the power of ten are both exact in an `f64`, so one division, rounded correctly
+/// as every `f64` operation is, gives the nearest `f64` to the decimal, which is what parsing
+/// it gives (and within ±10^15, so the check passes). Anything else is parsed.
+#[inline]
+fn parse_value(field: &[u8]) -> Option<f64> {
+    let (negative, digits) = match field.split_first() {
+        Some((b'-', rest)) => (true, rest),
+        _ => (false, field),
+    };
+    let (whole, fraction) = match memchr::memchr(b'.', digits) {
+        Some(p) => (&digits[..p], &digits[p + 1..]),
+        None => (digits, &[][..]),
+    };
+    let plain = !whole.is_empty()
+        && whole.len() + fraction.len() <= 15
+        && (fraction.is_empty() || digits.len() > whole.len() + 1)
+        && whole.iter().chain(fraction).all(u8::is_ascii_digit);
+    if !plain {
+        // ASCII throughout, so every field is text.
+        return crate::number::parse(std::str::from_utf8(field).ok()?).ok();
+    }
+    let n = whole
+        .iter()
+        .chain(fraction)
+        .fold(0u64, |n, &d| n * 10 + u64::from(d - b'0'));
+    let v = n as f64 / TENS[fraction.len()];
+    Some(if negative { -v } else { v })
+}
+
+/// The year, month and day of a date written `%Y-%m-%d` with four-digit years (ten
+/// characters: digits and two hyphens), not yet checked to be a date.
+#[inline]
+fn iso_date(b: &[u8]) -> Option<(u32, u32, u32)> {
+    let digits = |r: std::ops::Range<usize>| {
+        b[r].iter().try_fold(0u32, |n, &d| {
+            d.is_ascii_digit().then(|| n * 10 + u32::from(d - b'0'))
+        })
+    };
+    if b.len() == 10 && b[4] == b'-' && b[7] == b'-' {
+        return Some((digits(0..4)?, digits(5..7)?, digits(8..10)?));
+    }
+    None
 }
 
 /// Whether a field has no space (or other whitespace) at either end, so that trimming it,
@@ -359,17 +432,9 @@ fn untrimmed(field: &[u8]) -> bool {
 /// directly: the shape `%Y-%m-%d` reads exactly when all ten characters are digits and two
 /// hyphens, and then it is the date of those numbers.
 fn parse_date(text: &str) -> Option<(NaiveDate, PeriodType)> {
-    let b = text.as_bytes();
-    let digits = |r: std::ops::Range<usize>| {
-        b[r].iter().try_fold(0u32, |n, &d| {
-            d.is_ascii_digit().then(|| n * 10 + u32::from(d - b'0'))
-        })
-    };
-    if b.len() == 10 && b[4] == b'-' && b[7] == b'-' {
-        if let (Some(y), Some(m), Some(d)) = (digits(0..4), digits(5..7), digits(8..10)) {
-            let date = NaiveDate::from_ymd_opt(y as i32, m, d)?;
-            return Some((date, PeriodType::Day));
-        }
+    if let Some((y, m, d)) = iso_date(text.as_bytes()) {
+        let date = NaiveDate::from_ymd_opt(y as i32, m, d)?;
+        return Some((date, PeriodType::Day));
     }
     Period::parse(text).ok().map(|p| (p.start, p.kind))
 }
@@ -532,13 +597,38 @@ mod tests {
         })
     }
 
+    /// A value's text: mostly plain decimals of any length, sometimes an edge of the form.
+    fn value_text() -> impl Strategy<Value = String> {
+        let digits = || proptest::string::string_regex("[0-9]{0,18}").unwrap();
+        prop_oneof![
+            8 => (any::<bool>(), digits(), proptest::option::of(digits())).prop_map(
+                |(minus, whole, fraction)| {
+                    let sign = if minus { "-" } else { "" };
+                    match fraction {
+                        Some(f) => format!("{sign}{whole}.{f}"),
+                        None => format!("{sign}{whole}"),
+                    }
+                }
+            ),
+            1 => proptest::sample::select(vec!["1.", ".5", "-", "+5", "1e5", "1.2.3", "-0", "0.00", "inf", "NaN", "9999999999999999"]).prop_map(str::to_string),
+        ]
+    }
+
     proptest! {
+        /// The quick reading of a value is what parsing it gives, bit for bit.
+        #[test]
+        fn values_are_read_as_parsing_reads_them(text in value_text()) {
+            let quick = parse_value(text.as_bytes()).map(f64::to_bits);
+            let parsed = crate::number::parse(&text).ok().map(f64::to_bits);
+            prop_assert_eq!(quick, parsed, "{}", text);
+        }
+
         /// Whenever the quick reader takes a file, it reads the points the CSV reader reads.
         #[test]
         fn the_quick_reader_reads_what_the_csv_reader_reads(text in file()) {
             let src = SourceFile::from_text("series.csv", text);
             let columns = Columns::default();
-            if let Some(points) = read_simple(&src, &columns) {
+            if let Some(points) = read_simple_bytes(src.text.as_bytes(), &columns) {
                 let quick = finish_series(&src, points, Diagnostics::default(), |p| (p.date, p.line), "one value per date");
                 let full = read_series_csv(&src, &columns, false).map(|r| r.points);
                 prop_assert_eq!(quick, full);

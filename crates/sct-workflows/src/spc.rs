@@ -17,7 +17,7 @@ use sct_kpi::profile::{Judged, Profile, ProfileKind};
 use sct_kpi::rebase_log::{self, RebaseEntry};
 use sct_kpi::runchart::RunRules;
 use sct_kpi::spc::Improvement;
-use sct_kpi::spc_input::{self, Columns, Gap};
+use sct_kpi::spc_input::{self, Columns, Gap, Prepared};
 use sct_report::charts::ChartFormat;
 use sct_report::kpi_spc::series_chart;
 use sct_report::spc_chart::spc_chart;
@@ -159,7 +159,15 @@ pub fn spc(session: &Session, options: &SpcOptions) -> Result<SpcResult> {
         options.org.as_deref(),
         options.indicator.as_deref(),
     )? {
-        None => chart(session, options, SourceFile::read(&options.input)?, None),
+        None => {
+            // An XmR chart's series is read while the file's checksum is computed.
+            let xmr = options.chart == ChartChoice::Only(ChartKind::Xmr);
+            let columns = value_columns(options);
+            let (src, prepared) = SourceFile::read_with(&options.input, |text| {
+                xmr.then(|| spc_input::prepare(text, &columns))
+            })?;
+            chart(session, options, src, prepared, None)
+        }
         Some(series) => {
             // The series chosen is the one the rebase log's rows apply to.
             let options = SpcOptions {
@@ -176,7 +184,7 @@ pub fn spc(session: &Session, options: &SpcOptions) -> Result<SpcResult> {
                 ),
                 series_csv(&series, &options.columns),
             );
-            let mut result = chart(session, &options, src, Some(&series.title))?;
+            let mut result = chart(session, &options, src, None, Some(&series.title))?;
             result.output = result.output.with_notices(series.notices);
             Ok(result)
         }
@@ -211,17 +219,19 @@ fn series_csv(series: &PublishedSeries, columns: &SpcColumns) -> String {
     text
 }
 
-/// The chart of the series in `src`; `published_title` is the indicator's name as a
-/// publication gives it, for the title when no known KPI set names it.
+/// The chart of the series in `src` (for an XmR chart, perhaps `prepared` from its text
+/// already); `published_title` is the indicator's name as a publication gives it, for the
+/// title when no known KPI set names it.
 fn chart(
     session: &Session,
     options: &SpcOptions,
     src: SourceFile,
+    prepared: Option<Prepared>,
     published_title: Option<&str>,
 ) -> Result<SpcResult> {
     let xmr = options.chart == ChartChoice::Only(ChartKind::Xmr);
     let (data, gaps) = if xmr {
-        read_values(options, &src)?
+        read_values(options, &src, prepared)?
     } else {
         read_any(options, &src)?
     };
@@ -277,13 +287,23 @@ fn chart(
     write(run, &name, indicator.as_deref(), options.format)
 }
 
-/// The series of an XmR chart: dates and values only, and its gaps.
-fn read_values(options: &SpcOptions, src: &SourceFile) -> Result<(SeriesData, Vec<Gap>)> {
-    let columns = Columns {
+/// The columns of an XmR chart's series.
+fn value_columns(options: &SpcOptions) -> Columns {
+    Columns {
         date: options.columns.date.clone(),
         value: options.columns.value.clone(),
-    };
-    let read = spc_input::read_series_with(src, &columns, options.skip_invalid)
+    }
+}
+
+/// The series of an XmR chart: dates and values only, and its gaps.
+fn read_values(
+    options: &SpcOptions,
+    src: &SourceFile,
+    prepared: Option<Prepared>,
+) -> Result<(SeriesData, Vec<Gap>)> {
+    let columns = value_columns(options);
+    let prepared = prepared.unwrap_or_else(|| spc_input::prepare(&src.text, &columns));
+    let read = spc_input::read_series_prepared(src, &columns, options.skip_invalid, prepared)
         .map_err(sct_core::Error::Invalid)?;
     let gaps = spc_input::find_gaps(&read.points, &read.skipped);
     Ok((SeriesData::Values(read.points), gaps))
