@@ -7,6 +7,8 @@
 
 use serde::{Deserialize, Serialize};
 
+mod rules;
+
 /// Which way is better.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -768,23 +770,12 @@ struct Workspace {
     starts: Vec<usize>,
     /// Moving ranges of the current segment's base points.
     ranges: Vec<f64>,
-    /// Per-point facts of the current segment (see [`mark`]).
-    marks: Vec<u8>,
-    /// Running counts of breaks in runs (see [`mark_runs`]).
-    breaks: Breaks,
-    /// Per-point membership of runs (see [`spread_runs`]).
-    runs: Vec<u8>,
-}
-
-/// Running counts of the breaks in runs of sides and of steps (see [`mark_runs`]).
-#[derive(Default)]
-struct Breaks {
-    side: Vec<u32>,
-    step: Vec<u32>,
+    /// Bit sets of the current segment's facts and runs.
+    rules: rules::RuleBits,
 }
 
 thread_local! {
-    /// Each thread keeps its scratch space between calls (18 bytes a point of the largest
+    /// Each thread keeps its scratch space between calls (about 9 bytes a point of the largest
     /// series so far), so that repeated calls neither allocate it nor fault its pages in again.
     static WORKSPACE: std::cell::RefCell<Workspace> = std::cell::RefCell::default();
 }
@@ -902,8 +893,10 @@ fn spc_with(
     starts.sort_unstable();
     starts.dedup();
 
-    let mut point_type = vec![PointType::CommonCause; n];
-    let mut rule = vec![None; n];
+    // Every point's type and rule are written below, segment by segment, into capacity that is
+    // never zeroed first.
+    let mut point_type: Vec<PointType> = Vec::with_capacity(n);
+    let mut rule: Vec<Option<Rule>> = Vec::with_capacity(n);
     // Zeroed memory comes cheaply from the allocator, and segment 0 is left as it is.
     let mut segment_of = vec![0; n];
     let mut segments = Vec::with_capacity(starts.len());
@@ -922,23 +915,18 @@ fn spc_with(
         };
         limits_warnings(k, ys.len(), amr.is_none(), &mut warnings);
         fix_after_warning(k, ys.len(), options.fix_after, &mut warnings);
-        mark(&mut ws.marks, &mut ws.breaks, ys, &bands, options);
-        spread_runs(&ws.marks[PAD..PAD + ys.len()], &mut ws.runs);
-        classify(
-            &ws.marks,
-            &ws.runs,
-            options.improvement,
-            &mut point_type[start..end],
-            &mut rule[start..end],
+        let (common_cause, up) = rules::judge_segment(
+            &mut ws.rules,
+            ys,
+            &bands,
+            options,
+            &mut point_type.spare_capacity_mut()[start..end],
+            &mut rule.spare_capacity_mut()[start..end],
         );
         if k > 0 {
             segment_of[start..end].fill(k);
         }
         // §9: only common cause and two special-cause types occur with one direction.
-        let types = &point_type[start..end];
-        let common_cause = count(types, PointType::CommonCause);
-        let (up_type, _) = PointType::special_causes(options.improvement);
-        let up = count(types, up_type);
         let down = ys.len() - common_cause - up;
         let (improvement, concern, neutral) = options.improvement.split(up, down);
         segments.push(Segment {
@@ -955,6 +943,12 @@ fn spc_with(
             concern,
             neutral,
         });
+    }
+    // SAFETY: the segments cover 0..n, one after another, and `judge_segment` wrote the type
+    // and rule of every point of each.
+    unsafe {
+        point_type.set_len(n);
+        rule.set_len(n);
     }
 
     let variation_icon = VariationIcon::of(point_type[n - 1], options.improvement);
@@ -1013,50 +1007,8 @@ pub(crate) fn fix_after_warning(
 // The rules (§7, §8)
 // ---------------------------------------------------------------------------------------------
 //
-// A segment goes through a few simple passes, none of which branches on the data (whether a
-// point continues a run is as good as random, so such branches would be mispredicted half the
-// time), and most of which carry nothing from one point to the next, so the compiler works on
-// several points at once:
-//
-// 1. `mark`, forward: one byte of facts per point (`marks`): its side of the mean, the sign of
-//    its step from the point before, whether it is outside the limits or beyond the near
-//    band; then `mark_runs` adds whether a run of equal sides (shift) or of equal non-zero
-//    steps (trend) long enough for its rule ends at the point.
-// 2. `spread_runs`, backward: carries each long enough run back to its first point (`runs`).
-// 3. `classify`: rule (c) from windows of three points, the first rule that applies, the
-//    direction and the point type.
-//
-// The byte of point i in `marks` is at index i + 2, with two zero bytes either side so that
-// windows of three at the ends need no special case (a zero byte has no side, so no window
-// containing it qualifies).
-
-/// The point is above the mean.
-const ABOVE: u8 = 1;
-/// The point is below the mean.
-const BELOW: u8 = 1 << 1;
-/// The point is higher than the one before it (in its segment).
-const RISE: u8 = 1 << 2;
-/// The point is lower than the one before it.
-const FALL: u8 = 1 << 3;
-/// Rule (a): the point is outside the limits.
-const OUTSIDE: u8 = 1 << 4;
-/// Beyond the near band on its own side of the mean, but not outside the limits (rule c).
-const BEYOND: u8 = 1 << 5;
-/// The run of points on this side of the mean that ends here is long enough for rule (d).
-const SHIFT_RUN: u8 = 1 << 6;
-/// The run of rises (or of falls) that ends here is long enough for rule (b).
-const TREND_RUN: u8 = 1 << 7;
-const SIDE: u8 = ABOVE | BELOW;
-const STEP: u8 = RISE | FALL;
-/// Padding bytes on each side of a segment's marks.
-const PAD: usize = 2;
-
-/// In `runs`: rule (d), the point is in a shift.
-const IN_SHIFT: u8 = 1;
-/// In `runs`: rule (b), the point is in a trend.
-const IN_TREND: u8 = 1 << 1;
-/// In `runs`: the trend's direction at this point is up (§8 b).
-const TREND_UP: u8 = 1 << 2;
+// A segment's rules are worked out on bit sets, 64 points to a word, with no branch on the data
+// and nothing carried from one point to the next (see `rules`).
 
 /// A segment's mean, limits and near band (§6). Without limits, the limits and band are
 /// infinite, so no finite value is outside them or beyond the band: rules (a) and (c) never
@@ -1091,222 +1043,6 @@ impl Bands {
             },
         }
     }
-}
-
-/// The facts about point `y` that need no other point but the one before, `prev_y` (§7), as
-/// the low byte of a `u64` (see [`mark`] for why so wide).
-#[inline(always)]
-fn point_facts(y: f64, prev_y: f64, b: &Bands) -> u64 {
-    let above = y - b.mean > 0.0;
-    let below = y - b.mean < 0.0;
-    let rise = y - prev_y > 0.0;
-    let fall = y - prev_y < 0.0;
-    let outside = (y > b.upl) | (y < b.lpl);
-    let beyond =
-        ((y > b.near_hi) & (y <= b.upl) & above) | ((y < b.near_lo) & (y >= b.lpl) & below);
-    let bit = |flag: bool, bit: u8| u64::from(flag) * u64::from(bit);
-    bit(above, ABOVE)
-        | bit(below, BELOW)
-        | bit(rise, RISE)
-        | bit(fall, FALL)
-        | bit(outside, OUTSIDE)
-        | bit(beyond, BEYOND)
-}
-
-/// Pass 1: fills `marks` with one segment's facts (see the constants above). `breaks` is
-/// scratch space.
-#[inline(always)]
-fn mark(marks: &mut Vec<u8>, breaks: &mut Breaks, ys: &[f64], b: &Bands, o: &SpcOptions) {
-    let m = ys.len();
-    // Every point's byte is written below; only the padding needs zeroing afresh.
-    marks.resize(m + 2 * PAD, 0);
-    marks[..PAD].fill(0);
-    marks[PAD + m..].fill(0);
-    let out = &mut marks[PAD..PAD + m];
-    // Comparisons of f64s give 64-bit results; the facts are combined at that width in a
-    // small buffer and narrowed to bytes in a second loop. (In one loop the compiler narrows
-    // every comparison first, which costs twice as much.) The first point has no step.
-    const BLOCK: usize = 32;
-    let mut wide = [0u64; BLOCK];
-    out[0] = point_facts(ys[0], ys[0], b) as u8;
-    let blocks = out[1..]
-        .chunks_mut(BLOCK)
-        .zip(ys[1..].chunks(BLOCK))
-        .zip(ys.chunks(BLOCK));
-    for ((out, ys), prev_ys) in blocks {
-        for ((w, &y), &prev_y) in wide.iter_mut().zip(ys).zip(prev_ys) {
-            *w = point_facts(y, prev_y, b);
-        }
-        for (f, &w) in out.iter_mut().zip(&wide) {
-            *f = w as u8;
-        }
-    }
-    mark_runs(out, breaks, o.shift_length, o.trend_length);
-}
-
-/// Marks the points where a run of points on one side of the mean (rule d), or of rises or of
-/// falls (rule b), has become long enough.
-///
-/// A point is *linked* to the one before if both are on the same side of the mean (for
-/// shifts), or if the steps to both are rises or both falls (for trends). This counts the
-/// breaks (missing links) up to each point, with additions only: a run of `L` points ends at
-/// `i` exactly when no link among its last `L − 1` is missing, that is when the count at `i`
-/// equals the count `L − 1` points earlier. The comparisons need nothing carried from one
-/// point to the next. (The counts wrap around, which is harmless: two of them are compared
-/// only fewer than `i` points apart.)
-#[inline(always)]
-fn mark_runs(marks: &mut [u8], breaks: &mut Breaks, shift_length: usize, trend_length: usize) {
-    let m = marks.len();
-    let (side, step) = (&mut breaks.side, &mut breaks.step);
-    side.resize(m, 0);
-    step.resize(m, 0);
-    let (mut side_breaks, mut step_breaks) = (0u32, 0u32);
-    let mut prev = 0u8; // the first point has no link
-    for ((&here, side), step) in marks.iter().zip(side.iter_mut()).zip(step.iter_mut()) {
-        side_breaks = side_breaks.wrapping_add(u32::from(here & prev & SIDE == 0));
-        step_breaks = step_breaks.wrapping_add(u32::from(here & prev & STEP == 0));
-        (*side, *step) = (side_breaks, step_breaks);
-        prev = here;
-    }
-    // (d) A run of L points on one side has L − 1 links. (A point on the mean has no link.)
-    let span = shift_length - 1;
-    if span < m {
-        let runs = marks[span..]
-            .iter_mut()
-            .zip(&side[span..])
-            .zip(&side[..m - span]);
-        for ((f, &now), &before) in runs {
-            *f |= u8::from(now == before) * SHIFT_RUN;
-        }
-    }
-    // (b) L points make L − 1 steps, all rises or all falls: the last step is one, and L − 2
-    // links join it to the others. (A tie is no step, so it has no link.)
-    let span = trend_length - 2;
-    if span < m {
-        let runs = marks[span..]
-            .iter_mut()
-            .zip(&step[span..])
-            .zip(&step[..m - span]);
-        for ((f, &now), &before) in runs {
-            *f |= u8::from((*f & STEP != 0) & (now == before)) * TREND_RUN;
-        }
-    }
-}
-
-/// Pass 2: carries each run long enough for rule (b) or (d) back from the point where it
-/// became long enough to its first point, and finds the direction of trend points (§8 b).
-/// Fills `runs` with one byte per point (`IN_SHIFT`, `IN_TREND`, `TREND_UP`).
-#[inline(always)]
-fn spread_runs(marks: &[u8], runs: &mut Vec<u8>) {
-    let m = marks.len();
-    // Every byte is written below.
-    runs.resize(m, 0);
-    // State of point i + 1, carried down to point i (none past the end).
-    let mut next = 0u8; // its marks
-    let mut next_shift = false; // it is in a shift
-    let mut next_trend = false; // it is in a trend
-    let mut next_trend_step = false; // its step belongs to a run of steps long enough for (b)
-    for (r, &here) in runs.iter_mut().zip(marks).rev() {
-        // (d) The run ending here is long enough, or the next point is in a shift on the same
-        // side.
-        let shift = (here & SHIFT_RUN != 0) | (next_shift & (here & next & SIDE != 0));
-        // (b) This point's step belongs to a long enough run of steps if that run is long
-        // enough by here, or if the next step continues it and does. A point is in a trend if
-        // the run of steps ending at it or the one starting from it does.
-        let trend_step = (here & TREND_RUN != 0) | (next_trend_step & (here & next & STEP != 0));
-        let trend = trend_step | next_trend_step;
-        // §8 (b): the step to the next point if that one is in a trend too, else the step
-        // from the previous one; no step counts as falling.
-        let up = if next_trend { next } else { here } & RISE != 0;
-        *r =
-            (u8::from(shift) * IN_SHIFT) | (u8::from(trend) * IN_TREND) | (u8::from(up) * TREND_UP);
-        next = here;
-        next_shift = shift;
-        next_trend = trend;
-        next_trend_step = trend_step;
-    }
-}
-
-/// Rule (c) for one window of three points: all on the same side of the mean, and at least two
-/// of them beyond the near band.
-#[inline(always)]
-fn two_of_three(a: u8, b: u8, c: u8) -> bool {
-    let all = a & b & c;
-    let at_least_two = (a & b) | (c & (a | b));
-    (all & SIDE != 0) & (at_least_two & BEYOND != 0)
-}
-
-/// Pass 3: the rules, directions and point types of one segment from its `marks` (padded)
-/// and `runs`. Nothing is carried from one point to the next, and the `if`s choose between
-/// values without side effects, so the compiler turns them into selects over many points at
-/// once rather than branches.
-#[inline(always)]
-fn classify(
-    marks: &[u8],
-    runs: &[u8],
-    improvement: Improvement,
-    point_type: &mut [PointType],
-    rule: &mut [Option<Rule>],
-) {
-    let (up_type, down_type) = PointType::special_causes(improvement);
-    let m = runs.len();
-    // Point i's marks, and those of the two points either side of it.
-    let (m0, m1, m2, m3, m4) = (
-        &marks[..m],
-        &marks[1..m + 1],
-        &marks[2..m + 2],
-        &marks[3..m + 3],
-        &marks[4..m + 4],
-    );
-    for i in 0..m {
-        let (here, run) = (m2[i], runs[i]);
-        let outside = here & OUTSIDE != 0;
-        let trend = run & IN_TREND != 0;
-        // (c) The windows containing this point start two points back, one back, and here.
-        let near = (here & BEYOND != 0)
-            & (two_of_three(m0[i], m1[i], here)
-                | two_of_three(m1[i], here, m3[i])
-                | two_of_three(here, m3[i], m4[i]));
-        let shift = run & IN_SHIFT != 0;
-        // §8: the first rule that applies, in the order a, b, c, d, gives the direction.
-        rule[i] = if outside {
-            Some(Rule::OutsideLimits)
-        } else if trend {
-            Some(Rule::Trend)
-        } else if near {
-            Some(Rule::TwoOfThree)
-        } else if shift {
-            Some(Rule::Shift)
-        } else {
-            None
-        };
-        let is_flagged = outside | trend | near | shift;
-        let is_up = if !outside & trend {
-            run & TREND_UP != 0
-        } else {
-            here & ABOVE != 0
-        };
-        point_type[i] = if !is_flagged {
-            PointType::CommonCause
-        } else if is_up {
-            up_type
-        } else {
-            down_type
-        };
-    }
-}
-
-/// How many of `point_type` are `t`. Counted in bytes, a block of at most 255 at a time, so
-/// that the compiler compares and adds many points at once.
-#[inline(always)]
-fn count(point_type: &[PointType], t: PointType) -> usize {
-    point_type
-        .chunks(255)
-        .map(|block| {
-            let in_block = block.iter().fold(0u8, |n, &p| n + u8::from(p == t));
-            usize::from(in_block)
-        })
-        .sum()
 }
 
 /// The centre line and limits as they were computed before their passes were fused: one
