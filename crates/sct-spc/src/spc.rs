@@ -568,10 +568,15 @@ impl RunningSum {
     #[inline(always)]
     pub(crate) fn total(mut self, values: &[f64]) -> f64 {
         self.feed(values);
+        self.finish(&values[self.fed.min(values.len())..])
+    }
+
+    /// The sum of the values fed so far and `rest` (fewer than four, after them).
+    #[inline(always)]
+    fn finish(self, rest: &[f64]) -> f64 {
         let (lo, hi) = (self.lo, self.hi);
         let sums = [lo.sum.0[0], lo.sum.0[1], hi.sum.0[0], hi.sum.0[1]];
         let errs = [lo.err.0[0], lo.err.0[1], hi.err.0[0], hi.err.0[1]];
-        let rest = &values[self.fed.min(values.len())..];
         let (sums, errs) = feed_rest(sums, errs, rest, add_one);
         lanes_total(sums, errs)
     }
@@ -622,104 +627,141 @@ pub(crate) fn accurate_mean_from_sum(values: &[f64], sum: f64) -> f64 {
 // ---------------------------------------------------------------------------------------------
 
 /// Mean, AMR and number of screened moving ranges of one segment's base points (§3–6).
-/// `ranges` is scratch space.
+/// `kept` is scratch space.
 ///
 /// The passes are fused so that each accumulator sees exactly the additions of
 /// [`accurate_mean`] over its own slice, in the same order, while independent chains of
-/// additions overlap: one pass makes the moving ranges and sums them with the values, a
-/// second adds both slices' residuals, and the screening sums the kept ranges as it keeps
-/// them.
+/// additions overlap: one pass sums the values and their moving ranges, a second adds both
+/// slices' residuals, the screening sums the kept ranges as it keeps them, and a last pass adds
+/// the kept ranges' residuals. The ranges are made afresh from the values in each pass that
+/// needs them (two subtractions cost less than reading a second array back from memory), and
+/// only the kept ones are stored.
 #[inline(always)]
-fn centre_and_limits(
+fn centre_and_limits<const AVX2: bool>(
     base: &[f64],
     screen: bool,
-    ranges: &mut Vec<f64>,
+    kept: &mut Vec<f64>,
 ) -> (f64, Option<f64>, usize) {
     if base.len() < 2 {
         return (accurate_mean_inline(base), None, 0);
     }
-    let (sum, range_sum) = sums_with_ranges(base, ranges);
-    let (mean, amr) = accurate_means_from_sums(base, sum, ranges, range_sum);
+    let (sum, range_sum) = sums_with_ranges(base);
+    let (mean, amr) = means_with_ranges(base, sum, range_sum, kept);
     if !screen {
         return (mean, Some(amr), 0);
     }
-    let (kept, kept_sum) = keep_below_summed(ranges, constants::SCREEN * amr);
-    let screened = ranges.len() - kept;
-    if kept == 0 {
+    let (count, kept_sum) = keep_ranges_below::<AVX2>(base, constants::SCREEN * amr, kept);
+    let screened = base.len() - 1 - count;
+    if count == 0 {
         (mean, None, screened)
     } else if screened == 0 {
         // Nothing was dropped: the mean of the same values, in the same order, is `amr`.
         (mean, Some(amr), 0)
     } else {
-        let kept = &ranges[..kept];
+        let kept = &kept[..count];
         (mean, Some(accurate_mean_from_sum(kept, kept_sum)), screened)
     }
 }
 
-/// Fills `ranges` with the moving ranges of `values` (at least two) and returns the
-/// [`compensated_sum`]s of `values` and of `ranges`, made in one pass: range `k` needs values
-/// `k` and `k + 1`, so chunk `j` of the ranges is made from chunk `j` of the values and the
-/// first of the next.
+/// The whole chunks of four of `values` and of their moving ranges: chunk `j` of the ranges
+/// is made from chunk `j` of the values and the same chunk one value later. (A plain loop over
+/// these, not an iterator of pairs: its closure would not be inlined into the caller compiled
+/// for AVX2.)
 #[inline(always)]
-fn sums_with_ranges(values: &[f64], ranges: &mut Vec<f64>) -> (f64, f64) {
-    let n = values.len();
-    // Every range is written below: resizing only zeroes what the scratch space gains.
-    ranges.resize(n - 1, 0.0);
+fn chunk_pairs(
+    values: &[f64],
+) -> (
+    std::slice::ChunksExact<'_, f64>,
+    std::slice::ChunksExact<'_, f64>,
+) {
+    let whole = (values.len() - 1) / 4 * 4;
+    (
+        values[..whole].chunks_exact(4),
+        values[1..=whole].chunks_exact(4),
+    )
+}
+
+/// The moving ranges between a chunk of four values `a` and the same chunk one value later.
+#[inline(always)]
+fn ranges4(a: &[f64], b: &[f64]) -> [f64; 4] {
+    [
+        (b[0] - a[0]).abs(),
+        (b[1] - a[1]).abs(),
+        (b[2] - a[2]).abs(),
+        (b[3] - a[3]).abs(),
+    ]
+}
+
+/// The moving ranges of `values` after the whole chunks of [`chunk_pairs`] (fewer than
+/// four), in the first places of the array; returns it and how many there are.
+#[inline(always)]
+fn last_ranges(values: &[f64]) -> ([f64; 3], usize) {
+    let whole = (values.len() - 1) / 4 * 4;
+    let mut rest = [0.0; 3];
+    let count = values.len() - 1 - whole;
+    for (k, r) in rest[..count].iter_mut().enumerate() {
+        *r = (values[whole + k + 1] - values[whole + k]).abs();
+    }
+    (rest, count)
+}
+
+/// The [`compensated_sum`]s of `values` (at least two) and of their moving ranges, made in
+/// one pass.
+#[inline(always)]
+fn sums_with_ranges(values: &[f64]) -> (f64, f64) {
     let (mut rv, mut rr) = (RunningSum::default(), RunningSum::default());
-    let whole = (n - 1) / 4;
-    for (j, out) in ranges[..whole * 4].chunks_exact_mut(4).enumerate() {
-        let v = &values[4 * j..4 * j + 5];
-        let r = [
-            (v[1] - v[0]).abs(),
-            (v[2] - v[1]).abs(),
-            (v[3] - v[2]).abs(),
-            (v[4] - v[3]).abs(),
-        ];
-        out.copy_from_slice(&r);
+    let (firsts, seconds) = chunk_pairs(values);
+    for (v, next) in firsts.zip(seconds) {
+        let r = ranges4(v, next);
         rv.lo.add(F2([v[0], v[1]]));
         rv.hi.add(F2([v[2], v[3]]));
         rr.lo.add(F2([r[0], r[1]]));
         rr.hi.add(F2([r[2], r[3]]));
     }
-    for (k, r) in ranges.iter_mut().enumerate().skip(whole * 4) {
-        *r = (values[k + 1] - values[k]).abs();
-    }
-    (rv.fed, rr.fed) = (whole * 4, whole * 4);
-    (rv.total(values), rr.total(ranges))
+    rv.fed = (values.len() - 1) / 4 * 4;
+    let (rest, count) = last_ranges(values);
+    (rv.total(values), rr.finish(&rest[..count]))
 }
 
-/// [`accurate_mean_from_sum`] of `a` and of `b` at once: the residual passes of both, in one
-/// loop while both have whole chunks left.
+/// [`accurate_mean_from_sum`] of `values` (at least two) and of their moving ranges at once:
+/// the residual passes of both in one loop. `ranges` is scratch space for the rare case of a
+/// mean estimate that is not finite.
 #[inline(always)]
-fn accurate_means_from_sums(a: &[f64], sum_a: f64, b: &[f64], sum_b: f64) -> (f64, f64) {
-    let (ma, mb) = (sum_a / a.len() as f64, sum_b / b.len() as f64);
-    if !ma.is_finite() || !mb.is_finite() {
+fn means_with_ranges(values: &[f64], sum_v: f64, sum_r: f64, ranges: &mut Vec<f64>) -> (f64, f64) {
+    let n = values.len();
+    let (mv, mr) = (sum_v / n as f64, sum_r / (n - 1) as f64);
+    if !mv.is_finite() || !mr.is_finite() {
+        ranges.clear();
+        ranges.extend(values.windows(2).map(|w| (w[1] - w[0]).abs()));
         return (
-            accurate_mean_from_sum(a, sum_a),
-            accurate_mean_from_sum(b, sum_b),
+            accurate_mean_from_sum(values, sum_v),
+            accurate_mean_from_sum(ranges, sum_r),
         );
     }
-    let (mut la, mut ha, mut lb, mut hb) = Default::default();
-    let k = a.len().min(b.len()) / 4 * 4;
-    let (fa, fb) = (F2([ma, ma]), F2([mb, mb]));
-    for (ca, cb) in a[..k].chunks_exact(4).zip(b[..k].chunks_exact(4)) {
-        Acc2::add_residual(&mut la, F2([ca[0], ca[1]]), fa);
-        Acc2::add_residual(&mut ha, F2([ca[2], ca[3]]), fa);
-        Acc2::add_residual(&mut lb, F2([cb[0], cb[1]]), fb);
-        Acc2::add_residual(&mut hb, F2([cb[2], cb[3]]), fb);
+    let (mut lv, mut hv, mut lr, mut hr) = Default::default();
+    let (fv, fr) = (F2([mv, mv]), F2([mr, mr]));
+    let (firsts, seconds) = chunk_pairs(values);
+    for (v, next) in firsts.zip(seconds) {
+        let r = ranges4(v, next);
+        Acc2::add_residual(&mut lv, F2([v[0], v[1]]), fv);
+        Acc2::add_residual(&mut hv, F2([v[2], v[3]]), fv);
+        Acc2::add_residual(&mut lr, F2([r[0], r[1]]), fr);
+        Acc2::add_residual(&mut hr, F2([r[2], r[3]]), fr);
     }
+    let whole = (n - 1) / 4 * 4;
+    let (rest, count) = last_ranges(values);
     (
-        residual_mean(a, k, la, ha, ma),
-        residual_mean(b, k, lb, hb, mb),
+        residual_mean(&values[whole..], n, lv, hv, mv),
+        residual_mean(&rest[..count], n - 1, lr, hr, mr),
     )
 }
 
-/// The end of [`accurate_mean_from_sum`] for `values` of mean estimate `m`, whose first `fed`
-/// values (whole chunks) went into the lanes `lo` and `hi`.
+/// The end of [`accurate_mean_from_sum`] for `n` values of mean estimate `m`, whose whole
+/// chunks up to `rest` went into the lanes `lo` and `hi`.
 #[inline(always)]
-fn residual_mean(values: &[f64], fed: usize, mut lo: Acc2, mut hi: Acc2, m: f64) -> f64 {
+fn residual_mean(rest: &[f64], n: usize, mut lo: Acc2, mut hi: Acc2, m: f64) -> f64 {
     let f = F2([m, m]);
-    let chunks = values[fed..].chunks_exact(4);
+    let chunks = rest.chunks_exact(4);
     let rest = chunks.remainder();
     for c in chunks {
         lo.add_residual(F2([c[0], c[1]]), f);
@@ -736,27 +778,101 @@ fn residual_mean(values: &[f64], fed: usize, mut lo: Acc2, mut hi: Acc2, m: f64)
     let [s0, s1, s2, s3] = sums;
     let [e0, e1, e2, e3] = errs;
     let residual = compensated_sum(&[s0, s1, s2, s3, e0, e1, e2, e3]);
-    m + residual / values.len() as f64
+    m + residual / n as f64
 }
 
-/// Moves the values below `cut` to the front of `values`, in order, and returns how many
-/// there are with their [`compensated_sum`], added a block at a time while the kept values
-/// are still in cache. Every value is written and the write position advances only for kept
-/// ones, so there is no branch to mispredict.
+/// Stores the moving ranges of `values` (at least two) below `cut` in `kept`, in order, and
+/// returns how many there are with their [`compensated_sum`], added a block at a time while
+/// the kept ranges are still in cache. With `AVX2` (the caller has checked the processor has
+/// it), four ranges are compared and packed at once.
 #[inline(always)]
-fn keep_below_summed(values: &mut [f64], cut: f64) -> (usize, f64) {
+fn keep_ranges_below<const AVX2: bool>(
+    values: &[f64],
+    cut: f64,
+    kept: &mut Vec<f64>,
+) -> (usize, f64) {
     const BLOCK: usize = 256;
-    let mut kept = 0;
+    let m = values.len() - 1;
+    // Range `i` is written at or before place `i` (four at a time: before place `i + 4`):
+    // resizing only zeroes what the scratch space gains.
+    kept.resize(m, 0.0);
+    let out = &mut kept[..m];
+    let mut count = 0;
     let mut sum = RunningSum::default();
-    for start in (0..values.len()).step_by(BLOCK) {
-        for i in start..(start + BLOCK).min(values.len()) {
-            let x = values[i];
-            values[kept] = x;
-            kept += usize::from(x < cut);
+    for start in (0..m).step_by(BLOCK) {
+        let end = (start + BLOCK).min(m);
+        let mut from = start;
+        #[cfg(target_arch = "x86_64")]
+        if AVX2 {
+            let whole = start + (end - start) / 4 * 4;
+            // SAFETY: AVX2 is there (the caller's promise); `count <= from` and `from + 4 <=
+            // whole <= m`, so each store of four stays in `out`.
+            count = unsafe { keep_below_avx2(&values[start..=whole], cut, out, count) };
+            from = whole;
         }
-        sum.feed(&values[..kept]);
+        for (a, b) in values[from..end].iter().zip(&values[from + 1..=end]) {
+            let r = (b - a).abs();
+            out[count] = r;
+            count += usize::from(r < cut);
+        }
+        sum.feed(&out[..count]);
     }
-    (kept, sum.total(&values[..kept]))
+    (count, sum.total(&out[..count]))
+}
+
+/// For each mask of four lanes (bit `k`: lane `k` is kept), the 32-bit lane indices that move
+/// the kept 64-bit lanes to the front, in order.
+#[cfg(target_arch = "x86_64")]
+const PACK: [[u32; 8]; 16] = {
+    let mut table = [[0u32; 8]; 16];
+    let mut mask = 0;
+    while mask < 16 {
+        let (mut to, mut lane) = (0, 0);
+        while lane < 4 {
+            if mask & (1 << lane) != 0 {
+                table[mask][2 * to] = 2 * lane as u32;
+                table[mask][2 * to + 1] = 2 * lane as u32 + 1;
+                to += 1;
+            }
+            lane += 1;
+        }
+        mask += 1;
+    }
+    table
+};
+
+/// The moving ranges of `values` (one more than a multiple of four) below `cut`, written
+/// packed into `out` from `count` on, four compared at a time; returns the new count. The same
+/// comparisons as the scalar loop (an ordered less-than: false for NaN), the same values.
+///
+/// # Safety
+/// The processor must have AVX2, and `out` must hold `count + values.len() - 1` values.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn keep_below_avx2(values: &[f64], cut: f64, out: &mut [f64], mut count: usize) -> usize {
+    use std::arch::x86_64::{
+        _CMP_LT_OQ, _mm256_andnot_pd, _mm256_castpd_ps, _mm256_castps_pd, _mm256_cmp_pd,
+        _mm256_loadu_pd, _mm256_loadu_si256, _mm256_movemask_pd, _mm256_permutevar8x32_ps,
+        _mm256_set1_pd, _mm256_storeu_pd, _mm256_sub_pd,
+    };
+    let (cuts, sign) = (_mm256_set1_pd(cut), _mm256_set1_pd(-0.0));
+    let chunks = (values.len() - 1) / 4;
+    assert!(count + 4 * chunks <= out.len(), "room for the kept ranges");
+    for j in 0..chunks {
+        // SAFETY: 4 j + 4 < values.len(); `count + 4 <= out.len()` as `count <= 4 j` (a chunk
+        // keeps at most its four) and the assertion above; the table is 16 rows of eight.
+        unsafe {
+            let a = _mm256_loadu_pd(values.as_ptr().add(4 * j));
+            let b = _mm256_loadu_pd(values.as_ptr().add(4 * j + 1));
+            let r = _mm256_andnot_pd(sign, _mm256_sub_pd(b, a));
+            let mask = _mm256_movemask_pd(_mm256_cmp_pd::<_CMP_LT_OQ>(r, cuts)) as usize;
+            let pack = _mm256_loadu_si256(PACK[mask].as_ptr().cast());
+            let packed = _mm256_castps_pd(_mm256_permutevar8x32_ps(_mm256_castpd_ps(r), pack));
+            _mm256_storeu_pd(out.as_mut_ptr().add(count), packed);
+            count += mask.count_ones() as usize;
+        }
+    }
+    count
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -768,7 +884,7 @@ fn keep_below_summed(values: &mut [f64], cut: f64) -> (usize, f64) {
 struct Workspace {
     /// Segment start indices.
     starts: Vec<usize>,
-    /// Moving ranges of the current segment's base points.
+    /// The kept moving ranges of the current segment's base points.
     ranges: Vec<f64>,
     /// Bit sets of the current segment's facts and runs.
     rules: rules::RuleBits,
@@ -816,7 +932,7 @@ fn spc_dispatch(
         // SAFETY: the processor has AVX2, as just checked.
         return unsafe { spc_avx2(ws, values, segment_starts, options) };
     }
-    spc_with(ws, values, segment_starts, options)
+    spc_with::<false>(ws, values, segment_starts, options)
 }
 
 /// [`spc_with`] compiled for AVX2: the compensated sums and the comparisons of the rules take
@@ -831,7 +947,7 @@ fn spc_avx2(
     segment_starts: &[usize],
     options: &SpcOptions,
 ) -> Result<SpcResult, SpcError> {
-    spc_with(ws, values, segment_starts, options)
+    spc_with::<true>(ws, values, segment_starts, options)
 }
 
 /// Checks the values and options.
@@ -878,7 +994,7 @@ pub(crate) fn validate(values: &[f64], options: &SpcOptions) -> Result<(), SpcEr
 /// [`spc`] with the scratch space `ws`, inlined into each entry point of [`spc_dispatch`]
 /// with the passes it calls, so that each is compiled for its instruction set.
 #[inline(always)]
-fn spc_with(
+fn spc_with<const AVX2: bool>(
     ws: &mut Workspace,
     values: &[f64],
     segment_starts: &[usize],
@@ -907,7 +1023,7 @@ fn spc_with(
         let ys = &values[start..end];
         let base_n = options.fix_after.map_or(ys.len(), |f| f.min(ys.len()));
         let (mean, amr, screened) =
-            centre_and_limits(&ys[..base_n], options.screen_outliers, &mut ws.ranges);
+            centre_and_limits::<AVX2>(&ys[..base_n], options.screen_outliers, &mut ws.ranges);
         let bands = Bands::new(mean, amr);
         let (lpl, upl) = match amr {
             Some(_) => (Some(bands.lpl), Some(bands.upl)),
@@ -1186,16 +1302,23 @@ mod tests {
             base in base_series(),
             screen in any::<bool>(),
         ) {
-            let (mean, amr, screened) = centre_and_limits(&base, screen, &mut Vec::new());
+            let (mean, amr, screened) = centre_and_limits::<false>(&base, screen, &mut Vec::new());
             let (o_mean, o_amr, o_screened) = oracle::centre_and_limits(&base, screen);
             prop_assert_eq!(mean.to_bits(), o_mean.to_bits());
             prop_assert_eq!(amr.map(f64::to_bits), o_amr.map(f64::to_bits));
             prop_assert_eq!(screened, o_screened);
             // Scratch space left longer by a previous call gives the same bits.
             let mut used = vec![7.0; base.len() + 9];
-            let again = centre_and_limits(&base, screen, &mut used);
+            let again = centre_and_limits::<false>(&base, screen, &mut used);
             prop_assert_eq!(again.0.to_bits(), o_mean.to_bits());
             prop_assert_eq!(again.1.map(f64::to_bits), o_amr.map(f64::to_bits));
+            // The screening four ranges at a time keeps the same ranges.
+            #[cfg(target_arch = "x86_64")]
+            if std::arch::is_x86_feature_detected!("avx2") {
+                let packed = centre_and_limits::<true>(&base, screen, &mut used);
+                prop_assert_eq!(packed.1.map(f64::to_bits), o_amr.map(f64::to_bits));
+                prop_assert_eq!(packed.2, o_screened);
+            }
         }
 
         /// The whole method with its scratch space reused after a longer series gives the
@@ -1208,9 +1331,9 @@ mod tests {
             options in options(),
         ) {
             let mut ws = Workspace::default();
-            let _ = spc_with(&mut ws, &first, &[], &options);
-            let reused = spc_with(&mut ws, &values, &starts, &options);
-            let fresh = spc_with(&mut Workspace::default(), &values, &starts, &options);
+            let _ = spc_with::<false>(&mut ws, &first, &[], &options);
+            let reused = spc_with::<false>(&mut ws, &values, &starts, &options);
+            let fresh = spc_with::<false>(&mut Workspace::default(), &values, &starts, &options);
             match (reused, fresh) {
                 (Ok(a), Ok(b)) => prop_assert_eq!(bits(&a), bits(&b)),
                 (a, b) => prop_assert_eq!(a.err(), b.err()),
@@ -1224,7 +1347,7 @@ mod tests {
             starts in proptest::collection::vec(0usize..400, 0..4),
             options in options(),
         ) {
-            let portable = spc_with(&mut Workspace::default(), &values, &starts, &options);
+            let portable = spc_with::<false>(&mut Workspace::default(), &values, &starts, &options);
             let chosen = spc_dispatch(&mut Workspace::default(), &values, &starts, &options);
             match (portable, chosen) {
                 (Ok(a), Ok(b)) => prop_assert_eq!(bits(&a), bits(&b)),
