@@ -956,6 +956,12 @@ pub(crate) fn validate(values: &[f64], options: &SpcOptions) -> Result<(), SpcEr
     if values.is_empty() {
         return Err(SpcError::Empty);
     }
+    first_not_finite(values)?;
+    validate_options(options)
+}
+
+/// The first value that is not a finite number, as the error.
+fn first_not_finite(values: &[f64]) -> Result<(), SpcError> {
     // Check in blocks without an early exit, which the compiler turns into vector code; look
     // for the culprit only in a block that fails.
     for (b, block) in values.chunks(256).enumerate() {
@@ -971,6 +977,11 @@ pub(crate) fn validate(values: &[f64], options: &SpcOptions) -> Result<(), SpcEr
             });
         }
     }
+    Ok(())
+}
+
+/// Checks the options.
+fn validate_options(options: &SpcOptions) -> Result<(), SpcError> {
     if let Some(n) = options.fix_after
         && n < constants::MIN_FIX_AFTER
     {
@@ -1000,7 +1011,12 @@ fn spc_with<const AVX2: bool>(
     segment_starts: &[usize],
     options: &SpcOptions,
 ) -> Result<SpcResult, SpcError> {
-    validate(values, options)?;
+    // The values are checked for finite numbers as the rules read them (one pass over memory
+    // fewer); a value that is not finite is reported before any error in the options, as
+    // `validate` does, so with such an error everything is checked first.
+    if values.is_empty() || validate_options(options).is_err() {
+        validate(values, options)?;
+    }
     let n = values.len();
     let starts = &mut ws.starts;
     starts.clear();
@@ -1065,6 +1081,9 @@ fn spc_with<const AVX2: bool>(
     unsafe {
         point_type.set_len(n);
         rule.set_len(n);
+    }
+    if !ws.rules.all_finite() {
+        first_not_finite(values)?;
     }
 
     let variation_icon = VariationIcon::of(point_type[n - 1], options.improvement);

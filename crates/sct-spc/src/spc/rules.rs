@@ -44,6 +44,16 @@ pub(super) struct RuleBits {
     windows: Vec<u64>,
     /// Scratch space for runs.
     scratch: Vec<u64>,
+    /// A value that is not a finite number was seen since [`RuleBits::all_finite`] last
+    /// answered.
+    not_finite: bool,
+}
+
+impl RuleBits {
+    /// Whether every value judged since the last call was a finite number.
+    pub(super) fn all_finite(&mut self) -> bool {
+        !std::mem::take(&mut self.not_finite)
+    }
 }
 
 /// The counts of one segment's points: (common cause, special cause above or rising).
@@ -92,9 +102,11 @@ fn facts(bits: &mut RuleBits, ys: &[f64], b: &Bands) {
         let (start, end) = (k * BITS, ys.len().min(k * BITS + BITS));
         // The first point's step is to itself: neither a rise nor a fall.
         let from = start.max(1);
-        let mut f = word_facts(&ys[from..end], &ys[from - 1..end - 1], from - start, b);
+        let (mut f, finite) = word_facts(&ys[from..end], &ys[from - 1..end - 1], from - start, b);
+        bits.not_finite |= !finite;
         if k == 0 {
-            let first = word_facts(&ys[..1], &ys[..1], 0, b);
+            let (first, finite) = word_facts(&ys[..1], &ys[..1], 0, b);
+            bits.not_finite |= !finite;
             for (w, x) in f.iter_mut().zip(first) {
                 *w |= x;
             }
@@ -109,10 +121,12 @@ fn facts(bits: &mut RuleBits, ys: &[f64], b: &Bands) {
 }
 
 /// The facts of the points `ys` (each after the one in `prevs`) as bits from `at` on: above,
-/// below, rise, fall, outside, beyond. The same comparisons as `spc.md` §7 words them.
+/// below, rise, fall, outside, beyond. The same comparisons as `spc.md` §7 words them. Also
+/// whether every one of `ys` is a finite number.
 #[inline(always)]
-fn word_facts(ys: &[f64], prevs: &[f64], at: usize, b: &Bands) -> [u64; 6] {
+fn word_facts(ys: &[f64], prevs: &[f64], at: usize, b: &Bands) -> ([u64; 6], bool) {
     let (mut above, mut below, mut rise, mut fall, mut outside, mut beyond) = (0, 0, 0, 0, 0, 0);
+    let mut finite = true;
     for (j, (&y, &p)) in ys.iter().zip(prevs).enumerate() {
         let at = j + at;
         let up = y - b.mean > 0.0;
@@ -125,8 +139,9 @@ fn word_facts(ys: &[f64], prevs: &[f64], at: usize, b: &Bands) -> [u64; 6] {
         fall |= u64::from(y - p < 0.0) << at;
         outside |= u64::from(out) << at;
         beyond |= u64::from(near) << at;
+        finite &= y.is_finite();
     }
-    [above, below, rise, fall, outside, beyond]
+    ([above, below, rise, fall, outside, beyond], finite)
 }
 
 /// Sets `out` to the bits of `x` that lie in a run of at least `len` consecutive ones.
