@@ -152,9 +152,17 @@ fn word_facts(ys: &[f64], prevs: &[f64], at: usize, b: &Bands) -> ([u64; 6], boo
 /// before it, in the same doubling steps.
 #[inline(always)]
 fn long_runs(x: &[u64], len: usize, out: &mut Vec<u64>) {
-    out.clear();
-    out.extend_from_slice(x);
-    let mut have = 1;
+    out.resize(x.len(), 0);
+    if len < 2 {
+        out.copy_from_slice(x);
+        return;
+    }
+    // The first step (by one point) reads `x` itself: no copy of it first.
+    for (i, o) in out.iter_mut().enumerate() {
+        let prev = if i > 0 { x[i - 1] } else { 0 };
+        *o = x[i] & ((x[i] << 1) | (prev >> 63));
+    }
+    let mut have = 2;
     while have < len {
         let s = have.min(len - have);
         and_shifted_up(out, s);
