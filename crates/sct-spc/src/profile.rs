@@ -230,8 +230,11 @@ pub fn judge(
                 ProfileKind::Ptd022,
                 &options,
             );
-            for h in found.iter_mut().flatten() {
-                *h = shifted(*h, seg.start);
+            // The first segment's hits are already where they belong: no walk over them.
+            if seg.start > 0 {
+                for h in found.iter_mut().flatten() {
+                    *h = shifted(*h, seg.start);
+                }
             }
             if hits.is_empty() {
                 hits = found;
@@ -877,15 +880,8 @@ pub fn suggest_rebases_in(
 ) -> Vec<Suggestion> {
     let n = values.len();
     let mut out = Vec::new();
-    let mut linked = vec![true; n];
-    if n > 0 {
-        linked[0] = false;
-    }
-    for &b in breaks {
-        if b < n {
-            linked[b] = false;
-        }
-    }
+    let mut breaks = breaks.to_vec();
+    breaks.sort_unstable();
     for &(start, len, mean) in segments {
         let end = (start + len).min(n);
         if start >= end {
@@ -903,8 +899,14 @@ pub fn suggest_rebases_in(
                 }
             })
             .collect();
-        let mut seg_linked = linked[start..end].to_vec();
+        // Each point follows on from the one before but the segment's first and those after
+        // a gap: made for the segment alone, not copied from a series-long array.
+        let mut seg_linked = vec![true; end - start];
         seg_linked[0] = false;
+        let inside = breaks.partition_point(|&b| b <= start)..breaks.partition_point(|&b| b < end);
+        for &b in &breaks[inside] {
+            seg_linked[b - start] = false;
+        }
         for (first, last) in side_runs(&side, &seg_linked) {
             let run = last - first + 1;
             if run >= SUSTAINED_SHIFT && first > 0 {
@@ -979,6 +981,26 @@ mod tests {
                 "101st", "111th"
             ]
         );
+    }
+
+    #[test]
+    fn a_gap_splits_a_sustained_shift_in_any_segment() {
+        let values: Vec<f64> = (0..80)
+            .map(|i| if i % 40 < 20 { 0.0 } else { 10.0 })
+            .collect();
+        let segments = [(0, 40, 5.0), (40, 40, 5.0)];
+        let starts = |b: &[usize]| -> Vec<usize> {
+            suggest_rebases_in(&values, &segments, b)
+                .iter()
+                .map(|s| s.start)
+                .collect()
+        };
+        assert_eq!(starts(&[]), [20, 60]);
+        // Gaps in the middle of either shift leave ten points a side, too few; gaps out of
+        // order, at a segment's start or past the end change nothing else.
+        assert_eq!(starts(&[70, 30, 40, 500]), Vec::<usize>::new());
+        assert_eq!(starts(&[70, 0]), [20]);
+        assert_eq!(starts(&[20, 40]), [20, 60]);
     }
 
     #[test]

@@ -7,6 +7,8 @@
 
 use serde::{Deserialize, Serialize};
 
+mod rules;
+
 /// Which way is better.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -566,10 +568,15 @@ impl RunningSum {
     #[inline(always)]
     pub(crate) fn total(mut self, values: &[f64]) -> f64 {
         self.feed(values);
+        self.finish(&values[self.fed.min(values.len())..])
+    }
+
+    /// The sum of the values fed so far and `rest` (fewer than four, after them).
+    #[inline(always)]
+    fn finish(self, rest: &[f64]) -> f64 {
         let (lo, hi) = (self.lo, self.hi);
         let sums = [lo.sum.0[0], lo.sum.0[1], hi.sum.0[0], hi.sum.0[1]];
         let errs = [lo.err.0[0], lo.err.0[1], hi.err.0[0], hi.err.0[1]];
-        let rest = &values[self.fed.min(values.len())..];
         let (sums, errs) = feed_rest(sums, errs, rest, add_one);
         lanes_total(sums, errs)
     }
@@ -620,104 +627,141 @@ pub(crate) fn accurate_mean_from_sum(values: &[f64], sum: f64) -> f64 {
 // ---------------------------------------------------------------------------------------------
 
 /// Mean, AMR and number of screened moving ranges of one segment's base points (§3–6).
-/// `ranges` is scratch space.
+/// `kept` is scratch space.
 ///
 /// The passes are fused so that each accumulator sees exactly the additions of
 /// [`accurate_mean`] over its own slice, in the same order, while independent chains of
-/// additions overlap: one pass makes the moving ranges and sums them with the values, a
-/// second adds both slices' residuals, and the screening sums the kept ranges as it keeps
-/// them.
+/// additions overlap: one pass sums the values and their moving ranges, a second adds both
+/// slices' residuals, the screening sums the kept ranges as it keeps them, and a last pass adds
+/// the kept ranges' residuals. The ranges are made afresh from the values in each pass that
+/// needs them (two subtractions cost less than reading a second array back from memory), and
+/// only the kept ones are stored.
 #[inline(always)]
-fn centre_and_limits(
+fn centre_and_limits<const AVX2: bool>(
     base: &[f64],
     screen: bool,
-    ranges: &mut Vec<f64>,
+    kept: &mut Vec<f64>,
 ) -> (f64, Option<f64>, usize) {
     if base.len() < 2 {
         return (accurate_mean_inline(base), None, 0);
     }
-    let (sum, range_sum) = sums_with_ranges(base, ranges);
-    let (mean, amr) = accurate_means_from_sums(base, sum, ranges, range_sum);
+    let (sum, range_sum) = sums_with_ranges(base);
+    let (mean, amr) = means_with_ranges(base, sum, range_sum, kept);
     if !screen {
         return (mean, Some(amr), 0);
     }
-    let (kept, kept_sum) = keep_below_summed(ranges, constants::SCREEN * amr);
-    let screened = ranges.len() - kept;
-    if kept == 0 {
+    let (count, kept_sum) = keep_ranges_below::<AVX2>(base, constants::SCREEN * amr, kept);
+    let screened = base.len() - 1 - count;
+    if count == 0 {
         (mean, None, screened)
     } else if screened == 0 {
         // Nothing was dropped: the mean of the same values, in the same order, is `amr`.
         (mean, Some(amr), 0)
     } else {
-        let kept = &ranges[..kept];
+        let kept = &kept[..count];
         (mean, Some(accurate_mean_from_sum(kept, kept_sum)), screened)
     }
 }
 
-/// Fills `ranges` with the moving ranges of `values` (at least two) and returns the
-/// [`compensated_sum`]s of `values` and of `ranges`, made in one pass: range `k` needs values
-/// `k` and `k + 1`, so chunk `j` of the ranges is made from chunk `j` of the values and the
-/// first of the next.
+/// The whole chunks of four of `values` and of their moving ranges: chunk `j` of the ranges
+/// is made from chunk `j` of the values and the same chunk one value later. (A plain loop over
+/// these, not an iterator of pairs: its closure would not be inlined into the caller compiled
+/// for AVX2.)
 #[inline(always)]
-fn sums_with_ranges(values: &[f64], ranges: &mut Vec<f64>) -> (f64, f64) {
-    let n = values.len();
-    // Every range is written below: resizing only zeroes what the scratch space gains.
-    ranges.resize(n - 1, 0.0);
+fn chunk_pairs(
+    values: &[f64],
+) -> (
+    std::slice::ChunksExact<'_, f64>,
+    std::slice::ChunksExact<'_, f64>,
+) {
+    let whole = (values.len() - 1) / 4 * 4;
+    (
+        values[..whole].chunks_exact(4),
+        values[1..=whole].chunks_exact(4),
+    )
+}
+
+/// The moving ranges between a chunk of four values `a` and the same chunk one value later.
+#[inline(always)]
+fn ranges4(a: &[f64], b: &[f64]) -> [f64; 4] {
+    [
+        (b[0] - a[0]).abs(),
+        (b[1] - a[1]).abs(),
+        (b[2] - a[2]).abs(),
+        (b[3] - a[3]).abs(),
+    ]
+}
+
+/// The moving ranges of `values` after the whole chunks of [`chunk_pairs`] (fewer than
+/// four), in the first places of the array; returns it and how many there are.
+#[inline(always)]
+fn last_ranges(values: &[f64]) -> ([f64; 3], usize) {
+    let whole = (values.len() - 1) / 4 * 4;
+    let mut rest = [0.0; 3];
+    let count = values.len() - 1 - whole;
+    for (k, r) in rest[..count].iter_mut().enumerate() {
+        *r = (values[whole + k + 1] - values[whole + k]).abs();
+    }
+    (rest, count)
+}
+
+/// The [`compensated_sum`]s of `values` (at least two) and of their moving ranges, made in
+/// one pass.
+#[inline(always)]
+fn sums_with_ranges(values: &[f64]) -> (f64, f64) {
     let (mut rv, mut rr) = (RunningSum::default(), RunningSum::default());
-    let whole = (n - 1) / 4;
-    for (j, out) in ranges[..whole * 4].chunks_exact_mut(4).enumerate() {
-        let v = &values[4 * j..4 * j + 5];
-        let r = [
-            (v[1] - v[0]).abs(),
-            (v[2] - v[1]).abs(),
-            (v[3] - v[2]).abs(),
-            (v[4] - v[3]).abs(),
-        ];
-        out.copy_from_slice(&r);
+    let (firsts, seconds) = chunk_pairs(values);
+    for (v, next) in firsts.zip(seconds) {
+        let r = ranges4(v, next);
         rv.lo.add(F2([v[0], v[1]]));
         rv.hi.add(F2([v[2], v[3]]));
         rr.lo.add(F2([r[0], r[1]]));
         rr.hi.add(F2([r[2], r[3]]));
     }
-    for (k, r) in ranges.iter_mut().enumerate().skip(whole * 4) {
-        *r = (values[k + 1] - values[k]).abs();
-    }
-    (rv.fed, rr.fed) = (whole * 4, whole * 4);
-    (rv.total(values), rr.total(ranges))
+    rv.fed = (values.len() - 1) / 4 * 4;
+    let (rest, count) = last_ranges(values);
+    (rv.total(values), rr.finish(&rest[..count]))
 }
 
-/// [`accurate_mean_from_sum`] of `a` and of `b` at once: the residual passes of both, in one
-/// loop while both have whole chunks left.
+/// [`accurate_mean_from_sum`] of `values` (at least two) and of their moving ranges at once:
+/// the residual passes of both in one loop. `ranges` is scratch space for the rare case of a
+/// mean estimate that is not finite.
 #[inline(always)]
-fn accurate_means_from_sums(a: &[f64], sum_a: f64, b: &[f64], sum_b: f64) -> (f64, f64) {
-    let (ma, mb) = (sum_a / a.len() as f64, sum_b / b.len() as f64);
-    if !ma.is_finite() || !mb.is_finite() {
+fn means_with_ranges(values: &[f64], sum_v: f64, sum_r: f64, ranges: &mut Vec<f64>) -> (f64, f64) {
+    let n = values.len();
+    let (mv, mr) = (sum_v / n as f64, sum_r / (n - 1) as f64);
+    if !mv.is_finite() || !mr.is_finite() {
+        ranges.clear();
+        ranges.extend(values.windows(2).map(|w| (w[1] - w[0]).abs()));
         return (
-            accurate_mean_from_sum(a, sum_a),
-            accurate_mean_from_sum(b, sum_b),
+            accurate_mean_from_sum(values, sum_v),
+            accurate_mean_from_sum(ranges, sum_r),
         );
     }
-    let (mut la, mut ha, mut lb, mut hb) = Default::default();
-    let k = a.len().min(b.len()) / 4 * 4;
-    let (fa, fb) = (F2([ma, ma]), F2([mb, mb]));
-    for (ca, cb) in a[..k].chunks_exact(4).zip(b[..k].chunks_exact(4)) {
-        Acc2::add_residual(&mut la, F2([ca[0], ca[1]]), fa);
-        Acc2::add_residual(&mut ha, F2([ca[2], ca[3]]), fa);
-        Acc2::add_residual(&mut lb, F2([cb[0], cb[1]]), fb);
-        Acc2::add_residual(&mut hb, F2([cb[2], cb[3]]), fb);
+    let (mut lv, mut hv, mut lr, mut hr) = Default::default();
+    let (fv, fr) = (F2([mv, mv]), F2([mr, mr]));
+    let (firsts, seconds) = chunk_pairs(values);
+    for (v, next) in firsts.zip(seconds) {
+        let r = ranges4(v, next);
+        Acc2::add_residual(&mut lv, F2([v[0], v[1]]), fv);
+        Acc2::add_residual(&mut hv, F2([v[2], v[3]]), fv);
+        Acc2::add_residual(&mut lr, F2([r[0], r[1]]), fr);
+        Acc2::add_residual(&mut hr, F2([r[2], r[3]]), fr);
     }
+    let whole = (n - 1) / 4 * 4;
+    let (rest, count) = last_ranges(values);
     (
-        residual_mean(a, k, la, ha, ma),
-        residual_mean(b, k, lb, hb, mb),
+        residual_mean(&values[whole..], n, lv, hv, mv),
+        residual_mean(&rest[..count], n - 1, lr, hr, mr),
     )
 }
 
-/// The end of [`accurate_mean_from_sum`] for `values` of mean estimate `m`, whose first `fed`
-/// values (whole chunks) went into the lanes `lo` and `hi`.
+/// The end of [`accurate_mean_from_sum`] for `n` values of mean estimate `m`, whose whole
+/// chunks up to `rest` went into the lanes `lo` and `hi`.
 #[inline(always)]
-fn residual_mean(values: &[f64], fed: usize, mut lo: Acc2, mut hi: Acc2, m: f64) -> f64 {
+fn residual_mean(rest: &[f64], n: usize, mut lo: Acc2, mut hi: Acc2, m: f64) -> f64 {
     let f = F2([m, m]);
-    let chunks = values[fed..].chunks_exact(4);
+    let chunks = rest.chunks_exact(4);
     let rest = chunks.remainder();
     for c in chunks {
         lo.add_residual(F2([c[0], c[1]]), f);
@@ -734,27 +778,101 @@ fn residual_mean(values: &[f64], fed: usize, mut lo: Acc2, mut hi: Acc2, m: f64)
     let [s0, s1, s2, s3] = sums;
     let [e0, e1, e2, e3] = errs;
     let residual = compensated_sum(&[s0, s1, s2, s3, e0, e1, e2, e3]);
-    m + residual / values.len() as f64
+    m + residual / n as f64
 }
 
-/// Moves the values below `cut` to the front of `values`, in order, and returns how many
-/// there are with their [`compensated_sum`], added a block at a time while the kept values
-/// are still in cache. Every value is written and the write position advances only for kept
-/// ones, so there is no branch to mispredict.
+/// Stores the moving ranges of `values` (at least two) below `cut` in `kept`, in order, and
+/// returns how many there are with their [`compensated_sum`], added a block at a time while
+/// the kept ranges are still in cache. With `AVX2` (the caller has checked the processor has
+/// it), four ranges are compared and packed at once.
 #[inline(always)]
-fn keep_below_summed(values: &mut [f64], cut: f64) -> (usize, f64) {
+fn keep_ranges_below<const AVX2: bool>(
+    values: &[f64],
+    cut: f64,
+    kept: &mut Vec<f64>,
+) -> (usize, f64) {
     const BLOCK: usize = 256;
-    let mut kept = 0;
+    let m = values.len() - 1;
+    // Range `i` is written at or before place `i` (four at a time: before place `i + 4`):
+    // resizing only zeroes what the scratch space gains.
+    kept.resize(m, 0.0);
+    let out = &mut kept[..m];
+    let mut count = 0;
     let mut sum = RunningSum::default();
-    for start in (0..values.len()).step_by(BLOCK) {
-        for i in start..(start + BLOCK).min(values.len()) {
-            let x = values[i];
-            values[kept] = x;
-            kept += usize::from(x < cut);
+    for start in (0..m).step_by(BLOCK) {
+        let end = (start + BLOCK).min(m);
+        let mut from = start;
+        #[cfg(target_arch = "x86_64")]
+        if AVX2 {
+            let whole = start + (end - start) / 4 * 4;
+            // SAFETY: AVX2 is there (the caller's promise); `count <= from` and `from + 4 <=
+            // whole <= m`, so each store of four stays in `out`.
+            count = unsafe { keep_below_avx2(&values[start..=whole], cut, out, count) };
+            from = whole;
         }
-        sum.feed(&values[..kept]);
+        for (a, b) in values[from..end].iter().zip(&values[from + 1..=end]) {
+            let r = (b - a).abs();
+            out[count] = r;
+            count += usize::from(r < cut);
+        }
+        sum.feed(&out[..count]);
     }
-    (kept, sum.total(&values[..kept]))
+    (count, sum.total(&out[..count]))
+}
+
+/// For each mask of four lanes (bit `k`: lane `k` is kept), the 32-bit lane indices that move
+/// the kept 64-bit lanes to the front, in order.
+#[cfg(target_arch = "x86_64")]
+const PACK: [[u32; 8]; 16] = {
+    let mut table = [[0u32; 8]; 16];
+    let mut mask = 0;
+    while mask < 16 {
+        let (mut to, mut lane) = (0, 0);
+        while lane < 4 {
+            if mask & (1 << lane) != 0 {
+                table[mask][2 * to] = 2 * lane as u32;
+                table[mask][2 * to + 1] = 2 * lane as u32 + 1;
+                to += 1;
+            }
+            lane += 1;
+        }
+        mask += 1;
+    }
+    table
+};
+
+/// The moving ranges of `values` (one more than a multiple of four) below `cut`, written
+/// packed into `out` from `count` on, four compared at a time; returns the new count. The same
+/// comparisons as the scalar loop (an ordered less-than: false for NaN), the same values.
+///
+/// # Safety
+/// The processor must have AVX2, and `out` must hold `count + values.len() - 1` values.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn keep_below_avx2(values: &[f64], cut: f64, out: &mut [f64], mut count: usize) -> usize {
+    use std::arch::x86_64::{
+        _CMP_LT_OQ, _mm256_andnot_pd, _mm256_castpd_ps, _mm256_castps_pd, _mm256_cmp_pd,
+        _mm256_loadu_pd, _mm256_loadu_si256, _mm256_movemask_pd, _mm256_permutevar8x32_ps,
+        _mm256_set1_pd, _mm256_storeu_pd, _mm256_sub_pd,
+    };
+    let (cuts, sign) = (_mm256_set1_pd(cut), _mm256_set1_pd(-0.0));
+    let chunks = (values.len() - 1) / 4;
+    assert!(count + 4 * chunks <= out.len(), "room for the kept ranges");
+    for j in 0..chunks {
+        // SAFETY: 4 j + 4 < values.len(); `count + 4 <= out.len()` as `count <= 4 j` (a chunk
+        // keeps at most its four) and the assertion above; the table is 16 rows of eight.
+        unsafe {
+            let a = _mm256_loadu_pd(values.as_ptr().add(4 * j));
+            let b = _mm256_loadu_pd(values.as_ptr().add(4 * j + 1));
+            let r = _mm256_andnot_pd(sign, _mm256_sub_pd(b, a));
+            let mask = _mm256_movemask_pd(_mm256_cmp_pd::<_CMP_LT_OQ>(r, cuts)) as usize;
+            let pack = _mm256_loadu_si256(PACK[mask].as_ptr().cast());
+            let packed = _mm256_castps_pd(_mm256_permutevar8x32_ps(_mm256_castpd_ps(r), pack));
+            _mm256_storeu_pd(out.as_mut_ptr().add(count), packed);
+            count += mask.count_ones() as usize;
+        }
+    }
+    count
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -766,25 +884,14 @@ fn keep_below_summed(values: &mut [f64], cut: f64) -> (usize, f64) {
 struct Workspace {
     /// Segment start indices.
     starts: Vec<usize>,
-    /// Moving ranges of the current segment's base points.
+    /// The kept moving ranges of the current segment's base points.
     ranges: Vec<f64>,
-    /// Per-point facts of the current segment (see [`mark`]).
-    marks: Vec<u8>,
-    /// Running counts of breaks in runs (see [`mark_runs`]).
-    breaks: Breaks,
-    /// Per-point membership of runs (see [`spread_runs`]).
-    runs: Vec<u8>,
-}
-
-/// Running counts of the breaks in runs of sides and of steps (see [`mark_runs`]).
-#[derive(Default)]
-struct Breaks {
-    side: Vec<u32>,
-    step: Vec<u32>,
+    /// Bit sets of the current segment's facts and runs.
+    rules: rules::RuleBits,
 }
 
 thread_local! {
-    /// Each thread keeps its scratch space between calls (18 bytes a point of the largest
+    /// Each thread keeps its scratch space between calls (about 9 bytes a point of the largest
     /// series so far), so that repeated calls neither allocate it nor fault its pages in again.
     static WORKSPACE: std::cell::RefCell<Workspace> = std::cell::RefCell::default();
 }
@@ -825,7 +932,7 @@ fn spc_dispatch(
         // SAFETY: the processor has AVX2, as just checked.
         return unsafe { spc_avx2(ws, values, segment_starts, options) };
     }
-    spc_with(ws, values, segment_starts, options)
+    spc_with::<false>(ws, values, segment_starts, options)
 }
 
 /// [`spc_with`] compiled for AVX2: the compensated sums and the comparisons of the rules take
@@ -840,7 +947,7 @@ fn spc_avx2(
     segment_starts: &[usize],
     options: &SpcOptions,
 ) -> Result<SpcResult, SpcError> {
-    spc_with(ws, values, segment_starts, options)
+    spc_with::<true>(ws, values, segment_starts, options)
 }
 
 /// Checks the values and options.
@@ -849,6 +956,12 @@ pub(crate) fn validate(values: &[f64], options: &SpcOptions) -> Result<(), SpcEr
     if values.is_empty() {
         return Err(SpcError::Empty);
     }
+    first_not_finite(values)?;
+    validate_options(options)
+}
+
+/// The first value that is not a finite number, as the error.
+fn first_not_finite(values: &[f64]) -> Result<(), SpcError> {
     // Check in blocks without an early exit, which the compiler turns into vector code; look
     // for the culprit only in a block that fails.
     for (b, block) in values.chunks(256).enumerate() {
@@ -864,6 +977,11 @@ pub(crate) fn validate(values: &[f64], options: &SpcOptions) -> Result<(), SpcEr
             });
         }
     }
+    Ok(())
+}
+
+/// Checks the options.
+fn validate_options(options: &SpcOptions) -> Result<(), SpcError> {
     if let Some(n) = options.fix_after
         && n < constants::MIN_FIX_AFTER
     {
@@ -887,13 +1005,18 @@ pub(crate) fn validate(values: &[f64], options: &SpcOptions) -> Result<(), SpcEr
 /// [`spc`] with the scratch space `ws`, inlined into each entry point of [`spc_dispatch`]
 /// with the passes it calls, so that each is compiled for its instruction set.
 #[inline(always)]
-fn spc_with(
+fn spc_with<const AVX2: bool>(
     ws: &mut Workspace,
     values: &[f64],
     segment_starts: &[usize],
     options: &SpcOptions,
 ) -> Result<SpcResult, SpcError> {
-    validate(values, options)?;
+    // The values are checked for finite numbers as the rules read them (one pass over memory
+    // fewer); a value that is not finite is reported before any error in the options, as
+    // `validate` does, so with such an error everything is checked first.
+    if values.is_empty() || validate_options(options).is_err() {
+        validate(values, options)?;
+    }
     let n = values.len();
     let starts = &mut ws.starts;
     starts.clear();
@@ -902,8 +1025,10 @@ fn spc_with(
     starts.sort_unstable();
     starts.dedup();
 
-    let mut point_type = vec![PointType::CommonCause; n];
-    let mut rule = vec![None; n];
+    // Every point's type and rule are written below, segment by segment, into capacity that is
+    // never zeroed first.
+    let mut point_type: Vec<PointType> = Vec::with_capacity(n);
+    let mut rule: Vec<Option<Rule>> = Vec::with_capacity(n);
     // Zeroed memory comes cheaply from the allocator, and segment 0 is left as it is.
     let mut segment_of = vec![0; n];
     let mut segments = Vec::with_capacity(starts.len());
@@ -914,7 +1039,7 @@ fn spc_with(
         let ys = &values[start..end];
         let base_n = options.fix_after.map_or(ys.len(), |f| f.min(ys.len()));
         let (mean, amr, screened) =
-            centre_and_limits(&ys[..base_n], options.screen_outliers, &mut ws.ranges);
+            centre_and_limits::<AVX2>(&ys[..base_n], options.screen_outliers, &mut ws.ranges);
         let bands = Bands::new(mean, amr);
         let (lpl, upl) = match amr {
             Some(_) => (Some(bands.lpl), Some(bands.upl)),
@@ -922,23 +1047,18 @@ fn spc_with(
         };
         limits_warnings(k, ys.len(), amr.is_none(), &mut warnings);
         fix_after_warning(k, ys.len(), options.fix_after, &mut warnings);
-        mark(&mut ws.marks, &mut ws.breaks, ys, &bands, options);
-        spread_runs(&ws.marks[PAD..PAD + ys.len()], &mut ws.runs);
-        classify(
-            &ws.marks,
-            &ws.runs,
-            options.improvement,
-            &mut point_type[start..end],
-            &mut rule[start..end],
+        let (common_cause, up) = rules::judge_segment(
+            &mut ws.rules,
+            ys,
+            &bands,
+            options,
+            &mut point_type.spare_capacity_mut()[start..end],
+            &mut rule.spare_capacity_mut()[start..end],
         );
         if k > 0 {
             segment_of[start..end].fill(k);
         }
         // §9: only common cause and two special-cause types occur with one direction.
-        let types = &point_type[start..end];
-        let common_cause = count(types, PointType::CommonCause);
-        let (up_type, _) = PointType::special_causes(options.improvement);
-        let up = count(types, up_type);
         let down = ys.len() - common_cause - up;
         let (improvement, concern, neutral) = options.improvement.split(up, down);
         segments.push(Segment {
@@ -955,6 +1075,15 @@ fn spc_with(
             concern,
             neutral,
         });
+    }
+    // SAFETY: the segments cover 0..n, one after another, and `judge_segment` wrote the type
+    // and rule of every point of each.
+    unsafe {
+        point_type.set_len(n);
+        rule.set_len(n);
+    }
+    if !ws.rules.all_finite() {
+        first_not_finite(values)?;
     }
 
     let variation_icon = VariationIcon::of(point_type[n - 1], options.improvement);
@@ -1013,50 +1142,8 @@ pub(crate) fn fix_after_warning(
 // The rules (§7, §8)
 // ---------------------------------------------------------------------------------------------
 //
-// A segment goes through a few simple passes, none of which branches on the data (whether a
-// point continues a run is as good as random, so such branches would be mispredicted half the
-// time), and most of which carry nothing from one point to the next, so the compiler works on
-// several points at once:
-//
-// 1. `mark`, forward: one byte of facts per point (`marks`): its side of the mean, the sign of
-//    its step from the point before, whether it is outside the limits or beyond the near
-//    band; then `mark_runs` adds whether a run of equal sides (shift) or of equal non-zero
-//    steps (trend) long enough for its rule ends at the point.
-// 2. `spread_runs`, backward: carries each long enough run back to its first point (`runs`).
-// 3. `classify`: rule (c) from windows of three points, the first rule that applies, the
-//    direction and the point type.
-//
-// The byte of point i in `marks` is at index i + 2, with two zero bytes either side so that
-// windows of three at the ends need no special case (a zero byte has no side, so no window
-// containing it qualifies).
-
-/// The point is above the mean.
-const ABOVE: u8 = 1;
-/// The point is below the mean.
-const BELOW: u8 = 1 << 1;
-/// The point is higher than the one before it (in its segment).
-const RISE: u8 = 1 << 2;
-/// The point is lower than the one before it.
-const FALL: u8 = 1 << 3;
-/// Rule (a): the point is outside the limits.
-const OUTSIDE: u8 = 1 << 4;
-/// Beyond the near band on its own side of the mean, but not outside the limits (rule c).
-const BEYOND: u8 = 1 << 5;
-/// The run of points on this side of the mean that ends here is long enough for rule (d).
-const SHIFT_RUN: u8 = 1 << 6;
-/// The run of rises (or of falls) that ends here is long enough for rule (b).
-const TREND_RUN: u8 = 1 << 7;
-const SIDE: u8 = ABOVE | BELOW;
-const STEP: u8 = RISE | FALL;
-/// Padding bytes on each side of a segment's marks.
-const PAD: usize = 2;
-
-/// In `runs`: rule (d), the point is in a shift.
-const IN_SHIFT: u8 = 1;
-/// In `runs`: rule (b), the point is in a trend.
-const IN_TREND: u8 = 1 << 1;
-/// In `runs`: the trend's direction at this point is up (§8 b).
-const TREND_UP: u8 = 1 << 2;
+// A segment's rules are worked out on bit sets, 64 points to a word, with no branch on the data
+// and nothing carried from one point to the next (see `rules`).
 
 /// A segment's mean, limits and near band (§6). Without limits, the limits and band are
 /// infinite, so no finite value is outside them or beyond the band: rules (a) and (c) never
@@ -1091,222 +1178,6 @@ impl Bands {
             },
         }
     }
-}
-
-/// The facts about point `y` that need no other point but the one before, `prev_y` (§7), as
-/// the low byte of a `u64` (see [`mark`] for why so wide).
-#[inline(always)]
-fn point_facts(y: f64, prev_y: f64, b: &Bands) -> u64 {
-    let above = y - b.mean > 0.0;
-    let below = y - b.mean < 0.0;
-    let rise = y - prev_y > 0.0;
-    let fall = y - prev_y < 0.0;
-    let outside = (y > b.upl) | (y < b.lpl);
-    let beyond =
-        ((y > b.near_hi) & (y <= b.upl) & above) | ((y < b.near_lo) & (y >= b.lpl) & below);
-    let bit = |flag: bool, bit: u8| u64::from(flag) * u64::from(bit);
-    bit(above, ABOVE)
-        | bit(below, BELOW)
-        | bit(rise, RISE)
-        | bit(fall, FALL)
-        | bit(outside, OUTSIDE)
-        | bit(beyond, BEYOND)
-}
-
-/// Pass 1: fills `marks` with one segment's facts (see the constants above). `breaks` is
-/// scratch space.
-#[inline(always)]
-fn mark(marks: &mut Vec<u8>, breaks: &mut Breaks, ys: &[f64], b: &Bands, o: &SpcOptions) {
-    let m = ys.len();
-    // Every point's byte is written below; only the padding needs zeroing afresh.
-    marks.resize(m + 2 * PAD, 0);
-    marks[..PAD].fill(0);
-    marks[PAD + m..].fill(0);
-    let out = &mut marks[PAD..PAD + m];
-    // Comparisons of f64s give 64-bit results; the facts are combined at that width in a
-    // small buffer and narrowed to bytes in a second loop. (In one loop the compiler narrows
-    // every comparison first, which costs twice as much.) The first point has no step.
-    const BLOCK: usize = 32;
-    let mut wide = [0u64; BLOCK];
-    out[0] = point_facts(ys[0], ys[0], b) as u8;
-    let blocks = out[1..]
-        .chunks_mut(BLOCK)
-        .zip(ys[1..].chunks(BLOCK))
-        .zip(ys.chunks(BLOCK));
-    for ((out, ys), prev_ys) in blocks {
-        for ((w, &y), &prev_y) in wide.iter_mut().zip(ys).zip(prev_ys) {
-            *w = point_facts(y, prev_y, b);
-        }
-        for (f, &w) in out.iter_mut().zip(&wide) {
-            *f = w as u8;
-        }
-    }
-    mark_runs(out, breaks, o.shift_length, o.trend_length);
-}
-
-/// Marks the points where a run of points on one side of the mean (rule d), or of rises or of
-/// falls (rule b), has become long enough.
-///
-/// A point is *linked* to the one before if both are on the same side of the mean (for
-/// shifts), or if the steps to both are rises or both falls (for trends). This counts the
-/// breaks (missing links) up to each point, with additions only: a run of `L` points ends at
-/// `i` exactly when no link among its last `L − 1` is missing, that is when the count at `i`
-/// equals the count `L − 1` points earlier. The comparisons need nothing carried from one
-/// point to the next. (The counts wrap around, which is harmless: two of them are compared
-/// only fewer than `i` points apart.)
-#[inline(always)]
-fn mark_runs(marks: &mut [u8], breaks: &mut Breaks, shift_length: usize, trend_length: usize) {
-    let m = marks.len();
-    let (side, step) = (&mut breaks.side, &mut breaks.step);
-    side.resize(m, 0);
-    step.resize(m, 0);
-    let (mut side_breaks, mut step_breaks) = (0u32, 0u32);
-    let mut prev = 0u8; // the first point has no link
-    for ((&here, side), step) in marks.iter().zip(side.iter_mut()).zip(step.iter_mut()) {
-        side_breaks = side_breaks.wrapping_add(u32::from(here & prev & SIDE == 0));
-        step_breaks = step_breaks.wrapping_add(u32::from(here & prev & STEP == 0));
-        (*side, *step) = (side_breaks, step_breaks);
-        prev = here;
-    }
-    // (d) A run of L points on one side has L − 1 links. (A point on the mean has no link.)
-    let span = shift_length - 1;
-    if span < m {
-        let runs = marks[span..]
-            .iter_mut()
-            .zip(&side[span..])
-            .zip(&side[..m - span]);
-        for ((f, &now), &before) in runs {
-            *f |= u8::from(now == before) * SHIFT_RUN;
-        }
-    }
-    // (b) L points make L − 1 steps, all rises or all falls: the last step is one, and L − 2
-    // links join it to the others. (A tie is no step, so it has no link.)
-    let span = trend_length - 2;
-    if span < m {
-        let runs = marks[span..]
-            .iter_mut()
-            .zip(&step[span..])
-            .zip(&step[..m - span]);
-        for ((f, &now), &before) in runs {
-            *f |= u8::from((*f & STEP != 0) & (now == before)) * TREND_RUN;
-        }
-    }
-}
-
-/// Pass 2: carries each run long enough for rule (b) or (d) back from the point where it
-/// became long enough to its first point, and finds the direction of trend points (§8 b).
-/// Fills `runs` with one byte per point (`IN_SHIFT`, `IN_TREND`, `TREND_UP`).
-#[inline(always)]
-fn spread_runs(marks: &[u8], runs: &mut Vec<u8>) {
-    let m = marks.len();
-    // Every byte is written below.
-    runs.resize(m, 0);
-    // State of point i + 1, carried down to point i (none past the end).
-    let mut next = 0u8; // its marks
-    let mut next_shift = false; // it is in a shift
-    let mut next_trend = false; // it is in a trend
-    let mut next_trend_step = false; // its step belongs to a run of steps long enough for (b)
-    for (r, &here) in runs.iter_mut().zip(marks).rev() {
-        // (d) The run ending here is long enough, or the next point is in a shift on the same
-        // side.
-        let shift = (here & SHIFT_RUN != 0) | (next_shift & (here & next & SIDE != 0));
-        // (b) This point's step belongs to a long enough run of steps if that run is long
-        // enough by here, or if the next step continues it and does. A point is in a trend if
-        // the run of steps ending at it or the one starting from it does.
-        let trend_step = (here & TREND_RUN != 0) | (next_trend_step & (here & next & STEP != 0));
-        let trend = trend_step | next_trend_step;
-        // §8 (b): the step to the next point if that one is in a trend too, else the step
-        // from the previous one; no step counts as falling.
-        let up = if next_trend { next } else { here } & RISE != 0;
-        *r =
-            (u8::from(shift) * IN_SHIFT) | (u8::from(trend) * IN_TREND) | (u8::from(up) * TREND_UP);
-        next = here;
-        next_shift = shift;
-        next_trend = trend;
-        next_trend_step = trend_step;
-    }
-}
-
-/// Rule (c) for one window of three points: all on the same side of the mean, and at least two
-/// of them beyond the near band.
-#[inline(always)]
-fn two_of_three(a: u8, b: u8, c: u8) -> bool {
-    let all = a & b & c;
-    let at_least_two = (a & b) | (c & (a | b));
-    (all & SIDE != 0) & (at_least_two & BEYOND != 0)
-}
-
-/// Pass 3: the rules, directions and point types of one segment from its `marks` (padded)
-/// and `runs`. Nothing is carried from one point to the next, and the `if`s choose between
-/// values without side effects, so the compiler turns them into selects over many points at
-/// once rather than branches.
-#[inline(always)]
-fn classify(
-    marks: &[u8],
-    runs: &[u8],
-    improvement: Improvement,
-    point_type: &mut [PointType],
-    rule: &mut [Option<Rule>],
-) {
-    let (up_type, down_type) = PointType::special_causes(improvement);
-    let m = runs.len();
-    // Point i's marks, and those of the two points either side of it.
-    let (m0, m1, m2, m3, m4) = (
-        &marks[..m],
-        &marks[1..m + 1],
-        &marks[2..m + 2],
-        &marks[3..m + 3],
-        &marks[4..m + 4],
-    );
-    for i in 0..m {
-        let (here, run) = (m2[i], runs[i]);
-        let outside = here & OUTSIDE != 0;
-        let trend = run & IN_TREND != 0;
-        // (c) The windows containing this point start two points back, one back, and here.
-        let near = (here & BEYOND != 0)
-            & (two_of_three(m0[i], m1[i], here)
-                | two_of_three(m1[i], here, m3[i])
-                | two_of_three(here, m3[i], m4[i]));
-        let shift = run & IN_SHIFT != 0;
-        // §8: the first rule that applies, in the order a, b, c, d, gives the direction.
-        rule[i] = if outside {
-            Some(Rule::OutsideLimits)
-        } else if trend {
-            Some(Rule::Trend)
-        } else if near {
-            Some(Rule::TwoOfThree)
-        } else if shift {
-            Some(Rule::Shift)
-        } else {
-            None
-        };
-        let is_flagged = outside | trend | near | shift;
-        let is_up = if !outside & trend {
-            run & TREND_UP != 0
-        } else {
-            here & ABOVE != 0
-        };
-        point_type[i] = if !is_flagged {
-            PointType::CommonCause
-        } else if is_up {
-            up_type
-        } else {
-            down_type
-        };
-    }
-}
-
-/// How many of `point_type` are `t`. Counted in bytes, a block of at most 255 at a time, so
-/// that the compiler compares and adds many points at once.
-#[inline(always)]
-fn count(point_type: &[PointType], t: PointType) -> usize {
-    point_type
-        .chunks(255)
-        .map(|block| {
-            let in_block = block.iter().fold(0u8, |n, &p| n + u8::from(p == t));
-            usize::from(in_block)
-        })
-        .sum()
 }
 
 /// The centre line and limits as they were computed before their passes were fused: one
@@ -1450,16 +1321,23 @@ mod tests {
             base in base_series(),
             screen in any::<bool>(),
         ) {
-            let (mean, amr, screened) = centre_and_limits(&base, screen, &mut Vec::new());
+            let (mean, amr, screened) = centre_and_limits::<false>(&base, screen, &mut Vec::new());
             let (o_mean, o_amr, o_screened) = oracle::centre_and_limits(&base, screen);
             prop_assert_eq!(mean.to_bits(), o_mean.to_bits());
             prop_assert_eq!(amr.map(f64::to_bits), o_amr.map(f64::to_bits));
             prop_assert_eq!(screened, o_screened);
             // Scratch space left longer by a previous call gives the same bits.
             let mut used = vec![7.0; base.len() + 9];
-            let again = centre_and_limits(&base, screen, &mut used);
+            let again = centre_and_limits::<false>(&base, screen, &mut used);
             prop_assert_eq!(again.0.to_bits(), o_mean.to_bits());
             prop_assert_eq!(again.1.map(f64::to_bits), o_amr.map(f64::to_bits));
+            // The screening four ranges at a time keeps the same ranges.
+            #[cfg(target_arch = "x86_64")]
+            if std::arch::is_x86_feature_detected!("avx2") {
+                let packed = centre_and_limits::<true>(&base, screen, &mut used);
+                prop_assert_eq!(packed.1.map(f64::to_bits), o_amr.map(f64::to_bits));
+                prop_assert_eq!(packed.2, o_screened);
+            }
         }
 
         /// The whole method with its scratch space reused after a longer series gives the
@@ -1472,9 +1350,9 @@ mod tests {
             options in options(),
         ) {
             let mut ws = Workspace::default();
-            let _ = spc_with(&mut ws, &first, &[], &options);
-            let reused = spc_with(&mut ws, &values, &starts, &options);
-            let fresh = spc_with(&mut Workspace::default(), &values, &starts, &options);
+            let _ = spc_with::<false>(&mut ws, &first, &[], &options);
+            let reused = spc_with::<false>(&mut ws, &values, &starts, &options);
+            let fresh = spc_with::<false>(&mut Workspace::default(), &values, &starts, &options);
             match (reused, fresh) {
                 (Ok(a), Ok(b)) => prop_assert_eq!(bits(&a), bits(&b)),
                 (a, b) => prop_assert_eq!(a.err(), b.err()),
@@ -1488,7 +1366,7 @@ mod tests {
             starts in proptest::collection::vec(0usize..400, 0..4),
             options in options(),
         ) {
-            let portable = spc_with(&mut Workspace::default(), &values, &starts, &options);
+            let portable = spc_with::<false>(&mut Workspace::default(), &values, &starts, &options);
             let chosen = spc_dispatch(&mut Workspace::default(), &values, &starts, &options);
             match (portable, chosen) {
                 (Ok(a), Ok(b)) => prop_assert_eq!(bits(&a), bits(&b)),
