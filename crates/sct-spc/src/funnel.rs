@@ -481,8 +481,8 @@ pub fn estimate_overdispersion(rows: &[RatioInput]) -> Overdispersion {
     }
 }
 
-/// Rows at least this many are shared out between threads: the exact Poisson limits (four
-/// chi-square quantiles an organisation) are most of a ratio funnel's time.
+/// Expected counts at least this many are shared out between threads: the exact Poisson
+/// limits (four chi-square quantiles each) are most of a ratio funnel's time.
 const PARALLEL_FROM: usize = 1024;
 
 /// `f` over `items` in order, on as many threads as the machine offers when there are
@@ -506,14 +506,41 @@ fn map_in_parallel<T: Sync, U: Send>(items: &[T], f: impl Fn(&T) -> U + Sync) ->
     })
 }
 
-/// One organisation on a ratio funnel with multiplier `m`: its ratio, exact Poisson limits,
-/// the over-dispersion limits when `od` is given (then outliers are judged against those).
-fn ratio_row(r: &RatioInput, m: f64, od: Option<&Overdispersion>) -> RatioRow {
-    let e = r.expected;
-    let ratio = r.observed / e * m;
+/// The exact Poisson limits at one expected count: 95 % lower and upper, 99.8 % lower and
+/// upper (unscaled).
+fn exact_limits(e: f64) -> [f64; 4] {
     let (l95, u95) = poisson_limits(e, TAIL_95);
     let (l998, u998) = poisson_limits(e, TAIL_998);
-    let poisson = [l95 * m, u95 * m, l998 * m, u998 * m];
+    [l95, u95, l998, u998]
+}
+
+/// The exact limits of every row, each distinct expected count computed once (published
+/// expected counts are often rounded, so many organisations share one) and the distinct
+/// counts shared out between threads in the order first met. The limits are a function of E
+/// alone, so they are those computed row by row.
+fn exact_limits_of(rows: &[RatioInput]) -> Vec<[f64; 4]> {
+    let mut index = std::collections::HashMap::with_capacity(rows.len());
+    let mut distinct = Vec::new();
+    let slots: Vec<usize> = rows
+        .iter()
+        .map(|r| {
+            *index.entry(r.expected.to_bits()).or_insert_with(|| {
+                distinct.push(r.expected);
+                distinct.len() - 1
+            })
+        })
+        .collect();
+    let limits = map_in_parallel(&distinct, |&e| exact_limits(e));
+    slots.into_iter().map(|i| limits[i]).collect()
+}
+
+/// One organisation on a ratio funnel with multiplier `m`, given its exact limits: its
+/// ratio, the over-dispersion limits when `od` is given (then outliers are judged against
+/// those).
+fn ratio_row(r: &RatioInput, exact: [f64; 4], m: f64, od: Option<&Overdispersion>) -> RatioRow {
+    let e = r.expected;
+    let ratio = r.observed / e * m;
+    let poisson = exact.map(|v| v * m);
     let od_limits = od.map(|od| {
         let (a, b) = overdispersed_limits(e, od.tau2, OD_Z_95);
         let (c, d) = overdispersed_limits(e, od.tau2, OD_Z_998);
@@ -545,7 +572,12 @@ pub fn ratios(
 ) -> Result<RatioFunnel, FunnelError> {
     check_rows(rows, m, |r| &r.org, RatioInput::problem)?;
     let od = overdispersion.then(|| estimate_overdispersion(rows));
-    let out = map_in_parallel(rows, |r| ratio_row(r, m, od.as_ref()));
+    let exact = exact_limits_of(rows);
+    let out: Vec<RatioRow> = rows
+        .iter()
+        .zip(exact)
+        .map(|(r, exact)| ratio_row(r, exact, m, od.as_ref()))
+        .collect();
     // An expected count so small that the ratio or a limit is infinite would be judged
     // against infinite limits, never an outlier: refused instead.
     for row in &out {
@@ -723,41 +755,30 @@ mod tests {
 
     #[test]
     fn poisson_limits_at_fractional_expected_counts_match_40_digit_references() {
-        // References computed with mpmath (40 digits) from the same chi-square definitions.
-        let cases = [
-            (
-                7.3,
-                [
-                    0.411_455_505_214_056_9,
-                    2.0310981861704939,
-                    0.22628507802060086,
-                    2.751851597323692,
-                ],
-            ),
-            (
-                0.42,
-                [
-                    0.000_273_914_290_509_847,
-                    10.771033041502857,
-                    1.2857334135312214e-7,
-                    18.922_327_329_474_77,
-                ],
-            ),
-            (
-                1234.5,
-                [
-                    0.944_988_068_339_279_3,
-                    1.0573789494357941,
-                    0.914_351_216_944_916_5,
-                    1.0911109185564531,
-                ],
-            ),
+        // References computed with mpmath (40 digits) from the same chi-square definitions:
+        // E, then the 95 % lower and upper and the 99.8 % lower and upper limits. They span
+        // the shapes below 1 (the bracketed search), the small shapes where Wilson–Hilferty
+        // starts far off, and the large ones where the series are long.
+        let cases: [(f64, [f64; 4]); 13] = [
+            (0.42, [2.7391429050984707536e-4, 10.771033041502856772, 1.2857334135312213885e-7, 18.922327329474767068]),
+            (1.0, [0.025317807984289875404, 5.5716433909388985972, 0.0010005003335835335001, 9.2334134764515857304]),
+            (2.5, [0.16624232269733248356, 3.2025528549258648467, 0.042042520525843832773, 4.8643772695713710704]),
+            (7.3, [0.41145550521405687394, 2.0310981861704938942, 0.22628507802060085672, 2.7518515973236920397]),
+            (10.0, [0.47953886961324336357, 1.839035604201777872, 0.296052037274375957, 2.4133971145417587755]),
+            (10.1, [0.48161344162717215892, 1.833674924094327722, 0.2982812083798814206, 2.4040013006953615307]),
+            (33.3, [0.68962479947068632088, 1.4022439343537657073, 0.54853151990105628358, 1.6599067355438561613]),
+            (100.0, [0.81363991250923140433, 1.2162679379242638995, 0.71921397495000407237, 1.3492431906126447707]),
+            (157.9, [0.85010652588539455204, 1.1687114084115600115, 0.77199779321364932264, 1.2711772389685677653]),
+            (500.5, [0.91429903218825305114, 1.091570745756672757, 0.86754246915171376783, 1.1459782335494518237]),
+            (1009.9, [0.93926819429857570249, 1.0636281355983762459, 0.90557312382730750373, 1.1011082335470764986]),
+            (1234.5, [0.94498806833927932926, 1.0573789494357941047, 0.91435121694491655317, 1.0911109185564531228]),
+            (10000.7, [0.98049592602983567868, 1.0197944628009112116, 0.96938350018292176489, 1.0312879588647434127]),
         ];
         for (e, want) in cases {
             let (a, b) = poisson_limits(e, TAIL_95);
             let (c, d) = poisson_limits(e, TAIL_998);
             for (got, want) in [a, b, c, d].into_iter().zip(want) {
-                assert_relative_eq!(got, want, max_relative = 1e-9);
+                assert_relative_eq!(got, want, max_relative = 1e-13);
             }
         }
     }
@@ -850,12 +871,13 @@ mod tests {
 
     #[test]
     fn rows_shared_between_threads_are_the_rows_of_one_thread() {
+        // 3,072 rows over 1,536 distinct expected counts (enough to share out), each twice.
         let rows: Vec<RatioInput> = (0..3 * PARALLEL_FROM)
             .map(|i| {
                 ratio(
                     &format!("O{i}"),
                     (i % 97) as f64 * 3.0,
-                    0.5 + i as f64 * 0.37,
+                    0.5 + (i % (3 * PARALLEL_FROM / 2)) as f64 * 0.37,
                 )
             })
             .collect();
@@ -865,7 +887,7 @@ mod tests {
             assert_eq!(f.rows.len(), rows.len());
             for (r, got) in rows.iter().zip(&f.rows) {
                 // Debug writes each number so that it reads back to the same bits.
-                let want = ratio_row(r, 1.0, estimate.as_ref());
+                let want = ratio_row(r, exact_limits(r.expected), 1.0, estimate.as_ref());
                 assert_eq!(format!("{want:?}"), format!("{got:?}"));
             }
         }
