@@ -32,9 +32,9 @@ pub fn chi_square_quantile(p: f64, df: f64) -> Option<f64> {
 }
 
 /// The quantile of the gamma distribution with shape `a` and scale 1: the x with
-/// P(a, x) = `p`. For shapes of 1 or more one or two Halley steps from an approximation
-/// find it ([`halley_quantile`]); where they do not settle, and for smaller shapes, a
-/// Newton iteration guarded by bisection, which converges for any shape.
+/// P(a, x) = `p`. For shapes of 1 or more one or two Halley steps from the Cornish–Fisher
+/// approximation of DiDonato and Morris (1986) find it; where they do not settle, and for
+/// smaller shapes, a Newton iteration guarded by bisection, which converges for any shape.
 pub fn gamma_quantile(a: f64, p: f64) -> Option<f64> {
     if !(a > 0.0 && a.is_finite() && p > 0.0 && p < 1.0) {
         return None;
