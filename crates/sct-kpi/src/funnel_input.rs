@@ -314,11 +314,6 @@ pub fn located(src: &SourceFile, rows: &[FunnelRow], error: &FunnelError) -> Dia
     }
 }
 
-/// A number as CSV and JSON text: the shortest form that reads back to the same value.
-fn num(v: f64) -> String {
-    format!("{v}")
-}
-
 /// The CSV: one row per organisation in input order, columns as `docs/methods/funnels.md`
 /// describes them.
 pub fn to_csv(funnel: &Funnel) -> String {
@@ -328,9 +323,63 @@ pub fn to_csv(funnel: &Funnel) -> String {
     String::from_utf8(out).unwrap_or_default()
 }
 
+/// One CSV row's fields as text in one reused buffer, numbers as `format!("{v}")` writes
+/// them but without a `String` for each, then handed to the [`CsvWriter`] as slices.
+#[derive(Default)]
+struct Fields {
+    text: Vec<u8>,
+    ends: Vec<usize>,
+}
+
+impl Fields {
+    fn clear(&mut self) {
+        self.text.clear();
+        self.ends.clear();
+    }
+
+    fn text(&mut self, s: &str) {
+        self.text.extend_from_slice(s.as_bytes());
+        self.ends.push(self.text.len());
+    }
+
+    /// Numbers as given (counts, or decimals of a few places): the fast path of
+    /// [`sct_core::decimal::push_f64`] writes them.
+    fn given(&mut self, values: &[f64]) {
+        for &v in values {
+            sct_core::decimal::push_f64(&mut self.text, v);
+            self.ends.push(self.text.len());
+        }
+    }
+
+    /// Numbers computed to full precision (limits, ratios): mostly 16 or 17 significant
+    /// digits, which `push_f64` would leave to `Display` after trying shorter forms, so
+    /// `Display` writes them at once.
+    fn computed(&mut self, values: &[f64]) {
+        use std::io::Write as _;
+        for &v in values {
+            // Writing to a Vec cannot fail.
+            let _ = write!(self.text, "{v}");
+            self.ends.push(self.text.len());
+        }
+    }
+
+    fn flag(&mut self, v: bool) {
+        self.text(if v { "1" } else { "0" });
+    }
+
+    /// The fields, for [`CsvWriter::write_row`]; every field was pushed as UTF-8 text.
+    fn slices(&self) -> impl Iterator<Item = &str> {
+        let starts = std::iter::once(0).chain(self.ends.iter().copied());
+        starts
+            .zip(&self.ends)
+            .map(|(a, &b)| std::str::from_utf8(&self.text[a..b]).unwrap_or_default())
+    }
+}
+
 /// [`to_csv`] written straight into `out`, row by row.
 pub fn write_csv(funnel: &Funnel, out: &mut dyn std::io::Write) -> std::io::Result<()> {
     let mut w = CsvWriter::to_writer(out);
+    let mut fields = Fields::default();
     match funnel {
         Funnel::Proportion(f) => {
             w.write_row([
@@ -346,24 +395,26 @@ pub fn write_csv(funnel: &Funnel, out: &mut dyn std::io::Write) -> std::io::Resu
                 "significance",
             ])?;
             for r in &f.rows {
-                w.write_row([
-                    r.org.clone(),
-                    num(r.numerator),
-                    num(r.denominator),
-                    num(r.value),
-                    num(r.baseline),
-                    num(r.lower_95),
-                    num(r.upper_95),
-                    num(r.lower_998),
-                    num(r.upper_998),
-                    r.significance.label().to_string(),
-                ])?;
+                fields.clear();
+                fields.text(&r.org);
+                fields.given(&[r.numerator, r.denominator]);
+                fields.computed(&[
+                    r.value,
+                    r.baseline,
+                    r.lower_95,
+                    r.upper_95,
+                    r.lower_998,
+                    r.upper_998,
+                ]);
+                fields.text(r.significance.label());
+                w.write_row(fields.slices())?;
             }
         }
         Funnel::OverdispersedProportion(f) => {
             w.write_row(ARCSINE_COLUMNS)?;
             for r in &f.rows {
-                w.write_row(arcsine_record(r))?;
+                arcsine_record(r, &mut fields);
+                w.write_row(fields.slices())?;
             }
         }
         Funnel::Ratio(f) => {
@@ -383,22 +434,16 @@ pub fn write_csv(funnel: &Funnel, out: &mut dyn std::io::Write) -> std::io::Resu
             header.extend(["outlier_95", "outlier_998"]);
             w.write_row(&header)?;
             for r in &f.rows {
-                let mut rec = vec![
-                    r.org.clone(),
-                    num(r.observed),
-                    num(r.expected),
-                    num(r.ratio),
-                    num(r.lower_95),
-                    num(r.upper_95),
-                    num(r.lower_998),
-                    num(r.upper_998),
-                ];
-                if let Some(od) = r.od_limits {
-                    rec.extend(od.iter().map(|&v| num(v)));
+                fields.clear();
+                fields.text(&r.org);
+                fields.given(&[r.observed, r.expected]);
+                fields.computed(&[r.ratio, r.lower_95, r.upper_95, r.lower_998, r.upper_998]);
+                if let Some(od) = &r.od_limits {
+                    fields.computed(od);
                 }
-                rec.push(u8::from(r.outlier_95).to_string());
-                rec.push(u8::from(r.outlier_998).to_string());
-                w.write_row(&rec)?;
+                fields.flag(r.outlier_95);
+                fields.flag(r.outlier_998);
+                w.write_row(fields.slices())?;
             }
         }
     }
@@ -427,27 +472,26 @@ const ARCSINE_COLUMNS: [&str; 17] = [
     "z_winsorised",
 ];
 
-/// One row of [`ARCSINE_COLUMNS`].
-fn arcsine_record(r: &ArcsineRow) -> [String; 17] {
-    [
-        r.org.clone(),
-        num(r.numerator),
-        num(r.denominator),
-        num(r.value),
-        num(r.baseline),
-        num(r.lower_95),
-        num(r.upper_95),
-        num(r.lower_998),
-        num(r.upper_998),
-        num(r.od_lower_95),
-        num(r.od_upper_95),
-        num(r.od_lower_998),
-        num(r.od_upper_998),
-        u8::from(r.outlier_95).to_string(),
-        u8::from(r.outlier_998).to_string(),
-        num(r.z),
-        num(r.z_winsorised),
-    ]
+/// One row of [`ARCSINE_COLUMNS`], into `fields`.
+fn arcsine_record(r: &ArcsineRow, fields: &mut Fields) {
+    fields.clear();
+    fields.text(&r.org);
+    fields.given(&[r.numerator, r.denominator]);
+    fields.computed(&[
+        r.value,
+        r.baseline,
+        r.lower_95,
+        r.upper_95,
+        r.lower_998,
+        r.upper_998,
+        r.od_lower_95,
+        r.od_upper_95,
+        r.od_lower_998,
+        r.od_upper_998,
+    ]);
+    fields.flag(r.outlier_95);
+    fields.flag(r.outlier_998);
+    fields.computed(&[r.z, r.z_winsorised]);
 }
 
 /// The method in words for a funnel (with the over-dispersion estimate when there is one).

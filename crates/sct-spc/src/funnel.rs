@@ -481,8 +481,8 @@ pub fn estimate_overdispersion(rows: &[RatioInput]) -> Overdispersion {
     }
 }
 
-/// Rows at least this many are shared out between threads: the exact Poisson limits (four
-/// chi-square quantiles an organisation) are most of a ratio funnel's time.
+/// Expected counts at least this many are shared out between threads: the exact Poisson
+/// limits (four chi-square quantiles each) are most of a ratio funnel's time.
 const PARALLEL_FROM: usize = 1024;
 
 /// `f` over `items` in order, on as many threads as the machine offers when there are
@@ -506,14 +506,41 @@ fn map_in_parallel<T: Sync, U: Send>(items: &[T], f: impl Fn(&T) -> U + Sync) ->
     })
 }
 
-/// One organisation on a ratio funnel with multiplier `m`: its ratio, exact Poisson limits,
-/// the over-dispersion limits when `od` is given (then outliers are judged against those).
-fn ratio_row(r: &RatioInput, m: f64, od: Option<&Overdispersion>) -> RatioRow {
-    let e = r.expected;
-    let ratio = r.observed / e * m;
+/// The exact Poisson limits at one expected count: 95 % lower and upper, 99.8 % lower and
+/// upper (unscaled).
+fn exact_limits(e: f64) -> [f64; 4] {
     let (l95, u95) = poisson_limits(e, TAIL_95);
     let (l998, u998) = poisson_limits(e, TAIL_998);
-    let poisson = [l95 * m, u95 * m, l998 * m, u998 * m];
+    [l95, u95, l998, u998]
+}
+
+/// The exact limits of every row, each distinct expected count computed once (published
+/// expected counts are often rounded, so many organisations share one) and the distinct
+/// counts shared out between threads in the order first met. The limits are a function of E
+/// alone, so they are those computed row by row.
+fn exact_limits_of(rows: &[RatioInput]) -> Vec<[f64; 4]> {
+    let mut index = std::collections::HashMap::with_capacity(rows.len());
+    let mut distinct = Vec::new();
+    let slots: Vec<usize> = rows
+        .iter()
+        .map(|r| {
+            *index.entry(r.expected.to_bits()).or_insert_with(|| {
+                distinct.push(r.expected);
+                distinct.len() - 1
+            })
+        })
+        .collect();
+    let limits = map_in_parallel(&distinct, |&e| exact_limits(e));
+    slots.into_iter().map(|i| limits[i]).collect()
+}
+
+/// One organisation on a ratio funnel with multiplier `m`, given its exact limits: its
+/// ratio, the over-dispersion limits when `od` is given (then outliers are judged against
+/// those).
+fn ratio_row(r: &RatioInput, exact: [f64; 4], m: f64, od: Option<&Overdispersion>) -> RatioRow {
+    let e = r.expected;
+    let ratio = r.observed / e * m;
+    let poisson = exact.map(|v| v * m);
     let od_limits = od.map(|od| {
         let (a, b) = overdispersed_limits(e, od.tau2, OD_Z_95);
         let (c, d) = overdispersed_limits(e, od.tau2, OD_Z_998);
@@ -545,7 +572,12 @@ pub fn ratios(
 ) -> Result<RatioFunnel, FunnelError> {
     check_rows(rows, m, |r| &r.org, RatioInput::problem)?;
     let od = overdispersion.then(|| estimate_overdispersion(rows));
-    let out = map_in_parallel(rows, |r| ratio_row(r, m, od.as_ref()));
+    let exact = exact_limits_of(rows);
+    let out: Vec<RatioRow> = rows
+        .iter()
+        .zip(exact)
+        .map(|(r, exact)| ratio_row(r, exact, m, od.as_ref()))
+        .collect();
     // An expected count so small that the ratio or a limit is infinite would be judged
     // against infinite limits, never an outlier: refused instead.
     for row in &out {
@@ -721,43 +753,137 @@ mod tests {
         assert!(lo > 0.0 && lo < 0.1);
     }
 
+    // References computed with mpmath (40 digits) from the same chi-square definitions:
+    // E, then the 95 % lower and upper and the 99.8 % lower and upper limits. They span
+    // the shapes below 1 (the bracketed search), the small shapes where Wilson–Hilferty
+    // starts far off, and the large ones where the continued fractions are long.
+    const POISSON_REFERENCES: [(f64, [f64; 4]); 13] = [
+        (
+            0.42,
+            [
+                0.0002739142905098471,
+                10.771033041502857,
+                1.2857334135312215e-7,
+                18.92232732947477,
+            ],
+        ),
+        (
+            1.0,
+            [
+                0.025317807984289876,
+                5.571643390938899,
+                0.0010005003335835335,
+                9.233413476451586,
+            ],
+        ),
+        (
+            2.5,
+            [
+                0.1662423226973325,
+                3.202552854925865,
+                0.042042520525843834,
+                4.864377269571371,
+            ],
+        ),
+        (
+            7.3,
+            [
+                0.4114555052140569,
+                2.0310981861704938,
+                0.22628507802060085,
+                2.751851597323692,
+            ],
+        ),
+        (
+            10.0,
+            [
+                0.4795388696132434,
+                1.839035604201778,
+                0.29605203727437596,
+                2.413397114541759,
+            ],
+        ),
+        (
+            10.1,
+            [
+                0.4816134416271722,
+                1.8336749240943278,
+                0.2982812083798814,
+                2.4040013006953616,
+            ],
+        ),
+        (
+            33.3,
+            [
+                0.6896247994706863,
+                1.4022439343537656,
+                0.5485315199010563,
+                1.6599067355438561,
+            ],
+        ),
+        (
+            100.0,
+            [
+                0.8136399125092314,
+                1.2162679379242638,
+                0.719213974950004,
+                1.3492431906126447,
+            ],
+        ),
+        (
+            157.9,
+            [
+                0.8501065258853946,
+                1.16871140841156,
+                0.7719977932136494,
+                1.2711772389685678,
+            ],
+        ),
+        (
+            500.5,
+            [
+                0.914299032188253,
+                1.0915707457566728,
+                0.8675424691517137,
+                1.1459782335494517,
+            ],
+        ),
+        (
+            1009.9,
+            [
+                0.9392681942985757,
+                1.0636281355983763,
+                0.9055731238273075,
+                1.1011082335470765,
+            ],
+        ),
+        (
+            1234.5,
+            [
+                0.9449880683392793,
+                1.0573789494357941,
+                0.9143512169449165,
+                1.0911109185564531,
+            ],
+        ),
+        (
+            10000.7,
+            [
+                0.9804959260298357,
+                1.0197944628009112,
+                0.9693835001829217,
+                1.0312879588647434,
+            ],
+        ),
+    ];
+
     #[test]
     fn poisson_limits_at_fractional_expected_counts_match_40_digit_references() {
-        // References computed with mpmath (40 digits) from the same chi-square definitions.
-        let cases = [
-            (
-                7.3,
-                [
-                    0.411_455_505_214_056_9,
-                    2.0310981861704939,
-                    0.22628507802060086,
-                    2.751851597323692,
-                ],
-            ),
-            (
-                0.42,
-                [
-                    0.000_273_914_290_509_847,
-                    10.771033041502857,
-                    1.2857334135312214e-7,
-                    18.922_327_329_474_77,
-                ],
-            ),
-            (
-                1234.5,
-                [
-                    0.944_988_068_339_279_3,
-                    1.0573789494357941,
-                    0.914_351_216_944_916_5,
-                    1.0911109185564531,
-                ],
-            ),
-        ];
-        for (e, want) in cases {
+        for (e, want) in POISSON_REFERENCES {
             let (a, b) = poisson_limits(e, TAIL_95);
             let (c, d) = poisson_limits(e, TAIL_998);
             for (got, want) in [a, b, c, d].into_iter().zip(want) {
-                assert_relative_eq!(got, want, max_relative = 1e-9);
+                assert_relative_eq!(got, want, max_relative = 1e-13);
             }
         }
     }
@@ -850,12 +976,13 @@ mod tests {
 
     #[test]
     fn rows_shared_between_threads_are_the_rows_of_one_thread() {
+        // 3,072 rows over 1,536 distinct expected counts (enough to share out), each twice.
         let rows: Vec<RatioInput> = (0..3 * PARALLEL_FROM)
             .map(|i| {
                 ratio(
                     &format!("O{i}"),
                     (i % 97) as f64 * 3.0,
-                    0.5 + i as f64 * 0.37,
+                    0.5 + (i % (3 * PARALLEL_FROM / 2)) as f64 * 0.37,
                 )
             })
             .collect();
@@ -865,7 +992,7 @@ mod tests {
             assert_eq!(f.rows.len(), rows.len());
             for (r, got) in rows.iter().zip(&f.rows) {
                 // Debug writes each number so that it reads back to the same bits.
-                let want = ratio_row(r, 1.0, estimate.as_ref());
+                let want = ratio_row(r, exact_limits(r.expected), 1.0, estimate.as_ref());
                 assert_eq!(format!("{want:?}"), format!("{got:?}"));
             }
         }
