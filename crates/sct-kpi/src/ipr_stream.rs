@@ -294,7 +294,7 @@ enum Reviewed<'a> {
     LaterDate(Option<NaiveDate>),
 }
 
-/// Rows of a batch (whole organisations): enough that the two threads reviewing share a
+/// Rows of a batch (whole organisations, two at least): enough that the two threads reviewing share a
 /// batch well, few enough that its series stay small beside the rows made.
 pub const BATCH_ROWS: u64 = 200_000;
 
@@ -341,7 +341,7 @@ fn read_batches<R: Read>(
     let cols = Columns::find(name, 1, &headers).map_err(|_| Unstreamable::Problems)?;
     let new_builder = || KpiDataBuilder::new(name, set, cols, None, skip_invalid);
     let mut builder = new_builder();
-    let (mut current, mut rows) = (None::<String>, 0u64);
+    let (mut current, mut rows, mut orgs) = (None::<String>, 0u64, 0usize);
     let mut why: Option<Unstreamable> = None;
     let width = headers.len();
     let end = lines::simple_lines(&mut input, &mut buf, start, 2, width, |line, fields| {
@@ -355,12 +355,14 @@ fn read_batches<R: Read>(
                 stop.set(true);
                 return;
             }
-            if rows >= batch_rows {
+            // Two organisations at least, so that both threads reviewing have one.
+            if rows >= batch_rows && orgs >= 2 {
                 let full = std::mem::replace(&mut builder, new_builder());
                 why = send(full, &tx, bytes.get(), &stop);
-                rows = 0;
+                (rows, orgs) = (0, 0);
             }
             current = Some(org.to_string());
+            orgs += 1;
         }
         builder.row(line, fields);
         rows += 1;
