@@ -362,60 +362,107 @@ fn report(
     mut done: impl FnMut(&[String]),
     batches: Vec<&[String]>,
 ) -> Result<Ipr, ReviewError> {
-    let mut rows = Rows::new(set);
-    let mut first: Option<KpiReview> = None;
-    let mut icon_differences = Vec::new();
-    // One copy of the options (and of the rebase log they hold) for every organisation.
-    let mut o = ReviewOptions {
-        as_of,
-        ..options.clone()
-    };
-    let mut organisation_names = BTreeMap::new();
+    let mut building = Building::new(set, options, as_of);
     for batch in batches {
+        building.batch(batch, &names, review_one, &mut each)?;
+        done(batch);
+    }
+    Ok(building.finish(set, organisations.to_vec(), &names))
+}
+
+/// A report as its organisations' reviews come in, batch by batch: the rows handed on, and
+/// what the report says of them all.
+pub(crate) struct Building<'a> {
+    rows: Rows<'a>,
+    first: Option<KpiReview>,
+    icon_differences: Vec<(String, IconDifference)>,
+    organisation_names: BTreeMap<String, String>,
+    /// One copy of the options (and of the rebase log they hold) for every organisation.
+    options: ReviewOptions,
+}
+
+impl<'a> Building<'a> {
+    /// A report of `set` with every organisation reviewed as of `as_of`.
+    pub(crate) fn new(
+        set: &'a KpiSet,
+        options: &ReviewOptions,
+        as_of: Option<chrono::NaiveDate>,
+    ) -> Building<'a> {
+        Building {
+            rows: Rows::new(set),
+            first: None,
+            icon_differences: Vec::new(),
+            organisation_names: BTreeMap::new(),
+            options: ReviewOptions {
+                as_of,
+                ..options.clone()
+            },
+        }
+    }
+
+    /// Reviews a batch of organisations (on up to two threads) and hands on their rows, in
+    /// the batch's order.
+    pub(crate) fn batch(
+        &mut self,
+        batch: &[String],
+        names: &impl Fn(&str) -> Option<String>,
+        review_one: &(dyn Fn(&str, &ReviewOptions) -> Result<KpiReview, ReviewError> + Sync),
+        each: &mut impl FnMut(RowPlace, IprRow),
+    ) -> Result<(), ReviewError> {
         let named: Vec<(&String, Option<String>)> =
             batch.iter().map(|org| (org, names(org))).collect();
-        for ((org, name), r) in named.iter().zip(reviews(&named, &o, review_one)) {
+        for ((org, name), r) in named.iter().zip(reviews(&named, &self.options, review_one)) {
             if let Some(name) = name {
-                organisation_names.insert((*org).clone(), name.clone());
+                self.organisation_names.insert((*org).clone(), name.clone());
             }
             let r = r?;
-            icon_differences.extend(
+            self.icon_differences.extend(
                 r.icon_differences
                     .iter()
                     .map(|d| (r.organisation.clone(), d.clone())),
             );
-            rows.add(&r, &mut each);
-            first.get_or_insert(r);
+            self.rows.add(&r, each);
+            self.first.get_or_insert(r);
         }
-        done(batch);
+        Ok(())
     }
-    o.organisation_name = organisations.last().and_then(|org| names(org));
-    let first = first.as_ref();
-    let mut method = first.map(|r| r.method.clone()).unwrap_or_default();
-    method.push("The integrated performance report shows one row per indicator and organisation, grouped by the framework's three timeframes; each row is the same judgement as the KPI review's, and links to the indicator's full chart with the explanation of every flagged point.".into());
-    let missing = rows.missing();
-    let sections = rows.sections();
-    Ok(Ipr {
-        set: first.map(|r| r.set.clone()).unwrap_or(SetInfo {
-            id: set.id.get_ref().clone(),
-            version: set.version.get_ref().clone(),
-            title: set.title.clone(),
-            source: set.source.clone(),
-            status: String::new(),
-            drafting_note: set.drafting_note.clone(),
-        }),
-        as_of: first.map(|r| r.as_of.clone()).unwrap_or_default(),
-        organisations: organisations.to_vec(),
-        organisation_names,
-        missing,
-        profile: first.map(|r| r.profile.clone()).unwrap_or_default(),
-        compare_profile: first.and_then(|r| r.compare_profile.clone()),
-        icon_differences,
-        sections,
-        method,
-        provenance: first.map(|r| r.provenance.clone()),
-        review_options: o,
-    })
+
+    /// The report of `organisations` (every one reviewed, in order), without its rows.
+    pub(crate) fn finish(
+        self,
+        set: &KpiSet,
+        organisations: Vec<String>,
+        names: &impl Fn(&str) -> Option<String>,
+    ) -> Ipr {
+        let mut o = self.options;
+        o.organisation_name = organisations.last().and_then(|org| names(org));
+        let first = self.first.as_ref();
+        let mut method = first.map(|r| r.method.clone()).unwrap_or_default();
+        method.push("The integrated performance report shows one row per indicator and organisation, grouped by the framework's three timeframes; each row is the same judgement as the KPI review's, and links to the indicator's full chart with the explanation of every flagged point.".into());
+        let missing = self.rows.missing();
+        let sections = self.rows.sections();
+        Ipr {
+            set: first.map(|r| r.set.clone()).unwrap_or(SetInfo {
+                id: set.id.get_ref().clone(),
+                version: set.version.get_ref().clone(),
+                title: set.title.clone(),
+                source: set.source.clone(),
+                status: String::new(),
+                drafting_note: set.drafting_note.clone(),
+            }),
+            as_of: first.map(|r| r.as_of.clone()).unwrap_or_default(),
+            organisations,
+            organisation_names: self.organisation_names,
+            missing,
+            profile: first.map(|r| r.profile.clone()).unwrap_or_default(),
+            compare_profile: first.and_then(|r| r.compare_profile.clone()),
+            icon_differences: self.icon_differences,
+            sections,
+            method,
+            provenance: first.map(|r| r.provenance.clone()),
+            review_options: o,
+        }
+    }
 }
 
 /// What is known of an indicator's rows so far: the first row's indicator, title and

@@ -14,6 +14,7 @@ pub mod data;
 pub mod data_file;
 pub mod funnel_input;
 pub mod ipr;
+pub mod ipr_stream;
 pub mod kpiset;
 mod lines;
 pub mod measures;

@@ -648,7 +648,7 @@ fn choose(
 }
 
 /// Whether a file's first row is a published layout's (a zip is taken to be one).
-fn looks_published(path: &Path) -> bool {
+pub(crate) fn looks_published(path: &Path) -> bool {
     use std::io::Read;
     let Ok(mut file) = std::fs::File::open(path) else {
         return false;

@@ -250,6 +250,9 @@ pub fn ipr(session: &Session, options: &IprOptions) -> Result<Output<'static>> {
             &[Setting::KpiData, Setting::Organisation],
         ));
     }
+    if let Some(output) = ipr_csv_sorted(session, &set, &set_file, options)? {
+        return Ok(output);
+    }
     let mut notices = Vec::new();
     let keep: Option<BTreeSet<String>> = match &options.organisations {
         IprOrganisations::One(o) => Some([o.clone()].into()),
@@ -345,10 +348,8 @@ fn ipr_csv(
     progress: Option<&dyn Fn(usize, usize)>,
     mut notices: Vec<Diagnostic>,
 ) -> Result<Output<'static>> {
-    use sct_core::csv_out::CsvWriter;
-    use sct_report::ipr as write;
-    let mut texts: std::collections::BTreeMap<sct_kpi::ipr::RowPlace, CsvWriter> =
-        std::collections::BTreeMap::new();
+    use sct_kpi::ipr_stream::RowSink;
+    let mut texts = CsvTexts::default();
     let report = sct_kpi::ipr::ipr_each(
         run.set,
         run.set_file,
@@ -356,25 +357,130 @@ fn ipr_csv(
         run.organisations,
         run.settings,
         names,
-        // Writing into memory cannot fail.
-        |place, row| drop(write::write_csv_row(texts.entry(place).or_default(), &row)),
+        |place, row| texts.row(place, row),
         progress,
     )
     .map_err(|e| review_error(e, &kpi))?;
     if !report.missing.is_empty() {
         notices.push(missing_warning(&report, run.set));
     }
-    let document = Document::Streamed(Box::new(move |w| {
-        let mut header = CsvWriter::to_writer(&mut *w);
-        write::write_csv_header(&mut header)?;
-        header.flush()?;
-        drop(header);
-        for (_, text) in texts {
-            w.write_all(text.finish().as_bytes())?;
-        }
-        Ok(())
-    }));
-    Ok(Output::new(document).with_notices(notices))
+    Ok(Output::new(texts.document()).with_notices(notices))
+}
+
+/// The CSV text of a report's rows by their place, kept as they are made: memory holds the
+/// text of the rows, not the rows.
+#[derive(Default)]
+struct CsvTexts(std::collections::BTreeMap<sct_kpi::ipr::RowPlace, sct_core::csv_out::CsvWriter>);
+
+impl sct_kpi::ipr_stream::RowSink for CsvTexts {
+    fn row(&mut self, place: sct_kpi::ipr::RowPlace, row: sct_kpi::ipr::IprRow) {
+        // Writing into memory cannot fail.
+        drop(sct_report::ipr::write_csv_row(
+            self.0.entry(place).or_default(),
+            &row,
+        ));
+    }
+
+    fn clear(&mut self) {
+        self.0.clear();
+    }
+}
+
+impl CsvTexts {
+    /// The CSV: its header, then the rows by place.
+    fn document(self) -> Document<'static> {
+        use sct_core::csv_out::CsvWriter;
+        Document::Streamed(Box::new(move |w| {
+            let mut header = CsvWriter::to_writer(&mut *w);
+            sct_report::ipr::write_csv_header(&mut header)?;
+            header.flush()?;
+            drop(header);
+            for (_, text) in self.0 {
+                w.write_all(text.finish().as_bytes())?;
+            }
+            Ok(())
+        }))
+    }
+}
+
+/// The CSV report of every organisation of a long-form KPI CSV sorted by organisation, read
+/// and reviewed a batch of organisations at a time ([`sct_kpi::ipr_stream`]), so that memory
+/// does not grow with the file; `None` when the report is not of that kind (another format,
+/// one organisation, published files, Parquet, plugin measures) or the file cannot be read
+/// so (not sorted, an error or a warning in it): the whole file is then read as before, which
+/// gives the same report, or says what is wrong.
+fn ipr_csv_sorted(
+    session: &Session,
+    set: &KpiSet,
+    set_file: &sct_core::provenance::FrameworkUsed,
+    options: &IprOptions,
+) -> Result<Option<Output<'static>>> {
+    let Some(path) = options.data.as_deref() else {
+        return Ok(None);
+    };
+    if options.format != IprFormat::Csv
+        || options.organisations != IprOrganisations::All
+        || set.indicators.iter().any(|i| i.measure.is_some())
+        || path.is_dir()
+        || crate::import::looks_published(path)
+        || is_parquet(path)
+    {
+        return Ok(None);
+    }
+    let rows = &options.rows;
+    let Ok(settings) = review_settings(set, &options.spc, options.as_of, rows, Some(path)) else {
+        return Ok(None);
+    };
+    let mut notices = Vec::new();
+    let mut empty = KpiData::without_file();
+    fill_kpi_measures(
+        session,
+        set,
+        &mut empty,
+        &[],
+        &options.plugins,
+        &mut notices,
+    );
+    let name = path.display().to_string();
+    let mut open = || sct_core::source::open_input(path).map_err(std::io::Error::other);
+    let source = sct_kpi::ipr_stream::Source {
+        name: &name,
+        open: &mut open,
+        size: std::fs::metadata(path).ok().map(|m| m.len()),
+        batch_rows: sct_kpi::ipr_stream::BATCH_ROWS,
+    };
+    let names = |o: &str| session.sct.organisations.get(o).map(|x| x.name.clone());
+    let progress = options
+        .progress
+        .as_deref()
+        .map(|p| p as &dyn Fn(usize, usize));
+    let mut texts = CsvTexts::default();
+    let streamed = sct_kpi::ipr_stream::ipr_sorted(
+        set,
+        set_file,
+        source,
+        rows.skip_invalid,
+        &settings,
+        names,
+        &mut texts,
+        progress,
+    );
+    let Ok(report) = streamed else {
+        return Ok(None);
+    };
+    if !report.missing.is_empty() {
+        notices.push(missing_warning(&report, set));
+    }
+    Ok(Some(Output::new(texts.document()).with_notices(notices)))
+}
+
+/// Whether a file starts as a Parquet file does.
+fn is_parquet(path: &Path) -> bool {
+    use std::io::Read;
+    let mut start = [0u8; 4];
+    std::fs::File::open(path)
+        .and_then(|mut f| f.read_exact(&mut start))
+        .is_ok_and(|()| sct_kpi::data_file::is_parquet(&start))
 }
 
 /// The warning that some of the set's indicators have no data for any organisation of the

@@ -1,0 +1,408 @@
+//! The integrated performance report of every organisation in a long-form KPI CSV sorted by
+//! organisation (as generated extracts and most exports are), read and reviewed a batch of
+//! organisations at a time: memory holds a batch's series and the rows made, never the whole
+//! file's series (151 million observations would need about 8.5 GB).
+//!
+//! The report is the one [`crate::ipr::ipr_each`] makes from the whole file, row for row. Its
+//! date is the end of the latest period with data of any organisation, which only the whole
+//! file tells: the first batch's latest period is taken as it, and if a later batch has a later
+//! one, the rows made so far are given up, the rest of the file is read for the date, and the
+//! file is read again. Whatever this path cannot make exactly as the whole-file path would
+//! (a file not sorted, not simple CSV, with an error or a warning, a review that fails) is
+//! given up with its reason ([`Unstreamable`]), for the caller to read the whole file instead.
+
+use std::cell::Cell;
+use std::io::Read;
+use std::sync::mpsc;
+
+use chrono::NaiveDate;
+use sha2::{Digest, Sha256};
+
+use crate::data::{Columns, KpiData, KpiDataBuilder, RowFields};
+use crate::ipr::{Building, Ipr, IprRow, RowPlace};
+use crate::kpiset::KpiSet;
+use crate::lines;
+use crate::review::{ReviewOptions, review};
+use sct_core::provenance::{FileUsed, FrameworkUsed};
+
+/// Why a file cannot be reported organisation by organisation; the whole-file path gives the
+/// same report (or the same errors) for it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum Unstreamable {
+    /// An organisation's rows come before another's that sorts before it, or are split.
+    #[error("the rows are not sorted by organisation")]
+    NotSorted,
+    /// A line needs CSV quoting, or the header is not a plain line.
+    #[error("a line needs CSV quoting")]
+    NotSimple,
+    /// The file could not be read, has an error, or a warning about the file as a whole.
+    #[error("the file has errors or warnings")]
+    Problems,
+    /// An organisation's review failed.
+    #[error("a review failed")]
+    Review,
+    /// No organisation has a series.
+    #[error("no organisation has a series")]
+    Empty,
+}
+
+/// Where the rows of a streamed report go as they are made.
+pub trait RowSink {
+    /// One row, at its place in the report.
+    fn row(&mut self, place: RowPlace, row: IprRow);
+    /// Forgets every row handed so far: they were made as of a date that was not the report's.
+    fn clear(&mut self);
+}
+
+/// What a streamed report reads: the file's name in messages, and how to open it (again, for a
+/// second reading).
+pub struct Source<'a, R> {
+    /// The file as messages name it.
+    pub name: &'a str,
+    /// Opens the file from its start.
+    pub open: &'a mut dyn FnMut() -> std::io::Result<R>,
+    /// The file's size in bytes, when known (to tell progress before the number of
+    /// organisations is known).
+    pub size: Option<u64>,
+    /// Rows of a batch reviewed together (whole organisations): [`BATCH_ROWS`] unless a test
+    /// wants many batches of a small file.
+    pub batch_rows: u64,
+}
+
+/// The report of every organisation of `source`, a long-form KPI CSV sorted by organisation,
+/// its rows handed to `sink` as they are made (as [`crate::ipr::ipr_each`] hands them), or why
+/// it cannot be made so (`sink` then holds no row). `progress` is told how many organisations
+/// are done, of how many (an estimate from the bytes read until the file has been read once).
+// The arguments of `ipr_each` and the file's reading.
+#[allow(clippy::too_many_arguments)]
+pub fn ipr_sorted<R: Read + Send>(
+    set: &KpiSet,
+    set_file: &FrameworkUsed,
+    source: Source<'_, R>,
+    skip_invalid: bool,
+    options: &ReviewOptions,
+    names: impl Fn(&str) -> Option<String>,
+    sink: &mut dyn RowSink,
+    progress: Option<&dyn Fn(usize, usize)>,
+) -> Result<Ipr, Unstreamable> {
+    let result = passes(
+        set,
+        set_file,
+        source,
+        skip_invalid,
+        options,
+        &names,
+        sink,
+        progress,
+    );
+    if result.is_err() {
+        sink.clear();
+    }
+    result
+}
+
+/// The one or two readings of [`ipr_sorted`].
+#[allow(clippy::too_many_arguments)]
+fn passes<R: Read + Send>(
+    set: &KpiSet,
+    set_file: &FrameworkUsed,
+    source: Source<'_, R>,
+    skip_invalid: bool,
+    options: &ReviewOptions,
+    names: &impl Fn(&str) -> Option<String>,
+    sink: &mut dyn RowSink,
+    progress: Option<&dyn Fn(usize, usize)>,
+) -> Result<Ipr, Unstreamable> {
+    let Source {
+        name,
+        open,
+        size,
+        batch_rows,
+    } = source;
+    let pass = Pass {
+        set,
+        set_file,
+        name,
+        skip_invalid,
+        names,
+        progress,
+        size,
+        batch_rows,
+    };
+    let input = open().map_err(|_| Unstreamable::Problems)?;
+    let first = pass.run(input, options.as_of, options, sink)?;
+    let (done, sha256) = match first {
+        Outcome::Report(building, orgs, sha256) => ((building, orgs), sha256),
+        Outcome::LaterDate(date) => {
+            // The date is now known: the second reading never gives up for it.
+            sink.clear();
+            let input = open().map_err(|_| Unstreamable::Problems)?;
+            match pass.run(input, date, options, sink)? {
+                Outcome::Report(building, orgs, sha256) => ((building, orgs), sha256),
+                Outcome::LaterDate(_) => return Err(Unstreamable::Problems),
+            }
+        }
+    };
+    let (building, organisations) = done;
+    if organisations.is_empty() {
+        return Err(Unstreamable::Empty);
+    }
+    let mut report = (*building).finish(set, organisations, names);
+    // Each batch was read without the file's checksum, known only once it has all been read.
+    if let Some(p) = &mut report.provenance {
+        p.data = Some(FileUsed {
+            file: name.to_string(),
+            sha256,
+        });
+    }
+    Ok(report)
+}
+
+/// How one reading ended.
+enum Outcome<'a> {
+    /// Every organisation reviewed, in order, and the file's SHA-256.
+    Report(Box<Building<'a>>, Vec<String>, String),
+    /// A batch had data later than the date the rows were made as of: the latest of the whole
+    /// file (the rest was read for it).
+    LaterDate(Option<NaiveDate>),
+}
+
+/// What every reading of a report shares.
+struct Pass<'a, 'n, N> {
+    set: &'a KpiSet,
+    set_file: &'a FrameworkUsed,
+    name: &'a str,
+    skip_invalid: bool,
+    names: &'n N,
+    progress: Option<&'n dyn Fn(usize, usize)>,
+    size: Option<u64>,
+    batch_rows: u64,
+}
+
+/// One batch of organisations read: their data, and the bytes of the file read so far.
+struct Batch {
+    data: KpiData,
+    bytes: u64,
+}
+
+impl<'a, N: Fn(&str) -> Option<String>> Pass<'a, '_, N> {
+    /// Reads `input` (on a thread of its own) while the batches read are reviewed as of
+    /// `as_of` (`None`: the first batch's latest period, given up if a later one has later).
+    fn run<R: Read + Send>(
+        &self,
+        input: R,
+        as_of: Option<NaiveDate>,
+        options: &ReviewOptions,
+        sink: &mut dyn RowSink,
+    ) -> Result<Outcome<'a>, Unstreamable> {
+        let (tx, rx) = mpsc::sync_channel::<Batch>(2);
+        std::thread::scope(|scope| {
+            let (name, set, skip_invalid) = (self.name, self.set, self.skip_invalid);
+            let batch_rows = self.batch_rows;
+            let reader =
+                scope.spawn(move || read_batches(input, (name, set, skip_invalid), batch_rows, tx));
+            let reviewed = self.review_batches(rx, as_of, options, sink);
+            // The reader stops at its next batch once the receiver is gone.
+            let read = match reader.join() {
+                Ok(read) => read,
+                Err(panic) => std::panic::resume_unwind(panic),
+            };
+            // The reviews' reason first: the reader's, if it was stopped, is only that.
+            let reviewed = reviewed?;
+            let sha256 = read?;
+            Ok(match reviewed {
+                Reviewed::All(building, orgs) => Outcome::Report(building, orgs, sha256),
+                Reviewed::LaterDate(date) => Outcome::LaterDate(date),
+            })
+        })
+    }
+
+    /// Reviews each batch as it comes; gives up (dropping `rx`, which stops the reader) at
+    /// the first thing the whole-file path would do otherwise.
+    fn review_batches(
+        &self,
+        rx: mpsc::Receiver<Batch>,
+        given: Option<NaiveDate>,
+        options: &ReviewOptions,
+        sink: &mut dyn RowSink,
+    ) -> Result<Reviewed<'a>, Unstreamable> {
+        let mut as_of = given;
+        let mut building: Option<Building<'a>> = None;
+        let mut organisations: Vec<String> = Vec::new();
+        let mut later: Option<Option<NaiveDate>> = None;
+        for Batch { data, bytes } in rx {
+            if !data.warnings.is_empty() {
+                return Err(Unstreamable::Problems);
+            }
+            let orgs: Vec<String> = data
+                .organisations
+                .iter()
+                .filter(|o| data.has_series(o))
+                .cloned()
+                .collect();
+            let latest = orgs.iter().filter_map(|o| data.latest_end(o)).max();
+            if let Some(date) = &mut later {
+                // Given up: only the latest date is wanted now.
+                *date = (*date).max(latest);
+                continue;
+            }
+            let building = building.get_or_insert_with(|| {
+                as_of = as_of.or(latest);
+                Building::new(self.set, options, as_of)
+            });
+            if given.is_none() && latest > as_of {
+                later = Some(latest);
+                continue;
+            }
+            let (set, set_file) = (self.set, self.set_file);
+            let review_one = |org: &str, o: &ReviewOptions| review(set, set_file, &data, org, o);
+            let mut each = |place, row| sink.row(place, row);
+            building
+                .batch(&orgs, self.names, &review_one, &mut each)
+                .map_err(|_| Unstreamable::Review)?;
+            organisations.extend(orgs);
+            self.tell(organisations.len(), bytes);
+        }
+        Ok(match (later, building) {
+            (Some(date), _) => Reviewed::LaterDate(date),
+            (None, Some(b)) => Reviewed::All(Box::new(b), organisations),
+            (None, None) => Reviewed::All(
+                Box::new(Building::new(self.set, options, as_of)),
+                organisations,
+            ),
+        })
+    }
+
+    /// Tells progress: `done` organisations, of about as many as the bytes read say.
+    fn tell(&self, done: usize, bytes: u64) {
+        let (Some(progress), Some(size)) = (self.progress, self.size) else {
+            return;
+        };
+        let total = match bytes {
+            0 => done,
+            b => ((done as f64) * (size as f64 / b as f64)).round() as usize,
+        };
+        progress(done, total.max(done));
+    }
+}
+
+/// How the batches of one reading were reviewed.
+enum Reviewed<'a> {
+    /// All of them, with the organisations in order.
+    All(Box<Building<'a>>, Vec<String>),
+    /// Given up for a later date: the latest of the whole file.
+    LaterDate(Option<NaiveDate>),
+}
+
+/// Rows of a batch (whole organisations, two at least): enough that the two threads reviewing share a
+/// batch well, few enough that its series stay small beside the rows made.
+pub const BATCH_ROWS: u64 = 200_000;
+
+/// A reader that hashes the bytes it passes on and counts them, and ends early when told.
+struct Tracked<'s, R> {
+    inner: R,
+    hasher: Sha256,
+    bytes: &'s Cell<u64>,
+    stop: &'s Cell<bool>,
+}
+
+impl<R: Read> Read for Tracked<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.stop.get() {
+            return Ok(0);
+        }
+        let n = self.inner.read(buf)?;
+        self.hasher.update(&buf[..n]);
+        self.bytes.set(self.bytes.get() + n as u64);
+        Ok(n)
+    }
+}
+
+/// Reads `input` into batches of whole organisations sent to `tx`, in order; the file's
+/// SHA-256 once all of it has been read, or why it cannot be streamed. Stops early when the
+/// receiver is gone.
+fn read_batches<R: Read>(
+    input: R,
+    (name, set, skip_invalid): (&str, &KpiSet, bool),
+    batch_rows: u64,
+    tx: mpsc::SyncSender<Batch>,
+) -> Result<String, Unstreamable> {
+    let (stop, bytes) = (Cell::new(false), Cell::new(0u64));
+    let mut input = Tracked {
+        inner: input,
+        hasher: Sha256::new(),
+        bytes: &bytes,
+        stop: &stop,
+    };
+    let mut buf = Vec::new();
+    let ended =
+        lines::fill(&mut input, &mut buf, lines::CHUNK).map_err(|_| Unstreamable::Problems)?;
+    let (headers, start) = lines::header(&buf, ended).ok_or(Unstreamable::NotSimple)?;
+    let cols = Columns::find(name, 1, &headers).map_err(|_| Unstreamable::Problems)?;
+    let new_builder = || KpiDataBuilder::new(name, set, cols, None, skip_invalid);
+    let mut builder = new_builder();
+    let (mut current, mut rows, mut orgs) = (None::<String>, 0u64, 0usize);
+    let mut why: Option<Unstreamable> = None;
+    let width = headers.len();
+    let end = lines::simple_lines(&mut input, &mut buf, start, 2, width, |line, fields| {
+        if stop.get() {
+            return;
+        }
+        let org = fields.get(cols.organisation).unwrap_or("");
+        if current.as_deref() != Some(org) {
+            if current.as_deref().is_some_and(|c| org <= c) {
+                why = Some(Unstreamable::NotSorted);
+                stop.set(true);
+                return;
+            }
+            // Two organisations at least, so that both threads reviewing have one.
+            if rows >= batch_rows && orgs >= 2 {
+                let full = std::mem::replace(&mut builder, new_builder());
+                why = send(full, &tx, bytes.get(), &stop);
+                (rows, orgs) = (0, 0);
+            }
+            current = Some(org.to_string());
+            orgs += 1;
+        }
+        builder.row(line, fields);
+        rows += 1;
+    });
+    match end {
+        _ if why.is_some() => Err(why.unwrap_or(Unstreamable::Problems)),
+        lines::Stop::End if stop.get() => Err(Unstreamable::Problems),
+        lines::Stop::End => match send(builder, &tx, bytes.get(), &stop) {
+            Some(w) => Err(w),
+            None => Ok(input
+                .hasher
+                .finalize()
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect()),
+        },
+        lines::Stop::Line { .. } => Err(Unstreamable::NotSimple),
+        lines::Stop::Io(_) => Err(Unstreamable::Problems),
+    }
+}
+
+/// Sends a batch read to be reviewed; why the file cannot be streamed if its rows have an
+/// error. Tells the reading to stop when the batch has an error or nobody receives it.
+fn send(
+    builder: KpiDataBuilder<'_>,
+    tx: &mpsc::SyncSender<Batch>,
+    bytes: u64,
+    stop: &Cell<bool>,
+) -> Option<Unstreamable> {
+    // The checksum is the whole file's, known only at its end: the report is given it then.
+    match builder.finish(String::new) {
+        Ok(data) => {
+            if tx.send(Batch { data, bytes }).is_err() {
+                stop.set(true);
+            }
+            None
+        }
+        Err(_) => {
+            stop.set(true);
+            Some(Unstreamable::Problems)
+        }
+    }
+}

@@ -1,0 +1,201 @@
+//! The integrated performance report of every organisation read a batch of organisations at a
+//! time from a file sorted by organisation is the report read from the whole file, row for
+//! row, whatever the batches (the first batch's latest period earlier than a later one's
+//! included); a file it cannot report so is refused with its reason and no row.
+
+use std::collections::BTreeMap;
+
+use proptest::prelude::*;
+use sct_core::SourceFile;
+use sct_core::provenance::FrameworkUsed;
+use sct_kpi::data::read_kpi_data;
+use sct_kpi::ipr::{IprRow, RowPlace, ipr};
+use sct_kpi::ipr_stream::{RowSink, Source, Unstreamable, ipr_sorted};
+use sct_kpi::kpiset::KpiSet;
+use sct_kpi::review::ReviewOptions;
+
+fn set() -> KpiSet {
+    let text = r#"
+kind = "kpi-set"
+id = "t"
+version = "1"
+title = "T"
+source = "test"
+status = "example"
+[documents]
+d = { title = "D" }
+[[indicators]]
+id = "p"
+title = "Proportion"
+timeframe = "leading"
+period = "month"
+value_type = "proportion"
+multiplier = 100
+improvement = "increase"
+target = 50.0
+source = { doc = "d", section = "1", quote = "q" }
+[[indicators]]
+id = "c"
+title = "Count"
+timeframe = "kpi"
+period = "quarter"
+value_type = "count"
+improvement = "increase"
+source = { doc = "d", section = "1", quote = "q" }
+[[indicators]]
+id = "m"
+title = "Mean"
+timeframe = "leading"
+period = "month"
+value_type = "mean"
+improvement = "decrease"
+source = { doc = "d", section = "1", quote = "q" }
+"#;
+    sct_core::load::parse_toml(&SourceFile::from_text("t.toml", text)).unwrap()
+}
+
+fn used() -> FrameworkUsed {
+    FrameworkUsed {
+        id: "t".into(),
+        version: "1".into(),
+        kind: "kpi-set".into(),
+        sha256: "0".into(),
+        file: "t.toml".into(),
+    }
+}
+
+/// Codes that are prefixes of each other, so a batch cut inside an organisation would be seen.
+const ORGS: [&str; 6] = ["Q", "Q1", "Q1-", "Q10", "Q1A", "R2"];
+
+/// Rows of random organisations, indicators and months (duplicates and gaps included).
+fn rows() -> impl Strategy<Value = Vec<(usize, usize, u32, u32)>> {
+    proptest::collection::vec((0..ORGS.len(), 0..3usize, 0..40u32, 1..100u32), 1..80)
+}
+
+fn csv(rows: &[(usize, usize, u32, u32)]) -> String {
+    let mut csv = String::from("organisation,indicator,period,value,numerator,denominator\n");
+    for &(o, i, m, v) in rows {
+        let (y, mo) = (2020 + (m + 3) / 12, (m + 3) % 12 + 1);
+        let period = format!("{y}-{mo:02}");
+        match i {
+            0 => csv.push_str(&format!("{},p,{period},,{v},100\n", ORGS[o])),
+            1 => csv.push_str(&format!("{},c,{period},{v},,\n", ORGS[o])),
+            _ => csv.push_str(&format!("{},m,{period},{v}.5,,\n", ORGS[o])),
+        }
+    }
+    csv
+}
+
+#[derive(Default)]
+struct Kept(BTreeMap<RowPlace, Vec<IprRow>>);
+
+impl RowSink for Kept {
+    fn row(&mut self, place: RowPlace, row: IprRow) {
+        self.0.entry(place).or_default().push(row);
+    }
+
+    fn clear(&mut self) {
+        self.0.clear();
+    }
+}
+
+fn streamed(
+    text: &str,
+    batch_rows: u64,
+    as_of: Option<chrono::NaiveDate>,
+) -> (Result<sct_kpi::ipr::Ipr, Unstreamable>, Kept) {
+    let set = set();
+    let mut open = || Ok::<_, std::io::Error>(text.as_bytes());
+    let source = Source {
+        name: "d.csv",
+        open: &mut open,
+        size: Some(text.len() as u64),
+        batch_rows,
+    };
+    let options = ReviewOptions {
+        as_of,
+        ..ReviewOptions::default()
+    };
+    let mut kept = Kept::default();
+    let report = ipr_sorted(
+        &set,
+        &used(),
+        source,
+        false,
+        &options,
+        |_| None,
+        &mut kept,
+        None,
+    );
+    (report, kept)
+}
+
+proptest! {
+    #[test]
+    fn a_sorted_file_read_in_batches_gives_the_whole_files_report(
+        mut rows in rows(),
+        batch_rows in 1..40u64,
+        given in proptest::option::of(0..50u32),
+    ) {
+        rows.sort_by_key(|r| ORGS[r.0]);
+        let text = csv(&rows);
+        let set = set();
+        let data = read_kpi_data(text.as_bytes(), "d.csv", &set, None).unwrap();
+        let orgs: Vec<String> = data
+            .organisations
+            .iter()
+            .filter(|o| data.has_series(o))
+            .cloned()
+            .collect();
+        let as_of = given.map(|m| {
+            chrono::NaiveDate::from_ymd_opt(2020 + (m as i32 + 3) / 12, (m + 3) % 12 + 1, 1).unwrap()
+        });
+        let options = ReviewOptions { as_of, ..ReviewOptions::default() };
+        let full = ipr(&set, &used(), &data, &orgs, &options, |_| None);
+        let (report, kept) = streamed(&text, batch_rows, as_of);
+        match full {
+            Ok(mut full) => {
+                let report = report.unwrap();
+                let rows: Vec<IprRow> = kept.0.into_values().flatten().collect();
+                let full_rows: Vec<IprRow> =
+                    full.sections.iter_mut().flat_map(|s| std::mem::take(&mut s.rows)).collect();
+                prop_assert_eq!(&rows, &full_rows);
+                prop_assert_eq!(&report, &full);
+            }
+            Err(_) => {
+                prop_assert_eq!(report.unwrap_err(), Unstreamable::Review);
+                prop_assert!(kept.0.is_empty());
+            }
+        }
+    }
+
+    #[test]
+    fn a_file_not_sorted_by_organisation_is_refused_with_no_row(rows in rows(), batch_rows in 1..40u64) {
+        let text = csv(&rows);
+        let sorted = rows.windows(2).all(|w| ORGS[w[0].0] <= ORGS[w[1].0]);
+        let (report, kept) = streamed(&text, batch_rows, None);
+        if !sorted {
+            prop_assert_eq!(report.unwrap_err(), Unstreamable::NotSorted);
+            prop_assert!(kept.0.is_empty());
+        }
+    }
+}
+
+#[test]
+fn a_file_with_an_error_or_quoting_is_left_to_the_whole_file_reading() {
+    let bad = "organisation,indicator,period,value\nQ1,m,2020-04,1\nQ2,m,nonsense,2\n";
+    assert_eq!(
+        streamed(bad, 1, None).0.unwrap_err(),
+        Unstreamable::Problems
+    );
+    let quoted = "organisation,indicator,period,value\nQ1,m,2020-04,1\n\"Q2\",m,2020-04,2\n";
+    assert_eq!(
+        streamed(quoted, 1, None).0.unwrap_err(),
+        Unstreamable::NotSimple
+    );
+    let unknown = "organisation,indicator,period,value\nQ1,m,2020-04,1\nQ2,x,2020-04,2\n";
+    assert_eq!(
+        streamed(unknown, 1, None).0.unwrap_err(),
+        Unstreamable::Problems
+    );
+}
