@@ -17,6 +17,7 @@ pub mod ipr;
 pub mod kpiset;
 mod lines;
 pub mod measures;
+pub mod observations;
 #[cfg(feature = "parquet")]
 pub mod parquet;
 pub mod rebase_log;
