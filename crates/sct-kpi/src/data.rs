@@ -784,6 +784,55 @@ pub(crate) struct Reading<'a> {
     last_org: Option<(String, bool)>,
     /// The indicator of the row before, and what it is in the set.
     last_indicator: Option<(String, Option<&'a Indicator>)>,
+    /// Periods read before, by their text.
+    periods: PeriodCache,
+    /// Rows of the series read last: room for as many is made for the next one.
+    last_len: usize,
+}
+
+/// The periods of recent rows by their text (a file repeats the same few hundred periods in
+/// every series): a period is parsed once, then found by its text, packed into a number.
+pub(crate) struct PeriodCache {
+    slots: Vec<(u128, Period)>,
+}
+
+impl PeriodCache {
+    const SLOTS: usize = 1024;
+
+    fn new() -> PeriodCache {
+        PeriodCache { slots: Vec::new() }
+    }
+
+    /// [`Period::parse`], remembered for texts of up to 15 bytes.
+    #[inline]
+    fn parse(&mut self, text: &str) -> Result<Period, String> {
+        let bytes = text.as_bytes();
+        if bytes.is_empty() || bytes.len() > 15 {
+            return Period::parse(text);
+        }
+        let mut packed = [0u8; 16];
+        packed[..bytes.len()].copy_from_slice(bytes);
+        packed[15] = bytes.len() as u8;
+        let key = u128::from_le_bytes(packed);
+        let slot = (key.wrapping_mul(0x9E37_79B9_7F4A_7C15_F39C_C060_5CED_C835) >> 118) as usize
+            % Self::SLOTS;
+        if let Some((k, p)) = self.slots.get(slot)
+            && *k == key
+        {
+            return Ok(*p);
+        }
+        let p = Period::parse(text)?;
+        if self.slots.is_empty() {
+            let empty = Period {
+                kind: PeriodType::Day,
+                start: NaiveDate::MIN,
+            };
+            // Key 0 is no text of 1 to 15 bytes (its length byte is 0).
+            self.slots = vec![(0, empty); Self::SLOTS];
+        }
+        self.slots[slot] = (key, p);
+        Ok(p)
+    }
 }
 
 impl<'a> Reading<'a> {
@@ -817,6 +866,8 @@ impl<'a> Reading<'a> {
             rows_kept: 0,
             last_org: None,
             last_indicator: None,
+            periods: PeriodCache::new(),
+            last_len: 0,
         }
     }
 
@@ -909,7 +960,7 @@ impl<'a> Reading<'a> {
         let (file, ind_id, line) = (self.file, row.ind_id, row.line);
         let at = || location(file, line, row.record);
         let period_text = row.record.get(self.cols.period).unwrap_or("");
-        let period = match Period::parse(period_text) {
+        let period = match self.periods.parse(period_text) {
             Ok(p) => p,
             Err(_) => {
                 self.push_error(
@@ -1062,11 +1113,15 @@ impl<'a> Reading<'a> {
             Some(((o, i), series)) if o == org && i == ind_id => series.push(row),
             _ => {
                 if let Some((key, mut series)) = self.current.take() {
+                    self.last_len = series.len();
                     series.shrink();
                     self.rows.insert(key, series);
                 }
                 let key = (org.to_string(), ind_id.to_string());
-                let mut series = self.rows.remove(&key).unwrap_or_default();
+                let mut series = self
+                    .rows
+                    .remove(&key)
+                    .unwrap_or_else(|| SeriesRows::with_capacity(self.last_len));
                 series.push(row);
                 self.current = Some((key, series));
             }
@@ -1511,7 +1566,12 @@ fn missing_periods(observations: &Observations) -> Option<Flag> {
     for after in periods {
         let w = [before, after];
         before = after;
-        n += w[0].periods_between(w[1]);
+        let gap = w[0].periods_between(w[1]);
+        n += gap;
+        if gap == 0 {
+            // Consecutive periods (the usual): nothing to name.
+            continue;
+        }
         let mut p = w[0].next();
         while p < w[1] && missing.len() < MAX_LISTED {
             missing.push(p.to_string());

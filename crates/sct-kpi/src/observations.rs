@@ -46,11 +46,16 @@ impl Optional {
         self.missing[word] |= 1 << (i % 64);
     }
 
-    /// Adds the number of row `len` (the rows before it already added).
+    /// Adds the number of row `len` (the rows before it already added), making room for
+    /// `room` rows with the first.
     #[inline]
-    fn push(&mut self, len: usize, v: Option<f64>) {
+    fn push(&mut self, len: usize, v: Option<f64>, room: usize) {
         match v {
             Some(v) => {
+                if self.values.is_empty() {
+                    // Room for as many numbers as the other columns have rows.
+                    self.values.reserve_exact(room.max(len + 1));
+                }
                 if self.values.len() < len {
                     // The first number of the series: the rows before it had none.
                     let from = self.values.len();
@@ -84,7 +89,7 @@ impl Optional {
         }
         let mut out = Optional::default();
         for (k, &i) in order.iter().enumerate() {
-            out.push(k, self.get(i as usize));
+            out.push(k, self.get(i as usize), order.len());
         }
         *self = out;
     }
@@ -182,6 +187,17 @@ impl Observations {
         Observations::default()
     }
 
+    /// No observations, with room for `n` (the numerators and denominators get theirs when
+    /// the first is given).
+    pub fn with_capacity(n: usize) -> Observations {
+        Observations {
+            starts: Vec::with_capacity(n),
+            values: Vec::with_capacity(n),
+            lines: Lines::Short(Vec::with_capacity(n)),
+            ..Observations::default()
+        }
+    }
+
     /// How many observations there are.
     #[inline]
     pub fn len(&self) -> usize {
@@ -210,8 +226,9 @@ impl Observations {
         }
         self.starts.push(o.period.start);
         self.values.push(o.value);
-        self.numerators.push(i, o.numerator);
-        self.denominators.push(i, o.denominator);
+        let room = self.starts.capacity();
+        self.numerators.push(i, o.numerator, room);
+        self.denominators.push(i, o.denominator, room);
         self.lines.push(o.line);
     }
 

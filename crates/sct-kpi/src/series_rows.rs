@@ -100,6 +100,20 @@ pub(crate) struct Folded {
 }
 
 impl SeriesRows {
+    /// No rows yet, with room for `n` (as many as the series before had, most likely as many
+    /// as this one will: no growing, and no spare room to give back).
+    pub(crate) fn with_capacity(n: usize) -> SeriesRows {
+        SeriesRows {
+            rows: Observations::with_capacity(n),
+            ..SeriesRows::default()
+        }
+    }
+
+    /// Rows held.
+    pub(crate) fn len(&self) -> usize {
+        self.rows.len()
+    }
+
     /// Adds the next row read.
     #[inline]
     pub(crate) fn push(&mut self, row: Row) {
