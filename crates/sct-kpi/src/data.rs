@@ -1560,9 +1560,7 @@ fn missing_periods(observations: &Observations) -> Option<Flag> {
     let mut missing = Vec::new();
     let mut n = 0u64;
     let mut periods = observations.periods();
-    let Some(mut before) = periods.next() else {
-        return None;
-    };
+    let mut before = periods.next()?;
     for after in periods {
         let w = [before, after];
         before = after;
