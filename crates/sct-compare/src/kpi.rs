@@ -100,7 +100,7 @@ pub fn funnels(set: &KpiSet, data: &KpiData, codes: &[String]) -> Vec<IndicatorF
                 continue;
             };
             if let Ok(agg) = aggregate(
-                &series.observations,
+                &series.observations.to_vec(),
                 ind.period,
                 ind.value_type,
                 Some(mult),

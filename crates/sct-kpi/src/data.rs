@@ -26,6 +26,7 @@ use crate::aggregate::{aggregate, period_of};
 use crate::kpiset::{Indicator, KpiSet, ValueType};
 use crate::lines;
 use crate::number::{NumberError, show};
+pub use crate::observations::Observations;
 use crate::period::{ACCEPTED_FORMS, Period, PeriodType};
 use crate::series_rows::{Folded, Listing, SeriesRows};
 
@@ -113,8 +114,8 @@ pub struct Series {
     pub indicator: String,
     /// The period type the rows were written in.
     pub source_period: PeriodType,
-    /// Observations in the indicator's period type, oldest first.
-    pub observations: Vec<Observation>,
+    /// Observations in the indicator's period type, oldest first, stored by column.
+    pub observations: Observations,
     /// Data-quality flags.
     pub flags: Vec<Flag>,
 }
@@ -202,7 +203,7 @@ impl KpiData {
     /// The end of the latest period with data for an organisation, if any.
     pub fn latest_end(&self, organisation: &str) -> Option<NaiveDate> {
         self.series_of(organisation)
-            .filter_map(|s| s.observations.last().map(|o| o.period.end()))
+            .filter_map(|s| s.observations.last_period().map(|p| p.end()))
             .max()
     }
 }
@@ -370,11 +371,62 @@ fn is_alias_of(wanted: &str, header: &str) -> bool {
 
 /// Parses an optional number: empty is `None`; anything else must be a number within
 /// ±[`crate::number::MAX_MAGNITUDE`].
+#[inline]
 fn number(text: &str) -> Result<Option<f64>, NumberError> {
     if text.is_empty() {
         return Ok(None);
     }
+    if let Some(v) = plain_decimal(text.as_bytes()) {
+        return Ok(Some(v));
+    }
     crate::number::parse(text).map(Some)
+}
+
+/// A number written as plain decimal digits (`-12.5`, `41567`, at most 15 significant digits
+/// and 22 after the point), read exactly as `str::parse` reads it: the digits are an exact
+/// integer below 2^53 and the power of ten is exact, so one correctly rounded division gives
+/// the correctly rounded value (Clinger's fast path). `None` for anything else (signs other
+/// than a leading `-`, exponents, spaces, more digits), which the general parser takes.
+#[inline]
+fn plain_decimal(b: &[u8]) -> Option<f64> {
+    const POW10: [f64; 23] = [
+        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
+        1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+    ];
+    let (negative, digits) = match b.split_first() {
+        Some((b'-', rest)) => (true, rest),
+        _ => (false, b),
+    };
+    if digits.is_empty() || digits.len() > 24 {
+        return None;
+    }
+    let mut mantissa: u64 = 0;
+    let mut significant = 0usize;
+    let mut seen_digit = false;
+    let mut point: Option<usize> = None;
+    for (i, &c) in digits.iter().enumerate() {
+        match c {
+            b'0'..=b'9' => {
+                seen_digit = true;
+                mantissa = mantissa * 10 + u64::from(c - b'0');
+                if mantissa != 0 {
+                    significant += 1;
+                    if significant > 15 {
+                        return None;
+                    }
+                }
+            }
+            b'.' if point.is_none() => point = Some(i),
+            _ => return None,
+        }
+    }
+    let after = point.map_or(0, |p| digits.len() - p - 1);
+    if !seen_digit || after > 22 {
+        return None;
+    }
+    let v = mantissa as f64 / POW10[after];
+    // Within ±1e15 by the digits' count, so `check` passes it.
+    Some(if negative { -v } else { v })
 }
 
 /// What is wrong with the signs of a row's numbers, if anything, and what was expected:
@@ -732,6 +784,55 @@ pub(crate) struct Reading<'a> {
     last_org: Option<(String, bool)>,
     /// The indicator of the row before, and what it is in the set.
     last_indicator: Option<(String, Option<&'a Indicator>)>,
+    /// Periods read before, by their text.
+    periods: PeriodCache,
+    /// Rows of the series read last: room for as many is made for the next one.
+    last_len: usize,
+}
+
+/// The periods of recent rows by their text (a file repeats the same few hundred periods in
+/// every series): a period is parsed once, then found by its text, packed into a number.
+pub(crate) struct PeriodCache {
+    slots: Vec<(u128, Period)>,
+}
+
+impl PeriodCache {
+    const SLOTS: usize = 1024;
+
+    fn new() -> PeriodCache {
+        PeriodCache { slots: Vec::new() }
+    }
+
+    /// [`Period::parse`], remembered for texts of up to 15 bytes.
+    #[inline]
+    fn parse(&mut self, text: &str) -> Result<Period, String> {
+        let bytes = text.as_bytes();
+        if bytes.is_empty() || bytes.len() > 15 {
+            return Period::parse(text);
+        }
+        let mut packed = [0u8; 16];
+        packed[..bytes.len()].copy_from_slice(bytes);
+        packed[15] = bytes.len() as u8;
+        let key = u128::from_le_bytes(packed);
+        let slot = (key.wrapping_mul(0x9E37_79B9_7F4A_7C15_F39C_C060_5CED_C835) >> 118) as usize
+            % Self::SLOTS;
+        if let Some((k, p)) = self.slots.get(slot)
+            && *k == key
+        {
+            return Ok(*p);
+        }
+        let p = Period::parse(text)?;
+        if self.slots.is_empty() {
+            let empty = Period {
+                kind: PeriodType::Day,
+                start: NaiveDate::MIN,
+            };
+            // Key 0 is no text of 1 to 15 bytes (its length byte is 0).
+            self.slots = vec![(0, empty); Self::SLOTS];
+        }
+        self.slots[slot] = (key, p);
+        Ok(p)
+    }
 }
 
 impl<'a> Reading<'a> {
@@ -765,6 +866,8 @@ impl<'a> Reading<'a> {
             rows_kept: 0,
             last_org: None,
             last_indicator: None,
+            periods: PeriodCache::new(),
+            last_len: 0,
         }
     }
 
@@ -857,7 +960,7 @@ impl<'a> Reading<'a> {
         let (file, ind_id, line) = (self.file, row.ind_id, row.line);
         let at = || location(file, line, row.record);
         let period_text = row.record.get(self.cols.period).unwrap_or("");
-        let period = match Period::parse(period_text) {
+        let period = match self.periods.parse(period_text) {
             Ok(p) => p,
             Err(_) => {
                 self.push_error(
@@ -1010,11 +1113,15 @@ impl<'a> Reading<'a> {
             Some(((o, i), series)) if o == org && i == ind_id => series.push(row),
             _ => {
                 if let Some((key, mut series)) = self.current.take() {
+                    self.last_len = series.len();
                     series.shrink();
                     self.rows.insert(key, series);
                 }
                 let key = (org.to_string(), ind_id.to_string());
-                let mut series = self.rows.remove(&key).unwrap_or_default();
+                let mut series = self
+                    .rows
+                    .remove(&key)
+                    .unwrap_or_else(|| SeriesRows::with_capacity(self.last_len));
                 series.push(row);
                 self.current = Some((key, series));
             }
@@ -1124,7 +1231,7 @@ impl Series {
             organisation: organisation.to_string(),
             indicator: ind.id.get_ref().clone(),
             source_period: ind.period,
-            observations: Vec::new(),
+            observations: Observations::new(),
             flags: vec![Flag {
                 kind: FlagKind::NoData,
                 message: reason,
@@ -1151,7 +1258,7 @@ pub fn series_from_points(
             organisation: organisation.to_string(),
             indicator: id.clone(),
             source_period: ind.period,
-            observations: Vec::new(),
+            observations: Observations::new(),
             flags: Vec::new(),
         });
     }
@@ -1277,7 +1384,7 @@ fn build_series(
             organisation: org.to_string(),
             indicator: id.clone(),
             source_period: ind.period,
-            observations: Vec::new(),
+            observations: Observations::new(),
             flags: Vec::new(),
         });
     };
@@ -1295,20 +1402,10 @@ fn build_series(
         });
     }
     flag_values(ind, &deduped, &mut flags);
-    let observations: Vec<Observation> = deduped
-        .into_iter()
-        .map(|r| Observation {
-            period: r.period,
-            value: r.value,
-            numerator: r.numerator,
-            denominator: r.denominator,
-            line: r.line,
-        })
-        .collect();
     let observations = if first_kind < ind.period {
-        aggregated(file, org, ind, first_kind, &observations, &mut flags)?
+        aggregated(file, org, ind, first_kind, &deduped.to_vec(), &mut flags)?
     } else {
-        observations
+        deduped
     };
     flags.extend(missing_periods(&observations));
     Ok(Series {
@@ -1357,9 +1454,20 @@ fn check_period_types(
 
 /// Flags numerators above their denominators (for a proportion) and values outside the
 /// indicator's plausible range.
-fn flag_values(ind: &Indicator, rows: &[Row], flags: &mut Vec<Flag>) {
+fn flag_values(ind: &Indicator, rows: &Observations, flags: &mut Vec<Flag>) {
     let mut above = Listing::default();
     let mut implausible = Listing::default();
+    let proportion = ind.value_type == ValueType::Proportion;
+    if !proportion
+        && ind.plausible.is_none_or(|range| {
+            rows.values()
+                .iter()
+                .all(|v| (range.min..=range.max).contains(v))
+        })
+    {
+        // Nothing to flag: no observation need be built.
+        return;
+    }
     for r in rows {
         if ind.value_type == ValueType::Proportion
             && let (Some(n), Some(d)) = (r.numerator, r.denominator)
@@ -1405,7 +1513,7 @@ fn aggregated(
     first_kind: PeriodType,
     observations: &[Observation],
     flags: &mut Vec<Flag>,
-) -> Result<Vec<Observation>, Box<Diagnostic>> {
+) -> Result<Observations, Box<Diagnostic>> {
     let agg = aggregate(
         observations,
         ind.period,
@@ -1448,13 +1556,22 @@ fn aggregated(
 
 /// The flag for periods missing between observations, if any: counted exactly, however long
 /// the gaps; only the first few are named.
-fn missing_periods(observations: &[Observation]) -> Option<Flag> {
+fn missing_periods(observations: &Observations) -> Option<Flag> {
     let mut missing = Vec::new();
     let mut n = 0u64;
-    for w in observations.windows(2) {
-        n += w[0].period.periods_between(w[1].period);
-        let mut p = w[0].period.next();
-        while p < w[1].period && missing.len() < MAX_LISTED {
+    let mut periods = observations.periods();
+    let mut before = periods.next()?;
+    for after in periods {
+        let w = [before, after];
+        before = after;
+        let gap = w[0].periods_between(w[1]);
+        n += gap;
+        if gap == 0 {
+            // Consecutive periods (the usual): nothing to name.
+            continue;
+        }
+        let mut p = w[0].next();
+        while p < w[1] && missing.len() < MAX_LISTED {
             missing.push(p.to_string());
             p = p.next();
         }
@@ -1604,10 +1721,65 @@ source = { doc = "d", section = "1", quote = "q" }
     }
 
     #[test]
+    fn plain_decimals_are_read_as_the_standard_parser_reads_them() {
+        let alphabet = b"0123456789.-+e 9";
+        let mut x: u64 = 0x2545_F491_4F6C_DD1D;
+        let mut fast = 0;
+        for _ in 0..300_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let len = 1 + (x % 26) as usize;
+            let text: String = (0..len)
+                .map(|k| alphabet[((x >> (k * 2 % 60)) as usize + k) % alphabet.len()] as char)
+                .collect();
+            let text = if x % 3 == 0 {
+                text.replace(['-', '+', 'e', ' '], "")
+            } else {
+                text
+            };
+            if let Some(v) = plain_decimal(text.as_bytes()) {
+                fast += 1;
+                let std: f64 = text.parse().unwrap();
+                assert_eq!(v.to_bits(), std.to_bits(), "{text:?}");
+            }
+        }
+        assert!(fast > 10_000, "{fast}");
+        for (text, v) in [
+            ("-0", -0.0),
+            ("5.", 5.0),
+            (".5", 0.5),
+            ("-.25", -0.25),
+            ("0.1", 0.1),
+        ] {
+            assert_eq!(
+                plain_decimal(text.as_bytes()).map(f64::to_bits),
+                Some(f64::to_bits(v))
+            );
+        }
+        for text in [
+            "",
+            "-",
+            ".",
+            "1e5",
+            "+1",
+            "1.2.3",
+            "1234567890123456",
+            " 1",
+            "1-",
+        ] {
+            assert_eq!(plain_decimal(text.as_bytes()), None, "{text:?}");
+        }
+    }
+
+    #[test]
     fn proportions_are_recomputed_from_numerator_and_denominator() {
         let d = read("organisation,indicator,period,value,numerator,denominator\nQUY,prop,2024-04,66.9,27821,41567\n").unwrap();
         let s = d.get("QUY", "prop").unwrap();
-        approx::assert_relative_eq!(s.observations[0].value, 100.0 * 27821.0 / 41567.0);
+        approx::assert_relative_eq!(
+            s.observations.get(0).unwrap().value,
+            100.0 * 27821.0 / 41567.0
+        );
         assert!(s.flags.is_empty(), "{:?}", s.flags);
     }
 
@@ -1702,7 +1874,7 @@ source = { doc = "d", section = "1", quote = "q" }
             ]
         );
         // The later duplicate is used.
-        assert_eq!(s.observations[0].value, 60.0);
+        assert_eq!(s.observations.get(0).unwrap().value, 60.0);
         assert!(s.flags[0].message.contains("2024-05") && s.flags[0].message.contains("2024-06"));
         assert!(s.flags[1].message.contains("lines 2 and 3"));
     }
@@ -1734,7 +1906,15 @@ source = { doc = "d", section = "1", quote = "q" }
         assert_eq!((d.rows_read, d.rows_kept), (3, 2));
         assert!(d.organisations.contains("QOX"));
         assert!(d.warnings[0].contains("\"nope\"") && d.warnings[0].contains("line 3"));
-        assert_eq!(d.get("QUY", "count").unwrap().observations[0].value, 3.0);
+        assert_eq!(
+            d.get("QUY", "count")
+                .unwrap()
+                .observations
+                .get(0)
+                .unwrap()
+                .value,
+            3.0
+        );
     }
 
     #[test]
@@ -1748,9 +1928,12 @@ source = { doc = "d", section = "1", quote = "q" }
         let d = read(&csv).unwrap();
         let s = d.get("QUY", "count").unwrap();
         assert_eq!(s.observations.len(), 2);
-        assert_eq!(s.observations[0].period.to_string(), "2024/25 Q1");
-        assert_eq!(s.observations[0].value, 13.0);
-        assert_eq!(s.observations[1].value, 5.0);
+        assert_eq!(
+            s.observations.get(0).unwrap().period.to_string(),
+            "2024/25 Q1"
+        );
+        assert_eq!(s.observations.get(0).unwrap().value, 13.0);
+        assert_eq!(s.observations.get(1).unwrap().value, 5.0);
         assert_eq!(s.flags.len(), 1);
         assert_eq!(s.flags[0].kind, FlagKind::IncompletePeriod);
         assert!(
@@ -1809,8 +1992,8 @@ source = { doc = "d", section = "1", quote = "q" }
         ];
         let s = series_from_points("plugin:p/m", "QUY", prop, weeks).unwrap();
         assert_eq!(s.observations.len(), 1);
-        assert_eq!(s.observations[0].period.to_string(), "2025-04");
-        approx::assert_relative_eq!(s.observations[0].value, 100.0 * 5.0 / 23.0);
+        assert_eq!(s.observations.get(0).unwrap().period.to_string(), "2025-04");
+        approx::assert_relative_eq!(s.observations.get(0).unwrap().value, 100.0 * 5.0 / 23.0);
         // The values given were rounded: each is recomputed from its numerator and
         // denominator, and flagged as not matching them.
         assert_eq!(s.flags.len(), 1, "{:?}", s.flags);

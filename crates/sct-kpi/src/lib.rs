@@ -18,6 +18,7 @@ pub mod ipr_stream;
 pub mod kpiset;
 mod lines;
 pub mod measures;
+pub mod observations;
 #[cfg(feature = "parquet")]
 pub mod parquet;
 pub mod rebase_log;

@@ -28,9 +28,17 @@ pub(crate) struct Line<'b> {
 impl crate::data::RowFields for Line<'_> {
     #[inline]
     fn get(&self, i: usize) -> Option<&str> {
-        self.fields
-            .get(i)
-            .map(|&(a, b)| self.text[a as usize..b as usize].trim())
+        self.fields.get(i).map(|&(a, b)| {
+            let field = &self.text[a as usize..b as usize];
+            let bytes = field.as_bytes();
+            // Most fields start and end with a printable ASCII character: nothing to trim.
+            let plain = |c: Option<&u8>| c.is_some_and(|&c| c > b' ' && c < 0x80);
+            if plain(bytes.first()) && plain(bytes.last()) {
+                field
+            } else {
+                field.trim()
+            }
+        })
     }
 
     fn joined(&self) -> String {
@@ -156,6 +164,9 @@ fn take_lines(
     row: &mut impl FnMut(u64, &Line<'_>),
 ) -> Option<Stop> {
     let bytes = text.as_bytes();
+    if memchr::memchr2(b'"', b'\r', bytes).is_none() {
+        return plain_lines(text, offset, line, width, fields, row);
+    }
     let mut from = 0;
     while from < bytes.len() {
         let end = memchr::memchr(b'\n', &bytes[from..]).map_or(bytes.len(), |i| from + i);
@@ -180,6 +191,65 @@ fn take_lines(
         }
         *line += 1;
         from = end + 1;
+    }
+    None
+}
+
+/// [`take_lines`] for text with no quote and no `\r` anywhere: one pass over its commas and
+/// line breaks, a line not simple only when it has another number of fields than `width`.
+#[inline]
+fn plain_lines(
+    text: &str,
+    offset: usize,
+    line: &mut u64,
+    width: usize,
+    fields: &mut Vec<(u32, u32)>,
+    row: &mut impl FnMut(u64, &Line<'_>),
+) -> Option<Stop> {
+    let bytes = text.as_bytes();
+    let mut from = 0usize;
+    let mut a = 0usize;
+    let mut too_wide = false;
+    fields.clear();
+    for i in memchr::memchr2_iter(b',', b'\n', bytes).chain(std::iter::once(bytes.len())) {
+        if i < bytes.len() && bytes[i] == b',' {
+            if fields.len() == width {
+                too_wide = true;
+            } else {
+                fields.push(((a - from) as u32, (i - from) as u32));
+            }
+            a = i + 1;
+            continue;
+        }
+        // The end of a line (or of the text).
+        if i > from {
+            if i - from > u32::MAX as usize || too_wide || fields.len() + 1 != width {
+                return Some(Stop::Line {
+                    at: offset + from,
+                    line: *line,
+                });
+            }
+            fields.push(((a - from) as u32, (i - from) as u32));
+            row(
+                *line,
+                &Line {
+                    text: &text[from..i],
+                    fields,
+                },
+            );
+        }
+        if i == bytes.len() {
+            // The last line, without a line break, counts as one as well.
+            if i > from {
+                *line += 1;
+            }
+            break;
+        }
+        *line += 1;
+        from = i + 1;
+        a = from;
+        too_wide = false;
+        fields.clear();
     }
     None
 }

@@ -1266,7 +1266,6 @@ pub fn indicator_review(
             s.observations
                 .iter()
                 .filter(|o| o.period.end() <= as_of)
-                .cloned()
                 .collect()
         })
         .unwrap_or_default();

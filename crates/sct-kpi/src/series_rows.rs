@@ -4,7 +4,8 @@
 //! What the "duplicate rows" flag lists is kept as it goes: the first few duplicates in period
 //! order and how many there were, exactly what sorting every row at the end would list.
 
-use crate::data::{MAX_LISTED, Row};
+use crate::data::{MAX_LISTED, Observation, Row};
+use crate::observations::Observations;
 use crate::period::{Period, PeriodType};
 
 /// Rows past those already folded before the next fold (a series of a few dozen rows, the
@@ -70,8 +71,10 @@ impl Duplicate {
 /// One series' rows, in the order they were read, folded as they come (see the module).
 #[derive(Debug, Default)]
 pub(crate) struct SeriesRows {
-    /// A sorted prefix of one row per period (`folded` long), then rows in reading order.
-    rows: Vec<Row>,
+    /// A sorted prefix of one row per period (`folded` long), then rows in reading order;
+    /// only rows of the first row's period type (a series with another is refused, naming
+    /// the first such row, so the rest are never needed).
+    rows: Observations,
     folded: usize,
     /// The first row's period type and line.
     first: Option<(PeriodType, u64)>,
@@ -87,7 +90,7 @@ pub(crate) struct SeriesRows {
 /// A series' rows once read: one per period, in period order, and what was seen on the way.
 pub(crate) struct Folded {
     /// One row per period, oldest first; the latest read of each period.
-    pub rows: Vec<Row>,
+    pub rows: Observations,
     /// The first row's period type and line.
     pub first: (PeriodType, u64),
     /// The first row of another period type, with its line.
@@ -97,16 +100,40 @@ pub(crate) struct Folded {
 }
 
 impl SeriesRows {
+    /// No rows yet, with room for `n` (as many as the series before had, most likely as many
+    /// as this one will: no growing, and no spare room to give back).
+    pub(crate) fn with_capacity(n: usize) -> SeriesRows {
+        SeriesRows {
+            rows: Observations::with_capacity(n),
+            ..SeriesRows::default()
+        }
+    }
+
+    /// Rows held.
+    pub(crate) fn len(&self) -> usize {
+        self.rows.len()
+    }
+
     /// Adds the next row read.
+    #[inline]
     pub(crate) fn push(&mut self, row: Row) {
         match self.first {
             None => self.first = Some((row.period.kind, row.line)),
-            Some((kind, _)) if kind != row.period.kind && self.other_kind.is_none() => {
-                self.other_kind = Some((row.period, row.line));
+            Some((kind, _)) if kind != row.period.kind => {
+                if self.other_kind.is_none() {
+                    self.other_kind = Some((row.period, row.line));
+                }
+                return;
             }
             Some(_) => {}
         }
-        self.rows.push(row);
+        self.rows.push(Observation {
+            period: row.period,
+            value: row.value,
+            numerator: row.numerator,
+            denominator: row.denominator,
+            line: row.line,
+        });
         if self.rows.len() >= 2 * self.folded + SLACK {
             self.fold();
         }
@@ -115,27 +142,41 @@ impl SeriesRows {
     /// Sorts the rows by period (stably: reading order among a period's rows, the folded row
     /// first, since it was read before every row after it) and keeps the last of each period.
     fn fold(&mut self) {
-        self.rows.sort_by_key(|r| r.period);
-        let mut kept = 0;
-        for i in 0..self.rows.len() {
-            let r = self.rows[i];
-            if kept > 0 && self.rows[kept - 1].period == r.period {
-                let earlier = self.rows[kept - 1];
-                self.found(Duplicate {
-                    period: r.period,
-                    earlier_line: earlier.line,
-                    earlier_value: earlier.value,
-                    line: r.line,
-                    value: r.value,
-                });
-                self.rows[kept - 1] = r;
-            } else {
-                self.rows[kept] = r;
-                kept += 1;
+        if self.rows.increasing_from(self.folded) {
+            // Already one row per period in order (a file in series order): nothing to move.
+            self.folded = self.rows.len();
+            return;
+        }
+        let starts = self.rows.starts();
+        let mut order: Vec<u32> = (0..starts.len() as u32).collect();
+        order.sort_by_key(|&i| starts[i as usize]);
+        let mut kept: Vec<u32> = Vec::with_capacity(order.len());
+        let mut found = Vec::new();
+        for &i in &order {
+            match kept.last_mut() {
+                Some(last) if starts[*last as usize] == starts[i as usize] => {
+                    found.push((*last, i));
+                    *last = i;
+                }
+                _ => kept.push(i),
             }
         }
-        self.rows.truncate(kept);
-        self.folded = kept;
+        for (earlier, later) in found {
+            let (earlier_value, earlier_line) = self.rows.value_and_line(earlier as usize);
+            let (value, line) = self.rows.value_and_line(later as usize);
+            let period = self.rows.get(later as usize).map(|o| o.period);
+            if let Some(period) = period {
+                self.found(Duplicate {
+                    period,
+                    earlier_line,
+                    earlier_value,
+                    line,
+                    value,
+                });
+            }
+        }
+        self.rows.gather(&kept);
+        self.folded = kept.len();
     }
 
     fn found(&mut self, d: Duplicate) {

@@ -112,7 +112,7 @@ proptest! {
             Ok(data) => {
                 prop_assert_eq!(data.rows_read as usize, rows.len());
                 for s in data.series.values() {
-                    prop_assert!(s.observations.windows(2).all(|w| w[0].period < w[1].period));
+                    prop_assert!(s.observations.to_vec().windows(2).all(|w| w[0].period < w[1].period));
                     prop_assert!(s.observations.iter().all(|o| o.value.is_finite()));
                 }
             }

@@ -257,7 +257,6 @@ fn indicator_state(
             s.observations
                 .iter()
                 .filter(|o| src.as_of.is_none_or(|d| o.period.end() <= d))
-                .cloned()
                 .collect()
         })
         .unwrap_or_default();
