@@ -3,87 +3,27 @@
 //! row, whatever the batches (the first batch's latest period earlier than a later one's
 //! included); a file it cannot report so is refused with its reason and no row.
 
+mod common;
+
 use std::collections::BTreeMap;
 
+use common::{set, used};
 use proptest::prelude::*;
-use sct_core::SourceFile;
-use sct_core::provenance::FrameworkUsed;
 use sct_kpi::data::read_kpi_data;
 use sct_kpi::ipr::{IprRow, RowPlace, ipr};
 use sct_kpi::ipr_stream::{RowSink, Source, Unstreamable, ipr_sorted};
-use sct_kpi::kpiset::KpiSet;
 use sct_kpi::review::ReviewOptions;
-
-fn set() -> KpiSet {
-    let text = r#"
-kind = "kpi-set"
-id = "t"
-version = "1"
-title = "T"
-source = "test"
-status = "example"
-[documents]
-d = { title = "D" }
-[[indicators]]
-id = "p"
-title = "Proportion"
-timeframe = "leading"
-period = "month"
-value_type = "proportion"
-multiplier = 100
-improvement = "increase"
-target = 50.0
-source = { doc = "d", section = "1", quote = "q" }
-[[indicators]]
-id = "c"
-title = "Count"
-timeframe = "kpi"
-period = "quarter"
-value_type = "count"
-improvement = "increase"
-source = { doc = "d", section = "1", quote = "q" }
-[[indicators]]
-id = "m"
-title = "Mean"
-timeframe = "leading"
-period = "month"
-value_type = "mean"
-improvement = "decrease"
-source = { doc = "d", section = "1", quote = "q" }
-"#;
-    sct_core::load::parse_toml(&SourceFile::from_text("t.toml", text)).unwrap()
-}
-
-fn used() -> FrameworkUsed {
-    FrameworkUsed {
-        id: "t".into(),
-        version: "1".into(),
-        kind: "kpi-set".into(),
-        sha256: "0".into(),
-        file: "t.toml".into(),
-    }
-}
 
 /// Codes that are prefixes of each other, so a batch cut inside an organisation would be seen.
 const ORGS: [&str; 6] = ["Q", "Q1", "Q1-", "Q10", "Q1A", "R2"];
 
-/// Rows of random organisations, indicators and months (duplicates and gaps included).
+/// Rows of random organisations of [`ORGS`], indicators and months.
 fn rows() -> impl Strategy<Value = Vec<(usize, usize, u32, u32)>> {
-    proptest::collection::vec((0..ORGS.len(), 0..3usize, 0..40u32, 1..100u32), 1..80)
+    common::rows(ORGS.len())
 }
 
 fn csv(rows: &[(usize, usize, u32, u32)]) -> String {
-    let mut csv = String::from("organisation,indicator,period,value,numerator,denominator\n");
-    for &(o, i, m, v) in rows {
-        let (y, mo) = (2020 + (m + 3) / 12, (m + 3) % 12 + 1);
-        let period = format!("{y}-{mo:02}");
-        match i {
-            0 => csv.push_str(&format!("{},p,{period},,{v},100\n", ORGS[o])),
-            1 => csv.push_str(&format!("{},c,{period},{v},,\n", ORGS[o])),
-            _ => csv.push_str(&format!("{},m,{period},{v}.5,,\n", ORGS[o])),
-        }
-    }
-    csv
+    common::csv(&ORGS, rows)
 }
 
 #[derive(Default)]

@@ -4,88 +4,30 @@
 //! the set's order, then by organisation); and a series whose duplicates are folded as it is
 //! read keeps the rows and flags that sorting every row at the end kept.
 
+mod common;
+
 use std::collections::BTreeSet;
 
 use chrono::NaiveDate;
+use common::{set, used};
 use proptest::prelude::*;
 use sct_core::SourceFile;
-use sct_core::provenance::FrameworkUsed;
 use sct_kpi::data::{FlagKind, KpiData, read_kpi_data};
 use sct_kpi::ipr::ipr;
 use sct_kpi::kpiset::{KpiSet, Timeframe};
 use sct_kpi::review::{ReviewOptions, review};
 
-fn set() -> KpiSet {
-    let text = r#"
-kind = "kpi-set"
-id = "t"
-version = "1"
-title = "T"
-source = "test"
-status = "example"
-[documents]
-d = { title = "D" }
-[[indicators]]
-id = "p"
-title = "Proportion"
-timeframe = "leading"
-period = "month"
-value_type = "proportion"
-multiplier = 100
-improvement = "increase"
-target = 50.0
-source = { doc = "d", section = "1", quote = "q" }
-[[indicators]]
-id = "c"
-title = "Count"
-timeframe = "kpi"
-period = "quarter"
-value_type = "count"
-improvement = "increase"
-source = { doc = "d", section = "1", quote = "q" }
-[[indicators]]
-id = "m"
-title = "Mean"
-timeframe = "leading"
-period = "month"
-value_type = "mean"
-improvement = "decrease"
-source = { doc = "d", section = "1", quote = "q" }
-"#;
-    sct_core::load::parse_toml(&SourceFile::from_text("t.toml", text)).unwrap()
-}
-
-fn used() -> FrameworkUsed {
-    FrameworkUsed {
-        id: "t".into(),
-        version: "1".into(),
-        kind: "kpi-set".into(),
-        sha256: "0".into(),
-        file: "t.toml".into(),
-    }
-}
-
 /// Codes that are prefixes of each other, or sort between each other's series, so a range
 /// that ran past its organisation, or stopped short, would be seen.
 const ORGS: [&str; 7] = ["Q1", "Q10", "Q1A", "Q", "Q1-", "R2", "Q2"];
 
-/// Rows of random organisations, indicators and months (duplicates and gaps included).
+/// Rows of random organisations of [`ORGS`], indicators and months.
 fn rows() -> impl Strategy<Value = Vec<(usize, usize, u32, u32)>> {
-    proptest::collection::vec((0..ORGS.len(), 0..3usize, 0..40u32, 1..100u32), 1..80)
+    common::rows(ORGS.len())
 }
 
 fn data(rows: &[(usize, usize, u32, u32)]) -> KpiData {
-    let mut csv = String::from("organisation,indicator,period,value,numerator,denominator\n");
-    for &(o, i, m, v) in rows {
-        let (y, mo) = (2020 + (m + 3) / 12, (m + 3) % 12 + 1);
-        let period = format!("{y}-{mo:02}");
-        match i {
-            0 => csv.push_str(&format!("{},p,{period},,{v},100\n", ORGS[o])),
-            1 => csv.push_str(&format!("{},c,{period},{v},,\n", ORGS[o])),
-            _ => csv.push_str(&format!("{},m,{period},{v}.5,,\n", ORGS[o])),
-        }
-    }
-    read_kpi_data(csv.as_bytes(), "d.csv", &set(), None).unwrap()
+    read_kpi_data(common::csv(&ORGS, rows).as_bytes(), "d.csv", &set(), None).unwrap()
 }
 
 /// The scan every lookup replaced: every series, filtered by organisation.
