@@ -642,15 +642,43 @@ fn centre_and_limits<const AVX2: bool>(
     screen: bool,
     kept: &mut Vec<f64>,
 ) -> (f64, Option<f64>, usize) {
+    centre_and_limits_by::<AVX2>(base, screen, kept, base.len() >= SCREEN_BY_ESTIMATE_FROM)
+}
+
+/// Bases of at least this many points are screened by an estimate of the AMR in the residual
+/// pass (see [`means_and_screening`]), which saves reading them from memory once more; smaller
+/// ones stay in cache between passes, where the exact cut costs less than the estimate's checks.
+const SCREEN_BY_ESTIMATE_FROM: usize = 1 << 16;
+
+/// [`centre_and_limits`], screening by an estimate of the AMR (`by_estimate`) or after the
+/// residual pass: the same bits either way.
+#[inline(always)]
+fn centre_and_limits_by<const AVX2: bool>(
+    base: &[f64],
+    screen: bool,
+    kept: &mut Vec<f64>,
+    by_estimate: bool,
+) -> (f64, Option<f64>, usize) {
     if base.len() < 2 {
         return (accurate_mean_inline(base), None, 0);
     }
     let (sum, range_sum) = sums_with_ranges(base);
-    let (mean, amr) = means_with_ranges(base, sum, range_sum, kept);
-    if !screen {
-        return (mean, Some(amr), 0);
-    }
-    let (count, kept_sum) = keep_ranges_below::<AVX2>(base, constants::SCREEN * amr, kept);
+    let fused = if screen && by_estimate {
+        means_and_screening::<AVX2>(base, sum, range_sum, kept)
+    } else {
+        None
+    };
+    let (mean, amr, count, kept_sum) = match fused {
+        Some(done) => done,
+        None => {
+            let (mean, amr) = means_with_ranges(base, sum, range_sum, kept);
+            if !screen {
+                return (mean, Some(amr), 0);
+            }
+            let (count, kept_sum) = keep_ranges_below::<AVX2>(base, constants::SCREEN * amr, kept);
+            (mean, amr, count, kept_sum)
+        }
+    };
     let screened = base.len() - 1 - count;
     if count == 0 {
         (mean, None, screened)
@@ -738,22 +766,81 @@ fn means_with_ranges(values: &[f64], sum_v: f64, sum_r: f64, ranges: &mut Vec<f6
             accurate_mean_from_sum(ranges, sum_r),
         );
     }
-    let (mut lv, mut hv, mut lr, mut hr) = Default::default();
-    let (fv, fr) = (F2([mv, mv]), F2([mr, mr]));
-    let (firsts, seconds) = chunk_pairs(values);
-    for (v, next) in firsts.zip(seconds) {
-        let r = ranges4(v, next);
-        Acc2::add_residual(&mut lv, F2([v[0], v[1]]), fv);
-        Acc2::add_residual(&mut hv, F2([v[2], v[3]]), fv);
-        Acc2::add_residual(&mut lr, F2([r[0], r[1]]), fr);
-        Acc2::add_residual(&mut hr, F2([r[2], r[3]]), fr);
+    let mut residuals = Residuals::default();
+    residuals.feed(values, 0, (n - 1) / 4 * 4, mv, mr);
+    residuals.finish(values, mv, mr)
+}
+
+/// The residual lanes of [`means_with_ranges`] (values, then their moving ranges), fed a run of
+/// whole chunks at a time in order, so that the passes can go a block at a time.
+#[derive(Clone, Copy, Default)]
+struct Residuals {
+    lv: Acc2,
+    hv: Acc2,
+    lr: Acc2,
+    hr: Acc2,
+}
+
+impl Residuals {
+    /// Adds the residuals from mean estimates `mv` and `mr` of the values `from..to` and of the
+    /// moving ranges `from..to` (to the value one later), whole chunks of four from the first.
+    #[inline(always)]
+    fn feed(&mut self, values: &[f64], from: usize, to: usize, mv: f64, mr: f64) {
+        let (fv, fr) = (F2([mv, mv]), F2([mr, mr]));
+        let firsts = values[from..to].chunks_exact(4);
+        let seconds = values[from + 1..=to].chunks_exact(4);
+        for (v, next) in firsts.zip(seconds) {
+            let r = ranges4(v, next);
+            self.lv.add_residual(F2([v[0], v[1]]), fv);
+            self.hv.add_residual(F2([v[2], v[3]]), fv);
+            self.lr.add_residual(F2([r[0], r[1]]), fr);
+            self.hr.add_residual(F2([r[2], r[3]]), fr);
+        }
     }
-    let whole = (n - 1) / 4 * 4;
-    let (rest, count) = last_ranges(values);
-    (
-        residual_mean(&values[whole..], n, lv, hv, mv),
-        residual_mean(&rest[..count], n - 1, lr, hr, mr),
-    )
+
+    /// The two means, once every whole chunk has been fed.
+    #[inline(always)]
+    fn finish(self, values: &[f64], mv: f64, mr: f64) -> (f64, f64) {
+        let n = values.len();
+        let whole = (n - 1) / 4 * 4;
+        let (rest, count) = last_ranges(values);
+        (
+            residual_mean(&values[whole..], n, self.lv, self.hv, mv),
+            residual_mean(&rest[..count], n - 1, self.lr, self.hr, mr),
+        )
+    }
+}
+
+/// [`means_with_ranges`] and the screening of [`keep_ranges_below`] in one pass, a block at a
+/// time: the screening cannot wait for the exact AVR (it needs the whole residual pass), so it
+/// screens by the estimate `SCREEN × sum / count` and notes the nearest kept and dropped range
+/// on each side of that cut. When the exact cut lies between them, no range is on the other side
+/// of it, and the exact screening keeps the same ranges, so the same sum; otherwise the ranges
+/// are screened again by the exact cut. Returns the mean, the AMR before screening, and the
+/// number and sum of the kept ranges; `None` when the estimates are not finite.
+#[inline(always)]
+fn means_and_screening<const AVX2: bool>(
+    values: &[f64],
+    sum_v: f64,
+    sum_r: f64,
+    kept: &mut Vec<f64>,
+) -> Option<(f64, f64, usize, f64)> {
+    let n = values.len();
+    let (mv, mr) = (sum_v / n as f64, sum_r / (n - 1) as f64);
+    if !mv.is_finite() || !mr.is_finite() {
+        return None;
+    }
+    let mut residuals = Residuals::default();
+    let rough = constants::SCREEN * mr;
+    let with = Some((&mut residuals, mv, mr));
+    let (count, kept_sum, below, above) = keep_ranges_below_with::<AVX2>(values, rough, kept, with);
+    let (mean, amr) = residuals.finish(values, mv, mr);
+    let cut = constants::SCREEN * amr;
+    if below < cut && cut <= above {
+        return Some((mean, amr, count, kept_sum));
+    }
+    let (count, kept_sum) = keep_ranges_below::<AVX2>(values, cut, kept);
+    Some((mean, amr, count, kept_sum))
 }
 
 /// The end of [`accurate_mean_from_sum`] for `n` values of mean estimate `m`, whose whole
@@ -791,6 +878,22 @@ fn keep_ranges_below<const AVX2: bool>(
     cut: f64,
     kept: &mut Vec<f64>,
 ) -> (usize, f64) {
+    let (count, sum, _, _) = keep_ranges_below_with::<AVX2>(values, cut, kept, None);
+    (count, sum)
+}
+
+/// [`keep_ranges_below`], feeding the whole chunks of each block to `residuals` (with the mean
+/// estimates of the values and ranges) before screening its ranges, while its values are in
+/// cache, and returning also the largest range kept and the smallest at or above the cut (−∞
+/// and +∞ when none). (Not a closure for each block: a closure would be compiled for any
+/// processor, not for the caller's instruction set.)
+#[inline(always)]
+fn keep_ranges_below_with<const AVX2: bool>(
+    values: &[f64],
+    cut: f64,
+    kept: &mut Vec<f64>,
+    mut residuals: Option<(&mut Residuals, f64, f64)>,
+) -> (usize, f64, f64, f64) {
     const BLOCK: usize = 256;
     let m = values.len() - 1;
     // Range `i` is written at or before place `i` (four at a time: before place `i + 4`):
@@ -798,26 +901,35 @@ fn keep_ranges_below<const AVX2: bool>(
     kept.resize(m, 0.0);
     let out = &mut kept[..m];
     let mut count = 0;
+    let (mut below, mut above) = (f64::NEG_INFINITY, f64::INFINITY);
     let mut sum = RunningSum::default();
     for start in (0..m).step_by(BLOCK) {
         let end = (start + BLOCK).min(m);
+        if let Some((residuals, mv, mr)) = &mut residuals {
+            let whole = (values.len() - 1) / 4 * 4;
+            residuals.feed(values, start.min(whole), end.min(whole), *mv, *mr);
+        }
         let mut from = start;
         #[cfg(target_arch = "x86_64")]
         if AVX2 {
             let whole = start + (end - start) / 4 * 4;
             // SAFETY: AVX2 is there (the caller's promise); `count <= from` and `from + 4 <=
             // whole <= m`, so each store of four stays in `out`.
-            count = unsafe { keep_below_avx2(&values[start..=whole], cut, out, count) };
+            let (c, b, a) = unsafe { keep_below_avx2(&values[start..=whole], cut, out, count) };
+            (count, below, above) = (c, below.max(b), above.min(a));
             from = whole;
         }
         for (a, b) in values[from..end].iter().zip(&values[from + 1..=end]) {
             let r = (b - a).abs();
             out[count] = r;
-            count += usize::from(r < cut);
+            let keep = r < cut;
+            count += usize::from(keep);
+            below = if keep { below.max(r) } else { below };
+            above = if r >= cut { above.min(r) } else { above };
         }
         sum.feed(&out[..count]);
     }
-    (count, sum.total(&out[..count]))
+    (count, sum.total(&out[..count]), below, above)
 }
 
 /// For each mask of four lanes (bit `k`: lane `k` is kept), the 32-bit lane indices that move
@@ -842,20 +954,32 @@ const PACK: [[u32; 8]; 16] = {
 };
 
 /// The moving ranges of `values` (one more than a multiple of four) below `cut`, written
-/// packed into `out` from `count` on, four compared at a time; returns the new count. The same
-/// comparisons as the scalar loop (an ordered less-than: false for NaN), the same values.
+/// packed into `out` from `count` on, four compared at a time; returns the new count, the
+/// largest range kept and the smallest at or above the cut. The same comparisons as the scalar
+/// loop (ordered: false for NaN), the same values.
 ///
 /// # Safety
 /// The processor must have AVX2, and `out` must hold `count + values.len() - 1` values.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
-unsafe fn keep_below_avx2(values: &[f64], cut: f64, out: &mut [f64], mut count: usize) -> usize {
+unsafe fn keep_below_avx2(
+    values: &[f64],
+    cut: f64,
+    out: &mut [f64],
+    mut count: usize,
+) -> (usize, f64, f64) {
     use std::arch::x86_64::{
-        _CMP_LT_OQ, _mm256_andnot_pd, _mm256_castpd_ps, _mm256_castps_pd, _mm256_cmp_pd,
-        _mm256_loadu_pd, _mm256_loadu_si256, _mm256_movemask_pd, _mm256_permutevar8x32_ps,
-        _mm256_set1_pd, _mm256_storeu_pd, _mm256_sub_pd,
+        _CMP_GE_OQ, _CMP_LT_OQ, _mm256_andnot_pd, _mm256_blendv_pd, _mm256_castpd_ps,
+        _mm256_castps_pd, _mm256_cmp_pd, _mm256_loadu_pd, _mm256_loadu_si256, _mm256_max_pd,
+        _mm256_min_pd, _mm256_movemask_pd, _mm256_permutevar8x32_ps, _mm256_set1_pd,
+        _mm256_storeu_pd, _mm256_sub_pd,
     };
     let (cuts, sign) = (_mm256_set1_pd(cut), _mm256_set1_pd(-0.0));
+    let (lowest, highest) = (
+        _mm256_set1_pd(f64::NEG_INFINITY),
+        _mm256_set1_pd(f64::INFINITY),
+    );
+    let (mut below, mut above) = (lowest, highest);
     let chunks = (values.len() - 1) / 4;
     assert!(count + 4 * chunks <= out.len(), "room for the kept ranges");
     for j in 0..chunks {
@@ -865,14 +989,28 @@ unsafe fn keep_below_avx2(values: &[f64], cut: f64, out: &mut [f64], mut count: 
             let a = _mm256_loadu_pd(values.as_ptr().add(4 * j));
             let b = _mm256_loadu_pd(values.as_ptr().add(4 * j + 1));
             let r = _mm256_andnot_pd(sign, _mm256_sub_pd(b, a));
-            let mask = _mm256_movemask_pd(_mm256_cmp_pd::<_CMP_LT_OQ>(r, cuts)) as usize;
+            let keep = _mm256_cmp_pd::<_CMP_LT_OQ>(r, cuts);
+            let drop = _mm256_cmp_pd::<_CMP_GE_OQ>(r, cuts);
+            below = _mm256_max_pd(below, _mm256_blendv_pd(lowest, r, keep));
+            above = _mm256_min_pd(above, _mm256_blendv_pd(highest, r, drop));
+            let mask = _mm256_movemask_pd(keep) as usize;
             let pack = _mm256_loadu_si256(PACK[mask].as_ptr().cast());
             let packed = _mm256_castps_pd(_mm256_permutevar8x32_ps(_mm256_castpd_ps(r), pack));
             _mm256_storeu_pd(out.as_mut_ptr().add(count), packed);
             count += mask.count_ones() as usize;
         }
     }
-    count
+    // SAFETY: plain stores of two vectors into arrays of four.
+    let (mut b, mut a) = ([0.0; 4], [0.0; 4]);
+    unsafe {
+        _mm256_storeu_pd(b.as_mut_ptr(), below);
+        _mm256_storeu_pd(a.as_mut_ptr(), above);
+    }
+    (
+        count,
+        b.into_iter().fold(f64::NEG_INFINITY, f64::max),
+        a.into_iter().fold(f64::INFINITY, f64::min),
+    )
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -928,6 +1066,14 @@ fn spc_dispatch(
     options: &SpcOptions,
 ) -> Result<SpcResult, SpcError> {
     #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx512f")
+        && std::arch::is_x86_feature_detected!("avx512bw")
+        && std::arch::is_x86_feature_detected!("avx2")
+    {
+        // SAFETY: the processor has AVX-512 F and BW and AVX2, as just checked.
+        return unsafe { spc_avx512(ws, values, segment_starts, options) };
+    }
+    #[cfg(target_arch = "x86_64")]
     if std::arch::is_x86_feature_detected!("avx2") {
         // SAFETY: the processor has AVX2, as just checked.
         return unsafe { spc_avx2(ws, values, segment_starts, options) };
@@ -948,6 +1094,19 @@ fn spc_avx2(
     options: &SpcOptions,
 ) -> Result<SpcResult, SpcError> {
     spc_with::<true>(ws, values, segment_starts, options)
+}
+
+/// [`spc_with`] compiled for AVX-512 (F and BW) and AVX2: the rules compare eight points at a
+/// time and write a word's 64 points at once, with the same comparisons, so the same bits.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,avx512f,avx512bw")]
+fn spc_avx512(
+    ws: &mut Workspace,
+    values: &[f64],
+    segment_starts: &[usize],
+    options: &SpcOptions,
+) -> Result<SpcResult, SpcError> {
+    spc_with_level::<true, true>(ws, values, segment_starts, options)
 }
 
 /// Checks the values and options.
@@ -1002,10 +1161,22 @@ fn validate_options(options: &SpcOptions) -> Result<(), SpcError> {
     Ok(())
 }
 
-/// [`spc`] with the scratch space `ws`, inlined into each entry point of [`spc_dispatch`]
-/// with the passes it calls, so that each is compiled for its instruction set.
+/// [`spc`] with the scratch space `ws`, for any processor (`AVX2` false) or one with AVX2.
 #[inline(always)]
 fn spc_with<const AVX2: bool>(
+    ws: &mut Workspace,
+    values: &[f64],
+    segment_starts: &[usize],
+    options: &SpcOptions,
+) -> Result<SpcResult, SpcError> {
+    spc_with_level::<AVX2, false>(ws, values, segment_starts, options)
+}
+
+/// [`spc`] with the scratch space `ws`, inlined into each entry point of [`spc_dispatch`]
+/// with the passes it calls, so that each is compiled for its instruction set: `AVX2`, and
+/// `AVX512` (F and BW, with AVX2) where the processor has them.
+#[inline(always)]
+fn spc_with_level<const AVX2: bool, const AVX512: bool>(
     ws: &mut Workspace,
     values: &[f64],
     segment_starts: &[usize],
@@ -1047,7 +1218,7 @@ fn spc_with<const AVX2: bool>(
         };
         limits_warnings(k, ys.len(), amr.is_none(), &mut warnings);
         fix_after_warning(k, ys.len(), options.fix_after, &mut warnings);
-        let (common_cause, up) = rules::judge_segment(
+        let (common_cause, up) = rules::judge_segment::<AVX512>(
             &mut ws.rules,
             ys,
             &bands,
@@ -1340,6 +1511,44 @@ mod tests {
             }
         }
 
+        /// Screening by an estimate of the AMR in the residual pass gives the bits of the
+        /// pass-by-pass oracle (as bases that small are otherwise screened after that pass).
+        #[test]
+        fn screening_by_an_estimate_equals_the_oracle(base in base_series()) {
+            let o = oracle::centre_and_limits(&base, true);
+            let mut kept = Vec::new();
+            let fused = centre_and_limits_by::<false>(&base, true, &mut kept, true);
+            prop_assert_eq!(fused.0.to_bits(), o.0.to_bits());
+            prop_assert_eq!(fused.1.map(f64::to_bits), o.1.map(f64::to_bits));
+            prop_assert_eq!(fused.2, o.2);
+            #[cfg(target_arch = "x86_64")]
+            if std::arch::is_x86_feature_detected!("avx2") {
+                let packed = centre_and_limits_by::<true>(&base, true, &mut kept, true);
+                prop_assert_eq!(packed.1.map(f64::to_bits), o.1.map(f64::to_bits));
+                prop_assert_eq!(packed.2, o.2);
+            }
+        }
+
+        /// The screening notes the largest range kept and the smallest dropped, which decide
+        /// whether a screening by an estimated cut stands.
+        #[test]
+        fn screening_notes_the_ranges_nearest_the_cut(
+            base in base_series().prop_filter("two points", |b| b.len() >= 2),
+            cut in prop_oneof![0.0f64..20.0, Just(2.5), Just(f64::INFINITY)],
+        ) {
+            let ranges: Vec<f64> = base.windows(2).map(|w| (w[1] - w[0]).abs()).collect();
+            let below = ranges.iter().copied().filter(|&r| r < cut).fold(f64::NEG_INFINITY, f64::max);
+            let above = ranges.iter().copied().filter(|&r| r >= cut).fold(f64::INFINITY, f64::min);
+            let mut kept = Vec::new();
+            let (_, _, b, a) = keep_ranges_below_with::<false>(&base, cut, &mut kept, None);
+            prop_assert_eq!((b.to_bits(), a.to_bits()), (below.to_bits(), above.to_bits()));
+            #[cfg(target_arch = "x86_64")]
+            if std::arch::is_x86_feature_detected!("avx2") {
+                let (_, _, b, a) = keep_ranges_below_with::<true>(&base, cut, &mut kept, None);
+                prop_assert_eq!((b.to_bits(), a.to_bits()), (below.to_bits(), above.to_bits()));
+            }
+        }
+
         /// The whole method with its scratch space reused after a longer series gives the
         /// bits of a fresh one (scratch space is resized, not cleared).
         #[test]
@@ -1356,6 +1565,50 @@ mod tests {
             match (reused, fresh) {
                 (Ok(a), Ok(b)) => prop_assert_eq!(bits(&a), bits(&b)),
                 (a, b) => prop_assert_eq!(a.err(), b.err()),
+            }
+        }
+
+        /// Each variant the processor can run (AVX2; AVX-512 with AVX2) gives the bits of the
+        /// core compiled for any processor.
+        #[test]
+        fn each_instruction_set_gives_the_portable_bits(
+            mut values in series(),
+            starts in proptest::collection::vec(0usize..400, 0..4),
+            options in options(),
+            bad in proptest::option::of((
+                0usize..400,
+                prop_oneof![Just(f64::NAN), Just(f64::INFINITY), Just(f64::NEG_INFINITY)],
+            )),
+        ) {
+            // Now and then a value that is not finite, which every variant must find.
+            if let Some((i, v)) = bad {
+                let len = values.len();
+                values[i % len] = v;
+            }
+            let portable = spc_with::<false>(&mut Workspace::default(), &values, &starts, &options);
+            let mut variants = Vec::new();
+            #[cfg(target_arch = "x86_64")]
+            {
+                use std::arch::is_x86_feature_detected as has;
+                let ws = &mut Workspace::default();
+                if has!("avx2") {
+                    // SAFETY: the processor has AVX2, as just checked.
+                    variants.push(unsafe { spc_avx2(ws, &values, &starts, &options) });
+                }
+                if has!("avx2") && has!("avx512f") && has!("avx512bw") {
+                    // SAFETY: the processor has AVX2 and AVX-512 F and BW, as just checked.
+                    variants.push(unsafe { spc_avx512(ws, &values, &starts, &options) });
+                }
+            }
+            for variant in variants {
+                match (&portable, variant) {
+                    (Ok(a), Ok(b)) => prop_assert_eq!(bits(a), bits(&b)),
+                    // As text: a NaN in the error is not equal to itself.
+                    (a, b) => prop_assert_eq!(
+                        format!("{:?}", a.clone().err()),
+                        format!("{:?}", b.err())
+                    ),
+                }
             }
         }
 

@@ -60,9 +60,11 @@ impl RuleBits {
 pub(super) type Counts = (usize, usize);
 
 /// Judges one segment's points `ys` against its `bands`: writes every point's rule and type
-/// into `rule` and `point_type` (as long as `ys`) and returns the counts.
+/// into `rule` and `point_type` (as long as `ys`) and returns the counts. With `AVX512` (the
+/// caller has checked the processor has AVX-512 F and BW), eight points are compared and 64
+/// written at once: the same comparisons, the same bits.
 #[inline(always)]
-pub(super) fn judge_segment(
+pub(super) fn judge_segment<const AVX512: bool>(
     bits: &mut RuleBits,
     ys: &[f64],
     bands: &Bands,
@@ -70,7 +72,7 @@ pub(super) fn judge_segment(
     point_type: &mut [MaybeUninit<PointType>],
     rule: &mut [MaybeUninit<Option<Rule>>],
 ) -> Counts {
-    facts(bits, ys, bands);
+    facts::<AVX512>(bits, ys, bands);
     // (d) A shift: L points on one side of the mean.
     long_runs(&bits.above, options.shift_length, &mut bits.shift);
     long_runs(&bits.below, options.shift_length, &mut bits.scratch);
@@ -80,12 +82,12 @@ pub(super) fn judge_segment(
     long_runs(&bits.fall, options.trend_length - 1, &mut bits.scratch);
     or_into(&mut bits.trend_steps, &bits.scratch);
     windows(bits);
-    classify(bits, ys.len(), options.improvement, point_type, rule)
+    classify::<AVX512>(bits, ys.len(), options.improvement, point_type, rule)
 }
 
 /// Fills the bit sets of facts for the points `ys` (§7): the first point has no step.
 #[inline(always)]
-fn facts(bits: &mut RuleBits, ys: &[f64], b: &Bands) {
+fn facts<const AVX512: bool>(bits: &mut RuleBits, ys: &[f64], b: &Bands) {
     let words = ys.len().div_ceil(BITS);
     for v in [
         &mut bits.above,
@@ -97,6 +99,12 @@ fn facts(bits: &mut RuleBits, ys: &[f64], b: &Bands) {
     ] {
         // Every word is written below: resizing only zeroes what the scratch space gains.
         v.resize(words, 0);
+    }
+    #[cfg(target_arch = "x86_64")]
+    if AVX512 {
+        // SAFETY: AVX-512 F is there (the caller's promise); every bit set holds `words`.
+        unsafe { avx512::facts(bits, ys, b) };
+        return;
     }
     for k in 0..words {
         let (start, end) = (k * BITS, ys.len().min(k * BITS + BITS));
@@ -247,9 +255,9 @@ fn windows(bits: &mut RuleBits) {
 }
 
 /// §8 and §9: each point's first rule, direction and type from the bit sets, written out
-/// point by point; returns the counts.
+/// point by point (with `AVX512`, a word's 64 points at once); returns the counts.
 #[inline(always)]
-fn classify(
+fn classify<const AVX512: bool>(
     bits: &RuleBits,
     m: usize,
     improvement: Improvement,
@@ -286,6 +294,12 @@ fn classify(
             flagged,
             up,
         };
+        #[cfg(target_arch = "x86_64")]
+        if AVX512 {
+            // SAFETY: AVX-512 F and BW are there (the caller's promise).
+            unsafe { avx512::write_points(&masks, types, rules, up_type, down_type) };
+            continue;
+        }
         write_points(&masks, types, rules, up_type, down_type);
     }
     (m - flagged_count, up_count)
@@ -330,6 +344,138 @@ fn write_points(
         } else {
             down_type
         });
+    }
+}
+
+/// The facts and the writing of a word's points with AVX-512: a comparison of eight points
+/// gives eight bits of a bit set at once, and a word's 64 point types (or rules) are one
+/// 64-byte store.
+///
+/// The AVX-512 intrinsics are stable since Rust 1.89, above the workspace's declared
+/// `rust-version` (whose let chains already need 1.88).
+#[cfg(target_arch = "x86_64")]
+#[allow(clippy::incompatible_msrv)]
+mod avx512 {
+    use std::arch::x86_64::{
+        __m512d, _CMP_GE_OQ, _CMP_GT_OQ, _CMP_LE_OQ, _CMP_LT_OQ, _mm512_abs_pd, _mm512_loadu_pd,
+        _mm512_mask_blend_epi8, _mm512_mask_cmp_pd_mask, _mm512_mask_storeu_epi8,
+        _mm512_maskz_loadu_pd, _mm512_permutexvar_pd, _mm512_set1_epi8, _mm512_set1_pd,
+        _mm512_setr_epi64, _mm512_sub_pd,
+    };
+    use std::mem::MaybeUninit;
+
+    use super::{BITS, Bands, Masks, PointType, Rule, RuleBits};
+
+    /// [`super::facts`] eight points at a time: the same comparisons as `word_facts`
+    /// (ordered, so false for NaN), the same bits.
+    ///
+    /// # Safety
+    /// The processor must have AVX-512 F, and every bit set of `bits` must hold a word for each
+    /// 64 points of `ys`.
+    #[target_feature(enable = "avx512f")]
+    pub(super) unsafe fn facts(bits: &mut RuleBits, ys: &[f64], b: &Bands) {
+        let n = ys.len();
+        let (mean, zero) = (_mm512_set1_pd(b.mean), _mm512_set1_pd(0.0));
+        let (lpl, upl) = (_mm512_set1_pd(b.lpl), _mm512_set1_pd(b.upl));
+        let (near_lo, near_hi) = (_mm512_set1_pd(b.near_lo), _mm512_set1_pd(b.near_hi));
+        let infinity = _mm512_set1_pd(f64::INFINITY);
+        // The first point's step is to itself: its previous value is its own.
+        let first_prevs = _mm512_setr_epi64(0, 0, 1, 2, 3, 4, 5, 6);
+        let mut finite = true;
+        for k in 0..n.div_ceil(BITS) {
+            let mut f = [0u64; 6];
+            for c in (k * BITS..n.min(k * BITS + BITS)).step_by(8) {
+                let m = u8::MAX >> (8 - (n - c).min(8));
+                // SAFETY: the lanes of `m` are points `c..n` of `ys`, and their previous ones
+                // from `c - 1` (when `c > 0`); masked-out lanes are not read.
+                let (y, p): (__m512d, __m512d) = unsafe {
+                    // Whole chunks (all but a segment's last) are read without a mask, which
+                    // the processor streams faster.
+                    let y = if m == u8::MAX {
+                        _mm512_loadu_pd(ys.as_ptr().add(c))
+                    } else {
+                        _mm512_maskz_loadu_pd(m, ys.as_ptr().add(c))
+                    };
+                    let p = if c == 0 {
+                        _mm512_permutexvar_pd(first_prevs, y)
+                    } else if m == u8::MAX {
+                        _mm512_loadu_pd(ys.as_ptr().add(c - 1))
+                    } else {
+                        _mm512_maskz_loadu_pd(m, ys.as_ptr().add(c - 1))
+                    };
+                    (y, p)
+                };
+                let d = _mm512_sub_pd(y, mean);
+                let step = _mm512_sub_pd(y, p);
+                let up = _mm512_mask_cmp_pd_mask::<_CMP_GT_OQ>(m, d, zero);
+                let down = _mm512_mask_cmp_pd_mask::<_CMP_LT_OQ>(m, d, zero);
+                let out = _mm512_mask_cmp_pd_mask::<_CMP_GT_OQ>(m, y, upl)
+                    | _mm512_mask_cmp_pd_mask::<_CMP_LT_OQ>(m, y, lpl);
+                let near_up = _mm512_mask_cmp_pd_mask::<_CMP_GT_OQ>(up, y, near_hi)
+                    & _mm512_mask_cmp_pd_mask::<_CMP_LE_OQ>(m, y, upl);
+                let near_down = _mm512_mask_cmp_pd_mask::<_CMP_LT_OQ>(down, y, near_lo)
+                    & _mm512_mask_cmp_pd_mask::<_CMP_GE_OQ>(m, y, lpl);
+                let rise = _mm512_mask_cmp_pd_mask::<_CMP_GT_OQ>(m, step, zero);
+                let fall = _mm512_mask_cmp_pd_mask::<_CMP_LT_OQ>(m, step, zero);
+                finite &= _mm512_mask_cmp_pd_mask::<_CMP_LT_OQ>(m, _mm512_abs_pd(y), infinity) == m;
+                let at = c - k * BITS;
+                for (w, x) in f
+                    .iter_mut()
+                    .zip([up, down, rise, fall, out, near_up | near_down])
+                {
+                    *w |= u64::from(x) << at;
+                }
+            }
+            bits.above[k] = f[0];
+            bits.below[k] = f[1];
+            bits.rise[k] = f[2];
+            bits.fall[k] = f[3];
+            bits.outside[k] = f[4];
+            bits.beyond[k] = f[5];
+        }
+        bits.not_finite |= !finite;
+    }
+
+    /// The byte that represents `x`.
+    fn byte<T: Copy>(x: T) -> i8 {
+        const { assert!(size_of::<T>() == 1) };
+        // SAFETY: `T` is one byte (checked above), every bit of it initialised.
+        unsafe { std::mem::transmute_copy::<T, i8>(&x) }
+    }
+
+    /// [`super::write_points`] for a word at once: each rule and type is blended from the bytes
+    /// of the values they can take, by the word's bits, in the reverse of their priority.
+    ///
+    /// # Safety
+    /// The processor must have AVX-512 F and BW.
+    #[target_feature(enable = "avx512f,avx512bw")]
+    pub(super) unsafe fn write_points(
+        k: &Masks,
+        types: &mut [MaybeUninit<PointType>],
+        rules: &mut [MaybeUninit<Option<Rule>>],
+        up_type: PointType,
+        down_type: PointType,
+    ) {
+        let splat = |x: i8| _mm512_set1_epi8(x);
+        let mut r = splat(byte::<Option<Rule>>(None));
+        for (mask, rule) in [
+            (k.shift, Rule::Shift),
+            (k.near, Rule::TwoOfThree),
+            (k.trend, Rule::Trend),
+            (k.outside, Rule::OutsideLimits),
+        ] {
+            r = _mm512_mask_blend_epi8(mask, r, splat(byte(Some(rule))));
+        }
+        let t = _mm512_mask_blend_epi8(k.up, splat(byte(down_type)), splat(byte(up_type)));
+        let t = _mm512_mask_blend_epi8(k.flagged, splat(byte(PointType::CommonCause)), t);
+        let len = types.len().min(rules.len()).min(BITS);
+        let m = u64::MAX >> (BITS - len);
+        // SAFETY: the first `len` bytes of each slice are written (a byte is a value, of the
+        // size checked in `byte`); the values written are representations of real values.
+        unsafe {
+            _mm512_mask_storeu_epi8(types.as_mut_ptr().cast(), m, t);
+            _mm512_mask_storeu_epi8(rules.as_mut_ptr().cast(), m, r);
+        }
     }
 }
 
