@@ -50,9 +50,13 @@ pub fn write_csv(run: &ChartRun, out: &mut dyn std::io::Write) -> std::io::Resul
     row.end()?;
     let mut gaps = GapCursor::new(run);
     let mut cached = SegmentText::default();
+    let mut segment = SegmentCursor::default();
     for i in 0..run.len() {
         match layout {
-            Layout::Xmr(x) => xmr_row(run, x, i, &mut gaps, &mut cached, &mut row),
+            Layout::Xmr(x) => {
+                let k = segment.of(&x.result.segments, i);
+                xmr_row(run, x, (k, i), &mut gaps, &mut cached, &mut row);
+            }
             Layout::Chart => chart_row(run, i, &mut row),
         }
         row.end()?;
@@ -66,6 +70,8 @@ pub fn write_csv(run: &ChartRun, out: &mut dyn std::io::Write) -> std::io::Resul
 struct Row<'a> {
     out: &'a mut dyn std::io::Write,
     buf: Vec<u8>,
+    /// A field being made before it is quoted into `buf` (an explanation).
+    scratch: Vec<u8>,
     /// Whether the next field is the row's first (no comma before it).
     first: bool,
 }
@@ -78,6 +84,7 @@ impl<'a> Row<'a> {
         Row {
             out,
             buf: Vec::with_capacity(BLOCK + 4096),
+            scratch: Vec::new(),
             first: true,
         }
     }
@@ -96,6 +103,16 @@ impl<'a> Row<'a> {
     fn text(&mut self, text: &str) {
         self.sep();
         push_field(&mut self.buf, text);
+    }
+
+    /// A field of text written by `write` (into a buffer kept from field to field), then
+    /// quoted as [`Row::text`] quotes it.
+    #[inline]
+    fn text_with(&mut self, write: impl FnOnce(&mut Vec<u8>)) {
+        self.sep();
+        self.scratch.clear();
+        write(&mut self.scratch);
+        push_field_bytes(&mut self.buf, &self.scratch);
     }
 
     /// Bytes already made into fields (from [`SegmentText`]), commas included.
@@ -177,6 +194,45 @@ fn push_field(buf: &mut Vec<u8>, text: &str) {
     }
 }
 
+/// [`push_field`] of text given as its bytes (UTF-8): a field with a comma but no quote and
+/// no formula start, as an explanation is, is quoted here without going through
+/// [`push_quoted`].
+#[inline]
+fn push_field_bytes(buf: &mut Vec<u8>, bytes: &[u8]) {
+    let formula = bytes.first().is_some_and(|b| b"=+-@\t\r".contains(b));
+    let special = |b: &u8| matches!(b, b',' | b'"' | b'\n' | b'\r');
+    if !formula && !bytes.contains(&b'"') {
+        let quote = bytes.iter().any(special);
+        if quote {
+            buf.push(b'"');
+        }
+        buf.extend_from_slice(bytes);
+        if quote {
+            buf.push(b'"');
+        }
+    } else {
+        push_quoted(buf, std::str::from_utf8(bytes).unwrap_or_default());
+    }
+}
+
+/// The segment of each point, met in point order: found by moving forward through the
+/// segments (which cover the points one after another), never by a per-point table.
+#[derive(Default)]
+struct SegmentCursor {
+    k: usize,
+}
+
+impl SegmentCursor {
+    /// The index of point `i`'s segment (points asked for in increasing order).
+    #[inline]
+    fn of(&mut self, segments: &[crate::spc::Segment], i: usize) -> usize {
+        while segments.get(self.k + 1).is_some_and(|s| s.start <= i) {
+            self.k += 1;
+        }
+        self.k
+    }
+}
+
 /// A field that may need a `'` in front or quotes around it (see `sct_core::csv_out`).
 #[cold]
 fn push_quoted(buf: &mut Vec<u8>, text: &str) {
@@ -225,8 +281,8 @@ struct SegmentText {
 }
 
 impl SegmentText {
-    /// Makes the fields of segment `k` of `x`, point `i` being one of its points.
-    fn make(&mut self, run: &ChartRun, x: &Judged, k: usize, i: usize) {
+    /// Makes the fields of segment `k` of `x`.
+    fn make(&mut self, run: &ChartRun, x: &Judged, k: usize) {
         let seg = &x.result.segments[k];
         let o = &run.options;
         self.segment = Some(k);
@@ -242,7 +298,7 @@ impl SegmentText {
         decimal::push_u64(&mut self.number, k as u64 + 1);
         self.settings.clear();
         self.settings.push(b',');
-        push_field(&mut self.settings, xmr_warning(run, x, i));
+        push_field(&mut self.settings, xmr_warning(run, x, k));
         for n in [o.shift_length, o.trend_length] {
             self.settings.push(b',');
             decimal::push_u64(&mut self.settings, n as u64);
@@ -333,21 +389,20 @@ fn header(run: &ChartRun, layout: Layout) -> Vec<&'static str> {
     header
 }
 
-/// Point `i`'s row of the XmR layout.
+/// Point `i`'s row of the XmR layout, `k` being its segment.
 fn xmr_row(
     run: &ChartRun,
     x: &Judged,
-    i: usize,
+    (k, i): (usize, usize),
     gaps: &mut GapCursor,
     cached: &mut SegmentText,
     row: &mut Row,
 ) {
     let r = &x.result;
-    let k = r.segment_of[i];
     row.date(run, i);
     row.show(run.result.values[i]);
     if cached.segment != Some(k) {
-        cached.make(run, x, k, i);
+        cached.make(run, x, k);
     }
     row.raw(&cached.bytes);
     row.text(r.point_type[i].as_str());
@@ -358,8 +413,8 @@ fn xmr_row(
     if hits.is_empty() {
         row.raw(b",,");
     } else {
-        row.text(&profile::rules_text(hits));
-        row.text(&run.explanation(x, i));
+        row.text_with(|out| profile::write_rules_text(out, hits));
+        row.text_with(|out| run.write_explanation(x, i, out));
     }
     row.raw(cached.profile.as_deref().unwrap_or_default());
     row.text(gaps.before(run, i).map_or("", |g| g.reason.as_str()));
@@ -405,10 +460,10 @@ fn chart_row(run: &ChartRun, i: usize, row: &mut Row) {
     row_settings(run, p.segment, row);
 }
 
-/// The warning for point `i` of an XmR chart, if its segment's limits are unreliable or
-/// undefined (§5, §12), or withheld by the profile.
-fn xmr_warning(run: &ChartRun, x: &Judged, i: usize) -> &'static str {
-    let seg = &x.result.segments[x.result.segment_of[i]];
+/// The warning for the points of segment `k` of an XmR chart, if its limits are unreliable
+/// or undefined (§5, §12), or withheld by the profile.
+fn xmr_warning(run: &ChartRun, x: &Judged, k: usize) -> &'static str {
+    let seg = &x.result.segments[k];
     let p = &run.options.profile;
     let withheld = p.kind == profile::ProfileKind::Mdc && seg.n < p.min_points;
     match (withheld, seg.amr.is_none(), seg.n < constants::MIN_POINTS) {
@@ -586,6 +641,8 @@ pub fn write_json(run: &ChartRun, out: &mut dyn std::io::Write) -> std::io::Resu
         buf: Vec::with_capacity(BLOCK + 4096),
         cached: None,
         gaps: GapCursor::new(run),
+        segment: SegmentCursor::default(),
+        scratch: Vec::new(),
     };
     w.buf.extend_from_slice(b"{\n  \"points\": [");
     let mut written = 0;
@@ -664,6 +721,9 @@ struct JsonPoints<'a> {
     /// The segment whose `lpl`, `mean` and `upl` are written in `SegmentText`.
     cached: Option<(usize, [Vec<u8>; 3])>,
     gaps: GapCursor,
+    segment: SegmentCursor,
+    /// An explanation being made before it is escaped into `buf`.
+    scratch: Vec<u8>,
 }
 
 impl JsonPoints<'_> {
@@ -680,7 +740,7 @@ impl JsonPoints<'_> {
     /// fields in the order of their names).
     fn xmr_point(&mut self, run: &ChartRun, x: &Judged, i: usize) {
         let r = &x.result;
-        let k = r.segment_of[i];
+        let k = self.segment.of(&r.segments, i);
         if self.cached.as_ref().is_none_or(|(s, _)| *s != k) {
             let seg = &r.segments[k];
             let mut text: [Vec<u8>; 3] = Default::default();
@@ -700,7 +760,10 @@ impl JsonPoints<'_> {
         if hits.is_empty() {
             b.extend_from_slice(b"null");
         } else {
-            push_json_str(b, &run.explanation(x, i));
+            self.scratch.clear();
+            run.write_explanation(x, i, &mut self.scratch);
+            // Every piece of an explanation is text.
+            push_json_str(b, std::str::from_utf8(&self.scratch).unwrap_or_default());
         }
         b.extend_from_slice(b",\n      \"gap_before\": ");
         push_json_opt(b, gap);
@@ -722,7 +785,7 @@ impl JsonPoints<'_> {
         b.extend_from_slice(b",\n      \"value\": ");
         decimal::push_json_f64(b, run.result.values[i]);
         b.extend_from_slice(b",\n      \"warning\": ");
-        push_json_opt(b, Some(xmr_warning(run, x, i)).filter(|w| !w.is_empty()));
+        push_json_opt(b, Some(xmr_warning(run, x, k)).filter(|w| !w.is_empty()));
         b.extend_from_slice(b"\n    }");
     }
 }
@@ -872,7 +935,7 @@ fn xmr_points(run: &ChartRun, x: &Judged) -> Vec<Value> {
                 "rules": hits_json(run, &x.hits[i]),
                 "explanation": Some(explanation).filter(|e| !e.is_empty()),
                 "gap_before": run.gap_before(i).map(|g| g.reason.clone()),
-                "warning": Some(xmr_warning(run, x, i)).filter(|w| !w.is_empty()),
+                "warning": Some(xmr_warning(run, x, r.segment_of[i])).filter(|w| !w.is_empty()),
             })
         })
         .collect()

@@ -76,7 +76,13 @@ pub fn run_chart(
     mut options: ChartOptions,
     settings: RunSettings,
 ) -> Result<ChartRun, Diagnostics> {
-    let all = data.dates();
+    // The dates are only looked through for rebases: a series of a million points without
+    // any needs no copy of them.
+    let all = if rebase.is_empty() && settings.rebase_log.is_empty() {
+        Vec::new()
+    } else {
+        data.dates()
+    };
     let (mut starts, mut dates) = resolve_rebase(src_name, &all, rebase)?;
     let logged: Vec<&RebaseEntry> = settings.rebase_log.iter().collect();
     for i in crate::rebase_log::resolve(&logged, &all, src_name)? {
@@ -272,6 +278,15 @@ impl ChartRun {
     /// Point `i`'s explanation under judgement `x`, empty for common cause.
     pub fn explanation(&self, x: &Judged, i: usize) -> String {
         profile::explanation(&x.hits[i], |k| self.label(k))
+    }
+
+    /// [`ChartRun::explanation`] appended to `out`, without a string of its own.
+    pub fn write_explanation(&self, x: &Judged, i: usize, out: &mut Vec<u8>) {
+        profile::write_explanation(out, &x.hits[i], |out, k| {
+            if let Some(d) = self.data.date(k) {
+                sct_core::decimal::push_date(out, d);
+            }
+        });
     }
 
     /// The rebase log row that starts a segment at point `i`, if any.

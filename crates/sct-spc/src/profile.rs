@@ -705,28 +705,39 @@ fn two_of_three_hits(
     }
 }
 
-/// The maximal runs of linked points with the same non-zero side, as (first, last).
-fn side_runs(side: &[i8], linked: &[bool]) -> Vec<(usize, usize)> {
-    let mut runs = Vec::new();
+/// The maximal runs of linked points with the same non-zero side, as (first, last), found
+/// as they are read: a series of a million points has half a million runs, which are never
+/// held at once.
+fn side_runs<'a>(side: &'a [i8], linked: &'a [bool]) -> impl Iterator<Item = (usize, usize)> + 'a {
     let mut j = 0;
-    while j < side.len() {
-        if side[j] == 0 {
+    std::iter::from_fn(move || {
+        while j < side.len() && side[j] == 0 {
             j += 1;
-            continue;
+        }
+        if j == side.len() {
+            return None;
         }
         let mut e = j;
         while e + 1 < side.len() && linked[e + 1] && side[e + 1] == side[j] {
             e += 1;
         }
-        runs.push((j, e));
+        let run = (j, e);
         j = e + 1;
-    }
-    runs
+        Some(run)
+    })
 }
 
 /// The rules of `hits` as their ids, in the order a, b, c, d, separated by `;`.
 pub fn rules_text(hits: &[Hit]) -> String {
-    let mut rules: Vec<&str> = Vec::new();
+    let mut text = Vec::new();
+    write_rules_text(&mut text, hits);
+    // Rule ids are ASCII.
+    String::from_utf8(text).unwrap_or_default()
+}
+
+/// [`rules_text`] appended to `out`, without a string of its own.
+pub fn write_rules_text(out: &mut Vec<u8>, hits: &[Hit]) {
+    let mut first = true;
     for r in [
         Rule::OutsideLimits,
         Rule::Trend,
@@ -734,10 +745,13 @@ pub fn rules_text(hits: &[Hit]) -> String {
         Rule::Shift,
     ] {
         if hits.iter().any(|h| h.rule == r) {
-            rules.push(rule_id(r));
+            if !first {
+                out.push(b';');
+            }
+            first = false;
+            out.extend_from_slice(rule_id(r).as_bytes());
         }
     }
-    rules.join(";")
 }
 
 /// A rule's id as outputs write it.
@@ -752,14 +766,18 @@ pub fn rule_id(rule: Rule) -> &'static str {
 
 /// "1st", "2nd", "3rd", "4th", "11th", "22nd".
 pub fn ordinal(n: usize) -> String {
-    let suffix = match (n % 10, n % 100) {
+    format!("{n}{}", ordinal_suffix(n))
+}
+
+/// The suffix of [`ordinal`].
+fn ordinal_suffix(n: usize) -> &'static str {
+    match (n % 10, n % 100) {
         (_, 11..=13) => "th",
         (1, _) => "st",
         (2, _) => "nd",
         (3, _) => "rd",
         _ => "th",
-    };
-    format!("{n}{suffix}")
+    }
 }
 
 /// One plain sentence per hit, joined by "; ", with dates from `label` (a point's index to
@@ -790,40 +808,102 @@ fn explain(
     label: impl Fn(usize) -> String,
     rule_name: fn(Rule) -> &'static str,
 ) -> String {
-    hits.iter()
-        .map(|h| {
-            let span = if h.first == h.last {
-                label(h.first)
-            } else {
-                format!("{} to {}", label(h.first), label(h.last))
-            };
-            let side = if h.high { "above" } else { "below" };
-            let what = match h.rule {
-                Rule::OutsideLimits => format!(
-                    "{} the {} process limit",
-                    side,
-                    if h.high { "upper" } else { "lower" }
-                ),
-                Rule::Trend => format!(
-                    "{} of {} points in a row {}",
-                    ordinal(h.position),
-                    h.len,
-                    if h.high { "rising" } else { "falling" }
-                ),
-                Rule::TwoOfThree => format!(
-                    "{} of 3 points in a row more than two sigma {side} the mean",
-                    h.beyond
-                ),
-                Rule::Shift => format!(
-                    "{} of {} points in a row {side} the mean",
-                    ordinal(h.position),
-                    h.len
-                ),
-            };
-            format!("{what} ({}, {span})", rule_name(h.rule))
-        })
-        .collect::<Vec<_>>()
-        .join("; ")
+    let mut text = Vec::new();
+    write_explain(
+        &mut text,
+        hits,
+        |out, k| out.extend_from_slice(label(k).as_bytes()),
+        rule_name,
+    );
+    // Every piece written is a `&str`.
+    String::from_utf8(text).unwrap_or_default()
+}
+
+/// [`explanation`] appended to `out`, each date written by `label` (a point's index to its
+/// date or period, appended to `out`): a series of a million points has tens of thousands of
+/// flagged points, and none of their explanations needs a string of its own.
+pub fn write_explanation(out: &mut Vec<u8>, hits: &[Hit], label: impl Fn(&mut Vec<u8>, usize)) {
+    write_explain(out, hits, label, rule_id);
+}
+
+/// The sentences of [`explain`], written into `out`.
+fn write_explain(
+    out: &mut Vec<u8>,
+    hits: &[Hit],
+    label: impl Fn(&mut Vec<u8>, usize),
+    rule_name: fn(Rule) -> &'static str,
+) {
+    for (k, h) in hits.iter().enumerate() {
+        if k > 0 {
+            out.extend_from_slice(b"; ");
+        }
+        let side: &[u8] = if h.high { b"above" } else { b"below" };
+        match h.rule {
+            Rule::OutsideLimits => {
+                out.extend_from_slice(side);
+                out.extend_from_slice(if h.high {
+                    b" the upper process limit"
+                } else {
+                    b" the lower process limit"
+                });
+            }
+            Rule::Trend => {
+                push_ordinal(out, h.position);
+                out.extend_from_slice(b" of ");
+                push_count(out, h.len);
+                out.extend_from_slice(if h.high {
+                    b" points in a row rising"
+                } else {
+                    b" points in a row falling"
+                });
+            }
+            Rule::TwoOfThree => {
+                push_count(out, h.beyond);
+                out.extend_from_slice(b" of 3 points in a row more than two sigma ");
+                out.extend_from_slice(side);
+                out.extend_from_slice(b" the mean");
+            }
+            Rule::Shift => {
+                push_ordinal(out, h.position);
+                out.extend_from_slice(b" of ");
+                push_count(out, h.len);
+                out.extend_from_slice(b" points in a row ");
+                out.extend_from_slice(side);
+                out.extend_from_slice(b" the mean");
+            }
+        }
+        out.extend_from_slice(b" (");
+        out.extend_from_slice(rule_name(h.rule).as_bytes());
+        out.extend_from_slice(b", ");
+        label(out, h.first);
+        if h.first != h.last {
+            out.extend_from_slice(b" to ");
+            label(out, h.last);
+        }
+        out.push(b')');
+    }
+}
+
+/// A count in decimal digits, as `Display` writes it.
+fn push_count(out: &mut Vec<u8>, n: usize) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    let mut n = n;
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(&digits[at..]);
+}
+
+/// [`ordinal`] appended to `out`.
+fn push_ordinal(out: &mut Vec<u8>, n: usize) {
+    push_count(out, n);
+    out.extend_from_slice(ordinal_suffix(n).as_bytes());
 }
 
 /// The indices of the points whose point type differs between two judgements of the same
