@@ -380,7 +380,7 @@ fn read_batches<R: Read>(
                 .collect()),
         },
         lines::Stop::Line { .. } => Err(Unstreamable::NotSimple),
-        lines::Stop::Io(_) => Err(Unstreamable::Problems),
+        lines::Stop::Io => Err(Unstreamable::Problems),
     }
 }
 

@@ -23,6 +23,7 @@ pub mod observations;
 pub mod parquet;
 pub mod rebase_log;
 pub mod review;
+mod row_batches;
 mod series_rows;
 pub mod spc_input;
 

@@ -23,6 +23,34 @@ pub(crate) struct Line<'b> {
     text: &'b str,
     /// Each field's byte range in `text`.
     fields: &'b [(u32, u32)],
+    /// Where `text` starts in the buffer it was read from.
+    at: usize,
+}
+
+impl<'b> Line<'b> {
+    /// A line of `text` (starting at byte `at` of its buffer), split by [`split`].
+    pub(crate) fn new(text: &'b str, fields: &'b [(u32, u32)], at: usize) -> Line<'b> {
+        Line { text, fields, at }
+    }
+
+    /// Where the line starts in its buffer, and where it ends (before its line break).
+    pub(crate) fn bounds(&self) -> (usize, usize) {
+        (self.at, self.at + self.text.len())
+    }
+
+    /// The byte range in the buffer of field `i` as [`crate::data::RowFields::get`] gives it
+    /// (trimmed); empty past the last field.
+    pub(crate) fn span(&self, i: usize) -> (usize, usize) {
+        use crate::data::RowFields as _;
+        match self.get(i) {
+            // The field is a part of `text`: its offset is how far in it starts.
+            Some(f) => {
+                let a = self.at + (f.as_ptr() as usize - self.text.as_ptr() as usize);
+                (a, a + f.len())
+            }
+            None => (self.at, self.at),
+        }
+    }
 }
 
 impl crate::data::RowFields for Line<'_> {
@@ -104,7 +132,7 @@ pub(crate) enum Stop {
     /// reads from there.
     Line { at: usize, line: u64 },
     /// The input could not be read.
-    Io(std::io::Error),
+    Io,
 }
 
 /// The simple lines of the input, from byte `start` of `buf` (the rest of the input after it)
@@ -125,7 +153,7 @@ pub(crate) fn simple_lines<R: Read>(
         start = 0;
         let ended = match fill(input, buf, want) {
             Ok(ended) => ended,
-            Err(e) => return Stop::Io(e),
+            Err(_) => return Stop::Io,
         };
         // Whole lines only, unless the input ended (its last line may have no line break).
         let whole = match memchr::memrchr(b'\n', buf) {
@@ -138,17 +166,34 @@ pub(crate) fn simple_lines<R: Read>(
             }
         };
         want = CHUNK;
-        let Ok(text) = std::str::from_utf8(&buf[start..whole]) else {
-            // Some line here is not UTF-8: take the lines before it one at a time.
-            return per_line(buf, start, whole, line, width, &mut fields, &mut row);
-        };
-        if let Some(stop) = take_lines(text, start, &mut line, width, &mut fields, &mut row) {
+        if let Some(stop) = whole_lines(buf, start, whole, &mut line, width, &mut fields, &mut row)
+        {
             return stop;
         }
         if ended && whole == buf.len() {
             return Stop::End;
         }
         start = whole;
+    }
+}
+
+/// The lines of `buf[start..whole]` (whole lines, or the last of the input), the first on
+/// line `line` (counted on), each given to `row`; `Some` when one is not simple, which is
+/// where the csv crate takes over.
+#[inline]
+pub(crate) fn whole_lines(
+    buf: &[u8],
+    start: usize,
+    whole: usize,
+    line: &mut u64,
+    width: usize,
+    fields: &mut Vec<(u32, u32)>,
+    row: &mut impl FnMut(u64, &Line<'_>),
+) -> Option<Stop> {
+    match std::str::from_utf8(&buf[start..whole]) {
+        Ok(text) => take_lines(text, start, line, width, fields, row),
+        // Some line here is not UTF-8: take the lines before it one at a time.
+        Err(_) => Some(per_line(buf, start, whole, *line, width, fields, row)),
     }
 }
 
@@ -186,6 +231,7 @@ fn take_lines(
                 &Line {
                     text: &text[from..last],
                     fields,
+                    at: offset + from,
                 },
             );
         }
@@ -235,6 +281,7 @@ fn plain_lines(
                 &Line {
                     text: &text[from..i],
                     fields,
+                    at: offset + from,
                 },
             );
         }
@@ -284,7 +331,7 @@ fn per_line(
 /// Splits a line (no line break) into the ranges of its fields; `false` when it is not simple
 /// (a quote or a `\r` in it, or another number of fields than `width`).
 #[inline]
-fn split(line: &[u8], width: usize, fields: &mut Vec<(u32, u32)>) -> bool {
+pub(crate) fn split(line: &[u8], width: usize, fields: &mut Vec<(u32, u32)>) -> bool {
     fields.clear();
     if line.len() > u32::MAX as usize || memchr::memchr2(b'"', b'\r', line).is_some() {
         return false;
