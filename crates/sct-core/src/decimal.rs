@@ -5,8 +5,9 @@
 //!
 //! The shortest digits come from `zmij` (the formatter serde_json itself uses, so JSON
 //! numbers are serde_json's bytes by construction); for `Display`'s plain form they are
-//! moved around the decimal point here. The tests check the bytes against `format!` over
-//! many values: integers, negatives, the tiny and the huge.
+//! moved around the decimal point here, and a number exactly halfway between two shortest
+//! candidates takes the one `Display` takes. The tests check the bytes against `format!`
+//! over many values: integers, negatives, the tiny and the huge, and the halfway cases.
 
 use chrono::{Datelike, NaiveDate};
 
@@ -31,24 +32,64 @@ pub fn push_f64(out: &mut Vec<u8>, v: f64) {
         return;
     }
     let mut buffer = zmij::Buffer::new();
-    let text = buffer.format_finite(v).as_bytes();
-    if significant_digits(text) > 15 {
-        // Two shortest candidates can be equally near `v` only with 16 or more digits (half
-        // a unit in the last place is then within the rounding interval), and zmij breaks
-        // such a tie to even where `Display` rounds half up: leave those to `Display`.
-        use std::io::Write as _;
-        let _ = write!(out, "{v}");
-        return;
+    let (negative, mut digits, exponent) = shortest(buffer.format_finite(v).as_bytes());
+    // When `v` lies exactly halfway between two shortest candidates, zmij takes the even
+    // one and `Display` the one further from zero; the even one ends in 2, 4, 6 or 8 (a
+    // shortest form has no trailing zero), so the other is one more, with no carry.
+    if digits % 2 == 0 && is_halfway(v.abs(), digits, exponent) {
+        digits += 1;
     }
-    plain(out, text);
+    plain(out, negative, digits, exponent);
 }
 
-/// The significant digits of a number as zmij prints it (leading zeros, the sign, the point
-/// and the exponent left out).
-fn significant_digits(text: &[u8]) -> usize {
-    let mantissa = text.split(|&b| b == b'e').next().unwrap_or(text);
-    let digits = mantissa.iter().filter(|b| b.is_ascii_digit());
-    digits.skip_while(|&&b| b == b'0').count()
+/// Whether `a` is exactly (D + ½)·10ᵏ for the shortest digits D = `digits` and k =
+/// `exponent`. That is (2D + 1) / (2ʲ·5ʲ⁻¹) with j = 1 − k, a binary fraction only when
+/// 5ʲ⁻¹ divides 2D + 1, so k ≤ 0 and at most 25 places (2D + 1 < 2·10¹⁷); the quotient,
+/// odd, must then be `a`·2ʲ, which is exact in binary.
+fn is_halfway(a: f64, digits: u64, exponent: i32) -> bool {
+    if !(-24..=0).contains(&exponent) {
+        return false;
+    }
+    let j = (1 - exponent) as u32;
+    let twice = 2 * digits + 1;
+    let fives = 5u64.pow(j - 1);
+    if twice % fives != 0 {
+        return false;
+    }
+    let odd = twice / fives;
+    odd < 1 << 53 && odd as f64 == a * (1u64 << j) as f64
+}
+
+/// The sign, the shortest significant digits D (without trailing zeros) and the exponent k
+/// of a finite, non-zero number as zmij prints it (`1.5`, `0.001`, `1e-7`, `-1.5e+20`), so
+/// that it is ±D·10ᵏ.
+fn shortest(text: &[u8]) -> (bool, u64, i32) {
+    let (negative, text) = match text.split_first() {
+        Some((b'-', rest)) => (true, rest),
+        _ => (false, text),
+    };
+    let (mantissa, mut exponent) = match text.iter().position(|&b| b == b'e') {
+        Some(e) => (&text[..e], parse_exponent(&text[e + 1..])),
+        None => (text, 0),
+    };
+    let mut digits = 0u64;
+    let mut fraction = false;
+    for &b in mantissa {
+        if b == b'.' {
+            fraction = true;
+        } else {
+            // At most 17 significant digits: they fit a u64.
+            digits = digits * 10 + u64::from(b - b'0');
+            if fraction {
+                exponent -= 1;
+            }
+        }
+    }
+    while digits % 10 == 0 && digits != 0 {
+        digits /= 10;
+        exponent += 1;
+    }
+    (negative, digits, exponent)
 }
 
 /// Appends `v` as serde_json writes it (`1.0`, `1e-7`, `null` when not finite).
@@ -94,51 +135,36 @@ fn push_hundredths(out: &mut Vec<u8>, v: f64) -> bool {
     true
 }
 
-/// Rewrites a finite, non-zero number as zmij prints it (`1.5`, `0.001`, `1e-7`, `1.5e+20`)
-/// in `Display`'s plain decimal form.
-fn plain(out: &mut Vec<u8>, text: &[u8]) {
-    let (negative, text) = match text.split_first() {
-        Some((b'-', rest)) => (true, rest),
-        _ => (false, text),
-    };
-    let (mantissa, exponent) = match text.iter().position(|&b| b == b'e') {
-        Some(e) => (&text[..e], parse_exponent(&text[e + 1..])),
-        None => (text, 0),
-    };
-    // The significant digits, and where the decimal point falls after the first of them.
-    let mut digits = [0u8; 32];
-    let (mut len, mut point) = (0usize, None);
-    for &b in mantissa {
-        if b == b'.' {
-            point = Some(len);
-        } else if len < digits.len() {
-            digits[len] = b;
-            len += 1;
-        }
-    }
-    let mut point = point.unwrap_or(len) as i64 + exponent;
-    let mut start = 0;
-    while start + 1 < len && digits[start] == b'0' {
-        start += 1;
-        point -= 1;
-    }
-    while len > start + 1 && digits[len - 1] == b'0' {
-        len -= 1;
-    }
-    let digits = &digits[start..len];
+/// Writes ±`digits`·10^`exponent` in `Display`'s plain decimal form (`0.0000001`, `1.5`,
+/// `150000000000000000000`).
+fn plain(out: &mut Vec<u8>, negative: bool, digits: u64, exponent: i32) {
     if negative {
         out.push(b'-');
     }
-    let n = digits.len() as i64;
+    // The digits on the stack, last first (a number written is mostly 16 or 17 of them).
+    let mut buffer = [0u8; 20];
+    let mut at = buffer.len();
+    let mut rest = digits;
+    loop {
+        at -= 1;
+        buffer[at] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    let text = &buffer[at..];
+    let n = text.len() as i64;
+    let point = n + i64::from(exponent);
     if point <= 0 {
         out.extend_from_slice(b"0.");
         out.extend(std::iter::repeat_n(b'0', (-point) as usize));
-        out.extend_from_slice(digits);
+        out.extend_from_slice(text);
     } else if point >= n {
-        out.extend_from_slice(digits);
+        out.extend_from_slice(text);
         out.extend(std::iter::repeat_n(b'0', (point - n) as usize));
     } else {
-        let (whole, fraction) = digits.split_at(point as usize);
+        let (whole, fraction) = text.split_at(point as usize);
         out.extend_from_slice(whole);
         out.push(b'.');
         out.extend_from_slice(fraction);
@@ -146,7 +172,7 @@ fn plain(out: &mut Vec<u8>, text: &[u8]) {
 }
 
 /// The exponent after zmij's `e` (`+20`, `-7`, `20`).
-fn parse_exponent(text: &[u8]) -> i64 {
+fn parse_exponent(text: &[u8]) -> i32 {
     let (sign, digits) = match text.split_first() {
         Some((b'-', rest)) => (-1, rest),
         Some((b'+', rest)) => (1, rest),
@@ -154,7 +180,7 @@ fn parse_exponent(text: &[u8]) -> i64 {
     };
     sign * digits
         .iter()
-        .fold(0i64, |n, &d| n * 10 + i64::from(d - b'0'))
+        .fold(0i32, |n, &d| n * 10 + i32::from(d - b'0'))
 }
 
 /// Appends `v` in decimal, as `format!("{v}")` writes it.
@@ -251,6 +277,11 @@ mod tests {
             0.005,
             9007199254740993.0,
             1658206780088562.2,
+            // Halfway between two shortest forms (exact sums: the halves are in the ulp).
+            1658206780088562.0 + 0.25,
+            -1052730259603333.0 - 0.25,
+            662936471232937.0 + 0.25,
+            4503599627370495.5,
             10.0 + 1.0 / 65536.0,
             f64::NAN,
             f64::INFINITY,
@@ -291,18 +322,20 @@ mod tests {
 
     #[test]
     fn a_million_values_of_every_size_are_written_as_display_writes_them() {
-        // A fixed stream of bit patterns (every exponent, every sign), and of decimals with
-        // few digits, which take the fast path.
+        // A fixed stream of bit patterns (every exponent, every sign), of decimals with few
+        // digits, which take the fast path, and of binary fractions.
         let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
         let mut out = Vec::new();
         for i in 0..1_000_000u64 {
             x ^= x << 13;
             x ^= x >> 7;
             x ^= x << 17;
-            let v = match i % 3 {
+            let v = match i % 4 {
                 0 => f64::from_bits(x),
                 1 => (x % 2_000_000) as f64 / 100.0 - 10_000.0,
-                _ => (x % 1_000_000_007) as f64 / 10f64.powi((x >> 40) as i32 % 12),
+                2 => (x % 1_000_000_007) as f64 / 10f64.powi((x >> 40) as i32 % 12),
+                // Binary fractions, among them numbers halfway between two shortest forms.
+                _ => (x >> 11) as f64 / 2f64.powi((x % 60) as i32),
             };
             out.clear();
             push_f64(&mut out, v);
@@ -318,6 +351,19 @@ mod tests {
             if v.is_finite() {
                 prop_assert_eq!(json(v), serde_json::to_string(&v).unwrap());
             }
+        }
+
+        #[test]
+        fn any_binary_fraction_is_written_as_display_writes_it(
+            mantissa in 0u64..1 << 53,
+            places in 0i32..64,
+            negative in any::<bool>(),
+        ) {
+            // Binary fractions of 16 or 17 digits are where two shortest candidates can be
+            // equally near (1658206780088562.25 is written ...562.3).
+            let v = mantissa as f64 / 2f64.powi(places);
+            let v = if negative { -v } else { v };
+            prop_assert_eq!(shown(v), format!("{v}"));
         }
 
         #[test]

@@ -342,23 +342,10 @@ impl Fields {
         self.ends.push(self.text.len());
     }
 
-    /// Numbers as given (counts, or decimals of a few places): the fast path of
-    /// [`sct_core::decimal::push_f64`] writes them.
-    fn given(&mut self, values: &[f64]) {
+    /// Numbers, as [`sct_core::decimal::push_f64`] writes them (the bytes of `Display`).
+    fn numbers(&mut self, values: &[f64]) {
         for &v in values {
             sct_core::decimal::push_f64(&mut self.text, v);
-            self.ends.push(self.text.len());
-        }
-    }
-
-    /// Numbers computed to full precision (limits, ratios): mostly 16 or 17 significant
-    /// digits, which `push_f64` would leave to `Display` after trying shorter forms, so
-    /// `Display` writes them at once.
-    fn computed(&mut self, values: &[f64]) {
-        use std::io::Write as _;
-        for &v in values {
-            // Writing to a Vec cannot fail.
-            let _ = write!(self.text, "{v}");
             self.ends.push(self.text.len());
         }
     }
@@ -397,8 +384,8 @@ pub fn write_csv(funnel: &Funnel, out: &mut dyn std::io::Write) -> std::io::Resu
             for r in &f.rows {
                 fields.clear();
                 fields.text(&r.org);
-                fields.given(&[r.numerator, r.denominator]);
-                fields.computed(&[
+                fields.numbers(&[r.numerator, r.denominator]);
+                fields.numbers(&[
                     r.value,
                     r.baseline,
                     r.lower_95,
@@ -436,10 +423,10 @@ pub fn write_csv(funnel: &Funnel, out: &mut dyn std::io::Write) -> std::io::Resu
             for r in &f.rows {
                 fields.clear();
                 fields.text(&r.org);
-                fields.given(&[r.observed, r.expected]);
-                fields.computed(&[r.ratio, r.lower_95, r.upper_95, r.lower_998, r.upper_998]);
+                fields.numbers(&[r.observed, r.expected]);
+                fields.numbers(&[r.ratio, r.lower_95, r.upper_95, r.lower_998, r.upper_998]);
                 if let Some(od) = &r.od_limits {
-                    fields.computed(od);
+                    fields.numbers(od);
                 }
                 fields.flag(r.outlier_95);
                 fields.flag(r.outlier_998);
@@ -476,8 +463,8 @@ const ARCSINE_COLUMNS: [&str; 17] = [
 fn arcsine_record(r: &ArcsineRow, fields: &mut Fields) {
     fields.clear();
     fields.text(&r.org);
-    fields.given(&[r.numerator, r.denominator]);
-    fields.computed(&[
+    fields.numbers(&[r.numerator, r.denominator]);
+    fields.numbers(&[
         r.value,
         r.baseline,
         r.lower_95,
@@ -491,7 +478,7 @@ fn arcsine_record(r: &ArcsineRow, fields: &mut Fields) {
     ]);
     fields.flag(r.outlier_95);
     fields.flag(r.outlier_998);
-    fields.computed(&[r.z, r.z_winsorised]);
+    fields.numbers(&[r.z, r.z_winsorised]);
 }
 
 /// The method in words for a funnel (with the over-dispersion estimate when there is one).

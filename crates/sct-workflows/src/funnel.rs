@@ -111,6 +111,32 @@ pub struct FunnelOptions {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn funnel(session: &Session, options: &FunnelOptions) -> Result<Output<'static>> {
+    funnel_named(options, |src| {
+        indicator_name(session, None, src, &options.input)
+    })
+}
+
+/// [`funnel`] with the session loaded by `load` only when the output needs it: a chart's
+/// title may name an indicator of a KPI set, but a table (CSV, JSON) reads no framework, and
+/// parsing the bundled ones is most of a small funnel's time. For a chart the session is
+/// loaded first, as [`funnel`]'s caller would, so that its errors come before the data's.
+pub fn funnel_loading(
+    load: impl FnOnce() -> Result<Session>,
+    options: &FunnelOptions,
+) -> Result<Output<'static>> {
+    if matches!(options.format, FunnelFormat::Csv | FunnelFormat::Json) {
+        // The name is asked for only by a chart.
+        return funnel_named(options, |_| None);
+    }
+    let session = load()?;
+    funnel(&session, options)
+}
+
+/// [`funnel`], with `name` giving the indicator a chart of the data shows, when it knows it.
+fn funnel_named(
+    options: &FunnelOptions,
+    name: impl FnOnce(&SourceFile) -> Option<String>,
+) -> Result<Output<'static>> {
     let kind = options.kind;
     let multiplier = options.multiplier.unwrap_or(kind.default_multiplier());
     let src = SourceFile::read(&options.input)?;
@@ -123,7 +149,7 @@ pub fn funnel(session: &Session, options: &FunnelOptions) -> Result<Output<'stat
         .unwrap_or_default();
     let chart = |format| {
         let title = options.title.clone().unwrap_or_else(|| {
-            indicator_name(session, None, &src, &options.input).unwrap_or_else(|| {
+            name(&src).unwrap_or_else(|| {
                 let stem = options.input.file_stem();
                 stem.map_or_else(String::new, |s| s.to_string_lossy().into_owned())
             })

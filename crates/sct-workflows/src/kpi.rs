@@ -22,7 +22,7 @@ use crate::format::formats;
 use crate::measures::{PluginOptions, fill_kpi_measures};
 use crate::session::Session;
 
-pub use crate::funnel::{FunnelFormat, FunnelOptions, funnel};
+pub use crate::funnel::{FunnelFormat, FunnelOptions, funnel, funnel_loading};
 
 formats! {
     /// Formats of the KPI review.

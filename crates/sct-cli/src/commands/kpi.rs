@@ -20,8 +20,8 @@ use sct_workflows::{Format, Session};
 use super::measures::plugin_options;
 use crate::cli::{
     ConflictArg, FunnelTypeArg, ImportLevelArg, ImprovementArg, KpiCommand, KpiFunnelArgs,
-    KpiImportArgs, KpiIprArgs, KpiReviewArgs, KpiRowArgs, KpiSpcArgs, ProfileArg, PublishedArgs,
-    ReportFormat, RunRulesArg, SpcChartArg, SpcProfileArgs,
+    KpiImportArgs, KpiIprArgs, KpiReviewArgs, KpiRowArgs, KpiSpcArgs, OutputArgs, ProfileArg,
+    PublishedArgs, ReportFormat, RunRulesArg, SpcChartArg, SpcProfileArgs,
 };
 use crate::error::CliError;
 use crate::outputs::emit_output;
@@ -32,7 +32,10 @@ pub fn run(session: &Session, cmd: KpiCommand) -> Result<ExitCode, CliError> {
         KpiCommand::Spc(args) => spc(session, args),
         KpiCommand::Review(args) => review(session, args),
         KpiCommand::Ipr(args) => ipr(session, args),
-        KpiCommand::Funnel(args) => funnel(session, args),
+        KpiCommand::Funnel(args) => {
+            let (options, out) = funnel_options(args)?;
+            emit_output(&out, kpi::funnel(session, &options)?)
+        }
         KpiCommand::Import(args) => import(session, args),
     }
 }
@@ -113,8 +116,17 @@ fn ipr_progress() -> sct_workflows::compare::Progress {
     })
 }
 
-/// `sct kpi funnel`.
-fn funnel(session: &Session, args: KpiFunnelArgs) -> Result<ExitCode, CliError> {
+/// `sct kpi funnel`, with the session loaded by `load` only when the output needs it.
+pub fn funnel(
+    load: impl FnOnce() -> sct_workflows::Result<Session>,
+    args: KpiFunnelArgs,
+) -> Result<ExitCode, CliError> {
+    let (options, out) = funnel_options(args)?;
+    emit_output(&out, kpi::funnel_loading(load, &options)?)
+}
+
+/// The arguments of `sct kpi funnel` as the workflow's options, and where its output goes.
+fn funnel_options(args: KpiFunnelArgs) -> Result<(kpi::FunnelOptions, OutputArgs), CliError> {
     let options = kpi::FunnelOptions {
         format: FunnelFormat::choose_checked(args.format, args.out.output.as_deref())?,
         kind: match args.kind {
@@ -126,7 +138,7 @@ fn funnel(session: &Session, args: KpiFunnelArgs) -> Result<ExitCode, CliError> 
         overdispersion: args.overdispersion,
         title: args.title,
     };
-    emit_output(&args.out, kpi::funnel(session, &options)?)
+    Ok((options, args.out))
 }
 
 /// The profile arguments as the workflows' options.

@@ -28,6 +28,11 @@ pub fn run(cli: Cli) -> Result<ExitCode, CliError> {
         Command::Diff(args) => assess::diff(&session(&cli.global)?, args),
         Command::Plan(args) => assess::plan(&session(&cli.global)?, args),
         Command::Chart(args) => assess::chart(&session(&cli.global)?, args),
+        // A funnel table reads no framework: the session is loaded only for a chart.
+        Command::Kpi(crate::cli::KpiCommand::Funnel(args)) => kpi::funnel(
+            || sct_workflows::Session::load(session_options(&cli.global)),
+            args,
+        ),
         Command::Kpi(cmd) => kpi::run(&session(&cli.global)?, cmd),
         Command::Toc(cmd) => toc::run(&session(&cli.global)?, cmd),
         Command::Schema(args) => {
@@ -62,14 +67,17 @@ pub fn framework_dirs(global: &GlobalArgs) -> Vec<PathBuf> {
 
 /// The workflows' session: frameworks and organisations as the global options say.
 pub fn session(global: &GlobalArgs) -> Result<sct_workflows::Session, CliError> {
-    Ok(sct_workflows::Session::load(
-        sct_workflows::SessionOptions {
-            framework_dirs: framework_dirs(global),
-            organisations: global.organisations.clone(),
-            successions: global.successions.clone(),
-            plugin_dirs: global.plugin_dirs.clone(),
-        },
-    )?)
+    Ok(sct_workflows::Session::load(session_options(global))?)
+}
+
+/// The options of the workflows' session, as the global options say.
+fn session_options(global: &GlobalArgs) -> sct_workflows::SessionOptions {
+    sct_workflows::SessionOptions {
+        framework_dirs: framework_dirs(global),
+        organisations: global.organisations.clone(),
+        successions: global.successions.clone(),
+        plugin_dirs: global.plugin_dirs.clone(),
+    }
 }
 
 /// The session of `sct frameworks`: the frameworks alone, as they read no organisations (so a
