@@ -258,6 +258,25 @@ pub trait RowFields {
     fn get(&self, i: usize) -> Option<&str>;
     /// The row as one line of text, its fields joined by commas, for error locations.
     fn joined(&self) -> String;
+    /// The field at `i` as a number, when the reader holds it typed (a Parquet double):
+    /// what reading its text would give, without writing and parsing it; `None` to read
+    /// its text.
+    #[inline]
+    fn number_at(&self, _i: usize) -> Option<Result<Option<f64>, NumberError>> {
+        None
+    }
+    /// The field at `i` as a period, when the reader holds it typed (a Parquet date); `None`
+    /// to read its text.
+    #[inline]
+    fn period_at(&self, _i: usize) -> Option<Period> {
+        None
+    }
+    /// The decimal places of the field at `i` as written (`71.40` has 2), when the reader
+    /// holds it typed; `None` to count them in its text.
+    #[inline]
+    fn decimals_at(&self, _i: usize) -> Option<i32> {
+        None
+    }
 }
 
 impl RowFields for csv::StringRecord {
@@ -972,10 +991,13 @@ impl<'a> Reading<'a> {
     ) -> Option<Row> {
         let (file, ind_id, line) = (self.file, row.ind_id, row.line);
         let at = || location(file, line, row.record);
-        let period_text = row.record.get(self.cols.period).unwrap_or("");
-        let period = match self.periods.parse(period_text) {
+        let col = self.cols.period;
+        let period_text = || row.record.get(col).unwrap_or("");
+        let typed = row.record.period_at(col).ok_or(());
+        let period = match typed.or_else(|()| self.periods.parse(period_text()).map_err(|_| ())) {
             Ok(p) => p,
-            Err(_) => {
+            Err(()) => {
+                let period_text = period_text();
                 self.push_error(
                     Diagnostic::error(format!("`period` \"{period_text}\" is not a period"))
                         .at(at())
@@ -1036,8 +1058,12 @@ impl<'a> Reading<'a> {
         let field = |i: usize| record.get(i).unwrap_or("");
         let mut bad_number = None;
         let mut parse = |name: &str, col: Option<usize>| -> Result<Option<f64>, ()> {
+            let typed = col.and_then(|i| record.number_at(i));
+            if let Some(Ok(v)) = typed {
+                return Ok(v);
+            }
             let text = col.map_or("", field);
-            number(text).map_err(|e| {
+            typed.unwrap_or_else(|| number(text)).map_err(|e| {
                 if skip_invalid {
                     bad_number = Some(format!("{period} (line {line}): `{name}` \"{text}\" {e}"));
                     return;
@@ -1080,9 +1106,14 @@ impl<'a> Reading<'a> {
         let (ind_id, line) = (row.ind_id, row.line);
         match (value, computed) {
             (_, Some(c)) => {
-                if let Some(v) = value {
-                    let written = row.record.get(self.cols.value).unwrap_or("");
-                    let tolerance = 0.5 * 10f64.powi(-decimals(written)) + 1e-9;
+                // Within 1e-9 the value matches whatever its decimal places, which are then
+                // not counted.
+                if let Some(v) = value.filter(|v| (v - c).abs() > 1e-9) {
+                    let places = row
+                        .record
+                        .decimals_at(self.cols.value)
+                        .unwrap_or_else(|| decimals(row.record.get(self.cols.value).unwrap_or("")));
+                    let tolerance = 0.5 * 10f64.powi(-places) + 1e-9;
                     if (v - c).abs() > tolerance {
                         self.mismatches.entry(row.key()).or_default().push_with(|| {
                             format!(

@@ -13,6 +13,7 @@
 //! file, the column, what was found and what was expected. A file is told to be Parquet by
 //! its first four bytes (`PAR1`), not by its name.
 
+use std::cell::OnceCell;
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 use std::fs::File;
@@ -25,10 +26,13 @@ use parquet::file::reader::{FileReader, RowGroupReader, SerializedFileReader};
 use parquet::schema::types::ColumnDescriptor;
 use sha2::{Digest, Sha256};
 
+use chrono::Datelike as _;
 use sct_core::diagnostic::{Diagnostic, Diagnostics};
 
-use crate::data::{Columns, KpiData, Reading};
+use crate::data::{Columns, KpiData, Reading, RowFields};
 use crate::kpiset::KpiSet;
+use crate::number::{NumberError, check};
+use crate::period::{Period, PeriodType};
 
 /// Rows decoded at a time from each column: enough to keep the decoders busy, few enough that
 /// memory does not grow with the file.
@@ -123,9 +127,11 @@ pub fn read_kpi_parquet(
     keep: Option<&BTreeSet<String>>,
     skip_invalid: bool,
 ) -> Result<KpiData, Diagnostics> {
-    let read = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        read_columns(file, name, set, keep, skip_invalid)
-    }));
+    let read = quietly(|| {
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            read_columns(file, name, set, keep, skip_invalid)
+        }))
+    });
     read.unwrap_or_else(|panic| {
         let reason = panic
             .downcast_ref::<&str>()
@@ -138,6 +144,31 @@ pub fn read_kpi_parquet(
         };
         Err(Diagnostics(vec![e.to_diagnostic()]))
     })
+}
+
+thread_local! {
+    /// Whether a panic on this thread is one [`read_kpi_parquet`] catches and reports.
+    static CAUGHT: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Runs `f` with the panic hook silent for panics on this thread (which `f` catches and
+/// reports as an error of its own), so that the user sees only that error, not the Parquet
+/// reader's message before it. The hook is wrapped once: panics elsewhere, on other threads
+/// or outside `f`, still go to the hook there was.
+fn quietly<T>(f: impl FnOnce() -> T) -> T {
+    static WRAP: std::sync::Once = std::sync::Once::new();
+    WRAP.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if !CAUGHT.with(std::cell::Cell::get) {
+                previous(info);
+            }
+        }));
+    });
+    let before = CAUGHT.with(|c| c.replace(true));
+    let out = f();
+    CAUGHT.with(|c| c.set(before));
+    out
 }
 
 /// [`read_kpi_parquet`] without its guard.
@@ -160,8 +191,6 @@ fn read_columns(
     let mut reading = Reading::new(name, set, Columns::IN_ORDER, keep, skip_invalid);
     let mut rows = RowsOut {
         keep,
-        record: csv::StringRecord::new(),
-        text: String::new(),
         line: 1,
         passed_over: None,
     };
@@ -455,33 +484,166 @@ impl Batch {
         self.col.max_def == 0 || self.def[i] == self.col.max_def
     }
 
-    /// The next row's field as text (as the CSV would have it: empty for a null), appended
-    /// to `out`; false when its text is not UTF-8.
-    fn take(&mut self, i: usize, out: &mut String) -> bool {
-        if !self.present(i) {
-            return true;
-        }
-        let k = self.next;
-        self.next += 1;
-        match &self.values {
-            Values::Bytes(v) => match std::str::from_utf8(v[k].data()) {
-                Ok(s) => out.push_str(s.trim()),
-                Err(_) => return false,
-            },
-            Values::Int32(v) if self.col.kind == Kind::Date => write_date(v[k], out),
-            Values::Int32(v) => {
-                let _ = write!(out, "{}", v[k]);
-            }
-            Values::Int64(v) => {
-                let _ = write!(out, "{}", v[k]);
-            }
-            Values::Float(v) => {
-                let _ = write!(out, "{}", v[k]);
-            }
-            Values::Double(v) => write_double(v[k], out),
-        }
-        true
+    /// Where row `i`'s value is among the batch's values, `None` for a null; rows are taken
+    /// in order, each once.
+    #[inline]
+    fn advance(&mut self, i: usize) -> Option<usize> {
+        self.present(i).then(|| {
+            self.next += 1;
+            self.next - 1
+        })
     }
+
+    /// The value at `k` (from [`Batch::advance`]) as the reading takes it; `None` when its
+    /// text is not UTF-8.
+    #[inline]
+    fn field(&self, k: Option<usize>) -> Option<Field<'_>> {
+        let Some(k) = k else {
+            return Some(Field::Null);
+        };
+        Some(match &self.values {
+            Values::Bytes(v) => Field::Text(std::str::from_utf8(v[k].data()).ok()?.trim()),
+            Values::Int32(v) if self.col.kind == Kind::Date => Field::Date(v[k]),
+            Values::Int32(v) => Field::Int(i64::from(v[k])),
+            Values::Int64(v) => Field::Int(v[k]),
+            Values::Float(v) => Field::Float(v[k]),
+            Values::Double(v) => Field::Double(v[k]),
+        })
+    }
+}
+
+/// One field of a row, typed as its column holds it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Field<'b> {
+    /// A null: an empty field.
+    Null,
+    /// Text, trimmed as the CSV's fields are.
+    Text(&'b str),
+    /// A date, in days since 1970-01-01.
+    Date(i32),
+    /// An integer.
+    Int(i64),
+    /// A single-precision float.
+    Float(f32),
+    /// A double.
+    Double(f64),
+}
+
+impl Field<'_> {
+    /// The field as the same data written as CSV would have it.
+    fn text(self) -> String {
+        let mut out = String::new();
+        match self {
+            Field::Null => {}
+            Field::Text(s) => out.push_str(s),
+            Field::Date(d) => write_date(d, &mut out),
+            Field::Int(v) => {
+                let _ = write!(out, "{v}");
+            }
+            Field::Float(v) => {
+                let _ = write!(out, "{v}");
+            }
+            Field::Double(v) => write_double(v, &mut out),
+        }
+        out
+    }
+}
+
+/// A row handed to the reading as its typed fields (in the order of [`NAMES`]): numbers and
+/// dates are taken as they are, and a field is written as text only when a message shows it
+/// or the reading parses it (a float, a number or period held as text).
+struct TypedRow<'b> {
+    fields: [Field<'b>; 6],
+    texts: [OnceCell<String>; 6],
+}
+
+impl<'b> TypedRow<'b> {
+    fn new(fields: [Field<'b>; 6]) -> TypedRow<'b> {
+        TypedRow {
+            fields,
+            texts: Default::default(),
+        }
+    }
+}
+
+impl RowFields for TypedRow<'_> {
+    #[inline]
+    fn get(&self, i: usize) -> Option<&str> {
+        Some(match self.fields.get(i)? {
+            Field::Null => "",
+            Field::Text(s) => s,
+            f => self.texts[i].get_or_init(|| f.text()),
+        })
+    }
+
+    fn joined(&self) -> String {
+        (0..self.fields.len())
+            .map(|i| self.get(i).unwrap_or(""))
+            .collect::<Vec<_>>()
+            .join(",")
+    }
+
+    #[inline]
+    fn number_at(&self, i: usize) -> Option<Result<Option<f64>, NumberError>> {
+        // What the number's text would read as: a double's shortest decimal reads back as
+        // the double, an integer's digits as the nearest double, which `as` gives.
+        match *self.fields.get(i)? {
+            Field::Null => Some(Ok(None)),
+            Field::Double(v) => Some(check(v).map(Some)),
+            Field::Int(v) => Some(check(v as f64).map(Some)),
+            _ => None,
+        }
+    }
+
+    #[inline]
+    fn period_at(&self, i: usize) -> Option<Period> {
+        let Field::Date(days) = *self.fields.get(i)? else {
+            return None;
+        };
+        // `YYYY-MM-DD` reads as that day; other years are written otherwise and refused.
+        let start = epoch().checked_add_signed(chrono::TimeDelta::days(i64::from(days)))?;
+        (0..=9999).contains(&start.year()).then_some(Period {
+            kind: PeriodType::Day,
+            start,
+        })
+    }
+
+    #[inline]
+    fn decimals_at(&self, i: usize) -> Option<i32> {
+        match *self.fields.get(i)? {
+            Field::Double(v) => decimals_of(v),
+            Field::Int(_) | Field::Null => Some(0),
+            _ => None,
+        }
+    }
+}
+
+/// 1970-01-01, from which Parquet counts dates.
+fn epoch() -> chrono::NaiveDate {
+    chrono::NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default()
+}
+
+/// The decimal places of a double as `{}` writes it (`71.4` has 1), found without writing
+/// it: the fewest places `d` such that the nearest decimal of `d` places reads back as the
+/// double. Exact while that decimal's digits stay below 2^50 (then rounding the scaled
+/// double finds it, and the division is correctly rounded, as parsing is); `None` beyond.
+fn decimals_of(v: f64) -> Option<i32> {
+    const POW10: [f64; 23] = [
+        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
+        1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+    ];
+    let a = v.abs();
+    for (d, p) in (0i32..).zip(POW10) {
+        let x = (a * p).round();
+        // NaN and infinities stop here too.
+        if x.is_nan() || x >= 1_125_899_906_842_624.0 {
+            return None;
+        }
+        if x / p == a {
+            return Some(d);
+        }
+    }
+    None
 }
 
 /// Writes a double as its shortest decimal (as `{}` does): a whole number (most counts) as
@@ -497,8 +659,7 @@ fn write_double(v: f64, out: &mut String) {
 
 /// Writes a date given as days since 1970-01-01 as `YYYY-MM-DD`.
 fn write_date(days: i32, out: &mut String) {
-    let epoch = chrono::NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default();
-    match epoch.checked_add_signed(chrono::TimeDelta::days(i64::from(days))) {
+    match epoch().checked_add_signed(chrono::TimeDelta::days(i64::from(days))) {
         Some(d) => {
             let _ = write!(out, "{d}");
         }
@@ -509,12 +670,10 @@ fn write_date(days: i32, out: &mut String) {
     }
 }
 
-/// What is reused from row to row: the record handed on and its text, and the last
-/// organisation handed on whose rows are not kept.
+/// What is carried from row to row: the organisations kept, and the last organisation
+/// handed on whose rows are not kept.
 struct RowsOut<'a> {
     keep: Option<&'a BTreeSet<String>>,
-    record: csv::StringRecord,
-    text: String,
     /// The line of the last row (the header is line 1).
     line: u64,
     /// The organisation of the last row when it is not kept: its next rows are only counted.
@@ -639,18 +798,23 @@ fn pass_over(
         }
         reading.more_rows_not_kept(run);
         run = 0;
-        out.record.clear();
-        out.record.push_field(text);
-        reading.row(out.line, &out.record);
+        reading.row(out.line, &org_only(text));
         out.passed_over = Some(text.to_string());
     }
     reading.more_rows_not_kept(run);
     Ok(())
 }
 
-/// Hands row `i` of the batches on as a record: only its organisation when that is not kept
-/// (the reading counts it and goes no further; the rows after it of the same organisation
-/// are only counted), else every field.
+/// A row of which only the organisation is read (one not kept: the reading goes no further).
+fn org_only(org: &str) -> TypedRow<'_> {
+    let mut fields = [Field::Null; 6];
+    fields[0] = Field::Text(org);
+    TypedRow::new(fields)
+}
+
+/// Hands row `i` of the batches on with its fields typed: only its organisation when that
+/// is not kept (the reading counts it and goes no further; the rows after it of the same
+/// organisation are only counted), else every field.
 fn hand_on(
     file: &str,
     batches: &mut [Option<Batch>],
@@ -663,41 +827,34 @@ fn hand_on(
         column: NAMES[c],
         row: line - 1,
     };
-    out.record.clear();
-    out.text.clear();
-    if let Some(b) = batches[0].as_mut() {
-        if !b.take(i, &mut out.text) {
-            return Err(not_utf8(0, out.line));
+    let mut at = [None; 6];
+    for (k, b) in at.iter_mut().zip(batches.iter_mut()) {
+        if let Some(b) = b.as_mut().filter(|b| b.read) {
+            *k = b.advance(i);
         }
     }
-    if !out.kept(&out.text) {
-        if out.passed_over.as_deref() == Some(out.text.as_str()) {
+    let line = out.line;
+    let field = |c: usize| match &batches[c] {
+        Some(b) => b.field(at[c]).ok_or_else(|| not_utf8(c, line)),
+        None => Ok(Field::Null),
+    };
+    let org = field(0)?;
+    let org_text = match org {
+        Field::Text(s) => s,
+        _ => "",
+    };
+    if !out.kept(org_text) {
+        if out.passed_over.as_deref() == Some(org_text) {
             reading.more_rows_not_kept(1);
         } else {
-            out.record.push_field(&out.text);
-            reading.row(out.line, &out.record);
-            out.passed_over = Some(out.text.clone());
-        }
-        // The other columns' values of this row are passed over unread.
-        for b in batches.iter_mut().skip(1).flatten() {
-            if b.read && b.present(i) {
-                b.next += 1;
-            }
+            reading.row(out.line, &org_only(org_text));
+            out.passed_over = Some(org_text.to_string());
         }
         return Ok(());
     }
     out.passed_over = None;
-    out.record.push_field(&out.text);
-    for (c, b) in batches.iter_mut().enumerate().skip(1) {
-        out.text.clear();
-        if let Some(b) = b {
-            if !b.take(i, &mut out.text) {
-                return Err(not_utf8(c, out.line));
-            }
-        }
-        out.record.push_field(&out.text);
-    }
-    reading.row(out.line, &out.record);
+    let fields = [org, field(1)?, field(2)?, field(3)?, field(4)?, field(5)?];
+    reading.row(out.line, &TypedRow::new(fields));
     Ok(())
 }
 
@@ -733,6 +890,54 @@ mod tests {
             write_double(v, &mut out);
             assert_eq!(out, format!("{v}"), "{v:?}");
         }
+    }
+
+    #[test]
+    fn decimal_places_are_counted_as_display_writes_them() {
+        let mut values = vec![
+            0.0,
+            -0.0,
+            1.0,
+            71.4,
+            71.45,
+            0.1,
+            0.3,
+            1e-7,
+            1.5e-300,
+            123.456,
+            99.95,
+            1e14 + 0.5,
+            999_999_999_999_999.9,
+            1e15,
+            1e16,
+            0.1 + 0.2,
+            2.0 / 3.0,
+            -5.25,
+        ];
+        // Counts as an extract writes them (one or two places), then arbitrary doubles.
+        let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+        for i in 0..200_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let u = (x >> 11) as f64 / (1u64 << 53) as f64;
+            values.push(match i % 4 {
+                0 => (u * 1e5).round() / 10.0,
+                1 => (u * 1e6).round() / 100.0,
+                2 => u * 10f64.powi((x % 40) as i32 - 20),
+                _ => f64::from_bits(x),
+            });
+        }
+        for v in values {
+            let text = format!("{v}");
+            let places = text.split_once('.').map_or(0, |(_, d)| d.len() as i32);
+            if let Some(d) = decimals_of(v) {
+                assert_eq!(d, places, "{v:?} written {text}");
+            }
+        }
+        assert_eq!(decimals_of(71.4), Some(1));
+        assert_eq!(decimals_of(0.05), Some(2));
+        assert_eq!(decimals_of(f64::NAN), None);
     }
 
     #[test]

@@ -430,3 +430,78 @@ fn a_damaged_file_is_an_error_not_a_panic() {
         let _ = read(&p, None);
     }
 }
+
+#[test]
+fn typed_numbers_that_cannot_be_used_give_the_csv_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let schema = "message k { required binary organisation (UTF8); required binary indicator (UTF8); required binary period (UTF8); optional double value; optional int64 numerator; optional int64 denominator; }";
+    // A value that is not a number, one beyond ±1e15, a count too large to be a number sct
+    // takes, and a value with more decimal places than its fraction needs (a mismatch).
+    let values = [Some(f64::NAN), Some(1e300), None, Some(66.6), Some(-0.0)];
+    let numerators = [None, None, Some(i64::MAX), Some(2), None];
+    let denominators = [None, None, Some(3), Some(3), None];
+    let periods = ["2024-01", "2024-02", "2024-03", "2024-04", "2024-05"];
+    let csv_of = |v: Option<f64>| v.map(|v| format!("{v}")).unwrap_or_default();
+    let int_of = |v: Option<i64>| v.map(|v| v.to_string()).unwrap_or_default();
+    let mut csv = String::from("organisation,indicator,period,value,numerator,denominator\n");
+    for k in 0..values.len() {
+        csv.push_str(&format!(
+            "A,p,{},{},{},{}\n",
+            periods[k],
+            csv_of(values[k]),
+            int_of(numerators[k]),
+            int_of(denominators[k])
+        ));
+    }
+    let cols = vec![
+        Col::Text(vec![Some("A".into()); 5]),
+        Col::Text(vec![Some("p".into()); 5]),
+        Col::Text(periods.iter().map(|p| Some(p.to_string())).collect()),
+        Col::Double(values.to_vec()),
+        Col::Int64(numerators.to_vec()),
+        Col::Int64(denominators.to_vec()),
+    ];
+    let parquet_path = dir.path().join("bad.parquet");
+    write(&parquet_path, schema, &cols, Compression::SNAPPY, 3);
+    let csv_path = dir.path().join("bad.csv");
+    std::fs::write(&csv_path, csv).unwrap();
+    let from_csv = read(&csv_path, None).unwrap_err();
+    assert!(from_csv.contains("\"NaN\" is not a number"), "{from_csv}");
+    assert!(from_csv.contains("is beyond ±1e15"), "{from_csv}");
+    assert_eq!(read(&parquet_path, None).unwrap_err(), from_csv);
+    // Without the rows in error: the same series and flags (a value that does not match).
+    let keep_good = |csv: &str| -> String {
+        csv.lines()
+            .enumerate()
+            .filter(|(i, _)| *i == 0 || *i >= 4)
+            .map(|(_, l)| format!("{l}\n"))
+            .collect()
+    };
+    std::fs::write(
+        &csv_path,
+        keep_good(&std::fs::read_to_string(&csv_path).unwrap()),
+    )
+    .unwrap();
+    let good = |c: &Col| match c {
+        Col::Text(v) => Col::Text(v[3..].to_vec()),
+        Col::Double(v) => Col::Double(v[3..].to_vec()),
+        Col::Int64(v) => Col::Int64(v[3..].to_vec()),
+        Col::Int32(v) => Col::Int32(v[3..].to_vec()),
+    };
+    write(
+        &parquet_path,
+        schema,
+        &cols.iter().map(good).collect::<Vec<_>>(),
+        Compression::SNAPPY,
+        3,
+    );
+    let from_csv = read(&csv_path, None).unwrap();
+    assert!(
+        from_csv.series.values().any(|s| !s.flags.is_empty()),
+        "the value does not match its fraction"
+    );
+    assert_eq!(
+        without_source(read(&parquet_path, None).unwrap()),
+        without_source(from_csv)
+    );
+}
