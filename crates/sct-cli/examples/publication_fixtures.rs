@@ -117,7 +117,7 @@ fn icb(i: u64) -> (String, String) {
 
 /// A made-up sub-ICB location: its code and name (some with a comma, quoted as published).
 fn commissioner(i: u64) -> (String, String) {
-    let name = if i % 5 == 0 {
+    let name = if i.is_multiple_of(5) {
         format!("\"NHS SYNTHETIC {i}, NORTH AND SOUTH (SUB ICB LOCATION)\"")
     } else {
         format!("NHS SYNTHETIC {i} (SUB ICB LOCATION)")

@@ -53,7 +53,7 @@ fn is_halfway(a: f64, digits: u64, exponent: i32) -> bool {
     let j = (1 - exponent) as u32;
     let twice = 2 * digits + 1;
     let fives = 5u64.pow(j - 1);
-    if twice % fives != 0 {
+    if !twice.is_multiple_of(fives) {
         return false;
     }
     let odd = twice / fives;
@@ -85,7 +85,7 @@ fn shortest(text: &[u8]) -> (bool, u64, i32) {
             }
         }
     }
-    while digits % 10 == 0 && digits != 0 {
+    while digits.is_multiple_of(10) && digits != 0 {
         digits /= 10;
         exponent += 1;
     }
@@ -128,7 +128,7 @@ fn push_hundredths(out: &mut Vec<u8>, v: f64) -> bool {
     if cents != 0 {
         out.push(b'.');
         out.push(b'0' + (cents / 10) as u8);
-        if cents % 10 != 0 {
+        if !cents.is_multiple_of(10) {
             out.push(b'0' + (cents % 10) as u8);
         }
     }

@@ -33,13 +33,13 @@ pub fn note_stdin() {
         let stdin = std::io::stdin();
         if let Ok(owned) = stdin.as_fd().try_clone_to_owned() {
             let file = File::from(owned);
-            if let Ok(meta) = file.metadata() {
-                if meta.is_file() {
-                    note_input(
-                        FileId::of_metadata(Path::new("<stdin>"), &meta),
-                        Path::new("<stdin>"),
-                    );
-                }
+            if let Ok(meta) = file.metadata()
+                && meta.is_file()
+            {
+                note_input(
+                    FileId::of_metadata(Path::new("<stdin>"), &meta),
+                    Path::new("<stdin>"),
+                );
             }
         }
     }

@@ -1854,7 +1854,7 @@ source = { doc = "d", section = "1", quote = "q" }
             let text: String = (0..len)
                 .map(|k| alphabet[((x >> (k * 2 % 60)) as usize + k) % alphabet.len()] as char)
                 .collect();
-            let text = if x % 3 == 0 {
+            let text = if x.is_multiple_of(3) {
                 text.replace(['-', '+', 'e', ' '], "")
             } else {
                 text

@@ -51,7 +51,7 @@ fn readable(x: f64) -> String {
 /// Bytes in MiB when they are whole MiB, else in bytes.
 fn in_mib(bytes: u128) -> String {
     let mib = u128::from(MIB);
-    if bytes > 0 && bytes % mib == 0 {
+    if bytes > 0 && bytes.is_multiple_of(mib) {
         format!("{} MiB", bytes / mib)
     } else {
         format!("{bytes} bytes")

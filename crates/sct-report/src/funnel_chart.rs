@@ -273,7 +273,7 @@ pub fn ratio_chart(f: &RatioFunnel, title: &str) -> FunnelChart {
                     Some(od) => overdispersed_limits(e, od.tau2, z),
                     None => poisson_limits(e, tail),
                 };
-                (e, m * if which % 2 == 0 { a } else { b })
+                (e, m * if which.is_multiple_of(2) { a } else { b })
             })
             .collect()
     };

@@ -713,11 +713,11 @@ fn segment_lines(
                 Some(v) => {
                     let y = y(v);
                     // A step where the value changes within a run.
-                    if let Some(&(px, py)) = cur.last() {
-                        if (py - y).abs() > 1e-9 {
-                            cur.push(((px + xs[i]) / 2.0, py));
-                            cur.push(((px + xs[i]) / 2.0, y));
-                        }
+                    if let Some(&(px, py)) = cur.last()
+                        && (py - y).abs() > 1e-9
+                    {
+                        cur.push(((px + xs[i]) / 2.0, py));
+                        cur.push(((px + xs[i]) / 2.0, y));
                     }
                     cur.push((xs[i], y));
                 }

@@ -246,11 +246,11 @@ fn filter_section_holding(nodes: &[Node]) -> Option<(String, &'static str)> {
     let mut found = None;
     each_body(nodes, &mut |ns| {
         for n in ns {
-            if let Node::FilterSection(_, f, _) = n {
-                if let Some(inner) = unbuffered(&f.body) {
-                    found = Some((f.filter.name.clone(), inner));
-                    return Some(inner);
-                }
+            if let Node::FilterSection(_, f, _) = n
+                && let Some(inner) = unbuffered(&f.body)
+            {
+                found = Some((f.filter.name.clone(), inner));
+                return Some(inner);
             }
         }
         None

@@ -551,15 +551,14 @@ fn validate(
             // In blocks without an early exit, which the compiler vectorises; the culprit is
             // looked for only in a block that fails.
             for (b, block) in values.chunks(256).enumerate() {
-                if !block.iter().fold(true, |ok, v| ok & v.is_finite()) {
-                    if let Some((i, &value)) =
+                if !block.iter().fold(true, |ok, v| ok & v.is_finite())
+                    && let Some((i, &value)) =
                         block.iter().enumerate().find(|(_, v)| !v.is_finite())
-                    {
-                        return Err(ChartError::NotFinite {
-                            index: b * 256 + i,
-                            value,
-                        });
-                    }
+                {
+                    return Err(ChartError::NotFinite {
+                        index: b * 256 + i,
+                        value,
+                    });
                 }
             }
         }

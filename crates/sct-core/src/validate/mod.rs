@@ -118,10 +118,10 @@ pub(crate) fn closest<'a>(
         if letters.differ_from(c) > max {
             continue;
         }
-        if let Some(d) = distance_within(word, c, max, &mut rows) {
-            if best.is_none_or(|b| (d, c) < b) {
-                best = Some((d, c));
-            }
+        if let Some(d) = distance_within(word, c, max, &mut rows)
+            && best.is_none_or(|b| (d, c) < b)
+        {
+            best = Some((d, c));
         }
     }
     best.map(|(_, c)| c)

@@ -349,12 +349,9 @@ fn write_points(
 
 /// The facts and the writing of a word's points with AVX-512: a comparison of eight points
 /// gives eight bits of a bit set at once, and a word's 64 point types (or rules) are one
-/// 64-byte store.
-///
-/// The AVX-512 intrinsics are stable since Rust 1.89, above the workspace's declared
-/// `rust-version` (whose let chains already need 1.88).
+/// 64-byte store. (The AVX-512 intrinsics are stable since Rust 1.89, the workspace's
+/// `rust-version`.)
 #[cfg(target_arch = "x86_64")]
-#[allow(clippy::incompatible_msrv)]
 mod avx512 {
     use std::arch::x86_64::{
         __m512d, _CMP_GE_OQ, _CMP_GT_OQ, _CMP_LE_OQ, _CMP_LT_OQ, _mm512_abs_pd, _mm512_loadu_pd,
