@@ -199,6 +199,51 @@ fn every_organisation_gets_its_rows() {
         .stderr(contains("--org"));
 }
 
+/// A file sorted by organisation is reported a batch at a time, a file with a quoted field
+/// from the whole file: both give the same report and warn of the rows of an indicator not in
+/// the set once, with the whole file's count and first line.
+#[test]
+fn every_organisation_warns_of_indicators_not_in_the_set_once_however_the_file_is_read() {
+    let dir = tmp();
+    let data = std::fs::read_to_string(root().join(DATA)).unwrap();
+    let (header, rows) = data.split_once('\n').unwrap();
+    let mut sorted = format!("{header}\n");
+    for org in ["QOX", "QUY"] {
+        for line in rows.lines() {
+            sorted.push_str(&format!("{}\n", line.replacen("QUY", org, 1)));
+        }
+        sorted.push_str(&format!("{org},not-in-set,2024-01,1,,\n"));
+    }
+    let quoted = sorted.replacen("\nQUY,", "\n\"QUY\",", 1);
+    let run = |name: &str, text: &str| {
+        let data = write(dir.path(), name, text);
+        let out = dir.path().join(format!("{name}.ipr.csv"));
+        let done = sct()
+            .args(["kpi", "ipr", "--orgs", "all", "--data"])
+            .arg(&data)
+            .arg("-o")
+            .arg(&out)
+            .assert()
+            .success();
+        let stderr = String::from_utf8(done.get_output().stderr.clone()).unwrap();
+        (std::fs::read(&out).unwrap(), stderr)
+    };
+    let (streamed, streamed_said) = run("sorted.csv", &sorted);
+    let (whole, whole_said) = run("quoted.csv", &quoted);
+    assert_eq!(streamed, whole);
+    let first = rows.lines().count() + 2;
+    let warning = format!("2 rows for indicator \"not-in-set\" (first on line {first}) skipped");
+    assert_eq!(
+        streamed_said.matches(&warning).count(),
+        1,
+        "{streamed_said}"
+    );
+    assert_eq!(
+        streamed_said.replace("sorted.csv", "quoted.csv"),
+        whole_said
+    );
+}
+
 /// The JSON (`sct-kpi-ipr/1`) names each organisation from the organisations table and lists
 /// once the set's indicators without data for any of them; both fields were added without
 /// changing the schema key, as adding fields is compatible.

@@ -724,6 +724,13 @@ impl<'a> KpiDataBuilder<'a> {
         self.reading.row(line, fields);
     }
 
+    /// Takes the tally of rows skipped so far for an indicator not in the set, leaving it
+    /// empty: a reader that builds a file's data in parts gathers each part's and warns of
+    /// the whole file's once, as one reading would.
+    pub fn take_unknown_indicators(&mut self) -> UnknownIndicators {
+        std::mem::take(&mut self.reading.unknown)
+    }
+
     /// Records an error of the file itself (a row that could not be read at all).
     pub fn error(&mut self, diagnostic: Diagnostic) {
         self.reading.push_error(diagnostic);
@@ -733,6 +740,51 @@ impl<'a> KpiDataBuilder<'a> {
     /// error found (the first 50 and how many more).
     pub fn finish(self, sha256: impl FnOnce() -> String) -> Result<KpiData, Diagnostics> {
         self.reading.finish(self.set, sha256)
+    }
+}
+
+/// Rows skipped for an indicator that is not in the KPI set: for each such indicator, the
+/// line of its first row and how many rows it has.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct UnknownIndicators(BTreeMap<String, (u64, u64)>);
+
+impl UnknownIndicators {
+    /// Counts one row of indicator `id`, on `line`.
+    fn count(&mut self, id: &str, line: u64) {
+        match self.0.get_mut(id) {
+            Some((_, n)) => *n += 1,
+            None => {
+                self.0.insert(id.to_string(), (line, 1));
+            }
+        }
+    }
+
+    /// Adds the tally of a later part of the same file.
+    pub fn merge(&mut self, later: UnknownIndicators) {
+        for (id, (first, n)) in later.0 {
+            let e = self.0.entry(id).or_insert((first, 0));
+            e.0 = e.0.min(first);
+            e.1 += n;
+        }
+    }
+
+    /// Whether no row was skipped.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The warnings [`KpiData::warnings`] gives for these rows, one an indicator, by its id.
+    pub fn warnings(&self, set: &KpiSet) -> Vec<String> {
+        self.0
+            .iter()
+            .map(|(id, (first, n))| {
+                format!(
+                    "{n} row{} for indicator \"{id}\" (first on line {first}) skipped: it is not in KPI set \"{}\"",
+                    if *n == 1 { "" } else { "s" },
+                    set.id.get_ref()
+                )
+            })
+            .collect()
     }
 }
 
@@ -790,8 +842,8 @@ pub(crate) struct Reading<'a> {
     rows: BTreeMap<(String, String), SeriesRows>,
     /// The series being read, kept out of `rows` while its rows come together.
     pub(crate) current: Option<((String, String), SeriesRows)>,
-    /// Rows of indicators not in the set: first line and count, by indicator.
-    unknown: BTreeMap<String, (u64, u64)>,
+    /// Rows of indicators not in the set.
+    unknown: UnknownIndicators,
     /// Rows of indicators a plugin measure supplies: first line and count, by indicator.
     supplied: BTreeMap<String, (u64, u64)>,
     mismatches: BTreeMap<(String, String), Listing>,
@@ -889,7 +941,7 @@ impl<'a> Reading<'a> {
             errors: 0,
             rows: BTreeMap::new(),
             current: None,
-            unknown: BTreeMap::new(),
+            unknown: UnknownIndicators::default(),
             supplied: BTreeMap::new(),
             mismatches: BTreeMap::new(),
             skipped: BTreeMap::new(),
@@ -960,8 +1012,7 @@ impl<'a> Reading<'a> {
         self.rows_kept += 1;
         let ind_id = field(self.cols.indicator);
         let Some(ind) = self.indicator(ind_id) else {
-            let e = self.unknown.entry(ind_id.to_string()).or_insert((line, 0));
-            e.1 += 1;
+            self.unknown.count(ind_id, line);
             return;
         };
         if ind.measure.is_some() {
@@ -1222,14 +1273,7 @@ impl<'a> Reading<'a> {
     /// Warnings about rows skipped for their indicator: not in the set, or supplied by a
     /// plugin measure.
     fn warnings(&self, set: &KpiSet) -> Vec<String> {
-        let mut warnings = Vec::new();
-        for (id, (first, n)) in &self.unknown {
-            warnings.push(format!(
-                "{n} row{} for indicator \"{id}\" (first on line {first}) skipped: it is not in KPI set \"{}\"",
-                if *n == 1 { "" } else { "s" },
-                set.id.get_ref()
-            ));
-        }
+        let mut warnings = self.unknown.warnings(set);
         for (id, (first, n)) in &self.supplied {
             let measure = self
                 .indicators

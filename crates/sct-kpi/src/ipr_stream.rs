@@ -7,9 +7,11 @@
 //! date is the end of the latest period with data of any organisation, which only the whole
 //! file tells: the first batch's latest period is taken as it, and if a later batch has a later
 //! one, the rows made so far are given up, the rest of the file is read for the date, and the
-//! file is read again. Whatever this path cannot make exactly as the whole-file path would
-//! (a file not sorted, not simple CSV, with an error or a warning, a review that fails) is
-//! given up with its reason ([`Unstreamable`]), for the caller to read the whole file instead.
+//! file is read again. Rows of indicators not in the set are tallied batch by batch and
+//! warned of once, as the whole file's reading warns of them. Whatever this path cannot make
+//! exactly as the whole-file path would (a file not sorted, not simple CSV, with an error or
+//! another warning, a review that fails) is given up with its reason ([`Unstreamable`]), for
+//! the caller to read the whole file instead.
 
 use std::cell::Cell;
 use std::io::Read;
@@ -18,7 +20,7 @@ use std::sync::mpsc;
 use chrono::NaiveDate;
 use sha2::{Digest, Sha256};
 
-use crate::data::{Columns, KpiData, KpiDataBuilder, RowFields};
+use crate::data::{Columns, KpiData, KpiDataBuilder, RowFields, UnknownIndicators};
 use crate::ipr::{Building, Ipr, IprRow, RowPlace};
 use crate::kpiset::KpiSet;
 use crate::lines;
@@ -44,6 +46,16 @@ pub enum Unstreamable {
     /// No organisation has a series.
     #[error("no organisation has a series")]
     Empty,
+}
+
+/// A report made organisation by organisation, and the warnings the whole file's reading
+/// would have given (rows of indicators not in the set), in its order.
+#[derive(Debug)]
+pub struct Streamed {
+    /// The report, as [`crate::ipr::ipr_each`] makes it from the whole file.
+    pub report: Ipr,
+    /// The warnings of [`KpiData::warnings`] for the whole file.
+    pub warnings: Vec<String>,
 }
 
 /// Where the rows of a streamed report go as they are made.
@@ -84,7 +96,7 @@ pub fn ipr_sorted<R: Read + Send>(
     names: impl Fn(&str) -> Option<String>,
     sink: &mut dyn RowSink,
     progress: Option<&dyn Fn(usize, usize)>,
-) -> Result<Ipr, Unstreamable> {
+) -> Result<Streamed, Unstreamable> {
     let result = passes(
         set,
         set_file,
@@ -112,7 +124,7 @@ fn passes<R: Read + Send>(
     names: &impl Fn(&str) -> Option<String>,
     sink: &mut dyn RowSink,
     progress: Option<&dyn Fn(usize, usize)>,
-) -> Result<Ipr, Unstreamable> {
+) -> Result<Streamed, Unstreamable> {
     let Source {
         name,
         open,
@@ -132,22 +144,26 @@ fn passes<R: Read + Send>(
     let input = open().map_err(|_| Unstreamable::Problems)?;
     let first = pass.run(input, options.as_of, options, sink)?;
     let (done, sha256) = match first {
-        Outcome::Report(building, orgs, sha256) => ((building, orgs), sha256),
+        Outcome::Report(building, sha256) => (building, sha256),
         Outcome::LaterDate(date) => {
             // The date is now known: the second reading never gives up for it.
             sink.clear();
             let input = open().map_err(|_| Unstreamable::Problems)?;
             match pass.run(input, date, options, sink)? {
-                Outcome::Report(building, orgs, sha256) => ((building, orgs), sha256),
+                Outcome::Report(building, sha256) => (building, sha256),
                 Outcome::LaterDate(_) => return Err(Unstreamable::Problems),
             }
         }
     };
-    let (building, organisations) = done;
+    let Done {
+        building,
+        organisations,
+        unknown,
+    } = *done;
     if organisations.is_empty() {
         return Err(Unstreamable::Empty);
     }
-    let mut report = (*building).finish(set, organisations, names);
+    let mut report = building.finish(set, organisations, names);
     // Each batch was read without the file's checksum, known only once it has all been read.
     if let Some(p) = &mut report.provenance {
         p.data = Some(FileUsed {
@@ -155,13 +171,26 @@ fn passes<R: Read + Send>(
             sha256,
         });
     }
-    Ok(report)
+    Ok(Streamed {
+        report,
+        warnings: unknown.warnings(set),
+    })
+}
+
+/// Every batch of a reading reviewed.
+struct Done<'a> {
+    /// The report's rows so far.
+    building: Building<'a>,
+    /// The organisations reviewed, in order.
+    organisations: Vec<String>,
+    /// Rows of indicators not in the set, of the whole file.
+    unknown: UnknownIndicators,
 }
 
 /// How one reading ended.
 enum Outcome<'a> {
-    /// Every organisation reviewed, in order, and the file's SHA-256.
-    Report(Box<Building<'a>>, Vec<String>, String),
+    /// Every organisation reviewed, and the file's SHA-256.
+    Report(Box<Done<'a>>, String),
     /// A batch had data later than the date the rows were made as of: the latest of the whole
     /// file (the rest was read for it).
     LaterDate(Option<NaiveDate>),
@@ -179,9 +208,11 @@ struct Pass<'a, 'n, N> {
     batch_rows: u64,
 }
 
-/// One batch of organisations read: their data, and the bytes of the file read so far.
+/// One batch of organisations read: their data, its rows of indicators not in the set, and
+/// the bytes of the file read so far.
 struct Batch {
     data: KpiData,
+    unknown: UnknownIndicators,
     bytes: u64,
 }
 
@@ -211,7 +242,7 @@ impl<'a, N: Fn(&str) -> Option<String>> Pass<'a, '_, N> {
             let reviewed = reviewed?;
             let sha256 = read?;
             Ok(match reviewed {
-                Reviewed::All(building, orgs) => Outcome::Report(building, orgs, sha256),
+                Reviewed::All(done) => Outcome::Report(done, sha256),
                 Reviewed::LaterDate(date) => Outcome::LaterDate(date),
             })
         })
@@ -230,7 +261,14 @@ impl<'a, N: Fn(&str) -> Option<String>> Pass<'a, '_, N> {
         let mut building: Option<Building<'a>> = None;
         let mut organisations: Vec<String> = Vec::new();
         let mut later: Option<Option<NaiveDate>> = None;
-        for Batch { data, bytes } in rx {
+        let mut all_unknown = UnknownIndicators::default();
+        for Batch {
+            data,
+            unknown,
+            bytes,
+        } in rx
+        {
+            all_unknown.merge(unknown);
             if !data.warnings.is_empty() {
                 return Err(Unstreamable::Problems);
             }
@@ -263,13 +301,13 @@ impl<'a, N: Fn(&str) -> Option<String>> Pass<'a, '_, N> {
             organisations.extend(orgs);
             self.tell(organisations.len(), bytes);
         }
-        Ok(match (later, building) {
-            (Some(date), _) => Reviewed::LaterDate(date),
-            (None, Some(b)) => Reviewed::All(Box::new(b), organisations),
-            (None, None) => Reviewed::All(
-                Box::new(Building::new(self.set, options, as_of)),
+        Ok(match later {
+            Some(date) => Reviewed::LaterDate(date),
+            None => Reviewed::All(Box::new(Done {
+                building: building.unwrap_or_else(|| Building::new(self.set, options, as_of)),
                 organisations,
-            ),
+                unknown: all_unknown,
+            })),
         })
     }
 
@@ -288,8 +326,8 @@ impl<'a, N: Fn(&str) -> Option<String>> Pass<'a, '_, N> {
 
 /// How the batches of one reading were reviewed.
 enum Reviewed<'a> {
-    /// All of them, with the organisations in order.
-    All(Box<Building<'a>>, Vec<String>),
+    /// All of them.
+    All(Box<Done<'a>>),
     /// Given up for a later date: the latest of the whole file.
     LaterDate(Option<NaiveDate>),
 }
@@ -387,15 +425,24 @@ fn read_batches<R: Read>(
 /// Sends a batch read to be reviewed; why the file cannot be streamed if its rows have an
 /// error. Tells the reading to stop when the batch has an error or nobody receives it.
 fn send(
-    builder: KpiDataBuilder<'_>,
+    mut builder: KpiDataBuilder<'_>,
     tx: &mpsc::SyncSender<Batch>,
     bytes: u64,
     stop: &Cell<bool>,
 ) -> Option<Unstreamable> {
+    // Warned of once for the whole file, when it has all been read.
+    let unknown = builder.take_unknown_indicators();
     // The checksum is the whole file's, known only at its end: the report is given it then.
     match builder.finish(String::new) {
         Ok(data) => {
-            if tx.send(Batch { data, bytes }).is_err() {
+            if tx
+                .send(Batch {
+                    data,
+                    unknown,
+                    bytes,
+                })
+                .is_err()
+            {
                 stop.set(true);
             }
             None

@@ -1,7 +1,8 @@
 //! The integrated performance report of every organisation read a batch of organisations at a
 //! time from a file sorted by organisation is the report read from the whole file, row for
 //! row, whatever the batches (the first batch's latest period earlier than a later one's
-//! included); a file it cannot report so is refused with its reason and no row.
+//! included), with the whole file's warnings of rows of indicators not in the set; a file it
+//! cannot report so is refused with its reason and no row.
 
 mod common;
 
@@ -11,15 +12,16 @@ use common::{set, used};
 use proptest::prelude::*;
 use sct_kpi::data::read_kpi_data;
 use sct_kpi::ipr::{IprRow, RowPlace, ipr};
-use sct_kpi::ipr_stream::{RowSink, Source, Unstreamable, ipr_sorted};
+use sct_kpi::ipr_stream::{RowSink, Source, Streamed, Unstreamable, ipr_sorted};
 use sct_kpi::review::ReviewOptions;
 
 /// Codes that are prefixes of each other, so a batch cut inside an organisation would be seen.
 const ORGS: [&str; 6] = ["Q", "Q1", "Q1-", "Q10", "Q1A", "R2"];
 
-/// Rows of random organisations of [`ORGS`], indicators and months.
+/// Rows of random organisations of [`ORGS`], indicators and months; indicators 3 and 4 are
+/// not in the set.
 fn rows() -> impl Strategy<Value = Vec<(usize, usize, u32, u32)>> {
-    common::rows(ORGS.len())
+    common::rows(ORGS.len(), 5)
 }
 
 fn csv(rows: &[(usize, usize, u32, u32)]) -> String {
@@ -43,7 +45,7 @@ fn streamed(
     text: &str,
     batch_rows: u64,
     as_of: Option<chrono::NaiveDate>,
-) -> (Result<sct_kpi::ipr::Ipr, Unstreamable>, Kept) {
+) -> (Result<Streamed, Unstreamable>, Kept) {
     let set = set();
     let mut open = || Ok::<_, std::io::Error>(text.as_bytes());
     let source = Source {
@@ -91,11 +93,17 @@ proptest! {
             chrono::NaiveDate::from_ymd_opt(2020 + (m as i32 + 3) / 12, (m + 3) % 12 + 1, 1).unwrap()
         });
         let options = ReviewOptions { as_of, ..ReviewOptions::default() };
-        let full = ipr(&set, &used(), &data, &orgs, &options, |_| None);
         let (report, kept) = streamed(&text, batch_rows, as_of);
+        if orgs.is_empty() {
+            // Only rows of indicators not in the set: the whole file's reading says so.
+            prop_assert_eq!(report.unwrap_err(), Unstreamable::Empty);
+            return Ok(());
+        }
+        let full = ipr(&set, &used(), &data, &orgs, &options, |_| None);
         match full {
             Ok(mut full) => {
-                let report = report.unwrap();
+                let Streamed { report, warnings } = report.unwrap();
+                prop_assert_eq!(&warnings, &data.warnings);
                 let rows: Vec<IprRow> = kept.0.into_values().flatten().collect();
                 let full_rows: Vec<IprRow> =
                     full.sections.iter_mut().flat_map(|s| std::mem::take(&mut s.rows)).collect();
@@ -133,9 +141,17 @@ fn a_file_with_an_error_or_quoting_is_left_to_the_whole_file_reading() {
         streamed(quoted, 1, None).0.unwrap_err(),
         Unstreamable::NotSimple
     );
-    let unknown = "organisation,indicator,period,value\nQ1,m,2020-04,1\nQ2,x,2020-04,2\n";
+}
+
+#[test]
+fn rows_of_indicators_not_in_the_set_are_warned_of_once_for_the_whole_file() {
+    // Batches of two organisations at least: Q1 and Q2, then Q3. The tally is the file's,
+    // its first line the first batch's.
+    let unknown = "organisation,indicator,period,value\nQ1,m,2020-04,1\nQ1,x,2020-05,2\n\
+                   Q2,m,2020-04,1\nQ3,m,2020-04,1\nQ3,x,2020-04,2\n";
+    let Streamed { warnings, .. } = streamed(unknown, 1, None).0.unwrap();
     assert_eq!(
-        streamed(unknown, 1, None).0.unwrap_err(),
-        Unstreamable::Problems
+        warnings,
+        ["2 rows for indicator \"x\" (first on line 3) skipped: it is not in KPI set \"t\""]
     );
 }

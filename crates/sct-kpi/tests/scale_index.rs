@@ -23,7 +23,7 @@ const ORGS: [&str; 7] = ["Q1", "Q10", "Q1A", "Q", "Q1-", "R2", "Q2"];
 
 /// Rows of random organisations of [`ORGS`], indicators and months.
 fn rows() -> impl Strategy<Value = Vec<(usize, usize, u32, u32)>> {
-    common::rows(ORGS.len())
+    common::rows(ORGS.len(), 3)
 }
 
 fn data(rows: &[(usize, usize, u32, u32)]) -> KpiData {

@@ -407,7 +407,8 @@ impl CsvTexts {
 /// and reviewed a batch of organisations at a time ([`sct_kpi::ipr_stream`]), so that memory
 /// does not grow with the file; `None` when the report is not of that kind (another format,
 /// one organisation, published files, Parquet, plugin measures) or the file cannot be read
-/// so (not sorted, an error or a warning in it): the whole file is then read as before, which
+/// so (not sorted, an error in it, a warning other than rows of indicators not in the set):
+/// the whole file is then read as before, which
 /// gives the same report, or says what is wrong.
 fn ipr_csv_sorted(
     session: &Session,
@@ -431,7 +432,7 @@ fn ipr_csv_sorted(
     let Ok(settings) = review_settings(set, &options.spc, options.as_of, rows, Some(path)) else {
         return Ok(None);
     };
-    let mut notices = Vec::new();
+    let mut measure_notices = Vec::new();
     let mut empty = KpiData::without_file();
     fill_kpi_measures(
         session,
@@ -439,7 +440,7 @@ fn ipr_csv_sorted(
         &mut empty,
         &[],
         &options.plugins,
-        &mut notices,
+        &mut measure_notices,
     );
     let name = path.display().to_string();
     let mut open = || sct_core::source::open_input(path).map_err(std::io::Error::other);
@@ -465,9 +466,12 @@ fn ipr_csv_sorted(
         &mut texts,
         progress,
     );
-    let Ok(report) = streamed else {
+    let Ok(sct_kpi::ipr_stream::Streamed { report, warnings }) = streamed else {
         return Ok(None);
     };
+    // In the whole-file path's order: the data's warnings, then the measures'.
+    let mut notices: Vec<Diagnostic> = warnings.into_iter().map(Diagnostic::warning).collect();
+    notices.extend(measure_notices);
     if !report.missing.is_empty() {
         notices.push(missing_warning(&report, set));
     }

@@ -59,12 +59,20 @@ pub fn used() -> FrameworkUsed {
 }
 
 /// Rows of random organisations (indices into a list of `organisations` codes), indicators
-/// and months (duplicates and gaps included): (organisation, indicator, month, value).
-pub fn rows(organisations: usize) -> impl Strategy<Value = Vec<(usize, usize, u32, u32)>> {
-    proptest::collection::vec((0..organisations, 0..3usize, 0..40u32, 1..100u32), 1..80)
+/// (indices below `indicators`: the set's three, then ones [`csv`] writes as not in it) and
+/// months (duplicates and gaps included): (organisation, indicator, month, value).
+pub fn rows(
+    organisations: usize,
+    indicators: usize,
+) -> impl Strategy<Value = Vec<(usize, usize, u32, u32)>> {
+    proptest::collection::vec(
+        (0..organisations, 0..indicators, 0..40u32, 1..100u32),
+        1..80,
+    )
 }
 
-/// The long-form CSV of `rows` for [`set`], organisations named by `codes`.
+/// The long-form CSV of `rows` for [`set`], organisations named by `codes`; indicators past
+/// the set's three are written as `x3`, `x4`, …, which it does not have.
 pub fn csv(codes: &[&str], rows: &[(usize, usize, u32, u32)]) -> String {
     let mut csv = String::from("organisation,indicator,period,value,numerator,denominator\n");
     for &(o, i, m, v) in rows {
@@ -73,7 +81,8 @@ pub fn csv(codes: &[&str], rows: &[(usize, usize, u32, u32)]) -> String {
         match i {
             0 => csv.push_str(&format!("{},p,{period},,{v},100\n", codes[o])),
             1 => csv.push_str(&format!("{},c,{period},{v},,\n", codes[o])),
-            _ => csv.push_str(&format!("{},m,{period},{v}.5,,\n", codes[o])),
+            2 => csv.push_str(&format!("{},m,{period},{v}.5,,\n", codes[o])),
+            _ => csv.push_str(&format!("{},x{i},{period},{v},,\n", codes[o])),
         }
     }
     csv
