@@ -64,7 +64,7 @@ fn xmr(
         ..Default::default()
     };
     let r = sct_kpi::spc::spc(&values, &[], &options).ok()?;
-    let seg = |i: usize| r.segments.get(r.segment_of.get(i).copied().unwrap_or(0));
+    let seg = |i: usize| r.segments.get(r.segment_of(i).unwrap_or(0));
     Some(OrgSeries {
         code: code.to_string(),
         periods: obs.iter().map(|o| o.period.to_string()).collect(),

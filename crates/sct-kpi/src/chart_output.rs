@@ -921,7 +921,8 @@ fn xmr_points(run: &ChartRun, x: &Judged) -> Vec<Value> {
     let r = &x.result;
     (0..run.len())
         .map(|i| {
-            let seg = &r.segments[r.segment_of[i]];
+            let segment = r.segment_of(i).unwrap_or(0);
+            let seg = &r.segments[segment];
             let explanation = run.explanation(x, i);
             json!({
                 "date": run.label(i),
@@ -930,12 +931,12 @@ fn xmr_points(run: &ChartRun, x: &Judged) -> Vec<Value> {
                 "lpl": seg.lpl,
                 "upl": seg.upl,
                 "point_type": r.point_type[i].as_str(),
-                "segment": r.segment_of[i] + 1,
+                "segment": segment + 1,
                 "rule": r.rule[i],
                 "rules": hits_json(run, &x.hits[i]),
                 "explanation": Some(explanation).filter(|e| !e.is_empty()),
                 "gap_before": run.gap_before(i).map(|g| g.reason.clone()),
-                "warning": Some(xmr_warning(run, x, r.segment_of[i])).filter(|w| !w.is_empty()),
+                "warning": Some(xmr_warning(run, x, segment)).filter(|w| !w.is_empty()),
             })
         })
         .collect()

@@ -262,7 +262,7 @@ impl ChartRun {
     /// segment's mean and limits, its type and first rule. `None` past the end.
     pub fn xmr_point(&self, x: &Judged, i: usize) -> Option<ChartPoint> {
         let r = &x.result;
-        let segment = *r.segment_of.get(i)?;
+        let segment = r.segment_of(i)?;
         let seg = r.segments.get(segment)?;
         Some(ChartPoint {
             value: *self.result.values.get(i)?,

@@ -63,7 +63,6 @@ proptest! {
         let detailed = profile::judge_detailed(&values, &starts, &[], &o, &p).unwrap();
         prop_assert_eq!(&detailed.result.point_type, &core.point_type);
         prop_assert_eq!(&detailed.result.rule, &core.rule);
-        prop_assert_eq!(&detailed.result.segment_of, &core.segment_of);
         prop_assert_eq!(detailed.result.variation_icon, core.variation_icon);
         prop_assert_eq!(detailed.result.assurance_icon, core.assurance_icon);
         prop_assert_eq!(&detailed.result.warnings, &core.warnings);

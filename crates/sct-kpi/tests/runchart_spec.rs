@@ -367,8 +367,8 @@ fn rebase_and_fix_after_work_per_segment() {
     assert!(a.crossings_signal);
     assert_eq!((b.longest_run, b.crossings), (Some(1), Some(13)));
     assert!(!b.runs_signal);
-    assert_eq!(r.segment_of[13], 0);
-    assert_eq!(r.segment_of[14], 1);
+    assert_eq!(r.segment_of(13), Some(0));
+    assert_eq!(r.segment_of(14), Some(1));
     // Fixed after 12: the median of 1..=12 is 6.5, and the runs are judged on every point.
     let fixed = ChartOptions {
         fix_after: Some(12),

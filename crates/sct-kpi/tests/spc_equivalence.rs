@@ -179,7 +179,6 @@ mod reference {
 
         let mut point_type = vec![PointType::CommonCause; n];
         let mut rule = vec![None; n];
-        let mut segment_of = vec![0; n];
         let mut segments = Vec::with_capacity(starts.len());
         let mut warnings = Vec::new();
         // Scratch space reused across segments.
@@ -223,7 +222,6 @@ mod reference {
                 }
                 point_type[start + i] = pt;
                 rule[start + i] = r;
-                segment_of[start + i] = k;
             }
             segments.push(seg);
         }
@@ -240,7 +238,7 @@ mod reference {
             (PointType::SpecialCauseNeutralHigh, _) => VariationIcon::NeutralHigh,
             (PointType::SpecialCauseNeutralLow, _) => VariationIcon::NeutralLow,
         };
-        let last_seg = &segments[segment_of[n - 1]];
+        let last_seg = &segments[segments.len() - 1];
         let assurance_icon = match (options.target, options.improvement) {
             (None, _) | (_, Improvement::Neutral) => None,
             (Some(t), dir) => Some(match (last_seg.lpl, last_seg.upl, dir) {
@@ -255,7 +253,6 @@ mod reference {
             segments,
             point_type,
             rule,
-            segment_of,
             variation_icon,
             assurance_icon,
             warnings,
@@ -574,7 +571,13 @@ fn assert_same(
     }
     prop_assert_eq!(&got.point_type, &want.point_type);
     prop_assert_eq!(&got.rule, &want.rule);
-    prop_assert_eq!(&got.segment_of, &want.segment_of);
+    // Each point's segment, as the reference's segments place it.
+    for (k, w) in want.segments.iter().enumerate() {
+        for i in w.start..w.start + w.n {
+            prop_assert_eq!(got.segment_of(i), Some(k), "point {}", i);
+        }
+    }
+    prop_assert_eq!(got.segment_of(got.point_type.len()), None);
     prop_assert_eq!(got.variation_icon, want.variation_icon);
     prop_assert_eq!(got.assurance_icon, want.assurance_icon);
     prop_assert_eq!(&got.warnings, &want.warnings);

@@ -356,7 +356,7 @@ fn rebasing_starts_a_new_segment() {
     assert_relative_eq!(r.segments[0].mean, 2.0);
     assert_relative_eq!(r.segments[1].mean, 12.0);
     assert_relative_eq!(r.segments[1].amr.unwrap(), 2.0);
-    assert_eq!(r.segment_of[6], 1);
+    assert_eq!(r.segment_of(6), Some(1));
     assert!(r.point_type.iter().all(|p| *p == CommonCause));
     assert_eq!(
         r.warnings

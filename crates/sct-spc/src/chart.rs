@@ -240,6 +240,9 @@ pub enum ChartError {
     /// No points.
     #[error("the series has no points")]
     Empty,
+    /// More points than an XmR chart can list the rules behind each flag for.
+    #[error("the series has {0} points; at most {max} can be judged", max = crate::profile::MAX_JUDGED_POINTS)]
+    TooManyPoints(usize),
     /// A value that is not a finite number.
     #[error("value {value} at position {index} is not a finite number")]
     NotFinite {
@@ -452,8 +455,6 @@ pub struct ChartResult {
     /// The rule that first flagged each point: outside the limits, trend, two of three (XmR)
     /// or shift (a run longer than the longest expected).
     pub rule: Vec<Option<Rule>>,
-    /// Index of each point's segment.
-    pub segment_of: Vec<usize>,
     /// The variation icon, from the last point.
     pub variation_icon: ChartVariationIcon,
     /// The assurance icon, with a target, a direction other than neutral, and limits on the
@@ -482,7 +483,7 @@ impl ChartResult {
             return Vec::new();
         };
         if let (ChartKind::Xmr, Some(x)) = (seg.chart, &self.xmr) {
-            return x.hits.get(i).cloned().unwrap_or_default();
+            return x.hits.get(i).map(<[Hit]>::to_vec).unwrap_or_default();
         }
         let Some(r) = self.rule.get(i).copied().flatten() else {
             return Vec::new();
@@ -501,7 +502,7 @@ impl ChartResult {
 
     /// Point `i` with its segment's centre and its limits. `None` past the end.
     pub fn point(&self, i: usize) -> Option<ChartPoint> {
-        let segment = *self.segment_of.get(i)?;
+        let segment = self.segment_of(i)?;
         let seg = self.segments.get(segment)?;
         let limits = seg.limits.at(i.checked_sub(seg.start)?);
         Some(ChartPoint {
@@ -529,7 +530,13 @@ impl ChartResult {
 
     /// The segment of point `i`.
     pub fn segment_of_point(&self, i: usize) -> Option<&ChartSegment> {
-        self.segments.get(*self.segment_of.get(i)?)
+        self.segments.get(self.segment_of(i)?)
+    }
+
+    /// Index of point `i`'s segment, `None` past the end. Found from the segments' starts
+    /// rather than held for every point: few charts have more than a handful of segments.
+    pub fn segment_of(&self, i: usize) -> Option<usize> {
+        (i < self.point_type.len()).then(|| crate::spc::segment_at(&self.segments, |s| s.start, i))
     }
 }
 
@@ -706,8 +713,6 @@ fn chart_portable(
         values,
         point_type: vec![PointType::CommonCause; n],
         rule: vec![None; n],
-        // Zeroed memory comes cheaply from the allocator, and segment 0 is left as it is.
-        segment_of: vec![0; n],
         segments: Vec::with_capacity(starts.len()),
         warnings: Vec::new(),
     };
@@ -818,6 +823,7 @@ impl From<crate::spc::SpcError> for ChartError {
             crate::spc::SpcError::NotFinite { index, value } => {
                 ChartError::NotFinite { index, value }
             }
+            crate::spc::SpcError::TooManyPoints(n) => ChartError::TooManyPoints(n),
         }
     }
 }
@@ -835,7 +841,6 @@ struct Charting<'a> {
     values: Vec<f64>,
     point_type: Vec<PointType>,
     rule: Vec<Option<Rule>>,
-    segment_of: Vec<usize>,
     segments: Vec<ChartSegment>,
     warnings: Vec<String>,
 }
@@ -917,9 +922,6 @@ impl Charting<'_> {
         seg.base = base;
         self.note_no_analysis(k, &seg);
         count_types(&mut seg, &self.point_type[start..end], options.improvement);
-        if k > 0 {
-            self.segment_of[start..end].fill(k);
-        }
         self.segments.push(seg);
         Ok(())
     }
@@ -967,7 +969,7 @@ impl Charting<'_> {
     /// The result, with the XmR hits and the icons of the last point.
     fn finish(self) -> ChartResult {
         let options = self.options;
-        let (segments, point_type, segment_of) = (self.segments, self.point_type, self.segment_of);
+        let (segments, point_type) = (self.segments, self.point_type);
         let n = point_type.len();
         let icons = match (&self.xmr, segments.last()) {
             (Some(x), Some(s)) if s.chart == ChartKind::Xmr => x.icons,
@@ -979,7 +981,8 @@ impl Charting<'_> {
         }
         .name(options.shift_length, options.trend_length);
         let last = n - 1;
-        let last_seg = &segments[segment_of[last]];
+        // The segments cover 0..n, so the last point is the last segment's.
+        let last_seg = &segments[segments.len() - 1];
         let last_type = point_type[last];
         let variation_icon = match last_seg.runs {
             Some(r)
@@ -1006,7 +1009,6 @@ impl Charting<'_> {
             values: self.values,
             point_type,
             rule: self.rule,
-            segment_of,
             variation_icon,
             assurance_icon,
             warnings: self.warnings,

@@ -151,7 +151,7 @@ pub struct Judged {
     /// Segments, point types, first rules and icons, as [`crate::spc::spc`] gives them.
     pub result: SpcResult,
     /// Every rule that flagged each point (empty for common cause).
-    pub hits: Vec<Vec<Hit>>,
+    pub hits: PointHits,
     /// `false` when `mdc` withholds the icons (the last segment has too few points).
     pub icons: bool,
     /// The profile's name in outputs.
@@ -176,6 +176,92 @@ impl Judged {
     }
 }
 
+/// The most points [`judge`] takes: each point has at most five hits (outside the limits, two
+/// trends meeting at it, two of three, a shift), and the hits of a series are counted in `u32`.
+pub const MAX_JUDGED_POINTS: usize = u32::MAX as usize / 5;
+
+/// Every rule that flagged each point of a series (see [`Judged::hits`]): one list of hits in
+/// point order with the place where each point's hits begin, so that a series of a million
+/// points, most of them common cause, holds no list per point. `hits[i]` are point i's.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct PointHits {
+    list: Vec<Hit>,
+    /// `list[starts[i]..starts[i + 1]]` are point i's hits; one more entry than points.
+    starts: Vec<u32>,
+}
+
+impl PointHits {
+    /// Number of points.
+    pub fn len(&self) -> usize {
+        self.starts.len().saturating_sub(1)
+    }
+
+    /// Whether there are no points.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Point `i`'s hits, `None` past the end.
+    pub fn get(&self, i: usize) -> Option<&[Hit]> {
+        let (&a, &b) = (self.starts.get(i)?, self.starts.get(i + 1)?);
+        Some(&self.list[a as usize..b as usize])
+    }
+
+    /// Each point's hits, in order.
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = &[Hit]> + '_ {
+        self.starts
+            .windows(2)
+            .map(|w| &self.list[w[0] as usize..w[1] as usize])
+    }
+
+    /// Adds `found` (sorted by point, each point's in the order the rules are tried) and
+    /// closes every point before `end`.
+    fn extend(&mut self, found: impl IntoIterator<Item = Hit>, end: usize) {
+        for h in found {
+            self.open_through(point_of(&h));
+            self.list.push(h);
+        }
+        self.open_through(end);
+    }
+
+    /// Records where the hits of each point up to `p` begin, for those not yet recorded
+    /// (the points before `p` get no more hits).
+    fn open_through(&mut self, p: usize) {
+        let at = u32::try_from(self.list.len()).expect("bounded by MAX_JUDGED_POINTS");
+        if self.starts.len() <= p {
+            self.starts.resize(p + 1, at);
+        }
+    }
+
+    /// The hits of `n` points, once every point's have been added.
+    fn finish(mut self, n: usize) -> Self {
+        self.open_through(n);
+        self
+    }
+}
+
+impl std::ops::Index<usize> for PointHits {
+    type Output = [Hit];
+
+    fn index(&self, i: usize) -> &[Hit] {
+        self.get(i).expect("point index within the series")
+    }
+}
+
+impl<'a> IntoIterator for &'a PointHits {
+    type Item = &'a [Hit];
+    type IntoIter = Box<dyn ExactSizeIterator<Item = &'a [Hit]> + 'a>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        Box::new(self.iter())
+    }
+}
+
+/// The point a hit belongs to.
+fn point_of(h: &Hit) -> usize {
+    h.first + h.position - 1
+}
+
 /// Sorted, unique segment starts with 0 first (as [`crate::spc::spc`] reads them).
 fn starts_of(n: usize, segment_starts: &[usize]) -> Vec<usize> {
     let mut starts = vec![0];
@@ -195,6 +281,9 @@ pub fn judge(
     options: &SpcOptions,
     profile: &Profile,
 ) -> Result<Judged, SpcError> {
+    if values.len() > MAX_JUDGED_POINTS {
+        return Err(SpcError::TooManyPoints(values.len()));
+    }
     let mut breaks: Vec<usize> = breaks
         .iter()
         .copied()
@@ -208,9 +297,8 @@ pub fn judge(
             ..options.clone()
         };
         let result = spc(values, segment_starts, &options)?;
-        // Each segment's hits moved in, never copied: a series of a million points has a
-        // million lists of hits, and two at once would double the memory they take.
-        let mut hits: Vec<Vec<Hit>> = Vec::new();
+        // One list of hits for the series: only flagged points add to it.
+        let mut hits = PointHits::default();
         let starts = starts_of(values.len(), segment_starts);
         for (k, seg) in result.segments.iter().enumerate() {
             let end = starts.get(k + 1).copied().unwrap_or(values.len());
@@ -218,30 +306,20 @@ pub fn judge(
                 .iter()
                 .any(|t| *t != PointType::CommonCause)
             {
-                hits.resize_with(end, Vec::new);
                 continue;
             }
             let linked = vec![true; end - seg.start];
             let bands = Bands::new(seg.mean, seg.amr);
-            let mut found = segment_hits(
+            let found = segment_hits(
                 &values[seg.start..end],
                 &linked,
                 &bands,
                 ProfileKind::Ptd022,
                 &options,
             );
-            // The first segment's hits are already where they belong: no walk over them.
-            if seg.start > 0 {
-                for h in found.iter_mut().flatten() {
-                    *h = shifted(*h, seg.start);
-                }
-            }
-            if hits.is_empty() {
-                hits = found;
-            } else {
-                hits.append(&mut found);
-            }
+            hits.extend(found.into_iter().map(|h| shifted(h, seg.start)), end);
         }
+        let hits = hits.finish(values.len());
         return Ok(Judged {
             result,
             hits,
@@ -271,6 +349,9 @@ pub fn judge_detailed(
     profile: &Profile,
 ) -> Result<Judged, SpcError> {
     crate::spc::validate(values, options)?;
+    if values.len() > MAX_JUDGED_POINTS {
+        return Err(SpcError::TooManyPoints(values.len()));
+    }
     let n = values.len();
     let starts = starts_of(n, segment_starts);
     let mut linked_all = vec![true; n];
@@ -284,8 +365,7 @@ pub fn judge_detailed(
     let mut out = PointOutputs {
         point_type: vec![PointType::CommonCause; n],
         rule: vec![None; n],
-        segment_of: vec![0; n],
-        hits: vec![Vec::new(); n],
+        hits: PointHits::default(),
         up_type,
         down_type,
     };
@@ -320,12 +400,11 @@ pub fn judge_detailed(
             icons = false;
         }
         let found = if short {
-            vec![Vec::new(); ys.len()]
+            Vec::new()
         } else {
             segment_hits(ys, &linked, &bands, profile.kind, options)
         };
         let seg = SegmentSpan {
-            k,
             start,
             ys,
             linked: &linked,
@@ -352,10 +431,9 @@ pub fn judge_detailed(
     Ok(out.finish(segments, warnings, icons, breaks, options, profile))
 }
 
-/// One segment being judged: its index, its first point and its values, whether each value
+/// One segment being judged: its first point and its values, whether each value
 /// follows on from the one before (no gap) and its mean.
 struct SegmentSpan<'a> {
-    k: usize,
     start: usize,
     ys: &'a [f64],
     linked: &'a [bool],
@@ -366,8 +444,7 @@ struct SegmentSpan<'a> {
 struct PointOutputs {
     point_type: Vec<PointType>,
     rule: Vec<Option<Rule>>,
-    segment_of: Vec<usize>,
-    hits: Vec<Vec<Hit>>,
+    hits: PointHits,
     /// The point types of a high and a low special cause.
     up_type: PointType,
     down_type: PointType,
@@ -379,20 +456,27 @@ impl PointOutputs {
     fn classify(
         &mut self,
         seg: &SegmentSpan,
-        found: Vec<Vec<Hit>>,
+        found: Vec<Hit>,
         profile: &Profile,
         options: &SpcOptions,
     ) -> (usize, usize) {
         let (up_type, down_type) = (self.up_type, self.down_type);
-        let in_trend: Vec<bool> = found
-            .iter()
-            .map(|h| h.iter().any(|h| h.rule == Rule::Trend))
-            .collect();
+        let m = seg.ys.len();
+        let mut in_trend = vec![false; m];
+        for h in found.iter().filter(|h| h.rule == Rule::Trend) {
+            in_trend[point_of(h)] = true;
+        }
         let (mut common, mut up) = (0, 0);
-        for (j, h) in found.into_iter().enumerate() {
+        let mut rest = found.as_slice();
+        for j in 0..m {
             let i = seg.start + j;
-            let h: Vec<Hit> = h.into_iter().map(|h| shifted(h, seg.start)).collect();
-            self.segment_of[i] = seg.k;
+            // The hits are in point order: point j's lead the rest.
+            let k = rest
+                .iter()
+                .position(|h| point_of(h) != j)
+                .unwrap_or(rest.len());
+            let (h, tail) = rest.split_at(k);
+            rest = tail;
             let first = [
                 Rule::OutsideLimits,
                 Rule::Trend,
@@ -404,14 +488,15 @@ impl PointOutputs {
             self.rule[i] = first;
             let Some(first) = first else {
                 common += 1;
-                self.hits[i] = h;
                 continue;
             };
-            let high = direction(first, &h, j, seg, &in_trend, profile, options);
+            let high = direction(first, h, j, seg, &in_trend, profile, options);
             self.point_type[i] = if high { up_type } else { down_type };
             up += usize::from(high);
-            self.hits[i] = h;
         }
+        let end = seg.start + m;
+        self.hits
+            .extend(found.into_iter().map(|h| shifted(h, seg.start)), end);
         (common, up)
     }
 
@@ -430,12 +515,13 @@ impl PointOutputs {
         let PointOutputs {
             point_type,
             rule,
-            segment_of,
             hits,
             ..
         } = self;
+        let hits = hits.finish(n);
         let variation_icon = VariationIcon::of(point_type[n - 1], options.improvement);
-        let last_seg = &segments[segment_of[n - 1]];
+        // The segments cover 0..n, so the last point is the last segment's.
+        let last_seg = &segments[segments.len() - 1];
         let assurance_icon =
             AssuranceIcon::of(options.target, options.improvement, last_seg.limits());
         if !breaks.is_empty() {
@@ -450,7 +536,6 @@ impl PointOutputs {
                 segments,
                 point_type,
                 rule,
-                segment_of,
                 variation_icon,
                 assurance_icon,
                 warnings,
@@ -556,17 +641,17 @@ fn average_moving_range(base: &[f64], linked: &[bool], screen: bool) -> (Option<
     }
 }
 
-/// Every rule that flags each point of one segment (indices local to the segment). `linked[i]`
-/// says point i follows point i − 1 with no gap (false for the first).
+/// Every rule that flags each point of one segment (indices local to the segment), in point
+/// order and, for each point, in the order the rules are tried (outside the limits, trend, two
+/// of three, shift). `linked[i]` says point i follows point i − 1 with no gap (false for the
+/// first).
 fn segment_hits(
     ys: &[f64],
     linked: &[bool],
     b: &Bands,
     kind: ProfileKind,
     o: &SpcOptions,
-) -> Vec<Vec<Hit>> {
-    let m = ys.len();
-    let mut hits: Vec<Vec<Hit>> = vec![Vec::new(); m];
+) -> Vec<Hit> {
     let side: Vec<i8> = ys
         .iter()
         .map(|&y| {
@@ -579,10 +664,13 @@ fn segment_hits(
             }
         })
         .collect();
+    // Each rule's hits come in point order; one stable sort by point then interleaves them,
+    // keeping the rules' order at each point.
+    let mut hits = Vec::new();
     // (a) Outside the limits.
     for (j, &y) in ys.iter().enumerate() {
         if (y > b.upl) | (y < b.lpl) {
-            hits[j].push(Hit {
+            hits.push(Hit {
                 rule: Rule::OutsideLimits,
                 first: j,
                 last: j,
@@ -599,8 +687,8 @@ fn segment_hits(
     for (first, last) in side_runs(&side, linked) {
         let len = last - first + 1;
         if len >= o.shift_length {
-            for (j, h) in hits.iter_mut().enumerate().take(last + 1).skip(first) {
-                h.push(Hit {
+            for j in first..=last {
+                hits.push(Hit {
                     rule: Rule::Shift,
                     first,
                     last,
@@ -612,12 +700,13 @@ fn segment_hits(
             }
         }
     }
+    hits.sort_by_key(point_of);
     hits
 }
 
 /// (b) Trend: runs of equal non-zero steps between linked points, at least `trend_length`
 /// points long.
-fn trend_hits(hits: &mut [Vec<Hit>], ys: &[f64], linked: &[bool], trend_length: usize) {
+fn trend_hits(hits: &mut Vec<Hit>, ys: &[f64], linked: &[bool], trend_length: usize) {
     let m = ys.len();
     let step: Vec<i8> = (0..m)
         .map(|j| {
@@ -645,8 +734,8 @@ fn trend_hits(hits: &mut [Vec<Hit>], ys: &[f64], linked: &[bool], trend_length: 
         let (first, last) = (a - 1, e);
         let len = last - first + 1;
         if len >= trend_length {
-            for (j, h) in hits.iter_mut().enumerate().take(last + 1).skip(first) {
-                h.push(Hit {
+            for j in first..=last {
+                hits.push(Hit {
                     rule: Rule::Trend,
                     first,
                     last,
@@ -664,7 +753,7 @@ fn trend_hits(hits: &mut [Vec<Hit>], ys: &[f64], linked: &[bool], trend_length: 
 /// (c) Two of three beyond the near band, on one side of the mean (`side` of each point: 1
 /// above, -1 below, 0 on it).
 fn two_of_three_hits(
-    hits: &mut [Vec<Hit>],
+    hits: &mut Vec<Hit>,
     ys: &[f64],
     side: &[i8],
     linked: &[bool],
@@ -683,6 +772,9 @@ fn two_of_three_hits(
             ProfileKind::Mdc => ((y > b.near_hi) & (s > 0)) | ((y < b.near_lo) & (s < 0)),
         })
         .collect();
+    // The last point given a hit: windows qualify in order and each gives every point of it
+    // beyond the band a hit, so a point beyond the band at or before this one has its hit.
+    let mut done: Option<usize> = None;
     for w in 0..m.saturating_sub(2) {
         let same = side[w] != 0 && side[w] == side[w + 1] && side[w] == side[w + 2];
         let count = beyond[w..w + 3].iter().filter(|&&x| x).count();
@@ -690,8 +782,9 @@ fn two_of_three_hits(
             continue;
         }
         for j in w..w + 3 {
-            if beyond[j] && !hits[j].iter().any(|h| h.rule == Rule::TwoOfThree) {
-                hits[j].push(Hit {
+            if beyond[j] && done.is_none_or(|d| j > d) {
+                done = Some(j);
+                hits.push(Hit {
                     rule: Rule::TwoOfThree,
                     first: w,
                     last: w + 2,

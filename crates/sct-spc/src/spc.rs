@@ -332,6 +332,10 @@ pub enum SpcError {
         /// The value.
         value: f64,
     },
+    /// More points than the rules behind each flag can be listed for (see
+    /// [`crate::profile::MAX_JUDGED_POINTS`]).
+    #[error("the series has {0} points; at most {max} can be judged", max = crate::profile::MAX_JUDGED_POINTS)]
+    TooManyPoints(usize),
 }
 
 /// One segment's centre line and limits (§2–6).
@@ -379,14 +383,28 @@ pub struct SpcResult {
     pub point_type: Vec<PointType>,
     /// The rule that first flagged each point, if any.
     pub rule: Vec<Option<Rule>>,
-    /// Index of each point's segment.
-    pub segment_of: Vec<usize>,
     /// The variation icon.
     pub variation_icon: VariationIcon,
     /// The assurance icon, with a target and a direction other than neutral.
     pub assurance_icon: Option<AssuranceIcon>,
     /// Warnings, in words.
     pub warnings: Vec<String>,
+}
+
+impl SpcResult {
+    /// Index of point `i`'s segment, `None` past the end. Found from the segments' starts
+    /// rather than held for every point: few charts have more than a handful of segments.
+    pub fn segment_of(&self, i: usize) -> Option<usize> {
+        (i < self.point_type.len()).then(|| segment_at(&self.segments, |s| s.start, i))
+    }
+}
+
+/// Index of the segment (of `segments`, in order, the first starting at 0, each starting at
+/// `start_of` it) that point `i` falls in.
+pub(crate) fn segment_at<S>(segments: &[S], start_of: impl Fn(&S) -> usize, i: usize) -> usize {
+    segments
+        .partition_point(|s| start_of(s) <= i)
+        .saturating_sub(1)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1200,8 +1218,6 @@ fn spc_with_level<const AVX2: bool, const AVX512: bool>(
     // never zeroed first.
     let mut point_type: Vec<PointType> = Vec::with_capacity(n);
     let mut rule: Vec<Option<Rule>> = Vec::with_capacity(n);
-    // Zeroed memory comes cheaply from the allocator, and segment 0 is left as it is.
-    let mut segment_of = vec![0; n];
     let mut segments = Vec::with_capacity(starts.len());
     let mut warnings = Vec::new();
 
@@ -1226,9 +1242,6 @@ fn spc_with_level<const AVX2: bool, const AVX512: bool>(
             &mut point_type.spare_capacity_mut()[start..end],
             &mut rule.spare_capacity_mut()[start..end],
         );
-        if k > 0 {
-            segment_of[start..end].fill(k);
-        }
         // §9: only common cause and two special-cause types occur with one direction.
         let down = ys.len() - common_cause - up;
         let (improvement, concern, neutral) = options.improvement.split(up, down);
@@ -1258,13 +1271,13 @@ fn spc_with_level<const AVX2: bool, const AVX512: bool>(
     }
 
     let variation_icon = VariationIcon::of(point_type[n - 1], options.improvement);
-    let last_seg = &segments[segment_of[n - 1]];
+    // The segments cover 0..n, so the last point is the last segment's.
+    let last_seg = &segments[segments.len() - 1];
     let assurance_icon = AssuranceIcon::of(options.target, options.improvement, last_seg.limits());
     Ok(SpcResult {
         segments,
         point_type,
         rule,
-        segment_of,
         variation_icon,
         assurance_icon,
         warnings,
@@ -1454,8 +1467,8 @@ mod tests {
             })
             .collect();
         format!(
-            "{segments:?} {:?} {:?} {:?} {:?} {:?} {:?}",
-            r.point_type, r.rule, r.segment_of, r.variation_icon, r.assurance_icon, r.warnings
+            "{segments:?} {:?} {:?} {:?} {:?} {:?}",
+            r.point_type, r.rule, r.variation_icon, r.assurance_icon, r.warnings
         )
     }
 
