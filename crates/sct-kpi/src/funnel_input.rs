@@ -324,20 +324,37 @@ pub fn to_csv(funnel: &Funnel) -> String {
 }
 
 /// One CSV row's fields as text in one reused buffer, numbers as `format!("{v}")` writes
-/// them but without a `String` for each, then handed to the [`CsvWriter`] as slices.
+/// them but without a `String` for each.
 #[derive(Default)]
 struct Fields {
     text: Vec<u8>,
     ends: Vec<usize>,
+    /// Whether a field may need a quote or a `'` in front (see [`Fields::append_to`]).
+    special: bool,
+}
+
+/// Whether a field written as it is would read back differently: it holds a byte CSV
+/// quotes, or it begins as a formula does (and is not a plain number), so that
+/// [`CsvWriter`] would change it.
+fn is_special(field: &str) -> bool {
+    field
+        .bytes()
+        .any(|b| matches!(b, b',' | b'"' | b'\r' | b'\n'))
+        || !matches!(
+            sct_core::csv_out::neutralise(field),
+            std::borrow::Cow::Borrowed(_)
+        )
 }
 
 impl Fields {
     fn clear(&mut self) {
         self.text.clear();
         self.ends.clear();
+        self.special = false;
     }
 
     fn text(&mut self, s: &str) {
+        self.special |= is_special(s);
         self.text.extend_from_slice(s.as_bytes());
         self.ends.push(self.text.len());
     }
@@ -345,6 +362,8 @@ impl Fields {
     /// Numbers, as [`sct_core::decimal::push_f64`] writes them (the bytes of `Display`).
     fn numbers(&mut self, values: &[f64]) {
         for &v in values {
+            // A finite number is written as a plain decimal: nothing to quote or neutralise.
+            self.special |= !v.is_finite();
             sct_core::decimal::push_f64(&mut self.text, v);
             self.ends.push(self.text.len());
         }
@@ -361,15 +380,84 @@ impl Fields {
             .zip(&self.ends)
             .map(|(a, &b)| std::str::from_utf8(&self.text[a..b]).unwrap_or_default())
     }
+
+    /// The row as [`CsvWriter`] writes it, appended to `buf`: when no field needs a quote
+    /// or a `'` (every number, and most organisation codes) the fields joined by commas,
+    /// which is what it would write, else through it.
+    fn append_to(&self, buf: &mut Vec<u8>) -> std::io::Result<()> {
+        if self.special {
+            let mut w = CsvWriter::to_writer(&mut *buf);
+            w.write_row(self.slices())?;
+            return w.flush();
+        }
+        let mut start = 0;
+        for (i, &end) in self.ends.iter().enumerate() {
+            if i > 0 {
+                buf.push(b',');
+            }
+            buf.extend_from_slice(&self.text[start..end]);
+            start = end;
+        }
+        buf.push(b'\n');
+        Ok(())
+    }
 }
 
-/// [`to_csv`] written straight into `out`, row by row.
-pub fn write_csv(funnel: &Funnel, out: &mut dyn std::io::Write) -> std::io::Result<()> {
-    let mut w = CsvWriter::to_writer(out);
+/// Rows at least this many are formatted on two threads or more: writing numbers as text
+/// is, after the exact limits, most of a large funnel's time.
+const PARALLEL_CSV_FROM: usize = 2048;
+
+/// The header and then every row (made by `record`) written into `out` as CSV, the rows
+/// formatted in order on as many threads as the machine offers when there are enough;
+/// each row is formatted on its own, so the bytes are those of one thread.
+fn write_table<T: Sync>(
+    header: &[&str],
+    rows: &[T],
+    record: impl Fn(&T, &mut Fields) + Sync,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
     let mut fields = Fields::default();
+    header.iter().for_each(|h| fields.text(h));
+    let mut head = Vec::new();
+    fields.append_to(&mut head)?;
+    out.write_all(&head)?;
+    let part = |rows: &[T]| -> std::io::Result<Vec<u8>> {
+        let mut fields = Fields::default();
+        let mut buf = Vec::with_capacity(rows.len() * 160);
+        for r in rows {
+            fields.clear();
+            record(r, &mut fields);
+            fields.append_to(&mut buf)?;
+        }
+        Ok(buf)
+    };
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(16));
+    if rows.len() < PARALLEL_CSV_FROM || threads < 2 {
+        return out.write_all(&part(rows)?);
+    }
+    let chunk = rows.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let part = &part;
+        let mut chunks = rows.chunks(chunk);
+        // The first chunk on this thread, the others on their own.
+        let first = chunks.next().unwrap_or_default();
+        let others: Vec<_> = chunks.map(|c| scope.spawn(move || part(c))).collect();
+        out.write_all(&part(first)?)?;
+        for handle in others {
+            let text = handle
+                .join()
+                .unwrap_or_else(|e| std::panic::resume_unwind(e))?;
+            out.write_all(&text)?;
+        }
+        Ok(())
+    })
+}
+
+/// [`to_csv`] written straight into `out`.
+pub fn write_csv(funnel: &Funnel, out: &mut dyn std::io::Write) -> std::io::Result<()> {
     match funnel {
-        Funnel::Proportion(f) => {
-            w.write_row([
+        Funnel::Proportion(f) => write_table(
+            &[
                 "org",
                 "numerator",
                 "denominator",
@@ -380,9 +468,9 @@ pub fn write_csv(funnel: &Funnel, out: &mut dyn std::io::Write) -> std::io::Resu
                 "lower_998",
                 "upper_998",
                 "significance",
-            ])?;
-            for r in &f.rows {
-                fields.clear();
+            ],
+            &f.rows,
+            |r, fields| {
                 fields.text(&r.org);
                 fields.numbers(&[r.numerator, r.denominator]);
                 fields.numbers(&[
@@ -394,15 +482,11 @@ pub fn write_csv(funnel: &Funnel, out: &mut dyn std::io::Write) -> std::io::Resu
                     r.upper_998,
                 ]);
                 fields.text(r.significance.label());
-                w.write_row(fields.slices())?;
-            }
-        }
+            },
+            out,
+        )?,
         Funnel::OverdispersedProportion(f) => {
-            w.write_row(ARCSINE_COLUMNS)?;
-            for r in &f.rows {
-                arcsine_record(r, &mut fields);
-                w.write_row(fields.slices())?;
-            }
+            write_table(&ARCSINE_COLUMNS, &f.rows, arcsine_record, out)?;
         }
         Funnel::Ratio(f) => {
             let mut header = vec![
@@ -419,22 +503,22 @@ pub fn write_csv(funnel: &Funnel, out: &mut dyn std::io::Write) -> std::io::Resu
                 header.extend(["od_lower_95", "od_upper_95", "od_lower_998", "od_upper_998"]);
             }
             header.extend(["outlier_95", "outlier_998"]);
-            w.write_row(&header)?;
-            for r in &f.rows {
-                fields.clear();
-                fields.text(&r.org);
-                fields.numbers(&[r.observed, r.expected]);
-                fields.numbers(&[r.ratio, r.lower_95, r.upper_95, r.lower_998, r.upper_998]);
-                if let Some(od) = &r.od_limits {
-                    fields.numbers(od);
-                }
-                fields.flag(r.outlier_95);
-                fields.flag(r.outlier_998);
-                w.write_row(fields.slices())?;
-            }
+            write_table(&header, &f.rows, ratio_record, out)?;
         }
     }
-    w.flush()
+    out.flush()
+}
+
+/// One row of a ratio funnel, into `fields`.
+fn ratio_record(r: &RatioRow, fields: &mut Fields) {
+    fields.text(&r.org);
+    fields.numbers(&[r.observed, r.expected]);
+    fields.numbers(&[r.ratio, r.lower_95, r.upper_95, r.lower_998, r.upper_998]);
+    if let Some(od) = &r.od_limits {
+        fields.numbers(od);
+    }
+    fields.flag(r.outlier_95);
+    fields.flag(r.outlier_998);
 }
 
 /// The columns of a proportion funnel with over-dispersion, in the order of
@@ -461,7 +545,6 @@ const ARCSINE_COLUMNS: [&str; 17] = [
 
 /// One row of [`ARCSINE_COLUMNS`], into `fields`.
 fn arcsine_record(r: &ArcsineRow, fields: &mut Fields) {
-    fields.clear();
     fields.text(&r.org);
     fields.numbers(&[r.numerator, r.denominator]);
     fields.numbers(&[
@@ -946,6 +1029,54 @@ mod tests {
             d.message
         );
         assert_eq!(d.settings, [sct_core::setting::Setting::Overdispersion]);
+    }
+
+    #[test]
+    fn rows_formatted_on_threads_are_those_csv_writer_writes() {
+        // Enough rows to be shared out, some of them with organisations that need a quote
+        // or a `'` in front, on both sides of where the rows are divided.
+        let n = 2 * PARALLEL_CSV_FROM + 3;
+        let tricky = [
+            "=cmd",
+            "a,b",
+            "say \"hi\"",
+            "-3",
+            "-x",
+            "line\nbreak",
+            "\tT",
+        ];
+        let mut text = String::from("org,observed,expected\n");
+        for i in 0..n {
+            let org = match tricky.get(i % 1000) {
+                Some(t) => format!("{t}{i}"),
+                None => format!("O{i}"),
+            };
+            let org = if org.contains(['"', ',', '\n']) {
+                format!("\"{}\"", org.replace('"', "\"\""))
+            } else {
+                org
+            };
+            text.push_str(&format!("{org},{},{}\n", i % 37, 0.5 + i as f64 * 0.37));
+        }
+        let rows = read_funnel_rows(&SourceFile::from_text("r.csv", &text), FunnelKind::Ratio)
+            .expect("rows");
+        let Funnel::Ratio(f) = compute(&rows, FunnelKind::Ratio, 1.0, true).expect("funnel") else {
+            panic!("a ratio funnel");
+        };
+        let mut w = CsvWriter::new();
+        let mut fields = Fields::default();
+        for r in &f.rows {
+            fields.clear();
+            ratio_record(r, &mut fields);
+            w.row(fields.slices());
+        }
+        let got = to_csv(&Funnel::Ratio(f));
+        let body = got.split_once('\n').expect("a header").1;
+        assert_eq!(body, w.finish());
+        assert!(
+            body.contains("\n'=cmd1000,") && body.contains("'-x4004,"),
+            "{body}"
+        );
     }
 
     #[test]

@@ -194,9 +194,50 @@ fn check_multiplier(m: f64) -> Result<(), FunnelError> {
     }
 }
 
+/// A quick hasher for the funnel's own tables (organisation codes, the bits of expected
+/// counts): the tables are built from the input once and never face an adversary that
+/// could gain from collisions, so SipHash's protection buys nothing and costs more than the
+/// lookups it guards. Multiply-rotate in the manner of FxHash, mixed at the end so that the
+/// table's bucket and tag bits both vary.
+#[derive(Default, Clone, Copy)]
+struct QuickHasher(u64);
+
+impl std::hash::Hasher for QuickHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let mut word = [0; 8];
+            word.copy_from_slice(c);
+            self.write_u64(u64::from_le_bytes(word));
+        }
+        let mut rest = [0; 8];
+        rest[..chunks.remainder().len()].copy_from_slice(chunks.remainder());
+        self.write_u64(u64::from_le_bytes(rest) ^ chunks.remainder().len() as u64);
+    }
+
+    fn write_u8(&mut self, v: u8) {
+        self.write_u64(u64::from(v));
+    }
+
+    fn write_u64(&mut self, v: u64) {
+        self.0 = (self.0.rotate_left(5) ^ v).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+
+    fn finish(&self) -> u64 {
+        // The last steps of SplitMix64: every bit of the state reaches the top bits.
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+}
+
+/// A hash map with [`QuickHasher`].
+type QuickMap<K, V> = std::collections::HashMap<K, V, std::hash::BuildHasherDefault<QuickHasher>>;
+
 /// Rejects an organisation given twice, naming both rows.
 fn check_duplicates<'a>(orgs: impl Iterator<Item = &'a str>) -> Result<(), FunnelError> {
-    let mut seen = std::collections::HashMap::new();
+    let mut seen = QuickMap::default();
     for (i, org) in orgs.enumerate() {
         if let Some(first) = seen.insert(org, i + 1) {
             return Err(FunnelError::Duplicate {
@@ -519,7 +560,7 @@ fn exact_limits(e: f64) -> [f64; 4] {
 /// counts shared out between threads in the order first met. The limits are a function of E
 /// alone, so they are those computed row by row.
 fn exact_limits_of(rows: &[RatioInput]) -> Vec<[f64; 4]> {
-    let mut index = std::collections::HashMap::with_capacity(rows.len());
+    let mut index = QuickMap::with_capacity_and_hasher(rows.len(), Default::default());
     let mut distinct = Vec::new();
     let slots: Vec<usize> = rows
         .iter()
