@@ -7,6 +7,12 @@
 //! same checks, flags, errors and series. A row's "line" in messages is its line in that CSV
 //! (the first data row is line 2, after the header).
 //!
+//! Text columns are read as ids of their distinct texts ([`text`]): a text is checked as
+//! UTF-8, trimmed, looked up among the organisations kept and the set's indicators, and parsed
+//! as a period once, not once a row. A kept row with nothing to record but itself goes
+//! straight into its series, as the CSV's plain rows do; every other row is taken by the one
+//! reading that records errors, flags and skips.
+//!
 //! Column types: text for `organisation` and `indicator`; text or a date for `period` (a date
 //! is read as `YYYY-MM-DD`); a number (double, float or integer) or text for the numbers.
 //! Nulls are empty fields. A missing column or one of another type is an error naming the
@@ -381,7 +387,7 @@ enum Source {
     /// A text column, as ids.
     Text(TextReader),
     /// A number or date column, through the crate's typed column reader.
-    Typed(ColumnReader),
+    Typed(Box<ColumnReader>),
 }
 
 /// A column being read through a row group: its reader and its current batch.
@@ -418,7 +424,7 @@ impl Batch {
                     ColumnReader::FloatColumnReader(_) => Values::Float(Vec::new()),
                     _ => Values::Double(Vec::new()),
                 };
-                (Source::Typed(reader), values)
+                (Source::Typed(Box::new(reader)), values)
             }
         };
         Ok(Batch {
@@ -435,11 +441,13 @@ impl Batch {
     fn skip(&mut self, rows: usize, texts: &mut Texts) -> parquet::errors::Result<usize> {
         let n = match &mut self.source {
             Source::Text(_) => self.fill(rows, texts)?,
-            Source::Typed(ColumnReader::Int32ColumnReader(r)) => r.skip_records(rows)?,
-            Source::Typed(ColumnReader::Int64ColumnReader(r)) => r.skip_records(rows)?,
-            Source::Typed(ColumnReader::FloatColumnReader(r)) => r.skip_records(rows)?,
-            Source::Typed(ColumnReader::DoubleColumnReader(r)) => r.skip_records(rows)?,
-            Source::Typed(_) => return Err(not_its_type()),
+            Source::Typed(r) => match r.as_mut() {
+                ColumnReader::Int32ColumnReader(r) => r.skip_records(rows)?,
+                ColumnReader::Int64ColumnReader(r) => r.skip_records(rows)?,
+                ColumnReader::FloatColumnReader(r) => r.skip_records(rows)?,
+                ColumnReader::DoubleColumnReader(r) => r.skip_records(rows)?,
+                _ => return Err(not_its_type()),
+            },
         };
         self.read = false;
         Ok(n)
@@ -460,21 +468,29 @@ impl Batch {
         self.next = 0;
         self.read = true;
         let def = (self.col.max_def > 0).then_some(&mut self.def);
-        let (n, _, _) = match (&mut self.source, &mut self.values) {
-            (Source::Text(r), Values::Ids(ids)) => return r.fill(rows, ids, texts),
-            (Source::Typed(ColumnReader::Int32ColumnReader(r)), Values::Int32(v)) => {
+        let typed = match &mut self.source {
+            Source::Text(r) => {
+                let Values::Ids(ids) = &mut self.values else {
+                    return Err(not_its_type());
+                };
+                return r.fill(rows, ids, texts);
+            }
+            Source::Typed(r) => r.as_mut(),
+        };
+        let (n, _, _) = match (typed, &mut self.values) {
+            (ColumnReader::Int32ColumnReader(r), Values::Int32(v)) => {
                 v.clear();
                 r.read_records(rows, def, None, v)?
             }
-            (Source::Typed(ColumnReader::Int64ColumnReader(r)), Values::Int64(v)) => {
+            (ColumnReader::Int64ColumnReader(r), Values::Int64(v)) => {
                 v.clear();
                 r.read_records(rows, def, None, v)?
             }
-            (Source::Typed(ColumnReader::FloatColumnReader(r)), Values::Float(v)) => {
+            (ColumnReader::FloatColumnReader(r), Values::Float(v)) => {
                 v.clear();
                 r.read_records(rows, def, None, v)?
             }
-            (Source::Typed(ColumnReader::DoubleColumnReader(r)), Values::Double(v)) => {
+            (ColumnReader::DoubleColumnReader(r), Values::Double(v)) => {
                 v.clear();
                 r.read_records(rows, def, None, v)?
             }
@@ -485,7 +501,7 @@ impl Batch {
 
     /// Where row `i`'s value is among the batch's values, `None` for a null; rows are taken
     /// in order, each once.
-    #[inline]
+    #[inline(always)]
     fn advance(&mut self, i: usize) -> Option<usize> {
         match &self.values {
             Values::Ids(ids) => (ids[i] != text::NULL).then_some(i),
@@ -507,7 +523,7 @@ impl Batch {
 
     /// The value at `k` (from [`Batch::advance`]) as the reading takes it; `None` when its
     /// text is not UTF-8.
-    #[inline]
+    #[inline(always)]
     fn field<'t>(&self, k: Option<usize>, texts: &'t Texts) -> Option<Field<'t>> {
         let Some(k) = k else {
             return Some(Field::Null);
@@ -711,13 +727,13 @@ struct RowsOut<'a> {
     /// The distinct texts of each text column, by id.
     texts: [Texts; 6],
     /// By organisation id: whether its rows are kept.
-    kept: Vec<Option<bool>>,
+    kept: Vec<Slot<bool>>,
     /// The set's indicators, by id as written in the set.
     set: BTreeMap<&'a str, &'a Indicator>,
     /// By indicator id: the set's indicator whose rows are read from the file, if any.
-    indicators: Vec<Option<Option<&'a Indicator>>>,
+    indicators: Vec<Slot<Option<&'a Indicator>>>,
     /// By period id: the period its text reads as, if any.
-    periods: Vec<Option<Option<Period>>>,
+    periods: Vec<Slot<Option<Period>>>,
     /// The (organisation, indicator) ids of the last row taken straight into its series.
     clean: Option<(u32, u32)>,
     /// Periods read from text in a column not of text (never used: text periods come typed).
@@ -757,20 +773,27 @@ impl<'a> RowsOut<'a> {
     }
 }
 
+/// What is known of one text: not yet looked at, or what it was found to be.
+#[derive(Debug, Clone, Copy)]
+enum Slot<T> {
+    Unknown,
+    Found(T),
+}
+
 /// What `v` holds for id `id`, found by `find` the first time (and every time for a null,
 /// which has no place).
 #[inline]
-fn cached<T: Copy>(v: &mut Vec<Option<T>>, id: u32, find: impl FnOnce() -> T) -> T {
+fn cached<T: Copy>(v: &mut Vec<Slot<T>>, id: u32, find: impl FnOnce() -> T) -> T {
     let i = id as usize;
-    if let Some(Some(t)) = v.get(i) {
+    if let Some(Slot::Found(t)) = v.get(i) {
         return *t;
     }
     let t = find();
     if id != text::NULL {
         if v.len() <= i {
-            v.resize_with(i + 1, || None);
+            v.resize_with(i + 1, || Slot::Unknown);
         }
-        v[i] = Some(t);
+        v[i] = Slot::Found(t);
     }
     t
 }
@@ -916,7 +939,9 @@ fn hand_on(
     let (org_id, ind_id, period_id) = (id(0), id(1), id(2));
     if !out.kept_id(org_id) {
         out.clean = None;
-        let org = field(file, batches, &out.texts, &at, 0, out.line)?.as_text();
+        let org = field(batches, &out.texts, &at, 0)
+            .ok_or_else(|| not_utf8(file, 0, out.line))?
+            .as_text();
         if out.passed_over.as_deref() == Some(org) {
             reading.more_rows_not_kept(1);
         } else {
@@ -928,7 +953,7 @@ fn hand_on(
     out.passed_over = None;
     let mut fields = [Field::Null; 6];
     for (c, f) in fields.iter_mut().enumerate() {
-        *f = field(file, batches, &out.texts, &at, c, out.line)?;
+        *f = field(batches, &out.texts, &at, c).ok_or_else(|| not_utf8(file, c, out.line))?;
     }
     let (org, ind_text) = (fields[0].as_text(), fields[1].as_text());
     // A period written as text is parsed once a text, and handed on parsed.
@@ -969,25 +994,27 @@ fn hand_on(
     Ok(())
 }
 
-/// Field `c` of the row the batches' values `at` are of (on `line`).
-#[inline]
+/// Field `c` of the row the batches' values `at` are of; `None` when its text is not UTF-8.
+#[inline(always)]
 fn field<'t>(
-    file: &str,
     batches: &[Option<Batch>],
     texts: &'t [Texts; 6],
     at: &[Option<usize>; 6],
     c: usize,
-    line: u64,
-) -> Result<Field<'t>, ParquetError> {
+) -> Option<Field<'t>> {
     match &batches[c] {
-        Some(b) => b
-            .field(at[c], &texts[c])
-            .ok_or_else(|| ParquetError::NotUtf8 {
-                file: file.to_string(),
-                column: NAMES[c],
-                row: line - 1,
-            }),
-        None => Ok(Field::Null),
+        Some(b) => b.field(at[c], &texts[c]),
+        None => Some(Field::Null),
+    }
+}
+
+/// Column `c` on `line` is not UTF-8 text.
+#[cold]
+fn not_utf8(file: &str, c: usize, line: u64) -> ParquetError {
+    ParquetError::NotUtf8 {
+        file: file.to_string(),
+        column: NAMES[c],
+        row: line - 1,
     }
 }
 
