@@ -1212,11 +1212,18 @@ impl<'a> Reading<'a> {
         record: &F,
     ) -> Option<Row> {
         let field = |i: usize| record.get(i).unwrap_or("");
-        let period = periods.parse(field(cols.period)).ok()?;
-        let written = field(cols.value);
-        let value = number(written).ok()?;
-        let numerator = number(cols.numerator.map_or("", field)).ok()?;
-        let denominator = number(cols.denominator.map_or("", field)).ok()?;
+        // Fields the reader holds typed are taken as they are, as `Reading::row` takes them.
+        let period = match record.period_at(cols.period) {
+            Some(p) => p,
+            None => periods.parse(field(cols.period)).ok()?,
+        };
+        let parse = |col: Option<usize>| match col.and_then(|i| record.number_at(i)) {
+            Some(typed) => typed,
+            None => number(col.map_or("", field)),
+        };
+        let value = parse(Some(cols.value)).ok()?;
+        let numerator = parse(cols.numerator).ok()?;
+        let denominator = parse(cols.denominator).ok()?;
         let ratio = matches!(ind.value_type, ValueType::Proportion | ValueType::Rate);
         if ratio && denominator == Some(0.0) {
             return None;
@@ -1224,9 +1231,15 @@ impl<'a> Reading<'a> {
         let computed = row_numbers(ind, value, numerator, denominator).ok()?;
         let value = match (value, computed) {
             (Some(v), Some(c)) => {
-                let tolerance = 0.5 * 10f64.powi(-decimals(written)) + 1e-9;
+                // Within 1e-9 the value matches whatever its decimal places, which are then
+                // not counted (as `Reading::row` does).
+                let places = || {
+                    record
+                        .decimals_at(cols.value)
+                        .unwrap_or_else(|| decimals(field(cols.value)))
+                };
                 // NaN never passes either test, so it goes the long way too.
-                if (v - c).abs() <= tolerance {
+                if (v - c).abs() <= 1e-9 || (v - c).abs() <= 0.5 * 10f64.powi(-places()) + 1e-9 {
                     c
                 } else {
                     return None;

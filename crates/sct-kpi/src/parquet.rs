@@ -7,6 +7,12 @@
 //! same checks, flags, errors and series. A row's "line" in messages is its line in that CSV
 //! (the first data row is line 2, after the header).
 //!
+//! Text columns are read as ids of their distinct texts ([`text`]): a text is checked as
+//! UTF-8, trimmed, looked up among the organisations kept and the set's indicators, and parsed
+//! as a period once, not once a row. A kept row with nothing to record but itself goes
+//! straight into its series, as the CSV's plain rows do; every other row is taken by the one
+//! reading that records errors, flags and skips.
+//!
 //! Column types: text for `organisation` and `indicator`; text or a date for `period` (a date
 //! is read as `YYYY-MM-DD`); a number (double, float or integer) or text for the numbers.
 //! Nulls are empty fields. A missing column or one of another type is an error naming the
@@ -14,14 +20,13 @@
 //! its first four bytes (`PAR1`), not by its name.
 
 use std::cell::OnceCell;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::fs::File;
 use std::io::{Seek, SeekFrom};
 
 use parquet::basic::{ConvertedType, LogicalType, Type as Physical};
 use parquet::column::reader::ColumnReader;
-use parquet::data_type::ByteArray;
 use parquet::file::reader::{FileReader, RowGroupReader, SerializedFileReader};
 use parquet::schema::types::ColumnDescriptor;
 use sha2::{Digest, Sha256};
@@ -29,10 +34,14 @@ use sha2::{Digest, Sha256};
 use chrono::Datelike as _;
 use sct_core::diagnostic::{Diagnostic, Diagnostics};
 
-use crate::data::{Columns, KpiData, Reading, RowFields};
-use crate::kpiset::KpiSet;
+use crate::data::{Columns, KpiData, PeriodCache, Reading, RowFields};
+use crate::kpiset::{Indicator, KpiSet};
 use crate::number::{NumberError, check};
 use crate::period::{Period, PeriodType};
+
+mod text;
+
+use text::{TextReader, Texts};
 
 /// Rows decoded at a time from each column: enough to keep the decoders busy, few enough that
 /// memory does not grow with the file.
@@ -189,11 +198,7 @@ fn read_columns(
     let schema = reader.metadata().file_metadata().schema_descr_ptr();
     let layout = Layout::of(name, schema.columns()).map_err(one)?;
     let mut reading = Reading::new(name, set, Columns::IN_ORDER, keep, skip_invalid);
-    let mut rows = RowsOut {
-        keep,
-        line: 1,
-        passed_over: None,
-    };
+    let mut rows = RowsOut::new(set, keep);
     for g in 0..reader.num_row_groups() {
         let group = reader.get_row_group(g).map_err(|e| one(unreadable(&e)))?;
         read_group(name, &layout, group.as_ref(), &mut reading, &mut rows).map_err(one)?;
@@ -366,20 +371,29 @@ fn type_name(c: &ColumnDescriptor) -> String {
     s
 }
 
-/// One batch of one column's values: the definition levels (empty when the column is
-/// required) and the values that are not null.
+/// One batch of one column's values: for a text column the id of each row's text
+/// ([`text::NULL`] for a null), for a number column the values that are not null (with the
+/// definition levels, empty when the column is required).
 enum Values {
-    Bytes(Vec<ByteArray>),
+    Ids(Vec<u32>),
     Int32(Vec<i32>),
     Int64(Vec<i64>),
     Float(Vec<f32>),
     Double(Vec<f64>),
 }
 
+/// How a column is read through a row group.
+enum Source {
+    /// A text column, as ids.
+    Text(TextReader),
+    /// A number or date column, through the crate's typed column reader.
+    Typed(Box<ColumnReader>),
+}
+
 /// A column being read through a row group: its reader and its current batch.
 struct Batch {
     col: Col,
-    reader: ColumnReader,
+    source: Source,
     def: Vec<i16>,
     values: Values,
     /// The next value (not null) to take.
@@ -389,71 +403,81 @@ struct Batch {
 }
 
 impl Batch {
-    fn new(col: Col, reader: ColumnReader) -> Batch {
-        let values = match &reader {
-            ColumnReader::ByteArrayColumnReader(_) => Values::Bytes(Vec::new()),
-            ColumnReader::Int32ColumnReader(_) => Values::Int32(Vec::new()),
-            ColumnReader::Int64ColumnReader(_) => Values::Int64(Vec::new()),
-            ColumnReader::FloatColumnReader(_) => Values::Float(Vec::new()),
-            _ => Values::Double(Vec::new()),
+    /// The column `col` of a row group.
+    fn open(col: Col, group: &dyn RowGroupReader) -> parquet::errors::Result<Batch> {
+        let (source, values) = match col.kind {
+            Kind::Text => {
+                let chunk = group.metadata().column(col.index);
+                let reader = TextReader::new(
+                    chunk,
+                    col.max_def,
+                    || group.get_column_page_reader(col.index),
+                    || group.get_column_reader(col.index),
+                )?;
+                (Source::Text(reader), Values::Ids(Vec::new()))
+            }
+            _ => {
+                let reader = group.get_column_reader(col.index)?;
+                let values = match &reader {
+                    ColumnReader::Int32ColumnReader(_) => Values::Int32(Vec::new()),
+                    ColumnReader::Int64ColumnReader(_) => Values::Int64(Vec::new()),
+                    ColumnReader::FloatColumnReader(_) => Values::Float(Vec::new()),
+                    _ => Values::Double(Vec::new()),
+                };
+                (Source::Typed(Box::new(reader)), values)
+            }
         };
-        Batch {
+        Ok(Batch {
             col,
-            reader,
+            source,
             def: Vec::new(),
             values,
             next: 0,
             read: false,
-        }
+        })
     }
 
     /// Skips up to `rows` rows, decoding as little as it can; how many were skipped.
-    fn skip(&mut self, rows: usize) -> parquet::errors::Result<usize> {
+    fn skip(&mut self, rows: usize, texts: &mut Texts) -> parquet::errors::Result<usize> {
+        let n = match &mut self.source {
+            Source::Text(_) => self.fill(rows, texts)?,
+            Source::Typed(r) => match r.as_mut() {
+                ColumnReader::Int32ColumnReader(r) => r.skip_records(rows)?,
+                ColumnReader::Int64ColumnReader(r) => r.skip_records(rows)?,
+                ColumnReader::FloatColumnReader(r) => r.skip_records(rows)?,
+                ColumnReader::DoubleColumnReader(r) => r.skip_records(rows)?,
+                _ => return Err(not_its_type()),
+            },
+        };
         self.read = false;
-        match &mut self.reader {
-            ColumnReader::BoolColumnReader(r) => r.skip_records(rows),
-            ColumnReader::Int32ColumnReader(r) => r.skip_records(rows),
-            ColumnReader::Int64ColumnReader(r) => r.skip_records(rows),
-            ColumnReader::Int96ColumnReader(r) => r.skip_records(rows),
-            ColumnReader::FloatColumnReader(r) => r.skip_records(rows),
-            ColumnReader::DoubleColumnReader(r) => r.skip_records(rows),
-            ColumnReader::ByteArrayColumnReader(r) => r.skip_records(rows),
-            ColumnReader::FixedLenByteArrayColumnReader(r) => r.skip_records(rows),
+        Ok(n)
+    }
+
+    /// The organisation ids of the first `rows` rows of this batch (of the organisation
+    /// column).
+    fn ids(&self, rows: usize) -> &[u32] {
+        match &self.values {
+            Values::Ids(ids) => &ids[..rows.min(ids.len())],
+            _ => &[],
         }
     }
 
-    /// Whether any of the first `rows` rows of this batch (of the organisation column) is of
-    /// an organisation kept.
-    fn any_kept(&self, rows: usize, out: &RowsOut<'_>) -> bool {
-        let Values::Bytes(v) = &self.values else {
-            return true;
-        };
-        let nulls = (0..rows).any(|i| !self.present(i));
-        // The same bytes (a dictionary's entry) as the value before: the same answer.
-        let mut last: Option<(*const u8, usize)> = None;
-        nulls && out.kept("")
-            || v.iter().any(|b| {
-                let bytes = b.data();
-                let id = (bytes.as_ptr(), bytes.len());
-                if last == Some(id) {
-                    return false;
-                }
-                last = Some(id);
-                std::str::from_utf8(bytes).map_or(true, |s| out.kept(s.trim()))
-            })
-    }
-
     /// Reads up to `rows` more rows; how many were read.
-    fn fill(&mut self, rows: usize) -> parquet::errors::Result<usize> {
+    fn fill(&mut self, rows: usize, texts: &mut Texts) -> parquet::errors::Result<usize> {
         self.def.clear();
         self.next = 0;
         self.read = true;
         let def = (self.col.max_def > 0).then_some(&mut self.def);
-        let (n, _, _) = match (&mut self.reader, &mut self.values) {
-            (ColumnReader::ByteArrayColumnReader(r), Values::Bytes(v)) => {
-                v.clear();
-                r.read_records(rows, def, None, v)?
+        let typed = match &mut self.source {
+            Source::Text(r) => {
+                let Values::Ids(ids) = &mut self.values else {
+                    return Err(not_its_type());
+                };
+                return r.fill(rows, ids, texts);
             }
+            Source::Typed(r) => r.as_mut(),
+        };
+        let (n, _, _) = match (typed, &mut self.values) {
             (ColumnReader::Int32ColumnReader(r), Values::Int32(v)) => {
                 v.clear();
                 r.read_records(rows, def, None, v)?
@@ -470,39 +494,42 @@ impl Batch {
                 v.clear();
                 r.read_records(rows, def, None, v)?
             }
-            _ => {
-                return Err(parquet::errors::ParquetError::General(
-                    "a column's reader is not of its type".to_string(),
-                ));
-            }
+            _ => return Err(not_its_type()),
         };
         Ok(n)
     }
 
-    /// Whether row `i` of the batch has a value (is not null).
-    fn present(&self, i: usize) -> bool {
-        self.col.max_def == 0 || self.def[i] == self.col.max_def
-    }
-
     /// Where row `i`'s value is among the batch's values, `None` for a null; rows are taken
     /// in order, each once.
-    #[inline]
+    #[inline(always)]
     fn advance(&mut self, i: usize) -> Option<usize> {
-        self.present(i).then(|| {
-            self.next += 1;
-            self.next - 1
-        })
+        match &self.values {
+            Values::Ids(ids) => (ids[i] != text::NULL).then_some(i),
+            _ => (self.col.max_def == 0 || self.def[i] == self.col.max_def).then(|| {
+                self.next += 1;
+                self.next - 1
+            }),
+        }
+    }
+
+    /// The text id at `k` (from [`Batch::advance`]), [`text::NULL`] for a null.
+    #[inline]
+    fn id(&self, k: Option<usize>) -> u32 {
+        match (&self.values, k) {
+            (Values::Ids(ids), Some(k)) => ids[k],
+            _ => text::NULL,
+        }
     }
 
     /// The value at `k` (from [`Batch::advance`]) as the reading takes it; `None` when its
     /// text is not UTF-8.
-    #[inline]
-    fn field(&self, k: Option<usize>) -> Option<Field<'_>> {
+    #[inline(always)]
+    fn field<'t>(&self, k: Option<usize>, texts: &'t Texts) -> Option<Field<'t>> {
         let Some(k) = k else {
             return Some(Field::Null);
         };
         Some(match &self.values {
-            Values::Bytes(v) => Field::Text(std::str::from_utf8(v[k].data()).ok()?.trim()),
+            Values::Ids(v) => Field::Text(texts.get(v[k])?),
             Values::Int32(v) if self.col.kind == Kind::Date => Field::Date(v[k]),
             Values::Int32(v) => Field::Int(i64::from(v[k])),
             Values::Int64(v) => Field::Int(v[k]),
@@ -512,6 +539,11 @@ impl Batch {
     }
 }
 
+/// A column's reader not of the column's type (which [`Layout::of`] rules out).
+fn not_its_type() -> parquet::errors::ParquetError {
+    parquet::errors::ParquetError::General("a column's reader is not of its type".to_string())
+}
+
 /// One field of a row, typed as its column holds it.
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Field<'b> {
@@ -519,6 +551,8 @@ enum Field<'b> {
     Null,
     /// Text, trimmed as the CSV's fields are.
     Text(&'b str),
+    /// A period's text, and the period it reads as.
+    Period(&'b str, Period),
     /// A date, in days since 1970-01-01.
     Date(i32),
     /// An integer.
@@ -529,13 +563,22 @@ enum Field<'b> {
     Double(f64),
 }
 
-impl Field<'_> {
+impl<'b> Field<'b> {
+    /// The field's text when it is text, else `""`.
+    #[inline]
+    fn as_text(self) -> &'b str {
+        match self {
+            Field::Text(s) | Field::Period(s, _) => s,
+            _ => "",
+        }
+    }
+
     /// The field as the same data written as CSV would have it.
     fn text(self) -> String {
         let mut out = String::new();
         match self {
             Field::Null => {}
-            Field::Text(s) => out.push_str(s),
+            Field::Text(s) | Field::Period(s, _) => out.push_str(s),
             Field::Date(d) => write_date(d, &mut out),
             Field::Int(v) => {
                 let _ = write!(out, "{v}");
@@ -571,7 +614,7 @@ impl RowFields for TypedRow<'_> {
     fn get(&self, i: usize) -> Option<&str> {
         Some(match self.fields.get(i)? {
             Field::Null => "",
-            Field::Text(s) => s,
+            Field::Text(s) | Field::Period(s, _) => s,
             f => self.texts[i].get_or_init(|| f.text()),
         })
     }
@@ -597,8 +640,10 @@ impl RowFields for TypedRow<'_> {
 
     #[inline]
     fn period_at(&self, i: usize) -> Option<Period> {
-        let Field::Date(days) = *self.fields.get(i)? else {
-            return None;
+        let days = match *self.fields.get(i)? {
+            Field::Date(days) => days,
+            Field::Period(_, p) => return Some(p),
+            _ => return None,
         };
         // `YYYY-MM-DD` reads as that day; other years are written otherwise and refused.
         let start = epoch().checked_add_signed(chrono::TimeDelta::days(i64::from(days)))?;
@@ -670,21 +715,87 @@ fn write_date(days: i32, out: &mut String) {
     }
 }
 
-/// What is carried from row to row: the organisations kept, and the last organisation
-/// handed on whose rows are not kept.
+/// What is carried from row to row: the texts of the text columns and what each is (found
+/// once a text), the organisations kept, the last organisation handed on whose rows are not
+/// kept, and the series of the last row taken straight into its series.
 struct RowsOut<'a> {
     keep: Option<&'a BTreeSet<String>>,
     /// The line of the last row (the header is line 1).
     line: u64,
     /// The organisation of the last row when it is not kept: its next rows are only counted.
     passed_over: Option<String>,
+    /// The distinct texts of each text column, by id.
+    texts: [Texts; 6],
+    /// By organisation id: whether its rows are kept.
+    kept: Vec<Slot<bool>>,
+    /// The set's indicators, by id as written in the set.
+    set: BTreeMap<&'a str, &'a Indicator>,
+    /// By indicator id: the set's indicator whose rows are read from the file, if any.
+    indicators: Vec<Slot<Option<&'a Indicator>>>,
+    /// By period id: the period its text reads as, if any.
+    periods: Vec<Slot<Option<Period>>>,
+    /// The (organisation, indicator) ids of the last row taken straight into its series.
+    clean: Option<(u32, u32)>,
+    /// Periods read from text in a column not of text (never used: text periods come typed).
+    period_texts: PeriodCache,
 }
 
-impl RowsOut<'_> {
-    /// Whether an organisation's rows are kept.
-    fn kept(&self, org: &str) -> bool {
-        self.keep.is_none_or(|k| k.contains(org))
+impl<'a> RowsOut<'a> {
+    fn new(set: &'a KpiSet, keep: Option<&'a BTreeSet<String>>) -> RowsOut<'a> {
+        RowsOut {
+            keep,
+            line: 1,
+            passed_over: None,
+            texts: Default::default(),
+            kept: Vec::new(),
+            set: set
+                .indicators
+                .iter()
+                .map(|i| (i.id.get_ref().as_str(), i))
+                .collect(),
+            indicators: Vec::new(),
+            periods: Vec::new(),
+            clean: None,
+            period_texts: PeriodCache::new(),
+        }
     }
+
+    /// Whether the rows of the organisation of id `id` are kept (`true` when its text is not
+    /// UTF-8, so that its row is read and reported).
+    #[inline]
+    fn kept_id(&mut self, id: u32) -> bool {
+        let (texts, keep) = (&self.texts[0], self.keep);
+        cached(&mut self.kept, id, || {
+            texts
+                .get(id)
+                .is_none_or(|s| keep.is_none_or(|k| k.contains(s)))
+        })
+    }
+}
+
+/// What is known of one text: not yet looked at, or what it was found to be.
+#[derive(Debug, Clone, Copy)]
+enum Slot<T> {
+    Unknown,
+    Found(T),
+}
+
+/// What `v` holds for id `id`, found by `find` the first time (and every time for a null,
+/// which has no place).
+#[inline]
+fn cached<T: Copy>(v: &mut Vec<Slot<T>>, id: u32, find: impl FnOnce() -> T) -> T {
+    let i = id as usize;
+    if let Some(Slot::Found(t)) = v.get(i) {
+        return *t;
+    }
+    let t = find();
+    if id != text::NULL {
+        if v.len() <= i {
+            v.resize_with(i + 1, || Slot::Unknown);
+        }
+        v[i] = Slot::Found(t);
+    }
+    t
 }
 
 /// Reads one row group, a batch at a time, handing each row on. The organisation column is
@@ -704,10 +815,7 @@ fn read_group(
     let mut batches: Vec<Option<Batch>> = Vec::with_capacity(6);
     for col in &layout.0 {
         batches.push(match col {
-            Some(c) => Some(Batch::new(
-                *c,
-                group.get_column_reader(c.index).map_err(unreadable)?,
-            )),
+            Some(c) => Some(Batch::open(*c, group).map_err(unreadable)?),
             None => None,
         });
     }
@@ -725,15 +833,15 @@ fn read_group(
         let Some(orgs) = batches[0].as_mut() else {
             unreachable!("the organisation column is required")
         };
-        if orgs.fill(want).map_err(unreadable)? != want {
+        if orgs.fill(want, &mut out.texts[0]).map_err(unreadable)? != want {
             return Err(short(0, done));
         }
-        let any_kept = out.keep.is_none() || orgs.any_kept(want, out);
+        let any_kept = out.keep.is_none() || any_kept(orgs.ids(want), out);
         for (c, b) in batches.iter_mut().enumerate().skip(1) {
             let Some(b) = b else { continue };
             let n = match any_kept {
-                true => b.fill(want),
-                false => b.skip(want),
+                true => b.fill(want, &mut out.texts[c]),
+                false => b.skip(want, &mut out.texts[c]),
             }
             .map_err(unreadable)?;
             if n != want {
@@ -746,52 +854,50 @@ fn read_group(
                 hand_on(file, &mut batches, i, reading, out)?;
             }
         } else if let Some(orgs) = &batches[0] {
-            pass_over(file, orgs, want, reading, out)?;
+            pass_over(file, orgs.ids(want), reading, out)?;
         }
         done += want;
     }
     Ok(())
 }
 
+/// Whether any of these organisation ids is of an organisation kept.
+fn any_kept(ids: &[u32], out: &mut RowsOut<'_>) -> bool {
+    // The same id as the row before: the same answer.
+    let mut last = None;
+    ids.iter().any(|&id| {
+        if last == Some(id) {
+            return false;
+        }
+        last = Some(id);
+        out.kept_id(id)
+    })
+}
+
 /// Counts a batch none of whose rows is kept (only its organisation column was read): the
 /// first row of each run of one organisation's rows is handed on (so the reading notes the
-/// organisation), the rest only counted. A run is told by the value's bytes being the same
-/// bytes (a dictionary's entry), so most rows are never compared or looked up.
+/// organisation), the rest only counted.
 fn pass_over(
     file: &str,
-    orgs: &Batch,
-    rows: usize,
+    orgs: &[u32],
     reading: &mut Reading<'_>,
     out: &mut RowsOut<'_>,
 ) -> Result<(), ParquetError> {
-    let Values::Bytes(values) = &orgs.values else {
-        unreachable!("the organisation column is text")
-    };
-    let mut next = 0;
-    let mut last: Option<(*const u8, usize)> = None;
+    let mut last = None;
     let mut run = 0;
-    for i in 0..rows {
+    out.clean = None;
+    for &id in orgs {
         out.line += 1;
-        let bytes: &[u8] = match orgs.present(i) {
-            true => {
-                next += 1;
-                values[next - 1].data()
-            }
-            false => b"",
-        };
-        let id = (bytes.as_ptr(), bytes.len());
         if last == Some(id) {
             run += 1;
             continue;
         }
         last = Some(id);
-        let text = std::str::from_utf8(bytes)
-            .map_err(|_| ParquetError::NotUtf8 {
-                file: file.to_string(),
-                column: NAMES[0],
-                row: out.line - 1,
-            })?
-            .trim();
+        let text = out.texts[0].get(id).ok_or_else(|| ParquetError::NotUtf8 {
+            file: file.to_string(),
+            column: NAMES[0],
+            row: out.line - 1,
+        })?;
         if out.passed_over.as_deref() == Some(text) {
             run += 1;
             continue;
@@ -814,7 +920,8 @@ fn org_only(org: &str) -> TypedRow<'_> {
 
 /// Hands row `i` of the batches on with its fields typed: only its organisation when that
 /// is not kept (the reading counts it and goes no further; the rows after it of the same
-/// organisation are only counted), else every field.
+/// organisation are only counted), else every field. A kept row that is plain (no error,
+/// flag or skip to record) goes straight into its series, as the CSV's plain rows do.
 fn hand_on(
     file: &str,
     batches: &mut [Option<Batch>],
@@ -822,40 +929,93 @@ fn hand_on(
     reading: &mut Reading<'_>,
     out: &mut RowsOut<'_>,
 ) -> Result<(), ParquetError> {
-    let not_utf8 = |c: usize, line: u64| ParquetError::NotUtf8 {
-        file: file.to_string(),
-        column: NAMES[c],
-        row: line - 1,
-    };
     let mut at = [None; 6];
     for (k, b) in at.iter_mut().zip(batches.iter_mut()) {
         if let Some(b) = b.as_mut().filter(|b| b.read) {
             *k = b.advance(i);
         }
     }
-    let line = out.line;
-    let field = |c: usize| match &batches[c] {
-        Some(b) => b.field(at[c]).ok_or_else(|| not_utf8(c, line)),
-        None => Ok(Field::Null),
-    };
-    let org = field(0)?;
-    let org_text = match org {
-        Field::Text(s) => s,
-        _ => "",
-    };
-    if !out.kept(org_text) {
-        if out.passed_over.as_deref() == Some(org_text) {
+    let id = |c: usize| batches[c].as_ref().map_or(text::NULL, |b| b.id(at[c]));
+    let (org_id, ind_id, period_id) = (id(0), id(1), id(2));
+    if !out.kept_id(org_id) {
+        out.clean = None;
+        let org = field(batches, &out.texts, &at, 0)
+            .ok_or_else(|| not_utf8(file, 0, out.line))?
+            .as_text();
+        if out.passed_over.as_deref() == Some(org) {
             reading.more_rows_not_kept(1);
         } else {
-            reading.row(out.line, &org_only(org_text));
-            out.passed_over = Some(org_text.to_string());
+            reading.row(out.line, &org_only(org));
+            out.passed_over = Some(org.to_string());
         }
         return Ok(());
     }
     out.passed_over = None;
-    let fields = [org, field(1)?, field(2)?, field(3)?, field(4)?, field(5)?];
-    reading.row(out.line, &TypedRow::new(fields));
+    let mut fields = [Field::Null; 6];
+    for (c, f) in fields.iter_mut().enumerate() {
+        *f = field(batches, &out.texts, &at, c).ok_or_else(|| not_utf8(file, c, out.line))?;
+    }
+    let (org, ind_text) = (fields[0].as_text(), fields[1].as_text());
+    // A period written as text is parsed once a text, and handed on parsed.
+    if let Field::Text(s) = fields[2]
+        && let Some(p) = cached(&mut out.periods, period_id, || Period::parse(s).ok())
+    {
+        fields[2] = Field::Period(s, p);
+    }
+    let row = TypedRow::new(fields);
+    let line = out.line;
+    let set = &out.set;
+    let ind = cached(&mut out.indicators, ind_id, || {
+        set.get(ind_text).copied().filter(|i| i.measure.is_none())
+    });
+    let clean = ind.and_then(|ind| {
+        let cols = reading.cols;
+        Some((
+            ind,
+            Reading::clean_row(ind, cols, &mut out.period_texts, line, &row)?,
+        ))
+    });
+    let Some((ind, r)) = clean else {
+        out.clean = None;
+        reading.row(line, &row);
+        return Ok(());
+    };
+    reading.rows_read += 1;
+    reading.rows_kept += 1;
+    match &mut reading.current {
+        // The series of the row before, which that row was added to.
+        Some((_, series)) if out.clean == Some((org_id, ind_id)) => series.push(r),
+        _ => {
+            reading.kept(org);
+            reading.push_row(org, ind.id.get_ref(), r);
+        }
+    }
+    out.clean = Some((org_id, ind_id));
     Ok(())
+}
+
+/// Field `c` of the row the batches' values `at` are of; `None` when its text is not UTF-8.
+#[inline(always)]
+fn field<'t>(
+    batches: &[Option<Batch>],
+    texts: &'t [Texts; 6],
+    at: &[Option<usize>; 6],
+    c: usize,
+) -> Option<Field<'t>> {
+    match &batches[c] {
+        Some(b) => b.field(at[c], &texts[c]),
+        None => Some(Field::Null),
+    }
+}
+
+/// Column `c` on `line` is not UTF-8 text.
+#[cold]
+fn not_utf8(file: &str, c: usize, line: u64) -> ParquetError {
+    ParquetError::NotUtf8 {
+        file: file.to_string(),
+        column: NAMES[c],
+        row: line - 1,
+    }
 }
 
 #[cfg(test)]

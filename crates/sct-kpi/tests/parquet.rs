@@ -9,9 +9,10 @@ use std::collections::BTreeSet;
 use std::path::Path;
 use std::sync::Arc;
 
-use parquet::basic::{Compression, GzipLevel, ZstdLevel};
+use parquet::basic::{Compression, Encoding, GzipLevel, ZstdLevel};
 use parquet::data_type::{ByteArray, ByteArrayType, DoubleType, Int32Type, Int64Type};
-use parquet::file::properties::WriterProperties;
+use parquet::file::properties::{WriterProperties, WriterVersion};
+use parquet::file::reader::{FileReader, SerializedFileReader};
 use parquet::file::writer::SerializedFileWriter;
 use parquet::schema::parser::parse_message_type;
 use sct_core::SourceFile;
@@ -61,12 +62,17 @@ enum Col {
 
 /// Writes `columns` under `schema` (one row group per `group` rows) with `compression`.
 fn write(path: &Path, schema: &str, columns: &[Col], compression: Compression, group: usize) {
+    let props = WriterProperties::builder()
+        .set_compression(compression)
+        .build();
+    write_with(path, schema, columns, props, group);
+}
+
+/// Writes `columns` under `schema` (one row group per `group` rows) with the writer's
+/// properties `props`.
+fn write_with(path: &Path, schema: &str, columns: &[Col], props: WriterProperties, group: usize) {
     let schema = Arc::new(parse_message_type(schema).unwrap());
-    let props = Arc::new(
-        WriterProperties::builder()
-            .set_compression(compression)
-            .build(),
-    );
+    let props = Arc::new(props);
     let file = std::fs::File::create(path).unwrap();
     let mut writer = SerializedFileWriter::new(file, schema, props).unwrap();
     let rows = match &columns[0] {
@@ -263,6 +269,98 @@ fn parquet_reads_to_what_the_same_csv_reads_with_every_compression() {
         without_source(read(&path, Some(&keep)).unwrap()),
         without_source(read(&csv_path, Some(&keep)).unwrap())
     );
+}
+
+/// The encodings of the text columns' chunks in a file, over its row groups.
+fn text_encodings(path: &Path) -> BTreeSet<Encoding> {
+    let reader = SerializedFileReader::new(std::fs::File::open(path).unwrap()).unwrap();
+    let mut found = BTreeSet::new();
+    for g in reader.metadata().row_groups() {
+        for c in 0..3 {
+            found.extend(g.column(c).encodings());
+        }
+    }
+    found
+}
+
+#[test]
+fn text_written_plain_or_falling_back_to_plain_reads_as_the_csv() {
+    let dir = tempfile::tempdir().unwrap();
+    let (csv, cols) = extract();
+    let csv_path = dir.path().join("kpis.csv");
+    std::fs::write(&csv_path, &csv).unwrap();
+    let keep: BTreeSet<String> = ["B".to_string()].into();
+    let builder = || WriterProperties::builder().set_compression(Compression::SNAPPY);
+    let cases = [
+        // No dictionary: every page plain.
+        (
+            "plain",
+            builder().set_dictionary_enabled(false).build(),
+            1000,
+        ),
+        // A dictionary of a few dozen bytes: the writer falls back to plain pages part-way
+        // through a column chunk (as pyarrow does when a dictionary grows large), in pages
+        // of a few rows, in one row group and in several.
+        (
+            "fallback",
+            builder()
+                .set_dictionary_page_size_limit(40)
+                .set_data_page_row_count_limit(8)
+                .set_write_batch_size(8)
+                .build(),
+            1000,
+        ),
+        (
+            "fallback, groups",
+            builder()
+                .set_dictionary_page_size_limit(40)
+                .set_data_page_row_count_limit(8)
+                .set_write_batch_size(8)
+                .build(),
+            30,
+        ),
+        // Version 2 data pages, with a dictionary and without (the writer then encodes text
+        // as deltas, which the crate's own reader reads).
+        (
+            "v2",
+            builder()
+                .set_writer_version(WriterVersion::PARQUET_2_0)
+                .build(),
+            25,
+        ),
+        (
+            "v2 plain",
+            builder()
+                .set_writer_version(WriterVersion::PARQUET_2_0)
+                .set_dictionary_enabled(false)
+                .build(),
+            1000,
+        ),
+    ];
+    for (name, props, group) in cases {
+        let path = dir.path().join(format!("{name}.parquet"));
+        write_with(&path, SCHEMA, &cols, props, group);
+        let encodings = text_encodings(&path);
+        match name {
+            "plain" => assert!(
+                !encodings.contains(&Encoding::RLE_DICTIONARY),
+                "{encodings:?}"
+            ),
+            "fallback" | "fallback, groups" => assert!(
+                encodings.contains(&Encoding::RLE_DICTIONARY)
+                    && encodings.contains(&Encoding::PLAIN),
+                "{name}: {encodings:?}"
+            ),
+            _ => {}
+        }
+        for keep in [None, Some(&keep)] {
+            assert_eq!(
+                without_source(read(&path, keep).unwrap()),
+                without_source(read(&csv_path, keep).unwrap()),
+                "{name}"
+            );
+        }
+    }
 }
 
 #[test]
