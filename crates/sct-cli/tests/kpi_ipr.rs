@@ -168,6 +168,17 @@ fn reports_are_byte_identical_on_rerun_and_not_overwritten_without_force() {
         .stderr(contains("--force"));
 }
 
+/// `sct kpi ipr --orgs all` of `data` into `out`, which succeeds.
+fn ipr_all(data: &Path, out: &Path) -> assert_cmd::assert::Assert {
+    sct()
+        .args(["kpi", "ipr", "--orgs", "all", "--data"])
+        .arg(data)
+        .arg("-o")
+        .arg(out)
+        .assert()
+        .success()
+}
+
 #[test]
 fn every_organisation_gets_its_rows() {
     let dir = tmp();
@@ -180,13 +191,7 @@ fn every_organisation_gets_its_rows() {
     data.push_str(&other);
     let data = write(dir.path(), "two.csv", &data);
     let out = dir.path().join("ipr.csv");
-    sct()
-        .args(["kpi", "ipr", "--orgs", "all", "--data"])
-        .arg(&data)
-        .arg("-o")
-        .arg(&out)
-        .assert()
-        .success();
+    ipr_all(&data, &out);
     let csv = std::fs::read_to_string(&out).unwrap();
     let ae: Vec<&str> = csv.lines().filter(|l| l.contains(",ae-4-hour,")).collect();
     assert_eq!(ae.len(), 2);
@@ -218,13 +223,7 @@ fn every_organisation_warns_of_indicators_not_in_the_set_once_however_the_file_i
     let run = |name: &str, text: &str| {
         let data = write(dir.path(), name, text);
         let out = dir.path().join(format!("{name}.ipr.csv"));
-        let done = sct()
-            .args(["kpi", "ipr", "--orgs", "all", "--data"])
-            .arg(&data)
-            .arg("-o")
-            .arg(&out)
-            .assert()
-            .success();
+        let done = ipr_all(&data, &out);
         let stderr = String::from_utf8(done.get_output().stderr.clone()).unwrap();
         (std::fs::read(&out).unwrap(), stderr)
     };

@@ -7,7 +7,7 @@
 //! same checks, flags, errors and series. A row's "line" in messages is its line in that CSV
 //! (the first data row is line 2, after the header).
 //!
-//! Text columns are read as ids of their distinct texts ([`text`]): a text is checked as
+//! Text columns are read as ids of their distinct texts: a text is checked as
 //! UTF-8, trimmed, looked up among the organisations kept and the set's indicators, and parsed
 //! as a period once, not once a row. A kept row with nothing to record but itself goes
 //! straight into its series, as the CSV's plain rows do; every other row is taken by the one

@@ -50,6 +50,18 @@ pub(super) struct RuleBits {
 }
 
 impl RuleBits {
+    /// Stores word `k` of the six facts, in the order above, below, rise, fall, outside,
+    /// beyond (the order both ways of finding them gather them in).
+    #[inline(always)]
+    fn store_facts(&mut self, k: usize, f: [u64; 6]) {
+        self.above[k] = f[0];
+        self.below[k] = f[1];
+        self.rise[k] = f[2];
+        self.fall[k] = f[3];
+        self.outside[k] = f[4];
+        self.beyond[k] = f[5];
+    }
+
     /// Whether every value judged since the last call was a finite number.
     pub(super) fn all_finite(&mut self) -> bool {
         !std::mem::take(&mut self.not_finite)
@@ -119,12 +131,7 @@ fn facts<const AVX512: bool>(bits: &mut RuleBits, ys: &[f64], b: &Bands) {
                 *w |= x;
             }
         }
-        bits.above[k] = f[0];
-        bits.below[k] = f[1];
-        bits.rise[k] = f[2];
-        bits.fall[k] = f[3];
-        bits.outside[k] = f[4];
-        bits.beyond[k] = f[5];
+        bits.store_facts(k, f);
     }
 }
 
@@ -423,12 +430,7 @@ mod avx512 {
                     *w |= u64::from(x) << at;
                 }
             }
-            bits.above[k] = f[0];
-            bits.below[k] = f[1];
-            bits.rise[k] = f[2];
-            bits.fall[k] = f[3];
-            bits.outside[k] = f[4];
-            bits.beyond[k] = f[5];
+            bits.store_facts(k, f);
         }
         bits.not_finite |= !finite;
     }
