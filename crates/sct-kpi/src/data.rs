@@ -201,6 +201,16 @@ impl KpiData {
         self.series_of(organisation).next().is_some()
     }
 
+    /// The organisations that have a series, in order: those a report of every organisation
+    /// covers (an organisation whose rows were all skipped has none).
+    pub fn organisations_with_series(&self) -> Vec<String> {
+        self.organisations
+            .iter()
+            .filter(|o| self.has_series(o))
+            .cloned()
+            .collect()
+    }
+
     /// The end of the latest period with data for an organisation, if any.
     pub fn latest_end(&self, organisation: &str) -> Option<NaiveDate> {
         self.series_of(organisation)

@@ -272,12 +272,7 @@ impl<'a, N: Fn(&str) -> Option<String>> Pass<'a, '_, N> {
             if !data.warnings.is_empty() {
                 return Err(Unstreamable::Problems);
             }
-            let orgs: Vec<String> = data
-                .organisations
-                .iter()
-                .filter(|o| data.has_series(o))
-                .cloned()
-                .collect();
+            let orgs: Vec<String> = data.organisations_with_series();
             let latest = orgs.iter().filter_map(|o| data.latest_end(o)).max();
             if let Some(date) = &mut later {
                 // Given up: only the latest date is wanted now.

@@ -83,12 +83,7 @@ proptest! {
         let text = csv(&rows);
         let set = set();
         let data = read_kpi_data(text.as_bytes(), "d.csv", &set, None).unwrap();
-        let orgs: Vec<String> = data
-            .organisations
-            .iter()
-            .filter(|o| data.has_series(o))
-            .cloned()
-            .collect();
+        let orgs: Vec<String> = data.organisations_with_series();
         let as_of = given.map(|m| {
             chrono::NaiveDate::from_ymd_opt(2020 + (m as i32 + 3) / 12, (m + 3) % 12 + 1, 1).unwrap()
         });

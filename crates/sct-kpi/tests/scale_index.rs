@@ -65,12 +65,7 @@ proptest! {
     ) {
         let set = set();
         let data = data(&rows);
-        let orgs: Vec<String> = data
-            .organisations
-            .iter()
-            .filter(|o| data.has_series(o))
-            .cloned()
-            .collect();
+        let orgs: Vec<String> = data.organisations_with_series();
         let options = ReviewOptions::default();
         let full = ipr(&set, &used(), &data, &orgs, &options, |_| None).unwrap();
         // The date every review shares: the latest period of any organisation.

@@ -262,12 +262,7 @@ pub fn ipr(session: &Session, options: &IprOptions) -> Result<Output<'static>> {
     let mut kpi = read_data(session, data, &set, keep.as_ref(), rows, &mut notices)?;
     let organisations: Vec<String> = match &options.organisations {
         IprOrganisations::One(o) => vec![o.clone()],
-        IprOrganisations::All => kpi
-            .organisations
-            .iter()
-            .filter(|o| kpi.has_series(o))
-            .cloned()
-            .collect(),
+        IprOrganisations::All => kpi.organisations_with_series(),
     };
     let plugins = &options.plugins;
     fill_kpi_measures(
