@@ -43,7 +43,7 @@ pub fn to_csv(run: &ChartRun) -> String {
 
 /// [`to_csv`] written into `out` row by row, as [`sct_core::csv_out::CsvWriter`] would write
 /// it: a series of a million points is never held whole, and no field allocates. The rows
-/// of a long series are made a piece at a time on two threads (see [`write_pieces`]).
+/// of a long series are made a piece at a time, every other piece on a second thread.
 pub fn write_csv(run: &ChartRun, out: &mut dyn std::io::Write) -> std::io::Result<()> {
     write_csv_in(run, out, PIECE)
 }
