@@ -6,6 +6,8 @@
 //! `sct-kpi-spc-chart/1`). Columns and fields as `docs/methods/spc.md`,
 //! `docs/methods/run-charts.md` and the README describe them.
 
+use std::ops::Range;
+
 use serde_json::{Value, json};
 
 use sct_core::decimal;
@@ -40,35 +42,128 @@ pub fn to_csv(run: &ChartRun) -> String {
 }
 
 /// [`to_csv`] written into `out` row by row, as [`sct_core::csv_out::CsvWriter`] would write
-/// it: a series of a million points is never held whole, and no field allocates.
+/// it: a series of a million points is never held whole, and no field allocates. The rows
+/// of a long series are made a piece at a time, every other piece on a second thread.
 pub fn write_csv(run: &ChartRun, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    write_csv_in(run, out, PIECE)
+}
+
+/// [`write_csv`] with pieces of `piece` points.
+fn write_csv_in(run: &ChartRun, out: &mut dyn std::io::Write, piece: usize) -> std::io::Result<()> {
     let layout = run.layout();
-    let mut row = Row::new(out);
+    let mut row = Row::new();
     for name in header(run, layout) {
         row.text(name);
     }
-    row.end()?;
-    let mut gaps = GapCursor::new(run);
-    let mut cached = SegmentText::default();
-    let mut segment = SegmentCursor::default();
-    for i in 0..run.len() {
-        match layout {
-            Layout::Xmr(x) => {
-                let k = segment.of(&x.result.segments, i);
-                xmr_row(run, x, (k, i), &mut gaps, &mut cached, &mut row);
+    row.end();
+    out.write_all(&row.buf)?;
+    let rows =
+        |(row, gaps, cached, segment): &mut CsvState, points: Range<usize>, buf: &mut Vec<u8>| {
+            std::mem::swap(&mut row.buf, buf);
+            for i in points {
+                match layout {
+                    Layout::Xmr(x) => {
+                        let k = segment.of(&x.result.segments, i);
+                        xmr_row(run, x, (k, i), gaps, cached, row);
+                    }
+                    Layout::Chart => chart_row(run, i, row),
+                }
+                row.end();
             }
-            Layout::Chart => chart_row(run, i, &mut row),
-        }
-        row.end()?;
-    }
-    row.flush()
+            std::mem::swap(&mut row.buf, buf);
+        };
+    let state = || {
+        let row = Row::new();
+        (
+            row,
+            GapCursor::new(run),
+            SegmentText::default(),
+            SegmentCursor::default(),
+        )
+    };
+    write_pieces(run.len(), piece, out, state, rows)?;
+    out.flush()
 }
 
-/// Rows of CSV written into a buffer of their own, handed to the stream a block at a time:
-/// each field is neutralised and quoted as [`sct_core::csv_out::CsvWriter`] does it, numbers
-/// and dates written without `core::fmt` in the same bytes as `Display` and `%Y-%m-%d`.
-struct Row<'a> {
-    out: &'a mut dyn std::io::Write,
+/// What a thread making CSV rows keeps from row to row.
+type CsvState = (Row, GapCursor, SegmentText, SegmentCursor);
+
+/// Points made into text per piece: about a megabyte of text, so that handing a piece
+/// between threads costs little beside making it.
+const PIECE: usize = 1 << 12;
+
+/// The text of points `0..n`, made a piece of `piece` points at a time by `make` (from the
+/// state `state` gives each thread, which moves forward through the points) into a buffer,
+/// and written to `out` in order. A long series' pieces alternate between this thread and
+/// a second one, so that the making takes both cores while the output's own thread waits for
+/// the disk; the bytes are those of making every piece in turn on one thread.
+fn write_pieces<S>(
+    n: usize,
+    piece: usize,
+    out: &mut dyn std::io::Write,
+    state: impl Fn() -> S + Sync,
+    make: impl Fn(&mut S, Range<usize>, &mut Vec<u8>) + Sync,
+) -> std::io::Result<()> {
+    let piece = piece.max(1);
+    let range = |j: usize| j * piece..((j + 1) * piece).min(n);
+    let pieces = n.div_ceil(piece);
+    let mut buf = Vec::new();
+    let mut own = state();
+    let two = std::thread::available_parallelism().is_ok_and(|c| c.get() > 1);
+    if pieces < 4 || !two {
+        for j in 0..pieces {
+            make(&mut own, range(j), &mut buf);
+            out.write_all(&buf)?;
+            buf.clear();
+        }
+        return Ok(());
+    }
+    std::thread::scope(|scope| {
+        // Made here, so that if writing fails the receiver is dropped on return and the
+        // second thread, finding no one to send to, stops before the scope waits for it.
+        let (made, take) = std::sync::mpsc::sync_channel::<Vec<u8>>(1);
+        let (give_back, spare) = std::sync::mpsc::sync_channel::<Vec<u8>>(2);
+        let (state, make) = (&state, &make);
+        scope.spawn(move || {
+            let mut theirs = state();
+            for j in (1..pieces).step_by(2) {
+                let mut buf = spare.try_recv().unwrap_or_default();
+                make(&mut theirs, range(j), &mut buf);
+                // The receiver is gone only when writing failed: nothing more is wanted.
+                if made.send(buf).is_err() {
+                    return;
+                }
+            }
+        });
+        for j in 0..pieces {
+            let mut theirs;
+            let text = match j % 2 {
+                0 => {
+                    make(&mut own, range(j), &mut buf);
+                    &mut buf
+                }
+                _ => {
+                    // The second thread sends every odd piece unless it panicked, which
+                    // the scope passes on.
+                    let Ok(text) = take.recv() else { break };
+                    theirs = text;
+                    &mut theirs
+                }
+            };
+            out.write_all(text)?;
+            text.clear();
+            if j % 2 == 1 {
+                let _ = give_back.try_send(std::mem::take(text));
+            }
+        }
+        Ok(())
+    })
+}
+
+/// Rows of CSV written into a buffer: each field is neutralised and quoted as
+/// [`sct_core::csv_out::CsvWriter`] does it, numbers and dates written without `core::fmt`
+/// in the same bytes as `Display` and `%Y-%m-%d`.
+struct Row {
     buf: Vec<u8>,
     /// A field being made before it is quoted into `buf` (an explanation).
     scratch: Vec<u8>,
@@ -76,14 +171,10 @@ struct Row<'a> {
     first: bool,
 }
 
-/// Bytes held before they are handed to the stream.
-const BLOCK: usize = 1 << 16;
-
-impl<'a> Row<'a> {
-    fn new(out: &'a mut dyn std::io::Write) -> Self {
+impl Row {
+    fn new() -> Self {
         Row {
-            out,
-            buf: Vec::with_capacity(BLOCK + 4096),
+            buf: Vec::new(),
             scratch: Vec::new(),
             first: true,
         }
@@ -158,23 +249,11 @@ impl<'a> Row<'a> {
         }
     }
 
-    /// Ends the row, handing a full block to the stream.
+    /// Ends the row.
     #[inline]
-    fn end(&mut self) -> std::io::Result<()> {
+    fn end(&mut self) {
         self.buf.push(b'\n');
         self.first = true;
-        if self.buf.len() >= BLOCK {
-            self.out.write_all(&self.buf)?;
-            self.buf.clear();
-        }
-        Ok(())
-    }
-
-    /// Hands the rest to the stream.
-    fn flush(&mut self) -> std::io::Result<()> {
-        self.out.write_all(&self.buf)?;
-        self.buf.clear();
-        self.out.flush()
     }
 }
 
@@ -635,48 +714,69 @@ pub fn to_json(run: &ChartRun) -> Value {
 /// break, point by point: the points are never held as a tree of values (a million points
 /// would take gigabytes), and an XmR chart's points are written without one at all.
 pub fn write_json(run: &ChartRun, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    write_json_in(run, out, PIECE)
+}
+
+/// [`write_json`] with an XmR chart's points made in pieces of `piece` points (see
+/// [`write_pieces`]).
+fn write_json_in(
+    run: &ChartRun,
+    out: &mut dyn std::io::Write,
+    piece: usize,
+) -> std::io::Result<()> {
     let layout = run.layout();
-    let mut w = JsonPoints {
-        out,
-        buf: Vec::with_capacity(BLOCK + 4096),
-        cached: None,
-        gaps: GapCursor::new(run),
-        segment: SegmentCursor::default(),
-        scratch: Vec::new(),
-    };
-    w.buf.extend_from_slice(b"{\n  \"points\": [");
-    let mut written = 0;
-    for i in 0..run.len() {
-        let point = match layout {
-            Layout::Xmr(_) => None,
-            Layout::Chart => match chart_point(run, i) {
-                Some(p) => Some(p),
-                None => continue,
-            },
-        };
-        let before = if written == 0 { "\n    " } else { ",\n    " };
-        w.buf.extend_from_slice(before.as_bytes());
-        written += 1;
-        match (layout, point) {
-            (Layout::Xmr(x), _) => w.xmr_point(run, x, i),
-            (Layout::Chart, point) => indented(&mut w.buf, &point.unwrap_or_default(), 4),
+    let mut buf = Vec::new();
+    out.write_all(b"{\n  \"points\": [")?;
+    let written = match layout {
+        Layout::Xmr(x) => {
+            let points = |w: &mut JsonPoints, points: Range<usize>, b: &mut Vec<u8>| {
+                for i in points {
+                    b.extend_from_slice(if i == 0 { b"\n    " } else { b",\n    " });
+                    w.xmr_point(b, run, x, i);
+                }
+            };
+            write_pieces(run.len(), piece, out, || JsonPoints::new(run), points)?;
+            run.len()
         }
-        w.spill()?;
-    }
+        Layout::Chart => chart_json_points(run, out, &mut buf)?,
+    };
     if written > 0 {
-        w.buf.extend_from_slice(b"\n  ");
+        buf.extend_from_slice(b"\n  ");
     }
     let schema = match layout {
         Layout::Xmr(_) => "sct-kpi-spc/1",
         Layout::Chart => "sct-kpi-spc-chart/1",
     };
-    w.buf.extend_from_slice(b"],\n  \"schema\": ");
-    push_json_str(&mut w.buf, schema);
-    w.buf.extend_from_slice(b",\n  \"summary\": ");
-    indented(&mut w.buf, &summary(run), 2);
-    w.buf.extend_from_slice(b"\n}\n");
-    w.out.write_all(&w.buf)?;
-    w.out.flush()
+    buf.extend_from_slice(b"],\n  \"schema\": ");
+    push_json_str(&mut buf, schema);
+    buf.extend_from_slice(b",\n  \"summary\": ");
+    indented(&mut buf, &summary(run), 2);
+    buf.extend_from_slice(b"\n}\n");
+    out.write_all(&buf)?;
+    out.flush()
+}
+
+/// The points of a chart other than XmR, each through a tree of values, into `buf`, which
+/// is handed to `out` as it fills; how many there are.
+fn chart_json_points(
+    run: &ChartRun,
+    out: &mut dyn std::io::Write,
+    buf: &mut Vec<u8>,
+) -> std::io::Result<usize> {
+    let mut written = 0;
+    for i in 0..run.len() {
+        let Some(point) = chart_point(run, i) else {
+            continue;
+        };
+        buf.extend_from_slice(if written == 0 { b"\n    " } else { b",\n    " });
+        written += 1;
+        indented(buf, &point, 4);
+        if buf.len() >= 1 << 16 {
+            out.write_all(buf)?;
+            buf.clear();
+        }
+    }
+    Ok(written)
 }
 
 /// `value` pretty-printed as it would be `depth` spaces in: serde_json's pretty printer only
@@ -714,10 +814,8 @@ fn push_json_num(buf: &mut Vec<u8>, v: Option<f64>) {
     }
 }
 
-/// The points of [`write_json`], buffered and handed to the stream a block at a time.
-struct JsonPoints<'a> {
-    out: &'a mut dyn std::io::Write,
-    buf: Vec<u8>,
+/// What a thread making the points of [`write_json`] keeps from point to point.
+struct JsonPoints {
     /// The segment whose `lpl`, `mean` and `upl` are written in `SegmentText`.
     cached: Option<(usize, [Vec<u8>; 3])>,
     gaps: GapCursor,
@@ -726,19 +824,19 @@ struct JsonPoints<'a> {
     scratch: Vec<u8>,
 }
 
-impl JsonPoints<'_> {
-    /// Hands a full block to the stream.
-    fn spill(&mut self) -> std::io::Result<()> {
-        if self.buf.len() >= BLOCK {
-            self.out.write_all(&self.buf)?;
-            self.buf.clear();
+impl JsonPoints {
+    fn new(run: &ChartRun) -> Self {
+        JsonPoints {
+            cached: None,
+            gaps: GapCursor::new(run),
+            segment: SegmentCursor::default(),
+            scratch: Vec::new(),
         }
-        Ok(())
     }
 
-    /// Point `i` of an XmR chart, as [`xmr_points`] makes it and serde_json writes it (the
-    /// fields in the order of their names).
-    fn xmr_point(&mut self, run: &ChartRun, x: &Judged, i: usize) {
+    /// Point `i` of an XmR chart into `b`, as [`xmr_points`] makes it and serde_json writes
+    /// it (the fields in the order of their names).
+    fn xmr_point(&mut self, b: &mut Vec<u8>, run: &ChartRun, x: &Judged, i: usize) {
         let r = &x.result;
         let k = self.segment.of(&r.segments, i);
         if self.cached.as_ref().is_none_or(|(s, _)| *s != k) {
@@ -750,7 +848,6 @@ impl JsonPoints<'_> {
             self.cached = Some((k, text));
         }
         let gap = self.gaps.before(run, i).map(|g| g.reason.as_str());
-        let b = &mut self.buf;
         b.extend_from_slice(b"{\n      \"date\": \"");
         if let Some(d) = run.data.date(i) {
             decimal::push_date(b, d);
@@ -1086,6 +1183,66 @@ mod tests {
                 );
                 assert_eq!(String::from_utf8(streamed).unwrap(), tree, "{chart:?} {n}");
             }
+        }
+    }
+
+    /// Made in pieces of any size, on one thread or alternating between two, the points are
+    /// the bytes of making them all at once.
+    #[test]
+    fn points_made_in_pieces_are_the_same_bytes() {
+        for chart in [
+            ChartChoice::Only(ChartKind::Xmr),
+            ChartChoice::Only(ChartKind::Run),
+            ChartChoice::Auto(None),
+        ] {
+            for n in [1, 2, 20, 200, 1000] {
+                let run = run(chart, n);
+                let mut whole = Vec::new();
+                write_csv_in(&run, &mut whole, n).unwrap();
+                let tree = format!(
+                    "{}\n",
+                    serde_json::to_string_pretty(&to_json(&run)).unwrap()
+                );
+                for piece in [1, 3, 7, 64] {
+                    let mut csv = Vec::new();
+                    write_csv_in(&run, &mut csv, piece).unwrap();
+                    assert!(csv == whole, "{chart:?} {n} {piece}");
+                    let mut json = Vec::new();
+                    write_json_in(&run, &mut json, piece).unwrap();
+                    assert!(json == tree.as_bytes(), "{chart:?} {n} {piece}");
+                }
+            }
+        }
+    }
+
+    /// A sink that fails once it has taken `left` bytes.
+    struct Failing {
+        left: usize,
+    }
+
+    impl std::io::Write for Failing {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            if bytes.len() > self.left {
+                return Err(std::io::Error::other("disk full"));
+            }
+            self.left -= bytes.len();
+            Ok(bytes.len())
+        }
+
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    /// Writing that fails part way is reported, and the second thread stops with it.
+    #[test]
+    fn a_failed_write_stops_both_threads() {
+        let run = run(ChartChoice::Only(ChartKind::Xmr), 1000);
+        for left in [0, 100, 5_000, 50_000] {
+            let err = write_csv_in(&run, &mut Failing { left }, 7).unwrap_err();
+            assert_eq!(err.to_string(), "disk full");
+            let err = write_json_in(&run, &mut Failing { left }, 7).unwrap_err();
+            assert_eq!(err.to_string(), "disk full");
         }
     }
 

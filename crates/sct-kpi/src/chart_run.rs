@@ -11,6 +11,7 @@ use sct_core::setting::Setting;
 
 use crate::chart::{
     ChartChoice, ChartError, ChartInput, ChartKind, ChartOptions, ChartPoint, ChartResult, chart,
+    chart_values,
 };
 use crate::chart_input::SeriesData;
 use crate::profile::{self, Judged, Profile, Suggestion, judge};
@@ -157,8 +158,8 @@ fn chart_of(
 ) -> Result<ChartResult, Diagnostics> {
     let result = match data {
         SeriesData::Values(points) => {
-            let values: Vec<f64> = points.iter().map(|p| p.value).collect();
-            chart(ChartInput::Values(&values), starts, options)
+            // Collected once and given up to the chart, whose result keeps them.
+            chart_values(points.iter().map(|p| p.value).collect(), starts, options)
         }
         SeriesData::Counts(points) => {
             let x: Vec<f64> = points.iter().map(|p| p.numerator).collect();

@@ -355,8 +355,7 @@ fn read_simple_bytes(text: &[u8], columns: &Columns) -> Option<Vec<SeriesPoint>>
         if width != header.len() {
             return None;
         }
-        // ASCII throughout, so every field is text.
-        let (date, period) = parse_date(std::str::from_utf8(date?).ok()?)?;
+        let (date, period) = parse_date(date?)?;
         let value = parse_value(value?)?;
         points.push(SeriesPoint {
             date,
@@ -431,11 +430,13 @@ fn untrimmed(field: &[u8]) -> bool {
 /// A date or period as [`Period::parse`] reads it, with ISO dates (`2024-01-31`) read
 /// directly: the shape `%Y-%m-%d` reads exactly when all ten characters are digits and two
 /// hyphens, and then it is the date of those numbers.
-fn parse_date(text: &str) -> Option<(NaiveDate, PeriodType)> {
-    if let Some((y, m, d)) = iso_date(text.as_bytes()) {
+/// The text is given as its bytes, checked as text only when it is not an ISO date.
+fn parse_date(text: &[u8]) -> Option<(NaiveDate, PeriodType)> {
+    if let Some((y, m, d)) = iso_date(text) {
         let date = NaiveDate::from_ymd_opt(y as i32, m, d)?;
         return Some((date, PeriodType::Day));
     }
+    let text = std::str::from_utf8(text).ok()?;
     Period::parse(text).ok().map(|p| (p.start, p.kind))
 }
 

@@ -662,12 +662,46 @@ pub fn chart(
     segment_starts: &[usize],
     options: &ChartOptions,
 ) -> Result<ChartResult, ChartError> {
+    chart_given(Given::Borrowed(input), segment_starts, options)
+}
+
+/// [`chart`] of `values`, which become the result's values rather than being copied: a
+/// series read into a vector of its own is not held twice.
+pub fn chart_values(
+    values: Vec<f64>,
+    segment_starts: &[usize],
+    options: &ChartOptions,
+) -> Result<ChartResult, ChartError> {
+    chart_given(Given::Values(values), segment_starts, options)
+}
+
+/// The data of a chart as the caller has it: borrowed, or values it gives up.
+enum Given<'a> {
+    Borrowed(ChartInput<'a>),
+    Values(Vec<f64>),
+}
+
+impl Given<'_> {
+    fn input(&self) -> ChartInput<'_> {
+        match self {
+            Given::Borrowed(input) => *input,
+            Given::Values(values) => ChartInput::Values(values),
+        }
+    }
+}
+
+/// [`chart`] of the data given, on the fastest path the processor has.
+fn chart_given(
+    given: Given,
+    segment_starts: &[usize],
+    options: &ChartOptions,
+) -> Result<ChartResult, ChartError> {
     #[cfg(target_arch = "x86_64")]
     if std::arch::is_x86_feature_detected!("avx2") {
         // SAFETY: the processor has AVX2, as just checked.
-        return unsafe { chart_avx2(input, segment_starts, options) };
+        return unsafe { chart_avx2(given, segment_starts, options) };
     }
-    chart_portable(input, segment_starts, options)
+    chart_portable(given, segment_starts, options)
 }
 
 /// [`chart`] compiled for AVX2: the checks of the counts and the arithmetic over the points
@@ -676,20 +710,21 @@ pub fn chart(
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
 fn chart_avx2(
-    input: ChartInput,
+    given: Given,
     segment_starts: &[usize],
     options: &ChartOptions,
 ) -> Result<ChartResult, ChartError> {
-    chart_portable(input, segment_starts, options)
+    chart_portable(given, segment_starts, options)
 }
 
 /// [`chart`] for any processor, inlined into each entry point.
 #[inline(always)]
 fn chart_portable(
-    input: ChartInput,
+    given: Given,
     segment_starts: &[usize],
     options: &ChartOptions,
 ) -> Result<ChartResult, ChartError> {
+    let input = given.input();
     let starts = validate(&input, segment_starts, options)?;
     let n = input.len();
     let choices = choose_charts(input, &starts, options)?;
@@ -698,7 +733,12 @@ fn chart_portable(
         ChartInput::Counts { .. } => options.multiplier,
     };
     let any_xmr = choices.iter().any(|(k, _)| *k == ChartKind::Xmr);
-    let values = output_values(input, any_xmr, multiplier);
+    // Values given up are the output values as they are (what `output_values` copies); the
+    // segments read values from `values` only, so the input keeps none of them.
+    let (input, values) = match given {
+        Given::Borrowed(input) => (input, output_values(input, any_xmr, multiplier)),
+        Given::Values(values) => (ChartInput::Values(&[]), values),
+    };
     let xmr = if any_xmr {
         Some(judge_xmr(&values, &starts, options)?)
     } else {
@@ -1383,8 +1423,33 @@ mod tests {
             let o = options(chart_choice, screen);
             let input = || ChartInput::Counts { numerators: &x, denominators: &n };
             let fast = format!("{:?}", chart(input(), &[cut], &o));
-            let portable = format!("{:?}", chart_portable(input(), &[cut], &o));
+            let portable = format!("{:?}", chart_portable(Given::Borrowed(input()), &[cut], &o));
             prop_assert_eq!(fast, portable);
+        }
+
+        /// Values given up to [`chart_values`] chart as the same values borrowed do, bit for
+        /// bit (results and errors alike), whatever the chart, the segments and the values
+        /// (a value that is not finite included).
+        #[test]
+        fn values_given_up_chart_as_borrowed(
+            v in proptest::collection::vec(prop_oneof![
+                20 => (0u32..400).prop_map(|k| f64::from(k) / 4.0),
+                1 => Just(f64::NAN),
+            ], 0..80),
+            cut in 0usize..90,
+            which in 0usize..4,
+            screen in any::<bool>(),
+        ) {
+            let chart_choice = [
+                ChartChoice::Only(ChartKind::Xmr),
+                ChartChoice::Only(ChartKind::Run),
+                ChartChoice::Only(ChartKind::PPrime),
+                ChartChoice::Auto(None),
+            ][which];
+            let o = options(chart_choice, screen);
+            let borrowed = format!("{:?}", chart(ChartInput::Values(&v), &[cut], &o));
+            let given = format!("{:?}", chart_values(v.clone(), &[cut], &o));
+            prop_assert_eq!(borrowed, given);
         }
     }
 }
