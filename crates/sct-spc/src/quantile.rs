@@ -3,6 +3,8 @@
 //! complementary error function, the chi-square quantile (any positive degrees of freedom,
 //! not only whole ones) by inverting the regularised incomplete gamma function.
 
+use std::ops::ControlFlow;
+
 use statrs::function::erf::erfc_inv;
 use statrs::function::gamma::{checked_gamma_lr, checked_gamma_ur, ln_gamma};
 
@@ -358,7 +360,7 @@ fn halley_from(gamma: &IncompleteGamma, p: f64, s: f64) -> Option<f64> {
         Err(done) => return done,
     };
     loop {
-        if let Some(done) = search.advance(gamma.both(search.x)) {
+        if let ControlFlow::Break(done) = search.advance(gamma.both(search.x)) {
             return done;
         }
     }
@@ -374,10 +376,10 @@ fn halley_pair(gamma: &IncompleteGamma, tails: &[Tail; 2]) -> [Option<f64>; 2] {
             [Ok(first), Ok(second)] => {
                 let [one, two] = gamma.both_pair([first.x, second.x]);
                 let (one, two) = (first.advance(one), second.advance(two));
-                if let Some(done) = one {
+                if let ControlFlow::Break(done) = one {
                     searches[0] = Err(done);
                 }
-                if let Some(done) = two {
+                if let ControlFlow::Break(done) = two {
                     searches[1] = Err(done);
                 }
             }
@@ -385,7 +387,7 @@ fn halley_pair(gamma: &IncompleteGamma, tails: &[Tail; 2]) -> [Option<f64>; 2] {
             one_left => {
                 for slot in one_left.iter_mut() {
                     if let Ok(search) = slot
-                        && let Some(done) = search.advance(gamma.both(search.x))
+                        && let ControlFlow::Break(done) = search.advance(gamma.both(search.x))
                     {
                         *slot = Err(done);
                     }
@@ -426,12 +428,12 @@ impl Halley {
         })
     }
 
-    /// One step from (P, Q, prefix) at the current point; `Some` with the result when the
-    /// search is over (`None` in it when the steps do not settle).
+    /// One step from (P, Q, prefix) at the current point; `Break` with the result when the
+    /// search is over (`None` when the steps do not settle).
     fn advance(
         &mut self,
         (lower_tail, upper_tail, prefix): (f64, f64, f64),
-    ) -> Option<Option<f64>> {
+    ) -> ControlFlow<Option<f64>> {
         let (a, p, x) = (self.a, self.p, self.x);
         // As in the bracketed search, the tail nearer the target is compared, so that
         // neither loses precision to 1 − p.
@@ -442,7 +444,7 @@ impl Halley {
         };
         let density = prefix / x;
         if !(density > 0.0 && density.is_finite() && excess.is_finite()) {
-            return Some(None);
+            return ControlFlow::Break(None);
         }
         let newton = excess / density;
         // The density's logarithmic derivative, (a − 1)/x − 1, gives Halley's correction.
@@ -454,15 +456,19 @@ impl Halley {
         };
         let next = x - step;
         if !(next > 0.0 && next.is_finite()) {
-            return Some(None);
+            return ControlFlow::Break(None);
         }
         if self.settled.holds(step.abs()) {
-            return Some(Some(next));
+            return ControlFlow::Break(Some(next));
         }
         self.x = next;
         self.steps += 1;
         // At most 16 evaluations.
-        (self.steps >= 16).then_some(None)
+        if self.steps >= 16 {
+            ControlFlow::Break(None)
+        } else {
+            ControlFlow::Continue(())
+        }
     }
 }
 
@@ -480,7 +486,7 @@ impl Settled {
     /// within 4e-16 of the true one and `cbrt` within an ulp of the true root, so the
     /// answer is the one `cbrt` gives; nearer, or outside the normal range, `cbrt` decides.
     fn holds(&self, step: f64) -> bool {
-        if !(step <= self.linear) {
+        if step > self.linear {
             return false;
         }
         let cube = step * step * step;
