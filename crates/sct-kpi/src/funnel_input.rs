@@ -11,8 +11,9 @@ use sct_core::source::SourceFile;
 
 use crate::funnel::{
     ARCSINE_METHOD, ArcsineFunnel, ArcsineRow, FunnelError, OVERDISPERSION_METHOD,
-    PROPORTION_METHOD, ProportionFunnel, ProportionInput, ProportionRow, RATIO_METHOD, RatioFunnel,
-    RatioInput, RatioRow, proportions, proportions_overdispersed, ratios,
+    PROPORTION_METHOD, ProportionFunnel, ProportionInput, ProportionRow, QuickHasher, QuickMap,
+    RATIO_METHOD, RatioFunnel, RatioInput, RatioRow, proportions, proportions_overdispersed,
+    ratios,
 };
 use crate::number::NumberError;
 use crate::spc_input::{at, column, csv_with_header, header_at};
@@ -70,21 +71,45 @@ pub struct FunnelRow {
 /// Reads a funnel CSV: every row checked against the method's rules, errors naming the file
 /// and line, an organisation given twice named with both lines.
 pub fn read_funnel_rows(src: &SourceFile, kind: FunnelKind) -> Result<Vec<FunnelRow>, Diagnostics> {
-    let (mut reader, headers) = csv_with_header(src)?;
+    let (_, headers) = csv_with_header(src)?;
     let cols = funnel_columns(src, &headers, kind)?;
+    // The rows are read as bytes and only the three fields used are trimmed: the reader of
+    // `csv_with_header` trims every field of every row into a new record, a tenth of a
+    // large funnel's time. The text is UTF-8 and a field is cut from it at ASCII bytes, so
+    // each field is UTF-8 too.
+    let mut reader = csv::ReaderBuilder::new().from_reader(src.text.as_bytes());
     let mut diags = Diagnostics::default();
-    let mut rows = Vec::new();
-    let mut first_line: HashMap<String, usize> = HashMap::new();
-    let mut record = csv::StringRecord::new();
+    if let Err(e) = reader.byte_headers() {
+        // Read once already by `csv_with_header`, so not met; its error if it were.
+        let line = sct_core::csv_line::record_line(src.text.as_bytes(), e.position());
+        diags.push(
+            Diagnostic::error(format!("cannot read the header row: {e}")).at(at(src, line.max(1))),
+        );
+        return Err(diags);
+    }
+    // At most a row a line: sized once rather than grown (and rehashed) row by row, up to a
+    // bound, so that a file of blank lines reserves no more than a large funnel needs.
+    let lines = (src.text.bytes().filter(|&b| b == b'\n').count() + 1).min(1 << 21);
+    let mut rows = Vec::with_capacity(lines);
+    let mut seen = SeenOrgs {
+        by_hash: QuickMap::with_capacity_and_hasher(lines, Default::default()),
+        collided: HashMap::new(),
+    };
+    let mut record = csv::ByteRecord::new();
     loop {
-        match reader.read_record(&mut record) {
+        match reader.read_byte_record(&mut record) {
             Ok(false) => break,
             Ok(true) => {
                 let line = sct_core::csv_line::record_line(src.text.as_bytes(), record.position());
-                let Some(row) = funnel_row(src, kind, cols, line, &record, &mut diags) else {
+                let field = |i: usize| {
+                    let bytes = record.get(i).unwrap_or_default();
+                    std::str::from_utf8(bytes).unwrap_or_default().trim()
+                };
+                let fields = cols.map(field);
+                let Some(row) = funnel_row(src, kind, fields, line, &mut diags) else {
                     continue;
                 };
-                if let Some(first) = first_line.get(&row.org) {
+                if let Some(first) = seen.line_of(&rows, &row.org) {
                     diags.push(
                         Diagnostic::error(format!(
                             "organisation {} appears twice, on lines {first} and {line}",
@@ -95,7 +120,7 @@ pub fn read_funnel_rows(src: &SourceFile, kind: FunnelKind) -> Result<Vec<Funnel
                     );
                     continue;
                 }
-                first_line.insert(row.org.clone(), line);
+                seen.insert(&row.org, rows.len(), line);
                 rows.push(row);
             }
             Err(e) => {
@@ -116,6 +141,55 @@ pub fn read_funnel_rows(src: &SourceFile, kind: FunnelKind) -> Result<Vec<Funnel
         Err(diags)
     } else {
         Ok(rows)
+    }
+}
+
+/// The organisations of the rows read so far, to find one given twice without a copy of
+/// each name: the hash of a name leads to its row, and the rare name whose hash an earlier
+/// one already has is kept by name instead.
+#[derive(Default)]
+struct SeenOrgs {
+    /// A name's hash → the index of the first row with a name of that hash.
+    by_hash: QuickMap<u64, usize>,
+    /// Names whose hash an earlier, different name has → their first line.
+    collided: HashMap<String, usize>,
+}
+
+impl SeenOrgs {
+    fn hash(org: &str) -> u64 {
+        use std::hash::BuildHasher;
+        std::hash::BuildHasherDefault::<QuickHasher>::default().hash_one(org)
+    }
+
+    /// The line of the row before with the organisation `org`, if any.
+    fn line_of(&self, rows: &[FunnelRow], org: &str) -> Option<usize> {
+        self.line_of_hashed(rows, org, Self::hash(org))
+    }
+
+    /// [`SeenOrgs::line_of`] with the hash of `org` given.
+    fn line_of_hashed(&self, rows: &[FunnelRow], org: &str, hash: u64) -> Option<usize> {
+        match self.by_hash.get(&hash).map(|&i| &rows[i]) {
+            Some(row) if row.org == org => Some(row.line),
+            Some(_) => self.collided.get(org).copied(),
+            None => None,
+        }
+    }
+
+    /// Records that `org`, not seen before, is the row at `index`, on line `line`.
+    fn insert(&mut self, org: &str, index: usize, line: usize) {
+        self.insert_hashed(org, index, line, Self::hash(org));
+    }
+
+    /// [`SeenOrgs::insert`] with the hash of `org` given.
+    fn insert_hashed(&mut self, org: &str, index: usize, line: usize, hash: u64) {
+        match self.by_hash.entry(hash) {
+            std::collections::hash_map::Entry::Vacant(slot) => {
+                slot.insert(index);
+            }
+            std::collections::hash_map::Entry::Occupied(_) => {
+                self.collided.insert(org.to_string(), line);
+            }
+        }
     }
 }
 
@@ -149,33 +223,31 @@ fn funnel_columns(
     Ok([oi, ai, bi])
 }
 
-/// One row, checked against the method's rules (but not yet for a repeated organisation);
-/// `None` when it is an error (pushed to `diags`).
+/// One row from its organisation and two number fields (trimmed), checked against the
+/// method's rules (but not yet for a repeated organisation); `None` when it is an error
+/// (pushed to `diags`).
 fn funnel_row(
     src: &SourceFile,
     kind: FunnelKind,
-    [oi, ai, bi]: [usize; 3],
+    [org, a_text, b_text]: [&str; 3],
     line: usize,
-    record: &csv::StringRecord,
     diags: &mut Diagnostics,
 ) -> Option<FunnelRow> {
     let [org_col, a_col, b_col] = kind.columns();
-    let org = record.get(oi).unwrap_or("").to_string();
-    let number = |i: usize, name: &str, diags: &mut Diagnostics| {
-        let text = record.get(i).unwrap_or("");
-        match crate::number::parse(text) {
-            Ok(v) => Some(v),
-            Err(e) => {
-                diags.push(
-                    Diagnostic::error(format!("`{name}` \"{text}\" {e}"))
-                        .at(at(src, line))
-                        .expected(match e {
-                            NumberError::TooLarge => e.expected(),
-                            NumberError::NotANumber => "a finite number such as 42 or 17.5",
-                        }),
-                );
-                None
-            }
+    let org = org.to_string();
+    let number = |text: &str, name: &str, diags: &mut Diagnostics| match crate::number::parse(text)
+    {
+        Ok(v) => Some(v),
+        Err(e) => {
+            diags.push(
+                Diagnostic::error(format!("`{name}` \"{text}\" {e}"))
+                    .at(at(src, line))
+                    .expected(match e {
+                        NumberError::TooLarge => e.expected(),
+                        NumberError::NotANumber => "a finite number such as 42 or 17.5",
+                    }),
+            );
+            None
         }
     };
     if org.is_empty() {
@@ -186,7 +258,7 @@ fn funnel_row(
         );
         return None;
     }
-    let (Some(a), Some(b)) = (number(ai, a_col, diags), number(bi, b_col, diags)) else {
+    let (Some(a), Some(b)) = (number(a_text, a_col, diags), number(b_text, b_col, diags)) else {
         return None;
     };
     if let Some(problem) = row_problem(kind, a, b) {
@@ -407,9 +479,15 @@ impl Fields {
 /// is, after the exact limits, most of a large funnel's time.
 const PARALLEL_CSV_FROM: usize = 2048;
 
+/// Rows a thread formats at a time: small enough that the threads finish together when one
+/// of them is slowed (by another process, or the thread writing the file), large enough that
+/// taking them costs nothing.
+const CSV_BLOCK: usize = 512;
+
 /// The header and then every row (made by `record`) written into `out` as CSV, the rows
-/// formatted in order on as many threads as the machine offers when there are enough;
-/// each row is formatted on its own, so the bytes are those of one thread.
+/// formatted on as many threads as the machine offers when there are enough, each taking
+/// [`CSV_BLOCK`] rows at a time, and written in order; each row is formatted on its own, so
+/// the bytes are those of one thread.
 fn write_table<T: Sync>(
     header: &[&str],
     rows: &[T],
@@ -435,22 +513,36 @@ fn write_table<T: Sync>(
     if rows.len() < PARALLEL_CSV_FROM || threads < 2 {
         return out.write_all(&part(rows)?);
     }
-    let chunk = rows.len().div_ceil(threads);
-    std::thread::scope(|scope| {
-        let part = &part;
-        let mut chunks = rows.chunks(chunk);
-        // The first chunk on this thread, the others on their own.
-        let first = chunks.next().unwrap_or_default();
-        let others: Vec<_> = chunks.map(|c| scope.spawn(move || part(c))).collect();
-        out.write_all(&part(first)?)?;
-        for handle in others {
-            let text = handle
-                .join()
-                .unwrap_or_else(|e| std::panic::resume_unwind(e))?;
-            out.write_all(&text)?;
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let blocks = rows.len().div_ceil(CSV_BLOCK);
+    // Each thread's blocks with their numbers, the first error ending its work.
+    let work = || -> std::io::Result<Vec<(usize, Vec<u8>)>> {
+        let mut done = Vec::new();
+        loop {
+            let block = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            if block >= blocks {
+                return Ok(done);
+            }
+            let end = ((block + 1) * CSV_BLOCK).min(rows.len());
+            done.push((block, part(&rows[block * CSV_BLOCK..end])?));
         }
-        Ok(())
-    })
+    };
+    let mut parts = std::thread::scope(|scope| {
+        let helpers: Vec<_> = (1..threads).map(|_| scope.spawn(work)).collect();
+        let mut parts = work();
+        for helper in helpers {
+            let theirs = helper
+                .join()
+                .unwrap_or_else(|e| std::panic::resume_unwind(e));
+            parts = parts.and_then(|mut p| {
+                p.extend(theirs?);
+                Ok(p)
+            });
+        }
+        parts
+    })?;
+    parts.sort_unstable_by_key(|&(block, _)| block);
+    parts.iter().try_for_each(|(_, text)| out.write_all(text))
 }
 
 /// [`to_csv`] written straight into `out`.
@@ -944,6 +1036,132 @@ impl RatioRowJson<'_> {
 mod tests {
     use super::*;
 
+    /// The rows as read before the fields were trimmed one by one: every field trimmed by
+    /// the reader, duplicates found by name.
+    fn read_as_before(src: &SourceFile, kind: FunnelKind) -> Result<Vec<FunnelRow>, Diagnostics> {
+        let (mut reader, headers) = csv_with_header(src)?;
+        let cols = funnel_columns(src, &headers, kind)?;
+        let mut diags = Diagnostics::default();
+        let mut rows = Vec::new();
+        let mut first_line: HashMap<String, usize> = HashMap::new();
+        let mut record = csv::StringRecord::new();
+        loop {
+            match reader.read_record(&mut record) {
+                Ok(false) => break,
+                Ok(true) => {
+                    let line =
+                        sct_core::csv_line::record_line(src.text.as_bytes(), record.position());
+                    let fields = cols.map(|i| record.get(i).unwrap_or(""));
+                    let Some(row) = funnel_row(src, kind, fields, line, &mut diags) else {
+                        continue;
+                    };
+                    if let Some(first) = first_line.get(&row.org) {
+                        diags.push(
+                            Diagnostic::error(format!(
+                                "organisation {} appears twice, on lines {first} and {line}",
+                                row.org
+                            ))
+                            .at(at(src, line))
+                            .expected("one row per organisation"),
+                        );
+                        continue;
+                    }
+                    first_line.insert(row.org.clone(), line);
+                    rows.push(row);
+                }
+                Err(e) => {
+                    let line = sct_core::csv_line::record_line(src.text.as_bytes(), e.position());
+                    diags.push(Diagnostic::csv_row(&e, None).at(at(src, line)));
+                    break;
+                }
+            }
+        }
+        if rows.is_empty() && !diags.has_errors() {
+            diags.push(
+                Diagnostic::error("the file has a header but no data rows")
+                    .in_file(&src.name)
+                    .expected("one row per organisation"),
+            );
+        }
+        if diags.has_errors() {
+            Err(diags)
+        } else {
+            Ok(rows)
+        }
+    }
+
+    fn same_as_before(text: &str) {
+        let Ok(src) = SourceFile::from_bytes("f.csv".into(), text.as_bytes().to_vec()) else {
+            return;
+        };
+        for kind in [FunnelKind::Proportion, FunnelKind::Ratio] {
+            let got = format!("{:?}", read_funnel_rows(&src, kind));
+            assert_eq!(got, format!("{:?}", read_as_before(&src, kind)), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn fields_trimmed_one_by_one_read_as_the_trimming_reader_read_them() {
+        for text in [
+            "org,numerator,denominator\nA,1,2\nB,3,4\n",
+            "\u{feff} org , numerator,denominator \n A ,\t1 , 2\u{a0}\n\u{2003}B\u{3000},3,4\r\n",
+            "org,observed,expected\n\"A, the first\",1,2\n\" A\",2,3\nA,4,5\n A ,6,7\n",
+            "org,observed,expected\nA,1,2\nA,1,2\n\"A\",3,4\nB,x,2\n,1,2\nC,1\nD,1,2\n",
+            "org,numerator,denominator,observed,expected\nA,1,2,3,4\nB,5,4,1.5,0\n",
+            "org,numerator,denominator\n",
+            "org,numerator\nA,1\n",
+            "x\n\"unclosed,1,2\n",
+        ] {
+            same_as_before(text);
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_funnel_file_reads_as_the_trimming_reader_read_it(
+            rows in proptest::collection::vec(
+                (
+                    "[ \t\u{a0}]{0,2}[AB\u{e9}\"]{0,3}[ \u{2003}]{0,1}",
+                    "[ ]{0,1}(-?[0-9]{1,3}(\\.5)?|x|1e10)[ \t]{0,1}",
+                    "[0-9]{1,3}(\\.25)?|0|-1",
+                ),
+                0..12,
+            ),
+            header in proptest::sample::select(vec![
+                "org,numerator,denominator", "org,observed,expected", " org ,observed, expected",
+            ]),
+        ) {
+            let mut text = format!("{header}\n");
+            for (org, a, b) in rows {
+                text.push_str(&format!("{org},{a},{b}\n"));
+            }
+            same_as_before(&text);
+        }
+    }
+
+    #[test]
+    fn organisations_whose_hashes_collide_are_told_apart_by_name() {
+        let row = |org: &str, line| FunnelRow {
+            org: org.into(),
+            a: 1.0,
+            b: 2.0,
+            line,
+        };
+        let mut seen = SeenOrgs::default();
+        let mut rows = Vec::new();
+        // Every name given the same hash: the first is found by its row, the others by name.
+        for (i, org) in ["A", "B", "C"].into_iter().enumerate() {
+            assert_eq!(seen.line_of_hashed(&rows, org, 7), None);
+            seen.insert_hashed(org, i, i + 2, 7);
+            rows.push(row(org, i + 2));
+        }
+        for (i, org) in ["A", "B", "C"].into_iter().enumerate() {
+            assert_eq!(seen.line_of_hashed(&rows, org, 7), Some(i + 2));
+        }
+        assert_eq!(seen.line_of_hashed(&rows, "D", 7), None);
+        assert_eq!(seen.line_of(&rows, "D"), None);
+    }
+
     #[test]
     fn reads_rows_and_names_bad_lines_and_duplicates() {
         let src = SourceFile::from_text(
@@ -1034,7 +1252,8 @@ mod tests {
     #[test]
     fn rows_formatted_on_threads_are_those_csv_writer_writes() {
         // Enough rows to be shared out, some of them with organisations that need a quote
-        // or a `'` in front, on both sides of where the rows are divided.
+        // or a `'` in front, on both sides of where the rows are divided, the last block
+        // short.
         let n = 2 * PARALLEL_CSV_FROM + 3;
         let tricky = [
             "=cmd",

@@ -34,7 +34,7 @@ pub use arcsine::{
 };
 
 use crate::number::{MAX_MULTIPLIER, check, show};
-use crate::quantile::{chi_square_quantile, normal_quantile};
+use crate::quantile::{Tail, chi_square_quantile, gamma_quantile_pair, normal_quantile};
 
 /// The two-sided probability outside the 95 % limits, halved (one tail).
 pub const TAIL_95: f64 = 0.025;
@@ -200,7 +200,7 @@ fn check_multiplier(m: f64) -> Result<(), FunnelError> {
 /// lookups it guards. Multiply-rotate in the manner of FxHash, mixed at the end so that the
 /// table's bucket and tag bits both vary.
 #[derive(Default, Clone, Copy)]
-struct QuickHasher(u64);
+pub struct QuickHasher(u64);
 
 impl std::hash::Hasher for QuickHasher {
     fn write(&mut self, bytes: &[u8]) {
@@ -233,7 +233,8 @@ impl std::hash::Hasher for QuickHasher {
 }
 
 /// A hash map with [`QuickHasher`].
-type QuickMap<K, V> = std::collections::HashMap<K, V, std::hash::BuildHasherDefault<QuickHasher>>;
+pub type QuickMap<K, V> =
+    std::collections::HashMap<K, V, std::hash::BuildHasherDefault<QuickHasher>>;
 
 /// Rejects an organisation given twice, naming both rows.
 fn check_duplicates<'a>(orgs: impl Iterator<Item = &'a str>) -> Result<(), FunnelError> {
@@ -526,29 +527,41 @@ pub fn estimate_overdispersion(rows: &[RatioInput]) -> Overdispersion {
 /// limits (four chi-square quantiles each) are most of a ratio funnel's time.
 const PARALLEL_FROM: usize = 1024;
 
-/// `f` over `items` in order, on as many threads as the machine offers when there are
-/// enough items: each row is computed on its own, so the results are those of one thread.
-fn map_in_parallel<T: Sync, U: Send>(items: &[T], f: impl Fn(&T) -> U + Sync) -> Vec<U> {
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(16));
-    if items.len() < PARALLEL_FROM || threads < 2 {
-        return items.iter().map(&f).collect();
+/// Distinct expected counts a thread takes at a time: small enough that the threads finish
+/// together when one of them is slowed (by the over-dispersion estimate, or another
+/// process), large enough that taking them costs nothing.
+const BLOCK: usize = 64;
+
+/// The probabilities of the exact limits, with what the quantiles at each need computed
+/// once for every expected count: the lower limits' shape 2E/2 at the lower tails, the upper
+/// limits' shape (2E + 2)/2 at the upper ones.
+struct LimitTails {
+    lower: [Tail; 2],
+    upper: [Tail; 2],
+}
+
+impl LimitTails {
+    fn new() -> Self {
+        LimitTails {
+            lower: [Tail::new(TAIL_95), Tail::new(TAIL_998)],
+            upper: [Tail::new(1.0 - TAIL_95), Tail::new(1.0 - TAIL_998)],
+        }
     }
-    let chunk = items.len().div_ceil(threads);
-    std::thread::scope(|scope| {
-        let f = &f;
-        let parts: Vec<_> = items
-            .chunks(chunk)
-            .map(|part| scope.spawn(move || part.iter().map(f).collect::<Vec<U>>()))
-            .collect();
-        parts
-            .into_iter()
-            .flat_map(|p| p.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
-            .collect()
-    })
+
+    /// [`exact_limits`] at expected count `e`, the same numbers bit for bit: the quantiles
+    /// of [`poisson_limits`], each shape's two computed together.
+    fn limits(&self, e: f64) -> [f64; 4] {
+        // As chi_square_quantile(p, df) = 2 · gamma_quantile(df / 2, p) computes them.
+        let [l95, l998] = gamma_quantile_pair((2.0 * e) / 2.0, &self.lower);
+        let [u95, u998] = gamma_quantile_pair((2.0 * e + 2.0) / 2.0, &self.upper);
+        let ratio = |x: Option<f64>| x.map(|x| 2.0 * x).map_or(f64::NAN, |x| x / (2.0 * e));
+        [ratio(l95), ratio(u95), ratio(l998), ratio(u998)]
+    }
 }
 
 /// The exact Poisson limits at one expected count: 95 % lower and upper, 99.8 % lower and
 /// upper (unscaled).
+#[cfg(test)]
 fn exact_limits(e: f64) -> [f64; 4] {
     let (l95, u95) = poisson_limits(e, TAIL_95);
     let (l998, u998) = poisson_limits(e, TAIL_998);
@@ -556,10 +569,12 @@ fn exact_limits(e: f64) -> [f64; 4] {
 }
 
 /// The exact limits of every row, each distinct expected count computed once (published
-/// expected counts are often rounded, so many organisations share one) and the distinct
-/// counts shared out between threads in the order first met. The limits are a function of E
-/// alone, so they are those computed row by row.
-fn exact_limits_of(rows: &[RatioInput]) -> Vec<[f64; 4]> {
+/// expected counts are often rounded, so many organisations share one), and `beside` run on
+/// this thread meanwhile. With enough distinct counts and more than one thread, the counts
+/// are taken [`BLOCK`] at a time by every thread, this one once `beside` is done, so that no
+/// thread waits for a slower one. The limits are a function of E alone, so they are those
+/// computed row by row on one thread.
+fn exact_limits_beside<T>(rows: &[RatioInput], beside: impl FnOnce() -> T) -> (Vec<[f64; 4]>, T) {
     let mut index = QuickMap::with_capacity_and_hasher(rows.len(), Default::default());
     let mut distinct = Vec::new();
     let slots: Vec<usize> = rows
@@ -571,8 +586,58 @@ fn exact_limits_of(rows: &[RatioInput]) -> Vec<[f64; 4]> {
             })
         })
         .collect();
-    let limits = map_in_parallel(&distinct, |&e| exact_limits(e));
-    slots.into_iter().map(|i| limits[i]).collect()
+    let tails = LimitTails::new();
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(16));
+    let (limits, made) = if distinct.len() < PARALLEL_FROM || threads < 2 {
+        let made = beside();
+        (distinct.iter().map(|&e| tails.limits(e)).collect(), made)
+    } else {
+        in_blocks(&distinct, threads, |e| tails.limits(e), beside)
+    };
+    (slots.into_iter().map(|i| limits[i]).collect(), made)
+}
+
+/// `f` over `items` on `threads` threads taking [`BLOCK`] items at a time, this thread
+/// joining in once it has run `beside`; the results in the order of `items`.
+fn in_blocks<U: Send + Copy + Default, T>(
+    items: &[f64],
+    threads: usize,
+    f: impl Fn(f64) -> U + Sync,
+    beside: impl FnOnce() -> T,
+) -> (Vec<U>, T) {
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let work = || {
+        let mut done = Vec::new();
+        loop {
+            let start = next.fetch_add(BLOCK, std::sync::atomic::Ordering::Relaxed);
+            if start >= items.len() {
+                return done;
+            }
+            let end = (start + BLOCK).min(items.len());
+            done.push((
+                start,
+                items[start..end].iter().map(|&v| f(v)).collect::<Vec<U>>(),
+            ));
+        }
+    };
+    let (parts, made) = std::thread::scope(|scope| {
+        let helpers: Vec<_> = (1..threads).map(|_| scope.spawn(work)).collect();
+        let made = beside();
+        let mut parts = work();
+        for helper in helpers {
+            parts.extend(
+                helper
+                    .join()
+                    .unwrap_or_else(|e| std::panic::resume_unwind(e)),
+            );
+        }
+        (parts, made)
+    });
+    let mut out = vec![U::default(); items.len()];
+    for (start, values) in parts {
+        out[start..start + values.len()].copy_from_slice(&values);
+    }
+    (out, made)
 }
 
 /// One organisation on a ratio funnel with multiplier `m`, given its exact limits: its
@@ -612,8 +677,10 @@ pub fn ratios(
     overdispersion: bool,
 ) -> Result<RatioFunnel, FunnelError> {
     check_rows(rows, m, |r| &r.org, RatioInput::problem)?;
-    let od = overdispersion.then(|| estimate_overdispersion(rows));
-    let exact = exact_limits_of(rows);
+    // The estimate is made while other threads compute the limits.
+    let (exact, od) = exact_limits_beside(rows, || {
+        overdispersion.then(|| estimate_overdispersion(rows))
+    });
     let out: Vec<RatioRow> = rows
         .iter()
         .zip(exact)
@@ -622,15 +689,15 @@ pub fn ratios(
     // An expected count so small that the ratio or a limit is infinite would be judged
     // against infinite limits, never an outlier: refused instead.
     for row in &out {
-        let mut numbers = vec![
+        let numbers = [
             row.ratio,
             row.lower_95,
             row.upper_95,
             row.lower_998,
             row.upper_998,
         ];
-        numbers.extend(row.od_limits.iter().flatten());
-        if numbers.iter().any(|v| !v.is_finite()) {
+        let od_numbers = row.od_limits.iter().flatten();
+        if numbers.iter().chain(od_numbers).any(|v| !v.is_finite()) {
             return Err(FunnelError::BadRow {
                 org: row.org.clone(),
                 problem: format!(
@@ -1036,6 +1103,42 @@ mod tests {
                 let want = ratio_row(r, exact_limits(r.expected), 1.0, estimate.as_ref());
                 assert_eq!(format!("{want:?}"), format!("{got:?}"));
             }
+        }
+    }
+
+    #[test]
+    fn limits_computed_together_are_the_poisson_limits_bit_for_bit() {
+        let tails = LimitTails::new();
+        let mut odd = vec![
+            f64::MIN_POSITIVE,
+            5e-324,
+            1e-300,
+            1e-10,
+            0.5,
+            0.9999,
+            1.0,
+            9.99,
+            10.0,
+            // The largest count the workflow takes (far beyond it the quantiles take long).
+            1e9,
+            f64::MAX,
+        ];
+        // Every tenth from 0.1 to 1,500 (the benchmark's expected counts and beyond).
+        odd.extend((1..15_000).map(|t| f64::from(t) / 10.0));
+        for e in odd {
+            let want = exact_limits(e).map(f64::to_bits);
+            assert_eq!(tails.limits(e).map(f64::to_bits), want, "E = {e:e}");
+        }
+    }
+
+    #[test]
+    fn blocks_shared_between_threads_keep_their_order() {
+        let items: Vec<f64> = (0..5 * BLOCK + 7).map(|i| i as f64).collect();
+        for threads in [2, 3, 7] {
+            let (out, made) = in_blocks(&items, threads, |v| v * 2.0, || 42);
+            assert_eq!(made, 42);
+            let want: Vec<f64> = items.iter().map(|v| v * 2.0).collect();
+            assert_eq!(out, want);
         }
     }
 

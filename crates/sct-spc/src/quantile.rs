@@ -3,6 +3,8 @@
 //! complementary error function, the chi-square quantile (any positive degrees of freedom,
 //! not only whole ones) by inverting the regularised incomplete gamma function.
 
+use std::ops::ControlFlow;
+
 use statrs::function::erf::erfc_inv;
 use statrs::function::gamma::{checked_gamma_lr, checked_gamma_ur, ln_gamma};
 
@@ -47,6 +49,54 @@ pub fn gamma_quantile(a: f64, p: f64) -> Option<f64> {
     bracketed_quantile(a, p)
 }
 
+/// A probability at which gamma quantiles of many shapes are wanted, with the normal
+/// quantile that starts each search computed once (it depends on the probability alone).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Tail {
+    p: f64,
+    s: f64,
+}
+
+impl Tail {
+    /// The probability `p`.
+    pub(crate) fn new(p: f64) -> Self {
+        Tail {
+            p,
+            s: normal_quantile(p),
+        }
+    }
+}
+
+/// [`gamma_quantile`] of one shape `a` at two probabilities, the same numbers bit for bit:
+/// the two Halley searches made side by side ([`halley_pair`]), with what depends on `a`
+/// alone (the incomplete gamma function's normalising constant) and on each probability
+/// alone (the start's normal quantile, in [`Tail`]) computed once rather than per call.
+pub(crate) fn gamma_quantile_pair(a: f64, tails: &[Tail; 2]) -> [Option<f64>; 2] {
+    let usable = |p: f64| a > 0.0 && a.is_finite() && p > 0.0 && p < 1.0;
+    let halley = if a >= 1.0 && usable(tails[0].p) && usable(tails[1].p) {
+        halley_pair(&IncompleteGamma::new(a), tails)
+    } else {
+        [None, None]
+    };
+    [0, 1].map(|i| {
+        let p = tails[i].p;
+        if !usable(p) {
+            return None;
+        }
+        if halley[i].is_some() {
+            return halley[i];
+        }
+        if a >= 1.0
+            && !usable(tails[1 - i].p)
+            && let Some(x) = halley_from(&IncompleteGamma::new(a), p, tails[i].s)
+        {
+            // The other probability unusable: this one's search made alone.
+            return Some(x);
+        }
+        bracketed_quantile(a, p)
+    })
+}
+
 /// The regularised incomplete gamma functions P(a, x) and Q(a, x) = 1 − P(a, x) of one shape
 /// `a` ≥ 1, with what depends on `a` alone computed once.
 struct IncompleteGamma {
@@ -85,57 +135,24 @@ impl IncompleteGamma {
     /// P(a, x) / prefix by the continued fraction of DLMF 8.9.2 (modified Lentz), for
     /// x ≤ a: a third of the terms of the power series near the lower quantiles.
     fn lower_fraction(&self, x: f64) -> f64 {
-        const TINY: f64 = 1e-300;
-        // 1 / (a − a·x/(a + 1 + x/(a + 2 − (a + 1)·x/(a + 3 + 2x/(a + 4 − …))))).
-        let (mut f, mut c, mut d) = (self.a, self.a, 0.0);
-        for n in 1..100_000u32 {
-            let k = f64::from(n / 2);
-            let an = if n % 2 == 1 { -(self.a + k) * x } else { k * x };
-            let bn = self.a + f64::from(n);
-            d = bn + an * d;
-            if d.abs() < TINY {
-                d = TINY;
-            }
-            c = bn + an / c;
-            if c.abs() < TINY {
-                c = TINY;
-            }
-            d = 1.0 / d;
-            let delta = c * d;
-            f *= delta;
-            if (delta - 1.0).abs() <= CONVERGED {
+        let mut fraction = LowerFraction::new(self.a, x);
+        for n in 1..FRACTION_TERMS {
+            if fraction.step(n) {
                 break;
             }
         }
-        1.0 / f
+        fraction.value()
     }
 
     /// Q(a, x) / prefix by Legendre's continued fraction (modified Lentz), for x > a.
     fn upper_fraction(&self, x: f64) -> f64 {
-        const TINY: f64 = 1e-300;
-        let mut b = x + 1.0 - self.a;
-        let (mut c, mut d) = (1.0 / TINY, 1.0 / b);
-        let mut h = d;
-        for i in 1..100_000 {
-            let i = f64::from(i);
-            let an = -i * (i - self.a);
-            b += 2.0;
-            d = an * d + b;
-            if d.abs() < TINY {
-                d = TINY;
-            }
-            c = b + an / c;
-            if c.abs() < TINY {
-                c = TINY;
-            }
-            d = 1.0 / d;
-            let delta = d * c;
-            h *= delta;
-            if (delta - 1.0).abs() <= CONVERGED {
+        let mut fraction = UpperFraction::new(self.a, x);
+        for n in 1..FRACTION_TERMS {
+            if fraction.step(n) {
                 break;
             }
         }
-        h
+        fraction.value()
     }
 
     /// (P(a, x), Q(a, x), prefix): the tail on the side of a where x lies (the smaller one)
@@ -150,15 +167,170 @@ impl IncompleteGamma {
             (1.0 - upper, upper, prefix)
         }
     }
+
+    /// [`IncompleteGamma::both`] at two points, the same numbers: when both lie on one side
+    /// of a, their continued fractions are stepped together, each exactly as alone, so that
+    /// the processor overlaps the two chains of divisions (each step waits on the one before,
+    /// and a lone fraction leaves most of the processor idle).
+    fn both_pair(&self, x: [f64; 2]) -> [(f64, f64, f64); 2] {
+        let prefix = x.map(|x| self.prefix(x));
+        let lower = [x[0] <= self.a, x[1] <= self.a];
+        match lower {
+            [true, true] => {
+                let f = in_step(x.map(|x| LowerFraction::new(self.a, x)));
+                [0, 1].map(|i| {
+                    let lower = prefix[i] * f[i];
+                    (lower, 1.0 - lower, prefix[i])
+                })
+            }
+            [false, false] => {
+                let f = in_step(x.map(|x| UpperFraction::new(self.a, x)));
+                [0, 1].map(|i| {
+                    let upper = prefix[i] * f[i];
+                    (1.0 - upper, upper, prefix[i])
+                })
+            }
+            _ => x.map(|x| self.both(x)),
+        }
+    }
+}
+
+/// The most terms of a continued fraction (one fewer are taken).
+const FRACTION_TERMS: u32 = 100_000;
+
+/// Below this a Lentz denominator is taken as this (it would be zero).
+const TINY: f64 = 1e-300;
+
+/// A continued fraction evaluated a term at a time by the modified Lentz method.
+trait Fraction {
+    /// Takes term `n` (from 1); whether the fraction has converged.
+    fn step(&mut self, n: u32) -> bool;
+    /// The value so far.
+    fn value(&self) -> f64;
+}
+
+/// Two fractions stepped together, each until it converges, as each alone would be.
+fn in_step<F: Fraction>(mut pair: [F; 2]) -> [f64; 2] {
+    let mut done = [false; 2];
+    for n in 1..FRACTION_TERMS {
+        for (fraction, done) in pair.iter_mut().zip(&mut done) {
+            if !*done {
+                *done = fraction.step(n);
+            }
+        }
+        if done == [true, true] {
+            break;
+        }
+    }
+    pair.map(|f| f.value())
+}
+
+/// The fraction of [`IncompleteGamma::lower_fraction`]:
+/// 1 / (a − a·x/(a + 1 + x/(a + 2 − (a + 1)·x/(a + 3 + 2x/(a + 4 − …))))).
+struct LowerFraction {
+    a: f64,
+    x: f64,
+    f: f64,
+    c: f64,
+    d: f64,
+}
+
+impl LowerFraction {
+    fn new(a: f64, x: f64) -> Self {
+        LowerFraction {
+            a,
+            x,
+            f: a,
+            c: a,
+            d: 0.0,
+        }
+    }
+}
+
+impl Fraction for LowerFraction {
+    #[inline(always)]
+    fn step(&mut self, n: u32) -> bool {
+        let k = f64::from(n / 2);
+        let an = if n % 2 == 1 {
+            -(self.a + k) * self.x
+        } else {
+            k * self.x
+        };
+        let bn = self.a + f64::from(n);
+        self.d = bn + an * self.d;
+        if self.d.abs() < TINY {
+            self.d = TINY;
+        }
+        self.c = bn + an / self.c;
+        if self.c.abs() < TINY {
+            self.c = TINY;
+        }
+        self.d = 1.0 / self.d;
+        let delta = self.c * self.d;
+        self.f *= delta;
+        (delta - 1.0).abs() <= CONVERGED
+    }
+
+    fn value(&self) -> f64 {
+        1.0 / self.f
+    }
+}
+
+/// The fraction of [`IncompleteGamma::upper_fraction`] (Legendre's).
+struct UpperFraction {
+    a: f64,
+    b: f64,
+    c: f64,
+    d: f64,
+    h: f64,
+}
+
+impl UpperFraction {
+    fn new(a: f64, x: f64) -> Self {
+        let b = x + 1.0 - a;
+        let d = 1.0 / b;
+        UpperFraction {
+            a,
+            b,
+            c: 1.0 / TINY,
+            d,
+            h: d,
+        }
+    }
+}
+
+impl Fraction for UpperFraction {
+    #[inline(always)]
+    fn step(&mut self, n: u32) -> bool {
+        let i = f64::from(n);
+        let an = -i * (i - self.a);
+        self.b += 2.0;
+        self.d = an * self.d + self.b;
+        if self.d.abs() < TINY {
+            self.d = TINY;
+        }
+        self.c = self.b + an / self.c;
+        if self.c.abs() < TINY {
+            self.c = TINY;
+        }
+        self.d = 1.0 / self.d;
+        let delta = self.d * self.c;
+        self.h *= delta;
+        (delta - 1.0).abs() <= CONVERGED
+    }
+
+    fn value(&self) -> f64 {
+        self.h
+    }
 }
 
 /// Where Halley's method starts for shape `a` ≥ 1: for a ≥ 10 the Cornish–Fisher expansion
 /// of DiDonato and Morris (1986, eq. 31), within about 1e-5 standard deviations of the
 /// quantile at a = 30 and 1e-9 at a = 1000, so that one evaluation of the incomplete gamma
 /// function is usually enough; below, Wilson–Hilferty ((X/a)^⅓ nearly normal with mean
-/// 1 − 1/(9a) and variance 1/(9a)). `None` when the approximation is not positive.
-fn starting_point(a: f64, p: f64) -> Option<f64> {
-    let s = normal_quantile(p);
+/// 1 − 1/(9a) and variance 1/(9a)); `s` is the normal quantile of the probability. `None`
+/// when the approximation is not positive.
+fn starting_point(a: f64, s: f64) -> Option<f64> {
     let x = if a >= 10.0 {
         let r = a.sqrt();
         let s2 = s * s;
@@ -178,25 +350,101 @@ fn starting_point(a: f64, p: f64) -> Option<f64> {
 /// Newton iteration. `None` when the start is unusable or the steps do not settle; then
 /// [`bracketed_quantile`] is used.
 fn halley_quantile(a: f64, p: f64) -> Option<f64> {
-    let gamma = IncompleteGamma::new(a);
-    let mut x = starting_point(a, p)?;
-    // Near the quantile of a large shape Halley's error falls from e to about e³/a (a the
-    // variance), so a step below (ε·x·a/2)^⅓ leaves an error below half a unit in the last
-    // place of x; for small shapes the density bends more, and 1e-5·x bounds it.
-    let settled = (0.5 * f64::EPSILON * x * a).cbrt().min(1e-5 * x);
-    let upper = p > 0.5;
-    for _ in 0..16 {
-        let (lower_tail, upper_tail, prefix) = gamma.both(x);
+    halley_from(&IncompleteGamma::new(a), p, normal_quantile(p))
+}
+
+/// [`halley_quantile`] for the shape of `gamma`, `s` the normal quantile of `p`.
+fn halley_from(gamma: &IncompleteGamma, p: f64, s: f64) -> Option<f64> {
+    let mut search = match Halley::start(gamma.a, p, s) {
+        Ok(search) => search,
+        Err(done) => return done,
+    };
+    loop {
+        if let ControlFlow::Break(done) = search.advance(gamma.both(search.x)) {
+            return done;
+        }
+    }
+}
+
+/// [`halley_from`] at two probabilities of one shape, the same numbers: while both searches
+/// go on, the incomplete gamma function is evaluated at their two points together
+/// ([`IncompleteGamma::both_pair`]).
+fn halley_pair(gamma: &IncompleteGamma, tails: &[Tail; 2]) -> [Option<f64>; 2] {
+    let mut searches = tails.map(|t| Halley::start(gamma.a, t.p, t.s));
+    loop {
+        match &mut searches {
+            [Ok(first), Ok(second)] => {
+                let [one, two] = gamma.both_pair([first.x, second.x]);
+                let (one, two) = (first.advance(one), second.advance(two));
+                if let ControlFlow::Break(done) = one {
+                    searches[0] = Err(done);
+                }
+                if let ControlFlow::Break(done) = two {
+                    searches[1] = Err(done);
+                }
+            }
+            [Err(first), Err(second)] => return [*first, *second],
+            one_left => {
+                for slot in one_left.iter_mut() {
+                    if let Ok(search) = slot
+                        && let ControlFlow::Break(done) = search.advance(gamma.both(search.x))
+                    {
+                        *slot = Err(done);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The state of one Halley search of [`halley_from`]: where it is, and what it aims at.
+struct Halley {
+    a: f64,
+    p: f64,
+    x: f64,
+    settled: Settled,
+    /// Evaluations of the incomplete gamma function made.
+    steps: u32,
+}
+
+impl Halley {
+    /// The search for the quantile of shape `a` at `p` (`s` its normal quantile), or its
+    /// end (`None`) when the start is unusable.
+    fn start(a: f64, p: f64, s: f64) -> Result<Self, Option<f64>> {
+        let x = starting_point(a, s).ok_or(None)?;
+        // Near the quantile of a large shape Halley's error falls from e to about e³/a (a
+        // the variance), so a step below (ε·x·a/2)^⅓ leaves an error below half a unit in
+        // the last place of x; for small shapes the density bends more, and 1e-5·x bounds it.
+        let settled = Settled {
+            cube: 0.5 * f64::EPSILON * x * a,
+            linear: 1e-5 * x,
+        };
+        Ok(Halley {
+            a,
+            p,
+            x,
+            settled,
+            steps: 0,
+        })
+    }
+
+    /// One step from (P, Q, prefix) at the current point; `Break` with the result when the
+    /// search is over (`None` when the steps do not settle).
+    fn advance(
+        &mut self,
+        (lower_tail, upper_tail, prefix): (f64, f64, f64),
+    ) -> ControlFlow<Option<f64>> {
+        let (a, p, x) = (self.a, self.p, self.x);
         // As in the bracketed search, the tail nearer the target is compared, so that
         // neither loses precision to 1 − p.
-        let excess = if upper {
+        let excess = if p > 0.5 {
             (1.0 - p) - upper_tail
         } else {
             lower_tail - p
         };
         let density = prefix / x;
         if !(density > 0.0 && density.is_finite() && excess.is_finite()) {
-            return None;
+            return ControlFlow::Break(None);
         }
         let newton = excess / density;
         // The density's logarithmic derivative, (a − 1)/x − 1, gives Halley's correction.
@@ -208,14 +456,51 @@ fn halley_quantile(a: f64, p: f64) -> Option<f64> {
         };
         let next = x - step;
         if !(next > 0.0 && next.is_finite()) {
-            return None;
+            return ControlFlow::Break(None);
         }
-        if step.abs() <= settled {
-            return Some(next);
+        if self.settled.holds(step.abs()) {
+            return ControlFlow::Break(Some(next));
         }
-        x = next;
+        self.x = next;
+        self.steps += 1;
+        // At most 16 evaluations.
+        if self.steps >= 16 {
+            ControlFlow::Break(None)
+        } else {
+            ControlFlow::Continue(())
+        }
     }
-    None
+}
+
+/// When Halley's steps have settled: a step at most `cube`^⅓ and at most `linear`.
+struct Settled {
+    cube: f64,
+    linear: f64,
+}
+
+impl Settled {
+    /// Whether `step` ≤ min(cbrt(`cube`), `linear`), the test as written with `cbrt`, decided
+    /// without it where the cube of the step is far enough from `cube` (nearly always: a
+    /// settled step is orders of magnitude below the bound), since the cube root was a tenth
+    /// of a quantile's time. Far enough is a relative 1e-9: the step's computed cube is
+    /// within 4e-16 of the true one and `cbrt` within an ulp of the true root, so the
+    /// answer is the one `cbrt` gives; nearer, or outside the normal range, `cbrt` decides.
+    fn holds(&self, step: f64) -> bool {
+        if step > self.linear {
+            return false;
+        }
+        let cube = step * step * step;
+        let normal = |v: f64| (1e-290..1e290).contains(&v);
+        if normal(cube) && normal(self.cube) {
+            if cube <= self.cube * (1.0 - 1e-9) {
+                return true;
+            }
+            if cube >= self.cube * (1.0 + 1e-9) {
+                return false;
+            }
+        }
+        step <= self.cube.cbrt()
+    }
 }
 
 /// The gamma quantile by a Newton iteration guarded by bisection, which converges for any
@@ -375,6 +660,59 @@ mod tests {
         }
         assert_eq!(gamma_quantile(0.0, 0.5), None);
         assert_eq!(gamma_quantile(1.0, 1.0), None);
+    }
+
+    #[test]
+    fn quantiles_of_a_shape_at_several_tails_are_those_of_one_at_a_time() {
+        let ps = [0.001, 0.025, 0.3, 0.5, 0.975, 0.999, 0.0, 1.0, f64::NAN];
+        let mut a = 0.013;
+        while a < 2e9 {
+            for shape in [a, a + 1.0, -a, f64::INFINITY, f64::NAN] {
+                for p in ps {
+                    for q in ps {
+                        let pair = gamma_quantile_pair(shape, &[Tail::new(p), Tail::new(q)]);
+                        for (p, got) in [p, q].into_iter().zip(pair) {
+                            let want = gamma_quantile(shape, p);
+                            assert_eq!(
+                                got.map(f64::to_bits),
+                                want.map(f64::to_bits),
+                                "{shape} {p}"
+                            );
+                        }
+                    }
+                }
+            }
+            a *= 1.37;
+        }
+    }
+
+    #[test]
+    fn the_settled_test_is_the_one_with_the_cube_root() {
+        // The bound's neighbourhood (where the cube root decides) and far from it, over
+        // bounds across the range, subnormal and zero ones included.
+        let mut seed = 0x9E37_79B9_7F4A_7C15u64;
+        let mut next = || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        for _ in 0..200_000 {
+            let cube = f64::from_bits(next() % 0x7FE0_0000_0000_0000);
+            let root = cube.cbrt();
+            let linear = if next() % 4 == 0 {
+                root * 0.5
+            } else {
+                f64::MAX
+            };
+            let settled = Settled { cube, linear };
+            let scale =
+                [1.0, 1.0 + 1e-16, 1.0 - 1e-16, 1.0 + 1e-10, 0.5, 2.0, 1e-100][next() as usize % 7];
+            let nudge = (next() % 5) as i64 - 2;
+            let step = f64::from_bits(((root * scale).to_bits() as i64 + nudge).max(0) as u64);
+            let want = step <= root.min(linear);
+            assert_eq!(settled.holds(step), want, "cube {cube:e} step {step:e}");
+        }
     }
 
     #[test]
