@@ -24,7 +24,7 @@ use sct_core::provenance::FileUsed;
 
 use crate::aggregate::{aggregate, period_of};
 use crate::kpiset::{Indicator, KpiSet, ValueType};
-use crate::lines;
+use crate::lines::{self, word};
 use crate::number::{NumberError, show};
 pub use crate::observations::Observations;
 use crate::period::{ACCEPTED_FORMS, Period, PeriodType};
@@ -949,14 +949,6 @@ impl PeriodKey {
         let mixed = (x ^ (x >> 32)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
         (mixed >> 48) as usize & (slots - 1)
     }
-}
-
-/// `N` bytes of `b` from `at` (all there) as a number.
-#[inline]
-fn word<const N: usize>(b: &[u8], at: usize) -> u64 {
-    let mut w = [0u8; 8];
-    w[..N].copy_from_slice(&b[at..at + N]);
-    u64::from_le_bytes(w)
 }
 
 impl PeriodCache {

@@ -129,11 +129,11 @@ impl<'a> Taker<'a> {
             let (org_at, ind_at) = (l.span(cols.organisation), l.span(cols.indicator));
             let (org, ind_id) = (&buf[org_at.0..org_at.1], &buf[ind_at.0..ind_at.1]);
             let (same_org, kept) = match before {
-                Some((o, _, kept, _)) if o == org => (true, kept),
+                Some((o, _, kept, _)) if lines::same_field(o, org) => (true, kept),
                 _ => (false, keep.is_none_or(|k| k.contains(text_at(buf, org_at)))),
             };
             let (same_ind, ind) = match before {
-                Some((_, i, _, ind)) if i == ind_id => (true, ind),
+                Some((_, i, _, ind)) if lines::same_field(i, ind_id) => (true, ind),
                 _ => (false, indicators.get(text_at(buf, ind_at)).copied()),
             };
             before = Some((org, ind_id, kept, ind));
