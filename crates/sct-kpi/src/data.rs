@@ -24,7 +24,7 @@ use sct_core::provenance::FileUsed;
 
 use crate::aggregate::{aggregate, period_of};
 use crate::kpiset::{Indicator, KpiSet, ValueType};
-use crate::lines;
+use crate::lines::{self, word};
 use crate::number::{NumberError, show};
 pub use crate::observations::Observations;
 use crate::period::{ACCEPTED_FORMS, Period, PeriodType};
@@ -427,7 +427,11 @@ fn plain_decimal(b: &[u8]) -> Option<f64> {
         Some((b'-', rest)) => (true, rest),
         _ => (false, b),
     };
-    if digits.is_empty() || digits.len() > 24 {
+    if digits.len() <= 15 {
+        // At most 15 digits, so at most 15 significant: nothing to count on the way.
+        return short_decimal(digits).map(|v| if negative { -v } else { v });
+    }
+    if digits.len() > 24 {
         return None;
     }
     let mut mantissa: u64 = 0;
@@ -457,6 +461,33 @@ fn plain_decimal(b: &[u8]) -> Option<f64> {
     let v = mantissa as f64 / POW10[after];
     // Within ±1e15 by the digits' count, so `check` passes it.
     Some(if negative { -v } else { v })
+}
+
+/// [`plain_decimal`] of at most 15 bytes after the sign (digits and at most one point, at
+/// least one digit): its digits are an exact integer below 10^15.
+#[inline]
+fn short_decimal(digits: &[u8]) -> Option<f64> {
+    const POW10: [f64; 16] = [
+        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+    ];
+    let mut mantissa: u64 = 0;
+    let mut point = None;
+    for (i, &c) in digits.iter().enumerate() {
+        let d = c.wrapping_sub(b'0');
+        if d < 10 {
+            mantissa = mantissa * 10 + u64::from(d);
+        } else if c == b'.' && point.is_none() {
+            point = Some(i);
+        } else {
+            return None;
+        }
+    }
+    let after = point.map_or(0, |p| digits.len() - p - 1);
+    // No digit at all: empty, or a lone point.
+    if digits.len() == usize::from(point.is_some()) {
+        return None;
+    }
+    Some(mantissa as f64 / POW10[after])
 }
 
 /// What is wrong with the signs of a row's numbers, if anything, and what was expected:
@@ -873,9 +904,51 @@ pub(crate) struct Reading<'a> {
 }
 
 /// The periods of recent rows by their text (a file repeats the same few hundred periods in
-/// every series): a period is parsed once, then found by its text, packed into a number.
+/// every series): a period is parsed once, then found by its text, packed into two numbers.
 pub(crate) struct PeriodCache {
-    slots: Vec<(u128, Period)>,
+    slots: Vec<PeriodSlot>,
+}
+
+/// A text of up to 16 bytes as [`PeriodCache`] keeps it: its first and last bytes (which
+/// overlap when it is shorter, so that every byte is in one or the other), and its length
+/// (0 for a slot with no text).
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct PeriodKey {
+    ends: (u64, u64),
+    len: u32,
+}
+
+#[derive(Clone, Copy)]
+struct PeriodSlot {
+    key: PeriodKey,
+    period: Period,
+}
+
+impl PeriodKey {
+    /// The key of `b`, 1 to 16 bytes long.
+    #[inline]
+    fn of(b: &[u8]) -> PeriodKey {
+        let n = b.len();
+        let ends = match b {
+            _ if n >= 8 => (word::<8>(b, 0), word::<8>(b, n - 8)),
+            _ if n >= 4 => (word::<4>(b, 0), word::<4>(b, n - 4)),
+            _ => (b.iter().fold(0, |w, &c| (w << 8) | u64::from(c)), 0),
+        };
+        PeriodKey {
+            ends,
+            len: n as u32,
+        }
+    }
+
+    /// Its slot among `slots` (a power of two) and the slot's neighbour.
+    #[inline]
+    fn slot(self, slots: usize) -> usize {
+        // Folded before the multiplication, whose top bits (those taken) then depend on
+        // every byte of the text.
+        let x = self.ends.0 ^ self.ends.1.rotate_left(29) ^ u64::from(self.len);
+        let mixed = (x ^ (x >> 32)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        (mixed >> 48) as usize & (slots - 1)
+    }
 }
 
 impl PeriodCache {
@@ -885,46 +958,47 @@ impl PeriodCache {
         PeriodCache { slots: Vec::new() }
     }
 
-    /// [`Period::parse`], remembered for texts of up to 15 bytes.
+    /// [`Period::parse`], remembered for texts of up to 16 bytes.
     #[inline]
     pub(crate) fn parse(&mut self, text: &str) -> Result<Period, String> {
         let bytes = text.as_bytes();
-        if bytes.is_empty() || bytes.len() > 15 {
+        if bytes.is_empty() || bytes.len() > 16 {
             return Period::parse(text);
         }
-        let mut packed = [0u8; 16];
-        packed[..bytes.len()].copy_from_slice(bytes);
-        packed[15] = bytes.len() as u8;
-        let key = u128::from_le_bytes(packed);
-        let slot = (key.wrapping_mul(0x9E37_79B9_7F4A_7C15_F39C_C060_5CED_C835) >> 118) as usize
-            % Self::SLOTS;
+        let key = PeriodKey::of(bytes);
+        let slot = key.slot(Self::SLOTS);
         // Two slots a text (this one and its neighbour), so that two of a file's periods
         // that hash alike do not push each other out on every row.
         let pair = slot & !1;
-        if let Some(&[(k0, p0), (k1, p1)]) = self.slots.get(pair..pair + 2) {
-            if k0 == key {
-                return Ok(p0);
+        if let Some(&[s0, s1]) = self.slots.get(pair..pair + 2) {
+            if s0.key == key {
+                return Ok(s0.period);
             }
-            if k1 == key {
-                return Ok(p1);
+            if s1.key == key {
+                return Ok(s1.period);
             }
         }
         let p = Period::parse(text)?;
         if self.slots.is_empty() {
-            let empty = Period {
-                kind: PeriodType::Day,
-                start: NaiveDate::MIN,
+            let empty = PeriodSlot {
+                key: PeriodKey {
+                    ends: (0, 0),
+                    len: 0,
+                },
+                period: Period {
+                    kind: PeriodType::Day,
+                    start: NaiveDate::MIN,
+                },
             };
-            // Key 0 is no text of 1 to 15 bytes (its length byte is 0).
-            self.slots = vec![(0, empty); Self::SLOTS];
+            self.slots = vec![empty; Self::SLOTS];
         }
         // Into its own slot, unless another text has it and the neighbour is free.
-        let slot = match self.slots[slot] {
-            (0, _) => slot,
-            _ if self.slots[slot ^ 1].0 == 0 => slot ^ 1,
+        let slot = match self.slots[slot].key.len {
+            0 => slot,
+            _ if self.slots[slot ^ 1].key.len == 0 => slot ^ 1,
             _ => slot,
         };
-        self.slots[slot] = (key, p);
+        self.slots[slot] = PeriodSlot { key, period: p };
         Ok(p)
     }
 }
@@ -1904,6 +1978,149 @@ source = { doc = "d", section = "1", quote = "q" }
                 let (fast, slow) = both_ways(case, skip_invalid);
                 let shown = String::from_utf8_lossy(&case[..case.len().min(200)]);
                 assert_eq!(fast, slow, "{shown:?}");
+            }
+        }
+    }
+
+    /// A long file of rows drawn from `pieces` by a xorshift stream from `seed`: mostly
+    /// plain rows of a few series, some odd (spaces, other periods, bad numbers, rows too
+    /// wide or too narrow, empty lines, a quote or a `\r` when `odd`), the columns in the
+    /// order of `header`.
+    fn drawn_file(seed: u64, rows: usize, header: &[&str], odd: bool) -> Vec<u8> {
+        let mut x = seed;
+        let mut next = |n: usize| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x % n as u64) as usize
+        };
+        let pick = |pieces: &[&'static str], k: usize| pieces[k % pieces.len()];
+        let field = |name: &str, r: usize, k: usize, odd: bool| -> String {
+            let plain = !k.is_multiple_of(8);
+            match name {
+                "organisation" if plain => ["QUY", "QOX", "Q\u{e9}"][r / 150 % 3].to_string(),
+                "organisation" => pick(&[" QUY", "QUY ", "", "QZZ"], k).to_string(),
+                "indicator" if plain => ["prop", "count"][r / 50 % 2].to_string(),
+                "indicator" => pick(&["nope", " prop", "count\t", ""], k).to_string(),
+                "period" if plain => format!("{}-{:02}", 2000 + r % 600 / 12, r % 12 + 1),
+                "period" => pick(
+                    &[
+                        "2024/25 Q1",
+                        "2024-W05",
+                        "2024-13",
+                        "x",
+                        "",
+                        " 2024-06",
+                        "2025-26 q2",
+                    ],
+                    k,
+                )
+                .to_string(),
+                "value" if plain => format!("{}.{}", k % 90, k % 7),
+                "value" => pick(
+                    &["", "5%", "1e3", "-1", "12345678901234567", " 7", "1.", "-"],
+                    k,
+                )
+                .to_string(),
+                "numerator" if plain => format!("{}", k % 50),
+                "denominator" if plain => format!("{}", 50 + k % 50),
+                _ if odd && k.is_multiple_of(5) => pick(&["\"5\"", "5\r", "0"], k).to_string(),
+                _ => pick(&["", "0", "-2", "6.0", "10", "7"], k).to_string(),
+            }
+        };
+        let mut out = header.join(",");
+        out.push('\n');
+        for r in 0..rows {
+            let k = next(1 << 20);
+            let fields: Vec<String> = header
+                .iter()
+                .map(|h| field(h, r, next(1000), odd))
+                .collect();
+            let mut line = fields.join(",");
+            match k % 97 {
+                0 => line.push_str(",9"),
+                1 => line.truncate(line.rfind(',').unwrap_or(0)),
+                2 => line.clear(),
+                3 if odd => line.push('\r'),
+                _ => {}
+            }
+            out.push_str(&line);
+            out.push('\n');
+        }
+        out.into_bytes()
+    }
+
+    #[test]
+    fn drawn_files_read_straight_from_the_bytes_give_what_the_csv_crate_gives() {
+        let full = [
+            "organisation",
+            "indicator",
+            "period",
+            "value",
+            "numerator",
+            "denominator",
+        ];
+        let other = [
+            "value",
+            "period",
+            "denominator",
+            "indicator",
+            "numerator",
+            "organisation",
+        ];
+        let short = ["indicator", "organisation", "value", "period"];
+        for seed in 1..=6u64 {
+            for (header, odd) in [
+                (&full[..], false),
+                (&other[..], seed % 2 == 0),
+                (&short[..], true),
+            ] {
+                // Long enough for several batches on two threads (about 30 bytes a row).
+                let file = drawn_file(
+                    seed.wrapping_mul(0x9E37_79B9_7F4A_7C15),
+                    30_000,
+                    header,
+                    odd,
+                );
+                for skip_invalid in [false, true] {
+                    let (fast, slow) = both_ways(&file, skip_invalid);
+                    assert_eq!(fast, slow, "seed {seed}, {header:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn periods_remembered_by_their_text_are_the_periods_parsed() {
+        let mut cache = PeriodCache::new();
+        let mut texts: Vec<String> = Vec::new();
+        for y in 1999..2031 {
+            for m in 1..=13 {
+                texts.push(format!("{y}-{m:02}"));
+                texts.push(format!("{y}-{m:02}-{:02}", m + 14));
+                texts.push(format!("{y}-W{m:02}"));
+            }
+            texts.push(format!("{y}/{:02} Q{}", (y + 1) % 100, y % 5));
+            texts.push(format!("{y}-{:02} Q1", (y + 1) % 100));
+        }
+        texts.extend(
+            [
+                "1",
+                "12",
+                "123",
+                "2024",
+                "2024-",
+                "2024-4",
+                "2024-04 ",
+                "xxxxxxxxxxxxxxxxx",
+            ]
+            .map(String::from),
+        );
+        // Every text three times, in an order that keeps pushing others out of their slots.
+        for round in 0..3 {
+            for i in 0..texts.len() {
+                let text = texts[(i * 7 + round) % texts.len()].as_str();
+                assert_eq!(cache.parse(text), Period::parse(text), "{text:?}");
             }
         }
     }

@@ -40,6 +40,7 @@ impl<'b> Line<'b> {
 
     /// The byte range in the buffer of field `i` as [`crate::data::RowFields::get`] gives it
     /// (trimmed); empty past the last field.
+    #[inline]
     pub(crate) fn span(&self, i: usize) -> (usize, usize) {
         use crate::data::RowFields as _;
         match self.get(i) {
@@ -60,11 +61,10 @@ impl crate::data::RowFields for Line<'_> {
             let field = &self.text[a as usize..b as usize];
             let bytes = field.as_bytes();
             // Most fields start and end with a printable ASCII character: nothing to trim.
-            let plain = |c: Option<&u8>| c.is_some_and(|&c| c > b' ' && c < 0x80);
-            if plain(bytes.first()) && plain(bytes.last()) {
-                field
-            } else {
-                field.trim()
+            let plain = |c: &u8| *c > b' ' && *c < 0x80;
+            match (bytes.first(), bytes.last()) {
+                (Some(a), Some(z)) if !(plain(a) && plain(z)) => field.trim(),
+                _ => field,
             }
         })
     }
@@ -72,6 +72,32 @@ impl crate::data::RowFields for Line<'_> {
     fn joined(&self) -> String {
         let fields: Vec<&str> = (0..self.fields.len()).filter_map(|i| self.get(i)).collect();
         fields.join(",")
+    }
+}
+
+/// `N` bytes of `b` from `at` (all there) as a number.
+#[inline]
+pub(crate) fn word<const N: usize>(b: &[u8], at: usize) -> u64 {
+    let mut w = [0u8; 8];
+    w[..N].copy_from_slice(&b[at..at + N]);
+    u64::from_le_bytes(w)
+}
+
+/// Whether two fields are the same bytes: `==` without a call to `memcmp` for the short
+/// fields of a row (an organisation's or an indicator's code), compared on every row.
+#[inline]
+pub(crate) fn same_field(a: &[u8], b: &[u8]) -> bool {
+    let n = a.len();
+    if n != b.len() {
+        return false;
+    }
+    // The first and last bytes, which overlap when shorter than twice the word.
+    match n {
+        8..=16 => word::<8>(a, 0) == word::<8>(b, 0) && word::<8>(a, n - 8) == word::<8>(b, n - 8),
+        4..=7 => word::<4>(a, 0) == word::<4>(b, 0) && word::<4>(a, n - 4) == word::<4>(b, n - 4),
+        1..=3 => a[0] == b[0] && a[n / 2] == b[n / 2] && a[n - 1] == b[n - 1],
+        0 => true,
+        _ => a == b,
     }
 }
 
@@ -242,7 +268,8 @@ fn take_lines(
 }
 
 /// [`take_lines`] for text with no quote and no `\r` anywhere: one pass over its commas and
-/// line breaks, a line not simple only when it has another number of fields than `width`.
+/// line breaks, 64 bytes at a time, a line not simple only when it has another number of
+/// fields than `width`.
 #[inline]
 fn plain_lines(
     text: &str,
@@ -253,52 +280,119 @@ fn plain_lines(
     row: &mut impl FnMut(u64, &Line<'_>),
 ) -> Option<Stop> {
     let bytes = text.as_bytes();
-    let mut from = 0usize;
-    let mut a = 0usize;
-    let mut too_wide = false;
+    // The line so far: where it starts, where its field starts, whether it has too many.
+    let (mut from, mut a, mut too_wide) = (0usize, 0usize, false);
     fields.clear();
-    for i in memchr::memchr2_iter(b',', b'\n', bytes).chain(std::iter::once(bytes.len())) {
-        if i < bytes.len() && bytes[i] == b',' {
-            if fields.len() == width {
-                too_wide = true;
-            } else {
-                fields.push(((a - from) as u32, (i - from) as u32));
-            }
-            a = i + 1;
-            continue;
-        }
-        // The end of a line (or of the text).
+    let mut end_of_line = |i: usize, fields: &mut Vec<(u32, u32)>, from: usize, a: usize| {
         if i > from {
-            if i - from > u32::MAX as usize || too_wide || fields.len() + 1 != width {
-                return Some(Stop::Line {
+            if i - from > u32::MAX as usize || fields.len() + 1 != width {
+                return Err(Stop::Line {
                     at: offset + from,
                     line: *line,
                 });
             }
             fields.push(((a - from) as u32, (i - from) as u32));
-            row(
-                *line,
-                &Line {
-                    text: &text[from..i],
-                    fields,
-                    at: offset + from,
-                },
-            );
-        }
-        if i == bytes.len() {
+            let l = Line {
+                text: &text[from..i],
+                fields,
+                at: offset + from,
+            };
+            row(*line, &l);
             // The last line, without a line break, counts as one as well.
-            if i > from {
-                *line += 1;
-            }
-            break;
+            *line += 1;
+        } else if i < bytes.len() {
+            *line += 1;
         }
-        *line += 1;
-        from = i + 1;
-        a = from;
-        too_wide = false;
         fields.clear();
+        Ok(())
+    };
+    let mut base = 0;
+    while base < bytes.len() {
+        let (commas, breaks) = block_masks(&bytes[base..]);
+        let mut both = commas | breaks;
+        while both != 0 {
+            let bit = both & both.wrapping_neg();
+            both ^= bit;
+            let i = base + bit.trailing_zeros() as usize;
+            if commas & bit != 0 {
+                if fields.len() == width {
+                    too_wide = true;
+                } else {
+                    fields.push(((a - from) as u32, (i - from) as u32));
+                }
+            } else {
+                if too_wide {
+                    return Some(Stop::Line {
+                        at: offset + from,
+                        line: *line,
+                    });
+                }
+                if let Err(stop) = end_of_line(i, fields, from, a) {
+                    return Some(stop);
+                }
+                from = i + 1;
+                too_wide = false;
+            }
+            a = i + 1;
+        }
+        base += 64;
     }
-    None
+    if too_wide && bytes.len() > from {
+        return Some(Stop::Line {
+            at: offset + from,
+            line: *line,
+        });
+    }
+    end_of_line(bytes.len(), fields, from, a).err()
+}
+
+/// A bit for each `,` and one for each `\n` among the first 64 bytes of `bytes` (bit `i` for
+/// byte `i`).
+#[inline]
+fn block_masks(bytes: &[u8]) -> (u64, u64) {
+    match bytes.first_chunk::<64>() {
+        Some(block) => full_block_masks(block),
+        None => bytes.iter().enumerate().fold((0, 0), |(c, n), (i, &b)| {
+            (
+                c | (u64::from(b == b',') << i),
+                n | (u64::from(b == b'\n') << i),
+            )
+        }),
+    }
+}
+
+/// [`block_masks`] of a whole block, 16 bytes to a compare (SSE2, which every x86-64 has).
+#[cfg(target_arch = "x86_64")]
+#[inline]
+fn full_block_masks(block: &[u8; 64]) -> (u64, u64) {
+    use std::arch::x86_64::{
+        __m128i, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_set1_epi8,
+    };
+    let (mut commas, mut breaks) = (0u64, 0u64);
+    // SAFETY: SSE2 is part of every x86-64 processor (the target enables it), and each load
+    // reads the 16 bytes of `part`, which are there.
+    unsafe {
+        let (comma, line_break) = (_mm_set1_epi8(b',' as i8), _mm_set1_epi8(b'\n' as i8));
+        for (k, part) in block.chunks_exact(16).enumerate() {
+            let v = _mm_loadu_si128(part.as_ptr().cast::<__m128i>());
+            commas |= u64::from(_mm_movemask_epi8(_mm_cmpeq_epi8(v, comma)) as u16) << (16 * k);
+            breaks |=
+                u64::from(_mm_movemask_epi8(_mm_cmpeq_epi8(v, line_break)) as u16) << (16 * k);
+        }
+    }
+    (commas, breaks)
+}
+
+/// [`block_masks`] of a whole block, elsewhere.
+#[cfg(not(target_arch = "x86_64"))]
+#[inline]
+fn full_block_masks(block: &[u8; 64]) -> (u64, u64) {
+    block.iter().enumerate().fold((0, 0), |(c, n), (i, &b)| {
+        (
+            c | (u64::from(b == b',') << i),
+            n | (u64::from(b == b'\n') << i),
+        )
+    })
 }
 
 /// The lines of `buf[start..whole]` up to the first that is not UTF-8 (or not simple), which
@@ -346,4 +440,29 @@ pub(crate) fn split(line: &[u8], width: usize, fields: &mut Vec<(u32, u32)>) -> 
     }
     fields.push((a, line.len() as u32));
     fields.len() == width
+}
+
+#[cfg(test)]
+mod tests {
+    use super::same_field;
+
+    #[test]
+    fn fields_are_the_same_exactly_when_their_bytes_are() {
+        // Every length up to 20, and texts that differ in one byte anywhere.
+        let mut texts: Vec<Vec<u8>> = Vec::new();
+        for n in 0..=20 {
+            let base: Vec<u8> = (0..n).map(|i| b'a' + i as u8).collect();
+            for i in 0..n {
+                let mut t = base.clone();
+                t[i] = b'#';
+                texts.push(t);
+            }
+            texts.push(base);
+        }
+        for a in &texts {
+            for b in &texts {
+                assert_eq!(same_field(a, b), a == b, "{a:?} {b:?}");
+            }
+        }
+    }
 }

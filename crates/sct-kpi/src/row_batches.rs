@@ -14,6 +14,7 @@ use std::sync::mpsc;
 use crate::data::{Columns, PeriodCache, Reading, Row};
 use crate::kpiset::{Indicator, KpiSet};
 use crate::lines::{self, Line, Stop};
+use crate::period::Period;
 
 /// Bytes of lines in a batch: small enough that the two threads work together from the first
 /// batch to the last, large enough that handing one over costs nothing beside its rows.
@@ -22,21 +23,55 @@ const BATCH: usize = 1 << 18;
 /// Batches handed over and not yet taken back.
 const IN_FLIGHT: usize = 2;
 
-/// A row as the second thread leaves it.
+/// A row as the second thread leaves it: 40 bytes, since every row of a batch is written on
+/// one thread and read on the other.
 enum Taken<'a> {
+    /// The series of the [`Taken::Clean`] rows that follow: its organisation (where its text
+    /// is in the batch) and indicator.
+    Series { org: (u32, u32), ind: &'a Indicator },
     /// A kept row of an indicator read from the file, checked, with nothing to record but
-    /// the row itself; `same` when the line before in the batch had the same organisation
-    /// and indicator.
-    Clean {
-        org: (usize, usize),
-        same: bool,
-        ind: &'a Indicator,
-        row: Row,
-    },
+    /// the row itself, of the series of the last [`Taken::Series`].
+    Clean(Clean),
     /// A row of an organisation not kept.
-    NotKept { org: (usize, usize) },
+    NotKept { org: (u32, u32) },
     /// Any other row: its line, and where its text is in the batch.
-    Other { line: u64, at: (usize, usize) },
+    Other { line: u64, at: (u32, u32) },
+}
+
+/// A [`Row`] in fewer bytes: the numbers without their `Option`s' room, the line counted
+/// from the batch's first.
+#[derive(Clone, Copy)]
+struct Clean {
+    value: f64,
+    numerator: f64,
+    denominator: f64,
+    period: Period,
+    line: u32,
+    /// Bit 0: a numerator; bit 1: a denominator.
+    has: u8,
+}
+
+impl Clean {
+    fn new(row: Row, first_line: u64) -> Option<Clean> {
+        Some(Clean {
+            value: row.value,
+            numerator: row.numerator.unwrap_or(0.0),
+            denominator: row.denominator.unwrap_or(0.0),
+            period: row.period,
+            line: u32::try_from(row.line - first_line).ok()?,
+            has: u8::from(row.numerator.is_some()) | (u8::from(row.denominator.is_some()) << 1),
+        })
+    }
+
+    fn row(self, first_line: u64) -> Row {
+        Row {
+            period: self.period,
+            value: self.value,
+            numerator: (self.has & 1 != 0).then_some(self.numerator),
+            denominator: (self.has & 2 != 0).then_some(self.denominator),
+            line: first_line + u64::from(self.line),
+        }
+    }
 }
 
 /// Whole lines `buf[start..whole]` to take, and (when taken) their rows.
@@ -45,9 +80,15 @@ struct Batch<'a> {
     start: usize,
     whole: usize,
     taken: Vec<Taken<'a>>,
+    /// The line of the batch's first line.
+    first_line: u64,
     /// A line that is not simple, where the csv crate must read on.
     stop: Option<(usize, u64)>,
 }
+
+/// The organisation and indicator of a line as written, whether the organisation is kept, and
+/// the set's indicator of that id.
+type Before<'b, 'a> = (&'b [u8], &'b [u8], bool, Option<&'a Indicator>);
 
 /// Splits, parses and checks the rows of each batch in turn (the second thread's part).
 struct Taker<'a> {
@@ -68,48 +109,62 @@ impl<'a> Taker<'a> {
         if self.stopped {
             return b;
         }
+        b.first_line = self.line;
+        if u32::try_from(b.whole).is_err() {
+            // Offsets in the batch are kept in 32 bits: a batch this long (a line of gigabytes)
+            // is the csv crate's to read.
+            b.stop = Some((b.start, self.line));
+            self.stopped = true;
+            return b;
+        }
         let (cols, keep, indicators) = (self.cols, self.keep, &self.indicators);
         let periods = &mut self.periods;
-        let buf = &b.buf;
+        let (buf, first_line) = (&b.buf, b.first_line);
         let taken = &mut b.taken;
         // The organisation and indicator of the line before, and what they are.
-        let mut before: Option<(&str, &str, bool, Option<&'a Indicator>)> = None;
+        let mut before: Option<Before<'_, 'a>> = None;
+        // Whether the row before was clean, so that this one, of the same series, follows it.
+        let mut clean_before = false;
         let mut row = |line: u64, l: &Line<'_>| {
             let (org_at, ind_at) = (l.span(cols.organisation), l.span(cols.indicator));
-            // The text lives in `buf`, which outlives the line: the fields are taken from it.
-            let (org, ind_id) = (text_at(buf, org_at), text_at(buf, ind_at));
+            let (org, ind_id) = (&buf[org_at.0..org_at.1], &buf[ind_at.0..ind_at.1]);
             let (same_org, kept) = match before {
-                Some((o, _, kept, _)) if o == org => (true, kept),
-                _ => (false, keep.is_none_or(|k| k.contains(org))),
+                Some((o, _, kept, _)) if lines::same_field(o, org) => (true, kept),
+                _ => (false, keep.is_none_or(|k| k.contains(text_at(buf, org_at)))),
             };
             let (same_ind, ind) = match before {
-                Some((_, i, _, ind)) if i == ind_id => (true, ind),
-                _ => (false, indicators.get(ind_id).copied()),
+                Some((_, i, _, ind)) if lines::same_field(i, ind_id) => (true, ind),
+                _ => (false, indicators.get(text_at(buf, ind_at)).copied()),
             };
             before = Some((org, ind_id, kept, ind));
-            let same = same_org && same_ind;
-            let org = org_at;
-            taken.push(match ind {
-                _ if !kept => Taken::NotKept { org },
-                Some(ind) if ind.measure.is_none() => {
-                    match Reading::clean_row(ind, cols, periods, line, l) {
-                        Some(row) => Taken::Clean {
-                            org,
-                            same,
-                            ind,
-                            row,
-                        },
-                        None => Taken::Other {
-                            line,
-                            at: l.bounds(),
-                        },
+            let same = same_org && same_ind && clean_before;
+            // Within 32 bits, as the batch is.
+            let org = (org_at.0 as u32, org_at.1 as u32);
+            let clean = match ind {
+                Some(ind) if kept && ind.measure.is_none() => {
+                    Reading::clean_row(ind, cols, periods, line, l)
+                        .and_then(|row| Clean::new(row, first_line))
+                        .map(|row| (ind, row))
+                }
+                _ => None,
+            };
+            clean_before = clean.is_some();
+            let next = match clean {
+                Some((_, row)) if same => Taken::Clean(row),
+                Some((ind, row)) => {
+                    taken.push(Taken::Series { org, ind });
+                    Taken::Clean(row)
+                }
+                None if !kept => Taken::NotKept { org },
+                None => {
+                    let (a, z) = l.bounds();
+                    Taken::Other {
+                        line,
+                        at: (a as u32, z as u32),
                     }
                 }
-                _ => Taken::Other {
-                    line,
-                    at: l.bounds(),
-                },
-            });
+            };
+            taken.push(next);
         };
         let (start, whole) = (b.start, b.whole);
         let stop = lines::whole_lines(
@@ -132,6 +187,11 @@ impl<'a> Taker<'a> {
 /// `buf[a..b]` as text (a field of a line already found to be UTF-8).
 fn text_at(buf: &[u8], (a, b): (usize, usize)) -> &str {
     std::str::from_utf8(&buf[a..b]).unwrap_or("")
+}
+
+/// A range of a batch's bytes kept in 32 bits, as a range.
+fn wide((a, b): (u32, u32)) -> (usize, usize) {
+    (a as usize, b as usize)
 }
 
 /// Where the batches are taken: on this thread, or on a second one.
@@ -284,6 +344,7 @@ fn pump<'a, R: Read>(
                 start,
                 whole,
                 taken,
+                first_line: 0,
                 stop: None,
             };
             start = 0;
@@ -325,38 +386,35 @@ fn pump<'a, R: Read>(
 impl Reading<'_> {
     /// Takes the rows of a batch, in order, as [`Reading::row`] takes each.
     fn take_batch(&mut self, b: &Batch<'_>, width: usize, fields: &mut Vec<(u32, u32)>) {
-        let mut clean_before = false;
+        // The series of the clean rows that follow, until the first is added to it.
+        let mut series = None;
         for t in &b.taken {
             match *t {
-                Taken::Clean {
-                    org,
-                    same,
-                    ind,
-                    row,
-                } => {
+                Taken::Series { org, ind } => series = Some((org, ind)),
+                Taken::Clean(row) => {
                     self.rows_read += 1;
                     self.rows_kept += 1;
-                    match &mut self.current {
+                    let row = row.row(b.first_line);
+                    match (series.take(), &mut self.current) {
                         // The series of the row before, which that row was added to.
-                        Some((_, series)) if same && clean_before => series.push(row),
-                        _ => {
-                            let org = text_at(&b.buf, org);
+                        (None, Some((_, current))) => current.push(row),
+                        (Some((org, ind)), _) => {
+                            let org = text_at(&b.buf, wide(org));
                             self.kept(org);
                             self.push_row(org, ind.id.get_ref(), row);
                         }
+                        // Not made: every run of clean rows starts with its series.
+                        (None, None) => {}
                     }
-                    clean_before = true;
                 }
                 Taken::NotKept { org } => {
                     self.rows_read += 1;
-                    self.kept(text_at(&b.buf, org));
-                    clean_before = false;
+                    self.kept(text_at(&b.buf, wide(org)));
                 }
-                Taken::Other { line, at: (a, z) } => {
-                    let text = text_at(&b.buf, (a, z));
+                Taken::Other { line, at } => {
+                    let text = text_at(&b.buf, wide(at));
                     lines::split(text.as_bytes(), width, fields);
-                    self.row(line, &Line::new(text, fields, a));
-                    clean_before = false;
+                    self.row(line, &Line::new(text, fields, at.0 as usize));
                 }
             }
         }
