@@ -501,7 +501,33 @@ fn sign_problem(
 /// denominator when it has both (`multiplier × numerator / denominator`), refusing a
 /// computed value beyond ±[`crate::number::MAX_MAGNITUDE`] (a tiny denominator); the error
 /// is what is wrong and what was expected.
+#[inline]
 pub(crate) fn row_numbers(
+    ind: &Indicator,
+    value: Option<f64>,
+    numerator: Option<f64>,
+    denominator: Option<f64>,
+) -> Result<Option<f64>, (String, &'static str)> {
+    // The usual row, on every row read: no number negative, and a value computed (if any)
+    // within range; every other row goes the way that words what is wrong.
+    let negative = |v: Option<f64>| v.is_some_and(|v| v < 0.0);
+    if !(negative(value) || negative(numerator) || negative(denominator)) {
+        let m = ind.multiplier.unwrap_or(1.0);
+        match (numerator, denominator) {
+            (Some(_), Some(0.0)) | (None, _) | (_, None) => return Ok(None),
+            (Some(n), Some(d)) => {
+                if let Ok(c) = crate::number::check(m * n / d) {
+                    return Ok(Some(c));
+                }
+            }
+        }
+    }
+    row_numbers_worded(ind, value, numerator, denominator)
+}
+
+/// [`row_numbers`] of any row, wording what is wrong.
+#[inline(never)]
+fn row_numbers_worded(
     ind: &Indicator,
     value: Option<f64>,
     numerator: Option<f64>,
