@@ -38,6 +38,13 @@ pub fn parent(p: Period, kind: PeriodType) -> Period {
 
 /// How many periods of `part` make up `whole`.
 pub fn parts_in(whole: Period, part: PeriodType) -> usize {
+    // Months make up quarters and (financial) years whole: three and twelve of them, found
+    // without stepping through them (every aggregated series asks once a period).
+    match (part, whole.kind) {
+        (PeriodType::Month, PeriodType::Quarter) => return 3,
+        (PeriodType::Month, PeriodType::Year) => return 12,
+        _ => {}
+    }
     let mut p = Period::containing(whole.start - Duration::days(7), part);
     let mut n = 0;
     while p.start <= whole.end() + Duration::days(7) {
@@ -274,5 +281,21 @@ mod tests {
         assert_eq!(parts_in(w("2024-04"), PeriodType::Week), 4);
         assert_eq!(parts_in(w("2024/25"), PeriodType::Month), 12);
         assert_eq!(parts_in(w("2024-02"), PeriodType::Day), 29);
+        // Months of quarters and years, as stepping through them counts them.
+        for year in 1990..2100 {
+            for whole in [
+                format!("{year}/{:02}", (year + 1) % 100),
+                format!("{year}/{:02} Q3", (year + 1) % 100),
+            ] {
+                let whole = Period::parse(&whole).unwrap();
+                let mut p = Period::containing(whole.start, PeriodType::Month);
+                let mut n = 0;
+                while p.start <= whole.end() {
+                    n += usize::from(parent(p, whole.kind) == whole);
+                    p = p.next();
+                }
+                assert_eq!(parts_in(whole, PeriodType::Month), n, "{whole}");
+            }
+        }
     }
 }

@@ -532,7 +532,33 @@ fn sign_problem(
 /// denominator when it has both (`multiplier × numerator / denominator`), refusing a
 /// computed value beyond ±[`crate::number::MAX_MAGNITUDE`] (a tiny denominator); the error
 /// is what is wrong and what was expected.
-fn row_numbers(
+#[inline]
+pub(crate) fn row_numbers(
+    ind: &Indicator,
+    value: Option<f64>,
+    numerator: Option<f64>,
+    denominator: Option<f64>,
+) -> Result<Option<f64>, (String, &'static str)> {
+    // The usual row, on every row read: no number negative, and a value computed (if any)
+    // within range; every other row goes the way that words what is wrong.
+    let negative = |v: Option<f64>| v.is_some_and(|v| v < 0.0);
+    if !(negative(value) || negative(numerator) || negative(denominator)) {
+        let m = ind.multiplier.unwrap_or(1.0);
+        match (numerator, denominator) {
+            (Some(_), Some(0.0)) | (None, _) | (_, None) => return Ok(None),
+            (Some(n), Some(d)) => {
+                if let Ok(c) = crate::number::check(m * n / d) {
+                    return Ok(Some(c));
+                }
+            }
+        }
+    }
+    row_numbers_worded(ind, value, numerator, denominator)
+}
+
+/// [`row_numbers`] of any row, wording what is wrong.
+#[inline(never)]
+fn row_numbers_worded(
     ind: &Indicator,
     value: Option<f64>,
     numerator: Option<f64>,
@@ -1717,7 +1743,9 @@ fn flag_values(ind: &Indicator, rows: &Observations, flags: &mut Vec<Flag>) {
     let mut above = Listing::default();
     let mut implausible = Listing::default();
     let proportion = ind.value_type == ValueType::Proportion;
-    if !proportion
+    // A proportion's numerators are compared with their denominators by column first.
+    let above_possible = proportion && rows.any_numerator_above_denominator();
+    if !above_possible
         && ind.plausible.is_none_or(|range| {
             rows.values()
                 .iter()
@@ -1823,7 +1851,7 @@ fn missing_periods(observations: &Observations) -> Option<Flag> {
     for after in periods {
         let w = [before, after];
         before = after;
-        let gap = w[0].periods_between(w[1]);
+        let gap = periods_between(w[0], w[1]);
         n += gap;
         if gap == 0 {
             // Consecutive periods (the usual): nothing to name.
@@ -1843,6 +1871,22 @@ fn missing_periods(observations: &Observations) -> Option<Flag> {
             &format!("{n} period{} missing", if n == 1 { "" } else { "s" }),
         ),
     })
+}
+
+/// [`Period::periods_between`], counted from the months of the two starts for periods of
+/// whole months (the day count it also makes is used only for days and weeks): a series'
+/// every pair of neighbours is counted, so this is on the way of every row read.
+#[inline]
+fn periods_between(earlier: Period, later: Period) -> u64 {
+    use chrono::Datelike as _;
+    let months = |d: NaiveDate| i64::from(d.year()) * 12 + i64::from(d.month0());
+    let steps = match earlier.kind {
+        PeriodType::Day | PeriodType::Week => return earlier.periods_between(later),
+        PeriodType::Month => months(later.start) - months(earlier.start),
+        PeriodType::Quarter => (months(later.start) - months(earlier.start)).div_euclid(3),
+        PeriodType::Year => (months(later.start) - months(earlier.start)).div_euclid(12),
+    };
+    u64::try_from(steps - 1).unwrap_or(0)
 }
 
 /// The latest period of `kind` a review dated `as_of` should have, allowing `lag` periods for

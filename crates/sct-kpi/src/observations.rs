@@ -48,8 +48,23 @@ impl Optional {
 
     /// Adds the number of row `len` (the rows before it already added), making room for
     /// `room` rows with the first.
-    #[inline]
+    #[inline(always)]
     fn push(&mut self, len: usize, v: Option<f64>, room: usize) {
+        // The usual rows, on every row read: a number after numbers, or none before any.
+        match v {
+            Some(v) if self.values.len() == len && !self.values.is_empty() => {
+                self.values.push(v);
+                return;
+            }
+            None if self.values.is_empty() => return,
+            _ => {}
+        }
+        self.push_other(len, v, room);
+    }
+
+    /// [`Optional::push`] of the first number, or of a missing one after numbers.
+    #[inline(never)]
+    fn push_other(&mut self, len: usize, v: Option<f64>, room: usize) {
         match v {
             Some(v) => {
                 if self.values.is_empty() {
@@ -372,6 +387,20 @@ impl Observations {
         }
         self.numerators.gather(&order);
         self.denominators.gather(&order);
+    }
+
+    /// Whether any observation has a numerator above its denominator (both given).
+    pub(crate) fn any_numerator_above_denominator(&self) -> bool {
+        let (n, d) = (&self.numerators, &self.denominators);
+        if n.values.is_empty() || d.values.is_empty() {
+            return false;
+        }
+        let none_missing = n.missing.is_empty() && d.missing.is_empty();
+        if none_missing {
+            // The usual: every row has both, compared straight from the columns.
+            return n.values.iter().zip(&d.values).any(|(n, d)| n > d);
+        }
+        (0..self.len()).any(|i| matches!((n.get(i), d.get(i)), (Some(n), Some(d)) if n > d))
     }
 
     /// Each observation's first day, oldest first.

@@ -39,6 +39,10 @@ use crate::kpiset::{Indicator, KpiSet};
 use crate::number::{NumberError, check};
 use crate::period::{Period, PeriodType};
 
+mod ahead;
+#[cfg(unix)]
+mod at_offsets;
+mod plain;
 mod text;
 
 use text::{TextReader, Texts};
@@ -193,17 +197,113 @@ fn read_columns(
         file: name.to_string(),
         reason: e.to_string(),
     };
-    let sha256 = sha256_hex(&file).map_err(|e| one(unreadable(&e)))?;
-    let reader = SerializedFileReader::new(file).map_err(|e| one(unreadable(&e)))?;
-    let schema = reader.metadata().file_metadata().schema_descr_ptr();
-    let layout = Layout::of(name, schema.columns()).map_err(one)?;
-    let mut reading = Reading::new(name, set, Columns::IN_ORDER, keep, skip_invalid);
-    let mut rows = RowsOut::new(set, keep);
-    for g in 0..reader.num_row_groups() {
-        let group = reader.get_row_group(g).map_err(|e| one(unreadable(&e)))?;
-        read_group(name, &layout, group.as_ref(), &mut reading, &mut rows).map_err(one)?;
+    // The file is hashed beside the reading, on another core when there is one (the hash
+    // reads the file at offsets, leaving the reader's position alone).
+    let hasher = hashing_beside(&file);
+    std::thread::scope(|s| {
+        let hashed = match hasher {
+            Some(copy) => Hashed::Beside(s.spawn(move || sha256_at(&copy))),
+            None => Hashed::Done(sha256_hex(&file).map_err(|e| one(unreadable(&e)))?),
+        };
+        // Read at offsets, the columns of a row group can be decoded on two threads.
+        #[cfg(unix)]
+        let (file, two) = (at_offsets::AtOffsets::new(file), two_cores());
+        #[cfg(not(unix))]
+        let two = false;
+        let reader = SerializedFileReader::new(file).map_err(|e| one(unreadable(&e)))?;
+        let schema = reader.metadata().file_metadata().schema_descr_ptr();
+        let layout = Layout::of(name, schema.columns()).map_err(one)?;
+        let mut reading = Reading::new(name, set, Columns::IN_ORDER, keep, skip_invalid);
+        let mut rows = RowsOut::new(set, keep);
+        for g in 0..reader.num_row_groups() {
+            let group = reader.get_row_group(g).map_err(|e| one(unreadable(&e)))?;
+            read_group(name, &layout, group.as_ref(), &mut reading, &mut rows, two).map_err(one)?;
+        }
+        let sha256 = match hashed {
+            Hashed::Done(sha) => sha,
+            Hashed::Beside(h) => match h.join() {
+                Ok(sha) => sha.map_err(|e| one(unreadable(&e)))?,
+                Err(panic) => std::panic::resume_unwind(panic),
+            },
+        };
+        reading.finish(set, || sha256)
+    })
+}
+
+/// The file's hash: made before the reading, or being made beside it.
+enum Hashed<'s> {
+    Done(String),
+    Beside(std::thread::ScopedJoinHandle<'s, std::io::Result<String>>),
+}
+
+/// A second handle on the file to hash it with on another thread, when the machine has a
+/// second core and the file can be read at offsets (Unix); `None` to hash it first.
+fn hashing_beside(file: &File) -> Option<File> {
+    (cfg!(unix) && two_cores())
+        .then(|| file.try_clone().ok())
+        .flatten()
+}
+
+/// Whether the machine has a second core for a second thread.
+fn two_cores() -> bool {
+    std::thread::available_parallelism().is_ok_and(|n| n.get() > 1)
+}
+
+/// The Parquet reader's error, as the file being unreadable.
+fn unreadable(file: &str, e: &parquet::errors::ParquetError) -> ParquetError {
+    ParquetError::Unreadable {
+        file: file.to_string(),
+        reason: e.to_string(),
     }
-    reading.finish(set, || sha256)
+}
+
+/// Column `column` of a row group of `total` rows ended after `rows`.
+fn short(file: &str, column: usize, rows: usize, total: usize) -> ParquetError {
+    ParquetError::Unreadable {
+        file: file.to_string(),
+        reason: format!(
+            "column `{}` has {rows} rows where its row group has {total}",
+            NAMES[column]
+        ),
+    }
+}
+
+/// The SHA-256 of the whole file in hex, read at offsets (the handle's position, which it
+/// shares with the reader's, is left alone).
+#[cfg(unix)]
+fn sha256_at(file: &File) -> std::io::Result<String> {
+    use std::os::unix::fs::FileExt as _;
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 1 << 16];
+    let mut at = 0u64;
+    loop {
+        let n = match file.read_at(&mut buf, at) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        hasher.update(&buf[..n]);
+        at += n as u64;
+    }
+    Ok(hex(hasher))
+}
+
+/// Never called: [`hashing_beside`] gives no handle off Unix.
+#[cfg(not(unix))]
+fn sha256_at(file: &File) -> std::io::Result<String> {
+    sha256_hex(file)
+}
+
+/// A finished hash in hex.
+fn hex(hasher: Sha256) -> String {
+    hasher
+        .finalize()
+        .iter()
+        .fold(String::with_capacity(64), |mut s, b| {
+            let _ = write!(s, "{b:02x}");
+            s
+        })
 }
 
 /// The SHA-256 of the whole file in hex (streamed, so memory does not grow with the file).
@@ -211,13 +311,7 @@ fn sha256_hex(mut file: &File) -> std::io::Result<String> {
     let mut hasher = Sha256::new();
     std::io::copy(&mut file, &mut hasher)?;
     file.seek(SeekFrom::Start(0))?;
-    Ok(hasher
-        .finalize()
-        .iter()
-        .fold(String::with_capacity(64), |mut s, b| {
-            let _ = write!(s, "{b:02x}");
-            s
-        }))
+    Ok(hex(hasher))
 }
 
 /// How a column's values are read.
@@ -388,6 +482,8 @@ enum Source {
     Text(TextReader),
     /// A number or date column, through the crate's typed column reader.
     Typed(Box<ColumnReader>),
+    /// A number or date column decoded on another thread ([`ahead`]), its batches put in.
+    Ahead,
 }
 
 /// A column being read through a row group: its reader and its current batch.
@@ -448,6 +544,7 @@ impl Batch {
                 ColumnReader::DoubleColumnReader(r) => r.skip_records(rows)?,
                 _ => return Err(not_its_type()),
             },
+            Source::Ahead => return Err(not_its_type()),
         };
         self.read = false;
         Ok(n)
@@ -476,6 +573,7 @@ impl Batch {
                 return r.fill(rows, ids, texts);
             }
             Source::Typed(r) => r.as_mut(),
+            Source::Ahead => return Err(not_its_type()),
         };
         let (n, _, _) = match (typed, &mut self.values) {
             (ColumnReader::Int32ColumnReader(r), Values::Int32(v)) => {
@@ -497,6 +595,34 @@ impl Batch {
             _ => return Err(not_its_type()),
         };
         Ok(n)
+    }
+
+    /// Takes the batch's definition levels and values (read on another thread), leaving
+    /// room for the next `rows`.
+    fn take_values(&mut self, rows: usize) -> (Vec<i16>, Values) {
+        let empty = match &self.values {
+            Values::Ids(_) => Values::Ids(Vec::with_capacity(rows)),
+            Values::Int32(_) => Values::Int32(Vec::with_capacity(rows)),
+            Values::Int64(_) => Values::Int64(Vec::with_capacity(rows)),
+            Values::Float(_) => Values::Float(Vec::with_capacity(rows)),
+            Values::Double(_) => Values::Double(Vec::with_capacity(rows)),
+        };
+        let def = match self.def.is_empty() {
+            true => Vec::new(),
+            false => Vec::with_capacity(rows),
+        };
+        (
+            std::mem::replace(&mut self.def, def),
+            std::mem::replace(&mut self.values, empty),
+        )
+    }
+
+    /// Puts in a batch read on another thread.
+    fn put(&mut self, (def, values): (Vec<i16>, Values)) {
+        self.def = def;
+        self.values = values;
+        self.next = 0;
+        self.read = true;
     }
 
     /// Where row `i`'s value is among the batch's values, `None` for a null; rows are taken
@@ -645,12 +771,7 @@ impl RowFields for TypedRow<'_> {
             Field::Period(_, p) => return Some(p),
             _ => return None,
         };
-        // `YYYY-MM-DD` reads as that day; other years are written otherwise and refused.
-        let start = epoch().checked_add_signed(chrono::TimeDelta::days(i64::from(days)))?;
-        (0..=9999).contains(&start.year()).then_some(Period {
-            kind: PeriodType::Day,
-            start,
-        })
+        day_period(days)
     }
 
     #[inline]
@@ -661,6 +782,17 @@ impl RowFields for TypedRow<'_> {
             _ => None,
         }
     }
+}
+
+/// The period a date given as days since 1970-01-01 reads as: `YYYY-MM-DD` reads as that
+/// day; other years are written otherwise and refused.
+#[inline]
+fn day_period(days: i32) -> Option<Period> {
+    let start = epoch().checked_add_signed(chrono::TimeDelta::days(i64::from(days)))?;
+    (0..=9999).contains(&start.year()).then_some(Period {
+        kind: PeriodType::Day,
+        start,
+    })
 }
 
 /// 1970-01-01, from which Parquet counts dates.
@@ -736,6 +868,8 @@ struct RowsOut<'a> {
     periods: Vec<Slot<Option<Period>>>,
     /// The (organisation, indicator) ids of the last row taken straight into its series.
     clean: Option<(u32, u32)>,
+    /// The set's indicator of that row.
+    clean_ind: Option<&'a Indicator>,
     /// Periods read from text in a column not of text (never used: text periods come typed).
     period_texts: PeriodCache,
 }
@@ -756,6 +890,7 @@ impl<'a> RowsOut<'a> {
             indicators: Vec::new(),
             periods: Vec::new(),
             clean: None,
+            clean_ind: None,
             period_texts: PeriodCache::new(),
         }
     }
@@ -800,58 +935,109 @@ fn cached<T: Copy>(v: &mut Vec<Slot<T>>, id: u32, find: impl FnOnce() -> T) -> T
 
 /// Reads one row group, a batch at a time, handing each row on. The organisation column is
 /// read first: a batch with no row of an organisation kept has its other columns skipped
-/// (whole pages unread where they fall inside it).
+/// (whole pages unread where they fall inside it). With `two` (a second core, and a file read
+/// at offsets), when every row is kept and the group is more than a batch, its number and
+/// date columns are decoded on another thread ([`ahead`]).
 fn read_group(
     file: &str,
     layout: &Layout,
     group: &dyn RowGroupReader,
     reading: &mut Reading<'_>,
     out: &mut RowsOut<'_>,
+    two: bool,
 ) -> Result<(), ParquetError> {
-    let unreadable = |e: parquet::errors::ParquetError| ParquetError::Unreadable {
-        file: file.to_string(),
-        reason: e.to_string(),
-    };
     let mut batches: Vec<Option<Batch>> = Vec::with_capacity(6);
     for col in &layout.0 {
         batches.push(match col {
-            Some(c) => Some(Batch::open(*c, group).map_err(unreadable)?),
+            Some(c) => Some(Batch::open(*c, group).map_err(|e| unreadable(file, &e))?),
             None => None,
         });
     }
     let total = usize::try_from(group.metadata().num_rows()).unwrap_or(0);
-    let short = |column: usize, rows: usize| ParquetError::Unreadable {
-        file: file.to_string(),
-        reason: format!(
-            "column `{}` has {rows} rows where its row group has {total}",
-            NAMES[column]
-        ),
-    };
+    let typed = |b: &Option<Batch>| matches!(b, Some(b) if matches!(b.source, Source::Typed(_)));
+    if !(two && out.keep.is_none() && total > BATCH && batches.iter().any(typed)) {
+        return read_batches(file, &mut batches, total, reading, out, None);
+    }
+    let mut cols = Vec::new();
+    for (c, b) in batches.iter_mut().enumerate() {
+        if let Some(b) = b.as_mut().filter(|b| matches!(b.source, Source::Typed(_))) {
+            let source = std::mem::replace(&mut b.source, Source::Ahead);
+            let ahead = Batch {
+                col: b.col,
+                source,
+                def: Vec::new(),
+                values: b.take_values(0).1,
+                next: 0,
+                read: false,
+            };
+            cols.push((c, ahead));
+        }
+    }
+    std::thread::scope(|s| {
+        // Two batches decoded ahead at most: memory stays a few batches whatever the file.
+        let (to, from) = std::sync::mpsc::sync_channel(2);
+        s.spawn(move || ahead::decode(file, cols, total, to));
+        read_batches(file, &mut batches, total, reading, out, Some(&from))
+    })
+}
+
+/// Reads the batches of a row group of `total` rows (see [`read_group`]); `ahead` gives
+/// the batches of the columns decoded on another thread.
+fn read_batches(
+    file: &str,
+    batches: &mut [Option<Batch>],
+    total: usize,
+    reading: &mut Reading<'_>,
+    out: &mut RowsOut<'_>,
+    ahead: Option<&std::sync::mpsc::Receiver<ahead::Step>>,
+) -> Result<(), ParquetError> {
     let mut done = 0;
     while done < total {
         let want = BATCH.min(total - done);
         let Some(orgs) = batches[0].as_mut() else {
             unreachable!("the organisation column is required")
         };
-        if orgs.fill(want, &mut out.texts[0]).map_err(unreadable)? != want {
-            return Err(short(0, done));
+        if orgs
+            .fill(want, &mut out.texts[0])
+            .map_err(|e| unreadable(file, &e))?
+            != want
+        {
+            return Err(short(file, 0, done, total));
         }
         let any_kept = out.keep.is_none() || any_kept(orgs.ids(want), out);
+        let mut decoded = match ahead {
+            Some(from) => Some(ahead::receive(from, file)?),
+            None => None,
+        };
         for (c, b) in batches.iter_mut().enumerate().skip(1) {
             let Some(b) = b else { continue };
+            if matches!(b.source, Source::Ahead) {
+                // Sent until one fails, which this loop stops at: never short of a column.
+                let batch = decoded.as_mut().and_then(Iterator::next);
+                b.put(batch.unwrap_or_else(|| Err(ahead::stopped(file)))?);
+                continue;
+            }
             let n = match any_kept {
                 true => b.fill(want, &mut out.texts[c]),
                 false => b.skip(want, &mut out.texts[c]),
             }
-            .map_err(unreadable)?;
+            .map_err(|e| unreadable(file, &e))?;
             if n != want {
-                return Err(short(c, done + n));
+                return Err(short(file, c, done + n, total));
             }
         }
         if any_kept {
-            for i in 0..want {
+            let mut i = 0;
+            while i < want {
+                // The plain rows of the series the row before went into, taken straight.
+                let to = plain::take(batches, i, want, reading, out);
+                if to > i {
+                    i = to;
+                    continue;
+                }
                 out.line += 1;
-                hand_on(file, &mut batches, i, reading, out)?;
+                hand_on(file, batches, i, reading, out)?;
+                i += 1;
             }
         } else if let Some(orgs) = &batches[0] {
             pass_over(file, orgs.ids(want), reading, out)?;
@@ -991,6 +1177,7 @@ fn hand_on(
         }
     }
     out.clean = Some((org_id, ind_id));
+    out.clean_ind = Some(ind);
     Ok(())
 }
 

@@ -603,3 +603,172 @@ fn typed_numbers_that_cannot_be_used_give_the_csv_errors() {
         without_source(from_csv)
     );
 }
+
+/// A large extract, series after series (organisations `O0`…, the set's indicators and one
+/// not in it), with odd rows among the plain ones drawn from `seed`: duplicates, gaps,
+/// values that do not match their fractions, numerators above denominators, values with
+/// many places; and with `errors`, rows in error too (no value, a negative value, a zero
+/// denominator, a period that is not one or of another type, NaN, a value beyond ±1e15).
+/// As CSV text and as Parquet columns (organisation, indicator, period, value, numerator,
+/// denominator).
+fn hostile(orgs: usize, months: usize, errors: bool, seed: u64) -> (String, Vec<Col>) {
+    let mut x = seed | 1;
+    let mut next = move |n: u64| {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x % n
+    };
+    type Row = (
+        String,
+        String,
+        String,
+        Option<f64>,
+        Option<i64>,
+        Option<i64>,
+    );
+    let mut rows: Vec<Row> = Vec::new();
+    for o in 0..orgs {
+        for ind in ["p", "c", "zz"] {
+            for m in 0..months {
+                let period = format!("{}-{:02}", 2015 + m / 12, m % 12 + 1);
+                let (mut value, mut num, mut den) = match ind {
+                    "p" => {
+                        let den = 1000 + next(500) as i64;
+                        let num = den / 2 + next(400) as i64;
+                        let v = (num as f64 * 1000.0 / den as f64).round() / 10.0;
+                        (Some(v), Some(num), Some(den))
+                    }
+                    _ => (Some(900.0 + next(200) as f64), None, None),
+                };
+                let mut period = period;
+                match next(400) {
+                    0 => continue, // a gap
+                    1 => value = value.map(|v| v + 5.0),
+                    2 => value = Some(f64::from(next(100_000) as u32) / 1000.0),
+                    3 if num.is_some() => num = den.map(|d| d + 3),
+                    4 => {
+                        let earlier = rows.last().cloned();
+                        if let Some(r) = earlier.filter(|r| r.1 == ind) {
+                            rows.push(r);
+                        }
+                    }
+                    5 if errors => value = None,
+                    6 if errors => value = Some(-1.0),
+                    7 if errors && den.is_some() => den = Some(0),
+                    8 if errors => period = "bad".to_string(),
+                    9 if errors => period = "2024-Q1".to_string(),
+                    10 if errors => value = Some(f64::NAN),
+                    11 if errors => value = Some(1e300),
+                    12 if errors || num.is_some() => value = None,
+                    _ => {}
+                }
+                if errors && value.is_none() && next(2) == 0 {
+                    (num, den) = (None, None);
+                }
+                rows.push((format!("O{o}"), ind.to_string(), period, value, num, den));
+            }
+        }
+    }
+    let mut csv = String::from("organisation,indicator,period,value,numerator,denominator\n");
+    let opt = |v: Option<String>| v.unwrap_or_default();
+    for r in &rows {
+        csv.push_str(&format!(
+            "{},{},{},{},{},{}\n",
+            r.0,
+            r.1,
+            r.2,
+            opt(r.3.map(|v| format!("{v}"))),
+            opt(r.4.map(|v| v.to_string())),
+            opt(r.5.map(|v| v.to_string()))
+        ));
+    }
+    let cols = vec![
+        Col::Text(rows.iter().map(|r| Some(r.0.clone())).collect()),
+        Col::Text(rows.iter().map(|r| Some(r.1.clone())).collect()),
+        Col::Text(rows.iter().map(|r| Some(r.2.clone())).collect()),
+        Col::Double(rows.iter().map(|r| r.3).collect()),
+        Col::Int64(rows.iter().map(|r| r.4).collect()),
+        Col::Int64(rows.iter().map(|r| r.5).collect()),
+    ];
+    (csv, cols)
+}
+
+/// Reads a file as [`read`] does, with `--skip-invalid` or not, errors and all.
+fn read_with(path: &Path, keep: Option<&BTreeSet<String>>, skip: bool) -> Result<KpiData, String> {
+    let file = std::fs::File::open(path).unwrap();
+    read_kpi_data_file(file, "kpis", &set(), keep, skip)
+        .map(without_source)
+        .map_err(|d| format!("{d:?}"))
+}
+
+#[test]
+fn large_odd_extracts_read_from_parquet_as_from_csv_whatever_the_row_groups() {
+    // Row groups of many batches (whose numbers are decoded on a second core), of a little
+    // more than one, and of fewer rows than a batch; dictionary and plain; with rows in
+    // error and without; every organisation, one, and with `--skip-invalid`.
+    let schema = SCHEMA_SIX;
+    let dir = tempfile::tempdir().unwrap();
+    let keep: BTreeSet<String> = ["O3".to_string()].into();
+    for (case, errors) in [(0u64, false), (1, true), (2, false)] {
+        let (csv, cols) = hostile(12, 130 + case as usize * 170, errors, 0x5EED + case);
+        let csv_path = dir.path().join(format!("odd-{case}.csv"));
+        std::fs::write(&csv_path, &csv).unwrap();
+        for (g, group) in [100_000, 9_000, 3_000].into_iter().enumerate() {
+            for dictionary in [true, false] {
+                let props = WriterProperties::builder()
+                    .set_compression(Compression::SNAPPY)
+                    .set_dictionary_enabled(dictionary)
+                    .build();
+                let path = dir
+                    .path()
+                    .join(format!("odd-{case}-{g}-{dictionary}.parquet"));
+                write_with(&path, schema, &cols, props, group);
+                for skip in [false, true] {
+                    for keep in [None, Some(&keep)] {
+                        let from_csv = read_with(&csv_path, keep, skip);
+                        assert_eq!(
+                            read_with(&path, keep, skip),
+                            from_csv,
+                            "case {case}, groups of {group}, dictionary {dictionary}, skip {skip}, keep {keep:?}"
+                        );
+                        if !errors && keep.is_none() {
+                            let data = from_csv.expect("no rows in error");
+                            assert!(data.series.values().any(|s| !s.flags.is_empty()));
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn a_damaged_large_file_is_an_error_not_a_panic() {
+    // One row group of many batches, whose numbers are decoded on a second core: a damaged
+    // page there is reported as the file being unreadable too (or read as data).
+    let dir = tempfile::tempdir().unwrap();
+    let (_, cols) = hostile(8, 200, false, 0xDA11);
+    let path = dir.path().join("large.parquet");
+    write(&path, SCHEMA_SIX, &cols, Compression::SNAPPY, 100_000);
+    let bytes = std::fs::read(&path).unwrap();
+    for at in (4..bytes.len() - 8).step_by(bytes.len() / 97) {
+        let mut d = bytes.clone();
+        d[at] ^= 0x5a;
+        let p = dir.path().join("flipped.parquet");
+        std::fs::write(&p, &d).unwrap();
+        if let Err(e) = read(&p, None) {
+            assert!(!e.is_empty());
+        }
+    }
+}
+
+/// The long form's six columns, the numbers as a double and two integers.
+const SCHEMA_SIX: &str = "message kpis {
+    optional binary organisation (UTF8);
+    optional binary indicator (UTF8);
+    optional binary period (UTF8);
+    optional double value;
+    optional int64 numerator;
+    optional int64 denominator;
+}";

@@ -238,7 +238,8 @@ impl Pages {
             }
             let mut values = self.indices.iter();
             match page.def {
-                Some(_) => {
+                // Nulls among these rows: each row's level says whether it has a value.
+                Some(_) if present < n => {
                     let max = self.max_def as u32;
                     for &l in &self.levels {
                         ids.push(match l == max {
@@ -247,7 +248,7 @@ impl Pages {
                         });
                     }
                 }
-                None => ids.extend(values),
+                _ => ids.extend(values),
             }
         }
         Ok(ids.len())
