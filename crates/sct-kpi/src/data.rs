@@ -28,7 +28,7 @@ use crate::lines::{self, word};
 use crate::number::{NumberError, show};
 pub use crate::observations::Observations;
 use crate::period::{ACCEPTED_FORMS, Period, PeriodType};
-use crate::row_batches;
+use crate::row_batches::{self, Split};
 use crate::series_rows::{Folded, Listing, SeriesRows};
 
 /// Most errors reported for one file; the rest are counted.
@@ -613,7 +613,7 @@ pub fn read_kpi_data_with<R: Read>(
     keep: Option<&BTreeSet<String>>,
     skip_invalid: bool,
 ) -> Result<KpiData, Diagnostics> {
-    read_kpi_lines(input, file, set, keep, skip_invalid, true, true)
+    read_kpi_lines(input, file, set, keep, skip_invalid, true, Split::Two)
 }
 
 /// The CSV reader every record that needs one goes through: fields trimmed, every row as
@@ -629,7 +629,7 @@ fn csv_reader<R: Read>(input: R) -> csv::Reader<LineTracker<R>> {
 /// [`read_kpi_data_with`]; `simple` reads the lines that need no CSV quoting straight from
 /// their bytes ([`crate::lines`]), the rest through the csv crate (without it, everything
 /// goes through the csv crate: the two must give the same result, which the tests check);
-/// `threads` lets the simple lines be read on two threads when the machine has two cores and
+/// `split` lets the simple lines be read on two threads when the machine has two cores and
 /// the file is more than one buffer ([`crate::row_batches`], the same result again).
 fn read_kpi_lines<R: Read>(
     input: R,
@@ -638,7 +638,7 @@ fn read_kpi_lines<R: Read>(
     keep: Option<&BTreeSet<String>>,
     skip_invalid: bool,
     simple: bool,
-    threads: bool,
+    split: Split,
 ) -> Result<KpiData, Diagnostics> {
     let mut input = HashingReader {
         inner: input,
@@ -673,8 +673,8 @@ fn read_kpi_lines<R: Read>(
     let cols = columns(file, 1, &headers).map_err(|d| Diagnostics(vec![*d]))?;
     let mut reading = Reading::new(file, set, cols, keep, skip_invalid);
     let width = headers.len();
-    let threads = threads && row_batches::two_threads(ended);
-    match row_batches::read_simple(&mut input, buf, start, width, set, &mut reading, threads) {
+    let split = split.for_input(ended);
+    match row_batches::read_simple(&mut input, buf, start, width, set, &mut reading, split) {
         row_batches::End::Input => reading.finish(set, || input.sha256()),
         row_batches::End::Io(e) => {
             reading.push_error(Diagnostic::csv_row(&csv::Error::from(e), None).in_file(file));
@@ -1956,14 +1956,15 @@ source = { doc = "d", section = "1", quote = "q" }
     /// The file read with its simple lines straight from the bytes, and wholly through the
     /// csv crate, as text to compare (every field, flag, warning and error with its line).
     fn both_ways(bytes: &[u8], skip_invalid: bool) -> (String, String) {
-        let read = |simple, threads| {
-            let d = read_kpi_lines(bytes, "d.csv", &set(), None, skip_invalid, simple, threads);
+        let read = |simple, split| {
+            let d = read_kpi_lines(bytes, "d.csv", &set(), None, skip_invalid, simple, split);
             format!("{d:#?}")
         };
-        let fast = read(true, true);
-        // On one thread as well, whatever the machine.
-        assert_eq!(fast, read(true, false));
-        (fast, read(false, false))
+        let fast = read(true, Split::Two);
+        // On one thread as well, whatever the machine, and every other batch on each of two.
+        assert_eq!(fast, read(true, Split::One));
+        assert_eq!(fast, read(true, Split::EveryOther));
+        (fast, read(false, Split::One))
     }
 
     #[test]

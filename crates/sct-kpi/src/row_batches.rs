@@ -1,7 +1,9 @@
 //! The simple lines of a long-form KPI CSV ([`crate::lines`]) read on two threads when the
 //! machine has two cores: this one reads the file (and hashes it) a batch of whole lines at a
 //! time and builds the series, while a second splits, parses and checks each batch's rows
-//! ([`Reading::clean_row`]), which needs nothing of the reading so far. The rows come back in
+//! ([`Reading::clean_row`]), which needs nothing of the reading so far; when the second has
+//! all it can hold and this one would wait for it, this one takes the next batches itself (it
+//! has less to do a byte, so the two share the rows as their speeds allow). The rows come back in
 //! the order of the file and are taken one by one as before, so the series, flags, warnings,
 //! errors and their lines are exactly those of reading on one thread: a row that is anything
 //! but plain (an error, a skipped row, a flag, an indicator not in the set) is taken again
@@ -20,8 +22,13 @@ use crate::period::Period;
 /// batch to the last, large enough that handing one over costs nothing beside its rows.
 const BATCH: usize = 1 << 18;
 
-/// Batches handed over and not yet taken back.
+/// Batches handed to the second thread and not yet taken back.
 const IN_FLIGHT: usize = 2;
+
+/// Batches read and not yet added to the series: when the second thread has all it can hold
+/// and the next batch it took is not back, this thread takes the batches after it itself,
+/// up to this many, rather than wait (it has less to do per byte, so the two share the rows).
+const AHEAD: usize = 6;
 
 /// A row as the second thread leaves it: 40 bytes, since every row of a batch is written on
 /// one thread and read on the other.
@@ -74,15 +81,19 @@ impl Clean {
     }
 }
 
-/// Whole lines `buf[start..whole]` to take, and (when taken) their rows.
+/// Whole lines `buf[start..whole]` to take, and (when taken) their rows. Lines are counted
+/// from the batch's first (0), so that a batch can be taken before those ahead of it; the
+/// reading adds the line of its first line ([`Batch::first_line`]) as it takes them in order.
 struct Batch<'a> {
     buf: Vec<u8>,
     start: usize,
     whole: usize,
     taken: Vec<Taken<'a>>,
-    /// The line of the batch's first line.
+    /// The line of the batch's first line, set when its rows are added in order.
     first_line: u64,
-    /// A line that is not simple, where the csv crate must read on.
+    /// Lines in the batch (when taken, and no line stopped it).
+    lines: u64,
+    /// A line that is not simple, where the csv crate must read on (its line in the batch).
     stop: Option<(usize, u64)>,
 }
 
@@ -98,8 +109,6 @@ struct Taker<'a> {
     indicators: BTreeMap<&'a str, &'a Indicator>,
     periods: PeriodCache,
     fields: Vec<(u32, u32)>,
-    /// The line of the next batch's first line.
-    line: u64,
     /// Whether a line was not simple: the batches after it are left as they are.
     stopped: bool,
 }
@@ -109,17 +118,16 @@ impl<'a> Taker<'a> {
         if self.stopped {
             return b;
         }
-        b.first_line = self.line;
         if u32::try_from(b.whole).is_err() {
             // Offsets in the batch are kept in 32 bits: a batch this long (a line of gigabytes)
             // is the csv crate's to read.
-            b.stop = Some((b.start, self.line));
+            b.stop = Some((b.start, 0));
             self.stopped = true;
             return b;
         }
         let (cols, keep, indicators) = (self.cols, self.keep, &self.indicators);
         let periods = &mut self.periods;
-        let (buf, first_line) = (&b.buf, b.first_line);
+        let buf = &b.buf;
         let taken = &mut b.taken;
         // The organisation and indicator of the line before, and what they are.
         let mut before: Option<Before<'_, 'a>> = None;
@@ -143,7 +151,7 @@ impl<'a> Taker<'a> {
             let clean = match ind {
                 Some(ind) if kept && ind.measure.is_none() => {
                     Reading::clean_row(ind, cols, periods, line, l)
-                        .and_then(|row| Clean::new(row, first_line))
+                        .and_then(|row| Clean::new(row, 0))
                         .map(|row| (ind, row))
                 }
                 _ => None,
@@ -167,15 +175,17 @@ impl<'a> Taker<'a> {
             taken.push(next);
         };
         let (start, whole) = (b.start, b.whole);
+        let mut line = 0;
         let stop = lines::whole_lines(
             buf,
             start,
             whole,
-            &mut self.line,
+            &mut line,
             self.width,
             &mut self.fields,
             &mut row,
         );
+        b.lines = line;
         if let Some(Stop::Line { at, line }) = stop {
             b.stop = Some((at, line));
             self.stopped = true;
@@ -194,19 +204,58 @@ fn wide((a, b): (u32, u32)) -> (usize, usize) {
     (a as usize, b as usize)
 }
 
-/// Where the batches are taken: on this thread, or on a second one.
+/// Where the batches are taken: on this thread, or on a second one and (when it is busy)
+/// on this one.
 enum Worker<'a> {
     Here(Box<Taker<'a>>, VecDeque<Batch<'a>>),
-    There(mpsc::SyncSender<Batch<'a>>, mpsc::Receiver<Batch<'a>>),
+    There(Box<Shared<'a>>),
+}
+
+/// Batches taken on a second thread and on this one, added to the series in the order read.
+struct Shared<'a> {
+    to_taker: mpsc::SyncSender<Batch<'a>>,
+    taken: mpsc::Receiver<Batch<'a>>,
+    /// This thread's taker, for the batches it takes itself.
+    here: Taker<'a>,
+    /// Every batch handed on and not yet added, in order: taken here (`Some`), or on the
+    /// second thread (`None` until it is back).
+    order: VecDeque<Option<Batch<'a>>>,
+    /// Batches with the second thread.
+    away: usize,
+    /// Which batches to take here: when the second thread is busy, or (for the tests,
+    /// whatever the timing) every other batch.
+    every_other: bool,
+    handed: usize,
 }
 
 impl<'a> Worker<'a> {
+    /// Whether another batch should be read now, `in_flight` being handed on and not added:
+    /// on two threads, while the second has room or this one would wait for it.
+    fn wants(&mut self, in_flight: usize) -> bool {
+        match self {
+            Worker::Here(..) => in_flight < IN_FLIGHT,
+            Worker::There(w) => in_flight < AHEAD && (w.away < IN_FLIGHT || !w.front_back()),
+        }
+    }
+
     fn send(&mut self, b: Batch<'a>) {
         match self {
             Worker::Here(taker, done) => done.push_back(taker.take(b)),
-            Worker::There(tx, _) => {
-                // The second thread stops only when this one stops sending.
-                let _ = tx.send(b);
+            Worker::There(w) => {
+                w.handed += 1;
+                let here = match w.every_other {
+                    true => w.handed.is_multiple_of(2),
+                    false => w.away >= IN_FLIGHT,
+                };
+                if here {
+                    let b = w.here.take(b);
+                    w.order.push_back(Some(b));
+                } else {
+                    // The second thread stops only when this one stops sending.
+                    let _ = w.to_taker.send(b);
+                    w.away += 1;
+                    w.order.push_back(None);
+                }
             }
         }
     }
@@ -214,7 +263,31 @@ impl<'a> Worker<'a> {
     fn recv(&mut self) -> Option<Batch<'a>> {
         match self {
             Worker::Here(_, done) => done.pop_front(),
-            Worker::There(_, rx) => rx.recv().ok(),
+            Worker::There(w) => match w.order.pop_front()? {
+                Some(b) => Some(b),
+                None => {
+                    w.away -= 1;
+                    w.taken.recv().ok()
+                }
+            },
+        }
+    }
+}
+
+impl Shared<'_> {
+    /// Whether the next batch to add is there to be added, without waiting.
+    fn front_back(&mut self) -> bool {
+        match self.order.front_mut() {
+            Some(Some(_)) => true,
+            Some(front @ None) => match self.taken.try_recv() {
+                Ok(b) => {
+                    self.away -= 1;
+                    *front = Some(b);
+                    true
+                }
+                Err(_) => false,
+            },
+            None => false,
         }
     }
 }
@@ -230,14 +303,34 @@ pub(crate) enum End {
     Line { rest: Vec<u8>, line: u64 },
 }
 
-/// Whether to take the rows on a second thread: only when there is a second core, and more
-/// than one buffer of input (a small file is read before a thread would have started).
-pub(crate) fn two_threads(ended: bool) -> bool {
-    !ended && std::thread::available_parallelism().is_ok_and(|n| n.get() > 1)
+/// On how many threads the rows are taken.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Split {
+    /// On this thread.
+    One,
+    /// On a second thread when there is a second core and more than one buffer of input (a
+    /// small file is read before a thread would have started), and on this one while the
+    /// second is busy.
+    Two,
+    /// On two threads, every other batch on each whatever the timing or the input: for the
+    /// tests, so that a batch taken on this thread is always among those they compare.
+    #[cfg(test)]
+    EveryOther,
+}
+
+impl Split {
+    /// The split to use for an input whose first buffer `ended` it or not.
+    pub(crate) fn for_input(self, ended: bool) -> Split {
+        let two = !ended && std::thread::available_parallelism().is_ok_and(|n| n.get() > 1);
+        match self {
+            Split::Two if !two => Split::One,
+            split => split,
+        }
+    }
 }
 
 /// Reads the simple lines of `input` into `reading`, from byte `start` of `buf` (the first
-/// bytes read, after the header) on line 2, on a second thread when `threads`.
+/// bytes read, after the header) on line 2, on the threads `split` says.
 pub(crate) fn read_simple<R: Read>(
     input: &mut R,
     buf: Vec<u8>,
@@ -245,7 +338,7 @@ pub(crate) fn read_simple<R: Read>(
     width: usize,
     set: &KpiSet,
     reading: &mut Reading<'_>,
-    threads: bool,
+    split: Split,
 ) -> End {
     let (cols, keep) = (reading.cols, reading.keep);
     let taker = || Taker {
@@ -259,18 +352,17 @@ pub(crate) fn read_simple<R: Read>(
             .collect(),
         periods: PeriodCache::new(),
         fields: Vec::with_capacity(width),
-        line: 2,
         stopped: false,
     };
     let mut buf = buf;
-    if threads {
-        let mut taker = taker();
+    if split != Split::One {
+        let (mut there, here) = (taker(), taker());
         let done = std::thread::scope(|s| {
             let (to_taker, batches) = mpsc::sync_channel::<Batch<'_>>(IN_FLIGHT);
             let (to_reader, taken) = mpsc::sync_channel::<Batch<'_>>(IN_FLIGHT);
             let rows = move || {
                 for b in batches {
-                    if to_reader.send(taker.take(b)).is_err() {
+                    if to_reader.send(there.take(b)).is_err() {
                         break;
                     }
                 }
@@ -281,7 +373,15 @@ pub(crate) fn read_simple<R: Read>(
             if spawned.is_err() {
                 return Err(buf);
             }
-            let mut worker = Worker::There(to_taker, taken);
+            let mut worker = Worker::There(Box::new(Shared {
+                to_taker,
+                taken,
+                here,
+                order: VecDeque::new(),
+                away: 0,
+                every_other: split != Split::Two,
+                handed: 0,
+            }));
             Ok(pump(input, buf, start, width, reading, &mut worker))
         });
         match done {
@@ -310,8 +410,10 @@ fn pump<'a, R: Read>(
     let mut stopped: Option<(Vec<u8>, u64)> = None;
     let mut fields = Vec::with_capacity(width);
     let mut want = BATCH;
+    // The line of the first line of the next batch to add.
+    let mut line = 2;
     loop {
-        if !reading_done && in_flight < IN_FLIGHT {
+        if !reading_done && worker.wants(in_flight) {
             let ended = match lines::fill(input, &mut buf, start + want) {
                 Ok(ended) => ended,
                 Err(e) => {
@@ -345,14 +447,13 @@ fn pump<'a, R: Read>(
                 whole,
                 taken,
                 first_line: 0,
+                lines: 0,
                 stop: None,
             };
             start = 0;
             worker.send(b);
             in_flight += 1;
-            if !reading_done && in_flight < IN_FLIGHT {
-                continue;
-            }
+            continue;
         }
         if in_flight == 0 {
             break;
@@ -363,9 +464,11 @@ fn pump<'a, R: Read>(
             // After a line that is not simple, the batches are the csv crate's to read.
             Some((rest, _)) => rest.extend_from_slice(&b.buf[b.start..b.whole]),
             None => {
+                b.first_line = line;
+                line += b.lines;
                 reading.take_batch(&b, width, &mut fields);
-                if let Some((at, line)) = b.stop {
-                    stopped = Some((b.buf[at..b.whole].to_vec(), line));
+                if let Some((at, stop)) = b.stop {
+                    stopped = Some((b.buf[at..b.whole].to_vec(), b.first_line + stop));
                     reading_done = true;
                 }
             }
@@ -414,6 +517,7 @@ impl Reading<'_> {
                 Taken::Other { line, at } => {
                     let text = text_at(&b.buf, wide(at));
                     lines::split(text.as_bytes(), width, fields);
+                    let line = b.first_line + line;
                     self.row(line, &Line::new(text, fields, at.0 as usize));
                 }
             }
