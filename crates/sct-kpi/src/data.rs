@@ -584,6 +584,28 @@ fn row_numbers_worded(
     }
 }
 
+/// The value a plain row keeps, given as `value` and computed from its counts as `computed`
+/// ([`row_numbers`]): the computed one where both are given and agree (within 1e-9, or
+/// within half a unit of the value's last decimal place, `places`, which is then not
+/// counted), else whichever is given; `None` when neither is, or they disagree (or either
+/// is NaN), for the row to go the way that words what is wrong.
+#[inline(always)]
+pub(crate) fn plain_value(
+    value: Option<f64>,
+    computed: Option<f64>,
+    places: impl FnOnce() -> Option<i32>,
+) -> Option<f64> {
+    match (value, computed) {
+        (Some(v), Some(c)) => {
+            let off = (v - c).abs();
+            (off <= 1e-9 || off <= 0.5 * 10f64.powi(-places()?) + 1e-9).then_some(c)
+        }
+        (None, Some(c)) => Some(c),
+        (Some(v), None) => Some(v),
+        (None, None) => None,
+    }
+}
+
 /// Decimal places written in a number, to judge whether a rounded value matches.
 fn decimals(text: &str) -> i32 {
     text.split_once('.').map_or(0, |(_, d)| {
@@ -1339,26 +1361,13 @@ impl<'a> Reading<'a> {
             return None;
         }
         let computed = row_numbers(ind, value, numerator, denominator).ok()?;
-        let value = match (value, computed) {
-            (Some(v), Some(c)) => {
-                // Within 1e-9 the value matches whatever its decimal places, which are then
-                // not counted (as `Reading::row` does).
-                let places = || {
-                    record
-                        .decimals_at(cols.value)
-                        .unwrap_or_else(|| decimals(field(cols.value)))
-                };
-                // NaN never passes either test, so it goes the long way too.
-                if (v - c).abs() <= 1e-9 || (v - c).abs() <= 0.5 * 10f64.powi(-places()) + 1e-9 {
-                    c
-                } else {
-                    return None;
-                }
-            }
-            (None, Some(c)) => c,
-            (Some(v), None) => v,
-            (None, None) => return None,
-        };
+        let value = plain_value(value, computed, || {
+            Some(
+                record
+                    .decimals_at(cols.value)
+                    .unwrap_or_else(|| decimals(field(cols.value))),
+            )
+        })?;
         Some(Row {
             period,
             value,

@@ -8,7 +8,7 @@
 //!
 //! [`Reading::clean_row`]: crate::data::Reading
 
-use crate::data::{Reading, Row, row_numbers};
+use crate::data::{Reading, Row, plain_value, row_numbers};
 use crate::kpiset::{Indicator, ValueType};
 use crate::number::check;
 use crate::period::Period;
@@ -198,19 +198,7 @@ fn plain_row(
         return None;
     }
     let computed = row_numbers(ind, value, numerator, denominator).ok()?;
-    let value = match (value, computed) {
-        (Some(v), Some(c)) => {
-            // Within 1e-9 the value matches whatever its places, which are then not counted;
-            // NaN never passes either test (nor gets here: `check` refuses it).
-            if (v - c).abs() > 1e-9 && (v - c).abs() > 0.5 * 10f64.powi(-places()?) + 1e-9 {
-                return None;
-            }
-            c
-        }
-        (None, Some(c)) => c,
-        (Some(v), None) => v,
-        (None, None) => return None,
-    };
+    let value = plain_value(value, computed, places)?;
     Some(Row {
         period,
         value,
