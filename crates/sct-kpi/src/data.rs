@@ -30,6 +30,7 @@ pub use crate::observations::Observations;
 use crate::period::{ACCEPTED_FORMS, Period, PeriodType};
 use crate::row_batches::{self, Split};
 use crate::series_rows::{Folded, Listing, SeriesRows};
+use crate::series_store::SeriesStore;
 
 /// Most errors reported for one file; the rest are counted.
 const MAX_ERRORS: usize = 50;
@@ -598,11 +599,28 @@ pub(crate) fn plain_value(
     match (value, computed) {
         (Some(v), Some(c)) => {
             let off = (v - c).abs();
-            (off <= 1e-9 || off <= 0.5 * 10f64.powi(-places()?) + 1e-9).then_some(c)
+            (off <= 1e-9 || off <= 0.5 * ten_to_minus(places()?) + 1e-9).then_some(c)
         }
         (None, Some(c)) => Some(c),
         (Some(v), None) => Some(v),
         (None, None) => None,
+    }
+}
+
+/// The powers of ten a double holds exactly, 10^0 to 10^22.
+pub(crate) const POW10: [f64; 23] = [
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
+    1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+];
+
+/// `10f64.powi(-places)`, bit for bit, from [`POW10`] where it can (`powi` is a call on
+/// every row with counts otherwise): up to 10^22 the power is exact, as `powi` makes it,
+/// and one over it is correctly rounded either way.
+#[inline]
+fn ten_to_minus(places: i32) -> f64 {
+    match usize::try_from(places).ok().and_then(|p| POW10.get(p)) {
+        Some(p) => 1.0 / p,
+        None => 10f64.powi(-places),
     }
 }
 
@@ -928,9 +946,8 @@ pub(crate) struct Reading<'a> {
     indicators: BTreeMap<&'a str, &'a Indicator>,
     diags: Diagnostics,
     errors: usize,
-    rows: BTreeMap<(String, String), SeriesRows>,
-    /// The series being read, kept out of `rows` while its rows come together.
-    pub(crate) current: Option<((String, String), SeriesRows)>,
+    /// The series read so far.
+    pub(crate) series: SeriesStore,
     /// Rows of indicators not in the set.
     unknown: UnknownIndicators,
     /// Rows of indicators a plugin measure supplies: first line and count, by indicator.
@@ -947,8 +964,6 @@ pub(crate) struct Reading<'a> {
     last_indicator: Option<(String, Option<&'a Indicator>)>,
     /// Periods read before, by their text.
     periods: PeriodCache,
-    /// Rows of the series read last: room for as many is made for the next one.
-    last_len: usize,
 }
 
 /// The periods of recent rows by their text (a file repeats the same few hundred periods in
@@ -1071,8 +1086,7 @@ impl<'a> Reading<'a> {
                 .collect(),
             diags: Diagnostics::default(),
             errors: 0,
-            rows: BTreeMap::new(),
-            current: None,
+            series: SeriesStore::default(),
             unknown: UnknownIndicators::default(),
             supplied: BTreeMap::new(),
             mismatches: BTreeMap::new(),
@@ -1083,7 +1097,6 @@ impl<'a> Reading<'a> {
             last_org: None,
             last_indicator: None,
             periods: PeriodCache::new(),
-            last_len: 0,
         }
     }
 
@@ -1380,26 +1393,7 @@ impl<'a> Reading<'a> {
     /// Adds a checked row to its series.
     #[inline]
     pub(crate) fn push_row(&mut self, org: &str, ind_id: &str, row: Row) {
-        // Rows of one series usually come together: gather them before touching the map,
-        // which saves a lookup and two allocations a row. A series met again (a file not in
-        // series order) carries on from its rows so far.
-        match &mut self.current {
-            Some(((o, i), series)) if o == org && i == ind_id => series.push(row),
-            _ => {
-                if let Some((key, mut series)) = self.current.take() {
-                    self.last_len = series.len();
-                    series.shrink();
-                    self.rows.insert(key, series);
-                }
-                let key = (org.to_string(), ind_id.to_string());
-                let mut series = self
-                    .rows
-                    .remove(&key)
-                    .unwrap_or_else(|| SeriesRows::with_capacity(self.last_len));
-                series.push(row);
-                self.current = Some((key, series));
-            }
-        }
+        self.series.push(org, ind_id, row);
     }
 
     /// Warnings about rows skipped for their indicator: not in the set, or supplied by a
@@ -1423,11 +1417,8 @@ impl<'a> Reading<'a> {
 
     /// Builds every series from its rows, with the flags gathered while reading.
     fn series(&mut self) -> BTreeMap<(String, String), Series> {
-        if let Some((key, series)) = self.current.take() {
-            self.rows.insert(key, series);
-        }
         let (file, indicators) = (self.file, &self.indicators);
-        let rows: Vec<_> = std::mem::take(&mut self.rows).into_iter().collect();
+        let rows = std::mem::take(&mut self.series).into_sorted();
         let built = in_two_halves(rows, |((org, ind_id), rows)| {
             let &ind = indicators.get(ind_id.as_str())?;
             let built = build_series(file, &org, ind, rows);
@@ -1914,6 +1905,17 @@ pub fn expected_latest(kind: PeriodType, as_of: NaiveDate, lag: u32) -> Period {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_power_of_ten_from_the_table_is_powi_bit_for_bit() {
+        for places in -3..40 {
+            assert_eq!(
+                ten_to_minus(places).to_bits(),
+                10f64.powi(-places).to_bits(),
+                "{places}"
+            );
+        }
+    }
     use crate::kpiset::KpiSet;
     use sct_core::source::SourceFile;
 

@@ -25,6 +25,7 @@ pub mod rebase_log;
 pub mod review;
 mod row_batches;
 mod series_rows;
+mod series_store;
 pub mod spc_input;
 
 // The statistics live in their own crate; their module paths stay reachable here.

@@ -87,6 +87,25 @@ impl Optional {
         }
     }
 
+    /// Adds the numbers of rows `len` on, as [`Optional::push`] of each would.
+    fn extend(&mut self, len: usize, run: &[Option<f64>], room: usize) {
+        let given = run.iter().filter(|v| v.is_some()).count();
+        if given == 0 && self.values.is_empty() {
+            return;
+        }
+        if given == run.len() && len == 0 && self.values.is_empty() {
+            self.values.reserve_exact(room);
+        }
+        if given == run.len() && self.values.len() == len && (len > 0 || given > 0) {
+            self.values
+                .extend(run.iter().map(|v| v.unwrap_or_default()));
+        } else {
+            for (k, &v) in run.iter().enumerate() {
+                self.push(len + k, v, room);
+            }
+        }
+    }
+
     #[inline]
     fn get(&self, i: usize) -> Option<f64> {
         let v = *self.values.get(i)?;
@@ -148,6 +167,17 @@ impl Lines {
         }
     }
 
+    /// Adds the lines `first` to `first + n - 1`.
+    fn extend(&mut self, first: u64, n: usize) {
+        let last = first + n as u64;
+        match self {
+            Lines::Short(v) if u32::try_from(last).is_ok() => {
+                v.extend((first as u32..).take(n));
+            }
+            _ => (first..last).for_each(|l| self.push(l)),
+        }
+    }
+
     #[inline]
     fn get(&self, i: usize) -> u64 {
         match self {
@@ -182,6 +212,45 @@ impl Lines {
             Lines::Short(v) => v.capacity() * 4,
             Lines::Long(v) => v.capacity() * 8,
         }
+    }
+}
+
+/// Observations gathered by column before they are added at once
+/// ([`Observations::extend_run`]): each one's period start, value, numerator and
+/// denominator.
+#[derive(Debug, Default)]
+pub(crate) struct Run {
+    pub(crate) starts: Vec<NaiveDate>,
+    pub(crate) values: Vec<f64>,
+    pub(crate) numerators: Vec<Option<f64>>,
+    pub(crate) denominators: Vec<Option<f64>>,
+}
+
+impl Run {
+    /// Empties it, keeping its room.
+    pub(crate) fn clear(&mut self) {
+        self.starts.clear();
+        self.values.clear();
+        self.numerators.clear();
+        self.denominators.clear();
+    }
+
+    /// Its observations, of period type `kind`, the first on line `first_line`.
+    pub(crate) fn rows(
+        &self,
+        kind: PeriodType,
+        first_line: u64,
+    ) -> impl Iterator<Item = Observation> + '_ {
+        (0..self.starts.len()).map(move |i| Observation {
+            period: Period {
+                kind,
+                start: self.starts[i],
+            },
+            value: self.values[i],
+            numerator: self.numerators[i],
+            denominator: self.denominators[i],
+            line: first_line + i as u64,
+        })
     }
 }
 
@@ -245,6 +314,32 @@ impl Observations {
         self.numerators.push(i, o.numerator, room);
         self.denominators.push(i, o.denominator, room);
         self.lines.push(o.line);
+    }
+
+    /// Adds a run of observations of one period type `kind` after the others, as
+    /// [`Observations::push`] of each would: the period starts, values, numerators and
+    /// denominators by column, the lines `first_line` on, one a row. Columns are extended
+    /// whole where they can be (the usual run: every row with a numerator and denominator,
+    /// or none); otherwise row by row.
+    pub(crate) fn extend_run(&mut self, kind: PeriodType, run: &Run, first_line: u64) {
+        let n = run.starts.len();
+        match &self.kinds {
+            Kinds::None if n > 0 => self.kinds = Kinds::One(kind),
+            Kinds::One(k) if *k == kind => {}
+            Kinds::None => {}
+            _ => {
+                // Another period type among them: row by row, which records it.
+                run.rows(kind, first_line).for_each(|o| self.push(o));
+                return;
+            }
+        }
+        let len = self.len();
+        let room = self.starts.capacity().max(len + n);
+        self.starts.extend_from_slice(&run.starts);
+        self.values.extend_from_slice(&run.values);
+        self.numerators.extend(len, &run.numerators, room);
+        self.denominators.extend(len, &run.denominators, room);
+        self.lines.extend(first_line, n);
     }
 
     /// The period of observation `i` (which must exist).
@@ -532,6 +627,54 @@ mod tests {
         let mut t = o.clone();
         t.truncate(2);
         assert_eq!(t.to_vec(), list[..2].to_vec());
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn a_run_added_at_once_is_its_rows_pushed_one_by_one(
+            before in proptest::collection::vec((0u8..3, 0u8..3), 0..70),
+            runs in proptest::collection::vec(proptest::collection::vec((0u8..3, 0u8..3), 0..70), 1..4),
+            kinds in proptest::collection::vec(0u8..3, 1..4),
+            first_line in proptest::prop_oneof![0u64..100, (u64::from(u32::MAX) - 80)..(u64::from(u32::MAX) + 5)],
+        ) {
+            // Numerators and denominators given, missing or mixed, before and within runs,
+            // runs of the period type before them or of another.
+            let number = |n: u8, i: usize| match n {
+                0 => None,
+                1 => Some(i as f64),
+                _ => Some(-(i as f64) - 0.5),
+            };
+            let kind = |k: u8| [PeriodType::Month, PeriodType::Quarter, PeriodType::Day][k as usize];
+            let mut one_by_one = Observations::new();
+            let mut at_once = Observations::new();
+            let mut line = first_line;
+            for (i, &(n, d)) in before.iter().enumerate() {
+                let o = Observation {
+                    period: Period { kind: PeriodType::Month, start: NaiveDate::from_num_days_from_ce_opt(700_000 + i as i32).unwrap() },
+                    value: i as f64,
+                    numerator: number(n, i),
+                    denominator: number(d, i),
+                    line,
+                };
+                one_by_one.push(o.clone());
+                at_once.push(o);
+                line += 1;
+            }
+            for (r, rows) in runs.iter().enumerate() {
+                let k = kind(kinds[r % kinds.len()]);
+                let mut run = Run::default();
+                for (i, &(n, d)) in rows.iter().enumerate() {
+                    run.starts.push(NaiveDate::from_num_days_from_ce_opt(800_000 + i as i32).unwrap());
+                    run.values.push(i as f64 * 0.5);
+                    run.numerators.push(number(n, i));
+                    run.denominators.push(number(d, i));
+                }
+                run.rows(k, line).for_each(|o| one_by_one.push(o));
+                at_once.extend_run(k, &run, line);
+                line += rows.len() as u64;
+            }
+            proptest::prop_assert_eq!(format!("{:?}", at_once.to_vec()), format!("{:?}", one_by_one.to_vec()));
+        }
     }
 
     #[test]

@@ -805,22 +805,29 @@ fn epoch() -> chrono::NaiveDate {
 /// double. Exact while that decimal's digits stay below 2^50 (then rounding the scaled
 /// double finds it, and the division is correctly rounded, as parsing is); `None` beyond.
 fn decimals_of(v: f64) -> Option<i32> {
-    const POW10: [f64; 23] = [
-        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
-        1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
-    ];
     let a = v.abs();
-    for (d, p) in (0i32..).zip(POW10) {
-        let x = (a * p).round();
-        // NaN and infinities stop here too.
-        if x.is_nan() || x >= 1_125_899_906_842_624.0 {
-            return None;
-        }
+    for (d, p) in (0i32..).zip(crate::data::POW10) {
+        let x = round_below_2_50(a * p)?;
         if x / p == a {
             return Some(d);
         }
     }
     None
+}
+
+/// `x.round()` for `0 <= x < 2^50` (with no call to the C library, which `round` makes
+/// where the processor has no rounding instruction), `None` when the rounded `x` is not
+/// below 2^50, or `x` is NaN.
+#[inline(always)]
+fn round_below_2_50(x: f64) -> Option<f64> {
+    const LIMIT: f64 = 1_125_899_906_842_624.0;
+    if x.is_nan() || x >= LIMIT {
+        return None;
+    }
+    // Exact: the conversion truncates, and below 2^50 the fraction is exactly `x - whole`.
+    let whole = x as u64 as f64;
+    let rounded = if x - whole >= 0.5 { whole + 1.0 } else { whole };
+    (rounded < LIMIT).then_some(rounded)
 }
 
 /// Writes a double as its shortest decimal (as `{}` does): a whole number (most counts) as
@@ -870,8 +877,14 @@ struct RowsOut<'a> {
     clean: Option<(u32, u32)>,
     /// The set's indicator of that row.
     clean_ind: Option<&'a Indicator>,
+    /// Where each series met is kept in the reading's series, by organisation and
+    /// indicator ids.
+    series: sct_spc::funnel::QuickMap<(u32, u32), usize>,
     /// Periods read from text in a column not of text (never used: text periods come typed).
     period_texts: PeriodCache,
+    /// Room to gather a run of plain rows in ([`plain::take`]), and their values as given.
+    run: crate::observations::Run,
+    given: Vec<Option<f64>>,
 }
 
 impl<'a> RowsOut<'a> {
@@ -891,7 +904,10 @@ impl<'a> RowsOut<'a> {
             periods: Vec::new(),
             clean: None,
             clean_ind: None,
+            series: Default::default(),
             period_texts: PeriodCache::new(),
+            run: Default::default(),
+            given: Vec::new(),
         }
     }
 
@@ -1168,12 +1184,22 @@ fn hand_on(
     };
     reading.rows_read += 1;
     reading.rows_kept += 1;
-    match &mut reading.current {
+    match reading.series.current() {
         // The series of the row before, which that row was added to.
-        Some((_, series)) if out.clean == Some((org_id, ind_id)) => series.push(r),
+        Some(series) if out.clean == Some((org_id, ind_id)) => series.push(r),
         _ => {
             reading.kept(org);
-            reading.push_row(org, ind.id.get_ref(), r);
+            let ind_text = ind.id.get_ref();
+            // Each series' place is kept by its ids: met again, it is gone back to directly.
+            let at = match out.series.get(&(org_id, ind_id)) {
+                Some(&at) => at,
+                None => {
+                    let at = reading.series.enter(org, ind_text);
+                    out.series.insert((org_id, ind_id), at);
+                    at
+                }
+            };
+            reading.series.enter_at(at, org, ind_text).push(r);
         }
     }
     out.clean = Some((org_id, ind_id));
@@ -1285,6 +1311,21 @@ mod tests {
         assert_eq!(decimals_of(71.4), Some(1));
         assert_eq!(decimals_of(0.05), Some(2));
         assert_eq!(decimals_of(f64::NAN), None);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn rounding_below_2_50_is_the_library_round(bits in proptest::prelude::any::<u64>(), scale in 0u32..60) {
+            // Any double, and doubles spread over the range that matters (below 2^50),
+            // halves and near-halves included.
+            let any = f64::from_bits(bits).abs();
+            let spread = (bits >> 11) as f64 / (1u64 << 53) as f64 * 2f64.powi(scale as i32);
+            let halves = (bits % (1 << 40)) as f64 + 0.5;
+            for x in [any, spread, halves, halves.next_down(), halves.next_up()] {
+                let expected = Some(x.round()).filter(|r| *r < 1_125_899_906_842_624.0);
+                proptest::prop_assert_eq!(round_below_2_50(x), expected, "{:?}", x);
+            }
+        }
     }
 
     #[test]

@@ -498,9 +498,9 @@ impl Reading<'_> {
                     self.rows_read += 1;
                     self.rows_kept += 1;
                     let row = row.row(b.first_line);
-                    match (series.take(), &mut self.current) {
+                    match (series.take(), self.series.current()) {
                         // The series of the row before, which that row was added to.
-                        (None, Some((_, current))) => current.push(row),
+                        (None, Some(current)) => current.push(row),
                         (Some((org, ind)), _) => {
                             let org = text_at(&b.buf, wide(org));
                             self.kept(org);

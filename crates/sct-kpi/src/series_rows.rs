@@ -139,6 +139,37 @@ impl SeriesRows {
         }
     }
 
+    /// The period type of the series' first row, once it has one.
+    pub(crate) fn kind(&self) -> Option<PeriodType> {
+        self.first.map(|(kind, _)| kind)
+    }
+
+    /// Adds the next rows read, a run of period type `kind`, the first on `first_line` and
+    /// each on the line after, as [`SeriesRows::push`] of each would.
+    pub(crate) fn extend_run(
+        &mut self,
+        kind: PeriodType,
+        run: &crate::observations::Run,
+        first_line: u64,
+    ) {
+        if self.kind() != Some(kind) {
+            for o in run.rows(kind, first_line) {
+                self.push(Row {
+                    period: o.period,
+                    value: o.value,
+                    numerator: o.numerator,
+                    denominator: o.denominator,
+                    line: o.line,
+                });
+            }
+            return;
+        }
+        self.rows.extend_run(kind, run, first_line);
+        if self.rows.len() >= 2 * self.folded + SLACK {
+            self.fold();
+        }
+    }
+
     /// Sorts the rows by period (stably: reading order among a period's rows, the folded row
     /// first, since it was read before every row after it) and keeps the last of each period.
     fn fold(&mut self) {

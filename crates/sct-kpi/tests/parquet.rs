@@ -612,6 +612,21 @@ fn typed_numbers_that_cannot_be_used_give_the_csv_errors() {
 /// As CSV text and as Parquet columns (organisation, indicator, period, value, numerator,
 /// denominator).
 fn hostile(orgs: usize, months: usize, errors: bool, seed: u64) -> (String, Vec<Col>) {
+    as_csv_and_columns(&hostile_rows(orgs, months, errors, seed))
+}
+
+/// A row of an extract: organisation, indicator, period, value, numerator, denominator.
+type ExtractRow = (
+    String,
+    String,
+    String,
+    Option<f64>,
+    Option<i64>,
+    Option<i64>,
+);
+
+/// The rows of [`hostile`].
+fn hostile_rows(orgs: usize, months: usize, errors: bool, seed: u64) -> Vec<ExtractRow> {
     let mut x = seed | 1;
     let mut next = move |n: u64| {
         x ^= x << 13;
@@ -619,15 +634,7 @@ fn hostile(orgs: usize, months: usize, errors: bool, seed: u64) -> (String, Vec<
         x ^= x << 17;
         x % n
     };
-    type Row = (
-        String,
-        String,
-        String,
-        Option<f64>,
-        Option<i64>,
-        Option<i64>,
-    );
-    let mut rows: Vec<Row> = Vec::new();
+    let mut rows: Vec<ExtractRow> = Vec::new();
     for o in 0..orgs {
         for ind in ["p", "c", "zz"] {
             for m in 0..months {
@@ -670,9 +677,15 @@ fn hostile(orgs: usize, months: usize, errors: bool, seed: u64) -> (String, Vec<
             }
         }
     }
+    rows
+}
+
+/// Rows as CSV text and as Parquet columns (organisation, indicator, period, value,
+/// numerator, denominator).
+fn as_csv_and_columns(rows: &[ExtractRow]) -> (String, Vec<Col>) {
     let mut csv = String::from("organisation,indicator,period,value,numerator,denominator\n");
     let opt = |v: Option<String>| v.unwrap_or_default();
-    for r in &rows {
+    for r in rows {
         csv.push_str(&format!(
             "{},{},{},{},{},{}\n",
             r.0,
@@ -700,6 +713,55 @@ fn read_with(path: &Path, keep: Option<&BTreeSet<String>>, skip: bool) -> Result
     read_kpi_data_file(file, "kpis", &set(), keep, skip)
         .map(without_source)
         .map_err(|d| format!("{d:?}"))
+}
+
+#[test]
+fn series_met_again_and_codes_written_two_ways_read_from_parquet_as_from_csv() {
+    // Rows out of series order (each series met again and again, so its place is gone back
+    // to by its text ids), some organisation codes with spaces around them (two texts, one
+    // series), with and without rows in error.
+    let dir = tempfile::tempdir().unwrap();
+    for (case, errors) in [(0u64, false), (1, true)] {
+        let mut rows = hostile_rows(9, 150, errors, 0xD1CE + case);
+        // Deal the rows out in chunks of 7 from the two ends, and pad every fifth chunk's codes.
+        let mut dealt = Vec::with_capacity(rows.len());
+        let mut chunk = 0;
+        while !rows.is_empty() {
+            let take = rows.len().min(7);
+            let mut part: Vec<ExtractRow> = match chunk % 2 {
+                0 => rows.drain(..take).collect(),
+                _ => rows.drain(rows.len() - take..).collect(),
+            };
+            if chunk % 5 == 0 {
+                part.iter_mut().for_each(|r| r.0 = format!(" {} ", r.0));
+            }
+            dealt.extend(part);
+            chunk += 1;
+        }
+        let (csv, cols) = as_csv_and_columns(&dealt);
+        let csv_path = dir.path().join(format!("dealt-{case}.csv"));
+        std::fs::write(&csv_path, &csv).unwrap();
+        for group in [100_000, 5_000] {
+            let path = dir.path().join(format!("dealt-{case}-{group}.parquet"));
+            write(&path, SCHEMA_SIX, &cols, Compression::SNAPPY, group);
+            for skip in [false, true] {
+                let from_csv = read_with(&csv_path, None, skip);
+                if !errors {
+                    let data = from_csv.as_ref().expect("no rows in error");
+                    assert_eq!(
+                        data.series.len(),
+                        9 * 2,
+                        "each series once, whatever its rows' order"
+                    );
+                }
+                assert_eq!(
+                    read_with(&path, None, skip),
+                    from_csv,
+                    "case {case}, groups of {group}"
+                );
+            }
+        }
+    }
 }
 
 #[test]

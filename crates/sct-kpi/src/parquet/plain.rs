@@ -8,12 +8,15 @@
 //!
 //! [`Reading::clean_row`]: crate::data::Reading
 
-use crate::data::{Reading, Row, plain_value, row_numbers};
+use crate::data::{Reading, plain_value, row_numbers};
 use crate::kpiset::{Indicator, ValueType};
-use crate::number::check;
-use crate::period::Period;
+use crate::number::{MAX_MAGNITUDE, check};
+use std::ops::Range;
 
-use super::{Batch, Kind, RowsOut, Values, cached, day_period, decimals_of};
+use crate::observations::Run;
+use crate::period::{Period, PeriodType};
+
+use super::{Batch, Kind, RowsOut, Slot, Values, cached, day_period, decimals_of};
 
 /// A number or date column of a batch as the plain rows read it.
 struct Typed<'b> {
@@ -61,36 +64,88 @@ impl<'b> Typed<'b> {
         }
     }
 
-    /// Row `i`'s value as a double (`None` when empty), and where the next row's is; `Err`
-    /// for a value the plain rows do not read.
-    #[inline(always)]
-    fn at(&self, i: usize) -> Result<(Option<f64>, usize), ()> {
-        let present = self.max_def == 0 || self.def.get(i) == Some(&self.max_def);
-        let k = self.next;
-        let v = match (self.values, present) {
-            (Num::Absent, _) => return Ok((None, k)),
-            (Num::Other, _) => return Err(()),
-            (_, false) => return Ok((None, k)),
-            (Num::Double(v), true) => v.get(k).copied(),
-            (Num::Int64(v), true) => v.get(k).map(|&v| v as f64),
-            (Num::Int32(v), true) => v.get(k).map(|&v| f64::from(v)),
-        };
-        Ok((Some(v.ok_or(())?), k + 1))
+    /// The numbers of `rows` by row into `out` (emptied first; `None` for an empty one),
+    /// each as a double, as far as the column holds them; `false` for a column the plain
+    /// rows do not read.
+    fn gather(&self, rows: Range<usize>, out: &mut Vec<Option<f64>>) -> bool {
+        out.clear();
+        match self.values {
+            Num::Absent => out.resize(rows.len(), None),
+            Num::Other => return false,
+            Num::Double(v) => self.spread(rows, v, |&x| x, out),
+            Num::Int64(v) => self.spread(rows, v, |&x| x as f64, out),
+            Num::Int32(v) => self.spread(rows, v, |&x| f64::from(x), out),
+        }
+        true
     }
 
-    /// Row `i`'s date (days since 1970-01-01), and where the next row's is.
+    /// [`Typed::gather`] of values of type `T`, each made a double by `f`.
     #[inline(always)]
-    fn day(&self, i: usize) -> Option<(i32, usize)> {
-        let present = self.max_def == 0 || self.def.get(i) == Some(&self.max_def);
-        match (self.values, present) {
-            (Num::Int32(v), true) => Some((*v.get(self.next)?, self.next + 1)),
-            _ => None,
+    fn spread<T>(
+        &self,
+        rows: Range<usize>,
+        values: &[T],
+        f: impl Fn(&T) -> f64,
+        out: &mut Vec<Option<f64>>,
+    ) {
+        let mut k = self.next;
+        if self.max_def == 0 {
+            // Required: one value a row.
+            let there = values.get(k..).unwrap_or_default();
+            out.extend(there.iter().take(rows.len()).map(|x| Some(f(x))));
+            return;
+        }
+        let levels = self.def.get(rows).unwrap_or_default();
+        // Runs of rows all with a number, or all without, the usual, are told at once.
+        if levels.iter().all(|&l| l != self.max_def) {
+            out.resize(levels.len(), None);
+            return;
+        }
+        if levels.iter().all(|&l| l == self.max_def) {
+            let there = values.get(k..).unwrap_or_default();
+            out.extend(there.iter().take(levels.len()).map(|x| Some(f(x))));
+            return;
+        }
+        for &level in levels {
+            if level != self.max_def {
+                out.push(None);
+                continue;
+            }
+            let Some(x) = values.get(k) else { return };
+            out.push(Some(f(x)));
+            k += 1;
+        }
+    }
+
+    /// Where the next value is once `rows` (from the row the next value is of) are taken.
+    fn next_after(&self, rows: Range<usize>) -> usize {
+        match self.values {
+            Num::Absent | Num::Other => self.next,
+            _ if self.max_def == 0 => self.next + rows.len(),
+            _ => {
+                let levels = self.def.get(rows).unwrap_or_default();
+                self.next + levels.iter().filter(|&&l| l == self.max_def).count()
+            }
+        }
+    }
+
+    /// The dates of `rows` (days since 1970-01-01) by row into `out`, up to the first that
+    /// is empty.
+    fn days(&self, rows: Range<usize>, out: &mut Vec<Option<f64>>) {
+        out.clear();
+        if let Num::Int32(v) = self.values {
+            self.spread(rows, v, |&x| f64::from(x), out);
+        }
+        if let Some(empty) = out.iter().position(Option::is_none) {
+            out.truncate(empty);
         }
     }
 }
 
 /// Takes the plain rows from row `from` of the batches (all read) of the series the row
-/// before went into, for as long as they come; the index of the first row not taken.
+/// before went into, for as long as they come; the index of the first row not taken. The
+/// run of rows of that series is read by column (periods, then each number), checked row
+/// by row as far as the rows are plain, and added to the series at once.
 pub(super) fn take(
     batches: &mut [Option<Batch>],
     from: usize,
@@ -101,7 +156,10 @@ pub(super) fn take(
     let (Some((org, ind_id)), Some(ind)) = (out.clean, out.clean_ind) else {
         return from;
     };
-    let Some((_, series)) = &mut reading.current else {
+    let Some(series) = reading.series.current() else {
+        return from;
+    };
+    let Some(kind) = series.kind() else {
         return from;
     };
     let ids = |c: usize| match &batches[c] {
@@ -114,55 +172,39 @@ pub(super) fn take(
     let (Some(orgs), Some(inds)) = (ids(0), ids(1)) else {
         return from;
     };
-    let period_ids = ids(2);
-    let mut period_days = Typed::of(batches[2].as_ref(), true);
-    let mut nums = [3, 4, 5].map(|c| Typed::of(batches[c].as_ref(), false));
-    let mut i = from;
-    while i < want.min(orgs.len()).min(inds.len()) && orgs[i] == org && inds[i] == ind_id {
-        let line = out.line + 1;
-        let period = match period_ids {
-            Some(p) => {
-                let Some(text) = p.get(i).and_then(|&id| Some((id, out.texts[2].get(id)?))) else {
-                    break;
-                };
-                match cached(&mut out.periods, text.0, || Period::parse(text.1).ok()) {
-                    Some(p) => (p, period_days.next),
-                    None => break,
-                }
-            }
-            None => match period_days
-                .day(i)
-                .and_then(|(d, n)| Some((day_period(d)?, n)))
-            {
-                Some(p) => p,
-                None => break,
-            },
-        };
-        let (Ok(v), Ok(n), Ok(d)) = (nums[0].at(i), nums[1].at(i), nums[2].at(i)) else {
-            break;
-        };
-        let places = || match (nums[0].values, v.0) {
-            (Num::Double(_), Some(value)) => decimals_of(value),
-            _ => Some(0),
-        };
-        let Some(row) = plain_row(ind, period.0, (v.0, n.0, d.0), places, line) else {
-            break;
-        };
-        series.push(row);
-        reading.rows_read += 1;
-        reading.rows_kept += 1;
-        out.line = line;
-        period_days.next = period.1;
-        (nums[0].next, nums[1].next, nums[2].next) = (v.1, n.1, d.1);
-        i += 1;
+    let rows = from..run_end(orgs, inds, from, want, (org, ind_id));
+    let period_ids = ids(2).map(|p| &p[rows.clone()]);
+    let days = Typed::of(batches[2].as_ref(), true);
+    let nums = [3, 4, 5].map(|c| Typed::of(batches[c].as_ref(), false));
+    let mut run = std::mem::take(&mut out.run);
+    run.clear();
+    periods(period_ids, &days, rows.clone(), kind, &mut run, out);
+    let mut given = std::mem::take(&mut out.given);
+    let read = nums[0].gather(rows.clone(), &mut given)
+        && nums[1].gather(rows.clone(), &mut run.numerators)
+        && nums[2].gather(rows.clone(), &mut run.denominators);
+    if read {
+        values(
+            ind,
+            &given,
+            matches!(nums[0].values, Num::Double(_)),
+            &mut run,
+        );
+    }
+    let taken = run.values.len();
+    run.starts.truncate(taken);
+    run.numerators.truncate(taken);
+    run.denominators.truncate(taken);
+    if taken > 0 {
+        series.extend_run(kind, &run, out.line + 1);
+        reading.rows_read += taken as u64;
+        reading.rows_kept += taken as u64;
+        out.line += taken as u64;
     }
     // Where the rows not taken read on from.
-    for (c, next) in [
-        (2, period_days.next),
-        (3, nums[0].next),
-        (4, nums[1].next),
-        (5, nums[2].next),
-    ] {
+    let done = from..from + taken;
+    let next = [&days, &nums[0], &nums[1], &nums[2]].map(|t| t.next_after(done.clone()));
+    for (c, next) in (2..6).zip(next) {
         if let Some(b) = batches[c]
             .as_mut()
             .filter(|b| !matches!(b.values, Values::Ids(_)))
@@ -170,23 +212,110 @@ pub(super) fn take(
             b.next = next;
         }
     }
-    i
+    (out.run, out.given) = (run, given);
+    from + taken
 }
 
-/// What [`Reading::clean_row`] makes of a row of `ind` of this period and these numbers
-/// (`places` gives the value's decimal places as written, `None` when they cannot be told
-/// without writing it), each number as reading its text would give (not yet checked);
-/// `None` for a row that is not plain. The same checks in the same order.
+/// The period starts of `rows` into `run`, as far as each row's period is read and of the
+/// series' period type `kind`: from the period texts' ids `ids` (of those rows) when the
+/// column is text, else from the dates.
+fn periods(
+    ids: Option<&[u32]>,
+    days: &Typed<'_>,
+    rows: Range<usize>,
+    kind: PeriodType,
+    run: &mut Run,
+    out: &mut RowsOut<'_>,
+) {
+    match ids {
+        Some(ids) => {
+            for &id in ids {
+                match period_of(id, out) {
+                    Some(p) if p.kind == kind => run.starts.push(p.start),
+                    // The reading of every field takes it.
+                    _ => return,
+                }
+            }
+        }
+        None => {
+            let mut dates = std::mem::take(&mut out.given);
+            days.days(rows, &mut dates);
+            for &d in &dates {
+                match d.and_then(|d| day_period(d as i32)) {
+                    Some(p) if p.kind == kind => run.starts.push(p.start),
+                    _ => break,
+                }
+            }
+            out.given = dates;
+        }
+    }
+}
+
+/// The value each row keeps into `run` (whose numerators and denominators are the rows'),
+/// given the values as written, `given`, up to the first row that is not plain.
+fn values(ind: &Indicator, given: &[Option<f64>], double: bool, run: &mut Run) {
+    let rows = run
+        .starts
+        .len()
+        .min(given.len())
+        .min(run.numerators.len())
+        .min(run.denominators.len());
+    let counts = run.numerators.iter().zip(&run.denominators);
+    for (&v, (&numerator, &denominator)) in given[..rows].iter().zip(counts) {
+        if let (Some(v), None, None) = (v, numerator, denominator)
+            && (0.0..=MAX_MAGNITUDE).contains(&v)
+        {
+            // The usual row without counts: its value, a number of 0 or more, is kept as it
+            // is (what `plain_numbers` finds, without the steps that cannot fail).
+            run.values.push(v);
+            continue;
+        }
+        let places = || match (double, v) {
+            (true, Some(value)) => decimals_of(value),
+            _ => Some(0),
+        };
+        let Some(value) = plain_numbers(ind, (v, numerator, denominator), places) else {
+            return;
+        };
+        run.values.push(value);
+    }
+}
+
+/// The end of the run of rows from `from` (before `want`) of the organisation and indicator
+/// ids `series`.
+#[inline]
+fn run_end(orgs: &[u32], inds: &[u32], from: usize, want: usize, series: (u32, u32)) -> usize {
+    let end = want.min(orgs.len()).min(inds.len());
+    let (orgs, inds) = (&orgs[from.min(end)..end], &inds[from.min(end)..end]);
+    from + orgs
+        .iter()
+        .zip(inds)
+        .position(|(&o, &i)| (o, i) != series)
+        .unwrap_or(orgs.len())
+}
+
+/// The period of the period text of id `id`, parsed the first time it is met.
+#[inline(always)]
+fn period_of(id: u32, out: &mut RowsOut<'_>) -> Option<Period> {
+    if let Some(Slot::Found(p)) = out.periods.get(id as usize) {
+        return *p;
+    }
+    let text = out.texts[2].get(id)?;
+    cached(&mut out.periods, id, || Period::parse(text).ok())
+}
+
+/// The value [`Reading::clean_row`] keeps for a row of `ind` with these numbers (`places`
+/// gives the value's decimal places as written, `None` when they cannot be told without
+/// writing it), each number as reading its text would give (not yet checked); `None` for a
+/// row that is not plain. The same checks in the same order.
 ///
 /// [`Reading::clean_row`]: crate::data::Reading
 #[inline(always)]
-fn plain_row(
+fn plain_numbers(
     ind: &Indicator,
-    period: Period,
     (value, numerator, denominator): (Option<f64>, Option<f64>, Option<f64>),
     places: impl FnOnce() -> Option<i32>,
-    line: u64,
-) -> Option<Row> {
+) -> Option<f64> {
     let checked = |v: Option<f64>| match v {
         Some(v) => check(v).ok().map(Some),
         None => Some(None),
@@ -198,12 +327,5 @@ fn plain_row(
         return None;
     }
     let computed = row_numbers(ind, value, numerator, denominator).ok()?;
-    let value = plain_value(value, computed, places)?;
-    Some(Row {
-        period,
-        value,
-        numerator,
-        denominator,
-        line,
-    })
+    plain_value(value, computed, places)
 }

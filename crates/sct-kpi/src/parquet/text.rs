@@ -207,24 +207,32 @@ impl Pages {
             let n = (rows - ids.len()).min(page.left);
             page.left -= n;
             let buf: &[u8] = page.page.buffer();
-            self.levels.clear();
-            let present = match &mut page.def {
-                Some(def) => {
-                    self.levels.resize(n, 0);
-                    def.read_from(buf, &mut self.levels)?;
-                    let max = self.max_def as u32;
-                    self.levels.iter().filter(|&&l| l == max).count()
-                }
-                None => n,
+            let max = self.max_def as u32;
+            // Whether every one of these rows has a value (no level to keep): the usual,
+            // a run of the top level covering them all, is told without unpacking any.
+            let all_present = match &mut page.def {
+                Some(def) => def.skip_run_of(buf, max, n)?,
+                None => true,
             };
-            self.indices.clear();
+            let present = if all_present {
+                n
+            } else if let Some(def) = &mut page.def {
+                self.levels.clear();
+                self.levels.resize(n, 0);
+                def.read_from(buf, &mut self.levels)?;
+                self.levels.iter().filter(|&&l| l == max).count()
+            } else {
+                n
+            };
+            // The values go straight after the ids so far, made ids in place.
+            let start = ids.len();
             match &mut page.values {
                 Values::Dict(h) => {
-                    self.indices.resize(present, 0);
-                    h.read_from(buf, &mut self.indices)?;
-                    for i in &mut self.indices {
-                        *i = *self
-                            .dict
+                    ids.resize(start + present, 0);
+                    h.read_from(buf, &mut ids[start..])?;
+                    let dict = &self.dict;
+                    for i in &mut ids[start..] {
+                        *i = *dict
                             .get(*i as usize)
                             .ok_or_else(|| damaged("an index past the dictionary"))?;
                     }
@@ -232,23 +240,22 @@ impl Pages {
                 Values::Plain(at) => {
                     for _ in 0..present {
                         let v = plain_bytes(buf, at)?;
-                        self.indices.push(texts.intern(v));
+                        ids.push(texts.intern(v));
                     }
                 }
             }
-            let mut values = self.indices.iter();
-            match page.def {
+            if present < n {
                 // Nulls among these rows: each row's level says whether it has a value.
-                Some(_) if present < n => {
-                    let max = self.max_def as u32;
-                    for &l in &self.levels {
-                        ids.push(match l == max {
-                            true => *values.next().unwrap_or(&NULL),
-                            false => NULL,
-                        });
-                    }
+                self.indices.clear();
+                self.indices.extend_from_slice(&ids[start..]);
+                ids.truncate(start);
+                let mut values = self.indices.iter();
+                for &l in &self.levels {
+                    ids.push(match l == max {
+                        true => *values.next().unwrap_or(&NULL),
+                        false => NULL,
+                    });
                 }
-                _ => ids.extend(values),
             }
         }
         Ok(ids.len())
@@ -387,6 +394,19 @@ impl Hybrid {
         }
     }
 
+    /// Takes the next `n` values from `buf` if they are all `value` in one repeated run
+    /// (so nothing need be unpacked); `false`, taking none, otherwise.
+    fn skip_run_of(&mut self, buf: &[u8], value: u32, n: usize) -> Result<bool, CrateError> {
+        if self.repeated == 0 && self.packed == 0 {
+            self.next_run(buf)?;
+        }
+        if self.packed == 0 && self.repeated >= n && self.value == value {
+            self.repeated -= n;
+            return Ok(true);
+        }
+        Ok(false)
+    }
+
     /// Fills `out` with the next values from `buf` (the page's buffer).
     fn read_from(&mut self, buf: &[u8], out: &mut [u32]) -> Result<(), CrateError> {
         let mut done = 0;
@@ -401,13 +421,7 @@ impl Hybrid {
                 let n = self.packed.min(out.len() - done);
                 let w = usize::from(self.width);
                 for o in &mut out[done..done + n] {
-                    let byte = self.bit / 8;
-                    let mut word = [0u8; 8];
-                    let have = buf.len().min(byte + 8).saturating_sub(byte);
-                    if let Some(src) = buf.get(byte..byte + have) {
-                        word[..have].copy_from_slice(src);
-                    }
-                    *o = (u64::from_le_bytes(word) >> (self.bit % 8)) as u32 & mask;
+                    *o = (word_at(buf, self.bit / 8) >> (self.bit % 8)) as u32 & mask;
                     self.bit += w;
                 }
                 self.packed -= n;
@@ -464,5 +478,19 @@ impl Hybrid {
         }
         // An empty run reads nothing: the next header follows.
         Ok(())
+    }
+}
+
+/// The eight bytes of `buf` from `byte` as a little-endian word, zeros past its end.
+#[inline(always)]
+fn word_at(buf: &[u8], byte: usize) -> u64 {
+    match buf.get(byte..byte + 8) {
+        Some(b) => u64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]),
+        None => {
+            let mut word = [0u8; 8];
+            let tail = buf.get(byte..).unwrap_or_default();
+            word[..tail.len().min(8)].copy_from_slice(&tail[..tail.len().min(8)]);
+            u64::from_le_bytes(word)
+        }
     }
 }
