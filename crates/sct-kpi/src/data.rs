@@ -599,7 +599,7 @@ pub(crate) fn plain_value(
     match (value, computed) {
         (Some(v), Some(c)) => {
             let off = (v - c).abs();
-            (off <= 1e-9 || off <= 0.5 * ten_to_minus(places()?) + 1e-9).then_some(c)
+            (off <= 1e-9 || off <= tolerance(places()?)).then_some(c)
         }
         (None, Some(c)) => Some(c),
         (Some(v), None) => Some(v),
@@ -613,14 +613,27 @@ pub(crate) const POW10: [f64; 23] = [
     1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
 ];
 
-/// `10f64.powi(-places)`, bit for bit, from [`POW10`] where it can (`powi` is a call on
-/// every row with counts otherwise): up to 10^22 the power is exact, as `powi` makes it,
-/// and one over it is correctly rounded either way.
+/// `0.5 × 10^-places + 1e-9`, the widest a value given to `places` decimal places may be
+/// from its computed value, for `places` from 0 to 22: as [`tolerance`] computes it, bit
+/// for bit (a test holds them to it), made once.
+pub(crate) const TOLERANCE: [f64; 23] = {
+    let mut t = [0.0; 23];
+    let mut p = 0;
+    while p < 23 {
+        t[p] = 0.5 * (1.0 / POW10[p]) + 1e-9;
+        p += 1;
+    }
+    t
+};
+
+/// `0.5 × 10f64.powi(-places) + 1e-9`, bit for bit, from [`TOLERANCE`] where it can (`powi`
+/// is a call on every row with counts otherwise): up to 10^22 the power is exact, as `powi`
+/// makes it, and one over it is correctly rounded either way.
 #[inline]
-fn ten_to_minus(places: i32) -> f64 {
-    match usize::try_from(places).ok().and_then(|p| POW10.get(p)) {
-        Some(p) => 1.0 / p,
-        None => 10f64.powi(-places),
+fn tolerance(places: i32) -> f64 {
+    match usize::try_from(places).ok().and_then(|p| TOLERANCE.get(p)) {
+        Some(t) => *t,
+        None => 0.5 * 10f64.powi(-places) + 1e-9,
     }
 }
 
@@ -1424,7 +1437,8 @@ impl<'a> Reading<'a> {
             let built = build_series(file, &org, ind, rows);
             Some(((org, ind_id), built))
         });
-        let mut series = BTreeMap::new();
+        // In key order already: collected at once, the map is built without a search a series.
+        let mut series = Vec::with_capacity(built.len());
         for ((org, ind_id), built) in built.into_iter().flatten() {
             match built {
                 Ok(mut s) => {
@@ -1443,12 +1457,12 @@ impl<'a> Reading<'a> {
                         });
                     }
                     s.flags.sort();
-                    series.insert(key, s);
+                    series.push((key, s));
                 }
                 Err(d) => self.push_error(*d),
             }
         }
-        series
+        series.into_iter().collect()
     }
 
     /// The data read, or every error found (the first [`MAX_ERRORS`] and how many more);
@@ -1906,18 +1920,19 @@ pub fn expected_latest(kind: PeriodType, as_of: NaiveDate, lag: u32) -> Period {
 mod tests {
     use super::*;
 
+    use crate::kpiset::KpiSet;
+    use sct_core::source::SourceFile;
+
     #[test]
-    fn a_power_of_ten_from_the_table_is_powi_bit_for_bit() {
+    fn the_tolerance_from_the_table_is_the_one_computed_with_powi_bit_for_bit() {
         for places in -3..40 {
             assert_eq!(
-                ten_to_minus(places).to_bits(),
-                10f64.powi(-places).to_bits(),
+                tolerance(places).to_bits(),
+                (0.5 * 10f64.powi(-places) + 1e-9).to_bits(),
                 "{places}"
             );
         }
     }
-    use crate::kpiset::KpiSet;
-    use sct_core::source::SourceFile;
 
     fn set() -> KpiSet {
         let text = r#"

@@ -235,13 +235,39 @@ impl Run {
         self.denominators.clear();
     }
 
+    /// Its first `n` observations, as slices.
+    pub(crate) fn first(&self, n: usize) -> RunRef<'_> {
+        RunRef {
+            starts: &self.starts[..n],
+            values: &self.values[..n],
+            numerators: &self.numerators[..n],
+            denominators: &self.denominators[..n],
+        }
+    }
+}
+
+/// Observations by column, as [`Run`] holds them, borrowed: the same length each.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct RunRef<'a> {
+    pub(crate) starts: &'a [NaiveDate],
+    pub(crate) values: &'a [f64],
+    pub(crate) numerators: &'a [Option<f64>],
+    pub(crate) denominators: &'a [Option<f64>],
+}
+
+impl<'a> RunRef<'a> {
+    /// How many observations.
+    pub(crate) fn len(&self) -> usize {
+        self.starts.len()
+    }
+
     /// Its observations, of period type `kind`, the first on line `first_line`.
     pub(crate) fn rows(
-        &self,
+        self,
         kind: PeriodType,
         first_line: u64,
-    ) -> impl Iterator<Item = Observation> + '_ {
-        (0..self.starts.len()).map(move |i| Observation {
+    ) -> impl Iterator<Item = Observation> + 'a {
+        (0..self.len()).map(move |i| Observation {
             period: Period {
                 kind,
                 start: self.starts[i],
@@ -321,8 +347,8 @@ impl Observations {
     /// denominators by column, the lines `first_line` on, one a row. Columns are extended
     /// whole where they can be (the usual run: every row with a numerator and denominator,
     /// or none); otherwise row by row.
-    pub(crate) fn extend_run(&mut self, kind: PeriodType, run: &Run, first_line: u64) {
-        let n = run.starts.len();
+    pub(crate) fn extend_run(&mut self, kind: PeriodType, run: RunRef<'_>, first_line: u64) {
+        let n = run.len();
         match &self.kinds {
             Kinds::None if n > 0 => self.kinds = Kinds::One(kind),
             Kinds::One(k) if *k == kind => {}
@@ -335,10 +361,10 @@ impl Observations {
         }
         let len = self.len();
         let room = self.starts.capacity().max(len + n);
-        self.starts.extend_from_slice(&run.starts);
-        self.values.extend_from_slice(&run.values);
-        self.numerators.extend(len, &run.numerators, room);
-        self.denominators.extend(len, &run.denominators, room);
+        self.starts.extend_from_slice(run.starts);
+        self.values.extend_from_slice(run.values);
+        self.numerators.extend(len, run.numerators, room);
+        self.denominators.extend(len, run.denominators, room);
         self.lines.extend(first_line, n);
     }
 
@@ -669,8 +695,9 @@ mod tests {
                     run.numerators.push(number(n, i));
                     run.denominators.push(number(d, i));
                 }
+                let run = run.first(rows.len());
                 run.rows(k, line).for_each(|o| one_by_one.push(o));
-                at_once.extend_run(k, &run, line);
+                at_once.extend_run(k, run, line);
                 line += rows.len() as u64;
             }
             proptest::prop_assert_eq!(format!("{:?}", at_once.to_vec()), format!("{:?}", one_by_one.to_vec()));

@@ -43,6 +43,7 @@ mod ahead;
 #[cfg(unix)]
 mod at_offsets;
 mod plain;
+mod prepared;
 mod text;
 
 use text::{TextReader, Texts};
@@ -806,13 +807,44 @@ fn epoch() -> chrono::NaiveDate {
 /// double finds it, and the division is correctly rounded, as parsing is); `None` beyond.
 fn decimals_of(v: f64) -> Option<i32> {
     let a = v.abs();
-    for (d, p) in (0i32..).zip(crate::data::POW10) {
+    // By reference: the table is not copied onto the stack at each call.
+    for (d, &p) in (0i32..).zip(crate::data::POW10.iter()) {
         let x = round_below_2_50(a * p)?;
         if x / p == a {
             return Some(d);
         }
     }
     None
+}
+
+/// Whether a double value `v` that is `off` from the value computed from its counts agrees
+/// with it to the decimal places it has ([`decimals_of`]): what [`plain_value`] finds, told
+/// with one division instead of one for each place. The largest number of places `d` whose
+/// tolerance `off` is within is found from [`TOLERANCE`]; `v` has at most `d` places exactly
+/// when it reads back from `d` places, since (well below 2^50) a value that reads back from
+/// fewer places reads back from more. Past that bound, each place is tried as before.
+///
+/// [`plain_value`]: crate::data::plain_value
+/// [`TOLERANCE`]: crate::data::TOLERANCE
+#[inline]
+fn agrees_to_places(v: f64, off: f64) -> bool {
+    use crate::data::{POW10, TOLERANCE};
+    // No number of places allows more than the first tolerance (nor a NaN).
+    if off.is_nan() || off > TOLERANCE[0] {
+        return false;
+    }
+    let mut most = 0;
+    while most + 1 < TOLERANCE.len() && off <= TOLERANCE[most + 1] {
+        most += 1;
+    }
+    let (a, p) = (v.abs(), POW10[most]);
+    let scaled = a * p;
+    if scaled < 562_949_953_421_312.0 {
+        // Below 2^49: the rounding is exact and reading back is monotone in the places.
+        return round_below_2_50(scaled).is_some_and(|x| x / p == a);
+    }
+    decimals_of(v)
+        .is_some_and(|places| off <= TOLERANCE.get(places as usize).copied().unwrap_or(f64::NAN))
 }
 
 /// `x.round()` for `0 <= x < 2^50` (with no call to the C library, which `round` makes
@@ -825,7 +857,7 @@ fn round_below_2_50(x: f64) -> Option<f64> {
         return None;
     }
     // Exact: the conversion truncates, and below 2^50 the fraction is exactly `x - whole`.
-    let whole = x as u64 as f64;
+    let whole = x as i64 as f64;
     let rounded = if x - whole >= 0.5 { whole + 1.0 } else { whole };
     (rounded < LIMIT).then_some(rounded)
 }
@@ -970,13 +1002,12 @@ fn read_group(
         });
     }
     let total = usize::try_from(group.metadata().num_rows()).unwrap_or(0);
-    let typed = |b: &Option<Batch>| matches!(b, Some(b) if matches!(b.source, Source::Typed(_)));
-    if !(two && out.keep.is_none() && total > BATCH && batches.iter().any(typed)) {
+    if !(two && out.keep.is_none() && total > BATCH) {
         return read_batches(file, &mut batches, total, reading, out, None);
     }
     let mut cols = Vec::new();
     for (c, b) in batches.iter_mut().enumerate() {
-        if let Some(b) = b.as_mut().filter(|b| matches!(b.source, Source::Typed(_))) {
+        if let Some(b) = b.as_mut() {
             let source = std::mem::replace(&mut b.source, Source::Ahead);
             let ahead = Batch {
                 col: b.col,
@@ -989,11 +1020,22 @@ fn read_group(
             cols.push((c, ahead));
         }
     }
+    // The texts go with the decoding, which interns more; a copy here is kept up with them.
+    let texts = std::mem::take(&mut out.texts);
+    out.texts = texts.each_ref().map(Texts::mirror);
+    let preparer = prepared::Preparer::new(out.set.clone());
     std::thread::scope(|s| {
         // Two batches decoded ahead at most: memory stays a few batches whatever the file.
         let (to, from) = std::sync::mpsc::sync_channel(2);
-        s.spawn(move || ahead::decode(file, cols, total, to));
-        read_batches(file, &mut batches, total, reading, out, Some(&from))
+        let decoding = s.spawn(move || ahead::decode(file, cols, total, to, texts, Some(preparer)));
+        let read = read_batches(file, &mut batches, total, reading, out, Some(&from));
+        // Dropped before waiting: a decoding thread still sending then stops.
+        drop(from);
+        match decoding.join() {
+            Ok(texts) => out.texts = texts,
+            Err(panic) => std::panic::resume_unwind(panic),
+        }
+        read
     })
 }
 
@@ -1010,10 +1052,21 @@ fn read_batches(
     let mut done = 0;
     while done < total {
         let want = BATCH.min(total - done);
+        let mut decoded = match ahead {
+            Some(from) => Some(ahead::receive(from, file)?),
+            None => None,
+        };
+        if let Some(sent) = decoded.as_mut() {
+            for (c, more) in std::mem::take(&mut sent.texts) {
+                out.texts[c].adopt(more);
+            }
+        }
         let Some(orgs) = batches[0].as_mut() else {
             unreachable!("the organisation column is required")
         };
-        if orgs
+        if matches!(orgs.source, Source::Ahead) {
+            orgs.put(next_column(&mut decoded, file)?);
+        } else if orgs
             .fill(want, &mut out.texts[0])
             .map_err(|e| unreadable(file, &e))?
             != want
@@ -1021,16 +1074,10 @@ fn read_batches(
             return Err(short(file, 0, done, total));
         }
         let any_kept = out.keep.is_none() || any_kept(orgs.ids(want), out);
-        let mut decoded = match ahead {
-            Some(from) => Some(ahead::receive(from, file)?),
-            None => None,
-        };
         for (c, b) in batches.iter_mut().enumerate().skip(1) {
             let Some(b) = b else { continue };
             if matches!(b.source, Source::Ahead) {
-                // Sent until one fails, which this loop stops at: never short of a column.
-                let batch = decoded.as_mut().and_then(Iterator::next);
-                b.put(batch.unwrap_or_else(|| Err(ahead::stopped(file)))?);
+                b.put(next_column(&mut decoded, file)?);
                 continue;
             }
             let n = match any_kept {
@@ -1042,11 +1089,15 @@ fn read_batches(
                 return Err(short(file, c, done + n, total));
             }
         }
+        let prepared = decoded.and_then(|sent| sent.prepared);
         if any_kept {
             let mut i = 0;
             while i < want {
                 // The plain rows of the series the row before went into, taken straight.
-                let to = plain::take(batches, i, want, reading, out);
+                let to = match &prepared {
+                    Some(p) => prepared::take(p, batches, i, want, reading, out),
+                    None => plain::take(batches, i, want, reading, out),
+                };
                 if to > i {
                     i = to;
                     continue;
@@ -1061,6 +1112,16 @@ fn read_batches(
         done += want;
     }
     Ok(())
+}
+
+/// The next column of a batch decoded on the other thread.
+fn next_column(
+    decoded: &mut Option<ahead::Sent>,
+    file: &str,
+) -> Result<(Vec<i16>, Values), ParquetError> {
+    // Sent until one fails, which the reading stops at: never short of a column.
+    let batch = decoded.as_mut().and_then(|sent| sent.cols.next());
+    batch.unwrap_or_else(|| Err(ahead::stopped(file)))
 }
 
 /// Whether any of these organisation ids is of an organisation kept.
@@ -1314,6 +1375,35 @@ mod tests {
     }
 
     proptest::proptest! {
+        #[test]
+        fn agreeing_to_places_is_what_counting_the_places_gives(
+            digits in proptest::prelude::any::<u64>(),
+            places in 0i32..26,
+            bits in proptest::prelude::any::<u64>(),
+            d in 0usize..23,
+            nudge in -3i64..4,
+            spread in 0.0f64..1.0,
+        ) {
+            use crate::data::{POW10, TOLERANCE};
+            // Values written to a few places (as extracts have them), of every size up to
+            // and past 2^50, and any double; offsets at and beside each tolerance, and any.
+            let scale = 10f64.powi(places);
+            let written = [
+                (digits % 1_000_000) as f64 / scale,
+                (digits >> 12) as f64 / scale,
+                (digits % (1 << 49)) as f64 / POW10[d],
+                f64::from_bits(bits).abs(),
+                -((digits % 100_000) as f64) / scale,
+            ];
+            let at = f64::from_bits((TOLERANCE[d].to_bits() as i64 + nudge) as u64);
+            for v in written {
+                for off in [at, spread, spread * 1e-6, TOLERANCE[d], 0.0, f64::NAN] {
+                    let expected = decimals_of(v).is_some_and(|p| off <= crate::data::TOLERANCE.get(p as usize).copied().unwrap_or(f64::NAN));
+                    proptest::prop_assert_eq!(agrees_to_places(v, off), expected, "{:?} off {:?}", v, off);
+                }
+            }
+        }
+
         #[test]
         fn rounding_below_2_50_is_the_library_round(bits in proptest::prelude::any::<u64>(), scale in 0u32..60) {
             // Any double, and doubles spread over the range that matters (below 2^50),

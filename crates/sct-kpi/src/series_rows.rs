@@ -149,7 +149,7 @@ impl SeriesRows {
     pub(crate) fn extend_run(
         &mut self,
         kind: PeriodType,
-        run: &crate::observations::Run,
+        run: crate::observations::RunRef<'_>,
         first_line: u64,
     ) {
         if self.kind() != Some(kind) {

@@ -608,7 +608,8 @@ fn typed_numbers_that_cannot_be_used_give_the_csv_errors() {
 /// not in it), with odd rows among the plain ones drawn from `seed`: duplicates, gaps,
 /// values that do not match their fractions, numerators above denominators, values with
 /// many places; and with `errors`, rows in error too (no value, a negative value, a zero
-/// denominator, a period that is not one or of another type, NaN, a value beyond ±1e15).
+/// denominator, a period that is not one, a quarter or a day among months, NaN, a value
+/// beyond ±1e15).
 /// As CSV text and as Parquet columns (organisation, indicator, period, value, numerator,
 /// denominator).
 fn hostile(orgs: usize, months: usize, errors: bool, seed: u64) -> (String, Vec<Col>) {
@@ -668,6 +669,9 @@ fn hostile_rows(orgs: usize, months: usize, errors: bool, seed: u64) -> Vec<Extr
                     10 if errors => value = Some(f64::NAN),
                     11 if errors => value = Some(1e300),
                     12 if errors || num.is_some() => value = None,
+                    // Periods of another type (a series must keep to one).
+                    13 if errors => period = "2024/25 Q1".to_string(),
+                    14 if errors => period = format!("{}-{:02}-05", 2015 + m / 12, m % 12 + 1),
                     _ => {}
                 }
                 if errors && value.is_none() && next(2) == 0 {
@@ -722,7 +726,7 @@ fn series_met_again_and_codes_written_two_ways_read_from_parquet_as_from_csv() {
     // series), with and without rows in error.
     let dir = tempfile::tempdir().unwrap();
     for (case, errors) in [(0u64, false), (1, true)] {
-        let mut rows = hostile_rows(9, 150, errors, 0xD1CE + case);
+        let mut rows = hostile_rows(9, 320, errors, 0xD1CE + case);
         // Deal the rows out in chunks of 7 from the two ends, and pad every fifth chunk's codes.
         let mut dealt = Vec::with_capacity(rows.len());
         let mut chunk = 0;

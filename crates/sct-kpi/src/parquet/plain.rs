@@ -16,10 +16,10 @@ use std::ops::Range;
 use crate::observations::Run;
 use crate::period::{Period, PeriodType};
 
-use super::{Batch, Kind, RowsOut, Slot, Values, cached, day_period, decimals_of};
+use super::{Batch, Kind, RowsOut, Slot, Values, agrees_to_places, cached, day_period};
 
 /// A number or date column of a batch as the plain rows read it.
-struct Typed<'b> {
+pub(super) struct Typed<'b> {
     values: Num<'b>,
     /// Definition levels (empty when the column is required), and the level of a value.
     def: &'b [i16],
@@ -41,7 +41,8 @@ enum Num<'b> {
 }
 
 impl<'b> Typed<'b> {
-    fn of(b: Option<&'b Batch>, date: bool) -> Typed<'b> {
+    /// Column `b` (a number column, or with `date` the period column) from its next value.
+    pub(super) fn of(b: Option<&'b Batch>, date: bool) -> Typed<'b> {
         let Some(b) = b else {
             return Typed {
                 values: Num::Absent,
@@ -67,7 +68,7 @@ impl<'b> Typed<'b> {
     /// The numbers of `rows` by row into `out` (emptied first; `None` for an empty one),
     /// each as a double, as far as the column holds them; `false` for a column the plain
     /// rows do not read.
-    fn gather(&self, rows: Range<usize>, out: &mut Vec<Option<f64>>) -> bool {
+    pub(super) fn gather(&self, rows: Range<usize>, out: &mut Vec<Option<f64>>) -> bool {
         out.clear();
         match self.values {
             Num::Absent => out.resize(rows.len(), None),
@@ -117,8 +118,13 @@ impl<'b> Typed<'b> {
         }
     }
 
+    /// Whether the values are doubles (whose decimal places as written are counted).
+    pub(super) fn is_double(&self) -> bool {
+        matches!(self.values, Num::Double(_))
+    }
+
     /// Where the next value is once `rows` (from the row the next value is of) are taken.
-    fn next_after(&self, rows: Range<usize>) -> usize {
+    pub(super) fn next_after(&self, rows: Range<usize>) -> usize {
         match self.values {
             Num::Absent | Num::Other => self.next,
             _ if self.max_def == 0 => self.next + rows.len(),
@@ -131,7 +137,7 @@ impl<'b> Typed<'b> {
 
     /// The dates of `rows` (days since 1970-01-01) by row into `out`, up to the first that
     /// is empty.
-    fn days(&self, rows: Range<usize>, out: &mut Vec<Option<f64>>) {
+    pub(super) fn days(&self, rows: Range<usize>, out: &mut Vec<Option<f64>>) {
         out.clear();
         if let Num::Int32(v) = self.values {
             self.spread(rows, v, |&x| f64::from(x), out);
@@ -192,11 +198,8 @@ pub(super) fn take(
         );
     }
     let taken = run.values.len();
-    run.starts.truncate(taken);
-    run.numerators.truncate(taken);
-    run.denominators.truncate(taken);
     if taken > 0 {
-        series.extend_run(kind, &run, out.line + 1);
+        series.extend_run(kind, run.first(taken), out.line + 1);
         reading.rows_read += taken as u64;
         reading.rows_kept += taken as u64;
         out.line += taken as u64;
@@ -254,37 +257,46 @@ fn periods(
 /// The value each row keeps into `run` (whose numerators and denominators are the rows'),
 /// given the values as written, `given`, up to the first row that is not plain.
 fn values(ind: &Indicator, given: &[Option<f64>], double: bool, run: &mut Run) {
-    let rows = run
-        .starts
-        .len()
-        .min(given.len())
-        .min(run.numerators.len())
-        .min(run.denominators.len());
+    let rows = run.starts.len().min(given.len());
     let counts = run.numerators.iter().zip(&run.denominators);
     for (&v, (&numerator, &denominator)) in given[..rows].iter().zip(counts) {
-        if let (Some(v), None, None) = (v, numerator, denominator)
-            && (0.0..=MAX_MAGNITUDE).contains(&v)
-        {
-            // The usual row without counts: its value, a number of 0 or more, is kept as it
-            // is (what `plain_numbers` finds, without the steps that cannot fail).
-            run.values.push(v);
-            continue;
-        }
-        let places = || match (double, v) {
-            (true, Some(value)) => decimals_of(value),
-            _ => Some(0),
-        };
-        let Some(value) = plain_numbers(ind, (v, numerator, denominator), places) else {
+        let Some(value) = row_value(ind, v, (numerator, denominator), double) else {
             return;
         };
         run.values.push(value);
     }
 }
 
+/// The value a row of `ind` keeps when it is plain (`None` when it is not), from its value
+/// as written, `given` (a double when `double`: its decimal places then count), and its
+/// numerator and denominator.
+#[inline(always)]
+pub(super) fn row_value(
+    ind: &Indicator,
+    given: Option<f64>,
+    (numerator, denominator): (Option<f64>, Option<f64>),
+    double: bool,
+) -> Option<f64> {
+    if let (Some(v), None, None) = (given, numerator, denominator)
+        && (0.0..=MAX_MAGNITUDE).contains(&v)
+    {
+        // The usual row without counts: its value, a number of 0 or more, is kept as it
+        // is (what `plain_numbers` finds, without the steps that cannot fail).
+        return Some(v);
+    }
+    plain_numbers(ind, (given, numerator, denominator), double)
+}
+
 /// The end of the run of rows from `from` (before `want`) of the organisation and indicator
 /// ids `series`.
 #[inline]
-fn run_end(orgs: &[u32], inds: &[u32], from: usize, want: usize, series: (u32, u32)) -> usize {
+pub(super) fn run_end(
+    orgs: &[u32],
+    inds: &[u32],
+    from: usize,
+    want: usize,
+    series: (u32, u32),
+) -> usize {
     let end = want.min(orgs.len()).min(inds.len());
     let (orgs, inds) = (&orgs[from.min(end)..end], &inds[from.min(end)..end]);
     from + orgs
@@ -314,7 +326,7 @@ fn period_of(id: u32, out: &mut RowsOut<'_>) -> Option<Period> {
 fn plain_numbers(
     ind: &Indicator,
     (value, numerator, denominator): (Option<f64>, Option<f64>, Option<f64>),
-    places: impl FnOnce() -> Option<i32>,
+    double: bool,
 ) -> Option<f64> {
     let checked = |v: Option<f64>| match v {
         Some(v) => check(v).ok().map(Some),
@@ -327,5 +339,13 @@ fn plain_numbers(
         return None;
     }
     let computed = row_numbers(ind, value, numerator, denominator).ok()?;
-    plain_value(value, computed, places)
+    match (value, computed) {
+        // A double's places are those `{}` writes, found as `plain_value` would.
+        (Some(v), Some(c)) if double => {
+            let off = (v - c).abs();
+            (off <= 1e-9 || agrees_to_places(v, off)).then_some(c)
+        }
+        // An integer has none.
+        _ => plain_value(value, computed, || Some(0)),
+    }
 }

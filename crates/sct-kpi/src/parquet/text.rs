@@ -46,6 +46,30 @@ impl Texts {
         }
     }
 
+    /// How many texts there are.
+    pub(super) fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// The texts from id `from` on, for another copy of these texts ([`Texts::adopt`]).
+    pub(super) fn since(&self, from: usize) -> Vec<Option<Box<str>>> {
+        self.entries.get(from..).unwrap_or_default().to_vec()
+    }
+
+    /// A copy of the texts to look up by id, not to intern more in: they come from the
+    /// copy that does ([`Texts::adopt`]).
+    pub(super) fn mirror(&self) -> Texts {
+        Texts {
+            entries: self.entries.clone(),
+            ..Texts::default()
+        }
+    }
+
+    /// Takes the texts another copy interned after those this one has, with their ids.
+    pub(super) fn adopt(&mut self, more: Vec<Option<Box<str>>>) {
+        self.entries.extend(more);
+    }
+
     /// The id of a text given as its bytes.
     fn intern(&mut self, bytes: &[u8]) -> u32 {
         if let Some((b, id)) = &self.last
@@ -150,6 +174,8 @@ pub(super) struct Pages {
     max_def: i16,
     /// The ids of the chunk's dictionary entries, by index.
     dict: Vec<u32>,
+    /// Whether each of those ids is its index.
+    dict_is_ids: bool,
     /// The data page being read, and where.
     page: Option<DataPage>,
     /// Definition levels and dictionary indices of a run of rows.
@@ -185,6 +211,7 @@ impl Pages {
             pages,
             max_def,
             dict: Vec::new(),
+            dict_is_ids: false,
             page: None,
             levels: Vec::new(),
             indices: Vec::new(),
@@ -228,13 +255,19 @@ impl Pages {
             let start = ids.len();
             match &mut page.values {
                 Values::Dict(h) => {
-                    ids.resize(start + present, 0);
-                    h.read_from(buf, &mut ids[start..])?;
+                    h.append_to(buf, ids, present)?;
                     let dict = &self.dict;
-                    for i in &mut ids[start..] {
-                        *i = *dict
-                            .get(*i as usize)
-                            .ok_or_else(|| damaged("an index past the dictionary"))?;
+                    if self.dict_is_ids {
+                        // Each index is its text's id: only checked to be in the dictionary.
+                        if ids[start..].iter().any(|&i| i as usize >= dict.len()) {
+                            return Err(damaged("an index past the dictionary"));
+                        }
+                    } else {
+                        for i in &mut ids[start..] {
+                            *i = *dict
+                                .get(*i as usize)
+                                .ok_or_else(|| damaged("an index past the dictionary"))?;
+                        }
                     }
                 }
                 Values::Plain(at) => {
@@ -279,6 +312,9 @@ impl Pages {
                         let v = plain_bytes(buf, &mut at)?;
                         self.dict.push(texts.intern(v));
                     }
+                    // The usual first dictionary: its entries interned in order, so that
+                    // each index is already its text's id.
+                    self.dict_is_ids = (0..).zip(&self.dict).all(|(k, &id)| k == id);
                 }
                 _ => {
                     self.page = Some(self.data_page(page)?);
@@ -405,6 +441,30 @@ impl Hybrid {
             return Ok(true);
         }
         Ok(false)
+    }
+
+    /// Appends the next `n` values from `buf` (the page's buffer) to `out`.
+    fn append_to(&mut self, buf: &[u8], out: &mut Vec<u32>, n: usize) -> Result<(), CrateError> {
+        let end = out.len() + n;
+        let mask = ((1u64 << self.width) - 1) as u32;
+        while out.len() < end {
+            if self.repeated > 0 {
+                let k = self.repeated.min(end - out.len());
+                out.extend(std::iter::repeat_n(self.value, k));
+                self.repeated -= k;
+            } else if self.packed > 0 {
+                let k = self.packed.min(end - out.len());
+                let w = usize::from(self.width);
+                for _ in 0..k {
+                    out.push((word_at(buf, self.bit / 8) >> (self.bit % 8)) as u32 & mask);
+                    self.bit += w;
+                }
+                self.packed -= k;
+            } else {
+                self.next_run(buf)?;
+            }
+        }
+        Ok(())
     }
 
     /// Fills `out` with the next values from `buf` (the page's buffer).

@@ -1,0 +1,240 @@
+//! The plain rows of a batch found on the thread that decodes it ([`super::ahead`]), so that
+//! the reading thread need only add them to their series. A row is plain when its indicator
+//! is one of the set's read from the file, its period reads, and its numbers are what
+//! [`Reading::clean_row`] takes with nothing to record (no error, flag or skip); that needs
+//! nothing of the rows before it. What it does need of them, that the row carries on the
+//! series of the row before, in that series' period type, the reading thread checks
+//! ([`take`]), and every other row goes the way it would without this.
+//!
+//! [`Reading::clean_row`]: crate::data::Reading
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+
+use crate::data::Reading;
+use crate::kpiset::Indicator;
+use crate::observations::{Run, RunRef};
+use crate::period::{Period, PeriodType};
+
+use super::plain::{Typed, row_value, run_end};
+use super::text::Texts;
+use super::{Batch, RowsOut, Slot, Values, cached, day_period};
+
+/// A batch's rows, each with what it puts into its series if it is plain.
+pub(super) struct Prepared {
+    /// By row: the period type of a plain row, `None` for any other.
+    kinds: Vec<Option<PeriodType>>,
+    /// By row: its period start, the value it keeps, its numerator and denominator (as
+    /// read; any for a row not plain).
+    run: Run,
+}
+
+impl Prepared {
+    /// None yet, with room for `rows`.
+    fn with_capacity(rows: usize) -> Prepared {
+        Prepared {
+            kinds: Vec::with_capacity(rows),
+            run: Run {
+                starts: Vec::with_capacity(rows),
+                values: Vec::with_capacity(rows),
+                numerators: Vec::with_capacity(rows),
+                denominators: Vec::with_capacity(rows),
+            },
+        }
+    }
+}
+
+/// What the thread that decodes the batches knows of the set and of the texts met: each
+/// indicator text's place in the set and each period text's period, found once.
+pub(super) struct Preparer<'a> {
+    set: BTreeMap<&'a str, &'a Indicator>,
+    indicators: Vec<Slot<Option<&'a Indicator>>>,
+    periods: Vec<Slot<Option<Period>>>,
+    given: Vec<Option<f64>>,
+    days: Vec<Option<f64>>,
+}
+
+impl<'a> Preparer<'a> {
+    /// For the set's indicators by id.
+    pub(super) fn new(set: BTreeMap<&'a str, &'a Indicator>) -> Preparer<'a> {
+        Preparer {
+            set,
+            indicators: Vec::new(),
+            periods: Vec::new(),
+            given: Vec::new(),
+            days: Vec::new(),
+        }
+    }
+
+    /// The plain rows among the first `rows` of a batch whose columns (by their place in
+    /// the long form) are `batches`, with the texts of its text columns.
+    pub(super) fn prepare(
+        &mut self,
+        batches: &[Option<&Batch>; 6],
+        texts: &[Texts; 6],
+        rows: usize,
+    ) -> Prepared {
+        let mut p = Prepared::with_capacity(rows);
+        let ids = |c: usize| match batches[c] {
+            Some(Batch {
+                values: Values::Ids(ids),
+                ..
+            }) => Some(&ids[..]),
+            _ => None,
+        };
+        let nums = [3, 4, 5].map(|c| Typed::of(batches[c], false));
+        let read = nums[0].gather(0..rows, &mut self.given)
+            && nums[1].gather(0..rows, &mut p.run.numerators)
+            && nums[2].gather(0..rows, &mut p.run.denominators);
+        let Some(inds) = ids(1).filter(|_| read) else {
+            return p;
+        };
+        let periods = ids(2);
+        if periods.is_none() {
+            Typed::of(batches[2], true).days(0..rows, &mut self.days);
+        }
+        let double = nums[0].is_double();
+        let n = [
+            self.given.len(),
+            p.run.numerators.len(),
+            p.run.denominators.len(),
+        ]
+        .into_iter()
+        .fold(rows.min(inds.len()), usize::min);
+        // The periods, then the values by runs of rows of one indicator (the usual: a
+        // series' rows together); each a tight loop of its own.
+        match periods {
+            Some(ids) => {
+                for &id in &ids[..n] {
+                    let period = self.period(id, &texts[2]);
+                    p.kinds.push(period.map(|p| p.kind));
+                    p.run
+                        .starts
+                        .push(period.map_or(NaiveDate::MIN, |p| p.start));
+                }
+            }
+            None => {
+                for d in &self.days[..n.min(self.days.len())] {
+                    let period = d.and_then(|d| day_period(d as i32));
+                    p.kinds.push(period.map(|p| p.kind));
+                    p.run
+                        .starts
+                        .push(period.map_or(NaiveDate::MIN, |p| p.start));
+                }
+                p.kinds.resize(n, None);
+                p.run.starts.resize(n, NaiveDate::MIN);
+            }
+        }
+        let mut i = 0;
+        while i < n {
+            let id = inds[i];
+            let end = i + inds[i..n].iter().position(|&x| x != id).unwrap_or(n - i);
+            let Some(ind) = self.indicator(id, &texts[1]) else {
+                p.kinds[i..end].fill(None);
+                p.run.values.resize(end, 0.0);
+                i = end;
+                continue;
+            };
+            let given = &self.given[i..end];
+            let counts = p.run.numerators[i..end]
+                .iter()
+                .zip(&p.run.denominators[i..end]);
+            for (k, (&v, (&numerator, &denominator))) in given.iter().zip(counts).enumerate() {
+                let value = row_value(ind, v, (numerator, denominator), double);
+                if value.is_none() {
+                    p.kinds[i + k] = None;
+                }
+                p.run.values.push(value.unwrap_or_default());
+            }
+            i = end;
+        }
+        p
+    }
+
+    /// The set's indicator (read from the file) of the indicator text of id `id`.
+    #[inline]
+    fn indicator(&mut self, id: u32, texts: &Texts) -> Option<&'a Indicator> {
+        let set = &self.set;
+        cached(&mut self.indicators, id, || {
+            let text = texts.get(id)?;
+            set.get(text).copied().filter(|i| i.measure.is_none())
+        })
+    }
+
+    /// The period of the period text of id `id`.
+    #[inline]
+    fn period(&mut self, id: u32, texts: &Texts) -> Option<Period> {
+        cached(&mut self.periods, id, || {
+            texts.get(id).and_then(|t| Period::parse(t).ok())
+        })
+    }
+}
+
+/// Takes the plain rows from row `from` of the batches (all put in, `prepared` found with
+/// them) that carry on the series the row before went into, for as long as they come; the
+/// index of the first row not taken.
+pub(super) fn take(
+    prepared: &Prepared,
+    batches: &mut [Option<Batch>],
+    from: usize,
+    want: usize,
+    reading: &mut Reading<'_>,
+    out: &mut RowsOut<'_>,
+) -> usize {
+    let Some((org, ind_id)) = out.clean else {
+        return from;
+    };
+    let Some(series) = reading.series.current() else {
+        return from;
+    };
+    let Some(kind) = series.kind() else {
+        return from;
+    };
+    let ids = |c: usize| match &batches[c] {
+        Some(Batch {
+            values: Values::Ids(ids),
+            ..
+        }) => Some(&ids[..]),
+        _ => None,
+    };
+    let (Some(orgs), Some(inds)) = (ids(0), ids(1)) else {
+        return from;
+    };
+    let end = run_end(
+        orgs,
+        inds,
+        from,
+        want.min(prepared.kinds.len()),
+        (org, ind_id),
+    );
+    let taken = prepared.kinds[from..end]
+        .iter()
+        .take_while(|&&k| k == Some(kind))
+        .count();
+    if taken == 0 {
+        return from;
+    }
+    let rows = from..from + taken;
+    let run = RunRef {
+        starts: &prepared.run.starts[rows.clone()],
+        values: &prepared.run.values[rows.clone()],
+        numerators: &prepared.run.numerators[rows.clone()],
+        denominators: &prepared.run.denominators[rows.clone()],
+    };
+    series.extend_run(kind, run, out.line + 1);
+    reading.rows_read += taken as u64;
+    reading.rows_kept += taken as u64;
+    out.line += taken as u64;
+    // Where the rows not taken read on from.
+    for (c, batch) in batches.iter_mut().enumerate().skip(2) {
+        let next = Typed::of(batch.as_ref(), c == 2).next_after(rows.clone());
+        if let Some(b) = batch
+            .as_mut()
+            .filter(|b| !matches!(b.values, Values::Ids(_)))
+        {
+            b.next = next;
+        }
+    }
+    from + taken
+}
