@@ -1024,11 +1024,16 @@ fn read_group(
     let texts = std::mem::take(&mut out.texts);
     out.texts = texts.each_ref().map(Texts::mirror);
     let preparer = prepared::Preparer::new(out.set.clone());
+    let mut mine = prepared::Preparer::new(out.set.clone());
     std::thread::scope(|s| {
         // Two batches decoded ahead at most: memory stays a few batches whatever the file.
         let (to, from) = std::sync::mpsc::sync_channel(2);
         let decoding = s.spawn(move || ahead::decode(file, cols, total, to, texts, Some(preparer)));
-        let read = read_batches(file, &mut batches, total, reading, out, Some(&from));
+        let ahead = Ahead {
+            from: &from,
+            preparer: &mut mine,
+        };
+        let read = read_batches(file, &mut batches, total, reading, out, Some(ahead));
         // Dropped before waiting: a decoding thread still sending then stops.
         drop(from);
         match decoding.join() {
@@ -1039,6 +1044,13 @@ fn read_group(
     })
 }
 
+/// The batches decoded on another thread ([`ahead`]), and the finding of the plain rows of
+/// each that is left to this one.
+struct Ahead<'r, 'a> {
+    from: &'r std::sync::mpsc::Receiver<ahead::Step>,
+    preparer: &'r mut prepared::Preparer<'a>,
+}
+
 /// Reads the batches of a row group of `total` rows (see [`read_group`]); `ahead` gives
 /// the batches of the columns decoded on another thread.
 fn read_batches(
@@ -1047,13 +1059,13 @@ fn read_batches(
     total: usize,
     reading: &mut Reading<'_>,
     out: &mut RowsOut<'_>,
-    ahead: Option<&std::sync::mpsc::Receiver<ahead::Step>>,
+    mut ahead: Option<Ahead<'_, '_>>,
 ) -> Result<(), ParquetError> {
     let mut done = 0;
     while done < total {
         let want = BATCH.min(total - done);
-        let mut decoded = match ahead {
-            Some(from) => Some(ahead::receive(from, file)?),
+        let mut decoded = match &ahead {
+            Some(a) => Some(ahead::receive(a.from, file)?),
             None => None,
         };
         if let Some(sent) = decoded.as_mut() {
@@ -1089,13 +1101,26 @@ fn read_batches(
                 return Err(short(file, c, done + n, total));
             }
         }
-        let prepared = decoded.and_then(|sent| sent.prepared);
+        // The batch's plain rows: those of its first rows found on the other thread, the
+        // rest here.
+        let split = prepared::ahead_rows(want);
+        let prepared = match (decoded.and_then(|sent| sent.prepared), ahead.as_mut()) {
+            (Some(head), Some(a)) => {
+                let view = [0, 1, 2, 3, 4, 5].map(|c| batches[c].as_ref());
+                let tail = a.preparer.prepare(&view, &out.texts, split..want);
+                Some([(head, 0), (tail, split)])
+            }
+            _ => None,
+        };
         if any_kept {
             let mut i = 0;
             while i < want {
                 // The plain rows of the series the row before went into, taken straight.
                 let to = match &prepared {
-                    Some(p) => prepared::take(p, batches, i, want, reading, out),
+                    Some([(head, _), (tail, split)]) => match i < *split {
+                        true => prepared::take(head, 0, batches, i, *split, reading, out),
+                        false => prepared::take(tail, *split, batches, i, want, reading, out),
+                    },
                     None => plain::take(batches, i, want, reading, out),
                 };
                 if to > i {

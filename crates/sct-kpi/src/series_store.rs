@@ -108,16 +108,21 @@ impl SeriesStore {
 
     /// Every series with its organisation and indicator, in their order.
     pub(crate) fn into_sorted(self) -> Vec<((String, String), SeriesRows)> {
-        let mut series: Vec<Option<SeriesRows>> = self.series.into_iter().map(Some).collect();
+        // Organisations sorted, then each one's indicators: the series themselves (a few
+        // hundred bytes each) are moved once, into place.
+        let mut series = self.series;
+        let mut orgs: Vec<(String, HashMap<String, usize>)> = self.index.into_iter().collect();
+        orgs.sort_unstable_by(|a, b| a.0.cmp(&b.0));
         let mut out = Vec::with_capacity(series.len());
-        for (org, inds) in self.index {
+        for (org, inds) in orgs {
+            let mut inds: Vec<(String, usize)> = inds.into_iter().collect();
+            inds.sort_unstable_by(|a, b| a.0.cmp(&b.0));
             for (ind, at) in inds {
-                if let Some(rows) = series.get_mut(at).and_then(Option::take) {
-                    out.push(((org.clone(), ind), rows));
+                if let Some(rows) = series.get_mut(at) {
+                    out.push(((org.clone(), ind), std::mem::take(rows)));
                 }
             }
         }
-        out.sort_unstable_by(|a, b| a.0.cmp(&b.0));
         out
     }
 }

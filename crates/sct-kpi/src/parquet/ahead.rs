@@ -64,7 +64,7 @@ pub(super) fn decode(
                     (None, Some(p)) => {
                         let mut view = [None; 6];
                         cols.iter().for_each(|(c, b)| view[*c] = Some(b));
-                        Some(p.prepare(&view, &texts, want))
+                        Some(p.prepare(&view, &texts, 0..super::prepared::ahead_rows(want)))
                     }
                     _ => None,
                 };

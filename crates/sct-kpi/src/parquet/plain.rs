@@ -118,6 +118,12 @@ impl<'b> Typed<'b> {
         }
     }
 
+    /// The column from row `row` of the batch on (when its next value is row 0's).
+    pub(super) fn at_row(mut self, row: usize) -> Typed<'b> {
+        self.next = self.next_after(0..row);
+        self
+    }
+
     /// Whether the values are doubles (whose decimal places as written are counted).
     pub(super) fn is_double(&self) -> bool {
         matches!(self.values, Num::Double(_))

@@ -9,6 +9,7 @@
 //! [`Reading::clean_row`]: crate::data::Reading
 
 use std::collections::BTreeMap;
+use std::ops::Range;
 
 use chrono::NaiveDate;
 
@@ -20,6 +21,14 @@ use crate::period::{Period, PeriodType};
 use super::plain::{Typed, row_value, run_end};
 use super::text::Texts;
 use super::{Batch, RowsOut, Slot, Values, cached, day_period};
+
+/// How many of a batch's `rows` have their plain rows found on the decoding thread; the
+/// rest the reading thread finds itself, while the decoding thread goes on to the next
+/// batch. The share keeps the two threads about as busy (decoding the columns costs about
+/// as much as finding the plain rows, and the reading thread adds the rows to the series).
+pub(super) fn ahead_rows(rows: usize) -> usize {
+    rows * 3 / 8
+}
 
 /// A batch's rows, each with what it puts into its series if it is plain.
 pub(super) struct Prepared {
@@ -67,33 +76,35 @@ impl<'a> Preparer<'a> {
         }
     }
 
-    /// The plain rows among the first `rows` of a batch whose columns (by their place in
-    /// the long form) are `batches`, with the texts of its text columns.
+    /// The plain rows among rows `rows` of a batch whose columns (by their place in the
+    /// long form) are `batches`, just read, with the texts of its text columns.
     pub(super) fn prepare(
         &mut self,
         batches: &[Option<&Batch>; 6],
         texts: &[Texts; 6],
-        rows: usize,
+        rows: Range<usize>,
     ) -> Prepared {
-        let mut p = Prepared::with_capacity(rows);
+        let mut p = Prepared::with_capacity(rows.len());
         let ids = |c: usize| match batches[c] {
             Some(Batch {
                 values: Values::Ids(ids),
                 ..
-            }) => Some(&ids[..]),
+            }) => ids.get(rows.clone()),
             _ => None,
         };
-        let nums = [3, 4, 5].map(|c| Typed::of(batches[c], false));
-        let read = nums[0].gather(0..rows, &mut self.given)
-            && nums[1].gather(0..rows, &mut p.run.numerators)
-            && nums[2].gather(0..rows, &mut p.run.denominators);
+        let nums = [3, 4, 5].map(|c| Typed::of(batches[c], false).at_row(rows.start));
+        let read = nums[0].gather(rows.clone(), &mut self.given)
+            && nums[1].gather(rows.clone(), &mut p.run.numerators)
+            && nums[2].gather(rows.clone(), &mut p.run.denominators);
         let Some(inds) = ids(1).filter(|_| read) else {
             return p;
         };
         let periods = ids(2);
         if periods.is_none() {
-            Typed::of(batches[2], true).days(0..rows, &mut self.days);
+            let days = Typed::of(batches[2], true).at_row(rows.start);
+            days.days(rows.clone(), &mut self.days);
         }
+        let rows = rows.len();
         let double = nums[0].is_double();
         let n = [
             self.given.len(),
@@ -171,11 +182,12 @@ impl<'a> Preparer<'a> {
     }
 }
 
-/// Takes the plain rows from row `from` of the batches (all put in, `prepared` found with
-/// them) that carry on the series the row before went into, for as long as they come; the
-/// index of the first row not taken.
+/// Takes the plain rows from row `from` of the batches (all put in) that carry on the series
+/// the row before went into, for as long as they come, as `prepared` (found for the rows
+/// from row `first` on) has them; the index of the first row not taken.
 pub(super) fn take(
     prepared: &Prepared,
+    first: usize,
     batches: &mut [Option<Batch>],
     from: usize,
     want: usize,
@@ -198,35 +210,31 @@ pub(super) fn take(
         }) => Some(&ids[..]),
         _ => None,
     };
-    let (Some(orgs), Some(inds)) = (ids(0), ids(1)) else {
+    let (Some(orgs), Some(inds), Some(at)) = (ids(0), ids(1), from.checked_sub(first)) else {
         return from;
     };
-    let end = run_end(
-        orgs,
-        inds,
-        from,
-        want.min(prepared.kinds.len()),
-        (org, ind_id),
-    );
-    let taken = prepared.kinds[from..end]
+    let limit = want.min(first + prepared.kinds.len());
+    let end = run_end(orgs, inds, from, limit, (org, ind_id));
+    let taken = prepared.kinds[at..at + (end - from)]
         .iter()
         .take_while(|&&k| k == Some(kind))
         .count();
     if taken == 0 {
         return from;
     }
-    let rows = from..from + taken;
+    let own = at..at + taken;
     let run = RunRef {
-        starts: &prepared.run.starts[rows.clone()],
-        values: &prepared.run.values[rows.clone()],
-        numerators: &prepared.run.numerators[rows.clone()],
-        denominators: &prepared.run.denominators[rows.clone()],
+        starts: &prepared.run.starts[own.clone()],
+        values: &prepared.run.values[own.clone()],
+        numerators: &prepared.run.numerators[own.clone()],
+        denominators: &prepared.run.denominators[own],
     };
     series.extend_run(kind, run, out.line + 1);
     reading.rows_read += taken as u64;
     reading.rows_kept += taken as u64;
     out.line += taken as u64;
     // Where the rows not taken read on from.
+    let rows = from..from + taken;
     for (c, batch) in batches.iter_mut().enumerate().skip(2) {
         let next = Typed::of(batch.as_ref(), c == 2).next_after(rows.clone());
         if let Some(b) = batch
