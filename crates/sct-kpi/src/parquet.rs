@@ -483,7 +483,7 @@ enum Source {
     Text(TextReader),
     /// A number or date column, through the crate's typed column reader.
     Typed(Box<ColumnReader>),
-    /// A number or date column decoded on another thread ([`ahead`]), its batches put in.
+    /// A column decoded on another thread ([`ahead`]), its batches put in.
     Ahead,
 }
 
@@ -984,8 +984,9 @@ fn cached<T: Copy>(v: &mut Vec<Slot<T>>, id: u32, find: impl FnOnce() -> T) -> T
 /// Reads one row group, a batch at a time, handing each row on. The organisation column is
 /// read first: a batch with no row of an organisation kept has its other columns skipped
 /// (whole pages unread where they fall inside it). With `two` (a second core, and a file read
-/// at offsets), when every row is kept and the group is more than a batch, its number and
-/// date columns are decoded on another thread ([`ahead`]).
+/// at offsets), when every row is kept and the group is more than a batch, its columns are
+/// decoded on another thread, which also finds the plain rows of the first part of each
+/// batch ([`ahead`], [`prepared`]); this one finds those of the rest and builds the series.
 fn read_group(
     file: &str,
     layout: &Layout,

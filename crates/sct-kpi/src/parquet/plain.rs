@@ -4,15 +4,17 @@
 //! checks a row, from their values as the file holds them (a period's text parsed once, a
 //! double or an integer as it is), and pushed into the series; the first that is not plain,
 //! or whose fields the reading takes from text (a float, a number held as text), is left to
-//! the reading of every field ([`super::hand_on`]).
+//! the reading of every field ([`super::hand_on`]). The run is read by column and added to
+//! its series at once. Used where the batch's plain rows were not found beforehand
+//! ([`super::prepared`]): a file read on one core, or for some organisations only.
 //!
 //! [`Reading::clean_row`]: crate::data::Reading
+
+use std::ops::Range;
 
 use crate::data::{Reading, plain_value, row_numbers};
 use crate::kpiset::{Indicator, ValueType};
 use crate::number::{MAX_MAGNITUDE, check};
-use std::ops::Range;
-
 use crate::observations::Run;
 use crate::period::{Period, PeriodType};
 
