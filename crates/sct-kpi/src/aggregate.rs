@@ -25,15 +25,20 @@ pub fn period_of(date: chrono::NaiveDate, kind: PeriodType) -> Period {
 /// quarter or year that holds its Thursday, as ISO 8601 assigns weeks to years, so every week
 /// is counted once.
 pub fn parent(p: Period, kind: PeriodType) -> Period {
-    let day = if p.kind == PeriodType::Week {
+    Period::containing(day_counted(p), kind)
+}
+
+/// The day of `p` that says which longer period it is part of: its first, or a week's
+/// Thursday (ISO 8601: a week belongs where most of its days are).
+fn day_counted(p: Period) -> chrono::NaiveDate {
+    if p.kind == PeriodType::Week {
         // Checked: a week at the very end of the calendar chrono can hold keeps its start.
         p.start
             .checked_add_days(chrono::Days::new(3))
             .unwrap_or(p.start)
     } else {
         p.start
-    };
-    Period::containing(day, kind)
+    }
 }
 
 /// How many periods of `part` make up `whole`.
@@ -162,9 +167,19 @@ pub fn aggregate(
     let mut i = 0;
     while i < obs.len() {
         let whole = parent(obs[i].period, kind);
-        let mut j = i;
-        while j < obs.len() && parent(obs[j].period, kind) == whole {
-            j += 1;
+        // The periods are in order: those of `whole` run up to the first counted from the
+        // day `whole` ends, told by a comparison each (at the very end of the calendar,
+        // where the next period cannot be made, by finding each one's parent).
+        let end = whole.next().start;
+        let mut j = i + 1;
+        if end > whole.start {
+            while j < obs.len() && day_counted(obs[j].period) < end {
+                j += 1;
+            }
+        } else {
+            while j < obs.len() && parent(obs[j].period, kind) == whole {
+                j += 1;
+            }
         }
         let group = &obs[i..j];
         let c = combine(group, value_type, multiplier, aggregation)?;
@@ -196,6 +211,43 @@ mod tests {
             numerator: n,
             denominator: d,
             line: 2,
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn rows_are_grouped_by_the_period_they_are_part_of(
+            steps in proptest::collection::vec(1u32..40, 1..80),
+            part in 0usize..4,
+            start in 0i64..4000,
+        ) {
+            // Days, weeks, months or quarters in order, each once, some far apart, made up
+            // into every longer period type; each group is the rows with that parent.
+            let part = [PeriodType::Day, PeriodType::Week, PeriodType::Month, PeriodType::Quarter][part];
+            let day = chrono::NaiveDate::from_ymd_opt(2001, 1, 1).unwrap() + Duration::days(start);
+            let mut p = Period::containing(day, part);
+            let mut rows = Vec::new();
+            for &step in &steps {
+                rows.push(Observation { period: p, value: 1.0, numerator: None, denominator: None, line: rows.len() as u64 });
+                for _ in 0..step {
+                    p = p.next();
+                }
+            }
+            for whole in [PeriodType::Week, PeriodType::Month, PeriodType::Quarter, PeriodType::Year] {
+                if whole <= part {
+                    continue;
+                }
+                let out = aggregate(&rows, whole, ValueType::Count, None, None).unwrap();
+                let mut expected: Vec<(Period, usize)> = Vec::new();
+                for r in &rows {
+                    match expected.last_mut() {
+                        Some((w, n)) if *w == parent(r.period, whole) => *n += 1,
+                        _ => expected.push((parent(r.period, whole), 1)),
+                    }
+                }
+                let got: Vec<(Period, usize)> = out.iter().map(|a| (a.observation.period, a.parts)).collect();
+                proptest::prop_assert_eq!(got, expected);
+            }
         }
     }
 

@@ -1858,6 +1858,9 @@ fn aggregated(
 /// The flag for periods missing between observations, if any: counted exactly, however long
 /// the gaps; only the first few are named.
 fn missing_periods(observations: &Observations) -> Option<Flag> {
+    if no_gaps(observations) {
+        return None;
+    }
     let mut missing = Vec::new();
     let mut n = 0u64;
     let mut periods = observations.periods();
@@ -1885,6 +1888,26 @@ fn missing_periods(observations: &Observations) -> Option<Flag> {
             &format!("{n} period{} missing", if n == 1 { "" } else { "s" }),
         ),
     })
+}
+
+/// Whether a series of months or of days (its periods in order, each once) has none
+/// missing, told from its first and last alone: the steps between neighbours, each at least
+/// one, add up to the steps from first to last, which are then one fewer than the periods
+/// only when every step is one. `false` for other period types, whose steps are not counted
+/// so (each pair is then looked at).
+fn no_gaps(observations: &Observations) -> bool {
+    use chrono::Datelike as _;
+    let starts = observations.starts();
+    let (Some(&first), Some(&last)) = (starts.first(), starts.last()) else {
+        return true;
+    };
+    let months = |d: NaiveDate| i64::from(d.year()) * 12 + i64::from(d.month0());
+    let steps = match observations.one_kind() {
+        Some(PeriodType::Month) => months(last) - months(first),
+        Some(PeriodType::Day) => (last - first).num_days(),
+        _ => return false,
+    };
+    steps == observations.len() as i64 - 1
 }
 
 /// [`Period::periods_between`], counted from the months of the two starts for periods of
@@ -1922,6 +1945,34 @@ mod tests {
 
     use crate::kpiset::KpiSet;
     use sct_core::source::SourceFile;
+
+    proptest::proptest! {
+        #[test]
+        fn a_series_has_no_gaps_exactly_when_no_neighbours_have_periods_between(
+            steps in proptest::collection::vec(1u32..4, 0..40),
+            kind in 0usize..5,
+            start in 0i32..3000,
+        ) {
+            // Periods in order, each once, a step of one (the usual) or more apart.
+            let kind = [PeriodType::Day, PeriodType::Week, PeriodType::Month, PeriodType::Quarter, PeriodType::Year][kind];
+            let mut p = period_of(NaiveDate::from_ymd_opt(2000, 1, 1).unwrap() + chrono::Duration::days(i64::from(start)), kind);
+            let mut list = Observations::new();
+            for (i, &step) in std::iter::once(&1).chain(&steps).enumerate() {
+                for _ in 0..step {
+                    p = p.next();
+                }
+                list.push(Observation { period: p, value: 1.0, numerator: None, denominator: None, line: i as u64 });
+            }
+            let periods: Vec<Period> = list.periods().collect();
+            let gaps: u64 = periods.windows(2).map(|w| periods_between(w[0], w[1])).sum();
+            if no_gaps(&list) {
+                proptest::prop_assert_eq!(gaps, 0);
+            } else if matches!(kind, PeriodType::Month | PeriodType::Day) {
+                proptest::prop_assert!(gaps > 0);
+            }
+            proptest::prop_assert_eq!(missing_periods(&list).is_none(), gaps == 0);
+        }
+    }
 
     #[test]
     fn the_tolerance_from_the_table_is_the_one_computed_with_powi_bit_for_bit() {

@@ -524,6 +524,14 @@ impl Observations {
         (0..self.len()).any(|i| matches!((n.get(i), d.get(i)), (Some(n), Some(d)) if n > d))
     }
 
+    /// The period type of every observation, when they all have one (and there are some).
+    pub(crate) fn one_kind(&self) -> Option<PeriodType> {
+        match self.kinds {
+            Kinds::One(kind) => Some(kind),
+            _ => None,
+        }
+    }
+
     /// Each observation's first day, oldest first.
     pub(crate) fn starts(&self) -> &[NaiveDate] {
         &self.starts
