@@ -99,24 +99,28 @@ impl<'b> Typed<'b> {
             return;
         }
         let levels = self.def.get(rows).unwrap_or_default();
-        // Runs of rows all with a number, or all without, the usual, are told at once.
-        if levels.iter().all(|&l| l != self.max_def) {
-            out.resize(levels.len(), None);
-            return;
-        }
-        if levels.iter().all(|&l| l == self.max_def) {
-            let there = values.get(k..).unwrap_or_default();
-            out.extend(there.iter().take(levels.len()).map(|x| Some(f(x))));
-            return;
-        }
-        for &level in levels {
-            if level != self.max_def {
-                out.push(None);
-                continue;
+        // By runs of rows all with a number or all without (a series' rows have the same
+        // columns, as a rule), each added at once.
+        let max = self.max_def;
+        let mut at = 0;
+        while at < levels.len() {
+            let present = levels[at] == max;
+            let run = levels[at..]
+                .iter()
+                .position(|&l| (l == max) != present)
+                .unwrap_or(levels.len() - at);
+            if !present {
+                out.resize(out.len() + run, None);
+            } else {
+                let there = values.get(k..).unwrap_or_default();
+                out.extend(there.iter().take(run).map(|x| Some(f(x))));
+                if there.len() < run {
+                    // Fewer values than rows with one: the rows stop at the first without.
+                    return;
+                }
+                k += run;
             }
-            let Some(x) = values.get(k) else { return };
-            out.push(Some(f(x)));
-            k += 1;
+            at += run;
         }
     }
 
