@@ -560,6 +560,14 @@ impl Batch {
         }
     }
 
+    /// The text ids of this batch of a text column; `None` for another column.
+    fn text_ids(&self) -> Option<&[u32]> {
+        match &self.values {
+            Values::Ids(ids) => Some(ids),
+            _ => None,
+        }
+    }
+
     /// Reads up to `rows` more rows; how many were read.
     fn fill(&mut self, rows: usize, texts: &mut Texts) -> parquet::errors::Result<usize> {
         self.def.clear();

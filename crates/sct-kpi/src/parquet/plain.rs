@@ -171,26 +171,14 @@ pub(super) fn take(
     reading: &mut Reading<'_>,
     out: &mut RowsOut<'_>,
 ) -> usize {
-    let (Some((org, ind_id)), Some(ind)) = (out.clean, out.clean_ind) else {
+    let Some(ind) = out.clean_ind else {
         return from;
     };
-    let Some(series) = reading.series.current() else {
+    let Some((kind, end)) = carried_on(batches, from, want, reading, out) else {
         return from;
     };
-    let Some(kind) = series.kind() else {
-        return from;
-    };
-    let ids = |c: usize| match &batches[c] {
-        Some(Batch {
-            values: Values::Ids(ids),
-            ..
-        }) => Some(&ids[..]),
-        _ => None,
-    };
-    let (Some(orgs), Some(inds)) = (ids(0), ids(1)) else {
-        return from;
-    };
-    let rows = from..run_end(orgs, inds, from, want, (org, ind_id));
+    let rows = from..end;
+    let ids = |c: usize| batches[c].as_ref().and_then(Batch::text_ids);
     let period_ids = ids(2).map(|p| &p[rows.clone()]);
     let days = Typed::of(batches[2].as_ref(), true);
     let nums = [3, 4, 5].map(|c| Typed::of(batches[c].as_ref(), false));
@@ -210,23 +198,13 @@ pub(super) fn take(
         );
     }
     let taken = run.values.len();
-    if taken > 0 {
+    if let Some(series) = reading.series.current().filter(|_| taken > 0) {
         series.extend_run(kind, run.first(taken), out.line + 1);
         reading.rows_read += taken as u64;
         reading.rows_kept += taken as u64;
         out.line += taken as u64;
     }
-    // Where the rows not taken read on from.
-    let done = from..from + taken;
-    let next = [&days, &nums[0], &nums[1], &nums[2]].map(|t| t.next_after(done.clone()));
-    for (c, next) in (2..6).zip(next) {
-        if let Some(b) = batches[c]
-            .as_mut()
-            .filter(|b| !matches!(b.values, Values::Ids(_)))
-        {
-            b.next = next;
-        }
-    }
+    skip_taken(batches, from..from + taken);
     (out.run, out.given) = (run, given);
     from + taken
 }
@@ -297,6 +275,36 @@ pub(super) fn row_value(
         return Some(v);
     }
     plain_numbers(ind, (given, numerator, denominator), double)
+}
+
+/// The period type of the series the row before went into (a row with nothing to record
+/// but itself), and the end of the run of rows from `from` (before `want`) of its
+/// organisation and indicator; `None` when no series is being carried on.
+pub(super) fn carried_on(
+    batches: &[Option<Batch>],
+    from: usize,
+    want: usize,
+    reading: &mut Reading<'_>,
+    out: &RowsOut<'_>,
+) -> Option<(PeriodType, usize)> {
+    let (org, ind) = out.clean?;
+    let kind = reading.series.current()?.kind()?;
+    let ids = |c: usize| batches[c].as_ref().and_then(Batch::text_ids);
+    Some((kind, run_end(ids(0)?, ids(1)?, from, want, (org, ind))))
+}
+
+/// Moves the number and date columns' next values past `rows`, taken straight into their
+/// series, for the rows after them.
+pub(super) fn skip_taken(batches: &mut [Option<Batch>], rows: Range<usize>) {
+    for (c, batch) in batches.iter_mut().enumerate().skip(2) {
+        let next = Typed::of(batch.as_ref(), c == 2).next_after(rows.clone());
+        if let Some(b) = batch
+            .as_mut()
+            .filter(|b| !matches!(b.values, Values::Ids(_)))
+        {
+            b.next = next;
+        }
+    }
 }
 
 /// The end of the run of rows from `from` (before `want`) of the organisation and indicator

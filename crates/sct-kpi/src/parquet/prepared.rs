@@ -18,9 +18,9 @@ use crate::kpiset::Indicator;
 use crate::observations::{Run, RunRef};
 use crate::period::{Period, PeriodType};
 
-use super::plain::{Typed, row_value, run_end};
+use super::plain::{Typed, carried_on, row_value, skip_taken};
 use super::text::Texts;
-use super::{Batch, RowsOut, Slot, Values, cached, day_period};
+use super::{Batch, RowsOut, Slot, cached, day_period};
 
 /// How many of a batch's `rows` have their plain rows found on the decoding thread; the
 /// rest the reading thread finds itself, while the decoding thread goes on to the next
@@ -85,13 +85,7 @@ impl<'a> Preparer<'a> {
         rows: Range<usize>,
     ) -> Prepared {
         let mut p = Prepared::with_capacity(rows.len());
-        let ids = |c: usize| match batches[c] {
-            Some(Batch {
-                values: Values::Ids(ids),
-                ..
-            }) => ids.get(rows.clone()),
-            _ => None,
-        };
+        let ids = |c: usize| batches[c]?.text_ids()?.get(rows.clone());
         let nums = [3, 4, 5].map(|c| Typed::of(batches[c], false).at_row(rows.start));
         let read = nums[0].gather(rows.clone(), &mut self.given)
             && nums[1].gather(rows.clone(), &mut p.run.numerators)
@@ -194,34 +188,20 @@ pub(super) fn take(
     reading: &mut Reading<'_>,
     out: &mut RowsOut<'_>,
 ) -> usize {
-    let Some((org, ind_id)) = out.clean else {
-        return from;
-    };
-    let Some(series) = reading.series.current() else {
-        return from;
-    };
-    let Some(kind) = series.kind() else {
-        return from;
-    };
-    let ids = |c: usize| match &batches[c] {
-        Some(Batch {
-            values: Values::Ids(ids),
-            ..
-        }) => Some(&ids[..]),
-        _ => None,
-    };
-    let (Some(orgs), Some(inds), Some(at)) = (ids(0), ids(1), from.checked_sub(first)) else {
+    let Some(at) = from.checked_sub(first) else {
         return from;
     };
     let limit = want.min(first + prepared.kinds.len());
-    let end = run_end(orgs, inds, from, limit, (org, ind_id));
+    let Some((kind, end)) = carried_on(batches, from, limit, reading, out) else {
+        return from;
+    };
     let taken = prepared.kinds[at..at + (end - from)]
         .iter()
         .take_while(|&&k| k == Some(kind))
         .count();
-    if taken == 0 {
+    let Some(series) = reading.series.current().filter(|_| taken > 0) else {
         return from;
-    }
+    };
     let own = at..at + taken;
     let run = RunRef {
         starts: &prepared.run.starts[own.clone()],
@@ -233,16 +213,6 @@ pub(super) fn take(
     reading.rows_read += taken as u64;
     reading.rows_kept += taken as u64;
     out.line += taken as u64;
-    // Where the rows not taken read on from.
-    let rows = from..from + taken;
-    for (c, batch) in batches.iter_mut().enumerate().skip(2) {
-        let next = Typed::of(batch.as_ref(), c == 2).next_after(rows.clone());
-        if let Some(b) = batch
-            .as_mut()
-            .filter(|b| !matches!(b.values, Values::Ids(_)))
-        {
-            b.next = next;
-        }
-    }
+    skip_taken(batches, from..from + taken);
     from + taken
 }
