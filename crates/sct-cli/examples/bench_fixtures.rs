@@ -16,6 +16,8 @@
 //! national runs of `./bench` write 151 million rows this way, and delete them after).
 //!
 //! Usage: `cargo run --release -p sct-cli --example bench_fixtures -- DIR [--scale | --kpis O I M]`
+//! (`--help` prints it; any other option, or a missing or extra argument, is refused with it,
+//! exit status 2, before anything is written).
 
 #[path = "../benches/fixtures.rs"]
 mod fixtures;
@@ -66,8 +68,11 @@ fn scale(dir: &Path) -> std::io::Result<()> {
 }
 
 /// `bench-I.toml` and `kpis-OxIxM.csv` for the sizes given, or why not.
-fn kpis(dir: &Path, sizes: &[String]) -> std::io::Result<()> {
-    let n: Vec<usize> = sizes.iter().filter_map(|s| s.parse().ok()).collect();
+fn kpis(dir: &Path, sizes: &[std::ffi::OsString]) -> std::io::Result<()> {
+    let n: Vec<usize> = sizes
+        .iter()
+        .filter_map(|s| s.to_str()?.parse().ok())
+        .collect();
     let [orgs, indicators, months] = n[..] else {
         return Err(std::io::Error::other("--kpis takes three numbers"));
     };
@@ -82,29 +87,79 @@ fn kpis(dir: &Path, sizes: &[String]) -> std::io::Result<()> {
     )
 }
 
-fn main() -> std::process::ExitCode {
-    let all: Vec<String> = std::env::args().skip(1).collect();
-    if let [dir, flag, sizes @ ..] = &all[..]
-        && flag == "--kpis"
+const USAGE: &str = "usage: bench_fixtures DIR [--scale | --kpis ORGS INDICATORS MONTHS]
+  DIR      the directory to write the fixtures in (created if missing); run from the workspace root
+  --scale  also the large inputs of the memory benchmarks (about 400 MB)
+  --kpis   only bench-INDICATORS.toml and kpis-ORGSxINDICATORSxMONTHS.csv";
+
+/// `arg` if it is an option (begins with `-`).
+fn flag(arg: &std::ffi::OsStr) -> Option<&str> {
+    arg.to_str().filter(|a| a.starts_with('-'))
+}
+
+/// What the command line asks for.
+enum Command {
+    /// `--help` or `-h`: the usage, on standard output.
+    Help,
+    /// The fixtures in `dir`, with the scale ones when `scale`.
+    Fixtures {
+        dir: std::path::PathBuf,
+        scale: bool,
+    },
+    /// Only the KPI extract of the sizes given.
+    Kpis {
+        dir: std::path::PathBuf,
+        sizes: Vec<std::ffi::OsString>,
+    },
+}
+
+/// The command the arguments give, or `None` when they are not a use of this program: an
+/// option other than `--scale`, `--kpis` and `--help` (so that a mistyped option is never
+/// taken for the directory, to fill with hundreds of megabytes), or a missing or extra one.
+fn parse(args: &[std::ffi::OsString]) -> Option<Command> {
+    if args
+        .iter()
+        .any(|a| matches!(flag(a), Some("--help" | "-h")))
     {
-        return match kpis(Path::new(dir), sizes) {
-            Ok(()) => std::process::ExitCode::SUCCESS,
-            Err(e) => {
-                eprintln!("cannot write the extract in {dir}: {e}");
-                std::process::ExitCode::FAILURE
-            }
-        };
+        return Some(Command::Help);
     }
-    let mut args = std::env::args_os().skip(1);
-    let (Some(dir), rest) = (args.next().map(std::path::PathBuf::from), args.next()) else {
-        eprintln!("usage: bench_fixtures DIR [--scale]");
-        return std::process::ExitCode::from(2);
-    };
-    let with_scale = match rest {
-        None => false,
-        Some(a) if a == "--scale" => true,
-        Some(_) => {
-            eprintln!("usage: bench_fixtures DIR [--scale]");
+    let (dir, rest) = args.split_first()?;
+    if flag(dir).is_some() {
+        return None;
+    }
+    let dir = std::path::PathBuf::from(dir);
+    match rest {
+        [] => Some(Command::Fixtures { dir, scale: false }),
+        [scale] if flag(scale) == Some("--scale") => Some(Command::Fixtures { dir, scale: true }),
+        [kpis, sizes @ ..] if flag(kpis) == Some("--kpis") && sizes.len() == 3 => {
+            Some(Command::Kpis {
+                dir,
+                sizes: sizes.to_vec(),
+            })
+        }
+        _ => None,
+    }
+}
+
+fn main() -> std::process::ExitCode {
+    let args: Vec<std::ffi::OsString> = std::env::args_os().skip(1).collect();
+    let (dir, with_scale) = match parse(&args) {
+        Some(Command::Help) => {
+            println!("{USAGE}");
+            return std::process::ExitCode::SUCCESS;
+        }
+        Some(Command::Fixtures { dir, scale }) => (dir, scale),
+        Some(Command::Kpis { dir, sizes }) => {
+            return match kpis(&dir, &sizes) {
+                Ok(()) => std::process::ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("cannot write the extract in {}: {e}", dir.display());
+                    std::process::ExitCode::FAILURE
+                }
+            };
+        }
+        None => {
+            eprintln!("{USAGE}");
             return std::process::ExitCode::from(2);
         }
     };
@@ -129,5 +184,62 @@ fn main() -> std::process::ExitCode {
             eprintln!("cannot write fixtures in {}: {e}", dir.display());
             std::process::ExitCode::FAILURE
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parsed(args: &[&str]) -> Option<Command> {
+        let args: Vec<std::ffi::OsString> = args.iter().map(Into::into).collect();
+        parse(&args)
+    }
+
+    #[test]
+    fn help_anywhere_is_the_usage() {
+        for args in [
+            &["--help"][..],
+            &["-h"],
+            &["dir", "--help"],
+            &["dir", "--scale", "-h"],
+        ] {
+            assert!(matches!(parsed(args), Some(Command::Help)), "{args:?}");
+        }
+    }
+
+    #[test]
+    fn an_option_is_never_taken_for_the_directory() {
+        for args in [
+            &[][..],
+            &["--scale"],
+            &["--kpis", "1", "2", "3"],
+            &["-x"],
+            &["--"],
+            &["dir", "--sclae"],
+            &["dir", "--scale", "extra"],
+            &["dir", "other"],
+            &["dir", "--kpis", "1", "2"],
+            &["dir", "--kpis", "1", "2", "3", "4"],
+        ] {
+            assert!(parsed(args).is_none(), "{args:?}");
+        }
+    }
+
+    #[test]
+    fn the_uses_of_the_bench_script_are_read() {
+        assert!(matches!(
+            parsed(&["target/w"]),
+            Some(Command::Fixtures { scale: false, .. })
+        ));
+        let Some(Command::Fixtures { dir, scale: true }) = parsed(&["target/w", "--scale"]) else {
+            panic!("--scale");
+        };
+        assert_eq!(dir, Path::new("target/w"));
+        let Some(Command::Kpis { dir, sizes }) = parsed(&["w", "--kpis", "6300", "200", "120"])
+        else {
+            panic!("--kpis");
+        };
+        assert_eq!((dir.as_path(), sizes.len()), (Path::new("w"), 3));
     }
 }

@@ -47,6 +47,7 @@ pub mod model;
 pub mod moderation;
 pub mod moderation_record;
 pub mod output;
+pub mod pieces;
 pub mod plan;
 pub mod provenance;
 pub mod quote;

@@ -43,7 +43,8 @@ pub fn to_csv(run: &ChartRun) -> String {
 
 /// [`to_csv`] written into `out` row by row, as [`sct_core::csv_out::CsvWriter`] would write
 /// it: a series of a million points is never held whole, and no field allocates. The rows
-/// of a long series are made a piece at a time, every other piece on a second thread.
+/// of a long series are made a piece at a time on the machine's cores and written in order
+/// ([`sct_core::pieces::write_pieces`]).
 pub fn write_csv(run: &ChartRun, out: &mut dyn std::io::Write) -> std::io::Result<()> {
     write_csv_in(run, out, PIECE)
 }
@@ -81,84 +82,21 @@ fn write_csv_in(run: &ChartRun, out: &mut dyn std::io::Write, piece: usize) -> s
             SegmentCursor::default(),
         )
     };
-    write_pieces(run.len(), piece, out, state, rows)?;
+    sct_core::pieces::write_pieces(run.len(), piece, out, state, rows)?;
     out.flush()
 }
 
 /// What a thread making CSV rows keeps from row to row.
 type CsvState = (Row, GapCursor, SegmentText, SegmentCursor);
 
-/// Points made into text per piece: about a megabyte of text, so that handing a piece
+/// Points made into text per piece: about half a megabyte of CSV, so that handing a piece
 /// between threads costs little beside making it.
 const PIECE: usize = 1 << 12;
 
-/// The text of points `0..n`, made a piece of `piece` points at a time by `make` (from the
-/// state `state` gives each thread, which moves forward through the points) into a buffer,
-/// and written to `out` in order. A long series' pieces alternate between this thread and
-/// a second one, so that the making takes both cores while the output's own thread waits for
-/// the disk; the bytes are those of making every piece in turn on one thread.
-fn write_pieces<S>(
-    n: usize,
-    piece: usize,
-    out: &mut dyn std::io::Write,
-    state: impl Fn() -> S + Sync,
-    make: impl Fn(&mut S, Range<usize>, &mut Vec<u8>) + Sync,
-) -> std::io::Result<()> {
-    let piece = piece.max(1);
-    let range = |j: usize| j * piece..((j + 1) * piece).min(n);
-    let pieces = n.div_ceil(piece);
-    let mut buf = Vec::new();
-    let mut own = state();
-    let two = std::thread::available_parallelism().is_ok_and(|c| c.get() > 1);
-    if pieces < 4 || !two {
-        for j in 0..pieces {
-            make(&mut own, range(j), &mut buf);
-            out.write_all(&buf)?;
-            buf.clear();
-        }
-        return Ok(());
-    }
-    std::thread::scope(|scope| {
-        // Made here, so that if writing fails the receiver is dropped on return and the
-        // second thread, finding no one to send to, stops before the scope waits for it.
-        let (made, take) = std::sync::mpsc::sync_channel::<Vec<u8>>(1);
-        let (give_back, spare) = std::sync::mpsc::sync_channel::<Vec<u8>>(2);
-        let (state, make) = (&state, &make);
-        scope.spawn(move || {
-            let mut theirs = state();
-            for j in (1..pieces).step_by(2) {
-                let mut buf = spare.try_recv().unwrap_or_default();
-                make(&mut theirs, range(j), &mut buf);
-                // The receiver is gone only when writing failed: nothing more is wanted.
-                if made.send(buf).is_err() {
-                    return;
-                }
-            }
-        });
-        for j in 0..pieces {
-            let mut theirs;
-            let text = match j % 2 {
-                0 => {
-                    make(&mut own, range(j), &mut buf);
-                    &mut buf
-                }
-                _ => {
-                    // The second thread sends every odd piece unless it panicked, which
-                    // the scope passes on.
-                    let Ok(text) = take.recv() else { break };
-                    theirs = text;
-                    &mut theirs
-                }
-            };
-            out.write_all(text)?;
-            text.clear();
-            if j % 2 == 1 {
-                let _ = give_back.try_send(std::mem::take(text));
-            }
-        }
-        Ok(())
-    })
-}
+/// Points per piece of the JSON: a point's JSON is about three times its CSV row, so a
+/// quarter of [`PIECE`] keeps a piece near 350 KB. Whole megabytes, handed from the thread
+/// that made them to the one writing them, measured a few percent slower on two cores.
+const JSON_PIECE: usize = PIECE / 4;
 
 /// Rows of CSV written into a buffer: each field is neutralised and quoted as
 /// [`sct_core::csv_out::CsvWriter`] does it, numbers and dates written without `core::fmt`
@@ -714,11 +652,11 @@ pub fn to_json(run: &ChartRun) -> Value {
 /// break, point by point: the points are never held as a tree of values (a million points
 /// would take gigabytes), and an XmR chart's points are written without one at all.
 pub fn write_json(run: &ChartRun, out: &mut dyn std::io::Write) -> std::io::Result<()> {
-    write_json_in(run, out, PIECE)
+    write_json_in(run, out, JSON_PIECE)
 }
 
 /// [`write_json`] with an XmR chart's points made in pieces of `piece` points (see
-/// [`write_pieces`]).
+/// [`sct_core::pieces::write_pieces`]).
 fn write_json_in(
     run: &ChartRun,
     out: &mut dyn std::io::Write,
@@ -735,7 +673,8 @@ fn write_json_in(
                     w.xmr_point(b, run, x, i);
                 }
             };
-            write_pieces(run.len(), piece, out, || JsonPoints::new(run), points)?;
+            let state = || JsonPoints::new(run);
+            sct_core::pieces::write_pieces(run.len(), piece, out, state, points)?;
             run.len()
         }
         Layout::Chart => chart_json_points(run, out, &mut buf)?,
@@ -1186,8 +1125,8 @@ mod tests {
         }
     }
 
-    /// Made in pieces of any size, on one thread or alternating between two, the points are
-    /// the bytes of making them all at once.
+    /// Made in pieces of any size, on one thread or on several, the points are the bytes of
+    /// making them all at once.
     #[test]
     fn points_made_in_pieces_are_the_same_bytes() {
         for chart in [
@@ -1234,9 +1173,10 @@ mod tests {
         }
     }
 
-    /// Writing that fails part way is reported, and the second thread stops with it.
+    /// Writing that fails part way is reported, and the threads making the pieces stop with
+    /// it.
     #[test]
-    fn a_failed_write_stops_both_threads() {
+    fn a_failed_write_stops_the_threads() {
         let run = run(ChartChoice::Only(ChartKind::Xmr), 1000);
         for left in [0, 100, 5_000, 50_000] {
             let err = write_csv_in(&run, &mut Failing { left }, 7).unwrap_err();

@@ -456,11 +456,12 @@ impl Fields {
     /// The row as [`CsvWriter`] writes it, appended to `buf`: when no field needs a quote
     /// or a `'` (every number, and most organisation codes) the fields joined by commas,
     /// which is what it would write, else through it.
-    fn append_to(&self, buf: &mut Vec<u8>) -> std::io::Result<()> {
+    fn append_to(&self, buf: &mut Vec<u8>) {
         if self.special {
             let mut w = CsvWriter::to_writer(&mut *buf);
-            w.write_row(self.slices())?;
-            return w.flush();
+            // Writing to memory cannot fail.
+            let _ = w.write_row(self.slices()).and_then(|()| w.flush());
+            return;
         }
         let mut start = 0;
         for (i, &end) in self.ends.iter().enumerate() {
@@ -471,23 +472,20 @@ impl Fields {
             start = end;
         }
         buf.push(b'\n');
-        Ok(())
     }
 }
 
-/// Rows at least this many are formatted on two threads or more: writing numbers as text
-/// is, after the exact limits, most of a large funnel's time.
-const PARALLEL_CSV_FROM: usize = 2048;
-
 /// Rows a thread formats at a time: small enough that the threads finish together when one
 /// of them is slowed (by another process, or the thread writing the file), large enough that
-/// taking them costs nothing.
+/// taking them costs nothing. Writing numbers as text is, after the exact limits, most of a
+/// large funnel's time; a funnel of fewer than [`sct_core::pieces::PARALLEL_FROM`] blocks is
+/// formatted on one thread.
 const CSV_BLOCK: usize = 512;
 
 /// The header and then every row (made by `record`) written into `out` as CSV, the rows
-/// formatted on as many threads as the machine offers when there are enough, each taking
-/// [`CSV_BLOCK`] rows at a time, and written in order; each row is formatted on its own, so
-/// the bytes are those of one thread.
+/// formatted [`CSV_BLOCK`] at a time on the machine's cores and written in order
+/// ([`sct_core::pieces::write_pieces`]); each row is formatted on its own, so the bytes are
+/// those of one thread.
 fn write_table<T: Sync>(
     header: &[&str],
     rows: &[T],
@@ -497,52 +495,16 @@ fn write_table<T: Sync>(
     let mut fields = Fields::default();
     header.iter().for_each(|h| fields.text(h));
     let mut head = Vec::new();
-    fields.append_to(&mut head)?;
+    fields.append_to(&mut head);
     out.write_all(&head)?;
-    let part = |rows: &[T]| -> std::io::Result<Vec<u8>> {
-        let mut fields = Fields::default();
-        let mut buf = Vec::with_capacity(rows.len() * 160);
-        for r in rows {
+    let block = |fields: &mut Fields, range: std::ops::Range<usize>, buf: &mut Vec<u8>| {
+        for r in &rows[range] {
             fields.clear();
-            record(r, &mut fields);
-            fields.append_to(&mut buf)?;
-        }
-        Ok(buf)
-    };
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(16));
-    if rows.len() < PARALLEL_CSV_FROM || threads < 2 {
-        return out.write_all(&part(rows)?);
-    }
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    let blocks = rows.len().div_ceil(CSV_BLOCK);
-    // Each thread's blocks with their numbers, the first error ending its work.
-    let work = || -> std::io::Result<Vec<(usize, Vec<u8>)>> {
-        let mut done = Vec::new();
-        loop {
-            let block = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            if block >= blocks {
-                return Ok(done);
-            }
-            let end = ((block + 1) * CSV_BLOCK).min(rows.len());
-            done.push((block, part(&rows[block * CSV_BLOCK..end])?));
+            record(r, fields);
+            fields.append_to(buf);
         }
     };
-    let mut parts = std::thread::scope(|scope| {
-        let helpers: Vec<_> = (1..threads).map(|_| scope.spawn(work)).collect();
-        let mut parts = work();
-        for helper in helpers {
-            let theirs = helper
-                .join()
-                .unwrap_or_else(|e| std::panic::resume_unwind(e));
-            parts = parts.and_then(|mut p| {
-                p.extend(theirs?);
-                Ok(p)
-            });
-        }
-        parts
-    })?;
-    parts.sort_unstable_by_key(|&(block, _)| block);
-    parts.iter().try_for_each(|(_, text)| out.write_all(text))
+    sct_core::pieces::write_pieces(rows.len(), CSV_BLOCK, out, Fields::default, block)
 }
 
 /// [`to_csv`] written straight into `out`.
@@ -1254,7 +1216,7 @@ mod tests {
         // Enough rows to be shared out, some of them with organisations that need a quote
         // or a `'` in front, on both sides of where the rows are divided, the last block
         // short.
-        let n = 2 * PARALLEL_CSV_FROM + 3;
+        let n = 2 * sct_core::pieces::PARALLEL_FROM * CSV_BLOCK + 3;
         let tricky = [
             "=cmd",
             "a,b",
