@@ -154,10 +154,11 @@ pub fn review(session: &Session, options: &ReviewOptions) -> Result<Output<'stat
     };
     let r = sct_kpi::review::review(&set, &set_file, &kpi, &options.org, &settings)
         .map_err(|e| review_error(e, &kpi))?;
-    let templates = Templates::load(options.template_dir.as_deref())?;
+    // Only the template a format renders is compiled, when it renders one.
+    let templates = |name: &str| Templates::load_only(options.template_dir.as_deref(), &[name]);
     let output = match options.format {
-        ReviewFormat::Html => Output::text(kpi_review::html(&templates, &r)?),
-        ReviewFormat::Md => Output::text(kpi_review::markdown(&templates, &r)?),
+        ReviewFormat::Html => Output::text(kpi_review::html(&templates("kpi-review.html")?, &r)?),
+        ReviewFormat::Md => Output::text(kpi_review::markdown(&templates("kpi-review.md")?, &r)?),
         ReviewFormat::Json => Output::text(kpi_review::json(&r)),
         ReviewFormat::Csv => Output::text(kpi_review::csv(&r)),
         ReviewFormat::Docx => Output::bytes(sct_report::docx::kpi_review::docx(&r)?),
@@ -300,7 +301,8 @@ pub fn ipr(session: &Session, options: &IprOptions) -> Result<Output<'static>> {
     if !report.missing.is_empty() {
         notices.push(missing_warning(&report, &set));
     }
-    let templates = Templates::load(options.template_dir.as_deref())?;
+    // Only the template a format renders is compiled, when it renders one.
+    let templates = |name: &str| Templates::load_only(options.template_dir.as_deref(), &[name]);
     use sct_report::ipr as write;
     let document: Document<'static> = match options.format {
         IprFormat::Xlsx => Document::Bytes(write::xlsx(&report)?),
@@ -314,13 +316,19 @@ pub fn ipr(session: &Session, options: &IprOptions) -> Result<Output<'static>> {
             Document::Streamed(Box::new(move |w| Ok(write::write_json(&report, w)?)))
         }
         // Each indicator's chart is made again from the data as it is drawn, one at a time.
-        IprFormat::Html => Document::Rendered(Box::new(move |w| {
-            let charts = |row: &sct_kpi::ipr::IprRow| report.chart(&set, &kpi, row);
-            rendered(write::write_html(&templates, &report, &charts, w))
-        })),
-        IprFormat::Md => Document::Rendered(Box::new(move |w| {
-            rendered(write::write_markdown(&templates, &report, w))
-        })),
+        IprFormat::Html => {
+            let templates = templates("ipr.html")?;
+            Document::Rendered(Box::new(move |w| {
+                let charts = |row: &sct_kpi::ipr::IprRow| report.chart(&set, &kpi, row);
+                rendered(write::write_html(&templates, &report, &charts, w))
+            }))
+        }
+        IprFormat::Md => {
+            let templates = templates("ipr.md")?;
+            Document::Rendered(Box::new(move |w| {
+                rendered(write::write_markdown(&templates, &report, w))
+            }))
+        }
     };
     Ok(Output::new(document).with_notices(notices))
 }
