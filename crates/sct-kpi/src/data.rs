@@ -1123,7 +1123,11 @@ impl<'a> Reading<'a> {
                     self.organisations.insert(org.to_string());
                 }
                 let kept = self.keep.is_none_or(|k| k.contains(org));
-                self.last_org = Some((org.to_string(), kept));
+                // The text kept in the room of the last one's.
+                let mut last = self.last_org.take().map(|(o, _)| o).unwrap_or_default();
+                last.clear();
+                last.push_str(org);
+                self.last_org = Some((last, kept));
                 kept
             }
         }

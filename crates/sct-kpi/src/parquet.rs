@@ -1202,10 +1202,19 @@ fn pass_over(
         reading.more_rows_not_kept(run);
         run = 0;
         reading.row(out.line, &org_only(text));
-        out.passed_over = Some(text.to_string());
+        pass_over_org(&mut out.passed_over, text);
     }
     reading.more_rows_not_kept(run);
     Ok(())
+}
+
+/// Notes `org` as the organisation whose rows are being passed over, its text kept in the
+/// room of the last one's.
+fn pass_over_org(passed_over: &mut Option<String>, org: &str) {
+    let mut text = passed_over.take().unwrap_or_default();
+    text.clear();
+    text.push_str(org);
+    *passed_over = Some(text);
 }
 
 /// A row of which only the organisation is read (one not kept: the reading goes no further).
@@ -1243,7 +1252,7 @@ fn hand_on(
             reading.more_rows_not_kept(1);
         } else {
             reading.row(out.line, &org_only(org));
-            out.passed_over = Some(org.to_string());
+            pass_over_org(&mut out.passed_over, org);
         }
         return Ok(());
     }

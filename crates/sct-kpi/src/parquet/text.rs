@@ -31,8 +31,8 @@ pub(super) struct Texts {
     entries: Vec<Option<Box<str>>>,
     index: HashMap<Box<[u8]>, u32>,
     /// The bytes and id of the text interned last (rows of one series come together, so
-    /// a plain page repeats it row after row).
-    last: Option<(Box<[u8]>, u32)>,
+    /// a plain page repeats it row after row); the bytes kept in the same room each time.
+    last: (Vec<u8>, Option<u32>),
 }
 
 impl Texts {
@@ -72,8 +72,8 @@ impl Texts {
 
     /// The id of a text given as its bytes.
     fn intern(&mut self, bytes: &[u8]) -> u32 {
-        if let Some((b, id)) = &self.last
-            && **b == *bytes
+        if let (b, Some(id)) = &self.last
+            && b[..] == *bytes
         {
             return *id;
         }
@@ -87,7 +87,9 @@ impl Texts {
                 id
             }
         };
-        self.last = Some((bytes.into(), id));
+        self.last.0.clear();
+        self.last.0.extend_from_slice(bytes);
+        self.last.1 = Some(id);
         id
     }
 }
