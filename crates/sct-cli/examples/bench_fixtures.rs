@@ -159,6 +159,18 @@ fn main() -> std::process::ExitCode {
             };
         }
         None => {
+            let given: Vec<String> = args
+                .iter()
+                .map(|a| a.to_string_lossy().into_owned())
+                .collect();
+            eprintln!(
+                "bench_fixtures: cannot use the arguments given ({}); nothing was written",
+                if given.is_empty() {
+                    "none".to_string()
+                } else {
+                    given.join(" ")
+                }
+            );
             eprintln!("{USAGE}");
             return std::process::ExitCode::from(2);
         }
