@@ -626,6 +626,61 @@ fn overlaps(a: Rect, b: Rect) -> bool {
     a.0 < b.2 && b.0 < a.2 && a.1 < b.3 && b.1 < a.3
 }
 
+/// The side of a cell of [`Taken`]'s grid, in pixels.
+const CELL: f64 = 16.0;
+
+/// The rectangles taken on the chart (marks, and labels as they are placed), each listed in
+/// the cells of a grid over the chart that it crosses, so that a place is checked against
+/// the rectangles near it, not against every mark (a national funnel has a million, and
+/// each outlier tries many places). A rectangle beyond the chart is listed in the cells at
+/// its edge, so that two rectangles that overlap always share a cell.
+struct Taken {
+    cells: Vec<Vec<Rect>>,
+    cols: usize,
+    rows: usize,
+}
+
+impl Taken {
+    fn new() -> Taken {
+        let (cols, rows) = (
+            (f64::from(SIZE.0) / CELL).ceil() as usize,
+            (f64::from(SIZE.1) / CELL).ceil() as usize,
+        );
+        Taken {
+            cells: vec![Vec::new(); cols * rows],
+            cols,
+            rows,
+        }
+    }
+
+    /// The cells from `lo` to `hi` along an axis of `n` cells (those at the edge for what is
+    /// beyond it).
+    fn span(lo: f64, hi: f64, n: usize) -> std::ops::RangeInclusive<usize> {
+        let cell = |v: f64| ((v / CELL).floor() as i64).clamp(0, n as i64 - 1) as usize;
+        cell(lo)..=cell(hi)
+    }
+
+    /// The cells `r` crosses, by index.
+    fn cells_of(&self, r: Rect) -> impl Iterator<Item = usize> + use<> {
+        let cols = self.cols;
+        let xs = Taken::span(r.0, r.2, self.cols);
+        Taken::span(r.1, r.3, self.rows)
+            .flat_map(move |row| xs.clone().map(move |c| row * cols + c))
+    }
+
+    fn push(&mut self, r: Rect) {
+        for i in self.cells_of(r) {
+            self.cells[i].push(r);
+        }
+    }
+
+    /// Whether `r` overlaps any rectangle taken.
+    fn overlaps(&self, r: Rect) -> bool {
+        self.cells_of(r)
+            .any(|i| self.cells[i].iter().any(|&t| overlaps(t, r)))
+    }
+}
+
 /// A label where it is drawn: its text starting at `x` with its baseline at `y`, and a
 /// leader line to its mark when it had to move away from it.
 #[derive(Debug, Clone, PartialEq)]
@@ -650,13 +705,11 @@ fn place_labels(l: &Layout) -> Vec<PlacedLabel> {
         .filter(|p| p.x.is_finite() && p.y.is_finite())
         .map(|p| ((l.x(p.x), l.y(p.y)), p))
         .collect();
-    let mut taken: Vec<Rect> = points
-        .iter()
-        .map(|&((x, y), p)| {
-            let r = mark_radius(p.class);
-            (x - r, y - r, x + r, y + r)
-        })
-        .collect();
+    let mut taken = Taken::new();
+    for &((x, y), p) in &points {
+        let r = mark_radius(p.class);
+        taken.push((x - r, y - r, x + r, y + r));
+    }
     let rank = |c: FunnelClass| match c {
         FunnelClass::High998 | FunnelClass::Low998 => 0,
         FunnelClass::High95 | FunnelClass::Low95 => 1,
@@ -687,7 +740,7 @@ fn place_labels(l: &Layout) -> Vec<PlacedLabel> {
                 && rect.2 <= SIZE.0 as f64 - 4.0
                 && rect.1 >= l.y0 - 4.0
                 && rect.3 <= l.y1
-                && !taken.iter().any(|&t| overlaps(t, rect))
+                && !taken.overlaps(rect)
         };
         // Only outliers move away from their marks: leader lines for every organisation
         // would turn a crowded funnel into a web.
@@ -821,9 +874,28 @@ fn draw_legend<DB: DrawingBackend>(cv: &Canvas<DB>) -> Result<(), ChartError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
     use sct_kpi::funnel::{
         ProportionInput, RatioInput, proportions, proportions_overdispersed, ratios,
     };
+
+    proptest::proptest! {
+        #[test]
+        fn taken_places_are_found_by_their_cells_as_by_looking_at_every_one(
+            rects in proptest::collection::vec((-100.0f64..900.0, -100.0f64..650.0, 0.0f64..60.0, 0.0f64..20.0), 0..200),
+            probes in proptest::collection::vec((-100.0f64..900.0, -100.0f64..650.0, 0.0f64..60.0, 0.0f64..20.0), 1..50),
+        ) {
+            // Rectangles on, across and beyond the chart's edges, some of no width.
+            let rect = |(x, y, w, h): (f64, f64, f64, f64)| (x, y, x + w, y + h);
+            let mut taken = Taken::new();
+            let all: Vec<Rect> = rects.iter().map(|&r| rect(r)).collect();
+            all.iter().for_each(|&r| taken.push(r));
+            for p in probes {
+                let r = rect(p);
+                proptest::prop_assert_eq!(taken.overlaps(r), all.iter().any(|&t| overlaps(t, r)));
+            }
+        }
+    }
 
     fn sample() -> ProportionFunnel {
         let rows: Vec<ProportionInput> = (0..12)
