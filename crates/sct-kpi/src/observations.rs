@@ -235,13 +235,13 @@ impl Run {
         self.denominators.clear();
     }
 
-    /// Its first `n` observations, as slices.
-    pub(crate) fn first(&self, n: usize) -> RunRef<'_> {
+    /// Its observations `rows`, as slices.
+    pub(crate) fn part(&self, rows: std::ops::Range<usize>) -> RunRef<'_> {
         RunRef {
-            starts: &self.starts[..n],
-            values: &self.values[..n],
-            numerators: &self.numerators[..n],
-            denominators: &self.denominators[..n],
+            starts: &self.starts[rows.clone()],
+            values: &self.values[rows.clone()],
+            numerators: &self.numerators[rows.clone()],
+            denominators: &self.denominators[rows],
         }
     }
 }
@@ -703,7 +703,7 @@ mod tests {
                     run.numerators.push(number(n, i));
                     run.denominators.push(number(d, i));
                 }
-                let run = run.first(rows.len());
+                let run = run.part(0..rows.len());
                 run.rows(k, line).for_each(|o| one_by_one.push(o));
                 at_once.extend_run(k, run, line);
                 line += rows.len() as u64;

@@ -199,7 +199,7 @@ pub(super) fn take(
     }
     let taken = run.values.len();
     if let Some(series) = reading.series.current().filter(|_| taken > 0) {
-        series.extend_run(kind, run.first(taken), out.line + 1);
+        series.extend_run(kind, run.part(0..taken), out.line + 1);
         reading.rows_read += taken as u64;
         reading.rows_kept += taken as u64;
         out.line += taken as u64;

@@ -1,5 +1,6 @@
-//! The plain rows of a batch found on the thread that decodes it ([`super::ahead`]), so that
-//! the reading thread need only add them to their series. A row is plain when its indicator
+//! The plain rows of a batch found by column before its rows are handed on: those of its
+//! first part on the thread that decodes it ([`super::ahead`]), the rest on the reading
+//! thread ([`ahead_rows`]), which then adds runs of them to their series. A row is plain when its indicator
 //! is one of the set's read from the file, its period reads, and its numbers are what
 //! [`Reading::clean_row`] takes with nothing to record (no error, flag or skip); that needs
 //! nothing of the rows before it. What it does need of them, that the row carries on the
@@ -15,7 +16,7 @@ use chrono::NaiveDate;
 
 use crate::data::Reading;
 use crate::kpiset::Indicator;
-use crate::observations::{Run, RunRef};
+use crate::observations::Run;
 use crate::period::{Period, PeriodType};
 
 use super::plain::{Typed, carried_on, row_value, skip_taken};
@@ -202,14 +203,7 @@ pub(super) fn take(
     let Some(series) = reading.series.current().filter(|_| taken > 0) else {
         return from;
     };
-    let own = at..at + taken;
-    let run = RunRef {
-        starts: &prepared.run.starts[own.clone()],
-        values: &prepared.run.values[own.clone()],
-        numerators: &prepared.run.numerators[own.clone()],
-        denominators: &prepared.run.denominators[own],
-    };
-    series.extend_run(kind, run, out.line + 1);
+    series.extend_run(kind, prepared.run.part(at..at + taken), out.line + 1);
     reading.rows_read += taken as u64;
     reading.rows_kept += taken as u64;
     out.line += taken as u64;
