@@ -968,6 +968,10 @@ pub(crate) struct Reading<'a> {
     mismatches: BTreeMap<(String, String), Listing>,
     skipped: BTreeMap<(String, String), Listing>,
     organisations: BTreeSet<String>,
+    /// Organisations noted by a reader that passes over rows without handing them on
+    /// ([`Reading::note_organisation`]): added to `organisations` at the end, in one go
+    /// rather than with a look-up in the set each.
+    met: Vec<String>,
     pub(crate) rows_read: u64,
     pub(crate) rows_kept: u64,
     /// The organisation of the row before (rows of one organisation usually come together,
@@ -1105,6 +1109,7 @@ impl<'a> Reading<'a> {
             mismatches: BTreeMap::new(),
             skipped: BTreeMap::new(),
             organisations: BTreeSet::new(),
+            met: Vec::new(),
             rows_read: 0,
             rows_kept: 0,
             last_org: None,
@@ -1154,8 +1159,16 @@ impl<'a> Reading<'a> {
         }
     }
 
-    /// Counts `n` more rows of the organisation of the last row taken, which was not kept
-    /// (another format's reader passing over a run of its rows unread).
+    /// Notes `org` among the file's organisations, for another format's reader that passes
+    /// over rows not kept without handing them on (it counts them with
+    /// [`Reading::more_rows_not_kept`]).
+    #[cfg_attr(not(feature = "parquet"), allow(dead_code))]
+    pub(crate) fn note_organisation(&mut self, org: &str) {
+        self.met.push(org.to_string());
+    }
+
+    /// Counts `n` more rows that are not kept, their organisations noted (another format's
+    /// reader passing over rows unread).
     #[cfg_attr(not(feature = "parquet"), allow(dead_code))]
     pub(crate) fn more_rows_not_kept(&mut self, n: u64) {
         self.rows_read += n;
@@ -1498,10 +1511,23 @@ impl<'a> Reading<'a> {
             rows_read: self.rows_read,
             rows_kept: self.rows_kept,
             series,
-            organisations: self.organisations,
+            organisations: with_met(self.organisations, self.met),
             warnings,
             plugins: Vec::new(),
         })
+    }
+}
+
+/// The organisations `set` and those `met` together, the set built from the others in one
+/// go (sorted, then put in order) rather than one insertion each.
+fn with_met(mut set: BTreeSet<String>, met: Vec<String>) -> BTreeSet<String> {
+    let mut more: BTreeSet<String> = met.into_iter().collect();
+    match set.is_empty() {
+        true => more,
+        false => {
+            set.append(&mut more);
+            set
+        }
     }
 }
 

@@ -42,10 +42,14 @@ use crate::period::{Period, PeriodType};
 mod ahead;
 #[cfg(unix)]
 mod at_offsets;
+mod numbers;
+mod pages;
 mod plain;
 mod prepared;
 mod text;
 
+use numbers::NumberPages;
+use pages::Walker;
 use text::{TextReader, Texts};
 
 /// Rows decoded at a time from each column: enough to keep the decoders busy, few enough that
@@ -481,7 +485,10 @@ enum Values {
 enum Source {
     /// A text column, as ids.
     Text(TextReader),
-    /// A number or date column, through the crate's typed column reader.
+    /// A number or date column, its pages walked here.
+    Numbers(Box<NumberPages>),
+    /// A number or date column in an encoding not read here, through the crate's typed
+    /// column reader.
     Typed(Box<ColumnReader>),
     /// A column decoded on another thread ([`ahead`]), its batches put in.
     Ahead,
@@ -497,6 +504,8 @@ struct Batch {
     next: usize,
     /// Whether the batch was read (rather than skipped).
     read: bool,
+    /// Rows skipped and not yet passed in the reader ([`Batch::skip`]).
+    owed: usize,
 }
 
 impl Batch {
@@ -512,6 +521,29 @@ impl Batch {
                     || group.get_column_reader(col.index),
                 )?;
                 (Source::Text(reader), Values::Ids(Vec::new()))
+            }
+            _ if pages::ours(group.metadata().column(col.index), col.max_def) => {
+                let pages = group.get_column_page_reader(col.index)?;
+                let (walker, values) = match group.metadata().column(col.index).column_type() {
+                    Physical::INT32 => (
+                        NumberPages::Int32(Walker::new(pages, col.max_def)),
+                        Values::Int32(Vec::new()),
+                    ),
+                    Physical::INT64 => (
+                        NumberPages::Int64(Walker::new(pages, col.max_def)),
+                        Values::Int64(Vec::new()),
+                    ),
+                    Physical::FLOAT => (
+                        NumberPages::Float(Walker::new(pages, col.max_def)),
+                        Values::Float(Vec::new()),
+                    ),
+                    Physical::DOUBLE => (
+                        NumberPages::Double(Walker::new(pages, col.max_def)),
+                        Values::Double(Vec::new()),
+                    ),
+                    _ => return Err(not_its_type()),
+                };
+                (Source::Numbers(Box::new(walker)), values)
             }
             _ => {
                 let reader = group.get_column_reader(col.index)?;
@@ -531,13 +563,38 @@ impl Batch {
             values,
             next: 0,
             read: false,
+            owed: 0,
         })
     }
 
-    /// Skips up to `rows` rows, decoding as little as it can; how many were skipped.
-    fn skip(&mut self, rows: usize, texts: &mut Texts) -> parquet::errors::Result<usize> {
+    /// Skips `rows` rows: they are owed, and passed when the column is next read or at the
+    /// end of the row group ([`Batch::settle`]), so that the data pages among the rows of
+    /// many batches in a row are passed by unread.
+    fn skip(&mut self, rows: usize) {
+        self.owed += rows;
+        self.read = false;
+    }
+
+    /// Passes the rows owed ([`Batch::skip`]), decoding as little as it can; how many of
+    /// them the column did not have (0 unless it ends among them).
+    fn settle(&mut self, texts: &mut Texts) -> parquet::errors::Result<usize> {
+        let owed = std::mem::take(&mut self.owed);
+        if owed == 0 {
+            return Ok(0);
+        }
+        Ok(owed - self.skip_now(owed, texts)?)
+    }
+
+    /// Skips up to `rows` rows in the column's reader; how many were skipped.
+    fn skip_now(&mut self, rows: usize, texts: &mut Texts) -> parquet::errors::Result<usize> {
         let n = match &mut self.source {
-            Source::Text(_) => self.fill(rows, texts)?,
+            Source::Text(r) => r.skip(rows, texts)?,
+            Source::Numbers(p) => match p.as_mut() {
+                NumberPages::Int32(w) => w.skip(rows, &mut ())?,
+                NumberPages::Int64(w) => w.skip(rows, &mut ())?,
+                NumberPages::Float(w) => w.skip(rows, &mut ())?,
+                NumberPages::Double(w) => w.skip(rows, &mut ())?,
+            },
             Source::Typed(r) => match r.as_mut() {
                 ColumnReader::Int32ColumnReader(r) => r.skip_records(rows)?,
                 ColumnReader::Int64ColumnReader(r) => r.skip_records(rows)?,
@@ -547,7 +604,6 @@ impl Batch {
             },
             Source::Ahead => return Err(not_its_type()),
         };
-        self.read = false;
         Ok(n)
     }
 
@@ -580,6 +636,24 @@ impl Batch {
                     return Err(not_its_type());
                 };
                 return r.fill(rows, ids, texts);
+            }
+            Source::Numbers(p) => {
+                let (max, def) = (self.col.max_def, &mut self.def);
+                return match (p.as_mut(), &mut self.values) {
+                    (NumberPages::Int32(w), Values::Int32(v)) => {
+                        numbers::fill(w, rows, max, def, v)
+                    }
+                    (NumberPages::Int64(w), Values::Int64(v)) => {
+                        numbers::fill(w, rows, max, def, v)
+                    }
+                    (NumberPages::Float(w), Values::Float(v)) => {
+                        numbers::fill(w, rows, max, def, v)
+                    }
+                    (NumberPages::Double(w), Values::Double(v)) => {
+                        numbers::fill(w, rows, max, def, v)
+                    }
+                    _ => Err(not_its_type()),
+                };
             }
             Source::Typed(r) => r.as_mut(),
             Source::Ahead => return Err(not_its_type()),
@@ -901,8 +975,8 @@ struct RowsOut<'a> {
     keep: Option<&'a BTreeSet<String>>,
     /// The line of the last row (the header is line 1).
     line: u64,
-    /// The organisation of the last row when it is not kept: its next rows are only counted.
-    passed_over: Option<String>,
+    /// By organisation id: whether the organisation has been noted among the file's.
+    noted: Vec<bool>,
     /// The distinct texts of each text column, by id.
     texts: [Texts; 6],
     /// By organisation id: whether its rows are kept.
@@ -932,7 +1006,7 @@ impl<'a> RowsOut<'a> {
         RowsOut {
             keep,
             line: 1,
-            passed_over: None,
+            noted: Vec::new(),
             texts: Default::default(),
             kept: Vec::new(),
             set: set
@@ -961,6 +1035,34 @@ impl<'a> RowsOut<'a> {
                 .get(id)
                 .is_none_or(|s| keep.is_none_or(|k| k.contains(s)))
         })
+    }
+}
+
+impl RowsOut<'_> {
+    /// Notes the organisation of id `id` (of a row on `line` that is not kept) among the
+    /// file's organisations, once an id.
+    fn note_org(
+        &mut self,
+        id: u32,
+        reading: &mut Reading<'_>,
+        file: &str,
+        line: u64,
+    ) -> Result<(), ParquetError> {
+        let i = id as usize;
+        if self.noted.get(i) == Some(&true) {
+            return Ok(());
+        }
+        let text = self.texts[0]
+            .get(id)
+            .ok_or_else(|| not_utf8(file, 0, line))?;
+        reading.note_organisation(text);
+        if id != text::NULL {
+            if self.noted.len() <= i {
+                self.noted.resize(i + 1, false);
+            }
+            self.noted[i] = true;
+        }
+        Ok(())
     }
 }
 
@@ -1025,6 +1127,7 @@ fn read_group(
                 values: b.take_values(0).1,
                 next: 0,
                 read: false,
+                owed: 0,
             };
             cols.push((c, ahead));
         }
@@ -1101,11 +1204,19 @@ fn read_batches(
                 b.put(next_column(&mut decoded, file)?);
                 continue;
             }
-            let n = match any_kept {
-                true => b.fill(want, &mut out.texts[c]),
-                false => b.skip(want, &mut out.texts[c]),
+            if !any_kept {
+                b.skip(want);
+                continue;
             }
-            .map_err(|e| unreadable(file, &e))?;
+            let missing = b
+                .settle(&mut out.texts[c])
+                .map_err(|e| unreadable(file, &e))?;
+            if missing > 0 {
+                return Err(short(file, c, done - missing, total));
+            }
+            let n = b
+                .fill(want, &mut out.texts[c])
+                .map_err(|e| unreadable(file, &e))?;
             if n != want {
                 return Err(short(file, c, done + n, total));
             }
@@ -1145,6 +1256,16 @@ fn read_batches(
         }
         done += want;
     }
+    // The rows still owed are passed, so that a column shorter than the row group is found.
+    for (c, b) in batches.iter_mut().enumerate().skip(1) {
+        let Some(b) = b else { continue };
+        let missing = b
+            .settle(&mut out.texts[c])
+            .map_err(|e| unreadable(file, &e))?;
+        if missing > 0 {
+            return Err(short(file, c, total - missing, total));
+        }
+    }
     Ok(())
 }
 
@@ -1171,57 +1292,26 @@ fn any_kept(ids: &[u32], out: &mut RowsOut<'_>) -> bool {
     })
 }
 
-/// Counts a batch none of whose rows is kept (only its organisation column was read): the
-/// first row of each run of one organisation's rows is handed on (so the reading notes the
-/// organisation), the rest only counted.
+/// Counts a batch none of whose rows is kept (only its organisation column was read),
+/// noting each organisation among the file's.
 fn pass_over(
     file: &str,
     orgs: &[u32],
     reading: &mut Reading<'_>,
     out: &mut RowsOut<'_>,
 ) -> Result<(), ParquetError> {
-    let mut last = None;
-    let mut run = 0;
     out.clean = None;
-    for &id in orgs {
-        out.line += 1;
-        if last == Some(id) {
-            run += 1;
-            continue;
+    let mut last = None;
+    for (line, &id) in (out.line + 1..).zip(orgs) {
+        // Rows of one organisation come together: only a change of id is looked at.
+        if last != Some(id) {
+            last = Some(id);
+            out.note_org(id, reading, file, line)?;
         }
-        last = Some(id);
-        let text = out.texts[0].get(id).ok_or_else(|| ParquetError::NotUtf8 {
-            file: file.to_string(),
-            column: NAMES[0],
-            row: out.line - 1,
-        })?;
-        if out.passed_over.as_deref() == Some(text) {
-            run += 1;
-            continue;
-        }
-        reading.more_rows_not_kept(run);
-        run = 0;
-        reading.row(out.line, &org_only(text));
-        pass_over_org(&mut out.passed_over, text);
     }
-    reading.more_rows_not_kept(run);
+    out.line += orgs.len() as u64;
+    reading.more_rows_not_kept(orgs.len() as u64);
     Ok(())
-}
-
-/// Notes `org` as the organisation whose rows are being passed over, its text kept in the
-/// room of the last one's.
-fn pass_over_org(passed_over: &mut Option<String>, org: &str) {
-    let mut text = passed_over.take().unwrap_or_default();
-    text.clear();
-    text.push_str(org);
-    *passed_over = Some(text);
-}
-
-/// A row of which only the organisation is read (one not kept: the reading goes no further).
-fn org_only(org: &str) -> TypedRow<'_> {
-    let mut fields = [Field::Null; 6];
-    fields[0] = Field::Text(org);
-    TypedRow::new(fields)
 }
 
 /// Hands row `i` of the batches on with its fields typed: only its organisation when that
@@ -1245,18 +1335,10 @@ fn hand_on(
     let (org_id, ind_id, period_id) = (id(0), id(1), id(2));
     if !out.kept_id(org_id) {
         out.clean = None;
-        let org = field(batches, &out.texts, &at, 0)
-            .ok_or_else(|| not_utf8(file, 0, out.line))?
-            .as_text();
-        if out.passed_over.as_deref() == Some(org) {
-            reading.more_rows_not_kept(1);
-        } else {
-            reading.row(out.line, &org_only(org));
-            pass_over_org(&mut out.passed_over, org);
-        }
+        out.note_org(org_id, reading, file, out.line)?;
+        reading.more_rows_not_kept(1);
         return Ok(());
     }
-    out.passed_over = None;
     let mut fields = [Field::Null; 6];
     for (c, f) in fields.iter_mut().enumerate() {
         *f = field(batches, &out.texts, &at, c).ok_or_else(|| not_utf8(file, c, out.line))?;

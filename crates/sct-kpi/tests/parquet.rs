@@ -810,6 +810,53 @@ fn large_odd_extracts_read_from_parquet_as_from_csv_whatever_the_row_groups() {
 }
 
 #[test]
+fn pages_passed_by_unread_for_one_organisation_leave_its_rows_as_the_csv_gives_them() {
+    // Pages of a few hundred rows, far fewer than a batch: the rows of the organisations not
+    // kept span many whole pages of every other column, which are passed by unread, and the
+    // page boundaries fall inside batches and inside the kept organisation's rows. Version 1
+    // and 2 pages, dictionary and plain, with nulls and rows in error, in one row group and
+    // in several; one organisation kept (first, middle, last) and every one.
+    let dir = tempfile::tempdir().unwrap();
+    let (csv, cols) = hostile(9, 400, true, 0xFA6E);
+    let csv_path = dir.path().join("pages.csv");
+    std::fs::write(&csv_path, &csv).unwrap();
+    let versions = [WriterVersion::PARQUET_1_0, WriterVersion::PARQUET_2_0];
+    for (v, version) in versions.into_iter().enumerate() {
+        for dictionary in [true, false] {
+            for (rows_a_page, group) in [(300, 100_000), (257, 4_000)] {
+                let props = WriterProperties::builder()
+                    .set_compression(Compression::SNAPPY)
+                    .set_writer_version(version)
+                    .set_dictionary_enabled(dictionary)
+                    .set_data_page_row_count_limit(rows_a_page)
+                    .set_write_batch_size(rows_a_page)
+                    .build();
+                let path = dir
+                    .path()
+                    .join(format!("pages-{v}-{dictionary}-{rows_a_page}.parquet"));
+                write_with(&path, SCHEMA_SIX, &cols, props, group);
+                for org in ["O0", "O4", "O8", "O9"] {
+                    let keep: BTreeSet<String> = [org.to_string()].into();
+                    for skip in [false, true] {
+                        let from_csv = read_with(&csv_path, Some(&keep), skip);
+                        assert_eq!(
+                            read_with(&path, Some(&keep), skip),
+                            from_csv,
+                            "version {v}, dictionary {dictionary}, pages of {rows_a_page}, {org}"
+                        );
+                    }
+                }
+                assert_eq!(
+                    read_with(&path, None, true),
+                    read_with(&csv_path, None, true),
+                    "version {v}, dictionary {dictionary}, pages of {rows_a_page}, every one"
+                );
+            }
+        }
+    }
+}
+
+#[test]
 fn a_damaged_large_file_is_an_error_not_a_panic() {
     // One row group of many batches, whose numbers are decoded on a second core: a damaged
     // page there is reported as the file being unreadable too (or read as data).

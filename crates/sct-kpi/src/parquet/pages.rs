@@ -1,0 +1,513 @@
+//! A column chunk's pages walked and decoded here, for text and number columns alike: the
+//! parquet crate's column reader zeroes its buffers, decodes every level and, for text,
+//! hands back every value as its own copy of the dictionary entry, which together cost more
+//! than the rest of the reading.
+//!
+//! The encodings read are those of the format's specification that writers use for flat
+//! columns: PLAIN and dictionary (PLAIN_DICTIONARY, RLE_DICTIONARY) values, RLE definition
+//! levels of at most one (a value or a null), on data pages of either version. A column
+//! chunk written with any other is read through the crate's column reader instead (the
+//! caller asks [`ours`] first).
+//!
+//! Rows skipped ([`Walker::skip`]) cost next to nothing where a whole data page falls inside
+//! them: its header says how many rows it holds (a flat column has one value a row), and the
+//! page is passed by unread, neither decompressed nor decoded.
+
+use parquet::basic::Encoding;
+use parquet::column::page::{Page, PageReader};
+use parquet::errors::ParquetError as CrateError;
+use parquet::file::metadata::ColumnChunkMetaData;
+
+/// Whether a column chunk can be walked here: flat, with at most one definition level, and
+/// written only in the encodings read here.
+pub(super) fn ours(chunk: &ColumnChunkMetaData, max_def: i16) -> bool {
+    #[allow(deprecated)]
+    let read_here = |e: Encoding| {
+        matches!(
+            e,
+            Encoding::PLAIN | Encoding::PLAIN_DICTIONARY | Encoding::RLE_DICTIONARY | Encoding::RLE
+        )
+    };
+    max_def <= 1 && chunk.encodings().all(read_here)
+}
+
+/// How one column's values are decoded: the dictionary page's entries and plain values.
+pub(super) trait Decode {
+    /// A value as decoded (a text's id, or a number).
+    type Value: Copy;
+    /// What decoding needs beside the page (the column's texts, for text).
+    type With;
+    /// Appends the `n` entries of a dictionary page (written plain) to `out`.
+    fn dictionary(
+        buf: &[u8],
+        n: usize,
+        with: &mut Self::With,
+        out: &mut Vec<Self::Value>,
+    ) -> Result<(), CrateError> {
+        let mut at = 0;
+        Self::plain(buf, &mut at, n, with, out)
+    }
+    /// Appends the next `n` plain values from `buf` at `*at` to `out`, moving `*at` on.
+    fn plain(
+        buf: &[u8],
+        at: &mut usize,
+        n: usize,
+        with: &mut Self::With,
+        out: &mut Vec<Self::Value>,
+    ) -> Result<(), CrateError>;
+    /// Moves `*at` past the next `n` plain values in `buf`.
+    fn skip_plain(buf: &[u8], at: &mut usize, n: usize) -> Result<(), CrateError>;
+    /// Appends the dictionary's entries of `indices` to `out`; `identity` when each entry
+    /// is its own index (then the indices are only checked).
+    fn look_up(
+        dict: &[Self::Value],
+        identity: bool,
+        indices: &[u32],
+        out: &mut Vec<Self::Value>,
+    ) -> Result<(), CrateError> {
+        let _ = identity;
+        in_dictionary(indices, dict.len())?;
+        out.extend(indices.iter().map(|&i| dict[i as usize]));
+        Ok(())
+    }
+    /// Whether each of a dictionary's entries is its own index.
+    fn is_identity(dict: &[Self::Value]) -> bool {
+        let _ = dict;
+        false
+    }
+}
+
+/// Checks every index is of an entry of a dictionary of `len` entries.
+pub(super) fn in_dictionary(indices: &[u32], len: usize) -> Result<(), CrateError> {
+    // The largest, found without a branch a value (so in vector lanes).
+    let largest = indices.iter().copied().fold(0, u32::max);
+    match indices.is_empty() || (largest as usize) < len {
+        true => Ok(()),
+        false => Err(damaged("an index past the dictionary")),
+    }
+}
+
+/// A damaged page, in words.
+pub(super) fn damaged(what: &str) -> CrateError {
+    CrateError::General(format!("a page is damaged ({what})"))
+}
+
+/// Rows read from one page at once ([`Walker::read`]): when some are null
+/// (`present < rows`), [`Walker::levels`] holds each row's definition level.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Read {
+    pub(super) rows: usize,
+    pub(super) present: usize,
+}
+
+/// A column chunk's pages, read in order.
+pub(super) struct Walker<D: Decode> {
+    pages: Box<dyn PageReader>,
+    max_def: i16,
+    /// The chunk's dictionary entries, by index.
+    dict: Vec<D::Value>,
+    /// Whether each of those is its own index.
+    identity: bool,
+    /// The data page being read, and where.
+    page: Option<DataPage>,
+    /// The definition levels of the rows read last, when some are null.
+    levels: Vec<u32>,
+    /// Dictionary indices of the rows read last.
+    indices: Vec<u32>,
+}
+
+/// A data page being read.
+struct DataPage {
+    page: Page,
+    /// Rows (levels) left in it.
+    left: usize,
+    def: Option<Hybrid>,
+    values: Values,
+}
+
+/// Where a data page's values are.
+enum Values {
+    /// Dictionary indices.
+    Dict(Hybrid),
+    /// Plain values, the next at this byte.
+    Plain(usize),
+}
+
+impl<D: Decode> Walker<D> {
+    /// Walks the pages of a chunk whose largest definition level is `max_def` (0 or 1).
+    pub(super) fn new(pages: Box<dyn PageReader>, max_def: i16) -> Walker<D> {
+        Walker {
+            pages,
+            max_def,
+            dict: Vec::new(),
+            identity: false,
+            page: None,
+            levels: Vec::new(),
+            indices: Vec::new(),
+        }
+    }
+
+    /// The definition levels of the rows read last (see [`Read`]).
+    pub(super) fn levels(&self) -> &[u32] {
+        &self.levels
+    }
+
+    /// Reads up to `max` more rows of one page (moving on to the next first when this one
+    /// is done), appending the values of those that are not null to `out`; `None` at the end
+    /// of the chunk.
+    pub(super) fn read(
+        &mut self,
+        max: usize,
+        with: &mut D::With,
+        out: &mut Vec<D::Value>,
+    ) -> Result<Option<Read>, CrateError> {
+        loop {
+            let Some(page) = self.page.as_mut().filter(|p| p.left > 0) else {
+                if !self.next_page(with)? {
+                    return Ok(None);
+                }
+                continue;
+            };
+            let rows = max.min(page.left);
+            page.left -= rows;
+            let buf: &[u8] = page.page.buffer();
+            let present = levels_of(&mut page.def, buf, self.max_def, rows, &mut self.levels)?;
+            match &mut page.values {
+                Values::Dict(h) => {
+                    self.indices.clear();
+                    h.append_to(buf, &mut self.indices, present)?;
+                    D::look_up(&self.dict, self.identity, &self.indices, out)?;
+                }
+                Values::Plain(at) => D::plain(buf, at, present, with, out)?,
+            }
+            return Ok(Some(Read { rows, present }));
+        }
+    }
+
+    /// Skips up to `rows` rows, decoding as little as it can; how many were skipped (fewer
+    /// only at the end of the chunk). A data page wholly among them is passed by unread.
+    pub(super) fn skip(&mut self, rows: usize, with: &mut D::With) -> Result<usize, CrateError> {
+        let mut done = 0;
+        while done < rows {
+            if let Some(page) = self.page.as_mut().filter(|p| p.left > 0) {
+                let n = (rows - done).min(page.left);
+                page.left -= n;
+                let buf: &[u8] = page.page.buffer();
+                let present = levels_of(&mut page.def, buf, self.max_def, n, &mut self.levels)?;
+                match &mut page.values {
+                    Values::Dict(h) => h.skip(buf, present)?,
+                    Values::Plain(at) => D::skip_plain(buf, at, present)?,
+                }
+                done += n;
+                continue;
+            }
+            let Some(next) = self.pages.peek_next_page()? else {
+                break;
+            };
+            // A flat column's data page holds as many rows as levels.
+            let holds = next.num_rows.or(next.num_levels).unwrap_or(0);
+            if next.is_dict {
+                let page = self.pages.get_next_page()?;
+                self.take_dictionary(page, with)?;
+            } else if holds > 0 && holds <= rows - done {
+                self.pages.skip_next_page()?;
+                self.page = None;
+                done += holds;
+            } else if !self.next_page(with)? {
+                break;
+            }
+        }
+        Ok(done)
+    }
+
+    /// Moves on to the next data page (taking a dictionary page on the way); `false` at the
+    /// end of the chunk.
+    fn next_page(&mut self, with: &mut D::With) -> Result<bool, CrateError> {
+        loop {
+            let Some(page) = self.pages.get_next_page()? else {
+                self.page = None;
+                return Ok(false);
+            };
+            if let Page::DictionaryPage { .. } = page {
+                self.take_dictionary(Some(page), with)?;
+                continue;
+            }
+            self.page = Some(data_page(page, self.max_def)?);
+            return Ok(true);
+        }
+    }
+
+    /// Takes a dictionary page's entries as the chunk's dictionary.
+    fn take_dictionary(
+        &mut self,
+        page: Option<Page>,
+        with: &mut D::With,
+    ) -> Result<(), CrateError> {
+        let Some(Page::DictionaryPage {
+            buf, num_values, ..
+        }) = page
+        else {
+            return Err(damaged("a dictionary page that is not one"));
+        };
+        self.dict.clear();
+        D::dictionary(&buf, num_values as usize, with, &mut self.dict)?;
+        self.identity = D::is_identity(&self.dict);
+        Ok(())
+    }
+}
+
+/// How many of the next `rows` rows have a value, from their definition levels (none when
+/// the column is required); when some are null, their levels are left in `levels`.
+fn levels_of(
+    def: &mut Option<Hybrid>,
+    buf: &[u8],
+    max_def: i16,
+    rows: usize,
+    levels: &mut Vec<u32>,
+) -> Result<usize, CrateError> {
+    let Some(def) = def else {
+        return Ok(rows);
+    };
+    let max = max_def as u32;
+    // The usual, a run of the top level covering them all, is told without unpacking any.
+    if def.skip_run_of(buf, max, rows)? {
+        return Ok(rows);
+    }
+    levels.clear();
+    levels.resize(rows, 0);
+    def.read_from(buf, levels)?;
+    Ok(levels.iter().filter(|&&l| l == max).count())
+}
+
+/// Where a data page's levels and values are.
+fn data_page(page: Page, max_def: i16) -> Result<DataPage, CrateError> {
+    let buf: &[u8] = page.buffer();
+    let (left, encoding, def, values_at) = match &page {
+        Page::DataPage {
+            num_values,
+            encoding,
+            def_level_encoding,
+            ..
+        } => {
+            let (def, at) = match max_def {
+                0 => (None, 0),
+                _ if *def_level_encoding != Encoding::RLE => {
+                    return Err(damaged("levels not RLE-encoded"));
+                }
+                _ => {
+                    let len = buf
+                        .get(..4)
+                        .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize)
+                        .ok_or_else(|| damaged("no levels"))?;
+                    (Some(Hybrid::new(4, 4 + len, 1)), 4 + len)
+                }
+            };
+            (*num_values as usize, *encoding, def, at)
+        }
+        Page::DataPageV2 {
+            num_values,
+            encoding,
+            def_levels_byte_len,
+            rep_levels_byte_len,
+            ..
+        } => {
+            let start = *rep_levels_byte_len as usize;
+            let end = start + *def_levels_byte_len as usize;
+            let def = (max_def > 0).then(|| Hybrid::new(start, end, 1));
+            (*num_values as usize, *encoding, def, end)
+        }
+        Page::DictionaryPage { .. } => return Err(damaged("a second dictionary")),
+    };
+    if values_at > buf.len() {
+        return Err(damaged("levels past its end"));
+    }
+    let values = match encoding {
+        Encoding::PLAIN => Values::Plain(values_at),
+        #[allow(deprecated)]
+        Encoding::PLAIN_DICTIONARY | Encoding::RLE_DICTIONARY => {
+            let width = buf[values_at..]
+                .first()
+                .copied()
+                .ok_or_else(|| damaged("no index width"))?;
+            if width > 32 {
+                return Err(damaged("an index wider than 32 bits"));
+            }
+            Values::Dict(Hybrid::new(values_at + 1, buf.len(), width))
+        }
+        e => return Err(CrateError::General(format!("values encoded {e} on a page"))),
+    };
+    Ok(DataPage {
+        page,
+        left,
+        def,
+        values,
+    })
+}
+
+/// A reader of the format's RLE/bit-packed hybrid encoding of small integers (definition
+/// levels and dictionary indices) in `buf[at..end]` of a page: runs of one value repeated,
+/// and runs of values packed in `width` bits each, eight at a time.
+pub(super) struct Hybrid {
+    at: usize,
+    end: usize,
+    width: u8,
+    /// Values left of a repeated run, and its value.
+    repeated: usize,
+    value: u32,
+    /// Values left of a packed run, and the bit of the buffer the next begins at.
+    packed: usize,
+    bit: usize,
+}
+
+impl Hybrid {
+    /// Reads `buf[at..end]` as values of `width` bits.
+    pub(super) fn new(at: usize, end: usize, width: u8) -> Hybrid {
+        Hybrid {
+            at,
+            end,
+            width,
+            repeated: 0,
+            value: 0,
+            packed: 0,
+            bit: 0,
+        }
+    }
+
+    /// Takes the next `n` values from `buf` if they are all `value` in one repeated run
+    /// (so nothing need be unpacked); `false`, taking none, otherwise.
+    pub(super) fn skip_run_of(
+        &mut self,
+        buf: &[u8],
+        value: u32,
+        n: usize,
+    ) -> Result<bool, CrateError> {
+        if self.repeated == 0 && self.packed == 0 {
+            self.next_run(buf)?;
+        }
+        if self.packed == 0 && self.repeated >= n && self.value == value {
+            self.repeated -= n;
+            return Ok(true);
+        }
+        Ok(false)
+    }
+
+    /// Passes over the next `n` values without unpacking them.
+    fn skip(&mut self, buf: &[u8], n: usize) -> Result<(), CrateError> {
+        let mut left = n;
+        let w = usize::from(self.width);
+        while left > 0 {
+            if self.repeated > 0 {
+                let k = self.repeated.min(left);
+                self.repeated -= k;
+                left -= k;
+            } else if self.packed > 0 {
+                let k = self.packed.min(left);
+                self.bit += k * w;
+                self.packed -= k;
+                left -= k;
+            } else {
+                self.next_run(buf)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Appends the next `n` values from `buf` (the page's buffer) to `out`.
+    pub(super) fn append_to(
+        &mut self,
+        buf: &[u8],
+        out: &mut Vec<u32>,
+        n: usize,
+    ) -> Result<(), CrateError> {
+        let start = out.len();
+        out.resize(start + n, 0);
+        self.read_from(buf, &mut out[start..])
+    }
+
+    /// Fills `out` with the next values from `buf` (the page's buffer).
+    pub(super) fn read_from(&mut self, buf: &[u8], out: &mut [u32]) -> Result<(), CrateError> {
+        let mut done = 0;
+        let mask = ((1u64 << self.width) - 1) as u32;
+        while done < out.len() {
+            if self.repeated > 0 {
+                let n = self.repeated.min(out.len() - done);
+                out[done..done + n].fill(self.value);
+                self.repeated -= n;
+                done += n;
+            } else if self.packed > 0 {
+                let n = self.packed.min(out.len() - done);
+                let w = usize::from(self.width);
+                for o in &mut out[done..done + n] {
+                    *o = (word_at(buf, self.bit / 8) >> (self.bit % 8)) as u32 & mask;
+                    self.bit += w;
+                }
+                self.packed -= n;
+                done += n;
+            } else {
+                self.next_run(buf)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Reads the header of the next run.
+    fn next_run(&mut self, buf: &[u8]) -> Result<(), CrateError> {
+        let end = self.end.min(buf.len());
+        let mut header: u64 = 0;
+        let mut shift = 0;
+        loop {
+            let b = *buf[..end]
+                .get(self.at)
+                .ok_or_else(|| damaged("fewer values than rows"))?;
+            self.at += 1;
+            header |= u64::from(b & 0x7f) << shift;
+            if b & 0x80 == 0 {
+                break;
+            }
+            shift += 7;
+            if shift > 63 {
+                return Err(damaged("a run's header too long"));
+            }
+        }
+        let count = usize::try_from(header >> 1).map_err(|_| damaged("a run too long"))?;
+        let w = usize::from(self.width);
+        if header & 1 == 1 {
+            // `count` groups of eight values, `width` bytes a group; a last group cut short
+            // gives only the values it holds.
+            let bytes = count.saturating_mul(w).min(end - self.at);
+            self.packed = match w {
+                0 => count.saturating_mul(8),
+                _ => bytes * 8 / w,
+            };
+            self.bit = self.at * 8;
+            self.at += bytes;
+        } else {
+            let size = w.div_ceil(8);
+            let v = buf[..end]
+                .get(self.at..self.at + size)
+                .ok_or_else(|| damaged("a run's value past its end"))?;
+            self.value = v
+                .iter()
+                .rev()
+                .fold(0u32, |acc, &b| (acc << 8) | u32::from(b));
+            self.at += size;
+            self.repeated = count;
+        }
+        // An empty run reads nothing: the next header follows.
+        Ok(())
+    }
+}
+
+/// The eight bytes of `buf` from `byte` as a little-endian word, zeros past its end.
+#[inline(always)]
+fn word_at(buf: &[u8], byte: usize) -> u64 {
+    match buf.get(byte..byte + 8) {
+        Some(b) => u64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]),
+        None => {
+            let mut word = [0u8; 8];
+            let tail = buf.get(byte..).unwrap_or_default();
+            word[..tail.len().min(8)].copy_from_slice(&tail[..tail.len().min(8)]);
+            u64::from_le_bytes(word)
+        }
+    }
+}
