@@ -10,7 +10,7 @@
 //! reading together. A column chunk written in an encoding not read there is read through
 //! the crate's column reader instead ([`TextReader::Records`]).
 
-use std::collections::HashMap;
+use std::hash::BuildHasher as _;
 
 use parquet::column::page::PageReader;
 use parquet::column::reader::ColumnReader;
@@ -28,7 +28,13 @@ pub(super) const NULL: u32 = u32::MAX;
 pub(super) struct Texts {
     /// Each text trimmed, `None` when its bytes are not UTF-8.
     entries: Vec<Option<Box<str>>>,
-    index: HashMap<Box<[u8]>, u32>,
+    /// The bytes of the texts interned here as written, one after another, and where each
+    /// ends: the keys of `index`, kept without an allocation each.
+    raw: Vec<u8>,
+    ends: Vec<usize>,
+    /// The ids of the texts interned here, by the hash of their bytes.
+    index: hashbrown::HashTable<u32>,
+    hasher: std::hash::RandomState,
     /// The bytes and id of the text interned last (rows of one series come together, so
     /// a plain page repeats it row after row); the bytes kept in the same room each time.
     last: (Vec<u8>, Option<u32>),
@@ -69,6 +75,15 @@ impl Texts {
         self.entries.extend(more);
     }
 
+    /// Makes room for `n` more texts (a dictionary's), so that the index grows once.
+    fn reserve(&mut self, n: usize) {
+        let (raw, ends, hasher) = (&self.raw, &self.ends, &self.hasher);
+        self.index
+            .reserve(n, |&id| hasher.hash_one(bytes_of(raw, ends, id)));
+        self.entries.reserve(n);
+        self.ends.reserve(n);
+    }
+
     /// The id of a text given as its bytes.
     fn intern(&mut self, bytes: &[u8]) -> u32 {
         if let (b, Some(id)) = &self.last
@@ -76,13 +91,22 @@ impl Texts {
         {
             return *id;
         }
-        let id = match self.index.get(bytes) {
-            Some(&id) => id,
-            None => {
+        let hash = self.hasher.hash_one(bytes);
+        let (raw, ends, hasher) = (&self.raw, &self.ends, &self.hasher);
+        let entry = self.index.entry(
+            hash,
+            |&id| bytes_of(raw, ends, id) == bytes,
+            |&id| hasher.hash_one(bytes_of(raw, ends, id)),
+        );
+        let id = match entry {
+            hashbrown::hash_table::Entry::Occupied(e) => *e.get(),
+            hashbrown::hash_table::Entry::Vacant(e) => {
                 let id = u32::try_from(self.entries.len()).unwrap_or(NULL - 1);
+                e.insert(id);
                 let text = std::str::from_utf8(bytes).ok().map(|s| s.trim().into());
                 self.entries.push(text);
-                self.index.insert(bytes.into(), id);
+                self.raw.extend_from_slice(bytes);
+                self.ends.push(self.raw.len());
                 id
             }
         };
@@ -91,6 +115,17 @@ impl Texts {
         self.last.1 = Some(id);
         id
     }
+}
+
+/// The bytes of the text of id `id` among those interned (`raw`, ending at `ends`).
+#[inline]
+fn bytes_of<'r>(raw: &'r [u8], ends: &[usize], id: u32) -> &'r [u8] {
+    let i = id as usize;
+    let start = match i {
+        0 => 0,
+        _ => ends[i - 1],
+    };
+    &raw[start..ends[i]]
 }
 
 /// How a text column's values are read through one row group.
@@ -222,6 +257,19 @@ struct TextIds;
 impl Decode for TextIds {
     type Value = u32;
     type With = Texts;
+
+    fn dictionary(
+        buf: &[u8],
+        n: usize,
+        texts: &mut Texts,
+        out: &mut Vec<u32>,
+    ) -> Result<(), CrateError> {
+        // At most one growth of the index for the whole dictionary (a bound from the page's
+        // size, so that a damaged count cannot ask for more than the page could hold).
+        texts.reserve(n.min(buf.len() / 4));
+        let mut at = 0;
+        Self::plain(buf, &mut at, n, texts, out)
+    }
 
     fn plain(
         buf: &[u8],
