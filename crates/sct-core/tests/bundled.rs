@@ -271,3 +271,41 @@ fn blank_templates_validate_with_zero_coverage() {
         assert!(!a.warnings.has_errors());
     }
 }
+
+#[test]
+fn the_bundled_frameworks_left_for_first_use_are_those_loaded_at_once() {
+    use sct_core::load::FrameworkRegistry;
+    let now = FrameworkRegistry::bundled().expect("bundled frameworks load");
+    let later = FrameworkRegistry::with_dirs(&[]).expect("nothing read yet");
+    let keys = |r: &FrameworkRegistry| -> Vec<(String, String, String)> {
+        r.iter()
+            .map(|f| (f.id().into(), f.version().into(), f.source.text.clone()))
+            .collect()
+    };
+    assert!(!keys(&now).is_empty());
+    assert_eq!(keys(&later), keys(&now));
+    let toolkit = later.get("capability-toolkit", None).unwrap();
+    assert_eq!(
+        toolkit.version(),
+        now.get("capability-toolkit", None).unwrap().version()
+    );
+    assert_eq!(
+        later.versions_of("capability-toolkit"),
+        now.versions_of("capability-toolkit")
+    );
+    // A framework added to one left for first use joins the bundled ones, replacing one of
+    // the same id and version.
+    let mut added = FrameworkRegistry::with_dirs(&[]).unwrap();
+    let mut copy = toolkit.clone();
+    copy.header.title = "A local copy".into();
+    added.insert(copy);
+    assert_eq!(added.iter().count(), now.iter().count());
+    assert_eq!(
+        added
+            .get("capability-toolkit", Some(toolkit.version()))
+            .unwrap()
+            .header
+            .title,
+        "A local copy"
+    );
+}

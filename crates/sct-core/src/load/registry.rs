@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 use serde::{Deserialize, Serialize};
 
@@ -254,16 +255,60 @@ fn missing_field(src: &SourceFile, field: &str, expected: &str) -> Diagnostic {
         .hint("every framework file starts with kind, id, version, title, source and status")
 }
 
+/// Frameworks by id and version.
+type ByIdAndVersion = BTreeMap<(String, String), LoadedFramework>;
+
 /// All known frameworks, by id and version.
-#[derive(Debug, Clone, Default)]
+///
+/// The registry of the bundled frameworks alone ([`FrameworkRegistry::with_dirs`] with no
+/// directory) parses them when first asked for one: a command that never looks at a
+/// framework (a KPI review of a set given as a file, an SPC chart) does not pay for parsing
+/// them, which is most of the time such a command takes on small data.
+#[derive(Debug, Clone)]
 pub struct FrameworkRegistry {
-    frameworks: BTreeMap<(String, String), LoadedFramework>,
+    /// The frameworks, or why the bundled ones could not be loaded; unset until first used
+    /// when the bundled ones are parsed then.
+    frameworks: OnceLock<Result<ByIdAndVersion, Diagnostics>>,
+}
+
+impl Default for FrameworkRegistry {
+    fn default() -> Self {
+        FrameworkRegistry {
+            frameworks: OnceLock::from(Ok(BTreeMap::new())),
+        }
+    }
 }
 
 impl FrameworkRegistry {
     /// An empty registry.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// The bundled frameworks, parsed and checked when first asked for.
+    pub fn bundled_on_first_use() -> Self {
+        FrameworkRegistry {
+            frameworks: OnceLock::new(),
+        }
+    }
+
+    /// The frameworks (the bundled ones parsed now if they were left for first use), or
+    /// why the bundled ones could not be loaded.
+    fn known(&self) -> Result<&ByIdAndVersion, &Diagnostics> {
+        let loaded = self
+            .frameworks
+            .get_or_init(|| match FrameworkRegistry::bundled() {
+                Ok(mut reg) => reg.frameworks.take().unwrap_or_else(|| Ok(BTreeMap::new())),
+                Err(Error::Invalid(d)) => Err(d),
+                Err(e) => Err(Diagnostics(vec![Diagnostic::error(e.to_string())])),
+            });
+        loaded.as_ref()
+    }
+
+    /// Every framework, by id then version (none when the bundled ones could not be
+    /// loaded: [`FrameworkRegistry::get`] says why).
+    fn values(&self) -> impl Iterator<Item = &LoadedFramework> {
+        self.known().ok().into_iter().flat_map(BTreeMap::values)
     }
 
     /// The frameworks compiled into `sct`.
@@ -284,7 +329,11 @@ impl FrameworkRegistry {
     }
 
     /// The bundled frameworks plus every directory in `dirs`, in order (later ones override).
+    /// With no directory, the bundled frameworks are parsed when first asked for.
     pub fn with_dirs(dirs: &[PathBuf]) -> Result<Self, Error> {
+        if dirs.is_empty() {
+            return Ok(FrameworkRegistry::bundled_on_first_use());
+        }
         let mut reg = FrameworkRegistry::bundled()?;
         for dir in dirs {
             reg.add_dir(dir)?;
@@ -329,23 +378,26 @@ impl FrameworkRegistry {
         Ok(())
     }
 
-    /// Adds a parsed framework, replacing one with the same id and version.
+    /// Adds a parsed framework, replacing one with the same id and version (the bundled
+    /// ones are parsed first if they were left for first use).
     pub fn insert(&mut self, fw: LoadedFramework) {
-        self.frameworks
-            .insert((fw.id().to_string(), fw.version().to_string()), fw);
+        let _ = self.known();
+        if let Some(Ok(frameworks)) = self.frameworks.get_mut() {
+            frameworks.insert((fw.id().to_string(), fw.version().to_string()), fw);
+        }
     }
 
     /// Every framework, by id then version.
     pub fn iter(&self) -> impl Iterator<Item = &LoadedFramework> {
-        self.frameworks.values()
+        self.values()
     }
 
     /// Finds a framework by id and exact version, or the latest version when none is given.
     pub fn get(&self, id: &str, version: Option<&str>) -> Result<&LoadedFramework, Error> {
+        let frameworks = self.known().map_err(|d| Error::Invalid(d.clone()))?;
         let found = match version {
-            Some(v) => self.frameworks.get(&(id.to_string(), v.to_string())),
-            None => self
-                .frameworks
+            Some(v) => frameworks.get(&(id.to_string(), v.to_string())),
+            None => frameworks
                 .values()
                 .filter(|f| f.id() == id)
                 .max_by(|a, b| compare_versions(a.version(), b.version())),
@@ -362,7 +414,6 @@ impl FrameworkRegistry {
     /// The versions known for an id, oldest first.
     pub fn versions_of(&self, id: &str) -> Vec<&str> {
         let mut v: Vec<&str> = self
-            .frameworks
             .values()
             .filter(|f| f.id() == id)
             .map(|f| f.version())
@@ -373,7 +424,6 @@ impl FrameworkRegistry {
 
     fn describe_known(&self) -> String {
         let list: Vec<String> = self
-            .frameworks
             .values()
             .map(|f| format!("{} {} ({})", f.id(), f.version(), f.header.kind))
             .collect();
@@ -388,7 +438,7 @@ impl FrameworkRegistry {
     /// toolkit's support links and the milestones of the rounds that use it).
     pub fn check_references(&self) -> Result<Diagnostics, Error> {
         let mut diags = Diagnostics::default();
-        for fw in self.frameworks.values() {
+        for fw in self.values() {
             if let Some(round) = fw.as_round() {
                 diags.extend(validate::check_round_references(round, &fw.source, self));
             }
