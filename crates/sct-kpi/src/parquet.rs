@@ -607,12 +607,31 @@ impl Batch {
         Ok(n)
     }
 
-    /// The organisation ids of the first `rows` rows of this batch (of the organisation
-    /// column).
-    fn ids(&self, rows: usize) -> &[u32] {
-        match &self.values {
-            Values::Ids(ids) => &ids[..rows.min(ids.len())],
-            _ => &[],
+    /// Reads up to `rows` more rows of a text column as runs of rows of one text (see
+    /// [`TextReader::fill_runs`]), leaving its ids to be made from them ([`Batch::expand`])
+    /// if its rows are looked at one by one; how many were read.
+    fn fill_runs(
+        &mut self,
+        rows: usize,
+        texts: &mut Texts,
+        runs: &mut Vec<(u32, usize)>,
+    ) -> parquet::errors::Result<usize> {
+        self.def.clear();
+        self.next = 0;
+        self.read = true;
+        match &mut self.source {
+            Source::Text(r) => r.fill_runs(rows, runs, texts),
+            _ => Err(not_its_type()),
+        }
+    }
+
+    /// Makes the batch's ids from the runs of rows of one text [`Batch::fill_runs`] read.
+    fn expand(&mut self, runs: &[(u32, usize)]) {
+        if let Values::Ids(ids) = &mut self.values {
+            ids.clear();
+            for &(id, n) in runs {
+                ids.extend(std::iter::repeat_n(id, n));
+            }
         }
     }
 
@@ -977,6 +996,8 @@ struct RowsOut<'a> {
     line: u64,
     /// By organisation id: whether the organisation has been noted among the file's.
     noted: Vec<bool>,
+    /// Room for a batch's organisations as runs of rows of one (id, rows).
+    org_runs: Vec<(u32, usize)>,
     /// The distinct texts of each text column, by id.
     texts: [Texts; 6],
     /// By organisation id: whether its rows are kept.
@@ -1007,6 +1028,7 @@ impl<'a> RowsOut<'a> {
             keep,
             line: 1,
             noted: Vec::new(),
+            org_runs: Vec::new(),
             texts: Default::default(),
             kept: Vec::new(),
             set: set
@@ -1188,16 +1210,28 @@ fn read_batches(
         let Some(orgs) = batches[0].as_mut() else {
             unreachable!("the organisation column is required")
         };
-        if matches!(orgs.source, Source::Ahead) {
-            orgs.put(next_column(&mut decoded, file)?);
-        } else if orgs
-            .fill(want, &mut out.texts[0])
-            .map_err(|e| unreadable(file, &e))?
-            != want
-        {
-            return Err(short(file, 0, done, total));
+        // With organisations to keep, the batch's organisations are read as runs of rows
+        // of one: one look at each tells whether any row is kept.
+        let mut runs = std::mem::take(&mut out.org_runs);
+        let n = match (&orgs.source, out.keep) {
+            (Source::Ahead, _) => {
+                orgs.put(next_column(&mut decoded, file)?);
+                want
+            }
+            (_, None) => orgs
+                .fill(want, &mut out.texts[0])
+                .map_err(|e| unreadable(file, &e))?,
+            (_, Some(_)) => orgs
+                .fill_runs(want, &mut out.texts[0], &mut runs)
+                .map_err(|e| unreadable(file, &e))?,
+        };
+        if n != want {
+            return Err(short(file, 0, done + n, total));
         }
-        let any_kept = out.keep.is_none() || any_kept(orgs.ids(want), out);
+        let any_kept = out.keep.is_none() || runs.iter().any(|&(id, _)| out.kept_id(id));
+        if any_kept && out.keep.is_some() {
+            orgs.expand(&runs);
+        }
         for (c, b) in batches.iter_mut().enumerate().skip(1) {
             let Some(b) = b else { continue };
             if matches!(b.source, Source::Ahead) {
@@ -1251,9 +1285,10 @@ fn read_batches(
                 hand_on(file, batches, i, reading, out)?;
                 i += 1;
             }
-        } else if let Some(orgs) = &batches[0] {
-            pass_over(file, orgs.ids(want), reading, out)?;
+        } else {
+            pass_over(file, &runs, want, reading, out)?;
         }
+        out.org_runs = runs;
         done += want;
     }
     // The rows still owed are passed, so that a column shorter than the row group is found.
@@ -1279,38 +1314,23 @@ fn next_column(
     batch.unwrap_or_else(|| Err(ahead::stopped(file)))
 }
 
-/// Whether any of these organisation ids is of an organisation kept.
-fn any_kept(ids: &[u32], out: &mut RowsOut<'_>) -> bool {
-    // The same id as the row before: the same answer.
-    let mut last = None;
-    ids.iter().any(|&id| {
-        if last == Some(id) {
-            return false;
-        }
-        last = Some(id);
-        out.kept_id(id)
-    })
-}
-
-/// Counts a batch none of whose rows is kept (only its organisation column was read),
-/// noting each organisation among the file's.
+/// Counts a batch of `rows` rows none of which is kept (only its organisation column was
+/// read, as runs of rows of one organisation), noting each organisation among the file's.
 fn pass_over(
     file: &str,
-    orgs: &[u32],
+    runs: &[(u32, usize)],
+    rows: usize,
     reading: &mut Reading<'_>,
     out: &mut RowsOut<'_>,
 ) -> Result<(), ParquetError> {
     out.clean = None;
-    let mut last = None;
-    for (line, &id) in (out.line + 1..).zip(orgs) {
-        // Rows of one organisation come together: only a change of id is looked at.
-        if last != Some(id) {
-            last = Some(id);
-            out.note_org(id, reading, file, line)?;
-        }
+    let mut line = out.line + 1;
+    for &(id, n) in runs {
+        out.note_org(id, reading, file, line)?;
+        line += n as u64;
     }
-    out.line += orgs.len() as u64;
-    reading.more_rows_not_kept(orgs.len() as u64);
+    out.line += rows as u64;
+    reading.more_rows_not_kept(rows as u64);
     Ok(())
 }
 

@@ -100,6 +100,17 @@ pub(super) struct Read {
     pub(super) present: usize,
 }
 
+/// What [`Walker::read_runs`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Runs {
+    /// Read this many rows.
+    Read(usize),
+    /// Read none: the next rows are not all dictionary indices with a value.
+    NotRuns,
+    /// The chunk is done.
+    End,
+}
+
 /// A column chunk's pages, read in order.
 pub(super) struct Walker<D: Decode> {
     pages: Box<dyn PageReader>,
@@ -114,6 +125,9 @@ pub(super) struct Walker<D: Decode> {
     levels: Vec<u32>,
     /// Dictionary indices of the rows read last.
     indices: Vec<u32>,
+    /// Room for the runs of indices, and their values, of [`Walker::read_runs`].
+    index_runs: Vec<(u32, usize)>,
+    values: Vec<D::Value>,
 }
 
 /// A data page being read.
@@ -144,6 +158,8 @@ impl<D: Decode> Walker<D> {
             page: None,
             levels: Vec::new(),
             indices: Vec::new(),
+            index_runs: Vec::new(),
+            values: Vec::new(),
         }
     }
 
@@ -182,6 +198,48 @@ impl<D: Decode> Walker<D> {
             }
             return Ok(Some(Read { rows, present }));
         }
+    }
+
+    /// Reads up to `max` more rows of one page as runs of rows with one value (the value
+    /// and how many rows), appended to `runs`, when they all have a value and are
+    /// dictionary indices: a repeated run of indices is one look-up, however long.
+    /// [`Runs::NotRuns`] takes nothing (read them with [`Walker::read`]).
+    pub(super) fn read_runs(
+        &mut self,
+        max: usize,
+        with: &mut D::With,
+        runs: &mut Vec<(D::Value, usize)>,
+    ) -> Result<Runs, CrateError> {
+        while self.page.as_ref().is_none_or(|p| p.left == 0) {
+            if !self.next_page(with)? {
+                return Ok(Runs::End);
+            }
+        }
+        let Some(page) = self.page.as_mut() else {
+            return Ok(Runs::End);
+        };
+        let rows = max.min(page.left);
+        let buf: &[u8] = page.page.buffer();
+        let Values::Dict(h) = &mut page.values else {
+            return Ok(Runs::NotRuns);
+        };
+        if let Some(def) = &mut page.def
+            && !def.skip_run_of(buf, self.max_def as u32, rows)?
+        {
+            return Ok(Runs::NotRuns);
+        }
+        page.left -= rows;
+        let mut index_runs = std::mem::take(&mut self.index_runs);
+        index_runs.clear();
+        h.append_runs(buf, &mut index_runs, rows)?;
+        self.indices.clear();
+        self.indices.extend(index_runs.iter().map(|&(i, _)| i));
+        let mut values = std::mem::take(&mut self.values);
+        values.clear();
+        D::look_up(&self.dict, self.identity, &self.indices, &mut values)?;
+        runs.extend(values.iter().zip(&index_runs).map(|(&v, &(_, n))| (v, n)));
+        (self.index_runs, self.values) = (index_runs, values);
+        Ok(Runs::Read(rows))
     }
 
     /// Skips up to `rows` rows, decoding as little as it can; how many were skipped (fewer
@@ -403,6 +461,45 @@ impl Hybrid {
             } else if self.packed > 0 {
                 let k = self.packed.min(left);
                 self.bit += k * w;
+                self.packed -= k;
+                left -= k;
+            } else {
+                self.next_run(buf)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Appends the next `n` values from `buf` as runs of one value (the value and how many),
+    /// a repeated run at once, packed values joined to the run before when the same.
+    fn append_runs(
+        &mut self,
+        buf: &[u8],
+        out: &mut Vec<(u32, usize)>,
+        n: usize,
+    ) -> Result<(), CrateError> {
+        let mut push = |v: u32, k: usize| match out.last_mut() {
+            Some((last, count)) if *last == v => *count += k,
+            _ => out.push((v, k)),
+        };
+        let mut left = n;
+        let mask = ((1u64 << self.width) - 1) as u32;
+        let w = usize::from(self.width);
+        while left > 0 {
+            if self.repeated > 0 {
+                let k = self.repeated.min(left);
+                push(self.value, k);
+                self.repeated -= k;
+                left -= k;
+            } else if self.packed > 0 {
+                let k = self.packed.min(left);
+                for _ in 0..k {
+                    push(
+                        (word_at(buf, self.bit / 8) >> (self.bit % 8)) as u32 & mask,
+                        1,
+                    );
+                    self.bit += w;
+                }
                 self.packed -= k;
                 left -= k;
             } else {

@@ -18,7 +18,7 @@ use parquet::data_type::ByteArray;
 use parquet::errors::ParquetError as CrateError;
 use parquet::file::metadata::ColumnChunkMetaData;
 
-use super::pages::{self, Decode, Walker, damaged};
+use super::pages::{self, Decode, Runs, Walker, damaged};
 
 /// The id of a null (an empty field).
 pub(super) const NULL: u32 = u32::MAX;
@@ -141,10 +141,12 @@ pub(super) enum TextReader {
     },
 }
 
-/// A text column's pages walked here, with room to spread a run's ids over its nulls.
+/// A text column's pages walked here, with room to spread a run's ids over its nulls and
+/// to read rows as ids before making runs of them.
 pub(super) struct TextPages {
     walker: Walker<TextIds>,
     present: Vec<u32>,
+    ids: Vec<u32>,
 }
 
 impl TextReader {
@@ -159,6 +161,7 @@ impl TextReader {
             return Ok(TextReader::Pages(Box::new(TextPages {
                 walker: Walker::new(pages()?, max_def),
                 present: Vec::new(),
+                ids: Vec::new(),
             })));
         }
         Ok(TextReader::Records {
@@ -205,6 +208,44 @@ impl TextReader {
         }
     }
 
+    /// Reads up to `rows` more rows as runs of rows with one text (its id and how many
+    /// rows) into `runs` (cleared first); how many rows were read. Rows of one text written
+    /// as one repeated dictionary index (the usual for the organisation column of a file in
+    /// organisation order) are one run read at once.
+    pub(super) fn fill_runs(
+        &mut self,
+        rows: usize,
+        runs: &mut Vec<(u32, usize)>,
+        texts: &mut Texts,
+    ) -> Result<usize, CrateError> {
+        runs.clear();
+        let TextReader::Pages(p) = self else {
+            let mut ids = Vec::new();
+            let n = self.fill(rows, &mut ids, texts)?;
+            add_runs(runs, &ids);
+            return Ok(n);
+        };
+        let mut done = 0;
+        while done < rows {
+            match p.walker.read_runs(rows - done, texts, runs)? {
+                Runs::Read(n) => done += n,
+                Runs::End => break,
+                Runs::NotRuns => {
+                    let mut ids = std::mem::take(&mut p.ids);
+                    ids.clear();
+                    let n = p.fill(rows - done, &mut ids, texts);
+                    add_runs(runs, &ids);
+                    p.ids = ids;
+                    match n? {
+                        0 => break,
+                        n => done += n,
+                    }
+                }
+            }
+        }
+        Ok(done)
+    }
+
     /// Skips up to `rows` rows, decoding as little as it can (whole pages among them are
     /// passed by unread); how many were skipped.
     pub(super) fn skip(&mut self, rows: usize, texts: &mut Texts) -> Result<usize, CrateError> {
@@ -248,6 +289,16 @@ impl TextPages {
             }
         }
         Ok(done)
+    }
+}
+
+/// Appends `ids` to `runs` as runs of one id (joined to the last run when the same).
+fn add_runs(runs: &mut Vec<(u32, usize)>, ids: &[u32]) {
+    for &id in ids {
+        match runs.last_mut() {
+            Some((last, n)) if *last == id => *n += 1,
+            _ => runs.push((id, 1)),
+        }
     }
 }
 
