@@ -1207,54 +1207,10 @@ fn read_batches(
                 out.texts[c].adopt(more);
             }
         }
-        let Some(orgs) = batches[0].as_mut() else {
-            unreachable!("the organisation column is required")
-        };
-        // With organisations to keep, the batch's organisations are read as runs of rows
-        // of one: one look at each tells whether any row is kept.
+        let at = (done, want, total);
         let mut runs = std::mem::take(&mut out.org_runs);
-        let n = match (&orgs.source, out.keep) {
-            (Source::Ahead, _) => {
-                orgs.put(next_column(&mut decoded, file)?);
-                want
-            }
-            (_, None) => orgs
-                .fill(want, &mut out.texts[0])
-                .map_err(|e| unreadable(file, &e))?,
-            (_, Some(_)) => orgs
-                .fill_runs(want, &mut out.texts[0], &mut runs)
-                .map_err(|e| unreadable(file, &e))?,
-        };
-        if n != want {
-            return Err(short(file, 0, done + n, total));
-        }
-        let any_kept = out.keep.is_none() || runs.iter().any(|&(id, _)| out.kept_id(id));
-        if any_kept && out.keep.is_some() {
-            orgs.expand(&runs);
-        }
-        for (c, b) in batches.iter_mut().enumerate().skip(1) {
-            let Some(b) = b else { continue };
-            if matches!(b.source, Source::Ahead) {
-                b.put(next_column(&mut decoded, file)?);
-                continue;
-            }
-            if !any_kept {
-                b.skip(want);
-                continue;
-            }
-            let missing = b
-                .settle(&mut out.texts[c])
-                .map_err(|e| unreadable(file, &e))?;
-            if missing > 0 {
-                return Err(short(file, c, done - missing, total));
-            }
-            let n = b
-                .fill(want, &mut out.texts[c])
-                .map_err(|e| unreadable(file, &e))?;
-            if n != want {
-                return Err(short(file, c, done + n, total));
-            }
-        }
+        let any_kept = read_orgs(file, batches, &mut decoded, at, &mut runs, out)?;
+        read_others(file, batches, &mut decoded, at, any_kept, out)?;
         // The batch's plain rows: those of its first rows found on the other thread, the
         // rest here.
         let split = prepared::ahead_rows(want);
@@ -1291,7 +1247,90 @@ fn read_batches(
         out.org_runs = runs;
         done += want;
     }
-    // The rows still owed are passed, so that a column shorter than the row group is found.
+    settle_all(file, batches, total, out)
+}
+
+/// Reads the organisation column of the batch of `want` rows from row `done` of a row
+/// group of `total` (`at`); whether any of its rows is kept. With organisations to keep,
+/// the organisations are read as runs of rows of one into `runs`, one look at each telling
+/// whether any row is kept, and the rows' ids are made only when one is.
+fn read_orgs(
+    file: &str,
+    batches: &mut [Option<Batch>],
+    decoded: &mut Option<ahead::Sent>,
+    (done, want, total): (usize, usize, usize),
+    runs: &mut Vec<(u32, usize)>,
+    out: &mut RowsOut<'_>,
+) -> Result<bool, ParquetError> {
+    let Some(orgs) = batches[0].as_mut() else {
+        unreachable!("the organisation column is required")
+    };
+    let n = match (&orgs.source, out.keep) {
+        (Source::Ahead, _) => {
+            orgs.put(next_column(decoded, file)?);
+            want
+        }
+        (_, None) => orgs
+            .fill(want, &mut out.texts[0])
+            .map_err(|e| unreadable(file, &e))?,
+        (_, Some(_)) => orgs
+            .fill_runs(want, &mut out.texts[0], runs)
+            .map_err(|e| unreadable(file, &e))?,
+    };
+    if n != want {
+        return Err(short(file, 0, done + n, total));
+    }
+    let any_kept = out.keep.is_none() || runs.iter().any(|&(id, _)| out.kept_id(id));
+    if any_kept && out.keep.is_some() {
+        orgs.expand(runs);
+    }
+    Ok(any_kept)
+}
+
+/// Reads the other columns of the batch at `at` (as [`read_orgs`]), or skips them when
+/// none of its rows is kept.
+fn read_others(
+    file: &str,
+    batches: &mut [Option<Batch>],
+    decoded: &mut Option<ahead::Sent>,
+    (done, want, total): (usize, usize, usize),
+    any_kept: bool,
+    out: &mut RowsOut<'_>,
+) -> Result<(), ParquetError> {
+    for (c, b) in batches.iter_mut().enumerate().skip(1) {
+        let Some(b) = b else { continue };
+        if matches!(b.source, Source::Ahead) {
+            b.put(next_column(decoded, file)?);
+            continue;
+        }
+        if !any_kept {
+            b.skip(want);
+            continue;
+        }
+        let missing = b
+            .settle(&mut out.texts[c])
+            .map_err(|e| unreadable(file, &e))?;
+        if missing > 0 {
+            return Err(short(file, c, done - missing, total));
+        }
+        let n = b
+            .fill(want, &mut out.texts[c])
+            .map_err(|e| unreadable(file, &e))?;
+        if n != want {
+            return Err(short(file, c, done + n, total));
+        }
+    }
+    Ok(())
+}
+
+/// Passes the rows still owed at the end of a row group of `total` rows, so that a column
+/// shorter than the row group is found.
+fn settle_all(
+    file: &str,
+    batches: &mut [Option<Batch>],
+    total: usize,
+    out: &mut RowsOut<'_>,
+) -> Result<(), ParquetError> {
     for (c, b) in batches.iter_mut().enumerate().skip(1) {
         let Some(b) = b else { continue };
         let missing = b

@@ -106,7 +106,7 @@ pub(super) enum Runs {
     /// Read this many rows.
     Read(usize),
     /// Read none: the next rows are not all dictionary indices with a value.
-    NotRuns,
+    Unsuited,
     /// The chunk is done.
     End,
 }
@@ -203,7 +203,7 @@ impl<D: Decode> Walker<D> {
     /// Reads up to `max` more rows of one page as runs of rows with one value (the value
     /// and how many rows), appended to `runs`, when they all have a value and are
     /// dictionary indices: a repeated run of indices is one look-up, however long.
-    /// [`Runs::NotRuns`] takes nothing (read them with [`Walker::read`]).
+    /// [`Runs::Unsuited`] takes nothing (read them with [`Walker::read`]).
     pub(super) fn read_runs(
         &mut self,
         max: usize,
@@ -221,12 +221,12 @@ impl<D: Decode> Walker<D> {
         let rows = max.min(page.left);
         let buf: &[u8] = page.page.buffer();
         let Values::Dict(h) = &mut page.values else {
-            return Ok(Runs::NotRuns);
+            return Ok(Runs::Unsuited);
         };
         if let Some(def) = &mut page.def
             && !def.skip_run_of(buf, self.max_def as u32, rows)?
         {
-            return Ok(Runs::NotRuns);
+            return Ok(Runs::Unsuited);
         }
         page.left -= rows;
         let mut index_runs = std::mem::take(&mut self.index_runs);

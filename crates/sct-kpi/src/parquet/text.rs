@@ -230,7 +230,7 @@ impl TextReader {
             match p.walker.read_runs(rows - done, texts, runs)? {
                 Runs::Read(n) => done += n,
                 Runs::End => break,
-                Runs::NotRuns => {
+                Runs::Unsuited => {
                     let mut ids = std::mem::take(&mut p.ids);
                     ids.clear();
                     let n = p.fill(rows - done, &mut ids, texts);
