@@ -88,6 +88,7 @@ impl Optional {
     }
 
     /// Adds the numbers of rows `len` on, as [`Optional::push`] of each would.
+    #[cfg_attr(not(feature = "parquet"), allow(dead_code))]
     fn extend(&mut self, len: usize, run: &[Option<f64>], room: usize) {
         let given = run.iter().filter(|v| v.is_some()).count();
         if given == 0 && self.values.is_empty() {
@@ -168,6 +169,7 @@ impl Lines {
     }
 
     /// Adds the lines `first` to `first + n - 1`.
+    #[cfg_attr(not(feature = "parquet"), allow(dead_code))]
     fn extend(&mut self, first: u64, n: usize) {
         let last = first + n as u64;
         match self {
@@ -218,6 +220,7 @@ impl Lines {
 /// Observations gathered by column before they are added at once
 /// ([`Observations::extend_run`]): each one's period start, value, numerator and
 /// denominator.
+#[cfg_attr(not(feature = "parquet"), allow(dead_code))]
 #[derive(Debug, Default)]
 pub(crate) struct Run {
     pub(crate) starts: Vec<NaiveDate>,
@@ -226,6 +229,7 @@ pub(crate) struct Run {
     pub(crate) denominators: Vec<Option<f64>>,
 }
 
+#[cfg_attr(not(feature = "parquet"), allow(dead_code))]
 impl Run {
     /// Empties it, keeping its room.
     pub(crate) fn clear(&mut self) {
@@ -247,6 +251,7 @@ impl Run {
 }
 
 /// Observations by column, as [`Run`] holds them, borrowed: the same length each.
+#[cfg_attr(not(feature = "parquet"), allow(dead_code))]
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct RunRef<'a> {
     pub(crate) starts: &'a [NaiveDate],
@@ -255,6 +260,7 @@ pub(crate) struct RunRef<'a> {
     pub(crate) denominators: &'a [Option<f64>],
 }
 
+#[cfg_attr(not(feature = "parquet"), allow(dead_code))]
 impl<'a> RunRef<'a> {
     /// How many observations.
     pub(crate) fn len(&self) -> usize {
@@ -347,6 +353,7 @@ impl Observations {
     /// denominators by column, the lines `first_line` on, one a row. Columns are extended
     /// whole where they can be (the usual run: every row with a numerator and denominator,
     /// or none); otherwise row by row.
+    #[cfg_attr(not(feature = "parquet"), allow(dead_code))]
     pub(crate) fn extend_run(&mut self, kind: PeriodType, run: RunRef<'_>, first_line: u64) {
         let n = run.len();
         match &self.kinds {

@@ -140,12 +140,14 @@ impl SeriesRows {
     }
 
     /// The period type of the series' first row, once it has one.
+    #[cfg_attr(not(feature = "parquet"), allow(dead_code))]
     pub(crate) fn kind(&self) -> Option<PeriodType> {
         self.first.map(|(kind, _)| kind)
     }
 
     /// Adds the next rows read, a run of period type `kind`, the first on `first_line` and
     /// each on the line after, as [`SeriesRows::push`] of each would.
+    #[cfg_attr(not(feature = "parquet"), allow(dead_code))]
     pub(crate) fn extend_run(
         &mut self,
         kind: PeriodType,

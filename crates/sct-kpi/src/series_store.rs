@@ -72,6 +72,7 @@ impl SeriesStore {
 
     /// Makes the series at `at` (from [`SeriesStore::enter`]) the current one, known to be
     /// of `org` and `ind`.
+    #[cfg_attr(not(feature = "parquet"), allow(dead_code))]
     #[inline]
     pub(crate) fn enter_at(&mut self, at: usize, org: &str, ind: &str) -> &mut SeriesRows {
         if !matches!(&self.current, Some((now, _, _)) if *now == at) {
