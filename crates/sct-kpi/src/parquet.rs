@@ -1373,9 +1373,9 @@ fn pass_over(
     Ok(())
 }
 
-/// Hands row `i` of the batches on with its fields typed: only its organisation when that
-/// is not kept (the reading counts it and goes no further; the rows after it of the same
-/// organisation are only counted), else every field. A kept row that is plain (no error,
+/// Hands row `i` of the batches on with its fields typed. A row whose organisation is not
+/// kept is only counted, its organisation noted among the file's (once an organisation).
+/// Any other goes on with every field. A kept row that is plain (no error,
 /// flag or skip to record) goes straight into its series, as the CSV's plain rows do.
 fn hand_on(
     file: &str,
