@@ -262,6 +262,9 @@ impl<'a, N: Fn(&str) -> Option<String>> Pass<'a, '_, N> {
         let mut organisations: Vec<String> = Vec::new();
         let mut later: Option<Option<NaiveDate>> = None;
         let mut all_unknown = UnknownIndicators::default();
+        // Organisations read, reviewed or not: progress goes on being told while the rest
+        // of a reading given up is read for its latest date.
+        let mut read = 0;
         for Batch {
             data,
             unknown,
@@ -274,9 +277,11 @@ impl<'a, N: Fn(&str) -> Option<String>> Pass<'a, '_, N> {
             }
             let orgs: Vec<String> = data.organisations_with_series();
             let latest = orgs.iter().filter_map(|o| data.latest_end(o)).max();
+            read += orgs.len();
             if let Some(date) = &mut later {
                 // Given up: only the latest date is wanted now.
                 *date = (*date).max(latest);
+                self.tell(read, bytes);
                 continue;
             }
             let building = building.get_or_insert_with(|| {
@@ -285,6 +290,7 @@ impl<'a, N: Fn(&str) -> Option<String>> Pass<'a, '_, N> {
             });
             if given.is_none() && latest > as_of {
                 later = Some(latest);
+                self.tell(read, bytes);
                 continue;
             }
             let (set, set_file) = (self.set, self.set_file);

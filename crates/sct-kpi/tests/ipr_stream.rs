@@ -150,3 +150,52 @@ fn rows_of_indicators_not_in_the_set_are_warned_of_once_for_the_whole_file() {
         ["2 rows for indicator \"x\" (first on line 3) skipped: it is not in KPI set \"t\""]
     );
 }
+
+#[test]
+fn progress_goes_on_while_a_reading_given_up_for_a_later_date_is_read_to_its_end() {
+    // Q1 to Q3 end in April; Q4 to Q9 end in May, later than the first batch's latest (a
+    // batch is two organisations at least): the first reading gives up after its first
+    // batch and reads the rest for the latest date, then a second reading reviews every
+    // organisation as of May.
+    let mut text = String::from("organisation,indicator,period,value\n");
+    for o in 1..10 {
+        text.push_str(&format!("Q{o},m,2020-04,1\n"));
+        if o > 3 {
+            text.push_str(&format!("Q{o},m,2020-05,2\n"));
+        }
+    }
+    let told = std::cell::RefCell::new(Vec::new());
+    let tell = |done: usize, total: usize| told.borrow_mut().push((done, total));
+    let mut open = || Ok::<_, std::io::Error>(text.as_bytes());
+    let source = Source {
+        name: "d.csv",
+        open: &mut open,
+        size: Some(text.len() as u64),
+        batch_rows: 1,
+    };
+    let mut kept = Kept::default();
+    let report = ipr_sorted(
+        &set(),
+        &used(),
+        source,
+        false,
+        &ReviewOptions::default(),
+        |_| None,
+        &mut kept,
+        Some(&tell),
+    );
+    assert!(report.is_ok());
+    let told = told.into_inner();
+    // The first reading's calls run up to every organisation read, then the second's start
+    // again and end with every organisation reviewed, of as many.
+    let restart = told
+        .windows(2)
+        .position(|w| w[1].0 < w[0].0)
+        .expect("a second reading");
+    assert_eq!(told[restart].0, 9, "{told:?}");
+    assert!(
+        told[..=restart].windows(2).all(|w| w[0].0 < w[1].0),
+        "{told:?}"
+    );
+    assert_eq!(told.last(), Some(&(9, 9)), "{told:?}");
+}

@@ -111,7 +111,14 @@ fn ipr_progress() -> sct_workflows::compare::Progress {
             );
             bar
         });
-        // The bar redraws itself at most a few times a second; setting it is cheap.
+        // A second reading (the file's latest date found later than its first part's)
+        // starts again from none, with an estimate of its own.
+        if (done as u64) < bar.position() {
+            bar.reset();
+        }
+        // The total is an estimate from the bytes read, better as more are read. The bar
+        // redraws itself at most a few times a second; setting it is cheap.
+        bar.set_length(total as u64);
         bar.set_position(done as u64);
     })
 }
