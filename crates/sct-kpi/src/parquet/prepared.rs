@@ -25,10 +25,11 @@ use super::{Batch, RowsOut, Slot, cached, day_period};
 
 /// How many of a batch's `rows` have their plain rows found on the decoding thread; the
 /// rest the reading thread finds itself, while the decoding thread goes on to the next
-/// batch. The share keeps the two threads about as busy (decoding the columns costs about
-/// as much as finding the plain rows, and the reading thread adds the rows to the series).
+/// batch. The share keeps the two threads about as busy: decoding the columns costs about
+/// as much as the reading thread's adding the rows to their series (instructions counted
+/// on the bench's 42 x 60 x 120 file), so each finds about half the plain rows.
 pub(super) fn ahead_rows(rows: usize) -> usize {
-    rows * 3 / 8
+    rows * 15 / 32
 }
 
 /// A batch's rows, each with what it puts into its series if it is plain.
