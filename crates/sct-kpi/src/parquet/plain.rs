@@ -247,7 +247,7 @@ fn values(ind: &Indicator, given: &[Option<f64>], double: bool, run: &mut Run) {
     let rows = run.starts.len().min(given.len());
     let counts = run.numerators.iter().zip(&run.denominators);
     for (&v, (&numerator, &denominator)) in given[..rows].iter().zip(counts) {
-        let Some(value) = row_value(ind, v, (numerator, denominator), double) else {
+        let Some(value) = kept_value(ind, v, (numerator, denominator), double) else {
             return;
         };
         run.values.push(value);
@@ -293,6 +293,41 @@ pub(super) fn without_counts(
         out.extend(given.iter().map(|v| v.unwrap_or_default()));
     }
     plain && same
+}
+
+/// [`row_value`] of a row, with the usual row that has a value and both counts (each from
+/// 0 to [`MAX_MAGNITUDE`], the denominator above 0) told without the steps that cannot fail
+/// for it: no number is NaN, too large or negative, so the computed value is `m × n / d`
+/// checked, and the row is plain when the value agrees with it as [`plain_numbers`] finds.
+/// Any other row is checked by [`row_value`].
+#[inline(always)]
+pub(super) fn kept_value(
+    ind: &Indicator,
+    given: Option<f64>,
+    (numerator, denominator): (Option<f64>, Option<f64>),
+    double: bool,
+) -> Option<f64> {
+    let usual = |x: f64| (0.0..=MAX_MAGNITUDE).contains(&x);
+    if let (Some(v), Some(n), Some(d)) = (given, numerator, denominator)
+        && usual(v)
+        && usual(n)
+        && usual(d)
+        && d > 0.0
+    {
+        // As `row_numbers` computes it; beyond the range (a tiny denominator) it is worded
+        // there, and the row is not plain.
+        let Ok(c) = check(ind.multiplier.unwrap_or(1.0) * n / d) else {
+            return None;
+        };
+        return match double {
+            true => {
+                let off = (v - c).abs();
+                (off <= 1e-9 || agrees_to_places(v, off)).then_some(c)
+            }
+            false => plain_value(Some(v), Some(c), || Some(0)),
+        };
+    }
+    row_value(ind, given, (numerator, denominator), double)
 }
 
 /// The period type of the series the row before went into (a row with nothing to record
@@ -440,6 +475,25 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
+    /// Numbers of `usual`, or now and then an odd one (0, a tiny or huge one, a negative,
+    /// NaN or an infinity).
+    fn odd_or(usual: std::ops::Range<f64>) -> impl Strategy<Value = f64> {
+        prop_oneof![
+            8 => usual,
+            1 => prop_oneof![
+                Just(0.0),
+                Just(-0.0),
+                Just(1e-300),
+                Just(MAX_MAGNITUDE),
+                Just(2e15),
+                Just(-1.0),
+                Just(f64::NAN),
+                Just(f64::INFINITY),
+                1e14..1e15,
+            ],
+        ]
+    }
+
     /// A set of a count (no counts) and a proportion (counts, × 100).
     fn test_set() -> crate::kpiset::KpiSet {
         let text = r#"
@@ -519,6 +573,30 @@ source = { doc = "d", section = "1", quote = "q" }
             } else {
                 proptest::prop_assert_eq!(out, vec![7.0]);
             }
+        }
+
+        #[test]
+        fn rows_with_counts_keep_what_row_value_keeps(
+            v in proptest::option::weighted(0.95, odd_or(0.0..200.0)),
+            n in proptest::option::weighted(0.95, odd_or(0.0..2e4)),
+            d in proptest::option::weighted(0.95, odd_or(0.0..2e4)),
+            double in proptest::bool::ANY,
+            ratio in proptest::bool::ANY,
+            near in proptest::bool::ANY,
+        ) {
+            let set = test_set();
+            let ind = &set.indicators[usize::from(ratio)];
+            // Often the value its counts give, to the places a value is written to.
+            let v = match (v, n, d, near) {
+                (Some(_), Some(n), Some(d), true) => {
+                    let c = ind.multiplier.unwrap_or(1.0) * n / d;
+                    Some((c * 10.0).round() / 10.0)
+                }
+                _ => v,
+            };
+            let kept = kept_value(ind, v, (n, d), double).map(f64::to_bits);
+            let each = row_value(ind, v, (n, d), double).map(f64::to_bits);
+            proptest::prop_assert_eq!(kept, each);
         }
 
         #[test]

@@ -19,7 +19,7 @@ use crate::kpiset::Indicator;
 use crate::observations::Run;
 use crate::period::{Period, PeriodType};
 
-use super::plain::{Typed, carried_on, row_value, skip_taken, without_counts};
+use super::plain::{Typed, carried_on, kept_value, skip_taken, without_counts};
 use super::text::Texts;
 use super::{Batch, RowsOut, Slot, cached, day_period};
 
@@ -149,7 +149,7 @@ impl<'a> Preparer<'a> {
             p.run
                 .values
                 .extend(rows.map(|(((kind, &v), &numerator), &denominator)| {
-                    let value = row_value(ind, v, (numerator, denominator), double);
+                    let value = kept_value(ind, v, (numerator, denominator), double);
                     if value.is_none() {
                         *kind = None;
                     }
