@@ -13,6 +13,9 @@ use bytes::Bytes;
 use parquet::errors::{ParquetError, Result};
 use parquet::file::reader::{ChunkReader, Length};
 
+/// The bytes read at once by a reader from an offset ([`ChunkReader::get_read`]).
+const HEADER_READ: usize = 1024;
+
 /// A file read at offsets.
 pub(super) struct AtOffsets {
     file: Arc<File>,
@@ -54,10 +57,16 @@ impl ChunkReader for AtOffsets {
     type T = BufReader<ReadAt>;
 
     fn get_read(&self, start: u64) -> Result<Self::T> {
-        Ok(BufReader::new(ReadAt {
-            file: Arc::clone(&self.file),
-            at: start,
-        }))
+        // The crate reads a page header through it (the page itself through `get_bytes`):
+        // headers are well under a kilobyte, and the rest of the buffer would be zeroed and
+        // read into for nothing. A longer one is read on in more turns.
+        Ok(BufReader::with_capacity(
+            HEADER_READ,
+            ReadAt {
+                file: Arc::clone(&self.file),
+                at: start,
+            },
+        ))
     }
 
     fn get_bytes(&self, start: u64, length: usize) -> Result<Bytes> {

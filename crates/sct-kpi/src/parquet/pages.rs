@@ -67,7 +67,14 @@ pub(super) trait Decode {
     ) -> Result<(), CrateError> {
         let _ = identity;
         in_dictionary(indices, dict.len())?;
-        out.extend(indices.iter().map(|&i| dict[i as usize]));
+        // Eight at a time: no loop's count or end checked a value.
+        out.reserve(indices.len());
+        let mut eights = indices.chunks_exact(8);
+        for e in &mut eights {
+            let values: [Self::Value; 8] = std::array::from_fn(|k| dict[e[k] as usize]);
+            out.extend_from_slice(&values);
+        }
+        out.extend(eights.remainder().iter().map(|&i| dict[i as usize]));
         Ok(())
     }
     /// Whether each of a dictionary's entries is its own index.
@@ -332,8 +339,7 @@ fn levels_of(
         return Ok(rows);
     }
     levels.clear();
-    levels.resize(rows, 0);
-    def.read_from(buf, levels)?;
+    def.append_to(buf, levels, rows)?;
     Ok(levels.iter().filter(|&&l| l == max).count())
 }
 
@@ -509,37 +515,27 @@ impl Hybrid {
         Ok(())
     }
 
-    /// Appends the next `n` values from `buf` (the page's buffer) to `out`.
+    /// Appends the next `n` values from `buf` (the page's buffer) to `out`, each written
+    /// once (no room zeroed first).
     pub(super) fn append_to(
         &mut self,
         buf: &[u8],
         out: &mut Vec<u32>,
         n: usize,
     ) -> Result<(), CrateError> {
-        let start = out.len();
-        out.resize(start + n, 0);
-        self.read_from(buf, &mut out[start..])
-    }
-
-    /// Fills `out` with the next values from `buf` (the page's buffer).
-    pub(super) fn read_from(&mut self, buf: &[u8], out: &mut [u32]) -> Result<(), CrateError> {
-        let mut done = 0;
-        let mask = ((1u64 << self.width) - 1) as u32;
-        while done < out.len() {
+        out.reserve(n);
+        let mut left = n;
+        while left > 0 {
             if self.repeated > 0 {
-                let n = self.repeated.min(out.len() - done);
-                out[done..done + n].fill(self.value);
-                self.repeated -= n;
-                done += n;
+                let k = self.repeated.min(left);
+                out.extend(std::iter::repeat_n(self.value, k));
+                self.repeated -= k;
+                left -= k;
             } else if self.packed > 0 {
-                let n = self.packed.min(out.len() - done);
-                let w = usize::from(self.width);
-                for o in &mut out[done..done + n] {
-                    *o = (word_at(buf, self.bit / 8) >> (self.bit % 8)) as u32 & mask;
-                    self.bit += w;
-                }
-                self.packed -= n;
-                done += n;
+                let k = self.packed.min(left);
+                self.bit = unpack(buf, self.bit, self.width, k, out);
+                self.packed -= k;
+                left -= k;
             } else {
                 self.next_run(buf)?;
             }
@@ -595,6 +591,98 @@ impl Hybrid {
     }
 }
 
+/// Appends the `n` values of `width` bits (at most 32) packed in `buf` from bit `bit` on to
+/// `out`, bits past the buffer's end read as 0; the bit after them. From a byte boundary, eight
+/// values fill `width` whole bytes (a packed run's groups start on one): those are unpacked
+/// eight at once, the rest one at a time ([`unpack_one`]), which gives the same.
+fn unpack(buf: &[u8], mut bit: usize, width: u8, n: usize, out: &mut Vec<u32>) -> usize {
+    let w = usize::from(width);
+    if w == 0 || w > 32 {
+        return unpack_one_by_one(buf, bit, width, n, out);
+    }
+    // Up to the first value on a byte boundary (within eight values, from a group's start).
+    let head = (0..n.min(8))
+        .find(|k| (bit + k * w).is_multiple_of(8))
+        .unwrap_or(n);
+    bit = unpack_one_by_one(buf, bit, width, head, out);
+    let left = n - head;
+    let byte = bit / 8;
+    let groups = (left / 8).min(buf.len().saturating_sub(byte) / w);
+    if groups > 0 {
+        unpack_groups(&buf[byte..], width, groups, out);
+        bit += groups * 8 * w;
+    }
+    unpack_one_by_one(buf, bit, width, left - groups * 8, out)
+}
+
+/// [`unpack`] one value at a time.
+fn unpack_one_by_one(buf: &[u8], mut bit: usize, width: u8, n: usize, out: &mut Vec<u32>) -> usize {
+    out.extend((0..n).map(|_| {
+        let v = unpack_one(buf, bit, width);
+        bit += usize::from(width);
+        v
+    }));
+    bit
+}
+
+/// The value of `width` bits (at most 32) packed in `buf` at bit `bit`, bits past the
+/// buffer's end read as 0.
+#[inline(always)]
+fn unpack_one(buf: &[u8], bit: usize, width: u8) -> u32 {
+    let mask = ((1u64 << width) - 1) as u32;
+    (word_at(buf, bit / 8) >> (bit % 8)) as u32 & mask
+}
+
+/// Appends the values of the first `groups` groups of eight values of `width` bits (1 to
+/// 32) in `bytes` (which holds them: `width` bytes a group) to `out`; the width chosen once,
+/// so that each value's place in its group is a constant.
+fn unpack_groups(bytes: &[u8], width: u8, groups: usize, out: &mut Vec<u32>) {
+    macro_rules! by_width {
+        ($($w:literal)*) => {
+            match width {
+                $($w => groups_of::<$w>(bytes, groups, out),)*
+                _ => {
+                    unpack_one_by_one(bytes, 0, width, groups * 8, out);
+                }
+            }
+        };
+    }
+    by_width!(1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29 30 31 32);
+}
+
+/// [`unpack_groups`] of width `W`.
+#[inline(always)]
+fn groups_of<const W: usize>(bytes: &[u8], groups: usize, out: &mut Vec<u32>) {
+    for g in 0..groups {
+        let at = g * W;
+        // The words are read from the buffer where eight bytes more are there; from a copy
+        // padded with zeros near its end.
+        let group = match bytes.get(at..at + W + 8) {
+            Some(b) => group_of::<W>(b),
+            None => {
+                let mut padded = [0u8; 40];
+                padded[..W].copy_from_slice(&bytes[at..at + W]);
+                group_of::<W>(&padded)
+            }
+        };
+        out.extend_from_slice(&group);
+    }
+}
+
+/// The eight values of `W` bits packed in the first `W` bytes of `b` (which has `W + 8` at
+/// least).
+#[inline(always)]
+fn group_of<const W: usize>(b: &[u8]) -> [u32; 8] {
+    let b = &b[..W + 8];
+    let mask = ((1u64 << W) - 1) as u32;
+    std::array::from_fn(|i| {
+        let bit = i * W;
+        let mut word = [0u8; 8];
+        word.copy_from_slice(&b[bit / 8..bit / 8 + 8]);
+        (u64::from_le_bytes(word) >> (bit % 8)) as u32 & mask
+    })
+}
+
 /// The eight bytes of `buf` from `byte` as a little-endian word, zeros past its end.
 #[inline(always)]
 fn word_at(buf: &[u8], byte: usize) -> u64 {
@@ -605,6 +693,116 @@ fn word_at(buf: &[u8], byte: usize) -> u64 {
             let tail = buf.get(byte..).unwrap_or_default();
             word[..tail.len().min(8)].copy_from_slice(&tail[..tail.len().min(8)]);
             u64::from_le_bytes(word)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::collection::vec;
+    use proptest::prelude::*;
+
+    /// `values` of `width` bits packed as the format packs them (the first in the lowest
+    /// bits of the first byte), in whole bytes.
+    fn pack(values: &[u32], width: u8) -> Vec<u8> {
+        let w = usize::from(width);
+        let mut bytes = vec![0u8; (values.len() * w).div_ceil(8)];
+        for (k, &v) in values.iter().enumerate() {
+            for b in 0..w {
+                if v >> b & 1 == 1 {
+                    let bit = k * w + b;
+                    bytes[bit / 8] |= 1 << (bit % 8);
+                }
+            }
+        }
+        bytes
+    }
+
+    /// A run's header: its count and whether it is packed, as a ULEB128 varint.
+    fn header(count: usize, packed: bool, out: &mut Vec<u8>) {
+        let mut h = (count << 1) | usize::from(packed);
+        loop {
+            let b = (h & 0x7f) as u8;
+            h >>= 7;
+            if h == 0 {
+                out.push(b);
+                return;
+            }
+            out.push(b | 0x80);
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn unpacking_eight_at_once_is_unpacking_one_at_a_time(
+            width in 0u8..=32,
+            buf in vec(any::<u8>(), 0..80),
+            bit in 0usize..720,
+            n in 0usize..100,
+            before in vec(any::<u32>(), 0..3),
+        ) {
+            let mut fast = before.clone();
+            let end = unpack(&buf, bit, width, n, &mut fast);
+            let mut slow = before;
+            slow.extend((0..n).map(|k| unpack_one(&buf, bit + k * usize::from(width), width)));
+            prop_assert_eq!(end, bit + n * usize::from(width));
+            prop_assert_eq!(fast, slow);
+        }
+
+        #[test]
+        fn values_looked_up_eight_at_once_are_each_index_s_entry(
+            dict in vec(any::<i64>(), 0..20),
+            indices in vec(0u32..22, 0..40),
+        ) {
+            let mut out = vec![5i64];
+            let got = crate::parquet::numbers::Numbers::<i64>::look_up(&dict, false, &indices, &mut out);
+            match indices.iter().all(|&i| (i as usize) < dict.len()) {
+                true => {
+                    prop_assert!(got.is_ok());
+                    let each: Vec<i64> = indices.iter().map(|&i| dict[i as usize]).collect();
+                    prop_assert_eq!(&out[1..], &each[..]);
+                }
+                false => prop_assert!(got.is_err()),
+            }
+        }
+
+        #[test]
+        fn runs_read_in_any_pieces_give_the_values_written(
+            width in 0u8..=32,
+            runs in vec((any::<bool>(), vec(any::<u32>(), 1..40)), 0..6),
+            pieces in vec(1usize..30, 1..20),
+        ) {
+            let mask = ((1u64 << width) - 1) as u32;
+            let (mut buf, mut want) = (vec![7u8, 7, 7], Vec::new());
+            for (packed, values) in runs {
+                let values: Vec<u32> = values.iter().map(|v| v & mask).collect();
+                if packed {
+                    let mut padded = values.clone();
+                    padded.resize(values.len().div_ceil(8) * 8, 0);
+                    header(padded.len() / 8, true, &mut buf);
+                    buf.extend(pack(&padded, width));
+                    want.extend(padded);
+                } else {
+                    header(values.len(), false, &mut buf);
+                    let size = usize::from(width).div_ceil(8);
+                    buf.extend(&values[0].to_le_bytes()[..size]);
+                    want.extend(std::iter::repeat_n(values[0], values.len()));
+                }
+            }
+            let mut hybrid = Hybrid::new(3, buf.len(), width);
+            let mut got = vec![1u32, 2];
+            let mut k = 0;
+            for &p in pieces.iter().cycle() {
+                let n = p.min(want.len() - k);
+                if n == 0 {
+                    break;
+                }
+                hybrid.append_to(&buf, &mut got, n).map_err(|e| TestCaseError::fail(e.to_string()))?;
+                k += n;
+            }
+            prop_assert_eq!(&got[..2], &[1, 2]);
+            prop_assert_eq!(&got[2..], &want[..]);
         }
     }
 }

@@ -105,10 +105,7 @@ impl<'b> Typed<'b> {
         let mut at = 0;
         while at < levels.len() {
             let present = levels[at] == max;
-            let run = levels[at..]
-                .iter()
-                .position(|&l| (l == max) != present)
-                .unwrap_or(levels.len() - at);
+            let run = run_of(&levels[at..], max, present);
             if !present {
                 out.resize(out.len() + run, None);
             } else {
@@ -250,7 +247,7 @@ fn values(ind: &Indicator, given: &[Option<f64>], double: bool, run: &mut Run) {
     let rows = run.starts.len().min(given.len());
     let counts = run.numerators.iter().zip(&run.denominators);
     for (&v, (&numerator, &denominator)) in given[..rows].iter().zip(counts) {
-        let Some(value) = row_value(ind, v, (numerator, denominator), double) else {
+        let Some(value) = kept_value(ind, v, (numerator, denominator), double) else {
             return;
         };
         run.values.push(value);
@@ -275,6 +272,62 @@ pub(super) fn row_value(
         return Some(v);
     }
     plain_numbers(ind, (given, numerator, denominator), double)
+}
+
+/// The values of rows with no counts (every numerator and denominator `None`) and a value
+/// each from 0 to [`MAX_MAGNITUDE`], appended to `out`: what [`row_value`] gives each such
+/// row, told for them all in one loop without a branch a row (in vector lanes); `false`,
+/// appending none, when any row is otherwise (the rows are then each checked).
+pub(super) fn without_counts(
+    given: &[Option<f64>],
+    (numerators, denominators): (&[Option<f64>], &[Option<f64>]),
+    out: &mut Vec<f64>,
+) -> bool {
+    let rows = given.iter().zip(numerators).zip(denominators);
+    let plain = rows.fold(true, |all, ((v, n), d)| {
+        let kept = v.is_some_and(|v| (0.0..=MAX_MAGNITUDE).contains(&v));
+        all & kept & n.is_none() & d.is_none()
+    });
+    let same = given.len() == numerators.len() && given.len() == denominators.len();
+    if plain && same {
+        out.extend(given.iter().map(|v| v.unwrap_or_default()));
+    }
+    plain && same
+}
+
+/// [`row_value`] of a row, with the usual row that has a value and both counts (each from
+/// 0 to [`MAX_MAGNITUDE`], the denominator above 0) told without the steps that cannot fail
+/// for it: no number is NaN, too large or negative, so the computed value is `m × n / d`
+/// checked, and the row is plain when the value agrees with it as [`plain_numbers`] finds.
+/// Any other row is checked by [`row_value`].
+#[inline(always)]
+pub(super) fn kept_value(
+    ind: &Indicator,
+    given: Option<f64>,
+    (numerator, denominator): (Option<f64>, Option<f64>),
+    double: bool,
+) -> Option<f64> {
+    let usual = |x: f64| (0.0..=MAX_MAGNITUDE).contains(&x);
+    if let (Some(v), Some(n), Some(d)) = (given, numerator, denominator)
+        && usual(v)
+        && usual(n)
+        && usual(d)
+        && d > 0.0
+    {
+        // As `row_numbers` computes it; beyond the range (a tiny denominator) it is worded
+        // there, and the row is not plain.
+        let Ok(c) = check(ind.multiplier.unwrap_or(1.0) * n / d) else {
+            return None;
+        };
+        return match double {
+            true => {
+                let off = (v - c).abs();
+                (off <= 1e-9 || agrees_to_places(v, off)).then_some(c)
+            }
+            false => plain_value(Some(v), Some(c), || Some(0)),
+        };
+    }
+    row_value(ind, given, (numerator, denominator), double)
 }
 
 /// The period type of the series the row before went into (a row with nothing to record
@@ -319,11 +372,46 @@ pub(super) fn run_end(
 ) -> usize {
     let end = want.min(orgs.len()).min(inds.len());
     let (orgs, inds) = (&orgs[from.min(end)..end], &inds[from.min(end)..end]);
-    from + orgs
+    // By blocks, each told without a branch a row (in vector lanes): a series' rows are
+    // many.
+    let mut same = 0;
+    for (o, i) in orgs.chunks_exact(BLOCK).zip(inds.chunks_exact(BLOCK)) {
+        let all = o.iter().zip(i).fold(true, |all, (&o, &i)| {
+            all & (o == series.0) & (i == series.1)
+        });
+        if !all {
+            break;
+        }
+        same += BLOCK;
+    }
+    from + same
+        + orgs[same..]
+            .iter()
+            .zip(&inds[same..])
+            .position(|(&o, &i)| (o, i) != series)
+            .unwrap_or(orgs.len() - same)
+}
+
+/// The rows a block of [`run_end`] and [`run_of`].
+const BLOCK: usize = 16;
+
+/// How many of `levels` from the first are, as the first is, `max` when `present` (or not
+/// when not): found by blocks, each told without a branch a level (in vector lanes).
+fn run_of(levels: &[i16], max: i16, present: bool) -> usize {
+    let mut same = 0;
+    for block in levels.chunks_exact(BLOCK) {
+        if !block
+            .iter()
+            .fold(true, |all, &l| all & ((l == max) == present))
+        {
+            break;
+        }
+        same += BLOCK;
+    }
+    same + levels[same..]
         .iter()
-        .zip(inds)
-        .position(|(&o, &i)| (o, i) != series)
-        .unwrap_or(orgs.len())
+        .position(|&l| (l == max) != present)
+        .unwrap_or(levels.len() - same)
 }
 
 /// The period of the period text of id `id`, parsed the first time it is met.
@@ -374,24 +462,169 @@ fn plain_numbers(
 /// compiler turns into vector compares (a batch's definition levels are counted over every
 /// run of plain rows).
 fn count_of(levels: &[i16], level: i16) -> usize {
-    let mut blocks = levels.chunks_exact(64);
-    let mut n = 0;
-    for block in &mut blocks {
-        // At most 64 a block: the lanes' sum cannot overflow 16 bits.
-        n += usize::from(block.iter().map(|&l| u16::from(l == level)).sum::<u16>());
-    }
-    n + blocks.remainder().iter().filter(|&&l| l == level).count()
+    // At most 64 a block: the lanes' sum cannot overflow 16 bits. The last block, shorter,
+    // is counted in lanes too (a run of a series' rows is rarely a multiple of 64).
+    levels
+        .chunks(64)
+        .map(|block| usize::from(block.iter().map(|&l| u16::from(l == level)).sum::<u16>()))
+        .sum()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    /// Numbers of `usual`, or now and then an odd one (0, a tiny or huge one, a negative,
+    /// NaN or an infinity).
+    fn odd_or(usual: std::ops::Range<f64>) -> impl Strategy<Value = f64> {
+        prop_oneof![
+            8 => usual,
+            1 => prop_oneof![
+                Just(0.0),
+                Just(-0.0),
+                Just(1e-300),
+                Just(MAX_MAGNITUDE),
+                Just(2e15),
+                Just(-1.0),
+                Just(f64::NAN),
+                Just(f64::INFINITY),
+                1e14..1e15,
+            ],
+        ]
+    }
+
+    /// A set of a count (no counts) and a proportion (counts, × 100).
+    fn test_set() -> crate::kpiset::KpiSet {
+        let text = r#"
+kind = "kpi-set"
+id = "t"
+version = "1"
+title = "T"
+source = "test"
+status = "example"
+[documents]
+d = { title = "D" }
+[[indicators]]
+id = "count"
+title = "Count"
+timeframe = "kpi"
+period = "quarter"
+value_type = "count"
+improvement = "increase"
+source = { doc = "d", section = "1", quote = "q" }
+[[indicators]]
+id = "prop"
+title = "Proportion"
+timeframe = "leading"
+period = "month"
+value_type = "proportion"
+multiplier = 100
+improvement = "increase"
+source = { doc = "d", section = "1", quote = "q" }
+"#;
+        let src = sct_core::SourceFile::from_text("t.toml", text);
+        sct_core::load::parse_toml(&src).unwrap()
+    }
 
     proptest::proptest! {
         #[test]
         fn levels_are_counted_as_one_by_one(levels in proptest::collection::vec(0i16..3, 0..300), level in 0i16..3) {
             let one_by_one = levels.iter().filter(|&&l| l == level).count();
             proptest::prop_assert_eq!(count_of(&levels, level), one_by_one);
+        }
+
+        #[test]
+        fn rows_without_counts_keep_what_each_row_keeps(
+            rows in proptest::collection::vec(
+                (
+                    proptest::option::weighted(0.95, prop_oneof![
+                        12 => 0.0..=MAX_MAGNITUDE,
+                        1 => -1.0..0.0,
+                        1 => MAX_MAGNITUDE..2e15,
+                        1 => prop_oneof![Just(f64::NAN), Just(f64::INFINITY), Just(MAX_MAGNITUDE), Just(-0.0), Just(0.0)],
+                    ]),
+                    proptest::option::weighted(0.03, 0.0..1e3),
+                    proptest::option::weighted(0.03, 0.0..1e3),
+                ),
+                0..12,
+            ),
+            double in proptest::bool::ANY,
+            ratio in proptest::bool::ANY,
+        ) {
+            let set = test_set();
+            let ind = &set.indicators[usize::from(ratio)];
+            let given: Vec<Option<f64>> = rows.iter().map(|r| r.0).collect();
+            let numerators: Vec<Option<f64>> = rows.iter().map(|r| r.1).collect();
+            let denominators: Vec<Option<f64>> = rows.iter().map(|r| r.2).collect();
+            let mut out = vec![7.0];
+            let fast = without_counts(&given, (&numerators, &denominators), &mut out);
+            let each: Vec<Option<f64>> = rows
+                .iter()
+                .map(|&(v, n, d)| row_value(ind, v, (n, d), double))
+                .collect();
+            let plain = rows.iter().all(|&(v, n, d)| n.is_none() && d.is_none() && v.is_some_and(|v| (0.0..=MAX_MAGNITUDE).contains(&v)));
+            proptest::prop_assert_eq!(fast, plain);
+            if fast {
+                // The same values, bit for bit, as each row keeps.
+                let kept: Vec<Option<u64>> = each.iter().map(|v| v.map(f64::to_bits)).collect();
+                let got: Vec<Option<u64>> = out[1..].iter().map(|v| Some(v.to_bits())).collect();
+                proptest::prop_assert_eq!(got, kept);
+            } else {
+                proptest::prop_assert_eq!(out, vec![7.0]);
+            }
+        }
+
+        #[test]
+        fn rows_with_counts_keep_what_row_value_keeps(
+            v in proptest::option::weighted(0.95, odd_or(0.0..200.0)),
+            n in proptest::option::weighted(0.95, odd_or(0.0..2e4)),
+            d in proptest::option::weighted(0.95, odd_or(0.0..2e4)),
+            double in proptest::bool::ANY,
+            ratio in proptest::bool::ANY,
+            near in proptest::bool::ANY,
+        ) {
+            let set = test_set();
+            let ind = &set.indicators[usize::from(ratio)];
+            // Often the value its counts give, to the places a value is written to.
+            let v = match (v, n, d, near) {
+                (Some(_), Some(n), Some(d), true) => {
+                    let c = ind.multiplier.unwrap_or(1.0) * n / d;
+                    Some((c * 10.0).round() / 10.0)
+                }
+                _ => v,
+            };
+            let kept = kept_value(ind, v, (n, d), double).map(f64::to_bits);
+            let each = row_value(ind, v, (n, d), double).map(f64::to_bits);
+            proptest::prop_assert_eq!(kept, each);
+        }
+
+        #[test]
+        fn runs_of_levels_are_found_as_one_by_one(
+            runs in proptest::collection::vec((0i16..2, 1usize..40), 1..8),
+            max in 0i16..3,
+        ) {
+            let levels: Vec<i16> = runs.iter().flat_map(|&(l, n)| std::iter::repeat_n(l, n)).collect();
+            let present = levels[0] == max;
+            let one_by_one = levels.iter().take_while(|&&l| (l == max) == present).count();
+            proptest::prop_assert_eq!(run_of(&levels, max, present), one_by_one);
+        }
+
+        #[test]
+        fn runs_of_a_series_end_as_one_by_one(
+            runs in proptest::collection::vec(((0u32..2, 0u32..2), 1usize..40), 0..8),
+            from in 0usize..210,
+            want in 0usize..210,
+            series in (0u32..2, 0u32..2),
+        ) {
+            let rows: Vec<(u32, u32)> = runs.iter().flat_map(|&(r, n)| std::iter::repeat_n(r, n)).collect();
+            let (orgs, inds): (Vec<u32>, Vec<u32>) = rows.iter().copied().unzip();
+            let end = want.min(rows.len());
+            let one_by_one = from + rows[from.min(end)..end]
+                .iter()
+                .take_while(|&&r| r == series)
+                .count();
+            proptest::prop_assert_eq!(run_end(&orgs, &inds, from, want, series), one_by_one);
         }
     }
 }
