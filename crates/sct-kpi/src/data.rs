@@ -1969,12 +1969,48 @@ pub fn expected_latest(kind: PeriodType, as_of: NaiveDate, lag: u32) -> Period {
     p
 }
 
+/// A KPI set of a proportion (`prop`, counts × 100) and a count (`count`), for the crate's
+/// unit tests.
+#[cfg(test)]
+pub(crate) fn test_set() -> KpiSet {
+    let text = r#"
+kind = "kpi-set"
+id = "t"
+version = "1"
+title = "T"
+source = "test"
+status = "example"
+[documents]
+d = { title = "D" }
+[[indicators]]
+id = "prop"
+title = "Proportion"
+timeframe = "leading"
+period = "month"
+unit = "%"
+value_type = "proportion"
+multiplier = 100
+improvement = "increase"
+plausible = { min = 0.0, max = 100.0 }
+source = { doc = "d", section = "1", quote = "q" }
+[[indicators]]
+id = "count"
+title = "Count"
+timeframe = "kpi"
+period = "quarter"
+value_type = "count"
+improvement = "increase"
+source = { doc = "d", section = "1", quote = "q" }
+"#;
+    let src = sct_core::source::SourceFile::from_text("t.toml", text);
+    sct_core::load::parse_toml(&src).unwrap()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     use crate::kpiset::KpiSet;
-    use sct_core::source::SourceFile;
 
     proptest::proptest! {
         #[test]
@@ -2016,37 +2052,7 @@ mod tests {
     }
 
     fn set() -> KpiSet {
-        let text = r#"
-kind = "kpi-set"
-id = "t"
-version = "1"
-title = "T"
-source = "test"
-status = "example"
-[documents]
-d = { title = "D" }
-[[indicators]]
-id = "prop"
-title = "Proportion"
-timeframe = "leading"
-period = "month"
-unit = "%"
-value_type = "proportion"
-multiplier = 100
-improvement = "increase"
-plausible = { min = 0.0, max = 100.0 }
-source = { doc = "d", section = "1", quote = "q" }
-[[indicators]]
-id = "count"
-title = "Count"
-timeframe = "kpi"
-period = "quarter"
-value_type = "count"
-improvement = "increase"
-source = { doc = "d", section = "1", quote = "q" }
-"#;
-        let src = SourceFile::from_text("t.toml", text);
-        sct_core::load::parse_toml(&src).unwrap()
+        super::test_set()
     }
 
     fn read(csv: &str) -> Result<KpiData, Diagnostics> {

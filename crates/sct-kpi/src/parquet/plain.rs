@@ -494,37 +494,9 @@ mod tests {
         ]
     }
 
-    /// A set of a count (no counts) and a proportion (counts, × 100).
+    /// A set of a proportion (counts, × 100) and a count (no counts).
     fn test_set() -> crate::kpiset::KpiSet {
-        let text = r#"
-kind = "kpi-set"
-id = "t"
-version = "1"
-title = "T"
-source = "test"
-status = "example"
-[documents]
-d = { title = "D" }
-[[indicators]]
-id = "count"
-title = "Count"
-timeframe = "kpi"
-period = "quarter"
-value_type = "count"
-improvement = "increase"
-source = { doc = "d", section = "1", quote = "q" }
-[[indicators]]
-id = "prop"
-title = "Proportion"
-timeframe = "leading"
-period = "month"
-value_type = "proportion"
-multiplier = 100
-improvement = "increase"
-source = { doc = "d", section = "1", quote = "q" }
-"#;
-        let src = sct_core::SourceFile::from_text("t.toml", text);
-        sct_core::load::parse_toml(&src).unwrap()
+        crate::data::test_set()
     }
 
     proptest::proptest! {
@@ -553,7 +525,7 @@ source = { doc = "d", section = "1", quote = "q" }
             ratio in proptest::bool::ANY,
         ) {
             let set = test_set();
-            let ind = &set.indicators[usize::from(ratio)];
+            let ind = &set.indicators[usize::from(!ratio)];
             let given: Vec<Option<f64>> = rows.iter().map(|r| r.0).collect();
             let numerators: Vec<Option<f64>> = rows.iter().map(|r| r.1).collect();
             let denominators: Vec<Option<f64>> = rows.iter().map(|r| r.2).collect();
@@ -585,7 +557,7 @@ source = { doc = "d", section = "1", quote = "q" }
             near in proptest::bool::ANY,
         ) {
             let set = test_set();
-            let ind = &set.indicators[usize::from(ratio)];
+            let ind = &set.indicators[usize::from(!ratio)];
             // Often the value its counts give, to the places a value is written to.
             let v = match (v, n, d, near) {
                 (Some(_), Some(n), Some(d), true) => {
