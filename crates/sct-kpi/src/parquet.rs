@@ -49,7 +49,6 @@ mod prepared;
 mod text;
 
 use numbers::NumberPages;
-use pages::Walker;
 use text::{TextReader, Texts};
 
 /// Rows decoded at a time from each column: enough to keep the decoders busy, few enough that
@@ -524,25 +523,9 @@ impl Batch {
             }
             _ if pages::ours(group.metadata().column(col.index), col.max_def) => {
                 let pages = group.get_column_page_reader(col.index)?;
-                let (walker, values) = match group.metadata().column(col.index).column_type() {
-                    Physical::INT32 => (
-                        NumberPages::Int32(Walker::new(pages, col.max_def)),
-                        Values::Int32(Vec::new()),
-                    ),
-                    Physical::INT64 => (
-                        NumberPages::Int64(Walker::new(pages, col.max_def)),
-                        Values::Int64(Vec::new()),
-                    ),
-                    Physical::FLOAT => (
-                        NumberPages::Float(Walker::new(pages, col.max_def)),
-                        Values::Float(Vec::new()),
-                    ),
-                    Physical::DOUBLE => (
-                        NumberPages::Double(Walker::new(pages, col.max_def)),
-                        Values::Double(Vec::new()),
-                    ),
-                    _ => return Err(not_its_type()),
-                };
+                let physical = group.metadata().column(col.index).column_type();
+                let (walker, values) =
+                    NumberPages::open(physical, pages, col.max_def).ok_or_else(not_its_type)?;
                 (Source::Numbers(Box::new(walker)), values)
             }
             _ => {
@@ -589,12 +572,7 @@ impl Batch {
     fn skip_now(&mut self, rows: usize, texts: &mut Texts) -> parquet::errors::Result<usize> {
         let n = match &mut self.source {
             Source::Text(r) => r.skip(rows, texts)?,
-            Source::Numbers(p) => match p.as_mut() {
-                NumberPages::Int32(w) => w.skip(rows, &mut ())?,
-                NumberPages::Int64(w) => w.skip(rows, &mut ())?,
-                NumberPages::Float(w) => w.skip(rows, &mut ())?,
-                NumberPages::Double(w) => w.skip(rows, &mut ())?,
-            },
+            Source::Numbers(p) => p.skip(rows)?,
             Source::Typed(r) => match r.as_mut() {
                 ColumnReader::Int32ColumnReader(r) => r.skip_records(rows)?,
                 ColumnReader::Int64ColumnReader(r) => r.skip_records(rows)?,
@@ -657,22 +635,7 @@ impl Batch {
                 return r.fill(rows, ids, texts);
             }
             Source::Numbers(p) => {
-                let (max, def) = (self.col.max_def, &mut self.def);
-                return match (p.as_mut(), &mut self.values) {
-                    (NumberPages::Int32(w), Values::Int32(v)) => {
-                        numbers::fill(w, rows, max, def, v)
-                    }
-                    (NumberPages::Int64(w), Values::Int64(v)) => {
-                        numbers::fill(w, rows, max, def, v)
-                    }
-                    (NumberPages::Float(w), Values::Float(v)) => {
-                        numbers::fill(w, rows, max, def, v)
-                    }
-                    (NumberPages::Double(w), Values::Double(v)) => {
-                        numbers::fill(w, rows, max, def, v)
-                    }
-                    _ => Err(not_its_type()),
-                };
+                return p.fill(rows, self.col.max_def, &mut self.def, &mut self.values);
             }
             Source::Typed(r) => r.as_mut(),
             Source::Ahead => return Err(not_its_type()),

@@ -5,8 +5,11 @@
 
 use std::marker::PhantomData;
 
+use parquet::basic::Type as Physical;
+use parquet::column::page::PageReader;
 use parquet::errors::ParquetError as CrateError;
 
+use super::Values;
 use super::pages::{Decode, Walker, damaged};
 
 /// A number as the format writes it plain: its bytes, little-endian.
@@ -49,27 +52,32 @@ impl<T: Number> Decode for Numbers<T> {
         _: &mut (),
         out: &mut Vec<T>,
     ) -> Result<(), CrateError> {
-        let end = n
-            .checked_mul(T::SIZE)
-            .and_then(|len| at.checked_add(len))
-            .ok_or_else(|| damaged("values past its end"))?;
-        let bytes = buf
-            .get(*at..end)
-            .ok_or_else(|| damaged("values past its end"))?;
+        let bytes = plain_bytes::<T>(buf, at, n)?;
         out.extend(bytes.chunks_exact(T::SIZE).map(T::from_le));
-        *at = end;
         Ok(())
     }
 
     fn skip_plain(buf: &[u8], at: &mut usize, n: usize) -> Result<(), CrateError> {
-        let end = n
-            .checked_mul(T::SIZE)
-            .and_then(|len| at.checked_add(len))
-            .filter(|&end| end <= buf.len())
-            .ok_or_else(|| damaged("values past its end"))?;
-        *at = end;
-        Ok(())
+        plain_bytes::<T>(buf, at, n).map(|_| ())
     }
+}
+
+/// The bytes of the next `n` plain values of type `T` in `buf` from `*at`, moving `*at`
+/// past them.
+fn plain_bytes<'b, T: Number>(
+    buf: &'b [u8],
+    at: &mut usize,
+    n: usize,
+) -> Result<&'b [u8], CrateError> {
+    let end = n
+        .checked_mul(T::SIZE)
+        .and_then(|len| at.checked_add(len))
+        .ok_or_else(|| damaged("values past its end"))?;
+    let bytes = buf
+        .get(*at..end)
+        .ok_or_else(|| damaged("values past its end"))?;
+    *at = end;
+    Ok(bytes)
 }
 
 /// A number column's pages walked here, by the type of its values.
@@ -80,10 +88,70 @@ pub(super) enum NumberPages {
     Double(Walker<Numbers<f64>>),
 }
 
+impl NumberPages {
+    /// The pages of a column of physical type `physical` whose largest definition level is
+    /// `max_def`, with room for its values; `None` for a type that is not a number.
+    pub(super) fn open(
+        physical: Physical,
+        pages: Box<dyn PageReader>,
+        max_def: i16,
+    ) -> Option<(NumberPages, Values)> {
+        Some(match physical {
+            Physical::INT32 => (
+                NumberPages::Int32(Walker::new(pages, max_def)),
+                Values::Int32(Vec::new()),
+            ),
+            Physical::INT64 => (
+                NumberPages::Int64(Walker::new(pages, max_def)),
+                Values::Int64(Vec::new()),
+            ),
+            Physical::FLOAT => (
+                NumberPages::Float(Walker::new(pages, max_def)),
+                Values::Float(Vec::new()),
+            ),
+            Physical::DOUBLE => (
+                NumberPages::Double(Walker::new(pages, max_def)),
+                Values::Double(Vec::new()),
+            ),
+            _ => return None,
+        })
+    }
+
+    /// Skips up to `rows` rows ([`Walker::skip`]); how many were skipped.
+    pub(super) fn skip(&mut self, rows: usize) -> Result<usize, CrateError> {
+        match self {
+            NumberPages::Int32(w) => w.skip(rows, &mut ()),
+            NumberPages::Int64(w) => w.skip(rows, &mut ()),
+            NumberPages::Float(w) => w.skip(rows, &mut ()),
+            NumberPages::Double(w) => w.skip(rows, &mut ()),
+        }
+    }
+
+    /// Reads up to `rows` more rows into `def` and `values` (as [`fill`]); how many were
+    /// read. `values` is of the column's type (from [`NumberPages::open`]).
+    pub(super) fn fill(
+        &mut self,
+        rows: usize,
+        max_def: i16,
+        def: &mut Vec<i16>,
+        values: &mut Values,
+    ) -> Result<usize, CrateError> {
+        match (self, values) {
+            (NumberPages::Int32(w), Values::Int32(v)) => fill(w, rows, max_def, def, v),
+            (NumberPages::Int64(w), Values::Int64(v)) => fill(w, rows, max_def, def, v),
+            (NumberPages::Float(w), Values::Float(v)) => fill(w, rows, max_def, def, v),
+            (NumberPages::Double(w), Values::Double(v)) => fill(w, rows, max_def, def, v),
+            _ => Err(CrateError::General(
+                "a column's values are not of its type".to_string(),
+            )),
+        }
+    }
+}
+
 /// Reads up to `rows` more rows through `walker`: each row's definition level into `def`
 /// (left empty when `max_def` is 0) and the values not null into `values` (both cleared
 /// first); how many rows were read.
-pub(super) fn fill<T: Number>(
+fn fill<T: Number>(
     walker: &mut Walker<Numbers<T>>,
     rows: usize,
     max_def: i16,
