@@ -15,6 +15,7 @@ use crate::assurance::{AssuranceEvidence, AssuranceNote, reliability};
 use crate::chart::{ChartChoice, ChartInput, ChartKind, ChartOptions, ChartVariationIcon, chart};
 use crate::data::{Flag, FlagKind, KpiData, Observation, expected_latest, round_for_display};
 use crate::kpiset::{Aggregation, Indicator, KpiSet, TargetNote, Timeframe, ValueType};
+use crate::observations::Observations;
 use crate::period::{Period, PeriodType};
 use crate::profile::{Conflict, Profile, ProfileKind};
 use crate::rebase_log::{RebaseEntry, RebaseLog};
@@ -797,11 +798,7 @@ fn against(
 
 /// Combines the periods of one financial year to date.
 fn year_to_date(ind: &Indicator, obs: &[Observation], year: Period) -> Option<YearToDate> {
-    let in_year: Vec<Observation> = obs
-        .iter()
-        .filter(|o| o.period.financial_year() == year)
-        .cloned()
-        .collect();
+    let in_year = in_financial_year(obs, year);
     let (first, last) = (in_year.first()?, in_year.last()?);
     let (value, method) = match combine(&in_year, ind.value_type, ind.multiplier, ind.aggregation) {
         Ok(c) => (
@@ -945,7 +942,7 @@ pub fn chart_summary_with(
     let r = chart(input, &starts, &options).ok()?;
     let seg = r.segments.last()?;
     // Each period's name once: formatting dates is a good part of the cost of a review.
-    let labels: Vec<String> = obs.iter().map(|o| o.period.to_string()).collect();
+    let labels: Vec<String> = obs.iter().map(|o| o.period.label()).collect();
     let label = |k: usize| labels.get(k).cloned().unwrap_or_default();
     let compare = spc.compare.and_then(|other| {
         let c = chart(input, &starts, &options_for(other)).ok()?;
@@ -970,7 +967,7 @@ pub fn chart_summary_with(
     });
     let last = obs.len() - 1;
     let (lpl, upl) = r.point(last).map_or((None, None), |p| (p.lpl, p.upl));
-    let points = chart_points(&r, &labels);
+    let points = chart_points(&r, labels);
     warnings.extend(r.warnings.iter().cloned());
     Some(SpcSummary {
         chart: seg.chart,
@@ -1041,6 +1038,11 @@ fn gaps_in(obs: &[Observation]) -> (Vec<GapNote>, Vec<usize>) {
     let mut gaps = Vec::new();
     let mut breaks = Vec::new();
     for (i, w) in obs.windows(2).enumerate() {
+        // Neighbours with nothing between them (the usual) are told by arithmetic, without
+        // stepping a date.
+        if w[0].period.kind == w[1].period.kind && w[0].period.periods_between(w[1].period) == 0 {
+            continue;
+        }
         let mut p = w[0].period.next();
         let mut missing = Vec::new();
         while p < w[1].period && missing.len() < MAX_GAP_LISTED {
@@ -1135,23 +1137,30 @@ fn count_of_type(r: &crate::chart::ChartResult, kind: PointType) -> usize {
 }
 
 /// Every point of the chart, with its period and, when a rule hit it, why.
-fn chart_points(r: &crate::chart::ChartResult, labels: &[String]) -> Vec<ChartPoint> {
-    let label = |k: usize| labels.get(k).cloned().unwrap_or_default();
+fn chart_points(r: &crate::chart::ChartResult, labels: Vec<String>) -> Vec<ChartPoint> {
+    // Explanations name other points' periods, so they are written before the labels are
+    // moved into the points (no copy of each).
+    let explanations: Vec<Option<String>> = {
+        let label = |k: usize| labels.get(k).cloned().unwrap_or_default();
+        (0..labels.len())
+            .map(|i| {
+                let text = crate::profile::explanation(&r.hits(i), label);
+                (!text.is_empty()).then_some(text)
+            })
+            .collect()
+    };
     labels
-        .iter()
+        .into_iter()
         .zip(r.points())
-        .enumerate()
-        .map(|(i, (period, p))| {
-            let text = crate::profile::explanation(&r.hits(i), label);
-            ChartPoint {
-                period: period.clone(),
-                value: p.value,
-                centre: p.centre,
-                lpl: p.lpl,
-                upl: p.upl,
-                point_type: p.point_type,
-                explanation: (!text.is_empty()).then_some(text),
-            }
+        .zip(explanations)
+        .map(|((period, p), explanation)| ChartPoint {
+            period,
+            value: p.value,
+            centre: p.centre,
+            lpl: p.lpl,
+            upl: p.upl,
+            point_type: p.point_type,
+            explanation,
         })
         .collect()
 }
@@ -1262,15 +1271,47 @@ pub fn indicator_review(
     };
     let series = data.get(organisation, ind.id.get_ref());
     let obs: Vec<Observation> = series
-        .map(|s| {
-            s.observations
-                .iter()
-                .filter(|o| o.period.end() <= as_of)
-                .collect()
-        })
+        .map(|s| ended_by(&s.observations, as_of))
         .unwrap_or_default();
     let mut flags = series.map(|s| s.flags.clone()).unwrap_or_default();
     review_indicator(ind, &obs, &mut flags, as_of, &spc)
+}
+
+/// The observations whose period has ended by `as_of`. A series of one period type in
+/// order (every series read from data) has them first, found by halving; any other is
+/// looked through whole.
+fn ended_by(observations: &Observations, as_of: NaiveDate) -> Vec<Observation> {
+    let ended = |o: &Observation| o.period.end() <= as_of;
+    let starts = observations.starts();
+    if observations.one_kind().is_none() || !starts.windows(2).all(|w| w[0] < w[1]) {
+        return observations.iter().filter(ended).collect();
+    }
+    // In order and of one type, the periods end in order: those ended come first.
+    let (mut lo, mut hi) = (0, observations.len());
+    while lo < hi {
+        let mid = lo + (hi - lo) / 2;
+        match observations.get(mid).is_some_and(|o| ended(&o)) {
+            true => lo = mid + 1,
+            false => hi = mid,
+        }
+    }
+    observations.iter().take(lo).collect()
+}
+
+/// The observations of financial year `year`: a range of them when they are of one period
+/// type in order (as a review's are), else those found by looking at each.
+fn in_financial_year(obs: &[Observation], year: Period) -> Vec<Observation> {
+    let ordered = obs
+        .windows(2)
+        .all(|w| w[0].period.kind == w[1].period.kind && w[0].period.start < w[1].period.start);
+    if !ordered {
+        let of_year = |o: &&Observation| o.period.financial_year() == year;
+        return obs.iter().filter(of_year).cloned().collect();
+    }
+    // Periods in order are in financial years in order.
+    let from = obs.partition_point(|o| o.period.financial_year() < year);
+    let to = from + obs[from..].partition_point(|o| o.period.financial_year() == year);
+    obs[from..to].to_vec()
 }
 
 fn review_indicator(
@@ -1364,5 +1405,90 @@ fn review_indicator(
         flags: std::mem::take(flags),
         headline,
         decimals: decimals(ind),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Observations of one period type from `steps` (each the periods from the one before,
+    /// 0 repeating it), in that order, or shuffled by `swap` when it is given.
+    fn observations(kind: usize, steps: &[u8], swap: Option<(usize, usize)>) -> Vec<Observation> {
+        let kinds = [
+            PeriodType::Day,
+            PeriodType::Week,
+            PeriodType::Month,
+            PeriodType::Quarter,
+            PeriodType::Year,
+        ];
+        let first = NaiveDate::from_ymd_opt(2019, 2, 27).unwrap_or_default();
+        let mut period = Period::containing(first, kinds[kind]);
+        let mut obs: Vec<Observation> = steps
+            .iter()
+            .enumerate()
+            .map(|(i, &step)| {
+                (0..step).for_each(|_| period = period.next());
+                Observation {
+                    period,
+                    value: i as f64,
+                    numerator: None,
+                    denominator: None,
+                    line: i as u64 + 2,
+                }
+            })
+            .collect();
+        if let Some((a, b)) = swap.filter(|_| !obs.is_empty()) {
+            obs.swap(a % steps.len(), b % steps.len());
+        }
+        obs
+    }
+
+    /// What [`gaps_in`] finds, by stepping from every period to the next.
+    fn gaps_by_stepping(obs: &[Observation]) -> Vec<(usize, Vec<String>)> {
+        let mut found = Vec::new();
+        for (i, w) in obs.windows(2).enumerate() {
+            let mut p = w[0].period.next();
+            let mut missing = Vec::new();
+            while p < w[1].period && missing.len() < MAX_GAP_LISTED {
+                missing.push(p.to_string());
+                p = p.next();
+            }
+            if !missing.is_empty() {
+                found.push((i + 1, missing));
+            }
+        }
+        found
+    }
+
+    proptest! {
+        /// Found by halving or by range, the observations are those looking at each finds,
+        /// in order or not, with repeated periods or gaps.
+        #[test]
+        fn cuts_by_date_and_year_are_those_of_each_observation(
+            kind in 0usize..5,
+            steps in proptest::collection::vec(0u8..4, 0..60),
+            swap in proptest::option::of((0usize..60, 0usize..60)),
+            as_of_days in 0i64..4000,
+        ) {
+            let obs = observations(kind, &steps, swap);
+            let as_of = NaiveDate::from_ymd_opt(2019, 1, 1).unwrap_or_default()
+                + chrono::Duration::days(as_of_days);
+            let expected: Vec<Observation> =
+                obs.iter().filter(|o| o.period.end() <= as_of).cloned().collect();
+            let column: Observations = obs.iter().cloned().collect();
+            prop_assert_eq!(ended_by(&column, as_of), expected);
+            for o in &obs {
+                let year = o.period.financial_year();
+                let expected: Vec<Observation> =
+                    obs.iter().filter(|x| x.period.financial_year() == year).cloned().collect();
+                prop_assert_eq!(in_financial_year(&obs, year), expected);
+            }
+            let (gaps, breaks) = gaps_in(&obs);
+            let found: Vec<(usize, Vec<String>)> =
+                breaks.into_iter().zip(gaps).map(|(b, g)| (b, g.missing)).collect();
+            prop_assert_eq!(found, gaps_by_stepping(&obs));
+        }
     }
 }
