@@ -328,11 +328,7 @@ impl Period {
         let mut text = [0u8; 10];
         match self.written_in(&mut text) {
             // Every byte written is an ASCII digit or separator.
-            Some(n) => {
-                let mut label = String::with_capacity(n);
-                text[..n].iter().for_each(|&b| label.push(char::from(b)));
-                label
-            }
+            Some(n) => String::from_utf8(text[..n].to_vec()).unwrap_or_default(),
             None => self.to_string(),
         }
     }
@@ -343,43 +339,41 @@ impl Period {
     fn written_in(&self, text: &mut [u8; 10]) -> Option<usize> {
         let d = self.start;
         let four = |year: i32| (0..=9999).contains(&year).then_some(year as u32);
-        let (year, rest): (u32, &[u32]) = match self.kind {
-            PeriodType::Day => (four(d.year())?, &[d.month(), d.day()]),
-            PeriodType::Month => (four(d.year())?, &[d.month()]),
+        let two = |v: u32| [b'0' + (v / 10 % 10) as u8, b'0' + (v % 10) as u8];
+        // The year's four digits, then what follows them (up to six bytes).
+        let (year, tail, len) = match self.kind {
+            PeriodType::Day => {
+                let ([m0, m1], [d0, d1]) = (two(d.month()), two(d.day()));
+                (four(d.year())?, [b'-', m0, m1, b'-', d0, d1], 6)
+            }
+            PeriodType::Month => {
+                let [m0, m1] = two(d.month());
+                (four(d.year())?, [b'-', m0, m1, 0, 0, 0], 3)
+            }
             PeriodType::Week => {
                 let w = d.iso_week();
-                (four(w.year())?, &[w.week()])
+                let [w0, w1] = two(w.week());
+                (four(w.year())?, [b'-', b'W', w0, w1, 0, 0], 4)
             }
-            PeriodType::Quarter | PeriodType::Year => {
-                let fy = match self.kind {
-                    PeriodType::Quarter => self.financial_year().start.year(),
-                    _ => d.year(),
-                };
-                (four(fy)?, &[])
+            PeriodType::Quarter => {
+                let fy = four(self.financial_year().start.year())?;
+                let [y0, y1] = two(fy + 1);
+                let q = b'1' + (((d.month0() + 9) % 12) / 3) as u8;
+                (fy, [b'/', y0, y1, b' ', b'Q', q], 6)
+            }
+            PeriodType::Year => {
+                let year = four(d.year())?;
+                let [y0, y1] = two(year + 1);
+                (year, [b'/', y0, y1, 0, 0, 0], 3)
             }
         };
-        put_digits(&mut text[..4], year);
-        let mut n = 4;
-        let mut two = |text: &mut [u8; 10], sep: &[u8], v: u32| {
-            text[n..n + sep.len()].copy_from_slice(sep);
-            n += sep.len();
-            put_digits(&mut text[n..n + 2], v);
-            n += 2;
-        };
-        match self.kind {
-            PeriodType::Day | PeriodType::Month => rest.iter().for_each(|&v| two(text, b"-", v)),
-            PeriodType::Week => two(text, b"-W", rest[0]),
-            PeriodType::Quarter | PeriodType::Year => {
-                two(text, b"/", (year + 1) % 100);
-                if self.kind == PeriodType::Quarter {
-                    let q = ((d.month0() + 9) % 12) / 3 + 1;
-                    text[n..n + 2].copy_from_slice(b" Q");
-                    text[n + 2] = b'0' + q as u8;
-                    n += 3;
-                }
-            }
-        }
-        Some(n)
+        let [c0, c1] = two(year / 100);
+        let [y0, y1] = two(year);
+        // Whole arrays copied (no copy of a length known only when running).
+        *text = [
+            c0, c1, y0, y1, tail[0], tail[1], tail[2], tail[3], tail[4], tail[5],
+        ];
+        Some(4 + len)
     }
 
     /// The period's text through `write!` (chrono's signed form for a year outside
@@ -405,14 +399,6 @@ impl Period {
             }
             PeriodType::Year => write!(f, "{:04}/{:02}", d.year(), (d.year() + 1).rem_euclid(100)),
         }
-    }
-}
-
-/// `v`'s last `out.len()` decimal digits into `out`, with leading zeros.
-fn put_digits(out: &mut [u8], mut v: u32) {
-    for b in out.iter_mut().rev() {
-        *b = b'0' + (v % 10) as u8;
-        v /= 10;
     }
 }
 
