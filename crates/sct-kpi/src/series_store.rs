@@ -21,6 +21,9 @@ pub(crate) struct SeriesStore {
     current: Option<(usize, String, String)>,
     /// Rows of the series read last: room for as many is made for the next one.
     last_len: usize,
+    /// Indicators of the organisation a series was last added to: room for as many is made
+    /// for the next organisation's.
+    last_inds: usize,
 }
 
 impl SeriesStore {
@@ -61,8 +64,16 @@ impl SeriesStore {
             self.series.push(SeriesRows::with_capacity(self.last_len));
             let inds = match self.index.get_mut(org) {
                 Some(inds) => inds,
-                None => self.index.entry(org.to_string()).or_default(),
+                None => {
+                    // Room for as many indicators as the organisation before had (most
+                    // likely as many as this one will): no growing a map an organisation.
+                    let room = self.last_inds;
+                    self.index
+                        .entry(org.to_string())
+                        .or_insert_with(|| HashMap::with_capacity(room))
+                }
             };
+            self.last_inds = inds.len() + 1;
             inds.insert(ind.to_string(), at);
             at
         });
