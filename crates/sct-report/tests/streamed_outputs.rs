@@ -125,10 +125,13 @@ fn the_streamed_toc_report_is_the_page_rendered_in_memory() {
             measures: None,
         };
         let report = sct_toc::report::build(&loaded, &inputs);
-        let svg = sct_report::toc_diagram::toc_svg(&loaded.toc, &loaded.graph, None).unwrap();
+        let (toc, graph) = (&loaded.toc, &loaded.graph);
+        let svg = sct_report::toc_diagram::toc_figures(toc, graph, None).unwrap();
         let html = toc_report::html(&templates, &report, &svg).unwrap();
+        let drawing = sct_report::toc_diagram::TocDrawing::new(toc, graph, None).unwrap();
+        let figures = |w: &mut dyn std::io::Write| drawing.write_figures(toc, None, w);
         let written = |w: &mut dyn std::io::Write| {
-            toc_report::write_html(&templates, &report, svg.clone(), w).map(|r| r.unwrap())
+            toc_report::write_html(&templates, &report, &figures, w).map(|r| r.unwrap())
         };
         assert_eq!(streamed(written), html, "{spec}");
         let md = toc_report::markdown(&templates, &report).unwrap();
