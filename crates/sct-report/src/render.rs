@@ -256,23 +256,14 @@ impl Templates {
         }
     }
 
-    /// As [`Templates::render_to`], with each piece's marker that the page prints replaced by
-    /// the piece `pieces` writes (see [`Templates::render_pieces_to`]).
-    pub fn render_to_with_pieces<'p, T: Serialize>(
-        &self,
-        name: &str,
-        data: &T,
-        extra: Vec<(&str, Value)>,
-        pieces: &'p mut PieceWriter<'p>,
-        out: &mut dyn std::io::Write,
-    ) -> std::io::Result<Result<(), ReportError>> {
-        match serde_json::to_value(data) {
-            Ok(data) => self.render_pieces_to(name, data, extra, pieces, out),
-            Err(e) => Ok(Err(ReportError::Template {
-                file: self.file(name),
-                message: e.to_string(),
-            })),
-        }
+    /// `data` as the context's top level of template `name` (see
+    /// [`Templates::render_value_to`]): built ahead of rendering, so that what it was built
+    /// from can be dropped first.
+    pub fn data_value<T: Serialize>(&self, name: &str, data: &T) -> Result<Value, ReportError> {
+        serde_json::to_value(data).map_err(|e| ReportError::Template {
+            file: self.file(name),
+            message: e.to_string(),
+        })
     }
 
     /// As [`Templates::render`], with the context's top level already a JSON object and the

@@ -213,13 +213,20 @@ pub fn report(session: &Session, options: &ReportOptions) -> Result<Output<'stat
     let document: Document<'static> = match options.format {
         TocReportFormat::Html => {
             let statuses = r.has_status.then(|| status_map(&r));
+            // The page's data (the report less its links) first, and the rest of the report
+            // dropped, before the diagram is laid out: of 100,000 nodes, each is hundreds of
+            // megabytes.
+            let (data, links) = toc_report::html_data(&templates, r)?;
             let drawing = TocDrawing::new(&loaded.toc, &loaded.graph, statuses.as_ref())
                 .map_err(sct_report::render::ReportError::from)?;
+            // Only the theory itself is drawn from now on (not its graph, nor its text).
+            let toc = loaded.toc;
             Document::Rendered(Box::new(move |w| {
-                let figures = |w: &mut dyn std::io::Write| {
-                    drawing.write_figures(&loaded.toc, statuses.as_ref(), w)
-                };
-                streamed(toc_report::write_html(&templates, &r, &figures, w))
+                let figures =
+                    |w: &mut dyn std::io::Write| drawing.write_figures(&toc, statuses.as_ref(), w);
+                streamed(toc_report::write_html_data(
+                    &templates, data, &links, &figures, w,
+                ))
             }))
         }
         TocReportFormat::Md => Document::Rendered(Box::new(move |w| {
