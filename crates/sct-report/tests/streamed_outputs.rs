@@ -208,21 +208,18 @@ to = "c"
 "#,
     )
     .unwrap();
-    let example = root().join("examples/theory-of-change/bnssg-toc.toml");
+    let bnssg = root().join("examples/theory-of-change/bnssg-toc.toml");
     let specs = [
         "scf-commissioning-toc",
-        example.to_str().unwrap(),
+        bnssg.to_str().unwrap(),
         hostile.to_str().unwrap(),
     ];
-    for spec in specs {
-        let loaded = sct_toc::load::find(spec, &registry).unwrap();
-        let report = sct_toc::report::build(&loaded, &Default::default());
-        let (toc, graph) = (&loaded.toc, &loaded.graph);
-        let svg = sct_report::toc_diagram::toc_figures(toc, graph, None).unwrap();
-        let page = toc_report::html(&bundled, &report, &svg).unwrap();
+    let same_page = |report: &sct_toc::report::TocReport, spec: &str| {
+        let svg = "<figure>the diagram</figure>";
+        let page = toc_report::html(&bundled, report, svg).unwrap();
         assert_eq!(
             page,
-            toc_report::html(&looped, &report, &svg).unwrap(),
+            toc_report::html(&looped, report, svg).unwrap(),
             "{spec}"
         );
         let (data, links) = toc_report::html_data(&bundled, report.clone()).unwrap();
@@ -234,5 +231,39 @@ to = "c"
             toc_report::write_html_data(&bundled, data, &links, &figures, w).map(|r| r.unwrap())
         };
         assert_eq!(streamed(written), page, "{spec}");
+    };
+    for spec in specs {
+        let loaded = sct_toc::load::find(spec, &registry).unwrap();
+        same_page(&sct_toc::report::build(&loaded, &Default::default()), spec);
     }
+    // With live statuses (indicators with values, nodes at risk) and capabilities behind nodes.
+    let loaded = sct_toc::load::find(bnssg.to_str().unwrap(), &registry).unwrap();
+    let (set, _) = loaded.kpi_set.as_ref().unwrap();
+    let data = example(set, "examples/kpi/bnssg-kpis.csv");
+    let moves = loaded
+        .toc
+        .nodes
+        .iter()
+        .take(3)
+        .map(|n| n.id.get_ref().clone());
+    let inputs = sct_toc::report::ReportInputs {
+        kpi: Some(sct_toc::status::KpiSource {
+            data: &data,
+            set,
+            organisation: "QUY",
+            as_of: None,
+        }),
+        kpi_data_file: None,
+        capabilities: vec![sct_toc::report::CapabilityInfo {
+            id: "c1".into(),
+            title: "Capability <b>'one'</b> & \"two\"".into(),
+            moves: moves.collect(),
+            level: Some("Developing".into()),
+        }],
+        assessment_file: None,
+        measures: None,
+    };
+    let report = sct_toc::report::build(&loaded, &inputs);
+    assert!(report.has_status && report.has_capability_links);
+    same_page(&report, "bnssg with statuses and capabilities");
 }
