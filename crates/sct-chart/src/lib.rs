@@ -43,6 +43,9 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 use plotters::style::{FontDesc, FontFamily, FontStyle, register_font};
 
+mod svg_stream;
+pub use svg_stream::{SvgStream, SvgStyle, render_svg_to};
+
 /// Errors drawing a chart.
 #[derive(Debug, thiserror::Error)]
 pub enum ChartError {
@@ -805,6 +808,29 @@ pub fn accessible_svg(
     title: &str,
     description: &str,
 ) -> String {
+    // plotters escapes attribute values, so the first '>' closes the root tag.
+    let Some(end) = svg.find('>') else {
+        return svg;
+    };
+    let (attrs, children) = accessible_root(kind, fallback_title, title, description);
+    svg.insert_str(end + 1, &children);
+    let at = if svg[..end].ends_with('/') {
+        end - 1
+    } else {
+        end
+    };
+    svg.insert_str(at, &attrs);
+    svg
+}
+
+/// What [`accessible_svg`] adds to the root: its attributes (`role`, `aria-labelledby`), and
+/// its first children (the `<title>` and `<desc>`, each on a line of its own).
+fn accessible_root(
+    kind: &str,
+    fallback_title: &str,
+    title: &str,
+    description: &str,
+) -> (String, String) {
     let title = clean(title);
     let title = if title.is_empty() {
         fallback_title.to_string()
@@ -826,24 +852,13 @@ pub fn accessible_svg(
         fnv1a(&[kind, &title, &desc]) as u32
     );
     let (title_id, desc_id) = (format!("{id}-title"), format!("{id}-desc"));
-    // plotters escapes attribute values, so the first '>' closes the root tag.
-    let Some(end) = svg.find('>') else {
-        return svg;
-    };
     let children = format!(
         "\n<title id=\"{title_id}\">{}</title>\n<desc id=\"{desc_id}\">{}</desc>",
         xml_escape(&title),
         xml_escape(&desc)
     );
-    svg.insert_str(end + 1, &children);
     let attrs = format!(" role=\"img\" aria-labelledby=\"{title_id} {desc_id}\"");
-    let at = if svg[..end].ends_with('/') {
-        end - 1
-    } else {
-        end
-    };
-    svg.insert_str(at, &attrs);
-    svg
+    (attrs, children)
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -256,6 +256,16 @@ impl Templates {
         }
     }
 
+    /// `data` as the context's top level of template `name` (see
+    /// [`Templates::render_value_to`]): built ahead of rendering, so that what it was built
+    /// from can be dropped first.
+    pub fn data_value<T: Serialize>(&self, name: &str, data: &T) -> Result<Value, ReportError> {
+        serde_json::to_value(data).map_err(|e| ReportError::Template {
+            file: self.file(name),
+            message: e.to_string(),
+        })
+    }
+
     /// As [`Templates::render`], with the context's top level already a JSON object and the
     /// `extra` values moved in, not copied: for reports whose drawn pieces run to megabytes
     /// (`sct kpi ipr --orgs all`).

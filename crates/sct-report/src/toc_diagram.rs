@@ -35,9 +35,8 @@ use sct_toc::status::NodeStatus;
 use sct_toc::{Evidence, TheoryOfChange};
 
 use crate::charts::{
-    Align, Canvas, ChartError, ChartFormat, GRID_DARK, MARGIN, PAPER, TEXT, TEXT_GREY,
-    accessible_svg, clean, dashes, ellipsize, hex, load_fonts, measure, render_png, render_svg,
-    wrap,
+    Align, Canvas, ChartError, ChartFormat, GRID_DARK, MARGIN, PAPER, SvgStyle, TEXT, TEXT_GREY,
+    clean, dashes, ellipsize, hex, load_fonts, measure, render_png, render_svg_to, wrap,
 };
 
 const TITLE_PX: f64 = 18.0;
@@ -109,18 +108,8 @@ pub fn toc_svg(
     graph: &Graph,
     statuses: Option<&Statuses>,
 ) -> Result<String, ChartError> {
-    let parts = Stack::new(toc, graph, statuses)?.stacked();
-    let svg = render_svg(parts.size, |cv| parts.draw(cv, true))?;
-    let svg = svg.replace(DASHED_STANDIN_ATTR, DASHED_ATTR);
-    let mut desc = describe(toc, statuses);
-    desc.push_str(&parts_sentence(&parts.parts));
-    Ok(accessible_svg(
-        svg,
-        "toc",
-        "Theory of change",
-        &toc.title,
-        &desc,
-    ))
+    let drawing = TocDrawing::new(toc, graph, statuses)?;
+    in_memory(|out| drawing.write_svg(toc, statuses, out))
 }
 
 /// The diagram for an HTML page: one `<figure>` per part, each with its own SVG (a title and
@@ -130,38 +119,105 @@ pub fn toc_figures(
     graph: &Graph,
     statuses: Option<&Statuses>,
 ) -> Result<String, ChartError> {
-    let parts = Stack::new(toc, graph, statuses)?;
-    let count = parts.parts.len();
-    let mut html = String::new();
-    for d in &parts.parts {
-        let svg = render_svg(d.size, |cv| d.draw(cv, true))?;
-        let svg = svg.replace(DASHED_STANDIN_ATTR, DASHED_ATTR);
-        let title = if count > 1 {
-            format!("{}: {}", toc.title, d.subtitle_part)
-        } else {
-            toc.title.clone()
-        };
-        let desc = if count > 1 {
-            d.describe_part(toc)
-        } else {
-            describe(toc, statuses)
-        };
-        let svg = accessible_svg(svg, "toc", "Theory of change", &title, &desc);
-        let caption = if count > 1 {
-            format!(
-                "{}. Boxes with a dashed grey border stand for nodes drawn in another part.",
-                d.subtitle_part
-            )
-        } else {
-            "The whole chain.".to_string()
-        };
-        let _ = write!(
-            html,
-            "<figure class=\"toc-part\">\n{svg}\n<figcaption>{}</figcaption>\n</figure>\n",
-            sct_chart::xml_escape(&caption)
-        );
+    let drawing = TocDrawing::new(toc, graph, statuses)?;
+    in_memory(|out| drawing.write_figures(toc, statuses, out))
+}
+
+/// What `write` writes, as a String.
+fn in_memory(
+    write: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<Result<(), ChartError>>,
+) -> Result<String, ChartError> {
+    let mut bytes = Vec::new();
+    // Writing to memory fails only past its bounds.
+    write(&mut bytes).map_err(|e| ChartError::Draw(e.to_string()))??;
+    String::from_utf8(bytes).map_err(|e| ChartError::Draw(e.to_string()))
+}
+
+/// How dashed links are written in SVG: the stand-in colour's attribute made into the real
+/// colour and a dash pattern.
+const SVG_REWRITES: &[(&str, &str)] = &[(DASHED_STANDIN_ATTR, DASHED_ATTR)];
+
+/// A theory of change measured and laid out in parts, ready to be drawn: as one SVG
+/// ([`TocDrawing::write_svg`], as [`toc_svg`]) or as an HTML page's figures
+/// ([`TocDrawing::write_figures`], as [`toc_figures`]), each written into a stream as it is
+/// drawn (the SVG of 100,000 nodes is hundreds of megabytes, never held whole).
+pub struct TocDrawing {
+    stack: Stack,
+}
+
+impl TocDrawing {
+    /// Measures and lays out the diagram of `toc` (with each node's status when `statuses`
+    /// are given); the fonts failing to load is the only error.
+    pub fn new(
+        toc: &TheoryOfChange,
+        graph: &Graph,
+        statuses: Option<&Statuses>,
+    ) -> Result<TocDrawing, ChartError> {
+        Ok(TocDrawing {
+            stack: Stack::new(toc, graph, statuses)?,
+        })
     }
-    Ok(html)
+
+    /// Writes [`toc_svg`] into `out` as it is drawn; `toc` and `statuses` are those the
+    /// drawing was made from. The outer error is `out`'s, the inner the drawing's.
+    pub fn write_svg(
+        self,
+        toc: &TheoryOfChange,
+        statuses: Option<&Statuses>,
+        out: &mut dyn std::io::Write,
+    ) -> std::io::Result<Result<(), ChartError>> {
+        let mut desc = describe(toc, statuses);
+        desc.push_str(&parts_sentence(&self.stack.parts));
+        let style = SvgStyle {
+            accessible: ("toc", "Theory of change", &toc.title, &desc),
+            rewrites: SVG_REWRITES,
+        };
+        // The parts are drawn one below the other: each moved down by those above it.
+        let stack = self.stack.stacked();
+        render_svg_to(stack.size, style, out, |cv| stack.draw(cv, true))
+    }
+
+    /// Writes [`toc_figures`] into `out` as they are drawn; `toc` and `statuses` are those
+    /// the drawing was made from. The outer error is `out`'s, the inner the drawing's.
+    pub fn write_figures(
+        &self,
+        toc: &TheoryOfChange,
+        statuses: Option<&Statuses>,
+        out: &mut dyn std::io::Write,
+    ) -> std::io::Result<Result<(), ChartError>> {
+        let count = self.stack.parts.len();
+        for d in &self.stack.parts {
+            let title = if count > 1 {
+                format!("{}: {}", toc.title, d.subtitle_part)
+            } else {
+                toc.title.clone()
+            };
+            let desc = if count > 1 {
+                d.describe_part(toc)
+            } else {
+                describe(toc, statuses)
+            };
+            let style = SvgStyle {
+                accessible: ("toc", "Theory of change", &title, &desc),
+                rewrites: SVG_REWRITES,
+            };
+            let caption = if count > 1 {
+                format!(
+                    "{}. Boxes with a dashed grey border stand for nodes drawn in another part.",
+                    d.subtitle_part
+                )
+            } else {
+                "The whole chain.".to_string()
+            };
+            out.write_all(b"<figure class=\"toc-part\">\n")?;
+            if let Err(e) = render_svg_to(d.size, style, out, |cv| d.draw(cv, true))? {
+                return Ok(Err(e));
+            }
+            let caption = sct_chart::xml_escape(&caption);
+            write!(out, "\n<figcaption>{caption}</figcaption>\n</figure>\n")?;
+        }
+        Ok(Ok(()))
+    }
 }
 
 /// How the parts are cut, in words (nothing for one part).
@@ -1246,6 +1302,80 @@ evidence = "weak"
             "No evidence stated",
         ] {
             assert!(svg.contains(text), "{text}");
+        }
+    }
+
+    /// The SVG as it was made whole before it was streamed: plotters' backend into a
+    /// String, the dashes' stand-in replaced, the accessible root added.
+    fn whole_svg(toc: &TheoryOfChange, statuses: Option<&Statuses>) -> String {
+        let parts = Stack::new(toc, &Graph::new(toc), statuses)
+            .expect("laid out")
+            .stacked();
+        let svg = crate::charts::render_svg(parts.size, |cv| parts.draw(cv, true)).expect("svg");
+        let svg = svg.replace(DASHED_STANDIN_ATTR, DASHED_ATTR);
+        let mut desc = describe(toc, statuses);
+        desc.push_str(&parts_sentence(&parts.parts));
+        crate::charts::accessible_svg(svg, "toc", "Theory of change", &toc.title, &desc)
+    }
+
+    /// The figures as they were made whole before they were streamed.
+    fn whole_figures(toc: &TheoryOfChange, statuses: Option<&Statuses>) -> String {
+        let parts = Stack::new(toc, &Graph::new(toc), statuses).expect("laid out");
+        let count = parts.parts.len();
+        let mut html = String::new();
+        for d in &parts.parts {
+            let svg = crate::charts::render_svg(d.size, |cv| d.draw(cv, true)).expect("svg");
+            let svg = svg.replace(DASHED_STANDIN_ATTR, DASHED_ATTR);
+            let (title, desc, caption) = if count > 1 {
+                (
+                    format!("{}: {}", toc.title, d.subtitle_part),
+                    d.describe_part(toc),
+                    format!(
+                        "{}. Boxes with a dashed grey border stand for nodes drawn in another part.",
+                        d.subtitle_part
+                    ),
+                )
+            } else {
+                let whole = "The whole chain.".to_string();
+                (toc.title.clone(), describe(toc, statuses), whole)
+            };
+            let svg = crate::charts::accessible_svg(svg, "toc", "Theory of change", &title, &desc);
+            let caption = sct_chart::xml_escape(&caption);
+            let _ = write!(
+                html,
+                "<figure class=\"toc-part\">\n{svg}\n<figcaption>{caption}</figcaption>\n</figure>\n"
+            );
+        }
+        html
+    }
+
+    #[test]
+    fn the_streamed_svg_and_figures_are_those_made_whole() {
+        let bundled = sct_assets::frameworks::BUNDLED
+            .iter()
+            .filter(|(name, _)| name.starts_with("theory-of-change/"))
+            .map(|(_, text)| toc_from(text));
+        let example = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../examples/theory-of-change/bnssg-toc.toml"
+        ))
+        .expect("the example");
+        let tocs: Vec<TheoryOfChange> = [sample(), toc_from(&example)]
+            .into_iter()
+            .chain(bundled)
+            .collect();
+        let s = statuses();
+        for t in &tocs {
+            for st in [None, Some(&s)] {
+                let g = Graph::new(t);
+                assert!(
+                    toc_svg(t, &g, st).expect("svg") == whole_svg(t, st),
+                    "{}",
+                    t.title
+                );
+                let figures = toc_figures(t, &g, st).expect("figures");
+                assert!(figures == whole_figures(t, st), "{}", t.title);
+            }
         }
     }
 

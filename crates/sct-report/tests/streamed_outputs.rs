@@ -125,10 +125,13 @@ fn the_streamed_toc_report_is_the_page_rendered_in_memory() {
             measures: None,
         };
         let report = sct_toc::report::build(&loaded, &inputs);
-        let svg = sct_report::toc_diagram::toc_svg(&loaded.toc, &loaded.graph, None).unwrap();
+        let (toc, graph) = (&loaded.toc, &loaded.graph);
+        let svg = sct_report::toc_diagram::toc_figures(toc, graph, None).unwrap();
         let html = toc_report::html(&templates, &report, &svg).unwrap();
+        let drawing = sct_report::toc_diagram::TocDrawing::new(toc, graph, None).unwrap();
+        let figures = |w: &mut dyn std::io::Write| drawing.write_figures(toc, None, w);
         let written = |w: &mut dyn std::io::Write| {
-            toc_report::write_html(&templates, &report, svg.clone(), w).map(|r| r.unwrap())
+            toc_report::write_html(&templates, &report, &figures, w).map(|r| r.unwrap())
         };
         assert_eq!(streamed(written), html, "{spec}");
         let md = toc_report::markdown(&templates, &report).unwrap();
@@ -139,4 +142,128 @@ fn the_streamed_toc_report_is_the_page_rendered_in_memory() {
         let json = streamed(|w| toc_report::write_json(&report, w));
         assert_eq!(json, pretty_string("sct-toc-report/1", &report), "{spec}");
     }
+}
+
+/// The bundled page as it was when it printed every link from the report's data.
+fn toc_page_with_its_link_loop() -> String {
+    let (_, bundled) = sct_assets::reports::TEMPLATES
+        .iter()
+        .find(|(name, _)| *name == "toc-report.html")
+        .expect("bundled");
+    let looped = bundled.replace(
+        "{{ links_rows | safe }}",
+        r#"{% for l in links %}<tr><th scope="row">{{ l.from_title }}</th><td>{{ l.to_title }}</td><td>{{ l.assumption | or_dash }}</td><td>{{ l.evidence }}</td></tr>
+    {% endfor %}"#,
+    );
+    assert_ne!(
+        &looped, bundled,
+        "the page prints the links' rows as a piece"
+    );
+    looped
+}
+
+#[test]
+fn the_toc_page_is_the_page_its_template_printed_whole() {
+    use sct_report::render::Templates;
+    use sct_report::toc_report;
+    let registry = FrameworkRegistry::bundled().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("toc-report.html"),
+        toc_page_with_its_link_loop(),
+    )
+    .unwrap();
+    // A user's copy is given the report whole (links and all) and loops over its links.
+    let looped = Templates::load(Some(dir.path())).unwrap();
+    let bundled = Templates::builtin().unwrap();
+    let hostile = dir.path().join("hostile.toml");
+    std::fs::write(
+        &hostile,
+        r#"kind = "theory-of-change"
+id = "hostile"
+version = "1"
+title = "A </td><script>alert('x')</script> & b/c"
+source = "s"
+status = "draft"
+[[nodes]]
+id = "a"
+title = "Money <b>'quoted'</b> & \"double\" / slash"
+type = "input"
+[[nodes]]
+id = "b"
+title = "Health —"
+type = "impact"
+[[links]]
+from = "a"
+to = "b"
+assumption = "</td></tr><tr><td>'x' & \"y\" / z"
+evidence = "weak"
+[[nodes]]
+id = "c"
+title = "Output"
+type = "output"
+[[links]]
+from = "a"
+to = "c"
+"#,
+    )
+    .unwrap();
+    let bnssg = root().join("examples/theory-of-change/bnssg-toc.toml");
+    let specs = [
+        "scf-commissioning-toc",
+        bnssg.to_str().unwrap(),
+        hostile.to_str().unwrap(),
+    ];
+    let same_page = |report: &sct_toc::report::TocReport, spec: &str| {
+        let svg = "<figure>the diagram</figure>";
+        let page = toc_report::html(&bundled, report, svg).unwrap();
+        assert_eq!(
+            page,
+            toc_report::html(&looped, report, svg).unwrap(),
+            "{spec}"
+        );
+        let (data, links) = toc_report::html_data(&bundled, report.clone()).unwrap();
+        let figures = |w: &mut dyn std::io::Write| {
+            w.write_all(svg.as_bytes())?;
+            Ok(Ok(()))
+        };
+        let written = |w: &mut dyn std::io::Write| {
+            toc_report::write_html_data(&bundled, data, &links, &figures, w).map(|r| r.unwrap())
+        };
+        assert_eq!(streamed(written), page, "{spec}");
+    };
+    for spec in specs {
+        let loaded = sct_toc::load::find(spec, &registry).unwrap();
+        same_page(&sct_toc::report::build(&loaded, &Default::default()), spec);
+    }
+    // With live statuses (indicators with values, nodes at risk) and capabilities behind nodes.
+    let loaded = sct_toc::load::find(bnssg.to_str().unwrap(), &registry).unwrap();
+    let (set, _) = loaded.kpi_set.as_ref().unwrap();
+    let data = example(set, "examples/kpi/bnssg-kpis.csv");
+    let moves = loaded
+        .toc
+        .nodes
+        .iter()
+        .take(3)
+        .map(|n| n.id.get_ref().clone());
+    let inputs = sct_toc::report::ReportInputs {
+        kpi: Some(sct_toc::status::KpiSource {
+            data: &data,
+            set,
+            organisation: "QUY",
+            as_of: None,
+        }),
+        kpi_data_file: None,
+        capabilities: vec![sct_toc::report::CapabilityInfo {
+            id: "c1".into(),
+            title: "Capability <b>'one'</b> & \"two\"".into(),
+            moves: moves.collect(),
+            level: Some("Developing".into()),
+        }],
+        assessment_file: None,
+        measures: None,
+    };
+    let report = sct_toc::report::build(&loaded, &inputs);
+    assert!(report.has_status && report.has_capability_links);
+    same_page(&report, "bnssg with statuses and capabilities");
 }

@@ -12,7 +12,8 @@ use sct_kpi::data::KpiData;
 use sct_kpi::data_file::read_kpi_data_file;
 use sct_report::charts::ChartFormat;
 use sct_report::render::Templates;
-use sct_report::{toc_diagram, toc_report};
+use sct_report::toc_diagram::{self, TocDrawing};
+use sct_report::toc_report;
 use sct_toc::export::{Statuses, to_dot, to_mermaid};
 use sct_toc::load::{LoadedToc, find};
 use sct_toc::report::{CapabilityInfo, ReportInputs, TocReport, build, status_map};
@@ -212,10 +213,20 @@ pub fn report(session: &Session, options: &ReportOptions) -> Result<Output<'stat
     let document: Document<'static> = match options.format {
         TocReportFormat::Html => {
             let statuses = r.has_status.then(|| status_map(&r));
-            let svg = toc_diagram::toc_figures(&loaded.toc, &loaded.graph, statuses.as_ref())
+            // The page's data (the report less its links) first, and the rest of the report
+            // dropped, before the diagram is laid out: of 100,000 nodes, each is hundreds of
+            // megabytes.
+            let (data, links) = toc_report::html_data(&templates, r)?;
+            let drawing = TocDrawing::new(&loaded.toc, &loaded.graph, statuses.as_ref())
                 .map_err(sct_report::render::ReportError::from)?;
+            // Only the theory itself is drawn from now on (not its graph, nor its text).
+            let toc = loaded.toc;
             Document::Rendered(Box::new(move |w| {
-                streamed(toc_report::write_html(&templates, &r, svg, w))
+                let figures =
+                    |w: &mut dyn std::io::Write| drawing.write_figures(&toc, statuses.as_ref(), w);
+                streamed(toc_report::write_html_data(
+                    &templates, data, &links, &figures, w,
+                ))
             }))
         }
         TocReportFormat::Md => Document::Rendered(Box::new(move |w| {
@@ -257,16 +268,25 @@ pub fn diagram(session: &Session, options: &DiagramOptions) -> Result<Output<'st
         let r = build_report(&loaded, &live, options.kpi.org.as_deref(), Vec::new(), None);
         status_map(&r)
     });
-    let (toc, graph, statuses) = (&loaded.toc, &loaded.graph, statuses.as_ref());
-    let image = |format| {
-        toc_diagram::toc_diagram(toc, graph, statuses, format)
-            .map_err(sct_report::render::ReportError::from)
-    };
+    let chart_error = sct_report::render::ReportError::from;
     let output = match options.format {
-        TocDiagramFormat::Svg => Output::bytes(image(ChartFormat::Svg)?),
-        TocDiagramFormat::Png => Output::bytes(image(ChartFormat::Png)?),
-        TocDiagramFormat::Dot => Output::text(to_dot(toc, statuses)),
-        TocDiagramFormat::Mmd => Output::text(to_mermaid(toc, statuses)),
+        TocDiagramFormat::Svg => {
+            // Drawn straight into the output: the SVG of 100,000 nodes is hundreds of
+            // megabytes. Measured and laid out first, so that nothing is written on an error.
+            let drawing = TocDrawing::new(&loaded.toc, &loaded.graph, statuses.as_ref())
+                .map_err(chart_error)?;
+            Output::new(Document::Rendered(Box::new(move |w| {
+                let drawn = drawing.write_svg(&loaded.toc, statuses.as_ref(), w)?;
+                Ok(drawn.map_err(|e| crate::error::Error::from(chart_error(e)))?)
+            })))
+        }
+        TocDiagramFormat::Png => {
+            let (toc, graph, statuses) = (&loaded.toc, &loaded.graph, statuses.as_ref());
+            let png = toc_diagram::toc_diagram(toc, graph, statuses, ChartFormat::Png);
+            Output::bytes(png.map_err(chart_error)?)
+        }
+        TocDiagramFormat::Dot => Output::text(to_dot(&loaded.toc, statuses.as_ref())),
+        TocDiagramFormat::Mmd => Output::text(to_mermaid(&loaded.toc, statuses.as_ref())),
     };
     Ok(output.with_notices(notices))
 }
