@@ -943,27 +943,17 @@ pub fn chart_summary_with(
     let seg = r.segments.last()?;
     // Each period's name once: formatting dates is a good part of the cost of a review.
     let labels: Vec<String> = obs.iter().map(|o| o.period.label()).collect();
-    let label = |k: usize| labels.get(k).cloned().unwrap_or_default();
     let compare = spc.compare.and_then(|other| {
         let c = chart(input, &starts, &options_for(other)).ok()?;
         Some(profile_comparison(&r, &c, &labels))
     });
-    let segs: Vec<(usize, usize, f64)> = r
-        .segments
-        .iter()
-        .map(|s| (s.start, s.n, s.centre))
-        .collect();
-    let suggestions = crate::profile::suggest_rebases_in(&r.values, &segs, &options.breaks);
-    let suggested_rebases: Vec<String> = suggestions
-        .iter()
-        .map(|s| crate::profile::suggestion_text(s, label))
-        .collect();
+    let suggested_rebases = rebases_suggested(&r, &options.breaks, &labels);
     let assurance_note = reliability(&AssuranceEvidence {
         icon: r.assurance_icon,
         target,
         improvement,
         values: &r.values,
-        suggested_rebases: suggestions.len(),
+        suggested_rebases: suggested_rebases.len(),
     });
     let last = obs.len() - 1;
     let (lpl, upl) = r.point(last).map_or((None, None), |p| (p.lpl, p.upl));
@@ -1001,6 +991,25 @@ pub fn chart_summary_with(
         gaps_joined: spc.join_gaps,
         compare,
     })
+}
+
+/// The rebases the chart's values suggest (a sustained shift within a segment, away from the
+/// `breaks` already made), each in words naming its periods by `labels`.
+fn rebases_suggested(
+    r: &crate::chart::ChartResult,
+    breaks: &[usize],
+    labels: &[String],
+) -> Vec<String> {
+    let label = |k: usize| labels.get(k).cloned().unwrap_or_default();
+    let segs: Vec<(usize, usize, f64)> = r
+        .segments
+        .iter()
+        .map(|s| (s.start, s.n, s.centre))
+        .collect();
+    crate::profile::suggest_rebases_in(&r.values, &segs, breaks)
+        .iter()
+        .map(|s| crate::profile::suggestion_text(s, label))
+        .collect()
 }
 
 /// Every period's numerator and denominator, for a proportion or rate that gives them all.
