@@ -226,7 +226,20 @@ mod tests {
                 });
             }
         }
-        let out = cmd.output().unwrap();
+        // A test that opens a file for writing (to see the write refused) leaves a window in
+        // which another test's fork, on another thread, holds that open file until its
+        // child execs; running the file then fails with "text file busy" until it does. The
+        // window is a fork's length, so a few tries a few milliseconds apart see it close.
+        let mut tries = 0;
+        let out = loop {
+            match cmd.output() {
+                Err(e) if e.kind() == std::io::ErrorKind::ExecutableFileBusy && tries < 100 => {
+                    tries += 1;
+                    std::thread::sleep(std::time::Duration::from_millis(5));
+                }
+                out => break out.unwrap(),
+            }
+        };
         String::from_utf8(out.stdout).unwrap()
     }
 
