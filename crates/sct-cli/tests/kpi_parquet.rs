@@ -162,3 +162,76 @@ fn a_damaged_parquet_file_exits_2_without_a_panic() {
         .code(2)
         .stderr(contains("kpis.csv is not a readable Parquet file"));
 }
+
+/// `sct kpi ipr --orgs all` of `data` to `out`, with its standard error.
+fn ipr_all(data: &Path, out: &Path) -> String {
+    let done = sct()
+        .args(["kpi", "ipr", "--orgs", "all", "--data"])
+        .arg(data)
+        .arg("-o")
+        .arg(out)
+        .assert()
+        .success();
+    String::from_utf8_lossy(&done.get_output().stderr).into_owned()
+}
+
+/// Every organisation's report from Parquet (read a batch of organisations at a time when
+/// sorted by organisation, else as a whole) is the CSV's, byte for byte, with the same
+/// warning of rows of an indicator not in the set.
+#[test]
+fn every_organisations_report_from_parquet_sorted_or_not_is_the_csvs() {
+    let dir = tempfile::tempdir().unwrap();
+    let example = std::fs::read_to_string(root().join(DATA)).unwrap();
+    let (header, rows) = example.split_once('\n').unwrap();
+    // Four organisations, sorted, each with a row of an indicator not in the set.
+    let mut sorted = format!("{header}\n");
+    for org in ["QOX", "QSL", "QUY", "QVV"] {
+        for row in rows.lines() {
+            sorted.push_str(&row.replacen("QUY", org, 1));
+            sorted.push('\n');
+        }
+        sorted.push_str(&format!("{org},not-in-the-set,2024-04,1,,\n"));
+    }
+    let csv = dir.path().join("sorted.csv");
+    std::fs::write(&csv, &sorted).unwrap();
+    let from_csv = dir.path().join("from-csv.csv");
+    let csv_warnings = ipr_all(&csv, &from_csv);
+    assert!(
+        csv_warnings.contains("4 rows for indicator \"not-in-the-set\""),
+        "{csv_warnings}"
+    );
+    let expected = std::fs::read(&from_csv).unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&expected)
+            .lines()
+            .filter(|l| l.contains(",ae-4-hour,"))
+            .count(),
+        4
+    );
+    // The same rows as Parquet, sorted, then with the organisations in reverse order.
+    let mut unsorted: Vec<&str> = sorted.lines().skip(1).collect();
+    unsorted.sort_by_key(|l| std::cmp::Reverse(l.split(',').next().unwrap_or("")));
+    let reversed = dir.path().join("reversed.csv");
+    std::fs::write(&reversed, format!("{header}\n{}\n", unsorted.join("\n"))).unwrap();
+    for (name, from) in [("sorted", &csv), ("reversed", &reversed)] {
+        let parquet = dir.path().join(format!("{name}.parquet"));
+        to_parquet(from, &parquet, "double");
+        let out = dir.path().join(format!("{name}-from-parquet.csv"));
+        let out_csv = dir.path().join(format!("{name}-from-csv.csv"));
+        let warnings = warnings_of(&ipr_all(&parquet, &out));
+        assert_eq!(std::fs::read(&out).unwrap(), expected, "{name}");
+        // The warnings name the first row of the indicator, in the file's order.
+        let csv_warnings = warnings_of(&ipr_all(from, &out_csv));
+        assert_eq!(std::fs::read(&out_csv).unwrap(), expected, "{name}");
+        assert_eq!(warnings, csv_warnings, "{name}");
+    }
+}
+
+/// The warning lines of a run's standard error.
+fn warnings_of(stderr: &str) -> Vec<String> {
+    stderr
+        .lines()
+        .filter(|l| l.starts_with("warning:"))
+        .map(str::to_string)
+        .collect()
+}

@@ -848,7 +848,7 @@ impl<'a> KpiDataBuilder<'a> {
     /// empty: a reader that builds a file's data in parts gathers each part's and warns of
     /// the whole file's once, as one reading would.
     pub fn take_unknown_indicators(&mut self) -> UnknownIndicators {
-        std::mem::take(&mut self.reading.unknown)
+        self.reading.take_unknown()
     }
 
     /// Records an error of the file itself (a row that could not be read at all).
@@ -1157,6 +1157,12 @@ impl<'a> Reading<'a> {
         if self.errors <= MAX_ERRORS {
             self.diags.push(d);
         }
+    }
+
+    /// Takes the tally of rows skipped for indicators not in the set, leaving it empty (as
+    /// [`KpiDataBuilder::take_unknown_indicators`]).
+    pub(crate) fn take_unknown(&mut self) -> UnknownIndicators {
+        std::mem::take(&mut self.unknown)
     }
 
     /// Notes `org` among the file's organisations, for another format's reader that passes

@@ -1,7 +1,7 @@
-//! The integrated performance report of every organisation in a long-form KPI CSV sorted by
-//! organisation (as generated extracts and most exports are), read and reviewed a batch of
-//! organisations at a time: memory holds a batch's series and the rows made, never the whole
-//! file's series (151 million observations would need about 8.5 GB).
+//! The integrated performance report of every organisation in a long-form KPI CSV or Parquet
+//! file sorted by organisation (as generated extracts and most exports are), read and reviewed
+//! a batch of organisations at a time: memory holds a batch's series and the rows made, never
+//! the whole file's series (151 million observations would need about 8.5 GB).
 //!
 //! The report is the one [`crate::ipr::ipr_each`] makes from the whole file, row for row. Its
 //! date is the end of the latest period with data of any organisation, which only the whole
@@ -10,7 +10,7 @@
 //! file is read again. Rows of indicators not in the set are tallied batch by batch and
 //! warned of once, as the whole file's reading warns of them. Whatever this path cannot make
 //! exactly as the whole-file path would (a file not sorted, not simple CSV, with an error or
-//! another warning, a review that fails) is given up with its reason ([`Unstreamable`]), for
+//! another warning, a damaged Parquet file, a review that fails) is given up with its reason ([`Unstreamable`]), for
 //! the caller to read the whole file instead.
 
 use std::cell::Cell;
@@ -97,15 +97,12 @@ pub fn ipr_sorted<R: Read + Send>(
     sink: &mut dyn RowSink,
     progress: Option<&dyn Fn(usize, usize)>,
 ) -> Result<Streamed, Unstreamable> {
+    let (name, batch_rows) = (source.name, source.batch_rows);
+    let read = |input: R, tx: mpsc::SyncSender<Batch>| {
+        read_batches(input, (name, set, skip_invalid), batch_rows, tx)
+    };
     let result = passes(
-        set,
-        set_file,
-        source,
-        skip_invalid,
-        options,
-        &names,
-        sink,
-        progress,
+        set, set_file, source, &read, options, &names, sink, progress,
     );
     if result.is_err() {
         sink.clear();
@@ -113,43 +110,72 @@ pub fn ipr_sorted<R: Read + Send>(
     result
 }
 
-/// The one or two readings of [`ipr_sorted`].
+/// [`ipr_sorted`] of a KPI data file in Parquet (the long form as columns) whose rows are
+/// sorted by organisation, read a batch of whole organisations at a time with the whole-file
+/// reader's checks ([`crate::parquet`]). Progress is estimated from the rows read, of the
+/// file's rows; `source.size` is not used.
+#[cfg(feature = "parquet")]
 #[allow(clippy::too_many_arguments)]
-fn passes<R: Read + Send>(
+pub fn ipr_sorted_parquet(
+    set: &KpiSet,
+    set_file: &FrameworkUsed,
+    source: Source<'_, std::fs::File>,
+    skip_invalid: bool,
+    options: &ReviewOptions,
+    names: impl Fn(&str) -> Option<String>,
+    sink: &mut dyn RowSink,
+    progress: Option<&dyn Fn(usize, usize)>,
+) -> Result<Streamed, Unstreamable> {
+    let (name, batch_rows) = (source.name, source.batch_rows);
+    let read = |file: std::fs::File, tx: mpsc::SyncSender<Batch>| {
+        crate::parquet::read_in_batches(file, name, set, skip_invalid, batch_rows, tx)
+    };
+    let result = passes(
+        set, set_file, source, &read, options, &names, sink, progress,
+    );
+    if result.is_err() {
+        sink.clear();
+    }
+    result
+}
+
+/// How one reading of a file goes: its batches of whole organisations sent in order, then the
+/// file's SHA-256 once all of it has been read, or why it cannot be streamed. It stops early
+/// when the receiver is gone.
+type ReadBatches<'f, R> =
+    &'f (dyn Fn(R, mpsc::SyncSender<Batch>) -> Result<String, Unstreamable> + Sync);
+
+/// The one or two readings of [`ipr_sorted`], each made by `read`.
+#[allow(clippy::too_many_arguments)]
+fn passes<R: Send>(
     set: &KpiSet,
     set_file: &FrameworkUsed,
     source: Source<'_, R>,
-    skip_invalid: bool,
+    read: ReadBatches<'_, R>,
     options: &ReviewOptions,
     names: &impl Fn(&str) -> Option<String>,
     sink: &mut dyn RowSink,
     progress: Option<&dyn Fn(usize, usize)>,
 ) -> Result<Streamed, Unstreamable> {
     let Source {
-        name,
-        open,
-        size,
-        batch_rows,
+        name, open, size, ..
     } = source;
     let pass = Pass {
         set,
         set_file,
-        name,
-        skip_invalid,
         names,
         progress,
         size,
-        batch_rows,
     };
     let input = open().map_err(|_| Unstreamable::Problems)?;
-    let first = pass.run(input, options.as_of, options, sink)?;
+    let first = pass.run(input, read, options.as_of, options, sink)?;
     let (done, sha256) = match first {
         Outcome::Report(building, sha256) => (building, sha256),
         Outcome::LaterDate(date) => {
             // The date is now known: the second reading never gives up for it.
             sink.clear();
             let input = open().map_err(|_| Unstreamable::Problems)?;
-            match pass.run(input, date, options, sink)? {
+            match pass.run(input, read, date, options, sink)? {
                 Outcome::Report(building, sha256) => (building, sha256),
                 Outcome::LaterDate(_) => return Err(Unstreamable::Problems),
             }
@@ -200,38 +226,36 @@ enum Outcome<'a> {
 struct Pass<'a, 'n, N> {
     set: &'a KpiSet,
     set_file: &'a FrameworkUsed,
-    name: &'a str,
-    skip_invalid: bool,
     names: &'n N,
     progress: Option<&'n dyn Fn(usize, usize)>,
     size: Option<u64>,
-    batch_rows: u64,
 }
 
 /// One batch of organisations read: their data, its rows of indicators not in the set, and
-/// the bytes of the file read so far.
-struct Batch {
-    data: KpiData,
-    unknown: UnknownIndicators,
-    bytes: u64,
+/// how much of the file has been read so far (bytes of a CSV, rows of a Parquet file).
+pub(crate) struct Batch {
+    pub(crate) data: KpiData,
+    pub(crate) unknown: UnknownIndicators,
+    pub(crate) read: u64,
+    /// How much the whole file has, when its reader knows (the rows of a Parquet file); else
+    /// the file's size in bytes is used.
+    pub(crate) of: Option<u64>,
 }
 
 impl<'a, N: Fn(&str) -> Option<String>> Pass<'a, '_, N> {
     /// Reads `input` (on a thread of its own) while the batches read are reviewed as of
     /// `as_of` (`None`: the first batch's latest period, given up if a later one has later).
-    fn run<R: Read + Send>(
+    fn run<R: Send>(
         &self,
         input: R,
+        read: ReadBatches<'_, R>,
         as_of: Option<NaiveDate>,
         options: &ReviewOptions,
         sink: &mut dyn RowSink,
     ) -> Result<Outcome<'a>, Unstreamable> {
         let (tx, rx) = mpsc::sync_channel::<Batch>(2);
         std::thread::scope(|scope| {
-            let (name, set, skip_invalid) = (self.name, self.set, self.skip_invalid);
-            let batch_rows = self.batch_rows;
-            let reader =
-                scope.spawn(move || read_batches(input, (name, set, skip_invalid), batch_rows, tx));
+            let reader = scope.spawn(move || read(input, tx));
             let reviewed = self.review_batches(rx, as_of, options, sink);
             // The reader stops at its next batch once the receiver is gone.
             let read = match reader.join() {
@@ -268,9 +292,11 @@ impl<'a, N: Fn(&str) -> Option<String>> Pass<'a, '_, N> {
         for Batch {
             data,
             unknown,
-            bytes,
+            read: bytes,
+            of,
         } in rx
         {
+            let total = of.or(self.size);
             all_unknown.merge(unknown);
             if !data.warnings.is_empty() {
                 return Err(Unstreamable::Problems);
@@ -281,7 +307,7 @@ impl<'a, N: Fn(&str) -> Option<String>> Pass<'a, '_, N> {
             if let Some(date) = &mut later {
                 // Given up: only the latest date is wanted now.
                 *date = (*date).max(latest);
-                self.tell(read, bytes);
+                self.tell(read, bytes, total);
                 continue;
             }
             let building = building.get_or_insert_with(|| {
@@ -290,7 +316,7 @@ impl<'a, N: Fn(&str) -> Option<String>> Pass<'a, '_, N> {
             });
             if given.is_none() && latest > as_of {
                 later = Some(latest);
-                self.tell(read, bytes);
+                self.tell(read, bytes, total);
                 continue;
             }
             let (set, set_file) = (self.set, self.set_file);
@@ -300,7 +326,7 @@ impl<'a, N: Fn(&str) -> Option<String>> Pass<'a, '_, N> {
                 .batch(&orgs, self.names, &review_one, &mut each)
                 .map_err(|_| Unstreamable::Review)?;
             organisations.extend(orgs);
-            self.tell(organisations.len(), bytes);
+            self.tell(organisations.len(), bytes, total);
         }
         Ok(match later {
             Some(date) => Reviewed::LaterDate(date),
@@ -312,9 +338,10 @@ impl<'a, N: Fn(&str) -> Option<String>> Pass<'a, '_, N> {
         })
     }
 
-    /// Tells progress: `done` organisations, of about as many as the bytes read say.
-    fn tell(&self, done: usize, bytes: u64) {
-        let (Some(progress), Some(size)) = (self.progress, self.size) else {
+    /// Tells progress: `done` organisations, of about as many as the `bytes` read of `size`
+    /// say.
+    fn tell(&self, done: usize, bytes: u64, size: Option<u64>) {
+        let (Some(progress), Some(size)) = (self.progress, size) else {
             return;
         };
         let total = match bytes {
@@ -440,7 +467,8 @@ fn send(
                 .send(Batch {
                     data,
                     unknown,
-                    bytes,
+                    read: bytes,
+                    of: None,
                 })
                 .is_err()
             {

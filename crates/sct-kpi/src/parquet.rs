@@ -42,6 +42,7 @@ use crate::period::{Period, PeriodType};
 mod ahead;
 #[cfg(unix)]
 mod at_offsets;
+mod in_batches;
 mod numbers;
 mod pages;
 mod plain;
@@ -196,6 +197,51 @@ fn read_columns(
     keep: Option<&BTreeSet<String>>,
     skip_invalid: bool,
 ) -> Result<KpiData, Diagnostics> {
+    let (reading, _, sha256) = read_rows(file, name, set, keep, skip_invalid, None)?;
+    reading.finish(set, || sha256)
+}
+
+/// Reads a Parquet KPI data file whose rows are sorted by organisation in batches of whole
+/// organisations of about `batch_rows` rows, each sent to `tx` as a reading of its rows alone
+/// gives it (its rows of indicators not in the set taken apart, to be warned of once for the
+/// whole file); the file's SHA-256 once it has all been read, or why it cannot be read so
+/// (rows not sorted, an error, a damaged file, nobody receiving). Stops at the first of these.
+pub(crate) fn read_in_batches(
+    file: File,
+    name: &str,
+    set: &KpiSet,
+    skip_invalid: bool,
+    batch_rows: u64,
+    tx: std::sync::mpsc::SyncSender<crate::ipr_stream::Batch>,
+) -> Result<String, crate::ipr_stream::Unstreamable> {
+    use crate::ipr_stream::Unstreamable;
+    let why = std::cell::Cell::new(None);
+    let read = quietly(|| {
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let batches =
+                in_batches::InBatches::new((name, set, skip_invalid), batch_rows, tx, &why);
+            let (reading, batches, sha256) =
+                read_rows(file, name, set, None, skip_invalid, Some(batches)).ok()?;
+            batches?.last(reading).ok().map(|()| sha256)
+        }))
+    });
+    match read {
+        Ok(Some(sha256)) => Ok(sha256),
+        // A damaged file's panic included: the whole-file reading reports it.
+        _ => Err(why.take().unwrap_or(Unstreamable::Problems)),
+    }
+}
+
+/// Reads every row group of `file` (see [`read_kpi_parquet`]), cutting the reading into
+/// `batches` when given: the reading (of the last batch), the batches, and the file's SHA-256.
+fn read_rows<'a>(
+    file: File,
+    name: &'a str,
+    set: &'a KpiSet,
+    keep: Option<&'a BTreeSet<String>>,
+    skip_invalid: bool,
+    batches: Option<in_batches::InBatches<'a>>,
+) -> Result<(Reading<'a>, Option<in_batches::InBatches<'a>>, String), Diagnostics> {
     let one = |e: ParquetError| Diagnostics(vec![e.to_diagnostic()]);
     let unreadable = |e: &dyn std::fmt::Display| ParquetError::Unreadable {
         file: name.to_string(),
@@ -219,6 +265,10 @@ fn read_columns(
         let layout = Layout::of(name, schema.columns()).map_err(one)?;
         let mut reading = Reading::new(name, set, Columns::IN_ORDER, keep, skip_invalid);
         let mut rows = RowsOut::new(set, keep);
+        rows.batches = batches;
+        if let Some(b) = rows.batches.as_mut() {
+            b.of = u64::try_from(reader.metadata().file_metadata().num_rows()).unwrap_or(0);
+        }
         for g in 0..reader.num_row_groups() {
             let group = reader.get_row_group(g).map_err(|e| one(unreadable(&e)))?;
             read_group(name, &layout, group.as_ref(), &mut reading, &mut rows, two).map_err(one)?;
@@ -230,7 +280,7 @@ fn read_columns(
                 Err(panic) => std::panic::resume_unwind(panic),
             },
         };
-        reading.finish(set, || sha256)
+        Ok((reading, rows.batches, sha256))
     })
 }
 
@@ -983,6 +1033,8 @@ struct RowsOut<'a> {
     /// Room to gather a run of plain rows in ([`plain::take`]), and their values as given.
     run: crate::observations::Run,
     given: Vec<Option<f64>>,
+    /// Where the reading is cut into batches of whole organisations, when it is.
+    batches: Option<in_batches::InBatches<'a>>,
 }
 
 impl<'a> RowsOut<'a> {
@@ -1007,6 +1059,7 @@ impl<'a> RowsOut<'a> {
             period_texts: PeriodCache::new(),
             run: Default::default(),
             given: Vec::new(),
+            batches: None,
         }
     }
 
@@ -1020,6 +1073,33 @@ impl<'a> RowsOut<'a> {
                 .get(id)
                 .is_none_or(|s| keep.is_none_or(|k| k.contains(s)))
         })
+    }
+}
+
+impl<'a> RowsOut<'a> {
+    /// When the reading is cut into batches, notes that the row on the current line is of the
+    /// organisation of id `id`, which may end the batch read so far (see
+    /// [`in_batches::InBatches::row`]) and start `reading` afresh.
+    fn cut_before(
+        &mut self,
+        id: u32,
+        reading: &mut Reading<'a>,
+        file: &str,
+    ) -> Result<(), ParquetError> {
+        let Some(cut) = self.batches.as_mut() else {
+            return Ok(());
+        };
+        match cut.row(id, self.texts[0].get(id), self.line, reading) {
+            Ok(false) => {}
+            // A new reading: the series of the last one are not in it (nor is any of their
+            // organisation's met again), and the map would otherwise grow with the file.
+            Ok(true) => {
+                self.series.clear();
+                (self.clean, self.clean_ind) = (None, None);
+            }
+            Err(in_batches::Stopped) => return Err(ahead::stopped(file)),
+        }
+        Ok(())
     }
 }
 
@@ -1082,12 +1162,12 @@ fn cached<T: Copy>(v: &mut Vec<Slot<T>>, id: u32, find: impl FnOnce() -> T) -> T
 /// at offsets), when every row is kept and the group is more than a batch, its columns are
 /// decoded on another thread, which also finds the plain rows of the first part of each
 /// batch ([`ahead`], [`prepared`]); this one finds those of the rest and builds the series.
-fn read_group(
+fn read_group<'a>(
     file: &str,
     layout: &Layout,
     group: &dyn RowGroupReader,
-    reading: &mut Reading<'_>,
-    out: &mut RowsOut<'_>,
+    reading: &mut Reading<'a>,
+    out: &mut RowsOut<'a>,
     two: bool,
 ) -> Result<(), ParquetError> {
     let mut batches: Vec<Option<Batch>> = Vec::with_capacity(6);
@@ -1150,12 +1230,12 @@ struct Ahead<'r, 'a> {
 
 /// Reads the batches of a row group of `total` rows (see [`read_group`]); `ahead` gives
 /// the batches of the columns decoded on another thread.
-fn read_batches(
+fn read_batches<'a>(
     file: &str,
     batches: &mut [Option<Batch>],
     total: usize,
-    reading: &mut Reading<'_>,
-    out: &mut RowsOut<'_>,
+    reading: &mut Reading<'a>,
+    out: &mut RowsOut<'a>,
     mut ahead: Option<Ahead<'_, '_>>,
 ) -> Result<(), ParquetError> {
     let mut done = 0;
@@ -1340,12 +1420,12 @@ fn pass_over(
 /// kept is only counted, its organisation noted among the file's (once an organisation).
 /// Any other goes on with every field. A kept row that is plain (no error,
 /// flag or skip to record) goes straight into its series, as the CSV's plain rows do.
-fn hand_on(
+fn hand_on<'a>(
     file: &str,
     batches: &mut [Option<Batch>],
     i: usize,
-    reading: &mut Reading<'_>,
-    out: &mut RowsOut<'_>,
+    reading: &mut Reading<'a>,
+    out: &mut RowsOut<'a>,
 ) -> Result<(), ParquetError> {
     let mut at = [None; 6];
     for (k, b) in at.iter_mut().zip(batches.iter_mut()) {
@@ -1361,6 +1441,7 @@ fn hand_on(
         reading.more_rows_not_kept(1);
         return Ok(());
     }
+    out.cut_before(org_id, reading, file)?;
     let mut fields = [Field::Null; 6];
     for (c, f) in fields.iter_mut().enumerate() {
         *f = field(batches, &out.texts, &at, c).ok_or_else(|| not_utf8(file, c, out.line))?;

@@ -199,3 +199,235 @@ fn progress_goes_on_while_a_reading_given_up_for_a_later_date_is_read_to_its_end
     );
     assert_eq!(told.last(), Some(&(9, 9)), "{told:?}");
 }
+
+/// The same reports from the same rows written as Parquet (by the parquet crate's writer, in
+/// row groups of a few rows, so that batches are cut inside row groups and across them).
+#[cfg(feature = "parquet")]
+mod parquet_in {
+    use std::path::Path;
+    use std::sync::Arc;
+
+    use parquet::data_type::{ByteArray, ByteArrayType, DoubleType, Int64Type};
+    use parquet::file::properties::WriterProperties;
+    use parquet::file::writer::SerializedFileWriter;
+    use parquet::schema::parser::parse_message_type;
+
+    use super::*;
+
+    const SCHEMA: &str = "message kpis {
+        optional binary organisation (UTF8);
+        optional binary indicator (UTF8);
+        optional binary period (UTF8);
+        optional double value;
+        optional int64 numerator;
+        optional int64 denominator;
+    }";
+
+    /// Field `c` of a row, `None` when empty or not there.
+    fn field<'t>(row: &[&'t str], c: usize) -> Option<&'t str> {
+        row.get(c).copied().filter(|f| !f.is_empty())
+    }
+
+    /// The long-form CSV `text` written to `path` as Parquet, `group` rows a row group: its
+    /// texts as text, its value as a double, its counts as 64-bit integers (empty fields as
+    /// nulls).
+    fn write(path: &Path, text: &str, group: usize) {
+        let rows: Vec<Vec<&str>> = text
+            .lines()
+            .skip(1)
+            .map(|l| l.split(',').collect())
+            .collect();
+        let schema = Arc::new(parse_message_type(SCHEMA).unwrap());
+        let props = Arc::new(WriterProperties::builder().build());
+        let file = std::fs::File::create(path).unwrap();
+        let mut writer = SerializedFileWriter::new(file, schema, props).unwrap();
+        for part in rows.chunks(group.max(1)) {
+            let mut rg = writer.next_row_group().unwrap();
+            for c in 0..6 {
+                let mut w = rg.next_column().unwrap().unwrap();
+                let def: Vec<i16> = part
+                    .iter()
+                    .map(|r| i16::from(field(r, c).is_some()))
+                    .collect();
+                let given = part.iter().filter_map(|r| field(r, c));
+                match c {
+                    0..=2 => {
+                        let values: Vec<ByteArray> = given.map(ByteArray::from).collect();
+                        w.typed::<ByteArrayType>()
+                            .write_batch(&values, Some(&def), None)
+                    }
+                    3 => {
+                        let values: Vec<f64> = given.map(|f| f.parse().unwrap()).collect();
+                        w.typed::<DoubleType>()
+                            .write_batch(&values, Some(&def), None)
+                    }
+                    _ => {
+                        let values: Vec<i64> = given.map(|f| f.parse().unwrap()).collect();
+                        w.typed::<Int64Type>()
+                            .write_batch(&values, Some(&def), None)
+                    }
+                }
+                .unwrap();
+                w.close().unwrap();
+            }
+            rg.close().unwrap();
+        }
+        writer.close().unwrap();
+    }
+
+    /// The report of the Parquet file at `path`, read `batch_rows` rows a batch.
+    fn streamed(
+        path: &Path,
+        batch_rows: u64,
+        as_of: Option<chrono::NaiveDate>,
+    ) -> (Result<Streamed, Unstreamable>, Kept) {
+        let mut open = || std::fs::File::open(path);
+        let source = Source {
+            name: "d.parquet",
+            open: &mut open,
+            size: None,
+            batch_rows,
+        };
+        let options = ReviewOptions {
+            as_of,
+            ..ReviewOptions::default()
+        };
+        let mut kept = Kept::default();
+        let report = sct_kpi::ipr_stream::ipr_sorted_parquet(
+            &set(),
+            &used(),
+            source,
+            false,
+            &options,
+            |_| None,
+            &mut kept,
+            None,
+        );
+        (report, kept)
+    }
+
+    proptest! {
+        #[test]
+        fn a_sorted_parquet_file_read_in_batches_gives_the_whole_files_report(
+            mut rows in rows(),
+            batch_rows in 1..40u64,
+            group in 1..30usize,
+            given in proptest::option::of(0..50u32),
+        ) {
+            rows.sort_by_key(|r| ORGS[r.0]);
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("d.parquet");
+            write(&path, &csv(&rows), group);
+            let as_of = given.map(|m| {
+                chrono::NaiveDate::from_ymd_opt(2020 + (m as i32 + 3) / 12, (m + 3) % 12 + 1, 1).unwrap()
+            });
+            let set = set();
+            let file = std::fs::File::open(&path).unwrap();
+            let data = sct_kpi::parquet::read_kpi_parquet(file, "d.parquet", &set, None, false).unwrap();
+            let orgs = data.organisations_with_series();
+            let options = ReviewOptions { as_of, ..ReviewOptions::default() };
+            let (report, kept) = streamed(&path, batch_rows, as_of);
+            if orgs.is_empty() {
+                prop_assert_eq!(report.unwrap_err(), Unstreamable::Empty);
+                return Ok(());
+            }
+            match ipr(&set, &used(), &data, &orgs, &options, |_| None) {
+                Ok(mut full) => {
+                    let Streamed { report, warnings } = report.unwrap();
+                    prop_assert_eq!(&warnings, &data.warnings);
+                    let rows: Vec<IprRow> = kept.0.into_values().flatten().collect();
+                    let full_rows: Vec<IprRow> =
+                        full.sections.iter_mut().flat_map(|s| std::mem::take(&mut s.rows)).collect();
+                    prop_assert_eq!(&rows, &full_rows);
+                    prop_assert_eq!(&report, &full);
+                }
+                Err(_) => {
+                    prop_assert_eq!(report.unwrap_err(), Unstreamable::Review);
+                    prop_assert!(kept.0.is_empty());
+                }
+            }
+        }
+
+        #[test]
+        fn a_parquet_file_not_sorted_by_organisation_is_refused_with_no_row(
+            rows in rows(),
+            batch_rows in 1..40u64,
+            group in 1..30usize,
+        ) {
+            let sorted = rows.windows(2).all(|w| ORGS[w[0].0] <= ORGS[w[1].0]);
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("d.parquet");
+            write(&path, &csv(&rows), group);
+            let (report, kept) = streamed(&path, batch_rows, None);
+            if !sorted {
+                prop_assert_eq!(report.unwrap_err(), Unstreamable::NotSorted);
+                prop_assert!(kept.0.is_empty());
+            }
+        }
+    }
+
+    #[test]
+    fn a_parquet_file_of_many_batches_decoded_on_two_threads_gives_the_whole_files_report() {
+        // 60 organisations x 3 indicators x 60 months: more rows than the reader's batch
+        // (8,192), so that its columns are decoded on a second thread, cut into batches of
+        // about 500 rows, in row groups of 5,000.
+        let codes: Vec<String> = (0..60).map(|o| format!("Q{o:03}")).collect();
+        let codes: Vec<&str> = codes.iter().map(String::as_str).collect();
+        let rows: Vec<(usize, usize, u32, u32)> = (0..60)
+            .flat_map(|o| {
+                (0..3).flat_map(move |i| {
+                    (0..60).map(move |m| (o, i, m, 1 + (o as u32 * 7 + m * 3 + i as u32) % 90))
+                })
+            })
+            .collect();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("d.parquet");
+        write(&path, &common::csv(&codes, &rows), 5000);
+        let set = set();
+        let file = std::fs::File::open(&path).unwrap();
+        let data =
+            sct_kpi::parquet::read_kpi_parquet(file, "d.parquet", &set, None, false).unwrap();
+        let orgs = data.organisations_with_series();
+        assert_eq!(orgs.len(), 60);
+        let mut full = ipr(
+            &set,
+            &used(),
+            &data,
+            &orgs,
+            &ReviewOptions::default(),
+            |_| None,
+        )
+        .unwrap();
+        let (report, kept) = streamed(&path, 500, None);
+        let rows: Vec<IprRow> = kept.0.into_values().flatten().collect();
+        let full_rows: Vec<IprRow> = full
+            .sections
+            .iter_mut()
+            .flat_map(|s| std::mem::take(&mut s.rows))
+            .collect();
+        assert_eq!(rows.len(), full_rows.len());
+        assert!(rows == full_rows);
+        assert!(report.unwrap().report == full);
+    }
+
+    #[test]
+    fn a_parquet_file_with_an_error_or_damage_is_left_to_the_whole_file_reading() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("d.parquet");
+        let bad = "organisation,indicator,period,value\nQ1,m,2020-04,1\nQ2,m,nonsense,2\n";
+        write(&path, bad, 1);
+        assert_eq!(
+            streamed(&path, 1, None).0.unwrap_err(),
+            Unstreamable::Problems
+        );
+        // Cut short: its footer is gone.
+        let good = "organisation,indicator,period,value\nQ1,m,2020-04,1\nQ2,m,2020-04,2\n";
+        write(&path, good, 1);
+        let bytes = std::fs::read(&path).unwrap();
+        std::fs::write(&path, &bytes[..bytes.len() - 10]).unwrap();
+        assert_eq!(
+            streamed(&path, 1, None).0.unwrap_err(),
+            Unstreamable::Problems
+        );
+    }
+}

@@ -251,7 +251,7 @@ pub fn ipr(session: &Session, options: &IprOptions) -> Result<Output<'static>> {
             &[Setting::KpiData, Setting::Organisation],
         ));
     }
-    if let Some(output) = ipr_csv_sorted(session, &set, &set_file, options)? {
+    if let Some(output) = ipr_sorted_file(session, &set, &set_file, options)? {
         return Ok(output);
     }
     let mut notices = Vec::new();
@@ -406,14 +406,14 @@ impl CsvTexts {
     }
 }
 
-/// The CSV report of every organisation of a long-form KPI CSV sorted by organisation, read
-/// and reviewed a batch of organisations at a time ([`sct_kpi::ipr_stream`]), so that memory
-/// does not grow with the file; `None` when the report is not of that kind (another format,
-/// one organisation, published files, Parquet, plugin measures) or the file cannot be read
-/// so (not sorted, an error in it, a warning other than rows of indicators not in the set):
-/// the whole file is then read as before, which
-/// gives the same report, or says what is wrong.
-fn ipr_csv_sorted(
+/// The CSV report of every organisation of a long-form KPI file (CSV or Parquet) sorted by
+/// organisation, read and reviewed a batch of organisations at a time
+/// ([`sct_kpi::ipr_stream`]), so that memory does not grow with the file; `None` when the
+/// report is not of that kind (another format, one organisation, published files, plugin
+/// measures) or the file cannot be read so (not sorted, an error in it, a warning other than
+/// rows of indicators not in the set): the whole file is then read as before, which gives the
+/// same report, or says what is wrong.
+fn ipr_sorted_file(
     session: &Session,
     set: &KpiSet,
     set_file: &sct_core::provenance::FrameworkUsed,
@@ -427,7 +427,6 @@ fn ipr_csv_sorted(
         || set.indicators.iter().any(|i| i.measure.is_some())
         || path.is_dir()
         || crate::import::looks_published(path)
-        || is_parquet(path)
     {
         return Ok(None);
     }
@@ -446,29 +445,39 @@ fn ipr_csv_sorted(
         &mut measure_notices,
     );
     let name = path.display().to_string();
-    let mut open = || sct_core::source::open_input(path).map_err(std::io::Error::other);
-    let source = sct_kpi::ipr_stream::Source {
-        name: &name,
-        open: &mut open,
-        size: std::fs::metadata(path).ok().map(|m| m.len()),
-        batch_rows: sct_kpi::ipr_stream::BATCH_ROWS,
-    };
     let names = |o: &str| session.sct.organisations.get(o).map(|x| x.name.clone());
     let progress = options
         .progress
         .as_deref()
         .map(|p| p as &dyn Fn(usize, usize));
     let mut texts = CsvTexts::default();
-    let streamed = sct_kpi::ipr_stream::ipr_sorted(
-        set,
-        set_file,
-        source,
-        rows.skip_invalid,
-        &settings,
-        names,
-        &mut texts,
-        progress,
-    );
+    let size = std::fs::metadata(path).ok().map(|m| m.len());
+    let batch_rows = sct_kpi::ipr_stream::BATCH_ROWS;
+    let streamed = if is_parquet(path) {
+        let mut open = || std::fs::File::open(path);
+        let source = sct_kpi::ipr_stream::Source {
+            name: &name,
+            open: &mut open,
+            size,
+            batch_rows,
+        };
+        let (skip, sink) = (rows.skip_invalid, &mut texts);
+        sct_kpi::ipr_stream::ipr_sorted_parquet(
+            set, set_file, source, skip, &settings, names, sink, progress,
+        )
+    } else {
+        let mut open = || sct_core::source::open_input(path).map_err(std::io::Error::other);
+        let source = sct_kpi::ipr_stream::Source {
+            name: &name,
+            open: &mut open,
+            size,
+            batch_rows,
+        };
+        let (skip, sink) = (rows.skip_invalid, &mut texts);
+        sct_kpi::ipr_stream::ipr_sorted(
+            set, set_file, source, skip, &settings, names, sink, progress,
+        )
+    };
     let Ok(sct_kpi::ipr_stream::Streamed { report, warnings }) = streamed else {
         return Ok(None);
     };
