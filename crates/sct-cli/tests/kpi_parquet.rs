@@ -235,3 +235,37 @@ fn warnings_of(stderr: &str) -> Vec<String> {
         .map(str::to_string)
         .collect()
 }
+
+/// A report of every organisation as CSV never replaces its data, CSV or Parquet, sorted (read
+/// a batch at a time), even with `--force`: exit 2, the file as it was.
+#[test]
+fn every_organisations_report_never_replaces_its_data_even_forced() {
+    let dir = tempfile::tempdir().unwrap();
+    let example = std::fs::read_to_string(root().join(DATA)).unwrap();
+    let (header, rows) = example.split_once('\n').unwrap();
+    let mut sorted = format!("{header}\n");
+    for org in ["QOX", "QUY"] {
+        for row in rows.lines() {
+            sorted.push_str(&row.replacen("QUY", org, 1));
+            sorted.push('\n');
+        }
+    }
+    let csv = dir.path().join("d.csv");
+    std::fs::write(&csv, &sorted).unwrap();
+    let parquet = dir.path().join("d.parquet");
+    to_parquet(&csv, &parquet, "double");
+    for data in [&csv, &parquet] {
+        let before = std::fs::read(data).unwrap();
+        sct()
+            .args([
+                "kpi", "ipr", "--orgs", "all", "--format", "csv", "--force", "--data",
+            ])
+            .arg(data)
+            .arg("-o")
+            .arg(data)
+            .assert()
+            .code(2)
+            .stderr(contains("is one of the inputs"));
+        assert_eq!(std::fs::read(data).unwrap(), before, "{}", data.display());
+    }
+}

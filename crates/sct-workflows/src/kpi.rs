@@ -451,29 +451,20 @@ fn ipr_sorted_file(
         .as_deref()
         .map(|p| p as &dyn Fn(usize, usize));
     let mut texts = CsvTexts::default();
-    let size = std::fs::metadata(path).ok().map(|m| m.len());
-    let batch_rows = sct_kpi::ipr_stream::BATCH_ROWS;
+    // Opened as an input, so that no output of the command can replace it.
+    let mut open = || sct_core::source::open_input(path).map_err(std::io::Error::other);
+    let source = sct_kpi::ipr_stream::Source {
+        name: &name,
+        open: &mut open,
+        size: std::fs::metadata(path).ok().map(|m| m.len()),
+        batch_rows: sct_kpi::ipr_stream::BATCH_ROWS,
+    };
+    let (skip, sink) = (rows.skip_invalid, &mut texts);
     let streamed = if is_parquet(path) {
-        let mut open = || std::fs::File::open(path);
-        let source = sct_kpi::ipr_stream::Source {
-            name: &name,
-            open: &mut open,
-            size,
-            batch_rows,
-        };
-        let (skip, sink) = (rows.skip_invalid, &mut texts);
         sct_kpi::ipr_stream::ipr_sorted_parquet(
             set, set_file, source, skip, &settings, names, sink, progress,
         )
     } else {
-        let mut open = || sct_core::source::open_input(path).map_err(std::io::Error::other);
-        let source = sct_kpi::ipr_stream::Source {
-            name: &name,
-            open: &mut open,
-            size,
-            batch_rows,
-        };
-        let (skip, sink) = (rows.skip_invalid, &mut texts);
         sct_kpi::ipr_stream::ipr_sorted(
             set, set_file, source, skip, &settings, names, sink, progress,
         )
