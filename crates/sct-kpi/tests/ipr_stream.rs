@@ -281,6 +281,16 @@ mod parquet_in {
         batch_rows: u64,
         as_of: Option<chrono::NaiveDate>,
     ) -> (Result<Streamed, Unstreamable>, Kept) {
+        streamed_telling(path, batch_rows, as_of, None)
+    }
+
+    /// [`streamed`], telling `progress` of each batch reviewed.
+    fn streamed_telling(
+        path: &Path,
+        batch_rows: u64,
+        as_of: Option<chrono::NaiveDate>,
+        progress: Option<&dyn Fn(usize, usize)>,
+    ) -> (Result<Streamed, Unstreamable>, Kept) {
         let mut open = || std::fs::File::open(path);
         let source = Source {
             name: "d.parquet",
@@ -301,7 +311,7 @@ mod parquet_in {
             &options,
             |_| None,
             &mut kept,
-            None,
+            progress,
         );
         (report, kept)
     }
@@ -368,9 +378,10 @@ mod parquet_in {
 
     #[test]
     fn a_parquet_file_of_many_batches_decoded_on_two_threads_gives_the_whole_files_report() {
-        // 60 organisations x 3 indicators x 60 months: more rows than the reader's batch
-        // (8,192), so that its columns are decoded on a second thread, cut into batches of
-        // about 500 rows, in row groups of 5,000.
+        // 60 organisations x 3 indicators x 60 months (180 rows each), in one row group of
+        // more rows than the reader's batch (8,192), so that its columns are decoded on a
+        // second thread where there is a second core; cut into batches of three
+        // organisations (500 rows or more).
         let codes: Vec<String> = (0..60).map(|o| format!("Q{o:03}")).collect();
         let codes: Vec<&str> = codes.iter().map(String::as_str).collect();
         let rows: Vec<(usize, usize, u32, u32)> = (0..60)
@@ -382,7 +393,7 @@ mod parquet_in {
             .collect();
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("d.parquet");
-        write(&path, &common::csv(&codes, &rows), 5000);
+        write(&path, &common::csv(&codes, &rows), rows.len());
         let set = set();
         let file = std::fs::File::open(&path).unwrap();
         let data =
@@ -398,7 +409,13 @@ mod parquet_in {
             |_| None,
         )
         .unwrap();
-        let (report, kept) = streamed(&path, 500, None);
+        let told = std::cell::RefCell::new(Vec::new());
+        let tell = |done: usize, total: usize| told.borrow_mut().push((done, total));
+        let (report, kept) = streamed_telling(&path, 500, None, Some(&tell));
+        // Told once a batch: three organisations more each time, of the 60 the rows read so
+        // far say (every organisation has as many rows).
+        let expected: Vec<(usize, usize)> = (1..=20).map(|b| (3 * b, 60)).collect();
+        assert_eq!(told.into_inner(), expected);
         let rows: Vec<IprRow> = kept.0.into_values().flatten().collect();
         let full_rows: Vec<IprRow> = full
             .sections
@@ -408,6 +425,40 @@ mod parquet_in {
         assert_eq!(rows.len(), full_rows.len());
         assert!(rows == full_rows);
         assert!(report.unwrap().report == full);
+    }
+
+    #[test]
+    fn an_organisation_written_two_ways_is_one_organisation_never_cut_in_two() {
+        // "Q1" and " Q1" are two texts (two ids) of one organisation, as the CSV's trimmed
+        // fields are: with a batch a row, the batch is cut before Q2, not inside Q1.
+        let text = "organisation,indicator,period,value\nQ,m,2020-04,1\nQ1,m,2020-04,2\n \
+                    Q1,m,2020-05,3\nQ1,m,2020-06,4\nQ2,m,2020-04,5\n";
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("d.parquet");
+        write(&path, text, 2);
+        let set = set();
+        let data = read_kpi_data(text.as_bytes(), "d.csv", &set, None).unwrap();
+        let orgs = data.organisations_with_series();
+        assert_eq!(orgs, ["Q", "Q1", "Q2"]);
+        let mut full = ipr(
+            &set,
+            &used(),
+            &data,
+            &orgs,
+            &ReviewOptions::default(),
+            |_| None,
+        )
+        .unwrap();
+        let (report, kept) = streamed(&path, 1, None);
+        let rows: Vec<IprRow> = kept.0.into_values().flatten().collect();
+        let full_rows: Vec<IprRow> = full
+            .sections
+            .iter_mut()
+            .flat_map(|s| std::mem::take(&mut s.rows))
+            .collect();
+        assert_eq!(rows, full_rows);
+        let report = report.unwrap().report;
+        assert_eq!(report.sections, full.sections);
     }
 
     #[test]
