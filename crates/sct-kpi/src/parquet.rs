@@ -248,31 +248,21 @@ fn read_rows<'a>(
         reason: e.to_string(),
     };
     // The file is hashed beside the reading, on another core when there is one (the hash
-    // reads the file at offsets, leaving the reader's position alone).
+    // reads the file at offsets, leaving the reader's position alone). A reading that stops
+    // at an error stops the hash: nothing waits for the rest of a large file.
     let hasher = hashing_beside(&file);
+    let stop = std::sync::atomic::AtomicBool::new(false);
     std::thread::scope(|s| {
+        let stopped = &stop;
         let hashed = match hasher {
-            Some(copy) => Hashed::Beside(s.spawn(move || sha256_at(&copy))),
+            Some(copy) => Hashed::Beside(s.spawn(move || sha256_at(&copy, stopped))),
             None => Hashed::Done(sha256_hex(&file).map_err(|e| one(unreadable(&e)))?),
         };
-        // Read at offsets, the columns of a row group can be decoded on two threads.
-        #[cfg(unix)]
-        let (file, two) = (at_offsets::AtOffsets::new(file), two_cores());
-        #[cfg(not(unix))]
-        let two = false;
-        let reader = SerializedFileReader::new(file).map_err(|e| one(unreadable(&e)))?;
-        let schema = reader.metadata().file_metadata().schema_descr_ptr();
-        let layout = Layout::of(name, schema.columns()).map_err(one)?;
-        let mut reading = Reading::new(name, set, Columns::IN_ORDER, keep, skip_invalid);
-        let mut rows = RowsOut::new(set, keep);
-        rows.batches = batches;
-        if let Some(b) = rows.batches.as_mut() {
-            b.of = u64::try_from(reader.metadata().file_metadata().num_rows()).unwrap_or(0);
+        let read = read_groups(file, name, set, (keep, skip_invalid), batches);
+        if read.is_err() {
+            stop.store(true, std::sync::atomic::Ordering::Relaxed);
         }
-        for g in 0..reader.num_row_groups() {
-            let group = reader.get_row_group(g).map_err(|e| one(unreadable(&e)))?;
-            read_group(name, &layout, group.as_ref(), &mut reading, &mut rows, two).map_err(one)?;
-        }
+        let (reading, batches) = read?;
         let sha256 = match hashed {
             Hashed::Done(sha) => sha,
             Hashed::Beside(h) => match h.join() {
@@ -280,8 +270,42 @@ fn read_rows<'a>(
                 Err(panic) => std::panic::resume_unwind(panic),
             },
         };
-        Ok((reading, rows.batches, sha256))
+        Ok((reading, batches, sha256))
     })
+}
+
+/// Reads every row group of `file` (the body of [`read_rows`], beside the hash).
+fn read_groups<'a>(
+    file: File,
+    name: &'a str,
+    set: &'a KpiSet,
+    (keep, skip_invalid): (Option<&'a BTreeSet<String>>, bool),
+    batches: Option<in_batches::InBatches<'a>>,
+) -> Result<(Reading<'a>, Option<in_batches::InBatches<'a>>), Diagnostics> {
+    let one = |e: ParquetError| Diagnostics(vec![e.to_diagnostic()]);
+    let unreadable = |e: &dyn std::fmt::Display| ParquetError::Unreadable {
+        file: name.to_string(),
+        reason: e.to_string(),
+    };
+    // Read at offsets, the columns of a row group can be decoded on two threads.
+    #[cfg(unix)]
+    let (file, two) = (at_offsets::AtOffsets::new(file), two_cores());
+    #[cfg(not(unix))]
+    let two = false;
+    let reader = SerializedFileReader::new(file).map_err(|e| one(unreadable(&e)))?;
+    let schema = reader.metadata().file_metadata().schema_descr_ptr();
+    let layout = Layout::of(name, schema.columns()).map_err(one)?;
+    let mut reading = Reading::new(name, set, Columns::IN_ORDER, keep, skip_invalid);
+    let mut rows = RowsOut::new(set, keep);
+    rows.batches = batches;
+    if let Some(b) = rows.batches.as_mut() {
+        b.of = u64::try_from(reader.metadata().file_metadata().num_rows()).unwrap_or(0);
+    }
+    for g in 0..reader.num_row_groups() {
+        let group = reader.get_row_group(g).map_err(|e| one(unreadable(&e)))?;
+        read_group(name, &layout, group.as_ref(), &mut reading, &mut rows, two).map_err(one)?;
+    }
+    Ok((reading, rows.batches))
 }
 
 /// The file's hash: made before the reading, or being made beside it.
@@ -323,14 +347,18 @@ fn short(file: &str, column: usize, rows: usize, total: usize) -> ParquetError {
 }
 
 /// The SHA-256 of the whole file in hex, read at offsets (the handle's position, which it
-/// shares with the reader's, is left alone).
+/// shares with the reader's, is left alone); an error once `stop` is set (the reading
+/// stopped, and the hash will not be used).
 #[cfg(unix)]
-fn sha256_at(file: &File) -> std::io::Result<String> {
+fn sha256_at(file: &File, stop: &std::sync::atomic::AtomicBool) -> std::io::Result<String> {
     use std::os::unix::fs::FileExt as _;
     let mut hasher = Sha256::new();
     let mut buf = vec![0u8; 1 << 16];
     let mut at = 0u64;
     loop {
+        if stop.load(std::sync::atomic::Ordering::Relaxed) {
+            return Err(std::io::Error::other("the reading stopped"));
+        }
         let n = match file.read_at(&mut buf, at) {
             Ok(0) => break,
             Ok(n) => n,
@@ -345,7 +373,7 @@ fn sha256_at(file: &File) -> std::io::Result<String> {
 
 /// Never called: [`hashing_beside`] gives no handle off Unix.
 #[cfg(not(unix))]
-fn sha256_at(file: &File) -> std::io::Result<String> {
+fn sha256_at(file: &File, _stop: &std::sync::atomic::AtomicBool) -> std::io::Result<String> {
     sha256_hex(file)
 }
 
@@ -1523,6 +1551,21 @@ fn not_utf8(file: &str, c: usize, line: u64) -> ParquetError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(unix)]
+    #[test]
+    fn the_hash_beside_is_the_files_and_stops_when_told() {
+        use std::io::Write as _;
+        let mut file = tempfile::tempfile().unwrap();
+        // More than one read's worth, and not a whole number of them.
+        let bytes: Vec<u8> = (0..200_003u32).map(|i| (i * 7 % 251) as u8).collect();
+        file.write_all(&bytes).unwrap();
+        let go_on = std::sync::atomic::AtomicBool::new(false);
+        let beside = sha256_at(&file, &go_on).unwrap();
+        assert_eq!(beside, hex(Sha256::new_with_prefix(&bytes)));
+        let stop = std::sync::atomic::AtomicBool::new(true);
+        assert!(sha256_at(&file, &stop).is_err());
+    }
 
     #[test]
     fn doubles_are_written_as_display_writes_them() {
