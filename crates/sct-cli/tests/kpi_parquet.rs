@@ -175,23 +175,34 @@ fn ipr_all(data: &Path, out: &Path) -> String {
     String::from_utf8_lossy(&done.get_output().stderr).into_owned()
 }
 
+/// The example's rows for each of `orgs` in turn (its organisation's code replaced), as CSV
+/// with its header; each organisation followed by a row of an indicator not in the set when
+/// `unknown`.
+fn organisations(orgs: &[&str], unknown: bool) -> String {
+    let example = std::fs::read_to_string(root().join(DATA)).unwrap();
+    let (header, rows) = example.split_once('\n').unwrap();
+    let mut csv = format!("{header}\n");
+    for org in orgs {
+        for row in rows.lines() {
+            csv.push_str(&row.replacen("QUY", org, 1));
+            csv.push('\n');
+        }
+        if unknown {
+            csv.push_str(&format!("{org},not-in-the-set,2024-04,1,,\n"));
+        }
+    }
+    csv
+}
+
 /// Every organisation's report from Parquet (read a batch of organisations at a time when
 /// sorted by organisation, else as a whole) is the CSV's, byte for byte, with the same
 /// warning of rows of an indicator not in the set.
 #[test]
 fn every_organisations_report_from_parquet_sorted_or_not_is_the_csvs() {
     let dir = tempfile::tempdir().unwrap();
-    let example = std::fs::read_to_string(root().join(DATA)).unwrap();
-    let (header, rows) = example.split_once('\n').unwrap();
     // Four organisations, sorted, each with a row of an indicator not in the set.
-    let mut sorted = format!("{header}\n");
-    for org in ["QOX", "QSL", "QUY", "QVV"] {
-        for row in rows.lines() {
-            sorted.push_str(&row.replacen("QUY", org, 1));
-            sorted.push('\n');
-        }
-        sorted.push_str(&format!("{org},not-in-the-set,2024-04,1,,\n"));
-    }
+    let sorted = organisations(&["QOX", "QSL", "QUY", "QVV"], true);
+    let header = sorted.lines().next().unwrap_or_default();
     let csv = dir.path().join("sorted.csv");
     std::fs::write(&csv, &sorted).unwrap();
     let from_csv = dir.path().join("from-csv.csv");
@@ -241,15 +252,7 @@ fn warnings_of(stderr: &str) -> Vec<String> {
 #[test]
 fn every_organisations_report_never_replaces_its_data_even_forced() {
     let dir = tempfile::tempdir().unwrap();
-    let example = std::fs::read_to_string(root().join(DATA)).unwrap();
-    let (header, rows) = example.split_once('\n').unwrap();
-    let mut sorted = format!("{header}\n");
-    for org in ["QOX", "QUY"] {
-        for row in rows.lines() {
-            sorted.push_str(&row.replacen("QUY", org, 1));
-            sorted.push('\n');
-        }
-    }
+    let sorted = organisations(&["QOX", "QUY"], false);
     let csv = dir.path().join("d.csv");
     std::fs::write(&csv, &sorted).unwrap();
     let parquet = dir.path().join("d.parquet");

@@ -72,6 +72,42 @@ fn streamed(
     (report, kept)
 }
 
+/// A report read a batch at a time against the whole file's (`data`): refused as `Empty` when
+/// no organisation has a series; else the same rows, report and warnings, or refused as
+/// `Review` with no row when a review fails.
+fn same_as_whole(
+    data: &sct_kpi::data::KpiData,
+    options: &ReviewOptions,
+    report: Result<Streamed, Unstreamable>,
+    kept: Kept,
+) -> Result<(), TestCaseError> {
+    let orgs = data.organisations_with_series();
+    if orgs.is_empty() {
+        // Only rows of indicators not in the set: the whole file's reading says so.
+        prop_assert_eq!(report.unwrap_err(), Unstreamable::Empty);
+        return Ok(());
+    }
+    match ipr(&set(), &used(), data, &orgs, options, |_| None) {
+        Ok(mut full) => {
+            let Streamed { report, warnings } = report.unwrap();
+            prop_assert_eq!(&warnings, &data.warnings);
+            let rows: Vec<IprRow> = kept.0.into_values().flatten().collect();
+            let full_rows: Vec<IprRow> = full
+                .sections
+                .iter_mut()
+                .flat_map(|s| std::mem::take(&mut s.rows))
+                .collect();
+            prop_assert_eq!(&rows, &full_rows);
+            prop_assert_eq!(&report, &full);
+        }
+        Err(_) => {
+            prop_assert_eq!(report.unwrap_err(), Unstreamable::Review);
+            prop_assert!(kept.0.is_empty());
+        }
+    }
+    Ok(())
+}
+
 proptest! {
     #[test]
     fn a_sorted_file_read_in_batches_gives_the_whole_files_report(
@@ -83,33 +119,12 @@ proptest! {
         let text = csv(&rows);
         let set = set();
         let data = read_kpi_data(text.as_bytes(), "d.csv", &set, None).unwrap();
-        let orgs: Vec<String> = data.organisations_with_series();
         let as_of = given.map(|m| {
             chrono::NaiveDate::from_ymd_opt(2020 + (m as i32 + 3) / 12, (m + 3) % 12 + 1, 1).unwrap()
         });
         let options = ReviewOptions { as_of, ..ReviewOptions::default() };
         let (report, kept) = streamed(&text, batch_rows, as_of);
-        if orgs.is_empty() {
-            // Only rows of indicators not in the set: the whole file's reading says so.
-            prop_assert_eq!(report.unwrap_err(), Unstreamable::Empty);
-            return Ok(());
-        }
-        let full = ipr(&set, &used(), &data, &orgs, &options, |_| None);
-        match full {
-            Ok(mut full) => {
-                let Streamed { report, warnings } = report.unwrap();
-                prop_assert_eq!(&warnings, &data.warnings);
-                let rows: Vec<IprRow> = kept.0.into_values().flatten().collect();
-                let full_rows: Vec<IprRow> =
-                    full.sections.iter_mut().flat_map(|s| std::mem::take(&mut s.rows)).collect();
-                prop_assert_eq!(&rows, &full_rows);
-                prop_assert_eq!(&report, &full);
-            }
-            Err(_) => {
-                prop_assert_eq!(report.unwrap_err(), Unstreamable::Review);
-                prop_assert!(kept.0.is_empty());
-            }
-        }
+        same_as_whole(&data, &options, report, kept)?;
     }
 
     #[test]
@@ -334,28 +349,9 @@ mod parquet_in {
             let set = set();
             let file = std::fs::File::open(&path).unwrap();
             let data = sct_kpi::parquet::read_kpi_parquet(file, "d.parquet", &set, None, false).unwrap();
-            let orgs = data.organisations_with_series();
             let options = ReviewOptions { as_of, ..ReviewOptions::default() };
             let (report, kept) = streamed(&path, batch_rows, as_of);
-            if orgs.is_empty() {
-                prop_assert_eq!(report.unwrap_err(), Unstreamable::Empty);
-                return Ok(());
-            }
-            match ipr(&set, &used(), &data, &orgs, &options, |_| None) {
-                Ok(mut full) => {
-                    let Streamed { report, warnings } = report.unwrap();
-                    prop_assert_eq!(&warnings, &data.warnings);
-                    let rows: Vec<IprRow> = kept.0.into_values().flatten().collect();
-                    let full_rows: Vec<IprRow> =
-                        full.sections.iter_mut().flat_map(|s| std::mem::take(&mut s.rows)).collect();
-                    prop_assert_eq!(&rows, &full_rows);
-                    prop_assert_eq!(&report, &full);
-                }
-                Err(_) => {
-                    prop_assert_eq!(report.unwrap_err(), Unstreamable::Review);
-                    prop_assert!(kept.0.is_empty());
-                }
-            }
+            same_as_whole(&data, &options, report, kept)?;
         }
 
         #[test]
