@@ -10,8 +10,8 @@
 //! file is read again. Rows of indicators not in the set are tallied batch by batch and
 //! warned of once, as the whole file's reading warns of them. Whatever this path cannot make
 //! exactly as the whole-file path would (a file not sorted, not simple CSV, with an error or
-//! another warning, a damaged Parquet file, a review that fails) is given up with its reason ([`Unstreamable`]), for
-//! the caller to read the whole file instead.
+//! another warning, a damaged Parquet file, a review that fails) is given up with its reason
+//! ([`Unstreamable`]), for the caller to read the whole file instead.
 
 use std::cell::Cell;
 use std::io::Read;
@@ -101,13 +101,9 @@ pub fn ipr_sorted<R: Read + Send>(
     let read = |input: R, tx: mpsc::SyncSender<Batch>| {
         read_batches(input, (name, set, skip_invalid), batch_rows, tx)
     };
-    let result = passes(
+    passes(
         set, set_file, source, &read, options, &names, sink, progress,
-    );
-    if result.is_err() {
-        sink.clear();
-    }
-    result
+    )
 }
 
 /// [`ipr_sorted`] of a KPI data file in Parquet (the long form as columns) whose rows are
@@ -130,13 +126,9 @@ pub fn ipr_sorted_parquet(
     let read = |file: std::fs::File, tx: mpsc::SyncSender<Batch>| {
         crate::parquet::read_in_batches(file, name, set, skip_invalid, batch_rows, tx)
     };
-    let result = passes(
+    passes(
         set, set_file, source, &read, options, &names, sink, progress,
-    );
-    if result.is_err() {
-        sink.clear();
-    }
-    result
+    )
 }
 
 /// How one reading of a file goes: its batches of whole organisations sent in order, then the
@@ -145,9 +137,29 @@ pub fn ipr_sorted_parquet(
 type ReadBatches<'f, R> =
     &'f (dyn Fn(R, mpsc::SyncSender<Batch>) -> Result<String, Unstreamable> + Sync);
 
-/// The one or two readings of [`ipr_sorted`], each made by `read`.
+/// The report of [`ipr_sorted`], each reading made by `read`; `sink` is left with no row when
+/// it cannot be made so.
 #[allow(clippy::too_many_arguments)]
 fn passes<R: Send>(
+    set: &KpiSet,
+    set_file: &FrameworkUsed,
+    source: Source<'_, R>,
+    read: ReadBatches<'_, R>,
+    options: &ReviewOptions,
+    names: &impl Fn(&str) -> Option<String>,
+    sink: &mut dyn RowSink,
+    progress: Option<&dyn Fn(usize, usize)>,
+) -> Result<Streamed, Unstreamable> {
+    let result = readings(set, set_file, source, read, options, names, sink, progress);
+    if result.is_err() {
+        sink.clear();
+    }
+    result
+}
+
+/// The one or two readings of [`passes`].
+#[allow(clippy::too_many_arguments)]
+fn readings<R: Send>(
     set: &KpiSet,
     set_file: &FrameworkUsed,
     source: Source<'_, R>,
