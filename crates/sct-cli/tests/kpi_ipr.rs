@@ -243,6 +243,44 @@ fn every_organisation_warns_of_indicators_not_in_the_set_once_however_the_file_i
     );
 }
 
+/// A sorted file with errors in its rows gives, read a batch at a time for the CSV report, the
+/// errors the whole file's reading gives for the HTML report: the same messages, exit 2, and
+/// no report written.
+#[test]
+fn every_organisation_of_a_sorted_file_with_errors_gives_the_whole_files_errors() {
+    let dir = tmp();
+    let data = std::fs::read_to_string(root().join(DATA)).unwrap();
+    let (header, rows) = data.split_once('\n').unwrap();
+    let mut sorted = format!("{header}\n");
+    for org in ["QOX", "QUY"] {
+        for line in rows.lines() {
+            sorted.push_str(&format!("{}\n", line.replacen("QUY", org, 1)));
+        }
+        sorted.push_str(&format!("{org},ae-4-hour,2024-13,71.0,,\n"));
+    }
+    let data = write(dir.path(), "sorted.csv", &sorted);
+    let said = |format: &str| {
+        let out = dir.path().join(format!("ipr.{format}"));
+        let done = sct()
+            .args(["kpi", "ipr", "--orgs", "all", "--format", format, "--data"])
+            .arg(&data)
+            .arg("-o")
+            .arg(&out)
+            .assert()
+            .code(2);
+        assert!(!out.exists());
+        String::from_utf8(done.get_output().stderr.clone()).unwrap()
+    };
+    let (streamed, whole) = (said("csv"), said("html"));
+    assert_eq!(
+        streamed
+            .matches("`period` \"2024-13\" is not a period")
+            .count(),
+        2
+    );
+    assert_eq!(streamed, whole);
+}
+
 /// The JSON (`sct-kpi-ipr/1`) names each organisation from the organisations table and lists
 /// once the set's indicators without data for any of them; both fields were added without
 /// changing the schema key, as adding fields is compatible.

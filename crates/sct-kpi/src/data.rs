@@ -28,12 +28,11 @@ use crate::lines::{self, word};
 use crate::number::{NumberError, show};
 pub use crate::observations::Observations;
 use crate::period::{ACCEPTED_FORMS, Period, PeriodType};
+use crate::read_errors::{MAX_ERRORS, ReadErrors};
 use crate::row_batches::{self, Split};
 use crate::series_rows::{Folded, Listing, SeriesRows};
 use crate::series_store::SeriesStore;
 
-/// Most errors reported for one file; the rest are counted.
-const MAX_ERRORS: usize = 50;
 /// Most items listed in one flag ("missing periods", "duplicate rows", …).
 pub(crate) const MAX_LISTED: usize = 6;
 
@@ -861,6 +860,15 @@ impl<'a> KpiDataBuilder<'a> {
     pub fn finish(self, sha256: impl FnOnce() -> String) -> Result<KpiData, Diagnostics> {
         self.reading.finish(self.set, sha256)
     }
+
+    /// [`KpiDataBuilder::finish`] of a part of a file, its errors kept to be gathered with
+    /// the other parts' (see [`crate::read_errors`]).
+    pub(crate) fn finish_in_part(
+        self,
+        sha256: impl FnOnce() -> String,
+    ) -> Result<KpiData, ReadErrors> {
+        self.reading.finish_in_part(self.set, sha256)
+    }
 }
 
 /// Rows skipped for an indicator that is not in the KPI set: for each such indicator, the
@@ -1491,23 +1499,32 @@ impl<'a> Reading<'a> {
     /// The data read, or every error found (the first [`MAX_ERRORS`] and how many more);
     /// `sha256` gives the whole file's, in hex, once it has all been read.
     pub(crate) fn finish(
-        mut self,
+        self,
         set: &KpiSet,
         sha256: impl FnOnce() -> String,
     ) -> Result<KpiData, Diagnostics> {
+        self.finish_in_part(set, sha256)
+            .map_err(ReadErrors::into_diagnostics)
+    }
+
+    /// [`Reading::finish`] of a part of a file, its errors kept apart (rows' and series'), to
+    /// be gathered with the other parts' into the whole file's.
+    pub(crate) fn finish_in_part(
+        mut self,
+        set: &KpiSet,
+        sha256: impl FnOnce() -> String,
+    ) -> Result<KpiData, ReadErrors> {
         let warnings = self.warnings(set);
+        // Every error listed so far is a row's: the series' come next.
+        let of_rows = self.diags.0.len();
         let series = self.series();
-        if self.errors > MAX_ERRORS {
-            self.diags.push(
-                Diagnostic::error(format!(
-                    "{} more errors not shown",
-                    self.errors - MAX_ERRORS
-                ))
-                .in_file(self.file),
-            );
-        }
         if self.diags.has_errors() {
-            return Err(self.diags);
+            return Err(ReadErrors::new(
+                self.file,
+                self.diags.0,
+                of_rows,
+                self.errors,
+            ));
         }
         Ok(KpiData {
             source: Some(FileUsed {

@@ -9,9 +9,12 @@
 //! one, the rows made so far are given up, the rest of the file is read for the date, and the
 //! file is read again. Rows of indicators not in the set are tallied batch by batch and
 //! warned of once, as the whole file's reading warns of them. Whatever this path cannot make
-//! exactly as the whole-file path would (a file not sorted, not simple CSV, with an error or
-//! another warning, a damaged Parquet file, a review that fails) is given up with its reason
-//! ([`Unstreamable`]), for the caller to read the whole file instead.
+//! exactly as the whole-file path would (a file not sorted, not simple CSV, with a warning
+//! other than those, a damaged Parquet file, a review that fails) is given up with its reason
+//! ([`Unstreamable`]), for the caller to read the whole file instead. A file with errors in
+//! its rows is read to its end a batch at a time all the same, for the errors the whole
+//! file's reading reports ([`NotStreamed::Errors`]): memory stays bounded however many rows
+//! come after the first error.
 
 use std::cell::Cell;
 use std::io::Read;
@@ -24,7 +27,9 @@ use crate::data::{Columns, KpiData, KpiDataBuilder, RowFields, UnknownIndicators
 use crate::ipr::{Building, Ipr, IprRow, RowPlace};
 use crate::kpiset::KpiSet;
 use crate::lines;
+use crate::read_errors::ReadErrors;
 use crate::review::{ReviewOptions, review};
+use sct_core::diagnostic::Diagnostics;
 use sct_core::provenance::{FileUsed, FrameworkUsed};
 
 /// Why a file cannot be reported organisation by organisation; the whole-file path gives the
@@ -37,8 +42,9 @@ pub enum Unstreamable {
     /// A line needs CSV quoting, or the header is not a plain line.
     #[error("a line needs CSV quoting")]
     NotSimple,
-    /// The file could not be read, has an error, or a warning about the file as a whole.
-    #[error("the file has errors or warnings")]
+    /// The file could not be read (a damaged Parquet file, one cell not UTF-8), or has a
+    /// warning other than rows of indicators not in the set.
+    #[error("the file could not be read, or has warnings")]
     Problems,
     /// An organisation's review failed.
     #[error("a review failed")]
@@ -46,6 +52,18 @@ pub enum Unstreamable {
     /// No organisation has a series.
     #[error("no organisation has a series")]
     Empty,
+}
+
+/// Why no report was made organisation by organisation.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum NotStreamed {
+    /// The file has errors: those the whole file's reading reports (the first 50 and how many
+    /// more), found a batch at a time.
+    #[error("the file has errors")]
+    Errors(Diagnostics),
+    /// The report cannot be made so: the whole-file path gives it, or says what is wrong.
+    #[error(transparent)]
+    Unstreamable(#[from] Unstreamable),
 }
 
 /// A report made organisation by organisation, and the warnings the whole file's reading
@@ -82,8 +100,8 @@ pub struct Source<'a, R> {
 }
 
 /// The report of every organisation of `source`, a long-form KPI CSV sorted by organisation,
-/// its rows handed to `sink` as they are made (as [`crate::ipr::ipr_each`] hands them), or why
-/// it cannot be made so (`sink` then holds no row). `progress` is told how many organisations
+/// its rows handed to `sink` as they are made (as [`crate::ipr::ipr_each`] hands them); the
+/// file's errors, or why it cannot be made so (`sink` then holds no row). `progress` is told how many organisations
 /// are done, of how many (an estimate from the bytes read until the file has been read once).
 // The arguments of `ipr_each` and the file's reading.
 #[allow(clippy::too_many_arguments)]
@@ -96,7 +114,7 @@ pub fn ipr_sorted<R: Read + Send>(
     names: impl Fn(&str) -> Option<String>,
     sink: &mut dyn RowSink,
     progress: Option<&dyn Fn(usize, usize)>,
-) -> Result<Streamed, Unstreamable> {
+) -> Result<Streamed, NotStreamed> {
     let (name, batch_rows) = (source.name, source.batch_rows);
     let read = |input: R, tx: mpsc::SyncSender<Batch>| {
         read_batches(input, (name, set, skip_invalid), batch_rows, tx)
@@ -121,7 +139,7 @@ pub fn ipr_sorted_parquet(
     names: impl Fn(&str) -> Option<String>,
     sink: &mut dyn RowSink,
     progress: Option<&dyn Fn(usize, usize)>,
-) -> Result<Streamed, Unstreamable> {
+) -> Result<Streamed, NotStreamed> {
     let (name, batch_rows) = (source.name, source.batch_rows);
     let read = |file: std::fs::File, tx: mpsc::SyncSender<Batch>| {
         crate::parquet::read_in_batches(file, name, set, skip_invalid, batch_rows, tx)
@@ -149,7 +167,7 @@ fn passes<R: Send>(
     names: &impl Fn(&str) -> Option<String>,
     sink: &mut dyn RowSink,
     progress: Option<&dyn Fn(usize, usize)>,
-) -> Result<Streamed, Unstreamable> {
+) -> Result<Streamed, NotStreamed> {
     let result = readings(set, set_file, source, read, options, names, sink, progress);
     if result.is_err() {
         sink.clear();
@@ -168,7 +186,7 @@ fn readings<R: Send>(
     names: &impl Fn(&str) -> Option<String>,
     sink: &mut dyn RowSink,
     progress: Option<&dyn Fn(usize, usize)>,
-) -> Result<Streamed, Unstreamable> {
+) -> Result<Streamed, NotStreamed> {
     let Source {
         name, open, size, ..
     } = source;
@@ -183,13 +201,15 @@ fn readings<R: Send>(
     let first = pass.run(input, read, options.as_of, options, sink)?;
     let (done, sha256) = match first {
         Outcome::Report(building, sha256) => (building, sha256),
+        Outcome::Errors(errors) => return Err(NotStreamed::Errors(errors.into_diagnostics())),
         Outcome::LaterDate(date) => {
             // The date is now known: the second reading never gives up for it.
             sink.clear();
             let input = open().map_err(|_| Unstreamable::Problems)?;
             match pass.run(input, read, date, options, sink)? {
                 Outcome::Report(building, sha256) => (building, sha256),
-                Outcome::LaterDate(_) => return Err(Unstreamable::Problems),
+                // The first reading read every row: the second finds no error it did not.
+                _ => return Err(Unstreamable::Problems.into()),
             }
         }
     };
@@ -199,7 +219,7 @@ fn readings<R: Send>(
         unknown,
     } = *done;
     if organisations.is_empty() {
-        return Err(Unstreamable::Empty);
+        return Err(Unstreamable::Empty.into());
     }
     let mut report = building.finish(set, organisations, names);
     // Each batch was read without the file's checksum, known only once it has all been read.
@@ -232,6 +252,8 @@ enum Outcome<'a> {
     /// A batch had data later than the date the rows were made as of: the latest of the whole
     /// file (the rest was read for it).
     LaterDate(Option<NaiveDate>),
+    /// Rows had errors: every batch's, gathered (the rest of the file was read for them).
+    Errors(ReadErrors),
 }
 
 /// What every reading of a report shares.
@@ -243,10 +265,13 @@ struct Pass<'a, 'n, N> {
     size: Option<u64>,
 }
 
-/// One batch of organisations read: their data, its rows of indicators not in the set, and
-/// how much of the file has been read so far (bytes of a CSV, rows of a Parquet file).
+/// One batch of organisations read: their data (or its errors), its rows of indicators not in
+/// the set, and how much of the file has been read so far (bytes of a CSV, rows of a Parquet
+/// file).
 pub(crate) struct Batch {
-    pub(crate) data: KpiData,
+    pub(crate) data: Result<KpiData, ReadErrors>,
+    /// The batch's organisations (those with rows of the set's indicators or not).
+    pub(crate) organisations: usize,
     pub(crate) unknown: UnknownIndicators,
     pub(crate) read: u64,
     /// How much the whole file has, when its reader knows (the rows of a Parquet file); else
@@ -280,12 +305,14 @@ impl<'a, N: Fn(&str) -> Option<String>> Pass<'a, '_, N> {
             Ok(match reviewed {
                 Reviewed::All(done) => Outcome::Report(done, sha256),
                 Reviewed::LaterDate(date) => Outcome::LaterDate(date),
+                Reviewed::Errors(errors) => Outcome::Errors(errors),
             })
         })
     }
 
     /// Reviews each batch as it comes; gives up (dropping `rx`, which stops the reader) at
-    /// the first thing the whole-file path would do otherwise.
+    /// the first thing the whole-file path would do otherwise. From the first batch with
+    /// errors, the rest are only read for theirs.
     fn review_batches(
         &self,
         rx: mpsc::Receiver<Batch>,
@@ -297,18 +324,34 @@ impl<'a, N: Fn(&str) -> Option<String>> Pass<'a, '_, N> {
         let mut building: Option<Building<'a>> = None;
         let mut organisations: Vec<String> = Vec::new();
         let mut later: Option<Option<NaiveDate>> = None;
+        let mut errors: Option<ReadErrors> = None;
         let mut all_unknown = UnknownIndicators::default();
         // Organisations read, reviewed or not: progress goes on being told while the rest
         // of a reading given up is read for its latest date.
         let mut read = 0;
         for Batch {
             data,
+            organisations: in_batch,
             unknown,
             read: bytes,
             of,
         } in rx
         {
             let total = of.or(self.size);
+            let data = match (data, &mut errors) {
+                (Ok(data), None) => data,
+                // Errors found: only the rest's errors are wanted now.
+                (more, found) => {
+                    match (more, found) {
+                        (Err(more), Some(all)) => all.merge(more),
+                        (Err(first), None) => errors = Some(first),
+                        (Ok(_), _) => {}
+                    }
+                    read += in_batch;
+                    self.tell(read, bytes, total);
+                    continue;
+                }
+            };
             all_unknown.merge(unknown);
             if !data.warnings.is_empty() {
                 return Err(Unstreamable::Problems);
@@ -340,9 +383,10 @@ impl<'a, N: Fn(&str) -> Option<String>> Pass<'a, '_, N> {
             organisations.extend(orgs);
             self.tell(organisations.len(), bytes, total);
         }
-        Ok(match later {
-            Some(date) => Reviewed::LaterDate(date),
-            None => Reviewed::All(Box::new(Done {
+        Ok(match (errors, later) {
+            (Some(errors), _) => Reviewed::Errors(errors),
+            (None, Some(date)) => Reviewed::LaterDate(date),
+            (None, None) => Reviewed::All(Box::new(Done {
                 building: building.unwrap_or_else(|| Building::new(self.set, options, as_of)),
                 organisations,
                 unknown: all_unknown,
@@ -370,6 +414,8 @@ enum Reviewed<'a> {
     All(Box<Done<'a>>),
     /// Given up for a later date: the latest of the whole file.
     LaterDate(Option<NaiveDate>),
+    /// Rows had errors: every batch's.
+    Errors(ReadErrors),
 }
 
 /// Rows of a batch (whole organisations, two at least): enough that the two threads reviewing share a
@@ -436,7 +482,7 @@ fn read_batches<R: Read>(
             // Two organisations at least, so that both threads reviewing have one.
             if rows >= batch_rows && orgs >= 2 {
                 let full = std::mem::replace(&mut builder, new_builder());
-                why = send(full, &tx, bytes.get(), &stop);
+                why = send(full, orgs, &tx, bytes.get(), &stop);
                 (rows, orgs) = (0, 0);
             }
             current = Some(org.to_string());
@@ -448,7 +494,7 @@ fn read_batches<R: Read>(
     match end {
         _ if why.is_some() => Err(why.unwrap_or(Unstreamable::Problems)),
         lines::Stop::End if stop.get() => Err(Unstreamable::Problems),
-        lines::Stop::End => match send(builder, &tx, bytes.get(), &stop) {
+        lines::Stop::End => match send(builder, orgs, &tx, bytes.get(), &stop) {
             Some(w) => Err(w),
             None => Ok(input
                 .hasher
@@ -462,10 +508,12 @@ fn read_batches<R: Read>(
     }
 }
 
-/// Sends a batch read to be reviewed; why the file cannot be streamed if its rows have an
-/// error. Tells the reading to stop when the batch has an error or nobody receives it.
+/// Sends a batch of `organisations` read to be reviewed (or, with errors, to have its errors
+/// gathered); tells the reading to stop, as a reason the file cannot be streamed, when nobody
+/// receives it.
 fn send(
     mut builder: KpiDataBuilder<'_>,
+    organisations: usize,
     tx: &mpsc::SyncSender<Batch>,
     bytes: u64,
     stop: &Cell<bool>,
@@ -473,24 +521,16 @@ fn send(
     // Warned of once for the whole file, when it has all been read.
     let unknown = builder.take_unknown_indicators();
     // The checksum is the whole file's, known only at its end: the report is given it then.
-    match builder.finish(String::new) {
-        Ok(data) => {
-            if tx
-                .send(Batch {
-                    data,
-                    unknown,
-                    read: bytes,
-                    of: None,
-                })
-                .is_err()
-            {
-                stop.set(true);
-            }
-            None
-        }
-        Err(_) => {
-            stop.set(true);
-            Some(Unstreamable::Problems)
-        }
+    let batch = Batch {
+        data: builder.finish_in_part(String::new),
+        organisations,
+        unknown,
+        read: bytes,
+        of: None,
+    };
+    if tx.send(batch).is_err() {
+        stop.set(true);
+        return Some(Unstreamable::Problems);
     }
+    None
 }

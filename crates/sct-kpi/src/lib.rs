@@ -21,6 +21,7 @@ pub mod measures;
 pub mod observations;
 #[cfg(feature = "parquet")]
 pub mod parquet;
+mod read_errors;
 pub mod rebase_log;
 pub mod review;
 mod row_batches;

@@ -204,8 +204,9 @@ fn read_columns(
 /// Reads a Parquet KPI data file whose rows are sorted by organisation in batches of whole
 /// organisations of about `batch_rows` rows, each sent to `tx` as a reading of its rows alone
 /// gives it (its rows of indicators not in the set taken apart, to be warned of once for the
-/// whole file); the file's SHA-256 once it has all been read, or why it cannot be read so
-/// (rows not sorted, an error, a damaged file, nobody receiving). Stops at the first of these.
+/// whole file; a batch with errors is sent with them, and the reading goes on); the file's
+/// SHA-256 once it has all been read, or why it cannot be read so (rows not sorted, a
+/// damaged file, nobody receiving). Stops at the first of these.
 pub(crate) fn read_in_batches(
     file: File,
     name: &str,

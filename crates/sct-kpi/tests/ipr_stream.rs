@@ -1,8 +1,9 @@
 //! The integrated performance report of every organisation read a batch of organisations at a
 //! time from a file sorted by organisation is the report read from the whole file, row for
 //! row, whatever the batches (the first batch's latest period earlier than a later one's
-//! included), with the whole file's warnings of rows of indicators not in the set; a file it
-//! cannot report so is refused with its reason and no row.
+//! included), with the whole file's warnings of rows of indicators not in the set; a file with
+//! errors gives the whole file's errors, read a batch at a time; a file it cannot report so is
+//! refused with its reason and no row.
 
 mod common;
 
@@ -12,7 +13,7 @@ use common::{set, used};
 use proptest::prelude::*;
 use sct_kpi::data::read_kpi_data;
 use sct_kpi::ipr::{IprRow, RowPlace, ipr};
-use sct_kpi::ipr_stream::{RowSink, Source, Streamed, Unstreamable, ipr_sorted};
+use sct_kpi::ipr_stream::{NotStreamed, RowSink, Source, Streamed, Unstreamable, ipr_sorted};
 use sct_kpi::review::ReviewOptions;
 
 /// Codes that are prefixes of each other, so a batch cut inside an organisation would be seen.
@@ -26,6 +27,59 @@ fn rows() -> impl Strategy<Value = Vec<(usize, usize, u32, u32)>> {
 
 fn csv(rows: &[(usize, usize, u32, u32)]) -> String {
     common::csv(&ORGS, rows)
+}
+
+/// A row of [`rows`] and a number saying what is wrong with it (see [`rows_with_errors`]).
+type RowWithError = ((usize, usize, u32, u32), u8);
+
+/// Rows of [`rows`] with what is wrong with each: 0 a period that is not one (an error of
+/// the row), 1 a quarter (an error of a monthly series, coarser than its indicator), 2 a
+/// denominator of 0 (an error of the proportion's row), else nothing; up to 250 rows, so
+/// that there are sometimes more errors than are listed (50).
+fn rows_with_errors() -> impl Strategy<Value = Vec<RowWithError>> {
+    proptest::collection::vec(
+        ((0..ORGS.len(), 0..5usize, 0..40u32, 1..100u32), 0..8u8),
+        1..250,
+    )
+}
+
+/// The long-form CSV of `rows`, each row made wrong as its number says (see
+/// [`rows_with_errors`]).
+fn csv_with_errors(rows: &[RowWithError]) -> String {
+    let plain: Vec<_> = rows.iter().map(|&(row, _)| row).collect();
+    let text = csv(&plain);
+    let mut lines = text.lines();
+    let mut out = format!("{}\n", lines.next().unwrap_or_default());
+    for (line, &(_, wrong)) in lines.zip(rows) {
+        let mut fields: Vec<&str> = line.split(',').collect();
+        match wrong {
+            0 => fields[2] = "2020-13",
+            1 => fields[2] = "2020/21 Q2",
+            2 if fields[1] == "p" => fields[5] = "0",
+            _ => {}
+        }
+        out.push_str(&fields.join(","));
+        out.push('\n');
+    }
+    out
+}
+
+/// A file with errors read a batch at a time against the whole file's reading (`whole`):
+/// the same errors, every one listed in the same order and the rest counted, and no row
+/// made; a file without is reported as [`same_as_whole`] says.
+fn same_errors_as_whole(
+    whole: Result<sct_kpi::data::KpiData, sct_core::diagnostic::Diagnostics>,
+    report: Result<Streamed, NotStreamed>,
+    kept: Kept,
+) -> Result<(), TestCaseError> {
+    match whole {
+        Err(errors) => {
+            prop_assert_eq!(report.unwrap_err(), NotStreamed::Errors(errors));
+            prop_assert!(kept.0.is_empty());
+            Ok(())
+        }
+        Ok(data) => same_as_whole(&data, &ReviewOptions::default(), report, kept),
+    }
 }
 
 #[derive(Default)]
@@ -45,7 +99,7 @@ fn streamed(
     text: &str,
     batch_rows: u64,
     as_of: Option<chrono::NaiveDate>,
-) -> (Result<Streamed, Unstreamable>, Kept) {
+) -> (Result<Streamed, NotStreamed>, Kept) {
     let set = set();
     let mut open = || Ok::<_, std::io::Error>(text.as_bytes());
     let source = Source {
@@ -78,13 +132,16 @@ fn streamed(
 fn same_as_whole(
     data: &sct_kpi::data::KpiData,
     options: &ReviewOptions,
-    report: Result<Streamed, Unstreamable>,
+    report: Result<Streamed, NotStreamed>,
     kept: Kept,
 ) -> Result<(), TestCaseError> {
     let orgs = data.organisations_with_series();
     if orgs.is_empty() {
         // Only rows of indicators not in the set: the whole file's reading says so.
-        prop_assert_eq!(report.unwrap_err(), Unstreamable::Empty);
+        prop_assert_eq!(
+            report.unwrap_err(),
+            NotStreamed::Unstreamable(Unstreamable::Empty)
+        );
         return Ok(());
     }
     match ipr(&set(), &used(), data, &orgs, options, |_| None) {
@@ -101,7 +158,10 @@ fn same_as_whole(
             prop_assert_eq!(&report, &full);
         }
         Err(_) => {
-            prop_assert_eq!(report.unwrap_err(), Unstreamable::Review);
+            prop_assert_eq!(
+                report.unwrap_err(),
+                NotStreamed::Unstreamable(Unstreamable::Review)
+            );
             prop_assert!(kept.0.is_empty());
         }
     }
@@ -133,23 +193,60 @@ proptest! {
         let sorted = rows.windows(2).all(|w| ORGS[w[0].0] <= ORGS[w[1].0]);
         let (report, kept) = streamed(&text, batch_rows, None);
         if !sorted {
-            prop_assert_eq!(report.unwrap_err(), Unstreamable::NotSorted);
+            prop_assert_eq!(report.unwrap_err(), NotStreamed::Unstreamable(Unstreamable::NotSorted));
             prop_assert!(kept.0.is_empty());
         }
     }
 }
 
+proptest! {
+    #[test]
+    fn a_sorted_file_with_errors_read_in_batches_gives_the_whole_files_errors(
+        mut rows in rows_with_errors(),
+        batch_rows in 1..40u64,
+    ) {
+        rows.sort_by_key(|r| ORGS[r.0.0]);
+        let text = csv_with_errors(&rows);
+        let whole = read_kpi_data(text.as_bytes(), "d.csv", &set(), None);
+        let (report, kept) = streamed(&text, batch_rows, None);
+        same_errors_as_whole(whole, report, kept)?;
+    }
+}
+
 #[test]
-fn a_file_with_an_error_or_quoting_is_left_to_the_whole_file_reading() {
-    let bad = "organisation,indicator,period,value\nQ1,m,2020-04,1\nQ2,m,nonsense,2\n";
-    assert_eq!(
-        streamed(bad, 1, None).0.unwrap_err(),
-        Unstreamable::Problems
+fn errors_past_the_fiftieth_in_later_batches_are_counted_as_the_whole_file_counts_them() {
+    // 40 organisations of 3 rows: in each, a period that is not one (an error of its row)
+    // and a quarter in the monthly proportion (an error of its series); read a batch of two
+    // organisations at a time. The whole file lists its 40 rows' errors, then 10 of its
+    // series' errors, and counts 30 more.
+    let mut text = String::from("organisation,indicator,period,value,numerator,denominator\n");
+    for o in 0..40 {
+        text.push_str(&format!("Q{o:02},m,2020-13,1.5,,\n"));
+        text.push_str(&format!(
+            "Q{o:02},p,2020-04,,5,100\nQ{o:02},p,2020/21 Q2,,5,100\n"
+        ));
+    }
+    let whole = read_kpi_data(text.as_bytes(), "d.csv", &set(), None).unwrap_err();
+    let messages: Vec<&str> = whole.iter().map(|d| d.message.as_str()).collect();
+    assert_eq!(messages.len(), 51);
+    assert!(messages[..40].iter().all(|m| m.contains("is not a period")));
+    assert!(
+        messages[40..50]
+            .iter()
+            .all(|m| m.starts_with("mixed period types"))
     );
+    assert_eq!(messages[50], "30 more errors not shown");
+    let (report, kept) = streamed(&text, 6, None);
+    assert_eq!(report.unwrap_err(), NotStreamed::Errors(whole));
+    assert!(kept.0.is_empty());
+}
+
+#[test]
+fn a_file_with_quoting_is_left_to_the_whole_file_reading() {
     let quoted = "organisation,indicator,period,value\nQ1,m,2020-04,1\n\"Q2\",m,2020-04,2\n";
     assert_eq!(
         streamed(quoted, 1, None).0.unwrap_err(),
-        Unstreamable::NotSimple
+        NotStreamed::Unstreamable(Unstreamable::NotSimple)
     );
 }
 
@@ -295,7 +392,7 @@ mod parquet_in {
         path: &Path,
         batch_rows: u64,
         as_of: Option<chrono::NaiveDate>,
-    ) -> (Result<Streamed, Unstreamable>, Kept) {
+    ) -> (Result<Streamed, NotStreamed>, Kept) {
         streamed_telling(path, batch_rows, as_of, None)
     }
 
@@ -305,7 +402,7 @@ mod parquet_in {
         batch_rows: u64,
         as_of: Option<chrono::NaiveDate>,
         progress: Option<&dyn Fn(usize, usize)>,
-    ) -> (Result<Streamed, Unstreamable>, Kept) {
+    ) -> (Result<Streamed, NotStreamed>, Kept) {
         let mut open = || std::fs::File::open(path);
         let source = Source {
             name: "d.parquet",
@@ -366,7 +463,7 @@ mod parquet_in {
             write(&path, &csv(&rows), group);
             let (report, kept) = streamed(&path, batch_rows, None);
             if !sorted {
-                prop_assert_eq!(report.unwrap_err(), Unstreamable::NotSorted);
+                prop_assert_eq!(report.unwrap_err(), NotStreamed::Unstreamable(Unstreamable::NotSorted));
                 prop_assert!(kept.0.is_empty());
             }
         }
@@ -425,16 +522,28 @@ mod parquet_in {
         same_as_whole(&data, &ReviewOptions::default(), report, kept).unwrap();
     }
 
+    proptest! {
+        #[test]
+        fn a_sorted_parquet_file_with_errors_read_in_batches_gives_the_whole_files_errors(
+            mut rows in rows_with_errors(),
+            batch_rows in 1..40u64,
+            group in 1..30usize,
+        ) {
+            rows.sort_by_key(|r| ORGS[r.0.0]);
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("d.parquet");
+            write(&path, &csv_with_errors(&rows), group);
+            let file = std::fs::File::open(&path).unwrap();
+            let whole = sct_kpi::parquet::read_kpi_parquet(file, "d.parquet", &set(), None, false);
+            let (report, kept) = streamed(&path, batch_rows, None);
+            same_errors_as_whole(whole, report, kept)?;
+        }
+    }
+
     #[test]
-    fn a_parquet_file_with_an_error_or_damage_is_left_to_the_whole_file_reading() {
+    fn a_damaged_parquet_file_is_left_to_the_whole_file_reading() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("d.parquet");
-        let bad = "organisation,indicator,period,value\nQ1,m,2020-04,1\nQ2,m,nonsense,2\n";
-        write(&path, bad, 1);
-        assert_eq!(
-            streamed(&path, 1, None).0.unwrap_err(),
-            Unstreamable::Problems
-        );
         // Cut short: its footer is gone.
         let good = "organisation,indicator,period,value\nQ1,m,2020-04,1\nQ2,m,2020-04,2\n";
         write(&path, good, 1);
@@ -442,7 +551,7 @@ mod parquet_in {
         std::fs::write(&path, &bytes[..bytes.len() - 10]).unwrap();
         assert_eq!(
             streamed(&path, 1, None).0.unwrap_err(),
-            Unstreamable::Problems
+            NotStreamed::Unstreamable(Unstreamable::Problems)
         );
     }
 }

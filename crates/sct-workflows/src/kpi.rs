@@ -410,9 +410,10 @@ impl CsvTexts {
 /// organisation, read and reviewed a batch of organisations at a time
 /// ([`sct_kpi::ipr_stream`]), so that memory does not grow with the file; `None` when the
 /// report is not of that kind (another format, one organisation, published files, plugin
-/// measures) or the file cannot be read so (not sorted, an error in it, a warning other than
-/// rows of indicators not in the set): the whole file is then read as before, which gives the
-/// same report, or says what is wrong.
+/// measures) or the file cannot be read so (not sorted, damaged, a warning other than rows of
+/// indicators not in the set): the whole file is then read as before, which gives the same
+/// report, or says what is wrong. Errors in the rows are those the whole file's reading
+/// reports.
 fn ipr_sorted_file(
     session: &Session,
     set: &KpiSet,
@@ -469,8 +470,12 @@ fn ipr_sorted_file(
             set, set_file, source, skip, &settings, names, sink, progress,
         )
     };
-    let Ok(sct_kpi::ipr_stream::Streamed { report, warnings }) = streamed else {
-        return Ok(None);
+    use sct_kpi::ipr_stream::{NotStreamed, Streamed};
+    let Streamed { report, warnings } = match streamed {
+        Ok(streamed) => streamed,
+        // The errors the whole file's reading reports, found without holding its series.
+        Err(NotStreamed::Errors(errors)) => return Err(sct_core::Error::Invalid(errors).into()),
+        Err(NotStreamed::Unstreamable(_)) => return Ok(None),
     };
     // In the whole-file path's order: the data's warnings, then the measures'.
     let mut notices: Vec<Diagnostic> = warnings.into_iter().map(Diagnostic::warning).collect();

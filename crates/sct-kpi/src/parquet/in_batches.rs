@@ -2,8 +2,8 @@
 //! made a batch at a time ([`crate::ipr_stream`]). The whole-file reader does the reading, with
 //! every check and its fast paths; this cuts its reading at the first row of an organisation
 //! once the batch has enough rows, and sends what was read as the batch's data, as a reading of
-//! those rows alone would give it. Rows of indicators not in the set are taken from each batch,
-//! to be warned of once for the whole file.
+//! those rows alone would give it (or its errors). Rows of indicators not in the set are taken
+//! from each batch, to be warned of once for the whole file.
 
 use std::cell::Cell;
 use std::sync::mpsc::SyncSender;
@@ -120,11 +120,10 @@ impl<'a> InBatches<'a> {
         let mut full = std::mem::replace(reading, fresh);
         let unknown = full.take_unknown();
         // The checksum is the whole file's, known only at its end: the report is given it then.
-        let Ok(data) = full.finish(self.set, String::new) else {
-            return Err(self.stop(Unstreamable::Problems));
-        };
+        // A batch with errors is sent all the same, for the errors of the whole file.
         let batch = Batch {
-            data,
+            data: full.finish_in_part(self.set, String::new),
+            organisations: self.orgs,
             unknown,
             read,
             of: Some(self.of),
