@@ -215,33 +215,46 @@ fn large_measure(g: &mut BenchmarkGroup<'_, WallTime>, tmp: &Path) -> Vec<f64> {
         "1,000,000-row measure: native example through the host",
         |b| b.iter(host_call),
     );
-    // What the host adds, in pairs: each sample times the C ABI call and the host's call one
-    // after the other, so the machine's drift between two separate benchmarks (a few percent
-    // on a shared 2-core VM, more than the 1 % target) falls on both alike. The median of the
-    // samples' ratios goes to a file `./bench` reads.
-    let mut ratios: Vec<f64> = Vec::new();
-    g.bench_function(
-        "1,000,000-row measure: through the host, paired with the C ABI call",
-        |b| {
-            b.iter_custom(|iters| {
-                let (mut raw, mut host) = (Duration::ZERO, Duration::ZERO);
-                for _ in 0..iters {
-                    let t = Instant::now();
-                    black_box(raw_call());
-                    raw += t.elapsed();
-                    let t = Instant::now();
-                    black_box(host_call());
-                    host += t.elapsed();
-                }
-                ratios.push(host.as_secs_f64() / raw.as_secs_f64());
-                host
-            })
-        },
-    );
-    ratios
+    paired_ratios(&raw_call, &host_call)
 }
 
-/// Writes the median of the paired ratios to the file `./bench` reads.
+/// Pairs timed for what the host adds: enough that the median ratio moves by well under the
+/// 1 % target from run to run on a shared 2-core machine (about 5 s in all).
+const PAIRS: usize = 41;
+
+/// What the host adds, in pairs: the ratio of the host's call's time to the C ABI call's,
+/// one after the other, so the machine's drift between two separate benchmarks (a few percent
+/// on a shared 2-core VM, more than the 1 % target) falls on both alike; each first in turn,
+/// so that neither always runs with the caches and the allocator as the other left them. A
+/// fixed number of pairs whatever criterion's settings, as `./bench --quick` gives a
+/// benchmark too few for the median to settle (13 samples).
+fn paired_ratios(raw_call: &impl Fn() -> usize, host_call: &impl Fn() -> usize) -> Vec<f64> {
+    // One pair untimed first, for a run of this benchmark alone (`cargo bench … paired`).
+    timed(raw_call);
+    timed(host_call);
+    (0..PAIRS)
+        .map(|turn| {
+            let (raw, host) = match turn % 2 {
+                0 => (timed(raw_call), timed(host_call)),
+                _ => {
+                    let host = timed(host_call);
+                    (timed(raw_call), host)
+                }
+            };
+            host.as_secs_f64() / raw.as_secs_f64()
+        })
+        .collect()
+}
+
+/// How long one call of `f` takes.
+fn timed(f: &impl Fn() -> usize) -> Duration {
+    let t = Instant::now();
+    black_box(f());
+    t.elapsed()
+}
+
+/// Writes the median of the paired ratios, and how many pairs there were, to the file
+/// `./bench` reads.
 fn write_paired_overhead(mut ratios: Vec<f64>) {
     ratios.sort_by(f64::total_cmp);
     if let Some(median) = ratios.get(ratios.len() / 2) {
