@@ -204,22 +204,29 @@ fn every_organisation_gets_its_rows() {
         .stderr(contains("--org"));
 }
 
-/// A file sorted by organisation is reported a batch at a time, a file with a quoted field
-/// from the whole file: both give the same report and warn of the rows of an indicator not in
-/// the set once, with the whole file's count and first line.
+/// A file sorted by organisation is reported a batch at a time (with a quoted field or not),
+/// a file in another order from the whole file: all give the same report and warn of the rows
+/// of an indicator not in the set once, with the whole file's count and first line.
 #[test]
 fn every_organisation_warns_of_indicators_not_in_the_set_once_however_the_file_is_read() {
     let dir = tmp();
     let data = std::fs::read_to_string(root().join(DATA)).unwrap();
     let (header, rows) = data.split_once('\n').unwrap();
-    let mut sorted = format!("{header}\n");
-    for org in ["QOX", "QUY"] {
-        for line in rows.lines() {
-            sorted.push_str(&format!("{}\n", line.replacen("QUY", org, 1)));
+    let in_order = |orgs: [&str; 2]| {
+        let mut text = format!("{header}\n");
+        for org in orgs {
+            for line in rows.lines() {
+                text.push_str(&format!("{}\n", line.replacen("QUY", org, 1)));
+            }
+            text.push_str(&format!("{org},not-in-set,2024-01,1,,\n"));
         }
-        sorted.push_str(&format!("{org},not-in-set,2024-01,1,,\n"));
-    }
+        text
+    };
+    let sorted = in_order(["QOX", "QUY"]);
     let quoted = sorted.replacen("\nQUY,", "\n\"QUY\",", 1);
+    // Each organisation's rows as many lines long: the first row not in the set is on the
+    // same line.
+    let reversed = in_order(["QUY", "QOX"]);
     let run = |name: &str, text: &str| {
         let data = write(dir.path(), name, text);
         let out = dir.path().join(format!("{name}.ipr.csv"));
@@ -228,8 +235,14 @@ fn every_organisation_warns_of_indicators_not_in_the_set_once_however_the_file_i
         (std::fs::read(&out).unwrap(), stderr)
     };
     let (streamed, streamed_said) = run("sorted.csv", &sorted);
-    let (whole, whole_said) = run("quoted.csv", &quoted);
+    let (whole, whole_said) = run("reversed.csv", &reversed);
     assert_eq!(streamed, whole);
+    let (quoted_out, quoted_said) = run("quoted.csv", &quoted);
+    assert_eq!(quoted_out, whole);
+    assert_eq!(
+        quoted_said.replace("quoted.csv", "reversed.csv"),
+        whole_said
+    );
     let first = rows.lines().count() + 2;
     let warning = format!("2 rows for indicator \"not-in-set\" (first on line {first}) skipped");
     assert_eq!(
@@ -238,7 +251,7 @@ fn every_organisation_warns_of_indicators_not_in_the_set_once_however_the_file_i
         "{streamed_said}"
     );
     assert_eq!(
-        streamed_said.replace("sorted.csv", "quoted.csv"),
+        streamed_said.replace("sorted.csv", "reversed.csv"),
         whole_said
     );
 }

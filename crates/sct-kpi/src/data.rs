@@ -670,7 +670,7 @@ pub fn read_kpi_data_with<R: Read>(
 
 /// The CSV reader every record that needs one goes through: fields trimmed, every row as
 /// wide as the header, line numbers tracked.
-fn csv_reader<R: Read>(input: R) -> csv::Reader<LineTracker<R>> {
+pub(crate) fn csv_reader<R: Read>(input: R) -> csv::Reader<LineTracker<R>> {
     csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
         .flexible(false)
@@ -716,7 +716,9 @@ fn read_kpi_lines<R: Read>(
         let mut reader = csv_reader(std::io::Cursor::new(buf).chain(input));
         let cols = read_columns(&mut reader, file)?;
         let mut reading = Reading::new(file, set, cols, keep, skip_invalid);
-        csv_records(&mut reader, &mut reading, 0);
+        if let Some(e) = csv_records(&mut reader, file, 0, |line, r| reading.row(line, r)) {
+            reading.push_error(e);
+        }
         return reading.finish(set, || {
             let (_, rest) = reader.into_inner().into_inner().into_inner();
             rest.sha256()
@@ -733,17 +735,11 @@ fn read_kpi_lines<R: Read>(
             reading.finish(set, || input.sha256())
         }
         row_batches::End::Line { rest, line } => {
-            // The csv crate reads on from this line, after a header as wide as the file's
-            // (line 1 of what it reads, so this line is its line 2).
-            let mut header = vec![b'h'; 2 * width - 1];
-            header.iter_mut().skip(1).step_by(2).for_each(|b| *b = b',');
-            header.push(b'\n');
-            let rest = std::io::Cursor::new(header)
-                .chain(std::io::Cursor::new(rest))
-                .chain(input);
-            let mut reader = csv_reader(rest);
-            let _ = reader.headers();
-            csv_records(&mut reader, &mut reading, line - 2);
+            let mut reader = csv_from_line(rest, input, width);
+            let row = |line, r: &csv::StringRecord| reading.row(line, r);
+            if let Some(e) = csv_records(&mut reader, file, line - 2, row) {
+                reading.push_error(e);
+            }
             reading.finish(set, || {
                 let (_, rest) = reader.into_inner().into_inner().into_inner();
                 rest.sha256()
@@ -752,33 +748,56 @@ fn read_kpi_lines<R: Read>(
     }
 }
 
-/// Reads the records of `reader` into `reading` up to the first that cannot be read, each on
-/// its line in the file (the reader's line plus `shift`).
-fn csv_records<R: Read>(
+/// What the csv crate reads on from a line of a file that is not simple (`rest`, the buffer
+/// from its first byte, then the rest of `input`), the lines before it read as simple lines:
+/// its records come after a header as wide as the file's (`width` fields), made up so that
+/// the reader has one, which is line 1 of what it reads, so the line is its line 2.
+pub(crate) type CsvFromLine<R> = csv::Reader<
+    LineTracker<
+        std::io::Chain<std::io::Chain<std::io::Cursor<Vec<u8>>, std::io::Cursor<Vec<u8>>>, R>,
+    >,
+>;
+
+/// The reader of [`CsvFromLine`], its made-up header read; the line's records are on their
+/// line in the file less 2.
+pub(crate) fn csv_from_line<R: Read>(rest: Vec<u8>, input: R, width: usize) -> CsvFromLine<R> {
+    let mut header = vec![b'h'; 2 * width - 1];
+    header.iter_mut().skip(1).step_by(2).for_each(|b| *b = b',');
+    header.push(b'\n');
+    let rest = std::io::Cursor::new(header)
+        .chain(std::io::Cursor::new(rest))
+        .chain(input);
+    let mut reader = csv_reader(rest);
+    let _ = reader.headers();
+    reader
+}
+
+/// Gives `row` each record of `reader` with its line in the file of name `file` (the reader's
+/// line plus `shift`), up to the end or the first record that cannot be read: the error then.
+pub(crate) fn csv_records<R: Read>(
     reader: &mut csv::Reader<LineTracker<R>>,
-    reading: &mut Reading<'_>,
+    file: &str,
     shift: u64,
-) {
-    let file = reading.file;
+    mut row: impl FnMut(u64, &csv::StringRecord),
+) -> Option<Diagnostic> {
     let in_file = |line: u64| if line == 0 { 0 } else { line + shift };
     let mut record = csv::StringRecord::new();
     loop {
         match reader.read_record(&mut record) {
-            Ok(false) => break,
+            Ok(false) => return None,
             Ok(true) => {}
             Err(e) => {
                 let line = in_file(reader.get_mut().record_line(e.position()));
-                reading.push_error(Diagnostic::csv_row(&e, None).at(location(file, line, &record)));
-                break;
+                return Some(Diagnostic::csv_row(&e, None).at(location(file, line, &record)));
             }
         }
         let line = in_file(reader.get_mut().record_line(record.position()));
-        reading.row(line, &record);
+        row(line, &record);
     }
 }
 
 /// Reads the header row and finds the columns in it, or says why it cannot be used.
-fn read_columns<R: Read>(
+pub(crate) fn read_columns<R: Read>(
     reader: &mut csv::Reader<LineTracker<R>>,
     file: &str,
 ) -> Result<Columns, Diagnostics> {

@@ -7,10 +7,12 @@
 //! date is the end of the latest period with data of any organisation, which only the whole
 //! file tells: the first batch's latest period is taken as it, and if a later batch has a later
 //! one, the rows made so far are given up, the rest of the file is read for the date, and the
-//! file is read again. Rows of indicators not in the set are tallied batch by batch and
+//! file is read again. A CSV's lines are read as the whole file's reading reads them: simple
+//! lines straight from their bytes, the rest by the csv crate (quoted fields, every field
+//! quoted as R's `write.csv` writes them). Rows of indicators not in the set are tallied batch by batch and
 //! warned of once, as the whole file's reading warns of them. Whatever this path cannot make
-//! exactly as the whole-file path would (a file not sorted, not simple CSV, with a warning
-//! other than those, a damaged Parquet file, a review that fails) is given up with its reason
+//! exactly as the whole-file path would (a file not sorted, with a warning other than those,
+//! a damaged Parquet file, a review that fails) is given up with its reason
 //! ([`Unstreamable`]), for the caller to read the whole file instead. A file with errors in
 //! its rows is read to its end a batch at a time all the same, for the errors the whole
 //! file's reading reports ([`NotStreamed::Errors`]): memory stays bounded however many rows
@@ -23,13 +25,13 @@ use std::sync::mpsc;
 use chrono::NaiveDate;
 use sha2::{Digest, Sha256};
 
-use crate::data::{Columns, KpiData, KpiDataBuilder, RowFields, UnknownIndicators};
+use crate::data::{self, Columns, KpiData, KpiDataBuilder, RowFields, UnknownIndicators};
 use crate::ipr::{Building, Ipr, IprRow, RowPlace};
 use crate::kpiset::KpiSet;
 use crate::lines;
 use crate::read_errors::ReadErrors;
 use crate::review::{ReviewOptions, review};
-use sct_core::diagnostic::Diagnostics;
+use sct_core::diagnostic::{Diagnostic, Diagnostics};
 use sct_core::provenance::{FileUsed, FrameworkUsed};
 
 /// Why a file cannot be reported organisation by organisation; the whole-file path gives the
@@ -39,9 +41,6 @@ pub enum Unstreamable {
     /// An organisation's rows come before another's that sorts before it, or are split.
     #[error("the rows are not sorted by organisation")]
     NotSorted,
-    /// A line needs CSV quoting, or the header is not a plain line.
-    #[error("a line needs CSV quoting")]
-    NotSimple,
     /// The file could not be read (a damaged Parquet file, one cell not UTF-8), or has a
     /// warning other than rows of indicators not in the set.
     #[error("the file could not be read, or has warnings")]
@@ -444,7 +443,9 @@ impl<R: Read> Read for Tracked<'_, R> {
 
 /// Reads `input` into batches of whole organisations sent to `tx`, in order; the file's
 /// SHA-256 once all of it has been read, or why it cannot be streamed. Stops early when the
-/// receiver is gone.
+/// receiver is gone. Lines that need CSV quoting (and the rest of the file after the first,
+/// or all of it when the header does) are read by the csv crate, as the whole file's reading
+/// reads them.
 fn read_batches<R: Read>(
     input: R,
     (name, set, skip_invalid): (&str, &KpiSet, bool),
@@ -461,50 +462,128 @@ fn read_batches<R: Read>(
     let mut buf = Vec::new();
     let ended =
         lines::fill(&mut input, &mut buf, lines::CHUNK).map_err(|_| Unstreamable::Problems)?;
-    let (headers, start) = lines::header(&buf, ended).ok_or(Unstreamable::NotSimple)?;
+    let new_cutter = |cols| Cutter {
+        builder: KpiDataBuilder::new(name, set, cols, None, skip_invalid),
+        reading: (name, set, cols, skip_invalid),
+        current: None,
+        rows: 0,
+        orgs: 0,
+        batch_rows,
+        why: None,
+        tx: &tx,
+        bytes: &bytes,
+        stop: &stop,
+    };
+    let Some((headers, start)) = lines::header(&buf, ended) else {
+        // The whole file through the csv crate.
+        let mut reader = data::csv_reader(std::io::Cursor::new(buf).chain(input));
+        let cols = data::read_columns(&mut reader, name).map_err(|_| Unstreamable::Problems)?;
+        let mut cut = new_cutter(cols);
+        let error = data::csv_records(&mut reader, name, 0, |line, r| cut.row(line, r));
+        let (_, input) = reader.into_inner().into_inner().into_inner();
+        return cut.end(error, input);
+    };
     let cols = Columns::find(name, 1, &headers).map_err(|_| Unstreamable::Problems)?;
-    let new_builder = || KpiDataBuilder::new(name, set, cols, None, skip_invalid);
-    let mut builder = new_builder();
-    let (mut current, mut rows, mut orgs) = (None::<String>, 0u64, 0usize);
-    let mut why: Option<Unstreamable> = None;
+    let mut cut = new_cutter(cols);
     let width = headers.len();
-    let end = lines::simple_lines(&mut input, &mut buf, start, 2, width, |line, fields| {
-        if stop.get() {
+    let row = |line, fields: &lines::Line<'_>| cut.row(line, fields);
+    match lines::simple_lines(&mut input, &mut buf, start, 2, width, row) {
+        lines::Stop::End => cut.end(None, input),
+        lines::Stop::Line { at, line } => {
+            buf.drain(..at);
+            let mut reader = data::csv_from_line(buf, input, width);
+            let error = data::csv_records(&mut reader, name, line - 2, |l, r| cut.row(l, r));
+            let (_, input) = reader.into_inner().into_inner().into_inner();
+            cut.end(error, input)
+        }
+        lines::Stop::Io => Err(Unstreamable::Problems),
+    }
+}
+
+/// Where the rows of a CSV file go: into the batch being read, cut at the first row of an
+/// organisation once the batch has enough rows.
+struct Cutter<'a, 't> {
+    builder: KpiDataBuilder<'a>,
+    /// What a batch's reading is made from: the file's name, the set, the columns and
+    /// whether invalid rows are skipped.
+    reading: (&'a str, &'a KpiSet, Columns, bool),
+    /// The organisation of the last row.
+    current: Option<String>,
+    /// Rows and organisations of the batch.
+    rows: u64,
+    orgs: usize,
+    batch_rows: u64,
+    /// Why the reading stopped, once it has.
+    why: Option<Unstreamable>,
+    tx: &'t mpsc::SyncSender<Batch>,
+    /// Bytes of the file read so far, for progress.
+    bytes: &'t Cell<u64>,
+    /// Set to stop the reading.
+    stop: &'t Cell<bool>,
+}
+
+impl Cutter<'_, '_> {
+    /// Takes a row on `line`, sending the batch before it when it is the first row of an
+    /// organisation and the batch is full; stops the reading if the organisation sorts
+    /// before the last.
+    fn row(&mut self, line: u64, fields: &(impl RowFields + ?Sized)) {
+        if self.stop.get() {
             return;
         }
+        let (name, set, cols, skip_invalid) = self.reading;
         let org = fields.get(cols.organisation).unwrap_or("");
-        if current.as_deref() != Some(org) {
-            if current.as_deref().is_some_and(|c| org <= c) {
-                why = Some(Unstreamable::NotSorted);
-                stop.set(true);
+        if self.current.as_deref() != Some(org) {
+            if self.current.as_deref().is_some_and(|c| org <= c) {
+                self.why = Some(Unstreamable::NotSorted);
+                self.stop.set(true);
                 return;
             }
             // Two organisations at least, so that both threads reviewing have one.
-            if rows >= batch_rows && orgs >= 2 {
-                let full = std::mem::replace(&mut builder, new_builder());
-                why = send(full, orgs, &tx, bytes.get(), &stop);
-                (rows, orgs) = (0, 0);
+            if self.rows >= self.batch_rows && self.orgs >= 2 {
+                let fresh = KpiDataBuilder::new(name, set, cols, None, skip_invalid);
+                let full = std::mem::replace(&mut self.builder, fresh);
+                self.why = send(full, self.orgs, self.tx, self.bytes.get(), self.stop);
+                (self.rows, self.orgs) = (0, 0);
             }
-            current = Some(org.to_string());
-            orgs += 1;
+            self.current = Some(org.to_string());
+            self.orgs += 1;
         }
-        builder.row(line, fields);
-        rows += 1;
-    });
-    match end {
-        _ if why.is_some() => Err(why.unwrap_or(Unstreamable::Problems)),
-        lines::Stop::End if stop.get() => Err(Unstreamable::Problems),
-        lines::Stop::End => match send(builder, orgs, &tx, bytes.get(), &stop) {
-            Some(w) => Err(w),
+        self.builder.row(line, fields);
+        self.rows += 1;
+    }
+
+    /// Sends the last batch, with `error` if a record could not be read (the reading stopped
+    /// there, as the whole file's does); the SHA-256 of what `input` read, or why the file
+    /// cannot be streamed.
+    fn end<R>(
+        mut self,
+        error: Option<Diagnostic>,
+        input: Tracked<'_, R>,
+    ) -> Result<String, Unstreamable> {
+        if let Some(why) = self.why {
+            return Err(why);
+        }
+        if self.stop.get() {
+            return Err(Unstreamable::Problems);
+        }
+        if let Some(error) = error {
+            self.builder.error(error);
+        }
+        match send(
+            self.builder,
+            self.orgs,
+            self.tx,
+            self.bytes.get(),
+            self.stop,
+        ) {
+            Some(why) => Err(why),
             None => Ok(input
                 .hasher
                 .finalize()
                 .iter()
                 .map(|b| format!("{b:02x}"))
                 .collect()),
-        },
-        lines::Stop::Line { .. } => Err(Unstreamable::NotSimple),
-        lines::Stop::Io => Err(Unstreamable::Problems),
+        }
     }
 }
 
