@@ -140,7 +140,8 @@ pub fn eprint(text: &str) {
 }
 
 /// Prints diagnostics as their `Display` does (a blank line between), through [`eprint()`]:
-/// past the first [`SHOWN`] of a kind they are counted without being rendered.
+/// past the first [`SHOWN`] of a kind they are counted without being rendered, as are those
+/// a library left out of its list (a diagnostic standing for them, `unlisted`).
 pub fn diagnostics(diags: &Diagnostics) {
     let mut first = true;
     for d in diags.iter() {
@@ -149,6 +150,12 @@ pub fn diagnostics(diags: &Diagnostics) {
             sct_core::diagnostic::Severity::Warning => 1,
             sct_core::diagnostic::Severity::Note => 2,
         };
+        if d.unlisted > 0 {
+            // Errors a library found and did not list: counted, and said to be left out.
+            PRINTED[k].fetch_add(d.unlisted, Ordering::Relaxed);
+            LEFT_OUT[k].fetch_add(d.unlisted, Ordering::Relaxed);
+            continue;
+        }
         if PRINTED[k].fetch_add(1, Ordering::Relaxed) >= SHOWN {
             LEFT_OUT[k].fetch_add(1, Ordering::Relaxed);
             continue;

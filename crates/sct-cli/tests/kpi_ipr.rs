@@ -294,6 +294,33 @@ fn every_organisation_of_a_sorted_file_with_errors_gives_the_whole_files_errors(
     assert_eq!(streamed, whole);
 }
 
+/// A file with more errors than are listed says how many there are in all and how many are
+/// not shown, counting those its reading found and did not list.
+#[test]
+fn errors_past_the_fiftieth_are_counted_in_the_total() {
+    let dir = tmp();
+    let mut text = String::from("organisation,indicator,period,value\n");
+    for o in 0..60 {
+        text.push_str(&format!("Q{o:02},ae-4-hour,2024-13,71.0\n"));
+    }
+    let data = write(dir.path(), "bad.csv", &text);
+    let done = sct()
+        .args(["kpi", "ipr", "--orgs", "all", "--data"])
+        .arg(&data)
+        .arg("-o")
+        .arg(dir.path().join("ipr.csv"))
+        .assert()
+        .code(2);
+    let said = String::from_utf8(done.get_output().stderr.clone()).unwrap();
+    assert_eq!(said.matches("is not a period").count(), 50);
+    assert!(
+        said.ends_with(
+            "\n60 errors in all\nnote: 10 more errors not shown (at most 50 of each are)\n"
+        ),
+        "{said}"
+    );
+}
+
 /// The JSON (`sct-kpi-ipr/1`) names each organisation from the organisations table and lists
 /// once the set's indicators without data for any of them; both fields were added without
 /// changing the schema key, as adding fields is compatible.

@@ -113,6 +113,15 @@ pub struct Diagnostic {
     /// command line as flags); the message itself names none.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub settings: Vec<Setting>,
+    /// How many findings of its severity this one stands for, left out of a list that was cut
+    /// short (see [`Diagnostic::more_errors`]); 0 for any other, which stands for itself.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub unlisted: usize,
+}
+
+/// Whether a count is 0 (left out of the JSON).
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 impl Diagnostic {
@@ -125,6 +134,16 @@ impl Diagnostic {
             expected: None,
             hint: None,
             settings: Vec::new(),
+            unlisted: 0,
+        }
+    }
+
+    /// The end of a list of errors cut short: `count` more errors, found but not listed. A
+    /// front end that counts errors counts it as `count` of them.
+    pub fn more_errors(count: usize) -> Self {
+        Diagnostic {
+            unlisted: count,
+            ..Diagnostic::error(format!("{count} more errors not shown"))
         }
     }
 
@@ -389,13 +408,19 @@ impl Diagnostics {
 impl fmt::Display for Diagnostics {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let (mut errors, mut warnings) = (0usize, 0usize);
+        // Findings a list left out, stood for by one diagnostic each (not rendered).
+        let (mut unlisted_errors, mut unlisted_warnings) = (0usize, 0usize);
         let mut first = true;
         for d in &self.0 {
-            let seen = if d.is_error() {
-                &mut errors
+            let (seen, unlisted) = if d.is_error() {
+                (&mut errors, &mut unlisted_errors)
             } else {
-                &mut warnings
+                (&mut warnings, &mut unlisted_warnings)
             };
+            if d.unlisted > 0 {
+                *unlisted += d.unlisted;
+                continue;
+            }
             *seen += 1;
             if *seen > Self::SHOWN {
                 continue;
@@ -406,15 +431,20 @@ impl fmt::Display for Diagnostics {
             first = false;
             write!(f, "{d}")?;
         }
-        let more = |n: usize, what: &str| match n.saturating_sub(Self::SHOWN) {
+        let more = |n: usize, unlisted: usize, what: &str| match n.saturating_sub(Self::SHOWN)
+            + unlisted
+        {
             0 => None,
             1 => Some(format!("1 more {what}")),
             n => Some(format!("{n} more {what}s")),
         };
-        let more: Vec<String> = [more(errors, "error"), more(warnings, "warning")]
-            .into_iter()
-            .flatten()
-            .collect();
+        let more: Vec<String> = [
+            more(errors, unlisted_errors, "error"),
+            more(warnings, unlisted_warnings, "warning"),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
         if !more.is_empty() {
             writeln!(f, "\n… and {} not shown", more.join(" and "))?;
         }
@@ -549,5 +579,24 @@ mod tests {
             text.ends_with("\n… and 950 more errors not shown\n"),
             "{text}"
         );
+    }
+
+    #[test]
+    fn errors_a_list_left_out_are_counted_with_those_not_shown() {
+        // A reader's list of its first 60 errors, and 40 more it found and did not list.
+        let mut diags = Diagnostics::default();
+        for i in 0..60 {
+            diags.push(Diagnostic::error(format!("bad {i}")));
+        }
+        diags.push(Diagnostic::more_errors(40).in_file("d.csv"));
+        let text = diags.to_string();
+        assert!(!text.contains("40 more errors not shown"), "{text}");
+        assert!(
+            text.ends_with("\n… and 50 more errors not shown\n"),
+            "{text}"
+        );
+        let json = serde_json::to_value(&diags).unwrap();
+        assert_eq!(json[60]["unlisted"], 40);
+        assert!(json[0].get("unlisted").is_none());
     }
 }

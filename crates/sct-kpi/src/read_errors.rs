@@ -62,10 +62,7 @@ impl ReadErrors {
         listed.extend(self.series.into_iter().take(room));
         let mut diags = Diagnostics(listed);
         if self.count > MAX_ERRORS {
-            diags.push(
-                Diagnostic::error(format!("{} more errors not shown", self.count - MAX_ERRORS))
-                    .in_file(&self.file),
-            );
+            diags.push(Diagnostic::more_errors(self.count - MAX_ERRORS).in_file(&self.file));
         }
         diags
     }
