@@ -876,6 +876,53 @@ fn a_damaged_large_file_is_an_error_not_a_panic() {
     }
 }
 
+#[test]
+fn large_extracts_with_their_numbers_as_text_read_from_parquet_as_from_csv() {
+    // Numbers written as text, as some exports write decimals; more rows than a batch, in
+    // one row group, so that the columns are decoded on a second core while the rows are
+    // read (a second core or not, the reading must not depend on the numbers' type).
+    let dir = tempfile::tempdir().unwrap();
+    for (case, errors) in [(0u64, false), (1, true)] {
+        let rows = hostile_rows(30, 130, errors, 0x7E57 + case);
+        let (csv, _) = as_csv_and_columns(&rows);
+        let csv_path = dir.path().join(format!("text-{case}.csv"));
+        std::fs::write(&csv_path, &csv).unwrap();
+        let text = |f: &dyn Fn(&ExtractRow) -> Option<String>| -> Col {
+            Col::Text(rows.iter().map(f).collect())
+        };
+        let cols = vec![
+            text(&|r| Some(r.0.clone())),
+            text(&|r| Some(r.1.clone())),
+            text(&|r| Some(r.2.clone())),
+            text(&|r| r.3.map(|v| format!("{v}"))),
+            text(&|r| r.4.map(|v| v.to_string())),
+            text(&|r| r.5.map(|v| v.to_string())),
+        ];
+        for dictionary in [true, false] {
+            let props = WriterProperties::builder()
+                .set_dictionary_enabled(dictionary)
+                .build();
+            let path = dir.path().join(format!("text-{case}-{dictionary}.parquet"));
+            write_with(&path, SCHEMA_TEXT, &cols, props, 100_000);
+            assert_eq!(
+                read_with(&path, None, false),
+                read_with(&csv_path, None, false),
+                "case {case}, dictionary {dictionary}"
+            );
+        }
+    }
+}
+
+/// The long form's six columns, every one as text.
+const SCHEMA_TEXT: &str = "message kpis {
+    optional binary organisation (UTF8);
+    optional binary indicator (UTF8);
+    optional binary period (UTF8);
+    optional binary value (UTF8);
+    optional binary numerator (UTF8);
+    optional binary denominator (UTF8);
+}";
+
 /// The long form's six columns, the numbers as a double and two integers.
 const SCHEMA_SIX: &str = "message kpis {
     optional binary organisation (UTF8);

@@ -206,6 +206,10 @@ pub(super) fn take(
         return from;
     };
     let limit = want.min(first + prepared.kinds.len());
+    // None of the rows from `from` on was prepared (the numbers are not typed, say).
+    if from >= limit {
+        return from;
+    }
     let Some((kind, end)) = carried_on(batches, from, limit, reading, out) else {
         return from;
     };
