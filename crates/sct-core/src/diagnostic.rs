@@ -143,7 +143,10 @@ impl Diagnostic {
     pub fn more_errors(count: usize) -> Self {
         Diagnostic {
             unlisted: count,
-            ..Diagnostic::error(format!("{count} more errors not shown"))
+            ..Diagnostic::error(format!(
+                "{} not shown",
+                crate::quote::count_of(count, "more error")
+            ))
         }
     }
 
@@ -348,17 +351,23 @@ impl Diagnostics {
         self.0.iter().any(Diagnostic::is_error)
     }
 
-    /// Number of errors.
+    /// Number of errors, those a list left out included (see [`Diagnostic::unlisted`]).
     pub fn error_count(&self) -> usize {
-        self.0.iter().filter(|d| d.is_error()).count()
+        self.count(Severity::Error)
     }
 
-    /// Number of warnings.
+    /// Number of warnings, those a list left out included.
     pub fn warning_count(&self) -> usize {
+        self.count(Severity::Warning)
+    }
+
+    /// Number of findings of `severity`: one a diagnostic, or as many as it stands for.
+    fn count(&self, severity: Severity) -> usize {
         self.0
             .iter()
-            .filter(|d| d.severity == Severity::Warning)
-            .count()
+            .filter(|d| d.severity == severity)
+            .map(|d| d.unlisted.max(1))
+            .sum()
     }
 
     /// Iterates over the diagnostics.
@@ -591,6 +600,8 @@ mod tests {
         diags.push(Diagnostic::more_errors(40).in_file("d.csv"));
         let text = diags.to_string();
         assert!(!text.contains("40 more errors not shown"), "{text}");
+        assert_eq!(diags.error_count(), 100);
+        assert_eq!(Diagnostic::more_errors(1).message, "1 more error not shown");
         assert!(
             text.ends_with("\n… and 50 more errors not shown\n"),
             "{text}"
