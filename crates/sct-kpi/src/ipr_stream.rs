@@ -9,14 +9,15 @@
 //! one, the rows made so far are given up, the rest of the file is read for the date, and the
 //! file is read again. A CSV's lines are read as the whole file's reading reads them: simple
 //! lines straight from their bytes, the rest by the csv crate (quoted fields, every field
-//! quoted as R's `write.csv` writes them). Rows of indicators not in the set are tallied batch by batch and
-//! warned of once, as the whole file's reading warns of them. Whatever this path cannot make
-//! exactly as the whole-file path would (a file not sorted, with a warning other than those,
-//! a damaged Parquet file, a review that fails) is given up with its reason
-//! ([`Unstreamable`]), for the caller to read the whole file instead. A file with errors in
-//! its rows is read to its end a batch at a time all the same, for the errors the whole
-//! file's reading reports ([`NotStreamed::Errors`]): memory stays bounded however many rows
-//! come after the first error.
+//! quoted as R's `write.csv` writes them). Rows of indicators not in the set are tallied
+//! batch by batch and warned of once, as the whole file's reading warns of them.
+//!
+//! Whatever this path cannot make exactly as the whole-file path would (a file not sorted,
+//! with a warning other than those, a damaged Parquet file, a review that fails) is given up
+//! with its reason ([`Unstreamable`]), for the caller to read the whole file instead. A file
+//! with errors in its rows is read to its end a batch at a time all the same, for the errors
+//! the whole file's reading reports ([`NotStreamed::Errors`]): memory stays bounded however
+//! many rows come after the first error.
 
 use std::cell::Cell;
 use std::io::Read;
@@ -100,8 +101,9 @@ pub struct Source<'a, R> {
 
 /// The report of every organisation of `source`, a long-form KPI CSV sorted by organisation,
 /// its rows handed to `sink` as they are made (as [`crate::ipr::ipr_each`] hands them); the
-/// file's errors, or why it cannot be made so (`sink` then holds no row). `progress` is told how many organisations
-/// are done, of how many (an estimate from the bytes read until the file has been read once).
+/// file's errors, or why it cannot be made so (`sink` then holds no row). `progress` is told
+/// how many organisations are done, of how many (an estimate from the bytes read until the
+/// file has been read once).
 // The arguments of `ipr_each` and the file's reading.
 #[allow(clippy::too_many_arguments)]
 pub fn ipr_sorted<R: Read + Send>(
@@ -167,25 +169,6 @@ fn passes<R: Send>(
     sink: &mut dyn RowSink,
     progress: Option<&dyn Fn(usize, usize)>,
 ) -> Result<Streamed, NotStreamed> {
-    let result = readings(set, set_file, source, read, options, names, sink, progress);
-    if result.is_err() {
-        sink.clear();
-    }
-    result
-}
-
-/// The one or two readings of [`passes`].
-#[allow(clippy::too_many_arguments)]
-fn readings<R: Send>(
-    set: &KpiSet,
-    set_file: &FrameworkUsed,
-    source: Source<'_, R>,
-    read: ReadBatches<'_, R>,
-    options: &ReviewOptions,
-    names: &impl Fn(&str) -> Option<String>,
-    sink: &mut dyn RowSink,
-    progress: Option<&dyn Fn(usize, usize)>,
-) -> Result<Streamed, NotStreamed> {
     let Source {
         name, open, size, ..
     } = source;
@@ -196,42 +179,60 @@ fn readings<R: Send>(
         progress,
         size,
     };
-    let input = open().map_err(|_| Unstreamable::Problems)?;
-    let first = pass.run(input, read, options.as_of, options, sink)?;
-    let (done, sha256) = match first {
-        Outcome::Report(building, sha256) => (building, sha256),
-        Outcome::Errors(errors) => return Err(NotStreamed::Errors(errors.into_diagnostics())),
-        Outcome::LaterDate(date) => {
-            // The date is now known: the second reading never gives up for it.
-            sink.clear();
-            let input = open().map_err(|_| Unstreamable::Problems)?;
-            match pass.run(input, read, date, options, sink)? {
-                Outcome::Report(building, sha256) => (building, sha256),
-                // The first reading read every row: the second finds no error it did not.
-                _ => return Err(Unstreamable::Problems.into()),
+    let result = pass.readings(name, open, read, options, sink);
+    if result.is_err() {
+        sink.clear();
+    }
+    result
+}
+
+impl<N: Fn(&str) -> Option<String>> Pass<'_, '_, N> {
+    /// The one or two readings of [`passes`] of the file `name`, each opened by `open`.
+    fn readings<R: Send>(
+        &self,
+        name: &str,
+        open: &mut dyn FnMut() -> std::io::Result<R>,
+        read: ReadBatches<'_, R>,
+        options: &ReviewOptions,
+        sink: &mut dyn RowSink,
+    ) -> Result<Streamed, NotStreamed> {
+        let input = open().map_err(|_| Unstreamable::Problems)?;
+        let (done, sha256) = match self.run(input, read, options.as_of, options, sink)? {
+            Outcome::Report(building, sha256) => (building, sha256),
+            Outcome::Errors(errors) => return Err(NotStreamed::Errors(errors.into_diagnostics())),
+            Outcome::LaterDate(date) => {
+                // The date is now known: the second reading never gives up for it.
+                sink.clear();
+                let input = open().map_err(|_| Unstreamable::Problems)?;
+                match self.run(input, read, date, options, sink)? {
+                    Outcome::Report(building, sha256) => (building, sha256),
+                    // The first reading read every row: the second finds no error it did not.
+                    _ => return Err(Unstreamable::Problems.into()),
+                }
             }
+        };
+        let Done {
+            building,
+            organisations,
+            unknown,
+        } = *done;
+        if organisations.is_empty() {
+            return Err(Unstreamable::Empty.into());
         }
-    };
-    let Done {
-        building,
-        organisations,
-        unknown,
-    } = *done;
-    if organisations.is_empty() {
-        return Err(Unstreamable::Empty.into());
+        let mut report = building.finish(self.set, organisations, self.names);
+        // Each batch was read without the file's checksum, known only once it has all been
+        // read.
+        if let Some(p) = &mut report.provenance {
+            p.data = Some(FileUsed {
+                file: name.to_string(),
+                sha256,
+            });
+        }
+        Ok(Streamed {
+            report,
+            warnings: unknown.warnings(self.set),
+        })
     }
-    let mut report = building.finish(set, organisations, names);
-    // Each batch was read without the file's checksum, known only once it has all been read.
-    if let Some(p) = &mut report.provenance {
-        p.data = Some(FileUsed {
-            file: name.to_string(),
-            sha256,
-        });
-    }
-    Ok(Streamed {
-        report,
-        warnings: unknown.warnings(set),
-    })
 }
 
 /// Every batch of a reading reviewed.
@@ -337,14 +338,15 @@ impl<'a, N: Fn(&str) -> Option<String>> Pass<'a, '_, N> {
         } in rx
         {
             let total = of.or(self.size);
-            let data = match (data, &mut errors) {
-                (Ok(data), None) => data,
-                // Errors found: only the rest's errors are wanted now.
-                (more, found) => {
-                    match (more, found) {
-                        (Err(more), Some(all)) => all.merge(more),
-                        (Err(first), None) => errors = Some(first),
-                        (Ok(_), _) => {}
+            let data = match data {
+                Ok(data) if errors.is_none() => data,
+                // This batch's errors, or errors found before: only errors are wanted now.
+                other => {
+                    if let Err(more) = other {
+                        match &mut errors {
+                            Some(all) => all.merge(more),
+                            None => errors = Some(more),
+                        }
                     }
                     read += in_batch;
                     self.tell(read, bytes, total);
@@ -417,8 +419,8 @@ enum Reviewed<'a> {
     Errors(ReadErrors),
 }
 
-/// Rows of a batch (whole organisations, two at least): enough that the two threads reviewing share a
-/// batch well, few enough that its series stay small beside the rows made.
+/// Rows of a batch (whole organisations, two at least): enough that the two threads reviewing
+/// share a batch well, few enough that its series stay small beside the rows made.
 pub const BATCH_ROWS: u64 = 200_000;
 
 /// A reader that hashes the bytes it passes on and counts them, and ends early when told.

@@ -9,6 +9,7 @@ use sct_core::diagnostic::{Diagnostic, Diagnostics};
 use sct_core::setting::Setting;
 use sct_core::{Date, SourceFile};
 use sct_kpi::data::{KpiData, read_kpi_data_with};
+use sct_kpi::ipr_stream::{self, NotStreamed, RowSink, Streamed};
 use sct_kpi::kpiset::KpiSet;
 use sct_kpi::profile::{Conflict, Profile, ProfileKind};
 use sct_kpi::rebase_log::{self, RebaseLog};
@@ -351,7 +352,6 @@ fn ipr_csv(
     progress: Option<&dyn Fn(usize, usize)>,
     mut notices: Vec<Diagnostic>,
 ) -> Result<Output<'static>> {
-    use sct_kpi::ipr_stream::RowSink;
     let mut texts = CsvTexts::default();
     let report = sct_kpi::ipr::ipr_each(
         run.set,
@@ -375,7 +375,7 @@ fn ipr_csv(
 #[derive(Default)]
 struct CsvTexts(std::collections::BTreeMap<sct_kpi::ipr::RowPlace, sct_core::csv_out::CsvWriter>);
 
-impl sct_kpi::ipr_stream::RowSink for CsvTexts {
+impl RowSink for CsvTexts {
     fn row(&mut self, place: sct_kpi::ipr::RowPlace, row: sct_kpi::ipr::IprRow) {
         // Writing into memory cannot fail.
         drop(sct_report::ipr::write_csv_row(
@@ -454,23 +454,22 @@ fn ipr_sorted_file(
     let mut texts = CsvTexts::default();
     // Opened as an input, so that no output of the command can replace it.
     let mut open = || sct_core::source::open_input(path).map_err(std::io::Error::other);
-    let source = sct_kpi::ipr_stream::Source {
+    let source = ipr_stream::Source {
         name: &name,
         open: &mut open,
         size: std::fs::metadata(path).ok().map(|m| m.len()),
-        batch_rows: sct_kpi::ipr_stream::BATCH_ROWS,
+        batch_rows: ipr_stream::BATCH_ROWS,
     };
     let (skip, sink) = (rows.skip_invalid, &mut texts);
     let streamed = if is_parquet(path) {
-        sct_kpi::ipr_stream::ipr_sorted_parquet(
+        ipr_stream::ipr_sorted_parquet(
             set, set_file, source, skip, &settings, names, sink, progress,
         )
     } else {
-        sct_kpi::ipr_stream::ipr_sorted(
+        ipr_stream::ipr_sorted(
             set, set_file, source, skip, &settings, names, sink, progress,
         )
     };
-    use sct_kpi::ipr_stream::{NotStreamed, Streamed};
     let Streamed { report, warnings } = match streamed {
         Ok(streamed) => streamed,
         // The errors the whole file's reading reports, found without holding its series.
