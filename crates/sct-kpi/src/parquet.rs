@@ -13,8 +13,10 @@
 //! straight into its series, as the CSV's plain rows do; every other row is taken by the one
 //! reading that records errors, flags and skips.
 //!
-//! Column types: text for `organisation` and `indicator`; text or a date for `period` (a date
-//! is read as `YYYY-MM-DD`); a number (double, float or integer) or text for the numbers.
+//! Column types: text for `organisation` and `indicator`; text, a date or a timestamp for
+//! `period` (a date, or a timestamp at midnight, is read as `YYYY-MM-DD`); a number
+//! (double, float, integer, or a decimal of up to 38 digits, read with its scale's places
+//! as its CSV text has them) or text for the numbers.
 //! Nulls are empty fields. A missing column or one of another type is an error naming the
 //! file, the column, what was found and what was expected. A file is told to be Parquet by
 //! its first four bytes (`PAR1`), not by its name.
@@ -42,6 +44,7 @@ use crate::period::{Period, PeriodType};
 mod ahead;
 #[cfg(unix)]
 mod at_offsets;
+mod decimal_time;
 mod in_batches;
 mod numbers;
 mod pages;
@@ -412,6 +415,11 @@ enum Kind {
     Float,
     /// A double, written as its shortest decimal.
     Double,
+    /// A decimal of `scale` places (INT32, INT64, or big-endian bytes), written with them.
+    Decimal { scale: u8 },
+    /// A timestamp of `units_a_day` units a day since 1970-01-01 (INT64, or INT96 in
+    /// nanoseconds): its day when at midnight, else its date and time.
+    Timestamp { units_a_day: i64 },
 }
 
 /// The long form's six columns, in order, and where each is in the file.
@@ -425,8 +433,9 @@ const NAMES: [&str; 6] = [
 ];
 /// The types each column may have, in words for errors.
 const TEXT: &str = "text (a UTF-8 byte array)";
-const PERIOD: &str = "text (as 2024-04, 2024-Q1, …) or a date";
-const NUMBER: &str = "a number (double, float, or a 32- or 64-bit integer) or text";
+const PERIOD: &str = "text (as 2024-04, 2024-Q1, …), a date, or a timestamp at midnight";
+const NUMBER: &str =
+    "a number (double, float, decimal of up to 38 digits, or a 32- or 64-bit integer) or text";
 
 /// One column to read: its index in the file, how its values are read, and its largest
 /// definition level (a value below it is a null).
@@ -476,8 +485,8 @@ impl Layout {
             let kind = kind_of(c)
                 .filter(|k| match name {
                     "organisation" | "indicator" => *k == Kind::Text,
-                    "period" => matches!(k, Kind::Text | Kind::Date),
-                    _ => *k != Kind::Date,
+                    "period" => matches!(k, Kind::Text | Kind::Date | Kind::Timestamp { .. }),
+                    _ => !matches!(k, Kind::Date | Kind::Timestamp { .. }),
                 })
                 .filter(|_| c.max_rep_level() == 0)
                 .ok_or_else(|| ParquetError::WrongType {
@@ -497,7 +506,8 @@ impl Layout {
 }
 
 /// How a column is read, from its physical and logical types; `None` for a type the long form
-/// never holds (decimals, times, timestamps, booleans, nested or fixed-length values).
+/// never holds (times of day, booleans, intervals, nested values, decimals of more than 38
+/// digits).
 fn kind_of(c: &ColumnDescriptor) -> Option<Kind> {
     let logical = c.logical_type_ref();
     let converted = c.converted_type();
@@ -526,6 +536,34 @@ fn kind_of(c: &ColumnDescriptor) -> Option<Kind> {
         {
             Some(Kind::Date)
         }
+        _ if converted == ConvertedType::DECIMAL
+            || matches!(logical, Some(LogicalType::Decimal(_))) =>
+        {
+            let scale = decimal_time::decimal_scale(c.type_precision(), c.type_scale())?;
+            matches!(
+                c.physical_type(),
+                Physical::INT32
+                    | Physical::INT64
+                    | Physical::FIXED_LEN_BYTE_ARRAY
+                    | Physical::BYTE_ARRAY
+            )
+            .then_some(Kind::Decimal { scale })
+        }
+        Physical::INT64 if logical.is_some_and(|l| matches!(l, LogicalType::Timestamp(_))) => {
+            decimal_time::units_a_day(logical?).map(|units_a_day| Kind::Timestamp { units_a_day })
+        }
+        Physical::INT64 if converted == ConvertedType::TIMESTAMP_MILLIS => Some(Kind::Timestamp {
+            units_a_day: 86_400_000,
+        }),
+        Physical::INT64 if converted == ConvertedType::TIMESTAMP_MICROS => Some(Kind::Timestamp {
+            units_a_day: 86_400_000_000,
+        }),
+        // Spark's and Impala's timestamps: nanoseconds into a Julian day.
+        Physical::INT96 if logical.is_none() && converted == ConvertedType::NONE => {
+            Some(Kind::Timestamp {
+                units_a_day: 86_400_000_000_000,
+            })
+        }
         Physical::INT32 if plain_integer => Some(Kind::Int32),
         Physical::INT64 if plain_integer => Some(Kind::Int64),
         Physical::FLOAT if logical.is_none() => Some(Kind::Float),
@@ -537,7 +575,10 @@ fn kind_of(c: &ColumnDescriptor) -> Option<Kind> {
 /// A column's type in words for an error: its physical type, with its logical type if any.
 fn type_name(c: &ColumnDescriptor) -> String {
     let mut s = format!("{}", c.physical_type());
-    if let Some(l) = c.logical_type_ref() {
+    if c.converted_type() == ConvertedType::DECIMAL {
+        let (digits, places) = (c.type_precision(), c.type_scale());
+        let _ = write!(s, " (decimal of {digits} digits, {places} places)");
+    } else if let Some(l) = c.logical_type_ref() {
         let _ = write!(s, " ({l:?})");
     } else if c.converted_type() != ConvertedType::NONE {
         let _ = write!(s, " ({})", c.converted_type());
@@ -557,6 +598,8 @@ enum Values {
     Int64(Vec<i64>),
     Float(Vec<f32>),
     Double(Vec<f64>),
+    /// Decimals held as bytes, each as its integer (a decimal's digits without its point).
+    Wide(Vec<i128>),
 }
 
 /// How a column is read through a row group.
@@ -599,6 +642,14 @@ impl Batch {
                     || group.get_column_reader(col.index),
                 )?;
                 (Source::Text(reader), Values::Ids(Vec::new()))
+            }
+            _ if !pages::plain_number(group.metadata().column(col.index).column_type()) => {
+                let reader = group.get_column_reader(col.index)?;
+                let values = match &reader {
+                    ColumnReader::Int96ColumnReader(_) => Values::Int64(Vec::new()),
+                    _ => Values::Wide(Vec::new()),
+                };
+                (Source::Typed(Box::new(reader)), values)
             }
             _ if pages::ours(group.metadata().column(col.index), col.max_def) => {
                 let pages = group.get_column_page_reader(col.index)?;
@@ -657,6 +708,9 @@ impl Batch {
                 ColumnReader::Int64ColumnReader(r) => r.skip_records(rows)?,
                 ColumnReader::FloatColumnReader(r) => r.skip_records(rows)?,
                 ColumnReader::DoubleColumnReader(r) => r.skip_records(rows)?,
+                ColumnReader::Int96ColumnReader(r) => r.skip_records(rows)?,
+                ColumnReader::FixedLenByteArrayColumnReader(r) => r.skip_records(rows)?,
+                ColumnReader::ByteArrayColumnReader(r) => r.skip_records(rows)?,
                 _ => return Err(not_its_type()),
             },
             Source::Ahead => return Err(not_its_type()),
@@ -736,6 +790,25 @@ impl Batch {
                 v.clear();
                 r.read_records(rows, def, None, v)?
             }
+            (ColumnReader::Int96ColumnReader(r), Values::Int64(v)) => {
+                let mut read = Vec::with_capacity(rows);
+                let n = r.read_records(rows, def, None, &mut read)?;
+                v.clear();
+                v.extend(read.iter().map(decimal_time::int96_nanos));
+                n
+            }
+            (ColumnReader::FixedLenByteArrayColumnReader(r), Values::Wide(v)) => {
+                let mut read = Vec::with_capacity(rows);
+                let n = r.read_records(rows, def, None, &mut read)?;
+                wide_decimals(read.iter().map(|b| b.data()), v)?;
+                n
+            }
+            (ColumnReader::ByteArrayColumnReader(r), Values::Wide(v)) => {
+                let mut read = Vec::with_capacity(rows);
+                let n = r.read_records(rows, def, None, &mut read)?;
+                wide_decimals(read.iter().map(|b| b.data()), v)?;
+                n
+            }
             _ => return Err(not_its_type()),
         };
         Ok(n)
@@ -750,6 +823,7 @@ impl Batch {
             Values::Int64(_) => Values::Int64(Vec::with_capacity(rows)),
             Values::Float(_) => Values::Float(Vec::with_capacity(rows)),
             Values::Double(_) => Values::Double(Vec::with_capacity(rows)),
+            Values::Wide(_) => Values::Wide(Vec::with_capacity(rows)),
         };
         let def = match self.def.is_empty() {
             true => Vec::new(),
@@ -800,13 +874,42 @@ impl Batch {
         };
         Some(match &self.values {
             Values::Ids(v) => Field::Text(texts.get(v[k])?),
-            Values::Int32(v) if self.col.kind == Kind::Date => Field::Date(v[k]),
-            Values::Int32(v) => Field::Int(i64::from(v[k])),
-            Values::Int64(v) => Field::Int(v[k]),
+            Values::Int32(v) => match self.col.kind {
+                Kind::Date => Field::Date(v[k]),
+                Kind::Decimal { scale } => Field::Decimal(i128::from(v[k]), scale),
+                _ => Field::Int(i64::from(v[k])),
+            },
+            Values::Int64(v) => match self.col.kind {
+                Kind::Decimal { scale } => Field::Decimal(i128::from(v[k]), scale),
+                Kind::Timestamp { units_a_day } => Field::stamp(v[k], units_a_day),
+                _ => Field::Int(v[k]),
+            },
             Values::Float(v) => Field::Float(v[k]),
             Values::Double(v) => Field::Double(v[k]),
+            Values::Wide(v) => match self.col.kind {
+                Kind::Decimal { scale } => Field::Decimal(v[k], scale),
+                _ => Field::Null,
+            },
         })
     }
+}
+
+/// Decimals given as big-endian bytes, each made its integer, into `out` (emptied first).
+fn wide_decimals<'b>(
+    bytes: impl Iterator<Item = &'b [u8]>,
+    out: &mut Vec<i128>,
+) -> parquet::errors::Result<()> {
+    out.clear();
+    for b in bytes {
+        let v = decimal_time::decimal_of_bytes(b).ok_or_else(|| {
+            parquet::errors::ParquetError::General(format!(
+                "a decimal of {} bytes does not fit in 38 digits",
+                b.len()
+            ))
+        })?;
+        out.push(v);
+    }
+    Ok(())
 }
 
 /// A column's reader not of the column's type (which [`Layout::of`] rules out).
@@ -831,6 +934,10 @@ enum Field<'b> {
     Float(f32),
     /// A double.
     Double(f64),
+    /// A decimal: its digits as an integer, and its places.
+    Decimal(i128, u8),
+    /// A timestamp not at midnight: its day since 1970-01-01 and nanoseconds into it.
+    Time(i64, i64),
 }
 
 impl<'b> Field<'b> {
@@ -857,8 +964,19 @@ impl<'b> Field<'b> {
                 let _ = write!(out, "{v}");
             }
             Field::Double(v) => write_double(v, &mut out),
+            Field::Decimal(v, scale) => decimal_time::write_decimal(v, scale, &mut out),
+            Field::Time(day, nanos) => decimal_time::write_stamp(day, nanos, &mut out),
         }
         out
+    }
+
+    /// A timestamp of `units_a_day` units a day: a date when at midnight (and within a
+    /// date's range), as a date column's; else a time.
+    fn stamp(v: i64, units_a_day: i64) -> Field<'b> {
+        match decimal_time::stamp_day(v, units_a_day) {
+            Ok(day) => i32::try_from(day).map_or(Field::Time(day, 0), Field::Date),
+            Err((day, nanos)) => Field::Time(day, nanos),
+        }
     }
 }
 
@@ -904,6 +1022,9 @@ impl RowFields for TypedRow<'_> {
             Field::Null => Some(Ok(None)),
             Field::Double(v) => Some(check(v).map(Some)),
             Field::Int(v) => Some(check(v as f64).map(Some)),
+            Field::Decimal(v, scale) => {
+                decimal_time::exact_decimal(v, scale).map(|v| check(v).map(Some))
+            }
             _ => None,
         }
     }
@@ -923,6 +1044,8 @@ impl RowFields for TypedRow<'_> {
         match *self.fields.get(i)? {
             Field::Double(v) => decimals_of(v),
             Field::Int(_) | Field::Null => Some(0),
+            // Its text has its scale's places, as many as it has.
+            Field::Decimal(_, scale) => Some(i32::from(scale)),
             _ => None,
         }
     }

@@ -10,7 +10,10 @@ use std::path::Path;
 use std::sync::Arc;
 
 use parquet::basic::{Compression, Encoding, GzipLevel, ZstdLevel};
-use parquet::data_type::{ByteArray, ByteArrayType, DoubleType, Int32Type, Int64Type};
+use parquet::data_type::{
+    ByteArray, ByteArrayType, DoubleType, FixedLenByteArray, FixedLenByteArrayType, Int32Type,
+    Int64Type, Int96, Int96Type,
+};
 use parquet::file::properties::{WriterProperties, WriterVersion};
 use parquet::file::reader::{FileReader, SerializedFileReader};
 use parquet::file::writer::SerializedFileWriter;
@@ -58,6 +61,26 @@ enum Col {
     Double(Vec<Option<f64>>),
     Int64(Vec<Option<i64>>),
     Int32(Vec<Option<i32>>),
+    /// Bytes of a BYTE_ARRAY column that is not text (a decimal's).
+    Binary(Vec<Option<Vec<u8>>>),
+    /// Bytes of a FIXED_LEN_BYTE_ARRAY column.
+    Fixed(Vec<Option<Vec<u8>>>),
+    Int96(Vec<Option<Int96>>),
+}
+
+impl Col {
+    /// A copy of the column from row `from` on.
+    fn rows_from(&self, from: usize) -> Col {
+        match self {
+            Col::Text(v) => Col::Text(v[from..].to_vec()),
+            Col::Double(v) => Col::Double(v[from..].to_vec()),
+            Col::Int64(v) => Col::Int64(v[from..].to_vec()),
+            Col::Int32(v) => Col::Int32(v[from..].to_vec()),
+            Col::Binary(v) => Col::Binary(v[from..].to_vec()),
+            Col::Fixed(v) => Col::Fixed(v[from..].to_vec()),
+            Col::Int96(v) => Col::Int96(v[from..].to_vec()),
+        }
+    }
 }
 
 /// Writes `columns` under `schema` (one row group per `group` rows) with `compression`.
@@ -80,6 +103,8 @@ fn write_with(path: &Path, schema: &str, columns: &[Col], props: WriterPropertie
         Col::Double(v) => v.len(),
         Col::Int64(v) => v.len(),
         Col::Int32(v) => v.len(),
+        Col::Binary(v) | Col::Fixed(v) => v.len(),
+        Col::Int96(v) => v.len(),
     };
     for start in (0..rows).step_by(group) {
         let end = (start + group).min(rows);
@@ -122,6 +147,38 @@ fn write_with(path: &Path, schema: &str, columns: &[Col], props: WriterPropertie
                     let values: Vec<i32> = v.iter().flatten().copied().collect();
                     let def = levels(v.iter().map(Option::is_some).collect());
                     w.typed::<Int32Type>()
+                        .write_batch(&values, Some(&def), None)
+                        .unwrap();
+                }
+                Col::Binary(v) => {
+                    let v = &v[start..end];
+                    let values: Vec<ByteArray> = v
+                        .iter()
+                        .flatten()
+                        .map(|b| ByteArray::from(b.clone()))
+                        .collect();
+                    let def = levels(v.iter().map(Option::is_some).collect());
+                    w.typed::<ByteArrayType>()
+                        .write_batch(&values, Some(&def), None)
+                        .unwrap();
+                }
+                Col::Fixed(v) => {
+                    let v = &v[start..end];
+                    let values: Vec<FixedLenByteArray> = v
+                        .iter()
+                        .flatten()
+                        .map(|b| FixedLenByteArray::from(b.clone()))
+                        .collect();
+                    let def = levels(v.iter().map(Option::is_some).collect());
+                    w.typed::<FixedLenByteArrayType>()
+                        .write_batch(&values, Some(&def), None)
+                        .unwrap();
+                }
+                Col::Int96(v) => {
+                    let v = &v[start..end];
+                    let values: Vec<Int96> = v.iter().flatten().copied().collect();
+                    let def = levels(v.iter().map(Option::is_some).collect());
+                    w.typed::<Int96Type>()
                         .write_batch(&values, Some(&def), None)
                         .unwrap();
                 }
@@ -457,7 +514,27 @@ fn a_column_of_the_wrong_type_names_what_was_found_and_expected() {
                 Col::Double(vec![Some(2024.0)]),
                 Col::Double(vec![Some(1.0)]),
             ],
-            "column `period` is DOUBLE, but period must be text (as 2024-04, 2024-Q1, …) or a date",
+            "column `period` is DOUBLE, but period must be text (as 2024-04, 2024-Q1, …), a date, or a timestamp at midnight",
+        ),
+        (
+            "message k { required binary organisation (UTF8); required binary indicator (UTF8); required binary period (UTF8); required fixed_len_byte_array(17) value (DECIMAL(40,2)); }",
+            vec![
+                Col::Text(vec![Some("A".into())]),
+                Col::Text(vec![Some("p".into())]),
+                Col::Text(vec![Some("2024-01".into())]),
+                Col::Fixed(vec![Some(vec![0; 17])]),
+            ],
+            "column `value` is FIXED_LEN_BYTE_ARRAY (decimal of 40 digits, 2 places), but value must be a number (double, float, decimal of up to 38 digits, or a 32- or 64-bit integer) or text",
+        ),
+        (
+            "message k { required binary organisation (UTF8); required binary indicator (UTF8); required binary period (UTF8); required int64 value (TIMESTAMP(MILLIS,true)); }",
+            vec![
+                Col::Text(vec![Some("A".into())]),
+                Col::Text(vec![Some("p".into())]),
+                Col::Text(vec![Some("2024-01".into())]),
+                Col::Int64(vec![Some(0)]),
+            ],
+            "column `value` is INT64 (Timestamp",
         ),
     ];
     for (i, (schema, cols, want)) in cases.into_iter().enumerate() {
@@ -580,12 +657,7 @@ fn typed_numbers_that_cannot_be_used_give_the_csv_errors() {
         keep_good(&std::fs::read_to_string(&csv_path).unwrap()),
     )
     .unwrap();
-    let good = |c: &Col| match c {
-        Col::Text(v) => Col::Text(v[3..].to_vec()),
-        Col::Double(v) => Col::Double(v[3..].to_vec()),
-        Col::Int64(v) => Col::Int64(v[3..].to_vec()),
-        Col::Int32(v) => Col::Int32(v[3..].to_vec()),
-    };
+    let good = |c: &Col| c.rows_from(3);
     write(
         &parquet_path,
         schema,
@@ -932,3 +1004,237 @@ const SCHEMA_SIX: &str = "message kpis {
     optional int64 numerator;
     optional int64 denominator;
 }";
+
+/// `v` as a decimal of `scale` places, as a SQL platform's export holds it: its digits as
+/// an integer, and its text as the same column written as CSV has it (`12.50` at scale
+/// 2); `None` for a value no decimal of 18 digits holds (NaN, 1e300).
+fn as_decimal(v: f64, scale: u32) -> Option<(i128, String)> {
+    let unscaled = (v * 10f64.powi(scale as i32)).round();
+    if !unscaled.is_finite() || unscaled.abs() >= 1e17 {
+        return None;
+    }
+    let unscaled = unscaled as i128;
+    let (whole, part) = (
+        unscaled.abs() / 10i128.pow(scale),
+        unscaled.abs() % 10i128.pow(scale),
+    );
+    let sign = if unscaled < 0 { "-" } else { "" };
+    let text = match scale {
+        0 => format!("{sign}{whole}"),
+        _ => format!("{sign}{whole}.{part:0width$}", width = scale as usize),
+    };
+    Some((unscaled, text))
+}
+
+/// The fewest big-endian two's-complement bytes that hold `v`, as a BYTE_ARRAY decimal is
+/// written.
+fn fewest_bytes(v: i128) -> Vec<u8> {
+    let b = v.to_be_bytes();
+    let mut i = 0;
+    // A leading byte is redundant when it only repeats the sign of the byte after it.
+    while i < 15 && ((b[i] == 0 && b[i + 1] < 0x80) || (b[i] == 0xff && b[i + 1] >= 0x80)) {
+        i += 1;
+    }
+    b[i..].to_vec()
+}
+
+#[test]
+fn large_extracts_with_decimal_numbers_read_from_parquet_as_the_csv_of_their_digits() {
+    // Decimals as SQL platforms export them, in two layouts: every number a decimal, each
+    // held its own way (the value as INT64 with 3 places, the numerator as 9 fixed bytes
+    // with none, the denominator as bytes of any length with 2: `1234.00`, whose places the
+    // reading counts as the CSV's); and only the value a decimal (INT32, 1 place) beside
+    // integer counts, so that a reading taking rows straight from their integers would meet
+    // it. More rows than a batch, in one row group, so that the columns are decoded on a
+    // second core while the rows are read; for every organisation, for one, and skipping
+    // rows in error.
+    let dir = tempfile::tempdir().unwrap();
+    let layouts = [
+        (
+            "optional int64 value (DECIMAL(18,3));
+            optional fixed_len_byte_array(9) numerator (DECIMAL(20,0));
+            optional binary denominator (DECIMAL(38,2));",
+            [3, 0, 2],
+        ),
+        (
+            "optional int32 value (DECIMAL(9,1));
+            optional int64 numerator;
+            optional int64 denominator;",
+            [1, 0, 0],
+        ),
+    ];
+    for (layout, (numbers, scales)) in layouts.into_iter().enumerate() {
+        let schema = format!(
+            "message kpis {{ optional binary organisation (UTF8); optional binary indicator (UTF8);
+            optional binary period (UTF8); {numbers} }}"
+        );
+        for (case, errors) in [(0u64, false), (1, true)] {
+            let rows = hostile_rows(30, 130, errors, 0xDEC1 + case);
+            let decimals: Vec<[Option<(i128, String)>; 3]> = rows
+                .iter()
+                .map(|r| {
+                    [r.3, r.4.map(|v| v as f64), r.5.map(|v| v as f64)]
+                        .into_iter()
+                        .zip(scales)
+                        .map(|(v, scale)| v.and_then(|v| as_decimal(v, scale)))
+                        .collect::<Vec<_>>()
+                        .try_into()
+                        .unwrap()
+                })
+                .collect();
+            let mut csv =
+                String::from("organisation,indicator,period,value,numerator,denominator\n");
+            for (r, d) in rows.iter().zip(&decimals) {
+                let [v, n, dn] = d.clone().map(|x| x.map(|(_, t)| t).unwrap_or_default());
+                csv.push_str(&format!("{},{},{},{v},{n},{dn}\n", r.0, r.1, r.2));
+            }
+            let csv_path = dir.path().join(format!("decimal-{layout}-{case}.csv"));
+            std::fs::write(&csv_path, &csv).unwrap();
+            let text = |c: usize| -> Col {
+                Col::Text(
+                    rows.iter()
+                        .map(|r| Some([&r.0, &r.1, &r.2][c].clone()))
+                        .collect(),
+                )
+            };
+            let digits = |c: usize| decimals.iter().map(move |d| d[c].as_ref().map(|x| x.0));
+            let numbers = match layout {
+                0 => [
+                    Col::Int64(digits(0).map(|v| v.map(|v| v as i64)).collect()),
+                    Col::Fixed(
+                        digits(1)
+                            .map(|v| v.map(|v| v.to_be_bytes()[7..].to_vec()))
+                            .collect(),
+                    ),
+                    Col::Binary(digits(2).map(|v| v.map(fewest_bytes)).collect()),
+                ],
+                _ => [
+                    Col::Int32(digits(0).map(|v| v.map(|v| v as i32)).collect()),
+                    Col::Int64(digits(1).map(|v| v.map(|v| v as i64)).collect()),
+                    Col::Int64(digits(2).map(|v| v.map(|v| v as i64)).collect()),
+                ],
+            };
+            let cols: Vec<Col> = [text(0), text(1), text(2)]
+                .into_iter()
+                .chain(numbers)
+                .collect();
+            let one: BTreeSet<String> = ["O7".to_string()].into();
+            for dictionary in [true, false] {
+                let props = WriterProperties::builder()
+                    .set_dictionary_enabled(dictionary)
+                    .build();
+                let path = dir
+                    .path()
+                    .join(format!("decimal-{layout}-{case}-{dictionary}.parquet"));
+                write_with(&path, &schema, &cols, props, 100_000);
+                for (keep, skip) in [(None, false), (Some(&one), false), (None, true)] {
+                    assert_eq!(
+                        read_with(&path, keep, skip),
+                        read_with(&csv_path, keep, skip),
+                        "layout {layout}, case {case}, dictionary {dictionary}, {keep:?}, \
+                         skipping {skip}"
+                    );
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn timestamp_periods_at_midnight_read_as_their_days_in_every_unit() {
+    // Months' first days as timestamps (what a SQL export of a month column often holds),
+    // in each unit the format has and as Spark's INT96, read as the CSV's dates.
+    let dir = tempfile::tempdir().unwrap();
+    let rows = hostile_rows(12, 40, false, 0x715);
+    let first_day = |p: &str| chrono::NaiveDate::parse_from_str(&format!("{p}-01"), "%Y-%m-%d");
+    let days: Vec<i64> = rows
+        .iter()
+        .map(|r| {
+            let since =
+                first_day(&r.2).unwrap() - chrono::NaiveDate::from_ymd_opt(1970, 1, 1).unwrap();
+            since.num_days()
+        })
+        .collect();
+    let dated: Vec<ExtractRow> = rows
+        .iter()
+        .map(|r| {
+            (
+                r.0.clone(),
+                r.1.clone(),
+                format!("{}-01", r.2),
+                r.3,
+                r.4,
+                r.5,
+            )
+        })
+        .collect();
+    let (csv, cols) = as_csv_and_columns(&dated);
+    let csv_path = dir.path().join("dated.csv");
+    std::fs::write(&csv_path, &csv).unwrap();
+    let from_csv = read_with(&csv_path, None, false);
+    let int96 = |d: i64| {
+        let mut v = Int96::new();
+        v.set_data(0, 0, (d + 2_440_588) as u32);
+        v
+    };
+    let cases: [(&str, Col); 5] = [
+        (
+            "int64 period (TIMESTAMP(MILLIS,true))",
+            Col::Int64(days.iter().map(|d| Some(d * 86_400_000)).collect()),
+        ),
+        (
+            "int64 period (TIMESTAMP(MICROS,false))",
+            Col::Int64(days.iter().map(|d| Some(d * 86_400_000_000)).collect()),
+        ),
+        (
+            "int64 period (TIMESTAMP(NANOS,true))",
+            Col::Int64(days.iter().map(|d| Some(d * 86_400_000_000_000)).collect()),
+        ),
+        (
+            "int64 period (TIMESTAMP_MILLIS)",
+            Col::Int64(days.iter().map(|d| Some(d * 86_400_000)).collect()),
+        ),
+        (
+            "int96 period",
+            Col::Int96(days.iter().map(|&d| Some(int96(d))).collect()),
+        ),
+    ];
+    for (i, (period, col)) in cases.into_iter().enumerate() {
+        let schema = SCHEMA_SIX.replace("binary period (UTF8)", period);
+        let mut cols: Vec<Col> = cols.iter().map(|c| c.rows_from(0)).collect();
+        cols[2] = col;
+        let path = dir.path().join(format!("stamped-{i}.parquet"));
+        write(&path, &schema, &cols, Compression::SNAPPY, 5_000);
+        assert_eq!(read_with(&path, None, false), from_csv, "{period}");
+    }
+}
+
+#[test]
+fn a_timestamp_not_at_midnight_is_the_csvs_error_for_its_date_and_time() {
+    let dir = tempfile::tempdir().unwrap();
+    let schema = "message k { required binary organisation (UTF8); required binary indicator (UTF8); required int64 period (TIMESTAMP(MILLIS,false)); required int32 value; }";
+    // 2024-04-01 10:30, and 2024-05-01 at midnight.
+    let cols = [
+        Col::Text(vec![Some("A".into()), Some("A".into())]),
+        Col::Text(vec![Some("c".into()), Some("c".into())]),
+        Col::Int64(vec![
+            Some(19_814 * 86_400_000 + 37_800_000),
+            Some((19_814 + 30) * 86_400_000),
+        ]),
+        Col::Int32(vec![Some(5), Some(7)]),
+    ];
+    let path = dir.path().join("timed.parquet");
+    write(&path, schema, &cols, Compression::SNAPPY, 10);
+    let csv_path = dir.path().join("timed.csv");
+    std::fs::write(
+        &csv_path,
+        "organisation,indicator,period,value,numerator,denominator\nA,c,2024-04-01 10:30:00,5,,\nA,c,2024-05-01,7,,\n",
+    )
+    .unwrap();
+    let e = read_with(&path, None, false).unwrap_err();
+    assert!(
+        e.contains(r#"`period` \"2024-04-01 10:30:00\" is not a period"#),
+        "{e}"
+    );
+    assert_eq!(Err(e), read_with(&csv_path, None, false));
+}

@@ -13,13 +13,22 @@
 //! them: its header says how many rows it holds (a flat column has one value a row), and the
 //! page is passed by unread, neither decompressed nor decoded.
 
-use parquet::basic::Encoding;
+use parquet::basic::{Encoding, Type as Physical};
 use parquet::column::page::{Page, PageReader};
 use parquet::errors::ParquetError as CrateError;
 use parquet::file::metadata::ColumnChunkMetaData;
 
 /// Whether a column chunk can be walked here: flat, with at most one definition level, and
 /// written only in the encodings read here.
+/// Whether a column of physical type `physical` holds numbers decoded here (or by the
+/// crate's reader) as themselves: not INT96's or byte arrays' (decimals and times).
+pub(super) fn plain_number(physical: Physical) -> bool {
+    matches!(
+        physical,
+        Physical::INT32 | Physical::INT64 | Physical::FLOAT | Physical::DOUBLE
+    )
+}
+
 pub(super) fn ours(chunk: &ColumnChunkMetaData, max_def: i16) -> bool {
     #[allow(deprecated)]
     let read_here = |e: Encoding| {

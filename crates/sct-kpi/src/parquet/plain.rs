@@ -18,6 +18,7 @@ use crate::number::{MAX_MAGNITUDE, check};
 use crate::observations::Run;
 use crate::period::{Period, PeriodType};
 
+use super::decimal_time::exact_decimal;
 use super::{Batch, Kind, RowsOut, Slot, Values, agrees_to_places, cached, day_period};
 
 /// A number or date column of a batch as the plain rows read it.
@@ -38,8 +39,22 @@ enum Num<'b> {
     Double(&'b [f64]),
     Int64(&'b [i64]),
     Int32(&'b [i32]),
-    /// One the plain rows do not read (text, a float).
+    /// Decimals of the given places, as their digits.
+    Decimal32(&'b [i32], u8),
+    Decimal64(&'b [i64], u8),
+    Decimal128(&'b [i128], u8),
+    /// One the plain rows do not read (text, a float, a decimal of over 22 places).
     Other,
+}
+
+/// How a value column's decimal places are known, which a value that differs from the one
+/// its counts give may differ by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Places {
+    /// A double's: those of its shortest decimal, which `{}` writes.
+    Shortest,
+    /// An integer's (0) or a decimal's (its scale): those its text is written with.
+    Fixed(i32),
 }
 
 impl<'b> Typed<'b> {
@@ -53,10 +68,21 @@ impl<'b> Typed<'b> {
                 next: 0,
             };
         };
-        let values = match &b.values {
-            Values::Double(v) if !date => Num::Double(v),
-            Values::Int64(v) if !date => Num::Int64(v),
-            Values::Int32(v) if date == (b.col.kind == Kind::Date) => Num::Int32(v),
+        // By the column's kind too: decimals and timestamps are held as integers.
+        let values = match (&b.values, b.col.kind) {
+            (Values::Double(v), Kind::Double) if !date => Num::Double(v),
+            (Values::Int64(v), Kind::Int64) if !date => Num::Int64(v),
+            (Values::Int32(v), Kind::Int32) if !date => Num::Int32(v),
+            (Values::Int32(v), Kind::Date) if date => Num::Int32(v),
+            (Values::Int32(v), Kind::Decimal { scale }) if !date && scale <= MOST_PLACES => {
+                Num::Decimal32(v, scale)
+            }
+            (Values::Int64(v), Kind::Decimal { scale }) if !date && scale <= MOST_PLACES => {
+                Num::Decimal64(v, scale)
+            }
+            (Values::Wide(v), Kind::Decimal { scale }) if !date && scale <= MOST_PLACES => {
+                Num::Decimal128(v, scale)
+            }
             _ => Num::Other,
         };
         Typed {
@@ -78,6 +104,11 @@ impl<'b> Typed<'b> {
             Num::Double(v) => self.spread(rows, v, |&x| x, out),
             Num::Int64(v) => self.spread(rows, v, |&x| x as f64, out),
             Num::Int32(v) => self.spread(rows, v, |&x| f64::from(x), out),
+            // NaN where the division would not be the text's number: the row is then not
+            // plain, and the reading of every field reads its text.
+            Num::Decimal32(v, scale) => self.spread(rows, v, |&x| decimal(x, scale), out),
+            Num::Decimal64(v, scale) => self.spread(rows, v, |&x| decimal(x, scale), out),
+            Num::Decimal128(v, scale) => self.spread(rows, v, |&x| decimal(x, scale), out),
         }
         true
     }
@@ -127,9 +158,15 @@ impl<'b> Typed<'b> {
         self
     }
 
-    /// Whether the values are doubles (whose decimal places as written are counted).
-    pub(super) fn is_double(&self) -> bool {
-        matches!(self.values, Num::Double(_))
+    /// How the values' decimal places are known.
+    pub(super) fn places(&self) -> Places {
+        match self.values {
+            Num::Double(_) => Places::Shortest,
+            Num::Decimal32(_, scale) | Num::Decimal64(_, scale) | Num::Decimal128(_, scale) => {
+                Places::Fixed(i32::from(scale))
+            }
+            _ => Places::Fixed(0),
+        }
     }
 
     /// Where the next value is once `rows` (from the row the next value is of) are taken.
@@ -187,12 +224,7 @@ pub(super) fn take(
         && nums[1].gather(rows.clone(), &mut run.numerators)
         && nums[2].gather(rows.clone(), &mut run.denominators);
     if read {
-        values(
-            ind,
-            &given,
-            matches!(nums[0].values, Num::Double(_)),
-            &mut run,
-        );
+        values(ind, &given, nums[0].places(), &mut run);
     }
     let taken = run.values.len();
     if let Some(series) = reading.series.current().filter(|_| taken > 0) {
@@ -204,6 +236,17 @@ pub(super) fn take(
     skip_taken(batches, from..from + taken);
     (out.run, out.given) = (run, given);
     from + taken
+}
+
+/// The places a decimal's value is read with straight from its digits: as many as a
+/// double's powers of ten hold exactly.
+const MOST_PLACES: u8 = 22;
+
+/// A decimal's digits `x` with `scale` places as the number its text reads as (see
+/// [`exact_decimal`]), NaN where that is not exactly it.
+#[inline(always)]
+fn decimal<T: Copy + Into<i128>>(x: T, scale: u8) -> f64 {
+    exact_decimal(x.into(), scale).unwrap_or(f64::NAN)
 }
 
 /// The period starts of `rows` into `run`, as far as each row's period is read and of the
@@ -243,11 +286,11 @@ fn periods(
 
 /// The value each row keeps into `run` (whose numerators and denominators are the rows'),
 /// given the values as written, `given`, up to the first row that is not plain.
-fn values(ind: &Indicator, given: &[Option<f64>], double: bool, run: &mut Run) {
+fn values(ind: &Indicator, given: &[Option<f64>], places: Places, run: &mut Run) {
     let rows = run.starts.len().min(given.len());
     let counts = run.numerators.iter().zip(&run.denominators);
     for (&v, (&numerator, &denominator)) in given[..rows].iter().zip(counts) {
-        let Some(value) = kept_value(ind, v, (numerator, denominator), double) else {
+        let Some(value) = kept_value(ind, v, (numerator, denominator), places) else {
             return;
         };
         run.values.push(value);
@@ -255,14 +298,14 @@ fn values(ind: &Indicator, given: &[Option<f64>], double: bool, run: &mut Run) {
 }
 
 /// The value a row of `ind` keeps when it is plain (`None` when it is not), from its value
-/// as written, `given` (a double when `double`: its decimal places then count), and its
-/// numerator and denominator.
+/// as written, `given` (whose decimal places are known as `places`), and its numerator and
+/// denominator.
 #[inline(always)]
 pub(super) fn row_value(
     ind: &Indicator,
     given: Option<f64>,
     (numerator, denominator): (Option<f64>, Option<f64>),
-    double: bool,
+    places: Places,
 ) -> Option<f64> {
     if let (Some(v), None, None) = (given, numerator, denominator)
         && (0.0..=MAX_MAGNITUDE).contains(&v)
@@ -271,7 +314,7 @@ pub(super) fn row_value(
         // is (what `plain_numbers` finds, without the steps that cannot fail).
         return Some(v);
     }
-    plain_numbers(ind, (given, numerator, denominator), double)
+    plain_numbers(ind, (given, numerator, denominator), places)
 }
 
 /// The values of rows with no counts (every numerator and denominator `None`) and a value
@@ -305,7 +348,7 @@ pub(super) fn kept_value(
     ind: &Indicator,
     given: Option<f64>,
     (numerator, denominator): (Option<f64>, Option<f64>),
-    double: bool,
+    places: Places,
 ) -> Option<f64> {
     let usual = |x: f64| (0.0..=MAX_MAGNITUDE).contains(&x);
     if let (Some(v), Some(n), Some(d)) = (given, numerator, denominator)
@@ -319,15 +362,15 @@ pub(super) fn kept_value(
         let Ok(c) = check(ind.multiplier.unwrap_or(1.0) * n / d) else {
             return None;
         };
-        return match double {
-            true => {
+        return match places {
+            Places::Shortest => {
                 let off = (v - c).abs();
                 (off <= 1e-9 || agrees_to_places(v, off)).then_some(c)
             }
-            false => plain_value(Some(v), Some(c), || Some(0)),
+            Places::Fixed(places) => plain_value(Some(v), Some(c), || Some(places)),
         };
     }
-    row_value(ind, given, (numerator, denominator), double)
+    row_value(ind, given, (numerator, denominator), places)
 }
 
 /// The period type of the series the row before went into (a row with nothing to record
@@ -434,7 +477,7 @@ fn period_of(id: u32, out: &mut RowsOut<'_>) -> Option<Period> {
 fn plain_numbers(
     ind: &Indicator,
     (value, numerator, denominator): (Option<f64>, Option<f64>, Option<f64>),
-    double: bool,
+    places: Places,
 ) -> Option<f64> {
     let checked = |v: Option<f64>| match v {
         Some(v) => check(v).ok().map(Some),
@@ -447,13 +490,14 @@ fn plain_numbers(
         return None;
     }
     let computed = row_numbers(ind, value, numerator, denominator).ok()?;
-    match (value, computed) {
+    match (value, computed, places) {
         // A double's places are those `{}` writes, found as `plain_value` would.
-        (Some(v), Some(c)) if double => {
+        (Some(v), Some(c), Places::Shortest) => {
             let off = (v - c).abs();
             (off <= 1e-9 || agrees_to_places(v, off)).then_some(c)
         }
-        // An integer has none.
+        // An integer has none, a decimal its scale's.
+        (_, _, Places::Fixed(places)) => plain_value(value, computed, || Some(places)),
         _ => plain_value(value, computed, || Some(0)),
     }
 }
@@ -521,7 +565,7 @@ mod tests {
                 ),
                 0..12,
             ),
-            double in proptest::bool::ANY,
+            places in prop_oneof![Just(Places::Shortest), (0i32..23).prop_map(Places::Fixed)],
             ratio in proptest::bool::ANY,
         ) {
             let set = test_set();
@@ -533,7 +577,7 @@ mod tests {
             let fast = without_counts(&given, (&numerators, &denominators), &mut out);
             let each: Vec<Option<f64>> = rows
                 .iter()
-                .map(|&(v, n, d)| row_value(ind, v, (n, d), double))
+                .map(|&(v, n, d)| row_value(ind, v, (n, d), places))
                 .collect();
             let plain = rows.iter().all(|&(v, n, d)| n.is_none() && d.is_none() && v.is_some_and(|v| (0.0..=MAX_MAGNITUDE).contains(&v)));
             proptest::prop_assert_eq!(fast, plain);
@@ -552,7 +596,7 @@ mod tests {
             v in proptest::option::weighted(0.95, odd_or(0.0..200.0)),
             n in proptest::option::weighted(0.95, odd_or(0.0..2e4)),
             d in proptest::option::weighted(0.95, odd_or(0.0..2e4)),
-            double in proptest::bool::ANY,
+            places in prop_oneof![Just(Places::Shortest), (0i32..23).prop_map(Places::Fixed)],
             ratio in proptest::bool::ANY,
             near in proptest::bool::ANY,
         ) {
@@ -566,8 +610,8 @@ mod tests {
                 }
                 _ => v,
             };
-            let kept = kept_value(ind, v, (n, d), double).map(f64::to_bits);
-            let each = row_value(ind, v, (n, d), double).map(f64::to_bits);
+            let kept = kept_value(ind, v, (n, d), places).map(f64::to_bits);
+            let each = row_value(ind, v, (n, d), places).map(f64::to_bits);
             proptest::prop_assert_eq!(kept, each);
         }
 

@@ -101,7 +101,7 @@ impl<'a> Preparer<'a> {
             days.days(rows.clone(), &mut self.days);
         }
         let rows = rows.len();
-        let double = nums[0].is_double();
+        let places = nums[0].places();
         let n = [
             self.given.len(),
             p.run.numerators.len(),
@@ -149,7 +149,7 @@ impl<'a> Preparer<'a> {
             p.run
                 .values
                 .extend(rows.map(|(((kind, &v), &numerator), &denominator)| {
-                    let value = kept_value(ind, v, (numerator, denominator), double);
+                    let value = kept_value(ind, v, (numerator, denominator), places);
                     if value.is_none() {
                         *kind = None;
                     }
