@@ -989,3 +989,47 @@ fn run_and_pprime_charts_break_at_gaps_and_skip_invalid_rows() {
         .code(2)
         .stderr(contains("the profiles are XmR rule sets"));
 }
+
+/// Data as R's `write.csv` writes it (the header and every text quoted, `NA` for a missing
+/// number) and as SQL Server saves results (`NULL`) give the plain file's report, byte for
+/// byte, with the same warnings.
+#[test]
+fn data_written_by_r_or_sql_server_reports_as_the_plain_file() {
+    let dir = tmp();
+    let data = std::fs::read_to_string(root().join(DATA)).unwrap();
+    assert!(data.contains(",,\n"), "the example has rows without counts");
+    let rewritten = |missing: &str, quote: bool| -> String {
+        let mut text = String::new();
+        for (i, line) in data.lines().enumerate() {
+            let fields: Vec<String> = line
+                .split(',')
+                .enumerate()
+                .map(|(c, f)| match (f.is_empty(), c < 3 || i == 0) {
+                    (true, _) => missing.to_string(),
+                    (false, true) if quote => format!("\"{f}\""),
+                    _ => f.to_string(),
+                })
+                .collect();
+            text.push_str(&fields.join(","));
+            text.push('\n');
+        }
+        text
+    };
+    // The report as text, and what was said with the file names left out.
+    let run = |name: &str, text: &str| {
+        let data = write(dir.path(), &format!("{name}.csv"), text);
+        let out = dir.path().join(format!("report-from-{name}.csv"));
+        let done = ipr_all(&data, &out);
+        let stderr = String::from_utf8(done.get_output().stderr.clone()).unwrap();
+        let said = stderr
+            .replace(&data.display().to_string(), "DATA")
+            .replace(&out.display().to_string(), "OUT");
+        (std::fs::read_to_string(&out).unwrap(), said)
+    };
+    let plain = run("plain", &data);
+    for (name, missing, quote) in [("r", "NA", true), ("sql", "NULL", false)] {
+        let text = rewritten(missing, quote);
+        assert!(text.contains(&format!(",{missing},{missing}\n")), "{name}");
+        assert_eq!(run(name, &text), plain, "{name}");
+    }
+}

@@ -399,8 +399,14 @@ fn is_alias_of(wanted: &str, header: &str) -> bool {
     aliases.contains(&header.as_str())
 }
 
-/// Parses an optional number: empty is `None`; anything else must be a number within
-/// ±[`crate::number::MAX_MAGNITUDE`].
+/// The texts besides an empty field that an extract writes for a missing number: R's `NA`
+/// (what `write.csv` and readr's `write_csv` write unless told otherwise) and SQL Server's
+/// `NULL` (what its results saved as CSV hold). Read as empty, as R, pandas and SQL read
+/// them back.
+pub const MISSING_NUMBERS: [&str; 2] = ["NA", "NULL"];
+
+/// Parses an optional number: empty (or [`MISSING_NUMBERS`]) is `None`; anything else must
+/// be a number within ±[`crate::number::MAX_MAGNITUDE`].
 #[inline]
 fn number(text: &str) -> Result<Option<f64>, NumberError> {
     if text.is_empty() {
@@ -408,6 +414,9 @@ fn number(text: &str) -> Result<Option<f64>, NumberError> {
     }
     if let Some(v) = plain_decimal(text.as_bytes()) {
         return Ok(Some(v));
+    }
+    if MISSING_NUMBERS.contains(&text) {
+        return Ok(None);
     }
     crate::number::parse(text).map(Some)
 }
@@ -2106,6 +2115,43 @@ mod tests {
             .map(|x| format!("{} {:?}", x.message, x.location.as_ref().map(|l| l.line)))
             .collect::<Vec<_>>()
             .join("\n")
+    }
+
+    #[test]
+    fn numbers_written_na_or_null_read_as_empty_fields() {
+        // As R's `write.csv` and SQL Server's saved results write them: the same series,
+        // flags and skipped rows as empty fields give, both ways of reading the lines.
+        let h = "organisation,indicator,period,value,numerator,denominator";
+        let rows = |m: &str| {
+            format!(
+                "{h}\nQUY,prop,2024-04,{m},5,10\nQUY,prop,2024-05,60,{m},{m}\n\
+                 QUY,count,2024-04,3,{m},{m}\nQUY,count,2024-05,{m},{m},{m}\n"
+            )
+        };
+        // Without the file's checksum, which differs.
+        let read_skipping = |csv: &str| {
+            let mut d = read_kpi_data_with(csv.as_bytes(), "d.csv", &set(), None, true);
+            if let Ok(d) = &mut d {
+                d.source = None;
+            }
+            format!("{d:#?}")
+        };
+        let empty = rows("");
+        assert!(read_skipping(&empty).contains("no value"));
+        for missing in MISSING_NUMBERS {
+            let written = rows(missing);
+            assert_eq!(read_skipping(&written), read_skipping(&empty), "{missing}");
+            let (fast, slow) = both_ways(written.as_bytes(), true);
+            assert_eq!(fast, slow, "{missing}");
+        }
+        // Only those: other spellings are not numbers, and say so.
+        for other in ["na", "N/A", "NaN", "null"] {
+            let e = read(&rows(other)).unwrap_err();
+            assert!(
+                messages(&e).contains(&format!("\"{other}\" is not a number")),
+                "{other}: {e:?}"
+            );
+        }
     }
 
     /// The file read with its simple lines straight from the bytes, and wholly through the
