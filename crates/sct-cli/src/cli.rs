@@ -627,7 +627,7 @@ pub struct KpiIprArgs {
 #[derive(Debug, Args)]
 pub struct KpiFunnelArgs {
     /// CSV with a header: org,numerator,denominator (proportion) or org,observed,expected
-    /// (ratio).
+    /// (ratio); the organisation column may be named organisation, as in the KPI data.
     pub input: PathBuf,
     /// What the indicator is.
     #[arg(long = "type", value_enum)]

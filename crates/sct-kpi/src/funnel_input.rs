@@ -193,32 +193,46 @@ impl SeenOrgs {
     }
 }
 
+/// The names the organisation column may have: the funnel's own `org`, or the long form's
+/// `organisation` (a file cut from the KPI data keeps its header).
+const ORG_COLUMNS: [&str; 2] = ["org", "organisation"];
+
 /// The positions of the method's organisation and two number columns, or an error saying
-/// the header lacks them (with a hint when the file suits the other method).
+/// the header lacks them (with a hint when the file has the other method's two columns).
 fn funnel_columns(
     src: &SourceFile,
     headers: &csv::StringRecord,
     kind: FunnelKind,
 ) -> Result<[usize; 3], Diagnostics> {
     let [org_col, a_col, b_col] = kind.columns();
-    let (Some(oi), Some(ai), Some(bi)) = (
-        column(headers, org_col),
-        column(headers, a_col),
-        column(headers, b_col),
-    ) else {
+    let org = ORG_COLUMNS.iter().find_map(|name| column(headers, name));
+    let (Some(oi), Some(ai), Some(bi)) = (org, column(headers, a_col), column(headers, b_col))
+    else {
         let have = headers.iter().collect::<Vec<_>>().join(", ");
-        return Err(Diagnostics(vec![
-            Diagnostic::error(format!(
-                "the header has no `{org_col}`, `{a_col}` and `{b_col}` columns (it has: {have})"
-            ))
-            .at(header_at(src, headers))
-            .expected(format!("columns {org_col},{a_col},{b_col}"))
-            .hint(match kind {
-                FunnelKind::Proportion => "for observed and expected counts draw a ratio funnel",
-                FunnelKind::Ratio => "for numerators and denominators draw a proportion funnel",
-            })
-            .settings([sct_core::setting::Setting::FunnelType]),
-        ]));
+        let mut error = Diagnostic::error(format!(
+            "the header has no `{org_col}`, `{a_col}` and `{b_col}` columns (it has: {have})"
+        ))
+        .at(header_at(src, headers))
+        .expected(format!(
+            "columns {org_col} (or organisation),{a_col},{b_col}"
+        ));
+        let (other, hint) = match kind {
+            FunnelKind::Proportion => (
+                FunnelKind::Ratio,
+                "for observed and expected counts draw a ratio funnel",
+            ),
+            FunnelKind::Ratio => (
+                FunnelKind::Proportion,
+                "for numerators and denominators draw a proportion funnel",
+            ),
+        };
+        let [_, other_a, other_b] = other.columns();
+        if column(headers, other_a).is_some() && column(headers, other_b).is_some() {
+            error = error
+                .hint(hint)
+                .settings([sct_core::setting::Setting::FunnelType]);
+        }
+        return Err(Diagnostics(vec![error]));
     };
     Ok([oi, ai, bi])
 }
@@ -1060,6 +1074,58 @@ mod tests {
             let got = format!("{:?}", read_funnel_rows(&src, kind));
             assert_eq!(got, format!("{:?}", read_as_before(&src, kind)), "{text:?}");
         }
+    }
+
+    #[test]
+    fn the_organisation_column_may_be_named_as_the_kpi_datas() {
+        let read = |text: &str, kind| {
+            let src = SourceFile::from_text("f.csv", text);
+            read_funnel_rows(&src, kind)
+        };
+        let org = read(
+            "org,numerator,denominator\nA,1,2\nB,3,4\n",
+            FunnelKind::Proportion,
+        );
+        let organisation = read(
+            "organisation,numerator,denominator\nA,1,2\nB,3,4\n",
+            FunnelKind::Proportion,
+        );
+        assert!(org.is_ok());
+        assert_eq!(format!("{organisation:?}"), format!("{org:?}"));
+    }
+
+    #[test]
+    fn the_other_methods_hint_is_given_only_when_the_file_suits_it() {
+        let error = |text: &str, kind| {
+            let src = SourceFile::from_text("f.csv", text);
+            read_funnel_rows(&src, kind).unwrap_err().0.remove(0)
+        };
+        let ratio_file = error("org,observed,expected\nA,1,2\n", FunnelKind::Proportion);
+        assert_eq!(
+            ratio_file.hint.as_deref(),
+            Some("for observed and expected counts draw a ratio funnel")
+        );
+        assert_eq!(
+            ratio_file.settings,
+            [sct_core::setting::Setting::FunnelType]
+        );
+        let proportion_file = error("org,numerator,denominator\nA,1,2\n", FunnelKind::Ratio);
+        assert_eq!(
+            proportion_file.hint.as_deref(),
+            Some("for numerators and denominators draw a proportion funnel")
+        );
+        // A column misnamed: the message names what was found, and no method is suggested.
+        let misnamed = error(
+            "ods_code,numerator,denominator\nA,1,2\n",
+            FunnelKind::Proportion,
+        );
+        assert!(
+            misnamed
+                .message
+                .contains("(it has: ods_code, numerator, denominator)")
+        );
+        assert_eq!(misnamed.hint, None);
+        assert!(misnamed.settings.is_empty());
     }
 
     #[test]
