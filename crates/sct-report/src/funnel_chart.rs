@@ -606,6 +606,11 @@ fn draw_points<DB: DrawingBackend>(cv: &Canvas<DB>, l: &Layout) -> Result<(), Ch
         if let Some((a, b)) = label.leader {
             cv.path(&[a, b], GRID_DARK.to_rgba(), 0.75)?;
         }
+        // On a patch of paper, mostly opaque: a label that falls across a limit or the centre
+        // line stays legible, and the line still shows through it.
+        let w = measure(&label.text, LABEL_PX, false);
+        let (x0, y0, x1, y1) = label_box(label.x, label.y, w);
+        cv.rect((x0, y0), (x1, y1), PAPER.mix(LABEL_PATCH_OPACITY))?;
         cv.text(
             &label.text,
             label.x,
@@ -618,6 +623,9 @@ fn draw_points<DB: DrawingBackend>(cv: &Canvas<DB>, l: &Layout) -> Result<(), Ch
     }
     Ok(())
 }
+
+/// How opaque the patch behind a label is.
+const LABEL_PATCH_OPACITY: f64 = 0.8;
 
 /// A box on the canvas: left, top, right, bottom.
 type Rect = (f64, f64, f64, f64);
@@ -992,6 +1000,44 @@ mod tests {
         }
         // And every organisation is in the description or is inside the limits.
         assert!(describe(&chart).contains("Outside the limits: "));
+    }
+
+    #[test]
+    fn every_label_sits_on_a_patch_of_paper_that_covers_it() {
+        // A label falling across a limit line stays legible: a mostly opaque white patch is
+        // drawn over the lines just before it, as wide as the label.
+        let chart = ratio_chart(&crowded_ratios(), "Crowded");
+        let l = Layout::new(&chart).unwrap();
+        let labels = place_labels(&l);
+        let svg = String::from_utf8(funnel_chart(&chart, ChartFormat::Svg).unwrap()).unwrap();
+        for label in &labels {
+            let at = svg
+                .find(&format!(">\n{}\n</text>", label.text))
+                .unwrap_or_else(|| panic!("{} is drawn", label.text));
+            let text_start = svg[..at].rfind("<text").unwrap();
+            let patch = &svg[svg[..text_start].rfind('<').unwrap()..text_start];
+            assert!(
+                patch.starts_with("<rect")
+                    && patch.contains("fill=\"#FFFFFF\"")
+                    && patch.contains("opacity=\"0.8\""),
+                "{}: {patch}",
+                label.text
+            );
+            let width: f64 = patch
+                .split("width=\"")
+                .nth(1)
+                .unwrap()
+                .split('"')
+                .next()
+                .unwrap()
+                .parse()
+                .unwrap();
+            assert!(
+                width >= measure(&label.text, LABEL_PX, false).floor(),
+                "{}: {patch}",
+                label.text
+            );
+        }
     }
 
     #[test]
