@@ -11,12 +11,12 @@ use std::sync::Arc;
 
 use parquet::basic::{Compression, Encoding, GzipLevel, ZstdLevel};
 use parquet::data_type::{
-    ByteArray, ByteArrayType, DoubleType, FixedLenByteArray, FixedLenByteArrayType, Int32Type,
-    Int64Type, Int96, Int96Type,
+    ByteArrayType, DataType, DoubleType, FixedLenByteArrayType, Int32Type, Int64Type, Int96,
+    Int96Type,
 };
 use parquet::file::properties::{WriterProperties, WriterVersion};
 use parquet::file::reader::{FileReader, SerializedFileReader};
-use parquet::file::writer::SerializedFileWriter;
+use parquet::file::writer::{SerializedColumnWriter, SerializedFileWriter};
 use parquet::schema::parser::parse_message_type;
 use sct_core::SourceFile;
 use sct_kpi::data::KpiData;
@@ -111,83 +111,36 @@ fn write_with(path: &Path, schema: &str, columns: &[Col], props: WriterPropertie
         let mut rg = writer.next_row_group().unwrap();
         for col in columns {
             let mut w = rg.next_column().unwrap().unwrap();
-            let levels =
-                |present: Vec<bool>| -> Vec<i16> { present.into_iter().map(i16::from).collect() };
+            let rows = start..end;
             match col {
-                Col::Text(v) => {
-                    let v = &v[start..end];
-                    let values: Vec<ByteArray> = v
-                        .iter()
-                        .flatten()
-                        .map(|s| ByteArray::from(s.as_str()))
-                        .collect();
-                    let def = levels(v.iter().map(Option::is_some).collect());
-                    w.typed::<ByteArrayType>()
-                        .write_batch(&values, Some(&def), None)
-                        .unwrap();
-                }
-                Col::Double(v) => {
-                    let v = &v[start..end];
-                    let values: Vec<f64> = v.iter().flatten().copied().collect();
-                    let def = levels(v.iter().map(Option::is_some).collect());
-                    w.typed::<DoubleType>()
-                        .write_batch(&values, Some(&def), None)
-                        .unwrap();
-                }
-                Col::Int64(v) => {
-                    let v = &v[start..end];
-                    let values: Vec<i64> = v.iter().flatten().copied().collect();
-                    let def = levels(v.iter().map(Option::is_some).collect());
-                    w.typed::<Int64Type>()
-                        .write_batch(&values, Some(&def), None)
-                        .unwrap();
-                }
-                Col::Int32(v) => {
-                    let v = &v[start..end];
-                    let values: Vec<i32> = v.iter().flatten().copied().collect();
-                    let def = levels(v.iter().map(Option::is_some).collect());
-                    w.typed::<Int32Type>()
-                        .write_batch(&values, Some(&def), None)
-                        .unwrap();
-                }
-                Col::Binary(v) => {
-                    let v = &v[start..end];
-                    let values: Vec<ByteArray> = v
-                        .iter()
-                        .flatten()
-                        .map(|b| ByteArray::from(b.clone()))
-                        .collect();
-                    let def = levels(v.iter().map(Option::is_some).collect());
-                    w.typed::<ByteArrayType>()
-                        .write_batch(&values, Some(&def), None)
-                        .unwrap();
-                }
+                Col::Text(v) => put::<ByteArrayType, _>(&mut w, &v[rows], |s| s.as_str().into()),
+                Col::Double(v) => put::<DoubleType, _>(&mut w, &v[rows], |&x| x),
+                Col::Int64(v) => put::<Int64Type, _>(&mut w, &v[rows], |&x| x),
+                Col::Int32(v) => put::<Int32Type, _>(&mut w, &v[rows], |&x| x),
+                Col::Binary(v) => put::<ByteArrayType, _>(&mut w, &v[rows], |b| b.clone().into()),
                 Col::Fixed(v) => {
-                    let v = &v[start..end];
-                    let values: Vec<FixedLenByteArray> = v
-                        .iter()
-                        .flatten()
-                        .map(|b| FixedLenByteArray::from(b.clone()))
-                        .collect();
-                    let def = levels(v.iter().map(Option::is_some).collect());
-                    w.typed::<FixedLenByteArrayType>()
-                        .write_batch(&values, Some(&def), None)
-                        .unwrap();
+                    put::<FixedLenByteArrayType, _>(&mut w, &v[rows], |b| b.clone().into())
                 }
-                Col::Int96(v) => {
-                    let v = &v[start..end];
-                    let values: Vec<Int96> = v.iter().flatten().copied().collect();
-                    let def = levels(v.iter().map(Option::is_some).collect());
-                    w.typed::<Int96Type>()
-                        .write_batch(&values, Some(&def), None)
-                        .unwrap();
-                }
+                Col::Int96(v) => put::<Int96Type, _>(&mut w, &v[rows], |&x| x),
             }
             w.close().unwrap();
         }
         rg.close().unwrap();
     }
     writer.close().unwrap();
+}
+
+/// Writes the values of `cells` (a null for `None`), each made the column's type by `value`.
+fn put<T: DataType, V>(
+    w: &mut SerializedColumnWriter<'_>,
+    cells: &[Option<V>],
+    value: impl Fn(&V) -> T::T,
+) {
+    let values: Vec<T::T> = cells.iter().flatten().map(value).collect();
+    let def: Vec<i16> = cells.iter().map(|c| i16::from(c.is_some())).collect();
+    w.typed::<T>()
+        .write_batch(&values, Some(&def), None)
+        .unwrap();
 }
 
 /// The long form's schema: every column optional (as exports usually write them).
@@ -482,6 +435,17 @@ fn a_missing_column_is_named_with_the_columns_found() {
     );
 }
 
+/// The columns of one row (organisation `A`, indicator `p`, period `2024-01`), its value
+/// `value`.
+fn one_row_with_value(value: Col) -> Vec<Col> {
+    vec![
+        Col::Text(vec![Some("A".into())]),
+        Col::Text(vec![Some("p".into())]),
+        Col::Text(vec![Some("2024-01".into())]),
+        value,
+    ]
+}
+
 #[test]
 fn a_column_of_the_wrong_type_names_what_was_found_and_expected() {
     let dir = tempfile::tempdir().unwrap();
@@ -498,12 +462,7 @@ fn a_column_of_the_wrong_type_names_what_was_found_and_expected() {
         ),
         (
             "message k { required binary organisation (UTF8); required binary indicator (UTF8); required binary period (UTF8); required int32 value (DATE); }",
-            vec![
-                Col::Text(vec![Some("A".into())]),
-                Col::Text(vec![Some("p".into())]),
-                Col::Text(vec![Some("2024-01".into())]),
-                Col::Int32(vec![Some(1)]),
-            ],
+            one_row_with_value(Col::Int32(vec![Some(1)])),
             "column `value` is INT32 (Date), but value must be a number",
         ),
         (
@@ -518,22 +477,12 @@ fn a_column_of_the_wrong_type_names_what_was_found_and_expected() {
         ),
         (
             "message k { required binary organisation (UTF8); required binary indicator (UTF8); required binary period (UTF8); required fixed_len_byte_array(17) value (DECIMAL(40,2)); }",
-            vec![
-                Col::Text(vec![Some("A".into())]),
-                Col::Text(vec![Some("p".into())]),
-                Col::Text(vec![Some("2024-01".into())]),
-                Col::Fixed(vec![Some(vec![0; 17])]),
-            ],
+            one_row_with_value(Col::Fixed(vec![Some(vec![0; 17])])),
             "column `value` is FIXED_LEN_BYTE_ARRAY (decimal of 40 digits, 2 places), but value must be a number (double, float, decimal of up to 38 digits, or a 32- or 64-bit integer) or text",
         ),
         (
             "message k { required binary organisation (UTF8); required binary indicator (UTF8); required binary period (UTF8); required int64 value (TIMESTAMP(MILLIS,true)); }",
-            vec![
-                Col::Text(vec![Some("A".into())]),
-                Col::Text(vec![Some("p".into())]),
-                Col::Text(vec![Some("2024-01".into())]),
-                Col::Int64(vec![Some(0)]),
-            ],
+            one_row_with_value(Col::Int64(vec![Some(0)])),
             "column `value` is INT64 (Timestamp",
         ),
     ];
