@@ -724,9 +724,10 @@ pub struct KpiSpcArgs {
     /// Or NHS England's published files as downloaded (a file, or a folder of monthly files):
     /// the series of --org and --indicator is charted.
     pub input: PathBuf,
-    /// Which direction is better.
+    /// Which direction is better. Optional for published files: an indicator of the known KPI
+    /// sets takes theirs.
     #[arg(long, value_enum)]
-    pub improvement: ImprovementArg,
+    pub improvement: Option<ImprovementArg>,
     /// The target, for the assurance icon.
     #[arg(long, allow_negative_numbers = true, value_parser = finite_arg)]
     pub target: Option<f64>,

@@ -21,6 +21,7 @@ pub fn flag(setting: Setting) -> &'static str {
         Setting::Multiplier => "--multiplier",
         Setting::MinPoints => "--min-points",
         Setting::Chart => "--chart",
+        Setting::Improvement => "--improvement",
         Setting::Profile => "--profile",
         Setting::CompareProfile => "--compare-profile",
         Setting::Conflict => "--conflict",

@@ -242,3 +242,58 @@ fn the_published_files_give_an_icbs_spc_chart_and_the_cohorts_funnels() {
 fn etr_file() -> String {
     etr(&[("RXA", "TRUST A", "QUY"), ("RXB", "TRUST B", "QOX")])
 }
+
+/// Without `--improvement`, an indicator of the known KPI sets (A&E within 4 hours: higher
+/// is better in both bundled sets) is charted with their direction, the same as given; one
+/// they do not define (attendances), and a CSV of the user's own, are refused naming the
+/// setting, exit 2, nothing written.
+#[test]
+fn spc_on_published_files_takes_the_direction_of_a_known_indicator() {
+    let dir = tmp();
+    let folder = ae_folder(dir.path());
+    let etr = dir.path().join("etr.csv");
+    std::fs::write(&etr, etr_file()).unwrap();
+    let chart = |indicator: &str, improvement: Option<&str>, name: &str| {
+        let out = dir.path().join(name);
+        let mut cmd = sct();
+        cmd.args(["kpi", "spc"]).arg(&folder);
+        if let Some(direction) = improvement {
+            cmd.args(["--improvement", direction]);
+        }
+        cmd.args(["--org", "QUY", "--indicator", indicator, "--lookup"])
+            .arg(&etr)
+            .arg("-o")
+            .arg(&out);
+        (cmd.assert(), out)
+    };
+    let (given, given_out) = chart("ae-4-hour", Some("increase"), "given.json");
+    given.success();
+    let (known, known_out) = chart("ae-4-hour", None, "known.json");
+    known.success();
+    let json = |p: &Path| {
+        let text = std::fs::read_to_string(p).unwrap();
+        text.replace(&p.display().to_string(), "OUT")
+    };
+    assert_eq!(json(&known_out), json(&given_out));
+    // The opposite direction gives another chart: the direction was not ignored.
+    let (opposite, opposite_out) = chart("ae-4-hour", Some("decrease"), "opposite.json");
+    opposite.success();
+    assert_ne!(json(&opposite_out), json(&known_out));
+    let (unknown, unknown_out) = chart("ae-attendances", None, "unknown.json");
+    unknown
+        .code(2)
+        .stderr(contains(
+            "indicator \"ae-attendances\" is in no known KPI set",
+        ))
+        .stderr(contains("--improvement"));
+    assert!(!unknown_out.exists());
+    let own = dir.path().join("own.csv");
+    std::fs::write(&own, "date,value\n2024-01-01,5\n2024-02-01,6\n").unwrap();
+    sct()
+        .args(["kpi", "spc"])
+        .arg(&own)
+        .assert()
+        .code(2)
+        .stderr(contains("which direction is better is not given"))
+        .stderr(contains("--improvement"));
+}

@@ -37,6 +37,8 @@ pub enum Setting {
     MinPoints,
     /// The chart kind.
     Chart,
+    /// Which direction of a measure is better.
+    Improvement,
     /// The rule profile.
     Profile,
     /// A second rule profile to compare with.

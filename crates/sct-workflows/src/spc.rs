@@ -13,6 +13,7 @@ use sct_kpi::chart::{ChartChoice, ChartKind, ChartOptions};
 use sct_kpi::chart_input::{self, ChartColumns, SeriesData};
 use sct_kpi::chart_output;
 use sct_kpi::chart_run::{self, ChartRun, Layout, RunSettings};
+use sct_kpi::kpiset::KpiSet;
 use sct_kpi::profile::{Judged, Profile, ProfileKind};
 use sct_kpi::rebase_log::{self, RebaseEntry};
 use sct_kpi::runchart::RunRules;
@@ -78,8 +79,9 @@ pub struct SpcOptions {
     pub published: PublishedOptions,
     /// Its columns.
     pub columns: SpcColumns,
-    /// Which direction is better.
-    pub improvement: Improvement,
+    /// Which direction is better; `None` takes it from the known KPI sets when the series is
+    /// an indicator of published files that they define alike (an error otherwise).
+    pub improvement: Option<Improvement>,
     /// A target, for the assurance icon.
     pub target: Option<f64>,
     /// Dates from which the limits are recalculated.
@@ -139,7 +141,7 @@ pub struct SpcResult {
 /// let rows: String = (0..20).map(|i| format!("{}-{:02}-01,{}\n", 2023 + i / 12, i % 12 + 1, 40 + i % 3)).collect();
 /// std::fs::write(&input, format!("date,value\n{rows}"))?;
 /// let options = SpcOptions {
-///     input, published: Default::default(), columns: Default::default(), improvement: Improvement::Decrease, target: None,
+///     input, published: Default::default(), columns: Default::default(), improvement: Some(Improvement::Decrease), target: None,
 ///     rebase: vec![], fix_after: None, no_screen_outliers: false, screen_outliers: false,
 ///     shift_length: 7, trend_length: 7, chart: ChartChoice::Only(ChartKind::Xmr),
 ///     min_points: None, multiplier: 100.0, run_rules: RunRules::Anhoj, spc: Default::default(),
@@ -160,15 +162,22 @@ pub fn spc(session: &Session, options: &SpcOptions) -> Result<SpcResult> {
         options.indicator.as_deref(),
     )? {
         None => {
+            let improvement = options
+                .improvement
+                .ok_or_else(|| no_improvement("the series is not an indicator of a KPI set"))?;
             // An XmR chart's series is read while the file's checksum is computed.
             let xmr = options.chart == ChartChoice::Only(ChartKind::Xmr);
             let columns = value_columns(options);
             let (src, prepared) = SourceFile::read_with(&options.input, |text| {
                 xmr.then(|| spc_input::prepare(text, &columns))
             })?;
-            chart(session, options, src, prepared, None)
+            chart(session, options, improvement, src, prepared, None)
         }
         Some(series) => {
+            let improvement = match options.improvement {
+                Some(improvement) => improvement,
+                None => known_improvement(session, &series.indicator)?,
+            };
             // The series chosen is the one the rebase log's rows apply to.
             let options = SpcOptions {
                 org: Some(series.organisation.clone()),
@@ -184,11 +193,70 @@ pub fn spc(session: &Session, options: &SpcOptions) -> Result<SpcResult> {
                 ),
                 series_csv(&series, &options.columns),
             );
-            let mut result = chart(session, &options, src, None, Some(&series.title))?;
+            let mut result = chart(
+                session,
+                &options,
+                improvement,
+                src,
+                None,
+                Some(&series.title),
+            )?;
             result.output = result.output.with_notices(series.notices);
             Ok(result)
         }
     }
+}
+
+/// The direction of improvement of `indicator` in the known KPI sets (the bundled ones and
+/// any added), when those that define it agree; an error naming them otherwise.
+fn known_improvement(session: &Session, indicator: &str) -> Result<Improvement> {
+    let mut found: Vec<(String, Improvement)> = Vec::new();
+    for fw in session.sct.registry.iter() {
+        if fw.header.kind != sct_core::model::FrameworkKind::KpiSet {
+            continue;
+        }
+        // A set that does not read is reported where it is used, not here.
+        let Ok(set) = KpiSet::from_framework(fw) else {
+            continue;
+        };
+        if let Some(ind) = set.indicator(indicator) {
+            found.push((format!("{} {}", fw.id(), fw.version()), ind.improvement));
+        }
+    }
+    match found.as_slice() {
+        [] => Err(no_improvement(&format!(
+            "indicator \"{indicator}\" is in no known KPI set"
+        ))),
+        [(_, first), rest @ ..] if rest.iter().all(|(_, i)| i == first) => Ok(*first),
+        _ => {
+            let sets: Vec<String> = found
+                .iter()
+                .map(|(set, i)| format!("{set}: {}", improvement_word(*i)))
+                .collect();
+            Err(no_improvement(&format!(
+                "the KPI sets that define indicator \"{indicator}\" disagree ({})",
+                sets.join("; ")
+            )))
+        }
+    }
+}
+
+/// A direction of improvement in words.
+fn improvement_word(i: Improvement) -> &'static str {
+    match i {
+        Improvement::Increase => "increase",
+        Improvement::Decrease => "decrease",
+        Improvement::Neutral => "neutral",
+    }
+}
+
+/// The error of a chart whose direction of improvement is neither given nor known, and why.
+fn no_improvement(why: &str) -> crate::error::Error {
+    invalid(
+        format!("which direction is better is not given, and {why}"),
+        "the direction of improvement: increase, decrease or neutral",
+        &[Setting::Improvement],
+    )
 }
 
 /// A series from published files as the CSV the chart reads: the numerator and denominator
@@ -225,6 +293,7 @@ fn series_csv(series: &PublishedSeries, columns: &SpcColumns) -> String {
 fn chart(
     session: &Session,
     options: &SpcOptions,
+    improvement: Improvement,
     src: SourceFile,
     prepared: Option<Prepared>,
     published_title: Option<&str>,
@@ -259,7 +328,7 @@ fn chart(
         join_gaps: options.spc.join_gaps,
         rebase_log,
     };
-    let chart_options = chart_options(options, profile);
+    let chart_options = chart_options(options, profile, improvement);
     // The chart is titled by the indicator when it is known (--indicator, the data's
     // `indicator` column, or a file named by an indicator's id), not by the file; only a
     // drawing has a title. The text read is let go before the chart is made.
@@ -455,14 +524,14 @@ fn gap_notes(run: &ChartRun) -> Vec<Diagnostic> {
 }
 
 /// The chart options from the workflow's (the breaks follow from the gaps as the run is made).
-fn chart_options(options: &SpcOptions, profile: Profile) -> ChartOptions {
+fn chart_options(options: &SpcOptions, profile: Profile, improvement: Improvement) -> ChartOptions {
     ChartOptions {
         chart: options.chart,
         min_points: options.min_points.unwrap_or(match profile.kind {
             ProfileKind::Mdc => profile.min_points,
             ProfileKind::Ptd022 => 15,
         }),
-        improvement: options.improvement,
+        improvement,
         target: options.target,
         fix_after: options.fix_after,
         run_rules: options.run_rules,

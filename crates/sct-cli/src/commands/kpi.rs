@@ -296,7 +296,7 @@ fn spc(session: &Session, args: KpiSpcArgs) -> Result<ExitCode, CliError> {
             numerator: args.numerator_col.clone(),
             denominator: args.denominator_col.clone(),
         },
-        improvement: improvement(args.improvement),
+        improvement: args.improvement.map(improvement),
         target: args.target,
         rebase: args.rebase.clone(),
         fix_after: args.fix_after,
