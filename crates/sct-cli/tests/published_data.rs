@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 
 use common::published::{AE_HEADER, etr, nhs_data};
 use common::{root, sct};
+use predicates::prelude::*;
 use predicates::str::contains;
 
 fn tmp() -> tempfile::TempDir {
@@ -296,4 +297,12 @@ fn spc_on_published_files_takes_the_direction_of_a_known_indicator() {
         .code(2)
         .stderr(contains("which direction is better is not given"))
         .stderr(contains("--improvement"));
+    // A file that is not there is said first, before the direction.
+    sct()
+        .args(["kpi", "spc"])
+        .arg(dir.path().join("missing.csv"))
+        .assert()
+        .code(2)
+        .stderr(contains("missing.csv"))
+        .stderr(contains("direction").not());
 }

@@ -162,15 +162,16 @@ pub fn spc(session: &Session, options: &SpcOptions) -> Result<SpcResult> {
         options.indicator.as_deref(),
     )? {
         None => {
-            let improvement = options
-                .improvement
-                .ok_or_else(|| no_improvement("the series is not an indicator of a KPI set"))?;
             // An XmR chart's series is read while the file's checksum is computed.
             let xmr = options.chart == ChartChoice::Only(ChartKind::Xmr);
             let columns = value_columns(options);
             let (src, prepared) = SourceFile::read_with(&options.input, |text| {
                 xmr.then(|| spc_input::prepare(text, &columns))
             })?;
+            // Asked for once the file is known to read, so that a missing file is said first.
+            let improvement = options
+                .improvement
+                .ok_or_else(|| no_improvement("none is known for a series given as a CSV"))?;
             chart(session, options, improvement, src, prepared, None)
         }
         Some(series) => {
@@ -231,22 +232,13 @@ fn known_improvement(session: &Session, indicator: &str) -> Result<Improvement> 
         _ => {
             let sets: Vec<String> = found
                 .iter()
-                .map(|(set, i)| format!("{set}: {}", improvement_word(*i)))
+                .map(|(set, i)| format!("{set}: {}", i.as_str()))
                 .collect();
             Err(no_improvement(&format!(
                 "the KPI sets that define indicator \"{indicator}\" disagree ({})",
                 sets.join("; ")
             )))
         }
-    }
-}
-
-/// A direction of improvement in words.
-fn improvement_word(i: Improvement) -> &'static str {
-    match i {
-        Improvement::Increase => "increase",
-        Improvement::Decrease => "decrease",
-        Improvement::Neutral => "neutral",
     }
 }
 

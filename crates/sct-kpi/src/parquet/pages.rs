@@ -18,8 +18,6 @@ use parquet::column::page::{Page, PageReader};
 use parquet::errors::ParquetError as CrateError;
 use parquet::file::metadata::ColumnChunkMetaData;
 
-/// Whether a column chunk can be walked here: flat, with at most one definition level, and
-/// written only in the encodings read here.
 /// Whether a column of physical type `physical` holds numbers decoded here (or by the
 /// crate's reader) as themselves: not INT96's or byte arrays' (decimals and times).
 pub(super) fn plain_number(physical: Physical) -> bool {
@@ -29,6 +27,8 @@ pub(super) fn plain_number(physical: Physical) -> bool {
     )
 }
 
+/// Whether a column chunk can be walked here: flat, with at most one definition level, and
+/// written only in the encodings read here.
 pub(super) fn ours(chunk: &ColumnChunkMetaData, max_def: i16) -> bool {
     #[allow(deprecated)]
     let read_here = |e: Encoding| {
